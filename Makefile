@@ -1,0 +1,48 @@
+# Thin wrapper over CMake + Ninja + ccache. See README.md.
+.PHONY: all release debug run test unit sql integration bench format deps clean
+
+JOBS ?= $(shell nproc)
+CMAKE_COMMON = -G Ninja -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+PYTHON = /usr/bin/python3
+
+all: release
+
+deps:
+	@scripts/install-deps.sh
+
+build/release/build.ninja: | deps
+	@cmake -S . -B build/release $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+build/debug/build.ninja: | deps
+	@CC=clang CXX=clang++ cmake -S . -B build/debug $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DFLOE_SANITIZE=ON -DFLOE_FUZZ=ON >/dev/null
+
+release: deps build/release/build.ninja
+	@cmake --build build/release -j $(JOBS)
+
+debug: deps build/debug/build.ninja
+	@cmake --build build/debug -j $(JOBS)
+
+run: release
+	./build/release/floe --data-dir ./floe-data
+
+unit: release
+	cd build/release && ctest --output-on-failure -j $(JOBS) -L unit
+
+sql: release
+	cd build/release && ctest --output-on-failure -L sql
+
+integration: release
+	$(PYTHON) -m pytest -q -p no:cacheprovider test/integration
+
+test: release
+	cd build/release && ctest --output-on-failure -j $(JOBS)
+	$(PYTHON) -m pytest -q -p no:cacheprovider test/integration
+
+bench: release
+	@echo "no benchmarks yet"
+
+format:
+	@find src test bench -name '*.h' -o -name '*.cpp' | xargs clang-format -i
+
+clean:
+	rm -rf build

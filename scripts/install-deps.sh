@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every Debian package Floe's build, tests and benchmarks need, and the npm test tools.
+# Idempotent: when everything is present it only checks and returns within a second.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev clang-format clang-tidy
+  # libraries
+  libboost-dev libboost-system-dev libfmt-dev libsqlite3-dev libssl-dev
+  # unit tests and micro benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # integration tests: real MySQL clients
+  mariadb-client python3-pytest python3-pymysql python3-mysqldb python3-sqlalchemy
+  libmariadb-java default-jdk-headless golang-go golang-github-go-sql-driver-mysql-dev
+)
+# node and npm: the machine image ships them (nodesource); Debian's own only when absent.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm test tools (node mysql2 for the integration tests), kept inside the tree.
+here="$(cd "$(dirname "$0")/.." && pwd)"
+if [ ! -d "$here/test/integration/node_modules/mysql2" ]; then
+  echo "install-deps: installing npm test tools"
+  (cd "$here/test/integration" && npm install --no-audit --no-fund --silent >/dev/null)
+fi

@@ -1,0 +1,77 @@
+#pragma once
+/// The catalog: databases, users, persisted global variables (and, in later issues, tables,
+/// partitions, views, MVs and external catalogs). Every change is written through the MetaStore
+/// before the call returns, so it survives a crash or restart. Thread-safe.
+///
+/// Errors a client can cause throw CatalogError with the matching ErrorCode:
+/// DATABASE_EXISTS, DATABASE_NOT_EXISTS (DROP), UNKNOWN_DATABASE, USER_EXISTS, UNKNOWN_USER.
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/meta_store.h"
+
+namespace floe {
+
+/// The built-in database that holds SCHEMATA, TABLES, COLUMNS, ...; it is never stored.
+constexpr std::string_view kInformationSchema = "information_schema";
+
+struct DatabaseInfo {
+    int64_t id = 0;
+    std::string name;
+    int64_t create_time = 0;  // unix seconds
+};
+
+struct UserInfo {
+    std::string name;
+    std::string host = "%";
+    /// mysql_native_password hash as MySQL prints it: "*" + 40 upper-case hex digits of
+    /// SHA1(SHA1(password)); empty for an empty password.
+    std::string auth_string;
+};
+
+class Catalog {
+public:
+    /// Opens (creating and migrating when needed) the catalog in `data_dir`/meta.db. A new
+    /// catalog has the user root@'%' with an empty password.
+    static std::unique_ptr<Catalog> Open(const std::string& data_dir);
+    explicit Catalog(std::unique_ptr<MetaStore> store);
+
+    // Databases. Names compare case-sensitively, as StarRocks does; information_schema is
+    // listed first and cannot be created or dropped.
+    std::vector<DatabaseInfo> ListDatabases();
+    std::optional<DatabaseInfo> GetDatabase(std::string_view name);
+    bool DatabaseExists(std::string_view name);
+    /// Returns false when it existed and `if_not_exists` is set.
+    bool CreateDatabase(std::string_view name, bool if_not_exists);
+    /// Returns false when it did not exist and `if_exists` is set.
+    bool DropDatabase(std::string_view name, bool if_exists);
+
+    // Users. Host patterns are kept as given ('%' by default); lookup by name matches any host.
+    std::vector<UserInfo> ListUsers();
+    std::optional<UserInfo> GetUser(std::string_view name);
+    bool CreateUser(std::string_view name, std::string_view host, std::optional<std::string_view> password,
+                    bool if_not_exists);
+    bool AlterUserPassword(std::string_view name, std::string_view password, bool if_exists);
+    bool DropUser(std::string_view name, bool if_exists);
+
+    // Global system variables set with SET GLOBAL (name -> value text).
+    std::vector<std::pair<std::string, std::string>> ListGlobalVariables();
+    void SetGlobalVariable(std::string_view name, std::string_view value);
+
+    /// mysql_native_password stored hash of `password` ("" for "").
+    static std::string NativePasswordHash(std::string_view password);
+
+    MetaStore& store() { return *store_; }
+
+private:
+    std::unique_ptr<MetaStore> store_;
+    std::mutex mutex_;
+};
+
+}  // namespace floe

@@ -1,0 +1,276 @@
+#pragma once
+/// Statement nodes of the AST. Queries are trees of QueryNodes (SELECT, set operations, VALUES),
+/// each carrying its own CTEs, ORDER BY and LIMIT so subqueries and set operands keep theirs.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "parser/ast/expression.h"
+
+namespace floe::ast {
+
+// ---------------------------------------------------------------- table references
+
+enum class TableRefKind : uint8_t { BASE, SUBQUERY, JOIN, TABLE_FUNCTION };
+
+struct TableRef {
+    explicit TableRef(TableRefKind k) : kind(k) {}
+    virtual ~TableRef() = default;
+    TableRefKind kind;
+    SourceLocation location;
+    std::string alias;  // empty when none
+};
+using TableRefPtr = std::unique_ptr<TableRef>;
+
+/// `[[catalog.]db.]table [AS alias]`; `dual` is a base ref with name "dual".
+struct BaseTableRef : TableRef {
+    BaseTableRef() : TableRef(TableRefKind::BASE) {}
+    std::string catalog;
+    std::string database;
+    std::string table;
+};
+
+struct SubqueryTableRef : TableRef {
+    SubqueryTableRef();
+    ~SubqueryTableRef() override;
+    std::unique_ptr<QueryNode> query;
+};
+
+enum class JoinType : uint8_t { INNER, LEFT, RIGHT, FULL, CROSS, LEFT_SEMI, LEFT_ANTI };
+
+struct JoinTableRef : TableRef {
+    JoinTableRef() : TableRef(TableRefKind::JOIN) {}
+    JoinType join_type = JoinType::INNER;
+    TableRefPtr left;
+    TableRefPtr right;
+    ExprPtr condition;                       // ON; null for CROSS / comma joins
+    std::vector<std::string> using_columns;  // USING (...)
+};
+
+/// `generate_series(1, 10)`, `numbers(100)`, `FILES("path" = ...)` in FROM.
+struct TableFunctionRef : TableRef {
+    TableFunctionRef() : TableRef(TableRefKind::TABLE_FUNCTION) {}
+    std::string name;  // lower-cased
+    std::vector<ExprPtr> args;
+    std::vector<std::pair<std::string, std::string>> properties;  // FILES("k" = "v", ...)
+};
+
+// ---------------------------------------------------------------- queries
+
+enum class QueryNodeKind : uint8_t { SELECT, SET_OPERATION, VALUES };
+
+struct CommonTableExpr {
+    std::string name;
+    std::vector<std::string> column_names;
+    std::unique_ptr<QueryNode> query;
+};
+
+struct QueryNode {
+    explicit QueryNode(QueryNodeKind k) : kind(k) {}
+    virtual ~QueryNode() = default;
+    QueryNodeKind kind;
+    SourceLocation location;
+    std::vector<CommonTableExpr> ctes;
+    std::vector<OrderByItem> order_by;
+    ExprPtr limit;   // null when absent; `LIMIT a, b` sets offset = a, limit = b
+    ExprPtr offset;  // null when absent
+};
+using QueryNodePtr = std::unique_ptr<QueryNode>;
+
+struct SelectItem {
+    ExprPtr expr;
+    std::string alias;  // empty when none
+};
+
+enum class GroupingKind : uint8_t { PLAIN, ROLLUP, CUBE, GROUPING_SETS };
+
+struct SelectNode : QueryNode {
+    SelectNode() : QueryNode(QueryNodeKind::SELECT) {}
+    bool distinct = false;
+    std::vector<SelectItem> select_list;
+    TableRefPtr from;  // null without FROM; comma lists become CROSS joins
+    ExprPtr where;
+    GroupingKind grouping = GroupingKind::PLAIN;
+    std::vector<ExprPtr> group_by;
+    std::vector<std::vector<ExprPtr>> grouping_sets;  // GROUPING SETS ((a, b), (a), ())
+    ExprPtr having;
+};
+
+enum class SetOpType : uint8_t { UNION, INTERSECT, EXCEPT };
+
+struct SetOperationNode : QueryNode {
+    SetOperationNode() : QueryNode(QueryNodeKind::SET_OPERATION) {}
+    SetOpType op = SetOpType::UNION;
+    bool all = false;
+    QueryNodePtr left;
+    QueryNodePtr right;
+};
+
+/// `VALUES (1, 'a'), (2, 'b')` as a query.
+struct ValuesNode : QueryNode {
+    ValuesNode() : QueryNode(QueryNodeKind::VALUES) {}
+    std::vector<std::vector<ExprPtr>> rows;
+};
+
+// ---------------------------------------------------------------- statements
+
+enum class StatementKind : uint8_t {
+    SELECT,
+    EXPLAIN,
+    SET,
+    SET_PASSWORD,
+    SHOW,
+    USE,
+    CREATE_DATABASE,
+    DROP_DATABASE,
+    CREATE_USER,
+    ALTER_USER,
+    DROP_USER,
+    TRANSACTION,
+    KILL,
+};
+
+struct Statement {
+    explicit Statement(StatementKind k) : kind(k) {}
+    virtual ~Statement() = default;
+    StatementKind kind;
+    SourceLocation location;
+    /// Number of `?` placeholders in the statement.
+    uint32_t parameter_count = 0;
+};
+using StatementPtr = std::unique_ptr<Statement>;
+
+struct SelectStatement : Statement {
+    SelectStatement() : Statement(StatementKind::SELECT) {}
+    QueryNodePtr query;
+};
+
+struct ExplainStatement : Statement {
+    ExplainStatement() : Statement(StatementKind::EXPLAIN) {}
+    bool analyze = false;
+    bool verbose = false;
+    StatementPtr statement;
+};
+
+enum class SetScope : uint8_t { SESSION, GLOBAL, USER };
+
+struct SetAssignment {
+    SetScope scope = SetScope::SESSION;
+    std::string name;  // lower-cased for system variables
+    ExprPtr value;     // `DEFAULT` parses as a ColumnRefExpr with the single part "DEFAULT"
+};
+
+/// `SET a = 1, @@session.b = 2, @u := 3`, `SET NAMES x [COLLATE y]` (becomes assignments of
+/// character_set_client, character_set_connection, character_set_results and, with COLLATE,
+/// collation_connection), `SET CHARACTER SET x`, `SET TRANSACTION ...` (accepted, no assignments).
+struct SetStatement : Statement {
+    SetStatement() : Statement(StatementKind::SET) {}
+    std::vector<SetAssignment> assignments;
+};
+
+struct UserIdentity {
+    std::string name;
+    std::string host = "%";
+};
+
+/// `SET PASSWORD [FOR user] = PASSWORD('x')` or `= 'x'`.
+struct SetPasswordStatement : Statement {
+    SetPasswordStatement() : Statement(StatementKind::SET_PASSWORD) {}
+    std::optional<UserIdentity> user;  // unset: the current user
+    std::string password;              // plain text
+};
+
+enum class ShowKind : uint8_t {
+    DATABASES,   // SHOW DATABASES | SCHEMAS
+    TABLES,      // SHOW [FULL] TABLES [FROM db]
+    VARIABLES,   // SHOW [GLOBAL|SESSION] VARIABLES
+    STATUS,      // SHOW [GLOBAL|SESSION] STATUS
+    COLUMNS,     // SHOW [FULL] COLUMNS|FIELDS FROM t [FROM db], DESC[RIBE] t
+    CREATE_TABLE,
+    CREATE_DATABASE,
+    WARNINGS,
+    ERRORS,
+    PROCESSLIST,
+    ENGINES,
+    CHARSET,
+    COLLATION,
+    GRANTS,
+    USERS,       // not MySQL; lists Floe's users
+    TABLE_STATUS,
+    PLUGINS,
+    INDEX,
+};
+
+/// `SHOW ... [FROM|IN db] [LIKE 'pattern' | WHERE expr]`.
+struct ShowStatement : Statement {
+    ShowStatement() : Statement(StatementKind::SHOW) {}
+    ShowKind show = ShowKind::DATABASES;
+    bool full = false;
+    bool global = false;  // SHOW GLOBAL VARIABLES|STATUS
+    std::string database;  // FROM db (also from `db.table`)
+    std::string table;     // COLUMNS / CREATE TABLE / INDEX target
+    std::optional<std::string> like;
+    ExprPtr where;
+};
+
+struct UseStatement : Statement {
+    UseStatement() : Statement(StatementKind::USE) {}
+    std::string catalog;  // `USE catalog.db`; empty for the default catalog
+    std::string database;
+};
+
+struct CreateDatabaseStatement : Statement {
+    CreateDatabaseStatement() : Statement(StatementKind::CREATE_DATABASE) {}
+    std::string name;
+    bool if_not_exists = false;
+    std::vector<std::pair<std::string, std::string>> properties;
+};
+
+struct DropDatabaseStatement : Statement {
+    DropDatabaseStatement() : Statement(StatementKind::DROP_DATABASE) {}
+    std::string name;
+    bool if_exists = false;
+    bool force = false;
+};
+
+/// `CREATE USER [IF NOT EXISTS] 'u'[@'h'] [IDENTIFIED BY [PASSWORD] 'x'] [DEFAULT ROLE ...]`.
+struct CreateUserStatement : Statement {
+    CreateUserStatement() : Statement(StatementKind::CREATE_USER) {}
+    UserIdentity user;
+    bool if_not_exists = false;
+    std::optional<std::string> password;  // plain text
+};
+
+/// `ALTER USER [IF EXISTS] 'u'[@'h'] IDENTIFIED BY 'x'`.
+struct AlterUserStatement : Statement {
+    AlterUserStatement() : Statement(StatementKind::ALTER_USER) {}
+    UserIdentity user;
+    bool if_exists = false;
+    std::optional<std::string> password;
+};
+
+struct DropUserStatement : Statement {
+    DropUserStatement() : Statement(StatementKind::DROP_USER) {}
+    UserIdentity user;
+    bool if_exists = false;
+};
+
+enum class TransactionKind : uint8_t { BEGIN, COMMIT, ROLLBACK };
+
+/// BEGIN [WORK], START TRANSACTION, COMMIT [WORK], ROLLBACK [WORK].
+struct TransactionStatement : Statement {
+    TransactionStatement() : Statement(StatementKind::TRANSACTION) {}
+    TransactionKind transaction = TransactionKind::BEGIN;
+};
+
+/// `KILL [CONNECTION|QUERY] id`.
+struct KillStatement : Statement {
+    KillStatement() : Statement(StatementKind::KILL) {}
+    bool query_only = false;
+    uint64_t connection_id = 0;
+};
+
+}  // namespace floe::ast

@@ -1,0 +1,65 @@
+#pragma once
+/// One running Floe database: the data directory (locked against other processes), the catalog,
+/// global variables and the registry of live sessions. Front ends (MySQL, HTTP) share one
+/// Instance; everything in it is thread-safe.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "catalog/catalog.h"
+#include "server/session_variables.h"
+
+namespace floe {
+
+class Session;
+
+struct InstanceOptions {
+    std::string data_dir = "./floe-data";
+    int threads = 0;              // 0 = number of cores
+    uint64_t memory_limit = 0;    // bytes; 0 = 80% of physical memory
+    uint32_t max_connections = 4096;
+};
+
+/// The version string clients see. MySQL drivers parse the leading "8.0.33".
+constexpr const char* kServerVersion = "8.0.33-floe-0.1.0";
+constexpr const char* kVersionComment = "Floe 0.1.0 (StarRocks-compatible)";
+
+class Instance {
+public:
+    /// Opens the data directory (created if missing), takes its lock and opens the catalog.
+    /// Throws IOError when the directory is locked by another process or unusable.
+    explicit Instance(InstanceOptions options);
+    ~Instance();
+
+    const InstanceOptions& options() const { return options_; }
+    Catalog& catalog() { return *catalog_; }
+    GlobalVariables& globals() { return *globals_; }
+
+    uint32_t NextConnectionId() { return next_connection_id_.fetch_add(1); }
+
+    /// Live sessions, for SHOW PROCESSLIST and KILL.
+    void RegisterSession(Session* session);
+    void UnregisterSession(Session* session);
+    /// Interrupts the session with `connection_id`; returns false if there is none.
+    bool KillSession(uint32_t connection_id, bool query_only);
+    void ForEachSession(const std::function<void(Session&)>& fn);
+    /// A session that KILL CONNECTION targeted; the front end closes it after its current command.
+    bool IsKilled(uint32_t connection_id);
+
+private:
+    InstanceOptions options_;
+    int lock_fd_ = -1;
+    std::unique_ptr<Catalog> catalog_;
+    std::unique_ptr<GlobalVariables> globals_;
+    std::atomic<uint32_t> next_connection_id_{1};
+    std::mutex sessions_mutex_;
+    std::map<uint32_t, Session*> sessions_;
+    std::map<uint32_t, bool> killed_;
+};
+
+}  // namespace floe

@@ -1,0 +1,88 @@
+#pragma once
+/// A client session: its user, current database, variables and prepared statements. It drives
+/// each statement down the road parse → bind → plan → optimize → execute and returns a
+/// QueryResult; the protocol layer only encodes. Methods throw floe::Exception subclasses for
+/// any error a client can cause; the caller turns them into ERR packets and keeps the session.
+/// A session is used by one thread at a time.
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/query_result.h"
+#include "server/session_variables.h"
+#include "types/value.h"
+
+namespace floe {
+
+class Instance;
+struct PreparedStatement;
+
+/// What COM_STMT_PREPARE answers.
+struct PreparedStatementInfo {
+    uint32_t id = 0;
+    uint32_t parameter_count = 0;
+    std::vector<ResultColumn> columns;  // may be empty when not known before execution
+};
+
+/// MySQL server status bits the session owns (SERVER_STATUS_*).
+constexpr uint16_t kServerStatusInTrans = 0x0001;
+constexpr uint16_t kServerStatusAutocommit = 0x0002;
+
+class Session {
+public:
+    Session(Instance& instance, uint32_t connection_id, std::string user, std::string host);
+    ~Session();
+
+    uint32_t connection_id() const { return connection_id_; }
+    const std::string& user() const { return user_; }
+    const std::string& host() const { return host_; }
+    const std::string& current_database() const { return current_database_; }
+
+    /// COM_INIT_DB / USE: throws CatalogError(UNKNOWN_DATABASE) when it does not exist.
+    void SetCurrentDatabase(std::string_view database);
+
+    /// COM_QUERY: runs every `;`-separated statement and returns one result per statement.
+    std::vector<QueryResult> ExecuteMulti(std::string_view sql);
+    /// Runs exactly one statement.
+    QueryResult Execute(std::string_view sql);
+
+    /// COM_STMT_PREPARE / EXECUTE / CLOSE / RESET.
+    PreparedStatementInfo Prepare(std::string_view sql);
+    QueryResult ExecutePrepared(uint32_t statement_id, const std::vector<Value>& params);
+    void ClosePrepared(uint32_t statement_id);
+    /// Throws UNKNOWN_STATEMENT for an unknown id.
+    void ResetPrepared(uint32_t statement_id);
+
+    /// COM_FIELD_LIST: the columns of a table in the current database (definitions only).
+    std::vector<ResultColumn> FieldList(std::string_view table, std::string_view wildcard);
+
+    /// SERVER_STATUS_* flags for OK/EOF packets.
+    uint16_t StatusFlags() const;
+
+    SessionVariables& variables() { return variables_; }
+    Instance& instance() { return instance_; }
+
+    /// Asks a running statement to stop (KILL QUERY); safe from any thread.
+    void Interrupt() { interrupted_.store(true); }
+
+private:
+    QueryResult ExecuteStatement(const struct StatementContext& ctx);
+
+    Instance& instance_;
+    uint32_t connection_id_;
+    std::string user_;
+    std::string host_;
+    std::string current_database_;
+    SessionVariables variables_;
+    bool in_transaction_ = false;
+    uint32_t next_statement_id_ = 1;
+    std::map<uint32_t, std::unique_ptr<PreparedStatement>> prepared_;
+    std::atomic<bool> interrupted_{false};
+};
+
+}  // namespace floe

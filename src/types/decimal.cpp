@@ -1,0 +1,89 @@
+#include "types/decimal.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace floe {
+
+int128_t Pow10(int n) {
+    int128_t v = 1;
+    for (int i = 0; i < n; ++i) v *= 10;
+    return v;
+}
+
+std::string FormatInt128(int128_t value) {
+    if (value == 0) return "0";
+    bool neg = value < 0;
+    unsigned __int128 u = neg ? -static_cast<unsigned __int128>(value) : static_cast<unsigned __int128>(value);
+    std::string digits;
+    while (u > 0) {
+        digits.push_back(static_cast<char>('0' + static_cast<int>(u % 10)));
+        u /= 10;
+    }
+    if (neg) digits.push_back('-');
+    std::reverse(digits.begin(), digits.end());
+    return digits;
+}
+
+std::string FormatDecimal(int128_t unscaled, int scale) {
+    if (scale == 0) return FormatInt128(unscaled);
+    bool neg = unscaled < 0;
+    unsigned __int128 u = neg ? -static_cast<unsigned __int128>(unscaled) : static_cast<unsigned __int128>(unscaled);
+    std::string digits = FormatInt128(static_cast<int128_t>(u));
+    if (static_cast<int>(digits.size()) <= scale) digits.insert(0, scale - digits.size() + 1, '0');
+    digits.insert(digits.size() - scale, 1, '.');
+    if (neg) digits.insert(0, 1, '-');
+    return digits;
+}
+
+std::optional<int128_t> ParseDecimal(std::string_view s, int precision, int scale) {
+    while (!s.empty() && std::isspace((unsigned char)s.front())) s.remove_prefix(1);
+    while (!s.empty() && std::isspace((unsigned char)s.back())) s.remove_suffix(1);
+    if (s.empty()) return std::nullopt;
+    bool neg = false;
+    if (s[0] == '-' || s[0] == '+') {
+        neg = s[0] == '-';
+        s.remove_prefix(1);
+    }
+    int128_t int_part = 0;
+    int int_digits = 0;
+    size_t i = 0;
+    bool any = false;
+    while (i < s.size() && std::isdigit((unsigned char)s[i])) {
+        int_part = int_part * 10 + (s[i] - '0');
+        if (int_part != 0) ++int_digits;
+        if (int_digits > 38) return std::nullopt;
+        ++i;
+        any = true;
+    }
+    int128_t frac = 0;
+    int frac_digits = 0;
+    bool round_up = false;
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        while (i < s.size() && std::isdigit((unsigned char)s[i])) {
+            if (frac_digits < scale) {
+                frac = frac * 10 + (s[i] - '0');
+                ++frac_digits;
+            } else if (frac_digits == scale) {
+                round_up = s[i] >= '5';
+                ++frac_digits;
+            }
+            ++i;
+            any = true;
+        }
+    }
+    if (!any) return std::nullopt;
+    int exponent = 0;
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) return std::nullopt;  // callers route exponents to DOUBLE
+    if (i != s.size()) return std::nullopt;
+    (void)exponent;
+    if (int_digits > precision - scale) return std::nullopt;
+    int used_frac = std::min(frac_digits, scale);
+    int128_t value = int_part * Pow10(scale) + frac * Pow10(scale - used_frac);
+    if (round_up) value += 1;
+    if (value >= Pow10(precision)) return std::nullopt;
+    return neg ? -value : value;
+}
+
+}  // namespace floe

@@ -1,0 +1,112 @@
+#include "vector/column.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/check.h"
+
+namespace floe {
+
+namespace {
+constexpr size_t kHeapBlockSize = 64 * 1024;
+}
+
+char* StringHeap::Allocate(size_t n) {
+    if (n > remaining_) {
+        size_t block = std::max(n, kHeapBlockSize);
+        blocks_.emplace_back(new char[block]);
+        cursor_ = blocks_.back().get();
+        remaining_ = block;
+    }
+    char* out = cursor_;
+    cursor_ += n;
+    remaining_ -= n;
+    return out;
+}
+
+StringView StringHeap::Add(std::string_view s) {
+    if (s.size() <= StringView::kInlineLength) return StringView(s.data(), static_cast<uint32_t>(s.size()));
+    char* dst = Allocate(s.size());
+    std::memcpy(dst, s.data(), s.size());
+    return StringView(dst, static_cast<uint32_t>(s.size()));
+}
+
+void StringHeap::Clear() {
+    blocks_.clear();
+    cursor_ = nullptr;
+    remaining_ = 0;
+}
+
+Column::Column(LogicalType type, size_t capacity) : type_(type), width_(type.PhysicalSize()) { Reserve(capacity); }
+
+void Column::Reserve(size_t n) {
+    if (data_.size() < n * width_) data_.resize(n * width_);
+    if (nulls_.size() < n) nulls_.resize(n);
+}
+
+void Column::Resize(size_t n) {
+    if (n > size_) {
+        Reserve(std::max(n, size_ * 2));
+        std::memset(data_.data() + size_ * width_, 0, (n - size_) * width_);
+        std::memset(nulls_.data() + size_, 0, n - size_);
+    }
+    size_ = n;
+}
+
+bool Column::HasNulls() const {
+    for (size_t i = 0; i < size_; ++i) {
+        if (nulls_[i]) return true;
+    }
+    return false;
+}
+
+void Column::Append(const Value& v) {
+    Resize(size_ + 1);
+    SetValue(size_ - 1, v);
+}
+
+void Column::SetValue(size_t row, const Value& v) {
+    FLOE_DCHECK(row < size_);
+    if (v.is_null()) {
+        nulls_[row] = 1;
+        return;
+    }
+    nulls_[row] = 0;
+    switch (type_.id) {
+        case TypeId::NULL_TYPE: nulls_[row] = 1; break;
+        case TypeId::BOOLEAN: Data<uint8_t>()[row] = v.GetBool() ? 1 : 0; break;
+        case TypeId::TINYINT: Data<int8_t>()[row] = static_cast<int8_t>(v.GetInt()); break;
+        case TypeId::SMALLINT: Data<int16_t>()[row] = static_cast<int16_t>(v.GetInt()); break;
+        case TypeId::INT: Data<int32_t>()[row] = static_cast<int32_t>(v.GetInt()); break;
+        case TypeId::DATE: Data<int32_t>()[row] = static_cast<int32_t>(v.GetInt()); break;
+        case TypeId::BIGINT:
+        case TypeId::DATETIME: Data<int64_t>()[row] = v.GetInt(); break;
+        case TypeId::LARGEINT:
+        case TypeId::DECIMAL: Data<int128_t>()[row] = v.GetInt128(); break;
+        case TypeId::FLOAT: Data<float>()[row] = static_cast<float>(v.GetDouble()); break;
+        case TypeId::DOUBLE: Data<double>()[row] = v.GetDouble(); break;
+        default: SetString(row, v.GetString()); break;
+    }
+}
+
+Value Column::GetValue(size_t row) const {
+    FLOE_DCHECK(row < size_);
+    if (nulls_[row] || type_.id == TypeId::NULL_TYPE) return Value::Null(type_);
+    switch (type_.id) {
+        case TypeId::BOOLEAN: return Value::Boolean(Data<uint8_t>()[row] != 0);
+        case TypeId::TINYINT: return Value::Integer(Data<int8_t>()[row], TypeId::TINYINT);
+        case TypeId::SMALLINT: return Value::Integer(Data<int16_t>()[row], TypeId::SMALLINT);
+        case TypeId::INT: return Value::Integer(Data<int32_t>()[row], TypeId::INT);
+        case TypeId::BIGINT: return Value::Integer(Data<int64_t>()[row], TypeId::BIGINT);
+        case TypeId::LARGEINT: return Value::LargeInt(Data<int128_t>()[row]);
+        case TypeId::FLOAT: return Value::Float(Data<float>()[row]);
+        case TypeId::DOUBLE: return Value::Double(Data<double>()[row]);
+        case TypeId::DECIMAL: return Value::Decimal(Data<int128_t>()[row], type_.precision, type_.scale);
+        case TypeId::DATE: return Value::Date(Data<int32_t>()[row]);
+        case TypeId::DATETIME: return Value::Datetime(Data<int64_t>()[row]);
+        case TypeId::JSON: return Value::Json(std::string(Strings()[row].view()));
+        default: return Value::Varchar(std::string(Strings()[row].view()));
+    }
+}
+
+}  // namespace floe

@@ -1,0 +1,82 @@
+#pragma once
+/// A column of one chunk: fixed-width values in one contiguous buffer, a byte-per-row null map
+/// (0 = valid, 1 = null), and for strings 16-byte StringViews pointing into a heap the column owns.
+/// Kernels work on the raw buffers (Data<T>(), nulls()); GetValue/Append are for the slow paths.
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "types/logical_type.h"
+#include "types/value.h"
+#include "vector/string_view.h"
+
+namespace floe {
+
+/// Most rows a chunk holds; operators size their buffers by it.
+constexpr size_t kChunkCapacity = 4096;
+
+/// Arena for string bytes referenced by a column's StringViews.
+class StringHeap {
+public:
+    /// Returns room for `n` bytes that stays valid until the heap is cleared or destroyed.
+    char* Allocate(size_t n);
+    /// Copies `s` into the heap and returns a view of the copy (inline when short).
+    StringView Add(std::string_view s);
+    void Clear();
+
+private:
+    std::vector<std::unique_ptr<char[]>> blocks_;
+    char* cursor_ = nullptr;
+    size_t remaining_ = 0;
+};
+
+class Column {
+public:
+    explicit Column(LogicalType type, size_t capacity = kChunkCapacity);
+
+    const LogicalType& type() const { return type_; }
+    size_t size() const { return size_; }
+    /// Sets the logical size, growing the buffers (new rows are zero and valid).
+    void Resize(size_t n);
+    void Reserve(size_t n);
+
+    template <typename T>
+    T* Data() {
+        return reinterpret_cast<T*>(data_.data());
+    }
+    template <typename T>
+    const T* Data() const {
+        return reinterpret_cast<const T*>(data_.data());
+    }
+    StringView* Strings() { return Data<StringView>(); }
+    const StringView* Strings() const { return Data<StringView>(); }
+
+    uint8_t* nulls() { return nulls_.data(); }
+    const uint8_t* nulls() const { return nulls_.data(); }
+    bool IsNull(size_t row) const { return nulls_[row] != 0; }
+    void SetNull(size_t row, bool is_null) { nulls_[row] = is_null ? 1 : 0; }
+    bool HasNulls() const;
+
+    /// Stores a copy of `s` at `row` (the row must exist).
+    void SetString(size_t row, std::string_view s) { Strings()[row] = heap_.Add(s); }
+    StringHeap& heap() { return heap_; }
+
+    /// Appends one value, cast-free: the value's type must match the column's physical type.
+    void Append(const Value& v);
+    /// Reads one row as a Value of the column's type.
+    Value GetValue(size_t row) const;
+    /// Writes one row from a Value of matching physical type (null allowed).
+    void SetValue(size_t row, const Value& v);
+
+private:
+    LogicalType type_;
+    uint32_t width_;
+    size_t size_ = 0;
+    std::vector<uint8_t> data_;
+    std::vector<uint8_t> nulls_;
+    StringHeap heap_;
+};
+
+}  // namespace floe
