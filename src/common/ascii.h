@@ -31,6 +31,7 @@ inline bool AsciiEqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 /// Case-insensitive less-than, for ordered maps keyed by SQL names.
 struct AsciiCaseLess {
+    using is_transparent = void;
     bool operator()(std::string_view a, std::string_view b) const {
         size_t n = a.size() < b.size() ? a.size() : b.size();
         for (size_t i = 0; i < n; ++i) {

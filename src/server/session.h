@@ -21,6 +21,11 @@ namespace floe {
 
 class Instance;
 struct PreparedStatement;
+namespace ast {
+struct Statement;
+struct QueryNode;
+struct SetStatement;
+}  // namespace ast
 
 /// What COM_STMT_PREPARE answers.
 struct PreparedStatementInfo {
@@ -70,8 +75,16 @@ public:
     /// Asks a running statement to stop (KILL QUERY); safe from any thread.
     void Interrupt() { interrupted_.store(true); }
 
+    /// Runs one parsed statement; `params` are the values of its `?` placeholders.
+    QueryResult ExecuteStatement(const ast::Statement& statement, const std::vector<Value>* params);
+
+    /// Statement start time (DATETIME micros), fixed for the statement being run.
+    int64_t statement_start_micros() const { return statement_start_micros_; }
+    bool in_transaction() const { return in_transaction_; }
+
 private:
-    QueryResult ExecuteStatement(const struct StatementContext& ctx);
+    QueryResult ExecuteSelect(const ast::QueryNode& query, const std::vector<Value>* params);
+    QueryResult ExecuteSet(const ast::SetStatement& statement, const std::vector<Value>* params);
 
     Instance& instance_;
     uint32_t connection_id_;
@@ -83,6 +96,7 @@ private:
     uint32_t next_statement_id_ = 1;
     std::map<uint32_t, std::unique_ptr<PreparedStatement>> prepared_;
     std::atomic<bool> interrupted_{false};
+    int64_t statement_start_micros_ = 0;
 };
 
 }  // namespace floe

@@ -109,4 +109,50 @@ Value Column::GetValue(size_t row) const {
     }
 }
 
+void Column::AppendRows(const Column& src, const uint32_t* rows, size_t n) {
+    FLOE_CHECK(src.width_ == width_);
+    size_t base = size_;
+    Resize(size_ + n);
+    bool is_string = type_.PhysicalSize() == 16 && (type_.IsString() || type_.id >= TypeId::BITMAP);
+    for (size_t i = 0; i < n; ++i) {
+        size_t r = rows ? rows[i] : i;
+        nulls_[base + i] = src.nulls_[r];
+        if (is_string) {
+            Strings()[base + i] = heap_.Add(src.Strings()[r].view());
+        } else {
+            std::memcpy(data_.data() + (base + i) * width_, src.data_.data() + r * width_, width_);
+        }
+    }
+}
+
+namespace {
+template <typename T>
+int Cmp(const T& x, const T& y) {
+    return x < y ? -1 : (y < x ? 1 : 0);
+}
+}  // namespace
+
+int Column::CompareRows(size_t a, const Column& other, size_t b) const {
+    bool an = nulls_[a] != 0, bn = other.nulls_[b] != 0;
+    if (an || bn) return an == bn ? 0 : (an ? -1 : 1);
+    switch (type_.id) {
+        case TypeId::BOOLEAN: return Cmp(Data<uint8_t>()[a], other.Data<uint8_t>()[b]);
+        case TypeId::TINYINT: return Cmp(Data<int8_t>()[a], other.Data<int8_t>()[b]);
+        case TypeId::SMALLINT: return Cmp(Data<int16_t>()[a], other.Data<int16_t>()[b]);
+        case TypeId::INT:
+        case TypeId::DATE: return Cmp(Data<int32_t>()[a], other.Data<int32_t>()[b]);
+        case TypeId::BIGINT:
+        case TypeId::DATETIME: return Cmp(Data<int64_t>()[a], other.Data<int64_t>()[b]);
+        case TypeId::LARGEINT:
+        case TypeId::DECIMAL: return Cmp(Data<int128_t>()[a], other.Data<int128_t>()[b]);
+        case TypeId::FLOAT: return Cmp(Data<float>()[a], other.Data<float>()[b]);
+        case TypeId::DOUBLE: return Cmp(Data<double>()[a], other.Data<double>()[b]);
+        case TypeId::NULL_TYPE: return 0;
+        default: {
+            int c = Strings()[a].view().compare(other.Strings()[b].view());
+            return c < 0 ? -1 : (c > 0 ? 1 : 0);
+        }
+    }
+}
+
 }  // namespace floe

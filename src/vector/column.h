@@ -69,6 +69,12 @@ public:
     Value GetValue(size_t row) const;
     /// Writes one row from a Value of matching physical type (null allowed).
     void SetValue(size_t row, const Value& v);
+    /// Appends `n` rows of `src` (same type), taking row `rows[i]` for the i-th (all rows in order
+    /// when `rows` is nullptr). Strings are copied into this column's heap.
+    void AppendRows(const Column& src, const uint32_t* rows, size_t n);
+    /// Three-way comparison of row `a` of this column with row `b` of `other` (same type);
+    /// NULLs compare equal to each other and lower than any value.
+    int CompareRows(size_t a, const Column& other, size_t b) const;
 
 private:
     LogicalType type_;

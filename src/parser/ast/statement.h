@@ -83,6 +83,8 @@ using QueryNodePtr = std::unique_ptr<QueryNode>;
 struct SelectItem {
     ExprPtr expr;
     std::string alias;  // empty when none
+    /// The item's exact source text (trimmed), MySQL's label for an item without alias.
+    std::string text;
 };
 
 enum class GroupingKind : uint8_t { PLAIN, ROLLUP, CUBE, GROUPING_SETS };

@@ -1,0 +1,546 @@
+#include "binder/binder.h"
+
+#include <fmt/format.h>
+
+#include "binder/system_tables.h"
+#include "common/ascii.h"
+#include "common/exception.h"
+#include "function/cast.h"
+#include "function/function_registry.h"
+#include "types/date_time.h"
+
+namespace floe {
+
+namespace {
+
+std::string At(const ast::SourceLocation& loc) { return fmt::format("line {}, column {}: ", loc.line, loc.column); }
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            size_t sub = prev[j - 1] + (AsciiToLower(a[i - 1]) == AsciiToLower(b[j - 1]) ? 0 : 1);
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+        }
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+const char* BinaryFunctionName(ast::BinaryOp op) {
+    switch (op) {
+        case ast::BinaryOp::ADD: return "add";
+        case ast::BinaryOp::SUBTRACT: return "subtract";
+        case ast::BinaryOp::MULTIPLY: return "multiply";
+        case ast::BinaryOp::DIVIDE: return "divide";
+        case ast::BinaryOp::INT_DIVIDE: return "int_divide";
+        case ast::BinaryOp::MODULO: return "modulo";
+        case ast::BinaryOp::EQUAL: return "equal";
+        case ast::BinaryOp::NOT_EQUAL: return "not_equal";
+        case ast::BinaryOp::LESS: return "less";
+        case ast::BinaryOp::LESS_EQUAL: return "less_equal";
+        case ast::BinaryOp::GREATER: return "greater";
+        case ast::BinaryOp::GREATER_EQUAL: return "greater_equal";
+        case ast::BinaryOp::NULL_SAFE_EQUAL: return "null_safe_equal";
+        case ast::BinaryOp::AND: return "and";
+        case ast::BinaryOp::OR: return "or";
+        case ast::BinaryOp::XOR: return "xor";
+        default: return nullptr;
+    }
+}
+
+// Maps an INTERVAL unit to the <unit>s_add function and a multiplier.
+std::pair<std::string, int64_t> IntervalFunction(const std::string& unit, const ast::SourceLocation& loc) {
+    std::string u = AsciiUpper(unit);
+    if (u == "YEAR") return {"years", 1};
+    if (u == "QUARTER") return {"quarters", 1};
+    if (u == "MONTH") return {"months", 1};
+    if (u == "WEEK") return {"weeks", 1};
+    if (u == "DAY") return {"days", 1};
+    if (u == "HOUR") return {"hours", 1};
+    if (u == "MINUTE") return {"minutes", 1};
+    if (u == "SECOND") return {"seconds", 1};
+    if (u == "MILLISECOND") return {"milliseconds", 1};
+    if (u == "MICROSECOND") return {"microseconds", 1};
+    throw BinderError(At(loc) + "unsupported INTERVAL unit '" + unit + "'", ErrorCode::NOT_SUPPORTED);
+}
+
+bool IsAggregateName(const std::string& n) {
+    static const char* kNames[] = {"count", "sum", "avg", "min", "max", "group_concat", "stddev", "variance",
+                                   "any_value", "bitmap_union", "hll_union", "approx_count_distinct"};
+    for (const char* k : kNames) {
+        if (AsciiEqualsIgnoreCase(n, k)) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+BoundExprPtr AddCastIfNeeded(BoundExprPtr expr, const LogicalType& to) {
+    if (expr->type == to) return expr;
+    if (to.id == TypeId::VARCHAR && expr->type.id == TypeId::VARCHAR) return expr;  // lengths do not matter
+    if (!CanCast(expr->type, to)) {
+        throw BinderError("cannot cast " + expr->type.ToString() + " to " + to.ToString(), ErrorCode::TYPE_MISMATCH);
+    }
+    bool nullable = expr->nullable;
+    auto cast = std::make_unique<BoundCast>(std::move(expr), to);
+    cast->nullable = nullable || !to.IsString();
+    return cast;
+}
+
+Binder::Binder(ClientContext& context, const std::vector<Value>* params) : context_(context), params_(params) {}
+
+BoundExprPtr Binder::BindConstantExpression(const ast::Expr& expr) {
+    scope_.clear();
+    return Bind(expr);
+}
+
+BoundExprPtr Binder::BindExpression(const ast::Expr& expr, const std::vector<ScopeColumn>& scope) {
+    scope_ = scope;
+    return Bind(expr);
+}
+
+void Binder::BindFrom(const ast::TableRef& ref, BoundSelect& select) {
+    if (ref.kind != ast::TableRefKind::BASE) {
+        throw NotSupportedError(At(ref.location) + "joins, derived tables and table functions are not supported yet");
+    }
+    const auto& base = static_cast<const ast::BaseTableRef&>(ref);
+    if (!base.catalog.empty() && !AsciiEqualsIgnoreCase(base.catalog, "default_catalog")) {
+        throw CatalogError(At(ref.location) + "unknown catalog '" + base.catalog + "'", ErrorCode::UNKNOWN_DATABASE);
+    }
+    if (base.database.empty() && AsciiEqualsIgnoreCase(base.table, "dual")) {
+        select.source.rows.emplace_back();
+        return;
+    }
+    std::string db = base.database.empty() ? context_.CurrentDatabase() : base.database;
+    if (db.empty()) throw CatalogError(At(ref.location) + "No database selected", ErrorCode::NO_DATABASE_SELECTED);
+    if (AsciiEqualsIgnoreCase(db, kInformationSchema)) {
+        auto table = InformationSchemaTable(context_.catalog(), base.table);
+        if (!table) {
+            throw CatalogError(At(ref.location) + "Table 'information_schema." + base.table + "' doesn't exist",
+                               ErrorCode::UNKNOWN_TABLE);
+        }
+        select.source = std::move(*table);
+    } else {
+        if (!context_.catalog().DatabaseExists(db)) {
+            throw CatalogError(At(ref.location) + "Unknown database '" + db + "'", ErrorCode::UNKNOWN_DATABASE);
+        }
+        throw CatalogError(At(ref.location) + "Table '" + db + "." + base.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
+    }
+    std::string alias = base.alias.empty() ? select.source.table : base.alias;
+    for (size_t i = 0; i < select.source.names.size(); ++i) {
+        scope_.push_back({alias, select.source.names[i], select.source.types[i], true});
+    }
+}
+
+BoundSelect Binder::BindSelect(const ast::QueryNode& query) {
+    if (query.kind != ast::QueryNodeKind::SELECT) {
+        throw NotSupportedError(At(query.location) + "set operations and VALUES are not supported yet");
+    }
+    if (!query.ctes.empty()) throw NotSupportedError(At(query.location) + "WITH is not supported yet");
+    const auto& node = static_cast<const ast::SelectNode&>(query);
+    BoundSelect select;
+    scope_.clear();
+    if (node.from) {
+        BindFrom(*node.from, select);
+    } else {
+        select.source.rows.emplace_back();  // one row, no columns
+    }
+    if (!node.group_by.empty() || node.having || node.grouping != ast::GroupingKind::PLAIN) {
+        throw NotSupportedError(At(node.location) + "GROUP BY and HAVING are not supported yet");
+    }
+    if (node.distinct) throw NotSupportedError(At(node.location) + "SELECT DISTINCT is not supported yet");
+    if (node.where) {
+        select.where = AddCastIfNeeded(Bind(*node.where), TypeId::BOOLEAN);
+    }
+    for (const auto& item : node.select_list) {
+        if (item.expr->kind == ast::ExprKind::STAR) {
+            const auto& star = static_cast<const ast::StarExpr&>(*item.expr);
+            bool any = false;
+            for (size_t i = 0; i < scope_.size(); ++i) {
+                if (!star.qualifier.empty() && !AsciiEqualsIgnoreCase(star.qualifier, scope_[i].table)) continue;
+                any = true;
+                select.select_list.push_back(std::make_unique<BoundColumnRef>(i, scope_[i].type, scope_[i].name));
+                select.output.push_back({scope_[i].name, scope_[i].name, scope_[i].table, select.source.table,
+                                         select.source.schema, scope_[i].type, scope_[i].nullable});
+            }
+            if (!any) {
+                throw BinderError(At(item.expr->location) + (star.qualifier.empty() ? "SELECT * with no tables specified"
+                                                                                    : "unknown table '" + star.qualifier + "'"),
+                                  star.qualifier.empty() ? ErrorCode::NOT_SUPPORTED : ErrorCode::UNKNOWN_TABLE);
+            }
+            continue;
+        }
+        BoundExprPtr e = Bind(*item.expr);
+        BoundOutputColumn col;
+        col.name = !item.alias.empty() ? item.alias : (!item.text.empty() ? item.text : item.expr->ToString());
+        if (e->kind == BoundExprKind::COLUMN_REF) {
+            const auto& ref = static_cast<const BoundColumnRef&>(*e);
+            col.org_name = scope_[ref.index].name;
+            col.table = scope_[ref.index].table;
+            col.org_table = select.source.table;
+            col.schema = select.source.schema;
+        }
+        col.type = e->type;
+        col.nullable = e->nullable;
+        select.output.push_back(col);
+        select.select_list.push_back(std::move(e));
+    }
+    for (const auto& item : query.order_by) {
+        BoundOrderBy ob;
+        ob.ascending = item.ascending;
+        ob.nulls_first = item.nulls_first.value_or(item.ascending);
+        const ast::Expr& e = *item.expr;
+        if (e.kind == ast::ExprKind::LITERAL) {
+            const Value& v = static_cast<const ast::LiteralExpr&>(e).value;
+            if (v.type().IsInteger()) {
+                int64_t pos = v.GetInt();
+                if (pos < 1 || pos > static_cast<int64_t>(select.select_list.size())) {
+                    throw BinderError(At(e.location) + fmt::format("Unknown column '{}' in 'order clause'", pos));
+                }
+                ob.expr = select.select_list[pos - 1]->Copy();
+                select.order_by.push_back(std::move(ob));
+                continue;
+            }
+        }
+        if (e.kind == ast::ExprKind::COLUMN_REF) {
+            const auto& ref = static_cast<const ast::ColumnRefExpr&>(e);
+            if (ref.parts.size() == 1) {
+                bool matched = false;
+                for (size_t i = 0; i < select.output.size(); ++i) {
+                    if (AsciiEqualsIgnoreCase(select.output[i].name, ref.parts[0]) && i < select.select_list.size()) {
+                        ob.expr = select.select_list[i]->Copy();
+                        matched = true;
+                        break;
+                    }
+                }
+                if (matched) {
+                    select.order_by.push_back(std::move(ob));
+                    continue;
+                }
+            }
+        }
+        ob.expr = Bind(e);
+        select.order_by.push_back(std::move(ob));
+    }
+    auto bind_count = [&](const ast::Expr& e, const char* what) -> int64_t {
+        BoundExprPtr b = Bind(e);
+        if (b->kind != BoundExprKind::CONSTANT) throw BinderError(At(e.location) + what + " must be a constant", ErrorCode::WRONG_ARGUMENTS);
+        Value v = CastValue(static_cast<BoundConstant&>(*b).value, TypeId::BIGINT);
+        if (v.is_null() || v.GetInt() < 0) {
+            throw BinderError(At(e.location) + what + " must be a non-negative integer", ErrorCode::WRONG_ARGUMENTS);
+        }
+        return v.GetInt();
+    };
+    if (query.limit) select.limit = bind_count(*query.limit, "LIMIT");
+    if (query.offset) select.offset = bind_count(*query.offset, "OFFSET");
+    return select;
+}
+
+BoundExprPtr Binder::Bind(const ast::Expr& expr) {
+    switch (expr.kind) {
+        case ast::ExprKind::LITERAL: return std::make_unique<BoundConstant>(static_cast<const ast::LiteralExpr&>(expr).value);
+        case ast::ExprKind::COLUMN_REF: return BindColumnRef(static_cast<const ast::ColumnRefExpr&>(expr));
+        case ast::ExprKind::STAR: throw BinderError(At(expr.location) + "'*' is only allowed in the select list", ErrorCode::PARSE);
+        case ast::ExprKind::FUNCTION_CALL: return BindFunctionCall(static_cast<const ast::FunctionCallExpr&>(expr));
+        case ast::ExprKind::UNARY: {
+            const auto& u = static_cast<const ast::UnaryExpr&>(expr);
+            std::vector<BoundExprPtr> args;
+            args.push_back(Bind(*u.operand));
+            switch (u.op) {
+                case ast::UnaryOp::PLUS: return std::move(args[0]);
+                case ast::UnaryOp::NOT: return MakeFunction("not", std::move(args), expr);
+                case ast::UnaryOp::NEGATE: {
+                    // Fold negative literals so that -9223372036854775808 stays a BIGINT.
+                    if (args[0]->kind == BoundExprKind::CONSTANT) {
+                        const Value& v = static_cast<BoundConstant&>(*args[0]).value;
+                        if (v.type().id == TypeId::LARGEINT && v.GetInt128() == static_cast<int128_t>(INT64_MAX) + 1) {
+                            return std::make_unique<BoundConstant>(Value::Integer(INT64_MIN));
+                        }
+                    }
+                    return MakeFunction("negate", std::move(args), expr);
+                }
+                case ast::UnaryOp::BIT_NOT: throw NotSupportedError(At(expr.location) + "operator '~' is not supported yet");
+            }
+            break;
+        }
+        case ast::ExprKind::BINARY: return BindBinary(static_cast<const ast::BinaryExpr&>(expr));
+        case ast::ExprKind::CASE: return BindCase(static_cast<const ast::CaseExpr&>(expr));
+        case ast::ExprKind::CAST: {
+            const auto& c = static_cast<const ast::CastExpr&>(expr);
+            BoundExprPtr child = Bind(*c.expr);
+            if (!CanCast(child->type, c.target)) {
+                throw BinderError(At(expr.location) + "cannot cast " + child->type.ToString() + " to " + c.target.ToString(),
+                                  ErrorCode::TYPE_MISMATCH);
+            }
+            if (child->type == c.target) return child;
+            return std::make_unique<BoundCast>(std::move(child), c.target);
+        }
+        case ast::ExprKind::IN_LIST: {
+            const auto& in = static_cast<const ast::InListExpr&>(expr);
+            BoundExprPtr lhs = Bind(*in.expr);
+            BoundExprPtr result;
+            for (const auto& item : in.list) {
+                std::vector<BoundExprPtr> args;
+                args.push_back(lhs->Copy());
+                args.push_back(Bind(*item));
+                BoundExprPtr eq = MakeFunction("equal", std::move(args), expr);
+                if (!result) {
+                    result = std::move(eq);
+                } else {
+                    std::vector<BoundExprPtr> or_args;
+                    or_args.push_back(std::move(result));
+                    or_args.push_back(std::move(eq));
+                    result = MakeFunction("or", std::move(or_args), expr);
+                }
+            }
+            if (in.negated) {
+                std::vector<BoundExprPtr> a;
+                a.push_back(std::move(result));
+                return MakeFunction("not", std::move(a), expr);
+            }
+            return result;
+        }
+        case ast::ExprKind::BETWEEN: {
+            const auto& b = static_cast<const ast::BetweenExpr&>(expr);
+            BoundExprPtr v = Bind(*b.expr);
+            std::vector<BoundExprPtr> ge, le, both;
+            ge.push_back(v->Copy());
+            ge.push_back(Bind(*b.low));
+            le.push_back(std::move(v));
+            le.push_back(Bind(*b.high));
+            both.push_back(MakeFunction("greater_equal", std::move(ge), expr));
+            both.push_back(MakeFunction("less_equal", std::move(le), expr));
+            BoundExprPtr r = MakeFunction("and", std::move(both), expr);
+            if (!b.negated) return r;
+            std::vector<BoundExprPtr> n;
+            n.push_back(std::move(r));
+            return MakeFunction("not", std::move(n), expr);
+        }
+        case ast::ExprKind::IS_NULL: {
+            const auto& n = static_cast<const ast::IsNullExpr&>(expr);
+            std::vector<BoundExprPtr> args;
+            args.push_back(Bind(*n.expr));
+            BoundExprPtr r = MakeFunction(n.negated ? "is_not_null" : "is_null", std::move(args), expr);
+            r->nullable = false;
+            return r;
+        }
+        case ast::ExprKind::LIKE: {
+            const auto& l = static_cast<const ast::LikeExpr&>(expr);
+            if (l.regexp) throw NotSupportedError(At(expr.location) + "REGEXP is not supported yet");
+            std::vector<BoundExprPtr> args;
+            args.push_back(Bind(*l.expr));
+            args.push_back(Bind(*l.pattern));
+            if (l.escape) args.push_back(Bind(*l.escape));
+            BoundExprPtr r = MakeFunction("like", std::move(args), expr);
+            if (!l.negated) return r;
+            std::vector<BoundExprPtr> n;
+            n.push_back(std::move(r));
+            return MakeFunction("not", std::move(n), expr);
+        }
+        case ast::ExprKind::VARIABLE: {
+            const auto& v = static_cast<const ast::VariableExpr&>(expr);
+            try {
+                return std::make_unique<BoundConstant>(context_.GetVariable(v.scope, v.name));
+            } catch (const Exception& e) {
+                throw BinderError(At(expr.location) + e.what(), e.code());
+            }
+        }
+        case ast::ExprKind::PARAMETER: {
+            const auto& p = static_cast<const ast::ParameterExpr&>(expr);
+            if (!params_) return std::make_unique<BoundConstant>(Value::Null());
+            if (p.index >= params_->size()) {
+                throw BinderError(At(expr.location) + "not enough parameters for the prepared statement", ErrorCode::WRONG_PARAM_COUNT);
+            }
+            return std::make_unique<BoundConstant>((*params_)[p.index]);
+        }
+        case ast::ExprKind::INTERVAL:
+            throw BinderError(At(expr.location) + "INTERVAL is only allowed in date arithmetic", ErrorCode::PARSE);
+        case ast::ExprKind::SUBQUERY: throw NotSupportedError(At(expr.location) + "subqueries are not supported yet");
+    }
+    throw InternalError("unhandled expression kind");
+}
+
+BoundExprPtr Binder::BindColumnRef(const ast::ColumnRefExpr& ref) {
+    const std::string& name = ref.parts.back();
+    std::string table = ref.parts.size() >= 2 ? ref.parts[ref.parts.size() - 2] : "";
+    std::optional<size_t> found;
+    for (size_t i = 0; i < scope_.size(); ++i) {
+        if (!AsciiEqualsIgnoreCase(scope_[i].name, name)) continue;
+        if (!table.empty() && !AsciiEqualsIgnoreCase(scope_[i].table, table)) continue;
+        if (found) {
+            throw BinderError(At(ref.location) + "Column '" + name + "' is ambiguous", ErrorCode::AMBIGUOUS_COLUMN);
+        }
+        found = i;
+    }
+    if (!found) {
+        std::string message = At(ref.location) + "Unknown column '" + ref.ToString() + "' in 'field list'";
+        size_t best = 3;
+        std::string suggestion;
+        for (const auto& c : scope_) {
+            size_t d = EditDistance(c.name, name);
+            if (d < best) {
+                best = d;
+                suggestion = c.name;
+            }
+        }
+        if (!suggestion.empty()) message += "; did you mean '" + suggestion + "'?";
+        throw BinderError(message, ErrorCode::UNKNOWN_COLUMN);
+    }
+    auto col = std::make_unique<BoundColumnRef>(*found, scope_[*found].type, scope_[*found].name);
+    col->nullable = scope_[*found].nullable;
+    return col;
+}
+
+BoundExprPtr Binder::MakeFunction(const std::string& name, std::vector<BoundExprPtr> args, const ast::Expr& at) {
+    std::vector<LogicalType> types;
+    for (const auto& a : args) types.push_back(a->type);
+    BoundScalarFunction fn;
+    try {
+        fn = FunctionRegistry::Instance().BindScalar(name, types);
+    } catch (const Exception& e) {
+        throw BinderError(At(at.location) + e.what(), e.code());
+    }
+    bool nullable = false;
+    for (size_t i = 0; i < args.size(); ++i) {
+        nullable |= args[i]->nullable;
+        try {
+            args[i] = AddCastIfNeeded(std::move(args[i]), fn.arg_types[i]);
+        } catch (const Exception& e) {
+            throw BinderError(At(at.location) + name + "(): " + e.what(), e.code());
+        }
+    }
+    auto f = std::make_unique<BoundFunction>(std::move(fn));
+    f->args = std::move(args);
+    f->nullable = true;  // division by zero, failed casts and out-of-range dates give NULL
+    (void)nullable;
+    return f;
+}
+
+BoundExprPtr Binder::MakeIntervalAdd(BoundExprPtr date, const ast::IntervalExpr& interval, bool subtract) {
+    auto [unit, mult] = IntervalFunction(interval.unit, interval.location);
+    std::vector<BoundExprPtr> args;
+    if (date->type.IsString()) date = AddCastIfNeeded(std::move(date), TypeId::DATETIME);
+    args.push_back(std::move(date));
+    args.push_back(Bind(*interval.value));
+    (void)mult;
+    return MakeFunction(unit + (subtract ? "_sub" : "_add"), std::move(args), interval);
+}
+
+BoundExprPtr Binder::BindBinary(const ast::BinaryExpr& expr) {
+    if ((expr.op == ast::BinaryOp::ADD || expr.op == ast::BinaryOp::SUBTRACT) &&
+        expr.right->kind == ast::ExprKind::INTERVAL) {
+        return MakeIntervalAdd(Bind(*expr.left), static_cast<const ast::IntervalExpr&>(*expr.right),
+                               expr.op == ast::BinaryOp::SUBTRACT);
+    }
+    if (expr.op == ast::BinaryOp::ADD && expr.left->kind == ast::ExprKind::INTERVAL) {
+        return MakeIntervalAdd(Bind(*expr.right), static_cast<const ast::IntervalExpr&>(*expr.left), false);
+    }
+    const char* name = BinaryFunctionName(expr.op);
+    if (!name) throw NotSupportedError(At(expr.location) + "bitwise operators are not supported yet");
+    std::vector<BoundExprPtr> args;
+    args.push_back(Bind(*expr.left));
+    args.push_back(Bind(*expr.right));
+    BoundExprPtr r = MakeFunction(name, std::move(args), expr);
+    if (expr.op == ast::BinaryOp::NULL_SAFE_EQUAL) r->nullable = false;
+    return r;
+}
+
+BoundExprPtr Binder::BindCase(const ast::CaseExpr& expr) {
+    // CASE becomes nested if(): CASE WHEN c1 THEN r1 WHEN c2 THEN r2 ELSE e END = if(c1, r1, if(c2, r2, e)).
+    BoundExprPtr operand = expr.operand ? Bind(*expr.operand) : nullptr;
+    BoundExprPtr result = expr.else_expr ? Bind(*expr.else_expr) : std::make_unique<BoundConstant>(Value::Null());
+    for (auto it = expr.when_then.rbegin(); it != expr.when_then.rend(); ++it) {
+        BoundExprPtr cond;
+        if (operand) {
+            std::vector<BoundExprPtr> eq;
+            eq.push_back(operand->Copy());
+            eq.push_back(Bind(*it->first));
+            cond = MakeFunction("equal", std::move(eq), expr);
+        } else {
+            cond = Bind(*it->first);
+        }
+        std::vector<BoundExprPtr> args;
+        args.push_back(std::move(cond));
+        args.push_back(Bind(*it->second));
+        args.push_back(std::move(result));
+        result = MakeFunction("if", std::move(args), expr);
+    }
+    return result;
+}
+
+BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
+    std::string name = AsciiLower(call.name);
+    auto constant = [&](Value v) -> BoundExprPtr {
+        if (!call.args.empty()) {
+            throw BinderError(At(call.location) + name + "() takes no arguments", ErrorCode::WRONG_ARGUMENTS);
+        }
+        auto c = std::make_unique<BoundConstant>(std::move(v));
+        c->nullable = false;
+        return c;
+    };
+    // Facts of the session and the statement fold to constants.
+    if (name == "version") return constant(Value::Varchar(context_.GetVariable(ast::VariableScope::DEFAULT, "version").ToString()));
+    if (name == "database" || name == "schema") {
+        const std::string& db = context_.CurrentDatabase();
+        BoundExprPtr c = constant(db.empty() ? Value::Null(LogicalType::Varchar()) : Value::Varchar(db));
+        c->nullable = true;
+        return c;
+    }
+    if (name == "user" || name == "current_user" || name == "session_user" || name == "system_user") {
+        return constant(Value::Varchar(context_.UserAndHost()));
+    }
+    if (name == "connection_id") return constant(Value::Integer(context_.ConnectionId()));
+    if (name == "now" || name == "current_timestamp" || name == "localtime" || name == "localtimestamp" ||
+        name == "sysdate" || name == "utc_timestamp") {
+        int64_t now = context_.StatementStartMicros();
+        if (!call.args.empty()) {
+            // now(precision): keep the fraction digits.
+            return constant(Value::Datetime(now));
+        }
+        return constant(Value::Datetime(now - now % kMicrosPerSecond));
+    }
+    if (name == "curdate" || name == "current_date" || name == "utc_date") {
+        return constant(Value::Date(static_cast<int32_t>(context_.StatementStartMicros() / kMicrosPerDay)));
+    }
+    if (name == "curtime" || name == "current_time" || name == "utc_time") {
+        int64_t secs = (context_.StatementStartMicros() % kMicrosPerDay) / kMicrosPerSecond;
+        return constant(Value::Varchar(fmt::format("{:02}:{:02}:{:02}", secs / 3600, (secs / 60) % 60, secs % 60)));
+    }
+    if (name == "last_insert_id" || name == "found_rows" || name == "row_count") {
+        return constant(Value::Integer(0));
+    }
+    if (IsAggregateName(name)) {
+        throw NotSupportedError(At(call.location) + "aggregate function " + name + "() is not supported yet");
+    }
+    if (name == "date_add" || name == "adddate" || name == "date_sub" || name == "subdate") {
+        bool subtract = name == "date_sub" || name == "subdate";
+        if (call.args.size() != 2) {
+            throw BinderError(At(call.location) + name + "() takes two arguments", ErrorCode::WRONG_ARGUMENTS);
+        }
+        if (call.args[1]->kind == ast::ExprKind::INTERVAL) {
+            return MakeIntervalAdd(Bind(*call.args[0]), static_cast<const ast::IntervalExpr&>(*call.args[1]), subtract);
+        }
+        std::vector<BoundExprPtr> args;
+        BoundExprPtr d = Bind(*call.args[0]);
+        if (d->type.IsString()) d = AddCastIfNeeded(std::move(d), TypeId::DATETIME);
+        args.push_back(std::move(d));
+        args.push_back(Bind(*call.args[1]));
+        return MakeFunction(subtract ? "days_sub" : "days_add", std::move(args), call);
+    }
+    if (call.distinct || call.star) {
+        throw BinderError(At(call.location) + "DISTINCT and * are only allowed in aggregate functions", ErrorCode::PARSE);
+    }
+    std::vector<BoundExprPtr> args;
+    for (const auto& a : call.args) {
+        if (a->kind == ast::ExprKind::INTERVAL) {
+            throw BinderError(At(a->location) + "INTERVAL is only allowed in date arithmetic", ErrorCode::PARSE);
+        }
+        args.push_back(Bind(*a));
+    }
+    return MakeFunction(name, std::move(args), call);
+}
+
+}  // namespace floe

@@ -1,0 +1,109 @@
+#include "binder/system_tables.h"
+
+#include "common/ascii.h"
+
+namespace floe {
+
+namespace {
+
+const LogicalType kText = LogicalType::Varchar(64);
+
+BoundValuesSource Make(std::string_view table, std::vector<std::pair<std::string, LogicalType>> cols) {
+    BoundValuesSource s;
+    s.table = std::string(table);
+    s.schema = std::string(kInformationSchema);
+    for (auto& [n, t] : cols) {
+        s.names.push_back(n);
+        s.types.push_back(t);
+    }
+    return s;
+}
+
+Value Str(std::string_view v) { return Value::Varchar(std::string(v)); }
+
+}  // namespace
+
+std::vector<std::string> InformationSchemaTableNames() { return {"COLUMNS", "ENGINES", "SCHEMATA", "TABLES", "VIEWS"}; }
+
+std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::string_view table) {
+    std::string name = AsciiUpper(table);
+    if (name == "SCHEMATA") {
+        auto s = Make("SCHEMATA", {{"CATALOG_NAME", kText},
+                                   {"SCHEMA_NAME", kText},
+                                   {"DEFAULT_CHARACTER_SET_NAME", kText},
+                                   {"DEFAULT_COLLATION_NAME", kText},
+                                   {"SQL_PATH", kText}});
+        for (const auto& db : catalog.ListDatabases()) {
+            s.rows.push_back({Str("def"), Str(db.name), Str("utf8mb4"), Str("utf8mb4_0900_bin"), Value::Null(kText)});
+        }
+        return s;
+    }
+    if (name == "TABLES") {
+        auto s = Make("TABLES", {{"TABLE_CATALOG", kText},     {"TABLE_SCHEMA", kText},     {"TABLE_NAME", kText},
+                                 {"TABLE_TYPE", kText},        {"ENGINE", kText},           {"VERSION", TypeId::BIGINT},
+                                 {"ROW_FORMAT", kText},        {"TABLE_ROWS", TypeId::BIGINT}, {"AVG_ROW_LENGTH", TypeId::BIGINT},
+                                 {"DATA_LENGTH", TypeId::BIGINT}, {"MAX_DATA_LENGTH", TypeId::BIGINT},
+                                 {"INDEX_LENGTH", TypeId::BIGINT}, {"DATA_FREE", TypeId::BIGINT},
+                                 {"AUTO_INCREMENT", TypeId::BIGINT}, {"CREATE_TIME", TypeId::DATETIME},
+                                 {"UPDATE_TIME", TypeId::DATETIME}, {"CHECK_TIME", TypeId::DATETIME},
+                                 {"TABLE_COLLATION", kText},   {"CHECKSUM", TypeId::BIGINT}, {"CREATE_OPTIONS", kText},
+                                 {"TABLE_COMMENT", LogicalType::Varchar(2048)}});
+        for (const auto& t : InformationSchemaTableNames()) {
+            std::vector<Value> row(s.types.size());
+            for (size_t i = 0; i < row.size(); ++i) row[i] = Value::Null(s.types[i]);
+            row[0] = Str("def");
+            row[1] = Str(kInformationSchema);
+            row[2] = Str(t);
+            row[3] = Str("SYSTEM VIEW");
+            row[4] = Str("MEMORY");
+            row[17] = Str("utf8mb4_0900_bin");
+            row[20] = Str("");
+            s.rows.push_back(std::move(row));
+        }
+        return s;
+    }
+    if (name == "COLUMNS") {
+        return Make("COLUMNS", {{"TABLE_CATALOG", kText},
+                                {"TABLE_SCHEMA", kText},
+                                {"TABLE_NAME", kText},
+                                {"COLUMN_NAME", kText},
+                                {"ORDINAL_POSITION", TypeId::BIGINT},
+                                {"COLUMN_DEFAULT", LogicalType::Varchar(1024)},
+                                {"IS_NULLABLE", kText},
+                                {"DATA_TYPE", kText},
+                                {"CHARACTER_MAXIMUM_LENGTH", TypeId::BIGINT},
+                                {"CHARACTER_OCTET_LENGTH", TypeId::BIGINT},
+                                {"NUMERIC_PRECISION", TypeId::BIGINT},
+                                {"NUMERIC_SCALE", TypeId::BIGINT},
+                                {"DATETIME_PRECISION", TypeId::BIGINT},
+                                {"CHARACTER_SET_NAME", kText},
+                                {"COLLATION_NAME", kText},
+                                {"COLUMN_TYPE", LogicalType::Varchar(256)},
+                                {"COLUMN_KEY", kText},
+                                {"EXTRA", kText},
+                                {"PRIVILEGES", kText},
+                                {"COLUMN_COMMENT", LogicalType::Varchar(1024)},
+                                {"GENERATION_EXPRESSION", kText}});
+    }
+    if (name == "VIEWS") {
+        return Make("VIEWS", {{"TABLE_CATALOG", kText},
+                              {"TABLE_SCHEMA", kText},
+                              {"TABLE_NAME", kText},
+                              {"VIEW_DEFINITION", LogicalType::Varchar()},
+                              {"CHECK_OPTION", kText},
+                              {"IS_UPDATABLE", kText},
+                              {"DEFINER", kText},
+                              {"SECURITY_TYPE", kText},
+                              {"CHARACTER_SET_CLIENT", kText},
+                              {"COLLATION_CONNECTION", kText}});
+    }
+    if (name == "ENGINES") {
+        auto s = Make("ENGINES", {{"ENGINE", kText}, {"SUPPORT", kText}, {"COMMENT", LogicalType::Varchar(160)},
+                                  {"TRANSACTIONS", kText}, {"XA", kText}, {"SAVEPOINTS", kText}});
+        s.rows.push_back({Str("OLAP"), Str("DEFAULT"), Str("Floe columnar hot-tier storage"), Str("YES"), Str("NO"), Str("NO")});
+        return s;
+    }
+    return std::nullopt;
+}
+
+}  // namespace floe

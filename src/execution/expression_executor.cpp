@@ -1,0 +1,58 @@
+#include "execution/expression_executor.h"
+
+#include "common/exception.h"
+#include "function/cast.h"
+
+namespace floe {
+
+std::shared_ptr<Column> ExpressionExecutor::Evaluate(const BoundExpression& expr, const Chunk& input, size_t rows) {
+    switch (expr.kind) {
+        case BoundExprKind::CONSTANT: {
+            const Value& v = static_cast<const BoundConstant&>(expr).value;
+            auto col = std::make_shared<Column>(expr.type, rows);
+            col->Resize(rows);
+            if (v.is_null()) {
+                std::fill(col->nulls(), col->nulls() + rows, 1);
+            } else {
+                col->SetValue(0, v);
+                for (size_t i = 1; i < rows; ++i) col->SetValue(i, v);
+            }
+            return col;
+        }
+        case BoundExprKind::COLUMN_REF: {
+            const auto& ref = static_cast<const BoundColumnRef&>(expr);
+            return input.shared_column(ref.index);
+        }
+        case BoundExprKind::CAST: {
+            const auto& cast = static_cast<const BoundCast&>(expr);
+            auto child = Evaluate(*cast.child, input, rows);
+            auto col = std::make_shared<Column>(expr.type, rows);
+            col->Resize(rows);
+            CastColumn(*child, rows, *col);
+            return col;
+        }
+        case BoundExprKind::FUNCTION: {
+            const auto& fn = static_cast<const BoundFunction&>(expr);
+            std::vector<std::shared_ptr<Column>> owned;
+            std::vector<const Column*> args;
+            owned.reserve(fn.args.size());
+            for (const auto& a : fn.args) {
+                owned.push_back(Evaluate(*a, input, rows));
+                args.push_back(owned.back().get());
+            }
+            auto col = std::make_shared<Column>(expr.type, rows);
+            col->Resize(rows);
+            fn.function.kernel(args, rows, *col);
+            return col;
+        }
+    }
+    throw InternalError("unknown bound expression kind");
+}
+
+Value ExpressionExecutor::EvaluateConstant(const BoundExpression& expr) {
+    Chunk empty;
+    auto col = Evaluate(expr, empty, 1);
+    return col->GetValue(0);
+}
+
+}  // namespace floe

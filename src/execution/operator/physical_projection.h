@@ -1,0 +1,20 @@
+#pragma once
+/// Computes the output columns from expressions over the input; the selection carries over.
+
+#include "binder/bound_expression.h"
+#include "execution/physical_operator.h"
+
+namespace floe {
+
+class PhysicalProjection : public PhysicalOperator {
+public:
+    PhysicalProjection(std::vector<LogicalType> types, std::vector<BoundExprPtr> expressions)
+        : PhysicalOperator(PhysicalOperatorType::PROJECTION, std::move(types)), expressions_(std::move(expressions)) {}
+    std::string name() const override { return "PROJECTION"; }
+    OperatorResult Execute(ExecutionContext& ctx, Chunk& input, Chunk& output) override;
+
+private:
+    std::vector<BoundExprPtr> expressions_;
+};
+
+}  // namespace floe

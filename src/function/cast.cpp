@@ -1,0 +1,419 @@
+#include "function/cast.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+#include "common/exception.h"
+#include "function/vector_executor.h"
+#include "types/date_time.h"
+#include "types/decimal.h"
+
+namespace floe {
+
+namespace {
+
+std::string_view TrimSpaces(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+std::optional<double> ParseDoubleStrict(std::string_view text) {
+    std::string_view s = TrimSpaces(text);
+    if (s.empty()) return std::nullopt;
+    std::string buf(s);
+    char* end = nullptr;
+    errno = 0;
+    double d = std::strtod(buf.c_str(), &end);
+    if (end != buf.c_str() + buf.size()) return std::nullopt;
+    if (std::isnan(d) && s.find_first_of("nN") != std::string_view::npos) return std::nullopt;
+    return d;
+}
+
+// Integer value of a DATE as MySQL shows it in numeric context: 20240131.
+int64_t DateAsNumber(int32_t days) {
+    CivilDate c = CivilFromDays(days);
+    return c.year * 10000LL + c.month * 100 + c.day;
+}
+
+int64_t DatetimeAsNumber(int64_t micros) {
+    int64_t days = micros / kMicrosPerDay;
+    int64_t rem = micros % kMicrosPerDay;
+    if (rem < 0) {
+        rem += kMicrosPerDay;
+        --days;
+    }
+    int64_t secs = rem / kMicrosPerSecond;
+    return DateAsNumber(static_cast<int32_t>(days)) * 1000000LL + (secs / 3600) * 10000 + ((secs / 60) % 60) * 100 +
+           secs % 60;
+}
+
+std::optional<int32_t> DateFromNumber(int64_t v) {
+    if (v < 0) return std::nullopt;
+    if (v > 99991231) v /= 1000000;  // yyyymmddhhmmss
+    int32_t y = static_cast<int32_t>(v / 10000);
+    uint32_t m = static_cast<uint32_t>((v / 100) % 100), d = static_cast<uint32_t>(v % 100);
+    if (!IsValidCivil(y, m, d)) return std::nullopt;
+    return DaysFromCivil(y, m, d);
+}
+
+std::optional<int64_t> DatetimeFromNumber(int64_t v) {
+    if (v < 0) return std::nullopt;
+    if (v <= 99991231) {
+        auto d = DateFromNumber(v);
+        if (!d) return std::nullopt;
+        return static_cast<int64_t>(*d) * kMicrosPerDay;
+    }
+    auto d = DateFromNumber(v / 1000000);
+    if (!d) return std::nullopt;
+    int64_t t = v % 1000000;
+    int64_t hh = t / 10000, mi = (t / 100) % 100, ss = t % 100;
+    if (hh > 23 || mi > 59 || ss > 59) return std::nullopt;
+    return static_cast<int64_t>(*d) * kMicrosPerDay + (hh * 3600 + mi * 60 + ss) * kMicrosPerSecond;
+}
+
+template <typename T>
+bool FitsIn(int128_t v) {
+    return v >= static_cast<int128_t>(std::numeric_limits<T>::min()) &&
+           v <= static_cast<int128_t>(std::numeric_limits<T>::max());
+}
+
+// ---- conversions from a typed input to a target family, nullopt = NULL
+
+template <typename In>
+std::optional<int128_t> ToInteger(const In& v, const LogicalType& from) {
+    if constexpr (std::is_same_v<In, std::string_view>) {
+        std::string_view s = TrimSpaces(v);
+        if (auto i = ParseInt64(s)) return *i;
+        // Large integers and decimals in text: truncate a decimal literal.
+        if (auto d = ParseDecimal(s, 38, 0)) {
+            // ParseDecimal rounds; truncate instead by reparsing the integer part.
+            size_t dot = s.find('.');
+            if (dot != std::string_view::npos) {
+                auto ip = ParseDecimal(s.substr(0, dot).empty() ? "0" : s.substr(0, dot), 38, 0);
+                if (ip) return *ip;
+            }
+            return *d;
+        }
+        return std::nullopt;
+    } else if constexpr (std::is_same_v<In, bool>) {
+        return v ? 1 : 0;
+    } else if constexpr (std::is_floating_point_v<In>) {
+        if (std::isnan(v) || std::fabs(v) >= 1.7e38) return std::nullopt;
+        return static_cast<int128_t>(std::trunc(v));
+    } else {
+        int128_t x = static_cast<int128_t>(v);
+        if (from.id == TypeId::DECIMAL) return x / Pow10(from.scale);
+        if (from.id == TypeId::DATE) return DateAsNumber(static_cast<int32_t>(v));
+        if (from.id == TypeId::DATETIME) return DatetimeAsNumber(static_cast<int64_t>(v));
+        return x;
+    }
+}
+
+template <typename In>
+std::optional<double> ToDouble(const In& v, const LogicalType& from) {
+    if constexpr (std::is_same_v<In, std::string_view>) {
+        return ParseDoubleStrict(v);
+    } else if constexpr (std::is_same_v<In, bool>) {
+        return v ? 1.0 : 0.0;
+    } else if constexpr (std::is_floating_point_v<In>) {
+        return static_cast<double>(v);
+    } else {
+        if (from.id == TypeId::DECIMAL) return static_cast<double>(static_cast<int128_t>(v)) / std::pow(10.0, from.scale);
+        if (from.id == TypeId::DATE) return static_cast<double>(DateAsNumber(static_cast<int32_t>(v)));
+        if (from.id == TypeId::DATETIME) return static_cast<double>(DatetimeAsNumber(static_cast<int64_t>(v)));
+        return static_cast<double>(v);
+    }
+}
+
+template <typename In>
+std::optional<int128_t> ToDecimal(const In& v, const LogicalType& from, const LogicalType& to) {
+    int128_t limit = Pow10(to.precision);
+    auto check = [&](int128_t x) -> std::optional<int128_t> {
+        if (x >= limit || x <= -limit) return std::nullopt;
+        return x;
+    };
+    if constexpr (std::is_same_v<In, std::string_view>) {
+        if (auto d = ParseDecimal(v, to.precision, to.scale)) return d;
+        if (auto dbl = ParseDoubleStrict(v)) {
+            double scaled = std::round(*dbl * std::pow(10.0, to.scale));
+            if (std::fabs(scaled) >= 1e38) return std::nullopt;
+            return check(static_cast<int128_t>(scaled));
+        }
+        return std::nullopt;
+    } else if constexpr (std::is_same_v<In, bool>) {
+        return check(static_cast<int128_t>(v ? 1 : 0) * Pow10(to.scale));
+    } else if constexpr (std::is_floating_point_v<In>) {
+        if (std::isnan(v)) return std::nullopt;
+        double scaled = std::round(static_cast<double>(v) * std::pow(10.0, to.scale));
+        if (std::fabs(scaled) >= 1e38) return std::nullopt;
+        return check(static_cast<int128_t>(scaled));
+    } else {
+        int128_t x = static_cast<int128_t>(v);
+        if (from.id == TypeId::DECIMAL) {
+            if (to.scale >= from.scale) return check(x * Pow10(to.scale - from.scale));
+            int128_t div = Pow10(from.scale - to.scale);
+            int128_t q = x / div, r = x % div;
+            if (r * 2 >= div) ++q;
+            else if (r * 2 <= -div) --q;
+            return check(q);
+        }
+        if (from.id == TypeId::DATE) x = DateAsNumber(static_cast<int32_t>(v));
+        if (from.id == TypeId::DATETIME) x = DatetimeAsNumber(static_cast<int64_t>(v));
+        return check(x * Pow10(to.scale));
+    }
+}
+
+template <typename In>
+std::optional<int32_t> ToDate(const In& v, const LogicalType& from) {
+    if constexpr (std::is_same_v<In, std::string_view>) {
+        if (auto d = ParseDate(v)) return d;
+        if (auto dt = ParseDatetime(v)) {
+            int64_t days = *dt / kMicrosPerDay;
+            return static_cast<int32_t>(days);
+        }
+        return std::nullopt;
+    } else if constexpr (std::is_same_v<In, bool> || std::is_floating_point_v<In>) {
+        return DateFromNumber(static_cast<int64_t>(v));
+    } else {
+        if (from.id == TypeId::DATE) return static_cast<int32_t>(v);
+        if (from.id == TypeId::DATETIME) {
+            int64_t m = static_cast<int64_t>(v);
+            int64_t days = m / kMicrosPerDay - (m % kMicrosPerDay < 0 ? 1 : 0);
+            return static_cast<int32_t>(days);
+        }
+        if (from.id == TypeId::DECIMAL) return DateFromNumber(static_cast<int64_t>(static_cast<int128_t>(v) / Pow10(from.scale)));
+        return DateFromNumber(static_cast<int64_t>(v));
+    }
+}
+
+template <typename In>
+std::optional<int64_t> ToDatetime(const In& v, const LogicalType& from) {
+    if constexpr (std::is_same_v<In, std::string_view>) {
+        return ParseDatetime(v);
+    } else if constexpr (std::is_same_v<In, bool> || std::is_floating_point_v<In>) {
+        return DatetimeFromNumber(static_cast<int64_t>(v));
+    } else {
+        if (from.id == TypeId::DATE) return static_cast<int64_t>(v) * kMicrosPerDay;
+        if (from.id == TypeId::DATETIME) return static_cast<int64_t>(v);
+        if (from.id == TypeId::DECIMAL) return DatetimeFromNumber(static_cast<int64_t>(static_cast<int128_t>(v) / Pow10(from.scale)));
+        return DatetimeFromNumber(static_cast<int64_t>(v));
+    }
+}
+
+template <typename In>
+std::string ToText(const In& v, const LogicalType& from) {
+    if constexpr (std::is_same_v<In, std::string_view>) {
+        return std::string(v);
+    } else if constexpr (std::is_same_v<In, bool>) {
+        return v ? "1" : "0";
+    } else if constexpr (std::is_floating_point_v<In>) {
+        return FormatDouble(static_cast<double>(v));
+    } else {
+        switch (from.id) {
+            case TypeId::DECIMAL: return FormatDecimal(static_cast<int128_t>(v), from.scale);
+            case TypeId::LARGEINT: return FormatInt128(static_cast<int128_t>(v));
+            case TypeId::DATE: return FormatDate(static_cast<int32_t>(v));
+            case TypeId::DATETIME: return FormatDatetime(static_cast<int64_t>(v), from.scale);
+            default: return std::to_string(static_cast<int64_t>(v));
+        }
+    }
+}
+
+template <typename In>
+std::optional<bool> ToBool(const In& v, const LogicalType& from) {
+    if constexpr (std::is_same_v<In, std::string_view>) {
+        std::string_view s = TrimSpaces(v);
+        if (s == "true" || s == "TRUE" || s == "True") return true;
+        if (s == "false" || s == "FALSE" || s == "False") return false;
+        if (auto d = ParseDoubleStrict(s)) return *d != 0;
+        return std::nullopt;
+    } else if constexpr (std::is_same_v<In, bool>) {
+        return v;
+    } else {
+        return v != 0;
+    }
+}
+
+template <typename In>
+void CastFrom(const Column& input, size_t rows, Column& result) {
+    const LogicalType& from = input.type();
+    const LogicalType& to = result.type();
+    const uint8_t* in_nulls = input.nulls();
+    uint8_t* out_nulls = result.nulls();
+    auto loop = [&](auto&& convert_and_write) {
+        for (size_t i = 0; i < rows; ++i) {
+            if (in_nulls[i]) {
+                out_nulls[i] = 1;
+                continue;
+            }
+            out_nulls[i] = convert_and_write(ReadValue<In>(input, i), i) ? 0 : 1;
+        }
+    };
+    switch (to.id) {
+        case TypeId::BOOLEAN:
+            loop([&](const In& v, size_t i) {
+                auto b = ToBool(v, from);
+                if (b) result.Data<uint8_t>()[i] = *b ? 1 : 0;
+                return b.has_value();
+            });
+            break;
+        case TypeId::TINYINT:
+        case TypeId::SMALLINT:
+        case TypeId::INT:
+        case TypeId::BIGINT:
+        case TypeId::LARGEINT:
+            loop([&](const In& v, size_t i) {
+                auto x = ToInteger(v, from);
+                if (!x) return false;
+                switch (to.id) {
+                    case TypeId::TINYINT:
+                        if (!FitsIn<int8_t>(*x)) return false;
+                        result.Data<int8_t>()[i] = static_cast<int8_t>(*x);
+                        return true;
+                    case TypeId::SMALLINT:
+                        if (!FitsIn<int16_t>(*x)) return false;
+                        result.Data<int16_t>()[i] = static_cast<int16_t>(*x);
+                        return true;
+                    case TypeId::INT:
+                        if (!FitsIn<int32_t>(*x)) return false;
+                        result.Data<int32_t>()[i] = static_cast<int32_t>(*x);
+                        return true;
+                    case TypeId::BIGINT:
+                        if (!FitsIn<int64_t>(*x)) return false;
+                        result.Data<int64_t>()[i] = static_cast<int64_t>(*x);
+                        return true;
+                    default: result.Data<int128_t>()[i] = *x; return true;
+                }
+            });
+            break;
+        case TypeId::FLOAT:
+        case TypeId::DOUBLE:
+            loop([&](const In& v, size_t i) {
+                auto d = ToDouble(v, from);
+                if (!d) return false;
+                if (to.id == TypeId::FLOAT) result.Data<float>()[i] = static_cast<float>(*d);
+                else result.Data<double>()[i] = *d;
+                return true;
+            });
+            break;
+        case TypeId::DECIMAL:
+            loop([&](const In& v, size_t i) {
+                auto d = ToDecimal(v, from, to);
+                if (d) result.Data<int128_t>()[i] = *d;
+                return d.has_value();
+            });
+            break;
+        case TypeId::DATE:
+            loop([&](const In& v, size_t i) {
+                auto d = ToDate(v, from);
+                if (d) result.Data<int32_t>()[i] = *d;
+                return d.has_value();
+            });
+            break;
+        case TypeId::DATETIME:
+            loop([&](const In& v, size_t i) {
+                auto d = ToDatetime(v, from);
+                if (d) result.Data<int64_t>()[i] = *d;
+                return d.has_value();
+            });
+            break;
+        case TypeId::VARCHAR:
+        case TypeId::JSON:
+            loop([&](const In& v, size_t i) {
+                if constexpr (std::is_same_v<In, std::string_view>) {
+                    result.SetString(i, v);
+                } else {
+                    result.SetString(i, ToText(v, from));
+                }
+                return true;
+            });
+            break;
+        default: throw NotSupportedError("cast from " + from.ToString() + " to " + to.ToString() + " is not supported");
+    }
+}
+
+}  // namespace
+
+std::optional<double> ParseDoublePrefix(std::string_view text) {
+    std::string_view s = TrimSpaces(text);
+    size_t i = 0;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    size_t digits_start = i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    }
+    if (i == digits_start || (i == digits_start + 1 && s[digits_start] == '.')) return std::nullopt;
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        size_t j = i + 1;
+        if (j < s.size() && (s[j] == '+' || s[j] == '-')) ++j;
+        if (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) {
+            while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+            i = j;
+        }
+    }
+    return std::strtod(std::string(s.substr(0, i)).c_str(), nullptr);
+}
+
+std::optional<int64_t> ParseInt64(std::string_view text) {
+    std::string_view s = TrimSpaces(text);
+    if (s.empty()) return std::nullopt;
+    bool neg = false;
+    size_t i = 0;
+    if (s[0] == '+' || s[0] == '-') {
+        neg = s[0] == '-';
+        i = 1;
+    }
+    if (i == s.size()) return std::nullopt;
+    unsigned __int128 v = 0;
+    for (; i < s.size(); ++i) {
+        if (!std::isdigit(static_cast<unsigned char>(s[i]))) return std::nullopt;
+        v = v * 10 + (s[i] - '0');
+        if (v > static_cast<unsigned __int128>(std::numeric_limits<int64_t>::max()) + 1) return std::nullopt;
+    }
+    if (!neg && v > static_cast<unsigned __int128>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+    return neg ? static_cast<int64_t>(-static_cast<int128_t>(v)) : static_cast<int64_t>(v);
+}
+
+bool CanCast(const LogicalType& from, const LogicalType& to) {
+    auto castable = [](const LogicalType& t) {
+        return t.IsNumeric() || t.IsString() || t.IsTemporal() || t.id == TypeId::NULL_TYPE;
+    };
+    return castable(from) && castable(to);
+}
+
+void CastColumn(const Column& input, size_t rows, Column& result) {
+    if (input.type().id == TypeId::NULL_TYPE) {
+        for (size_t i = 0; i < rows; ++i) result.SetNull(i, true);
+        return;
+    }
+    bool dispatched = DispatchPhysicalType(input.type().id, [&](auto tag) {
+        using In = decltype(tag);
+        CastFrom<In>(input, rows, result);
+    });
+    if (!dispatched) {
+        throw NotSupportedError("cast from " + input.type().ToString() + " to " + result.type().ToString() +
+                                " is not supported");
+    }
+}
+
+Value CastValue(const Value& value, const LogicalType& to) {
+    if (value.is_null()) return Value::Null(to);
+    if (value.type() == to) return value;
+    Column in(value.type(), 1);
+    in.Append(value);
+    Column out(to, 1);
+    out.Resize(1);
+    CastColumn(in, 1, out);
+    return out.GetValue(0);
+}
+
+}  // namespace floe

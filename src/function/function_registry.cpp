@@ -1,0 +1,54 @@
+#include "function/function_registry.h"
+
+#include "common/exception.h"
+
+namespace floe {
+
+const FunctionRegistry& FunctionRegistry::Instance() {
+    static const FunctionRegistry registry = [] {
+        FunctionRegistry r;
+        RegisterArithmeticFunctions(r);
+        RegisterComparisonFunctions(r);
+        RegisterLogicalFunctions(r);
+        RegisterStringFunctions(r);
+        RegisterMathFunctions(r);
+        RegisterDatetimeFunctions(r);
+        RegisterConditionalFunctions(r);
+        RegisterLikeFunctions(r);
+        return r;
+    }();
+    return registry;
+}
+
+void FunctionRegistry::AddScalar(std::string name, ScalarFunctionBinder binder) {
+    scalars_[std::move(name)] = std::move(binder);
+}
+
+void FunctionRegistry::AddAlias(std::string alias, std::string_view target) {
+    auto it = scalars_.find(target);
+    if (it == scalars_.end()) throw InternalError("alias of unknown function " + std::string(target));
+    scalars_[std::move(alias)] = it->second;
+}
+
+const ScalarFunctionBinder* FunctionRegistry::FindScalar(std::string_view name) const {
+    auto it = scalars_.find(name);
+    return it == scalars_.end() ? nullptr : &it->second;
+}
+
+BoundScalarFunction FunctionRegistry::BindScalar(std::string_view name, const std::vector<LogicalType>& arg_types) const {
+    const ScalarFunctionBinder* binder = FindScalar(name);
+    if (!binder) {
+        throw BinderError("unknown function '" + std::string(name) + "'", ErrorCode::UNKNOWN_FUNCTION);
+    }
+    BoundScalarFunction bound = (*binder)(arg_types);
+    if (bound.name.empty()) bound.name = std::string(name);
+    return bound;
+}
+
+std::vector<std::string> FunctionRegistry::ScalarNames() const {
+    std::vector<std::string> out;
+    for (const auto& [name, _] : scalars_) out.push_back(name);
+    return out;
+}
+
+}  // namespace floe

@@ -1,0 +1,46 @@
+#pragma once
+/// The one registry of built-in functions. Functions are added by the explicit list in
+/// builtin_functions.cpp (no static-initialiser registration), so the full set is visible in
+/// one place. Lookup is case-insensitive.
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/ascii.h"
+#include "function/scalar_function.h"
+
+namespace floe {
+
+class FunctionRegistry {
+public:
+    /// The process-wide registry with every built-in function.
+    static const FunctionRegistry& Instance();
+
+    void AddScalar(std::string name, ScalarFunctionBinder binder);
+    /// Registers `alias` as another name of an already registered function.
+    void AddAlias(std::string alias, std::string_view target);
+
+    /// nullptr when no scalar function has that name.
+    const ScalarFunctionBinder* FindScalar(std::string_view name) const;
+    /// Binds `name` for `arg_types`; throws BinderError(UNKNOWN_FUNCTION) when unknown.
+    BoundScalarFunction BindScalar(std::string_view name, const std::vector<LogicalType>& arg_types) const;
+
+    std::vector<std::string> ScalarNames() const;
+
+private:
+    std::map<std::string, ScalarFunctionBinder, AsciiCaseLess> scalars_;
+};
+
+/// The explicit list: each Register* adds one family (defined in scalar/*.cpp).
+void RegisterArithmeticFunctions(FunctionRegistry& registry);
+void RegisterComparisonFunctions(FunctionRegistry& registry);
+void RegisterLogicalFunctions(FunctionRegistry& registry);
+void RegisterStringFunctions(FunctionRegistry& registry);
+void RegisterMathFunctions(FunctionRegistry& registry);
+void RegisterDatetimeFunctions(FunctionRegistry& registry);
+void RegisterConditionalFunctions(FunctionRegistry& registry);
+void RegisterLikeFunctions(FunctionRegistry& registry);
+
+}  // namespace floe

@@ -1,0 +1,29 @@
+#pragma once
+/// The floe binary's settings: defaults, then a config file (`--config FILE`, lines of
+/// `key = value`, `#` comments), then command-line flags, each overriding the one before.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace floe {
+
+struct Config {
+    std::string data_dir = "./floe-data";
+    std::string bind_address = "0.0.0.0";
+    int mysql_port = 9030;
+    int http_port = 8030;
+    int threads = 0;              // 0 = number of cores
+    uint64_t memory_limit = 0;    // bytes; 0 = 80% of physical memory
+    std::string log_level = "info";
+    uint32_t max_connections = 4096;
+};
+
+/// Parses argv; throws std::invalid_argument with a message naming the bad flag or value.
+/// Returns false when --help was given (usage already printed).
+bool ParseConfig(int argc, char** argv, Config* config);
+/// Parses "8G", "512M", "1024" (bytes) or "75%" of physical memory.
+uint64_t ParseMemorySize(const std::string& text);
+std::string Usage();
+
+}  // namespace floe

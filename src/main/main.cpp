@@ -1,0 +1,68 @@
+// The floe binary: reads its settings, opens the data directory, starts the MySQL and HTTP
+// front ends, and shuts down cleanly on SIGINT or SIGTERM.
+#include <signal.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <thread>
+
+#include "common/exception.h"
+#include "common/logging.h"
+#include "main/config.h"
+#include "server/http/http_server.h"
+#include "server/instance.h"
+#include "server/mysql/mysql_server.h"
+
+int main(int argc, char** argv) {
+    using namespace floe;
+    Config config;
+    try {
+        if (!ParseConfig(argc, argv, &config)) return 0;
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "floe: " << e.what() << "\n" << Usage();
+        return 2;
+    }
+    LogLevel level;
+    if (!Log::ParseLevel(config.log_level, &level)) {
+        std::cerr << "floe: invalid --log-level '" << config.log_level << "'\n";
+        return 2;
+    }
+    Log::SetLevel(level);
+
+    // Block the shutdown signals in every thread; the main thread waits for them below.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+
+    int threads = config.threads > 0 ? config.threads : static_cast<int>(std::thread::hardware_concurrency());
+    try {
+        InstanceOptions options;
+        options.data_dir = config.data_dir;
+        options.threads = threads;
+        options.memory_limit = config.memory_limit;
+        options.max_connections = config.max_connections;
+        Instance instance(options);
+        MysqlServer mysql(instance, config.bind_address, static_cast<uint16_t>(config.mysql_port), std::max(4, threads * 2));
+        HttpServer http(instance, config.bind_address, static_cast<uint16_t>(config.http_port));
+        mysql.Start();
+        http.Start();
+        Log::Info("floe.ready", {{"version", kServerVersion}, {"mysql_port", mysql.port()}, {"http_port", http.port()},
+                                 {"data_dir", config.data_dir}, {"threads", threads}});
+        int sig = 0;
+        sigwait(&signals, &sig);
+        Log::Info("floe.stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+        http.Stop();
+        mysql.Stop();
+    } catch (const Exception& e) {
+        Log::Error("floe.failed", {{"error", e.what()}});
+        return 1;
+    } catch (const std::exception& e) {
+        Log::Error("floe.failed", {{"error", e.what()}});
+        return 1;
+    }
+    Log::Info("floe.stopped");
+    return 0;
+}

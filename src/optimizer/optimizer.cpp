@@ -1,0 +1,32 @@
+#include "optimizer/optimizer.h"
+
+#include <memory>
+
+#include "optimizer/rules/remove_true_filter.h"
+
+namespace floe {
+
+namespace {
+// The ordered list of passes.
+std::vector<std::unique_ptr<OptimizerPass>> MakePasses() {
+    std::vector<std::unique_ptr<OptimizerPass>> passes;
+    passes.push_back(std::make_unique<RemoveTrueFilter>());
+    return passes;
+}
+}  // namespace
+
+LogicalOperatorPtr Optimizer::Optimize(LogicalOperatorPtr plan, const std::set<std::string>& disabled) {
+    for (auto& pass : MakePasses()) {
+        if (disabled.count(pass->name())) continue;
+        plan = pass->Apply(std::move(plan));
+    }
+    return plan;
+}
+
+std::vector<std::string> Optimizer::PassNames() {
+    std::vector<std::string> names;
+    for (auto& pass : MakePasses()) names.push_back(pass->name());
+    return names;
+}
+
+}  // namespace floe

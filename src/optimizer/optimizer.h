@@ -1,0 +1,30 @@
+#pragma once
+/// The optimizer rewrites a logical plan with an ordered list of passes, one per file under
+/// rules/. Each pass has a name that a session setting can switch off (for debugging and for
+/// comparing plans).
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "planner/logical_operator.h"
+
+namespace floe {
+
+/// One rewrite over the whole plan.
+class OptimizerPass {
+public:
+    virtual ~OptimizerPass() = default;
+    virtual const char* name() const = 0;
+    virtual LogicalOperatorPtr Apply(LogicalOperatorPtr plan) = 0;
+};
+
+class Optimizer {
+public:
+    /// Runs every pass in order except those named in `disabled`.
+    static LogicalOperatorPtr Optimize(LogicalOperatorPtr plan, const std::set<std::string>& disabled = {});
+    /// Names of the passes, in the order they run.
+    static std::vector<std::string> PassNames();
+};
+
+}  // namespace floe

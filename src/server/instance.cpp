@@ -1,0 +1,83 @@
+#include "server/instance.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "common/exception.h"
+#include "common/logging.h"
+#include "server/session.h"
+
+namespace floe {
+
+Instance::Instance(InstanceOptions options) : options_(std::move(options)) {
+    std::error_code ec;
+    std::filesystem::create_directories(options_.data_dir, ec);
+    if (ec) throw IOError("cannot create data directory '" + options_.data_dir + "': " + ec.message());
+    std::string lock_path = options_.data_dir + "/LOCK";
+    lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd_ < 0) throw IOError("cannot open '" + lock_path + "': " + std::strerror(errno));
+    if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+        int err = errno;
+        char pid[32] = {0};
+        ssize_t n = ::pread(lock_fd_, pid, sizeof(pid) - 1, 0);
+        ::close(lock_fd_);
+        lock_fd_ = -1;
+        if (err == EWOULDBLOCK) {
+            throw IOError("data directory '" + options_.data_dir + "' is locked by another Floe process" +
+                          (n > 0 ? " (pid " + std::string(pid, strnlen(pid, sizeof(pid))) + ")" : std::string()));
+        }
+        throw IOError("cannot lock '" + lock_path + "': " + std::strerror(err));
+    }
+    std::string pid = std::to_string(::getpid());
+    if (::ftruncate(lock_fd_, 0) == 0) {
+        [[maybe_unused]] ssize_t w = ::pwrite(lock_fd_, pid.data(), pid.size(), 0);
+    }
+    catalog_ = Catalog::Open(options_.data_dir);
+    globals_ = std::make_unique<GlobalVariables>(*catalog_);
+    Log::Info("instance.opened", {{"data_dir", options_.data_dir}});
+}
+
+Instance::~Instance() {
+    catalog_.reset();
+    if (lock_fd_ >= 0) {
+        ::flock(lock_fd_, LOCK_UN);
+        ::close(lock_fd_);
+    }
+}
+
+void Instance::RegisterSession(Session* session) {
+    std::lock_guard<std::mutex> lock(sessions_mutex_);
+    sessions_[session->connection_id()] = session;
+}
+
+void Instance::UnregisterSession(Session* session) {
+    std::lock_guard<std::mutex> lock(sessions_mutex_);
+    sessions_.erase(session->connection_id());
+    killed_.erase(session->connection_id());
+}
+
+bool Instance::KillSession(uint32_t connection_id, bool query_only) {
+    std::lock_guard<std::mutex> lock(sessions_mutex_);
+    auto it = sessions_.find(connection_id);
+    if (it == sessions_.end()) return false;
+    it->second->Interrupt();
+    if (!query_only) killed_[connection_id] = true;
+    return true;
+}
+
+void Instance::ForEachSession(const std::function<void(Session&)>& fn) {
+    std::lock_guard<std::mutex> lock(sessions_mutex_);
+    for (auto& [id, s] : sessions_) fn(*s);
+}
+
+bool Instance::IsKilled(uint32_t connection_id) {
+    std::lock_guard<std::mutex> lock(sessions_mutex_);
+    return killed_.count(connection_id) > 0;
+}
+
+}  // namespace floe

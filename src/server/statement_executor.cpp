@@ -1,0 +1,247 @@
+#include "server/statement_executor.h"
+
+#include <chrono>
+
+#include "binder/client_context.h"
+#include "binder/system_tables.h"
+#include "common/ascii.h"
+#include "common/exception.h"
+#include "server/instance.h"
+#include "server/result_builder.h"
+#include "server/session.h"
+#include "server/session_variables.h"
+
+namespace floe {
+
+namespace {
+
+Value Str(std::string_view s) { return Value::Varchar(std::string(s)); }
+
+QueryResult Ok(uint64_t affected = 0) {
+    QueryResult r;
+    r.affected_rows = affected;
+    return r;
+}
+
+std::string MysqlTypeName(const LogicalType& t) {
+    switch (t.id) {
+        case TypeId::VARCHAR: return t.length ? "varchar(" + std::to_string(t.length) + ")" : "varchar(65533)";
+        case TypeId::BIGINT: return "bigint";
+        case TypeId::INT: return "int";
+        case TypeId::DATETIME: return "datetime";
+        default: return AsciiLower(t.ToString());
+    }
+}
+
+}  // namespace
+
+QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
+    Instance& instance = session_.instance();
+    Catalog& catalog = instance.catalog();
+    ResultBuilder rb;
+    using K = ast::ShowKind;
+    switch (s.show) {
+        case K::DATABASES:
+            rb.AddColumn("Database");
+            for (const auto& db : catalog.ListDatabases()) rb.AddRow({Str(db.name)});
+            break;
+        case K::TABLES: {
+            std::string db = s.database.empty() ? session_.current_database() : s.database;
+            if (db.empty()) throw CatalogError("No database selected", ErrorCode::NO_DATABASE_SELECTED);
+            bool is_info = AsciiEqualsIgnoreCase(db, kInformationSchema);
+            if (!is_info && !catalog.DatabaseExists(db)) {
+                throw CatalogError("Unknown database '" + db + "'", ErrorCode::UNKNOWN_DATABASE);
+            }
+            rb.AddColumn("Tables_in_" + db);
+            if (s.full) rb.AddColumn("Table_type");
+            if (is_info) {
+                for (const auto& t : InformationSchemaTableNames()) {
+                    if (s.full) rb.AddRow({Str(AsciiLower(t)), Str("SYSTEM VIEW")});
+                    else rb.AddRow({Str(AsciiLower(t))});
+                }
+            }
+            break;
+        }
+        case K::VARIABLES:
+            rb.AddColumn("Variable_name");
+            rb.AddColumn("Value", LogicalType::Varchar(1024));
+            for (const auto& [name, value] : session_.variables().List(s.global)) rb.AddRow({Str(name), Str(value)});
+            break;
+        case K::STATUS: {
+            rb.AddColumn("Variable_name");
+            rb.AddColumn("Value");
+            size_t threads = 0;
+            instance.ForEachSession([&](Session&) { ++threads; });
+            rb.AddRow({Str("Threads_connected"), Str(std::to_string(threads))});
+            break;
+        }
+        case K::COLUMNS: {
+            std::string db = s.database.empty() ? session_.current_database() : s.database;
+            if (db.empty()) throw CatalogError("No database selected", ErrorCode::NO_DATABASE_SELECTED);
+            std::optional<BoundValuesSource> table;
+            if (AsciiEqualsIgnoreCase(db, kInformationSchema)) table = InformationSchemaTable(catalog, s.table);
+            if (!table) throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
+            rb.AddColumn("Field");
+            rb.AddColumn("Type");
+            if (s.full) rb.AddColumn("Collation");
+            rb.AddColumn("Null");
+            rb.AddColumn("Key");
+            rb.AddColumn("Default");
+            rb.AddColumn("Extra");
+            if (s.full) {
+                rb.AddColumn("Privileges");
+                rb.AddColumn("Comment");
+            }
+            for (size_t i = 0; i < table->names.size(); ++i) {
+                std::vector<Value> row{Str(table->names[i]), Str(MysqlTypeName(table->types[i]))};
+                if (s.full) row.push_back(table->types[i].IsString() ? Str("utf8mb4_general_ci") : Value::Null(LogicalType::Varchar()));
+                row.insert(row.end(), {Str("YES"), Str(""), Value::Null(LogicalType::Varchar()), Str("")});
+                if (s.full) row.insert(row.end(), {Str("select"), Str("")});
+                rb.AddRow(std::move(row));
+            }
+            break;
+        }
+        case K::CREATE_DATABASE: {
+            if (!catalog.DatabaseExists(s.database) && !AsciiEqualsIgnoreCase(s.database, kInformationSchema)) {
+                throw CatalogError("Unknown database '" + s.database + "'", ErrorCode::UNKNOWN_DATABASE);
+            }
+            rb.AddColumn("Database");
+            rb.AddColumn("Create Database", LogicalType::Varchar(1024));
+            rb.AddRow({Str(s.database), Str("CREATE DATABASE `" + s.database + "`")});
+            break;
+        }
+        case K::CREATE_TABLE: {
+            std::string db = s.database.empty() ? session_.current_database() : s.database;
+            if (db.empty()) throw CatalogError("No database selected", ErrorCode::NO_DATABASE_SELECTED);
+            throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
+        }
+        case K::WARNINGS:
+        case K::ERRORS:
+            rb.AddColumn("Level");
+            rb.AddColumn("Code", TypeId::BIGINT);
+            rb.AddColumn("Message", LogicalType::Varchar(512));
+            break;
+        case K::PROCESSLIST: {
+            rb.AddColumn("Id", TypeId::BIGINT, false);
+            rb.AddColumn("User");
+            rb.AddColumn("Host");
+            rb.AddColumn("db");
+            rb.AddColumn("Command");
+            rb.AddColumn("Time", TypeId::BIGINT);
+            rb.AddColumn("State");
+            rb.AddColumn("Info", LogicalType::Varchar(1024));
+            std::vector<std::vector<Value>> rows;
+            instance.ForEachSession([&](Session& other) {
+                rows.push_back({Value::Integer(other.connection_id()), Str(other.user()), Str(other.host()),
+                                other.current_database().empty() ? Value::Null(LogicalType::Varchar()) : Str(other.current_database()),
+                                Str(&other == &session_ ? "Query" : "Sleep"), Value::Integer(0), Str(""),
+                                &other == &session_ ? Str("SHOW PROCESSLIST") : Value::Null(LogicalType::Varchar())});
+            });
+            for (auto& r : rows) rb.AddRow(std::move(r));
+            break;
+        }
+        case K::ENGINES:
+            rb.AddColumn("Engine");
+            rb.AddColumn("Support");
+            rb.AddColumn("Comment", LogicalType::Varchar(160));
+            rb.AddColumn("Transactions");
+            rb.AddColumn("XA");
+            rb.AddColumn("Savepoints");
+            rb.AddRow({Str("OLAP"), Str("DEFAULT"), Str("Floe columnar hot-tier storage"), Str("YES"), Str("NO"), Str("NO")});
+            break;
+        case K::CHARSET:
+            rb.AddColumn("Charset");
+            rb.AddColumn("Description");
+            rb.AddColumn("Default collation");
+            rb.AddColumn("Maxlen", TypeId::BIGINT);
+            rb.AddRow({Str("utf8mb4"), Str("UTF-8 Unicode"), Str("utf8mb4_general_ci"), Value::Integer(4)});
+            rb.AddRow({Str("utf8"), Str("UTF-8 Unicode"), Str("utf8_general_ci"), Value::Integer(3)});
+            rb.AddRow({Str("binary"), Str("Binary pseudo charset"), Str("binary"), Value::Integer(1)});
+            break;
+        case K::COLLATION:
+            rb.AddColumn("Collation");
+            rb.AddColumn("Charset");
+            rb.AddColumn("Id", TypeId::BIGINT);
+            rb.AddColumn("Default");
+            rb.AddColumn("Compiled");
+            rb.AddColumn("Sortlen", TypeId::BIGINT);
+            rb.AddRow({Str("utf8mb4_general_ci"), Str("utf8mb4"), Value::Integer(45), Str("Yes"), Str("Yes"), Value::Integer(1)});
+            rb.AddRow({Str("utf8_general_ci"), Str("utf8"), Value::Integer(33), Str("Yes"), Str("Yes"), Value::Integer(1)});
+            rb.AddRow({Str("binary"), Str("binary"), Value::Integer(63), Str("Yes"), Str("Yes"), Value::Integer(1)});
+            break;
+        case K::GRANTS:
+            rb.AddColumn("Grants for " + session_.user() + "@%", LogicalType::Varchar(1024));
+            rb.AddRow({Str("GRANT ALL PRIVILEGES ON *.* TO '" + session_.user() + "'@'%'")});
+            break;
+        case K::USERS:
+            rb.AddColumn("User");
+            rb.AddColumn("Host");
+            for (const auto& u : catalog.ListUsers()) rb.AddRow({Str(u.name), Str(u.host)});
+            break;
+        case K::TABLE_STATUS:
+            rb.AddColumn("Name");
+            rb.AddColumn("Engine");
+            rb.AddColumn("Rows", TypeId::BIGINT);
+            rb.AddColumn("Comment");
+            break;
+        case K::PLUGINS:
+            rb.AddColumn("Name");
+            rb.AddColumn("Status");
+            rb.AddColumn("Type");
+            rb.AddColumn("Library");
+            rb.AddColumn("License");
+            break;
+        case K::INDEX:
+            rb.AddColumn("Table");
+            rb.AddColumn("Non_unique", TypeId::BIGINT);
+            rb.AddColumn("Key_name");
+            rb.AddColumn("Column_name");
+            break;
+    }
+    if (s.like) rb.FilterLike(*s.like);
+    if (s.where) rb.FilterWhere(context_, *s.where);
+    return rb.Build();
+}
+
+QueryResult StatementExecutor::CreateDatabase(const ast::CreateDatabaseStatement& s) {
+    bool created = session_.instance().catalog().CreateDatabase(s.name, s.if_not_exists);
+    return Ok(created ? 1 : 0);
+}
+
+QueryResult StatementExecutor::DropDatabase(const ast::DropDatabaseStatement& s) {
+    bool dropped = session_.instance().catalog().DropDatabase(s.name, s.if_exists);
+    if (dropped && session_.current_database() == s.name) session_.SetCurrentDatabase("");
+    return Ok(0);
+}
+
+QueryResult StatementExecutor::CreateUser(const ast::CreateUserStatement& s) {
+    std::optional<std::string_view> pw;
+    if (s.password) pw = *s.password;
+    session_.instance().catalog().CreateUser(s.user.name, s.user.host, pw, s.if_not_exists);
+    return Ok();
+}
+
+QueryResult StatementExecutor::AlterUser(const ast::AlterUserStatement& s) {
+    if (s.password) session_.instance().catalog().AlterUserPassword(s.user.name, *s.password, s.if_exists);
+    return Ok();
+}
+
+QueryResult StatementExecutor::DropUser(const ast::DropUserStatement& s) {
+    session_.instance().catalog().DropUser(s.user.name, s.if_exists);
+    return Ok();
+}
+
+QueryResult StatementExecutor::SetPassword(const ast::SetPasswordStatement& s) {
+    std::string user = s.user ? s.user->name : session_.user();
+    session_.instance().catalog().AlterUserPassword(user, s.password, false);
+    return Ok();
+}
+
+QueryResult StatementExecutor::Kill(const ast::KillStatement& s) {
+    if (!session_.instance().KillSession(static_cast<uint32_t>(s.connection_id), s.query_only)) {
+        throw ExecutionError("Unknown thread id: " + std::to_string(s.connection_id), ErrorCode::WRONG_ARGUMENTS);
+    }
+    return Ok();
+}
+
+}  // namespace floe

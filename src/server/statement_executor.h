@@ -1,0 +1,31 @@
+#pragma once
+/// Statements that do not go through the query engine: SHOW, USE, CREATE/DROP DATABASE, users,
+/// transactions, KILL. Each reads or changes the catalog or the session and returns a result.
+
+#include "parser/ast/statement.h"
+#include "server/query_result.h"
+
+namespace floe {
+
+class Session;
+class ClientContext;
+
+class StatementExecutor {
+public:
+    StatementExecutor(Session& session, ClientContext& context) : session_(session), context_(context) {}
+
+    QueryResult Show(const ast::ShowStatement& statement);
+    QueryResult CreateDatabase(const ast::CreateDatabaseStatement& statement);
+    QueryResult DropDatabase(const ast::DropDatabaseStatement& statement);
+    QueryResult CreateUser(const ast::CreateUserStatement& statement);
+    QueryResult AlterUser(const ast::AlterUserStatement& statement);
+    QueryResult DropUser(const ast::DropUserStatement& statement);
+    QueryResult SetPassword(const ast::SetPasswordStatement& statement);
+    QueryResult Kill(const ast::KillStatement& statement);
+
+private:
+    Session& session_;
+    ClientContext& context_;
+};
+
+}  // namespace floe

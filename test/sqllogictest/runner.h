@@ -1,0 +1,23 @@
+#pragma once
+/// An in-process sqllogictest runner (the format DuckDB and SQLite use), driving a Floe Session
+/// directly. Supported records:
+///   statement ok | statement error [text]   -- SQL follows until a blank line; `text` (optional)
+///                                              must appear in the error message or be its errno
+///   query <types> [nosort|rowsort|valuesort] -- SQL, then `----`, then expected rows, one per line,
+///                                              columns separated by tabs; NULL, (empty) for ''
+///   restart                                  -- closes and reopens the database (durability)
+///   halt, # comments, skipif <engine> / onlyif <engine> (only `floe` is run)
+
+#include <string>
+
+namespace floe {
+
+struct SqlLogicTestResult {
+    int passed = 0;
+    int failed = 0;
+};
+
+/// Runs one .test file in a fresh temporary data directory; failures are printed to stderr.
+SqlLogicTestResult RunSqlLogicTest(const std::string& path);
+
+}  // namespace floe
