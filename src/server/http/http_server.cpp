@@ -1,5 +1,7 @@
 #include "server/http/http_server.h"
 
+#include <utility>  // Boost 1.74 asio/awaitable.hpp uses std::exchange without including it
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
