@@ -1,0 +1,40 @@
+// The meta store's schema, as an ordered list of migrations. Never edit a released migration:
+// add a new one. Migration i takes the schema from version i-1 to i.
+#include "catalog/meta_store.h"
+
+namespace floe {
+
+const std::vector<std::string_view>& MetaStoreMigrations() {
+    static const std::vector<std::string_view> migrations = {
+        // 1: databases, users (root with an empty password), global variables.
+        R"(
+        CREATE TABLE databases(
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            create_time INTEGER NOT NULL,
+            properties TEXT);
+        CREATE TABLE users(
+            name TEXT NOT NULL,
+            host TEXT NOT NULL,
+            auth_string TEXT NOT NULL,
+            create_time INTEGER,
+            PRIMARY KEY(name, host));
+        INSERT INTO users(name, host, auth_string, create_time) VALUES('root', '%', '', strftime('%s','now'));
+        CREATE TABLE global_variables(name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        )",
+        // 2: tables (definitions as text until the storage engine defines its schema).
+        R"(
+        CREATE TABLE tables(
+            id INTEGER PRIMARY KEY,
+            database_id INTEGER NOT NULL REFERENCES databases(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            definition TEXT NOT NULL,
+            create_time INTEGER NOT NULL,
+            UNIQUE(database_id, name));
+        )",
+    };
+    return migrations;
+}
+
+}  // namespace floe

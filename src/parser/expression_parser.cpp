@@ -1,0 +1,724 @@
+// Expressions, with MySQL's operator precedence (lowest first):
+// OR ||, XOR, AND &&, NOT, comparison/IS/LIKE/IN/BETWEEN, |, &, << >>, + -, * / DIV % MOD, ^,
+// unary - + ~ !, postfix (::type, ->), primary.
+#include <fmt/format.h>
+
+#include "common/ascii.h"
+#include "common/exception.h"
+#include "parser/parser_impl.h"
+#include "types/date_time.h"
+#include "types/decimal.h"
+
+namespace floe {
+
+using namespace ast;
+
+ExprPtr ParserImpl::MakeBinary(BinaryOp op, ExprPtr l, ExprPtr r, SourceLocation loc) {
+    auto b = std::make_unique<BinaryExpr>();
+    b->op = op;
+    b->left = std::move(l);
+    b->right = std::move(r);
+    b->location = loc;
+    return b;
+}
+
+ExprPtr ParserImpl::ParseOr() {
+    auto loc = Loc();
+    ExprPtr left = ParseXor();
+    while (IsKeyword("OR") || IsOp("||")) {
+        Advance();
+        left = MakeBinary(BinaryOp::OR, std::move(left), ParseXor(), loc);
+    }
+    return left;
+}
+
+ExprPtr ParserImpl::ParseXor() {
+    auto loc = Loc();
+    ExprPtr left = ParseAnd();
+    while (AcceptKeyword("XOR")) left = MakeBinary(BinaryOp::XOR, std::move(left), ParseAnd(), loc);
+    return left;
+}
+
+ExprPtr ParserImpl::ParseAnd() {
+    auto loc = Loc();
+    ExprPtr left = ParseNot();
+    while (IsKeyword("AND") || IsOp("&&")) {
+        Advance();
+        left = MakeBinary(BinaryOp::AND, std::move(left), ParseNot(), loc);
+    }
+    return left;
+}
+
+ExprPtr ParserImpl::ParseNot() {
+    if (IsKeyword("NOT") && !IsKeywordAt(PeekToken(), "EXISTS")) {
+        auto loc = Loc();
+        Advance();
+        EnterNesting();
+        auto u = std::make_unique<UnaryExpr>();
+        u->op = UnaryOp::NOT;
+        u->operand = ParseNot();
+        u->location = loc;
+        LeaveNesting();
+        return u;
+    }
+    return ParseComparison();
+}
+
+ExprPtr ParserImpl::ParseComparison() {
+    auto loc = Loc();
+    ExprPtr left = ParseBitOr();
+    while (true) {
+        static const std::pair<const char*, BinaryOp> kOps[] = {
+            {"=", BinaryOp::EQUAL},          {"<=>", BinaryOp::NULL_SAFE_EQUAL}, {"<>", BinaryOp::NOT_EQUAL},
+            {"!=", BinaryOp::NOT_EQUAL},     {"<", BinaryOp::LESS},              {"<=", BinaryOp::LESS_EQUAL},
+            {">", BinaryOp::GREATER},        {">=", BinaryOp::GREATER_EQUAL}};
+        bool matched = false;
+        for (const auto& [sym, op] : kOps) {
+            if (IsOp(sym)) {
+                Advance();
+                matched = true;
+                // x op ANY|SOME|ALL (subquery)
+                if ((IsKeyword("ANY") || IsKeyword("SOME") || IsKeyword("ALL")) && PeekToken().type == TokenType::OPERATOR &&
+                    PeekToken().text == "(") {
+                    bool all = IsKeyword("ALL");
+                    Advance();
+                    ExpectOp("(");
+                    auto sq = std::make_unique<SubqueryExpr>();
+                    sq->location = loc;
+                    sq->subquery_kind = all ? SubqueryKind::ALL : SubqueryKind::ANY;
+                    sq->compare = op;
+                    sq->lhs = std::move(left);
+                    sq->query = ParseQuery();
+                    ExpectOp(")");
+                    left = std::move(sq);
+                } else {
+                    left = MakeBinary(op, std::move(left), ParseBitOr(), loc);
+                }
+                break;
+            }
+        }
+        if (matched) continue;
+        if (IsKeyword("IS")) {
+            Advance();
+            bool negated = AcceptKeyword("NOT");
+            if (AcceptKeyword("NULL")) {
+                auto n = std::make_unique<IsNullExpr>();
+                n->expr = std::move(left);
+                n->negated = negated;
+                n->location = loc;
+                left = std::move(n);
+            } else if (IsKeyword("TRUE") || IsKeyword("FALSE")) {
+                bool want = IsKeyword("TRUE");
+                Advance();
+                // a IS [NOT] TRUE -> coalesce(a = TRUE, FALSE) [negated]
+                auto lit = std::make_unique<LiteralExpr>();
+                lit->value = Value::Boolean(want);
+                auto cmp = MakeBinary(BinaryOp::NULL_SAFE_EQUAL, std::move(left), std::move(lit), loc);
+                if (negated) {
+                    auto u = std::make_unique<UnaryExpr>();
+                    u->op = UnaryOp::NOT;
+                    u->operand = std::move(cmp);
+                    u->location = loc;
+                    left = std::move(u);
+                } else {
+                    left = std::move(cmp);
+                }
+            } else {
+                Error("NULL, TRUE or FALSE");
+            }
+            continue;
+        }
+        bool negated = false;
+        if (IsKeyword("NOT") && (IsKeywordAt(PeekToken(), "LIKE") || IsKeywordAt(PeekToken(), "IN") ||
+                                 IsKeywordAt(PeekToken(), "BETWEEN") || IsKeywordAt(PeekToken(), "REGEXP") ||
+                                 IsKeywordAt(PeekToken(), "RLIKE"))) {
+            Advance();
+            negated = true;
+        }
+        if (IsKeyword("LIKE") || IsKeyword("REGEXP") || IsKeyword("RLIKE")) {
+            bool regexp = !IsKeyword("LIKE");
+            Advance();
+            auto l = std::make_unique<LikeExpr>();
+            l->expr = std::move(left);
+            l->pattern = ParseBitOr();
+            l->regexp = regexp;
+            l->negated = negated;
+            l->location = loc;
+            if (!regexp && AcceptKeyword("ESCAPE")) l->escape = ParsePrimary();
+            left = std::move(l);
+            continue;
+        }
+        if (AcceptKeyword("IN")) {
+            ExpectOp("(");
+            if (StartsQuery()) {
+                auto sq = std::make_unique<SubqueryExpr>();
+                sq->location = loc;
+                sq->subquery_kind = SubqueryKind::IN;
+                sq->lhs = std::move(left);
+                sq->negated = negated;
+                sq->query = ParseQuery();
+                ExpectOp(")");
+                left = std::move(sq);
+                continue;
+            }
+            auto in = std::make_unique<InListExpr>();
+            in->expr = std::move(left);
+            in->negated = negated;
+            in->location = loc;
+            do {
+                in->list.push_back(ParseExpression());
+            } while (AcceptOp(","));
+            ExpectOp(")");
+            left = std::move(in);
+            continue;
+        }
+        if (AcceptKeyword("BETWEEN")) {
+            auto b = std::make_unique<BetweenExpr>();
+            b->expr = std::move(left);
+            b->low = ParseBitOr();
+            ExpectKeyword("AND");
+            b->high = ParseBitOr();
+            b->negated = negated;
+            b->location = loc;
+            left = std::move(b);
+            continue;
+        }
+        if (negated) Error("LIKE, IN, BETWEEN or REGEXP");
+        return left;
+    }
+}
+
+ExprPtr ParserImpl::ParseBitOr() {
+    auto loc = Loc();
+    ExprPtr left = ParseBitAnd();
+    while (AcceptOp("|")) left = MakeBinary(BinaryOp::BIT_OR, std::move(left), ParseBitAnd(), loc);
+    return left;
+}
+
+ExprPtr ParserImpl::ParseBitAnd() {
+    auto loc = Loc();
+    ExprPtr left = ParseShift();
+    while (AcceptOp("&")) left = MakeBinary(BinaryOp::BIT_AND, std::move(left), ParseShift(), loc);
+    return left;
+}
+
+ExprPtr ParserImpl::ParseShift() {
+    auto loc = Loc();
+    ExprPtr left = ParseAdditive();
+    while (true) {
+        if (AcceptOp("<<")) left = MakeBinary(BinaryOp::SHIFT_LEFT, std::move(left), ParseAdditive(), loc);
+        else if (AcceptOp(">>")) left = MakeBinary(BinaryOp::SHIFT_RIGHT, std::move(left), ParseAdditive(), loc);
+        else return left;
+    }
+}
+
+ExprPtr ParserImpl::ParseAdditive() {
+    auto loc = Loc();
+    ExprPtr left = ParseMultiplicative();
+    while (true) {
+        if (AcceptOp("+")) left = MakeBinary(BinaryOp::ADD, std::move(left), ParseMultiplicative(), loc);
+        else if (AcceptOp("-")) left = MakeBinary(BinaryOp::SUBTRACT, std::move(left), ParseMultiplicative(), loc);
+        else return left;
+    }
+}
+
+ExprPtr ParserImpl::ParseMultiplicative() {
+    auto loc = Loc();
+    ExprPtr left = ParseBitXor();
+    while (true) {
+        if (AcceptOp("*")) left = MakeBinary(BinaryOp::MULTIPLY, std::move(left), ParseBitXor(), loc);
+        else if (AcceptOp("/")) left = MakeBinary(BinaryOp::DIVIDE, std::move(left), ParseBitXor(), loc);
+        else if (AcceptOp("%") || AcceptKeyword("MOD")) left = MakeBinary(BinaryOp::MODULO, std::move(left), ParseBitXor(), loc);
+        else if (AcceptKeyword("DIV")) left = MakeBinary(BinaryOp::INT_DIVIDE, std::move(left), ParseBitXor(), loc);
+        else return left;
+    }
+}
+
+ExprPtr ParserImpl::ParseBitXor() {
+    auto loc = Loc();
+    ExprPtr left = ParseUnary();
+    while (AcceptOp("^")) left = MakeBinary(BinaryOp::BIT_XOR, std::move(left), ParseUnary(), loc);
+    return left;
+}
+
+ExprPtr ParserImpl::ParseUnary() {
+    auto loc = Loc();
+    UnaryOp op;
+    if (IsOp("-")) op = UnaryOp::NEGATE;
+    else if (IsOp("+")) op = UnaryOp::PLUS;
+    else if (IsOp("~")) op = UnaryOp::BIT_NOT;
+    else if (IsOp("!")) op = UnaryOp::NOT;
+    else return ParsePostfix();
+    Advance();
+    EnterNesting();
+    auto u = std::make_unique<UnaryExpr>();
+    u->op = op;
+    u->operand = ParseUnary();
+    u->location = loc;
+    LeaveNesting();
+    return u;
+}
+
+ExprPtr ParserImpl::ParsePostfix() {
+    auto loc = Loc();
+    ExprPtr e = ParsePrimary();
+    while (true) {
+        if (AcceptOp("::")) {
+            auto c = std::make_unique<CastExpr>();
+            c->expr = std::move(e);
+            c->target = ParseTypeName();
+            c->location = loc;
+            e = std::move(c);
+        } else if (IsOp("->") || IsOp("->>")) {
+            bool unquote = IsOp("->>");
+            Advance();
+            auto f = std::make_unique<FunctionCallExpr>();
+            f->name = unquote ? "json_string" : "json_query";
+            f->location = loc;
+            f->args.push_back(std::move(e));
+            f->args.push_back(ParsePrimary());
+            e = std::move(f);
+        } else if (IsKeyword("COLLATE")) {
+            Advance();
+            ParseIdentifierOrString("a collation");
+        } else {
+            return e;
+        }
+    }
+}
+
+ExprPtr ParserImpl::ParseNumber() {
+    const Token& t = Cur();
+    auto lit = std::make_unique<LiteralExpr>();
+    lit->location = Loc();
+    std::string text = t.text;
+    if (t.type == TokenType::INTEGER) {
+        try {
+            size_t used = 0;
+            long long v = std::stoll(text, &used);
+            lit->value = Value::Integer(v);
+        } catch (const std::out_of_range&) {
+            auto d = ParseDecimal(text, 38, 0);
+            if (d) lit->value = Value::LargeInt(*d);
+            else lit->value = Value::Double(std::stod(text));
+        }
+    } else if (t.type == TokenType::DECIMAL) {
+        size_t dot = text.find('.');
+        std::string int_part = text.substr(0, dot);
+        std::string frac = dot == std::string::npos ? "" : text.substr(dot + 1);
+        size_t lead = int_part.find_first_not_of('0');
+        int int_digits = lead == std::string::npos ? 0 : static_cast<int>(int_part.size() - lead);
+        int scale = static_cast<int>(frac.size());
+        int precision = std::max(int_digits + scale, 1);
+        if (precision > 38 || scale > 38) {
+            lit->value = Value::Double(std::stod(text));
+        } else {
+            auto d = ParseDecimal(text, precision, scale);
+            if (!d) lit->value = Value::Double(std::stod(text));
+            else lit->value = Value::Decimal(*d, static_cast<uint8_t>(precision), static_cast<uint8_t>(scale));
+        }
+    } else {
+        lit->value = Value::Double(std::stod(text));
+    }
+    Advance();
+    return lit;
+}
+
+LogicalType ParserImpl::ParseTypeName() {
+    if (Cur().type != TokenType::IDENTIFIER) Error("a type name");
+    std::string name = AsciiUpper(Cur().text);
+    Advance();
+    auto paren_ints = [&]() {
+        std::vector<int> v;
+        if (AcceptOp("(")) {
+            do {
+                if (Cur().type != TokenType::INTEGER) Error("a number");
+                v.push_back(std::stoi(Cur().text));
+                Advance();
+            } while (AcceptOp(","));
+            ExpectOp(")");
+        }
+        return v;
+    };
+    if (name == "BOOLEAN" || name == "BOOL") return TypeId::BOOLEAN;
+    if (name == "TINYINT") return paren_ints(), LogicalType(TypeId::TINYINT);
+    if (name == "SMALLINT") return paren_ints(), LogicalType(TypeId::SMALLINT);
+    if (name == "INT" || name == "INTEGER" || name == "MEDIUMINT") return paren_ints(), LogicalType(TypeId::INT);
+    if (name == "BIGINT") return paren_ints(), LogicalType(TypeId::BIGINT);
+    if (name == "LARGEINT") return TypeId::LARGEINT;
+    if (name == "FLOAT") return paren_ints(), LogicalType(TypeId::FLOAT);
+    if (name == "DOUBLE" || name == "REAL") {
+        AcceptKeyword("PRECISION");
+        return TypeId::DOUBLE;
+    }
+    if (name == "DECIMAL" || name == "DEC" || name == "NUMERIC" || name == "DECIMALV3" || name == "DECIMAL32" ||
+        name == "DECIMAL64" || name == "DECIMAL128" || name == "DECIMALV2") {
+        auto v = paren_ints();
+        int p = v.empty() ? 10 : v[0];
+        int s = v.size() > 1 ? v[1] : 0;
+        if (p < 1 || p > 38 || s < 0 || s > p) {
+            throw ParserError(fmt::format("invalid DECIMAL({},{}): precision must be 1..38 and scale 0..precision", p, s));
+        }
+        return LogicalType::Decimal(static_cast<uint8_t>(p), static_cast<uint8_t>(s));
+    }
+    if (name == "DATE") return TypeId::DATE;
+    if (name == "DATETIME" || name == "TIMESTAMP") {
+        auto v = paren_ints();
+        LogicalType t(TypeId::DATETIME);
+        if (!v.empty()) t.scale = static_cast<uint8_t>(std::min(6, v[0]));
+        return t;
+    }
+    if (name == "CHAR" || name == "VARCHAR" || name == "STRING" || name == "TEXT" || name == "BINARY" ||
+        name == "VARBINARY" || name == "NCHAR") {
+        auto v = paren_ints();
+        if (AcceptKeyword("CHARACTER")) {
+            ExpectKeyword("SET");
+            ParseIdentifierOrString("a character set");
+        }
+        return LogicalType::Varchar(v.empty() ? 0 : static_cast<uint32_t>(v[0]));
+    }
+    if (name == "JSON") return TypeId::JSON;
+    if (name == "SIGNED") {
+        AcceptKeyword("INTEGER") || AcceptKeyword("INT");
+        return TypeId::BIGINT;
+    }
+    if (name == "UNSIGNED") {
+        AcceptKeyword("INTEGER") || AcceptKeyword("INT");
+        return TypeId::LARGEINT;
+    }
+    pos_--;
+    Error("a type name");
+}
+
+ExprPtr ParserImpl::ParseCast(bool convert) {
+    auto loc = Loc();
+    ExpectOp("(");
+    auto c = std::make_unique<CastExpr>();
+    c->location = loc;
+    c->expr = ParseExpression();
+    if (convert) {
+        if (AcceptKeyword("USING")) {
+            ParseIdentifierOrString("a character set");
+            ExpectOp(")");
+            c->target = LogicalType::Varchar();
+            return c;
+        }
+        ExpectOp(",");
+    } else {
+        ExpectKeyword("AS");
+    }
+    c->target = ParseTypeName();
+    ExpectOp(")");
+    return c;
+}
+
+ExprPtr ParserImpl::ParseInterval() {
+    auto loc = Loc();
+    auto iv = std::make_unique<IntervalExpr>();
+    iv->location = loc;
+    iv->value = ParseBitOr();
+    if (Cur().type != TokenType::IDENTIFIER) Error("an interval unit");
+    std::string unit = AsciiUpper(Cur().text);
+    static const char* kUnits[] = {"YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND",
+                                   "MILLISECOND", "MICROSECOND"};
+    bool ok = false;
+    for (const char* u : kUnits) {
+        if (unit == u || unit == std::string(u) + "S") {
+            unit = u;
+            ok = true;
+        }
+    }
+    if (!ok) Error("an interval unit (YEAR, MONTH, DAY, HOUR, ...)");
+    Advance();
+    iv->unit = unit;
+    return iv;
+}
+
+ExprPtr ParserImpl::ParseCase() {
+    auto c = std::make_unique<CaseExpr>();
+    c->location = Loc();
+    if (!IsKeyword("WHEN")) c->operand = ParseExpression();
+    while (AcceptKeyword("WHEN")) {
+        ExprPtr when = ParseExpression();
+        ExpectKeyword("THEN");
+        c->when_then.emplace_back(std::move(when), ParseExpression());
+    }
+    if (c->when_then.empty()) Error("WHEN");
+    if (AcceptKeyword("ELSE")) c->else_expr = ParseExpression();
+    ExpectKeyword("END");
+    return c;
+}
+
+ExprPtr ParserImpl::ParseFunctionCall(std::string name, SourceLocation loc) {
+    auto f = std::make_unique<FunctionCallExpr>();
+    f->name = AsciiLower(name);
+    f->location = loc;
+    ExpectOp("(");
+    EnterNesting();
+    const std::string& n = f->name;
+    if (n == "extract") {
+        if (Cur().type != TokenType::IDENTIFIER) Error("a date part");
+        auto unit = std::make_unique<LiteralExpr>();
+        unit->value = Value::Varchar(AsciiLower(Cur().text));
+        Advance();
+        ExpectKeyword("FROM");
+        f->args.push_back(std::move(unit));
+        f->args.push_back(ParseExpression());
+        ExpectOp(")");
+        LeaveNesting();
+        return f;
+    }
+    if (n == "trim" && (IsKeyword("BOTH") || IsKeyword("LEADING") || IsKeyword("TRAILING"))) {
+        std::string mode = AsciiUpper(Cur().text);
+        Advance();
+        f->name = mode == "LEADING" ? "ltrim" : (mode == "TRAILING" ? "rtrim" : "trim");
+        ExprPtr chars;
+        if (!IsKeyword("FROM")) chars = ParseExpression();
+        ExpectKeyword("FROM");
+        f->args.push_back(ParseExpression());
+        if (chars) f->args.push_back(std::move(chars));
+        ExpectOp(")");
+        LeaveNesting();
+        return f;
+    }
+    if (n == "position") {
+        auto needle = ParseBitOr();
+        ExpectKeyword("IN");
+        f->name = "locate";
+        f->args.push_back(std::move(needle));
+        f->args.push_back(ParseExpression());
+        ExpectOp(")");
+        LeaveNesting();
+        return f;
+    }
+    if (AcceptOp("*")) {
+        f->star = true;
+        ExpectOp(")");
+        LeaveNesting();
+        return f;
+    }
+    if (!IsOp(")")) {
+        if (AcceptKeyword("DISTINCT")) f->distinct = true;
+        else AcceptKeyword("ALL");
+        do {
+            if (IsKeyword("INTERVAL")) {
+                Advance();
+                f->args.push_back(ParseInterval());
+            } else {
+                f->args.push_back(ParseExpression());
+            }
+            if ((n == "substring" || n == "substr") && IsKeyword("FROM")) {
+                Advance();
+                f->args.push_back(ParseExpression());
+                if (AcceptKeyword("FOR")) f->args.push_back(ParseExpression());
+                break;
+            }
+        } while (AcceptOp(","));
+        if (IsKeyword("ORDER")) {
+            Advance();
+            ExpectKeyword("BY");
+            f->order_by = ParseOrderByList();
+        }
+        if (AcceptKeyword("SEPARATOR")) {
+            if (Cur().type != TokenType::STRING) Error("a separator string");
+            f->separator = Cur().text;
+            Advance();
+        }
+    }
+    ExpectOp(")");
+    LeaveNesting();
+    if (IsKeyword("OVER")) {
+        throw ParserError(fmt::format("line {}, column {}: window functions are not supported yet", Cur().line, Cur().column),
+                          ErrorCode::NOT_SUPPORTED);
+    }
+    return f;
+}
+
+ExprPtr ParserImpl::ParsePrimary() {
+    const Token& t = Cur();
+    auto loc = Loc();
+    switch (t.type) {
+        case TokenType::INTEGER:
+        case TokenType::DECIMAL:
+        case TokenType::FLOAT: return ParseNumber();
+        case TokenType::STRING:
+        case TokenType::HEX_STRING: {
+            auto lit = std::make_unique<LiteralExpr>();
+            lit->location = loc;
+            lit->value = Value::Varchar(t.text);
+            Advance();
+            return lit;
+        }
+        case TokenType::PARAMETER: {
+            auto p = std::make_unique<ParameterExpr>();
+            p->location = loc;
+            p->index = parameter_count_++;
+            Advance();
+            return p;
+        }
+        case TokenType::USER_VARIABLE: {
+            auto v = std::make_unique<VariableExpr>();
+            v->location = loc;
+            v->scope = VariableScope::USER;
+            v->name = t.text;
+            Advance();
+            return v;
+        }
+        case TokenType::SYSTEM_VARIABLE: {
+            auto v = std::make_unique<VariableExpr>();
+            v->location = loc;
+            std::string name = AsciiLower(t.text);
+            v->scope = VariableScope::DEFAULT;
+            if (name.rfind("session.", 0) == 0) {
+                v->scope = VariableScope::SESSION;
+                name = name.substr(8);
+            } else if (name.rfind("local.", 0) == 0) {
+                v->scope = VariableScope::SESSION;
+                name = name.substr(6);
+            } else if (name.rfind("global.", 0) == 0) {
+                v->scope = VariableScope::GLOBAL;
+                name = name.substr(7);
+            }
+            v->name = name;
+            Advance();
+            return v;
+        }
+        case TokenType::OPERATOR:
+            if (t.text == "(") {
+                Advance();
+                if (StartsQuery()) {
+                    auto sq = std::make_unique<SubqueryExpr>();
+                    sq->location = loc;
+                    sq->subquery_kind = SubqueryKind::SCALAR;
+                    EnterNesting();
+                    sq->query = ParseQuery();
+                    LeaveNesting();
+                    ExpectOp(")");
+                    return sq;
+                }
+                ExprPtr e = ParseExpression();
+                if (IsOp(",")) Error("')' (row constructors are not supported)");
+                ExpectOp(")");
+                return e;
+            }
+            if (t.text == "*") {
+                auto s = std::make_unique<StarExpr>();
+                s->location = loc;
+                Advance();
+                return s;
+            }
+            Error("an expression");
+        case TokenType::END: Error("an expression");
+        case TokenType::QUOTED_IDENTIFIER:
+        case TokenType::IDENTIFIER: break;
+    }
+    // Identifiers and keywords.
+    std::string word = t.text;
+    std::string upper = AsciiUpper(word);
+    bool quoted = t.type == TokenType::QUOTED_IDENTIFIER;
+    if (!quoted) {
+        if (upper == "NULL" || upper == "TRUE" || upper == "FALSE") {
+            auto lit = std::make_unique<LiteralExpr>();
+            lit->location = loc;
+            lit->value = upper == "NULL" ? Value::Null() : Value::Boolean(upper == "TRUE");
+            Advance();
+            return lit;
+        }
+        if ((upper == "DATE" || upper == "TIMESTAMP" || upper == "DATETIME") && PeekToken().type == TokenType::STRING) {
+            Advance();
+            std::string text = Cur().text;
+            auto lit = std::make_unique<LiteralExpr>();
+            lit->location = loc;
+            if (upper == "DATE") {
+                auto d = ParseDate(text);
+                if (!d) throw ParserError(fmt::format("line {}, column {}: invalid DATE literal '{}'", loc.line, loc.column, text));
+                lit->value = Value::Date(*d);
+            } else {
+                auto d = ParseDatetime(text);
+                if (!d) throw ParserError(fmt::format("line {}, column {}: invalid DATETIME literal '{}'", loc.line, loc.column, text));
+                lit->value = Value::Datetime(*d);
+            }
+            Advance();
+            return lit;
+        }
+        if (upper == "CASE") {
+            Advance();
+            EnterNesting();
+            auto c = ParseCase();
+            LeaveNesting();
+            c->location = loc;
+            return c;
+        }
+        if (upper == "CAST" && PeekToken().text == "(") {
+            Advance();
+            return ParseCast(false);
+        }
+        if (upper == "CONVERT" && PeekToken().text == "(") {
+            Advance();
+            return ParseCast(true);
+        }
+        if (upper == "INTERVAL") {
+            Advance();
+            return ParseInterval();
+        }
+        if (upper == "EXISTS" || (upper == "NOT" && IsKeywordAt(PeekToken(), "EXISTS"))) {
+            bool negated = upper == "NOT";
+            Advance();
+            if (negated) Advance();
+            ExpectOp("(");
+            auto sq = std::make_unique<SubqueryExpr>();
+            sq->location = loc;
+            sq->subquery_kind = SubqueryKind::EXISTS;
+            sq->negated = negated;
+            sq->query = ParseQuery();
+            ExpectOp(")");
+            return sq;
+        }
+        // Niladic keyword functions.
+        static const char* kNiladic[] = {"CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP", "CURRENT_USER",
+                                         "LOCALTIME",    "LOCALTIMESTAMP", "UTC_TIMESTAMP",   "UTC_DATE", "UTC_TIME"};
+        for (const char* k : kNiladic) {
+            if (upper == k && !(PeekToken().type == TokenType::OPERATOR && PeekToken().text == "(")) {
+                Advance();
+                auto f = std::make_unique<FunctionCallExpr>();
+                f->location = loc;
+                f->name = AsciiLower(upper);
+                return f;
+            }
+        }
+    }
+    // Function call: any word (reserved or not) directly followed by '('.
+    if (!quoted && PeekToken().type == TokenType::OPERATOR && PeekToken().text == "(") {
+        static const char* kNotFunctions[] = {"SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "ON", "AS", "BY",
+                                              "WHEN", "THEN", "ELSE", "IS", "LIKE", "BETWEEN", "UNION", "EXISTS"};
+        bool ok = true;
+        for (const char* k : kNotFunctions) ok &= upper != k;
+        if (ok) {
+            Advance();
+            return ParseFunctionCall(word, loc);
+        }
+    }
+    if (!quoted && IsReservedWord(word)) Error("an expression");
+    // Column reference a, t.a, db.t.a, t.*.
+    auto ref = std::make_unique<ColumnRefExpr>();
+    ref->location = loc;
+    ref->parts.push_back(word);
+    Advance();
+    while (IsOp(".")) {
+        Advance();
+        if (IsOp("*")) {
+            Advance();
+            auto s = std::make_unique<StarExpr>();
+            s->location = loc;
+            s->qualifier = ref->parts.back();
+            return s;
+        }
+        if (Cur().type != TokenType::IDENTIFIER && Cur().type != TokenType::QUOTED_IDENTIFIER) Error("a column name");
+        ref->parts.push_back(Cur().text);
+        Advance();
+        if (ref->parts.size() > 4) Error("at most four name parts");
+    }
+    return ref;
+}
+
+}  // namespace floe

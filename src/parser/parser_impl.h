@@ -1,0 +1,104 @@
+#pragma once
+/// Internal: the recursive-descent parser's state (token cursor, keyword helpers, errors). Split
+/// over expression_parser.cpp, query_parser.cpp and statement_parser.cpp.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parser/ast/statement.h"
+#include "parser/token.h"
+
+namespace floe {
+
+class ParserImpl {
+public:
+    ParserImpl(std::string_view sql, std::vector<Token> tokens) : sql_(sql), tokens_(std::move(tokens)) {}
+
+    std::vector<ast::StatementPtr> ParseStatementList();
+    ast::StatementPtr ParseStatement();
+    ast::ExprPtr ParseExpression();
+    bool AtEnd() const { return Cur().type == TokenType::END; }
+    [[noreturn]] void Error(const std::string& expected) const;
+
+private:
+    // Token helpers.
+    const Token& Cur() const { return tokens_[pos_]; }
+    const Token& PeekToken(size_t k = 1) const {
+        return pos_ + k < tokens_.size() ? tokens_[pos_ + k] : tokens_.back();
+    }
+    void Advance() {
+        if (pos_ + 1 < tokens_.size()) ++pos_;
+    }
+    bool IsKeyword(std::string_view kw) const { return IsKeywordAt(Cur(), kw); }
+    static bool IsKeywordAt(const Token& t, std::string_view kw);
+    bool AcceptKeyword(std::string_view kw);
+    void ExpectKeyword(std::string_view kw);
+    bool IsOp(std::string_view op) const { return Cur().type == TokenType::OPERATOR && Cur().text == op; }
+    bool AcceptOp(std::string_view op);
+    void ExpectOp(std::string_view op);
+    /// An identifier (unquoted non-reserved word or quoted); errors otherwise.
+    std::string ParseIdentifier(const char* what = "an identifier");
+    bool IsIdentifierToken() const;
+    /// An identifier or a string literal (aliases, user names).
+    std::string ParseIdentifierOrString(const char* what);
+    ast::SourceLocation Loc() const { return {Cur().line, Cur().column}; }
+    void EnterNesting();
+    void LeaveNesting() { --depth_; }
+
+    // Expressions (expression_parser.cpp).
+    ast::ExprPtr ParseOr();
+    ast::ExprPtr ParseXor();
+    ast::ExprPtr ParseAnd();
+    ast::ExprPtr ParseNot();
+    ast::ExprPtr ParseComparison();
+    ast::ExprPtr ParseBitOr();
+    ast::ExprPtr ParseBitAnd();
+    ast::ExprPtr ParseShift();
+    ast::ExprPtr ParseAdditive();
+    ast::ExprPtr ParseMultiplicative();
+    ast::ExprPtr ParseBitXor();
+    ast::ExprPtr ParseUnary();
+    ast::ExprPtr ParsePostfix();
+    ast::ExprPtr ParsePrimary();
+    ast::ExprPtr ParseFunctionCall(std::string name, ast::SourceLocation loc);
+    ast::ExprPtr ParseCase();
+    ast::ExprPtr ParseCast(bool convert);
+    ast::ExprPtr ParseInterval();
+    ast::ExprPtr ParseNumber();
+    LogicalType ParseTypeName();
+    ast::ExprPtr MakeBinary(ast::BinaryOp op, ast::ExprPtr l, ast::ExprPtr r, ast::SourceLocation loc);
+
+    // Queries (query_parser.cpp).
+    ast::QueryNodePtr ParseQuery();
+    ast::QueryNodePtr ParseSetOperation(int min_precedence);
+    ast::QueryNodePtr ParseQueryTerm();
+    std::unique_ptr<ast::SelectNode> ParseSelectBody();
+    void ParseOrderLimit(ast::QueryNode& node);
+    std::vector<ast::OrderByItem> ParseOrderByList();
+    ast::TableRefPtr ParseFrom();
+    ast::TableRefPtr ParseJoinedTable();
+    ast::TableRefPtr ParseTableFactor();
+    bool StartsQuery() const;
+
+    // Statements (statement_parser.cpp).
+    ast::StatementPtr ParseSet();
+    ast::StatementPtr ParseShow();
+    ast::StatementPtr ParseCreate();
+    ast::StatementPtr ParseDrop();
+    ast::StatementPtr ParseAlter();
+    ast::UserIdentity ParseUser();
+    std::string ParsePasswordValue();
+    std::vector<std::pair<std::string, std::string>> ParseProperties();
+
+    std::string_view sql_;
+    std::vector<Token> tokens_;
+    size_t pos_ = 0;
+    int depth_ = 0;
+    uint32_t parameter_count_ = 0;
+};
+
+/// Words that cannot be used as unquoted identifiers (aliases, column names).
+bool IsReservedWord(std::string_view word);
+
+}  // namespace floe

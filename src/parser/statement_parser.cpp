@@ -1,0 +1,418 @@
+// Statements other than queries: SET, SHOW, USE, EXPLAIN/DESC, databases, users, transactions.
+#include "common/ascii.h"
+#include "common/exception.h"
+#include "parser/parser_impl.h"
+
+namespace floe {
+
+using namespace ast;
+
+StatementPtr ParserImpl::ParseStatement() {
+    auto loc = Loc();
+    parameter_count_ = 0;
+    StatementPtr stmt;
+    if (StartsQuery()) {
+        auto s = std::make_unique<SelectStatement>();
+        s->query = ParseQuery();
+        stmt = std::move(s);
+    } else if (IsKeyword("EXPLAIN") || IsKeyword("DESC") || IsKeyword("DESCRIBE")) {
+        Advance();
+        if (StartsQuery() || IsKeyword("ANALYZE") || IsKeyword("VERBOSE") || IsKeyword("COSTS") || IsKeyword("LOGICAL")) {
+            auto e = std::make_unique<ExplainStatement>();
+            if (AcceptKeyword("ANALYZE")) e->analyze = true;
+            else if (AcceptKeyword("VERBOSE") || AcceptKeyword("COSTS") || AcceptKeyword("LOGICAL")) e->verbose = true;
+            e->statement = ParseStatement();
+            stmt = std::move(e);
+        } else {
+            auto s = std::make_unique<ShowStatement>();
+            s->show = ShowKind::COLUMNS;
+            s->table = ParseIdentifier("a table name");
+            if (AcceptOp(".")) {
+                s->database = s->table;
+                s->table = ParseIdentifier("a table name");
+            }
+            stmt = std::move(s);
+        }
+    } else if (IsKeyword("SET")) {
+        stmt = ParseSet();
+    } else if (IsKeyword("SHOW")) {
+        stmt = ParseShow();
+    } else if (AcceptKeyword("USE")) {
+        auto u = std::make_unique<UseStatement>();
+        u->database = ParseIdentifier("a database name");
+        if (AcceptOp(".")) {
+            u->catalog = u->database;
+            u->database = ParseIdentifier("a database name");
+        }
+        stmt = std::move(u);
+    } else if (IsKeyword("CREATE")) {
+        stmt = ParseCreate();
+    } else if (IsKeyword("DROP")) {
+        stmt = ParseDrop();
+    } else if (IsKeyword("ALTER")) {
+        stmt = ParseAlter();
+    } else if (IsKeyword("BEGIN") || IsKeyword("START")) {
+        bool start = IsKeyword("START");
+        Advance();
+        if (start) {
+            ExpectKeyword("TRANSACTION");
+            while (!AtEnd() && !IsOp(";")) Advance();  // WITH CONSISTENT SNAPSHOT, READ ONLY, ...
+        } else {
+            AcceptKeyword("WORK");
+        }
+        stmt = std::make_unique<TransactionStatement>();
+    } else if (IsKeyword("COMMIT") || IsKeyword("ROLLBACK")) {
+        auto t = std::make_unique<TransactionStatement>();
+        t->transaction = IsKeyword("COMMIT") ? TransactionKind::COMMIT : TransactionKind::ROLLBACK;
+        Advance();
+        AcceptKeyword("WORK");
+        stmt = std::move(t);
+    } else if (AcceptKeyword("KILL")) {
+        auto k = std::make_unique<KillStatement>();
+        if (AcceptKeyword("QUERY")) k->query_only = true;
+        else AcceptKeyword("CONNECTION");
+        if (Cur().type != TokenType::INTEGER) Error("a connection id");
+        k->connection_id = std::stoull(Cur().text);
+        Advance();
+        stmt = std::move(k);
+    } else {
+        Error("a statement (SELECT, SET, SHOW, USE, CREATE, DROP, ALTER, ...)");
+    }
+    stmt->location = loc;
+    stmt->parameter_count = parameter_count_;
+    return stmt;
+}
+
+StatementPtr ParserImpl::ParseSet() {
+    ExpectKeyword("SET");
+    if (IsKeyword("PASSWORD")) {
+        Advance();
+        auto s = std::make_unique<SetPasswordStatement>();
+        if (AcceptKeyword("FOR")) s->user = ParseUser();
+        ExpectOp("=");
+        s->password = ParsePasswordValue();
+        return s;
+    }
+    auto s = std::make_unique<SetStatement>();
+    auto add_names = [&](const std::string& charset, const std::string& collation) {
+        for (const char* n : {"character_set_client", "character_set_connection", "character_set_results"}) {
+            SetAssignment a;
+            a.name = n;
+            auto lit = std::make_unique<LiteralExpr>();
+            lit->value = Value::Varchar(charset);
+            a.value = std::move(lit);
+            s->assignments.push_back(std::move(a));
+        }
+        if (!collation.empty()) {
+            SetAssignment a;
+            a.name = "collation_connection";
+            auto lit = std::make_unique<LiteralExpr>();
+            lit->value = Value::Varchar(collation);
+            a.value = std::move(lit);
+            s->assignments.push_back(std::move(a));
+        }
+    };
+    do {
+        SetScope scope = SetScope::SESSION;
+        if (AcceptKeyword("GLOBAL")) scope = SetScope::GLOBAL;
+        else if (AcceptKeyword("SESSION") || AcceptKeyword("LOCAL")) scope = SetScope::SESSION;
+        if (IsKeyword("NAMES")) {
+            Advance();
+            std::string charset = AcceptKeyword("DEFAULT") ? "utf8mb4" : ParseIdentifierOrString("a character set");
+            std::string collation;
+            if (AcceptKeyword("COLLATE")) collation = ParseIdentifierOrString("a collation");
+            add_names(charset, collation);
+            continue;
+        }
+        if ((IsKeyword("CHARACTER") && IsKeywordAt(PeekToken(), "SET")) || IsKeyword("CHARSET")) {
+            if (IsKeyword("CHARACTER")) Advance();
+            Advance();
+            std::string charset = AcceptKeyword("DEFAULT") ? "utf8mb4" : ParseIdentifierOrString("a character set");
+            add_names(charset, "");
+            continue;
+        }
+        if (IsKeyword("TRANSACTION")) {
+            // SET [GLOBAL|SESSION] TRANSACTION ISOLATION LEVEL ... | READ ONLY | READ WRITE: accepted.
+            while (!AtEnd() && !IsOp(";")) Advance();
+            break;
+        }
+        SetAssignment a;
+        a.scope = scope;
+        const Token& t = Cur();
+        if (t.type == TokenType::USER_VARIABLE) {
+            a.scope = SetScope::USER;
+            a.name = t.text;
+            Advance();
+        } else if (t.type == TokenType::SYSTEM_VARIABLE) {
+            std::string name = AsciiLower(t.text);
+            if (name.rfind("global.", 0) == 0) {
+                a.scope = SetScope::GLOBAL;
+                name = name.substr(7);
+            } else if (name.rfind("session.", 0) == 0) {
+                a.scope = SetScope::SESSION;
+                name = name.substr(8);
+            } else if (name.rfind("local.", 0) == 0) {
+                a.scope = SetScope::SESSION;
+                name = name.substr(6);
+            }
+            a.name = name;
+            Advance();
+        } else if (t.type == TokenType::IDENTIFIER || t.type == TokenType::QUOTED_IDENTIFIER) {
+            a.name = AsciiLower(t.text);
+            Advance();
+            // Dotted names such as `SET session.x` are not MySQL; keep the last part.
+        } else {
+            Error("a variable name");
+        }
+        if (!AcceptOp("=") && !AcceptOp(":=")) Error("'='");
+        if ((IsKeyword("ON") || IsKeyword("OFF") || IsKeyword("DEFAULT") || IsKeyword("ALL")) &&
+            (PeekToken().type == TokenType::END || (PeekToken().type == TokenType::OPERATOR &&
+                                                    (PeekToken().text == "," || PeekToken().text == ";")))) {
+            auto ref = std::make_unique<ColumnRefExpr>();
+            ref->location = Loc();
+            ref->parts.push_back(AsciiUpper(Cur().text));
+            Advance();
+            a.value = std::move(ref);
+        } else {
+            a.value = ParseExpression();
+        }
+        s->assignments.push_back(std::move(a));
+    } while (AcceptOp(","));
+    return s;
+}
+
+UserIdentity ParserImpl::ParseUser() {
+    UserIdentity u;
+    if (Cur().type == TokenType::USER_VARIABLE) {
+        // u@h lexes as identifier + @h
+        Error("a user name");
+    }
+    u.name = ParseIdentifierOrString("a user name");
+    if (Cur().type == TokenType::USER_VARIABLE) {
+        u.host = Cur().text;
+        Advance();
+    } else if (AcceptOp("@")) {
+        u.host = ParseIdentifierOrString("a host");
+    }
+    return u;
+}
+
+std::string ParserImpl::ParsePasswordValue() {
+    if (IsKeyword("PASSWORD") && PeekToken().text == "(") {
+        Advance();
+        Advance();
+        if (Cur().type != TokenType::STRING) Error("a password string");
+        std::string pw = Cur().text;
+        Advance();
+        ExpectOp(")");
+        return pw;
+    }
+    if (Cur().type != TokenType::STRING) Error("a password string");
+    std::string pw = Cur().text;
+    Advance();
+    return pw;
+}
+
+std::vector<std::pair<std::string, std::string>> ParserImpl::ParseProperties() {
+    std::vector<std::pair<std::string, std::string>> props;
+    ExpectOp("(");
+    if (!IsOp(")")) {
+        do {
+            if (Cur().type != TokenType::STRING) Error("a property name string");
+            std::string k = Cur().text;
+            Advance();
+            ExpectOp("=");
+            if (Cur().type != TokenType::STRING) Error("a property value string");
+            props.emplace_back(k, Cur().text);
+            Advance();
+        } while (AcceptOp(","));
+    }
+    ExpectOp(")");
+    return props;
+}
+
+StatementPtr ParserImpl::ParseShow() {
+    ExpectKeyword("SHOW");
+    auto s = std::make_unique<ShowStatement>();
+    if (AcceptKeyword("FULL")) s->full = true;
+    if (AcceptKeyword("GLOBAL")) s->global = true;
+    else AcceptKeyword("SESSION") || AcceptKeyword("LOCAL");
+    auto parse_from = [&]() {
+        if (AcceptKeyword("FROM") || AcceptKeyword("IN")) s->database = ParseIdentifier("a database name");
+    };
+    if (AcceptKeyword("DATABASES") || AcceptKeyword("SCHEMAS")) {
+        s->show = ShowKind::DATABASES;
+    } else if (AcceptKeyword("TABLES")) {
+        s->show = ShowKind::TABLES;
+        parse_from();
+    } else if (AcceptKeyword("VARIABLES")) {
+        s->show = ShowKind::VARIABLES;
+    } else if (AcceptKeyword("STATUS")) {
+        s->show = ShowKind::STATUS;
+    } else if (AcceptKeyword("COLUMNS") || AcceptKeyword("FIELDS")) {
+        s->show = ShowKind::COLUMNS;
+        if (!AcceptKeyword("FROM")) ExpectKeyword("IN");
+        s->table = ParseIdentifier("a table name");
+        if (AcceptOp(".")) {
+            s->database = s->table;
+            s->table = ParseIdentifier("a table name");
+        }
+        parse_from();
+    } else if (AcceptKeyword("CREATE")) {
+        if (AcceptKeyword("DATABASE") || AcceptKeyword("SCHEMA")) {
+            s->show = ShowKind::CREATE_DATABASE;
+            s->database = ParseIdentifier("a database name");
+        } else {
+            ExpectKeyword("TABLE");
+            s->show = ShowKind::CREATE_TABLE;
+            s->table = ParseIdentifier("a table name");
+            if (AcceptOp(".")) {
+                s->database = s->table;
+                s->table = ParseIdentifier("a table name");
+            }
+        }
+    } else if (AcceptKeyword("WARNINGS")) {
+        s->show = ShowKind::WARNINGS;
+    } else if (AcceptKeyword("ERRORS")) {
+        s->show = ShowKind::ERRORS;
+    } else if (AcceptKeyword("PROCESSLIST")) {
+        s->show = ShowKind::PROCESSLIST;
+    } else if (AcceptKeyword("ENGINES")) {
+        s->show = ShowKind::ENGINES;
+    } else if (AcceptKeyword("CHARSET") || (IsKeyword("CHARACTER") && IsKeywordAt(PeekToken(), "SET"))) {
+        if (IsKeyword("CHARACTER")) {
+            Advance();
+            Advance();
+        }
+        s->show = ShowKind::CHARSET;
+    } else if (AcceptKeyword("COLLATION")) {
+        s->show = ShowKind::COLLATION;
+    } else if (AcceptKeyword("GRANTS")) {
+        s->show = ShowKind::GRANTS;
+        if (AcceptKeyword("FOR")) ParseUser();
+    } else if (AcceptKeyword("USERS")) {
+        s->show = ShowKind::USERS;
+    } else if (IsKeyword("TABLE") && IsKeywordAt(PeekToken(), "STATUS")) {
+        Advance();
+        Advance();
+        s->show = ShowKind::TABLE_STATUS;
+        parse_from();
+    } else if (AcceptKeyword("PLUGINS")) {
+        s->show = ShowKind::PLUGINS;
+    } else if (AcceptKeyword("INDEX") || AcceptKeyword("INDEXES") || AcceptKeyword("KEYS")) {
+        s->show = ShowKind::INDEX;
+        if (!AcceptKeyword("FROM")) ExpectKeyword("IN");
+        s->table = ParseIdentifier("a table name");
+        parse_from();
+    } else {
+        Error("DATABASES, TABLES, VARIABLES, COLUMNS, CREATE, PROCESSLIST, ...");
+    }
+    // SHOW CHARACTER SET leaves "SET" consumed above; SHOW CHARACTER needs it.
+    if (AcceptKeyword("LIKE")) {
+        if (Cur().type != TokenType::STRING) Error("a pattern string");
+        s->like = Cur().text;
+        Advance();
+    } else if (AcceptKeyword("WHERE")) {
+        s->where = ParseExpression();
+    }
+    return s;
+}
+
+StatementPtr ParserImpl::ParseCreate() {
+    ExpectKeyword("CREATE");
+    if (AcceptKeyword("DATABASE") || AcceptKeyword("SCHEMA")) {
+        auto c = std::make_unique<CreateDatabaseStatement>();
+        if (AcceptKeyword("IF")) {
+            ExpectKeyword("NOT");
+            ExpectKeyword("EXISTS");
+            c->if_not_exists = true;
+        }
+        c->name = ParseIdentifier("a database name");
+        while (!AtEnd() && !IsOp(";")) {
+            if (AcceptKeyword("PROPERTIES")) {
+                c->properties = ParseProperties();
+            } else if (AcceptKeyword("DEFAULT") || AcceptKeyword("CHARACTER") || AcceptKeyword("CHARSET") ||
+                       AcceptKeyword("COLLATE") || AcceptKeyword("SET")) {
+                AcceptOp("=");
+                if (!IsKeyword("SET") && !IsKeyword("CHARACTER") && !IsKeyword("COLLATE") && !IsKeyword("CHARSET") &&
+                    !IsKeyword("DEFAULT")) {
+                    ParseIdentifierOrString("a character set or collation");
+                }
+            } else {
+                Error("PROPERTIES or end of statement");
+            }
+        }
+        return c;
+    }
+    if (AcceptKeyword("USER")) {
+        auto c = std::make_unique<CreateUserStatement>();
+        if (AcceptKeyword("IF")) {
+            ExpectKeyword("NOT");
+            ExpectKeyword("EXISTS");
+            c->if_not_exists = true;
+        }
+        c->user = ParseUser();
+        if (AcceptKeyword("IDENTIFIED")) {
+            if (AcceptKeyword("WITH")) ParseIdentifierOrString("an authentication plugin");
+            ExpectKeyword("BY");
+            AcceptKeyword("PASSWORD");
+            if (Cur().type != TokenType::STRING) Error("a password string");
+            c->password = Cur().text;
+            Advance();
+        }
+        if (AcceptKeyword("DEFAULT")) {
+            ExpectKeyword("ROLE");
+            do {
+                ParseIdentifierOrString("a role");
+            } while (AcceptOp(","));
+        }
+        return c;
+    }
+    Error("DATABASE or USER (tables arrive with the storage engine)");
+}
+
+StatementPtr ParserImpl::ParseDrop() {
+    ExpectKeyword("DROP");
+    if (AcceptKeyword("DATABASE") || AcceptKeyword("SCHEMA")) {
+        auto d = std::make_unique<DropDatabaseStatement>();
+        if (AcceptKeyword("IF")) {
+            ExpectKeyword("EXISTS");
+            d->if_exists = true;
+        }
+        d->name = ParseIdentifier("a database name");
+        if (AcceptKeyword("FORCE")) d->force = true;
+        return d;
+    }
+    if (AcceptKeyword("USER")) {
+        auto d = std::make_unique<DropUserStatement>();
+        if (AcceptKeyword("IF")) {
+            ExpectKeyword("EXISTS");
+            d->if_exists = true;
+        }
+        d->user = ParseUser();
+        return d;
+    }
+    Error("DATABASE or USER");
+}
+
+StatementPtr ParserImpl::ParseAlter() {
+    ExpectKeyword("ALTER");
+    ExpectKeyword("USER");
+    auto a = std::make_unique<AlterUserStatement>();
+    if (AcceptKeyword("IF")) {
+        ExpectKeyword("EXISTS");
+        a->if_exists = true;
+    }
+    a->user = ParseUser();
+    if (AcceptKeyword("IDENTIFIED")) {
+        if (AcceptKeyword("WITH")) ParseIdentifierOrString("an authentication plugin");
+        ExpectKeyword("BY");
+        AcceptKeyword("PASSWORD");
+        if (Cur().type != TokenType::STRING) Error("a password string");
+        a->password = Cur().text;
+        Advance();
+    }
+    return a;
+}
+
+}  // namespace floe
