@@ -12,6 +12,8 @@ import threading
 import time
 
 import pymysql
+
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
