@@ -1,0 +1,132 @@
+#include "catalog/catalog.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "common/exception.h"
+
+namespace floe {
+
+class CatalogTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() / ("floe-catalog-" + std::to_string(getpid()) + "-" +
+                                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::remove_all(dir_);
+        std::filesystem::create_directories(dir_);
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+    std::filesystem::path dir_;
+};
+
+TEST_F(CatalogTest, DatabasesPersistAndErrorsHaveCodes) {
+    {
+        auto c = Catalog::Open(dir_.string());
+        EXPECT_TRUE(c->CreateDatabase("sales", false));
+        EXPECT_FALSE(c->CreateDatabase("sales", true));
+        try {
+            c->CreateDatabase("sales", false);
+            FAIL();
+        } catch (const CatalogError& e) {
+            EXPECT_EQ(e.code(), ErrorCode::DATABASE_EXISTS);
+        }
+        try {
+            c->DropDatabase("nope", false);
+            FAIL();
+        } catch (const CatalogError& e) {
+            EXPECT_EQ(e.code(), ErrorCode::DATABASE_NOT_EXISTS);
+        }
+        EXPECT_THROW(c->CreateDatabase("1bad", false), CatalogError);
+        EXPECT_THROW(c->CreateDatabase("information_schema", false), CatalogError);
+    }
+    auto c = Catalog::Open(dir_.string());
+    auto dbs = c->ListDatabases();
+    ASSERT_EQ(dbs.size(), 2u);
+    EXPECT_EQ(dbs[0].name, "information_schema");
+    EXPECT_EQ(dbs[1].name, "sales");
+    EXPECT_TRUE(c->DropDatabase("sales", false));
+    EXPECT_FALSE(c->DatabaseExists("sales"));
+}
+
+TEST_F(CatalogTest, UsersAndPasswords) {
+    auto c = Catalog::Open(dir_.string());
+    auto root = c->GetUser("root");
+    ASSERT_TRUE(root);
+    EXPECT_EQ(root->auth_string, "");
+    EXPECT_EQ(Catalog::NativePasswordHash("password"), "*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19");
+    c->CreateUser("bob", "%", std::string_view("pw"), false);
+    EXPECT_EQ(c->GetUser("bob")->auth_string, Catalog::NativePasswordHash("pw"));
+    EXPECT_THROW(c->CreateUser("bob", "%", std::nullopt, false), CatalogError);
+    c->AlterUserPassword("bob", "pw2", false);
+    EXPECT_EQ(c->GetUser("bob")->auth_string, Catalog::NativePasswordHash("pw2"));
+    EXPECT_THROW(c->DropUser("root", false), CatalogError);
+    EXPECT_TRUE(c->DropUser("bob", false));
+    try {
+        c->DropUser("bob", false);
+        FAIL();
+    } catch (const CatalogError& e) {
+        EXPECT_EQ(e.code(), ErrorCode::UNKNOWN_USER);
+    }
+}
+
+TEST_F(CatalogTest, MigrationsUpgradeOldStoresAndRefuseNewerOnes) {
+    {
+        auto store = OpenSqliteMetaStore((dir_ / "meta.db").string());
+        EXPECT_EQ(store->SchemaVersion(), static_cast<int>(MetaStoreMigrations().size()));
+        // Pretend the store is at version 1 with data, as an older Floe left it.
+        store->Execute("DROP TABLE tables");
+        store->Execute("UPDATE floe_meta SET value = '1' WHERE key = 'schema_version'");
+        store->Execute("INSERT INTO databases(name, create_time) VALUES('old', 0)");
+    }
+    {
+        auto c = Catalog::Open(dir_.string());
+        EXPECT_EQ(c->store().SchemaVersion(), static_cast<int>(MetaStoreMigrations().size()));
+        EXPECT_TRUE(c->DatabaseExists("old"));
+        EXPECT_TRUE(c->DropDatabase("old", false));  // uses the migrated `tables` table
+        c->store().Execute("UPDATE floe_meta SET value = '999' WHERE key = 'schema_version'");
+    }
+    try {
+        Catalog::Open(dir_.string());
+        FAIL();
+    } catch (const IOError& e) {
+        EXPECT_NE(std::string(e.what()).find("newer than this Floe"), std::string::npos);
+    }
+}
+
+TEST_F(CatalogTest, GarbageFileIsRefused) {
+    std::ofstream(dir_ / "meta.db") << std::string(8192, 'z');
+    EXPECT_THROW(Catalog::Open(dir_.string()), IOError);
+}
+
+TEST_F(CatalogTest, TransactionRollsBackOnException) {
+    auto c = Catalog::Open(dir_.string());
+    EXPECT_THROW(c->store().Transaction([&] {
+        c->store().Execute("INSERT INTO databases(name, create_time) VALUES('tx', 0)");
+        throw std::runtime_error("boom");
+    }),
+                 std::runtime_error);
+    EXPECT_FALSE(c->DatabaseExists("tx"));
+}
+
+TEST_F(CatalogTest, ConcurrentCreates) {
+    auto c = Catalog::Open(dir_.string());
+    std::vector<std::thread> threads;
+    std::atomic<int> created{0};
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 10; ++i) {
+                if (c->CreateDatabase("db" + std::to_string(i), true)) ++created;
+            }
+            (void)t;
+        });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(created.load(), 10);
+    EXPECT_EQ(c->ListDatabases().size(), 11u);
+}
+
+}  // namespace floe
