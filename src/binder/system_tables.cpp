@@ -63,7 +63,7 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
         return s;
     }
     if (name == "COLUMNS") {
-        return Make("COLUMNS", {{"TABLE_CATALOG", kText},
+        auto s = Make("COLUMNS", {{"TABLE_CATALOG", kText},
                                 {"TABLE_SCHEMA", kText},
                                 {"TABLE_NAME", kText},
                                 {"COLUMN_NAME", kText},
@@ -84,6 +84,29 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
                                 {"PRIVILEGES", kText},
                                 {"COLUMN_COMMENT", LogicalType::Varchar(1024)},
                                 {"GENERATION_EXPRESSION", kText}});
+        // The columns of information_schema's own tables (user tables arrive with storage).
+        for (const auto& t : InformationSchemaTableNames()) {
+            auto table = t == "COLUMNS" ? std::optional<BoundValuesSource>(s) : InformationSchemaTable(catalog, t);
+            for (size_t i = 0; i < table->names.size(); ++i) {
+                const LogicalType& type = table->types[i];
+                bool is_string = type.IsString();
+                std::string data_type = is_string ? "varchar" : (type.id == TypeId::BIGINT ? "bigint" : "datetime");
+                std::string column_type = is_string ? "varchar(" + std::to_string(type.length ? type.length : 65533) + ")" : data_type;
+                std::vector<Value> row{Str("def"), Str(kInformationSchema), Str(t), Str(table->names[i]),
+                                       Value::Integer(static_cast<int64_t>(i + 1)), Value::Null(LogicalType::Varchar()),
+                                       Str("YES"), Str(data_type),
+                                       is_string ? Value::Integer(type.length ? type.length : 65533) : Value::Null(TypeId::BIGINT),
+                                       is_string ? Value::Integer((type.length ? type.length : 65533) * 4LL) : Value::Null(TypeId::BIGINT),
+                                       type.id == TypeId::BIGINT ? Value::Integer(19) : Value::Null(TypeId::BIGINT),
+                                       type.id == TypeId::BIGINT ? Value::Integer(0) : Value::Null(TypeId::BIGINT),
+                                       type.id == TypeId::DATETIME ? Value::Integer(0) : Value::Null(TypeId::BIGINT),
+                                       is_string ? Str("utf8mb4") : Value::Null(LogicalType::Varchar()),
+                                       is_string ? Str("utf8mb4_general_ci") : Value::Null(LogicalType::Varchar()),
+                                       Str(column_type), Str(""), Str(""), Str("select"), Str(""), Str("")};
+                s.rows.push_back(std::move(row));
+            }
+        }
+        return s;
     }
     if (name == "VIEWS") {
         return Make("VIEWS", {{"TABLE_CATALOG", kText},

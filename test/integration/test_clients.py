@@ -26,6 +26,8 @@ def test_jdbc(server, jdbc_classes, server_prep):
     assert "db db_jdbc" in lines
     assert "catalog db_jdbc" in lines and "catalog information_schema" in lines
     assert "isolation 4" in lines  # REPEATABLE READ
+    assert "table SCHEMATA SYSTEM VIEW" in lines  # DatabaseMetaData.getTables
+    assert "column SCHEMATA.SCHEMA_NAME VARCHAR" in lines  # DatabaseMetaData.getColumns
     row = [l for l in lines if l.startswith("row ")][0]
     assert row.startswith("row 42 1234567890123 2.5 héllo 2024-01-15 2024-01-15 10:20:30"), row
 

@@ -12,6 +12,13 @@ public class JdbcClient {
             try (ResultSet rs = c.getMetaData().getCatalogs()) {
                 while (rs.next()) System.out.println("catalog " + rs.getString(1));
             }
+            DatabaseMetaData md = c.getMetaData();
+            try (ResultSet rs = md.getTables("information_schema", null, "%", null)) {
+                while (rs.next()) System.out.println("table " + rs.getString(3) + " " + rs.getString(4));
+            }
+            try (ResultSet rs = md.getColumns("information_schema", null, "SCHEMATA", "%")) {
+                while (rs.next()) System.out.println("column " + rs.getString(3) + "." + rs.getString(4) + " " + rs.getString(6));
+            }
             System.out.println("isolation " + c.getTransactionIsolation());
             try (PreparedStatement ps = c.prepareStatement("SELECT ? + 1, ?, ?, ?, ?, ?")) {
                 ps.setInt(1, 41);
