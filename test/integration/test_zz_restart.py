@@ -50,3 +50,40 @@ def test_bad_flags_are_rejected(tmp_path):
     assert r.returncode == 2 and "mysql-port" in r.stderr
     r = subprocess.run([FLOE, "--no-such-flag", "1"], capture_output=True, text=True, timeout=30)
     assert r.returncode == 2 and "no-such-flag" in r.stderr
+
+
+def test_config_file(tmp_path):
+    """Settings come from --config FILE; flags given after it still win."""
+    import re
+    import time
+
+    config = tmp_path / "floe.conf"
+    config.write_text(f"# Floe settings\ndata_dir = {tmp_path / 'cfgdata'}\nmysql_port = 0\nhttp_port = 0\n"
+                      "bind_address = 127.0.0.1\nlog_level = debug\n")
+    proc = subprocess.Popen([FLOE, "--config", str(config), "--log-level", "info"], stderr=subprocess.PIPE, text=True)
+    try:
+        port = None
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            line = proc.stderr.readline()
+            m = re.search(r"event=mysql\.listening .*port=(\d+)", line)
+            if m:
+                port = int(m.group(1))
+            if "event=floe.ready" in line:
+                break
+        assert port, "server did not report its port"
+        assert "level=debug" not in line
+        import pymysql
+        conn = pymysql.connect(host="127.0.0.1", port=port, user="root")
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1")
+            assert cur.fetchall() == ((1,),)
+        conn.close()
+        assert (tmp_path / "cfgdata" / "meta.db").exists()
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    bad = tmp_path / "bad.conf"
+    bad.write_text("mysql_port 5\n")
+    r = subprocess.run([FLOE, "--config", str(bad)], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2 and "bad.conf:1" in r.stderr
