@@ -1,5 +1,5 @@
 # Thin wrapper over CMake + Ninja + ccache. See README.md.
-.PHONY: all release debug run test unit sql integration bench format deps clean
+.PHONY: all release debug run test unit sql integration bench format format-check deps clean
 
 JOBS ?= $(shell nproc)
 CMAKE_COMMON = -G Ninja -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
@@ -34,7 +34,7 @@ sql: release
 integration: release
 	$(PYTHON) -m pytest -q -p no:cacheprovider test/integration
 
-test: release
+test: release format-check
 	cd build/release && ctest --output-on-failure -j $(JOBS)
 	$(PYTHON) -m pytest -q -p no:cacheprovider test/integration
 
@@ -43,6 +43,9 @@ bench: release
 
 format:
 	@find src test bench -name '*.h' -o -name '*.cpp' | xargs clang-format -i
+
+format-check:
+	@find src test bench -name '*.h' -o -name '*.cpp' | xargs clang-format --dry-run -Werror
 
 clean:
 	rm -rf build

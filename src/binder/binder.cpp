@@ -13,7 +13,9 @@ namespace floe {
 
 namespace {
 
-std::string At(const ast::SourceLocation& loc) { return fmt::format("line {}, column {}: ", loc.line, loc.column); }
+std::string At(const ast::SourceLocation& loc) {
+    return fmt::format("line {}, column {}: ", loc.line, loc.column);
+}
 
 size_t EditDistance(std::string_view a, std::string_view b) {
     std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -31,23 +33,40 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 
 const char* BinaryFunctionName(ast::BinaryOp op) {
     switch (op) {
-        case ast::BinaryOp::ADD: return "add";
-        case ast::BinaryOp::SUBTRACT: return "subtract";
-        case ast::BinaryOp::MULTIPLY: return "multiply";
-        case ast::BinaryOp::DIVIDE: return "divide";
-        case ast::BinaryOp::INT_DIVIDE: return "int_divide";
-        case ast::BinaryOp::MODULO: return "modulo";
-        case ast::BinaryOp::EQUAL: return "equal";
-        case ast::BinaryOp::NOT_EQUAL: return "not_equal";
-        case ast::BinaryOp::LESS: return "less";
-        case ast::BinaryOp::LESS_EQUAL: return "less_equal";
-        case ast::BinaryOp::GREATER: return "greater";
-        case ast::BinaryOp::GREATER_EQUAL: return "greater_equal";
-        case ast::BinaryOp::NULL_SAFE_EQUAL: return "null_safe_equal";
-        case ast::BinaryOp::AND: return "and";
-        case ast::BinaryOp::OR: return "or";
-        case ast::BinaryOp::XOR: return "xor";
-        default: return nullptr;
+        case ast::BinaryOp::ADD:
+            return "add";
+        case ast::BinaryOp::SUBTRACT:
+            return "subtract";
+        case ast::BinaryOp::MULTIPLY:
+            return "multiply";
+        case ast::BinaryOp::DIVIDE:
+            return "divide";
+        case ast::BinaryOp::INT_DIVIDE:
+            return "int_divide";
+        case ast::BinaryOp::MODULO:
+            return "modulo";
+        case ast::BinaryOp::EQUAL:
+            return "equal";
+        case ast::BinaryOp::NOT_EQUAL:
+            return "not_equal";
+        case ast::BinaryOp::LESS:
+            return "less";
+        case ast::BinaryOp::LESS_EQUAL:
+            return "less_equal";
+        case ast::BinaryOp::GREATER:
+            return "greater";
+        case ast::BinaryOp::GREATER_EQUAL:
+            return "greater_equal";
+        case ast::BinaryOp::NULL_SAFE_EQUAL:
+            return "null_safe_equal";
+        case ast::BinaryOp::AND:
+            return "and";
+        case ast::BinaryOp::OR:
+            return "or";
+        case ast::BinaryOp::XOR:
+            return "xor";
+        default:
+            return nullptr;
     }
 }
 
@@ -68,7 +87,8 @@ std::pair<std::string, int64_t> IntervalFunction(const std::string& unit, const 
 }
 
 bool IsAggregateName(const std::string& n) {
-    static const char* kNames[] = {"count", "sum", "avg", "min", "max", "group_concat", "stddev", "variance",
+    static const char* kNames[] = {"count",     "sum",          "avg",       "min",
+                                   "max",       "group_concat", "stddev",    "variance",
                                    "any_value", "bitmap_union", "hll_union", "approx_count_distinct"};
     for (const char* k : kNames) {
         if (AsciiEqualsIgnoreCase(n, k)) return true;
@@ -127,7 +147,8 @@ void Binder::BindFrom(const ast::TableRef& ref, BoundSelect& select) {
         if (!context_.catalog().DatabaseExists(db)) {
             throw CatalogError(At(ref.location) + "Unknown database '" + db + "'", ErrorCode::UNKNOWN_DATABASE);
         }
-        throw CatalogError(At(ref.location) + "Table '" + db + "." + base.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
+        throw CatalogError(At(ref.location) + "Table '" + db + "." + base.table + "' doesn't exist",
+                           ErrorCode::UNKNOWN_TABLE);
     }
     std::string alias = base.alias.empty() ? select.source.table : base.alias;
     for (size_t i = 0; i < select.source.names.size(); ++i) {
@@ -167,9 +188,10 @@ BoundSelect Binder::BindSelect(const ast::QueryNode& query) {
                                          select.source.schema, scope_[i].type, scope_[i].nullable});
             }
             if (!any) {
-                throw BinderError(At(item.expr->location) + (star.qualifier.empty() ? "SELECT * with no tables specified"
-                                                                                    : "unknown table '" + star.qualifier + "'"),
-                                  star.qualifier.empty() ? ErrorCode::NOT_SUPPORTED : ErrorCode::UNKNOWN_TABLE);
+                throw BinderError(
+                    At(item.expr->location) + (star.qualifier.empty() ? "SELECT * with no tables specified"
+                                                                      : "unknown table '" + star.qualifier + "'"),
+                    star.qualifier.empty() ? ErrorCode::NOT_SUPPORTED : ErrorCode::UNKNOWN_TABLE);
             }
             continue;
         }
@@ -227,7 +249,8 @@ BoundSelect Binder::BindSelect(const ast::QueryNode& query) {
     }
     auto bind_count = [&](const ast::Expr& e, const char* what) -> int64_t {
         BoundExprPtr b = Bind(e);
-        if (b->kind != BoundExprKind::CONSTANT) throw BinderError(At(e.location) + what + " must be a constant", ErrorCode::WRONG_ARGUMENTS);
+        if (b->kind != BoundExprKind::CONSTANT)
+            throw BinderError(At(e.location) + what + " must be a constant", ErrorCode::WRONG_ARGUMENTS);
         Value v = CastValue(static_cast<BoundConstant&>(*b).value, TypeId::BIGINT);
         if (v.is_null() || v.GetInt() < 0) {
             throw BinderError(At(e.location) + what + " must be a non-negative integer", ErrorCode::WRONG_ARGUMENTS);
@@ -241,17 +264,23 @@ BoundSelect Binder::BindSelect(const ast::QueryNode& query) {
 
 BoundExprPtr Binder::Bind(const ast::Expr& expr) {
     switch (expr.kind) {
-        case ast::ExprKind::LITERAL: return std::make_unique<BoundConstant>(static_cast<const ast::LiteralExpr&>(expr).value);
-        case ast::ExprKind::COLUMN_REF: return BindColumnRef(static_cast<const ast::ColumnRefExpr&>(expr));
-        case ast::ExprKind::STAR: throw BinderError(At(expr.location) + "'*' is only allowed in the select list", ErrorCode::PARSE);
-        case ast::ExprKind::FUNCTION_CALL: return BindFunctionCall(static_cast<const ast::FunctionCallExpr&>(expr));
+        case ast::ExprKind::LITERAL:
+            return std::make_unique<BoundConstant>(static_cast<const ast::LiteralExpr&>(expr).value);
+        case ast::ExprKind::COLUMN_REF:
+            return BindColumnRef(static_cast<const ast::ColumnRefExpr&>(expr));
+        case ast::ExprKind::STAR:
+            throw BinderError(At(expr.location) + "'*' is only allowed in the select list", ErrorCode::PARSE);
+        case ast::ExprKind::FUNCTION_CALL:
+            return BindFunctionCall(static_cast<const ast::FunctionCallExpr&>(expr));
         case ast::ExprKind::UNARY: {
             const auto& u = static_cast<const ast::UnaryExpr&>(expr);
             std::vector<BoundExprPtr> args;
             args.push_back(Bind(*u.operand));
             switch (u.op) {
-                case ast::UnaryOp::PLUS: return std::move(args[0]);
-                case ast::UnaryOp::NOT: return MakeFunction("not", std::move(args), expr);
+                case ast::UnaryOp::PLUS:
+                    return std::move(args[0]);
+                case ast::UnaryOp::NOT:
+                    return MakeFunction("not", std::move(args), expr);
                 case ast::UnaryOp::NEGATE: {
                     // Fold negative literals so that -9223372036854775808 stays a BIGINT.
                     if (args[0]->kind == BoundExprKind::CONSTANT) {
@@ -262,18 +291,22 @@ BoundExprPtr Binder::Bind(const ast::Expr& expr) {
                     }
                     return MakeFunction("negate", std::move(args), expr);
                 }
-                case ast::UnaryOp::BIT_NOT: throw NotSupportedError(At(expr.location) + "operator '~' is not supported yet");
+                case ast::UnaryOp::BIT_NOT:
+                    throw NotSupportedError(At(expr.location) + "operator '~' is not supported yet");
             }
             break;
         }
-        case ast::ExprKind::BINARY: return BindBinary(static_cast<const ast::BinaryExpr&>(expr));
-        case ast::ExprKind::CASE: return BindCase(static_cast<const ast::CaseExpr&>(expr));
+        case ast::ExprKind::BINARY:
+            return BindBinary(static_cast<const ast::BinaryExpr&>(expr));
+        case ast::ExprKind::CASE:
+            return BindCase(static_cast<const ast::CaseExpr&>(expr));
         case ast::ExprKind::CAST: {
             const auto& c = static_cast<const ast::CastExpr&>(expr);
             BoundExprPtr child = Bind(*c.expr);
             if (!CanCast(child->type, c.target)) {
-                throw BinderError(At(expr.location) + "cannot cast " + child->type.ToString() + " to " + c.target.ToString(),
-                                  ErrorCode::TYPE_MISMATCH);
+                throw BinderError(
+                    At(expr.location) + "cannot cast " + child->type.ToString() + " to " + c.target.ToString(),
+                    ErrorCode::TYPE_MISMATCH);
             }
             if (child->type == c.target) return child;
             return std::make_unique<BoundCast>(std::move(child), c.target);
@@ -352,13 +385,15 @@ BoundExprPtr Binder::Bind(const ast::Expr& expr) {
             const auto& p = static_cast<const ast::ParameterExpr&>(expr);
             if (!params_) return std::make_unique<BoundConstant>(Value::Null());
             if (p.index >= params_->size()) {
-                throw BinderError(At(expr.location) + "not enough parameters for the prepared statement", ErrorCode::WRONG_PARAM_COUNT);
+                throw BinderError(At(expr.location) + "not enough parameters for the prepared statement",
+                                  ErrorCode::WRONG_PARAM_COUNT);
             }
             return std::make_unique<BoundConstant>((*params_)[p.index]);
         }
         case ast::ExprKind::INTERVAL:
             throw BinderError(At(expr.location) + "INTERVAL is only allowed in date arithmetic", ErrorCode::PARSE);
-        case ast::ExprKind::SUBQUERY: throw NotSupportedError(At(expr.location) + "subqueries are not supported yet");
+        case ast::ExprKind::SUBQUERY:
+            throw NotSupportedError(At(expr.location) + "subqueries are not supported yet");
     }
     throw InternalError("unhandled expression kind");
 }
@@ -482,7 +517,8 @@ BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
         return c;
     };
     // Facts of the session and the statement fold to constants.
-    if (name == "version") return constant(Value::Varchar(context_.GetVariable(ast::VariableScope::DEFAULT, "version").ToString()));
+    if (name == "version")
+        return constant(Value::Varchar(context_.GetVariable(ast::VariableScope::DEFAULT, "version").ToString()));
     if (name == "database" || name == "schema") {
         const std::string& db = context_.CurrentDatabase();
         BoundExprPtr c = constant(db.empty() ? Value::Null(LogicalType::Varchar()) : Value::Varchar(db));
@@ -531,7 +567,8 @@ BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
         return MakeFunction(subtract ? "days_sub" : "days_add", std::move(args), call);
     }
     if (call.distinct || call.star) {
-        throw BinderError(At(call.location) + "DISTINCT and * are only allowed in aggregate functions", ErrorCode::PARSE);
+        throw BinderError(At(call.location) + "DISTINCT and * are only allowed in aggregate functions",
+                          ErrorCode::PARSE);
     }
     std::vector<BoundExprPtr> args;
     for (const auto& a : call.args) {

@@ -22,7 +22,7 @@ struct ScopeColumn {
 };
 
 class Binder {
-public:
+  public:
     /// `params` are the values of `?` placeholders (nullptr: every placeholder binds as NULL).
     Binder(ClientContext& context, const std::vector<Value>* params = nullptr);
 
@@ -32,7 +32,7 @@ public:
     /// Binds an expression over the given columns.
     BoundExprPtr BindExpression(const ast::Expr& expr, const std::vector<ScopeColumn>& scope);
 
-private:
+  private:
     BoundExprPtr Bind(const ast::Expr& expr);
     BoundExprPtr BindColumnRef(const ast::ColumnRefExpr& ref);
     BoundExprPtr BindFunctionCall(const ast::FunctionCallExpr& call);

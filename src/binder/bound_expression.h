@@ -50,7 +50,8 @@ struct BoundColumnRef : BoundExpression {
 };
 
 struct BoundFunction : BoundExpression {
-    explicit BoundFunction(BoundScalarFunction f) : BoundExpression(BoundExprKind::FUNCTION, f.return_type), function(std::move(f)) {}
+    explicit BoundFunction(BoundScalarFunction f)
+        : BoundExpression(BoundExprKind::FUNCTION, f.return_type), function(std::move(f)) {}
     BoundScalarFunction function;
     std::vector<BoundExprPtr> args;
     std::string ToString() const override {

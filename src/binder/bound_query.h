@@ -28,7 +28,7 @@ struct BoundValuesSource {
     std::vector<LogicalType> types;
     std::vector<std::string> names;
     std::vector<std::vector<Value>> rows;
-    std::string table;   // for result metadata, empty for dual
+    std::string table;  // for result metadata, empty for dual
     std::string schema;
 };
 
@@ -40,7 +40,7 @@ struct BoundOrderBy {
 
 struct BoundSelect {
     BoundValuesSource source;
-    BoundExprPtr where;                    // over the source's columns; may be null
+    BoundExprPtr where;                     // over the source's columns; may be null
     std::vector<BoundExprPtr> select_list;  // over the source's columns
     std::vector<BoundOutputColumn> output;
     /// ORDER BY keys are evaluated over the source's columns too (MySQL allows ordering by columns

@@ -13,7 +13,7 @@
 namespace floe {
 
 class ClientContext {
-public:
+  public:
     virtual ~ClientContext() = default;
     virtual Catalog& catalog() = 0;
     virtual const std::string& CurrentDatabase() const = 0;

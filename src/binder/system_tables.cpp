@@ -19,11 +19,15 @@ BoundValuesSource Make(std::string_view table, std::vector<std::pair<std::string
     return s;
 }
 
-Value Str(std::string_view v) { return Value::Varchar(std::string(v)); }
+Value Str(std::string_view v) {
+    return Value::Varchar(std::string(v));
+}
 
 }  // namespace
 
-std::vector<std::string> InformationSchemaTableNames() { return {"COLUMNS", "ENGINES", "SCHEMATA", "TABLES", "VIEWS"}; }
+std::vector<std::string> InformationSchemaTableNames() {
+    return {"COLUMNS", "ENGINES", "SCHEMATA", "TABLES", "VIEWS"};
+}
 
 std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::string_view table) {
     std::string name = AsciiUpper(table);
@@ -39,14 +43,26 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
         return s;
     }
     if (name == "TABLES") {
-        auto s = Make("TABLES", {{"TABLE_CATALOG", kText},     {"TABLE_SCHEMA", kText},     {"TABLE_NAME", kText},
-                                 {"TABLE_TYPE", kText},        {"ENGINE", kText},           {"VERSION", TypeId::BIGINT},
-                                 {"ROW_FORMAT", kText},        {"TABLE_ROWS", TypeId::BIGINT}, {"AVG_ROW_LENGTH", TypeId::BIGINT},
-                                 {"DATA_LENGTH", TypeId::BIGINT}, {"MAX_DATA_LENGTH", TypeId::BIGINT},
-                                 {"INDEX_LENGTH", TypeId::BIGINT}, {"DATA_FREE", TypeId::BIGINT},
-                                 {"AUTO_INCREMENT", TypeId::BIGINT}, {"CREATE_TIME", TypeId::DATETIME},
-                                 {"UPDATE_TIME", TypeId::DATETIME}, {"CHECK_TIME", TypeId::DATETIME},
-                                 {"TABLE_COLLATION", kText},   {"CHECKSUM", TypeId::BIGINT}, {"CREATE_OPTIONS", kText},
+        auto s = Make("TABLES", {{"TABLE_CATALOG", kText},
+                                 {"TABLE_SCHEMA", kText},
+                                 {"TABLE_NAME", kText},
+                                 {"TABLE_TYPE", kText},
+                                 {"ENGINE", kText},
+                                 {"VERSION", TypeId::BIGINT},
+                                 {"ROW_FORMAT", kText},
+                                 {"TABLE_ROWS", TypeId::BIGINT},
+                                 {"AVG_ROW_LENGTH", TypeId::BIGINT},
+                                 {"DATA_LENGTH", TypeId::BIGINT},
+                                 {"MAX_DATA_LENGTH", TypeId::BIGINT},
+                                 {"INDEX_LENGTH", TypeId::BIGINT},
+                                 {"DATA_FREE", TypeId::BIGINT},
+                                 {"AUTO_INCREMENT", TypeId::BIGINT},
+                                 {"CREATE_TIME", TypeId::DATETIME},
+                                 {"UPDATE_TIME", TypeId::DATETIME},
+                                 {"CHECK_TIME", TypeId::DATETIME},
+                                 {"TABLE_COLLATION", kText},
+                                 {"CHECKSUM", TypeId::BIGINT},
+                                 {"CREATE_OPTIONS", kText},
                                  {"TABLE_COMMENT", LogicalType::Varchar(2048)}});
         for (const auto& t : InformationSchemaTableNames()) {
             std::vector<Value> row(s.types.size());
@@ -64,26 +80,26 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
     }
     if (name == "COLUMNS") {
         auto s = Make("COLUMNS", {{"TABLE_CATALOG", kText},
-                                {"TABLE_SCHEMA", kText},
-                                {"TABLE_NAME", kText},
-                                {"COLUMN_NAME", kText},
-                                {"ORDINAL_POSITION", TypeId::BIGINT},
-                                {"COLUMN_DEFAULT", LogicalType::Varchar(1024)},
-                                {"IS_NULLABLE", kText},
-                                {"DATA_TYPE", kText},
-                                {"CHARACTER_MAXIMUM_LENGTH", TypeId::BIGINT},
-                                {"CHARACTER_OCTET_LENGTH", TypeId::BIGINT},
-                                {"NUMERIC_PRECISION", TypeId::BIGINT},
-                                {"NUMERIC_SCALE", TypeId::BIGINT},
-                                {"DATETIME_PRECISION", TypeId::BIGINT},
-                                {"CHARACTER_SET_NAME", kText},
-                                {"COLLATION_NAME", kText},
-                                {"COLUMN_TYPE", LogicalType::Varchar(256)},
-                                {"COLUMN_KEY", kText},
-                                {"EXTRA", kText},
-                                {"PRIVILEGES", kText},
-                                {"COLUMN_COMMENT", LogicalType::Varchar(1024)},
-                                {"GENERATION_EXPRESSION", kText}});
+                                  {"TABLE_SCHEMA", kText},
+                                  {"TABLE_NAME", kText},
+                                  {"COLUMN_NAME", kText},
+                                  {"ORDINAL_POSITION", TypeId::BIGINT},
+                                  {"COLUMN_DEFAULT", LogicalType::Varchar(1024)},
+                                  {"IS_NULLABLE", kText},
+                                  {"DATA_TYPE", kText},
+                                  {"CHARACTER_MAXIMUM_LENGTH", TypeId::BIGINT},
+                                  {"CHARACTER_OCTET_LENGTH", TypeId::BIGINT},
+                                  {"NUMERIC_PRECISION", TypeId::BIGINT},
+                                  {"NUMERIC_SCALE", TypeId::BIGINT},
+                                  {"DATETIME_PRECISION", TypeId::BIGINT},
+                                  {"CHARACTER_SET_NAME", kText},
+                                  {"COLLATION_NAME", kText},
+                                  {"COLUMN_TYPE", LogicalType::Varchar(256)},
+                                  {"COLUMN_KEY", kText},
+                                  {"EXTRA", kText},
+                                  {"PRIVILEGES", kText},
+                                  {"COLUMN_COMMENT", LogicalType::Varchar(1024)},
+                                  {"GENERATION_EXPRESSION", kText}});
         // The columns of information_schema's own tables (user tables arrive with storage).
         for (const auto& t : InformationSchemaTableNames()) {
             auto table = t == "COLUMNS" ? std::optional<BoundValuesSource>(s) : InformationSchemaTable(catalog, t);
@@ -91,18 +107,30 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
                 const LogicalType& type = table->types[i];
                 bool is_string = type.IsString();
                 std::string data_type = is_string ? "varchar" : (type.id == TypeId::BIGINT ? "bigint" : "datetime");
-                std::string column_type = is_string ? "varchar(" + std::to_string(type.length ? type.length : 65533) + ")" : data_type;
-                std::vector<Value> row{Str("def"), Str(kInformationSchema), Str(t), Str(table->names[i]),
-                                       Value::Integer(static_cast<int64_t>(i + 1)), Value::Null(LogicalType::Varchar()),
-                                       Str("YES"), Str(data_type),
-                                       is_string ? Value::Integer(type.length ? type.length : 65533) : Value::Null(TypeId::BIGINT),
-                                       is_string ? Value::Integer((type.length ? type.length : 65533) * 4LL) : Value::Null(TypeId::BIGINT),
-                                       type.id == TypeId::BIGINT ? Value::Integer(19) : Value::Null(TypeId::BIGINT),
-                                       type.id == TypeId::BIGINT ? Value::Integer(0) : Value::Null(TypeId::BIGINT),
-                                       type.id == TypeId::DATETIME ? Value::Integer(0) : Value::Null(TypeId::BIGINT),
-                                       is_string ? Str("utf8mb4") : Value::Null(LogicalType::Varchar()),
-                                       is_string ? Str("utf8mb4_general_ci") : Value::Null(LogicalType::Varchar()),
-                                       Str(column_type), Str(""), Str(""), Str("select"), Str(""), Str("")};
+                std::string column_type =
+                    is_string ? "varchar(" + std::to_string(type.length ? type.length : 65533) + ")" : data_type;
+                std::vector<Value> row{
+                    Str("def"),
+                    Str(kInformationSchema),
+                    Str(t),
+                    Str(table->names[i]),
+                    Value::Integer(static_cast<int64_t>(i + 1)),
+                    Value::Null(LogicalType::Varchar()),
+                    Str("YES"),
+                    Str(data_type),
+                    is_string ? Value::Integer(type.length ? type.length : 65533) : Value::Null(TypeId::BIGINT),
+                    is_string ? Value::Integer((type.length ? type.length : 65533) * 4LL) : Value::Null(TypeId::BIGINT),
+                    type.id == TypeId::BIGINT ? Value::Integer(19) : Value::Null(TypeId::BIGINT),
+                    type.id == TypeId::BIGINT ? Value::Integer(0) : Value::Null(TypeId::BIGINT),
+                    type.id == TypeId::DATETIME ? Value::Integer(0) : Value::Null(TypeId::BIGINT),
+                    is_string ? Str("utf8mb4") : Value::Null(LogicalType::Varchar()),
+                    is_string ? Str("utf8mb4_general_ci") : Value::Null(LogicalType::Varchar()),
+                    Str(column_type),
+                    Str(""),
+                    Str(""),
+                    Str("select"),
+                    Str(""),
+                    Str("")};
                 s.rows.push_back(std::move(row));
             }
         }
@@ -121,9 +149,14 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
                               {"COLLATION_CONNECTION", kText}});
     }
     if (name == "ENGINES") {
-        auto s = Make("ENGINES", {{"ENGINE", kText}, {"SUPPORT", kText}, {"COMMENT", LogicalType::Varchar(160)},
-                                  {"TRANSACTIONS", kText}, {"XA", kText}, {"SAVEPOINTS", kText}});
-        s.rows.push_back({Str("OLAP"), Str("DEFAULT"), Str("Floe columnar hot-tier storage"), Str("YES"), Str("NO"), Str("NO")});
+        auto s = Make("ENGINES", {{"ENGINE", kText},
+                                  {"SUPPORT", kText},
+                                  {"COMMENT", LogicalType::Varchar(160)},
+                                  {"TRANSACTIONS", kText},
+                                  {"XA", kText},
+                                  {"SAVEPOINTS", kText}});
+        s.rows.push_back(
+            {Str("OLAP"), Str("DEFAULT"), Str("Floe columnar hot-tier storage"), Str("YES"), Str("NO"), Str("NO")});
         return s;
     }
     return std::nullopt;

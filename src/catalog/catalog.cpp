@@ -13,7 +13,8 @@ namespace floe {
 namespace {
 
 int64_t NowSeconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 void ValidateDatabaseName(std::string_view name) {
@@ -26,7 +27,9 @@ void ValidateDatabaseName(std::string_view name) {
     }
 }
 
-const std::string& AsString(const MetaValue& v) { return std::get<std::string>(v); }
+const std::string& AsString(const MetaValue& v) {
+    return std::get<std::string>(v);
+}
 
 }  // namespace
 
@@ -67,7 +70,9 @@ std::optional<DatabaseInfo> Catalog::GetDatabase(std::string_view name) {
     return DatabaseInfo{std::get<int64_t>(rows[0][0]), AsString(rows[0][1]), std::get<int64_t>(rows[0][2])};
 }
 
-bool Catalog::DatabaseExists(std::string_view name) { return GetDatabase(name).has_value(); }
+bool Catalog::DatabaseExists(std::string_view name) {
+    return GetDatabase(name).has_value();
+}
 
 bool Catalog::CreateDatabase(std::string_view name, bool if_not_exists) {
     if (AsciiEqualsIgnoreCase(name, kInformationSchema)) {
@@ -139,8 +144,9 @@ bool Catalog::CreateUser(std::string_view name, std::string_view host, std::opti
         auto rows = store_->Query("SELECT 1 FROM users WHERE name = ?", {std::string(name)});
         if (!rows.empty()) {
             if (if_not_exists) return;
-            throw CatalogError("Operation CREATE USER failed for '" + std::string(name) + "'@'" + std::string(host) + "'",
-                               ErrorCode::USER_EXISTS);
+            throw CatalogError(
+                "Operation CREATE USER failed for '" + std::string(name) + "'@'" + std::string(host) + "'",
+                ErrorCode::USER_EXISTS);
         }
         store_->Execute("INSERT INTO users(name, host, auth_string, create_time) VALUES(?, ?, ?, ?)",
                         {std::string(name), std::string(host.empty() ? "%" : host),
@@ -162,7 +168,8 @@ bool Catalog::AlterUserPassword(std::string_view name, std::string_view password
 }
 
 bool Catalog::DropUser(std::string_view name, bool if_exists) {
-    if (name == "root") throw CatalogError("Access denied: the root user cannot be dropped", ErrorCode::DB_ACCESS_DENIED);
+    if (name == "root")
+        throw CatalogError("Access denied: the root user cannot be dropped", ErrorCode::DB_ACCESS_DENIED);
     std::lock_guard<std::mutex> lock(mutex_);
     int64_t changed = store_->Execute("DELETE FROM users WHERE name = ?", {std::string(name)});
     if (changed == 0) {
@@ -183,8 +190,9 @@ std::vector<std::pair<std::string, std::string>> Catalog::ListGlobalVariables() 
 
 void Catalog::SetGlobalVariable(std::string_view name, std::string_view value) {
     std::lock_guard<std::mutex> lock(mutex_);
-    store_->Execute("INSERT INTO global_variables(name, value) VALUES(?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-                    {std::string(name), std::string(value)});
+    store_->Execute(
+        "INSERT INTO global_variables(name, value) VALUES(?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+        {std::string(name), std::string(value)});
 }
 
 }  // namespace floe

@@ -36,7 +36,7 @@ struct UserInfo {
 };
 
 class Catalog {
-public:
+  public:
     /// Opens (creating and migrating when needed) the catalog in `data_dir`/meta.db. A new
     /// catalog has the user root@'%' with an empty password.
     static std::unique_ptr<Catalog> Open(const std::string& data_dir);
@@ -69,7 +69,7 @@ public:
 
     MetaStore& store() { return *store_; }
 
-private:
+  private:
     std::unique_ptr<MetaStore> store_;
     std::mutex mutex_;
 };

@@ -22,7 +22,7 @@ using MetaValue = std::variant<std::monostate, int64_t, double, std::string>;
 using MetaRow = std::vector<MetaValue>;
 
 class MetaStore {
-public:
+  public:
     virtual ~MetaStore() = default;
 
     /// Runs `body` inside one transaction: committed if it returns, rolled back if it throws.

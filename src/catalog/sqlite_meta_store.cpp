@@ -13,10 +13,10 @@ namespace {
 /// SQLite backend: one connection guarded by a mutex; WAL with synchronous=FULL so a commit that
 /// returned is on disk.
 class SqliteMetaStore : public MetaStore {
-public:
+  public:
     explicit SqliteMetaStore(std::string path) : path_(std::move(path)) {
-        int rc = sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                                 nullptr);
+        int rc = sqlite3_open_v2(path_.c_str(), &db_,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
         if (rc != SQLITE_OK) {
             std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
             if (db_) sqlite3_close(db_);
@@ -82,9 +82,15 @@ public:
             row.reserve(n);
             for (int i = 0; i < n; ++i) {
                 switch (sqlite3_column_type(stmt, i)) {
-                    case SQLITE_INTEGER: row.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, i))); break;
-                    case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(stmt, i)); break;
-                    case SQLITE_NULL: row.emplace_back(std::monostate{}); break;
+                    case SQLITE_INTEGER:
+                        row.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, i)));
+                        break;
+                    case SQLITE_FLOAT:
+                        row.emplace_back(sqlite3_column_double(stmt, i));
+                        break;
+                    case SQLITE_NULL:
+                        row.emplace_back(std::monostate{});
+                        break;
                     default: {
                         const char* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
                         row.emplace_back(std::string(text ? text : "", sqlite3_column_bytes(stmt, i)));
@@ -100,7 +106,7 @@ public:
 
     int SchemaVersion() override { return version_; }
 
-private:
+  private:
     [[noreturn]] void Fail(const char* what) {
         throw IOError(std::string("meta store '") + path_ + "': " + what + " failed: " + sqlite3_errmsg(db_));
     }
@@ -116,14 +122,18 @@ private:
 
     sqlite3_stmt* Prepare(std::string_view sql, const std::vector<MetaValue>& params) {
         sqlite3_stmt* stmt = nullptr;
-        if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) Fail("prepare");
+        if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK)
+            Fail("prepare");
         for (size_t i = 0; i < params.size(); ++i) {
             int idx = static_cast<int>(i + 1);
             const MetaValue& v = params[i];
             int rc = SQLITE_OK;
-            if (std::holds_alternative<std::monostate>(v)) rc = sqlite3_bind_null(stmt, idx);
-            else if (auto* iv = std::get_if<int64_t>(&v)) rc = sqlite3_bind_int64(stmt, idx, *iv);
-            else if (auto* dv = std::get_if<double>(&v)) rc = sqlite3_bind_double(stmt, idx, *dv);
+            if (std::holds_alternative<std::monostate>(v))
+                rc = sqlite3_bind_null(stmt, idx);
+            else if (auto* iv = std::get_if<int64_t>(&v))
+                rc = sqlite3_bind_int64(stmt, idx, *iv);
+            else if (auto* dv = std::get_if<double>(&v))
+                rc = sqlite3_bind_double(stmt, idx, *dv);
             else {
                 const std::string& s = std::get<std::string>(v);
                 rc = sqlite3_bind_text(stmt, idx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
@@ -151,9 +161,10 @@ private:
             int next = version_ + 1;
             Transaction([&] {
                 ExecRaw(std::string(migrations[next - 1]));
-                Execute("INSERT INTO floe_meta(key, value) VALUES('schema_version', ?) "
-                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                        {std::to_string(next)});
+                Execute(
+                    "INSERT INTO floe_meta(key, value) VALUES('schema_version', ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    {std::to_string(next)});
             });
             Log::Info("meta.migrated", {{"path", path_}, {"version", next}});
             version_ = next;
@@ -169,6 +180,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<MetaStore> OpenSqliteMetaStore(const std::string& path) { return std::make_unique<SqliteMetaStore>(path); }
+std::unique_ptr<MetaStore> OpenSqliteMetaStore(const std::string& path) {
+    return std::make_unique<SqliteMetaStore>(path);
+}
 
 }  // namespace floe

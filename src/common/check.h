@@ -4,12 +4,11 @@
 
 #include "common/exception.h"
 
-#define FLOE_CHECK(cond)                                                                             \
-    do {                                                                                             \
-        if (!(cond)) [[unlikely]] {                                                                  \
-            throw ::floe::InternalError(fmt::format("internal check failed: {} at {}:{}", #cond,      \
-                                                    __FILE__, __LINE__));                            \
-        }                                                                                            \
+#define FLOE_CHECK(cond)                                                                                               \
+    do {                                                                                                               \
+        if (!(cond)) [[unlikely]] {                                                                                    \
+            throw ::floe::InternalError(fmt::format("internal check failed: {} at {}:{}", #cond, __FILE__, __LINE__)); \
+        }                                                                                                              \
     } while (0)
 
 #ifdef NDEBUG

@@ -8,39 +8,39 @@
 namespace floe {
 
 enum class ErrorCode : uint16_t {
-    INTERNAL,                 // 1105 HY000: a bug in Floe
-    NOT_SUPPORTED,            // 1235 42000
-    PARSE,                    // 1064 42000
-    ACCESS_DENIED,            // 1045 28000
-    DB_ACCESS_DENIED,         // 1044 42000
-    UNKNOWN_DATABASE,         // 1049 42000
-    DATABASE_EXISTS,          // 1007 HY000
-    DATABASE_NOT_EXISTS,      // 1008 HY000
-    NO_DATABASE_SELECTED,     // 1046 3D000
-    UNKNOWN_TABLE,            // 1146 42S02
-    TABLE_EXISTS,             // 1050 42S01
-    UNKNOWN_COLUMN,           // 1054 42S22
-    AMBIGUOUS_COLUMN,         // 1052 23000
-    UNKNOWN_FUNCTION,         // 1305 42000
-    WRONG_ARGUMENTS,          // 1582 42000
-    UNKNOWN_SYSTEM_VARIABLE,  // 1193 HY000
-    WRONG_VALUE_FOR_VARIABLE, // 1231 42000
-    READ_ONLY_VARIABLE,       // 1238 HY000
-    USER_EXISTS,              // 1396 HY000 (operation CREATE USER failed)
-    UNKNOWN_USER,             // 1396 HY000 (operation DROP USER failed)
-    TYPE_MISMATCH,            // 1210 HY000 (incorrect arguments)
-    CONVERSION,               // 1292 22007 (truncated incorrect value)
-    DIVISION_BY_ZERO,         // 1365 22012
-    OUT_OF_RANGE,             // 1690 22003
-    UNKNOWN_STATEMENT,        // 1243 HY000 (unknown prepared statement handler)
-    WRONG_PARAM_COUNT,        // 1210 HY000
-    PACKET_TOO_LARGE,         // 1153 08S01
-    MALFORMED_PACKET,         // 1835 HY000
-    UNKNOWN_COMMAND,          // 1047 08S01
-    OUT_OF_MEMORY,            // 1037 HY001
-    IO,                       // 1030 HY000
-    QUERY_INTERRUPTED,        // 1317 70100
-    TOO_MANY_CONNECTIONS,     // 1040 08004
+    INTERNAL,                  // 1105 HY000: a bug in Floe
+    NOT_SUPPORTED,             // 1235 42000
+    PARSE,                     // 1064 42000
+    ACCESS_DENIED,             // 1045 28000
+    DB_ACCESS_DENIED,          // 1044 42000
+    UNKNOWN_DATABASE,          // 1049 42000
+    DATABASE_EXISTS,           // 1007 HY000
+    DATABASE_NOT_EXISTS,       // 1008 HY000
+    NO_DATABASE_SELECTED,      // 1046 3D000
+    UNKNOWN_TABLE,             // 1146 42S02
+    TABLE_EXISTS,              // 1050 42S01
+    UNKNOWN_COLUMN,            // 1054 42S22
+    AMBIGUOUS_COLUMN,          // 1052 23000
+    UNKNOWN_FUNCTION,          // 1305 42000
+    WRONG_ARGUMENTS,           // 1582 42000
+    UNKNOWN_SYSTEM_VARIABLE,   // 1193 HY000
+    WRONG_VALUE_FOR_VARIABLE,  // 1231 42000
+    READ_ONLY_VARIABLE,        // 1238 HY000
+    USER_EXISTS,               // 1396 HY000 (operation CREATE USER failed)
+    UNKNOWN_USER,              // 1396 HY000 (operation DROP USER failed)
+    TYPE_MISMATCH,             // 1210 HY000 (incorrect arguments)
+    CONVERSION,                // 1292 22007 (truncated incorrect value)
+    DIVISION_BY_ZERO,          // 1365 22012
+    OUT_OF_RANGE,              // 1690 22003
+    UNKNOWN_STATEMENT,         // 1243 HY000 (unknown prepared statement handler)
+    WRONG_PARAM_COUNT,         // 1210 HY000
+    PACKET_TOO_LARGE,          // 1153 08S01
+    MALFORMED_PACKET,          // 1835 HY000
+    UNKNOWN_COMMAND,           // 1047 08S01
+    OUT_OF_MEMORY,             // 1037 HY001
+    IO,                        // 1030 HY000
+    QUERY_INTERRUPTED,         // 1317 70100
+    TOO_MANY_CONNECTIONS,      // 1040 08004
 };
 
 /// The MySQL errno sent to clients for `code`.

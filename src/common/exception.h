@@ -13,24 +13,23 @@ namespace floe {
 
 /// Base of every error Floe reports to a client.
 class Exception : public std::runtime_error {
-public:
+  public:
     Exception(ErrorCode code, std::string message) : std::runtime_error(std::move(message)), code_(code) {}
     ErrorCode code() const { return code_; }
 
-private:
+  private:
     ErrorCode code_;
 };
 
 /// Declares an exception class with a fixed error code and a fmt-style constructor.
-#define FLOE_DECLARE_EXCEPTION(Name, default_code)                                        \
-    class Name : public Exception {                                                       \
-    public:                                                                               \
-        explicit Name(std::string message, ErrorCode code = default_code)                 \
-            : Exception(code, std::move(message)) {}                                      \
-        template <typename... Args>                                                       \
-        static Name Format(ErrorCode code, fmt::format_string<Args...> f, Args&&... args) { \
-            return Name(fmt::format(f, std::forward<Args>(args)...), code);               \
-        }                                                                                 \
+#define FLOE_DECLARE_EXCEPTION(Name, default_code)                                                                 \
+    class Name : public Exception {                                                                                \
+      public:                                                                                                      \
+        explicit Name(std::string message, ErrorCode code = default_code) : Exception(code, std::move(message)) {} \
+        template <typename... Args>                                                                                \
+        static Name Format(ErrorCode code, fmt::format_string<Args...> f, Args&&... args) {                        \
+            return Name(fmt::format(f, std::forward<Args>(args)...), code);                                        \
+        }                                                                                                          \
     };
 
 FLOE_DECLARE_EXCEPTION(ParserError, ErrorCode::PARSE)

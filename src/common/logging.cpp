@@ -14,10 +14,14 @@ std::mutex g_write_mutex;
 
 const char* LevelName(LogLevel level) {
     switch (level) {
-        case LogLevel::DEBUG: return "debug";
-        case LogLevel::INFO: return "info";
-        case LogLevel::WARN: return "warn";
-        case LogLevel::ERROR: return "error";
+        case LogLevel::DEBUG:
+            return "debug";
+        case LogLevel::INFO:
+            return "info";
+        case LogLevel::WARN:
+            return "warn";
+        case LogLevel::ERROR:
+            return "error";
     }
     return "info";
 }
@@ -51,17 +55,26 @@ void AppendValue(std::string& out, std::string_view v) {
 }  // namespace
 
 bool Log::ParseLevel(std::string_view text, LogLevel* level) {
-    if (text == "debug") *level = LogLevel::DEBUG;
-    else if (text == "info") *level = LogLevel::INFO;
-    else if (text == "warn" || text == "warning") *level = LogLevel::WARN;
-    else if (text == "error") *level = LogLevel::ERROR;
-    else return false;
+    if (text == "debug")
+        *level = LogLevel::DEBUG;
+    else if (text == "info")
+        *level = LogLevel::INFO;
+    else if (text == "warn" || text == "warning")
+        *level = LogLevel::WARN;
+    else if (text == "error")
+        *level = LogLevel::ERROR;
+    else
+        return false;
     return true;
 }
 
-void Log::SetLevel(LogLevel level) { g_level.store(static_cast<int>(level)); }
+void Log::SetLevel(LogLevel level) {
+    g_level.store(static_cast<int>(level));
+}
 
-bool Log::Enabled(LogLevel level) { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
+bool Log::Enabled(LogLevel level) {
+    return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
+}
 
 void Log::Write(LogLevel level, std::string_view event, std::initializer_list<LogField> fields) {
     auto now = std::chrono::system_clock::now();
@@ -69,9 +82,9 @@ void Log::Write(LogLevel level, std::string_view event, std::initializer_list<Lo
     std::time_t secs = micros / 1000000;
     std::tm tm{};
     gmtime_r(&secs, &tm);
-    std::string line = fmt::format("ts={:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z level={} event=", tm.tm_year + 1900,
-                                   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros % 1000000,
-                                   LevelName(level));
+    std::string line =
+        fmt::format("ts={:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z level={} event=", tm.tm_year + 1900, tm.tm_mon + 1,
+                    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros % 1000000, LevelName(level));
     AppendValue(line, event);
     for (const auto& f : fields) {
         line.push_back(' ');

@@ -23,7 +23,7 @@ struct LogField {
 };
 
 class Log {
-public:
+  public:
     /// Parses "debug", "info", "warn" or "error"; returns false for anything else.
     static bool ParseLevel(std::string_view text, LogLevel* level);
     static void SetLevel(LogLevel level);

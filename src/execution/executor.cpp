@@ -8,7 +8,7 @@ namespace {
 
 /// Collects the final output.
 class ResultCollector : public PhysicalOperator {
-public:
+  public:
     explicit ResultCollector(std::vector<LogicalType> types)
         : PhysicalOperator(PhysicalOperatorType::RESULT_COLLECTOR, std::move(types)) {}
     std::string name() const override { return "RESULT"; }
@@ -28,7 +28,7 @@ struct Pipeline {
 };
 
 class PipelineBuilder {
-public:
+  public:
     std::vector<std::unique_ptr<Pipeline>> pipelines;
 
     Pipeline* Build(PhysicalOperator* root, PhysicalOperator* sink) {
@@ -40,7 +40,7 @@ public:
         return raw;
     }
 
-private:
+  private:
     void Walk(PhysicalOperator* op, Pipeline* pipeline) {
         if (op->IsSink() && op->IsSource()) {
             // Breaker: it is the source here and the sink of the pipeline below it.

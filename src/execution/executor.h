@@ -11,7 +11,7 @@
 namespace floe {
 
 class Executor {
-public:
+  public:
     /// Runs `root` to completion and returns its output chunks (selections preserved).
     /// `interrupted`, when set, is polled between chunks (KILL QUERY).
     static std::vector<Chunk> Run(PhysicalOperator& root, const std::atomic<bool>* interrupted = nullptr);

@@ -10,7 +10,7 @@
 namespace floe {
 
 class ExpressionExecutor {
-public:
+  public:
     /// Evaluates `expr` over the first `rows` physical rows of `input`.
     static std::shared_ptr<Column> Evaluate(const BoundExpression& expr, const Chunk& input, size_t rows);
     /// Evaluates an expression that reads no columns (SET values, LIMIT); returns one value.

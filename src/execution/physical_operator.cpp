@@ -10,12 +10,16 @@ void ExecutionContext::CheckInterrupted() const {
     }
 }
 
-bool PhysicalOperator::GetData(ExecutionContext&, Chunk&) { throw InternalError(name() + " is not a source"); }
+bool PhysicalOperator::GetData(ExecutionContext&, Chunk&) {
+    throw InternalError(name() + " is not a source");
+}
 
 OperatorResult PhysicalOperator::Execute(ExecutionContext&, Chunk&, Chunk&) {
     throw InternalError(name() + " is not an operator");
 }
 
-bool PhysicalOperator::Sink(ExecutionContext&, Chunk&) { throw InternalError(name() + " is not a sink"); }
+bool PhysicalOperator::Sink(ExecutionContext&, Chunk&) {
+    throw InternalError(name() + " is not a sink");
+}
 
 }  // namespace floe

@@ -31,8 +31,9 @@ struct ExecutionContext {
 };
 
 class PhysicalOperator {
-public:
-    PhysicalOperator(PhysicalOperatorType type, std::vector<LogicalType> types) : type_(type), types_(std::move(types)) {}
+  public:
+    PhysicalOperator(PhysicalOperatorType type, std::vector<LogicalType> types)
+        : type_(type), types_(std::move(types)) {}
     virtual ~PhysicalOperator() = default;
 
     PhysicalOperatorType type() const { return type_; }
@@ -54,7 +55,7 @@ public:
     virtual bool Sink(ExecutionContext& ctx, Chunk& input);
     virtual void Finalize(ExecutionContext& ctx) {}
 
-protected:
+  protected:
     PhysicalOperatorType type_;
     std::vector<LogicalType> types_;
     std::vector<std::unique_ptr<PhysicalOperator>> children_;

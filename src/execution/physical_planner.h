@@ -7,7 +7,7 @@
 namespace floe {
 
 class PhysicalPlanner {
-public:
+  public:
     static PhysicalOperatorPtr Plan(LogicalOperator& logical);
 };
 

@@ -125,7 +125,8 @@ std::optional<double> ToDouble(const In& v, const LogicalType& from) {
     } else if constexpr (std::is_floating_point_v<In>) {
         return static_cast<double>(v);
     } else {
-        if (from.id == TypeId::DECIMAL) return static_cast<double>(static_cast<int128_t>(v)) / std::pow(10.0, from.scale);
+        if (from.id == TypeId::DECIMAL)
+            return static_cast<double>(static_cast<int128_t>(v)) / std::pow(10.0, from.scale);
         if (from.id == TypeId::DATE) return static_cast<double>(DateAsNumber(static_cast<int32_t>(v)));
         if (from.id == TypeId::DATETIME) return static_cast<double>(DatetimeAsNumber(static_cast<int64_t>(v)));
         return static_cast<double>(v);
@@ -160,8 +161,10 @@ std::optional<int128_t> ToDecimal(const In& v, const LogicalType& from, const Lo
             if (to.scale >= from.scale) return check(x * Pow10(to.scale - from.scale));
             int128_t div = Pow10(from.scale - to.scale);
             int128_t q = x / div, r = x % div;
-            if (r * 2 >= div) ++q;
-            else if (r * 2 <= -div) --q;
+            if (r * 2 >= div)
+                ++q;
+            else if (r * 2 <= -div)
+                --q;
             return check(q);
         }
         if (from.id == TypeId::DATE) x = DateAsNumber(static_cast<int32_t>(v));
@@ -188,7 +191,8 @@ std::optional<int32_t> ToDate(const In& v, const LogicalType& from) {
             int64_t days = m / kMicrosPerDay - (m % kMicrosPerDay < 0 ? 1 : 0);
             return static_cast<int32_t>(days);
         }
-        if (from.id == TypeId::DECIMAL) return DateFromNumber(static_cast<int64_t>(static_cast<int128_t>(v) / Pow10(from.scale)));
+        if (from.id == TypeId::DECIMAL)
+            return DateFromNumber(static_cast<int64_t>(static_cast<int128_t>(v) / Pow10(from.scale)));
         return DateFromNumber(static_cast<int64_t>(v));
     }
 }
@@ -202,7 +206,8 @@ std::optional<int64_t> ToDatetime(const In& v, const LogicalType& from) {
     } else {
         if (from.id == TypeId::DATE) return static_cast<int64_t>(v) * kMicrosPerDay;
         if (from.id == TypeId::DATETIME) return static_cast<int64_t>(v);
-        if (from.id == TypeId::DECIMAL) return DatetimeFromNumber(static_cast<int64_t>(static_cast<int128_t>(v) / Pow10(from.scale)));
+        if (from.id == TypeId::DECIMAL)
+            return DatetimeFromNumber(static_cast<int64_t>(static_cast<int128_t>(v) / Pow10(from.scale)));
         return DatetimeFromNumber(static_cast<int64_t>(v));
     }
 }
@@ -217,11 +222,16 @@ std::string ToText(const In& v, const LogicalType& from) {
         return FormatDouble(static_cast<double>(v));
     } else {
         switch (from.id) {
-            case TypeId::DECIMAL: return FormatDecimal(static_cast<int128_t>(v), from.scale);
-            case TypeId::LARGEINT: return FormatInt128(static_cast<int128_t>(v));
-            case TypeId::DATE: return FormatDate(static_cast<int32_t>(v));
-            case TypeId::DATETIME: return FormatDatetime(static_cast<int64_t>(v), from.scale);
-            default: return std::to_string(static_cast<int64_t>(v));
+            case TypeId::DECIMAL:
+                return FormatDecimal(static_cast<int128_t>(v), from.scale);
+            case TypeId::LARGEINT:
+                return FormatInt128(static_cast<int128_t>(v));
+            case TypeId::DATE:
+                return FormatDate(static_cast<int32_t>(v));
+            case TypeId::DATETIME:
+                return FormatDatetime(static_cast<int64_t>(v), from.scale);
+            default:
+                return std::to_string(static_cast<int64_t>(v));
         }
     }
 }
@@ -289,7 +299,9 @@ void CastFrom(const Column& input, size_t rows, Column& result) {
                         if (!FitsIn<int64_t>(*x)) return false;
                         result.Data<int64_t>()[i] = static_cast<int64_t>(*x);
                         return true;
-                    default: result.Data<int128_t>()[i] = *x; return true;
+                    default:
+                        result.Data<int128_t>()[i] = *x;
+                        return true;
                 }
             });
             break;
@@ -298,8 +310,10 @@ void CastFrom(const Column& input, size_t rows, Column& result) {
             loop([&](const In& v, size_t i) {
                 auto d = ToDouble(v, from);
                 if (!d) return false;
-                if (to.id == TypeId::FLOAT) result.Data<float>()[i] = static_cast<float>(*d);
-                else result.Data<double>()[i] = *d;
+                if (to.id == TypeId::FLOAT)
+                    result.Data<float>()[i] = static_cast<float>(*d);
+                else
+                    result.Data<double>()[i] = *d;
                 return true;
             });
             break;
@@ -335,7 +349,8 @@ void CastFrom(const Column& input, size_t rows, Column& result) {
                 return true;
             });
             break;
-        default: throw NotSupportedError("cast from " + from.ToString() + " to " + to.ToString() + " is not supported");
+        default:
+            throw NotSupportedError("cast from " + from.ToString() + " to " + to.ToString() + " is not supported");
     }
 }
 

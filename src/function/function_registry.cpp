@@ -35,7 +35,8 @@ const ScalarFunctionBinder* FunctionRegistry::FindScalar(std::string_view name) 
     return it == scalars_.end() ? nullptr : &it->second;
 }
 
-BoundScalarFunction FunctionRegistry::BindScalar(std::string_view name, const std::vector<LogicalType>& arg_types) const {
+BoundScalarFunction FunctionRegistry::BindScalar(std::string_view name,
+                                                 const std::vector<LogicalType>& arg_types) const {
     const ScalarFunctionBinder* binder = FindScalar(name);
     if (!binder) {
         throw BinderError("unknown function '" + std::string(name) + "'", ErrorCode::UNKNOWN_FUNCTION);

@@ -14,7 +14,7 @@
 namespace floe {
 
 class FunctionRegistry {
-public:
+  public:
     /// The process-wide registry with every built-in function.
     static const FunctionRegistry& Instance();
 
@@ -29,7 +29,7 @@ public:
 
     std::vector<std::string> ScalarNames() const;
 
-private:
+  private:
     std::map<std::string, ScalarFunctionBinder, AsciiCaseLess> scalars_;
 };
 

@@ -26,13 +26,15 @@ inline ScalarFunctionBinder Overloads(std::string name, std::vector<FunctionSign
             if (!fits) continue;
             BoundScalarFunction f;
             f.name = name;
-            for (size_t i = 0; i < types.size(); ++i) f.arg_types.push_back(i < s.args.size() ? s.args[i] : s.args.back());
+            for (size_t i = 0; i < types.size(); ++i)
+                f.arg_types.push_back(i < s.args.size() ? s.args[i] : s.args.back());
             f.return_type = s.result;
             f.kernel = s.kernel;
             return f;
         }
-        throw BinderError("wrong number of arguments (" + std::to_string(types.size()) + ") for function '" + name + "'",
-                          ErrorCode::WRONG_ARGUMENTS);
+        throw BinderError(
+            "wrong number of arguments (" + std::to_string(types.size()) + ") for function '" + name + "'",
+            ErrorCode::WRONG_ARGUMENTS);
     };
 }
 

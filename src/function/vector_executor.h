@@ -108,20 +108,39 @@ void BinaryExecuteNullable(const Column& a, const Column& b, size_t rows, Column
 template <typename Fn>
 bool DispatchPhysicalType(TypeId id, Fn&& fn) {
     switch (id) {
-        case TypeId::BOOLEAN: fn(bool{}); return true;
-        case TypeId::TINYINT: fn(int8_t{}); return true;
-        case TypeId::SMALLINT: fn(int16_t{}); return true;
+        case TypeId::BOOLEAN:
+            fn(bool{});
+            return true;
+        case TypeId::TINYINT:
+            fn(int8_t{});
+            return true;
+        case TypeId::SMALLINT:
+            fn(int16_t{});
+            return true;
         case TypeId::INT:
-        case TypeId::DATE: fn(int32_t{}); return true;
+        case TypeId::DATE:
+            fn(int32_t{});
+            return true;
         case TypeId::BIGINT:
-        case TypeId::DATETIME: fn(int64_t{}); return true;
+        case TypeId::DATETIME:
+            fn(int64_t{});
+            return true;
         case TypeId::LARGEINT:
-        case TypeId::DECIMAL: fn(int128_t{}); return true;
-        case TypeId::FLOAT: fn(float{}); return true;
-        case TypeId::DOUBLE: fn(double{}); return true;
+        case TypeId::DECIMAL:
+            fn(int128_t{});
+            return true;
+        case TypeId::FLOAT:
+            fn(float{});
+            return true;
+        case TypeId::DOUBLE:
+            fn(double{});
+            return true;
         case TypeId::VARCHAR:
-        case TypeId::JSON: fn(std::string_view{}); return true;
-        default: return false;
+        case TypeId::JSON:
+            fn(std::string_view{});
+            return true;
+        default:
+            return false;
     }
 }
 

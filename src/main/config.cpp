@@ -33,15 +33,24 @@ int ParseCount(const std::string& key, const std::string& v) {
 }
 
 void Apply(Config* c, const std::string& key, const std::string& value) {
-    if (key == "data-dir" || key == "data_dir") c->data_dir = value;
-    else if (key == "bind-address" || key == "bind_address") c->bind_address = value;
-    else if (key == "mysql-port" || key == "mysql_port" || key == "query_port") c->mysql_port = ParsePort(key, value);
-    else if (key == "http-port" || key == "http_port") c->http_port = ParsePort(key, value);
-    else if (key == "threads") c->threads = ParseCount(key, value);
-    else if (key == "memory-limit" || key == "memory_limit") c->memory_limit = ParseMemorySize(value);
-    else if (key == "log-level" || key == "log_level") c->log_level = value;
-    else if (key == "max-connections" || key == "max_connections") c->max_connections = ParseCount(key, value);
-    else throw std::invalid_argument("unknown setting '" + key + "'");
+    if (key == "data-dir" || key == "data_dir")
+        c->data_dir = value;
+    else if (key == "bind-address" || key == "bind_address")
+        c->bind_address = value;
+    else if (key == "mysql-port" || key == "mysql_port" || key == "query_port")
+        c->mysql_port = ParsePort(key, value);
+    else if (key == "http-port" || key == "http_port")
+        c->http_port = ParsePort(key, value);
+    else if (key == "threads")
+        c->threads = ParseCount(key, value);
+    else if (key == "memory-limit" || key == "memory_limit")
+        c->memory_limit = ParseMemorySize(value);
+    else if (key == "log-level" || key == "log_level")
+        c->log_level = value;
+    else if (key == "max-connections" || key == "max_connections")
+        c->max_connections = ParseCount(key, value);
+    else
+        throw std::invalid_argument("unknown setting '" + key + "'");
 }
 
 std::string Trim(const std::string& s) {
@@ -96,19 +105,26 @@ uint64_t ParseMemorySize(const std::string& text) {
         if (t.back() == '%') {
             double pct = std::stod(t.substr(0, t.size() - 1));
             if (pct <= 0 || pct > 100) throw std::out_of_range("pct");
-            uint64_t total = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGE_SIZE));
+            uint64_t total =
+                static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGE_SIZE));
             return static_cast<uint64_t>(total * pct / 100.0);
         }
         size_t used = 0;
         double n = std::stod(t, &used);
         std::string unit = Trim(t.substr(used));
         uint64_t mult = 1;
-        if (unit.empty() || unit == "B" || unit == "b") mult = 1;
-        else if (unit == "K" || unit == "KB" || unit == "k") mult = 1ULL << 10;
-        else if (unit == "M" || unit == "MB" || unit == "m") mult = 1ULL << 20;
-        else if (unit == "G" || unit == "GB" || unit == "g") mult = 1ULL << 30;
-        else if (unit == "T" || unit == "TB" || unit == "t") mult = 1ULL << 40;
-        else throw std::out_of_range("unit");
+        if (unit.empty() || unit == "B" || unit == "b")
+            mult = 1;
+        else if (unit == "K" || unit == "KB" || unit == "k")
+            mult = 1ULL << 10;
+        else if (unit == "M" || unit == "MB" || unit == "m")
+            mult = 1ULL << 20;
+        else if (unit == "G" || unit == "GB" || unit == "g")
+            mult = 1ULL << 30;
+        else if (unit == "T" || unit == "TB" || unit == "t")
+            mult = 1ULL << 40;
+        else
+            throw std::out_of_range("unit");
         if (n <= 0) throw std::out_of_range("size");
         return static_cast<uint64_t>(n * static_cast<double>(mult));
     } catch (const std::exception&) {

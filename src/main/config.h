@@ -13,8 +13,8 @@ struct Config {
     std::string bind_address = "0.0.0.0";
     int mysql_port = 9030;
     int http_port = 8030;
-    int threads = 0;              // 0 = number of cores
-    uint64_t memory_limit = 0;    // bytes; 0 = 80% of physical memory
+    int threads = 0;            // 0 = number of cores
+    uint64_t memory_limit = 0;  // bytes; 0 = 80% of physical memory
     std::string log_level = "info";
     uint32_t max_connections = 4096;
 };

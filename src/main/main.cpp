@@ -45,12 +45,16 @@ int main(int argc, char** argv) {
         options.memory_limit = config.memory_limit;
         options.max_connections = config.max_connections;
         Instance instance(options);
-        MysqlServer mysql(instance, config.bind_address, static_cast<uint16_t>(config.mysql_port), std::max(4, threads * 2));
+        MysqlServer mysql(instance, config.bind_address, static_cast<uint16_t>(config.mysql_port),
+                          std::max(4, threads * 2));
         HttpServer http(instance, config.bind_address, static_cast<uint16_t>(config.http_port));
         mysql.Start();
         http.Start();
-        Log::Info("floe.ready", {{"version", kServerVersion}, {"mysql_port", mysql.port()}, {"http_port", http.port()},
-                                 {"data_dir", config.data_dir}, {"threads", threads}});
+        Log::Info("floe.ready", {{"version", kServerVersion},
+                                 {"mysql_port", mysql.port()},
+                                 {"http_port", http.port()},
+                                 {"data_dir", config.data_dir},
+                                 {"threads", threads}});
         int sig = 0;
         sigwait(&signals, &sig);
         Log::Info("floe.stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});

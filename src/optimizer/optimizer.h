@@ -13,14 +13,14 @@ namespace floe {
 
 /// One rewrite over the whole plan.
 class OptimizerPass {
-public:
+  public:
     virtual ~OptimizerPass() = default;
     virtual const char* name() const = 0;
     virtual LogicalOperatorPtr Apply(LogicalOperatorPtr plan) = 0;
 };
 
 class Optimizer {
-public:
+  public:
     /// Runs every pass in order except those named in `disabled`.
     static LogicalOperatorPtr Optimize(LogicalOperatorPtr plan, const std::set<std::string>& disabled = {});
     /// Names of the passes, in the order they run.

@@ -69,17 +69,18 @@ ExprPtr ParserImpl::ParseComparison() {
     ExprPtr left = ParseBitOr();
     while (true) {
         static const std::pair<const char*, BinaryOp> kOps[] = {
-            {"=", BinaryOp::EQUAL},          {"<=>", BinaryOp::NULL_SAFE_EQUAL}, {"<>", BinaryOp::NOT_EQUAL},
-            {"!=", BinaryOp::NOT_EQUAL},     {"<", BinaryOp::LESS},              {"<=", BinaryOp::LESS_EQUAL},
-            {">", BinaryOp::GREATER},        {">=", BinaryOp::GREATER_EQUAL}};
+            {"=", BinaryOp::EQUAL},      {"<=>", BinaryOp::NULL_SAFE_EQUAL},
+            {"<>", BinaryOp::NOT_EQUAL}, {"!=", BinaryOp::NOT_EQUAL},
+            {"<", BinaryOp::LESS},       {"<=", BinaryOp::LESS_EQUAL},
+            {">", BinaryOp::GREATER},    {">=", BinaryOp::GREATER_EQUAL}};
         bool matched = false;
         for (const auto& [sym, op] : kOps) {
             if (IsOp(sym)) {
                 Advance();
                 matched = true;
                 // x op ANY|SOME|ALL (subquery)
-                if ((IsKeyword("ANY") || IsKeyword("SOME") || IsKeyword("ALL")) && PeekToken().type == TokenType::OPERATOR &&
-                    PeekToken().text == "(") {
+                if ((IsKeyword("ANY") || IsKeyword("SOME") || IsKeyword("ALL")) &&
+                    PeekToken().type == TokenType::OPERATOR && PeekToken().text == "(") {
                     bool all = IsKeyword("ALL");
                     Advance();
                     ExpectOp("(");
@@ -206,9 +207,12 @@ ExprPtr ParserImpl::ParseShift() {
     auto loc = Loc();
     ExprPtr left = ParseAdditive();
     while (true) {
-        if (AcceptOp("<<")) left = MakeBinary(BinaryOp::SHIFT_LEFT, std::move(left), ParseAdditive(), loc);
-        else if (AcceptOp(">>")) left = MakeBinary(BinaryOp::SHIFT_RIGHT, std::move(left), ParseAdditive(), loc);
-        else return left;
+        if (AcceptOp("<<"))
+            left = MakeBinary(BinaryOp::SHIFT_LEFT, std::move(left), ParseAdditive(), loc);
+        else if (AcceptOp(">>"))
+            left = MakeBinary(BinaryOp::SHIFT_RIGHT, std::move(left), ParseAdditive(), loc);
+        else
+            return left;
     }
 }
 
@@ -216,9 +220,12 @@ ExprPtr ParserImpl::ParseAdditive() {
     auto loc = Loc();
     ExprPtr left = ParseMultiplicative();
     while (true) {
-        if (AcceptOp("+")) left = MakeBinary(BinaryOp::ADD, std::move(left), ParseMultiplicative(), loc);
-        else if (AcceptOp("-")) left = MakeBinary(BinaryOp::SUBTRACT, std::move(left), ParseMultiplicative(), loc);
-        else return left;
+        if (AcceptOp("+"))
+            left = MakeBinary(BinaryOp::ADD, std::move(left), ParseMultiplicative(), loc);
+        else if (AcceptOp("-"))
+            left = MakeBinary(BinaryOp::SUBTRACT, std::move(left), ParseMultiplicative(), loc);
+        else
+            return left;
     }
 }
 
@@ -226,11 +233,16 @@ ExprPtr ParserImpl::ParseMultiplicative() {
     auto loc = Loc();
     ExprPtr left = ParseBitXor();
     while (true) {
-        if (AcceptOp("*")) left = MakeBinary(BinaryOp::MULTIPLY, std::move(left), ParseBitXor(), loc);
-        else if (AcceptOp("/")) left = MakeBinary(BinaryOp::DIVIDE, std::move(left), ParseBitXor(), loc);
-        else if (AcceptOp("%") || AcceptKeyword("MOD")) left = MakeBinary(BinaryOp::MODULO, std::move(left), ParseBitXor(), loc);
-        else if (AcceptKeyword("DIV")) left = MakeBinary(BinaryOp::INT_DIVIDE, std::move(left), ParseBitXor(), loc);
-        else return left;
+        if (AcceptOp("*"))
+            left = MakeBinary(BinaryOp::MULTIPLY, std::move(left), ParseBitXor(), loc);
+        else if (AcceptOp("/"))
+            left = MakeBinary(BinaryOp::DIVIDE, std::move(left), ParseBitXor(), loc);
+        else if (AcceptOp("%") || AcceptKeyword("MOD"))
+            left = MakeBinary(BinaryOp::MODULO, std::move(left), ParseBitXor(), loc);
+        else if (AcceptKeyword("DIV"))
+            left = MakeBinary(BinaryOp::INT_DIVIDE, std::move(left), ParseBitXor(), loc);
+        else
+            return left;
     }
 }
 
@@ -244,11 +256,16 @@ ExprPtr ParserImpl::ParseBitXor() {
 ExprPtr ParserImpl::ParseUnary() {
     auto loc = Loc();
     UnaryOp op;
-    if (IsOp("-")) op = UnaryOp::NEGATE;
-    else if (IsOp("+")) op = UnaryOp::PLUS;
-    else if (IsOp("~")) op = UnaryOp::BIT_NOT;
-    else if (IsOp("!")) op = UnaryOp::NOT;
-    else return ParsePostfix();
+    if (IsOp("-"))
+        op = UnaryOp::NEGATE;
+    else if (IsOp("+"))
+        op = UnaryOp::PLUS;
+    else if (IsOp("~"))
+        op = UnaryOp::BIT_NOT;
+    else if (IsOp("!"))
+        op = UnaryOp::NOT;
+    else
+        return ParsePostfix();
     Advance();
     EnterNesting();
     auto u = std::make_unique<UnaryExpr>();
@@ -299,8 +316,10 @@ ExprPtr ParserImpl::ParseNumber() {
             lit->value = Value::Integer(v);
         } catch (const std::out_of_range&) {
             auto d = ParseDecimal(text, 38, 0);
-            if (d) lit->value = Value::LargeInt(*d);
-            else lit->value = Value::Double(std::stod(text));
+            if (d)
+                lit->value = Value::LargeInt(*d);
+            else
+                lit->value = Value::Double(std::stod(text));
         }
     } else if (t.type == TokenType::DECIMAL) {
         size_t dot = text.find('.');
@@ -314,8 +333,10 @@ ExprPtr ParserImpl::ParseNumber() {
             lit->value = Value::Double(std::stod(text));
         } else {
             auto d = ParseDecimal(text, precision, scale);
-            if (!d) lit->value = Value::Double(std::stod(text));
-            else lit->value = Value::Decimal(*d, static_cast<uint8_t>(precision), static_cast<uint8_t>(scale));
+            if (!d)
+                lit->value = Value::Double(std::stod(text));
+            else
+                lit->value = Value::Decimal(*d, static_cast<uint8_t>(precision), static_cast<uint8_t>(scale));
         }
     } else {
         lit->value = Value::Double(std::stod(text));
@@ -357,7 +378,8 @@ LogicalType ParserImpl::ParseTypeName() {
         int p = v.empty() ? 10 : v[0];
         int s = v.size() > 1 ? v[1] : 0;
         if (p < 1 || p > 38 || s < 0 || s > p) {
-            throw ParserError(fmt::format("invalid DECIMAL({},{}): precision must be 1..38 and scale 0..precision", p, s));
+            throw ParserError(
+                fmt::format("invalid DECIMAL({},{}): precision must be 1..38 and scale 0..precision", p, s));
         }
         return LogicalType::Decimal(static_cast<uint8_t>(p), static_cast<uint8_t>(s));
     }
@@ -419,8 +441,8 @@ ExprPtr ParserImpl::ParseInterval() {
     iv->value = ParseBitOr();
     if (Cur().type != TokenType::IDENTIFIER) Error("an interval unit");
     std::string unit = AsciiUpper(Cur().text);
-    static const char* kUnits[] = {"YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND",
-                                   "MILLISECOND", "MICROSECOND"};
+    static const char* kUnits[] = {"YEAR", "QUARTER", "MONTH",  "WEEK",        "DAY",
+                                   "HOUR", "MINUTE",  "SECOND", "MILLISECOND", "MICROSECOND"};
     bool ok = false;
     for (const char* u : kUnits) {
         if (unit == u || unit == std::string(u) + "S") {
@@ -498,8 +520,10 @@ ExprPtr ParserImpl::ParseFunctionCall(std::string name, SourceLocation loc) {
         return f;
     }
     if (!IsOp(")")) {
-        if (AcceptKeyword("DISTINCT")) f->distinct = true;
-        else AcceptKeyword("ALL");
+        if (AcceptKeyword("DISTINCT"))
+            f->distinct = true;
+        else
+            AcceptKeyword("ALL");
         do {
             if (IsKeyword("INTERVAL")) {
                 Advance();
@@ -528,8 +552,9 @@ ExprPtr ParserImpl::ParseFunctionCall(std::string name, SourceLocation loc) {
     ExpectOp(")");
     LeaveNesting();
     if (IsKeyword("OVER")) {
-        throw ParserError(fmt::format("line {}, column {}: window functions are not supported yet", Cur().line, Cur().column),
-                          ErrorCode::NOT_SUPPORTED);
+        throw ParserError(
+            fmt::format("line {}, column {}: window functions are not supported yet", Cur().line, Cur().column),
+            ErrorCode::NOT_SUPPORTED);
     }
     return f;
 }
@@ -540,7 +565,8 @@ ExprPtr ParserImpl::ParsePrimary() {
     switch (t.type) {
         case TokenType::INTEGER:
         case TokenType::DECIMAL:
-        case TokenType::FLOAT: return ParseNumber();
+        case TokenType::FLOAT:
+            return ParseNumber();
         case TokenType::STRING:
         case TokenType::HEX_STRING: {
             auto lit = std::make_unique<LiteralExpr>();
@@ -608,9 +634,11 @@ ExprPtr ParserImpl::ParsePrimary() {
                 return s;
             }
             Error("an expression");
-        case TokenType::END: Error("an expression");
+        case TokenType::END:
+            Error("an expression");
         case TokenType::QUOTED_IDENTIFIER:
-        case TokenType::IDENTIFIER: break;
+        case TokenType::IDENTIFIER:
+            break;
     }
     // Identifiers and keywords.
     std::string word = t.text;
@@ -631,11 +659,15 @@ ExprPtr ParserImpl::ParsePrimary() {
             lit->location = loc;
             if (upper == "DATE") {
                 auto d = ParseDate(text);
-                if (!d) throw ParserError(fmt::format("line {}, column {}: invalid DATE literal '{}'", loc.line, loc.column, text));
+                if (!d)
+                    throw ParserError(
+                        fmt::format("line {}, column {}: invalid DATE literal '{}'", loc.line, loc.column, text));
                 lit->value = Value::Date(*d);
             } else {
                 auto d = ParseDatetime(text);
-                if (!d) throw ParserError(fmt::format("line {}, column {}: invalid DATETIME literal '{}'", loc.line, loc.column, text));
+                if (!d)
+                    throw ParserError(
+                        fmt::format("line {}, column {}: invalid DATETIME literal '{}'", loc.line, loc.column, text));
                 lit->value = Value::Datetime(*d);
             }
             Advance();
@@ -675,8 +707,9 @@ ExprPtr ParserImpl::ParsePrimary() {
             return sq;
         }
         // Niladic keyword functions.
-        static const char* kNiladic[] = {"CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP", "CURRENT_USER",
-                                         "LOCALTIME",    "LOCALTIMESTAMP", "UTC_TIMESTAMP",   "UTC_DATE", "UTC_TIME"};
+        static const char* kNiladic[] = {"CURRENT_DATE",  "CURRENT_TIME", "CURRENT_TIMESTAMP",
+                                         "CURRENT_USER",  "LOCALTIME",    "LOCALTIMESTAMP",
+                                         "UTC_TIMESTAMP", "UTC_DATE",     "UTC_TIME"};
         for (const char* k : kNiladic) {
             if (upper == k && !(PeekToken().type == TokenType::OPERATOR && PeekToken().text == "(")) {
                 Advance();
@@ -689,8 +722,9 @@ ExprPtr ParserImpl::ParsePrimary() {
     }
     // Function call: any word (reserved or not) directly followed by '('.
     if (!quoted && PeekToken().type == TokenType::OPERATOR && PeekToken().text == "(") {
-        static const char* kNotFunctions[] = {"SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "ON", "AS", "BY",
-                                              "WHEN", "THEN", "ELSE", "IS", "LIKE", "BETWEEN", "UNION", "EXISTS"};
+        static const char* kNotFunctions[] = {"SELECT", "FROM", "WHERE", "AND",     "OR",    "NOT",
+                                              "IN",     "ON",   "AS",    "BY",      "WHEN",  "THEN",
+                                              "ELSE",   "IS",   "LIKE",  "BETWEEN", "UNION", "EXISTS"};
         bool ok = true;
         for (const char* k : kNotFunctions) ok &= upper != k;
         if (ok) {

@@ -8,11 +8,15 @@ namespace floe {
 
 namespace {
 
-bool IsIdentStart(unsigned char c) { return std::isalpha(c) || c == '_' || c == '$' || c >= 0x80; }
-bool IsIdentChar(unsigned char c) { return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
+bool IsIdentStart(unsigned char c) {
+    return std::isalpha(c) || c == '_' || c == '$' || c >= 0x80;
+}
+bool IsIdentChar(unsigned char c) {
+    return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80;
+}
 
 class LexerState {
-public:
+  public:
     explicit LexerState(std::string_view sql) : s_(sql) {}
 
     std::vector<Token> Run() {
@@ -35,7 +39,7 @@ public:
         }
     }
 
-private:
+  private:
     [[noreturn]] void Fail(uint32_t line, uint32_t col, const std::string& what) {
         throw ParserError(fmt::format("line {}, column {}: {}", line, col, what));
     }
@@ -59,8 +63,9 @@ private:
             char c = Peek();
             if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
                 Advance();
-            } else if (c == '#' || (c == '-' && Peek(1) == '-' && (Peek(2) == ' ' || Peek(2) == '\t' || Peek(2) == '\n' ||
-                                                                     Peek(2) == '\r' || Peek(2) == '\0'))) {
+            } else if (c == '#' ||
+                       (c == '-' && Peek(1) == '-' &&
+                        (Peek(2) == ' ' || Peek(2) == '\t' || Peek(2) == '\n' || Peek(2) == '\r' || Peek(2) == '\0'))) {
                 while (pos_ < s_.size() && Peek() != '\n') Advance();
             } else if (c == '/' && Peek(1) == '*') {
                 if (Peek(2) == '!' || Peek(2) == '+') {
@@ -119,7 +124,8 @@ private:
             if (hex.size() <= 16) {
                 t.type = TokenType::INTEGER;
                 t.text = std::to_string(std::stoull(hex, nullptr, 16));
-                if (std::stoull(hex, nullptr, 16) > static_cast<unsigned long long>(INT64_MAX)) t.type = TokenType::INTEGER;
+                if (std::stoull(hex, nullptr, 16) > static_cast<unsigned long long>(INT64_MAX))
+                    t.type = TokenType::INTEGER;
             } else {
                 t.type = TokenType::HEX_STRING;
                 t.text = DecodeHex(hex, t);
@@ -173,7 +179,8 @@ private:
             if (Peek(1) == '@') {
                 Advance(2);
                 size_t start = pos_;
-                while (pos_ < s_.size() && (IsIdentChar(static_cast<unsigned char>(Peek())) || Peek() == '.')) Advance();
+                while (pos_ < s_.size() && (IsIdentChar(static_cast<unsigned char>(Peek())) || Peek() == '.'))
+                    Advance();
                 t.type = TokenType::SYSTEM_VARIABLE;
                 t.text = std::string(s_.substr(start, pos_ - start));
                 if (t.text.empty()) Fail(t.line, t.column, "syntax error at '@@': expected a variable name");
@@ -222,7 +229,8 @@ private:
         if (hex.size() % 2) hex.insert(hex.begin(), '0');
         std::string out;
         for (size_t i = 0; i < hex.size(); i += 2) {
-            if (!std::isxdigit(static_cast<unsigned char>(hex[i])) || !std::isxdigit(static_cast<unsigned char>(hex[i + 1]))) {
+            if (!std::isxdigit(static_cast<unsigned char>(hex[i])) ||
+                !std::isxdigit(static_cast<unsigned char>(hex[i + 1]))) {
                 Fail(t.line, t.column, "invalid hex string");
             }
             out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
@@ -279,15 +287,33 @@ private:
                 char e = Peek(1);
                 Advance(2);
                 switch (e) {
-                    case 'n': v.push_back('\n'); break;
-                    case 't': v.push_back('\t'); break;
-                    case 'r': v.push_back('\r'); break;
-                    case '0': v.push_back('\0'); break;
-                    case 'b': v.push_back('\b'); break;
-                    case 'Z': v.push_back('\x1A'); break;
-                    case '%': v += "\\%"; break;  // kept for LIKE, as MySQL does
-                    case '_': v += "\\_"; break;
-                    default: v.push_back(e); break;
+                    case 'n':
+                        v.push_back('\n');
+                        break;
+                    case 't':
+                        v.push_back('\t');
+                        break;
+                    case 'r':
+                        v.push_back('\r');
+                        break;
+                    case '0':
+                        v.push_back('\0');
+                        break;
+                    case 'b':
+                        v.push_back('\b');
+                        break;
+                    case 'Z':
+                        v.push_back('\x1A');
+                        break;
+                    case '%':
+                        v += "\\%";
+                        break;  // kept for LIKE, as MySQL does
+                    case '_':
+                        v += "\\_";
+                        break;
+                    default:
+                        v.push_back(e);
+                        break;
                 }
                 continue;
             }
@@ -317,6 +343,8 @@ private:
 
 }  // namespace
 
-std::vector<Token> Lexer::Tokenize(std::string_view sql) { return LexerState(sql).Run(); }
+std::vector<Token> Lexer::Tokenize(std::string_view sql) {
+    return LexerState(sql).Run();
+}
 
 }  // namespace floe

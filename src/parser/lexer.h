@@ -10,7 +10,7 @@
 namespace floe {
 
 class Lexer {
-public:
+  public:
     /// Tokenizes all of `sql`; the last token is END. Throws ParserError for unterminated strings,
     /// identifiers or comments, naming the line and column where they start.
     static std::vector<Token> Tokenize(std::string_view sql);

@@ -11,7 +11,7 @@
 namespace floe {
 
 class Parser {
-public:
+  public:
     /// Parses one or more `;`-separated statements (a trailing `;` is allowed; empty input yields
     /// no statements).
     static std::vector<ast::StatementPtr> ParseStatements(std::string_view sql);

@@ -12,7 +12,7 @@
 namespace floe {
 
 class ParserImpl {
-public:
+  public:
     ParserImpl(std::string_view sql, std::vector<Token> tokens) : sql_(sql), tokens_(std::move(tokens)) {}
 
     std::vector<ast::StatementPtr> ParseStatementList();
@@ -21,7 +21,7 @@ public:
     bool AtEnd() const { return Cur().type == TokenType::END; }
     [[noreturn]] void Error(const std::string& expected) const;
 
-private:
+  private:
     // Token helpers.
     const Token& Cur() const { return tokens_[pos_]; }
     const Token& PeekToken(size_t k = 1) const {

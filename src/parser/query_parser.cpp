@@ -93,8 +93,10 @@ QueryNodePtr ParserImpl::ParseSetOperation(int min_precedence) {
         auto loc = Loc();
         Advance();
         bool all = false;
-        if (AcceptKeyword("ALL")) all = true;
-        else AcceptKeyword("DISTINCT");
+        if (AcceptKeyword("ALL"))
+            all = true;
+        else
+            AcceptKeyword("DISTINCT");
         QueryNodePtr right = ParseSetOperation(prec + 1);
         auto op = std::make_unique<SetOperationNode>();
         op->op = type;
@@ -138,10 +140,12 @@ std::unique_ptr<SelectNode> ParserImpl::ParseSelectBody() {
     node->location = Loc();
     ExpectKeyword("SELECT");
     while (true) {
-        if (AcceptKeyword("DISTINCT") || AcceptKeyword("DISTINCTROW")) node->distinct = true;
+        if (AcceptKeyword("DISTINCT") || AcceptKeyword("DISTINCTROW"))
+            node->distinct = true;
         else if (AcceptKeyword("ALL") || AcceptKeyword("SQL_CALC_FOUND_ROWS") || AcceptKeyword("SQL_NO_CACHE") ||
                  AcceptKeyword("SQL_CACHE") || AcceptKeyword("HIGH_PRIORITY") || AcceptKeyword("STRAIGHT_JOIN")) {
-        } else break;
+        } else
+            break;
     }
     do {
         SelectItem item;
@@ -208,12 +212,17 @@ std::vector<OrderByItem> ParserImpl::ParseOrderByList() {
     do {
         OrderByItem item;
         item.expr = ParseExpression();
-        if (AcceptKeyword("DESC")) item.ascending = false;
-        else AcceptKeyword("ASC");
+        if (AcceptKeyword("DESC"))
+            item.ascending = false;
+        else
+            AcceptKeyword("ASC");
         if (AcceptKeyword("NULLS")) {
-            if (AcceptKeyword("FIRST")) item.nulls_first = true;
-            else if (AcceptKeyword("LAST")) item.nulls_first = false;
-            else Error("FIRST or LAST");
+            if (AcceptKeyword("FIRST"))
+                item.nulls_first = true;
+            else if (AcceptKeyword("LAST"))
+                item.nulls_first = false;
+            else
+                Error("FIRST or LAST");
         }
         items.push_back(std::move(item));
     } while (AcceptOp(","));
@@ -265,8 +274,10 @@ TableRefPtr ParserImpl::ParseJoinedTable() {
         } else if (IsKeyword("LEFT") || IsKeyword("RIGHT") || IsKeyword("FULL")) {
             std::string side = AsciiUpper(Cur().text);
             Advance();
-            if (side == "LEFT" && AcceptKeyword("SEMI")) type = JoinType::LEFT_SEMI;
-            else if (side == "LEFT" && AcceptKeyword("ANTI")) type = JoinType::LEFT_ANTI;
+            if (side == "LEFT" && AcceptKeyword("SEMI"))
+                type = JoinType::LEFT_SEMI;
+            else if (side == "LEFT" && AcceptKeyword("ANTI"))
+                type = JoinType::LEFT_ANTI;
             else {
                 AcceptKeyword("OUTER");
                 type = side == "LEFT" ? JoinType::LEFT : (side == "RIGHT" ? JoinType::RIGHT : JoinType::FULL);
@@ -316,7 +327,8 @@ TableRefPtr ParserImpl::ParseTableFactor() {
         std::vector<std::string> parts;
         parts.push_back(ParseIdentifier("a table name"));
         while (AcceptOp(".")) {
-            if (Cur().type != TokenType::IDENTIFIER && Cur().type != TokenType::QUOTED_IDENTIFIER) Error("a table name");
+            if (Cur().type != TokenType::IDENTIFIER && Cur().type != TokenType::QUOTED_IDENTIFIER)
+                Error("a table name");
             parts.push_back(Cur().text);
             Advance();
         }
@@ -328,7 +340,8 @@ TableRefPtr ParserImpl::ParseTableFactor() {
             Advance();
             if (!IsOp(")")) {
                 do {
-                    if (Cur().type == TokenType::STRING && PeekToken().type == TokenType::OPERATOR && PeekToken().text == "=") {
+                    if (Cur().type == TokenType::STRING && PeekToken().type == TokenType::OPERATOR &&
+                        PeekToken().text == "=") {
                         std::string k = Cur().text;
                         Advance();
                         Advance();

@@ -17,10 +17,13 @@ StatementPtr ParserImpl::ParseStatement() {
         stmt = std::move(s);
     } else if (IsKeyword("EXPLAIN") || IsKeyword("DESC") || IsKeyword("DESCRIBE")) {
         Advance();
-        if (StartsQuery() || IsKeyword("ANALYZE") || IsKeyword("VERBOSE") || IsKeyword("COSTS") || IsKeyword("LOGICAL")) {
+        if (StartsQuery() || IsKeyword("ANALYZE") || IsKeyword("VERBOSE") || IsKeyword("COSTS") ||
+            IsKeyword("LOGICAL")) {
             auto e = std::make_unique<ExplainStatement>();
-            if (AcceptKeyword("ANALYZE")) e->analyze = true;
-            else if (AcceptKeyword("VERBOSE") || AcceptKeyword("COSTS") || AcceptKeyword("LOGICAL")) e->verbose = true;
+            if (AcceptKeyword("ANALYZE"))
+                e->analyze = true;
+            else if (AcceptKeyword("VERBOSE") || AcceptKeyword("COSTS") || AcceptKeyword("LOGICAL"))
+                e->verbose = true;
             e->statement = ParseStatement();
             stmt = std::move(e);
         } else {
@@ -69,8 +72,10 @@ StatementPtr ParserImpl::ParseStatement() {
         stmt = std::move(t);
     } else if (AcceptKeyword("KILL")) {
         auto k = std::make_unique<KillStatement>();
-        if (AcceptKeyword("QUERY")) k->query_only = true;
-        else AcceptKeyword("CONNECTION");
+        if (AcceptKeyword("QUERY"))
+            k->query_only = true;
+        else
+            AcceptKeyword("CONNECTION");
         if (Cur().type != TokenType::INTEGER) Error("a connection id");
         k->connection_id = std::stoull(Cur().text);
         Advance();
@@ -114,8 +119,10 @@ StatementPtr ParserImpl::ParseSet() {
     };
     do {
         SetScope scope = SetScope::SESSION;
-        if (AcceptKeyword("GLOBAL")) scope = SetScope::GLOBAL;
-        else if (AcceptKeyword("SESSION") || AcceptKeyword("LOCAL")) scope = SetScope::SESSION;
+        if (AcceptKeyword("GLOBAL"))
+            scope = SetScope::GLOBAL;
+        else if (AcceptKeyword("SESSION") || AcceptKeyword("LOCAL"))
+            scope = SetScope::SESSION;
         if (IsKeyword("NAMES")) {
             Advance();
             std::string charset = AcceptKeyword("DEFAULT") ? "utf8mb4" : ParseIdentifierOrString("a character set");
@@ -166,8 +173,8 @@ StatementPtr ParserImpl::ParseSet() {
         }
         if (!AcceptOp("=") && !AcceptOp(":=")) Error("'='");
         if ((IsKeyword("ON") || IsKeyword("OFF") || IsKeyword("DEFAULT") || IsKeyword("ALL")) &&
-            (PeekToken().type == TokenType::END || (PeekToken().type == TokenType::OPERATOR &&
-                                                    (PeekToken().text == "," || PeekToken().text == ";")))) {
+            (PeekToken().type == TokenType::END ||
+             (PeekToken().type == TokenType::OPERATOR && (PeekToken().text == "," || PeekToken().text == ";")))) {
             auto ref = std::make_unique<ColumnRefExpr>();
             ref->location = Loc();
             ref->parts.push_back(AsciiUpper(Cur().text));
@@ -235,8 +242,10 @@ StatementPtr ParserImpl::ParseShow() {
     ExpectKeyword("SHOW");
     auto s = std::make_unique<ShowStatement>();
     if (AcceptKeyword("FULL")) s->full = true;
-    if (AcceptKeyword("GLOBAL")) s->global = true;
-    else AcceptKeyword("SESSION") || AcceptKeyword("LOCAL");
+    if (AcceptKeyword("GLOBAL"))
+        s->global = true;
+    else
+        AcceptKeyword("SESSION") || AcceptKeyword("LOCAL");
     auto parse_from = [&]() {
         if (AcceptKeyword("FROM") || AcceptKeyword("IN")) s->database = ParseIdentifier("a database name");
     };

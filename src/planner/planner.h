@@ -7,7 +7,7 @@
 namespace floe {
 
 class Planner {
-public:
+  public:
     /// Values → Filter → OrderBy → Limit → Projection: ordering and limits run on the source
     /// columns so that ORDER BY may use columns that are not selected.
     static LogicalOperatorPtr PlanSelect(BoundSelect select);

@@ -20,8 +20,8 @@ class Session;
 
 struct InstanceOptions {
     std::string data_dir = "./floe-data";
-    int threads = 0;              // 0 = number of cores
-    uint64_t memory_limit = 0;    // bytes; 0 = 80% of physical memory
+    int threads = 0;            // 0 = number of cores
+    uint64_t memory_limit = 0;  // bytes; 0 = 80% of physical memory
     uint32_t max_connections = 4096;
 };
 
@@ -30,7 +30,7 @@ constexpr const char* kServerVersion = "8.0.33-floe-0.1.0";
 constexpr const char* kVersionComment = "Floe 0.1.0 (StarRocks-compatible)";
 
 class Instance {
-public:
+  public:
     /// Opens the data directory (created if missing), takes its lock and opens the catalog.
     /// Throws IOError when the directory is locked by another process or unusable.
     explicit Instance(InstanceOptions options);
@@ -51,7 +51,7 @@ public:
     /// A session that KILL CONNECTION targeted; the front end closes it after its current command.
     bool IsKilled(uint32_t connection_id);
 
-private:
+  private:
     InstanceOptions options_;
     int lock_fd_ = -1;
     std::unique_ptr<Catalog> catalog_;

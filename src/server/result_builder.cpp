@@ -16,7 +16,9 @@ void ResultBuilder::AddColumn(std::string name, LogicalType type, bool nullable)
     columns_.push_back(std::move(c));
 }
 
-void ResultBuilder::AddRow(std::vector<Value> row) { rows_.push_back(std::move(row)); }
+void ResultBuilder::AddRow(std::vector<Value> row) {
+    rows_.push_back(std::move(row));
+}
 
 void ResultBuilder::FilterLike(const std::string& pattern) {
     std::vector<std::vector<Value>> kept;

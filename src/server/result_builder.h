@@ -12,7 +12,7 @@
 namespace floe {
 
 class ResultBuilder {
-public:
+  public:
     void AddColumn(std::string name, LogicalType type = LogicalType::Varchar(64), bool nullable = true);
     void AddRow(std::vector<Value> row);
     /// Keeps rows whose first column matches the LIKE pattern (case-insensitive, as MySQL's SHOW).
@@ -21,7 +21,7 @@ public:
     void FilterWhere(ClientContext& context, const ast::Expr& where);
     QueryResult Build() const;
 
-private:
+  private:
     std::vector<ResultColumn> columns_;
     std::vector<std::vector<Value>> rows_;
 };

@@ -30,7 +30,7 @@ namespace {
 
 /// The session as the binder sees it.
 class SessionClientContext : public ClientContext {
-public:
+  public:
     explicit SessionClientContext(Session& s) : session_(s) {}
     Catalog& catalog() override { return session_.instance().catalog(); }
     const std::string& CurrentDatabase() const override { return session_.current_database(); }
@@ -41,7 +41,7 @@ public:
     }
     int64_t StatementStartMicros() const override { return session_.statement_start_micros(); }
 
-private:
+  private:
     Session& session_;
 };
 
@@ -50,7 +50,9 @@ int64_t NowMicros() {
         .count();
 }
 
-QueryResult Ok() { return QueryResult{}; }
+QueryResult Ok() {
+    return QueryResult{};
+}
 
 }  // namespace
 
@@ -71,8 +73,8 @@ void Session::SetCurrentDatabase(std::string_view database) {
     if (!AsciiEqualsIgnoreCase(database, kInformationSchema) && !instance_.catalog().DatabaseExists(database)) {
         throw CatalogError("Unknown database '" + std::string(database) + "'", ErrorCode::UNKNOWN_DATABASE);
     }
-    current_database_ = AsciiEqualsIgnoreCase(database, kInformationSchema) ? std::string(kInformationSchema)
-                                                                             : std::string(database);
+    current_database_ =
+        AsciiEqualsIgnoreCase(database, kInformationSchema) ? std::string(kInformationSchema) : std::string(database);
 }
 
 std::vector<QueryResult> Session::ExecuteMulti(std::string_view sql) {
@@ -101,7 +103,8 @@ QueryResult Session::ExecuteStatement(const ast::Statement& statement, const std
     StatementExecutor executor(*this, context);
     using K = ast::StatementKind;
     switch (statement.kind) {
-        case K::SELECT: return ExecuteSelect(*static_cast<const ast::SelectStatement&>(statement).query, params);
+        case K::SELECT:
+            return ExecuteSelect(*static_cast<const ast::SelectStatement&>(statement).query, params);
         case K::EXPLAIN: {
             const auto& e = static_cast<const ast::ExplainStatement&>(statement);
             if (e.statement->kind != K::SELECT) throw NotSupportedError("EXPLAIN supports SELECT statements only");
@@ -119,9 +122,12 @@ QueryResult Session::ExecuteStatement(const ast::Statement& statement, const std
             }
             return rb.Build();
         }
-        case K::SET: return ExecuteSet(static_cast<const ast::SetStatement&>(statement), params);
-        case K::SET_PASSWORD: return executor.SetPassword(static_cast<const ast::SetPasswordStatement&>(statement));
-        case K::SHOW: return executor.Show(static_cast<const ast::ShowStatement&>(statement));
+        case K::SET:
+            return ExecuteSet(static_cast<const ast::SetStatement&>(statement), params);
+        case K::SET_PASSWORD:
+            return executor.SetPassword(static_cast<const ast::SetPasswordStatement&>(statement));
+        case K::SHOW:
+            return executor.Show(static_cast<const ast::ShowStatement&>(statement));
         case K::USE: {
             const auto& u = static_cast<const ast::UseStatement&>(statement);
             if (!u.catalog.empty() && !AsciiEqualsIgnoreCase(u.catalog, "default_catalog")) {
@@ -130,11 +136,16 @@ QueryResult Session::ExecuteStatement(const ast::Statement& statement, const std
             SetCurrentDatabase(u.database);
             return Ok();
         }
-        case K::CREATE_DATABASE: return executor.CreateDatabase(static_cast<const ast::CreateDatabaseStatement&>(statement));
-        case K::DROP_DATABASE: return executor.DropDatabase(static_cast<const ast::DropDatabaseStatement&>(statement));
-        case K::CREATE_USER: return executor.CreateUser(static_cast<const ast::CreateUserStatement&>(statement));
-        case K::ALTER_USER: return executor.AlterUser(static_cast<const ast::AlterUserStatement&>(statement));
-        case K::DROP_USER: return executor.DropUser(static_cast<const ast::DropUserStatement&>(statement));
+        case K::CREATE_DATABASE:
+            return executor.CreateDatabase(static_cast<const ast::CreateDatabaseStatement&>(statement));
+        case K::DROP_DATABASE:
+            return executor.DropDatabase(static_cast<const ast::DropDatabaseStatement&>(statement));
+        case K::CREATE_USER:
+            return executor.CreateUser(static_cast<const ast::CreateUserStatement&>(statement));
+        case K::ALTER_USER:
+            return executor.AlterUser(static_cast<const ast::AlterUserStatement&>(statement));
+        case K::DROP_USER:
+            return executor.DropUser(static_cast<const ast::DropUserStatement&>(statement));
         case K::TRANSACTION: {
             // Statements commit individually (each load is its own transaction); BEGIN/COMMIT/ROLLBACK are
             // accepted so drivers that wrap work in transactions keep working.
@@ -142,7 +153,8 @@ QueryResult Session::ExecuteStatement(const ast::Statement& statement, const std
             in_transaction_ = t.transaction == ast::TransactionKind::BEGIN;
             return Ok();
         }
-        case K::KILL: return executor.Kill(static_cast<const ast::KillStatement&>(statement));
+        case K::KILL:
+            return executor.Kill(static_cast<const ast::KillStatement&>(statement));
     }
     throw NotSupportedError("statement is not supported");
 }
@@ -175,7 +187,9 @@ QueryResult Session::ExecuteSet(const ast::SetStatement& statement, const std::v
             const std::string& word = static_cast<const ast::ColumnRefExpr&>(*a.value).parts[0];
             if (AsciiEqualsIgnoreCase(word, "DEFAULT") && scope != ast::VariableScope::USER) {
                 const SystemVariableDef* def = FindSystemVariable(a.name);
-                if (!def) throw ExecutionError("Unknown system variable '" + a.name + "'", ErrorCode::UNKNOWN_SYSTEM_VARIABLE);
+                if (!def)
+                    throw ExecutionError("Unknown system variable '" + a.name + "'",
+                                         ErrorCode::UNKNOWN_SYSTEM_VARIABLE);
                 value = VariableValue(*def, def->default_value);
             } else {
                 value = Value::Varchar(word);
@@ -205,7 +219,8 @@ PreparedStatementInfo Session::Prepare(std::string_view sql) {
             std::vector<Value> nulls(prepared->parameter_count, Value::Null());
             Binder binder(context, &nulls);
             statement_start_micros_ = NowMicros();
-            BoundSelect bound = binder.BindSelect(*static_cast<const ast::SelectStatement&>(*prepared->statement).query);
+            BoundSelect bound =
+                binder.BindSelect(*static_cast<const ast::SelectStatement&>(*prepared->statement).query);
             for (const auto& c : bound.output) {
                 info.columns.push_back({c.name, c.org_name, c.table, c.org_table, c.schema, c.type, c.nullable});
             }
@@ -223,8 +238,9 @@ QueryResult Session::ExecutePrepared(uint32_t statement_id, const std::vector<Va
     interrupted_.store(false);
     auto it = prepared_.find(statement_id);
     if (it == prepared_.end()) {
-        throw ExecutionError("Unknown prepared statement handler (" + std::to_string(statement_id) + ") given to EXECUTE",
-                             ErrorCode::UNKNOWN_STATEMENT);
+        throw ExecutionError(
+            "Unknown prepared statement handler (" + std::to_string(statement_id) + ") given to EXECUTE",
+            ErrorCode::UNKNOWN_STATEMENT);
     }
     if (params.size() != it->second->parameter_count) {
         throw ExecutionError("Incorrect arguments to EXECUTE: expected " + std::to_string(it->second->parameter_count) +
@@ -234,7 +250,9 @@ QueryResult Session::ExecutePrepared(uint32_t statement_id, const std::vector<Va
     return ExecuteStatement(*it->second->statement, &params);
 }
 
-void Session::ClosePrepared(uint32_t statement_id) { prepared_.erase(statement_id); }
+void Session::ClosePrepared(uint32_t statement_id) {
+    prepared_.erase(statement_id);
+}
 
 void Session::ResetPrepared(uint32_t statement_id) {
     if (!prepared_.count(statement_id)) {
@@ -269,7 +287,8 @@ std::vector<ResultColumn> Session::FieldList(std::string_view table, std::string
         (void)wildcard;
         return out;
     }
-    throw CatalogError("Table '" + current_database_ + "." + std::string(table) + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
+    throw CatalogError("Table '" + current_database_ + "." + std::string(table) + "' doesn't exist",
+                       ErrorCode::UNKNOWN_TABLE);
 }
 
 uint16_t Session::StatusFlags() const {

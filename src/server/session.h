@@ -39,7 +39,7 @@ constexpr uint16_t kServerStatusInTrans = 0x0001;
 constexpr uint16_t kServerStatusAutocommit = 0x0002;
 
 class Session {
-public:
+  public:
     Session(Instance& instance, uint32_t connection_id, std::string user, std::string host);
     ~Session();
 
@@ -82,7 +82,7 @@ public:
     int64_t statement_start_micros() const { return statement_start_micros_; }
     bool in_transaction() const { return in_transaction_; }
 
-private:
+  private:
     QueryResult ExecuteSelect(const ast::QueryNode& query, const std::vector<Value>* params);
     QueryResult ExecuteSet(const ast::SetStatement& statement, const std::vector<Value>* params);
 

@@ -135,7 +135,8 @@ std::string NormalizeVariableValue(const SystemVariableDef& def, const Value& va
 
 Value VariableValue(const SystemVariableDef& def, const std::string& text) {
     switch (def.type) {
-        case VariableType::BOOL: return Value::Integer(text == "1" ? 1 : 0);
+        case VariableType::BOOL:
+            return Value::Integer(text == "1" ? 1 : 0);
         case VariableType::INT: {
             try {
                 return Value::Integer(std::stoll(text));
@@ -143,7 +144,8 @@ Value VariableValue(const SystemVariableDef& def, const std::string& text) {
                 return Value::Varchar(text);  // e.g. 18446744073709551615
             }
         }
-        case VariableType::STRING: return Value::Varchar(text);
+        case VariableType::STRING:
+            return Value::Varchar(text);
     }
     return Value::Varchar(text);
 }
@@ -197,7 +199,9 @@ void SessionVariables::Set(ast::VariableScope scope, const std::string& name, co
         throw ExecutionError("Variable '" + name + "' is a read only variable", ErrorCode::READ_ONLY_VARIABLE);
     }
     if (scope == ast::VariableScope::GLOBAL) {
-        if (!def->global) throw ExecutionError("Variable '" + name + "' is a SESSION variable and can't be used with SET GLOBAL", ErrorCode::WRONG_VALUE_FOR_VARIABLE);
+        if (!def->global)
+            throw ExecutionError("Variable '" + name + "' is a SESSION variable and can't be used with SET GLOBAL",
+                                 ErrorCode::WRONG_VALUE_FOR_VARIABLE);
         globals_.Set(*def, value);
         return;
     }

@@ -34,20 +34,20 @@ const std::vector<SystemVariableDef>& SystemVariableDefs();
 
 /// Global values, shared by every session. Thread-safe.
 class GlobalVariables {
-public:
+  public:
     explicit GlobalVariables(Catalog& catalog);
     Value Get(const SystemVariableDef& def) const;
     /// Validates, stores and persists a new global value.
     void Set(const SystemVariableDef& def, const Value& value);
 
-private:
+  private:
     Catalog& catalog_;
     mutable std::mutex mutex_;
     std::map<std::string, std::string, AsciiCaseLess> values_;  // text form
 };
 
 class SessionVariables {
-public:
+  public:
     explicit SessionVariables(GlobalVariables& globals) : globals_(globals) {}
 
     /// Reads a variable; throws BinderError(UNKNOWN_SYSTEM_VARIABLE) for an unknown system name.
@@ -60,7 +60,7 @@ public:
 
     bool autocommit() const;
 
-private:
+  private:
     GlobalVariables& globals_;
     std::map<std::string, std::string, AsciiCaseLess> session_;  // text form, overrides globals
     std::map<std::string, Value> user_;

@@ -15,7 +15,9 @@ namespace floe {
 
 namespace {
 
-Value Str(std::string_view s) { return Value::Varchar(std::string(s)); }
+Value Str(std::string_view s) {
+    return Value::Varchar(std::string(s));
+}
 
 QueryResult Ok(uint64_t affected = 0) {
     QueryResult r;
@@ -25,11 +27,16 @@ QueryResult Ok(uint64_t affected = 0) {
 
 std::string MysqlTypeName(const LogicalType& t) {
     switch (t.id) {
-        case TypeId::VARCHAR: return t.length ? "varchar(" + std::to_string(t.length) + ")" : "varchar(65533)";
-        case TypeId::BIGINT: return "bigint";
-        case TypeId::INT: return "int";
-        case TypeId::DATETIME: return "datetime";
-        default: return AsciiLower(t.ToString());
+        case TypeId::VARCHAR:
+            return t.length ? "varchar(" + std::to_string(t.length) + ")" : "varchar(65533)";
+        case TypeId::BIGINT:
+            return "bigint";
+        case TypeId::INT:
+            return "int";
+        case TypeId::DATETIME:
+            return "datetime";
+        default:
+            return AsciiLower(t.ToString());
     }
 }
 
@@ -56,8 +63,10 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             if (s.full) rb.AddColumn("Table_type");
             if (is_info) {
                 for (const auto& t : InformationSchemaTableNames()) {
-                    if (s.full) rb.AddRow({Str(AsciiLower(t)), Str("SYSTEM VIEW")});
-                    else rb.AddRow({Str(AsciiLower(t))});
+                    if (s.full)
+                        rb.AddRow({Str(AsciiLower(t)), Str("SYSTEM VIEW")});
+                    else
+                        rb.AddRow({Str(AsciiLower(t))});
                 }
             }
             break;
@@ -80,7 +89,8 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             if (db.empty()) throw CatalogError("No database selected", ErrorCode::NO_DATABASE_SELECTED);
             std::optional<BoundValuesSource> table;
             if (AsciiEqualsIgnoreCase(db, kInformationSchema)) table = InformationSchemaTable(catalog, s.table);
-            if (!table) throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
+            if (!table)
+                throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
             rb.AddColumn("Field");
             rb.AddColumn("Type");
             if (s.full) rb.AddColumn("Collation");
@@ -94,7 +104,9 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             }
             for (size_t i = 0; i < table->names.size(); ++i) {
                 std::vector<Value> row{Str(table->names[i]), Str(MysqlTypeName(table->types[i]))};
-                if (s.full) row.push_back(table->types[i].IsString() ? Str("utf8mb4_general_ci") : Value::Null(LogicalType::Varchar()));
+                if (s.full)
+                    row.push_back(table->types[i].IsString() ? Str("utf8mb4_general_ci")
+                                                             : Value::Null(LogicalType::Varchar()));
                 row.insert(row.end(), {Str("YES"), Str(""), Value::Null(LogicalType::Varchar()), Str("")});
                 if (s.full) row.insert(row.end(), {Str("select"), Str("")});
                 rb.AddRow(std::move(row));
@@ -133,7 +145,8 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             std::vector<std::vector<Value>> rows;
             instance.ForEachSession([&](Session& other) {
                 rows.push_back({Value::Integer(other.connection_id()), Str(other.user()), Str(other.host()),
-                                other.current_database().empty() ? Value::Null(LogicalType::Varchar()) : Str(other.current_database()),
+                                other.current_database().empty() ? Value::Null(LogicalType::Varchar())
+                                                                 : Str(other.current_database()),
                                 Str(&other == &session_ ? "Query" : "Sleep"), Value::Integer(0), Str(""),
                                 &other == &session_ ? Str("SHOW PROCESSLIST") : Value::Null(LogicalType::Varchar())});
             });
@@ -147,7 +160,8 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             rb.AddColumn("Transactions");
             rb.AddColumn("XA");
             rb.AddColumn("Savepoints");
-            rb.AddRow({Str("OLAP"), Str("DEFAULT"), Str("Floe columnar hot-tier storage"), Str("YES"), Str("NO"), Str("NO")});
+            rb.AddRow(
+                {Str("OLAP"), Str("DEFAULT"), Str("Floe columnar hot-tier storage"), Str("YES"), Str("NO"), Str("NO")});
             break;
         case K::CHARSET:
             rb.AddColumn("Charset");
@@ -165,8 +179,10 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             rb.AddColumn("Default");
             rb.AddColumn("Compiled");
             rb.AddColumn("Sortlen", TypeId::BIGINT);
-            rb.AddRow({Str("utf8mb4_general_ci"), Str("utf8mb4"), Value::Integer(45), Str("Yes"), Str("Yes"), Value::Integer(1)});
-            rb.AddRow({Str("utf8_general_ci"), Str("utf8"), Value::Integer(33), Str("Yes"), Str("Yes"), Value::Integer(1)});
+            rb.AddRow({Str("utf8mb4_general_ci"), Str("utf8mb4"), Value::Integer(45), Str("Yes"), Str("Yes"),
+                       Value::Integer(1)});
+            rb.AddRow(
+                {Str("utf8_general_ci"), Str("utf8"), Value::Integer(33), Str("Yes"), Str("Yes"), Value::Integer(1)});
             rb.AddRow({Str("binary"), Str("binary"), Value::Integer(63), Str("Yes"), Str("Yes"), Value::Integer(1)});
             break;
         case K::GRANTS:

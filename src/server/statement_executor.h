@@ -11,7 +11,7 @@ class Session;
 class ClientContext;
 
 class StatementExecutor {
-public:
+  public:
     StatementExecutor(Session& session, ClientContext& context) : session_(session), context_(context) {}
 
     QueryResult Show(const ast::ShowStatement& statement);
@@ -23,7 +23,7 @@ public:
     QueryResult SetPassword(const ast::SetPasswordStatement& statement);
     QueryResult Kill(const ast::KillStatement& statement);
 
-private:
+  private:
     Session& session_;
     ClientContext& context_;
 };

@@ -101,7 +101,9 @@ std::optional<int32_t> ParseDate(std::string_view text) {
 std::optional<int64_t> ParseDatetime(std::string_view text) {
     std::string_view s = Trim(text);
     if (s.size() == 14 && AllDigits(s)) {
-        auto num = [&](size_t off, size_t len) { return static_cast<uint32_t>(std::stoi(std::string(s.substr(off, len)))); };
+        auto num = [&](size_t off, size_t len) {
+            return static_cast<uint32_t>(std::stoi(std::string(s.substr(off, len))));
+        };
         uint32_t y = num(0, 4), m = num(4, 2), d = num(6, 2), hh = num(8, 2), mi = num(10, 2), ss = num(12, 2);
         if (!IsValidCivil(static_cast<int32_t>(y), m, d) || hh > 23 || mi > 59 || ss > 59) return std::nullopt;
         return DaysFromCivil(static_cast<int32_t>(y), m, d) * kMicrosPerDay +

@@ -10,41 +10,66 @@ uint32_t LogicalType::PhysicalSize() const {
     switch (id) {
         case TypeId::NULL_TYPE:
         case TypeId::BOOLEAN:
-        case TypeId::TINYINT: return 1;
-        case TypeId::SMALLINT: return 2;
+        case TypeId::TINYINT:
+            return 1;
+        case TypeId::SMALLINT:
+            return 2;
         case TypeId::INT:
         case TypeId::FLOAT:
-        case TypeId::DATE: return 4;
+        case TypeId::DATE:
+            return 4;
         case TypeId::BIGINT:
         case TypeId::DOUBLE:
-        case TypeId::DATETIME: return 8;
+        case TypeId::DATETIME:
+            return 8;
         case TypeId::LARGEINT:
-        case TypeId::DECIMAL: return 16;
-        default: return 16;  // StringView for VARCHAR/JSON/BITMAP/HLL and nested (serialized for now)
+        case TypeId::DECIMAL:
+            return 16;
+        default:
+            return 16;  // StringView for VARCHAR/JSON/BITMAP/HLL and nested (serialized for now)
     }
 }
 
 std::string LogicalType::ToString() const {
     switch (id) {
-        case TypeId::NULL_TYPE: return "NULL";
-        case TypeId::BOOLEAN: return "BOOLEAN";
-        case TypeId::TINYINT: return "TINYINT";
-        case TypeId::SMALLINT: return "SMALLINT";
-        case TypeId::INT: return "INT";
-        case TypeId::BIGINT: return "BIGINT";
-        case TypeId::LARGEINT: return "LARGEINT";
-        case TypeId::FLOAT: return "FLOAT";
-        case TypeId::DOUBLE: return "DOUBLE";
-        case TypeId::DECIMAL: return fmt::format("DECIMAL({},{})", precision, scale);
-        case TypeId::DATE: return "DATE";
-        case TypeId::DATETIME: return "DATETIME";
-        case TypeId::VARCHAR: return length ? fmt::format("VARCHAR({})", length) : "VARCHAR";
-        case TypeId::JSON: return "JSON";
-        case TypeId::BITMAP: return "BITMAP";
-        case TypeId::HLL: return "HLL";
-        case TypeId::ARRAY: return "ARRAY";
-        case TypeId::MAP: return "MAP";
-        case TypeId::STRUCT: return "STRUCT";
+        case TypeId::NULL_TYPE:
+            return "NULL";
+        case TypeId::BOOLEAN:
+            return "BOOLEAN";
+        case TypeId::TINYINT:
+            return "TINYINT";
+        case TypeId::SMALLINT:
+            return "SMALLINT";
+        case TypeId::INT:
+            return "INT";
+        case TypeId::BIGINT:
+            return "BIGINT";
+        case TypeId::LARGEINT:
+            return "LARGEINT";
+        case TypeId::FLOAT:
+            return "FLOAT";
+        case TypeId::DOUBLE:
+            return "DOUBLE";
+        case TypeId::DECIMAL:
+            return fmt::format("DECIMAL({},{})", precision, scale);
+        case TypeId::DATE:
+            return "DATE";
+        case TypeId::DATETIME:
+            return "DATETIME";
+        case TypeId::VARCHAR:
+            return length ? fmt::format("VARCHAR({})", length) : "VARCHAR";
+        case TypeId::JSON:
+            return "JSON";
+        case TypeId::BITMAP:
+            return "BITMAP";
+        case TypeId::HLL:
+            return "HLL";
+        case TypeId::ARRAY:
+            return "ARRAY";
+        case TypeId::MAP:
+            return "MAP";
+        case TypeId::STRUCT:
+            return "STRUCT";
     }
     return "UNKNOWN";
 }
@@ -52,16 +77,26 @@ std::string LogicalType::ToString() const {
 namespace {
 int NumericRank(TypeId id) {
     switch (id) {
-        case TypeId::BOOLEAN: return 0;
-        case TypeId::TINYINT: return 1;
-        case TypeId::SMALLINT: return 2;
-        case TypeId::INT: return 3;
-        case TypeId::BIGINT: return 4;
-        case TypeId::LARGEINT: return 5;
-        case TypeId::DECIMAL: return 6;
-        case TypeId::FLOAT: return 7;
-        case TypeId::DOUBLE: return 8;
-        default: return -1;
+        case TypeId::BOOLEAN:
+            return 0;
+        case TypeId::TINYINT:
+            return 1;
+        case TypeId::SMALLINT:
+            return 2;
+        case TypeId::INT:
+            return 3;
+        case TypeId::BIGINT:
+            return 4;
+        case TypeId::LARGEINT:
+            return 5;
+        case TypeId::DECIMAL:
+            return 6;
+        case TypeId::FLOAT:
+            return 7;
+        case TypeId::DOUBLE:
+            return 8;
+        default:
+            return -1;
     }
 }
 }  // namespace

@@ -21,18 +21,26 @@ std::string FormatDouble(double d) {
 std::string Value::ToString() const {
     if (is_null()) return "NULL";
     switch (type_.id) {
-        case TypeId::BOOLEAN: return GetBool() ? "1" : "0";
+        case TypeId::BOOLEAN:
+            return GetBool() ? "1" : "0";
         case TypeId::TINYINT:
         case TypeId::SMALLINT:
         case TypeId::INT:
-        case TypeId::BIGINT: return std::to_string(GetInt());
-        case TypeId::LARGEINT: return FormatInt128(GetInt128());
+        case TypeId::BIGINT:
+            return std::to_string(GetInt());
+        case TypeId::LARGEINT:
+            return FormatInt128(GetInt128());
         case TypeId::FLOAT:
-        case TypeId::DOUBLE: return FormatDouble(GetDouble());
-        case TypeId::DECIMAL: return FormatDecimal(GetInt128(), type_.scale);
-        case TypeId::DATE: return FormatDate(static_cast<int32_t>(GetInt()));
-        case TypeId::DATETIME: return FormatDatetime(GetInt(), type_.scale);
-        default: return GetString();
+        case TypeId::DOUBLE:
+            return FormatDouble(GetDouble());
+        case TypeId::DECIMAL:
+            return FormatDecimal(GetInt128(), type_.scale);
+        case TypeId::DATE:
+            return FormatDate(static_cast<int32_t>(GetInt()));
+        case TypeId::DATETIME:
+            return FormatDatetime(GetInt(), type_.scale);
+        default:
+            return GetString();
     }
 }
 
@@ -49,9 +57,12 @@ std::string Value::ToSqlLiteral() const {
             out.push_back('\'');
             return out;
         }
-        case TypeId::DATE: return "DATE '" + ToString() + "'";
-        case TypeId::DATETIME: return "TIMESTAMP '" + ToString() + "'";
-        default: return ToString();
+        case TypeId::DATE:
+            return "DATE '" + ToString() + "'";
+        case TypeId::DATETIME:
+            return "TIMESTAMP '" + ToString() + "'";
+        default:
+            return ToString();
     }
 }
 

@@ -13,7 +13,7 @@
 namespace floe {
 
 class Value {
-public:
+  public:
     Value() : type_(TypeId::NULL_TYPE) {}
     static Value Null(LogicalType type = TypeId::NULL_TYPE) {
         Value v;
@@ -51,7 +51,7 @@ public:
 
     bool operator==(const Value& o) const { return type_ == o.type_ && data_ == o.data_; }
 
-private:
+  private:
     using Storage = std::variant<std::monostate, int64_t, int128_t, double, std::string>;
     Value(LogicalType t, Storage s) : type_(t), data_(std::move(s)) {}
 

@@ -14,7 +14,7 @@ namespace floe {
 using SelectionVector = std::vector<uint32_t>;
 
 class Chunk {
-public:
+  public:
     Chunk() = default;
     explicit Chunk(const std::vector<LogicalType>& types, size_t capacity = kChunkCapacity);
 
@@ -36,7 +36,7 @@ public:
     /// Physical row of the i-th live row.
     uint32_t LiveRow(size_t i) const { return selection_ ? (*selection_)[i] : static_cast<uint32_t>(i); }
 
-private:
+  private:
     std::vector<std::shared_ptr<Column>> columns_;
     size_t size_ = 0;
     std::unique_ptr<SelectionVector> selection_;

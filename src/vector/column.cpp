@@ -37,7 +37,9 @@ void StringHeap::Clear() {
     remaining_ = 0;
 }
 
-Column::Column(LogicalType type, size_t capacity) : type_(type), width_(type.PhysicalSize()) { Reserve(capacity); }
+Column::Column(LogicalType type, size_t capacity) : type_(type), width_(type.PhysicalSize()) {
+    Reserve(capacity);
+}
 
 void Column::Reserve(size_t n) {
     if (data_.size() < n * width_) data_.resize(n * width_);
@@ -73,19 +75,41 @@ void Column::SetValue(size_t row, const Value& v) {
     }
     nulls_[row] = 0;
     switch (type_.id) {
-        case TypeId::NULL_TYPE: nulls_[row] = 1; break;
-        case TypeId::BOOLEAN: Data<uint8_t>()[row] = v.GetBool() ? 1 : 0; break;
-        case TypeId::TINYINT: Data<int8_t>()[row] = static_cast<int8_t>(v.GetInt()); break;
-        case TypeId::SMALLINT: Data<int16_t>()[row] = static_cast<int16_t>(v.GetInt()); break;
-        case TypeId::INT: Data<int32_t>()[row] = static_cast<int32_t>(v.GetInt()); break;
-        case TypeId::DATE: Data<int32_t>()[row] = static_cast<int32_t>(v.GetInt()); break;
+        case TypeId::NULL_TYPE:
+            nulls_[row] = 1;
+            break;
+        case TypeId::BOOLEAN:
+            Data<uint8_t>()[row] = v.GetBool() ? 1 : 0;
+            break;
+        case TypeId::TINYINT:
+            Data<int8_t>()[row] = static_cast<int8_t>(v.GetInt());
+            break;
+        case TypeId::SMALLINT:
+            Data<int16_t>()[row] = static_cast<int16_t>(v.GetInt());
+            break;
+        case TypeId::INT:
+            Data<int32_t>()[row] = static_cast<int32_t>(v.GetInt());
+            break;
+        case TypeId::DATE:
+            Data<int32_t>()[row] = static_cast<int32_t>(v.GetInt());
+            break;
         case TypeId::BIGINT:
-        case TypeId::DATETIME: Data<int64_t>()[row] = v.GetInt(); break;
+        case TypeId::DATETIME:
+            Data<int64_t>()[row] = v.GetInt();
+            break;
         case TypeId::LARGEINT:
-        case TypeId::DECIMAL: Data<int128_t>()[row] = v.GetInt128(); break;
-        case TypeId::FLOAT: Data<float>()[row] = static_cast<float>(v.GetDouble()); break;
-        case TypeId::DOUBLE: Data<double>()[row] = v.GetDouble(); break;
-        default: SetString(row, v.GetString()); break;
+        case TypeId::DECIMAL:
+            Data<int128_t>()[row] = v.GetInt128();
+            break;
+        case TypeId::FLOAT:
+            Data<float>()[row] = static_cast<float>(v.GetDouble());
+            break;
+        case TypeId::DOUBLE:
+            Data<double>()[row] = v.GetDouble();
+            break;
+        default:
+            SetString(row, v.GetString());
+            break;
     }
 }
 
@@ -93,19 +117,32 @@ Value Column::GetValue(size_t row) const {
     FLOE_DCHECK(row < size_);
     if (nulls_[row] || type_.id == TypeId::NULL_TYPE) return Value::Null(type_);
     switch (type_.id) {
-        case TypeId::BOOLEAN: return Value::Boolean(Data<uint8_t>()[row] != 0);
-        case TypeId::TINYINT: return Value::Integer(Data<int8_t>()[row], TypeId::TINYINT);
-        case TypeId::SMALLINT: return Value::Integer(Data<int16_t>()[row], TypeId::SMALLINT);
-        case TypeId::INT: return Value::Integer(Data<int32_t>()[row], TypeId::INT);
-        case TypeId::BIGINT: return Value::Integer(Data<int64_t>()[row], TypeId::BIGINT);
-        case TypeId::LARGEINT: return Value::LargeInt(Data<int128_t>()[row]);
-        case TypeId::FLOAT: return Value::Float(Data<float>()[row]);
-        case TypeId::DOUBLE: return Value::Double(Data<double>()[row]);
-        case TypeId::DECIMAL: return Value::Decimal(Data<int128_t>()[row], type_.precision, type_.scale);
-        case TypeId::DATE: return Value::Date(Data<int32_t>()[row]);
-        case TypeId::DATETIME: return Value::Datetime(Data<int64_t>()[row]);
-        case TypeId::JSON: return Value::Json(std::string(Strings()[row].view()));
-        default: return Value::Varchar(std::string(Strings()[row].view()));
+        case TypeId::BOOLEAN:
+            return Value::Boolean(Data<uint8_t>()[row] != 0);
+        case TypeId::TINYINT:
+            return Value::Integer(Data<int8_t>()[row], TypeId::TINYINT);
+        case TypeId::SMALLINT:
+            return Value::Integer(Data<int16_t>()[row], TypeId::SMALLINT);
+        case TypeId::INT:
+            return Value::Integer(Data<int32_t>()[row], TypeId::INT);
+        case TypeId::BIGINT:
+            return Value::Integer(Data<int64_t>()[row], TypeId::BIGINT);
+        case TypeId::LARGEINT:
+            return Value::LargeInt(Data<int128_t>()[row]);
+        case TypeId::FLOAT:
+            return Value::Float(Data<float>()[row]);
+        case TypeId::DOUBLE:
+            return Value::Double(Data<double>()[row]);
+        case TypeId::DECIMAL:
+            return Value::Decimal(Data<int128_t>()[row], type_.precision, type_.scale);
+        case TypeId::DATE:
+            return Value::Date(Data<int32_t>()[row]);
+        case TypeId::DATETIME:
+            return Value::Datetime(Data<int64_t>()[row]);
+        case TypeId::JSON:
+            return Value::Json(std::string(Strings()[row].view()));
+        default:
+            return Value::Varchar(std::string(Strings()[row].view()));
     }
 }
 
@@ -136,18 +173,27 @@ int Column::CompareRows(size_t a, const Column& other, size_t b) const {
     bool an = nulls_[a] != 0, bn = other.nulls_[b] != 0;
     if (an || bn) return an == bn ? 0 : (an ? -1 : 1);
     switch (type_.id) {
-        case TypeId::BOOLEAN: return Cmp(Data<uint8_t>()[a], other.Data<uint8_t>()[b]);
-        case TypeId::TINYINT: return Cmp(Data<int8_t>()[a], other.Data<int8_t>()[b]);
-        case TypeId::SMALLINT: return Cmp(Data<int16_t>()[a], other.Data<int16_t>()[b]);
+        case TypeId::BOOLEAN:
+            return Cmp(Data<uint8_t>()[a], other.Data<uint8_t>()[b]);
+        case TypeId::TINYINT:
+            return Cmp(Data<int8_t>()[a], other.Data<int8_t>()[b]);
+        case TypeId::SMALLINT:
+            return Cmp(Data<int16_t>()[a], other.Data<int16_t>()[b]);
         case TypeId::INT:
-        case TypeId::DATE: return Cmp(Data<int32_t>()[a], other.Data<int32_t>()[b]);
+        case TypeId::DATE:
+            return Cmp(Data<int32_t>()[a], other.Data<int32_t>()[b]);
         case TypeId::BIGINT:
-        case TypeId::DATETIME: return Cmp(Data<int64_t>()[a], other.Data<int64_t>()[b]);
+        case TypeId::DATETIME:
+            return Cmp(Data<int64_t>()[a], other.Data<int64_t>()[b]);
         case TypeId::LARGEINT:
-        case TypeId::DECIMAL: return Cmp(Data<int128_t>()[a], other.Data<int128_t>()[b]);
-        case TypeId::FLOAT: return Cmp(Data<float>()[a], other.Data<float>()[b]);
-        case TypeId::DOUBLE: return Cmp(Data<double>()[a], other.Data<double>()[b]);
-        case TypeId::NULL_TYPE: return 0;
+        case TypeId::DECIMAL:
+            return Cmp(Data<int128_t>()[a], other.Data<int128_t>()[b]);
+        case TypeId::FLOAT:
+            return Cmp(Data<float>()[a], other.Data<float>()[b]);
+        case TypeId::DOUBLE:
+            return Cmp(Data<double>()[a], other.Data<double>()[b]);
+        case TypeId::NULL_TYPE:
+            return 0;
         default: {
             int c = Strings()[a].view().compare(other.Strings()[b].view());
             return c < 0 ? -1 : (c > 0 ? 1 : 0);

@@ -19,21 +19,21 @@ constexpr size_t kChunkCapacity = 4096;
 
 /// Arena for string bytes referenced by a column's StringViews.
 class StringHeap {
-public:
+  public:
     /// Returns room for `n` bytes that stays valid until the heap is cleared or destroyed.
     char* Allocate(size_t n);
     /// Copies `s` into the heap and returns a view of the copy (inline when short).
     StringView Add(std::string_view s);
     void Clear();
 
-private:
+  private:
     std::vector<std::unique_ptr<char[]>> blocks_;
     char* cursor_ = nullptr;
     size_t remaining_ = 0;
 };
 
 class Column {
-public:
+  public:
     explicit Column(LogicalType type, size_t capacity = kChunkCapacity);
 
     const LogicalType& type() const { return type_; }
@@ -76,7 +76,7 @@ public:
     /// NULLs compare equal to each other and lower than any value.
     int CompareRows(size_t a, const Column& other, size_t b) const;
 
-private:
+  private:
     LogicalType type_;
     uint32_t width_;
     size_t size_ = 0;

@@ -10,7 +10,7 @@
 namespace floe {
 
 class StringView {
-public:
+  public:
     static constexpr uint32_t kInlineLength = 12;
 
     StringView() { std::memset(this, 0, sizeof(*this)); }
@@ -35,7 +35,7 @@ public:
         return std::memcmp(data(), o.data(), length_) == 0;
     }
 
-private:
+  private:
     uint32_t length_;
     char prefix_[4];
     union {

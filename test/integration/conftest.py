@@ -17,7 +17,7 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-FLOE = os.path.join(ROOT, "build", "release", "floe")
+FLOE = os.environ.get("FLOE_BINARY", os.path.join(ROOT, "build", "release", "floe"))
 
 
 class FloeServer:

@@ -45,7 +45,7 @@ std::string FormatCell(const Value& v) {
 }
 
 class Database {
-public:
+  public:
     explicit Database(std::string dir) : dir_(std::move(dir)) { Open(); }
     void Open() {
         session_.reset();
@@ -57,7 +57,7 @@ public:
     }
     Session& session() { return *session_; }
 
-private:
+  private:
     std::string dir_;
     std::unique_ptr<Instance> instance_;
     std::unique_ptr<Session> session_;
@@ -86,7 +86,8 @@ SqlLogicTestResult RunSqlLogicTest(const std::string& path) {
         size_t record_line = i + 1;
         bool skip = false;
         while (!words.empty() && (words[0] == "skipif" || words[0] == "onlyif")) {
-            if (words.size() > 1 && ((words[0] == "skipif" && words[1] == "floe") || (words[0] == "onlyif" && words[1] != "floe"))) {
+            if (words.size() > 1 &&
+                ((words[0] == "skipif" && words[1] == "floe") || (words[0] == "onlyif" && words[1] != "floe"))) {
                 skip = true;
             }
             ++i;
@@ -118,8 +119,10 @@ SqlLogicTestResult RunSqlLogicTest(const std::string& path) {
             for (size_t k = 2; k < words.size(); ++k) want += (want.empty() ? "" : " ") + words[k];
             try {
                 db.session().ExecuteMulti(sql);
-                if (expect_error) fail(record_line, sql, "  expected an error, statement succeeded");
-                else ++result.passed;
+                if (expect_error)
+                    fail(record_line, sql, "  expected an error, statement succeeded");
+                else
+                    ++result.passed;
             } catch (const Exception& e) {
                 std::string msg = e.what();
                 if (!expect_error) {
@@ -127,7 +130,8 @@ SqlLogicTestResult RunSqlLogicTest(const std::string& path) {
                 } else if (!want.empty() && msg.find(want) == std::string::npos &&
                            want != std::to_string(MysqlErrno(e.code()))) {
                     fail(record_line, sql,
-                         "  error " + std::to_string(MysqlErrno(e.code())) + " '" + msg + "' does not contain '" + want + "'");
+                         "  error " + std::to_string(MysqlErrno(e.code())) + " '" + msg + "' does not contain '" +
+                             want + "'");
                 } else {
                     ++result.passed;
                 }

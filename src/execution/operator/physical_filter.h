@@ -7,13 +7,13 @@
 namespace floe {
 
 class PhysicalFilter : public PhysicalOperator {
-public:
+  public:
     PhysicalFilter(std::vector<LogicalType> types, BoundExprPtr condition)
         : PhysicalOperator(PhysicalOperatorType::FILTER, std::move(types)), condition_(std::move(condition)) {}
     std::string name() const override { return "FILTER"; }
     OperatorResult Execute(ExecutionContext& ctx, Chunk& input, Chunk& output) override;
 
-private:
+  private:
     BoundExprPtr condition_;
 };
 

@@ -8,13 +8,13 @@
 namespace floe {
 
 class PhysicalLimit : public PhysicalOperator {
-public:
+  public:
     PhysicalLimit(std::vector<LogicalType> types, std::optional<int64_t> limit, int64_t offset)
         : PhysicalOperator(PhysicalOperatorType::LIMIT, std::move(types)), limit_(limit), offset_(offset) {}
     std::string name() const override { return "LIMIT"; }
     OperatorResult Execute(ExecutionContext& ctx, Chunk& input, Chunk& output) override;
 
-private:
+  private:
     std::optional<int64_t> limit_;
     int64_t offset_;
     int64_t skipped_ = 0;

@@ -7,13 +7,13 @@
 namespace floe {
 
 class PhysicalProjection : public PhysicalOperator {
-public:
+  public:
     PhysicalProjection(std::vector<LogicalType> types, std::vector<BoundExprPtr> expressions)
         : PhysicalOperator(PhysicalOperatorType::PROJECTION, std::move(types)), expressions_(std::move(expressions)) {}
     std::string name() const override { return "PROJECTION"; }
     OperatorResult Execute(ExecutionContext& ctx, Chunk& input, Chunk& output) override;
 
-private:
+  private:
     std::vector<BoundExprPtr> expressions_;
 };
 

@@ -8,7 +8,7 @@
 namespace floe {
 
 class PhysicalSort : public PhysicalOperator {
-public:
+  public:
     PhysicalSort(std::vector<LogicalType> types, std::vector<BoundOrderBy> orders);
     std::string name() const override { return "SORT"; }
     bool IsSink() const override { return true; }
@@ -17,7 +17,7 @@ public:
     bool IsSource() const override { return true; }
     bool GetData(ExecutionContext& ctx, Chunk& out) override;
 
-private:
+  private:
     std::vector<BoundOrderBy> orders_;
     std::vector<std::unique_ptr<Column>> data_;  // all input rows, compacted
     std::vector<std::unique_ptr<Column>> keys_;  // evaluated keys, aligned with data_

@@ -7,14 +7,14 @@
 namespace floe {
 
 class PhysicalValues : public PhysicalOperator {
-public:
+  public:
     PhysicalValues(std::vector<LogicalType> types, std::vector<std::vector<Value>> rows)
         : PhysicalOperator(PhysicalOperatorType::VALUES, std::move(types)), rows_(std::move(rows)) {}
     std::string name() const override { return "VALUES"; }
     bool IsSource() const override { return true; }
     bool GetData(ExecutionContext& ctx, Chunk& out) override;
 
-private:
+  private:
     std::vector<std::vector<Value>> rows_;
     size_t next_ = 0;
 };

@@ -22,23 +22,34 @@ struct ArithPlan {
 
 int IntegerDigits(const LogicalType& t) {
     switch (t.id) {
-        case TypeId::BOOLEAN: return 1;
-        case TypeId::TINYINT: return 3;
-        case TypeId::SMALLINT: return 5;
-        case TypeId::INT: return 10;
-        case TypeId::BIGINT: return 19;
-        case TypeId::LARGEINT: return 38;
-        case TypeId::DECIMAL: return t.precision - t.scale;
-        default: return 38;
+        case TypeId::BOOLEAN:
+            return 1;
+        case TypeId::TINYINT:
+            return 3;
+        case TypeId::SMALLINT:
+            return 5;
+        case TypeId::INT:
+            return 10;
+        case TypeId::BIGINT:
+            return 19;
+        case TypeId::LARGEINT:
+            return 38;
+        case TypeId::DECIMAL:
+            return t.precision - t.scale;
+        default:
+            return 38;
     }
 }
 
-bool IsIntegral(const LogicalType& t) { return t.IsInteger() || t.id == TypeId::BOOLEAN || t.id == TypeId::NULL_TYPE; }
+bool IsIntegral(const LogicalType& t) {
+    return t.IsInteger() || t.id == TypeId::BOOLEAN || t.id == TypeId::NULL_TYPE;
+}
 
 ArithPlan PlanArithmetic(const std::string& op, const LogicalType& a, const LogicalType& b) {
     bool a_dec = a.id == TypeId::DECIMAL, b_dec = b.id == TypeId::DECIMAL;
     if (IsIntegral(a) && IsIntegral(b)) {
-        if (a.id == TypeId::LARGEINT || b.id == TypeId::LARGEINT) return {ArithKind::LARGE, TypeId::LARGEINT, TypeId::LARGEINT};
+        if (a.id == TypeId::LARGEINT || b.id == TypeId::LARGEINT)
+            return {ArithKind::LARGE, TypeId::LARGEINT, TypeId::LARGEINT};
         return {ArithKind::INTEGER, TypeId::BIGINT, TypeId::BIGINT};
     }
     if ((a_dec || IsIntegral(a)) && (b_dec || IsIntegral(b))) {
@@ -56,7 +67,8 @@ ArithPlan PlanArithmetic(const std::string& op, const LogicalType& a, const Logi
         precision = std::min(38, std::max(precision, scale));
         // Operands keep their own scale for multiply, are aligned for add/sub/mod.
         LogicalType operand = LogicalType::Decimal(38, static_cast<uint8_t>(op == "multiply" ? 0 : scale));
-        return {ArithKind::DECIMAL, operand, LogicalType::Decimal(static_cast<uint8_t>(precision), static_cast<uint8_t>(scale))};
+        return {ArithKind::DECIMAL, operand,
+                LogicalType::Decimal(static_cast<uint8_t>(precision), static_cast<uint8_t>(scale))};
     }
     return {ArithKind::DOUBLE, TypeId::DOUBLE, TypeId::DOUBLE};
 }
@@ -79,7 +91,8 @@ ScalarKernel IntegerKernel(std::string op, Fn fn) {
             const uint8_t* n = out.nulls();
             for (size_t i = 0; i < rows; ++i) {
                 int64_t r;
-                if (!n[i] && fn(args[0]->Data<int64_t>()[i], args[1]->Data<int64_t>()[i], &r)) Overflow(op, TypeId::BIGINT);
+                if (!n[i] && fn(args[0]->Data<int64_t>()[i], args[1]->Data<int64_t>()[i], &r))
+                    Overflow(op, TypeId::BIGINT);
             }
         }
     };
@@ -142,11 +155,14 @@ ScalarFunctionBinder MakeBinary(const std::string& name) {
             case ArithKind::INTEGER: {
                 f.arg_types = {TypeId::BIGINT, TypeId::BIGINT};
                 if (name == "add") {
-                    f.kernel = IntegerKernel("+", [](int64_t x, int64_t y, int64_t* r) { return __builtin_add_overflow(x, y, r); });
+                    f.kernel = IntegerKernel(
+                        "+", [](int64_t x, int64_t y, int64_t* r) { return __builtin_add_overflow(x, y, r); });
                 } else if (name == "subtract") {
-                    f.kernel = IntegerKernel("-", [](int64_t x, int64_t y, int64_t* r) { return __builtin_sub_overflow(x, y, r); });
+                    f.kernel = IntegerKernel(
+                        "-", [](int64_t x, int64_t y, int64_t* r) { return __builtin_sub_overflow(x, y, r); });
                 } else if (name == "multiply") {
-                    f.kernel = IntegerKernel("*", [](int64_t x, int64_t y, int64_t* r) { return __builtin_mul_overflow(x, y, r); });
+                    f.kernel = IntegerKernel(
+                        "*", [](int64_t x, int64_t y, int64_t* r) { return __builtin_mul_overflow(x, y, r); });
                 } else {  // modulo
                     f.kernel = [](const std::vector<const Column*>& a, size_t rows, Column& out) {
                         BinaryExecuteNullable<int64_t, int64_t, int64_t>(*a[0], *a[1], rows, out,
@@ -179,9 +195,12 @@ ScalarFunctionBinder MakeBinary(const std::string& name) {
                         *a[0], *a[1], rows, out, [&](int128_t x, int128_t y, bool& n) -> int128_t {
                             int128_t r = 0;
                             bool of = false;
-                            if (op == "add") of = __builtin_add_overflow(x, y, &r);
-                            else if (op == "subtract") of = __builtin_sub_overflow(x, y, &r);
-                            else if (op == "multiply") of = __builtin_mul_overflow(x, y, &r);
+                            if (op == "add")
+                                of = __builtin_add_overflow(x, y, &r);
+                            else if (op == "subtract")
+                                of = __builtin_sub_overflow(x, y, &r);
+                            else if (op == "multiply")
+                                of = __builtin_mul_overflow(x, y, &r);
                             else {
                                 if (y == 0) {
                                     n = true;
@@ -200,15 +219,18 @@ ScalarFunctionBinder MakeBinary(const std::string& name) {
                 std::string op = name;
                 if (op == "add") {
                     f.kernel = [](const std::vector<const Column*>& a, size_t rows, Column& out) {
-                        BinaryExecute<double, double, double>(*a[0], *a[1], rows, out, [](double x, double y) { return x + y; });
+                        BinaryExecute<double, double, double>(*a[0], *a[1], rows, out,
+                                                              [](double x, double y) { return x + y; });
                     };
                 } else if (op == "subtract") {
                     f.kernel = [](const std::vector<const Column*>& a, size_t rows, Column& out) {
-                        BinaryExecute<double, double, double>(*a[0], *a[1], rows, out, [](double x, double y) { return x - y; });
+                        BinaryExecute<double, double, double>(*a[0], *a[1], rows, out,
+                                                              [](double x, double y) { return x - y; });
                     };
                 } else if (op == "multiply") {
                     f.kernel = [](const std::vector<const Column*>& a, size_t rows, Column& out) {
-                        BinaryExecute<double, double, double>(*a[0], *a[1], rows, out, [](double x, double y) { return x * y; });
+                        BinaryExecute<double, double, double>(*a[0], *a[1], rows, out,
+                                                              [](double x, double y) { return x * y; });
                     };
                 } else {
                     f.kernel = [](const std::vector<const Column*>& a, size_t rows, Column& out) {

@@ -13,12 +13,18 @@ enum class CompareOp { EQ, NE, LT, LE, GT, GE };
 template <typename T>
 bool Compare(CompareOp op, const T& x, const T& y) {
     switch (op) {
-        case CompareOp::EQ: return x == y;
-        case CompareOp::NE: return x != y;
-        case CompareOp::LT: return x < y;
-        case CompareOp::LE: return x <= y;
-        case CompareOp::GT: return x > y;
-        case CompareOp::GE: return x >= y;
+        case CompareOp::EQ:
+            return x == y;
+        case CompareOp::NE:
+            return x != y;
+        case CompareOp::LT:
+            return x < y;
+        case CompareOp::LE:
+            return x <= y;
+        case CompareOp::GT:
+            return x > y;
+        case CompareOp::GE:
+            return x >= y;
     }
     return false;
 }
@@ -40,7 +46,8 @@ ScalarFunctionBinder MakeComparison(std::string name, CompareOp op) {
         f.kernel = [op, t](const std::vector<const Column*>& a, size_t rows, Column& out) {
             DispatchPhysicalType(t.id, [&](auto tag) {
                 using T = decltype(tag);
-                BinaryExecute<T, T, bool>(*a[0], *a[1], rows, out, [op](const T& x, const T& y) { return Compare(op, x, y); });
+                BinaryExecute<T, T, bool>(*a[0], *a[1], rows, out,
+                                          [op](const T& x, const T& y) { return Compare(op, x, y); });
             });
         };
         return f;

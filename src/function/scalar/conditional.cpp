@@ -91,8 +91,10 @@ BoundScalarFunction BindNullIf(const std::vector<LogicalType>& types) {
                     equal = ReadValue<T>(*a[0], i) == ReadValue<T>(*a[1], i);
                 });
             }
-            if (equal) out.SetNull(i, true);
-            else CopyRow(*a[0], i, out);
+            if (equal)
+                out.SetNull(i, true);
+            else
+                CopyRow(*a[0], i, out);
         }
     };
     return f;

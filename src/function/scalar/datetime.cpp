@@ -27,15 +27,19 @@ Parts Split(int64_t dt) {
         --days;
     }
     int64_t secs = rem / kMicrosPerSecond;
-    return {CivilFromDays(static_cast<int32_t>(days)), secs / 3600, (secs / 60) % 60, secs % 60, rem % kMicrosPerSecond};
+    return {CivilFromDays(static_cast<int32_t>(days)), secs / 3600, (secs / 60) % 60, secs % 60,
+            rem % kMicrosPerSecond};
 }
 
-int64_t DaysOf(int64_t dt) { return dt / kMicrosPerDay - (dt % kMicrosPerDay < 0 ? 1 : 0); }
+int64_t DaysOf(int64_t dt) {
+    return dt / kMicrosPerDay - (dt % kMicrosPerDay < 0 ? 1 : 0);
+}
 
 template <typename Op>
 FunctionSignature DatetimePart(Op op) {
     return {{TypeId::DATETIME}, TypeId::INT, [op](Args a, size_t rows, Column& out) {
-                UnaryExecute<int64_t, int32_t>(*a[0], rows, out, [op](int64_t dt) { return static_cast<int32_t>(op(Split(dt))); });
+                UnaryExecute<int64_t, int32_t>(*a[0], rows, out,
+                                               [op](int64_t dt) { return static_cast<int32_t>(op(Split(dt))); });
             }};
 }
 
@@ -72,14 +76,19 @@ ScalarFunctionBinder MakeAdd(int64_t unit_micros, int64_t unit_months, int sign)
                         r = AddMonths(dt, k * unit_months, n);
                     } else {
                         int64_t delta;
-                        if (__builtin_mul_overflow(k, unit_micros, &delta) || __builtin_add_overflow(dt, delta, &r)) n = true;
+                        if (__builtin_mul_overflow(k, unit_micros, &delta) || __builtin_add_overflow(dt, delta, &r))
+                            n = true;
                     }
-                    if (!n && (r < DaysFromCivil(0, 1, 1) * kMicrosPerDay || r >= DaysFromCivil(10000, 1, 1) * kMicrosPerDay)) n = true;
+                    if (!n &&
+                        (r < DaysFromCivil(0, 1, 1) * kMicrosPerDay || r >= DaysFromCivil(10000, 1, 1) * kMicrosPerDay))
+                        n = true;
                 }
                 out.SetNull(i, n);
                 if (n) continue;
-                if (keep_date) out.Data<int32_t>()[i] = static_cast<int32_t>(DaysOf(r));
-                else out.Data<int64_t>()[i] = r;
+                if (keep_date)
+                    out.Data<int32_t>()[i] = static_cast<int32_t>(DaysOf(r));
+                else
+                    out.Data<int64_t>()[i] = r;
             }
         };
         return f;
@@ -102,34 +111,81 @@ std::string FormatWithPattern(int64_t dt, std::string_view fmt_text) {
         }
         char s = fmt_text[++i];
         switch (s) {
-            case 'Y': out += fmt::format("{:04}", p.date.year); break;
-            case 'y': out += fmt::format("{:02}", p.date.year % 100); break;
-            case 'm': out += fmt::format("{:02}", p.date.month); break;
-            case 'c': out += fmt::format("{}", p.date.month); break;
-            case 'd': out += fmt::format("{:02}", p.date.day); break;
-            case 'e': out += fmt::format("{}", p.date.day); break;
-            case 'H': out += fmt::format("{:02}", p.hour); break;
-            case 'k': out += fmt::format("{}", p.hour); break;
-            case 'h':
-            case 'I': out += fmt::format("{:02}", (p.hour + 11) % 12 + 1); break;
-            case 'l': out += fmt::format("{}", (p.hour + 11) % 12 + 1); break;
-            case 'i': out += fmt::format("{:02}", p.minute); break;
-            case 's':
-            case 'S': out += fmt::format("{:02}", p.second); break;
-            case 'f': out += fmt::format("{:06}", p.micros); break;
-            case 'p': out += p.hour < 12 ? "AM" : "PM"; break;
-            case 'M': out += kMonths[p.date.month - 1]; break;
-            case 'b': out += std::string(kMonths[p.date.month - 1]).substr(0, 3); break;
-            case 'W': out += kDays[weekday]; break;
-            case 'a': out += std::string(kDays[weekday]).substr(0, 3); break;
-            case 'w': out += fmt::format("{}", weekday); break;
-            case 'j': out += fmt::format("{:03}", days - DaysFromCivil(p.date.year, 1, 1) + 1); break;
-            case 'T': out += fmt::format("{:02}:{:02}:{:02}", p.hour, p.minute, p.second); break;
-            case 'r':
-                out += fmt::format("{:02}:{:02}:{:02} {}", (p.hour + 11) % 12 + 1, p.minute, p.second, p.hour < 12 ? "AM" : "PM");
+            case 'Y':
+                out += fmt::format("{:04}", p.date.year);
                 break;
-            case '%': out.push_back('%'); break;
-            default: out.push_back(s); break;
+            case 'y':
+                out += fmt::format("{:02}", p.date.year % 100);
+                break;
+            case 'm':
+                out += fmt::format("{:02}", p.date.month);
+                break;
+            case 'c':
+                out += fmt::format("{}", p.date.month);
+                break;
+            case 'd':
+                out += fmt::format("{:02}", p.date.day);
+                break;
+            case 'e':
+                out += fmt::format("{}", p.date.day);
+                break;
+            case 'H':
+                out += fmt::format("{:02}", p.hour);
+                break;
+            case 'k':
+                out += fmt::format("{}", p.hour);
+                break;
+            case 'h':
+            case 'I':
+                out += fmt::format("{:02}", (p.hour + 11) % 12 + 1);
+                break;
+            case 'l':
+                out += fmt::format("{}", (p.hour + 11) % 12 + 1);
+                break;
+            case 'i':
+                out += fmt::format("{:02}", p.minute);
+                break;
+            case 's':
+            case 'S':
+                out += fmt::format("{:02}", p.second);
+                break;
+            case 'f':
+                out += fmt::format("{:06}", p.micros);
+                break;
+            case 'p':
+                out += p.hour < 12 ? "AM" : "PM";
+                break;
+            case 'M':
+                out += kMonths[p.date.month - 1];
+                break;
+            case 'b':
+                out += std::string(kMonths[p.date.month - 1]).substr(0, 3);
+                break;
+            case 'W':
+                out += kDays[weekday];
+                break;
+            case 'a':
+                out += std::string(kDays[weekday]).substr(0, 3);
+                break;
+            case 'w':
+                out += fmt::format("{}", weekday);
+                break;
+            case 'j':
+                out += fmt::format("{:03}", days - DaysFromCivil(p.date.year, 1, 1) + 1);
+                break;
+            case 'T':
+                out += fmt::format("{:02}:{:02}:{:02}", p.hour, p.minute, p.second);
+                break;
+            case 'r':
+                out += fmt::format("{:02}:{:02}:{:02} {}", (p.hour + 11) % 12 + 1, p.minute, p.second,
+                                   p.hour < 12 ? "AM" : "PM");
+                break;
+            case '%':
+                out.push_back('%');
+                break;
+            default:
+                out.push_back(s);
+                break;
         }
     }
     return out;
@@ -151,23 +207,33 @@ BoundScalarFunction BindDateTrunc(const std::vector<LogicalType>& types) {
                 int64_t dt = a[1]->Data<int64_t>()[i];
                 Parts p = Split(dt);
                 int64_t day_start = DaysOf(dt) * kMicrosPerDay;
-                if (unit == "second") r = dt - p.micros;
-                else if (unit == "minute") r = dt - p.micros - p.second * kMicrosPerSecond;
-                else if (unit == "hour") r = day_start + p.hour * 3600 * kMicrosPerSecond;
-                else if (unit == "day") r = day_start;
+                if (unit == "second")
+                    r = dt - p.micros;
+                else if (unit == "minute")
+                    r = dt - p.micros - p.second * kMicrosPerSecond;
+                else if (unit == "hour")
+                    r = day_start + p.hour * 3600 * kMicrosPerSecond;
+                else if (unit == "day")
+                    r = day_start;
                 else if (unit == "week") {
                     int64_t days = DaysOf(dt);
                     int64_t monday_offset = ((days % 7) + 10) % 7;  // 0 = Monday
                     r = (days - monday_offset) * kMicrosPerDay;
-                } else if (unit == "month") r = DaysFromCivil(p.date.year, p.date.month, 1) * kMicrosPerDay;
-                else if (unit == "quarter") r = DaysFromCivil(p.date.year, (p.date.month - 1) / 3 * 3 + 1, 1) * kMicrosPerDay;
-                else if (unit == "year") r = DaysFromCivil(p.date.year, 1, 1) * kMicrosPerDay;
-                else throw ExecutionError("date_trunc(): unknown unit '" + unit + "'", ErrorCode::WRONG_ARGUMENTS);
+                } else if (unit == "month")
+                    r = DaysFromCivil(p.date.year, p.date.month, 1) * kMicrosPerDay;
+                else if (unit == "quarter")
+                    r = DaysFromCivil(p.date.year, (p.date.month - 1) / 3 * 3 + 1, 1) * kMicrosPerDay;
+                else if (unit == "year")
+                    r = DaysFromCivil(p.date.year, 1, 1) * kMicrosPerDay;
+                else
+                    throw ExecutionError("date_trunc(): unknown unit '" + unit + "'", ErrorCode::WRONG_ARGUMENTS);
             }
             out.SetNull(i, n);
             if (n) continue;
-            if (as_date) out.Data<int32_t>()[i] = static_cast<int32_t>(DaysOf(r));
-            else out.Data<int64_t>()[i] = r;
+            if (as_date)
+                out.Data<int32_t>()[i] = static_cast<int32_t>(DaysOf(r));
+            else
+                out.Data<int64_t>()[i] = r;
         }
     };
     return f;
@@ -180,42 +246,53 @@ void RegisterDatetimeFunctions(FunctionRegistry& r) {
     r.AddScalar("month", Overloads("month", {DatetimePart([](const Parts& p) { return p.date.month; })}));
     r.AddScalar("day", Overloads("day", {DatetimePart([](const Parts& p) { return p.date.day; })}));
     r.AddAlias("dayofmonth", "day");
-    r.AddScalar("quarter", Overloads("quarter", {DatetimePart([](const Parts& p) { return (p.date.month - 1) / 3 + 1; })}));
+    r.AddScalar("quarter",
+                Overloads("quarter", {DatetimePart([](const Parts& p) { return (p.date.month - 1) / 3 + 1; })}));
     r.AddScalar("hour", Overloads("hour", {DatetimePart([](const Parts& p) { return p.hour; })}));
     r.AddScalar("minute", Overloads("minute", {DatetimePart([](const Parts& p) { return p.minute; })}));
     r.AddScalar("second", Overloads("second", {DatetimePart([](const Parts& p) { return p.second; })}));
-    r.AddScalar("dayofweek", Overloads("dayofweek", {{{TypeId::DATETIME}, TypeId::INT, [](Args a, size_t rows, Column& out) {
-                                                         UnaryExecute<int64_t, int32_t>(*a[0], rows, out, [](int64_t dt) {
-                                                             return static_cast<int32_t>(((DaysOf(dt) % 7) + 11) % 7 + 1);
-                                                         });
-                                                     }}}));
-    r.AddScalar("dayofyear", Overloads("dayofyear", {{{TypeId::DATETIME}, TypeId::INT, [](Args a, size_t rows, Column& out) {
-                                                         UnaryExecute<int64_t, int32_t>(*a[0], rows, out, [](int64_t dt) {
-                                                             Parts p = Split(dt);
-                                                             return static_cast<int32_t>(DaysOf(dt) - DaysFromCivil(p.date.year, 1, 1) + 1);
-                                                         });
-                                                     }}}));
+    r.AddScalar("dayofweek",
+                Overloads("dayofweek", {{{TypeId::DATETIME}, TypeId::INT, [](Args a, size_t rows, Column& out) {
+                                             UnaryExecute<int64_t, int32_t>(*a[0], rows, out, [](int64_t dt) {
+                                                 return static_cast<int32_t>(((DaysOf(dt) % 7) + 11) % 7 + 1);
+                                             });
+                                         }}}));
+    r.AddScalar(
+        "dayofyear",
+        Overloads("dayofyear", {{{TypeId::DATETIME}, TypeId::INT, [](Args a, size_t rows, Column& out) {
+                                     UnaryExecute<int64_t, int32_t>(*a[0], rows, out, [](int64_t dt) {
+                                         Parts p = Split(dt);
+                                         return static_cast<int32_t>(DaysOf(dt) - DaysFromCivil(p.date.year, 1, 1) + 1);
+                                     });
+                                 }}}));
     r.AddScalar("date", Overloads("date", {{{TypeId::DATETIME}, TypeId::DATE, [](Args a, size_t rows, Column& out) {
-                                               UnaryExecute<int64_t, int32_t>(*a[0], rows, out,
-                                                                              [](int64_t dt) { return static_cast<int32_t>(DaysOf(dt)); });
-                                           }}}));
+                                                UnaryExecute<int64_t, int32_t>(*a[0], rows, out, [](int64_t dt) {
+                                                    return static_cast<int32_t>(DaysOf(dt));
+                                                });
+                                            }}}));
     r.AddAlias("to_date", "date");
-    r.AddScalar("datediff", Overloads("datediff", {{{TypeId::DATETIME, TypeId::DATETIME}, TypeId::INT, [](Args a, size_t rows, Column& out) {
-                                                       BinaryExecute<int64_t, int64_t, int32_t>(*a[0], *a[1], rows, out, [](int64_t x, int64_t y) {
-                                                           return static_cast<int32_t>(DaysOf(x) - DaysOf(y));
-                                                       });
-                                                   }}}));
-    r.AddScalar("date_format", Overloads("date_format", {{{TypeId::DATETIME, LogicalType::Varchar()}, LogicalType::Varchar(),
-                                                          [](Args a, size_t rows, Column& out) {
-                                                              BinaryExecute<int64_t, std::string_view, std::string>(
-                                                                  *a[0], *a[1], rows, out,
-                                                                  [](int64_t dt, std::string_view f) { return FormatWithPattern(dt, f); });
-                                                          }}}));
-    r.AddScalar("unix_timestamp", Overloads("unix_timestamp", {{{TypeId::DATETIME}, TypeId::BIGINT, [](Args a, size_t rows, Column& out) {
-                                                                   UnaryExecute<int64_t, int64_t>(*a[0], rows, out, [](int64_t dt) {
-                                                                       return dt / kMicrosPerSecond - (dt % kMicrosPerSecond < 0 ? 1 : 0);
-                                                                   });
-                                                               }}}));
+    r.AddScalar("datediff",
+                Overloads("datediff",
+                          {{{TypeId::DATETIME, TypeId::DATETIME}, TypeId::INT, [](Args a, size_t rows, Column& out) {
+                                BinaryExecute<int64_t, int64_t, int32_t>(
+                                    *a[0], *a[1], rows, out,
+                                    [](int64_t x, int64_t y) { return static_cast<int32_t>(DaysOf(x) - DaysOf(y)); });
+                            }}}));
+    r.AddScalar(
+        "date_format",
+        Overloads(
+            "date_format",
+            {{{TypeId::DATETIME, LogicalType::Varchar()}, LogicalType::Varchar(), [](Args a, size_t rows, Column& out) {
+                  BinaryExecute<int64_t, std::string_view, std::string>(
+                      *a[0], *a[1], rows, out, [](int64_t dt, std::string_view f) { return FormatWithPattern(dt, f); });
+              }}}));
+    r.AddScalar("unix_timestamp",
+                Overloads("unix_timestamp", {{{TypeId::DATETIME}, TypeId::BIGINT, [](Args a, size_t rows, Column& out) {
+                                                  UnaryExecute<int64_t, int64_t>(*a[0], rows, out, [](int64_t dt) {
+                                                      return dt / kMicrosPerSecond -
+                                                             (dt % kMicrosPerSecond < 0 ? 1 : 0);
+                                                  });
+                                              }}}));
     auto from_unix = [](Args a, size_t rows, Column& out) {
         for (size_t i = 0; i < rows; ++i) {
             bool n = a[0]->IsNull(i) || (a.size() > 1 && a[1]->IsNull(i));
@@ -227,8 +304,10 @@ void RegisterDatetimeFunctions(FunctionRegistry& r) {
             out.SetString(i, a.size() > 1 ? FormatWithPattern(dt, a[1]->Strings()[i].view()) : FormatDatetime(dt));
         }
     };
-    r.AddScalar("from_unixtime", Overloads("from_unixtime", {{{TypeId::BIGINT}, LogicalType::Varchar(), from_unix},
-                                                             {{TypeId::BIGINT, LogicalType::Varchar()}, LogicalType::Varchar(), from_unix}}));
+    r.AddScalar(
+        "from_unixtime",
+        Overloads("from_unixtime", {{{TypeId::BIGINT}, LogicalType::Varchar(), from_unix},
+                                    {{TypeId::BIGINT, LogicalType::Varchar()}, LogicalType::Varchar(), from_unix}}));
     struct Unit {
         const char* name;
         int64_t micros;

@@ -21,7 +21,8 @@ void RegisterLikeFunctions(FunctionRegistry& r) {
             out.Data<uint8_t>()[i] = LikeMatch(a[0]->Strings()[i].view(), a[1]->Strings()[i].view(), escape) ? 1 : 0;
         }
     };
-    r.AddScalar("like", Overloads("like", {{{str, str}, TypeId::BOOLEAN, kernel}, {{str, str, str}, TypeId::BOOLEAN, kernel}}));
+    r.AddScalar("like",
+                Overloads("like", {{{str, str}, TypeId::BOOLEAN, kernel}, {{str, str, str}, TypeId::BOOLEAN, kernel}}));
 }
 
 }  // namespace floe

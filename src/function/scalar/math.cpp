@@ -26,11 +26,12 @@ FunctionSignature DoubleUnary(Op op) {
 template <typename Op>
 FunctionSignature DoubleBinary(Op op) {
     return {{TypeId::DOUBLE, TypeId::DOUBLE}, TypeId::DOUBLE, [op](Args a, size_t rows, Column& out) {
-                BinaryExecuteNullable<double, double, double>(*a[0], *a[1], rows, out, [op](double x, double y, bool& n) {
-                    double r = op(x, y);
-                    if (std::isnan(r) || std::isinf(r)) n = true;
-                    return r;
-                });
+                BinaryExecuteNullable<double, double, double>(*a[0], *a[1], rows, out,
+                                                              [op](double x, double y, bool& n) {
+                                                                  double r = op(x, y);
+                                                                  if (std::isnan(r) || std::isinf(r)) n = true;
+                                                                  return r;
+                                                              });
             }};
 }
 
@@ -51,7 +52,8 @@ ScalarFunctionBinder IntegerPreserving(std::string name, double (*fn)(double)) {
             f.return_type = TypeId::BIGINT;
             bool is_abs = name == "abs";
             f.kernel = [is_abs](Args a, size_t rows, Column& out) {
-                UnaryExecute<int64_t, int64_t>(*a[0], rows, out, [is_abs](int64_t x) { return is_abs && x < 0 ? -x : x; });
+                UnaryExecute<int64_t, int64_t>(*a[0], rows, out,
+                                               [is_abs](int64_t x) { return is_abs && x < 0 ? -x : x; });
             };
             return f;
         }
@@ -84,13 +86,16 @@ ScalarFunctionBinder IntegerPreserving(std::string name, double (*fn)(double)) {
 }
 
 BoundScalarFunction BindRound(const std::vector<LogicalType>& types) {
-    if (types.empty() || types.size() > 2) throw BinderError("round() takes one or two arguments", ErrorCode::WRONG_ARGUMENTS);
+    if (types.empty() || types.size() > 2)
+        throw BinderError("round() takes one or two arguments", ErrorCode::WRONG_ARGUMENTS);
     BoundScalarFunction f;
     f.name = "round";
     if (types.size() == 1 && (types[0].IsInteger() || types[0].id == TypeId::BOOLEAN)) {
         f.arg_types = {TypeId::BIGINT};
         f.return_type = TypeId::BIGINT;
-        f.kernel = [](Args a, size_t rows, Column& out) { UnaryExecute<int64_t, int64_t>(*a[0], rows, out, [](int64_t x) { return x; }); };
+        f.kernel = [](Args a, size_t rows, Column& out) {
+            UnaryExecute<int64_t, int64_t>(*a[0], rows, out, [](int64_t x) { return x; });
+        };
         return f;
     }
     if (types[0].id == TypeId::DECIMAL && types.size() == 1) {
@@ -102,8 +107,10 @@ BoundScalarFunction BindRound(const std::vector<LogicalType>& types) {
             int128_t div = Pow10(scale);
             UnaryExecute<int128_t, int128_t>(*a[0], rows, out, [div](int128_t x) {
                 int128_t q = x / div, r = x % div;
-                if (r * 2 >= div) ++q;
-                else if (r * 2 <= -div) --q;
+                if (r * 2 >= div)
+                    ++q;
+                else if (r * 2 <= -div)
+                    --q;
                 return q;
             });
         };
@@ -120,7 +127,8 @@ BoundScalarFunction BindRound(const std::vector<LogicalType>& types) {
     f.arg_types = {TypeId::DOUBLE, TypeId::BIGINT};
     f.return_type = TypeId::DOUBLE;
     f.kernel = [](Args a, size_t rows, Column& out) {
-        BinaryExecute<double, int64_t, double>(*a[0], *a[1], rows, out, [](double x, int64_t d) { return RoundHalfAway(x, d); });
+        BinaryExecute<double, int64_t, double>(*a[0], *a[1], rows, out,
+                                               [](double x, int64_t d) { return RoundHalfAway(x, d); });
     };
     return f;
 }
@@ -163,9 +171,9 @@ void RegisterMathFunctions(FunctionRegistry& r) {
     r.AddScalar("floor", IntegerPreserving("floor", [](double x) { return std::floor(x); }));
     r.AddScalar("round", BindRound);
     r.AddScalar("truncate", Overloads("truncate", {DoubleBinary([](double x, double d) {
-                                           double s = std::pow(10.0, d);
-                                           return std::trunc(x * s) / s;
-                                       })}));
+                                          double s = std::pow(10.0, d);
+                                          return std::trunc(x * s) / s;
+                                      })}));
     r.AddScalar("sqrt", Overloads("sqrt", {DoubleUnary([](double x) { return std::sqrt(x); })}));
     r.AddScalar("exp", Overloads("exp", {DoubleUnary([](double x) { return std::exp(x); })}));
     r.AddScalar("ln", Overloads("ln", {DoubleUnary([](double x) { return x > 0 ? std::log(x) : NAN; })}));
@@ -181,11 +189,13 @@ void RegisterMathFunctions(FunctionRegistry& r) {
     r.AddScalar("cos", Overloads("cos", {DoubleUnary([](double x) { return std::cos(x); })}));
     r.AddScalar("tan", Overloads("tan", {DoubleUnary([](double x) { return std::tan(x); })}));
     r.AddScalar("sign", Overloads("sign", {{{TypeId::DOUBLE}, TypeId::INT, [](Args a, size_t rows, Column& out) {
-                                               UnaryExecute<double, int32_t>(*a[0], rows, out, [](double x) { return x > 0 ? 1 : (x < 0 ? -1 : 0); });
-                                           }}}));
+                                                UnaryExecute<double, int32_t>(*a[0], rows, out, [](double x) {
+                                                    return x > 0 ? 1 : (x < 0 ? -1 : 0);
+                                                });
+                                            }}}));
     r.AddScalar("pi", Overloads("pi", {{{}, TypeId::DOUBLE, [](Args, size_t rows, Column& out) {
-                                           for (size_t i = 0; i < rows; ++i) out.Data<double>()[i] = M_PI;
-                                       }}}));
+                                            for (size_t i = 0; i < rows; ++i) out.Data<double>()[i] = M_PI;
+                                        }}}));
     r.AddScalar("greatest", Extremum(true));
     r.AddScalar("least", Extremum(false));
 }

@@ -53,7 +53,8 @@ void CheckSize(size_t n, const char* fn) {
 
 template <typename Op>
 ScalarKernel StringUnary(Op op) {
-    return [op](Args a, size_t rows, Column& out) { UnaryExecute<std::string_view, std::string>(*a[0], rows, out, op); };
+    return
+        [op](Args a, size_t rows, Column& out) { UnaryExecute<std::string_view, std::string>(*a[0], rows, out, op); };
 }
 
 ScalarKernel Concat(bool with_separator) {
@@ -113,42 +114,50 @@ void RegisterStringFunctions(FunctionRegistry& r) {
     r.AddScalar("concat", Overloads("concat", {{{kStr}, kStr, Concat(false), true}}));
     r.AddScalar("concat_ws", Overloads("concat_ws", {{{kStr, kStr}, kStr, Concat(true), true}}));
     r.AddScalar("length", Overloads("length", {{{kStr}, TypeId::BIGINT, [](Args a, size_t rows, Column& out) {
-                                                   UnaryExecute<std::string_view, int64_t>(
-                                                       *a[0], rows, out, [](std::string_view s) { return static_cast<int64_t>(s.size()); });
-                                               }}}));
+                                                    UnaryExecute<std::string_view, int64_t>(
+                                                        *a[0], rows, out, [](std::string_view s) {
+                                                            return static_cast<int64_t>(s.size());
+                                                        });
+                                                }}}));
     r.AddAlias("octet_length", "length");
     r.AddScalar("char_length", Overloads("char_length", {{{kStr}, TypeId::BIGINT, [](Args a, size_t rows, Column& out) {
-                                                             UnaryExecute<std::string_view, int64_t>(
-                                                                 *a[0], rows, out, [](std::string_view s) {
-                                                                     return static_cast<int64_t>(Utf8CharLength(s));
-                                                                 });
-                                                         }}}));
+                                                              UnaryExecute<std::string_view, int64_t>(
+                                                                  *a[0], rows, out, [](std::string_view s) {
+                                                                      return static_cast<int64_t>(Utf8CharLength(s));
+                                                                  });
+                                                          }}}));
     r.AddAlias("character_length", "char_length");
-    r.AddScalar("upper", Overloads("upper", {{{kStr}, kStr, StringUnary([](std::string_view s) {
-                                                 std::string o(s);
-                                                 for (auto& c : o) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-                                                 return o;
-                                             })}}));
+    r.AddScalar("upper",
+                Overloads("upper", {{{kStr}, kStr, StringUnary([](std::string_view s) {
+                                         std::string o(s);
+                                         for (auto& c : o)
+                                             c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                                         return o;
+                                     })}}));
     r.AddAlias("ucase", "upper");
-    r.AddScalar("lower", Overloads("lower", {{{kStr}, kStr, StringUnary([](std::string_view s) {
-                                                 std::string o(s);
-                                                 for (auto& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-                                                 return o;
-                                             })}}));
+    r.AddScalar("lower",
+                Overloads("lower", {{{kStr}, kStr, StringUnary([](std::string_view s) {
+                                         std::string o(s);
+                                         for (auto& c : o)
+                                             c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                                         return o;
+                                     })}}));
     r.AddAlias("lcase", "lower");
     r.AddScalar("reverse", Overloads("reverse", {{{kStr}, kStr, StringUnary([](std::string_view s) {
-                                                     // Reverse by UTF-8 characters.
-                                                     std::string o;
-                                                     o.reserve(s.size());
-                                                     size_t end = s.size();
-                                                     while (end > 0) {
-                                                         size_t start = end - 1;
-                                                         while (start > 0 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
-                                                         o.append(s.substr(start, end - start));
-                                                         end = start;
-                                                     }
-                                                     return o;
-                                                 })}}));
+                                                      // Reverse by UTF-8 characters.
+                                                      std::string o;
+                                                      o.reserve(s.size());
+                                                      size_t end = s.size();
+                                                      while (end > 0) {
+                                                          size_t start = end - 1;
+                                                          while (start > 0 &&
+                                                                 (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80)
+                                                              --start;
+                                                          o.append(s.substr(start, end - start));
+                                                          end = start;
+                                                      }
+                                                      return o;
+                                                  })}}));
     auto trim_kernel = [](bool l, bool rt) {
         return StringUnary([l, rt](std::string_view s) {
             while (l && !s.empty() && s.front() == ' ') s.remove_prefix(1);
@@ -167,83 +176,89 @@ void RegisterStringFunctions(FunctionRegistry& r) {
                 });
         };
     };
-    r.AddScalar("trim", Overloads("trim", {{{kStr}, kStr, trim_kernel(true, true)}, {{kStr, kStr}, kStr, trim_chars_kernel(true, true)}}));
-    r.AddScalar("ltrim", Overloads("ltrim", {{{kStr}, kStr, trim_kernel(true, false)}, {{kStr, kStr}, kStr, trim_chars_kernel(true, false)}}));
-    r.AddScalar("rtrim", Overloads("rtrim", {{{kStr}, kStr, trim_kernel(false, true)}, {{kStr, kStr}, kStr, trim_chars_kernel(false, true)}}));
+    r.AddScalar("trim", Overloads("trim", {{{kStr}, kStr, trim_kernel(true, true)},
+                                           {{kStr, kStr}, kStr, trim_chars_kernel(true, true)}}));
+    r.AddScalar("ltrim", Overloads("ltrim", {{{kStr}, kStr, trim_kernel(true, false)},
+                                             {{kStr, kStr}, kStr, trim_chars_kernel(true, false)}}));
+    r.AddScalar("rtrim", Overloads("rtrim", {{{kStr}, kStr, trim_kernel(false, true)},
+                                             {{kStr, kStr}, kStr, trim_chars_kernel(false, true)}}));
     auto substr2 = [](Args a, size_t rows, Column& out) {
-        BinaryExecute<std::string_view, int64_t, std::string>(*a[0], *a[1], rows, out, [](std::string_view s, int64_t p) {
-            return Substr(s, p, INT64_MAX / 2);
-        });
+        BinaryExecute<std::string_view, int64_t, std::string>(
+            *a[0], *a[1], rows, out, [](std::string_view s, int64_t p) { return Substr(s, p, INT64_MAX / 2); });
     };
     auto substr3 = [](Args a, size_t rows, Column& out) {
         for (size_t i = 0; i < rows; ++i) {
             bool n = a[0]->IsNull(i) || a[1]->IsNull(i) || a[2]->IsNull(i);
             out.SetNull(i, n);
-            if (!n) out.SetString(i, Substr(a[0]->Strings()[i].view(), a[1]->Data<int64_t>()[i], a[2]->Data<int64_t>()[i]));
+            if (!n)
+                out.SetString(i, Substr(a[0]->Strings()[i].view(), a[1]->Data<int64_t>()[i], a[2]->Data<int64_t>()[i]));
         }
     };
-    r.AddScalar("substr", Overloads("substr", {{{kStr, TypeId::BIGINT}, kStr, substr2}, {{kStr, TypeId::BIGINT, TypeId::BIGINT}, kStr, substr3}}));
+    r.AddScalar("substr", Overloads("substr", {{{kStr, TypeId::BIGINT}, kStr, substr2},
+                                               {{kStr, TypeId::BIGINT, TypeId::BIGINT}, kStr, substr3}}));
     r.AddAlias("substring", "substr");
     r.AddAlias("mid", "substr");
     r.AddScalar("left", Overloads("left", {{{kStr, TypeId::BIGINT}, kStr, [](Args a, size_t rows, Column& out) {
-                                               BinaryExecute<std::string_view, int64_t, std::string>(
-                                                   *a[0], *a[1], rows, out, [](std::string_view s, int64_t n) {
-                                                       return n <= 0 ? std::string() : std::string(s.substr(0, Utf8Offset(s, n)));
-                                                   });
-                                           }}}));
+                                                BinaryExecute<std::string_view, int64_t, std::string>(
+                                                    *a[0], *a[1], rows, out, [](std::string_view s, int64_t n) {
+                                                        return n <= 0 ? std::string()
+                                                                      : std::string(s.substr(0, Utf8Offset(s, n)));
+                                                    });
+                                            }}}));
     r.AddScalar("right", Overloads("right", {{{kStr, TypeId::BIGINT}, kStr, [](Args a, size_t rows, Column& out) {
-                                                 BinaryExecute<std::string_view, int64_t, std::string>(
-                                                     *a[0], *a[1], rows, out, [](std::string_view s, int64_t n) {
-                                                         int64_t len = static_cast<int64_t>(Utf8CharLength(s));
-                                                         if (n <= 0) return std::string();
-                                                         if (n >= len) return std::string(s);
-                                                         return std::string(s.substr(Utf8Offset(s, len - n)));
-                                                     });
-                                             }}}));
+                                                  BinaryExecute<std::string_view, int64_t, std::string>(
+                                                      *a[0], *a[1], rows, out, [](std::string_view s, int64_t n) {
+                                                          int64_t len = static_cast<int64_t>(Utf8CharLength(s));
+                                                          if (n <= 0) return std::string();
+                                                          if (n >= len) return std::string(s);
+                                                          return std::string(s.substr(Utf8Offset(s, len - n)));
+                                                      });
+                                              }}}));
     r.AddScalar("repeat", Overloads("repeat", {{{kStr, TypeId::BIGINT}, kStr, [](Args a, size_t rows, Column& out) {
-                                                   BinaryExecute<std::string_view, int64_t, std::string>(
-                                                       *a[0], *a[1], rows, out, [](std::string_view s, int64_t n) {
-                                                           if (n <= 0) return std::string();
-                                                           CheckSize(s.size() * static_cast<size_t>(n), "repeat");
-                                                           std::string o;
-                                                           o.reserve(s.size() * n);
-                                                           for (int64_t k = 0; k < n; ++k) o.append(s);
-                                                           return o;
-                                                       });
-                                               }}}));
+                                                    BinaryExecute<std::string_view, int64_t, std::string>(
+                                                        *a[0], *a[1], rows, out, [](std::string_view s, int64_t n) {
+                                                            if (n <= 0) return std::string();
+                                                            CheckSize(s.size() * static_cast<size_t>(n), "repeat");
+                                                            std::string o;
+                                                            o.reserve(s.size() * n);
+                                                            for (int64_t k = 0; k < n; ++k) o.append(s);
+                                                            return o;
+                                                        });
+                                                }}}));
     r.AddScalar("space", Overloads("space", {{{TypeId::BIGINT}, kStr, [](Args a, size_t rows, Column& out) {
-                                                 UnaryExecute<int64_t, std::string>(*a[0], rows, out, [](int64_t n) {
-                                                     if (n <= 0) return std::string();
-                                                     CheckSize(static_cast<size_t>(n), "space");
-                                                     return std::string(static_cast<size_t>(n), ' ');
-                                                 });
-                                             }}}));
+                                                  UnaryExecute<int64_t, std::string>(*a[0], rows, out, [](int64_t n) {
+                                                      if (n <= 0) return std::string();
+                                                      CheckSize(static_cast<size_t>(n), "space");
+                                                      return std::string(static_cast<size_t>(n), ' ');
+                                                  });
+                                              }}}));
     r.AddScalar("replace", Overloads("replace", {{{kStr, kStr, kStr}, kStr, [](Args a, size_t rows, Column& out) {
-                                                     for (size_t i = 0; i < rows; ++i) {
-                                                         bool n = a[0]->IsNull(i) || a[1]->IsNull(i) || a[2]->IsNull(i);
-                                                         out.SetNull(i, n);
-                                                         if (n) continue;
-                                                         std::string_view s = a[0]->Strings()[i].view();
-                                                         std::string_view from = a[1]->Strings()[i].view();
-                                                         std::string_view to = a[2]->Strings()[i].view();
-                                                         if (from.empty()) {
-                                                             out.SetString(i, s);
-                                                             continue;
-                                                         }
-                                                         std::string o;
-                                                         size_t pos = 0;
-                                                         while (true) {
-                                                             size_t hit = s.find(from, pos);
-                                                             if (hit == std::string_view::npos) break;
-                                                             o.append(s.substr(pos, hit - pos));
-                                                             o.append(to);
-                                                             pos = hit + from.size();
-                                                         }
-                                                         o.append(s.substr(pos));
-                                                         CheckSize(o.size(), "replace");
-                                                         out.SetString(i, o);
-                                                     }
-                                                 }}}));
+                                                      for (size_t i = 0; i < rows; ++i) {
+                                                          bool n =
+                                                              a[0]->IsNull(i) || a[1]->IsNull(i) || a[2]->IsNull(i);
+                                                          out.SetNull(i, n);
+                                                          if (n) continue;
+                                                          std::string_view s = a[0]->Strings()[i].view();
+                                                          std::string_view from = a[1]->Strings()[i].view();
+                                                          std::string_view to = a[2]->Strings()[i].view();
+                                                          if (from.empty()) {
+                                                              out.SetString(i, s);
+                                                              continue;
+                                                          }
+                                                          std::string o;
+                                                          size_t pos = 0;
+                                                          while (true) {
+                                                              size_t hit = s.find(from, pos);
+                                                              if (hit == std::string_view::npos) break;
+                                                              o.append(s.substr(pos, hit - pos));
+                                                              o.append(to);
+                                                              pos = hit + from.size();
+                                                          }
+                                                          o.append(s.substr(pos));
+                                                          CheckSize(o.size(), "replace");
+                                                          out.SetString(i, o);
+                                                      }
+                                                  }}}));
     auto locate = [](Args a, size_t rows, Column& out) {
         for (size_t i = 0; i < rows; ++i) {
             bool n = a[0]->IsNull(i) || a[1]->IsNull(i) || (a.size() > 2 && a[2]->IsNull(i));
@@ -263,17 +278,19 @@ void RegisterStringFunctions(FunctionRegistry& r) {
             out.Data<int64_t>()[i] = result;
         }
     };
-    r.AddScalar("locate", Overloads("locate", {{{kStr, kStr}, TypeId::BIGINT, locate}, {{kStr, kStr, TypeId::BIGINT}, TypeId::BIGINT, locate}}));
+    r.AddScalar("locate", Overloads("locate", {{{kStr, kStr}, TypeId::BIGINT, locate},
+                                               {{kStr, kStr, TypeId::BIGINT}, TypeId::BIGINT, locate}}));
     r.AddScalar("instr", Overloads("instr", {{{kStr, kStr}, TypeId::BIGINT, [locate](Args a, size_t rows, Column& out) {
-                                                 std::vector<const Column*> swapped{a[1], a[0]};
-                                                 locate(swapped, rows, out);
-                                             }}}));
+                                                  std::vector<const Column*> swapped{a[1], a[0]};
+                                                  locate(swapped, rows, out);
+                                              }}}));
     auto pad = [](bool left) {
         return [left](Args a, size_t rows, Column& out) {
             for (size_t i = 0; i < rows; ++i) {
                 bool n = a[0]->IsNull(i) || a[1]->IsNull(i) || a[2]->IsNull(i);
                 std::string v;
-                if (!n) v = Pad(a[0]->Strings()[i].view(), a[1]->Data<int64_t>()[i], a[2]->Strings()[i].view(), left, n);
+                if (!n)
+                    v = Pad(a[0]->Strings()[i].view(), a[1]->Data<int64_t>()[i], a[2]->Strings()[i].view(), left, n);
                 out.SetNull(i, n);
                 if (!n) out.SetString(i, v);
             }
@@ -281,57 +298,65 @@ void RegisterStringFunctions(FunctionRegistry& r) {
     };
     r.AddScalar("lpad", Overloads("lpad", {{{kStr, TypeId::BIGINT, kStr}, kStr, pad(true)}}));
     r.AddScalar("rpad", Overloads("rpad", {{{kStr, TypeId::BIGINT, kStr}, kStr, pad(false)}}));
-    r.AddScalar("ascii", Overloads("ascii", {{{kStr}, TypeId::INT, [](Args a, size_t rows, Column& out) {
-                                                 UnaryExecute<std::string_view, int32_t>(*a[0], rows, out, [](std::string_view s) {
-                                                     return s.empty() ? 0 : static_cast<int32_t>(static_cast<unsigned char>(s[0]));
+    r.AddScalar(
+        "ascii",
+        Overloads("ascii", {{{kStr}, TypeId::INT, [](Args a, size_t rows, Column& out) {
+                                 UnaryExecute<std::string_view, int32_t>(*a[0], rows, out, [](std::string_view s) {
+                                     return s.empty() ? 0 : static_cast<int32_t>(static_cast<unsigned char>(s[0]));
+                                 });
+                             }}}));
+    r.AddScalar("split_part",
+                Overloads("split_part", {{{kStr, kStr, TypeId::BIGINT}, kStr, [](Args a, size_t rows, Column& out) {
+                                              for (size_t i = 0; i < rows; ++i) {
+                                                  bool n = a[0]->IsNull(i) || a[1]->IsNull(i) || a[2]->IsNull(i);
+                                                  std::string_view s = n ? "" : a[0]->Strings()[i].view();
+                                                  std::string_view d = n ? "" : a[1]->Strings()[i].view();
+                                                  int64_t k = n ? 0 : a[2]->Data<int64_t>()[i];
+                                                  if (!n && (d.empty() || k <= 0)) n = true;
+                                                  std::string_view part;
+                                                  if (!n) {
+                                                      size_t pos = 0;
+                                                      for (int64_t p = 1;; ++p) {
+                                                          size_t hit = s.find(d, pos);
+                                                          if (p == k) {
+                                                              part = s.substr(pos, hit == std::string_view::npos
+                                                                                       ? std::string_view::npos
+                                                                                       : hit - pos);
+                                                              break;
+                                                          }
+                                                          if (hit == std::string_view::npos) {
+                                                              n = true;
+                                                              break;
+                                                          }
+                                                          pos = hit + d.size();
+                                                      }
+                                                  }
+                                                  out.SetNull(i, n);
+                                                  if (!n) out.SetString(i, part);
+                                              }
+                                          }}}));
+    r.AddScalar("starts_with",
+                Overloads("starts_with", {{{kStr, kStr}, TypeId::BOOLEAN, [](Args a, size_t rows, Column& out) {
+                                               BinaryExecute<std::string_view, std::string_view, bool>(
+                                                   *a[0], *a[1], rows, out, [](std::string_view s, std::string_view p) {
+                                                       return s.substr(0, p.size()) == p;
+                                                   });
+                                           }}}));
+    r.AddScalar("ends_with",
+                Overloads("ends_with", {{{kStr, kStr}, TypeId::BOOLEAN, [](Args a, size_t rows, Column& out) {
+                                             BinaryExecute<std::string_view, std::string_view, bool>(
+                                                 *a[0], *a[1], rows, out, [](std::string_view s, std::string_view p) {
+                                                     return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
                                                  });
-                                             }}}));
-    r.AddScalar("split_part", Overloads("split_part", {{{kStr, kStr, TypeId::BIGINT}, kStr, [](Args a, size_t rows, Column& out) {
-                                                           for (size_t i = 0; i < rows; ++i) {
-                                                               bool n = a[0]->IsNull(i) || a[1]->IsNull(i) || a[2]->IsNull(i);
-                                                               std::string_view s = n ? "" : a[0]->Strings()[i].view();
-                                                               std::string_view d = n ? "" : a[1]->Strings()[i].view();
-                                                               int64_t k = n ? 0 : a[2]->Data<int64_t>()[i];
-                                                               if (!n && (d.empty() || k <= 0)) n = true;
-                                                               std::string_view part;
-                                                               if (!n) {
-                                                                   size_t pos = 0;
-                                                                   for (int64_t p = 1;; ++p) {
-                                                                       size_t hit = s.find(d, pos);
-                                                                       if (p == k) {
-                                                                           part = s.substr(pos, hit == std::string_view::npos ? std::string_view::npos : hit - pos);
-                                                                           break;
-                                                                       }
-                                                                       if (hit == std::string_view::npos) {
-                                                                           n = true;
-                                                                           break;
-                                                                       }
-                                                                       pos = hit + d.size();
-                                                                   }
-                                                               }
-                                                               out.SetNull(i, n);
-                                                               if (!n) out.SetString(i, part);
-                                                           }
-                                                       }}}));
-    r.AddScalar("starts_with", Overloads("starts_with", {{{kStr, kStr}, TypeId::BOOLEAN, [](Args a, size_t rows, Column& out) {
-                                                             BinaryExecute<std::string_view, std::string_view, bool>(
-                                                                 *a[0], *a[1], rows, out, [](std::string_view s, std::string_view p) {
-                                                                     return s.substr(0, p.size()) == p;
-                                                                 });
-                                                         }}}));
-    r.AddScalar("ends_with", Overloads("ends_with", {{{kStr, kStr}, TypeId::BOOLEAN, [](Args a, size_t rows, Column& out) {
-                                                         BinaryExecute<std::string_view, std::string_view, bool>(
-                                                             *a[0], *a[1], rows, out, [](std::string_view s, std::string_view p) {
-                                                                 return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-                                                             });
-                                                     }}}));
+                                         }}}));
     r.AddScalar("strcmp", Overloads("strcmp", {{{kStr, kStr}, TypeId::INT, [](Args a, size_t rows, Column& out) {
-                                                   BinaryExecute<std::string_view, std::string_view, int32_t>(
-                                                       *a[0], *a[1], rows, out, [](std::string_view x, std::string_view y) {
-                                                           int c = x.compare(y);
-                                                           return c < 0 ? -1 : (c > 0 ? 1 : 0);
-                                                       });
-                                               }}}));
+                                                    BinaryExecute<std::string_view, std::string_view, int32_t>(
+                                                        *a[0], *a[1], rows, out,
+                                                        [](std::string_view x, std::string_view y) {
+                                                            int c = x.compare(y);
+                                                            return c < 0 ? -1 : (c > 0 ? 1 : 0);
+                                                        });
+                                                }}}));
 }
 
 }  // namespace floe

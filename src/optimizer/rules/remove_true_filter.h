@@ -7,7 +7,7 @@
 namespace floe {
 
 class RemoveTrueFilter : public OptimizerPass {
-public:
+  public:
     const char* name() const override { return "remove_true_filter"; }
     LogicalOperatorPtr Apply(LogicalOperatorPtr plan) override;
 };

@@ -7,33 +7,56 @@ namespace floe::ast {
 namespace {
 const char* BinaryOpText(BinaryOp op) {
     switch (op) {
-        case BinaryOp::ADD: return "+";
-        case BinaryOp::SUBTRACT: return "-";
-        case BinaryOp::MULTIPLY: return "*";
-        case BinaryOp::DIVIDE: return "/";
-        case BinaryOp::INT_DIVIDE: return "DIV";
-        case BinaryOp::MODULO: return "%";
-        case BinaryOp::EQUAL: return "=";
-        case BinaryOp::NOT_EQUAL: return "!=";
-        case BinaryOp::LESS: return "<";
-        case BinaryOp::LESS_EQUAL: return "<=";
-        case BinaryOp::GREATER: return ">";
-        case BinaryOp::GREATER_EQUAL: return ">=";
-        case BinaryOp::NULL_SAFE_EQUAL: return "<=>";
-        case BinaryOp::AND: return "AND";
-        case BinaryOp::OR: return "OR";
-        case BinaryOp::XOR: return "XOR";
-        case BinaryOp::BIT_AND: return "&";
-        case BinaryOp::BIT_OR: return "|";
-        case BinaryOp::BIT_XOR: return "^";
-        case BinaryOp::SHIFT_LEFT: return "<<";
-        case BinaryOp::SHIFT_RIGHT: return ">>";
+        case BinaryOp::ADD:
+            return "+";
+        case BinaryOp::SUBTRACT:
+            return "-";
+        case BinaryOp::MULTIPLY:
+            return "*";
+        case BinaryOp::DIVIDE:
+            return "/";
+        case BinaryOp::INT_DIVIDE:
+            return "DIV";
+        case BinaryOp::MODULO:
+            return "%";
+        case BinaryOp::EQUAL:
+            return "=";
+        case BinaryOp::NOT_EQUAL:
+            return "!=";
+        case BinaryOp::LESS:
+            return "<";
+        case BinaryOp::LESS_EQUAL:
+            return "<=";
+        case BinaryOp::GREATER:
+            return ">";
+        case BinaryOp::GREATER_EQUAL:
+            return ">=";
+        case BinaryOp::NULL_SAFE_EQUAL:
+            return "<=>";
+        case BinaryOp::AND:
+            return "AND";
+        case BinaryOp::OR:
+            return "OR";
+        case BinaryOp::XOR:
+            return "XOR";
+        case BinaryOp::BIT_AND:
+            return "&";
+        case BinaryOp::BIT_OR:
+            return "|";
+        case BinaryOp::BIT_XOR:
+            return "^";
+        case BinaryOp::SHIFT_LEFT:
+            return "<<";
+        case BinaryOp::SHIFT_RIGHT:
+            return ">>";
     }
     return "?";
 }
 }  // namespace
 
-std::string LiteralExpr::ToString() const { return value.ToSqlLiteral(); }
+std::string LiteralExpr::ToString() const {
+    return value.ToSqlLiteral();
+}
 
 std::string ColumnRefExpr::ToString() const {
     std::string s;
@@ -41,7 +64,9 @@ std::string ColumnRefExpr::ToString() const {
     return s;
 }
 
-std::string StarExpr::ToString() const { return qualifier.empty() ? "*" : qualifier + ".*"; }
+std::string StarExpr::ToString() const {
+    return qualifier.empty() ? "*" : qualifier + ".*";
+}
 
 std::string FunctionCallExpr::ToString() const {
     std::string s = name + "(";
@@ -53,10 +78,14 @@ std::string FunctionCallExpr::ToString() const {
 
 std::string UnaryExpr::ToString() const {
     switch (op) {
-        case UnaryOp::NOT: return "NOT " + operand->ToString();
-        case UnaryOp::NEGATE: return "-" + operand->ToString();
-        case UnaryOp::PLUS: return "+" + operand->ToString();
-        case UnaryOp::BIT_NOT: return "~" + operand->ToString();
+        case UnaryOp::NOT:
+            return "NOT " + operand->ToString();
+        case UnaryOp::NEGATE:
+            return "-" + operand->ToString();
+        case UnaryOp::PLUS:
+            return "+" + operand->ToString();
+        case UnaryOp::BIT_NOT:
+            return "~" + operand->ToString();
     }
     return operand->ToString();
 }
@@ -73,7 +102,9 @@ std::string CaseExpr::ToString() const {
     return s + " END";
 }
 
-std::string CastExpr::ToString() const { return "CAST(" + expr->ToString() + " AS " + target.ToString() + ")"; }
+std::string CastExpr::ToString() const {
+    return "CAST(" + expr->ToString() + " AS " + target.ToString() + ")";
+}
 
 std::string InListExpr::ToString() const {
     std::string s = expr->ToString() + (negated ? " NOT IN (" : " IN (");
@@ -85,7 +116,9 @@ std::string BetweenExpr::ToString() const {
     return expr->ToString() + (negated ? " NOT BETWEEN " : " BETWEEN ") + low->ToString() + " AND " + high->ToString();
 }
 
-std::string IsNullExpr::ToString() const { return expr->ToString() + (negated ? " IS NOT NULL" : " IS NULL"); }
+std::string IsNullExpr::ToString() const {
+    return expr->ToString() + (negated ? " IS NOT NULL" : " IS NULL");
+}
 
 std::string LikeExpr::ToString() const {
     return expr->ToString() + (negated ? " NOT" : "") + (regexp ? " REGEXP " : " LIKE ") + pattern->ToString();
@@ -93,26 +126,37 @@ std::string LikeExpr::ToString() const {
 
 std::string VariableExpr::ToString() const {
     switch (scope) {
-        case VariableScope::USER: return "@" + name;
-        case VariableScope::DEFAULT: return "@@" + name;
-        case VariableScope::SESSION: return "@@session." + name;
-        case VariableScope::GLOBAL: return "@@global." + name;
+        case VariableScope::USER:
+            return "@" + name;
+        case VariableScope::DEFAULT:
+            return "@@" + name;
+        case VariableScope::SESSION:
+            return "@@session." + name;
+        case VariableScope::GLOBAL:
+            return "@@global." + name;
     }
     return name;
 }
 
-std::string ParameterExpr::ToString() const { return "?"; }
+std::string ParameterExpr::ToString() const {
+    return "?";
+}
 
-std::string IntervalExpr::ToString() const { return "INTERVAL " + value->ToString() + " " + unit; }
+std::string IntervalExpr::ToString() const {
+    return "INTERVAL " + value->ToString() + " " + unit;
+}
 
 SubqueryExpr::SubqueryExpr() : Expr(ExprKind::SUBQUERY) {}
 SubqueryExpr::~SubqueryExpr() = default;
 
 std::string SubqueryExpr::ToString() const {
     switch (subquery_kind) {
-        case SubqueryKind::EXISTS: return negated ? "NOT EXISTS (subquery)" : "EXISTS (subquery)";
-        case SubqueryKind::IN: return lhs->ToString() + (negated ? " NOT IN (subquery)" : " IN (subquery)");
-        default: return "(subquery)";
+        case SubqueryKind::EXISTS:
+            return negated ? "NOT EXISTS (subquery)" : "EXISTS (subquery)";
+        case SubqueryKind::IN:
+            return lhs->ToString() + (negated ? " NOT IN (subquery)" : " IN (subquery)");
+        default:
+            return "(subquery)";
     }
 }
 

@@ -227,9 +227,9 @@ struct SubqueryExpr : Expr {
     ~SubqueryExpr() override;
     SubqueryKind subquery_kind = SubqueryKind::SCALAR;
     std::unique_ptr<QueryNode> query;
-    ExprPtr lhs;                          // IN / ANY / ALL
-    BinaryOp compare = BinaryOp::EQUAL;   // ANY / ALL
-    bool negated = false;                 // NOT IN, NOT EXISTS
+    ExprPtr lhs;                         // IN / ANY / ALL
+    BinaryOp compare = BinaryOp::EQUAL;  // ANY / ALL
+    bool negated = false;                // NOT IN, NOT EXISTS
     std::string ToString() const override;
 };
 

@@ -186,11 +186,11 @@ struct SetPasswordStatement : Statement {
 };
 
 enum class ShowKind : uint8_t {
-    DATABASES,   // SHOW DATABASES | SCHEMAS
-    TABLES,      // SHOW [FULL] TABLES [FROM db]
-    VARIABLES,   // SHOW [GLOBAL|SESSION] VARIABLES
-    STATUS,      // SHOW [GLOBAL|SESSION] STATUS
-    COLUMNS,     // SHOW [FULL] COLUMNS|FIELDS FROM t [FROM db], DESC[RIBE] t
+    DATABASES,  // SHOW DATABASES | SCHEMAS
+    TABLES,     // SHOW [FULL] TABLES [FROM db]
+    VARIABLES,  // SHOW [GLOBAL|SESSION] VARIABLES
+    STATUS,     // SHOW [GLOBAL|SESSION] STATUS
+    COLUMNS,    // SHOW [FULL] COLUMNS|FIELDS FROM t [FROM db], DESC[RIBE] t
     CREATE_TABLE,
     CREATE_DATABASE,
     WARNINGS,
@@ -200,7 +200,7 @@ enum class ShowKind : uint8_t {
     CHARSET,
     COLLATION,
     GRANTS,
-    USERS,       // not MySQL; lists Floe's users
+    USERS,  // not MySQL; lists Floe's users
     TABLE_STATUS,
     PLUGINS,
     INDEX,
@@ -211,7 +211,7 @@ struct ShowStatement : Statement {
     ShowStatement() : Statement(StatementKind::SHOW) {}
     ShowKind show = ShowKind::DATABASES;
     bool full = false;
-    bool global = false;  // SHOW GLOBAL VARIABLES|STATUS
+    bool global = false;   // SHOW GLOBAL VARIABLES|STATUS
     std::string database;  // FROM db (also from `db.table`)
     std::string table;     // COLUMNS / CREATE TABLE / INDEX target
     std::optional<std::string> like;

@@ -33,12 +33,12 @@ http::response<http::string_body> Json(http::status status, unsigned version, bo
 
 /// One HTTP connection: reads requests and answers them until the peer closes.
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
-public:
+  public:
     HttpConnection(tcp::socket socket, Instance& instance) : stream_(std::move(socket)), instance_(instance) {}
 
     void Start() { Read(); }
 
-private:
+  private:
     void Read() {
         parser_.emplace();
         parser_->header_limit(kMaxHeaderBytes);
@@ -102,7 +102,9 @@ struct HttpServer::Impl {
 HttpServer::HttpServer(Instance& instance, std::string bind_address, uint16_t port, int io_threads)
     : instance_(instance), bind_address_(std::move(bind_address)), port_(port), io_threads_(io_threads) {}
 
-HttpServer::~HttpServer() { Stop(); }
+HttpServer::~HttpServer() {
+    Stop();
+}
 
 void HttpServer::Start() {
     impl_ = std::make_unique<Impl>();
@@ -115,7 +117,8 @@ void HttpServer::Start() {
     if (!ec) impl_->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) impl_->acceptor->bind(endpoint, ec);
     if (!ec) impl_->acceptor->listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) throw IOError("cannot listen for HTTP on " + bind_address_ + ":" + std::to_string(port_) + ": " + ec.message());
+    if (ec)
+        throw IOError("cannot listen for HTTP on " + bind_address_ + ":" + std::to_string(port_) + ": " + ec.message());
     port_ = impl_->acceptor->local_endpoint().port();
     impl_->work.emplace(impl_->io.get_executor());
     impl_->Accept(instance_);

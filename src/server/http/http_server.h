@@ -13,7 +13,7 @@ namespace floe {
 class Instance;
 
 class HttpServer {
-public:
+  public:
     HttpServer(Instance& instance, std::string bind_address, uint16_t port, int io_threads = 2);
     ~HttpServer();
 
@@ -23,7 +23,7 @@ public:
     void Stop();
     uint16_t port() const { return port_; }
 
-private:
+  private:
     struct Impl;
     Instance& instance_;
     std::string bind_address_;

@@ -38,16 +38,18 @@ Value DecodeTemporal(PacketReader& r, ColumnType type) {
         second = r.ReadU8();
     }
     if (len == 11) micros = r.ReadU32();
-    if (len == 0) return type == ColumnType::DATE ? Value::Date(DaysFromCivil(0, 1, 1)) : Value::Datetime(DaysFromCivil(0, 1, 1) * kMicrosPerDay);
+    if (len == 0)
+        return type == ColumnType::DATE ? Value::Date(DaysFromCivil(0, 1, 1))
+                                        : Value::Datetime(DaysFromCivil(0, 1, 1) * kMicrosPerDay);
     if (!IsValidCivil(year, static_cast<uint32_t>(month), static_cast<uint32_t>(day)) || hour > 23 || minute > 59 ||
         second > 59 || micros > 999999) {
-        throw ConversionError(fmt::format("invalid date/time parameter {:04}-{:02}-{:02} {:02}:{:02}:{:02}", year, month,
-                                          day, hour, minute, second));
+        throw ConversionError(fmt::format("invalid date/time parameter {:04}-{:02}-{:02} {:02}:{:02}:{:02}", year,
+                                          month, day, hour, minute, second));
     }
     int32_t days = DaysFromCivil(year, static_cast<uint32_t>(month), static_cast<uint32_t>(day));
     if (type == ColumnType::DATE) return Value::Date(days);
-    return Value::Datetime(static_cast<int64_t>(days) * kMicrosPerDay + (hour * 3600LL + minute * 60 + second) * kMicrosPerSecond +
-                           micros);
+    return Value::Datetime(static_cast<int64_t>(days) * kMicrosPerDay +
+                           (hour * 3600LL + minute * 60 + second) * kMicrosPerSecond + micros);
 }
 
 Value DecodeTime(PacketReader& r) {
@@ -110,7 +112,9 @@ ExecuteRequest DecodeExecute(std::string_view payload, StatementParameters& stat
         auto type = static_cast<ColumnType>(state.types[i] & 0xFF);
         bool is_unsigned = (state.types[i] >> 8) & 0x80;
         switch (type) {
-            case ColumnType::NULL_TYPE: req.params.push_back(Value::Null()); break;
+            case ColumnType::NULL_TYPE:
+                req.params.push_back(Value::Null());
+                break;
             case ColumnType::TINY: {
                 uint8_t v = r.ReadU8();
                 req.params.push_back(Value::Integer(is_unsigned ? v : static_cast<int8_t>(v)));
@@ -152,11 +156,17 @@ ExecuteRequest DecodeExecute(std::string_view payload, StatementParameters& stat
                 break;
             }
             case ColumnType::DECIMAL:
-            case ColumnType::NEWDECIMAL: req.params.push_back(DecimalFromText(r.ReadLenencString())); break;
+            case ColumnType::NEWDECIMAL:
+                req.params.push_back(DecimalFromText(r.ReadLenencString()));
+                break;
             case ColumnType::DATE:
             case ColumnType::DATETIME:
-            case ColumnType::TIMESTAMP: req.params.push_back(DecodeTemporal(r, type)); break;
-            case ColumnType::TIME: req.params.push_back(DecodeTime(r)); break;
+            case ColumnType::TIMESTAMP:
+                req.params.push_back(DecodeTemporal(r, type));
+                break;
+            case ColumnType::TIME:
+                req.params.push_back(DecodeTime(r));
+                break;
             case ColumnType::VARCHAR:
             case ColumnType::VAR_STRING:
             case ColumnType::STRING:
@@ -168,10 +178,13 @@ ExecuteRequest DecodeExecute(std::string_view payload, StatementParameters& stat
             case ColumnType::ENUM:
             case ColumnType::SET:
             case ColumnType::BIT:
-            case ColumnType::GEOMETRY: req.params.push_back(Value::Varchar(std::string(r.ReadLenencString()))); break;
+            case ColumnType::GEOMETRY:
+                req.params.push_back(Value::Varchar(std::string(r.ReadLenencString())));
+                break;
             default:
-                throw ProtocolError("malformed packet: unsupported parameter type " +
-                                    std::to_string(static_cast<int>(type)), ErrorCode::NOT_SUPPORTED);
+                throw ProtocolError(
+                    "malformed packet: unsupported parameter type " + std::to_string(static_cast<int>(type)),
+                    ErrorCode::NOT_SUPPORTED);
         }
     }
     return req;

@@ -43,7 +43,9 @@ MysqlConnection::~MysqlConnection() {
     if (session_) instance_.UnregisterSession(session_.get());
 }
 
-void MysqlConnection::Shutdown() { ::shutdown(socket_.native_handle(), SHUT_RDWR); }
+void MysqlConnection::Shutdown() {
+    ::shutdown(socket_.native_handle(), SHUT_RDWR);
+}
 
 void MysqlConnection::RejectTooMany() {
     sequence_ = 0;
@@ -109,8 +111,10 @@ void MysqlConnection::SendResultSet(const QueryResult& result, bool binary, bool
     for (const auto& c : result.columns) Send(EncodeColumnDefinition(c));
     if (!deprecate_eof) Send(EncodeEof(Status(more_results)));
     auto emit = [this](const std::string& row) { Send(row); };
-    if (binary) EncodeBinaryRows(result, emit);
-    else EncodeTextRows(result, emit);
+    if (binary)
+        EncodeBinaryRows(result, emit);
+    else
+        EncodeTextRows(result, emit);
     Send(EncodeResultEnd(deprecate_eof, Status(more_results)));
 }
 
@@ -136,8 +140,8 @@ bool MysqlConnection::Handshake() {
     if (!ok) {
         Log::Warn("mysql.auth_failed", {{"user", response.user}, {"host", peer_host_}});
         SendError(MysqlErrno(ErrorCode::ACCESS_DENIED), SqlState(ErrorCode::ACCESS_DENIED),
-                  "Access denied for user '" + response.user + "'@'" + peer_host_ + "' (using password: " +
-                      (response.auth_response.empty() ? "NO" : "YES") + ")");
+                  "Access denied for user '" + response.user + "'@'" + peer_host_ +
+                      "' (using password: " + (response.auth_response.empty() ? "NO" : "YES") + ")");
         Flush();
         return false;
     }
@@ -170,7 +174,8 @@ void MysqlConnection::Run() {
             if (!keep || instance_.IsKilled(connection_id_)) return;
         }
     } catch (const ProtocolError& e) {
-        Log::Warn("mysql.protocol_error", {{"connection_id", connection_id_}, {"host", peer_host_}, {"error", e.what()}});
+        Log::Warn("mysql.protocol_error",
+                  {{"connection_id", connection_id_}, {"host", peer_host_}, {"error", e.what()}});
         try {
             out_.clear();
             SendError(MysqlErrno(e.code()), SqlState(e.code()), e.what());
@@ -189,16 +194,27 @@ bool MysqlConnection::Dispatch(const std::string& payload) {
     std::string_view body = std::string_view(payload).substr(1);
     try {
         switch (command) {
-            case Command::QUIT: return false;
-            case Command::PING: Send(EncodeOk(0, 0, Status(), 0)); return true;
+            case Command::QUIT:
+                return false;
+            case Command::PING:
+                Send(EncodeOk(0, 0, Status(), 0));
+                return true;
             case Command::INIT_DB:
                 session_->SetCurrentDatabase(body);
                 Send(EncodeOk(0, 0, Status(), 0));
                 return true;
-            case Command::QUERY: HandleQuery(body); return true;
-            case Command::FIELD_LIST: HandleFieldList(body); return true;
-            case Command::STMT_PREPARE: HandlePrepare(body); return true;
-            case Command::STMT_EXECUTE: HandleExecute(payload); return true;
+            case Command::QUERY:
+                HandleQuery(body);
+                return true;
+            case Command::FIELD_LIST:
+                HandleFieldList(body);
+                return true;
+            case Command::STMT_PREPARE:
+                HandlePrepare(body);
+                return true;
+            case Command::STMT_EXECUTE:
+                HandleExecute(payload);
+                return true;
             case Command::STMT_CLOSE: {
                 PacketReader r(body);
                 uint32_t id = r.ReadU32();
@@ -238,7 +254,9 @@ bool MysqlConnection::Dispatch(const std::string& payload) {
                 }
                 return true;
             }
-            case Command::SET_OPTION: Send(EncodeEof(Status())); return true;
+            case Command::SET_OPTION:
+                Send(EncodeEof(Status()));
+                return true;
             case Command::RESET_CONNECTION: {
                 std::string user = session_->user();
                 instance_.UnregisterSession(session_.get());
@@ -269,8 +287,10 @@ void MysqlConnection::HandleQuery(std::string_view sql) {
     std::vector<QueryResult> results = session_->ExecuteMulti(sql);
     for (size_t i = 0; i < results.size(); ++i) {
         bool more = i + 1 < results.size();
-        if (results[i].has_result_set) SendResultSet(results[i], false, more);
-        else SendOk(results[i], more);
+        if (results[i].has_result_set)
+            SendResultSet(results[i], false, more);
+        else
+            SendOk(results[i], more);
     }
 }
 
@@ -305,14 +325,17 @@ void MysqlConnection::HandleExecute(const std::string& payload) {
     uint32_t id = PeekStatementId(payload);
     auto it = statements_.find(id);
     if (it == statements_.end()) {
-        throw ExecutionError("Unknown prepared statement handler (" + std::to_string(id) + ") given to mysqld_stmt_execute",
-                             ErrorCode::UNKNOWN_STATEMENT);
+        throw ExecutionError(
+            "Unknown prepared statement handler (" + std::to_string(id) + ") given to mysqld_stmt_execute",
+            ErrorCode::UNKNOWN_STATEMENT);
     }
     ExecuteRequest request = DecodeExecute(payload, it->second);
     it->second.long_data.clear();
     QueryResult result = session_->ExecutePrepared(id, request.params);
-    if (result.has_result_set) SendResultSet(result, true, false);
-    else SendOk(result, false);
+    if (result.has_result_set)
+        SendResultSet(result, true, false);
+    else
+        SendOk(result, false);
 }
 
 void MysqlConnection::HandleFieldList(std::string_view body) {

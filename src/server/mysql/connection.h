@@ -21,7 +21,7 @@ class Session;
 namespace mysql {
 
 class MysqlConnection {
-public:
+  public:
     MysqlConnection(Instance& instance, boost::asio::ip::tcp::socket socket, uint32_t connection_id);
     ~MysqlConnection();
 
@@ -32,7 +32,7 @@ public:
     /// Sends "Too many connections" instead of a greeting and closes.
     void RejectTooMany();
 
-private:
+  private:
     bool Handshake();
     /// Reads one logical packet (reassembling 16 MB continuations); false on end of stream.
     bool ReadPacket(std::string& payload);

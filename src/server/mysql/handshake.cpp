@@ -87,7 +87,9 @@ std::string BuildAuthSwitchRequest(std::string_view scramble) {
 }
 
 namespace {
-void Sha1(const void* data, size_t n, unsigned char* out) { SHA1(static_cast<const unsigned char*>(data), n, out); }
+void Sha1(const void* data, size_t n, unsigned char* out) {
+    SHA1(static_cast<const unsigned char*>(data), n, out);
+}
 
 bool DecodeHex(std::string_view hex, unsigned char* out, size_t n) {
     if (hex.size() != n * 2) return false;

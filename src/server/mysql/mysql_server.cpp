@@ -25,7 +25,9 @@ struct MysqlServer::Impl {
 MysqlServer::MysqlServer(Instance& instance, std::string bind_address, uint16_t port, int)
     : instance_(instance), bind_address_(std::move(bind_address)), port_(port) {}
 
-MysqlServer::~MysqlServer() { Stop(); }
+MysqlServer::~MysqlServer() {
+    Stop();
+}
 
 void MysqlServer::Start() {
     impl_ = std::make_unique<Impl>();
@@ -38,7 +40,8 @@ void MysqlServer::Start() {
     if (!ec) impl_->acceptor.bind(endpoint, ec);
     if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
-        throw IOError("cannot listen for MySQL on " + bind_address_ + ":" + std::to_string(port_) + ": " + ec.message());
+        throw IOError("cannot listen for MySQL on " + bind_address_ + ":" + std::to_string(port_) + ": " +
+                      ec.message());
     }
     port_ = impl_->acceptor.local_endpoint().port();
     accept_thread_ = std::thread([this] { AcceptLoop(); });

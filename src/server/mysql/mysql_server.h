@@ -19,7 +19,7 @@ class MysqlConnection;
 }
 
 class MysqlServer {
-public:
+  public:
     /// `io_threads` is kept for configuration compatibility; each connection has its own thread.
     MysqlServer(Instance& instance, std::string bind_address, uint16_t port, int io_threads = 4);
     ~MysqlServer();
@@ -29,7 +29,7 @@ public:
     void Stop();
     uint16_t port() const { return port_; }
 
-private:
+  private:
     struct Impl;
     void AcceptLoop();
 

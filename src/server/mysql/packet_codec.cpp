@@ -24,7 +24,8 @@ uint8_t PacketReader::ReadU8() {
 
 uint16_t PacketReader::ReadU16() {
     Need(2);
-    uint16_t v = static_cast<uint8_t>(data_[pos_]) | (static_cast<uint16_t>(static_cast<uint8_t>(data_[pos_ + 1])) << 8);
+    uint16_t v =
+        static_cast<uint8_t>(data_[pos_]) | (static_cast<uint16_t>(static_cast<uint8_t>(data_[pos_ + 1])) << 8);
     pos_ += 2;
     return v;
 }
@@ -77,7 +78,8 @@ std::string_view PacketReader::ReadBytes(size_t n) {
 
 std::string_view PacketReader::ReadLenencString() {
     uint64_t n = ReadLenencInt();
-    if (n > remaining()) throw ProtocolError("malformed packet: string length " + std::to_string(n) + " exceeds packet");
+    if (n > remaining())
+        throw ProtocolError("malformed packet: string length " + std::to_string(n) + " exceeds packet");
     return ReadBytes(static_cast<size_t>(n));
 }
 

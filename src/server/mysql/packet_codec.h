@@ -10,7 +10,7 @@
 namespace floe::mysql {
 
 class PacketReader {
-public:
+  public:
     explicit PacketReader(std::string_view payload) : data_(payload) {}
 
     size_t remaining() const { return data_.size() - pos_; }
@@ -31,14 +31,14 @@ public:
     std::string_view ReadRest();
     void Skip(size_t n) { ReadBytes(n); }
 
-private:
+  private:
     void Need(size_t n) const;
     std::string_view data_;
     size_t pos_ = 0;
 };
 
 class PacketWriter {
-public:
+  public:
     void WriteU8(uint8_t v) { buf_.push_back(static_cast<char>(v)); }
     void WriteU16(uint16_t v);
     void WriteU24(uint32_t v);
@@ -54,7 +54,7 @@ public:
     std::string& mutable_payload() { return buf_; }
     void Clear() { buf_.clear(); }
 
-private:
+  private:
     std::string buf_;
 };
 
@@ -64,13 +64,13 @@ void FramePacket(std::string_view payload, uint8_t& sequence, std::string& wire)
 /// Reassembles a logical payload from wire bytes: feed it bytes; it reports complete payloads.
 /// Used by the fuzz target and tests; the connection reads headers and bodies directly.
 class PacketAssembler {
-public:
+  public:
     explicit PacketAssembler(size_t max_payload) : max_payload_(max_payload) {}
     /// Consumes bytes from `input` (advancing it); returns true and fills `payload` and `sequence`
     /// when a logical payload is complete. Throws ProtocolError when the payload would exceed the limit.
     bool Feed(std::string_view& input, std::string& payload, uint8_t& sequence);
 
-private:
+  private:
     size_t max_payload_;
     std::string header_;
     std::string current_;

@@ -16,21 +16,32 @@ ColumnTypeInfo DescribeType(const LogicalType& type, bool nullable) {
     uint16_t nn = nullable ? 0 : kNotNullFlag;
     uint16_t num = nn | kBinaryFlag | kNumFlag;
     switch (type.id) {
-        case TypeId::BOOLEAN: return {ColumnType::TINY, num, kCharsetBinary, 1, 0};
-        case TypeId::TINYINT: return {ColumnType::TINY, num, kCharsetBinary, 4, 0};
-        case TypeId::SMALLINT: return {ColumnType::SHORT, num, kCharsetBinary, 6, 0};
-        case TypeId::INT: return {ColumnType::LONG, num, kCharsetBinary, 11, 0};
-        case TypeId::BIGINT: return {ColumnType::LONGLONG, num, kCharsetBinary, 20, 0};
-        case TypeId::LARGEINT: return {ColumnType::NEWDECIMAL, num, kCharsetBinary, 40, 0};
-        case TypeId::FLOAT: return {ColumnType::FLOAT, num, kCharsetBinary, 12, 31};
-        case TypeId::DOUBLE: return {ColumnType::DOUBLE, num, kCharsetBinary, 22, 31};
+        case TypeId::BOOLEAN:
+            return {ColumnType::TINY, num, kCharsetBinary, 1, 0};
+        case TypeId::TINYINT:
+            return {ColumnType::TINY, num, kCharsetBinary, 4, 0};
+        case TypeId::SMALLINT:
+            return {ColumnType::SHORT, num, kCharsetBinary, 6, 0};
+        case TypeId::INT:
+            return {ColumnType::LONG, num, kCharsetBinary, 11, 0};
+        case TypeId::BIGINT:
+            return {ColumnType::LONGLONG, num, kCharsetBinary, 20, 0};
+        case TypeId::LARGEINT:
+            return {ColumnType::NEWDECIMAL, num, kCharsetBinary, 40, 0};
+        case TypeId::FLOAT:
+            return {ColumnType::FLOAT, num, kCharsetBinary, 12, 31};
+        case TypeId::DOUBLE:
+            return {ColumnType::DOUBLE, num, kCharsetBinary, 22, 31};
         case TypeId::DECIMAL:
-            return {ColumnType::NEWDECIMAL, num, kCharsetBinary, static_cast<uint32_t>(type.precision + 2u), type.scale};
-        case TypeId::DATE: return {ColumnType::DATE, static_cast<uint16_t>(nn | kBinaryFlag), kCharsetBinary, 10, 0};
+            return {ColumnType::NEWDECIMAL, num, kCharsetBinary, static_cast<uint32_t>(type.precision + 2u),
+                    type.scale};
+        case TypeId::DATE:
+            return {ColumnType::DATE, static_cast<uint16_t>(nn | kBinaryFlag), kCharsetBinary, 10, 0};
         case TypeId::DATETIME:
             return {ColumnType::DATETIME, static_cast<uint16_t>(nn | kBinaryFlag), kCharsetBinary,
                     static_cast<uint32_t>(19 + (type.scale ? type.scale + 1 : 0)), type.scale};
-        case TypeId::NULL_TYPE: return {ColumnType::NULL_TYPE, static_cast<uint16_t>(kBinaryFlag), kCharsetBinary, 0, 0};
+        case TypeId::NULL_TYPE:
+            return {ColumnType::NULL_TYPE, static_cast<uint16_t>(kBinaryFlag), kCharsetBinary, 0, 0};
         default: {
             uint32_t len = type.length ? type.length * 3u : 65533u * 3u;
             return {ColumnType::VAR_STRING, nn, kCharsetUtf8, len, 31};
@@ -105,12 +116,24 @@ void AppendInteger(std::string& out, T v) {
 /// Appends the text form of row `row` of `col` (not null).
 void AppendText(const Column& col, size_t row, std::string& out) {
     switch (col.type().id) {
-        case TypeId::BOOLEAN: out.push_back(col.Data<uint8_t>()[row] ? '1' : '0'); break;
-        case TypeId::TINYINT: AppendInteger(out, static_cast<int>(col.Data<int8_t>()[row])); break;
-        case TypeId::SMALLINT: AppendInteger(out, col.Data<int16_t>()[row]); break;
-        case TypeId::INT: AppendInteger(out, col.Data<int32_t>()[row]); break;
-        case TypeId::BIGINT: AppendInteger(out, col.Data<int64_t>()[row]); break;
-        case TypeId::LARGEINT: out += FormatInt128(col.Data<int128_t>()[row]); break;
+        case TypeId::BOOLEAN:
+            out.push_back(col.Data<uint8_t>()[row] ? '1' : '0');
+            break;
+        case TypeId::TINYINT:
+            AppendInteger(out, static_cast<int>(col.Data<int8_t>()[row]));
+            break;
+        case TypeId::SMALLINT:
+            AppendInteger(out, col.Data<int16_t>()[row]);
+            break;
+        case TypeId::INT:
+            AppendInteger(out, col.Data<int32_t>()[row]);
+            break;
+        case TypeId::BIGINT:
+            AppendInteger(out, col.Data<int64_t>()[row]);
+            break;
+        case TypeId::LARGEINT:
+            out += FormatInt128(col.Data<int128_t>()[row]);
+            break;
         case TypeId::FLOAT: {
             float f = col.Data<float>()[row];
             std::string s = fmt::format("{}", f);
@@ -118,11 +141,21 @@ void AppendText(const Column& col, size_t row, std::string& out) {
             out += s;
             break;
         }
-        case TypeId::DOUBLE: out += FormatDouble(col.Data<double>()[row]); break;
-        case TypeId::DECIMAL: out += FormatDecimal(col.Data<int128_t>()[row], col.type().scale); break;
-        case TypeId::DATE: out += FormatDate(col.Data<int32_t>()[row]); break;
-        case TypeId::DATETIME: out += FormatDatetime(col.Data<int64_t>()[row], col.type().scale); break;
-        default: out.append(col.Strings()[row].view()); break;
+        case TypeId::DOUBLE:
+            out += FormatDouble(col.Data<double>()[row]);
+            break;
+        case TypeId::DECIMAL:
+            out += FormatDecimal(col.Data<int128_t>()[row], col.type().scale);
+            break;
+        case TypeId::DATE:
+            out += FormatDate(col.Data<int32_t>()[row]);
+            break;
+        case TypeId::DATETIME:
+            out += FormatDatetime(col.Data<int64_t>()[row], col.type().scale);
+            break;
+        default:
+            out.append(col.Strings()[row].view());
+            break;
     }
 }
 
@@ -167,11 +200,21 @@ void AppendBinaryDatetime(std::string& out, int64_t micros, bool date_only) {
 void AppendBinary(const Column& col, size_t row, std::string& out, std::string& scratch) {
     PacketWriter w;
     switch (col.type().id) {
-        case TypeId::BOOLEAN: w.WriteU8(col.Data<uint8_t>()[row]); break;
-        case TypeId::TINYINT: w.WriteU8(static_cast<uint8_t>(col.Data<int8_t>()[row])); break;
-        case TypeId::SMALLINT: w.WriteU16(static_cast<uint16_t>(col.Data<int16_t>()[row])); break;
-        case TypeId::INT: w.WriteU32(static_cast<uint32_t>(col.Data<int32_t>()[row])); break;
-        case TypeId::BIGINT: w.WriteU64(static_cast<uint64_t>(col.Data<int64_t>()[row])); break;
+        case TypeId::BOOLEAN:
+            w.WriteU8(col.Data<uint8_t>()[row]);
+            break;
+        case TypeId::TINYINT:
+            w.WriteU8(static_cast<uint8_t>(col.Data<int8_t>()[row]));
+            break;
+        case TypeId::SMALLINT:
+            w.WriteU16(static_cast<uint16_t>(col.Data<int16_t>()[row]));
+            break;
+        case TypeId::INT:
+            w.WriteU32(static_cast<uint32_t>(col.Data<int32_t>()[row]));
+            break;
+        case TypeId::BIGINT:
+            w.WriteU64(static_cast<uint64_t>(col.Data<int64_t>()[row]));
+            break;
         case TypeId::FLOAT: {
             float f = col.Data<float>()[row];
             uint32_t bits;
@@ -186,9 +229,15 @@ void AppendBinary(const Column& col, size_t row, std::string& out, std::string& 
             w.WriteU64(bits);
             break;
         }
-        case TypeId::DATE: AppendBinaryDatetime(out, static_cast<int64_t>(col.Data<int32_t>()[row]) * kMicrosPerDay, true); return;
-        case TypeId::DATETIME: AppendBinaryDatetime(out, col.Data<int64_t>()[row], false); return;
-        default: AppendLenencText(col, row, out, scratch); return;
+        case TypeId::DATE:
+            AppendBinaryDatetime(out, static_cast<int64_t>(col.Data<int32_t>()[row]) * kMicrosPerDay, true);
+            return;
+        case TypeId::DATETIME:
+            AppendBinaryDatetime(out, col.Data<int64_t>()[row], false);
+            return;
+        default:
+            AppendLenencText(col, row, out, scratch);
+            return;
     }
     out += w.payload();
 }

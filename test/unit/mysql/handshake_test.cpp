@@ -58,17 +58,19 @@ TEST(Handshake, ParsesTheThreeAuthEncodings) {
     uint32_t base = kClientProtocol41 | kClientPluginAuth | kClientConnectWithDb | kClientConnectAttrs;
     PacketWriter lenenc;
     lenenc.WriteLenencString(auth);
-    auto h1 = ParseHandshakeResponse(Response(base | kClientPluginAuthLenencData | kClientSecureConnection,
-                                              lenenc.payload(), true, true));
+    auto h1 = ParseHandshakeResponse(
+        Response(base | kClientPluginAuthLenencData | kClientSecureConnection, lenenc.payload(), true, true));
     EXPECT_EQ(h1.user, "alice");
     EXPECT_EQ(h1.auth_response, auth);
     EXPECT_EQ(h1.database, "sales");
     EXPECT_EQ(h1.auth_plugin, "mysql_native_password");
     EXPECT_EQ(h1.attributes.at("_client_name"), "libmariadb");
-    auto h2 = ParseHandshakeResponse(Response((base & ~kClientConnectWithDb) | kClientSecureConnection, std::string(1, '\x14') + auth, false, false));
+    auto h2 = ParseHandshakeResponse(Response((base & ~kClientConnectWithDb) | kClientSecureConnection,
+                                              std::string(1, '\x14') + auth, false, false));
     EXPECT_EQ(h2.auth_response, auth);
     EXPECT_FALSE(h2.database.has_value());
-    auto h3 = ParseHandshakeResponse(Response(base & ~kClientConnectWithDb, "secret" + std::string(1, '\0'), false, false));
+    auto h3 =
+        ParseHandshakeResponse(Response(base & ~kClientConnectWithDb, "secret" + std::string(1, '\0'), false, false));
     EXPECT_EQ(h3.auth_response, "secret");
 }
 

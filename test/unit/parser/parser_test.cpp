@@ -91,15 +91,15 @@ TEST(Parser, SetOperationsAndCtes) {
 }
 
 TEST(Parser, DriverConnectStatements) {
-    for (const char* sql : {"select @@version_comment limit 1", "SET NAMES utf8mb4", "SET autocommit=0",
-                            "SET AUTOCOMMIT = 0",
-                            "set autocommit=1, sql_mode = concat(@@sql_mode,',STRICT_TRANS_TABLES')",
-                            "SELECT @@max_allowed_packet,@@system_time_zone,@@time_zone,@@auto_increment_increment",
-                            "SELECT @@session.auto_increment_increment AS auto_increment_increment, "
-                            "@@character_set_client AS character_set_client",
-                            "SHOW VARIABLES LIKE 'lower_case_table_names'", "SELECT VERSION()", "SELECT DATABASE()",
-                            "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", "SHOW FULL TABLES FROM db",
-                            "SHOW CHARACTER SET", "START TRANSACTION READ ONLY", "ROLLBACK"}) {
+    for (const char* sql :
+         {"select @@version_comment limit 1", "SET NAMES utf8mb4", "SET autocommit=0", "SET AUTOCOMMIT = 0",
+          "set autocommit=1, sql_mode = concat(@@sql_mode,',STRICT_TRANS_TABLES')",
+          "SELECT @@max_allowed_packet,@@system_time_zone,@@time_zone,@@auto_increment_increment",
+          "SELECT @@session.auto_increment_increment AS auto_increment_increment, "
+          "@@character_set_client AS character_set_client",
+          "SHOW VARIABLES LIKE 'lower_case_table_names'", "SELECT VERSION()", "SELECT DATABASE()",
+          "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", "SHOW FULL TABLES FROM db", "SHOW CHARACTER SET",
+          "START TRANSACTION READ ONLY", "ROLLBACK"}) {
         EXPECT_NO_THROW(Parser::ParseStatement(sql)) << sql;
     }
     auto s = Parser::ParseStatement("set autocommit=1, sql_mode = concat(@@sql_mode,',X')");
