@@ -86,16 +86,6 @@ std::pair<std::string, int64_t> IntervalFunction(const std::string& unit, const 
     throw BinderError(At(loc) + "unsupported INTERVAL unit '" + unit + "'", ErrorCode::NOT_SUPPORTED);
 }
 
-bool IsAggregateName(const std::string& n) {
-    static const char* kNames[] = {"count",     "sum",          "avg",       "min",
-                                   "max",       "group_concat", "stddev",    "variance",
-                                   "any_value", "bitmap_union", "hll_union", "approx_count_distinct"};
-    for (const char* k : kNames) {
-        if (AsciiEqualsIgnoreCase(n, k)) return true;
-    }
-    return false;
-}
-
 }  // namespace
 
 BoundExprPtr AddCastIfNeeded(BoundExprPtr expr, const LogicalType& to) {
@@ -122,147 +112,12 @@ BoundExprPtr Binder::BindExpression(const ast::Expr& expr, const std::vector<Sco
     return Bind(expr);
 }
 
-void Binder::BindFrom(const ast::TableRef& ref, BoundSelect& select) {
-    if (ref.kind != ast::TableRefKind::BASE) {
-        throw NotSupportedError(At(ref.location) + "joins, derived tables and table functions are not supported yet");
-    }
-    const auto& base = static_cast<const ast::BaseTableRef&>(ref);
-    if (!base.catalog.empty() && !AsciiEqualsIgnoreCase(base.catalog, "default_catalog")) {
-        throw CatalogError(At(ref.location) + "unknown catalog '" + base.catalog + "'", ErrorCode::UNKNOWN_DATABASE);
-    }
-    if (base.database.empty() && AsciiEqualsIgnoreCase(base.table, "dual")) {
-        select.source.rows.emplace_back();
-        return;
-    }
-    std::string db = base.database.empty() ? context_.CurrentDatabase() : base.database;
-    if (db.empty()) throw CatalogError(At(ref.location) + "No database selected", ErrorCode::NO_DATABASE_SELECTED);
-    if (AsciiEqualsIgnoreCase(db, kInformationSchema)) {
-        auto table = InformationSchemaTable(context_.catalog(), base.table);
-        if (!table) {
-            throw CatalogError(At(ref.location) + "Table 'information_schema." + base.table + "' doesn't exist",
-                               ErrorCode::UNKNOWN_TABLE);
-        }
-        select.source = std::move(*table);
-    } else {
-        if (!context_.catalog().DatabaseExists(db)) {
-            throw CatalogError(At(ref.location) + "Unknown database '" + db + "'", ErrorCode::UNKNOWN_DATABASE);
-        }
-        throw CatalogError(At(ref.location) + "Table '" + db + "." + base.table + "' doesn't exist",
-                           ErrorCode::UNKNOWN_TABLE);
-    }
-    std::string alias = base.alias.empty() ? select.source.table : base.alias;
-    for (size_t i = 0; i < select.source.names.size(); ++i) {
-        scope_.push_back({alias, select.source.names[i], select.source.types[i], true});
-    }
-}
-
-BoundSelect Binder::BindSelect(const ast::QueryNode& query) {
-    if (query.kind != ast::QueryNodeKind::SELECT) {
-        throw NotSupportedError(At(query.location) + "set operations and VALUES are not supported yet");
-    }
-    if (!query.ctes.empty()) throw NotSupportedError(At(query.location) + "WITH is not supported yet");
-    const auto& node = static_cast<const ast::SelectNode&>(query);
-    BoundSelect select;
-    scope_.clear();
-    if (node.from) {
-        BindFrom(*node.from, select);
-    } else {
-        select.source.rows.emplace_back();  // one row, no columns
-    }
-    if (!node.group_by.empty() || node.having || node.grouping != ast::GroupingKind::PLAIN) {
-        throw NotSupportedError(At(node.location) + "GROUP BY and HAVING are not supported yet");
-    }
-    if (node.distinct) throw NotSupportedError(At(node.location) + "SELECT DISTINCT is not supported yet");
-    if (node.where) {
-        select.where = AddCastIfNeeded(Bind(*node.where), TypeId::BOOLEAN);
-    }
-    for (const auto& item : node.select_list) {
-        if (item.expr->kind == ast::ExprKind::STAR) {
-            const auto& star = static_cast<const ast::StarExpr&>(*item.expr);
-            bool any = false;
-            for (size_t i = 0; i < scope_.size(); ++i) {
-                if (!star.qualifier.empty() && !AsciiEqualsIgnoreCase(star.qualifier, scope_[i].table)) continue;
-                any = true;
-                select.select_list.push_back(std::make_unique<BoundColumnRef>(i, scope_[i].type, scope_[i].name));
-                select.output.push_back({scope_[i].name, scope_[i].name, scope_[i].table, select.source.table,
-                                         select.source.schema, scope_[i].type, scope_[i].nullable});
-            }
-            if (!any) {
-                throw BinderError(
-                    At(item.expr->location) + (star.qualifier.empty() ? "SELECT * with no tables specified"
-                                                                      : "unknown table '" + star.qualifier + "'"),
-                    star.qualifier.empty() ? ErrorCode::NOT_SUPPORTED : ErrorCode::UNKNOWN_TABLE);
-            }
-            continue;
-        }
-        BoundExprPtr e = Bind(*item.expr);
-        BoundOutputColumn col;
-        col.name = !item.alias.empty() ? item.alias : (!item.text.empty() ? item.text : item.expr->ToString());
-        if (e->kind == BoundExprKind::COLUMN_REF) {
-            const auto& ref = static_cast<const BoundColumnRef&>(*e);
-            col.org_name = scope_[ref.index].name;
-            col.table = scope_[ref.index].table;
-            col.org_table = select.source.table;
-            col.schema = select.source.schema;
-        }
-        col.type = e->type;
-        col.nullable = e->nullable;
-        select.output.push_back(col);
-        select.select_list.push_back(std::move(e));
-    }
-    for (const auto& item : query.order_by) {
-        BoundOrderBy ob;
-        ob.ascending = item.ascending;
-        ob.nulls_first = item.nulls_first.value_or(item.ascending);
-        const ast::Expr& e = *item.expr;
-        if (e.kind == ast::ExprKind::LITERAL) {
-            const Value& v = static_cast<const ast::LiteralExpr&>(e).value;
-            if (v.type().IsInteger()) {
-                int64_t pos = v.GetInt();
-                if (pos < 1 || pos > static_cast<int64_t>(select.select_list.size())) {
-                    throw BinderError(At(e.location) + fmt::format("Unknown column '{}' in 'order clause'", pos));
-                }
-                ob.expr = select.select_list[pos - 1]->Copy();
-                select.order_by.push_back(std::move(ob));
-                continue;
-            }
-        }
-        if (e.kind == ast::ExprKind::COLUMN_REF) {
-            const auto& ref = static_cast<const ast::ColumnRefExpr&>(e);
-            if (ref.parts.size() == 1) {
-                bool matched = false;
-                for (size_t i = 0; i < select.output.size(); ++i) {
-                    if (AsciiEqualsIgnoreCase(select.output[i].name, ref.parts[0]) && i < select.select_list.size()) {
-                        ob.expr = select.select_list[i]->Copy();
-                        matched = true;
-                        break;
-                    }
-                }
-                if (matched) {
-                    select.order_by.push_back(std::move(ob));
-                    continue;
-                }
-            }
-        }
-        ob.expr = Bind(e);
-        select.order_by.push_back(std::move(ob));
-    }
-    auto bind_count = [&](const ast::Expr& e, const char* what) -> int64_t {
-        BoundExprPtr b = Bind(e);
-        if (b->kind != BoundExprKind::CONSTANT)
-            throw BinderError(At(e.location) + what + " must be a constant", ErrorCode::WRONG_ARGUMENTS);
-        Value v = CastValue(static_cast<BoundConstant&>(*b).value, TypeId::BIGINT);
-        if (v.is_null() || v.GetInt() < 0) {
-            throw BinderError(At(e.location) + what + " must be a non-negative integer", ErrorCode::WRONG_ARGUMENTS);
-        }
-        return v.GetInt();
-    };
-    if (query.limit) select.limit = bind_count(*query.limit, "LIMIT");
-    if (query.offset) select.offset = bind_count(*query.offset, "OFFSET");
-    return select;
-}
-
 BoundExprPtr Binder::Bind(const ast::Expr& expr) {
+    if (aggregate_context_) return BindAggregated(expr);
+    return BindPlain(expr);
+}
+
+BoundExprPtr Binder::BindPlain(const ast::Expr& expr) {
     switch (expr.kind) {
         case ast::ExprKind::LITERAL:
             return std::make_unique<BoundConstant>(static_cast<const ast::LiteralExpr&>(expr).value);
@@ -548,8 +403,9 @@ BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
     if (name == "last_insert_id" || name == "found_rows" || name == "row_count") {
         return constant(Value::Integer(0));
     }
-    if (IsAggregateName(name)) {
-        throw NotSupportedError(At(call.location) + "aggregate function " + name + "() is not supported yet");
+    if (FunctionRegistry::Instance().IsAggregate(name)) {
+        throw BinderError(At(call.location) + "aggregate function " + name + "() is not allowed here",
+                          ErrorCode::WRONG_ARGUMENTS);
     }
     if (name == "date_add" || name == "adddate" || name == "date_sub" || name == "subdate") {
         bool subtract = name == "date_sub" || name == "subdate";

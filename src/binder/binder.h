@@ -26,26 +26,63 @@ class Binder {
     /// `params` are the values of `?` placeholders (nullptr: every placeholder binds as NULL).
     Binder(ClientContext& context, const std::vector<Value>* params = nullptr);
 
-    BoundSelect BindSelect(const ast::QueryNode& query);
+    /// Binds a query (SELECT, set operation, VALUES) with its CTEs, ORDER BY and LIMIT.
+    std::unique_ptr<BoundQueryNode> BindQuery(const ast::QueryNode& query);
     /// Binds an expression that may only use constants, variables and functions (SET values).
     BoundExprPtr BindConstantExpression(const ast::Expr& expr);
     /// Binds an expression over the given columns.
     BoundExprPtr BindExpression(const ast::Expr& expr, const std::vector<ScopeColumn>& scope);
 
   private:
+    // Expressions (binder.cpp).
     BoundExprPtr Bind(const ast::Expr& expr);
+    BoundExprPtr BindPlain(const ast::Expr& expr);
     BoundExprPtr BindColumnRef(const ast::ColumnRefExpr& ref);
     BoundExprPtr BindFunctionCall(const ast::FunctionCallExpr& call);
+    BoundExprPtr BindAggregateCall(const ast::FunctionCallExpr& call);
     BoundExprPtr BindBinary(const ast::BinaryExpr& expr);
     BoundExprPtr BindCase(const ast::CaseExpr& expr);
     /// Resolves `name` in the registry for the bound args and wraps args in casts as needed.
     BoundExprPtr MakeFunction(const std::string& name, std::vector<BoundExprPtr> args, const ast::Expr& at);
     BoundExprPtr MakeIntervalAdd(BoundExprPtr date, const ast::IntervalExpr& interval, bool subtract);
-    void BindFrom(const ast::TableRef& ref, BoundSelect& select);
+
+    // Queries and FROM (query_binder.cpp).
+    std::unique_ptr<BoundQueryNode> BindQueryNode(const ast::QueryNode& query);
+    std::unique_ptr<BoundQueryNode> BindSelectNode(const ast::SelectNode& node);
+    std::unique_ptr<BoundQueryNode> BindSetOperation(const ast::SetOperationNode& node);
+    std::unique_ptr<BoundQueryNode> BindValuesNode(const ast::ValuesNode& node);
+    BoundTableRefPtr BindTableRef(const ast::TableRef& ref);
+    BoundTableRefPtr BindBaseTable(const ast::BaseTableRef& ref);
+    BoundTableRefPtr BindJoin(const ast::JoinTableRef& ref);
+    BoundTableRefPtr BindTableFunction(const ast::TableFunctionRef& ref);
+    /// Binds ORDER BY items of a query whose output is `output` (set operations, DISTINCT).
+    void BindOutputOrderBy(const ast::QueryNode& query, BoundQueryNode& node, const std::vector<std::string>& texts);
+    void BindLimit(const ast::QueryNode& query, BoundQueryNode& node);
+    /// Binds `expr` in aggregation context: aggregates become references to aggregate outputs and
+    /// expressions equal to a GROUP BY key become references to that key.
+    BoundExprPtr BindAggregated(const ast::Expr& expr);
+
+    /// A CTE visible to the query being bound.
+    struct CteBinding {
+        std::string name;
+        const ast::CommonTableExpr* cte;
+    };
 
     ClientContext& context_;
     const std::vector<Value>* params_;
     std::vector<ScopeColumn> scope_;
+    std::vector<CteBinding> ctes_;
+    int cte_depth_ = 0;
+
+    // Aggregation context of the SELECT being bound.
+    struct AggregateContext {
+        std::vector<ScopeColumn> from_scope;
+        std::vector<std::string> group_texts;  // ToString of each bound GROUP BY key
+        std::vector<LogicalType> group_types;
+        std::vector<BoundAggregate>* aggregates = nullptr;
+        std::vector<std::string> aggregate_texts;
+    };
+    AggregateContext* aggregate_context_ = nullptr;
 };
 
 /// Adds an explicit cast when `expr` is not already of type `to`.

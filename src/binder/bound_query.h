@@ -1,17 +1,20 @@
 #pragma once
-/// A bound SELECT: where rows come from, and the filters, projections, ordering and limits over
-/// them, all with resolved types. The planner turns it into a logical operator tree.
+/// Bound queries: table references (FROM), SELECT blocks with their filters, grouping, aggregates,
+/// projections, ordering and limits, and set operations, all with resolved types. The planner
+/// turns them into logical operator trees.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "binder/bound_expression.h"
+#include "function/aggregate_function.h"
 
 namespace floe {
 
-/// One column of a bound query's output, with what the MySQL column definition wants to know.
+/// One column of a query's output, with what the MySQL column definition wants to know.
 struct BoundOutputColumn {
     std::string name;
     std::string org_name;
@@ -22,32 +25,112 @@ struct BoundOutputColumn {
     bool nullable = true;
 };
 
-/// Rows known at bind time: `SELECT` without FROM (one empty row), VALUES, and system tables
-/// (information_schema), which the binder materializes from the catalog.
+/// Rows known at bind time (information_schema), kept as values.
 struct BoundValuesSource {
     std::vector<LogicalType> types;
     std::vector<std::string> names;
     std::vector<std::vector<Value>> rows;
-    std::string table;  // for result metadata, empty for dual
+    std::string table;
     std::string schema;
 };
 
+struct BoundQueryNode;
+
+enum class BoundTableRefKind : uint8_t { VALUES, TABLE_FUNCTION, SUBQUERY, JOIN };
+
+/// A FROM item; its output columns are `types` (names live in the binder's scope).
+struct BoundTableRef {
+    explicit BoundTableRef(BoundTableRefKind k) : kind(k) {}
+    virtual ~BoundTableRef() = default;
+    BoundTableRefKind kind;
+    std::vector<LogicalType> types;
+};
+using BoundTableRefPtr = std::unique_ptr<BoundTableRef>;
+
+/// Rows of expressions that read no columns: dual (one empty row), VALUES, information_schema.
+struct BoundValuesRef : BoundTableRef {
+    BoundValuesRef() : BoundTableRef(BoundTableRefKind::VALUES) {}
+    std::vector<std::vector<BoundExprPtr>> rows;
+};
+
+/// generate_series(start, stop[, step]) and numbers(n): integer sequences.
+struct BoundTableFunctionRef : BoundTableRef {
+    BoundTableFunctionRef() : BoundTableRef(BoundTableRefKind::TABLE_FUNCTION) {}
+    std::string name;
+    std::vector<Value> args;
+};
+
+struct BoundSubqueryRef : BoundTableRef {
+    BoundSubqueryRef();
+    ~BoundSubqueryRef() override;
+    std::unique_ptr<BoundQueryNode> query;
+};
+
+enum class BoundJoinType : uint8_t { INNER, LEFT, RIGHT, FULL, CROSS, SEMI, ANTI };
+
+/// left ⋈ right; the join's columns are left's followed by right's (SEMI/ANTI: left's only).
+struct BoundJoinRef : BoundTableRef {
+    BoundJoinRef() : BoundTableRef(BoundTableRefKind::JOIN) {}
+    BoundJoinType join_type = BoundJoinType::INNER;
+    BoundTableRefPtr left;
+    BoundTableRefPtr right;
+    /// Equality keys (left side over left's columns, right side over right's columns).
+    std::vector<BoundExprPtr> left_keys;
+    std::vector<BoundExprPtr> right_keys;
+    /// Remaining condition over the concatenated columns; may be null.
+    BoundExprPtr condition;
+};
+
 struct BoundOrderBy {
-    BoundExprPtr expr;  // over the select list's output (see BoundSelect)
+    BoundExprPtr expr;
     bool ascending = true;
     bool nulls_first = true;
 };
 
-struct BoundSelect {
-    BoundValuesSource source;
-    BoundExprPtr where;                     // over the source's columns; may be null
-    std::vector<BoundExprPtr> select_list;  // over the source's columns
+/// One aggregate call: function, arguments over the pre-aggregation columns.
+struct BoundAggregate {
+    BoundAggregateFunction function;
+    std::vector<BoundExprPtr> args;
+};
+
+enum class BoundQueryKind : uint8_t { SELECT, SET_OPERATION };
+
+struct BoundQueryNode {
+    explicit BoundQueryNode(BoundQueryKind k) : kind(k) {}
+    virtual ~BoundQueryNode() = default;
+    BoundQueryKind kind;
     std::vector<BoundOutputColumn> output;
-    /// ORDER BY keys are evaluated over the source's columns too (MySQL allows ordering by columns
-    /// not selected); aliases of the select list are substituted by the binder.
+    /// Over the node's final output columns for set operations and DISTINCT; over the
+    /// pre-projection columns (see BoundSelect) otherwise.
     std::vector<BoundOrderBy> order_by;
     std::optional<int64_t> limit;
     int64_t offset = 0;
+};
+
+/// A SELECT block. Columns flow: from → where → [group_by + aggregates → having] → order_by →
+/// limit → select_list (→ distinct). Without aggregation the select list, ORDER BY and HAVING
+/// read the FROM columns; with it they read the aggregation output: the group keys, then the
+/// aggregates. With DISTINCT, ORDER BY reads the select list's output instead.
+struct BoundSelect : BoundQueryNode {
+    BoundSelect() : BoundQueryNode(BoundQueryKind::SELECT) {}
+    BoundTableRefPtr from;
+    BoundExprPtr where;
+    bool aggregated = false;
+    std::vector<BoundExprPtr> group_by;
+    std::vector<BoundAggregate> aggregates;
+    BoundExprPtr having;
+    std::vector<BoundExprPtr> select_list;
+    bool distinct = false;
+};
+
+enum class BoundSetOpType : uint8_t { UNION, INTERSECT, EXCEPT };
+
+struct BoundSetOperation : BoundQueryNode {
+    BoundSetOperation() : BoundQueryNode(BoundQueryKind::SET_OPERATION) {}
+    BoundSetOpType op = BoundSetOpType::UNION;
+    bool all = false;
+    std::unique_ptr<BoundQueryNode> left;
+    std::unique_ptr<BoundQueryNode> right;
 };
 
 }  // namespace floe

@@ -24,6 +24,7 @@ struct Pipeline {
     PhysicalOperator* source = nullptr;
     std::vector<PhysicalOperator*> operators;  // in data-flow order
     PhysicalOperator* sink = nullptr;
+    size_t sink_input = 0;  // which input of the sink this pipeline feeds
     std::vector<Pipeline*> dependencies;
 };
 
@@ -31,9 +32,10 @@ class PipelineBuilder {
   public:
     std::vector<std::unique_ptr<Pipeline>> pipelines;
 
-    Pipeline* Build(PhysicalOperator* root, PhysicalOperator* sink) {
+    Pipeline* Build(PhysicalOperator* root, PhysicalOperator* sink, size_t sink_input = 0) {
         auto p = std::make_unique<Pipeline>();
         p->sink = sink;
+        p->sink_input = sink_input;
         Pipeline* raw = p.get();
         pipelines.push_back(std::move(p));
         Walk(root, raw);
@@ -43,10 +45,19 @@ class PipelineBuilder {
   private:
     void Walk(PhysicalOperator* op, Pipeline* pipeline) {
         if (op->IsSink() && op->IsSource()) {
-            // Breaker: it is the source here and the sink of the pipeline below it.
+            // Breaker: it is the source here and the sink of the pipelines below it, one per input.
             pipeline->source = op;
-            FLOE_CHECK(op->children().size() == 1);
-            pipeline->dependencies.push_back(Build(op->children()[0].get(), op));
+            for (size_t i = 0; i < op->children().size(); ++i) {
+                pipeline->dependencies.push_back(Build(op->children()[i].get(), op, i));
+            }
+            return;
+        }
+        if (op->IsSink()) {
+            // Join: it probes in this pipeline and its build side (child 1) sinks into it first.
+            FLOE_CHECK(op->children().size() == 2);
+            pipeline->operators.insert(pipeline->operators.begin(), op);
+            pipeline->dependencies.push_back(Build(op->children()[1].get(), op, 1));
+            Walk(op->children()[0].get(), pipeline);
             return;
         }
         if (op->IsSource()) {
@@ -59,20 +70,36 @@ class PipelineBuilder {
     }
 };
 
+/// Pushes `input` through operators[from..] into the sink; returns false when no more input is wanted.
+bool Push(Pipeline& p, ExecutionContext& ctx, Chunk input, size_t from) {
+    bool more = true;
+    for (size_t i = from; i < p.operators.size(); ++i) {
+        Chunk output;
+        if (p.operators[i]->Execute(ctx, input, output) == OperatorResult::FINISHED) more = false;
+        input = std::move(output);
+    }
+    ctx.sink_input = p.sink_input;
+    if (!p.sink->Sink(ctx, input)) more = false;
+    return more;
+}
+
 void RunPipeline(Pipeline& p, ExecutionContext& ctx) {
-    Chunk chunk;
-    bool done = false;
-    while (!done) {
+    bool more = true;
+    while (more) {
         ctx.CheckInterrupted();
         Chunk input;
         if (!p.source->GetData(ctx, input)) break;
-        for (PhysicalOperator* op : p.operators) {
-            Chunk output;
-            if (op->Execute(ctx, input, output) == OperatorResult::FINISHED) done = true;
-            input = std::move(output);
-        }
-        if (!p.sink->Sink(ctx, input)) done = true;
+        more = Push(p, ctx, std::move(input), 0);
     }
+    // Let operators emit what they held back, in pipeline order.
+    for (size_t i = 0; more && i < p.operators.size(); ++i) {
+        Chunk output;
+        while (more && p.operators[i]->FinishExecute(ctx, output)) {
+            more = Push(p, ctx, std::move(output), i + 1);
+            output = Chunk();
+        }
+    }
+    ctx.sink_input = p.sink_input;
     p.sink->Finalize(ctx);
 }
 

@@ -17,7 +17,19 @@
 
 namespace floe {
 
-enum class PhysicalOperatorType : uint8_t { VALUES, FILTER, PROJECTION, SORT, LIMIT, RESULT_COLLECTOR };
+enum class PhysicalOperatorType : uint8_t {
+    VALUES,
+    TABLE_FUNCTION,
+    FILTER,
+    PROJECTION,
+    HASH_AGGREGATE,
+    SORT,
+    LIMIT,
+    HASH_JOIN,
+    UNION_ALL,
+    SET_OPERATION,
+    RESULT_COLLECTOR,
+};
 
 enum class OperatorResult : uint8_t {
     NEED_MORE_INPUT,  // output (possibly empty) is ready; send the next input chunk
@@ -27,6 +39,8 @@ enum class OperatorResult : uint8_t {
 /// Per-query state shared by all operators of a query: cancellation and memory accounting.
 struct ExecutionContext {
     const std::atomic<bool>* interrupted = nullptr;
+    /// Which child's pipeline is feeding the sink being called (multi-input sinks: union, join build).
+    size_t sink_input = 0;
     void CheckInterrupted() const;
 };
 
@@ -48,6 +62,9 @@ class PhysicalOperator {
 
     // Operator role.
     virtual OperatorResult Execute(ExecutionContext& ctx, Chunk& input, Chunk& output);
+    /// Called after the pipeline's source is exhausted, until it returns false: lets an operator emit
+    /// rows it held back (unmatched build rows of RIGHT/FULL joins).
+    virtual bool FinishExecute(ExecutionContext& ctx, Chunk& output) { return false; }
 
     // Sink role.
     virtual bool IsSink() const { return false; }

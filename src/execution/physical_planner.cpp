@@ -2,8 +2,11 @@
 
 #include "common/exception.h"
 #include "execution/operator/physical_filter.h"
+#include "execution/operator/physical_hash_aggregate.h"
+#include "execution/operator/physical_hash_join.h"
 #include "execution/operator/physical_limit.h"
 #include "execution/operator/physical_projection.h"
+#include "execution/operator/physical_set_operation.h"
 #include "execution/operator/physical_sort.h"
 #include "execution/operator/physical_values.h"
 
@@ -16,6 +19,14 @@ PhysicalOperatorPtr PhysicalPlanner::Plan(LogicalOperator& logical) {
             auto& v = static_cast<LogicalValues&>(logical);
             return std::make_unique<PhysicalValues>(v.types, std::move(v.rows));
         }
+        case LogicalOperatorType::TABLE_FUNCTION: {
+            auto& t = static_cast<LogicalTableFunction&>(logical);
+            if (t.name == "numbers") {
+                return std::make_unique<PhysicalTableFunction>(t.types, 0, t.args[0].GetInt() - 1, 1);
+            }
+            int64_t step = t.args.size() > 2 ? t.args[2].GetInt() : 1;
+            return std::make_unique<PhysicalTableFunction>(t.types, t.args[0].GetInt(), t.args[1].GetInt(), step);
+        }
         case LogicalOperatorType::FILTER: {
             auto& f = static_cast<LogicalFilter&>(logical);
             op = std::make_unique<PhysicalFilter>(f.types, std::move(f.condition));
@@ -26,6 +37,11 @@ PhysicalOperatorPtr PhysicalPlanner::Plan(LogicalOperator& logical) {
             op = std::make_unique<PhysicalProjection>(p.types, std::move(p.expressions));
             break;
         }
+        case LogicalOperatorType::AGGREGATE: {
+            auto& a = static_cast<LogicalAggregate&>(logical);
+            op = std::make_unique<PhysicalHashAggregate>(a.types, std::move(a.groups), std::move(a.aggregates));
+            break;
+        }
         case LogicalOperatorType::ORDER_BY: {
             auto& o = static_cast<LogicalOrderBy&>(logical);
             op = std::make_unique<PhysicalSort>(o.types, std::move(o.orders));
@@ -34,6 +50,21 @@ PhysicalOperatorPtr PhysicalPlanner::Plan(LogicalOperator& logical) {
         case LogicalOperatorType::LIMIT: {
             auto& l = static_cast<LogicalLimit&>(logical);
             op = std::make_unique<PhysicalLimit>(l.types, l.limit, l.offset);
+            break;
+        }
+        case LogicalOperatorType::JOIN: {
+            auto& j = static_cast<LogicalJoin&>(logical);
+            op = std::make_unique<PhysicalHashJoin>(j.types, j.join_type, j.children[0]->types, j.children[1]->types,
+                                                    std::move(j.left_keys), std::move(j.right_keys),
+                                                    std::move(j.condition));
+            break;
+        }
+        case LogicalOperatorType::UNION_ALL:
+            op = std::make_unique<PhysicalUnionAll>(logical.types);
+            break;
+        case LogicalOperatorType::SET_OPERATION: {
+            auto& s = static_cast<LogicalSetOperation&>(logical);
+            op = std::make_unique<PhysicalSetOperation>(s.types, s.op, s.all);
             break;
         }
     }

@@ -15,6 +15,7 @@ const FunctionRegistry& FunctionRegistry::Instance() {
         RegisterDatetimeFunctions(r);
         RegisterConditionalFunctions(r);
         RegisterLikeFunctions(r);
+        RegisterAggregateFunctions(r);
         return r;
     }();
     return registry;
@@ -43,6 +44,22 @@ BoundScalarFunction FunctionRegistry::BindScalar(std::string_view name,
     }
     BoundScalarFunction bound = (*binder)(arg_types);
     if (bound.name.empty()) bound.name = std::string(name);
+    return bound;
+}
+
+void FunctionRegistry::AddAggregate(std::string name, AggregateFunctionBinder binder) {
+    aggregates_[std::move(name)] = std::move(binder);
+}
+
+BoundAggregateFunction FunctionRegistry::BindAggregate(std::string_view name, const std::vector<LogicalType>& arg_types,
+                                                       bool distinct) const {
+    auto it = aggregates_.find(name);
+    if (it == aggregates_.end()) {
+        throw BinderError("unknown aggregate function '" + std::string(name) + "'", ErrorCode::UNKNOWN_FUNCTION);
+    }
+    BoundAggregateFunction bound = it->second(arg_types, distinct);
+    if (bound.name.empty()) bound.name = std::string(name);
+    bound.distinct = distinct;
     return bound;
 }
 

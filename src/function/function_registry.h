@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/ascii.h"
+#include "function/aggregate_function.h"
 #include "function/scalar_function.h"
 
 namespace floe {
@@ -29,8 +30,15 @@ class FunctionRegistry {
 
     std::vector<std::string> ScalarNames() const;
 
+    void AddAggregate(std::string name, AggregateFunctionBinder binder);
+    bool IsAggregate(std::string_view name) const { return aggregates_.count(name) > 0; }
+    /// Binds an aggregate; throws BinderError(UNKNOWN_FUNCTION) when unknown.
+    BoundAggregateFunction BindAggregate(std::string_view name, const std::vector<LogicalType>& arg_types,
+                                         bool distinct) const;
+
   private:
     std::map<std::string, ScalarFunctionBinder, AsciiCaseLess> scalars_;
+    std::map<std::string, AggregateFunctionBinder, AsciiCaseLess> aggregates_;
 };
 
 /// The explicit list: each Register* adds one family (defined in scalar/*.cpp).
@@ -42,5 +50,6 @@ void RegisterMathFunctions(FunctionRegistry& registry);
 void RegisterDatetimeFunctions(FunctionRegistry& registry);
 void RegisterConditionalFunctions(FunctionRegistry& registry);
 void RegisterLikeFunctions(FunctionRegistry& registry);
+void RegisterAggregateFunctions(FunctionRegistry& registry);
 
 }  // namespace floe

@@ -11,7 +11,18 @@
 
 namespace floe {
 
-enum class LogicalOperatorType : uint8_t { VALUES, FILTER, PROJECTION, ORDER_BY, LIMIT };
+enum class LogicalOperatorType : uint8_t {
+    VALUES,
+    TABLE_FUNCTION,
+    FILTER,
+    PROJECTION,
+    AGGREGATE,
+    ORDER_BY,
+    LIMIT,
+    JOIN,
+    UNION_ALL,
+    SET_OPERATION,
+};
 
 struct LogicalOperator {
     explicit LogicalOperator(LogicalOperatorType t) : type(t) {}
@@ -25,11 +36,21 @@ struct LogicalOperator {
 };
 using LogicalOperatorPtr = std::unique_ptr<LogicalOperator>;
 
-/// Rows known at plan time (dual, VALUES, information_schema).
+std::string ExpressionListToString(const std::vector<BoundExprPtr>& exprs);
+
+/// Rows of constant expressions (dual, VALUES, information_schema).
 struct LogicalValues : LogicalOperator {
     LogicalValues() : LogicalOperator(LogicalOperatorType::VALUES) {}
-    std::vector<std::vector<Value>> rows;
+    std::vector<std::vector<BoundExprPtr>> rows;
     std::string ToString() const override { return "VALUES (" + std::to_string(rows.size()) + " rows)"; }
+};
+
+/// generate_series / numbers.
+struct LogicalTableFunction : LogicalOperator {
+    LogicalTableFunction() : LogicalOperator(LogicalOperatorType::TABLE_FUNCTION) {}
+    std::string name;
+    std::vector<Value> args;
+    std::string ToString() const override;
 };
 
 struct LogicalFilter : LogicalOperator {
@@ -41,23 +62,22 @@ struct LogicalFilter : LogicalOperator {
 struct LogicalProjection : LogicalOperator {
     LogicalProjection() : LogicalOperator(LogicalOperatorType::PROJECTION) {}
     std::vector<BoundExprPtr> expressions;
-    std::string ToString() const override {
-        std::string s = "PROJECT ";
-        for (size_t i = 0; i < expressions.size(); ++i) s += (i ? ", " : "") + expressions[i]->ToString();
-        return s;
-    }
+    std::string ToString() const override { return "PROJECT " + ExpressionListToString(expressions); }
+};
+
+/// Hash aggregation: output is the group keys followed by the aggregates. Without keys there is
+/// exactly one output row.
+struct LogicalAggregate : LogicalOperator {
+    LogicalAggregate() : LogicalOperator(LogicalOperatorType::AGGREGATE) {}
+    std::vector<BoundExprPtr> groups;
+    std::vector<BoundAggregate> aggregates;
+    std::string ToString() const override;
 };
 
 struct LogicalOrderBy : LogicalOperator {
     LogicalOrderBy() : LogicalOperator(LogicalOperatorType::ORDER_BY) {}
     std::vector<BoundOrderBy> orders;
-    std::string ToString() const override {
-        std::string s = "ORDER BY ";
-        for (size_t i = 0; i < orders.size(); ++i) {
-            s += (i ? ", " : "") + orders[i].expr->ToString() + (orders[i].ascending ? " ASC" : " DESC");
-        }
-        return s;
-    }
+    std::string ToString() const override;
 };
 
 struct LogicalLimit : LogicalOperator {
@@ -66,6 +86,31 @@ struct LogicalLimit : LogicalOperator {
     int64_t offset = 0;
     std::string ToString() const override {
         return "LIMIT " + (limit ? std::to_string(*limit) : std::string("ALL")) + " OFFSET " + std::to_string(offset);
+    }
+};
+
+/// children[0] ⋈ children[1]; equi-join keys plus an optional residual condition.
+struct LogicalJoin : LogicalOperator {
+    LogicalJoin() : LogicalOperator(LogicalOperatorType::JOIN) {}
+    BoundJoinType join_type = BoundJoinType::INNER;
+    std::vector<BoundExprPtr> left_keys;
+    std::vector<BoundExprPtr> right_keys;
+    BoundExprPtr condition;
+    std::string ToString() const override;
+};
+
+struct LogicalUnionAll : LogicalOperator {
+    LogicalUnionAll() : LogicalOperator(LogicalOperatorType::UNION_ALL) {}
+    std::string ToString() const override { return "UNION ALL"; }
+};
+
+/// INTERSECT / EXCEPT [ALL] of children[0] and children[1].
+struct LogicalSetOperation : LogicalOperator {
+    LogicalSetOperation() : LogicalOperator(LogicalOperatorType::SET_OPERATION) {}
+    BoundSetOpType op = BoundSetOpType::INTERSECT;
+    bool all = false;
+    std::string ToString() const override {
+        return std::string(op == BoundSetOpType::INTERSECT ? "INTERSECT" : "EXCEPT") + (all ? " ALL" : "");
     }
 };
 

@@ -1,6 +1,52 @@
 #include "planner/planner.h"
 
+#include "binder/binder.h"
+#include "common/exception.h"
+
 namespace floe {
+
+std::string ExpressionListToString(const std::vector<BoundExprPtr>& exprs) {
+    std::string s;
+    for (size_t i = 0; i < exprs.size(); ++i) s += (i ? ", " : "") + exprs[i]->ToString();
+    return s;
+}
+
+std::string LogicalTableFunction::ToString() const {
+    std::string s = "TABLE FUNCTION " + name + "(";
+    for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + args[i].ToString();
+    return s + ")";
+}
+
+std::string LogicalAggregate::ToString() const {
+    std::string s = "AGGREGATE keys=[" + ExpressionListToString(groups) + "] aggregates=[";
+    for (size_t i = 0; i < aggregates.size(); ++i) {
+        s += (i ? ", " : "") + aggregates[i].function.name + (aggregates[i].function.distinct ? "(DISTINCT " : "(") +
+             ExpressionListToString(aggregates[i].args) + ")";
+    }
+    return s + "]";
+}
+
+std::string LogicalOrderBy::ToString() const {
+    std::string s = "ORDER BY ";
+    for (size_t i = 0; i < orders.size(); ++i) {
+        s += (i ? ", " : "") + orders[i].expr->ToString() + (orders[i].ascending ? " ASC" : " DESC");
+    }
+    return s;
+}
+
+std::string LogicalJoin::ToString() const {
+    static const char* kNames[] = {"INNER", "LEFT", "RIGHT", "FULL", "CROSS", "SEMI", "ANTI"};
+    std::string s = std::string(kNames[static_cast<int>(join_type)]) + " JOIN";
+    if (!left_keys.empty()) {
+        s += " keys=[";
+        for (size_t i = 0; i < left_keys.size(); ++i) {
+            s += (i ? ", " : "") + left_keys[i]->ToString() + " = " + right_keys[i]->ToString();
+        }
+        s += "]";
+    }
+    if (condition) s += " condition=" + condition->ToString();
+    return s;
+}
 
 std::string PlanToString(const LogicalOperator& root) {
     std::string out;
@@ -14,41 +60,150 @@ std::string PlanToString(const LogicalOperator& root) {
     return out;
 }
 
-LogicalOperatorPtr Planner::PlanSelect(BoundSelect select) {
-    auto values = std::make_unique<LogicalValues>();
-    values->types = select.source.types;
-    values->rows = std::move(select.source.rows);
-    LogicalOperatorPtr plan = std::move(values);
-    auto stack = [&](LogicalOperatorPtr op) {
-        if (op->types.empty()) op->types = plan->types;
-        op->children.push_back(std::move(plan));
-        plan = std::move(op);
-    };
+namespace {
+
+LogicalOperatorPtr Stack(LogicalOperatorPtr parent, LogicalOperatorPtr child) {
+    if (parent->types.empty()) parent->types = child->types;
+    parent->children.push_back(std::move(child));
+    return parent;
+}
+
+/// Wraps `plan` in a projection casting its columns to `types` when any differs.
+LogicalOperatorPtr CastTo(LogicalOperatorPtr plan, const std::vector<LogicalType>& types) {
+    if (plan->types == types) return plan;
+    auto proj = std::make_unique<LogicalProjection>();
+    for (size_t i = 0; i < types.size(); ++i) {
+        BoundExprPtr ref = std::make_unique<BoundColumnRef>(i, plan->types[i], "#" + std::to_string(i));
+        proj->expressions.push_back(AddCastIfNeeded(std::move(ref), types[i]));
+    }
+    proj->types = types;
+    return Stack(std::move(proj), std::move(plan));
+}
+
+LogicalOperatorPtr DistinctOver(LogicalOperatorPtr plan) {
+    auto agg = std::make_unique<LogicalAggregate>();
+    for (size_t i = 0; i < plan->types.size(); ++i) {
+        agg->groups.push_back(std::make_unique<BoundColumnRef>(i, plan->types[i], "#" + std::to_string(i)));
+    }
+    agg->types = plan->types;
+    return Stack(std::move(agg), std::move(plan));
+}
+
+LogicalOperatorPtr OrderAndLimit(LogicalOperatorPtr plan, BoundQueryNode& node) {
+    if (!node.order_by.empty()) {
+        auto order = std::make_unique<LogicalOrderBy>();
+        order->orders = std::move(node.order_by);
+        plan = Stack(std::move(order), std::move(plan));
+    }
+    if (node.limit || node.offset > 0) {
+        auto limit = std::make_unique<LogicalLimit>();
+        limit->limit = node.limit;
+        limit->offset = node.offset;
+        plan = Stack(std::move(limit), std::move(plan));
+    }
+    return plan;
+}
+
+}  // namespace
+
+LogicalOperatorPtr Planner::PlanQuery(BoundQueryNode& query) {
+    if (query.kind == BoundQueryKind::SELECT) return PlanSelect(static_cast<BoundSelect&>(query));
+    return PlanSetOperation(static_cast<BoundSetOperation&>(query));
+}
+
+LogicalOperatorPtr Planner::PlanTableRef(BoundTableRef& ref) {
+    switch (ref.kind) {
+        case BoundTableRefKind::VALUES: {
+            auto& v = static_cast<BoundValuesRef&>(ref);
+            auto values = std::make_unique<LogicalValues>();
+            values->types = v.types;
+            values->rows = std::move(v.rows);
+            return values;
+        }
+        case BoundTableRefKind::TABLE_FUNCTION: {
+            auto& t = static_cast<BoundTableFunctionRef&>(ref);
+            auto tf = std::make_unique<LogicalTableFunction>();
+            tf->name = t.name;
+            tf->args = t.args;
+            tf->types = t.types;
+            return tf;
+        }
+        case BoundTableRefKind::SUBQUERY:
+            return PlanQuery(*static_cast<BoundSubqueryRef&>(ref).query);
+        case BoundTableRefKind::JOIN: {
+            auto& j = static_cast<BoundJoinRef&>(ref);
+            auto join = std::make_unique<LogicalJoin>();
+            join->join_type = j.join_type;
+            join->left_keys = std::move(j.left_keys);
+            join->right_keys = std::move(j.right_keys);
+            join->condition = std::move(j.condition);
+            join->types = j.types;
+            join->children.push_back(PlanTableRef(*j.left));
+            join->children.push_back(PlanTableRef(*j.right));
+            return join;
+        }
+    }
+    throw InternalError("unknown bound table reference");
+}
+
+LogicalOperatorPtr Planner::PlanSelect(BoundSelect& select) {
+    LogicalOperatorPtr plan = PlanTableRef(*select.from);
     if (select.where) {
         auto filter = std::make_unique<LogicalFilter>();
         filter->condition = std::move(select.where);
-        stack(std::move(filter));
+        plan = Stack(std::move(filter), std::move(plan));
     }
-    if (!select.order_by.empty()) {
-        auto order = std::make_unique<LogicalOrderBy>();
-        order->orders = std::move(select.order_by);
-        stack(std::move(order));
-    }
-    if (select.limit || select.offset > 0) {
-        auto limit = std::make_unique<LogicalLimit>();
-        limit->limit = select.limit;
-        limit->offset = select.offset;
-        stack(std::move(limit));
+    if (select.aggregated) {
+        auto agg = std::make_unique<LogicalAggregate>();
+        for (auto& g : select.group_by) agg->types.push_back(g->type);
+        for (auto& a : select.aggregates) agg->types.push_back(a.function.return_type);
+        agg->groups = std::move(select.group_by);
+        agg->aggregates = std::move(select.aggregates);
+        plan = Stack(std::move(agg), std::move(plan));
+        if (select.having) {
+            auto filter = std::make_unique<LogicalFilter>();
+            filter->condition = std::move(select.having);
+            plan = Stack(std::move(filter), std::move(plan));
+        }
     }
     auto projection = std::make_unique<LogicalProjection>();
     for (auto& e : select.select_list) projection->types.push_back(e->type);
     projection->expressions = std::move(select.select_list);
-    if (projection->types.empty()) projection->types = {};
+    if (select.distinct) {
+        plan = Stack(std::move(projection), std::move(plan));
+        plan = DistinctOver(std::move(plan));
+        return OrderAndLimit(std::move(plan), select);
+    }
+    plan = OrderAndLimit(std::move(plan), select);
     auto types = projection->types;
-    projection->children.push_back(std::move(plan));
-    plan = std::move(projection);
+    plan = Stack(std::move(projection), std::move(plan));
     plan->types = types;
     return plan;
+}
+
+LogicalOperatorPtr Planner::PlanSetOperation(BoundSetOperation& op) {
+    std::vector<LogicalType> types;
+    for (const auto& c : op.output) types.push_back(c.type);
+    LogicalOperatorPtr left = CastTo(PlanQuery(*op.left), types);
+    LogicalOperatorPtr right = CastTo(PlanQuery(*op.right), types);
+    LogicalOperatorPtr plan;
+    if (op.op == BoundSetOpType::UNION) {
+        auto u = std::make_unique<LogicalUnionAll>();
+        u->types = types;
+        u->children.push_back(std::move(left));
+        u->children.push_back(std::move(right));
+        plan = std::move(u);
+        if (!op.all) plan = DistinctOver(std::move(plan));
+    } else {
+        auto s = std::make_unique<LogicalSetOperation>();
+        s->op = op.op;
+        s->all = op.all;
+        s->types = types;
+        s->children.push_back(std::move(left));
+        s->children.push_back(std::move(right));
+        plan = std::move(s);
+    }
+    return OrderAndLimit(std::move(plan), op);
 }
 
 }  // namespace floe

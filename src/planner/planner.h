@@ -1,5 +1,5 @@
 #pragma once
-/// The planner turns bound statements into logical operator trees.
+/// The planner turns bound queries into logical operator trees.
 
 #include "binder/bound_query.h"
 #include "planner/logical_operator.h"
@@ -8,9 +8,15 @@ namespace floe {
 
 class Planner {
   public:
-    /// Values → Filter → OrderBy → Limit → Projection: ordering and limits run on the source
-    /// columns so that ORDER BY may use columns that are not selected.
-    static LogicalOperatorPtr PlanSelect(BoundSelect select);
+    /// SELECT: from → filter → [aggregate → filter(having)] → order → limit → projection; with
+    /// DISTINCT: ... → projection → aggregate(distinct) → order → limit. Set operations plan each
+    /// side, cast it to the output types, and combine.
+    static LogicalOperatorPtr PlanQuery(BoundQueryNode& query);
+
+  private:
+    static LogicalOperatorPtr PlanSelect(BoundSelect& select);
+    static LogicalOperatorPtr PlanSetOperation(BoundSetOperation& op);
+    static LogicalOperatorPtr PlanTableRef(BoundTableRef& ref);
 };
 
 }  // namespace floe

@@ -109,8 +109,8 @@ QueryResult Session::ExecuteStatement(const ast::Statement& statement, const std
             const auto& e = static_cast<const ast::ExplainStatement&>(statement);
             if (e.statement->kind != K::SELECT) throw NotSupportedError("EXPLAIN supports SELECT statements only");
             Binder binder(context, params);
-            BoundSelect bound = binder.BindSelect(*static_cast<const ast::SelectStatement&>(*e.statement).query);
-            LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanSelect(std::move(bound)));
+            auto bound = binder.BindQuery(*static_cast<const ast::SelectStatement&>(*e.statement).query);
+            LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound));
             ResultBuilder rb;
             rb.AddColumn("Explain String", LogicalType::Varchar(1024));
             std::string text = PlanToString(*plan);
@@ -162,13 +162,13 @@ QueryResult Session::ExecuteStatement(const ast::Statement& statement, const std
 QueryResult Session::ExecuteSelect(const ast::QueryNode& query, const std::vector<Value>* params) {
     SessionClientContext context(*this);
     Binder binder(context, params);
-    BoundSelect bound = binder.BindSelect(query);
+    auto bound = binder.BindQuery(query);
     QueryResult result;
     result.has_result_set = true;
-    for (const auto& c : bound.output) {
+    for (const auto& c : bound->output) {
         result.columns.push_back({c.name, c.org_name, c.table, c.org_table, c.schema, c.type, c.nullable});
     }
-    LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanSelect(std::move(bound)));
+    LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound));
     PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
     result.chunks = Executor::Run(*physical, &interrupted_);
     return result;
@@ -219,9 +219,8 @@ PreparedStatementInfo Session::Prepare(std::string_view sql) {
             std::vector<Value> nulls(prepared->parameter_count, Value::Null());
             Binder binder(context, &nulls);
             statement_start_micros_ = NowMicros();
-            BoundSelect bound =
-                binder.BindSelect(*static_cast<const ast::SelectStatement&>(*prepared->statement).query);
-            for (const auto& c : bound.output) {
+            auto bound = binder.BindQuery(*static_cast<const ast::SelectStatement&>(*prepared->statement).query);
+            for (const auto& c : bound->output) {
                 info.columns.push_back({c.name, c.org_name, c.table, c.org_table, c.schema, c.type, c.nullable});
             }
         } catch (const Exception&) {

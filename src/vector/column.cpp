@@ -153,6 +153,11 @@ void Column::AppendRows(const Column& src, const uint32_t* rows, size_t n) {
     bool is_string = type_.PhysicalSize() == 16 && (type_.IsString() || type_.id >= TypeId::BITMAP);
     for (size_t i = 0; i < n; ++i) {
         size_t r = rows ? rows[i] : i;
+        if (r == UINT32_MAX) {  // no source row: NULL
+            nulls_[base + i] = 1;
+            std::memset(data_.data() + (base + i) * width_, 0, width_);
+            continue;
+        }
         nulls_[base + i] = src.nulls_[r];
         if (is_string) {
             Strings()[base + i] = heap_.Add(src.Strings()[r].view());

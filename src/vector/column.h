@@ -70,7 +70,8 @@ class Column {
     /// Writes one row from a Value of matching physical type (null allowed).
     void SetValue(size_t row, const Value& v);
     /// Appends `n` rows of `src` (same type), taking row `rows[i]` for the i-th (all rows in order
-    /// when `rows` is nullptr). Strings are copied into this column's heap.
+    /// when `rows` is nullptr); a row index of UINT32_MAX appends a NULL. Strings are copied into
+    /// this column's heap.
     void AppendRows(const Column& src, const uint32_t* rows, size_t n);
     /// Three-way comparison of row `a` of this column with row `b` of `other` (same type);
     /// NULLs compare equal to each other and lower than any value.

@@ -1,0 +1,782 @@
+// Binding of queries: SELECT blocks (FROM, WHERE, GROUP BY, aggregates, HAVING, select list,
+// DISTINCT), set operations, VALUES, CTEs, ORDER BY and LIMIT, and FROM items (information_schema,
+// derived tables, table functions, joins).
+#include <fmt/format.h>
+
+#include <functional>
+
+#include "binder/binder.h"
+#include "binder/system_tables.h"
+#include "common/ascii.h"
+#include "common/exception.h"
+#include "function/cast.h"
+#include "function/function_registry.h"
+
+namespace floe {
+
+BoundSubqueryRef::BoundSubqueryRef() : BoundTableRef(BoundTableRefKind::SUBQUERY) {}
+BoundSubqueryRef::~BoundSubqueryRef() = default;
+
+namespace {
+
+std::string At(const ast::SourceLocation& loc) {
+    return fmt::format("line {}, column {}: ", loc.line, loc.column);
+}
+
+bool ContainsAggregate(const ast::Expr& e) {
+    using K = ast::ExprKind;
+    switch (e.kind) {
+        case K::FUNCTION_CALL: {
+            const auto& f = static_cast<const ast::FunctionCallExpr&>(e);
+            if (FunctionRegistry::Instance().IsAggregate(f.name)) return true;
+            for (const auto& a : f.args) {
+                if (ContainsAggregate(*a)) return true;
+            }
+            return false;
+        }
+        case K::UNARY:
+            return ContainsAggregate(*static_cast<const ast::UnaryExpr&>(e).operand);
+        case K::BINARY: {
+            const auto& b = static_cast<const ast::BinaryExpr&>(e);
+            return ContainsAggregate(*b.left) || ContainsAggregate(*b.right);
+        }
+        case K::CASE: {
+            const auto& c = static_cast<const ast::CaseExpr&>(e);
+            if (c.operand && ContainsAggregate(*c.operand)) return true;
+            if (c.else_expr && ContainsAggregate(*c.else_expr)) return true;
+            for (const auto& [w, t] : c.when_then) {
+                if (ContainsAggregate(*w) || ContainsAggregate(*t)) return true;
+            }
+            return false;
+        }
+        case K::CAST:
+            return ContainsAggregate(*static_cast<const ast::CastExpr&>(e).expr);
+        case K::IN_LIST: {
+            const auto& in = static_cast<const ast::InListExpr&>(e);
+            if (ContainsAggregate(*in.expr)) return true;
+            for (const auto& x : in.list) {
+                if (ContainsAggregate(*x)) return true;
+            }
+            return false;
+        }
+        case K::BETWEEN: {
+            const auto& b = static_cast<const ast::BetweenExpr&>(e);
+            return ContainsAggregate(*b.expr) || ContainsAggregate(*b.low) || ContainsAggregate(*b.high);
+        }
+        case K::IS_NULL:
+            return ContainsAggregate(*static_cast<const ast::IsNullExpr&>(e).expr);
+        case K::LIKE: {
+            const auto& l = static_cast<const ast::LikeExpr&>(e);
+            return ContainsAggregate(*l.expr) || ContainsAggregate(*l.pattern);
+        }
+        default:
+            return false;
+    }
+}
+
+/// Calls fn(index) for every column an expression reads.
+void ForEachColumn(const BoundExpression& e, const std::function<void(size_t)>& fn) {
+    switch (e.kind) {
+        case BoundExprKind::COLUMN_REF:
+            fn(static_cast<const BoundColumnRef&>(e).index);
+            break;
+        case BoundExprKind::CAST:
+            ForEachColumn(*static_cast<const BoundCast&>(e).child, fn);
+            break;
+        case BoundExprKind::FUNCTION:
+            for (const auto& a : static_cast<const BoundFunction&>(e).args) ForEachColumn(*a, fn);
+            break;
+        default:
+            break;
+    }
+}
+
+/// Subtracts `offset` from every column index (moves an expression onto the right side of a join).
+void ShiftColumns(BoundExpression& e, size_t offset) {
+    switch (e.kind) {
+        case BoundExprKind::COLUMN_REF:
+            static_cast<BoundColumnRef&>(e).index -= offset;
+            break;
+        case BoundExprKind::CAST:
+            ShiftColumns(*static_cast<BoundCast&>(e).child, offset);
+            break;
+        case BoundExprKind::FUNCTION:
+            for (auto& a : static_cast<BoundFunction&>(e).args) ShiftColumns(*a, offset);
+            break;
+        default:
+            break;
+    }
+}
+
+/// Splits a conjunction into its AND-ed parts.
+void SplitConjunction(BoundExprPtr e, std::vector<BoundExprPtr>& out) {
+    if (e->kind == BoundExprKind::FUNCTION) {
+        auto& f = static_cast<BoundFunction&>(*e);
+        if (f.function.name == "and" && f.args.size() == 2) {
+            SplitConjunction(std::move(f.args[0]), out);
+            SplitConjunction(std::move(f.args[1]), out);
+            return;
+        }
+    }
+    out.push_back(std::move(e));
+}
+
+int64_t ConstantInteger(const BoundExpression& e, const std::string& what, const ast::SourceLocation& loc) {
+    Value v;
+    if (e.kind == BoundExprKind::CONSTANT) {
+        v = static_cast<const BoundConstant&>(e).value;
+    } else if (e.kind == BoundExprKind::FUNCTION && static_cast<const BoundFunction&>(e).function.name == "negate" &&
+               static_cast<const BoundFunction&>(e).args[0]->kind == BoundExprKind::CONSTANT) {
+        Value inner = static_cast<const BoundConstant&>(*static_cast<const BoundFunction&>(e).args[0]).value;
+        Value as_int = CastValue(inner, TypeId::BIGINT);
+        if (!as_int.is_null()) v = Value::Integer(-as_int.GetInt());
+    }
+    Value as_int = v.is_null() ? v : CastValue(v, TypeId::BIGINT);
+    if (as_int.is_null()) throw BinderError(At(loc) + what + " must be a constant integer", ErrorCode::WRONG_ARGUMENTS);
+    return as_int.GetInt();
+}
+
+}  // namespace
+
+std::unique_ptr<BoundQueryNode> Binder::BindQuery(const ast::QueryNode& query) {
+    scope_.clear();
+    return BindQueryNode(query);
+}
+
+std::unique_ptr<BoundQueryNode> Binder::BindQueryNode(const ast::QueryNode& query) {
+    if (++cte_depth_ > 64) throw BinderError(At(query.location) + "queries are nested too deeply", ErrorCode::PARSE);
+    size_t ctes_before = ctes_.size();
+    for (const auto& cte : query.ctes) ctes_.push_back({cte.name, &cte});
+    auto saved_scope = scope_;
+    auto* saved_agg = aggregate_context_;
+    aggregate_context_ = nullptr;
+    std::unique_ptr<BoundQueryNode> node;
+    switch (query.kind) {
+        case ast::QueryNodeKind::SELECT:
+            node = BindSelectNode(static_cast<const ast::SelectNode&>(query));
+            break;
+        case ast::QueryNodeKind::SET_OPERATION:
+            node = BindSetOperation(static_cast<const ast::SetOperationNode&>(query));
+            break;
+        case ast::QueryNodeKind::VALUES:
+            node = BindValuesNode(static_cast<const ast::ValuesNode&>(query));
+            break;
+    }
+    BindLimit(query, *node);
+    ctes_.resize(ctes_before);
+    scope_ = std::move(saved_scope);
+    aggregate_context_ = saved_agg;
+    --cte_depth_;
+    return node;
+}
+
+void Binder::BindLimit(const ast::QueryNode& query, BoundQueryNode& node) {
+    auto saved = scope_;
+    scope_.clear();
+    auto* saved_agg = aggregate_context_;
+    aggregate_context_ = nullptr;
+    if (query.limit) {
+        int64_t v = ConstantInteger(*Bind(*query.limit), "LIMIT", query.limit->location);
+        if (v < 0)
+            throw BinderError(At(query.limit->location) + "LIMIT must not be negative", ErrorCode::WRONG_ARGUMENTS);
+        node.limit = v;
+    }
+    if (query.offset) {
+        int64_t v = ConstantInteger(*Bind(*query.offset), "OFFSET", query.offset->location);
+        if (v < 0)
+            throw BinderError(At(query.offset->location) + "OFFSET must not be negative", ErrorCode::WRONG_ARGUMENTS);
+        node.offset = v;
+    }
+    scope_ = std::move(saved);
+    aggregate_context_ = saved_agg;
+}
+
+void Binder::BindOutputOrderBy(const ast::QueryNode& query, BoundQueryNode& node,
+                               const std::vector<std::string>& texts) {
+    for (const auto& item : query.order_by) {
+        const ast::Expr& e = *item.expr;
+        std::optional<size_t> pos;
+        if (e.kind == ast::ExprKind::LITERAL) {
+            const Value& v = static_cast<const ast::LiteralExpr&>(e).value;
+            if (v.type().IsInteger()) {
+                if (v.GetInt() < 1 || v.GetInt() > static_cast<int64_t>(node.output.size())) {
+                    throw BinderError(At(e.location) +
+                                      fmt::format("Unknown column '{}' in 'order clause'", v.GetInt()));
+                }
+                pos = static_cast<size_t>(v.GetInt() - 1);
+            }
+        }
+        std::string text = e.ToString();
+        for (size_t i = 0; !pos && i < node.output.size(); ++i) {
+            if (AsciiEqualsIgnoreCase(node.output[i].name, text) || (i < texts.size() && texts[i] == text)) pos = i;
+        }
+        if (e.kind == ast::ExprKind::COLUMN_REF && !pos) {
+            const auto& parts = static_cast<const ast::ColumnRefExpr&>(e).parts;
+            for (size_t i = 0; !pos && i < node.output.size(); ++i) {
+                if (AsciiEqualsIgnoreCase(node.output[i].name, parts.back())) pos = i;
+            }
+        }
+        if (!pos) {
+            throw BinderError(At(e.location) + "ORDER BY term '" + text +
+                                  "' must be one of the selected columns (DISTINCT and set operations)",
+                              ErrorCode::UNKNOWN_COLUMN);
+        }
+        BoundOrderBy ob;
+        ob.ascending = item.ascending;
+        ob.nulls_first = item.nulls_first.value_or(item.ascending);
+        ob.expr = std::make_unique<BoundColumnRef>(*pos, node.output[*pos].type, node.output[*pos].name);
+        node.order_by.push_back(std::move(ob));
+    }
+}
+
+std::unique_ptr<BoundQueryNode> Binder::BindValuesNode(const ast::ValuesNode& node) {
+    auto values = std::make_unique<BoundValuesRef>();
+    size_t width = node.rows.empty() ? 0 : node.rows[0].size();
+    std::vector<LogicalType> types(width, TypeId::NULL_TYPE);
+    scope_.clear();
+    for (const auto& row : node.rows) {
+        if (row.size() != width) {
+            throw BinderError(At(node.location) + "all VALUES rows must have the same number of columns",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        std::vector<BoundExprPtr> bound;
+        for (size_t i = 0; i < width; ++i) {
+            bound.push_back(Bind(*row[i]));
+            types[i] = CommonSuperType(types[i], bound.back()->type);
+        }
+        values->rows.push_back(std::move(bound));
+    }
+    for (auto& t : types) {
+        if (t.id == TypeId::NULL_TYPE) t = LogicalType::Varchar();
+    }
+    for (auto& row : values->rows) {
+        for (size_t i = 0; i < width; ++i) row[i] = AddCastIfNeeded(std::move(row[i]), types[i]);
+    }
+    values->types = types;
+    auto select = std::make_unique<BoundSelect>();
+    for (size_t i = 0; i < width; ++i) {
+        std::string name = "column_" + std::to_string(i);
+        select->select_list.push_back(std::make_unique<BoundColumnRef>(i, types[i], name));
+        select->output.push_back({name, name, "", "", "", types[i], true});
+    }
+    select->from = std::move(values);
+    BindOutputOrderBy(node, *select, {});
+    select->distinct = !select->order_by.empty();  // forces ORDER BY over the output columns
+    if (select->distinct) {
+        // VALUES keeps duplicates: order over the output without DISTINCT semantics by wrapping.
+        select->distinct = false;
+        auto wrapper = std::make_unique<BoundSelect>();
+        wrapper->output = select->output;
+        wrapper->order_by = std::move(select->order_by);
+        auto sub = std::make_unique<BoundSubqueryRef>();
+        sub->types = types;
+        sub->query = std::move(select);
+        wrapper->from = std::move(sub);
+        for (size_t i = 0; i < width; ++i) {
+            wrapper->select_list.push_back(std::make_unique<BoundColumnRef>(i, types[i], wrapper->output[i].name));
+        }
+        return wrapper;
+    }
+    return select;
+}
+
+std::unique_ptr<BoundQueryNode> Binder::BindSetOperation(const ast::SetOperationNode& node) {
+    auto op = std::make_unique<BoundSetOperation>();
+    op->left = BindQueryNode(*node.left);
+    op->right = BindQueryNode(*node.right);
+    if (op->left->output.size() != op->right->output.size()) {
+        throw BinderError(At(node.location) + fmt::format("the operands of a set operation have {} and {} columns",
+                                                          op->left->output.size(), op->right->output.size()),
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
+    op->op = node.op == ast::SetOpType::UNION       ? BoundSetOpType::UNION
+             : node.op == ast::SetOpType::INTERSECT ? BoundSetOpType::INTERSECT
+                                                    : BoundSetOpType::EXCEPT;
+    op->all = node.all;
+    for (size_t i = 0; i < op->left->output.size(); ++i) {
+        BoundOutputColumn c = op->left->output[i];
+        c.type = CommonSuperType(op->left->output[i].type, op->right->output[i].type);
+        if (c.type.id == TypeId::NULL_TYPE) c.type = LogicalType::Varchar();
+        c.nullable = op->left->output[i].nullable || op->right->output[i].nullable;
+        op->output.push_back(c);
+    }
+    BindOutputOrderBy(node, *op, {});
+    return op;
+}
+
+std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& node) {
+    auto select = std::make_unique<BoundSelect>();
+    scope_.clear();
+    if (node.from) {
+        select->from = BindTableRef(*node.from);
+    } else {
+        auto dual = std::make_unique<BoundValuesRef>();
+        dual->rows.emplace_back();
+        select->from = std::move(dual);
+    }
+    std::vector<ScopeColumn> from_scope = scope_;
+    if (node.where) {
+        if (ContainsAggregate(*node.where)) {
+            throw BinderError(At(node.where->location) + "aggregate functions are not allowed in WHERE",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        select->where = AddCastIfNeeded(Bind(*node.where), TypeId::BOOLEAN);
+    }
+    bool has_aggregates = node.having != nullptr;
+    for (const auto& item : node.select_list) has_aggregates |= ContainsAggregate(*item.expr);
+    for (const auto& item : node.order_by) has_aggregates |= ContainsAggregate(*item.expr);
+    if (node.grouping != ast::GroupingKind::PLAIN) {
+        throw NotSupportedError(At(node.location) + "ROLLUP, CUBE and GROUPING SETS are not supported yet");
+    }
+    AggregateContext agg;
+    if (!node.group_by.empty() || has_aggregates) {
+        select->aggregated = true;
+        agg.from_scope = from_scope;
+        agg.aggregates = &select->aggregates;
+        for (const auto& g : node.group_by) {
+            const ast::Expr* target = g.get();
+            // GROUP BY 2 and GROUP BY alias refer to select items.
+            if (g->kind == ast::ExprKind::LITERAL &&
+                static_cast<const ast::LiteralExpr&>(*g).value.type().IsInteger()) {
+                int64_t pos = static_cast<const ast::LiteralExpr&>(*g).value.GetInt();
+                if (pos < 1 || pos > static_cast<int64_t>(node.select_list.size())) {
+                    throw BinderError(At(g->location) + fmt::format("Unknown column '{}' in 'group statement'", pos));
+                }
+                target = node.select_list[pos - 1].expr.get();
+            } else if (g->kind == ast::ExprKind::COLUMN_REF &&
+                       static_cast<const ast::ColumnRefExpr&>(*g).parts.size() == 1) {
+                const std::string& name = static_cast<const ast::ColumnRefExpr&>(*g).parts[0];
+                bool is_column = false;
+                for (const auto& c : from_scope) is_column |= AsciiEqualsIgnoreCase(c.name, name);
+                if (!is_column) {
+                    for (const auto& item : node.select_list) {
+                        if (AsciiEqualsIgnoreCase(item.alias, name)) target = item.expr.get();
+                    }
+                }
+            }
+            if (ContainsAggregate(*target)) {
+                throw BinderError(At(g->location) + "aggregate functions are not allowed in GROUP BY",
+                                  ErrorCode::WRONG_ARGUMENTS);
+            }
+            scope_ = from_scope;
+            BoundExprPtr key = Bind(*target);
+            agg.group_texts.push_back(key->ToString());
+            agg.group_types.push_back(key->type);
+            select->group_by.push_back(std::move(key));
+        }
+        aggregate_context_ = &agg;
+    }
+    // Select list (in aggregation context when aggregated).
+    std::vector<std::string> item_texts;
+    for (const auto& item : node.select_list) {
+        if (item.expr->kind == ast::ExprKind::STAR) {
+            const auto& star = static_cast<const ast::StarExpr&>(*item.expr);
+            bool any = false;
+            for (size_t i = 0; i < from_scope.size(); ++i) {
+                if (!star.qualifier.empty() && !AsciiEqualsIgnoreCase(star.qualifier, from_scope[i].table)) continue;
+                any = true;
+                ast::ColumnRefExpr ref;
+                ref.location = star.location;
+                ref.parts = {from_scope[i].table, from_scope[i].name};
+                if (from_scope[i].table.empty()) ref.parts = {from_scope[i].name};
+                scope_ = from_scope;
+                BoundExprPtr e = select->aggregated
+                                     ? Bind(ref)
+                                     : std::make_unique<BoundColumnRef>(i, from_scope[i].type, from_scope[i].name);
+                if (!select->aggregated) e->nullable = from_scope[i].nullable;
+                select->output.push_back({from_scope[i].name, from_scope[i].name, from_scope[i].table,
+                                          from_scope[i].table, "", e->type, e->nullable});
+                item_texts.push_back(from_scope[i].name);
+                select->select_list.push_back(std::move(e));
+            }
+            if (!any) {
+                throw BinderError(
+                    At(item.expr->location) + (star.qualifier.empty() ? "SELECT * with no tables specified"
+                                                                      : "unknown table '" + star.qualifier + "'"),
+                    star.qualifier.empty() ? ErrorCode::NOT_SUPPORTED : ErrorCode::UNKNOWN_TABLE);
+            }
+            continue;
+        }
+        scope_ = from_scope;
+        BoundExprPtr e = Bind(*item.expr);
+        BoundOutputColumn col;
+        col.name = !item.alias.empty() ? item.alias : (!item.text.empty() ? item.text : item.expr->ToString());
+        if (e->kind == BoundExprKind::COLUMN_REF && !select->aggregated) {
+            const auto& ref = static_cast<const BoundColumnRef&>(*e);
+            col.org_name = from_scope[ref.index].name;
+            col.table = from_scope[ref.index].table;
+            col.org_table = from_scope[ref.index].table;
+        }
+        col.type = e->type;
+        col.nullable = e->nullable;
+        select->output.push_back(col);
+        item_texts.push_back(item.expr->ToString());
+        select->select_list.push_back(std::move(e));
+    }
+    if (node.having) {
+        if (!select->aggregated) throw InternalError("HAVING without aggregation");
+        scope_ = from_scope;
+        select->having = AddCastIfNeeded(Bind(*node.having), TypeId::BOOLEAN);
+    }
+    select->distinct = node.distinct;
+    if (node.distinct) {
+        BindOutputOrderBy(node, *select, item_texts);
+    } else {
+        for (const auto& item : node.order_by) {
+            BoundOrderBy ob;
+            ob.ascending = item.ascending;
+            ob.nulls_first = item.nulls_first.value_or(item.ascending);
+            const ast::Expr& e = *item.expr;
+            if (e.kind == ast::ExprKind::LITERAL && static_cast<const ast::LiteralExpr&>(e).value.type().IsInteger()) {
+                int64_t pos = static_cast<const ast::LiteralExpr&>(e).value.GetInt();
+                if (pos < 1 || pos > static_cast<int64_t>(select->select_list.size())) {
+                    throw BinderError(At(e.location) + fmt::format("Unknown column '{}' in 'order clause'", pos));
+                }
+                ob.expr = select->select_list[pos - 1]->Copy();
+                select->order_by.push_back(std::move(ob));
+                continue;
+            }
+            if (e.kind == ast::ExprKind::COLUMN_REF && static_cast<const ast::ColumnRefExpr&>(e).parts.size() == 1) {
+                const std::string& name = static_cast<const ast::ColumnRefExpr&>(e).parts[0];
+                bool found = false;
+                for (size_t i = 0; i < select->output.size() && !found; ++i) {
+                    if (AsciiEqualsIgnoreCase(select->output[i].name, name)) {
+                        bool shadowed_by_column = false;
+                        // A FROM column of that name wins only when the item is not an alias of something else.
+                        for (const auto& c : from_scope) shadowed_by_column |= AsciiEqualsIgnoreCase(c.name, name);
+                        if (!shadowed_by_column || select->output[i].org_name == name || select->aggregated) {
+                            ob.expr = select->select_list[i]->Copy();
+                            found = true;
+                        }
+                    }
+                }
+                if (found) {
+                    select->order_by.push_back(std::move(ob));
+                    continue;
+                }
+            }
+            scope_ = from_scope;
+            ob.expr = Bind(e);
+            select->order_by.push_back(std::move(ob));
+        }
+    }
+    aggregate_context_ = nullptr;
+    scope_ = from_scope;
+    return select;
+}
+
+BoundExprPtr Binder::BindAggregated(const ast::Expr& expr) {
+    AggregateContext& agg = *aggregate_context_;
+    if (expr.kind == ast::ExprKind::FUNCTION_CALL &&
+        FunctionRegistry::Instance().IsAggregate(static_cast<const ast::FunctionCallExpr&>(expr).name)) {
+        return BindAggregateCall(static_cast<const ast::FunctionCallExpr&>(expr));
+    }
+    if (!ContainsAggregate(expr)) {
+        // Bind it as a plain expression over the FROM columns and look for an equal GROUP BY key.
+        auto* saved = aggregate_context_;
+        aggregate_context_ = nullptr;
+        auto saved_scope = scope_;
+        scope_ = agg.from_scope;
+        BoundExprPtr plain = BindPlain(expr);
+        aggregate_context_ = saved;
+        scope_ = std::move(saved_scope);
+        std::string text = plain->ToString();
+        for (size_t i = 0; i < agg.group_texts.size(); ++i) {
+            if (agg.group_texts[i] == text) return std::make_unique<BoundColumnRef>(i, agg.group_types[i], text);
+        }
+        bool reads_columns = false;
+        ForEachColumn(*plain, [&](size_t) { reads_columns = true; });
+        if (!reads_columns) return plain;
+        if (expr.kind == ast::ExprKind::COLUMN_REF) {
+            throw BinderError(At(expr.location) + "'" + expr.ToString() +
+                                  "' must be an aggregate expression or appear in GROUP BY clause",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+    }
+    return BindPlain(expr);  // children come back here one by one
+}
+
+BoundExprPtr Binder::BindAggregateCall(const ast::FunctionCallExpr& call) {
+    AggregateContext& agg = *aggregate_context_;
+    auto* saved = aggregate_context_;
+    aggregate_context_ = nullptr;
+    auto saved_scope = scope_;
+    scope_ = agg.from_scope;
+    std::vector<BoundExprPtr> args;
+    for (const auto& a : call.args) {
+        if (ContainsAggregate(*a)) {
+            throw BinderError(At(a->location) + "aggregate function calls cannot be nested",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        args.push_back(BindPlain(*a));
+    }
+    if (call.separator) args.push_back(std::make_unique<BoundConstant>(Value::Varchar(*call.separator)));
+    aggregate_context_ = saved;
+    scope_ = std::move(saved_scope);
+    std::vector<LogicalType> types;
+    for (const auto& a : args) types.push_back(a->type);
+    BoundAggregateFunction fn;
+    try {
+        fn = FunctionRegistry::Instance().BindAggregate(AsciiLower(call.name), types, call.distinct);
+    } catch (const Exception& e) {
+        throw BinderError(At(call.location) + e.what(), e.code());
+    }
+    for (size_t i = 0; i < args.size(); ++i) args[i] = AddCastIfNeeded(std::move(args[i]), fn.arg_types[i]);
+    std::string text = AsciiLower(call.name) + (call.distinct ? "(DISTINCT " : "(");
+    for (size_t i = 0; i < args.size(); ++i) text += (i ? ", " : "") + args[i]->ToString();
+    text += call.star ? "*)" : ")";
+    size_t index = agg.aggregate_texts.size();
+    for (size_t i = 0; i < agg.aggregate_texts.size(); ++i) {
+        if (agg.aggregate_texts[i] == text) index = i;
+    }
+    LogicalType type = fn.return_type;
+    if (index == agg.aggregate_texts.size()) {
+        agg.aggregate_texts.push_back(text);
+        BoundAggregate a;
+        a.function = std::move(fn);
+        a.args = std::move(args);
+        agg.aggregates->push_back(std::move(a));
+    }
+    auto ref = std::make_unique<BoundColumnRef>(agg.group_texts.size() + index, type, text);
+    ref->nullable = AsciiLower(call.name) != "count";
+    return ref;
+}
+
+// ---------------------------------------------------------------- FROM
+
+BoundTableRefPtr Binder::BindTableRef(const ast::TableRef& ref) {
+    switch (ref.kind) {
+        case ast::TableRefKind::BASE:
+            return BindBaseTable(static_cast<const ast::BaseTableRef&>(ref));
+        case ast::TableRefKind::JOIN:
+            return BindJoin(static_cast<const ast::JoinTableRef&>(ref));
+        case ast::TableRefKind::TABLE_FUNCTION:
+            return BindTableFunction(static_cast<const ast::TableFunctionRef&>(ref));
+        case ast::TableRefKind::SUBQUERY: {
+            const auto& sq = static_cast<const ast::SubqueryTableRef&>(ref);
+            auto saved = scope_;
+            auto bound = BindQueryNode(*sq.query);
+            scope_ = std::move(saved);
+            auto sub = std::make_unique<BoundSubqueryRef>();
+            for (const auto& c : bound->output) {
+                scope_.push_back({ref.alias, c.name, c.type, c.nullable});
+                sub->types.push_back(c.type);
+            }
+            sub->query = std::move(bound);
+            return sub;
+        }
+    }
+    throw InternalError("unknown table reference");
+}
+
+BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
+    if (base.database.empty()) {
+        for (auto it = ctes_.rbegin(); it != ctes_.rend(); ++it) {
+            if (!AsciiEqualsIgnoreCase(it->name, base.table)) continue;
+            const ast::CommonTableExpr& cte = *it->cte;
+            // Bind the CTE where it was defined: hide CTEs declared after it (no recursion).
+            std::vector<CteBinding> saved_ctes = ctes_;
+            ctes_.resize(static_cast<size_t>(std::distance(ctes_.begin(), it.base())) - 1);
+            auto saved = scope_;
+            auto bound = BindQueryNode(*cte.query);
+            scope_ = std::move(saved);
+            ctes_ = std::move(saved_ctes);
+            if (!cte.column_names.empty() && cte.column_names.size() != bound->output.size()) {
+                throw BinderError(At(base.location) + "CTE '" + cte.name + "' names " +
+                                      std::to_string(cte.column_names.size()) + " columns but returns " +
+                                      std::to_string(bound->output.size()),
+                                  ErrorCode::WRONG_ARGUMENTS);
+            }
+            auto sub = std::make_unique<BoundSubqueryRef>();
+            std::string alias = base.alias.empty() ? cte.name : base.alias;
+            for (size_t i = 0; i < bound->output.size(); ++i) {
+                const auto& c = bound->output[i];
+                scope_.push_back({alias, cte.column_names.empty() ? c.name : cte.column_names[i], c.type, c.nullable});
+                sub->types.push_back(c.type);
+            }
+            sub->query = std::move(bound);
+            return sub;
+        }
+    }
+    if (!base.catalog.empty() && !AsciiEqualsIgnoreCase(base.catalog, "default_catalog")) {
+        throw CatalogError(At(base.location) + "unknown catalog '" + base.catalog + "'", ErrorCode::UNKNOWN_DATABASE);
+    }
+    if (base.database.empty() && AsciiEqualsIgnoreCase(base.table, "dual")) {
+        auto dual = std::make_unique<BoundValuesRef>();
+        dual->rows.emplace_back();
+        return dual;
+    }
+    std::string db = base.database.empty() ? context_.CurrentDatabase() : base.database;
+    if (db.empty()) throw CatalogError(At(base.location) + "No database selected", ErrorCode::NO_DATABASE_SELECTED);
+    if (!AsciiEqualsIgnoreCase(db, kInformationSchema)) {
+        if (!context_.catalog().DatabaseExists(db)) {
+            throw CatalogError(At(base.location) + "Unknown database '" + db + "'", ErrorCode::UNKNOWN_DATABASE);
+        }
+        throw CatalogError(At(base.location) + "Table '" + db + "." + base.table + "' doesn't exist",
+                           ErrorCode::UNKNOWN_TABLE);
+    }
+    auto table = InformationSchemaTable(context_.catalog(), base.table);
+    if (!table) {
+        throw CatalogError(At(base.location) + "Table 'information_schema." + base.table + "' doesn't exist",
+                           ErrorCode::UNKNOWN_TABLE);
+    }
+    auto values = std::make_unique<BoundValuesRef>();
+    values->types = table->types;
+    for (auto& row : table->rows) {
+        std::vector<BoundExprPtr> bound;
+        for (size_t i = 0; i < row.size(); ++i) {
+            Value v =
+                row[i].is_null() || row[i].type() == table->types[i] ? row[i] : CastValue(row[i], table->types[i]);
+            if (v.is_null()) v = Value::Null(table->types[i]);
+            bound.push_back(std::make_unique<BoundConstant>(std::move(v)));
+        }
+        values->rows.push_back(std::move(bound));
+    }
+    std::string alias = base.alias.empty() ? table->table : base.alias;
+    for (size_t i = 0; i < table->names.size(); ++i) scope_.push_back({alias, table->names[i], table->types[i], true});
+    return values;
+}
+
+BoundTableRefPtr Binder::BindTableFunction(const ast::TableFunctionRef& ref) {
+    auto tf = std::make_unique<BoundTableFunctionRef>();
+    tf->name = ref.name;
+    auto saved = scope_;
+    scope_.clear();
+    std::vector<int64_t> args;
+    for (const auto& a : ref.args) args.push_back(ConstantInteger(*Bind(*a), ref.name + "() argument", a->location));
+    scope_ = std::move(saved);
+    std::string column;
+    if (ref.name == "generate_series") {
+        if (args.size() < 2 || args.size() > 3) {
+            throw BinderError(At(ref.location) + "generate_series(start, stop[, step]) takes two or three integers",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        if (args.size() == 3 && args[2] == 0) {
+            throw BinderError(At(ref.location) + "generate_series() step must not be zero", ErrorCode::WRONG_ARGUMENTS);
+        }
+        column = "generate_series";
+    } else if (ref.name == "numbers") {
+        if (args.size() != 1 || args[0] < 0) {
+            throw BinderError(At(ref.location) + "numbers(n) takes one non-negative integer",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        column = "number";
+    } else {
+        throw BinderError(At(ref.location) + "unknown table function '" + ref.name + "'", ErrorCode::UNKNOWN_FUNCTION);
+    }
+    for (int64_t a : args) tf->args.push_back(Value::Integer(a));
+    tf->types = {TypeId::BIGINT};
+    scope_.push_back({ref.alias.empty() ? ref.name : ref.alias, column, TypeId::BIGINT, false});
+    return tf;
+}
+
+BoundTableRefPtr Binder::BindJoin(const ast::JoinTableRef& ref) {
+    auto join = std::make_unique<BoundJoinRef>();
+    switch (ref.join_type) {
+        case ast::JoinType::INNER:
+            join->join_type = BoundJoinType::INNER;
+            break;
+        case ast::JoinType::LEFT:
+            join->join_type = BoundJoinType::LEFT;
+            break;
+        case ast::JoinType::RIGHT:
+            join->join_type = BoundJoinType::RIGHT;
+            break;
+        case ast::JoinType::FULL:
+            join->join_type = BoundJoinType::FULL;
+            break;
+        case ast::JoinType::CROSS:
+            join->join_type = BoundJoinType::CROSS;
+            break;
+        case ast::JoinType::LEFT_SEMI:
+            join->join_type = BoundJoinType::SEMI;
+            break;
+        case ast::JoinType::LEFT_ANTI:
+            join->join_type = BoundJoinType::ANTI;
+            break;
+    }
+    join->left = BindTableRef(*ref.left);
+    std::vector<ScopeColumn> left_scope = scope_;
+    scope_.clear();
+    join->right = BindTableRef(*ref.right);
+    std::vector<ScopeColumn> right_scope = scope_;
+    size_t left_width = left_scope.size();
+    scope_ = left_scope;
+    scope_.insert(scope_.end(), right_scope.begin(), right_scope.end());
+    ast::LiteralExpr at;  // error position for conditions the binder builds
+    at.location = ref.location;
+    std::vector<BoundExprPtr> conjuncts;
+    if (ref.condition) {
+        SplitConjunction(AddCastIfNeeded(Bind(*ref.condition), TypeId::BOOLEAN), conjuncts);
+    }
+    for (const auto& name : ref.using_columns) {
+        std::optional<size_t> l, r;
+        for (size_t i = 0; i < left_scope.size(); ++i) {
+            if (AsciiEqualsIgnoreCase(left_scope[i].name, name)) l = i;
+        }
+        for (size_t i = 0; i < right_scope.size(); ++i) {
+            if (AsciiEqualsIgnoreCase(right_scope[i].name, name)) r = i;
+        }
+        if (!l || !r) {
+            throw BinderError(At(ref.location) + "Unknown column '" + name + "' in 'from clause'",
+                              ErrorCode::UNKNOWN_COLUMN);
+        }
+        std::vector<BoundExprPtr> args;
+        args.push_back(std::make_unique<BoundColumnRef>(*l, left_scope[*l].type, name));
+        args.push_back(std::make_unique<BoundColumnRef>(left_width + *r, right_scope[*r].type, name));
+        conjuncts.push_back(MakeFunction("equal", std::move(args), at));
+        right_scope[*r].name = "";  // USING columns appear once, unqualified from the left
+    }
+    // Equality conjuncts with one side on each input become hash keys.
+    std::vector<BoundExprPtr> rest;
+    for (auto& c : conjuncts) {
+        bool is_key = false;
+        if (c->kind == BoundExprKind::FUNCTION && static_cast<BoundFunction&>(*c).function.name == "equal") {
+            auto& eq = static_cast<BoundFunction&>(*c);
+            auto side = [&](const BoundExpression& e) {
+                bool left = false, right = false;
+                ForEachColumn(e, [&](size_t i) { (i < left_width ? left : right) = true; });
+                return left && !right ? 0 : (right && !left ? 1 : -1);
+            };
+            int a = side(*eq.args[0]), b = side(*eq.args[1]);
+            if ((a == 0 && b == 1) || (a == 1 && b == 0)) {
+                BoundExprPtr l = std::move(eq.args[a == 0 ? 0 : 1]);
+                BoundExprPtr r = std::move(eq.args[a == 0 ? 1 : 0]);
+                ShiftColumns(*r, left_width);
+                join->left_keys.push_back(std::move(l));
+                join->right_keys.push_back(std::move(r));
+                is_key = true;
+            }
+        }
+        if (!is_key) rest.push_back(std::move(c));
+    }
+    for (auto& c : rest) {
+        if (!join->condition) {
+            join->condition = std::move(c);
+        } else {
+            std::vector<BoundExprPtr> args;
+            args.push_back(std::move(join->condition));
+            args.push_back(std::move(c));
+            join->condition = MakeFunction("and", std::move(args), at);
+        }
+    }
+    if (join->join_type == BoundJoinType::CROSS && (!join->left_keys.empty() || join->condition)) {
+        join->join_type = BoundJoinType::INNER;
+    }
+    if (join->join_type == BoundJoinType::LEFT || join->join_type == BoundJoinType::FULL) {
+        for (auto& c : right_scope) c.nullable = true;
+    }
+    if (join->join_type == BoundJoinType::RIGHT || join->join_type == BoundJoinType::FULL) {
+        for (auto& c : left_scope) c.nullable = true;
+    }
+    join->types.clear();
+    for (const auto& c : left_scope) join->types.push_back(c.type);
+    scope_ = left_scope;
+    if (join->join_type != BoundJoinType::SEMI && join->join_type != BoundJoinType::ANTI) {
+        for (const auto& c : right_scope) join->types.push_back(c.type);
+        scope_.insert(scope_.end(), right_scope.begin(), right_scope.end());
+    }
+    return join;
+}
+
+}  // namespace floe

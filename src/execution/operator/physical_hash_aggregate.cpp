@@ -1,0 +1,85 @@
+#include "execution/operator/physical_hash_aggregate.h"
+
+#include "execution/expression_executor.h"
+#include "execution/row_key.h"
+
+namespace floe {
+
+PhysicalHashAggregate::PhysicalHashAggregate(std::vector<LogicalType> types, std::vector<BoundExprPtr> groups,
+                                             std::vector<BoundAggregate> aggregates)
+    : PhysicalOperator(PhysicalOperatorType::HASH_AGGREGATE, std::move(types)),
+      groups_(std::move(groups)),
+      aggregates_(std::move(aggregates)) {
+    for (const auto& g : groups_) keys_.push_back(std::make_unique<Column>(g->type, 0));
+    for (const auto& a : aggregates_) states_.push_back(a.function.make_states());
+    if (groups_.empty()) {
+        group_count_ = 1;
+        for (auto& s : states_) s->Resize(1);
+    }
+}
+
+bool PhysicalHashAggregate::Sink(ExecutionContext& ctx, Chunk& input) {
+    ctx.CheckInterrupted();
+    size_t live = input.live_rows();
+    if (live == 0) return true;
+    std::vector<uint32_t> rows(live), ids(live, 0);
+    for (size_t i = 0; i < live; ++i) rows[i] = input.LiveRow(i);
+    if (!groups_.empty()) {
+        std::vector<std::shared_ptr<Column>> key_cols;
+        std::vector<const Column*> key_ptrs;
+        for (const auto& g : groups_) {
+            key_cols.push_back(ExpressionExecutor::Evaluate(*g, input, input.size()));
+            key_ptrs.push_back(key_cols.back().get());
+        }
+        std::string key;
+        for (size_t i = 0; i < live; ++i) {
+            key.clear();
+            AppendRowKey(key_ptrs, rows[i], key);
+            auto [it, inserted] = group_ids_.try_emplace(key, static_cast<uint32_t>(group_count_));
+            if (inserted) {
+                for (size_t k = 0; k < keys_.size(); ++k) keys_[k]->AppendRows(*key_ptrs[k], &rows[i], 1);
+                ++group_count_;
+            }
+            ids[i] = it->second;
+        }
+        for (auto& s : states_) s->Resize(group_count_);
+    }
+    for (size_t a = 0; a < aggregates_.size(); ++a) {
+        std::vector<std::shared_ptr<Column>> arg_cols;
+        std::vector<const Column*> args;
+        for (const auto& e : aggregates_[a].args) {
+            arg_cols.push_back(ExpressionExecutor::Evaluate(*e, input, input.size()));
+            args.push_back(arg_cols.back().get());
+        }
+        states_[a]->Update(args, rows.data(), ids.data(), live);
+    }
+    return true;
+}
+
+void PhysicalHashAggregate::Finalize(ExecutionContext&) {
+    for (size_t k = 0; k < keys_.size(); ++k) results_.push_back(std::shared_ptr<Column>(std::move(keys_[k])));
+    for (size_t a = 0; a < aggregates_.size(); ++a) {
+        auto col = std::make_shared<Column>(aggregates_[a].function.return_type, group_count_);
+        col->Resize(group_count_);
+        states_[a]->Finalize(*col, group_count_);
+        results_.push_back(std::move(col));
+    }
+}
+
+bool PhysicalHashAggregate::GetData(ExecutionContext&, Chunk& out) {
+    if (next_ >= group_count_) return false;
+    size_t n = std::min(kChunkCapacity, group_count_ - next_);
+    out = Chunk();
+    std::vector<uint32_t> rows(n);
+    for (size_t i = 0; i < n; ++i) rows[i] = static_cast<uint32_t>(next_ + i);
+    for (const auto& r : results_) {
+        auto col = std::make_shared<Column>(r->type(), n);
+        col->AppendRows(*r, rows.data(), n);
+        out.AddColumn(std::move(col));
+    }
+    out.SetSize(n);
+    next_ += n;
+    return true;
+}
+
+}  // namespace floe

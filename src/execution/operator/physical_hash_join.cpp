@@ -1,0 +1,163 @@
+#include "execution/operator/physical_hash_join.h"
+
+#include "common/check.h"
+#include "execution/expression_executor.h"
+#include "execution/row_key.h"
+
+namespace floe {
+
+PhysicalHashJoin::PhysicalHashJoin(std::vector<LogicalType> types, BoundJoinType join_type,
+                                   std::vector<LogicalType> left_types, std::vector<LogicalType> right_types,
+                                   std::vector<BoundExprPtr> left_keys, std::vector<BoundExprPtr> right_keys,
+                                   BoundExprPtr condition)
+    : PhysicalOperator(PhysicalOperatorType::HASH_JOIN, std::move(types)),
+      join_type_(join_type),
+      left_types_(std::move(left_types)),
+      right_types_(std::move(right_types)),
+      left_keys_(std::move(left_keys)),
+      right_keys_(std::move(right_keys)),
+      condition_(std::move(condition)) {
+    for (const auto& t : right_types_) build_.push_back(std::make_unique<Column>(t, 0));
+    for (const auto& k : right_keys_) build_keys_.push_back(std::make_unique<Column>(k->type, 0));
+}
+
+bool PhysicalHashJoin::Sink(ExecutionContext& ctx, Chunk& input) {
+    ctx.CheckInterrupted();
+    size_t live = input.live_rows();
+    std::vector<uint32_t> rows(live);
+    for (size_t i = 0; i < live; ++i) rows[i] = input.LiveRow(i);
+    for (size_t c = 0; c < build_.size(); ++c) build_[c]->AppendRows(input.column(c), rows.data(), live);
+    for (size_t k = 0; k < right_keys_.size(); ++k) {
+        auto key = ExpressionExecutor::Evaluate(*right_keys_[k], input, input.size());
+        build_keys_[k]->AppendRows(*key, rows.data(), live);
+    }
+    build_rows_ += live;
+    return true;
+}
+
+void PhysicalHashJoin::Finalize(ExecutionContext&) {
+    std::vector<const Column*> keys;
+    for (const auto& k : build_keys_) keys.push_back(k.get());
+    std::string key;
+    if (!keys.empty()) {
+        table_.reserve(build_rows_);
+        for (size_t r = 0; r < build_rows_; ++r) {
+            key.clear();
+            if (!AppendRowKey(keys, static_cast<uint32_t>(r), key)) continue;  // NULL keys never match
+            table_[key].push_back(static_cast<uint32_t>(r));
+        }
+    }
+    matched_.assign(build_rows_, 0);
+}
+
+Chunk PhysicalHashJoin::Gather(const Chunk* left, const std::vector<uint32_t>& left_rows,
+                               const std::vector<uint32_t>& right_rows, bool right_columns) const {
+    Chunk out;
+    size_t n = left_rows.size();
+    for (size_t c = 0; c < left_types_.size(); ++c) {
+        auto col = std::make_shared<Column>(left_types_[c], n);
+        if (left) {
+            col->AppendRows(left->column(c), left_rows.data(), n);
+        } else {
+            col->Resize(n);
+            std::fill(col->nulls(), col->nulls() + n, 1);
+        }
+        out.AddColumn(std::move(col));
+    }
+    if (right_columns) {
+        for (size_t c = 0; c < right_types_.size(); ++c) {
+            auto col = std::make_shared<Column>(right_types_[c], n);
+            col->AppendRows(*build_[c], right_rows.data(), n);
+            out.AddColumn(std::move(col));
+        }
+    }
+    out.SetSize(n);
+    return out;
+}
+
+OperatorResult PhysicalHashJoin::Execute(ExecutionContext& ctx, Chunk& input, Chunk& output) {
+    ctx.CheckInterrupted();
+    size_t live = input.live_rows();
+    std::vector<std::shared_ptr<Column>> key_cols;
+    std::vector<const Column*> keys;
+    for (const auto& k : left_keys_) {
+        key_cols.push_back(ExpressionExecutor::Evaluate(*k, input, input.size()));
+        keys.push_back(key_cols.back().get());
+    }
+    // Candidate pairs.
+    std::vector<uint32_t> cand_left, cand_right;
+    std::string key;
+    for (size_t i = 0; i < live; ++i) {
+        uint32_t r = input.LiveRow(i);
+        if (keys.empty()) {
+            for (size_t b = 0; b < build_rows_; ++b) {
+                cand_left.push_back(r);
+                cand_right.push_back(static_cast<uint32_t>(b));
+            }
+            continue;
+        }
+        key.clear();
+        if (!AppendRowKey(keys, r, key)) continue;
+        auto it = table_.find(key);
+        if (it == table_.end()) continue;
+        for (uint32_t b : it->second) {
+            cand_left.push_back(r);
+            cand_right.push_back(b);
+        }
+    }
+    // Residual condition over the concatenated pair rows.
+    std::vector<uint8_t> keep(cand_left.size(), 1);
+    if (condition_ && !cand_left.empty()) {
+        Chunk pairs = Gather(&input, cand_left, cand_right, true);
+        auto mask = ExpressionExecutor::Evaluate(*condition_, pairs, pairs.size());
+        for (size_t i = 0; i < keep.size(); ++i) keep[i] = !mask->IsNull(i) && mask->Data<uint8_t>()[i];
+    }
+    std::vector<uint32_t> out_left, out_right;
+    if (join_type_ == BoundJoinType::SEMI || join_type_ == BoundJoinType::ANTI) {
+        std::vector<uint8_t> has(input.size(), 0);
+        for (size_t i = 0; i < keep.size(); ++i) has[cand_left[i]] |= keep[i];
+        for (size_t i = 0; i < live; ++i) {
+            uint32_t r = input.LiveRow(i);
+            if ((has[r] != 0) == (join_type_ == BoundJoinType::SEMI)) out_left.push_back(r);
+        }
+        output = Gather(&input, out_left, out_right, false);
+        return OperatorResult::NEED_MORE_INPUT;
+    }
+    bool outer_left = join_type_ == BoundJoinType::LEFT || join_type_ == BoundJoinType::FULL;
+    std::vector<uint8_t> left_matched(outer_left ? input.size() : 0, 0);
+    for (size_t i = 0; i < keep.size(); ++i) {
+        if (!keep[i]) continue;
+        out_left.push_back(cand_left[i]);
+        out_right.push_back(cand_right[i]);
+        if (outer_left) left_matched[cand_left[i]] = 1;
+        if (!matched_.empty()) matched_[cand_right[i]] = 1;
+    }
+    if (outer_left) {
+        for (size_t i = 0; i < live; ++i) {
+            uint32_t r = input.LiveRow(i);
+            if (!left_matched[r]) {
+                out_left.push_back(r);
+                out_right.push_back(UINT32_MAX);
+            }
+        }
+    }
+    output = Gather(&input, out_left, out_right, true);
+    return OperatorResult::NEED_MORE_INPUT;
+}
+
+bool PhysicalHashJoin::FinishExecute(ExecutionContext&, Chunk& output) {
+    if (finished_ || (join_type_ != BoundJoinType::RIGHT && join_type_ != BoundJoinType::FULL)) return false;
+    finished_ = true;
+    std::vector<uint32_t> left_rows, right_rows;
+    for (size_t b = 0; b < build_rows_; ++b) {
+        if (!matched_[b]) {
+            left_rows.push_back(UINT32_MAX);
+            right_rows.push_back(static_cast<uint32_t>(b));
+        }
+    }
+    if (right_rows.empty()) return false;
+    output = Gather(nullptr, left_rows, right_rows, true);
+    return true;
+}
+
+}  // namespace floe

@@ -1,0 +1,48 @@
+#pragma once
+/// Hash join. The build side (child 1) sinks into the operator, which stores its rows and a hash
+/// table from serialized join key to row numbers; the probe side (child 0) flows through
+/// Execute, which looks each row up, applies the residual condition to candidate pairs, and emits
+/// joined rows (left columns, then right columns). Without keys every build row is a candidate
+/// (nested loops). RIGHT and FULL joins emit unmatched build rows when the probe side ends.
+
+#include <string>
+#include <unordered_map>
+
+#include "binder/bound_query.h"
+#include "execution/physical_operator.h"
+
+namespace floe {
+
+class PhysicalHashJoin : public PhysicalOperator {
+  public:
+    PhysicalHashJoin(std::vector<LogicalType> types, BoundJoinType join_type, std::vector<LogicalType> left_types,
+                     std::vector<LogicalType> right_types, std::vector<BoundExprPtr> left_keys,
+                     std::vector<BoundExprPtr> right_keys, BoundExprPtr condition);
+    std::string name() const override { return "HASH_JOIN"; }
+    bool IsSink() const override { return true; }
+    bool Sink(ExecutionContext& ctx, Chunk& input) override;
+    void Finalize(ExecutionContext& ctx) override;
+    OperatorResult Execute(ExecutionContext& ctx, Chunk& input, Chunk& output) override;
+    bool FinishExecute(ExecutionContext& ctx, Chunk& output) override;
+
+  private:
+    /// Builds the output chunk of (left row, right row) pairs; right row UINT32_MAX means NULLs,
+    /// left row UINT32_MAX (with `left` null) means NULLs on the left.
+    Chunk Gather(const Chunk* left, const std::vector<uint32_t>& left_rows, const std::vector<uint32_t>& right_rows,
+                 bool right_columns) const;
+
+    BoundJoinType join_type_;
+    std::vector<LogicalType> left_types_;
+    std::vector<LogicalType> right_types_;
+    std::vector<BoundExprPtr> left_keys_;
+    std::vector<BoundExprPtr> right_keys_;
+    BoundExprPtr condition_;
+    std::vector<std::unique_ptr<Column>> build_;       // build rows, compacted
+    std::vector<std::unique_ptr<Column>> build_keys_;  // evaluated keys, aligned with build_
+    size_t build_rows_ = 0;
+    std::unordered_map<std::string, std::vector<uint32_t>> table_;
+    std::vector<uint8_t> matched_;  // per build row, for RIGHT/FULL
+    bool finished_ = false;
+};
+
+}  // namespace floe

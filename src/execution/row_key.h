@@ -1,0 +1,16 @@
+#pragma once
+/// Serialized row keys for hashing (aggregation groups, join keys, set operations): each column
+/// contributes a null marker and its bytes (strings length-prefixed), so equal keys serialize to
+/// equal byte strings.
+
+#include <string>
+#include <vector>
+
+#include "vector/column.h"
+
+namespace floe {
+
+/// Appends row `row` of `columns` to `key`; returns false if any value is NULL.
+bool AppendRowKey(const std::vector<const Column*>& columns, uint32_t row, std::string& key);
+
+}  // namespace floe

@@ -1,0 +1,400 @@
+// COUNT, SUM, AVG, MIN, MAX, ANY_VALUE, GROUP_CONCAT, variance and standard deviation, with
+// DISTINCT for all of them through one wrapper. NULL arguments are skipped (COUNT(*) counts rows).
+#include <cmath>
+#include <limits>
+#include <string>
+#include <unordered_set>
+
+#include "common/exception.h"
+#include "function/function_registry.h"
+#include "function/vector_executor.h"
+
+namespace floe {
+
+namespace {
+
+using Args = const std::vector<const Column*>&;
+
+// ---------------------------------------------------------------- COUNT
+
+class CountStates : public AggregateStates {
+  public:
+    explicit CountStates(bool star) : star_(star) {}
+    void Resize(size_t groups) override { counts_.resize(groups, 0); }
+    void Update(Args args, const uint32_t* rows, const uint32_t* groups, size_t n) override {
+        if (star_ || args.empty()) {
+            for (size_t i = 0; i < n; ++i) ++counts_[groups[i]];
+            return;
+        }
+        for (size_t i = 0; i < n; ++i) {
+            bool any_null = false;
+            for (const Column* a : args) any_null |= a->IsNull(rows[i]);
+            counts_[groups[i]] += any_null ? 0 : 1;
+        }
+    }
+    void Finalize(Column& out, size_t groups) override {
+        for (size_t g = 0; g < groups; ++g) {
+            out.SetNull(g, false);
+            out.Data<int64_t>()[g] = counts_[g];
+        }
+    }
+
+  private:
+    bool star_;
+    std::vector<int64_t> counts_;
+};
+
+// ---------------------------------------------------------------- SUM / AVG
+
+/// Sums into Acc (int64 with overflow check, int128, or double); AVG divides by the count.
+template <typename In, typename Acc>
+class SumStates : public AggregateStates {
+  public:
+    SumStates(bool average, LogicalType result, int in_scale)
+        : average_(average), result_(result), in_scale_(in_scale) {}
+    void Resize(size_t groups) override {
+        sums_.resize(groups, Acc{});
+        counts_.resize(groups, 0);
+    }
+    void Update(Args args, const uint32_t* rows, const uint32_t* groups, size_t n) override {
+        const Column& a = *args[0];
+        const In* data = a.Data<In>();
+        for (size_t i = 0; i < n; ++i) {
+            uint32_t r = rows[i];
+            if (a.IsNull(r)) continue;
+            uint32_t g = groups[i];
+            if constexpr (std::is_same_v<Acc, int64_t>) {
+                if (__builtin_add_overflow(sums_[g], static_cast<int64_t>(data[r]), &sums_[g])) {
+                    throw ExecutionError("BIGINT value is out of range in 'sum'", ErrorCode::OUT_OF_RANGE);
+                }
+            } else {
+                sums_[g] += static_cast<Acc>(data[r]);
+            }
+            ++counts_[g];
+        }
+    }
+    void Finalize(Column& out, size_t groups) override {
+        for (size_t g = 0; g < groups; ++g) {
+            if (counts_[g] == 0) {
+                out.SetNull(g, true);
+                continue;
+            }
+            out.SetNull(g, false);
+            if (!average_) {
+                WriteResult(out, g, sums_[g]);
+            } else if (result_.id == TypeId::DOUBLE) {
+                double scale = std::pow(10.0, in_scale_);
+                out.Data<double>()[g] = static_cast<double>(sums_[g]) / scale / static_cast<double>(counts_[g]);
+            } else {  // DECIMAL average: rescale then divide with rounding half away from zero
+                int128_t num = static_cast<int128_t>(sums_[g]) * Pow10(result_.scale - in_scale_);
+                int128_t q = num / counts_[g], rem = num % counts_[g];
+                if (rem * 2 >= counts_[g])
+                    ++q;
+                else if (rem * 2 <= -counts_[g])
+                    --q;
+                out.Data<int128_t>()[g] = q;
+            }
+        }
+    }
+
+  private:
+    void WriteResult(Column& out, size_t g, Acc v) {
+        switch (result_.id) {
+            case TypeId::BIGINT:
+                out.Data<int64_t>()[g] = static_cast<int64_t>(v);
+                break;
+            case TypeId::DOUBLE:
+                out.Data<double>()[g] = static_cast<double>(v);
+                break;
+            default:
+                out.Data<int128_t>()[g] = static_cast<int128_t>(v);
+                break;
+        }
+    }
+    bool average_;
+    LogicalType result_;
+    int in_scale_;
+    std::vector<Acc> sums_;
+    std::vector<int64_t> counts_;
+};
+
+BoundAggregateFunction BindSumAvg(const std::string& name, const std::vector<LogicalType>& types) {
+    if (types.size() != 1) throw BinderError(name + "() takes one argument", ErrorCode::WRONG_ARGUMENTS);
+    bool average = name == "avg";
+    const LogicalType& t = types[0];
+    BoundAggregateFunction f;
+    f.name = name;
+    if (t.id == TypeId::DECIMAL) {
+        f.arg_types = {LogicalType::Decimal(38, t.scale)};
+        uint8_t scale = average ? static_cast<uint8_t>(std::min(38, std::max<int>(t.scale, 6))) : t.scale;
+        f.return_type = LogicalType::Decimal(38, scale);
+        LogicalType r = f.return_type;
+        int in_scale = t.scale;
+        f.make_states = [average, r, in_scale] {
+            return std::make_unique<SumStates<int128_t, int128_t>>(average, r, in_scale);
+        };
+    } else if (t.IsInteger() || t.id == TypeId::BOOLEAN || t.id == TypeId::NULL_TYPE) {
+        bool large = t.id == TypeId::LARGEINT;
+        f.arg_types = {large ? LogicalType(TypeId::LARGEINT) : LogicalType(TypeId::BIGINT)};
+        f.return_type = average ? LogicalType(TypeId::DOUBLE) : f.arg_types[0];
+        LogicalType r = f.return_type;
+        if (large) {
+            f.make_states = [average, r] { return std::make_unique<SumStates<int128_t, int128_t>>(average, r, 0); };
+        } else {
+            f.make_states = [average, r] { return std::make_unique<SumStates<int64_t, int64_t>>(average, r, 0); };
+        }
+    } else if (t.IsNumeric() || t.IsString()) {
+        f.arg_types = {TypeId::DOUBLE};
+        f.return_type = TypeId::DOUBLE;
+        f.make_states = [average] { return std::make_unique<SumStates<double, double>>(average, TypeId::DOUBLE, 0); };
+    } else {
+        throw BinderError(name + "() does not accept " + t.ToString(), ErrorCode::TYPE_MISMATCH);
+    }
+    return f;
+}
+
+// ---------------------------------------------------------------- MIN / MAX / ANY_VALUE
+
+template <typename T>
+class ExtremumStates : public AggregateStates {
+  public:
+    ExtremumStates(int mode) : mode_(mode) {}  // 1 = max, -1 = min, 0 = any_value
+    void Resize(size_t groups) override {
+        values_.resize(groups);
+        has_.resize(groups, 0);
+    }
+    void Update(Args args, const uint32_t* rows, const uint32_t* groups, size_t n) override {
+        const Column& a = *args[0];
+        for (size_t i = 0; i < n; ++i) {
+            uint32_t r = rows[i];
+            if (a.IsNull(r)) continue;
+            uint32_t g = groups[i];
+            auto v = ReadValue<ReadType>(a, r);
+            if (!has_[g]) {
+                values_[g] = Stored(v);
+                has_[g] = 1;
+            } else if ((mode_ > 0 && Stored(v) > values_[g]) || (mode_ < 0 && Stored(v) < values_[g])) {
+                values_[g] = Stored(v);
+            }
+        }
+    }
+    void Finalize(Column& out, size_t groups) override {
+        for (size_t g = 0; g < groups; ++g) {
+            out.SetNull(g, !has_[g]);
+            if (has_[g]) WriteValue<StoredType>(out, g, values_[g]);
+        }
+    }
+
+  private:
+    using ReadType = T;
+    using StoredType = std::conditional_t<std::is_same_v<T, std::string_view>, std::string, T>;
+    static StoredType Stored(const ReadType& v) { return StoredType(v); }
+    int mode_;
+    std::vector<StoredType> values_;
+    std::vector<uint8_t> has_;
+};
+
+BoundAggregateFunction BindExtremum(const std::string& name, const std::vector<LogicalType>& types) {
+    if (types.size() != 1) throw BinderError(name + "() takes one argument", ErrorCode::WRONG_ARGUMENTS);
+    int mode = name == "max" ? 1 : (name == "min" ? -1 : 0);
+    LogicalType t = types[0].id == TypeId::NULL_TYPE ? LogicalType(TypeId::BIGINT) : types[0];
+    BoundAggregateFunction f;
+    f.name = name;
+    f.arg_types = {t};
+    f.return_type = t;
+    bool ok = DispatchPhysicalType(t.id, [&](auto tag) {
+        using T = decltype(tag);
+        f.make_states = [mode] { return std::make_unique<ExtremumStates<T>>(mode); };
+    });
+    if (!ok) throw BinderError(name + "() does not accept " + t.ToString(), ErrorCode::TYPE_MISMATCH);
+    return f;
+}
+
+// ---------------------------------------------------------------- VARIANCE / STDDEV (Welford)
+
+class VarianceStates : public AggregateStates {
+  public:
+    VarianceStates(bool sample, bool root) : sample_(sample), root_(root) {}
+    void Resize(size_t groups) override {
+        count_.resize(groups, 0);
+        mean_.resize(groups, 0);
+        m2_.resize(groups, 0);
+    }
+    void Update(Args args, const uint32_t* rows, const uint32_t* groups, size_t n) override {
+        const Column& a = *args[0];
+        for (size_t i = 0; i < n; ++i) {
+            uint32_t r = rows[i];
+            if (a.IsNull(r)) continue;
+            uint32_t g = groups[i];
+            double x = a.Data<double>()[r];
+            double delta = x - mean_[g];
+            mean_[g] += delta / static_cast<double>(++count_[g]);
+            m2_[g] += delta * (x - mean_[g]);
+        }
+    }
+    void Finalize(Column& out, size_t groups) override {
+        for (size_t g = 0; g < groups; ++g) {
+            int64_t div = sample_ ? count_[g] - 1 : count_[g];
+            if (count_[g] == 0 || div <= 0) {
+                out.SetNull(g, true);
+                continue;
+            }
+            double v = m2_[g] / static_cast<double>(div);
+            out.SetNull(g, false);
+            out.Data<double>()[g] = root_ ? std::sqrt(v) : v;
+        }
+    }
+
+  private:
+    bool sample_, root_;
+    std::vector<int64_t> count_;
+    std::vector<double> mean_, m2_;
+};
+
+// ---------------------------------------------------------------- GROUP_CONCAT
+
+class GroupConcatStates : public AggregateStates {
+  public:
+    void Resize(size_t groups) override {
+        text_.resize(groups);
+        has_.resize(groups, 0);
+    }
+    void Update(Args args, const uint32_t* rows, const uint32_t* groups, size_t n) override {
+        for (size_t i = 0; i < n; ++i) {
+            uint32_t r = rows[i];
+            if (args[0]->IsNull(r)) continue;
+            uint32_t g = groups[i];
+            if (has_[g]) text_[g].append(args.size() > 1 && !args[1]->IsNull(r) ? args[1]->Strings()[r].view() : ",");
+            text_[g].append(args[0]->Strings()[r].view());
+            has_[g] = 1;
+        }
+    }
+    void Finalize(Column& out, size_t groups) override {
+        for (size_t g = 0; g < groups; ++g) {
+            out.SetNull(g, !has_[g]);
+            if (has_[g]) out.SetString(g, text_[g]);
+        }
+    }
+
+  private:
+    std::vector<std::string> text_;
+    std::vector<uint8_t> has_;
+};
+
+// ---------------------------------------------------------------- DISTINCT wrapper
+
+/// Passes each (group, argument tuple) to the inner aggregate only the first time it is seen.
+class DistinctStates : public AggregateStates {
+  public:
+    explicit DistinctStates(std::unique_ptr<AggregateStates> inner) : inner_(std::move(inner)) {}
+    void Resize(size_t groups) override {
+        seen_.resize(groups);
+        inner_->Resize(groups);
+    }
+    void Update(Args args, const uint32_t* rows, const uint32_t* groups, size_t n) override {
+        std::vector<uint32_t> keep_rows, keep_groups;
+        std::string key;
+        for (size_t i = 0; i < n; ++i) {
+            uint32_t r = rows[i];
+            key.clear();
+            bool any_null = false;
+            for (const Column* a : args) {
+                if (a->IsNull(r)) {
+                    any_null = true;
+                    break;
+                }
+                DispatchPhysicalType(a->type().id, [&](auto tag) {
+                    using T = decltype(tag);
+                    if constexpr (std::is_same_v<T, std::string_view>) {
+                        auto v = a->Strings()[r].view();
+                        uint32_t len = static_cast<uint32_t>(v.size());
+                        key.append(reinterpret_cast<const char*>(&len), 4);
+                        key.append(v);
+                    } else {
+                        T v = ReadValue<T>(*a, r);
+                        key.append(reinterpret_cast<const char*>(&v), sizeof(T));
+                    }
+                });
+            }
+            if (any_null) continue;
+            if (seen_[groups[i]].insert(key).second) {
+                keep_rows.push_back(r);
+                keep_groups.push_back(groups[i]);
+            }
+        }
+        inner_->Update(args, keep_rows.data(), keep_groups.data(), keep_rows.size());
+    }
+    void Finalize(Column& out, size_t groups) override { inner_->Finalize(out, groups); }
+
+  private:
+    std::unique_ptr<AggregateStates> inner_;
+    std::vector<std::unordered_set<std::string>> seen_;
+};
+
+AggregateFunctionBinder WithDistinct(AggregateFunctionBinder binder) {
+    return [binder](const std::vector<LogicalType>& types, bool distinct) {
+        BoundAggregateFunction f = binder(types, distinct);
+        if (distinct) {
+            auto inner = f.make_states;
+            f.make_states = [inner] { return std::make_unique<DistinctStates>(inner()); };
+        }
+        return f;
+    };
+}
+
+}  // namespace
+
+void RegisterAggregateFunctions(FunctionRegistry& r) {
+    r.AddAggregate("count", WithDistinct([](const std::vector<LogicalType>& types, bool) {
+                       BoundAggregateFunction f;
+                       f.name = "count";
+                       f.arg_types = types;
+                       f.return_type = TypeId::BIGINT;
+                       bool star = types.empty();
+                       f.make_states = [star] { return std::make_unique<CountStates>(star); };
+                       return f;
+                   }));
+    for (const char* name : {"sum", "avg"}) {
+        std::string n = name;
+        r.AddAggregate(n, WithDistinct([n](const std::vector<LogicalType>& t, bool) { return BindSumAvg(n, t); }));
+    }
+    for (const char* name : {"min", "max", "any_value"}) {
+        std::string n = name;
+        r.AddAggregate(n, WithDistinct([n](const std::vector<LogicalType>& t, bool) { return BindExtremum(n, t); }));
+    }
+    struct Var {
+        const char* name;
+        bool sample;
+        bool root;
+    };
+    for (Var v : {Var{"variance", false, false}, Var{"var_pop", false, false}, Var{"variance_pop", false, false},
+                  Var{"var_samp", true, false}, Var{"variance_samp", true, false}, Var{"stddev", false, true},
+                  Var{"std", false, true}, Var{"stddev_pop", false, true}, Var{"stddev_samp", true, true}}) {
+        std::string n = v.name;
+        bool sample = v.sample, root = v.root;
+        r.AddAggregate(n, WithDistinct([n, sample, root](const std::vector<LogicalType>& t, bool) {
+                           if (t.size() != 1)
+                               throw BinderError(n + "() takes one argument", ErrorCode::WRONG_ARGUMENTS);
+                           BoundAggregateFunction f;
+                           f.name = n;
+                           f.arg_types = {TypeId::DOUBLE};
+                           f.return_type = TypeId::DOUBLE;
+                           f.make_states = [sample, root] { return std::make_unique<VarianceStates>(sample, root); };
+                           return f;
+                       }));
+    }
+    r.AddAggregate("group_concat", WithDistinct([](const std::vector<LogicalType>& t, bool) {
+                       if (t.empty() || t.size() > 2) {
+                           throw BinderError("group_concat() takes one argument and a separator",
+                                             ErrorCode::WRONG_ARGUMENTS);
+                       }
+                       BoundAggregateFunction f;
+                       f.name = "group_concat";
+                       f.arg_types.assign(t.size(), LogicalType::Varchar());
+                       f.return_type = LogicalType::Varchar();
+                       f.make_states = [] { return std::make_unique<GroupConcatStates>(); };
+                       return f;
+                   }));
+}
+
+}  // namespace floe
