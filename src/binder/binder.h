@@ -27,7 +27,9 @@ class Binder {
     Binder(ClientContext& context, const std::vector<Value>* params = nullptr);
 
     /// Binds a query (SELECT, set operation, VALUES) with its CTEs, ORDER BY and LIMIT.
-    std::unique_ptr<BoundQueryNode> BindQuery(const ast::QueryNode& query);
+    /// `default_database`, when given, resolves unqualified table names instead of the session's
+    /// current database (view definitions bind in their own database).
+    std::unique_ptr<BoundQueryNode> BindQuery(const ast::QueryNode& query, const std::string& default_database = "");
     /// Binds an expression that may only use constants, variables and functions (SET values).
     BoundExprPtr BindConstantExpression(const ast::Expr& expr);
     /// Binds an expression over the given columns.
@@ -53,6 +55,8 @@ class Binder {
     std::unique_ptr<BoundQueryNode> BindValuesNode(const ast::ValuesNode& node);
     BoundTableRefPtr BindTableRef(const ast::TableRef& ref);
     BoundTableRefPtr BindBaseTable(const ast::BaseTableRef& ref);
+    BoundTableRefPtr BindView(const ast::BaseTableRef& ref, const struct TableInfo& view);
+    const std::string& DefaultDatabase() const;
     BoundTableRefPtr BindJoin(const ast::JoinTableRef& ref);
     BoundTableRefPtr BindTableFunction(const ast::TableFunctionRef& ref);
     /// Binds ORDER BY items of a query whose output is `output` (set operations, DISTINCT).
@@ -72,6 +76,7 @@ class Binder {
     const std::vector<Value>* params_;
     std::vector<ScopeColumn> scope_;
     std::vector<CteBinding> ctes_;
+    std::vector<std::string> database_stack_;  // innermost view's database last
     int cte_depth_ = 0;
 
     // Aggregation context of the SELECT being bound.

@@ -11,6 +11,7 @@
 #include "common/exception.h"
 #include "function/cast.h"
 #include "function/function_registry.h"
+#include "parser/parser.h"
 
 namespace floe {
 
@@ -138,9 +139,53 @@ int64_t ConstantInteger(const BoundExpression& e, const std::string& what, const
 
 }  // namespace
 
-std::unique_ptr<BoundQueryNode> Binder::BindQuery(const ast::QueryNode& query) {
+std::unique_ptr<BoundQueryNode> Binder::BindQuery(const ast::QueryNode& query, const std::string& default_database) {
     scope_.clear();
+    database_stack_.clear();
+    if (!default_database.empty()) database_stack_.push_back(default_database);
     return BindQueryNode(query);
+}
+
+const std::string& Binder::DefaultDatabase() const {
+    return database_stack_.empty() ? context_.CurrentDatabase() : database_stack_.back();
+}
+
+BoundTableRefPtr Binder::BindView(const ast::BaseTableRef& base, const TableInfo& view) {
+    ast::StatementPtr parsed;
+    try {
+        parsed = Parser::ParseStatement(view.definition);
+    } catch (const Exception& e) {
+        throw BinderError(
+            At(base.location) + "view '" + view.database + "." + view.name + "' has an invalid definition: " + e.what(),
+            ErrorCode::INTERNAL);
+    }
+    if (parsed->kind != ast::StatementKind::SELECT) throw InternalError("view definition is not a query");
+    // A view sees only its own CTEs and its own database.
+    std::vector<CteBinding> saved_ctes;
+    saved_ctes.swap(ctes_);
+    database_stack_.push_back(view.database);
+    auto saved = scope_;
+    std::unique_ptr<BoundQueryNode> bound;
+    try {
+        bound = BindQueryNode(*static_cast<const ast::SelectStatement&>(*parsed).query);
+    } catch (...) {
+        database_stack_.pop_back();
+        ctes_.swap(saved_ctes);
+        throw;
+    }
+    database_stack_.pop_back();
+    ctes_.swap(saved_ctes);
+    scope_ = std::move(saved);
+    auto sub = std::make_unique<BoundSubqueryRef>();
+    std::string alias = base.alias.empty() ? view.name : base.alias;
+    for (size_t i = 0; i < bound->output.size(); ++i) {
+        const auto& c = bound->output[i];
+        std::string name = i < view.column_names.size() ? view.column_names[i] : c.name;
+        scope_.push_back({alias, name, c.type, c.nullable});
+        sub->types.push_back(c.type);
+    }
+    sub->query = std::move(bound);
+    return sub;
 }
 
 std::unique_ptr<BoundQueryNode> Binder::BindQueryNode(const ast::QueryNode& query) {
@@ -606,9 +651,12 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
         dual->rows.emplace_back();
         return dual;
     }
-    std::string db = base.database.empty() ? context_.CurrentDatabase() : base.database;
+    std::string db = base.database.empty() ? DefaultDatabase() : base.database;
     if (db.empty()) throw CatalogError(At(base.location) + "No database selected", ErrorCode::NO_DATABASE_SELECTED);
     if (!AsciiEqualsIgnoreCase(db, kInformationSchema)) {
+        if (auto table = context_.catalog().GetTable(db, base.table)) {
+            if (table->kind == "VIEW") return BindView(base, *table);
+        }
         if (!context_.catalog().DatabaseExists(db)) {
             throw CatalogError(At(base.location) + "Unknown database '" + db + "'", ErrorCode::UNKNOWN_DATABASE);
         }

@@ -76,6 +76,19 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
             row[20] = Str("");
             s.rows.push_back(std::move(row));
         }
+        for (const auto& db : catalog.ListDatabases()) {
+            if (db.id == 0) continue;
+            for (const auto& t : catalog.ListTables(db.name)) {
+                std::vector<Value> row(s.types.size());
+                for (size_t i = 0; i < row.size(); ++i) row[i] = Value::Null(s.types[i]);
+                row[0] = Str("def");
+                row[1] = Str(db.name);
+                row[2] = Str(t.name);
+                row[3] = Str(t.kind == "VIEW" ? "VIEW" : "BASE TABLE");
+                row[20] = Str("");
+                s.rows.push_back(std::move(row));
+            }
+        }
         return s;
     }
     if (name == "COLUMNS") {
@@ -137,16 +150,25 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
         return s;
     }
     if (name == "VIEWS") {
-        return Make("VIEWS", {{"TABLE_CATALOG", kText},
-                              {"TABLE_SCHEMA", kText},
-                              {"TABLE_NAME", kText},
-                              {"VIEW_DEFINITION", LogicalType::Varchar()},
-                              {"CHECK_OPTION", kText},
-                              {"IS_UPDATABLE", kText},
-                              {"DEFINER", kText},
-                              {"SECURITY_TYPE", kText},
-                              {"CHARACTER_SET_CLIENT", kText},
-                              {"COLLATION_CONNECTION", kText}});
+        auto s = Make("VIEWS", {{"TABLE_CATALOG", kText},
+                                {"TABLE_SCHEMA", kText},
+                                {"TABLE_NAME", kText},
+                                {"VIEW_DEFINITION", LogicalType::Varchar()},
+                                {"CHECK_OPTION", kText},
+                                {"IS_UPDATABLE", kText},
+                                {"DEFINER", kText},
+                                {"SECURITY_TYPE", kText},
+                                {"CHARACTER_SET_CLIENT", kText},
+                                {"COLLATION_CONNECTION", kText}});
+        for (const auto& db : catalog.ListDatabases()) {
+            if (db.id == 0) continue;
+            for (const auto& t : catalog.ListTables(db.name)) {
+                if (t.kind != "VIEW") continue;
+                s.rows.push_back({Str("def"), Str(db.name), Str(t.name), Str(t.definition), Str("NONE"), Str("NO"),
+                                  Str("root@%"), Str("DEFINER"), Str("utf8mb4"), Str("utf8mb4_general_ci")});
+            }
+        }
+        return s;
     }
     if (name == "ENGINES") {
         auto s = Make("ENGINES", {{"ENGINE", kText},

@@ -115,6 +115,102 @@ bool Catalog::DropDatabase(std::string_view name, bool if_exists) {
     return dropped;
 }
 
+namespace {
+std::string JoinNames(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : "\n") + n;
+    return out;
+}
+
+std::vector<std::string> SplitNames(const std::string& text) {
+    std::vector<std::string> out;
+    size_t pos = 0;
+    while (!text.empty() && pos <= text.size()) {
+        size_t nl = text.find('\n', pos);
+        out.push_back(text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
+        if (nl == std::string::npos) break;
+        pos = nl + 1;
+    }
+    return out;
+}
+
+TableInfo RowToTable(const MetaRow& row, std::string_view database) {
+    TableInfo t;
+    t.id = std::get<int64_t>(row[0]);
+    t.database = std::string(database);
+    t.name = std::get<std::string>(row[1]);
+    t.kind = std::get<std::string>(row[2]);
+    t.definition = std::get<std::string>(row[3]);
+    t.create_time = std::get<int64_t>(row[4]);
+    if (!std::holds_alternative<std::monostate>(row[5])) t.column_names = SplitNames(std::get<std::string>(row[5]));
+    return t;
+}
+}  // namespace
+
+std::vector<TableInfo> Catalog::ListTables(std::string_view database) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<TableInfo> out;
+    for (const auto& row :
+         store_->Query("SELECT t.id, t.name, t.kind, t.definition, t.create_time, t.column_names FROM tables t "
+                       "JOIN databases d ON d.id = t.database_id WHERE d.name = ? ORDER BY t.name",
+                       {std::string(database)})) {
+        out.push_back(RowToTable(row, database));
+    }
+    return out;
+}
+
+std::optional<TableInfo> Catalog::GetTable(std::string_view database, std::string_view name) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto rows = store_->Query(
+        "SELECT t.id, t.name, t.kind, t.definition, t.create_time, t.column_names FROM tables t "
+        "JOIN databases d ON d.id = t.database_id WHERE d.name = ? AND t.name = ? COLLATE NOCASE",
+        {std::string(database), std::string(name)});
+    if (rows.empty()) return std::nullopt;
+    return RowToTable(rows[0], database);
+}
+
+bool Catalog::CreateView(std::string_view database, std::string_view name, const std::vector<std::string>& columns,
+                         std::string_view definition, bool or_replace, bool if_not_exists) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    bool created = false;
+    store_->Transaction([&] {
+        auto db = store_->Query("SELECT id FROM databases WHERE name = ?", {std::string(database)});
+        if (db.empty())
+            throw CatalogError("Unknown database '" + std::string(database) + "'", ErrorCode::UNKNOWN_DATABASE);
+        auto existing = store_->Query("SELECT id, kind FROM tables WHERE database_id = ? AND name = ? COLLATE NOCASE",
+                                      {db[0][0], std::string(name)});
+        if (!existing.empty()) {
+            if (if_not_exists) return;
+            if (!or_replace || std::get<std::string>(existing[0][1]) != "VIEW") {
+                throw CatalogError("Table '" + std::string(name) + "' already exists", ErrorCode::TABLE_EXISTS);
+            }
+            store_->Execute("UPDATE tables SET definition = ?, column_names = ? WHERE id = ?",
+                            {std::string(definition), JoinNames(columns), existing[0][0]});
+            created = true;
+            return;
+        }
+        store_->Execute(
+            "INSERT INTO tables(database_id, name, kind, definition, create_time, column_names) VALUES(?, ?, 'VIEW', "
+            "?, ?, ?)",
+            {db[0][0], std::string(name), std::string(definition), NowSeconds(), JoinNames(columns)});
+        created = true;
+    });
+    return created;
+}
+
+bool Catalog::DropView(std::string_view database, std::string_view name, bool if_exists) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    int64_t changed = store_->Execute(
+        "DELETE FROM tables WHERE kind = 'VIEW' AND name = ? COLLATE NOCASE AND database_id = "
+        "(SELECT id FROM databases WHERE name = ?)",
+        {std::string(name), std::string(database)});
+    if (changed == 0 && !if_exists) {
+        throw CatalogError("Unknown view '" + std::string(database) + "." + std::string(name) + "'",
+                           ErrorCode::UNKNOWN_TABLE);
+    }
+    return changed > 0;
+}
+
 std::vector<UserInfo> Catalog::ListUsers() {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<UserInfo> out;

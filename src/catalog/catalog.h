@@ -27,6 +27,17 @@ struct DatabaseInfo {
     int64_t create_time = 0;  // unix seconds
 };
 
+/// A table-like object of a database. Only views exist until the storage engine adds tables.
+struct TableInfo {
+    int64_t id = 0;
+    std::string database;
+    std::string name;
+    std::string kind;                       // "VIEW"
+    std::string definition;                 // for views: the query text
+    std::vector<std::string> column_names;  // a view's declared column names (may be empty)
+    int64_t create_time = 0;
+};
+
 struct UserInfo {
     std::string name;
     std::string host = "%";
@@ -51,6 +62,16 @@ class Catalog {
     bool CreateDatabase(std::string_view name, bool if_not_exists);
     /// Returns false when it did not exist and `if_exists` is set.
     bool DropDatabase(std::string_view name, bool if_exists);
+
+    // Tables and views of a database (names compare case-insensitively).
+    std::vector<TableInfo> ListTables(std::string_view database);
+    std::optional<TableInfo> GetTable(std::string_view database, std::string_view name);
+    /// Creates or (with `or_replace`) replaces a view; throws TABLE_EXISTS, UNKNOWN_DATABASE.
+    /// Returns false when it existed and `if_not_exists` is set.
+    bool CreateView(std::string_view database, std::string_view name, const std::vector<std::string>& columns,
+                    std::string_view definition, bool or_replace, bool if_not_exists);
+    /// Throws UNKNOWN_TABLE when missing unless `if_exists`.
+    bool DropView(std::string_view database, std::string_view name, bool if_exists);
 
     // Users. Host patterns are kept as given ('%' by default); lookup by name matches any host.
     std::vector<UserInfo> ListUsers();

@@ -33,6 +33,10 @@ const std::vector<std::string_view>& MetaStoreMigrations() {
             create_time INTEGER NOT NULL,
             UNIQUE(database_id, name));
         )",
+        // 3: declared column names of views (newline-separated).
+        R"(
+        ALTER TABLE tables ADD COLUMN column_names TEXT;
+        )",
     };
     return migrations;
 }

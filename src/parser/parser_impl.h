@@ -87,6 +87,7 @@ class ParserImpl {
     ast::StatementPtr ParseCreate();
     ast::StatementPtr ParseDrop();
     ast::StatementPtr ParseAlter();
+    ast::StatementPtr ParseCreateView(bool or_replace, bool alter);
     ast::UserIdentity ParseUser();
     std::string ParsePasswordValue();
     std::vector<std::pair<std::string, std::string>> ParseProperties();

@@ -272,7 +272,8 @@ StatementPtr ParserImpl::ParseShow() {
             s->show = ShowKind::CREATE_DATABASE;
             s->database = ParseIdentifier("a database name");
         } else {
-            ExpectKeyword("TABLE");
+            if (!AcceptKeyword("VIEW") && !AcceptKeyword("MATERIALIZED")) ExpectKeyword("TABLE");
+            AcceptKeyword("VIEW");
             s->show = ShowKind::CREATE_TABLE;
             s->table = ParseIdentifier("a table name");
             if (AcceptOp(".")) {
@@ -327,8 +328,51 @@ StatementPtr ParserImpl::ParseShow() {
     return s;
 }
 
+StatementPtr ParserImpl::ParseCreateView(bool or_replace, bool alter) {
+    auto v = std::make_unique<CreateViewStatement>();
+    v->or_replace = or_replace;
+    v->alter = alter;
+    if (!alter && AcceptKeyword("IF")) {
+        ExpectKeyword("NOT");
+        ExpectKeyword("EXISTS");
+        v->if_not_exists = true;
+    }
+    v->name = ParseIdentifier("a view name");
+    if (AcceptOp(".")) {
+        v->database = v->name;
+        v->name = ParseIdentifier("a view name");
+    }
+    if (AcceptOp("(")) {
+        do {
+            v->column_names.push_back(ParseIdentifier("a column name"));
+            if (AcceptKeyword("COMMENT")) {
+                if (Cur().type != TokenType::STRING) Error("a comment string");
+                Advance();
+            }
+        } while (AcceptOp(","));
+        ExpectOp(")");
+    }
+    if (AcceptKeyword("COMMENT")) {
+        if (Cur().type != TokenType::STRING) Error("a comment string");
+        Advance();
+    }
+    ExpectKeyword("AS");
+    const Token& start = Cur();
+    v->query = ParseQuery();
+    const Token& last = tokens_[pos_ > 0 ? pos_ - 1 : 0];
+    v->query_text = std::string(sql_.substr(start.offset, last.end - start.offset));
+    return v;
+}
+
 StatementPtr ParserImpl::ParseCreate() {
     ExpectKeyword("CREATE");
+    bool or_replace = false;
+    if (AcceptKeyword("OR")) {
+        ExpectKeyword("REPLACE");
+        or_replace = true;
+    }
+    if (AcceptKeyword("VIEW")) return ParseCreateView(or_replace, false);
+    if (or_replace) Error("VIEW");
     if (AcceptKeyword("DATABASE") || AcceptKeyword("SCHEMA")) {
         auto c = std::make_unique<CreateDatabaseStatement>();
         if (AcceptKeyword("IF")) {
@@ -377,11 +421,24 @@ StatementPtr ParserImpl::ParseCreate() {
         }
         return c;
     }
-    Error("DATABASE or USER (tables arrive with the storage engine)");
+    Error("DATABASE, USER or VIEW (tables arrive with the storage engine)");
 }
 
 StatementPtr ParserImpl::ParseDrop() {
     ExpectKeyword("DROP");
+    if (AcceptKeyword("VIEW")) {
+        auto d = std::make_unique<DropViewStatement>();
+        if (AcceptKeyword("IF")) {
+            ExpectKeyword("EXISTS");
+            d->if_exists = true;
+        }
+        d->name = ParseIdentifier("a view name");
+        if (AcceptOp(".")) {
+            d->database = d->name;
+            d->name = ParseIdentifier("a view name");
+        }
+        return d;
+    }
     if (AcceptKeyword("DATABASE") || AcceptKeyword("SCHEMA")) {
         auto d = std::make_unique<DropDatabaseStatement>();
         if (AcceptKeyword("IF")) {
@@ -401,11 +458,12 @@ StatementPtr ParserImpl::ParseDrop() {
         d->user = ParseUser();
         return d;
     }
-    Error("DATABASE or USER");
+    Error("DATABASE, USER or VIEW");
 }
 
 StatementPtr ParserImpl::ParseAlter() {
     ExpectKeyword("ALTER");
+    if (AcceptKeyword("VIEW")) return ParseCreateView(true, true);
     ExpectKeyword("USER");
     auto a = std::make_unique<AlterUserStatement>();
     if (AcceptKeyword("IF")) {

@@ -155,6 +155,10 @@ QueryResult Session::ExecuteStatement(const ast::Statement& statement, const std
         }
         case K::KILL:
             return executor.Kill(static_cast<const ast::KillStatement&>(statement));
+        case K::CREATE_VIEW:
+            return executor.CreateView(static_cast<const ast::CreateViewStatement&>(statement));
+        case K::DROP_VIEW:
+            return executor.DropView(static_cast<const ast::DropViewStatement&>(statement));
     }
     throw NotSupportedError("statement is not supported");
 }

@@ -2,10 +2,12 @@
 
 #include <chrono>
 
+#include "binder/binder.h"
 #include "binder/client_context.h"
 #include "binder/system_tables.h"
 #include "common/ascii.h"
 #include "common/exception.h"
+#include "parser/parser.h"
 #include "server/instance.h"
 #include "server/result_builder.h"
 #include "server/session.h"
@@ -42,6 +44,24 @@ std::string MysqlTypeName(const LogicalType& t) {
 
 }  // namespace
 
+namespace {
+std::string TargetDatabase(Session& session, const std::string& named) {
+    std::string db = named.empty() ? session.current_database() : named;
+    if (db.empty()) throw CatalogError("No database selected", ErrorCode::NO_DATABASE_SELECTED);
+    if (AsciiEqualsIgnoreCase(db, kInformationSchema)) {
+        throw CatalogError("Access denied: information_schema is read-only", ErrorCode::DB_ACCESS_DENIED);
+    }
+    return db;
+}
+
+/// Binds a view's query to learn its output columns (and to reject a broken definition).
+std::vector<BoundOutputColumn> DescribeView(ClientContext& context, const std::string& db, const std::string& sql) {
+    ast::StatementPtr parsed = Parser::ParseStatement(sql);
+    Binder binder(context);
+    return binder.BindQuery(*static_cast<const ast::SelectStatement&>(*parsed).query, db)->output;
+}
+}  // namespace
+
 QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
     Instance& instance = session_.instance();
     Catalog& catalog = instance.catalog();
@@ -68,6 +88,13 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
                     else
                         rb.AddRow({Str(AsciiLower(t))});
                 }
+            } else {
+                for (const auto& t : catalog.ListTables(db)) {
+                    if (s.full)
+                        rb.AddRow({Str(t.name), Str(t.kind == "VIEW" ? "VIEW" : "BASE TABLE")});
+                    else
+                        rb.AddRow({Str(t.name)});
+                }
             }
             break;
         }
@@ -88,7 +115,16 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             std::string db = s.database.empty() ? session_.current_database() : s.database;
             if (db.empty()) throw CatalogError("No database selected", ErrorCode::NO_DATABASE_SELECTED);
             std::optional<BoundValuesSource> table;
-            if (AsciiEqualsIgnoreCase(db, kInformationSchema)) table = InformationSchemaTable(catalog, s.table);
+            if (AsciiEqualsIgnoreCase(db, kInformationSchema)) {
+                table = InformationSchemaTable(catalog, s.table);
+            } else if (auto view = catalog.GetTable(db, s.table)) {
+                table.emplace();
+                auto columns = DescribeView(context_, db, view->definition);
+                for (size_t i = 0; i < columns.size(); ++i) {
+                    table->names.push_back(i < view->column_names.size() ? view->column_names[i] : columns[i].name);
+                    table->types.push_back(columns[i].type);
+                }
+            }
             if (!table)
                 throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
             rb.AddColumn("Field");
@@ -125,7 +161,20 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
         case K::CREATE_TABLE: {
             std::string db = s.database.empty() ? session_.current_database() : s.database;
             if (db.empty()) throw CatalogError("No database selected", ErrorCode::NO_DATABASE_SELECTED);
-            throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
+            auto view = catalog.GetTable(db, s.table);
+            if (!view) throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
+            std::string columns;
+            for (const auto& c : view->column_names) columns += (columns.empty() ? "(`" : ", `") + c + "`";
+            if (!columns.empty()) columns += ")";
+            rb.AddColumn("View");
+            rb.AddColumn("Create View", LogicalType::Varchar(65533));
+            rb.AddColumn("character_set_client");
+            rb.AddColumn("collation_connection");
+            rb.AddRow({Str(view->name),
+                       Str("CREATE VIEW `" + view->name + "`" + (columns.empty() ? "" : " " + columns) + " AS " +
+                           view->definition),
+                       Str("utf8mb4"), Str("utf8mb4_general_ci")});
+            break;
         }
         case K::WARNINGS:
         case K::ERRORS:
@@ -250,6 +299,29 @@ QueryResult StatementExecutor::DropUser(const ast::DropUserStatement& s) {
 QueryResult StatementExecutor::SetPassword(const ast::SetPasswordStatement& s) {
     std::string user = s.user ? s.user->name : session_.user();
     session_.instance().catalog().AlterUserPassword(user, s.password, false);
+    return Ok();
+}
+
+QueryResult StatementExecutor::CreateView(const ast::CreateViewStatement& s) {
+    std::string db = TargetDatabase(session_, s.database);
+    if (!session_.instance().catalog().DatabaseExists(db)) {
+        throw CatalogError("Unknown database '" + db + "'", ErrorCode::UNKNOWN_DATABASE);
+    }
+    auto columns = DescribeView(context_, db, s.query_text);
+    if (!s.column_names.empty() && s.column_names.size() != columns.size()) {
+        throw BinderError("View's SELECT and view's field list have different column counts",
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
+    if (s.alter && !session_.instance().catalog().GetTable(db, s.name)) {
+        throw CatalogError("Unknown view '" + db + "." + s.name + "'", ErrorCode::UNKNOWN_TABLE);
+    }
+    session_.instance().catalog().CreateView(db, s.name, s.column_names, s.query_text, s.or_replace, s.if_not_exists);
+    return Ok();
+}
+
+QueryResult StatementExecutor::DropView(const ast::DropViewStatement& s) {
+    std::string db = TargetDatabase(session_, s.database);
+    session_.instance().catalog().DropView(db, s.name, s.if_exists);
     return Ok();
 }
 

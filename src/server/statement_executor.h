@@ -22,6 +22,8 @@ class StatementExecutor {
     QueryResult DropUser(const ast::DropUserStatement& statement);
     QueryResult SetPassword(const ast::SetPasswordStatement& statement);
     QueryResult Kill(const ast::KillStatement& statement);
+    QueryResult CreateView(const ast::CreateViewStatement& statement);
+    QueryResult DropView(const ast::DropViewStatement& statement);
 
   private:
     Session& session_;

@@ -133,6 +133,8 @@ enum class StatementKind : uint8_t {
     DROP_USER,
     TRANSACTION,
     KILL,
+    CREATE_VIEW,
+    DROP_VIEW,
 };
 
 struct Statement {
@@ -273,6 +275,28 @@ struct KillStatement : Statement {
     KillStatement() : Statement(StatementKind::KILL) {}
     bool query_only = false;
     uint64_t connection_id = 0;
+};
+
+/// `CREATE [OR REPLACE] VIEW [IF NOT EXISTS] [db.]v [(c1, ...)] [COMMENT '...'] AS query` and
+/// `ALTER VIEW [db.]v [(c1, ...)] AS query` (alter = replace of an existing view).
+struct CreateViewStatement : Statement {
+    CreateViewStatement() : Statement(StatementKind::CREATE_VIEW) {}
+    std::string database;
+    std::string name;
+    std::vector<std::string> column_names;
+    bool or_replace = false;
+    bool if_not_exists = false;
+    bool alter = false;
+    QueryNodePtr query;
+    /// The query's source text, stored as the view's definition.
+    std::string query_text;
+};
+
+struct DropViewStatement : Statement {
+    DropViewStatement() : Statement(StatementKind::DROP_VIEW) {}
+    std::string database;
+    std::string name;
+    bool if_exists = false;
 };
 
 }  // namespace floe::ast
