@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "binder/binder.h"
+#include "binder/expression_walker.h"
 #include "binder/system_tables.h"
 #include "common/ascii.h"
 #include "common/exception.h"
@@ -73,53 +74,6 @@ bool ContainsAggregate(const ast::Expr& e) {
         default:
             return false;
     }
-}
-
-/// Calls fn(index) for every column an expression reads.
-void ForEachColumn(const BoundExpression& e, const std::function<void(size_t)>& fn) {
-    switch (e.kind) {
-        case BoundExprKind::COLUMN_REF:
-            fn(static_cast<const BoundColumnRef&>(e).index);
-            break;
-        case BoundExprKind::CAST:
-            ForEachColumn(*static_cast<const BoundCast&>(e).child, fn);
-            break;
-        case BoundExprKind::FUNCTION:
-            for (const auto& a : static_cast<const BoundFunction&>(e).args) ForEachColumn(*a, fn);
-            break;
-        default:
-            break;
-    }
-}
-
-/// Subtracts `offset` from every column index (moves an expression onto the right side of a join).
-void ShiftColumns(BoundExpression& e, size_t offset) {
-    switch (e.kind) {
-        case BoundExprKind::COLUMN_REF:
-            static_cast<BoundColumnRef&>(e).index -= offset;
-            break;
-        case BoundExprKind::CAST:
-            ShiftColumns(*static_cast<BoundCast&>(e).child, offset);
-            break;
-        case BoundExprKind::FUNCTION:
-            for (auto& a : static_cast<BoundFunction&>(e).args) ShiftColumns(*a, offset);
-            break;
-        default:
-            break;
-    }
-}
-
-/// Splits a conjunction into its AND-ed parts.
-void SplitConjunction(BoundExprPtr e, std::vector<BoundExprPtr>& out) {
-    if (e->kind == BoundExprKind::FUNCTION) {
-        auto& f = static_cast<BoundFunction&>(*e);
-        if (f.function.name == "and" && f.args.size() == 2) {
-            SplitConjunction(std::move(f.args[0]), out);
-            SplitConjunction(std::move(f.args[1]), out);
-            return;
-        }
-    }
-    out.push_back(std::move(e));
 }
 
 int64_t ConstantInteger(const BoundExpression& e, const std::string& what, const ast::SourceLocation& loc) {

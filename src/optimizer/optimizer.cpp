@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "optimizer/rules/filter_pushdown.h"
 #include "optimizer/rules/remove_true_filter.h"
 
 namespace floe {
@@ -10,6 +11,7 @@ namespace {
 // The ordered list of passes.
 std::vector<std::unique_ptr<OptimizerPass>> MakePasses() {
     std::vector<std::unique_ptr<OptimizerPass>> passes;
+    passes.push_back(std::make_unique<FilterPushdown>());
     passes.push_back(std::make_unique<RemoveTrueFilter>());
     return passes;
 }

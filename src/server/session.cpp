@@ -1,6 +1,7 @@
 #include "server/session.h"
 
 #include <chrono>
+#include <set>
 
 #include "binder/binder.h"
 #include "binder/client_context.h"
@@ -52,6 +53,23 @@ int64_t NowMicros() {
 
 QueryResult Ok() {
     return QueryResult{};
+}
+
+/// Optimizer passes switched off with SET optimizer_disabled_rules = 'a,b'.
+std::set<std::string> DisabledRules(const SessionVariables& vars) {
+    std::set<std::string> out;
+    std::string text = vars.Get(ast::VariableScope::DEFAULT, "optimizer_disabled_rules").ToString();
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t comma = text.find(',', pos);
+        std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+        while (!item.empty() && item.back() == ' ') item.pop_back();
+        if (!item.empty()) out.insert(AsciiLower(item));
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    return out;
 }
 
 }  // namespace
@@ -110,7 +128,7 @@ QueryResult Session::ExecuteStatement(const ast::Statement& statement, const std
             if (e.statement->kind != K::SELECT) throw NotSupportedError("EXPLAIN supports SELECT statements only");
             Binder binder(context, params);
             auto bound = binder.BindQuery(*static_cast<const ast::SelectStatement&>(*e.statement).query);
-            LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound));
+            LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound), DisabledRules(variables_));
             ResultBuilder rb;
             rb.AddColumn("Explain String", LogicalType::Varchar(1024));
             std::string text = PlanToString(*plan);
@@ -172,7 +190,7 @@ QueryResult Session::ExecuteSelect(const ast::QueryNode& query, const std::vecto
     for (const auto& c : bound->output) {
         result.columns.push_back({c.name, c.org_name, c.table, c.org_table, c.schema, c.type, c.nullable});
     }
-    LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound));
+    LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound), DisabledRules(variables_));
     PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
     result.chunks = Executor::Run(*physical, &interrupted_);
     return result;

@@ -47,6 +47,7 @@ std::vector<SystemVariableDef> MakeDefs() {
         {"net_buffer_length", T::INT, "16384"},
         {"net_read_timeout", T::INT, "60"},
         {"net_write_timeout", T::INT, "60"},
+        {"optimizer_disabled_rules", T::STRING, ""},
         {"parallel_fragment_exec_instance_num", T::INT, "1"},
         {"performance_schema", T::BOOL, "0", false, true, true},
         {"pipeline_dop", T::INT, "0"},
