@@ -36,7 +36,7 @@ struct BoundValuesSource {
 
 struct BoundQueryNode;
 
-enum class BoundTableRefKind : uint8_t { VALUES, TABLE_FUNCTION, SUBQUERY, JOIN };
+enum class BoundTableRefKind : uint8_t { VALUES, TABLE_FUNCTION, SUBQUERY, JOIN, TABLE_SCAN };
 
 /// A FROM item; its output columns are `types` (names live in the binder's scope).
 struct BoundTableRef {
@@ -58,6 +58,14 @@ struct BoundTableFunctionRef : BoundTableRef {
     BoundTableFunctionRef() : BoundTableRef(BoundTableRefKind::TABLE_FUNCTION) {}
     std::string name;
     std::vector<Value> args;
+};
+
+/// A base table at the version pinned when the statement was bound: its committed rowsets.
+struct BoundTableScanRef : BoundTableRef {
+    BoundTableScanRef() : BoundTableRef(BoundTableRefKind::TABLE_SCAN) {}
+    std::string table;                  // db.table, for EXPLAIN and errors
+    std::vector<std::string> segments;  // absolute segment paths
+    int64_t row_count = 0;
 };
 
 struct BoundSubqueryRef : BoundTableRef {

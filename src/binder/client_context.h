@@ -25,6 +25,8 @@ class ClientContext {
     virtual Value GetVariable(ast::VariableScope scope, const std::string& name) const = 0;
     /// Statement start as DATETIME microseconds (NOW() is constant within a statement).
     virtual int64_t StatementStartMicros() const = 0;
+    /// The data directory, which segment paths in the meta store are relative to.
+    virtual const std::string& DataDirectory() const = 0;
 };
 
 }  // namespace floe

@@ -8,6 +8,7 @@
 #include "binder/binder.h"
 #include "binder/expression_walker.h"
 #include "binder/system_tables.h"
+#include "binder/table_schema.h"
 #include "common/ascii.h"
 #include "common/exception.h"
 #include "function/cast.h"
@@ -610,6 +611,17 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
     if (!AsciiEqualsIgnoreCase(db, kInformationSchema)) {
         if (auto table = context_.catalog().GetTable(db, base.table)) {
             if (table->kind == "VIEW") return BindView(base, *table);
+            TableSchema schema = ParseTableDefinition(table->definition);
+            auto scan = std::make_unique<BoundTableScanRef>();
+            scan->table = db + "." + table->name;
+            scan->types = schema.Types();
+            for (const auto& r : context_.catalog().ListRowsets(table->id)) {
+                scan->segments.push_back(context_.DataDirectory() + "/" + r.path);
+                scan->row_count += r.row_count;
+            }
+            std::string alias = base.alias.empty() ? table->name : base.alias;
+            for (const auto& c : schema.columns) scope_.push_back({alias, c.name, c.type, c.nullable});
+            return scan;
         }
         if (!context_.catalog().DatabaseExists(db)) {
             throw CatalogError(At(base.location) + "Unknown database '" + db + "'", ErrorCode::UNKNOWN_DATABASE);

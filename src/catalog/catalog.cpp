@@ -211,6 +211,84 @@ bool Catalog::DropView(std::string_view database, std::string_view name, bool if
     return changed > 0;
 }
 
+int64_t Catalog::CreateTable(std::string_view database, std::string_view name, std::string_view definition,
+                             bool if_not_exists) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    int64_t id = 0;
+    store_->Transaction([&] {
+        auto db = store_->Query("SELECT id FROM databases WHERE name = ?", {std::string(database)});
+        if (db.empty())
+            throw CatalogError("Unknown database '" + std::string(database) + "'", ErrorCode::UNKNOWN_DATABASE);
+        auto existing = store_->Query("SELECT id FROM tables WHERE database_id = ? AND name = ? COLLATE NOCASE",
+                                      {db[0][0], std::string(name)});
+        if (!existing.empty()) {
+            if (if_not_exists) return;
+            throw CatalogError("Table '" + std::string(name) + "' already exists", ErrorCode::TABLE_EXISTS);
+        }
+        store_->Execute(
+            "INSERT INTO tables(database_id, name, kind, definition, create_time) VALUES(?, ?, 'TABLE', ?, ?)",
+            {db[0][0], std::string(name), std::string(definition), NowSeconds()});
+        id = std::get<int64_t>(store_->Query("SELECT last_insert_rowid()")[0][0]);
+    });
+    return id;
+}
+
+std::vector<std::string> Catalog::DropTable(std::string_view database, std::string_view name, bool if_exists) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<std::string> paths;
+    store_->Transaction([&] {
+        auto rows = store_->Query(
+            "SELECT t.id, t.kind FROM tables t JOIN databases d ON d.id = t.database_id "
+            "WHERE d.name = ? AND t.name = ? COLLATE NOCASE",
+            {std::string(database), std::string(name)});
+        if (rows.empty() || std::get<std::string>(rows[0][1]) != "TABLE") {
+            if (if_exists) return;
+            throw CatalogError("Unknown table '" + std::string(database) + "." + std::string(name) + "'",
+                               ErrorCode::UNKNOWN_TABLE);
+        }
+        for (const auto& r : store_->Query("SELECT path FROM rowsets WHERE table_id = ?", {rows[0][0]})) {
+            paths.push_back(std::get<std::string>(r[0]));
+        }
+        store_->Execute("DELETE FROM rowsets WHERE table_id = ?", {rows[0][0]});
+        store_->Execute("DELETE FROM tables WHERE id = ?", {rows[0][0]});
+    });
+    return paths;
+}
+
+int64_t Catalog::CommitRowset(int64_t table_id, std::string_view path, int64_t row_count, int64_t size,
+                              std::string_view label) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    int64_t id = 0;
+    store_->Transaction([&] {
+        if (store_->Query("SELECT 1 FROM tables WHERE id = ?", {table_id}).empty()) {
+            throw CatalogError("table was dropped while loading into it", ErrorCode::UNKNOWN_TABLE);
+        }
+        store_->Execute(
+            "INSERT INTO rowsets(table_id, path, row_count, size, label, create_time) VALUES(?, ?, ?, ?, ?, ?)",
+            {table_id, std::string(path), row_count, size, label.empty() ? MetaValue{} : MetaValue{std::string(label)},
+             NowSeconds()});
+        id = std::get<int64_t>(store_->Query("SELECT last_insert_rowid()")[0][0]);
+    });
+    return id;
+}
+
+std::vector<RowsetInfo> Catalog::ListRowsets(int64_t table_id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<RowsetInfo> out;
+    for (const auto& r :
+         store_->Query("SELECT id, path, row_count FROM rowsets WHERE table_id = ? ORDER BY id", {table_id})) {
+        out.push_back({std::get<int64_t>(r[0]), std::get<std::string>(r[1]), std::get<int64_t>(r[2])});
+    }
+    return out;
+}
+
+std::vector<std::string> Catalog::AllRowsetPaths() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<std::string> out;
+    for (const auto& r : store_->Query("SELECT path FROM rowsets")) out.push_back(std::get<std::string>(r[0]));
+    return out;
+}
+
 std::vector<UserInfo> Catalog::ListUsers() {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<UserInfo> out;

@@ -38,6 +38,13 @@ struct TableInfo {
     int64_t create_time = 0;
 };
 
+/// One committed load of a table: a segment file and its row count.
+struct RowsetInfo {
+    int64_t id = 0;
+    std::string path;  // relative to the data directory
+    int64_t row_count = 0;
+};
+
 struct UserInfo {
     std::string name;
     std::string host = "%";
@@ -72,6 +79,19 @@ class Catalog {
                     std::string_view definition, bool or_replace, bool if_not_exists);
     /// Throws UNKNOWN_TABLE when missing unless `if_exists`.
     bool DropView(std::string_view database, std::string_view name, bool if_exists);
+
+    /// Creates a base table whose definition is its canonical CREATE TABLE text. Returns the new
+    /// table's id, or 0 when it existed and `if_not_exists` is set.
+    int64_t CreateTable(std::string_view database, std::string_view name, std::string_view definition,
+                        bool if_not_exists);
+    /// Drops a table and its rowset records; returns the segment paths to delete (after commit).
+    std::vector<std::string> DropTable(std::string_view database, std::string_view name, bool if_exists);
+    /// Records a committed rowset (its file must already be durable) and returns its id.
+    int64_t CommitRowset(int64_t table_id, std::string_view path, int64_t row_count, int64_t size,
+                         std::string_view label);
+    std::vector<RowsetInfo> ListRowsets(int64_t table_id);
+    /// Every segment path the meta store references (to sweep files of loads that never committed).
+    std::vector<std::string> AllRowsetPaths();
 
     // Users. Host patterns are kept as given ('%' by default); lookup by name matches any host.
     std::vector<UserInfo> ListUsers();

@@ -37,6 +37,18 @@ const std::vector<std::string_view>& MetaStoreMigrations() {
         R"(
         ALTER TABLE tables ADD COLUMN column_names TEXT;
         )",
+        // 4: rowsets: one per committed load of a table, pointing at its segment file.
+        R"(
+        CREATE TABLE rowsets(
+            id INTEGER PRIMARY KEY,
+            table_id INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            row_count INTEGER NOT NULL,
+            size INTEGER NOT NULL,
+            label TEXT,
+            create_time INTEGER NOT NULL);
+        CREATE INDEX rowsets_by_table ON rowsets(table_id);
+        )",
     };
     return migrations;
 }

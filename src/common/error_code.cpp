@@ -76,6 +76,12 @@ ErrorInfo Lookup(ErrorCode code) {
             return {1317, "70100"};
         case ErrorCode::TOO_MANY_CONNECTIONS:
             return {1040, "08004"};
+        case ErrorCode::WRONG_VALUE_COUNT:
+            return {1136, "21S01"};
+        case ErrorCode::BAD_NULL:
+            return {1048, "23000"};
+        case ErrorCode::BAD_FIELD_VALUE:
+            return {1366, "HY000"};
     }
     return {1105, "HY000"};
 }

@@ -20,6 +20,7 @@ namespace floe {
 enum class PhysicalOperatorType : uint8_t {
     VALUES,
     TABLE_FUNCTION,
+    TABLE_SCAN,
     FILTER,
     PROJECTION,
     HASH_AGGREGATE,

@@ -8,6 +8,7 @@
 #include "execution/operator/physical_projection.h"
 #include "execution/operator/physical_set_operation.h"
 #include "execution/operator/physical_sort.h"
+#include "execution/operator/physical_table_scan.h"
 #include "execution/operator/physical_values.h"
 
 namespace floe {
@@ -26,6 +27,10 @@ PhysicalOperatorPtr PhysicalPlanner::Plan(LogicalOperator& logical) {
             }
             int64_t step = t.args.size() > 2 ? t.args[2].GetInt() : 1;
             return std::make_unique<PhysicalTableFunction>(t.types, t.args[0].GetInt(), t.args[1].GetInt(), step);
+        }
+        case LogicalOperatorType::GET: {
+            auto& g = static_cast<LogicalGet&>(logical);
+            return std::make_unique<PhysicalTableScan>(g.types, g.segments);
         }
         case LogicalOperatorType::FILTER: {
             auto& f = static_cast<LogicalFilter&>(logical);

@@ -88,6 +88,9 @@ class ParserImpl {
     ast::StatementPtr ParseDrop();
     ast::StatementPtr ParseAlter();
     ast::StatementPtr ParseCreateView(bool or_replace, bool alter);
+    ast::StatementPtr ParseCreateTable();
+    ast::StatementPtr ParseInsert();
+    std::vector<std::string> ParseColumnList();
     ast::UserIdentity ParseUser();
     std::string ParsePasswordValue();
     std::vector<std::pair<std::string, std::string>> ParseProperties();

@@ -70,6 +70,8 @@ StatementPtr ParserImpl::ParseStatement() {
         Advance();
         AcceptKeyword("WORK");
         stmt = std::move(t);
+    } else if (IsKeyword("INSERT")) {
+        stmt = ParseInsert();
     } else if (AcceptKeyword("KILL")) {
         auto k = std::make_unique<KillStatement>();
         if (AcceptKeyword("QUERY"))
@@ -328,6 +330,217 @@ StatementPtr ParserImpl::ParseShow() {
     return s;
 }
 
+std::vector<std::string> ParserImpl::ParseColumnList() {
+    std::vector<std::string> cols;
+    ExpectOp("(");
+    do {
+        cols.push_back(ParseIdentifier("a column name"));
+    } while (AcceptOp(","));
+    ExpectOp(")");
+    return cols;
+}
+
+StatementPtr ParserImpl::ParseCreateTable() {
+    if (AcceptKeyword("EXTERNAL") || AcceptKeyword("TEMPORARY")) {
+        throw ParserError("line " + std::to_string(tokens_[pos_ - 1].line) + ", column " +
+                              std::to_string(tokens_[pos_ - 1].column) +
+                              ": EXTERNAL and TEMPORARY tables are not supported",
+                          ErrorCode::NOT_SUPPORTED);
+    }
+    ExpectKeyword("TABLE");
+    auto t = std::make_unique<CreateTableStatement>();
+    if (AcceptKeyword("IF")) {
+        ExpectKeyword("NOT");
+        ExpectKeyword("EXISTS");
+        t->if_not_exists = true;
+    }
+    t->name = ParseIdentifier("a table name");
+    if (AcceptOp(".")) {
+        t->database = t->name;
+        t->name = ParseIdentifier("a table name");
+    }
+    ExpectOp("(");
+    do {
+        if (IsKeyword("INDEX")) {  // INDEX idx (cols) [USING BITMAP] [COMMENT '...']: accepted
+            Advance();
+            ParseIdentifier("an index name");
+            ParseColumnList();
+            if (AcceptKeyword("USING")) ParseIdentifier("an index type");
+            if (AcceptKeyword("COMMENT")) Advance();
+            continue;
+        }
+        if (IsKeyword("PRIMARY") && IsKeywordAt(PeekToken(), "KEY")) {  // generic SQL: PRIMARY KEY (cols)
+            Advance();
+            Advance();
+            t->keys_type = KeysType::PRIMARY;
+            t->key_columns = ParseColumnList();
+            continue;
+        }
+        ColumnDefinition c;
+        c.name = ParseIdentifier("a column name");
+        c.type = ParseTypeName();
+        while (true) {
+            if (IsKeyword("SUM") || IsKeyword("MAX") || IsKeyword("MIN") || IsKeyword("REPLACE") ||
+                IsKeyword("REPLACE_IF_NOT_NULL") || IsKeyword("BITMAP_UNION") || IsKeyword("HLL_UNION")) {
+                c.aggregation = AsciiUpper(Cur().text);
+                Advance();
+            } else if (IsKeyword("NOT") && IsKeywordAt(PeekToken(), "NULL")) {
+                Advance();
+                Advance();
+                c.nullable = false;
+                c.explicit_null = true;
+            } else if (AcceptKeyword("NULL")) {
+                c.nullable = true;
+                c.explicit_null = true;
+            } else if (AcceptKeyword("DEFAULT")) {
+                ExprPtr e = ParseUnary();
+                if (e->kind == ExprKind::LITERAL) {
+                    c.default_value = static_cast<LiteralExpr&>(*e).value;
+                } else if (e->kind == ExprKind::UNARY && static_cast<UnaryExpr&>(*e).op == UnaryOp::NEGATE &&
+                           static_cast<UnaryExpr&>(*e).operand->kind == ExprKind::LITERAL) {
+                    Value v = static_cast<LiteralExpr&>(*static_cast<UnaryExpr&>(*e).operand).value;
+                    c.default_value = Value::Varchar("-" + v.ToString());
+                } else if (e->kind == ExprKind::FUNCTION_CALL) {
+                    c.default_value = Value::Varchar("CURRENT_TIMESTAMP");
+                } else {
+                    Error("a constant default value");
+                }
+            } else if (AcceptKeyword("COMMENT")) {
+                if (Cur().type != TokenType::STRING) Error("a comment string");
+                c.comment = Cur().text;
+                Advance();
+            } else if (IsKeyword("PRIMARY") && IsKeywordAt(PeekToken(), "KEY")) {
+                Advance();
+                Advance();
+                c.primary_key = true;
+                c.nullable = false;
+            } else if (AcceptKeyword("AUTO_INCREMENT") || AcceptKeyword("UNIQUE")) {
+            } else {
+                break;
+            }
+        }
+        t->columns.push_back(std::move(c));
+    } while (AcceptOp(","));
+    ExpectOp(")");
+    while (!AtEnd() && !IsOp(";")) {
+        if (AcceptKeyword("ENGINE")) {
+            AcceptOp("=");
+            std::string engine = AsciiLower(ParseIdentifier("an engine name"));
+            if (engine != "olap") {
+                throw ParserError("ENGINE = " + engine + " is not supported; Floe tables use the OLAP engine",
+                                  ErrorCode::NOT_SUPPORTED);
+            }
+        } else if (IsKeyword("DUPLICATE") || IsKeyword("AGGREGATE") || IsKeyword("UNIQUE") || IsKeyword("PRIMARY")) {
+            std::string k = AsciiUpper(Cur().text);
+            Advance();
+            ExpectKeyword("KEY");
+            t->keys_type = k == "DUPLICATE"   ? KeysType::DUPLICATE
+                           : k == "AGGREGATE" ? KeysType::AGGREGATE
+                           : k == "UNIQUE"    ? KeysType::UNIQUE
+                                              : KeysType::PRIMARY;
+            t->key_columns = ParseColumnList();
+        } else if (AcceptKeyword("COMMENT")) {
+            AcceptOp("=");
+            if (Cur().type != TokenType::STRING) Error("a comment string");
+            t->comment = Cur().text;
+            Advance();
+        } else if (IsKeyword("PARTITION")) {
+            // Keep the clause text; partitions are applied by the storage engine's partitioning.
+            size_t start = Cur().offset;
+            Advance();
+            ExpectKeyword("BY");
+            int depth = 0;
+            while (!AtEnd() && !IsOp(";")) {
+                if (depth == 0 && (IsKeyword("DISTRIBUTED") || IsKeyword("PROPERTIES") ||
+                                   (IsKeyword("ORDER") && IsKeywordAt(PeekToken(), "BY")))) {
+                    break;
+                }
+                if (IsOp("(")) ++depth;
+                if (IsOp(")")) --depth;
+                Advance();
+            }
+            t->partition_text = std::string(sql_.substr(start, tokens_[pos_ - 1].end - start));
+        } else if (AcceptKeyword("DISTRIBUTED")) {
+            ExpectKeyword("BY");
+            if (AcceptKeyword("RANDOM")) {
+                t->random_distribution = true;
+            } else {
+                ExpectKeyword("HASH");
+                t->distribution_columns = ParseColumnList();
+            }
+            if (AcceptKeyword("BUCKETS")) {
+                if (Cur().type != TokenType::INTEGER) Error("a bucket count");
+                t->buckets = std::stoll(Cur().text);
+                Advance();
+            }
+        } else if (IsKeyword("ORDER") && IsKeywordAt(PeekToken(), "BY")) {
+            Advance();
+            Advance();
+            t->order_by = ParseColumnList();
+        } else if (AcceptKeyword("PROPERTIES")) {
+            t->properties = ParseProperties();
+        } else {
+            Error("ENGINE, a key description, COMMENT, PARTITION BY, DISTRIBUTED BY, ORDER BY or PROPERTIES");
+        }
+    }
+    for (const auto& c : t->columns) {
+        if (c.primary_key) {
+            t->keys_type = KeysType::PRIMARY;
+            t->key_columns.push_back(c.name);
+        }
+    }
+    return t;
+}
+
+StatementPtr ParserImpl::ParseInsert() {
+    ExpectKeyword("INSERT");
+    if (IsKeyword("OVERWRITE")) {
+        throw ParserError("line " + std::to_string(Cur().line) + ", column " + std::to_string(Cur().column) +
+                              ": INSERT OVERWRITE is not supported yet",
+                          ErrorCode::NOT_SUPPORTED);
+    }
+    ExpectKeyword("INTO");
+    auto ins = std::make_unique<InsertStatement>();
+    AcceptKeyword("TABLE");
+    ins->table = ParseIdentifier("a table name");
+    if (AcceptOp(".")) {
+        ins->database = ins->table;
+        ins->table = ParseIdentifier("a table name");
+    }
+    if (AcceptKeyword("WITH")) {
+        ExpectKeyword("LABEL");
+        ins->label = ParseIdentifierOrString("a label");
+    }
+    if (IsOp("(") && !StartsQuery()) ins->columns = ParseColumnList();
+    if (AcceptKeyword("VALUES") || AcceptKeyword("VALUE")) {
+        auto v = std::make_unique<ValuesNode>();
+        v->location = Loc();
+        do {
+            ExpectOp("(");
+            std::vector<ExprPtr> row;
+            if (!IsOp(")")) {
+                do {
+                    if (IsKeyword("DEFAULT")) {
+                        auto ref = std::make_unique<ColumnRefExpr>();
+                        ref->location = Loc();
+                        ref->parts.push_back("DEFAULT");
+                        Advance();
+                        row.push_back(std::move(ref));
+                    } else {
+                        row.push_back(ParseExpression());
+                    }
+                } while (AcceptOp(","));
+            }
+            ExpectOp(")");
+            v->rows.push_back(std::move(row));
+        } while (AcceptOp(","));
+        ins->query = std::move(v);
+    } else {
+        ins->query = ParseQuery();
+    }
+    return ins;
+}
+
 StatementPtr ParserImpl::ParseCreateView(bool or_replace, bool alter) {
     auto v = std::make_unique<CreateViewStatement>();
     v->or_replace = or_replace;
@@ -372,6 +585,8 @@ StatementPtr ParserImpl::ParseCreate() {
         or_replace = true;
     }
     if (AcceptKeyword("VIEW")) return ParseCreateView(or_replace, false);
+    if (!or_replace && (IsKeyword("TABLE") || IsKeyword("EXTERNAL") || IsKeyword("TEMPORARY")))
+        return ParseCreateTable();
     if (or_replace) Error("VIEW");
     if (AcceptKeyword("DATABASE") || AcceptKeyword("SCHEMA")) {
         auto c = std::make_unique<CreateDatabaseStatement>();
@@ -426,6 +641,20 @@ StatementPtr ParserImpl::ParseCreate() {
 
 StatementPtr ParserImpl::ParseDrop() {
     ExpectKeyword("DROP");
+    if (AcceptKeyword("TABLE")) {
+        auto d = std::make_unique<DropTableStatement>();
+        if (AcceptKeyword("IF")) {
+            ExpectKeyword("EXISTS");
+            d->if_exists = true;
+        }
+        d->name = ParseIdentifier("a table name");
+        if (AcceptOp(".")) {
+            d->database = d->name;
+            d->name = ParseIdentifier("a table name");
+        }
+        if (AcceptKeyword("FORCE")) d->force = true;
+        return d;
+    }
     if (AcceptKeyword("VIEW")) {
         auto d = std::make_unique<DropViewStatement>();
         if (AcceptKeyword("IF")) {

@@ -14,6 +14,7 @@ namespace floe {
 enum class LogicalOperatorType : uint8_t {
     VALUES,
     TABLE_FUNCTION,
+    GET,
     FILTER,
     PROJECTION,
     AGGREGATE,
@@ -51,6 +52,18 @@ struct LogicalTableFunction : LogicalOperator {
     std::string name;
     std::vector<Value> args;
     std::string ToString() const override;
+};
+
+/// Scan of a base table's segments.
+struct LogicalGet : LogicalOperator {
+    LogicalGet() : LogicalOperator(LogicalOperatorType::GET) {}
+    std::string table;
+    std::vector<std::string> segments;
+    int64_t row_count = 0;
+    std::string ToString() const override {
+        return "SCAN " + table + " (" + std::to_string(segments.size()) + " segments, " + std::to_string(row_count) +
+               " rows)";
+    }
 };
 
 struct LogicalFilter : LogicalOperator {

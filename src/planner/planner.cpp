@@ -130,6 +130,15 @@ LogicalOperatorPtr Planner::PlanTableRef(BoundTableRef& ref) {
         }
         case BoundTableRefKind::SUBQUERY:
             return PlanQuery(*static_cast<BoundSubqueryRef&>(ref).query);
+        case BoundTableRefKind::TABLE_SCAN: {
+            auto& t = static_cast<BoundTableScanRef&>(ref);
+            auto get = std::make_unique<LogicalGet>();
+            get->table = t.table;
+            get->segments = t.segments;
+            get->row_count = t.row_count;
+            get->types = t.types;
+            return get;
+        }
         case BoundTableRefKind::JOIN: {
             auto& j = static_cast<BoundJoinRef&>(ref);
             auto join = std::make_unique<LogicalJoin>();

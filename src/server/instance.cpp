@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <set>
 
 #include "common/exception.h"
 #include "common/logging.h"
@@ -38,8 +39,29 @@ Instance::Instance(InstanceOptions options) : options_(std::move(options)) {
         [[maybe_unused]] ssize_t w = ::pwrite(lock_fd_, pid.data(), pid.size(), 0);
     }
     catalog_ = Catalog::Open(options_.data_dir);
+    SweepUnreferencedSegments();
     globals_ = std::make_unique<GlobalVariables>(*catalog_);
     Log::Info("instance.opened", {{"data_dir", options_.data_dir}});
+}
+
+void Instance::SweepUnreferencedSegments() {
+    // Files of loads that crashed before committing, and of dropped tables, are not in the meta store.
+    std::set<std::string> referenced;
+    for (const auto& p : catalog_->AllRowsetPaths()) referenced.insert(p);
+    std::filesystem::path root = std::filesystem::path(options_.data_dir) / "data";
+    std::error_code ec;
+    if (!std::filesystem::exists(root, ec)) return;
+    size_t removed = 0;
+    for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        if (!it->is_regular_file()) continue;
+        std::string relative = std::filesystem::relative(it->path(), options_.data_dir).string();
+        if (!referenced.count(relative)) {
+            std::filesystem::remove(it->path(), ec);
+            ++removed;
+        }
+    }
+    if (removed) Log::Info("storage.swept", {{"files", removed}});
 }
 
 Instance::~Instance() {

@@ -52,6 +52,9 @@ class Instance {
     bool IsKilled(uint32_t connection_id);
 
   private:
+    /// Deletes segment files the meta store does not reference.
+    void SweepUnreferencedSegments();
+
     InstanceOptions options_;
     int lock_fd_ = -1;
     std::unique_ptr<Catalog> catalog_;

@@ -41,6 +41,7 @@ class SessionClientContext : public ClientContext {
         return session_.variables().Get(scope, name);
     }
     int64_t StatementStartMicros() const override { return session_.statement_start_micros(); }
+    const std::string& DataDirectory() const override { return session_.instance().options().data_dir; }
 
   private:
     Session& session_;
@@ -177,6 +178,12 @@ QueryResult Session::ExecuteStatement(const ast::Statement& statement, const std
             return executor.CreateView(static_cast<const ast::CreateViewStatement&>(statement));
         case K::DROP_VIEW:
             return executor.DropView(static_cast<const ast::DropViewStatement&>(statement));
+        case K::CREATE_TABLE:
+            return executor.CreateTable(static_cast<const ast::CreateTableStatement&>(statement));
+        case K::DROP_TABLE:
+            return executor.DropTable(static_cast<const ast::DropTableStatement&>(statement));
+        case K::INSERT:
+            return executor.Insert(static_cast<const ast::InsertStatement&>(statement));
     }
     throw NotSupportedError("statement is not supported");
 }

@@ -5,6 +5,7 @@
 #include "binder/binder.h"
 #include "binder/client_context.h"
 #include "binder/system_tables.h"
+#include "binder/table_schema.h"
 #include "common/ascii.h"
 #include "common/exception.h"
 #include "parser/parser.h"
@@ -115,9 +116,18 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             std::string db = s.database.empty() ? session_.current_database() : s.database;
             if (db.empty()) throw CatalogError("No database selected", ErrorCode::NO_DATABASE_SELECTED);
             std::optional<BoundValuesSource> table;
+            std::vector<bool> not_null;
             if (AsciiEqualsIgnoreCase(db, kInformationSchema)) {
                 table = InformationSchemaTable(catalog, s.table);
-            } else if (auto view = catalog.GetTable(db, s.table)) {
+            } else if (auto view = catalog.GetTable(db, s.table); view && view->kind == "TABLE") {
+                table.emplace();
+                TableSchema schema = ParseTableDefinition(view->definition);
+                for (const auto& c : schema.columns) {
+                    table->names.push_back(c.name);
+                    table->types.push_back(c.type);
+                    not_null.push_back(!c.nullable);
+                }
+            } else if (view) {
                 table.emplace();
                 auto columns = DescribeView(context_, db, view->definition);
                 for (size_t i = 0; i < columns.size(); ++i) {
@@ -143,7 +153,9 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
                 if (s.full)
                     row.push_back(table->types[i].IsString() ? Str("utf8mb4_general_ci")
                                                              : Value::Null(LogicalType::Varchar()));
-                row.insert(row.end(), {Str("YES"), Str(""), Value::Null(LogicalType::Varchar()), Str("")});
+                bool required = i < not_null.size() && not_null[i];
+                row.insert(row.end(),
+                           {Str(required ? "NO" : "YES"), Str(""), Value::Null(LogicalType::Varchar()), Str("")});
                 if (s.full) row.insert(row.end(), {Str("select"), Str("")});
                 rb.AddRow(std::move(row));
             }
@@ -163,6 +175,12 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             if (db.empty()) throw CatalogError("No database selected", ErrorCode::NO_DATABASE_SELECTED);
             auto view = catalog.GetTable(db, s.table);
             if (!view) throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
+            if (view->kind == "TABLE") {
+                rb.AddColumn("Table");
+                rb.AddColumn("Create Table", LogicalType::Varchar(65533));
+                rb.AddRow({Str(view->name), Str(view->definition)});
+                break;
+            }
             std::string columns;
             for (const auto& c : view->column_names) columns += (columns.empty() ? "(`" : ", `") + c + "`";
             if (!columns.empty()) columns += ")";

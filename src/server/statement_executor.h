@@ -24,6 +24,10 @@ class StatementExecutor {
     QueryResult Kill(const ast::KillStatement& statement);
     QueryResult CreateView(const ast::CreateViewStatement& statement);
     QueryResult DropView(const ast::DropViewStatement& statement);
+    // Tables (table_statements.cpp).
+    QueryResult CreateTable(const ast::CreateTableStatement& statement);
+    QueryResult DropTable(const ast::DropTableStatement& statement);
+    QueryResult Insert(const ast::InsertStatement& statement);
 
   private:
     Session& session_;

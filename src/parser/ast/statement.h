@@ -135,6 +135,9 @@ enum class StatementKind : uint8_t {
     KILL,
     CREATE_VIEW,
     DROP_VIEW,
+    CREATE_TABLE,
+    DROP_TABLE,
+    INSERT,
 };
 
 struct Statement {
@@ -297,6 +300,58 @@ struct DropViewStatement : Statement {
     std::string database;
     std::string name;
     bool if_exists = false;
+};
+
+/// One column of CREATE TABLE.
+struct ColumnDefinition {
+    std::string name;
+    LogicalType type;
+    bool nullable = true;
+    bool explicit_null = false;  // NULL / NOT NULL was written
+    std::optional<Value> default_value;
+    std::string aggregation;  // SUM, MAX, MIN, REPLACE, ... (Aggregate Key tables), upper-case
+    std::string comment;
+    bool primary_key = false;  // inline PRIMARY KEY (generic SQL)
+};
+
+enum class KeysType : uint8_t { DUPLICATE, AGGREGATE, UNIQUE, PRIMARY };
+
+/// `CREATE TABLE [IF NOT EXISTS] [db.]t (cols) [ENGINE = olap] [DUPLICATE|AGGREGATE|UNIQUE|PRIMARY
+/// KEY (cols)] [COMMENT '...'] [PARTITION BY ...] [DISTRIBUTED BY HASH(cols) [BUCKETS n] | RANDOM
+/// [BUCKETS n]] [ORDER BY (cols)] [PROPERTIES ("k" = "v", ...)]`.
+struct CreateTableStatement : Statement {
+    CreateTableStatement() : Statement(StatementKind::CREATE_TABLE) {}
+    std::string database;
+    std::string name;
+    bool if_not_exists = false;
+    std::vector<ColumnDefinition> columns;
+    std::optional<KeysType> keys_type;
+    std::vector<std::string> key_columns;
+    std::string comment;
+    std::string partition_text;  // the PARTITION BY clause as written (kept, not yet applied)
+    std::vector<std::string> distribution_columns;
+    bool random_distribution = false;
+    int64_t buckets = 0;  // 0 = automatic
+    std::vector<std::string> order_by;
+    std::vector<std::pair<std::string, std::string>> properties;
+};
+
+struct DropTableStatement : Statement {
+    DropTableStatement() : Statement(StatementKind::DROP_TABLE) {}
+    std::string database;
+    std::string name;
+    bool if_exists = false;
+    bool force = false;
+};
+
+/// `INSERT INTO [db.]t [(cols)] VALUES (...), ... | query`. OVERWRITE arrives with partitions.
+struct InsertStatement : Statement {
+    InsertStatement() : Statement(StatementKind::INSERT) {}
+    std::string database;
+    std::string table;
+    std::vector<std::string> columns;
+    std::string label;
+    QueryNodePtr query;  // VALUES arrive as a ValuesNode
 };
 
 }  // namespace floe::ast

@@ -1,0 +1,161 @@
+#include "binder/table_schema.h"
+
+#include "common/ascii.h"
+#include "common/exception.h"
+#include "function/cast.h"
+#include "parser/parser.h"
+
+namespace floe {
+
+namespace {
+
+std::string Quote(std::string_view name) {
+    std::string out = "`";
+    for (char c : name) {
+        if (c == '`') out.push_back('`');
+        out.push_back(c);
+    }
+    return out + "`";
+}
+
+std::string StringLiteral(std::string_view s) {
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'' || c == '\\') out.push_back('\\');
+        out.push_back(c);
+    }
+    return out + "'";
+}
+
+std::string TypeText(const LogicalType& t) {
+    if (t.id == TypeId::VARCHAR) return t.length ? "VARCHAR(" + std::to_string(t.length) + ")" : "STRING";
+    if (t.id == TypeId::DATETIME && t.scale) return "DATETIME(" + std::to_string(t.scale) + ")";
+    return t.ToString();
+}
+
+std::string ColumnList(const std::vector<std::string>& cols) {
+    std::string s = "(";
+    for (size_t i = 0; i < cols.size(); ++i) s += (i ? ", " : "") + Quote(cols[i]);
+    return s + ")";
+}
+
+}  // namespace
+
+std::vector<LogicalType> TableSchema::Types() const {
+    std::vector<LogicalType> out;
+    for (const auto& c : columns) out.push_back(c.type);
+    return out;
+}
+
+int TableSchema::Find(std::string_view name) const {
+    for (size_t i = 0; i < columns.size(); ++i) {
+        if (AsciiEqualsIgnoreCase(columns[i].name, name)) return static_cast<int>(i);
+    }
+    return -1;
+}
+
+std::string CanonicalCreateTable(const ast::CreateTableStatement& t) {
+    if (t.columns.empty()) throw BinderError("a table needs at least one column", ErrorCode::WRONG_ARGUMENTS);
+    ast::KeysType keys = t.keys_type.value_or(ast::KeysType::DUPLICATE);
+    if (keys != ast::KeysType::DUPLICATE) {
+        throw NotSupportedError(
+            "only Duplicate Key tables are supported so far; AGGREGATE, UNIQUE and PRIMARY KEY "
+            "tables arrive with the table models");
+    }
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+        for (size_t j = 0; j < i; ++j) {
+            if (AsciiEqualsIgnoreCase(t.columns[i].name, t.columns[j].name)) {
+                throw BinderError("Duplicate column name '" + t.columns[i].name + "'", ErrorCode::WRONG_ARGUMENTS);
+            }
+        }
+        if (!t.columns[i].aggregation.empty()) {
+            throw BinderError(
+                "column '" + t.columns[i].name + "' has an aggregate type, which only AGGREGATE KEY tables allow",
+                ErrorCode::WRONG_ARGUMENTS);
+        }
+        if (!t.columns[i].type.IsNumeric() && !t.columns[i].type.IsString() && !t.columns[i].type.IsTemporal()) {
+            throw NotSupportedError("column type " + t.columns[i].type.ToString() + " is not supported in tables yet");
+        }
+    }
+    auto check_columns = [&](const std::vector<std::string>& cols, const char* what) {
+        for (const auto& c : cols) {
+            bool found = false;
+            for (const auto& col : t.columns) found |= AsciiEqualsIgnoreCase(col.name, c);
+            if (!found)
+                throw BinderError(std::string(what) + " column '" + c + "' does not exist", ErrorCode::UNKNOWN_COLUMN);
+        }
+    };
+    check_columns(t.key_columns, "key");
+    check_columns(t.distribution_columns, "distribution");
+    check_columns(t.order_by, "sort key");
+    std::string s = "CREATE TABLE " + Quote(t.name) + " (\n";
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+        const auto& c = t.columns[i];
+        s += "  " + Quote(c.name) + " " + TypeText(c.type) + (c.nullable ? " NULL" : " NOT NULL");
+        if (c.default_value) {
+            const Value& v = *c.default_value;
+            if (v.type().IsString() && v.GetString() == "CURRENT_TIMESTAMP") {
+                s += " DEFAULT CURRENT_TIMESTAMP";
+            } else if (!v.is_null()) {
+                Value typed = CastValue(v, c.type);
+                if (typed.is_null()) {
+                    throw BinderError("Invalid default value for '" + c.name + "'", ErrorCode::WRONG_ARGUMENTS);
+                }
+                s += " DEFAULT " + StringLiteral(typed.ToString());
+            }
+        }
+        if (!c.comment.empty()) s += " COMMENT " + StringLiteral(c.comment);
+        s += i + 1 < t.columns.size() ? ",\n" : "\n";
+    }
+    s += ") ENGINE=OLAP\n";
+    std::vector<std::string> keys_cols = t.key_columns;
+    if (keys_cols.empty()) keys_cols.push_back(t.columns[0].name);  // StarRocks defaults to the first column(s)
+    s += "DUPLICATE KEY" + ColumnList(keys_cols) + "\n";
+    if (!t.comment.empty()) s += "COMMENT " + StringLiteral(t.comment) + "\n";
+    if (!t.partition_text.empty()) s += t.partition_text + "\n";
+    if (!t.distribution_columns.empty()) {
+        s += "DISTRIBUTED BY HASH" + ColumnList(t.distribution_columns);
+    } else {
+        s += "DISTRIBUTED BY RANDOM";
+    }
+    if (t.buckets > 0) s += " BUCKETS " + std::to_string(t.buckets);
+    s += "\n";
+    if (!t.order_by.empty()) s += "ORDER BY" + ColumnList(t.order_by) + "\n";
+    if (!t.properties.empty()) {
+        s += "PROPERTIES (\n";
+        for (size_t i = 0; i < t.properties.size(); ++i) {
+            s += "  \"" + t.properties[i].first + "\" = \"" + t.properties[i].second + "\"" +
+                 (i + 1 < t.properties.size() ? ",\n" : "\n");
+        }
+        s += ")";
+    }
+    while (!s.empty() && s.back() == '\n') s.pop_back();
+    return s;
+}
+
+TableSchema ParseTableDefinition(const std::string& definition) {
+    ast::StatementPtr parsed = Parser::ParseStatement(definition);
+    if (parsed->kind != ast::StatementKind::CREATE_TABLE) throw InternalError("table definition is not CREATE TABLE");
+    const auto& t = static_cast<const ast::CreateTableStatement&>(*parsed);
+    TableSchema schema;
+    schema.keys_type = t.keys_type.value_or(ast::KeysType::DUPLICATE);
+    schema.key_columns = t.key_columns;
+    for (const auto& c : t.columns) {
+        TableColumn col;
+        col.name = c.name;
+        col.type = c.type;
+        col.nullable = c.nullable;
+        col.aggregation = c.aggregation;
+        if (c.default_value) {
+            if (c.default_value->type().IsString() && c.default_value->GetString() == "CURRENT_TIMESTAMP") {
+                col.default_current_timestamp = true;
+            } else {
+                col.default_value = CastValue(*c.default_value, c.type);
+            }
+        }
+        schema.columns.push_back(std::move(col));
+    }
+    return schema;
+}
+
+}  // namespace floe

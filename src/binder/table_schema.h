@@ -1,0 +1,37 @@
+#pragma once
+/// The schema of a base table. The catalog stores a table's definition as canonical CREATE TABLE
+/// text; this turns a CREATE TABLE statement into that text and the text back into a schema.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "parser/ast/statement.h"
+
+namespace floe {
+
+struct TableColumn {
+    std::string name;
+    LogicalType type;
+    bool nullable = true;
+    std::optional<Value> default_value;  // typed as the column; "CURRENT_TIMESTAMP" stays text
+    bool default_current_timestamp = false;
+    std::string aggregation;
+};
+
+struct TableSchema {
+    std::vector<TableColumn> columns;
+    ast::KeysType keys_type = ast::KeysType::DUPLICATE;
+    std::vector<std::string> key_columns;
+    std::vector<LogicalType> Types() const;
+    /// Index of a column by name (case-insensitive), or -1.
+    int Find(std::string_view name) const;
+};
+
+/// Validates a CREATE TABLE (duplicate or unknown columns, unsupported models) and returns its
+/// canonical text, which round-trips through ParseTableDefinition. Throws BinderError.
+std::string CanonicalCreateTable(const ast::CreateTableStatement& statement);
+/// Parses a stored definition. Throws InternalError if the text is not a CREATE TABLE.
+TableSchema ParseTableDefinition(const std::string& definition);
+
+}  // namespace floe
