@@ -1,23 +1,30 @@
 // floe_sqllogictest FILE...: runs sqllogictest files in-process and prints a summary line.
 #include <iostream>
+#include <string>
 
 #include "common/logging.h"
 #include "runner.h"
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::cerr << "usage: floe_sqllogictest FILE.test...\n";
+        std::cerr << "usage: floe_sqllogictest [--database DB] FILE.test...\n";
         return 2;
     }
     floe::Log::SetLevel(floe::LogLevel::WARN);
     int passed = 0, failed = 0;
+    std::string database;
     for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg == "--database" && i + 1 < argc) {
+            database = argv[++i];
+            continue;
+        }
         try {
-            auto r = floe::RunSqlLogicTest(argv[i]);
+            auto r = floe::RunSqlLogicTest(arg, database);
             passed += r.passed;
             failed += r.failed;
         } catch (const std::exception& e) {
-            std::cerr << argv[i] << ": " << e.what() << "\n";
+            std::cerr << arg << ": " << e.what() << "\n";
             ++failed;
         }
     }

@@ -18,6 +18,7 @@ struct SqlLogicTestResult {
 };
 
 /// Runs one .test file in a fresh temporary data directory; failures are printed to stderr.
-SqlLogicTestResult RunSqlLogicTest(const std::string& path);
+/// `default_database`, when not empty, is created and selected before the first record.
+SqlLogicTestResult RunSqlLogicTest(const std::string& path, const std::string& default_database = "");
 
 }  // namespace floe
