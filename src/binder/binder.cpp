@@ -248,7 +248,7 @@ BoundExprPtr Binder::BindPlain(const ast::Expr& expr) {
         case ast::ExprKind::INTERVAL:
             throw BinderError(At(expr.location) + "INTERVAL is only allowed in date arithmetic", ErrorCode::PARSE);
         case ast::ExprKind::SUBQUERY:
-            throw NotSupportedError(At(expr.location) + "subqueries are not supported yet");
+            return BindSubquery(static_cast<const ast::SubqueryExpr&>(expr));
     }
     throw InternalError("unhandled expression kind");
 }
@@ -264,6 +264,26 @@ BoundExprPtr Binder::BindColumnRef(const ast::ColumnRefExpr& ref) {
             throw BinderError(At(ref.location) + "Column '" + name + "' is ambiguous", ErrorCode::AMBIGUOUS_COLUMN);
         }
         found = i;
+    }
+    if (!found && !subquery_frames_.empty()) {
+        // A column of the enclosing query: a correlated reference, numbered from kCorrelatedBase.
+        SubqueryFrame& frame = subquery_frames_.back();
+        std::optional<size_t> outer;
+        for (size_t i = 0; i < frame.outer_scope.size(); ++i) {
+            if (!AsciiEqualsIgnoreCase(frame.outer_scope[i].name, name)) continue;
+            if (!table.empty() && !AsciiEqualsIgnoreCase(frame.outer_scope[i].table, table)) continue;
+            if (outer)
+                throw BinderError(At(ref.location) + "Column '" + name + "' is ambiguous", ErrorCode::AMBIGUOUS_COLUMN);
+            outer = i;
+        }
+        if (outer) {
+            size_t slot = frame.correlated.size();
+            for (size_t k = 0; k < frame.correlated.size(); ++k) {
+                if (frame.correlated[k] == *outer) slot = k;
+            }
+            if (slot == frame.correlated.size()) frame.correlated.push_back(*outer);
+            return std::make_unique<BoundColumnRef>(kCorrelatedBase + slot, frame.outer_scope[*outer].type, name);
+        }
     }
     if (!found) {
         std::string message = At(ref.location) + "Unknown column '" + ref.ToString() + "' in 'field list'";

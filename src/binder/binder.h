@@ -44,6 +44,17 @@ class Binder {
     BoundExprPtr BindAggregateCall(const ast::FunctionCallExpr& call);
     BoundExprPtr BindBinary(const ast::BinaryExpr& expr);
     BoundExprPtr BindCase(const ast::CaseExpr& expr);
+    // Subqueries, decorrelated into joins (subquery_binder.cpp).
+    BoundExprPtr BindSubquery(const ast::SubqueryExpr& expr);
+    /// Binds and decorrelates the subquery's query; returns it and the number of correlation columns
+    /// it outputs first.
+    std::unique_ptr<BoundQueryNode> BindSubqueryQuery(const ast::SubqueryExpr& expr,
+                                                      std::vector<size_t>* outer_columns);
+    /// Joins `right` to the SELECT being bound (LEFT or SINGLE on the given keys); returns the column
+    /// index, in the SELECT's FROM space, where `right`'s columns start.
+    size_t AddSubqueryJoin(std::unique_ptr<BoundQueryNode> right, BoundJoinType type,
+                           std::vector<BoundExprPtr> left_keys, std::vector<BoundExprPtr> right_keys,
+                           std::vector<bool> null_safe);
     /// Resolves `name` in the registry for the bound args and wraps args in casts as needed.
     BoundExprPtr MakeFunction(const std::string& name, std::vector<BoundExprPtr> args, const ast::Expr& at);
     BoundExprPtr MakeIntervalAdd(BoundExprPtr date, const ast::IntervalExpr& interval, bool subtract);
@@ -88,7 +99,25 @@ class Binder {
         std::vector<std::string> aggregate_texts;
     };
     AggregateContext* aggregate_context_ = nullptr;
+
+    /// Outer columns visible to a subquery being bound, and the ones it used.
+    struct SubqueryFrame {
+        std::vector<ScopeColumn> outer_scope;
+        std::vector<size_t> correlated;  // outer scope indexes, in order of first use
+    };
+    std::vector<SubqueryFrame> subquery_frames_;
+
+    /// The SELECT whose expressions are being bound: where subquery joins attach.
+    struct SelectState {
+        const ast::TableRef* from_ast = nullptr;
+        size_t width = 0;  // columns of FROM plus the subquery joins added so far
+        std::vector<std::unique_ptr<BoundJoinRef>> joins;
+    };
+    SelectState* select_state_ = nullptr;
 };
+
+/// Column references at or above this index inside a subquery point at correlated outer columns.
+constexpr size_t kCorrelatedBase = size_t{1} << 30;
 
 /// Adds an explicit cast when `expr` is not already of type `to`.
 BoundExprPtr AddCastIfNeeded(BoundExprPtr expr, const LogicalType& to);

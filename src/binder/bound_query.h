@@ -74,7 +74,8 @@ struct BoundSubqueryRef : BoundTableRef {
     std::unique_ptr<BoundQueryNode> query;
 };
 
-enum class BoundJoinType : uint8_t { INNER, LEFT, RIGHT, FULL, CROSS, SEMI, ANTI };
+/// SINGLE is a LEFT join that fails when a left row matches more than one right row (scalar subqueries).
+enum class BoundJoinType : uint8_t { INNER, LEFT, RIGHT, FULL, CROSS, SEMI, ANTI, SINGLE };
 
 /// left ⋈ right; the join's columns are left's followed by right's (SEMI/ANTI: left's only).
 struct BoundJoinRef : BoundTableRef {
@@ -85,6 +86,8 @@ struct BoundJoinRef : BoundTableRef {
     /// Equality keys (left side over left's columns, right side over right's columns).
     std::vector<BoundExprPtr> left_keys;
     std::vector<BoundExprPtr> right_keys;
+    /// Per key: NULL matches NULL (correlation columns of decorrelated subqueries).
+    std::vector<bool> null_safe;
     /// Remaining condition over the concatenated columns; may be null.
     BoundExprPtr condition;
 };

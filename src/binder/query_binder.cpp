@@ -150,6 +150,8 @@ std::unique_ptr<BoundQueryNode> Binder::BindQueryNode(const ast::QueryNode& quer
     auto saved_scope = scope_;
     auto* saved_agg = aggregate_context_;
     aggregate_context_ = nullptr;
+    auto* saved_select = select_state_;
+    select_state_ = nullptr;
     std::unique_ptr<BoundQueryNode> node;
     switch (query.kind) {
         case ast::QueryNodeKind::SELECT:
@@ -166,6 +168,7 @@ std::unique_ptr<BoundQueryNode> Binder::BindQueryNode(const ast::QueryNode& quer
     ctes_.resize(ctes_before);
     scope_ = std::move(saved_scope);
     aggregate_context_ = saved_agg;
+    select_state_ = saved_select;
     --cte_depth_;
     return node;
 }
@@ -315,6 +318,11 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
         select->from = std::move(dual);
     }
     std::vector<ScopeColumn> from_scope = scope_;
+    SelectState state;
+    state.from_ast = node.from.get();
+    state.width = from_scope.size();
+    SelectState* saved_state = select_state_;
+    select_state_ = &state;
     if (node.where) {
         if (ContainsAggregate(*node.where)) {
             throw BinderError(At(node.where->location) + "aggregate functions are not allowed in WHERE",
@@ -401,7 +409,8 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
         BoundExprPtr e = Bind(*item.expr);
         BoundOutputColumn col;
         col.name = !item.alias.empty() ? item.alias : (!item.text.empty() ? item.text : item.expr->ToString());
-        if (e->kind == BoundExprKind::COLUMN_REF && !select->aggregated) {
+        if (e->kind == BoundExprKind::COLUMN_REF && !select->aggregated &&
+            static_cast<const BoundColumnRef&>(*e).index < from_scope.size()) {
             const auto& ref = static_cast<const BoundColumnRef&>(*e);
             col.org_name = from_scope[ref.index].name;
             col.table = from_scope[ref.index].table;
@@ -462,6 +471,14 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
     }
     aggregate_context_ = nullptr;
     scope_ = from_scope;
+    select_state_ = saved_state;
+    // Subqueries became joins of the FROM clause (their columns follow FROM's).
+    for (auto& join : state.joins) {
+        join->left = std::move(select->from);
+        join->types = join->left->types;
+        join->types.insert(join->types.end(), join->right->types.begin(), join->right->types.end());
+        select->from = std::move(join);
+    }
     return select;
 }
 
@@ -485,7 +502,7 @@ BoundExprPtr Binder::BindAggregated(const ast::Expr& expr) {
             if (agg.group_texts[i] == text) return std::make_unique<BoundColumnRef>(i, agg.group_types[i], text);
         }
         bool reads_columns = false;
-        ForEachColumn(*plain, [&](size_t) { reads_columns = true; });
+        ForEachColumn(*plain, [&](size_t i) { reads_columns |= i < kCorrelatedBase; });
         if (!reads_columns) return plain;
         if (expr.kind == ast::ExprKind::COLUMN_REF) {
             throw BinderError(At(expr.location) + "'" + expr.ToString() +

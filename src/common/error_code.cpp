@@ -82,6 +82,8 @@ ErrorInfo Lookup(ErrorCode code) {
             return {1048, "23000"};
         case ErrorCode::BAD_FIELD_VALUE:
             return {1366, "HY000"};
+        case ErrorCode::SUBQUERY_ROWS:
+            return {1242, "21000"};
     }
     return {1105, "HY000"};
 }

@@ -43,7 +43,9 @@ enum class ErrorCode : uint16_t {
     TOO_MANY_CONNECTIONS,
     WRONG_VALUE_COUNT,  // 1136 21S01 (column count doesn't match value count)
     BAD_NULL,           // 1048 23000 (column cannot be null)
-    BAD_FIELD_VALUE,    // 1366 HY000 (incorrect value for column)      // 1040 08004
+    BAD_FIELD_VALUE,
+    SUBQUERY_ROWS,  // 1242 21000 (subquery returns more than 1 row)    // 1366 HY000 (incorrect value for column) //
+                    // 1040 08004
 };
 
 /// The MySQL errno sent to clients for `code`.

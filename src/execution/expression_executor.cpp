@@ -14,8 +14,7 @@ std::shared_ptr<Column> ExpressionExecutor::Evaluate(const BoundExpression& expr
             if (v.is_null()) {
                 std::fill(col->nulls(), col->nulls() + rows, 1);
             } else {
-                col->SetValue(0, v);
-                for (size_t i = 1; i < rows; ++i) col->SetValue(i, v);
+                for (size_t i = 0; i < rows; ++i) col->SetValue(i, v);
             }
             return col;
         }

@@ -61,7 +61,7 @@ PhysicalOperatorPtr PhysicalPlanner::Plan(LogicalOperator& logical) {
             auto& j = static_cast<LogicalJoin&>(logical);
             op = std::make_unique<PhysicalHashJoin>(j.types, j.join_type, j.children[0]->types, j.children[1]->types,
                                                     std::move(j.left_keys), std::move(j.right_keys),
-                                                    std::move(j.condition));
+                                                    std::move(j.condition), j.null_safe);
             break;
         }
         case LogicalOperatorType::UNION_ALL:

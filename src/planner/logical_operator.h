@@ -108,6 +108,7 @@ struct LogicalJoin : LogicalOperator {
     BoundJoinType join_type = BoundJoinType::INNER;
     std::vector<BoundExprPtr> left_keys;
     std::vector<BoundExprPtr> right_keys;
+    std::vector<bool> null_safe;
     BoundExprPtr condition;
     std::string ToString() const override;
 };

@@ -35,7 +35,7 @@ std::string LogicalOrderBy::ToString() const {
 }
 
 std::string LogicalJoin::ToString() const {
-    static const char* kNames[] = {"INNER", "LEFT", "RIGHT", "FULL", "CROSS", "SEMI", "ANTI"};
+    static const char* kNames[] = {"INNER", "LEFT", "RIGHT", "FULL", "CROSS", "SEMI", "ANTI", "SINGLE"};
     std::string s = std::string(kNames[static_cast<int>(join_type)]) + " JOIN";
     if (!left_keys.empty()) {
         s += " keys=[";
@@ -145,6 +145,7 @@ LogicalOperatorPtr Planner::PlanTableRef(BoundTableRef& ref) {
             join->join_type = j.join_type;
             join->left_keys = std::move(j.left_keys);
             join->right_keys = std::move(j.right_keys);
+            join->null_safe = j.null_safe;
             join->condition = std::move(j.condition);
             join->types = j.types;
             join->children.push_back(PlanTableRef(*j.left));

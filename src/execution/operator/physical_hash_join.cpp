@@ -1,6 +1,7 @@
 #include "execution/operator/physical_hash_join.h"
 
 #include "common/check.h"
+#include "common/exception.h"
 #include "execution/expression_executor.h"
 #include "execution/row_key.h"
 
@@ -9,14 +10,16 @@ namespace floe {
 PhysicalHashJoin::PhysicalHashJoin(std::vector<LogicalType> types, BoundJoinType join_type,
                                    std::vector<LogicalType> left_types, std::vector<LogicalType> right_types,
                                    std::vector<BoundExprPtr> left_keys, std::vector<BoundExprPtr> right_keys,
-                                   BoundExprPtr condition)
+                                   BoundExprPtr condition, std::vector<bool> null_safe)
     : PhysicalOperator(PhysicalOperatorType::HASH_JOIN, std::move(types)),
       join_type_(join_type),
       left_types_(std::move(left_types)),
       right_types_(std::move(right_types)),
       left_keys_(std::move(left_keys)),
       right_keys_(std::move(right_keys)),
-      condition_(std::move(condition)) {
+      condition_(std::move(condition)),
+      null_safe_(std::move(null_safe)) {
+    null_safe_.resize(left_keys_.size(), false);
     for (const auto& t : right_types_) build_.push_back(std::make_unique<Column>(t, 0));
     for (const auto& k : right_keys_) build_keys_.push_back(std::make_unique<Column>(k->type, 0));
 }
@@ -35,6 +38,14 @@ bool PhysicalHashJoin::Sink(ExecutionContext& ctx, Chunk& input) {
     return true;
 }
 
+bool PhysicalHashJoin::MakeKey(const std::vector<const Column*>& keys, uint32_t row, std::string& key) const {
+    for (size_t k = 0; k < keys.size(); ++k) {
+        if (!null_safe_[k] && keys[k]->IsNull(row)) return false;
+    }
+    AppendRowKey(keys, row, key);
+    return true;
+}
+
 void PhysicalHashJoin::Finalize(ExecutionContext&) {
     std::vector<const Column*> keys;
     for (const auto& k : build_keys_) keys.push_back(k.get());
@@ -43,7 +54,7 @@ void PhysicalHashJoin::Finalize(ExecutionContext&) {
         table_.reserve(build_rows_);
         for (size_t r = 0; r < build_rows_; ++r) {
             key.clear();
-            if (!AppendRowKey(keys, static_cast<uint32_t>(r), key)) continue;  // NULL keys never match
+            if (!MakeKey(keys, static_cast<uint32_t>(r), key)) continue;  // NULL keys never match
             table_[key].push_back(static_cast<uint32_t>(r));
         }
     }
@@ -97,7 +108,7 @@ OperatorResult PhysicalHashJoin::Execute(ExecutionContext& ctx, Chunk& input, Ch
             continue;
         }
         key.clear();
-        if (!AppendRowKey(keys, r, key)) continue;
+        if (!MakeKey(keys, r, key)) continue;
         auto it = table_.find(key);
         if (it == table_.end()) continue;
         for (uint32_t b : it->second) {
@@ -123,13 +134,19 @@ OperatorResult PhysicalHashJoin::Execute(ExecutionContext& ctx, Chunk& input, Ch
         output = Gather(&input, out_left, out_right, false);
         return OperatorResult::NEED_MORE_INPUT;
     }
-    bool outer_left = join_type_ == BoundJoinType::LEFT || join_type_ == BoundJoinType::FULL;
+    bool outer_left =
+        join_type_ == BoundJoinType::LEFT || join_type_ == BoundJoinType::FULL || join_type_ == BoundJoinType::SINGLE;
     std::vector<uint8_t> left_matched(outer_left ? input.size() : 0, 0);
     for (size_t i = 0; i < keep.size(); ++i) {
         if (!keep[i]) continue;
         out_left.push_back(cand_left[i]);
         out_right.push_back(cand_right[i]);
-        if (outer_left) left_matched[cand_left[i]] = 1;
+        if (outer_left) {
+            if (join_type_ == BoundJoinType::SINGLE && left_matched[cand_left[i]]) {
+                throw ExecutionError("Subquery returns more than 1 row", ErrorCode::SUBQUERY_ROWS);
+            }
+            left_matched[cand_left[i]] = 1;
+        }
         if (!matched_.empty()) matched_[cand_right[i]] = 1;
     }
     if (outer_left) {

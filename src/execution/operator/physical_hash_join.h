@@ -17,7 +17,7 @@ class PhysicalHashJoin : public PhysicalOperator {
   public:
     PhysicalHashJoin(std::vector<LogicalType> types, BoundJoinType join_type, std::vector<LogicalType> left_types,
                      std::vector<LogicalType> right_types, std::vector<BoundExprPtr> left_keys,
-                     std::vector<BoundExprPtr> right_keys, BoundExprPtr condition);
+                     std::vector<BoundExprPtr> right_keys, BoundExprPtr condition, std::vector<bool> null_safe = {});
     std::string name() const override { return "HASH_JOIN"; }
     bool IsSink() const override { return true; }
     bool Sink(ExecutionContext& ctx, Chunk& input) override;
@@ -37,6 +37,9 @@ class PhysicalHashJoin : public PhysicalOperator {
     std::vector<BoundExprPtr> left_keys_;
     std::vector<BoundExprPtr> right_keys_;
     BoundExprPtr condition_;
+    std::vector<bool> null_safe_;
+    /// Serializes the key of `row`; false when a non-null-safe key is NULL (never matches).
+    bool MakeKey(const std::vector<const Column*>& keys, uint32_t row, std::string& key) const;
     std::vector<std::unique_ptr<Column>> build_;       // build rows, compacted
     std::vector<std::unique_ptr<Column>> build_keys_;  // evaluated keys, aligned with build_
     size_t build_rows_ = 0;

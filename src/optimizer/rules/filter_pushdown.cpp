@@ -45,7 +45,8 @@ LogicalOperatorPtr PushJoin(LogicalOperatorPtr op, Predicates preds) {
     for (auto& p : preds) {
         bool reads_left = false, reads_right = false;
         ForEachColumn(*p, [&](size_t i) { (i < left_width ? reads_left : reads_right) = true; });
-        bool left_ok = inner || t == BoundJoinType::LEFT || t == BoundJoinType::SEMI || t == BoundJoinType::ANTI;
+        bool left_ok = inner || t == BoundJoinType::LEFT || t == BoundJoinType::SINGLE || t == BoundJoinType::SEMI ||
+                       t == BoundJoinType::ANTI;
         bool right_ok = inner || t == BoundJoinType::RIGHT;
         if (!reads_right && left_ok) {
             left.push_back(std::move(p));

@@ -1,0 +1,303 @@
+// Subqueries in expressions, decorrelated into joins rather than run per row.
+//
+// A subquery that reads columns of the enclosing SELECT is rewritten over D, the distinct values of
+// those columns (the enclosing FROM bound a second time): D is cross-joined into the subquery's
+// FROM, its columns are added to the subquery's GROUP BY (when it aggregates) and output first, and
+// the enclosing FROM is LEFT-joined to the result on D's columns (NULL-safe). Then:
+//   scalar:  the value column (SINGLE join: more than one row per outer row is an error);
+//            a bare COUNT is coalesced to 0 for outer rows without matches;
+//   EXISTS:  SELECT DISTINCT D, TRUE FROM sub: a match marker;
+//   IN:      a marker for (D, value) matches plus per-D counts of rows and non-NULL values, which
+//            give SQL's three-valued result when nothing matches.
+// Uncorrelated subqueries take the same road with no D.
+#include <fmt/format.h>
+
+#include "binder/binder.h"
+#include "binder/expression_walker.h"
+#include "common/ascii.h"
+#include "common/exception.h"
+#include "function/function_registry.h"
+
+namespace floe {
+
+namespace {
+
+std::string At(const ast::SourceLocation& loc) {
+    return fmt::format("line {}, column {}: ", loc.line, loc.column);
+}
+
+/// Renumbers a subquery expression after D's k columns were put in front of its input:
+/// correlated references become D columns, the others move right by k.
+void Renumber(BoundExpression& e, size_t k) {
+    switch (e.kind) {
+        case BoundExprKind::COLUMN_REF: {
+            auto& ref = static_cast<BoundColumnRef&>(e);
+            ref.index = ref.index >= kCorrelatedBase ? ref.index - kCorrelatedBase : ref.index + k;
+            break;
+        }
+        case BoundExprKind::CAST:
+            Renumber(*static_cast<BoundCast&>(e).child, k);
+            break;
+        case BoundExprKind::FUNCTION:
+            for (auto& a : static_cast<BoundFunction&>(e).args) Renumber(*a, k);
+            break;
+        default:
+            break;
+    }
+}
+
+BoundExprPtr Call(const std::string& name, std::vector<BoundExprPtr> args) {
+    std::vector<LogicalType> types;
+    for (const auto& a : args) types.push_back(a->type);
+    BoundScalarFunction fn = FunctionRegistry::Instance().BindScalar(name, types);
+    for (size_t i = 0; i < args.size(); ++i) args[i] = AddCastIfNeeded(std::move(args[i]), fn.arg_types[i]);
+    auto f = std::make_unique<BoundFunction>(std::move(fn));
+    f->args = std::move(args);
+    return f;
+}
+
+template <typename... Args>
+std::vector<BoundExprPtr> List(Args... args) {
+    std::vector<BoundExprPtr> v;
+    (v.push_back(std::move(args)), ...);
+    return v;
+}
+
+BoundExprPtr Ref(size_t index, const LogicalType& type, std::string name = "") {
+    return std::make_unique<BoundColumnRef>(index, type, std::move(name));
+}
+
+BoundExprPtr Constant(Value v) {
+    return std::make_unique<BoundConstant>(std::move(v));
+}
+
+/// SELECT [DISTINCT] <first k columns of inner>, <extra...> FROM (inner) [GROUP BY first k].
+std::unique_ptr<BoundSelect> Wrap(std::unique_ptr<BoundQueryNode> inner, size_t k) {
+    auto outer = std::make_unique<BoundSelect>();
+    auto sub = std::make_unique<BoundSubqueryRef>();
+    for (const auto& c : inner->output) sub->types.push_back(c.type);
+    sub->query = std::move(inner);
+    for (size_t i = 0; i < k; ++i) {
+        outer->output.push_back(static_cast<BoundSubqueryRef&>(*sub).query->output[i]);
+    }
+    outer->from = std::move(sub);
+    return outer;
+}
+
+}  // namespace
+
+std::unique_ptr<BoundQueryNode> Binder::BindSubqueryQuery(const ast::SubqueryExpr& expr,
+                                                          std::vector<size_t>* outer_columns) {
+    subquery_frames_.push_back({scope_, {}});
+    auto saved_scope = scope_;
+    std::unique_ptr<BoundQueryNode> inner;
+    try {
+        inner = BindQueryNode(*expr.query);
+    } catch (...) {
+        subquery_frames_.pop_back();
+        scope_ = std::move(saved_scope);
+        throw;
+    }
+    SubqueryFrame frame = std::move(subquery_frames_.back());
+    subquery_frames_.pop_back();
+    scope_ = std::move(saved_scope);
+    *outer_columns = frame.correlated;
+    size_t k = frame.correlated.size();
+    if (k == 0) return inner;
+    if (inner->kind != BoundQueryKind::SELECT || inner->limit || inner->offset > 0) {
+        throw NotSupportedError(At(expr.location) +
+                                "correlated subqueries with set operations, LIMIT or OFFSET are not supported yet");
+    }
+    auto& select = static_cast<BoundSelect&>(*inner);
+    // D: the distinct correlated values of the enclosing FROM.
+    auto d = std::make_unique<BoundSelect>();
+    {
+        auto saved = scope_;
+        scope_.clear();
+        d->from = BindTableRef(*select_state_->from_ast);
+        scope_ = std::move(saved);
+    }
+    for (size_t c : frame.correlated) {
+        const ScopeColumn& col = scope_[c];
+        d->select_list.push_back(Ref(c, col.type, col.name));
+        d->output.push_back({col.name, col.name, col.table, col.table, "", col.type, true});
+    }
+    d->distinct = true;
+    auto d_ref = std::make_unique<BoundSubqueryRef>();
+    for (const auto& c : d->output) d_ref->types.push_back(c.type);
+    std::vector<LogicalType> d_types = d_ref->types;
+    std::vector<BoundOutputColumn> d_output = d->output;
+    d_ref->query = std::move(d);
+    // FROM D × inner FROM, and renumber every expression of the subquery.
+    auto cross = std::make_unique<BoundJoinRef>();
+    cross->join_type = BoundJoinType::CROSS;
+    cross->types = d_types;
+    cross->types.insert(cross->types.end(), select.from->types.begin(), select.from->types.end());
+    cross->left = std::move(d_ref);
+    cross->right = std::move(select.from);
+    select.from = std::move(cross);
+    auto renumber = [&](BoundExprPtr& e) {
+        if (e) Renumber(*e, k);
+    };
+    renumber(select.where);
+    for (auto& g : select.group_by) renumber(g);
+    for (auto& a : select.aggregates) {
+        for (auto& arg : a.args) renumber(arg);
+    }
+    for (auto& e : select.select_list) renumber(e);
+    renumber(select.having);
+    for (auto& o : select.order_by) renumber(o.expr);
+    if (select.aggregated) {
+        for (size_t i = k; i-- > 0;) select.group_by.insert(select.group_by.begin(), Ref(i, d_types[i]));
+    }
+    for (size_t i = k; i-- > 0;) {
+        select.select_list.insert(select.select_list.begin(), Ref(i, d_types[i], d_output[i].name));
+        select.output.insert(select.output.begin(), d_output[i]);
+    }
+    return inner;
+}
+
+size_t Binder::AddSubqueryJoin(std::unique_ptr<BoundQueryNode> right, BoundJoinType type,
+                               std::vector<BoundExprPtr> left_keys, std::vector<BoundExprPtr> right_keys,
+                               std::vector<bool> null_safe) {
+    auto join = std::make_unique<BoundJoinRef>();
+    join->join_type = left_keys.empty() && type == BoundJoinType::LEFT ? BoundJoinType::LEFT : type;
+    auto sub = std::make_unique<BoundSubqueryRef>();
+    for (const auto& c : right->output) sub->types.push_back(c.type);
+    sub->query = std::move(right);
+    join->right = std::move(sub);
+    join->left_keys = std::move(left_keys);
+    join->right_keys = std::move(right_keys);
+    join->null_safe = std::move(null_safe);
+    size_t start = select_state_->width;
+    select_state_->width += join->right->types.size();
+    select_state_->joins.push_back(std::move(join));
+    return start;
+}
+
+BoundExprPtr Binder::BindSubquery(const ast::SubqueryExpr& expr) {
+    if (!select_state_) {
+        throw NotSupportedError(At(expr.location) + "subqueries are only supported in SELECT, WHERE and ORDER BY");
+    }
+    if (aggregate_context_) {
+        throw NotSupportedError(At(expr.location) +
+                                "subqueries in aggregated select lists or HAVING are not supported yet");
+    }
+    BoundExprPtr lhs;
+    if (expr.subquery_kind == ast::SubqueryKind::IN) lhs = Bind(*expr.lhs);
+    if (expr.subquery_kind == ast::SubqueryKind::ANY || expr.subquery_kind == ast::SubqueryKind::ALL) {
+        throw NotSupportedError(At(expr.location) + "ANY/ALL subqueries are not supported yet");
+    }
+    std::vector<size_t> outer;
+    std::unique_ptr<BoundQueryNode> inner = BindSubqueryQuery(expr, &outer);
+    size_t k = outer.size();
+    size_t value_columns = inner->output.size() - k;
+    auto outer_keys = [&]() {
+        std::vector<BoundExprPtr> keys;
+        for (size_t c : outer) keys.push_back(Ref(c, scope_[c].type, scope_[c].name));
+        return keys;
+    };
+    auto inner_keys = [&](const std::vector<LogicalType>& types) {
+        std::vector<BoundExprPtr> keys;
+        for (size_t i = 0; i < k; ++i) keys.push_back(Ref(i, types[i]));
+        return keys;
+    };
+    std::vector<LogicalType> inner_types;
+    for (const auto& c : inner->output) inner_types.push_back(c.type);
+
+    if (expr.subquery_kind == ast::SubqueryKind::SCALAR) {
+        if (value_columns != 1) {
+            throw BinderError(At(expr.location) + "Operand should contain 1 column(s)", ErrorCode::WRONG_ARGUMENTS);
+        }
+        bool bare_count = false;
+        if (k > 0 && inner->kind == BoundQueryKind::SELECT) {
+            auto& s = static_cast<BoundSelect&>(*inner);
+            if (s.aggregated && s.select_list.back()->kind == BoundExprKind::COLUMN_REF) {
+                size_t idx = static_cast<BoundColumnRef&>(*s.select_list.back()).index;
+                if (idx >= s.group_by.size() && idx - s.group_by.size() < s.aggregates.size()) {
+                    bare_count = s.aggregates[idx - s.group_by.size()].function.name == "count";
+                }
+            }
+        }
+        LogicalType type = inner_types[k];
+        size_t start = AddSubqueryJoin(std::move(inner), BoundJoinType::SINGLE, outer_keys(), inner_keys(inner_types),
+                                       std::vector<bool>(k, true));
+        BoundExprPtr value = Ref(start + k, type, "subquery");
+        if (bare_count) value = Call("coalesce", List(std::move(value), Constant(Value::Integer(0))));
+        return value;
+    }
+    if (expr.subquery_kind == ast::SubqueryKind::EXISTS) {
+        // SELECT DISTINCT D, TRUE FROM (inner)
+        inner->order_by.clear();
+        auto mark = Wrap(std::move(inner), k);
+        for (size_t i = 0; i < k; ++i) mark->select_list.push_back(Ref(i, inner_types[i]));
+        mark->select_list.push_back(Constant(Value::Boolean(true)));
+        mark->output.push_back({"mark", "", "", "", "", TypeId::BOOLEAN, false});
+        mark->distinct = true;
+        size_t start = AddSubqueryJoin(std::move(mark), BoundJoinType::LEFT, outer_keys(), inner_keys(inner_types),
+                                       std::vector<bool>(k, true));
+        BoundExprPtr found = Call(expr.negated ? "is_null" : "is_not_null", List(Ref(start + k, TypeId::BOOLEAN)));
+        found->nullable = false;
+        return found;
+    }
+    // IN
+    if (value_columns != 1) {
+        throw BinderError(At(expr.location) + "Operand should contain 1 column(s)", ErrorCode::WRONG_ARGUMENTS);
+    }
+    LogicalType common = CommonSuperType(lhs->type, inner_types[k]);
+    if (common.id == TypeId::NULL_TYPE) common = TypeId::BIGINT;
+    inner->order_by.clear();
+    // Matches: SELECT DISTINCT D, value FROM (inner), joined on D and lhs = value.
+    auto matches = Wrap(std::move(inner), k);
+    for (size_t i = 0; i <= k; ++i) matches->select_list.push_back(Ref(i, inner_types[i]));
+    matches->output.push_back({"value", "", "", "", "", inner_types[k], true});
+    matches->distinct = true;
+    std::vector<BoundExprPtr> left = outer_keys();
+    left.push_back(AddCastIfNeeded(lhs->Copy(), common));
+    std::vector<BoundExprPtr> right = inner_keys(inner_types);
+    right.push_back(AddCastIfNeeded(Ref(k, inner_types[k]), common));
+    std::vector<bool> null_safe(k, true);
+    null_safe.push_back(false);
+    size_t match_start =
+        AddSubqueryJoin(std::move(matches), BoundJoinType::LEFT, std::move(left), std::move(right), null_safe);
+    // Counts: SELECT D, count(*), count(value) FROM (inner) GROUP BY D (the subquery bound again).
+    std::vector<size_t> outer2;
+    std::unique_ptr<BoundQueryNode> inner2 = BindSubqueryQuery(expr, &outer2);
+    inner2->order_by.clear();
+    auto counts = Wrap(std::move(inner2), k);
+    counts->aggregated = true;
+    for (size_t i = 0; i < k; ++i) counts->group_by.push_back(Ref(i, inner_types[i]));
+    BoundAggregate all_rows;
+    all_rows.function = FunctionRegistry::Instance().BindAggregate("count", {}, false);
+    counts->aggregates.push_back(std::move(all_rows));
+    BoundAggregate non_null;
+    non_null.function = FunctionRegistry::Instance().BindAggregate("count", {inner_types[k]}, false);
+    non_null.args.push_back(Ref(k, inner_types[k]));
+    counts->aggregates.push_back(std::move(non_null));
+    for (size_t i = 0; i < k; ++i) counts->select_list.push_back(Ref(i, inner_types[i]));
+    counts->select_list.push_back(Ref(k, TypeId::BIGINT));
+    counts->select_list.push_back(Ref(k + 1, TypeId::BIGINT));
+    counts->output.push_back({"rows", "", "", "", "", TypeId::BIGINT, false});
+    counts->output.push_back({"values", "", "", "", "", TypeId::BIGINT, false});
+    size_t count_start = AddSubqueryJoin(std::move(counts), BoundJoinType::LEFT, outer_keys(), inner_keys(inner_types),
+                                         std::vector<bool>(k, true));
+    auto rows = [&] {
+        return Call("coalesce", List(Ref(count_start + k, TypeId::BIGINT), Constant(Value::Integer(0))));
+    };
+    auto values = [&] {
+        return Call("coalesce", List(Ref(count_start + k + 1, TypeId::BIGINT), Constant(Value::Integer(0))));
+    };
+    // IF(match, TRUE, IF(rows = 0, FALSE, IF(lhs IS NULL OR rows > values, NULL, FALSE)))
+    BoundExprPtr unknown =
+        Call("or", List(Call("is_null", List(lhs->Copy())), Call("greater", List(rows(), values()))));
+    BoundExprPtr no_match =
+        Call("if", List(std::move(unknown), Constant(Value::Null(TypeId::BOOLEAN)), Constant(Value::Boolean(false))));
+    BoundExprPtr empty = Call("equal", List(rows(), Constant(Value::Integer(0))));
+    BoundExprPtr after = Call("if", List(std::move(empty), Constant(Value::Boolean(false)), std::move(no_match)));
+    BoundExprPtr matched = Call("is_not_null", List(Ref(match_start + k, inner_types[k])));
+    BoundExprPtr result = Call("if", List(std::move(matched), Constant(Value::Boolean(true)), std::move(after)));
+    if (expr.negated) result = Call("not", List(std::move(result)));
+    return result;
+}
+
+}  // namespace floe
