@@ -289,6 +289,39 @@ std::vector<std::string> Catalog::AllRowsetPaths() {
     return out;
 }
 
+void Catalog::CreateIndex(int64_t table_id, std::string_view name, std::string_view columns, std::string_view type) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    store_->Transaction([&] {
+        if (!store_
+                 ->Query("SELECT 1 FROM table_indexes WHERE table_id = ? AND name = ? COLLATE NOCASE",
+                         {table_id, std::string(name)})
+                 .empty()) {
+            throw CatalogError("Duplicate key name '" + std::string(name) + "'", ErrorCode::TABLE_EXISTS);
+        }
+        store_->Execute("INSERT INTO table_indexes(table_id, name, columns, index_type) VALUES(?, ?, ?, ?)",
+                        {table_id, std::string(name), std::string(columns), std::string(type)});
+    });
+}
+
+void Catalog::DropIndex(int64_t table_id, std::string_view name) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (store_->Execute("DELETE FROM table_indexes WHERE table_id = ? AND name = ? COLLATE NOCASE",
+                        {table_id, std::string(name)}) == 0) {
+        throw CatalogError("Can't DROP '" + std::string(name) + "'; check that column/key exists",
+                           ErrorCode::UNKNOWN_TABLE);
+    }
+}
+
+std::vector<Catalog::IndexInfo> Catalog::ListIndexes(int64_t table_id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<IndexInfo> out;
+    for (const auto& r : store_->Query(
+             "SELECT name, columns, index_type FROM table_indexes WHERE table_id = ? ORDER BY name", {table_id})) {
+        out.push_back({std::get<std::string>(r[0]), std::get<std::string>(r[1]), std::get<std::string>(r[2])});
+    }
+    return out;
+}
+
 std::vector<UserInfo> Catalog::ListUsers() {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<UserInfo> out;

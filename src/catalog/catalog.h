@@ -93,6 +93,16 @@ class Catalog {
     /// Every segment path the meta store references (to sweep files of loads that never committed).
     std::vector<std::string> AllRowsetPaths();
 
+    /// Secondary indexes of a table: (name, comma-separated columns, type).
+    struct IndexInfo {
+        std::string name;
+        std::string columns;
+        std::string type;
+    };
+    void CreateIndex(int64_t table_id, std::string_view name, std::string_view columns, std::string_view type);
+    void DropIndex(int64_t table_id, std::string_view name);
+    std::vector<IndexInfo> ListIndexes(int64_t table_id);
+
     // Users. Host patterns are kept as given ('%' by default); lookup by name matches any host.
     std::vector<UserInfo> ListUsers();
     std::optional<UserInfo> GetUser(std::string_view name);

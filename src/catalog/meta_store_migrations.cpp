@@ -49,6 +49,15 @@ const std::vector<std::string_view>& MetaStoreMigrations() {
             create_time INTEGER NOT NULL);
         CREATE INDEX rowsets_by_table ON rowsets(table_id);
         )",
+        // 5: secondary indexes declared on tables (column lists; storage builds them later).
+        R"(
+        CREATE TABLE table_indexes(
+            table_id INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            columns TEXT NOT NULL,
+            index_type TEXT NOT NULL,
+            PRIMARY KEY(table_id, name));
+        )",
     };
     return migrations;
 }

@@ -585,6 +585,28 @@ StatementPtr ParserImpl::ParseCreate() {
         or_replace = true;
     }
     if (AcceptKeyword("VIEW")) return ParseCreateView(or_replace, false);
+    if (!or_replace && (AcceptKeyword("INDEX") || (AcceptKeyword("UNIQUE") && (ExpectKeyword("INDEX"), true)))) {
+        auto idx = std::make_unique<CreateIndexStatement>();
+        idx->name = ParseIdentifier("an index name");
+        ExpectKeyword("ON");
+        idx->table = ParseIdentifier("a table name");
+        if (AcceptOp(".")) {
+            idx->database = idx->table;
+            idx->table = ParseIdentifier("a table name");
+        }
+        ExpectOp("(");
+        do {
+            idx->columns.push_back(ParseIdentifier("a column name"));
+            if (!AcceptKeyword("ASC")) AcceptKeyword("DESC");
+        } while (AcceptOp(","));
+        ExpectOp(")");
+        if (AcceptKeyword("USING")) idx->using_type = AsciiUpper(ParseIdentifier("an index type"));
+        if (AcceptKeyword("COMMENT")) {
+            if (Cur().type != TokenType::STRING) Error("a comment string");
+            Advance();
+        }
+        return idx;
+    }
     if (!or_replace && (IsKeyword("TABLE") || IsKeyword("EXTERNAL") || IsKeyword("TEMPORARY")))
         return ParseCreateTable();
     if (or_replace) Error("VIEW");
@@ -641,6 +663,17 @@ StatementPtr ParserImpl::ParseCreate() {
 
 StatementPtr ParserImpl::ParseDrop() {
     ExpectKeyword("DROP");
+    if (AcceptKeyword("INDEX")) {
+        auto d = std::make_unique<DropIndexStatement>();
+        d->name = ParseIdentifier("an index name");
+        ExpectKeyword("ON");
+        d->table = ParseIdentifier("a table name");
+        if (AcceptOp(".")) {
+            d->database = d->table;
+            d->table = ParseIdentifier("a table name");
+        }
+        return d;
+    }
     if (AcceptKeyword("TABLE")) {
         auto d = std::make_unique<DropTableStatement>();
         if (AcceptKeyword("IF")) {

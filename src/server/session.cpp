@@ -184,6 +184,10 @@ QueryResult Session::ExecuteStatement(const ast::Statement& statement, const std
             return executor.DropTable(static_cast<const ast::DropTableStatement&>(statement));
         case K::INSERT:
             return executor.Insert(static_cast<const ast::InsertStatement&>(statement));
+        case K::CREATE_INDEX:
+            return executor.CreateIndex(static_cast<const ast::CreateIndexStatement&>(statement));
+        case K::DROP_INDEX:
+            return executor.DropIndex(static_cast<const ast::DropIndexStatement&>(statement));
     }
     throw NotSupportedError("statement is not supported");
 }

@@ -278,7 +278,30 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             rb.AddColumn("Table");
             rb.AddColumn("Non_unique", TypeId::BIGINT);
             rb.AddColumn("Key_name");
+            rb.AddColumn("Seq_in_index", TypeId::BIGINT);
             rb.AddColumn("Column_name");
+            rb.AddColumn("Index_type");
+            {
+                std::string db = s.database.empty() ? session_.current_database() : s.database;
+                auto table = db.empty() ? std::nullopt : catalog.GetTable(db, s.table);
+                if (!table)
+                    throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
+                if (table->kind == "TABLE") {
+                    for (const auto& idx : catalog.ListIndexes(table->id)) {
+                        int64_t seq = 1;
+                        size_t pos = 0;
+                        while (pos <= idx.columns.size()) {
+                            size_t comma = idx.columns.find(',', pos);
+                            std::string col =
+                                idx.columns.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+                            rb.AddRow({Str(table->name), Value::Integer(1), Str(idx.name), Value::Integer(seq++),
+                                       Str(col), Str(idx.type)});
+                            if (comma == std::string::npos) break;
+                            pos = comma + 1;
+                        }
+                    }
+                }
+            }
             break;
     }
     if (s.like) rb.FilterLike(*s.like);

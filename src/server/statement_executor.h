@@ -28,6 +28,8 @@ class StatementExecutor {
     QueryResult CreateTable(const ast::CreateTableStatement& statement);
     QueryResult DropTable(const ast::DropTableStatement& statement);
     QueryResult Insert(const ast::InsertStatement& statement);
+    QueryResult CreateIndex(const ast::CreateIndexStatement& statement);
+    QueryResult DropIndex(const ast::DropIndexStatement& statement);
 
   private:
     Session& session_;

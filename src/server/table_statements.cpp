@@ -78,6 +78,34 @@ QueryResult StatementExecutor::DropTable(const ast::DropTableStatement& s) {
     return QueryResult{};
 }
 
+QueryResult StatementExecutor::CreateIndex(const ast::CreateIndexStatement& s) {
+    std::string db = TableDatabase(session_, s.database);
+    auto table = session_.instance().catalog().GetTable(db, s.table);
+    if (!table || table->kind != "TABLE") {
+        throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
+    }
+    TableSchema schema = ParseTableDefinition(table->definition);
+    std::string columns;
+    for (const auto& c : s.columns) {
+        int idx = schema.Find(c);
+        if (idx < 0) throw BinderError("Key column '" + c + "' doesn't exist in table", ErrorCode::UNKNOWN_COLUMN);
+        columns += (columns.empty() ? "" : ",") + schema.columns[idx].name;
+    }
+    session_.instance().catalog().CreateIndex(table->id, s.name, columns,
+                                              s.using_type.empty() ? "BITMAP" : s.using_type);
+    return QueryResult{};
+}
+
+QueryResult StatementExecutor::DropIndex(const ast::DropIndexStatement& s) {
+    std::string db = TableDatabase(session_, s.database);
+    auto table = session_.instance().catalog().GetTable(db, s.table);
+    if (!table || table->kind != "TABLE") {
+        throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
+    }
+    session_.instance().catalog().DropIndex(table->id, s.name);
+    return QueryResult{};
+}
+
 QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
     Catalog& catalog = session_.instance().catalog();
     std::string db = TableDatabase(session_, s.database);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -212,7 +213,16 @@ SqlLogicTestResult RunSqlLogicTest(const std::string& path, const std::string& d
             std::string types = words.size() > 1 ? words[1] : "";
             std::string sort = words.size() > 2 ? words[2] : "nosort";
             try {
+                auto started = std::chrono::steady_clock::now();
                 QueryResult r = db.session().Execute(sql);
+                if (getenv("FLOE_SLT_SLOW") != nullptr) {
+                    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                                    started)
+                                  .count();
+                    if (ms >= atoi(getenv("FLOE_SLT_SLOW"))) {
+                        std::cerr << ms << " ms at line " << record_line << ": " << sql << "\n";
+                    }
+                }
                 std::vector<std::vector<std::string>> rows;
                 for (const auto& chunk : r.chunks) {
                     for (size_t k = 0; k < chunk.live_rows(); ++k) {

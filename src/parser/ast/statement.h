@@ -138,6 +138,8 @@ enum class StatementKind : uint8_t {
     CREATE_TABLE,
     DROP_TABLE,
     INSERT,
+    CREATE_INDEX,
+    DROP_INDEX,
 };
 
 struct Statement {
@@ -334,6 +336,24 @@ struct CreateTableStatement : Statement {
     int64_t buckets = 0;  // 0 = automatic
     std::vector<std::string> order_by;
     std::vector<std::pair<std::string, std::string>> properties;
+};
+
+/// `CREATE INDEX name ON [db.]t (c [ASC|DESC], ...) [USING BITMAP] [COMMENT '...']`.
+struct CreateIndexStatement : Statement {
+    CreateIndexStatement() : Statement(StatementKind::CREATE_INDEX) {}
+    std::string name;
+    std::string database;
+    std::string table;
+    std::vector<std::string> columns;
+    std::string using_type;  // BITMAP, or empty
+};
+
+/// `DROP INDEX name ON [db.]t`.
+struct DropIndexStatement : Statement {
+    DropIndexStatement() : Statement(StatementKind::DROP_INDEX) {}
+    std::string name;
+    std::string database;
+    std::string table;
 };
 
 struct DropTableStatement : Statement {

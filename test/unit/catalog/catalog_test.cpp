@@ -79,6 +79,7 @@ TEST_F(CatalogTest, MigrationsUpgradeOldStoresAndRefuseNewerOnes) {
         auto store = OpenSqliteMetaStore((dir_ / "meta.db").string());
         EXPECT_EQ(store->SchemaVersion(), static_cast<int>(MetaStoreMigrations().size()));
         // Pretend the store is at version 1 with data, as an older Floe left it.
+        store->Execute("DROP TABLE table_indexes");
         store->Execute("DROP TABLE rowsets");
         store->Execute("DROP TABLE tables");
         store->Execute("UPDATE floe_meta SET value = '1' WHERE key = 'schema_version'");
