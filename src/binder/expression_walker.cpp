@@ -37,6 +37,24 @@ void ShiftColumns(BoundExpression& e, size_t offset) {
     }
 }
 
+void RemapColumns(BoundExpression& e, const std::function<size_t(size_t)>& map) {
+    switch (e.kind) {
+        case BoundExprKind::COLUMN_REF: {
+            auto& c = static_cast<BoundColumnRef&>(e);
+            c.index = map(c.index);
+            break;
+        }
+        case BoundExprKind::CAST:
+            RemapColumns(*static_cast<BoundCast&>(e).child, map);
+            break;
+        case BoundExprKind::FUNCTION:
+            for (auto& a : static_cast<BoundFunction&>(e).args) RemapColumns(*a, map);
+            break;
+        default:
+            break;
+    }
+}
+
 BoundExprPtr SubstituteColumns(const BoundExpression& e, const std::function<BoundExprPtr(size_t)>& replace) {
     switch (e.kind) {
         case BoundExprKind::COLUMN_REF:

@@ -14,6 +14,8 @@ namespace floe {
 void ForEachColumn(const BoundExpression& e, const std::function<void(size_t)>& fn);
 /// Subtracts `offset` from every column index.
 void ShiftColumns(BoundExpression& e, size_t offset);
+/// Replaces every column index i with map(i), in place.
+void RemapColumns(BoundExpression& e, const std::function<size_t(size_t)>& map);
 /// Replaces every column reference by `replace(index)` (a new expression).
 BoundExprPtr SubstituteColumns(const BoundExpression& e, const std::function<BoundExprPtr(size_t)>& replace);
 /// Splits AND-ed parts into `out`.

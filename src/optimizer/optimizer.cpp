@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "optimizer/rules/filter_pushdown.h"
+#include "optimizer/rules/join_order.h"
 #include "optimizer/rules/remove_true_filter.h"
 
 namespace floe {
@@ -13,6 +14,7 @@ std::vector<std::unique_ptr<OptimizerPass>> MakePasses() {
     std::vector<std::unique_ptr<OptimizerPass>> passes;
     passes.push_back(std::make_unique<FilterPushdown>());
     passes.push_back(std::make_unique<RemoveTrueFilter>());
+    passes.push_back(std::make_unique<JoinOrder>());
     return passes;
 }
 }  // namespace
