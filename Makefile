@@ -39,7 +39,8 @@ test: release format-check
 	$(PYTHON) -m pytest -q -p no:cacheprovider test/integration
 
 bench: release
-	@echo "no benchmarks yet"
+	@test -d bench/node_modules/@duckdb/node-api || (cd bench && npm install --no-audit --no-fund --silent)
+	@/usr/bin/python3 bench/run.py
 
 format:
 	@find src test bench -name '*.h' -o -name '*.cpp' | xargs clang-format -i

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "optimizer/rules/column_pruning.h"
 #include "optimizer/rules/filter_pushdown.h"
 #include "optimizer/rules/join_order.h"
 #include "optimizer/rules/remove_true_filter.h"
@@ -15,6 +16,7 @@ std::vector<std::unique_ptr<OptimizerPass>> MakePasses() {
     passes.push_back(std::make_unique<FilterPushdown>());
     passes.push_back(std::make_unique<RemoveTrueFilter>());
     passes.push_back(std::make_unique<JoinOrder>());
+    passes.push_back(std::make_unique<ColumnPruning>());
     return passes;
 }
 }  // namespace

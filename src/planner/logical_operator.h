@@ -60,10 +60,10 @@ struct LogicalGet : LogicalOperator {
     std::string table;
     std::vector<std::string> segments;
     int64_t row_count = 0;
-    std::string ToString() const override {
-        return "SCAN " + table + " (" + std::to_string(segments.size()) + " segments, " + std::to_string(row_count) +
-               " rows)";
-    }
+    /// The table's stored column types, and which of them the scan outputs (`types`), in order.
+    std::vector<LogicalType> table_types;
+    std::vector<size_t> column_ids;
+    std::string ToString() const override;
 };
 
 struct LogicalFilter : LogicalOperator {

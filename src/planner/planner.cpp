@@ -17,6 +17,16 @@ std::string LogicalTableFunction::ToString() const {
     return s + ")";
 }
 
+std::string LogicalGet::ToString() const {
+    std::string s = "SCAN " + table;
+    if (column_ids.size() != table_types.size()) {
+        s += " [";
+        for (size_t i = 0; i < column_ids.size(); ++i) s += (i ? ", " : "") + std::to_string(column_ids[i]);
+        s += "]";
+    }
+    return s + " (" + std::to_string(segments.size()) + " segments, " + std::to_string(row_count) + " rows)";
+}
+
 std::string LogicalAggregate::ToString() const {
     std::string s = "AGGREGATE keys=[" + ExpressionListToString(groups) + "] aggregates=[";
     for (size_t i = 0; i < aggregates.size(); ++i) {
@@ -137,6 +147,8 @@ LogicalOperatorPtr Planner::PlanTableRef(BoundTableRef& ref) {
             get->segments = t.segments;
             get->row_count = t.row_count;
             get->types = t.types;
+            get->table_types = t.types;
+            for (size_t i = 0; i < t.types.size(); ++i) get->column_ids.push_back(i);
             return get;
         }
         case BoundTableRefKind::JOIN: {

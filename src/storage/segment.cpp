@@ -1,12 +1,14 @@
 #include "storage/segment.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <unordered_map>
 
 #include "common/crc32.h"
 #include "common/exception.h"
@@ -124,24 +126,63 @@ uint64_t SegmentWriter::Finish() {
     return file.size();
 }
 
+namespace {
+
+/// Reads exactly `len` bytes at `offset`; throws IOError (naming the file) on a short read.
+std::string ReadAt(int fd, uint64_t offset, size_t len, const std::string& path) {
+    std::string out(len, '\0');
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = ::pread(fd, out.data() + done, len - done, static_cast<off_t>(offset + done));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw IOError("cannot read segment '" + path + "': " + std::strerror(errno));
+        }
+        if (n == 0) throw IOError("segment '" + path + "' is truncated");
+        done += static_cast<size_t>(n);
+    }
+    return out;
+}
+
+class FileHandle {
+  public:
+    explicit FileHandle(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+        if (fd_ < 0) throw IOError("cannot open segment '" + path + "': " + std::strerror(errno));
+    }
+    ~FileHandle() { ::close(fd_); }
+    FileHandle(const FileHandle&) = delete;
+    FileHandle& operator=(const FileHandle&) = delete;
+    int fd() const { return fd_; }
+
+  private:
+    int fd_;
+};
+
+}  // namespace
+
 SegmentReader::SegmentReader(const std::string& path, const std::vector<LogicalType>& expected_types) : path_(path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw IOError("cannot open segment '" + path + "': " + std::strerror(errno));
-    std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    FileHandle file(path);
+    struct stat st {};
+    if (::fstat(file.fd(), &st) != 0) throw IOError("cannot stat segment '" + path + "': " + std::strerror(errno));
+    uint64_t size = static_cast<uint64_t>(st.st_size);
     constexpr size_t kTrailer = 4 + 4 + sizeof(kMagic);
-    if (file.size() < sizeof(kMagic) + 4 + kTrailer || std::memcmp(file.data(), kMagic, sizeof(kMagic)) != 0 ||
-        std::memcmp(file.data() + file.size() - sizeof(kMagic), kMagic, sizeof(kMagic)) != 0) {
+    if (size < sizeof(kMagic) + 4 + kTrailer)
+        throw IOError("segment '" + path + "' is truncated or not a Floe segment");
+    std::string head = ReadAt(file.fd(), 0, sizeof(kMagic) + 4, path);
+    std::string tail = ReadAt(file.fd(), size - kTrailer, kTrailer, path);
+    if (std::memcmp(head.data(), kMagic, sizeof(kMagic)) != 0 ||
+        std::memcmp(tail.data() + 8, kMagic, sizeof(kMagic)) != 0) {
         throw IOError("segment '" + path + "' is truncated or not a Floe segment (bad magic)");
     }
     size_t pos = sizeof(kMagic);
-    uint32_t version = Get<uint32_t>(file, pos, path);
+    uint32_t version = Get<uint32_t>(head, pos, path);
     if (version != kVersion) throw IOError("segment '" + path + "' has unsupported version " + std::to_string(version));
-    size_t trailer = file.size() - kTrailer;
-    pos = trailer;
-    uint32_t footer_len = Get<uint32_t>(file, pos, path);
-    uint32_t footer_crc = Get<uint32_t>(file, pos, path);
+    uint64_t trailer = size - kTrailer;
+    pos = 0;
+    uint32_t footer_len = Get<uint32_t>(tail, pos, path);
+    uint32_t footer_crc = Get<uint32_t>(tail, pos, path);
     if (footer_len > trailer - sizeof(kMagic) - 4) throw IOError("segment '" + path + "' has a corrupt footer length");
-    std::string footer = file.substr(trailer - footer_len, footer_len);
+    std::string footer = ReadAt(file.fd(), trailer - footer_len, footer_len, path);
     if (Crc32(footer.data(), footer.size()) != footer_crc) {
         throw IOError("segment '" + path + "' footer checksum mismatch (corrupt file)");
     }
@@ -153,61 +194,166 @@ SegmentReader::SegmentReader(const std::string& path, const std::vector<LogicalT
                       std::to_string(expected_types.size()));
     }
     for (uint32_t c = 0; c < ncols; ++c) {
+        Block b;
         auto id = static_cast<TypeId>(Get<uint8_t>(footer, pos, path));
         Get<uint8_t>(footer, pos, path);
         Get<uint8_t>(footer, pos, path);
-        uint64_t offset = Get<uint64_t>(footer, pos, path);
-        uint64_t length = Get<uint64_t>(footer, pos, path);
+        b.offset = Get<uint64_t>(footer, pos, path);
+        b.length = Get<uint64_t>(footer, pos, path);
         Get<uint64_t>(footer, pos, path);
-        uint32_t crc = Get<uint32_t>(footer, pos, path);
-        const LogicalType& type = expected_types[c];
-        if (id != type.id)
+        b.crc = Get<uint32_t>(footer, pos, path);
+        b.type = expected_types[c];
+        if (id != b.type.id) {
             throw IOError("segment '" + path + "' column " + std::to_string(c) + " has a different type");
-        if (offset + length > trailer - footer_len || offset < sizeof(kMagic) + 4) {
+        }
+        if (b.offset + b.length > trailer - footer_len || b.offset < sizeof(kMagic) + 4) {
             throw IOError("segment '" + path + "' column block " + std::to_string(c) + " lies outside the file");
         }
-        const char* block = file.data() + offset;
-        if (Crc32(block, length) != crc) {
-            throw IOError("segment '" + path + "' column " + std::to_string(c) + " checksum mismatch (corrupt file)");
-        }
-        auto col = std::make_unique<Column>(type, rows_);
-        col->Resize(rows_);
-        if (length < rows_) throw IOError("segment '" + path + "' column block is too short");
-        std::memcpy(col->nulls(), block, rows_);
-        size_t p = rows_;
-        if (IsStringType(type)) {
-            if (length < rows_ * 5) throw IOError("segment '" + path + "' string block is too short");
-            const char* lengths = block + p;
-            size_t data = p + rows_ * 4;
-            for (size_t r = 0; r < rows_; ++r) {
-                uint32_t len;
-                std::memcpy(&len, lengths + r * 4, 4);
-                if (data + len > length) throw IOError("segment '" + path + "' string data lies outside its block");
-                col->SetString(r, std::string_view(block + data, len));
-                data += len;
-            }
-        } else {
-            size_t need = rows_ * type.PhysicalSize();
-            if (p + need > length) throw IOError("segment '" + path + "' column block is too short");
-            std::memcpy(col->Data<uint8_t>(), block + p, need);
-        }
-        columns_.push_back(std::move(col));
+        uint64_t min_len = IsStringType(b.type) ? rows_ * 5 : rows_ * (1 + b.type.PhysicalSize());
+        if (b.length < min_len)
+            throw IOError("segment '" + path + "' column block " + std::to_string(c) + " is too short");
+        blocks_.push_back(b);
     }
+    loaded_.resize(blocks_.size());
 }
 
-void SegmentReader::Read(size_t start, size_t count, Chunk& out) const {
+std::shared_ptr<const Column> SegmentReader::Load(size_t c) const {
+    const Block& b = blocks_[c];
+    FileHandle file(path_);
+    std::string block = ReadAt(file.fd(), b.offset, b.length, path_);
+    if (Crc32(block.data(), block.size()) != b.crc) {
+        throw IOError("segment '" + path_ + "' column " + std::to_string(c) + " checksum mismatch (corrupt file)");
+    }
+    auto col = std::make_shared<Column>(b.type, rows_);
+    col->Resize(rows_);
+    std::memcpy(col->nulls(), block.data(), rows_);
+    size_t p = rows_;
+    if (IsStringType(b.type)) {
+        const char* lengths = block.data() + p;
+        size_t data = p + rows_ * 4;
+        // One heap allocation for all string bytes; views of short strings are inline.
+        char* heap = col->heap().Allocate(b.length - data);
+        std::memcpy(heap, block.data() + data, b.length - data);
+        size_t at = 0;
+        StringView* views = col->Strings();
+        for (size_t r = 0; r < rows_; ++r) {
+            uint32_t len;
+            std::memcpy(&len, lengths + r * 4, 4);
+            if (data + at + len > b.length) {
+                throw IOError("segment '" + path_ + "' string data lies outside its block");
+            }
+            views[r] = StringView(heap + at, len);
+            at += len;
+        }
+    } else {
+        std::memcpy(col->Data<uint8_t>(), block.data() + p, rows_ * b.type.PhysicalSize());
+    }
+    return col;
+}
+
+std::shared_ptr<const Column> SegmentReader::column(size_t c) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!loaded_[c]) {
+        loaded_[c] = Load(c);
+        loaded_bytes_ +=
+            rows_ * (1 + blocks_[c].type.PhysicalSize()) + (IsStringType(blocks_[c].type) ? blocks_[c].length : 0);
+    }
+    return loaded_[c];
+}
+
+size_t SegmentReader::loaded_bytes() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return loaded_bytes_;
+}
+
+void SegmentReader::Read(size_t start, size_t count, const std::vector<size_t>& column_ids, Chunk& out) const {
     out = Chunk();
-    std::vector<uint32_t> rows(count);
-    for (size_t i = 0; i < count; ++i) rows[i] = static_cast<uint32_t>(start + i);
-    for (const auto& c : columns_) {
-        auto col = std::make_shared<Column>(c->type(), count);
-        col->AppendRows(*c, rows.data(), count);
+    for (size_t c : column_ids) {
+        std::shared_ptr<const Column> src = column(c);
+        auto col = std::make_shared<Column>(src->type(), count);
+        col->Resize(count);
+        std::memcpy(col->nulls(), src->nulls() + start, count);
+        size_t width = src->type().PhysicalSize();
+        std::memcpy(col->Data<uint8_t>(), src->Data<uint8_t>() + start * width, count * width);
+        if (IsStringType(src->type())) col->ReferenceHeapOf(src);
         out.AddColumn(std::move(col));
     }
     out.SetSize(count);
 }
 
+namespace {
+
+struct SegmentCache {
+    std::mutex mutex;
+    size_t capacity = size_t{4} << 30;
+    uint64_t clock = 0;
+    struct Entry {
+        std::shared_ptr<const SegmentReader> reader;
+        uint64_t last_use = 0;
+    };
+    std::unordered_map<std::string, Entry> entries;
+
+    size_t Bytes() {
+        size_t total = 0;
+        for (auto& [path, e] : entries) total += e.reader->loaded_bytes();
+        return total;
+    }
+    void Evict() {
+        while (!entries.empty() && Bytes() > capacity) {
+            auto oldest = entries.begin();
+            for (auto it = entries.begin(); it != entries.end(); ++it) {
+                if (it->second.last_use < oldest->second.last_use) oldest = it;
+            }
+            entries.erase(oldest);
+        }
+    }
+};
+
+SegmentCache& Cache() {
+    static SegmentCache cache;
+    return cache;
+}
+
+}  // namespace
+
+std::shared_ptr<const SegmentReader> OpenSegment(const std::string& path, const std::vector<LogicalType>& types) {
+    auto& cache = Cache();
+    {
+        std::lock_guard<std::mutex> lock(cache.mutex);
+        cache.Evict();
+        auto it = cache.entries.find(path);
+        if (it != cache.entries.end()) {
+            it->second.last_use = ++cache.clock;
+            return it->second.reader;
+        }
+    }
+    auto reader = std::make_shared<const SegmentReader>(path, types);
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    auto& e = cache.entries[path];
+    if (!e.reader) e.reader = reader;
+    e.last_use = ++cache.clock;
+    return e.reader;
+}
+
+void SetSegmentCacheCapacity(size_t bytes) {
+    auto& cache = Cache();
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    cache.capacity = bytes;
+    cache.Evict();
+}
+
+size_t SegmentCacheBytes() {
+    auto& cache = Cache();
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    return cache.Bytes();
+}
+
 void RemoveSegmentFile(const std::string& path) {
+    {
+        auto& cache = Cache();
+        std::lock_guard<std::mutex> lock(cache.mutex);
+        cache.entries.erase(path);
+    }
     std::error_code ec;
     std::filesystem::remove(path, ec);
 }

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -36,22 +37,48 @@ class SegmentWriter {
     size_t rows_ = 0;
 };
 
-/// Reads a whole segment (verifying magic, footer and block checksums) and serves it in chunks.
+/// An open segment. The footer is read and verified when the segment is opened; a column block is
+/// read, verified and decoded the first time a scan asks for it, then kept for later scans
+/// (segments never change once written). Thread-safe.
 class SegmentReader {
   public:
     /// Throws IOError naming the file and the problem.
     SegmentReader(const std::string& path, const std::vector<LogicalType>& expected_types);
     size_t row_count() const { return rows_; }
-    /// Fills `out` with up to kChunkCapacity rows starting at row `start`.
-    void Read(size_t start, size_t count, Chunk& out) const;
+    /// The decoded column `c` (loaded on first use). Throws IOError on a damaged block.
+    std::shared_ptr<const Column> column(size_t c) const;
+    /// Fills `out` with rows [start, start + count) of the columns `column_ids`, in that order.
+    /// String values are not copied: `out`'s columns reference the segment's string heap.
+    void Read(size_t start, size_t count, const std::vector<size_t>& column_ids, Chunk& out) const;
+    /// Bytes held by the columns loaded so far.
+    size_t loaded_bytes() const;
 
   private:
+    struct Block {
+        LogicalType type;
+        uint64_t offset = 0;
+        uint64_t length = 0;
+        uint32_t crc = 0;
+    };
+    std::shared_ptr<const Column> Load(size_t c) const;
+
     std::string path_;
     size_t rows_ = 0;
-    std::vector<std::unique_ptr<Column>> columns_;
+    std::vector<Block> blocks_;
+    mutable std::mutex mutex_;
+    mutable std::vector<std::shared_ptr<const Column>> loaded_;
+    mutable size_t loaded_bytes_ = 0;
 };
 
-/// Removes a file; missing files are fine.
+/// Opens a segment through the process-wide segment cache: scans of the same segment share its
+/// decoded columns. The cache holds at most `SetSegmentCacheCapacity` bytes of loaded columns and
+/// drops the least recently opened segments beyond that (running scans keep theirs alive).
+std::shared_ptr<const SegmentReader> OpenSegment(const std::string& path, const std::vector<LogicalType>& types);
+void SetSegmentCacheCapacity(size_t bytes);
+/// Bytes of loaded columns the cache holds now.
+size_t SegmentCacheBytes();
+
+/// Removes a file (and its cache entry); missing files are fine.
 void RemoveSegmentFile(const std::string& path);
 
 }  // namespace floe

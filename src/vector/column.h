@@ -62,6 +62,9 @@ class Column {
     /// Stores a copy of `s` at `row` (the row must exist).
     void SetString(size_t row, std::string_view s) { Strings()[row] = heap_.Add(s); }
     StringHeap& heap() { return heap_; }
+    /// Keeps `owner` alive as long as this column: its StringViews may point into owner's heap
+    /// (zero-copy slices of a cached segment column).
+    void ReferenceHeapOf(std::shared_ptr<const Column> owner) { heap_refs_.push_back(std::move(owner)); }
 
     /// Appends one value, cast-free: the value's type must match the column's physical type.
     void Append(const Value& v);
@@ -84,6 +87,7 @@ class Column {
     std::vector<uint8_t> data_;
     std::vector<uint8_t> nulls_;
     StringHeap heap_;
+    std::vector<std::shared_ptr<const Column>> heap_refs_;
 };
 
 }  // namespace floe

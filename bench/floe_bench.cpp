@@ -1,0 +1,121 @@
+// floe_bench FILE.bench [--repeat N] [--data-dir DIR]: runs a benchmark file on an embedded Floe
+// instance and prints one JSON object per timed query:
+//   {"engine":"floe","name":"...","ms":[...],"rows":N}
+// The file format (shared with duckdb_bench.mjs) is described in bench/README.md.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "common/logging.h"
+#include "server/instance.h"
+#include "server/session.h"
+
+namespace {
+
+struct Block {
+    std::string kind;  // "setup" or "query"
+    std::string name;  // query name, or the engine a setup block is for ("" = all)
+    std::string sql;
+};
+
+std::vector<Block> ReadBench(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot open " + path);
+    std::vector<Block> blocks;
+    std::string line;
+    Block* current = nullptr;
+    while (std::getline(in, line)) {
+        if (line.empty()) {
+            current = nullptr;
+            continue;
+        }
+        if (line[0] == '#' && current == nullptr) continue;
+        if (current == nullptr) {
+            std::istringstream words(line);
+            Block b;
+            words >> b.kind >> b.name;
+            if (b.kind != "setup" && b.kind != "query") throw std::runtime_error(path + ": unexpected line: " + line);
+            blocks.push_back(b);
+            current = &blocks.back();
+            continue;
+        }
+        current->sql += line + "\n";
+    }
+    return blocks;
+}
+
+std::string JsonEscape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '"' || c == '\\') out.push_back('\\');
+        out.push_back(c);
+    }
+    return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string file, data_dir;
+    int repeat = 3;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--repeat" && i + 1 < argc) {
+            repeat = std::stoi(argv[++i]);
+        } else if (a == "--data-dir" && i + 1 < argc) {
+            data_dir = argv[++i];
+        } else {
+            file = a;
+        }
+    }
+    if (file.empty()) {
+        std::cerr << "usage: floe_bench FILE.bench [--repeat N] [--data-dir DIR]\n";
+        return 2;
+    }
+    floe::Log::SetLevel(floe::LogLevel::WARN);
+    bool temporary = data_dir.empty();
+    if (temporary) {
+        data_dir = (std::filesystem::temp_directory_path() / ("floe-bench-" + std::to_string(getpid()))).string();
+    }
+    std::filesystem::remove_all(data_dir);
+    int rc = 0;
+    try {
+        floe::InstanceOptions options;
+        options.data_dir = data_dir;
+        floe::Instance instance(options);
+        floe::Session session(instance, instance.NextConnectionId(), "root", "localhost");
+        for (const auto& b : ReadBench(file)) {
+            if (b.kind == "setup") {
+                if (!b.name.empty() && b.name != "floe") continue;
+                auto start = std::chrono::steady_clock::now();
+                session.ExecuteMulti(b.sql);
+                double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+                std::cerr << "setup: " << ms << " ms\n";
+                continue;
+            }
+            std::vector<double> times;
+            size_t rows = 0;
+            for (int r = 0; r < repeat; ++r) {
+                auto start = std::chrono::steady_clock::now();
+                floe::QueryResult result = session.Execute(b.sql);
+                times.push_back(
+                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+                rows = result.RowCount();
+            }
+            std::cout << "{\"engine\":\"floe\",\"name\":\"" << JsonEscape(b.name) << "\",\"ms\":[";
+            for (size_t i = 0; i < times.size(); ++i) std::cout << (i ? "," : "") << times[i];
+            std::cout << "],\"rows\":" << rows << "}" << std::endl;
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "floe_bench: " << e.what() << "\n";
+        rc = 1;
+    }
+    if (temporary) std::filesystem::remove_all(data_dir);
+    return rc;
+}

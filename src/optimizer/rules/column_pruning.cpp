@@ -1,0 +1,161 @@
+#include "optimizer/rules/column_pruning.h"
+
+#include "binder/expression_walker.h"
+
+namespace floe {
+
+namespace {
+
+constexpr size_t kDropped = SIZE_MAX;
+using ColumnMap = std::vector<size_t>;  // old output column -> new one, or kDropped
+
+void Mark(const BoundExpression& e, std::vector<bool>& needed, size_t offset = 0, size_t width = SIZE_MAX) {
+    ForEachColumn(e, [&](size_t c) {
+        if (c >= offset && c - offset < width && c - offset < needed.size()) needed[c - offset] = true;
+    });
+}
+
+void Remap(BoundExpression& e, const ColumnMap& map) {
+    RemapColumns(e, [&](size_t c) { return map[c]; });
+}
+
+ColumnMap Identity(size_t n) {
+    ColumnMap m(n);
+    for (size_t i = 0; i < n; ++i) m[i] = i;
+    return m;
+}
+
+ColumnMap Prune(LogicalOperator& op, const std::vector<bool>& needed);
+
+/// Prunes a child that passes its columns through unchanged (filter, sort, limit).
+ColumnMap PassThrough(LogicalOperator& op, std::vector<bool> needed) {
+    ColumnMap m = Prune(*op.children[0], needed);
+    op.types = op.children[0]->types;
+    return m;
+}
+
+ColumnMap Prune(LogicalOperator& op, const std::vector<bool>& needed) {
+    switch (op.type) {
+        case LogicalOperatorType::GET: {
+            auto& get = static_cast<LogicalGet&>(op);
+            std::vector<size_t> ids;
+            std::vector<LogicalType> types;
+            ColumnMap m(op.types.size(), kDropped);
+            for (size_t i = 0; i < op.types.size(); ++i) {
+                if (!needed[i]) continue;
+                m[i] = ids.size();
+                ids.push_back(get.column_ids[i]);
+                types.push_back(op.types[i]);
+            }
+            if (ids.empty() && !op.types.empty()) {
+                // Nothing is read (count(*)): keep the narrowest column for the row count.
+                size_t best = 0;
+                for (size_t i = 1; i < op.types.size(); ++i) {
+                    if (op.types[i].PhysicalSize() < op.types[best].PhysicalSize()) best = i;
+                }
+                m[best] = 0;
+                ids.push_back(get.column_ids[best]);
+                types.push_back(op.types[best]);
+            }
+            get.column_ids = std::move(ids);
+            op.types = std::move(types);
+            return m;
+        }
+        case LogicalOperatorType::FILTER: {
+            auto& f = static_cast<LogicalFilter&>(op);
+            std::vector<bool> need = needed;
+            Mark(*f.condition, need);
+            ColumnMap m = PassThrough(op, need);
+            Remap(*f.condition, m);
+            return m;
+        }
+        case LogicalOperatorType::ORDER_BY: {
+            auto& o = static_cast<LogicalOrderBy&>(op);
+            std::vector<bool> need = needed;
+            for (const auto& ob : o.orders) Mark(*ob.expr, need);
+            ColumnMap m = PassThrough(op, need);
+            for (auto& ob : o.orders) Remap(*ob.expr, m);
+            return m;
+        }
+        case LogicalOperatorType::LIMIT:
+            return PassThrough(op, needed);
+        case LogicalOperatorType::PROJECTION: {
+            auto& p = static_cast<LogicalProjection&>(op);
+            ColumnMap m(p.expressions.size(), kDropped);
+            std::vector<BoundExprPtr> kept;
+            std::vector<LogicalType> types;
+            for (size_t i = 0; i < p.expressions.size(); ++i) {
+                // Keep at least one column so chunks still carry their row count.
+                if (!needed[i] && !(i + 1 == p.expressions.size() && kept.empty())) continue;
+                m[i] = kept.size();
+                kept.push_back(std::move(p.expressions[i]));
+                types.push_back(op.types[i]);
+            }
+            std::vector<bool> need(op.children[0]->types.size(), false);
+            for (const auto& e : kept) Mark(*e, need);
+            ColumnMap cm = Prune(*op.children[0], need);
+            for (auto& e : kept) Remap(*e, cm);
+            p.expressions = std::move(kept);
+            op.types = std::move(types);
+            return m;
+        }
+        case LogicalOperatorType::AGGREGATE: {
+            auto& a = static_cast<LogicalAggregate&>(op);
+            std::vector<bool> need(op.children[0]->types.size(), false);
+            for (const auto& g : a.groups) Mark(*g, need);
+            for (const auto& agg : a.aggregates) {
+                for (const auto& arg : agg.args) Mark(*arg, need);
+            }
+            ColumnMap cm = Prune(*op.children[0], need);
+            for (auto& g : a.groups) Remap(*g, cm);
+            for (auto& agg : a.aggregates) {
+                for (auto& arg : agg.args) Remap(*arg, cm);
+            }
+            return Identity(op.types.size());
+        }
+        case LogicalOperatorType::JOIN: {
+            auto& j = static_cast<LogicalJoin&>(op);
+            size_t lw = op.children[0]->types.size(), rw = op.children[1]->types.size();
+            bool right_out = op.types.size() == lw + rw;
+            std::vector<bool> ln(lw, false), rn(rw, false);
+            for (size_t i = 0; i < lw; ++i) ln[i] = needed[i];
+            for (size_t i = 0; right_out && i < rw; ++i) rn[i] = needed[lw + i];
+            for (const auto& k : j.left_keys) Mark(*k, ln);
+            for (const auto& k : j.right_keys) Mark(*k, rn);
+            if (j.condition) {
+                Mark(*j.condition, ln, 0, lw);
+                Mark(*j.condition, rn, lw, rw);
+            }
+            ColumnMap lm = Prune(*op.children[0], ln);
+            ColumnMap rm = Prune(*op.children[1], rn);
+            size_t new_lw = op.children[0]->types.size();
+            ColumnMap m(lw + rw, kDropped);
+            for (size_t i = 0; i < lw; ++i) m[i] = lm[i];
+            for (size_t i = 0; i < rw; ++i) m[lw + i] = rm[i] == kDropped ? kDropped : new_lw + rm[i];
+            for (auto& k : j.left_keys) Remap(*k, lm);
+            for (auto& k : j.right_keys) Remap(*k, rm);
+            if (j.condition) Remap(*j.condition, m);
+            op.types = op.children[0]->types;
+            if (right_out) {
+                op.types.insert(op.types.end(), op.children[1]->types.begin(), op.children[1]->types.end());
+            } else {
+                m.resize(lw);
+            }
+            return m;
+        }
+        default:
+            // VALUES, table functions and set operations keep their columns (set operations compare
+            // whole rows); their inputs are pruned on their own.
+            for (auto& child : op.children) Prune(*child, std::vector<bool>(child->types.size(), true));
+            return Identity(op.types.size());
+    }
+}
+
+}  // namespace
+
+LogicalOperatorPtr ColumnPruning::Apply(LogicalOperatorPtr plan) {
+    Prune(*plan, std::vector<bool>(plan->types.size(), true));
+    return plan;
+}
+
+}  // namespace floe

@@ -1,0 +1,130 @@
+#include "storage/segment.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/exception.h"
+
+namespace floe {
+
+class SegmentTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        dir_ =
+            std::filesystem::temp_directory_path() / ("floe-segment-" + std::to_string(getpid()) + "-" +
+                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::remove_all(dir_);
+        std::filesystem::create_directories(dir_);
+        path_ = (dir_ / "a.seg").string();
+    }
+    void TearDown() override {
+        RemoveSegmentFile(path_);
+        std::filesystem::remove_all(dir_);
+    }
+    /// rows: id BIGINT = i, name VARCHAR = "name-<i>-...." (long, so not inline), NULL every 7th.
+    void Write(size_t rows) {
+        SegmentWriter w(path_, types_);
+        size_t done = 0;
+        while (done < rows) {
+            Chunk chunk(types_);
+            size_t n = std::min(kChunkCapacity, rows - done);
+            for (size_t i = 0; i < n; ++i) {
+                size_t r = done + i;
+                chunk.column(0).Append(Value::Integer(static_cast<int64_t>(r)));
+                chunk.column(1).Append(r % 7 == 0 ? Value::Null(LogicalType::Varchar())
+                                                  : Value::Varchar("name-" + std::to_string(r) + "-padding"));
+            }
+            chunk.SetSize(n);
+            w.Append(chunk);
+            done += n;
+        }
+        w.Finish();
+    }
+    void FlipByte(uint64_t offset) {
+        std::fstream f(path_, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekg(static_cast<std::streamoff>(offset));
+        char c;
+        f.get(c);
+        f.seekp(static_cast<std::streamoff>(offset));
+        f.put(static_cast<char>(c ^ 0x40));
+    }
+
+    std::filesystem::path dir_;
+    std::string path_;
+    std::vector<LogicalType> types_ = {TypeId::BIGINT, LogicalType::Varchar()};
+};
+
+TEST_F(SegmentTest, RoundTripsColumnsAndProjections) {
+    Write(10000);
+    SegmentReader reader(path_, types_);
+    ASSERT_EQ(reader.row_count(), 10000u);
+    Chunk out;
+    reader.Read(4096, 100, {1, 0}, out);
+    ASSERT_EQ(out.column_count(), 2u);
+    ASSERT_EQ(out.size(), 100u);
+    EXPECT_EQ(out.column(1).GetValue(0).GetInt(), 4096);
+    EXPECT_EQ(out.column(0).GetValue(0).ToString(), "name-4096-padding");
+    EXPECT_TRUE(out.column(0).IsNull(4102 - 4096));  // 4102 = 7 * 586
+    EXPECT_FALSE(out.column(0).IsNull(4103 - 4096));
+    EXPECT_EQ(out.column(1).GetValue(99).GetInt(), 4195);
+}
+
+TEST_F(SegmentTest, StringsOutliveTheReader) {
+    Write(100);
+    Chunk out;
+    {
+        auto reader = std::make_shared<SegmentReader>(path_, types_);
+        reader->Read(0, 100, {1}, out);
+    }
+    EXPECT_EQ(out.column(0).GetValue(99).ToString(), "name-99-padding");
+}
+
+TEST_F(SegmentTest, CorruptColumnBlockIsDetectedWhenLoaded) {
+    Write(1000);
+    FlipByte(12 + 1000 + 5);              // inside the first column's values, after the header and null map
+    SegmentReader reader(path_, types_);  // the footer is intact
+    EXPECT_NO_THROW(reader.column(1));
+    try {
+        reader.column(0);
+        FAIL() << "corruption not detected";
+    } catch (const IOError& e) {
+        EXPECT_NE(std::string(e.what()).find("column 0 checksum mismatch"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find(path_), std::string::npos);
+    }
+}
+
+TEST_F(SegmentTest, CorruptFooterTruncationAndWrongSchemaAreRefused) {
+    Write(1000);
+    uint64_t size = std::filesystem::file_size(path_);
+    FlipByte(size - 16 - 3);  // in the footer
+    EXPECT_THROW(SegmentReader(path_, types_), IOError);
+    FlipByte(size - 16 - 3);
+    EXPECT_NO_THROW(SegmentReader(path_, types_));
+    std::vector<LogicalType> wrong = {TypeId::BIGINT};
+    EXPECT_THROW(SegmentReader(path_, wrong), IOError);
+    std::filesystem::resize_file(path_, size - 5);
+    EXPECT_THROW(SegmentReader(path_, types_), IOError);
+    std::filesystem::resize_file(path_, 3);
+    EXPECT_THROW(SegmentReader(path_, types_), IOError);
+}
+
+TEST_F(SegmentTest, CacheSharesReadersAndForgetsRemovedFiles) {
+    Write(5000);
+    auto a = OpenSegment(path_, types_);
+    auto b = OpenSegment(path_, types_);
+    EXPECT_EQ(a.get(), b.get());
+    a->column(0);
+    EXPECT_GE(SegmentCacheBytes(), 5000u * 8);
+    RemoveSegmentFile(path_);
+    EXPECT_FALSE(std::filesystem::exists(path_));
+    Write(10);  // a new file under the same name is read afresh
+    EXPECT_EQ(OpenSegment(path_, types_)->row_count(), 10u);
+    SetSegmentCacheCapacity(0);  // everything beyond capacity is dropped
+    EXPECT_EQ(SegmentCacheBytes(), 0u);
+    SetSegmentCacheCapacity(size_t{4} << 30);
+}
+
+}  // namespace floe
