@@ -49,7 +49,7 @@ PhysicalOperatorPtr PhysicalPlanner::Plan(LogicalOperator& logical) {
         }
         case LogicalOperatorType::ORDER_BY: {
             auto& o = static_cast<LogicalOrderBy&>(logical);
-            op = std::make_unique<PhysicalSort>(o.types, std::move(o.orders));
+            op = std::make_unique<PhysicalSort>(o.types, std::move(o.orders), o.top_n);
             break;
         }
         case LogicalOperatorType::LIMIT: {

@@ -6,6 +6,7 @@
 #include "optimizer/rules/filter_pushdown.h"
 #include "optimizer/rules/join_order.h"
 #include "optimizer/rules/remove_true_filter.h"
+#include "optimizer/rules/top_n.h"
 
 namespace floe {
 
@@ -17,6 +18,7 @@ std::vector<std::unique_ptr<OptimizerPass>> MakePasses() {
     passes.push_back(std::make_unique<RemoveTrueFilter>());
     passes.push_back(std::make_unique<JoinOrder>());
     passes.push_back(std::make_unique<ColumnPruning>());
+    passes.push_back(std::make_unique<TopN>());
     return passes;
 }
 }  // namespace

@@ -90,6 +90,8 @@ struct LogicalAggregate : LogicalOperator {
 struct LogicalOrderBy : LogicalOperator {
     LogicalOrderBy() : LogicalOperator(LogicalOperatorType::ORDER_BY) {}
     std::vector<BoundOrderBy> orders;
+    /// Set by the top_n pass when a LIMIT above needs only the first `top_n` rows.
+    std::optional<int64_t> top_n;
     std::string ToString() const override;
 };
 

@@ -41,6 +41,7 @@ std::string LogicalOrderBy::ToString() const {
     for (size_t i = 0; i < orders.size(); ++i) {
         s += (i ? ", " : "") + orders[i].expr->ToString() + (orders[i].ascending ? " ASC" : " DESC");
     }
+    if (top_n) s += " TOP " + std::to_string(*top_n);
     return s;
 }
 

@@ -6,42 +6,101 @@
 
 namespace floe {
 
-PhysicalSort::PhysicalSort(std::vector<LogicalType> types, std::vector<BoundOrderBy> orders)
-    : PhysicalOperator(PhysicalOperatorType::SORT, std::move(types)), orders_(std::move(orders)) {
+PhysicalSort::PhysicalSort(std::vector<LogicalType> types, std::vector<BoundOrderBy> orders,
+                           std::optional<int64_t> top_n)
+    : PhysicalOperator(PhysicalOperatorType::SORT, std::move(types)), orders_(std::move(orders)), top_n_(top_n) {
     for (const auto& t : types_) data_.push_back(std::make_unique<Column>(t, 0));
     for (const auto& o : orders_) keys_.push_back(std::make_unique<Column>(o.expr->type, 0));
 }
 
+size_t PhysicalSort::BufferedRows() const {
+    if (!keys_.empty()) return keys_[0]->size();
+    return data_.empty() ? 0 : data_[0]->size();
+}
+
+int PhysicalSort::Compare(const std::vector<const Column*>& ka, uint32_t a, const std::vector<const Column*>& kb,
+                          uint32_t b) const {
+    for (size_t k = 0; k < orders_.size(); ++k) {
+        bool an = ka[k]->IsNull(a), bn = kb[k]->IsNull(b);
+        if (an || bn) {
+            if (an == bn) continue;
+            return an == orders_[k].nulls_first ? -1 : 1;
+        }
+        int c = ka[k]->CompareRows(a, *kb[k], b);
+        if (c != 0) return orders_[k].ascending ? c : -c;
+    }
+    return 0;
+}
+
 bool PhysicalSort::Sink(ExecutionContext& ctx, Chunk& input) {
     ctx.CheckInterrupted();
+    if (top_n_ && *top_n_ <= 0) return true;
     size_t live = input.live_rows();
-    std::vector<uint32_t> rows(live);
-    for (size_t i = 0; i < live; ++i) rows[i] = input.LiveRow(i);
-    for (size_t c = 0; c < data_.size(); ++c) data_[c]->AppendRows(input.column(c), rows.data(), live);
-    for (size_t k = 0; k < orders_.size(); ++k) {
-        auto key = ExpressionExecutor::Evaluate(*orders_[k].expr, input, input.size());
-        keys_[k]->AppendRows(*key, rows.data(), live);
+    std::vector<std::shared_ptr<Column>> keys;
+    for (const auto& o : orders_) keys.push_back(ExpressionExecutor::Evaluate(*o.expr, input, input.size()));
+    std::vector<uint32_t> rows;
+    rows.reserve(live);
+    if (have_boundary_) {
+        // Only rows that sort strictly before the current n-th row can enter the top n (an equal
+        // row arrived later, so a stable sort puts it after).
+        std::vector<const Column*> in_keys, buf_keys;
+        for (const auto& k : keys) in_keys.push_back(k.get());
+        for (const auto& k : keys_) buf_keys.push_back(k.get());
+        auto boundary = static_cast<uint32_t>(*top_n_ - 1);
+        for (size_t i = 0; i < live; ++i) {
+            uint32_t r = input.LiveRow(i);
+            if (Compare(in_keys, r, buf_keys, boundary) < 0) rows.push_back(r);
+        }
+    } else {
+        for (size_t i = 0; i < live; ++i) rows.push_back(input.LiveRow(i));
+    }
+    if (rows.empty()) return true;
+    for (size_t c = 0; c < data_.size(); ++c) data_[c]->AppendRows(input.column(c), rows.data(), rows.size());
+    for (size_t k = 0; k < orders_.size(); ++k) keys_[k]->AppendRows(*keys[k], rows.data(), rows.size());
+    if (top_n_) {
+        auto n = static_cast<size_t>(*top_n_);
+        if (BufferedRows() >= std::max<size_t>(4 * n, kChunkCapacity) && BufferedRows() > n) SortAndCut(n);
     }
     return true;
 }
 
-void PhysicalSort::Finalize(ExecutionContext&) {
-    size_t n = keys_.empty() ? (data_.empty() ? 0 : data_[0]->size()) : keys_[0]->size();
+void PhysicalSort::SortAndCut(size_t keep) {
+    size_t n = BufferedRows();
     order_.resize(n);
     for (size_t i = 0; i < n; ++i) order_[i] = static_cast<uint32_t>(i);
-    std::stable_sort(order_.begin(), order_.end(), [&](uint32_t a, uint32_t b) {
-        for (size_t k = 0; k < keys_.size(); ++k) {
-            const Column& key = *keys_[k];
-            bool an = key.IsNull(a), bn = key.IsNull(b);
-            if (an || bn) {
-                if (an == bn) continue;
-                return an == orders_[k].nulls_first;
-            }
-            int c = key.CompareRows(a, key, b);
-            if (c != 0) return orders_[k].ascending ? c < 0 : c > 0;
+    std::vector<const Column*> k;
+    for (const auto& c : keys_) k.push_back(c.get());
+    // Ties broken by arrival order: a total order, so partial_sort is as stable as stable_sort.
+    auto less = [&](uint32_t a, uint32_t b) {
+        int c = Compare(k, a, k, b);
+        return c != 0 ? c < 0 : a < b;
+    };
+    if (keep < n) {
+        std::partial_sort(order_.begin(), order_.begin() + static_cast<std::ptrdiff_t>(keep), order_.end(), less);
+        order_.resize(keep);
+    } else {
+        std::sort(order_.begin(), order_.end(), less);
+    }
+    if (!top_n_) return;
+    // Rebuild the buffer in sorted order so row top_n-1 is the boundary for later input.
+    auto rebuild = [&](Columns& cols) {
+        for (auto& c : cols) {
+            auto fresh = std::make_unique<Column>(c->type(), order_.size());
+            fresh->AppendRows(*c, order_.data(), order_.size());
+            c = std::move(fresh);
         }
-        return false;
-    });
+    };
+    rebuild(data_);
+    rebuild(keys_);
+    for (size_t i = 0; i < order_.size(); ++i) order_[i] = static_cast<uint32_t>(i);
+    have_boundary_ = order_.size() == keep;
+}
+
+void PhysicalSort::Finalize(ExecutionContext&) {
+    size_t n = BufferedRows();
+    size_t keep = n;
+    if (top_n_) keep = std::min(n, static_cast<size_t>(std::max<int64_t>(0, *top_n_)));
+    SortAndCut(keep);
 }
 
 bool PhysicalSort::GetData(ExecutionContext&, Chunk& out) {
