@@ -1,7 +1,7 @@
 #include "execution/operator/physical_hash_aggregate.h"
 
 #include "execution/expression_executor.h"
-#include "execution/row_key.h"
+#include "execution/key_hash_table.h"
 
 namespace floe {
 
@@ -10,7 +10,9 @@ PhysicalHashAggregate::PhysicalHashAggregate(std::vector<LogicalType> types, std
     : PhysicalOperator(PhysicalOperatorType::HASH_AGGREGATE, std::move(types)),
       groups_(std::move(groups)),
       aggregates_(std::move(aggregates)) {
-    for (const auto& g : groups_) keys_.push_back(std::make_unique<Column>(g->type, 0));
+    std::vector<LogicalType> key_types;
+    for (const auto& g : groups_) key_types.push_back(g->type);
+    table_ = std::make_unique<KeyHashTable>(std::move(key_types));
     for (const auto& a : aggregates_) states_.push_back(a.function.make_states());
     if (groups_.empty()) {
         group_count_ = 1;
@@ -31,17 +33,8 @@ bool PhysicalHashAggregate::Sink(ExecutionContext& ctx, Chunk& input) {
             key_cols.push_back(ExpressionExecutor::Evaluate(*g, input, input.size()));
             key_ptrs.push_back(key_cols.back().get());
         }
-        std::string key;
-        for (size_t i = 0; i < live; ++i) {
-            key.clear();
-            AppendRowKey(key_ptrs, rows[i], key);
-            auto [it, inserted] = group_ids_.try_emplace(key, static_cast<uint32_t>(group_count_));
-            if (inserted) {
-                for (size_t k = 0; k < keys_.size(); ++k) keys_[k]->AppendRows(*key_ptrs[k], &rows[i], 1);
-                ++group_count_;
-            }
-            ids[i] = it->second;
-        }
+        table_->FindOrInsert(key_ptrs, rows.data(), live, ids.data());
+        group_count_ = table_->size();
         for (auto& s : states_) s->Resize(group_count_);
     }
     for (size_t a = 0; a < aggregates_.size(); ++a) {
@@ -57,7 +50,7 @@ bool PhysicalHashAggregate::Sink(ExecutionContext& ctx, Chunk& input) {
 }
 
 void PhysicalHashAggregate::Finalize(ExecutionContext&) {
-    for (size_t k = 0; k < keys_.size(); ++k) results_.push_back(std::shared_ptr<Column>(std::move(keys_[k])));
+    for (auto& k : table_->key_columns()) results_.push_back(std::shared_ptr<Column>(std::move(k)));
     for (size_t a = 0; a < aggregates_.size(); ++a) {
         auto col = std::make_shared<Column>(aggregates_[a].function.return_type, group_count_);
         col->Resize(group_count_);

@@ -1,12 +1,13 @@
 #pragma once
-/// Hash aggregation: a sink that assigns each input row a group id (hashing the serialized group
-/// key) and folds the aggregate arguments into per-group states, then a source that emits one row
+/// Hash aggregation: a sink that assigns each input row a group id (through a KeyHashTable over the
+/// evaluated group keys) and folds the aggregate arguments into per-group states, then a source that emits one row
 /// per group: the keys, then the aggregates. Without keys there is always exactly one group.
 
 #include <string>
 #include <unordered_map>
 
 #include "binder/bound_query.h"
+#include "execution/key_hash_table.h"
 #include "execution/physical_operator.h"
 
 namespace floe {
@@ -26,8 +27,7 @@ class PhysicalHashAggregate : public PhysicalOperator {
     std::vector<BoundExprPtr> groups_;
     std::vector<BoundAggregate> aggregates_;
     std::vector<std::unique_ptr<AggregateStates>> states_;
-    std::unordered_map<std::string, uint32_t> group_ids_;
-    std::vector<std::unique_ptr<Column>> keys_;  // one row per group
+    std::unique_ptr<KeyHashTable> table_;  // group key -> group id; holds the keys
     size_t group_count_ = 0;
     std::vector<std::shared_ptr<Column>> results_;
     size_t next_ = 0;

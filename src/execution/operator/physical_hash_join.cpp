@@ -3,7 +3,6 @@
 #include "common/check.h"
 #include "common/exception.h"
 #include "execution/expression_executor.h"
-#include "execution/row_key.h"
 
 namespace floe {
 
@@ -38,24 +37,44 @@ bool PhysicalHashJoin::Sink(ExecutionContext& ctx, Chunk& input) {
     return true;
 }
 
-bool PhysicalHashJoin::MakeKey(const std::vector<const Column*>& keys, uint32_t row, std::string& key) const {
-    for (size_t k = 0; k < keys.size(); ++k) {
-        if (!null_safe_[k] && keys[k]->IsNull(row)) return false;
+std::vector<uint32_t> PhysicalHashJoin::MatchableRows(const std::vector<const Column*>& keys, const uint32_t* rows,
+                                                      size_t n) const {
+    std::vector<uint32_t> out;
+    out.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+        bool ok = true;
+        for (size_t k = 0; k < keys.size() && ok; ++k) ok = null_safe_[k] || !keys[k]->IsNull(rows[i]);
+        if (ok) out.push_back(rows[i]);  // a NULL key (not NULL-safe) never matches
     }
-    AppendRowKey(keys, row, key);
-    return true;
+    return out;
 }
 
 void PhysicalHashJoin::Finalize(ExecutionContext&) {
     std::vector<const Column*> keys;
-    for (const auto& k : build_keys_) keys.push_back(k.get());
-    std::string key;
+    std::vector<LogicalType> types;
+    for (const auto& k : build_keys_) {
+        keys.push_back(k.get());
+        types.push_back(k->type());
+    }
     if (!keys.empty()) {
-        table_.reserve(build_rows_);
-        for (size_t r = 0; r < build_rows_; ++r) {
-            key.clear();
-            if (!MakeKey(keys, static_cast<uint32_t>(r), key)) continue;  // NULL keys never match
-            table_[key].push_back(static_cast<uint32_t>(r));
+        table_ = std::make_unique<KeyHashTable>(types);
+        std::vector<uint32_t> all(build_rows_);
+        for (size_t r = 0; r < build_rows_; ++r) all[r] = static_cast<uint32_t>(r);
+        std::vector<uint32_t> rows = MatchableRows(keys, all.data(), all.size());
+        std::vector<uint32_t> ids(rows.size());
+        table_->FindOrInsert(keys, rows.data(), rows.size(), ids.data());
+        // Chain the build rows of each key in arrival order.
+        first_.assign(table_->size(), KeyHashTable::kNotFound);
+        std::vector<uint32_t> last(table_->size(), KeyHashTable::kNotFound);
+        next_.assign(build_rows_, KeyHashTable::kNotFound);
+        for (size_t i = 0; i < rows.size(); ++i) {
+            uint32_t id = ids[i];
+            if (first_[id] == KeyHashTable::kNotFound) {
+                first_[id] = rows[i];
+            } else {
+                next_[last[id]] = rows[i];
+            }
+            last[id] = rows[i];
         }
     }
     matched_.assign(build_rows_, 0);
@@ -97,23 +116,26 @@ OperatorResult PhysicalHashJoin::Execute(ExecutionContext& ctx, Chunk& input, Ch
     }
     // Candidate pairs.
     std::vector<uint32_t> cand_left, cand_right;
-    std::string key;
-    for (size_t i = 0; i < live; ++i) {
-        uint32_t r = input.LiveRow(i);
-        if (keys.empty()) {
+    if (keys.empty()) {
+        for (size_t i = 0; i < live; ++i) {
+            uint32_t r = input.LiveRow(i);
             for (size_t b = 0; b < build_rows_; ++b) {
                 cand_left.push_back(r);
                 cand_right.push_back(static_cast<uint32_t>(b));
             }
-            continue;
         }
-        key.clear();
-        if (!MakeKey(keys, r, key)) continue;
-        auto it = table_.find(key);
-        if (it == table_.end()) continue;
-        for (uint32_t b : it->second) {
-            cand_left.push_back(r);
-            cand_right.push_back(b);
+    } else {
+        std::vector<uint32_t> all(live);
+        for (size_t i = 0; i < live; ++i) all[i] = input.LiveRow(i);
+        std::vector<uint32_t> rows = MatchableRows(keys, all.data(), live);
+        std::vector<uint32_t> ids(rows.size());
+        table_->Find(keys, rows.data(), rows.size(), ids.data());
+        for (size_t i = 0; i < rows.size(); ++i) {
+            if (ids[i] == KeyHashTable::kNotFound) continue;
+            for (uint32_t b = first_[ids[i]]; b != KeyHashTable::kNotFound; b = next_[b]) {
+                cand_left.push_back(rows[i]);
+                cand_right.push_back(b);
+            }
         }
     }
     // Residual condition over the concatenated pair rows.

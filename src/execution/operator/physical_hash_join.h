@@ -1,6 +1,6 @@
 #pragma once
-/// Hash join. The build side (child 1) sinks into the operator, which stores its rows and a hash
-/// table from serialized join key to row numbers; the probe side (child 0) flows through
+/// Hash join. The build side (child 1) sinks into the operator, which stores its rows and a
+/// KeyHashTable from join key to a chain of build rows; the probe side (child 0) flows through
 /// Execute, which looks each row up, applies the residual condition to candidate pairs, and emits
 /// joined rows (left columns, then right columns). Without keys every build row is a candidate
 /// (nested loops). RIGHT and FULL joins emit unmatched build rows when the probe side ends.
@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "binder/bound_query.h"
+#include "execution/key_hash_table.h"
 #include "execution/physical_operator.h"
 
 namespace floe {
@@ -38,13 +39,15 @@ class PhysicalHashJoin : public PhysicalOperator {
     std::vector<BoundExprPtr> right_keys_;
     BoundExprPtr condition_;
     std::vector<bool> null_safe_;
-    /// Serializes the key of `row`; false when a non-null-safe key is NULL (never matches).
-    bool MakeKey(const std::vector<const Column*>& keys, uint32_t row, std::string& key) const;
+    /// The rows among `rows` whose keys can match: no NULL in a key that is not NULL-safe.
+    std::vector<uint32_t> MatchableRows(const std::vector<const Column*>& keys, const uint32_t* rows, size_t n) const;
     std::vector<std::unique_ptr<Column>> build_;       // build rows, compacted
     std::vector<std::unique_ptr<Column>> build_keys_;  // evaluated keys, aligned with build_
     size_t build_rows_ = 0;
-    std::unordered_map<std::string, std::vector<uint32_t>> table_;
-    std::vector<uint8_t> matched_;  // per build row, for RIGHT/FULL
+    std::unique_ptr<KeyHashTable> table_;  // build key -> key id
+    std::vector<uint32_t> first_;          // per key id: its first build row
+    std::vector<uint32_t> next_;           // per build row: the next row with the same key
+    std::vector<uint8_t> matched_;         // per build row, for RIGHT/FULL
     bool finished_ = false;
 };
 

@@ -1,0 +1,51 @@
+#pragma once
+/// Open-addressing hash table from composite keys (one row of several key columns) to dense ids
+/// 0..n-1 in first-seen order; the keys themselves are kept in columns, one row per id. Hash
+/// aggregation uses the ids as group numbers, hash joins as build-key numbers.
+///
+/// Hashes are computed a column at a time over a whole chunk; probing compares the stored hash
+/// first and the typed key values only on a hash match. NULL is a key value like any other here
+/// (equal to NULL): callers that want SQL's "NULL never matches" drop those rows before probing.
+/// -0.0 and 0.0 are the same key; so are all NaNs.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "vector/column.h"
+
+namespace floe {
+
+class KeyHashTable {
+  public:
+    static constexpr uint32_t kNotFound = UINT32_MAX;
+
+    explicit KeyHashTable(std::vector<LogicalType> key_types);
+
+    /// ids[i] = the id of the key at row rows[i] of `keys`, inserting keys not seen before.
+    void FindOrInsert(const std::vector<const Column*>& keys, const uint32_t* rows, size_t n, uint32_t* ids);
+    /// ids[i] = the id of the key at row rows[i], or kNotFound.
+    void Find(const std::vector<const Column*>& keys, const uint32_t* rows, size_t n, uint32_t* ids) const;
+
+    size_t size() const { return count_; }
+    /// The stored keys, one row per id.
+    std::vector<std::unique_ptr<Column>>& key_columns() { return stored_; }
+
+  private:
+    struct Slot {
+        uint64_t hash;
+        uint32_t id;  // kNotFound = empty
+    };
+    void HashRows(const std::vector<const Column*>& keys, const uint32_t* rows, size_t n) const;
+    bool Equal(const std::vector<const Column*>& keys, uint32_t row, uint32_t id) const;
+    void Grow();
+
+    std::vector<LogicalType> types_;
+    std::vector<Slot> slots_;
+    size_t mask_ = 0;
+    size_t count_ = 0;
+    std::vector<std::unique_ptr<Column>> stored_;
+    mutable std::vector<uint64_t> hashes_;  // scratch: per probed row
+};
+
+}  // namespace floe
