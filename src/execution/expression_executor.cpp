@@ -1,5 +1,8 @@
 #include "execution/expression_executor.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "common/exception.h"
 #include "function/cast.h"
 
@@ -14,7 +17,13 @@ std::shared_ptr<Column> ExpressionExecutor::Evaluate(const BoundExpression& expr
             if (v.is_null()) {
                 std::fill(col->nulls(), col->nulls() + rows, 1);
             } else {
-                for (size_t i = 0; i < rows; ++i) col->SetValue(i, v);
+                // One typed store, then byte copies (strings share the one heap copy).
+                if (rows > 0) col->SetValue(0, v);
+                size_t width = expr.type.PhysicalSize();
+                uint8_t* data = col->Data<uint8_t>();
+                for (size_t done = 1; done < rows; done *= 2) {
+                    std::memcpy(data + done * width, data, std::min(done, rows - done) * width);
+                }
             }
             return col;
         }

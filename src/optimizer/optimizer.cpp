@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "optimizer/rules/column_pruning.h"
+#include "optimizer/rules/constant_folding.h"
 #include "optimizer/rules/filter_pushdown.h"
 #include "optimizer/rules/join_order.h"
 #include "optimizer/rules/remove_true_filter.h"
@@ -19,6 +20,7 @@ std::vector<std::unique_ptr<OptimizerPass>> MakePasses() {
     passes.push_back(std::make_unique<JoinOrder>());
     passes.push_back(std::make_unique<ColumnPruning>());
     passes.push_back(std::make_unique<TopN>());
+    passes.push_back(std::make_unique<ConstantFolding>());
     return passes;
 }
 }  // namespace
