@@ -69,6 +69,14 @@ bool ParserImpl::IsIdentifierToken() const {
     return t.type == TokenType::IDENTIFIER && !IsReservedWord(t.text);
 }
 
+void ParserImpl::ParseQualifiedName(std::string& qualifier, std::string& name, const char* what) {
+    name = ParseIdentifier(what);
+    if (AcceptOp(".")) {
+        qualifier = std::move(name);
+        name = ParseIdentifier(what);
+    }
+}
+
 std::string ParserImpl::ParseIdentifier(const char* what) {
     if (!IsIdentifierToken()) Error(what);
     std::string v = Cur().text;

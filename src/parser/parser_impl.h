@@ -39,6 +39,9 @@ class ParserImpl {
     void ExpectOp(std::string_view op);
     /// An identifier (unquoted non-reserved word or quoted); errors otherwise.
     std::string ParseIdentifier(const char* what = "an identifier");
+    /// `name` or `qualifier.name` (database.table, catalog.database): sets both, `qualifier`
+    /// only when written.
+    void ParseQualifiedName(std::string& qualifier, std::string& name, const char* what);
     bool IsIdentifierToken() const;
     /// An identifier or a string literal (aliases, user names).
     std::string ParseIdentifierOrString(const char* what);

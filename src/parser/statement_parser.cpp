@@ -29,11 +29,7 @@ StatementPtr ParserImpl::ParseStatement() {
         } else {
             auto s = std::make_unique<ShowStatement>();
             s->show = ShowKind::COLUMNS;
-            s->table = ParseIdentifier("a table name");
-            if (AcceptOp(".")) {
-                s->database = s->table;
-                s->table = ParseIdentifier("a table name");
-            }
+            ParseQualifiedName(s->database, s->table, "a table name");
             stmt = std::move(s);
         }
     } else if (IsKeyword("SET")) {
@@ -42,11 +38,7 @@ StatementPtr ParserImpl::ParseStatement() {
         stmt = ParseShow();
     } else if (AcceptKeyword("USE")) {
         auto u = std::make_unique<UseStatement>();
-        u->database = ParseIdentifier("a database name");
-        if (AcceptOp(".")) {
-            u->catalog = u->database;
-            u->database = ParseIdentifier("a database name");
-        }
+        ParseQualifiedName(u->catalog, u->database, "a database name");
         stmt = std::move(u);
     } else if (IsKeyword("CREATE")) {
         stmt = ParseCreate();
@@ -263,11 +255,7 @@ StatementPtr ParserImpl::ParseShow() {
     } else if (AcceptKeyword("COLUMNS") || AcceptKeyword("FIELDS")) {
         s->show = ShowKind::COLUMNS;
         if (!AcceptKeyword("FROM")) ExpectKeyword("IN");
-        s->table = ParseIdentifier("a table name");
-        if (AcceptOp(".")) {
-            s->database = s->table;
-            s->table = ParseIdentifier("a table name");
-        }
+        ParseQualifiedName(s->database, s->table, "a table name");
         parse_from();
     } else if (AcceptKeyword("CREATE")) {
         if (AcceptKeyword("DATABASE") || AcceptKeyword("SCHEMA")) {
@@ -277,11 +265,7 @@ StatementPtr ParserImpl::ParseShow() {
             if (!AcceptKeyword("VIEW") && !AcceptKeyword("MATERIALIZED")) ExpectKeyword("TABLE");
             AcceptKeyword("VIEW");
             s->show = ShowKind::CREATE_TABLE;
-            s->table = ParseIdentifier("a table name");
-            if (AcceptOp(".")) {
-                s->database = s->table;
-                s->table = ParseIdentifier("a table name");
-            }
+            ParseQualifiedName(s->database, s->table, "a table name");
         }
     } else if (AcceptKeyword("WARNINGS")) {
         s->show = ShowKind::WARNINGS;
@@ -354,11 +338,7 @@ StatementPtr ParserImpl::ParseCreateTable() {
         ExpectKeyword("EXISTS");
         t->if_not_exists = true;
     }
-    t->name = ParseIdentifier("a table name");
-    if (AcceptOp(".")) {
-        t->database = t->name;
-        t->name = ParseIdentifier("a table name");
-    }
+    ParseQualifiedName(t->database, t->name, "a table name");
     ExpectOp("(");
     do {
         if (IsKeyword("INDEX")) {  // INDEX idx (cols) [USING BITMAP] [COMMENT '...']: accepted
@@ -502,11 +482,7 @@ StatementPtr ParserImpl::ParseInsert() {
     ExpectKeyword("INTO");
     auto ins = std::make_unique<InsertStatement>();
     AcceptKeyword("TABLE");
-    ins->table = ParseIdentifier("a table name");
-    if (AcceptOp(".")) {
-        ins->database = ins->table;
-        ins->table = ParseIdentifier("a table name");
-    }
+    ParseQualifiedName(ins->database, ins->table, "a table name");
     if (AcceptKeyword("WITH")) {
         ExpectKeyword("LABEL");
         ins->label = ParseIdentifierOrString("a label");
@@ -550,11 +526,7 @@ StatementPtr ParserImpl::ParseCreateView(bool or_replace, bool alter) {
         ExpectKeyword("EXISTS");
         v->if_not_exists = true;
     }
-    v->name = ParseIdentifier("a view name");
-    if (AcceptOp(".")) {
-        v->database = v->name;
-        v->name = ParseIdentifier("a view name");
-    }
+    ParseQualifiedName(v->database, v->name, "a view name");
     if (AcceptOp("(")) {
         do {
             v->column_names.push_back(ParseIdentifier("a column name"));
@@ -589,11 +561,7 @@ StatementPtr ParserImpl::ParseCreate() {
         auto idx = std::make_unique<CreateIndexStatement>();
         idx->name = ParseIdentifier("an index name");
         ExpectKeyword("ON");
-        idx->table = ParseIdentifier("a table name");
-        if (AcceptOp(".")) {
-            idx->database = idx->table;
-            idx->table = ParseIdentifier("a table name");
-        }
+        ParseQualifiedName(idx->database, idx->table, "a table name");
         ExpectOp("(");
         do {
             idx->columns.push_back(ParseIdentifier("a column name"));
@@ -667,11 +635,7 @@ StatementPtr ParserImpl::ParseDrop() {
         auto d = std::make_unique<DropIndexStatement>();
         d->name = ParseIdentifier("an index name");
         ExpectKeyword("ON");
-        d->table = ParseIdentifier("a table name");
-        if (AcceptOp(".")) {
-            d->database = d->table;
-            d->table = ParseIdentifier("a table name");
-        }
+        ParseQualifiedName(d->database, d->table, "a table name");
         return d;
     }
     if (AcceptKeyword("TABLE")) {
@@ -680,11 +644,7 @@ StatementPtr ParserImpl::ParseDrop() {
             ExpectKeyword("EXISTS");
             d->if_exists = true;
         }
-        d->name = ParseIdentifier("a table name");
-        if (AcceptOp(".")) {
-            d->database = d->name;
-            d->name = ParseIdentifier("a table name");
-        }
+        ParseQualifiedName(d->database, d->name, "a table name");
         if (AcceptKeyword("FORCE")) d->force = true;
         return d;
     }
@@ -694,11 +654,7 @@ StatementPtr ParserImpl::ParseDrop() {
             ExpectKeyword("EXISTS");
             d->if_exists = true;
         }
-        d->name = ParseIdentifier("a view name");
-        if (AcceptOp(".")) {
-            d->database = d->name;
-            d->name = ParseIdentifier("a view name");
-        }
+        ParseQualifiedName(d->database, d->name, "a view name");
         return d;
     }
     if (AcceptKeyword("DATABASE") || AcceptKeyword("SCHEMA")) {

@@ -1,6 +1,7 @@
 #include "server/statement_executor.h"
 
 #include <chrono>
+#include <sstream>
 
 #include "binder/binder.h"
 #include "binder/client_context.h"
@@ -288,16 +289,11 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
                     throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
                 if (table->kind == "TABLE") {
                     for (const auto& idx : catalog.ListIndexes(table->id)) {
-                        int64_t seq = 1;
-                        size_t pos = 0;
-                        while (pos <= idx.columns.size()) {
-                            size_t comma = idx.columns.find(',', pos);
-                            std::string col =
-                                idx.columns.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-                            rb.AddRow({Str(table->name), Value::Integer(1), Str(idx.name), Value::Integer(seq++),
+                        int64_t seq = 0;
+                        std::istringstream columns(idx.columns);
+                        for (std::string col; std::getline(columns, col, ',');) {
+                            rb.AddRow({Str(table->name), Value::Integer(1), Str(idx.name), Value::Integer(++seq),
                                        Str(col), Str(idx.type)});
-                            if (comma == std::string::npos) break;
-                            pos = comma + 1;
                         }
                     }
                 }

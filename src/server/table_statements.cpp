@@ -36,6 +36,16 @@ std::string TableDatabase(Session& session, const std::string& named) {
     return db;
 }
 
+/// The base table (not a view) `database`.`name`, or the MySQL "doesn't exist" error.
+TableInfo BaseTable(Session& session, const std::string& database, const std::string& name) {
+    std::string db = TableDatabase(session, database);
+    auto table = session.instance().catalog().GetTable(db, name);
+    if (!table || table->kind != "TABLE") {
+        throw CatalogError("Table '" + db + "." + name + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
+    }
+    return *table;
+}
+
 std::string NewSegmentName() {
     static std::mt19937_64 rng(std::random_device{}());
     static std::mutex mu;
@@ -79,30 +89,22 @@ QueryResult StatementExecutor::DropTable(const ast::DropTableStatement& s) {
 }
 
 QueryResult StatementExecutor::CreateIndex(const ast::CreateIndexStatement& s) {
-    std::string db = TableDatabase(session_, s.database);
-    auto table = session_.instance().catalog().GetTable(db, s.table);
-    if (!table || table->kind != "TABLE") {
-        throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
-    }
-    TableSchema schema = ParseTableDefinition(table->definition);
+    TableInfo table = BaseTable(session_, s.database, s.table);
+    TableSchema schema = ParseTableDefinition(table.definition);
     std::string columns;
     for (const auto& c : s.columns) {
         int idx = schema.Find(c);
         if (idx < 0) throw BinderError("Key column '" + c + "' doesn't exist in table", ErrorCode::UNKNOWN_COLUMN);
         columns += (columns.empty() ? "" : ",") + schema.columns[idx].name;
     }
-    session_.instance().catalog().CreateIndex(table->id, s.name, columns,
+    session_.instance().catalog().CreateIndex(table.id, s.name, columns,
                                               s.using_type.empty() ? "BITMAP" : s.using_type);
     return QueryResult{};
 }
 
 QueryResult StatementExecutor::DropIndex(const ast::DropIndexStatement& s) {
-    std::string db = TableDatabase(session_, s.database);
-    auto table = session_.instance().catalog().GetTable(db, s.table);
-    if (!table || table->kind != "TABLE") {
-        throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
-    }
-    session_.instance().catalog().DropIndex(table->id, s.name);
+    TableInfo table = BaseTable(session_, s.database, s.table);
+    session_.instance().catalog().DropIndex(table.id, s.name);
     return QueryResult{};
 }
 

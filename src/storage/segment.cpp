@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -160,6 +161,11 @@ class FileHandle {
 
 }  // namespace
 
+namespace {
+/// Bytes of loaded columns over all live readers, cached or not: the cache's cheap upper bound.
+std::atomic<size_t> g_loaded_bytes{0};
+}  // namespace
+
 SegmentReader::SegmentReader(const std::string& path, const std::vector<LogicalType>& expected_types) : path_(path) {
     FileHandle file(path);
     struct stat st {};
@@ -251,12 +257,18 @@ std::shared_ptr<const Column> SegmentReader::Load(size_t c) const {
     return col;
 }
 
+SegmentReader::~SegmentReader() {
+    g_loaded_bytes.fetch_sub(loaded_bytes_, std::memory_order_relaxed);
+}
+
 std::shared_ptr<const Column> SegmentReader::column(size_t c) const {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!loaded_[c]) {
         loaded_[c] = Load(c);
-        loaded_bytes_ +=
+        size_t bytes =
             rows_ * (1 + blocks_[c].type.PhysicalSize()) + (IsStringType(blocks_[c].type) ? blocks_[c].length : 0);
+        loaded_bytes_ += bytes;
+        g_loaded_bytes.fetch_add(bytes, std::memory_order_relaxed);
     }
     return loaded_[c];
 }
@@ -299,11 +311,15 @@ struct SegmentCache {
         return total;
     }
     void Evict() {
-        while (!entries.empty() && Bytes() > capacity) {
+        // Every open is a call: the common case (all loaded columns fit) must not walk the map.
+        if (g_loaded_bytes.load(std::memory_order_relaxed) <= capacity) return;
+        size_t total = Bytes();
+        while (!entries.empty() && total > capacity) {
             auto oldest = entries.begin();
             for (auto it = entries.begin(); it != entries.end(); ++it) {
                 if (it->second.last_use < oldest->second.last_use) oldest = it;
             }
+            total -= oldest->second.reader->loaded_bytes();
             entries.erase(oldest);
         }
     }

@@ -44,6 +44,9 @@ class SegmentReader {
   public:
     /// Throws IOError naming the file and the problem.
     SegmentReader(const std::string& path, const std::vector<LogicalType>& expected_types);
+    ~SegmentReader();
+    SegmentReader(const SegmentReader&) = delete;
+    SegmentReader& operator=(const SegmentReader&) = delete;
     size_t row_count() const { return rows_; }
     /// The decoded column `c` (loaded on first use). Throws IOError on a damaged block.
     std::shared_ptr<const Column> column(size_t c) const;

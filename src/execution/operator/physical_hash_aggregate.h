@@ -4,7 +4,6 @@
 /// per group: the keys, then the aggregates. Without keys there is always exactly one group.
 
 #include <string>
-#include <unordered_map>
 
 #include "binder/bound_query.h"
 #include "execution/key_hash_table.h"

@@ -6,7 +6,6 @@
 /// (nested loops). RIGHT and FULL joins emit unmatched build rows when the probe side ends.
 
 #include <string>
-#include <unordered_map>
 
 #include "binder/bound_query.h"
 #include "execution/key_hash_table.h"

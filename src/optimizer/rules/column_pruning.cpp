@@ -1,5 +1,7 @@
 #include "optimizer/rules/column_pruning.h"
 
+#include <numeric>
+
 #include "binder/expression_walker.h"
 
 namespace floe {
@@ -9,9 +11,10 @@ namespace {
 constexpr size_t kDropped = SIZE_MAX;
 using ColumnMap = std::vector<size_t>;  // old output column -> new one, or kDropped
 
-void Mark(const BoundExpression& e, std::vector<bool>& needed, size_t offset = 0, size_t width = SIZE_MAX) {
+/// Marks the columns `e` reads, numbered from `offset`, in `needed` (columns outside it are skipped).
+void Mark(const BoundExpression& e, std::vector<bool>& needed, size_t offset = 0) {
     ForEachColumn(e, [&](size_t c) {
-        if (c >= offset && c - offset < width && c - offset < needed.size()) needed[c - offset] = true;
+        if (c >= offset && c - offset < needed.size()) needed[c - offset] = true;
     });
 }
 
@@ -21,14 +24,14 @@ void Remap(BoundExpression& e, const ColumnMap& map) {
 
 ColumnMap Identity(size_t n) {
     ColumnMap m(n);
-    for (size_t i = 0; i < n; ++i) m[i] = i;
+    std::iota(m.begin(), m.end(), size_t{0});
     return m;
 }
 
 ColumnMap Prune(LogicalOperator& op, const std::vector<bool>& needed);
 
 /// Prunes a child that passes its columns through unchanged (filter, sort, limit).
-ColumnMap PassThrough(LogicalOperator& op, std::vector<bool> needed) {
+ColumnMap PassThrough(LogicalOperator& op, const std::vector<bool>& needed) {
     ColumnMap m = Prune(*op.children[0], needed);
     op.types = op.children[0]->types;
     return m;
@@ -123,8 +126,8 @@ ColumnMap Prune(LogicalOperator& op, const std::vector<bool>& needed) {
             for (const auto& k : j.left_keys) Mark(*k, ln);
             for (const auto& k : j.right_keys) Mark(*k, rn);
             if (j.condition) {
-                Mark(*j.condition, ln, 0, lw);
-                Mark(*j.condition, rn, lw, rw);
+                Mark(*j.condition, ln);
+                Mark(*j.condition, rn, lw);
             }
             ColumnMap lm = Prune(*op.children[0], ln);
             ColumnMap rm = Prune(*op.children[1], rn);

@@ -1,6 +1,7 @@
 #include "optimizer/rules/join_order.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 
 #include "binder/expression_walker.h"
@@ -192,8 +193,8 @@ std::vector<std::pair<size_t, double>> Reorderer::ChooseOrder() const {
             bool connected = connects(done, k);
             double rows = inputs_[k].rows;
             double result = connected ? current * rows / std::max(current, rows) : current * rows;
+            uint64_t after = done | (uint64_t{1} << k);
             for (const auto& p : preds_) {
-                uint64_t after = done | (uint64_t{1} << k);
                 if (!p.left && (p.mask & ~after) == 0 && (p.mask & (uint64_t{1} << k)) != 0) {
                     result *= ConjunctSelectivity(*p.expr);
                 }
@@ -230,8 +231,7 @@ LogicalOperatorPtr Reorderer::Build() {
     // Conjuncts that read one input filter it before the join; ones that read none go to the first.
     for (auto& p : preds_) {
         if (p.mask == 0 || (p.mask & (p.mask - 1)) != 0) continue;
-        size_t k = 0;
-        while (!(p.mask & (uint64_t{1} << k))) ++k;
+        auto k = static_cast<size_t>(std::countr_zero(p.mask));
         BoundExprPtr e = PredicateExpr(p);
         RemapColumns(*e, [&](size_t c) { return c - inputs_[k].offset; });
         auto filter = std::make_unique<LogicalFilter>();
@@ -252,8 +252,8 @@ LogicalOperatorPtr Reorderer::Build() {
         size_t tree_width = tree->types.size();
         size_t right_start = swap ? inputs_[k].width : tree_width;
         if (swap) {
-            for (auto& in : inputs_) {
-                if (done & (uint64_t{1} << (&in - inputs_.data()))) in.new_offset += inputs_[k].width;
+            for (size_t i = 0; i < inputs_.size(); ++i) {
+                if (done & (uint64_t{1} << i)) inputs_[i].new_offset += inputs_[k].width;
             }
             inputs_[k].new_offset = 0;
         } else {
@@ -342,13 +342,8 @@ double EstimateCardinality(const LogicalOperator& op) {
         }
         case LogicalOperatorType::GET:
             return static_cast<double>(static_cast<const LogicalGet&>(op).row_count);
-        case LogicalOperatorType::FILTER: {
-            std::vector<BoundExprPtr> parts;
-            SplitConjunction(static_cast<const LogicalFilter&>(op).condition->Copy(), parts);
-            double s = 1;
-            for (const auto& p : parts) s *= ConjunctSelectivity(*p);
-            return child(0) * s;
-        }
+        case LogicalOperatorType::FILTER:  // a conjunction's selectivity is the product of its parts'
+            return child(0) * ConjunctSelectivity(*static_cast<const LogicalFilter&>(op).condition);
         case LogicalOperatorType::PROJECTION:
         case LogicalOperatorType::ORDER_BY:
             return child(0);
