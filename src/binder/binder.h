@@ -34,6 +34,9 @@ class Binder {
     BoundExprPtr BindConstantExpression(const ast::Expr& expr);
     /// Binds an expression over the given columns.
     BoundExprPtr BindExpression(const ast::Expr& expr, const std::vector<ScopeColumn>& scope);
+    /// The next scan of base table `database`.`table` also outputs a BIGINT `__row_id` column (the
+    /// row's position, for DELETE). Aggregate Key tables are scanned raw when exposed this way.
+    void ExposeRowId(const std::string& database, const std::string& table);
 
   private:
     // Expressions (binder.cpp).
@@ -67,6 +70,11 @@ class Binder {
     BoundTableRefPtr BindTableRef(const ast::TableRef& ref);
     BoundTableRefPtr BindBaseTable(const ast::BaseTableRef& ref);
     BoundTableRefPtr BindView(const ast::BaseTableRef& ref, const struct TableInfo& view);
+    /// Binds `definition` (a SELECT) as a derived table named `name` in `database`: views, and the
+    /// merge-on-read query of Aggregate Key tables.
+    BoundTableRefPtr BindDefinedQuery(const ast::BaseTableRef& ref, const std::string& name,
+                                      const std::string& database, const std::string& definition,
+                                      const std::vector<std::string>& column_names, const char* what);
     const std::string& DefaultDatabase() const;
     BoundTableRefPtr BindJoin(const ast::JoinTableRef& ref);
     BoundTableRefPtr BindTableFunction(const ast::TableFunctionRef& ref);
@@ -89,6 +97,8 @@ class Binder {
     std::vector<CteBinding> ctes_;
     std::vector<std::string> database_stack_;  // innermost view's database last
     int cte_depth_ = 0;
+    std::string row_id_table_;  // "db.table" whose next scan exposes __row_id
+    int64_t raw_table_id_ = 0;  // the Aggregate Key table whose merge query is being bound
 
     // Aggregation context of the SELECT being bound.
     struct AggregateContext {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "binder/bound_expression.h"
+#include "catalog/catalog.h"
 #include "function/aggregate_function.h"
 
 namespace floe {
@@ -60,12 +61,19 @@ struct BoundTableFunctionRef : BoundTableRef {
     std::vector<Value> args;
 };
 
-/// A base table at the version pinned when the statement was bound: its committed rowsets.
+/// A column id that reads a row's position instead of a stored column: (rowset id << 32) | row,
+/// as BIGINT. DELETE finds the rows it removes through it.
+constexpr size_t kRowIdColumn = ~size_t{0};
+
+/// A base table at the version pinned when the statement was bound: its committed rowsets and
+/// their delete vectors. `types` are the stored columns, plus a trailing BIGINT row id when
+/// `row_id` is set.
 struct BoundTableScanRef : BoundTableRef {
     BoundTableScanRef() : BoundTableRef(BoundTableRefKind::TABLE_SCAN) {}
-    std::string table;                  // db.table, for EXPLAIN and errors
-    std::vector<std::string> segments;  // absolute segment paths
-    int64_t row_count = 0;
+    std::string table;  // db.table, for EXPLAIN and errors
+    std::shared_ptr<const TableVersion> version;
+    std::string data_dir;  // segment paths are relative to it
+    bool row_id = false;
 };
 
 struct BoundSubqueryRef : BoundTableRef {

@@ -106,19 +106,25 @@ const std::string& Binder::DefaultDatabase() const {
 }
 
 BoundTableRefPtr Binder::BindView(const ast::BaseTableRef& base, const TableInfo& view) {
+    return BindDefinedQuery(base, view.name, view.database, view.definition, view.column_names, "view");
+}
+
+BoundTableRefPtr Binder::BindDefinedQuery(const ast::BaseTableRef& base, const std::string& name,
+                                          const std::string& database, const std::string& definition,
+                                          const std::vector<std::string>& column_names, const char* what) {
     ast::StatementPtr parsed;
     try {
-        parsed = Parser::ParseStatement(view.definition);
+        parsed = Parser::ParseStatement(definition);
     } catch (const Exception& e) {
         throw BinderError(
-            At(base.location) + "view '" + view.database + "." + view.name + "' has an invalid definition: " + e.what(),
+            At(base.location) + what + " '" + database + "." + name + "' has an invalid definition: " + e.what(),
             ErrorCode::INTERNAL);
     }
     if (parsed->kind != ast::StatementKind::SELECT) throw InternalError("view definition is not a query");
     // A view sees only its own CTEs and its own database.
     std::vector<CteBinding> saved_ctes;
     saved_ctes.swap(ctes_);
-    database_stack_.push_back(view.database);
+    database_stack_.push_back(database);
     auto saved = scope_;
     std::unique_ptr<BoundQueryNode> bound;
     try {
@@ -132,15 +138,58 @@ BoundTableRefPtr Binder::BindView(const ast::BaseTableRef& base, const TableInfo
     ctes_.swap(saved_ctes);
     scope_ = std::move(saved);
     auto sub = std::make_unique<BoundSubqueryRef>();
-    std::string alias = base.alias.empty() ? view.name : base.alias;
+    std::string alias = base.alias.empty() ? name : base.alias;
     for (size_t i = 0; i < bound->output.size(); ++i) {
         const auto& c = bound->output[i];
-        std::string name = i < view.column_names.size() ? view.column_names[i] : c.name;
-        scope_.push_back({alias, name, c.type, c.nullable});
+        std::string column = i < column_names.size() ? column_names[i] : c.name;
+        scope_.push_back({alias, column, c.type, c.nullable});
         sub->types.push_back(c.type);
     }
     sub->query = std::move(bound);
     return sub;
+}
+
+namespace {
+std::string QuoteName(const std::string& name) {
+    std::string out = "`";
+    for (char c : name) {
+        if (c == '`') out.push_back('`');
+        out.push_back(c);
+    }
+    return out + "`";
+}
+
+/// The query that merges an Aggregate (or Unique) Key table's rows on read: rows with equal keys
+/// become one, each value column combined by its function (REPLACE: the last row loaded wins).
+std::string MergeOnReadQuery(const std::string& table, const TableSchema& schema) {
+    std::string select, group;
+    for (const auto& c : schema.columns) {
+        bool key = false;
+        for (const auto& k : schema.key_columns) key |= AsciiEqualsIgnoreCase(k, c.name);
+        std::string col = QuoteName(c.name);
+        if (!select.empty()) select += ", ";
+        if (key) {
+            select += col + " AS " + col;
+            group += (group.empty() ? "" : ", ") + col;
+            continue;
+        }
+        std::string agg = schema.keys_type == ast::KeysType::UNIQUE ? "REPLACE" : c.aggregation;
+        if (agg == "SUM") {
+            select += "CAST(SUM(" + col + ") AS " + c.type.ToString() + ") AS " + col;
+        } else if (agg == "MAX" || agg == "MIN") {
+            select += agg + "(" + col + ") AS " + col;
+        } else if (agg == "REPLACE_IF_NOT_NULL") {
+            select += "__replace_if_not_null(" + col + ") AS " + col;
+        } else {
+            select += "__replace(" + col + ") AS " + col;
+        }
+    }
+    return "SELECT " + select + " FROM " + QuoteName(table) + (group.empty() ? "" : " GROUP BY " + group);
+}
+}  // namespace
+
+void Binder::ExposeRowId(const std::string& database, const std::string& table) {
+    row_id_table_ = database + "." + table;
 }
 
 std::unique_ptr<BoundQueryNode> Binder::BindQueryNode(const ast::QueryNode& query) {
@@ -629,15 +678,34 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
         if (auto table = context_.catalog().GetTable(db, base.table)) {
             if (table->kind == "VIEW") return BindView(base, *table);
             TableSchema schema = ParseTableDefinition(table->definition);
+            bool merged = schema.keys_type == ast::KeysType::AGGREGATE || schema.keys_type == ast::KeysType::UNIQUE;
+            bool expose_row_id = !row_id_table_.empty() && AsciiEqualsIgnoreCase(row_id_table_, db + "." + table->name);
+            if (merged && raw_table_id_ != table->id && !expose_row_id) {
+                int64_t saved_raw = raw_table_id_;
+                raw_table_id_ = table->id;
+                try {
+                    auto ref =
+                        BindDefinedQuery(base, table->name, db, MergeOnReadQuery(table->name, schema), {}, "table");
+                    raw_table_id_ = saved_raw;
+                    return ref;
+                } catch (...) {
+                    raw_table_id_ = saved_raw;
+                    throw;
+                }
+            }
             auto scan = std::make_unique<BoundTableScanRef>();
             scan->table = db + "." + table->name;
             scan->types = schema.Types();
-            for (const auto& r : context_.catalog().ListRowsets(table->id)) {
-                scan->segments.push_back(context_.DataDirectory() + "/" + r.path);
-                scan->row_count += r.row_count;
-            }
+            scan->version = context_.catalog().GetTableVersion(table->id);
+            scan->data_dir = context_.DataDirectory();
             std::string alias = base.alias.empty() ? table->name : base.alias;
             for (const auto& c : schema.columns) scope_.push_back({alias, c.name, c.type, c.nullable});
+            if (expose_row_id) {
+                row_id_table_.clear();
+                scan->row_id = true;
+                scan->types.push_back(TypeId::BIGINT);
+                scope_.push_back({alias, "__row_id", TypeId::BIGINT, false});
+            }
             return scan;
         }
         if (!context_.catalog().DatabaseExists(db)) {

@@ -54,27 +54,66 @@ int TableSchema::Find(std::string_view name) const {
     return -1;
 }
 
+const char* KeysTypeName(ast::KeysType keys) {
+    switch (keys) {
+        case ast::KeysType::DUPLICATE:
+            return "DUPLICATE";
+        case ast::KeysType::AGGREGATE:
+            return "AGGREGATE";
+        case ast::KeysType::UNIQUE:
+            return "UNIQUE";
+        case ast::KeysType::PRIMARY:
+            return "PRIMARY";
+    }
+    return "DUPLICATE";
+}
+
 std::string CanonicalCreateTable(const ast::CreateTableStatement& t) {
     if (t.columns.empty()) throw BinderError("a table needs at least one column", ErrorCode::WRONG_ARGUMENTS);
     ast::KeysType keys = t.keys_type.value_or(ast::KeysType::DUPLICATE);
-    if (keys != ast::KeysType::DUPLICATE) {
-        throw NotSupportedError(
-            "only Duplicate Key tables are supported so far; AGGREGATE, UNIQUE and PRIMARY KEY "
-            "tables arrive with the table models");
+    const char* model = KeysTypeName(keys);
+    if (keys != ast::KeysType::DUPLICATE && t.key_columns.empty()) {
+        throw BinderError(std::string(model) + " KEY tables need their key columns: " + model + " KEY(col, ...)",
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
+    // Key columns come first, in key order (as StarRocks requires): rows sort and merge by them.
+    for (size_t k = 0; k < t.key_columns.size(); ++k) {
+        if (k >= t.columns.size() || !AsciiEqualsIgnoreCase(t.columns[k].name, t.key_columns[k])) {
+            throw BinderError("key columns must be the table's first columns, in key order: expected '" +
+                                  t.key_columns[k] + "' as column " + std::to_string(k + 1),
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
     }
     for (size_t i = 0; i < t.columns.size(); ++i) {
+        const auto& c = t.columns[i];
         for (size_t j = 0; j < i; ++j) {
-            if (AsciiEqualsIgnoreCase(t.columns[i].name, t.columns[j].name)) {
-                throw BinderError("Duplicate column name '" + t.columns[i].name + "'", ErrorCode::WRONG_ARGUMENTS);
+            if (AsciiEqualsIgnoreCase(c.name, t.columns[j].name)) {
+                throw BinderError("Duplicate column name '" + c.name + "'", ErrorCode::WRONG_ARGUMENTS);
             }
         }
-        if (!t.columns[i].aggregation.empty()) {
-            throw BinderError(
-                "column '" + t.columns[i].name + "' has an aggregate type, which only AGGREGATE KEY tables allow",
-                ErrorCode::WRONG_ARGUMENTS);
+        bool is_key = i < t.key_columns.size();
+        if (!c.aggregation.empty() && (keys != ast::KeysType::AGGREGATE || is_key)) {
+            throw BinderError("column '" + c.name + "' has an aggregate type, which only value columns of " +
+                                  "AGGREGATE KEY tables allow",
+                              ErrorCode::WRONG_ARGUMENTS);
         }
-        if (!t.columns[i].type.IsNumeric() && !t.columns[i].type.IsString() && !t.columns[i].type.IsTemporal()) {
-            throw NotSupportedError("column type " + t.columns[i].type.ToString() + " is not supported in tables yet");
+        if (keys == ast::KeysType::AGGREGATE && !is_key && c.aggregation.empty()) {
+            throw BinderError("value column '" + c.name +
+                                  "' of an AGGREGATE KEY table needs an aggregate type: SUM, MAX, MIN, REPLACE or "
+                                  "REPLACE_IF_NOT_NULL",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        if (c.aggregation == "BITMAP_UNION" || c.aggregation == "HLL_UNION") {
+            throw NotSupportedError("aggregate type " + c.aggregation +
+                                    " needs the BITMAP and HLL column types, "
+                                    "which are not supported yet");
+        }
+        if (c.aggregation == "SUM" && !c.type.IsNumeric()) {
+            throw BinderError("SUM column '" + c.name + "' must be numeric, not " + c.type.ToString(),
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        if (!c.type.IsNumeric() && !c.type.IsString() && !c.type.IsTemporal()) {
+            throw NotSupportedError("column type " + c.type.ToString() + " is not supported in tables yet");
         }
     }
     auto check_columns = [&](const std::vector<std::string>& cols, const char* what) {
@@ -91,7 +130,10 @@ std::string CanonicalCreateTable(const ast::CreateTableStatement& t) {
     std::string s = "CREATE TABLE " + Quote(t.name) + " (\n";
     for (size_t i = 0; i < t.columns.size(); ++i) {
         const auto& c = t.columns[i];
-        s += "  " + Quote(c.name) + " " + TypeText(c.type) + (c.nullable ? " NULL" : " NOT NULL");
+        // Primary key columns are NOT NULL, as in MySQL.
+        bool nullable = c.nullable && !(keys == ast::KeysType::PRIMARY && i < t.key_columns.size());
+        s += "  " + Quote(c.name) + " " + TypeText(c.type) + (c.aggregation.empty() ? "" : " " + c.aggregation) +
+             (nullable ? " NULL" : " NOT NULL");
         if (c.default_value) {
             const Value& v = *c.default_value;
             if (v.type().IsString() && v.GetString() == "CURRENT_TIMESTAMP") {
@@ -110,7 +152,7 @@ std::string CanonicalCreateTable(const ast::CreateTableStatement& t) {
     s += ") ENGINE=OLAP\n";
     std::vector<std::string> keys_cols = t.key_columns;
     if (keys_cols.empty()) keys_cols.push_back(t.columns[0].name);  // StarRocks defaults to the first column(s)
-    s += "DUPLICATE KEY" + ColumnList(keys_cols) + "\n";
+    s += std::string(model) + " KEY" + ColumnList(keys_cols) + "\n";
     if (!t.comment.empty()) s += "COMMENT " + StringLiteral(t.comment) + "\n";
     if (!t.partition_text.empty()) s += t.partition_text + "\n";
     if (!t.distribution_columns.empty()) {

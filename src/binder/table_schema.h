@@ -28,6 +28,9 @@ struct TableSchema {
     int Find(std::string_view name) const;
 };
 
+/// "DUPLICATE", "AGGREGATE", "UNIQUE" or "PRIMARY".
+const char* KeysTypeName(ast::KeysType keys);
+
 /// Validates a CREATE TABLE (duplicate or unknown columns, unsupported models) and returns its
 /// canonical text, which round-trips through ParseTableDefinition. Throws BinderError.
 std::string CanonicalCreateTable(const ast::CreateTableStatement& statement);

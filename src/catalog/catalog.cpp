@@ -101,6 +101,7 @@ bool Catalog::DropDatabase(std::string_view name, bool if_exists) {
     }
     std::lock_guard<std::mutex> lock(mutex_);
     bool dropped = false;
+    std::vector<int64_t> table_ids;
     store_->Transaction([&] {
         auto rows = store_->Query("SELECT id FROM databases WHERE name = ?", {std::string(name)});
         if (rows.empty()) {
@@ -108,10 +109,15 @@ bool Catalog::DropDatabase(std::string_view name, bool if_exists) {
             throw CatalogError("Can't drop database '" + std::string(name) + "'; database doesn't exist",
                                ErrorCode::DATABASE_NOT_EXISTS);
         }
+        for (const auto& t : store_->Query("SELECT id FROM tables WHERE database_id = ?", {rows[0][0]})) {
+            table_ids.push_back(std::get<int64_t>(t[0]));
+            LoadVersionLocked(table_ids.back());
+        }
         store_->Execute("DELETE FROM tables WHERE database_id = ?", {rows[0][0]});
         store_->Execute("DELETE FROM databases WHERE id = ?", {rows[0][0]});
         dropped = true;
     });
+    for (int64_t id : table_ids) RetireTableLocked(id);
     return dropped;
 }
 
@@ -233,9 +239,78 @@ int64_t Catalog::CreateTable(std::string_view database, std::string_view name, s
     return id;
 }
 
-std::vector<std::string> Catalog::DropTable(std::string_view database, std::string_view name, bool if_exists) {
+RowsetFile::~RowsetFile() {
+    if (obsolete_ && remove_ && *remove_) (*remove_)(path_);
+}
+
+int64_t TableVersion::live_rows() const {
+    int64_t n = 0;
+    for (const auto& r : rowsets) n += r.live_rows();
+    return n;
+}
+
+void Catalog::SetFileRemover(std::function<void(const std::string&)> remove) {
     std::lock_guard<std::mutex> lock(mutex_);
-    std::vector<std::string> paths;
+    *remover_ = std::move(remove);
+}
+
+std::shared_ptr<RowsetFile> Catalog::MakeFile(const std::string& path) {
+    return std::make_shared<RowsetFile>(path, remover_);
+}
+
+namespace {
+std::shared_ptr<const Roaring> ReadDeletes(const MetaValue& v) {
+    const auto* blob = std::get_if<MetaBlob>(&v);
+    if (!blob || blob->bytes.empty()) return nullptr;
+    try {
+        auto bitmap = std::make_shared<Roaring>(Roaring::readSafe(blob->bytes.data(), blob->bytes.size()));
+        return bitmap->isEmpty() ? nullptr : bitmap;
+    } catch (const std::exception& e) {
+        throw IOError(std::string("meta store: damaged delete vector: ") + e.what());
+    }
+}
+
+MetaValue WriteDeletes(const Roaring& bitmap) {
+    MetaBlob blob;
+    blob.bytes.resize(bitmap.getSizeInBytes());
+    bitmap.write(blob.bytes.data());
+    return blob;
+}
+}  // namespace
+
+std::shared_ptr<const TableVersion> Catalog::LoadVersionLocked(int64_t table_id) {
+    auto it = versions_.find(table_id);
+    if (it != versions_.end()) return it->second;
+    auto version = std::make_shared<TableVersion>();
+    version->table_id = table_id;
+    for (const auto& r :
+         store_->Query("SELECT id, path, row_count, deletes FROM rowsets WHERE table_id = ? ORDER BY id", {table_id})) {
+        RowsetInfo info;
+        info.id = std::get<int64_t>(r[0]);
+        info.path = std::get<std::string>(r[1]);
+        info.row_count = std::get<int64_t>(r[2]);
+        info.deletes = ReadDeletes(r[3]);
+        info.file = MakeFile(info.path);
+        version->rowsets.push_back(std::move(info));
+    }
+    versions_[table_id] = version;
+    return version;
+}
+
+std::shared_ptr<const TableVersion> Catalog::GetTableVersion(int64_t table_id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return LoadVersionLocked(table_id);
+}
+
+void Catalog::RetireTableLocked(int64_t table_id) {
+    auto version = LoadVersionLocked(table_id);
+    for (const auto& r : version->rowsets) r.file->MarkObsolete();
+    versions_.erase(table_id);
+}
+
+bool Catalog::DropTable(std::string_view database, std::string_view name, bool if_exists) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    int64_t table_id = 0;
     store_->Transaction([&] {
         auto rows = store_->Query(
             "SELECT t.id, t.kind FROM tables t JOIN databases d ON d.id = t.database_id "
@@ -246,40 +321,60 @@ std::vector<std::string> Catalog::DropTable(std::string_view database, std::stri
             throw CatalogError("Unknown table '" + std::string(database) + "." + std::string(name) + "'",
                                ErrorCode::UNKNOWN_TABLE);
         }
-        for (const auto& r : store_->Query("SELECT path FROM rowsets WHERE table_id = ?", {rows[0][0]})) {
-            paths.push_back(std::get<std::string>(r[0]));
-        }
-        store_->Execute("DELETE FROM rowsets WHERE table_id = ?", {rows[0][0]});
-        store_->Execute("DELETE FROM tables WHERE id = ?", {rows[0][0]});
+        table_id = std::get<int64_t>(rows[0][0]);
+        LoadVersionLocked(table_id);  // before the rows go, so the files can be retired after commit
+        store_->Execute("DELETE FROM rowsets WHERE table_id = ?", {table_id});
+        store_->Execute("DELETE FROM tables WHERE id = ?", {table_id});
     });
-    return paths;
+    if (table_id == 0) return false;
+    RetireTableLocked(table_id);
+    return true;
 }
 
-int64_t Catalog::CommitRowset(int64_t table_id, std::string_view path, int64_t row_count, int64_t size,
-                              std::string_view label) {
+std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& commit) {
     std::lock_guard<std::mutex> lock(mutex_);
-    int64_t id = 0;
+    auto current = LoadVersionLocked(table_id);
+    auto next = std::make_shared<TableVersion>();
+    next->table_id = table_id;
+    std::vector<int64_t> ids;
     store_->Transaction([&] {
         if (store_->Query("SELECT 1 FROM tables WHERE id = ?", {table_id}).empty()) {
             throw CatalogError("table was dropped while loading into it", ErrorCode::UNKNOWN_TABLE);
         }
-        store_->Execute(
-            "INSERT INTO rowsets(table_id, path, row_count, size, label, create_time) VALUES(?, ?, ?, ?, ?, ?)",
-            {table_id, std::string(path), row_count, size, label.empty() ? MetaValue{} : MetaValue{std::string(label)},
-             NowSeconds()});
-        id = std::get<int64_t>(store_->Query("SELECT last_insert_rowid()")[0][0]);
+        if (commit.replace) {
+            store_->Execute("DELETE FROM rowsets WHERE table_id = ?", {table_id});
+        } else {
+            for (const auto& r : current->rowsets) {
+                RowsetInfo kept = r;
+                auto marks = commit.deletes.find(r.id);
+                if (marks != commit.deletes.end() && !marks->second.isEmpty()) {
+                    auto merged = std::make_shared<Roaring>(marks->second);
+                    if (r.deletes) *merged |= *r.deletes;
+                    store_->Execute("UPDATE rowsets SET deletes = ? WHERE id = ?", {WriteDeletes(*merged), r.id});
+                    kept.deletes = std::move(merged);
+                }
+                next->rowsets.push_back(std::move(kept));
+            }
+        }
+        for (const auto& n : commit.rowsets) {
+            store_->Execute(
+                "INSERT INTO rowsets(table_id, path, row_count, size, label, create_time) VALUES(?, ?, ?, ?, ?, ?)",
+                {table_id, n.path, n.row_count, n.size, commit.label.empty() ? MetaValue{} : MetaValue{commit.label},
+                 NowSeconds()});
+            RowsetInfo info;
+            info.id = std::get<int64_t>(store_->Query("SELECT last_insert_rowid()")[0][0]);
+            info.path = n.path;
+            info.row_count = n.row_count;
+            info.file = MakeFile(n.path);
+            ids.push_back(info.id);
+            next->rowsets.push_back(std::move(info));
+        }
     });
-    return id;
-}
-
-std::vector<RowsetInfo> Catalog::ListRowsets(int64_t table_id) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::vector<RowsetInfo> out;
-    for (const auto& r :
-         store_->Query("SELECT id, path, row_count FROM rowsets WHERE table_id = ? ORDER BY id", {table_id})) {
-        out.push_back({std::get<int64_t>(r[0]), std::get<std::string>(r[1]), std::get<int64_t>(r[2])});
+    if (commit.replace) {
+        for (const auto& r : current->rowsets) r.file->MarkObsolete();
     }
-    return out;
+    versions_[table_id] = next;
+    return ids;
 }
 
 std::vector<std::string> Catalog::AllRowsetPaths() {

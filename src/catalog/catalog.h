@@ -6,7 +6,12 @@
 /// Errors a client can cause throw CatalogError with the matching ErrorCode:
 /// DATABASE_EXISTS, DATABASE_NOT_EXISTS (DROP), UNKNOWN_DATABASE, USER_EXISTS, UNKNOWN_USER.
 
+#include <roaring/roaring.hh>
+
+#include <atomic>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -38,11 +43,60 @@ struct TableInfo {
     int64_t create_time = 0;
 };
 
-/// One committed load of a table: a segment file and its row count.
+/// A segment file that versions share. When the file is no longer part of the table (dropped,
+/// overwritten, truncated) it is marked obsolete, and removed once the last version holding it
+/// (a running scan's snapshot) lets go, so readers never lose a file under them.
+class RowsetFile {
+  public:
+    using Remover = std::function<void(const std::string&)>;
+    RowsetFile(std::string path, std::shared_ptr<const Remover> remove)
+        : path_(std::move(path)), remove_(std::move(remove)) {}
+    ~RowsetFile();
+    RowsetFile(const RowsetFile&) = delete;
+    RowsetFile& operator=(const RowsetFile&) = delete;
+    const std::string& path() const { return path_; }  // relative to the data directory
+    void MarkObsolete() { obsolete_ = true; }
+
+  private:
+    std::string path_;
+    std::shared_ptr<const Remover> remove_;
+    std::atomic<bool> obsolete_{false};
+};
+
+/// One committed load of a table: a segment file, its row count, and the rows deleted from it
+/// since (a delete vector of row positions; null when none are).
 struct RowsetInfo {
     int64_t id = 0;
     std::string path;  // relative to the data directory
     int64_t row_count = 0;
+    std::shared_ptr<const Roaring> deletes;
+    std::shared_ptr<RowsetFile> file;
+    int64_t live_rows() const { return row_count - (deletes ? static_cast<int64_t>(deletes->cardinality()) : 0); }
+};
+
+/// A committed state of a table: its rowsets in commit order. Immutable: a scan pins the version
+/// current when its statement was bound (MVCC) and later commits publish new versions.
+struct TableVersion {
+    int64_t table_id = 0;
+    std::vector<RowsetInfo> rowsets;
+    int64_t live_rows() const;
+};
+
+/// What one load transaction changes in a table, committed atomically by Catalog::CommitLoad.
+struct LoadCommit {
+    struct NewRowset {
+        std::string path;  // relative to the data directory; the file must already be durable
+        int64_t row_count = 0;
+        int64_t size = 0;
+    };
+    std::string label;
+    std::vector<NewRowset> rowsets;
+    /// Rows newly deleted from existing rowsets (rowset id -> positions); merged with what each
+    /// rowset's delete vector already holds. Rowsets no longer in the table are ignored.
+    std::map<int64_t, Roaring> deletes;
+    /// Replace the table's contents: every earlier rowset leaves the version (INSERT OVERWRITE,
+    /// TRUNCATE TABLE).
+    bool replace = false;
 };
 
 struct UserInfo {
@@ -84,12 +138,16 @@ class Catalog {
     /// table's id, or 0 when it existed and `if_not_exists` is set.
     int64_t CreateTable(std::string_view database, std::string_view name, std::string_view definition,
                         bool if_not_exists);
-    /// Drops a table and its rowset records; returns the segment paths to delete (after commit).
-    std::vector<std::string> DropTable(std::string_view database, std::string_view name, bool if_exists);
-    /// Records a committed rowset (its file must already be durable) and returns its id.
-    int64_t CommitRowset(int64_t table_id, std::string_view path, int64_t row_count, int64_t size,
-                         std::string_view label);
-    std::vector<RowsetInfo> ListRowsets(int64_t table_id);
+    /// Drops a table and its rowset records; its files are removed once no scan holds them.
+    /// Returns false when it did not exist and `if_exists` is set.
+    bool DropTable(std::string_view database, std::string_view name, bool if_exists);
+    /// Commits a load transaction in one meta-store transaction and publishes the new version.
+    /// Returns the ids of the new rowsets, in order. Throws UNKNOWN_TABLE if the table was dropped.
+    std::vector<int64_t> CommitLoad(int64_t table_id, const LoadCommit& commit);
+    /// The table's current committed version (loaded from the meta store on first use).
+    std::shared_ptr<const TableVersion> GetTableVersion(int64_t table_id);
+    /// Called with the relative path of a segment file that no version references any more.
+    void SetFileRemover(std::function<void(const std::string&)> remove);
     /// Every segment path the meta store references (to sweep files of loads that never committed).
     std::vector<std::string> AllRowsetPaths();
 
@@ -121,8 +179,15 @@ class Catalog {
     MetaStore& store() { return *store_; }
 
   private:
+    std::shared_ptr<const TableVersion> LoadVersionLocked(int64_t table_id);
+    std::shared_ptr<RowsetFile> MakeFile(const std::string& path);
+    /// Marks the files of a table's version obsolete and forgets the version (drop).
+    void RetireTableLocked(int64_t table_id);
+
     std::unique_ptr<MetaStore> store_;
     std::mutex mutex_;
+    std::map<int64_t, std::shared_ptr<const TableVersion>> versions_;
+    std::shared_ptr<RowsetFile::Remover> remover_ = std::make_shared<RowsetFile::Remover>();
 };
 
 }  // namespace floe

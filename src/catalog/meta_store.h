@@ -18,7 +18,11 @@
 namespace floe {
 
 /// A bound parameter or a column value of a meta-store row.
-using MetaValue = std::variant<std::monostate, int64_t, double, std::string>;
+/// Binary bytes stored as a BLOB (text is std::string).
+struct MetaBlob {
+    std::string bytes;
+};
+using MetaValue = std::variant<std::monostate, int64_t, double, std::string, MetaBlob>;
 using MetaRow = std::vector<MetaValue>;
 
 class MetaStore {

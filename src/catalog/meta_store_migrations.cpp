@@ -58,6 +58,11 @@ const std::vector<std::string_view>& MetaStoreMigrations() {
             index_type TEXT NOT NULL,
             PRIMARY KEY(table_id, name));
         )",
+        // 6: delete vectors: the rows of a rowset deleted since it was written (DELETE, and upserts
+        // into Primary Key tables), as a portable-format roaring bitmap of row positions.
+        R"(
+        ALTER TABLE rowsets ADD COLUMN deletes BLOB;
+        )",
     };
     return migrations;
 }

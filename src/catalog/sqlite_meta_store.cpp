@@ -91,6 +91,11 @@ class SqliteMetaStore : public MetaStore {
                     case SQLITE_NULL:
                         row.emplace_back(std::monostate{});
                         break;
+                    case SQLITE_BLOB: {
+                        const char* data = static_cast<const char*>(sqlite3_column_blob(stmt, i));
+                        row.emplace_back(MetaBlob{std::string(data ? data : "", sqlite3_column_bytes(stmt, i))});
+                        break;
+                    }
                     default: {
                         const char* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
                         row.emplace_back(std::string(text ? text : "", sqlite3_column_bytes(stmt, i)));
@@ -134,6 +139,9 @@ class SqliteMetaStore : public MetaStore {
                 rc = sqlite3_bind_int64(stmt, idx, *iv);
             else if (auto* dv = std::get_if<double>(&v))
                 rc = sqlite3_bind_double(stmt, idx, *dv);
+            else if (auto* bv = std::get_if<MetaBlob>(&v))
+                rc = sqlite3_bind_blob(stmt, idx, bv->bytes.data(), static_cast<int>(bv->bytes.size()),
+                                       SQLITE_TRANSIENT);
             else {
                 const std::string& s = std::get<std::string>(v);
                 rc = sqlite3_bind_text(stmt, idx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);

@@ -30,7 +30,7 @@ PhysicalOperatorPtr PhysicalPlanner::Plan(LogicalOperator& logical) {
         }
         case LogicalOperatorType::GET: {
             auto& g = static_cast<LogicalGet&>(logical);
-            return std::make_unique<PhysicalTableScan>(g.types, g.table_types, g.column_ids, g.segments);
+            return std::make_unique<PhysicalTableScan>(g.types, g.table_types, g.column_ids, g.version, g.data_dir);
         }
         case LogicalOperatorType::FILTER: {
             auto& f = static_cast<LogicalFilter&>(logical);

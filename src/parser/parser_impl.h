@@ -93,6 +93,10 @@ class ParserImpl {
     ast::StatementPtr ParseCreateView(bool or_replace, bool alter);
     ast::StatementPtr ParseCreateTable();
     ast::StatementPtr ParseInsert();
+    ast::StatementPtr ParseDelete();
+    ast::StatementPtr ParseUpdate();
+    ast::StatementPtr ParseTruncate();
+    std::vector<ast::Assignment> ParseAssignments();
     std::vector<std::string> ParseColumnList();
     ast::UserIdentity ParseUser();
     std::string ParsePasswordValue();

@@ -64,6 +64,12 @@ StatementPtr ParserImpl::ParseStatement() {
         stmt = std::move(t);
     } else if (IsKeyword("INSERT")) {
         stmt = ParseInsert();
+    } else if (IsKeyword("DELETE")) {
+        stmt = ParseDelete();
+    } else if (IsKeyword("UPDATE")) {
+        stmt = ParseUpdate();
+    } else if (IsKeyword("TRUNCATE")) {
+        stmt = ParseTruncate();
     } else if (AcceptKeyword("KILL")) {
         auto k = std::make_unique<KillStatement>();
         if (AcceptKeyword("QUERY"))
@@ -474,15 +480,15 @@ StatementPtr ParserImpl::ParseCreateTable() {
 
 StatementPtr ParserImpl::ParseInsert() {
     ExpectKeyword("INSERT");
-    if (IsKeyword("OVERWRITE")) {
-        throw ParserError("line " + std::to_string(Cur().line) + ", column " + std::to_string(Cur().column) +
-                              ": INSERT OVERWRITE is not supported yet",
-                          ErrorCode::NOT_SUPPORTED);
-    }
-    ExpectKeyword("INTO");
     auto ins = std::make_unique<InsertStatement>();
+    if (AcceptKeyword("OVERWRITE")) {
+        ins->overwrite = true;
+    } else {
+        ExpectKeyword("INTO");
+    }
     AcceptKeyword("TABLE");
     ParseQualifiedName(ins->database, ins->table, "a table name");
+    if (AcceptKeyword("PARTITION") || AcceptKeyword("PARTITIONS")) ins->partitions = ParseColumnList();
     if (AcceptKeyword("WITH")) {
         ExpectKeyword("LABEL");
         ins->label = ParseIdentifierOrString("a label");
@@ -514,7 +520,56 @@ StatementPtr ParserImpl::ParseInsert() {
     } else {
         ins->query = ParseQuery();
     }
+    if (AcceptKeyword("ON")) {
+        ExpectKeyword("DUPLICATE");
+        ExpectKeyword("KEY");
+        ExpectKeyword("UPDATE");
+        ins->on_duplicate_key_update = ParseAssignments();
+    }
     return ins;
+}
+
+std::vector<Assignment> ParserImpl::ParseAssignments() {
+    std::vector<Assignment> out;
+    do {
+        Assignment a;
+        a.location = Loc();
+        std::string first = ParseIdentifier("a column name");
+        a.column = AcceptOp(".") ? ParseIdentifier("a column name") : first;  // t.col
+        ExpectOp("=");
+        a.value = ParseExpression();
+        out.push_back(std::move(a));
+    } while (AcceptOp(","));
+    return out;
+}
+
+StatementPtr ParserImpl::ParseDelete() {
+    ExpectKeyword("DELETE");
+    ExpectKeyword("FROM");
+    auto d = std::make_unique<DeleteStatement>();
+    ParseQualifiedName(d->database, d->table, "a table name");
+    if (AcceptKeyword("PARTITION") || AcceptKeyword("PARTITIONS")) d->partitions = ParseColumnList();
+    if (AcceptKeyword("WHERE")) d->where = ParseExpression();
+    return d;
+}
+
+StatementPtr ParserImpl::ParseUpdate() {
+    ExpectKeyword("UPDATE");
+    auto u = std::make_unique<UpdateStatement>();
+    ParseQualifiedName(u->database, u->table, "a table name");
+    ExpectKeyword("SET");
+    u->assignments = ParseAssignments();
+    if (AcceptKeyword("WHERE")) u->where = ParseExpression();
+    return u;
+}
+
+StatementPtr ParserImpl::ParseTruncate() {
+    ExpectKeyword("TRUNCATE");
+    AcceptKeyword("TABLE");
+    auto t = std::make_unique<TruncateStatement>();
+    ParseQualifiedName(t->database, t->table, "a table name");
+    if (AcceptKeyword("PARTITION") || AcceptKeyword("PARTITIONS")) t->partitions = ParseColumnList();
+    return t;
 }
 
 StatementPtr ParserImpl::ParseCreateView(bool or_replace, bool alter) {

@@ -54,13 +54,15 @@ struct LogicalTableFunction : LogicalOperator {
     std::string ToString() const override;
 };
 
-/// Scan of a base table's segments.
+/// Scan of a base table at a pinned version (its rowsets and delete vectors).
 struct LogicalGet : LogicalOperator {
     LogicalGet() : LogicalOperator(LogicalOperatorType::GET) {}
     std::string table;
-    std::vector<std::string> segments;
-    int64_t row_count = 0;
-    /// The table's stored column types, and which of them the scan outputs (`types`), in order.
+    std::shared_ptr<const TableVersion> version;
+    std::string data_dir;
+    int64_t row_count = 0;  // live rows
+    /// The table's stored column types, and which of them the scan outputs (`types`), in order
+    /// (kRowIdColumn: the row's position).
     std::vector<LogicalType> table_types;
     std::vector<size_t> column_ids;
     std::string ToString() const override;

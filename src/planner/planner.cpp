@@ -21,10 +21,14 @@ std::string LogicalGet::ToString() const {
     std::string s = "SCAN " + table;
     if (column_ids.size() != table_types.size()) {
         s += " [";
-        for (size_t i = 0; i < column_ids.size(); ++i) s += (i ? ", " : "") + std::to_string(column_ids[i]);
+        for (size_t i = 0; i < column_ids.size(); ++i) {
+            s += (i ? ", " : "") +
+                 (column_ids[i] == kRowIdColumn ? std::string("row_id") : std::to_string(column_ids[i]));
+        }
         s += "]";
     }
-    return s + " (" + std::to_string(segments.size()) + " segments, " + std::to_string(row_count) + " rows)";
+    size_t rowsets = version ? version->rowsets.size() : 0;
+    return s + " (" + std::to_string(rowsets) + " rowsets, " + std::to_string(row_count) + " rows)";
 }
 
 std::string LogicalAggregate::ToString() const {
@@ -145,11 +149,14 @@ LogicalOperatorPtr Planner::PlanTableRef(BoundTableRef& ref) {
             auto& t = static_cast<BoundTableScanRef&>(ref);
             auto get = std::make_unique<LogicalGet>();
             get->table = t.table;
-            get->segments = t.segments;
-            get->row_count = t.row_count;
+            get->version = t.version;
+            get->data_dir = t.data_dir;
+            get->row_count = t.version->live_rows();
             get->types = t.types;
             get->table_types = t.types;
-            for (size_t i = 0; i < t.types.size(); ++i) get->column_ids.push_back(i);
+            if (t.row_id) get->table_types.pop_back();
+            for (size_t i = 0; i < get->table_types.size(); ++i) get->column_ids.push_back(i);
+            if (t.row_id) get->column_ids.push_back(kRowIdColumn);
             return get;
         }
         case BoundTableRefKind::JOIN: {

@@ -12,6 +12,7 @@
 #include "common/exception.h"
 #include "common/logging.h"
 #include "server/session.h"
+#include "storage/segment.h"
 
 namespace floe {
 
@@ -39,6 +40,9 @@ Instance::Instance(InstanceOptions options) : options_(std::move(options)) {
         [[maybe_unused]] ssize_t w = ::pwrite(lock_fd_, pid.data(), pid.size(), 0);
     }
     catalog_ = Catalog::Open(options_.data_dir);
+    std::string data_dir = options_.data_dir;
+    catalog_->SetFileRemover([data_dir](const std::string& path) { RemoveSegmentFile(data_dir + "/" + path); });
+    loads_ = std::make_unique<LoadManager>(*catalog_, options_.data_dir);
     SweepUnreferencedSegments();
     globals_ = std::make_unique<GlobalVariables>(*catalog_);
     Log::Info("instance.opened", {{"data_dir", options_.data_dir}});
@@ -65,6 +69,7 @@ void Instance::SweepUnreferencedSegments() {
 }
 
 Instance::~Instance() {
+    loads_.reset();
     catalog_.reset();
     if (lock_fd_ >= 0) {
         ::flock(lock_fd_, LOCK_UN);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "catalog/catalog.h"
+#include "ingest/load_manager.h"
 #include "server/session_variables.h"
 
 namespace floe {
@@ -38,6 +39,7 @@ class Instance {
 
     const InstanceOptions& options() const { return options_; }
     Catalog& catalog() { return *catalog_; }
+    LoadManager& loads() { return *loads_; }
     GlobalVariables& globals() { return *globals_; }
 
     uint32_t NextConnectionId() { return next_connection_id_.fetch_add(1); }
@@ -59,6 +61,7 @@ class Instance {
     int lock_fd_ = -1;
     std::unique_ptr<Catalog> catalog_;
     std::unique_ptr<GlobalVariables> globals_;
+    std::unique_ptr<LoadManager> loads_;
     std::atomic<uint32_t> next_connection_id_{1};
     std::mutex sessions_mutex_;
     std::map<uint32_t, Session*> sessions_;

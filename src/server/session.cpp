@@ -184,6 +184,12 @@ QueryResult Session::ExecuteStatement(const ast::Statement& statement, const std
             return executor.DropTable(static_cast<const ast::DropTableStatement&>(statement));
         case K::INSERT:
             return executor.Insert(static_cast<const ast::InsertStatement&>(statement));
+        case K::DELETE:
+            return executor.Delete(static_cast<const ast::DeleteStatement&>(statement));
+        case K::UPDATE:
+            return executor.Update(static_cast<const ast::UpdateStatement&>(statement));
+        case K::TRUNCATE:
+            return executor.Truncate(static_cast<const ast::TruncateStatement&>(statement));
         case K::CREATE_INDEX:
             return executor.CreateIndex(static_cast<const ast::CreateIndexStatement&>(statement));
         case K::DROP_INDEX:

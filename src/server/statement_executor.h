@@ -28,6 +28,9 @@ class StatementExecutor {
     QueryResult CreateTable(const ast::CreateTableStatement& statement);
     QueryResult DropTable(const ast::DropTableStatement& statement);
     QueryResult Insert(const ast::InsertStatement& statement);
+    QueryResult Delete(const ast::DeleteStatement& statement);
+    QueryResult Update(const ast::UpdateStatement& statement);
+    QueryResult Truncate(const ast::TruncateStatement& statement);
     QueryResult CreateIndex(const ast::CreateIndexStatement& statement);
     QueryResult DropIndex(const ast::DropIndexStatement& statement);
 

@@ -1,7 +1,8 @@
-// CREATE TABLE, DROP TABLE and INSERT: the statements that define base tables and load them.
-// Every INSERT is one load transaction: its rows are written to a new segment file, made durable,
-// and only then recorded as a rowset in the meta store, so a statement's rows become visible all
-// at once or not at all.
+// CREATE TABLE, DROP TABLE, INSERT, DELETE, UPDATE and TRUNCATE: the statements that define base
+// tables and change their rows. Every write is one load transaction of the LoadManager (ingest/):
+// its rows are written to a new segment file, made durable, and committed with any delete-vector
+// marks in one meta-store transaction, so a statement's changes become visible all at once or not
+// at all. Writers of a table hold its lock from reading the rows they change to the commit.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -16,6 +17,7 @@
 #include "execution/physical_planner.h"
 #include "function/cast.h"
 #include "optimizer/optimizer.h"
+#include "parser/parser.h"
 #include "planner/planner.h"
 #include "server/instance.h"
 #include "server/session.h"
@@ -46,14 +48,6 @@ TableInfo BaseTable(Session& session, const std::string& database, const std::st
     return *table;
 }
 
-std::string NewSegmentName() {
-    static std::mt19937_64 rng(std::random_device{}());
-    static std::mutex mu;
-    std::lock_guard<std::mutex> lock(mu);
-    auto now = std::chrono::system_clock::now().time_since_epoch().count();
-    return fmt::format("{:x}_{:016x}.seg", now, rng());
-}
-
 /// Casts `input` to `type`, failing on values that cannot be converted (rather than storing NULL).
 std::shared_ptr<Column> CastForInsert(const std::shared_ptr<Column>& input, size_t rows, const LogicalType& type,
                                       const std::string& column_name) {
@@ -82,9 +76,7 @@ QueryResult StatementExecutor::CreateTable(const ast::CreateTableStatement& s) {
 
 QueryResult StatementExecutor::DropTable(const ast::DropTableStatement& s) {
     std::string db = TableDatabase(session_, s.database);
-    for (const auto& path : session_.instance().catalog().DropTable(db, s.name, s.if_exists)) {
-        RemoveSegmentFile(session_.instance().options().data_dir + "/" + path);
-    }
+    session_.instance().catalog().DropTable(db, s.name, s.if_exists);
     return QueryResult{};
 }
 
@@ -108,15 +100,107 @@ QueryResult StatementExecutor::DropIndex(const ast::DropIndexStatement& s) {
     return QueryResult{};
 }
 
+namespace {
+
+/// Full-width chunks in the table's column order from `source` (one column per target column):
+/// values cast to the column types, defaults for columns not listed, NOT NULL enforced.
+std::vector<Chunk> ToTableRows(std::vector<Chunk>& source, const std::vector<int>& targets, const TableSchema& schema,
+                               int64_t now_micros) {
+    std::vector<Chunk> out;
+    for (auto& chunk : source) {
+        size_t n = chunk.size();
+        std::vector<std::shared_ptr<Column>> cols(schema.columns.size());
+        for (size_t c = 0; c < targets.size(); ++c) {
+            const TableColumn& col = schema.columns[targets[c]];
+            cols[targets[c]] = CastForInsert(chunk.shared_column(c), n, col.type, col.name);
+        }
+        for (size_t i = 0; i < schema.columns.size(); ++i) {
+            if (cols[i]) continue;
+            const TableColumn& col = schema.columns[i];
+            Value d = col.default_current_timestamp ? Value::Datetime(now_micros)
+                                                    : col.default_value.value_or(Value::Null(col.type));
+            auto filled = std::make_shared<Column>(col.type, n);
+            filled->Resize(n);
+            for (size_t r = 0; r < n; ++r) filled->SetValue(r, d);
+            cols[i] = std::move(filled);
+        }
+        Chunk full;
+        for (auto& c : cols) full.AddColumn(std::move(c));
+        full.SetSize(n);
+        if (chunk.selection()) full.SetSelection(std::make_unique<SelectionVector>(*chunk.selection()));
+        for (size_t i = 0; i < schema.columns.size(); ++i) {
+            if (schema.columns[i].nullable) continue;
+            for (size_t k = 0; k < full.live_rows(); ++k) {
+                if (full.column(i).IsNull(full.LiveRow(k))) {
+                    throw ConversionError("Column '" + schema.columns[i].name + "' cannot be null",
+                                          ErrorCode::BAD_NULL);
+                }
+            }
+        }
+        out.push_back(std::move(full));
+    }
+    return out;
+}
+
+std::string QuoteName(const std::string& name) {
+    std::string out = "`";
+    for (char c : name) {
+        if (c == '`') out.push_back('`');
+        out.push_back(c);
+    }
+    return out + "`";
+}
+
+/// Runs `SELECT <select> FROM db.table [WHERE where]` (the WHERE taken from a statement's AST) and
+/// returns its chunks. With `row_id`, the table's scan exposes `__row_id`.
+std::vector<Chunk> RunTableQuery(ClientContext& context, const std::string& db, const std::string& table,
+                                 const std::string& select, const ast::ExprPtr& where, bool row_id) {
+    ast::StatementPtr parsed =
+        Parser::ParseStatement("SELECT " + select + " FROM " + QuoteName(db) + "." + QuoteName(table));
+    auto& node = static_cast<ast::SelectNode&>(*static_cast<ast::SelectStatement&>(*parsed).query);
+    // Borrow the statement's WHERE for binding; binding copies what it needs.
+    auto& borrowed = const_cast<ast::ExprPtr&>(where);
+    node.where = std::move(borrowed);
+    std::unique_ptr<BoundQueryNode> bound;
+    try {
+        Binder binder(context);
+        if (row_id) binder.ExposeRowId(db, table);
+        bound = binder.BindQuery(node);
+    } catch (...) {
+        borrowed = std::move(node.where);
+        throw;
+    }
+    borrowed = std::move(node.where);
+    LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound));
+    PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
+    return Executor::Run(*physical);
+}
+
+QueryResult LoadInfo(const LoadResult& load, size_t affected) {
+    QueryResult result;
+    result.affected_rows = affected;
+    result.info = "{'label':'" + load.label + "', 'status':'VISIBLE', 'txnId':'" + std::to_string(load.txn_id) + "'}";
+    return result;
+}
+
+void RejectPartitions(const std::vector<std::string>& partitions) {
+    if (!partitions.empty()) {
+        throw NotSupportedError("PARTITION (...) in a write needs table partitions, which are not supported yet");
+    }
+}
+
+}  // namespace
+
 QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
-    Catalog& catalog = session_.instance().catalog();
     std::string db = TableDatabase(session_, s.database);
-    auto table = catalog.GetTable(db, s.table);
-    if (!table) throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
-    if (table->kind != "TABLE") {
+    auto found = session_.instance().catalog().GetTable(db, s.table);
+    if (!found) throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
+    if (found->kind != "TABLE") {
         throw CatalogError("'" + db + "." + s.table + "' is a view; INSERT needs a table", ErrorCode::NOT_SUPPORTED);
     }
-    TableSchema schema = ParseTableDefinition(table->definition);
+    const TableInfo& table = *found;
+    RejectPartitions(s.partitions);
+    TableSchema schema = ParseTableDefinition(table.definition);
     std::vector<int> targets;
     if (s.columns.empty()) {
         for (size_t i = 0; i < schema.columns.size(); ++i) targets.push_back(static_cast<int>(i));
@@ -130,6 +214,47 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
             targets.push_back(idx);
         }
     }
+    LoadOptions options;
+    options.label = s.label;
+    options.overwrite = s.overwrite;
+    if (!s.on_duplicate_key_update.empty()) {
+        // MySQL's upsert: existing keys change only the named columns. Floe supports the form
+        // writers use, `col = VALUES(col)`, on Primary Key tables.
+        if (schema.keys_type != ast::KeysType::PRIMARY) {
+            throw NotSupportedError("ON DUPLICATE KEY UPDATE needs a PRIMARY KEY table; '" + table.name + "' is " +
+                                    KeysTypeName(schema.keys_type) + " KEY");
+        }
+        if (s.overwrite) throw BinderError("INSERT OVERWRITE cannot have ON DUPLICATE KEY UPDATE", ErrorCode::PARSE);
+        options.update_columns.assign(schema.columns.size(), false);
+        for (size_t k = 0; k < schema.key_columns.size(); ++k) options.update_columns[k] = true;
+        for (const auto& a : s.on_duplicate_key_update) {
+            int idx = schema.Find(a.column);
+            if (idx < 0) {
+                throw BinderError("Unknown column '" + a.column + "' in 'field list'", ErrorCode::UNKNOWN_COLUMN);
+            }
+            bool values_of_same = false;
+            if (a.value->kind == ast::ExprKind::FUNCTION_CALL) {
+                const auto& call = static_cast<const ast::FunctionCallExpr&>(*a.value);
+                if (AsciiEqualsIgnoreCase(call.name, "values") && call.args.size() == 1 &&
+                    call.args[0]->kind == ast::ExprKind::COLUMN_REF) {
+                    const auto& parts = static_cast<const ast::ColumnRefExpr&>(*call.args[0]).parts;
+                    values_of_same = AsciiEqualsIgnoreCase(parts.back(), a.column);
+                }
+            }
+            if (!values_of_same) {
+                throw NotSupportedError("ON DUPLICATE KEY UPDATE supports `col = VALUES(col)` assignments; '" +
+                                        a.column + "' is assigned something else");
+            }
+            bool in_insert = false;
+            for (int t : targets) in_insert |= t == idx;
+            if (!in_insert) {
+                throw BinderError("VALUES(" + a.column + ") names a column the INSERT does not list",
+                                  ErrorCode::UNKNOWN_COLUMN);
+            }
+            options.update_columns[idx] = true;
+        }
+    }
+    auto lock = session_.instance().loads().LockTable(table.id);
     // The source rows, one column per target column.
     std::vector<Chunk> source;
     if (s.query->kind == ast::QueryNodeKind::VALUES) {
@@ -181,66 +306,115 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
         PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
         source = Executor::Run(*physical);
     }
-    // Full-width chunks in the table's column order, with defaults for columns not listed.
-    std::vector<Chunk> rows_out;
+    std::vector<Chunk> rows = ToTableRows(source, targets, schema, session_.statement_start_micros());
     size_t total = 0;
-    for (auto& chunk : source) {
-        size_t n = chunk.size();
-        std::vector<std::shared_ptr<Column>> cols(schema.columns.size());
-        for (size_t c = 0; c < targets.size(); ++c) {
-            const TableColumn& col = schema.columns[targets[c]];
-            cols[targets[c]] = CastForInsert(chunk.shared_column(c), n, col.type, col.name);
-        }
-        for (size_t i = 0; i < schema.columns.size(); ++i) {
-            if (cols[i]) continue;
-            const TableColumn& col = schema.columns[i];
-            Value d = col.default_current_timestamp ? Value::Datetime(session_.statement_start_micros())
-                                                    : col.default_value.value_or(Value::Null(col.type));
-            auto filled = std::make_shared<Column>(col.type, n);
-            filled->Resize(n);
-            for (size_t r = 0; r < n; ++r) filled->SetValue(r, d);
-            cols[i] = std::move(filled);
-        }
-        Chunk full;
-        for (auto& c : cols) full.AddColumn(std::move(c));
-        full.SetSize(n);
-        if (chunk.selection()) full.SetSelection(std::make_unique<SelectionVector>(*chunk.selection()));
-        for (size_t i = 0; i < schema.columns.size(); ++i) {
-            if (schema.columns[i].nullable) continue;
-            for (size_t k = 0; k < full.live_rows(); ++k) {
-                if (full.column(i).IsNull(full.LiveRow(k))) {
-                    throw ConversionError("Column '" + schema.columns[i].name + "' cannot be null",
-                                          ErrorCode::BAD_NULL);
-                }
-            }
-        }
-        total += full.live_rows();
-        rows_out.push_back(std::move(full));
+    for (const auto& c : rows) total += c.live_rows();
+    LoadResult load = session_.instance().loads().Load(table, schema, rows, options);
+    return LoadInfo(load, total);
+}
+
+QueryResult StatementExecutor::Delete(const ast::DeleteStatement& s) {
+    TableInfo table = BaseTable(session_, s.database, s.table);
+    RejectPartitions(s.partitions);
+    TableSchema schema = ParseTableDefinition(table.definition);
+    std::string select = "__row_id";
+    if (schema.keys_type == ast::KeysType::PRIMARY) {
+        for (const auto& k : schema.key_columns) select += ", " + QuoteName(k);
     }
-    QueryResult result;
-    std::string label = s.label.empty()
-                            ? fmt::format("insert_{:x}", std::chrono::system_clock::now().time_since_epoch().count())
-                            : s.label;
-    if (total == 0) {
-        result.info = "{'label':'" + label + "', 'status':'VISIBLE', 'txnId':'0'}";
-        return result;
+    if (s.where && (schema.keys_type == ast::KeysType::AGGREGATE || schema.keys_type == ast::KeysType::UNIQUE)) {
+        // Rows merge by key, so only conditions on the key decide which merged rows go.
+        std::vector<ScopeColumn> keys;
+        for (size_t k = 0; k < schema.key_columns.size(); ++k) {
+            keys.push_back({table.name, schema.columns[k].name, schema.columns[k].type, schema.columns[k].nullable});
+        }
+        try {
+            Binder binder(context_);
+            binder.BindExpression(*s.where, keys);
+        } catch (const BinderError& e) {
+            throw BinderError(std::string("DELETE on an ") + KeysTypeName(schema.keys_type) +
+                                  " KEY table may only filter on key columns: " + e.what(),
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
     }
-    std::string relative = "data/" + std::to_string(table->id) + "/" + NewSegmentName();
-    std::string absolute = session_.instance().options().data_dir + "/" + relative;
-    SegmentWriter writer(absolute, schema.Types());
-    for (const auto& c : rows_out) writer.Append(c);
-    uint64_t size = writer.Finish();
-    int64_t rowset_id;
+    auto lock = session_.instance().loads().LockTable(table.id);
+    std::vector<Chunk> rows = RunTableQuery(context_, table.database, table.name, select, s.where, true);
+    LoadResult load = session_.instance().loads().DeleteRows(table, schema, rows, "");
+    return LoadInfo(load, load.deleted_rows);
+}
+
+QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
+    TableInfo table = BaseTable(session_, s.database, s.table);
+    TableSchema schema = ParseTableDefinition(table.definition);
+    if (schema.keys_type != ast::KeysType::PRIMARY) {
+        throw NotSupportedError("UPDATE needs a PRIMARY KEY table; '" + table.name + "' is " +
+                                KeysTypeName(schema.keys_type) + " KEY");
+    }
+    // UPDATE is an upsert of the changed rows: SELECT every column, the assigned ones computed
+    // from the old values, and load the result over the old rows.
+    std::vector<const ast::Expr*> assigned(schema.columns.size(), nullptr);
+    for (const auto& a : s.assignments) {
+        int idx = schema.Find(a.column);
+        if (idx < 0) throw BinderError("Unknown column '" + a.column + "' in 'field list'", ErrorCode::UNKNOWN_COLUMN);
+        if (static_cast<size_t>(idx) < schema.key_columns.size()) {
+            throw BinderError("primary key column '" + schema.columns[idx].name + "' cannot be updated",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        if (assigned[idx]) {
+            throw BinderError("Column '" + a.column + "' is assigned twice", ErrorCode::WRONG_ARGUMENTS);
+        }
+        assigned[idx] = a.value.get();
+    }
+    std::string select;
+    for (size_t i = 0; i < schema.columns.size(); ++i) {
+        select += (i ? ", " : "") + QuoteName(schema.columns[i].name);
+    }
+    auto lock = session_.instance().loads().LockTable(table.id);
+    // The assigned expressions bind against the table's columns in the query below.
+    ast::StatementPtr parsed =
+        Parser::ParseStatement("SELECT " + select + " FROM " + QuoteName(table.database) + "." + QuoteName(table.name));
+    auto& node = static_cast<ast::SelectNode&>(*static_cast<ast::SelectStatement&>(*parsed).query);
+    auto& where = const_cast<ast::ExprPtr&>(s.where);
+    std::vector<ast::ExprPtr*> borrowed;
+    for (const auto& a : s.assignments) {
+        int idx = schema.Find(a.column);
+        auto& item = node.select_list[idx];
+        std::swap(item.expr, const_cast<ast::ExprPtr&>(a.value));
+        borrowed.push_back(&const_cast<ast::ExprPtr&>(a.value));
+    }
+    node.where = std::move(where);
+    auto give_back = [&] {
+        where = std::move(node.where);
+        for (size_t i = 0; i < s.assignments.size(); ++i) {
+            std::swap(node.select_list[schema.Find(s.assignments[i].column)].expr, *borrowed[i]);
+        }
+    };
+    std::unique_ptr<BoundQueryNode> bound;
     try {
-        rowset_id =
-            catalog.CommitRowset(table->id, relative, static_cast<int64_t>(total), static_cast<int64_t>(size), label);
+        Binder binder(context_);
+        bound = binder.BindQuery(node);
     } catch (...) {
-        RemoveSegmentFile(absolute);
+        give_back();
         throw;
     }
-    result.affected_rows = total;
-    result.info = "{'label':'" + label + "', 'status':'VISIBLE', 'txnId':'" + std::to_string(rowset_id) + "'}";
-    return result;
+    give_back();
+    LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound));
+    PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
+    std::vector<Chunk> source = Executor::Run(*physical);
+    std::vector<int> targets;
+    for (size_t i = 0; i < schema.columns.size(); ++i) targets.push_back(static_cast<int>(i));
+    std::vector<Chunk> rows = ToTableRows(source, targets, schema, session_.statement_start_micros());
+    size_t total = 0;
+    for (const auto& c : rows) total += c.live_rows();
+    LoadResult load = session_.instance().loads().Load(table, schema, rows, LoadOptions{});
+    return LoadInfo(load, total);
+}
+
+QueryResult StatementExecutor::Truncate(const ast::TruncateStatement& s) {
+    TableInfo table = BaseTable(session_, s.database, s.table);
+    RejectPartitions(s.partitions);
+    auto lock = session_.instance().loads().LockTable(table.id);
+    session_.instance().loads().Truncate(table, "");
+    return QueryResult{};
 }
 
 }  // namespace floe

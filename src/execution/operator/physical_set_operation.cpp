@@ -2,7 +2,7 @@
 
 #include <unordered_set>
 
-#include "execution/row_key.h"
+#include "vector/row_key.h"
 
 namespace floe {
 

@@ -1,22 +1,82 @@
 #include "execution/operator/physical_table_scan.h"
 
+#include "binder/bound_query.h"
+
 namespace floe {
+
+PhysicalTableScan::PhysicalTableScan(std::vector<LogicalType> types, std::vector<LogicalType> table_types,
+                                     std::vector<size_t> column_ids, std::shared_ptr<const TableVersion> version,
+                                     std::string data_dir)
+    : PhysicalOperator(PhysicalOperatorType::TABLE_SCAN, std::move(types)),
+      table_types_(std::move(table_types)),
+      column_ids_(std::move(column_ids)),
+      version_(std::move(version)),
+      data_dir_(std::move(data_dir)) {
+    for (size_t i = 0; i < column_ids_.size(); ++i) {
+        if (column_ids_[i] == kRowIdColumn) {
+            row_id_position_ = static_cast<int>(i);
+        } else {
+            stored_ids_.push_back(column_ids_[i]);
+        }
+    }
+}
+
+bool PhysicalTableScan::OpenNext() {
+    while (next_rowset_ < version_->rowsets.size()) {
+        rowset_ = &version_->rowsets[next_rowset_++];
+        if (rowset_->live_rows() == 0) continue;
+        reader_ = OpenSegment(data_dir_ + "/" + rowset_->path, table_types_);
+        next_row_ = 0;
+        deleted_.clear();
+        if (rowset_->deletes) {
+            deleted_.assign(reader_->row_count(), 0);
+            for (uint32_t row : *rowset_->deletes) {
+                if (row < deleted_.size()) deleted_[row] = 1;
+            }
+        }
+        return true;
+    }
+    return false;
+}
 
 bool PhysicalTableScan::GetData(ExecutionContext& ctx, Chunk& out) {
     while (true) {
         ctx.CheckInterrupted();
-        if (!reader_) {
-            if (next_segment_ >= segments_.size()) return false;
-            reader_ = OpenSegment(segments_[next_segment_++], table_types_);
-            next_row_ = 0;
+        if (!reader_ && !OpenNext()) return false;
+        if (next_row_ >= reader_->row_count()) {
+            reader_.reset();
+            continue;
         }
-        if (next_row_ < reader_->row_count()) {
-            size_t n = std::min(kChunkCapacity, reader_->row_count() - next_row_);
-            reader_->Read(next_row_, n, column_ids_, out);
-            next_row_ += n;
-            return true;
+        size_t start = next_row_;
+        size_t n = std::min(kChunkCapacity, reader_->row_count() - start);
+        next_row_ += n;
+        std::unique_ptr<SelectionVector> selection;
+        if (!deleted_.empty()) {
+            selection = std::make_unique<SelectionVector>();
+            for (size_t r = 0; r < n; ++r) {
+                if (!deleted_[start + r]) selection->push_back(static_cast<uint32_t>(r));
+            }
+            if (selection->empty()) continue;
+            if (selection->size() == n) selection.reset();
         }
-        reader_.reset();
+        if (row_id_position_ < 0) {
+            reader_->Read(start, n, stored_ids_, out);
+        } else {
+            Chunk stored;
+            reader_->Read(start, n, stored_ids_, stored);
+            auto ids = std::make_shared<Column>(LogicalType(TypeId::BIGINT), n);
+            ids->Resize(n);
+            int64_t base = rowset_->id << 32;
+            for (size_t r = 0; r < n; ++r) ids->Data<int64_t>()[r] = base | static_cast<int64_t>(start + r);
+            out = Chunk();
+            size_t next_stored = 0;
+            for (size_t i = 0; i < column_ids_.size(); ++i) {
+                out.AddColumn(static_cast<int>(i) == row_id_position_ ? ids : stored.shared_column(next_stored++));
+            }
+            out.SetSize(n);
+        }
+        if (selection) out.SetSelection(std::move(selection));
+        return true;
     }
 }
 

@@ -1,11 +1,14 @@
 #pragma once
-/// Source that reads a table's segments in order, a chunk at a time, only the columns the query
-/// uses. Segments come through the segment cache; each column block is verified (checksum) when
-/// first loaded, and a damaged file fails the query with an error naming it.
+/// Source that reads a table version's rowsets in commit order, a chunk at a time, only the
+/// columns the query uses. Rows in a rowset's delete vector are skipped (a selection vector over
+/// the chunk). Segments come through the segment cache; each column block is verified (checksum)
+/// when first loaded, and a damaged file fails the query with an error naming it. The version is
+/// held for the scan's lifetime, so its files stay on disk until the scan ends.
 
 #include <memory>
 #include <string>
 
+#include "catalog/catalog.h"
 #include "execution/physical_operator.h"
 #include "storage/segment.h"
 
@@ -13,23 +16,29 @@ namespace floe {
 
 class PhysicalTableScan : public PhysicalOperator {
   public:
-    /// `table_types` are the stored columns; `column_ids` the ones this scan outputs (`types`).
+    /// `table_types` are the stored columns; `column_ids` the ones this scan outputs (`types`),
+    /// where kRowIdColumn outputs each row's position ((rowset id << 32) | row) as BIGINT.
     PhysicalTableScan(std::vector<LogicalType> types, std::vector<LogicalType> table_types,
-                      std::vector<size_t> column_ids, std::vector<std::string> segments)
-        : PhysicalOperator(PhysicalOperatorType::TABLE_SCAN, std::move(types)),
-          table_types_(std::move(table_types)),
-          column_ids_(std::move(column_ids)),
-          segments_(std::move(segments)) {}
+                      std::vector<size_t> column_ids, std::shared_ptr<const TableVersion> version,
+                      std::string data_dir);
     std::string name() const override { return "TABLE_SCAN"; }
     bool IsSource() const override { return true; }
     bool GetData(ExecutionContext& ctx, Chunk& out) override;
 
   private:
+    /// Opens the next rowset with live rows; false at the end.
+    bool OpenNext();
+
     std::vector<LogicalType> table_types_;
     std::vector<size_t> column_ids_;
-    std::vector<std::string> segments_;
-    size_t next_segment_ = 0;
+    std::vector<size_t> stored_ids_;  // column_ids_ without the row id
+    int row_id_position_ = -1;        // where the row id goes in the output, or -1
+    std::shared_ptr<const TableVersion> version_;
+    std::string data_dir_;
+    size_t next_rowset_ = 0;
+    const RowsetInfo* rowset_ = nullptr;
     std::shared_ptr<const SegmentReader> reader_;
+    std::vector<uint8_t> deleted_;  // byte per row of the current rowset, when it has deletes
     size_t next_row_ = 0;
 };
 

@@ -158,7 +158,8 @@ BoundAggregateFunction BindSumAvg(const std::string& name, const std::vector<Log
 template <typename T>
 class ExtremumStates : public AggregateStates {
   public:
-    ExtremumStates(int mode) : mode_(mode) {}  // 1 = max, -1 = min, 0 = any_value
+    // 1 = max, -1 = min, 0 = any_value, 2 = last value (NULL too), 3 = last non-NULL value.
+    ExtremumStates(int mode) : mode_(mode) {}
     void Resize(size_t groups) override {
         values_.resize(groups);
         has_.resize(groups, 0);
@@ -167,10 +168,13 @@ class ExtremumStates : public AggregateStates {
         const Column& a = *args[0];
         for (size_t i = 0; i < n; ++i) {
             uint32_t r = rows[i];
-            if (a.IsNull(r)) continue;
             uint32_t g = groups[i];
+            if (a.IsNull(r)) {
+                if (mode_ == 2) has_[g] = 0;
+                continue;
+            }
             auto v = ReadValue<ReadType>(a, r);
-            if (!has_[g]) {
+            if (!has_[g] || mode_ >= 2) {
                 values_[g] = Stored(v);
                 has_[g] = 1;
             } else if ((mode_ > 0 && Stored(v) > values_[g]) || (mode_ < 0 && Stored(v) < values_[g])) {
@@ -196,7 +200,11 @@ class ExtremumStates : public AggregateStates {
 
 BoundAggregateFunction BindExtremum(const std::string& name, const std::vector<LogicalType>& types) {
     if (types.size() != 1) throw BinderError(name + "() takes one argument", ErrorCode::WRONG_ARGUMENTS);
-    int mode = name == "max" ? 1 : (name == "min" ? -1 : 0);
+    int mode = name == "max"                     ? 1
+               : name == "min"                   ? -1
+               : name == "__replace"             ? 2
+               : name == "__replace_if_not_null" ? 3
+                                                 : 0;
     LogicalType t = types[0].id == TypeId::NULL_TYPE ? LogicalType(TypeId::BIGINT) : types[0];
     BoundAggregateFunction f;
     f.name = name;
@@ -358,7 +366,9 @@ void RegisterAggregateFunctions(FunctionRegistry& r) {
         std::string n = name;
         r.AddAggregate(n, WithDistinct([n](const std::vector<LogicalType>& t, bool) { return BindSumAvg(n, t); }));
     }
-    for (const char* name : {"min", "max", "any_value"}) {
+    // __replace and __replace_if_not_null merge the REPLACE columns of Aggregate Key tables: the
+    // value of the last row in load order wins.
+    for (const char* name : {"min", "max", "any_value", "__replace", "__replace_if_not_null"}) {
         std::string n = name;
         r.AddAggregate(n, WithDistinct([n](const std::vector<LogicalType>& t, bool) { return BindExtremum(n, t); }));
     }

@@ -140,6 +140,9 @@ enum class StatementKind : uint8_t {
     INSERT,
     CREATE_INDEX,
     DROP_INDEX,
+    DELETE,
+    UPDATE,
+    TRUNCATE,
 };
 
 struct Statement {
@@ -365,13 +368,51 @@ struct DropTableStatement : Statement {
 };
 
 /// `INSERT INTO [db.]t [(cols)] VALUES (...), ... | query`. OVERWRITE arrives with partitions.
+/// `col = expr` of UPDATE ... SET and INSERT ... ON DUPLICATE KEY UPDATE.
+struct Assignment {
+    std::string column;
+    ExprPtr value;
+    SourceLocation location;
+};
+
+/// `INSERT {INTO | OVERWRITE} [db.]t [WITH LABEL l] [(cols)] {VALUES ... | query}
+///  [ON DUPLICATE KEY UPDATE col = VALUES(col), ...]`.
 struct InsertStatement : Statement {
     InsertStatement() : Statement(StatementKind::INSERT) {}
     std::string database;
     std::string table;
     std::vector<std::string> columns;
     std::string label;
-    QueryNodePtr query;  // VALUES arrive as a ValuesNode
+    bool overwrite = false;
+    std::vector<std::string> partitions;  // INSERT OVERWRITE t PARTITION(p, ...)
+    QueryNodePtr query;                   // VALUES arrive as a ValuesNode
+    std::vector<Assignment> on_duplicate_key_update;
+};
+
+/// `DELETE FROM [db.]t [PARTITION (p, ...)] [WHERE cond]`.
+struct DeleteStatement : Statement {
+    DeleteStatement() : Statement(StatementKind::DELETE) {}
+    std::string database;
+    std::string table;
+    std::vector<std::string> partitions;
+    ExprPtr where;  // null: every row
+};
+
+/// `UPDATE [db.]t SET col = expr, ... [WHERE cond]`.
+struct UpdateStatement : Statement {
+    UpdateStatement() : Statement(StatementKind::UPDATE) {}
+    std::string database;
+    std::string table;
+    std::vector<Assignment> assignments;
+    ExprPtr where;
+};
+
+/// `TRUNCATE TABLE [db.]t [PARTITION (p, ...)]`.
+struct TruncateStatement : Statement {
+    TruncateStatement() : Statement(StatementKind::TRUNCATE) {}
+    std::string database;
+    std::string table;
+    std::vector<std::string> partitions;
 };
 
 }  // namespace floe::ast

@@ -1,4 +1,4 @@
-#include "execution/row_key.h"
+#include "vector/row_key.h"
 
 #include <cstring>
 

@@ -1,0 +1,114 @@
+#pragma once
+/// Load transactions: every write to a hot table (INSERT, INSERT OVERWRITE, UPDATE, DELETE, and
+/// later Stream Load and Routine Load) ends here. A load writes its rows to a new segment file,
+/// makes it durable, and commits the new rowset, the delete-vector marks and its label in one
+/// meta-store transaction (Catalog::CommitLoad): a load is visible entirely or not at all.
+///
+/// Table models are applied on write where they must be:
+/// - Duplicate Key: rows are appended.
+/// - Aggregate and Unique Key: rows are appended; scans merge equal keys (binder's merge query).
+/// - Primary Key: merge-on-write. The table's primary-key index finds the row each loaded key
+///   replaces; that row is marked in its rowset's delete vector and the key points at the new
+///   row. Within one load the last row of a key wins. Partial updates keep the stored values of
+///   the columns a load does not update.
+///
+/// Writers of one table are serialized by the table's lock (LockTable), which also guards the
+/// table's primary-key index. Readers never wait: they read the version they pinned.
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "binder/table_schema.h"
+#include "catalog/catalog.h"
+#include "storage/primary_key_index.h"
+#include "vector/chunk.h"
+
+namespace floe {
+
+struct LoadOptions {
+    std::string label;
+    /// Replace the table's rows with the loaded ones (INSERT OVERWRITE).
+    bool overwrite = false;
+    /// Primary Key tables: for a loaded row whose key exists, the columns that take the loaded
+    /// value (the rest keep the stored value). Empty: every column (a full upsert).
+    std::vector<bool> update_columns;
+};
+
+struct LoadResult {
+    std::string label;
+    int64_t txn_id = 0;  // the new rowset's id (0 when nothing was written)
+    size_t loaded_rows = 0;
+    size_t deleted_rows = 0;
+};
+
+class LoadManager {
+  public:
+    /// `data_dir` is where segment files go (data/<table id>/...).
+    LoadManager(Catalog& catalog, std::string data_dir);
+
+    /// Serializes the writers of one table; hold it for the whole write statement (reading the
+    /// rows a DELETE or UPDATE changes, and committing). Released when destroyed.
+    class TableLock {
+      public:
+        TableLock(std::shared_ptr<std::mutex> mutex) : mutex_(std::move(mutex)), lock_(*mutex_) {}
+
+      private:
+        std::shared_ptr<std::mutex> mutex_;
+        std::unique_lock<std::mutex> lock_;
+    };
+    TableLock LockTable(int64_t table_id);
+
+    /// Writes `rows` (full-width chunks in the table's column order; their live rows are loaded)
+    /// as one load transaction, applying the table's model. The caller holds LockTable.
+    /// Throws IOError (nothing visible) when the segment cannot be written or committed.
+    LoadResult Load(const TableInfo& table, const TableSchema& schema, std::vector<Chunk>& rows,
+                    const LoadOptions& options);
+
+    /// Deletes rows by position as one transaction. Each chunk's column 0 holds row ids (from a
+    /// `__row_id` scan); for Primary Key tables columns 1.. hold the rows' key columns. The caller
+    /// holds LockTable and read the rows at the current version.
+    LoadResult DeleteRows(const TableInfo& table, const TableSchema& schema, const std::vector<Chunk>& rows,
+                          const std::string& label);
+
+    /// Removes every row of the table (TRUNCATE TABLE) as one transaction.
+    LoadResult Truncate(const TableInfo& table, const std::string& label);
+
+    /// Forgets a dropped table's in-memory state.
+    void ForgetTable(int64_t table_id);
+
+    /// A label for a load that was not given one.
+    static std::string NewLabel(const char* prefix);
+
+  private:
+    struct TableState {
+        std::shared_ptr<std::mutex> mutex = std::make_shared<std::mutex>();
+        std::unique_ptr<PrimaryKeyIndex> pk_index;  // built on first use
+        /// The version the index describes; a different current version (the table was dropped
+        /// and its id reused, or the index could not be maintained) means rebuild.
+        std::shared_ptr<const TableVersion> index_version;
+    };
+    /// The table's primary-key index, built or rebuilt when it does not match the current version.
+    PrimaryKeyIndex& Index(const TableInfo& table, const TableSchema& schema, TableState& state);
+    std::shared_ptr<TableState> State(int64_t table_id);
+    /// Builds the index from the table's current version.
+    void BuildIndex(const TableInfo& table, const TableSchema& schema, TableState& state);
+    /// Writes chunks as a durable segment; returns (relative path, size, rows).
+    LoadCommit::NewRowset WriteSegment(const TableInfo& table, const TableSchema& schema,
+                                       const std::vector<Chunk>& rows);
+    LoadResult LoadPrimaryKey(const TableInfo& table, const TableSchema& schema, std::vector<Chunk>& rows,
+                              const LoadOptions& options, TableState& state);
+    std::vector<int64_t> Commit(const TableInfo& table, const LoadCommit& commit);
+
+    Catalog& catalog_;
+    std::string data_dir_;
+    std::mutex mutex_;
+    std::map<int64_t, std::shared_ptr<TableState>> tables_;
+};
+
+/// Positions of a table's key columns in its schema.
+std::vector<size_t> KeyColumnIndexes(const TableSchema& schema);
+
+}  // namespace floe
