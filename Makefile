@@ -1,5 +1,5 @@
 # Thin wrapper over CMake + Ninja + ccache. See README.md.
-.PHONY: all release debug run test unit sql integration bench format format-check deps clean
+.PHONY: all release debug run test unit sql integration stress bench format format-check deps clean
 
 JOBS ?= $(shell nproc)
 CMAKE_COMMON = -G Ninja -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
@@ -37,6 +37,11 @@ integration: release
 test: release format-check
 	cd build/release && ctest --output-on-failure -j $(JOBS)
 	$(PYTHON) -m pytest -q -p no:cacheprovider test/integration
+
+# The crash test with many more SIGKILLs than CI runs (KILLS=n to change).
+KILLS ?= 500
+stress: release
+	FLOE_CRASH_KILLS=$(KILLS) $(PYTHON) -m pytest -q -p no:cacheprovider test/integration/test_storage_crash.py
 
 bench: release
 	@test -d bench/node_modules/@duckdb/node-api || (cd bench && npm install --no-audit --no-fund --silent)

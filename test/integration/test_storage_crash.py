@@ -1,0 +1,135 @@
+"""Crash safety of hot-tier writes: the server is killed with SIGKILL at random moments while
+clients insert into a Duplicate Key table and upsert into and delete from a Primary Key table.
+After every restart each acknowledged write is there exactly once, a write in flight at the kill
+is there entirely or not at all, and nothing else is. FLOE_CRASH_KILLS sets the number of kills
+(50 by default; `make stress` runs more)."""
+import os
+import random
+import threading
+import time
+
+import pymysql
+import pytest
+
+from conftest import FloeServer
+
+KILLS = int(os.environ.get("FLOE_CRASH_KILLS", "50"))
+BATCH = 20
+
+
+class Writers:
+    """Client threads that write until the server dies, recording acknowledged and in-flight writes."""
+
+    def __init__(self, server, rng, next_batch, next_value):
+        self.server = server
+        self.rng = rng
+        self.acked_batches = []       # Duplicate Key batches (lists of ids) acknowledged
+        self.inflight_batch = None
+        self.pk_acked = {}            # key -> value (None: deleted) acknowledged
+        self.pk_inflight = {}         # key -> value sent but not acknowledged
+        self.next_batch = next_batch
+        self.next_value = next_value
+        self.errors = []
+
+    def run_duplicate(self):
+        try:
+            conn = self.server.connect(read_timeout=30)
+            while True:
+                b = self.next_batch
+                self.next_batch += 1
+                ids = [b * BATCH + i for i in range(BATCH)]
+                self.inflight_batch = ids
+                with conn.cursor() as cur:
+                    cur.execute("INSERT INTO crash.dup VALUES " + ",".join(f"({i}, {b})" for i in ids))
+                self.acked_batches.append(ids)
+                self.inflight_batch = None
+        except (pymysql.err.OperationalError, pymysql.err.InterfaceError, ConnectionError, OSError):
+            return  # the server died
+        except Exception as e:  # noqa: BLE001 - a wrong answer, reported by the test
+            self.errors.append(repr(e))
+
+    def run_primary(self):
+        try:
+            conn = self.server.connect(read_timeout=30)
+            while True:
+                keys = self.rng.sample(range(200), 5)
+                if self.rng.random() < 0.2:
+                    k = keys[0]
+                    self.pk_inflight = {k: None}
+                    with conn.cursor() as cur:
+                        cur.execute(f"DELETE FROM crash.pk WHERE k = {k}")
+                else:
+                    self.next_value += 1
+                    v = self.next_value
+                    self.pk_inflight = {k: v for k in keys}
+                    with conn.cursor() as cur:
+                        cur.execute("INSERT INTO crash.pk VALUES " + ",".join(f"({k}, {v})" for k in keys))
+                self.pk_acked.update(self.pk_inflight)
+                self.pk_inflight = {}
+        except (pymysql.err.OperationalError, pymysql.err.InterfaceError, ConnectionError, OSError):
+            return
+        except Exception as e:  # noqa: BLE001
+            self.errors.append(repr(e))
+
+
+def test_writes_survive_sigkill(tmp_path):
+    rng = random.Random(int(os.environ.get("FLOE_CRASH_SEED", "7")))
+    server = FloeServer(tmp_path / "data").start()
+    server.query("CREATE DATABASE crash")
+    server.query("CREATE TABLE crash.dup (id BIGINT NOT NULL, batch INT) DUPLICATE KEY(id)")
+    server.query("CREATE TABLE crash.pk (k INT NOT NULL, v BIGINT) PRIMARY KEY(k)")
+    dup_present = set()   # ids known committed
+    pk_state = {}         # key -> value known committed
+    next_batch, next_value = 0, 0
+    try:
+        for kill in range(KILLS):
+            w = Writers(server, rng, next_batch, next_value)
+            threads = [threading.Thread(target=w.run_duplicate), threading.Thread(target=w.run_primary)]
+            for t in threads:
+                t.start()
+            time.sleep(rng.uniform(0.02, 0.25))
+            server.kill()
+            for t in threads:
+                t.join(30)
+            assert not w.errors, w.errors
+            next_batch, next_value = w.next_batch, w.next_value
+            server.start()
+            # Duplicate Key: acknowledged batches are there once; the in-flight one all or nothing.
+            rows = server.query("SELECT id, count(*) FROM crash.dup GROUP BY id")
+            counts = {r[0]: r[1] for r in rows}
+            assert all(c == 1 for c in counts.values()), f"kill {kill}: duplicated rows"
+            for ids in w.acked_batches:
+                dup_present.update(ids)
+            missing = dup_present - counts.keys()
+            assert not missing, f"kill {kill}: acknowledged rows lost: {sorted(missing)[:10]}"
+            extra = set(counts.keys()) - dup_present
+            if extra:
+                assert w.inflight_batch is not None and extra == set(w.inflight_batch), \
+                    f"kill {kill}: rows nobody wrote, or half a load: {sorted(extra)[:10]}"
+                dup_present |= extra
+            # Primary Key: each key holds its last acknowledged value, or the in-flight one.
+            pk_state.update(w.pk_acked)
+            actual = {r[0]: r[1] for r in server.query("SELECT k, v FROM crash.pk")}
+            inflight_seen = None
+            for k in set(actual) | set(pk_state) | set(w.pk_inflight):
+                got = actual.get(k)
+                want = pk_state.get(k)
+                if got == want:
+                    continue
+                assert k in w.pk_inflight and got == w.pk_inflight[k], \
+                    f"kill {kill}: key {k} is {got}, acknowledged {want}, in flight {w.pk_inflight.get(k)}"
+                inflight_seen = True
+            if inflight_seen:  # the in-flight write committed: all of it
+                for k, v in w.pk_inflight.items():
+                    assert actual.get(k) == v, f"kill {kill}: half an upsert committed (key {k})"
+                pk_state.update(w.pk_inflight)
+            count = server.query("SELECT count(*) FROM crash.pk")[0][0]
+            assert count == sum(1 for v in pk_state.values() if v is not None)
+        # Enough writes were acknowledged for the kills to have landed among them.
+        assert len(dup_present) >= KILLS * BATCH and len(pk_state) >= 50, (len(dup_present), len(pk_state))
+        # No temporary files survive a restart (loads that died before their rename are swept).
+        leftovers = [f for _, _, files in os.walk(os.path.join(server.data_dir, "data")) for f in files
+                     if f.endswith(".tmp")]
+        assert not leftovers, leftovers
+    finally:
+        server.kill()
