@@ -37,6 +37,9 @@ class Binder {
     /// The next scan of base table `database`.`table` also outputs a BIGINT `__row_id` column (the
     /// row's position, for DELETE). Aggregate Key tables are scanned raw when exposed this way.
     void ExposeRowId(const std::string& database, const std::string& table);
+    /// Scans of the version's table read `version` instead of the current one (compaction reads
+    /// exactly the rowsets it replaces).
+    void PinTableVersion(std::shared_ptr<const TableVersion> version) { pinned_version_ = std::move(version); }
 
   private:
     // Expressions (binder.cpp).
@@ -99,6 +102,7 @@ class Binder {
     int cte_depth_ = 0;
     std::string row_id_table_;  // "db.table" whose next scan exposes __row_id
     int64_t raw_table_id_ = 0;  // the Aggregate Key table whose merge query is being bound
+    std::shared_ptr<const TableVersion> pinned_version_;
 
     // Aggregation context of the SELECT being bound.
     struct AggregateContext {

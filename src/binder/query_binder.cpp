@@ -696,7 +696,9 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
             auto scan = std::make_unique<BoundTableScanRef>();
             scan->table = db + "." + table->name;
             scan->types = schema.Types();
-            scan->version = context_.catalog().GetTableVersion(table->id);
+            scan->version = pinned_version_ && pinned_version_->table_id == table->id
+                                ? pinned_version_
+                                : context_.catalog().GetTableVersion(table->id);
             scan->data_dir = context_.DataDirectory();
             std::string alias = base.alias.empty() ? table->name : base.alias;
             for (const auto& c : schema.columns) scope_.push_back({alias, c.name, c.type, c.nullable});

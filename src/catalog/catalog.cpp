@@ -2,6 +2,7 @@
 
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <chrono>
 #include <regex>
 
@@ -175,6 +176,16 @@ std::optional<TableInfo> Catalog::GetTable(std::string_view database, std::strin
     return RowToTable(rows[0], database);
 }
 
+std::optional<TableInfo> Catalog::GetTableById(int64_t id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto rows = store_->Query(
+        "SELECT t.id, t.name, t.kind, t.definition, t.create_time, t.column_names, d.name FROM tables t "
+        "JOIN databases d ON d.id = t.database_id WHERE t.id = ?",
+        {id});
+    if (rows.empty()) return std::nullopt;
+    return RowToTable(rows[0], std::get<std::string>(rows[0][6]));
+}
+
 bool Catalog::CreateView(std::string_view database, std::string_view name, const std::vector<std::string>& columns,
                          std::string_view definition, bool or_replace, bool if_not_exists) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -334,6 +345,9 @@ bool Catalog::DropTable(std::string_view database, std::string_view name, bool i
 std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& commit) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto current = LoadVersionLocked(table_id);
+    auto removed = [&](int64_t id) {
+        return commit.replace || std::find(commit.remove.begin(), commit.remove.end(), id) != commit.remove.end();
+    };
     auto next = std::make_shared<TableVersion>();
     next->table_id = table_id;
     std::vector<int64_t> ids;
@@ -341,37 +355,46 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
         if (store_->Query("SELECT 1 FROM tables WHERE id = ?", {table_id}).empty()) {
             throw CatalogError("table was dropped while loading into it", ErrorCode::UNKNOWN_TABLE);
         }
-        if (commit.replace) {
-            store_->Execute("DELETE FROM rowsets WHERE table_id = ?", {table_id});
-        } else {
-            for (const auto& r : current->rowsets) {
-                RowsetInfo kept = r;
-                auto marks = commit.deletes.find(r.id);
-                if (marks != commit.deletes.end() && !marks->second.isEmpty()) {
-                    auto merged = std::make_shared<Roaring>(marks->second);
-                    if (r.deletes) *merged |= *r.deletes;
-                    store_->Execute("UPDATE rowsets SET deletes = ? WHERE id = ?", {WriteDeletes(*merged), r.id});
-                    kept.deletes = std::move(merged);
-                }
-                next->rowsets.push_back(std::move(kept));
-            }
+        for (int64_t id : commit.remove) {
+            bool found = false;
+            for (const auto& r : current->rowsets) found |= r.id == id;
+            if (!found) throw InternalError("rowset " + std::to_string(id) + " is not in the table's version");
         }
+        // New rowsets are inserted before old ones are deleted, so their ids exceed every id the
+        // table has had: rowset ids keep commit order, which merge-on-read relies on.
         for (const auto& n : commit.rowsets) {
             store_->Execute(
                 "INSERT INTO rowsets(table_id, path, row_count, size, label, create_time) VALUES(?, ?, ?, ?, ?, ?)",
                 {table_id, n.path, n.row_count, n.size, commit.label.empty() ? MetaValue{} : MetaValue{commit.label},
                  NowSeconds()});
+            ids.push_back(std::get<int64_t>(store_->Query("SELECT last_insert_rowid()")[0][0]));
+        }
+        for (const auto& r : current->rowsets) {
+            if (removed(r.id)) {
+                store_->Execute("DELETE FROM rowsets WHERE id = ?", {r.id});
+                continue;
+            }
+            RowsetInfo kept = r;
+            auto marks = commit.deletes.find(r.id);
+            if (marks != commit.deletes.end() && !marks->second.isEmpty()) {
+                auto merged = std::make_shared<Roaring>(marks->second);
+                if (r.deletes) *merged |= *r.deletes;
+                store_->Execute("UPDATE rowsets SET deletes = ? WHERE id = ?", {WriteDeletes(*merged), r.id});
+                kept.deletes = std::move(merged);
+            }
+            next->rowsets.push_back(std::move(kept));
+        }
+        for (size_t i = 0; i < commit.rowsets.size(); ++i) {
             RowsetInfo info;
-            info.id = std::get<int64_t>(store_->Query("SELECT last_insert_rowid()")[0][0]);
-            info.path = n.path;
-            info.row_count = n.row_count;
-            info.file = MakeFile(n.path);
-            ids.push_back(info.id);
+            info.id = ids[i];
+            info.path = commit.rowsets[i].path;
+            info.row_count = commit.rowsets[i].row_count;
+            info.file = MakeFile(info.path);
             next->rowsets.push_back(std::move(info));
         }
     });
-    if (commit.replace) {
-        for (const auto& r : current->rowsets) r.file->MarkObsolete();
+    for (const auto& r : current->rowsets) {
+        if (removed(r.id)) r.file->MarkObsolete();
     }
     versions_[table_id] = next;
     return ids;

@@ -97,6 +97,9 @@ struct LoadCommit {
     /// Replace the table's contents: every earlier rowset leaves the version (INSERT OVERWRITE,
     /// TRUNCATE TABLE).
     bool replace = false;
+    /// Rowsets that leave the version (compaction's inputs); each must be in it. The new rowsets
+    /// are appended after the remaining ones.
+    std::vector<int64_t> remove;
 };
 
 struct UserInfo {
@@ -127,6 +130,7 @@ class Catalog {
     // Tables and views of a database (names compare case-insensitively).
     std::vector<TableInfo> ListTables(std::string_view database);
     std::optional<TableInfo> GetTable(std::string_view database, std::string_view name);
+    std::optional<TableInfo> GetTableById(int64_t id);
     /// Creates or (with `or_replace`) replaces a view; throws TABLE_EXISTS, UNKNOWN_DATABASE.
     /// Returns false when it existed and `if_not_exists` is set.
     bool CreateView(std::string_view database, std::string_view name, const std::vector<std::string>& columns,

@@ -67,10 +67,46 @@ LoadCommit::NewRowset LoadManager::WriteSegment(const TableInfo& table, const Ta
 }
 
 std::vector<int64_t> LoadManager::Commit(const TableInfo& table, const LoadCommit& commit) {
+    std::vector<int64_t> ids;
     try {
-        return catalog_.CommitLoad(table.id, commit);
+        ids = catalog_.CommitLoad(table.id, commit);
     } catch (...) {
         for (const auto& r : commit.rowsets) RemoveSegmentFile(data_dir_ + "/" + r.path);
+        throw;
+    }
+    if (listener_ && commit.remove.empty()) listener_(table.id);
+    return ids;
+}
+
+void LoadManager::ReplaceRowsets(const TableInfo& table, const TableSchema& schema, std::vector<Chunk>& rows,
+                                 const std::vector<int64_t>& inputs,
+                                 const std::shared_ptr<const TableVersion>& before) {
+    LoadCommit commit;
+    commit.label = NewLabel("compaction");
+    commit.remove = inputs;
+    size_t total = 0;
+    for (const auto& c : rows) total += c.live_rows();
+    if (total > 0) commit.rowsets.push_back(WriteSegment(table, schema, rows));
+    auto ids = Commit(table, commit);
+    if (schema.keys_type != ast::KeysType::PRIMARY) return;
+    // The surviving keys moved to the new rowset, in order; point the index at them.
+    auto state = State(table.id);
+    if (!state->pk_index || state->index_version != before) {
+        state->pk_index.reset();
+        return;
+    }
+    try {
+        std::vector<size_t> key_columns = KeyColumnIndexes(schema);
+        uint32_t row = 0;
+        std::vector<std::string> keys;
+        for (const auto& chunk : rows) {
+            keys.clear();
+            PrimaryKeyIndex::EncodeKeys(chunk, key_columns, keys);
+            for (const auto& key : keys) state->pk_index->Set(key, RowLocation{ids.empty() ? 0 : ids[0], row++});
+        }
+        state->index_version = catalog_.GetTableVersion(table.id);
+    } catch (...) {
+        state->pk_index.reset();
         throw;
     }
 }

@@ -15,6 +15,7 @@
 /// Writers of one table are serialized by the table's lock (LockTable), which also guards the
 /// table's primary-key index. Readers never wait: they read the version they pinned.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -73,6 +74,14 @@ class LoadManager {
     LoadResult DeleteRows(const TableInfo& table, const TableSchema& schema, const std::vector<Chunk>& rows,
                           const std::string& label);
 
+    /// Replaces the rowsets `inputs` of version `before` (the current one; the caller holds
+    /// LockTable) with one rowset of `rows`, their merged live rows in input order (compaction).
+    void ReplaceRowsets(const TableInfo& table, const TableSchema& schema, std::vector<Chunk>& rows,
+                        const std::vector<int64_t>& inputs, const std::shared_ptr<const TableVersion>& before);
+
+    /// Called with the table id after each load commits (the compactor listens).
+    void SetCommitListener(std::function<void(int64_t)> listener) { listener_ = std::move(listener); }
+
     /// Removes every row of the table (TRUNCATE TABLE) as one transaction.
     LoadResult Truncate(const TableInfo& table, const std::string& label);
 
@@ -104,6 +113,7 @@ class LoadManager {
 
     Catalog& catalog_;
     std::string data_dir_;
+    std::function<void(int64_t)> listener_;
     std::mutex mutex_;
     std::map<int64_t, std::shared_ptr<TableState>> tables_;
 };

@@ -737,6 +737,15 @@ StatementPtr ParserImpl::ParseDrop() {
 StatementPtr ParserImpl::ParseAlter() {
     ExpectKeyword("ALTER");
     if (AcceptKeyword("VIEW")) return ParseCreateView(true, true);
+    if (AcceptKeyword("TABLE")) {
+        auto t = std::make_unique<AlterTableStatement>();
+        ParseQualifiedName(t->database, t->table, "a table name");
+        // StarRocks' manual compaction: ALTER TABLE t [BASE | CUMULATIVE] COMPACT.
+        if (!AcceptKeyword("BASE")) AcceptKeyword("CUMULATIVE");
+        ExpectKeyword("COMPACT");
+        t->action = AlterTableAction::COMPACT;
+        return t;
+    }
     ExpectKeyword("USER");
     auto a = std::make_unique<AlterUserStatement>();
     if (AcceptKeyword("IF")) {

@@ -43,6 +43,9 @@ Instance::Instance(InstanceOptions options) : options_(std::move(options)) {
     std::string data_dir = options_.data_dir;
     catalog_->SetFileRemover([data_dir](const std::string& path) { RemoveSegmentFile(data_dir + "/" + path); });
     loads_ = std::make_unique<LoadManager>(*catalog_, options_.data_dir);
+    compactor_ = std::make_unique<Compactor>(*catalog_, *loads_, options_.data_dir);
+    loads_->SetCommitListener([c = compactor_.get()](int64_t table_id) { c->Notify(table_id); });
+    compactor_->Start();
     SweepUnreferencedSegments();
     globals_ = std::make_unique<GlobalVariables>(*catalog_);
     Log::Info("instance.opened", {{"data_dir", options_.data_dir}});
@@ -69,6 +72,7 @@ void Instance::SweepUnreferencedSegments() {
 }
 
 Instance::~Instance() {
+    compactor_.reset();
     loads_.reset();
     catalog_.reset();
     if (lock_fd_ >= 0) {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "catalog/catalog.h"
+#include "ingest/compactor.h"
 #include "ingest/load_manager.h"
 #include "server/session_variables.h"
 
@@ -40,6 +41,7 @@ class Instance {
     const InstanceOptions& options() const { return options_; }
     Catalog& catalog() { return *catalog_; }
     LoadManager& loads() { return *loads_; }
+    Compactor& compactor() { return *compactor_; }
     GlobalVariables& globals() { return *globals_; }
 
     uint32_t NextConnectionId() { return next_connection_id_.fetch_add(1); }
@@ -62,6 +64,7 @@ class Instance {
     std::unique_ptr<Catalog> catalog_;
     std::unique_ptr<GlobalVariables> globals_;
     std::unique_ptr<LoadManager> loads_;
+    std::unique_ptr<Compactor> compactor_;
     std::atomic<uint32_t> next_connection_id_{1};
     std::mutex sessions_mutex_;
     std::map<uint32_t, Session*> sessions_;

@@ -190,6 +190,8 @@ QueryResult Session::ExecuteStatement(const ast::Statement& statement, const std
             return executor.Update(static_cast<const ast::UpdateStatement&>(statement));
         case K::TRUNCATE:
             return executor.Truncate(static_cast<const ast::TruncateStatement&>(statement));
+        case K::ALTER_TABLE:
+            return executor.AlterTable(static_cast<const ast::AlterTableStatement&>(statement));
         case K::CREATE_INDEX:
             return executor.CreateIndex(static_cast<const ast::CreateIndexStatement&>(statement));
         case K::DROP_INDEX:

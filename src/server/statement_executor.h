@@ -31,6 +31,7 @@ class StatementExecutor {
     QueryResult Delete(const ast::DeleteStatement& statement);
     QueryResult Update(const ast::UpdateStatement& statement);
     QueryResult Truncate(const ast::TruncateStatement& statement);
+    QueryResult AlterTable(const ast::AlterTableStatement& statement);
     QueryResult CreateIndex(const ast::CreateIndexStatement& statement);
     QueryResult DropIndex(const ast::DropIndexStatement& statement);
 

@@ -417,4 +417,14 @@ QueryResult StatementExecutor::Truncate(const ast::TruncateStatement& s) {
     return QueryResult{};
 }
 
+QueryResult StatementExecutor::AlterTable(const ast::AlterTableStatement& s) {
+    TableInfo table = BaseTable(session_, s.database, s.table);
+    switch (s.action) {
+        case ast::AlterTableAction::COMPACT:
+            session_.instance().compactor().Compact(table, true);
+            break;
+    }
+    return QueryResult{};
+}
+
 }  // namespace floe

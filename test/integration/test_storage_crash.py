@@ -81,6 +81,7 @@ def test_writes_survive_sigkill(tmp_path):
     dup_present = set()   # ids known committed
     pk_state = {}         # key -> value known committed
     next_batch, next_value = 0, 0
+    compactions = 0
     try:
         for kill in range(KILLS):
             w = Writers(server, rng, next_batch, next_value)
@@ -89,6 +90,7 @@ def test_writes_survive_sigkill(tmp_path):
                 t.start()
             time.sleep(rng.uniform(0.02, 0.25))
             server.kill()
+            compactions += server.log().count("event=storage.compacted")
             for t in threads:
                 t.join(30)
             assert not w.errors, w.errors
@@ -125,6 +127,8 @@ def test_writes_survive_sigkill(tmp_path):
                 pk_state.update(w.pk_inflight)
             count = server.query("SELECT count(*) FROM crash.pk")[0][0]
             assert count == sum(1 for v in pk_state.values() if v is not None)
+        # Background compaction ran among the writes (and was killed mid-way some of the time).
+        assert compactions > 0
         # Enough writes were acknowledged for the kills to have landed among them.
         assert len(dup_present) >= KILLS * BATCH and len(pk_state) >= 50, (len(dup_present), len(pk_state))
         # No temporary files survive a restart (loads that died before their rename are swept).

@@ -104,6 +104,20 @@ ColumnMap Prune(LogicalOperator& op, const std::vector<bool>& needed) {
         }
         case LogicalOperatorType::AGGREGATE: {
             auto& a = static_cast<LogicalAggregate&>(op);
+            // Aggregates nobody reads are not computed (groups stay: they define the rows).
+            size_t groups = a.groups.size();
+            ColumnMap out(op.types.size(), kDropped);
+            for (size_t i = 0; i < groups; ++i) out[i] = i;
+            std::vector<BoundAggregate> kept;
+            std::vector<LogicalType> types(op.types.begin(), op.types.begin() + static_cast<std::ptrdiff_t>(groups));
+            for (size_t i = 0; i < a.aggregates.size(); ++i) {
+                if (!needed[groups + i]) continue;
+                out[groups + i] = types.size();
+                types.push_back(op.types[groups + i]);
+                kept.push_back(std::move(a.aggregates[i]));
+            }
+            a.aggregates = std::move(kept);
+            op.types = std::move(types);
             std::vector<bool> need(op.children[0]->types.size(), false);
             for (const auto& g : a.groups) Mark(*g, need);
             for (const auto& agg : a.aggregates) {
@@ -114,7 +128,7 @@ ColumnMap Prune(LogicalOperator& op, const std::vector<bool>& needed) {
             for (auto& agg : a.aggregates) {
                 for (auto& arg : agg.args) Remap(*arg, cm);
             }
-            return Identity(op.types.size());
+            return out;
         }
         case LogicalOperatorType::JOIN: {
             auto& j = static_cast<LogicalJoin&>(op);

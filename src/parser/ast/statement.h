@@ -143,6 +143,7 @@ enum class StatementKind : uint8_t {
     DELETE,
     UPDATE,
     TRUNCATE,
+    ALTER_TABLE,
 };
 
 struct Statement {
@@ -405,6 +406,15 @@ struct UpdateStatement : Statement {
     std::string table;
     std::vector<Assignment> assignments;
     ExprPtr where;
+};
+
+/// `ALTER TABLE [db.]t <action>`. Actions so far: COMPACT (merge the table's rowsets now).
+enum class AlterTableAction : uint8_t { COMPACT };
+struct AlterTableStatement : Statement {
+    AlterTableStatement() : Statement(StatementKind::ALTER_TABLE) {}
+    std::string database;
+    std::string table;
+    AlterTableAction action = AlterTableAction::COMPACT;
 };
 
 /// `TRUNCATE TABLE [db.]t [PARTITION (p, ...)]`.

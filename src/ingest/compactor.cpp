@@ -1,0 +1,148 @@
+#include "ingest/compactor.h"
+
+#include <chrono>
+
+#include "binder/binder.h"
+#include "common/exception.h"
+#include "common/logging.h"
+#include "execution/executor.h"
+#include "execution/physical_planner.h"
+#include "optimizer/optimizer.h"
+#include "parser/parser.h"
+#include "planner/planner.h"
+
+namespace floe {
+
+namespace {
+
+/// The context internal statements bind in: no session, the table's database, no variables.
+class InternalContext : public ClientContext {
+  public:
+    InternalContext(Catalog& catalog, std::string database, std::string data_dir)
+        : catalog_(catalog), database_(std::move(database)), data_dir_(std::move(data_dir)) {}
+    Catalog& catalog() override { return catalog_; }
+    const std::string& CurrentDatabase() const override { return database_; }
+    std::string UserAndHost() const override { return "root@localhost"; }
+    uint32_t ConnectionId() const override { return 0; }
+    Value GetVariable(ast::VariableScope, const std::string&) const override { return Value::Null(); }
+    int64_t StatementStartMicros() const override {
+        return std::chrono::duration_cast<std::chrono::microseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    }
+    const std::string& DataDirectory() const override { return data_dir_; }
+
+  private:
+    Catalog& catalog_;
+    std::string database_;
+    std::string data_dir_;
+};
+
+std::string Quote(const std::string& name) {
+    std::string out = "`";
+    for (char c : name) {
+        if (c == '`') out.push_back('`');
+        out.push_back(c);
+    }
+    return out + "`";
+}
+
+}  // namespace
+
+Compactor::Compactor(Catalog& catalog, LoadManager& loads, std::string data_dir, CompactionPolicy policy)
+    : catalog_(catalog), loads_(loads), data_dir_(std::move(data_dir)), policy_(policy) {}
+
+Compactor::~Compactor() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void Compactor::Start() {
+    thread_ = std::thread([this] { Run(); });
+}
+
+void Compactor::Notify(int64_t table_id) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        pending_.insert(table_id);
+    }
+    cv_.notify_one();
+}
+
+void Compactor::Run() {
+    while (true) {
+        int64_t table_id;
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            cv_.wait(lock, [&] { return stop_ || !pending_.empty(); });
+            if (stop_) return;
+            table_id = *pending_.begin();
+            pending_.erase(pending_.begin());
+        }
+        try {
+            auto table = catalog_.GetTableById(table_id);
+            if (table && table->kind == "TABLE") Compact(*table, false);
+        } catch (const std::exception& e) {
+            Log::Warn("storage.compaction_failed", {{"table_id", table_id}, {"error", e.what()}});
+        }
+    }
+}
+
+size_t Compactor::Compact(const TableInfo& table, bool full) {
+    auto lock = loads_.LockTable(table.id);
+    auto current = catalog_.GetTableVersion(table.id);
+    // The inputs: every rowset, or the newest run of small ones.
+    size_t first = current->rowsets.size();
+    if (full) {
+        first = 0;
+    } else {
+        while (first > 0 && current->rowsets[first - 1].live_rows() < policy_.small_rows) --first;
+    }
+    size_t count = current->rowsets.size() - first;
+    bool has_deletes = false;
+    for (size_t i = first; i < current->rowsets.size(); ++i) has_deletes |= current->rowsets[i].deletes != nullptr;
+    if (full ? (count == 0 || (count == 1 && !has_deletes)) : count < policy_.min_rowsets) return 0;
+    auto inputs = std::make_shared<TableVersion>();
+    inputs->table_id = table.id;
+    std::vector<int64_t> ids;
+    for (size_t i = first; i < current->rowsets.size(); ++i) {
+        inputs->rowsets.push_back(current->rowsets[i]);
+        ids.push_back(current->rowsets[i].id);
+    }
+    TableSchema schema = ParseTableDefinition(table.definition);
+    auto started = std::chrono::steady_clock::now();
+    // Read the inputs as a query sees them: live rows, merged by key for Aggregate/Unique Key.
+    InternalContext context(catalog_, table.database, data_dir_);
+    ast::StatementPtr parsed =
+        Parser::ParseStatement("SELECT * FROM " + Quote(table.database) + "." + Quote(table.name));
+    Binder binder(context);
+    binder.PinTableVersion(inputs);
+    auto bound = binder.BindQuery(*static_cast<const ast::SelectStatement&>(*parsed).query);
+    auto types = schema.Types();
+    for (size_t i = 0; i < types.size(); ++i) {
+        if (!(bound->output[i].type == types[i])) {
+            throw InternalError("compaction of " + table.name + ": column " + schema.columns[i].name + " reads as " +
+                                bound->output[i].type.ToString() + ", not " + types[i].ToString());
+        }
+    }
+    LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound));
+    PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
+    std::vector<Chunk> rows = Executor::Run(*physical);
+    size_t out_rows = 0;
+    for (const auto& c : rows) out_rows += c.live_rows();
+    loads_.ReplaceRowsets(table, schema, rows, ids, current);
+    Log::Info(
+        "storage.compacted",
+        {{"table", table.database + "." + table.name},
+         {"rowsets", ids.size()},
+         {"rows_out", out_rows},
+         {"ms",
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count()}});
+    return ids.size();
+}
+
+}  // namespace floe
