@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "binder/bound_expression.h"
+#include "binder/table_schema.h"
 #include "catalog/catalog.h"
 #include "function/aggregate_function.h"
 
@@ -72,6 +73,7 @@ struct BoundTableScanRef : BoundTableRef {
     BoundTableScanRef() : BoundTableRef(BoundTableRefKind::TABLE_SCAN) {}
     std::string table;  // db.table, for EXPLAIN and errors
     std::shared_ptr<const TableVersion> version;
+    std::shared_ptr<const TableSchema> schema;
     std::string data_dir;  // segment paths are relative to it
     bool row_id = false;
 };

@@ -700,6 +700,7 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
                                 ? pinned_version_
                                 : context_.catalog().GetTableVersion(table->id);
             scan->data_dir = context_.DataDirectory();
+            scan->schema = std::make_shared<const TableSchema>(schema);
             std::string alias = base.alias.empty() ? table->name : base.alias;
             for (const auto& c : schema.columns) scope_.push_back({alias, c.name, c.type, c.nullable});
             if (expose_row_id) {

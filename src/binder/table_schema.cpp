@@ -127,6 +127,83 @@ std::string CanonicalCreateTable(const ast::CreateTableStatement& t) {
     check_columns(t.key_columns, "key");
     check_columns(t.distribution_columns, "distribution");
     check_columns(t.order_by, "sort key");
+    check_columns(t.partition.columns, "partition");
+    std::string partition_clause;
+    if (t.partition.kind != ast::PartitionKind::NONE) {
+        const auto& pc = t.partition.columns;
+        if (pc.empty()) throw BinderError("PARTITION BY needs a column", ErrorCode::WRONG_ARGUMENTS);
+        for (const auto& name : pc) {
+            const ast::ColumnDefinition* col = nullptr;
+            size_t index = 0;
+            for (size_t i = 0; i < t.columns.size(); ++i) {
+                if (AsciiEqualsIgnoreCase(t.columns[i].name, name)) col = &t.columns[i], index = i;
+            }
+            const LogicalType& type = col->type;
+            if (keys != ast::KeysType::DUPLICATE && index >= t.key_columns.size()) {
+                throw BinderError("partition column '" + name + "' must be a key column of a " + model + " KEY table",
+                                  ErrorCode::WRONG_ARGUMENTS);
+            }
+            bool ok = t.partition.kind == ast::PartitionKind::RANGE
+                          ? type.IsInteger() || type.id == TypeId::DATE || type.id == TypeId::DATETIME
+                      : t.partition.kind == ast::PartitionKind::TIME_EXPRESSION
+                          ? type.id == TypeId::DATE || type.id == TypeId::DATETIME
+                          : type.IsInteger() || type.IsString() || type.id == TypeId::DATE ||
+                                type.id == TypeId::DATETIME || type.id == TypeId::BOOLEAN;
+            if (!ok) {
+                throw BinderError("column '" + name + "' of type " + type.ToString() +
+                                      " cannot be partitioned this way (RANGE: integers, DATE, DATETIME; date_trunc: "
+                                      "DATE, DATETIME; LIST: integers, strings, dates, booleans)",
+                                  ErrorCode::WRONG_ARGUMENTS);
+            }
+            if (t.partition.time_unit == "hour" && type.id == TypeId::DATE) {
+                throw BinderError("date_trunc('hour', ...) partitions need a DATETIME column; '" + name + "' is DATE",
+                                  ErrorCode::WRONG_ARGUMENTS);
+            }
+        }
+        if ((t.partition.kind == ast::PartitionKind::RANGE ||
+             t.partition.kind == ast::PartitionKind::TIME_EXPRESSION) &&
+            pc.size() != 1) {
+            throw NotSupportedError("RANGE partitioning on more than one column is not supported");
+        }
+        std::vector<std::string> canonical;
+        for (const auto& name : pc) {
+            for (const auto& c : t.columns) {
+                if (AsciiEqualsIgnoreCase(c.name, name)) canonical.push_back(c.name);
+            }
+        }
+        switch (t.partition.kind) {
+            case ast::PartitionKind::RANGE:
+                partition_clause = "PARTITION BY RANGE" + ColumnList(canonical) + " ()";
+                break;
+            case ast::PartitionKind::LIST:
+                partition_clause = "PARTITION BY LIST" + ColumnList(canonical) + " ()";
+                break;
+            case ast::PartitionKind::TIME_EXPRESSION:
+                partition_clause =
+                    "PARTITION BY date_trunc('" + t.partition.time_unit + "', " + Quote(canonical[0]) + ")";
+                break;
+            case ast::PartitionKind::COLUMNS:
+                partition_clause = "PARTITION BY " + ColumnList(canonical);
+                break;
+            case ast::PartitionKind::NONE:
+                break;
+        }
+    }
+    for (const auto& [k, v] : t.properties) {
+        if (AsciiEqualsIgnoreCase(k, "partition_live_number")) {
+            bool digits = !v.empty() && v.size() < 10;
+            for (char c : v) digits &= std::isdigit(static_cast<unsigned char>(c)) != 0;
+            if (!digits || std::stoll(v) <= 0) {
+                throw BinderError("partition_live_number must be a positive integer, not '" + v + "'",
+                                  ErrorCode::WRONG_ARGUMENTS);
+            }
+            if (t.partition.kind != ast::PartitionKind::RANGE &&
+                t.partition.kind != ast::PartitionKind::TIME_EXPRESSION) {
+                throw BinderError("partition_live_number needs a table partitioned by time (RANGE or date_trunc)",
+                                  ErrorCode::WRONG_ARGUMENTS);
+            }
+        }
+    }
     std::string s = "CREATE TABLE " + Quote(t.name) + " (\n";
     for (size_t i = 0; i < t.columns.size(); ++i) {
         const auto& c = t.columns[i];
@@ -154,7 +231,7 @@ std::string CanonicalCreateTable(const ast::CreateTableStatement& t) {
     if (keys_cols.empty()) keys_cols.push_back(t.columns[0].name);  // StarRocks defaults to the first column(s)
     s += std::string(model) + " KEY" + ColumnList(keys_cols) + "\n";
     if (!t.comment.empty()) s += "COMMENT " + StringLiteral(t.comment) + "\n";
-    if (!t.partition_text.empty()) s += t.partition_text + "\n";
+    if (!partition_clause.empty()) s += partition_clause + "\n";
     if (!t.distribution_columns.empty()) {
         s += "DISTRIBUTED BY HASH" + ColumnList(t.distribution_columns);
     } else {
@@ -182,6 +259,11 @@ TableSchema ParseTableDefinition(const std::string& definition) {
     TableSchema schema;
     schema.keys_type = t.keys_type.value_or(ast::KeysType::DUPLICATE);
     schema.key_columns = t.key_columns;
+    schema.partition = t.partition;
+    schema.properties = t.properties;
+    for (const auto& [k, v] : t.properties) {
+        if (AsciiEqualsIgnoreCase(k, "partition_live_number")) schema.partition_live_number = std::stoll(v);
+    }
     for (const auto& c : t.columns) {
         TableColumn col;
         col.name = c.name;
@@ -197,6 +279,7 @@ TableSchema ParseTableDefinition(const std::string& definition) {
         }
         schema.columns.push_back(std::move(col));
     }
+    for (const auto& name : schema.partition.columns) schema.partition_columns.push_back(schema.Find(name));
     return schema;
 }
 

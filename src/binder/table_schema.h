@@ -23,6 +23,12 @@ struct TableSchema {
     std::vector<TableColumn> columns;
     ast::KeysType keys_type = ast::KeysType::DUPLICATE;
     std::vector<std::string> key_columns;
+    /// Partitioning (kind, columns, date_trunc unit; the partitions themselves are in the catalog).
+    ast::PartitionDesc partition;
+    std::vector<size_t> partition_columns;  // indexes into `columns`
+    std::vector<std::pair<std::string, std::string>> properties;
+    int64_t partition_live_number = 0;  // TTL: keep this many newest partitions (0: all)
+    bool partitioned() const { return partition.kind != ast::PartitionKind::NONE; }
     std::vector<LogicalType> Types() const;
     /// Index of a column by name (case-insensitive), or -1.
     int Find(std::string_view name) const;

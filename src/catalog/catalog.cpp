@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <regex>
+#include <set>
 
 #include "common/ascii.h"
 #include "common/exception.h"
@@ -30,6 +31,58 @@ void ValidateDatabaseName(std::string_view name) {
 
 const std::string& AsString(const MetaValue& v) {
     return std::get<std::string>(v);
+}
+
+std::string EncodeListValues(const std::vector<std::vector<std::string>>& values) {
+    std::string out;
+    for (size_t i = 0; i < values.size(); ++i) {
+        if (i) out.push_back('\x1e');
+        for (size_t j = 0; j < values[i].size(); ++j) {
+            if (j) out.push_back('\x1f');
+            out += values[i][j];
+        }
+    }
+    return out;
+}
+
+std::vector<std::vector<std::string>> DecodeListValues(const std::string& text) {
+    std::vector<std::vector<std::string>> out;
+    if (text.empty()) return out;
+    std::vector<std::string> tuple;
+    std::string cur;
+    for (char c : text) {
+        if (c == '\x1f' || c == '\x1e') {
+            tuple.push_back(std::move(cur));
+            cur.clear();
+            if (c == '\x1e') {
+                out.push_back(std::move(tuple));
+                tuple.clear();
+            }
+        } else {
+            cur.push_back(c);
+        }
+    }
+    tuple.push_back(std::move(cur));
+    out.push_back(std::move(tuple));
+    return out;
+}
+
+std::optional<std::string> OptionalText(const MetaValue& v) {
+    if (const auto* s = std::get_if<std::string>(&v)) return *s;
+    return std::nullopt;
+}
+
+MetaValue TextOrNull(const std::optional<std::string>& v) {
+    return v ? MetaValue{*v} : MetaValue{};
+}
+
+/// Inserts a partition row; returns its id.
+int64_t InsertPartition(MetaStore& store, int64_t table_id, const PartitionInfo& p) {
+    store.Execute(
+        "INSERT INTO partitions(table_id, name, lower, upper, list_values, create_time) VALUES(?, ?, ?, ?, ?, ?)",
+        {table_id, p.name, TextOrNull(p.lower), TextOrNull(p.upper),
+         p.values.empty() ? MetaValue{} : MetaValue{EncodeListValues(p.values)}, p.create_time});
+    return std::get<int64_t>(store.Query("SELECT last_insert_rowid()")[0][0]);
 }
 
 }  // namespace
@@ -229,7 +282,7 @@ bool Catalog::DropView(std::string_view database, std::string_view name, bool if
 }
 
 int64_t Catalog::CreateTable(std::string_view database, std::string_view name, std::string_view definition,
-                             bool if_not_exists) {
+                             bool if_not_exists, const std::vector<PartitionInfo>& partitions) {
     std::lock_guard<std::mutex> lock(mutex_);
     int64_t id = 0;
     store_->Transaction([&] {
@@ -246,6 +299,10 @@ int64_t Catalog::CreateTable(std::string_view database, std::string_view name, s
             "INSERT INTO tables(database_id, name, kind, definition, create_time) VALUES(?, ?, 'TABLE', ?, ?)",
             {db[0][0], std::string(name), std::string(definition), NowSeconds()});
         id = std::get<int64_t>(store_->Query("SELECT last_insert_rowid()")[0][0]);
+        for (PartitionInfo p : partitions) {
+            p.create_time = NowSeconds();
+            InsertPartition(*store_, id, p);
+        }
     });
     return id;
 }
@@ -287,20 +344,42 @@ MetaValue WriteDeletes(const Roaring& bitmap) {
     bitmap.write(blob.bytes.data());
     return blob;
 }
+
 }  // namespace
+
+const PartitionInfo* TableVersion::FindPartition(std::string_view name) const {
+    for (const auto& p : partitions) {
+        if (AsciiEqualsIgnoreCase(p.name, name)) return &p;
+    }
+    return nullptr;
+}
 
 std::shared_ptr<const TableVersion> Catalog::LoadVersionLocked(int64_t table_id) {
     auto it = versions_.find(table_id);
     if (it != versions_.end()) return it->second;
     auto version = std::make_shared<TableVersion>();
     version->table_id = table_id;
+    for (const auto& r : store_->Query(
+             "SELECT id, name, lower, upper, list_values, create_time FROM partitions WHERE table_id = ? ORDER BY id",
+             {table_id})) {
+        PartitionInfo p;
+        p.id = std::get<int64_t>(r[0]);
+        p.name = std::get<std::string>(r[1]);
+        p.lower = OptionalText(r[2]);
+        p.upper = OptionalText(r[3]);
+        if (auto v = OptionalText(r[4])) p.values = DecodeListValues(*v);
+        p.create_time = std::get<int64_t>(r[5]);
+        version->partitions.push_back(std::move(p));
+    }
     for (const auto& r :
-         store_->Query("SELECT id, path, row_count, deletes FROM rowsets WHERE table_id = ? ORDER BY id", {table_id})) {
+         store_->Query("SELECT id, path, row_count, deletes, partition_id FROM rowsets WHERE table_id = ? ORDER BY id",
+                       {table_id})) {
         RowsetInfo info;
         info.id = std::get<int64_t>(r[0]);
         info.path = std::get<std::string>(r[1]);
         info.row_count = std::get<int64_t>(r[2]);
         info.deletes = ReadDeletes(r[3]);
+        if (const auto* pid = std::get_if<int64_t>(&r[4])) info.partition_id = *pid;
         info.file = MakeFile(info.path);
         version->rowsets.push_back(std::move(info));
     }
@@ -345,11 +424,34 @@ bool Catalog::DropTable(std::string_view database, std::string_view name, bool i
 std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& commit) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto current = LoadVersionLocked(table_id);
-    auto removed = [&](int64_t id) {
-        return commit.replace || std::find(commit.remove.begin(), commit.remove.end(), id) != commit.remove.end();
+    auto named = [](const std::vector<std::string>& names, const std::string& name) {
+        for (const auto& n : names) {
+            if (AsciiEqualsIgnoreCase(n, name)) return true;
+        }
+        return false;
     };
+    for (const auto* names : {&commit.drop_partitions, &commit.replace_partitions}) {
+        for (const auto& n : *names) {
+            if (!current->FindPartition(n)) {
+                throw CatalogError("partition '" + n + "' does not exist", ErrorCode::UNKNOWN_TABLE);
+            }
+        }
+    }
     auto next = std::make_shared<TableVersion>();
     next->table_id = table_id;
+    std::set<int64_t> dropped_partitions, replaced_partitions;
+    for (const auto& p : current->partitions) {
+        if (named(commit.drop_partitions, p.name)) {
+            dropped_partitions.insert(p.id);
+            continue;
+        }
+        if (named(commit.replace_partitions, p.name)) replaced_partitions.insert(p.id);
+        next->partitions.push_back(p);
+    }
+    auto removed = [&](const RowsetInfo& r) {
+        return commit.replace || std::find(commit.remove.begin(), commit.remove.end(), r.id) != commit.remove.end() ||
+               dropped_partitions.count(r.partition_id) > 0 || replaced_partitions.count(r.partition_id) > 0;
+    };
     std::vector<int64_t> ids;
     store_->Transaction([&] {
         if (store_->Query("SELECT 1 FROM tables WHERE id = ?", {table_id}).empty()) {
@@ -360,17 +462,34 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
             for (const auto& r : current->rowsets) found |= r.id == id;
             if (!found) throw InternalError("rowset " + std::to_string(id) + " is not in the table's version");
         }
+        for (PartitionInfo p : commit.create_partitions) {
+            if (next->FindPartition(p.name)) {
+                throw CatalogError("Duplicate partition name " + p.name, ErrorCode::TABLE_EXISTS);
+            }
+            p.create_time = NowSeconds();
+            p.id = InsertPartition(*store_, table_id, p);
+            next->partitions.push_back(std::move(p));
+        }
         // New rowsets are inserted before old ones are deleted, so their ids exceed every id the
         // table has had: rowset ids keep commit order, which merge-on-read relies on.
+        std::vector<int64_t> partition_ids;
         for (const auto& n : commit.rowsets) {
+            int64_t partition_id = 0;
+            if (!n.partition.empty()) {
+                const PartitionInfo* p = next->FindPartition(n.partition);
+                if (!p) throw InternalError("load into unknown partition '" + n.partition + "'");
+                partition_id = p->id;
+            }
+            partition_ids.push_back(partition_id);
             store_->Execute(
-                "INSERT INTO rowsets(table_id, path, row_count, size, label, create_time) VALUES(?, ?, ?, ?, ?, ?)",
+                "INSERT INTO rowsets(table_id, path, row_count, size, label, create_time, partition_id) "
+                "VALUES(?, ?, ?, ?, ?, ?, ?)",
                 {table_id, n.path, n.row_count, n.size, commit.label.empty() ? MetaValue{} : MetaValue{commit.label},
-                 NowSeconds()});
+                 NowSeconds(), partition_id ? MetaValue{partition_id} : MetaValue{}});
             ids.push_back(std::get<int64_t>(store_->Query("SELECT last_insert_rowid()")[0][0]));
         }
         for (const auto& r : current->rowsets) {
-            if (removed(r.id)) {
+            if (removed(r)) {
                 store_->Execute("DELETE FROM rowsets WHERE id = ?", {r.id});
                 continue;
             }
@@ -384,9 +503,11 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
             }
             next->rowsets.push_back(std::move(kept));
         }
+        for (int64_t pid : dropped_partitions) store_->Execute("DELETE FROM partitions WHERE id = ?", {pid});
         for (size_t i = 0; i < commit.rowsets.size(); ++i) {
             RowsetInfo info;
             info.id = ids[i];
+            info.partition_id = partition_ids[i];
             info.path = commit.rowsets[i].path;
             info.row_count = commit.rowsets[i].row_count;
             info.file = MakeFile(info.path);
@@ -394,7 +515,7 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
         }
     });
     for (const auto& r : current->rowsets) {
-        if (removed(r.id)) r.file->MarkObsolete();
+        if (removed(r)) r.file->MarkObsolete();
     }
     versions_[table_id] = next;
     return ids;

@@ -63,11 +63,22 @@ class RowsetFile {
     std::atomic<bool> obsolete_{false};
 };
 
+/// A partition of a partitioned table. RANGE and date_trunc partitions hold [lower, upper)
+/// (canonical value texts; nullopt: unbounded); LIST and column partitions hold value tuples.
+struct PartitionInfo {
+    int64_t id = 0;
+    std::string name;
+    std::optional<std::string> lower, upper;
+    std::vector<std::vector<std::string>> values;
+    int64_t create_time = 0;
+};
+
 /// One committed load of a table: a segment file, its row count, and the rows deleted from it
 /// since (a delete vector of row positions; null when none are).
 struct RowsetInfo {
     int64_t id = 0;
-    std::string path;  // relative to the data directory
+    int64_t partition_id = 0;  // 0: unpartitioned table
+    std::string path;          // relative to the data directory
     int64_t row_count = 0;
     std::shared_ptr<const Roaring> deletes;
     std::shared_ptr<RowsetFile> file;
@@ -79,7 +90,9 @@ struct RowsetInfo {
 struct TableVersion {
     int64_t table_id = 0;
     std::vector<RowsetInfo> rowsets;
+    std::vector<PartitionInfo> partitions;  // in creation order
     int64_t live_rows() const;
+    const PartitionInfo* FindPartition(std::string_view name) const;
 };
 
 /// What one load transaction changes in a table, committed atomically by Catalog::CommitLoad.
@@ -88,6 +101,7 @@ struct LoadCommit {
         std::string path;  // relative to the data directory; the file must already be durable
         int64_t row_count = 0;
         int64_t size = 0;
+        std::string partition;  // the partition's name; empty for unpartitioned tables
     };
     std::string label;
     std::vector<NewRowset> rowsets;
@@ -100,6 +114,12 @@ struct LoadCommit {
     /// Rowsets that leave the version (compaction's inputs); each must be in it. The new rowsets
     /// are appended after the remaining ones.
     std::vector<int64_t> remove;
+    /// Partitions created by this commit (automatic partitions of a load, ADD PARTITION).
+    std::vector<PartitionInfo> create_partitions;
+    /// Partitions whose rowsets leave the version (INSERT OVERWRITE / TRUNCATE ... PARTITION).
+    std::vector<std::string> replace_partitions;
+    /// Partitions removed with their rowsets (DROP PARTITION, TTL).
+    std::vector<std::string> drop_partitions;
 };
 
 struct UserInfo {
@@ -141,7 +161,7 @@ class Catalog {
     /// Creates a base table whose definition is its canonical CREATE TABLE text. Returns the new
     /// table's id, or 0 when it existed and `if_not_exists` is set.
     int64_t CreateTable(std::string_view database, std::string_view name, std::string_view definition,
-                        bool if_not_exists);
+                        bool if_not_exists, const std::vector<PartitionInfo>& partitions = {});
     /// Drops a table and its rowset records; its files are removed once no scan holds them.
     /// Returns false when it did not exist and `if_exists` is set.
     bool DropTable(std::string_view database, std::string_view name, bool if_exists);

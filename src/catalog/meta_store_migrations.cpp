@@ -63,6 +63,21 @@ const std::vector<std::string_view>& MetaStoreMigrations() {
         R"(
         ALTER TABLE rowsets ADD COLUMN deletes BLOB;
         )",
+        // 7: partitions of partitioned tables; a rowset belongs to one (NULL: unpartitioned).
+        // Range bounds are canonical value texts (NULL: unbounded); list values are tuples
+        // separated by \x1e whose values are separated by \x1f.
+        R"(
+        CREATE TABLE partitions(
+            id INTEGER PRIMARY KEY,
+            table_id INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            lower TEXT,
+            upper TEXT,
+            list_values TEXT,
+            create_time INTEGER NOT NULL,
+            UNIQUE(table_id, name));
+        ALTER TABLE rowsets ADD COLUMN partition_id INTEGER REFERENCES partitions(id);
+        )",
     };
     return migrations;
 }

@@ -1,5 +1,6 @@
 #include "ingest/compactor.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "binder/binder.h"
@@ -94,26 +95,51 @@ void Compactor::Run() {
 
 size_t Compactor::Compact(const TableInfo& table, bool full) {
     auto lock = loads_.LockTable(table.id);
+    TableSchema schema = ParseTableDefinition(table.definition);
+    auto version = catalog_.GetTableVersion(table.id);
+    // Each partition compacts on its own: a rowset never spans partitions.
+    std::vector<int64_t> partitions;
+    for (const auto& r : version->rowsets) {
+        if (std::find(partitions.begin(), partitions.end(), r.partition_id) == partitions.end()) {
+            partitions.push_back(r.partition_id);
+        }
+    }
+    size_t merged = 0;
+    for (int64_t partition : partitions) merged += CompactPartition(table, schema, partition, full);
+    return merged;
+}
+
+size_t Compactor::CompactPartition(const TableInfo& table, const TableSchema& schema, int64_t partition_id, bool full) {
     auto current = catalog_.GetTableVersion(table.id);
+    std::vector<const RowsetInfo*> rowsets;
+    for (const auto& r : current->rowsets) {
+        if (r.partition_id == partition_id) rowsets.push_back(&r);
+    }
     // The inputs: every rowset, or the newest run of small ones.
-    size_t first = current->rowsets.size();
+    size_t first = rowsets.size();
     if (full) {
         first = 0;
     } else {
-        while (first > 0 && current->rowsets[first - 1].live_rows() < policy_.small_rows) --first;
+        while (first > 0 && rowsets[first - 1]->live_rows() < policy_.small_rows) --first;
     }
-    size_t count = current->rowsets.size() - first;
+    size_t count = rowsets.size() - first;
     bool has_deletes = false;
-    for (size_t i = first; i < current->rowsets.size(); ++i) has_deletes |= current->rowsets[i].deletes != nullptr;
+    for (size_t i = first; i < rowsets.size(); ++i) has_deletes |= rowsets[i]->deletes != nullptr;
     if (full ? (count == 0 || (count == 1 && !has_deletes)) : count < policy_.min_rowsets) return 0;
     auto inputs = std::make_shared<TableVersion>();
     inputs->table_id = table.id;
     std::vector<int64_t> ids;
-    for (size_t i = first; i < current->rowsets.size(); ++i) {
-        inputs->rowsets.push_back(current->rowsets[i]);
-        ids.push_back(current->rowsets[i].id);
+    for (size_t i = first; i < rowsets.size(); ++i) {
+        inputs->rowsets.push_back(*rowsets[i]);
+        ids.push_back(rowsets[i]->id);
     }
-    TableSchema schema = ParseTableDefinition(table.definition);
+    std::string partition;
+    for (const auto& p : current->partitions) {
+        if (p.id == partition_id) {
+            partition = p.name;
+            inputs->partitions.push_back(p);
+        }
+    }
     auto started = std::chrono::steady_clock::now();
     // Read the inputs as a query sees them: live rows, merged by key for Aggregate/Unique Key.
     InternalContext context(catalog_, table.database, data_dir_);
@@ -134,10 +160,11 @@ size_t Compactor::Compact(const TableInfo& table, bool full) {
     std::vector<Chunk> rows = Executor::Run(*physical);
     size_t out_rows = 0;
     for (const auto& c : rows) out_rows += c.live_rows();
-    loads_.ReplaceRowsets(table, schema, rows, ids, current);
+    loads_.ReplaceRowsets(table, schema, rows, ids, current, partition);
     Log::Info(
         "storage.compacted",
         {{"table", table.database + "." + table.name},
+         {"partition", partition},
          {"rowsets", ids.size()},
          {"rows_out", out_rows},
          {"ms",

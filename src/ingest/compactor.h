@@ -43,6 +43,7 @@ class Compactor {
 
   private:
     void Run();
+    size_t CompactPartition(const TableInfo& table, const TableSchema& schema, int64_t partition_id, bool full);
 
     Catalog& catalog_;
     LoadManager& loads_;

@@ -2,13 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
 #include "common/ascii.h"
 #include "common/exception.h"
 #include "common/logging.h"
+#include "ingest/partition_router.h"
 #include "storage/segment.h"
+#include "types/date_time.h"
 
 namespace floe {
 
@@ -79,14 +82,17 @@ std::vector<int64_t> LoadManager::Commit(const TableInfo& table, const LoadCommi
 }
 
 void LoadManager::ReplaceRowsets(const TableInfo& table, const TableSchema& schema, std::vector<Chunk>& rows,
-                                 const std::vector<int64_t>& inputs,
-                                 const std::shared_ptr<const TableVersion>& before) {
+                                 const std::vector<int64_t>& inputs, const std::shared_ptr<const TableVersion>& before,
+                                 const std::string& partition) {
     LoadCommit commit;
     commit.label = NewLabel("compaction");
     commit.remove = inputs;
     size_t total = 0;
     for (const auto& c : rows) total += c.live_rows();
-    if (total > 0) commit.rowsets.push_back(WriteSegment(table, schema, rows));
+    if (total > 0) {
+        commit.rowsets.push_back(WriteSegment(table, schema, rows));
+        commit.rowsets.back().partition = partition;
+    }
     auto ids = Commit(table, commit);
     if (schema.keys_type != ast::KeysType::PRIMARY) return;
     // The surviving keys moved to the new rowset, in order; point the index at them.
@@ -147,53 +153,33 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
                              const LoadOptions& options) {
     LoadResult result;
     result.label = options.label.empty() ? NewLabel("insert") : options.label;
-    if (schema.keys_type == ast::KeysType::PRIMARY) {
-        auto state = State(table.id);
-        LoadOptions o = options;
-        o.label = result.label;
-        return LoadPrimaryKey(table, schema, rows, o, *state);
-    }
-    size_t total = 0;
-    for (const auto& c : rows) total += c.live_rows();
+    bool pk = schema.keys_type == ast::KeysType::PRIMARY;
+    auto state = State(table.id);
+    auto version = catalog_.GetTableVersion(table.id);
     LoadCommit commit;
     commit.label = result.label;
-    commit.replace = options.overwrite;
-    if (total > 0) commit.rowsets.push_back(WriteSegment(table, schema, rows));
-    if (commit.rowsets.empty() && !commit.replace) return result;
-    auto ids = Commit(table, commit);
-    result.txn_id = ids.empty() ? 0 : ids[0];
-    result.loaded_rows = total;
-    return result;
-}
-
-LoadResult LoadManager::LoadPrimaryKey(const TableInfo& table, const TableSchema& schema, std::vector<Chunk>& rows,
-                                       const LoadOptions& options, TableState& state) {
-    LoadResult result;
-    result.label = options.label;
-    std::vector<size_t> key_columns = KeyColumnIndexes(schema);
-    PrimaryKeyIndex* index = options.overwrite ? nullptr : &Index(table, schema, state);
-    // Keys of every loaded row; the last row of each key wins.
-    std::vector<std::vector<std::string>> keys(rows.size());
-    std::unordered_map<std::string_view, std::pair<size_t, size_t>> last;  // key -> (chunk, live index)
-    for (size_t c = 0; c < rows.size(); ++c) {
-        PrimaryKeyIndex::EncodeKeys(rows[c], key_columns, keys[c]);
-        for (size_t i = 0; i < keys[c].size(); ++i) last[keys[c][i]] = {c, i};
-    }
-    std::map<int64_t, Roaring> deletes;
-    std::vector<std::pair<const std::string*, uint32_t>> new_keys;  // key, row in the new segment
-    bool partial = !options.update_columns.empty();
-    auto version = catalog_.GetTableVersion(table.id);
-    std::map<int64_t, std::shared_ptr<const SegmentReader>> readers;  // rowsets partial updates read
-    for (size_t c = 0; c < rows.size(); ++c) {
-        Chunk& chunk = rows[c];
-        auto selection = std::make_unique<SelectionVector>();
-        for (size_t i = 0; i < keys[c].size(); ++i) {
-            auto at = last.find(keys[c][i]);
-            if (at->second != std::make_pair(c, i)) continue;  // a later row of the load has this key
-            uint32_t row = chunk.LiveRow(i);
-            if (!options.overwrite) {
-                if (const RowLocation* old = index->Find(keys[c][i])) {
-                    deletes[old->rowset_id].add(old->row);
+    // Primary Key: the last row of each key wins; the rows it replaces are marked deleted.
+    std::vector<std::vector<std::string>> keys(rows.size());  // per chunk, the keys of its live rows
+    if (pk) {
+        std::vector<size_t> key_columns = KeyColumnIndexes(schema);
+        PrimaryKeyIndex* index = options.overwrite ? nullptr : &Index(table, schema, *state);
+        std::unordered_map<std::string_view, std::pair<size_t, size_t>> last;  // key -> (chunk, live index)
+        for (size_t c = 0; c < rows.size(); ++c) {
+            PrimaryKeyIndex::EncodeKeys(rows[c], key_columns, keys[c]);
+            for (size_t i = 0; i < keys[c].size(); ++i) last[keys[c][i]] = {c, i};
+        }
+        bool partial = !options.update_columns.empty();
+        std::map<int64_t, std::shared_ptr<const SegmentReader>> readers;  // rowsets partial updates read
+        for (size_t c = 0; c < rows.size(); ++c) {
+            Chunk& chunk = rows[c];
+            auto selection = std::make_unique<SelectionVector>();
+            std::vector<std::string> kept;
+            for (size_t i = 0; i < keys[c].size(); ++i) {
+                if (last.find(keys[c][i])->second != std::make_pair(c, i)) continue;  // a later row has this key
+                uint32_t row = chunk.LiveRow(i);
+                const RowLocation* old = index ? index->Find(keys[c][i]) : nullptr;
+                if (old) {
+                    commit.deletes[old->rowset_id].add(old->row);
                     if (partial) {
                         // Keep the stored values of the columns this load does not update.
                         auto& reader = readers[old->rowset_id];
@@ -211,32 +197,146 @@ LoadResult LoadManager::LoadPrimaryKey(const TableInfo& table, const TableSchema
                         }
                     }
                 }
+                selection->push_back(row);
+                kept.push_back(std::move(keys[c][i]));
             }
-            selection->push_back(row);
-            new_keys.emplace_back(&keys[c][i], static_cast<uint32_t>(new_keys.size()));
+            chunk.SetSelection(std::move(selection));
+            keys[c] = std::move(kept);
         }
-        chunk.SetSelection(std::move(selection));
     }
-    LoadCommit commit;
-    commit.label = result.label;
-    commit.replace = options.overwrite;
-    commit.deletes = deletes;
-    if (!new_keys.empty()) commit.rowsets.push_back(WriteSegment(table, schema, rows));
-    if (commit.rowsets.empty() && !commit.replace) return result;
-    auto ids = Commit(table, commit);
-    result.txn_id = ids.empty() ? 0 : ids[0];
-    result.loaded_rows = new_keys.size();
-    for (const auto& [id, marks] : deletes) result.deleted_rows += marks.cardinality();
-    // Publish the new locations; a failure here leaves the index unusable, so drop it to be rebuilt.
+    // Route rows to partitions: one group (and one segment) per partition written.
+    struct Group {
+        std::string partition;
+        std::vector<Chunk> chunks;
+        std::vector<const std::string*> keys;  // Primary Key: the keys in written order
+    };
+    std::vector<Group> groups;
+    std::vector<PartitionInfo> created;
+    if (!schema.partitioned()) {
+        Group g;
+        for (size_t c = 0; c < rows.size(); ++c) {
+            for (const auto& k : keys[c]) g.keys.push_back(&k);
+            g.chunks.push_back(std::move(rows[c]));
+        }
+        groups.push_back(std::move(g));
+        rows.clear();
+    } else {
+        PartitionRouter router(schema, *version);
+        std::map<uint32_t, size_t> group_of;  // partition index -> group
+        std::vector<uint32_t> route;
+        for (size_t c = 0; c < rows.size(); ++c) {
+            route.clear();
+            router.Route(rows[c], route);
+            std::map<size_t, std::unique_ptr<SelectionVector>> selections;
+            for (size_t i = 0; i < route.size(); ++i) {
+                auto [it, fresh] = group_of.emplace(route[i], groups.size());
+                if (fresh) groups.push_back(Group{router.partitions()[route[i]].name, {}, {}});
+                auto& sel = selections[it->second];
+                if (!sel) sel = std::make_unique<SelectionVector>();
+                sel->push_back(rows[c].LiveRow(i));
+                if (pk) groups[it->second].keys.push_back(&keys[c][i]);
+            }
+            for (auto& [g, sel] : selections) {
+                Chunk part;
+                for (size_t col = 0; col < rows[c].column_count(); ++col) part.AddColumn(rows[c].shared_column(col));
+                part.SetSize(rows[c].size());
+                part.SetSelection(std::move(sel));
+                groups[g].chunks.push_back(std::move(part));
+            }
+        }
+        created = router.created();
+        if (!options.partitions.empty()) {
+            for (const auto& g : groups) {
+                bool allowed = false;
+                for (const auto& name : options.partitions) allowed |= AsciiEqualsIgnoreCase(name, g.partition);
+                if (!allowed) {
+                    throw ConversionError("a row belongs to partition " + g.partition +
+                                              ", which is not among the partitions being written",
+                                          ErrorCode::BAD_FIELD_VALUE);
+                }
+            }
+        }
+    }
+    commit.create_partitions = created;
+    if (options.overwrite) {
+        if (options.partitions.empty()) {
+            commit.replace = true;
+        } else {
+            commit.replace_partitions = options.partitions;
+        }
+    }
+    std::vector<size_t> written;  // groups with rows, in commit.rowsets order
     try {
-        if (options.overwrite) state.pk_index = std::make_unique<PrimaryKeyIndex>();
-        for (const auto& [key, row] : new_keys) state.pk_index->Set(*key, RowLocation{result.txn_id, row});
-        state.index_version = catalog_.GetTableVersion(table.id);
+        for (size_t g = 0; g < groups.size(); ++g) {
+            size_t n = 0;
+            for (const auto& c : groups[g].chunks) n += c.live_rows();
+            if (n == 0) continue;
+            LoadCommit::NewRowset r = WriteSegment(table, schema, groups[g].chunks);
+            r.partition = groups[g].partition;
+            commit.rowsets.push_back(std::move(r));
+            written.push_back(g);
+            result.loaded_rows += n;
+        }
     } catch (...) {
-        state.pk_index.reset();
+        for (const auto& r : commit.rowsets) RemoveSegmentFile(data_dir_ + "/" + r.path);
         throw;
     }
+    if (commit.rowsets.empty() && !options.overwrite && commit.deletes.empty()) return result;
+    auto ids = Commit(table, commit);
+    result.txn_id = ids.empty() ? 0 : ids[0];
+    for (const auto& [id, marks] : commit.deletes) result.deleted_rows += marks.cardinality();
+    if (pk) {
+        // Publish the new locations; a failure here leaves the index unusable: drop it to be rebuilt.
+        try {
+            if (options.overwrite) {
+                state->pk_index.reset();
+            } else {
+                for (size_t i = 0; i < written.size(); ++i) {
+                    uint32_t row = 0;
+                    for (const std::string* key : groups[written[i]].keys) {
+                        state->pk_index->Set(*key, RowLocation{ids[i], row++});
+                    }
+                }
+                state->index_version = catalog_.GetTableVersion(table.id);
+            }
+        } catch (...) {
+            state->pk_index.reset();
+            throw;
+        }
+    }
+    if (!created.empty() && schema.partition_live_number > 0) EnforcePartitionTtl(table, schema);
     return result;
+}
+
+void LoadManager::EnforcePartitionTtl(const TableInfo& table, const TableSchema& schema) {
+    if (schema.partition_live_number <= 0) return;
+    auto version = catalog_.GetTableVersion(table.id);
+    // Keep the newest `partition_live_number` partitions that start today or earlier, and every
+    // partition in the future.
+    const LogicalType& type = schema.columns[schema.partition_columns[0]].type;
+    int64_t now_micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    int64_t today = type.id == TypeId::DATE       ? now_micros / kMicrosPerDay
+                    : type.id == TypeId::DATETIME ? now_micros
+                                                  : INT64_MAX;
+    std::vector<std::pair<int64_t, std::string>> started;  // (lower, name)
+    for (const auto& p : version->partitions) {
+        auto [lo, hi] = PartitionRange(schema, p);
+        if (lo <= today) started.emplace_back(lo, p.name);
+    }
+    if (started.size() <= static_cast<size_t>(schema.partition_live_number)) return;
+    std::sort(started.begin(), started.end());
+    LoadCommit commit;
+    commit.label = NewLabel("ttl");
+    for (size_t i = 0; i + schema.partition_live_number < started.size(); ++i) {
+        commit.drop_partitions.push_back(started[i].second);
+    }
+    Commit(table, commit);
+    auto state = State(table.id);
+    if (schema.keys_type == ast::KeysType::PRIMARY) state->pk_index.reset();
+    Log::Info("storage.partitions_expired",
+              {{"table", table.database + "." + table.name}, {"dropped", commit.drop_partitions.size()}});
 }
 
 LoadResult LoadManager::DeleteRows(const TableInfo& table, const TableSchema& schema, const std::vector<Chunk>& rows,
@@ -280,12 +380,14 @@ LoadResult LoadManager::DeleteRows(const TableInfo& table, const TableSchema& sc
     return result;
 }
 
-LoadResult LoadManager::Truncate(const TableInfo& table, const std::string& label) {
+LoadResult LoadManager::Truncate(const TableInfo& table, const std::string& label,
+                                 const std::vector<std::string>& partitions) {
     LoadResult result;
     result.label = label.empty() ? NewLabel("truncate") : label;
     LoadCommit commit;
     commit.label = result.label;
-    commit.replace = true;
+    commit.replace = partitions.empty();
+    commit.replace_partitions = partitions;
     Commit(table, commit);
     auto state = State(table.id);
     state->pk_index.reset();

@@ -36,6 +36,9 @@ struct LoadOptions {
     /// Primary Key tables: for a loaded row whose key exists, the columns that take the loaded
     /// value (the rest keep the stored value). Empty: every column (a full upsert).
     std::vector<bool> update_columns;
+    /// Partitioned tables: the partitions this load writes (INSERT [OVERWRITE] ... PARTITION (...));
+    /// a row of another partition is an error. Empty: any.
+    std::vector<std::string> partitions;
 };
 
 struct LoadResult {
@@ -77,13 +80,19 @@ class LoadManager {
     /// Replaces the rowsets `inputs` of version `before` (the current one; the caller holds
     /// LockTable) with one rowset of `rows`, their merged live rows in input order (compaction).
     void ReplaceRowsets(const TableInfo& table, const TableSchema& schema, std::vector<Chunk>& rows,
-                        const std::vector<int64_t>& inputs, const std::shared_ptr<const TableVersion>& before);
+                        const std::vector<int64_t>& inputs, const std::shared_ptr<const TableVersion>& before,
+                        const std::string& partition);
 
     /// Called with the table id after each load commits (the compactor listens).
     void SetCommitListener(std::function<void(int64_t)> listener) { listener_ = std::move(listener); }
 
     /// Removes every row of the table (TRUNCATE TABLE) as one transaction.
-    LoadResult Truncate(const TableInfo& table, const std::string& label);
+    /// With `partitions`, only their rows (TRUNCATE TABLE t PARTITION (...)).
+    LoadResult Truncate(const TableInfo& table, const std::string& label,
+                        const std::vector<std::string>& partitions = {});
+
+    /// Drops the partitions beyond the table's `partition_live_number` (TTL). Caller holds LockTable.
+    void EnforcePartitionTtl(const TableInfo& table, const TableSchema& schema);
 
     /// Forgets a dropped table's in-memory state.
     void ForgetTable(int64_t table_id);
@@ -107,8 +116,7 @@ class LoadManager {
     /// Writes chunks as a durable segment; returns (relative path, size, rows).
     LoadCommit::NewRowset WriteSegment(const TableInfo& table, const TableSchema& schema,
                                        const std::vector<Chunk>& rows);
-    LoadResult LoadPrimaryKey(const TableInfo& table, const TableSchema& schema, std::vector<Chunk>& rows,
-                              const LoadOptions& options, TableState& state);
+
     std::vector<int64_t> Commit(const TableInfo& table, const LoadCommit& commit);
 
     Catalog& catalog_;

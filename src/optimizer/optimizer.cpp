@@ -6,6 +6,7 @@
 #include "optimizer/rules/constant_folding.h"
 #include "optimizer/rules/filter_pushdown.h"
 #include "optimizer/rules/join_order.h"
+#include "optimizer/rules/partition_pruning.h"
 #include "optimizer/rules/remove_true_filter.h"
 #include "optimizer/rules/top_n.h"
 
@@ -21,6 +22,7 @@ std::vector<std::unique_ptr<OptimizerPass>> MakePasses() {
     passes.push_back(std::make_unique<ColumnPruning>());
     passes.push_back(std::make_unique<TopN>());
     passes.push_back(std::make_unique<ConstantFolding>());
+    passes.push_back(std::make_unique<PartitionPruning>());
     return passes;
 }
 }  // namespace

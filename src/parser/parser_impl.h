@@ -35,6 +35,7 @@ class ParserImpl {
     bool AcceptKeyword(std::string_view kw);
     void ExpectKeyword(std::string_view kw);
     bool IsOp(std::string_view op) const { return Cur().type == TokenType::OPERATOR && Cur().text == op; }
+    static bool IsOpAt(const Token& t, std::string_view op) { return t.type == TokenType::OPERATOR && t.text == op; }
     bool AcceptOp(std::string_view op);
     void ExpectOp(std::string_view op);
     /// An identifier (unquoted non-reserved word or quoted); errors otherwise.
@@ -92,6 +93,10 @@ class ParserImpl {
     ast::StatementPtr ParseAlter();
     ast::StatementPtr ParseCreateView(bool or_replace, bool alter);
     ast::StatementPtr ParseCreateTable();
+    ast::PartitionDesc ParsePartitionDesc();
+    ast::PartitionDefinition ParsePartitionDefinition();
+    std::optional<std::string> ParsePartitionValue();
+    std::vector<std::string> ParsePartitionTuple();
     ast::StatementPtr ParseInsert();
     ast::StatementPtr ParseDelete();
     ast::StatementPtr ParseUpdate();

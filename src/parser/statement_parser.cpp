@@ -299,6 +299,11 @@ StatementPtr ParserImpl::ParseShow() {
         Advance();
         s->show = ShowKind::TABLE_STATUS;
         parse_from();
+    } else if (AcceptKeyword("PARTITIONS") ||
+               (IsKeyword("TEMPORARY") && IsKeywordAt(PeekToken(), "PARTITIONS") && (Advance(), Advance(), true))) {
+        s->show = ShowKind::PARTITIONS;
+        if (!AcceptKeyword("FROM")) ExpectKeyword("IN");
+        ParseQualifiedName(s->database, s->table, "a table name");
     } else if (AcceptKeyword("PLUGINS")) {
         s->show = ShowKind::PLUGINS;
     } else if (AcceptKeyword("INDEX") || AcceptKeyword("INDEXES") || AcceptKeyword("KEYS")) {
@@ -318,6 +323,172 @@ StatementPtr ParserImpl::ParseShow() {
         s->where = ParseExpression();
     }
     return s;
+}
+
+namespace {
+bool IsTimeUnit(const std::string& u) {
+    return u == "hour" || u == "day" || u == "week" || u == "month" || u == "year";
+}
+}  // namespace
+
+/// A partition bound value: a string or number literal, or MAXVALUE (returned as nullopt).
+std::optional<std::string> ParserImpl::ParsePartitionValue() {
+    if (AcceptKeyword("MAXVALUE")) return std::nullopt;
+    bool negative = AcceptOp("-");
+    if (Cur().type != TokenType::STRING && Cur().type != TokenType::INTEGER && Cur().type != TokenType::DECIMAL) {
+        Error("a partition value");
+    }
+    std::string v = (negative ? "-" : "") + Cur().text;
+    Advance();
+    return v;
+}
+
+/// `(v[, v...])` of partition values.
+std::vector<std::string> ParserImpl::ParsePartitionTuple() {
+    std::vector<std::string> out;
+    ExpectOp("(");
+    do {
+        auto v = ParsePartitionValue();
+        if (!v) Error("a value (MAXVALUE only fits VALUES LESS THAN)");
+        out.push_back(*v);
+    } while (AcceptOp(","));
+    ExpectOp(")");
+    return out;
+}
+
+PartitionDefinition ParserImpl::ParsePartitionDefinition() {
+    PartitionDefinition p;
+    if (AcceptKeyword("START")) {
+        p.batch = true;
+        ExpectOp("(");
+        auto start = ParsePartitionValue();
+        ExpectOp(")");
+        ExpectKeyword("END");
+        ExpectOp("(");
+        auto end = ParsePartitionValue();
+        if (!start || !end) Error("START and END values (not MAXVALUE)");
+        p.start = *start;
+        p.end = *end;
+        ExpectOp(")");
+        ExpectKeyword("EVERY");
+        ExpectOp("(");
+        if (AcceptKeyword("INTERVAL")) {
+            if (Cur().type != TokenType::INTEGER) Error("an interval count");
+            p.every = std::stoll(Cur().text);
+            Advance();
+            p.every_unit = AsciiLower(ParseIdentifier("a time unit"));
+        } else {
+            if (Cur().type != TokenType::INTEGER) Error("INTERVAL n unit or a step");
+            p.every = std::stoll(Cur().text);
+            Advance();
+        }
+        ExpectOp(")");
+        return p;
+    }
+    ExpectKeyword("PARTITION");
+    if (AcceptKeyword("IF")) {
+        ExpectKeyword("NOT");
+        ExpectKeyword("EXISTS");
+        p.if_not_exists = true;
+    }
+    p.name = ParseIdentifier("a partition name");
+    ExpectKeyword("VALUES");
+    if (AcceptKeyword("LESS")) {
+        ExpectKeyword("THAN");
+        p.less_than = true;
+        if (AcceptKeyword("MAXVALUE")) {
+            p.upper = std::nullopt;
+        } else {
+            ExpectOp("(");
+            p.upper = ParsePartitionValue();
+            ExpectOp(")");
+        }
+    } else if (AcceptOp("[")) {
+        p.lower = ParsePartitionTuple().at(0);
+        ExpectOp(",");
+        p.upper = ParsePartitionTuple().at(0);
+        ExpectOp(")");
+    } else {
+        ExpectKeyword("IN");
+        ExpectOp("(");
+        do {
+            if (IsOp("(")) {
+                p.in_values.push_back(ParsePartitionTuple());
+            } else {
+                auto v = ParsePartitionValue();
+                if (!v) Error("a value");
+                p.in_values.push_back({*v});
+            }
+        } while (AcceptOp(","));
+        ExpectOp(")");
+    }
+    if (AcceptKeyword("PROPERTIES")) ParseProperties();  // per-partition properties: accepted
+    return p;
+}
+
+PartitionDesc ParserImpl::ParsePartitionDesc() {
+    PartitionDesc d;
+    if (AcceptKeyword("RANGE")) {
+        d.kind = PartitionKind::RANGE;
+        d.columns = ParseColumnList();
+    } else if (AcceptKeyword("LIST")) {
+        d.kind = PartitionKind::LIST;
+        d.columns = ParseColumnList();
+    } else if ((IsKeyword("date_trunc") || IsKeyword("time_slice")) && IsOpAt(PeekToken(), "(")) {
+        bool slice = IsKeyword("time_slice");
+        Advance();
+        ExpectOp("(");
+        d.kind = PartitionKind::TIME_EXPRESSION;
+        if (slice) {
+            d.columns.push_back(ParseIdentifier("a column name"));
+            ExpectOp(",");
+            ExpectKeyword("INTERVAL");
+            if (Cur().type != TokenType::INTEGER || Cur().text != "1") {
+                throw ParserError("line " + std::to_string(Cur().line) + ", column " + std::to_string(Cur().column) +
+                                      ": time_slice partitioning supports INTERVAL 1 <unit> only",
+                                  ErrorCode::NOT_SUPPORTED);
+            }
+            Advance();
+            d.time_unit = AsciiLower(ParseIdentifier("a time unit"));
+        } else {
+            if (Cur().type != TokenType::STRING) Error("a time unit string ('day', 'month', ...)");
+            d.time_unit = AsciiLower(Cur().text);
+            Advance();
+            ExpectOp(",");
+            d.columns.push_back(ParseIdentifier("a column name"));
+        }
+        ExpectOp(")");
+        if (!IsTimeUnit(d.time_unit)) {
+            throw ParserError("partition time unit '" + d.time_unit + "' is not one of hour, day, week, month, year",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+    } else {
+        // PARTITION BY col[, col] or PARTITION BY (col, ...): list partitions created on load.
+        d.kind = PartitionKind::COLUMNS;
+        if (IsOp("(")) {
+            d.columns = ParseColumnList();
+        } else {
+            do {
+                d.columns.push_back(ParseIdentifier("a partition column or expression"));
+                if (IsOp("(")) {
+                    throw ParserError("line " + std::to_string(Cur().line) + ", column " +
+                                          std::to_string(Cur().column) +
+                                          ": partition expressions other than date_trunc and time_slice are not "
+                                          "supported",
+                                      ErrorCode::NOT_SUPPORTED);
+                }
+            } while (AcceptOp(","));
+        }
+        return d;
+    }
+    if (!IsOp("(")) return d;
+    ExpectOp("(");
+    if (AcceptOp(")")) return d;
+    do {
+        d.partitions.push_back(ParsePartitionDefinition());
+    } while (AcceptOp(","));
+    ExpectOp(")");
+    return d;
 }
 
 std::vector<std::string> ParserImpl::ParseColumnList() {
@@ -430,22 +601,9 @@ StatementPtr ParserImpl::ParseCreateTable() {
             if (Cur().type != TokenType::STRING) Error("a comment string");
             t->comment = Cur().text;
             Advance();
-        } else if (IsKeyword("PARTITION")) {
-            // Keep the clause text; partitions are applied by the storage engine's partitioning.
-            size_t start = Cur().offset;
-            Advance();
+        } else if (AcceptKeyword("PARTITION")) {
             ExpectKeyword("BY");
-            int depth = 0;
-            while (!AtEnd() && !IsOp(";")) {
-                if (depth == 0 && (IsKeyword("DISTRIBUTED") || IsKeyword("PROPERTIES") ||
-                                   (IsKeyword("ORDER") && IsKeywordAt(PeekToken(), "BY")))) {
-                    break;
-                }
-                if (IsOp("(")) ++depth;
-                if (IsOp(")")) --depth;
-                Advance();
-            }
-            t->partition_text = std::string(sql_.substr(start, tokens_[pos_ - 1].end - start));
+            t->partition = ParsePartitionDesc();
         } else if (AcceptKeyword("DISTRIBUTED")) {
             ExpectKeyword("BY");
             if (AcceptKeyword("RANDOM")) {
@@ -740,7 +898,27 @@ StatementPtr ParserImpl::ParseAlter() {
     if (AcceptKeyword("TABLE")) {
         auto t = std::make_unique<AlterTableStatement>();
         ParseQualifiedName(t->database, t->table, "a table name");
-        // StarRocks' manual compaction: ALTER TABLE t [BASE | CUMULATIVE] COMPACT.
+        if (AcceptKeyword("ADD")) {
+            // ADD PARTITION p VALUES ... | ADD PARTITIONS START (..) END (..) EVERY (..)
+            t->action = AlterTableAction::ADD_PARTITION;
+            if (IsKeyword("PARTITIONS") && IsKeywordAt(PeekToken(), "START")) Advance();
+            t->partitions.push_back(ParsePartitionDefinition());
+            return t;
+        }
+        if (AcceptKeyword("DROP")) {
+            t->action = AlterTableAction::DROP_PARTITION;
+            if (!AcceptKeyword("PARTITION")) ExpectKeyword("PARTITIONS");
+            if (AcceptKeyword("IF")) {
+                ExpectKeyword("EXISTS");
+                t->if_exists = true;
+            }
+            do {
+                t->partition_names.push_back(ParseIdentifier("a partition name"));
+            } while (AcceptOp(","));
+            AcceptKeyword("FORCE");
+            return t;
+        }
+        // StarRocks' manual compaction: ALTER TABLE t [BASE | CUMULATIVE] COMPACT [partition].
         if (!AcceptKeyword("BASE")) AcceptKeyword("CUMULATIVE");
         ExpectKeyword("COMPACT");
         t->action = AlterTableAction::COMPACT;

@@ -59,8 +59,11 @@ struct LogicalGet : LogicalOperator {
     LogicalGet() : LogicalOperator(LogicalOperatorType::GET) {}
     std::string table;
     std::shared_ptr<const TableVersion> version;
+    std::shared_ptr<const TableSchema> schema;
     std::string data_dir;
     int64_t row_count = 0;  // live rows
+    /// Partitioned tables: partitions left after pruning, of how many (-1: unpartitioned).
+    int64_t partitions_selected = -1, partitions_total = -1;
     /// The table's stored column types, and which of them the scan outputs (`types`), in order
     /// (kRowIdColumn: the row's position).
     std::vector<LogicalType> table_types;

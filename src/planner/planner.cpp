@@ -28,7 +28,11 @@ std::string LogicalGet::ToString() const {
         s += "]";
     }
     size_t rowsets = version ? version->rowsets.size() : 0;
-    return s + " (" + std::to_string(rowsets) + " rowsets, " + std::to_string(row_count) + " rows)";
+    s += " (";
+    if (partitions_total >= 0) {
+        s += "partitions " + std::to_string(partitions_selected) + "/" + std::to_string(partitions_total) + ", ";
+    }
+    return s + std::to_string(rowsets) + " rowsets, " + std::to_string(row_count) + " rows)";
 }
 
 std::string LogicalAggregate::ToString() const {
@@ -150,6 +154,10 @@ LogicalOperatorPtr Planner::PlanTableRef(BoundTableRef& ref) {
             auto get = std::make_unique<LogicalGet>();
             get->table = t.table;
             get->version = t.version;
+            get->schema = t.schema;
+            if (t.schema && t.schema->partitioned()) {
+                get->partitions_total = get->partitions_selected = static_cast<int64_t>(t.version->partitions.size());
+            }
             get->data_dir = t.data_dir;
             get->row_count = t.version->live_rows();
             get->types = t.types;

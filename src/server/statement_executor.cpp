@@ -5,6 +5,7 @@
 
 #include "binder/binder.h"
 #include "binder/client_context.h"
+#include "binder/partitioning.h"
 #include "binder/system_tables.h"
 #include "binder/table_schema.h"
 #include "common/ascii.h"
@@ -179,7 +180,9 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             if (view->kind == "TABLE") {
                 rb.AddColumn("Table");
                 rb.AddColumn("Create Table", LogicalType::Varchar(65533));
-                rb.AddRow({Str(view->name), Str(view->definition)});
+                TableSchema schema = ParseTableDefinition(view->definition);
+                rb.AddRow({Str(view->name),
+                           Str(ShowCreateTableText(view->definition, schema, *catalog.GetTableVersion(view->id)))});
                 break;
             }
             std::string columns;
@@ -275,6 +278,46 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             rb.AddColumn("Library");
             rb.AddColumn("License");
             break;
+        case K::PARTITIONS: {
+            std::string db = s.database.empty() ? session_.current_database() : s.database;
+            auto table = db.empty() ? std::nullopt : catalog.GetTable(db, s.table);
+            if (!table || table->kind != "TABLE") {
+                throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
+            }
+            TableSchema schema = ParseTableDefinition(table->definition);
+            auto version = catalog.GetTableVersion(table->id);
+            bool list = schema.partition.kind == ast::PartitionKind::LIST ||
+                        schema.partition.kind == ast::PartitionKind::COLUMNS;
+            rb.AddColumn("PartitionId", TypeId::BIGINT);
+            rb.AddColumn("PartitionName");
+            rb.AddColumn("State");
+            rb.AddColumn("PartitionKey");
+            rb.AddColumn(list ? "List" : "Range");
+            rb.AddColumn("Rowsets", TypeId::BIGINT);
+            rb.AddColumn("RowCount", TypeId::BIGINT);
+            std::string key;
+            for (size_t i = 0; i < schema.partition.columns.size(); ++i) {
+                key += (i ? ", " : "") + schema.partition.columns[i];
+            }
+            std::vector<const PartitionInfo*> parts;
+            for (const auto& p : version->partitions) parts.push_back(&p);
+            if (!list) {
+                std::sort(parts.begin(), parts.end(), [&](const PartitionInfo* a, const PartitionInfo* b) {
+                    return PartitionRange(schema, *a).first < PartitionRange(schema, *b).first;
+                });
+            }
+            for (const PartitionInfo* p : parts) {
+                int64_t rowsets = 0, rows = 0;
+                for (const auto& r : version->rowsets) {
+                    if (r.partition_id != p->id) continue;
+                    ++rowsets;
+                    rows += r.live_rows();
+                }
+                rb.AddRow({Value::Integer(p->id), Str(p->name), Str("NORMAL"), Str(key),
+                           Str(PartitionValuesText(schema, *p)), Value::Integer(rowsets), Value::Integer(rows)});
+            }
+            break;
+        }
         case K::INDEX:
             rb.AddColumn("Table");
             rb.AddColumn("Non_unique", TypeId::BIGINT);

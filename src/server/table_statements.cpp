@@ -7,8 +7,10 @@
 
 #include <chrono>
 #include <random>
+#include <set>
 
 #include "binder/binder.h"
+#include "binder/partitioning.h"
 #include "binder/table_schema.h"
 #include "common/ascii.h"
 #include "common/exception.h"
@@ -70,7 +72,9 @@ std::shared_ptr<Column> CastForInsert(const std::shared_ptr<Column>& input, size
 QueryResult StatementExecutor::CreateTable(const ast::CreateTableStatement& s) {
     std::string db = TableDatabase(session_, s.database);
     std::string definition = CanonicalCreateTable(s);
-    session_.instance().catalog().CreateTable(db, s.name, definition, s.if_not_exists);
+    TableSchema schema = ParseTableDefinition(definition);
+    std::vector<PartitionInfo> partitions = ResolvePartitions(schema, s.partition.partitions, {});
+    session_.instance().catalog().CreateTable(db, s.name, definition, s.if_not_exists, partitions);
     return QueryResult{};
 }
 
@@ -154,7 +158,8 @@ std::string QuoteName(const std::string& name) {
 /// Runs `SELECT <select> FROM db.table [WHERE where]` (the WHERE taken from a statement's AST) and
 /// returns its chunks. With `row_id`, the table's scan exposes `__row_id`.
 std::vector<Chunk> RunTableQuery(ClientContext& context, const std::string& db, const std::string& table,
-                                 const std::string& select, const ast::ExprPtr& where, bool row_id) {
+                                 const std::string& select, const ast::ExprPtr& where, bool row_id,
+                                 std::shared_ptr<const TableVersion> pinned = nullptr) {
     ast::StatementPtr parsed =
         Parser::ParseStatement("SELECT " + select + " FROM " + QuoteName(db) + "." + QuoteName(table));
     auto& node = static_cast<ast::SelectNode&>(*static_cast<ast::SelectStatement&>(*parsed).query);
@@ -165,6 +170,7 @@ std::vector<Chunk> RunTableQuery(ClientContext& context, const std::string& db, 
     try {
         Binder binder(context);
         if (row_id) binder.ExposeRowId(db, table);
+        if (pinned) binder.PinTableVersion(pinned);
         bound = binder.BindQuery(node);
     } catch (...) {
         borrowed = std::move(node.where);
@@ -176,6 +182,23 @@ std::vector<Chunk> RunTableQuery(ClientContext& context, const std::string& db, 
     return Executor::Run(*physical);
 }
 
+/// The part of a version in the named partitions.
+std::shared_ptr<const TableVersion> RestrictToPartitions(const TableVersion& version,
+                                                         const std::vector<std::string>& names) {
+    auto out = std::make_shared<TableVersion>();
+    out->table_id = version.table_id;
+    std::set<int64_t> ids;
+    for (const auto& n : names) {
+        const PartitionInfo* p = version.FindPartition(n);
+        ids.insert(p->id);
+        out->partitions.push_back(*p);
+    }
+    for (const auto& r : version.rowsets) {
+        if (ids.count(r.partition_id)) out->rowsets.push_back(r);
+    }
+    return out;
+}
+
 QueryResult LoadInfo(const LoadResult& load, size_t affected) {
     QueryResult result;
     result.affected_rows = affected;
@@ -183,10 +206,24 @@ QueryResult LoadInfo(const LoadResult& load, size_t affected) {
     return result;
 }
 
-void RejectPartitions(const std::vector<std::string>& partitions) {
-    if (!partitions.empty()) {
-        throw NotSupportedError("PARTITION (...) in a write needs table partitions, which are not supported yet");
+/// The canonical names of the partitions a statement names; errors for unknown ones.
+std::vector<std::string> CheckPartitions(Session& session, const TableInfo& table, const TableSchema& schema,
+                                         const std::vector<std::string>& names) {
+    if (names.empty()) return {};
+    if (!schema.partitioned()) {
+        throw BinderError("table '" + table.name + "' is not partitioned; PARTITION (...) does not apply",
+                          ErrorCode::WRONG_ARGUMENTS);
     }
+    auto version = session.instance().catalog().GetTableVersion(table.id);
+    std::vector<std::string> out;
+    for (const auto& n : names) {
+        const PartitionInfo* p = version->FindPartition(n);
+        if (!p) {
+            throw CatalogError("Unknown partition '" + n + "' in table '" + table.name + "'", ErrorCode::UNKNOWN_TABLE);
+        }
+        out.push_back(p->name);
+    }
+    return out;
 }
 
 }  // namespace
@@ -199,8 +236,9 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
         throw CatalogError("'" + db + "." + s.table + "' is a view; INSERT needs a table", ErrorCode::NOT_SUPPORTED);
     }
     const TableInfo& table = *found;
-    RejectPartitions(s.partitions);
     TableSchema schema = ParseTableDefinition(table.definition);
+    LoadOptions options;
+    options.partitions = CheckPartitions(session_, table, schema, s.partitions);
     std::vector<int> targets;
     if (s.columns.empty()) {
         for (size_t i = 0; i < schema.columns.size(); ++i) targets.push_back(static_cast<int>(i));
@@ -214,7 +252,6 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
             targets.push_back(idx);
         }
     }
-    LoadOptions options;
     options.label = s.label;
     options.overwrite = s.overwrite;
     if (!s.on_duplicate_key_update.empty()) {
@@ -315,8 +352,8 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
 
 QueryResult StatementExecutor::Delete(const ast::DeleteStatement& s) {
     TableInfo table = BaseTable(session_, s.database, s.table);
-    RejectPartitions(s.partitions);
     TableSchema schema = ParseTableDefinition(table.definition);
+    std::vector<std::string> partitions = CheckPartitions(session_, table, schema, s.partitions);
     std::string select = "__row_id";
     if (schema.keys_type == ast::KeysType::PRIMARY) {
         for (const auto& k : schema.key_columns) select += ", " + QuoteName(k);
@@ -337,7 +374,10 @@ QueryResult StatementExecutor::Delete(const ast::DeleteStatement& s) {
         }
     }
     auto lock = session_.instance().loads().LockTable(table.id);
-    std::vector<Chunk> rows = RunTableQuery(context_, table.database, table.name, select, s.where, true);
+    std::shared_ptr<const TableVersion> pinned;
+    if (!partitions.empty())
+        pinned = RestrictToPartitions(*session_.instance().catalog().GetTableVersion(table.id), partitions);
+    std::vector<Chunk> rows = RunTableQuery(context_, table.database, table.name, select, s.where, true, pinned);
     LoadResult load = session_.instance().loads().DeleteRows(table, schema, rows, "");
     return LoadInfo(load, load.deleted_rows);
 }
@@ -411,9 +451,10 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
 
 QueryResult StatementExecutor::Truncate(const ast::TruncateStatement& s) {
     TableInfo table = BaseTable(session_, s.database, s.table);
-    RejectPartitions(s.partitions);
+    TableSchema schema = ParseTableDefinition(table.definition);
     auto lock = session_.instance().loads().LockTable(table.id);
-    session_.instance().loads().Truncate(table, "");
+    std::vector<std::string> partitions = CheckPartitions(session_, table, schema, s.partitions);
+    session_.instance().loads().Truncate(table, "", partitions);
     return QueryResult{};
 }
 
@@ -423,6 +464,47 @@ QueryResult StatementExecutor::AlterTable(const ast::AlterTableStatement& s) {
         case ast::AlterTableAction::COMPACT:
             session_.instance().compactor().Compact(table, true);
             break;
+        case ast::AlterTableAction::ADD_PARTITION: {
+            TableSchema schema = ParseTableDefinition(table.definition);
+            if (!schema.partitioned()) {
+                throw BinderError("table '" + table.name + "' is not partitioned", ErrorCode::WRONG_ARGUMENTS);
+            }
+            if (schema.partition.kind == ast::PartitionKind::COLUMNS) {
+                throw BinderError("partitions of '" + table.name +
+                                      "' are created by loads; add LIST or RANGE "
+                                      "partitions only to LIST or RANGE tables",
+                                  ErrorCode::WRONG_ARGUMENTS);
+            }
+            auto lock = session_.instance().loads().LockTable(table.id);
+            auto version = session_.instance().catalog().GetTableVersion(table.id);
+            std::vector<ast::PartitionDefinition> defs;
+            for (const auto& d : s.partitions) {
+                if (d.if_not_exists && version->FindPartition(d.name)) continue;
+                defs.push_back(d);
+            }
+            LoadCommit commit;
+            commit.label = LoadManager::NewLabel("add_partition");
+            commit.create_partitions = ResolvePartitions(schema, defs, version->partitions);
+            if (!commit.create_partitions.empty()) session_.instance().catalog().CommitLoad(table.id, commit);
+            break;
+        }
+        case ast::AlterTableAction::DROP_PARTITION: {
+            auto lock = session_.instance().loads().LockTable(table.id);
+            auto version = session_.instance().catalog().GetTableVersion(table.id);
+            LoadCommit commit;
+            commit.label = LoadManager::NewLabel("drop_partition");
+            for (const auto& name : s.partition_names) {
+                const PartitionInfo* p = version->FindPartition(name);
+                if (!p) {
+                    if (s.if_exists) continue;
+                    throw CatalogError("Unknown partition '" + name + "' in table '" + table.name + "'",
+                                       ErrorCode::UNKNOWN_TABLE);
+                }
+                commit.drop_partitions.push_back(p->name);
+            }
+            if (!commit.drop_partitions.empty()) session_.instance().catalog().CommitLoad(table.id, commit);
+            break;
+        }
     }
     return QueryResult{};
 }

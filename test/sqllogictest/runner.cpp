@@ -121,6 +121,11 @@ class Database {
         }
     }
     Session& session() { return *session_; }
+    /// Stops the instance (and its background work) before the directory goes.
+    void Close() {
+        session_.reset();
+        instance_.reset();
+    }
     /// Remembers the current database across restarts.
     void SaveDatabase() { current_db_ = session_->current_database(); }
 
@@ -282,6 +287,7 @@ SqlLogicTestResult RunSqlLogicTest(const std::string& path, const std::string& d
             fail(record_line, line, "  unknown record type '" + words[0] + "'");
         }
     }
+    db.Close();
     std::filesystem::remove_all(dir);
     return result;
 }

@@ -204,6 +204,7 @@ enum class ShowKind : uint8_t {
     COLUMNS,    // SHOW [FULL] COLUMNS|FIELDS FROM t [FROM db], DESC[RIBE] t
     CREATE_TABLE,
     CREATE_DATABASE,
+    PARTITIONS,  // SHOW PARTITIONS FROM [db.]t
     WARNINGS,
     ERRORS,
     PROCESSLIST,
@@ -325,6 +326,38 @@ enum class KeysType : uint8_t { DUPLICATE, AGGREGATE, UNIQUE, PRIMARY };
 /// `CREATE TABLE [IF NOT EXISTS] [db.]t (cols) [ENGINE = olap] [DUPLICATE|AGGREGATE|UNIQUE|PRIMARY
 /// KEY (cols)] [COMMENT '...'] [PARTITION BY ...] [DISTRIBUTED BY HASH(cols) [BUCKETS n] | RANDOM
 /// [BUCKETS n]] [ORDER BY (cols)] [PROPERTIES ("k" = "v", ...)]`.
+/// How a table is partitioned (StarRocks' partition_desc).
+enum class PartitionKind : uint8_t {
+    NONE,
+    RANGE,            // PARTITION BY RANGE(col) (...)
+    LIST,             // PARTITION BY LIST(col, ...) (...)
+    TIME_EXPRESSION,  // PARTITION BY date_trunc('unit', col): ranges created on load
+    COLUMNS,          // PARTITION BY col[, col]: list partitions created on load
+};
+
+/// One partition, or a batch of them, of a RANGE or LIST description. Values are the literal
+/// texts as written; the binder types them.
+struct PartitionDefinition {
+    std::string name;
+    bool less_than = false;                           // VALUES LESS THAN (upper); the lower bound is the previous upper
+    std::optional<std::string> lower;                 // VALUES [(lower), (upper))
+    std::optional<std::string> upper;                 // nullopt with less_than: MAXVALUE
+    std::vector<std::vector<std::string>> in_values;  // VALUES IN (...): one tuple per value
+    // START ("s") END ("e") EVERY (INTERVAL n unit | n): a batch of range partitions.
+    bool batch = false;
+    std::string start, end;
+    int64_t every = 0;
+    std::string every_unit;  // empty for integer ranges
+    bool if_not_exists = false;
+};
+
+struct PartitionDesc {
+    PartitionKind kind = PartitionKind::NONE;
+    std::vector<std::string> columns;
+    std::string time_unit;  // TIME_EXPRESSION: hour, day, week, month or year
+    std::vector<PartitionDefinition> partitions;
+};
+
 struct CreateTableStatement : Statement {
     CreateTableStatement() : Statement(StatementKind::CREATE_TABLE) {}
     std::string database;
@@ -334,7 +367,7 @@ struct CreateTableStatement : Statement {
     std::optional<KeysType> keys_type;
     std::vector<std::string> key_columns;
     std::string comment;
-    std::string partition_text;  // the PARTITION BY clause as written (kept, not yet applied)
+    PartitionDesc partition;
     std::vector<std::string> distribution_columns;
     bool random_distribution = false;
     int64_t buckets = 0;  // 0 = automatic
@@ -408,13 +441,17 @@ struct UpdateStatement : Statement {
     ExprPtr where;
 };
 
-/// `ALTER TABLE [db.]t <action>`. Actions so far: COMPACT (merge the table's rowsets now).
-enum class AlterTableAction : uint8_t { COMPACT };
+/// `ALTER TABLE [db.]t <action>`: COMPACT (merge the table's rowsets now), ADD PARTITION(S),
+/// DROP PARTITION(S).
+enum class AlterTableAction : uint8_t { COMPACT, ADD_PARTITION, DROP_PARTITION };
 struct AlterTableStatement : Statement {
     AlterTableStatement() : Statement(StatementKind::ALTER_TABLE) {}
     std::string database;
     std::string table;
     AlterTableAction action = AlterTableAction::COMPACT;
+    std::vector<PartitionDefinition> partitions;  // ADD
+    std::vector<std::string> partition_names;     // DROP
+    bool if_exists = false;
 };
 
 /// `TRUNCATE TABLE [db.]t [PARTITION (p, ...)]`.

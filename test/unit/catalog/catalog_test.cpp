@@ -81,6 +81,7 @@ TEST_F(CatalogTest, MigrationsUpgradeOldStoresAndRefuseNewerOnes) {
         // Pretend the store is at version 1 with data, as an older Floe left it.
         store->Execute("DROP TABLE table_indexes");
         store->Execute("DROP TABLE rowsets");
+        store->Execute("DROP TABLE partitions");
         store->Execute("DROP TABLE tables");
         store->Execute("UPDATE floe_meta SET value = '1' WHERE key = 'schema_version'");
         store->Execute("INSERT INTO databases(name, create_time) VALUES('old', 0)");

@@ -1,0 +1,176 @@
+#include "optimizer/rules/partition_pruning.h"
+
+#include <climits>
+#include <set>
+
+#include "binder/partitioning.h"
+#include "function/cast.h"
+
+namespace floe {
+
+namespace {
+
+/// What a filter may match in one partition of a scan.
+struct PartitionDomain {
+    const TableSchema& schema;
+    const LogicalGet& get;
+    bool range = false;
+    int64_t lo = 0, hi = 0;  // RANGE / date_trunc: [lo, hi) in range-key space
+    const PartitionInfo* partition = nullptr;
+};
+
+/// The partition-column position (in the partition key) a scan output column is, or -1.
+int PartitionColumnOf(const PartitionDomain& d, size_t output) {
+    if (output >= d.get.column_ids.size()) return -1;
+    size_t table_column = d.get.column_ids[output];
+    for (size_t i = 0; i < d.schema.partition_columns.size(); ++i) {
+        if (d.schema.partition_columns[i] == table_column) return static_cast<int>(i);
+    }
+    return -1;
+}
+
+/// How a compared expression derives from the partition column's range key: as is, scaled up
+/// (DATE to DATETIME) or floored to days (DATETIME to DATE: date(ts), CAST(ts AS DATE)). Each is
+/// non-decreasing, so a partition [lo, hi) maps into [f(lo), f(hi - 1)].
+enum class KeyMap { IDENTITY, DAYS_TO_MICROS, MICROS_TO_DAYS };
+
+constexpr int64_t kDay = 86400LL * 1000000;
+
+int64_t MapKey(KeyMap m, int64_t k) {
+    if (k == INT64_MIN || k == INT64_MAX) return k;
+    switch (m) {
+        case KeyMap::IDENTITY:
+            return k;
+        case KeyMap::DAYS_TO_MICROS:
+            return k * kDay;
+        case KeyMap::MICROS_TO_DAYS:
+            return k / kDay - ((k % kDay != 0) && (k < 0));
+    }
+    return k;
+}
+
+/// `expr` as a (function of a) partition column: returns its position in the partition key and
+/// the key map, or -1 when it is not one.
+int AsPartitionColumn(const PartitionDomain& d, const BoundExpression& expr, KeyMap& map) {
+    map = KeyMap::IDENTITY;
+    if (expr.kind == BoundExprKind::COLUMN_REF) {
+        return PartitionColumnOf(d, static_cast<const BoundColumnRef&>(expr).index);
+    }
+    const BoundExpression* child = nullptr;
+    if (expr.kind == BoundExprKind::CAST) {
+        child = static_cast<const BoundCast&>(expr).child.get();
+    } else if (expr.kind == BoundExprKind::FUNCTION) {
+        const auto& f = static_cast<const BoundFunction&>(expr);
+        if ((f.function.name == "date" || f.function.name == "to_date") && f.args.size() == 1) child = f.args[0].get();
+    }
+    if (!child || child->kind != BoundExprKind::COLUMN_REF) return -1;
+    const LogicalType& from = child->type;
+    const LogicalType& to = expr.type;
+    if (from.IsInteger() && to.IsInteger() && from.id != TypeId::LARGEINT && to.id != TypeId::LARGEINT &&
+        to.PhysicalSize() >= from.PhysicalSize()) {
+        map = KeyMap::IDENTITY;
+    } else if (from.id == TypeId::DATE && to.id == TypeId::DATETIME) {
+        map = KeyMap::DAYS_TO_MICROS;
+    } else if (from.id == TypeId::DATETIME && to.id == TypeId::DATE) {
+        map = KeyMap::MICROS_TO_DAYS;
+    } else if (from.id == TypeId::DATE && to.id == TypeId::DATE) {
+        map = KeyMap::IDENTITY;
+    } else {
+        return -1;
+    }
+    return PartitionColumnOf(d, static_cast<const BoundColumnRef&>(*child).index);
+}
+
+/// Whether the partition may hold a row for which `expr` is true.
+bool Possible(const PartitionDomain& d, const BoundExpression& expr) {
+    if (expr.kind != BoundExprKind::FUNCTION) return true;
+    const auto& f = static_cast<const BoundFunction&>(expr);
+    const std::string& name = f.function.name;
+    if (name == "and" && f.args.size() == 2) return Possible(d, *f.args[0]) && Possible(d, *f.args[1]);
+    if (name == "or" && f.args.size() == 2) return Possible(d, *f.args[0]) || Possible(d, *f.args[1]);
+    static const std::set<std::string> kCompare = {"equal", "less", "less_equal", "greater", "greater_equal"};
+    if (!kCompare.count(name) || f.args.size() != 2) return true;
+    // Normalise to `column op constant`.
+    std::string op = name;
+    const BoundExpression* col = f.args[0].get();
+    const BoundExpression* constant = f.args[1].get();
+    if (col->kind == BoundExprKind::CONSTANT) {
+        std::swap(col, constant);
+        if (op == "less")
+            op = "greater";
+        else if (op == "greater")
+            op = "less";
+        else if (op == "less_equal")
+            op = "greater_equal";
+        else if (op == "greater_equal")
+            op = "less_equal";
+    }
+    if (constant->kind != BoundExprKind::CONSTANT) return true;
+    const Value& value = static_cast<const BoundConstant&>(*constant).value;
+    if (value.is_null()) return false;  // a comparison with NULL is never true
+    KeyMap map;
+    int position = AsPartitionColumn(d, *col, map);
+    if (position < 0) return true;
+    if (d.range) {
+        if (value.type() != col->type) return true;  // compared in another type: do not guess
+        auto key = RangeKeyOfValue(col->type, value);
+        if (!key) return true;
+        // The values the compared expression takes in the partition lie in [a, b].
+        int64_t a = MapKey(map, d.lo);
+        int64_t b = d.hi == INT64_MAX ? INT64_MAX : MapKey(map, d.hi - 1);
+        int64_t c = *key;
+        if (op == "equal") return a <= c && c <= b;
+        if (op == "less") return a < c;
+        if (op == "less_equal") return a <= c;
+        if (op == "greater") return b > c;
+        return b >= c;  // greater_equal
+    }
+    bool same_type = value.type() == col->type || (value.type().IsString() && col->type.IsString());
+    if (op != "equal" || map != KeyMap::IDENTITY || !same_type) return true;
+    std::string text = value.ToString();
+    for (const auto& tuple : d.partition->values) {
+        if (static_cast<size_t>(position) < tuple.size() && tuple[position] == text) return true;
+    }
+    return false;
+}
+
+void Prune(LogicalOperator& op) {
+    for (auto& child : op.children) Prune(*child);
+    if (op.type != LogicalOperatorType::FILTER || op.children.empty() ||
+        op.children[0]->type != LogicalOperatorType::GET) {
+        return;
+    }
+    auto& get = static_cast<LogicalGet&>(*op.children[0]);
+    if (!get.schema || !get.schema->partitioned() || !get.version) return;
+    const auto& condition = *static_cast<LogicalFilter&>(op).condition;
+    const TableSchema& schema = *get.schema;
+    bool range = schema.partition.kind == ast::PartitionKind::RANGE ||
+                 schema.partition.kind == ast::PartitionKind::TIME_EXPRESSION;
+    auto pruned = std::make_shared<TableVersion>();
+    pruned->table_id = get.version->table_id;
+    std::set<int64_t> kept;
+    for (const auto& p : get.version->partitions) {
+        PartitionDomain d{schema, get, range, 0, 0, &p};
+        if (range) std::tie(d.lo, d.hi) = PartitionRange(schema, p);
+        if (Possible(d, condition)) {
+            kept.insert(p.id);
+            pruned->partitions.push_back(p);
+        }
+    }
+    if (kept.size() == get.version->partitions.size()) return;
+    for (const auto& r : get.version->rowsets) {
+        if (kept.count(r.partition_id)) pruned->rowsets.push_back(r);
+    }
+    get.version = pruned;
+    get.partitions_selected = static_cast<int64_t>(kept.size());
+    get.row_count = pruned->live_rows();
+}
+
+}  // namespace
+
+LogicalOperatorPtr PartitionPruning::Apply(LogicalOperatorPtr plan) {
+    Prune(*plan);
+    return plan;
+}
+
+}  // namespace floe
