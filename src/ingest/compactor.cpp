@@ -75,12 +75,19 @@ void Compactor::Notify(int64_t table_id) {
 }
 
 void Compactor::Run() {
+    auto next_sweep = std::chrono::steady_clock::now();
     while (true) {
         int64_t table_id;
         {
             std::unique_lock<std::mutex> lock(mutex_);
-            cv_.wait(lock, [&] { return stop_ || !pending_.empty(); });
+            cv_.wait_until(lock, next_sweep, [&] { return stop_ || !pending_.empty(); });
             if (stop_) return;
+            if (pending_.empty()) {
+                lock.unlock();
+                SweepPartitionTtl();
+                next_sweep = std::chrono::steady_clock::now() + policy_.ttl_interval;
+                continue;
+            }
             table_id = *pending_.begin();
             pending_.erase(pending_.begin());
         }
@@ -90,6 +97,23 @@ void Compactor::Run() {
         } catch (const std::exception& e) {
             Log::Warn("storage.compaction_failed", {{"table_id", table_id}, {"error", e.what()}});
         }
+    }
+}
+
+void Compactor::SweepPartitionTtl() {
+    try {
+        for (const auto& db : catalog_.ListDatabases()) {
+            if (db.id == 0) continue;  // information_schema
+            for (const auto& table : catalog_.ListTables(db.name)) {
+                if (table.kind != "TABLE") continue;
+                TableSchema schema = ParseTableDefinition(table.definition);
+                if (schema.partition_live_number <= 0) continue;
+                auto lock = loads_.LockTable(table.id);
+                loads_.EnforcePartitionTtl(table, schema);
+            }
+        }
+    } catch (const std::exception& e) {
+        Log::Warn("storage.ttl_failed", {{"error", e.what()}});
     }
 }
 

@@ -11,6 +11,7 @@
 /// which REPLACE semantics rely on. `ALTER TABLE t COMPACT` merges every rowset at once.
 /// A background thread runs the policy after loads commit.
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -24,6 +25,9 @@ namespace floe {
 struct CompactionPolicy {
     size_t min_rowsets = 8;
     int64_t small_rows = 1'000'000;
+    /// How often partitions beyond a table's partition_live_number are dropped (also after any
+    /// load that creates partitions), and once at start-up.
+    std::chrono::seconds ttl_interval{60};
 };
 
 class Compactor {
@@ -43,6 +47,7 @@ class Compactor {
 
   private:
     void Run();
+    void SweepPartitionTtl();
     size_t CompactPartition(const TableInfo& table, const TableSchema& schema, int64_t partition_id, bool full);
 
     Catalog& catalog_;
