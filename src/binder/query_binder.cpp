@@ -677,7 +677,11 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
     if (!AsciiEqualsIgnoreCase(db, kInformationSchema)) {
         if (auto table = context_.catalog().GetTable(db, base.table)) {
             if (table->kind == "VIEW") return BindView(base, *table);
-            TableSchema schema = ParseTableDefinition(table->definition);
+            // The schema comes with the version, so a scan's columns always match its rowsets.
+            std::shared_ptr<const TableVersion> version = pinned_version_ && pinned_version_->table_id == table->id
+                                                              ? pinned_version_
+                                                              : context_.catalog().GetTableVersion(table->id);
+            TableSchema schema = ParseTableDefinition(version->definition);
             bool merged = schema.keys_type == ast::KeysType::AGGREGATE || schema.keys_type == ast::KeysType::UNIQUE;
             bool expose_row_id = !row_id_table_.empty() && AsciiEqualsIgnoreCase(row_id_table_, db + "." + table->name);
             if (merged && raw_table_id_ != table->id && !expose_row_id) {
@@ -696,9 +700,7 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
             auto scan = std::make_unique<BoundTableScanRef>();
             scan->table = db + "." + table->name;
             scan->types = schema.Types();
-            scan->version = pinned_version_ && pinned_version_->table_id == table->id
-                                ? pinned_version_
-                                : context_.catalog().GetTableVersion(table->id);
+            scan->version = version;
             scan->data_dir = context_.DataDirectory();
             scan->schema = std::make_shared<const TableSchema>(schema);
             std::string alias = base.alias.empty() ? table->name : base.alias;

@@ -359,6 +359,8 @@ std::shared_ptr<const TableVersion> Catalog::LoadVersionLocked(int64_t table_id)
     if (it != versions_.end()) return it->second;
     auto version = std::make_shared<TableVersion>();
     version->table_id = table_id;
+    auto definition = store_->Query("SELECT definition FROM tables WHERE id = ?", {table_id});
+    if (!definition.empty()) version->definition = std::get<std::string>(definition[0][0]);
     for (const auto& r : store_->Query(
              "SELECT id, name, lower, upper, list_values, create_time FROM partitions WHERE table_id = ? ORDER BY id",
              {table_id})) {
@@ -439,6 +441,7 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
     }
     auto next = std::make_shared<TableVersion>();
     next->table_id = table_id;
+    next->definition = commit.new_definition.empty() ? current->definition : commit.new_definition;
     std::set<int64_t> dropped_partitions, replaced_partitions;
     for (const auto& p : current->partitions) {
         if (named(commit.drop_partitions, p.name)) {
@@ -504,6 +507,9 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
             next->rowsets.push_back(std::move(kept));
         }
         for (int64_t pid : dropped_partitions) store_->Execute("DELETE FROM partitions WHERE id = ?", {pid});
+        if (!commit.new_definition.empty()) {
+            store_->Execute("UPDATE tables SET definition = ? WHERE id = ?", {commit.new_definition, table_id});
+        }
         for (size_t i = 0; i < commit.rowsets.size(); ++i) {
             RowsetInfo info;
             info.id = ids[i];

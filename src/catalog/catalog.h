@@ -89,6 +89,7 @@ struct RowsetInfo {
 /// current when its statement was bound (MVCC) and later commits publish new versions.
 struct TableVersion {
     int64_t table_id = 0;
+    std::string definition;  // the table's CREATE TABLE text this version's rowsets follow
     std::vector<RowsetInfo> rowsets;
     std::vector<PartitionInfo> partitions;  // in creation order
     int64_t live_rows() const;
@@ -120,6 +121,8 @@ struct LoadCommit {
     std::vector<std::string> replace_partitions;
     /// Partitions removed with their rowsets (DROP PARTITION, TTL).
     std::vector<std::string> drop_partitions;
+    /// A new table definition (schema change; the new rowsets follow it). Empty: unchanged.
+    std::string new_definition;
 };
 
 struct UserInfo {

@@ -119,8 +119,8 @@ void Compactor::SweepPartitionTtl() {
 
 size_t Compactor::Compact(const TableInfo& table, bool full) {
     auto lock = loads_.LockTable(table.id);
-    TableSchema schema = ParseTableDefinition(table.definition);
     auto version = catalog_.GetTableVersion(table.id);
+    TableSchema schema = ParseTableDefinition(version->definition);
     // Each partition compacts on its own: a rowset never spans partitions.
     std::vector<int64_t> partitions;
     for (const auto& r : version->rowsets) {
@@ -152,6 +152,7 @@ size_t Compactor::CompactPartition(const TableInfo& table, const TableSchema& sc
     if (full ? (count == 0 || (count == 1 && !has_deletes)) : count < policy_.min_rowsets) return 0;
     auto inputs = std::make_shared<TableVersion>();
     inputs->table_id = table.id;
+    inputs->definition = current->definition;
     std::vector<int64_t> ids;
     for (size_t i = first; i < rowsets.size(); ++i) {
         inputs->rowsets.push_back(*rowsets[i]);

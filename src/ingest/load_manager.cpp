@@ -117,6 +117,28 @@ void LoadManager::ReplaceRowsets(const TableInfo& table, const TableSchema& sche
     }
 }
 
+void LoadManager::RewriteTable(const TableInfo& table, const TableSchema& schema, const std::string& definition,
+                               std::vector<std::pair<std::string, std::vector<Chunk>>>& rows) {
+    LoadCommit commit;
+    commit.label = NewLabel("schema_change");
+    commit.replace = true;
+    commit.new_definition = definition;
+    try {
+        for (auto& [partition, chunks] : rows) {
+            size_t n = 0;
+            for (const auto& c : chunks) n += c.live_rows();
+            if (n == 0) continue;
+            commit.rowsets.push_back(WriteSegment(table, schema, chunks));
+            commit.rowsets.back().partition = partition;
+        }
+    } catch (...) {
+        for (const auto& r : commit.rowsets) RemoveSegmentFile(data_dir_ + "/" + r.path);
+        throw;
+    }
+    Commit(table, commit);
+    State(table.id)->pk_index.reset();
+}
+
 void LoadManager::BuildIndex(const TableInfo& table, const TableSchema& schema, TableState& state) {
     auto index = std::make_unique<PrimaryKeyIndex>();
     std::vector<size_t> keys = KeyColumnIndexes(schema);

@@ -83,6 +83,11 @@ class LoadManager {
                         const std::vector<int64_t>& inputs, const std::shared_ptr<const TableVersion>& before,
                         const std::string& partition);
 
+    /// Schema change: replaces every rowset of the table with `rows` (per partition name, in the
+    /// new schema) and its definition with `definition`, in one commit. Caller holds LockTable.
+    void RewriteTable(const TableInfo& table, const TableSchema& schema, const std::string& definition,
+                      std::vector<std::pair<std::string, std::vector<Chunk>>>& rows);
+
     /// Called with the table id after each load commits (the compactor listens).
     void SetCommitListener(std::function<void(int64_t)> listener) { listener_ = std::move(listener); }
 

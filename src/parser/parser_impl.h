@@ -93,6 +93,7 @@ class ParserImpl {
     ast::StatementPtr ParseAlter();
     ast::StatementPtr ParseCreateView(bool or_replace, bool alter);
     ast::StatementPtr ParseCreateTable();
+    ast::ColumnDefinition ParseColumnDefinition();
     ast::PartitionDesc ParsePartitionDesc();
     ast::PartitionDefinition ParsePartitionDefinition();
     std::optional<std::string> ParsePartitionValue();

@@ -501,6 +501,53 @@ std::vector<std::string> ParserImpl::ParseColumnList() {
     return cols;
 }
 
+ColumnDefinition ParserImpl::ParseColumnDefinition() {
+    ColumnDefinition c;
+    c.name = ParseIdentifier("a column name");
+    c.type = ParseTypeName();
+    while (true) {
+        if (IsKeyword("SUM") || IsKeyword("MAX") || IsKeyword("MIN") || IsKeyword("REPLACE") ||
+            IsKeyword("REPLACE_IF_NOT_NULL") || IsKeyword("BITMAP_UNION") || IsKeyword("HLL_UNION")) {
+            c.aggregation = AsciiUpper(Cur().text);
+            Advance();
+        } else if (IsKeyword("NOT") && IsKeywordAt(PeekToken(), "NULL")) {
+            Advance();
+            Advance();
+            c.nullable = false;
+            c.explicit_null = true;
+        } else if (AcceptKeyword("NULL")) {
+            c.nullable = true;
+            c.explicit_null = true;
+        } else if (AcceptKeyword("DEFAULT")) {
+            ExprPtr e = ParseUnary();
+            if (e->kind == ExprKind::LITERAL) {
+                c.default_value = static_cast<LiteralExpr&>(*e).value;
+            } else if (e->kind == ExprKind::UNARY && static_cast<UnaryExpr&>(*e).op == UnaryOp::NEGATE &&
+                       static_cast<UnaryExpr&>(*e).operand->kind == ExprKind::LITERAL) {
+                Value v = static_cast<LiteralExpr&>(*static_cast<UnaryExpr&>(*e).operand).value;
+                c.default_value = Value::Varchar("-" + v.ToString());
+            } else if (e->kind == ExprKind::FUNCTION_CALL) {
+                c.default_value = Value::Varchar("CURRENT_TIMESTAMP");
+            } else {
+                Error("a constant default value");
+            }
+        } else if (AcceptKeyword("COMMENT")) {
+            if (Cur().type != TokenType::STRING) Error("a comment string");
+            c.comment = Cur().text;
+            Advance();
+        } else if (IsKeyword("PRIMARY") && IsKeywordAt(PeekToken(), "KEY")) {
+            Advance();
+            Advance();
+            c.primary_key = true;
+            c.nullable = false;
+        } else if (AcceptKeyword("AUTO_INCREMENT") || AcceptKeyword("UNIQUE")) {
+        } else {
+            break;
+        }
+    }
+    return c;
+}
+
 StatementPtr ParserImpl::ParseCreateTable() {
     if (AcceptKeyword("EXTERNAL") || AcceptKeyword("TEMPORARY")) {
         throw ParserError("line " + std::to_string(tokens_[pos_ - 1].line) + ", column " +
@@ -533,50 +580,7 @@ StatementPtr ParserImpl::ParseCreateTable() {
             t->key_columns = ParseColumnList();
             continue;
         }
-        ColumnDefinition c;
-        c.name = ParseIdentifier("a column name");
-        c.type = ParseTypeName();
-        while (true) {
-            if (IsKeyword("SUM") || IsKeyword("MAX") || IsKeyword("MIN") || IsKeyword("REPLACE") ||
-                IsKeyword("REPLACE_IF_NOT_NULL") || IsKeyword("BITMAP_UNION") || IsKeyword("HLL_UNION")) {
-                c.aggregation = AsciiUpper(Cur().text);
-                Advance();
-            } else if (IsKeyword("NOT") && IsKeywordAt(PeekToken(), "NULL")) {
-                Advance();
-                Advance();
-                c.nullable = false;
-                c.explicit_null = true;
-            } else if (AcceptKeyword("NULL")) {
-                c.nullable = true;
-                c.explicit_null = true;
-            } else if (AcceptKeyword("DEFAULT")) {
-                ExprPtr e = ParseUnary();
-                if (e->kind == ExprKind::LITERAL) {
-                    c.default_value = static_cast<LiteralExpr&>(*e).value;
-                } else if (e->kind == ExprKind::UNARY && static_cast<UnaryExpr&>(*e).op == UnaryOp::NEGATE &&
-                           static_cast<UnaryExpr&>(*e).operand->kind == ExprKind::LITERAL) {
-                    Value v = static_cast<LiteralExpr&>(*static_cast<UnaryExpr&>(*e).operand).value;
-                    c.default_value = Value::Varchar("-" + v.ToString());
-                } else if (e->kind == ExprKind::FUNCTION_CALL) {
-                    c.default_value = Value::Varchar("CURRENT_TIMESTAMP");
-                } else {
-                    Error("a constant default value");
-                }
-            } else if (AcceptKeyword("COMMENT")) {
-                if (Cur().type != TokenType::STRING) Error("a comment string");
-                c.comment = Cur().text;
-                Advance();
-            } else if (IsKeyword("PRIMARY") && IsKeywordAt(PeekToken(), "KEY")) {
-                Advance();
-                Advance();
-                c.primary_key = true;
-                c.nullable = false;
-            } else if (AcceptKeyword("AUTO_INCREMENT") || AcceptKeyword("UNIQUE")) {
-            } else {
-                break;
-            }
-        }
-        t->columns.push_back(std::move(c));
+        t->columns.push_back(ParseColumnDefinition());
     } while (AcceptOp(","));
     ExpectOp(")");
     while (!AtEnd() && !IsOp(";")) {
@@ -898,6 +902,50 @@ StatementPtr ParserImpl::ParseAlter() {
     if (AcceptKeyword("TABLE")) {
         auto t = std::make_unique<AlterTableStatement>();
         ParseQualifiedName(t->database, t->table, "a table name");
+        auto column_position = [&](AlterColumn& a) {
+            if (AcceptKeyword("FIRST")) {
+                a.first = true;
+            } else if (AcceptKeyword("AFTER")) {
+                a.after = ParseIdentifier("a column name");
+            }
+        };
+        if (IsKeyword("ADD") && IsKeywordAt(PeekToken(), "COLUMN")) {
+            Advance();
+            Advance();
+            t->action = AlterTableAction::ADD_COLUMN;
+            if (AcceptOp("(")) {
+                do {
+                    AlterColumn a;
+                    a.definition = ParseColumnDefinition();
+                    t->columns.push_back(std::move(a));
+                } while (AcceptOp(","));
+                ExpectOp(")");
+            } else {
+                AlterColumn a;
+                a.definition = ParseColumnDefinition();
+                column_position(a);
+                t->columns.push_back(std::move(a));
+            }
+            return t;
+        }
+        if (IsKeyword("DROP") && IsKeywordAt(PeekToken(), "COLUMN")) {
+            Advance();
+            Advance();
+            t->action = AlterTableAction::DROP_COLUMN;
+            AlterColumn a;
+            a.definition.name = ParseIdentifier("a column name");
+            t->columns.push_back(std::move(a));
+            return t;
+        }
+        if (AcceptKeyword("MODIFY")) {
+            ExpectKeyword("COLUMN");
+            t->action = AlterTableAction::MODIFY_COLUMN;
+            AlterColumn a;
+            a.definition = ParseColumnDefinition();
+            column_position(a);
+            t->columns.push_back(std::move(a));
+            return t;
+        }
         if (AcceptKeyword("ADD")) {
             // ADD PARTITION p VALUES ... | ADD PARTITIONS START (..) END (..) EVERY (..)
             t->action = AlterTableAction::ADD_PARTITION;

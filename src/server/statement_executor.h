@@ -36,6 +36,8 @@ class StatementExecutor {
     QueryResult DropIndex(const ast::DropIndexStatement& statement);
 
   private:
+    QueryResult ChangeSchema(const struct TableInfo& table, const ast::AlterTableStatement& statement);
+
     Session& session_;
     ClientContext& context_;
 };

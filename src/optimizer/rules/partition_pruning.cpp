@@ -148,6 +148,7 @@ void Prune(LogicalOperator& op) {
                  schema.partition.kind == ast::PartitionKind::TIME_EXPRESSION;
     auto pruned = std::make_shared<TableVersion>();
     pruned->table_id = get.version->table_id;
+    pruned->definition = get.version->definition;
     std::set<int64_t> kept;
     for (const auto& p : get.version->partitions) {
         PartitionDomain d{schema, get, range, 0, 0, &p};

@@ -442,8 +442,21 @@ struct UpdateStatement : Statement {
 };
 
 /// `ALTER TABLE [db.]t <action>`: COMPACT (merge the table's rowsets now), ADD PARTITION(S),
-/// DROP PARTITION(S).
-enum class AlterTableAction : uint8_t { COMPACT, ADD_PARTITION, DROP_PARTITION };
+/// DROP PARTITION(S), ADD COLUMN, DROP COLUMN, MODIFY COLUMN.
+enum class AlterTableAction : uint8_t {
+    COMPACT,
+    ADD_PARTITION,
+    DROP_PARTITION,
+    ADD_COLUMN,
+    DROP_COLUMN,
+    MODIFY_COLUMN
+};
+/// A column of ALTER TABLE ADD/DROP/MODIFY COLUMN (DROP uses the name only).
+struct AlterColumn {
+    ColumnDefinition definition;
+    bool first = false;  // FIRST
+    std::string after;   // AFTER col
+};
 struct AlterTableStatement : Statement {
     AlterTableStatement() : Statement(StatementKind::ALTER_TABLE) {}
     std::string database;
@@ -452,6 +465,7 @@ struct AlterTableStatement : Statement {
     std::vector<PartitionDefinition> partitions;  // ADD
     std::vector<std::string> partition_names;     // DROP
     bool if_exists = false;
+    std::vector<AlterColumn> columns;  // ADD/DROP/MODIFY COLUMN
 };
 
 /// `TRUNCATE TABLE [db.]t [PARTITION (p, ...)]`.
