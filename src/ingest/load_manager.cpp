@@ -62,7 +62,11 @@ LoadCommit::NewRowset LoadManager::WriteSegment(const TableInfo& table, const Ta
     }
     LoadCommit::NewRowset out;
     out.path = "data/" + std::to_string(table.id) + "/" + name;
-    SegmentWriter writer(data_dir_ + "/" + out.path, schema.Types());
+    PageCodec codec = PageCodec::LZ4;
+    for (const auto& [k, v] : schema.properties) {
+        if (AsciiEqualsIgnoreCase(k, "compression")) codec = ParseCodec(v).value_or(PageCodec::LZ4);
+    }
+    SegmentWriter writer(data_dir_ + "/" + out.path, schema.Types(), codec);
     for (const auto& c : rows) writer.Append(c);
     out.row_count = static_cast<int64_t>(writer.row_count());
     out.size = static_cast<int64_t>(writer.Finish());

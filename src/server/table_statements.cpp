@@ -72,6 +72,11 @@ std::shared_ptr<Column> CastForInsert(const std::shared_ptr<Column>& input, size
 
 QueryResult StatementExecutor::CreateTable(const ast::CreateTableStatement& s) {
     std::string db = TableDatabase(session_, s.database);
+    for (const auto& [k, v] : s.properties) {
+        if (AsciiEqualsIgnoreCase(k, "compression") && !ParseCodec(v)) {
+            throw BinderError("compression '" + v + "' is not one of LZ4, ZSTD, NONE", ErrorCode::WRONG_ARGUMENTS);
+        }
+    }
     std::string definition = CanonicalCreateTable(s);
     TableSchema schema = ParseTableDefinition(definition);
     std::vector<PartitionInfo> partitions = ResolvePartitions(schema, s.partition.partitions, {});

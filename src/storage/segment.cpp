@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -13,13 +14,14 @@
 
 #include "common/crc32.h"
 #include "common/exception.h"
+#include "storage/encoding.h"
 
 namespace floe {
 
 namespace {
 
-constexpr char kMagic[8] = {'F', 'L', 'O', 'E', 'S', 'E', 'G', '1'};
-constexpr uint32_t kVersion = 1;
+constexpr char kMagic1[8] = {'F', 'L', 'O', 'E', 'S', 'E', 'G', '1'};
+constexpr char kMagic2[8] = {'F', 'L', 'O', 'E', 'S', 'E', 'G', '2'};
 
 bool IsStringType(const LogicalType& t) {
     return t.PhysicalSize() == 16 && (t.IsString() || t.id >= TypeId::BITMAP);
@@ -62,8 +64,8 @@ void FsyncDirectory(const std::string& path) {
 
 }  // namespace
 
-SegmentWriter::SegmentWriter(std::string path, std::vector<LogicalType> types)
-    : path_(std::move(path)), types_(std::move(types)) {
+SegmentWriter::SegmentWriter(std::string path, std::vector<LogicalType> types, PageCodec codec)
+    : path_(std::move(path)), types_(std::move(types)), codec_(codec) {
     for (const auto& t : types_) columns_.push_back(std::make_unique<Column>(t, 0));
 }
 
@@ -75,9 +77,9 @@ void SegmentWriter::Append(const Chunk& chunk) {
     rows_ += live;
 }
 
-uint64_t SegmentWriter::Finish() {
-    std::string file(kMagic, sizeof(kMagic));
-    Put<uint32_t>(file, kVersion);
+std::string SegmentWriter::EncodeVersion1() {
+    std::string file(kMagic1, sizeof(kMagic1));
+    Put<uint32_t>(file, 1);
     std::string footer;
     Put<uint64_t>(footer, rows_);
     Put<uint32_t>(footer, static_cast<uint32_t>(columns_.size()));
@@ -104,7 +106,60 @@ uint64_t SegmentWriter::Finish() {
     file += footer;
     Put<uint32_t>(file, static_cast<uint32_t>(footer.size()));
     Put<uint32_t>(file, Crc32(footer.data(), footer.size()));
-    file.append(kMagic, sizeof(kMagic));
+    file.append(kMagic1, sizeof(kMagic1));
+    return file;
+}
+
+std::string SegmentWriter::EncodeVersion2() {
+    std::string file(kMagic2, sizeof(kMagic2));
+    Put<uint32_t>(file, 2);
+    std::string footer;
+    Put<uint64_t>(footer, rows_);
+    Put<uint32_t>(footer, static_cast<uint32_t>(kPageRows));
+    Put<uint32_t>(footer, static_cast<uint32_t>(columns_.size()));
+    for (size_t c = 0; c < columns_.size(); ++c) {
+        const Column& col = *columns_[c];
+        std::string pages_meta;
+        ZoneMap column_zone;
+        uint32_t npages = 0;
+        for (size_t start = 0; start < rows_; start += kPageRows, ++npages) {
+            size_t n = std::min(kPageRows, rows_ - start);
+            PageEncoding encoding;
+            ZoneMap zone;
+            std::string raw = EncodePage(col, start, n, encoding, zone);
+            PageCodec codec = codec_;
+            std::string stored = CompressPage(codec, raw);
+            if (codec != PageCodec::NONE && stored.size() > raw.size() - raw.size() / 8) {
+                codec = PageCodec::NONE;  // not worth decompressing
+                stored = raw;
+            }
+            Put<uint64_t>(pages_meta, file.size());
+            Put<uint32_t>(pages_meta, static_cast<uint32_t>(stored.size()));
+            Put<uint32_t>(pages_meta, static_cast<uint32_t>(raw.size()));
+            Put<uint32_t>(pages_meta, Crc32(stored.data(), stored.size()));
+            Put<uint8_t>(pages_meta, static_cast<uint8_t>(encoding));
+            Put<uint8_t>(pages_meta, static_cast<uint8_t>(codec));
+            zone.Serialize(pages_meta);
+            column_zone.Merge(zone);
+            file += stored;
+        }
+        Put<uint8_t>(footer, static_cast<uint8_t>(types_[c].id));
+        Put<uint8_t>(footer, types_[c].precision);
+        Put<uint8_t>(footer, types_[c].scale);
+        column_zone.Serialize(footer);
+        Put<uint32_t>(footer, npages);
+        footer += pages_meta;
+        columns_[c].reset();  // the encoded pages are all that is needed now
+    }
+    file += footer;
+    Put<uint32_t>(file, static_cast<uint32_t>(footer.size()));
+    Put<uint32_t>(file, Crc32(footer.data(), footer.size()));
+    file.append(kMagic2, sizeof(kMagic2));
+    return file;
+}
+
+uint64_t SegmentWriter::Finish() {
+    std::string file = version_ == 1 ? EncodeVersion1() : EncodeVersion2();
 
     std::filesystem::create_directories(std::filesystem::path(path_).parent_path());
     std::string tmp = path_ + ".tmp";
@@ -171,29 +226,45 @@ SegmentReader::SegmentReader(const std::string& path, const std::vector<LogicalT
     struct stat st {};
     if (::fstat(file.fd(), &st) != 0) throw IOError("cannot stat segment '" + path + "': " + std::strerror(errno));
     uint64_t size = static_cast<uint64_t>(st.st_size);
-    constexpr size_t kTrailer = 4 + 4 + sizeof(kMagic);
-    if (size < sizeof(kMagic) + 4 + kTrailer)
+    constexpr size_t kTrailer = 4 + 4 + sizeof(kMagic1);
+    if (size < sizeof(kMagic1) + 4 + kTrailer)
         throw IOError("segment '" + path + "' is truncated or not a Floe segment");
-    std::string head = ReadAt(file.fd(), 0, sizeof(kMagic) + 4, path);
+    std::string head = ReadAt(file.fd(), 0, sizeof(kMagic1) + 4, path);
     std::string tail = ReadAt(file.fd(), size - kTrailer, kTrailer, path);
-    if (std::memcmp(head.data(), kMagic, sizeof(kMagic)) != 0 ||
-        std::memcmp(tail.data() + 8, kMagic, sizeof(kMagic)) != 0) {
+    const char* magic = std::memcmp(head.data(), kMagic2, sizeof(kMagic2)) == 0   ? kMagic2
+                        : std::memcmp(head.data(), kMagic1, sizeof(kMagic1)) == 0 ? kMagic1
+                                                                                  : nullptr;
+    if (!magic || std::memcmp(tail.data() + 8, magic, sizeof(kMagic1)) != 0) {
         throw IOError("segment '" + path + "' is truncated or not a Floe segment (bad magic)");
     }
-    size_t pos = sizeof(kMagic);
-    uint32_t version = Get<uint32_t>(head, pos, path);
-    if (version != kVersion) throw IOError("segment '" + path + "' has unsupported version " + std::to_string(version));
+    size_t pos = sizeof(kMagic1);
+    version_ = Get<uint32_t>(head, pos, path);
+    if (version_ != (magic == kMagic2 ? 2u : 1u)) {
+        throw IOError("segment '" + path + "' has unsupported version " + std::to_string(version_));
+    }
     uint64_t trailer = size - kTrailer;
     pos = 0;
     uint32_t footer_len = Get<uint32_t>(tail, pos, path);
     uint32_t footer_crc = Get<uint32_t>(tail, pos, path);
-    if (footer_len > trailer - sizeof(kMagic) - 4) throw IOError("segment '" + path + "' has a corrupt footer length");
+    if (footer_len > trailer - sizeof(kMagic1) - 4) throw IOError("segment '" + path + "' has a corrupt footer length");
     std::string footer = ReadAt(file.fd(), trailer - footer_len, footer_len, path);
     if (Crc32(footer.data(), footer.size()) != footer_crc) {
         throw IOError("segment '" + path + "' footer checksum mismatch (corrupt file)");
     }
-    pos = 0;
+    if (version_ == 1) {
+        ReadFooterVersion1(footer, trailer - footer_len, expected_types);
+    } else {
+        ReadFooterVersion2(footer, trailer - footer_len, expected_types);
+    }
+    loaded_.resize(blocks_.size());
+}
+
+void SegmentReader::ReadFooterVersion1(const std::string& footer, uint64_t data_end,
+                                       const std::vector<LogicalType>& expected_types) {
+    const std::string& path = path_;
+    size_t pos = 0;
     rows_ = Get<uint64_t>(footer, pos, path);
+    page_rows_ = rows_;
     uint32_t ncols = Get<uint32_t>(footer, pos, path);
     if (ncols != expected_types.size()) {
         throw IOError("segment '" + path + "' has " + std::to_string(ncols) + " columns, the table has " +
@@ -212,7 +283,7 @@ SegmentReader::SegmentReader(const std::string& path, const std::vector<LogicalT
         if (id != b.type.id) {
             throw IOError("segment '" + path + "' column " + std::to_string(c) + " has a different type");
         }
-        if (b.offset + b.length > trailer - footer_len || b.offset < sizeof(kMagic) + 4) {
+        if (b.offset + b.length > data_end || b.offset < sizeof(kMagic1) + 4) {
             throw IOError("segment '" + path + "' column block " + std::to_string(c) + " lies outside the file");
         }
         uint64_t min_len = IsStringType(b.type) ? rows_ * 5 : rows_ * (1 + b.type.PhysicalSize());
@@ -220,10 +291,83 @@ SegmentReader::SegmentReader(const std::string& path, const std::vector<LogicalT
             throw IOError("segment '" + path + "' column block " + std::to_string(c) + " is too short");
         blocks_.push_back(b);
     }
-    loaded_.resize(blocks_.size());
+}
+
+void SegmentReader::ReadFooterVersion2(const std::string& footer, uint64_t data_end,
+                                       const std::vector<LogicalType>& expected_types) {
+    const std::string& path = path_;
+    std::string what = "segment '" + path + "'";
+    size_t pos = 0;
+    rows_ = Get<uint64_t>(footer, pos, path);
+    page_rows_ = Get<uint32_t>(footer, pos, path);
+    uint32_t ncols = Get<uint32_t>(footer, pos, path);
+    if (page_rows_ == 0 || page_rows_ > (1u << 24)) throw IOError(what + " has a corrupt page size");
+    if (ncols != expected_types.size()) {
+        throw IOError(what + " has " + std::to_string(ncols) + " columns, the table has " +
+                      std::to_string(expected_types.size()));
+    }
+    size_t expected_pages = (rows_ + page_rows_ - 1) / page_rows_;
+    for (uint32_t c = 0; c < ncols; ++c) {
+        Block b;
+        auto id = static_cast<TypeId>(Get<uint8_t>(footer, pos, path));
+        Get<uint8_t>(footer, pos, path);
+        Get<uint8_t>(footer, pos, path);
+        b.type = expected_types[c];
+        if (id != b.type.id) throw IOError(what + " column " + std::to_string(c) + " has a different type");
+        b.zone = ZoneMap::Deserialize(footer, pos, what);
+        uint32_t npages = Get<uint32_t>(footer, pos, path);
+        if (npages != expected_pages) throw IOError(what + " column " + std::to_string(c) + " has a wrong page count");
+        for (uint32_t i = 0; i < npages; ++i) {
+            Page p;
+            p.offset = Get<uint64_t>(footer, pos, path);
+            p.stored_len = Get<uint32_t>(footer, pos, path);
+            p.raw_len = Get<uint32_t>(footer, pos, path);
+            p.crc = Get<uint32_t>(footer, pos, path);
+            p.encoding = static_cast<PageEncoding>(Get<uint8_t>(footer, pos, path));
+            p.codec = static_cast<PageCodec>(Get<uint8_t>(footer, pos, path));
+            p.zone = ZoneMap::Deserialize(footer, pos, what);
+            p.rows = static_cast<uint32_t>(std::min<size_t>(page_rows_, rows_ - size_t{i} * page_rows_));
+            if (p.offset < sizeof(kMagic2) + 4 || p.offset + p.stored_len > data_end) {
+                throw IOError(what + " column " + std::to_string(c) + " page " + std::to_string(i) +
+                              " lies outside the file");
+            }
+            if (p.zone.rows != p.rows) throw IOError(what + " has a corrupt zone map");
+            b.pages.push_back(std::move(p));
+        }
+        blocks_.push_back(std::move(b));
+    }
 }
 
 std::shared_ptr<const Column> SegmentReader::Load(size_t c) const {
+    return version_ == 1 ? LoadVersion1(c) : LoadVersion2(c);
+}
+
+std::shared_ptr<const Column> SegmentReader::LoadVersion2(size_t c) const {
+    const Block& b = blocks_[c];
+    auto col = std::make_shared<Column>(b.type, rows_);
+    col->Resize(rows_);
+    if (b.pages.empty()) return col;
+    // The column's pages are contiguous: one read.
+    uint64_t begin = b.pages.front().offset;
+    uint64_t end = b.pages.back().offset + b.pages.back().stored_len;
+    for (const auto& p : b.pages) {
+        begin = std::min(begin, p.offset);
+        end = std::max(end, p.offset + p.stored_len);
+    }
+    FileHandle file(path_);
+    std::string bytes = ReadAt(file.fd(), begin, end - begin, path_);
+    for (size_t i = 0; i < b.pages.size(); ++i) {
+        const Page& p = b.pages[i];
+        std::string what = "segment '" + path_ + "' column " + std::to_string(c) + " page " + std::to_string(i);
+        std::string_view stored(bytes.data() + (p.offset - begin), p.stored_len);
+        if (Crc32(stored.data(), stored.size()) != p.crc) throw IOError(what + ": checksum mismatch (corrupt file)");
+        std::string raw = DecompressPage(p.codec, stored, p.raw_len, what);
+        DecodePage(raw, p.encoding, p.rows, *col, i * page_rows_, what);
+    }
+    return col;
+}
+
+std::shared_ptr<const Column> SegmentReader::LoadVersion1(size_t c) const {
     const Block& b = blocks_[c];
     FileHandle file(path_);
     std::string block = ReadAt(file.fd(), b.offset, b.length, path_);
@@ -265,8 +409,14 @@ std::shared_ptr<const Column> SegmentReader::column(size_t c) const {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!loaded_[c]) {
         loaded_[c] = Load(c);
-        size_t bytes =
-            rows_ * (1 + blocks_[c].type.PhysicalSize()) + (IsStringType(blocks_[c].type) ? blocks_[c].length : 0);
+        size_t bytes = rows_ * (1 + blocks_[c].type.PhysicalSize());
+        if (IsStringType(blocks_[c].type)) {
+            if (version_ == 1) {
+                bytes += blocks_[c].length;
+            } else {
+                for (const auto& p : blocks_[c].pages) bytes += p.raw_len;
+            }
+        }
         loaded_bytes_ += bytes;
         g_loaded_bytes.fetch_add(bytes, std::memory_order_relaxed);
     }

@@ -1,19 +1,23 @@
 #pragma once
 /// Segment files: the immutable columnar files a rowset consists of.
 ///
-/// Layout (version 1): "FLOESEG1" | column blocks | footer | footer length (u32) | footer CRC-32
-/// (u32) | "FLOESEG1". A column block is the byte-per-row null map followed by the values:
-/// fixed-width values raw, strings as u32 lengths then the bytes. The footer records the row count
-/// and, per column, its type, block offset, block length, null count and block CRC-32, so a reader
-/// detects truncation and corruption before it trusts a byte. Encodings and compression come next
-/// (the version field lets readers tell formats apart).
-
+/// Layout (version 2): "FLOESEG2" | version (u32) | pages | footer | footer length (u32) | footer
+/// CRC-32 (u32) | "FLOESEG2". Each column is stored as pages of kPageRows rows, each page encoded
+/// and compressed on its own (storage/encoding.h) and checksummed (CRC-32 of the stored bytes).
+/// The footer records the row count, the rows per page and, per column, its type, its zone map
+/// (min, max, NULL count) and per page: offset, stored and raw length, CRC, encoding, codec, row
+/// count and zone map. A reader verifies the footer before trusting a byte, and each page before
+/// decoding it.
+///
+/// Version 1 ("FLOESEG1": one plain block per column, no zone maps) is still read: data written
+/// by earlier releases stays readable, and compaction rewrites it as version 2.
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "storage/encoding.h"
 #include "vector/chunk.h"
 
 namespace floe {
@@ -23,7 +27,9 @@ namespace floe {
 /// under a name the meta store could reference.
 class SegmentWriter {
   public:
-    SegmentWriter(std::string path, std::vector<LogicalType> types);
+    SegmentWriter(std::string path, std::vector<LogicalType> types, PageCodec codec = PageCodec::LZ4);
+    /// Writes format version 1 instead (tests of the upgrade path only).
+    void WriteVersion1ForTesting() { version_ = 1; }
     /// Appends the live rows of `chunk` (columns must match `types`).
     void Append(const Chunk& chunk);
     /// Writes the file; returns its size in bytes. Throws IOError.
@@ -31,8 +37,13 @@ class SegmentWriter {
     size_t row_count() const { return rows_; }
 
   private:
+    std::string EncodeVersion1();
+    std::string EncodeVersion2();
+
     std::string path_;
     std::vector<LogicalType> types_;
+    PageCodec codec_;
+    uint32_t version_ = 2;
     std::vector<std::unique_ptr<Column>> columns_;
     size_t rows_ = 0;
 };
@@ -56,17 +67,42 @@ class SegmentReader {
     /// Bytes held by the columns loaded so far.
     size_t loaded_bytes() const;
 
+    uint32_t format_version() const { return version_; }
+    /// Rows per page (the last page may hold fewer); version 1 files have one page.
+    size_t page_rows() const { return page_rows_; }
+    size_t page_count() const { return page_rows_ ? (rows_ + page_rows_ - 1) / page_rows_ : 0; }
+    /// Zone maps of a page and of a whole column; nullptr when the file has none (version 1).
+    const ZoneMap* page_zone(size_t c, size_t page) const {
+        return version_ >= 2 ? &blocks_[c].pages[page].zone : nullptr;
+    }
+    const ZoneMap* column_zone(size_t c) const { return version_ >= 2 ? &blocks_[c].zone : nullptr; }
+
   private:
+    struct Page {
+        uint64_t offset = 0;
+        uint32_t stored_len = 0, raw_len = 0, crc = 0, rows = 0;
+        PageEncoding encoding = PageEncoding::PLAIN;
+        PageCodec codec = PageCodec::NONE;
+        ZoneMap zone;
+    };
     struct Block {
         LogicalType type;
-        uint64_t offset = 0;
+        uint64_t offset = 0;  // version 1: the column block
         uint64_t length = 0;
         uint32_t crc = 0;
+        std::vector<Page> pages;  // version 2
+        ZoneMap zone;
     };
+    void ReadFooterVersion1(const std::string& footer, uint64_t data_end, const std::vector<LogicalType>& types);
+    void ReadFooterVersion2(const std::string& footer, uint64_t data_end, const std::vector<LogicalType>& types);
     std::shared_ptr<const Column> Load(size_t c) const;
+    std::shared_ptr<const Column> LoadVersion1(size_t c) const;
+    std::shared_ptr<const Column> LoadVersion2(size_t c) const;
 
     std::string path_;
+    uint32_t version_ = 0;
     size_t rows_ = 0;
+    size_t page_rows_ = 0;
     std::vector<Block> blocks_;
     mutable std::mutex mutex_;
     mutable std::vector<std::shared_ptr<const Column>> loaded_;
