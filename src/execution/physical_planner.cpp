@@ -30,7 +30,15 @@ PhysicalOperatorPtr PhysicalPlanner::Plan(LogicalOperator& logical) {
         }
         case LogicalOperatorType::GET: {
             auto& g = static_cast<LogicalGet&>(logical);
-            return std::make_unique<PhysicalTableScan>(g.types, g.table_types, g.column_ids, g.version, g.data_dir);
+            auto scan =
+                std::make_unique<PhysicalTableScan>(g.types, g.table_types, g.column_ids, g.version, g.data_dir);
+            std::vector<PhysicalTableScan::ZoneFilter> filters;
+            for (const auto& z : g.zone_predicates) {
+                if (auto op = ParseZoneOp(z.op)) filters.push_back({z.column, *op, z.constant});
+            }
+            scan->SetZoneFilters(std::move(filters));
+            scan->SetTableName(g.table);
+            return scan;
         }
         case LogicalOperatorType::FILTER: {
             auto& f = static_cast<LogicalFilter&>(logical);

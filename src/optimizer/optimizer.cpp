@@ -9,6 +9,7 @@
 #include "optimizer/rules/partition_pruning.h"
 #include "optimizer/rules/remove_true_filter.h"
 #include "optimizer/rules/top_n.h"
+#include "optimizer/rules/zone_map_filter.h"
 
 namespace floe {
 
@@ -23,6 +24,7 @@ std::vector<std::unique_ptr<OptimizerPass>> MakePasses() {
     passes.push_back(std::make_unique<TopN>());
     passes.push_back(std::make_unique<ConstantFolding>());
     passes.push_back(std::make_unique<PartitionPruning>());
+    passes.push_back(std::make_unique<ZoneMapFilter>());
     return passes;
 }
 }  // namespace

@@ -54,6 +54,15 @@ struct LogicalTableFunction : LogicalOperator {
     std::string ToString() const override;
 };
 
+/// A filter conjunct a scan can check against zone maps to skip rowsets and pages:
+/// `table column <op> constant`, op one of equal, less, less_equal, greater, greater_equal. The
+/// filter above the scan still applies it to the rows read.
+struct ZonePredicate {
+    size_t column = 0;
+    std::string op;
+    Value constant;
+};
+
 /// Scan of a base table at a pinned version (its rowsets and delete vectors).
 struct LogicalGet : LogicalOperator {
     LogicalGet() : LogicalOperator(LogicalOperatorType::GET) {}
@@ -64,6 +73,7 @@ struct LogicalGet : LogicalOperator {
     int64_t row_count = 0;  // live rows
     /// Partitioned tables: partitions left after pruning, of how many (-1: unpartitioned).
     int64_t partitions_selected = -1, partitions_total = -1;
+    std::vector<ZonePredicate> zone_predicates;
     /// The table's stored column types, and which of them the scan outputs (`types`), in order
     /// (kRowIdColumn: the row's position).
     std::vector<LogicalType> table_types;

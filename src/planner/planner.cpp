@@ -28,6 +28,16 @@ std::string LogicalGet::ToString() const {
         s += "]";
     }
     size_t rowsets = version ? version->rowsets.size() : 0;
+    if (!zone_predicates.empty()) {
+        s += " zone maps [";
+        for (size_t i = 0; i < zone_predicates.size(); ++i) {
+            const auto& z = zone_predicates[i];
+            std::string column =
+                schema && z.column < schema->columns.size() ? schema->columns[z.column].name : std::to_string(z.column);
+            s += (i ? ", " : "") + z.op + "(" + column + ", " + z.constant.ToSqlLiteral() + ")";
+        }
+        s += "]";
+    }
     s += " (";
     if (partitions_total >= 0) {
         s += "partitions " + std::to_string(partitions_selected) + "/" + std::to_string(partitions_total) + ", ";

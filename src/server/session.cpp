@@ -1,6 +1,7 @@
 #include "server/session.h"
 
 #include <chrono>
+#include <functional>
 #include <set>
 
 #include "binder/binder.h"
@@ -9,6 +10,7 @@
 #include "common/exception.h"
 #include "execution/executor.h"
 #include "execution/expression_executor.h"
+#include "execution/operator/physical_table_scan.h"
 #include "execution/physical_planner.h"
 #include "optimizer/optimizer.h"
 #include "parser/parser.h"
@@ -133,6 +135,26 @@ QueryResult Session::ExecuteStatement(const ast::Statement& statement, const std
             ResultBuilder rb;
             rb.AddColumn("Explain String", LogicalType::Varchar(1024));
             std::string text = PlanToString(*plan);
+            if (e.analyze) {
+                // Run the query, then report what each scan read and skipped.
+                PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
+                size_t rows = 0;
+                for (const auto& chunk : Executor::Run(*physical, &interrupted_)) rows += chunk.live_rows();
+                while (!text.empty() && text.back() == '\n') text.pop_back();
+                std::function<void(PhysicalOperator&)> visit = [&](PhysicalOperator& op) {
+                    if (op.type() == PhysicalOperatorType::TABLE_SCAN) {
+                        const auto& scan = static_cast<PhysicalTableScan&>(op);
+                        const auto& st = scan.stats();
+                        text += "\nSCANNED " + scan.table_name() + ": rowsets " + std::to_string(st.rowsets_read) +
+                                " read, " + std::to_string(st.rowsets_skipped) + " skipped; pages " +
+                                std::to_string(st.pages_read) + " read, " + std::to_string(st.pages_skipped) +
+                                " skipped; " + std::to_string(st.rows_read) + " rows read";
+                    }
+                    for (auto& child : op.children()) visit(*child);
+                };
+                visit(*physical);
+                text += "\nRESULT " + std::to_string(rows) + " rows";
+            }
             size_t pos = 0;
             while (pos < text.size()) {
                 size_t nl = text.find('\n', pos);

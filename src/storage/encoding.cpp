@@ -204,6 +204,53 @@ ZoneMap ZoneMap::Deserialize(std::string_view in, size_t& pos, const std::string
     return z;
 }
 
+std::optional<ZoneOp> ParseZoneOp(std::string_view name) {
+    if (name == "equal") return ZoneOp::EQ;
+    if (name == "less") return ZoneOp::LT;
+    if (name == "less_equal") return ZoneOp::LE;
+    if (name == "greater") return ZoneOp::GT;
+    if (name == "greater_equal") return ZoneOp::GE;
+    return std::nullopt;
+}
+
+namespace {
+template <typename T>
+bool RangeMayMatch(T lo, T hi, bool has_hi, ZoneOp op, T c) {
+    switch (op) {
+        case ZoneOp::EQ:
+            return lo <= c && (!has_hi || c <= hi);
+        case ZoneOp::LT:
+            return lo < c;
+        case ZoneOp::LE:
+            return lo <= c;
+        case ZoneOp::GT:
+            return !has_hi || hi > c;
+        case ZoneOp::GE:
+            return !has_hi || hi >= c;
+    }
+    return true;
+}
+}  // namespace
+
+bool ZoneMayMatch(const ZoneMap& zone, ZoneOp op, const Value& constant) {
+    if (constant.is_null()) return false;
+    if (zone.kind == ZoneMap::NONE) return zone.null_count < zone.rows;  // all NULL: nothing matches
+    const LogicalType& t = constant.type();
+    switch (zone.kind) {
+        case ZoneMap::INT:
+            if (t.id == TypeId::DECIMAL || t.IsFloating() || t.IsString() || t.id == TypeId::LARGEINT) return true;
+            return RangeMayMatch<int64_t>(zone.imin, zone.imax, true, op, constant.GetInt());
+        case ZoneMap::DOUBLE:
+            if (!t.IsFloating()) return true;
+            return RangeMayMatch<double>(zone.dmin, zone.dmax, true, op, constant.GetDouble());
+        case ZoneMap::STRING:
+            if (!t.IsString()) return true;
+            return RangeMayMatch<std::string_view>(zone.smin, zone.smax, zone.has_smax, op, constant.GetString());
+        default:
+            return true;
+    }
+}
+
 std::string EncodePage(const Column& column, size_t start, size_t n, PageEncoding& encoding, ZoneMap& zone) {
     const LogicalType& type = column.type();
     const uint8_t* nulls = column.nulls() + start;

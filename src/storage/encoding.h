@@ -47,6 +47,13 @@ struct ZoneMap {
     static ZoneMap Deserialize(std::string_view in, size_t& pos, const std::string& what);
 };
 
+enum class ZoneOp : uint8_t { EQ, LT, LE, GT, GE };
+/// "equal", "less", "less_equal", "greater", "greater_equal".
+std::optional<ZoneOp> ParseZoneOp(std::string_view name);
+/// False only when no value v described by `zone` can satisfy `v op constant` (a comparison with
+/// NULL is never true, so an all-NULL zone matches nothing).
+bool ZoneMayMatch(const ZoneMap& zone, ZoneOp op, const Value& constant);
+
 /// Encodes rows [start, start + n) of `column`; returns the raw page and sets its encoding and
 /// zone map.
 std::string EncodePage(const Column& column, size_t start, size_t n, PageEncoding& encoding, ZoneMap& zone);

@@ -26,6 +26,19 @@ bool PhysicalTableScan::OpenNext() {
         rowset_ = &version_->rowsets[next_rowset_++];
         if (rowset_->live_rows() == 0) continue;
         reader_ = OpenSegment(data_dir_ + "/" + rowset_->path, table_types_);
+        bool may_match = true;
+        for (const auto& f : zone_filters_) {
+            const ZoneMap* zone = reader_->column_zone(f.column);
+            if (zone && !ZoneMayMatch(*zone, f.op, f.constant)) may_match = false;
+        }
+        if (!may_match) {
+            ++stats_.rowsets_skipped;
+            stats_.pages_skipped += reader_->page_count();
+            reader_.reset();
+            continue;
+        }
+        ++stats_.rowsets_read;
+        last_page_ = SIZE_MAX;
         next_row_ = 0;
         deleted_.clear();
         if (rowset_->deletes) {
@@ -50,6 +63,22 @@ bool PhysicalTableScan::GetData(ExecutionContext& ctx, Chunk& out) {
         size_t start = next_row_;
         size_t n = std::min(kChunkCapacity, reader_->row_count() - start);
         next_row_ += n;
+        if (!zone_filters_.empty() && reader_->page_rows() > 0) {
+            size_t page = start / reader_->page_rows();
+            if (page != last_page_) {
+                last_page_ = page;
+                last_page_skipped_ = false;
+                for (const auto& f : zone_filters_) {
+                    const ZoneMap* zone = reader_->page_zone(f.column, page);
+                    if (zone && !ZoneMayMatch(*zone, f.op, f.constant)) last_page_skipped_ = true;
+                }
+                ++(last_page_skipped_ ? stats_.pages_skipped : stats_.pages_read);
+            }
+            if (last_page_skipped_) continue;
+        } else if (start % std::max<size_t>(reader_->page_rows(), 1) == 0) {
+            ++stats_.pages_read;
+        }
+        stats_.rows_read += n;
         std::unique_ptr<SelectionVector> selection;
         if (!deleted_.empty()) {
             selection = std::make_unique<SelectionVector>();

@@ -21,6 +21,21 @@ class PhysicalTableScan : public PhysicalOperator {
     PhysicalTableScan(std::vector<LogicalType> types, std::vector<LogicalType> table_types,
                       std::vector<size_t> column_ids, std::shared_ptr<const TableVersion> version,
                       std::string data_dir);
+    struct ZoneFilter {
+        size_t column;  // table column
+        ZoneOp op;
+        Value constant;
+    };
+    /// Rowsets and pages whose zone maps rule out one of `filters` are skipped.
+    void SetZoneFilters(std::vector<ZoneFilter> filters) { zone_filters_ = std::move(filters); }
+
+    /// What the scan did (EXPLAIN ANALYZE).
+    struct Stats {
+        size_t rowsets_read = 0, rowsets_skipped = 0, pages_read = 0, pages_skipped = 0, rows_read = 0;
+    };
+    const Stats& stats() const { return stats_; }
+    void SetTableName(std::string name) { table_name_ = std::move(name); }
+    const std::string& table_name() const { return table_name_; }
     std::string name() const override { return "TABLE_SCAN"; }
     bool IsSource() const override { return true; }
     bool GetData(ExecutionContext& ctx, Chunk& out) override;
@@ -40,6 +55,11 @@ class PhysicalTableScan : public PhysicalOperator {
     std::shared_ptr<const SegmentReader> reader_;
     std::vector<uint8_t> deleted_;  // byte per row of the current rowset, when it has deletes
     size_t next_row_ = 0;
+    std::vector<ZoneFilter> zone_filters_;
+    size_t last_page_ = SIZE_MAX;  // the page of the previous chunk (to count pages once)
+    bool last_page_skipped_ = false;
+    Stats stats_;
+    std::string table_name_;
 };
 
 }  // namespace floe

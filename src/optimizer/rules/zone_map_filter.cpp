@@ -1,0 +1,62 @@
+#include "optimizer/rules/zone_map_filter.h"
+
+#include <set>
+
+#include "binder/expression_walker.h"
+
+namespace floe {
+
+namespace {
+
+void Collect(const BoundExpression& expr, const LogicalGet& get, std::vector<ZonePredicate>& out) {
+    if (expr.kind != BoundExprKind::FUNCTION) return;
+    const auto& f = static_cast<const BoundFunction&>(expr);
+    if (f.function.name == "and" && f.args.size() == 2) {
+        Collect(*f.args[0], get, out);
+        Collect(*f.args[1], get, out);
+        return;
+    }
+    static const std::set<std::string> kCompare = {"equal", "less", "less_equal", "greater", "greater_equal"};
+    if (!kCompare.count(f.function.name) || f.args.size() != 2) return;
+    std::string op = f.function.name;
+    const BoundExpression* col = f.args[0].get();
+    const BoundExpression* constant = f.args[1].get();
+    if (col->kind == BoundExprKind::CONSTANT) {
+        std::swap(col, constant);
+        if (op == "less")
+            op = "greater";
+        else if (op == "greater")
+            op = "less";
+        else if (op == "less_equal")
+            op = "greater_equal";
+        else if (op == "greater_equal")
+            op = "less_equal";
+    }
+    if (col->kind != BoundExprKind::COLUMN_REF || constant->kind != BoundExprKind::CONSTANT) return;
+    const Value& value = static_cast<const BoundConstant&>(*constant).value;
+    bool same_type = value.type() == col->type || (value.type().IsString() && col->type.IsString());
+    if (!same_type || value.is_null()) return;
+    size_t output = static_cast<const BoundColumnRef&>(*col).index;
+    if (output >= get.column_ids.size() || get.column_ids[output] >= get.table_types.size()) return;
+    out.push_back(ZonePredicate{get.column_ids[output], op, value});
+}
+
+void Apply(LogicalOperator& op) {
+    for (auto& child : op.children) Apply(*child);
+    if (op.type != LogicalOperatorType::FILTER || op.children.empty() ||
+        op.children[0]->type != LogicalOperatorType::GET) {
+        return;
+    }
+    auto& get = static_cast<LogicalGet&>(*op.children[0]);
+    get.zone_predicates.clear();
+    Collect(*static_cast<LogicalFilter&>(op).condition, get, get.zone_predicates);
+}
+
+}  // namespace
+
+LogicalOperatorPtr ZoneMapFilter::Apply(LogicalOperatorPtr plan) {
+    floe::Apply(*plan);
+    return plan;
+}
+
+}  // namespace floe
