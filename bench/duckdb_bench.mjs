@@ -1,7 +1,9 @@
 // node duckdb_bench.mjs FILE.bench [--repeat N]: runs a benchmark file on an in-memory DuckDB
 // (the peer) and prints one JSON object per timed query, like floe_bench.
 import { DuckDBInstance } from '@duckdb/node-api';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 let file = null;
@@ -22,9 +24,9 @@ function readBench(path) {
     if (line === '') { current = null; continue; }
     if (line.startsWith('#') && current === null) continue;
     if (current === null) {
-      const [kind, name = ''] = line.trim().split(/\s+/);
-      if (kind !== 'setup' && kind !== 'query') throw new Error(`${path}: unexpected line: ${line}`);
-      current = { kind, name, sql: '' };
+      const [kind, name = '', rows = '0', engine = ''] = line.trim().split(/\s+/);
+      if (!['setup', 'query', 'step', 'size'].includes(kind)) throw new Error(`${path}: unexpected line: ${line}`);
+      current = { kind, name, sql: '', rows: Number(rows), engine };
       blocks.push(current);
       continue;
     }
@@ -35,12 +37,32 @@ function readBench(path) {
 
 // One thread, as Floe executes today: the comparison is engine against engine, core for core.
 const threads = process.env.BENCH_DUCKDB_THREADS ?? '1';
-const instance = await DuckDBInstance.create(':memory:', { threads });
+const blocks = readBench(file);
+// A file that measures bytes on disk runs DuckDB on a database file, otherwise in memory.
+const onDisk = blocks.some(b => b.kind === 'size');
+const dbFile = join(tmpdir(), `duckdb-bench-${process.pid}.duckdb`);
+const instance = await DuckDBInstance.create(onDisk ? dbFile : ':memory:', { threads });
 const conn = await instance.connect();
-for (const b of readBench(file)) {
+const statements = sql => sql.split(/;\s*\n/).map(s => s.trim()).filter(Boolean);
+for (const b of blocks) {
   if (b.kind === 'setup') {
     if (b.name !== '' && b.name !== 'duckdb') continue;
-    for (const stmt of b.sql.split(/;\s*\n/).map(s => s.trim()).filter(Boolean)) await conn.run(stmt);
+    for (const stmt of statements(b.sql)) await conn.run(stmt);
+    continue;
+  }
+  if (b.kind === 'step') {
+    if (b.engine !== '' && b.engine !== 'duckdb') continue;
+    const start = process.hrtime.bigint();
+    for (const stmt of statements(b.sql)) await conn.run(stmt);
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    console.log(JSON.stringify({ engine: 'duckdb', kind: 'step', name: b.name, ms: [ms], rows: b.rows }));
+    continue;
+  }
+  if (b.kind === 'size') {
+    await conn.run('CHECKPOINT');
+    let bytes = statSync(dbFile).size;
+    if (existsSync(dbFile + '.wal')) bytes += statSync(dbFile + '.wal').size;
+    console.log(JSON.stringify({ engine: 'duckdb', kind: 'size', name: b.name, bytes }));
     continue;
   }
   const ms = [];
@@ -52,4 +74,9 @@ for (const b of readBench(file)) {
     rows = reader.currentRowCount;
   }
   console.log(JSON.stringify({ engine: 'duckdb', name: b.name, ms, rows }));
+}
+if (onDisk) {
+  conn.closeSync?.();
+  rmSync(dbFile, { force: true });
+  rmSync(dbFile + '.wal', { force: true });
 }

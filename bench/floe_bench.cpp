@@ -19,9 +19,11 @@
 namespace {
 
 struct Block {
-    std::string kind;  // "setup" or "query"
-    std::string name;  // query name, or the engine a setup block is for ("" = all)
+    std::string kind;  // "setup", "query", "step" or "size"
+    std::string name;  // query/step/size name, or the engine a setup block is for ("" = all)
     std::string sql;
+    int64_t rows = 0;     // step: rows it writes (for rows/s)
+    std::string engine;   // step: the engine it is for ("" = all)
 };
 
 std::vector<Block> ReadBench(const std::string& path) {
@@ -40,7 +42,10 @@ std::vector<Block> ReadBench(const std::string& path) {
             std::istringstream words(line);
             Block b;
             words >> b.kind >> b.name;
-            if (b.kind != "setup" && b.kind != "query") throw std::runtime_error(path + ": unexpected line: " + line);
+            if (b.kind == "step") words >> b.rows >> b.engine;
+            if (b.kind != "setup" && b.kind != "query" && b.kind != "step" && b.kind != "size") {
+                throw std::runtime_error(path + ": unexpected line: " + line);
+            }
             blocks.push_back(b);
             current = &blocks.back();
             continue;
@@ -97,6 +102,26 @@ int main(int argc, char** argv) {
                 session.ExecuteMulti(b.sql);
                 double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
                 std::cerr << "setup: " << ms << " ms\n";
+                continue;
+            }
+            if (b.kind == "step") {
+                if (!b.engine.empty() && b.engine != "floe") continue;
+                auto start = std::chrono::steady_clock::now();
+                session.ExecuteMulti(b.sql);
+                double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+                std::cout << "{\"engine\":\"floe\",\"kind\":\"step\",\"name\":\"" << JsonEscape(b.name)
+                          << "\",\"ms\":[" << ms << "],\"rows\":" << b.rows << "}" << std::endl;
+                continue;
+            }
+            if (b.kind == "size") {
+                uint64_t bytes = 0;
+                std::error_code ec;
+                for (auto it = std::filesystem::recursive_directory_iterator(data_dir, ec);
+                     !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+                    if (it->is_regular_file() && it->path().extension() == ".seg") bytes += it->file_size();
+                }
+                std::cout << "{\"engine\":\"floe\",\"kind\":\"size\",\"name\":\"" << JsonEscape(b.name)
+                          << "\",\"bytes\":" << bytes << "}" << std::endl;
                 continue;
             }
             std::vector<double> times;

@@ -31,13 +31,24 @@ def main():
         duck = run(["node", os.path.join(HERE, "duckdb_bench.mjs"), f, "--repeat", repeat])
         for name, r in floe.items():
             d = duck.get(name)
+            label = os.path.basename(f)[:-6] + "/" + name
+            if r.get("kind") == "size":
+                db = d["bytes"] if d else float("nan")
+                print(f"{label:<34} {r['bytes'] / 2**20:>8.1f}MB {db / 2**20:>8.1f}MB {r['bytes'] / db:>11.2f}x   bytes on disk")
+                continue
+            if r.get("kind") == "step":
+                fm = r["ms"][0]
+                dm = d["ms"][0] if d else float("nan")
+                rate = f"{r['rows'] / fm * 1000 / 1e6:.2f}M rows/s" if r["rows"] else ""
+                drate = f" (duckdb {d['rows'] / dm * 1000 / 1e6:.2f}M)" if d and d["rows"] else ""
+                print(f"{label:<34} {fm:>10.1f} {dm:>10.1f} {fm / dm:>11.2f}x   {rate}{drate}")
+                continue
             fm = min(r["ms"])
             dm = min(d["ms"]) if d else float("nan")
             note = ""
             if d and d["rows"] != r["rows"]:
                 note = f"  ROW COUNT DIFFERS (duckdb {d['rows']})"
                 failed = True
-            label = os.path.basename(f)[:-6] + "/" + name
             print(f"{label:<34} {fm:>10.1f} {dm:>10.1f} {fm / dm:>11.2f}x {r['rows']:>10}{note}")
     return 1 if failed else 0
 

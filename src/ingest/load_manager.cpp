@@ -9,6 +9,10 @@
 #include "common/ascii.h"
 #include "common/exception.h"
 #include "common/logging.h"
+#include "binder/binder.h"
+#include "execution/operator/physical_hash_aggregate.h"
+#include "function/cast.h"
+#include "function/function_registry.h"
 #include "ingest/partition_router.h"
 #include "storage/segment.h"
 #include "types/date_time.h"
@@ -175,11 +179,77 @@ PrimaryKeyIndex& LoadManager::Index(const TableInfo& table, const TableSchema& s
     return *state.pk_index;
 }
 
-LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, std::vector<Chunk>& rows,
+namespace {
+
+/// Aggregate and Unique Key tables aggregate at ingestion: the load's rows with equal keys merge
+/// by each value column's function before they are written (merge on read and compaction finish
+/// the job across loads). The rows keep load order within a key, so REPLACE takes the last one.
+std::vector<Chunk> MergeByKey(const TableSchema& schema, std::vector<Chunk>& rows) {
+    size_t keys = schema.key_columns.size();
+    std::vector<BoundExprPtr> groups;
+    std::vector<BoundAggregate> aggregates;
+    std::vector<LogicalType> types = schema.Types();
+    for (size_t c = 0; c < schema.columns.size(); ++c) {
+        const TableColumn& col = schema.columns[c];
+        if (c < keys) {
+            groups.push_back(std::make_unique<BoundColumnRef>(c, col.type, col.name));
+            continue;
+        }
+        std::string agg = schema.keys_type == ast::KeysType::UNIQUE ? "REPLACE" : col.aggregation;
+        std::string name = agg == "SUM"                   ? "sum"
+                           : agg == "MAX"                 ? "max"
+                           : agg == "MIN"                 ? "min"
+                           : agg == "REPLACE_IF_NOT_NULL" ? "__replace_if_not_null"
+                                                          : "__replace";
+        BoundAggregate a;
+        a.function = FunctionRegistry::Instance().BindAggregate(name, {col.type}, false);
+        a.args.push_back(std::make_unique<BoundColumnRef>(c, col.type, col.name));
+        if (!(a.function.arg_types[0] == col.type)) {
+            a.args[0] = AddCastIfNeeded(std::move(a.args[0]), a.function.arg_types[0]);
+        }
+        types[c] = a.function.return_type;
+        aggregates.push_back(std::move(a));
+    }
+    PhysicalHashAggregate merge(types, std::move(groups), std::move(aggregates));
+    ExecutionContext ctx;
+    for (auto& chunk : rows) {
+        if (chunk.live_rows() > 0) merge.Sink(ctx, chunk);
+    }
+    merge.Finalize(ctx);
+    std::vector<Chunk> out;
+    Chunk chunk;
+    while (merge.GetData(ctx, chunk)) {
+        // SUM widens (BIGINT to a wider sum type): store the table's type again.
+        for (size_t c = 0; c < schema.columns.size(); ++c) {
+            if (chunk.column(c).type() == schema.columns[c].type) continue;
+            auto cast = std::make_shared<Column>(schema.columns[c].type, chunk.size());
+            cast->Resize(chunk.size());
+            CastColumn(chunk.column(c), chunk.size(), *cast);
+            Chunk fixed;
+            for (size_t k = 0; k < chunk.column_count(); ++k) {
+                fixed.AddColumn(k == c ? cast : chunk.shared_column(k));
+            }
+            fixed.SetSize(chunk.size());
+            if (chunk.selection()) fixed.SetSelection(std::make_unique<SelectionVector>(*chunk.selection()));
+            chunk = std::move(fixed);
+        }
+        out.push_back(std::move(chunk));
+        chunk = Chunk();
+    }
+    return out;
+}
+
+}  // namespace
+
+LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, std::vector<Chunk>& input,
                              const LoadOptions& options) {
     LoadResult result;
     result.label = options.label.empty() ? NewLabel("insert") : options.label;
     bool pk = schema.keys_type == ast::KeysType::PRIMARY;
+    bool merged = schema.keys_type == ast::KeysType::AGGREGATE || schema.keys_type == ast::KeysType::UNIQUE;
+    std::vector<Chunk> merged_rows;
+    if (merged) merged_rows = MergeByKey(schema, input);
+    std::vector<Chunk>& rows = merged ? merged_rows : input;
     auto state = State(table.id);
     auto version = catalog_.GetTableVersion(table.id);
     LoadCommit commit;
@@ -189,10 +259,12 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
     if (pk) {
         std::vector<size_t> key_columns = KeyColumnIndexes(schema);
         PrimaryKeyIndex* index = options.overwrite ? nullptr : &Index(table, schema, *state);
-        std::unordered_map<std::string_view, std::pair<size_t, size_t>> last;  // key -> (chunk, live index)
+        PrimaryKeyIndex last;  // key -> (chunk, live index) of its last row in the load
         for (size_t c = 0; c < rows.size(); ++c) {
             PrimaryKeyIndex::EncodeKeys(rows[c], key_columns, keys[c]);
-            for (size_t i = 0; i < keys[c].size(); ++i) last[keys[c][i]] = {c, i};
+            for (size_t i = 0; i < keys[c].size(); ++i) {
+                last.Set(keys[c][i], RowLocation{static_cast<int64_t>(c), static_cast<uint32_t>(i)});
+            }
         }
         bool partial = !options.update_columns.empty();
         std::map<int64_t, std::shared_ptr<const SegmentReader>> readers;  // rowsets partial updates read
@@ -201,7 +273,8 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
             auto selection = std::make_unique<SelectionVector>();
             std::vector<std::string> kept;
             for (size_t i = 0; i < keys[c].size(); ++i) {
-                if (last.find(keys[c][i])->second != std::make_pair(c, i)) continue;  // a later row has this key
+                const RowLocation* at = last.Find(keys[c][i]);
+                if (at->rowset_id != static_cast<int64_t>(c) || at->row != i) continue;  // a later row has this key
                 uint32_t row = chunk.LiveRow(i);
                 const RowLocation* old = index ? index->Find(keys[c][i]) : nullptr;
                 if (old) {

@@ -1,5 +1,7 @@
 #include "storage/primary_key_index.h"
 
+#include <cstring>
+
 #include "vector/row_key.h"
 
 namespace floe {
@@ -13,6 +15,91 @@ void PrimaryKeyIndex::EncodeKeys(const Chunk& chunk, const std::vector<size_t>& 
         AppendRowKey(cols, chunk.LiveRow(i), key);
         keys.push_back(std::move(key));
     }
+}
+
+uint64_t PrimaryKeyIndex::Hash(std::string_view key) {
+    // 64-bit multiply-xorshift over 8-byte words; keys are short (a few columns).
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ key.size();
+    size_t i = 0;
+    for (; i + 8 <= key.size(); i += 8) {
+        uint64_t w;
+        std::memcpy(&w, key.data() + i, 8);
+        h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+        h ^= h >> 31;
+    }
+    uint64_t tail = 0;
+    std::memcpy(&tail, key.data() + i, key.size() - i);
+    h = (h ^ tail) * 0x94D049BB133111EBULL;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 32;
+    return h < 2 ? h + 2 : h;
+}
+
+size_t PrimaryKeyIndex::Probe(std::string_view key, uint64_t hash) const {
+    if (slots_.empty()) return SIZE_MAX;
+    size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+        const Slot& s = slots_[i];
+        if (s.hash == 0) return SIZE_MAX;
+        if (s.hash == hash && s.length == key.size() &&
+            std::memcmp(arena_.data() + s.offset, key.data(), key.size()) == 0) {
+            return i;
+        }
+    }
+}
+
+const RowLocation* PrimaryKeyIndex::Find(std::string_view key) const {
+    size_t i = Probe(key, Hash(key));
+    if (i == SIZE_MAX) return nullptr;
+    found_ = RowLocation{slots_[i].rowset, slots_[i].row};
+    return &found_;
+}
+
+void PrimaryKeyIndex::Grow() {
+    size_t capacity = slots_.empty() ? 1024 : slots_.size();
+    while ((used_ + 1) * 10 > capacity * 7) capacity *= 2;
+    std::vector<Slot> old = std::move(slots_);
+    std::string old_arena = std::move(arena_);
+    slots_.assign(capacity, Slot{});
+    arena_.clear();
+    arena_.reserve(old_arena.size());
+    size_t mask = capacity - 1;
+    for (const Slot& s : old) {
+        if (s.hash < 2) continue;
+        size_t i = s.hash & mask;
+        while (slots_[i].hash != 0) i = (i + 1) & mask;
+        slots_[i] = s;
+        slots_[i].offset = arena_.size();
+        arena_.append(old_arena.data() + s.offset, s.length);
+    }
+    erased_ = 0;
+}
+
+void PrimaryKeyIndex::Set(std::string_view key, RowLocation location) {
+    uint64_t hash = Hash(key);
+    size_t i = Probe(key, hash);
+    if (i != SIZE_MAX) {
+        slots_[i].rowset = location.rowset_id;
+        slots_[i].row = location.row;
+        return;
+    }
+    if ((used_ + erased_ + 1) * 10 > slots_.size() * 7) Grow();
+    size_t mask = slots_.size() - 1;
+    i = hash & mask;
+    while (slots_[i].hash >= 2) i = (i + 1) & mask;
+    if (slots_[i].hash == 1) --erased_;
+    slots_[i] = Slot{hash, arena_.size(), static_cast<uint32_t>(key.size()), location.row, location.rowset_id};
+    arena_.append(key);
+    ++used_;
+}
+
+void PrimaryKeyIndex::Erase(std::string_view key) {
+    size_t i = Probe(key, Hash(key));
+    if (i == SIZE_MAX) return;
+    slots_[i].hash = 1;
+    --used_;
+    ++erased_;
 }
 
 }  // namespace floe

@@ -4,13 +4,14 @@
 /// replaces, mark that row in its rowset's delete vector, and point the key at the new row, so
 /// scans read live rows only and never merge versions (merge-on-write).
 ///
-/// Keys are the serialized key columns (vector/row_key.h). The index lives in memory and is
-/// rebuilt from the table's key columns the first time a writer needs it after start-up. Not
-/// thread-safe: the table's writer lock guards it.
+/// Keys are the serialized key columns (vector/row_key.h). The table is open addressing over
+/// 32-byte slots with the key bytes in one arena (about key bytes + 46 bytes per key at the 0.7
+/// load factor), rebuilt from the table's key columns the first time a writer needs it after
+/// start-up. Not thread-safe: the table's writer lock guards it.
 
 #include <cstdint>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include "vector/chunk.h"
@@ -27,19 +28,31 @@ class PrimaryKeyIndex {
     /// Appends the key of each live row of `chunk` to `keys`; `key_columns` index the chunk.
     static void EncodeKeys(const Chunk& chunk, const std::vector<size_t>& key_columns, std::vector<std::string>& keys);
 
-    const RowLocation* Find(const std::string& key) const {
-        auto it = map_.find(key);
-        return it == map_.end() ? nullptr : &it->second;
-    }
-    void Set(const std::string& key, RowLocation location) { map_[key] = location; }
-    void Erase(const std::string& key) { map_.erase(key); }
-    size_t size() const { return map_.size(); }
-    /// Approximate bytes held (keys, locations and hash-table overhead).
-    size_t MemoryBytes() const { return key_bytes_estimate() + map_.size() * 64 + map_.bucket_count() * 8; }
+    const RowLocation* Find(std::string_view key) const;
+    /// Inserts or repoints `key`.
+    void Set(std::string_view key, RowLocation location);
+    void Erase(std::string_view key);
+    size_t size() const { return used_; }
+    /// Bytes held (slots and key arena).
+    size_t MemoryBytes() const { return slots_.capacity() * sizeof(Slot) + arena_.capacity(); }
 
   private:
-    size_t key_bytes_estimate() const { return map_.empty() ? 0 : map_.size() * map_.begin()->first.capacity(); }
-    std::unordered_map<std::string, RowLocation> map_;
+    struct Slot {
+        uint64_t hash = 0;  // 0: empty, 1: erased
+        uint64_t offset = 0;
+        uint32_t length = 0;
+        uint32_t row = 0;
+        int64_t rowset = 0;
+    };
+    static uint64_t Hash(std::string_view key);
+    size_t Probe(std::string_view key, uint64_t hash) const;  // the slot holding key, or SIZE_MAX
+    void Grow();
+
+    std::vector<Slot> slots_;
+    std::string arena_;
+    size_t used_ = 0;
+    size_t erased_ = 0;
+    mutable RowLocation found_;
 };
 
 }  // namespace floe
