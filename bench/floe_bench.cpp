@@ -22,8 +22,8 @@ struct Block {
     std::string kind;  // "setup", "query", "step" or "size"
     std::string name;  // query/step/size name, or the engine a setup block is for ("" = all)
     std::string sql;
-    int64_t rows = 0;     // step: rows it writes (for rows/s)
-    std::string engine;   // step: the engine it is for ("" = all)
+    int64_t rows = 0;    // step: rows it writes (for rows/s)
+    std::string engine;  // step: the engine it is for ("" = all)
 };
 
 std::vector<Block> ReadBench(const std::string& path) {
@@ -109,8 +109,8 @@ int main(int argc, char** argv) {
                 auto start = std::chrono::steady_clock::now();
                 session.ExecuteMulti(b.sql);
                 double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-                std::cout << "{\"engine\":\"floe\",\"kind\":\"step\",\"name\":\"" << JsonEscape(b.name)
-                          << "\",\"ms\":[" << ms << "],\"rows\":" << b.rows << "}" << std::endl;
+                std::cout << "{\"engine\":\"floe\",\"kind\":\"step\",\"name\":\"" << JsonEscape(b.name) << "\",\"ms\":["
+                          << ms << "],\"rows\":" << b.rows << "}" << std::endl;
                 continue;
             }
             if (b.kind == "size") {

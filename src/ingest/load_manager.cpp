@@ -6,10 +6,10 @@
 #include <chrono>
 #include <random>
 
+#include "binder/binder.h"
 #include "common/ascii.h"
 #include "common/exception.h"
 #include "common/logging.h"
-#include "binder/binder.h"
 #include "execution/operator/physical_hash_aggregate.h"
 #include "function/cast.h"
 #include "function/function_registry.h"
@@ -260,6 +260,10 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
         std::vector<size_t> key_columns = KeyColumnIndexes(schema);
         PrimaryKeyIndex* index = options.overwrite ? nullptr : &Index(table, schema, *state);
         PrimaryKeyIndex last;  // key -> (chunk, live index) of its last row in the load
+        size_t total = 0;
+        for (const auto& chunk : rows) total += chunk.live_rows();
+        last.Reserve(total);
+        if (index) index->Reserve(index->size() + total);
         for (size_t c = 0; c < rows.size(); ++c) {
             PrimaryKeyIndex::EncodeKeys(rows[c], key_columns, keys[c]);
             for (size_t i = 0; i < keys[c].size(); ++i) {

@@ -56,9 +56,13 @@ const RowLocation* PrimaryKeyIndex::Find(std::string_view key) const {
     return &found_;
 }
 
-void PrimaryKeyIndex::Grow() {
+void PrimaryKeyIndex::Reserve(size_t keys) {
+    if ((keys + erased_) * 10 > slots_.size() * 7) Grow(keys);
+}
+
+void PrimaryKeyIndex::Grow(size_t keys) {
     size_t capacity = slots_.empty() ? 1024 : slots_.size();
-    while ((used_ + 1) * 10 > capacity * 7) capacity *= 2;
+    while ((keys + 1) * 10 > capacity * 7) capacity *= 2;
     std::vector<Slot> old = std::move(slots_);
     std::string old_arena = std::move(arena_);
     slots_.assign(capacity, Slot{});
@@ -84,7 +88,7 @@ void PrimaryKeyIndex::Set(std::string_view key, RowLocation location) {
         slots_[i].row = location.row;
         return;
     }
-    if ((used_ + erased_ + 1) * 10 > slots_.size() * 7) Grow();
+    if ((used_ + erased_ + 1) * 10 > slots_.size() * 7) Grow(used_ + 1);
     size_t mask = slots_.size() - 1;
     i = hash & mask;
     while (slots_[i].hash >= 2) i = (i + 1) & mask;

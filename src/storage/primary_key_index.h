@@ -32,6 +32,8 @@ class PrimaryKeyIndex {
     /// Inserts or repoints `key`.
     void Set(std::string_view key, RowLocation location);
     void Erase(std::string_view key);
+    /// Makes room for `keys` keys in all, so that inserting them does not rehash.
+    void Reserve(size_t keys);
     size_t size() const { return used_; }
     /// Bytes held (slots and key arena).
     size_t MemoryBytes() const { return slots_.capacity() * sizeof(Slot) + arena_.capacity(); }
@@ -46,7 +48,7 @@ class PrimaryKeyIndex {
     };
     static uint64_t Hash(std::string_view key);
     size_t Probe(std::string_view key, uint64_t hash) const;  // the slot holding key, or SIZE_MAX
-    void Grow();
+    void Grow(size_t keys);
 
     std::vector<Slot> slots_;
     std::string arena_;

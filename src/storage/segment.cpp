@@ -65,16 +65,80 @@ void FsyncDirectory(const std::string& path) {
 }  // namespace
 
 SegmentWriter::SegmentWriter(std::string path, std::vector<LogicalType> types, PageCodec codec)
-    : path_(std::move(path)), types_(std::move(types)), codec_(codec) {
+    : path_(std::move(path)), tmp_(path_ + ".tmp"), types_(std::move(types)), codec_(codec) {
     for (const auto& t : types_) columns_.push_back(std::make_unique<Column>(t, 0));
+    page_meta_.resize(types_.size());
+    zones_.resize(types_.size());
+    page_counts_.resize(types_.size());
+}
+
+SegmentWriter::~SegmentWriter() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!finished_ && (fd_ >= 0 || version_ == 1)) ::unlink(tmp_.c_str());
+}
+
+void SegmentWriter::Write(const std::string& bytes) {
+    if (fd_ < 0) {
+        std::filesystem::create_directories(std::filesystem::path(path_).parent_path());
+        fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd_ < 0) throw IOError("cannot create segment '" + tmp_ + "': " + std::strerror(errno));
+    }
+    WriteAll(fd_, bytes, tmp_);
+    offset_ += bytes.size();
 }
 
 void SegmentWriter::Append(const Chunk& chunk) {
     size_t live = chunk.live_rows();
     std::vector<uint32_t> rows(live);
     for (size_t i = 0; i < live; ++i) rows[i] = chunk.LiveRow(i);
-    for (size_t c = 0; c < columns_.size(); ++c) columns_[c]->AppendRows(chunk.column(c), rows.data(), live);
-    rows_ += live;
+    if (version_ == 1) {
+        for (size_t c = 0; c < columns_.size(); ++c) columns_[c]->AppendRows(chunk.column(c), rows.data(), live);
+        rows_ += live;
+        return;
+    }
+    if (offset_ == 0) {
+        std::string head(kMagic2, sizeof(kMagic2));
+        Put<uint32_t>(head, 2);
+        Write(head);
+    }
+    for (size_t done = 0; done < live;) {
+        size_t room = kPageRows - columns_[0]->size();
+        size_t n = std::min(room, live - done);
+        for (size_t c = 0; c < columns_.size(); ++c) columns_[c]->AppendRows(chunk.column(c), rows.data() + done, n);
+        done += n;
+        rows_ += n;
+        if (columns_[0]->size() == kPageRows) FlushPages();
+    }
+}
+
+void SegmentWriter::FlushPages() {
+    size_t n = columns_.empty() ? 0 : columns_[0]->size();
+    if (n == 0) return;
+    for (size_t c = 0; c < columns_.size(); ++c) {
+        Column& col = *columns_[c];
+        PageEncoding encoding;
+        ZoneMap zone;
+        std::string raw = EncodePage(col, 0, n, encoding, zone);
+        PageCodec codec = codec_;
+        std::string stored = CompressPage(codec, raw);
+        if (codec != PageCodec::NONE && stored.size() > raw.size() - raw.size() / 8) {
+            codec = PageCodec::NONE;  // not worth decompressing
+            stored = raw;
+        }
+        std::string& meta = page_meta_[c];
+        Put<uint64_t>(meta, offset_);
+        Put<uint32_t>(meta, static_cast<uint32_t>(stored.size()));
+        Put<uint32_t>(meta, static_cast<uint32_t>(raw.size()));
+        Put<uint32_t>(meta, Crc32(stored.data(), stored.size()));
+        Put<uint8_t>(meta, static_cast<uint8_t>(encoding));
+        Put<uint8_t>(meta, static_cast<uint8_t>(codec));
+        zone.Serialize(meta);
+        zones_[c].Merge(zone);
+        ++page_counts_[c];
+        Write(stored);
+        col.Resize(0);  // keeps the buffers: the next page reuses them
+        col.heap().Clear();
+    }
 }
 
 std::string SegmentWriter::EncodeVersion1() {
@@ -110,76 +174,44 @@ std::string SegmentWriter::EncodeVersion1() {
     return file;
 }
 
-std::string SegmentWriter::EncodeVersion2() {
-    std::string file(kMagic2, sizeof(kMagic2));
-    Put<uint32_t>(file, 2);
-    std::string footer;
-    Put<uint64_t>(footer, rows_);
-    Put<uint32_t>(footer, static_cast<uint32_t>(kPageRows));
-    Put<uint32_t>(footer, static_cast<uint32_t>(columns_.size()));
-    for (size_t c = 0; c < columns_.size(); ++c) {
-        const Column& col = *columns_[c];
-        std::string pages_meta;
-        ZoneMap column_zone;
-        uint32_t npages = 0;
-        for (size_t start = 0; start < rows_; start += kPageRows, ++npages) {
-            size_t n = std::min(kPageRows, rows_ - start);
-            PageEncoding encoding;
-            ZoneMap zone;
-            std::string raw = EncodePage(col, start, n, encoding, zone);
-            PageCodec codec = codec_;
-            std::string stored = CompressPage(codec, raw);
-            if (codec != PageCodec::NONE && stored.size() > raw.size() - raw.size() / 8) {
-                codec = PageCodec::NONE;  // not worth decompressing
-                stored = raw;
-            }
-            Put<uint64_t>(pages_meta, file.size());
-            Put<uint32_t>(pages_meta, static_cast<uint32_t>(stored.size()));
-            Put<uint32_t>(pages_meta, static_cast<uint32_t>(raw.size()));
-            Put<uint32_t>(pages_meta, Crc32(stored.data(), stored.size()));
-            Put<uint8_t>(pages_meta, static_cast<uint8_t>(encoding));
-            Put<uint8_t>(pages_meta, static_cast<uint8_t>(codec));
-            zone.Serialize(pages_meta);
-            column_zone.Merge(zone);
-            file += stored;
-        }
-        Put<uint8_t>(footer, static_cast<uint8_t>(types_[c].id));
-        Put<uint8_t>(footer, types_[c].precision);
-        Put<uint8_t>(footer, types_[c].scale);
-        column_zone.Serialize(footer);
-        Put<uint32_t>(footer, npages);
-        footer += pages_meta;
-        columns_[c].reset();  // the encoded pages are all that is needed now
-    }
-    file += footer;
-    Put<uint32_t>(file, static_cast<uint32_t>(footer.size()));
-    Put<uint32_t>(file, Crc32(footer.data(), footer.size()));
-    file.append(kMagic2, sizeof(kMagic2));
-    return file;
-}
-
 uint64_t SegmentWriter::Finish() {
-    std::string file = version_ == 1 ? EncodeVersion1() : EncodeVersion2();
-
-    std::filesystem::create_directories(std::filesystem::path(path_).parent_path());
-    std::string tmp = path_ + ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw IOError("cannot create segment '" + tmp + "': " + std::strerror(errno));
-    try {
-        WriteAll(fd, file, tmp);
-        if (::fsync(fd) != 0) throw IOError("cannot fsync segment '" + tmp + "': " + std::strerror(errno));
-    } catch (...) {
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        throw;
+    if (version_ == 1) {
+        Write(EncodeVersion1());
+    } else {
+        if (offset_ == 0) {
+            std::string head(kMagic2, sizeof(kMagic2));
+            Put<uint32_t>(head, 2);
+            Write(head);
+        }
+        FlushPages();
+        std::string footer;
+        Put<uint64_t>(footer, rows_);
+        Put<uint32_t>(footer, static_cast<uint32_t>(kPageRows));
+        Put<uint32_t>(footer, static_cast<uint32_t>(columns_.size()));
+        for (size_t c = 0; c < columns_.size(); ++c) {
+            Put<uint8_t>(footer, static_cast<uint8_t>(types_[c].id));
+            Put<uint8_t>(footer, types_[c].precision);
+            Put<uint8_t>(footer, types_[c].scale);
+            zones_[c].Serialize(footer);
+            Put<uint32_t>(footer, page_counts_[c]);
+            footer += page_meta_[c];
+        }
+        std::string trailer = footer;
+        Put<uint32_t>(trailer, static_cast<uint32_t>(footer.size()));
+        Put<uint32_t>(trailer, Crc32(footer.data(), footer.size()));
+        trailer.append(kMagic2, sizeof(kMagic2));
+        Write(trailer);
     }
-    ::close(fd);
-    if (::rename(tmp.c_str(), path_.c_str()) != 0) {
-        ::unlink(tmp.c_str());
+    if (::fsync(fd_) != 0) throw IOError("cannot fsync segment '" + tmp_ + "': " + std::strerror(errno));
+    ::close(fd_);
+    fd_ = -1;
+    if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
+        ::unlink(tmp_.c_str());
         throw IOError("cannot rename segment to '" + path_ + "': " + std::strerror(errno));
     }
+    finished_ = true;
     FsyncDirectory(path_);
-    return file.size();
+    return offset_;
 }
 
 namespace {
@@ -198,6 +230,20 @@ std::string ReadAt(int fd, uint64_t offset, size_t len, const std::string& path)
         done += static_cast<size_t>(n);
     }
     return out;
+}
+
+/// Reads exactly out.size() bytes at `offset` into `out` (reusing its buffer).
+void ReadInto(int fd, uint64_t offset, std::string& out, const std::string& path) {
+    size_t done = 0;
+    while (done < out.size()) {
+        ssize_t n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw IOError("cannot read segment '" + path + "': " + std::strerror(errno));
+        }
+        if (n == 0) throw IOError("segment '" + path + "' is truncated");
+        done += static_cast<size_t>(n);
+    }
 }
 
 class FileHandle {
@@ -347,19 +393,14 @@ std::shared_ptr<const Column> SegmentReader::LoadVersion2(size_t c) const {
     auto col = std::make_shared<Column>(b.type, rows_);
     col->Resize(rows_);
     if (b.pages.empty()) return col;
-    // The column's pages are contiguous: one read.
-    uint64_t begin = b.pages.front().offset;
-    uint64_t end = b.pages.back().offset + b.pages.back().stored_len;
-    for (const auto& p : b.pages) {
-        begin = std::min(begin, p.offset);
-        end = std::max(end, p.offset + p.stored_len);
-    }
     FileHandle file(path_);
-    std::string bytes = ReadAt(file.fd(), begin, end - begin, path_);
+    std::string bytes;
     for (size_t i = 0; i < b.pages.size(); ++i) {
         const Page& p = b.pages[i];
         std::string what = "segment '" + path_ + "' column " + std::to_string(c) + " page " + std::to_string(i);
-        std::string_view stored(bytes.data() + (p.offset - begin), p.stored_len);
+        bytes.resize(p.stored_len);
+        ReadInto(file.fd(), p.offset, bytes, path_);
+        std::string_view stored(bytes.data(), p.stored_len);
         if (Crc32(stored.data(), stored.size()) != p.crc) throw IOError(what + ": checksum mismatch (corrupt file)");
         std::string raw = DecompressPage(p.codec, stored, p.raw_len, what);
         DecodePage(raw, p.encoding, p.rows, *col, i * page_rows_, what);

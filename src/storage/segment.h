@@ -25,27 +25,41 @@ namespace floe {
 /// Writes one segment from chunks. The file appears under its final name only when complete and
 /// fsync'ed (written to a temporary name, then renamed), so a crash never leaves half a segment
 /// under a name the meta store could reference.
+/// Rows stream through: each column buffers one page, which is encoded, compressed and written to
+/// the temporary file as soon as it fills, so memory stays at a page per column however large
+/// the segment grows.
 class SegmentWriter {
   public:
     SegmentWriter(std::string path, std::vector<LogicalType> types, PageCodec codec = PageCodec::LZ4);
-    /// Writes format version 1 instead (tests of the upgrade path only).
+    ~SegmentWriter();
+    SegmentWriter(const SegmentWriter&) = delete;
+    SegmentWriter& operator=(const SegmentWriter&) = delete;
+    /// Writes format version 1 instead (tests of the upgrade path only); call before Append.
     void WriteVersion1ForTesting() { version_ = 1; }
-    /// Appends the live rows of `chunk` (columns must match `types`).
+    /// Appends the live rows of `chunk` (columns must match `types`). Throws IOError.
     void Append(const Chunk& chunk);
-    /// Writes the file; returns its size in bytes. Throws IOError.
+    /// Completes the file (footer, fsync, rename); returns its size in bytes. Throws IOError.
     uint64_t Finish();
     size_t row_count() const { return rows_; }
 
   private:
     std::string EncodeVersion1();
-    std::string EncodeVersion2();
+    void FlushPages();
+    void Write(const std::string& bytes);
 
     std::string path_;
+    std::string tmp_;
     std::vector<LogicalType> types_;
     PageCodec codec_;
     uint32_t version_ = 2;
-    std::vector<std::unique_ptr<Column>> columns_;
+    std::vector<std::unique_ptr<Column>> columns_;  // version 2: the page being filled
+    std::vector<std::string> page_meta_;            // version 2: per column, its pages' footer entries
+    std::vector<ZoneMap> zones_;
+    std::vector<uint32_t> page_counts_;
+    int fd_ = -1;
+    uint64_t offset_ = 0;
     size_t rows_ = 0;
+    bool finished_ = false;
 };
 
 /// An open segment. The footer is read and verified when the segment is opened; a column block is
