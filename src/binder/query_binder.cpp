@@ -180,6 +180,10 @@ std::string MergeOnReadQuery(const std::string& table, const TableSchema& schema
             select += agg + "(" + col + ") AS " + col;
         } else if (agg == "REPLACE_IF_NOT_NULL") {
             select += "__replace_if_not_null(" + col + ") AS " + col;
+        } else if (agg == "BITMAP_UNION") {
+            select += "bitmap_union(" + col + ") AS " + col;
+        } else if (agg == "HLL_UNION") {
+            select += "hll_union(" + col + ") AS " + col;
         } else {
             select += "__replace(" + col + ") AS " + col;
         }

@@ -103,16 +103,24 @@ std::string CanonicalCreateTable(const ast::CreateTableStatement& t) {
                                   "REPLACE_IF_NOT_NULL",
                               ErrorCode::WRONG_ARGUMENTS);
         }
-        if (c.aggregation == "BITMAP_UNION" || c.aggregation == "HLL_UNION") {
-            throw NotSupportedError("aggregate type " + c.aggregation +
-                                    " needs the BITMAP and HLL column types, "
-                                    "which are not supported yet");
+        bool sketch = c.type.id == TypeId::BITMAP || c.type.id == TypeId::HLL;
+        if ((c.aggregation == "BITMAP_UNION" && c.type.id != TypeId::BITMAP) ||
+            (c.aggregation == "HLL_UNION" && c.type.id != TypeId::HLL) ||
+            (keys == ast::KeysType::AGGREGATE && !is_key && sketch &&
+             c.aggregation != (c.type.id == TypeId::BITMAP ? "BITMAP_UNION" : "HLL_UNION"))) {
+            throw BinderError(
+                "column '" + c.name + "': BITMAP_UNION goes with BITMAP columns and HLL_UNION with HLL columns",
+                ErrorCode::WRONG_ARGUMENTS);
+        }
+        if (sketch && is_key) {
+            throw BinderError("column '" + c.name + "' of type " + c.type.ToString() + " cannot be a key column",
+                              ErrorCode::WRONG_ARGUMENTS);
         }
         if (c.aggregation == "SUM" && !c.type.IsNumeric()) {
             throw BinderError("SUM column '" + c.name + "' must be numeric, not " + c.type.ToString(),
                               ErrorCode::WRONG_ARGUMENTS);
         }
-        if (!c.type.IsNumeric() && !c.type.IsString() && !c.type.IsTemporal()) {
+        if (!c.type.IsNumeric() && !c.type.IsString() && !c.type.IsTemporal() && !sketch) {
             throw NotSupportedError("column type " + c.type.ToString() + " is not supported in tables yet");
         }
     }

@@ -16,6 +16,8 @@ const FunctionRegistry& FunctionRegistry::Instance() {
         RegisterConditionalFunctions(r);
         RegisterLikeFunctions(r);
         RegisterAggregateFunctions(r);
+        RegisterSketchFunctions(r);
+        RegisterSketchAggregates(r);
         return r;
     }();
     return registry;

@@ -51,5 +51,7 @@ void RegisterDatetimeFunctions(FunctionRegistry& registry);
 void RegisterConditionalFunctions(FunctionRegistry& registry);
 void RegisterLikeFunctions(FunctionRegistry& registry);
 void RegisterAggregateFunctions(FunctionRegistry& registry);
+void RegisterSketchFunctions(FunctionRegistry& registry);
+void RegisterSketchAggregates(FunctionRegistry& registry);
 
 }  // namespace floe

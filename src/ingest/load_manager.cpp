@@ -200,6 +200,8 @@ std::vector<Chunk> MergeByKey(const TableSchema& schema, std::vector<Chunk>& row
                            : agg == "MAX"                 ? "max"
                            : agg == "MIN"                 ? "min"
                            : agg == "REPLACE_IF_NOT_NULL" ? "__replace_if_not_null"
+                           : agg == "BITMAP_UNION"        ? "bitmap_union"
+                           : agg == "HLL_UNION"           ? "hll_union"
                                                           : "__replace";
         BoundAggregate a;
         a.function = FunctionRegistry::Instance().BindAggregate(name, {col.type}, false);

@@ -400,6 +400,8 @@ LogicalType ParserImpl::ParseTypeName() {
         return LogicalType::Varchar(v.empty() ? 0 : static_cast<uint32_t>(v[0]));
     }
     if (name == "JSON") return TypeId::JSON;
+    if (name == "BITMAP") return TypeId::BITMAP;
+    if (name == "HLL") return TypeId::HLL;
     if (name == "SIGNED") {
         AcceptKeyword("INTEGER") || AcceptKeyword("INT");
         return TypeId::BIGINT;

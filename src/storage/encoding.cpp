@@ -275,7 +275,7 @@ std::string EncodePage(const Column& column, size_t start, size_t n, PageEncodin
             codes[r] = it->second;
             use_dict = entries.size() <= n / 2 && entries.size() < 65536;
         }
-        for (size_t r = 0; r < n && any; ++r) {
+        for (size_t r = 0; r < n && any && type.IsString(); ++r) {  // no zone maps for BITMAP, HLL
             if (nulls[r]) continue;
             std::string_view v = views[r].view();
             if (zone.kind == ZoneMap::NONE) {

@@ -1,5 +1,8 @@
 #include "types/value.h"
 
+#include "types/bitmap.h"
+#include "types/hll.h"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -39,6 +42,10 @@ std::string Value::ToString() const {
             return FormatDate(static_cast<int32_t>(GetInt()));
         case TypeId::DATETIME:
             return FormatDatetime(GetInt(), type_.scale);
+        case TypeId::BITMAP:  // shown as bitmap_to_string shows it
+            return BitmapToString(GetString());
+        case TypeId::HLL:  // shown as its estimated cardinality
+            return std::to_string(Hll::Deserialize(GetString()).Estimate());
         default:
             return GetString();
     }

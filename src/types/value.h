@@ -30,6 +30,9 @@ class Value {
     }
     static Value Varchar(std::string s) { return Value(LogicalType::Varchar(), Storage(std::move(s))); }
     static Value Json(std::string s) { return Value(TypeId::JSON, Storage(std::move(s))); }
+    /// Serialized BITMAP (types/bitmap.h) and HLL (types/hll.h) values.
+    static Value Bitmap(std::string bytes) { return Value(TypeId::BITMAP, Storage(std::move(bytes))); }
+    static Value Hll(std::string bytes) { return Value(TypeId::HLL, Storage(std::move(bytes))); }
     static Value Date(int32_t days) { return Value(TypeId::DATE, Storage(static_cast<int64_t>(days))); }
     static Value Datetime(int64_t micros) { return Value(TypeId::DATETIME, Storage(micros)); }
 

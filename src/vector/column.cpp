@@ -141,6 +141,10 @@ Value Column::GetValue(size_t row) const {
             return Value::Datetime(Data<int64_t>()[row]);
         case TypeId::JSON:
             return Value::Json(std::string(Strings()[row].view()));
+        case TypeId::BITMAP:
+            return Value::Bitmap(std::string(Strings()[row].view()));
+        case TypeId::HLL:
+            return Value::Hll(std::string(Strings()[row].view()));
         default:
             return Value::Varchar(std::string(Strings()[row].view()));
     }
