@@ -510,6 +510,25 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
         if (!commit.new_definition.empty()) {
             store_->Execute("UPDATE tables SET definition = ? WHERE id = ?", {commit.new_definition, table_id});
         }
+        if (commit.record) {
+            const LoadRecord& r = *commit.record;
+            auto existing = store_->Query(
+                "SELECT l.state FROM loads l JOIN tables t ON t.database_id = l.database_id "
+                "WHERE t.id = ? AND l.label = ?",
+                {table_id, commit.label});
+            if (!existing.empty() && std::get<std::string>(existing[0][0]) == "FINISHED") {
+                throw CatalogError("Label [" + commit.label + "] has already been used",
+                                   ErrorCode::LABEL_ALREADY_EXISTS);
+            }
+            store_->Execute(
+                "INSERT OR REPLACE INTO loads(database_id, label, table_name, kind, state, txn_id, total_rows, "
+                "loaded_rows, filtered_rows, unselected_rows, load_bytes, error_msg, error_url, create_time, "
+                "finish_time) SELECT database_id, ?, name, ?, 'FINISHED', ?, ?, ?, ?, ?, ?, NULL, ?, ?, ? FROM tables "
+                "WHERE id = ?",
+                {commit.label, r.kind, ids.empty() ? int64_t{0} : ids[0], r.total_rows, r.loaded_rows, r.filtered_rows,
+                 r.unselected_rows, r.load_bytes, r.error_url.empty() ? MetaValue{} : MetaValue{r.error_url},
+                 r.create_time ? r.create_time : NowSeconds(), NowSeconds(), table_id});
+        }
         for (size_t i = 0; i < commit.rowsets.size(); ++i) {
             RowsetInfo info;
             info.id = ids[i];
@@ -525,6 +544,72 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
     }
     versions_[table_id] = next;
     return ids;
+}
+
+void Catalog::RecordFailedLoad(int64_t table_id, const LoadRecord& r) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    store_->Transaction([&] {
+        auto existing = store_->Query(
+            "SELECT l.state FROM loads l JOIN tables t ON t.database_id = l.database_id WHERE t.id = ? AND l.label = ?",
+            {table_id, r.label});
+        if (!existing.empty() && std::get<std::string>(existing[0][0]) == "FINISHED") return;
+        store_->Execute(
+            "INSERT OR REPLACE INTO loads(database_id, label, table_name, kind, state, txn_id, total_rows, "
+            "loaded_rows, filtered_rows, unselected_rows, load_bytes, error_msg, error_url, create_time, finish_time) "
+            "SELECT database_id, ?, name, ?, 'CANCELLED', 0, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM tables WHERE id = ?",
+            {r.label, r.kind, r.total_rows, r.loaded_rows, r.filtered_rows, r.unselected_rows, r.load_bytes,
+             r.error_msg, r.error_url.empty() ? MetaValue{} : MetaValue{r.error_url},
+             r.create_time ? r.create_time : NowSeconds(), NowSeconds(), table_id});
+    });
+}
+
+namespace {
+LoadRecord RowToLoad(const MetaRow& row) {
+    auto text = [](const MetaValue& v) {
+        return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : "";
+    };
+    auto num = [](const MetaValue& v) { return std::holds_alternative<int64_t>(v) ? std::get<int64_t>(v) : 0; };
+    LoadRecord r;
+    r.database = text(row[0]);
+    r.label = text(row[1]);
+    r.table = text(row[2]);
+    r.kind = text(row[3]);
+    r.state = text(row[4]);
+    r.txn_id = num(row[5]);
+    r.total_rows = num(row[6]);
+    r.loaded_rows = num(row[7]);
+    r.filtered_rows = num(row[8]);
+    r.unselected_rows = num(row[9]);
+    r.load_bytes = num(row[10]);
+    r.error_msg = text(row[11]);
+    r.error_url = text(row[12]);
+    r.create_time = num(row[13]);
+    r.finish_time = num(row[14]);
+    return r;
+}
+constexpr const char* kLoadColumns =
+    "SELECT d.name, l.label, l.table_name, l.kind, l.state, l.txn_id, l.total_rows, l.loaded_rows, "
+    "l.filtered_rows, l.unselected_rows, l.load_bytes, l.error_msg, l.error_url, l.create_time, l.finish_time "
+    "FROM loads l JOIN databases d ON d.id = l.database_id ";
+}  // namespace
+
+std::optional<LoadRecord> Catalog::GetLoad(std::string_view database, std::string_view label) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto rows = store_->Query(std::string(kLoadColumns) + "WHERE d.name = ? AND l.label = ?",
+                              {std::string(database), std::string(label)});
+    if (rows.empty()) return std::nullopt;
+    return RowToLoad(rows[0]);
+}
+
+std::vector<LoadRecord> Catalog::ListLoads(std::string_view database, size_t limit) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<LoadRecord> out;
+    for (const auto& row :
+         store_->Query(std::string(kLoadColumns) + "WHERE d.name = ? ORDER BY l.create_time DESC, l.rowid DESC LIMIT ?",
+                       {std::string(database), static_cast<int64_t>(limit)})) {
+        out.push_back(RowToLoad(row));
+    }
+    return out;
 }
 
 std::vector<std::string> Catalog::AllRowsetPaths() {

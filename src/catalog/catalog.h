@@ -96,6 +96,19 @@ struct TableVersion {
     const PartitionInfo* FindPartition(std::string_view name) const;
 };
 
+/// A load job as SHOW LOAD lists it. A FINISHED label is never reused; a CANCELLED one may be.
+struct LoadRecord {
+    std::string database;
+    std::string label;
+    std::string table;
+    std::string kind;   // INSERT, STREAM_LOAD, ...
+    std::string state;  // FINISHED or CANCELLED
+    int64_t txn_id = 0;
+    int64_t total_rows = 0, loaded_rows = 0, filtered_rows = 0, unselected_rows = 0, load_bytes = 0;
+    std::string error_msg, error_url;
+    int64_t create_time = 0, finish_time = 0;
+};
+
 /// What one load transaction changes in a table, committed atomically by Catalog::CommitLoad.
 struct LoadCommit {
     struct NewRowset {
@@ -123,6 +136,9 @@ struct LoadCommit {
     std::vector<std::string> drop_partitions;
     /// A new table definition (schema change; the new rowsets follow it). Empty: unchanged.
     std::string new_definition;
+    /// Registers `label` as a FINISHED load of the table's database in the same transaction
+    /// (CommitLoad throws LABEL_ALREADY_EXISTS when it already finished); its txn_id is filled in.
+    std::optional<LoadRecord> record;
 };
 
 struct UserInfo {
@@ -171,6 +187,12 @@ class Catalog {
     /// Commits a load transaction in one meta-store transaction and publishes the new version.
     /// Returns the ids of the new rowsets, in order. Throws UNKNOWN_TABLE if the table was dropped.
     std::vector<int64_t> CommitLoad(int64_t table_id, const LoadCommit& commit);
+    /// Records a load that failed (state CANCELLED), unless its label already finished.
+    void RecordFailedLoad(int64_t table_id, const LoadRecord& record);
+    /// A load of `database` by label, and the most recent loads (newest first).
+    std::optional<LoadRecord> GetLoad(std::string_view database, std::string_view label);
+    std::vector<LoadRecord> ListLoads(std::string_view database, size_t limit = 1000);
+
     /// The table's current committed version (loaded from the meta store on first use).
     std::shared_ptr<const TableVersion> GetTableVersion(int64_t table_id);
     /// Called with the relative path of a segment file that no version references any more.

@@ -78,6 +78,27 @@ const std::vector<std::string_view>& MetaStoreMigrations() {
             UNIQUE(table_id, name));
         ALTER TABLE rowsets ADD COLUMN partition_id INTEGER REFERENCES partitions(id);
         )",
+        // 8: load jobs by label (per database): a FINISHED label is committed with its load's data,
+        // so a retried load with the same label is refused instead of loading twice.
+        R"(
+        CREATE TABLE loads(
+            database_id INTEGER NOT NULL REFERENCES databases(id) ON DELETE CASCADE,
+            label TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            state TEXT NOT NULL,
+            txn_id INTEGER,
+            total_rows INTEGER NOT NULL DEFAULT 0,
+            loaded_rows INTEGER NOT NULL DEFAULT 0,
+            filtered_rows INTEGER NOT NULL DEFAULT 0,
+            unselected_rows INTEGER NOT NULL DEFAULT 0,
+            load_bytes INTEGER NOT NULL DEFAULT 0,
+            error_msg TEXT,
+            error_url TEXT,
+            create_time INTEGER NOT NULL,
+            finish_time INTEGER,
+            PRIMARY KEY(database_id, label));
+        )",
     };
     return migrations;
 }

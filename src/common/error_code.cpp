@@ -84,6 +84,8 @@ ErrorInfo Lookup(ErrorCode code) {
             return {1366, "HY000"};
         case ErrorCode::SUBQUERY_ROWS:
             return {1242, "21000"};
+        case ErrorCode::LABEL_ALREADY_EXISTS:
+            return {1062, "23000"};
     }
     return {1105, "HY000"};
 }

@@ -40,12 +40,12 @@ enum class ErrorCode : uint16_t {
     OUT_OF_MEMORY,             // 1037 HY001
     IO,                        // 1030 HY000
     QUERY_INTERRUPTED,         // 1317 70100
-    TOO_MANY_CONNECTIONS,
-    WRONG_VALUE_COUNT,  // 1136 21S01 (column count doesn't match value count)
-    BAD_NULL,           // 1048 23000 (column cannot be null)
-    BAD_FIELD_VALUE,
-    SUBQUERY_ROWS,  // 1242 21000 (subquery returns more than 1 row)    // 1366 HY000 (incorrect value for column) //
-                    // 1040 08004
+    TOO_MANY_CONNECTIONS,      // 1040 08004
+    WRONG_VALUE_COUNT,         // 1136 21S01 (column count doesn't match value count)
+    BAD_NULL,                  // 1048 23000 (column cannot be null)
+    BAD_FIELD_VALUE,           // 1366 HY000 (incorrect value for column)
+    SUBQUERY_ROWS,             // 1242 21000 (subquery returns more than 1 row)
+    LABEL_ALREADY_EXISTS,      // 1062 23000 (a load label that already committed)
 };
 
 /// The MySQL errno sent to clients for `code`.

@@ -8,6 +8,7 @@
 #include "common/logging.h"
 #include "execution/executor.h"
 #include "execution/physical_planner.h"
+#include "ingest/internal_context.h"
 #include "optimizer/optimizer.h"
 #include "parser/parser.h"
 #include "planner/planner.h"
@@ -15,29 +16,6 @@
 namespace floe {
 
 namespace {
-
-/// The context internal statements bind in: no session, the table's database, no variables.
-class InternalContext : public ClientContext {
-  public:
-    InternalContext(Catalog& catalog, std::string database, std::string data_dir)
-        : catalog_(catalog), database_(std::move(database)), data_dir_(std::move(data_dir)) {}
-    Catalog& catalog() override { return catalog_; }
-    const std::string& CurrentDatabase() const override { return database_; }
-    std::string UserAndHost() const override { return "root@localhost"; }
-    uint32_t ConnectionId() const override { return 0; }
-    Value GetVariable(ast::VariableScope, const std::string&) const override { return Value::Null(); }
-    int64_t StatementStartMicros() const override {
-        return std::chrono::duration_cast<std::chrono::microseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-            .count();
-    }
-    const std::string& DataDirectory() const override { return data_dir_; }
-
-  private:
-    Catalog& catalog_;
-    std::string database_;
-    std::string data_dir_;
-};
 
 std::string Quote(const std::string& name) {
     std::string out = "`";

@@ -363,6 +363,7 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
         }
     }
     commit.create_partitions = created;
+    commit.record = options.record;
     if (options.overwrite) {
         if (options.partitions.empty()) {
             commit.replace = true;
@@ -386,7 +387,7 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
         for (const auto& r : commit.rowsets) RemoveSegmentFile(data_dir_ + "/" + r.path);
         throw;
     }
-    if (commit.rowsets.empty() && !options.overwrite && commit.deletes.empty()) return result;
+    if (commit.rowsets.empty() && !options.overwrite && commit.deletes.empty() && !commit.record) return result;
     auto ids = Commit(table, commit);
     result.txn_id = ids.empty() ? 0 : ids[0];
     for (const auto& [id, marks] : commit.deletes) result.deleted_rows += marks.cardinality();

@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct LoadOptions {
     /// Partitioned tables: the partitions this load writes (INSERT [OVERWRITE] ... PARTITION (...));
     /// a row of another partition is an error. Empty: any.
     std::vector<std::string> partitions;
+    /// Registers the label as a finished load (kind and counts) in the commit: a label that
+    /// already finished fails the load with LABEL_ALREADY_EXISTS and nothing is written.
+    std::optional<LoadRecord> record;
 };
 
 struct LoadResult {

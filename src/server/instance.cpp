@@ -46,12 +46,16 @@ Instance::Instance(InstanceOptions options) : options_(std::move(options)) {
     compactor_ = std::make_unique<Compactor>(*catalog_, *loads_, options_.data_dir);
     loads_->SetCommitListener([c = compactor_.get()](int64_t table_id) { c->Notify(table_id); });
     compactor_->Start();
+    stream_loads_ = std::make_unique<StreamLoader>(*catalog_, *loads_, options_.data_dir);
     SweepUnreferencedSegments();
     globals_ = std::make_unique<GlobalVariables>(*catalog_);
     Log::Info("instance.opened", {{"data_dir", options_.data_dir}});
 }
 
 void Instance::SweepUnreferencedSegments() {
+    // Stream Load bodies spooled by loads that never finished.
+    std::error_code tmp_ec;
+    std::filesystem::remove_all(std::filesystem::path(options_.data_dir) / "tmp", tmp_ec);
     // Files of loads that crashed before committing, and of dropped tables, are not in the meta store.
     std::set<std::string> referenced;
     for (const auto& p : catalog_->AllRowsetPaths()) referenced.insert(p);
@@ -72,6 +76,7 @@ void Instance::SweepUnreferencedSegments() {
 }
 
 Instance::~Instance() {
+    stream_loads_.reset();
     compactor_.reset();
     loads_.reset();
     catalog_.reset();

@@ -4,8 +4,20 @@
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/core/file.hpp>
 #include <boost/beast/http.hpp>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <limits>
+#include <thread>
+
+#include "common/ascii.h"
 #include "common/exception.h"
 #include "common/logging.h"
 #include "server/instance.h"
@@ -31,26 +43,88 @@ http::response<http::string_body> Json(http::status status, unsigned version, bo
     return res;
 }
 
-/// One HTTP connection: reads requests and answers them until the peer closes.
+std::string Base64Decode(std::string_view in) {
+    auto value = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') return c - 'A';
+        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+        if (c >= '0' && c <= '9') return c - '0' + 52;
+        if (c == '+' || c == '-') return 62;
+        if (c == '/' || c == '_') return 63;
+        return -1;
+    };
+    std::string out;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (char c : in) {
+        if (c == '=') break;
+        int v = value(c);
+        if (v < 0) continue;
+        acc = (acc << 6) | static_cast<uint32_t>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<char>((acc >> bits) & 0xff));
+        }
+    }
+    return out;
+}
+
+/// /api/{db}/{table}/_stream_load -> (db, table).
+std::optional<std::pair<std::string, std::string>> StreamLoadTarget(std::string_view target) {
+    size_t q = target.find('?');
+    if (q != std::string_view::npos) target = target.substr(0, q);
+    constexpr std::string_view kPrefix = "/api/", kSuffix = "/_stream_load";
+    if (target.substr(0, kPrefix.size()) != kPrefix || target.size() <= kPrefix.size() + kSuffix.size() ||
+        target.substr(target.size() - kSuffix.size()) != kSuffix) {
+        return std::nullopt;
+    }
+    std::string_view middle = target.substr(kPrefix.size(), target.size() - kPrefix.size() - kSuffix.size());
+    size_t slash = middle.find('/');
+    if (slash == std::string_view::npos || slash == 0 || slash + 1 >= middle.size() ||
+        middle.find('/', slash + 1) != std::string_view::npos) {
+        return std::nullopt;
+    }
+    return std::make_pair(std::string(middle.substr(0, slash)), std::string(middle.substr(slash + 1)));
+}
+
+/// One HTTP connection: reads requests and answers them until the peer closes. Stream Load
+/// bodies are spooled to a file under the data directory (memory stays bounded however large the
+/// load) and the load runs on a thread of its own.
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   public:
     HttpConnection(tcp::socket socket, Instance& instance) : stream_(std::move(socket)), instance_(instance) {}
 
-    void Start() { Read(); }
+    void Start() { ReadHeader(); }
 
   private:
-    void Read() {
-        parser_.emplace();
-        parser_->header_limit(kMaxHeaderBytes);
-        parser_->body_limit(1024 * 1024);
+    void ReadHeader() {
+        header_.emplace();
+        header_->header_limit(kMaxHeaderBytes);
+        // No limit on what may follow the header (Boost 1.74 mis-compares boost::none here).
+        header_->body_limit(std::numeric_limits<std::uint64_t>::max());
         stream_.expires_after(std::chrono::seconds(300));
-        http::async_read(stream_, buffer_, *parser_,
-                         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+        http::async_read_header(stream_, buffer_, *header_,
+                                [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
     }
 
-    void OnRead(beast::error_code ec) {
+    void OnHeader(beast::error_code ec) {
         if (ec) return;  // closed, timed out or malformed: drop the connection
-        auto& req = parser_->get();
+        auto& req = header_->get();
+        std::string target(req.target());
+        auto load = StreamLoadTarget(target);
+        if (load && (req.method() == http::verb::put || req.method() == http::verb::post)) {
+            StartStreamLoad(load->first, load->second);
+            return;
+        }
+        body_.emplace(std::move(*header_));
+        body_->body_limit(1024 * 1024);
+        http::async_read(stream_, buffer_, *body_,
+                         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnSmallRequest(ec); });
+    }
+
+    void OnSmallRequest(beast::error_code ec) {
+        if (ec) return;
+        auto& req = body_->get();
         std::string target(req.target());
         auto res = std::make_shared<http::response<http::string_body>>();
         if (req.method() == http::verb::get && (target == "/api/health" || target == "/health")) {
@@ -58,25 +132,148 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
         } else if (req.method() == http::verb::get && target == "/api/version") {
             *res = Json(http::status::ok, req.version(), req.keep_alive(),
                         std::string(R"({"version":")") + kServerVersion + "\"}");
+        } else if (req.method() == http::verb::get && target.rfind("/api/_load_error_log?file=", 0) == 0) {
+            std::string id = target.substr(std::string("/api/_load_error_log?file=").size());
+            auto log = instance_.stream_loads().ErrorLog(id);
+            if (log) {
+                res->result(http::status::ok);
+                res->version(req.version());
+                res->set(http::field::content_type, "text/plain; charset=utf-8");
+                res->keep_alive(req.keep_alive());
+                res->body() = std::move(*log);
+                res->prepare_payload();
+            } else {
+                *res = Json(http::status::not_found, req.version(), req.keep_alive(),
+                            R"({"status":"FAILED","msg":"no such error log"})");
+            }
         } else {
             *res = Json(http::status::not_found, req.version(), req.keep_alive(),
                         R"({"status":"FAILED","msg":"no such endpoint: )" + std::string(req.method_string()) + " " +
                             target.substr(0, 200) + "\"}");
         }
+        Write(res);
+    }
+
+    void Write(std::shared_ptr<http::response<http::string_body>> res) {
         http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
             if (ec || !res->keep_alive()) {
                 beast::error_code ignored;
                 self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
                 return;
             }
-            self->Read();
+            self->ReadHeader();
         });
+    }
+
+    /// Answers without reading the request's body: the connection cannot be reused.
+    void Refuse(http::status status, const std::string& json) {
+        auto res =
+            std::make_shared<http::response<http::string_body>>(Json(status, header_->get().version(), false, json));
+        Write(res);
+    }
+
+    void StartStreamLoad(const std::string& database, const std::string& table) {
+        auto& req = header_->get();
+        // HTTP basic authentication against Floe's users.
+        std::string auth(req[http::field::authorization]);
+        std::string user, password;
+        if (auth.rfind("Basic ", 0) == 0) {
+            std::string decoded = Base64Decode(auth.substr(6));
+            size_t colon = decoded.find(':');
+            user = decoded.substr(0, colon);
+            if (colon != std::string::npos) password = decoded.substr(colon + 1);
+        }
+        auto account = user.empty() ? std::nullopt : instance_.catalog().GetUser(user);
+        if (!account || account->auth_string != Catalog::NativePasswordHash(password)) {
+            Refuse(http::status::unauthorized, "{\"Status\":\"Fail\",\"Message\":\"Access denied for user '" +
+                                                   user.substr(0, 64) +
+                                                   "' (use HTTP basic authentication with a Floe user)\"}");
+            return;
+        }
+        load_ = StreamLoadRequest{};
+        load_.database = database;
+        load_.table = table;
+        for (const auto& field : req) {
+            load_.headers[AsciiLower(std::string(field.name_string()))] = std::string(field.value());
+        }
+        host_ = std::string(req[http::field::host]);
+        keep_alive_ = req.keep_alive();
+        version_ = req.version();
+        std::filesystem::create_directories(instance_.options().data_dir + "/tmp");
+        static std::atomic<uint64_t> counter{0};
+        spool_path_ = instance_.options().data_dir + "/tmp/stream_load_" + std::to_string(::getpid()) + "_" +
+                      std::to_string(counter.fetch_add(1)) + ".body";
+        file_.emplace(std::move(*header_));
+        file_->body_limit(std::numeric_limits<std::uint64_t>::max());
+        beast::error_code ec;
+        file_->get().body().open(spool_path_.c_str(), beast::file_mode::write, ec);
+        if (ec) {
+            Refuse(http::status::internal_server_error, R"({"Status":"Fail","Message":"cannot spool the body"})");
+            return;
+        }
+        auto read_body = [self = shared_from_this()] {
+            self->stream_.expires_after(std::chrono::seconds(3600));
+            http::async_read(self->stream_, self->buffer_, *self->file_,
+                             [self](beast::error_code ec, size_t) { self->OnStreamLoadBody(ec); });
+        };
+        if (beast::iequals(file_->get()[http::field::expect], "100-continue")) {
+            auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, version_);
+            http::async_write(stream_, *cont,
+                              [self = shared_from_this(), cont, read_body](beast::error_code ec, size_t) {
+                                  if (!ec) read_body();
+                              });
+        } else {
+            read_body();
+        }
+    }
+
+    void OnStreamLoadBody(beast::error_code ec) {
+        beast::error_code ignored;
+        file_->get().body().close();
+        if (ec) {  // the body stopped halfway: nothing is loaded
+            std::error_code rm;
+            std::filesystem::remove(spool_path_, rm);
+            Log::Warn("stream_load.body_failed", {{"error", ec.message()}});
+            return;
+        }
+        // The load runs off the I/O threads; its answer is written back on the connection.
+        std::thread([self = shared_from_this()] {
+            StreamLoadResponse result;
+            {
+                int fd = ::open(self->spool_path_.c_str(), O_RDONLY | O_CLOEXEC);
+                struct stat st {};
+                void* data = nullptr;
+                size_t size = 0;
+                if (fd >= 0 && ::fstat(fd, &st) == 0 && st.st_size > 0) {
+                    size = static_cast<size_t>(st.st_size);
+                    data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+                    if (data == MAP_FAILED) data = nullptr;
+                }
+                self->load_.body = data ? std::string_view(static_cast<const char*>(data), size) : std::string_view();
+                result = self->instance_.stream_loads().Run(self->load_);
+                if (data) ::munmap(data, size);
+                if (fd >= 0) ::close(fd);
+                std::error_code rm;
+                std::filesystem::remove(self->spool_path_, rm);
+            }
+            std::string prefix = "http://" + (self->host_.empty() ? std::string("127.0.0.1:8030") : self->host_) +
+                                 "/api/_load_error_log?file=";
+            auto res = std::make_shared<http::response<http::string_body>>(
+                Json(http::status::ok, self->version_, self->keep_alive_, result.ToJson(prefix)));
+            asio::post(self->stream_.get_executor(), [self, res] { self->Write(res); });
+        }).detach();
     }
 
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
-    std::optional<http::request_parser<http::string_body>> parser_;
+    std::optional<http::request_parser<http::empty_body>> header_;
+    std::optional<http::request_parser<http::string_body>> body_;
+    std::optional<http::request_parser<http::file_body>> file_;
     Instance& instance_;
+    StreamLoadRequest load_;
+    std::string spool_path_, host_;
+    bool keep_alive_ = true;
+    unsigned version_ = 11;
 };
 
 }  // namespace

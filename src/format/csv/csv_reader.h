@@ -1,0 +1,62 @@
+#pragma once
+/// CSV (delimiter-separated text) into the engine's columns: each field becomes a VARCHAR value of
+/// its column, a chunk of up to 4096 rows at a time. The separators are arbitrary byte strings
+/// (StarRocks' column_separator / row_delimiter, e.g. "\t", ",", "\x01", "||"); an optional enclose
+/// character quotes fields that contain separators or row delimiters (doubled inside a field to
+/// stand for itself), and an optional escape character makes the next byte literal. A row with
+/// the wrong number of fields, or an unterminated quote, is not returned: it is reported with its
+/// line number, the reason and its raw text.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vector/chunk.h"
+
+namespace floe {
+
+struct CsvOptions {
+    std::string column_separator = "\t";
+    std::string row_delimiter = "\n";
+    char enclose = 0;  // 0: none
+    char escape = 0;   // 0: none
+    size_t skip_header = 0;
+    /// Treat the literal \N as NULL (StarRocks' convention for CSV).
+    bool null_marker = true;
+};
+
+struct CsvRowError {
+    size_t line = 0;
+    std::string reason;
+    std::string raw;  // the row as it was (truncated to 1 KB)
+};
+
+class CsvReader {
+  public:
+    /// `data` must outlive the reader; `columns` is the number of fields each row must have.
+    CsvReader(std::string_view data, CsvOptions options, size_t columns);
+    /// Fills `out` with up to kChunkCapacity good rows (VARCHAR columns); bad rows go to `errors`.
+    /// Returns false when the input is exhausted and nothing was read.
+    bool Next(Chunk& out, std::vector<CsvRowError>& errors);
+    /// Data rows seen so far, good and bad (header lines excluded).
+    size_t rows_seen() const { return rows_seen_; }
+
+  private:
+    /// Splits the row starting at pos_ into fields_; advances pos_ past its delimiter. Returns
+    /// false (with reason_) when the row is malformed.
+    bool ParseRow(std::string_view& raw);
+    bool AtSeparator(size_t at, const std::string& sep) const { return data_.compare(at, sep.size(), sep) == 0; }
+
+    std::string_view data_;
+    CsvOptions options_;
+    size_t columns_;
+    size_t pos_ = 0;
+    size_t line_ = 0;
+    size_t rows_seen_ = 0;
+    std::vector<std::string> fields_;
+    std::vector<bool> field_null_;
+    std::string reason_;
+};
+
+}  // namespace floe

@@ -1,0 +1,434 @@
+#include "ingest/stream_load.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "binder/binder.h"
+#include "common/ascii.h"
+#include "common/exception.h"
+#include "common/logging.h"
+#include "execution/expression_executor.h"
+#include "format/csv/csv_reader.h"
+#include "function/cast.h"
+#include "ingest/internal_context.h"
+#include "parser/parser.h"
+
+namespace floe {
+
+namespace {
+
+int64_t MillisSince(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t).count();
+}
+
+std::string JsonString(const std::string& s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        if (c == '"' || c == '\\') {
+            out.push_back('\\');
+            out.push_back(static_cast<char>(c));
+        } else if (c < 0x20) {
+            out += fmt::format("\\u{:04x}", c);
+        } else {
+            out.push_back(static_cast<char>(c));
+        }
+    }
+    return out + "\"";
+}
+
+/// Separator headers: literal text, or escapes such as \t, \n and \x01 (hex bytes).
+std::string DecodeSeparator(const std::string& text) {
+    std::string out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\\' && i + 1 < text.size()) {
+            char n = text[i + 1];
+            if (n == 't') {
+                out.push_back('\t');
+                ++i;
+                continue;
+            }
+            if (n == 'n') {
+                out.push_back('\n');
+                ++i;
+                continue;
+            }
+            if (n == 'r') {
+                out.push_back('\r');
+                ++i;
+                continue;
+            }
+            if ((n == 'x' || n == 'X') && i + 3 < text.size() + 1 &&
+                std::isxdigit(static_cast<unsigned char>(text[i + 2])) && i + 3 < text.size() &&
+                std::isxdigit(static_cast<unsigned char>(text[i + 3]))) {
+                out.push_back(static_cast<char>(std::stoi(text.substr(i + 2, 2), nullptr, 16)));
+                i += 3;
+                continue;
+            }
+        }
+        out.push_back(text[i]);
+    }
+    return out;
+}
+
+/// Splits "a, b, c = f(x, y), d" at top-level commas.
+std::vector<std::string> SplitTopLevel(const std::string& text) {
+    std::vector<std::string> out;
+    std::string cur;
+    int depth = 0;
+    char quote = 0;
+    for (char c : text) {
+        if (quote) {
+            cur.push_back(c);
+            if (c == quote) quote = 0;
+            continue;
+        }
+        if (c == '\'' || c == '"' || c == '`') quote = c;
+        if (c == '(') ++depth;
+        if (c == ')') --depth;
+        if (c == ',' && depth == 0) {
+            out.push_back(cur);
+            cur.clear();
+            continue;
+        }
+        cur.push_back(c);
+    }
+    out.push_back(cur);
+    for (auto& s : out) {
+        while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.erase(s.begin());
+        while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+    }
+    return out;
+}
+
+std::string Header(const StreamLoadRequest& r, const std::string& name, const std::string& fallback = "") {
+    auto it = r.headers.find(name);
+    return it == r.headers.end() ? fallback : it->second;
+}
+
+bool IsTrue(const std::string& v) {
+    return AsciiEqualsIgnoreCase(v, "true") || v == "1";
+}
+
+struct FilteredRow {
+    size_t line;
+    std::string reason;
+    std::string row;
+};
+
+}  // namespace
+
+std::string StreamLoadResponse::ToJson(const std::string& error_url_prefix) const {
+    std::string j = "{\n";
+    j += "    \"TxnId\": " + std::to_string(txn_id) + ",\n";
+    j += "    \"Label\": " + JsonString(label) + ",\n";
+    j += "    \"Status\": " + JsonString(status) + ",\n";
+    if (!existing_job_status.empty()) j += "    \"ExistingJobStatus\": " + JsonString(existing_job_status) + ",\n";
+    j += "    \"Message\": " + JsonString(message) + ",\n";
+    j += "    \"NumberTotalRows\": " + std::to_string(total_rows) + ",\n";
+    j += "    \"NumberLoadedRows\": " + std::to_string(loaded_rows) + ",\n";
+    j += "    \"NumberFilteredRows\": " + std::to_string(filtered_rows) + ",\n";
+    j += "    \"NumberUnselectedRows\": " + std::to_string(unselected_rows) + ",\n";
+    j += "    \"LoadBytes\": " + std::to_string(load_bytes) + ",\n";
+    j += "    \"LoadTimeMs\": " + std::to_string(load_time_ms) + ",\n";
+    j += "    \"BeginTxnTimeMs\": 0,\n";
+    j += "    \"StreamLoadPlanTimeMs\": 0,\n";
+    j += "    \"ReadDataTimeMs\": " + std::to_string(read_data_time_ms) + ",\n";
+    j += "    \"WriteDataTimeMs\": " + std::to_string(write_data_time_ms) + ",\n";
+    j += "    \"CommitAndPublishTimeMs\": " + std::to_string(commit_time_ms);
+    if (!error_log.empty()) j += ",\n    \"ErrorURL\": " + JsonString(error_url_prefix + error_log);
+    return j + "\n}\n";
+}
+
+StreamLoader::StreamLoader(Catalog& catalog, LoadManager& loads, std::string data_dir)
+    : catalog_(catalog), loads_(loads), data_dir_(std::move(data_dir)) {}
+
+std::optional<std::string> StreamLoader::ErrorLog(const std::string& id) const {
+    for (char c : id) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return std::nullopt;
+    }
+    std::ifstream in(data_dir_ + "/load_errors/" + id + ".txt", std::ios::binary);
+    if (!in) return std::nullopt;
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
+    auto started = std::chrono::steady_clock::now();
+    StreamLoadResponse res;
+    res.label = Header(request, "label");
+    if (res.label.empty()) res.label = LoadManager::NewLabel("stream_load");
+    res.load_bytes = static_cast<int64_t>(request.body.size());
+    LoadRecord record;
+    record.kind = "STREAM_LOAD";
+    record.label = res.label;
+    record.load_bytes = res.load_bytes;
+    record.create_time =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    std::optional<TableInfo> table;
+    auto fail = [&](const std::string& message) {
+        res.status = "Fail";
+        res.message = message;
+        res.txn_id = 0;
+        res.loaded_rows = 0;
+        if (table) {
+            record.total_rows = res.total_rows;
+            record.filtered_rows = res.filtered_rows;
+            record.unselected_rows = res.unselected_rows;
+            record.error_msg = message;
+            record.error_url = res.error_log;
+            try {
+                catalog_.RecordFailedLoad(table->id, record);
+            } catch (const std::exception& e) {
+                Log::Warn("stream_load.record_failed", {{"error", e.what()}});
+            }
+        }
+        res.load_time_ms = MillisSince(started);
+        return res;
+    };
+    try {
+        if (!catalog_.DatabaseExists(request.database))
+            return fail("Database [" + request.database + "] does not exist");
+        table = catalog_.GetTable(request.database, request.table);
+        if (!table || table->kind != "TABLE") {
+            table.reset();
+            return fail("Table [" + request.table + "] does not exist in database [" + request.database + "]");
+        }
+        if (auto existing = catalog_.GetLoad(request.database, res.label); existing && existing->state == "FINISHED") {
+            res.status = "Label Already Exists";
+            res.existing_job_status = "FINISHED";
+            res.message = "Label [" + res.label + "] has already been used.";
+            res.load_time_ms = MillisSince(started);
+            return res;
+        }
+        std::string format = AsciiLower(Header(request, "format", "csv"));
+        if (format != "csv") {
+            return fail("format '" + format + "' is not supported yet; this Stream Load reads csv");
+        }
+        auto lock = loads_.LockTable(table->id);
+        auto version = catalog_.GetTableVersion(table->id);
+        TableSchema schema = ParseTableDefinition(version->definition);
+
+        // The file's columns, and the target columns computed from them.
+        std::vector<std::string> file_columns;
+        std::map<std::string, std::string> derived;  // lower-case target name -> expression text
+        std::string columns_header = Header(request, "columns");
+        if (columns_header.empty()) {
+            for (const auto& c : schema.columns) file_columns.push_back(c.name);
+        } else {
+            for (const auto& item : SplitTopLevel(columns_header)) {
+                if (item.empty()) return fail("columns header has an empty item: '" + columns_header + "'");
+                size_t eq = item.find('=');
+                if (eq == std::string::npos) {
+                    std::string name = item;
+                    if (name.size() > 1 && name.front() == '`' && name.back() == '`')
+                        name = name.substr(1, name.size() - 2);
+                    file_columns.push_back(name);
+                } else {
+                    std::string name = item.substr(0, eq);
+                    while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) name.pop_back();
+                    if (name.size() > 1 && name.front() == '`' && name.back() == '`')
+                        name = name.substr(1, name.size() - 2);
+                    derived[AsciiLower(name)] = item.substr(eq + 1);
+                }
+            }
+        }
+        InternalContext context(catalog_, request.database, data_dir_);
+        std::vector<ScopeColumn> file_scope;
+        for (const auto& n : file_columns) file_scope.push_back({"", n, LogicalType::Varchar(), true});
+        std::vector<BoundExprPtr> targets(schema.columns.size());
+        std::vector<int> plain_source(schema.columns.size(), -1);  // a file column converted as is
+        std::vector<bool> updated(schema.columns.size(), false);
+        for (size_t c = 0; c < schema.columns.size(); ++c) {
+            const TableColumn& col = schema.columns[c];
+            auto d = derived.find(AsciiLower(col.name));
+            Binder binder(context);
+            if (d != derived.end()) {
+                try {
+                    targets[c] = AddCastIfNeeded(binder.BindExpression(*Parser::ParseExpression(d->second), file_scope),
+                                                 col.type);
+                } catch (const Exception& e) {
+                    return fail("column '" + col.name + "' = " + d->second + ": " + e.what());
+                }
+                derived.erase(d);
+                updated[c] = true;
+                continue;
+            }
+            for (size_t f = 0; f < file_columns.size(); ++f) {
+                if (AsciiEqualsIgnoreCase(file_columns[f], col.name)) {
+                    plain_source[c] = static_cast<int>(f);
+                    targets[c] = AddCastIfNeeded(
+                        std::make_unique<BoundColumnRef>(f, LogicalType::Varchar(), file_columns[f]), col.type);
+                    updated[c] = true;
+                }
+            }
+        }
+        if (!derived.empty())
+            return fail("columns header derives '" + derived.begin()->first + "', which is not a column of the table");
+        BoundExprPtr where;
+        std::string where_text = Header(request, "where");
+        if (!where_text.empty()) {
+            std::vector<ScopeColumn> table_scope;
+            for (const auto& c : schema.columns) table_scope.push_back({"", c.name, c.type, c.nullable});
+            try {
+                Binder binder(context);
+                where = AddCastIfNeeded(binder.BindExpression(*Parser::ParseExpression(where_text), table_scope),
+                                        TypeId::BOOLEAN);
+            } catch (const Exception& e) {
+                return fail("where: " + std::string(e.what()));
+            }
+        }
+        bool strict = IsTrue(Header(request, "strict_mode", "false"));
+        double max_filter_ratio = 0;
+        try {
+            max_filter_ratio = std::stod(Header(request, "max_filter_ratio", "0"));
+        } catch (const std::exception&) {
+            return fail("max_filter_ratio must be a number, not '" + Header(request, "max_filter_ratio") + "'");
+        }
+        CsvOptions csv;
+        csv.column_separator = DecodeSeparator(Header(request, "column_separator", "\\t"));
+        csv.row_delimiter = DecodeSeparator(Header(request, "row_delimiter", "\\n"));
+        std::string enclose = Header(request, "enclose"), escape = Header(request, "escape");
+        if (enclose.size() > 1 || escape.size() > 1) return fail("enclose and escape take one character");
+        csv.enclose = enclose.empty() ? 0 : enclose[0];
+        csv.escape = escape.empty() ? 0 : escape[0];
+        try {
+            csv.skip_header = std::stoul(Header(request, "skip_header", "0"));
+        } catch (const std::exception&) {
+            return fail("skip_header must be a number");
+        }
+
+        // Parse and transform, chunk by chunk.
+        CsvReader reader(request.body, csv, file_columns.size());
+        std::vector<CsvRowError> csv_errors;
+        std::vector<FilteredRow> filtered;
+        std::vector<Chunk> rows;
+        Chunk file_chunk;
+        auto read_started = std::chrono::steady_clock::now();
+        while (reader.Next(file_chunk, csv_errors)) {
+            size_t n = file_chunk.size();
+            if (n == 0) continue;
+            Chunk out;
+            std::vector<uint8_t> keep(n, 1);
+            for (size_t c = 0; c < schema.columns.size(); ++c) {
+                const TableColumn& col = schema.columns[c];
+                std::shared_ptr<Column> values;
+                if (targets[c]) {
+                    values = ExpressionExecutor::Evaluate(*targets[c], file_chunk, n);
+                } else {
+                    values = std::make_shared<Column>(col.type, n);
+                    values->Resize(n);
+                    Value d = col.default_value.value_or(Value::Null(col.type));
+                    for (size_t r = 0; r < n; ++r) values->SetValue(r, d);
+                }
+                for (size_t r = 0; r < n; ++r) {
+                    if (!keep[r] || !values->IsNull(r)) continue;
+                    int src = plain_source[c];
+                    bool conversion_failed = src >= 0 && !file_chunk.column(src).IsNull(r);
+                    if (conversion_failed && strict) {
+                        keep[r] = 0;
+                        filtered.push_back({0,
+                                            "column '" + col.name + "': '" +
+                                                std::string(file_chunk.column(src).Strings()[r].view()) +
+                                                "' is not a valid " + col.type.ToString(),
+                                            ""});
+                    } else if (!col.nullable) {
+                        keep[r] = 0;
+                        filtered.push_back({0,
+                                            conversion_failed
+                                                ? "column '" + col.name + "': '" +
+                                                      std::string(file_chunk.column(src).Strings()[r].view()) +
+                                                      "' is not a valid " + col.type.ToString()
+                                                : "column '" + col.name + "' is NULL but declared NOT NULL",
+                                            ""});
+                    }
+                }
+                out.AddColumn(std::move(values));
+            }
+            out.SetSize(n);
+            auto selection = std::make_unique<SelectionVector>();
+            std::shared_ptr<Column> pass;
+            if (where) pass = ExpressionExecutor::Evaluate(*where, out, n);
+            for (size_t r = 0; r < n; ++r) {
+                if (!keep[r]) continue;
+                if (pass && (pass->IsNull(r) || pass->Data<uint8_t>()[r] == 0)) {
+                    ++res.unselected_rows;
+                    continue;
+                }
+                selection->push_back(static_cast<uint32_t>(r));
+            }
+            if (selection->size() != n) out.SetSelection(std::move(selection));
+            rows.push_back(std::move(out));
+        }
+        res.read_data_time_ms = MillisSince(read_started);
+        for (const auto& e : csv_errors) filtered.push_back({e.line, e.reason, e.raw});
+        res.total_rows = static_cast<int64_t>(reader.rows_seen());
+        res.filtered_rows = static_cast<int64_t>(filtered.size());
+        if (!filtered.empty()) {
+            // Keep the rejected rows (the first 1000) for the ErrorURL.
+            res.error_log =
+                fmt::format("{}_{:x}", table->id, std::chrono::system_clock::now().time_since_epoch().count());
+            std::filesystem::create_directories(data_dir_ + "/load_errors");
+            std::ofstream log(data_dir_ + "/load_errors/" + res.error_log + ".txt", std::ios::binary);
+            for (size_t i = 0; i < filtered.size() && i < 1000; ++i) {
+                const auto& f = filtered[i];
+                log << "Error: " << f.reason;
+                if (f.line) log << ". Line " << f.line;
+                if (!f.row.empty()) log << ". Row: " << f.row;
+                log << "\n";
+            }
+        }
+        int64_t considered = res.total_rows - res.unselected_rows;
+        if (considered > 0 &&
+            static_cast<double>(res.filtered_rows) > max_filter_ratio * static_cast<double>(considered)) {
+            return fail("too many filtered rows: " + std::to_string(res.filtered_rows) + " of " +
+                        std::to_string(considered) + " (max_filter_ratio " + Header(request, "max_filter_ratio", "0") +
+                        ")" + (filtered.empty() ? "" : "; first error: " + filtered.front().reason));
+        }
+        LoadOptions options;
+        options.label = res.label;
+        std::string partitions = Header(request, "partitions");
+        if (!partitions.empty()) options.partitions = SplitTopLevel(partitions);
+        if (IsTrue(Header(request, "partial_update", "false"))) {
+            if (schema.keys_type != ast::KeysType::PRIMARY) return fail("partial_update needs a PRIMARY KEY table");
+            for (size_t k = 0; k < schema.key_columns.size(); ++k) updated[k] = true;
+            options.update_columns = updated;
+        }
+        record.total_rows = res.total_rows;
+        record.filtered_rows = res.filtered_rows;
+        record.unselected_rows = res.unselected_rows;
+        record.error_url = res.error_log;
+        for (const auto& c : rows) record.loaded_rows += static_cast<int64_t>(c.live_rows());
+        options.record = record;
+        auto write_started = std::chrono::steady_clock::now();
+        LoadResult load = loads_.Load(*table, schema, rows, options);
+        res.write_data_time_ms = MillisSince(write_started);
+        res.txn_id = load.txn_id;
+        res.loaded_rows = record.loaded_rows;
+    } catch (const CatalogError& e) {
+        if (e.code() == ErrorCode::LABEL_ALREADY_EXISTS) {
+            res.status = "Label Already Exists";
+            res.existing_job_status = "FINISHED";
+            res.message = e.what();
+            res.loaded_rows = 0;
+            res.load_time_ms = MillisSince(started);
+            return res;
+        }
+        return fail(e.what());
+    } catch (const Exception& e) {
+        return fail(e.what());
+    } catch (const std::exception& e) {
+        return fail(std::string("internal error: ") + e.what());
+    }
+    res.load_time_ms = MillisSince(started);
+    Log::Info("stream_load.finished", {{"label", res.label},
+                                       {"table", request.database + "." + request.table},
+                                       {"rows", res.loaded_rows},
+                                       {"filtered", res.filtered_rows},
+                                       {"ms", res.load_time_ms}});
+    return res;
+}
+
+}  // namespace floe
