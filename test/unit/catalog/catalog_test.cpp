@@ -79,10 +79,16 @@ TEST_F(CatalogTest, MigrationsUpgradeOldStoresAndRefuseNewerOnes) {
         auto store = OpenSqliteMetaStore((dir_ / "meta.db").string());
         EXPECT_EQ(store->SchemaVersion(), static_cast<int>(MetaStoreMigrations().size()));
         // Pretend the store is at version 1 with data, as an older Floe left it.
-        store->Execute("DROP TABLE table_indexes");
-        store->Execute("DROP TABLE rowsets");
-        store->Execute("DROP TABLE partitions");
-        store->Execute("DROP TABLE tables");
+        // Every table later migrations created goes (children before parents).
+        for (const char* t : {"loads", "table_indexes", "rowsets", "partitions", "tables"}) {
+            store->Execute(std::string("DROP TABLE ") + t);
+        }
+        for (const auto& row : store->Query("SELECT name FROM sqlite_master WHERE type = 'table'")) {
+            std::string name = std::get<std::string>(row[0]);
+            EXPECT_TRUE(name == "databases" || name == "users" || name == "global_variables" || name == "floe_meta" ||
+                        name.rfind("sqlite_", 0) == 0)
+                << "migration test must drop " << name << " to simulate version 1";
+        }
         store->Execute("UPDATE floe_meta SET value = '1' WHERE key = 'schema_version'");
         store->Execute("INSERT INTO databases(name, create_time) VALUES('old', 0)");
     }
