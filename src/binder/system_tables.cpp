@@ -26,7 +26,7 @@ Value Str(std::string_view v) {
 }  // namespace
 
 std::vector<std::string> InformationSchemaTableNames() {
-    return {"COLUMNS", "ENGINES", "SCHEMATA", "TABLES", "VIEWS"};
+    return {"COLUMNS", "ENGINES", "LOADS", "SCHEMATA", "TABLES", "VIEWS"};
 }
 
 std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::string_view table) {
@@ -166,6 +166,41 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
                 if (t.kind != "VIEW") continue;
                 s.rows.push_back({Str("def"), Str(db.name), Str(t.name), Str(t.definition), Str("NONE"), Str("NO"),
                                   Str("root@%"), Str("DEFINER"), Str("utf8mb4"), Str("utf8mb4_general_ci")});
+            }
+        }
+        return s;
+    }
+    if (name == "LOADS") {
+        // Load jobs (INSERT, Stream Load) by label, newest first, as SHOW LOAD lists them.
+        auto s = Make("LOADS", {{"JOB_ID", TypeId::BIGINT},
+                                {"LABEL", kText},
+                                {"DATABASE_NAME", kText},
+                                {"TABLE_NAME", kText},
+                                {"STATE", kText},
+                                {"TYPE", kText},
+                                {"SCAN_ROWS", TypeId::BIGINT},
+                                {"FILTERED_ROWS", TypeId::BIGINT},
+                                {"UNSELECTED_ROWS", TypeId::BIGINT},
+                                {"SINK_ROWS", TypeId::BIGINT},
+                                {"LOAD_BYTES", TypeId::BIGINT},
+                                {"CREATE_TIME", TypeId::DATETIME},
+                                {"LOAD_FINISH_TIME", TypeId::DATETIME},
+                                {"ERROR_MSG", LogicalType::Varchar()},
+                                {"URL", LogicalType::Varchar()}});
+        for (const auto& db : catalog.ListDatabases()) {
+            if (db.id == 0) continue;
+            for (const auto& l : catalog.ListLoads(db.name)) {
+                auto time = [](int64_t seconds) {
+                    return seconds ? Value::Datetime(seconds * 1000000) : Value::Null(TypeId::DATETIME);
+                };
+                auto text = [](const std::string& v) {
+                    return v.empty() ? Value::Null(LogicalType::Varchar()) : Value::Varchar(v);
+                };
+                s.rows.push_back({Value::Integer(l.txn_id), Str(l.label), Str(l.database), Str(l.table), Str(l.state),
+                                  Str(l.kind), Value::Integer(l.total_rows), Value::Integer(l.filtered_rows),
+                                  Value::Integer(l.unselected_rows), Value::Integer(l.loaded_rows),
+                                  Value::Integer(l.load_bytes), time(l.create_time), time(l.finish_time),
+                                  text(l.error_msg), text(l.error_url)});
             }
         }
         return s;

@@ -178,7 +178,7 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
             record.filtered_rows = res.filtered_rows;
             record.unselected_rows = res.unselected_rows;
             record.error_msg = message;
-            record.error_url = res.error_log;
+            record.error_url = res.error_log.empty() ? "" : "/api/_load_error_log?file=" + res.error_log;
             try {
                 catalog_.RecordFailedLoad(table->id, record);
             } catch (const std::exception& e) {
@@ -399,7 +399,7 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
         record.total_rows = res.total_rows;
         record.filtered_rows = res.filtered_rows;
         record.unselected_rows = res.unselected_rows;
-        record.error_url = res.error_log;
+        record.error_url = res.error_log.empty() ? "" : "/api/_load_error_log?file=" + res.error_log;
         for (const auto& c : rows) record.loaded_rows += static_cast<int64_t>(c.live_rows());
         options.record = record;
         auto write_started = std::chrono::steady_clock::now();

@@ -304,6 +304,10 @@ StatementPtr ParserImpl::ParseShow() {
         s->show = ShowKind::PARTITIONS;
         if (!AcceptKeyword("FROM")) ExpectKeyword("IN");
         ParseQualifiedName(s->database, s->table, "a table name");
+    } else if (AcceptKeyword("LOAD") ||
+               (IsKeyword("STREAM") && IsKeywordAt(PeekToken(), "LOAD") && (Advance(), Advance(), true))) {
+        s->show = ShowKind::LOAD;
+        if (AcceptKeyword("FROM") || AcceptKeyword("IN")) s->database = ParseIdentifier("a database name");
     } else if (AcceptKeyword("PLUGINS")) {
         s->show = ShowKind::PLUGINS;
     } else if (AcceptKeyword("INDEX") || AcceptKeyword("INDEXES") || AcceptKeyword("KEYS")) {

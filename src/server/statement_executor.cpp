@@ -278,6 +278,38 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             rb.AddColumn("Library");
             rb.AddColumn("License");
             break;
+        case K::LOAD: {
+            std::string db = s.database.empty() ? session_.current_database() : s.database;
+            if (db.empty()) throw CatalogError("No database selected", ErrorCode::NO_DATABASE_SELECTED);
+            if (!catalog.DatabaseExists(db))
+                throw CatalogError("Unknown database '" + db + "'", ErrorCode::UNKNOWN_DATABASE);
+            rb.AddColumn("JobId", TypeId::BIGINT);
+            rb.AddColumn("Label");
+            rb.AddColumn("State");
+            rb.AddColumn("Progress");
+            rb.AddColumn("Type");
+            rb.AddColumn("TableName");
+            rb.AddColumn("ScanRows", TypeId::BIGINT);
+            rb.AddColumn("FilteredRows", TypeId::BIGINT);
+            rb.AddColumn("UnselectedRows", TypeId::BIGINT);
+            rb.AddColumn("SinkRows", TypeId::BIGINT);
+            rb.AddColumn("ErrorMsg", LogicalType::Varchar(1024));
+            rb.AddColumn("CreateTime", TypeId::DATETIME);
+            rb.AddColumn("LoadFinishTime", TypeId::DATETIME);
+            rb.AddColumn("URL", LogicalType::Varchar(1024));
+            for (const auto& l : catalog.ListLoads(db)) {
+                auto text = [](const std::string& v) {
+                    return v.empty() ? Value::Null(LogicalType::Varchar()) : Str(v);
+                };
+                auto time = [](int64_t t) { return t ? Value::Datetime(t * 1000000) : Value::Null(TypeId::DATETIME); };
+                rb.AddRow({Value::Integer(l.txn_id), Str(l.label), Str(l.state),
+                           Str(l.state == "FINISHED" ? "100%" : "0%"), Str(l.kind), Str(l.table),
+                           Value::Integer(l.total_rows), Value::Integer(l.filtered_rows),
+                           Value::Integer(l.unselected_rows), Value::Integer(l.loaded_rows), text(l.error_msg),
+                           time(l.create_time), time(l.finish_time), text(l.error_url)});
+            }
+            break;
+        }
         case K::PARTITIONS: {
             std::string db = s.database.empty() ? session_.current_database() : s.database;
             auto table = db.empty() ? std::nullopt : catalog.GetTable(db, s.table);

@@ -358,6 +358,14 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
     std::vector<Chunk> rows = ToTableRows(source, targets, schema, session_.statement_start_micros());
     size_t total = 0;
     for (const auto& c : rows) total += c.live_rows();
+    // Every INSERT is a load job with a label (given or generated), listed by SHOW LOAD; a label
+    // that already finished is refused.
+    if (options.label.empty()) options.label = LoadManager::NewLabel("insert");
+    LoadRecord record;
+    record.kind = "INSERT";
+    record.label = options.label;
+    record.total_rows = record.loaded_rows = static_cast<int64_t>(total);
+    options.record = record;
     LoadResult load = session_.instance().loads().Load(table, schema, rows, options);
     return LoadInfo(load, total);
 }

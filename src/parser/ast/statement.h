@@ -205,6 +205,7 @@ enum class ShowKind : uint8_t {
     CREATE_TABLE,
     CREATE_DATABASE,
     PARTITIONS,  // SHOW PARTITIONS FROM [db.]t
+    LOAD,        // SHOW LOAD [FROM db]
     WARNINGS,
     ERRORS,
     PROCESSLIST,
