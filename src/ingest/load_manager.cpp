@@ -258,6 +258,7 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
     commit.label = result.label;
     // Primary Key: the last row of each key wins; the rows it replaces are marked deleted.
     std::vector<std::vector<std::string>> keys(rows.size());  // per chunk, the keys of its live rows
+    std::vector<std::string> removed_keys;                    // keys this load deletes
     if (pk) {
         std::vector<size_t> key_columns = KeyColumnIndexes(schema);
         PrimaryKeyIndex* index = options.overwrite ? nullptr : &Index(table, schema, *state);
@@ -274,6 +275,9 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
         }
         bool partial = !options.update_columns.empty();
         std::map<int64_t, std::shared_ptr<const SegmentReader>> readers;  // rowsets partial updates read
+        if (options.delete_rows && options.overwrite) {
+            throw BinderError("a load that deletes rows cannot overwrite the table", ErrorCode::WRONG_ARGUMENTS);
+        }
         for (size_t c = 0; c < rows.size(); ++c) {
             Chunk& chunk = rows[c];
             auto selection = std::make_unique<SelectionVector>();
@@ -283,6 +287,15 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
                 if (at->rowset_id != static_cast<int64_t>(c) || at->row != i) continue;  // a later row has this key
                 uint32_t row = chunk.LiveRow(i);
                 const RowLocation* old = index ? index->Find(keys[c][i]) : nullptr;
+                bool remove =
+                    options.delete_rows && c < options.delete_rows->size() && (*options.delete_rows)[c][row] != 0;
+                if (remove) {  // __op = delete: the stored row goes, nothing is written
+                    if (old) {
+                        commit.deletes[old->rowset_id].add(old->row);
+                        removed_keys.push_back(keys[c][i]);
+                    }
+                    continue;
+                }
                 if (old) {
                     commit.deletes[old->rowset_id].add(old->row);
                     if (partial) {
@@ -397,6 +410,7 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
             if (options.overwrite) {
                 state->pk_index.reset();
             } else {
+                for (const auto& key : removed_keys) state->pk_index->Erase(key);
                 for (size_t i = 0; i < written.size(); ++i) {
                     uint32_t row = 0;
                     for (const std::string* key : groups[written[i]].keys) {

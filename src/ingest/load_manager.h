@@ -43,6 +43,9 @@ struct LoadOptions {
     /// Registers the label as a finished load (kind and counts) in the commit: a label that
     /// already finished fails the load with LABEL_ALREADY_EXISTS and nothing is written.
     std::optional<LoadRecord> record;
+    /// Primary Key tables: rows to delete rather than upsert (Stream Load's __op = 1), one byte
+    /// per physical row of each loaded chunk; null: every row upserts.
+    const std::vector<std::vector<uint8_t>>* delete_rows = nullptr;
 };
 
 struct LoadResult {

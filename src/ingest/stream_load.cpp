@@ -265,6 +265,28 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
                 }
             }
         }
+        // __op: 0 / upsert or 1 / delete per row (Primary Key tables), from a file column or an expression.
+        BoundExprPtr op_expr;
+        {
+            auto d = derived.find("__op");
+            int op_column = -1;
+            for (size_t f = 0; f < file_columns.size(); ++f) {
+                if (AsciiEqualsIgnoreCase(file_columns[f], "__op")) op_column = static_cast<int>(f);
+            }
+            if (d != derived.end() || op_column >= 0) {
+                if (schema.keys_type != ast::KeysType::PRIMARY) return fail("__op needs a PRIMARY KEY table");
+                Binder binder(context);
+                try {
+                    op_expr = d != derived.end()
+                                  ? binder.BindExpression(*Parser::ParseExpression(d->second), file_scope)
+                                  : std::make_unique<BoundColumnRef>(op_column, LogicalType::Varchar(), "__op");
+                    op_expr = AddCastIfNeeded(std::move(op_expr), LogicalType::Varchar());
+                } catch (const Exception& e) {
+                    return fail("__op: " + std::string(e.what()));
+                }
+                if (d != derived.end()) derived.erase(d);
+            }
+        }
         if (!derived.empty())
             return fail("columns header derives '" + derived.begin()->first + "', which is not a column of the table");
         BoundExprPtr where;
@@ -305,6 +327,7 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
         std::vector<CsvRowError> csv_errors;
         std::vector<FilteredRow> filtered;
         std::vector<Chunk> rows;
+        std::vector<std::vector<uint8_t>> delete_rows;  // per chunk, when __op is given
         Chunk file_chunk;
         auto read_started = std::chrono::steady_clock::now();
         while (reader.Next(file_chunk, csv_errors)) {
@@ -348,6 +371,22 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
                 out.AddColumn(std::move(values));
             }
             out.SetSize(n);
+            if (op_expr) {
+                auto ops = ExpressionExecutor::Evaluate(*op_expr, file_chunk, n);
+                std::vector<uint8_t> flags(n, 0);
+                for (size_t r = 0; r < n; ++r) {
+                    if (ops->IsNull(r)) continue;
+                    std::string v = AsciiLower(std::string(ops->Strings()[r].view()));
+                    if (v == "1" || v == "delete") {
+                        flags[r] = 1;
+                    } else if (v != "0" && v != "upsert") {
+                        if (keep[r])
+                            filtered.push_back({0, "__op must be 0 / upsert or 1 / delete, not '" + v + "'", ""});
+                        keep[r] = 0;
+                    }
+                }
+                delete_rows.push_back(std::move(flags));
+            }
             auto selection = std::make_unique<SelectionVector>();
             std::shared_ptr<Column> pass;
             if (where) pass = ExpressionExecutor::Evaluate(*where, out, n);
@@ -402,6 +441,7 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
         record.error_url = res.error_log.empty() ? "" : "/api/_load_error_log?file=" + res.error_log;
         for (const auto& c : rows) record.loaded_rows += static_cast<int64_t>(c.live_rows());
         options.record = record;
+        if (op_expr) options.delete_rows = &delete_rows;
         auto write_started = std::chrono::steady_clock::now();
         LoadResult load = loads_.Load(*table, schema, rows, options);
         res.write_data_time_ms = MillisSince(write_started);

@@ -1,0 +1,145 @@
+"""Stream Load over HTTP with curl, as StarRocks users run it: the seed's command verbatim, the
+CSV headers (columns with derived expressions, where, skip_header, enclose, separators,
+max_filter_ratio, strict_mode), labels, Primary Key partial updates and __op deletes, auth
+failures, chunked bodies, and a connection that drops mid-body (nothing becomes visible)."""
+import json
+import socket
+import subprocess
+import urllib.request
+
+import pytest
+
+
+def stream_load(server, table, data, headers=(), user="root:", db="sl", extra=()):
+    path = f"/tmp/floe-sl-{server.http_port}.data"
+    with open(path, "wb") as f:
+        f.write(data.encode() if isinstance(data, str) else data)
+    cmd = ["curl", "-s", "--location-trusted", "-u", user]
+    for h in headers:
+        cmd += ["-H", h]
+    cmd += list(extra) + ["-T", path, f"http://127.0.0.1:{server.http_port}/api/{db}/{table}/_stream_load"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+@pytest.fixture(scope="module")
+def db(server):
+    server.query("CREATE DATABASE IF NOT EXISTS sl")
+    server.query("CREATE USER IF NOT EXISTS 'loader' IDENTIFIED BY 'secret'")
+    return server
+
+
+def rows(server, sql):
+    return [tuple(r) for r in server.query(sql)]
+
+
+def test_seed_command_verbatim(db):
+    """Seed 001: curl --location-trusted -u user:password -H "label:..." -H "column_separator:," -T data.csv ..."""
+    db.query("CREATE TABLE sl.orders (id INT NOT NULL, customer VARCHAR(20), amount DECIMAL(10, 2)) DUPLICATE KEY(id)")
+    r = stream_load(db, "orders", "1,ann,10.50\n2,bob,3.25\n", ["label:seed_load_1", "column_separator:,"],
+                    user="loader:secret")
+    assert r["Status"] == "Success", r
+    assert r["Label"] == "seed_load_1" and r["NumberLoadedRows"] == 2 and r["NumberTotalRows"] == 2
+    assert r["TxnId"] > 0 and r["LoadBytes"] == 23
+    for field in ("NumberFilteredRows", "NumberUnselectedRows", "LoadTimeMs", "ReadDataTimeMs", "WriteDataTimeMs"):
+        assert field in r
+    assert rows(db, "SELECT id, customer, amount FROM sl.orders ORDER BY id") == [
+        (1, "ann", __import__("decimal").Decimal("10.50")), (2, "bob", __import__("decimal").Decimal("3.25"))]
+    # A retried request with the same label never loads twice.
+    again = stream_load(db, "orders", "1,ann,10.50\n2,bob,3.25\n", ["label:seed_load_1", "column_separator:,"],
+                        user="loader:secret")
+    assert again["Status"] == "Label Already Exists" and again["ExistingJobStatus"] == "FINISHED"
+    assert rows(db, "SELECT count(*) FROM sl.orders") == [(2,)]
+    loads = rows(db, "SELECT LABEL, STATE, TYPE, SINK_ROWS FROM information_schema.loads WHERE LABEL = 'seed_load_1'")
+    assert loads == [("seed_load_1", "FINISHED", "STREAM_LOAD", 2)]
+    shown = db.query("SHOW LOAD FROM sl WHERE Label = 'seed_load_1'")
+    assert len(shown) == 1 and shown[0][2] == "FINISHED"
+
+
+def test_columns_where_and_csv_options(db):
+    db.query("CREATE TABLE sl.events (a INT NOT NULL, b VARCHAR(20), c BIGINT, d DATETIME, e VARCHAR(5) DEFAULT 'x')")
+    data = 'a|b|tmp|ts\n1|"x|y"|7|1700000000\n2|"say ""hi"""|8|1700000060\n3|z|9|1700000120\n'
+    r = stream_load(db, "events", data, [
+        "column_separator:|", "skip_header:1", 'enclose:"',
+        "columns: a, b, tmp, ts, c = tmp * 100, d = from_unixtime(ts)", "where: c > 700"])
+    assert r["Status"] == "Success", r
+    assert r["NumberTotalRows"] == 3 and r["NumberLoadedRows"] == 2 and r["NumberUnselectedRows"] == 1
+    got = rows(db, "SELECT a, b, c, CAST(d AS VARCHAR), e FROM sl.events ORDER BY a")
+    assert got == [(2, 'say "hi"', 800, "2023-11-14 22:14:20", "x"), (3, "z", 900, "2023-11-14 22:15:20", "x")]
+    # Hex separators and another row delimiter.
+    r = stream_load(db, "events", "10\x01p\x01\x01;11\x01q\x01\x01;", [
+        "column_separator:\\x01", "row_delimiter:;", "columns: a, b, c, d"])
+    assert r["Status"] == "Success" and r["NumberLoadedRows"] == 2, r
+    assert rows(db, "SELECT a, b FROM sl.events WHERE a >= 10 ORDER BY a") == [(10, "p"), (11, "q")]
+
+
+def test_filtered_rows_and_max_filter_ratio(db):
+    db.query("CREATE TABLE sl.nums (k INT NOT NULL, v INT)")
+    bad = "1,1\n2,x\n3\n4,4\n"
+    # Too many bad rows for the default ratio 0: nothing is loaded.
+    r = stream_load(db, "nums", bad, ["column_separator:,", "strict_mode:true", "label:ratio_fail"])
+    assert r["Status"] == "Fail" and r["NumberFilteredRows"] == 2 and "too many filtered rows" in r["Message"], r
+    assert rows(db, "SELECT count(*) FROM sl.nums") == [(0,)]
+    log = urllib.request.urlopen(r["ErrorURL"], timeout=10).read().decode()
+    assert "column count mismatch" in log and "Row: 3" in log
+    assert "'x' is not a valid INT" in log
+    # The failed label can be used again, and a ratio of 0.5 lets the good rows in.
+    r = stream_load(db, "nums", bad, ["column_separator:,", "strict_mode:true", "label:ratio_fail",
+                                      "max_filter_ratio:0.5"])
+    assert r["Status"] == "Success" and r["NumberLoadedRows"] == 2 and r["NumberFilteredRows"] == 2, r
+    assert rows(db, "SELECT k, v FROM sl.nums ORDER BY k") == [(1, 1), (4, 4)]
+    # Without strict mode a value that does not convert becomes NULL.
+    r = stream_load(db, "nums", "5,y\n", ["column_separator:,"])
+    assert r["Status"] == "Success", r
+    assert rows(db, "SELECT v FROM sl.nums WHERE k = 5") == [(None,)]
+
+
+def test_primary_key_partial_update_and_delete(db):
+    db.query("CREATE TABLE sl.pk (id INT NOT NULL, status VARCHAR(10), amount INT) PRIMARY KEY(id)")
+    r = stream_load(db, "pk", "1,new,10\n2,new,20\n3,new,30\n", ["column_separator:,"])
+    assert r["Status"] == "Success", r
+    r = stream_load(db, "pk", "1,paid\n2,shipped\n", ["column_separator:,", "partial_update:true",
+                                                      "columns: id, status"])
+    assert r["Status"] == "Success", r
+    assert rows(db, "SELECT id, status, amount FROM sl.pk ORDER BY id") == [
+        (1, "paid", 10), (2, "shipped", 20), (3, "new", 30)]
+    r = stream_load(db, "pk", "3,x,0,1\n4,new,40,0\n", ["column_separator:,", "columns: id, status, amount, __op"])
+    assert r["Status"] == "Success", r
+    assert rows(db, "SELECT id FROM sl.pk ORDER BY id") == [(1,), (2,), (4,)]
+    r = stream_load(db, "pk", "4\n", ["columns: id, __op = 'delete'"])
+    assert r["Status"] == "Success", r
+    assert rows(db, "SELECT id FROM sl.pk ORDER BY id") == [(1,), (2,)]
+
+
+def test_errors_are_clear(db):
+    out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-u", "loader:wrong", "-T",
+                          "/etc/hostname", f"http://127.0.0.1:{db.http_port}/api/sl/orders/_stream_load"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.stdout == "401"
+    r = stream_load(db, "nothere", "1\n")
+    assert r["Status"] == "Fail" and "does not exist" in r["Message"]
+    r = stream_load(db, "orders", "1\n", ["format:parquet"])
+    assert r["Status"] == "Fail" and "parquet" in r["Message"]
+    r = stream_load(db, "orders", "1,a,1\n", ["column_separator:,", "columns: id, customer, amount, zz = 1"])
+    assert r["Status"] == "Fail" and "zz" in r["Message"]
+
+
+def test_chunked_body(db):
+    db.query("CREATE TABLE sl.chunked (k INT, v VARCHAR(10))")
+    r = stream_load(db, "chunked", "".join(f"{i}\tv{i}\n" for i in range(5000)), ["Transfer-Encoding: chunked"])
+    assert r["Status"] == "Success" and r["NumberLoadedRows"] == 5000, r
+    assert rows(db, "SELECT count(*), sum(k) FROM sl.chunked") == [(5000, 12497500)]
+
+
+def test_dropped_connection_loads_nothing(db):
+    db.query("CREATE TABLE sl.dropped (k INT)")
+    s = socket.create_connection(("127.0.0.1", db.http_port), timeout=10)
+    s.sendall(b"PUT /api/sl/dropped/_stream_load HTTP/1.1\r\nHost: x\r\nAuthorization: Basic cm9vdDo=\r\n"
+              b"label: dropped_1\r\nContent-Length: 100000\r\n\r\n" + b"1\n2\n3\n" * 100)
+    s.close()
+    # The server stays up and nothing became visible; the label is still free.
+    assert rows(db, "SELECT count(*) FROM sl.dropped") == [(0,)]
+    r = stream_load(db, "dropped", "7\n", ["label:dropped_1"])
+    assert r["Status"] == "Success", r
+    assert rows(db, "SELECT k FROM sl.dropped") == [(7,)]
