@@ -8,8 +8,10 @@ import { join } from 'node:path';
 const args = process.argv.slice(2);
 let file = null;
 let repeat = 3;
+let generate = false;
 for (let i = 0; i < args.length; ++i) {
   if (args[i] === '--repeat') repeat = Number(args[++i]);
+  else if (args[i] === '--generate') generate = true;
   else file = args[i];
 }
 if (!file) {
@@ -24,9 +26,12 @@ function readBench(path) {
     if (line === '') { current = null; continue; }
     if (line.startsWith('#') && current === null) continue;
     if (current === null) {
-      const [kind, name = '', rows = '0', engine = ''] = line.trim().split(/\s+/);
-      if (!['setup', 'query', 'step', 'size'].includes(kind)) throw new Error(`${path}: unexpected line: ${line}`);
-      current = { kind, name, sql: '', rows: Number(rows), engine };
+      const [kind, name = '', rows = '0', engine = '', file = ''] = line.trim().split(/\s+/);
+      if (!['setup', 'query', 'step', 'size', 'load', 'generate'].includes(kind)) {
+        throw new Error(`${path}: unexpected line: ${line}`);
+      }
+      // load NAME ROWS TABLE PATH: engine holds the table, file the path.
+      current = { kind, name, sql: '', rows: Number(rows), engine, path: file };
       blocks.push(current);
       continue;
     }
@@ -38,6 +43,16 @@ function readBench(path) {
 // One thread, as Floe executes today: the comparison is engine against engine, core for core.
 const threads = process.env.BENCH_DUCKDB_THREADS ?? '1';
 const blocks = readBench(file);
+if (generate) {
+  // "generate PATH" blocks: DuckDB writes the data files both engines then load.
+  const gen = await (await DuckDBInstance.create(':memory:')).connect();
+  for (const b of blocks.filter(b => b.kind === 'generate')) {
+    if (existsSync(b.name)) continue;
+    for (const stmt of b.sql.split(/;\s*\n/).map(s => s.trim()).filter(Boolean)) await gen.run(stmt);
+    console.error(`generated ${b.name}`);
+  }
+  process.exit(0);
+}
 // A file that measures bytes on disk runs DuckDB on a database file, otherwise in memory.
 const onDisk = blocks.some(b => b.kind === 'size');
 const dbFile = join(tmpdir(), `duckdb-bench-${process.pid}.duckdb`);
@@ -56,6 +71,19 @@ for (const b of blocks) {
     for (const stmt of statements(b.sql)) await conn.run(stmt);
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     console.log(JSON.stringify({ engine: 'duckdb', kind: 'step', name: b.name, ms: [ms], rows: b.rows }));
+    continue;
+  }
+  if (b.kind === 'generate') continue;
+  if (b.kind === 'load') {
+    // The peer's bulk load of the same file: COPY ... FROM with the same separator.
+    const headers = Object.fromEntries(b.sql.split('\n').filter(l => l.includes(':'))
+      .map(l => [l.slice(0, l.indexOf(':')).trim(), l.slice(l.indexOf(':') + 1).trim()]));
+    const sep = (headers.column_separator ?? '\\t').replace('\\t', '\t');
+    const start = process.hrtime.bigint();
+    await conn.run(`COPY ${b.engine} FROM '${b.path}' (FORMAT csv, DELIMITER '${sep}', HEADER false, QUOTE '')`);
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    console.log(JSON.stringify({ engine: 'duckdb', kind: 'step', name: b.name, ms: [ms], rows: b.rows,
+                                 bytes: statSync(b.path).size }));
     continue;
   }
   if (b.kind === 'size') {

@@ -10,6 +10,9 @@
 #include <string>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/logging.h"
@@ -22,8 +25,10 @@ struct Block {
     std::string kind;  // "setup", "query", "step" or "size"
     std::string name;  // query/step/size name, or the engine a setup block is for ("" = all)
     std::string sql;
-    int64_t rows = 0;    // step: rows it writes (for rows/s)
+    int64_t rows = 0;    // step/load: rows it writes (for rows/s)
     std::string engine;  // step: the engine it is for ("" = all)
+    std::string table;   // load: the target table
+    std::string path;    // load: the file; generate: the file it makes
 };
 
 std::vector<Block> ReadBench(const std::string& path) {
@@ -43,7 +48,10 @@ std::vector<Block> ReadBench(const std::string& path) {
             Block b;
             words >> b.kind >> b.name;
             if (b.kind == "step") words >> b.rows >> b.engine;
-            if (b.kind != "setup" && b.kind != "query" && b.kind != "step" && b.kind != "size") {
+            if (b.kind == "load") words >> b.rows >> b.table >> b.path;
+            if (b.kind == "generate") b.path = b.name;
+            if (b.kind != "setup" && b.kind != "query" && b.kind != "step" && b.kind != "size" && b.kind != "load" &&
+                b.kind != "generate") {
                 throw std::runtime_error(path + ": unexpected line: " + line);
             }
             blocks.push_back(b);
@@ -111,6 +119,38 @@ int main(int argc, char** argv) {
                 double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
                 std::cout << "{\"engine\":\"floe\",\"kind\":\"step\",\"name\":\"" << JsonEscape(b.name) << "\",\"ms\":["
                           << ms << "],\"rows\":" << b.rows << "}" << std::endl;
+                continue;
+            }
+            if (b.kind == "generate") continue;  // run.py makes the file before the engines run
+            if (b.kind == "load") {
+                // Stream Load of a file, in process (no HTTP): parse, transform, write, commit.
+                floe::StreamLoadRequest request;
+                request.database = session.current_database();
+                request.table = b.table;
+                std::istringstream lines(b.sql);
+                for (std::string line; std::getline(lines, line);) {
+                    size_t colon = line.find(':');
+                    if (colon == std::string::npos) continue;
+                    std::string value = line.substr(colon + 1);
+                    while (!value.empty() && value.front() == ' ') value.erase(value.begin());
+                    request.headers[line.substr(0, colon)] = value;
+                }
+                int fd = ::open(b.path.c_str(), O_RDONLY);
+                if (fd < 0) throw std::runtime_error("cannot open " + b.path);
+                struct stat st {};
+                ::fstat(fd, &st);
+                size_t size = static_cast<size_t>(st.st_size);
+                void* data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+                request.body = std::string_view(static_cast<const char*>(data), size);
+                auto start = std::chrono::steady_clock::now();
+                floe::StreamLoadResponse r = instance.stream_loads().Run(request);
+                double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+                ::munmap(data, size);
+                ::close(fd);
+                if (r.status != "Success") throw std::runtime_error("stream load " + b.name + ": " + r.message);
+                std::cout << "{\"engine\":\"floe\",\"kind\":\"step\",\"name\":\"" << JsonEscape(b.name)
+                          << "\",\"ms\":[" << ms << "],\"rows\":" << r.loaded_rows << ",\"bytes\":" << size << "}"
+                          << std::endl;
                 continue;
             }
             if (b.kind == "size") {

@@ -27,6 +27,7 @@ def main():
     print(f"{'benchmark':<34} {'floe ms':>10} {'duckdb ms':>10} {'floe/duckdb':>12} {'rows':>10}")
     failed = False
     for f in files:
+        subprocess.run(["node", os.path.join(HERE, "duckdb_bench.mjs"), f, "--generate"], check=True)
         floe = run([floe_bin, f, "--repeat", repeat])
         duck = run(["node", os.path.join(HERE, "duckdb_bench.mjs"), f, "--repeat", repeat])
         for name, r in floe.items():
@@ -41,6 +42,10 @@ def main():
                 dm = d["ms"][0] if d else float("nan")
                 rate = f"{r['rows'] / fm * 1000 / 1e6:.2f}M rows/s" if r["rows"] else ""
                 drate = f" (duckdb {d['rows'] / dm * 1000 / 1e6:.2f}M)" if d and d["rows"] else ""
+                if r.get("bytes"):
+                    rate += f", {r['bytes'] / fm * 1000 / 2**20:.0f} MB/s"
+                    if d and d.get("bytes"):
+                        drate = drate[:-1] + f", {d['bytes'] / dm * 1000 / 2**20:.0f} MB/s)"
                 print(f"{label:<34} {fm:>10.1f} {dm:>10.1f} {fm / dm:>11.2f}x   {rate}{drate}")
                 continue
             fm = min(r["ms"])
