@@ -148,9 +148,8 @@ int main(int argc, char** argv) {
                 ::munmap(data, size);
                 ::close(fd);
                 if (r.status != "Success") throw std::runtime_error("stream load " + b.name + ": " + r.message);
-                std::cout << "{\"engine\":\"floe\",\"kind\":\"step\",\"name\":\"" << JsonEscape(b.name)
-                          << "\",\"ms\":[" << ms << "],\"rows\":" << r.loaded_rows << ",\"bytes\":" << size << "}"
-                          << std::endl;
+                std::cout << "{\"engine\":\"floe\",\"kind\":\"step\",\"name\":\"" << JsonEscape(b.name) << "\",\"ms\":["
+                          << ms << "],\"rows\":" << r.loaded_rows << ",\"bytes\":" << size << "}" << std::endl;
                 continue;
             }
             if (b.kind == "size") {

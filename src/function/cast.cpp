@@ -1,6 +1,7 @@
 #include "function/cast.h"
 
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -27,12 +28,21 @@ std::string_view TrimSpaces(std::string_view s) {
 std::optional<double> ParseDoubleStrict(std::string_view text) {
     std::string_view s = TrimSpaces(text);
     if (s.empty()) return std::nullopt;
-    std::string buf(s);
-    char* end = nullptr;
-    errno = 0;
-    double d = std::strtod(buf.c_str(), &end);
-    if (end != buf.c_str() + buf.size()) return std::nullopt;
-    if (std::isnan(d) && s.find_first_of("nN") != std::string_view::npos) return std::nullopt;
+    // from_chars: no allocation, no locale; it takes no leading '+', which SQL allows.
+    std::string_view digits = s.front() == '+' ? s.substr(1) : s;
+    double d = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), d);
+    if (end != digits.data() + digits.size()) return std::nullopt;
+    if (ec == std::errc::result_out_of_range) {
+        // Overflow and underflow: what strtod gives (±HUGE_VAL, or the tiny value).
+        d = std::strtod(std::string(s).c_str(), nullptr);
+    } else if (ec != std::errc()) {
+        return std::nullopt;
+    }
+    if (std::isnan(d) || std::isinf(d)) {
+        if (s.find_first_of("nNiI") != std::string_view::npos)
+            return std::nullopt;  // "nan", "inf" are not numbers here
+    }
     return d;
 }
 

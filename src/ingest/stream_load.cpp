@@ -323,6 +323,9 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
         }
 
         // Parse and transform, chunk by chunk.
+        // The body outlives everything read from it here (it is written and committed before Run
+        // returns), so fields reference it instead of being copied.
+        csv.reference_input = true;
         CsvReader reader(request.body, csv, file_columns.size());
         std::vector<CsvRowError> csv_errors;
         std::vector<FilteredRow> filtered;

@@ -101,17 +101,51 @@ bool CsvReader::ParseRow(std::string_view& raw) {
     return ok;
 }
 
+bool CsvReader::SplitRow(std::string_view& raw) {
+    const std::string& sep = options_.column_separator;
+    const std::string& row = options_.row_delimiter;
+    size_t end = row.size() == 1 ? data_.find(row[0], pos_) : data_.find(row, pos_);
+    if (end == std::string_view::npos) end = data_.size();
+    raw = data_.substr(pos_, end - pos_);
+    pos_ = std::min(data_.size(), end + row.size());
+    views_.clear();
+    size_t at = 0;
+    while (true) {
+        size_t next = sep.size() == 1 ? raw.find(sep[0], at) : raw.find(sep, at);
+        if (next == std::string_view::npos) {
+            views_.push_back(raw.substr(at));
+            break;
+        }
+        views_.push_back(raw.substr(at, next - at));
+        at = next + sep.size();
+    }
+    if (views_.size() != columns_) {
+        reason_ = "column count mismatch: expected " + std::to_string(columns_) + " fields, found " +
+                  std::to_string(views_.size());
+        return false;
+    }
+    return true;
+}
+
 bool CsvReader::Next(Chunk& out, std::vector<CsvRowError>& errors) {
     std::vector<LogicalType> types(columns_, LogicalType::Varchar());
     out = Chunk(types);
+    for (size_t c = 0; c < columns_; ++c) out.column(c).Resize(kChunkCapacity);
     size_t n = 0;
     while (n < kChunkCapacity && pos_ < data_.size()) {
         ++line_;
         size_t line = line_;
         std::string_view raw;
-        bool good = ParseRow(raw);
+        bool fast = options_.enclose == 0 && options_.escape == 0;
+        bool good;
+        if (fast) {
+            good = SplitRow(raw);
+        } else {
+            good = ParseRow(raw);
+            views_.assign(fields_.begin(), fields_.end());
+        }
         // A final row delimiter leaves nothing after it: not a row.
-        if (raw.empty() && fields_.size() == 1 && fields_[0].empty() && pos_ >= data_.size()) break;
+        if (raw.empty() && views_.size() == 1 && views_[0].empty() && pos_ >= data_.size()) break;
         ++rows_seen_;
         if (!good) {
             std::string text(raw.substr(0, std::min<size_t>(raw.size(), 1024)));
@@ -121,16 +155,21 @@ bool CsvReader::Next(Chunk& out, std::vector<CsvRowError>& errors) {
         }
         for (size_t c = 0; c < columns_; ++c) {
             Column& col = out.column(c);
-            col.Resize(n + 1);
-            if (field_null_[c]) {
+            bool is_null = fast ? options_.null_marker && views_[c] == "\\N" : field_null_[c];
+            if (is_null) {
                 col.SetNull(n, true);
             } else {
                 col.SetNull(n, false);
-                col.SetString(n, fields_[c]);
+                if (fast && options_.reference_input) {
+                    col.Strings()[n] = StringView(views_[c].data(), static_cast<uint32_t>(views_[c].size()));
+                } else {
+                    col.SetString(n, views_[c]);
+                }
             }
         }
         ++n;
     }
+    for (size_t c = 0; c < columns_; ++c) out.column(c).Resize(n);
     out.SetSize(n);
     return n > 0 || pos_ < data_.size();
 }

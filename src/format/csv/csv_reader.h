@@ -24,6 +24,9 @@ struct CsvOptions {
     size_t skip_header = 0;
     /// Treat the literal \N as NULL (StarRocks' convention for CSV).
     bool null_marker = true;
+    /// Fields that need no unescaping reference the input instead of being copied: the input
+    /// must then outlive every chunk read (and whatever shares their strings).
+    bool reference_input = false;
 };
 
 struct CsvRowError {
@@ -46,6 +49,8 @@ class CsvReader {
     /// Splits the row starting at pos_ into fields_; advances pos_ past its delimiter. Returns
     /// false (with reason_) when the row is malformed.
     bool ParseRow(std::string_view& raw);
+    /// ParseRow without enclose or escape: fields are views of the input (no copies).
+    bool SplitRow(std::string_view& raw);
     bool AtSeparator(size_t at, const std::string& sep) const { return data_.compare(at, sep.size(), sep) == 0; }
 
     std::string_view data_;
@@ -55,6 +60,7 @@ class CsvReader {
     size_t line_ = 0;
     size_t rows_seen_ = 0;
     std::vector<std::string> fields_;
+    std::vector<std::string_view> views_;  // the current row's fields (into data_ or fields_)
     std::vector<bool> field_null_;
     std::string reason_;
 };
