@@ -259,6 +259,7 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
     // Primary Key: the last row of each key wins; the rows it replaces are marked deleted.
     std::vector<std::vector<std::string>> keys(rows.size());  // per chunk, the keys of its live rows
     std::vector<std::string> removed_keys;                    // keys this load deletes
+    std::vector<std::vector<uint64_t>> hashes(rows.size());   // their hashes
     if (pk) {
         std::vector<size_t> key_columns = KeyColumnIndexes(schema);
         PrimaryKeyIndex* index = options.overwrite ? nullptr : &Index(table, schema, *state);
@@ -267,10 +268,16 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
         for (const auto& chunk : rows) total += chunk.live_rows();
         last.Reserve(total);
         if (index) index->Reserve(index->size() + total);
+        // The hash tables are far larger than the caches: every loop below prefetches the slot of
+        // the key kAhead rows ahead, so the memory accesses overlap.
+        constexpr size_t kAhead = 16;
         for (size_t c = 0; c < rows.size(); ++c) {
             PrimaryKeyIndex::EncodeKeys(rows[c], key_columns, keys[c]);
+            hashes[c].resize(keys[c].size());
+            for (size_t i = 0; i < keys[c].size(); ++i) hashes[c][i] = PrimaryKeyIndex::Hash(keys[c][i]);
             for (size_t i = 0; i < keys[c].size(); ++i) {
-                last.Set(keys[c][i], RowLocation{static_cast<int64_t>(c), static_cast<uint32_t>(i)});
+                if (i + kAhead < keys[c].size()) last.Prefetch(hashes[c][i + kAhead]);
+                last.Set(keys[c][i], hashes[c][i], RowLocation{static_cast<int64_t>(c), static_cast<uint32_t>(i)});
             }
         }
         bool partial = !options.update_columns.empty();
@@ -282,11 +289,17 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
             Chunk& chunk = rows[c];
             auto selection = std::make_unique<SelectionVector>();
             std::vector<std::string> kept;
+            std::vector<uint64_t> kept_hashes;
             for (size_t i = 0; i < keys[c].size(); ++i) {
-                const RowLocation* at = last.Find(keys[c][i]);
+                if (i + kAhead < keys[c].size()) {
+                    last.Prefetch(hashes[c][i + kAhead]);
+                    if (index) index->Prefetch(hashes[c][i + kAhead]);
+                }
+                uint64_t hash = hashes[c][i];
+                const RowLocation* at = last.Find(keys[c][i], hash);
                 if (at->rowset_id != static_cast<int64_t>(c) || at->row != i) continue;  // a later row has this key
                 uint32_t row = chunk.LiveRow(i);
-                const RowLocation* old = index ? index->Find(keys[c][i]) : nullptr;
+                const RowLocation* old = index ? index->Find(keys[c][i], hash) : nullptr;
                 bool remove =
                     options.delete_rows && c < options.delete_rows->size() && (*options.delete_rows)[c][row] != 0;
                 if (remove) {  // __op = delete: the stored row goes, nothing is written
@@ -317,9 +330,11 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
                 }
                 selection->push_back(row);
                 kept.push_back(std::move(keys[c][i]));
+                kept_hashes.push_back(hash);
             }
             chunk.SetSelection(std::move(selection));
             keys[c] = std::move(kept);
+            hashes[c] = std::move(kept_hashes);
         }
     }
     // Route rows to partitions: one group (and one segment) per partition written.
@@ -327,6 +342,7 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
         std::string partition;
         std::vector<Chunk> chunks;
         std::vector<const std::string*> keys;  // Primary Key: the keys in written order
+        std::vector<uint64_t> hashes;          // and their hashes
     };
     std::vector<Group> groups;
     std::vector<PartitionInfo> created;
@@ -334,6 +350,7 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
         Group g;
         for (size_t c = 0; c < rows.size(); ++c) {
             for (const auto& k : keys[c]) g.keys.push_back(&k);
+            g.hashes.insert(g.hashes.end(), hashes[c].begin(), hashes[c].end());
             g.chunks.push_back(std::move(rows[c]));
         }
         groups.push_back(std::move(g));
@@ -348,11 +365,14 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
             std::map<size_t, std::unique_ptr<SelectionVector>> selections;
             for (size_t i = 0; i < route.size(); ++i) {
                 auto [it, fresh] = group_of.emplace(route[i], groups.size());
-                if (fresh) groups.push_back(Group{router.partitions()[route[i]].name, {}, {}});
+                if (fresh) groups.push_back(Group{router.partitions()[route[i]].name, {}, {}, {}});
                 auto& sel = selections[it->second];
                 if (!sel) sel = std::make_unique<SelectionVector>();
                 sel->push_back(rows[c].LiveRow(i));
-                if (pk) groups[it->second].keys.push_back(&keys[c][i]);
+                if (pk) {
+                    groups[it->second].keys.push_back(&keys[c][i]);
+                    groups[it->second].hashes.push_back(hashes[c][i]);
+                }
             }
             for (auto& [g, sel] : selections) {
                 Chunk part;
@@ -412,9 +432,10 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
             } else {
                 for (const auto& key : removed_keys) state->pk_index->Erase(key);
                 for (size_t i = 0; i < written.size(); ++i) {
-                    uint32_t row = 0;
-                    for (const std::string* key : groups[written[i]].keys) {
-                        state->pk_index->Set(*key, RowLocation{ids[i], row++});
+                    const Group& g = groups[written[i]];
+                    for (size_t k = 0; k < g.keys.size(); ++k) {
+                        if (k + 16 < g.keys.size()) state->pk_index->Prefetch(g.hashes[k + 16]);
+                        state->pk_index->Set(*g.keys[k], g.hashes[k], RowLocation{ids[i], static_cast<uint32_t>(k)});
                     }
                 }
                 state->index_version = catalog_.GetTableVersion(table.id);

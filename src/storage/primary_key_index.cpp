@@ -1,6 +1,9 @@
 #include "storage/primary_key_index.h"
 
+#include <sys/mman.h>
+
 #include <cstring>
+#include <new>
 
 #include "vector/row_key.h"
 
@@ -36,9 +39,25 @@ uint64_t PrimaryKeyIndex::Hash(std::string_view key) {
     return h < 2 ? h + 2 : h;
 }
 
+PrimaryKeyIndex::~PrimaryKeyIndex() {
+    FreeSlots(slots_, capacity_);
+}
+
+PrimaryKeyIndex::Slot* PrimaryKeyIndex::AllocateSlots(size_t capacity) {
+    size_t bytes = capacity * sizeof(Slot);
+    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    ::madvise(p, bytes, MADV_HUGEPAGE);  // advisory: fine if the system says no
+    return static_cast<Slot*>(p);        // anonymous memory is zeroed: every slot empty
+}
+
+void PrimaryKeyIndex::FreeSlots(Slot* slots, size_t capacity) {
+    if (slots) ::munmap(slots, capacity * sizeof(Slot));
+}
+
 size_t PrimaryKeyIndex::Probe(std::string_view key, uint64_t hash) const {
-    if (slots_.empty()) return SIZE_MAX;
-    size_t mask = slots_.size() - 1;
+    if (capacity_ == 0) return SIZE_MAX;
+    size_t mask = capacity_ - 1;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
         const Slot& s = slots_[i];
         if (s.hash == 0) return SIZE_MAX;
@@ -49,27 +68,30 @@ size_t PrimaryKeyIndex::Probe(std::string_view key, uint64_t hash) const {
     }
 }
 
-const RowLocation* PrimaryKeyIndex::Find(std::string_view key) const {
-    size_t i = Probe(key, Hash(key));
+const RowLocation* PrimaryKeyIndex::Find(std::string_view key, uint64_t hash) const {
+    size_t i = Probe(key, hash);
     if (i == SIZE_MAX) return nullptr;
     found_ = RowLocation{slots_[i].rowset, slots_[i].row};
     return &found_;
 }
 
 void PrimaryKeyIndex::Reserve(size_t keys) {
-    if ((keys + erased_) * 10 > slots_.size() * 7) Grow(keys);
+    if ((keys + erased_) * 10 > capacity_ * 7) Grow(keys);
 }
 
 void PrimaryKeyIndex::Grow(size_t keys) {
-    size_t capacity = slots_.empty() ? 1024 : slots_.size();
+    size_t capacity = capacity_ == 0 ? 1024 : capacity_;
     while ((keys + 1) * 10 > capacity * 7) capacity *= 2;
-    std::vector<Slot> old = std::move(slots_);
+    Slot* old = slots_;
+    size_t old_capacity = capacity_;
     std::string old_arena = std::move(arena_);
-    slots_.assign(capacity, Slot{});
+    slots_ = AllocateSlots(capacity);
+    capacity_ = capacity;
     arena_.clear();
     arena_.reserve(old_arena.size());
     size_t mask = capacity - 1;
-    for (const Slot& s : old) {
+    for (size_t k = 0; k < old_capacity; ++k) {
+        const Slot& s = old[k];
         if (s.hash < 2) continue;
         size_t i = s.hash & mask;
         while (slots_[i].hash != 0) i = (i + 1) & mask;
@@ -77,19 +99,19 @@ void PrimaryKeyIndex::Grow(size_t keys) {
         slots_[i].offset = arena_.size();
         arena_.append(old_arena.data() + s.offset, s.length);
     }
+    FreeSlots(old, old_capacity);
     erased_ = 0;
 }
 
-void PrimaryKeyIndex::Set(std::string_view key, RowLocation location) {
-    uint64_t hash = Hash(key);
+void PrimaryKeyIndex::Set(std::string_view key, uint64_t hash, RowLocation location) {
     size_t i = Probe(key, hash);
     if (i != SIZE_MAX) {
         slots_[i].rowset = location.rowset_id;
         slots_[i].row = location.row;
         return;
     }
-    if ((used_ + erased_ + 1) * 10 > slots_.size() * 7) Grow(used_ + 1);
-    size_t mask = slots_.size() - 1;
+    if ((used_ + erased_ + 1) * 10 > capacity_ * 7) Grow(used_ + 1);
+    size_t mask = capacity_ - 1;
     i = hash & mask;
     while (slots_[i].hash >= 2) i = (i + 1) & mask;
     if (slots_[i].hash == 1) --erased_;

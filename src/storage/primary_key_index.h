@@ -28,15 +28,30 @@ class PrimaryKeyIndex {
     /// Appends the key of each live row of `chunk` to `keys`; `key_columns` index the chunk.
     static void EncodeKeys(const Chunk& chunk, const std::vector<size_t>& key_columns, std::vector<std::string>& keys);
 
-    const RowLocation* Find(std::string_view key) const;
+    const RowLocation* Find(std::string_view key) const { return Find(key, Hash(key)); }
     /// Inserts or repoints `key`.
-    void Set(std::string_view key, RowLocation location);
+    void Set(std::string_view key, RowLocation location) { Set(key, Hash(key), location); }
     void Erase(std::string_view key);
+
+    /// The same with the key's hash computed beforehand (Hash), so that callers can Prefetch the
+    /// slot of a key a few iterations ahead: the table is far larger than the caches, and
+    /// overlapping those memory accesses is most of the speed of a bulk upsert.
+    static uint64_t Hash(std::string_view key);
+    void Prefetch(uint64_t hash) const {
+        if (capacity_) __builtin_prefetch(&slots_[hash & (capacity_ - 1)]);
+    }
+    const RowLocation* Find(std::string_view key, uint64_t hash) const;
+    void Set(std::string_view key, uint64_t hash, RowLocation location);
     /// Makes room for `keys` keys in all, so that inserting them does not rehash.
     void Reserve(size_t keys);
     size_t size() const { return used_; }
     /// Bytes held (slots and key arena).
-    size_t MemoryBytes() const { return slots_.capacity() * sizeof(Slot) + arena_.capacity(); }
+    size_t MemoryBytes() const { return capacity_ * sizeof(Slot) + arena_.capacity(); }
+
+    PrimaryKeyIndex() = default;
+    ~PrimaryKeyIndex();
+    PrimaryKeyIndex(const PrimaryKeyIndex&) = delete;
+    PrimaryKeyIndex& operator=(const PrimaryKeyIndex&) = delete;
 
   private:
     struct Slot {
@@ -46,11 +61,14 @@ class PrimaryKeyIndex {
         uint32_t row = 0;
         int64_t rowset = 0;
     };
-    static uint64_t Hash(std::string_view key);
     size_t Probe(std::string_view key, uint64_t hash) const;  // the slot holding key, or SIZE_MAX
     void Grow(size_t keys);
+    /// Zeroed slots, on transparent huge pages when the system allows (fewer TLB misses).
+    static Slot* AllocateSlots(size_t capacity);
+    static void FreeSlots(Slot* slots, size_t capacity);
 
-    std::vector<Slot> slots_;
+    Slot* slots_ = nullptr;
+    size_t capacity_ = 0;
     std::string arena_;
     size_t used_ = 0;
     size_t erased_ = 0;
