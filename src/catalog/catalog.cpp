@@ -299,6 +299,7 @@ int64_t Catalog::CreateTable(std::string_view database, std::string_view name, s
             "INSERT INTO tables(database_id, name, kind, definition, create_time) VALUES(?, ?, 'TABLE', ?, ?)",
             {db[0][0], std::string(name), std::string(definition), NowSeconds()});
         id = std::get<int64_t>(store_->Query("SELECT last_insert_rowid()")[0][0]);
+        versions_.erase(id);  // SQLite may reuse a dropped table's id: nothing cached may survive
         for (PartitionInfo p : partitions) {
             p.create_time = NowSeconds();
             InsertPartition(*store_, id, p);
@@ -360,7 +361,10 @@ std::shared_ptr<const TableVersion> Catalog::LoadVersionLocked(int64_t table_id)
     auto version = std::make_shared<TableVersion>();
     version->table_id = table_id;
     auto definition = store_->Query("SELECT definition FROM tables WHERE id = ?", {table_id});
-    if (!definition.empty()) version->definition = std::get<std::string>(definition[0][0]);
+    // A table that does not exist (dropped while someone asked) has an empty version, which is
+    // not cached: its id may be given to a new table.
+    if (definition.empty()) return version;
+    version->definition = std::get<std::string>(definition[0][0]);
     for (const auto& r : store_->Query(
              "SELECT id, name, lower, upper, list_values, create_time FROM partitions WHERE table_id = ? ORDER BY id",
              {table_id})) {

@@ -86,7 +86,12 @@ QueryResult StatementExecutor::CreateTable(const ast::CreateTableStatement& s) {
 
 QueryResult StatementExecutor::DropTable(const ast::DropTableStatement& s) {
     std::string db = TableDatabase(session_, s.database);
+    // Writers and compaction of the table finish first.
+    auto table = session_.instance().catalog().GetTable(db, s.name);
+    std::optional<LoadManager::TableLock> lock;
+    if (table && table->kind == "TABLE") lock.emplace(session_.instance().loads().LockTable(table->id));
     session_.instance().catalog().DropTable(db, s.name, s.if_exists);
+    if (table) session_.instance().loads().ForgetTable(table->id);
     return QueryResult{};
 }
 
