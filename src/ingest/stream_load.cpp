@@ -13,6 +13,7 @@
 #include "common/logging.h"
 #include "execution/expression_executor.h"
 #include "format/csv/csv_reader.h"
+#include "format/json/json_reader.h"
 #include "function/cast.h"
 #include "ingest/internal_context.h"
 #include "parser/parser.h"
@@ -204,8 +205,8 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
             return res;
         }
         std::string format = AsciiLower(Header(request, "format", "csv"));
-        if (format != "csv") {
-            return fail("format '" + format + "' is not supported yet; this Stream Load reads csv");
+        if (format != "csv" && format != "json") {
+            return fail("format '" + format + "' is not supported; Stream Load reads csv and json");
         }
         auto lock = loads_.LockTable(table->id);
         auto version = catalog_.GetTableVersion(table->id);
@@ -326,14 +327,46 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
         // The body outlives everything read from it here (it is written and committed before Run
         // returns), so fields reference it instead of being copied.
         csv.reference_input = true;
-        CsvReader reader(request.body, csv, file_columns.size());
+        std::optional<CsvReader> csv_reader;
+        std::optional<JsonReader> json_reader;
+        if (format == "csv") {
+            csv_reader.emplace(request.body, csv, file_columns.size());
+        } else {
+            JsonOptions json;
+            json.strip_outer_array = IsTrue(Header(request, "strip_outer_array", "false"));
+            json.json_root = Header(request, "json_root");
+            std::string paths = Header(request, "jsonpaths");
+            if (!paths.empty()) {
+                // A JSON array of path strings: ["$.a", "$.b.c"].
+                std::string inner = paths;
+                while (!inner.empty() && std::isspace(static_cast<unsigned char>(inner.front())))
+                    inner.erase(inner.begin());
+                while (!inner.empty() && std::isspace(static_cast<unsigned char>(inner.back()))) inner.pop_back();
+                if (inner.size() < 2 || inner.front() != '[' || inner.back() != ']') {
+                    return fail("jsonpaths must be a JSON array of paths, like [\"$.a\", \"$.b\"]");
+                }
+                for (auto item : SplitTopLevel(inner.substr(1, inner.size() - 2))) {
+                    if (item.size() >= 2 && item.front() == '"' && item.back() == '"')
+                        item = item.substr(1, item.size() - 2);
+                    json.jsonpaths.push_back(item);
+                }
+                if (json.jsonpaths.size() != file_columns.size()) {
+                    return fail("jsonpaths has " + std::to_string(json.jsonpaths.size()) + " paths for " +
+                                std::to_string(file_columns.size()) + " columns");
+                }
+            }
+            json_reader.emplace(request.body, json, file_columns);
+        }
+        auto next_chunk = [&](Chunk& out, std::vector<CsvRowError>& errors) {
+            return csv_reader ? csv_reader->Next(out, errors) : json_reader->Next(out, errors);
+        };
         std::vector<CsvRowError> csv_errors;
         std::vector<FilteredRow> filtered;
         std::vector<Chunk> rows;
         std::vector<std::vector<uint8_t>> delete_rows;  // per chunk, when __op is given
         Chunk file_chunk;
         auto read_started = std::chrono::steady_clock::now();
-        while (reader.Next(file_chunk, csv_errors)) {
+        while (next_chunk(file_chunk, csv_errors)) {
             size_t n = file_chunk.size();
             if (n == 0) continue;
             Chunk out;
@@ -406,7 +439,7 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
         }
         res.read_data_time_ms = MillisSince(read_started);
         for (const auto& e : csv_errors) filtered.push_back({e.line, e.reason, e.raw});
-        res.total_rows = static_cast<int64_t>(reader.rows_seen());
+        res.total_rows = static_cast<int64_t>(csv_reader ? csv_reader->rows_seen() : json_reader->rows_seen());
         res.filtered_rows = static_cast<int64_t>(filtered.size());
         if (!filtered.empty()) {
             // Keep the rejected rows (the first 1000) for the ErrorURL.

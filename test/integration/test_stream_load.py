@@ -121,6 +121,8 @@ def test_errors_are_clear(db):
     assert r["Status"] == "Fail" and "does not exist" in r["Message"]
     r = stream_load(db, "orders", "1\n", ["format:parquet"])
     assert r["Status"] == "Fail" and "parquet" in r["Message"]
+    r = stream_load(db, "orders", '{"id": 1, "customer": "x"', ["format:json"])
+    assert r["Status"] == "Fail" and "truncated JSON" in r["Message"], r["Message"]
     r = stream_load(db, "orders", "1,a,1\n", ["column_separator:,", "columns: id, customer, amount, zz = 1"])
     assert r["Status"] == "Fail" and "zz" in r["Message"], r["Message"]
 
@@ -143,3 +145,24 @@ def test_dropped_connection_loads_nothing(db):
     r = stream_load(db, "dropped", "7\n", ["label:dropped_1"])
     assert r["Status"] == "Success", r
     assert rows(db, "SELECT k FROM sl.dropped") == [(7,)]
+
+
+def test_json(db):
+    db.query("CREATE TABLE sl.js (id INT NOT NULL, name VARCHAR(20), price DOUBLE, ok BOOLEAN, tags VARCHAR(64))")
+    # One object per line, keys matched by name; objects and arrays keep their JSON text.
+    r = stream_load(db, "js", '{"id": 1, "name": "a", "price": 1.5, "ok": true, "tags": ["x", "y"]}\n'
+                              '{"id": 2, "name": null, "price": 2, "ok": false}\n', ["format:json"])
+    assert r["Status"] == "Success" and r["NumberLoadedRows"] == 2, r["Message"]
+    assert rows(db, "SELECT id, name, price, ok, tags FROM sl.js ORDER BY id") == [
+        (1, "a", 1.5, 1, '["x","y"]'), (2, None, 2.0, 0, None)]
+    # An outer array, a root, jsonpaths, and derived columns.
+    body = '{"meta": {"v": 1}, "data": [{"k": 3, "info": {"n": "c", "p": "4"}}, {"k": 4, "info": {"n": "d"}}]}'
+    r = stream_load(db, "js", body, ["format:json", "strip_outer_array:true", "json_root:$.data",
+                                     'jsonpaths:["$.k", "$.info.n", "$.info.p"]', "columns: id, name, p, price = p * 10"])
+    assert r["Status"] == "Success" and r["NumberLoadedRows"] == 2, r["Message"]
+    assert rows(db, "SELECT id, name, price FROM sl.js WHERE id >= 3 ORDER BY id") == [(3, "c", 40.0), (4, "d", None)]
+    # A record that is not an object is rejected with a reason; an array needs strip_outer_array.
+    r = stream_load(db, "js", '[{"id": 5}]', ["format:json"])
+    assert r["Status"] == "Fail" and "strip_outer_array" in r["Message"], r["Message"]
+    r = stream_load(db, "js", '[{"id": 6}, 7]', ["format:json", "strip_outer_array:true", "max_filter_ratio:0.5"])
+    assert r["Status"] == "Success" and r["NumberLoadedRows"] == 1 and r["NumberFilteredRows"] == 1, r

@@ -1,0 +1,42 @@
+#pragma once
+/// JSON into the engine's columns, for Stream Load's format=json: each record (an object) gives
+/// one row whose fields are VARCHAR values, a chunk of up to 4096 rows at a time. Records are
+/// either the elements of a top-level array (strip_outer_array) or a sequence of top-level
+/// objects (one per line, or concatenated); json_root picks the part of the document that holds
+/// them. Fields come from `jsonpaths` ("$.a", "$.b.c", "$.d[0]") when given, else from the
+/// object's keys named like the file columns. Strings keep their text, numbers their JSON text,
+/// booleans become 1 and 0, null is NULL, and objects and arrays their JSON text. Parsed with
+/// simdjson; a malformed document is reported and ends the input.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "format/csv/csv_reader.h"  // CsvRowError: one rejected record and why
+#include "vector/chunk.h"
+
+namespace floe {
+
+struct JsonOptions {
+    bool strip_outer_array = false;
+    std::string json_root;               // "$.data" (empty: the document itself)
+    std::vector<std::string> jsonpaths;  // one per field; empty: match keys by name
+};
+
+class JsonReader {
+  public:
+    /// `names` are the file columns (matched against keys when there are no jsonpaths). Throws
+    /// ConversionError for a jsonpaths/json_root expression it cannot read.
+    JsonReader(std::string_view data, JsonOptions options, std::vector<std::string> names);
+    ~JsonReader();
+    bool Next(Chunk& out, std::vector<CsvRowError>& errors);
+    size_t rows_seen() const { return rows_seen_; }
+
+  private:
+    struct State;
+    std::unique_ptr<State> state_;
+    size_t rows_seen_ = 0;
+};
+
+}  // namespace floe
