@@ -1,5 +1,6 @@
 """Crash safety of hot-tier writes: the server is killed with SIGKILL at random moments while
-clients insert into a Duplicate Key table and upsert into and delete from a Primary Key table.
+clients insert into a Duplicate Key table, upsert into and delete from a Primary Key table, and
+Stream Load labelled batches over HTTP (retried after the restart: never loaded twice).
 After every restart each acknowledged write is there exactly once, a write in flight at the kill
 is there entirely or not at all, and nothing else is. FLOE_CRASH_KILLS sets the number of kills
 (50 by default; `make stress` runs more)."""
@@ -30,6 +31,8 @@ class Writers:
         self.next_batch = next_batch
         self.next_value = next_value
         self.errors = []
+        self.acked_stream = []        # Stream Load batches acknowledged
+        self.inflight_stream = None   # (label, ids) of the Stream Load in flight
 
     def run_duplicate(self):
         try:
@@ -46,6 +49,33 @@ class Writers:
         except (pymysql.err.OperationalError, pymysql.err.InterfaceError, ConnectionError, OSError):
             return  # the server died
         except Exception as e:  # noqa: BLE001 - a wrong answer, reported by the test
+            self.errors.append(repr(e))
+
+    def run_stream_load(self):
+        """Stream Loads of labelled batches over HTTP; a retried label must never load twice."""
+        import base64
+        import http.client
+        auth = "Basic " + base64.b64encode(b"root:").decode()
+        try:
+            while True:
+                b = self.next_batch
+                self.next_batch += 1
+                ids = [b * BATCH + i for i in range(BATCH)]
+                self.inflight_stream = (f"crash_sl_{b}", ids)
+                conn = http.client.HTTPConnection("127.0.0.1", self.server.http_port, timeout=30)
+                body = "".join(f"{i}\t{b}\n" for i in ids)
+                conn.request("PUT", "/api/crash/sl/_stream_load", body=body,
+                             headers={"Authorization": auth, "label": f"crash_sl_{b}"})
+                reply = __import__("json").loads(conn.getresponse().read())
+                conn.close()
+                if reply["Status"] != "Success":
+                    self.errors.append(reply)
+                    return
+                self.acked_stream.append(ids)
+                self.inflight_stream = None
+        except (ConnectionError, OSError, ValueError):
+            return
+        except Exception as e:  # noqa: BLE001
             self.errors.append(repr(e))
 
     def run_primary(self):
@@ -78,6 +108,8 @@ def test_writes_survive_sigkill(tmp_path):
     server.query("CREATE DATABASE crash")
     server.query("CREATE TABLE crash.dup (id BIGINT NOT NULL, batch INT) DUPLICATE KEY(id)")
     server.query("CREATE TABLE crash.pk (k INT NOT NULL, v BIGINT) PRIMARY KEY(k)")
+    server.query("CREATE TABLE crash.sl (id BIGINT NOT NULL, batch INT) DUPLICATE KEY(id)")
+    sl_present = set()
     dup_present = set()   # ids known committed
     pk_state = {}         # key -> value known committed
     next_batch, next_value = 0, 0
@@ -85,7 +117,9 @@ def test_writes_survive_sigkill(tmp_path):
     try:
         for kill in range(KILLS):
             w = Writers(server, rng, next_batch, next_value)
-            threads = [threading.Thread(target=w.run_duplicate), threading.Thread(target=w.run_primary)]
+            stream_writer = Writers(server, rng, next_batch + 1_000_000, 0)
+            threads = [threading.Thread(target=w.run_duplicate), threading.Thread(target=w.run_primary),
+                       threading.Thread(target=stream_writer.run_stream_load)]
             for t in threads:
                 t.start()
             time.sleep(rng.uniform(0.02, 0.25))
@@ -94,8 +128,28 @@ def test_writes_survive_sigkill(tmp_path):
             for t in threads:
                 t.join(30)
             assert not w.errors, w.errors
+            assert not stream_writer.errors, stream_writer.errors
             next_batch, next_value = w.next_batch, w.next_value
             server.start()
+            # Stream Load: acknowledged batches are there once; the one in flight is there entirely
+            # or not at all, and retrying its label then never loads it twice.
+            for ids in stream_writer.acked_stream:
+                sl_present.update(ids)
+            if stream_writer.inflight_stream:
+                label, ids = stream_writer.inflight_stream
+                import base64
+                import http.client
+                import json as _json
+                conn = http.client.HTTPConnection("127.0.0.1", server.http_port, timeout=30)
+                conn.request("PUT", "/api/crash/sl/_stream_load", body="".join(f"{i}\t0\n" for i in ids),
+                             headers={"Authorization": "Basic " + base64.b64encode(b"root:").decode(), "label": label})
+                reply = _json.loads(conn.getresponse().read())
+                conn.close()
+                assert reply["Status"] in ("Success", "Label Already Exists"), reply
+                sl_present.update(ids)
+            got = {r[0]: r[1] for r in server.query("SELECT id, count(*) FROM crash.sl GROUP BY id")}
+            assert all(c == 1 for c in got.values()), f"kill {kill}: a Stream Load row twice"
+            assert set(got) == sl_present, f"kill {kill}: Stream Load rows lost or extra"
             # Duplicate Key: acknowledged batches are there once; the in-flight one all or nothing.
             rows = server.query("SELECT id, count(*) FROM crash.dup GROUP BY id")
             counts = {r[0]: r[1] for r in rows}
@@ -131,6 +185,7 @@ def test_writes_survive_sigkill(tmp_path):
         assert compactions > 0
         # Enough writes were acknowledged for the kills to have landed among them.
         assert len(dup_present) >= KILLS * BATCH and len(pk_state) >= 50, (len(dup_present), len(pk_state))
+        assert len(sl_present) >= KILLS * BATCH, len(sl_present)
         # No temporary files survive a restart (loads that died before their rename are swept).
         leftovers = [f for _, _, files in os.walk(os.path.join(server.data_dir, "data")) for f in files
                      if f.endswith(".tmp")]
