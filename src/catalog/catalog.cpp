@@ -616,6 +616,11 @@ std::vector<LoadRecord> Catalog::ListLoads(std::string_view database, size_t lim
     return out;
 }
 
+int64_t Catalog::ExpireLoads(int64_t seconds) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return store_->Execute("DELETE FROM loads WHERE finish_time < ?", {NowSeconds() - seconds});
+}
+
 std::vector<std::string> Catalog::AllRowsetPaths() {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<std::string> out;

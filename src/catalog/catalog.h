@@ -192,6 +192,9 @@ class Catalog {
     /// A load of `database` by label, and the most recent loads (newest first).
     std::optional<LoadRecord> GetLoad(std::string_view database, std::string_view label);
     std::vector<LoadRecord> ListLoads(std::string_view database, size_t limit = 1000);
+    /// Forgets load records that finished more than `seconds` ago (label retention): their
+    /// labels may be used again.
+    int64_t ExpireLoads(int64_t seconds);
 
     /// The table's current committed version (loaded from the meta store on first use).
     std::shared_ptr<const TableVersion> GetTableVersion(int64_t table_id);

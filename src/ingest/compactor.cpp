@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 
 #include "binder/binder.h"
 #include "common/exception.h"
@@ -92,6 +93,17 @@ void Compactor::SweepPartitionTtl() {
         }
     } catch (const std::exception& e) {
         Log::Warn("storage.ttl_failed", {{"error", e.what()}});
+    }
+    try {
+        catalog_.ExpireLoads(policy_.label_retention.count());
+        std::error_code ec;
+        auto cutoff = std::filesystem::file_time_type::clock::now() - policy_.label_retention;
+        for (auto it = std::filesystem::directory_iterator(data_dir_ + "/load_errors", ec);
+             !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+            if (it->last_write_time(ec) < cutoff) std::filesystem::remove(it->path(), ec);
+        }
+    } catch (const std::exception& e) {
+        Log::Warn("storage.label_expiry_failed", {{"error", e.what()}});
     }
 }
 

@@ -28,6 +28,9 @@ struct CompactionPolicy {
     /// How often partitions beyond a table's partition_live_number are dropped (also after any
     /// load that creates partitions), and once at start-up.
     std::chrono::seconds ttl_interval{60};
+    /// How long load labels (and rejected-row logs) are kept: a retried load within this time is
+    /// refused as a duplicate (StarRocks keeps labels three days).
+    std::chrono::seconds label_retention{3 * 24 * 3600};
 };
 
 class Compactor {

@@ -310,21 +310,37 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
                     continue;
                 }
                 if (old) {
-                    commit.deletes[old->rowset_id].add(old->row);
-                    if (partial) {
-                        // Keep the stored values of the columns this load does not update.
-                        auto& reader = readers[old->rowset_id];
+                    auto reader_of = [&](const RowLocation& at) -> const SegmentReader& {
+                        auto& reader = readers[at.rowset_id];
                         if (!reader) {
                             for (const auto& rs : version->rowsets) {
-                                if (rs.id == old->rowset_id) {
+                                if (rs.id == at.rowset_id) {
                                     reader = OpenSegment(data_dir_ + "/" + rs.path, schema.Types());
                                 }
                             }
                             if (!reader) throw InternalError("primary-key index points at a missing rowset");
                         }
+                        return *reader;
+                    };
+                    if (options.merge_condition >= 0) {
+                        // Conditional update: a row whose condition column is older (smaller) than
+                        // the stored one's leaves the stored row as it is.
+                        RowLocation at = *old;
+                        auto stored = reader_of(at).column(static_cast<size_t>(options.merge_condition));
+                        const Column& incoming = chunk.column(static_cast<size_t>(options.merge_condition));
+                        bool older = !incoming.IsNull(row) && !stored->IsNull(at.row)
+                                         ? incoming.CompareRows(row, *stored, at.row) < 0
+                                         : incoming.IsNull(row) && !stored->IsNull(at.row);
+                        if (older) continue;
+                        old = index->Find(keys[c][i], hash);  // reading the segment may not keep `old`
+                    }
+                    commit.deletes[old->rowset_id].add(old->row);
+                    if (partial) {
+                        // Keep the stored values of the columns this load does not update.
+                        const SegmentReader& reader = reader_of(*old);
                         for (size_t col = 0; col < schema.columns.size(); ++col) {
                             if (options.update_columns[col]) continue;
-                            chunk.column(col).SetValue(row, reader->column(col)->GetValue(old->row));
+                            chunk.column(col).SetValue(row, reader.column(col)->GetValue(old->row));
                         }
                     }
                 }

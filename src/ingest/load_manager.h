@@ -46,6 +46,9 @@ struct LoadOptions {
     /// Primary Key tables: rows to delete rather than upsert (Stream Load's __op = 1), one byte
     /// per physical row of each loaded chunk; null: every row upserts.
     const std::vector<std::vector<uint8_t>>* delete_rows = nullptr;
+    /// Primary Key tables: the column of a conditional update (merge_condition): a loaded row
+    /// replaces the stored one only when its value there is not smaller. -1: unconditional.
+    int merge_condition = -1;
 };
 
 struct LoadResult {

@@ -466,6 +466,16 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
         options.label = res.label;
         std::string partitions = Header(request, "partitions");
         if (!partitions.empty()) options.partitions = SplitTopLevel(partitions);
+        std::string condition = Header(request, "merge_condition");
+        if (!condition.empty()) {
+            if (schema.keys_type != ast::KeysType::PRIMARY) return fail("merge_condition needs a PRIMARY KEY table");
+            int idx = schema.Find(condition);
+            if (idx < 0) return fail("merge_condition column '" + condition + "' is not a column of the table");
+            if (static_cast<size_t>(idx) < schema.key_columns.size()) {
+                return fail("merge_condition column '" + condition + "' cannot be a key column");
+            }
+            options.merge_condition = idx;
+        }
         if (IsTrue(Header(request, "partial_update", "false"))) {
             if (schema.keys_type != ast::KeysType::PRIMARY) return fail("partial_update needs a PRIMARY KEY table");
             for (size_t k = 0; k < schema.key_columns.size(); ++k) updated[k] = true;

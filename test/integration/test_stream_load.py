@@ -1,7 +1,8 @@
 """Stream Load over HTTP with curl, as StarRocks users run it: the seed's command verbatim, the
 CSV headers (columns with derived expressions, where, skip_header, enclose, separators,
-max_filter_ratio, strict_mode), labels, Primary Key partial updates and __op deletes, auth
-failures, chunked bodies, and a connection that drops mid-body (nothing becomes visible)."""
+max_filter_ratio, strict_mode), JSON (strip_outer_array, json_root, jsonpaths), labels, Primary
+Key partial updates, __op deletes and merge_condition, auth failures, chunked bodies, and a
+connection that drops mid-body (nothing becomes visible)."""
 import json
 import socket
 import subprocess
@@ -110,6 +111,12 @@ def test_primary_key_partial_update_and_delete(db):
     r = stream_load(db, "pk", "4\n", ["columns: id, __op = 'delete'"])
     assert r["Status"] == "Success", r
     assert rows(db, "SELECT id FROM sl.pk ORDER BY id") == [(1,), (2,)]
+    # Conditional update: only rows whose amount is not smaller than the stored one replace it.
+    r = stream_load(db, "pk", "1,late,5\n2,newer,25\n", ["column_separator:,", "merge_condition:amount"])
+    assert r["Status"] == "Success", r
+    assert rows(db, "SELECT id, status, amount FROM sl.pk ORDER BY id") == [(1, "paid", 10), (2, "newer", 25)]
+    r = stream_load(db, "pk", "1,x,5\n", ["column_separator:,", "merge_condition:id"])
+    assert r["Status"] == "Fail" and "key column" in r["Message"]
 
 
 def test_errors_are_clear(db):
