@@ -381,7 +381,112 @@ BoundExprPtr Binder::BindCase(const ast::CaseExpr& expr) {
     return result;
 }
 
+BoundExprPtr Binder::BindWindowCall(const ast::FunctionCallExpr& call) {
+    std::string name = AsciiLower(call.name);
+    if (!windows_) {
+        throw BinderError(At(call.location) + "window functions are allowed only in the select list and ORDER BY",
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
+    // Parts of a window may not hold another window.
+    auto* windows = windows_;
+    windows_ = nullptr;
+    BoundWindow w;
+    w.function = name;
+    w.text = call.ToString();
+    try {
+        for (const auto& a : call.args) w.args.push_back(Bind(*a));
+        for (const auto& p : call.over->partition_by) w.partition_by.push_back(Bind(*p));
+        for (const auto& o : call.over->order_by) {
+            BoundOrderBy ob;
+            ob.expr = Bind(*o.expr);
+            ob.ascending = o.ascending;
+            ob.nulls_first = o.nulls_first.value_or(o.ascending);
+            w.order_by.push_back(std::move(ob));
+        }
+    } catch (...) {
+        windows_ = windows;
+        throw;
+    }
+    windows_ = windows;
+    w.has_frame = call.over->has_frame;
+    w.rows = call.over->rows;
+    w.start = call.over->start;
+    w.end = call.over->end;
+    auto constant_int = [&](size_t i, int64_t fallback) -> int64_t {
+        if (i >= w.args.size()) return fallback;
+        if (w.args[i]->kind != BoundExprKind::CONSTANT || !w.args[i]->type.IsInteger()) {
+            throw BinderError(
+                At(call.location) + name + "(): argument " + std::to_string(i + 1) + " must be an integer constant",
+                ErrorCode::WRONG_ARGUMENTS);
+        }
+        return static_cast<const BoundConstant&>(*w.args[i]).value.GetInt();
+    };
+    auto arity = [&](size_t lo, size_t hi) {
+        if (w.args.size() < lo || w.args.size() > hi) {
+            throw BinderError(At(call.location) + "wrong number of arguments for window function " + name + "()",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+    };
+    if (name == "row_number" || name == "rank" || name == "dense_rank") {
+        arity(0, 0);
+        w.type = TypeId::BIGINT;
+    } else if (name == "ntile") {
+        arity(1, 1);
+        w.offset = constant_int(0, 1);
+        if (w.offset <= 0) throw BinderError(At(call.location) + "ntile() needs a positive number of buckets");
+        w.args.clear();
+        w.type = TypeId::BIGINT;
+    } else if (name == "lag" || name == "lead") {
+        arity(1, 3);
+        w.offset = constant_int(1, 1);
+        if (w.offset < 0) throw BinderError(At(call.location) + name + "() needs a non-negative offset");
+        w.type = w.args[0]->type.id == TypeId::NULL_TYPE ? LogicalType(TypeId::BIGINT) : w.args[0]->type;
+        w.args[0] = AddCastIfNeeded(std::move(w.args[0]), w.type);
+        if (w.args.size() == 3) {
+            w.args[1] = std::move(w.args[2]);
+            w.args[1] = AddCastIfNeeded(std::move(w.args[1]), w.type);
+            w.args.pop_back();
+        } else if (w.args.size() == 2) {
+            w.args.pop_back();
+        }
+    } else if (name == "first_value" || name == "last_value") {
+        arity(1, 1);
+        w.type = w.args[0]->type.id == TypeId::NULL_TYPE ? LogicalType(TypeId::BIGINT) : w.args[0]->type;
+        w.args[0] = AddCastIfNeeded(std::move(w.args[0]), w.type);
+    } else if (name == "sum" || name == "count" || name == "avg" || name == "min" || name == "max") {
+        std::vector<LogicalType> types;
+        for (const auto& a : w.args) types.push_back(a->type);
+        try {
+            w.aggregate = FunctionRegistry::Instance().BindAggregate(name, types, call.distinct);
+        } catch (const Exception& e) {
+            throw BinderError(At(call.location) + e.what(), e.code());
+        }
+        if (call.distinct) {
+            throw NotSupportedError(At(call.location) + "DISTINCT in window aggregates is not supported");
+        }
+        for (size_t i = 0; i < w.args.size(); ++i) {
+            w.args[i] = AddCastIfNeeded(std::move(w.args[i]), w.aggregate->arg_types[i]);
+        }
+        w.type = w.aggregate->return_type;
+    } else {
+        throw NotSupportedError(At(call.location) + "'" + name +
+                                "' is not a window function (row_number, rank, "
+                                "dense_rank, ntile, lag, lead, first_value, last_value, sum, count, avg, min, max)");
+    }
+    if (w.has_frame && !w.rows &&
+        (w.start.kind == ast::FrameBound::PRECEDING || w.start.kind == ast::FrameBound::FOLLOWING ||
+         w.end.kind == ast::FrameBound::PRECEDING || w.end.kind == ast::FrameBound::FOLLOWING)) {
+        throw NotSupportedError(At(call.location) + "RANGE frames with offsets are not supported; use ROWS");
+    }
+    LogicalType type = w.type;
+    std::string text = w.text;
+    size_t index = windows->size();
+    windows->push_back(std::move(w));
+    return std::make_unique<BoundColumnRef>(kWindowBase + index, type, text);
+}
+
 BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
+    if (call.over) return BindWindowCall(call);
     std::string name = AsciiLower(call.name);
     auto constant = [&](Value v) -> BoundExprPtr {
         if (!call.args.empty()) {

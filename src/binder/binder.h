@@ -48,6 +48,7 @@ class Binder {
     BoundExprPtr BindColumnRef(const ast::ColumnRefExpr& ref);
     BoundExprPtr BindFunctionCall(const ast::FunctionCallExpr& call);
     BoundExprPtr BindAggregateCall(const ast::FunctionCallExpr& call);
+    BoundExprPtr BindWindowCall(const ast::FunctionCallExpr& call);
     BoundExprPtr BindBinary(const ast::BinaryExpr& expr);
     BoundExprPtr BindCase(const ast::CaseExpr& expr);
     // Subqueries, decorrelated into joins (subquery_binder.cpp).
@@ -113,6 +114,8 @@ class Binder {
         std::vector<std::string> aggregate_texts;
     };
     AggregateContext* aggregate_context_ = nullptr;
+    /// Where window calls go while a SELECT's select list and ORDER BY are bound (else: none allowed).
+    std::vector<BoundWindow>* windows_ = nullptr;
 
     /// Outer columns visible to a subquery being bound, and the ones it used.
     struct SubqueryFrame {

@@ -128,6 +128,28 @@ struct BoundQueryNode {
     int64_t offset = 0;
 };
 
+/// A window function call of a SELECT: computed after aggregation (and HAVING), before ORDER BY
+/// and the select list, which read its result as a column. Expressions read the pre-projection
+/// columns (FROM's, or the aggregation output).
+struct BoundWindow {
+    std::string function;  // row_number, rank, dense_rank, ntile, lag, lead, first_value,
+                           // last_value, or an aggregate (sum, count, avg, min, max)
+    std::optional<BoundAggregateFunction> aggregate;
+    std::vector<BoundExprPtr> args;
+    std::vector<BoundExprPtr> partition_by;
+    std::vector<BoundOrderBy> order_by;
+    bool has_frame = false;
+    bool rows = true;
+    ast::FrameBound start, end;
+    int64_t offset = 1;  // lag/lead offset, ntile buckets
+    LogicalType type;
+    std::string text;  // for EXPLAIN
+};
+
+/// Column references at or above this index name window results: (index - kWindowBase)-th window
+/// of the SELECT. The planner renumbers them once the width of the window's input is known.
+constexpr size_t kWindowBase = size_t{1} << 29;
+
 /// A SELECT block. Columns flow: from → where → [group_by + aggregates → having] → order_by →
 /// limit → select_list (→ distinct). Without aggregation the select list, ORDER BY and HAVING
 /// read the FROM columns; with it they read the aggregation output: the group keys, then the
@@ -140,6 +162,7 @@ struct BoundSelect : BoundQueryNode {
     std::vector<BoundExprPtr> group_by;
     std::vector<BoundAggregate> aggregates;
     BoundExprPtr having;
+    std::vector<BoundWindow> windows;
     std::vector<BoundExprPtr> select_list;
     bool distinct = false;
 };

@@ -26,29 +26,41 @@ std::string At(const ast::SourceLocation& loc) {
     return fmt::format("line {}, column {}: ", loc.line, loc.column);
 }
 
-bool ContainsAggregate(const ast::Expr& e) {
+/// Whether `e` calls an aggregate (or, with `windows`, a window function) outside a subquery. A
+/// window call is not an aggregate itself, but what it reads may contain one.
+bool ContainsAggregate(const ast::Expr& e, bool windows = false) {
     using K = ast::ExprKind;
     switch (e.kind) {
         case K::FUNCTION_CALL: {
             const auto& f = static_cast<const ast::FunctionCallExpr&>(e);
-            if (FunctionRegistry::Instance().IsAggregate(f.name)) return true;
+            if (f.over) {
+                if (windows) return true;
+                for (const auto& p : f.over->partition_by) {
+                    if (ContainsAggregate(*p)) return true;
+                }
+                for (const auto& o : f.over->order_by) {
+                    if (ContainsAggregate(*o.expr)) return true;
+                }
+            } else if (FunctionRegistry::Instance().IsAggregate(f.name)) {
+                return true;
+            }
             for (const auto& a : f.args) {
-                if (ContainsAggregate(*a)) return true;
+                if (ContainsAggregate(*a, windows)) return true;
             }
             return false;
         }
         case K::UNARY:
-            return ContainsAggregate(*static_cast<const ast::UnaryExpr&>(e).operand);
+            return ContainsAggregate(*static_cast<const ast::UnaryExpr&>(e).operand, windows);
         case K::BINARY: {
             const auto& b = static_cast<const ast::BinaryExpr&>(e);
-            return ContainsAggregate(*b.left) || ContainsAggregate(*b.right);
+            return ContainsAggregate(*b.left, windows) || ContainsAggregate(*b.right, windows);
         }
         case K::CASE: {
             const auto& c = static_cast<const ast::CaseExpr&>(e);
-            if (c.operand && ContainsAggregate(*c.operand)) return true;
-            if (c.else_expr && ContainsAggregate(*c.else_expr)) return true;
+            if (c.operand && ContainsAggregate(*c.operand, windows)) return true;
+            if (c.else_expr && ContainsAggregate(*c.else_expr, windows)) return true;
             for (const auto& [w, t] : c.when_then) {
-                if (ContainsAggregate(*w) || ContainsAggregate(*t)) return true;
+                if (ContainsAggregate(*w, windows) || ContainsAggregate(*t, windows)) return true;
             }
             return false;
         }
@@ -427,7 +439,10 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
         }
         aggregate_context_ = &agg;
     }
-    // Select list (in aggregation context when aggregated).
+    // Select list (in aggregation context when aggregated); window calls may appear here and in
+    // ORDER BY.
+    auto saved_windows = windows_;
+    windows_ = &select->windows;
     std::vector<std::string> item_texts;
     for (const auto& item : node.select_list) {
         if (item.expr->kind == ast::ExprKind::STAR) {
@@ -478,7 +493,9 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
     if (node.having) {
         if (!select->aggregated) throw InternalError("HAVING without aggregation");
         scope_ = from_scope;
+        windows_ = nullptr;
         select->having = AddCastIfNeeded(Bind(*node.having), TypeId::BOOLEAN);
+        windows_ = &select->windows;
     }
     select->distinct = node.distinct;
     if (node.distinct) {
@@ -523,6 +540,7 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
         }
     }
     aggregate_context_ = nullptr;
+    windows_ = saved_windows;
     scope_ = from_scope;
     select_state_ = saved_state;
     // Subqueries became joins of the FROM clause (their columns follow FROM's).
@@ -537,11 +555,14 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
 
 BoundExprPtr Binder::BindAggregated(const ast::Expr& expr) {
     AggregateContext& agg = *aggregate_context_;
+    if (expr.kind == ast::ExprKind::FUNCTION_CALL && static_cast<const ast::FunctionCallExpr&>(expr).over) {
+        return BindPlain(expr);  // a window over the aggregation output
+    }
     if (expr.kind == ast::ExprKind::FUNCTION_CALL &&
         FunctionRegistry::Instance().IsAggregate(static_cast<const ast::FunctionCallExpr&>(expr).name)) {
         return BindAggregateCall(static_cast<const ast::FunctionCallExpr&>(expr));
     }
-    if (!ContainsAggregate(expr)) {
+    if (!ContainsAggregate(expr, true)) {
         // Bind it as a plain expression over the FROM columns and look for an equal GROUP BY key.
         auto* saved = aggregate_context_;
         aggregate_context_ = nullptr;

@@ -30,6 +30,7 @@ enum class PhysicalOperatorType : uint8_t {
     UNION_ALL,
     SET_OPERATION,
     RESULT_COLLECTOR,
+    WINDOW,
 };
 
 enum class OperatorResult : uint8_t {

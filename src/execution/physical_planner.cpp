@@ -10,6 +10,7 @@
 #include "execution/operator/physical_sort.h"
 #include "execution/operator/physical_table_scan.h"
 #include "execution/operator/physical_values.h"
+#include "execution/operator/physical_window.h"
 
 namespace floe {
 
@@ -53,6 +54,11 @@ PhysicalOperatorPtr PhysicalPlanner::Plan(LogicalOperator& logical) {
         case LogicalOperatorType::AGGREGATE: {
             auto& a = static_cast<LogicalAggregate&>(logical);
             op = std::make_unique<PhysicalHashAggregate>(a.types, std::move(a.groups), std::move(a.aggregates));
+            break;
+        }
+        case LogicalOperatorType::WINDOW: {
+            auto& w = static_cast<LogicalWindow&>(logical);
+            op = std::make_unique<PhysicalWindow>(w.types, std::move(w.windows));
             break;
         }
         case LogicalOperatorType::ORDER_BY: {

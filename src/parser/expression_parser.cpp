@@ -519,6 +519,7 @@ ExprPtr ParserImpl::ParseFunctionCall(std::string name, SourceLocation loc) {
         f->star = true;
         ExpectOp(")");
         LeaveNesting();
+        ParseWindowSpec(*f);
         return f;
     }
     if (!IsOp(")")) {
@@ -553,12 +554,66 @@ ExprPtr ParserImpl::ParseFunctionCall(std::string name, SourceLocation loc) {
     }
     ExpectOp(")");
     LeaveNesting();
-    if (IsKeyword("OVER")) {
-        throw ParserError(
-            fmt::format("line {}, column {}: window functions are not supported yet", Cur().line, Cur().column),
-            ErrorCode::NOT_SUPPORTED);
-    }
+    ParseWindowSpec(*f);
     return f;
+}
+
+void ParserImpl::ParseWindowSpec(FunctionCallExpr& call) {
+    if (AcceptKeyword("OVER")) {
+        auto w = std::make_shared<WindowSpec>();
+        ExpectOp("(");
+        if (AcceptKeyword("PARTITION")) {
+            ExpectKeyword("BY");
+            do {
+                w->partition_by.push_back(ParseExpression());
+            } while (AcceptOp(","));
+        }
+        if (IsKeyword("ORDER")) {
+            Advance();
+            ExpectKeyword("BY");
+            w->order_by = ParseOrderByList();
+        }
+        if (IsKeyword("ROWS") || IsKeyword("RANGE")) {
+            w->has_frame = true;
+            w->rows = IsKeyword("ROWS");
+            Advance();
+            auto bound = [&]() {
+                FrameBound b;
+                if (AcceptKeyword("UNBOUNDED")) {
+                    if (AcceptKeyword("PRECEDING")) {
+                        b.kind = FrameBound::UNBOUNDED_PRECEDING;
+                    } else {
+                        ExpectKeyword("FOLLOWING");
+                        b.kind = FrameBound::UNBOUNDED_FOLLOWING;
+                    }
+                } else if (AcceptKeyword("CURRENT")) {
+                    ExpectKeyword("ROW");
+                    b.kind = FrameBound::CURRENT_ROW;
+                } else {
+                    if (Cur().type != TokenType::INTEGER) Error("UNBOUNDED, CURRENT ROW or a row count");
+                    b.offset = std::stoll(Cur().text);
+                    Advance();
+                    if (AcceptKeyword("PRECEDING")) {
+                        b.kind = FrameBound::PRECEDING;
+                    } else {
+                        ExpectKeyword("FOLLOWING");
+                        b.kind = FrameBound::FOLLOWING;
+                    }
+                }
+                return b;
+            };
+            if (AcceptKeyword("BETWEEN")) {
+                w->start = bound();
+                ExpectKeyword("AND");
+                w->end = bound();
+            } else {
+                w->start = bound();
+                w->end.kind = FrameBound::CURRENT_ROW;
+            }
+        }
+        ExpectOp(")");
+        call.over = std::move(w);
+    }
 }
 
 ExprPtr ParserImpl::ParsePrimary() {

@@ -95,6 +95,8 @@ class ParserImpl {
     ast::StatementPtr ParseCreateTable();
     ast::ColumnDefinition ParseColumnDefinition();
     ast::PartitionDesc ParsePartitionDesc();
+    /// `OVER (...)` after a function call, if present.
+    void ParseWindowSpec(ast::FunctionCallExpr& call);
     ast::PartitionDefinition ParsePartitionDefinition();
     std::optional<std::string> ParsePartitionValue();
     std::vector<std::string> ParsePartitionTuple();

@@ -23,6 +23,7 @@ enum class LogicalOperatorType : uint8_t {
     JOIN,
     UNION_ALL,
     SET_OPERATION,
+    WINDOW,
 };
 
 struct LogicalOperator {
@@ -78,6 +79,13 @@ struct LogicalGet : LogicalOperator {
     /// (kRowIdColumn: the row's position).
     std::vector<LogicalType> table_types;
     std::vector<size_t> column_ids;
+    std::string ToString() const override;
+};
+
+/// Window functions: the input's columns, then one column per window.
+struct LogicalWindow : LogicalOperator {
+    LogicalWindow() : LogicalOperator(LogicalOperatorType::WINDOW) {}
+    std::vector<BoundWindow> windows;
     std::string ToString() const override;
 };
 

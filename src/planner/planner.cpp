@@ -1,6 +1,7 @@
 #include "planner/planner.h"
 
 #include "binder/binder.h"
+#include "binder/expression_walker.h"
 #include "common/exception.h"
 
 namespace floe {
@@ -43,6 +44,12 @@ std::string LogicalGet::ToString() const {
         s += "partitions " + std::to_string(partitions_selected) + "/" + std::to_string(partitions_total) + ", ";
     }
     return s + std::to_string(rowsets) + " rowsets, " + std::to_string(row_count) + " rows)";
+}
+
+std::string LogicalWindow::ToString() const {
+    std::string s = "WINDOW ";
+    for (size_t i = 0; i < windows.size(); ++i) s += (i ? ", " : "") + windows[i].text;
+    return s;
 }
 
 std::string LogicalAggregate::ToString() const {
@@ -213,6 +220,20 @@ LogicalOperatorPtr Planner::PlanSelect(BoundSelect& select) {
             filter->condition = std::move(select.having);
             plan = Stack(std::move(filter), std::move(plan));
         }
+    }
+    if (!select.windows.empty()) {
+        // Window results follow the input's columns: renumber the references to them.
+        size_t width = plan->types.size();
+        auto renumber = [width](BoundExpression& e) {
+            RemapColumns(e, [width](size_t i) { return i >= kWindowBase ? width + (i - kWindowBase) : i; });
+        };
+        for (auto& e : select.select_list) renumber(*e);
+        for (auto& o : select.order_by) renumber(*o.expr);
+        auto window = std::make_unique<LogicalWindow>();
+        window->types = plan->types;
+        for (auto& w : select.windows) window->types.push_back(w.type);
+        window->windows = std::move(select.windows);
+        plan = Stack(std::move(window), std::move(plan));
     }
     auto projection = std::make_unique<LogicalProjection>();
     for (auto& e : select.select_list) projection->types.push_back(e->type);

@@ -73,7 +73,19 @@ std::string FunctionCallExpr::ToString() const {
     if (distinct) s += "DISTINCT ";
     if (star) s += "*";
     for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + args[i]->ToString();
-    return s + ")";
+    s += ")";
+    if (over) {
+        s += " OVER (";
+        for (size_t i = 0; i < over->partition_by.size(); ++i) {
+            s += (i ? ", " : "PARTITION BY ") + over->partition_by[i]->ToString();
+        }
+        for (size_t i = 0; i < over->order_by.size(); ++i) {
+            s += std::string(i ? ", " : (over->partition_by.empty() ? "ORDER BY " : " ORDER BY ")) +
+                 over->order_by[i].expr->ToString() + (over->order_by[i].ascending ? "" : " DESC");
+        }
+        s += ")";
+    }
+    return s;
 }
 
 std::string UnaryExpr::ToString() const {

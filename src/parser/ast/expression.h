@@ -79,6 +79,22 @@ struct OrderByItem {
     std::optional<bool> nulls_first;  // unset: the default (NULLS FIRST for ASC, LAST for DESC)
 };
 
+/// One end of a window frame.
+struct FrameBound {
+    enum Kind : uint8_t { UNBOUNDED_PRECEDING, PRECEDING, CURRENT_ROW, FOLLOWING, UNBOUNDED_FOLLOWING };
+    Kind kind = CURRENT_ROW;
+    int64_t offset = 0;  // PRECEDING / FOLLOWING
+};
+
+/// `OVER ([PARTITION BY ...] [ORDER BY ...] [ROWS|RANGE frame])`.
+struct WindowSpec {
+    std::vector<ExprPtr> partition_by;
+    std::vector<OrderByItem> order_by;
+    bool has_frame = false;
+    bool rows = true;  // ROWS (else RANGE)
+    FrameBound start, end;
+};
+
 /// `f(args)`, `COUNT(*)`, `COUNT(DISTINCT a, b)`, and the keyword-called forms the parser maps to
 /// calls: `CURRENT_DATE`, `CURRENT_TIMESTAMP`, `EXTRACT(unit FROM e)` -> extract('unit', e),
 /// `TRIM([BOTH|LEADING|TRAILING] x FROM y)`, `SUBSTRING(x FROM a FOR b)`, `DATE_ADD(d, INTERVAL..)`.
@@ -91,6 +107,8 @@ struct FunctionCallExpr : Expr {
     /// GROUP_CONCAT(... ORDER BY ... SEPARATOR ...) extras.
     std::vector<OrderByItem> order_by;
     std::optional<std::string> separator;
+    /// A window function call: `f(...) OVER (...)`.
+    std::shared_ptr<WindowSpec> over;
     std::string ToString() const override;
 };
 
