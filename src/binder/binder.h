@@ -49,6 +49,8 @@ class Binder {
     BoundExprPtr BindFunctionCall(const ast::FunctionCallExpr& call);
     BoundExprPtr BindAggregateCall(const ast::FunctionCallExpr& call);
     BoundExprPtr BindWindowCall(const ast::FunctionCallExpr& call);
+    /// GROUPING(key, ...) in an aggregated SELECT: which keys a row rolled up (a bit per key).
+    BoundExprPtr BindGroupingCall(const ast::FunctionCallExpr& call);
     BoundExprPtr BindBinary(const ast::BinaryExpr& expr);
     BoundExprPtr BindCase(const ast::CaseExpr& expr);
     // Subqueries, decorrelated into joins (subquery_binder.cpp).
@@ -112,6 +114,9 @@ class Binder {
         std::vector<LogicalType> group_types;
         std::vector<BoundAggregate>* aggregates = nullptr;
         std::vector<std::string> aggregate_texts;
+        /// ROLLUP/CUBE/GROUPING SETS: the number of real keys (their GROUPING() flags follow the
+        /// grouping id in the group keys); 0 for a plain GROUP BY.
+        size_t grouping_keys = 0;
     };
     AggregateContext* aggregate_context_ = nullptr;
     /// Where window calls go while a SELECT's select list and ORDER BY are bound (else: none allowed).

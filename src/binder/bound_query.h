@@ -146,6 +146,10 @@ struct BoundWindow {
     std::string text;  // for EXPLAIN
 };
 
+/// Group keys of ROLLUP / CUBE / GROUPING SETS that the Expand step produces: kExpandBase + 0 is
+/// the grouping id, kExpandBase + 1 + j the GROUPING() flag of key j. The planner renumbers them.
+constexpr size_t kExpandBase = size_t{1} << 28;
+
 /// Column references at or above this index name window results: (index - kWindowBase)-th window
 /// of the SELECT. The planner renumbers them once the width of the window's input is known.
 constexpr size_t kWindowBase = size_t{1} << 29;
@@ -162,6 +166,11 @@ struct BoundSelect : BoundQueryNode {
     std::vector<BoundExprPtr> group_by;
     std::vector<BoundAggregate> aggregates;
     BoundExprPtr having;
+    /// ROLLUP / CUBE / GROUPING SETS: the first grouping_keys entries of group_by are the keys;
+    /// each set is a mask of the keys it rolls up (bit j: key j is NULL in that set's rows). Then
+    /// group_by holds the grouping id and one GROUPING() flag per key (kExpandBase references).
+    std::vector<uint64_t> grouping_sets;
+    size_t grouping_keys = 0;
     std::vector<BoundWindow> windows;
     std::vector<BoundExprPtr> select_list;
     bool distinct = false;

@@ -398,16 +398,46 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
     bool has_aggregates = node.having != nullptr;
     for (const auto& item : node.select_list) has_aggregates |= ContainsAggregate(*item.expr);
     for (const auto& item : node.order_by) has_aggregates |= ContainsAggregate(*item.expr);
-    if (node.grouping != ast::GroupingKind::PLAIN) {
-        throw NotSupportedError(At(node.location) + "ROLLUP, CUBE and GROUPING SETS are not supported yet");
+    // ROLLUP, CUBE and GROUPING SETS: the distinct keys, and which of them each set rolls up.
+    std::vector<const ast::Expr*> group_keys;
+    std::vector<uint64_t> sets;
+    if (node.grouping == ast::GroupingKind::GROUPING_SETS) {
+        std::vector<std::string> texts;
+        for (const auto& set : node.grouping_sets) {
+            uint64_t present = 0;
+            for (const auto& e : set) {
+                std::string text = e->ToString();
+                size_t j = std::find(texts.begin(), texts.end(), text) - texts.begin();
+                if (j == texts.size()) {
+                    texts.push_back(text);
+                    group_keys.push_back(e.get());
+                }
+                present |= uint64_t{1} << j;
+            }
+            sets.push_back(present);
+        }
+    } else {
+        for (const auto& g : node.group_by) group_keys.push_back(g.get());
+        size_t n = group_keys.size();
+        if (node.grouping == ast::GroupingKind::ROLLUP) {
+            for (size_t k = n + 1; k-- > 0;) sets.push_back(k == 64 ? ~uint64_t{0} : (uint64_t{1} << k) - 1);
+        } else if (node.grouping == ast::GroupingKind::CUBE) {
+            if (n > 12)
+                throw BinderError(At(node.location) + "CUBE takes at most 12 columns", ErrorCode::WRONG_ARGUMENTS);
+            for (uint64_t m = (uint64_t{1} << n); m-- > 0;) sets.push_back(m);
+        }
+    }
+    if (group_keys.size() > 60) {
+        throw BinderError(At(node.location) + "too many GROUP BY keys for ROLLUP, CUBE or GROUPING SETS",
+                          ErrorCode::WRONG_ARGUMENTS);
     }
     AggregateContext agg;
-    if (!node.group_by.empty() || has_aggregates) {
+    if (!group_keys.empty() || has_aggregates || !sets.empty()) {
         select->aggregated = true;
         agg.from_scope = from_scope;
         agg.aggregates = &select->aggregates;
-        for (const auto& g : node.group_by) {
-            const ast::Expr* target = g.get();
+        for (const ast::Expr* g : group_keys) {
+            const ast::Expr* target = g;
             // GROUP BY 2 and GROUP BY alias refer to select items.
             if (g->kind == ast::ExprKind::LITERAL &&
                 static_cast<const ast::LiteralExpr&>(*g).value.type().IsInteger()) {
@@ -436,6 +466,23 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
             agg.group_texts.push_back(key->ToString());
             agg.group_types.push_back(key->type);
             select->group_by.push_back(std::move(key));
+        }
+        if (!sets.empty()) {
+            size_t n = select->group_by.size();
+            uint64_t all = n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
+            for (uint64_t present : sets) select->grouping_sets.push_back(all & ~present);
+            select->grouping_keys = n;
+            agg.grouping_keys = n;
+            // The grouping id keeps the sets' rows apart; the flags answer GROUPING().
+            select->group_by.push_back(std::make_unique<BoundColumnRef>(kExpandBase, TypeId::BIGINT, "__grouping_id"));
+            agg.group_texts.push_back("__grouping_id");
+            agg.group_types.push_back(TypeId::BIGINT);
+            for (size_t j = 0; j < n; ++j) {
+                select->group_by.push_back(std::make_unique<BoundColumnRef>(kExpandBase + 1 + j, TypeId::BIGINT,
+                                                                            "__grouping_" + std::to_string(j)));
+                agg.group_texts.push_back("__grouping_" + std::to_string(j));
+                agg.group_types.push_back(TypeId::BIGINT);
+            }
         }
         aggregate_context_ = &agg;
     }
@@ -559,6 +606,10 @@ BoundExprPtr Binder::BindAggregated(const ast::Expr& expr) {
         return BindPlain(expr);  // a window over the aggregation output
     }
     if (expr.kind == ast::ExprKind::FUNCTION_CALL &&
+        AsciiEqualsIgnoreCase(static_cast<const ast::FunctionCallExpr&>(expr).name, "grouping")) {
+        return BindGroupingCall(static_cast<const ast::FunctionCallExpr&>(expr));
+    }
+    if (expr.kind == ast::ExprKind::FUNCTION_CALL &&
         FunctionRegistry::Instance().IsAggregate(static_cast<const ast::FunctionCallExpr&>(expr).name)) {
         return BindAggregateCall(static_cast<const ast::FunctionCallExpr&>(expr));
     }
@@ -585,6 +636,48 @@ BoundExprPtr Binder::BindAggregated(const ast::Expr& expr) {
         }
     }
     return BindPlain(expr);  // children come back here one by one
+}
+
+BoundExprPtr Binder::BindGroupingCall(const ast::FunctionCallExpr& call) {
+    AggregateContext& agg = *aggregate_context_;
+    if (call.args.empty())
+        throw BinderError(At(call.location) + "GROUPING() needs a GROUP BY key", ErrorCode::WRONG_ARGUMENTS);
+    BoundExprPtr result;
+    for (size_t i = 0; i < call.args.size(); ++i) {
+        auto* saved = aggregate_context_;
+        aggregate_context_ = nullptr;
+        auto saved_scope = scope_;
+        scope_ = agg.from_scope;
+        BoundExprPtr plain = BindPlain(*call.args[i]);
+        aggregate_context_ = saved;
+        scope_ = std::move(saved_scope);
+        size_t n = agg.grouping_keys ? agg.grouping_keys : agg.group_texts.size();
+        size_t j = std::find(agg.group_texts.begin(), agg.group_texts.begin() + static_cast<std::ptrdiff_t>(n),
+                             plain->ToString()) -
+                   agg.group_texts.begin();
+        if (j >= n) {
+            throw BinderError(At(call.args[i]->location) + "GROUPING() arguments must be GROUP BY keys",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        // A plain GROUP BY rolls nothing up: the flag is 0.
+        BoundExprPtr flag = agg.grouping_keys ? BoundExprPtr(std::make_unique<BoundColumnRef>(
+                                                    n + 1 + j, TypeId::BIGINT, "grouping(" + plain->ToString() + ")"))
+                                              : BoundExprPtr(std::make_unique<BoundConstant>(Value::Integer(0)));
+        flag->nullable = false;
+        if (!result) {
+            result = std::move(flag);
+        } else {
+            std::vector<BoundExprPtr> shift;
+            shift.push_back(std::move(result));
+            shift.push_back(std::make_unique<BoundConstant>(Value::Integer(2)));
+            std::vector<BoundExprPtr> sum;
+            sum.push_back(MakeFunction("multiply", std::move(shift), call));
+            sum.push_back(std::move(flag));
+            result = MakeFunction("add", std::move(sum), call);
+        }
+    }
+    result->nullable = false;
+    return result;
 }
 
 BoundExprPtr Binder::BindAggregateCall(const ast::FunctionCallExpr& call) {

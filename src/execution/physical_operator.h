@@ -31,6 +31,7 @@ enum class PhysicalOperatorType : uint8_t {
     SET_OPERATION,
     RESULT_COLLECTOR,
     WINDOW,
+    EXPAND,
 };
 
 enum class OperatorResult : uint8_t {

@@ -1,6 +1,7 @@
 #include "execution/physical_planner.h"
 
 #include "common/exception.h"
+#include "execution/operator/physical_expand.h"
 #include "execution/operator/physical_filter.h"
 #include "execution/operator/physical_hash_aggregate.h"
 #include "execution/operator/physical_hash_join.h"
@@ -54,6 +55,11 @@ PhysicalOperatorPtr PhysicalPlanner::Plan(LogicalOperator& logical) {
         case LogicalOperatorType::AGGREGATE: {
             auto& a = static_cast<LogicalAggregate&>(logical);
             op = std::make_unique<PhysicalHashAggregate>(a.types, std::move(a.groups), std::move(a.aggregates));
+            break;
+        }
+        case LogicalOperatorType::EXPAND: {
+            auto& e = static_cast<LogicalExpand&>(logical);
+            op = std::make_unique<PhysicalExpand>(e.types, std::move(e.keys), e.sets);
             break;
         }
         case LogicalOperatorType::WINDOW: {

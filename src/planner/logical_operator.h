@@ -24,6 +24,7 @@ enum class LogicalOperatorType : uint8_t {
     UNION_ALL,
     SET_OPERATION,
     WINDOW,
+    EXPAND,
 };
 
 struct LogicalOperator {
@@ -79,6 +80,16 @@ struct LogicalGet : LogicalOperator {
     /// (kRowIdColumn: the row's position).
     std::vector<LogicalType> table_types;
     std::vector<size_t> column_ids;
+    std::string ToString() const override;
+};
+
+/// ROLLUP / CUBE / GROUPING SETS: each input row once per grouping set, with the keys that set
+/// rolls up set to NULL. Output: the input's columns, the keys, the grouping id (the set's mask)
+/// and one GROUPING() flag (0/1) per key.
+struct LogicalExpand : LogicalOperator {
+    LogicalExpand() : LogicalOperator(LogicalOperatorType::EXPAND) {}
+    std::vector<BoundExprPtr> keys;
+    std::vector<uint64_t> sets;
     std::string ToString() const override;
 };
 

@@ -46,6 +46,10 @@ std::string LogicalGet::ToString() const {
     return s + std::to_string(rowsets) + " rowsets, " + std::to_string(row_count) + " rows)";
 }
 
+std::string LogicalExpand::ToString() const {
+    return "EXPAND keys=[" + ExpressionListToString(keys) + "] sets=" + std::to_string(sets.size());
+}
+
 std::string LogicalWindow::ToString() const {
     std::string s = "WINDOW ";
     for (size_t i = 0; i < windows.size(); ++i) s += (i ? ", " : "") + windows[i].text;
@@ -207,6 +211,27 @@ LogicalOperatorPtr Planner::PlanSelect(BoundSelect& select) {
         auto filter = std::make_unique<LogicalFilter>();
         filter->condition = std::move(select.where);
         plan = Stack(std::move(filter), std::move(plan));
+    }
+    if (!select.grouping_sets.empty()) {
+        // Expand each row per grouping set; the aggregate then groups by the expanded keys.
+        size_t width = plan->types.size();
+        size_t n = select.grouping_keys;
+        auto expand = std::make_unique<LogicalExpand>();
+        expand->types = plan->types;
+        for (size_t j = 0; j < n; ++j) expand->types.push_back(select.group_by[j]->type);
+        expand->types.push_back(TypeId::BIGINT);
+        for (size_t j = 0; j < n; ++j) expand->types.push_back(TypeId::BIGINT);
+        expand->sets = select.grouping_sets;
+        for (size_t j = 0; j < n; ++j) {
+            LogicalType type = select.group_by[j]->type;
+            expand->keys.push_back(std::move(select.group_by[j]));
+            select.group_by[j] = std::make_unique<BoundColumnRef>(width + j, type, expand->keys[j]->ToString());
+        }
+        for (size_t k = n; k < select.group_by.size(); ++k) {
+            auto& ref = static_cast<BoundColumnRef&>(*select.group_by[k]);
+            ref.index = width + n + (ref.index - kExpandBase);
+        }
+        plan = Stack(std::move(expand), std::move(plan));
     }
     if (select.aggregated) {
         auto agg = std::make_unique<LogicalAggregate>();
