@@ -217,12 +217,11 @@ BoundExprPtr Binder::BindPlain(const ast::Expr& expr) {
         }
         case ast::ExprKind::LIKE: {
             const auto& l = static_cast<const ast::LikeExpr&>(expr);
-            if (l.regexp) throw NotSupportedError(At(expr.location) + "REGEXP is not supported yet");
             std::vector<BoundExprPtr> args;
             args.push_back(Bind(*l.expr));
             args.push_back(Bind(*l.pattern));
-            if (l.escape) args.push_back(Bind(*l.escape));
-            BoundExprPtr r = MakeFunction("like", std::move(args), expr);
+            if (l.escape && !l.regexp) args.push_back(Bind(*l.escape));
+            BoundExprPtr r = MakeFunction(l.regexp ? "regexp" : "like", std::move(args), expr);
             if (!l.negated) return r;
             std::vector<BoundExprPtr> n;
             n.push_back(std::move(r));

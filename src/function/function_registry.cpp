@@ -18,6 +18,8 @@ const FunctionRegistry& FunctionRegistry::Instance() {
         RegisterAggregateFunctions(r);
         RegisterSketchFunctions(r);
         RegisterSketchAggregates(r);
+        RegisterRegexpFunctions(r);
+        RegisterJsonFunctions(r);
         return r;
     }();
     return registry;

@@ -53,5 +53,7 @@ void RegisterLikeFunctions(FunctionRegistry& registry);
 void RegisterAggregateFunctions(FunctionRegistry& registry);
 void RegisterSketchFunctions(FunctionRegistry& registry);
 void RegisterSketchAggregates(FunctionRegistry& registry);
+void RegisterRegexpFunctions(FunctionRegistry& registry);
+void RegisterJsonFunctions(FunctionRegistry& registry);
 
 }  // namespace floe
