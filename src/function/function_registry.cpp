@@ -20,6 +20,7 @@ const FunctionRegistry& FunctionRegistry::Instance() {
         RegisterSketchAggregates(r);
         RegisterRegexpFunctions(r);
         RegisterJsonFunctions(r);
+        RegisterPercentileAggregates(r);
         return r;
     }();
     return registry;

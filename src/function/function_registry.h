@@ -55,5 +55,6 @@ void RegisterSketchFunctions(FunctionRegistry& registry);
 void RegisterSketchAggregates(FunctionRegistry& registry);
 void RegisterRegexpFunctions(FunctionRegistry& registry);
 void RegisterJsonFunctions(FunctionRegistry& registry);
+void RegisterPercentileAggregates(FunctionRegistry& registry);
 
 }  // namespace floe
