@@ -342,6 +342,10 @@ double EstimateCardinality(const LogicalOperator& op) {
         }
         case LogicalOperatorType::GET:
             return static_cast<double>(static_cast<const LogicalGet&>(op).row_count);
+        case LogicalOperatorType::WINDOW:
+            return child(0);
+        case LogicalOperatorType::EXPAND:
+            return child(0) * static_cast<double>(static_cast<const LogicalExpand&>(op).sets.size());
         case LogicalOperatorType::FILTER:  // a conjunction's selectivity is the product of its parts'
             return child(0) * ConjunctSelectivity(*static_cast<const LogicalFilter&>(op).condition);
         case LogicalOperatorType::PROJECTION:
