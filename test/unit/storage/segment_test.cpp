@@ -169,7 +169,9 @@ TEST_F(SegmentTest, EncodingsCodecsAndZoneMapsRoundTrip) {
             done += n;
         }
         uint64_t size = w.Finish();
-        if (codec != PageCodec::NONE) EXPECT_LT(size, rows * 40) << "pages should compress";
+        if (codec != PageCodec::NONE) {
+            EXPECT_LT(size, rows * 40) << "pages should compress";
+        }
         SegmentReader reader(path_, types);
         EXPECT_EQ(reader.format_version(), 2u);
         ASSERT_EQ(reader.page_count(), 3u);
