@@ -40,13 +40,6 @@ bool PhysicalTableScan::OpenNext() {
         ++stats_.rowsets_read;
         last_page_ = SIZE_MAX;
         next_row_ = 0;
-        deleted_.clear();
-        if (rowset_->deletes) {
-            deleted_.assign(reader_->row_count(), 0);
-            for (uint32_t row : *rowset_->deletes) {
-                if (row < deleted_.size()) deleted_[row] = 1;
-            }
-        }
         return true;
     }
     return false;
@@ -80,13 +73,22 @@ bool PhysicalTableScan::GetData(ExecutionContext& ctx, Chunk& out) {
         }
         stats_.rows_read += n;
         std::unique_ptr<SelectionVector> selection;
-        if (!deleted_.empty()) {
-            selection = std::make_unique<SelectionVector>();
-            for (size_t r = 0; r < n; ++r) {
-                if (!deleted_[start + r]) selection->push_back(static_cast<uint32_t>(r));
+        if (rowset_->deletes) {
+            // The deleted rows of this chunk only: a walk of the delete vector from `start`.
+            roaring_uint32_iterator_t it;
+            roaring_init_iterator(&rowset_->deletes->roaring, &it);
+            roaring_move_uint32_iterator_equalorlarger(&it, static_cast<uint32_t>(start));
+            if (it.has_value && it.current_value < start + n) {
+                selection = std::make_unique<SelectionVector>();
+                for (size_t r = 0; r < n; ++r) {
+                    if (it.has_value && it.current_value == start + r) {
+                        roaring_advance_uint32_iterator(&it);
+                        continue;
+                    }
+                    selection->push_back(static_cast<uint32_t>(r));
+                }
+                if (selection->empty()) continue;
             }
-            if (selection->empty()) continue;
-            if (selection->size() == n) selection.reset();
         }
         if (row_id_position_ < 0) {
             reader_->Read(start, n, stored_ids_, out);

@@ -53,7 +53,6 @@ class PhysicalTableScan : public PhysicalOperator {
     size_t next_rowset_ = 0;
     const RowsetInfo* rowset_ = nullptr;
     std::shared_ptr<const SegmentReader> reader_;
-    std::vector<uint8_t> deleted_;  // byte per row of the current rowset, when it has deletes
     size_t next_row_ = 0;
     std::vector<ZoneFilter> zone_filters_;
     size_t last_page_ = SIZE_MAX;  // the page of the previous chunk (to count pages once)
