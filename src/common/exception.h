@@ -43,6 +43,8 @@ FLOE_DECLARE_EXCEPTION(IOError, ErrorCode::IO)
 FLOE_DECLARE_EXCEPTION(NotSupportedError, ErrorCode::NOT_SUPPORTED)
 FLOE_DECLARE_EXCEPTION(OutOfMemoryError, ErrorCode::OUT_OF_MEMORY)
 FLOE_DECLARE_EXCEPTION(InternalError, ErrorCode::INTERNAL)
+/// A load refused as a whole (too many filtered rows, ...): nothing of it is visible.
+FLOE_DECLARE_EXCEPTION(LoadError, ErrorCode::BAD_FIELD_VALUE)
 
 #undef FLOE_DECLARE_EXCEPTION
 

@@ -465,6 +465,82 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
     return result;
 }
 
+LoadResult LoadManager::LoadBatches(const TableInfo& table, const TableSchema& schema,
+                                    const std::function<bool(std::vector<Chunk>&)>& next, const LoadOptions& options,
+                                    const std::function<std::string()>& before_commit) {
+    bool streamed = schema.keys_type != ast::KeysType::PRIMARY && !options.overwrite && options.partitions.empty();
+    if (!streamed) {
+        std::vector<Chunk> all, batch;
+        while (next(batch)) {
+            for (auto& c : batch) all.push_back(std::move(c));
+            batch.clear();
+        }
+        std::string refused = before_commit ? before_commit() : "";
+        if (!refused.empty()) throw LoadError(refused);
+        return Load(table, schema, all, options);
+    }
+    LoadResult result;
+    result.label = options.label.empty() ? NewLabel("load") : options.label;
+    auto version = catalog_.GetTableVersion(table.id);
+    bool merged = schema.keys_type == ast::KeysType::AGGREGATE || schema.keys_type == ast::KeysType::UNIQUE;
+    std::optional<PartitionRouter> router;
+    if (schema.partitioned()) router.emplace(schema, *version);
+    LoadCommit commit;
+    commit.label = result.label;
+    try {
+        std::vector<Chunk> batch;
+        while (next(batch)) {
+            std::vector<Chunk> merged_rows;
+            if (merged) merged_rows = MergeByKey(schema, batch);
+            std::vector<Chunk>& rows = merged ? merged_rows : batch;
+            // One segment per partition this batch touches.
+            std::map<uint32_t, std::vector<Chunk>> parts;
+            std::vector<uint32_t> route;
+            for (auto& chunk : rows) {
+                if (chunk.live_rows() == 0) continue;
+                if (!router) {
+                    parts[0].push_back(std::move(chunk));
+                    continue;
+                }
+                route.clear();
+                router->Route(chunk, route);
+                std::map<uint32_t, std::unique_ptr<SelectionVector>> selections;
+                for (size_t i = 0; i < route.size(); ++i) {
+                    auto& sel = selections[route[i]];
+                    if (!sel) sel = std::make_unique<SelectionVector>();
+                    sel->push_back(chunk.LiveRow(i));
+                }
+                for (auto& [p, sel] : selections) {
+                    Chunk part;
+                    for (size_t c = 0; c < chunk.column_count(); ++c) part.AddColumn(chunk.shared_column(c));
+                    part.SetSize(chunk.size());
+                    part.SetSelection(std::move(sel));
+                    parts[p].push_back(std::move(part));
+                }
+            }
+            for (auto& [p, chunks] : parts) {
+                LoadCommit::NewRowset r = WriteSegment(table, schema, chunks);
+                if (router) r.partition = router->partitions()[p].name;
+                result.loaded_rows += static_cast<size_t>(r.row_count);
+                commit.rowsets.push_back(std::move(r));
+            }
+            batch.clear();
+        }
+        if (router) commit.create_partitions = router->created();
+        std::string refused = before_commit ? before_commit() : "";
+        if (!refused.empty()) throw LoadError(refused);
+        commit.record = options.record;  // counted by before_commit
+    } catch (...) {
+        for (const auto& r : commit.rowsets) RemoveSegmentFile(data_dir_ + "/" + r.path);
+        throw;
+    }
+    if (commit.rowsets.empty() && !commit.record) return result;
+    auto ids = Commit(table, commit);
+    result.txn_id = ids.empty() ? 0 : ids[0];
+    if (!commit.create_partitions.empty() && schema.partition_live_number > 0) EnforcePartitionTtl(table, schema);
+    return result;
+}
+
 void LoadManager::EnforcePartitionTtl(const TableInfo& table, const TableSchema& schema) {
     if (schema.partition_live_number <= 0) return;
     auto version = catalog_.GetTableVersion(table.id);

@@ -81,6 +81,16 @@ class LoadManager {
     LoadResult Load(const TableInfo& table, const TableSchema& schema, std::vector<Chunk>& rows,
                     const LoadOptions& options);
 
+    /// A load whose rows arrive in batches (`next` fills one and returns false at the end): for
+    /// Duplicate, Aggregate and Unique Key tables each batch is merged, routed and written to
+    /// segments as it comes, so memory stays at a batch however large the load; Primary Key
+    /// tables gather every batch first (their upserts dedupe across the whole load). Nothing is
+    /// visible until the commit at the end, which `before_commit` may refuse (returning a
+    /// message): the segments written so far are then removed and LoadError is thrown.
+    LoadResult LoadBatches(const TableInfo& table, const TableSchema& schema,
+                           const std::function<bool(std::vector<Chunk>&)>& next, const LoadOptions& options,
+                           const std::function<std::string()>& before_commit);
+
     /// Deletes rows by position as one transaction. Each chunk's column 0 holds row ids (from a
     /// `__row_id` scan); for Primary Key tables columns 1.. hold the rows' key columns. The caller
     /// holds LockTable and read the rows at the current version.

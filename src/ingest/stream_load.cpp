@@ -362,107 +362,128 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
         };
         std::vector<CsvRowError> csv_errors;
         std::vector<FilteredRow> filtered;
-        std::vector<Chunk> rows;
         std::vector<std::vector<uint8_t>> delete_rows;  // per chunk, when __op is given
         Chunk file_chunk;
-        auto read_started = std::chrono::steady_clock::now();
-        while (next_chunk(file_chunk, csv_errors)) {
-            size_t n = file_chunk.size();
-            if (n == 0) continue;
-            Chunk out;
-            std::vector<uint8_t> keep(n, 1);
-            for (size_t c = 0; c < schema.columns.size(); ++c) {
-                const TableColumn& col = schema.columns[c];
-                std::shared_ptr<Column> values;
-                if (targets[c]) {
-                    values = ExpressionExecutor::Evaluate(*targets[c], file_chunk, n);
-                } else {
-                    values = std::make_shared<Column>(col.type, n);
-                    values->Resize(n);
-                    Value d = col.default_value.value_or(Value::Null(col.type));
-                    for (size_t r = 0; r < n; ++r) values->SetValue(r, d);
+        int64_t selected_rows = 0;
+        bool exhausted = false;
+        // Rows are parsed, transformed and handed to the load a batch (about 1M rows) at a time.
+        constexpr size_t kBatchRows = size_t{1} << 20;
+        auto read_batch = [&](std::vector<Chunk>& rows) -> bool {
+            size_t batch_rows = 0;
+            while (!exhausted && batch_rows < kBatchRows) {
+                if (!next_chunk(file_chunk, csv_errors)) {
+                    exhausted = true;
+                    break;
                 }
-                for (size_t r = 0; r < n; ++r) {
-                    if (!keep[r] || !values->IsNull(r)) continue;
-                    int src = plain_source[c];
-                    bool conversion_failed = src >= 0 && !file_chunk.column(src).IsNull(r);
-                    if (conversion_failed && strict) {
-                        keep[r] = 0;
-                        filtered.push_back({0,
-                                            "column '" + col.name + "': '" +
-                                                std::string(file_chunk.column(src).Strings()[r].view()) +
-                                                "' is not a valid " + col.type.ToString(),
-                                            ""});
-                    } else if (!col.nullable) {
-                        keep[r] = 0;
-                        filtered.push_back({0,
-                                            conversion_failed
-                                                ? "column '" + col.name + "': '" +
-                                                      std::string(file_chunk.column(src).Strings()[r].view()) +
-                                                      "' is not a valid " + col.type.ToString()
-                                                : "column '" + col.name + "' is NULL but declared NOT NULL",
-                                            ""});
+                size_t n = file_chunk.size();
+                if (n == 0) continue;
+                batch_rows += n;
+                Chunk out;
+                std::vector<uint8_t> keep(n, 1);
+                for (size_t c = 0; c < schema.columns.size(); ++c) {
+                    const TableColumn& col = schema.columns[c];
+                    std::shared_ptr<Column> values;
+                    if (targets[c]) {
+                        values = ExpressionExecutor::Evaluate(*targets[c], file_chunk, n);
+                    } else {
+                        values = std::make_shared<Column>(col.type, n);
+                        values->Resize(n);
+                        Value d = col.default_value.value_or(Value::Null(col.type));
+                        for (size_t r = 0; r < n; ++r) values->SetValue(r, d);
                     }
-                }
-                out.AddColumn(std::move(values));
-            }
-            out.SetSize(n);
-            if (op_expr) {
-                auto ops = ExpressionExecutor::Evaluate(*op_expr, file_chunk, n);
-                std::vector<uint8_t> flags(n, 0);
-                for (size_t r = 0; r < n; ++r) {
-                    if (ops->IsNull(r)) continue;
-                    std::string v = AsciiLower(std::string(ops->Strings()[r].view()));
-                    if (v == "1" || v == "delete") {
-                        flags[r] = 1;
-                    } else if (v != "0" && v != "upsert") {
-                        if (keep[r])
-                            filtered.push_back({0, "__op must be 0 / upsert or 1 / delete, not '" + v + "'", ""});
-                        keep[r] = 0;
+                    for (size_t r = 0; r < n; ++r) {
+                        if (!keep[r] || !values->IsNull(r)) continue;
+                        int src = plain_source[c];
+                        bool conversion_failed = src >= 0 && !file_chunk.column(src).IsNull(r);
+                        if (conversion_failed && strict) {
+                            keep[r] = 0;
+                            filtered.push_back({0,
+                                                "column '" + col.name + "': '" +
+                                                    std::string(file_chunk.column(src).Strings()[r].view()) +
+                                                    "' is not a valid " + col.type.ToString(),
+                                                ""});
+                        } else if (!col.nullable) {
+                            keep[r] = 0;
+                            filtered.push_back({0,
+                                                conversion_failed
+                                                    ? "column '" + col.name + "': '" +
+                                                          std::string(file_chunk.column(src).Strings()[r].view()) +
+                                                          "' is not a valid " + col.type.ToString()
+                                                    : "column '" + col.name + "' is NULL but declared NOT NULL",
+                                                ""});
+                        }
                     }
+                    out.AddColumn(std::move(values));
                 }
-                delete_rows.push_back(std::move(flags));
-            }
-            auto selection = std::make_unique<SelectionVector>();
-            std::shared_ptr<Column> pass;
-            if (where) pass = ExpressionExecutor::Evaluate(*where, out, n);
-            for (size_t r = 0; r < n; ++r) {
-                if (!keep[r]) continue;
-                if (pass && (pass->IsNull(r) || pass->Data<uint8_t>()[r] == 0)) {
-                    ++res.unselected_rows;
-                    continue;
+                out.SetSize(n);
+                if (op_expr) {
+                    auto ops = ExpressionExecutor::Evaluate(*op_expr, file_chunk, n);
+                    std::vector<uint8_t> flags(n, 0);
+                    for (size_t r = 0; r < n; ++r) {
+                        if (ops->IsNull(r)) continue;
+                        std::string v = AsciiLower(std::string(ops->Strings()[r].view()));
+                        if (v == "1" || v == "delete") {
+                            flags[r] = 1;
+                        } else if (v != "0" && v != "upsert") {
+                            if (keep[r])
+                                filtered.push_back({0, "__op must be 0 / upsert or 1 / delete, not '" + v + "'", ""});
+                            keep[r] = 0;
+                        }
+                    }
+                    delete_rows.push_back(std::move(flags));
                 }
-                selection->push_back(static_cast<uint32_t>(r));
+                auto selection = std::make_unique<SelectionVector>();
+                std::shared_ptr<Column> pass;
+                if (where) pass = ExpressionExecutor::Evaluate(*where, out, n);
+                for (size_t r = 0; r < n; ++r) {
+                    if (!keep[r]) continue;
+                    if (pass && (pass->IsNull(r) || pass->Data<uint8_t>()[r] == 0)) {
+                        ++res.unselected_rows;
+                        continue;
+                    }
+                    selection->push_back(static_cast<uint32_t>(r));
+                }
+                selected_rows += static_cast<int64_t>(selection->size());
+                if (selection->size() != n) out.SetSelection(std::move(selection));
+                rows.push_back(std::move(out));
             }
-            if (selection->size() != n) out.SetSelection(std::move(selection));
-            rows.push_back(std::move(out));
-        }
-        res.read_data_time_ms = MillisSince(read_started);
-        for (const auto& e : csv_errors) filtered.push_back({e.line, e.reason, e.raw});
-        res.total_rows = static_cast<int64_t>(csv_reader ? csv_reader->rows_seen() : json_reader->rows_seen());
-        res.filtered_rows = static_cast<int64_t>(filtered.size());
-        if (!filtered.empty()) {
-            // Keep the rejected rows (the first 1000) for the ErrorURL.
-            res.error_log =
-                fmt::format("{}_{:x}", table->id, std::chrono::system_clock::now().time_since_epoch().count());
-            std::filesystem::create_directories(data_dir_ + "/load_errors");
-            std::ofstream log(data_dir_ + "/load_errors/" + res.error_log + ".txt", std::ios::binary);
-            for (size_t i = 0; i < filtered.size() && i < 1000; ++i) {
-                const auto& f = filtered[i];
-                log << "Error: " << f.reason;
-                if (f.line) log << ". Line " << f.line;
-                if (!f.row.empty()) log << ". Row: " << f.row;
-                log << "\n";
-            }
-        }
-        int64_t considered = res.total_rows - res.unselected_rows;
-        if (considered > 0 &&
-            static_cast<double>(res.filtered_rows) > max_filter_ratio * static_cast<double>(considered)) {
-            return fail("too many filtered rows: " + std::to_string(res.filtered_rows) + " of " +
-                        std::to_string(considered) + " (max_filter_ratio " + Header(request, "max_filter_ratio", "0") +
-                        ")" + (filtered.empty() ? "" : "; first error: " + filtered.front().reason));
-        }
+            return !rows.empty() || !exhausted;
+        };
         LoadOptions options;
+        // Before the commit: count, keep the rejected rows, and refuse a load over its ratio.
+        auto before_commit = [&]() -> std::string {
+            for (const auto& e : csv_errors) filtered.push_back({e.line, e.reason, e.raw});
+            res.total_rows = static_cast<int64_t>(csv_reader ? csv_reader->rows_seen() : json_reader->rows_seen());
+            res.filtered_rows = static_cast<int64_t>(filtered.size());
+            if (!filtered.empty()) {
+                // Keep the rejected rows (the first 1000) for the ErrorURL.
+                res.error_log =
+                    fmt::format("{}_{:x}", table->id, std::chrono::system_clock::now().time_since_epoch().count());
+                std::filesystem::create_directories(data_dir_ + "/load_errors");
+                std::ofstream log(data_dir_ + "/load_errors/" + res.error_log + ".txt", std::ios::binary);
+                for (size_t i = 0; i < filtered.size() && i < 1000; ++i) {
+                    const auto& f = filtered[i];
+                    log << "Error: " << f.reason;
+                    if (f.line) log << ". Line " << f.line;
+                    if (!f.row.empty()) log << ". Row: " << f.row;
+                    log << "\n";
+                }
+            }
+            int64_t considered = res.total_rows - res.unselected_rows;
+            if (considered > 0 &&
+                static_cast<double>(res.filtered_rows) > max_filter_ratio * static_cast<double>(considered)) {
+                return "too many filtered rows: " + std::to_string(res.filtered_rows) + " of " +
+                       std::to_string(considered) + " (max_filter_ratio " + Header(request, "max_filter_ratio", "0") +
+                       ")" + (filtered.empty() ? "" : "; first error: " + filtered.front().reason);
+            }
+            record.total_rows = res.total_rows;
+            record.filtered_rows = res.filtered_rows;
+            record.unselected_rows = res.unselected_rows;
+            record.error_url = res.error_log.empty() ? "" : "/api/_load_error_log?file=" + res.error_log;
+            record.loaded_rows = selected_rows;
+            options.record = record;
+            return "";
+        };
         options.label = res.label;
         std::string partitions = Header(request, "partitions");
         if (!partitions.empty()) options.partitions = SplitTopLevel(partitions);
@@ -481,18 +502,17 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
             for (size_t k = 0; k < schema.key_columns.size(); ++k) updated[k] = true;
             options.update_columns = updated;
         }
-        record.total_rows = res.total_rows;
-        record.filtered_rows = res.filtered_rows;
-        record.unselected_rows = res.unselected_rows;
-        record.error_url = res.error_log.empty() ? "" : "/api/_load_error_log?file=" + res.error_log;
-        for (const auto& c : rows) record.loaded_rows += static_cast<int64_t>(c.live_rows());
-        options.record = record;
         if (op_expr) options.delete_rows = &delete_rows;
         auto write_started = std::chrono::steady_clock::now();
-        LoadResult load = loads_.Load(*table, schema, rows, options);
+        LoadResult load;
+        try {
+            load = loads_.LoadBatches(*table, schema, read_batch, options, before_commit);
+        } catch (const LoadError& e) {
+            return fail(e.what());
+        }
         res.write_data_time_ms = MillisSince(write_started);
         res.txn_id = load.txn_id;
-        res.loaded_rows = record.loaded_rows;
+        res.loaded_rows = selected_rows;
     } catch (const CatalogError& e) {
         if (e.code() == ErrorCode::LABEL_ALREADY_EXISTS) {
             res.status = "Label Already Exists";
