@@ -6,11 +6,51 @@ namespace floe {
 
 namespace {
 
+/// Functions whose value changes from call to call: never folded.
+bool Volatile(const std::string& name) {
+    return name == "rand" || name == "random" || name == "uuid" || name == "sleep";
+}
+
 void Fold(BoundExprPtr& e) {
     switch (e->kind) {
-        case BoundExprKind::FUNCTION:
-            for (auto& a : static_cast<BoundFunction&>(*e).args) Fold(a);
+        case BoundExprKind::FUNCTION: {
+            auto& f = static_cast<BoundFunction&>(*e);
+            bool constant = true;
+            for (auto& a : f.args) {
+                Fold(a);
+                constant &= a->kind == BoundExprKind::CONSTANT;
+            }
+            if (!constant || !f.function.kernel || Volatile(f.function.name)) return;
+            // Run the kernel once over one-row columns of the constants.
+            try {
+                std::vector<std::unique_ptr<Column>> columns;
+                std::vector<const Column*> args;
+                for (const auto& a : f.args) {
+                    const Value& v = static_cast<const BoundConstant&>(*a).value;
+                    auto col = std::make_unique<Column>(a->type, 1);
+                    col->Resize(1);
+                    if (v.is_null()) {
+                        col->SetNull(0, true);
+                    } else {
+                        col->SetValue(0, v);
+                    }
+                    args.push_back(col.get());
+                    columns.push_back(std::move(col));
+                }
+                Column out(f.type, 1);
+                out.Resize(1);
+                out.SetNull(0, false);
+                f.function.kernel(args, 1, out);
+                Value v = out.IsNull(0) ? Value::Null(f.type) : out.GetValue(0);
+                if (!(v.type() == f.type)) return;
+                bool nullable = f.nullable;
+                e = std::make_unique<BoundConstant>(std::move(v));
+                e->nullable = nullable || e->nullable;
+            } catch (const std::exception&) {
+                // An error (division by zero, a bad value): leave it for run time, row by row.
+            }
             return;
+        }
         case BoundExprKind::CAST: {
             auto& c = static_cast<BoundCast&>(*e);
             Fold(c.child);
