@@ -32,7 +32,23 @@ void Collect(const BoundExpression& expr, const LogicalGet& get, std::vector<Zon
         else if (op == "greater_equal")
             op = "less_equal";
     }
-    if (col->kind != BoundExprKind::COLUMN_REF || constant->kind != BoundExprKind::CONSTANT) return;
+    if (constant->kind != BoundExprKind::CONSTANT) return;
+    if (col->kind == BoundExprKind::CAST) {
+        // An integer column widened for the comparison compares the same (zone maps hold int64).
+        const auto& cast = static_cast<const BoundCast&>(*col);
+        const LogicalType& from = cast.child->type;
+        if (cast.child->kind == BoundExprKind::COLUMN_REF && from.IsInteger() && cast.type.IsInteger() &&
+            from.id != TypeId::LARGEINT && cast.type.id != TypeId::LARGEINT) {
+            col = cast.child.get();
+            const Value& v = static_cast<const BoundConstant&>(*constant).value;
+            if (v.is_null() || !v.type().IsInteger() || v.type().id == TypeId::LARGEINT) return;
+            size_t output = static_cast<const BoundColumnRef&>(*col).index;
+            if (output >= get.column_ids.size() || get.column_ids[output] >= get.table_types.size()) return;
+            out.push_back(ZonePredicate{get.column_ids[output], op, v});
+            return;
+        }
+    }
+    if (col->kind != BoundExprKind::COLUMN_REF) return;
     const Value& value = static_cast<const BoundConstant&>(*constant).value;
     bool same_type = value.type() == col->type || (value.type().IsString() && col->type.IsString());
     if (!same_type || value.is_null()) return;
