@@ -55,6 +55,8 @@ class Binder {
     BoundExprPtr BindCase(const ast::CaseExpr& expr);
     // Subqueries, decorrelated into joins (subquery_binder.cpp).
     BoundExprPtr BindSubquery(const ast::SubqueryExpr& expr);
+    /// x op ANY|SOME|ALL (subquery), decorrelated into a join with min/max/counts per key.
+    BoundExprPtr BindQuantified(const ast::SubqueryExpr& expr);
     /// Binds and decorrelates the subquery's query; returns it and the number of correlation columns
     /// it outputs first.
     std::unique_ptr<BoundQueryNode> BindSubqueryQuery(const ast::SubqueryExpr& expr,

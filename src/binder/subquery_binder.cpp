@@ -185,9 +185,30 @@ BoundExprPtr Binder::BindSubquery(const ast::SubqueryExpr& expr) {
     }
     BoundExprPtr lhs;
     if (expr.subquery_kind == ast::SubqueryKind::IN) lhs = Bind(*expr.lhs);
-    if (expr.subquery_kind == ast::SubqueryKind::ANY || expr.subquery_kind == ast::SubqueryKind::ALL) {
-        throw NotSupportedError(At(expr.location) + "ANY/ALL subqueries are not supported yet");
+    bool any = expr.subquery_kind == ast::SubqueryKind::ANY, all = expr.subquery_kind == ast::SubqueryKind::ALL;
+    if ((any && expr.compare == ast::BinaryOp::EQUAL) || (all && expr.compare == ast::BinaryOp::NOT_EQUAL)) {
+        // = ANY is IN, <> ALL is NOT IN.
+        ast::SubqueryExpr in;
+        in.location = expr.location;
+        in.subquery_kind = ast::SubqueryKind::IN;
+        in.negated = all;
+        // Borrow the operand and query for the rewrite; they are given back below.
+        auto& self = const_cast<ast::SubqueryExpr&>(expr);
+        in.lhs = std::move(self.lhs);
+        in.query = std::move(self.query);
+        BoundExprPtr result;
+        try {
+            result = BindSubquery(in);
+        } catch (...) {
+            self.lhs = std::move(in.lhs);
+            self.query = std::move(in.query);
+            throw;
+        }
+        self.lhs = std::move(in.lhs);
+        self.query = std::move(in.query);
+        return result;
     }
+    if (any || all) return BindQuantified(expr);
     std::vector<size_t> outer;
     std::unique_ptr<BoundQueryNode> inner = BindSubqueryQuery(expr, &outer);
     size_t k = outer.size();
@@ -297,6 +318,112 @@ BoundExprPtr Binder::BindSubquery(const ast::SubqueryExpr& expr) {
     BoundExprPtr matched = Call("is_not_null", List(Ref(match_start + k, inner_types[k])));
     BoundExprPtr result = Call("if", List(std::move(matched), Constant(Value::Boolean(true)), std::move(after)));
     if (expr.negated) result = Call("not", List(std::move(result)));
+    return result;
+}
+
+BoundExprPtr Binder::BindQuantified(const ast::SubqueryExpr& expr) {
+    // x op ANY|ALL (S) for <, <=, >, >=, =, <>: one grouped subquery gives min(v), max(v), count(*)
+    // and count(v) per correlation key; SQL's three-valued rules follow from them.
+    bool all = expr.subquery_kind == ast::SubqueryKind::ALL;
+    BoundExprPtr lhs = Bind(*expr.lhs);
+    std::vector<size_t> outer;
+    std::unique_ptr<BoundQueryNode> inner = BindSubqueryQuery(expr, &outer);
+    size_t k = outer.size();
+    if (inner->output.size() - k != 1) {
+        throw BinderError(At(expr.location) + "Operand should contain 1 column(s)", ErrorCode::WRONG_ARGUMENTS);
+    }
+    std::vector<LogicalType> inner_types;
+    for (const auto& c : inner->output) inner_types.push_back(c.type);
+    LogicalType common = CommonSuperType(lhs->type, inner_types[k]);
+    if (common.id == TypeId::NULL_TYPE) common = TypeId::BIGINT;
+    inner->order_by.clear();
+    auto stats = Wrap(std::move(inner), k);
+    stats->aggregated = true;
+    for (size_t i = 0; i < k; ++i) stats->group_by.push_back(Ref(i, inner_types[i]));
+    auto add_aggregate = [&](const std::string& name, bool with_arg) {
+        BoundAggregate a;
+        std::vector<LogicalType> types;
+        if (with_arg) types.push_back(common);
+        a.function = FunctionRegistry::Instance().BindAggregate(name, types, false);
+        if (with_arg) a.args.push_back(AddCastIfNeeded(Ref(k, inner_types[k]), a.function.arg_types[0]));
+        stats->aggregates.push_back(std::move(a));
+    };
+    add_aggregate("min", true);
+    add_aggregate("max", true);
+    add_aggregate("count", false);
+    add_aggregate("count", true);
+    for (size_t i = 0; i < k; ++i) stats->select_list.push_back(Ref(i, inner_types[i]));
+    LogicalType ext_type = stats->aggregates[0].function.return_type;
+    stats->select_list.push_back(Ref(k, ext_type));
+    stats->select_list.push_back(Ref(k + 1, ext_type));
+    stats->select_list.push_back(Ref(k + 2, TypeId::BIGINT));
+    stats->select_list.push_back(Ref(k + 3, TypeId::BIGINT));
+    stats->output.push_back({"min", "", "", "", "", ext_type, true});
+    stats->output.push_back({"max", "", "", "", "", ext_type, true});
+    stats->output.push_back({"rows", "", "", "", "", TypeId::BIGINT, false});
+    stats->output.push_back({"values", "", "", "", "", TypeId::BIGINT, false});
+    std::vector<BoundExprPtr> outer_keys, inner_keys;
+    for (size_t c : outer) outer_keys.push_back(Ref(c, scope_[c].type, scope_[c].name));
+    for (size_t i = 0; i < k; ++i) inner_keys.push_back(Ref(i, inner_types[i]));
+    size_t start = AddSubqueryJoin(std::move(stats), BoundJoinType::LEFT, std::move(outer_keys), std::move(inner_keys),
+                                   std::vector<bool>(k, true));
+    auto x = [&] { return AddCastIfNeeded(lhs->Copy(), common); };
+    auto min = [&] { return AddCastIfNeeded(Ref(start + k, ext_type), common); };
+    auto max = [&] { return AddCastIfNeeded(Ref(start + k + 1, ext_type), common); };
+    auto rows = [&] { return Call("coalesce", List(Ref(start + k + 2, TypeId::BIGINT), Constant(Value::Integer(0)))); };
+    auto values = [&] {
+        return Call("coalesce", List(Ref(start + k + 3, TypeId::BIGINT), Constant(Value::Integer(0))));
+    };
+    auto compare = [&](ast::BinaryOp op, BoundExprPtr a, BoundExprPtr b) {
+        switch (op) {
+            case ast::BinaryOp::LESS:
+                return Call("less", List(std::move(a), std::move(b)));
+            case ast::BinaryOp::LESS_EQUAL:
+                return Call("less_equal", List(std::move(a), std::move(b)));
+            case ast::BinaryOp::GREATER:
+                return Call("greater", List(std::move(a), std::move(b)));
+            case ast::BinaryOp::GREATER_EQUAL:
+                return Call("greater_equal", List(std::move(a), std::move(b)));
+            default:
+                return Call("equal", List(std::move(a), std::move(b)));
+        }
+    };
+    ast::BinaryOp op = expr.compare;
+    bool above = op == ast::BinaryOp::GREATER || op == ast::BinaryOp::GREATER_EQUAL;
+    bool below = op == ast::BinaryOp::LESS || op == ast::BinaryOp::LESS_EQUAL;
+    if (!above && !below && op != ast::BinaryOp::EQUAL && op != ast::BinaryOp::NOT_EQUAL) {
+        throw NotSupportedError(At(expr.location) + "ANY/ALL needs =, <>, <, <=, > or >=");
+    }
+    // decisive: true when the comparison holds for some value (ANY) / every value (ALL) present.
+    BoundExprPtr decisive;
+    if (op == ast::BinaryOp::EQUAL || op == ast::BinaryOp::NOT_EQUAL) {
+        // = ALL: x equals both ends; <> ANY: not that.
+        BoundExprPtr same =
+            Call("and", List(compare(ast::BinaryOp::EQUAL, x(), min()), compare(ast::BinaryOp::EQUAL, x(), max())));
+        decisive = op == ast::BinaryOp::EQUAL ? std::move(same) : Call("not", List(std::move(same)));
+    } else {
+        // ANY: against the easiest end (min for >, max for <); ALL: against the hardest.
+        bool use_min = above != all;
+        decisive = compare(op, x(), use_min ? min() : max());
+    }
+    BoundExprPtr unknown =
+        Call("or", List(Call("is_null", List(lhs->Copy())), Call("greater", List(rows(), values()))));
+    BoundExprPtr empty = Call("equal", List(rows(), Constant(Value::Integer(0))));
+    BoundExprPtr result;
+    if (!all) {
+        // IF(rows = 0, FALSE, IF(decisive, TRUE, IF(unknown, NULL, FALSE)))
+        BoundExprPtr rest = Call(
+            "if", List(std::move(unknown), Constant(Value::Null(TypeId::BOOLEAN)), Constant(Value::Boolean(false))));
+        rest = Call("if", List(std::move(decisive), Constant(Value::Boolean(true)), std::move(rest)));
+        result = Call("if", List(std::move(empty), Constant(Value::Boolean(false)), std::move(rest)));
+    } else {
+        // IF(rows = 0, TRUE, IF(NOT decisive, FALSE, IF(unknown, NULL, TRUE)))
+        BoundExprPtr rest = Call(
+            "if", List(std::move(unknown), Constant(Value::Null(TypeId::BOOLEAN)), Constant(Value::Boolean(true))));
+        rest =
+            Call("if", List(Call("not", List(std::move(decisive))), Constant(Value::Boolean(false)), std::move(rest)));
+        result = Call("if", List(std::move(empty), Constant(Value::Boolean(true)), std::move(rest)));
+    }
     return result;
 }
 
