@@ -123,6 +123,7 @@ class Binder {
     AggregateContext* aggregate_context_ = nullptr;
     /// Where window calls go while a SELECT's select list and ORDER BY are bound (else: none allowed).
     std::vector<BoundWindow>* windows_ = nullptr;
+    bool last_subquery_correlated_ = false;  // set by BindSubquery
 
     /// Outer columns visible to a subquery being bound, and the ones it used.
     struct SubqueryFrame {

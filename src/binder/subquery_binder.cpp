@@ -180,8 +180,41 @@ BoundExprPtr Binder::BindSubquery(const ast::SubqueryExpr& expr) {
         throw NotSupportedError(At(expr.location) + "subqueries are only supported in SELECT, WHERE and ORDER BY");
     }
     if (aggregate_context_) {
-        throw NotSupportedError(At(expr.location) +
-                                "subqueries in aggregated select lists or HAVING are not supported yet");
+        // In an aggregated select list or HAVING: an uncorrelated scalar subquery is one value for
+        // the whole query, joined before the aggregation and carried through it as any_value().
+        if (expr.subquery_kind != ast::SubqueryKind::SCALAR) {
+            throw NotSupportedError(At(expr.location) +
+                                    "only scalar subqueries are supported in aggregated select lists and HAVING");
+        }
+        AggregateContext& agg = *aggregate_context_;
+        auto* saved = aggregate_context_;
+        auto saved_scope = scope_;
+        aggregate_context_ = nullptr;
+        scope_ = agg.from_scope;
+        BoundExprPtr value;
+        try {
+            value = BindSubquery(expr);
+        } catch (...) {
+            aggregate_context_ = saved;
+            scope_ = std::move(saved_scope);
+            throw;
+        }
+        aggregate_context_ = saved;
+        scope_ = std::move(saved_scope);
+        if (last_subquery_correlated_) {
+            throw NotSupportedError(
+                At(expr.location) +
+                "correlated subqueries in aggregated select lists and HAVING are not supported yet");
+        }
+        BoundAggregate a;
+        a.function = FunctionRegistry::Instance().BindAggregate("any_value", {value->type}, false);
+        LogicalType type = a.function.return_type;
+        std::string text = "subquery#" + std::to_string(agg.aggregate_texts.size());
+        a.args.push_back(AddCastIfNeeded(std::move(value), a.function.arg_types[0]));
+        size_t index = agg.aggregate_texts.size();
+        agg.aggregate_texts.push_back(text);
+        agg.aggregates->push_back(std::move(a));
+        return std::make_unique<BoundColumnRef>(agg.group_texts.size() + index, type, "subquery");
     }
     BoundExprPtr lhs;
     if (expr.subquery_kind == ast::SubqueryKind::IN) lhs = Bind(*expr.lhs);
@@ -212,6 +245,7 @@ BoundExprPtr Binder::BindSubquery(const ast::SubqueryExpr& expr) {
     std::vector<size_t> outer;
     std::unique_ptr<BoundQueryNode> inner = BindSubqueryQuery(expr, &outer);
     size_t k = outer.size();
+    last_subquery_correlated_ = k > 0;
     size_t value_columns = inner->output.size() - k;
     auto outer_keys = [&]() {
         std::vector<BoundExprPtr> keys;
