@@ -288,6 +288,10 @@ TableSchema ParseTableDefinition(const std::string& definition) {
         schema.columns.push_back(std::move(col));
     }
     for (const auto& name : schema.partition.columns) schema.partition_columns.push_back(schema.Find(name));
+    for (const auto& name : t.order_by.empty() ? t.key_columns : t.order_by) {
+        int idx = schema.Find(name);
+        if (idx >= 0) schema.sort_columns.push_back(static_cast<size_t>(idx));
+    }
     return schema;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <numeric>
 #include <random>
 
 #include "binder/binder.h"
@@ -56,7 +57,7 @@ void LoadManager::ForgetTable(int64_t table_id) {
 }
 
 LoadCommit::NewRowset LoadManager::WriteSegment(const TableInfo& table, const TableSchema& schema,
-                                                const std::vector<Chunk>& rows) {
+                                                const std::vector<Chunk>& rows, std::vector<uint32_t>* order) {
     static std::mt19937_64 rng(std::random_device{}());
     static std::mutex mu;
     std::string name;
@@ -71,7 +72,55 @@ LoadCommit::NewRowset LoadManager::WriteSegment(const TableInfo& table, const Ta
         if (AsciiEqualsIgnoreCase(k, "compression")) codec = ParseCodec(v).value_or(PageCodec::LZ4);
     }
     SegmentWriter writer(data_dir_ + "/" + out.path, schema.Types(), codec);
-    for (const auto& c : rows) writer.Append(c);
+    size_t total = 0;
+    for (const auto& c : rows) total += c.live_rows();
+    if (schema.sort_columns.empty() || total < 2) {
+        for (const auto& c : rows) writer.Append(c);
+        if (order) {
+            order->resize(total);
+            std::iota(order->begin(), order->end(), 0);
+        }
+    } else {
+        // Gather the live rows, sort them by the sort key (stable: equal keys keep load order),
+        // and write them in that order, a chunk at a time.
+        std::vector<LogicalType> types = schema.Types();
+        std::vector<std::unique_ptr<Column>> all;
+        for (const auto& t : types) all.push_back(std::make_unique<Column>(t, 0));
+        std::vector<uint32_t> live;
+        for (const auto& c : rows) {
+            live.resize(c.live_rows());
+            for (size_t i = 0; i < live.size(); ++i) live[i] = c.LiveRow(i);
+            for (size_t col = 0; col < types.size(); ++col)
+                all[col]->AppendRows(c.column(col), live.data(), live.size());
+        }
+        std::vector<uint32_t> perm(total);
+        std::iota(perm.begin(), perm.end(), 0);
+        std::stable_sort(perm.begin(), perm.end(), [&](uint32_t a, uint32_t b) {
+            for (size_t k : schema.sort_columns) {
+                const Column& col = *all[k];
+                bool an = col.IsNull(a), bn = col.IsNull(b);
+                if (an || bn) {
+                    if (an == bn) continue;
+                    return an;  // NULLs first
+                }
+                int cmp = col.CompareRows(a, col, b);
+                if (cmp != 0) return cmp < 0;
+            }
+            return false;
+        });
+        for (size_t start = 0; start < total; start += kChunkCapacity) {
+            size_t n = std::min(kChunkCapacity, total - start);
+            Chunk slice;
+            for (size_t col = 0; col < types.size(); ++col) {
+                auto column = std::make_shared<Column>(types[col], n);
+                column->AppendRows(*all[col], perm.data() + start, n);
+                slice.AddColumn(std::move(column));
+            }
+            slice.SetSize(n);
+            writer.Append(slice);
+        }
+        if (order) *order = std::move(perm);
+    }
     out.row_count = static_cast<int64_t>(writer.row_count());
     out.size = static_cast<int64_t>(writer.Finish());
     return out;
@@ -97,8 +146,9 @@ void LoadManager::ReplaceRowsets(const TableInfo& table, const TableSchema& sche
     commit.remove = inputs;
     size_t total = 0;
     for (const auto& c : rows) total += c.live_rows();
+    std::vector<uint32_t> order;
     if (total > 0) {
-        commit.rowsets.push_back(WriteSegment(table, schema, rows));
+        commit.rowsets.push_back(WriteSegment(table, schema, rows, &order));
         commit.rowsets.back().partition = partition;
     }
     auto ids = Commit(table, commit);
@@ -111,12 +161,10 @@ void LoadManager::ReplaceRowsets(const TableInfo& table, const TableSchema& sche
     }
     try {
         std::vector<size_t> key_columns = KeyColumnIndexes(schema);
-        uint32_t row = 0;
-        std::vector<std::string> keys;
-        for (const auto& chunk : rows) {
-            keys.clear();
-            PrimaryKeyIndex::EncodeKeys(chunk, key_columns, keys);
-            for (const auto& key : keys) state->pk_index->Set(key, RowLocation{ids.empty() ? 0 : ids[0], row++});
+        std::vector<std::string> keys;  // of the live rows in chunk order; written row p has keys[order[p]]
+        for (const auto& chunk : rows) PrimaryKeyIndex::EncodeKeys(chunk, key_columns, keys);
+        for (size_t p = 0; p < order.size(); ++p) {
+            state->pk_index->Set(keys[order[p]], RowLocation{ids.empty() ? 0 : ids[0], static_cast<uint32_t>(p)});
         }
         state->index_version = catalog_.GetTableVersion(table.id);
     } catch (...) {
@@ -420,13 +468,14 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
             commit.replace_partitions = options.partitions;
         }
     }
-    std::vector<size_t> written;  // groups with rows, in commit.rowsets order
+    std::vector<size_t> written;                               // groups with rows, in commit.rowsets order
+    std::vector<std::vector<uint32_t>> orders(groups.size());  // each group's written order
     try {
         for (size_t g = 0; g < groups.size(); ++g) {
             size_t n = 0;
             for (const auto& c : groups[g].chunks) n += c.live_rows();
             if (n == 0) continue;
-            LoadCommit::NewRowset r = WriteSegment(table, schema, groups[g].chunks);
+            LoadCommit::NewRowset r = WriteSegment(table, schema, groups[g].chunks, &orders[g]);
             r.partition = groups[g].partition;
             commit.rowsets.push_back(std::move(r));
             written.push_back(g);
@@ -449,9 +498,11 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
                 for (const auto& key : removed_keys) state->pk_index->Erase(key);
                 for (size_t i = 0; i < written.size(); ++i) {
                     const Group& g = groups[written[i]];
-                    for (size_t k = 0; k < g.keys.size(); ++k) {
-                        if (k + 16 < g.keys.size()) state->pk_index->Prefetch(g.hashes[k + 16]);
-                        state->pk_index->Set(*g.keys[k], g.hashes[k], RowLocation{ids[i], static_cast<uint32_t>(k)});
+                    const std::vector<uint32_t>& order = orders[written[i]];  // written row p: key order[p]
+                    for (size_t p = 0; p < order.size(); ++p) {
+                        if (p + 16 < order.size()) state->pk_index->Prefetch(g.hashes[order[p + 16]]);
+                        uint32_t k = order[p];
+                        state->pk_index->Set(*g.keys[k], g.hashes[k], RowLocation{ids[i], static_cast<uint32_t>(p)});
                     }
                 }
                 state->index_version = catalog_.GetTableVersion(table.id);

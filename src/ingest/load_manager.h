@@ -139,8 +139,11 @@ class LoadManager {
     /// Builds the index from the table's current version.
     void BuildIndex(const TableInfo& table, const TableSchema& schema, TableState& state);
     /// Writes chunks as a durable segment; returns (relative path, size, rows).
+    /// Writes the live rows of `rows` as one durable segment, sorted by the table's sort key (so
+    /// zone maps prune key ranges). `order`, when given, receives the permutation: written row p
+    /// is live row order[p] of the chunks taken in sequence.
     LoadCommit::NewRowset WriteSegment(const TableInfo& table, const TableSchema& schema,
-                                       const std::vector<Chunk>& rows);
+                                       const std::vector<Chunk>& rows, std::vector<uint32_t>* order = nullptr);
 
     std::vector<int64_t> Commit(const TableInfo& table, const LoadCommit& commit);
 
