@@ -74,7 +74,41 @@ LoadCommit::NewRowset LoadManager::WriteSegment(const TableInfo& table, const Ta
     SegmentWriter writer(data_dir_ + "/" + out.path, schema.Types(), codec);
     size_t total = 0;
     for (const auto& c : rows) total += c.live_rows();
-    if (schema.sort_columns.empty() || total < 2) {
+    // Rows often arrive in key order already (ids, times): one pass finds out, and then they are
+    // written as they are.
+    auto compare = [&](const Column* const* a_cols, uint32_t a, const Column* const* b_cols, uint32_t b) {
+        for (size_t i = 0; i < schema.sort_columns.size(); ++i) {
+            const Column& x = *a_cols[i];
+            const Column& y = *b_cols[i];
+            bool an = x.IsNull(a), bn = y.IsNull(b);
+            if (an || bn) {
+                if (an == bn) continue;
+                return an ? -1 : 1;  // NULLs first
+            }
+            int cmp = x.CompareRows(a, y, b);
+            if (cmp != 0) return cmp;
+        }
+        return 0;
+    };
+    bool sorted = true;
+    {
+        std::vector<const Column*> prev_cols, cols;
+        uint32_t prev_row = 0;
+        bool have_prev = false;
+        for (const auto& c : rows) {
+            cols.clear();
+            for (size_t k : schema.sort_columns) cols.push_back(&c.column(k));
+            for (size_t i = 0; i < c.live_rows() && sorted; ++i) {
+                uint32_t r = c.LiveRow(i);
+                if (have_prev && compare(prev_cols.data(), prev_row, cols.data(), r) > 0) sorted = false;
+                prev_cols = cols;
+                prev_row = r;
+                have_prev = true;
+            }
+            if (!sorted) break;
+        }
+    }
+    if (schema.sort_columns.empty() || total < 2 || sorted) {
         for (const auto& c : rows) writer.Append(c);
         if (order) {
             order->resize(total);
@@ -95,19 +129,30 @@ LoadCommit::NewRowset LoadManager::WriteSegment(const TableInfo& table, const Ta
         }
         std::vector<uint32_t> perm(total);
         std::iota(perm.begin(), perm.end(), 0);
-        std::stable_sort(perm.begin(), perm.end(), [&](uint32_t a, uint32_t b) {
-            for (size_t k : schema.sort_columns) {
-                const Column& col = *all[k];
-                bool an = col.IsNull(a), bn = col.IsNull(b);
-                if (an || bn) {
-                    if (an == bn) continue;
-                    return an;  // NULLs first
-                }
-                int cmp = col.CompareRows(a, col, b);
-                if (cmp != 0) return cmp < 0;
+        const Column& first = *all[schema.sort_columns[0]];
+        TypeId id = first.type().id;
+        bool int_key = schema.sort_columns.size() == 1 && !first.HasNulls() &&
+                       (id == TypeId::TINYINT || id == TypeId::SMALLINT || id == TypeId::INT || id == TypeId::BIGINT ||
+                        id == TypeId::DATE || id == TypeId::DATETIME);
+        if (int_key) {
+            // One integer key: sort (key, position) pairs, which keeps equal keys in load order.
+            std::vector<std::pair<int64_t, uint32_t>> keyed(total);
+            uint32_t width = first.type().PhysicalSize();
+            for (uint32_t r = 0; r < total; ++r) {
+                int64_t v = width == 8   ? first.Data<int64_t>()[r]
+                            : width == 4 ? first.Data<int32_t>()[r]
+                            : width == 2 ? first.Data<int16_t>()[r]
+                                         : first.Data<int8_t>()[r];
+                keyed[r] = {v, r};
             }
-            return false;
-        });
+            std::sort(keyed.begin(), keyed.end());
+            for (size_t i = 0; i < total; ++i) perm[i] = keyed[i].second;
+        } else {
+            std::vector<const Column*> cols;
+            for (size_t k : schema.sort_columns) cols.push_back(all[k].get());
+            std::stable_sort(perm.begin(), perm.end(),
+                             [&](uint32_t a, uint32_t b) { return compare(cols.data(), a, cols.data(), b) < 0; });
+        }
         for (size_t start = 0; start < total; start += kChunkCapacity) {
             size_t n = std::min(kChunkCapacity, total - start);
             Chunk slice;
