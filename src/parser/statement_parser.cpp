@@ -567,14 +567,17 @@ StatementPtr ParserImpl::ParseCreateTable() {
         t->if_not_exists = true;
     }
     ParseQualifiedName(t->database, t->name, "a table name");
-    ExpectOp("(");
-    do {
+    // CREATE TABLE t [clauses] AS query: the columns come from the query.
+    bool columns_given = IsOp("(");
+    if (columns_given) ExpectOp("(");
+    while (columns_given) {
         if (IsKeyword("INDEX")) {  // INDEX idx (cols) [USING BITMAP] [COMMENT '...']: accepted
             Advance();
             ParseIdentifier("an index name");
             ParseColumnList();
             if (AcceptKeyword("USING")) ParseIdentifier("an index type");
             if (AcceptKeyword("COMMENT")) Advance();
+            if (!AcceptOp(",")) break;
             continue;
         }
         if (IsKeyword("PRIMARY") && IsKeywordAt(PeekToken(), "KEY")) {  // generic SQL: PRIMARY KEY (cols)
@@ -582,12 +585,18 @@ StatementPtr ParserImpl::ParseCreateTable() {
             Advance();
             t->keys_type = KeysType::PRIMARY;
             t->key_columns = ParseColumnList();
+            if (!AcceptOp(",")) break;
             continue;
         }
         t->columns.push_back(ParseColumnDefinition());
-    } while (AcceptOp(","));
-    ExpectOp(")");
+        if (!AcceptOp(",")) break;
+    }
+    if (columns_given) ExpectOp(")");
     while (!AtEnd() && !IsOp(";")) {
+        if (AcceptKeyword("AS")) {
+            t->as_query = ParseQuery();
+            break;
+        }
         if (AcceptKeyword("ENGINE")) {
             AcceptOp("=");
             std::string engine = AsciiLower(ParseIdentifier("an engine name"));

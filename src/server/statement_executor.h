@@ -37,6 +37,7 @@ class StatementExecutor {
 
   private:
     QueryResult ChangeSchema(const struct TableInfo& table, const ast::AlterTableStatement& statement);
+    QueryResult CreateTableAs(const ast::CreateTableStatement& statement);
 
     Session& session_;
     ClientContext& context_;

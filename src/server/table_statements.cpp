@@ -71,6 +71,7 @@ std::shared_ptr<Column> CastForInsert(const std::shared_ptr<Column>& input, size
 }  // namespace
 
 QueryResult StatementExecutor::CreateTable(const ast::CreateTableStatement& s) {
+    if (s.as_query) return CreateTableAs(s);
     std::string db = TableDatabase(session_, s.database);
     for (const auto& [k, v] : s.properties) {
         if (AsciiEqualsIgnoreCase(k, "compression") && !ParseCodec(v)) {
@@ -664,6 +665,60 @@ QueryResult StatementExecutor::ChangeSchema(const TableInfo& table, const ast::A
     }
     session_.instance().loads().RewriteTable(table, schema, definition, rows);
     return QueryResult{};
+}
+
+QueryResult StatementExecutor::CreateTableAs(const ast::CreateTableStatement& s) {
+    // The columns (names and types) come from the query; the clauses given apply as written.
+    std::string db = TableDatabase(session_, s.database);
+    if (session_.instance().catalog().GetTable(db, s.name)) {
+        if (s.if_not_exists) return QueryResult{};
+        throw CatalogError("Table '" + s.name + "' already exists", ErrorCode::TABLE_EXISTS);
+    }
+    if (!s.columns.empty()) {
+        throw NotSupportedError("CREATE TABLE ... AS SELECT takes its columns from the query; drop the column list");
+    }
+    Binder binder(context_);
+    auto bound = binder.BindQuery(*s.as_query);
+    ast::CreateTableStatement create;
+    create.database = s.database;
+    create.name = s.name;
+    create.if_not_exists = s.if_not_exists;
+    create.keys_type = s.keys_type;
+    create.key_columns = s.key_columns;
+    create.comment = s.comment;
+    create.partition = s.partition;
+    create.distribution_columns = s.distribution_columns;
+    create.random_distribution = s.random_distribution;
+    create.buckets = s.buckets;
+    create.order_by = s.order_by;
+    create.properties = s.properties;
+    for (const auto& out : bound->output) {
+        ast::ColumnDefinition c;
+        c.name = out.name;
+        c.type = out.type.id == TypeId::NULL_TYPE ? LogicalType::Varchar() : out.type;
+        c.nullable = true;
+        create.columns.push_back(std::move(c));
+    }
+    std::string definition = CanonicalCreateTable(create);
+    TableSchema schema = ParseTableDefinition(definition);
+    std::vector<PartitionInfo> partitions = ResolvePartitions(schema, create.partition.partitions, {});
+    session_.instance().catalog().CreateTable(db, s.name, definition, false, partitions);
+    // Then load the query's rows, as INSERT INTO t <query> would.
+    ast::InsertStatement insert;
+    insert.database = s.database;
+    insert.table = s.name;
+    auto& borrowed = const_cast<ast::QueryNodePtr&>(s.as_query);
+    insert.query = std::move(borrowed);
+    QueryResult result;
+    try {
+        result = Insert(insert);
+    } catch (...) {
+        borrowed = std::move(insert.query);
+        session_.instance().catalog().DropTable(db, s.name, true);
+        throw;
+    }
+    borrowed = std::move(insert.query);
+    return result;
 }
 
 }  // namespace floe

@@ -374,6 +374,7 @@ struct CreateTableStatement : Statement {
     int64_t buckets = 0;  // 0 = automatic
     std::vector<std::string> order_by;
     std::vector<std::pair<std::string, std::string>> properties;
+    QueryNodePtr as_query;  // CREATE TABLE ... AS SELECT: columns and rows come from it
 };
 
 /// `CREATE INDEX name ON [db.]t (c [ASC|DESC], ...) [USING BITMAP] [COMMENT '...']`.
