@@ -1,5 +1,7 @@
 #include "binder/table_schema.h"
 
+#include <sstream>
+
 #include "common/ascii.h"
 #include "common/exception.h"
 #include "function/cast.h"
@@ -198,6 +200,20 @@ std::string CanonicalCreateTable(const ast::CreateTableStatement& t) {
         }
     }
     for (const auto& [k, v] : t.properties) {
+        if (AsciiEqualsIgnoreCase(k, "bloom_filter_columns")) {
+            std::string name;
+            std::istringstream names(v);
+            while (std::getline(names, name, ',')) {
+                while (!name.empty() && name.front() == ' ') name.erase(name.begin());
+                while (!name.empty() && name.back() == ' ') name.pop_back();
+                bool found = false;
+                for (const auto& c : t.columns) found |= AsciiEqualsIgnoreCase(c.name, name);
+                if (!found) {
+                    throw BinderError("bloom_filter_columns names '" + name + "', which is not a column",
+                                      ErrorCode::UNKNOWN_COLUMN);
+                }
+            }
+        }
         if (AsciiEqualsIgnoreCase(k, "partition_live_number")) {
             bool digits = !v.empty() && v.size() < 10;
             for (char c : v) digits &= std::isdigit(static_cast<unsigned char>(c)) != 0;
@@ -288,6 +304,18 @@ TableSchema ParseTableDefinition(const std::string& definition) {
         schema.columns.push_back(std::move(col));
     }
     for (const auto& name : schema.partition.columns) schema.partition_columns.push_back(schema.Find(name));
+    schema.bloom_columns.assign(schema.columns.size(), false);
+    for (const auto& [k, v] : t.properties) {
+        if (!AsciiEqualsIgnoreCase(k, "bloom_filter_columns")) continue;
+        std::string name;
+        std::istringstream names(v);
+        while (std::getline(names, name, ',')) {
+            while (!name.empty() && name.front() == ' ') name.erase(name.begin());
+            while (!name.empty() && name.back() == ' ') name.pop_back();
+            int idx = schema.Find(name);
+            if (idx >= 0) schema.bloom_columns[idx] = true;
+        }
+    }
     for (const auto& name : t.order_by.empty() ? t.key_columns : t.order_by) {
         int idx = schema.Find(name);
         if (idx >= 0) schema.sort_columns.push_back(static_cast<size_t>(idx));

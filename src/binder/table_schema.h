@@ -29,6 +29,8 @@ struct TableSchema {
     std::vector<std::pair<std::string, std::string>> properties;
     /// The sort key segments are written in: ORDER BY (...), else the key columns. Indexes.
     std::vector<size_t> sort_columns;
+    /// Columns with per-page bloom filters (property bloom_filter_columns), one flag per column.
+    std::vector<bool> bloom_columns;
     int64_t partition_live_number = 0;  // TTL: keep this many newest partitions (0: all)
     bool partitioned() const { return partition.kind != ast::PartitionKind::NONE; }
     std::vector<LogicalType> Types() const;

@@ -72,6 +72,7 @@ LoadCommit::NewRowset LoadManager::WriteSegment(const TableInfo& table, const Ta
         if (AsciiEqualsIgnoreCase(k, "compression")) codec = ParseCodec(v).value_or(PageCodec::LZ4);
     }
     SegmentWriter writer(data_dir_ + "/" + out.path, schema.Types(), codec);
+    writer.SetBloomColumns(schema.bloom_columns);
     size_t total = 0;
     for (const auto& c : rows) total += c.live_rows();
     // Rows often arrive in key order already (ids, times): one pass finds out, and then they are

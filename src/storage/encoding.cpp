@@ -251,6 +251,93 @@ bool ZoneMayMatch(const ZoneMap& zone, ZoneOp op, const Value& constant) {
     }
 }
 
+namespace {
+
+uint64_t MixHash(uint64_t h) {
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+uint64_t HashBytes(std::string_view s) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
+    return MixHash(h);
+}
+
+constexpr int kBloomProbes = 7;
+
+void BloomAdd(std::string& bits, uint64_t h) {
+    uint64_t nbits = bits.size() * 8;
+    uint64_t h1 = h, h2 = (h >> 32) | 1;
+    for (int i = 0; i < kBloomProbes; ++i) {
+        uint64_t bit = (h1 + static_cast<uint64_t>(i) * h2) % nbits;
+        bits[bit / 8] = static_cast<char>(bits[bit / 8] | (1 << (bit % 8)));
+    }
+}
+
+bool BloomTest(std::string_view bits, uint64_t h) {
+    uint64_t nbits = bits.size() * 8;
+    if (nbits == 0) return true;
+    uint64_t h1 = h, h2 = (h >> 32) | 1;
+    for (int i = 0; i < kBloomProbes; ++i) {
+        uint64_t bit = (h1 + static_cast<uint64_t>(i) * h2) % nbits;
+        if (!(static_cast<unsigned char>(bits[bit / 8]) & (1 << (bit % 8)))) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string BuildBloomFilter(const Column& column, size_t start, size_t n) {
+    std::string bits(std::max<size_t>(8, (n * 10 + 7) / 8), '\0');
+    const LogicalType& type = column.type();
+    for (size_t r = start; r < start + n; ++r) {
+        if (column.IsNull(r)) continue;
+        uint64_t h;
+        if (IsStringLike(type)) {
+            h = HashBytes(column.Strings()[r].view());
+        } else if (IsIntLike(type)) {
+            h = MixHash(static_cast<uint64_t>(ReadInt(column.Data<uint8_t>(), type.PhysicalSize(), r)));
+        } else if (type.id == TypeId::DOUBLE || type.id == TypeId::FLOAT) {
+            double d = type.id == TypeId::DOUBLE ? column.Data<double>()[r] : column.Data<float>()[r];
+            if (d == 0) d = 0;  // -0.0 equals 0.0
+            uint64_t bits64;
+            std::memcpy(&bits64, &d, 8);
+            h = MixHash(bits64);
+        } else {
+            return std::string();  // no bloom filter for this type
+        }
+        BloomAdd(bits, h);
+    }
+    return bits;
+}
+
+bool BloomMayContain(std::string_view bloom, const Value& constant) {
+    if (bloom.empty() || constant.is_null()) return true;
+    const LogicalType& t = constant.type();
+    uint64_t h;
+    if (t.IsString()) {
+        h = HashBytes(constant.GetString());
+    } else if (t.IsInteger() && t.id != TypeId::LARGEINT) {
+        h = MixHash(static_cast<uint64_t>(constant.GetInt()));
+    } else if (t.id == TypeId::DATE || t.id == TypeId::DATETIME || t.id == TypeId::BOOLEAN) {
+        h = MixHash(static_cast<uint64_t>(constant.GetInt()));
+    } else if (t.IsFloating()) {
+        double d = constant.GetDouble();
+        if (d == 0) d = 0;
+        uint64_t bits64;
+        std::memcpy(&bits64, &d, 8);
+        h = MixHash(bits64);
+    } else {
+        return true;
+    }
+    return BloomTest(bloom, h);
+}
+
 std::string EncodePage(const Column& column, size_t start, size_t n, PageEncoding& encoding, ZoneMap& zone) {
     const LogicalType& type = column.type();
     const uint8_t* nulls = column.nulls() + start;

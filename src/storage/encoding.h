@@ -54,6 +54,13 @@ std::optional<ZoneOp> ParseZoneOp(std::string_view name);
 /// NULL is never true, so an all-NULL zone matches nothing).
 bool ZoneMayMatch(const ZoneMap& zone, ZoneOp op, const Value& constant);
 
+/// A page's bloom filter (table property bloom_filter_columns): about 10 bits per value and 7
+/// probes, so an equality whose constant is absent skips the page 99% of the time. Integers hash
+/// as 64-bit values (any width), floats as doubles, strings as their bytes.
+std::string BuildBloomFilter(const Column& column, size_t start, size_t n);
+/// False only when `constant` is certainly not in the page.
+bool BloomMayContain(std::string_view bloom, const Value& constant);
+
 /// Encodes rows [start, start + n) of `column`; returns the raw page and sets its encoding and
 /// zone map.
 std::string EncodePage(const Column& column, size_t start, size_t n, PageEncoding& encoding, ZoneMap& zone);

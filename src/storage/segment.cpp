@@ -133,6 +133,9 @@ void SegmentWriter::FlushPages() {
         Put<uint8_t>(meta, static_cast<uint8_t>(encoding));
         Put<uint8_t>(meta, static_cast<uint8_t>(codec));
         zone.Serialize(meta);
+        std::string bloom = c < bloom_columns_.size() && bloom_columns_[c] ? BuildBloomFilter(col, 0, n) : "";
+        Put<uint32_t>(meta, static_cast<uint32_t>(bloom.size()));
+        meta += bloom;
         zones_[c].Merge(zone);
         ++page_counts_[c];
         Write(stored);
@@ -372,6 +375,10 @@ void SegmentReader::ReadFooterVersion2(const std::string& footer, uint64_t data_
             p.encoding = static_cast<PageEncoding>(Get<uint8_t>(footer, pos, path));
             p.codec = static_cast<PageCodec>(Get<uint8_t>(footer, pos, path));
             p.zone = ZoneMap::Deserialize(footer, pos, what);
+            uint32_t bloom_len = Get<uint32_t>(footer, pos, path);
+            if (bloom_len > footer.size() - pos) throw IOError(what + " has a corrupt bloom filter length");
+            p.bloom = footer.substr(pos, bloom_len);
+            pos += bloom_len;
             p.rows = static_cast<uint32_t>(std::min<size_t>(page_rows_, rows_ - size_t{i} * page_rows_));
             if (p.offset < sizeof(kMagic2) + 4 || p.offset + p.stored_len > data_end) {
                 throw IOError(what + " column " + std::to_string(c) + " page " + std::to_string(i) +

@@ -6,8 +6,8 @@
 /// and compressed on its own (storage/encoding.h) and checksummed (CRC-32 of the stored bytes).
 /// The footer records the row count, the rows per page and, per column, its type, its zone map
 /// (min, max, NULL count) and per page: offset, stored and raw length, CRC, encoding, codec, row
-/// count and zone map. A reader verifies the footer before trusting a byte, and each page before
-/// decoding it.
+/// count, zone map and bloom filter (u32 length, then the bits; 0 when none). A reader verifies the footer before
+/// trusting a byte, and each page before decoding it.
 ///
 /// Version 1 ("FLOESEG1": one plain block per column, no zone maps) is still read: data written
 /// by earlier releases stays readable, and compaction rewrites it as version 2.
@@ -31,6 +31,8 @@ namespace floe {
 class SegmentWriter {
   public:
     SegmentWriter(std::string path, std::vector<LogicalType> types, PageCodec codec = PageCodec::LZ4);
+    /// Columns that get a bloom filter per page (call before Append).
+    void SetBloomColumns(std::vector<bool> columns) { bloom_columns_ = std::move(columns); }
     ~SegmentWriter();
     SegmentWriter(const SegmentWriter&) = delete;
     SegmentWriter& operator=(const SegmentWriter&) = delete;
@@ -56,6 +58,7 @@ class SegmentWriter {
     std::vector<std::string> page_meta_;            // version 2: per column, its pages' footer entries
     std::vector<ZoneMap> zones_;
     std::vector<uint32_t> page_counts_;
+    std::vector<bool> bloom_columns_;
     int fd_ = -1;
     uint64_t offset_ = 0;
     size_t rows_ = 0;
@@ -90,6 +93,10 @@ class SegmentReader {
         return version_ >= 2 ? &blocks_[c].pages[page].zone : nullptr;
     }
     const ZoneMap* column_zone(size_t c) const { return version_ >= 2 ? &blocks_[c].zone : nullptr; }
+    /// A page's bloom filter (empty: none).
+    std::string_view page_bloom(size_t c, size_t page) const {
+        return version_ >= 2 ? std::string_view(blocks_[c].pages[page].bloom) : std::string_view();
+    }
 
   private:
     struct Page {
@@ -98,6 +105,7 @@ class SegmentReader {
         PageEncoding encoding = PageEncoding::PLAIN;
         PageCodec codec = PageCodec::NONE;
         ZoneMap zone;
+        std::string bloom;
     };
     struct Block {
         LogicalType type;

@@ -64,6 +64,11 @@ bool PhysicalTableScan::GetData(ExecutionContext& ctx, Chunk& out) {
                 for (const auto& f : zone_filters_) {
                     const ZoneMap* zone = reader_->page_zone(f.column, page);
                     if (zone && !ZoneMayMatch(*zone, f.op, f.constant)) last_page_skipped_ = true;
+                    // An equality also asks the page's bloom filter, when the column has them.
+                    if (!last_page_skipped_ && f.op == ZoneOp::EQ &&
+                        !BloomMayContain(reader_->page_bloom(f.column, page), f.constant)) {
+                        last_page_skipped_ = true;
+                    }
                 }
                 ++(last_page_skipped_ ? stats_.pages_skipped : stats_.pages_read);
             }
