@@ -68,6 +68,12 @@ BoundAggregateFunction FunctionRegistry::BindAggregate(std::string_view name, co
     return bound;
 }
 
+std::vector<std::string> FunctionRegistry::AggregateNames() const {
+    std::vector<std::string> out;
+    for (const auto& [name, _] : aggregates_) out.push_back(name);
+    return out;
+}
+
 std::vector<std::string> FunctionRegistry::ScalarNames() const {
     std::vector<std::string> out;
     for (const auto& [name, _] : scalars_) out.push_back(name);

@@ -29,6 +29,7 @@ class FunctionRegistry {
     BoundScalarFunction BindScalar(std::string_view name, const std::vector<LogicalType>& arg_types) const;
 
     std::vector<std::string> ScalarNames() const;
+    std::vector<std::string> AggregateNames() const;
 
     void AddAggregate(std::string name, AggregateFunctionBinder binder);
     bool IsAggregate(std::string_view name) const { return aggregates_.count(name) > 0; }

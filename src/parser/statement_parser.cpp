@@ -308,6 +308,10 @@ StatementPtr ParserImpl::ParseShow() {
                (IsKeyword("STREAM") && IsKeywordAt(PeekToken(), "LOAD") && (Advance(), Advance(), true))) {
         s->show = ShowKind::LOAD;
         if (AcceptKeyword("FROM") || AcceptKeyword("IN")) s->database = ParseIdentifier("a database name");
+    } else if (AcceptKeyword("FUNCTIONS") || ((IsKeyword("BUILTIN") || IsKeyword("GLOBAL")) &&
+                                              IsKeywordAt(PeekToken(), "FUNCTIONS") && (Advance(), Advance(), true))) {
+        s->show = ShowKind::FUNCTIONS;
+        if (AcceptKeyword("FROM") || AcceptKeyword("IN")) ParseIdentifier("a database name");
     } else if (AcceptKeyword("PLUGINS")) {
         s->show = ShowKind::PLUGINS;
     } else if (AcceptKeyword("INDEX") || AcceptKeyword("INDEXES") || AcceptKeyword("KEYS")) {

@@ -1,5 +1,6 @@
 #include "server/statement_executor.h"
 
+#include <algorithm>
 #include <chrono>
 #include <sstream>
 
@@ -10,6 +11,7 @@
 #include "binder/table_schema.h"
 #include "common/ascii.h"
 #include "common/exception.h"
+#include "function/function_registry.h"
 #include "parser/parser.h"
 #include "server/instance.h"
 #include "server/result_builder.h"
@@ -278,6 +280,25 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             rb.AddColumn("Library");
             rb.AddColumn("License");
             break;
+        case K::FUNCTIONS: {
+            // Every built-in function by kind: scalar, aggregate, window.
+            rb.AddColumn("Function Name");
+            rb.AddColumn("Type");
+            std::vector<std::pair<std::string, std::string>> all;
+            for (const auto& n : FunctionRegistry::Instance().ScalarNames()) {
+                if (n.rfind("__", 0) != 0) all.emplace_back(n, "SCALAR");
+            }
+            for (const auto& n : FunctionRegistry::Instance().AggregateNames()) {
+                if (n.rfind("__", 0) != 0) all.emplace_back(n, "AGGREGATE");
+            }
+            for (const char* n :
+                 {"row_number", "rank", "dense_rank", "ntile", "lag", "lead", "first_value", "last_value"}) {
+                all.emplace_back(n, "WINDOW");
+            }
+            std::sort(all.begin(), all.end());
+            for (const auto& [n, kind] : all) rb.AddRow({Str(n), Str(kind)});
+            break;
+        }
         case K::LOAD: {
             std::string db = s.database.empty() ? session_.current_database() : s.database;
             if (db.empty()) throw CatalogError("No database selected", ErrorCode::NO_DATABASE_SELECTED);

@@ -206,6 +206,7 @@ enum class ShowKind : uint8_t {
     CREATE_DATABASE,
     PARTITIONS,  // SHOW PARTITIONS FROM [db.]t
     LOAD,        // SHOW LOAD [FROM db]
+    FUNCTIONS,   // SHOW [BUILTIN] [FULL] FUNCTIONS [LIKE ...]
     WARNINGS,
     ERRORS,
     PROCESSLIST,
