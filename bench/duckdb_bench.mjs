@@ -79,8 +79,10 @@ for (const b of blocks) {
     const headers = Object.fromEntries(b.sql.split('\n').filter(l => l.includes(':'))
       .map(l => [l.slice(0, l.indexOf(':')).trim(), l.slice(l.indexOf(':') + 1).trim()]));
     const sep = (headers.column_separator ?? '\\t').replace('\\t', '\t');
+    const options = headers.format === 'json' ? 'FORMAT json'
+                                               : `FORMAT csv, DELIMITER '${sep}', HEADER false, QUOTE ''`;
     const start = process.hrtime.bigint();
-    await conn.run(`COPY ${b.engine} FROM '${b.path}' (FORMAT csv, DELIMITER '${sep}', HEADER false, QUOTE '')`);
+    await conn.run(`COPY ${b.engine} FROM '${b.path}' (${options})`);
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     console.log(JSON.stringify({ engine: 'duckdb', kind: 'step', name: b.name, ms: [ms], rows: b.rows,
                                  bytes: statSync(b.path).size }));
