@@ -389,6 +389,20 @@ std::optional<double> ParseDoublePrefix(std::string_view text) {
 }
 
 std::optional<int64_t> ParseInt64(std::string_view text) {
+    // The common case first: up to 18 plain digits, optionally signed (cannot overflow).
+    if (!text.empty() && text.size() <= 19) {
+        size_t i = text[0] == '-' ? 1 : 0;
+        if (i < text.size() && text.size() - i <= 18) {
+            uint64_t v = 0;
+            size_t j = i;
+            for (; j < text.size(); ++j) {
+                unsigned d = static_cast<unsigned char>(text[j]) - '0';
+                if (d > 9) break;
+                v = v * 10 + d;
+            }
+            if (j == text.size()) return i ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+        }
+    }
     std::string_view s = TrimSpaces(text);
     if (s.empty()) return std::nullopt;
     bool neg = false;

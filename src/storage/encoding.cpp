@@ -90,16 +90,55 @@ void Pack(const uint64_t* values, size_t n, uint8_t bits, std::string& out) {
     if (bits == 0) return;
     size_t bytes = (n * bits + 7) / 8;
     size_t at = out.size();
-    out.resize(at + bytes + 8, '\0');  // slack for 8-byte stores
+    out.resize(at + bytes + 8, '\0');  // slack for the last 8-byte store
     auto* dst = reinterpret_cast<uint8_t*>(out.data() + at);
-    size_t bit = 0;
-    for (size_t i = 0; i < n; ++i, bit += bits) {
-        unsigned __int128 v = static_cast<unsigned __int128>(values[i]) << (bit % 8);
-        size_t byte = bit / 8;
-        size_t span = (bit % 8 + bits + 7) / 8;
-        for (size_t k = 0; k < span; ++k) dst[byte + k] |= static_cast<uint8_t>(v >> (8 * k));
+    // A 64-bit accumulator: values go in at the low end, whole words go out.
+    uint64_t acc = 0;
+    unsigned filled = 0;
+    for (size_t i = 0; i < n; ++i) {
+        uint64_t v = values[i];
+        acc |= v << filled;
+        filled += bits;
+        if (filled >= 64) {
+            std::memcpy(dst, &acc, 8);
+            dst += 8;
+            filled -= 64;
+            acc = filled ? v >> (bits - filled) : 0;
+        }
     }
+    if (filled) std::memcpy(dst, &acc, 8);
     out.resize(at + bytes);
+}
+
+/// Reused between pages: the dictionary's hash slots and the per-row scratch arrays.
+struct EncodeScratch {
+    std::vector<uint32_t> slots;  // entry index + 1, 0 = empty
+    std::vector<std::string_view> entries;
+    std::vector<uint64_t> values;
+};
+
+EncodeScratch& Scratch() {
+    thread_local EncodeScratch scratch;
+    return scratch;
+}
+
+/// A fast hash for the page dictionary (never persisted).
+inline uint64_t DictHash(std::string_view s) {
+    uint64_t h = s.size() * 0x9E3779B97F4A7C15ULL;
+    size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 29;
+    }
+    if (i < s.size()) {
+        uint64_t w = 0;
+        std::memcpy(&w, s.data() + i, s.size() - i);
+        h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    }
+    h ^= h >> 32;
+    return h * 0x9E3779B97F4A7C15ULL;
 }
 
 void Unpack(std::string_view in, size_t& pos, size_t n, uint8_t bits, uint64_t* values, const std::string& what) {
@@ -351,33 +390,59 @@ std::string EncodePage(const Column& column, size_t start, size_t n, PageEncodin
     if (IsStringLike(type)) {
         const StringView* views = column.Strings() + start;
         // Dictionary when the page repeats itself enough.
-        std::unordered_map<std::string_view, uint32_t> dict;
-        std::vector<std::string_view> entries;
-        std::vector<uint64_t> codes(n, 0);
+        EncodeScratch& scratch = Scratch();
+        size_t capacity = 16;
+        while (capacity < 2 * n) capacity *= 2;
+        scratch.slots.assign(capacity, 0);
+        scratch.entries.clear();
+        scratch.values.assign(n, 0);
+        std::vector<std::string_view>& entries = scratch.entries;
+        uint64_t* codes = scratch.values.data();
+        const size_t max_entries = std::min<size_t>(n / 2, 65535);
         bool use_dict = true;
-        for (size_t r = 0; r < n && use_dict; ++r) {
-            if (nulls[r]) continue;
-            auto [it, fresh] = dict.emplace(views[r].view(), static_cast<uint32_t>(entries.size()));
-            if (fresh) entries.push_back(views[r].view());
-            codes[r] = it->second;
-            use_dict = entries.size() <= n / 2 && entries.size() < 65536;
-        }
-        for (size_t r = 0; r < n && any && type.IsString(); ++r) {  // no zone maps for BITMAP, HLL
+        for (size_t r = 0; r < n; ++r) {
             if (nulls[r]) continue;
             std::string_view v = views[r].view();
-            if (zone.kind == ZoneMap::NONE) {
-                zone.kind = ZoneMap::STRING;
-                zone.smin = std::string(v);
-                zone.smax = std::string(v);
-            } else {
-                if (v < zone.smin) zone.smin = std::string(v);
-                if (v > zone.smax) zone.smax = std::string(v);
+            size_t slot = DictHash(v) & (capacity - 1);
+            while (true) {
+                uint32_t e = scratch.slots[slot];
+                if (e == 0) {
+                    if (entries.size() >= max_entries) {
+                        use_dict = false;
+                        break;
+                    }
+                    entries.push_back(v);
+                    scratch.slots[slot] = static_cast<uint32_t>(entries.size());
+                    codes[r] = entries.size() - 1;
+                    break;
+                }
+                if (entries[e - 1] == v) {
+                    codes[r] = e - 1;
+                    break;
+                }
+                slot = (slot + 1) & (capacity - 1);
             }
+            if (!use_dict) break;
         }
-        if (zone.kind == ZoneMap::STRING) {
-            if (zone.smin.size() > ZoneMap::kZonePrefix) zone.smin.resize(ZoneMap::kZonePrefix);
-            zone.has_smax = zone.smax.size() <= ZoneMap::kZonePrefix;
-            if (!zone.has_smax) zone.smax.clear();
+        if (any && type.IsString()) {  // no zone maps for BITMAP, HLL
+            std::string_view lo, hi;
+            bool first = true;
+            for (size_t r = 0; r < n; ++r) {
+                if (nulls[r]) continue;
+                std::string_view v = views[r].view();
+                if (first) {
+                    lo = hi = v;
+                    first = false;
+                } else if (v < lo) {
+                    lo = v;
+                } else if (v > hi) {
+                    hi = v;
+                }
+            }
+            zone.kind = ZoneMap::STRING;
+            zone.smin = std::string(lo.substr(0, std::min<size_t>(lo.size(), ZoneMap::kZonePrefix)));
+            zone.has_smax = hi.size() <= ZoneMap::kZonePrefix;
+            if (zone.has_smax) zone.smax = std::string(hi);
         }
         if (use_dict && any) {
             encoding = PageEncoding::DICT;
@@ -386,7 +451,7 @@ std::string EncodePage(const Column& column, size_t start, size_t n, PageEncodin
             for (auto e : entries) out.append(e);
             uint8_t bits = BitsFor(entries.empty() ? 0 : entries.size() - 1);
             Put<uint8_t>(out, bits);
-            Pack(codes.data(), n, bits, out);
+            Pack(codes, n, bits, out);
         } else {
             encoding = PageEncoding::PLAIN;
             for (size_t r = 0; r < n; ++r) Put<uint32_t>(out, nulls[r] ? 0 : static_cast<uint32_t>(views[r].size()));
@@ -418,7 +483,8 @@ std::string EncodePage(const Column& column, size_t start, size_t n, PageEncodin
             encoding = PageEncoding::FOR_BITPACK;
             Put<int64_t>(out, lo);
             Put<uint8_t>(out, bits);
-            std::vector<uint64_t> offsets(n);
+            std::vector<uint64_t>& offsets = Scratch().values;
+            offsets.resize(n);
             for (size_t r = 0; r < n; ++r) {
                 offsets[r] = nulls[r] ? 0 : static_cast<uint64_t>(ReadInt(data, width, r)) - static_cast<uint64_t>(lo);
             }

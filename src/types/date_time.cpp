@@ -99,6 +99,28 @@ std::optional<int32_t> ParseDate(std::string_view text) {
 }
 
 std::optional<int64_t> ParseDatetime(std::string_view text) {
+    // The common case first: "YYYY-MM-DD HH:MM:SS" exactly.
+    if (text.size() == 19 && text[4] == '-' && text[7] == '-' && (text[10] == ' ' || text[10] == 'T') &&
+        text[13] == ':' && text[16] == ':') {
+        auto two = [&](size_t at, uint32_t& out) {
+            unsigned a = static_cast<unsigned char>(text[at]) - '0', b = static_cast<unsigned char>(text[at + 1]) - '0';
+            out = a * 10 + b;
+            return a <= 9 && b <= 9;
+        };
+        uint32_t y1, y2, m, d, hh, mi, ss;
+        if (two(0, y1) && two(2, y2) && two(5, m) && two(8, d) && two(11, hh) && two(14, mi) && two(17, ss)) {
+            int32_t y = static_cast<int32_t>(y1 * 100 + y2);
+            if (!IsValidCivil(y, m, d) || hh > 23 || mi > 59 || ss > 59) return std::nullopt;
+            // Consecutive rows mostly share a day: remember the last one.
+            thread_local int32_t last_ymd = -1, last_days = 0;
+            int32_t ymd = y * 10000 + static_cast<int32_t>(m * 100 + d);
+            if (ymd != last_ymd) {
+                last_days = DaysFromCivil(y, m, d);
+                last_ymd = ymd;
+            }
+            return static_cast<int64_t>(last_days) * kMicrosPerDay + (hh * 3600LL + mi * 60LL + ss) * kMicrosPerSecond;
+        }
+    }
     std::string_view s = Trim(text);
     if (s.size() == 14 && AllDigits(s)) {
         auto num = [&](size_t off, size_t len) {

@@ -2,6 +2,10 @@
 
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace floe {
 
 CsvReader::CsvReader(std::string_view data, CsvOptions options, size_t columns)
@@ -127,9 +131,115 @@ bool CsvReader::SplitRow(std::string_view& raw) {
     return true;
 }
 
+namespace {
+
+/// Bit i set when block[i] is `a` or `b` (16 bytes at `p`).
+inline uint32_t MatchMask(const char* p, char a, char b) {
+#if defined(__SSE2__)
+    __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i hits = _mm_or_si128(_mm_cmpeq_epi8(block, _mm_set1_epi8(a)), _mm_cmpeq_epi8(block, _mm_set1_epi8(b)));
+    return static_cast<uint32_t>(_mm_movemask_epi8(hits));
+#else
+    uint32_t mask = 0;
+    for (int i = 0; i < 16; ++i) mask |= static_cast<uint32_t>(p[i] == a || p[i] == b) << i;
+    return mask;
+#endif
+}
+
+}  // namespace
+
+bool CsvReader::NextFast(Chunk& out, std::vector<CsvRowError>& errors) {
+    const char sep = options_.column_separator[0];
+    const char row = options_.row_delimiter[0];
+    const char* base = data_.data();
+    const size_t size = data_.size();
+    std::vector<StringView*> values(columns_);
+    std::vector<uint8_t*> nulls(columns_);
+    for (size_t c = 0; c < columns_; ++c) {
+        values[c] = out.column(c).Strings();
+        nulls[c] = out.column(c).nulls();
+    }
+    size_t n = 0;
+    size_t field = 0;           // index of the field being read in the current row
+    size_t field_start = pos_;  // where it starts
+    size_t row_start = pos_;
+    bool row_bad = false;  // more fields than columns
+    auto emit = [&](size_t end) {
+        if (field < columns_) {
+            std::string_view f(base + field_start, end - field_start);
+            bool is_null = options_.null_marker && f.size() == 2 && f[0] == '\\' && f[1] == 'N';
+            nulls[field][n] = is_null ? 1 : 0;
+            if (!is_null) values[field][n] = StringView(f.data(), static_cast<uint32_t>(f.size()));
+        } else {
+            row_bad = true;
+        }
+        ++field;
+        field_start = end + 1;
+    };
+    // Ends the row at `end` (the delimiter's position, or the end of the input). Returns false
+    // when the chunk is full.
+    auto end_row = [&](size_t end) {
+        ++line_;
+        ++rows_seen_;
+        emit(end);
+        if (row_bad || field != columns_) {
+            std::string_view raw(base + row_start, end - row_start);
+            errors.push_back({line_,
+                              "column count mismatch: expected " + std::to_string(columns_) + " fields, found " +
+                                  std::to_string(field),
+                              std::string(raw.substr(0, std::min<size_t>(raw.size(), 1024)))});
+        } else {
+            ++n;
+        }
+        field = 0;
+        row_bad = false;
+        row_start = field_start = end + 1;
+        return n < kChunkCapacity;
+    };
+    size_t i = pos_;
+    bool full = false;
+    while (!full && i + 16 <= size) {
+        uint32_t mask = MatchMask(base + i, sep, row);
+        while (mask) {
+            size_t at = i + static_cast<size_t>(__builtin_ctz(mask));
+            mask &= mask - 1;
+            if (base[at] == sep) {
+                emit(at);
+            } else if (!end_row(at)) {
+                full = true;
+                break;
+            }
+        }
+        if (!full) i += 16;
+    }
+    for (; !full && i < size; ++i) {
+        if (base[i] == sep) {
+            emit(i);
+        } else if (base[i] == row && !end_row(i)) {
+            full = true;
+        }
+    }
+    if (full) {
+        pos_ = row_start;
+    } else {
+        // The input ends: a last row without a delimiter is a row; nothing after a final delimiter is not.
+        if (row_start < size) end_row(size);
+        pos_ = size;
+    }
+    for (size_t c = 0; c < columns_; ++c) out.column(c).Resize(n);
+    out.SetSize(n);
+    return n > 0 || pos_ < size;
+}
+
 bool CsvReader::Next(Chunk& out, std::vector<CsvRowError>& errors) {
     std::vector<LogicalType> types(columns_, LogicalType::Varchar());
     out = Chunk(types);
+    if (options_.enclose == 0 && options_.escape == 0 && options_.reference_input &&
+        options_.column_separator.size() == 1 && options_.row_delimiter.size() == 1 &&
+        options_.column_separator != options_.row_delimiter) {
+        for (size_t c = 0; c < columns_; ++c) out.column(c).Resize(kChunkCapacity);
+        return NextFast(out, errors);
+    }
     for (size_t c = 0; c < columns_; ++c) out.column(c).Resize(kChunkCapacity);
     size_t n = 0;
     while (n < kChunkCapacity && pos_ < data_.size()) {

@@ -51,6 +51,9 @@ class CsvReader {
     bool ParseRow(std::string_view& raw);
     /// ParseRow without enclose or escape: fields are views of the input (no copies).
     bool SplitRow(std::string_view& raw);
+    /// Next() for one-byte separators, no enclose or escape, fields referencing the input: one
+    /// vectorized pass finds every separator and delimiter.
+    bool NextFast(Chunk& out, std::vector<CsvRowError>& errors);
     bool AtSeparator(size_t at, const std::string& sep) const { return data_.compare(at, sep.size(), sep) == 0; }
 
     std::string_view data_;
