@@ -5,10 +5,13 @@
 /// scans read live rows only and never merge versions (merge-on-write).
 ///
 /// Keys are the serialized key columns (vector/row_key.h). The table is open addressing over
-/// 32-byte slots with the key bytes in one arena (about key bytes + 46 bytes per key at the 0.7
-/// load factor), rebuilt from the table's key columns the first time a writer needs it after
-/// start-up. Not thread-safe: the table's writer lock guards it.
-
+/// 16-byte slots (a 32-bit hash tag, the key's number, the row and the rowset's number); the key
+/// bytes live in one arena, addressed by number times the key size while every key has the same
+/// size (the common case: fixed-width key columns), through an offset table otherwise. A slot's
+/// home is derived from its tag alone (tag * capacity / 2^32), so growing moves slots without
+/// touching the keys. About 23 + key bytes per key at the 0.7 load factor; rebuilt from the
+/// table's key columns the first time a writer needs it after start-up. Not thread-safe: the
+/// table's writer lock guards it.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -38,7 +41,8 @@ class PrimaryKeyIndex {
     /// overlapping those memory accesses is most of the speed of a bulk upsert.
     static uint64_t Hash(std::string_view key);
     void Prefetch(uint64_t hash) const {
-        if (capacity_) __builtin_prefetch(&slots_[hash & (capacity_ - 1)]);
+        // The home slot (Home(Tag(hash))); the tag's adjustment of 0 and 1 does not move it.
+        if (capacity_) __builtin_prefetch(slots_ + (((hash >> 32) * capacity_) >> 32));
     }
     const RowLocation* Find(std::string_view key, uint64_t hash) const;
     void Set(std::string_view key, uint64_t hash, RowLocation location);
@@ -46,7 +50,9 @@ class PrimaryKeyIndex {
     void Reserve(size_t keys);
     size_t size() const { return used_; }
     /// Bytes held (slots and key arena).
-    size_t MemoryBytes() const { return capacity_ * sizeof(Slot) + arena_.capacity(); }
+    size_t MemoryBytes() const {
+        return capacity_ * sizeof(Slot) + arena_.capacity() + offsets_.capacity() * sizeof(uint64_t);
+    }
 
     PrimaryKeyIndex() = default;
     ~PrimaryKeyIndex();
@@ -55,21 +61,41 @@ class PrimaryKeyIndex {
 
   private:
     struct Slot {
-        uint64_t hash = 0;  // 0: empty, 1: erased
-        uint64_t offset = 0;
-        uint32_t length = 0;
+        uint32_t tag = 0;  // 0: empty, 1: erased, else the hash's high half (>= 2)
+        uint32_t key = 0;  // the key's number in the arena
         uint32_t row = 0;
-        int64_t rowset = 0;
+        uint32_t rowset = 0;  // index into rowsets_
     };
+    static constexpr uint32_t kUnsetKeySize = UINT32_MAX;
+    static constexpr uint32_t kVariableKeySize = UINT32_MAX - 1;
+
+    static uint32_t Tag(uint64_t hash) {
+        auto t = static_cast<uint32_t>(hash >> 32);
+        return t < 2 ? t + 2 : t;
+    }
+    size_t Home(uint32_t tag) const { return static_cast<size_t>((uint64_t{tag} * capacity_) >> 32); }
+    std::string_view KeyAt(uint32_t key) const {
+        if (key_size_ != kVariableKeySize) return {arena_.data() + size_t{key} * key_size_, key_size_};
+        return {arena_.data() + offsets_[key], offsets_[key + 1] - offsets_[key]};
+    }
+    uint32_t AppendKey(std::string_view key);
+    uint32_t RowsetNumber(int64_t rowset_id);
     size_t Probe(std::string_view key, uint64_t hash) const;  // the slot holding key, or SIZE_MAX
     void Grow(size_t keys);
+    /// Rewrites the arena with the live keys only (after many erases).
+    void CompactArena();
     /// Zeroed slots, on transparent huge pages when the system allows (fewer TLB misses).
     static Slot* AllocateSlots(size_t capacity);
     static void FreeSlots(Slot* slots, size_t capacity);
 
     Slot* slots_ = nullptr;
-    size_t capacity_ = 0;
+    size_t capacity_ = 0;  // a power of two
     std::string arena_;
+    uint32_t key_size_ = kUnsetKeySize;
+    std::vector<uint64_t> offsets_;  // key n spans [offsets_[n], offsets_[n+1]) when sizes vary
+    uint32_t keys_ = 0;              // keys in the arena, live or not
+    std::vector<int64_t> rowsets_;
+    std::vector<std::pair<int64_t, uint32_t>> rowset_numbers_;  // sorted by id
     size_t used_ = 0;
     size_t erased_ = 0;
     mutable RowLocation found_;

@@ -41,4 +41,42 @@ TEST(PrimaryKeyIndexTest, MatchesAReferenceMap) {
     EXPECT_EQ(index.Find("")->row, 2u);
 }
 
+// Fixed-size keys, then a key of another size (the arena switches to offsets), many rowsets, and
+// enough erases to compact the arena while growing.
+TEST(PrimaryKeyIndexTest, FixedThenVariableKeysAndCompaction) {
+    PrimaryKeyIndex index;
+    std::map<std::string, RowLocation> reference;
+    auto key8 = [](uint64_t v) { return std::string(reinterpret_cast<const char*>(&v), 8); };
+    for (uint64_t i = 0; i < 50000; ++i) {
+        RowLocation at{static_cast<int64_t>(i / 1000) * 7 - 3, static_cast<uint32_t>(i)};
+        index.Set(key8(i), at);
+        reference[key8(i)] = at;
+    }
+    for (uint64_t i = 0; i < 50000; i += 3) {
+        index.Erase(key8(i));
+        reference.erase(key8(i));
+    }
+    index.Set("short", RowLocation{-1, 1});
+    reference["short"] = RowLocation{-1, 1};
+    for (uint64_t i = 100000; i < 300000; ++i) {  // grows (and compacts) with variable-size keys present
+        RowLocation at{static_cast<int64_t>(i % 13), static_cast<uint32_t>(i)};
+        std::string k = i % 2 ? key8(i) : "v" + std::to_string(i);
+        index.Set(k, at);
+        reference[k] = at;
+        if (i % 5 == 0) {
+            index.Erase(k);
+            reference.erase(k);
+        }
+    }
+    EXPECT_EQ(index.size(), reference.size());
+    for (const auto& [key, at] : reference) {
+        const RowLocation* found = index.Find(key);
+        ASSERT_NE(found, nullptr);
+        EXPECT_EQ(found->rowset_id, at.rowset_id);
+        EXPECT_EQ(found->row, at.row);
+    }
+    EXPECT_EQ(index.Find(key8(3)), nullptr);
+    EXPECT_LT(index.MemoryBytes(), size_t{64} << 20);
+}
+
 }  // namespace floe
