@@ -8,6 +8,7 @@
 #include "function/cast.h"
 #include "function/function_registry.h"
 #include "types/date_time.h"
+#include "types/time_zone.h"
 
 namespace floe {
 
@@ -508,9 +509,15 @@ BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
         return constant(Value::Varchar(context_.UserAndHost()));
     }
     if (name == "connection_id") return constant(Value::Integer(context_.ConnectionId()));
+    // NOW() and its kin are the statement's start in the session's time zone; the UTC_ ones in UTC.
+    bool utc = name.rfind("utc_", 0) == 0;
+    auto local_now = [&]() {
+        int64_t now = context_.StatementStartMicros();
+        return utc ? now : SessionTimeZone().ToLocal(now);
+    };
     if (name == "now" || name == "current_timestamp" || name == "localtime" || name == "localtimestamp" ||
         name == "sysdate" || name == "utc_timestamp") {
-        int64_t now = context_.StatementStartMicros();
+        int64_t now = local_now();
         if (!call.args.empty()) {
             // now(precision): keep the fraction digits.
             return constant(Value::Datetime(now));
@@ -518,11 +525,14 @@ BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
         return constant(Value::Datetime(now - now % kMicrosPerSecond));
     }
     if (name == "curdate" || name == "current_date" || name == "utc_date") {
-        return constant(Value::Date(static_cast<int32_t>(context_.StatementStartMicros() / kMicrosPerDay)));
+        return constant(Value::Date(static_cast<int32_t>(local_now() / kMicrosPerDay)));
     }
     if (name == "curtime" || name == "current_time" || name == "utc_time") {
-        int64_t secs = (context_.StatementStartMicros() % kMicrosPerDay) / kMicrosPerSecond;
+        int64_t secs = (local_now() % kMicrosPerDay) / kMicrosPerSecond;
         return constant(Value::Varchar(fmt::format("{:02}:{:02}:{:02}", secs / 3600, (secs / 60) % 60, secs % 60)));
+    }
+    if (name == "unix_timestamp" && call.args.empty()) {
+        return constant(Value::Integer(context_.StatementStartMicros() / kMicrosPerSecond));
     }
     if (name == "last_insert_id" || name == "found_rows" || name == "row_count") {
         return constant(Value::Integer(0));
@@ -557,7 +567,25 @@ BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
         }
         args.push_back(Bind(*a));
     }
+    // Between instants and wall-clock times: in the session's time zone (UTC needs nothing).
+    if ((name == "from_unixtime" && (args.size() == 1 || args.size() == 2)) ||
+        (name == "unix_timestamp" && args.size() == 1)) {
+        TimeZone zone = SessionTimeZone();
+        if (!zone.is_utc()) {
+            args.push_back(std::make_unique<BoundConstant>(Value::Varchar(zone.name())));
+            return MakeFunction("__" + name + "_in_zone", std::move(args), call);
+        }
+    }
     return MakeFunction(name, std::move(args), call);
+}
+
+TimeZone Binder::SessionTimeZone() const {
+    Value v = context_.GetVariable(ast::VariableScope::DEFAULT, "time_zone");
+    if (v.is_null()) return TimeZone::Utc();
+    std::string name = v.ToString();
+    auto zone = TimeZone::Find(name);
+    if (!zone) throw BinderError("Unknown or incorrect time zone: '" + name + "'", ErrorCode::UNKNOWN_TIME_ZONE);
+    return *zone;
 }
 
 }  // namespace floe

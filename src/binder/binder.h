@@ -10,6 +10,7 @@
 #include "binder/bound_query.h"
 #include "binder/client_context.h"
 #include "parser/ast/statement.h"
+#include "types/time_zone.h"
 
 namespace floe {
 
@@ -42,6 +43,8 @@ class Binder {
     void PinTableVersion(std::shared_ptr<const TableVersion> version) { pinned_version_ = std::move(version); }
 
   private:
+    /// The session's time_zone (UTC when it has none); throws for an unknown zone.
+    TimeZone SessionTimeZone() const;
     // Expressions (binder.cpp).
     BoundExprPtr Bind(const ast::Expr& expr);
     BoundExprPtr BindPlain(const ast::Expr& expr);

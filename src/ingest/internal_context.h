@@ -18,7 +18,12 @@ class InternalContext : public ClientContext {
     const std::string& CurrentDatabase() const override { return database_; }
     std::string UserAndHost() const override { return "root@localhost"; }
     uint32_t ConnectionId() const override { return 0; }
-    Value GetVariable(ast::VariableScope, const std::string&) const override { return Value::Null(); }
+    /// Only time_zone has a value (Stream Load's timezone header); every other variable is NULL.
+    Value GetVariable(ast::VariableScope, const std::string& name) const override {
+        if (name == "time_zone" && !time_zone_.empty()) return Value::Varchar(time_zone_);
+        return Value::Null();
+    }
+    void set_time_zone(std::string zone) { time_zone_ = std::move(zone); }
     int64_t StatementStartMicros() const override {
         return std::chrono::duration_cast<std::chrono::microseconds>(
                    std::chrono::system_clock::now().time_since_epoch())
@@ -30,6 +35,7 @@ class InternalContext : public ClientContext {
     Catalog& catalog_;
     std::string database_;
     std::string data_dir_;
+    std::string time_zone_;
 };
 
 }  // namespace floe

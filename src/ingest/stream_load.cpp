@@ -14,13 +14,35 @@
 #include "execution/expression_executor.h"
 #include "format/csv/csv_reader.h"
 #include "format/json/json_reader.h"
+#include "format/utf8.h"
 #include "function/cast.h"
 #include "ingest/internal_context.h"
 #include "parser/parser.h"
+#include "types/time_zone.h"
 
 namespace floe {
 
 namespace {
+
+/// A value as error messages show it: at most `limit` bytes, and text that is not UTF-8 (or is a
+/// control character) as \xNN escapes, so that responses and error logs stay valid UTF-8.
+std::string Shown(std::string_view v, size_t limit = 200) {
+    v = v.substr(0, std::min<size_t>(v.size(), limit));
+    if (IsValidUtf8(v)) {
+        bool plain = true;
+        for (unsigned char ch : v) plain = plain && ch >= 0x20;
+        if (plain) return std::string(v);
+    }
+    std::string out;
+    for (unsigned char ch : v) {
+        if (ch >= 0x20 && ch < 0x7f) {
+            out.push_back(static_cast<char>(ch));
+        } else {
+            out += fmt::format("\\x{:02x}", ch);
+        }
+    }
+    return out;
+}
 
 int64_t MillisSince(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t).count();
@@ -237,6 +259,12 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
             }
         }
         InternalContext context(catalog_, request.database, data_dir_);
+        // timezone: the zone of the time functions in columns and where (from_unixtime, now(), ...).
+        std::string zone = Header(request, "timezone");
+        if (!zone.empty()) {
+            if (!TimeZone::Find(zone)) return fail("unknown time zone '" + zone + "'");
+            context.set_time_zone(zone);
+        }
         std::vector<ScopeColumn> file_scope;
         for (const auto& n : file_columns) file_scope.push_back({"", n, LogicalType::Varchar(), true});
         std::vector<BoundExprPtr> targets(schema.columns.size());
@@ -355,11 +383,25 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
                                 std::to_string(file_columns.size()) + " columns");
                 }
             }
+            // A document parsed whole (an outer array, or records under json_root) is held in memory:
+            // StarRocks' 100 MB limit applies unless ignore_json_size is true. Records one after
+            // another stream in bounded memory and have no limit.
+            constexpr size_t kMaxJsonDocument = size_t{100} << 20;
+            if ((json.strip_outer_array || !json.json_root.empty()) && request.body.size() > kMaxJsonDocument &&
+                !IsTrue(Header(request, "ignore_json_size", "false"))) {
+                return fail(
+                    fmt::format("The size of this batch exceed the max size [{}] of json type data  data [{}]. "
+                                "Set ignore_json_size to skip the check, although it may lead huge memory "
+                                "consuming.",
+                                kMaxJsonDocument, request.body.size()));
+            }
             json_reader.emplace(request.body, json, file_columns);
         }
         auto next_chunk = [&](Chunk& out, std::vector<CsvRowError>& errors) {
             return csv_reader ? csv_reader->Next(out, errors) : json_reader->Next(out, errors);
         };
+        // Text must be UTF-8: one vectorized pass over the body; rows are checked only when it fails.
+        const bool body_is_utf8 = IsValidUtf8(request.body);
         std::vector<CsvRowError> csv_errors;
         std::vector<FilteredRow> filtered;
         std::vector<std::vector<uint8_t>> delete_rows;  // per chunk, when __op is given
@@ -399,7 +441,7 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
                             keep[r] = 0;
                             filtered.push_back({0,
                                                 "column '" + col.name + "': '" +
-                                                    std::string(file_chunk.column(src).Strings()[r].view()) +
+                                                    Shown(file_chunk.column(src).Strings()[r].view()) +
                                                     "' is not a valid " + col.type.ToString(),
                                                 ""});
                         } else if (!col.nullable) {
@@ -407,10 +449,21 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
                             filtered.push_back({0,
                                                 conversion_failed
                                                     ? "column '" + col.name + "': '" +
-                                                          std::string(file_chunk.column(src).Strings()[r].view()) +
+                                                          Shown(file_chunk.column(src).Strings()[r].view()) +
                                                           "' is not a valid " + col.type.ToString()
                                                     : "column '" + col.name + "' is NULL but declared NOT NULL",
                                                 ""});
+                        }
+                    }
+                    if (!body_is_utf8 && col.type.IsString()) {
+                        // The body has invalid UTF-8 somewhere: find the rows whose text carries it.
+                        for (size_t r = 0; r < n; ++r) {
+                            if (!keep[r] || values->IsNull(r)) continue;
+                            std::string_view v = values->Strings()[r].view();
+                            if (IsValidUtf8(v)) continue;
+                            keep[r] = 0;
+                            filtered.push_back(
+                                {0, "column '" + col.name + "': invalid UTF-8 in '" + Shown(v) + "'", ""});
                         }
                     }
                     out.AddColumn(std::move(values));
@@ -452,7 +505,7 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
         LoadOptions options;
         // Before the commit: count, keep the rejected rows, and refuse a load over its ratio.
         auto before_commit = [&]() -> std::string {
-            for (const auto& e : csv_errors) filtered.push_back({e.line, e.reason, e.raw});
+            for (const auto& e : csv_errors) filtered.push_back({e.line, e.reason, Shown(e.raw, 1024)});
             res.total_rows = static_cast<int64_t>(csv_reader ? csv_reader->rows_seen() : json_reader->rows_seen());
             res.filtered_rows = static_cast<int64_t>(filtered.size());
             if (!filtered.empty()) {

@@ -5,6 +5,7 @@
 #include "catalog/catalog.h"
 #include "common/exception.h"
 #include "server/instance.h"
+#include "types/time_zone.h"
 
 namespace floe {
 
@@ -115,6 +116,13 @@ std::string NormalizeVariableValue(const SystemVariableDef& def, const Value& va
             return text;
         }
         case VariableType::STRING: {
+            if (AsciiEqualsIgnoreCase(def.name, "time_zone")) {
+                if (!TimeZone::Find(Trim(text))) {
+                    throw ExecutionError("Unknown or incorrect time zone: '" + text + "'",
+                                         ErrorCode::UNKNOWN_TIME_ZONE);
+                }
+                return Trim(text);
+            }
             if (AsciiEqualsIgnoreCase(def.name, "sql_mode")) {
                 std::string upper = AsciiUpper(Trim(text));
                 std::string out;

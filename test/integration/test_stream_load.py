@@ -173,3 +173,58 @@ def test_json(db):
     assert r["Status"] == "Fail" and "strip_outer_array" in r["Message"], r["Message"]
     r = stream_load(db, "js", '[{"id": 6}, 7]', ["format:json", "strip_outer_array:true", "max_filter_ratio:0.5"])
     assert r["Status"] == "Success" and r["NumberLoadedRows"] == 1 and r["NumberFilteredRows"] == 1, r
+
+
+def test_timezone_header(db):
+    """timezone: the zone of from_unixtime() and the other time functions in columns/where."""
+    db.query("CREATE TABLE sl.tz (id INT NOT NULL, at DATETIME)")
+    data = "1,1704067200\n"
+    r = stream_load(db, "tz", data, ["column_separator:,", "columns: id, ts, at = from_unixtime(ts)"])
+    assert r["Status"] == "Success", r
+    r = stream_load(db, "tz", "2,1704067200\n", ["column_separator:,", "timezone:Asia/Shanghai",
+                                                  "columns: id, ts, at = from_unixtime(ts)"])
+    assert r["Status"] == "Success", r
+    r = stream_load(db, "tz", "3,1719792000\n", ["column_separator:,", "timezone:America/New_York",
+                                                  "columns: id, ts, at = from_unixtime(ts)"])
+    assert r["Status"] == "Success", r
+    assert rows(db, "SELECT id, CAST(at AS VARCHAR) FROM sl.tz ORDER BY id") == [
+        (1, "2024-01-01 00:00:00"), (2, "2024-01-01 08:00:00"), (3, "2024-06-30 20:00:00")]
+    r = stream_load(db, "tz", "4,0\n", ["column_separator:,", "timezone:Nowhere/City",
+                                        "columns: id, ts, at = from_unixtime(ts)"])
+    assert r["Status"] == "Fail" and "unknown time zone 'Nowhere/City'" in r["Message"], r
+    assert rows(db, "SELECT count(*) FROM sl.tz") == [(3,)]
+
+
+def test_invalid_utf8_rows_are_filtered(db):
+    """Text that is not UTF-8 never reaches a VARCHAR: the row is filtered with the bytes shown."""
+    db.query("CREATE TABLE sl.utf (id INT NOT NULL, name VARCHAR(20), n INT)")
+    body = b"1,caf\xc3\xa9,1\n2,bad\xff\xfe,2\n3,ok,3\n4,trunc\xe2\x82,4\n"
+    r = stream_load(db, "utf", body, ["column_separator:,"])
+    assert r["Status"] == "Fail" and r["NumberFilteredRows"] == 2, r
+    assert rows(db, "SELECT count(*) FROM sl.utf") == [(0,)]
+    log = urllib.request.urlopen(r["ErrorURL"], timeout=10).read().decode()
+    assert "column 'name': invalid UTF-8 in 'bad\\xff\\xfe'" in log, log
+    r = stream_load(db, "utf", body, ["column_separator:,", "max_filter_ratio:0.5"])
+    assert r["Status"] == "Success" and r["NumberLoadedRows"] == 2, r
+    assert rows(db, "SELECT id, name FROM sl.utf ORDER BY id") == [(1, "café"), (3, "ok")]
+    # Invalid bytes in a column that is not text convert like any other bad value.
+    r = stream_load(db, "utf", b"5,x,\xff\n", ["column_separator:,", "strict_mode:true"])
+    assert r["Status"] == "Fail" and r["NumberFilteredRows"] == 1, r
+    # JSON: simdjson refuses a document with invalid UTF-8; nothing is loaded.
+    r = stream_load(db, "utf", b'{"id": 6, "name": "bad\xff", "n": 6}\n', ["format:json"])
+    assert r["Status"] == "Fail", r
+    assert rows(db, "SELECT count(*) FROM sl.utf WHERE id >= 5") == [(0,)]
+
+
+def test_ignore_json_size(db):
+    """A JSON document loaded whole (strip_outer_array) over 100 MB needs ignore_json_size."""
+    db.query("CREATE TABLE sl.bigjson (id INT NOT NULL, pad VARCHAR(2000))")
+    record = '{"id": %d, "pad": "' + "p" * 1000 + '"}'
+    n = 105000  # about 107 MB
+    body = "[" + ",".join(record % i for i in range(n)) + "]"
+    assert len(body) > 100 * 1024 * 1024
+    r = stream_load(db, "bigjson", body, ["format:json", "strip_outer_array:true"])
+    assert r["Status"] == "Fail" and "ignore_json_size" in r["Message"], r
+    r = stream_load(db, "bigjson", body, ["format:json", "strip_outer_array:true", "ignore_json_size:true"])
+    assert r["Status"] == "Success" and r["NumberLoadedRows"] == n, r
+    assert rows(db, "SELECT count(*), max(id) FROM sl.bigjson") == [(n, n - 1)]

@@ -7,6 +7,7 @@
 #include "function/simple_function.h"
 #include "function/vector_executor.h"
 #include "types/date_time.h"
+#include "types/time_zone.h"
 
 namespace floe {
 
@@ -308,6 +309,76 @@ void RegisterDatetimeFunctions(FunctionRegistry& r) {
         "from_unixtime",
         Overloads("from_unixtime", {{{TypeId::BIGINT}, LogicalType::Varchar(), from_unix},
                                     {{TypeId::BIGINT, LogicalType::Varchar()}, LogicalType::Varchar(), from_unix}}));
+    // The same in a time zone other than UTC: the binder calls these with the session's zone as
+    // the last argument (a constant).
+    auto zone_of = [](const Column& c) -> TimeZone {
+        std::string_view name = c.IsNull(0) ? std::string_view("UTC") : c.Strings()[0].view();
+        auto tz = TimeZone::Find(name);
+        if (!tz) throw ExecutionError("Unknown or incorrect time zone: '" + std::string(name) + "'");
+        return *tz;
+    };
+    auto from_unix_in_zone = [zone_of](Args a, size_t rows, Column& out) {
+        TimeZone tz = zone_of(*a.back());
+        bool with_format = a.size() > 2;
+        for (size_t i = 0; i < rows; ++i) {
+            bool n = a[0]->IsNull(i) || (with_format && a[1]->IsNull(i));
+            int64_t secs = n ? 0 : a[0]->Data<int64_t>()[i];
+            if (secs < 0 || secs > 253402300799LL) n = true;
+            out.SetNull(i, n);
+            if (n) continue;
+            int64_t dt = tz.ToLocal(secs * kMicrosPerSecond);
+            out.SetString(i, with_format ? FormatWithPattern(dt, a[1]->Strings()[i].view()) : FormatDatetime(dt));
+        }
+    };
+    r.AddScalar("__from_unixtime_in_zone",
+                Overloads("from_unixtime",
+                          {{{TypeId::BIGINT, LogicalType::Varchar()}, LogicalType::Varchar(), from_unix_in_zone},
+                           {{TypeId::BIGINT, LogicalType::Varchar(), LogicalType::Varchar()},
+                            LogicalType::Varchar(),
+                            from_unix_in_zone}}));
+    r.AddScalar(
+        "__unix_timestamp_in_zone",
+        Overloads(
+            "unix_timestamp",
+            {{{TypeId::DATETIME, LogicalType::Varchar()}, TypeId::BIGINT, [zone_of](Args a, size_t rows, Column& out) {
+                  TimeZone tz = zone_of(*a[1]);
+                  UnaryExecute<int64_t, int64_t>(*a[0], rows, out, [&](int64_t dt) {
+                      int64_t utc = tz.ToUtc(dt);
+                      return utc / kMicrosPerSecond - (utc % kMicrosPerSecond < 0 ? 1 : 0);
+                  });
+              }}}));
+    // convert_tz(dt, from, to): NULL when a zone is unknown (as MySQL).
+    r.AddScalar("convert_tz",
+                Overloads("convert_tz", {{{TypeId::DATETIME, LogicalType::Varchar(), LogicalType::Varchar()},
+                                          TypeId::DATETIME,
+                                          [](Args a, size_t rows, Column& out) {
+                                              std::optional<TimeZone> from, to;
+                                              std::string from_name, to_name;
+                                              for (size_t i = 0; i < rows; ++i) {
+                                                  bool n = a[0]->IsNull(i) || a[1]->IsNull(i) || a[2]->IsNull(i);
+                                                  if (!n) {
+                                                      std::string_view f = a[1]->Strings()[i].view(),
+                                                                       t = a[2]->Strings()[i].view();
+                                                      if (!from || f != from_name) {
+                                                          from = TimeZone::Find(f);
+                                                          from_name = std::string(f);
+                                                      }
+                                                      if (!to || t != to_name) {
+                                                          to = TimeZone::Find(t);
+                                                          to_name = std::string(t);
+                                                      }
+                                                      n = !from || !to;
+                                                      if (!n) {
+                                                          out.Data<int64_t>()[i] =
+                                                              to->ToLocal(from->ToUtc(a[0]->Data<int64_t>()[i]));
+                                                      } else {
+                                                          from.reset();
+                                                          to.reset();
+                                                      }
+                                                  }
+                                                  out.SetNull(i, n);
+                                              }
+                                          }}}));
     struct Unit {
         const char* name;
         int64_t micros;
