@@ -76,6 +76,8 @@ ErrorInfo Lookup(ErrorCode code) {
             return {1317, "70100"};
         case ErrorCode::TOO_MANY_CONNECTIONS:
             return {1040, "08004"};
+        case ErrorCode::DATA_TOO_LONG:
+            return {1406, "22001"};
         case ErrorCode::UNKNOWN_TIME_ZONE:
             return {1298, "HY000"};
         case ErrorCode::WRONG_VALUE_COUNT:

@@ -47,6 +47,7 @@ enum class ErrorCode : uint16_t {
     SUBQUERY_ROWS,             // 1242 21000 (subquery returns more than 1 row)
     LABEL_ALREADY_EXISTS,      // 1062 23000 (a load label that already committed)
     UNKNOWN_TIME_ZONE,         // 1298 HY000
+    DATA_TOO_LONG,             // 1406 22001
 };
 
 /// The MySQL errno sent to clients for `code`.

@@ -455,6 +455,18 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
                                                 ""});
                         }
                     }
+                    if (col.type.IsString() && col.type.length > 0) {
+                        for (size_t r = 0; r < n; ++r) {
+                            if (!keep[r] || values->IsNull(r) || values->Strings()[r].size() <= col.type.length)
+                                continue;
+                            keep[r] = 0;
+                            filtered.push_back({0,
+                                                fmt::format("column '{}': '{}' is {} bytes, longer than {}", col.name,
+                                                            Shown(values->Strings()[r].view()),
+                                                            values->Strings()[r].size(), col.type.ToString()),
+                                                ""});
+                        }
+                    }
                     if (!body_is_utf8 && col.type.IsString()) {
                         // The body has invalid UTF-8 somewhere: find the rows whose text carries it.
                         for (size_t r = 0; r < n; ++r) {

@@ -54,7 +54,21 @@ TableInfo BaseTable(Session& session, const std::string& database, const std::st
 /// Casts `input` to `type`, failing on values that cannot be converted (rather than storing NULL).
 std::shared_ptr<Column> CastForInsert(const std::shared_ptr<Column>& input, size_t rows, const LogicalType& type,
                                       const std::string& column_name) {
-    if (input->type() == type || (input->type().IsString() && type.IsString())) return input;
+    if (input->type().IsString() && type.IsString()) {
+        // VARCHAR(n): at most n bytes (as StarRocks counts them).
+        if (type.length > 0) {
+            for (size_t r = 0; r < rows; ++r) {
+                if (!input->IsNull(r) && input->Strings()[r].size() > type.length) {
+                    throw ConversionError(
+                        "Data too long for column '" + column_name + "' at row " + std::to_string(r + 1) + ": " +
+                            std::to_string(input->Strings()[r].size()) + " bytes for " + type.ToString(),
+                        ErrorCode::DATA_TOO_LONG);
+                }
+            }
+        }
+        return input;
+    }
+    if (input->type() == type) return input;
     auto out = std::make_shared<Column>(type, rows);
     out->Resize(rows);
     CastColumn(*input, rows, *out);

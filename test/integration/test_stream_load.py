@@ -207,13 +207,19 @@ def test_invalid_utf8_rows_are_filtered(db):
     r = stream_load(db, "utf", body, ["column_separator:,", "max_filter_ratio:0.5"])
     assert r["Status"] == "Success" and r["NumberLoadedRows"] == 2, r
     assert rows(db, "SELECT id, name FROM sl.utf ORDER BY id") == [(1, "café"), (3, "ok")]
+    # A value longer than VARCHAR(20) is filtered too.
+    r = stream_load(db, "utf", "7," + "x" * 21 + ",7\n8," + "y" * 20 + ",8\n", ["column_separator:,",
+                                                                            "max_filter_ratio:0.5"])
+    assert r["Status"] == "Success" and r["NumberLoadedRows"] == 1 and r["NumberFilteredRows"] == 1, r
+    log = urllib.request.urlopen(r["ErrorURL"], timeout=10).read().decode()
+    assert "is 21 bytes, longer than VARCHAR(20)" in log, log
     # Invalid bytes in a column that is not text convert like any other bad value.
     r = stream_load(db, "utf", b"5,x,\xff\n", ["column_separator:,", "strict_mode:true"])
     assert r["Status"] == "Fail" and r["NumberFilteredRows"] == 1, r
     # JSON: simdjson refuses a document with invalid UTF-8; nothing is loaded.
     r = stream_load(db, "utf", b'{"id": 6, "name": "bad\xff", "n": 6}\n', ["format:json"])
     assert r["Status"] == "Fail", r
-    assert rows(db, "SELECT count(*) FROM sl.utf WHERE id >= 5") == [(0,)]
+    assert rows(db, "SELECT id FROM sl.utf WHERE id >= 5") == [(8,)]
 
 
 def test_ignore_json_size(db):
