@@ -55,11 +55,14 @@ struct BoundValuesRef : BoundTableRef {
     std::vector<std::vector<BoundExprPtr>> rows;
 };
 
-/// generate_series(start, stop[, step]) and numbers(n): integer sequences.
+/// generate_series(start, stop[, step]) and numbers(n): integer sequences; FILES(...): the rows of
+/// data files (`files`, read with `properties`; `types` are all their columns).
 struct BoundTableFunctionRef : BoundTableRef {
     BoundTableFunctionRef() : BoundTableRef(BoundTableRefKind::TABLE_FUNCTION) {}
     std::string name;
     std::vector<Value> args;
+    std::vector<std::pair<std::string, std::string>> properties;
+    std::vector<std::string> files;
 };
 
 /// A column id that reads a row's position instead of a stored column: (rowset id << 32) | row,

@@ -5,12 +5,21 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "catalog/catalog.h"
 #include "parser/ast/expression.h"
 #include "types/value.h"
 
 namespace floe {
+
+/// What FILES() reads: the files its path names and their columns.
+struct FilesDescription {
+    std::vector<std::string> files;
+    std::vector<std::string> names;
+    std::vector<LogicalType> types;
+};
 
 class ClientContext {
   public:
@@ -25,6 +34,9 @@ class ClientContext {
     virtual Value GetVariable(ast::VariableScope scope, const std::string& name) const = 0;
     /// Statement start as DATETIME microseconds (NOW() is constant within a statement).
     virtual int64_t StatementStartMicros() const = 0;
+    /// Resolves FILES(properties): lists the files and infers their columns. Throws when the
+    /// files cannot be read.
+    virtual FilesDescription DescribeFiles(const std::vector<std::pair<std::string, std::string>>& properties) = 0;
     /// The data directory, which segment paths in the meta store are relative to.
     virtual const std::string& DataDirectory() const = 0;
 };

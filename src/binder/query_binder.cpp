@@ -862,6 +862,20 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
 BoundTableRefPtr Binder::BindTableFunction(const ast::TableFunctionRef& ref) {
     auto tf = std::make_unique<BoundTableFunctionRef>();
     tf->name = ref.name;
+    if (ref.name == "files") {
+        if (!ref.args.empty()) {
+            throw BinderError(
+                At(ref.location) + "FILES() takes properties: FILES(\"path\" = \"...\", \"format\" = \"parquet\")",
+                ErrorCode::WRONG_ARGUMENTS);
+        }
+        FilesDescription d = context_.DescribeFiles(ref.properties);
+        tf->properties = ref.properties;
+        tf->files = std::move(d.files);
+        tf->types = d.types;
+        std::string alias = ref.alias.empty() ? "files" : ref.alias;
+        for (size_t i = 0; i < d.names.size(); ++i) scope_.push_back({alias, d.names[i], d.types[i], true});
+        return tf;
+    }
     auto saved = scope_;
     scope_.clear();
     std::vector<int64_t> args;

@@ -2,6 +2,7 @@
 
 #include "common/exception.h"
 #include "execution/operator/physical_expand.h"
+#include "execution/operator/physical_file_scan.h"
 #include "execution/operator/physical_filter.h"
 #include "execution/operator/physical_hash_aggregate.h"
 #include "execution/operator/physical_hash_join.h"
@@ -24,6 +25,9 @@ PhysicalOperatorPtr PhysicalPlanner::Plan(LogicalOperator& logical) {
         }
         case LogicalOperatorType::TABLE_FUNCTION: {
             auto& t = static_cast<LogicalTableFunction&>(logical);
+            if (t.name == "files") {
+                return std::make_unique<PhysicalFileScan>(t.types, t.file_types, t.column_ids, t.files, t.properties);
+            }
             if (t.name == "numbers") {
                 return std::make_unique<PhysicalTableFunction>(t.types, 0, t.args[0].GetInt() - 1, 1);
             }

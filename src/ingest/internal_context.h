@@ -6,6 +6,7 @@
 #include <string>
 
 #include "binder/client_context.h"
+#include "execution/operator/physical_file_scan.h"
 
 namespace floe {
 
@@ -28,6 +29,9 @@ class InternalContext : public ClientContext {
         return std::chrono::duration_cast<std::chrono::microseconds>(
                    std::chrono::system_clock::now().time_since_epoch())
             .count();
+    }
+    FilesDescription DescribeFiles(const std::vector<std::pair<std::string, std::string>>& properties) override {
+        return floe::DescribeFiles(properties);
     }
     const std::string& DataDirectory() const override { return data_dir_; }
 

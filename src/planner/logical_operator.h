@@ -53,6 +53,12 @@ struct LogicalTableFunction : LogicalOperator {
     LogicalTableFunction() : LogicalOperator(LogicalOperatorType::TABLE_FUNCTION) {}
     std::string name;
     std::vector<Value> args;
+    // FILES(): the files, their properties, all their columns' types, and which columns the
+    // scan outputs (`types`), as for LogicalGet.
+    std::vector<std::pair<std::string, std::string>> properties;
+    std::vector<std::string> files;
+    std::vector<LogicalType> file_types;
+    std::vector<size_t> column_ids;
     std::string ToString() const override;
 };
 

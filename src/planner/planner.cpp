@@ -13,6 +13,12 @@ std::string ExpressionListToString(const std::vector<BoundExprPtr>& exprs) {
 }
 
 std::string LogicalTableFunction::ToString() const {
+    if (name == "files") {
+        std::string s =
+            "FILES(" + std::to_string(files.size()) + " file" + (files.size() == 1 ? "" : "s") + ", columns ";
+        for (size_t i = 0; i < column_ids.size(); ++i) s += (i ? "," : "") + std::to_string(column_ids[i]);
+        return s + ")";
+    }
     std::string s = "TABLE FUNCTION " + name + "(";
     for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + args[i].ToString();
     return s + ")";
@@ -166,6 +172,10 @@ LogicalOperatorPtr Planner::PlanTableRef(BoundTableRef& ref) {
             tf->name = t.name;
             tf->args = t.args;
             tf->types = t.types;
+            tf->properties = t.properties;
+            tf->files = t.files;
+            tf->file_types = t.types;
+            for (size_t i = 0; i < t.types.size(); ++i) tf->column_ids.push_back(i);
             return tf;
         }
         case BoundTableRefKind::SUBQUERY:

@@ -10,6 +10,7 @@
 #include "common/exception.h"
 #include "execution/executor.h"
 #include "execution/expression_executor.h"
+#include "execution/operator/physical_file_scan.h"
 #include "execution/operator/physical_table_scan.h"
 #include "execution/physical_planner.h"
 #include "optimizer/optimizer.h"
@@ -43,6 +44,9 @@ class SessionClientContext : public ClientContext {
         return session_.variables().Get(scope, name);
     }
     int64_t StatementStartMicros() const override { return session_.statement_start_micros(); }
+    FilesDescription DescribeFiles(const std::vector<std::pair<std::string, std::string>>& properties) override {
+        return floe::DescribeFiles(properties);
+    }
     const std::string& DataDirectory() const override { return session_.instance().options().data_dir; }
 
   private:

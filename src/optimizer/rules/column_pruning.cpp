@@ -160,6 +160,28 @@ ColumnMap Prune(LogicalOperator& op, const std::vector<bool>& needed) {
             }
             return m;
         }
+        case LogicalOperatorType::TABLE_FUNCTION: {
+            auto& tf = static_cast<LogicalTableFunction&>(op);
+            if (tf.name != "files") return Identity(op.types.size());
+            // FILES(): read only the columns needed (at least one, for the row count).
+            std::vector<size_t> ids;
+            std::vector<LogicalType> types;
+            ColumnMap m(op.types.size(), kDropped);
+            for (size_t i = 0; i < op.types.size(); ++i) {
+                if (!needed[i]) continue;
+                m[i] = ids.size();
+                ids.push_back(tf.column_ids[i]);
+                types.push_back(op.types[i]);
+            }
+            if (ids.empty() && !op.types.empty()) {
+                m[0] = 0;
+                ids.push_back(tf.column_ids[0]);
+                types.push_back(op.types[0]);
+            }
+            tf.column_ids = std::move(ids);
+            op.types = std::move(types);
+            return m;
+        }
         default:
             // VALUES, table functions and set operations keep their columns (set operations compare
             // whole rows); their inputs are pruned on their own.

@@ -1,0 +1,141 @@
+#include "execution/operator/physical_file_scan.h"
+
+#include "common/ascii.h"
+#include "common/exception.h"
+#include "format/parquet/file_reader.h"
+#include "function/cast.h"
+#include "io/file_system.h"
+
+namespace floe {
+
+namespace {
+
+std::string Property(const FileProperties& properties, const std::string& name, const std::string& fallback = "") {
+    for (const auto& [k, v] : properties) {
+        if (AsciiEqualsIgnoreCase(k, name)) return v;
+    }
+    return fallback;
+}
+
+std::string FormatOf(const FileProperties& properties, const std::string& first_file) {
+    std::string format = AsciiLower(Property(properties, "format"));
+    if (format.empty()) {
+        std::string lower = AsciiLower(first_file);
+        auto ends = [&](const std::string& suffix) {
+            return lower.size() >= suffix.size() &&
+                   lower.compare(lower.size() - suffix.size(), suffix.size(), suffix) == 0;
+        };
+        if (ends(".parquet") || ends(".parq")) format = "parquet";
+    }
+    if (format.empty())
+        throw BinderError("FILES() needs \"format\" (parquet) for '" + first_file + "'", ErrorCode::WRONG_ARGUMENTS);
+    if (format != "parquet") {
+        throw NotSupportedError("FILES() reads the parquet format; '" + format + "' is not supported yet");
+    }
+    return format;
+}
+
+std::unique_ptr<parquet::ParquetFileReader> OpenParquet(const std::string& path) {
+    std::shared_ptr<RandomAccessFile> file = FileSystemFor(path).Open(path);
+    return std::make_unique<parquet::ParquetFileReader>(std::move(file));
+}
+
+}  // namespace
+
+FilesDescription DescribeFiles(const FileProperties& properties) {
+    std::string path = Property(properties, "path");
+    if (path.empty()) throw BinderError("FILES() needs a \"path\" property", ErrorCode::WRONG_ARGUMENTS);
+    for (const auto& [k, v] : properties) {
+        std::string key = AsciiLower(k);
+        if (key != "path" && key != "format") {
+            throw BinderError("FILES() does not know the property \"" + k + "\"", ErrorCode::WRONG_ARGUMENTS);
+        }
+    }
+    FilesDescription d;
+    for (auto& f : FileSystemFor(path).List(path)) d.files.push_back(std::move(f.path));
+    FormatOf(properties, d.files[0]);
+    auto reader = OpenParquet(d.files[0]);
+    for (const auto& c : reader->columns()) {
+        d.names.push_back(c.name);
+        d.types.push_back(c.type.id == TypeId::NULL_TYPE ? LogicalType::Varchar() : c.type);
+    }
+    return d;
+}
+
+PhysicalFileScan::PhysicalFileScan(std::vector<LogicalType> types, std::vector<LogicalType> file_types,
+                                   std::vector<size_t> column_ids, std::vector<std::string> files,
+                                   FileProperties properties)
+    : PhysicalOperator(PhysicalOperatorType::TABLE_FUNCTION, std::move(types)),
+      file_types_(std::move(file_types)),
+      column_ids_(std::move(column_ids)),
+      files_(std::move(files)),
+      properties_(std::move(properties)) {}
+
+PhysicalFileScan::~PhysicalFileScan() = default;
+
+bool PhysicalFileScan::NextRowGroup() {
+    columns_.clear();
+    while (true) {
+        if (reader_ && row_group_ < reader_->row_group_count()) break;
+        if (file_ >= files_.size()) return false;
+        reader_ = OpenParquet(files_[file_++]);
+        row_group_ = 0;
+        if (names_.empty()) {
+            // The first file defines the columns (as DescribeFiles saw it).
+            for (const auto& c : reader_->columns()) names_.push_back(c.name);
+            if (names_.size() != file_types_.size()) {
+                throw ExecutionError("'" + reader_->path() + "' changed since the statement was planned");
+            }
+        }
+    }
+    size_t g = row_group_++;
+    rows_left_ = static_cast<size_t>(reader_->row_group_rows(g));
+    cast_.assign(column_ids_.size(), false);
+    for (size_t i = 0; i < column_ids_.size(); ++i) {
+        const std::string& want = names_[column_ids_[i]];
+        std::unique_ptr<parquet::ColumnReader> reader;
+        for (size_t c = 0; c < reader_->columns().size(); ++c) {
+            if (reader_->columns()[c].name == want) {
+                reader = std::make_unique<parquet::ColumnReader>(*reader_, g, c);
+                cast_[i] = reader_->columns()[c].type != types()[i];
+                break;
+            }
+        }
+        columns_.push_back(std::move(reader));
+    }
+    return true;
+}
+
+bool PhysicalFileScan::GetData(ExecutionContext& ctx, Chunk& out) {
+    ctx.CheckInterrupted();
+    while (rows_left_ == 0) {
+        if (!NextRowGroup()) return false;
+    }
+    size_t n = std::min(rows_left_, kChunkCapacity);
+    out = Chunk(types());
+    for (size_t i = 0; i < column_ids_.size(); ++i) {
+        Column& col = out.column(i);
+        col.Resize(n);
+        if (!columns_[i]) {
+            for (size_t r = 0; r < n; ++r) col.SetNull(r, true);
+            continue;
+        }
+        if (!cast_[i]) {
+            columns_[i]->Read(n, col, 0);
+            continue;
+        }
+        size_t c = 0;
+        for (; c < reader_->columns().size(); ++c) {
+            if (reader_->columns()[c].name == names_[column_ids_[i]]) break;
+        }
+        Column raw(reader_->columns()[c].type, n);
+        raw.Resize(n);
+        columns_[i]->Read(n, raw, 0);
+        CastColumn(raw, n, col);
+    }
+    out.SetSize(n);
+    rows_left_ -= n;
+    return true;
+}
+
+}  // namespace floe

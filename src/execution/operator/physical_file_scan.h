@@ -1,0 +1,55 @@
+#pragma once
+/// FILES(): the rows of data files as a table. DescribeFiles lists the files a path or glob
+/// names and infers their columns (Parquet: from the first file's schema); PhysicalFileScan reads
+/// them file by file, row group by row group, only the columns the query uses, in chunks.
+/// Columns are matched by name in every file; a file without a column gives NULLs, a column of
+/// another type is cast.
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "binder/client_context.h"
+#include "execution/physical_operator.h"
+
+namespace floe {
+
+namespace parquet {
+class ParquetFileReader;
+class ColumnReader;
+}  // namespace parquet
+
+using FileProperties = std::vector<std::pair<std::string, std::string>>;
+
+FilesDescription DescribeFiles(const FileProperties& properties);
+
+class PhysicalFileScan : public PhysicalOperator {
+  public:
+    /// `file_types` are all the files' columns (as DescribeFiles gave them); `column_ids` the ones
+    /// this scan outputs (`types`).
+    PhysicalFileScan(std::vector<LogicalType> types, std::vector<LogicalType> file_types,
+                     std::vector<size_t> column_ids, std::vector<std::string> files, FileProperties properties);
+    ~PhysicalFileScan() override;
+    std::string name() const override { return "FILE_SCAN"; }
+    bool IsSource() const override { return true; }
+    bool GetData(ExecutionContext& ctx, Chunk& out) override;
+
+  private:
+    /// Opens the next row group (of this or the next file); false when all are read.
+    bool NextRowGroup();
+
+    std::vector<LogicalType> file_types_;
+    std::vector<size_t> column_ids_;
+    std::vector<std::string> files_;
+    FileProperties properties_;
+    std::vector<std::string> names_;  // all columns' names (from DescribeFiles)
+    size_t file_ = 0;
+    std::unique_ptr<parquet::ParquetFileReader> reader_;
+    size_t row_group_ = 0;
+    std::vector<std::unique_ptr<parquet::ColumnReader>> columns_;  // per output column; null: absent
+    std::vector<bool> cast_;                                       // per output column: the file's type differs
+    size_t rows_left_ = 0;                                         // in the current row group
+};
+
+}  // namespace floe

@@ -1,0 +1,621 @@
+#include "format/parquet/file_reader.h"
+
+#include <thrift/TConfiguration.h>
+#include <thrift/protocol/TCompactProtocol.h>
+#include <thrift/transport/TBufferTransports.h>
+#include <zlib.h>
+
+#include <cmath>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "common/exception.h"
+#include "format/parquet/compression.h"
+#include "format/parquet/parquet_types.h"
+#include "types/date_time.h"
+
+namespace floe::parquet {
+
+namespace pf = parquet_format;
+
+template <typename T>
+size_t ReadThrift(const char* data, size_t size, T& out, const std::string& what) {
+    using apache::thrift::transport::TMemoryBuffer;
+    // Limits from the input's own size: no string, list or message can claim more bytes than
+    // there are, and nesting stops at 64 levels (thrift's recursion limit).
+    int limit = static_cast<int>(std::min<size_t>(size + 16, INT32_MAX));
+    auto config = std::make_shared<apache::thrift::TConfiguration>(limit, limit, 64);
+    auto buffer = std::make_shared<TMemoryBuffer>(reinterpret_cast<uint8_t*>(const_cast<char*>(data)),
+                                                  static_cast<uint32_t>(std::min<size_t>(size, UINT32_MAX)),
+                                                  TMemoryBuffer::OBSERVE, config);
+    apache::thrift::protocol::TCompactProtocolT<TMemoryBuffer> protocol(buffer, limit, limit);
+    try {
+        out.read(&protocol);
+    } catch (const apache::thrift::TException& e) {
+        throw IOError(what + ": " + e.what());
+    }
+    return size - buffer->available_read();
+}
+
+template size_t ReadThrift(const char*, size_t, pf::FileMetaData&, const std::string&);
+template size_t ReadThrift(const char*, size_t, pf::PageHeader&, const std::string&);
+template size_t ReadThrift(const char*, size_t, pf::ColumnIndex&, const std::string&);
+template size_t ReadThrift(const char*, size_t, pf::OffsetIndex&, const std::string&);
+
+namespace {
+
+constexpr size_t kMaxPageBytes = size_t{1} << 30;
+constexpr size_t kMaxFooterBytes = size_t{256} << 20;
+
+// ---------------------------------------------------------------- physical -> Floe values
+
+float HalfToFloat(uint16_t h) {
+    uint32_t sign = static_cast<uint32_t>(h >> 15) << 31;
+    uint32_t exponent = (h >> 10) & 0x1f;
+    uint32_t mantissa = h & 0x3ff;
+    uint32_t bits;
+    if (exponent == 0) {
+        if (mantissa == 0) {
+            bits = sign;
+        } else {  // subnormal: normalize
+            int e = -1;
+            do {
+                ++e;
+                mantissa <<= 1;
+            } while (!(mantissa & 0x400));
+            bits = sign | (static_cast<uint32_t>(127 - 15 - e) << 23) | ((mantissa & 0x3ff) << 13);
+        }
+    } else if (exponent == 31) {
+        bits = sign | 0x7f800000u | (mantissa << 13);
+    } else {
+        bits = sign | ((exponent + 127 - 15) << 23) | (mantissa << 13);
+    }
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+}
+
+std::string TimeText(int64_t micros) {
+    int64_t secs = micros / 1000000, frac = micros % 1000000;
+    std::string s = fmt::format("{:02}:{:02}:{:02}", secs / 3600, (secs / 60) % 60, secs % 60);
+    if (frac) s += fmt::format(".{:06}", frac);
+    return s;
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) {
+    return a / b - (a % b != 0 && (a < 0) != (b < 0) ? 1 : 0);
+}
+
+/// Big-endian two's complement bytes as an int128; false when they do not fit.
+bool BigEndianToInt128(std::string_view b, int128_t& out) {
+    if (b.empty()) {
+        out = 0;
+        return true;
+    }
+    bool negative = static_cast<unsigned char>(b[0]) & 0x80;
+    // Leading sign-extension bytes beyond 16 must all be 0x00 / 0xff.
+    while (b.size() > 16) {
+        if (static_cast<unsigned char>(b[0]) != (negative ? 0xff : 0x00)) return false;
+        b.remove_prefix(1);
+    }
+    unsigned __int128 v = negative ? ~static_cast<unsigned __int128>(0) : 0;
+    for (char c : b) v = (v << 8) | static_cast<unsigned char>(c);
+    out = static_cast<int128_t>(v);
+    return true;
+}
+
+double BigEndianToDouble(std::string_view b) {
+    if (b.empty()) return 0;
+    bool negative = static_cast<unsigned char>(b[0]) & 0x80;
+    long double v = 0;
+    for (char c : b) v = v * 256 + static_cast<unsigned char>(negative ? ~c : c);
+    return static_cast<double>(negative ? -(v + 1) : v);
+}
+
+/// Converts `raw` (one page's or dictionary's decoded values) into `out`, a dense column of the
+/// leaf's Floe type with raw.count rows.
+void ConvertValues(const SchemaNode& leaf, const Values& raw, Column& out, const std::string& what) {
+    size_t n = raw.count;
+    out.Resize(n);
+    std::memset(out.nulls(), 0, n);
+    const uint8_t* fixed = raw.fixed.data();
+    auto i32 = [&](size_t i) {
+        int32_t v;
+        std::memcpy(&v, fixed + i * 4, 4);
+        return v;
+    };
+    auto i64 = [&](size_t i) {
+        int64_t v;
+        std::memcpy(&v, fixed + i * 8, 8);
+        return v;
+    };
+    switch (leaf.conversion) {
+        case Conversion::NONE: {
+            size_t width = leaf.type.PhysicalSize();
+            if (raw.fixed.size() < n * width) throw IOError(what + ": values are cut off");
+            std::memcpy(out.Data<uint8_t>(), fixed, n * width);
+            return;
+        }
+        case Conversion::INT8:
+            for (size_t i = 0; i < n; ++i) out.Data<int8_t>()[i] = static_cast<int8_t>(i32(i));
+            return;
+        case Conversion::INT16:
+            for (size_t i = 0; i < n; ++i) out.Data<int16_t>()[i] = static_cast<int16_t>(i32(i));
+            return;
+        case Conversion::UINT8:
+            for (size_t i = 0; i < n; ++i) out.Data<int16_t>()[i] = static_cast<int16_t>(static_cast<uint8_t>(i32(i)));
+            return;
+        case Conversion::UINT16:
+            for (size_t i = 0; i < n; ++i) out.Data<int32_t>()[i] = static_cast<uint16_t>(i32(i));
+            return;
+        case Conversion::UINT32:
+            for (size_t i = 0; i < n; ++i) {
+                out.Data<int64_t>()[i] = leaf.physical == PhysicalType::INT64 ? static_cast<uint32_t>(i64(i))
+                                                                              : static_cast<uint32_t>(i32(i));
+            }
+            return;
+        case Conversion::UINT64:
+            for (size_t i = 0; i < n; ++i)
+                out.Data<int128_t>()[i] = static_cast<int128_t>(static_cast<uint64_t>(i64(i)));
+            return;
+        case Conversion::DECIMAL_INT:
+            for (size_t i = 0; i < n; ++i) {
+                out.Data<int128_t>()[i] = leaf.physical == PhysicalType::INT32 ? i32(i) : i64(i);
+            }
+            return;
+        case Conversion::DECIMAL_BYTES:
+            for (size_t i = 0; i < n; ++i) {
+                int128_t v;
+                if (!BigEndianToInt128(raw.views[i], v))
+                    throw IOError(what + ": a DECIMAL value does not fit 38 digits");
+                out.Data<int128_t>()[i] = v;
+            }
+            return;
+        case Conversion::DECIMAL_WIDE:
+            for (size_t i = 0; i < n; ++i) {
+                double v;
+                if (leaf.physical == PhysicalType::INT32) {
+                    v = i32(i);
+                } else if (leaf.physical == PhysicalType::INT64) {
+                    v = static_cast<double>(i64(i));
+                } else {
+                    v = BigEndianToDouble(raw.views[i]);
+                }
+                out.Data<double>()[i] = v / std::pow(10.0, leaf.decimal_scale);
+            }
+            return;
+        case Conversion::DATE:
+            std::memcpy(out.Data<uint8_t>(), fixed, n * 4);
+            return;
+        case Conversion::MILLIS:
+            for (size_t i = 0; i < n; ++i) out.Data<int64_t>()[i] = i64(i) * 1000;
+            return;
+        case Conversion::MICROS:
+            std::memcpy(out.Data<uint8_t>(), fixed, n * 8);
+            return;
+        case Conversion::NANOS:
+            for (size_t i = 0; i < n; ++i) out.Data<int64_t>()[i] = FloorDiv(i64(i), 1000);
+            return;
+        case Conversion::INT96:
+            for (size_t i = 0; i < n; ++i) {
+                int64_t nanos;
+                int32_t julian;
+                std::memcpy(&nanos, fixed + i * 12, 8);
+                std::memcpy(&julian, fixed + i * 12 + 8, 4);
+                out.Data<int64_t>()[i] =
+                    (static_cast<int64_t>(julian) - 2440588) * kMicrosPerDay + FloorDiv(nanos, 1000);
+            }
+            return;
+        case Conversion::TIME_MILLIS:
+            for (size_t i = 0; i < n; ++i) out.SetString(i, TimeText(static_cast<int64_t>(i32(i)) * 1000));
+            return;
+        case Conversion::TIME_MICROS:
+            for (size_t i = 0; i < n; ++i) out.SetString(i, TimeText(i64(i)));
+            return;
+        case Conversion::TIME_NANOS:
+            for (size_t i = 0; i < n; ++i) out.SetString(i, TimeText(i64(i) / 1000));
+            return;
+        case Conversion::FLOAT16:
+            for (size_t i = 0; i < n; ++i) {
+                uint16_t h;
+                std::memcpy(&h, raw.views[i].data(), 2);
+                out.Data<float>()[i] = HalfToFloat(h);
+            }
+            return;
+        case Conversion::UUID:
+            for (size_t i = 0; i < n; ++i) {
+                const auto* b = reinterpret_cast<const unsigned char*>(raw.views[i].data());
+                std::string s;
+                for (int k = 0; k < 16; ++k) {
+                    if (k == 4 || k == 6 || k == 8 || k == 10) s.push_back('-');
+                    s += fmt::format("{:02x}", b[k]);
+                }
+                out.SetString(i, s);
+            }
+            return;
+        case Conversion::BYTES:
+            for (size_t i = 0; i < n; ++i) out.SetString(i, raw.views[i]);
+            return;
+    }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- file
+
+ParquetFileReader::ParquetFileReader(std::shared_ptr<RandomAccessFile> file) : file_(std::move(file)) {
+    const std::string& p = file_->path();
+    uint64_t size = file_->size();
+    if (size < 12) throw IOError("'" + p + "' is not a Parquet file: " + std::to_string(size) + " bytes is too short");
+    std::string head = file_->ReadAt(0, 4), tail = file_->ReadAt(size - 8, 8);
+    if (tail.substr(4) == "PARE") {
+        throw NotSupportedError("'" + p +
+                                "' is an encrypted Parquet file (encrypted footer); encryption is not supported");
+    }
+    if (head != "PAR1" || tail.substr(4) != "PAR1") {
+        throw IOError("'" + p + "' is not a Parquet file: the PAR1 magic is missing at its " +
+                      (head != "PAR1" ? "start" : "end"));
+    }
+    uint32_t footer_len;
+    std::memcpy(&footer_len, tail.data(), 4);
+    if (footer_len == 0 || footer_len > size - 12 || footer_len > kMaxFooterBytes) {
+        throw IOError("'" + p + "': the footer length " + std::to_string(footer_len) + " does not fit the file (" +
+                      std::to_string(size) + " bytes)");
+    }
+    std::string footer = file_->ReadAt(size - 8 - footer_len, footer_len);
+    metadata_ = std::make_unique<pf::FileMetaData>();
+    ReadThrift(footer.data(), footer.size(), *metadata_, "'" + p + "': corrupt footer");
+    if (metadata_->__isset.encryption_algorithm) {
+        throw NotSupportedError("'" + p + "' has encrypted columns (plaintext footer); encryption is not supported");
+    }
+    schema_ = BuildSchema(metadata_->schema, "'" + p + "'");
+    for (size_t g = 0; g < metadata_->row_groups.size(); ++g) {
+        const auto& rg = metadata_->row_groups[g];
+        if (rg.columns.size() != schema_.leaves.size()) {
+            throw IOError("'" + p + "': row group " + std::to_string(g) + " has " + std::to_string(rg.columns.size()) +
+                          " column chunks, the schema " + std::to_string(schema_.leaves.size()));
+        }
+        if (rg.num_rows < 0) throw IOError("'" + p + "': row group " + std::to_string(g) + " has a negative row count");
+        for (const auto& cc : rg.columns) {
+            if (cc.__isset.crypto_metadata || cc.__isset.encrypted_column_metadata) {
+                throw NotSupportedError("'" + p + "' has encrypted columns; encryption is not supported");
+            }
+            if (!cc.__isset.meta_data) throw IOError("'" + p + "': a column chunk has no metadata");
+            if (cc.__isset.file_path && !cc.file_path.empty()) {
+                throw NotSupportedError("'" + p + "' keeps column chunks in other files ('" + cc.file_path +
+                                        "'), which is not supported");
+            }
+        }
+        num_rows_ += rg.num_rows;
+    }
+}
+
+ParquetFileReader::~ParquetFileReader() = default;
+
+size_t ParquetFileReader::row_group_count() const {
+    return metadata_->row_groups.size();
+}
+
+int64_t ParquetFileReader::row_group_rows(size_t row_group) const {
+    return metadata_->row_groups[row_group].num_rows;
+}
+
+ColumnStatistics ParquetFileReader::Statistics(size_t row_group, size_t column) const {
+    ColumnStatistics out;
+    const FileColumn& c = schema_.columns[column];
+    if (c.nested || !c.unsupported.empty()) return out;
+    const SchemaNode& leaf = *c.node;
+    const auto& md = metadata_->row_groups[row_group].columns[leaf.leaf_index].meta_data;
+    if (!md.__isset.statistics) return out;
+    const pf::Statistics& s = md.statistics;
+    if (s.__isset.null_count && s.null_count >= 0) out.null_count = s.null_count;
+    // min_value/max_value carry the column's own order; the legacy min/max only a signed byte
+    // order, which is right for the signed numeric types alone.
+    bool numeric = leaf.physical == PhysicalType::INT32 || leaf.physical == PhysicalType::INT64 ||
+                   leaf.physical == PhysicalType::FLOAT || leaf.physical == PhysicalType::DOUBLE;
+    bool unsigned_int = leaf.conversion == Conversion::UINT8 || leaf.conversion == Conversion::UINT16 ||
+                        leaf.conversion == Conversion::UINT32 || leaf.conversion == Conversion::UINT64;
+    const std::string* lo = nullptr;
+    const std::string* hi = nullptr;
+    if (s.__isset.min_value && s.__isset.max_value) {
+        lo = &s.min_value;
+        hi = &s.max_value;
+    } else if (s.__isset.min && s.__isset.max && numeric && !unsigned_int) {
+        lo = &s.min;
+        hi = &s.max;
+    }
+    if (!lo) return out;
+    if (leaf.conversion == Conversion::TIME_MILLIS || leaf.conversion == Conversion::TIME_MICROS ||
+        leaf.conversion == Conversion::TIME_NANOS || leaf.conversion == Conversion::UUID ||
+        leaf.conversion == Conversion::FLOAT16 || leaf.conversion == Conversion::INT96) {
+        return out;  // not worth the ordering subtleties
+    }
+    auto value_of = [&](const std::string& bytes) -> std::optional<Value> {
+        Values raw;
+        size_t width = FixedWidth(leaf.physical, leaf.type_length);
+        if (leaf.physical == PhysicalType::BYTE_ARRAY) {
+            raw.views.push_back(bytes);
+        } else if (leaf.physical == PhysicalType::FIXED_LEN_BYTE_ARRAY) {
+            if (bytes.size() != width) return std::nullopt;
+            raw.views.push_back(bytes);
+        } else {
+            if (bytes.size() != width) return std::nullopt;
+            raw.fixed.assign(bytes.begin(), bytes.end());
+        }
+        raw.count = 1;
+        Column col(leaf.type, 1);
+        try {
+            ConvertValues(leaf, raw, col, "statistics");
+        } catch (const Exception&) {
+            return std::nullopt;
+        }
+        Value v = col.GetValue(0);
+        if (leaf.type.IsFloating() && std::isnan(v.GetDouble())) return std::nullopt;
+        return v;
+    };
+    out.min = value_of(*lo);
+    out.max = value_of(*hi);
+    if (!out.min || !out.max) {
+        out.min.reset();
+        out.max.reset();
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------- column chunks
+
+struct ColumnReader::Leaf {
+    const SchemaNode* node = nullptr;
+    std::string what;
+    std::string chunk;  // the column chunk's bytes
+    size_t pos = 0;
+    Codec codec = Codec::UNCOMPRESSED;
+    std::shared_ptr<Column> dictionary;
+    // The current data page.
+    std::vector<uint16_t> def, rep;
+    size_t levels = 0;     // level entries in the page
+    size_t level_pos = 0;  // next level entry
+    bool page_dict = false;
+    std::vector<uint32_t> indices;
+    std::shared_ptr<Column> values;  // dense non-null values (not dictionary pages)
+    size_t value_count = 0;
+    size_t value_pos = 0;
+    size_t page_number = 0;
+    std::string buffer;  // decompressed page
+    Values raw;
+
+    void Open(const ParquetFileReader& file, size_t row_group, const SchemaNode& leaf) {
+        node = &leaf;
+        const pf::ColumnChunk& cc = file.metadata().row_groups[row_group].columns[leaf.leaf_index];
+        const pf::ColumnMetaData& md = cc.meta_data;
+        std::string path;
+        for (size_t i = 0; i < md.path_in_schema.size(); ++i) path += (i ? "." : "") + md.path_in_schema[i];
+        what = "'" + file.path() + "' column '" + path + "' row group " + std::to_string(row_group);
+        codec = static_cast<Codec>(md.codec);
+        if (static_cast<int>(codec) < 0 || static_cast<int>(codec) > 7) {
+            throw IOError(what + ": unknown compression codec " + std::to_string(static_cast<int>(md.codec)));
+        }
+        int64_t start = md.data_page_offset;
+        if (md.__isset.dictionary_page_offset && md.dictionary_page_offset > 0 && md.dictionary_page_offset < start) {
+            start = md.dictionary_page_offset;
+        }
+        uint64_t size = file.file().size();
+        if (start < 4 || md.total_compressed_size < 0 || static_cast<uint64_t>(start) > size ||
+            static_cast<uint64_t>(md.total_compressed_size) > size - static_cast<uint64_t>(start)) {
+            throw IOError(what + ": the column chunk (offset " + std::to_string(start) + ", " +
+                          std::to_string(md.total_compressed_size) + " bytes) lies outside the file");
+        }
+        chunk = file.file().ReadAt(static_cast<uint64_t>(start), static_cast<size_t>(md.total_compressed_size));
+    }
+
+    /// Loads the next data page; false at the end of the chunk.
+    bool NextPage() {
+        while (pos < chunk.size()) {
+            pf::PageHeader h;
+            std::string page_what = what + " page " + std::to_string(page_number);
+            pos += ReadThrift(chunk.data() + pos, chunk.size() - pos, h, page_what + ": corrupt page header");
+            ++page_number;
+            if (h.compressed_page_size < 0 || static_cast<size_t>(h.compressed_page_size) > chunk.size() - pos) {
+                throw IOError(page_what + ": the page (" + std::to_string(h.compressed_page_size) +
+                              " bytes) runs past its column chunk");
+            }
+            if (h.uncompressed_page_size < 0 || static_cast<size_t>(h.uncompressed_page_size) > kMaxPageBytes) {
+                throw IOError(page_what + ": bad uncompressed page size " + std::to_string(h.uncompressed_page_size));
+            }
+            std::string_view body(chunk.data() + pos, static_cast<size_t>(h.compressed_page_size));
+            pos += body.size();
+            if (h.__isset.crc) {
+                auto crc = static_cast<uint32_t>(
+                    ::crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
+                if (crc != static_cast<uint32_t>(h.crc)) {
+                    throw IOError(page_what + ": page CRC mismatch (the page is corrupt)");
+                }
+            }
+            switch (h.type) {
+                case pf::PageType::DICTIONARY_PAGE: {
+                    if (!h.__isset.dictionary_page_header)
+                        throw IOError(page_what + ": dictionary page without its header");
+                    int32_t n = h.dictionary_page_header.num_values;
+                    if (n < 0) throw IOError(page_what + ": negative dictionary size " + std::to_string(n));
+                    Decompress(codec, body, static_cast<size_t>(h.uncompressed_page_size), buffer, page_what);
+                    raw.Clear();
+                    DecodeValues(Encoding::PLAIN, node->physical, node->type_length, buffer, static_cast<size_t>(n),
+                                 raw, page_what + " (dictionary)");
+                    dictionary = std::make_shared<Column>(node->type, static_cast<size_t>(n));
+                    ConvertValues(*node, raw, *dictionary, page_what);
+                    continue;
+                }
+                case pf::PageType::DATA_PAGE: {
+                    if (!h.__isset.data_page_header) throw IOError(page_what + ": data page without its header");
+                    const auto& dp = h.data_page_header;
+                    if (dp.num_values < 0) throw IOError(page_what + ": negative value count");
+                    auto n = static_cast<size_t>(dp.num_values);
+                    Decompress(codec, body, static_cast<size_t>(h.uncompressed_page_size), buffer, page_what);
+                    std::string_view data(buffer);
+                    size_t used = DecodeLevelsV1(static_cast<Encoding>(dp.repetition_level_encoding), data, n,
+                                                 node->max_rep, rep, page_what + " repetition levels");
+                    data.remove_prefix(used);
+                    used = DecodeLevelsV1(static_cast<Encoding>(dp.definition_level_encoding), data, n, node->max_def,
+                                          def, page_what + " definition levels");
+                    data.remove_prefix(used);
+                    if (n == 0) continue;
+                    StartPage(static_cast<Encoding>(dp.encoding), data, n, page_what);
+                    return true;
+                }
+                case pf::PageType::DATA_PAGE_V2: {
+                    if (!h.__isset.data_page_header_v2) throw IOError(page_what + ": data page v2 without its header");
+                    const auto& dp = h.data_page_header_v2;
+                    if (dp.num_values < 0 || dp.repetition_levels_byte_length < 0 ||
+                        dp.definition_levels_byte_length < 0 ||
+                        static_cast<size_t>(dp.repetition_levels_byte_length) +
+                                static_cast<size_t>(dp.definition_levels_byte_length) >
+                            std::min<size_t>(body.size(), static_cast<size_t>(h.uncompressed_page_size))) {
+                        throw IOError(page_what + ": bad level lengths in a data page v2");
+                    }
+                    auto n = static_cast<size_t>(dp.num_values);
+                    auto rep_len = static_cast<size_t>(dp.repetition_levels_byte_length);
+                    auto def_len = static_cast<size_t>(dp.definition_levels_byte_length);
+                    DecodeLevelsV2(body.substr(0, rep_len), n, node->max_rep, rep, page_what + " repetition levels");
+                    DecodeLevelsV2(body.substr(rep_len, def_len), n, node->max_def, def,
+                                   page_what + " definition levels");
+                    std::string_view values_part = body.substr(rep_len + def_len);
+                    size_t values_size = static_cast<size_t>(h.uncompressed_page_size) - rep_len - def_len;
+                    bool compressed = !dp.__isset.is_compressed || dp.is_compressed;
+                    if (compressed && codec != Codec::UNCOMPRESSED && !(values_size == 0 && values_part.empty())) {
+                        Decompress(codec, values_part, values_size, buffer, page_what);
+                    } else {
+                        buffer.assign(values_part);
+                    }
+                    if (n == 0) continue;
+                    StartPage(static_cast<Encoding>(dp.encoding), buffer, n, page_what);
+                    return true;
+                }
+                default:
+                    continue;  // index pages and unknown page types carry no rows
+            }
+        }
+        return false;
+    }
+
+    void StartPage(Encoding encoding, std::string_view data, size_t n, const std::string& page_what) {
+        levels = n;
+        level_pos = 0;
+        value_pos = 0;
+        size_t present = n;
+        if (node->max_def > 0) {
+            present = 0;
+            for (size_t i = 0; i < n; ++i) present += def[i] == node->max_def ? 1 : 0;
+        }
+        value_count = present;
+        if (encoding == Encoding::PLAIN_DICTIONARY || encoding == Encoding::RLE_DICTIONARY) {
+            if (!dictionary) throw IOError(page_what + ": dictionary-encoded page without a dictionary page");
+            DecodeIndices(data, present, indices, page_what);
+            auto size = static_cast<uint32_t>(dictionary->size());
+            for (uint32_t idx : indices) {
+                if (idx >= size) {
+                    throw IOError(page_what + ": dictionary index " + std::to_string(idx) +
+                                  " is past the dictionary (" + std::to_string(size) + " entries)");
+                }
+            }
+            page_dict = true;
+            return;
+        }
+        page_dict = false;
+        raw.Clear();
+        DecodeValues(encoding, node->physical, node->type_length, data, present, raw, page_what);
+        values = std::make_shared<Column>(node->type, present);
+        ConvertValues(*node, raw, *values, page_what);
+    }
+
+    /// Copies `k` rows of a flat column (levels = rows) into out[offset..).
+    /// `referenced`: the column whose heap `out` already keeps alive (strings point into it).
+    void ScatterFlat(size_t k, Column& out, size_t offset, const Column*& referenced) {
+        const std::shared_ptr<Column>& owner = page_dict ? dictionary : values;
+        const Column& src = *owner;
+        size_t width = node->type.PhysicalSize();
+        if (node->type.IsString() && referenced != &src) {
+            out.ReferenceHeapOf(owner);
+            referenced = &src;
+        }
+        auto* dst = out.Data<uint8_t>() + offset * width;
+        const auto* base = src.Data<uint8_t>();
+        uint8_t* nulls = out.nulls() + offset;
+        bool all_present = node->max_def == 0;
+        if (!all_present) {
+            all_present = true;
+            for (size_t r = 0; r < k && all_present; ++r) all_present = def[level_pos + r] == node->max_def;
+        }
+        if (all_present && !page_dict) {
+            std::memcpy(dst, base + value_pos * width, k * width);
+            std::memset(nulls, 0, k);
+            value_pos += k;
+        } else {
+            for (size_t r = 0; r < k; ++r) {
+                bool present = node->max_def == 0 || def[level_pos + r] == node->max_def;
+                nulls[r] = present ? 0 : 1;
+                if (!present) continue;
+                size_t at = page_dict ? indices[value_pos] : value_pos;
+                ++value_pos;
+                std::memcpy(dst + r * width, base + at * width, width);
+            }
+        }
+        level_pos += k;
+    }
+};
+
+ColumnReader::ColumnReader(const ParquetFileReader& file, size_t row_group, size_t column)
+    : file_(file), column_(file.columns().at(column)) {
+    if (!column_.unsupported.empty()) throw NotSupportedError("'" + file.path() + "': " + column_.unsupported);
+    std::function<void(const SchemaNode&)> add = [&](const SchemaNode& n) {
+        if (n.is_leaf) {
+            auto leaf = std::make_unique<Leaf>();
+            leaf->Open(file, row_group, n);
+            leaves_.push_back(std::move(leaf));
+        }
+        for (const auto& c : n.children) add(*c);
+    };
+    add(*column_.node);
+}
+
+ColumnReader::~ColumnReader() = default;
+
+void ColumnReader::Read(size_t n, Column& out, size_t offset) {
+    if (column_.nested) return ReadNested(n, out, offset, false);
+    Leaf& leaf = *leaves_[0];
+    const Column* referenced = nullptr;
+    while (n > 0) {
+        if (leaf.level_pos == leaf.levels && !leaf.NextPage()) {
+            throw IOError(leaf.what + ": the column chunk ends before the row group's last row");
+        }
+        size_t k = std::min(n, leaf.levels - leaf.level_pos);
+        leaf.ScatterFlat(k, out, offset, referenced);
+        offset += k;
+        n -= k;
+    }
+}
+
+void ColumnReader::Skip(size_t n) {
+    if (column_.nested) return ReadNested(n, *static_cast<Column*>(nullptr), 0, true);
+    Leaf& leaf = *leaves_[0];
+    while (n > 0) {
+        if (leaf.level_pos == leaf.levels && !leaf.NextPage()) {
+            throw IOError(leaf.what + ": the column chunk ends before the row group's last row");
+        }
+        size_t k = std::min(n, leaf.levels - leaf.level_pos);
+        size_t present = 0;
+        for (size_t r = 0; r < k; ++r) {
+            present += leaf.node->max_def == 0 || leaf.def[leaf.level_pos + r] == leaf.node->max_def ? 1 : 0;
+        }
+        leaf.value_pos += present;
+        leaf.level_pos += k;
+        n -= k;
+    }
+}
+
+void ColumnReader::ReadNested(size_t n, Column& out, size_t offset, bool skip) {
+    throw NotSupportedError("'" + file_.path() + "': reading the nested column '" + column_.name +
+                            "' is not supported yet");
+}
+
+}  // namespace floe::parquet

@@ -1,0 +1,87 @@
+#pragma once
+/// Reads Parquet files into the engine's columns. Opening a file reads and checks its footer
+/// (magic, length, thrift with size and nesting limits) and maps its schema (schema.h). A
+/// ColumnChunkReader then streams one column of one row group: it reads the chunk's bytes in one
+/// ranged read, walks its pages (dictionary, data v1 and v2; CRCs checked when present),
+/// decompresses and decodes them (decoding.h, compression.h) and converts the values to the
+/// column's Floe type, rows at a time.
+///
+/// Nested columns (groups, lists, maps) are assembled from their leaves' repetition and
+/// definition levels into JSON text. Encrypted files and the VARIANT / geospatial types are
+/// refused with an error that says so.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "format/parquet/schema.h"
+#include "io/file_system.h"
+#include "types/value.h"
+#include "vector/column.h"
+
+namespace floe::parquet_format {
+class FileMetaData;
+}
+
+namespace floe::parquet {
+
+/// A column's statistics in one row group, as Floe values (absent when the file has none or
+/// they cannot be trusted for this type).
+struct ColumnStatistics {
+    std::optional<Value> min;
+    std::optional<Value> max;
+    std::optional<int64_t> null_count;
+};
+
+class ParquetFileReader {
+  public:
+    explicit ParquetFileReader(std::shared_ptr<RandomAccessFile> file);
+    ~ParquetFileReader();
+
+    const std::string& path() const { return file_->path(); }
+    const std::vector<FileColumn>& columns() const { return schema_.columns; }
+    const FileSchema& schema() const { return schema_; }
+    size_t row_group_count() const;
+    int64_t row_group_rows(size_t row_group) const;
+    /// Rows in the file (the sum over row groups, which some writers do not put in the footer).
+    int64_t num_rows() const { return num_rows_; }
+    const parquet_format::FileMetaData& metadata() const { return *metadata_; }
+    const RandomAccessFile& file() const { return *file_; }
+
+    /// Min/max/null count of a flat column (index into columns()) in a row group.
+    ColumnStatistics Statistics(size_t row_group, size_t column) const;
+
+  private:
+    std::shared_ptr<RandomAccessFile> file_;
+    std::unique_ptr<parquet_format::FileMetaData> metadata_;
+    FileSchema schema_;
+    int64_t num_rows_ = 0;
+};
+
+/// Streams the rows of one top-level column in one row group.
+class ColumnReader {
+  public:
+    ColumnReader(const ParquetFileReader& file, size_t row_group, size_t column);
+    ~ColumnReader();
+    /// Writes the next `n` rows into `out` at rows [offset, offset + n); `out` is sized by the
+    /// caller and typed as the column. Throws IOError when the file is corrupt.
+    void Read(size_t n, Column& out, size_t offset);
+    /// Skips `n` rows.
+    void Skip(size_t n);
+
+  private:
+    struct Leaf;
+    void ReadNested(size_t n, Column& out, size_t offset, bool skip);
+    const ParquetFileReader& file_;
+    const FileColumn& column_;
+    std::vector<std::unique_ptr<Leaf>> leaves_;
+};
+
+/// Deserializes a thrift compact structure from `data` with limits derived from its size;
+/// returns the bytes it used. Throws IOError naming `what` on malformed input.
+template <typename T>
+size_t ReadThrift(const char* data, size_t size, T& out, const std::string& what);
+
+}  // namespace floe::parquet

@@ -1,0 +1,49 @@
+#pragma once
+/// Files Floe reads and writes outside its own storage (Parquet, CSV and JSON for FILES(),
+/// Iceberg data and metadata): a FileSystem hands out RandomAccessFiles that read byte ranges.
+/// Today: local paths ("/data/x.parquet", "file:///data/x.parquet"); object storage (S3 over
+/// SigV4) plugs in behind the same interface.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace floe {
+
+class RandomAccessFile {
+  public:
+    virtual ~RandomAccessFile() = default;
+    virtual const std::string& path() const = 0;
+    virtual uint64_t size() const = 0;
+    /// Reads exactly `n` bytes at `offset` into `out`; throws IOError (naming the file) when the
+    /// range is past the end or the read fails.
+    virtual void ReadAt(uint64_t offset, size_t n, char* out) const = 0;
+    std::string ReadAt(uint64_t offset, size_t n) const {
+        std::string s(n, '\0');
+        ReadAt(offset, n, s.data());
+        return s;
+    }
+};
+
+struct FileInfo {
+    std::string path;
+    uint64_t size = 0;
+};
+
+class FileSystem {
+  public:
+    virtual ~FileSystem() = default;
+    virtual std::unique_ptr<RandomAccessFile> Open(const std::string& path) = 0;
+    /// The files a path names: the file itself, every file of a directory (not recursive), or
+    /// the matches of a glob ("/data/*.parquet", "/data/2024-*/part-?.parquet"), sorted by path.
+    /// Throws IOError when nothing matches.
+    virtual std::vector<FileInfo> List(const std::string& pattern) = 0;
+};
+
+/// The file system for a path: local for plain paths and file:// URLs; throws NotSupportedError
+/// for schemes Floe cannot reach yet.
+FileSystem& FileSystemFor(std::string_view path);
+
+}  // namespace floe

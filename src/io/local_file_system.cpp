@@ -1,0 +1,133 @@
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "common/exception.h"
+#include "io/file_system.h"
+
+namespace floe {
+
+namespace {
+
+std::string LocalPath(std::string_view path) {
+    if (path.rfind("file://", 0) == 0) path.remove_prefix(7);
+    return std::string(path);
+}
+
+class LocalFile : public RandomAccessFile {
+  public:
+    LocalFile(std::string path, int fd, uint64_t size) : path_(std::move(path)), fd_(fd), size_(size) {}
+    ~LocalFile() override { ::close(fd_); }
+    const std::string& path() const override { return path_; }
+    uint64_t size() const override { return size_; }
+    void ReadAt(uint64_t offset, size_t n, char* out) const override {
+        if (offset > size_ || n > size_ - offset) {
+            throw IOError("'" + path_ + "': read of " + std::to_string(n) + " bytes at offset " +
+                          std::to_string(offset) + " is past the end of the file (" + std::to_string(size_) +
+                          " bytes)");
+        }
+        size_t done = 0;
+        while (done < n) {
+            ssize_t got = ::pread(fd_, out + done, n - done, static_cast<off_t>(offset + done));
+            if (got < 0 && errno == EINTR) continue;
+            if (got <= 0) {
+                throw IOError("'" + path_ + "': read failed: " + (got == 0 ? "unexpected end" : std::strerror(errno)));
+            }
+            done += static_cast<size_t>(got);
+        }
+    }
+
+  private:
+    std::string path_;
+    int fd_;
+    uint64_t size_;
+};
+
+bool HasWildcard(std::string_view s) {
+    return s.find_first_of("*?[") != std::string_view::npos;
+}
+
+class LocalFileSystem : public FileSystem {
+  public:
+    std::unique_ptr<RandomAccessFile> Open(const std::string& path) override {
+        std::string p = LocalPath(path);
+        int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) throw IOError("cannot open '" + p + "': " + std::strerror(errno));
+        struct stat st {};
+        if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            ::close(fd);
+            throw IOError("'" + p + "' is not a regular file");
+        }
+        return std::make_unique<LocalFile>(p, fd, static_cast<uint64_t>(st.st_size));
+    }
+
+    std::vector<FileInfo> List(const std::string& pattern) override {
+        namespace fs = std::filesystem;
+        std::string p = LocalPath(pattern);
+        std::vector<FileInfo> out;
+        std::error_code ec;
+        auto add = [&](const fs::path& f) {
+            std::error_code e;
+            if (fs::is_regular_file(f, e)) out.push_back({f.string(), static_cast<uint64_t>(fs::file_size(f, e))});
+        };
+        if (!HasWildcard(p)) {
+            if (fs::is_directory(p, ec)) {
+                for (const auto& entry : fs::directory_iterator(p, ec)) {
+                    std::string name = entry.path().filename().string();
+                    if (!name.empty() && name[0] != '.' && name[0] != '_') add(entry.path());
+                }
+            } else {
+                add(p);
+            }
+        } else {
+            // Expand the pattern one path component at a time.
+            fs::path full(p);
+            std::vector<std::string> parts;
+            for (const auto& part : full) parts.push_back(part.string());
+            std::vector<fs::path> current = {full.is_absolute() ? fs::path("/") : fs::path(".")};
+            size_t first = full.is_absolute() ? 1 : 0;
+            for (size_t i = first; i < parts.size(); ++i) {
+                std::vector<fs::path> next;
+                bool last = i + 1 == parts.size();
+                for (const auto& dir : current) {
+                    if (!HasWildcard(parts[i])) {
+                        fs::path candidate = dir / parts[i];
+                        if (fs::exists(candidate, ec)) next.push_back(candidate);
+                        continue;
+                    }
+                    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+                        std::string name = entry.path().filename().string();
+                        if (::fnmatch(parts[i].c_str(), name.c_str(), FNM_PERIOD) != 0) continue;
+                        if (!last && !entry.is_directory(ec)) continue;
+                        next.push_back(entry.path());
+                    }
+                }
+                current = std::move(next);
+            }
+            for (const auto& f : current) add(f.lexically_normal());
+        }
+        std::sort(out.begin(), out.end(), [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
+        if (out.empty()) throw IOError("no files match '" + p + "'");
+        return out;
+    }
+};
+
+}  // namespace
+
+FileSystem& FileSystemFor(std::string_view path) {
+    static LocalFileSystem local;
+    size_t scheme = path.find("://");
+    if (scheme != std::string_view::npos && path.substr(0, scheme) != "file") {
+        throw NotSupportedError("cannot read '" + std::string(path) + "': the " + std::string(path.substr(0, scheme)) +
+                                ":// scheme is not supported yet (local paths and file:// are)");
+    }
+    return local;
+}
+
+}  // namespace floe
