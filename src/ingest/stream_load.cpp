@@ -10,6 +10,7 @@
 #include "binder/binder.h"
 #include "common/ascii.h"
 #include "common/exception.h"
+#include "common/json_text.h"
 #include "common/logging.h"
 #include "execution/expression_executor.h"
 #include "format/csv/csv_reader.h"
@@ -46,21 +47,6 @@ std::string Shown(std::string_view v, size_t limit = 200) {
 
 int64_t MillisSince(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t).count();
-}
-
-std::string JsonString(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        if (c == '"' || c == '\\') {
-            out.push_back('\\');
-            out.push_back(static_cast<char>(c));
-        } else if (c < 0x20) {
-            out += fmt::format("\\u{:04x}", c);
-        } else {
-            out.push_back(static_cast<char>(c));
-        }
-    }
-    return out + "\"";
 }
 
 /// Separator headers: literal text, or escapes such as \t, \n and \x01 (hex bytes).

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "common/exception.h"
+#include "common/json_text.h"
 #include "format/parquet/compression.h"
 #include "format/parquet/parquet_types.h"
 #include "types/date_time.h"
@@ -113,6 +114,18 @@ double BigEndianToDouble(std::string_view b) {
     return static_cast<double>(negative ? -(v + 1) : v);
 }
 
+/// DATETIME holds years 0000 to 9999: an instant outside (Spark writes year 290000) is NULL.
+void SetDatetime(Column& out, size_t i, int128_t micros) {
+    static const int64_t kMin = static_cast<int64_t>(DaysFromCivil(0, 1, 1)) * kMicrosPerDay;
+    static const int64_t kMax = static_cast<int64_t>(DaysFromCivil(10000, 1, 1)) * kMicrosPerDay - 1;
+    if (micros < kMin || micros > kMax) {
+        out.Data<int64_t>()[i] = 0;
+        out.SetNull(i, true);
+        return;
+    }
+    out.Data<int64_t>()[i] = static_cast<int64_t>(micros);
+}
+
 /// Converts `raw` (one page's or dictionary's decoded values) into `out`, a dense column of the
 /// leaf's Floe type with raw.count rows.
 void ConvertValues(const SchemaNode& leaf, const Values& raw, Column& out, const std::string& what) {
@@ -189,13 +202,13 @@ void ConvertValues(const SchemaNode& leaf, const Values& raw, Column& out, const
             std::memcpy(out.Data<uint8_t>(), fixed, n * 4);
             return;
         case Conversion::MILLIS:
-            for (size_t i = 0; i < n; ++i) out.Data<int64_t>()[i] = i64(i) * 1000;
+            for (size_t i = 0; i < n; ++i) SetDatetime(out, i, static_cast<int128_t>(i64(i)) * 1000);
             return;
         case Conversion::MICROS:
-            std::memcpy(out.Data<uint8_t>(), fixed, n * 8);
+            for (size_t i = 0; i < n; ++i) SetDatetime(out, i, i64(i));
             return;
         case Conversion::NANOS:
-            for (size_t i = 0; i < n; ++i) out.Data<int64_t>()[i] = FloorDiv(i64(i), 1000);
+            for (size_t i = 0; i < n; ++i) SetDatetime(out, i, FloorDiv(i64(i), 1000));
             return;
         case Conversion::INT96:
             for (size_t i = 0; i < n; ++i) {
@@ -203,8 +216,7 @@ void ConvertValues(const SchemaNode& leaf, const Values& raw, Column& out, const
                 int32_t julian;
                 std::memcpy(&nanos, fixed + i * 12, 8);
                 std::memcpy(&julian, fixed + i * 12 + 8, 4);
-                out.Data<int64_t>()[i] =
-                    (static_cast<int64_t>(julian) - 2440588) * kMicrosPerDay + FloorDiv(nanos, 1000);
+                SetDatetime(out, i, (static_cast<int128_t>(julian) - 2440588) * kMicrosPerDay + FloorDiv(nanos, 1000));
             }
             return;
         case Conversion::TIME_MILLIS:
@@ -368,6 +380,10 @@ ColumnStatistics ParquetFileReader::Statistics(size_t row_group, size_t column) 
 struct ColumnReader::Leaf {
     const SchemaNode* node = nullptr;
     std::string what;
+    const RandomAccessFile* file_ = nullptr;
+    uint64_t chunk_offset = 0;
+    size_t chunk_size = 0;
+    bool loaded = false;
     std::string chunk;  // the column chunk's bytes
     size_t pos = 0;
     Codec codec = Codec::UNCOMPRESSED;
@@ -400,17 +416,28 @@ struct ColumnReader::Leaf {
         if (md.__isset.dictionary_page_offset && md.dictionary_page_offset > 0 && md.dictionary_page_offset < start) {
             start = md.dictionary_page_offset;
         }
+        file_ = &file.file();
         uint64_t size = file.file().size();
+        if (file.row_group_rows(row_group) == 0) return;  // nothing to read (the offsets may be bogus)
         if (start < 4 || md.total_compressed_size < 0 || static_cast<uint64_t>(start) > size ||
             static_cast<uint64_t>(md.total_compressed_size) > size - static_cast<uint64_t>(start)) {
             throw IOError(what + ": the column chunk (offset " + std::to_string(start) + ", " +
                           std::to_string(md.total_compressed_size) + " bytes) lies outside the file");
         }
-        chunk = file.file().ReadAt(static_cast<uint64_t>(start), static_cast<size_t>(md.total_compressed_size));
+        chunk_offset = static_cast<uint64_t>(start);
+        chunk_size = static_cast<size_t>(md.total_compressed_size);
+    }
+
+    /// The chunk's bytes, read on first use (one ranged read).
+    void Load() {
+        if (loaded) return;
+        loaded = true;
+        if (chunk_size) chunk = file_->ReadAt(chunk_offset, chunk_size);
     }
 
     /// Loads the next data page; false at the end of the chunk.
     bool NextPage() {
+        Load();
         while (pos < chunk.size()) {
             pf::PageHeader h;
             std::string page_what = what + " page " + std::to_string(page_number);
@@ -421,7 +448,8 @@ struct ColumnReader::Leaf {
                               " bytes) runs past its column chunk");
             }
             if (h.uncompressed_page_size < 0 || static_cast<size_t>(h.uncompressed_page_size) > kMaxPageBytes) {
-                throw IOError(page_what + ": bad uncompressed page size " + std::to_string(h.uncompressed_page_size));
+                throw IOError(page_what + ": a page of " + std::to_string(h.uncompressed_page_size) +
+                              " bytes uncompressed is over the 1 GiB a page may have");
             }
             std::string_view body(chunk.data() + pos, static_cast<size_t>(h.compressed_page_size));
             pos += body.size();
@@ -546,17 +574,20 @@ struct ColumnReader::Leaf {
             all_present = true;
             for (size_t r = 0; r < k && all_present; ++r) all_present = def[level_pos + r] == node->max_def;
         }
+        // Values themselves may be NULL (a timestamp Floe cannot represent).
+        const uint8_t* src_nulls = src.nulls();
         if (all_present && !page_dict) {
             std::memcpy(dst, base + value_pos * width, k * width);
-            std::memset(nulls, 0, k);
+            std::memcpy(nulls, src_nulls + value_pos, k);
             value_pos += k;
         } else {
             for (size_t r = 0; r < k; ++r) {
                 bool present = node->max_def == 0 || def[level_pos + r] == node->max_def;
-                nulls[r] = present ? 0 : 1;
+                nulls[r] = 1;
                 if (!present) continue;
                 size_t at = page_dict ? indices[value_pos] : value_pos;
                 ++value_pos;
+                nulls[r] = src_nulls[at];
                 std::memcpy(dst + r * width, base + at * width, width);
             }
         }
@@ -596,7 +627,10 @@ void ColumnReader::Read(size_t n, Column& out, size_t offset) {
 }
 
 void ColumnReader::Skip(size_t n) {
-    if (column_.nested) return ReadNested(n, *static_cast<Column*>(nullptr), 0, true);
+    if (column_.nested) {
+        Column unused(TypeId::JSON, 0);
+        return ReadNested(n, unused, 0, true);
+    }
     Leaf& leaf = *leaves_[0];
     while (n > 0) {
         if (leaf.level_pos == leaf.levels && !leaf.NextPage()) {
@@ -613,9 +647,252 @@ void ColumnReader::Skip(size_t n) {
     }
 }
 
+namespace {
+
+/// One record of a nested column while it is assembled: at each schema node, a list of elements
+/// (one at most for a non-repeated node) or null.
+struct Elem;
+struct Slot {
+    bool null = true;
+    std::vector<Elem> items;
+};
+struct Elem {
+    std::vector<Slot> children;  // groups: per schema child
+    std::string text;            // leaves: the value as JSON text
+};
+
+/// A leaf's scalar value as JSON text.
+void AppendJsonValue(const Column& col, size_t i, std::string& out) {
+    const LogicalType& t = col.type();
+    if (col.IsNull(i)) {
+        out += "null";
+        return;
+    }
+    if (t.id == TypeId::JSON) {
+        out.append(col.Strings()[i].view());
+        return;
+    }
+    if (t.id == TypeId::BOOLEAN) {
+        out += col.Data<uint8_t>()[i] ? "true" : "false";
+        return;
+    }
+    Value v = col.GetValue(i);
+    if (t.IsNumeric()) {
+        std::string text = v.ToString();
+        if (text == "nan" || text == "inf" || text == "-inf" || text == "NaN") {
+            AppendJsonString(out, text);  // not a JSON number
+        } else {
+            out += text;
+        }
+        return;
+    }
+    AppendJsonString(out, t.IsString() ? std::string(col.Strings()[i].view()) : v.ToString());
+}
+
+bool IsLegacyListElement(const SchemaNode& repeated) {
+    // Two-level lists: the repeated node is the element itself when it is a leaf, has several
+    // fields, or is named "array" / "<list>_tuple" (the backward-compatibility rules).
+    if (repeated.is_leaf || repeated.children.size() != 1) return true;
+    const std::string& name = repeated.name;
+    return name == "array" || (repeated.parent && name == repeated.parent->name + "_tuple");
+}
+
+void Render(const SchemaNode& node, const Slot& slot, std::string& out);
+
+/// One element of `node` (the repeated or single instance), ignoring its repetition.
+void RenderElement(const SchemaNode& node, const Elem& e, std::string& out) {
+    if (node.is_leaf) {
+        out += e.text.empty() ? "null" : e.text;
+        return;
+    }
+    auto child_slot = [&](size_t i) -> const Slot& {
+        static const Slot kNull;
+        return i < e.children.size() ? e.children[i] : kNull;
+    };
+    if (node.is_list && node.children.size() == 1 && node.children[0]->repetition == 2) {
+        const SchemaNode& rep = *node.children[0];
+        const Slot& items = child_slot(0);
+        out.push_back('[');
+        for (size_t k = 0; k < items.items.size(); ++k) {
+            if (k) out.push_back(',');
+            const Elem& item = items.items[k];
+            if (IsLegacyListElement(rep)) {
+                RenderElement(rep, item, out);
+            } else {
+                const SchemaNode& element = *rep.children[0];
+                Render(element, item.children.empty() ? Slot{} : item.children[0], out);
+            }
+        }
+        out.push_back(']');
+        return;
+    }
+    if (node.is_map && node.children.size() == 1 && node.children[0]->repetition == 2 && !node.children[0]->is_leaf &&
+        !node.children[0]->children.empty()) {
+        const SchemaNode& kv = *node.children[0];
+        const Slot& items = child_slot(0);
+        out.push_back('{');
+        for (size_t k = 0; k < items.items.size(); ++k) {
+            if (k) out.push_back(',');
+            const Elem& item = items.items[k];
+            std::string key;
+            Render(*kv.children[0], item.children.empty() ? Slot{} : item.children[0], key);
+            // Keys are JSON strings: a key that is not one already is quoted.
+            if (key.empty() || key[0] != '"') key = JsonString(key);
+            out += key;
+            out.push_back(':');
+            if (kv.children.size() > 1) {
+                Render(*kv.children[1], item.children.size() > 1 ? item.children[1] : Slot{}, out);
+            } else {
+                out += "null";
+            }
+        }
+        out.push_back('}');
+        return;
+    }
+    out.push_back('{');
+    for (size_t i = 0; i < node.children.size(); ++i) {
+        if (i) out.push_back(',');
+        AppendJsonString(out, node.children[i]->name);
+        out.push_back(':');
+        Render(*node.children[i], child_slot(i), out);
+    }
+    out.push_back('}');
+}
+
+void Render(const SchemaNode& node, const Slot& slot, std::string& out) {
+    if (node.repetition == 2) {  // an unannotated repeated field: an array
+        out.push_back('[');
+        for (size_t k = 0; k < slot.items.size(); ++k) {
+            if (k) out.push_back(',');
+            RenderElement(node, slot.items[k], out);
+        }
+        out.push_back(']');
+        return;
+    }
+    if (slot.null || slot.items.empty()) {
+        out += "null";
+        return;
+    }
+    RenderElement(node, slot.items[0], out);
+}
+
+}  // namespace
+
 void ColumnReader::ReadNested(size_t n, Column& out, size_t offset, bool skip) {
-    throw NotSupportedError("'" + file_.path() + "': reading the nested column '" + column_.name +
-                            "' is not supported yet");
+    const SchemaNode& top = *column_.node;
+    // Per leaf: its path from the top-level field down, each node's definition and repetition
+    // level, and its child index in its parent.
+    struct Path {
+        std::vector<const SchemaNode*> nodes;
+        std::vector<int> def, rep, index;
+    };
+    std::vector<Path> paths(leaves_.size());
+    for (size_t l = 0; l < leaves_.size(); ++l) {
+        Path& p = paths[l];
+        for (const SchemaNode* node = leaves_[l]->node; node; node = node->parent) {
+            p.nodes.insert(p.nodes.begin(), node);
+            if (node == &top) break;
+        }
+        int def = 0, rep = 0;
+        // Levels above the top-level field (none: its parent is the root).
+        for (const SchemaNode* node : p.nodes) {
+            if (node->repetition != 0) ++def;
+            if (node->repetition == 2) ++rep;
+            p.def.push_back(def);
+            p.rep.push_back(rep);
+            int index = 0;
+            if (node->parent) {
+                for (size_t c = 0; c < node->parent->children.size(); ++c) {
+                    if (node->parent->children[c].get() == node) index = static_cast<int>(c);
+                }
+            }
+            p.index.push_back(index);
+        }
+    }
+    std::vector<int> idx;
+    std::string text;
+    for (size_t row = 0; row < n; ++row) {
+        Slot record;  // the top-level field's slot
+        for (size_t l = 0; l < leaves_.size(); ++l) {
+            Leaf& leaf = *leaves_[l];
+            const Path& p = paths[l];
+            idx.assign(p.nodes.size(), -1);
+            bool first = true;
+            while (true) {
+                if (leaf.level_pos == leaf.levels && !leaf.NextPage()) {
+                    if (first) throw IOError(leaf.what + ": the column chunk ends before the row group's last row");
+                    break;
+                }
+                int r = leaf.rep[leaf.level_pos];
+                if (first && r != 0) {
+                    throw IOError(leaf.what + ": a record starts with repetition level " + std::to_string(r) +
+                                  " (must be 0)");
+                }
+                if (!first && r == 0) break;  // the next record
+                first = false;
+                int d = leaf.def[leaf.level_pos];
+                ++leaf.level_pos;
+                bool present = d == leaf.node->max_def;
+                if (present) {
+                    text.clear();
+                    if (!skip) {
+                        const Column& src = leaf.page_dict ? *leaf.dictionary : *leaf.values;
+                        size_t at = leaf.page_dict ? leaf.indices[leaf.value_pos] : leaf.value_pos;
+                        AppendJsonValue(src, at, text);
+                    }
+                    ++leaf.value_pos;
+                }
+                if (skip) continue;
+                for (size_t i = 0; i < p.nodes.size(); ++i) {
+                    if (p.nodes[i]->repetition == 2) {
+                        if (p.rep[i] == r) {
+                            ++idx[i];
+                        } else if (p.rep[i] > r) {
+                            idx[i] = 0;
+                        }
+                    }
+                }
+                Slot* slot = &record;
+                for (size_t i = 0; i < p.nodes.size(); ++i) {
+                    const SchemaNode& node = *p.nodes[i];
+                    if (node.repetition == 2) {
+                        slot->null = false;
+                        if (d < p.def[i]) break;  // an empty list
+                        auto at = static_cast<size_t>(std::max(idx[i], 0));
+                        while (slot->items.size() <= at) slot->items.emplace_back();
+                        Elem& e = slot->items[at];
+                        if (i + 1 == p.nodes.size()) {
+                            e.text = text;
+                            break;
+                        }
+                        if (e.children.size() < node.children.size()) e.children.resize(node.children.size());
+                        slot = &e.children[static_cast<size_t>(p.index[i + 1])];
+                    } else {
+                        if (d < p.def[i]) break;  // null at this level
+                        slot->null = false;
+                        if (slot->items.empty()) slot->items.emplace_back();
+                        Elem& e = slot->items[0];
+                        if (i + 1 == p.nodes.size()) {
+                            e.text = present ? text : "";
+                            break;
+                        }
+                        if (e.children.size() < node.children.size()) e.children.resize(node.children.size());
+                        slot = &e.children[static_cast<size_t>(p.index[i + 1])];
+                    }
+                }
+            }
+        }
+        if (skip) continue;
+        text.clear();
+        Render(top, record, text);
+        size_t at = offset + row;
+        if (text == "null") {
+            out.SetNull(at, true);
+        } else {
+            out.SetNull(at, false);
+            out.SetString(at, text);
+        }
+    }
 }
 
 }  // namespace floe::parquet

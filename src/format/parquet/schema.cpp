@@ -88,6 +88,7 @@ void MapLeaf(const pf::SchemaElement& e, SchemaNode& n, std::string& unsupported
             return;
         }
         n.type = TypeId::DATETIME;
+        n.type.scale = unit == Conversion::MILLIS ? 3 : 6;  // the fraction digits shown
         n.conversion = unit;
     };
     auto time = [&](Conversion unit) {
@@ -107,6 +108,7 @@ void MapLeaf(const pf::SchemaElement& e, SchemaNode& n, std::string& unsupported
             break;
         case PhysicalType::INT96:
             n.type = TypeId::DATETIME;
+            n.type.scale = 6;
             n.conversion = Conversion::INT96;
             break;
         case PhysicalType::FLOAT:
