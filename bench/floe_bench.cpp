@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/logging.h"
+#include "common/memory.h"
 #include "server/instance.h"
 #include "server/session.h"
 
@@ -75,6 +76,7 @@ std::string JsonEscape(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    floe::ConfigureAllocator();
     std::string file, data_dir;
     int repeat = 3;
     for (int i = 1; i < argc; ++i) {

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 
 #include "common/exception.h"
@@ -432,6 +433,15 @@ bool CanCast(const LogicalType& from, const LogicalType& to) {
 void CastColumn(const Column& input, size_t rows, Column& result) {
     if (input.type().id == TypeId::NULL_TYPE) {
         for (size_t i = 0; i < rows; ++i) result.SetNull(i, true);
+        return;
+    }
+    const LogicalType& from = input.type();
+    const LogicalType& to = result.type();
+    if (from.id == TypeId::DECIMAL && to.id == TypeId::DECIMAL && from.scale == to.scale &&
+        from.precision <= to.precision) {
+        // Widening a decimal keeps its unscaled value: a copy.
+        std::memcpy(result.Data<int128_t>(), input.Data<int128_t>(), rows * sizeof(int128_t));
+        std::memcpy(result.nulls(), input.nulls(), rows);
         return;
     }
     bool dispatched = DispatchPhysicalType(input.type().id, [&](auto tag) {

@@ -8,6 +8,7 @@
 
 #include "common/exception.h"
 #include "common/logging.h"
+#include "common/memory.h"
 #include "main/config.h"
 #include "server/http/http_server.h"
 #include "server/instance.h"
@@ -15,6 +16,7 @@
 
 int main(int argc, char** argv) {
     using namespace floe;
+    ConfigureAllocator();
     Config config;
     try {
         if (!ParseConfig(argc, argv, &config)) return 0;

@@ -5,7 +5,19 @@
 
 namespace floe {
 
+namespace {
+struct Pow10Table {
+    int128_t v[39];
+    constexpr Pow10Table() : v() {
+        v[0] = 1;
+        for (int i = 1; i < 39; ++i) v[i] = v[i - 1] * 10;
+    }
+};
+constexpr Pow10Table kPow10;
+}  // namespace
+
 int128_t Pow10(int n) {
+    if (n >= 0 && n < 39) return kPow10.v[n];
     int128_t v = 1;
     for (int i = 0; i < n; ++i) v *= 10;
     return v;

@@ -43,7 +43,8 @@ uint32_t BigEndian32(const char* p) {
 }
 
 /// Hadoop's LZ4 framing: blocks of [uncompressed size BE32][compressed size BE32][LZ4 block].
-bool HadoopLz4(std::string_view in, std::string& out) {
+bool HadoopLz4(std::string_view in, char* out_data, size_t out_size) {
+    std::string_view out(out_data, out_size);
     size_t at = 0, written = 0;
     while (at < in.size()) {
         if (in.size() - at < 8) return false;
@@ -53,7 +54,7 @@ bool HadoopLz4(std::string_view in, std::string& out) {
         // A frame may hold several LZ4 blocks up to its uncompressed size.
         size_t frame_end = at + packed, frame_written = 0;
         while (frame_written < raw) {
-            int got = LZ4_decompress_safe(in.data() + at, out.data() + written + frame_written,
+            int got = LZ4_decompress_safe(in.data() + at, out_data + written + frame_written,
                                           static_cast<int>(frame_end - at), static_cast<int>(raw - frame_written));
             if (got < 0) return false;
             frame_written += static_cast<size_t>(got);
@@ -66,12 +67,13 @@ bool HadoopLz4(std::string_view in, std::string& out) {
     return written == out.size();
 }
 
-void Inflate(std::string_view in, std::string& out, const std::string& what) {
+void Inflate(std::string_view in, char* out_data, size_t out_size, const std::string& what) {
+    std::string_view out(out_data, out_size);
     z_stream z{};
     if (inflateInit2(&z, 15 + 32) != Z_OK) throw IOError(what + ": cannot start GZIP decompression");
     z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
     z.avail_in = static_cast<uInt>(in.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.next_out = reinterpret_cast<Bytef*>(out_data);
     z.avail_out = static_cast<uInt>(out.size());
     while (true) {
         int rc = inflate(&z, Z_FINISH);
@@ -95,8 +97,7 @@ void Inflate(std::string_view in, std::string& out, const std::string& what) {
 
 }  // namespace
 
-void Decompress(Codec codec, std::string_view in, size_t uncompressed_size, std::string& out, const std::string& what) {
-    out.resize(uncompressed_size);
+void Decompress(Codec codec, std::string_view in, char* out, size_t uncompressed_size, const std::string& what) {
     auto size_mismatch = [&](size_t got) {
         throw IOError(what + ": " + CodecName(codec) + " gave " + std::to_string(got) + " bytes, the page declares " +
                       std::to_string(uncompressed_size));
@@ -104,7 +105,7 @@ void Decompress(Codec codec, std::string_view in, size_t uncompressed_size, std:
     switch (codec) {
         case Codec::UNCOMPRESSED:
             if (in.size() != uncompressed_size) size_mismatch(in.size());
-            std::memcpy(out.data(), in.data(), in.size());
+            if (!in.empty()) std::memcpy(out, in.data(), in.size());
             return;
         case Codec::SNAPPY: {
             size_t n = 0;
@@ -112,35 +113,35 @@ void Decompress(Codec codec, std::string_view in, size_t uncompressed_size, std:
                 throw IOError(what + ": SNAPPY data is corrupt");
             }
             if (n != uncompressed_size) size_mismatch(n);
-            if (!snappy::RawUncompress(in.data(), in.size(), out.data())) {
+            if (!snappy::RawUncompress(in.data(), in.size(), out)) {
                 throw IOError(what + ": SNAPPY data is corrupt");
             }
             return;
         }
         case Codec::GZIP:
-            Inflate(in, out, what);
+            Inflate(in, out, uncompressed_size, what);
             return;
         case Codec::BROTLI: {
             size_t n = uncompressed_size;
             if (BrotliDecoderDecompress(in.size(), reinterpret_cast<const uint8_t*>(in.data()), &n,
-                                        reinterpret_cast<uint8_t*>(out.data())) != BROTLI_DECODER_RESULT_SUCCESS) {
+                                        reinterpret_cast<uint8_t*>(out)) != BROTLI_DECODER_RESULT_SUCCESS) {
                 throw IOError(what + ": BROTLI data is corrupt or larger than the page declares");
             }
             if (n != uncompressed_size) size_mismatch(n);
             return;
         }
         case Codec::ZSTD: {
-            size_t n = ZSTD_decompress(out.data(), out.size(), in.data(), in.size());
+            size_t n = ZSTD_decompress(out, uncompressed_size, in.data(), in.size());
             if (ZSTD_isError(n)) throw IOError(what + ": ZSTD data is corrupt (" + ZSTD_getErrorName(n) + ")");
             if (n != uncompressed_size) size_mismatch(n);
             return;
         }
         case Codec::LZ4:
-            if (HadoopLz4(in, out)) return;
+            if (HadoopLz4(in, out, uncompressed_size)) return;
             [[fallthrough]];  // some writers put a raw LZ4 block under this id
         case Codec::LZ4_RAW: {
-            int n = LZ4_decompress_safe(in.data(), out.data(), static_cast<int>(in.size()),
-                                        static_cast<int>(uncompressed_size));
+            int n =
+                LZ4_decompress_safe(in.data(), out, static_cast<int>(in.size()), static_cast<int>(uncompressed_size));
             if (n < 0) throw IOError(what + ": " + CodecName(codec) + " data is corrupt");
             if (static_cast<size_t>(n) != uncompressed_size) size_mismatch(static_cast<size_t>(n));
             return;

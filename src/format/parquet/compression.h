@@ -24,8 +24,8 @@ enum class Codec : int32_t {
 
 const char* CodecName(Codec codec);
 
-/// Decompresses `in` into `out` (resized to `uncompressed_size`).
-void Decompress(Codec codec, std::string_view in, size_t uncompressed_size, std::string& out, const std::string& what);
+/// Decompresses `in` into exactly `out_size` bytes at `out`.
+void Decompress(Codec codec, std::string_view in, char* out, size_t out_size, const std::string& what);
 
 /// Compresses `in` (appending to `out`); for the writer. SNAPPY, GZIP, ZSTD, LZ4_RAW, BROTLI.
 void Compress(Codec codec, std::string_view in, std::string& out, int level = 0);

@@ -211,7 +211,17 @@ void RleDecoder::Get(uint32_t* out, size_t n) {
         } else if (packed_left_ > 0) {
             size_t k = std::min<size_t>(n, packed_left_);
             size_t bytes = static_cast<size_t>(packed_bits_available_ / 8);
-            for (size_t i = 0; i < k; ++i) {
+            // Widths are at most 32: one unaligned 64-bit load holds each value (bit offset <= 7),
+            // as long as 8 bytes remain; the run's tail takes the careful path.
+            const uint64_t mask = bit_width_ == 32 ? 0xffffffffULL : (uint64_t{1} << bit_width_) - 1;
+            size_t i = 0;
+            for (; i < k && packed_bit_ / 8 + 8 <= bytes; ++i) {
+                uint64_t word;
+                std::memcpy(&word, packed_ + packed_bit_ / 8, 8);
+                out[i] = static_cast<uint32_t>((word >> (packed_bit_ % 8)) & mask);
+                packed_bit_ += static_cast<uint64_t>(bit_width_);
+            }
+            for (; i < k; ++i) {
                 out[i] = static_cast<uint32_t>(ReadBits(packed_, bytes, packed_bit_, bit_width_));
                 packed_bit_ += static_cast<uint64_t>(bit_width_);
             }
@@ -232,6 +242,10 @@ void DecodeValues(Encoding encoding, PhysicalType type, int32_t type_length, std
     bool bytes_type = type == PhysicalType::BYTE_ARRAY || type == PhysicalType::FIXED_LEN_BYTE_ARRAY;
     size_t base = out.count;
     out.count += n;
+    if (out.fixed_in_place && !(encoding == Encoding::PLAIN && base == 0)) {
+        out.fixed.assign(out.fixed_in_place, out.fixed_in_place + base * width);
+        out.fixed_in_place = nullptr;
+    }
     switch (encoding) {
         case Encoding::PLAIN: {
             if (type == PhysicalType::BOOLEAN) {
@@ -265,6 +279,14 @@ void DecodeValues(Encoding encoding, PhysicalType type, int32_t type_length, std
             if (type == PhysicalType::FIXED_LEN_BYTE_ARRAY) {
                 for (size_t i = 0; i < n; ++i) out.views.push_back(data.substr(i * width, width));
                 return;
+            }
+            if (base == 0 && out.fixed.empty()) {
+                out.fixed_in_place = reinterpret_cast<const uint8_t*>(data.data());
+                return;
+            }
+            if (out.fixed_in_place) {  // a second page: copy the first one's values after all
+                out.fixed.assign(out.fixed_in_place, out.fixed_in_place + base * width);
+                out.fixed_in_place = nullptr;
             }
             out.fixed.resize((base + n) * width);
             std::memcpy(out.fixed.data() + base * width, data.data(), n * width);

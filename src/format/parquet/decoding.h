@@ -50,11 +50,15 @@ size_t FixedWidth(PhysicalType type, int32_t type_length);
 struct Values {
     size_t count = 0;
     std::vector<uint8_t> fixed;
+    /// PLAIN fixed-width values of a single page are not copied: they are read in place.
+    const uint8_t* fixed_in_place = nullptr;
     std::vector<std::string_view> views;
     std::string owned;
+    const uint8_t* fixed_data() const { return fixed_in_place ? fixed_in_place : fixed.data(); }
     void Clear() {
         count = 0;
         fixed.clear();
+        fixed_in_place = nullptr;
         views.clear();
         owned.clear();
     }

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "common/byte_buffer.h"
 #include "common/exception.h"
 #include "common/json_text.h"
 #include "format/parquet/compression.h"
@@ -132,7 +133,7 @@ void ConvertValues(const SchemaNode& leaf, const Values& raw, Column& out, const
     size_t n = raw.count;
     out.Resize(n);
     std::memset(out.nulls(), 0, n);
-    const uint8_t* fixed = raw.fixed.data();
+    const uint8_t* fixed = raw.fixed_data();
     auto i32 = [&](size_t i) {
         int32_t v;
         std::memcpy(&v, fixed + i * 4, 4);
@@ -146,7 +147,6 @@ void ConvertValues(const SchemaNode& leaf, const Values& raw, Column& out, const
     switch (leaf.conversion) {
         case Conversion::NONE: {
             size_t width = leaf.type.PhysicalSize();
-            if (raw.fixed.size() < n * width) throw IOError(what + ": values are cut off");
             std::memcpy(out.Data<uint8_t>(), fixed, n * width);
             return;
         }
@@ -384,7 +384,7 @@ struct ColumnReader::Leaf {
     uint64_t chunk_offset = 0;
     size_t chunk_size = 0;
     bool loaded = false;
-    std::string chunk;  // the column chunk's bytes
+    ByteBuffer chunk;  // the column chunk's bytes
     size_t pos = 0;
     Codec codec = Codec::UNCOMPRESSED;
     std::shared_ptr<Column> dictionary;
@@ -398,7 +398,7 @@ struct ColumnReader::Leaf {
     size_t value_count = 0;
     size_t value_pos = 0;
     size_t page_number = 0;
-    std::string buffer;  // decompressed page
+    ByteBuffer buffer;  // decompressed page
     Values raw;
 
     void Open(const ParquetFileReader& file, size_t row_group, const SchemaNode& leaf) {
@@ -432,7 +432,8 @@ struct ColumnReader::Leaf {
     void Load() {
         if (loaded) return;
         loaded = true;
-        if (chunk_size) chunk = file_->ReadAt(chunk_offset, chunk_size);
+        chunk.Resize(chunk_size);
+        if (chunk_size) file_->ReadAt(chunk_offset, chunk_size, chunk.data());
     }
 
     /// Loads the next data page; false at the end of the chunk.
@@ -466,10 +467,11 @@ struct ColumnReader::Leaf {
                         throw IOError(page_what + ": dictionary page without its header");
                     int32_t n = h.dictionary_page_header.num_values;
                     if (n < 0) throw IOError(page_what + ": negative dictionary size " + std::to_string(n));
-                    Decompress(codec, body, static_cast<size_t>(h.uncompressed_page_size), buffer, page_what);
+                    buffer.Resize(static_cast<size_t>(h.uncompressed_page_size));
+                    Decompress(codec, body, buffer.data(), buffer.size(), page_what);
                     raw.Clear();
-                    DecodeValues(Encoding::PLAIN, node->physical, node->type_length, buffer, static_cast<size_t>(n),
-                                 raw, page_what + " (dictionary)");
+                    DecodeValues(Encoding::PLAIN, node->physical, node->type_length, buffer.view(),
+                                 static_cast<size_t>(n), raw, page_what + " (dictionary)");
                     dictionary = std::make_shared<Column>(node->type, static_cast<size_t>(n));
                     ConvertValues(*node, raw, *dictionary, page_what);
                     continue;
@@ -479,8 +481,9 @@ struct ColumnReader::Leaf {
                     const auto& dp = h.data_page_header;
                     if (dp.num_values < 0) throw IOError(page_what + ": negative value count");
                     auto n = static_cast<size_t>(dp.num_values);
-                    Decompress(codec, body, static_cast<size_t>(h.uncompressed_page_size), buffer, page_what);
-                    std::string_view data(buffer);
+                    buffer.Resize(static_cast<size_t>(h.uncompressed_page_size));
+                    Decompress(codec, body, buffer.data(), buffer.size(), page_what);
+                    std::string_view data = buffer.view();
                     size_t used = DecodeLevelsV1(static_cast<Encoding>(dp.repetition_level_encoding), data, n,
                                                  node->max_rep, rep, page_what + " repetition levels");
                     data.remove_prefix(used);
@@ -511,12 +514,13 @@ struct ColumnReader::Leaf {
                     size_t values_size = static_cast<size_t>(h.uncompressed_page_size) - rep_len - def_len;
                     bool compressed = !dp.__isset.is_compressed || dp.is_compressed;
                     if (compressed && codec != Codec::UNCOMPRESSED && !(values_size == 0 && values_part.empty())) {
-                        Decompress(codec, values_part, values_size, buffer, page_what);
+                        buffer.Resize(values_size);
+                        Decompress(codec, values_part, buffer.data(), buffer.size(), page_what);
                     } else {
-                        buffer.assign(values_part);
+                        buffer.Assign(values_part);
                     }
                     if (n == 0) continue;
-                    StartPage(static_cast<Encoding>(dp.encoding), buffer, n, page_what);
+                    StartPage(static_cast<Encoding>(dp.encoding), buffer.view(), n, page_what);
                     return true;
                 }
                 default:

@@ -177,7 +177,7 @@ class ExtremumStates : public AggregateStates {
             if (!has_[g] || mode_ >= 2) {
                 values_[g] = Stored(v);
                 has_[g] = 1;
-            } else if ((mode_ > 0 && Stored(v) > values_[g]) || (mode_ < 0 && Stored(v) < values_[g])) {
+            } else if ((mode_ > 0 && Before(values_[g], v)) || (mode_ < 0 && Before(v, values_[g]))) {
                 values_[g] = Stored(v);
             }
         }
@@ -193,6 +193,17 @@ class ExtremumStates : public AggregateStates {
     using ReadType = T;
     using StoredType = std::conditional_t<std::is_same_v<T, std::string_view>, std::string, T>;
     static StoredType Stored(const ReadType& v) { return StoredType(v); }
+    // Strings compare as views: no copy of the candidate unless it wins.
+    static bool Before(const StoredType& a, const ReadType& b) {
+        if constexpr (std::is_same_v<T, std::string_view>) {
+            return std::string_view(a) < b;
+        } else {
+            return a < b;
+        }
+    }
+    static bool Before(const ReadType& a, const StoredType& b) requires(!std::is_same_v<ReadType, StoredType>) {
+        return a < std::string_view(b);
+    }
     int mode_;
     std::vector<StoredType> values_;
     std::vector<uint8_t> has_;

@@ -23,31 +23,28 @@ ScalarFunctionBinder MakeConnective(LogicOp op) {
             const uint8_t* yn = a[1]->nulls();
             uint8_t* r = out.Data<uint8_t>();
             uint8_t* rn = out.nulls();
-            for (size_t i = 0; i < rows; ++i) {
-                switch (op) {
-                    case LogicOp::AND:
-                        if ((!xn[i] && !x[i]) || (!yn[i] && !y[i])) {
-                            r[i] = 0;
-                            rn[i] = 0;
-                        } else {
-                            rn[i] = xn[i] | yn[i];
-                            r[i] = 1;
-                        }
-                        break;
-                    case LogicOp::OR:
-                        if ((!xn[i] && x[i]) || (!yn[i] && y[i])) {
-                            r[i] = 1;
-                            rn[i] = 0;
-                        } else {
-                            rn[i] = xn[i] | yn[i];
-                            r[i] = 0;
-                        }
-                        break;
-                    case LogicOp::XOR:
-                        rn[i] = xn[i] | yn[i];
-                        r[i] = (x[i] != 0) != (y[i] != 0);
-                        break;
-                }
+            // Branch-free, one loop per operator, so that the compiler vectorizes them.
+            switch (op) {
+                case LogicOp::AND:
+                    for (size_t i = 0; i < rows; ++i) {
+                        uint8_t is_false = static_cast<uint8_t>((!xn[i] & !x[i]) | (!yn[i] & !y[i]));
+                        r[i] = static_cast<uint8_t>(!is_false);
+                        rn[i] = static_cast<uint8_t>(!is_false & (xn[i] | yn[i]));
+                    }
+                    break;
+                case LogicOp::OR:
+                    for (size_t i = 0; i < rows; ++i) {
+                        uint8_t is_true = static_cast<uint8_t>((!xn[i] & (x[i] != 0)) | (!yn[i] & (y[i] != 0)));
+                        r[i] = is_true;
+                        rn[i] = static_cast<uint8_t>(!is_true & (xn[i] | yn[i]));
+                    }
+                    break;
+                case LogicOp::XOR:
+                    for (size_t i = 0; i < rows; ++i) {
+                        rn[i] = static_cast<uint8_t>(xn[i] | yn[i]);
+                        r[i] = static_cast<uint8_t>((x[i] != 0) != (y[i] != 0));
+                    }
+                    break;
             }
         };
         return f;
