@@ -1,5 +1,7 @@
 #include "execution/executor.h"
 
+#include <functional>
+
 #include "common/check.h"
 
 namespace floe {
@@ -9,15 +11,23 @@ namespace {
 /// Collects the final output.
 class ResultCollector : public PhysicalOperator {
   public:
-    explicit ResultCollector(std::vector<LogicalType> types)
-        : PhysicalOperator(PhysicalOperatorType::RESULT_COLLECTOR, std::move(types)) {}
+    explicit ResultCollector(std::vector<LogicalType> types, const std::function<void(Chunk&)>* consumer = nullptr)
+        : PhysicalOperator(PhysicalOperatorType::RESULT_COLLECTOR, std::move(types)), consumer_(consumer) {}
     std::string name() const override { return "RESULT"; }
     bool IsSink() const override { return true; }
     bool Sink(ExecutionContext&, Chunk& input) override {
-        if (input.live_rows() > 0) chunks.push_back(std::move(input));
+        if (input.live_rows() == 0) return true;
+        if (consumer_) {
+            (*consumer_)(input);
+        } else {
+            chunks.push_back(std::move(input));
+        }
         return true;
     }
     std::vector<Chunk> chunks;
+
+  private:
+    const std::function<void(Chunk&)>* consumer_;
 };
 
 struct Pipeline {
@@ -118,6 +128,16 @@ std::vector<Chunk> Executor::Run(PhysicalOperator& root, const std::atomic<bool>
     Pipeline* final_pipeline = builder.Build(&root, &collector);
     RunWithDependencies(*final_pipeline, ctx);
     return std::move(collector.chunks);
+}
+
+void Executor::Run(PhysicalOperator& root, const std::function<void(Chunk&)>& consumer,
+                   const std::atomic<bool>* interrupted) {
+    ExecutionContext ctx;
+    ctx.interrupted = interrupted;
+    ResultCollector collector(root.types(), &consumer);
+    PipelineBuilder builder;
+    Pipeline* final_pipeline = builder.Build(&root, &collector);
+    RunWithDependencies(*final_pipeline, ctx);
 }
 
 }  // namespace floe

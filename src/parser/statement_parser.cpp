@@ -666,6 +666,25 @@ StatementPtr ParserImpl::ParseInsert() {
         ExpectKeyword("INTO");
     }
     AcceptKeyword("TABLE");
+    if (!ins->overwrite && Cur().type == TokenType::IDENTIFIER && AsciiEqualsIgnoreCase(Cur().text, "files") &&
+        PeekToken().type == TokenType::OPERATOR && PeekToken().text == "(") {
+        // INSERT INTO FILES("key" = "value", ...) <query>
+        Advance();
+        ExpectOp("(");
+        do {
+            if (Cur().type != TokenType::STRING) Error("a \"key\" = \"value\" property");
+            std::string k = Cur().text;
+            Advance();
+            ExpectOp("=");
+            if (Cur().type != TokenType::STRING) Error("a string value");
+            ins->files.emplace_back(k, Cur().text);
+            Advance();
+        } while (AcceptOp(","));
+        ExpectOp(")");
+        ins->into_files = true;
+        ins->query = ParseQuery();
+        return ins;
+    }
     ParseQualifiedName(ins->database, ins->table, "a table name");
     if (AcceptKeyword("PARTITION") || AcceptKeyword("PARTITIONS")) ins->partitions = ParseColumnList();
     if (AcceptKeyword("WITH")) {

@@ -74,6 +74,8 @@ class Session {
 
     /// Asks a running statement to stop (KILL QUERY); safe from any thread.
     void Interrupt() { interrupted_.store(true); }
+    /// Polled by running statements (KILL QUERY).
+    const std::atomic<bool>* interrupted_flag() const { return &interrupted_; }
 
     /// Runs one parsed statement; `params` are the values of its `?` placeholders.
     QueryResult ExecuteStatement(const ast::Statement& statement, const std::vector<Value>* params);

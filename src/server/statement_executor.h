@@ -28,6 +28,8 @@ class StatementExecutor {
     QueryResult CreateTable(const ast::CreateTableStatement& statement);
     QueryResult DropTable(const ast::DropTableStatement& statement);
     QueryResult Insert(const ast::InsertStatement& statement);
+    /// INSERT INTO FILES(...) SELECT: writes the query's rows as Parquet files.
+    QueryResult InsertIntoFiles(const ast::InsertStatement& statement);
     QueryResult Delete(const ast::DeleteStatement& statement);
     QueryResult Update(const ast::UpdateStatement& statement);
     QueryResult Truncate(const ast::TruncateStatement& statement);

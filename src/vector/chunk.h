@@ -27,6 +27,7 @@ class Chunk {
     const Column& column(size_t i) const { return *columns_[i]; }
     void AddColumn(std::shared_ptr<Column> col);
     std::shared_ptr<Column> shared_column(size_t i) const { return columns_[i]; }
+    void SetColumn(size_t i, std::shared_ptr<Column> col) { columns_[i] = std::move(col); }
 
     /// Live rows; nullptr when every row is live.
     const SelectionVector* selection() const { return selection_.get(); }

@@ -424,6 +424,9 @@ struct InsertStatement : Statement {
     std::vector<std::string> partitions;  // INSERT OVERWRITE t PARTITION(p, ...)
     QueryNodePtr query;                   // VALUES arrive as a ValuesNode
     std::vector<Assignment> on_duplicate_key_update;
+    /// INSERT INTO FILES("path" = ..., "format" = ...) SELECT ...: an export, not a table write.
+    bool into_files = false;
+    std::vector<std::pair<std::string, std::string>> files;
 };
 
 /// `DELETE FROM [db.]t [PARTITION (p, ...)] [WHERE cond]`.
