@@ -26,7 +26,14 @@ PhysicalOperatorPtr PhysicalPlanner::Plan(LogicalOperator& logical) {
         case LogicalOperatorType::TABLE_FUNCTION: {
             auto& t = static_cast<LogicalTableFunction&>(logical);
             if (t.name == "files") {
-                return std::make_unique<PhysicalFileScan>(t.types, t.file_types, t.column_ids, t.files, t.properties);
+                auto scan =
+                    std::make_unique<PhysicalFileScan>(t.types, t.file_types, t.column_ids, t.files, t.properties);
+                std::vector<PhysicalFileScan::RowGroupFilter> filters;
+                for (const auto& z : t.zone_predicates) {
+                    if (auto op = ParseZoneOp(z.op)) filters.push_back({z.column, *op, z.constant});
+                }
+                scan->SetRowGroupFilters(std::move(filters));
+                return scan;
             }
             if (t.name == "numbers") {
                 return std::make_unique<PhysicalTableFunction>(t.types, 0, t.args[0].GetInt() - 1, 1);

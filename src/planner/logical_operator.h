@@ -48,6 +48,16 @@ struct LogicalValues : LogicalOperator {
     std::string ToString() const override { return "VALUES (" + std::to_string(rows.size()) + " rows)"; }
 };
 
+/// A filter conjunct a scan can check against zone maps to skip rowsets and pages:
+/// `table column <op> constant`, op one of equal, less, less_equal, greater, greater_equal. The
+/// filter above the scan still applies it to the rows read.
+struct ZonePredicate {
+    size_t column = 0;
+    std::string op;
+    Value constant;
+};
+
+/// Scan of a base table at a pinned version (its rowsets and delete vectors).
 /// generate_series / numbers.
 struct LogicalTableFunction : LogicalOperator {
     LogicalTableFunction() : LogicalOperator(LogicalOperatorType::TABLE_FUNCTION) {}
@@ -59,19 +69,10 @@ struct LogicalTableFunction : LogicalOperator {
     std::vector<std::string> files;
     std::vector<LogicalType> file_types;
     std::vector<size_t> column_ids;
+    std::vector<ZonePredicate> zone_predicates;  // checked against row-group statistics
     std::string ToString() const override;
 };
 
-/// A filter conjunct a scan can check against zone maps to skip rowsets and pages:
-/// `table column <op> constant`, op one of equal, less, less_equal, greater, greater_equal. The
-/// filter above the scan still applies it to the rows read.
-struct ZonePredicate {
-    size_t column = 0;
-    std::string op;
-    Value constant;
-};
-
-/// Scan of a base table at a pinned version (its rowsets and delete vectors).
 struct LogicalGet : LogicalOperator {
     LogicalGet() : LogicalOperator(LogicalOperatorType::GET) {}
     std::string table;

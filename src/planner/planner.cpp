@@ -17,7 +17,9 @@ std::string LogicalTableFunction::ToString() const {
         std::string s =
             "FILES(" + std::to_string(files.size()) + " file" + (files.size() == 1 ? "" : "s") + ", columns ";
         for (size_t i = 0; i < column_ids.size(); ++i) s += (i ? "," : "") + std::to_string(column_ids[i]);
-        return s + ")";
+        s += ")";
+        if (!zone_predicates.empty()) s += " row-group filters: " + std::to_string(zone_predicates.size());
+        return s;
     }
     std::string s = "TABLE FUNCTION " + name + "(";
     for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + args[i].ToString();

@@ -154,6 +154,12 @@ QueryResult Session::ExecuteStatement(const ast::Statement& statement, const std
                                 std::to_string(st.pages_read) + " read, " + std::to_string(st.pages_skipped) +
                                 " skipped; " + std::to_string(st.rows_read) + " rows read";
                     }
+                    if (op.type() == PhysicalOperatorType::TABLE_FUNCTION && op.name() == "FILE_SCAN") {
+                        const auto& st = static_cast<PhysicalFileScan&>(op).stats();
+                        text += "\nSCANNED FILES: " + std::to_string(st.files) + " files; row groups " +
+                                std::to_string(st.row_groups_read) + " read, " + std::to_string(st.row_groups_skipped) +
+                                " skipped; " + std::to_string(st.rows_read) + " rows read";
+                    }
                     for (auto& child : op.children()) visit(*child);
                 };
                 visit(*physical);

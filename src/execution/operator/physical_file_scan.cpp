@@ -73,12 +73,59 @@ PhysicalFileScan::PhysicalFileScan(std::vector<LogicalType> types, std::vector<L
 
 PhysicalFileScan::~PhysicalFileScan() = default;
 
+bool PhysicalFileScan::RowGroupMayMatch(size_t row_group) const {
+    for (const auto& f : filters_) {
+        const std::string& name = names_[f.column];
+        for (size_t c = 0; c < reader_->columns().size(); ++c) {
+            if (reader_->columns()[c].name != name) continue;
+            parquet::ColumnStatistics st = reader_->Statistics(row_group, c);
+            ZoneMap zone;
+            int64_t rows = reader_->row_group_rows(row_group);
+            zone.rows = static_cast<uint32_t>(std::min<int64_t>(rows, UINT32_MAX));
+            if (st.null_count) zone.null_count = static_cast<uint32_t>(std::min<int64_t>(*st.null_count, UINT32_MAX));
+            if (!st.min || !st.max) {
+                // No bounds: only a column known to be all NULL rules the group out.
+                if (!st.null_count || *st.null_count < rows) break;
+                zone.kind = ZoneMap::NONE;
+            } else {
+                const LogicalType& t = st.min->type();
+                if ((t.IsInteger() && t.id != TypeId::LARGEINT) || t.id == TypeId::DATE || t.id == TypeId::DATETIME) {
+                    zone.kind = ZoneMap::INT;
+                    zone.imin = st.min->GetInt();
+                    zone.imax = st.max->GetInt();
+                } else if (t.IsFloating()) {
+                    zone.kind = ZoneMap::DOUBLE;
+                    zone.dmin = st.min->GetDouble();
+                    zone.dmax = st.max->GetDouble();
+                } else if (t.id == TypeId::VARCHAR) {
+                    zone.kind = ZoneMap::STRING;
+                    std::string lo = st.min->GetString(), hi = st.max->GetString();
+                    zone.smin = lo.substr(0, std::min(lo.size(), ZoneMap::kZonePrefix));
+                    zone.has_smax = hi.size() <= ZoneMap::kZonePrefix;
+                    if (zone.has_smax) zone.smax = hi;
+                } else {
+                    break;
+                }
+            }
+            if (!ZoneMayMatch(zone, f.op, f.constant)) return false;
+            break;
+        }
+    }
+    return true;
+}
+
 bool PhysicalFileScan::NextRowGroup() {
     columns_.clear();
     while (true) {
-        if (reader_ && row_group_ < reader_->row_group_count()) break;
+        if (reader_ && row_group_ < reader_->row_group_count()) {
+            if (filters_.empty() || RowGroupMayMatch(row_group_)) break;
+            ++row_group_;
+            ++stats_.row_groups_skipped;
+            continue;
+        }
         if (file_ >= files_.size()) return false;
         reader_ = OpenParquet(files_[file_++]);
+        ++stats_.files;
         row_group_ = 0;
         if (names_.empty()) {
             // The first file defines the columns (as DescribeFiles saw it).
@@ -90,6 +137,8 @@ bool PhysicalFileScan::NextRowGroup() {
     }
     size_t g = row_group_++;
     rows_left_ = static_cast<size_t>(reader_->row_group_rows(g));
+    ++stats_.row_groups_read;
+    stats_.rows_read += rows_left_;
     cast_.assign(column_ids_.size(), false);
     for (size_t i = 0; i < column_ids_.size(); ++i) {
         const std::string& want = names_[column_ids_[i]];

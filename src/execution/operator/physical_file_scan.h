@@ -12,6 +12,7 @@
 
 #include "binder/client_context.h"
 #include "execution/physical_operator.h"
+#include "storage/encoding.h"
 
 namespace floe {
 
@@ -31,6 +32,17 @@ class PhysicalFileScan : public PhysicalOperator {
     PhysicalFileScan(std::vector<LogicalType> types, std::vector<LogicalType> file_types,
                      std::vector<size_t> column_ids, std::vector<std::string> files, FileProperties properties);
     ~PhysicalFileScan() override;
+    struct RowGroupFilter {
+        size_t column;  // file column (DescribeFiles' order)
+        ZoneOp op;
+        Value constant;
+    };
+    /// Row groups whose statistics rule out one of `filters` are skipped.
+    void SetRowGroupFilters(std::vector<RowGroupFilter> filters) { filters_ = std::move(filters); }
+    struct Stats {
+        size_t files = 0, row_groups_read = 0, row_groups_skipped = 0, rows_read = 0;
+    };
+    const Stats& stats() const { return stats_; }
     std::string name() const override { return "FILE_SCAN"; }
     bool IsSource() const override { return true; }
     bool GetData(ExecutionContext& ctx, Chunk& out) override;
@@ -50,6 +62,10 @@ class PhysicalFileScan : public PhysicalOperator {
     std::vector<std::unique_ptr<parquet::ColumnReader>> columns_;  // per output column; null: absent
     std::vector<bool> cast_;                                       // per output column: the file's type differs
     size_t rows_left_ = 0;                                         // in the current row group
+    std::vector<RowGroupFilter> filters_;
+    Stats stats_;
+    /// False when the row group's statistics show no row can pass the filters.
+    bool RowGroupMayMatch(size_t row_group) const;
 };
 
 }  // namespace floe

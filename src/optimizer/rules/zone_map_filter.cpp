@@ -8,7 +8,13 @@ namespace floe {
 
 namespace {
 
-void Collect(const BoundExpression& expr, const LogicalGet& get, std::vector<ZonePredicate>& out) {
+/// The scan a filter sits on: which stored columns its outputs are.
+struct ScanColumns {
+    const std::vector<size_t>& column_ids;
+    const std::vector<LogicalType>& table_types;
+};
+
+void Collect(const BoundExpression& expr, const ScanColumns& get, std::vector<ZonePredicate>& out) {
     if (expr.kind != BoundExprKind::FUNCTION) return;
     const auto& f = static_cast<const BoundFunction&>(expr);
     if (f.function.name == "and" && f.args.size() == 2) {
@@ -59,13 +65,19 @@ void Collect(const BoundExpression& expr, const LogicalGet& get, std::vector<Zon
 
 void Apply(LogicalOperator& op) {
     for (auto& child : op.children) Apply(*child);
-    if (op.type != LogicalOperatorType::FILTER || op.children.empty() ||
-        op.children[0]->type != LogicalOperatorType::GET) {
-        return;
+    if (op.type != LogicalOperatorType::FILTER || op.children.empty()) return;
+    const BoundExpression& condition = *static_cast<LogicalFilter&>(op).condition;
+    if (op.children[0]->type == LogicalOperatorType::GET) {
+        auto& get = static_cast<LogicalGet&>(*op.children[0]);
+        get.zone_predicates.clear();
+        Collect(condition, ScanColumns{get.column_ids, get.table_types}, get.zone_predicates);
+    } else if (op.children[0]->type == LogicalOperatorType::TABLE_FUNCTION) {
+        // FILES(): row groups whose statistics rule a conjunct out are skipped.
+        auto& tf = static_cast<LogicalTableFunction&>(*op.children[0]);
+        if (tf.name != "files") return;
+        tf.zone_predicates.clear();
+        Collect(condition, ScanColumns{tf.column_ids, tf.file_types}, tf.zone_predicates);
     }
-    auto& get = static_cast<LogicalGet&>(*op.children[0]);
-    get.zone_predicates.clear();
-    Collect(*static_cast<LogicalFilter&>(op).condition, get, get.zone_predicates);
 }
 
 }  // namespace
