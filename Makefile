@@ -1,5 +1,5 @@
 # Thin wrapper over CMake + Ninja + ccache. See README.md.
-.PHONY: all release debug run test unit sql integration stress bench format format-check deps clean
+.PHONY: all release debug run test unit sql integration stress bench fuzz format format-check deps clean
 
 JOBS ?= $(shell nproc)
 CMAKE_COMMON = -G Ninja -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
@@ -46,6 +46,14 @@ stress: release
 bench: release
 	@test -d bench/node_modules/@duckdb/node-api || (cd bench && npm install --no-audit --no-fund --silent)
 	@/usr/bin/python3 bench/run.py
+
+# libFuzzer over the Parquet reader, seeded with the shared fixtures (FUZZ_SECONDS to change).
+FUZZ_SECONDS ?= 120
+fuzz: debug
+	@mkdir -p build/fuzz-corpus/parquet build/fuzz-seeds/parquet
+	@cp $(filter-out %large_string_map.brotli.parquet,$(wildcard ../shared/fixtures/parquet/data/*.parquet ../shared/fixtures/parquet/bad_data/*.parquet)) build/fuzz-seeds/parquet/ 2>/dev/null || true
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ./build/debug/test/fuzz/fuzz_parquet -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -malloc_limit_mb=2048 \
+	  -max_len=65536 build/fuzz-corpus/parquet build/fuzz-seeds/parquet
 
 format:
 	@find src test bench -name '*.h' -o -name '*.cpp' | xargs clang-format -i

@@ -42,6 +42,9 @@ class FileSystem {
     virtual std::vector<FileInfo> List(const std::string& pattern) = 0;
 };
 
+/// A file held in memory (tests, fuzzing, small objects already fetched).
+std::unique_ptr<RandomAccessFile> MemoryFile(std::string path, std::string bytes);
+
 /// The file system for a path: local for plain paths and file:// URLs; throws NotSupportedError
 /// for schemes Floe cannot reach yet.
 FileSystem& FileSystemFor(std::string_view path);

@@ -120,6 +120,33 @@ class LocalFileSystem : public FileSystem {
 
 }  // namespace
 
+namespace {
+
+class InMemoryFile : public RandomAccessFile {
+  public:
+    InMemoryFile(std::string path, std::string bytes) : path_(std::move(path)), bytes_(std::move(bytes)) {}
+    const std::string& path() const override { return path_; }
+    uint64_t size() const override { return bytes_.size(); }
+    void ReadAt(uint64_t offset, size_t n, char* out) const override {
+        if (offset > bytes_.size() || n > bytes_.size() - offset) {
+            throw IOError("'" + path_ + "': read of " + std::to_string(n) + " bytes at offset " +
+                          std::to_string(offset) + " is past the end of the file (" + std::to_string(bytes_.size()) +
+                          " bytes)");
+        }
+        if (n) std::memcpy(out, bytes_.data() + offset, n);
+    }
+
+  private:
+    std::string path_;
+    std::string bytes_;
+};
+
+}  // namespace
+
+std::unique_ptr<RandomAccessFile> MemoryFile(std::string path, std::string bytes) {
+    return std::make_unique<InMemoryFile>(std::move(path), std::move(bytes));
+}
+
 FileSystem& FileSystemFor(std::string_view path) {
     static LocalFileSystem local;
     size_t scheme = path.find("://");

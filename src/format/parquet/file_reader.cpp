@@ -132,6 +132,7 @@ void SetDatetime(Column& out, size_t i, int128_t micros) {
 void ConvertValues(const SchemaNode& leaf, const Values& raw, Column& out, const std::string& what) {
     size_t n = raw.count;
     out.Resize(n);
+    if (n == 0) return;
     std::memset(out.nulls(), 0, n);
     const uint8_t* fixed = raw.fixed_data();
     auto i32 = [&](size_t i) {

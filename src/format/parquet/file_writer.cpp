@@ -522,7 +522,7 @@ struct ParquetFileWriter::Impl {
                 null_counts.push_back(ps.null_count);
             }
             ci.__set_null_counts(null_counts);
-            std::vector<pf::Encoding::type> encodings = {pf::Encoding::RLE};
+            std::vector<int32_t> encodings = {pf::Encoding::RLE};
             encodings.push_back(use_dict ? pf::Encoding::RLE_DICTIONARY : pf::Encoding::PLAIN);
             if (use_dict) encodings.push_back(pf::Encoding::PLAIN);
             md.__set_encodings(encodings);

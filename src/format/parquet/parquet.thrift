@@ -2,6 +2,10 @@
 // ids, types and enum values are facts of the Parquet format (apache/parquet-format); the names
 // and the selection are ours. Fields Floe does not use are left out: the compact protocol skips
 // unknown fields, so files that carry them still read.
+//
+// Fields of enum types are declared i32 (the same bytes on the wire): a file may carry any
+// number there, and an out-of-range value in a C++ enum is undefined behaviour. The enums below
+// name the values; the reader checks them.
 
 namespace cpp floe.parquet_format
 
@@ -123,12 +127,12 @@ union LogicalType {
 }
 
 struct SchemaElement {
-  1: optional Type type;
+  1: optional i32 type;  // Type
   2: optional i32 type_length;
-  3: optional FieldRepetitionType repetition_type;
+  3: optional i32 repetition_type;  // FieldRepetitionType
   4: required string name;
   5: optional i32 num_children;
-  6: optional ConvertedType converted_type;
+  6: optional i32 converted_type;  // ConvertedType
   7: optional i32 scale;
   8: optional i32 precision;
   9: optional i32 field_id;
@@ -173,9 +177,9 @@ enum BoundaryOrder {
 
 struct DataPageHeader {
   1: required i32 num_values;
-  2: required Encoding encoding;
-  3: required Encoding definition_level_encoding;
-  4: required Encoding repetition_level_encoding;
+  2: required i32 encoding;  // Encoding
+  3: required i32 definition_level_encoding;
+  4: required i32 repetition_level_encoding;
   5: optional Statistics statistics;
 }
 
@@ -183,7 +187,7 @@ struct IndexPageHeader {}
 
 struct DictionaryPageHeader {
   1: required i32 num_values;
-  2: required Encoding encoding;
+  2: required i32 encoding;  // Encoding
   3: optional bool is_sorted;
 }
 
@@ -191,7 +195,7 @@ struct DataPageHeaderV2 {
   1: required i32 num_values;
   2: required i32 num_nulls;
   3: required i32 num_rows;
-  4: required Encoding encoding;
+  4: required i32 encoding;  // Encoding
   5: required i32 definition_levels_byte_length;
   6: required i32 repetition_levels_byte_length;
   7: optional bool is_compressed = true;
@@ -219,7 +223,7 @@ struct BloomFilterHeader {
 }
 
 struct PageHeader {
-  1: required PageType type;
+  1: required i32 type;  // PageType
   2: required i32 uncompressed_page_size;
   3: required i32 compressed_page_size;
   4: optional i32 crc;
@@ -241,16 +245,16 @@ struct SortingColumn {
 }
 
 struct PageEncodingStats {
-  1: required PageType page_type;
-  2: required Encoding encoding;
+  1: required i32 page_type;  // PageType
+  2: required i32 encoding;  // Encoding
   3: required i32 count;
 }
 
 struct ColumnMetaData {
-  1: required Type type;
-  2: required list<Encoding> encodings;
+  1: required i32 type;  // Type
+  2: required list<i32> encodings;  // Encoding
   3: required list<string> path_in_schema;
-  4: required CompressionCodec codec;
+  4: required i32 codec;  // CompressionCodec
   5: required i64 num_values;
   6: required i64 total_uncompressed_size;
   7: required i64 total_compressed_size;
@@ -316,7 +320,7 @@ struct ColumnIndex {
   1: required list<bool> null_pages;
   2: required list<binary> min_values;
   3: required list<binary> max_values;
-  4: required BoundaryOrder boundary_order;
+  4: required i32 boundary_order;  // BoundaryOrder
   5: optional list<i64> null_counts;
 }
 
