@@ -14,6 +14,27 @@
 
 namespace floe {
 
+/// An allocator whose value-initialization does nothing: growing a byte vector does not zero the
+/// new bytes (Column::Resize zeroes exactly the rows it adds, once).
+template <typename T>
+struct DefaultInitAllocator : std::allocator<T> {
+    template <typename U>
+    struct rebind {
+        using other = DefaultInitAllocator<U>;
+    };
+    DefaultInitAllocator() = default;
+    template <typename U>
+    DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}  // NOLINT: converting, as std::allocator
+    template <typename U>
+    void construct(U* p) noexcept {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <typename U, typename... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+
 /// Most rows a chunk holds; operators size their buffers by it.
 constexpr size_t kChunkCapacity = 4096;
 
@@ -84,8 +105,8 @@ class Column {
     LogicalType type_;
     uint32_t width_;
     size_t size_ = 0;
-    std::vector<uint8_t> data_;
-    std::vector<uint8_t> nulls_;
+    std::vector<uint8_t, DefaultInitAllocator<uint8_t>> data_;
+    std::vector<uint8_t, DefaultInitAllocator<uint8_t>> nulls_;
     StringHeap heap_;
     std::vector<std::shared_ptr<const Column>> heap_refs_;
 };

@@ -398,6 +398,7 @@ struct ColumnReader::Leaf {
     std::shared_ptr<Column> values;  // dense non-null values (not dictionary pages)
     size_t value_count = 0;
     size_t value_pos = 0;
+    bool page_all_present = false;  // no NULL in the current page
     size_t page_number = 0;
     ByteBuffer buffer;  // decompressed page
     Values raw;
@@ -541,6 +542,7 @@ struct ColumnReader::Leaf {
             for (size_t i = 0; i < n; ++i) present += def[i] == node->max_def ? 1 : 0;
         }
         value_count = present;
+        page_all_present = present == n;
         if (encoding == Encoding::PLAIN_DICTIONARY || encoding == Encoding::RLE_DICTIONARY) {
             if (!dictionary) throw IOError(page_what + ": dictionary-encoded page without a dictionary page");
             DecodeIndices(data, present, indices, page_what);
@@ -574,7 +576,7 @@ struct ColumnReader::Leaf {
         auto* dst = out.Data<uint8_t>() + offset * width;
         const auto* base = src.Data<uint8_t>();
         uint8_t* nulls = out.nulls() + offset;
-        bool all_present = node->max_def == 0;
+        bool all_present = node->max_def == 0 || page_all_present;
         if (!all_present) {
             all_present = true;
             for (size_t r = 0; r < k && all_present; ++r) all_present = def[level_pos + r] == node->max_def;
