@@ -1,7 +1,12 @@
 #include "execution/operator/physical_file_scan.h"
 
+#include <cctype>
+#include <set>
+
 #include "common/ascii.h"
 #include "common/exception.h"
+#include "format/csv/csv_reader.h"
+#include "format/json/json_reader.h"
 #include "format/parquet/file_reader.h"
 #include "function/cast.h"
 #include "io/file_system.h"
@@ -26,13 +31,80 @@ std::string FormatOf(const FileProperties& properties, const std::string& first_
                    lower.compare(lower.size() - suffix.size(), suffix.size(), suffix) == 0;
         };
         if (ends(".parquet") || ends(".parq")) format = "parquet";
+        if (ends(".csv") || ends(".tsv") || ends(".txt")) format = "csv";
+        if (ends(".json") || ends(".jsonl") || ends(".ndjson")) format = "json";
     }
-    if (format.empty())
-        throw BinderError("FILES() needs \"format\" (parquet) for '" + first_file + "'", ErrorCode::WRONG_ARGUMENTS);
-    if (format != "parquet") {
-        throw NotSupportedError("FILES() reads the parquet format; '" + format + "' is not supported yet");
+    if (format.empty()) {
+        throw BinderError("FILES() needs \"format\" (parquet, csv or json) for '" + first_file + "'",
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
+    if (format != "parquet" && format != "csv" && format != "json") {
+        throw NotSupportedError("FILES() reads parquet, csv and json; '" + format + "' is not supported");
     }
     return format;
+}
+
+/// A property under its StarRocks name ("csv.column_separator") or the bare one.
+std::string TextProperty(const FileProperties& properties, const std::string& format, const std::string& name,
+                         const std::string& fallback) {
+    std::string v = Property(properties, format + "." + name);
+    return v.empty() ? Property(properties, name, fallback) : v;
+}
+
+/// "\t", "\n", "\x01" and the like as the bytes they stand for.
+std::string Unescape(const std::string& s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '\\' || i + 1 >= s.size()) {
+            out.push_back(s[i]);
+            continue;
+        }
+        char c = s[++i];
+        if (c == 't') {
+            out.push_back('\t');
+        } else if (c == 'n') {
+            out.push_back('\n');
+        } else if (c == 'r') {
+            out.push_back('\r');
+        } else if (c == 'x' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+                   std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+            out.push_back(static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16)));
+            i += 2;
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+CsvOptions CsvOptionsOf(const FileProperties& p) {
+    CsvOptions o;
+    o.column_separator = Unescape(TextProperty(p, "csv", "column_separator", "\\t"));
+    o.row_delimiter = Unescape(TextProperty(p, "csv", "row_delimiter", "\\n"));
+    std::string enclose = TextProperty(p, "csv", "enclose", ""), escape = TextProperty(p, "csv", "escape", "");
+    if (enclose.size() > 1 || escape.size() > 1) {
+        throw BinderError("csv.enclose and csv.escape take one character", ErrorCode::WRONG_ARGUMENTS);
+    }
+    o.enclose = enclose.empty() ? 0 : enclose[0];
+    o.escape = escape.empty() ? 0 : escape[0];
+    try {
+        o.skip_header = std::stoul(TextProperty(p, "csv", "skip_header", "0"));
+    } catch (const std::exception&) {
+        throw BinderError("csv.skip_header must be a number", ErrorCode::WRONG_ARGUMENTS);
+    }
+    return o;
+}
+
+JsonOptions JsonOptionsOf(const FileProperties& p) {
+    JsonOptions o;
+    o.strip_outer_array = AsciiLower(TextProperty(p, "json", "strip_outer_array", "false")) == "true";
+    o.json_root = TextProperty(p, "json", "json_root", "");
+    return o;
+}
+
+std::string ReadWholeFile(const std::string& path) {
+    auto file = FileSystemFor(path).Open(path);
+    return file->ReadAt(0, file->size());
 }
 
 std::unique_ptr<parquet::ParquetFileReader> OpenParquet(const std::string& path) {
@@ -45,15 +117,36 @@ std::unique_ptr<parquet::ParquetFileReader> OpenParquet(const std::string& path)
 FilesDescription DescribeFiles(const FileProperties& properties) {
     std::string path = Property(properties, "path");
     if (path.empty()) throw BinderError("FILES() needs a \"path\" property", ErrorCode::WRONG_ARGUMENTS);
+    static const std::set<std::string> kKnown = {
+        "path",          "format",     "column_separator",     "row_delimiter",     "skip_header",
+        "enclose",       "escape",     "csv.column_separator", "csv.row_delimiter", "csv.skip_header",
+        "csv.enclose",   "csv.escape", "strip_outer_array",    "json_root",         "json.strip_outer_array",
+        "json.json_root"};
     for (const auto& [k, v] : properties) {
-        std::string key = AsciiLower(k);
-        if (key != "path" && key != "format") {
+        if (!kKnown.count(AsciiLower(k))) {
             throw BinderError("FILES() does not know the property \"" + k + "\"", ErrorCode::WRONG_ARGUMENTS);
         }
     }
     FilesDescription d;
     for (auto& f : FileSystemFor(path).List(path)) d.files.push_back(std::move(f.path));
-    FormatOf(properties, d.files[0]);
+    std::string format = FormatOf(properties, d.files[0]);
+    if (format != "parquet") {
+        // Text: columns inferred from a sample of the first file.
+        std::string text = ReadWholeFile(d.files[0]);
+        std::vector<InferredColumn> columns;
+        try {
+            columns = format == "csv" ? InferCsvColumns(text, CsvOptionsOf(properties))
+                                      : InferJsonColumns(text, JsonOptionsOf(properties));
+        } catch (const Exception& e) {
+            throw IOError("'" + d.files[0] + "': " + e.what());
+        }
+        if (columns.empty()) throw IOError("'" + d.files[0] + "' has no columns to infer");
+        for (const auto& c : columns) {
+            d.names.push_back(c.name);
+            d.types.push_back(c.type);
+        }
+        return d;
+    }
     auto reader = OpenParquet(d.files[0]);
     for (const auto& c : reader->columns()) {
         d.names.push_back(c.name);
@@ -155,8 +248,68 @@ bool PhysicalFileScan::NextRowGroup() {
     return true;
 }
 
+bool PhysicalFileScan::GetTextData(Chunk& out) {
+    std::vector<CsvRowError> errors;
+    while (true) {
+        if (!csv_ && !json_) {
+            if (file_ >= files_.size()) return false;
+            const std::string& path = files_[file_++];
+            ++stats_.files;
+            text_ = ReadWholeFile(path);
+            text_path_ = path;
+            if (format_ == "csv") {
+                csv_ = std::make_unique<CsvReader>(text_, CsvOptionsOf(properties_), file_types_.size());
+            } else {
+                try {
+                    json_ = std::make_unique<JsonReader>(text_, JsonOptionsOf(properties_), all_names_);
+                } catch (const Exception& e) {
+                    throw IOError("'" + path + "': " + e.what());
+                }
+            }
+        }
+        Chunk raw;
+        bool more = csv_ ? csv_->Next(raw, errors) : json_->Next(raw, errors);
+        if (!errors.empty()) {
+            throw IOError("'" + text_path_ + "' line " + std::to_string(errors[0].line) + ": " + errors[0].reason);
+        }
+        if (!more) {
+            csv_.reset();
+            json_.reset();
+            continue;
+        }
+        size_t n = raw.size();
+        if (n == 0) continue;
+        stats_.rows_read += n;
+        out = Chunk(types());
+        for (size_t i = 0; i < column_ids_.size(); ++i) {
+            Column& col = out.column(i);
+            col.Resize(n);
+            const Column& text = raw.column(column_ids_[i]);
+            if (types()[i].IsString()) {
+                for (size_t r = 0; r < n; ++r) {
+                    col.SetNull(r, text.IsNull(r));
+                    if (!text.IsNull(r)) col.SetString(r, text.Strings()[r].view());
+                }
+            } else {
+                CastColumn(text, n, col);  // text that does not convert is NULL
+            }
+        }
+        out.SetSize(n);
+        return true;
+    }
+}
+
 bool PhysicalFileScan::GetData(ExecutionContext& ctx, Chunk& out) {
     ctx.CheckInterrupted();
+    if (format_.empty()) format_ = FormatOf(properties_, files_.empty() ? "" : files_[0]);
+    if (format_ != "parquet") {
+        if (all_names_.empty() && format_ == "json") {
+            // The JSON reader picks fields by name: the names DescribeFiles inferred.
+            std::string text = ReadWholeFile(files_[0]);
+            for (const auto& c : InferJsonColumns(text, JsonOptionsOf(properties_))) all_names_.push_back(c.name);
+        }
+        return GetTextData(out);
+    }
     while (rows_left_ == 0) {
         if (!NextRowGroup()) return false;
     }

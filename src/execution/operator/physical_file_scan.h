@@ -20,6 +20,8 @@ namespace parquet {
 class ParquetFileReader;
 class ColumnReader;
 }  // namespace parquet
+class CsvReader;
+class JsonReader;
 
 using FileProperties = std::vector<std::pair<std::string, std::string>>;
 
@@ -50,6 +52,8 @@ class PhysicalFileScan : public PhysicalOperator {
   private:
     /// Opens the next row group (of this or the next file); false when all are read.
     bool NextRowGroup();
+    /// CSV and JSON: the next chunk of the current (or next) file.
+    bool GetTextData(Chunk& out);
 
     std::vector<LogicalType> file_types_;
     std::vector<size_t> column_ids_;
@@ -62,6 +66,13 @@ class PhysicalFileScan : public PhysicalOperator {
     std::vector<std::unique_ptr<parquet::ColumnReader>> columns_;  // per output column; null: absent
     std::vector<bool> cast_;                                       // per output column: the file's type differs
     size_t rows_left_ = 0;                                         // in the current row group
+    std::string format_;                                           // parquet, csv or json
+    // Text formats: the current file's bytes and its reader; JSON fields by name.
+    std::string text_;
+    std::string text_path_;
+    std::unique_ptr<CsvReader> csv_;
+    std::unique_ptr<JsonReader> json_;
+    std::vector<std::string> all_names_;
     std::vector<RowGroupFilter> filters_;
     Stats stats_;
     /// False when the row group's statistics show no row can pass the filters.

@@ -1,6 +1,10 @@
 #include "format/csv/csv_reader.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstring>
+
+#include "types/date_time.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -229,6 +233,93 @@ bool CsvReader::NextFast(Chunk& out, std::vector<CsvRowError>& errors) {
     for (size_t c = 0; c < columns_; ++c) out.column(c).Resize(n);
     out.SetSize(n);
     return n > 0 || pos_ < size;
+}
+
+namespace {
+
+/// 0 BIGINT, 1 DOUBLE, 2 DATE, 3 DATETIME, 4 VARCHAR: the narrowest that `text` fits, at least `at_least`.
+int WidenFor(std::string_view text, int at_least) {
+    auto is_int = [&] {
+        if (text.empty() || text.size() > 18) return false;
+        size_t i = text[0] == '-' || text[0] == '+' ? 1 : 0;
+        if (i == text.size()) return false;
+        for (; i < text.size(); ++i) {
+            if (text[i] < '0' || text[i] > '9') return false;
+        }
+        return true;
+    };
+    auto is_double = [&] {
+        if (text.empty()) return false;
+        std::string_view t = text[0] == '+' ? text.substr(1) : text;
+        double d;
+        auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), d);
+        return ec == std::errc() && end == t.data() + t.size() && std::isfinite(d);
+    };
+    if (at_least <= 0 && is_int()) return 0;
+    if (at_least <= 1 && is_double()) return 1;
+    if (at_least <= 2 && at_least != 1 && ParseDate(text)) return 2;
+    if (at_least <= 3 && at_least != 1 && (ParseDatetime(text) || ParseDate(text))) return 3;
+    return 4;
+}
+
+}  // namespace
+
+std::vector<InferredColumn> InferCsvColumns(std::string_view data, const CsvOptions& options, size_t sample_rows) {
+    CsvOptions o = options;
+    o.reference_input = false;
+    // The first row (after any header) fixes the column count.
+    size_t columns = CsvReader(data, o, 0).CountNextRowFields();
+    std::vector<int> kind(columns, -1);  // -1: no value seen yet
+    if (columns > 0) {
+        CsvReader reader(data, o, columns);
+        Chunk chunk;
+        std::vector<CsvRowError> errors;
+        size_t seen = 0;
+        while (seen < sample_rows && reader.Next(chunk, errors)) {
+            for (size_t r = 0; r < chunk.size() && seen < sample_rows; ++r, ++seen) {
+                for (size_t c = 0; c < columns; ++c) {
+                    const Column& col = chunk.column(c);
+                    if (col.IsNull(r)) continue;
+                    std::string_view v = col.Strings()[r].view();
+                    if (v.empty()) continue;
+                    kind[c] = WidenFor(v, std::max(kind[c], 0));
+                }
+            }
+        }
+    }
+    std::vector<InferredColumn> out;
+    for (size_t c = 0; c < columns; ++c) {
+        LogicalType t = LogicalType::Varchar();
+        switch (kind[c]) {
+            case 0:
+                t = TypeId::BIGINT;
+                break;
+            case 1:
+                t = TypeId::DOUBLE;
+                break;
+            case 2:
+                t = TypeId::DATE;
+                break;
+            case 3:
+                t = TypeId::DATETIME;
+                break;
+            default:
+                break;
+        }
+        out.push_back({"$" + std::to_string(c + 1), t});
+    }
+    return out;
+}
+
+size_t CsvReader::CountNextRowFields() {
+    if (pos_ >= data_.size()) return 0;
+    std::string_view raw;
+    if (options_.enclose == 0 && options_.escape == 0) {
+        SplitRow(raw);
+        return views_.size();
+    }
+    ParseRow(raw);
+    return fields_.size();
 }
 
 bool CsvReader::Next(Chunk& out, std::vector<CsvRowError>& errors) {

@@ -35,6 +35,16 @@ struct CsvRowError {
     std::string raw;  // the row as it was (truncated to 1 KB)
 };
 
+/// FILES() over CSV: the columns of the first `sample_rows` rows ($1, $2, ... as StarRocks names
+/// them), each typed as the narrowest of BIGINT, DOUBLE, DATE, DATETIME and VARCHAR that holds
+/// every sampled value (\N and empty fields say nothing). The column count is the first row's.
+struct InferredColumn {
+    std::string name;
+    LogicalType type;
+};
+std::vector<InferredColumn> InferCsvColumns(std::string_view data, const CsvOptions& options,
+                                            size_t sample_rows = 1000);
+
 class CsvReader {
   public:
     /// `data` must outlive the reader; `columns` is the number of fields each row must have.
@@ -44,6 +54,8 @@ class CsvReader {
     bool Next(Chunk& out, std::vector<CsvRowError>& errors);
     /// Data rows seen so far, good and bad (header lines excluded).
     size_t rows_seen() const { return rows_seen_; }
+    /// The number of fields of the next row (consumes it); 0 at the end of the input.
+    size_t CountNextRowFields();
 
   private:
     /// Splits the row starting at pos_ into fields_; advances pos_ past its delimiter. Returns

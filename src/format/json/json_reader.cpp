@@ -116,6 +116,89 @@ JsonReader::JsonReader(std::string_view data, JsonOptions options, std::vector<s
 
 JsonReader::~JsonReader() = default;
 
+std::vector<InferredColumn> InferJsonColumns(std::string_view data, const JsonOptions& options, size_t sample_rows) {
+    std::vector<std::string> names;
+    std::vector<int> kinds;  // 0 BIGINT, 1 DOUBLE, 2 BOOLEAN, 3 VARCHAR, 4 JSON; -1 only NULLs so far
+    size_t seen = 0;
+    auto add = [&](simdjson::dom::element record) {
+        simdjson::dom::object object;
+        if (record.get_object().get(object) != simdjson::SUCCESS) return;
+        ++seen;
+        for (auto field : object) {
+            std::string key(field.key);
+            size_t at = 0;
+            while (at < names.size() && names[at] != key) ++at;
+            if (at == names.size()) {
+                names.push_back(key);
+                kinds.push_back(-1);
+            }
+            int k;
+            switch (field.value.type()) {
+                case simdjson::dom::element_type::INT64:
+                case simdjson::dom::element_type::UINT64:
+                    k = 0;
+                    break;
+                case simdjson::dom::element_type::DOUBLE:
+                    k = 1;
+                    break;
+                case simdjson::dom::element_type::BOOL:
+                    k = 2;
+                    break;
+                case simdjson::dom::element_type::STRING:
+                    k = 3;
+                    break;
+                case simdjson::dom::element_type::NULL_VALUE:
+                    continue;
+                default:
+                    k = 4;
+            }
+            int& have = kinds[at];
+            if (have < 0 || have == k) {
+                have = k;
+            } else if ((have == 0 && k == 1) || (have == 1 && k == 0)) {
+                have = 1;
+            } else {
+                have = 3;
+            }
+        }
+    };
+    JsonReader reader(data, options, {});
+    JsonReader::State& s = *reader.state_;
+    if (!s.error.empty()) throw ConversionError(s.error);
+    if (s.array_mode) {
+        for (; s.next != s.end && seen < sample_rows; ++s.next) add(*s.next);
+    } else {
+        for (; s.stream_next != s.stream_end && seen < sample_rows; ++s.stream_next) {
+            simdjson::dom::element doc;
+            if ((*s.stream_next).get(doc) != simdjson::SUCCESS) break;
+            if (!s.root_pointer.empty() && doc.at_pointer(s.root_pointer).get(doc)) continue;
+            add(doc);
+        }
+    }
+    std::vector<InferredColumn> out;
+    for (size_t i = 0; i < names.size(); ++i) {
+        LogicalType t = LogicalType::Varchar();
+        switch (kinds[i]) {
+            case 0:
+                t = TypeId::BIGINT;
+                break;
+            case 1:
+                t = TypeId::DOUBLE;
+                break;
+            case 2:
+                t = TypeId::BOOLEAN;
+                break;
+            case 4:
+                t = TypeId::JSON;
+                break;
+            default:
+                break;
+        }
+        out.push_back({names[i], t});
+    }
+    return out;
+}
+
 bool JsonReader::Next(Chunk& out, std::vector<CsvRowError>& errors) {
     State& s = *state_;
     size_t columns = s.pointers.empty() ? s.names.size() : s.pointers.size();

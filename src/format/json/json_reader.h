@@ -24,6 +24,12 @@ struct JsonOptions {
     std::vector<std::string> jsonpaths;  // one per field; empty: match keys by name
 };
 
+/// FILES() over JSON: the keys of the first `sample_rows` records in order of appearance, each
+/// typed by its values (integers BIGINT, other numbers DOUBLE, booleans BOOLEAN, strings VARCHAR,
+/// objects and arrays JSON; mixed kinds widen to DOUBLE or VARCHAR).
+std::vector<InferredColumn> InferJsonColumns(std::string_view data, const JsonOptions& options,
+                                             size_t sample_rows = 1000);
+
 class JsonReader {
   public:
     /// `names` are the file columns (matched against keys when there are no jsonpaths). Throws
@@ -34,6 +40,7 @@ class JsonReader {
     size_t rows_seen() const { return rows_seen_; }
 
   private:
+    friend std::vector<InferredColumn> InferJsonColumns(std::string_view, const JsonOptions&, size_t);
     struct State;
     std::unique_ptr<State> state_;
     size_t rows_seen_ = 0;
