@@ -1,5 +1,7 @@
 #include "binder/expression_walker.h"
 
+#include <algorithm>
+
 #include "common/check.h"
 #include "function/function_registry.h"
 
@@ -77,15 +79,84 @@ BoundExprPtr SubstituteColumns(const BoundExpression& e, const std::function<Bou
     }
 }
 
-void SplitConjunction(BoundExprPtr e, std::vector<BoundExprPtr>& out) {
-    if (e->kind == BoundExprKind::FUNCTION) {
+namespace {
+
+bool IsCall(const BoundExpression& e, const char* name) {
+    return e.kind == BoundExprKind::FUNCTION && static_cast<const BoundFunction&>(e).function.name == name &&
+           static_cast<const BoundFunction&>(e).args.size() == 2;
+}
+
+void SplitDisjunction(BoundExprPtr e, std::vector<BoundExprPtr>& out) {
+    if (IsCall(*e, "or")) {
         auto& f = static_cast<BoundFunction&>(*e);
-        if (f.function.name == "and" && f.args.size() == 2) {
-            SplitConjunction(std::move(f.args[0]), out);
-            SplitConjunction(std::move(f.args[1]), out);
-            return;
-        }
+        SplitDisjunction(std::move(f.args[0]), out);
+        SplitDisjunction(std::move(f.args[1]), out);
+        return;
     }
+    out.push_back(std::move(e));
+}
+
+BoundExprPtr Combine(std::vector<BoundExprPtr> parts, const char* name) {
+    BoundExprPtr result = std::move(parts[0]);
+    for (size_t i = 1; i < parts.size(); ++i) {
+        auto f = std::make_unique<BoundFunction>(
+            FunctionRegistry::Instance().BindScalar(name, {TypeId::BOOLEAN, TypeId::BOOLEAN}));
+        f->args.push_back(std::move(result));
+        f->args.push_back(std::move(parts[i]));
+        result = std::move(f);
+    }
+    return result;
+}
+
+/// (A AND B) OR (A AND C) is A AND (B OR C) (also in three-valued logic): conjuncts every
+/// branch of a disjunction shares come out of it, so that a join condition repeated in each
+/// branch (TPC-H Q19) becomes a join key instead of a filter over a cross product.
+bool FactorDisjunction(BoundExprPtr& e, std::vector<BoundExprPtr>& out) {
+    std::vector<BoundExprPtr> branches;
+    SplitDisjunction(e->Copy(), branches);
+    if (branches.size() < 2) return false;
+    std::vector<std::vector<BoundExprPtr>> parts(branches.size());
+    std::vector<std::vector<std::string>> texts(branches.size());
+    for (size_t b = 0; b < branches.size(); ++b) {
+        SplitConjunction(std::move(branches[b]), parts[b]);
+        for (const auto& p : parts[b]) texts[b].push_back(p->ToString());
+    }
+    std::vector<std::string> common;
+    for (const auto& t : texts[0]) {
+        bool everywhere = true;
+        for (size_t b = 1; b < texts.size() && everywhere; ++b) {
+            everywhere = std::find(texts[b].begin(), texts[b].end(), t) != texts[b].end();
+        }
+        if (everywhere && std::find(common.begin(), common.end(), t) == common.end()) common.push_back(t);
+    }
+    if (common.empty()) return false;
+    for (size_t i = 0; i < parts[0].size(); ++i) {
+        if (std::find(common.begin(), common.end(), texts[0][i]) != common.end()) out.push_back(parts[0][i]->Copy());
+    }
+    std::vector<BoundExprPtr> rest;
+    for (size_t b = 0; b < parts.size(); ++b) {
+        std::vector<BoundExprPtr> remaining;
+        for (size_t i = 0; i < parts[b].size(); ++i) {
+            if (std::find(common.begin(), common.end(), texts[b][i]) == common.end())
+                remaining.push_back(std::move(parts[b][i]));
+        }
+        if (remaining.empty()) return true;  // a branch that is just the common part: the rest is TRUE
+        rest.push_back(Combine(std::move(remaining), "and"));
+    }
+    out.push_back(Combine(std::move(rest), "or"));
+    return true;
+}
+
+}  // namespace
+
+void SplitConjunction(BoundExprPtr e, std::vector<BoundExprPtr>& out) {
+    if (IsCall(*e, "and")) {
+        auto& f = static_cast<BoundFunction&>(*e);
+        SplitConjunction(std::move(f.args[0]), out);
+        SplitConjunction(std::move(f.args[1]), out);
+        return;
+    }
+    if (IsCall(*e, "or") && FactorDisjunction(e, out)) return;
     out.push_back(std::move(e));
 }
 

@@ -12,6 +12,8 @@
 // Uncorrelated subqueries take the same road with no D.
 #include <fmt/format.h>
 
+#include <functional>
+
 #include "binder/binder.h"
 #include "binder/expression_walker.h"
 #include "common/ascii.h"
@@ -109,18 +111,55 @@ std::unique_ptr<BoundQueryNode> Binder::BindSubqueryQuery(const ast::SubqueryExp
                                 "correlated subqueries with set operations, LIMIT or OFFSET are not supported yet");
     }
     auto& select = static_cast<BoundSelect&>(*inner);
-    // D: the distinct correlated values of the enclosing FROM.
+    // D: the distinct correlated values of the enclosing FROM. When they all come from one item of
+    // a FROM without outer joins, that item alone gives them: a superset of the values the
+    // enclosing rows hold (extra values find no row to join), without the cross product of the
+    // other items, whose join conditions are still in WHERE.
     auto d = std::make_unique<BoundSelect>();
+    const ast::TableRef* source = nullptr;
+    {
+        std::string table = scope_[frame.correlated[0]].table;
+        bool one_table = !table.empty();
+        for (size_t c : frame.correlated) one_table = one_table && scope_[c].table == table;
+        bool outer_join = false;
+        std::function<void(const ast::TableRef&)> find = [&](const ast::TableRef& ref) {
+            if (ref.kind == ast::TableRefKind::JOIN) {
+                const auto& j = static_cast<const ast::JoinTableRef&>(ref);
+                if (j.join_type == ast::JoinType::LEFT || j.join_type == ast::JoinType::RIGHT ||
+                    j.join_type == ast::JoinType::FULL) {
+                    outer_join = true;
+                }
+                find(*j.left);
+                find(*j.right);
+                return;
+            }
+            std::string name = ref.alias;
+            if (name.empty() && ref.kind == ast::TableRefKind::BASE)
+                name = static_cast<const ast::BaseTableRef&>(ref).table;
+            if (one_table && AsciiEqualsIgnoreCase(name, table)) source = source ? nullptr : &ref;
+        };
+        find(*select_state_->from_ast);
+        if (outer_join) source = nullptr;
+    }
     {
         auto saved = scope_;
         scope_.clear();
-        d->from = BindTableRef(*select_state_->from_ast);
+        d->from = BindTableRef(source ? *source : *select_state_->from_ast);
+        std::vector<ScopeColumn> d_scope = scope_;
         scope_ = std::move(saved);
-    }
-    for (size_t c : frame.correlated) {
-        const ScopeColumn& col = scope_[c];
-        d->select_list.push_back(Ref(c, col.type, col.name));
-        d->output.push_back({col.name, col.name, col.table, col.table, "", col.type, true});
+        for (size_t c : frame.correlated) {
+            const ScopeColumn& col = scope_[c];
+            size_t at = c;
+            if (source) {
+                at = SIZE_MAX;
+                for (size_t i = 0; i < d_scope.size(); ++i) {
+                    if (d_scope[i].table == col.table && d_scope[i].name == col.name) at = i;
+                }
+                if (at == SIZE_MAX) throw InternalError("correlated column " + col.name + " not found in its table");
+            }
+            d->select_list.push_back(Ref(at, col.type, col.name));
+            d->output.push_back({col.name, col.name, col.table, col.table, "", col.type, true});
+        }
     }
     d->distinct = true;
     auto d_ref = std::make_unique<BoundSubqueryRef>();
