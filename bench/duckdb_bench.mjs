@@ -27,7 +27,7 @@ function readBench(path) {
     if (line.startsWith('#') && current === null) continue;
     if (current === null) {
       const [kind, name = '', rows = '0', engine = '', file = ''] = line.trim().split(/\s+/);
-      if (!['setup', 'query', 'step', 'size', 'load', 'generate'].includes(kind)) {
+      if (!['setup', 'query', 'step', 'size', 'load', 'generate', 'datagen'].includes(kind)) {
         throw new Error(`${path}: unexpected line: ${line}`);
       }
       // load NAME ROWS TABLE PATH: engine holds the table, file the path.
@@ -73,7 +73,7 @@ for (const b of blocks) {
     console.log(JSON.stringify({ engine: 'duckdb', kind: 'step', name: b.name, ms: [ms], rows: b.rows }));
     continue;
   }
-  if (b.kind === 'generate') continue;
+  if (b.kind === 'generate' || b.kind === 'datagen') continue;
   if (b.kind === 'load') {
     // The peer's bulk load of the same file: COPY ... FROM with the same separator.
     const headers = Object.fromEntries(b.sql.split('\n').filter(l => l.includes(':'))
@@ -97,13 +97,23 @@ for (const b of blocks) {
   }
   const ms = [];
   let rows = 0;
-  for (let r = 0; r < repeat; ++r) {
-    const start = process.hrtime.bigint();
-    const reader = await conn.runAndReadAll(b.sql);
-    ms.push(Number(process.hrtime.bigint() - start) / 1e6);
-    rows = reader.currentRowCount;
+  let result = [];
+  try {
+    for (let r = 0; r < repeat; ++r) {
+      const start = process.hrtime.bigint();
+      const reader = await conn.runAndReadAll(b.sql);
+      ms.push(Number(process.hrtime.bigint() - start) / 1e6);
+      rows = reader.currentRowCount;
+      if (r + 1 === repeat) {
+        // The first 200 rows as text, for run.py to compare with Floe's answer.
+        result = reader.getRowsJson().slice(0, 200).map(row => row.map(v => (v === null ? null : String(v))));
+      }
+    }
+  } catch (e) {
+    console.log(JSON.stringify({ engine: 'duckdb', name: b.name, error: e.message }));
+    continue;
   }
-  console.log(JSON.stringify({ engine: 'duckdb', name: b.name, ms, rows }));
+  console.log(JSON.stringify({ engine: 'duckdb', name: b.name, ms, rows, result }));
 }
 if (onDisk) {
   conn.closeSync?.();

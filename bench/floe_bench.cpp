@@ -52,7 +52,7 @@ std::vector<Block> ReadBench(const std::string& path) {
             if (b.kind == "load") words >> b.rows >> b.table >> b.path;
             if (b.kind == "generate") b.path = b.name;
             if (b.kind != "setup" && b.kind != "query" && b.kind != "step" && b.kind != "size" && b.kind != "load" &&
-                b.kind != "generate") {
+                b.kind != "generate" && b.kind != "datagen") {
                 throw std::runtime_error(path + ": unexpected line: " + line);
             }
             blocks.push_back(b);
@@ -68,9 +68,33 @@ std::string JsonEscape(const std::string& s) {
     std::string out;
     for (char c : s) {
         if (c == '"' || c == '\\') out.push_back('\\');
+        if (static_cast<unsigned char>(c) < 0x20) {
+            out += ' ';
+            continue;
+        }
         out.push_back(c);
     }
     return out;
+}
+
+/// The first `limit` rows of a result as a JSON array of arrays of strings (NULL as null), for
+/// run.py to compare with the peer's answer.
+std::string ResultJson(const floe::QueryResult& result, size_t limit = 200) {
+    std::string out = "[";
+    size_t n = 0;
+    for (const auto& chunk : result.chunks) {
+        for (size_t i = 0; i < chunk.live_rows() && n < limit; ++i, ++n) {
+            size_t r = chunk.LiveRow(i);
+            out += n ? ",[" : "[";
+            for (size_t c = 0; c < chunk.column_count(); ++c) {
+                if (c) out += ",";
+                const floe::Column& col = chunk.column(c);
+                out += col.IsNull(r) ? "null" : "\"" + JsonEscape(col.GetValue(r).ToString()) + "\"";
+            }
+            out += "]";
+        }
+    }
+    return out + "]";
 }
 
 }  // namespace
@@ -123,7 +147,7 @@ int main(int argc, char** argv) {
                           << ms << "],\"rows\":" << b.rows << "}" << std::endl;
                 continue;
             }
-            if (b.kind == "generate") continue;  // run.py makes the file before the engines run
+            if (b.kind == "generate" || b.kind == "datagen") continue;  // run.py makes the data first
             if (b.kind == "load") {
                 // Stream Load of a file, in process (no HTTP): parse, transform, write, commit.
                 floe::StreamLoadRequest request;
@@ -167,16 +191,25 @@ int main(int argc, char** argv) {
             }
             std::vector<double> times;
             size_t rows = 0;
-            for (int r = 0; r < repeat; ++r) {
-                auto start = std::chrono::steady_clock::now();
-                floe::QueryResult result = session.Execute(b.sql);
-                times.push_back(
-                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-                rows = result.RowCount();
+            std::string answer;
+            try {
+                for (int r = 0; r < repeat; ++r) {
+                    auto start = std::chrono::steady_clock::now();
+                    floe::QueryResult result = session.Execute(b.sql);
+                    times.push_back(
+                        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+                    rows = result.RowCount();
+                    if (r + 1 == repeat) answer = ResultJson(result);
+                }
+            } catch (const std::exception& e) {
+                // One failing query is reported as such; the others still run.
+                std::cout << "{\"engine\":\"floe\",\"name\":\"" << JsonEscape(b.name) << "\",\"error\":\""
+                          << JsonEscape(e.what()) << "\"}" << std::endl;
+                continue;
             }
             std::cout << "{\"engine\":\"floe\",\"name\":\"" << JsonEscape(b.name) << "\",\"ms\":[";
             for (size_t i = 0; i < times.size(); ++i) std::cout << (i ? "," : "") << times[i];
-            std::cout << "],\"rows\":" << rows << "}" << std::endl;
+            std::cout << "],\"rows\":" << rows << ",\"result\":" << answer << "}" << std::endl;
         }
     } catch (const std::exception& e) {
         std::cerr << "floe_bench: " << e.what() << "\n";

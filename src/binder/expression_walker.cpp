@@ -108,6 +108,29 @@ BoundExprPtr Combine(std::vector<BoundExprPtr> parts, const char* name) {
     return result;
 }
 
+/// Structural equality: the same columns (by position), constants, functions and casts.
+bool SameExpression(const BoundExpression& a, const BoundExpression& b) {
+    if (a.kind != b.kind || a.type != b.type) return false;
+    switch (a.kind) {
+        case BoundExprKind::COLUMN_REF:
+            return static_cast<const BoundColumnRef&>(a).index == static_cast<const BoundColumnRef&>(b).index;
+        case BoundExprKind::CONSTANT:
+            return static_cast<const BoundConstant&>(a).value == static_cast<const BoundConstant&>(b).value;
+        case BoundExprKind::CAST:
+            return SameExpression(*static_cast<const BoundCast&>(a).child, *static_cast<const BoundCast&>(b).child);
+        case BoundExprKind::FUNCTION: {
+            const auto& x = static_cast<const BoundFunction&>(a);
+            const auto& y = static_cast<const BoundFunction&>(b);
+            if (x.function.name != y.function.name || x.args.size() != y.args.size()) return false;
+            for (size_t i = 0; i < x.args.size(); ++i) {
+                if (!SameExpression(*x.args[i], *y.args[i])) return false;
+            }
+            return true;
+        }
+    }
+    return false;
+}
+
 /// (A AND B) OR (A AND C) is A AND (B OR C) (also in three-valued logic): conjuncts every
 /// branch of a disjunction shares come out of it, so that a join condition repeated in each
 /// branch (TPC-H Q19) becomes a join key instead of a filter over a cross product.
@@ -116,34 +139,32 @@ bool FactorDisjunction(BoundExprPtr& e, std::vector<BoundExprPtr>& out) {
     SplitDisjunction(e->Copy(), branches);
     if (branches.size() < 2) return false;
     std::vector<std::vector<BoundExprPtr>> parts(branches.size());
-    std::vector<std::vector<std::string>> texts(branches.size());
-    for (size_t b = 0; b < branches.size(); ++b) {
-        SplitConjunction(std::move(branches[b]), parts[b]);
-        for (const auto& p : parts[b]) texts[b].push_back(p->ToString());
-    }
-    std::vector<std::string> common;
-    for (const auto& t : texts[0]) {
-        bool everywhere = true;
-        for (size_t b = 1; b < texts.size() && everywhere; ++b) {
-            everywhere = std::find(texts[b].begin(), texts[b].end(), t) != texts[b].end();
+    for (size_t b = 0; b < branches.size(); ++b) SplitConjunction(std::move(branches[b]), parts[b]);
+    auto contains = [](const std::vector<BoundExprPtr>& list, const BoundExpression& x) {
+        for (const auto& p : list) {
+            if (p && SameExpression(*p, x)) return true;
         }
-        if (everywhere && std::find(common.begin(), common.end(), t) == common.end()) common.push_back(t);
+        return false;
+    };
+    std::vector<BoundExprPtr> common;
+    for (const auto& p : parts[0]) {
+        bool everywhere = true;
+        for (size_t b = 1; b < parts.size() && everywhere; ++b) everywhere = contains(parts[b], *p);
+        if (everywhere && !contains(common, *p)) common.push_back(p->Copy());
     }
     if (common.empty()) return false;
-    for (size_t i = 0; i < parts[0].size(); ++i) {
-        if (std::find(common.begin(), common.end(), texts[0][i]) != common.end()) out.push_back(parts[0][i]->Copy());
-    }
     std::vector<BoundExprPtr> rest;
-    for (size_t b = 0; b < parts.size(); ++b) {
+    bool always = false;
+    for (auto& branch : parts) {
         std::vector<BoundExprPtr> remaining;
-        for (size_t i = 0; i < parts[b].size(); ++i) {
-            if (std::find(common.begin(), common.end(), texts[b][i]) == common.end())
-                remaining.push_back(std::move(parts[b][i]));
+        for (auto& p : branch) {
+            if (!contains(common, *p)) remaining.push_back(std::move(p));
         }
-        if (remaining.empty()) return true;  // a branch that is just the common part: the rest is TRUE
-        rest.push_back(Combine(std::move(remaining), "and"));
+        if (remaining.empty()) always = true;  // a branch that is just the common part: the rest is TRUE
+        if (!always) rest.push_back(Combine(std::move(remaining), "and"));
     }
-    out.push_back(Combine(std::move(rest), "or"));
+    for (auto& c : common) out.push_back(std::move(c));
+    if (!always) out.push_back(Combine(std::move(rest), "or"));
     return true;
 }
 
