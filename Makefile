@@ -45,7 +45,7 @@ stress: release
 
 bench: release
 	@test -d bench/node_modules/@duckdb/node-api || (cd bench && npm install --no-audit --no-fund --silent)
-	@/usr/bin/python3 bench/run.py
+	@/usr/bin/python3 bench/run.py $(if $(SUITE),--suite $(SUITE)) $(if $(SF),--sf $(SF)) $(if $(RUNS),--repeat $(RUNS))
 
 # libFuzzer over the Parquet reader, seeded with the shared fixtures (FUZZ_SECONDS to change).
 FUZZ_SECONDS ?= 120
