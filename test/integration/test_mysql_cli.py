@@ -25,6 +25,16 @@ def test_batch_mode_creates_and_sees_database(server):
     assert "db_cli" in r.stdout.split("\n")
 
 
+def test_writes_report_their_label(server):
+    """An INSERT's OK packet carries StarRocks' info text ({'label':..., 'status':'VISIBLE', ...})
+    as a length-encoded string, which the MariaDB client library requires."""
+    r = run_cli(server, "-vvv", sql="CREATE DATABASE IF NOT EXISTS db_cli2; CREATE TABLE IF NOT EXISTS db_cli2.t (a INT); "
+                                    "INSERT INTO db_cli2.t VALUES (1), (2); INSERT INTO db_cli2.t SELECT a + 10 FROM db_cli2.t")
+    assert r.returncode == 0, r.stderr
+    assert "Query OK, 2 rows affected" in r.stdout, r.stdout
+    assert "'status':'VISIBLE'" in r.stdout and "'label':'insert_" in r.stdout, r.stdout
+
+
 def test_batch_error_reports_errno_and_sqlstate(server):
     r = run_cli(server, sql="SELEC 1")
     assert r.returncode != 0

@@ -57,7 +57,9 @@ std::string EncodeOk(uint64_t affected_rows, uint64_t last_insert_id, uint16_t s
     w.WriteLenencInt(last_insert_id);
     w.WriteU16(status);
     w.WriteU16(warnings);
-    if (!info.empty()) w.WriteBytes(info);
+    // The info text as a length-encoded string, as MySQL servers write it (net_store_data):
+    // MariaDB's client library reads it that way and rejects a bare string as a malformed packet.
+    if (!info.empty()) w.WriteLenencString(info);
     return w.payload();
 }
 

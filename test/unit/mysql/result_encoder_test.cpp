@@ -54,6 +54,18 @@ QueryResult SampleResult() {
     return q;
 }
 
+// OK packets: affected rows, insert id, status, warnings, then the info text length-encoded (as
+// MySQL servers write it; MariaDB's client rejects a bare string).
+TEST(ResultEncoder, OkPacketInfoIsLengthEncoded) {
+    std::string p = EncodeOk(3, 0, 0x0002, 0, "Records: 3");
+    ASSERT_EQ(p.size(), 1u + 1 + 1 + 2 + 2 + 1 + 10);
+    EXPECT_EQ(static_cast<uint8_t>(p[0]), 0x00);
+    EXPECT_EQ(static_cast<uint8_t>(p[1]), 3);
+    EXPECT_EQ(static_cast<uint8_t>(p[7]), 10);
+    EXPECT_EQ(p.substr(8), "Records: 3");
+    EXPECT_EQ(EncodeOk(0, 0, 0x0002, 0).size(), 7u);  // no info: nothing after the warnings
+}
+
 TEST(ResultEncoder, TextRows) {
     std::vector<std::string> rows;
     EncodeTextRows(SampleResult(), [&](const std::string& r) { rows.push_back(r); });
