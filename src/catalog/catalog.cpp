@@ -14,6 +14,28 @@ namespace floe {
 
 namespace {
 
+std::string JoinCounts(const std::vector<int64_t>& counts) {
+    std::string out;
+    for (size_t i = 0; i < counts.size(); ++i) out += (i ? "," : "") + std::to_string(counts[i]);
+    return out;
+}
+
+std::vector<int64_t> SplitCounts(const std::string& text) {
+    std::vector<int64_t> out;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t comma = text.find(',', pos);
+        if (comma == std::string::npos) comma = text.size();
+        try {
+            out.push_back(std::stoll(text.substr(pos, comma - pos)));
+        } catch (const std::exception&) {
+            return {};  // unreadable statistics are no statistics
+        }
+        pos = comma + 1;
+    }
+    return out;
+}
+
 int64_t NowSeconds() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
@@ -378,7 +400,8 @@ std::shared_ptr<const TableVersion> Catalog::LoadVersionLocked(int64_t table_id)
         version->partitions.push_back(std::move(p));
     }
     for (const auto& r :
-         store_->Query("SELECT id, path, row_count, deletes, partition_id FROM rowsets WHERE table_id = ? ORDER BY id",
+         store_->Query("SELECT id, path, row_count, deletes, partition_id, distinct_counts FROM rowsets "
+                       "WHERE table_id = ? ORDER BY id",
                        {table_id})) {
         RowsetInfo info;
         info.id = std::get<int64_t>(r[0]);
@@ -386,6 +409,7 @@ std::shared_ptr<const TableVersion> Catalog::LoadVersionLocked(int64_t table_id)
         info.row_count = std::get<int64_t>(r[2]);
         info.deletes = ReadDeletes(r[3]);
         if (const auto* pid = std::get_if<int64_t>(&r[4])) info.partition_id = *pid;
+        if (const auto* d = std::get_if<std::string>(&r[5])) info.distinct = SplitCounts(*d);
         info.file = MakeFile(info.path);
         version->rowsets.push_back(std::move(info));
     }
@@ -489,10 +513,11 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
             }
             partition_ids.push_back(partition_id);
             store_->Execute(
-                "INSERT INTO rowsets(table_id, path, row_count, size, label, create_time, partition_id) "
-                "VALUES(?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO rowsets(table_id, path, row_count, size, label, create_time, partition_id, "
+                "distinct_counts) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
                 {table_id, n.path, n.row_count, n.size, commit.label.empty() ? MetaValue{} : MetaValue{commit.label},
-                 NowSeconds(), partition_id ? MetaValue{partition_id} : MetaValue{}});
+                 NowSeconds(), partition_id ? MetaValue{partition_id} : MetaValue{},
+                 n.distinct.empty() ? MetaValue{} : MetaValue{JoinCounts(n.distinct)}});
             ids.push_back(std::get<int64_t>(store_->Query("SELECT last_insert_rowid()")[0][0]));
         }
         for (const auto& r : current->rowsets) {
@@ -539,6 +564,7 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
             info.partition_id = partition_ids[i];
             info.path = commit.rowsets[i].path;
             info.row_count = commit.rowsets[i].row_count;
+            info.distinct = commit.rowsets[i].distinct;
             info.file = MakeFile(info.path);
             next->rowsets.push_back(std::move(info));
         }

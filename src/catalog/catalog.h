@@ -82,6 +82,9 @@ struct RowsetInfo {
     int64_t row_count = 0;
     std::shared_ptr<const Roaring> deletes;
     std::shared_ptr<RowsetFile> file;
+    /// Estimated distinct non-NULL values per column, from the writer's sketches (empty for
+    /// rowsets written before Floe kept them): the optimizer's statistics.
+    std::vector<int64_t> distinct;
     int64_t live_rows() const { return row_count - (deletes ? static_cast<int64_t>(deletes->cardinality()) : 0); }
 };
 
@@ -115,7 +118,8 @@ struct LoadCommit {
         std::string path;  // relative to the data directory; the file must already be durable
         int64_t row_count = 0;
         int64_t size = 0;
-        std::string partition;  // the partition's name; empty for unpartitioned tables
+        std::string partition;          // the partition's name; empty for unpartitioned tables
+        std::vector<int64_t> distinct;  // estimated distinct values per column (empty: unknown)
     };
     std::string label;
     std::vector<NewRowset> rowsets;

@@ -99,6 +99,10 @@ const std::vector<std::string_view>& MetaStoreMigrations() {
             finish_time INTEGER,
             PRIMARY KEY(database_id, label));
         )",
+        // Statistics: estimated distinct values per column of each rowset ("12,5,3000").
+        R"(
+        ALTER TABLE rowsets ADD COLUMN distinct_counts TEXT;
+        )",
     };
     return migrations;
 }

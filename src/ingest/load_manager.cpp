@@ -169,6 +169,7 @@ LoadCommit::NewRowset LoadManager::WriteSegment(const TableInfo& table, const Ta
     }
     out.row_count = static_cast<int64_t>(writer.row_count());
     out.size = static_cast<int64_t>(writer.Finish());
+    out.distinct = writer.DistinctCounts();
     return out;
 }
 

@@ -66,6 +66,7 @@ void FsyncDirectory(const std::string& path) {
 
 SegmentWriter::SegmentWriter(std::string path, std::vector<LogicalType> types, PageCodec codec)
     : path_(std::move(path)), tmp_(path_ + ".tmp"), types_(std::move(types)), codec_(codec) {
+    distinct_.resize(types_.size());
     for (const auto& t : types_) columns_.push_back(std::make_unique<Column>(t, 0));
     page_meta_.resize(types_.size());
     zones_.resize(types_.size());
@@ -111,11 +112,60 @@ void SegmentWriter::Append(const Chunk& chunk) {
     }
 }
 
+namespace {
+
+inline uint64_t MixBits(uint64_t x) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    return x ^ (x >> 33);
+}
+
+}  // namespace
+
+std::vector<int64_t> SegmentWriter::DistinctCounts() const {
+    std::vector<int64_t> out;
+    for (const auto& h : distinct_) out.push_back(h.Estimate());
+    return out;
+}
+
 void SegmentWriter::FlushPages() {
     size_t n = columns_.empty() ? 0 : columns_[0]->size();
     if (n == 0) return;
     for (size_t c = 0; c < columns_.size(); ++c) {
         Column& col = *columns_[c];
+        {
+            // Distinct-value sketch of the page's values.
+            Hll& hll = distinct_[c];
+            const uint8_t* nulls = col.nulls();
+            uint32_t width = col.type().PhysicalSize();
+            bool strings = col.type().IsString() || col.type().id >= TypeId::BITMAP;
+            for (size_t r = 0; r < n; ++r) {
+                if (nulls[r]) continue;
+                uint64_t h;
+                if (strings) {
+                    std::string_view v = col.Strings()[r].view();
+                    h = 0x9E3779B97F4A7C15ULL ^ v.size();
+                    size_t i = 0;
+                    for (; i + 8 <= v.size(); i += 8) {
+                        uint64_t w;
+                        std::memcpy(&w, v.data() + i, 8);
+                        h = MixBits(h ^ w);
+                    }
+                    uint64_t tail = 0;
+                    std::memcpy(&tail, v.data() + i, v.size() - i);
+                    h = MixBits(h ^ tail);
+                } else {
+                    uint64_t lo = 0, hi = 0;
+                    const uint8_t* p = col.Data<uint8_t>() + r * width;
+                    std::memcpy(&lo, p, std::min<uint32_t>(width, 8));
+                    if (width > 8) std::memcpy(&hi, p + 8, width - 8);
+                    h = MixBits(lo ^ MixBits(hi + 0x632BE59BD9B4E019ULL));
+                }
+                hll.AddHash(h);
+            }
+        }
         PageEncoding encoding;
         ZoneMap zone;
         std::string raw = EncodePage(col, 0, n, encoding, zone);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "storage/encoding.h"
+#include "types/hll.h"
 #include "vector/chunk.h"
 
 namespace floe {
@@ -42,6 +43,9 @@ class SegmentWriter {
     void Append(const Chunk& chunk);
     /// Completes the file (footer, fsync, rename); returns its size in bytes. Throws IOError.
     uint64_t Finish();
+    /// Estimated distinct non-NULL values per column of the rows appended (HyperLogLog): the
+    /// statistics the optimizer's join ordering reads.
+    std::vector<int64_t> DistinctCounts() const;
     size_t row_count() const { return rows_; }
 
   private:
@@ -59,6 +63,7 @@ class SegmentWriter {
     std::vector<ZoneMap> zones_;
     std::vector<uint32_t> page_counts_;
     std::vector<bool> bloom_columns_;
+    std::vector<Hll> distinct_;  // per column
     int fd_ = -1;
     uint64_t offset_ = 0;
     size_t rows_ = 0;

@@ -30,6 +30,70 @@ double ConjunctSelectivity(const BoundExpression& e) {
 
 LogicalOperatorPtr Reorder(LogicalOperatorPtr op);
 
+/// Estimated distinct values of a stored column over a table version, from its rowsets'
+/// statistics: key-like columns (most values distinct in every rowset) add up across rowsets,
+/// others overlap (the largest count). Negative when a rowset has no statistics.
+double TableColumnDistinct(const TableVersion& version, size_t column) {
+    double sum = 0, largest = 0, total = 0;
+    bool key_like = true;
+    for (const auto& r : version.rowsets) {
+        if (column >= r.distinct.size()) return -1;
+        auto d = static_cast<double>(r.distinct[column]);
+        auto rows = static_cast<double>(r.row_count);
+        sum += d;
+        largest = std::max(largest, d);
+        total += rows;
+        if (d < 0.5 * rows) key_like = false;
+    }
+    if (version.rowsets.empty()) return -1;
+    return std::min(total, key_like ? sum : largest);
+}
+
+const BoundExpression* ColumnOf(const BoundExpression& e) {
+    if (e.kind == BoundExprKind::COLUMN_REF) return &e;
+    if (e.kind == BoundExprKind::CAST) return ColumnOf(*static_cast<const BoundCast&>(e).child);
+    return nullptr;
+}
+
+/// Estimated distinct values of output `column` of `op`; negative when unknown.
+double DistinctOf(const LogicalOperator& op, size_t column) {
+    auto capped = [&](double d) { return d < 0 ? d : std::min(d, std::max(1.0, EstimateCardinality(op))); };
+    switch (op.type) {
+        case LogicalOperatorType::GET: {
+            const auto& g = static_cast<const LogicalGet&>(op);
+            if (column >= g.column_ids.size() || !g.version) return -1;
+            if (g.column_ids[column] == kRowIdColumn) return EstimateCardinality(op);
+            return capped(TableColumnDistinct(*g.version, g.column_ids[column]));
+        }
+        case LogicalOperatorType::FILTER:
+        case LogicalOperatorType::ORDER_BY:
+        case LogicalOperatorType::LIMIT:
+            return capped(DistinctOf(*op.children[0], column));
+        case LogicalOperatorType::PROJECTION: {
+            const auto& p = static_cast<const LogicalProjection&>(op);
+            if (column >= p.expressions.size()) return -1;
+            const BoundExpression* ref = ColumnOf(*p.expressions[column]);
+            if (!ref) return -1;
+            return capped(DistinctOf(*op.children[0], static_cast<const BoundColumnRef&>(*ref).index));
+        }
+        case LogicalOperatorType::AGGREGATE: {
+            const auto& a = static_cast<const LogicalAggregate&>(op);
+            if (column >= a.groups.size()) return -1;
+            const BoundExpression* ref = ColumnOf(*a.groups[column]);
+            if (!ref) return -1;
+            return capped(DistinctOf(*op.children[0], static_cast<const BoundColumnRef&>(*ref).index));
+        }
+        case LogicalOperatorType::JOIN: {
+            size_t left = op.children[0]->types.size();
+            if (column < left) return capped(DistinctOf(*op.children[0], column));
+            if (op.children.size() < 2) return -1;
+            return capped(DistinctOf(*op.children[1], column - left));
+        }
+        default:
+            return -1;
+    }
+}
+
 bool IsInnerJoin(const LogicalOperator& op) {
     if (op.type != LogicalOperatorType::JOIN) return false;
     auto t = static_cast<const LogicalJoin&>(op).join_type;
@@ -71,6 +135,8 @@ class Reorderer {
     /// The inputs in join order, each with the estimated rows after joining it.
     std::vector<std::pair<size_t, double>> ChooseOrder() const;
     BoundExprPtr PredicateExpr(JoinPredicate& p) const;
+    /// Distinct values of one side of an equality (a column, or a cast of one), within its input.
+    double SideDistinct(const BoundExpression& side) const;
 
     std::vector<JoinInput> inputs_;
     std::vector<JoinPredicate> preds_;
@@ -152,7 +218,18 @@ void Reorderer::Classify() {
     }
 }
 
-/// Greedy: the smallest input first, then whichever connected input yields the fewest rows.
+double Reorderer::SideDistinct(const BoundExpression& side) const {
+    const BoundExpression* ref = ColumnOf(side);
+    if (!ref) return -1;
+    size_t c = static_cast<const BoundColumnRef&>(*ref).index;
+    size_t k = InputOf(c);
+    double d = DistinctOf(*inputs_[k].op, c - inputs_[k].offset);
+    return d < 0 ? d : std::min(d, inputs_[k].rows);
+}
+
+/// Greedy: the smallest input first, then whichever connected input yields the fewest rows. A
+/// join's size is |A|·|B| / max(distinct keys of A, of B) when statistics know the keys' distinct
+/// counts (the most selective equality counts), else |A|·|B| / max(|A|, |B|) (key / foreign key).
 std::vector<std::pair<size_t, double>> Reorderer::ChooseOrder() const {
     size_t n = inputs_.size();
     std::vector<std::pair<size_t, double>> order;
@@ -182,6 +259,29 @@ std::vector<std::pair<size_t, double>> Reorderer::ChooseOrder() const {
     }
     if (first == n) first = 0;
     current = inputs_[first].rows;
+    // Better: the pair of inputs whose join is estimated smallest (with statistics, a
+    // many-to-many join on a low-cardinality key is not where to start).
+    size_t pair_second = n;
+    {
+        double best = -1;
+        for (const auto& p : preds_) {
+            if (!p.left || std::popcount(p.left_mask) != 1 || std::popcount(p.right_mask) != 1) continue;
+            auto i = static_cast<size_t>(std::countr_zero(p.left_mask));
+            auto j = static_cast<size_t>(std::countr_zero(p.right_mask));
+            if (i == j) continue;
+            double ri = inputs_[i].rows, rj = inputs_[j].rows;
+            double di = SideDistinct(*p.left), dj = SideDistinct(*p.right);
+            double e = di < 0 || dj < 0 ? ri * rj / std::max({ri, rj, 1.0})
+                                        : ri * rj / std::max({std::min(di, ri), std::min(dj, rj), 1.0});
+            if (ri > rj) std::swap(i, j);
+            if (best < 0 || e < best || (e == best && inputs_[i].rows < inputs_[first].rows)) {
+                best = e;
+                first = i;
+                pair_second = j;
+            }
+        }
+        if (pair_second != n) current = inputs_[first].rows;
+    }
     order.emplace_back(first, current);
     done |= uint64_t{1} << first;
     while (order.size() < n) {
@@ -193,6 +293,22 @@ std::vector<std::pair<size_t, double>> Reorderer::ChooseOrder() const {
             bool connected = connects(done, k);
             double rows = inputs_[k].rows;
             double result = connected ? current * rows / std::max(current, rows) : current * rows;
+            if (connected) {
+                uint64_t bit = uint64_t{1} << k;
+                double estimate = -1;
+                for (const auto& p : preds_) {
+                    if (!p.left) continue;
+                    bool left_is_k = p.left_mask == bit && (p.right_mask & ~done) == 0;
+                    bool right_is_k = p.right_mask == bit && (p.left_mask & ~done) == 0;
+                    if (!left_is_k && !right_is_k) continue;
+                    double dk = SideDistinct(left_is_k ? *p.left : *p.right);
+                    double dd = SideDistinct(left_is_k ? *p.right : *p.left);
+                    if (dk < 0 || dd < 0) continue;
+                    double e = current * rows / std::max({std::min(dk, rows), std::min(dd, current), 1.0});
+                    estimate = estimate < 0 ? e : std::min(estimate, e);
+                }
+                if (estimate >= 0) result = estimate;
+            }
             uint64_t after = done | (uint64_t{1} << k);
             for (const auto& p : preds_) {
                 if (!p.left && (p.mask & ~after) == 0 && (p.mask & (uint64_t{1} << k)) != 0) {
@@ -363,6 +479,17 @@ double EstimateCardinality(const LogicalOperator& op) {
             const auto& j = static_cast<const LogicalJoin&>(op);
             double l = child(0), r = child(1);
             double inner = j.left_keys.empty() ? l * r : l * r / std::max({l, r, 1.0});
+            // With statistics on the keys: |L|·|R| / max(distinct keys), the most selective key.
+            for (size_t i = 0; i < j.left_keys.size() && i < j.right_keys.size(); ++i) {
+                const BoundExpression* lk = ColumnOf(*j.left_keys[i]);
+                const BoundExpression* rk = ColumnOf(*j.right_keys[i]);
+                if (!lk || !rk) continue;
+                double dl = DistinctOf(*op.children[0], static_cast<const BoundColumnRef&>(*lk).index);
+                double dr = DistinctOf(*op.children[1], static_cast<const BoundColumnRef&>(*rk).index);
+                if (dl < 0 || dr < 0) continue;
+                double e = l * r / std::max({std::min(dl, l), std::min(dr, r), 1.0});
+                if (i == 0 || e < inner) inner = e;
+            }
             if (j.condition) inner *= ConjunctSelectivity(*j.condition);
             switch (j.join_type) {
                 case BoundJoinType::LEFT:
