@@ -8,11 +8,11 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev clang-format clang-tidy
   # libraries
   libboost-dev libboost-system-dev libfmt-dev libsqlite3-dev libssl-dev zlib1g-dev libroaring-dev liblz4-dev libzstd-dev libsimdjson-dev libre2-dev libabsl-dev tzdata
-  thrift-compiler libthrift-dev libsnappy-dev libbrotli-dev
+  thrift-compiler libthrift-dev libsnappy-dev libbrotli-dev librdkafka-dev
   # unit tests and micro benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # integration tests: real MySQL clients
-  mariadb-client python3-pytest python3-pymysql python3-mysqldb python3-sqlalchemy
+  kafkacat mariadb-client python3-pytest python3-pymysql python3-mysqldb python3-sqlalchemy
   libmariadb-java default-jdk-headless golang-go golang-github-go-sql-driver-mysql-dev
 )
 # node and npm: the machine image ships them (nodesource); Debian's own only when absent.

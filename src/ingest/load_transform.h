@@ -1,0 +1,89 @@
+#pragma once
+/// The part of a load that Stream Load and Routine Load share: from the load's properties
+/// (Stream Load's headers; Routine Load's COLUMNS, WHERE, COLUMNS TERMINATED BY, PARTITION and
+/// PROPERTIES, under the same names) to
+/// - the source's format and reader options (csv: column_separator, row_delimiter, enclose,
+///   escape, skip_header; json: jsonpaths, json_root, strip_outer_array),
+/// - the source columns and each table column's expression over them (`columns`: reorder, skip,
+///   derived columns such as `d = from_unixtime(ts)`, bound by the engine's binder, so a load can
+///   compute whatever SQL can), the `where` filter over the table's columns, `__op`,
+/// - the LoadOptions of the write (partitions, partial_update, merge_condition),
+/// and the per-chunk transform: source rows (VARCHAR columns) to table rows, with a reason for
+/// each row that does not convert (strict_mode, NOT NULL, VARCHAR(n) length, invalid UTF-8).
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "binder/bound_expression.h"
+#include "binder/table_schema.h"
+#include "format/csv/csv_reader.h"
+#include "format/json/json_reader.h"
+#include "ingest/internal_context.h"
+#include "ingest/load_manager.h"
+
+namespace floe {
+
+/// A value as error messages show it: at most `limit` bytes, and text that is not UTF-8 (or is a
+/// control character) as \xNN escapes, so that responses and error logs stay valid UTF-8.
+std::string ShownValue(std::string_view v, size_t limit = 200);
+
+/// Separator texts: literal, or escapes such as \t, \n and \x01 (hex bytes).
+std::string DecodeSeparator(const std::string& text);
+
+/// Splits "a, b, c = f(x, y), d" at top-level commas (outside parentheses and quotes), trimmed.
+std::vector<std::string> SplitTopLevel(const std::string& text);
+
+bool IsTrueProperty(const std::string& value);
+
+class LoadTransform {
+  public:
+    /// Compiles the properties (lower-case names) against the table. Throws LoadError with a
+    /// message that names the property at fault.
+    LoadTransform(Catalog& catalog, const std::string& database, const std::string& data_dir,
+                  const TableSchema& schema, std::map<std::string, std::string> properties);
+
+    const std::string& format() const { return format_; }  // "csv" or "json"
+    const CsvOptions& csv_options() const { return csv_; }
+    const JsonOptions& json_options() const { return json_; }
+    const std::vector<std::string>& source_columns() const { return source_columns_; }
+    double max_filter_ratio() const { return max_filter_ratio_; }
+    /// A property's value, or `fallback`.
+    std::string Property(const std::string& name, const std::string& fallback = "") const;
+    /// Whether rows carry __op (upsert or delete).
+    bool has_op() const { return op_expr_ != nullptr; }
+    /// The write's options (partitions, partial update columns, merge condition); the caller adds
+    /// the label, the record and, with has_op(), the delete flags.
+    const LoadOptions& options() const { return options_; }
+
+    struct Reject {
+        uint32_t row;  // the source chunk's row
+        std::string reason;
+    };
+    /// Computes the table's columns for the `source` chunk's rows into `out` (same row count);
+    /// rows that fail are reported in `rejects` and rows `where` drops are counted in
+    /// `unselected`: neither is in `out`'s selection. With has_op(), `delete_flags` receives one
+    /// byte per row (1: delete). `check_utf8`: text columns are checked for invalid UTF-8.
+    void Apply(const Chunk& source, Chunk& out, std::vector<uint8_t>* delete_flags, std::vector<Reject>& rejects,
+               int64_t& unselected, bool check_utf8) const;
+
+  private:
+    std::map<std::string, std::string> properties_;
+    const TableSchema& schema_;
+    InternalContext context_;
+    std::string format_;
+    CsvOptions csv_;
+    JsonOptions json_;
+    std::vector<std::string> source_columns_;
+    std::vector<BoundExprPtr> targets_;  // per table column; null: its default
+    std::vector<int> plain_source_;      // a source column converted as is, or -1
+    BoundExprPtr op_expr_;
+    BoundExprPtr where_;
+    bool strict_ = false;
+    double max_filter_ratio_ = 0;
+    LoadOptions options_;
+};
+
+}  // namespace floe
