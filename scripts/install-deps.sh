@@ -12,7 +12,7 @@ PACKAGES=(
   # unit tests and micro benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # integration tests: real MySQL clients
-  kafkacat mariadb-client python3-pytest python3-pymysql python3-mysqldb python3-sqlalchemy
+  kafkacat python3-confluent-kafka mariadb-client python3-pytest python3-pymysql python3-mysqldb python3-sqlalchemy
   libmariadb-java default-jdk-headless golang-go golang-github-go-sql-driver-mysql-dev
 )
 # node and npm: the machine image ships them (nodesource); Debian's own only when absent.

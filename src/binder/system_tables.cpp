@@ -26,7 +26,7 @@ Value Str(std::string_view v) {
 }  // namespace
 
 std::vector<std::string> InformationSchemaTableNames() {
-    return {"COLUMNS", "ENGINES", "LOADS", "SCHEMATA", "TABLES", "VIEWS"};
+    return {"COLUMNS", "ENGINES", "LOADS", "ROUTINE_LOAD_ERRORS", "ROUTINE_LOAD_JOBS", "SCHEMATA", "TABLES", "VIEWS"};
 }
 
 std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::string_view table) {
@@ -202,6 +202,57 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
                                   Value::Integer(l.load_bytes), time(l.create_time), time(l.finish_time),
                                   text(l.error_msg), text(l.error_url)});
             }
+        }
+        return s;
+    }
+    if (name == "ROUTINE_LOAD_JOBS") {
+        // Routine Load jobs as the meta store has them (SHOW ROUTINE LOAD adds the live lag).
+        auto s = Make("ROUTINE_LOAD_JOBS", {{"ID", TypeId::BIGINT},
+                                            {"NAME", kText},
+                                            {"DATABASE_NAME", kText},
+                                            {"TABLE_NAME", kText},
+                                            {"STATE", kText},
+                                            {"REASON", LogicalType::Varchar()},
+                                            {"CREATE_TIME", TypeId::DATETIME},
+                                            {"LOADED_ROWS", TypeId::BIGINT},
+                                            {"FILTERED_ROWS", TypeId::BIGINT},
+                                            {"UNSELECTED_ROWS", TypeId::BIGINT},
+                                            {"RECEIVED_BYTES", TypeId::BIGINT},
+                                            {"COMMITTED_BATCHES", TypeId::BIGINT},
+                                            {"LAST_COMMIT_TIME", TypeId::DATETIME},
+                                            {"LAST_ERROR", LogicalType::Varchar()}});
+        for (const auto& j : catalog.ListRoutineLoads()) {
+            s.rows.push_back({Value::Integer(j.id), Str(j.name), Str(j.database), Str(j.table), Str(j.state),
+                              Str(j.reason), Value::Datetime(j.create_time * 1000000), Value::Integer(j.loaded_rows),
+                              Value::Integer(j.filtered_rows), Value::Integer(j.unselected_rows),
+                              Value::Integer(j.received_bytes), Value::Integer(j.committed_batches),
+                              j.last_commit_time ? Value::Datetime(j.last_commit_time * 1000)
+                                                 : Value::Null(TypeId::DATETIME),
+                              Str(j.last_error)});
+        }
+        return s;
+    }
+    if (name == "ROUTINE_LOAD_ERRORS") {
+        // Messages Routine Load jobs could not load: where they were and why (the newest 1000 per job).
+        auto s = Make("ROUTINE_LOAD_ERRORS", {{"ID", TypeId::BIGINT},
+                                              {"DATABASE_NAME", kText},
+                                              {"JOB_NAME", kText},
+                                              {"KAFKA_PARTITION", TypeId::INT},
+                                              {"KAFKA_OFFSET", TypeId::BIGINT},
+                                              {"REASON", LogicalType::Varchar()},
+                                              {"MESSAGE", LogicalType::Varchar()},
+                                              {"MESSAGE_HEX", LogicalType::Varchar()},
+                                              {"TIME", TypeId::DATETIME}});
+        for (const auto& e : catalog.ListRoutineLoadErrors()) {
+            static constexpr char kHex[] = "0123456789abcdef";
+            std::string hex;
+            for (unsigned char c : e.message) {
+                hex.push_back(kHex[c >> 4]);
+                hex.push_back(kHex[c & 15]);
+            }
+            s.rows.push_back({Value::Integer(e.id), Str(e.database), Str(e.job), Value::Integer(e.partition, TypeId::INT),
+                              Value::Integer(e.offset), Str(e.reason), Str(e.text), Str(hex),
+                              Value::Datetime(e.time * 1000000)});
         }
         return s;
     }

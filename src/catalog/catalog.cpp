@@ -535,6 +535,7 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
             }
             next->rowsets.push_back(std::move(kept));
         }
+        if (commit.also) commit.also(*store_);
         for (int64_t pid : dropped_partitions) store_->Execute("DELETE FROM partitions WHERE id = ?", {pid});
         if (!commit.new_definition.empty()) {
             store_->Execute("UPDATE tables SET definition = ? WHERE id = ?", {commit.new_definition, table_id});

@@ -143,6 +143,52 @@ struct LoadCommit {
     /// Registers `label` as a FINISHED load of the table's database in the same transaction
     /// (CommitLoad throws LABEL_ALREADY_EXISTS when it already finished); its txn_id is filled in.
     std::optional<LoadRecord> record;
+    /// More changes of the meta store made in the same transaction (Routine Load records the
+    /// Kafka offsets a batch consumed): they commit with the rows or not at all. It must not call
+    /// back into the catalog.
+    std::function<void(MetaStore&)> also;
+};
+
+/// A Routine Load job as the meta store keeps it (CREATE ROUTINE LOAD; the manager in ingest/
+/// runs it). States are StarRocks': NEED_SCHEDULE, RUNNING, PAUSED, STOPPED, CANCELLED, UNSTABLE.
+struct RoutineLoadJob {
+    int64_t id = 0;
+    std::string database, name, table;
+    /// 'load' properties (lower-case names, as Stream Load's headers: columns, where,
+    /// column_separator, partitions, format, jsonpaths, max_batch_rows, ...) and 'source'
+    /// properties (kafka_broker_list, kafka_topic, kafka_partitions, property.group.id, ...).
+    std::map<std::string, std::string> load_properties, source_properties;
+    std::string state = "NEED_SCHEDULE";
+    std::string reason;  // why it paused, stopped or was cancelled
+    int64_t create_time = 0, pause_time = 0, end_time = 0;
+    int64_t loaded_rows = 0, filtered_rows = 0, unselected_rows = 0, received_bytes = 0, committed_batches = 0;
+    int64_t last_commit_time = 0;  // unix milliseconds
+    std::string last_error;        // the last rejected message's reason and a sample of it
+    std::map<int32_t, int64_t> offsets;  // Kafka partition -> next offset to consume
+};
+
+/// What one Routine Load batch adds to its job, written in the batch's commit transaction.
+struct RoutineLoadProgress {
+    std::map<int32_t, int64_t> offsets;  // partition -> next offset
+    int64_t loaded_rows = 0, filtered_rows = 0, unselected_rows = 0, received_bytes = 0;
+    struct Error {
+        int32_t partition = 0;
+        int64_t offset = 0;
+        std::string reason;
+        std::string message;  // the raw bytes (truncated to 64 KB)
+        std::string text;     // the message as text: valid UTF-8, other bytes as \xNN escapes
+    };
+    std::vector<Error> errors;
+};
+
+/// A message a Routine Load job could not load (information_schema.routine_load_errors).
+struct RoutineLoadError {
+    int64_t id = 0;
+    std::string database, job;
+    int32_t partition = 0;
+    int64_t offset = 0;
+    std::string reason, message, text;
+    int64_t time = 0;
 };
 
 struct UserInfo {
@@ -216,6 +262,24 @@ class Catalog {
     void CreateIndex(int64_t table_id, std::string_view name, std::string_view columns, std::string_view type);
     void DropIndex(int64_t table_id, std::string_view name);
     std::vector<IndexInfo> ListIndexes(int64_t table_id);
+
+    // Routine Load jobs (names are unique per database, case-sensitive).
+    /// Throws TABLE_EXISTS when the name is taken, UNKNOWN_DATABASE. Returns the new id.
+    int64_t CreateRoutineLoad(const RoutineLoadJob& job);
+    std::vector<RoutineLoadJob> ListRoutineLoads();
+    std::optional<RoutineLoadJob> GetRoutineLoad(std::string_view database, std::string_view name);
+    std::optional<RoutineLoadJob> GetRoutineLoadById(int64_t id);
+    /// Sets the state and its reason (pause and end times follow the state).
+    void SetRoutineLoadState(int64_t id, std::string_view state, std::string_view reason);
+    /// ALTER ROUTINE LOAD: replaces the named properties (and, when given, partition offsets).
+    void AlterRoutineLoad(int64_t id, const std::map<std::string, std::string>& load_properties,
+                          const std::map<std::string, std::string>& source_properties,
+                          const std::map<int32_t, int64_t>& offsets);
+    /// Records a batch's progress; called inside the batch's commit (LoadCommit::also), so the
+    /// offsets and counters commit with its rows.
+    static void RecordRoutineLoadProgress(MetaStore& store, int64_t id, const RoutineLoadProgress& progress);
+    /// Rejected messages of every job (newest last; at most `limit` per job are kept).
+    std::vector<RoutineLoadError> ListRoutineLoadErrors();
 
     // Users. Host patterns are kept as given ('%' by default); lookup by name matches any host.
     std::vector<UserInfo> ListUsers();

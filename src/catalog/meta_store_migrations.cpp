@@ -103,6 +103,51 @@ const std::vector<std::string_view>& MetaStoreMigrations() {
         R"(
         ALTER TABLE rowsets ADD COLUMN distinct_counts TEXT;
         )",
+        // Routine Load jobs: their properties (scope 'load': columns, where, format, ...; scope
+        // 'source': kafka_broker_list, kafka_topic, property.*), state and counters, the next Kafka
+        // offset of each partition (committed with the rows of each batch), and the messages that
+        // could not be loaded (raw bytes, partition, offset, reason).
+        R"(
+        CREATE TABLE routine_loads(
+            id INTEGER PRIMARY KEY,
+            database_id INTEGER NOT NULL REFERENCES databases(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            state TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            create_time INTEGER NOT NULL,
+            pause_time INTEGER NOT NULL DEFAULT 0,
+            end_time INTEGER NOT NULL DEFAULT 0,
+            loaded_rows INTEGER NOT NULL DEFAULT 0,
+            filtered_rows INTEGER NOT NULL DEFAULT 0,
+            unselected_rows INTEGER NOT NULL DEFAULT 0,
+            received_bytes INTEGER NOT NULL DEFAULT 0,
+            committed_batches INTEGER NOT NULL DEFAULT 0,
+            last_commit_time INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT NOT NULL DEFAULT '',
+            UNIQUE(database_id, name));
+        CREATE TABLE routine_load_properties(
+            job_id INTEGER NOT NULL REFERENCES routine_loads(id) ON DELETE CASCADE,
+            scope TEXT NOT NULL,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY(job_id, scope, name));
+        CREATE TABLE routine_load_offsets(
+            job_id INTEGER NOT NULL REFERENCES routine_loads(id) ON DELETE CASCADE,
+            partition INTEGER NOT NULL,
+            next_offset INTEGER NOT NULL,
+            PRIMARY KEY(job_id, partition));
+        CREATE TABLE routine_load_errors(
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER NOT NULL REFERENCES routine_loads(id) ON DELETE CASCADE,
+            partition INTEGER NOT NULL,
+            message_offset INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            message BLOB NOT NULL,
+            message_text TEXT NOT NULL,
+            time INTEGER NOT NULL);
+        CREATE INDEX routine_load_errors_job ON routine_load_errors(job_id, id);
+        )",
     };
     return migrations;
 }

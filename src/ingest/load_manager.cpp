@@ -508,6 +508,7 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
     }
     commit.create_partitions = created;
     commit.record = options.record;
+    commit.also = options.also;
     if (options.overwrite) {
         if (options.partitions.empty()) {
             commit.replace = true;
@@ -532,7 +533,8 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
         for (const auto& r : commit.rowsets) RemoveSegmentFile(data_dir_ + "/" + r.path);
         throw;
     }
-    if (commit.rowsets.empty() && !options.overwrite && commit.deletes.empty() && !commit.record) return result;
+    if (commit.rowsets.empty() && !options.overwrite && commit.deletes.empty() && !commit.record && !commit.also)
+        return result;
     auto ids = Commit(table, commit);
     result.txn_id = ids.empty() ? 0 : ids[0];
     for (const auto& [id, marks] : commit.deletes) result.deleted_rows += marks.cardinality();
@@ -628,11 +630,12 @@ LoadResult LoadManager::LoadBatches(const TableInfo& table, const TableSchema& s
         std::string refused = before_commit ? before_commit() : "";
         if (!refused.empty()) throw LoadError(refused);
         commit.record = options.record;  // counted by before_commit
+        commit.also = options.also;
     } catch (...) {
         for (const auto& r : commit.rowsets) RemoveSegmentFile(data_dir_ + "/" + r.path);
         throw;
     }
-    if (commit.rowsets.empty() && !commit.record) return result;
+    if (commit.rowsets.empty() && !commit.record && !commit.also) return result;
     auto ids = Commit(table, commit);
     result.txn_id = ids.empty() ? 0 : ids[0];
     if (!commit.create_partitions.empty() && schema.partition_live_number > 0) EnforcePartitionTtl(table, schema);

@@ -49,6 +49,9 @@ struct LoadOptions {
     /// Primary Key tables: the column of a conditional update (merge_condition): a loaded row
     /// replaces the stored one only when its value there is not smaller. -1: unconditional.
     int merge_condition = -1;
+    /// Meta-store changes committed in the load's transaction (LoadCommit::also); a load with one
+    /// commits even when it writes no rows.
+    std::function<void(MetaStore&)> also;
 };
 
 struct LoadResult {

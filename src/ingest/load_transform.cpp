@@ -186,8 +186,15 @@ LoadTransform::LoadTransform(Catalog& catalog, const std::string& database, cons
     }
     std::string where_text = Property("where");
     if (!where_text.empty()) {
+        // The table's columns, then the source columns that are not also table columns (WHERE
+        // amount > 0 may test a source column the table does not keep).
         std::vector<ScopeColumn> table_scope;
         for (const auto& c : schema.columns) table_scope.push_back({"", c.name, c.type, c.nullable});
+        for (size_t f = 0; f < source_columns_.size(); ++f) {
+            if (schema.Find(source_columns_[f]) >= 0 || AsciiEqualsIgnoreCase(source_columns_[f], "__op")) continue;
+            table_scope.push_back({"", source_columns_[f], LogicalType::Varchar(), true});
+            where_sources_.push_back(f);
+        }
         try {
             Binder binder(context_);
             where_ = AddCastIfNeeded(binder.BindExpression(*Parser::ParseExpression(where_text), table_scope),
@@ -325,7 +332,15 @@ void LoadTransform::Apply(const Chunk& source, Chunk& out, std::vector<uint8_t>*
     }
     auto selection = std::make_unique<SelectionVector>();
     std::shared_ptr<Column> pass;
-    if (where_) pass = ExpressionExecutor::Evaluate(*where_, out, n);
+    if (where_ && where_sources_.empty()) {
+        pass = ExpressionExecutor::Evaluate(*where_, out, n);
+    } else if (where_) {
+        Chunk scope;
+        for (size_t c = 0; c < out.column_count(); ++c) scope.AddColumn(out.shared_column(c));
+        for (size_t f : where_sources_) scope.AddColumn(source.shared_column(f));
+        scope.SetSize(n);
+        pass = ExpressionExecutor::Evaluate(*where_, scope, n);
+    }
     for (size_t r = 0; r < n; ++r) {
         if (!keep[r]) continue;
         if (pass && (pass->IsNull(r) || pass->Data<uint8_t>()[r] == 0)) {

@@ -6,7 +6,8 @@
 ///   escape, skip_header; json: jsonpaths, json_root, strip_outer_array),
 /// - the source columns and each table column's expression over them (`columns`: reorder, skip,
 ///   derived columns such as `d = from_unixtime(ts)`, bound by the engine's binder, so a load can
-///   compute whatever SQL can), the `where` filter over the table's columns, `__op`,
+///   compute whatever SQL can), the `where` filter (over the table's columns, and the source
+///   columns the table does not have), `__op`,
 /// - the LoadOptions of the write (partitions, partial_update, merge_condition),
 /// and the per-chunk transform: source rows (VARCHAR columns) to table rows, with a reason for
 /// each row that does not convert (strict_mode, NOT NULL, VARCHAR(n) length, invalid UTF-8).
@@ -81,6 +82,7 @@ class LoadTransform {
     std::vector<int> plain_source_;      // a source column converted as is, or -1
     BoundExprPtr op_expr_;
     BoundExprPtr where_;
+    std::vector<size_t> where_sources_;  // source columns `where` may also name
     bool strict_ = false;
     double max_filter_ratio_ = 0;
     LoadOptions options_;

@@ -109,6 +109,10 @@ class ParserImpl {
     ast::UserIdentity ParseUser();
     std::string ParsePasswordValue();
     std::vector<std::pair<std::string, std::string>> ParseProperties();
+    /// After CREATE / ALTER / PAUSE / RESUME / STOP / SHOW [ALL]: the rest of a routine load statement.
+    ast::StatementPtr ParseRoutineLoad(ast::RoutineLoadStatement::Action action);
+    /// The statement text of tokens [from, pos_) (comments inside kept out only at the ends).
+    std::string SourceTextFrom(size_t from) const;
 
     std::string_view sql_;
     std::vector<Token> tokens_;

@@ -48,6 +48,8 @@ Instance::Instance(InstanceOptions options) : options_(std::move(options)) {
     compactor_->Start();
     stream_loads_ = std::make_unique<StreamLoader>(*catalog_, *loads_, options_.data_dir);
     SweepUnreferencedSegments();
+    routine_loads_ = std::make_unique<RoutineLoadManager>(*catalog_, *loads_, options_.data_dir);
+    routine_loads_->Start();
     globals_ = std::make_unique<GlobalVariables>(*catalog_);
     Log::Info("instance.opened", {{"data_dir", options_.data_dir}});
 }
@@ -76,6 +78,7 @@ void Instance::SweepUnreferencedSegments() {
 }
 
 Instance::~Instance() {
+    routine_loads_.reset();
     stream_loads_.reset();
     compactor_.reset();
     loads_.reset();

@@ -14,6 +14,7 @@
 #include "catalog/catalog.h"
 #include "ingest/compactor.h"
 #include "ingest/load_manager.h"
+#include "ingest/routine_load.h"
 #include "ingest/stream_load.h"
 #include "server/session_variables.h"
 
@@ -44,6 +45,7 @@ class Instance {
     LoadManager& loads() { return *loads_; }
     Compactor& compactor() { return *compactor_; }
     StreamLoader& stream_loads() { return *stream_loads_; }
+    RoutineLoadManager& routine_loads() { return *routine_loads_; }
     GlobalVariables& globals() { return *globals_; }
 
     uint32_t NextConnectionId() { return next_connection_id_.fetch_add(1); }
@@ -68,6 +70,7 @@ class Instance {
     std::unique_ptr<LoadManager> loads_;
     std::unique_ptr<Compactor> compactor_;
     std::unique_ptr<StreamLoader> stream_loads_;
+    std::unique_ptr<RoutineLoadManager> routine_loads_;
     std::atomic<uint32_t> next_connection_id_{1};
     std::mutex sessions_mutex_;
     std::map<uint32_t, Session*> sessions_;

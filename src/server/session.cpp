@@ -224,6 +224,8 @@ QueryResult Session::ExecuteStatement(const ast::Statement& statement, const std
             return executor.Truncate(static_cast<const ast::TruncateStatement&>(statement));
         case K::ALTER_TABLE:
             return executor.AlterTable(static_cast<const ast::AlterTableStatement&>(statement));
+        case K::ROUTINE_LOAD:
+            return executor.RoutineLoad(static_cast<const ast::RoutineLoadStatement&>(statement));
         case K::CREATE_INDEX:
             return executor.CreateIndex(static_cast<const ast::CreateIndexStatement&>(statement));
         case K::DROP_INDEX:

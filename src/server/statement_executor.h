@@ -36,6 +36,7 @@ class StatementExecutor {
     QueryResult AlterTable(const ast::AlterTableStatement& statement);
     QueryResult CreateIndex(const ast::CreateIndexStatement& statement);
     QueryResult DropIndex(const ast::DropIndexStatement& statement);
+    QueryResult RoutineLoad(const ast::RoutineLoadStatement& statement);
 
   private:
     QueryResult ChangeSchema(const struct TableInfo& table, const ast::AlterTableStatement& statement);

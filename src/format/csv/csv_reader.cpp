@@ -191,8 +191,9 @@ bool CsvReader::NextFast(Chunk& out, std::vector<CsvRowError>& errors) {
             errors.push_back({line_,
                               "column count mismatch: expected " + std::to_string(columns_) + " fields, found " +
                                   std::to_string(field),
-                              std::string(raw.substr(0, std::min<size_t>(raw.size(), 1024)))});
+                              std::string(raw.substr(0, std::min<size_t>(raw.size(), 1024))), rows_seen_ - 1});
         } else {
+            if (sources_) sources_->push_back(static_cast<uint32_t>(rows_seen_ - 1));
             ++n;
         }
         field = 0;
@@ -325,6 +326,7 @@ size_t CsvReader::CountNextRowFields() {
 bool CsvReader::Next(Chunk& out, std::vector<CsvRowError>& errors) {
     std::vector<LogicalType> types(columns_, LogicalType::Varchar());
     out = Chunk(types);
+    if (sources_) sources_->clear();
     if (options_.enclose == 0 && options_.escape == 0 && options_.reference_input &&
         options_.column_separator.size() == 1 && options_.row_delimiter.size() == 1 &&
         options_.column_separator != options_.row_delimiter) {
@@ -351,7 +353,7 @@ bool CsvReader::Next(Chunk& out, std::vector<CsvRowError>& errors) {
         if (!good) {
             std::string text(raw.substr(0, std::min<size_t>(raw.size(), 1024)));
             while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-            errors.push_back({line, reason_, text});
+            errors.push_back({line, reason_, text, rows_seen_ - 1});
             continue;
         }
         for (size_t c = 0; c < columns_; ++c) {
@@ -368,6 +370,7 @@ bool CsvReader::Next(Chunk& out, std::vector<CsvRowError>& errors) {
                 }
             }
         }
+        if (sources_) sources_->push_back(static_cast<uint32_t>(rows_seen_ - 1));
         ++n;
     }
     for (size_t c = 0; c < columns_; ++c) out.column(c).Resize(n);

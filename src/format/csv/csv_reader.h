@@ -32,7 +32,8 @@ struct CsvOptions {
 struct CsvRowError {
     size_t line = 0;
     std::string reason;
-    std::string raw;  // the row as it was (truncated to 1 KB)
+    std::string raw;    // the row as it was (truncated to 1 KB)
+    size_t source = 0;  // the input unit it came from (see CsvReader::TrackSources)
 };
 
 /// FILES() over CSV: the columns of the first `sample_rows` rows ($1, $2, ... as StarRocks names
@@ -54,6 +55,9 @@ class CsvReader {
     bool Next(Chunk& out, std::vector<CsvRowError>& errors);
     /// Data rows seen so far, good and bad (header lines excluded).
     size_t rows_seen() const { return rows_seen_; }
+    /// From now on, each Next() fills `sources` with the ordinal (0-based, among data rows) of
+    /// each row it returns; CsvRowError::source holds a bad row's ordinal either way.
+    void TrackSources(std::vector<uint32_t>* sources) { sources_ = sources; }
     /// The number of fields of the next row (consumes it); 0 at the end of the input.
     size_t CountNextRowFields();
 
@@ -78,6 +82,7 @@ class CsvReader {
     std::vector<std::string_view> views_;  // the current row's fields (into data_ or fields_)
     std::vector<bool> field_null_;
     std::string reason_;
+    std::vector<uint32_t>* sources_ = nullptr;
 };
 
 }  // namespace floe

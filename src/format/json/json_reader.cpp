@@ -67,6 +67,12 @@ struct JsonReader::State {
     simdjson::dom::document_stream::iterator stream_next, stream_end;
     bool done = false;
     std::string error;  // a document that did not parse
+    // Separate documents: the next one to parse, and the one being read (array_mode iterates its
+    // elements).
+    bool documents_mode = false;
+    std::vector<std::string_view> documents;
+    size_t next_document = 0;
+    size_t current_document = 0;
 };
 
 JsonReader::JsonReader(std::string_view data, JsonOptions options, std::vector<std::string> names)
@@ -112,6 +118,17 @@ JsonReader::JsonReader(std::string_view data, JsonOptions options, std::vector<s
     }
     s.stream_next = s.stream.begin();
     s.stream_end = s.stream.end();
+}
+
+JsonReader::JsonReader(std::vector<std::string_view> documents, JsonOptions options, std::vector<std::string> names)
+    : state_(std::make_unique<State>()) {
+    State& s = *state_;
+    s.options = std::move(options);
+    s.names = std::move(names);
+    s.pointers = Pointers(s.options.jsonpaths);
+    if (!s.options.json_root.empty()) s.root_pointer = ToPointer(s.options.json_root);
+    s.documents_mode = true;
+    s.documents = std::move(documents);
 }
 
 JsonReader::~JsonReader() = default;
@@ -206,6 +223,9 @@ bool JsonReader::Next(Chunk& out, std::vector<CsvRowError>& errors) {
     out = Chunk(types);
     for (size_t c = 0; c < columns; ++c) out.column(c).Resize(kChunkCapacity);
     size_t n = 0;
+    if (sources_) sources_->clear();
+    // The input unit of the record being read (see TrackSources).
+    auto source = [&]() { return s.documents_mode ? s.current_document : rows_seen_ - 1; };
     auto add = [&](simdjson::dom::element record) {
         ++rows_seen_;
         simdjson::dom::object object;
@@ -216,9 +236,10 @@ bool JsonReader::Next(Chunk& out, std::vector<CsvRowError>& errors) {
                               array ? "a JSON record must be an object (set strip_outer_array to true to load the "
                                       "elements of a top-level array)"
                                     : "a JSON record must be an object",
-                              simdjson::minify(record).substr(0, 1024)});
+                              simdjson::minify(record).substr(0, 1024), source()});
             return;
         }
+        if (sources_) sources_->push_back(static_cast<uint32_t>(source()));
         for (size_t c = 0; c < columns; ++c) {
             Column& col = out.column(c);
             simdjson::dom::element value;
@@ -244,10 +265,53 @@ bool JsonReader::Next(Chunk& out, std::vector<CsvRowError>& errors) {
         }
         ++n;
     };
-    while (n < kChunkCapacity && !s.done) {
+    while (s.documents_mode && n < kChunkCapacity) {
+        if (s.array_mode && s.next != s.end) {
+            add(*s.next);
+            ++s.next;
+            continue;
+        }
+        s.array_mode = false;
+        if (s.next_document >= s.documents.size()) {
+            s.done = true;
+            break;
+        }
+        s.current_document = s.next_document++;
+        std::string_view text = s.documents[s.current_document];
+        simdjson::dom::element doc;
+        auto err = s.parser.parse(text.data(), text.size(), true).get(doc);
+        auto reject = [&](std::string reason) {
+            ++rows_seen_;
+            errors.push_back({rows_seen_, std::move(reason), std::string(text.substr(0, 1024)), s.current_document});
+        };
+        if (err) {
+            reject(std::string("invalid JSON: ") + simdjson::error_message(err));
+            continue;
+        }
+        if (!s.root_pointer.empty() && doc.at_pointer(s.root_pointer).get(doc)) {
+            reject("json_root " + s.options.json_root + " is not in the document");
+            continue;
+        }
+        simdjson::dom::array array;
+        if (doc.get_array().get(array) == simdjson::SUCCESS) {
+            if (s.options.strip_outer_array) {
+                s.array_mode = true;
+                s.records = array;
+                s.next = array.begin();
+                s.end = array.end();
+                continue;
+            }
+            if (s.pointers.empty()) {
+                reject("the records are in a JSON array: set strip_outer_array to true");
+                continue;
+            }
+        }
+        add(doc);
+    }
+    while (!s.documents_mode && n < kChunkCapacity && !s.done) {
         if (!s.error.empty()) {
             ++rows_seen_;
-            errors.push_back({rows_seen_, s.error, ""});
+            errors.push_back({rows_seen_, s.error, "", rows_seen_ - 1});
             s.done = true;
             break;
         }
@@ -279,7 +343,8 @@ bool JsonReader::Next(Chunk& out, std::vector<CsvRowError>& errors) {
         }
         if (!s.root_pointer.empty() && doc.at_pointer(s.root_pointer).get(doc)) {
             ++rows_seen_;
-            errors.push_back({rows_seen_, "json_root " + s.options.json_root + " is not in the record", ""});
+            errors.push_back(
+                {rows_seen_, "json_root " + s.options.json_root + " is not in the record", "", rows_seen_ - 1});
         } else {
             add(doc);
         }

@@ -35,15 +35,24 @@ class JsonReader {
     /// `names` are the file columns (matched against keys when there are no jsonpaths). Throws
     /// ConversionError for a jsonpaths/json_root expression it cannot read.
     JsonReader(std::string_view data, JsonOptions options, std::vector<std::string> names);
+    /// Separate documents (Kafka messages), each an object or (strip_outer_array) an array of
+    /// them, under json_root when given. A document that does not parse is reported and the next
+    /// one is read. The documents must outlive the reader.
+    JsonReader(std::vector<std::string_view> documents, JsonOptions options, std::vector<std::string> names);
     ~JsonReader();
     bool Next(Chunk& out, std::vector<CsvRowError>& errors);
     size_t rows_seen() const { return rows_seen_; }
+    /// From now on, each Next() fills `sources` with the input unit of each row it returns: the
+    /// document's index (0-based) with separate documents, else the record's ordinal. A rejected
+    /// record's CsvRowError::source holds the same.
+    void TrackSources(std::vector<uint32_t>* sources) { sources_ = sources; }
 
   private:
     friend std::vector<InferredColumn> InferJsonColumns(std::string_view, const JsonOptions&, size_t);
     struct State;
     std::unique_ptr<State> state_;
     size_t rows_seen_ = 0;
+    std::vector<uint32_t>* sources_ = nullptr;
 };
 
 }  // namespace floe

@@ -144,6 +144,7 @@ enum class StatementKind : uint8_t {
     UPDATE,
     TRUNCATE,
     ALTER_TABLE,
+    ROUTINE_LOAD,
 };
 
 struct Statement {
@@ -480,6 +481,24 @@ struct TruncateStatement : Statement {
     std::string database;
     std::string table;
     std::vector<std::string> partitions;
+};
+
+/// CREATE / ALTER / PAUSE / RESUME / STOP ROUTINE LOAD and SHOW [ALL] ROUTINE LOAD [TASK].
+struct RoutineLoadStatement : Statement {
+    RoutineLoadStatement() : Statement(StatementKind::ROUTINE_LOAD) {}
+    enum class Action : uint8_t { CREATE, ALTER, PAUSE, RESUME, STOP, SHOW, SHOW_TASK };
+    Action action = Action::SHOW;
+    std::string database;  // of the job (FOR db.job, FROM db); empty: the session's
+    std::string name;      // the job; empty for SHOW of every job
+    std::string table;     // CREATE ... ON table
+    bool all = false;      // SHOW ALL: stopped and cancelled jobs too
+    /// The load clauses as load properties, under Stream Load's header names: `columns` (the
+    /// items' source text joined by ", "), `where` (source text), `column_separator`,
+    /// `row_delimiter`, `partitions`; then PROPERTIES (...) as written (lower-case names).
+    std::vector<std::pair<std::string, std::string>> load_properties;
+    /// FROM KAFKA (...) (lower-case names); `source_type` is "KAFKA".
+    std::string source_type;
+    std::vector<std::pair<std::string, std::string>> source_properties;
 };
 
 }  // namespace floe::ast

@@ -1,0 +1,792 @@
+#include "ingest/routine_load.h"
+
+#include <fmt/format.h>
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "binder/table_schema.h"
+#include "common/ascii.h"
+#include "common/exception.h"
+#include "common/logging.h"
+#include "format/utf8.h"
+#include "ingest/load_transform.h"
+#include "types/date_time.h"
+#include "types/time_zone.h"
+
+namespace floe {
+
+namespace {
+
+int64_t NowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+/// The job cannot go on until a user acts: it pauses (or, with `cancel`, ends) with `reason`.
+struct JobHalted {
+    std::string reason;
+    bool cancel = false;
+};
+
+/// Kafka or the table is not usable right now: retried with backoff while the job is UNSTABLE.
+struct TransientError {
+    std::string reason;
+};
+
+std::string Prop(const std::map<std::string, std::string>& props, const std::string& name,
+                 const std::string& fallback = "") {
+    auto it = props.find(name);
+    return it == props.end() || it->second.empty() ? fallback : it->second;
+}
+
+int64_t IntProp(const std::map<std::string, std::string>& props, const std::string& name, int64_t fallback,
+                int64_t min) {
+    std::string v = Prop(props, name);
+    if (v.empty()) return fallback;
+    try {
+        size_t used = 0;
+        int64_t n = std::stoll(v, &used);
+        if (used == v.size() && n >= min) return n;
+    } catch (const std::exception&) {
+    }
+    throw LoadError(fmt::format("{} must be an integer of at least {}, not '{}'", name, min, v));
+}
+
+double SecondsProp(const std::map<std::string, std::string>& props, const std::string& name, double fallback) {
+    std::string v = Prop(props, name);
+    if (v.empty()) return fallback;
+    try {
+        size_t used = 0;
+        double d = std::stod(v, &used);
+        if (used == v.size() && d >= 0.01 && d <= 3600) return d;
+    } catch (const std::exception&) {
+    }
+    throw LoadError("max_batch_interval must be a number of seconds between 0.01 and 3600, not '" + v + "'");
+}
+
+std::vector<std::string> SplitList(const std::string& text) {
+    std::vector<std::string> out;
+    if (text.empty()) return out;
+    for (auto& item : SplitTopLevel(text)) out.push_back(item);
+    return out;
+}
+
+/// The properties a job accepts (others are refused, so that a typo is not silently ignored).
+bool KnownLoadProperty(const std::string& name) {
+    static const char* const kNames[] = {
+        "columns", "where", "column_separator", "row_delimiter", "partitions", "format", "jsonpaths", "json_root",
+        "strip_outer_array", "desired_concurrent_number", "max_batch_interval", "max_batch_rows", "max_batch_size",
+        "max_error_number", "max_filter_ratio", "strict_mode", "timezone", "partial_update", "partial_update_mode",
+        "merge_condition", "enclose", "escape", "task_consume_second", "task_timeout_second", "log_rejected_record_num",
+        "ignore_json_size"};
+    for (const char* n : kNames) {
+        if (name == n) return true;
+    }
+    return false;
+}
+
+bool KnownSourceProperty(const std::string& name) {
+    return name == "kafka_broker_list" || name == "kafka_topic" || name == "kafka_partitions" ||
+           name == "kafka_offsets" || name == "confluent.schema.registry.url" || name.rfind("property.", 0) == 0;
+}
+
+/// One message of a batch: its bytes are [begin, begin + size) of the batch's arena.
+struct Message {
+    int32_t partition;
+    int64_t offset;
+    int64_t timestamp_ms;
+    size_t begin, size;
+};
+
+void Sleep(std::atomic<bool>& stop, int64_t ms) {
+    for (int64_t t = 0; t < ms && !stop.load(); t += 50) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
+}  // namespace
+
+struct RoutineLoadManager::Worker {
+    int64_t job_id = 0;
+    std::thread thread;
+    std::atomic<bool> stop{false};
+    // Live status (guarded by mutex).
+    std::mutex mutex;
+    std::map<int32_t, int64_t> end_offsets;
+    std::map<int32_t, int64_t> last_message_ms;
+    int64_t batch_started_ms = 0;
+    int64_t batches = 0;
+    int64_t last_txn_id = 0;
+    std::string kafka_error;
+    int64_t kafka_error_ms = 0;
+    bool unstable = false;
+};
+
+RoutineLoadManager::RoutineLoadManager(Catalog& catalog, LoadManager& loads, std::string data_dir)
+    : catalog_(catalog), loads_(loads), data_dir_(std::move(data_dir)) {}
+
+RoutineLoadManager::~RoutineLoadManager() {
+    Shutdown();
+}
+
+void RoutineLoadManager::Start() {
+    for (const auto& job : catalog_.ListRoutineLoads()) {
+        if (job.state == "NEED_SCHEDULE" || job.state == "RUNNING" || job.state == "UNSTABLE") StartWorker(job.id);
+    }
+}
+
+void RoutineLoadManager::Shutdown() {
+    std::map<int64_t, std::shared_ptr<Worker>> workers;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        workers.swap(workers_);
+    }
+    for (auto& [id, w] : workers) w->stop = true;
+    for (auto& [id, w] : workers) {
+        if (w->thread.joinable()) w->thread.join();
+    }
+}
+
+RoutineLoadJob RoutineLoadManager::Find(const std::string& database, const std::string& name) {
+    auto job = catalog_.GetRoutineLoad(database, name);
+    if (!job) {
+        throw CatalogError("Routine load job [" + name + "] does not exist in database [" + database + "]",
+                           ErrorCode::WRONG_ARGUMENTS);
+    }
+    return *job;
+}
+
+void RoutineLoadManager::Create(RoutineLoadJob job) {
+    if (!catalog_.DatabaseExists(job.database)) {
+        throw CatalogError("Unknown database '" + job.database + "'", ErrorCode::UNKNOWN_DATABASE);
+    }
+    auto table = catalog_.GetTable(job.database, job.table);
+    if (!table || table->kind != "TABLE") {
+        throw CatalogError("Table [" + job.table + "] does not exist in database [" + job.database + "]",
+                           ErrorCode::UNKNOWN_TABLE);
+    }
+    for (const auto& [k, v] : job.load_properties) {
+        if (!KnownLoadProperty(k)) throw LoadError("unknown routine load property '" + k + "'");
+    }
+    for (const auto& [k, v] : job.source_properties) {
+        if (!KnownSourceProperty(k)) throw LoadError("unknown Kafka property '" + k + "'");
+    }
+    if (Prop(job.source_properties, "kafka_broker_list").empty()) throw LoadError("kafka_broker_list is required");
+    if (Prop(job.source_properties, "kafka_topic").empty()) throw LoadError("kafka_topic is required");
+    auto partitions = SplitList(Prop(job.source_properties, "kafka_partitions"));
+    auto offsets = SplitList(Prop(job.source_properties, "kafka_offsets"));
+    if (!offsets.empty() && offsets.size() != partitions.size()) {
+        throw LoadError(fmt::format("kafka_offsets has {} offsets for {} kafka_partitions", offsets.size(),
+                                    partitions.size()));
+    }
+    for (const auto& p : partitions) {
+        if (p.empty() || !std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            throw LoadError("kafka_partitions must be partition numbers, not '" + p + "'");
+        }
+    }
+    // The properties must compile against the table now, not fail later in the consumer.
+    TableSchema schema = ParseTableDefinition(catalog_.GetTableVersion(table->id)->definition);
+    LoadTransform check(catalog_, job.database, data_dir_, schema, job.load_properties);
+    IntProp(job.load_properties, "max_batch_rows", 200000, 1);
+    IntProp(job.load_properties, "max_batch_size", 100 << 20, 1);
+    IntProp(job.load_properties, "max_error_number", 0, 0);
+    IntProp(job.load_properties, "desired_concurrent_number", 1, 1);
+    SecondsProp(job.load_properties, "max_batch_interval", 10);
+    job.state = "NEED_SCHEDULE";
+    job.id = catalog_.CreateRoutineLoad(job);
+    Log::Info("routine_load.created", {{"job", job.database + "." + job.name}, {"table", job.table}});
+    StartWorker(job.id);
+}
+
+void RoutineLoadManager::Pause(const std::string& database, const std::string& name) {
+    RoutineLoadJob job = Find(database, name);
+    if (job.state == "STOPPED" || job.state == "CANCELLED") {
+        throw LoadError("Routine load job [" + name + "] is " + job.state + " and cannot be paused");
+    }
+    StopWorker(job.id);
+    catalog_.SetRoutineLoadState(job.id, "PAUSED", "paused by user");
+}
+
+void RoutineLoadManager::Resume(const std::string& database, const std::string& name) {
+    RoutineLoadJob job = Find(database, name);
+    if (job.state == "STOPPED" || job.state == "CANCELLED") {
+        throw LoadError("Routine load job [" + name + "] is " + job.state + " and cannot be resumed");
+    }
+    if (job.state != "PAUSED") return;
+    catalog_.SetRoutineLoadState(job.id, "NEED_SCHEDULE", "");
+    StartWorker(job.id);
+}
+
+void RoutineLoadManager::Stop(const std::string& database, const std::string& name) {
+    RoutineLoadJob job = Find(database, name);
+    if (job.state == "STOPPED" || job.state == "CANCELLED") return;
+    StopWorker(job.id);
+    catalog_.SetRoutineLoadState(job.id, "STOPPED", "stopped by user");
+}
+
+void RoutineLoadManager::Alter(const std::string& database, const std::string& name,
+                               std::map<std::string, std::string> load, std::map<std::string, std::string> source) {
+    RoutineLoadJob job = Find(database, name);
+    if (job.state != "PAUSED") {
+        throw LoadError("Routine load job [" + name + "] is " + job.state + ": only a PAUSED job can be altered");
+    }
+    for (const auto& [k, v] : load) {
+        if (!KnownLoadProperty(k)) throw LoadError("unknown routine load property '" + k + "'");
+    }
+    for (const auto& [k, v] : source) {
+        if (!KnownSourceProperty(k)) throw LoadError("unknown Kafka property '" + k + "'");
+        if (k == "kafka_topic" || k == "kafka_broker_list") {
+            if (v != Prop(job.source_properties, k)) throw LoadError(k + " of a routine load job cannot change");
+        }
+    }
+    std::map<int32_t, int64_t> offsets;
+    auto partitions = SplitList(Prop(source, "kafka_partitions"));
+    auto offset_list = SplitList(Prop(source, "kafka_offsets"));
+    if (!offset_list.empty()) {
+        if (offset_list.size() != partitions.size()) {
+            throw LoadError("ALTER ROUTINE LOAD sets kafka_offsets together with kafka_partitions, one offset each");
+        }
+        for (size_t i = 0; i < partitions.size(); ++i) {
+            try {
+                int64_t o = std::stoll(offset_list[i]);
+                if (o < 0) throw std::invalid_argument("negative");
+                offsets[std::stoi(partitions[i])] = o;
+            } catch (const std::exception&) {
+                throw LoadError("ALTER ROUTINE LOAD takes numeric kafka_offsets, not '" + offset_list[i] + "'");
+            }
+        }
+        source.erase("kafka_offsets");
+        // Only a change of offsets: the job keeps consuming every partition it had.
+        if (!Prop(job.source_properties, "kafka_partitions").empty()) {
+            std::string merged = Prop(job.source_properties, "kafka_partitions");
+            for (const auto& p : partitions) {
+                bool have = false;
+                for (const auto& q : SplitList(merged)) have |= q == p;
+                if (!have) merged += "," + p;
+            }
+            source["kafka_partitions"] = merged;
+        } else {
+            source.erase("kafka_partitions");
+        }
+    }
+    // The new properties must compile against the table.
+    std::map<std::string, std::string> merged_load = job.load_properties;
+    for (const auto& [k, v] : load) merged_load[k] = v;
+    if (auto table = catalog_.GetTable(job.database, job.table)) {
+        TableSchema schema = ParseTableDefinition(catalog_.GetTableVersion(table->id)->definition);
+        LoadTransform check(catalog_, job.database, data_dir_, schema, merged_load);
+    }
+    IntProp(merged_load, "max_batch_rows", 200000, 1);
+    IntProp(merged_load, "max_error_number", 0, 0);
+    SecondsProp(merged_load, "max_batch_interval", 10);
+    catalog_.AlterRoutineLoad(job.id, load, source, offsets);
+}
+
+std::vector<RoutineLoadManager::JobStatus> RoutineLoadManager::Status(const std::string& database) {
+    std::vector<JobStatus> out;
+    for (auto& job : catalog_.ListRoutineLoads()) {
+        if (!database.empty() && job.database != database) continue;
+        JobStatus s;
+        std::shared_ptr<Worker> w;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            auto it = workers_.find(job.id);
+            if (it != workers_.end()) w = it->second;
+        }
+        std::map<int32_t, int64_t> ends, last_ms;
+        if (w) {
+            std::lock_guard<std::mutex> lock(w->mutex);
+            s.consuming = true;
+            ends = w->end_offsets;
+            last_ms = w->last_message_ms;
+            s.batch_started_ms = w->batch_started_ms;
+            s.batches = w->batches;
+            s.last_txn_id = w->last_txn_id;
+            if (w->unstable) s.kafka_error = w->kafka_error;
+        }
+        for (const auto& [p, next] : job.offsets) {
+            PartitionStatus ps;
+            ps.partition = p;
+            ps.next_offset = next;
+            auto e = ends.find(p);
+            if (e != ends.end()) ps.end_offset = e->second;
+            auto m = last_ms.find(p);
+            if (m != last_ms.end()) ps.last_message_ms = m->second;
+            s.partitions.push_back(ps);
+        }
+        s.job = std::move(job);
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+void RoutineLoadManager::StartWorker(int64_t job_id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (workers_.count(job_id)) return;
+    auto w = std::make_shared<Worker>();
+    w->job_id = job_id;
+    workers_[job_id] = w;
+    w->thread = std::thread([this, w] { Run(*w); });
+}
+
+void RoutineLoadManager::StopWorker(int64_t job_id) {
+    std::shared_ptr<Worker> w;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto it = workers_.find(job_id);
+        if (it == workers_.end()) return;
+        w = it->second;
+        workers_.erase(it);
+    }
+    w->stop = true;
+    if (w->thread.joinable()) {
+        if (w->thread.get_id() == std::this_thread::get_id()) {
+            w->thread.detach();
+        } else {
+            w->thread.join();
+        }
+    }
+}
+
+namespace {
+
+/// librdkafka's error callback: transient broker errors (the client retries them itself) are
+/// shown on the job while it is UNSTABLE.
+void OnKafkaError(rd_kafka_t*, int err, const char* reason, void* opaque) {
+    auto* record = static_cast<std::function<void(int, const std::string&)>*>(opaque);
+    (*record)(err, reason ? reason : "");
+}
+
+/// One consumer session of a job: from the committed offsets until stopped, halted or broken.
+class Consumer {
+  public:
+    Consumer(Catalog& catalog, LoadManager& loads, const std::string& data_dir, RoutineLoadJob job,
+             std::atomic<bool>& stop, std::function<void(int, const std::string&)> on_error)
+        : catalog_(catalog),
+          loads_(loads),
+          data_dir_(data_dir),
+          job_(std::move(job)),
+          stop_(stop),
+          on_error_(std::move(on_error)) {}
+    ~Consumer() {
+        if (rk_) {
+            rd_kafka_consumer_close(rk_);
+            rd_kafka_destroy(rk_);
+        }
+    }
+
+    /// Connects, assigns the partitions at their offsets, and loads batches until `stop`.
+    /// Throws JobHalted or TransientError.
+    template <typename OnBatch, typename OnPosition>
+    void Run(OnBatch on_batch, OnPosition on_position) {
+        Connect();
+        const auto& lp = job_.load_properties;
+        const int64_t max_rows = IntProp(lp, "max_batch_rows", 200000, 1);
+        const int64_t max_bytes = IntProp(lp, "max_batch_size", 100 << 20, 1);
+        const double interval = SecondsProp(lp, "max_batch_interval", 10);
+        std::string arena;
+        std::vector<Message> batch;
+        while (!stop_) {
+            arena.clear();
+            batch.clear();
+            int64_t started = NowMs();
+            int64_t deadline = started + static_cast<int64_t>(interval * 1000);
+            while (!stop_ && static_cast<int64_t>(batch.size()) < max_rows &&
+                   static_cast<int64_t>(arena.size()) < max_bytes) {
+                int64_t now = NowMs();
+                if (now >= deadline) break;
+                rd_kafka_message_t* m =
+                    rd_kafka_consumer_poll(rk_, static_cast<int>(std::min<int64_t>(deadline - now, 100)));
+                if (!m) continue;
+                if (m->err) {
+                    rd_kafka_resp_err_t err = m->err;
+                    std::string what = rd_kafka_message_errstr(m);
+                    int32_t partition = m->partition;
+                    int64_t offset = m->offset;
+                    rd_kafka_message_destroy(m);
+                    if (err == RD_KAFKA_RESP_ERR__PARTITION_EOF) continue;
+                    if (err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET || err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
+                        throw JobHalted{fmt::format(
+                            "offset {} of partition {} of topic {} is out of range: the messages there were "
+                            "deleted by retention, or the offset is beyond the end ({}). ALTER ROUTINE LOAD with "
+                            "kafka_partitions and kafka_offsets to choose where to resume",
+                            offsets_.count(partition) ? offsets_[partition] : offset, partition, topic_, what)};
+                    }
+                    on_error_(err, what);
+                    continue;
+                }
+                rd_kafka_timestamp_type_t type;
+                int64_t ts = rd_kafka_message_timestamp(m, &type);
+                batch.push_back({m->partition, m->offset, ts, arena.size(), m->len});
+                if (m->len) arena.append(static_cast<const char*>(m->payload), m->len);
+                rd_kafka_message_destroy(m);
+            }
+            std::map<int32_t, int64_t> ends;
+            for (int32_t p : partitions_) {
+                int64_t low = 0, high = 0;
+                if (rd_kafka_get_watermark_offsets(rk_, topic_.c_str(), p, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                    high >= 0) {
+                    ends[p] = high;
+                }
+            }
+            on_position(ends);
+            if (stop_ || batch.empty()) continue;
+            on_batch(Load(arena, batch), batch);
+        }
+    }
+
+    struct BatchResult {
+        int64_t txn_id = 0;
+        int64_t loaded = 0, filtered = 0;
+    };
+
+  private:
+    void Connect() {
+        const auto& sp = job_.source_properties;
+        topic_ = Prop(sp, "kafka_topic");
+        char err[512];
+        rd_kafka_conf_t* conf = rd_kafka_conf_new();
+        auto set = [&](const std::string& k, const std::string& v) {
+            if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+                rd_kafka_conf_destroy(conf);
+                throw JobHalted{"Kafka property '" + k + "': " + err};
+            }
+        };
+        set("bootstrap.servers", Prop(sp, "kafka_broker_list"));
+        set("group.id", Prop(sp, "property.group.id", "floe_" + job_.database + "_" + job_.name));
+        set("enable.auto.commit", "false");
+        set("enable.auto.offset.store", "false");
+        set("auto.offset.reset", "error");  // an offset out of range pauses the job, never skips silently
+        set("enable.partition.eof", "false");
+        set("client.id", "floe-routine-load-" + job_.name);
+        for (const auto& [k, v] : sp) {
+            if (k.rfind("property.", 0) != 0) continue;
+            std::string name = k.substr(9);
+            if (name == "kafka_default_offsets" || name == "group.id") continue;
+            set(name, v);
+        }
+        rd_kafka_conf_set_opaque(conf, &on_error_);
+        rd_kafka_conf_set_error_cb(conf, OnKafkaError);
+        rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+        if (!rk_) throw JobHalted{std::string("cannot create a Kafka consumer: ") + err};
+        rd_kafka_poll_set_consumer(rk_);
+
+        // Partitions: as listed, or every partition of the topic.
+        auto listed = SplitList(Prop(sp, "kafka_partitions"));
+        if (!listed.empty()) {
+            for (const auto& p : listed) partitions_.push_back(std::stoi(p));
+        } else {
+            rd_kafka_topic_t* t = rd_kafka_topic_new(rk_, topic_.c_str(), nullptr);
+            const rd_kafka_metadata_t* md = nullptr;
+            rd_kafka_resp_err_t e = rd_kafka_metadata(rk_, 0, t, &md, 5000);
+            rd_kafka_topic_destroy(t);
+            if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                throw TransientError{"cannot read the metadata of topic " + topic_ + ": " + rd_kafka_err2str(e)};
+            }
+            std::string problem;
+            for (int i = 0; i < md->topic_cnt; ++i) {
+                if (md->topics[i].err) problem = rd_kafka_err2str(md->topics[i].err);
+                for (int j = 0; j < md->topics[i].partition_cnt; ++j) partitions_.push_back(md->topics[i].partitions[j].id);
+            }
+            rd_kafka_metadata_destroy(md);
+            if (!problem.empty() || partitions_.empty()) {
+                throw TransientError{"topic " + topic_ + ": " + (problem.empty() ? "no partitions" : problem)};
+            }
+            std::sort(partitions_.begin(), partitions_.end());
+        }
+        // Where each partition starts: the committed offset, else kafka_offsets, else
+        // property.kafka_default_offsets, else OFFSET_END. Resolved offsets are recorded before
+        // consuming, so a restart does not move an OFFSET_END start past unread messages.
+        auto given = SplitList(Prop(sp, "kafka_offsets"));
+        std::string fallback = Prop(sp, "property.kafka_default_offsets", "OFFSET_END");
+        std::map<int32_t, int64_t> resolved;
+        for (size_t i = 0; i < partitions_.size(); ++i) {
+            int32_t p = partitions_[i];
+            auto committed = job_.offsets.find(p);
+            if (committed != job_.offsets.end()) {
+                offsets_[p] = committed->second;
+                continue;
+            }
+            std::string spec = i < given.size() && !listed.empty() ? given[i] : fallback;
+            offsets_[p] = resolved[p] = Resolve(p, spec);
+        }
+        if (!resolved.empty()) catalog_.AlterRoutineLoad(job_.id, {}, {}, resolved);
+        rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(partitions_.size()));
+        for (int32_t p : partitions_) rd_kafka_topic_partition_list_add(list, topic_.c_str(), p)->offset = offsets_[p];
+        rd_kafka_resp_err_t e = rd_kafka_assign(rk_, list);
+        rd_kafka_topic_partition_list_destroy(list);
+        if (e != RD_KAFKA_RESP_ERR_NO_ERROR) throw TransientError{std::string("assign: ") + rd_kafka_err2str(e)};
+    }
+
+    /// An offset spec: OFFSET_BEGINNING, OFFSET_END, a number, or a datetime (the first message
+    /// at or after it, in the job's timezone).
+    int64_t Resolve(int32_t p, const std::string& spec) {
+        std::string upper = AsciiUpper(spec);
+        if (upper == "OFFSET_BEGINNING" || upper == "OFFSET_END") {
+            int64_t low = 0, high = 0;
+            rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(rk_, topic_.c_str(), p, &low, &high, 5000);
+            if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                throw TransientError{fmt::format("cannot read the offsets of partition {} of topic {}: {}", p, topic_,
+                                                 rd_kafka_err2str(e))};
+            }
+            return upper == "OFFSET_BEGINNING" ? low : high;
+        }
+        if (!spec.empty() && std::all_of(spec.begin(), spec.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            return std::stoll(spec);
+        }
+        auto local = ParseDatetime(spec);
+        if (!local) {
+            throw JobHalted{"kafka offset '" + spec + "' is not OFFSET_BEGINNING, OFFSET_END, a number or a datetime"};
+        }
+        auto zone = TimeZone::Find(Prop(job_.load_properties, "timezone", "UTC"));
+        int64_t ms = (zone ? zone->ToUtc(*local) : *local) / 1000;
+        rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(list, topic_.c_str(), p)->offset = ms;
+        rd_kafka_resp_err_t e = rd_kafka_offsets_for_times(rk_, list, 5000);
+        int64_t offset = list->elems[0].offset;
+        rd_kafka_resp_err_t pe = list->elems[0].err;
+        rd_kafka_topic_partition_list_destroy(list);
+        if (e != RD_KAFKA_RESP_ERR_NO_ERROR || pe != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            throw TransientError{fmt::format("cannot find the offset of {} in partition {}: {}", spec, p,
+                                             rd_kafka_err2str(e ? e : pe))};
+        }
+        if (offset < 0) return Resolve(p, "OFFSET_END");  // no message that late yet
+        return offset;
+    }
+
+    /// Parses, transforms and loads one batch; its commit records the partitions' next offsets.
+    BatchResult Load(const std::string& arena, const std::vector<Message>& batch) {
+        auto table = catalog_.GetTable(job_.database, job_.table);
+        if (!table || table->kind != "TABLE") {
+            throw JobHalted{"table " + job_.database + "." + job_.table + " no longer exists", true};
+        }
+        auto lock = loads_.LockTable(table->id);
+        TableSchema schema = ParseTableDefinition(catalog_.GetTableVersion(table->id)->definition);
+        std::optional<LoadTransform> transform;
+        try {
+            transform.emplace(catalog_, job_.database, data_dir_, schema, job_.load_properties);
+        } catch (const Exception& e) {
+            throw JobHalted{std::string("the job's columns and properties no longer fit the table: ") + e.what()};
+        }
+        std::vector<uint32_t> sources;
+        std::optional<CsvReader> csv;
+        std::optional<JsonReader> json;
+        std::string body;
+        std::vector<size_t> first_record;  // CSV: the first record of each message
+        if (transform->format() == "csv") {
+            // One row per message (a row delimiter inside a message starts another row).
+            CsvOptions options = transform->csv_options();
+            options.skip_header = 0;
+            options.reference_input = true;
+            const std::string& delim = options.row_delimiter;
+            size_t record = 0;
+            for (const auto& m : batch) {
+                std::string_view text(arena.data() + m.begin, m.size);
+                while (text.size() >= delim.size() && text.substr(text.size() - delim.size()) == delim) {
+                    text.remove_suffix(delim.size());
+                }
+                first_record.push_back(record);
+                ++record;
+                for (size_t at = text.find(delim); at != std::string_view::npos; at = text.find(delim, at + 1)) {
+                    ++record;
+                }
+                body.append(text);
+                body.append(delim);
+            }
+            csv.emplace(body, options, transform->source_columns().size());
+            csv->TrackSources(&sources);
+        } else {
+            std::vector<std::string_view> documents;
+            for (const auto& m : batch) documents.emplace_back(arena.data() + m.begin, m.size);
+            json.emplace(std::move(documents), transform->json_options(), transform->source_columns());
+            json->TrackSources(&sources);
+        }
+        auto message_of = [&](size_t source) -> size_t {
+            if (json) return source;
+            return static_cast<size_t>(std::upper_bound(first_record.begin(), first_record.end(), source) -
+                                       first_record.begin()) -
+                   1;
+        };
+        const bool utf8 = IsValidUtf8(arena);
+        RoutineLoadProgress progress;
+        std::vector<bool> rejected(batch.size(), false);
+        auto reject = [&](size_t message, std::string reason) {
+            ++progress.filtered_rows;
+            if (message >= batch.size() || rejected[message]) return;  // one entry per message
+            rejected[message] = true;
+            const Message& m = batch[message];
+            std::string raw = arena.substr(m.begin, m.size);
+            progress.errors.push_back({m.partition, m.offset, std::move(reason), raw, ShownValue(raw, 64 << 10)});
+        };
+        std::vector<Chunk> rows;
+        std::vector<std::vector<uint8_t>> delete_rows;
+        std::vector<CsvRowError> parse_errors;
+        std::vector<LoadTransform::Reject> rejects;
+        Chunk source_chunk;
+        while (csv ? csv->Next(source_chunk, parse_errors) : json->Next(source_chunk, parse_errors)) {
+            for (auto& e : parse_errors) reject(message_of(e.source), e.reason);
+            parse_errors.clear();
+            if (source_chunk.size() == 0) continue;
+            Chunk out;
+            std::vector<uint8_t> flags;
+            rejects.clear();
+            transform->Apply(source_chunk, out, &flags, rejects, progress.unselected_rows, !utf8);
+            for (auto& r : rejects) reject(message_of(sources[r.row]), std::move(r.reason));
+            if (transform->has_op()) delete_rows.push_back(std::move(flags));
+            progress.loaded_rows += static_cast<int64_t>(out.live_rows());
+            rows.push_back(std::move(out));
+        }
+        for (auto& e : parse_errors) reject(message_of(e.source), e.reason);
+        int64_t total = static_cast<int64_t>(csv ? csv->rows_seen() : json->rows_seen());
+
+        // Errors: up to max_error_number per window of 10 x max_batch_rows rows, and at most
+        // max_filter_ratio of the rows a batch considers.
+        const int64_t max_errors = IntProp(job_.load_properties, "max_error_number", 0, 0);
+        const int64_t window = 10 * IntProp(job_.load_properties, "max_batch_rows", 200000, 1);
+        if (window_rows_ >= window) window_rows_ = window_errors_ = 0;
+        window_rows_ += total;
+        window_errors_ += progress.filtered_rows;
+        auto first_error = [&]() {
+            const auto& e = progress.errors.front();
+            return fmt::format("{} (partition {}, offset {}, message: {})", e.reason, e.partition, e.offset,
+                               e.text.substr(0, 200));
+        };
+        if (progress.filtered_rows > 0 && window_errors_ > max_errors) {
+            window_errors_ -= progress.filtered_rows;
+            window_rows_ -= total;
+            throw JobHalted{fmt::format("{} error rows exceed max_error_number {}; first error: {}",
+                                        window_errors_ + progress.filtered_rows, max_errors, first_error())};
+        }
+        double ratio = 1.0;
+        std::string ratio_text = Prop(job_.load_properties, "max_filter_ratio");
+        if (!ratio_text.empty()) ratio = transform->max_filter_ratio();
+        int64_t considered = total - progress.unselected_rows;
+        if (progress.filtered_rows > 0 && considered > 0 &&
+            static_cast<double>(progress.filtered_rows) > ratio * static_cast<double>(considered)) {
+            throw JobHalted{fmt::format("{} of {} rows filtered, more than max_filter_ratio {}; first error: {}",
+                                        progress.filtered_rows, considered, ratio, first_error())};
+        }
+
+        std::sort(progress.errors.begin(), progress.errors.end(), [](const auto& a, const auto& b) {
+            return std::tie(a.partition, a.offset) < std::tie(b.partition, b.offset);
+        });
+        for (const auto& m : batch) {
+            progress.offsets[m.partition] = std::max(progress.offsets[m.partition], m.offset + 1);
+            progress.received_bytes += static_cast<int64_t>(m.size);
+        }
+        LoadOptions options = transform->options();
+        options.label = fmt::format("routine_load_{}_{}", job_.name, NowMs());
+        if (transform->has_op()) options.delete_rows = &delete_rows;
+        const int64_t id = job_.id;
+        options.also = [&progress, id](MetaStore& store) { Catalog::RecordRoutineLoadProgress(store, id, progress); };
+        LoadResult result;
+        try {
+            result = loads_.Load(*table, schema, rows, options);
+        } catch (const CatalogError& e) {
+            if (e.code() == ErrorCode::UNKNOWN_TABLE) throw JobHalted{e.what(), true};
+            throw TransientError{e.what()};
+        } catch (const IOError& e) {
+            throw TransientError{std::string("writing the batch failed: ") + e.what()};
+        } catch (const Exception& e) {
+            throw JobHalted{std::string("the batch cannot be loaded: ") + e.what()};
+        }
+        for (const auto& [p, next] : progress.offsets) offsets_[p] = next;
+        return {result.txn_id, progress.loaded_rows, progress.filtered_rows};
+    }
+
+    Catalog& catalog_;
+    LoadManager& loads_;
+    const std::string& data_dir_;
+    RoutineLoadJob job_;
+    std::atomic<bool>& stop_;
+    std::function<void(int, const std::string&)> on_error_;
+    rd_kafka_t* rk_ = nullptr;
+    std::string topic_;
+    std::vector<int32_t> partitions_;
+    std::map<int32_t, int64_t> offsets_;  // next offset per partition
+    int64_t window_rows_ = 0, window_errors_ = 0;
+};
+
+}  // namespace
+
+void RoutineLoadManager::Run(Worker& w) {
+    int64_t backoff_ms = 500;
+    std::string state;  // as last written to the meta store
+    auto set_state = [&](const std::string& s, const std::string& reason) {
+        if (s == state) return;
+        state = s;
+        try {
+            catalog_.SetRoutineLoadState(w.job_id, s, reason);
+        } catch (const std::exception& e) {
+            Log::Warn("routine_load.state", {{"job_id", w.job_id}, {"error", e.what()}});
+        }
+    };
+    auto on_error = [&w](int err, const std::string& reason) {
+        std::lock_guard<std::mutex> lock(w.mutex);
+        w.kafka_error = reason;
+        w.kafka_error_ms = NowMs();
+        w.unstable = true;
+        Log::Warn("routine_load.kafka_error", {{"job_id", w.job_id}, {"code", err}, {"error", reason}});
+    };
+    while (!w.stop) {
+        auto job = catalog_.GetRoutineLoadById(w.job_id);
+        if (!job || job->state == "PAUSED" || job->state == "STOPPED" || job->state == "CANCELLED") break;
+        state = job->state;
+        try {
+            Consumer consumer(catalog_, loads_, data_dir_, *job, w.stop, on_error);
+            auto on_batch = [&](const Consumer::BatchResult& r, const std::vector<Message>& batch) {
+                std::lock_guard<std::mutex> lock(w.mutex);
+                ++w.batches;
+                w.last_txn_id = r.txn_id;
+                for (const auto& m : batch) w.last_message_ms[m.partition] = m.timestamp_ms;
+                backoff_ms = 500;
+            };
+            auto on_position = [&](const std::map<int32_t, int64_t>& ends) {
+                bool unstable;
+                std::string reason;
+                {
+                    std::lock_guard<std::mutex> lock(w.mutex);
+                    for (const auto& [p, e] : ends) w.end_offsets[p] = e;
+                    w.batch_started_ms = NowMs();
+                    // A Kafka error in the last 10 s keeps the job UNSTABLE; then it is RUNNING again.
+                    if (w.unstable && NowMs() - w.kafka_error_ms > 10000) w.unstable = false;
+                    unstable = w.unstable;
+                    reason = w.kafka_error;
+                }
+                set_state(unstable ? "UNSTABLE" : "RUNNING", unstable ? "Kafka: " + reason : "");
+            };
+            consumer.Run(on_batch, on_position);
+        } catch (const JobHalted& h) {
+            Log::Warn("routine_load.halted", {{"job_id", w.job_id}, {"reason", h.reason}});
+            if (!w.stop) set_state(h.cancel ? "CANCELLED" : "PAUSED", h.reason);
+            break;
+        } catch (const TransientError& t) {
+            {
+                std::lock_guard<std::mutex> lock(w.mutex);
+                w.kafka_error = t.reason;
+                w.kafka_error_ms = NowMs();
+                w.unstable = true;
+            }
+            Log::Warn("routine_load.retry", {{"job_id", w.job_id}, {"reason", t.reason}, {"backoff_ms", backoff_ms}});
+            if (!w.stop) set_state("UNSTABLE", t.reason);
+            Sleep(w.stop, backoff_ms);
+            backoff_ms = std::min<int64_t>(backoff_ms * 2, 30000);
+        } catch (const std::exception& e) {
+            Log::Error("routine_load.failed", {{"job_id", w.job_id}, {"error", e.what()}});
+            if (!w.stop) set_state("UNSTABLE", std::string("internal error: ") + e.what());
+            Sleep(w.stop, backoff_ms);
+            backoff_ms = std::min<int64_t>(backoff_ms * 2, 30000);
+        }
+    }
+    // A job that halted by itself leaves the set of running workers.
+    if (!w.stop) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto it = workers_.find(w.job_id);
+        if (it != workers_.end() && it->second.get() == &w) {
+            it->second->thread.detach();
+            workers_.erase(it);
+        }
+    }
+}
+
+}  // namespace floe
