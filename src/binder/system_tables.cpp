@@ -222,13 +222,13 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
                                             {"LAST_COMMIT_TIME", TypeId::DATETIME},
                                             {"LAST_ERROR", LogicalType::Varchar()}});
         for (const auto& j : catalog.ListRoutineLoads()) {
-            s.rows.push_back({Value::Integer(j.id), Str(j.name), Str(j.database), Str(j.table), Str(j.state),
-                              Str(j.reason), Value::Datetime(j.create_time * 1000000), Value::Integer(j.loaded_rows),
-                              Value::Integer(j.filtered_rows), Value::Integer(j.unselected_rows),
-                              Value::Integer(j.received_bytes), Value::Integer(j.committed_batches),
-                              j.last_commit_time ? Value::Datetime(j.last_commit_time * 1000)
-                                                 : Value::Null(TypeId::DATETIME),
-                              Str(j.last_error)});
+            s.rows.push_back(
+                {Value::Integer(j.id), Str(j.name), Str(j.database), Str(j.table), Str(j.state), Str(j.reason),
+                 Value::Datetime(j.create_time * 1000000), Value::Integer(j.loaded_rows),
+                 Value::Integer(j.filtered_rows), Value::Integer(j.unselected_rows), Value::Integer(j.received_bytes),
+                 Value::Integer(j.committed_batches),
+                 j.last_commit_time ? Value::Datetime(j.last_commit_time * 1000) : Value::Null(TypeId::DATETIME),
+                 Str(j.last_error)});
         }
         return s;
     }
@@ -250,9 +250,9 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
                 hex.push_back(kHex[c >> 4]);
                 hex.push_back(kHex[c & 15]);
             }
-            s.rows.push_back({Value::Integer(e.id), Str(e.database), Str(e.job), Value::Integer(e.partition, TypeId::INT),
-                              Value::Integer(e.offset), Str(e.reason), Str(e.text), Str(hex),
-                              Value::Datetime(e.time * 1000000)});
+            s.rows.push_back({Value::Integer(e.id), Str(e.database), Str(e.job),
+                              Value::Integer(e.partition, TypeId::INT), Value::Integer(e.offset), Str(e.reason),
+                              Str(e.text), Str(hex), Value::Datetime(e.time * 1000000)});
         }
         return s;
     }

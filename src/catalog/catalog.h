@@ -162,8 +162,8 @@ struct RoutineLoadJob {
     std::string reason;  // why it paused, stopped or was cancelled
     int64_t create_time = 0, pause_time = 0, end_time = 0;
     int64_t loaded_rows = 0, filtered_rows = 0, unselected_rows = 0, received_bytes = 0, committed_batches = 0;
-    int64_t last_commit_time = 0;  // unix milliseconds
-    std::string last_error;        // the last rejected message's reason and a sample of it
+    int64_t last_commit_time = 0;        // unix milliseconds
+    std::string last_error;              // the last rejected message's reason and a sample of it
     std::map<int32_t, int64_t> offsets;  // Kafka partition -> next offset to consume
 };
 

@@ -41,7 +41,8 @@ std::string DecodeSeparator(const std::string& text) {
                 ++i;
                 continue;
             }
-            if ((n == 'x' || n == 'X') && i + 3 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 2])) &&
+            if ((n == 'x' || n == 'X') && i + 3 < text.size() &&
+                std::isxdigit(static_cast<unsigned char>(text[i + 2])) &&
                 std::isxdigit(static_cast<unsigned char>(text[i + 3]))) {
                 out.push_back(static_cast<char>(std::stoi(text.substr(i + 2, 2), nullptr, 16)));
                 i += 3;

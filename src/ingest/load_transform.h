@@ -43,8 +43,8 @@ class LoadTransform {
   public:
     /// Compiles the properties (lower-case names) against the table. Throws LoadError with a
     /// message that names the property at fault.
-    LoadTransform(Catalog& catalog, const std::string& database, const std::string& data_dir,
-                  const TableSchema& schema, std::map<std::string, std::string> properties);
+    LoadTransform(Catalog& catalog, const std::string& database, const std::string& data_dir, const TableSchema& schema,
+                  std::map<std::string, std::string> properties);
 
     const std::string& format() const { return format_; }  // "csv" or "json"
     const CsvOptions& csv_options() const { return csv_; }

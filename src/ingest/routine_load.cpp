@@ -75,12 +75,32 @@ std::vector<std::string> SplitList(const std::string& text) {
 
 /// The properties a job accepts (others are refused, so that a typo is not silently ignored).
 bool KnownLoadProperty(const std::string& name) {
-    static const char* const kNames[] = {
-        "columns", "where", "column_separator", "row_delimiter", "partitions", "format", "jsonpaths", "json_root",
-        "strip_outer_array", "desired_concurrent_number", "max_batch_interval", "max_batch_rows", "max_batch_size",
-        "max_error_number", "max_filter_ratio", "strict_mode", "timezone", "partial_update", "partial_update_mode",
-        "merge_condition", "enclose", "escape", "task_consume_second", "task_timeout_second", "log_rejected_record_num",
-        "ignore_json_size"};
+    static const char* const kNames[] = {"columns",
+                                         "where",
+                                         "column_separator",
+                                         "row_delimiter",
+                                         "partitions",
+                                         "format",
+                                         "jsonpaths",
+                                         "json_root",
+                                         "strip_outer_array",
+                                         "desired_concurrent_number",
+                                         "max_batch_interval",
+                                         "max_batch_rows",
+                                         "max_batch_size",
+                                         "max_error_number",
+                                         "max_filter_ratio",
+                                         "strict_mode",
+                                         "timezone",
+                                         "partial_update",
+                                         "partial_update_mode",
+                                         "merge_condition",
+                                         "enclose",
+                                         "escape",
+                                         "task_consume_second",
+                                         "task_timeout_second",
+                                         "log_rejected_record_num",
+                                         "ignore_json_size"};
     for (const char* n : kNames) {
         if (name == n) return true;
     }
@@ -176,8 +196,8 @@ void RoutineLoadManager::Create(RoutineLoadJob job) {
     auto partitions = SplitList(Prop(job.source_properties, "kafka_partitions"));
     auto offsets = SplitList(Prop(job.source_properties, "kafka_offsets"));
     if (!offsets.empty() && offsets.size() != partitions.size()) {
-        throw LoadError(fmt::format("kafka_offsets has {} offsets for {} kafka_partitions", offsets.size(),
-                                    partitions.size()));
+        throw LoadError(
+            fmt::format("kafka_offsets has {} offsets for {} kafka_partitions", offsets.size(), partitions.size()));
     }
     for (const auto& p : partitions) {
         if (p.empty() || !std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; })) {
@@ -486,7 +506,8 @@ class Consumer {
             std::string problem;
             for (int i = 0; i < md->topic_cnt; ++i) {
                 if (md->topics[i].err) problem = rd_kafka_err2str(md->topics[i].err);
-                for (int j = 0; j < md->topics[i].partition_cnt; ++j) partitions_.push_back(md->topics[i].partitions[j].id);
+                for (int j = 0; j < md->topics[i].partition_cnt; ++j)
+                    partitions_.push_back(md->topics[i].partitions[j].id);
             }
             rd_kafka_metadata_destroy(md);
             if (!problem.empty() || partitions_.empty()) {
@@ -547,8 +568,8 @@ class Consumer {
         rd_kafka_resp_err_t pe = list->elems[0].err;
         rd_kafka_topic_partition_list_destroy(list);
         if (e != RD_KAFKA_RESP_ERR_NO_ERROR || pe != RD_KAFKA_RESP_ERR_NO_ERROR) {
-            throw TransientError{fmt::format("cannot find the offset of {} in partition {}: {}", spec, p,
-                                             rd_kafka_err2str(e ? e : pe))};
+            throw TransientError{
+                fmt::format("cannot find the offset of {} in partition {}: {}", spec, p, rd_kafka_err2str(e ? e : pe))};
         }
         if (offset < 0) return Resolve(p, "OFFSET_END");  // no message that late yet
         return offset;

@@ -55,18 +55,18 @@ class RoutineLoadManager {
 
     struct PartitionStatus {
         int32_t partition = 0;
-        int64_t next_offset = 0;     // committed: the next message to load
-        int64_t end_offset = -1;     // the partition's high watermark as last seen; -1: unknown
-        int64_t last_message_ms = 0; // timestamp of the last committed message (0: none yet)
+        int64_t next_offset = 0;      // committed: the next message to load
+        int64_t end_offset = -1;      // the partition's high watermark as last seen; -1: unknown
+        int64_t last_message_ms = 0;  // timestamp of the last committed message (0: none yet)
     };
     struct JobStatus {
         RoutineLoadJob job;
         std::vector<PartitionStatus> partitions;
-        bool consuming = false;     // a consumer runs for it now
+        bool consuming = false;  // a consumer runs for it now
         int64_t batch_started_ms = 0;
-        int64_t batches = 0;        // batches committed since the consumer started
+        int64_t batches = 0;  // batches committed since the consumer started
         int64_t last_txn_id = 0;
-        std::string kafka_error;    // the last transient Kafka error, when UNSTABLE
+        std::string kafka_error;  // the last transient Kafka error, when UNSTABLE
     };
     /// Every job of `database` (every database when empty), with its live Kafka position.
     std::vector<JobStatus> Status(const std::string& database);

@@ -103,7 +103,8 @@ QueryResult StatementExecutor::RoutineLoad(const ast::RoutineLoadStatement& s) {
         for (const auto& st : statuses) {
             if ((named && st.job.name != s.name) || !st.consuming) continue;
             std::vector<std::pair<std::string, std::string>> offsets;
-            for (const auto& p : st.partitions) offsets.emplace_back(std::to_string(p.partition), std::to_string(p.next_offset));
+            for (const auto& p : st.partitions)
+                offsets.emplace_back(std::to_string(p.partition), std::to_string(p.next_offset));
             auto ms_time = [](int64_t ms) { return ms ? Value::Datetime(ms * 1000) : Value::Null(TypeId::DATETIME); };
             rb.AddRow({Text(fmt::format("{}-{}", st.job.id, st.batches + 1)), Text(std::to_string(st.last_txn_id)),
                        Text(st.job.state == "UNSTABLE" ? "UNKNOWN" : "PREPARE"), Text(std::to_string(st.job.id)),
@@ -195,15 +196,32 @@ QueryResult StatementExecutor::RoutineLoad(const ast::RoutineLoadStatement& s) {
             }
         }
         std::string other = st.kafka_error.empty() ? "" : "Kafka: " + st.kafka_error;
-        rb.AddRow({Value::Integer(j.id), Text(j.name), Time(j.create_time), Time(j.pause_time), Time(j.end_time),
-                   Text(j.database), Text(j.table), Text(j.state), Text("KAFKA"),
-                   Value::Integer(st.consuming ? 1 : 0), Text(JsonObject(job_props)), Text(JsonObject(source_props)),
-                   Text(JsonObject(custom)), Text(statistic), Text(JsonObject(progress)),
-                   Text(JsonObject(ts_progress)), Text(j.reason),
+        rb.AddRow({Value::Integer(j.id),
+                   Text(j.name),
+                   Time(j.create_time),
+                   Time(j.pause_time),
+                   Time(j.end_time),
+                   Text(j.database),
+                   Text(j.table),
+                   Text(j.state),
+                   Text("KAFKA"),
+                   Value::Integer(st.consuming ? 1 : 0),
+                   Text(JsonObject(job_props)),
+                   Text(JsonObject(source_props)),
+                   Text(JsonObject(custom)),
+                   Text(statistic),
+                   Text(JsonObject(progress)),
+                   Text(JsonObject(ts_progress)),
+                   Text(j.reason),
                    Text(j.last_error.empty() ? ""
                                              : "SELECT * FROM information_schema.routine_load_errors WHERE "
-                                               "DATABASE_NAME = '" + j.database + "' AND JOB_NAME = '" + j.name + "'"),
-                   Text(""), Text(other), Text(JsonObject(latest)), Text(JsonObject(lag)), Text(JsonObject(ts_lag)),
+                                               "DATABASE_NAME = '" +
+                                                   j.database + "' AND JOB_NAME = '" + j.name + "'"),
+                   Text(""),
+                   Text(other),
+                   Text(JsonObject(latest)),
+                   Text(JsonObject(lag)),
+                   Text(JsonObject(ts_lag)),
                    lag_known ? Value::Integer(total_lag) : Value::Null(TypeId::BIGINT),
                    j.last_commit_time ? Value::Datetime(j.last_commit_time * 1000) : Value::Null(TypeId::DATETIME),
                    Text(j.last_error)});

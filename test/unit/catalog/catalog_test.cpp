@@ -74,13 +74,61 @@ TEST_F(CatalogTest, UsersAndPasswords) {
     }
 }
 
+TEST_F(CatalogTest, RoutineLoadJobsKeepPropertiesOffsetsAndErrors) {
+    auto c = Catalog::Open(dir_.string());
+    c->CreateDatabase("db", false);
+    RoutineLoadJob job;
+    job.database = "db";
+    job.name = "j";
+    job.table = "t";
+    job.load_properties = {{"columns", "a, b = a + 1"}, {"format", "json"}};
+    job.source_properties = {{"kafka_topic", "topic"}, {"property.group.id", "g"}};
+    job.offsets = {{0, 5}};
+    int64_t id = c->CreateRoutineLoad(job);
+    EXPECT_THROW(c->CreateRoutineLoad(job), CatalogError);  // name taken
+    RoutineLoadProgress progress;
+    progress.offsets = {{0, 9}, {1, 3}};
+    progress.loaded_rows = 6;
+    progress.filtered_rows = 1;
+    progress.received_bytes = 100;
+    progress.errors.push_back({1, 2, "invalid JSON", std::string("\xff{", 2), "\\xff{"});
+    c->store().Transaction([&] { Catalog::RecordRoutineLoadProgress(c->store(), id, progress); });
+    c->SetRoutineLoadState(id, "PAUSED", "by test");
+    auto got = c->GetRoutineLoad("db", "j");
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->state, "PAUSED");
+    EXPECT_EQ(got->reason, "by test");
+    EXPECT_GT(got->pause_time, 0);
+    EXPECT_EQ(got->load_properties, job.load_properties);
+    EXPECT_EQ(got->source_properties, job.source_properties);
+    EXPECT_EQ(got->offsets, (std::map<int32_t, int64_t>{{0, 9}, {1, 3}}));
+    EXPECT_EQ(got->loaded_rows, 6);
+    EXPECT_EQ(got->filtered_rows, 1);
+    EXPECT_EQ(got->committed_batches, 1);
+    EXPECT_NE(got->last_error.find("offset 2"), std::string::npos);
+    auto errors = c->ListRoutineLoadErrors();
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0].job, "j");
+    EXPECT_EQ(errors[0].partition, 1);
+    EXPECT_EQ(errors[0].message, std::string("\xff{", 2));  // raw bytes survive
+    c->AlterRoutineLoad(id, {{"max_error_number", "3"}}, {}, {{1, 0}});
+    got = c->GetRoutineLoadById(id);
+    EXPECT_EQ(got->load_properties.at("max_error_number"), "3");
+    EXPECT_EQ(got->offsets.at(1), 0);
+    // Dropping the database drops its jobs.
+    c->DropDatabase("db", false);
+    EXPECT_TRUE(c->ListRoutineLoads().empty());
+    EXPECT_TRUE(c->ListRoutineLoadErrors().empty());
+}
+
 TEST_F(CatalogTest, MigrationsUpgradeOldStoresAndRefuseNewerOnes) {
     {
         auto store = OpenSqliteMetaStore((dir_ / "meta.db").string());
         EXPECT_EQ(store->SchemaVersion(), static_cast<int>(MetaStoreMigrations().size()));
         // Pretend the store is at version 1 with data, as an older Floe left it.
         // Every table later migrations created goes (children before parents).
-        for (const char* t : {"loads", "table_indexes", "rowsets", "partitions", "tables"}) {
+        for (const char* t : {"routine_load_errors", "routine_load_offsets", "routine_load_properties", "routine_loads",
+                              "loads", "table_indexes", "rowsets", "partitions", "tables"}) {
             store->Execute(std::string("DROP TABLE ") + t);
         }
         for (const auto& row : store->Query("SELECT name FROM sqlite_master WHERE type = 'table'")) {

@@ -155,3 +155,61 @@ TEST(Parser, Literals) {
 }
 
 }  // namespace floe
+
+namespace floe {
+
+TEST(Parser, RoutineLoadStatements) {
+    using Action = ast::RoutineLoadStatement::Action;
+    auto s = Parser::ParseStatement(R"(CREATE ROUTINE LOAD db.order_stats_load ON order_stats
+COLUMNS TERMINATED BY ',',
+COLUMNS(
+timestamp_ms,
+-- Round to 5-minute intervals
+stat_time = FROM_UNIXTIME(FLOOR(timestamp_ms / 1000 / 300) * 300),
+user_bitmap = BITMAP_HASH(user_id)
+)
+WHERE amount > 0, PARTITION(p1, p2)
+PROPERTIES ("format" = "json", "Max_Batch_Rows" = "300000")
+FROM KAFKA ("kafka_broker_list" = "k:9092", "kafka_topic" = "orders", "property.group.id" = "g"))");
+    ASSERT_EQ(s->kind, ast::StatementKind::ROUTINE_LOAD);
+    const auto& r = static_cast<const ast::RoutineLoadStatement&>(*s);
+    EXPECT_EQ(r.action, Action::CREATE);
+    EXPECT_EQ(r.database, "db");
+    EXPECT_EQ(r.name, "order_stats_load");
+    EXPECT_EQ(r.table, "order_stats");
+    std::vector<std::pair<std::string, std::string>> load{
+        {"column_separator", ","},
+        {"columns",
+         "timestamp_ms, stat_time = FROM_UNIXTIME(FLOOR(timestamp_ms / 1000 / 300) * 300), user_bitmap = "
+         "BITMAP_HASH(user_id)"},
+        {"where", "amount > 0"},
+        {"partitions", "p1,p2"},
+        {"format", "json"},
+        {"max_batch_rows", "300000"}};
+    EXPECT_EQ(r.load_properties, load);
+    EXPECT_EQ(r.source_type, "KAFKA");
+    ASSERT_EQ(r.source_properties.size(), 3u);
+    EXPECT_EQ(r.source_properties[2].first, "property.group.id");
+
+    auto show = Parser::ParseStatement("SHOW ALL ROUTINE LOAD FOR db.j");
+    const auto& sh = static_cast<const ast::RoutineLoadStatement&>(*show);
+    EXPECT_EQ(sh.action, Action::SHOW);
+    EXPECT_TRUE(sh.all);
+    EXPECT_EQ(sh.name, "j");
+    auto task = Parser::ParseStatement("SHOW ROUTINE LOAD TASK FROM db WHERE JobName = 'j'");
+    const auto& t = static_cast<const ast::RoutineLoadStatement&>(*task);
+    EXPECT_EQ(t.action, Action::SHOW_TASK);
+    EXPECT_EQ(t.database, "db");
+    EXPECT_EQ(t.name, "j");
+    for (const char* sql : {"PAUSE ROUTINE LOAD FOR j", "RESUME ROUTINE LOAD FOR db.j", "STOP ROUTINE LOAD FOR j",
+                            "ALTER ROUTINE LOAD FOR j PROPERTIES (\"max_error_number\" = \"5\")",
+                            "ALTER ROUTINE LOAD FOR j FROM KAFKA (\"kafka_partitions\" = \"0\", \"kafka_offsets\" = "
+                            "\"10\")"}) {
+        EXPECT_NO_THROW(Parser::ParseStatement(sql)) << sql;
+    }
+    EXPECT_THROW(Parser::ParseStatement("CREATE ROUTINE LOAD j ON t PROPERTIES (\"a\" = \"b\")"), ParserError);
+    EXPECT_THROW(Parser::ParseStatement("CREATE ROUTINE LOAD j ON t FROM PULSAR (\"a\" = \"b\")"), ParserError);
+    EXPECT_THROW(Parser::ParseStatement("PAUSE ROUTINE LOAD j"), ParserError);
+}
+
+}  // namespace floe

@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""Routine Load benchmark: Kafka (librdkafka's mock cluster, floe_kafka_mock) into Floe.
+
+1. Sustained rate: N JSON events are produced into a 4-partition topic first; a job then loads
+   them from OFFSET_BEGINNING into a Duplicate Key table and (aggregating at ingestion, seed 001's
+   pattern) into an Aggregate Key table. Rate = N / time until every row is visible.
+   Beside it: kcat reading the same messages to /dev/null (what the Kafka side alone costs) and
+   DuckDB loading the same events from a newline-delimited JSON file (read_json), plain and
+   aggregated — DuckDB has no Kafka consumer, so this is the nearest peer for parsing and writing.
+2. Latency: events produced at a fixed rate into a 1-partition topic, each carrying its sequence
+   number; a poller reads MAX(seq) every 10 ms. Latency = when a row became visible minus when it
+   was produced; p50 / p99 / max over the run.
+
+Usage: routine_load.py [--events N] [--rate R] [--seconds S]   (or EVENTS, RATE, SECONDS)
+Results: bench/results/routine_load.json and .md.
+"""
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+FLOE = os.path.join(ROOT, "build", "release", "floe")
+MOCK = os.path.join(ROOT, "build", "release", "test", "floe_kafka_mock")
+
+sys.path.insert(0, os.path.join(ROOT, "test", "integration"))
+import pymysql  # noqa: E402
+from confluent_kafka import Producer  # noqa: E402
+
+
+def arg(name, env, default):
+    if name in sys.argv:
+        return type(default)(sys.argv[sys.argv.index(name) + 1])
+    return type(default)(os.environ.get(env, default))
+
+
+EVENTS = arg("--events", "EVENTS", 1000000)
+RATE = arg("--rate", "RATE", 5000)
+SECONDS = arg("--seconds", "SECONDS", 10)
+
+
+def machine():
+    cores = os.cpu_count()
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // (1 << 30)
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cores} cores, {cpu}, {mem} GiB, {platform.system()}"
+
+
+class Mock:
+    def __init__(self):
+        self.proc = subprocess.Popen([MOCK, "1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        self.bootstrap = self.proc.stdout.readline().split(" ", 1)[1].strip()
+
+    def topic(self, name, partitions):
+        self.proc.stdin.write(f"topic {name} {partitions}\n")
+        self.proc.stdin.flush()
+        assert self.proc.stdout.readline().strip() == "OK"
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(10)
+
+
+class Floe:
+    def __init__(self, data_dir):
+        self.proc = subprocess.Popen([FLOE, "--data-dir", data_dir, "--mysql-port", "0", "--http-port", "0",
+                                      "--bind-address", "127.0.0.1", "--log-level", "warn"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.port = None
+        for line in self.proc.stderr:
+            if "event=mysql.listening" in line:
+                self.port = int(line.split("port=")[1].split()[0])
+            if "event=floe.ready" in line:
+                break
+        threading.Thread(target=lambda: [None for _ in self.proc.stderr], daemon=True).start()
+        self.conn = pymysql.connect(host="127.0.0.1", port=self.port, user="root", autocommit=True)
+
+    def query(self, sql):
+        with self.conn.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchall()
+
+    def close(self):
+        self.conn.close()
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(30)
+
+
+def event(i):
+    return {"seq": i, "ts": 1700000000000 + i, "region": f"r{i % 20}", "user_id": i % 100000,
+            "amount": round((i % 1000) * 0.25, 2)}
+
+
+def produce_all(bootstrap, topic, n):
+    p = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20, "batch.num.messages": 10000,
+                  "queue.buffering.max.messages": 1000000})
+    for i in range(n):
+        while True:
+            try:
+                p.produce(topic, json.dumps(event(i), separators=(",", ":")).encode())
+                break
+            except BufferError:
+                p.poll(0.05)
+    assert p.flush(120) == 0
+
+
+DDL_DUP = """CREATE TABLE bench.events (seq BIGINT, ts BIGINT, region VARCHAR(16), user_id BIGINT,
+             amount DECIMAL(10, 2)) DUPLICATE KEY(seq)"""
+DDL_AGG = """CREATE TABLE bench.stats (minute DATETIME NOT NULL, region VARCHAR(16) NOT NULL,
+             events BIGINT SUM DEFAULT "0", amount DECIMAL(15, 2) SUM DEFAULT "0",
+             users BITMAP BITMAP_UNION) AGGREGATE KEY(minute, region)"""
+JOB_AGG_COLUMNS = ("COLUMNS(seq, ts, region, user_id, amount, minute = FROM_UNIXTIME(FLOOR(ts / 60000) * 60), "
+                   "events = 1, users = BITMAP_HASH(user_id))")
+
+
+def timed_job(floe, mock, name, table, columns, check):
+    floe.query(f"""CREATE ROUTINE LOAD bench.{name} ON {table} {columns}
+        PROPERTIES ("format" = "json", "max_batch_interval" = "1", "max_batch_rows" = "200000",
+                    "timezone" = "UTC")
+        FROM KAFKA ("kafka_broker_list" = "{mock.bootstrap}", "kafka_topic" = "events",
+                    "property.kafka_default_offsets" = "OFFSET_BEGINNING")""")
+    started = time.perf_counter()
+    while floe.query(check)[0][0] != EVENTS:
+        time.sleep(0.02)
+    elapsed = time.perf_counter() - started
+    floe.query(f"STOP ROUTINE LOAD FOR bench.{name}")
+    return elapsed
+
+
+def kcat_time(mock):
+    kcat = shutil.which("kcat") or shutil.which("kafkacat")
+    if not kcat:
+        return None
+    started = time.perf_counter()
+    subprocess.run([kcat, "-C", "-b", mock.bootstrap, "-t", "events", "-o", "beginning", "-e", "-q"],
+                   stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - started
+
+
+def duckdb_times(path):
+    """DuckDB (one thread) loading the NDJSON file: plain, and aggregated like the Aggregate job."""
+    script = os.path.join(HERE, ".routine_load_peer.mjs")
+    with open(script, "w") as f:
+        f.write(f"""
+import {{ DuckDBInstance }} from '@duckdb/node-api';
+const db = await DuckDBInstance.create(':memory:', {{threads: '1'}});
+const con = await db.connect();
+const src = "read_json('{path}', format='newline_delimited', columns={{seq:'BIGINT', ts:'BIGINT', region:'VARCHAR', user_id:'BIGINT', amount:'DECIMAL(10,2)'}})";
+let t = performance.now();
+await con.run(`CREATE TABLE events AS SELECT * FROM ${{src}}`);
+const plain = performance.now() - t;
+t = performance.now();
+await con.run(`CREATE TABLE stats AS SELECT to_timestamp(floor(ts / 60000) * 60) AS minute, region, count(*) AS events, sum(amount) AS amount, list(DISTINCT user_id) AS users FROM ${{src}} GROUP BY ALL`);
+const agg = performance.now() - t;
+console.log(JSON.stringify({{plain, agg}}));
+""")
+    try:
+        out = subprocess.run(["node", script], cwd=HERE, capture_output=True, text=True, check=True).stdout
+        r = json.loads(out.strip().splitlines()[-1])
+        return r["plain"] / 1000, r["agg"] / 1000
+    except (subprocess.CalledProcessError, FileNotFoundError, ValueError) as e:
+        print(f"[routine_load] DuckDB peer failed: {e}", flush=True)
+        return None, None
+    finally:
+        os.remove(script)
+
+
+def latency(floe, mock):
+    mock.topic("live", 1)
+    floe.query("CREATE TABLE bench.live (seq BIGINT, ts BIGINT, region VARCHAR(16), user_id BIGINT, "
+               "amount DECIMAL(10, 2)) DUPLICATE KEY(seq)")
+    floe.query(f"""CREATE ROUTINE LOAD bench.live_job ON live
+        PROPERTIES ("format" = "json", "max_batch_interval" = "0.1")
+        FROM KAFKA ("kafka_broker_list" = "{mock.bootstrap}", "kafka_topic" = "live")""")
+    while floe.query("SHOW ROUTINE LOAD FOR bench.live_job")[0][7] != "RUNNING":
+        time.sleep(0.05)
+    time.sleep(0.5)
+    total = RATE * SECONDS
+    produced_at = [0.0] * total
+    visible_at = [0.0] * total
+    done = threading.Event()
+
+    def poll():
+        conn = pymysql.connect(host="127.0.0.1", port=floe.port, user="root", autocommit=True)
+        seen = -1
+        with conn.cursor() as cur:
+            while seen < total - 1:
+                cur.execute("SELECT MAX(seq) FROM bench.live")
+                top = cur.fetchone()[0]
+                now = time.perf_counter()
+                if top is not None and top > seen:
+                    for s in range(seen + 1, top + 1):
+                        visible_at[s] = now
+                    seen = top
+                time.sleep(0.01)
+        conn.close()
+        done.set()
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    p = Producer({"bootstrap.servers": mock.bootstrap, "linger.ms": 0})
+    start = time.perf_counter()
+    for i in range(total):
+        target = start + i / RATE
+        delay = target - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        produced_at[i] = time.perf_counter()
+        p.produce("live", json.dumps(event(i)).encode())
+        p.poll(0)
+    p.flush(30)
+    done.wait(120)
+    lat = sorted((visible_at[i] - produced_at[i]) * 1000 for i in range(total))
+    return {"p50_ms": lat[len(lat) // 2], "p99_ms": lat[int(len(lat) * 0.99)], "max_ms": lat[-1],
+            "events": total, "rate": RATE}
+
+
+def main():
+    for path in (FLOE, MOCK):
+        if not os.path.exists(path):
+            sys.exit(f"{path} does not exist: run `make` first")
+    data = tempfile.mkdtemp(prefix="floe-bench-rl-")
+    mock = Mock()
+    floe = None
+    try:
+        print(f"[routine_load] producing {EVENTS} JSON events into a 4-partition topic ...", flush=True)
+        mock.topic("events", 4)
+        produce_all(mock.bootstrap, "events", EVENTS)
+        ndjson = os.path.join(data, "events.json")
+        with open(ndjson, "w") as f:
+            for i in range(EVENTS):
+                f.write(json.dumps(event(i), separators=(",", ":")) + "\n")
+        floe = Floe(os.path.join(data, "floe"))
+        floe.query("CREATE DATABASE bench")
+        floe.query(DDL_DUP)
+        floe.query(DDL_AGG)
+        print("[routine_load] Duplicate Key job ...", flush=True)
+        dup = timed_job(floe, mock, "dup_job", "events", "", "SELECT COUNT(*) FROM bench.events")
+        print("[routine_load] Aggregate Key job ...", flush=True)
+        agg = timed_job(floe, mock, "agg_job", "stats", JOB_AGG_COLUMNS, "SELECT SUM(events) FROM bench.stats")
+        print("[routine_load] kcat and DuckDB ...", flush=True)
+        kcat = kcat_time(mock)
+        duck_plain, duck_agg = duckdb_times(ndjson)
+        print(f"[routine_load] latency at {RATE} events/s for {SECONDS} s ...", flush=True)
+        lat = latency(floe, mock)
+    finally:
+        if floe:
+            floe.close()
+        mock.close()
+        shutil.rmtree(data, ignore_errors=True)
+
+    def rate(seconds):
+        return f"{EVENTS / seconds / 1000:.0f}k/s" if seconds else "-"
+
+    rows = [
+        ("Duplicate Key table", dup, duck_plain),
+        ("Aggregate Key table (seed 001 pattern)", agg, duck_agg),
+    ]
+    lines = [f"# routine_load ({EVENTS} JSON events, 4 partitions)", "",
+             f"{time.strftime('%Y-%m-%d %H:%M:%S')}, {machine()}; DuckDB with 1 thread.", "",
+             "| target | Floe Routine Load | DuckDB read_json (file) | Floe/DuckDB time |", "|---|---|---|---|"]
+    for name, floe_s, duck_s in rows:
+        ratio = f"{floe_s / duck_s:.2f}x" if duck_s else "-"
+        lines.append(f"| {name} | {floe_s:.2f} s ({rate(floe_s)}) | "
+                     f"{f'{duck_s:.2f} s ({rate(duck_s)})' if duck_s else '-'} | {ratio} |")
+    if kcat:
+        lines.append(f"| kcat reading the topic to /dev/null | {kcat:.2f} s ({rate(kcat)}) | | |")
+    lines += ["", f"Produce-to-visible latency at {lat['rate']} events/s for {lat['events']} events "
+              f"(max_batch_interval 0.1 s): p50 {lat['p50_ms']:.0f} ms, p99 {lat['p99_ms']:.0f} ms, "
+              f"max {lat['max_ms']:.0f} ms."]
+    text = "\n".join(lines) + "\n"
+    print()
+    print(text)
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    with open(os.path.join(HERE, "results", "routine_load.md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(HERE, "results", "routine_load.json"), "w") as f:
+        json.dump({"suite": "routine_load", "events": EVENTS, "machine": machine(),
+                   "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+                   "duplicate_s": dup, "aggregate_s": agg, "kcat_s": kcat, "duckdb_plain_s": duck_plain,
+                   "duckdb_aggregate_s": duck_agg, "latency": lat}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
