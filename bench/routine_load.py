@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Routine Load benchmark: Kafka (librdkafka's mock cluster, floe_kafka_mock) into Floe.
 
-1. Sustained rate: N JSON events are produced into a 4-partition topic first; a job then loads
+1. Sustained rate: N JSON events are produced into a 16-partition topic first (the mock cluster
+   keeps about 50k messages per partition, so N stays under that); a job then loads
    them from OFFSET_BEGINNING into a Duplicate Key table and (aggregating at ingestion, seed 001's
    pattern) into an Aggregate Key table. Rate = N / time until every row is visible.
    Beside it: kcat reading the same messages to /dev/null (what the Kafka side alone costs) and
@@ -42,7 +43,7 @@ def arg(name, env, default):
     return type(default)(os.environ.get(env, default))
 
 
-EVENTS = arg("--events", "EVENTS", 1000000)
+EVENTS = arg("--events", "EVENTS", 400000)
 RATE = arg("--rate", "RATE", 5000)
 SECONDS = arg("--seconds", "SECONDS", 10)
 
@@ -79,7 +80,7 @@ class Mock:
 class Floe:
     def __init__(self, data_dir):
         self.proc = subprocess.Popen([FLOE, "--data-dir", data_dir, "--mysql-port", "0", "--http-port", "0",
-                                      "--bind-address", "127.0.0.1", "--log-level", "warn"],
+                                      "--bind-address", "127.0.0.1", "--log-level", os.environ.get("FLOE_LOG", "info")],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.port = None
         for line in self.proc.stderr:
@@ -87,7 +88,15 @@ class Floe:
                 self.port = int(line.split("port=")[1].split()[0])
             if "event=floe.ready" in line:
                 break
-        threading.Thread(target=lambda: [None for _ in self.proc.stderr], daemon=True).start()
+        log = open(os.environ["FLOE_LOG_FILE"], "w") if os.environ.get("FLOE_LOG_FILE") else None
+
+        def drain():
+            for line in self.proc.stderr:
+                if log:
+                    log.write(line)
+                    log.flush()
+
+        threading.Thread(target=drain, daemon=True).start()
         self.conn = pymysql.connect(host="127.0.0.1", port=self.port, user="root", autocommit=True)
 
     def query(self, sql):
@@ -106,17 +115,20 @@ def event(i):
             "amount": round((i % 1000) * 0.25, 2)}
 
 
-def produce_all(bootstrap, topic, n):
+def produce_all(bootstrap, topic, n, partitions):
+    failed = []
     p = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20, "batch.num.messages": 10000,
-                  "queue.buffering.max.messages": 1000000})
+                  "queue.buffering.max.messages": 1000000,
+                  "on_delivery": lambda err, msg: failed.append(err) if err else None})
     for i in range(n):
         while True:
             try:
-                p.produce(topic, json.dumps(event(i), separators=(",", ":")).encode())
+                p.produce(topic, json.dumps(event(i), separators=(",", ":")).encode(), partition=i % partitions)
                 break
             except BufferError:
                 p.poll(0.05)
     assert p.flush(120) == 0
+    assert not failed, f"{len(failed)} messages were not delivered: {failed[0]}"
 
 
 DDL_DUP = """CREATE TABLE bench.events (seq BIGINT, ts BIGINT, region VARCHAR(16), user_id BIGINT,
@@ -133,7 +145,7 @@ def timed_job(floe, mock, name, table, columns, check):
         PROPERTIES ("format" = "json", "max_batch_interval" = "1", "max_batch_rows" = "200000",
                     "timezone" = "UTC")
         FROM KAFKA ("kafka_broker_list" = "{mock.bootstrap}", "kafka_topic" = "events",
-                    "property.kafka_default_offsets" = "OFFSET_BEGINNING")""")
+                    "property.kafka_default_offsets" = "OFFSET_BEGINNING"{os.environ.get("KAFKA_EXTRA", "")})""")
     started = time.perf_counter()
     while floe.query(check)[0][0] != EVENTS:
         time.sleep(0.02)
@@ -238,9 +250,9 @@ def main():
     mock = Mock()
     floe = None
     try:
-        print(f"[routine_load] producing {EVENTS} JSON events into a 4-partition topic ...", flush=True)
-        mock.topic("events", 4)
-        produce_all(mock.bootstrap, "events", EVENTS)
+        print(f"[routine_load] producing {EVENTS} JSON events into a 16-partition topic ...", flush=True)
+        mock.topic("events", 16)
+        produce_all(mock.bootstrap, "events", EVENTS, 16)
         ndjson = os.path.join(data, "events.json")
         with open(ndjson, "w") as f:
             for i in range(EVENTS):
@@ -271,7 +283,7 @@ def main():
         ("Duplicate Key table", dup, duck_plain),
         ("Aggregate Key table (seed 001 pattern)", agg, duck_agg),
     ]
-    lines = [f"# routine_load ({EVENTS} JSON events, 4 partitions)", "",
+    lines = [f"# routine_load ({EVENTS} JSON events, 16 partitions)", "",
              f"{time.strftime('%Y-%m-%d %H:%M:%S')}, {machine()}; DuckDB with 1 thread.", "",
              "| target | Floe Routine Load | DuckDB read_json (file) | Floe/DuckDB time |", "|---|---|---|---|"]
     for name, floe_s, duck_s in rows:

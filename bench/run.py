@@ -10,6 +10,8 @@ Usage: run.py [--suite NAME[,NAME...]] [--sf N] [--repeat N] [FILE.bench...]
   1e-6; ties in ORDER BY may come in either order) or that fails in either engine is reported as a
   FAILURE and makes the run exit 1: never averaged away.
 - The results also go to bench/results/<suite>.json and .md, with the machine they came from.
+- Script suites (SCRIPT_SUITES: bench/<suite>.py) start their own processes and peers; today
+  `routine_load` (Kafka into Floe through Routine Load, beside kcat and DuckDB).
 """
 import json
 import math
@@ -110,6 +112,9 @@ def prepare(path, sf):
     return suite, tmp
 
 
+SCRIPT_SUITES = ["routine_load"]
+
+
 def main():
     args = sys.argv[1:]
     repeat, sf, suites = "3", "1", []
@@ -126,11 +131,23 @@ def main():
     sf = take("--sf") or os.environ.get("SF") or sf
     suite_arg = take("--suite") or os.environ.get("SUITE")
     if suite_arg:
-        suites = [os.path.join(HERE, s.strip() + ".bench") for s in suite_arg.split(",") if s.strip()]
-    files = args or suites or sorted(os.path.join(HERE, f) for f in os.listdir(HERE) if f.endswith(".bench"))
+        suites = [s.strip() for s in suite_arg.split(",") if s.strip()]
+        # Script suites (bench/<suite>.py) run as they are: they start their own servers and peers
+        # and write their own results (routine_load: Kafka into Floe).
+        scripts = [s for s in suites if s in SCRIPT_SUITES]
+        suites = [os.path.join(HERE, s + ".bench") for s in suites if s not in SCRIPT_SUITES]
+    else:
+        scripts = [] if args else list(SCRIPT_SUITES)
+    files = args or suites or ([] if suite_arg else
+                               sorted(os.path.join(HERE, f) for f in os.listdir(HERE) if f.endswith(".bench")))
+    failed = False
+    for script in scripts:
+        print(f"[{script}] bench/{script}.py ...", flush=True)
+        failed |= subprocess.run([sys.executable, os.path.join(HERE, script + ".py")]).returncode != 0
+    if not files:
+        sys.exit(1 if failed else 0)
     floe_bin = os.environ.get("FLOE_BENCH", os.path.join(ROOT, "build/release/bench/floe_bench"))
     print(f"{'benchmark':<34} {'floe ms':>10} {'duckdb ms':>10} {'floe/duckdb':>12} {'rows':>10}")
-    failed = False
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     for f in files:
         suite, tmp = prepare(f, sf)

@@ -451,7 +451,16 @@ class Consumer {
             }
             on_position(ends);
             if (stop_ || batch.empty()) continue;
-            on_batch(Load(arena, batch), batch);
+            int64_t gathered = NowMs();
+            BatchResult result = Load(arena, batch);
+            Log::Debug("routine_load.batch", {{"job", job_.name},
+                                              {"messages", batch.size()},
+                                              {"bytes", arena.size()},
+                                              {"gather_ms", gathered - started},
+                                              {"load_ms", NowMs() - gathered},
+                                              {"loaded", result.loaded},
+                                              {"filtered", result.filtered}});
+            on_batch(result, batch);
         }
     }
 
@@ -479,6 +488,17 @@ class Consumer {
         set("auto.offset.reset", "error");  // an offset out of range pauses the job, never skips silently
         set("enable.partition.eof", "false");
         set("client.id", "floe-routine-load-" + job_.name);
+        // A fetch waits for data at most a fifth of the batch interval (librdkafka's default is
+        // 500 ms): a batch interval well under a second must not wait on the fetch.
+        double interval = SecondsProp(job_.load_properties, "max_batch_interval", 10);
+        set("fetch.wait.max.ms", std::to_string(std::clamp<int64_t>(static_cast<int64_t>(interval * 200), 10, 500)));
+        // Prefetch up to two batches: when the consumer queue holds queued.min.messages (librdkafka's
+        // default 100000, counted over every partition) the fetcher stops and looks again only
+        // about a second later, in the middle of a large batch.
+        int64_t batch_rows = IntProp(job_.load_properties, "max_batch_rows", 200000, 1);
+        int64_t batch_bytes = IntProp(job_.load_properties, "max_batch_size", 100 << 20, 1);
+        set("queued.min.messages", std::to_string(std::clamp<int64_t>(2 * batch_rows, 100000, 10000000)));
+        set("queued.max.messages.kbytes", std::to_string(std::clamp<int64_t>(batch_bytes / 512, 65536, 2097151)));
         for (const auto& [k, v] : sp) {
             if (k.rfind("property.", 0) != 0) continue;
             std::string name = k.substr(9);
