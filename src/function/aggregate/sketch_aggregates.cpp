@@ -28,7 +28,14 @@ class BitmapStates : public AggregateStates {
                 int64_t v = a.Data<int64_t>()[r];
                 if (v >= 0) bitmaps_[groups[i]].add(static_cast<uint64_t>(v));
             } else {
-                bitmaps_[groups[i]] |= BitmapDeserialize(a.Strings()[r].view());
+                // A small input (often one value: bitmap_hash, to_bitmap) is added value by value:
+                // OR-ing it in walks every container of the group's bitmap.
+                Roaring64Map in = BitmapDeserialize(a.Strings()[r].view());
+                if (in.cardinality() <= 64) {
+                    for (uint64_t v : in) bitmaps_[groups[i]].add(v);
+                } else {
+                    bitmaps_[groups[i]] |= in;
+                }
             }
         }
     }
