@@ -403,6 +403,33 @@ def test_exactly_once_across_kill_9(tmp_path):
         job = show_job(server, "rl_once", "job")
         assert job["State"] == "RUNNING"
         assert json.loads(job["Statistic"])["loadedRows"] == produced
+        # A paused job stays paused across a clean restart, and resumes where it stopped.
+        server.query("PAUSE ROUTINE LOAD FOR rl_once.job")
+        kafka.produce("events", [f"{produced + i},0" for i in range(10)])
+        server.restart()
+        assert show_job(server, "rl_once", "job")["State"] == "PAUSED"
+        time.sleep(0.5)
+        assert count(server, "rl_once", "t") == produced
+        server.query("RESUME ROUTINE LOAD FOR rl_once.job")
+        wait_for(lambda: count(server, "rl_once", "t") == produced + 10, what="the messages produced while paused")
     finally:
         server.kill()
         kafka.close()
+
+
+def test_merge_condition_keeps_the_newer_version(server, kafka):
+    """merge_condition: a message replaces a stored row only when its version is not older.
+    (kafka_offsets as a datetime goes through librdkafka's offsets_for_times; the mock cluster
+    answers every time lookup with the end of the partition, so it is not tested here.)"""
+    kafka.topic("versions", 1)
+    server.query("CREATE DATABASE rl_merge")
+    server.query("CREATE TABLE rl_merge.t (id BIGINT NOT NULL, v INT, version INT) PRIMARY KEY(id)")
+    kafka.produce("versions", [{"id": i, "v": i, "version": 1} for i in range(4)])
+    server.query(f"""CREATE ROUTINE LOAD rl_merge.job ON t
+        PROPERTIES ("format" = "json", "max_batch_interval" = "0.2", "merge_condition" = "version")
+        FROM KAFKA ("kafka_broker_list" = "{kafka.bootstrap}", "kafka_topic" = "versions",
+                    "kafka_partitions" = "0", "kafka_offsets" = "OFFSET_BEGINNING")""")
+    wait_for(lambda: count(server, "rl_merge", "t") == 4, what="four rows")
+    kafka.produce("versions", [{"id": 2, "v": 20, "version": 2}, {"id": 3, "v": 30, "version": 0}])
+    wait_for(lambda: server.query("SELECT id, v, version FROM rl_merge.t WHERE id >= 2 ORDER BY id") ==
+             ((2, 20, 2), (3, 3, 1)), what="the newer version of 2 replaces it; the older one of 3 does not")

@@ -113,11 +113,12 @@ def test_writes_survive_sigkill(tmp_path):
     dup_present = set()   # ids known committed
     pk_state = {}         # key -> value known committed
     next_batch, next_value = 0, 0
+    next_stream_batch = 1_000_000  # Stream Load labels have their own sequence: never reused
     compactions = 0
     try:
         for kill in range(KILLS):
             w = Writers(server, rng, next_batch, next_value)
-            stream_writer = Writers(server, rng, next_batch + 1_000_000, 0)
+            stream_writer = Writers(server, rng, next_stream_batch, 0)
             threads = [threading.Thread(target=w.run_duplicate), threading.Thread(target=w.run_primary),
                        threading.Thread(target=stream_writer.run_stream_load)]
             for t in threads:
@@ -130,6 +131,7 @@ def test_writes_survive_sigkill(tmp_path):
             assert not w.errors, w.errors
             assert not stream_writer.errors, stream_writer.errors
             next_batch, next_value = w.next_batch, w.next_value
+            next_stream_batch = stream_writer.next_batch
             server.start()
             # Stream Load: acknowledged batches are there once; the one in flight is there entirely
             # or not at all, and retrying its label then never loads it twice.
