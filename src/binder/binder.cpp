@@ -282,6 +282,7 @@ BoundExprPtr Binder::BindColumnRef(const ast::ColumnRefExpr& ref) {
                 if (frame.correlated[k] == *outer) slot = k;
             }
             if (slot == frame.correlated.size()) frame.correlated.push_back(*outer);
+            ++frame.uses;
             return std::make_unique<BoundColumnRef>(kCorrelatedBase + slot, frame.outer_scope[*outer].type, name);
         }
     }

@@ -60,6 +60,12 @@ class Binder {
     BoundExprPtr BindSubquery(const ast::SubqueryExpr& expr);
     /// x op ANY|SOME|ALL (subquery), decorrelated into a join with min/max/counts per key.
     BoundExprPtr BindQuantified(const ast::SubqueryExpr& expr);
+    /// [NOT] EXISTS as a top-level WHERE conjunct, when the subquery is a plain filter (no
+    /// aggregation, LIMIT or windows) correlated only through its WHERE: a SEMI (ANTI) join of the
+    /// FROM with the subquery's FROM on its WHERE (equalities become hash keys, the rest a residual
+    /// condition), instead of a join with the distinct correlation values. Returns false (nothing
+    /// added) when it does not apply.
+    bool BindExistsAsJoin(const ast::SubqueryExpr& expr);
     /// Binds and decorrelates the subquery's query; returns it and the number of correlation columns
     /// it outputs first.
     std::unique_ptr<BoundQueryNode> BindSubqueryQuery(const ast::SubqueryExpr& expr,
@@ -132,6 +138,7 @@ class Binder {
     struct SubqueryFrame {
         std::vector<ScopeColumn> outer_scope;
         std::vector<size_t> correlated;  // outer scope indexes, in order of first use
+        size_t uses = 0;                 // correlated references made
     };
     std::vector<SubqueryFrame> subquery_frames_;
 
@@ -140,6 +147,9 @@ class Binder {
         const ast::TableRef* from_ast = nullptr;
         size_t width = 0;  // columns of FROM plus the subquery joins added so far
         std::vector<std::unique_ptr<BoundJoinRef>> joins;
+        /// [NOT] EXISTS subqueries that are top-level conjuncts of WHERE: they may become semi and
+        /// anti joins.
+        std::vector<const ast::Expr*> semi_join_candidates;
     };
     SelectState* select_state_ = nullptr;
 };

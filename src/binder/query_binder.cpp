@@ -393,6 +393,16 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
             throw BinderError(At(node.where->location) + "aggregate functions are not allowed in WHERE",
                               ErrorCode::WRONG_ARGUMENTS);
         }
+        std::function<void(const ast::Expr&)> conjuncts = [&](const ast::Expr& e) {
+            if (e.kind == ast::ExprKind::BINARY && static_cast<const ast::BinaryExpr&>(e).op == ast::BinaryOp::AND) {
+                conjuncts(*static_cast<const ast::BinaryExpr&>(e).left);
+                conjuncts(*static_cast<const ast::BinaryExpr&>(e).right);
+            } else if (e.kind == ast::ExprKind::SUBQUERY &&
+                       static_cast<const ast::SubqueryExpr&>(e).subquery_kind == ast::SubqueryKind::EXISTS) {
+                state.semi_join_candidates.push_back(&e);
+            }
+        };
+        conjuncts(*node.where);
         select->where = AddCastIfNeeded(Bind(*node.where), TypeId::BOOLEAN);
     }
     bool has_aggregates = node.having != nullptr;
@@ -594,7 +604,9 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
     for (auto& join : state.joins) {
         join->left = std::move(select->from);
         join->types = join->left->types;
-        join->types.insert(join->types.end(), join->right->types.begin(), join->right->types.end());
+        if (join->join_type != BoundJoinType::SEMI && join->join_type != BoundJoinType::ANTI) {
+            join->types.insert(join->types.end(), join->right->types.begin(), join->right->types.end());
+        }
         select->from = std::move(join);
     }
     return select;

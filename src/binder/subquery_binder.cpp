@@ -12,6 +12,7 @@
 // Uncorrelated subqueries take the same road with no D.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "binder/binder.h"
@@ -281,6 +282,13 @@ BoundExprPtr Binder::BindSubquery(const ast::SubqueryExpr& expr) {
         return result;
     }
     if (any || all) return BindQuantified(expr);
+    if (expr.subquery_kind == ast::SubqueryKind::EXISTS) {
+        const auto& candidates = select_state_->semi_join_candidates;
+        if (std::find(candidates.begin(), candidates.end(), &expr) != candidates.end() && BindExistsAsJoin(expr)) {
+            last_subquery_correlated_ = true;
+            return Constant(Value::Boolean(true));
+        }
+    }
     std::vector<size_t> outer;
     std::unique_ptr<BoundQueryNode> inner = BindSubqueryQuery(expr, &outer);
     size_t k = outer.size();
@@ -392,6 +400,93 @@ BoundExprPtr Binder::BindSubquery(const ast::SubqueryExpr& expr) {
     BoundExprPtr result = Call("if", List(std::move(matched), Constant(Value::Boolean(true)), std::move(after)));
     if (expr.negated) result = Call("not", List(std::move(result)));
     return result;
+}
+
+bool Binder::BindExistsAsJoin(const ast::SubqueryExpr& expr) {
+    subquery_frames_.push_back({scope_, {}, 0});
+    auto saved_scope = scope_;
+    std::unique_ptr<BoundQueryNode> inner;
+    try {
+        inner = BindQueryNode(*expr.query);
+    } catch (...) {
+        subquery_frames_.pop_back();
+        scope_ = std::move(saved_scope);
+        throw;
+    }
+    SubqueryFrame frame = std::move(subquery_frames_.back());
+    subquery_frames_.pop_back();
+    scope_ = std::move(saved_scope);
+    if (frame.correlated.empty() || inner->kind != BoundQueryKind::SELECT || inner->limit || inner->offset > 0) {
+        return false;
+    }
+    auto& select = static_cast<BoundSelect&>(*inner);
+    if (select.aggregated || !select.group_by.empty() || select.having || !select.windows.empty() || !select.where) {
+        return false;
+    }
+    // Every correlated reference must be in WHERE (or the select list and ORDER BY, which EXISTS
+    // ignores): one inside the FROM (a derived table's filter) needs the general road.
+    size_t seen = 0;
+    auto count = [&](const BoundExpression& e) {
+        ForEachColumn(e, [&](size_t i) { seen += i >= kCorrelatedBase; });
+    };
+    count(*select.where);
+    for (const auto& e : select.select_list) count(*e);
+    for (const auto& o : select.order_by) count(*o.expr);
+    if (seen != frame.uses) return false;
+    // The WHERE over (enclosing FROM ++ subquery FROM): correlated references become the enclosing
+    // columns, the subquery's own move right past them.
+    const size_t width = select_state_->width;
+    const size_t inner_width = select.from->types.size();
+    std::vector<BoundExprPtr> conjuncts;
+    SplitConjunction(std::move(select.where), conjuncts);
+    auto join = std::make_unique<BoundJoinRef>();
+    join->join_type = expr.negated ? BoundJoinType::ANTI : BoundJoinType::SEMI;
+    std::vector<BoundExprPtr> right_filter, rest;
+    for (auto& c : conjuncts) {
+        RemapColumns(*c, [&](size_t i) { return i >= kCorrelatedBase ? frame.correlated[i - kCorrelatedBase] : i + width; });
+        auto side = [&](const BoundExpression& e) {
+            bool left = false, right = false;
+            ForEachColumn(e, [&](size_t i) { (i < width ? left : right) = true; });
+            return left && !right ? 0 : (right && !left ? 1 : (left ? -1 : 2));
+        };
+        int s = side(*c);
+        if (s == 1 || s == 2) {  // the subquery's own filter (or a constant one)
+            ShiftColumns(*c, width);
+            right_filter.push_back(std::move(c));
+            continue;
+        }
+        if (c->kind == BoundExprKind::FUNCTION && static_cast<BoundFunction&>(*c).function.name == "equal") {
+            auto& eq = static_cast<BoundFunction&>(*c);
+            int a = side(*eq.args[0]), b = side(*eq.args[1]);
+            if ((a == 0 && b == 1) || (a == 1 && b == 0)) {
+                BoundExprPtr l = std::move(eq.args[a == 0 ? 0 : 1]);
+                BoundExprPtr r = std::move(eq.args[a == 0 ? 1 : 0]);
+                ShiftColumns(*r, width);
+                join->left_keys.push_back(std::move(l));
+                join->right_keys.push_back(std::move(r));
+                join->null_safe.push_back(false);
+                continue;
+            }
+        }
+        rest.push_back(std::move(c));
+    }
+    if (!rest.empty()) join->condition = CombineConjunction(std::move(rest));
+    // The right side: the subquery's FROM filtered by its own conjuncts, every column out.
+    select.where = right_filter.empty() ? nullptr : CombineConjunction(std::move(right_filter));
+    select.select_list.clear();
+    select.output.clear();
+    select.order_by.clear();
+    select.distinct = false;
+    for (size_t i = 0; i < inner_width; ++i) {
+        select.select_list.push_back(Ref(i, select.from->types[i]));
+        select.output.push_back({"c" + std::to_string(i), "", "", "", "", select.from->types[i], true});
+    }
+    auto right = std::make_unique<BoundSubqueryRef>();
+    right->types = select.from->types;
+    right->query = std::move(inner);
+    join->right = std::move(right);
+    select_state_->joins.push_back(std::move(join));
+    return true;
 }
 
 BoundExprPtr Binder::BindQuantified(const ast::SubqueryExpr& expr) {

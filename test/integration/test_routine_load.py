@@ -433,3 +433,24 @@ def test_merge_condition_keeps_the_newer_version(server, kafka):
     kafka.produce("versions", [{"id": 2, "v": 20, "version": 2}, {"id": 3, "v": 30, "version": 0}])
     wait_for(lambda: server.query("SELECT id, v, version FROM rl_merge.t WHERE id >= 2 ORDER BY id") ==
              ((2, 20, 2), (3, 3, 1)), what="the newer version of 2 replaces it; the older one of 3 does not")
+
+
+def test_leader_change_keeps_loading(server):
+    kafka = KafkaMock(brokers=2)
+    try:
+        kafka.topic("moving", 1)
+        kafka.command("leader moving 0 1")
+        server.query("CREATE DATABASE rl_leader")
+        server.query("CREATE TABLE rl_leader.t (id BIGINT) DUPLICATE KEY(id)")
+        server.query(f"""CREATE ROUTINE LOAD rl_leader.job ON t PROPERTIES ("max_batch_interval" = "0.2")
+            FROM KAFKA ("kafka_broker_list" = "{kafka.bootstrap}", "kafka_topic" = "moving",
+                        "property.kafka_default_offsets" = "OFFSET_BEGINNING")""")
+        kafka.produce("moving", [str(i) for i in range(100)])
+        wait_for(lambda: count(server, "rl_leader", "t") == 100, what="100 rows from broker 1")
+        kafka.command("leader moving 0 2")
+        kafka.produce("moving", [str(i) for i in range(100, 200)])
+        wait_for(lambda: count(server, "rl_leader", "t") == 200, timeout=60, what="100 more rows from broker 2")
+        assert server.query("SELECT COUNT(DISTINCT id), SUM(id) FROM rl_leader.t") == ((200, 19900),)
+        server.query("STOP ROUTINE LOAD FOR rl_leader.job")
+    finally:
+        kafka.close()
