@@ -145,6 +145,7 @@ class Binder {
     /// The SELECT whose expressions are being bound: where subquery joins attach.
     struct SelectState {
         const ast::TableRef* from_ast = nullptr;
+        const ast::Expr* where_ast = nullptr;
         size_t width = 0;  // columns of FROM plus the subquery joins added so far
         std::vector<std::unique_ptr<BoundJoinRef>> joins;
         /// [NOT] EXISTS subqueries that are top-level conjuncts of WHERE: they may become semi and

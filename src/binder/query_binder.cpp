@@ -385,6 +385,7 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
     std::vector<ScopeColumn> from_scope = scope_;
     SelectState state;
     state.from_ast = node.from.get();
+    state.where_ast = node.where.get();
     state.width = from_scope.size();
     SelectState* saved_state = select_state_;
     select_state_ = &state;

@@ -161,6 +161,40 @@ std::unique_ptr<BoundQueryNode> Binder::BindSubqueryQuery(const ast::SubqueryExp
             d->select_list.push_back(Ref(at, col.type, col.name));
             d->output.push_back({col.name, col.name, col.table, col.table, "", col.type, true});
         }
+        if (source && select_state_->where_ast) {
+            // The enclosing WHERE's conjuncts on that item alone hold for every enclosing row, so
+            // they filter D too (TPC-H Q17: the 200 parts of one brand and container instead of all
+            // 200,000). A conjunct that reads other columns, or holds a subquery, does not bind
+            // here and is left out.
+            std::vector<const ast::Expr*> parts;
+            std::function<void(const ast::Expr&)> split = [&](const ast::Expr& e) {
+                if (e.kind == ast::ExprKind::BINARY &&
+                    static_cast<const ast::BinaryExpr&>(e).op == ast::BinaryOp::AND) {
+                    split(*static_cast<const ast::BinaryExpr&>(e).left);
+                    split(*static_cast<const ast::BinaryExpr&>(e).right);
+                } else {
+                    parts.push_back(&e);
+                }
+            };
+            split(*select_state_->where_ast);
+            auto outer_scope = scope_;
+            auto saved_frames = std::move(subquery_frames_);
+            subquery_frames_.clear();
+            SelectState* saved_state = select_state_;
+            select_state_ = nullptr;  // a subquery in a conjunct fails to bind: it is left out
+            std::vector<BoundExprPtr> filters;
+            for (const ast::Expr* part : parts) {
+                scope_ = d_scope;
+                try {
+                    filters.push_back(AddCastIfNeeded(Bind(*part), TypeId::BOOLEAN));
+                } catch (const Exception&) {
+                }
+            }
+            select_state_ = saved_state;
+            subquery_frames_ = std::move(saved_frames);
+            scope_ = std::move(outer_scope);
+            if (!filters.empty()) d->where = CombineConjunction(std::move(filters));
+        }
     }
     d->distinct = true;
     auto d_ref = std::make_unique<BoundSubqueryRef>();
@@ -426,9 +460,7 @@ bool Binder::BindExistsAsJoin(const ast::SubqueryExpr& expr) {
     // Every correlated reference must be in WHERE (or the select list and ORDER BY, which EXISTS
     // ignores): one inside the FROM (a derived table's filter) needs the general road.
     size_t seen = 0;
-    auto count = [&](const BoundExpression& e) {
-        ForEachColumn(e, [&](size_t i) { seen += i >= kCorrelatedBase; });
-    };
+    auto count = [&](const BoundExpression& e) { ForEachColumn(e, [&](size_t i) { seen += i >= kCorrelatedBase; }); };
     count(*select.where);
     for (const auto& e : select.select_list) count(*e);
     for (const auto& o : select.order_by) count(*o.expr);
@@ -443,7 +475,8 @@ bool Binder::BindExistsAsJoin(const ast::SubqueryExpr& expr) {
     join->join_type = expr.negated ? BoundJoinType::ANTI : BoundJoinType::SEMI;
     std::vector<BoundExprPtr> right_filter, rest;
     for (auto& c : conjuncts) {
-        RemapColumns(*c, [&](size_t i) { return i >= kCorrelatedBase ? frame.correlated[i - kCorrelatedBase] : i + width; });
+        RemapColumns(
+            *c, [&](size_t i) { return i >= kCorrelatedBase ? frame.correlated[i - kCorrelatedBase] : i + width; });
         auto side = [&](const BoundExpression& e) {
             bool left = false, right = false;
             ForEachColumn(e, [&](size_t i) { (i < width ? left : right) = true; });
