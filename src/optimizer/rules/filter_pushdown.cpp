@@ -19,6 +19,51 @@ LogicalOperatorPtr Wrap(LogicalOperatorPtr op, Predicates preds) {
 
 LogicalOperatorPtr Push(LogicalOperatorPtr op, Predicates preds);
 
+bool IsCall(const BoundExpression& e, const char* name) {
+    return e.kind == BoundExprKind::FUNCTION && static_cast<const BoundFunction&>(e).function.name == name;
+}
+
+void SplitDisjunction(const BoundExpression& e, std::vector<const BoundExpression*>& out) {
+    if (IsCall(e, "or")) {
+        for (const auto& a : static_cast<const BoundFunction&>(e).args) SplitDisjunction(*a, out);
+    } else {
+        out.push_back(&e);
+    }
+}
+
+/// An OR that reads both sides of a join implies, for one side, the OR over its branches of what
+/// each branch says about that side alone: (n1 = 'FRANCE' AND n2 = 'GERMANY') OR (n1 = 'GERMANY'
+/// AND n2 = 'FRANCE') implies n1 IN (FRANCE, GERMANY) and n2 IN (...) (TPC-H Q7). Null when some
+/// branch says nothing about that side. The OR itself still has to be applied.
+BoundExprPtr ImpliedSideFilter(const BoundExpression& e, size_t left_width, bool left_side) {
+    if (!IsCall(e, "or")) return nullptr;
+    std::vector<const BoundExpression*> branches;
+    SplitDisjunction(e, branches);
+    std::vector<BoundExprPtr> implied;
+    for (const BoundExpression* branch : branches) {
+        Predicates parts, mine;
+        SplitConjunction(branch->Copy(), parts);
+        for (auto& part : parts) {
+            bool reads_left = false, reads_right = false;
+            ForEachColumn(*part, [&](size_t i) { (i < left_width ? reads_left : reads_right) = true; });
+            if (left_side ? (reads_left && !reads_right) : (reads_right && !reads_left))
+                mine.push_back(std::move(part));
+        }
+        if (mine.empty()) return nullptr;
+        implied.push_back(CombineConjunction(std::move(mine)));
+    }
+    BoundExprPtr out = std::move(implied[0]);
+    for (size_t i = 1; i < implied.size(); ++i) {
+        auto f = std::make_unique<BoundFunction>(static_cast<const BoundFunction&>(e).function);
+        f->type = e.type;
+        f->args.push_back(std::move(out));
+        f->args.push_back(std::move(implied[i]));
+        out = std::move(f);
+    }
+    if (!left_side) ShiftColumns(*out, left_width);
+    return out;
+}
+
 LogicalOperatorPtr PushJoin(LogicalOperatorPtr op, Predicates preds) {
     auto& join = static_cast<LogicalJoin&>(*op);
     size_t left_width = join.children[0]->types.size();
@@ -37,8 +82,14 @@ LogicalOperatorPtr PushJoin(LogicalOperatorPtr op, Predicates preds) {
             else if (!reads_left) {
                 ShiftColumns(*p, left_width);
                 right.push_back(std::move(p));
-            } else
+            } else {
+                for (bool side : {true, false}) {
+                    if (auto implied = ImpliedSideFilter(*p, left_width, side)) {
+                        (side ? left : right).push_back(std::move(implied));
+                    }
+                }
                 rest.push_back(std::move(p));
+            }
         }
         join.condition = rest.empty() ? nullptr : CombineConjunction(std::move(rest));
     }
@@ -54,6 +105,11 @@ LogicalOperatorPtr PushJoin(LogicalOperatorPtr op, Predicates preds) {
             ShiftColumns(*p, left_width);
             right.push_back(std::move(p));
         } else if (inner) {
+            for (bool side : {true, false}) {
+                if (auto implied = ImpliedSideFilter(*p, left_width, side)) {
+                    (side ? left : right).push_back(std::move(implied));
+                }
+            }
             Predicates parts;
             if (join.condition) parts.push_back(std::move(join.condition));
             parts.push_back(std::move(p));
