@@ -133,6 +133,9 @@ class Binder {
     /// Where window calls go while a SELECT's select list and ORDER BY are bound (else: none allowed).
     std::vector<BoundWindow>* windows_ = nullptr;
     bool last_subquery_correlated_ = false;  // set by BindSubquery
+    /// The subquery whose correlation values (D) are being filtered by the enclosing WHERE: a
+    /// conjunct that holds it cannot filter them.
+    const ast::SubqueryExpr* decorrelating_ = nullptr;
 
     /// Outer columns visible to a subquery being bound, and the ones it used.
     struct SubqueryFrame {

@@ -164,7 +164,7 @@ std::unique_ptr<BoundQueryNode> Binder::BindSubqueryQuery(const ast::SubqueryExp
         if (source && select_state_->where_ast) {
             // The enclosing WHERE's conjuncts on that item alone hold for every enclosing row, so
             // they filter D too (TPC-H Q17: the 200 parts of one brand and container instead of all
-            // 200,000). A conjunct that reads other columns, or holds a subquery, does not bind
+            // 200,000). A conjunct that reads other columns, or holds this subquery, does not bind
             // here and is left out.
             std::vector<const ast::Expr*> parts;
             std::function<void(const ast::Expr&)> split = [&](const ast::Expr& e) {
@@ -181,18 +181,36 @@ std::unique_ptr<BoundQueryNode> Binder::BindSubqueryQuery(const ast::SubqueryExp
             auto saved_frames = std::move(subquery_frames_);
             subquery_frames_.clear();
             SelectState* saved_state = select_state_;
-            select_state_ = nullptr;  // a subquery in a conjunct fails to bind: it is left out
+            const ast::SubqueryExpr* saved_decorrelating = decorrelating_;
+            // Subqueries in the conjuncts (an uncorrelated IN, TPC-H Q20) join D's FROM.
+            SelectState d_state;
+            d_state.from_ast = source;
+            d_state.width = d_scope.size();
+            select_state_ = &d_state;
+            decorrelating_ = &expr;
             std::vector<BoundExprPtr> filters;
             for (const ast::Expr* part : parts) {
                 scope_ = d_scope;
+                size_t joins = d_state.joins.size(), width = d_state.width;
                 try {
                     filters.push_back(AddCastIfNeeded(Bind(*part), TypeId::BOOLEAN));
                 } catch (const Exception&) {
+                    d_state.joins.resize(joins);
+                    d_state.width = width;
                 }
             }
+            decorrelating_ = saved_decorrelating;
             select_state_ = saved_state;
             subquery_frames_ = std::move(saved_frames);
             scope_ = std::move(outer_scope);
+            for (auto& join : d_state.joins) {
+                join->left = std::move(d->from);
+                join->types = join->left->types;
+                if (join->join_type != BoundJoinType::SEMI && join->join_type != BoundJoinType::ANTI) {
+                    join->types.insert(join->types.end(), join->right->types.begin(), join->right->types.end());
+                }
+                d->from = std::move(join);
+            }
             if (!filters.empty()) d->where = CombineConjunction(std::move(filters));
         }
     }
@@ -250,6 +268,7 @@ size_t Binder::AddSubqueryJoin(std::unique_ptr<BoundQueryNode> right, BoundJoinT
 }
 
 BoundExprPtr Binder::BindSubquery(const ast::SubqueryExpr& expr) {
+    if (&expr == decorrelating_) throw BinderError("a subquery cannot filter its own correlation values");
     if (!select_state_) {
         throw NotSupportedError(At(expr.location) + "subqueries are only supported in SELECT, WHERE and ORDER BY");
     }
