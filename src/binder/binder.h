@@ -151,8 +151,8 @@ class Binder {
         const ast::Expr* where_ast = nullptr;
         size_t width = 0;  // columns of FROM plus the subquery joins added so far
         std::vector<std::unique_ptr<BoundJoinRef>> joins;
-        /// [NOT] EXISTS subqueries that are top-level conjuncts of WHERE: they may become semi and
-        /// anti joins.
+        /// [NOT] EXISTS and IN subqueries that are top-level conjuncts of WHERE: they may become
+        /// semi and anti joins.
         std::vector<const ast::Expr*> semi_join_candidates;
     };
     SelectState* select_state_ = nullptr;

@@ -399,7 +399,9 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
                 conjuncts(*static_cast<const ast::BinaryExpr&>(e).left);
                 conjuncts(*static_cast<const ast::BinaryExpr&>(e).right);
             } else if (e.kind == ast::ExprKind::SUBQUERY &&
-                       static_cast<const ast::SubqueryExpr&>(e).subquery_kind == ast::SubqueryKind::EXISTS) {
+                       (static_cast<const ast::SubqueryExpr&>(e).subquery_kind == ast::SubqueryKind::EXISTS ||
+                        (static_cast<const ast::SubqueryExpr&>(e).subquery_kind == ast::SubqueryKind::IN &&
+                         !static_cast<const ast::SubqueryExpr&>(e).negated))) {
                 state.semi_join_candidates.push_back(&e);
             }
         };

@@ -402,6 +402,22 @@ BoundExprPtr Binder::BindSubquery(const ast::SubqueryExpr& expr) {
     LogicalType common = CommonSuperType(lhs->type, inner_types[k]);
     if (common.id == TypeId::NULL_TYPE) common = TypeId::BIGINT;
     inner->order_by.clear();
+    const auto& candidates = select_state_->semi_join_candidates;
+    if (k == 0 && std::find(candidates.begin(), candidates.end(), &expr) != candidates.end()) {
+        // x IN (uncorrelated subquery) as a WHERE conjunct: FALSE and NULL both drop the row, so a
+        // semi join on x = value is exact (TPC-H Q18, Q20), and the subquery runs once.
+        auto join = std::make_unique<BoundJoinRef>();
+        join->join_type = BoundJoinType::SEMI;
+        join->left_keys.push_back(AddCastIfNeeded(lhs->Copy(), common));
+        join->right_keys.push_back(AddCastIfNeeded(Ref(0, inner_types[0], inner->output[0].name), common));
+        join->null_safe.push_back(false);
+        auto right = std::make_unique<BoundSubqueryRef>();
+        right->types = inner_types;
+        right->query = std::move(inner);
+        join->right = std::move(right);
+        select_state_->joins.push_back(std::move(join));
+        return Constant(Value::Boolean(true));
+    }
     // Matches: SELECT DISTINCT D, value FROM (inner), joined on D and lhs = value.
     auto matches = Wrap(std::move(inner), k);
     for (size_t i = 0; i <= k; ++i) matches->select_list.push_back(Ref(i, inner_types[i]));
@@ -557,6 +573,22 @@ BoundExprPtr Binder::BindQuantified(const ast::SubqueryExpr& expr) {
     LogicalType common = CommonSuperType(lhs->type, inner_types[k]);
     if (common.id == TypeId::NULL_TYPE) common = TypeId::BIGINT;
     inner->order_by.clear();
+    const auto& candidates = select_state_->semi_join_candidates;
+    if (k == 0 && std::find(candidates.begin(), candidates.end(), &expr) != candidates.end()) {
+        // x IN (uncorrelated subquery) as a WHERE conjunct: FALSE and NULL both drop the row, so a
+        // semi join on x = value is exact (TPC-H Q18, Q20), and the subquery runs once.
+        auto join = std::make_unique<BoundJoinRef>();
+        join->join_type = BoundJoinType::SEMI;
+        join->left_keys.push_back(AddCastIfNeeded(lhs->Copy(), common));
+        join->right_keys.push_back(AddCastIfNeeded(Ref(0, inner_types[0], inner->output[0].name), common));
+        join->null_safe.push_back(false);
+        auto right = std::make_unique<BoundSubqueryRef>();
+        right->types = inner_types;
+        right->query = std::move(inner);
+        join->right = std::move(right);
+        select_state_->joins.push_back(std::move(join));
+        return Constant(Value::Boolean(true));
+    }
     auto stats = Wrap(std::move(inner), k);
     stats->aggregated = true;
     for (size_t i = 0; i < k; ++i) stats->group_by.push_back(Ref(i, inner_types[i]));
