@@ -75,12 +75,13 @@ for (const b of blocks) {
   }
   if (b.kind === 'generate' || b.kind === 'datagen') continue;
   if (b.kind === 'load') {
-    // The peer's bulk load of the same file: COPY ... FROM with the same separator.
+    // The peer's bulk load of the same file: COPY ... FROM with the same separator, and Stream
+    // Load's conventions: \N is NULL, an empty field is an empty string.
     const headers = Object.fromEntries(b.sql.split('\n').filter(l => l.includes(':'))
       .map(l => [l.slice(0, l.indexOf(':')).trim(), l.slice(l.indexOf(':') + 1).trim()]));
     const sep = (headers.column_separator ?? '\\t').replace('\\t', '\t');
     const options = headers.format === 'json' ? 'FORMAT json'
-                                               : `FORMAT csv, DELIMITER '${sep}', HEADER false, QUOTE ''`;
+                                               : `FORMAT csv, DELIMITER '${sep}', HEADER false, QUOTE '', NULL '\\N'`;
     const start = process.hrtime.bigint();
     await conn.run(`COPY ${b.engine} FROM '${b.path}' (${options})`);
     const ms = Number(process.hrtime.bigint() - start) / 1e6;

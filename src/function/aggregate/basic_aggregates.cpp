@@ -140,6 +140,9 @@ BoundAggregateFunction BindSumAvg(const std::string& name, const std::vector<Log
         LogicalType r = f.return_type;
         if (large) {
             f.make_states = [average, r] { return std::make_unique<SumStates<int128_t, int128_t>>(average, r, 0); };
+        } else if (average) {
+            // AVG sums in 128 bits: the average of large BIGINTs (ids, hashes) must not overflow.
+            f.make_states = [r] { return std::make_unique<SumStates<int64_t, int128_t>>(true, r, 0); };
         } else {
             f.make_states = [average, r] { return std::make_unique<SumStates<int64_t, int64_t>>(average, r, 0); };
         }
