@@ -11,7 +11,8 @@ Usage: run.py [--suite NAME[,NAME...]] [--sf N] [--repeat N] [FILE.bench...]
   FAILURE and makes the run exit 1: never averaged away.
 - The results also go to bench/results/<suite>.json and .md, with the machine they came from.
 - Script suites (SCRIPT_SUITES: bench/<suite>.py) start their own processes and peers; today
-  `routine_load` (Kafka into Floe through Routine Load, beside kcat and DuckDB).
+  `routine_load` (Kafka into Floe through Routine Load, beside kcat and DuckDB) and `micro` (the
+  engine's kernels under Google Benchmark).
 """
 import json
 import math
@@ -112,7 +113,7 @@ def prepare(path, sf):
     return suite, tmp
 
 
-SCRIPT_SUITES = ["routine_load"]
+SCRIPT_SUITES = ["routine_load", "micro"]
 
 
 def main():

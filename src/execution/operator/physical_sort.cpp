@@ -1,5 +1,7 @@
 #include "execution/operator/physical_sort.h"
 
+#include <cstring>
+
 #include <algorithm>
 
 #include "execution/expression_executor.h"
@@ -64,23 +66,115 @@ bool PhysicalSort::Sink(ExecutionContext& ctx, Chunk& input) {
     return true;
 }
 
+namespace {
+
+/// A row's first sort key, normalized: NULLs first or last (rank 0 or 2), then a 64-bit prefix
+/// whose unsigned order is the key's order (descending keys inverted). Sorting these 16-byte
+/// records compares in registers instead of reaching into the columns; rows whose prefixes tie
+/// are compared in full.
+struct SortEntry {
+    uint64_t prefix;
+    uint32_t row;
+    uint8_t rank;
+};
+
+constexpr uint64_t kSignBit = uint64_t{1} << 63;
+
+/// The prefix of row `r` (not NULL); `exact` says whether equal prefixes mean equal values.
+uint64_t Prefix(const Column& c, size_t r) {
+    switch (c.type().id) {
+        case TypeId::BOOLEAN:
+            return c.Data<uint8_t>()[r];
+        case TypeId::TINYINT:
+            return static_cast<uint64_t>(static_cast<int64_t>(c.Data<int8_t>()[r])) ^ kSignBit;
+        case TypeId::SMALLINT:
+            return static_cast<uint64_t>(static_cast<int64_t>(c.Data<int16_t>()[r])) ^ kSignBit;
+        case TypeId::INT:
+        case TypeId::DATE:
+            return static_cast<uint64_t>(static_cast<int64_t>(c.Data<int32_t>()[r])) ^ kSignBit;
+        case TypeId::BIGINT:
+        case TypeId::DATETIME:
+            return static_cast<uint64_t>(c.Data<int64_t>()[r]) ^ kSignBit;
+        case TypeId::LARGEINT:
+        case TypeId::DECIMAL: {
+            int128_t v = c.Data<int128_t>()[r];
+            int64_t clamped = v > INT64_MAX ? INT64_MAX : v < INT64_MIN ? INT64_MIN : static_cast<int64_t>(v);
+            return static_cast<uint64_t>(clamped) ^ kSignBit;
+        }
+        case TypeId::FLOAT:
+        case TypeId::DOUBLE: {
+            double d = c.type().id == TypeId::FLOAT ? static_cast<double>(c.Data<float>()[r]) : c.Data<double>()[r];
+            if (d == 0) d = 0;  // -0.0 and 0.0 compare equal
+            uint64_t bits;
+            std::memcpy(&bits, &d, sizeof(bits));
+            return (bits & kSignBit) ? ~bits : bits | kSignBit;
+        }
+        case TypeId::NULL_TYPE:
+            return 0;
+        default: {
+            std::string_view v = c.Strings()[r].view();
+            uint64_t p = 0;
+            for (size_t i = 0; i < 8; ++i) {
+                p = (p << 8) | (i < v.size() ? static_cast<unsigned char>(v[i]) : 0);
+            }
+            return p;
+        }
+    }
+}
+
+bool PrefixIsExact(TypeId id) {
+    switch (id) {
+        case TypeId::BOOLEAN:
+        case TypeId::TINYINT:
+        case TypeId::SMALLINT:
+        case TypeId::INT:
+        case TypeId::DATE:
+        case TypeId::BIGINT:
+        case TypeId::DATETIME:
+        case TypeId::NULL_TYPE:
+            return true;
+        default:
+            return false;
+    }
+}
+
+}  // namespace
+
 void PhysicalSort::SortAndCut(size_t keep) {
     size_t n = BufferedRows();
-    order_.resize(n);
-    for (size_t i = 0; i < n; ++i) order_[i] = static_cast<uint32_t>(i);
     std::vector<const Column*> k;
     for (const auto& c : keys_) k.push_back(c.get());
+    std::vector<SortEntry> entries(n);
+    const Column& first = *k[0];
+    const bool ascending = orders_[0].ascending, nulls_first = orders_[0].nulls_first;
+    for (size_t i = 0; i < n; ++i) {
+        SortEntry& e = entries[i];
+        e.row = static_cast<uint32_t>(i);
+        if (first.IsNull(i)) {
+            e.rank = nulls_first ? 0 : 2;
+            e.prefix = 0;
+        } else {
+            e.rank = 1;
+            e.prefix = ascending ? Prefix(first, i) : ~Prefix(first, i);
+        }
+    }
+    const bool prefix_decides = orders_.size() == 1 && PrefixIsExact(first.type().id);
     // Ties broken by arrival order: a total order, so partial_sort is as stable as stable_sort.
-    auto less = [&](uint32_t a, uint32_t b) {
-        int c = Compare(k, a, k, b);
-        return c != 0 ? c < 0 : a < b;
+    auto less = [&](const SortEntry& a, const SortEntry& b) {
+        if (a.rank != b.rank) return a.rank < b.rank;
+        if (a.prefix != b.prefix) return a.prefix < b.prefix;
+        if (prefix_decides || (a.rank != 1 && orders_.size() == 1)) return a.row < b.row;
+        int c = Compare(k, a.row, k, b.row);
+        return c != 0 ? c < 0 : a.row < b.row;
     };
     if (keep < n) {
-        std::partial_sort(order_.begin(), order_.begin() + static_cast<std::ptrdiff_t>(keep), order_.end(), less);
-        order_.resize(keep);
+        std::partial_sort(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(keep), entries.end(), less);
+        entries.resize(keep);
     } else {
-        std::sort(order_.begin(), order_.end(), less);
+        std::sort(entries.begin(), entries.end(), less);
     }
+    order_.resize(entries.size());
+    for (size_t i = 0; i < entries.size(); ++i) order_[i] = entries[i].row;
     if (!top_n_) return;
     // Rebuild the buffer in sorted order so row top_n-1 is the boundary for later input.
     auto rebuild = [&](Columns& cols) {
