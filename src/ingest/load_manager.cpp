@@ -117,7 +117,7 @@ LoadCommit::NewRowset LoadManager::WriteSegment(const TableInfo& table, const Ta
         }
     } else {
         // Gather the live rows, sort them by the sort key (stable: equal keys keep load order),
-        // and write them in that order, a chunk at a time.
+        // and write them in that order (gathered straight into the writer's page buffers).
         std::vector<LogicalType> types = schema.Types();
         std::vector<std::unique_ptr<Column>> all;
         for (const auto& t : types) all.push_back(std::make_unique<Column>(t, 0));
@@ -154,17 +154,9 @@ LoadCommit::NewRowset LoadManager::WriteSegment(const TableInfo& table, const Ta
             std::stable_sort(perm.begin(), perm.end(),
                              [&](uint32_t a, uint32_t b) { return compare(cols.data(), a, cols.data(), b) < 0; });
         }
-        for (size_t start = 0; start < total; start += kChunkCapacity) {
-            size_t n = std::min(kChunkCapacity, total - start);
-            Chunk slice;
-            for (size_t col = 0; col < types.size(); ++col) {
-                auto column = std::make_shared<Column>(types[col], n);
-                column->AppendRows(*all[col], perm.data() + start, n);
-                slice.AddColumn(std::move(column));
-            }
-            slice.SetSize(n);
-            writer.Append(slice);
-        }
+        std::vector<const Column*> sources;
+        for (const auto& c : all) sources.push_back(c.get());
+        writer.AppendRows(sources, perm.data(), total);
         if (order) *order = std::move(perm);
     }
     out.row_count = static_cast<int64_t>(writer.row_count());

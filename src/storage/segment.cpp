@@ -92,8 +92,14 @@ void SegmentWriter::Append(const Chunk& chunk) {
     size_t live = chunk.live_rows();
     std::vector<uint32_t> rows(live);
     for (size_t i = 0; i < live; ++i) rows[i] = chunk.LiveRow(i);
+    std::vector<const Column*> columns;
+    for (size_t c = 0; c < columns_.size(); ++c) columns.push_back(&chunk.column(c));
+    AppendRows(columns, rows.data(), live);
+}
+
+void SegmentWriter::AppendRows(const std::vector<const Column*>& columns, const uint32_t* rows, size_t live) {
     if (version_ == 1) {
-        for (size_t c = 0; c < columns_.size(); ++c) columns_[c]->AppendRows(chunk.column(c), rows.data(), live);
+        for (size_t c = 0; c < columns_.size(); ++c) columns_[c]->AppendRows(*columns[c], rows, live);
         rows_ += live;
         return;
     }
@@ -105,7 +111,7 @@ void SegmentWriter::Append(const Chunk& chunk) {
     for (size_t done = 0; done < live;) {
         size_t room = kPageRows - columns_[0]->size();
         size_t n = std::min(room, live - done);
-        for (size_t c = 0; c < columns_.size(); ++c) columns_[c]->AppendRows(chunk.column(c), rows.data() + done, n);
+        for (size_t c = 0; c < columns_.size(); ++c) columns_[c]->AppendRows(*columns[c], rows + done, n);
         done += n;
         rows_ += n;
         if (columns_[0]->size() == kPageRows) FlushPages();

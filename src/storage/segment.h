@@ -41,6 +41,9 @@ class SegmentWriter {
     void WriteVersion1ForTesting() { version_ = 1; }
     /// Appends the live rows of `chunk` (columns must match `types`). Throws IOError.
     void Append(const Chunk& chunk);
+    /// Appends rows `rows[0..n)` of `columns` (one per table column, in order): a gather straight
+    /// into the page buffers, for writers that reorder rows (sorted segments).
+    void AppendRows(const std::vector<const Column*>& columns, const uint32_t* rows, size_t n);
     /// Completes the file (footer, fsync, rename); returns its size in bytes. Throws IOError.
     uint64_t Finish();
     /// Estimated distinct non-NULL values per column of the rows appended (HyperLogLog): the

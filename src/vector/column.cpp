@@ -150,11 +150,65 @@ Value Column::GetValue(size_t row) const {
     }
 }
 
+namespace {
+
+/// Fixed-width gather with the width known at compile time (a memcpy of a runtime width is a
+/// library call per value).
+template <typename T>
+void GatherFixed(const uint8_t* src_data, const uint8_t* src_nulls, uint8_t* data, uint8_t* nulls, const uint32_t* rows,
+                 size_t n) {
+    const T* in = reinterpret_cast<const T*>(src_data);
+    T* out = reinterpret_cast<T*>(data);
+    for (size_t i = 0; i < n; ++i) {
+        uint32_t r = rows ? rows[i] : static_cast<uint32_t>(i);
+        if (r == UINT32_MAX) {  // no source row: NULL
+            nulls[i] = 1;
+            std::memset(&out[i], 0, sizeof(T));
+            continue;
+        }
+        nulls[i] = src_nulls[r];
+        std::memcpy(&out[i], &in[r], sizeof(T));
+    }
+}
+
+struct Bytes16 {
+    uint64_t lo, hi;
+};
+
+}  // namespace
+
 void Column::AppendRows(const Column& src, const uint32_t* rows, size_t n) {
     FLOE_CHECK(src.width_ == width_);
     size_t base = size_;
-    Resize(size_ + n);
     bool is_string = type_.PhysicalSize() == 16 && (type_.IsString() || type_.id >= TypeId::BITMAP);
+    if (!is_string && (width_ == 1 || width_ == 2 || width_ == 4 || width_ == 8 || width_ == 16)) {
+        // Every appended value is written below: grow without zeroing.
+        if (size_ + n > data_.size() / std::max<size_t>(width_, 1) || size_ + n > nulls_.size()) {
+            Reserve(std::max(size_ + n, size_ * 2));
+        }
+        size_ += n;
+        uint8_t* data = data_.data() + base * width_;
+        uint8_t* nulls = nulls_.data() + base;
+        switch (width_) {
+            case 1:
+                GatherFixed<uint8_t>(src.data_.data(), src.nulls_.data(), data, nulls, rows, n);
+                break;
+            case 2:
+                GatherFixed<uint16_t>(src.data_.data(), src.nulls_.data(), data, nulls, rows, n);
+                break;
+            case 4:
+                GatherFixed<uint32_t>(src.data_.data(), src.nulls_.data(), data, nulls, rows, n);
+                break;
+            case 8:
+                GatherFixed<uint64_t>(src.data_.data(), src.nulls_.data(), data, nulls, rows, n);
+                break;
+            default:
+                GatherFixed<Bytes16>(src.data_.data(), src.nulls_.data(), data, nulls, rows, n);
+                break;
+        }
+        return;
+    }
+    Resize(size_ + n);
     for (size_t i = 0; i < n; ++i) {
         size_t r = rows ? rows[i] : i;
         if (r == UINT32_MAX) {  // no source row: NULL
