@@ -100,12 +100,12 @@ def prepare(path, sf):
     text = text.replace("{SF}", str(sf)).replace("{DATA}", data)
     for line in text.splitlines():
         if line.startswith("datagen "):
-            kind = line.split()[1]
+            kind, extra = line.split()[1], line.split()[2:]  # e.g. `datagen ssb --parquet`
             if not os.path.exists(os.path.join(data, ".complete")):
-                print(f"[{suite}] generating {kind} at SF {sf} into {data} ...", flush=True)
+                print(f"[{suite}] generating {kind} {' '.join(extra)} at SF {sf} into {data} ...", flush=True)
                 os.makedirs(data, exist_ok=True)
                 tool = os.environ.get("FLOE_DATAGEN", os.path.join(ROOT, "build/release/bench/floe_datagen"))
-                subprocess.run([tool, kind, str(sf), data], check=True, stdout=subprocess.DEVNULL)
+                subprocess.run([tool, kind, str(sf), data] + extra, check=True, stdout=subprocess.DEVNULL)
                 open(os.path.join(data, ".complete"), "w").close()
     fd, tmp = tempfile.mkstemp(suffix=".bench", prefix=f"{suite}-")
     with os.fdopen(fd, "w") as f:
