@@ -88,7 +88,10 @@ struct BoundSubqueryRef : BoundTableRef {
 };
 
 /// SINGLE is a LEFT join that fails when a left row matches more than one right row (scalar subqueries).
-enum class BoundJoinType : uint8_t { INNER, LEFT, RIGHT, FULL, CROSS, SEMI, ANTI, SINGLE };
+/// RIGHT_SEMI / RIGHT_ANTI: the right input's rows that have (have no) match in the left one; only
+/// the optimizer's last pass makes them (a SEMI / ANTI join with its inputs swapped, so that the
+/// smaller input is the one hashed).
+enum class BoundJoinType : uint8_t { INNER, LEFT, RIGHT, FULL, CROSS, SEMI, ANTI, SINGLE, RIGHT_SEMI, RIGHT_ANTI };
 
 /// left ⋈ right; the join's columns are left's followed by right's (SEMI/ANTI: left's only).
 struct BoundJoinRef : BoundTableRef {

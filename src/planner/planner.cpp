@@ -83,7 +83,8 @@ std::string LogicalOrderBy::ToString() const {
 }
 
 std::string LogicalJoin::ToString() const {
-    static const char* kNames[] = {"INNER", "LEFT", "RIGHT", "FULL", "CROSS", "SEMI", "ANTI", "SINGLE"};
+    static const char* kNames[] = {"INNER", "LEFT", "RIGHT",  "FULL",       "CROSS",
+                                   "SEMI",  "ANTI", "SINGLE", "RIGHT SEMI", "RIGHT ANTI"};
     std::string s = std::string(kNames[static_cast<int>(join_type)]) + " JOIN";
     if (!left_keys.empty()) {
         s += " keys=[";

@@ -146,6 +146,14 @@ OperatorResult PhysicalHashJoin::Execute(ExecutionContext& ctx, Chunk& input, Ch
         for (size_t i = 0; i < keep.size(); ++i) keep[i] = !mask->IsNull(i) && mask->Data<uint8_t>()[i];
     }
     std::vector<uint32_t> out_left, out_right;
+    if (join_type_ == BoundJoinType::RIGHT_SEMI || join_type_ == BoundJoinType::RIGHT_ANTI) {
+        // Only marks: the build rows are emitted when the probe side ends.
+        for (size_t i = 0; i < keep.size(); ++i) {
+            if (keep[i]) matched_[cand_right[i]] = 1;
+        }
+        output = Chunk(types(), 0);
+        return OperatorResult::NEED_MORE_INPUT;
+    }
     if (join_type_ == BoundJoinType::SEMI || join_type_ == BoundJoinType::ANTI) {
         std::vector<uint8_t> has(input.size(), 0);
         for (size_t i = 0; i < keep.size(); ++i) has[cand_left[i]] |= keep[i];
@@ -185,6 +193,23 @@ OperatorResult PhysicalHashJoin::Execute(ExecutionContext& ctx, Chunk& input, Ch
 }
 
 bool PhysicalHashJoin::FinishExecute(ExecutionContext&, Chunk& output) {
+    if (!finished_ && (join_type_ == BoundJoinType::RIGHT_SEMI || join_type_ == BoundJoinType::RIGHT_ANTI)) {
+        finished_ = true;
+        const uint8_t want = join_type_ == BoundJoinType::RIGHT_SEMI ? 1 : 0;
+        std::vector<uint32_t> rows;
+        for (size_t b = 0; b < build_rows_; ++b) {
+            if (matched_[b] == want) rows.push_back(static_cast<uint32_t>(b));
+        }
+        if (rows.empty()) return false;
+        output = Chunk();
+        for (const auto& c : build_) {
+            auto col = std::make_shared<Column>(c->type(), rows.size());
+            col->AppendRows(*c, rows.data(), rows.size());
+            output.AddColumn(std::move(col));
+        }
+        output.SetSize(rows.size());
+        return true;
+    }
     if (finished_ || (join_type_ != BoundJoinType::RIGHT && join_type_ != BoundJoinType::FULL)) return false;
     finished_ = true;
     std::vector<uint32_t> left_rows, right_rows;
