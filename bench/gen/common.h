@@ -7,7 +7,11 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
+#include <functional>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace floe::datagen::common {
 
@@ -170,6 +174,32 @@ inline std::string Phone(const Stream& s, int64_t row, int nation) {
 
 inline int64_t Scaled(double sf, int64_t base) {
     return std::max<int64_t>(1, static_cast<int64_t>(std::llround(sf * static_cast<double>(base))));
+}
+
+using RowSink = std::function<void(const std::vector<std::string>&)>;
+
+/// Writes the rows `generate` passes to its sink as '|'-separated lines to `path` (through a
+/// temporary name, renamed once complete); returns the rows written.
+inline int64_t WriteTextTable(const std::string& path, const std::function<void(const RowSink&)>& generate) {
+    std::string tmp = path + ".tmp";
+    std::ofstream out(tmp, std::ios::binary);
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+    std::string line;
+    int64_t n = 0;
+    generate([&](const std::vector<std::string>& fields) {
+        line.clear();
+        for (size_t i = 0; i < fields.size(); ++i) {
+            if (i) line.push_back('|');
+            line += fields[i];
+        }
+        line.push_back('\n');
+        out.write(line.data(), static_cast<std::streamsize>(line.size()));
+        ++n;
+    });
+    out.close();
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+    std::rename(tmp.c_str(), path.c_str());
+    return n;
 }
 
 }  // namespace floe::datagen::common

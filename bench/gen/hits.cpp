@@ -307,23 +307,7 @@ void GenerateHits(double sf, uint64_t seed, const std::function<void(const std::
 }
 
 int64_t WriteHits(const std::string& dir, double sf, uint64_t seed) {
-    std::string path = dir + "/hits.tbl";
-    std::ofstream out(path, std::ios::binary);
-    if (!out) throw std::runtime_error("cannot write " + path);
-    std::string line;
-    int64_t n = 0;
-    GenerateHits(sf, seed, [&](const std::vector<std::string>& fields) {
-        line.clear();
-        for (size_t i = 0; i < fields.size(); ++i) {
-            if (i) line.push_back('|');
-            line += fields[i];
-        }
-        line.push_back('\n');
-        out.write(line.data(), static_cast<std::streamsize>(line.size()));
-        ++n;
-    });
-    if (!out) throw std::runtime_error("cannot write " + path);
-    return n;
+    return common::WriteTextTable(dir + "/hits.tbl", [&](const common::RowSink& row) { GenerateHits(sf, seed, row); });
 }
 
 }  // namespace floe::datagen

@@ -313,22 +313,8 @@ void GenerateSsb(const std::string& table, double sf, uint64_t seed,
 std::vector<std::pair<std::string, int64_t>> WriteSsb(const std::string& dir, double sf, uint64_t seed) {
     std::vector<std::pair<std::string, int64_t>> counts;
     for (const auto& t : SsbTables()) {
-        std::string path = dir + "/" + t.name + ".tbl";
-        std::ofstream out(path, std::ios::binary);
-        if (!out) throw std::runtime_error("cannot write " + path);
-        std::string line;
-        int64_t n = 0;
-        GenerateSsb(t.name, sf, seed, [&](const std::vector<std::string>& fields) {
-            line.clear();
-            for (size_t i = 0; i < fields.size(); ++i) {
-                if (i) line.push_back('|');
-                line += fields[i];
-            }
-            line.push_back('\n');
-            out.write(line.data(), static_cast<std::streamsize>(line.size()));
-            ++n;
-        });
-        if (!out) throw std::runtime_error("cannot write " + path);
+        int64_t n = common::WriteTextTable(dir + "/" + t.name + ".tbl",
+                                           [&](const common::RowSink& row) { GenerateSsb(t.name, sf, seed, row); });
         counts.emplace_back(t.name, n);
     }
     return counts;

@@ -330,25 +330,8 @@ void GenerateTpch(const std::string& table, double sf, uint64_t seed,
 std::vector<std::pair<std::string, int64_t>> WriteTpch(const std::string& dir, double sf, uint64_t seed) {
     std::vector<std::pair<std::string, int64_t>> counts;
     for (const auto& t : TpchTables()) {
-        std::string path = dir + "/" + t.name + ".tbl";
-        std::string tmp = path + ".tmp";
-        std::ofstream out(tmp, std::ios::binary);
-        if (!out) throw std::runtime_error("cannot write " + tmp);
-        std::string line;
-        int64_t n = 0;
-        GenerateTpch(t.name, sf, seed, [&](const std::vector<std::string>& fields) {
-            line.clear();
-            for (size_t i = 0; i < fields.size(); ++i) {
-                if (i) line.push_back('|');
-                line += fields[i];
-            }
-            line.push_back('\n');
-            out.write(line.data(), static_cast<std::streamsize>(line.size()));
-            ++n;
-        });
-        out.close();
-        if (!out) throw std::runtime_error("cannot write " + tmp);
-        std::rename(tmp.c_str(), path.c_str());
+        int64_t n = common::WriteTextTable(dir + "/" + t.name + ".tbl",
+                                           [&](const common::RowSink& row) { GenerateTpch(t.name, sf, seed, row); });
         counts.emplace_back(t.name, n);
     }
     return counts;

@@ -1,4 +1,5 @@
 #include "binder/binder.h"
+#include "binder/binder_internal.h"
 
 #include <fmt/format.h>
 
@@ -14,9 +15,7 @@ namespace floe {
 
 namespace {
 
-std::string At(const ast::SourceLocation& loc) {
-    return fmt::format("line {}, column {}: ", loc.line, loc.column);
-}
+using binder_internal::At;
 
 size_t EditDistance(std::string_view a, std::string_view b) {
     std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);

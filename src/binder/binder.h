@@ -66,6 +66,8 @@ class Binder {
     /// condition), instead of a join with the distinct correlation values. Returns false (nothing
     /// added) when it does not apply.
     bool BindExistsAsJoin(const ast::SubqueryExpr& expr);
+    /// Whether `expr` is a top-level WHERE conjunct of the SELECT being bound (semi-join candidate).
+    bool IsSemiJoinCandidate(const ast::SubqueryExpr& expr) const;
     /// Binds and decorrelates the subquery's query; returns it and the number of correlation columns
     /// it outputs first.
     std::unique_ptr<BoundQueryNode> BindSubqueryQuery(const ast::SubqueryExpr& expr,

@@ -1,11 +1,12 @@
-// Binding of queries: SELECT blocks (FROM, WHERE, GROUP BY, aggregates, HAVING, select list,
-// DISTINCT), set operations, VALUES, CTEs, ORDER BY and LIMIT, and FROM items (information_schema,
-// derived tables, table functions, joins).
+// Binding of queries: SELECT blocks (FROM, WHERE, GROUP BY, HAVING, select list, DISTINCT), set
+// operations, VALUES, CTEs, ORDER BY and LIMIT, and FROM items (information_schema, derived
+// tables, table functions, joins). Aggregate calls: aggregate_binder.cpp.
 #include <fmt/format.h>
 
 #include <functional>
 
 #include "binder/binder.h"
+#include "binder/binder_internal.h"
 #include "binder/expression_walker.h"
 #include "binder/system_tables.h"
 #include "binder/table_schema.h"
@@ -22,72 +23,8 @@ BoundSubqueryRef::~BoundSubqueryRef() = default;
 
 namespace {
 
-std::string At(const ast::SourceLocation& loc) {
-    return fmt::format("line {}, column {}: ", loc.line, loc.column);
-}
-
-/// Whether `e` calls an aggregate (or, with `windows`, a window function) outside a subquery. A
-/// window call is not an aggregate itself, but what it reads may contain one.
-bool ContainsAggregate(const ast::Expr& e, bool windows = false) {
-    using K = ast::ExprKind;
-    switch (e.kind) {
-        case K::FUNCTION_CALL: {
-            const auto& f = static_cast<const ast::FunctionCallExpr&>(e);
-            if (f.over) {
-                if (windows) return true;
-                for (const auto& p : f.over->partition_by) {
-                    if (ContainsAggregate(*p)) return true;
-                }
-                for (const auto& o : f.over->order_by) {
-                    if (ContainsAggregate(*o.expr)) return true;
-                }
-            } else if (FunctionRegistry::Instance().IsAggregate(f.name)) {
-                return true;
-            }
-            for (const auto& a : f.args) {
-                if (ContainsAggregate(*a, windows)) return true;
-            }
-            return false;
-        }
-        case K::UNARY:
-            return ContainsAggregate(*static_cast<const ast::UnaryExpr&>(e).operand, windows);
-        case K::BINARY: {
-            const auto& b = static_cast<const ast::BinaryExpr&>(e);
-            return ContainsAggregate(*b.left, windows) || ContainsAggregate(*b.right, windows);
-        }
-        case K::CASE: {
-            const auto& c = static_cast<const ast::CaseExpr&>(e);
-            if (c.operand && ContainsAggregate(*c.operand, windows)) return true;
-            if (c.else_expr && ContainsAggregate(*c.else_expr, windows)) return true;
-            for (const auto& [w, t] : c.when_then) {
-                if (ContainsAggregate(*w, windows) || ContainsAggregate(*t, windows)) return true;
-            }
-            return false;
-        }
-        case K::CAST:
-            return ContainsAggregate(*static_cast<const ast::CastExpr&>(e).expr);
-        case K::IN_LIST: {
-            const auto& in = static_cast<const ast::InListExpr&>(e);
-            if (ContainsAggregate(*in.expr)) return true;
-            for (const auto& x : in.list) {
-                if (ContainsAggregate(*x)) return true;
-            }
-            return false;
-        }
-        case K::BETWEEN: {
-            const auto& b = static_cast<const ast::BetweenExpr&>(e);
-            return ContainsAggregate(*b.expr) || ContainsAggregate(*b.low) || ContainsAggregate(*b.high);
-        }
-        case K::IS_NULL:
-            return ContainsAggregate(*static_cast<const ast::IsNullExpr&>(e).expr);
-        case K::LIKE: {
-            const auto& l = static_cast<const ast::LikeExpr&>(e);
-            return ContainsAggregate(*l.expr) || ContainsAggregate(*l.pattern);
-        }
-        default:
-            return false;
-    }
-}
+using binder_internal::At;
+using binder_internal::ContainsAggregate;
 
 int64_t ConstantInteger(const BoundExpression& e, const std::string& what, const ast::SourceLocation& loc) {
     Value v;
@@ -613,170 +550,6 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
         select->from = std::move(join);
     }
     return select;
-}
-
-BoundExprPtr Binder::BindAggregated(const ast::Expr& expr) {
-    AggregateContext& agg = *aggregate_context_;
-    if (expr.kind == ast::ExprKind::FUNCTION_CALL && static_cast<const ast::FunctionCallExpr&>(expr).over) {
-        return BindPlain(expr);  // a window over the aggregation output
-    }
-    if (expr.kind == ast::ExprKind::FUNCTION_CALL &&
-        AsciiEqualsIgnoreCase(static_cast<const ast::FunctionCallExpr&>(expr).name, "grouping")) {
-        return BindGroupingCall(static_cast<const ast::FunctionCallExpr&>(expr));
-    }
-    if (expr.kind == ast::ExprKind::FUNCTION_CALL &&
-        FunctionRegistry::Instance().IsAggregate(static_cast<const ast::FunctionCallExpr&>(expr).name)) {
-        return BindAggregateCall(static_cast<const ast::FunctionCallExpr&>(expr));
-    }
-    if (!ContainsAggregate(expr, true)) {
-        // Bind it as a plain expression over the FROM columns and look for an equal GROUP BY key.
-        auto* saved = aggregate_context_;
-        aggregate_context_ = nullptr;
-        auto saved_scope = scope_;
-        scope_ = agg.from_scope;
-        BoundExprPtr plain = BindPlain(expr);
-        aggregate_context_ = saved;
-        scope_ = std::move(saved_scope);
-        std::string text = plain->ToString();
-        for (size_t i = 0; i < agg.group_texts.size(); ++i) {
-            if (agg.group_texts[i] == text) return std::make_unique<BoundColumnRef>(i, agg.group_types[i], text);
-        }
-        bool reads_columns = false;
-        ForEachColumn(*plain, [&](size_t i) { reads_columns |= i < kCorrelatedBase; });
-        if (!reads_columns) return plain;
-        if (expr.kind == ast::ExprKind::COLUMN_REF) {
-            throw BinderError(At(expr.location) + "'" + expr.ToString() +
-                                  "' must be an aggregate expression or appear in GROUP BY clause",
-                              ErrorCode::WRONG_ARGUMENTS);
-        }
-    }
-    return BindPlain(expr);  // children come back here one by one
-}
-
-BoundExprPtr Binder::BindGroupingCall(const ast::FunctionCallExpr& call) {
-    AggregateContext& agg = *aggregate_context_;
-    if (call.args.empty())
-        throw BinderError(At(call.location) + "GROUPING() needs a GROUP BY key", ErrorCode::WRONG_ARGUMENTS);
-    BoundExprPtr result;
-    for (size_t i = 0; i < call.args.size(); ++i) {
-        auto* saved = aggregate_context_;
-        aggregate_context_ = nullptr;
-        auto saved_scope = scope_;
-        scope_ = agg.from_scope;
-        BoundExprPtr plain = BindPlain(*call.args[i]);
-        aggregate_context_ = saved;
-        scope_ = std::move(saved_scope);
-        size_t n = agg.grouping_keys ? agg.grouping_keys : agg.group_texts.size();
-        size_t j = std::find(agg.group_texts.begin(), agg.group_texts.begin() + static_cast<std::ptrdiff_t>(n),
-                             plain->ToString()) -
-                   agg.group_texts.begin();
-        if (j >= n) {
-            throw BinderError(At(call.args[i]->location) + "GROUPING() arguments must be GROUP BY keys",
-                              ErrorCode::WRONG_ARGUMENTS);
-        }
-        // A plain GROUP BY rolls nothing up: the flag is 0.
-        BoundExprPtr flag = agg.grouping_keys ? BoundExprPtr(std::make_unique<BoundColumnRef>(
-                                                    n + 1 + j, TypeId::BIGINT, "grouping(" + plain->ToString() + ")"))
-                                              : BoundExprPtr(std::make_unique<BoundConstant>(Value::Integer(0)));
-        flag->nullable = false;
-        if (!result) {
-            result = std::move(flag);
-        } else {
-            std::vector<BoundExprPtr> shift;
-            shift.push_back(std::move(result));
-            shift.push_back(std::make_unique<BoundConstant>(Value::Integer(2)));
-            std::vector<BoundExprPtr> sum;
-            sum.push_back(MakeFunction("multiply", std::move(shift), call));
-            sum.push_back(std::move(flag));
-            result = MakeFunction("add", std::move(sum), call);
-        }
-    }
-    result->nullable = false;
-    return result;
-}
-
-BoundExprPtr Binder::BindAggregateCall(const ast::FunctionCallExpr& call) {
-    AggregateContext& agg = *aggregate_context_;
-    auto* saved = aggregate_context_;
-    aggregate_context_ = nullptr;
-    auto saved_scope = scope_;
-    scope_ = agg.from_scope;
-    std::vector<BoundExprPtr> args;
-    for (const auto& a : call.args) {
-        if (ContainsAggregate(*a)) {
-            throw BinderError(At(a->location) + "aggregate function calls cannot be nested",
-                              ErrorCode::WRONG_ARGUMENTS);
-        }
-        args.push_back(BindPlain(*a));
-    }
-    if (call.separator) args.push_back(std::make_unique<BoundConstant>(Value::Varchar(*call.separator)));
-    aggregate_context_ = saved;
-    scope_ = std::move(saved_scope);
-    const std::string name = AsciiLower(call.name);
-    // The aggregate `name`(args), computed once however often the query names it.
-    auto aggregate = [&](const std::string& name, std::vector<BoundExprPtr> args, bool distinct,
-                         bool star) -> BoundExprPtr {
-        std::vector<LogicalType> types;
-        for (const auto& a : args) types.push_back(a->type);
-        BoundAggregateFunction fn;
-        try {
-            fn = FunctionRegistry::Instance().BindAggregate(name, types, distinct);
-        } catch (const Exception& e) {
-            throw BinderError(At(call.location) + e.what(), e.code());
-        }
-        for (size_t i = 0; i < args.size(); ++i) args[i] = AddCastIfNeeded(std::move(args[i]), fn.arg_types[i]);
-        std::string text = name + (distinct ? "(DISTINCT " : "(");
-        for (size_t i = 0; i < args.size(); ++i) text += (i ? ", " : "") + args[i]->ToString();
-        text += star ? "*)" : ")";
-        size_t index = agg.aggregate_texts.size();
-        for (size_t i = 0; i < agg.aggregate_texts.size(); ++i) {
-            if (agg.aggregate_texts[i] == text) index = i;
-        }
-        LogicalType type = fn.return_type;
-        if (index == agg.aggregate_texts.size()) {
-            agg.aggregate_texts.push_back(text);
-            BoundAggregate a;
-            a.function = std::move(fn);
-            a.args = std::move(args);
-            agg.aggregates->push_back(std::move(a));
-        }
-        auto ref = std::make_unique<BoundColumnRef>(agg.group_texts.size() + index, type, text);
-        ref->nullable = name != "count";
-        return ref;
-    };
-    // sum(x + c) over integers is sum(x) + c * count(x): one sum however many constants a query
-    // adds (ClickBench Q29 sums ResolutionWidth + 0..89).
-    if (name == "sum" && !call.distinct && args.size() == 1 && args[0]->kind == BoundExprKind::FUNCTION) {
-        auto& f = static_cast<BoundFunction&>(*args[0]);
-        bool add = f.function.name == "add", subtract = f.function.name == "subtract";
-        if ((add || subtract) && f.args.size() == 2 && f.type.IsInteger()) {
-            int constant_side = f.args[1]->kind == BoundExprKind::CONSTANT          ? 1
-                                : add && f.args[0]->kind == BoundExprKind::CONSTANT ? 0
-                                                                                    : -1;
-            if (constant_side >= 0) {
-                const Value& c = static_cast<const BoundConstant&>(*f.args[constant_side]).value;
-                const BoundExpression& x = *f.args[1 - constant_side];
-                auto small = [](const LogicalType& t) { return t.IsInteger() && t.id != TypeId::LARGEINT; };
-                if (!c.is_null() && small(c.type()) && small(x.type)) {
-                    LogicalType result = FunctionRegistry::Instance().BindAggregate("sum", {f.type}, false).return_type;
-                    std::vector<BoundExprPtr> sum_args, count_args;
-                    sum_args.push_back(x.Copy());
-                    count_args.push_back(x.Copy());
-                    BoundExprPtr sum = aggregate("sum", std::move(sum_args), false, false);
-                    BoundExprPtr count = aggregate("count", std::move(count_args), false, false);
-                    int64_t k = c.GetInt() * (subtract ? -1 : 1);
-                    std::vector<BoundExprPtr> times;
-                    times.push_back(std::make_unique<BoundConstant>(Value::Integer(k)));
-                    times.push_back(std::move(count));
-                    std::vector<BoundExprPtr> plus;
-                    plus.push_back(std::move(sum));
-                    plus.push_back(MakeFunction("multiply", std::move(times), call));
-                    return AddCastIfNeeded(MakeFunction("add", std::move(plus), call), result);
-                }
-            }
-        }
-    }
-    return aggregate(name, std::move(args), call.distinct, call.star);
 }
 
 // ---------------------------------------------------------------- FROM

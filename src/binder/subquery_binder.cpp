@@ -16,6 +16,7 @@
 #include <functional>
 
 #include "binder/binder.h"
+#include "binder/binder_internal.h"
 #include "binder/expression_walker.h"
 #include "common/ascii.h"
 #include "common/exception.h"
@@ -25,9 +26,7 @@ namespace floe {
 
 namespace {
 
-std::string At(const ast::SourceLocation& loc) {
-    return fmt::format("line {}, column {}: ", loc.line, loc.column);
-}
+using binder_internal::At;
 
 /// Renumbers a subquery expression after D's k columns were put in front of its input:
 /// correlated references become D columns, the others move right by k.
@@ -336,8 +335,7 @@ BoundExprPtr Binder::BindSubquery(const ast::SubqueryExpr& expr) {
     }
     if (any || all) return BindQuantified(expr);
     if (expr.subquery_kind == ast::SubqueryKind::EXISTS) {
-        const auto& candidates = select_state_->semi_join_candidates;
-        if (std::find(candidates.begin(), candidates.end(), &expr) != candidates.end() && BindExistsAsJoin(expr)) {
+        if (IsSemiJoinCandidate(expr) && BindExistsAsJoin(expr)) {
             last_subquery_correlated_ = true;
             return Constant(Value::Boolean(true));
         }
@@ -402,8 +400,7 @@ BoundExprPtr Binder::BindSubquery(const ast::SubqueryExpr& expr) {
     LogicalType common = CommonSuperType(lhs->type, inner_types[k]);
     if (common.id == TypeId::NULL_TYPE) common = TypeId::BIGINT;
     inner->order_by.clear();
-    const auto& candidates = select_state_->semi_join_candidates;
-    if (k == 0 && std::find(candidates.begin(), candidates.end(), &expr) != candidates.end()) {
+    if (k == 0 && IsSemiJoinCandidate(expr)) {
         // x IN (uncorrelated subquery) as a WHERE conjunct: FALSE and NULL both drop the row, so a
         // semi join on x = value is exact (TPC-H Q18, Q20), and the subquery runs once.
         auto join = std::make_unique<BoundJoinRef>();
@@ -469,6 +466,11 @@ BoundExprPtr Binder::BindSubquery(const ast::SubqueryExpr& expr) {
     BoundExprPtr result = Call("if", List(std::move(matched), Constant(Value::Boolean(true)), std::move(after)));
     if (expr.negated) result = Call("not", List(std::move(result)));
     return result;
+}
+
+bool Binder::IsSemiJoinCandidate(const ast::SubqueryExpr& expr) const {
+    const auto& candidates = select_state_->semi_join_candidates;
+    return std::find(candidates.begin(), candidates.end(), &expr) != candidates.end();
 }
 
 bool Binder::BindExistsAsJoin(const ast::SubqueryExpr& expr) {
@@ -573,22 +575,6 @@ BoundExprPtr Binder::BindQuantified(const ast::SubqueryExpr& expr) {
     LogicalType common = CommonSuperType(lhs->type, inner_types[k]);
     if (common.id == TypeId::NULL_TYPE) common = TypeId::BIGINT;
     inner->order_by.clear();
-    const auto& candidates = select_state_->semi_join_candidates;
-    if (k == 0 && std::find(candidates.begin(), candidates.end(), &expr) != candidates.end()) {
-        // x IN (uncorrelated subquery) as a WHERE conjunct: FALSE and NULL both drop the row, so a
-        // semi join on x = value is exact (TPC-H Q18, Q20), and the subquery runs once.
-        auto join = std::make_unique<BoundJoinRef>();
-        join->join_type = BoundJoinType::SEMI;
-        join->left_keys.push_back(AddCastIfNeeded(lhs->Copy(), common));
-        join->right_keys.push_back(AddCastIfNeeded(Ref(0, inner_types[0], inner->output[0].name), common));
-        join->null_safe.push_back(false);
-        auto right = std::make_unique<BoundSubqueryRef>();
-        right->types = inner_types;
-        right->query = std::move(inner);
-        join->right = std::move(right);
-        select_state_->joins.push_back(std::move(join));
-        return Constant(Value::Boolean(true));
-    }
     auto stats = Wrap(std::move(inner), k);
     stats->aggregated = true;
     for (size_t i = 0; i < k; ++i) stats->group_by.push_back(Ref(i, inner_types[i]));

@@ -1,0 +1,21 @@
+#pragma once
+/// Helpers the binder's source files share (not part of the binder's interface).
+
+#include <fmt/format.h>
+
+#include <string>
+
+#include "parser/ast/expression.h"
+
+namespace floe::binder_internal {
+
+/// "line L, column C: ", the prefix of a binder error about `loc`.
+inline std::string At(const ast::SourceLocation& loc) {
+    return fmt::format("line {}, column {}: ", loc.line, loc.column);
+}
+
+/// Whether `e` calls an aggregate (or, with `windows`, a window function) outside a subquery. A
+/// window call is not an aggregate itself, but what it reads may contain one.
+bool ContainsAggregate(const ast::Expr& e, bool windows = false);
+
+}  // namespace floe::binder_internal

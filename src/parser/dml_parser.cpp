@@ -1,0 +1,123 @@
+// Writes: INSERT [OVERWRITE] (VALUES, SELECT, FILES()), UPDATE, DELETE, TRUNCATE.
+#include "common/ascii.h"
+#include "common/exception.h"
+#include "parser/parser_impl.h"
+
+namespace floe {
+
+using namespace ast;
+
+StatementPtr ParserImpl::ParseInsert() {
+    ExpectKeyword("INSERT");
+    auto ins = std::make_unique<InsertStatement>();
+    if (AcceptKeyword("OVERWRITE")) {
+        ins->overwrite = true;
+    } else {
+        ExpectKeyword("INTO");
+    }
+    AcceptKeyword("TABLE");
+    if (!ins->overwrite && Cur().type == TokenType::IDENTIFIER && AsciiEqualsIgnoreCase(Cur().text, "files") &&
+        PeekToken().type == TokenType::OPERATOR && PeekToken().text == "(") {
+        // INSERT INTO FILES("key" = "value", ...) <query>
+        Advance();
+        ExpectOp("(");
+        do {
+            if (Cur().type != TokenType::STRING) Error("a \"key\" = \"value\" property");
+            std::string k = Cur().text;
+            Advance();
+            ExpectOp("=");
+            if (Cur().type != TokenType::STRING) Error("a string value");
+            ins->files.emplace_back(k, Cur().text);
+            Advance();
+        } while (AcceptOp(","));
+        ExpectOp(")");
+        ins->into_files = true;
+        ins->query = ParseQuery();
+        return ins;
+    }
+    ParseQualifiedName(ins->database, ins->table, "a table name");
+    if (AcceptKeyword("PARTITION") || AcceptKeyword("PARTITIONS")) ins->partitions = ParseColumnList();
+    if (AcceptKeyword("WITH")) {
+        ExpectKeyword("LABEL");
+        ins->label = ParseIdentifierOrString("a label");
+    }
+    if (IsOp("(") && !StartsQuery()) ins->columns = ParseColumnList();
+    if (AcceptKeyword("VALUES") || AcceptKeyword("VALUE")) {
+        auto v = std::make_unique<ValuesNode>();
+        v->location = Loc();
+        do {
+            ExpectOp("(");
+            std::vector<ExprPtr> row;
+            if (!IsOp(")")) {
+                do {
+                    if (IsKeyword("DEFAULT")) {
+                        auto ref = std::make_unique<ColumnRefExpr>();
+                        ref->location = Loc();
+                        ref->parts.push_back("DEFAULT");
+                        Advance();
+                        row.push_back(std::move(ref));
+                    } else {
+                        row.push_back(ParseExpression());
+                    }
+                } while (AcceptOp(","));
+            }
+            ExpectOp(")");
+            v->rows.push_back(std::move(row));
+        } while (AcceptOp(","));
+        ins->query = std::move(v);
+    } else {
+        ins->query = ParseQuery();
+    }
+    if (AcceptKeyword("ON")) {
+        ExpectKeyword("DUPLICATE");
+        ExpectKeyword("KEY");
+        ExpectKeyword("UPDATE");
+        ins->on_duplicate_key_update = ParseAssignments();
+    }
+    return ins;
+}
+
+std::vector<Assignment> ParserImpl::ParseAssignments() {
+    std::vector<Assignment> out;
+    do {
+        Assignment a;
+        a.location = Loc();
+        std::string first = ParseIdentifier("a column name");
+        a.column = AcceptOp(".") ? ParseIdentifier("a column name") : first;  // t.col
+        ExpectOp("=");
+        a.value = ParseExpression();
+        out.push_back(std::move(a));
+    } while (AcceptOp(","));
+    return out;
+}
+
+StatementPtr ParserImpl::ParseDelete() {
+    ExpectKeyword("DELETE");
+    ExpectKeyword("FROM");
+    auto d = std::make_unique<DeleteStatement>();
+    ParseQualifiedName(d->database, d->table, "a table name");
+    if (AcceptKeyword("PARTITION") || AcceptKeyword("PARTITIONS")) d->partitions = ParseColumnList();
+    if (AcceptKeyword("WHERE")) d->where = ParseExpression();
+    return d;
+}
+
+StatementPtr ParserImpl::ParseUpdate() {
+    ExpectKeyword("UPDATE");
+    auto u = std::make_unique<UpdateStatement>();
+    ParseQualifiedName(u->database, u->table, "a table name");
+    ExpectKeyword("SET");
+    u->assignments = ParseAssignments();
+    if (AcceptKeyword("WHERE")) u->where = ParseExpression();
+    return u;
+}
+
+StatementPtr ParserImpl::ParseTruncate() {
+    ExpectKeyword("TRUNCATE");
+    AcceptKeyword("TABLE");
+    auto t = std::make_unique<TruncateStatement>();
+    ParseQualifiedName(t->database, t->table, "a table name");
+    if (AcceptKeyword("PARTITION") || AcceptKeyword("PARTITIONS")) t->partitions = ParseColumnList();
+    return t;
+}
+
+}  // namespace floe
