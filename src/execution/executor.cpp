@@ -105,6 +105,7 @@ void RunPipeline(Pipeline& p, ExecutionContext& ctx) {
     for (size_t i = 0; more && i < p.operators.size(); ++i) {
         Chunk output;
         while (more && p.operators[i]->FinishExecute(ctx, output)) {
+            ctx.CheckInterrupted();
             more = Push(p, ctx, std::move(output), i + 1);
             output = Chunk();
         }

@@ -1,6 +1,7 @@
 #include "execution/physical_operator.h"
 
 #include "common/exception.h"
+#include "common/memory_tracker.h"
 
 namespace floe {
 
@@ -8,6 +9,7 @@ void ExecutionContext::CheckInterrupted() const {
     if (interrupted && interrupted->load(std::memory_order_relaxed)) {
         throw ExecutionError("Query execution was interrupted", ErrorCode::QUERY_INTERRUPTED);
     }
+    MemoryTracker::CheckCurrent();
 }
 
 bool PhysicalOperator::GetData(ExecutionContext&, Chunk&) {

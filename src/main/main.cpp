@@ -9,6 +9,7 @@
 #include "common/exception.h"
 #include "common/logging.h"
 #include "common/memory.h"
+#include "common/memory_tracker.h"
 #include "main/config.h"
 #include "server/http/http_server.h"
 #include "server/instance.h"
@@ -39,6 +40,11 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     signal(SIGPIPE, SIG_IGN);
 
+    uint64_t memory_limit = config.memory_limit;
+    if (memory_limit == 0) {
+        memory_limit = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGE_SIZE)) / 5 * 4;
+    }
+    MemoryTracker::Process().set_limit(static_cast<int64_t>(memory_limit));
     int threads = config.threads > 0 ? config.threads : static_cast<int>(std::thread::hardware_concurrency());
     try {
         InstanceOptions options;
@@ -56,7 +62,8 @@ int main(int argc, char** argv) {
                                  {"mysql_port", mysql.port()},
                                  {"http_port", http.port()},
                                  {"data_dir", config.data_dir},
-                                 {"threads", threads}});
+                                 {"threads", threads},
+                                 {"memory_limit", FormatBytes(static_cast<int64_t>(memory_limit))}});
         int sig = 0;
         sigwait(&signals, &sig);
         Log::Info("floe.stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});

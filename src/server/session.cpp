@@ -8,6 +8,7 @@
 #include "binder/client_context.h"
 #include "common/ascii.h"
 #include "common/exception.h"
+#include "common/memory_tracker.h"
 #include "execution/executor.h"
 #include "execution/expression_executor.h"
 #include "execution/operator/physical_file_scan.h"
@@ -122,7 +123,27 @@ QueryResult Session::Execute(std::string_view sql) {
     return ExecuteStatement(*statement, nullptr);
 }
 
+int64_t Session::StatementMemoryLimit() const {
+    // query_mem_limit wins when set; exec_mem_limit is StarRocks' older name. 0 = only the server's limit.
+    for (const char* name : {"query_mem_limit", "exec_mem_limit"}) {
+        Value v = variables_.Get(ast::VariableScope::SESSION, name);
+        if (!v.is_null() && v.ToString() != "0") return std::stoll(v.ToString());
+    }
+    return 0;
+}
+
 QueryResult Session::ExecuteStatement(const ast::Statement& statement, const std::vector<Value>* params) {
+    MemoryTracker tracker("this statement", StatementMemoryLimit(), nullptr,
+                          "SET query_mem_limit = <bytes> changes it; 0 leaves only the server's limit");
+    ScopedMemoryTracker attach(&tracker);
+    try {
+        return DispatchStatement(statement, params);
+    } catch (const std::bad_alloc&) {
+        throw OutOfMemoryError(tracker.DescribeExceeded(MemoryTracker::LastRefused()));
+    }
+}
+
+QueryResult Session::DispatchStatement(const ast::Statement& statement, const std::vector<Value>* params) {
     statement_start_micros_ = NowMicros();
     SessionClientContext context(*this);
     StatementExecutor executor(*this, context);
@@ -164,6 +185,8 @@ QueryResult Session::ExecuteStatement(const ast::Statement& statement, const std
                 };
                 visit(*physical);
                 text += "\nRESULT " + std::to_string(rows) + " rows";
+                MemoryTracker::FlushThread();
+                if (MemoryTracker* t = MemoryTracker::Current()) text += "\nPEAK MEMORY " + FormatBytes(t->peak());
             }
             size_t pos = 0;
             while (pos < text.size()) {

@@ -78,7 +78,10 @@ class Session {
     const std::atomic<bool>* interrupted_flag() const { return &interrupted_; }
 
     /// Runs one parsed statement; `params` are the values of its `?` placeholders.
+    /// Runs one statement under its own memory tracker (limit: query_mem_limit / exec_mem_limit).
     QueryResult ExecuteStatement(const ast::Statement& statement, const std::vector<Value>* params);
+    QueryResult DispatchStatement(const ast::Statement& statement, const std::vector<Value>* params);
+    int64_t StatementMemoryLimit() const;
 
     /// Statement start time (DATETIME micros), fixed for the statement being run.
     int64_t statement_start_micros() const { return statement_start_micros_; }

@@ -23,8 +23,9 @@ FLOE = os.environ.get("FLOE_BINARY", os.path.join(ROOT, "build", "release", "flo
 class FloeServer:
     """A floe process: start, stop (SIGTERM), kill -9 and restart on the same data directory."""
 
-    def __init__(self, data_dir):
+    def __init__(self, data_dir, extra_args=()):
         self.data_dir = str(data_dir)
+        self.extra_args = list(extra_args)
         self.proc = None
         self.log_lines = []
         self.mysql_port = None
@@ -37,7 +38,7 @@ class FloeServer:
         self.mysql_port = self.http_port = None
         self.proc = subprocess.Popen(
             [FLOE, "--data-dir", self.data_dir, "--mysql-port", "0", "--http-port", "0",
-             "--bind-address", "127.0.0.1", "--log-level", "info"],
+             "--bind-address", "127.0.0.1", "--log-level", "info", *self.extra_args],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         ready = threading.Event()
 
