@@ -557,11 +557,14 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
     return result;
 }
 
+bool LoadManager::StreamsBatches(const TableSchema& schema, const LoadOptions& options) {
+    return schema.keys_type != ast::KeysType::PRIMARY && !options.overwrite && options.partitions.empty();
+}
+
 LoadResult LoadManager::LoadBatches(const TableInfo& table, const TableSchema& schema,
                                     const std::function<bool(std::vector<Chunk>&)>& next, const LoadOptions& options,
                                     const std::function<std::string()>& before_commit) {
-    bool streamed = schema.keys_type != ast::KeysType::PRIMARY && !options.overwrite && options.partitions.empty();
-    if (!streamed) {
+    if (!StreamsBatches(schema, options)) {
         std::vector<Chunk> all, batch;
         while (next(batch)) {
             for (auto& c : batch) all.push_back(std::move(c));

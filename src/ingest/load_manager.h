@@ -63,6 +63,9 @@ struct LoadResult {
 
 class LoadManager {
   public:
+    /// Whether LoadBatches writes each batch before asking for the next (else it holds every
+    /// batch's rows until the commit).
+    static bool StreamsBatches(const TableSchema& schema, const LoadOptions& options);
     /// `data_dir` is where segment files go (data/<table id>/...).
     LoadManager(Catalog& catalog, std::string data_dir);
 

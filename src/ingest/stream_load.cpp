@@ -19,6 +19,7 @@
 #include "function/cast.h"
 #include "ingest/internal_context.h"
 #include "ingest/load_transform.h"
+#include "ingest/record_blocks.h"
 #include "parser/parser.h"
 #include "types/time_zone.h"
 
@@ -82,11 +83,9 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
     StreamLoadResponse res;
     res.label = Header(request, "label");
     if (res.label.empty()) res.label = LoadManager::NewLabel("stream_load");
-    res.load_bytes = static_cast<int64_t>(request.body.size());
     LoadRecord record;
     record.kind = "STREAM_LOAD";
     record.label = res.label;
-    record.load_bytes = res.load_bytes;
     record.create_time =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     std::optional<TableInfo> table;
@@ -135,36 +134,82 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
             return fail(e.what());
         }
 
-        // Parse and transform, chunk by chunk.
-        // The body outlives everything read from it here (it is written and committed before Run
-        // returns), so fields reference it instead of being copied.
+        LoadOptions options = transform->options();
+        options.label = res.label;
+
+        // The body is read block by block (whole records each) as it arrives, and each block is
+        // parsed, transformed and written before the next is read: memory stays bounded by the
+        // block size, whatever the body's. A block's CSV fields reference it, so a load that keeps
+        // rows until its commit keeps the blocks too.
+        const bool is_csv = transform->format() == "csv";
         CsvOptions csv = transform->csv_options();
         csv.reference_input = true;
+        const JsonOptions& json = transform->json_options();
+        // A document parsed whole (an outer array, or records under json_root) is held in memory:
+        // StarRocks' 100 MB limit applies unless ignore_json_size is true. Records one after
+        // another stream in bounded memory and have no limit.
+        const bool whole_document = !is_csv && (json.strip_outer_array || !json.json_root.empty());
+        constexpr size_t kMaxJsonDocument = size_t{100} << 20;
+        const size_t document_limit =
+            IsTrueProperty(Header(request, "ignore_json_size", "false")) ? SIZE_MAX : kMaxJsonDocument;
+        const std::string delimiter = is_csv ? csv.row_delimiter : "\n";
+        const char enclose = is_csv ? csv.enclose : 0, escape = is_csv ? csv.escape : 0;
+        std::optional<RecordBlocks> body_blocks;
+        if (request.source) {
+            body_blocks.emplace(*request.source, delimiter, enclose, escape, block_bytes_);
+        } else {
+            body_blocks.emplace(request.body, delimiter, enclose, escape, block_bytes_);
+        }
+        RecordBlocks& blocks = *body_blocks;
+        if (!LoadManager::StreamsBatches(schema, options)) blocks.KeepBlocks();
         std::optional<CsvReader> csv_reader;
         std::optional<JsonReader> json_reader;
-        if (transform->format() == "csv") {
-            csv_reader.emplace(request.body, csv, transform->source_columns().size());
-        } else {
-            const JsonOptions& json = transform->json_options();
-            // A document parsed whole (an outer array, or records under json_root) is held in memory:
-            // StarRocks' 100 MB limit applies unless ignore_json_size is true. Records one after
-            // another stream in bounded memory and have no limit.
-            constexpr size_t kMaxJsonDocument = size_t{100} << 20;
-            if ((json.strip_outer_array || !json.json_root.empty()) && request.body.size() > kMaxJsonDocument &&
-                !IsTrueProperty(Header(request, "ignore_json_size", "false"))) {
-                return fail(
-                    fmt::format("The size of this batch exceed the max size [{}] of json type data  data [{}]. "
-                                "Set ignore_json_size to skip the check, although it may lead huge memory "
-                                "consuming.",
-                                kMaxJsonDocument, request.body.size()));
+        size_t line_base = 0;     // lines of earlier blocks (CSV error line numbers)
+        size_t rows_before = 0;   // records of earlier blocks
+        bool first_block = true;
+        bool block_is_utf8 = true;
+        auto close_block = [&] {
+            if (csv_reader) {
+                line_base += csv_reader->lines();
+                rows_before += csv_reader->rows_seen();
+                csv_reader.reset();
             }
-            json_reader.emplace(request.body, json, transform->source_columns());
-        }
-        auto next_chunk = [&](Chunk& out, std::vector<CsvRowError>& errors) {
-            return csv_reader ? csv_reader->Next(out, errors) : json_reader->Next(out, errors);
+            if (json_reader) {
+                rows_before += json_reader->rows_seen();
+                if (size_t t = json_reader->truncated_bytes()) blocks.Unread(t);
+                json_reader.reset();
+            }
         };
-        // Text must be UTF-8: one vectorized pass over the body; rows are checked only when it fails.
-        const bool body_is_utf8 = IsValidUtf8(request.body);
+        auto open_block = [&]() -> bool {
+            close_block();
+            std::string_view block;
+            if (whole_document) {
+                if (!first_block) return false;
+                if (!blocks.ReadAll(block, document_limit)) {
+                    std::string size = Header(request, "content-length",
+                                              "more than " + std::to_string(kMaxJsonDocument));
+                    throw LoadError(
+                        fmt::format("The size of this batch exceed the max size [{}] of json type data  data [{}]. "
+                                    "Set ignore_json_size to skip the check, although it may lead huge memory "
+                                    "consuming.",
+                                    kMaxJsonDocument, size));
+                }
+            } else if (!blocks.Next(block)) {
+                return false;
+            }
+            // Text must be UTF-8: one vectorized pass per block; rows are checked only when it fails.
+            block_is_utf8 = IsValidUtf8(block);
+            if (is_csv) {
+                CsvOptions o = csv;
+                if (!first_block) o.skip_header = 0;
+                csv_reader.emplace(block, o, transform->source_columns().size());
+            } else {
+                json_reader.emplace(block, json, transform->source_columns());
+                if (!whole_document && !blocks.at_end()) json_reader->AllowTruncatedEnd();
+            }
+            first_block = false;
+            return true;
+        };
         std::vector<CsvRowError> csv_errors;
         std::vector<FilteredRow> filtered;
         std::vector<LoadTransform::Reject> rejects;
@@ -172,35 +217,40 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
         Chunk file_chunk;
         int64_t selected_rows = 0;
         bool exhausted = false;
-        // Rows are parsed, transformed and handed to the load a batch (about 1M rows) at a time.
-        constexpr size_t kBatchRows = size_t{1} << 20;
+        // One block (about 64 MiB) is one batch handed to the load.
         auto read_batch = [&](std::vector<Chunk>& rows) -> bool {
-            size_t batch_rows = 0;
-            while (!exhausted && batch_rows < kBatchRows) {
-                if (!next_chunk(file_chunk, csv_errors)) {
-                    exhausted = true;
-                    break;
+            if (exhausted || !open_block()) {
+                exhausted = true;
+                return false;
+            }
+            while (true) {
+                size_t errors_before = csv_errors.size();
+                bool more = csv_reader ? csv_reader->Next(file_chunk, csv_errors)
+                                       : json_reader->Next(file_chunk, csv_errors);
+                for (size_t i = errors_before; i < csv_errors.size(); ++i) {
+                    csv_errors[i].line += csv_reader ? line_base : rows_before;
                 }
+                if (!more) break;
                 size_t n = file_chunk.size();
                 if (n == 0) continue;
-                batch_rows += n;
                 Chunk out;
                 std::vector<uint8_t> flags;
                 rejects.clear();
-                transform->Apply(file_chunk, out, &flags, rejects, res.unselected_rows, !body_is_utf8);
+                transform->Apply(file_chunk, out, &flags, rejects, res.unselected_rows, !block_is_utf8);
                 for (auto& r : rejects) filtered.push_back({0, std::move(r.reason), ""});
                 if (transform->has_op()) delete_rows.push_back(std::move(flags));
                 selected_rows += static_cast<int64_t>(out.live_rows());
                 rows.push_back(std::move(out));
             }
-            return !rows.empty() || !exhausted;
+            return true;
         };
         const double max_filter_ratio = transform->max_filter_ratio();
-        LoadOptions options;
         // Before the commit: count, keep the rejected rows, and refuse a load over its ratio.
         auto before_commit = [&]() -> std::string {
+            close_block();
             for (const auto& e : csv_errors) filtered.push_back({e.line, e.reason, ShownValue(e.raw, 1024)});
-            res.total_rows = static_cast<int64_t>(csv_reader ? csv_reader->rows_seen() : json_reader->rows_seen());
+            res.total_rows = static_cast<int64_t>(rows_before);
+            res.load_bytes = record.load_bytes = static_cast<int64_t>(blocks.bytes());
             res.filtered_rows = static_cast<int64_t>(filtered.size());
             if (!filtered.empty()) {
                 // Keep the rejected rows (the first 1000) for the ErrorURL.
@@ -231,8 +281,6 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
             options.record = record;
             return "";
         };
-        options = transform->options();
-        options.label = res.label;
         if (transform->has_op()) options.delete_rows = &delete_rows;
         auto write_started = std::chrono::steady_clock::now();
         LoadResult load;

@@ -12,6 +12,7 @@
 
 #include "catalog/catalog.h"
 #include "ingest/load_manager.h"
+#include "ingest/record_blocks.h"
 
 namespace floe {
 
@@ -19,6 +20,8 @@ struct StreamLoadRequest {
     std::string database;
     std::string table;
     std::map<std::string, std::string> headers;  // lower-case names
+    /// The body: read from `source` as it arrives when given, else `body`.
+    BodySource* source = nullptr;
     std::string_view body;
 };
 
@@ -39,6 +42,8 @@ struct StreamLoadResponse {
 class StreamLoader {
   public:
     StreamLoader(Catalog& catalog, LoadManager& loads, std::string data_dir);
+    /// The size of the blocks a body is read and written in (tests make it small).
+    void set_block_bytes(size_t bytes) { block_bytes_ = bytes; }
     StreamLoadResponse Run(const StreamLoadRequest& request);
     /// The rejected rows of a load (one line per row: line number, reason, row), or nullopt.
     std::optional<std::string> ErrorLog(const std::string& id) const;
@@ -47,6 +52,7 @@ class StreamLoader {
     Catalog& catalog_;
     LoadManager& loads_;
     std::string data_dir_;
+    size_t block_bytes_ = size_t{64} << 20;
 };
 
 }  // namespace floe

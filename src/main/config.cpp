@@ -45,6 +45,8 @@ void Apply(Config* c, const std::string& key, const std::string& value) {
         c->threads = ParseCount(key, value);
     else if (key == "memory-limit" || key == "memory_limit")
         c->memory_limit = ParseMemorySize(value);
+    else if (key == "stream-load-block-size" || key == "stream_load_block_size")
+        c->stream_load_block_bytes = ParseMemorySize(value);
     else if (key == "log-level" || key == "log_level")
         c->log_level = value;
     else if (key == "max-connections" || key == "max_connections")
@@ -95,6 +97,9 @@ std::string Usage() {
            "  --threads N           worker threads (default: number of cores)\n"
            "  --memory-limit SIZE   e.g. 8G, 512M or 75% (default 80% of memory)\n"
            "  --max-connections N   MySQL connections accepted at once (default 4096)\n"
+           "  --stream-load-block-size SIZE\n"
+           "                        Stream Load parses and writes a body in blocks of this size\n"
+           "                        as it arrives (default 64M; memory per load is about twice it)\n"
            "  --log-level LEVEL     debug, info, warn or error (default info)\n";
 }
 

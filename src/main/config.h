@@ -17,6 +17,7 @@ struct Config {
     uint64_t memory_limit = 0;  // bytes; 0 = 80% of physical memory
     std::string log_level = "info";
     uint32_t max_connections = 4096;
+    uint64_t stream_load_block_bytes = 64u << 20;  // Stream Load reads and writes bodies in blocks of this size
 };
 
 /// Parses argv; throws std::invalid_argument with a message naming the bad flag or value.

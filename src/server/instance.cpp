@@ -47,6 +47,7 @@ Instance::Instance(InstanceOptions options) : options_(std::move(options)) {
     loads_->SetCommitListener([c = compactor_.get()](int64_t table_id) { c->Notify(table_id); });
     compactor_->Start();
     stream_loads_ = std::make_unique<StreamLoader>(*catalog_, *loads_, options_.data_dir);
+    stream_loads_->set_block_bytes(options_.stream_load_block_bytes);
     SweepUnreferencedSegments();
     routine_loads_ = std::make_unique<RoutineLoadManager>(*catalog_, *loads_, options_.data_dir);
     routine_loads_->Start();

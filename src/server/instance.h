@@ -27,6 +27,7 @@ struct InstanceOptions {
     int threads = 0;            // 0 = number of cores
     uint64_t memory_limit = 0;  // bytes; 0 = 80% of physical memory
     uint32_t max_connections = 4096;
+    uint64_t stream_load_block_bytes = 64u << 20;
 };
 
 /// The version string clients see. MySQL drivers parse the leading "8.0.33".

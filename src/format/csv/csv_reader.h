@@ -55,6 +55,8 @@ class CsvReader {
     bool Next(Chunk& out, std::vector<CsvRowError>& errors);
     /// Data rows seen so far, good and bad (header lines excluded).
     size_t rows_seen() const { return rows_seen_; }
+    /// Lines read so far (header lines included).
+    size_t lines() const { return line_; }
     /// From now on, each Next() fills `sources` with the ordinal (0-based, among data rows) of
     /// each row it returns; CsvRowError::source holds a bad row's ordinal either way.
     void TrackSources(std::vector<uint32_t>* sources) { sources_ = sources; }

@@ -67,6 +67,8 @@ struct JsonReader::State {
     simdjson::dom::document_stream::iterator stream_next, stream_end;
     bool done = false;
     std::string error;  // a document that did not parse
+    bool allow_truncated = false;
+    size_t truncated = 0;
     // Separate documents: the next one to parse, and the one being read (array_mode iterates its
     // elements).
     bool documents_mode = false;
@@ -132,6 +134,10 @@ JsonReader::JsonReader(std::vector<std::string_view> documents, JsonOptions opti
 }
 
 JsonReader::~JsonReader() = default;
+
+void JsonReader::AllowTruncatedEnd() { state_->allow_truncated = true; }
+
+size_t JsonReader::truncated_bytes() const { return state_->truncated; }
 
 std::vector<InferredColumn> InferJsonColumns(std::string_view data, const JsonOptions& options, size_t sample_rows) {
     std::vector<std::string> names;
@@ -326,6 +332,11 @@ bool JsonReader::Next(Chunk& out, std::vector<CsvRowError>& errors) {
         }
         if (!(s.stream_next != s.stream_end)) {
             size_t truncated = s.stream.truncated_bytes();
+            if (truncated > 0 && s.allow_truncated) {
+                s.truncated = truncated;
+                s.done = true;
+                break;
+            }
             if (truncated > 0 && s.error.empty()) {
                 // A document that stops halfway is not silently dropped.
                 s.error =

@@ -46,6 +46,10 @@ class JsonReader {
     /// document's index (0-based) with separate documents, else the record's ordinal. A rejected
     /// record's CsvRowError::source holds the same.
     void TrackSources(std::vector<uint32_t>* sources) { sources_ = sources; }
+    /// Records one after another: a document cut off at the end of the input is not an error but
+    /// left unread (its bytes: truncated_bytes()), for a caller reading its input in blocks.
+    void AllowTruncatedEnd();
+    size_t truncated_bytes() const;
 
   private:
     friend std::vector<InferredColumn> InferJsonColumns(std::string_view, const JsonOptions&, size_t);

@@ -4,16 +4,9 @@
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/core/file.hpp>
 #include <boost/beast/http.hpp>
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <filesystem>
+#include <future>
 #include <limits>
 #include <thread>
 
@@ -199,62 +192,97 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
         host_ = std::string(req[http::field::host]);
         keep_alive_ = req.keep_alive();
         version_ = req.version();
-        std::filesystem::create_directories(instance_.options().data_dir + "/tmp");
-        static std::atomic<uint64_t> counter{0};
-        spool_path_ = instance_.options().data_dir + "/tmp/stream_load_" + std::to_string(::getpid()) + "_" +
-                      std::to_string(counter.fetch_add(1)) + ".body";
-        file_.emplace(std::move(*header_));
-        file_->body_limit(std::numeric_limits<std::uint64_t>::max());
-        beast::error_code ec;
-        file_->get().body().open(spool_path_.c_str(), beast::file_mode::write, ec);
-        if (ec) {
-            Refuse(http::status::internal_server_error, R"({"Status":"Fail","Message":"cannot spool the body"})");
-            return;
-        }
-        auto read_body = [self = shared_from_this()] {
-            self->stream_.expires_after(std::chrono::seconds(3600));
-            http::async_read(self->stream_, self->buffer_, *self->file_,
-                             [self](beast::error_code ec, size_t) { self->OnStreamLoadBody(ec); });
-        };
-        if (beast::iequals(file_->get()[http::field::expect], "100-continue")) {
+        body_stream_.emplace(std::move(*header_));
+        body_stream_->body_limit(std::numeric_limits<std::uint64_t>::max());
+        if (beast::iequals(body_stream_->get()[http::field::expect], "100-continue")) {
             auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, version_);
-            http::async_write(stream_, *cont,
-                              [self = shared_from_this(), cont, read_body](beast::error_code ec, size_t) {
-                                  if (!ec) read_body();
-                              });
+            http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code ec, size_t) {
+                if (!ec) self->RunStreamLoad();
+            });
         } else {
-            read_body();
+            RunStreamLoad();
         }
     }
 
-    void OnStreamLoadBody(beast::error_code ec) {
-        beast::error_code ignored;
-        file_->get().body().close();
-        if (ec) {  // the body stopped halfway: nothing is loaded
-            std::error_code rm;
-            std::filesystem::remove(spool_path_, rm);
-            Log::Warn("stream_load.body_failed", {{"error", ec.message()}});
-            return;
-        }
-        // The load runs off the I/O threads; its answer is written back on the connection.
-        std::thread([self = shared_from_this()] {
-            StreamLoadResponse result;
-            {
-                int fd = ::open(self->spool_path_.c_str(), O_RDONLY | O_CLOEXEC);
-                struct stat st {};
-                void* data = nullptr;
-                size_t size = 0;
-                if (fd >= 0 && ::fstat(fd, &st) == 0 && st.st_size > 0) {
-                    size = static_cast<size_t>(st.st_size);
-                    data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-                    if (data == MAP_FAILED) data = nullptr;
+    /// The request body as the load reads it: each Read is an asynchronous read on the
+    /// connection's strand (with its inactivity timeout) that the load thread waits for.
+    class BodyReader : public BodySource {
+      public:
+        explicit BodyReader(HttpConnection& c) : c_(c) {}
+        size_t Read(char* out, size_t capacity) override {
+            while (true) {
+                auto [ec, n] = ReadSome(out, capacity);
+                if (ec) {
+                    throw IOError("the request body stopped after " + std::to_string(bytes_) + " bytes (" +
+                                  ec.message() + "); nothing is loaded");
                 }
-                self->load_.body = data ? std::string_view(static_cast<const char*>(data), size) : std::string_view();
+                bytes_ += n;
+                if (n > 0 || done_) return n;
+            }
+        }
+        /// Reads and drops what is left of the body (a load that ended early), so that the
+        /// answer reaches the client and the connection stays usable.
+        bool Drain() {
+            std::vector<char> scratch(1 << 20);
+            while (!done_) {
+                if (ReadSome(scratch.data(), scratch.size()).first) return false;
+            }
+            return true;
+        }
+        bool done() const { return done_; }
+
+      private:
+        std::pair<beast::error_code, size_t> ReadSome(char* out, size_t capacity) {
+            std::promise<std::pair<beast::error_code, size_t>> promise;
+            auto result = promise.get_future();
+            asio::post(c_.stream_.get_executor(), [this, out, capacity, &promise] {
+                auto& parser = *c_.body_stream_;
+                if (parser.is_done()) {
+                    done_ = true;
+                    promise.set_value({{}, 0});
+                    return;
+                }
+                parser.get().body().data = out;
+                parser.get().body().size = capacity;
+                c_.stream_.expires_after(std::chrono::seconds(kBodyIdleSeconds));
+                http::async_read(c_.stream_, c_.buffer_, parser,
+                                 [this, capacity, &promise](beast::error_code ec, size_t) {
+                                     auto& p = *c_.body_stream_;
+                                     if (ec == http::error::need_buffer) ec = {};
+                                     if (!ec && p.is_done()) done_ = true;
+                                     promise.set_value({ec, capacity - p.get().body().size});
+                                 });
+            });
+            return result.get();
+        }
+
+        static constexpr int kBodyIdleSeconds = 300;
+        HttpConnection& c_;
+        uint64_t bytes_ = 0;
+        bool done_ = false;
+    };
+
+    void RunStreamLoad() {
+        // The load runs off the I/O threads, reading the body as it arrives; its answer is
+        // written back on the connection.
+        std::thread([self = shared_from_this()] {
+            BodyReader body(*self);
+            StreamLoadResponse result;
+            bool drained = true;
+            try {
+                self->load_.source = &body;
                 result = self->instance_.stream_loads().Run(self->load_);
-                if (data) ::munmap(data, size);
-                if (fd >= 0) ::close(fd);
-                std::error_code rm;
-                std::filesystem::remove(self->spool_path_, rm);
+                if (!body.done()) drained = body.Drain();
+            } catch (const std::exception& e) {  // the connection went away
+                drained = false;
+                Log::Warn("stream_load.body_failed", {{"error", e.what()}});
+            }
+            if (!drained) {
+                asio::post(self->stream_.get_executor(), [self] {
+                    beast::error_code ignored;
+                    self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+                });
+                return;
             }
             std::string prefix = "http://" + (self->host_.empty() ? std::string("127.0.0.1:8030") : self->host_) +
                                  "/api/_load_error_log?file=";
@@ -268,10 +296,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::empty_body>> header_;
     std::optional<http::request_parser<http::string_body>> body_;
-    std::optional<http::request_parser<http::file_body>> file_;
+    std::optional<http::request_parser<http::buffer_body>> body_stream_;
     Instance& instance_;
     StreamLoadRequest load_;
-    std::string spool_path_, host_;
+    std::string host_;
     bool keep_alive_ = true;
     unsigned version_ = 11;
 };
