@@ -514,10 +514,11 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
             partition_ids.push_back(partition_id);
             store_->Execute(
                 "INSERT INTO rowsets(table_id, path, row_count, size, label, create_time, partition_id, "
-                "distinct_counts) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+                "distinct_counts, deletes) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 {table_id, n.path, n.row_count, n.size, commit.label.empty() ? MetaValue{} : MetaValue{commit.label},
                  NowSeconds(), partition_id ? MetaValue{partition_id} : MetaValue{},
-                 n.distinct.empty() ? MetaValue{} : MetaValue{JoinCounts(n.distinct)}});
+                 n.distinct.empty() ? MetaValue{} : MetaValue{JoinCounts(n.distinct)},
+                 n.deletes.isEmpty() ? MetaValue{} : WriteDeletes(n.deletes)});
             ids.push_back(std::get<int64_t>(store_->Query("SELECT last_insert_rowid()")[0][0]));
         }
         for (const auto& r : current->rowsets) {
@@ -566,6 +567,7 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
             info.path = commit.rowsets[i].path;
             info.row_count = commit.rowsets[i].row_count;
             info.distinct = commit.rowsets[i].distinct;
+            if (!commit.rowsets[i].deletes.isEmpty()) info.deletes = std::make_shared<Roaring>(commit.rowsets[i].deletes);
             info.file = MakeFile(info.path);
             next->rowsets.push_back(std::move(info));
         }

@@ -120,6 +120,7 @@ struct LoadCommit {
         int64_t size = 0;
         std::string partition;          // the partition's name; empty for unpartitioned tables
         std::vector<int64_t> distinct;  // estimated distinct values per column (empty: unknown)
+        Roaring deletes;                // rows deleted already (a later row of the same load replaced them)
     };
     std::string label;
     std::vector<NewRowset> rowsets;

@@ -332,130 +332,35 @@ std::vector<Chunk> MergeByKey(const TableSchema& schema, std::vector<Chunk>& row
 
 LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, std::vector<Chunk>& input,
                              const LoadOptions& options) {
+    if (schema.keys_type == ast::KeysType::PRIMARY) {
+        bool given = false;
+        auto one_batch = [&](std::vector<Chunk>& batch) {
+            if (given) return false;
+            given = true;
+            batch.swap(input);
+            return true;
+        };
+        return LoadPrimaryKey(table, schema, one_batch, options, nullptr);
+    }
     LoadResult result;
     result.label = options.label.empty() ? NewLabel("insert") : options.label;
-    bool pk = schema.keys_type == ast::KeysType::PRIMARY;
     bool merged = schema.keys_type == ast::KeysType::AGGREGATE || schema.keys_type == ast::KeysType::UNIQUE;
     std::vector<Chunk> merged_rows;
     if (merged) merged_rows = MergeByKey(schema, input);
     std::vector<Chunk>& rows = merged ? merged_rows : input;
-    auto state = State(table.id);
     auto version = catalog_.GetTableVersion(table.id);
     LoadCommit commit;
     commit.label = result.label;
-    // Primary Key: the last row of each key wins; the rows it replaces are marked deleted.
-    std::vector<std::vector<std::string>> keys(rows.size());  // per chunk, the keys of its live rows
-    std::vector<std::string> removed_keys;                    // keys this load deletes
-    std::vector<std::vector<uint64_t>> hashes(rows.size());   // their hashes
-    if (pk) {
-        std::vector<size_t> key_columns = KeyColumnIndexes(schema);
-        PrimaryKeyIndex* index = options.overwrite ? nullptr : &Index(table, schema, *state);
-        PrimaryKeyIndex last;  // key -> (chunk, live index) of its last row in the load
-        size_t total = 0;
-        for (const auto& chunk : rows) total += chunk.live_rows();
-        last.Reserve(total);
-        if (index) index->Reserve(index->size() + total);
-        // The hash tables are far larger than the caches: every loop below prefetches the slot of
-        // the key kAhead rows ahead, so the memory accesses overlap.
-        constexpr size_t kAhead = 16;
-        for (size_t c = 0; c < rows.size(); ++c) {
-            PrimaryKeyIndex::EncodeKeys(rows[c], key_columns, keys[c]);
-            hashes[c].resize(keys[c].size());
-            for (size_t i = 0; i < keys[c].size(); ++i) hashes[c][i] = PrimaryKeyIndex::Hash(keys[c][i]);
-            for (size_t i = 0; i < keys[c].size(); ++i) {
-                if (i + kAhead < keys[c].size()) last.Prefetch(hashes[c][i + kAhead]);
-                last.Set(keys[c][i], hashes[c][i], RowLocation{static_cast<int64_t>(c), static_cast<uint32_t>(i)});
-            }
-        }
-        bool partial = !options.update_columns.empty();
-        std::map<int64_t, std::shared_ptr<const SegmentReader>> readers;  // rowsets partial updates read
-        if (options.delete_rows && options.overwrite) {
-            throw BinderError("a load that deletes rows cannot overwrite the table", ErrorCode::WRONG_ARGUMENTS);
-        }
-        for (size_t c = 0; c < rows.size(); ++c) {
-            Chunk& chunk = rows[c];
-            auto selection = std::make_unique<SelectionVector>();
-            std::vector<std::string> kept;
-            std::vector<uint64_t> kept_hashes;
-            for (size_t i = 0; i < keys[c].size(); ++i) {
-                if (i + kAhead < keys[c].size()) {
-                    last.Prefetch(hashes[c][i + kAhead]);
-                    if (index) index->Prefetch(hashes[c][i + kAhead]);
-                }
-                uint64_t hash = hashes[c][i];
-                const RowLocation* at = last.Find(keys[c][i], hash);
-                if (at->rowset_id != static_cast<int64_t>(c) || at->row != i) continue;  // a later row has this key
-                uint32_t row = chunk.LiveRow(i);
-                const RowLocation* old = index ? index->Find(keys[c][i], hash) : nullptr;
-                bool remove =
-                    options.delete_rows && c < options.delete_rows->size() && (*options.delete_rows)[c][row] != 0;
-                if (remove) {  // __op = delete: the stored row goes, nothing is written
-                    if (old) {
-                        commit.deletes[old->rowset_id].add(old->row);
-                        removed_keys.push_back(keys[c][i]);
-                    }
-                    continue;
-                }
-                if (old) {
-                    auto reader_of = [&](const RowLocation& at) -> const SegmentReader& {
-                        auto& reader = readers[at.rowset_id];
-                        if (!reader) {
-                            for (const auto& rs : version->rowsets) {
-                                if (rs.id == at.rowset_id) {
-                                    reader = OpenSegment(data_dir_ + "/" + rs.path, schema.Types());
-                                }
-                            }
-                            if (!reader) throw InternalError("primary-key index points at a missing rowset");
-                        }
-                        return *reader;
-                    };
-                    if (options.merge_condition >= 0) {
-                        // Conditional update: a row whose condition column is older (smaller) than
-                        // the stored one's leaves the stored row as it is.
-                        RowLocation at = *old;
-                        auto stored = reader_of(at).column(static_cast<size_t>(options.merge_condition));
-                        const Column& incoming = chunk.column(static_cast<size_t>(options.merge_condition));
-                        bool older = !incoming.IsNull(row) && !stored->IsNull(at.row)
-                                         ? incoming.CompareRows(row, *stored, at.row) < 0
-                                         : incoming.IsNull(row) && !stored->IsNull(at.row);
-                        if (older) continue;
-                        old = index->Find(keys[c][i], hash);  // reading the segment may not keep `old`
-                    }
-                    commit.deletes[old->rowset_id].add(old->row);
-                    if (partial) {
-                        // Keep the stored values of the columns this load does not update.
-                        const SegmentReader& reader = reader_of(*old);
-                        for (size_t col = 0; col < schema.columns.size(); ++col) {
-                            if (options.update_columns[col]) continue;
-                            chunk.column(col).SetValue(row, reader.column(col)->GetValue(old->row));
-                        }
-                    }
-                }
-                selection->push_back(row);
-                kept.push_back(std::move(keys[c][i]));
-                kept_hashes.push_back(hash);
-            }
-            chunk.SetSelection(std::move(selection));
-            keys[c] = std::move(kept);
-            hashes[c] = std::move(kept_hashes);
-        }
-    }
     // Route rows to partitions: one group (and one segment) per partition written.
     struct Group {
         std::string partition;
         std::vector<Chunk> chunks;
-        std::vector<const std::string*> keys;  // Primary Key: the keys in written order
-        std::vector<uint64_t> hashes;          // and their hashes
     };
     std::vector<Group> groups;
     std::vector<PartitionInfo> created;
     if (!schema.partitioned()) {
         Group g;
-        for (size_t c = 0; c < rows.size(); ++c) {
-            for (const auto& k : keys[c]) g.keys.push_back(&k);
-            g.hashes.insert(g.hashes.end(), hashes[c].begin(), hashes[c].end());
-            g.chunks.push_back(std::move(rows[c]));
-        }
+        for (auto& chunk : rows) g.chunks.push_back(std::move(chunk));
         groups.push_back(std::move(g));
         rows.clear();
     } else {
@@ -468,14 +373,10 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
             std::map<size_t, std::unique_ptr<SelectionVector>> selections;
             for (size_t i = 0; i < route.size(); ++i) {
                 auto [it, fresh] = group_of.emplace(route[i], groups.size());
-                if (fresh) groups.push_back(Group{router.partitions()[route[i]].name, {}, {}, {}});
+                if (fresh) groups.push_back(Group{router.partitions()[route[i]].name, {}});
                 auto& sel = selections[it->second];
                 if (!sel) sel = std::make_unique<SelectionVector>();
                 sel->push_back(rows[c].LiveRow(i));
-                if (pk) {
-                    groups[it->second].keys.push_back(&keys[c][i]);
-                    groups[it->second].hashes.push_back(hashes[c][i]);
-                }
             }
             for (auto& [g, sel] : selections) {
                 Chunk part;
@@ -508,62 +409,35 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
             commit.replace_partitions = options.partitions;
         }
     }
-    std::vector<size_t> written;                               // groups with rows, in commit.rowsets order
-    std::vector<std::vector<uint32_t>> orders(groups.size());  // each group's written order
     try {
-        for (size_t g = 0; g < groups.size(); ++g) {
+        for (auto& g : groups) {
             size_t n = 0;
-            for (const auto& c : groups[g].chunks) n += c.live_rows();
+            for (const auto& c : g.chunks) n += c.live_rows();
             if (n == 0) continue;
-            LoadCommit::NewRowset r = WriteSegment(table, schema, groups[g].chunks, &orders[g]);
-            r.partition = groups[g].partition;
+            LoadCommit::NewRowset r = WriteSegment(table, schema, g.chunks);
+            r.partition = g.partition;
             commit.rowsets.push_back(std::move(r));
-            written.push_back(g);
             result.loaded_rows += n;
         }
     } catch (...) {
         for (const auto& r : commit.rowsets) RemoveSegmentFile(data_dir_ + "/" + r.path);
         throw;
     }
-    if (commit.rowsets.empty() && !options.overwrite && commit.deletes.empty() && !commit.record && !commit.also)
-        return result;
+    if (commit.rowsets.empty() && !options.overwrite && !commit.record && !commit.also) return result;
     auto ids = Commit(table, commit);
     result.txn_id = ids.empty() ? 0 : ids[0];
-    for (const auto& [id, marks] : commit.deletes) result.deleted_rows += marks.cardinality();
-    if (pk) {
-        // Publish the new locations; a failure here leaves the index unusable: drop it to be rebuilt.
-        try {
-            if (options.overwrite) {
-                state->pk_index.reset();
-            } else {
-                for (const auto& key : removed_keys) state->pk_index->Erase(key);
-                for (size_t i = 0; i < written.size(); ++i) {
-                    const Group& g = groups[written[i]];
-                    const std::vector<uint32_t>& order = orders[written[i]];  // written row p: key order[p]
-                    for (size_t p = 0; p < order.size(); ++p) {
-                        if (p + 16 < order.size()) state->pk_index->Prefetch(g.hashes[order[p + 16]]);
-                        uint32_t k = order[p];
-                        state->pk_index->Set(*g.keys[k], g.hashes[k], RowLocation{ids[i], static_cast<uint32_t>(p)});
-                    }
-                }
-                state->index_version = catalog_.GetTableVersion(table.id);
-            }
-        } catch (...) {
-            state->pk_index.reset();
-            throw;
-        }
-    }
     if (!created.empty() && schema.partition_live_number > 0) EnforcePartitionTtl(table, schema);
     return result;
 }
 
 bool LoadManager::StreamsBatches(const TableSchema& schema, const LoadOptions& options) {
-    return schema.keys_type != ast::KeysType::PRIMARY && !options.overwrite && options.partitions.empty();
+    return schema.keys_type == ast::KeysType::PRIMARY || (!options.overwrite && options.partitions.empty());
 }
 
 LoadResult LoadManager::LoadBatches(const TableInfo& table, const TableSchema& schema,
                                     const std::function<bool(std::vector<Chunk>&)>& next, const LoadOptions& options,
                                     const std::function<std::string()>& before_commit) {
+    if (schema.keys_type == ast::KeysType::PRIMARY) return LoadPrimaryKey(table, schema, next, options, before_commit);
     if (!StreamsBatches(schema, options)) {
         std::vector<Chunk> all, batch;
         while (next(batch)) {

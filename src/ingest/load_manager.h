@@ -87,10 +87,11 @@ class LoadManager {
     LoadResult Load(const TableInfo& table, const TableSchema& schema, std::vector<Chunk>& rows,
                     const LoadOptions& options);
 
-    /// A load whose rows arrive in batches (`next` fills one and returns false at the end): for
-    /// Duplicate, Aggregate and Unique Key tables each batch is merged, routed and written to
-    /// segments as it comes, so memory stays at a batch however large the load; Primary Key
-    /// tables gather every batch first (their upserts dedupe across the whole load). Nothing is
+    /// A load whose rows arrive in batches (`next` fills one and returns false at the end): each
+    /// batch is merged (Aggregate, Unique Key) or resolved against the primary-key index (Primary
+    /// Key: primary_key_load.cpp), routed and written to segments as it comes, so memory stays at
+    /// a batch however large the load (INSERT OVERWRITE and PARTITION-restricted loads into the
+    /// other models gather every batch first). Nothing is
     /// visible until the commit at the end, which `before_commit` may refuse (returning a
     /// message): the segments written so far are then removed and LoadError is thrown.
     LoadResult LoadBatches(const TableInfo& table, const TableSchema& schema,
@@ -152,6 +153,10 @@ class LoadManager {
                                        const std::vector<Chunk>& rows, std::vector<uint32_t>* order = nullptr);
 
     std::vector<int64_t> Commit(const TableInfo& table, const LoadCommit& commit);
+    /// Load/LoadBatches into a Primary Key table (merge-on-write, batch by batch).
+    LoadResult LoadPrimaryKey(const TableInfo& table, const TableSchema& schema,
+                              const std::function<bool(std::vector<Chunk>&)>& next, const LoadOptions& options,
+                              const std::function<std::string()>& before_commit);
 
     Catalog& catalog_;
     std::string data_dir_;

@@ -146,6 +146,17 @@ uint32_t PrimaryKeyIndex::RowsetNumber(int64_t rowset_id) {
     return n;
 }
 
+void PrimaryKeyIndex::RenameRowset(int64_t from, int64_t to) {
+    auto by_id = [](const auto& a, const auto& b) { return a.first < b.first; };
+    auto it = std::lower_bound(rowset_numbers_.begin(), rowset_numbers_.end(), std::make_pair(from, 0u), by_id);
+    if (it == rowset_numbers_.end() || it->first != from) return;
+    uint32_t n = it->second;
+    rowset_numbers_.erase(it);
+    rowsets_[n] = to;
+    auto at = std::lower_bound(rowset_numbers_.begin(), rowset_numbers_.end(), std::make_pair(to, 0u), by_id);
+    rowset_numbers_.insert(at, {to, n});
+}
+
 void PrimaryKeyIndex::Set(std::string_view key, uint64_t hash, RowLocation location) {
     uint32_t rowset = RowsetNumber(location.rowset_id);
     size_t i = Probe(key, hash);

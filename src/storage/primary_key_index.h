@@ -46,6 +46,9 @@ class PrimaryKeyIndex {
     }
     const RowLocation* Find(std::string_view key, uint64_t hash) const;
     void Set(std::string_view key, uint64_t hash, RowLocation location);
+    /// Repoints every key of rowset `from` at rowset `to` (a load's placeholder id, once its
+    /// commit has given the rowset its id). O(rowsets).
+    void RenameRowset(int64_t from, int64_t to);
     /// Makes room for `keys` keys in all, so that inserting them does not rehash.
     void Reserve(size_t keys);
     size_t size() const { return used_; }
