@@ -18,6 +18,7 @@ constexpr size_t kBigAllocation = 16u << 20;   // checked against limits before 
 thread_local int64_t t_pending = 0;
 thread_local MemoryTracker* t_current = nullptr;
 thread_local int64_t t_refused = 0;
+thread_local int64_t t_refused_used = -1;  // what the tracker over its limit used then
 
 inline void Flush() {
     int64_t n = t_pending;
@@ -33,6 +34,7 @@ inline void Charge(int64_t bytes) {
 inline void BeforeAllocation(size_t size) {
     if (size >= kBigAllocation && t_current && t_current->WouldExceed(static_cast<int64_t>(size) + t_pending)) {
         t_refused = static_cast<int64_t>(size);
+        t_refused_used = t_current->used() + t_pending;
         throw std::bad_alloc();
     }
 }
@@ -90,12 +92,15 @@ bool MemoryTracker::WouldExceed(int64_t extra) const {
 std::string MemoryTracker::DescribeExceeded(int64_t extra) const {
     const MemoryTracker* over = this;
     for (const MemoryTracker* t = this; t; t = t->parent_ ? t->parent_ : (t != &Process() ? &Process() : nullptr)) {
-        if (t->limit_ > 0 && t->used() + extra > t->limit_) {
+        int64_t used = t == this && extra > 0 && t_refused_used >= 0 ? t_refused_used : t->used();
+        if (t->limit_ > 0 && used + extra > t->limit_) {
             over = t;
             break;
         }
     }
-    std::string what = "Memory limit exceeded: " + over->label_ + " uses " + FormatBytes(over->used());
+    int64_t used = over->used();
+    if (extra > 0 && over == this && t_refused_used >= 0) used = t_refused_used;  // before the unwinding freed memory
+    std::string what = "Memory limit exceeded: " + over->label_ + " uses " + FormatBytes(used);
     if (extra > 0) what += " and asked for " + FormatBytes(extra) + " more";
     what += ", over its limit of " + FormatBytes(over->limit_);
     if (over == &Process()) {
@@ -111,6 +116,8 @@ void MemoryTracker::Check() const {
 }
 
 void MemoryTracker::FlushThread() { Flush(); }
+
+void MemoryTracker::ChargeThread(int64_t bytes) { Charge(bytes); }
 
 int64_t MemoryTracker::LastRefused() { return t_refused; }
 

@@ -47,6 +47,8 @@ class MemoryTracker {
     /// True if `extra` more bytes would take this tracker, a parent or the process over a limit.
     bool WouldExceed(int64_t extra) const;
 
+    /// Counts memory this thread got outside operator new (mmap): negative when it is given back.
+    static void ChargeThread(int64_t bytes);
     /// Adds this thread's pending balance to the trackers now (before reading `used()` exactly).
     static void FlushThread();
     /// The size of the last allocation this thread was refused (for the message of its bad_alloc).

@@ -10,6 +10,7 @@
 #include "binder/binder.h"
 #include "common/ascii.h"
 #include "common/exception.h"
+#include "common/memory_tracker.h"
 #include "common/logging.h"
 #include "execution/operator/physical_hash_aggregate.h"
 #include "function/cast.h"
@@ -235,6 +236,7 @@ void LoadManager::RewriteTable(const TableInfo& table, const TableSchema& schema
 }
 
 void LoadManager::BuildIndex(const TableInfo& table, const TableSchema& schema, TableState& state) {
+    ScopedMemoryTracker server_only(nullptr);  // the index outlives the statement that builds it
     auto index = std::make_unique<PrimaryKeyIndex>();
     std::vector<size_t> keys = KeyColumnIndexes(schema);
     std::vector<size_t> all(keys.size());
@@ -333,14 +335,9 @@ std::vector<Chunk> MergeByKey(const TableSchema& schema, std::vector<Chunk>& row
 LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, std::vector<Chunk>& input,
                              const LoadOptions& options) {
     if (schema.keys_type == ast::KeysType::PRIMARY) {
-        bool given = false;
-        auto one_batch = [&](std::vector<Chunk>& batch) {
-            if (given) return false;
-            given = true;
-            batch.swap(input);
-            return true;
-        };
-        return LoadPrimaryKey(table, schema, one_batch, options, nullptr);
+        auto writer = StartPrimaryKeyLoad(*this, table, schema, options);
+        writer->Add(input);
+        return writer->Commit();
     }
     LoadResult result;
     result.label = options.label.empty() ? NewLabel("insert") : options.label;
@@ -434,81 +431,120 @@ bool LoadManager::StreamsBatches(const TableSchema& schema, const LoadOptions& o
     return schema.keys_type == ast::KeysType::PRIMARY || (!options.overwrite && options.partitions.empty());
 }
 
+/// Duplicate, Aggregate and Unique Key loads: each batch is merged (Aggregate, Unique), routed and
+/// written as it comes; OVERWRITE and PARTITION-restricted loads gather their batches for Load().
+class AppendWriter : public LoadBatchWriter {
+  public:
+    AppendWriter(LoadManager& loads, const TableInfo& table, const TableSchema& schema, const LoadOptions& options)
+        : loads_(loads), table_(table), schema_(schema), options_(options) {
+        result_.label = options.label.empty() ? LoadManager::NewLabel("load") : options.label;
+        gather_ = !LoadManager::StreamsBatches(schema, options);
+        if (gather_) return;
+        auto version = loads_.catalog_.GetTableVersion(table.id);
+        if (schema.partitioned()) router_.emplace(schema, *version);
+        commit_.label = result_.label;
+    }
+    ~AppendWriter() override {
+        if (!committed_) {
+            for (const auto& r : commit_.rowsets) RemoveSegmentFile(loads_.data_dir_ + "/" + r.path);
+        }
+    }
+
+    void Add(std::vector<Chunk>& batch) override {
+        if (gather_) {
+            for (auto& c : batch) gathered_.push_back(std::move(c));
+            batch.clear();
+            return;
+        }
+        bool merged = schema_.keys_type == ast::KeysType::AGGREGATE || schema_.keys_type == ast::KeysType::UNIQUE;
+        std::vector<Chunk> merged_rows;
+        if (merged) merged_rows = MergeByKey(schema_, batch);
+        std::vector<Chunk>& rows = merged ? merged_rows : batch;
+        // One segment per partition this batch touches.
+        std::map<uint32_t, std::vector<Chunk>> parts;
+        std::vector<uint32_t> route;
+        for (auto& chunk : rows) {
+            if (chunk.live_rows() == 0) continue;
+            if (!router_) {
+                parts[0].push_back(std::move(chunk));
+                continue;
+            }
+            route.clear();
+            router_->Route(chunk, route);
+            std::map<uint32_t, std::unique_ptr<SelectionVector>> selections;
+            for (size_t i = 0; i < route.size(); ++i) {
+                auto& sel = selections[route[i]];
+                if (!sel) sel = std::make_unique<SelectionVector>();
+                sel->push_back(chunk.LiveRow(i));
+            }
+            for (auto& [p, sel] : selections) {
+                Chunk part;
+                for (size_t c = 0; c < chunk.column_count(); ++c) part.AddColumn(chunk.shared_column(c));
+                part.SetSize(chunk.size());
+                part.SetSelection(std::move(sel));
+                parts[p].push_back(std::move(part));
+            }
+        }
+        for (auto& [p, chunks] : parts) {
+            LoadCommit::NewRowset r = loads_.WriteSegment(table_, schema_, chunks);
+            if (router_) r.partition = router_->partitions()[p].name;
+            result_.loaded_rows += static_cast<size_t>(r.row_count);
+            commit_.rowsets.push_back(std::move(r));
+        }
+        batch.clear();
+    }
+
+    LoadResult Commit(const std::function<std::string()>& before_commit) override {
+        if (gather_) {
+            std::string refused = before_commit ? before_commit() : "";
+            if (!refused.empty()) throw LoadError(refused);
+            committed_ = true;
+            return loads_.Load(table_, schema_, gathered_, options_);
+        }
+        if (router_) commit_.create_partitions = router_->created();
+        std::string refused = before_commit ? before_commit() : "";
+        if (!refused.empty()) throw LoadError(refused);
+        commit_.record = options_.record;  // counted by before_commit
+        commit_.also = options_.also;
+        if (commit_.rowsets.empty() && !commit_.record && !commit_.also) {
+            committed_ = true;
+            return result_;
+        }
+        auto ids = loads_.Commit(table_, commit_);
+        committed_ = true;
+        result_.txn_id = ids.empty() ? 0 : ids[0];
+        if (!commit_.create_partitions.empty() && schema_.partition_live_number > 0) {
+            loads_.EnforcePartitionTtl(table_, schema_);
+        }
+        return result_;
+    }
+
+  private:
+    LoadManager& loads_;
+    const TableInfo& table_;
+    const TableSchema& schema_;
+    const LoadOptions& options_;  // read again at Commit (before_commit may fill in the record)
+    bool gather_ = false;
+    std::vector<Chunk> gathered_;
+    std::optional<PartitionRouter> router_;
+    LoadCommit commit_;
+    LoadResult result_;
+    bool committed_ = false;
+};
+
+std::unique_ptr<LoadBatchWriter> LoadManager::StartLoad(const TableInfo& table, const TableSchema& schema,
+                                                        const LoadOptions& options) {
+    if (schema.keys_type == ast::KeysType::PRIMARY) return StartPrimaryKeyLoad(*this, table, schema, options);
+    return std::make_unique<AppendWriter>(*this, table, schema, options);
+}
+
 LoadResult LoadManager::LoadBatches(const TableInfo& table, const TableSchema& schema,
                                     const std::function<bool(std::vector<Chunk>&)>& next, const LoadOptions& options,
                                     const std::function<std::string()>& before_commit) {
-    if (schema.keys_type == ast::KeysType::PRIMARY) return LoadPrimaryKey(table, schema, next, options, before_commit);
-    if (!StreamsBatches(schema, options)) {
-        std::vector<Chunk> all, batch;
-        while (next(batch)) {
-            for (auto& c : batch) all.push_back(std::move(c));
-            batch.clear();
-        }
-        std::string refused = before_commit ? before_commit() : "";
-        if (!refused.empty()) throw LoadError(refused);
-        return Load(table, schema, all, options);
-    }
-    LoadResult result;
-    result.label = options.label.empty() ? NewLabel("load") : options.label;
-    auto version = catalog_.GetTableVersion(table.id);
-    bool merged = schema.keys_type == ast::KeysType::AGGREGATE || schema.keys_type == ast::KeysType::UNIQUE;
-    std::optional<PartitionRouter> router;
-    if (schema.partitioned()) router.emplace(schema, *version);
-    LoadCommit commit;
-    commit.label = result.label;
-    try {
-        std::vector<Chunk> batch;
-        while (next(batch)) {
-            std::vector<Chunk> merged_rows;
-            if (merged) merged_rows = MergeByKey(schema, batch);
-            std::vector<Chunk>& rows = merged ? merged_rows : batch;
-            // One segment per partition this batch touches.
-            std::map<uint32_t, std::vector<Chunk>> parts;
-            std::vector<uint32_t> route;
-            for (auto& chunk : rows) {
-                if (chunk.live_rows() == 0) continue;
-                if (!router) {
-                    parts[0].push_back(std::move(chunk));
-                    continue;
-                }
-                route.clear();
-                router->Route(chunk, route);
-                std::map<uint32_t, std::unique_ptr<SelectionVector>> selections;
-                for (size_t i = 0; i < route.size(); ++i) {
-                    auto& sel = selections[route[i]];
-                    if (!sel) sel = std::make_unique<SelectionVector>();
-                    sel->push_back(chunk.LiveRow(i));
-                }
-                for (auto& [p, sel] : selections) {
-                    Chunk part;
-                    for (size_t c = 0; c < chunk.column_count(); ++c) part.AddColumn(chunk.shared_column(c));
-                    part.SetSize(chunk.size());
-                    part.SetSelection(std::move(sel));
-                    parts[p].push_back(std::move(part));
-                }
-            }
-            for (auto& [p, chunks] : parts) {
-                LoadCommit::NewRowset r = WriteSegment(table, schema, chunks);
-                if (router) r.partition = router->partitions()[p].name;
-                result.loaded_rows += static_cast<size_t>(r.row_count);
-                commit.rowsets.push_back(std::move(r));
-            }
-            batch.clear();
-        }
-        if (router) commit.create_partitions = router->created();
-        std::string refused = before_commit ? before_commit() : "";
-        if (!refused.empty()) throw LoadError(refused);
-        commit.record = options.record;  // counted by before_commit
-        commit.also = options.also;
-    } catch (...) {
-        for (const auto& r : commit.rowsets) RemoveSegmentFile(data_dir_ + "/" + r.path);
-        throw;
-    }
-    if (commit.rowsets.empty() && !commit.record && !commit.also) return result;
-    auto ids = Commit(table, commit);
-    result.txn_id = ids.empty() ? 0 : ids[0];
-    if (!commit.create_partitions.empty() && schema.partition_live_number > 0) EnforcePartitionTtl(table, schema);
-    return result;
+    auto writer = StartLoad(table, schema, options);
+    std::vector<Chunk> batch;
+    while (next(batch)) writer->Add(batch);
+    return writer->Commit(before_commit);
 }
 
 void LoadManager::EnforcePartitionTtl(const TableInfo& table, const TableSchema& schema) {

@@ -61,6 +61,22 @@ struct LoadResult {
     size_t deleted_rows = 0;
 };
 
+/// A load whose rows are pushed in batches (LoadManager::StartLoad): each Add() merges
+/// (Aggregate, Unique Key) or resolves against the primary-key index (Primary Key), routes and
+/// writes its batch before returning, so memory stays at a batch however large the load
+/// (INSERT OVERWRITE and PARTITION-restricted loads into the other models gather their batches
+/// until Commit). Nothing is visible until Commit, which `before_commit` may refuse (returning a
+/// message: LoadError). A writer destroyed without committing removes what it wrote. The caller
+/// holds the table's lock throughout; `options` must outlive the writer (Commit reads it again).
+class LoadBatchWriter {
+  public:
+    virtual ~LoadBatchWriter() = default;
+    /// Takes the batch's rows (full-width chunks in the table's column order; the vector is
+    /// left empty).
+    virtual void Add(std::vector<Chunk>& batch) = 0;
+    virtual LoadResult Commit(const std::function<std::string()>& before_commit = nullptr) = 0;
+};
+
 class LoadManager {
   public:
     /// Whether LoadBatches writes each batch before asking for the next (else it holds every
@@ -87,13 +103,10 @@ class LoadManager {
     LoadResult Load(const TableInfo& table, const TableSchema& schema, std::vector<Chunk>& rows,
                     const LoadOptions& options);
 
-    /// A load whose rows arrive in batches (`next` fills one and returns false at the end): each
-    /// batch is merged (Aggregate, Unique Key) or resolved against the primary-key index (Primary
-    /// Key: primary_key_load.cpp), routed and written to segments as it comes, so memory stays at
-    /// a batch however large the load (INSERT OVERWRITE and PARTITION-restricted loads into the
-    /// other models gather every batch first). Nothing is
-    /// visible until the commit at the end, which `before_commit` may refuse (returning a
-    /// message): the segments written so far are then removed and LoadError is thrown.
+    /// Starts a load whose batches are pushed (see LoadBatchWriter).
+    std::unique_ptr<LoadBatchWriter> StartLoad(const TableInfo& table, const TableSchema& schema,
+                                               const LoadOptions& options);
+    /// The same, pulling the batches: `next` fills one and returns false at the end.
     LoadResult LoadBatches(const TableInfo& table, const TableSchema& schema,
                            const std::function<bool(std::vector<Chunk>&)>& next, const LoadOptions& options,
                            const std::function<std::string()>& before_commit);
@@ -153,10 +166,8 @@ class LoadManager {
                                        const std::vector<Chunk>& rows, std::vector<uint32_t>* order = nullptr);
 
     std::vector<int64_t> Commit(const TableInfo& table, const LoadCommit& commit);
-    /// Load/LoadBatches into a Primary Key table (merge-on-write, batch by batch).
-    LoadResult LoadPrimaryKey(const TableInfo& table, const TableSchema& schema,
-                              const std::function<bool(std::vector<Chunk>&)>& next, const LoadOptions& options,
-                              const std::function<std::string()>& before_commit);
+    friend class AppendWriter;
+    friend class PrimaryKeyWriter;
 
     Catalog& catalog_;
     std::string data_dir_;
@@ -164,6 +175,10 @@ class LoadManager {
     std::mutex mutex_;
     std::map<int64_t, std::shared_ptr<TableState>> tables_;
 };
+
+/// The writer of a Primary Key load (primary_key_load.cpp).
+std::unique_ptr<LoadBatchWriter> StartPrimaryKeyLoad(LoadManager& loads, const TableInfo& table,
+                                                     const TableSchema& schema, const LoadOptions& options);
 
 /// Positions of a table's key columns in its schema.
 std::vector<size_t> KeyColumnIndexes(const TableSchema& schema);

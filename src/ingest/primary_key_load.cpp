@@ -1,4 +1,4 @@
-// Merge-on-write loads into Primary Key tables, batch by batch (LoadManager::LoadPrimaryKey).
+// Merge-on-write loads into Primary Key tables, batch by batch (PrimaryKeyWriter).
 //
 // Each batch is resolved against the table's primary-key index and written before the next is
 // read, so a load's rows never need to fit in memory. The index is updated as the load goes: a
@@ -12,6 +12,7 @@
 
 #include "common/ascii.h"
 #include "common/exception.h"
+#include "common/memory_tracker.h"
 #include "ingest/load_manager.h"
 #include "ingest/partition_router.h"
 #include "storage/segment.h"
@@ -24,259 +25,288 @@ int64_t Placeholder(size_t new_rowset) { return -static_cast<int64_t>(new_rowset
 
 }  // namespace
 
-LoadResult LoadManager::LoadPrimaryKey(const TableInfo& table, const TableSchema& schema,
-                                       const std::function<bool(std::vector<Chunk>&)>& next,
-                                       const LoadOptions& options, const std::function<std::string()>& before_commit) {
-    if (options.delete_rows && options.overwrite) {
-        throw BinderError("a load that deletes rows cannot overwrite the table", ErrorCode::WRONG_ARGUMENTS);
+class PrimaryKeyWriter : public LoadBatchWriter {
+  public:
+    PrimaryKeyWriter(LoadManager& loads, const TableInfo& table, const TableSchema& schema, const LoadOptions& options)
+        : loads_(loads), table_(table), schema_(schema), options_(options) {
+        if (options.delete_rows && options.overwrite) {
+            throw BinderError("a load that deletes rows cannot overwrite the table", ErrorCode::WRONG_ARGUMENTS);
+        }
+        result_.label = options.label.empty() ? LoadManager::NewLabel("insert") : options.label;
+        state_ = loads_.State(table.id);
+        version_ = loads_.catalog_.GetTableVersion(table.id);
+        // INSERT OVERWRITE replaces the rows: only the load's own keys matter, in an index of its own.
+        index_ = options.overwrite ? &overwrite_index_ : &loads_.Index(table, schema, *state_);
+        key_columns_ = KeyColumnIndexes(schema);
+        partial_ = !options.update_columns.empty();
+        if (schema.partitioned()) router_.emplace(schema, *version_);
+        commit_.label = result_.label;
     }
-    LoadResult result;
-    result.label = options.label.empty() ? NewLabel("insert") : options.label;
-    auto state = State(table.id);
-    auto version = catalog_.GetTableVersion(table.id);
-    // INSERT OVERWRITE replaces the rows: only the load's own keys matter, in an index of its own.
-    PrimaryKeyIndex overwrite_index;
-    PrimaryKeyIndex& index = options.overwrite ? overwrite_index : Index(table, schema, *state);
-    const std::vector<size_t> key_columns = KeyColumnIndexes(schema);
-    const bool partial = !options.update_columns.empty();
-    std::optional<PartitionRouter> router;
-    if (schema.partitioned()) router.emplace(schema, *version);
 
-    LoadCommit commit;
-    commit.label = result.label;
-    std::map<int64_t, std::shared_ptr<const SegmentReader>> readers;  // rowsets partial updates read
-    auto reader_of = [&](const RowLocation& at) -> const SegmentReader& {
-        auto& reader = readers[at.rowset_id];
+    ~PrimaryKeyWriter() override {
+        if (committed_) return;
+        for (const auto& r : commit_.rowsets) RemoveSegmentFile(loads_.data_dir_ + "/" + r.path);
+        if (!options_.overwrite && touched_) state_->pk_index.reset();  // it may point at placeholders
+    }
+
+    void Add(std::vector<Chunk>& rows) override {
+        touched_ = true;
+        // The last row of each key in the batch wins; the hash tables are far larger than the
+        // caches, so every loop prefetches the slot of the key kAhead rows ahead.
+        constexpr size_t kAhead = 16;
+        std::vector<std::vector<std::string>> keys(rows.size());
+        std::vector<std::vector<uint64_t>> hashes(rows.size());
+        PrimaryKeyIndex last;
+        // With merge_condition, rows apply in order only when not older than the one before:
+        // the batch's candidate for a key is the last of its newest rows (a delete always applies).
+        auto OlderThanCandidate = [&](const std::vector<Chunk>& batch, size_t c, size_t i, const std::string& key,
+                                      uint64_t hash) {
+            const RowLocation* prev = last.Find(key, hash);
+            if (!prev) return false;
+            const Chunk& chunk = batch[c];
+            uint32_t row = chunk.LiveRow(i);
+            if (options_.delete_rows && chunk_base_ + c < options_.delete_rows->size() &&
+                (*options_.delete_rows)[chunk_base_ + c][row] != 0) {
+                return false;
+            }
+            const Chunk& other = batch[static_cast<size_t>(prev->rowset_id)];
+            uint32_t other_row = other.LiveRow(prev->row);
+            auto col = static_cast<size_t>(options_.merge_condition);
+            const Column& a = chunk.column(col);
+            const Column& b = other.column(col);
+            return !a.IsNull(row) && !b.IsNull(other_row) ? a.CompareRows(row, b, other_row) < 0
+                                                          : a.IsNull(row) && !b.IsNull(other_row);
+        };
+        size_t total = 0;
+        for (const auto& chunk : rows) total += chunk.live_rows();
+        last.Reserve(total);
+        {
+            // The table's index outlives the statement: what it grows by is the server's.
+            ScopedMemoryTracker server_only(nullptr);
+            index_->Reserve(index_->size() + total);
+        }
+        for (size_t c = 0; c < rows.size(); ++c) {
+            PrimaryKeyIndex::EncodeKeys(rows[c], key_columns_, keys[c]);
+            hashes[c].resize(keys[c].size());
+            for (size_t i = 0; i < keys[c].size(); ++i) hashes[c][i] = PrimaryKeyIndex::Hash(keys[c][i]);
+            for (size_t i = 0; i < keys[c].size(); ++i) {
+                if (i + kAhead < keys[c].size()) last.Prefetch(hashes[c][i + kAhead]);
+                if (options_.merge_condition >= 0 && OlderThanCandidate(rows, c, i, keys[c][i], hashes[c][i])) {
+                    continue;
+                }
+                last.Set(keys[c][i], hashes[c][i],
+                         RowLocation{static_cast<int64_t>(c), static_cast<uint32_t>(i)});
+            }
+        }
+        for (size_t c = 0; c < rows.size(); ++c) {
+            Chunk& chunk = rows[c];
+            const std::vector<uint8_t>* removes =
+                options_.delete_rows && chunk_base_ + c < options_.delete_rows->size()
+                    ? &(*options_.delete_rows)[chunk_base_ + c]
+                    : nullptr;
+            auto selection = std::make_unique<SelectionVector>();
+            std::vector<std::string> kept;
+            std::vector<uint64_t> kept_hashes;
+            for (size_t i = 0; i < keys[c].size(); ++i) {
+                if (i + kAhead < keys[c].size()) {
+                    last.Prefetch(hashes[c][i + kAhead]);
+                    index_->Prefetch(hashes[c][i + kAhead]);
+                }
+                uint64_t hash = hashes[c][i];
+                const RowLocation* at = last.Find(keys[c][i], hash);
+                if (at->rowset_id != static_cast<int64_t>(c) || at->row != i) continue;  // a later row has it
+                uint32_t row = chunk.LiveRow(i);
+                std::optional<RowLocation> old;
+                if (const RowLocation* found = index_->Find(keys[c][i], hash)) old = *found;
+                if (removes && (*removes)[row] != 0) {  // __op = delete: the stored row goes, nothing is written
+                    if (old) {
+                        MarkDeleted(*old);
+                        index_->Erase(keys[c][i]);
+                    }
+                    continue;
+                }
+                if (old) {
+                    if (options_.merge_condition >= 0) {
+                        // Conditional update: a row whose condition column is older (smaller)
+                        // than the stored one's leaves the stored row as it is.
+                        auto col = static_cast<size_t>(options_.merge_condition);
+                        auto stored = ReaderOf(*old).column(col);
+                        const Column& incoming = chunk.column(col);
+                        bool older = !incoming.IsNull(row) && !stored->IsNull(old->row)
+                                         ? incoming.CompareRows(row, *stored, old->row) < 0
+                                         : incoming.IsNull(row) && !stored->IsNull(old->row);
+                        if (older) continue;
+                    }
+                    MarkDeleted(*old);
+                    if (partial_) {
+                        // Keep the stored values of the columns this load does not update.
+                        const SegmentReader& reader = ReaderOf(*old);
+                        for (size_t col = 0; col < schema_.columns.size(); ++col) {
+                            if (options_.update_columns[col]) continue;
+                            chunk.column(col).SetValue(row, reader.column(col)->GetValue(old->row));
+                        }
+                    }
+                }
+                selection->push_back(row);
+                kept.push_back(std::move(keys[c][i]));
+                kept_hashes.push_back(hash);
+            }
+            chunk.SetSelection(std::move(selection));
+            keys[c] = std::move(kept);
+            hashes[c] = std::move(kept_hashes);
+        }
+        chunk_base_ += rows.size();
+
+        // Route the batch's rows to partitions: one segment per partition it touches.
+        struct Group {
+            std::string partition;
+            std::vector<Chunk> chunks;
+            std::vector<const std::string*> keys;  // in the chunks' live-row order
+            std::vector<uint64_t> hashes;
+        };
+        std::vector<Group> groups;
+        std::map<uint32_t, size_t> group_of;  // partition index -> group
+        std::vector<uint32_t> route;
+        for (size_t c = 0; c < rows.size(); ++c) {
+            if (rows[c].live_rows() == 0) continue;
+            if (!router_) {
+                if (groups.empty()) groups.emplace_back();
+                for (size_t i = 0; i < keys[c].size(); ++i) {
+                    groups[0].keys.push_back(&keys[c][i]);
+                    groups[0].hashes.push_back(hashes[c][i]);
+                }
+                groups[0].chunks.push_back(std::move(rows[c]));
+                continue;
+            }
+            route.clear();
+            router_->Route(rows[c], route);
+            std::map<size_t, std::unique_ptr<SelectionVector>> selections;
+            for (size_t i = 0; i < route.size(); ++i) {
+                auto [it, fresh] = group_of.emplace(route[i], groups.size());
+                if (fresh) groups.push_back(Group{router_->partitions()[route[i]].name, {}, {}, {}});
+                auto& sel = selections[it->second];
+                if (!sel) sel = std::make_unique<SelectionVector>();
+                sel->push_back(rows[c].LiveRow(i));
+                groups[it->second].keys.push_back(&keys[c][i]);
+                groups[it->second].hashes.push_back(hashes[c][i]);
+            }
+            for (auto& [g, sel] : selections) {
+                Chunk part;
+                for (size_t col = 0; col < rows[c].column_count(); ++col) part.AddColumn(rows[c].shared_column(col));
+                part.SetSize(rows[c].size());
+                part.SetSelection(std::move(sel));
+                groups[g].chunks.push_back(std::move(part));
+            }
+        }
+        for (const auto& g : groups) {
+            if (options_.partitions.empty() || !router_) break;
+            bool allowed = false;
+            for (const auto& name : options_.partitions) allowed |= AsciiEqualsIgnoreCase(name, g.partition);
+            if (!allowed) {
+                throw ConversionError("a row belongs to partition " + g.partition +
+                                          ", which is not among the partitions being written",
+                                      ErrorCode::BAD_FIELD_VALUE);
+            }
+        }
+        for (auto& g : groups) {
+            std::vector<uint32_t> order;  // written row p is live row order[p] of the group
+            LoadCommit::NewRowset r = loads_.WriteSegment(table_, schema_, g.chunks, &order);
+            r.partition = g.partition;
+            result_.loaded_rows += static_cast<size_t>(r.row_count);
+            commit_.rowsets.push_back(std::move(r));
+            int64_t placeholder = Placeholder(commit_.rowsets.size() - 1);
+            ScopedMemoryTracker server_only(nullptr);
+            for (size_t p = 0; p < order.size(); ++p) {
+                if (p + kAhead < order.size()) index_->Prefetch(g.hashes[order[p + kAhead]]);
+                uint32_t k = order[p];
+                index_->Set(*g.keys[k], g.hashes[k], RowLocation{placeholder, static_cast<uint32_t>(p)});
+            }
+        }
+        rows.clear();
+    }
+
+    LoadResult Commit(const std::function<std::string()>& before_commit) override {
+        if (router_) commit_.create_partitions = router_->created();
+        std::string refused = before_commit ? before_commit() : "";
+        if (!refused.empty()) throw LoadError(refused);
+        commit_.record = options_.record;
+        commit_.also = options_.also;
+        if (options_.overwrite) {
+            if (options_.partitions.empty()) {
+                commit_.replace = true;
+            } else {
+                commit_.replace_partitions = options_.partitions;
+            }
+        }
+        if (commit_.rowsets.empty() && !options_.overwrite && commit_.deletes.empty() && !commit_.record &&
+            !commit_.also) {
+            committed_ = true;
+            return result_;
+        }
+        std::vector<int64_t> ids = loads_.Commit(table_, commit_);
+        committed_ = true;
+        result_.txn_id = ids.empty() ? 0 : ids[0];
+        for (const auto& [id, marks] : commit_.deletes) result_.deleted_rows += marks.cardinality();
+        if (options_.overwrite) {
+            state_->pk_index.reset();
+        } else {
+            for (size_t j = 0; j < ids.size(); ++j) state_->pk_index->RenameRowset(Placeholder(j), ids[j]);
+            state_->index_version = loads_.catalog_.GetTableVersion(table_.id);
+        }
+        if (!commit_.create_partitions.empty() && schema_.partition_live_number > 0) {
+            loads_.EnforcePartitionTtl(table_, schema_);
+        }
+        return result_;
+    }
+
+  private:
+    const SegmentReader& ReaderOf(const RowLocation& at) {
+        auto& reader = readers_[at.rowset_id];
         if (!reader) {
             if (at.rowset_id < 0) {
-                reader = OpenSegment(data_dir_ + "/" + commit.rowsets[static_cast<size_t>(-at.rowset_id - 1)].path,
-                                     schema.Types());
+                reader = OpenSegment(
+                    loads_.data_dir_ + "/" + commit_.rowsets[static_cast<size_t>(-at.rowset_id - 1)].path,
+                    schema_.Types());
             }
-            for (const auto& rs : version->rowsets) {
-                if (rs.id == at.rowset_id) reader = OpenSegment(data_dir_ + "/" + rs.path, schema.Types());
+            for (const auto& rs : version_->rowsets) {
+                if (rs.id == at.rowset_id) reader = OpenSegment(loads_.data_dir_ + "/" + rs.path, schema_.Types());
             }
             if (!reader) throw InternalError("primary-key index points at a missing rowset");
         }
         return *reader;
-    };
-    // A stored row an upsert or delete replaces: marked in its rowset's delete vector.
-    auto mark_deleted = [&](const RowLocation& at) {
+    }
+
+    /// A stored row an upsert or delete replaces: marked in its rowset's delete vector.
+    void MarkDeleted(const RowLocation& at) {
         if (at.rowset_id < 0) {
-            commit.rowsets[static_cast<size_t>(-at.rowset_id - 1)].deletes.add(at.row);
+            commit_.rowsets[static_cast<size_t>(-at.rowset_id - 1)].deletes.add(at.row);
         } else {
-            commit.deletes[at.rowset_id].add(at.row);
+            commit_.deletes[at.rowset_id].add(at.row);
         }
-    };
+    }
 
-    size_t chunk_base = 0;  // chunks of earlier batches (options.delete_rows counts over the load)
-    try {
-        std::vector<Chunk> rows;
-        while (next(rows)) {
-            // The last row of each key in the batch wins; the hash tables are far larger than the
-            // caches, so every loop prefetches the slot of the key kAhead rows ahead.
-            constexpr size_t kAhead = 16;
-            std::vector<std::vector<std::string>> keys(rows.size());
-            std::vector<std::vector<uint64_t>> hashes(rows.size());
-            PrimaryKeyIndex last;
-            // With merge_condition, rows apply in order only when not older than the one before:
-            // the batch's candidate for a key is the last of its newest rows (a delete always applies).
-            auto OlderThanCandidate = [&](const std::vector<Chunk>& batch, size_t c, size_t i, const std::string& key,
-                                          uint64_t hash) {
-                const RowLocation* prev = last.Find(key, hash);
-                if (!prev) return false;
-                const Chunk& chunk = batch[c];
-                uint32_t row = chunk.LiveRow(i);
-                if (options.delete_rows && chunk_base + c < options.delete_rows->size() &&
-                    (*options.delete_rows)[chunk_base + c][row] != 0) {
-                    return false;
-                }
-                const Chunk& other = batch[static_cast<size_t>(prev->rowset_id)];
-                uint32_t other_row = other.LiveRow(prev->row);
-                auto col = static_cast<size_t>(options.merge_condition);
-                const Column& a = chunk.column(col);
-                const Column& b = other.column(col);
-                return !a.IsNull(row) && !b.IsNull(other_row) ? a.CompareRows(row, b, other_row) < 0
-                                                              : a.IsNull(row) && !b.IsNull(other_row);
-            };
-            size_t total = 0;
-            for (const auto& chunk : rows) total += chunk.live_rows();
-            last.Reserve(total);
-            index.Reserve(index.size() + total);
-            for (size_t c = 0; c < rows.size(); ++c) {
-                PrimaryKeyIndex::EncodeKeys(rows[c], key_columns, keys[c]);
-                hashes[c].resize(keys[c].size());
-                for (size_t i = 0; i < keys[c].size(); ++i) hashes[c][i] = PrimaryKeyIndex::Hash(keys[c][i]);
-                for (size_t i = 0; i < keys[c].size(); ++i) {
-                    if (i + kAhead < keys[c].size()) last.Prefetch(hashes[c][i + kAhead]);
-                    if (options.merge_condition >= 0 && OlderThanCandidate(rows, c, i, keys[c][i], hashes[c][i])) {
-                        continue;
-                    }
-                    last.Set(keys[c][i], hashes[c][i],
-                             RowLocation{static_cast<int64_t>(c), static_cast<uint32_t>(i)});
-                }
-            }
-            for (size_t c = 0; c < rows.size(); ++c) {
-                Chunk& chunk = rows[c];
-                const std::vector<uint8_t>* removes =
-                    options.delete_rows && chunk_base + c < options.delete_rows->size()
-                        ? &(*options.delete_rows)[chunk_base + c]
-                        : nullptr;
-                auto selection = std::make_unique<SelectionVector>();
-                std::vector<std::string> kept;
-                std::vector<uint64_t> kept_hashes;
-                for (size_t i = 0; i < keys[c].size(); ++i) {
-                    if (i + kAhead < keys[c].size()) {
-                        last.Prefetch(hashes[c][i + kAhead]);
-                        index.Prefetch(hashes[c][i + kAhead]);
-                    }
-                    uint64_t hash = hashes[c][i];
-                    const RowLocation* at = last.Find(keys[c][i], hash);
-                    if (at->rowset_id != static_cast<int64_t>(c) || at->row != i) continue;  // a later row has it
-                    uint32_t row = chunk.LiveRow(i);
-                    std::optional<RowLocation> old;
-                    if (const RowLocation* found = index.Find(keys[c][i], hash)) old = *found;
-                    if (removes && (*removes)[row] != 0) {  // __op = delete: the stored row goes, nothing is written
-                        if (old) {
-                            mark_deleted(*old);
-                            index.Erase(keys[c][i]);
-                        }
-                        continue;
-                    }
-                    if (old) {
-                        if (options.merge_condition >= 0) {
-                            // Conditional update: a row whose condition column is older (smaller)
-                            // than the stored one's leaves the stored row as it is.
-                            auto col = static_cast<size_t>(options.merge_condition);
-                            auto stored = reader_of(*old).column(col);
-                            const Column& incoming = chunk.column(col);
-                            bool older = !incoming.IsNull(row) && !stored->IsNull(old->row)
-                                             ? incoming.CompareRows(row, *stored, old->row) < 0
-                                             : incoming.IsNull(row) && !stored->IsNull(old->row);
-                            if (older) continue;
-                        }
-                        mark_deleted(*old);
-                        if (partial) {
-                            // Keep the stored values of the columns this load does not update.
-                            const SegmentReader& reader = reader_of(*old);
-                            for (size_t col = 0; col < schema.columns.size(); ++col) {
-                                if (options.update_columns[col]) continue;
-                                chunk.column(col).SetValue(row, reader.column(col)->GetValue(old->row));
-                            }
-                        }
-                    }
-                    selection->push_back(row);
-                    kept.push_back(std::move(keys[c][i]));
-                    kept_hashes.push_back(hash);
-                }
-                chunk.SetSelection(std::move(selection));
-                keys[c] = std::move(kept);
-                hashes[c] = std::move(kept_hashes);
-            }
-            chunk_base += rows.size();
+    LoadManager& loads_;
+    const TableInfo& table_;
+    const TableSchema& schema_;
+    const LoadOptions& options_;  // read again at Commit (before_commit may fill in the record)
+    std::shared_ptr<LoadManager::TableState> state_;
+    std::shared_ptr<const TableVersion> version_;
+    PrimaryKeyIndex overwrite_index_;
+    PrimaryKeyIndex* index_ = nullptr;
+    std::vector<size_t> key_columns_;
+    bool partial_ = false;
+    std::optional<PartitionRouter> router_;
+    LoadCommit commit_;
+    LoadResult result_;
+    std::map<int64_t, std::shared_ptr<const SegmentReader>> readers_;  // rowsets partial updates read
+    size_t chunk_base_ = 0;  // chunks of earlier batches (options.delete_rows counts over the load)
+    bool touched_ = false;
+    bool committed_ = false;
+};
 
-            // Route the batch's rows to partitions: one segment per partition it touches.
-            struct Group {
-                std::string partition;
-                std::vector<Chunk> chunks;
-                std::vector<const std::string*> keys;  // in the chunks' live-row order
-                std::vector<uint64_t> hashes;
-            };
-            std::vector<Group> groups;
-            std::map<uint32_t, size_t> group_of;  // partition index -> group
-            std::vector<uint32_t> route;
-            for (size_t c = 0; c < rows.size(); ++c) {
-                if (rows[c].live_rows() == 0) continue;
-                if (!router) {
-                    if (groups.empty()) groups.emplace_back();
-                    for (size_t i = 0; i < keys[c].size(); ++i) {
-                        groups[0].keys.push_back(&keys[c][i]);
-                        groups[0].hashes.push_back(hashes[c][i]);
-                    }
-                    groups[0].chunks.push_back(std::move(rows[c]));
-                    continue;
-                }
-                route.clear();
-                router->Route(rows[c], route);
-                std::map<size_t, std::unique_ptr<SelectionVector>> selections;
-                for (size_t i = 0; i < route.size(); ++i) {
-                    auto [it, fresh] = group_of.emplace(route[i], groups.size());
-                    if (fresh) groups.push_back(Group{router->partitions()[route[i]].name, {}, {}, {}});
-                    auto& sel = selections[it->second];
-                    if (!sel) sel = std::make_unique<SelectionVector>();
-                    sel->push_back(rows[c].LiveRow(i));
-                    groups[it->second].keys.push_back(&keys[c][i]);
-                    groups[it->second].hashes.push_back(hashes[c][i]);
-                }
-                for (auto& [g, sel] : selections) {
-                    Chunk part;
-                    for (size_t col = 0; col < rows[c].column_count(); ++col) part.AddColumn(rows[c].shared_column(col));
-                    part.SetSize(rows[c].size());
-                    part.SetSelection(std::move(sel));
-                    groups[g].chunks.push_back(std::move(part));
-                }
-            }
-            for (const auto& g : groups) {
-                if (options.partitions.empty() || !router) break;
-                bool allowed = false;
-                for (const auto& name : options.partitions) allowed |= AsciiEqualsIgnoreCase(name, g.partition);
-                if (!allowed) {
-                    throw ConversionError("a row belongs to partition " + g.partition +
-                                              ", which is not among the partitions being written",
-                                          ErrorCode::BAD_FIELD_VALUE);
-                }
-            }
-            for (auto& g : groups) {
-                std::vector<uint32_t> order;  // written row p is live row order[p] of the group
-                LoadCommit::NewRowset r = WriteSegment(table, schema, g.chunks, &order);
-                r.partition = g.partition;
-                result.loaded_rows += static_cast<size_t>(r.row_count);
-                commit.rowsets.push_back(std::move(r));
-                int64_t placeholder = Placeholder(commit.rowsets.size() - 1);
-                for (size_t p = 0; p < order.size(); ++p) {
-                    if (p + kAhead < order.size()) index.Prefetch(g.hashes[order[p + kAhead]]);
-                    uint32_t k = order[p];
-                    index.Set(*g.keys[k], g.hashes[k], RowLocation{placeholder, static_cast<uint32_t>(p)});
-                }
-            }
-            rows.clear();
-        }
-        if (router) commit.create_partitions = router->created();
-        std::string refused = before_commit ? before_commit() : "";
-        if (!refused.empty()) throw LoadError(refused);
-        commit.record = options.record;
-        commit.also = options.also;
-        if (options.overwrite) {
-            if (options.partitions.empty()) {
-                commit.replace = true;
-            } else {
-                commit.replace_partitions = options.partitions;
-            }
-        }
-    } catch (...) {
-        for (const auto& r : commit.rowsets) RemoveSegmentFile(data_dir_ + "/" + r.path);
-        if (!options.overwrite) state->pk_index.reset();  // it points at placeholders
-        throw;
-    }
-    if (commit.rowsets.empty() && !options.overwrite && commit.deletes.empty() && !commit.record && !commit.also) {
-        return result;
-    }
-    std::vector<int64_t> ids;
-    try {
-        ids = Commit(table, commit);
-    } catch (...) {
-        if (!options.overwrite) state->pk_index.reset();
-        throw;
-    }
-    result.txn_id = ids.empty() ? 0 : ids[0];
-    for (const auto& [id, marks] : commit.deletes) result.deleted_rows += marks.cardinality();
-    if (options.overwrite) {
-        state->pk_index.reset();
-    } else {
-        for (size_t j = 0; j < ids.size(); ++j) state->pk_index->RenameRowset(Placeholder(j), ids[j]);
-        state->index_version = catalog_.GetTableVersion(table.id);
-    }
-    if (!commit.create_partitions.empty() && schema.partition_live_number > 0) EnforcePartitionTtl(table, schema);
-    return result;
+std::unique_ptr<LoadBatchWriter> StartPrimaryKeyLoad(LoadManager& loads, const TableInfo& table,
+                                                     const TableSchema& schema, const LoadOptions& options) {
+    return std::make_unique<PrimaryKeyWriter>(loads, table, schema, options);
 }
 
 }  // namespace floe

@@ -11,6 +11,7 @@
 #include "common/memory.h"
 #include "common/memory_tracker.h"
 #include "main/config.h"
+#include "storage/segment.h"
 #include "server/http/http_server.h"
 #include "server/instance.h"
 #include "server/mysql/mysql_server.h"
@@ -45,6 +46,8 @@ int main(int argc, char** argv) {
         memory_limit = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGE_SIZE)) / 5 * 4;
     }
     MemoryTracker::Process().set_limit(static_cast<int64_t>(memory_limit));
+    // Decoded segment columns are cached up to 4 GiB, or 30% of the memory limit when less.
+    SetSegmentCacheCapacity(std::min<uint64_t>(uint64_t{4} << 30, memory_limit / 10 * 3));
     int threads = config.threads > 0 ? config.threads : static_cast<int>(std::thread::hardware_concurrency());
     try {
         InstanceOptions options;

@@ -174,6 +174,45 @@ std::vector<Chunk> ToTableRows(std::vector<Chunk>& source, const std::vector<int
     return out;
 }
 
+/// Runs `physical` and loads its rows (one column per target column) into `table` through a
+/// batch writer, a batch per 32 MiB of rows or million rows: an INSERT ... SELECT or UPDATE never
+/// holds all of its rows. `options.record`, when set, gets the row counts. Returns the load and the row count.
+std::pair<LoadResult, size_t> LoadQueryResult(Session& session, PhysicalOperator& physical, const TableInfo& table,
+                                              const TableSchema& schema, const std::vector<int>& targets,
+                                              LoadOptions& options) {
+    auto writer = session.instance().loads().StartLoad(table, schema, options);
+    constexpr size_t kBatchRows = size_t{1} << 20;
+    constexpr size_t kBatchBytes = size_t{32} << 20;
+    std::vector<Chunk> pending, batch;
+    size_t pending_rows = 0, pending_bytes = 0, total = 0;
+    auto flush = [&] {
+        batch = ToTableRows(pending, targets, schema, session.statement_start_micros());
+        pending.clear();
+        pending_rows = pending_bytes = 0;
+        writer->Add(batch);
+    };
+    Executor::Run(
+        physical,
+        [&](Chunk& chunk) {
+            pending_rows += chunk.live_rows();
+            // The rows' bytes, strings counted by length (they may live in a scan's cached heap).
+            for (size_t c = 0; c < chunk.column_count(); ++c) {
+                const Column& col = chunk.column(c);
+                pending_bytes += chunk.size() * (col.type().PhysicalSize() + 1);
+                if (!col.type().HasStringHeap()) continue;
+                const StringView* views = col.Strings();
+                for (size_t r = 0; r < chunk.size(); ++r) pending_bytes += views[r].IsInline() ? 0 : views[r].size();
+            }
+            total += chunk.live_rows();
+            pending.push_back(std::move(chunk));
+            if (pending_rows >= kBatchRows || pending_bytes >= kBatchBytes) flush();
+        },
+        session.interrupted_flag());
+    if (!pending.empty()) flush();
+    if (options.record) options.record->total_rows = options.record->loaded_rows = static_cast<int64_t>(total);
+    return {writer->Commit(), total};
+}
+
 std::string QuoteName(const std::string& name) {
     std::string out = "`";
     for (char c : name) {
@@ -459,7 +498,16 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
             }
             source.push_back(std::move(chunk));
         }
-    } else {
+    }
+    // Every INSERT is a load job with a label (given or generated), listed by SHOW LOAD; a label
+    // that already finished is refused.
+    if (options.label.empty()) options.label = LoadManager::NewLabel("insert");
+    LoadRecord record;
+    record.kind = "INSERT";
+    record.label = options.label;
+    options.record = record;
+    if (s.query->kind != ast::QueryNodeKind::VALUES) {
+        // The query's rows stream into the table in batches.
         Binder binder(context_);
         auto bound = binder.BindQuery(*s.query);
         if (bound->output.size() != targets.size()) {
@@ -469,19 +517,13 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
         }
         LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound));
         PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
-        source = Executor::Run(*physical);
+        auto [load, total] = LoadQueryResult(session_, *physical, table, schema, targets, options);
+        return LoadInfo(load, total);
     }
     std::vector<Chunk> rows = ToTableRows(source, targets, schema, session_.statement_start_micros());
     size_t total = 0;
     for (const auto& c : rows) total += c.live_rows();
-    // Every INSERT is a load job with a label (given or generated), listed by SHOW LOAD; a label
-    // that already finished is refused.
-    if (options.label.empty()) options.label = LoadManager::NewLabel("insert");
-    LoadRecord record;
-    record.kind = "INSERT";
-    record.label = options.label;
-    record.total_rows = record.loaded_rows = static_cast<int64_t>(total);
-    options.record = record;
+    options.record->total_rows = options.record->loaded_rows = static_cast<int64_t>(total);
     LoadResult load = session_.instance().loads().Load(table, schema, rows, options);
     return LoadInfo(load, total);
 }
@@ -575,13 +617,10 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
     give_back();
     LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound));
     PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
-    std::vector<Chunk> source = Executor::Run(*physical);
     std::vector<int> targets;
     for (size_t i = 0; i < schema.columns.size(); ++i) targets.push_back(static_cast<int>(i));
-    std::vector<Chunk> rows = ToTableRows(source, targets, schema, session_.statement_start_micros());
-    size_t total = 0;
-    for (const auto& c : rows) total += c.live_rows();
-    LoadResult load = session_.instance().loads().Load(table, schema, rows, LoadOptions{});
+    LoadOptions options;
+    auto [load, total] = LoadQueryResult(session_, *physical, table, schema, targets, options);
     return LoadInfo(load, total);
 }
 

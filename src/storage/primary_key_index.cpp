@@ -1,5 +1,7 @@
 #include "storage/primary_key_index.h"
 
+#include "common/memory_tracker.h"
+
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -50,11 +52,14 @@ PrimaryKeyIndex::Slot* PrimaryKeyIndex::AllocateSlots(size_t capacity) {
     void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
     ::madvise(p, bytes, MADV_HUGEPAGE);  // advisory: fine if the system says no
+    MemoryTracker::ChargeThread(static_cast<int64_t>(bytes));
     return static_cast<Slot*>(p);        // anonymous memory is zeroed: every slot empty
 }
 
 void PrimaryKeyIndex::FreeSlots(Slot* slots, size_t capacity) {
-    if (slots) ::munmap(slots, capacity * sizeof(Slot));
+    if (!slots) return;
+    ::munmap(slots, capacity * sizeof(Slot));
+    MemoryTracker::ChargeThread(-static_cast<int64_t>(capacity * sizeof(Slot)));
 }
 
 size_t PrimaryKeyIndex::Probe(std::string_view key, uint64_t hash) const {

@@ -14,6 +14,7 @@
 
 #include "common/crc32.h"
 #include "common/exception.h"
+#include "common/memory_tracker.h"
 #include "storage/encoding.h"
 
 namespace floe {
@@ -23,9 +24,7 @@ namespace {
 constexpr char kMagic1[8] = {'F', 'L', 'O', 'E', 'S', 'E', 'G', '1'};
 constexpr char kMagic2[8] = {'F', 'L', 'O', 'E', 'S', 'E', 'G', '2'};
 
-bool IsStringType(const LogicalType& t) {
-    return t.PhysicalSize() == 16 && (t.IsString() || t.id >= TypeId::BITMAP);
-}
+bool IsStringType(const LogicalType& t) { return t.HasStringHeap(); }
 
 template <typename T>
 void Put(std::string& out, T v) {
@@ -533,6 +532,9 @@ SegmentReader::~SegmentReader() {
 std::shared_ptr<const Column> SegmentReader::column(size_t c) const {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!loaded_[c]) {
+        // Decoded columns live in the process-wide segment cache (bounded by its capacity), not
+        // in the statement that happened to load them first: charged to the server alone.
+        ScopedMemoryTracker server_only(nullptr);
         loaded_[c] = Load(c);
         size_t bytes = rows_ * (1 + blocks_[c].type.PhysicalSize());
         if (IsStringType(blocks_[c].type)) {

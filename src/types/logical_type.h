@@ -62,6 +62,8 @@ struct LogicalType {
     bool IsFloating() const { return id == TypeId::FLOAT || id == TypeId::DOUBLE; }
     bool IsNumeric() const { return IsInteger() || IsFloating() || id == TypeId::DECIMAL || id == TypeId::BOOLEAN; }
     bool IsString() const { return id == TypeId::VARCHAR || id == TypeId::JSON; }
+    /// Values are StringViews over a column's heap (strings, JSON, BITMAP, HLL, ...).
+    bool HasStringHeap() const { return PhysicalSize() == 16 && (IsString() || id >= TypeId::BITMAP); }
     bool IsTemporal() const { return id == TypeId::DATE || id == TypeId::DATETIME; }
 
     /// Bytes per value in a column's fixed-width buffer (strings: a 16-byte StringView).

@@ -15,6 +15,7 @@ char* StringHeap::Allocate(size_t n) {
     if (n > remaining_) {
         size_t block = std::max(n, kHeapBlockSize);
         blocks_.emplace_back(new char[block]);
+        bytes_ += block;
         cursor_ = blocks_.back().get();
         remaining_ = block;
     }
@@ -33,6 +34,7 @@ StringView StringHeap::Add(std::string_view s) {
 
 void StringHeap::Clear() {
     blocks_.clear();
+    bytes_ = 0;
     cursor_ = nullptr;
     remaining_ = 0;
 }
