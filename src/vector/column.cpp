@@ -15,7 +15,6 @@ char* StringHeap::Allocate(size_t n) {
     if (n > remaining_) {
         size_t block = std::max(n, kHeapBlockSize);
         blocks_.emplace_back(new char[block]);
-        bytes_ += block;
         cursor_ = blocks_.back().get();
         remaining_ = block;
     }
@@ -34,7 +33,6 @@ StringView StringHeap::Add(std::string_view s) {
 
 void StringHeap::Clear() {
     blocks_.clear();
-    bytes_ = 0;
     cursor_ = nullptr;
     remaining_ = 0;
 }

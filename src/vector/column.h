@@ -46,12 +46,9 @@ class StringHeap {
     /// Copies `s` into the heap and returns a view of the copy (inline when short).
     StringView Add(std::string_view s);
     void Clear();
-    /// Bytes of the blocks allocated.
-    size_t bytes() const { return bytes_; }
 
   private:
     std::vector<std::unique_ptr<char[]>> blocks_;
-    size_t bytes_ = 0;
     char* cursor_ = nullptr;
     size_t remaining_ = 0;
 };
