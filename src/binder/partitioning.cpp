@@ -9,6 +9,7 @@
 #include "common/exception.h"
 #include "function/cast.h"
 #include "types/date_time.h"
+#include "vector/row_key.h"
 
 namespace floe {
 
@@ -349,6 +350,12 @@ std::string ShowCreateTableText(const std::string& definition, const TableSchema
     }
     list += ")";
     return definition.substr(0, at) + list + definition.substr(at + 3);
+}
+
+uint32_t BucketOf(const std::vector<const Column*>& columns, uint32_t row, uint32_t buckets, std::string& scratch) {
+    scratch.clear();
+    AppendRowKey(columns, row, scratch);
+    return static_cast<uint32_t>(HashRowKey(scratch) % buckets);
 }
 
 }  // namespace floe

@@ -53,6 +53,10 @@ std::string PartitionValuesText(const TableSchema& schema, const PartitionInfo& 
 
 /// The CREATE TABLE text SHOW CREATE TABLE prints: the stored definition with the table's RANGE
 /// or LIST partitions written out, so that running it creates the same partitions.
+/// The hash bucket of row `row` of `columns` (a table's distribution columns) among `buckets`:
+/// HashRowKey of the row's key, modulo `buckets`. Stored data depends on it.
+uint32_t BucketOf(const std::vector<const Column*>& columns, uint32_t row, uint32_t buckets, std::string& scratch);
+
 std::string ShowCreateTableText(const std::string& definition, const TableSchema& schema, const TableVersion& version);
 
 }  // namespace floe

@@ -136,6 +136,10 @@ std::string CanonicalCreateTable(const ast::CreateTableStatement& t) {
     };
     check_columns(t.key_columns, "key");
     check_columns(t.distribution_columns, "distribution");
+    if (t.buckets < 0 || t.buckets > 1024) {
+        throw BinderError("BUCKETS must be between 1 and 1024, not " + std::to_string(t.buckets),
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
     check_columns(t.order_by, "sort key");
     check_columns(t.partition.columns, "partition");
     std::string partition_clause;
@@ -320,6 +324,11 @@ TableSchema ParseTableDefinition(const std::string& definition) {
         int idx = schema.Find(name);
         if (idx >= 0) schema.sort_columns.push_back(static_cast<size_t>(idx));
     }
+    for (const auto& name : t.distribution_columns) {
+        int idx = schema.Find(name);
+        if (idx >= 0) schema.distribution_columns.push_back(static_cast<size_t>(idx));
+    }
+    schema.buckets = t.buckets > 0 ? static_cast<uint32_t>(t.buckets) : 1;
     return schema;
 }
 

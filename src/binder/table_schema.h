@@ -32,7 +32,12 @@ struct TableSchema {
     /// Columns with per-page bloom filters (property bloom_filter_columns), one flag per column.
     std::vector<bool> bloom_columns;
     int64_t partition_live_number = 0;  // TTL: keep this many newest partitions (0: all)
+    /// DISTRIBUTED BY HASH(cols) BUCKETS n: each partition's rows are split into `buckets` by
+    /// HashRowKey of these columns (indexes); 1 bucket (RANDOM, or BUCKETS not given) splits nothing.
+    std::vector<size_t> distribution_columns;
+    uint32_t buckets = 1;
     bool partitioned() const { return partition.kind != ast::PartitionKind::NONE; }
+    bool bucketed() const { return buckets > 1 && !distribution_columns.empty(); }
     std::vector<LogicalType> Types() const;
     /// Index of a column by name (case-insensitive), or -1.
     int Find(std::string_view name) const;

@@ -400,7 +400,7 @@ std::shared_ptr<const TableVersion> Catalog::LoadVersionLocked(int64_t table_id)
         version->partitions.push_back(std::move(p));
     }
     for (const auto& r :
-         store_->Query("SELECT id, path, row_count, deletes, partition_id, distinct_counts FROM rowsets "
+         store_->Query("SELECT id, path, row_count, deletes, partition_id, distinct_counts, bucket FROM rowsets "
                        "WHERE table_id = ? ORDER BY id",
                        {table_id})) {
         RowsetInfo info;
@@ -410,6 +410,7 @@ std::shared_ptr<const TableVersion> Catalog::LoadVersionLocked(int64_t table_id)
         info.deletes = ReadDeletes(r[3]);
         if (const auto* pid = std::get_if<int64_t>(&r[4])) info.partition_id = *pid;
         if (const auto* d = std::get_if<std::string>(&r[5])) info.distinct = SplitCounts(*d);
+        info.bucket = static_cast<uint32_t>(std::get<int64_t>(r[6]));
         info.file = MakeFile(info.path);
         version->rowsets.push_back(std::move(info));
     }
@@ -514,11 +515,11 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
             partition_ids.push_back(partition_id);
             store_->Execute(
                 "INSERT INTO rowsets(table_id, path, row_count, size, label, create_time, partition_id, "
-                "distinct_counts, deletes) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "distinct_counts, deletes, bucket) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 {table_id, n.path, n.row_count, n.size, commit.label.empty() ? MetaValue{} : MetaValue{commit.label},
                  NowSeconds(), partition_id ? MetaValue{partition_id} : MetaValue{},
                  n.distinct.empty() ? MetaValue{} : MetaValue{JoinCounts(n.distinct)},
-                 n.deletes.isEmpty() ? MetaValue{} : WriteDeletes(n.deletes)});
+                 n.deletes.isEmpty() ? MetaValue{} : WriteDeletes(n.deletes), static_cast<int64_t>(n.bucket)});
             ids.push_back(std::get<int64_t>(store_->Query("SELECT last_insert_rowid()")[0][0]));
         }
         for (const auto& r : current->rowsets) {
@@ -567,6 +568,7 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
             info.path = commit.rowsets[i].path;
             info.row_count = commit.rowsets[i].row_count;
             info.distinct = commit.rowsets[i].distinct;
+            info.bucket = commit.rowsets[i].bucket;
             if (!commit.rowsets[i].deletes.isEmpty()) info.deletes = std::make_shared<Roaring>(commit.rowsets[i].deletes);
             info.file = MakeFile(info.path);
             next->rowsets.push_back(std::move(info));

@@ -78,6 +78,7 @@ struct PartitionInfo {
 struct RowsetInfo {
     int64_t id = 0;
     int64_t partition_id = 0;  // 0: unpartitioned table
+    uint32_t bucket = 0;       // hash bucket (TableSchema::buckets); a (partition, bucket) is a tablet
     std::string path;          // relative to the data directory
     int64_t row_count = 0;
     std::shared_ptr<const Roaring> deletes;
@@ -121,6 +122,7 @@ struct LoadCommit {
         std::string partition;          // the partition's name; empty for unpartitioned tables
         std::vector<int64_t> distinct;  // estimated distinct values per column (empty: unknown)
         Roaring deletes;                // rows deleted already (a later row of the same load replaced them)
+        uint32_t bucket = 0;            // the hash bucket of the table its rows belong to
     };
     std::string label;
     std::vector<NewRowset> rowsets;

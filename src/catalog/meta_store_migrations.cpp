@@ -148,6 +148,10 @@ const std::vector<std::string_view>& MetaStoreMigrations() {
             time INTEGER NOT NULL);
         CREATE INDEX routine_load_errors_job ON routine_load_errors(job_id, id);
         )",
+        // Hash buckets: the bucket of its table each rowset holds (0 for tables with one bucket).
+        R"(
+        ALTER TABLE rowsets ADD COLUMN bucket INTEGER NOT NULL DEFAULT 0;
+        )",
     };
     return migrations;
 }

@@ -111,23 +111,23 @@ size_t Compactor::Compact(const TableInfo& table, bool full) {
     auto lock = loads_.LockTable(table.id);
     auto version = catalog_.GetTableVersion(table.id);
     TableSchema schema = ParseTableDefinition(version->definition);
-    // Each partition compacts on its own: a rowset never spans partitions.
-    std::vector<int64_t> partitions;
+    // Each tablet (partition and bucket) compacts on its own: a rowset never spans tablets.
+    std::vector<std::pair<int64_t, uint32_t>> tablets;
     for (const auto& r : version->rowsets) {
-        if (std::find(partitions.begin(), partitions.end(), r.partition_id) == partitions.end()) {
-            partitions.push_back(r.partition_id);
-        }
+        std::pair<int64_t, uint32_t> t{r.partition_id, r.bucket};
+        if (std::find(tablets.begin(), tablets.end(), t) == tablets.end()) tablets.push_back(t);
     }
     size_t merged = 0;
-    for (int64_t partition : partitions) merged += CompactPartition(table, schema, partition, full);
+    for (auto [partition, bucket] : tablets) merged += CompactTablet(table, schema, partition, bucket, full);
     return merged;
 }
 
-size_t Compactor::CompactPartition(const TableInfo& table, const TableSchema& schema, int64_t partition_id, bool full) {
+size_t Compactor::CompactTablet(const TableInfo& table, const TableSchema& schema, int64_t partition_id,
+                                uint32_t bucket, bool full) {
     auto current = catalog_.GetTableVersion(table.id);
     std::vector<const RowsetInfo*> rowsets;
     for (const auto& r : current->rowsets) {
-        if (r.partition_id == partition_id) rowsets.push_back(&r);
+        if (r.partition_id == partition_id && r.bucket == bucket) rowsets.push_back(&r);
     }
     // The inputs: every rowset, or the newest run of small ones.
     size_t first = rowsets.size();
@@ -175,11 +175,12 @@ size_t Compactor::CompactPartition(const TableInfo& table, const TableSchema& sc
     std::vector<Chunk> rows = Executor::Run(*physical);
     size_t out_rows = 0;
     for (const auto& c : rows) out_rows += c.live_rows();
-    loads_.ReplaceRowsets(table, schema, rows, ids, current, partition);
+    loads_.ReplaceRowsets(table, schema, rows, ids, current, partition, bucket);
     Log::Info(
         "storage.compacted",
         {{"table", table.database + "." + table.name},
          {"partition", partition},
+         {"bucket", bucket},
          {"rowsets", ids.size()},
          {"rows_out", out_rows},
          {"ms",

@@ -51,7 +51,8 @@ class Compactor {
   private:
     void Run();
     void SweepPartitionTtl();
-    size_t CompactPartition(const TableInfo& table, const TableSchema& schema, int64_t partition_id, bool full);
+    size_t CompactTablet(const TableInfo& table, const TableSchema& schema, int64_t partition_id, uint32_t bucket,
+                         bool full);
 
     Catalog& catalog_;
     LoadManager& loads_;

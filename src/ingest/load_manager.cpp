@@ -10,8 +10,8 @@
 #include "binder/binder.h"
 #include "common/ascii.h"
 #include "common/exception.h"
-#include "common/memory_tracker.h"
 #include "common/logging.h"
+#include "common/memory_tracker.h"
 #include "execution/operator/physical_hash_aggregate.h"
 #include "function/cast.h"
 #include "function/function_registry.h"
@@ -180,7 +180,7 @@ std::vector<int64_t> LoadManager::Commit(const TableInfo& table, const LoadCommi
 
 void LoadManager::ReplaceRowsets(const TableInfo& table, const TableSchema& schema, std::vector<Chunk>& rows,
                                  const std::vector<int64_t>& inputs, const std::shared_ptr<const TableVersion>& before,
-                                 const std::string& partition) {
+                                 const std::string& partition, uint32_t bucket) {
     LoadCommit commit;
     commit.label = NewLabel("compaction");
     commit.remove = inputs;
@@ -190,6 +190,7 @@ void LoadManager::ReplaceRowsets(const TableInfo& table, const TableSchema& sche
     if (total > 0) {
         commit.rowsets.push_back(WriteSegment(table, schema, rows, &order));
         commit.rowsets.back().partition = partition;
+        commit.rowsets.back().bucket = bucket;
     }
     auto ids = Commit(table, commit);
     if (schema.keys_type != ast::KeysType::PRIMARY) return;
@@ -221,11 +222,12 @@ void LoadManager::RewriteTable(const TableInfo& table, const TableSchema& schema
     commit.new_definition = definition;
     try {
         for (auto& [partition, chunks] : rows) {
-            size_t n = 0;
-            for (const auto& c : chunks) n += c.live_rows();
-            if (n == 0) continue;
-            commit.rowsets.push_back(WriteSegment(table, schema, chunks));
-            commit.rowsets.back().partition = partition;
+            // The new schema's buckets (a distribution column's type may have changed).
+            for (auto& g : SplitByTablet(schema, nullptr, chunks)) {
+                commit.rowsets.push_back(WriteSegment(table, schema, g.chunks));
+                commit.rowsets.back().partition = partition;
+                commit.rowsets.back().bucket = g.bucket;
+            }
         }
     } catch (...) {
         for (const auto& r : commit.rowsets) RemoveSegmentFile(data_dir_ + "/" + r.path);
@@ -348,53 +350,14 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
     auto version = catalog_.GetTableVersion(table.id);
     LoadCommit commit;
     commit.label = result.label;
-    // Route rows to partitions: one group (and one segment) per partition written.
-    struct Group {
-        std::string partition;
-        std::vector<Chunk> chunks;
-    };
-    std::vector<Group> groups;
+    // One segment per tablet (partition and bucket) written.
+    std::optional<PartitionRouter> router;
+    if (schema.partitioned()) router.emplace(schema, *version);
+    std::vector<TabletRows> groups = SplitByTablet(schema, router ? &*router : nullptr, rows);
     std::vector<PartitionInfo> created;
-    if (!schema.partitioned()) {
-        Group g;
-        for (auto& chunk : rows) g.chunks.push_back(std::move(chunk));
-        groups.push_back(std::move(g));
-        rows.clear();
-    } else {
-        PartitionRouter router(schema, *version);
-        std::map<uint32_t, size_t> group_of;  // partition index -> group
-        std::vector<uint32_t> route;
-        for (size_t c = 0; c < rows.size(); ++c) {
-            route.clear();
-            router.Route(rows[c], route);
-            std::map<size_t, std::unique_ptr<SelectionVector>> selections;
-            for (size_t i = 0; i < route.size(); ++i) {
-                auto [it, fresh] = group_of.emplace(route[i], groups.size());
-                if (fresh) groups.push_back(Group{router.partitions()[route[i]].name, {}});
-                auto& sel = selections[it->second];
-                if (!sel) sel = std::make_unique<SelectionVector>();
-                sel->push_back(rows[c].LiveRow(i));
-            }
-            for (auto& [g, sel] : selections) {
-                Chunk part;
-                for (size_t col = 0; col < rows[c].column_count(); ++col) part.AddColumn(rows[c].shared_column(col));
-                part.SetSize(rows[c].size());
-                part.SetSelection(std::move(sel));
-                groups[g].chunks.push_back(std::move(part));
-            }
-        }
-        created = router.created();
-        if (!options.partitions.empty()) {
-            for (const auto& g : groups) {
-                bool allowed = false;
-                for (const auto& name : options.partitions) allowed |= AsciiEqualsIgnoreCase(name, g.partition);
-                if (!allowed) {
-                    throw ConversionError("a row belongs to partition " + g.partition +
-                                              ", which is not among the partitions being written",
-                                          ErrorCode::BAD_FIELD_VALUE);
-                }
-            }
-        }
+    if (router) {
+        created = router->created();
+        CheckPartitionsAllowed(*router, groups, options.partitions);
     }
     commit.create_partitions = created;
     commit.record = options.record;
@@ -412,7 +375,8 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
             for (const auto& c : g.chunks) n += c.live_rows();
             if (n == 0) continue;
             LoadCommit::NewRowset r = WriteSegment(table, schema, g.chunks);
-            r.partition = g.partition;
+            if (router) r.partition = router->partitions()[g.partition].name;
+            r.bucket = g.bucket;
             commit.rowsets.push_back(std::move(r));
             result.loaded_rows += n;
         }
@@ -460,34 +424,11 @@ class AppendWriter : public LoadBatchWriter {
         std::vector<Chunk> merged_rows;
         if (merged) merged_rows = MergeByKey(schema_, batch);
         std::vector<Chunk>& rows = merged ? merged_rows : batch;
-        // One segment per partition this batch touches.
-        std::map<uint32_t, std::vector<Chunk>> parts;
-        std::vector<uint32_t> route;
-        for (auto& chunk : rows) {
-            if (chunk.live_rows() == 0) continue;
-            if (!router_) {
-                parts[0].push_back(std::move(chunk));
-                continue;
-            }
-            route.clear();
-            router_->Route(chunk, route);
-            std::map<uint32_t, std::unique_ptr<SelectionVector>> selections;
-            for (size_t i = 0; i < route.size(); ++i) {
-                auto& sel = selections[route[i]];
-                if (!sel) sel = std::make_unique<SelectionVector>();
-                sel->push_back(chunk.LiveRow(i));
-            }
-            for (auto& [p, sel] : selections) {
-                Chunk part;
-                for (size_t c = 0; c < chunk.column_count(); ++c) part.AddColumn(chunk.shared_column(c));
-                part.SetSize(chunk.size());
-                part.SetSelection(std::move(sel));
-                parts[p].push_back(std::move(part));
-            }
-        }
-        for (auto& [p, chunks] : parts) {
-            LoadCommit::NewRowset r = loads_.WriteSegment(table_, schema_, chunks);
-            if (router_) r.partition = router_->partitions()[p].name;
+        // One segment per tablet (partition and bucket) this batch touches.
+        for (auto& g : SplitByTablet(schema_, router_ ? &*router_ : nullptr, rows)) {
+            LoadCommit::NewRowset r = loads_.WriteSegment(table_, schema_, g.chunks);
+            if (router_) r.partition = router_->partitions()[g.partition].name;
+            r.bucket = g.bucket;
             result_.loaded_rows += static_cast<size_t>(r.row_count);
             commit_.rowsets.push_back(std::move(r));
         }

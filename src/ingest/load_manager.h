@@ -121,7 +121,7 @@ class LoadManager {
     /// LockTable) with one rowset of `rows`, their merged live rows in input order (compaction).
     void ReplaceRowsets(const TableInfo& table, const TableSchema& schema, std::vector<Chunk>& rows,
                         const std::vector<int64_t>& inputs, const std::shared_ptr<const TableVersion>& before,
-                        const std::string& partition);
+                        const std::string& partition, uint32_t bucket);
 
     /// Schema change: replaces every rowset of the table with `rows` (per partition name, in the
     /// new schema) and its definition with `definition`, in one commit. Caller holds LockTable.

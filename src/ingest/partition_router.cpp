@@ -117,4 +117,84 @@ void PartitionRouter::Route(const Chunk& chunk, std::vector<uint32_t>& out) {
     }
 }
 
+void CheckPartitionsAllowed(const PartitionRouter& router, const std::vector<TabletRows>& groups,
+                            const std::vector<std::string>& allowed) {
+    if (allowed.empty()) return;
+    for (const auto& g : groups) {
+        const std::string& name = router.partitions()[g.partition].name;
+        bool ok = false;
+        for (const auto& a : allowed) ok |= AsciiEqualsIgnoreCase(a, name);
+        if (!ok) {
+            throw ConversionError("a row belongs to partition " + name +
+                                      ", which is not among the partitions being written",
+                                  ErrorCode::BAD_FIELD_VALUE);
+        }
+    }
+}
+
+std::vector<TabletRows> SplitByTablet(const TableSchema& schema, PartitionRouter* router, std::vector<Chunk>& rows,
+                                      bool track_sources) {
+    std::vector<TabletRows> out;
+    if (!router && !schema.bucketed()) {
+        out.emplace_back();
+        for (size_t c = 0; c < rows.size(); ++c) {
+            if (rows[c].live_rows() == 0) continue;
+            if (track_sources) {
+                for (size_t i = 0; i < rows[c].live_rows(); ++i) {
+                    out[0].sources.emplace_back(static_cast<uint32_t>(c), static_cast<uint32_t>(i));
+                }
+            }
+            out[0].chunks.push_back(std::move(rows[c]));
+        }
+        rows.clear();
+        if (out[0].chunks.empty()) out.clear();
+        return out;
+    }
+    std::unordered_map<uint64_t, size_t> group_of;  // partition * buckets + bucket -> group
+    std::vector<uint32_t> route;
+    std::vector<const Column*> dist;
+    std::string scratch;
+    for (size_t c = 0; c < rows.size(); ++c) {
+        Chunk& chunk = rows[c];
+        size_t n = chunk.live_rows();
+        if (n == 0) continue;
+        route.assign(n, 0);
+        if (router) {
+            route.clear();
+            router->Route(chunk, route);
+        }
+        dist.clear();
+        for (size_t col : schema.distribution_columns) dist.push_back(&chunk.column(col));
+        std::unordered_map<size_t, std::unique_ptr<SelectionVector>> selections;
+        std::vector<size_t> touched;
+        for (size_t i = 0; i < n; ++i) {
+            uint32_t row = chunk.LiveRow(i);
+            uint32_t bucket = schema.bucketed() ? BucketOf(dist, row, schema.buckets, scratch) : 0;
+            uint64_t tablet = uint64_t{route[i]} * schema.buckets + bucket;
+            auto [it, fresh] = group_of.emplace(tablet, out.size());
+            if (fresh) {
+                out.emplace_back();
+                out.back().partition = route[i];
+                out.back().bucket = bucket;
+            }
+            auto& sel = selections[it->second];
+            if (!sel) {
+                sel = std::make_unique<SelectionVector>();
+                touched.push_back(it->second);
+            }
+            sel->push_back(row);
+            if (track_sources) out[it->second].sources.emplace_back(static_cast<uint32_t>(c), static_cast<uint32_t>(i));
+        }
+        for (size_t g : touched) {
+            Chunk part;
+            for (size_t col = 0; col < chunk.column_count(); ++col) part.AddColumn(chunk.shared_column(col));
+            part.SetSize(chunk.size());
+            part.SetSelection(std::move(selections[g]));
+            out[g].chunks.push_back(std::move(part));
+        }
+    }
+    rows.clear();
+    return out;
+}
+
 }  // namespace floe

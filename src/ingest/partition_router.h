@@ -41,4 +41,24 @@ class PartitionRouter {
     Range last_{0, 0, UINT32_MAX};  // the range partition of the previous row (rows arrive clustered)
 };
 
+/// The rows of a load that go to one tablet: a partition (its index in PartitionRouter's
+/// partitions(); 0 for unpartitioned tables) and a hash bucket.
+struct TabletRows {
+    uint32_t partition = 0;
+    uint32_t bucket = 0;
+    std::vector<Chunk> chunks;  // sharing the input's columns, with selections
+    /// With track_sources: for each row in order, (input chunk, live-row index in that chunk).
+    std::vector<std::pair<uint32_t, uint32_t>> sources;
+};
+
+/// Splits the live rows of `rows` (moved from) into one group per tablet they touch, in the order
+/// tablets are first touched. `router` is null for unpartitioned tables.
+std::vector<TabletRows> SplitByTablet(const TableSchema& schema, PartitionRouter* router, std::vector<Chunk>& rows,
+                                      bool track_sources = false);
+
+/// Throws ConversionError if a group's partition is not among `allowed` (empty: any).
+void CheckPartitionsAllowed(const PartitionRouter& router, const std::vector<TabletRows>& groups,
+                            const std::vector<std::string>& allowed);
+
+
 }  // namespace floe

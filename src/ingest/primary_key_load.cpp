@@ -157,69 +157,25 @@ class PrimaryKeyWriter : public LoadBatchWriter {
         }
         chunk_base_ += rows.size();
 
-        // Route the batch's rows to partitions: one segment per partition it touches.
-        struct Group {
-            std::string partition;
-            std::vector<Chunk> chunks;
-            std::vector<const std::string*> keys;  // in the chunks' live-row order
-            std::vector<uint64_t> hashes;
-        };
-        std::vector<Group> groups;
-        std::map<uint32_t, size_t> group_of;  // partition index -> group
-        std::vector<uint32_t> route;
-        for (size_t c = 0; c < rows.size(); ++c) {
-            if (rows[c].live_rows() == 0) continue;
-            if (!router_) {
-                if (groups.empty()) groups.emplace_back();
-                for (size_t i = 0; i < keys[c].size(); ++i) {
-                    groups[0].keys.push_back(&keys[c][i]);
-                    groups[0].hashes.push_back(hashes[c][i]);
-                }
-                groups[0].chunks.push_back(std::move(rows[c]));
-                continue;
-            }
-            route.clear();
-            router_->Route(rows[c], route);
-            std::map<size_t, std::unique_ptr<SelectionVector>> selections;
-            for (size_t i = 0; i < route.size(); ++i) {
-                auto [it, fresh] = group_of.emplace(route[i], groups.size());
-                if (fresh) groups.push_back(Group{router_->partitions()[route[i]].name, {}, {}, {}});
-                auto& sel = selections[it->second];
-                if (!sel) sel = std::make_unique<SelectionVector>();
-                sel->push_back(rows[c].LiveRow(i));
-                groups[it->second].keys.push_back(&keys[c][i]);
-                groups[it->second].hashes.push_back(hashes[c][i]);
-            }
-            for (auto& [g, sel] : selections) {
-                Chunk part;
-                for (size_t col = 0; col < rows[c].column_count(); ++col) part.AddColumn(rows[c].shared_column(col));
-                part.SetSize(rows[c].size());
-                part.SetSelection(std::move(sel));
-                groups[g].chunks.push_back(std::move(part));
-            }
-        }
-        for (const auto& g : groups) {
-            if (options_.partitions.empty() || !router_) break;
-            bool allowed = false;
-            for (const auto& name : options_.partitions) allowed |= AsciiEqualsIgnoreCase(name, g.partition);
-            if (!allowed) {
-                throw ConversionError("a row belongs to partition " + g.partition +
-                                          ", which is not among the partitions being written",
-                                      ErrorCode::BAD_FIELD_VALUE);
-            }
-        }
+        // One segment per tablet (partition and bucket) the batch touches.
+        std::vector<TabletRows> groups = SplitByTablet(schema_, router_ ? &*router_ : nullptr, rows, true);
+        if (router_) CheckPartitionsAllowed(*router_, groups, options_.partitions);
         for (auto& g : groups) {
-            std::vector<uint32_t> order;  // written row p is live row order[p] of the group
+            std::vector<uint32_t> order;  // written row p is row order[p] of the group
             LoadCommit::NewRowset r = loads_.WriteSegment(table_, schema_, g.chunks, &order);
-            r.partition = g.partition;
+            if (router_) r.partition = router_->partitions()[g.partition].name;
+            r.bucket = g.bucket;
             result_.loaded_rows += static_cast<size_t>(r.row_count);
             commit_.rowsets.push_back(std::move(r));
             int64_t placeholder = Placeholder(commit_.rowsets.size() - 1);
             ScopedMemoryTracker server_only(nullptr);
             for (size_t p = 0; p < order.size(); ++p) {
-                if (p + kAhead < order.size()) index_->Prefetch(g.hashes[order[p + kAhead]]);
-                uint32_t k = order[p];
-                index_->Set(*g.keys[k], g.hashes[k], RowLocation{placeholder, static_cast<uint32_t>(p)});
+                if (p + kAhead < order.size()) {
+                    auto [c, i] = g.sources[order[p + kAhead]];
+                    index_->Prefetch(hashes[c][i]);
+                }
+                auto [c, i] = g.sources[order[p]];
+                index_->Set(keys[c][i], hashes[c][i], RowLocation{placeholder, static_cast<uint32_t>(p)});
             }
         }
         rows.clear();

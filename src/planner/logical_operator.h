@@ -82,6 +82,7 @@ struct LogicalGet : LogicalOperator {
     int64_t row_count = 0;  // live rows
     /// Partitioned tables: partitions left after pruning, of how many (-1: unpartitioned).
     int64_t partitions_selected = -1, partitions_total = -1;
+    int64_t buckets_selected = -1, buckets_total = -1;  // hash buckets kept by a filter on the distribution key
     std::vector<ZonePredicate> zone_predicates;
     /// The table's stored column types, and which of them the scan outputs (`types`), in order
     /// (kRowIdColumn: the row's position).

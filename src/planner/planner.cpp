@@ -51,6 +51,9 @@ std::string LogicalGet::ToString() const {
     if (partitions_total >= 0) {
         s += "partitions " + std::to_string(partitions_selected) + "/" + std::to_string(partitions_total) + ", ";
     }
+    if (buckets_selected >= 0) {
+        s += "buckets " + std::to_string(buckets_selected) + "/" + std::to_string(buckets_total) + ", ";
+    }
     return s + std::to_string(rowsets) + " rowsets, " + std::to_string(row_count) + " rows)";
 }
 

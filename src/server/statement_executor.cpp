@@ -348,6 +348,12 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             rb.AddColumn(list ? "List" : "Range");
             rb.AddColumn("Rowsets", TypeId::BIGINT);
             rb.AddColumn("RowCount", TypeId::BIGINT);
+            rb.AddColumn("DistributionKey");
+            rb.AddColumn("Buckets", TypeId::BIGINT);
+            std::string distribution;
+            for (size_t c : schema.distribution_columns) {
+                distribution += (distribution.empty() ? "" : ", ") + schema.columns[c].name;
+            }
             std::string key;
             for (size_t i = 0; i < schema.partition.columns.size(); ++i) {
                 key += (i ? ", " : "") + schema.partition.columns[i];
@@ -367,7 +373,8 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
                     rows += r.live_rows();
                 }
                 rb.AddRow({Value::Integer(p->id), Str(p->name), Str("NORMAL"), Str(key),
-                           Str(PartitionValuesText(schema, *p)), Value::Integer(rowsets), Value::Integer(rows)});
+                           Str(PartitionValuesText(schema, *p)), Value::Integer(rowsets), Value::Integer(rows),
+                           Str(distribution.empty() ? "RANDOM" : distribution), Value::Integer(schema.buckets)});
             }
             break;
         }

@@ -36,3 +36,25 @@ bool AppendRowKey(const std::vector<const Column*>& columns, uint32_t row, std::
 }
 
 }  // namespace floe
+
+namespace floe {
+
+uint64_t HashRowKey(std::string_view key) {
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ key.size();
+    size_t i = 0;
+    for (; i + 8 <= key.size(); i += 8) {
+        uint64_t w;
+        std::memcpy(&w, key.data() + i, 8);
+        h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+        h ^= h >> 31;
+    }
+    uint64_t tail = 0;
+    std::memcpy(&tail, key.data() + i, key.size() - i);
+    h = (h ^ tail) * 0x94D049BB133111EBULL;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 32;
+    return h;
+}
+
+}  // namespace floe

@@ -134,6 +134,138 @@ bool Possible(const PartitionDomain& d, const BoundExpression& expr) {
     return false;
 }
 
+/// Hash buckets: the buckets a filter may match, for `col = constant` (and IN, an OR of those) on
+/// a one-column distribution key, or conjuncts `col_i = constant_i` covering every column of a
+/// longer one. nullopt: any bucket.
+struct BucketDomain {
+    const TableSchema& schema;
+    const LogicalGet& get;
+};
+
+/// The distribution column (its position in the distribution key) `expr` reads, as is or
+/// widened to a larger integer type; -1 otherwise.
+int AsDistributionColumn(const BucketDomain& d, const BoundExpression& expr) {
+    const BoundExpression* e = &expr;
+    if (e->kind == BoundExprKind::CAST) {
+        const auto& inner = *static_cast<const BoundCast&>(*e).child;
+        if (!(inner.type.IsInteger() && e->type.IsInteger() && inner.type.id != TypeId::LARGEINT &&
+              e->type.PhysicalSize() >= inner.type.PhysicalSize())) {
+            return -1;
+        }
+        e = &inner;
+    }
+    if (e->kind != BoundExprKind::COLUMN_REF) return -1;
+    size_t output = static_cast<const BoundColumnRef&>(*e).index;
+    if (output >= d.get.column_ids.size()) return -1;
+    for (size_t i = 0; i < d.schema.distribution_columns.size(); ++i) {
+        if (d.schema.distribution_columns[i] == d.get.column_ids[output]) return static_cast<int>(i);
+    }
+    return -1;
+}
+
+/// `column = constant` on a distribution column: its position and the constant in the column's
+/// own type (when the value converts exactly).
+std::optional<std::pair<int, Value>> DistributionEquality(const BucketDomain& d, const BoundExpression& expr) {
+    if (expr.kind != BoundExprKind::FUNCTION) return std::nullopt;
+    const auto& f = static_cast<const BoundFunction&>(expr);
+    if (f.function.name != "equal" || f.args.size() != 2) return std::nullopt;
+    const BoundExpression* col = f.args[0].get();
+    const BoundExpression* constant = f.args[1].get();
+    if (col->kind == BoundExprKind::CONSTANT) std::swap(col, constant);
+    if (constant->kind != BoundExprKind::CONSTANT) return std::nullopt;
+    int position = AsDistributionColumn(d, *col);
+    if (position < 0) return std::nullopt;
+    const Value& value = static_cast<const BoundConstant&>(*constant).value;
+    const LogicalType& type = d.schema.columns[d.schema.distribution_columns[position]].type;
+    if (value.is_null()) return std::make_pair(position, value);
+    if (!(value.type() == col->type) && !(value.type().IsString() && col->type.IsString())) return std::nullopt;
+    Value typed = CastValue(value, type);
+    if (typed.is_null() || !(CastValue(typed, value.type()) == value)) return std::nullopt;
+    return std::make_pair(position, typed);
+}
+
+uint32_t BucketOfValues(const BucketDomain& d, const std::vector<Value>& values) {
+    std::vector<Column> columns;
+    columns.reserve(values.size());
+    std::vector<const Column*> pointers;
+    for (size_t i = 0; i < values.size(); ++i) {
+        columns.emplace_back(d.schema.columns[d.schema.distribution_columns[i]].type, 1);
+        columns.back().Resize(1);
+        columns.back().SetValue(0, values[i]);
+    }
+    for (const auto& c : columns) pointers.push_back(&c);
+    std::string scratch;
+    return BucketOf(pointers, 0, d.schema.buckets, scratch);
+}
+
+/// One-column keys: the buckets `expr` may be true in, or nullopt for all.
+std::optional<std::set<uint32_t>> PossibleBuckets(const BucketDomain& d, const BoundExpression& expr) {
+    if (auto eq = DistributionEquality(d, expr)) {
+        if (eq->second.is_null()) return std::set<uint32_t>{};  // = NULL is never true
+        return std::set<uint32_t>{BucketOfValues(d, {eq->second})};
+    }
+    if (expr.kind != BoundExprKind::FUNCTION) return std::nullopt;
+    const auto& f = static_cast<const BoundFunction&>(expr);
+    if (f.args.size() != 2 || (f.function.name != "and" && f.function.name != "or")) return std::nullopt;
+    auto a = PossibleBuckets(d, *f.args[0]);
+    auto b = PossibleBuckets(d, *f.args[1]);
+    if (f.function.name == "or") {
+        if (!a || !b) return std::nullopt;
+        a->insert(b->begin(), b->end());
+        return a;
+    }
+    if (!a) return b;
+    if (!b) return a;
+    std::set<uint32_t> both;
+    for (uint32_t x : *a) {
+        if (b->count(x)) both.insert(x);
+    }
+    return both;
+}
+
+/// Longer keys: conjuncts fixing every distribution column.
+void CollectEqualities(const BucketDomain& d, const BoundExpression& expr, std::vector<std::optional<Value>>& fixed) {
+    if (auto eq = DistributionEquality(d, expr)) {
+        fixed[static_cast<size_t>(eq->first)] = eq->second;
+        return;
+    }
+    if (expr.kind != BoundExprKind::FUNCTION) return;
+    const auto& f = static_cast<const BoundFunction&>(expr);
+    if (f.function.name == "and" && f.args.size() == 2) {
+        CollectEqualities(d, *f.args[0], fixed);
+        CollectEqualities(d, *f.args[1], fixed);
+    }
+}
+
+void PruneBuckets(LogicalGet& get, const BoundExpression& condition) {
+    const TableSchema& schema = *get.schema;
+    if (!schema.bucketed()) return;
+    BucketDomain d{schema, get};
+    std::optional<std::set<uint32_t>> keep;
+    if (schema.distribution_columns.size() == 1) {
+        keep = PossibleBuckets(d, condition);
+    } else {
+        std::vector<std::optional<Value>> fixed(schema.distribution_columns.size());
+        CollectEqualities(d, condition, fixed);
+        std::vector<Value> values;
+        for (const auto& v : fixed) {
+            if (!v) return;
+            values.push_back(*v);
+        }
+        keep = std::set<uint32_t>{BucketOfValues(d, values)};
+    }
+    if (!keep) return;
+    auto pruned = std::make_shared<TableVersion>(*get.version);
+    pruned->rowsets.clear();
+    for (const auto& r : get.version->rowsets) {
+        if (keep->count(r.bucket)) pruned->rowsets.push_back(r);
+    }
+    get.version = pruned;
+    get.buckets_selected = static_cast<int64_t>(keep->size());
+    get.buckets_total = schema.buckets;
+    get.row_count = pruned->live_rows();
+}
+
 void Prune(LogicalOperator& op) {
     for (auto& child : op.children) Prune(*child);
     if (op.type != LogicalOperatorType::FILTER || op.children.empty() ||
@@ -141,8 +273,10 @@ void Prune(LogicalOperator& op) {
         return;
     }
     auto& get = static_cast<LogicalGet&>(*op.children[0]);
-    if (!get.schema || !get.schema->partitioned() || !get.version) return;
+    if (!get.schema || !get.version) return;
     const auto& condition = *static_cast<LogicalFilter&>(op).condition;
+    PruneBuckets(get, condition);
+    if (!get.schema->partitioned()) return;
     const TableSchema& schema = *get.schema;
     bool range = schema.partition.kind == ast::PartitionKind::RANGE ||
                  schema.partition.kind == ast::PartitionKind::TIME_EXPRESSION;
