@@ -569,7 +569,8 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
             info.row_count = commit.rowsets[i].row_count;
             info.distinct = commit.rowsets[i].distinct;
             info.bucket = commit.rowsets[i].bucket;
-            if (!commit.rowsets[i].deletes.isEmpty()) info.deletes = std::make_shared<Roaring>(commit.rowsets[i].deletes);
+            if (!commit.rowsets[i].deletes.isEmpty())
+                info.deletes = std::make_shared<Roaring>(commit.rowsets[i].deletes);
             info.file = MakeFile(info.path);
             next->rowsets.push_back(std::move(info));
         }

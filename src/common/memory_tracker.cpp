@@ -12,8 +12,8 @@ namespace floe {
 
 namespace {
 
-constexpr int64_t kFlushBytes = 1 << 20;       // per-thread balance handed on past this
-constexpr size_t kBigAllocation = 16u << 20;   // checked against limits before it is made
+constexpr int64_t kFlushBytes = 1 << 20;      // per-thread balance handed on past this
+constexpr size_t kBigAllocation = 16u << 20;  // checked against limits before it is made
 
 thread_local int64_t t_pending = 0;
 thread_local MemoryTracker* t_current = nullptr;
@@ -69,7 +69,9 @@ MemoryTracker& MemoryTracker::Process() {
     return process;
 }
 
-MemoryTracker* MemoryTracker::Current() { return t_current; }
+MemoryTracker* MemoryTracker::Current() {
+    return t_current;
+}
 
 void MemoryTracker::Add(int64_t bytes) {
     for (MemoryTracker* t = this; t; t = t->parent_) {
@@ -115,13 +117,21 @@ void MemoryTracker::Check() const {
     if (WouldExceed(0)) throw OutOfMemoryError(DescribeExceeded());
 }
 
-void MemoryTracker::FlushThread() { Flush(); }
+void MemoryTracker::FlushThread() {
+    Flush();
+}
 
-void MemoryTracker::ChargeThread(int64_t bytes) { Charge(bytes); }
+void MemoryTracker::ChargeThread(int64_t bytes) {
+    Charge(bytes);
+}
 
-int64_t MemoryTracker::LastRefused() { return t_refused; }
+int64_t MemoryTracker::LastRefused() {
+    return t_refused;
+}
 
-void MemoryTracker::CheckCurrent() { (t_current ? t_current : &Process())->Check(); }
+void MemoryTracker::CheckCurrent() {
+    (t_current ? t_current : &Process())->Check();
+}
 
 ScopedMemoryTracker::ScopedMemoryTracker(MemoryTracker* tracker) : previous_(t_current) {
     Flush();
@@ -150,8 +160,12 @@ std::string FormatBytes(int64_t bytes) {
 }  // namespace floe
 
 // The process's allocation functions, counted (see memory_tracker.h).
-void* operator new(size_t size) { return floe::Allocate(size); }
-void* operator new[](size_t size) { return floe::Allocate(size); }
+void* operator new(size_t size) {
+    return floe::Allocate(size);
+}
+void* operator new[](size_t size) {
+    return floe::Allocate(size);
+}
 void* operator new(size_t size, const std::nothrow_t&) noexcept {
     try {
         return floe::Allocate(size);
@@ -166,15 +180,39 @@ void* operator new[](size_t size, const std::nothrow_t&) noexcept {
         return nullptr;
     }
 }
-void* operator new(size_t size, std::align_val_t align) { return floe::AllocateAligned(size, align); }
-void* operator new[](size_t size, std::align_val_t align) { return floe::AllocateAligned(size, align); }
-void operator delete(void* p) noexcept { floe::Release(p); }
-void operator delete[](void* p) noexcept { floe::Release(p); }
-void operator delete(void* p, size_t) noexcept { floe::Release(p); }
-void operator delete[](void* p, size_t) noexcept { floe::Release(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { floe::Release(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { floe::Release(p); }
-void operator delete(void* p, std::align_val_t) noexcept { floe::Release(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { floe::Release(p); }
-void operator delete(void* p, size_t, std::align_val_t) noexcept { floe::Release(p); }
-void operator delete[](void* p, size_t, std::align_val_t) noexcept { floe::Release(p); }
+void* operator new(size_t size, std::align_val_t align) {
+    return floe::AllocateAligned(size, align);
+}
+void* operator new[](size_t size, std::align_val_t align) {
+    return floe::AllocateAligned(size, align);
+}
+void operator delete(void* p) noexcept {
+    floe::Release(p);
+}
+void operator delete[](void* p) noexcept {
+    floe::Release(p);
+}
+void operator delete(void* p, size_t) noexcept {
+    floe::Release(p);
+}
+void operator delete[](void* p, size_t) noexcept {
+    floe::Release(p);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+    floe::Release(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
+    floe::Release(p);
+}
+void operator delete(void* p, std::align_val_t) noexcept {
+    floe::Release(p);
+}
+void operator delete[](void* p, std::align_val_t) noexcept {
+    floe::Release(p);
+}
+void operator delete(void* p, size_t, std::align_val_t) noexcept {
+    floe::Release(p);
+}
+void operator delete[](void* p, size_t, std::align_val_t) noexcept {
+    floe::Release(p);
+}

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <numeric>
 #include <random>
 
@@ -55,6 +56,8 @@ LoadManager::TableLock LoadManager::LockTable(int64_t table_id) {
 void LoadManager::ForgetTable(int64_t table_id) {
     std::lock_guard<std::mutex> lock(mutex_);
     tables_.erase(table_id);
+    std::error_code ec;
+    std::filesystem::remove_all(IndexDirectory(table_id), ec);
 }
 
 LoadCommit::NewRowset LoadManager::WriteSegment(const TableInfo& table, const TableSchema& schema,
@@ -237,13 +240,79 @@ void LoadManager::RewriteTable(const TableInfo& table, const TableSchema& schema
     State(table.id)->pk_index.reset();
 }
 
+namespace {
+
+bool PersistentIndex(const TableSchema& schema) {
+    for (const auto& [k, v] : schema.properties) {
+        if (AsciiEqualsIgnoreCase(k, "enable_persistent_index")) return AsciiEqualsIgnoreCase(v, "true") || v == "1";
+    }
+    return false;
+}
+
+/// What a persistent index's checkpoint is of: the version's rowsets, their delete vectors and
+/// the definition (FNV-1a).
+uint64_t VersionStamp(const TableVersion& version) {
+    uint64_t h = 1469598103934665603ULL;
+    auto mix = [&](uint64_t v) {
+        for (int i = 0; i < 8; ++i) {
+            h ^= (v >> (i * 8)) & 0xff;
+            h *= 1099511628211ULL;
+        }
+    };
+    mix(std::hash<std::string>{}(version.definition));
+    for (const auto& r : version.rowsets) {
+        mix(static_cast<uint64_t>(r.id));
+        mix(static_cast<uint64_t>(r.row_count));
+        mix(r.deletes ? r.deletes->cardinality() : 0);
+    }
+    return h;
+}
+
+}  // namespace
+
+std::string LoadManager::IndexDirectory(int64_t table_id) const {
+    return data_dir_ + "/pk_index/" + std::to_string(table_id);
+}
+
+LoadManager::~LoadManager() {
+    // Persistent primary-key indexes that match their table are checkpointed, so that the next
+    // start maps them instead of rebuilding them.
+    for (auto& [id, state] : tables_) {
+        if (!state->pk_index || !state->pk_index->persistent()) continue;
+        try {
+            auto version = catalog_.GetTableVersion(id);
+            if (version != state->index_version) continue;
+            state->pk_index->Checkpoint(VersionStamp(*version));
+        } catch (const std::exception& e) {
+            Log::Warn("storage.pk_index_checkpoint_failed", {{"table_id", id}, {"error", e.what()}});
+        }
+    }
+}
+
 void LoadManager::BuildIndex(const TableInfo& table, const TableSchema& schema, TableState& state) {
     ScopedMemoryTracker server_only(nullptr);  // the index outlives the statement that builds it
-    auto index = std::make_unique<PrimaryKeyIndex>();
+    auto version = catalog_.GetTableVersion(table.id);
+    std::unique_ptr<PrimaryKeyIndex> index;
+    if (PersistentIndex(schema)) {
+        auto started = std::chrono::steady_clock::now();
+        index = PrimaryKeyIndex::Open(IndexDirectory(table.id), VersionStamp(*version));
+        if (index) {
+            Log::Info("storage.pk_index_opened", {{"table", table.database + "." + table.name},
+                                                  {"keys", index->size()},
+                                                  {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                             std::chrono::steady_clock::now() - started)
+                                                             .count()}});
+            state.pk_index = std::move(index);
+            state.index_version = std::move(version);
+            return;
+        }
+        index = PrimaryKeyIndex::Create(IndexDirectory(table.id));
+    } else {
+        index = std::make_unique<PrimaryKeyIndex>();
+    }
     std::vector<size_t> keys = KeyColumnIndexes(schema);
     std::vector<size_t> all(keys.size());
     for (size_t i = 0; i < keys.size(); ++i) all[i] = i;
-    auto version = catalog_.GetTableVersion(table.id);
     std::vector<std::string> encoded;
     for (const auto& rowset : version->rowsets) {
         auto reader = OpenSegment(data_dir_ + "/" + rowset.path, schema.Types());
@@ -260,7 +329,9 @@ void LoadManager::BuildIndex(const TableInfo& table, const TableSchema& schema, 
             }
         }
     }
-    Log::Info("storage.pk_index_built", {{"table", table.database + "." + table.name}, {"keys", index->size()}});
+    Log::Info(
+        "storage.pk_index_built",
+        {{"table", table.database + "." + table.name}, {"keys", index->size()}, {"persistent", index->persistent()}});
     state.pk_index = std::move(index);
     state.index_version = std::move(version);
 }

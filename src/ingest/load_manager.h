@@ -84,6 +84,8 @@ class LoadManager {
     static bool StreamsBatches(const TableSchema& schema, const LoadOptions& options);
     /// `data_dir` is where segment files go (data/<table id>/...).
     LoadManager(Catalog& catalog, std::string data_dir);
+    /// Checkpoints the persistent primary-key indexes that match their tables.
+    ~LoadManager();
 
     /// Serializes the writers of one table; hold it for the whole write statement (reading the
     /// rows a DELETE or UPDATE changes, and committing). Released when destroyed.
@@ -156,6 +158,8 @@ class LoadManager {
     /// The table's primary-key index, built or rebuilt when it does not match the current version.
     PrimaryKeyIndex& Index(const TableInfo& table, const TableSchema& schema, TableState& state);
     std::shared_ptr<TableState> State(int64_t table_id);
+    /// Where a table's persistent primary-key index lives.
+    std::string IndexDirectory(int64_t table_id) const;
     /// Builds the index from the table's current version.
     void BuildIndex(const TableInfo& table, const TableSchema& schema, TableState& state);
     /// Writes chunks as a durable segment; returns (relative path, size, rows).

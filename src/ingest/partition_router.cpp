@@ -125,9 +125,9 @@ void CheckPartitionsAllowed(const PartitionRouter& router, const std::vector<Tab
         bool ok = false;
         for (const auto& a : allowed) ok |= AsciiEqualsIgnoreCase(a, name);
         if (!ok) {
-            throw ConversionError("a row belongs to partition " + name +
-                                      ", which is not among the partitions being written",
-                                  ErrorCode::BAD_FIELD_VALUE);
+            throw ConversionError(
+                "a row belongs to partition " + name + ", which is not among the partitions being written",
+                ErrorCode::BAD_FIELD_VALUE);
         }
     }
 }

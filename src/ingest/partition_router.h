@@ -60,5 +60,4 @@ std::vector<TabletRows> SplitByTablet(const TableSchema& schema, PartitionRouter
 void CheckPartitionsAllowed(const PartitionRouter& router, const std::vector<TabletRows>& groups,
                             const std::vector<std::string>& allowed);
 
-
 }  // namespace floe

@@ -21,7 +21,9 @@ namespace floe {
 
 namespace {
 
-int64_t Placeholder(size_t new_rowset) { return -static_cast<int64_t>(new_rowset) - 1; }
+int64_t Placeholder(size_t new_rowset) {
+    return -static_cast<int64_t>(new_rowset) - 1;
+}
 
 }  // namespace
 
@@ -94,16 +96,14 @@ class PrimaryKeyWriter : public LoadBatchWriter {
                 if (options_.merge_condition >= 0 && OlderThanCandidate(rows, c, i, keys[c][i], hashes[c][i])) {
                     continue;
                 }
-                last.Set(keys[c][i], hashes[c][i],
-                         RowLocation{static_cast<int64_t>(c), static_cast<uint32_t>(i)});
+                last.Set(keys[c][i], hashes[c][i], RowLocation{static_cast<int64_t>(c), static_cast<uint32_t>(i)});
             }
         }
         for (size_t c = 0; c < rows.size(); ++c) {
             Chunk& chunk = rows[c];
-            const std::vector<uint8_t>* removes =
-                options_.delete_rows && chunk_base_ + c < options_.delete_rows->size()
-                    ? &(*options_.delete_rows)[chunk_base_ + c]
-                    : nullptr;
+            const std::vector<uint8_t>* removes = options_.delete_rows && chunk_base_ + c < options_.delete_rows->size()
+                                                      ? &(*options_.delete_rows)[chunk_base_ + c]
+                                                      : nullptr;
             auto selection = std::make_unique<SelectionVector>();
             std::vector<std::string> kept;
             std::vector<uint64_t> kept_hashes;
@@ -220,9 +220,9 @@ class PrimaryKeyWriter : public LoadBatchWriter {
         auto& reader = readers_[at.rowset_id];
         if (!reader) {
             if (at.rowset_id < 0) {
-                reader = OpenSegment(
-                    loads_.data_dir_ + "/" + commit_.rowsets[static_cast<size_t>(-at.rowset_id - 1)].path,
-                    schema_.Types());
+                reader =
+                    OpenSegment(loads_.data_dir_ + "/" + commit_.rowsets[static_cast<size_t>(-at.rowset_id - 1)].path,
+                                schema_.Types());
             }
             for (const auto& rs : version_->rowsets) {
                 if (rs.id == at.rowset_id) reader = OpenSegment(loads_.data_dir_ + "/" + rs.path, schema_.Types());

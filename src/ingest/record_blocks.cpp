@@ -19,8 +19,7 @@ RecordBlocks::RecordBlocks(BodySource& source, std::string delimiter, char enclo
       escape_(escape),
       block_bytes_(std::max<size_t>(block_bytes, 1)) {}
 
-RecordBlocks::RecordBlocks(std::string_view body, std::string delimiter, char enclose, char escape,
-                           size_t block_bytes)
+RecordBlocks::RecordBlocks(std::string_view body, std::string delimiter, char enclose, char escape, size_t block_bytes)
     : whole_(body),
       delimiter_(delimiter.empty() ? std::string("\n") : std::move(delimiter)),
       enclose_(enclose),

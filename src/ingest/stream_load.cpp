@@ -164,8 +164,8 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
         if (!LoadManager::StreamsBatches(schema, options)) blocks.KeepBlocks();
         std::optional<CsvReader> csv_reader;
         std::optional<JsonReader> json_reader;
-        size_t line_base = 0;     // lines of earlier blocks (CSV error line numbers)
-        size_t rows_before = 0;   // records of earlier blocks
+        size_t line_base = 0;    // lines of earlier blocks (CSV error line numbers)
+        size_t rows_before = 0;  // records of earlier blocks
         bool first_block = true;
         bool block_is_utf8 = true;
         auto close_block = [&] {
@@ -186,8 +186,8 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
             if (whole_document) {
                 if (!first_block) return false;
                 if (!blocks.ReadAll(block, document_limit)) {
-                    std::string size = Header(request, "content-length",
-                                              "more than " + std::to_string(kMaxJsonDocument));
+                    std::string size =
+                        Header(request, "content-length", "more than " + std::to_string(kMaxJsonDocument));
                     throw LoadError(
                         fmt::format("The size of this batch exceed the max size [{}] of json type data  data [{}]. "
                                     "Set ignore_json_size to skip the check, although it may lead huge memory "
@@ -225,8 +225,8 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
             }
             while (true) {
                 size_t errors_before = csv_errors.size();
-                bool more = csv_reader ? csv_reader->Next(file_chunk, csv_errors)
-                                       : json_reader->Next(file_chunk, csv_errors);
+                bool more =
+                    csv_reader ? csv_reader->Next(file_chunk, csv_errors) : json_reader->Next(file_chunk, csv_errors);
                 for (size_t i = errors_before; i < csv_errors.size(); ++i) {
                     csv_errors[i].line += csv_reader ? line_base : rows_before;
                 }

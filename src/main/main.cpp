@@ -11,10 +11,10 @@
 #include "common/memory.h"
 #include "common/memory_tracker.h"
 #include "main/config.h"
-#include "storage/segment.h"
 #include "server/http/http_server.h"
 #include "server/instance.h"
 #include "server/mysql/mysql_server.h"
+#include "storage/segment.h"
 
 int main(int argc, char** argv) {
     using namespace floe;
@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
 
     uint64_t memory_limit = config.memory_limit;
     if (memory_limit == 0) {
-        memory_limit = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGE_SIZE)) / 5 * 4;
+        memory_limit =
+            static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGE_SIZE)) / 5 * 4;
     }
     MemoryTracker::Process().set_limit(static_cast<int64_t>(memory_limit));
     // Decoded segment columns are cached up to 4 GiB, or 30% of the memory limit when less.

@@ -12,11 +12,20 @@
 /// touching the keys. About 23 + key bytes per key at the 0.7 load factor; rebuilt from the
 /// table's key columns the first time a writer needs it after start-up. Not thread-safe: the
 /// table's writer lock guards it.
+///
+/// Persistent (Open/Create with a directory; the table property enable_persistent_index): slots,
+/// keys and offsets live in files mapped shared, so the kernel writes them back and evicts them
+/// under memory pressure (memory is bounded by what the kernel keeps resident, not by the number
+/// of keys). Checkpoint(stamp) syncs them and writes a `meta` file naming the table state they
+/// describe; the first change after it removes `meta`, so after a crash the files are known stale
+/// and the index is rebuilt, while after a clean shutdown Open() maps them in milliseconds.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "storage/mapped_buffer.h"
 #include "vector/chunk.h"
 
 namespace floe {
@@ -53,11 +62,16 @@ class PrimaryKeyIndex {
     void Reserve(size_t keys);
     size_t size() const { return used_; }
     /// Bytes held (slots and key arena).
-    size_t MemoryBytes() const {
-        return capacity_ * sizeof(Slot) + arena_.capacity() + offsets_.capacity() * sizeof(uint64_t);
-    }
+    size_t MemoryBytes() const { return slots_buf_.size() + arena_.size() + offsets_buf_.size(); }
 
     PrimaryKeyIndex() = default;
+    /// A new, empty persistent index in `dir` (created; files there are replaced).
+    static std::unique_ptr<PrimaryKeyIndex> Create(const std::string& dir);
+    /// The persistent index in `dir` if its last checkpoint was taken at `stamp`, else null.
+    static std::unique_ptr<PrimaryKeyIndex> Open(const std::string& dir, uint64_t stamp);
+    /// Persistent indexes: makes the files durable and records `stamp` (a no-op in memory).
+    void Checkpoint(uint64_t stamp);
+    bool persistent() const { return !dir_.empty(); }
     ~PrimaryKeyIndex();
     PrimaryKeyIndex(const PrimaryKeyIndex&) = delete;
     PrimaryKeyIndex& operator=(const PrimaryKeyIndex&) = delete;
@@ -79,24 +93,36 @@ class PrimaryKeyIndex {
     size_t Home(uint32_t tag) const { return static_cast<size_t>((uint64_t{tag} * capacity_) >> 32); }
     std::string_view KeyAt(uint32_t key) const {
         if (key_size_ != kVariableKeySize) return {arena_.data() + size_t{key} * key_size_, key_size_};
-        return {arena_.data() + offsets_[key], offsets_[key + 1] - offsets_[key]};
+        const uint64_t* offsets = Offsets();
+        return {arena_.data() + offsets[key], offsets[key + 1] - offsets[key]};
     }
+    uint64_t* Offsets() const { return reinterpret_cast<uint64_t*>(offsets_buf_.data()); }
+    void AppendArena(std::string_view bytes);
+    void AppendOffset(uint64_t offset);
+    /// A buffer in memory, or the file `name` in dir_ (".new" while being rebuilt).
+    MappedBuffer NewBuffer(const char* name, size_t bytes) const;
+    /// The first change after a checkpoint removes its meta file: the files are then stale.
+    void Touch() {
+        if (clean_) MarkDirty();
+    }
+    void MarkDirty();
     uint32_t AppendKey(std::string_view key);
     uint32_t RowsetNumber(int64_t rowset_id);
     size_t Probe(std::string_view key, uint64_t hash) const;  // the slot holding key, or SIZE_MAX
     void Grow(size_t keys);
     /// Rewrites the arena with the live keys only (after many erases).
     void CompactArena();
-    /// Zeroed slots, on transparent huge pages when the system allows (fewer TLB misses).
-    static Slot* AllocateSlots(size_t capacity);
-    static void FreeSlots(Slot* slots, size_t capacity);
-
+    std::string dir_;     // persistent: where the files are
+    bool clean_ = false;  // the files match the meta file of the last checkpoint
+    MappedBuffer slots_buf_;
     Slot* slots_ = nullptr;
     size_t capacity_ = 0;  // a power of two
-    std::string arena_;
+    MappedBuffer arena_;
+    size_t arena_size_ = 0;  // bytes of arena_ in use
     uint32_t key_size_ = kUnsetKeySize;
-    std::vector<uint64_t> offsets_;  // key n spans [offsets_[n], offsets_[n+1]) when sizes vary
-    uint32_t keys_ = 0;              // keys in the arena, live or not
+    MappedBuffer offsets_buf_;  // key n spans [offsets[n], offsets[n+1]) when sizes vary
+    size_t offsets_count_ = 0;
+    uint32_t keys_ = 0;  // keys in the arena, live or not
     std::vector<int64_t> rowsets_;
     std::vector<std::pair<int64_t, uint32_t>> rowset_numbers_;  // sorted by id
     size_t used_ = 0;

@@ -24,7 +24,9 @@ namespace {
 constexpr char kMagic1[8] = {'F', 'L', 'O', 'E', 'S', 'E', 'G', '1'};
 constexpr char kMagic2[8] = {'F', 'L', 'O', 'E', 'S', 'E', 'G', '2'};
 
-bool IsStringType(const LogicalType& t) { return t.HasStringHeap(); }
+bool IsStringType(const LogicalType& t) {
+    return t.HasStringHeap();
+}
 
 template <typename T>
 void Put(std::string& out, T v) {

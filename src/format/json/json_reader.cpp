@@ -135,9 +135,13 @@ JsonReader::JsonReader(std::vector<std::string_view> documents, JsonOptions opti
 
 JsonReader::~JsonReader() = default;
 
-void JsonReader::AllowTruncatedEnd() { state_->allow_truncated = true; }
+void JsonReader::AllowTruncatedEnd() {
+    state_->allow_truncated = true;
+}
 
-size_t JsonReader::truncated_bytes() const { return state_->truncated; }
+size_t JsonReader::truncated_bytes() const {
+    return state_->truncated;
+}
 
 std::vector<InferredColumn> InferJsonColumns(std::string_view data, const JsonOptions& options, size_t sample_rows) {
     std::vector<std::string> names;
