@@ -77,6 +77,7 @@ LoadCommit::NewRowset LoadManager::WriteSegment(const TableInfo& table, const Ta
     }
     SegmentWriter writer(data_dir_ + "/" + out.path, schema.Types(), codec);
     writer.SetBloomColumns(schema.bloom_columns);
+    writer.SetSortColumns(schema.sort_columns);  // rows are written in this order: a short-key index
     size_t total = 0;
     for (const auto& c : rows) total += c.live_rows();
     // Rows often arrive in key order already (ids, times): one pass finds out, and then they are

@@ -16,6 +16,7 @@
 #include "common/exception.h"
 #include "common/memory_tracker.h"
 #include "storage/encoding.h"
+#include "storage/short_key.h"
 
 namespace floe {
 
@@ -98,6 +99,13 @@ void SegmentWriter::Append(const Chunk& chunk) {
     AppendRows(columns, rows.data(), live);
 }
 
+void SegmentWriter::SetSortColumns(std::vector<size_t> columns) {
+    for (size_t c : columns) {
+        if (c >= types_.size() || !HasSortableEncoding(types_[c])) return;
+    }
+    sort_columns_ = std::move(columns);
+}
+
 void SegmentWriter::AppendRows(const std::vector<const Column*>& columns, const uint32_t* rows, size_t live) {
     if (version_ == 1) {
         for (size_t c = 0; c < columns_.size(); ++c) columns_[c]->AppendRows(*columns[c], rows, live);
@@ -112,6 +120,11 @@ void SegmentWriter::AppendRows(const std::vector<const Column*>& columns, const 
     for (size_t done = 0; done < live;) {
         size_t room = kPageRows - columns_[0]->size();
         size_t n = std::min(room, live - done);
+        if (room == kPageRows && !sort_columns_.empty()) {  // a page starts: its first key
+            std::string key;
+            for (size_t c : sort_columns_) AppendSortable(*columns[c], rows[done], key);
+            page_keys_.push_back(std::move(key));
+        }
         for (size_t c = 0; c < columns_.size(); ++c) columns_[c]->AppendRows(*columns[c], rows + done, n);
         done += n;
         rows_ += n;
@@ -276,6 +289,17 @@ uint64_t SegmentWriter::Finish() {
             zones_[c].Serialize(footer);
             Put<uint32_t>(footer, page_counts_[c]);
             footer += page_meta_[c];
+        }
+        if (!sort_columns_.empty() && !page_keys_.empty()) {
+            // Optional section (older version 2 files end before it): the short-key index.
+            footer.append("SKEY", 4);
+            Put<uint32_t>(footer, static_cast<uint32_t>(sort_columns_.size()));
+            for (size_t c : sort_columns_) Put<uint32_t>(footer, static_cast<uint32_t>(c));
+            Put<uint32_t>(footer, static_cast<uint32_t>(page_keys_.size()));
+            for (const auto& k : page_keys_) {
+                Put<uint32_t>(footer, static_cast<uint32_t>(k.size()));
+                footer += k;
+            }
         }
         std::string trailer = footer;
         Put<uint32_t>(trailer, static_cast<uint32_t>(footer.size()));
@@ -466,6 +490,24 @@ void SegmentReader::ReadFooterVersion2(const std::string& footer, uint64_t data_
             b.pages.push_back(std::move(p));
         }
         blocks_.push_back(std::move(b));
+    }
+    if (pos + 4 <= footer.size() && footer.compare(pos, 4, "SKEY") == 0) {
+        pos += 4;
+        uint32_t nsort = Get<uint32_t>(footer, pos, path);
+        if (nsort == 0 || nsort > ncols) throw IOError(what + " has a corrupt short-key index");
+        for (uint32_t i = 0; i < nsort; ++i) {
+            uint32_t c = Get<uint32_t>(footer, pos, path);
+            if (c >= ncols) throw IOError(what + " has a corrupt short-key index");
+            sort_columns_.push_back(c);
+        }
+        uint32_t npages = Get<uint32_t>(footer, pos, path);
+        if (npages != expected_pages) throw IOError(what + " has a corrupt short-key index");
+        for (uint32_t i = 0; i < npages; ++i) {
+            uint32_t len = Get<uint32_t>(footer, pos, path);
+            if (len > footer.size() - pos) throw IOError(what + " has a corrupt short-key index");
+            page_keys_.push_back(footer.substr(pos, len));
+            pos += len;
+        }
     }
 }
 

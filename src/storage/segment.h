@@ -34,6 +34,10 @@ class SegmentWriter {
     SegmentWriter(std::string path, std::vector<LogicalType> types, PageCodec codec = PageCodec::LZ4);
     /// Columns that get a bloom filter per page (call before Append).
     void SetBloomColumns(std::vector<bool> columns) { bloom_columns_ = std::move(columns); }
+    /// The columns the rows are sorted by (call before Append): the footer gets a short-key
+    /// index, the sort key of each page's first row (short_key.h). Ignored when a column's type
+    /// has no sortable encoding.
+    void SetSortColumns(std::vector<size_t> columns);
     ~SegmentWriter();
     SegmentWriter(const SegmentWriter&) = delete;
     SegmentWriter& operator=(const SegmentWriter&) = delete;
@@ -66,7 +70,9 @@ class SegmentWriter {
     std::vector<ZoneMap> zones_;
     std::vector<uint32_t> page_counts_;
     std::vector<bool> bloom_columns_;
-    std::vector<Hll> distinct_;  // per column
+    std::vector<size_t> sort_columns_;
+    std::vector<std::string> page_keys_;  // the short-key index: each page's first sort key
+    std::vector<Hll> distinct_;           // per column
     int fd_ = -1;
     uint64_t offset_ = 0;
     size_t rows_ = 0;
@@ -105,6 +111,10 @@ class SegmentReader {
     std::string_view page_bloom(size_t c, size_t page) const {
         return version_ >= 2 ? std::string_view(blocks_[c].pages[page].bloom) : std::string_view();
     }
+    /// The short-key index: the columns the segment is sorted by and the first key of each page
+    /// (both empty when the segment has none).
+    const std::vector<size_t>& sort_columns() const { return sort_columns_; }
+    const std::vector<std::string>& page_keys() const { return page_keys_; }
 
   private:
     struct Page {
@@ -134,6 +144,8 @@ class SegmentReader {
     size_t rows_ = 0;
     size_t page_rows_ = 0;
     std::vector<Block> blocks_;
+    std::vector<size_t> sort_columns_;
+    std::vector<std::string> page_keys_;
     mutable std::mutex mutex_;
     mutable std::vector<std::shared_ptr<const Column>> loaded_;
     mutable size_t loaded_bytes_ = 0;

@@ -1,6 +1,7 @@
 #include "execution/operator/physical_table_scan.h"
 
 #include "binder/bound_query.h"
+#include "storage/short_key.h"
 
 namespace floe {
 
@@ -37,9 +38,28 @@ bool PhysicalTableScan::OpenNext() {
             reader_.reset();
             continue;
         }
-        ++stats_.rowsets_read;
         last_page_ = SIZE_MAX;
         next_row_ = 0;
+        end_row_ = reader_->row_count();
+        // The short-key index narrows a bounded sort-key prefix to a run of pages.
+        if (!zone_filters_.empty() && !reader_->page_keys().empty()) {
+            std::vector<SortKeyFilter> filters;
+            for (const auto& f : zone_filters_) filters.push_back({f.column, f.op, f.constant});
+            auto range = ShortKeyPageRange(reader_->sort_columns(), table_types_, reader_->page_keys(), filters);
+            if (range) {
+                size_t pages = reader_->page_count();
+                if (range->first > range->second) {
+                    ++stats_.rowsets_skipped;
+                    stats_.pages_skipped += pages;
+                    reader_.reset();
+                    continue;
+                }
+                stats_.pages_skipped += pages - (range->second - range->first + 1);
+                next_row_ = range->first * reader_->page_rows();
+                end_row_ = std::min(reader_->row_count(), (range->second + 1) * reader_->page_rows());
+            }
+        }
+        ++stats_.rowsets_read;
         return true;
     }
     return false;
@@ -49,12 +69,12 @@ bool PhysicalTableScan::GetData(ExecutionContext& ctx, Chunk& out) {
     while (true) {
         ctx.CheckInterrupted();
         if (!reader_ && !OpenNext()) return false;
-        if (next_row_ >= reader_->row_count()) {
+        if (next_row_ >= end_row_) {
             reader_.reset();
             continue;
         }
         size_t start = next_row_;
-        size_t n = std::min(kChunkCapacity, reader_->row_count() - start);
+        size_t n = std::min(kChunkCapacity, end_row_ - start);
         next_row_ += n;
         if (!zone_filters_.empty() && reader_->page_rows() > 0) {
             size_t page = start / reader_->page_rows();

@@ -55,6 +55,7 @@ class PhysicalTableScan : public PhysicalOperator {
     std::shared_ptr<const SegmentReader> reader_;
     size_t next_row_ = 0;
     std::vector<ZoneFilter> zone_filters_;
+    size_t end_row_ = 0;           // the rowset's rows to read end here (short-key index)
     size_t last_page_ = SIZE_MAX;  // the page of the previous chunk (to count pages once)
     bool last_page_skipped_ = false;
     Stats stats_;
