@@ -19,7 +19,6 @@
 #include "execution/executor.h"
 #include "execution/expression_executor.h"
 #include "execution/physical_planner.h"
-#include "format/parquet/file_writer.h"
 #include "function/cast.h"
 #include "optimizer/optimizer.h"
 #include "parser/parser.h"
@@ -300,99 +299,6 @@ std::vector<std::string> CheckPartitions(Session& session, const TableInfo& tabl
 }
 
 }  // namespace
-
-QueryResult StatementExecutor::InsertIntoFiles(const ast::InsertStatement& s) {
-    std::string path, format = "parquet", compression = "snappy";
-    bool single = false;
-    uint64_t max_file_size = uint64_t{1} << 30;  // StarRocks' default: 1 GB per file
-    for (const auto& [k, v] : s.files) {
-        std::string key = AsciiLower(k);
-        if (key == "path") {
-            path = v;
-        } else if (key == "format") {
-            format = AsciiLower(v);
-        } else if (key == "compression") {
-            compression = v;
-        } else if (key == "single") {
-            single = AsciiLower(v) == "true";
-        } else if (key == "target_max_file_size") {
-            try {
-                max_file_size = std::stoull(v);
-            } catch (const std::exception&) {
-                throw BinderError("target_max_file_size must be a number of bytes, not '" + v + "'",
-                                  ErrorCode::WRONG_ARGUMENTS);
-            }
-        } else {
-            throw BinderError("INSERT INTO FILES() does not know the property \"" + k + "\"",
-                              ErrorCode::WRONG_ARGUMENTS);
-        }
-    }
-    if (path.empty()) throw BinderError("INSERT INTO FILES() needs a \"path\"", ErrorCode::WRONG_ARGUMENTS);
-    if (format != "parquet") {
-        throw NotSupportedError("INSERT INTO FILES() writes the parquet format; '" + format + "' is not supported yet");
-    }
-    if (path.rfind("file://", 0) == 0) path = path.substr(7);
-    if (path.find("://") != std::string::npos) {
-        throw NotSupportedError("INSERT INTO FILES() writes local paths and file:// for now, not '" + path + "'");
-    }
-    parquet::WriterOptions options;
-    options.codec = parquet::CodecFromName(compression);
-    Binder binder(context_);
-    auto bound = binder.BindQuery(*s.query);
-    std::vector<std::string> names;
-    std::vector<LogicalType> types;
-    for (const auto& c : bound->output) {
-        names.push_back(c.name);
-        types.push_back(c.type.id == TypeId::NULL_TYPE ? LogicalType::Varchar() : c.type);
-    }
-    LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound));
-    PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
-    // Files are "<path>_<id>_<n>.parquet" (a path ending in '/' is a directory: "<path>data_...").
-    std::string prefix = path.back() == '/' ? path + "data" : path;
-    std::string id = fmt::format("{:x}", std::chrono::system_clock::now().time_since_epoch().count() & 0xffffffffffff);
-    std::vector<std::string> written;
-    std::unique_ptr<parquet::ParquetFileWriter> writer;
-    uint64_t rows = 0;
-    auto open_next = [&] {
-        written.push_back(fmt::format("{}_{}_{}.parquet", prefix, id, written.size()));
-        writer = std::make_unique<parquet::ParquetFileWriter>(written.back(), names, types, options);
-    };
-    try {
-        open_next();
-        Executor::Run(
-            *physical,
-            [&](Chunk& chunk) {
-                // Casts where the query's type differs from the column's stored type (NULL literals).
-                for (size_t c = 0; c < types.size(); ++c) {
-                    if (chunk.column(c).type() != types[c]) {
-                        auto cast = std::make_shared<Column>(types[c], chunk.size());
-                        cast->Resize(chunk.size());
-                        CastColumn(chunk.column(c), chunk.size(), *cast);
-                        chunk.SetColumn(c, cast);
-                    }
-                }
-                writer->Append(chunk);
-                rows += chunk.live_rows();
-                if (!single && writer->bytes_written() >= max_file_size) {
-                    writer->Finish();
-                    open_next();
-                }
-            },
-            session_.interrupted_flag());
-        writer->Finish();
-    } catch (...) {
-        writer.reset();
-        for (const auto& f : written) {
-            std::error_code ec;
-            std::filesystem::remove(f, ec);
-        }
-        throw;
-    }
-    QueryResult result;
-    result.affected_rows = rows;
-    result.info = fmt::format("Records: {}  Files: {}", rows, written.size());
-    return result;
-}
 
 QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
     if (s.into_files) return InsertIntoFiles(s);
