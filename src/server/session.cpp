@@ -180,6 +180,9 @@ QueryResult Session::DispatchStatement(const ast::Statement& statement, const st
                         text += "\nSCANNED FILES: " + std::to_string(st.files) + " files; row groups " +
                                 std::to_string(st.row_groups_read) + " read, " + std::to_string(st.row_groups_skipped) +
                                 " skipped; " + std::to_string(st.rows_read) + " rows read";
+                        if (st.rows_skipped > 0) {
+                            text += ", " + std::to_string(st.rows_skipped) + " skipped by the page index";
+                        }
                     }
                     for (auto& child : op.children()) visit(*child);
                 };

@@ -8,6 +8,7 @@
 #include "format/csv/csv_reader.h"
 #include "format/json/json_reader.h"
 #include "format/parquet/file_reader.h"
+#include "format/parquet/page_index.h"
 #include "function/cast.h"
 #include "io/file_system.h"
 
@@ -166,45 +167,91 @@ PhysicalFileScan::PhysicalFileScan(std::vector<LogicalType> types, std::vector<L
 
 PhysicalFileScan::~PhysicalFileScan() = default;
 
+namespace {
+
+/// Whether statistics (a row group's or a page's, over `rows` rows) leave room for `v op constant`.
+bool StatsMayMatch(const parquet::ColumnStatistics& st, int64_t rows, ZoneOp op, const Value& constant) {
+    ZoneMap zone;
+    zone.rows = static_cast<uint32_t>(std::min<int64_t>(rows, UINT32_MAX));
+    if (st.null_count) zone.null_count = static_cast<uint32_t>(std::min<int64_t>(*st.null_count, UINT32_MAX));
+    if (!st.min || !st.max) {
+        // No bounds: only a column known to be all NULL rules the rows out.
+        if (!st.null_count || *st.null_count < rows) return true;
+        zone.kind = ZoneMap::NONE;
+    } else {
+        const LogicalType& t = st.min->type();
+        if ((t.IsInteger() && t.id != TypeId::LARGEINT) || t.id == TypeId::DATE || t.id == TypeId::DATETIME) {
+            zone.kind = ZoneMap::INT;
+            zone.imin = st.min->GetInt();
+            zone.imax = st.max->GetInt();
+        } else if (t.IsFloating()) {
+            zone.kind = ZoneMap::DOUBLE;
+            zone.dmin = st.min->GetDouble();
+            zone.dmax = st.max->GetDouble();
+        } else if (t.id == TypeId::VARCHAR) {
+            zone.kind = ZoneMap::STRING;
+            std::string lo = st.min->GetString(), hi = st.max->GetString();
+            zone.smin = lo.substr(0, std::min(lo.size(), ZoneMap::kZonePrefix));
+            zone.has_smax = hi.size() <= ZoneMap::kZonePrefix;
+            if (zone.has_smax) zone.smax = hi;
+        } else {
+            return true;
+        }
+    }
+    return ZoneMayMatch(zone, op, constant);
+}
+
+}  // namespace
+
 bool PhysicalFileScan::RowGroupMayMatch(size_t row_group) const {
     for (const auto& f : filters_) {
         const std::string& name = names_[f.column];
         for (size_t c = 0; c < reader_->columns().size(); ++c) {
             if (reader_->columns()[c].name != name) continue;
-            parquet::ColumnStatistics st = reader_->Statistics(row_group, c);
-            ZoneMap zone;
-            int64_t rows = reader_->row_group_rows(row_group);
-            zone.rows = static_cast<uint32_t>(std::min<int64_t>(rows, UINT32_MAX));
-            if (st.null_count) zone.null_count = static_cast<uint32_t>(std::min<int64_t>(*st.null_count, UINT32_MAX));
-            if (!st.min || !st.max) {
-                // No bounds: only a column known to be all NULL rules the group out.
-                if (!st.null_count || *st.null_count < rows) break;
-                zone.kind = ZoneMap::NONE;
-            } else {
-                const LogicalType& t = st.min->type();
-                if ((t.IsInteger() && t.id != TypeId::LARGEINT) || t.id == TypeId::DATE || t.id == TypeId::DATETIME) {
-                    zone.kind = ZoneMap::INT;
-                    zone.imin = st.min->GetInt();
-                    zone.imax = st.max->GetInt();
-                } else if (t.IsFloating()) {
-                    zone.kind = ZoneMap::DOUBLE;
-                    zone.dmin = st.min->GetDouble();
-                    zone.dmax = st.max->GetDouble();
-                } else if (t.id == TypeId::VARCHAR) {
-                    zone.kind = ZoneMap::STRING;
-                    std::string lo = st.min->GetString(), hi = st.max->GetString();
-                    zone.smin = lo.substr(0, std::min(lo.size(), ZoneMap::kZonePrefix));
-                    zone.has_smax = hi.size() <= ZoneMap::kZonePrefix;
-                    if (zone.has_smax) zone.smax = hi;
-                } else {
-                    break;
-                }
+            if (!StatsMayMatch(reader_->Statistics(row_group, c), reader_->row_group_rows(row_group), f.op,
+                               f.constant)) {
+                return false;
             }
-            if (!ZoneMayMatch(zone, f.op, f.constant)) return false;
             break;
         }
     }
     return true;
+}
+
+std::vector<std::pair<size_t, size_t>> PhysicalFileScan::MatchingRows(size_t g) const {
+    auto rows = static_cast<size_t>(reader_->row_group_rows(g));
+    std::vector<std::pair<size_t, size_t>> ranges = {{0, rows}};
+    for (const auto& f : filters_) {
+        const std::string& name = names_[f.column];
+        for (size_t c = 0; c < reader_->columns().size(); ++c) {
+            if (reader_->columns()[c].name != name) continue;
+            auto pages = parquet::ReadPageIndex(*reader_, g, c);
+            if (!pages) break;
+            // The pages this filter may match, as row ranges (adjacent pages merged) ...
+            std::vector<std::pair<size_t, size_t>> keep;
+            for (const auto& p : *pages) {
+                if (!StatsMayMatch(p.stats, p.rows, f.op, f.constant)) continue;
+                auto b = static_cast<size_t>(p.first_row), e = static_cast<size_t>(p.first_row + p.rows);
+                if (!keep.empty() && keep.back().second == b) {
+                    keep.back().second = e;
+                } else {
+                    keep.emplace_back(b, e);
+                }
+            }
+            // ... intersected with what the other filters keep.
+            std::vector<std::pair<size_t, size_t>> both;
+            size_t i = 0, j = 0;
+            while (i < ranges.size() && j < keep.size()) {
+                size_t b = std::max(ranges[i].first, keep[j].first);
+                size_t e = std::min(ranges[i].second, keep[j].second);
+                if (b < e) both.emplace_back(b, e);
+                (ranges[i].second < keep[j].second) ? ++i : ++j;
+            }
+            ranges = std::move(both);
+            break;
+        }
+    }
+    return ranges;
 }
 
 bool PhysicalFileScan::NextRowGroup() {
@@ -231,7 +278,9 @@ bool PhysicalFileScan::NextRowGroup() {
     size_t g = row_group_++;
     rows_left_ = static_cast<size_t>(reader_->row_group_rows(g));
     ++stats_.row_groups_read;
-    stats_.rows_read += rows_left_;
+    row_pos_ = 0;
+    range_index_ = 0;
+    ranges_ = filters_.empty() ? std::vector<std::pair<size_t, size_t>>{{0, rows_left_}} : MatchingRows(g);
     cast_.assign(column_ids_.size(), false);
     for (size_t i = 0; i < column_ids_.size(); ++i) {
         const std::string& want = names_[column_ids_[i]];
@@ -310,10 +359,29 @@ bool PhysicalFileScan::GetData(ExecutionContext& ctx, Chunk& out) {
         }
         return GetTextData(out);
     }
-    while (rows_left_ == 0) {
-        if (!NextRowGroup()) return false;
+    while (true) {
+        while (rows_left_ == 0) {
+            if (!NextRowGroup()) return false;
+        }
+        if (range_index_ == ranges_.size()) {  // no more rows of this group can match
+            stats_.rows_skipped += rows_left_;
+            rows_left_ = 0;
+            continue;
+        }
+        size_t begin = ranges_[range_index_].first;
+        if (row_pos_ < begin) {  // rows the page index rules out: skipped, whole pages undecoded
+            size_t skip = begin - row_pos_;
+            for (auto& column : columns_) {
+                if (column) column->Skip(skip);
+            }
+            row_pos_ += skip;
+            rows_left_ -= skip;
+            stats_.rows_skipped += skip;
+        }
+        break;
     }
-    size_t n = std::min(rows_left_, kChunkCapacity);
+    size_t n = std::min(ranges_[range_index_].second - row_pos_, kChunkCapacity);
+    stats_.rows_read += n;
     out = Chunk(types());
     for (size_t i = 0; i < column_ids_.size(); ++i) {
         Column& col = out.column(i);
@@ -337,6 +405,8 @@ bool PhysicalFileScan::GetData(ExecutionContext& ctx, Chunk& out) {
     }
     out.SetSize(n);
     rows_left_ -= n;
+    row_pos_ += n;
+    if (row_pos_ == ranges_[range_index_].second) ++range_index_;
     return true;
 }
 

@@ -43,6 +43,7 @@ class PhysicalFileScan : public PhysicalOperator {
     void SetRowGroupFilters(std::vector<RowGroupFilter> filters) { filters_ = std::move(filters); }
     struct Stats {
         size_t files = 0, row_groups_read = 0, row_groups_skipped = 0, rows_read = 0;
+        size_t rows_skipped = 0;  // rows of read row groups the page index ruled out (never decoded)
     };
     const Stats& stats() const { return stats_; }
     std::string name() const override { return "FILE_SCAN"; }
@@ -66,7 +67,12 @@ class PhysicalFileScan : public PhysicalOperator {
     std::vector<std::unique_ptr<parquet::ColumnReader>> columns_;  // per output column; null: absent
     std::vector<bool> cast_;                                       // per output column: the file's type differs
     size_t rows_left_ = 0;                                         // in the current row group
-    std::string format_;                                           // parquet, csv or json
+    size_t row_pos_ = 0;                                           // the next row of the row group
+    std::vector<std::pair<size_t, size_t>> ranges_;                // row ranges [begin, end) filters may match
+    size_t range_index_ = 0;
+    /// The rows of row group `g` the filters may match, by the page indexes of their columns.
+    std::vector<std::pair<size_t, size_t>> MatchingRows(size_t g) const;
+    std::string format_;  // parquet, csv or json
     // Text formats: the current file's bytes and its reader; JSON fields by name.
     std::string text_;
     std::string text_path_;

@@ -314,6 +314,35 @@ int64_t ParquetFileReader::row_group_rows(size_t row_group) const {
     return metadata_->row_groups[row_group].num_rows;
 }
 
+std::optional<Value> StatisticValue(const SchemaNode& leaf, const std::string& bytes) {
+    if (leaf.conversion == Conversion::TIME_MILLIS || leaf.conversion == Conversion::TIME_MICROS ||
+        leaf.conversion == Conversion::TIME_NANOS || leaf.conversion == Conversion::UUID ||
+        leaf.conversion == Conversion::FLOAT16 || leaf.conversion == Conversion::INT96) {
+        return std::nullopt;  // not worth the ordering subtleties
+    }
+    Values raw;
+    size_t width = FixedWidth(leaf.physical, leaf.type_length);
+    if (leaf.physical == PhysicalType::BYTE_ARRAY) {
+        raw.views.push_back(bytes);
+    } else if (leaf.physical == PhysicalType::FIXED_LEN_BYTE_ARRAY) {
+        if (bytes.size() != width) return std::nullopt;
+        raw.views.push_back(bytes);
+    } else {
+        if (bytes.size() != width) return std::nullopt;
+        raw.fixed.assign(bytes.begin(), bytes.end());
+    }
+    raw.count = 1;
+    Column col(leaf.type, 1);
+    try {
+        ConvertValues(leaf, raw, col, "statistics");
+    } catch (const Exception&) {
+        return std::nullopt;
+    }
+    Value v = col.GetValue(0);
+    if (leaf.type.IsFloating() && std::isnan(v.GetDouble())) return std::nullopt;
+    return v;
+}
+
 ColumnStatistics ParquetFileReader::Statistics(size_t row_group, size_t column) const {
     ColumnStatistics out;
     const FileColumn& c = schema_.columns[column];
@@ -339,34 +368,7 @@ ColumnStatistics ParquetFileReader::Statistics(size_t row_group, size_t column) 
         hi = &s.max;
     }
     if (!lo) return out;
-    if (leaf.conversion == Conversion::TIME_MILLIS || leaf.conversion == Conversion::TIME_MICROS ||
-        leaf.conversion == Conversion::TIME_NANOS || leaf.conversion == Conversion::UUID ||
-        leaf.conversion == Conversion::FLOAT16 || leaf.conversion == Conversion::INT96) {
-        return out;  // not worth the ordering subtleties
-    }
-    auto value_of = [&](const std::string& bytes) -> std::optional<Value> {
-        Values raw;
-        size_t width = FixedWidth(leaf.physical, leaf.type_length);
-        if (leaf.physical == PhysicalType::BYTE_ARRAY) {
-            raw.views.push_back(bytes);
-        } else if (leaf.physical == PhysicalType::FIXED_LEN_BYTE_ARRAY) {
-            if (bytes.size() != width) return std::nullopt;
-            raw.views.push_back(bytes);
-        } else {
-            if (bytes.size() != width) return std::nullopt;
-            raw.fixed.assign(bytes.begin(), bytes.end());
-        }
-        raw.count = 1;
-        Column col(leaf.type, 1);
-        try {
-            ConvertValues(leaf, raw, col, "statistics");
-        } catch (const Exception&) {
-            return std::nullopt;
-        }
-        Value v = col.GetValue(0);
-        if (leaf.type.IsFloating() && std::isnan(v.GetDouble())) return std::nullopt;
-        return v;
-    };
+    auto value_of = [&](const std::string& bytes) { return StatisticValue(leaf, bytes); };
     out.min = value_of(*lo);
     out.max = value_of(*hi);
     if (!out.min || !out.max) {
@@ -532,6 +534,30 @@ struct ColumnReader::Leaf {
         return false;
     }
 
+    /// At a page boundary: if the next page is a data page of at most `n` rows (a flat column's
+    /// values are its rows), steps over it without decompressing or decoding it and takes its
+    /// rows off `n`. False when the next page must be read (a dictionary page, a longer page).
+    bool SkipWholePage(size_t& n) {
+        Load();
+        if (pos >= chunk.size()) return false;
+        pf::PageHeader h;
+        std::string page_what = what + " page " + std::to_string(page_number);
+        size_t header = ReadThrift(chunk.data() + pos, chunk.size() - pos, h, page_what + ": corrupt page header");
+        if (h.compressed_page_size < 0 || static_cast<size_t>(h.compressed_page_size) > chunk.size() - pos - header) {
+            return false;  // NextPage reports it
+        }
+        int64_t rows = -1;
+        if (h.type == pf::PageType::DATA_PAGE && h.__isset.data_page_header) rows = h.data_page_header.num_values;
+        if (h.type == pf::PageType::DATA_PAGE_V2 && h.__isset.data_page_header_v2) {
+            rows = h.data_page_header_v2.num_rows;
+        }
+        if (rows <= 0 || static_cast<uint64_t>(rows) > n) return false;
+        pos += header + static_cast<size_t>(h.compressed_page_size);
+        ++page_number;
+        n -= static_cast<size_t>(rows);
+        return true;
+    }
+
     void StartPage(Encoding encoding, std::string_view data, size_t n, const std::string& page_what) {
         levels = n;
         level_pos = 0;
@@ -640,8 +666,9 @@ void ColumnReader::Skip(size_t n) {
     }
     Leaf& leaf = *leaves_[0];
     while (n > 0) {
-        if (leaf.level_pos == leaf.levels && !leaf.NextPage()) {
-            throw IOError(leaf.what + ": the column chunk ends before the row group's last row");
+        if (leaf.level_pos == leaf.levels) {
+            if (leaf.SkipWholePage(n)) continue;  // a page of skipped rows is never decoded
+            if (!leaf.NextPage()) throw IOError(leaf.what + ": the column chunk ends before the row group's last row");
         }
         size_t k = std::min(n, leaf.levels - leaf.level_pos);
         size_t present = 0;

@@ -35,6 +35,10 @@ struct ColumnStatistics {
     std::optional<int64_t> null_count;
 };
 
+/// A min/max statistic (bytes in the column's order: min_value, ColumnIndex) as a Floe value of
+/// the leaf's type; nullopt for types whose byte order is not worth trusting.
+std::optional<Value> StatisticValue(const SchemaNode& leaf, const std::string& bytes);
+
 class ParquetFileReader {
   public:
     explicit ParquetFileReader(std::shared_ptr<RandomAccessFile> file);

@@ -1,0 +1,66 @@
+"""Page skipping by the Parquet page index: a filter's column index rules pages out, and the rows
+they hold are skipped in every column without being decompressed or decoded. Results must be
+those of a full read: checked against DuckDB's read_parquet on the same files, for a file Floe
+writes (sorted, many pages) and for parquet-testing's alltypes_tiny_pages (pages of a few rows,
+written by another engine)."""
+import json
+import os
+import subprocess
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PEER = os.path.join(HERE, "duckdb_parquet.mjs")
+FIXTURES = os.path.realpath(os.path.join(HERE, "..", "..", "..", "shared", "fixtures", "parquet", "data"))
+pytestmark = pytest.mark.skipif(not os.path.isdir(os.path.join(HERE, "node_modules", "@duckdb", "node-api")),
+                                reason="DuckDB (npm) is not installed")
+
+
+def duckdb_sql(sql):
+    out = subprocess.run(["node", PEER, "sql", sql], capture_output=True, text=True, timeout=120, cwd=HERE)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)["rows"]
+
+
+def plan(server, sql):
+    return "\n".join(r[0] for r in server.query("EXPLAIN ANALYZE " + sql))
+
+
+def test_floe_file_pages_are_skipped(server, tmp_path):
+    path = str(tmp_path) + "/sorted"
+    server.query(f"INSERT INTO FILES(\"path\" = \"{path}\", \"format\" = \"parquet\", \"single\" = \"true\") "
+                 f"SELECT number AS id, number % 7 AS k, concat('name-', lpad(CAST(number AS VARCHAR), 8, '0')) AS s, "
+                 f"CASE WHEN number % 3 = 0 THEN NULL ELSE number END AS n FROM numbers(1500000)")
+    files = f"FILES(\"path\" = \"{path}*.parquet\", \"format\" = \"parquet\")"
+    peer = f"read_parquet('{path}*.parquet')"
+    cases = [
+        ("id BETWEEN 700000 AND 700100", "id BETWEEN 700000 AND 700100"),
+        ("id < 5 OR id > 1499990", "id < 5 OR id > 1499990"),
+        ("s >= 'name-01400000'", "s >= 'name-01400000'"),
+        ("id = 1234567 AND k = 1", "id = 1234567 AND k = 1"),
+        ("n > 1499000", "n > 1499000"),
+    ]
+    for floe_where, duck_where in cases:
+        got = server.query(f"SELECT count(*), sum(k), min(s), sum(n) FROM {files} WHERE {floe_where}")[0]
+        want = duckdb_sql(f"SELECT count(*)::VARCHAR AS c, sum(k)::VARCHAR AS sk, min(s) AS ms, sum(n)::VARCHAR AS sn "
+                          f"FROM {peer} WHERE {duck_where}")[0]
+        assert [str(got[0]), str(got[1]) if got[1] is not None else None, got[2],
+                str(got[3]) if got[3] is not None else None] == [want["c"], want["sk"], want["ms"], want["sn"]], \
+            floe_where
+    text = plan(server, f"SELECT count(*) FROM {files} WHERE id BETWEEN 700000 AND 700100")
+    assert "skipped by the page index" in text, text
+
+
+def test_tiny_pages_of_another_engine(server):
+    path = os.path.join(FIXTURES, "alltypes_tiny_pages.parquet")
+    if not os.path.exists(path):
+        pytest.skip("parquet-testing fixtures are not present")
+    files = f"FILES(\"path\" = \"{path}\", \"format\" = \"parquet\")"
+    peer = f"read_parquet('{path}')"
+    for where in ["id BETWEEN 3000 AND 3100", "int_col = 5", "bigint_col > 80", "string_col = '3'",
+                  "id < 10 OR id > 7290", "timestamp_col >= TIMESTAMP '2010-12-31 00:00:00'"]:
+        got = server.query(f"SELECT count(*), sum(id) FROM {files} WHERE {where}")[0]
+        want = duckdb_sql(f"SELECT count(*)::VARCHAR AS c, sum(id)::VARCHAR AS s FROM {peer} WHERE {where}")[0]
+        assert (str(got[0]), str(got[1]) if got[1] is not None else None) == (want["c"], want["s"]), where
+    text = plan(server, f"SELECT count(*) FROM {files} WHERE id BETWEEN 3000 AND 3100")
+    assert "skipped by the page index" in text, text
