@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev clang-format clang-tidy
   # libraries
   libboost-dev libboost-system-dev libfmt-dev libsqlite3-dev libssl-dev zlib1g-dev libroaring-dev liblz4-dev libzstd-dev libsimdjson-dev libre2-dev libabsl-dev tzdata
-  thrift-compiler libthrift-dev libsnappy-dev libbrotli-dev librdkafka-dev
+  thrift-compiler libthrift-dev libsnappy-dev libbrotli-dev librdkafka-dev libxxhash-dev
   # unit tests and micro benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # integration tests: real MySQL clients

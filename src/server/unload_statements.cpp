@@ -66,13 +66,29 @@ std::string PartitionDirectory(const std::string& column, const Column& values, 
     return out;
 }
 
+/// "a, b,c" -> {"a", "b", "c"}.
+std::vector<std::string> SplitNames(const std::string& v) {
+    std::vector<std::string> out;
+    size_t pos = 0;
+    while (pos <= v.size()) {
+        size_t comma = v.find(',', pos);
+        std::string name = v.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        while (!name.empty() && name.front() == ' ') name.erase(name.begin());
+        while (!name.empty() && name.back() == ' ') name.pop_back();
+        if (!name.empty()) out.push_back(name);
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    return out;
+}
+
 }  // namespace
 
 QueryResult StatementExecutor::InsertIntoFiles(const ast::InsertStatement& s) {
     std::string path, format = "parquet", compression;
     bool single = false;
     uint64_t max_file_size = uint64_t{1} << 30;  // StarRocks' default: 1 GB per file
-    std::vector<std::string> partition_by;
+    std::vector<std::string> partition_by, bloom_columns;
     TextSinkOptions text;
     text.column_separator = "\t";  // as FILES() reads CSV by default
     for (const auto& [k, v] : s.files) {
@@ -93,16 +109,9 @@ QueryResult StatementExecutor::InsertIntoFiles(const ast::InsertStatement& s) {
                                   ErrorCode::WRONG_ARGUMENTS);
             }
         } else if (key == "partition_by") {
-            size_t pos = 0;
-            while (pos <= v.size()) {
-                size_t comma = v.find(',', pos);
-                std::string name = v.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-                while (!name.empty() && name.front() == ' ') name.erase(name.begin());
-                while (!name.empty() && name.back() == ' ') name.pop_back();
-                if (!name.empty()) partition_by.push_back(name);
-                if (comma == std::string::npos) break;
-                pos = comma + 1;
-            }
+            partition_by = SplitNames(v);
+        } else if (key == "parquet.bloom_filter_columns") {
+            bloom_columns = SplitNames(v);
         } else if (key == "csv.column_separator") {
             text.column_separator = Unescape(v);
         } else if (key == "csv.row_delimiter") {
@@ -160,6 +169,19 @@ QueryResult StatementExecutor::InsertIntoFiles(const ast::InsertStatement& s) {
         file_columns.push_back(c);
         file_names.push_back(names[c]);
         file_types.push_back(types[c]);
+    }
+    for (const auto& name : bloom_columns) {
+        bool found = false;
+        for (size_t c = 0; c < file_names.size(); ++c) {
+            if (!AsciiEqualsIgnoreCase(file_names[c], name)) continue;
+            parquet_options.bloom_columns.resize(file_names.size(), false);
+            parquet_options.bloom_columns[c] = true;
+            found = true;
+        }
+        if (!found) {
+            throw BinderError("parquet.bloom_filter_columns names '" + name + "', which the files do not have",
+                              ErrorCode::UNKNOWN_COLUMN);
+        }
     }
     if (file_columns.empty()) {
         throw BinderError("partition_by cannot take every column of the query", ErrorCode::WRONG_ARGUMENTS);

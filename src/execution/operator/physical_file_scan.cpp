@@ -7,6 +7,7 @@
 #include "common/exception.h"
 #include "format/csv/csv_reader.h"
 #include "format/json/json_reader.h"
+#include "format/parquet/bloom_filter.h"
 #include "format/parquet/file_reader.h"
 #include "format/parquet/page_index.h"
 #include "function/cast.h"
@@ -211,6 +212,17 @@ bool PhysicalFileScan::RowGroupMayMatch(size_t row_group) const {
             if (!StatsMayMatch(reader_->Statistics(row_group, c), reader_->row_group_rows(row_group), f.op,
                                f.constant)) {
                 return false;
+            }
+            // An equality also asks the chunk's bloom filter, when it has one.
+            if (f.op == ZoneOp::EQ && !reader_->columns()[c].nested) {
+                auto bytes = parquet::PlainBytes(*reader_->columns()[c].node, f.constant);
+                if (bytes) {
+                    auto bloom = parquet::ReadBloomFilter(*reader_, row_group, c);
+                    if (bloom && !bloom->MayContain(parquet::BloomFilter::Hash(*bytes))) {
+                        ++stats_.bloom_skipped;
+                        return false;
+                    }
+                }
             }
             break;
         }

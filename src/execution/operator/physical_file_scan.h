@@ -43,7 +43,8 @@ class PhysicalFileScan : public PhysicalOperator {
     void SetRowGroupFilters(std::vector<RowGroupFilter> filters) { filters_ = std::move(filters); }
     struct Stats {
         size_t files = 0, row_groups_read = 0, row_groups_skipped = 0, rows_read = 0;
-        size_t rows_skipped = 0;  // rows of read row groups the page index ruled out (never decoded)
+        size_t rows_skipped = 0;           // rows of read row groups the page index ruled out (never decoded)
+        mutable size_t bloom_skipped = 0;  // row groups (among row_groups_skipped) a bloom filter ruled out
     };
     const Stats& stats() const { return stats_; }
     std::string name() const override { return "FILE_SCAN"; }

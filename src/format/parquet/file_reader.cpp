@@ -44,6 +44,7 @@ template size_t ReadThrift(const char*, size_t, pf::FileMetaData&, const std::st
 template size_t ReadThrift(const char*, size_t, pf::PageHeader&, const std::string&);
 template size_t ReadThrift(const char*, size_t, pf::ColumnIndex&, const std::string&);
 template size_t ReadThrift(const char*, size_t, pf::OffsetIndex&, const std::string&);
+template size_t ReadThrift(const char*, size_t, pf::BloomFilterHeader&, const std::string&);
 
 namespace {
 

@@ -13,6 +13,7 @@
 
 #include "common/ascii.h"
 #include "common/exception.h"
+#include "format/parquet/bloom_filter.h"
 #include "format/parquet/decoding.h"
 #include "format/parquet/parquet_types.h"
 #include "types/decimal.h"
@@ -351,6 +352,7 @@ struct ParquetFileWriter::Impl {
     pf::FileMetaData meta;
     std::vector<std::vector<pf::ColumnIndex>> column_indexes;  // per row group, per column
     std::vector<std::vector<pf::OffsetIndex>> offset_indexes;
+    std::vector<std::vector<std::string>> blooms;  // per row group, per column: header + bitset, or empty
     bool finished = false;
 
     void Write(const std::string& bytes) {
@@ -386,6 +388,7 @@ struct ParquetFileWriter::Impl {
         int64_t total_uncompressed = 0;
         std::vector<pf::ColumnIndex> cis;
         std::vector<pf::OffsetIndex> ois;
+        std::vector<std::string> group_blooms;
         for (size_t c = 0; c < buffered.size(); ++c) {
             const Column& col = *buffered[c];
             const ColumnPlan& plan = plans[c];
@@ -546,6 +549,29 @@ struct ParquetFileWriter::Impl {
             total_uncompressed += uncompressed;
             cis.push_back(std::move(ci));
             ois.push_back(std::move(oi));
+            // A bloom filter of the chunk's distinct values, when asked for (written in Finish).
+            std::string bloom;
+            if (c < options.bloom_columns.size() && options.bloom_columns[c] && !present.empty()) {
+                BloomFilter filter = BloomFilter::ForValues(use_dict ? dict_values.size() : present.size());
+                if (use_dict) {
+                    for (size_t e : dict_values) filter.Insert(BloomFilter::Hash(value_at(e)));
+                } else {
+                    for (size_t i = 0; i < present.size(); ++i) filter.Insert(BloomFilter::Hash(value_at(i)));
+                }
+                pf::BloomFilterHeader bh;
+                bh.__set_numBytes(static_cast<int32_t>(filter.bitset().size()));
+                pf::BloomFilterAlgorithm algorithm;
+                algorithm.__set_BLOCK(pf::SplitBlockAlgorithm());
+                bh.__set_algorithm(algorithm);
+                pf::BloomFilterHash hash;
+                hash.__set_XXHASH(pf::XxHash());
+                bh.__set_hash(hash);
+                pf::BloomFilterCompression compression;
+                compression.__set_UNCOMPRESSED(pf::BloomFilterUncompressed());
+                bh.__set_compression(compression);
+                bloom = Serialize(bh) + filter.bitset();
+            }
+            group_blooms.push_back(std::move(bloom));
         }
         rg.__set_total_byte_size(total_uncompressed);
         rg.__set_total_compressed_size(static_cast<int64_t>(offset) - group_start);
@@ -553,6 +579,7 @@ struct ParquetFileWriter::Impl {
         meta.row_groups.push_back(rg);
         column_indexes.push_back(std::move(cis));
         offset_indexes.push_back(std::move(ois));
+        blooms.push_back(std::move(group_blooms));
         rows += n;
         for (auto& b : buffered) {
             b->Resize(0);
@@ -611,7 +638,18 @@ void ParquetFileWriter::Append(const Chunk& chunk) {
 void ParquetFileWriter::Finish() {
     Impl& m = *impl_;
     m.FlushRowGroup();
-    // The page index: column indexes, then offset indexes, after the row groups.
+    // Bloom filters, then the page index (column indexes, offset indexes), after the row groups.
+    for (size_t g = 0; g < m.meta.row_groups.size(); ++g) {
+        for (size_t c = 0; c < m.blooms[g].size(); ++c) {
+            const std::string& bytes = m.blooms[g][c];
+            if (bytes.empty()) continue;
+            auto& md = m.meta.row_groups[g].columns[c].meta_data;
+            md.__set_bloom_filter_offset(static_cast<int64_t>(m.offset));
+            md.__set_bloom_filter_length(static_cast<int32_t>(bytes.size()));
+            m.meta.row_groups[g].columns[c].__set_meta_data(md);
+            m.Write(bytes);
+        }
+    }
     for (size_t g = 0; g < m.meta.row_groups.size(); ++g) {
         for (size_t c = 0; c < m.column_indexes[g].size(); ++c) {
             std::string bytes = Serialize(m.column_indexes[g][c]);

@@ -27,6 +27,8 @@ struct WriterOptions {
     size_t row_group_rows = size_t{1} << 20;
     size_t page_bytes = size_t{1} << 20;
     bool dictionary = true;
+    /// Columns (by position) that get a bloom filter per column chunk.
+    std::vector<bool> bloom_columns;
 };
 
 /// The codec for a FILES() "compression" value (uncompressed, snappy, gzip, zstd, lz4, brotli);
