@@ -9,12 +9,14 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <set>
 #include <unordered_map>
 
 #include "common/ascii.h"
 #include "common/exception.h"
 #include "format/parquet/bloom_filter.h"
 #include "format/parquet/decoding.h"
+#include "format/parquet/delta_encoding.h"
 #include "format/parquet/parquet_types.h"
 #include "types/decimal.h"
 
@@ -466,6 +468,7 @@ struct ParquetFileWriter::Impl {
             std::vector<int64_t> null_counts;
             size_t value_pos = 0;
             int dict_width = BitWidth(dict_values.empty() ? 0 : dict_values.size() - 1);
+            std::set<pf::Encoding::type> used_encodings = {pf::Encoding::RLE};
             for (size_t first = 0; first < n; first += rows_per_page) {
                 size_t last = std::min(n, first + rows_per_page);
                 size_t begin = value_pos;
@@ -473,6 +476,7 @@ struct ParquetFileWriter::Impl {
                 for (size_t r = first; r < last; ++r) defs.Put(col.IsNull(r) ? 0 : 1);
                 while (value_pos < present.size() && present[value_pos] < last) ++value_pos;
                 std::string page;
+                pf::Encoding::type page_encoding = use_dict ? pf::Encoding::RLE_DICTIONARY : pf::Encoding::PLAIN;
                 std::string levels = defs.Finish();
                 auto len = static_cast<uint32_t>(levels.size());
                 page.append(reinterpret_cast<const char*>(&len), 4);
@@ -489,13 +493,41 @@ struct ParquetFileWriter::Impl {
                     }
                     page += bits;
                 } else {
-                    for (size_t i = begin; i < value_pos; ++i) plain_bytes(i, page);
+                    // Plain, or a delta encoding when it is smaller (sorted ids and times, strings
+                    // of similar lengths).
+                    std::string plain, delta;
+                    for (size_t i = begin; i < value_pos; ++i) plain_bytes(i, plain);
+                    if (plan.physical == PhysicalType::INT32 || plan.physical == PhysicalType::INT64) {
+                        std::vector<int64_t> ints;
+                        ints.reserve(value_pos - begin);
+                        for (size_t i = begin; i < value_pos; ++i) {
+                            std::string_view v = value_at(i);
+                            if (v.size() == 4) {
+                                int32_t x;
+                                std::memcpy(&x, v.data(), 4);
+                                ints.push_back(x);
+                            } else {
+                                int64_t x;
+                                std::memcpy(&x, v.data(), 8);
+                                ints.push_back(x);
+                            }
+                        }
+                        EncodeDeltaBinaryPacked(ints, delta);
+                        if (delta.size() < plain.size()) page_encoding = pf::Encoding::DELTA_BINARY_PACKED;
+                    } else if (plan.physical == PhysicalType::BYTE_ARRAY) {
+                        std::vector<std::string_view> views;
+                        for (size_t i = begin; i < value_pos; ++i) views.push_back(value_at(i));
+                        EncodeDeltaLengthByteArray(views, delta);
+                        if (delta.size() < plain.size()) page_encoding = pf::Encoding::DELTA_LENGTH_BYTE_ARRAY;
+                    }
+                    page += page_encoding == pf::Encoding::PLAIN ? plain : delta;
                 }
+                used_encodings.insert(page_encoding);
                 pf::PageHeader h;
                 h.__set_type(pf::PageType::DATA_PAGE);
                 pf::DataPageHeader dp;
                 dp.__set_num_values(static_cast<int32_t>(last - first));
-                dp.__set_encoding(use_dict ? pf::Encoding::RLE_DICTIONARY : pf::Encoding::PLAIN);
+                dp.__set_encoding(page_encoding);
                 dp.__set_definition_level_encoding(pf::Encoding::RLE);
                 dp.__set_repetition_level_encoding(pf::Encoding::RLE);
                 // Page statistics, also the column index entry.
@@ -525,9 +557,8 @@ struct ParquetFileWriter::Impl {
                 null_counts.push_back(ps.null_count);
             }
             ci.__set_null_counts(null_counts);
-            std::vector<int32_t> encodings = {pf::Encoding::RLE};
-            encodings.push_back(use_dict ? pf::Encoding::RLE_DICTIONARY : pf::Encoding::PLAIN);
-            if (use_dict) encodings.push_back(pf::Encoding::PLAIN);
+            if (use_dict) used_encodings.insert(pf::Encoding::PLAIN);  // the dictionary page
+            std::vector<int32_t> encodings(used_encodings.begin(), used_encodings.end());
             md.__set_encodings(encodings);
             md.__set_total_uncompressed_size(uncompressed);
             md.__set_total_compressed_size(static_cast<int64_t>(offset) - chunk_start);
