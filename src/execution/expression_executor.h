@@ -15,6 +15,14 @@ class ExpressionExecutor {
     static std::shared_ptr<Column> Evaluate(const BoundExpression& expr, const Chunk& input, size_t rows);
     /// Evaluates an expression that reads no columns (SET values, LIMIT); returns one value.
     static Value EvaluateConstant(const BoundExpression& expr);
+
+    /// A dense chunk of rows `rows[0..n)` (physical indexes) of `input`, for evaluating
+    /// expressions over few selected rows instead of every physical row: the columns flagged in
+    /// `needed` are gathered (values and NULL flags; strings still point into, and keep alive,
+    /// their source heaps), the others are left empty.
+    static Chunk Gather(const Chunk& input, const uint32_t* rows, size_t n, const std::vector<bool>& needed);
+    /// Which columns of its input `expr` reads (sized `columns`).
+    static std::vector<bool> ColumnsRead(const BoundExpression& expr, size_t columns);
 };
 
 }  // namespace floe

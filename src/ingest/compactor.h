@@ -24,7 +24,9 @@ namespace floe {
 
 struct CompactionPolicy {
     size_t min_rowsets = 8;
-    int64_t small_rows = 1'000'000;
+    /// Bulk loads write segments of a block or batch each (hundreds of thousands of rows and up):
+    /// those are not small. Small are the rowsets of frequent little loads.
+    int64_t small_rows = 250'000;
     /// How often partitions beyond a table's partition_live_number are dropped (also after any
     /// load that creates partitions), and once at start-up.
     std::chrono::seconds ttl_interval{60};

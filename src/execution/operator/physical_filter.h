@@ -8,13 +8,13 @@ namespace floe {
 
 class PhysicalFilter : public PhysicalOperator {
   public:
-    PhysicalFilter(std::vector<LogicalType> types, BoundExprPtr condition)
-        : PhysicalOperator(PhysicalOperatorType::FILTER, std::move(types)), condition_(std::move(condition)) {}
+    PhysicalFilter(std::vector<LogicalType> types, BoundExprPtr condition);
     std::string name() const override { return "FILTER"; }
     OperatorResult Execute(ExecutionContext& ctx, Chunk& input, Chunk& output) override;
 
   private:
-    BoundExprPtr condition_;
+    std::vector<BoundExprPtr> conjuncts_;    // the condition's AND-ed parts, evaluated in order
+    std::vector<std::vector<bool>> needed_;  // per conjunct, the input columns it reads
 };
 
 }  // namespace floe

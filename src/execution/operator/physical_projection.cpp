@@ -6,6 +6,26 @@ namespace floe {
 
 OperatorResult PhysicalProjection::Execute(ExecutionContext&, Chunk& input, Chunk& output) {
     output = Chunk();
+    size_t live = input.live_rows();
+    if (computes_ < 0) {
+        computes_ = 0;
+        for (const auto& e : expressions_) {
+            if (e->kind != BoundExprKind::COLUMN_REF && e->kind != BoundExprKind::CONSTANT) computes_ = 1;
+        }
+        needed_.assign(input.column_count(), false);
+        for (const auto& e : expressions_) {
+            auto read = ExpressionExecutor::ColumnsRead(*e, input.column_count());
+            for (size_t c = 0; c < read.size(); ++c) needed_[c] = needed_[c] || read[c];
+        }
+    }
+    if (computes_ && input.selection() && live * 2 < input.size()) {
+        // Few rows survive (a selective filter): compute over a dense gather of them rather
+        // than over every physical row.
+        Chunk dense = ExpressionExecutor::Gather(input, input.selection()->data(), live, needed_);
+        for (const auto& e : expressions_) output.AddColumn(ExpressionExecutor::Evaluate(*e, dense, live));
+        output.SetSize(live);
+        return OperatorResult::NEED_MORE_INPUT;
+    }
     for (const auto& e : expressions_) output.AddColumn(ExpressionExecutor::Evaluate(*e, input, input.size()));
     output.SetSize(input.size());
     if (input.selection()) output.SetSelection(std::make_unique<SelectionVector>(*input.selection()));

@@ -15,6 +15,8 @@ class PhysicalProjection : public PhysicalOperator {
 
   private:
     std::vector<BoundExprPtr> expressions_;
+    int computes_ = -1;         // whether an expression computes (more than column refs); -1: not known yet
+    std::vector<bool> needed_;  // the input columns the expressions read
 };
 
 }  // namespace floe
