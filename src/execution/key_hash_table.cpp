@@ -82,7 +82,17 @@ void HashColumn(const Column& col, const uint32_t* rows, size_t n, uint64_t* out
         const uint8_t* nulls = col.nulls();
         for (size_t i = 0; i < n; ++i) {
             uint32_t r = rows[i];
-            uint64_t h = nulls[r] ? kNullHash : HashBytes(data[r].data(), data[r].size());
+            uint64_t h;
+            if (nulls[r]) {
+                h = kNullHash;
+            } else if (data[r].IsInline()) {
+                // Short strings live in the view, zero-padded: hash its two words.
+                uint64_t w[2];
+                std::memcpy(w, &data[r], 16);
+                h = Mix(w[0] ^ Mix(w[1]));
+            } else {
+                h = HashBytes(data[r].data(), data[r].size());
+            }
             out[i] = first ? h : Mix(out[i] * 31 + h);
         }
         return;

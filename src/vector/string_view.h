@@ -31,8 +31,13 @@ class StringView {
     std::string_view view() const { return {data(), length_}; }
 
     bool operator==(const StringView& o) const {
-        if (length_ != o.length_ || std::memcmp(prefix_, o.prefix_, 4) != 0) return false;
-        return std::memcmp(data(), o.data(), length_) == 0;
+        // Length and prefix are the first 8 bytes; short strings are wholly inline, zero-padded.
+        uint64_t a, b;
+        std::memcpy(&a, this, 8);
+        std::memcpy(&b, &o, 8);
+        if (a != b) return false;
+        if (IsInline()) return std::memcmp(rest_.inlined, o.rest_.inlined, 8) == 0;
+        return std::memcmp(rest_.ptr + 4, o.rest_.ptr + 4, length_ - 4) == 0;
     }
 
   private:
