@@ -187,31 +187,59 @@ ScalarFunctionBinder MakeBinary(const std::string& name) {
                     f.arg_types[0] = LogicalType::Decimal(38, types[0].id == TypeId::DECIMAL ? types[0].scale : 0);
                     f.arg_types[1] = LogicalType::Decimal(38, types[1].id == TypeId::DECIMAL ? types[1].scale : 0);
                 }
-                std::string op = name;
+                // One loop per operator (the choice is made once, not per row); values stay within
+                // the result's precision or the statement fails.
                 LogicalType result = plan.result;
-                f.kernel = [op, result](const std::vector<const Column*>& a, size_t rows, Column& out) {
-                    int128_t limit = result.id == TypeId::DECIMAL ? Pow10(result.precision) : 0;
-                    BinaryExecuteNullable<int128_t, int128_t, int128_t>(
-                        *a[0], *a[1], rows, out, [&](int128_t x, int128_t y, bool& n) -> int128_t {
-                            int128_t r = 0;
-                            bool of = false;
-                            if (op == "add")
-                                of = __builtin_add_overflow(x, y, &r);
-                            else if (op == "subtract")
-                                of = __builtin_sub_overflow(x, y, &r);
-                            else if (op == "multiply")
-                                of = __builtin_mul_overflow(x, y, &r);
-                            else {
-                                if (y == 0) {
-                                    n = true;
-                                    return 0;
-                                }
-                                r = x % y;
-                            }
-                            if (of || (limit != 0 && (r >= limit || r <= -limit))) Overflow(op, result);
-                            return r;
-                        });
+                auto kernel = [result](auto compute) {
+                    return [result, compute](const std::vector<const Column*>& a, size_t rows, Column& out) {
+                        int128_t limit = result.id == TypeId::DECIMAL ? Pow10(result.precision) : 0;
+                        BinaryExecuteNullable<int128_t, int128_t, int128_t>(
+                            *a[0], *a[1], rows, out, [&](int128_t x, int128_t y, bool& n) -> int128_t {
+                                int128_t r = 0;
+                                bool of = compute(x, y, r, n);
+                                if (of || (limit != 0 && (r >= limit || r <= -limit))) Overflow(compute.name, result);
+                                return r;
+                            });
+                    };
                 };
+                struct Add {
+                    const char* name = "add";
+                    bool operator()(int128_t x, int128_t y, int128_t& r, bool&) const {
+                        return __builtin_add_overflow(x, y, &r);
+                    }
+                };
+                struct Subtract {
+                    const char* name = "subtract";
+                    bool operator()(int128_t x, int128_t y, int128_t& r, bool&) const {
+                        return __builtin_sub_overflow(x, y, &r);
+                    }
+                };
+                struct Multiply {
+                    const char* name = "multiply";
+                    bool operator()(int128_t x, int128_t y, int128_t& r, bool&) const {
+                        return __builtin_mul_overflow(x, y, &r);
+                    }
+                };
+                struct Modulo {
+                    const char* name = "modulo";
+                    bool operator()(int128_t x, int128_t y, int128_t& r, bool& n) const {
+                        if (y == 0) {
+                            n = true;
+                            return false;
+                        }
+                        r = x % y;
+                        return false;
+                    }
+                };
+                if (name == "add") {
+                    f.kernel = kernel(Add{});
+                } else if (name == "subtract") {
+                    f.kernel = kernel(Subtract{});
+                } else if (name == "multiply") {
+                    f.kernel = kernel(Multiply{});
+                } else {
+                    f.kernel = kernel(Modulo{});
+                }
                 return f;
             }
             case ArithKind::DOUBLE: {
