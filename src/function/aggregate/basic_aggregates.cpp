@@ -166,6 +166,7 @@ class ExtremumStates : public AggregateStates {
     void Resize(size_t groups) override {
         values_.resize(groups);
         has_.resize(groups, 0);
+        if constexpr (std::is_same_v<T, std::string_view>) prefixes_.resize(groups, 0);
     }
     void Update(Args args, const uint32_t* rows, const uint32_t* groups, size_t n) override {
         const Column& a = *args[0];
@@ -178,11 +179,19 @@ class ExtremumStates : public AggregateStates {
             }
             auto v = ReadValue<ReadType>(a, r);
             if (!has_[g] || mode_ >= 2) {
-                values_[g] = Stored(v);
+                Store(g, v);
                 has_[g] = 1;
-            } else if ((mode_ > 0 && Before(values_[g], v)) || (mode_ < 0 && Before(v, values_[g]))) {
-                values_[g] = Stored(v);
+                continue;
             }
+            if constexpr (std::is_same_v<T, std::string_view>) {
+                // Strings: the first 8 bytes, big-endian, decide most comparisons without memcmp.
+                uint64_t p = Prefix(v);
+                if (p != prefixes_[g]) {
+                    if (mode_ > 0 ? p > prefixes_[g] : p < prefixes_[g]) Store(g, v);
+                    continue;
+                }
+            }
+            if ((mode_ > 0 && Before(values_[g], v)) || (mode_ < 0 && Before(v, values_[g]))) Store(g, v);
         }
     }
     void Finalize(Column& out, size_t groups) override {
@@ -196,6 +205,17 @@ class ExtremumStates : public AggregateStates {
     using ReadType = T;
     using StoredType = std::conditional_t<std::is_same_v<T, std::string_view>, std::string, T>;
     static StoredType Stored(const ReadType& v) { return StoredType(v); }
+    void Store(uint32_t g, const ReadType& v) {
+        values_[g] = Stored(v);
+        if constexpr (std::is_same_v<T, std::string_view>) prefixes_[g] = Prefix(v);
+    }
+    /// The first 8 bytes as a big-endian number, zero-padded: ordered like the strings (equal
+    /// prefixes need the full comparison).
+    static uint64_t Prefix(std::string_view v) {
+        uint64_t x = 0;
+        std::memcpy(&x, v.data(), std::min<size_t>(8, v.size()));
+        return __builtin_bswap64(x);
+    }
     // Strings compare as views: no copy of the candidate unless it wins.
     static bool Before(const StoredType& a, const ReadType& b) {
         if constexpr (std::is_same_v<T, std::string_view>) {
@@ -210,6 +230,7 @@ class ExtremumStates : public AggregateStates {
     int mode_;
     std::vector<StoredType> values_;
     std::vector<uint8_t> has_;
+    std::vector<uint64_t> prefixes_;  // strings: Prefix of each group's value
 };
 
 BoundAggregateFunction BindExtremum(const std::string& name, const std::vector<LogicalType>& types) {
