@@ -51,4 +51,47 @@ bool LikeMatch(std::string_view text, std::string_view pattern, char escape, boo
     return p == pattern.size();
 }
 
+std::optional<LiteralLikePattern> LiteralLikePattern::Compile(std::string_view pattern, char escape) {
+    LiteralLikePattern p;
+    std::string piece;
+    for (char c : pattern) {
+        if (c == '_' || (escape && c == escape)) return std::nullopt;
+        if (c == '%') {
+            if (!piece.empty()) p.pieces_.push_back(std::move(piece));
+            piece.clear();
+            continue;
+        }
+        piece += c;
+    }
+    if (!piece.empty()) p.pieces_.push_back(std::move(piece));
+    p.anchored_start_ = pattern.empty() || pattern.front() != '%';
+    p.anchored_end_ = pattern.empty() || pattern.back() != '%';
+    return p;
+}
+
+bool LiteralLikePattern::Match(std::string_view text) const {
+    if (pieces_.empty()) return !(anchored_start_ && anchored_end_) || text.empty();
+    size_t first = 0, last = pieces_.size();
+    size_t from = 0, to = text.size();
+    if (anchored_start_) {
+        if (text.substr(0, pieces_[0].size()) != pieces_[0]) return false;
+        from = pieces_[0].size();
+        first = 1;
+    }
+    if (anchored_end_ && last > first) {
+        const std::string& tail = pieces_.back();
+        if (to - from < tail.size() || text.substr(to - tail.size()) != tail) return false;
+        to -= tail.size();
+        --last;
+    } else if (anchored_end_ && pieces_.size() == 1 && anchored_start_) {
+        return text.size() == pieces_[0].size();  // no '%' at all: equality
+    }
+    for (size_t i = first; i < last; ++i) {
+        size_t at = text.substr(0, to).find(pieces_[i], from);
+        if (at == std::string_view::npos) return false;
+        from = at + pieces_[i].size();
+    }
+    return true;
+}
+
 }  // namespace floe
