@@ -136,6 +136,19 @@ bool ValueEqual(const Column& a, uint32_t ra, const Column& b, uint32_t rb) {
     return std::memcmp(a.Data<uint8_t>() + ra * w, b.Data<uint8_t>() + rb * w, w) == 0;
 }
 
+/// One key of an 8-byte integer type (BIGINT, DATETIME, DECIMAL in 64 bits): compared as a word.
+bool IsWordKey(const std::vector<const Column*>& keys) {
+    if (keys.size() != 1) return false;
+    const LogicalType& t = keys[0]->type();
+    return t.PhysicalSize() == 8 && !t.IsFloating() && !IsStringKey(t);
+}
+
+inline bool WordKeyEqual(const Column& a, uint32_t ra, const Column& b, uint32_t rb) {
+    bool an = a.nulls()[ra], bn = b.nulls()[rb];
+    if (an || bn) return an == bn;
+    return a.Data<uint64_t>()[ra] == b.Data<uint64_t>()[rb];
+}
+
 }  // namespace
 
 KeyHashTable::KeyHashTable(std::vector<LogicalType> key_types) : types_(std::move(key_types)) {
@@ -174,6 +187,7 @@ void KeyHashTable::FindOrInsert(const std::vector<const Column*>& keys, const ui
     // Large tables miss the caches on nearly every probe: fetch the home slot of the key
     // kAhead rows on while this one is resolved, so the misses overlap.
     constexpr size_t kAhead = 16;
+    const bool word_key = IsWordKey(keys);
     for (size_t i = 0; i < n; ++i) {
         if ((count_ + 1) * 2 > slots_.size()) Grow();  // load factor at most 1/2
         if (i + kAhead < n) __builtin_prefetch(&slots_[hashes_[i + kAhead] & mask_]);
@@ -188,7 +202,8 @@ void KeyHashTable::FindOrInsert(const std::vector<const Column*>& keys, const ui
                 ids[i] = id;
                 break;
             }
-            if (slot.hash == h && Equal(keys, rows[i], slot.id)) {
+            if (slot.hash == h &&
+                (word_key ? WordKeyEqual(*keys[0], rows[i], *stored_[0], slot.id) : Equal(keys, rows[i], slot.id))) {
                 ids[i] = slot.id;
                 break;
             }
@@ -197,16 +212,50 @@ void KeyHashTable::FindOrInsert(const std::vector<const Column*>& keys, const ui
     }
 }
 
+void KeyHashTable::BuildProbeFilter() {
+    size_t bits = 64;
+    while (bits < count_ * 8) bits *= 2;
+    filter_.assign(bits / 64, 0);
+    filter_mask_ = bits - 1;
+    for (const Slot& s : slots_) {
+        if (s.id == kNotFound) continue;
+        uint64_t b = (s.hash >> 20) & filter_mask_;
+        filter_[b >> 6] |= uint64_t{1} << (b & 63);
+    }
+}
+
 void KeyHashTable::Find(const std::vector<const Column*>& keys, const uint32_t* rows, size_t n, uint32_t* ids) const {
     HashRows(keys, rows, n);
+    // First the filter (a bitmap in the caches) picks the rows whose key may be there; then the
+    // slots of those are probed, each prefetched kAhead candidates ahead.
+    std::fill(ids, ids + n, kNotFound);
+    candidates_.clear();
+    if (!filter_.empty()) {
+        // Branch-free: a probe of a random key is as likely to pass as not.
+        candidates_.resize(n);
+        size_t m = 0;
+        for (size_t i = 0; i < n; ++i) {
+            uint64_t b = (hashes_[i] >> 20) & filter_mask_;
+            candidates_[m] = static_cast<uint32_t>(i);
+            m += (filter_[b >> 6] >> (b & 63)) & 1;
+        }
+        candidates_.resize(m);
+    } else {
+        candidates_.resize(n);
+        for (size_t i = 0; i < n; ++i) candidates_[i] = static_cast<uint32_t>(i);
+    }
     constexpr size_t kAhead = 16;
-    for (size_t i = 0; i < n; ++i) {
-        if (i + kAhead < n) __builtin_prefetch(&slots_[hashes_[i + kAhead] & mask_]);
+    const bool word_key = IsWordKey(keys);
+    const size_t m = candidates_.size();
+    for (size_t c = 0; c < m; ++c) {
+        if (c + kAhead < m) __builtin_prefetch(&slots_[hashes_[candidates_[c + kAhead]] & mask_]);
+        uint32_t i = candidates_[c];
         uint64_t h = hashes_[i];
         size_t s = h & mask_;
-        ids[i] = kNotFound;
+        uint32_t r = rows[i];
         while (slots_[s].id != kNotFound) {
-            if (slots_[s].hash == h && Equal(keys, rows[i], slots_[s].id)) {
+            if (slots_[s].hash == h &&
+                (word_key ? WordKeyEqual(*keys[0], r, *stored_[0], slots_[s].id) : Equal(keys, r, slots_[s].id))) {
                 ids[i] = slots_[s].id;
                 break;
             }

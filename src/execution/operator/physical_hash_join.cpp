@@ -63,6 +63,7 @@ void PhysicalHashJoin::Finalize(ExecutionContext&) {
         std::vector<uint32_t> rows = MatchableRows(keys, all.data(), all.size());
         std::vector<uint32_t> ids(rows.size());
         table_->FindOrInsert(keys, rows.data(), rows.size(), ids.data());
+        table_->BuildProbeFilter();
         // Chain the build rows of each key in arrival order.
         first_.assign(table_->size(), KeyHashTable::kNotFound);
         std::vector<uint32_t> last(table_->size(), KeyHashTable::kNotFound);
