@@ -25,8 +25,9 @@ OperatorResult PhysicalFilter::Execute(ExecutionContext&, Chunk& input, Chunk& o
             auto mask = ExpressionExecutor::Evaluate(*conjuncts_[k], input, input.size());
             const uint8_t* values = mask->Data<uint8_t>();
             const uint8_t* nulls = mask->nulls();
-            for (uint32_t r : live) {
-                if (values[r] && !nulls[r]) live[kept++] = r;
+            for (uint32_t r : live) {  // branch-free: a conjunct keeps rows at random
+                live[kept] = r;
+                kept += static_cast<size_t>((values[r] != 0) & (nulls[r] == 0));
             }
         } else {
             Chunk dense = ExpressionExecutor::Gather(input, live.data(), live.size(), needed_[k]);
@@ -34,7 +35,8 @@ OperatorResult PhysicalFilter::Execute(ExecutionContext&, Chunk& input, Chunk& o
             const uint8_t* values = mask->Data<uint8_t>();
             const uint8_t* nulls = mask->nulls();
             for (size_t i = 0; i < live.size(); ++i) {
-                if (values[i] && !nulls[i]) live[kept++] = live[i];
+                live[kept] = live[i];
+                kept += static_cast<size_t>((values[i] != 0) & (nulls[i] == 0));
             }
         }
         live.resize(kept);

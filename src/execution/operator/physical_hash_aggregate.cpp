@@ -26,11 +26,34 @@ bool PhysicalHashAggregate::Sink(ExecutionContext& ctx, Chunk& input) {
     if (live == 0) return true;
     std::vector<uint32_t> rows(live), ids(live, 0);
     for (size_t i = 0; i < live; ++i) rows[i] = input.LiveRow(i);
+    if (computes_ < 0) {
+        // Whether any key or argument computes, and the columns they read.
+        computes_ = 0;
+        needed_.assign(input.column_count(), false);
+        auto note = [&](const BoundExpression& e) {
+            if (e.kind != BoundExprKind::COLUMN_REF && e.kind != BoundExprKind::CONSTANT) computes_ = 1;
+            auto read = ExpressionExecutor::ColumnsRead(e, input.column_count());
+            for (size_t c = 0; c < read.size(); ++c) needed_[c] = needed_[c] || read[c];
+        };
+        for (const auto& g : groups_) note(*g);
+        for (const auto& a : aggregates_) {
+            for (const auto& e : a.args) note(*e);
+        }
+    }
+    // After a selective filter, keys and arguments are computed over a dense gather of the rows
+    // that are in rather than over every physical row.
+    const Chunk* src = &input;
+    Chunk dense;
+    if (computes_ && input.selection() && live * 2 < input.size()) {
+        dense = ExpressionExecutor::Gather(input, rows.data(), live, needed_);
+        src = &dense;
+        for (size_t i = 0; i < live; ++i) rows[i] = static_cast<uint32_t>(i);
+    }
     if (!groups_.empty()) {
         std::vector<std::shared_ptr<Column>> key_cols;
         std::vector<const Column*> key_ptrs;
         for (const auto& g : groups_) {
-            key_cols.push_back(ExpressionExecutor::Evaluate(*g, input, input.size()));
+            key_cols.push_back(ExpressionExecutor::Evaluate(*g, *src, src->size()));
             key_ptrs.push_back(key_cols.back().get());
         }
         table_->FindOrInsert(key_ptrs, rows.data(), live, ids.data());
@@ -41,7 +64,7 @@ bool PhysicalHashAggregate::Sink(ExecutionContext& ctx, Chunk& input) {
         std::vector<std::shared_ptr<Column>> arg_cols;
         std::vector<const Column*> args;
         for (const auto& e : aggregates_[a].args) {
-            arg_cols.push_back(ExpressionExecutor::Evaluate(*e, input, input.size()));
+            arg_cols.push_back(ExpressionExecutor::Evaluate(*e, *src, src->size()));
             args.push_back(arg_cols.back().get());
         }
         states_[a]->Update(args, rows.data(), ids.data(), live);

@@ -23,6 +23,8 @@ class PhysicalHashAggregate : public PhysicalOperator {
     bool GetData(ExecutionContext& ctx, Chunk& out) override;
 
   private:
+    int computes_ = -1;         // whether a key or argument computes (more than column refs); -1: unknown
+    std::vector<bool> needed_;  // the input columns keys and arguments read
     std::vector<BoundExprPtr> groups_;
     std::vector<BoundAggregate> aggregates_;
     std::vector<std::unique_ptr<AggregateStates>> states_;
