@@ -83,9 +83,17 @@ std::optional<std::pair<std::string, std::string>> StreamLoadTarget(std::string_
 /// One HTTP connection: reads requests and answers them until the peer closes. Stream Load
 /// bodies are spooled to a file under the data directory (memory stays bounded however large the
 /// load) and the load runs on a thread of its own.
+/// Stream Loads run on threads of their own: the server waits for them when it stops, and tells
+/// the ones still waiting for body bytes to give up (their load fails; nothing is committed).
+struct LoadGate {
+    std::atomic<int> active{0};
+    std::atomic<bool> stopping{false};
+};
+
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   public:
-    HttpConnection(tcp::socket socket, Instance& instance) : stream_(std::move(socket)), instance_(instance) {}
+    HttpConnection(tcp::socket socket, Instance& instance, std::shared_ptr<LoadGate> gate)
+        : stream_(std::move(socket)), instance_(instance), gate_(std::move(gate)) {}
 
     void Start() { ReadHeader(); }
 
@@ -253,6 +261,18 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
                                      promise.set_value({ec, capacity - p.get().body().size});
                                  });
             });
+            // Wait in slices so that a server shutting down is noticed: it cancels the read, whose
+            // handler then completes (with an error) before this frame's promise goes away.
+            bool cancelled = false;
+            while (result.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+                if (!cancelled && c_.gate_->stopping.load()) {
+                    cancelled = true;
+                    asio::post(c_.stream_.get_executor(), [this] {
+                        beast::error_code ignored;
+                        c_.stream_.socket().cancel(ignored);
+                    });
+                }
+            }
             return result.get();
         }
 
@@ -265,7 +285,12 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     void RunStreamLoad() {
         // The load runs off the I/O threads, reading the body as it arrives; its answer is
         // written back on the connection.
+        gate_->active.fetch_add(1);
         std::thread([self = shared_from_this()] {
+            struct Leave {
+                LoadGate& gate;
+                ~Leave() { gate.active.fetch_sub(1); }
+            } leave{*self->gate_};
             BodyReader body(*self);
             StreamLoadResponse result;
             bool drained = true;
@@ -298,6 +323,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     std::optional<http::request_parser<http::string_body>> body_;
     std::optional<http::request_parser<http::buffer_body>> body_stream_;
     Instance& instance_;
+    std::shared_ptr<LoadGate> gate_;
     StreamLoadRequest load_;
     std::string host_;
     bool keep_alive_ = true;
@@ -308,19 +334,21 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
 struct HttpServer::Impl {
     asio::io_context io;
+    std::shared_ptr<LoadGate> gate = std::make_shared<LoadGate>();
     std::optional<tcp::acceptor> acceptor;
     std::vector<std::thread> threads;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
 
     void Accept(Instance& instance) {
-        acceptor->async_accept(asio::make_strand(io), [this, &instance](beast::error_code ec, tcp::socket socket) {
-            if (ec) {
-                if (ec == asio::error::operation_aborted) return;
-            } else {
-                std::make_shared<HttpConnection>(std::move(socket), instance)->Start();
-            }
-            if (acceptor && acceptor->is_open()) Accept(instance);
-        });
+        acceptor->async_accept(asio::make_strand(io),
+                               [this, &instance, gate = gate](beast::error_code ec, tcp::socket socket) {
+                                   if (ec) {
+                                       if (ec == asio::error::operation_aborted) return;
+                                   } else {
+                                       std::make_shared<HttpConnection>(std::move(socket), instance, gate)->Start();
+                                   }
+                                   if (acceptor && acceptor->is_open()) Accept(instance);
+                               });
     }
 };
 
@@ -353,6 +381,12 @@ void HttpServer::Start() {
 
 void HttpServer::Stop() {
     if (!impl_) return;
+    // Loads still running finish (or, waiting for their body, fail) before the I/O stops; their
+    // answers are written while it still runs.
+    impl_->gate->stopping.store(true);
+    for (int waited = 0; impl_->gate->active.load() > 0 && waited < 600; ++waited) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     asio::post(impl_->io, [this] {
         beast::error_code ec;
         if (impl_->acceptor) impl_->acceptor->close(ec);
