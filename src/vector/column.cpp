@@ -177,6 +177,17 @@ struct Bytes16 {
 
 }  // namespace
 
+void Column::AppendRowsReferencing(const std::shared_ptr<const Column>& src, const uint32_t* rows, size_t n) {
+    if (!type_.HasStringHeap()) return AppendRows(*src, rows, n);
+    FLOE_CHECK(src->width_ == width_);
+    size_t base = size_;
+    if (size_ + n > data_.size() / width_ || size_ + n > nulls_.size()) Reserve(std::max(size_ + n, size_ * 2));
+    size_ += n;
+    GatherFixed<Bytes16>(src->data_.data(), src->nulls_.data(), data_.data() + base * width_, nulls_.data() + base,
+                         rows, n);
+    ReferenceHeapOf(src);
+}
+
 void Column::AppendRows(const Column& src, const uint32_t* rows, size_t n) {
     FLOE_CHECK(src.width_ == width_);
     size_t base = size_;

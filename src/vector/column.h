@@ -97,6 +97,9 @@ class Column {
     /// when `rows` is nullptr); a row index of UINT32_MAX appends a NULL. Strings are copied into
     /// this column's heap.
     void AppendRows(const Column& src, const uint32_t* rows, size_t n);
+    /// The same, except that strings are not copied: the views are, and this column keeps `src`
+    /// (whose heap they point into) alive.
+    void AppendRowsReferencing(const std::shared_ptr<const Column>& src, const uint32_t* rows, size_t n);
     /// Three-way comparison of row `a` of this column with row `b` of `other` (same type);
     /// NULLs compare equal to each other and lower than any value.
     int CompareRows(size_t a, const Column& other, size_t b) const;

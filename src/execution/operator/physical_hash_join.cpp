@@ -19,7 +19,7 @@ PhysicalHashJoin::PhysicalHashJoin(std::vector<LogicalType> types, BoundJoinType
       condition_(std::move(condition)),
       null_safe_(std::move(null_safe)) {
     null_safe_.resize(left_keys_.size(), false);
-    for (const auto& t : right_types_) build_.push_back(std::make_unique<Column>(t, 0));
+    for (const auto& t : right_types_) build_.push_back(std::make_shared<Column>(t, 0));
     for (const auto& k : right_keys_) build_keys_.push_back(std::make_unique<Column>(k->type, 0));
 }
 
@@ -88,7 +88,7 @@ Chunk PhysicalHashJoin::Gather(const Chunk* left, const std::vector<uint32_t>& l
     for (size_t c = 0; c < left_types_.size(); ++c) {
         auto col = std::make_shared<Column>(left_types_[c], n);
         if (left) {
-            col->AppendRows(left->column(c), left_rows.data(), n);
+            col->AppendRowsReferencing(left->shared_column(c), left_rows.data(), n);
         } else {
             col->Resize(n);
             std::fill(col->nulls(), col->nulls() + n, 1);
@@ -98,7 +98,7 @@ Chunk PhysicalHashJoin::Gather(const Chunk* left, const std::vector<uint32_t>& l
     if (right_columns) {
         for (size_t c = 0; c < right_types_.size(); ++c) {
             auto col = std::make_shared<Column>(right_types_[c], n);
-            col->AppendRows(*build_[c], right_rows.data(), n);
+            col->AppendRowsReferencing(build_[c], right_rows.data(), n);
             out.AddColumn(std::move(col));
         }
     }

@@ -40,7 +40,7 @@ class PhysicalHashJoin : public PhysicalOperator {
     std::vector<bool> null_safe_;
     /// The rows among `rows` whose keys can match: no NULL in a key that is not NULL-safe.
     std::vector<uint32_t> MatchableRows(const std::vector<const Column*>& keys, const uint32_t* rows, size_t n) const;
-    std::vector<std::unique_ptr<Column>> build_;       // build rows, compacted
+    std::vector<std::shared_ptr<Column>> build_;       // build rows, compacted (output strings point into them)
     std::vector<std::unique_ptr<Column>> build_keys_;  // evaluated keys, aligned with build_
     size_t build_rows_ = 0;
     std::unique_ptr<KeyHashTable> table_;  // build key -> key id
