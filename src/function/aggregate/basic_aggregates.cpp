@@ -1,6 +1,7 @@
 // COUNT, SUM, AVG, MIN, MAX, ANY_VALUE, GROUP_CONCAT, variance and standard deviation, with
 // DISTINCT for all of them through one wrapper. NULL arguments are skipped (COUNT(*) counts rows).
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <unordered_set>
@@ -336,6 +337,25 @@ class DistinctStates : public AggregateStates {
     }
     void Update(Args args, const uint32_t* rows, const uint32_t* groups, size_t n) override {
         std::vector<uint32_t> keep_rows, keep_groups;
+        if (args.size() == 1 && IsWordValue(args[0]->type())) {
+            // One argument of at most 8 bytes: (group, value) pairs in one open-addressing set.
+            const Column& a = *args[0];
+            const size_t width = a.type().PhysicalSize();
+            const bool floating = a.type().IsFloating();
+            for (size_t i = 0; i < n; ++i) {
+                uint32_t r = rows[i];
+                if (a.IsNull(r)) continue;
+                uint64_t v = 0;
+                std::memcpy(&v, a.Data<uint8_t>() + size_t{r} * width, width);
+                if (floating) v = CanonicalFloatBits(v, width);
+                if (word_set_.Insert(groups[i], v)) {
+                    keep_rows.push_back(r);
+                    keep_groups.push_back(groups[i]);
+                }
+            }
+            inner_->Update(args, keep_rows.data(), keep_groups.data(), keep_rows.size());
+            return;
+        }
         std::string key;
         for (size_t i = 0; i < n; ++i) {
             uint32_t r = rows[i];
@@ -370,8 +390,73 @@ class DistinctStates : public AggregateStates {
     void Finalize(Column& out, size_t groups) override { inner_->Finalize(out, groups); }
 
   private:
+    static bool IsWordValue(const LogicalType& t) {
+        return t.PhysicalSize() <= 8 && t.PhysicalSize() > 0 && !t.HasStringHeap();
+    }
+    /// Equal floating values as equal bits: -0.0 as 0.0, every NaN as one.
+    static uint64_t CanonicalFloatBits(uint64_t bits, size_t width) {
+        if (width == 8) {
+            double d;
+            std::memcpy(&d, &bits, 8);
+            if (d == 0) d = 0;
+            if (std::isnan(d)) d = std::numeric_limits<double>::quiet_NaN();
+            std::memcpy(&bits, &d, 8);
+            return bits;
+        }
+        float f;
+        std::memcpy(&f, &bits, 4);
+        if (f == 0) f = 0;
+        if (std::isnan(f)) f = std::numeric_limits<float>::quiet_NaN();
+        bits = 0;
+        std::memcpy(&bits, &f, 4);
+        return bits;
+    }
+    /// A set of (group, 64-bit value) pairs: open addressing, load factor at most 1/2.
+    class WordSet {
+      public:
+        /// True if the pair was not there yet.
+        bool Insert(uint32_t group, uint64_t value) {
+            if ((count_ + 1) * 2 > slots_.size()) Grow();
+            size_t mask = slots_.size() - 1;
+            for (size_t s = Hash(group, value) & mask;; s = (s + 1) & mask) {
+                Slot& slot = slots_[s];
+                if (!slot.used) {
+                    slot = Slot{value, group, 1};
+                    ++count_;
+                    return true;
+                }
+                if (slot.value == value && slot.group == group) return false;
+            }
+        }
+
+      private:
+        struct Slot {
+            uint64_t value = 0;
+            uint32_t group = 0;
+            uint32_t used = 0;
+        };
+        static uint64_t Hash(uint32_t group, uint64_t value) {
+            uint64_t h = (value ^ (uint64_t{group} * 0x9E3779B97F4A7C15ULL)) * 0xBF58476D1CE4E5B9ULL;
+            return h ^ (h >> 31);
+        }
+        void Grow() {
+            std::vector<Slot> old = std::move(slots_);
+            slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+            size_t mask = slots_.size() - 1;
+            for (const Slot& o : old) {
+                if (!o.used) continue;
+                size_t s = Hash(o.group, o.value) & mask;
+                while (slots_[s].used) s = (s + 1) & mask;
+                slots_[s] = o;
+            }
+        }
+        std::vector<Slot> slots_;
+        size_t count_ = 0;
+    };
+
     std::unique_ptr<AggregateStates> inner_;
     std::vector<std::unordered_set<std::string>> seen_;
+    WordSet word_set_;
 };
 
 AggregateFunctionBinder WithDistinct(AggregateFunctionBinder binder) {
