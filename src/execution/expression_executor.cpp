@@ -64,49 +64,12 @@ Value ExpressionExecutor::EvaluateConstant(const BoundExpression& expr) {
     return col->GetValue(0);
 }
 
-namespace {
-
-template <size_t W>
-void GatherFixed(const uint8_t* src, const uint32_t* rows, size_t n, uint8_t* dst) {
-    for (size_t i = 0; i < n; ++i) std::memcpy(dst + i * W, src + size_t{rows[i]} * W, W);
-}
-
-}  // namespace
-
 Chunk ExpressionExecutor::Gather(const Chunk& input, const uint32_t* rows, size_t n, const std::vector<bool>& needed) {
     Chunk out;
     for (size_t c = 0; c < input.column_count(); ++c) {
-        const Column& src = input.column(c);
-        auto col = std::make_shared<Column>(src.type(), c < needed.size() && needed[c] ? n : 0);
-        if (c < needed.size() && needed[c]) {
-            col->Resize(n);
-            const uint8_t* sn = src.nulls();
-            uint8_t* dn = col->nulls();
-            for (size_t i = 0; i < n; ++i) dn[i] = sn[rows[i]];
-            size_t width = src.type().PhysicalSize();
-            const uint8_t* sd = src.Data<uint8_t>();
-            uint8_t* dd = col->Data<uint8_t>();
-            switch (width) {
-                case 1:
-                    GatherFixed<1>(sd, rows, n, dd);
-                    break;
-                case 2:
-                    GatherFixed<2>(sd, rows, n, dd);
-                    break;
-                case 4:
-                    GatherFixed<4>(sd, rows, n, dd);
-                    break;
-                case 8:
-                    GatherFixed<8>(sd, rows, n, dd);
-                    break;
-                case 16:
-                    GatherFixed<16>(sd, rows, n, dd);
-                    break;
-                default:
-                    for (size_t i = 0; i < n; ++i) std::memcpy(dd + i * width, sd + size_t{rows[i]} * width, width);
-            }
-            if (src.type().HasStringHeap()) col->ReferenceHeapOf(input.shared_column(c));
-        }
+        bool gather = c < needed.size() && needed[c];
+        auto col = std::make_shared<Column>(input.column(c).type(), gather ? n : 0);
+        if (gather) col->AppendRowsReferencing(input.shared_column(c), rows, n);
         out.AddColumn(std::move(col));
     }
     out.SetSize(n);

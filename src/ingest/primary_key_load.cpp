@@ -25,6 +25,12 @@ int64_t Placeholder(size_t new_rowset) {
     return -static_cast<int64_t>(new_rowset) - 1;
 }
 
+/// merge_condition: whether row `a` of `x` is older (its condition value smaller, or NULL against
+/// a value) than row `b` of `y`; such a row does not replace the other.
+bool Older(const Column& x, uint32_t a, const Column& y, uint32_t b) {
+    return !x.IsNull(a) && !y.IsNull(b) ? x.CompareRows(a, y, b) < 0 : x.IsNull(a) && !y.IsNull(b);
+}
+
 }  // namespace
 
 class PrimaryKeyWriter : public LoadBatchWriter {
@@ -74,10 +80,7 @@ class PrimaryKeyWriter : public LoadBatchWriter {
             const Chunk& other = batch[static_cast<size_t>(prev->rowset_id)];
             uint32_t other_row = other.LiveRow(prev->row);
             auto col = static_cast<size_t>(options_.merge_condition);
-            const Column& a = chunk.column(col);
-            const Column& b = other.column(col);
-            return !a.IsNull(row) && !b.IsNull(other_row) ? a.CompareRows(row, b, other_row) < 0
-                                                          : a.IsNull(row) && !b.IsNull(other_row);
+            return Older(chunk.column(col), row, other.column(col), other_row);
         };
         size_t total = 0;
         for (const auto& chunk : rows) total += chunk.live_rows();
@@ -131,11 +134,7 @@ class PrimaryKeyWriter : public LoadBatchWriter {
                         // than the stored one's leaves the stored row as it is.
                         auto col = static_cast<size_t>(options_.merge_condition);
                         auto stored = ReaderOf(*old).column(col);
-                        const Column& incoming = chunk.column(col);
-                        bool older = !incoming.IsNull(row) && !stored->IsNull(old->row)
-                                         ? incoming.CompareRows(row, *stored, old->row) < 0
-                                         : incoming.IsNull(row) && !stored->IsNull(old->row);
-                        if (older) continue;
+                        if (Older(chunk.column(col), row, *stored, old->row)) continue;
                     }
                     MarkDeleted(*old);
                     if (partial_) {

@@ -25,10 +25,6 @@ namespace {
 constexpr char kMagic1[8] = {'F', 'L', 'O', 'E', 'S', 'E', 'G', '1'};
 constexpr char kMagic2[8] = {'F', 'L', 'O', 'E', 'S', 'E', 'G', '2'};
 
-bool IsStringType(const LogicalType& t) {
-    return t.HasStringHeap();
-}
-
 template <typename T>
 void Put(std::string& out, T v) {
     out.append(reinterpret_cast<const char*>(&v), sizeof(T));
@@ -246,7 +242,7 @@ std::string SegmentWriter::EncodeVersion1() {
         std::string block(reinterpret_cast<const char*>(col.nulls()), rows_);
         uint64_t nulls = 0;
         for (size_t r = 0; r < rows_; ++r) nulls += col.nulls()[r] ? 1 : 0;
-        if (IsStringType(types_[c])) {
+        if (types_[c].HasStringHeap()) {
             for (size_t r = 0; r < rows_; ++r) Put<uint32_t>(block, col.Strings()[r].size());
             for (size_t r = 0; r < rows_; ++r) block.append(col.Strings()[r].view());
         } else {
@@ -437,7 +433,7 @@ void SegmentReader::ReadFooterVersion1(const std::string& footer, uint64_t data_
         if (b.offset + b.length > data_end || b.offset < sizeof(kMagic1) + 4) {
             throw IOError("segment '" + path + "' column block " + std::to_string(c) + " lies outside the file");
         }
-        uint64_t min_len = IsStringType(b.type) ? rows_ * 5 : rows_ * (1 + b.type.PhysicalSize());
+        uint64_t min_len = b.type.HasStringHeap() ? rows_ * 5 : rows_ * (1 + b.type.PhysicalSize());
         if (b.length < min_len)
             throw IOError("segment '" + path + "' column block " + std::to_string(c) + " is too short");
         blocks_.push_back(b);
@@ -546,7 +542,7 @@ std::shared_ptr<const Column> SegmentReader::LoadVersion1(size_t c) const {
     col->Resize(rows_);
     std::memcpy(col->nulls(), block.data(), rows_);
     size_t p = rows_;
-    if (IsStringType(b.type)) {
+    if (b.type.HasStringHeap()) {
         const char* lengths = block.data() + p;
         size_t data = p + rows_ * 4;
         // One heap allocation for all string bytes; views of short strings are inline.
@@ -581,7 +577,7 @@ std::shared_ptr<const Column> SegmentReader::column(size_t c) const {
         ScopedMemoryTracker server_only(nullptr);
         loaded_[c] = Load(c);
         size_t bytes = rows_ * (1 + blocks_[c].type.PhysicalSize());
-        if (IsStringType(blocks_[c].type)) {
+        if (blocks_[c].type.HasStringHeap()) {
             if (version_ == 1) {
                 bytes += blocks_[c].length;
             } else {
@@ -608,7 +604,7 @@ void SegmentReader::Read(size_t start, size_t count, const std::vector<size_t>& 
         std::memcpy(col->nulls(), src->nulls() + start, count);
         size_t width = src->type().PhysicalSize();
         std::memcpy(col->Data<uint8_t>(), src->Data<uint8_t>() + start * width, count * width);
-        if (IsStringType(src->type())) col->ReferenceHeapOf(src);
+        if (src->type().HasStringHeap()) col->ReferenceHeapOf(src);
         out.AddColumn(std::move(col));
     }
     out.SetSize(count);

@@ -191,7 +191,7 @@ void Column::AppendRowsReferencing(const std::shared_ptr<const Column>& src, con
 void Column::AppendRows(const Column& src, const uint32_t* rows, size_t n) {
     FLOE_CHECK(src.width_ == width_);
     size_t base = size_;
-    bool is_string = type_.PhysicalSize() == 16 && (type_.IsString() || type_.id >= TypeId::BITMAP);
+    bool is_string = type_.HasStringHeap();
     if (!is_string && (width_ == 1 || width_ == 2 || width_ == 4 || width_ == 8 || width_ == 16)) {
         // Every appended value is written below: grow without zeroing.
         if (size_ + n > data_.size() / std::max<size_t>(width_, 1) || size_ + n > nulls_.size()) {

@@ -14,7 +14,7 @@ bool AppendRowKey(const std::vector<const Column*>& columns, uint32_t row, std::
         }
         key.push_back('\1');
         uint32_t width = c->type().PhysicalSize();
-        bool is_string = c->type().IsString() || c->type().id >= TypeId::BITMAP;
+        bool is_string = c->type().HasStringHeap();
         if (is_string) {
             std::string_view v = c->Strings()[row].view();
             uint32_t len = static_cast<uint32_t>(v.size());

@@ -10,11 +10,9 @@ namespace {
 /// Swap when the streamed (right) side is this many times the hashed (left) one.
 constexpr double kRatio = 4;
 
-/// LEFT JOIN whose preserved (left) side is the small one: hash it instead, as a RIGHT JOIN of
-/// the swapped inputs (unmatched build rows come out at the end), under a projection that puts
-/// the columns back in their order.
-void SwapLeftJoin(LogicalOperatorPtr& op) {
-    auto& join = static_cast<LogicalJoin&>(*op);
+/// Swaps a join's inputs (and keys); its residual condition read (left ++ right), after the swap
+/// its input is (right ++ left).
+void SwapInputs(LogicalJoin& join, BoundJoinType type) {
     const size_t left_width = join.children[0]->types.size();
     const size_t right_width = join.children[1]->types.size();
     if (join.condition) {
@@ -22,7 +20,17 @@ void SwapLeftJoin(LogicalOperatorPtr& op) {
     }
     std::swap(join.children[0], join.children[1]);
     std::swap(join.left_keys, join.right_keys);
-    join.join_type = BoundJoinType::RIGHT;
+    join.join_type = type;
+}
+
+/// LEFT JOIN whose preserved (left) side is the small one: hash it instead, as a RIGHT JOIN of
+/// the swapped inputs (unmatched build rows come out at the end), under a projection that puts
+/// the columns back in their order.
+void SwapLeftJoin(LogicalOperatorPtr& op) {
+    auto& join = static_cast<LogicalJoin&>(*op);
+    const size_t left_width = join.children[0]->types.size();
+    const size_t right_width = join.children[1]->types.size();
+    SwapInputs(join, BoundJoinType::RIGHT);
     std::vector<LogicalType> swapped = join.children[0]->types;
     swapped.insert(swapped.end(), join.children[1]->types.begin(), join.children[1]->types.end());
     std::vector<LogicalType> original = join.types;
@@ -111,15 +119,7 @@ void Visit(LogicalOperatorPtr& op) {
     double left = EstimateCardinality(*join.children[0]);
     double right = EstimateCardinality(*join.children[1]);
     if (right < kRatio * left) return;
-    const size_t left_width = join.children[0]->types.size();
-    const size_t right_width = join.children[1]->types.size();
-    // The residual condition reads (left ++ right); after the swap its input is (right ++ left).
-    if (join.condition) {
-        RemapColumns(*join.condition, [&](size_t i) { return i < left_width ? i + right_width : i - left_width; });
-    }
-    std::swap(join.children[0], join.children[1]);
-    std::swap(join.left_keys, join.right_keys);
-    join.join_type = join.join_type == BoundJoinType::SEMI ? BoundJoinType::RIGHT_SEMI : BoundJoinType::RIGHT_ANTI;
+    SwapInputs(join, join.join_type == BoundJoinType::SEMI ? BoundJoinType::RIGHT_SEMI : BoundJoinType::RIGHT_ANTI);
 }
 
 }  // namespace
