@@ -76,6 +76,13 @@ Chunk ExpressionExecutor::Gather(const Chunk& input, const uint32_t* rows, size_
     return out;
 }
 
+bool ExpressionExecutor::NoteInputs(const BoundExpression& expr, std::vector<bool>& needed) {
+    ForEachColumn(expr, [&](size_t i) {
+        if (i < needed.size()) needed[i] = true;
+    });
+    return expr.kind != BoundExprKind::COLUMN_REF && expr.kind != BoundExprKind::CONSTANT;
+}
+
 std::vector<bool> ExpressionExecutor::ColumnsRead(const BoundExpression& expr, size_t columns) {
     std::vector<bool> read(columns, false);
     ForEachColumn(expr, [&](size_t i) {

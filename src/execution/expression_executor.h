@@ -23,6 +23,10 @@ class ExpressionExecutor {
     static Chunk Gather(const Chunk& input, const uint32_t* rows, size_t n, const std::vector<bool>& needed);
     /// Which columns of its input `expr` reads (sized `columns`).
     static std::vector<bool> ColumnsRead(const BoundExpression& expr, size_t columns);
+    /// Adds the columns `expr` reads to `needed` (sized to the input) and returns whether it
+    /// computes anything (more than a column reference or a constant): what an operator needs to
+    /// decide on, and make, a dense Gather before evaluating its expressions.
+    static bool NoteInputs(const BoundExpression& expr, std::vector<bool>& needed);
 };
 
 }  // namespace floe

@@ -30,14 +30,9 @@ bool PhysicalHashAggregate::Sink(ExecutionContext& ctx, Chunk& input) {
         // Whether any key or argument computes, and the columns they read.
         computes_ = 0;
         needed_.assign(input.column_count(), false);
-        auto note = [&](const BoundExpression& e) {
-            if (e.kind != BoundExprKind::COLUMN_REF && e.kind != BoundExprKind::CONSTANT) computes_ = 1;
-            auto read = ExpressionExecutor::ColumnsRead(e, input.column_count());
-            for (size_t c = 0; c < read.size(); ++c) needed_[c] = needed_[c] || read[c];
-        };
-        for (const auto& g : groups_) note(*g);
+        for (const auto& g : groups_) computes_ |= ExpressionExecutor::NoteInputs(*g, needed_) ? 1 : 0;
         for (const auto& a : aggregates_) {
-            for (const auto& e : a.args) note(*e);
+            for (const auto& e : a.args) computes_ |= ExpressionExecutor::NoteInputs(*e, needed_) ? 1 : 0;
         }
     }
     // After a selective filter, keys and arguments are computed over a dense gather of the rows

@@ -9,14 +9,8 @@ OperatorResult PhysicalProjection::Execute(ExecutionContext&, Chunk& input, Chun
     size_t live = input.live_rows();
     if (computes_ < 0) {
         computes_ = 0;
-        for (const auto& e : expressions_) {
-            if (e->kind != BoundExprKind::COLUMN_REF && e->kind != BoundExprKind::CONSTANT) computes_ = 1;
-        }
         needed_.assign(input.column_count(), false);
-        for (const auto& e : expressions_) {
-            auto read = ExpressionExecutor::ColumnsRead(*e, input.column_count());
-            for (size_t c = 0; c < read.size(); ++c) needed_[c] = needed_[c] || read[c];
-        }
+        for (const auto& e : expressions_) computes_ |= ExpressionExecutor::NoteInputs(*e, needed_) ? 1 : 0;
     }
     if (computes_ && input.selection() && live * 2 < input.size()) {
         // Few rows survive (a selective filter): compute over a dense gather of them rather
