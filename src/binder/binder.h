@@ -146,6 +146,8 @@ class Binder {
         size_t uses = 0;                 // correlated references made
     };
     std::vector<SubqueryFrame> subquery_frames_;
+    /// Binds `query` as a subquery of the current scope; `frame` receives its correlation.
+    std::unique_ptr<BoundQueryNode> BindInSubqueryFrame(const ast::QueryNode& query, SubqueryFrame& frame);
 
     /// The SELECT whose expressions are being bound: where subquery joins attach.
     struct SelectState {

@@ -88,21 +88,27 @@ std::unique_ptr<BoundSelect> Wrap(std::unique_ptr<BoundQueryNode> inner, size_t 
 
 }  // namespace
 
-std::unique_ptr<BoundQueryNode> Binder::BindSubqueryQuery(const ast::SubqueryExpr& expr,
-                                                          std::vector<size_t>* outer_columns) {
-    subquery_frames_.push_back({scope_, {}});
+std::unique_ptr<BoundQueryNode> Binder::BindInSubqueryFrame(const ast::QueryNode& query, SubqueryFrame& frame) {
+    subquery_frames_.push_back({scope_, {}, 0});
     auto saved_scope = scope_;
     std::unique_ptr<BoundQueryNode> inner;
     try {
-        inner = BindQueryNode(*expr.query);
+        inner = BindQueryNode(query);
     } catch (...) {
         subquery_frames_.pop_back();
         scope_ = std::move(saved_scope);
         throw;
     }
-    SubqueryFrame frame = std::move(subquery_frames_.back());
+    frame = std::move(subquery_frames_.back());
     subquery_frames_.pop_back();
     scope_ = std::move(saved_scope);
+    return inner;
+}
+
+std::unique_ptr<BoundQueryNode> Binder::BindSubqueryQuery(const ast::SubqueryExpr& expr,
+                                                          std::vector<size_t>* outer_columns) {
+    SubqueryFrame frame;
+    std::unique_ptr<BoundQueryNode> inner = BindInSubqueryFrame(*expr.query, frame);
     *outer_columns = frame.correlated;
     size_t k = frame.correlated.size();
     if (k == 0) return inner;
@@ -474,19 +480,8 @@ bool Binder::IsSemiJoinCandidate(const ast::SubqueryExpr& expr) const {
 }
 
 bool Binder::BindExistsAsJoin(const ast::SubqueryExpr& expr) {
-    subquery_frames_.push_back({scope_, {}, 0});
-    auto saved_scope = scope_;
-    std::unique_ptr<BoundQueryNode> inner;
-    try {
-        inner = BindQueryNode(*expr.query);
-    } catch (...) {
-        subquery_frames_.pop_back();
-        scope_ = std::move(saved_scope);
-        throw;
-    }
-    SubqueryFrame frame = std::move(subquery_frames_.back());
-    subquery_frames_.pop_back();
-    scope_ = std::move(saved_scope);
+    SubqueryFrame frame;
+    std::unique_ptr<BoundQueryNode> inner = BindInSubqueryFrame(*expr.query, frame);
     if (frame.correlated.empty() || inner->kind != BoundQueryKind::SELECT || inner->limit || inner->offset > 0) {
         return false;
     }
