@@ -2,7 +2,7 @@
 // (the peer) and prints one JSON object per timed query, like floe_bench.
 import { DuckDBInstance } from '@duckdb/node-api';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const args = process.argv.slice(2);
@@ -40,8 +40,8 @@ function readBench(path) {
   return blocks;
 }
 
-// One thread, as Floe executes today: the comparison is engine against engine, core for core.
-const threads = process.env.BENCH_DUCKDB_THREADS ?? '1';
+// As many threads as Floe gets (BENCH_THREADS, default every core): engine against engine, core for core.
+const threads = process.env.BENCH_THREADS ?? String(availableParallelism());
 const blocks = readBench(file);
 if (generate) {
   // "generate PATH" blocks: DuckDB writes the data files both engines then load.

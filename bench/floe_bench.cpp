@@ -3,6 +3,7 @@
 //   {"engine":"floe","name":"...","ms":[...],"rows":N}
 // The file format (shared with duckdb_bench.mjs) is described in bench/README.md.
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -129,6 +130,10 @@ int main(int argc, char** argv) {
         options.data_dir = data_dir;
         floe::Instance instance(options);
         floe::Session session(instance, instance.NextConnectionId(), "root", "localhost");
+        // BENCH_THREADS: the threads a query may use (default: every core, as for DuckDB).
+        if (const char* threads = std::getenv("BENCH_THREADS")) {
+            session.Execute(std::string("SET pipeline_dop = ") + std::to_string(std::atoi(threads)));
+        }
         for (const auto& b : ReadBench(file)) {
             if (b.kind == "setup") {
                 if (!b.name.empty() && b.name != "floe") continue;

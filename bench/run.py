@@ -209,13 +209,13 @@ def main():
 
 def write_results(suite, sf, repeat, records, geo):
     meta = {"suite": suite, "sf": sf, "runs": int(repeat), "machine": machine(),
-            "date": time.strftime("%Y-%m-%d %H:%M:%S"), "duckdb_threads": os.environ.get("BENCH_DUCKDB_THREADS", "1"),
+            "date": time.strftime("%Y-%m-%d %H:%M:%S"), "threads": os.environ.get("BENCH_THREADS", str(os.cpu_count())),
             "geometric_mean": geo, "results": records}
     base = os.path.join(HERE, "results", suite)
     with open(base + ".json", "w") as f:
         json.dump(meta, f, indent=1)
     lines = [f"# {suite} (SF {sf}, median of {repeat} runs)", "",
-             f"{meta['date']}, {meta['machine']}; DuckDB with {meta['duckdb_threads']} thread(s).", "",
+             f"{meta['date']}, {meta['machine']}; Floe and DuckDB with {meta['threads']} thread(s) each.", "",
              "| benchmark | Floe ms | DuckDB ms | Floe/DuckDB |", "|---|---|---|---|"]
     for r in records:
         if r.get("failed"):

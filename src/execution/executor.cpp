@@ -1,8 +1,16 @@
 #include "execution/executor.h"
 
+#include <algorithm>
+#include <exception>
 #include <functional>
+#include <mutex>
+#include <new>
 
 #include "common/check.h"
+#include "common/exception.h"
+#include "common/memory_tracker.h"
+#include "execution/expression_executor.h"
+#include "execution/worker_pool.h"
 
 namespace floe {
 
@@ -36,6 +44,7 @@ struct Pipeline {
     PhysicalOperator* sink = nullptr;
     size_t sink_input = 0;  // which input of the sink this pipeline feeds
     std::vector<Pipeline*> dependencies;
+    bool serial = false;  // the sink wants its input now, in order (a streaming consumer)
 };
 
 class PipelineBuilder {
@@ -93,7 +102,137 @@ bool Push(Pipeline& p, ExecutionContext& ctx, Chunk input, size_t from) {
     return more;
 }
 
+/// The pipeline's morsel count when it can run on several threads, else 0.
+size_t ParallelMorsels(Pipeline& p, ExecutionContext& ctx) {
+    if (ctx.dop <= 1 || p.serial) return 0;
+    for (PhysicalOperator* op : p.operators) {
+        if (!op->ParallelExecute()) return 0;
+    }
+    size_t morsels = p.source->MorselCount(ctx);
+    return morsels >= 2 ? morsels : 0;
+}
+
+/// A chunk a task produced for a sink that takes its input in order.
+struct OrderedChunk {
+    size_t morsel;
+    size_t seq;  // within the task's morsel
+    Chunk chunk;
+};
+
+/// A chunk kept for later: when a filter left few of its rows, only those are kept (the rest
+/// would hold whole columns in memory until the replay).
+Chunk Compact(Chunk chunk) {
+    size_t live = chunk.live_rows();
+    if (!chunk.selection() || live * 2 >= chunk.size()) return chunk;
+    std::vector<bool> all(chunk.column_count(), true);
+    return ExpressionExecutor::Gather(chunk, chunk.selection()->data(), live, all);
+}
+
+/// Runs the pipeline as tasks on the worker pool, each pulling whole morsels from the source
+/// and pushing their chunks through the operators into its own partial sink state (combined
+/// after), or into a buffer the sink is then fed from, in morsel order.
+void RunParallel(Pipeline& p, ExecutionContext& ctx, size_t morsels) {
+    WorkerPool& pool = WorkerPool::Instance();
+    size_t tasks = std::min({ctx.dop, morsels, pool.parallelism()});
+    std::vector<std::unique_ptr<LocalState>> sinks(tasks);
+    for (auto& s : sinks) s = p.sink->MakeSinkState();
+    const bool replay = !sinks[0];
+    std::vector<std::vector<OrderedChunk>> buffers(tasks);
+    std::atomic<size_t> next{0};
+    std::atomic<bool> stop{false};
+    std::mutex error_mutex;
+    std::exception_ptr error;
+    MemoryTracker* tracker = MemoryTracker::Current();
+    // Pushes `input` from operator `from` on into task t's sink state or buffer.
+    auto push = [&](ExecutionContext& local, size_t t, size_t morsel, size_t& seq, Chunk input, size_t from) {
+        for (size_t i = from; i < p.operators.size(); ++i) {
+            Chunk output;
+            p.operators[i]->Execute(local, input, output);
+            input = std::move(output);
+        }
+        if (replay) {
+            if (input.live_rows() > 0) buffers[t].push_back({morsel, seq++, Compact(std::move(input))});
+        } else if (!p.sink->SinkLocal(local, *sinks[t], input)) {
+            stop = true;
+        }
+    };
+    pool.Run(tasks, [&](size_t t) {
+        ScopedMemoryTracker attach(tracker);
+        ExecutionContext local = ctx;
+        local.sink_input = p.sink_input;
+        try {
+            std::unique_ptr<LocalState> source = p.source->MakeSourceState();
+            size_t seq = 0;
+            while (!stop.load(std::memory_order_relaxed)) {
+                size_t m = next.fetch_add(1);
+                if (m >= morsels) break;
+                Chunk input;
+                while (!stop.load(std::memory_order_relaxed) && p.source->GetMorselData(local, *source, m, input)) {
+                    local.CheckInterrupted();
+                    push(local, t, m, seq, std::move(input), 0);
+                    input = Chunk();
+                }
+            }
+            p.source->FinishSource(*source);
+            MemoryTracker::FlushThread();
+        } catch (const std::bad_alloc&) {
+            std::lock_guard<std::mutex> lock(error_mutex);
+            if (!error) {
+                error = std::make_exception_ptr(OutOfMemoryError(
+                    tracker ? tracker->DescribeExceeded(MemoryTracker::LastRefused()) : "out of memory"));
+            }
+            stop = true;
+        } catch (...) {
+            std::lock_guard<std::mutex> lock(error_mutex);
+            if (!error) error = std::current_exception();
+            stop = true;
+        }
+    });
+    if (error) std::rethrow_exception(error);
+    // Rows operators held back (the unmatched build rows of RIGHT/FULL joins), once every task
+    // is done, from this thread, after all the morsels' rows.
+    size_t seq = 0;
+    ExecutionContext local = ctx;
+    local.sink_input = p.sink_input;
+    for (size_t i = 0; !stop && i < p.operators.size(); ++i) {
+        Chunk output;
+        while (!stop && p.operators[i]->FinishExecute(local, output)) {
+            local.CheckInterrupted();
+            push(local, 0, morsels, seq, std::move(output), i + 1);
+            output = Chunk();
+        }
+    }
+    if (error) std::rethrow_exception(error);
+    ctx.sink_input = p.sink_input;
+    if (replay) {
+        std::vector<OrderedChunk> all;
+        for (auto& b : buffers) {
+            for (auto& c : b) all.push_back(std::move(c));
+            b.clear();
+        }
+        std::sort(all.begin(), all.end(), [](const OrderedChunk& a, const OrderedChunk& b) {
+            return a.morsel != b.morsel ? a.morsel < b.morsel : a.seq < b.seq;
+        });
+        for (auto& c : all) {
+            ctx.CheckInterrupted();
+            if (!p.sink->Sink(ctx, c.chunk)) break;
+            c.chunk = Chunk();
+        }
+    } else {
+        for (auto& s : sinks) {
+            ctx.CheckInterrupted();
+            p.sink->Combine(ctx, *s);
+            s.reset();
+        }
+    }
+    p.sink->Finalize(ctx);
+}
+
 void RunPipeline(Pipeline& p, ExecutionContext& ctx) {
+    if (size_t morsels = ParallelMorsels(p, ctx)) {
+        RunParallel(p, ctx, morsels);
+        return;
+    }
     bool more = true;
     while (more) {
         ctx.CheckInterrupted();
@@ -121,9 +260,10 @@ void RunWithDependencies(Pipeline& p, ExecutionContext& ctx) {
 
 }  // namespace
 
-std::vector<Chunk> Executor::Run(PhysicalOperator& root, const std::atomic<bool>* interrupted) {
+std::vector<Chunk> Executor::Run(PhysicalOperator& root, const std::atomic<bool>* interrupted, size_t dop) {
     ExecutionContext ctx;
     ctx.interrupted = interrupted;
+    ctx.dop = dop;
     ResultCollector collector(root.types());
     PipelineBuilder builder;
     Pipeline* final_pipeline = builder.Build(&root, &collector);
@@ -132,12 +272,14 @@ std::vector<Chunk> Executor::Run(PhysicalOperator& root, const std::atomic<bool>
 }
 
 void Executor::Run(PhysicalOperator& root, const std::function<void(Chunk&)>& consumer,
-                   const std::atomic<bool>* interrupted) {
+                   const std::atomic<bool>* interrupted, size_t dop) {
     ExecutionContext ctx;
     ctx.interrupted = interrupted;
+    ctx.dop = dop;
     ResultCollector collector(root.types(), &consumer);
     PipelineBuilder builder;
     Pipeline* final_pipeline = builder.Build(&root, &collector);
+    final_pipeline->serial = true;  // the consumer takes each chunk as it comes
     RunWithDependencies(*final_pipeline, ctx);
 }
 

@@ -157,10 +157,11 @@ KeyHashTable::KeyHashTable(std::vector<LogicalType> key_types) : types_(std::mov
     mask_ = slots_.size() - 1;
 }
 
-void KeyHashTable::HashRows(const std::vector<const Column*>& keys, const uint32_t* rows, size_t n) const {
-    hashes_.resize(n);
-    for (size_t k = 0; k < keys.size(); ++k) HashColumn(*keys[k], rows, n, hashes_.data(), k == 0);
-    if (keys.empty()) std::fill(hashes_.begin(), hashes_.end(), 0);
+void KeyHashTable::HashRows(const std::vector<const Column*>& keys, const uint32_t* rows, size_t n,
+                            std::vector<uint64_t>& hashes) {
+    hashes.resize(n);
+    for (size_t k = 0; k < keys.size(); ++k) HashColumn(*keys[k], rows, n, hashes.data(), k == 0);
+    if (keys.empty()) std::fill(hashes.begin(), hashes.end(), 0);
 }
 
 bool KeyHashTable::Equal(const std::vector<const Column*>& keys, uint32_t row, uint32_t id) const {
@@ -183,7 +184,7 @@ void KeyHashTable::Grow() {
 }
 
 void KeyHashTable::FindOrInsert(const std::vector<const Column*>& keys, const uint32_t* rows, size_t n, uint32_t* ids) {
-    HashRows(keys, rows, n);
+    HashRows(keys, rows, n, hashes_);
     // Large tables miss the caches on nearly every probe: fetch the home slot of the key
     // kAhead rows on while this one is resolved, so the misses overlap.
     constexpr size_t kAhead = 16;
@@ -225,32 +226,35 @@ void KeyHashTable::BuildProbeFilter() {
 }
 
 void KeyHashTable::Find(const std::vector<const Column*>& keys, const uint32_t* rows, size_t n, uint32_t* ids) const {
-    HashRows(keys, rows, n);
+    // Scratch per thread: probes of one table run on several threads at once.
+    thread_local std::vector<uint64_t> hashes;
+    thread_local std::vector<uint32_t> candidates;
+    HashRows(keys, rows, n, hashes);
     // First the filter (a bitmap in the caches) picks the rows whose key may be there; then the
     // slots of those are probed, each prefetched kAhead candidates ahead.
     std::fill(ids, ids + n, kNotFound);
-    candidates_.clear();
+    candidates.clear();
     if (!filter_.empty()) {
         // Branch-free: a probe of a random key is as likely to pass as not.
-        candidates_.resize(n);
+        candidates.resize(n);
         size_t m = 0;
         for (size_t i = 0; i < n; ++i) {
-            uint64_t b = (hashes_[i] >> 20) & filter_mask_;
-            candidates_[m] = static_cast<uint32_t>(i);
+            uint64_t b = (hashes[i] >> 20) & filter_mask_;
+            candidates[m] = static_cast<uint32_t>(i);
             m += (filter_[b >> 6] >> (b & 63)) & 1;
         }
-        candidates_.resize(m);
+        candidates.resize(m);
     } else {
-        candidates_.resize(n);
-        for (size_t i = 0; i < n; ++i) candidates_[i] = static_cast<uint32_t>(i);
+        candidates.resize(n);
+        for (size_t i = 0; i < n; ++i) candidates[i] = static_cast<uint32_t>(i);
     }
     constexpr size_t kAhead = 16;
     const bool word_key = IsWordKey(keys);
-    const size_t m = candidates_.size();
+    const size_t m = candidates.size();
     for (size_t c = 0; c < m; ++c) {
-        if (c + kAhead < m) __builtin_prefetch(&slots_[hashes_[candidates_[c + kAhead]] & mask_]);
-        uint32_t i = candidates_[c];
-        uint64_t h = hashes_[i];
+        if (c + kAhead < m) __builtin_prefetch(&slots_[hashes[candidates[c + kAhead]] & mask_]);
+        uint32_t i = candidates[c];
+        uint64_t h = hashes[i];
         size_t s = h & mask_;
         uint32_t r = rows[i];
         while (slots_[s].id != kNotFound) {

@@ -24,7 +24,7 @@ class KeyHashTable {
 
     /// ids[i] = the id of the key at row rows[i] of `keys`, inserting keys not seen before.
     void FindOrInsert(const std::vector<const Column*>& keys, const uint32_t* rows, size_t n, uint32_t* ids);
-    /// ids[i] = the id of the key at row rows[i], or kNotFound.
+    /// ids[i] = the id of the key at row rows[i], or kNotFound. Several threads may Find at once.
     void Find(const std::vector<const Column*>& keys, const uint32_t* rows, size_t n, uint32_t* ids) const;
 
     size_t size() const { return count_; }
@@ -42,7 +42,8 @@ class KeyHashTable {
         uint64_t hash;
         uint32_t id;  // kNotFound = empty
     };
-    void HashRows(const std::vector<const Column*>& keys, const uint32_t* rows, size_t n) const;
+    static void HashRows(const std::vector<const Column*>& keys, const uint32_t* rows, size_t n,
+                         std::vector<uint64_t>& hashes);
     bool Equal(const std::vector<const Column*>& keys, uint32_t row, uint32_t id) const;
     void Grow();
 
@@ -51,10 +52,9 @@ class KeyHashTable {
     size_t mask_ = 0;
     size_t count_ = 0;
     std::vector<std::unique_ptr<Column>> stored_;
-    mutable std::vector<uint64_t> hashes_;      // scratch: per probed row
-    mutable std::vector<uint32_t> candidates_;  // scratch: probed rows the filter lets through
-    std::vector<uint64_t> filter_;              // BuildProbeFilter's bits (empty: none)
-    uint64_t filter_mask_ = 0;                  // bit index mask
+    std::vector<uint64_t> hashes_;  // FindOrInsert's scratch: per row
+    std::vector<uint64_t> filter_;  // BuildProbeFilter's bits (empty: none)
+    uint64_t filter_mask_ = 0;      // bit index mask
 };
 
 }  // namespace floe

@@ -16,6 +16,14 @@ bool PhysicalOperator::GetData(ExecutionContext&, Chunk&) {
     throw InternalError(name() + " is not a source");
 }
 
+bool PhysicalOperator::GetMorselData(ExecutionContext&, LocalState&, size_t, Chunk&) {
+    throw InternalError(name() + " does not split into morsels");
+}
+
+bool PhysicalOperator::SinkLocal(ExecutionContext&, LocalState&, Chunk&) {
+    throw InternalError(name() + " has no parallel sink");
+}
+
 OperatorResult PhysicalOperator::Execute(ExecutionContext&, Chunk&, Chunk&) {
     throw InternalError(name() + " is not an operator");
 }

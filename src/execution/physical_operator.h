@@ -4,8 +4,13 @@
 ///  - Operator: transforms one input chunk into one output chunk (Execute).
 ///  - Sink: consumes every chunk of a pipeline (Sink), then Finalize; a sink that also produces
 ///    output (sort, aggregation) is the source of the next pipeline.
-/// Threading: in this version a pipeline runs on one thread; operators keep per-run state in the
-/// operator object and are not shared between queries. See docs/dev/adding_an_operator.md.
+/// Threading: a pipeline runs on one thread unless its source splits into morsels, each of its
+/// operators can Execute on several threads at once (ParallelExecute: no per-run state, or state
+/// made thread-safe), and the pipeline's sink takes input in parallel (MakeSinkState) or through
+/// the executor's ordered replay (chunks handed to Sink from one thread, in source order). Then
+/// the executor runs the pipeline as tasks on the worker pool, each pulling whole morsels. An
+/// operator that keeps per-run state in the object says nothing and keeps its pipeline on one
+/// thread. See docs/dev/adding_an_operator.md.
 
 #include <atomic>
 #include <memory>
@@ -39,12 +44,20 @@ enum class OperatorResult : uint8_t {
     FINISHED,         // output is ready and no more input is wanted (LIMIT reached)
 };
 
-/// Per-query state shared by all operators of a query: cancellation and memory accounting.
+/// Per-query state shared by all operators of a query: cancellation and memory accounting. Each
+/// pipeline task works on its own copy.
 struct ExecutionContext {
     const std::atomic<bool>* interrupted = nullptr;
     /// Which child's pipeline is feeding the sink being called (multi-input sinks: union, join build).
     size_t sink_input = 0;
+    /// How many threads a pipeline may use (the session's pipeline_dop; 1 = serial).
+    size_t dop = 1;
     void CheckInterrupted() const;
+};
+
+/// Per-task state of a parallel source or sink: one per pipeline task, used by that task only.
+struct LocalState {
+    virtual ~LocalState() = default;
 };
 
 class PhysicalOperator {
@@ -63,7 +76,21 @@ class PhysicalOperator {
     /// Fills `out`; returns false (and leaves `out` empty) when exhausted.
     virtual bool GetData(ExecutionContext& ctx, Chunk& out);
 
+    // Parallel source role: the rows split into independent morsels, read in morsel order.
+    /// How many morsels the source splits into (0: it cannot split). Called from one thread
+    /// before any read; may be called again (returns the same).
+    virtual size_t MorselCount(ExecutionContext& ctx) { return 0; }
+    /// A task's reading state.
+    virtual std::unique_ptr<LocalState> MakeSourceState() { return nullptr; }
+    /// Fills `out` with the next chunk of morsel `m`; false (and `out` empty) when that morsel is
+    /// done. Runs on several threads at once, each with its own `state`.
+    virtual bool GetMorselData(ExecutionContext& ctx, LocalState& state, size_t m, Chunk& out);
+    /// Called once per task when its reading ends (to fold in its statistics; thread-safe).
+    virtual void FinishSource(LocalState& state) {}
+
     // Operator role.
+    /// Whether Execute may run on several threads at once.
+    virtual bool ParallelExecute() const { return false; }
     virtual OperatorResult Execute(ExecutionContext& ctx, Chunk& input, Chunk& output);
     /// Called after the pipeline's source is exhausted, until it returns false: lets an operator emit
     /// rows it held back (unmatched build rows of RIGHT/FULL joins).
@@ -74,6 +101,14 @@ class PhysicalOperator {
     /// Returns false when the sink wants no more input.
     virtual bool Sink(ExecutionContext& ctx, Chunk& input);
     virtual void Finalize(ExecutionContext& ctx) {}
+    /// A task's partial state, for a sink that consumes on several threads and combines after;
+    /// null (the default): the executor replays the tasks' chunks into Sink in source order.
+    virtual std::unique_ptr<LocalState> MakeSinkState() { return nullptr; }
+    /// Sink for one task into its partial state; returns false when no more input is wanted.
+    virtual bool SinkLocal(ExecutionContext& ctx, LocalState& state, Chunk& input);
+    /// Folds a task's partial state into the sink: from one thread, after every task, before
+    /// Finalize.
+    virtual void Combine(ExecutionContext& ctx, LocalState& state) {}
 
   protected:
     PhysicalOperatorType type_;

@@ -25,6 +25,14 @@ class AggregateStates {
                         size_t n) = 0;
     /// Writes the result of group g at row g of `out` (sized by the caller to `groups` rows).
     virtual void Finalize(Column& out, size_t groups) = 0;
+    /// Whether Combine works: parallel aggregation keeps a partial state per task and combines
+    /// them; an aggregate whose result depends on the order of its rows (GROUP_CONCAT, the
+    /// REPLACE merges) or that keeps sets (DISTINCT, percentiles) says no, and its aggregation
+    /// takes its rows from one thread.
+    virtual bool Combinable() const { return false; }
+    /// Folds group g of `other` (states of the same function) into group mapping[g], for every
+    /// g < other_groups; `other` is left unspecified.
+    virtual void Combine(AggregateStates& other, const uint32_t* mapping, size_t other_groups) {}
 };
 
 /// An aggregate resolved for concrete argument types.

@@ -14,6 +14,7 @@
 #include "execution/operator/physical_file_scan.h"
 #include "execution/operator/physical_table_scan.h"
 #include "execution/physical_planner.h"
+#include "execution/worker_pool.h"
 #include "optimizer/optimizer.h"
 #include "parser/parser.h"
 #include "planner/planner.h"
@@ -132,6 +133,14 @@ int64_t Session::StatementMemoryLimit() const {
     return 0;
 }
 
+size_t Session::PipelineDop() const {
+    // pipeline_dop as StarRocks has it: 0 = the machine decides (every core of the worker pool).
+    Value v = variables_.Get(ast::VariableScope::SESSION, "pipeline_dop");
+    int64_t dop = v.is_null() ? 0 : std::stoll(v.ToString());
+    size_t cores = WorkerPool::Instance().parallelism();
+    return dop <= 0 ? cores : std::min<size_t>(static_cast<size_t>(dop), cores);
+}
+
 QueryResult Session::ExecuteStatement(const ast::Statement& statement, const std::vector<Value>* params) {
     MemoryTracker tracker("this statement", StatementMemoryLimit(), nullptr,
                           "SET query_mem_limit = <bytes> changes it; 0 leaves only the server's limit");
@@ -164,7 +173,9 @@ QueryResult Session::DispatchStatement(const ast::Statement& statement, const st
                 // Run the query, then report what each scan read and skipped.
                 PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
                 size_t rows = 0;
-                for (const auto& chunk : Executor::Run(*physical, &interrupted_)) rows += chunk.live_rows();
+                for (const auto& chunk : Executor::Run(*physical, &interrupted_, PipelineDop())) {
+                    rows += chunk.live_rows();
+                }
                 while (!text.empty() && text.back() == '\n') text.pop_back();
                 std::function<void(PhysicalOperator&)> visit = [&](PhysicalOperator& op) {
                     if (op.type() == PhysicalOperatorType::TABLE_SCAN) {
@@ -274,7 +285,7 @@ QueryResult Session::ExecuteSelect(const ast::QueryNode& query, const std::vecto
     }
     LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound), DisabledRules(variables_));
     PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
-    result.chunks = Executor::Run(*physical, &interrupted_);
+    result.chunks = Executor::Run(*physical, &interrupted_, PipelineDop());
     return result;
 }
 

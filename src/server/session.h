@@ -82,6 +82,8 @@ class Session {
     QueryResult ExecuteStatement(const ast::Statement& statement, const std::vector<Value>* params);
     QueryResult DispatchStatement(const ast::Statement& statement, const std::vector<Value>* params);
     int64_t StatementMemoryLimit() const;
+    /// Threads a query's pipelines may use: pipeline_dop, 0 = every core.
+    size_t PipelineDop() const;
 
     /// Statement start time (DATETIME micros), fixed for the statement being run.
     int64_t statement_start_micros() const { return statement_start_micros_; }

@@ -16,6 +16,7 @@ class PhysicalExpand : public PhysicalOperator {
           sets_(std::move(sets)) {}
     std::string name() const override { return "EXPAND"; }
     OperatorResult Execute(ExecutionContext& ctx, Chunk& input, Chunk& output) override;
+    bool ParallelExecute() const override { return true; }
 
   private:
     std::vector<BoundExprPtr> keys_;

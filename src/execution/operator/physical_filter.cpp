@@ -16,9 +16,9 @@ OperatorResult PhysicalFilter::Execute(ExecutionContext&, Chunk& input, Chunk& o
     // columns it reads, so later conjuncts cost what the earlier ones let through.
     std::vector<uint32_t> live(input.live_rows());
     for (size_t i = 0; i < live.size(); ++i) live[i] = input.LiveRow(i);
-    if (needed_.empty()) {
+    std::call_once(noted_, [&] {
         for (const auto& c : conjuncts_) needed_.push_back(ExpressionExecutor::ColumnsRead(*c, input.column_count()));
-    }
+    });
     for (size_t k = 0; k < conjuncts_.size() && !live.empty(); ++k) {
         size_t kept = 0;
         if (live.size() * 2 >= input.size()) {

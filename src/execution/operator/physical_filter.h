@@ -1,6 +1,8 @@
 #pragma once
 /// Keeps the rows whose condition is TRUE by narrowing the chunk's selection vector; no copying.
 
+#include <mutex>
+
 #include "binder/bound_expression.h"
 #include "execution/physical_operator.h"
 
@@ -11,8 +13,10 @@ class PhysicalFilter : public PhysicalOperator {
     PhysicalFilter(std::vector<LogicalType> types, BoundExprPtr condition);
     std::string name() const override { return "FILTER"; }
     OperatorResult Execute(ExecutionContext& ctx, Chunk& input, Chunk& output) override;
+    bool ParallelExecute() const override { return true; }
 
   private:
+    std::once_flag noted_;                   // needed_ is set (by the first chunk)
     std::vector<BoundExprPtr> conjuncts_;    // the condition's AND-ed parts, evaluated in order
     std::vector<std::vector<bool>> needed_;  // per conjunct, the input columns it reads
 };

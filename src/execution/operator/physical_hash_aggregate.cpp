@@ -10,31 +10,70 @@ PhysicalHashAggregate::PhysicalHashAggregate(std::vector<LogicalType> types, std
     : PhysicalOperator(PhysicalOperatorType::HASH_AGGREGATE, std::move(types)),
       groups_(std::move(groups)),
       aggregates_(std::move(aggregates)) {
+    all_ = MakePartial();
+}
+
+std::unique_ptr<PhysicalHashAggregate::Partial> PhysicalHashAggregate::MakePartial() const {
+    auto p = std::make_unique<Partial>();
     std::vector<LogicalType> key_types;
     for (const auto& g : groups_) key_types.push_back(g->type);
-    table_ = std::make_unique<KeyHashTable>(std::move(key_types));
-    for (const auto& a : aggregates_) states_.push_back(a.function.make_states());
+    p->table = std::make_unique<KeyHashTable>(std::move(key_types));
+    for (const auto& a : aggregates_) p->states.push_back(a.function.make_states());
     if (groups_.empty()) {
-        group_count_ = 1;
-        for (auto& s : states_) s->Resize(1);
+        p->group_count = 1;
+        for (auto& s : p->states) s->Resize(1);
     }
+    return p;
+}
+
+std::unique_ptr<LocalState> PhysicalHashAggregate::MakeSinkState() {
+    for (const auto& s : all_->states) {
+        if (!s->Combinable()) return nullptr;
+    }
+    return MakePartial();
 }
 
 bool PhysicalHashAggregate::Sink(ExecutionContext& ctx, Chunk& input) {
     ctx.CheckInterrupted();
+    SinkInto(*all_, input);
+    return true;
+}
+
+bool PhysicalHashAggregate::SinkLocal(ExecutionContext&, LocalState& state, Chunk& input) {
+    SinkInto(static_cast<Partial&>(state), input);
+    return true;
+}
+
+void PhysicalHashAggregate::Combine(ExecutionContext&, LocalState& state) {
+    auto& part = static_cast<Partial&>(state);
+    size_t n = part.group_count;
+    std::vector<uint32_t> ids(n, 0);
+    if (!groups_.empty()) {
+        // The task's groups are looked up (or added) by their keys.
+        std::vector<const Column*> keys;
+        for (const auto& k : part.table->key_columns()) keys.push_back(k.get());
+        std::vector<uint32_t> rows(n);
+        for (size_t i = 0; i < n; ++i) rows[i] = static_cast<uint32_t>(i);
+        all_->table->FindOrInsert(keys, rows.data(), n, ids.data());
+        all_->group_count = all_->table->size();
+        for (auto& s : all_->states) s->Resize(all_->group_count);
+    }
+    for (size_t a = 0; a < aggregates_.size(); ++a) all_->states[a]->Combine(*part.states[a], ids.data(), n);
+}
+
+void PhysicalHashAggregate::SinkInto(Partial& part, Chunk& input) {
     size_t live = input.live_rows();
-    if (live == 0) return true;
+    if (live == 0) return;
     std::vector<uint32_t> rows(live), ids(live, 0);
     for (size_t i = 0; i < live; ++i) rows[i] = input.LiveRow(i);
-    if (computes_ < 0) {
+    std::call_once(noted_, [&] {
         // Whether any key or argument computes, and the columns they read.
-        computes_ = 0;
         needed_.assign(input.column_count(), false);
-        for (const auto& g : groups_) computes_ |= ExpressionExecutor::NoteInputs(*g, needed_) ? 1 : 0;
+        for (const auto& g : groups_) computes_ |= ExpressionExecutor::NoteInputs(*g, needed_);
         for (const auto& a : aggregates_) {
-            for (const auto& e : a.args) computes_ |= ExpressionExecutor::NoteInputs(*e, needed_) ? 1 : 0;
+            for (const auto& e : a.args) computes_ |= ExpressionExecutor::NoteInputs(*e, needed_);
         }
-    }
+    });
     // After a selective filter, keys and arguments are computed over a dense gather of the rows
     // that are in rather than over every physical row.
     const Chunk* src = &input;
@@ -51,9 +90,9 @@ bool PhysicalHashAggregate::Sink(ExecutionContext& ctx, Chunk& input) {
             key_cols.push_back(ExpressionExecutor::Evaluate(*g, *src, src->size()));
             key_ptrs.push_back(key_cols.back().get());
         }
-        table_->FindOrInsert(key_ptrs, rows.data(), live, ids.data());
-        group_count_ = table_->size();
-        for (auto& s : states_) s->Resize(group_count_);
+        part.table->FindOrInsert(key_ptrs, rows.data(), live, ids.data());
+        part.group_count = part.table->size();
+        for (auto& s : part.states) s->Resize(part.group_count);
     }
     for (size_t a = 0; a < aggregates_.size(); ++a) {
         std::vector<std::shared_ptr<Column>> arg_cols;
@@ -62,24 +101,23 @@ bool PhysicalHashAggregate::Sink(ExecutionContext& ctx, Chunk& input) {
             arg_cols.push_back(ExpressionExecutor::Evaluate(*e, *src, src->size()));
             args.push_back(arg_cols.back().get());
         }
-        states_[a]->Update(args, rows.data(), ids.data(), live);
+        part.states[a]->Update(args, rows.data(), ids.data(), live);
     }
-    return true;
 }
 
 void PhysicalHashAggregate::Finalize(ExecutionContext&) {
-    for (auto& k : table_->key_columns()) results_.push_back(std::shared_ptr<Column>(std::move(k)));
+    for (auto& k : all_->table->key_columns()) results_.push_back(std::shared_ptr<Column>(std::move(k)));
     for (size_t a = 0; a < aggregates_.size(); ++a) {
-        auto col = std::make_shared<Column>(aggregates_[a].function.return_type, group_count_);
-        col->Resize(group_count_);
-        states_[a]->Finalize(*col, group_count_);
+        auto col = std::make_shared<Column>(aggregates_[a].function.return_type, all_->group_count);
+        col->Resize(all_->group_count);
+        all_->states[a]->Finalize(*col, all_->group_count);
         results_.push_back(std::move(col));
     }
 }
 
 bool PhysicalHashAggregate::GetData(ExecutionContext&, Chunk& out) {
-    if (next_ >= group_count_) return false;
-    size_t n = std::min(kChunkCapacity, group_count_ - next_);
+    if (next_ >= all_->group_count) return false;
+    size_t n = std::min(kChunkCapacity, all_->group_count - next_);
     out = Chunk();
     std::vector<uint32_t> rows(n);
     for (size_t i = 0; i < n; ++i) rows[i] = static_cast<uint32_t>(next_ + i);

@@ -2,7 +2,10 @@
 /// Hash aggregation: a sink that assigns each input row a group id (through a KeyHashTable over the
 /// evaluated group keys) and folds the aggregate arguments into per-group states, then a source that emits one row
 /// per group: the keys, then the aggregates. Without keys there is always exactly one group.
+/// Parallel pipelines give each task a partial aggregation of its own (a hash table and states),
+/// combined into the operator's when the tasks are done, when every aggregate can combine.
 
+#include <mutex>
 #include <string>
 
 #include "binder/bound_query.h"
@@ -21,15 +24,26 @@ class PhysicalHashAggregate : public PhysicalOperator {
     void Finalize(ExecutionContext& ctx) override;
     bool IsSource() const override { return true; }
     bool GetData(ExecutionContext& ctx, Chunk& out) override;
+    std::unique_ptr<LocalState> MakeSinkState() override;
+    bool SinkLocal(ExecutionContext& ctx, LocalState& state, Chunk& input) override;
+    void Combine(ExecutionContext& ctx, LocalState& state) override;
 
   private:
-    int computes_ = -1;         // whether a key or argument computes (more than column refs); -1: unknown
+    /// Groups and their aggregate states: the operator's, and each parallel task's.
+    struct Partial : LocalState {
+        std::unique_ptr<KeyHashTable> table;  // group key -> group id; holds the keys
+        std::vector<std::unique_ptr<AggregateStates>> states;
+        size_t group_count = 0;
+    };
+    std::unique_ptr<Partial> MakePartial() const;
+    void SinkInto(Partial& partial, Chunk& input);
+
+    std::once_flag noted_;      // computes_ and needed_ are set (by the first chunk)
+    bool computes_ = false;     // whether a key or argument computes (more than column refs)
     std::vector<bool> needed_;  // the input columns keys and arguments read
     std::vector<BoundExprPtr> groups_;
     std::vector<BoundAggregate> aggregates_;
-    std::vector<std::unique_ptr<AggregateStates>> states_;
-    std::unique_ptr<KeyHashTable> table_;  // group key -> group id; holds the keys
-    size_t group_count_ = 0;
+    std::unique_ptr<Partial> all_;
     std::vector<std::shared_ptr<Column>> results_;
     size_t next_ = 0;
 };

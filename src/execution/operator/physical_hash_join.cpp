@@ -19,22 +19,58 @@ PhysicalHashJoin::PhysicalHashJoin(std::vector<LogicalType> types, BoundJoinType
       condition_(std::move(condition)),
       null_safe_(std::move(null_safe)) {
     null_safe_.resize(left_keys_.size(), false);
-    for (const auto& t : right_types_) build_.push_back(std::make_shared<Column>(t, 0));
-    for (const auto& k : right_keys_) build_keys_.push_back(std::make_unique<Column>(k->type, 0));
+    InitBuildRows(build_);
+}
+
+void PhysicalHashJoin::InitBuildRows(BuildRows& b) const {
+    for (const auto& t : right_types_) b.columns.push_back(std::make_shared<Column>(t, 0));
+    for (const auto& k : right_keys_) b.keys.push_back(std::make_unique<Column>(k->type, 0));
+}
+
+void PhysicalHashJoin::Append(BuildRows& b, Chunk& input) const {
+    size_t live = input.live_rows();
+    std::vector<uint32_t> rows(live);
+    for (size_t i = 0; i < live; ++i) rows[i] = input.LiveRow(i);
+    for (size_t c = 0; c < b.columns.size(); ++c) b.columns[c]->AppendRows(input.column(c), rows.data(), live);
+    for (size_t k = 0; k < right_keys_.size(); ++k) {
+        auto key = ExpressionExecutor::Evaluate(*right_keys_[k], input, input.size());
+        b.keys[k]->AppendRows(*key, rows.data(), live);
+    }
+    b.rows += live;
 }
 
 bool PhysicalHashJoin::Sink(ExecutionContext& ctx, Chunk& input) {
     ctx.CheckInterrupted();
-    size_t live = input.live_rows();
-    std::vector<uint32_t> rows(live);
-    for (size_t i = 0; i < live; ++i) rows[i] = input.LiveRow(i);
-    for (size_t c = 0; c < build_.size(); ++c) build_[c]->AppendRows(input.column(c), rows.data(), live);
-    for (size_t k = 0; k < right_keys_.size(); ++k) {
-        auto key = ExpressionExecutor::Evaluate(*right_keys_[k], input, input.size());
-        build_keys_[k]->AppendRows(*key, rows.data(), live);
-    }
-    build_rows_ += live;
+    Append(build_, input);
     return true;
+}
+
+std::unique_ptr<LocalState> PhysicalHashJoin::MakeSinkState() {
+    auto b = std::make_unique<BuildRows>();
+    InitBuildRows(*b);
+    return b;
+}
+
+bool PhysicalHashJoin::SinkLocal(ExecutionContext&, LocalState& state, Chunk& input) {
+    Append(static_cast<BuildRows&>(state), input);
+    return true;
+}
+
+void PhysicalHashJoin::Combine(ExecutionContext&, LocalState& state) {
+    auto& b = static_cast<BuildRows&>(state);
+    if (b.rows == 0) return;
+    if (build_.rows == 0) {  // the first task's rows become the build's as they are
+        build_.columns.swap(b.columns);
+        build_.keys.swap(b.keys);
+        build_.rows = b.rows;
+        return;
+    }
+    std::vector<uint32_t> rows(b.rows);
+    for (size_t i = 0; i < b.rows; ++i) rows[i] = static_cast<uint32_t>(i);
+    for (size_t c = 0; c < build_.columns.size(); ++c)
+        build_.columns[c]->AppendRows(*b.columns[c], rows.data(), b.rows);
+    for (size_t k = 0; k < build_.keys.size(); ++k) build_.keys[k]->AppendRows(*b.keys[k], rows.data(), b.rows);
+    build_.rows += b.rows;
 }
 
 std::vector<uint32_t> PhysicalHashJoin::MatchableRows(const std::vector<const Column*>& keys, const uint32_t* rows,
@@ -52,14 +88,14 @@ std::vector<uint32_t> PhysicalHashJoin::MatchableRows(const std::vector<const Co
 void PhysicalHashJoin::Finalize(ExecutionContext&) {
     std::vector<const Column*> keys;
     std::vector<LogicalType> types;
-    for (const auto& k : build_keys_) {
+    for (const auto& k : build_.keys) {
         keys.push_back(k.get());
         types.push_back(k->type());
     }
     if (!keys.empty()) {
         table_ = std::make_unique<KeyHashTable>(types);
-        std::vector<uint32_t> all(build_rows_);
-        for (size_t r = 0; r < build_rows_; ++r) all[r] = static_cast<uint32_t>(r);
+        std::vector<uint32_t> all(build_.rows);
+        for (size_t r = 0; r < build_.rows; ++r) all[r] = static_cast<uint32_t>(r);
         std::vector<uint32_t> rows = MatchableRows(keys, all.data(), all.size());
         std::vector<uint32_t> ids(rows.size());
         table_->FindOrInsert(keys, rows.data(), rows.size(), ids.data());
@@ -67,7 +103,7 @@ void PhysicalHashJoin::Finalize(ExecutionContext&) {
         // Chain the build rows of each key in arrival order.
         first_.assign(table_->size(), KeyHashTable::kNotFound);
         std::vector<uint32_t> last(table_->size(), KeyHashTable::kNotFound);
-        next_.assign(build_rows_, KeyHashTable::kNotFound);
+        next_.assign(build_.rows, KeyHashTable::kNotFound);
         for (size_t i = 0; i < rows.size(); ++i) {
             uint32_t id = ids[i];
             if (first_[id] == KeyHashTable::kNotFound) {
@@ -78,7 +114,12 @@ void PhysicalHashJoin::Finalize(ExecutionContext&) {
             last[id] = rows[i];
         }
     }
-    matched_.assign(build_rows_, 0);
+    if (MarksBuildRows()) matched_.assign(build_.rows, 0);
+}
+
+bool PhysicalHashJoin::MarksBuildRows() const {
+    return join_type_ == BoundJoinType::RIGHT || join_type_ == BoundJoinType::FULL ||
+           join_type_ == BoundJoinType::RIGHT_SEMI || join_type_ == BoundJoinType::RIGHT_ANTI;
 }
 
 Chunk PhysicalHashJoin::Gather(const Chunk* left, const std::vector<uint32_t>& left_rows,
@@ -98,7 +139,7 @@ Chunk PhysicalHashJoin::Gather(const Chunk* left, const std::vector<uint32_t>& l
     if (right_columns) {
         for (size_t c = 0; c < right_types_.size(); ++c) {
             auto col = std::make_shared<Column>(right_types_[c], n);
-            col->AppendRowsReferencing(build_[c], right_rows.data(), n);
+            col->AppendRowsReferencing(build_.columns[c], right_rows.data(), n);
             out.AddColumn(std::move(col));
         }
     }
@@ -120,7 +161,7 @@ OperatorResult PhysicalHashJoin::Execute(ExecutionContext& ctx, Chunk& input, Ch
     if (keys.empty()) {
         for (size_t i = 0; i < live; ++i) {
             uint32_t r = input.LiveRow(i);
-            for (size_t b = 0; b < build_rows_; ++b) {
+            for (size_t b = 0; b < build_.rows; ++b) {
                 cand_left.push_back(r);
                 cand_right.push_back(static_cast<uint32_t>(b));
             }
@@ -150,7 +191,7 @@ OperatorResult PhysicalHashJoin::Execute(ExecutionContext& ctx, Chunk& input, Ch
     if (join_type_ == BoundJoinType::RIGHT_SEMI || join_type_ == BoundJoinType::RIGHT_ANTI) {
         // Only marks: the build rows are emitted when the probe side ends.
         for (size_t i = 0; i < keep.size(); ++i) {
-            if (keep[i]) matched_[cand_right[i]] = 1;
+            if (keep[i]) Mark(cand_right[i]);
         }
         output = Chunk(types(), 0);
         return OperatorResult::NEED_MORE_INPUT;
@@ -178,7 +219,7 @@ OperatorResult PhysicalHashJoin::Execute(ExecutionContext& ctx, Chunk& input, Ch
             }
             left_matched[cand_left[i]] = 1;
         }
-        if (!matched_.empty()) matched_[cand_right[i]] = 1;
+        if (!matched_.empty()) Mark(cand_right[i]);
     }
     if (outer_left) {
         for (size_t i = 0; i < live; ++i) {
@@ -198,12 +239,12 @@ bool PhysicalHashJoin::FinishExecute(ExecutionContext&, Chunk& output) {
         finished_ = true;
         const uint8_t want = join_type_ == BoundJoinType::RIGHT_SEMI ? 1 : 0;
         std::vector<uint32_t> rows;
-        for (size_t b = 0; b < build_rows_; ++b) {
+        for (size_t b = 0; b < build_.rows; ++b) {
             if (matched_[b] == want) rows.push_back(static_cast<uint32_t>(b));
         }
         if (rows.empty()) return false;
         output = Chunk();
-        for (const auto& c : build_) {
+        for (const auto& c : build_.columns) {
             auto col = std::make_shared<Column>(c->type(), rows.size());
             col->AppendRows(*c, rows.data(), rows.size());
             output.AddColumn(std::move(col));
@@ -214,7 +255,7 @@ bool PhysicalHashJoin::FinishExecute(ExecutionContext&, Chunk& output) {
     if (finished_ || (join_type_ != BoundJoinType::RIGHT && join_type_ != BoundJoinType::FULL)) return false;
     finished_ = true;
     std::vector<uint32_t> left_rows, right_rows;
-    for (size_t b = 0; b < build_rows_; ++b) {
+    for (size_t b = 0; b < build_.rows; ++b) {
         if (!matched_[b]) {
             left_rows.push_back(UINT32_MAX);
             right_rows.push_back(static_cast<uint32_t>(b));

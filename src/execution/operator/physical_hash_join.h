@@ -22,10 +22,28 @@ class PhysicalHashJoin : public PhysicalOperator {
     bool IsSink() const override { return true; }
     bool Sink(ExecutionContext& ctx, Chunk& input) override;
     void Finalize(ExecutionContext& ctx) override;
+    /// A parallel build: each task collects its rows and keys, appended to the build's after.
+    std::unique_ptr<LocalState> MakeSinkState() override;
+    bool SinkLocal(ExecutionContext& ctx, LocalState& state, Chunk& input) override;
+    void Combine(ExecutionContext& ctx, LocalState& state) override;
     OperatorResult Execute(ExecutionContext& ctx, Chunk& input, Chunk& output) override;
     bool FinishExecute(ExecutionContext& ctx, Chunk& output) override;
+    /// Probes run on several threads at once (marks of matched build rows are atomic stores;
+    /// FinishExecute runs after every probe).
+    bool ParallelExecute() const override { return true; }
 
   private:
+    /// Build rows, compacted (output strings point into them), and their evaluated keys.
+    struct BuildRows : LocalState {
+        std::vector<std::shared_ptr<Column>> columns;
+        std::vector<std::unique_ptr<Column>> keys;
+        size_t rows = 0;
+    };
+    void InitBuildRows(BuildRows& b) const;
+    void Append(BuildRows& b, Chunk& input) const;
+    bool MarksBuildRows() const;
+    /// Marks build row b matched (probes on several threads mark at once).
+    void Mark(uint32_t b) { __atomic_store_n(&matched_[b], uint8_t{1}, __ATOMIC_RELAXED); }
     /// Builds the output chunk of (left row, right row) pairs; right row UINT32_MAX means NULLs,
     /// left row UINT32_MAX (with `left` null) means NULLs on the left.
     Chunk Gather(const Chunk* left, const std::vector<uint32_t>& left_rows, const std::vector<uint32_t>& right_rows,
@@ -40,9 +58,7 @@ class PhysicalHashJoin : public PhysicalOperator {
     std::vector<bool> null_safe_;
     /// The rows among `rows` whose keys can match: no NULL in a key that is not NULL-safe.
     std::vector<uint32_t> MatchableRows(const std::vector<const Column*>& keys, const uint32_t* rows, size_t n) const;
-    std::vector<std::shared_ptr<Column>> build_;       // build rows, compacted (output strings point into them)
-    std::vector<std::unique_ptr<Column>> build_keys_;  // evaluated keys, aligned with build_
-    size_t build_rows_ = 0;
+    BuildRows build_;
     std::unique_ptr<KeyHashTable> table_;  // build key -> key id
     std::vector<uint32_t> first_;          // per key id: its first build row
     std::vector<uint32_t> next_;           // per build row: the next row with the same key

@@ -7,11 +7,10 @@ namespace floe {
 OperatorResult PhysicalProjection::Execute(ExecutionContext&, Chunk& input, Chunk& output) {
     output = Chunk();
     size_t live = input.live_rows();
-    if (computes_ < 0) {
-        computes_ = 0;
+    std::call_once(noted_, [&] {
         needed_.assign(input.column_count(), false);
-        for (const auto& e : expressions_) computes_ |= ExpressionExecutor::NoteInputs(*e, needed_) ? 1 : 0;
-    }
+        for (const auto& e : expressions_) computes_ |= ExpressionExecutor::NoteInputs(*e, needed_);
+    });
     if (computes_ && input.selection() && live * 2 < input.size()) {
         // Few rows survive (a selective filter): compute over a dense gather of them rather
         // than over every physical row.

@@ -1,7 +1,9 @@
 #pragma once
 /// Computes the output columns from expressions over the input; the selection carries over.
 
+#include <mutex>
 #include "binder/bound_expression.h"
+
 #include "execution/physical_operator.h"
 
 namespace floe {
@@ -12,10 +14,12 @@ class PhysicalProjection : public PhysicalOperator {
         : PhysicalOperator(PhysicalOperatorType::PROJECTION, std::move(types)), expressions_(std::move(expressions)) {}
     std::string name() const override { return "PROJECTION"; }
     OperatorResult Execute(ExecutionContext& ctx, Chunk& input, Chunk& output) override;
+    bool ParallelExecute() const override { return true; }
 
   private:
     std::vector<BoundExprPtr> expressions_;
-    int computes_ = -1;         // whether an expression computes (more than column refs); -1: not known yet
+    std::once_flag noted_;      // computes_ and needed_ are set (by the first chunk)
+    bool computes_ = false;     // whether an expression computes (more than column refs)
     std::vector<bool> needed_;  // the input columns the expressions read
 };
 

@@ -22,86 +22,143 @@ PhysicalTableScan::PhysicalTableScan(std::vector<LogicalType> types, std::vector
     }
 }
 
-bool PhysicalTableScan::OpenNext() {
-    while (next_rowset_ < version_->rowsets.size()) {
-        rowset_ = &version_->rowsets[next_rowset_++];
-        if (rowset_->live_rows() == 0) continue;
-        reader_ = OpenSegment(data_dir_ + "/" + rowset_->path, table_types_);
+namespace {
+
+/// Rows per morsel: enough that a task's overhead is nothing next to its work, few enough that
+/// a table of a few million rows gives every core many morsels to balance.
+constexpr size_t kMorselRows = 64 * 1024;
+
+/// A task's (or the one thread's) reading position.
+struct ScanState : LocalState {
+    size_t morsel = SIZE_MAX;  // the morsel being read
+    size_t rowset = SIZE_MAX;  // and its rowset, whose segment `reader` is
+    std::shared_ptr<const SegmentReader> reader;
+    size_t next_row = 0, end_row = 0;
+    size_t last_page = SIZE_MAX;  // the page of the previous chunk (to count pages once)
+    bool last_page_skipped = false;
+    PhysicalTableScan::Stats stats;
+};
+
+}  // namespace
+
+void PhysicalTableScan::PlanMorsels() {
+    if (planned_) return;
+    planned_ = true;
+    for (size_t i = 0; i < version_->rowsets.size(); ++i) {
+        const RowsetInfo& rowset = version_->rowsets[i];
+        if (rowset.live_rows() == 0) continue;
+        std::shared_ptr<const SegmentReader> reader = OpenSegment(data_dir_ + "/" + rowset.path, table_types_);
         bool may_match = true;
         for (const auto& f : zone_filters_) {
-            const ZoneMap* zone = reader_->column_zone(f.column);
+            const ZoneMap* zone = reader->column_zone(f.column);
             if (zone && !ZoneMayMatch(*zone, f.op, f.constant)) may_match = false;
         }
         if (!may_match) {
             ++stats_.rowsets_skipped;
-            stats_.pages_skipped += reader_->page_count();
-            reader_.reset();
+            stats_.pages_skipped += reader->page_count();
             continue;
         }
-        last_page_ = SIZE_MAX;
-        next_row_ = 0;
-        end_row_ = reader_->row_count();
+        size_t begin = 0, end = reader->row_count();
         // The short-key index narrows a bounded sort-key prefix to a run of pages.
-        if (!zone_filters_.empty() && !reader_->page_keys().empty()) {
+        if (!zone_filters_.empty() && !reader->page_keys().empty()) {
             std::vector<SortKeyFilter> filters;
             for (const auto& f : zone_filters_) filters.push_back({f.column, f.op, f.constant});
-            auto range = ShortKeyPageRange(reader_->sort_columns(), table_types_, reader_->page_keys(), filters);
+            auto range = ShortKeyPageRange(reader->sort_columns(), table_types_, reader->page_keys(), filters);
             if (range) {
-                size_t pages = reader_->page_count();
+                size_t pages = reader->page_count();
                 if (range->first > range->second) {
                     ++stats_.rowsets_skipped;
                     stats_.pages_skipped += pages;
-                    reader_.reset();
                     continue;
                 }
                 stats_.pages_skipped += pages - (range->second - range->first + 1);
-                next_row_ = range->first * reader_->page_rows();
-                end_row_ = std::min(reader_->row_count(), (range->second + 1) * reader_->page_rows());
+                begin = range->first * reader->page_rows();
+                end = std::min(reader->row_count(), (range->second + 1) * reader->page_rows());
             }
         }
         ++stats_.rowsets_read;
-        return true;
+        // Morsels are whole pages, so that each page is counted (and skipped) by one task.
+        size_t step = kMorselRows;
+        if (size_t page = reader->page_rows()) step = std::max<size_t>(1, kMorselRows / page) * page;
+        for (size_t at = begin; at < end; at += step) morsels_.push_back({i, at, std::min(end, at + step)});
+    }
+}
+
+size_t PhysicalTableScan::MorselCount(ExecutionContext&) {
+    PlanMorsels();
+    return morsels_.size();
+}
+
+std::unique_ptr<LocalState> PhysicalTableScan::MakeSourceState() {
+    return std::make_unique<ScanState>();
+}
+
+void PhysicalTableScan::FinishSource(LocalState& state) {
+    const Stats& st = static_cast<ScanState&>(state).stats;
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    stats_.pages_read += st.pages_read;
+    stats_.pages_skipped += st.pages_skipped;
+    stats_.rows_read += st.rows_read;
+}
+
+bool PhysicalTableScan::GetData(ExecutionContext& ctx, Chunk& out) {
+    if (!serial_) {
+        PlanMorsels();
+        serial_ = MakeSourceState();
+    }
+    while (serial_morsel_ < morsels_.size()) {
+        if (GetMorselData(ctx, *serial_, serial_morsel_, out)) return true;
+        if (++serial_morsel_ == morsels_.size()) FinishSource(*serial_);
     }
     return false;
 }
 
-bool PhysicalTableScan::GetData(ExecutionContext& ctx, Chunk& out) {
-    while (true) {
-        ctx.CheckInterrupted();
-        if (!reader_ && !OpenNext()) return false;
-        if (next_row_ >= end_row_) {
-            reader_.reset();
-            continue;
+bool PhysicalTableScan::GetMorselData(ExecutionContext& ctx, LocalState& local, size_t m, Chunk& out) {
+    auto& st = static_cast<ScanState&>(local);
+    const Morsel& morsel = morsels_[m];
+    const RowsetInfo* rowset = &version_->rowsets[morsel.rowset];
+    if (st.morsel != m) {
+        st.morsel = m;
+        if (st.rowset != morsel.rowset) {
+            st.rowset = morsel.rowset;
+            st.reader = OpenSegment(data_dir_ + "/" + rowset->path, table_types_);
         }
-        size_t start = next_row_;
-        size_t n = std::min(kChunkCapacity, end_row_ - start);
-        next_row_ += n;
-        if (!zone_filters_.empty() && reader_->page_rows() > 0) {
-            size_t page = start / reader_->page_rows();
-            if (page != last_page_) {
-                last_page_ = page;
-                last_page_skipped_ = false;
+        st.next_row = morsel.begin;
+        st.end_row = morsel.end;
+        st.last_page = SIZE_MAX;
+    }
+    const SegmentReader& reader = *st.reader;
+    while (st.next_row < st.end_row) {
+        ctx.CheckInterrupted();
+        size_t start = st.next_row;
+        size_t n = std::min(kChunkCapacity, st.end_row - start);
+        st.next_row += n;
+        if (!zone_filters_.empty() && reader.page_rows() > 0) {
+            size_t page = start / reader.page_rows();
+            if (page != st.last_page) {
+                st.last_page = page;
+                st.last_page_skipped = false;
                 for (const auto& f : zone_filters_) {
-                    const ZoneMap* zone = reader_->page_zone(f.column, page);
-                    if (zone && !ZoneMayMatch(*zone, f.op, f.constant)) last_page_skipped_ = true;
+                    const ZoneMap* zone = reader.page_zone(f.column, page);
+                    if (zone && !ZoneMayMatch(*zone, f.op, f.constant)) st.last_page_skipped = true;
                     // An equality also asks the page's bloom filter, when the column has them.
-                    if (!last_page_skipped_ && f.op == ZoneOp::EQ &&
-                        !BloomMayContain(reader_->page_bloom(f.column, page), f.constant)) {
-                        last_page_skipped_ = true;
+                    if (!st.last_page_skipped && f.op == ZoneOp::EQ &&
+                        !BloomMayContain(reader.page_bloom(f.column, page), f.constant)) {
+                        st.last_page_skipped = true;
                     }
                 }
-                ++(last_page_skipped_ ? stats_.pages_skipped : stats_.pages_read);
+                ++(st.last_page_skipped ? st.stats.pages_skipped : st.stats.pages_read);
             }
-            if (last_page_skipped_) continue;
-        } else if (start % std::max<size_t>(reader_->page_rows(), 1) == 0) {
-            ++stats_.pages_read;
+            if (st.last_page_skipped) continue;
+        } else if (start % std::max<size_t>(reader.page_rows(), 1) == 0) {
+            ++st.stats.pages_read;
         }
-        stats_.rows_read += n;
+        st.stats.rows_read += n;
         std::unique_ptr<SelectionVector> selection;
-        if (rowset_->deletes) {
+        if (rowset->deletes) {
             // The deleted rows of this chunk only: a walk of the delete vector from `start`.
             roaring_uint32_iterator_t it;
-            roaring_init_iterator(&rowset_->deletes->roaring, &it);
+            roaring_init_iterator(&rowset->deletes->roaring, &it);
             roaring_move_uint32_iterator_equalorlarger(&it, static_cast<uint32_t>(start));
             if (it.has_value && it.current_value < start + n) {
                 selection = std::make_unique<SelectionVector>();
@@ -116,13 +173,13 @@ bool PhysicalTableScan::GetData(ExecutionContext& ctx, Chunk& out) {
             }
         }
         if (row_id_position_ < 0) {
-            reader_->Read(start, n, stored_ids_, out);
+            reader.Read(start, n, stored_ids_, out);
         } else {
             Chunk stored;
-            reader_->Read(start, n, stored_ids_, stored);
+            reader.Read(start, n, stored_ids_, stored);
             auto ids = std::make_shared<Column>(LogicalType(TypeId::BIGINT), n);
             ids->Resize(n);
-            int64_t base = rowset_->id << 32;
+            int64_t base = rowset->id << 32;
             for (size_t r = 0; r < n; ++r) ids->Data<int64_t>()[r] = base | static_cast<int64_t>(start + r);
             out = Chunk();
             size_t next_stored = 0;
@@ -134,6 +191,7 @@ bool PhysicalTableScan::GetData(ExecutionContext& ctx, Chunk& out) {
         if (selection) out.SetSelection(std::move(selection));
         return true;
     }
+    return false;
 }
 
 }  // namespace floe

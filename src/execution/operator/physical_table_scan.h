@@ -4,8 +4,13 @@
 /// the chunk). Segments come through the segment cache; each column block is verified (checksum)
 /// when first loaded, and a damaged file fails the query with an error naming it. The version is
 /// held for the scan's lifetime, so its files stay on disk until the scan ends.
+///
+/// The rows to read split into morsels (runs of whole pages of one rowset, decided once from the
+/// zone maps and short-key indexes of the rowsets): parallel pipelines read morsels on several
+/// threads, and one thread reads them in order.
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "catalog/catalog.h"
@@ -39,10 +44,18 @@ class PhysicalTableScan : public PhysicalOperator {
     std::string name() const override { return "TABLE_SCAN"; }
     bool IsSource() const override { return true; }
     bool GetData(ExecutionContext& ctx, Chunk& out) override;
+    size_t MorselCount(ExecutionContext& ctx) override;
+    std::unique_ptr<LocalState> MakeSourceState() override;
+    bool GetMorselData(ExecutionContext& ctx, LocalState& state, size_t m, Chunk& out) override;
+    void FinishSource(LocalState& state) override;
 
   private:
-    /// Opens the next rowset with live rows; false at the end.
-    bool OpenNext();
+    struct Morsel {
+        size_t rowset;      // index into the version's rowsets
+        size_t begin, end;  // its rows [begin, end)
+    };
+    /// Splits the rows the filters may match into morsels (once).
+    void PlanMorsels();
 
     std::vector<LogicalType> table_types_;
     std::vector<size_t> column_ids_;
@@ -50,14 +63,13 @@ class PhysicalTableScan : public PhysicalOperator {
     int row_id_position_ = -1;        // where the row id goes in the output, or -1
     std::shared_ptr<const TableVersion> version_;
     std::string data_dir_;
-    size_t next_rowset_ = 0;
-    const RowsetInfo* rowset_ = nullptr;
-    std::shared_ptr<const SegmentReader> reader_;
-    size_t next_row_ = 0;
     std::vector<ZoneFilter> zone_filters_;
-    size_t end_row_ = 0;           // the rowset's rows to read end here (short-key index)
-    size_t last_page_ = SIZE_MAX;  // the page of the previous chunk (to count pages once)
-    bool last_page_skipped_ = false;
+    bool planned_ = false;
+    std::vector<Morsel> morsels_;
+    // One-thread reading (GetData): its state and morsel.
+    std::unique_ptr<LocalState> serial_;
+    size_t serial_morsel_ = 0;
+    std::mutex stats_mutex_;
     Stats stats_;
     std::string table_name_;
 };

@@ -39,6 +39,11 @@ class CountStates : public AggregateStates {
             out.Data<int64_t>()[g] = counts_[g];
         }
     }
+    bool Combinable() const override { return true; }
+    void Combine(AggregateStates& other, const uint32_t* mapping, size_t other_groups) override {
+        const auto& o = static_cast<CountStates&>(other);
+        for (size_t g = 0; g < other_groups; ++g) counts_[mapping[g]] += o.counts_[g];
+    }
 
   private:
     bool star_;
@@ -95,6 +100,21 @@ class SumStates : public AggregateStates {
                     --q;
                 out.Data<int128_t>()[g] = q;
             }
+        }
+    }
+    bool Combinable() const override { return true; }
+    void Combine(AggregateStates& other, const uint32_t* mapping, size_t other_groups) override {
+        const auto& o = static_cast<SumStates&>(other);
+        for (size_t g = 0; g < other_groups; ++g) {
+            uint32_t to = mapping[g];
+            if constexpr (std::is_same_v<Acc, int64_t>) {
+                if (__builtin_add_overflow(sums_[to], o.sums_[g], &sums_[to])) {
+                    throw ExecutionError("BIGINT value is out of range in 'sum'", ErrorCode::OUT_OF_RANGE);
+                }
+            } else {
+                sums_[to] += o.sums_[g];
+            }
+            counts_[to] += o.counts_[g];
         }
     }
 
@@ -201,6 +221,21 @@ class ExtremumStates : public AggregateStates {
             if (has_[g]) WriteValue<StoredType>(out, g, values_[g]);
         }
     }
+    /// MIN, MAX and ANY_VALUE; the REPLACE merges want the last row in load order.
+    bool Combinable() const override { return mode_ < 2; }
+    void Combine(AggregateStates& other, const uint32_t* mapping, size_t other_groups) override {
+        auto& o = static_cast<ExtremumStates&>(other);
+        for (size_t g = 0; g < other_groups; ++g) {
+            if (!o.has_[g]) continue;
+            uint32_t to = mapping[g];
+            bool take =
+                !has_[to] || (mode_ > 0 && o.values_[g] > values_[to]) || (mode_ < 0 && o.values_[g] < values_[to]);
+            if (!take) continue;
+            values_[to] = std::move(o.values_[g]);
+            has_[to] = 1;
+            if constexpr (std::is_same_v<T, std::string_view>) prefixes_[to] = o.prefixes_[g];
+        }
+    }
 
   private:
     using ReadType = T;
@@ -286,6 +321,21 @@ class VarianceStates : public AggregateStates {
             double v = m2_[g] / static_cast<double>(div);
             out.SetNull(g, false);
             out.Data<double>()[g] = root_ ? std::sqrt(v) : v;
+        }
+    }
+    bool Combinable() const override { return true; }
+    void Combine(AggregateStates& other, const uint32_t* mapping, size_t other_groups) override {
+        // Chan et al.'s pairwise update of (count, mean, M2).
+        const auto& o = static_cast<VarianceStates&>(other);
+        for (size_t g = 0; g < other_groups; ++g) {
+            if (o.count_[g] == 0) continue;
+            uint32_t to = mapping[g];
+            auto n1 = static_cast<double>(count_[to]), n2 = static_cast<double>(o.count_[g]);
+            double delta = o.mean_[g] - mean_[to];
+            double n = n1 + n2;
+            mean_[to] += delta * n2 / n;
+            m2_[to] += o.m2_[g] + delta * delta * n1 * n2 / n;
+            count_[to] += o.count_[g];
         }
     }
 

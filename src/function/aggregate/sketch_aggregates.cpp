@@ -49,6 +49,11 @@ class BitmapStates : public AggregateStates {
             }
         }
     }
+    bool Combinable() const override { return true; }
+    void Combine(AggregateStates& other, const uint32_t* mapping, size_t other_groups) override {
+        auto& o = static_cast<BitmapStates&>(other);
+        for (size_t g = 0; g < other_groups; ++g) bitmaps_[mapping[g]] |= o.bitmaps_[g];
+    }
 
   private:
     bool integers_, count_;
@@ -86,6 +91,11 @@ class HllStates : public AggregateStates {
                 out.SetString(g, sketches_[g].Serialize());
             }
         }
+    }
+    bool Combinable() const override { return true; }
+    void Combine(AggregateStates& other, const uint32_t* mapping, size_t other_groups) override {
+        auto& o = static_cast<HllStates&>(other);
+        for (size_t g = 0; g < other_groups; ++g) sketches_[mapping[g]].Merge(o.sketches_[g]);
     }
 
   private:

@@ -18,6 +18,8 @@ double ConjunctSelectivity(const BoundExpression& e) {
     if (e.kind == BoundExprKind::FUNCTION) {
         const auto& f = static_cast<const BoundFunction&>(e);
         if (f.function.name == "equal") return 0.1;
+        // A pattern match on text keeps few rows (a word among many; a prefix).
+        if (f.function.name == "like") return 0.1;
         if (f.function.name == "and" && f.args.size() == 2) {
             return ConjunctSelectivity(*f.args[0]) * ConjunctSelectivity(*f.args[1]);
         }
@@ -502,6 +504,9 @@ double EstimateCardinality(const LogicalOperator& op) {
                 case BoundJoinType::SEMI:
                 case BoundJoinType::ANTI:
                     return l * 0.5;
+                case BoundJoinType::RIGHT_SEMI:  // build rows that matched (or did not)
+                case BoundJoinType::RIGHT_ANTI:
+                    return r * 0.5;
                 default:
                     return inner;
             }
