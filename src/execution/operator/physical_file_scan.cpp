@@ -204,20 +204,19 @@ bool StatsMayMatch(const parquet::ColumnStatistics& st, int64_t rows, ZoneOp op,
 
 }  // namespace
 
-bool PhysicalFileScan::RowGroupMayMatch(size_t row_group) const {
+bool PhysicalFileScan::RowGroupMayMatch(const parquet::ParquetFileReader& file, size_t row_group) {
     for (const auto& f : filters_) {
         const std::string& name = names_[f.column];
-        for (size_t c = 0; c < reader_->columns().size(); ++c) {
-            if (reader_->columns()[c].name != name) continue;
-            if (!StatsMayMatch(reader_->Statistics(row_group, c), reader_->row_group_rows(row_group), f.op,
-                               f.constant)) {
+        for (size_t c = 0; c < file.columns().size(); ++c) {
+            if (file.columns()[c].name != name) continue;
+            if (!StatsMayMatch(file.Statistics(row_group, c), file.row_group_rows(row_group), f.op, f.constant)) {
                 return false;
             }
             // An equality also asks the chunk's bloom filter, when it has one.
-            if (f.op == ZoneOp::EQ && !reader_->columns()[c].nested) {
-                auto bytes = parquet::PlainBytes(*reader_->columns()[c].node, f.constant);
+            if (f.op == ZoneOp::EQ && !file.columns()[c].nested) {
+                auto bytes = parquet::PlainBytes(*file.columns()[c].node, f.constant);
                 if (bytes) {
-                    auto bloom = parquet::ReadBloomFilter(*reader_, row_group, c);
+                    auto bloom = parquet::ReadBloomFilter(file, row_group, c);
                     if (bloom && !bloom->MayContain(parquet::BloomFilter::Hash(*bytes))) {
                         ++stats_.bloom_skipped;
                         return false;
@@ -230,14 +229,15 @@ bool PhysicalFileScan::RowGroupMayMatch(size_t row_group) const {
     return true;
 }
 
-std::vector<std::pair<size_t, size_t>> PhysicalFileScan::MatchingRows(size_t g) const {
-    auto rows = static_cast<size_t>(reader_->row_group_rows(g));
+std::vector<std::pair<size_t, size_t>> PhysicalFileScan::MatchingRows(const parquet::ParquetFileReader& file,
+                                                                      size_t g) const {
+    auto rows = static_cast<size_t>(file.row_group_rows(g));
     std::vector<std::pair<size_t, size_t>> ranges = {{0, rows}};
     for (const auto& f : filters_) {
         const std::string& name = names_[f.column];
-        for (size_t c = 0; c < reader_->columns().size(); ++c) {
-            if (reader_->columns()[c].name != name) continue;
-            auto pages = parquet::ReadPageIndex(*reader_, g, c);
+        for (size_t c = 0; c < file.columns().size(); ++c) {
+            if (file.columns()[c].name != name) continue;
+            auto pages = parquet::ReadPageIndex(file, g, c);
             if (!pages) break;
             // The pages this filter may match, as row ranges (adjacent pages merged) ...
             std::vector<std::pair<size_t, size_t>> keep;
@@ -266,47 +266,64 @@ std::vector<std::pair<size_t, size_t>> PhysicalFileScan::MatchingRows(size_t g) 
     return ranges;
 }
 
-bool PhysicalFileScan::NextRowGroup() {
-    columns_.clear();
-    while (true) {
-        if (reader_ && row_group_ < reader_->row_group_count()) {
-            if (filters_.empty() || RowGroupMayMatch(row_group_)) break;
-            ++row_group_;
-            ++stats_.row_groups_skipped;
-            continue;
-        }
-        if (file_ >= files_.size()) return false;
-        reader_ = OpenParquet(files_[file_++]);
+namespace {
+
+/// A task's (or the one thread's) position in the row group it reads.
+struct FileScanState : LocalState {
+    size_t morsel = SIZE_MAX;
+    std::vector<std::unique_ptr<parquet::ColumnReader>> columns;  // per output column; null: absent
+    std::vector<int> file_column;                                 // per output column: its file column, -1 absent
+    std::vector<bool> cast;                                       // per output column: the file's type differs
+    size_t rows_left = 0;                                         // in the row group
+    size_t row_pos = 0;                                           // the next row of the row group
+    std::vector<std::pair<size_t, size_t>> ranges;                // row ranges [begin, end) filters may match
+    size_t range_index = 0;
+    size_t rows_read = 0, rows_skipped = 0;
+};
+
+}  // namespace
+
+void PhysicalFileScan::PlanMorsels() {
+    if (planned_) return;
+    planned_ = true;
+    for (size_t f = 0; f < files_.size(); ++f) {
+        readers_.push_back(OpenParquet(files_[f]));
+        const parquet::ParquetFileReader& file = *readers_.back();
         ++stats_.files;
-        row_group_ = 0;
         if (names_.empty()) {
             // The first file defines the columns (as DescribeFiles saw it).
-            for (const auto& c : reader_->columns()) names_.push_back(c.name);
+            for (const auto& c : file.columns()) names_.push_back(c.name);
             if (names_.size() != file_types_.size()) {
-                throw ExecutionError("'" + reader_->path() + "' changed since the statement was planned");
+                throw ExecutionError("'" + file.path() + "' changed since the statement was planned");
             }
         }
-    }
-    size_t g = row_group_++;
-    rows_left_ = static_cast<size_t>(reader_->row_group_rows(g));
-    ++stats_.row_groups_read;
-    row_pos_ = 0;
-    range_index_ = 0;
-    ranges_ = filters_.empty() ? std::vector<std::pair<size_t, size_t>>{{0, rows_left_}} : MatchingRows(g);
-    cast_.assign(column_ids_.size(), false);
-    for (size_t i = 0; i < column_ids_.size(); ++i) {
-        const std::string& want = names_[column_ids_[i]];
-        std::unique_ptr<parquet::ColumnReader> reader;
-        for (size_t c = 0; c < reader_->columns().size(); ++c) {
-            if (reader_->columns()[c].name == want) {
-                reader = std::make_unique<parquet::ColumnReader>(*reader_, g, c);
-                cast_[i] = reader_->columns()[c].type != types()[i];
-                break;
+        for (size_t g = 0; g < file.row_group_count(); ++g) {
+            if (!filters_.empty() && !RowGroupMayMatch(file, g)) {
+                ++stats_.row_groups_skipped;
+                continue;
             }
+            ++stats_.row_groups_read;
+            morsels_.push_back({f, g});
         }
-        columns_.push_back(std::move(reader));
     }
-    return true;
+}
+
+size_t PhysicalFileScan::MorselCount(ExecutionContext&) {
+    if (format_.empty()) format_ = FormatOf(properties_, files_.empty() ? "" : files_[0]);
+    if (format_ != "parquet") return 0;
+    PlanMorsels();
+    return morsels_.size();
+}
+
+std::unique_ptr<LocalState> PhysicalFileScan::MakeSourceState() {
+    return std::make_unique<FileScanState>();
+}
+
+void PhysicalFileScan::FinishSource(LocalState& state) {
+    const auto& st = static_cast<FileScanState&>(state);
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    stats_.rows_read += st.rows_read;
+    stats_.rows_skipped += st.rows_skipped;
 }
 
 bool PhysicalFileScan::GetTextData(Chunk& out) {
@@ -371,54 +388,85 @@ bool PhysicalFileScan::GetData(ExecutionContext& ctx, Chunk& out) {
         }
         return GetTextData(out);
     }
-    while (true) {
-        while (rows_left_ == 0) {
-            if (!NextRowGroup()) return false;
-        }
-        if (range_index_ == ranges_.size()) {  // no more rows of this group can match
-            stats_.rows_skipped += rows_left_;
-            rows_left_ = 0;
-            continue;
-        }
-        size_t begin = ranges_[range_index_].first;
-        if (row_pos_ < begin) {  // rows the page index rules out: skipped, whole pages undecoded
-            size_t skip = begin - row_pos_;
-            for (auto& column : columns_) {
-                if (column) column->Skip(skip);
-            }
-            row_pos_ += skip;
-            rows_left_ -= skip;
-            stats_.rows_skipped += skip;
-        }
-        break;
+    if (!serial_) {
+        PlanMorsels();
+        serial_ = MakeSourceState();
     }
-    size_t n = std::min(ranges_[range_index_].second - row_pos_, kChunkCapacity);
-    stats_.rows_read += n;
+    while (serial_morsel_ < morsels_.size()) {
+        if (GetMorselData(ctx, *serial_, serial_morsel_, out)) return true;
+        if (++serial_morsel_ == morsels_.size()) FinishSource(*serial_);
+    }
+    return false;
+}
+
+bool PhysicalFileScan::GetMorselData(ExecutionContext& ctx, LocalState& local, size_t m, Chunk& out) {
+    ctx.CheckInterrupted();
+    auto& st = static_cast<FileScanState&>(local);
+    const parquet::ParquetFileReader& file = *readers_[morsels_[m].file];
+    if (st.morsel != m) {
+        st.morsel = m;
+        size_t g = morsels_[m].row_group;
+        st.rows_left = static_cast<size_t>(file.row_group_rows(g));
+        st.row_pos = 0;
+        st.range_index = 0;
+        st.ranges =
+            filters_.empty() ? std::vector<std::pair<size_t, size_t>>{{0, st.rows_left}} : MatchingRows(file, g);
+        st.columns.clear();
+        st.file_column.assign(column_ids_.size(), -1);
+        st.cast.assign(column_ids_.size(), false);
+        for (size_t i = 0; i < column_ids_.size(); ++i) {
+            const std::string& want = names_[column_ids_[i]];
+            std::unique_ptr<parquet::ColumnReader> reader;
+            for (size_t c = 0; c < file.columns().size(); ++c) {
+                if (file.columns()[c].name == want) {
+                    reader = std::make_unique<parquet::ColumnReader>(file, g, c);
+                    st.file_column[i] = static_cast<int>(c);
+                    st.cast[i] = file.columns()[c].type != types()[i];
+                    break;
+                }
+            }
+            st.columns.push_back(std::move(reader));
+        }
+    }
+    if (st.rows_left == 0) return false;
+    if (st.range_index == st.ranges.size()) {  // no more rows of this group can match
+        st.rows_skipped += st.rows_left;
+        st.rows_left = 0;
+        return false;
+    }
+    size_t begin = st.ranges[st.range_index].first;
+    if (st.row_pos < begin) {  // rows the page index rules out: skipped, whole pages undecoded
+        size_t skip = begin - st.row_pos;
+        for (auto& column : st.columns) {
+            if (column) column->Skip(skip);
+        }
+        st.row_pos += skip;
+        st.rows_left -= skip;
+        st.rows_skipped += skip;
+    }
+    size_t n = std::min(st.ranges[st.range_index].second - st.row_pos, kChunkCapacity);
+    st.rows_read += n;
     out = Chunk(types());
     for (size_t i = 0; i < column_ids_.size(); ++i) {
         Column& col = out.column(i);
         col.Resize(n);
-        if (!columns_[i]) {
+        if (!st.columns[i]) {
             for (size_t r = 0; r < n; ++r) col.SetNull(r, true);
             continue;
         }
-        if (!cast_[i]) {
-            columns_[i]->Read(n, col, 0);
+        if (!st.cast[i]) {
+            st.columns[i]->Read(n, col, 0);
             continue;
         }
-        size_t c = 0;
-        for (; c < reader_->columns().size(); ++c) {
-            if (reader_->columns()[c].name == names_[column_ids_[i]]) break;
-        }
-        Column raw(reader_->columns()[c].type, n);
+        Column raw(file.columns()[st.file_column[i]].type, n);
         raw.Resize(n);
-        columns_[i]->Read(n, raw, 0);
+        st.columns[i]->Read(n, raw, 0);
         CastColumn(raw, n, col);
     }
     out.SetSize(n);
-    rows_left_ -= n;
-    row_pos_ += n;
-    if (row_pos_ == ranges_[range_index_].second) ++range_index_;
+    st.rows_left -= n;
+    st.row_pos += n;
+    if (st.row_pos == st.ranges[st.range_index].second) ++st.range_index;
     return true;
 }
 

@@ -1,11 +1,14 @@
 #pragma once
 /// FILES(): the rows of data files as a table. DescribeFiles lists the files a path or glob
 /// names and infers their columns (Parquet: from the first file's schema); PhysicalFileScan reads
-/// them file by file, row group by row group, only the columns the query uses, in chunks.
+/// them file by file, row group by row group, only the columns the query uses, in chunks. Parquet
+/// row groups are the morsels parallel pipelines read on several threads (the files' footers are
+/// read, and row groups pruned, once before).
 /// Columns are matched by name in every file; a file without a column gives NULLs, a column of
 /// another type is cast.
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,47 +46,54 @@ class PhysicalFileScan : public PhysicalOperator {
     void SetRowGroupFilters(std::vector<RowGroupFilter> filters) { filters_ = std::move(filters); }
     struct Stats {
         size_t files = 0, row_groups_read = 0, row_groups_skipped = 0, rows_read = 0;
-        size_t rows_skipped = 0;           // rows of read row groups the page index ruled out (never decoded)
-        mutable size_t bloom_skipped = 0;  // row groups (among row_groups_skipped) a bloom filter ruled out
+        size_t rows_skipped = 0;   // rows of read row groups the page index ruled out (never decoded)
+        size_t bloom_skipped = 0;  // row groups (among row_groups_skipped) a bloom filter ruled out
     };
     const Stats& stats() const { return stats_; }
     std::string name() const override { return "FILE_SCAN"; }
     bool IsSource() const override { return true; }
     bool GetData(ExecutionContext& ctx, Chunk& out) override;
+    size_t MorselCount(ExecutionContext& ctx) override;
+    std::unique_ptr<LocalState> MakeSourceState() override;
+    bool GetMorselData(ExecutionContext& ctx, LocalState& state, size_t m, Chunk& out) override;
+    void FinishSource(LocalState& state) override;
 
   private:
-    /// Opens the next row group (of this or the next file); false when all are read.
-    bool NextRowGroup();
+    struct Morsel {
+        size_t file;  // index into readers_
+        size_t row_group;
+    };
+    /// Parquet: opens every file and lists the row groups the filters may match (once).
+    void PlanMorsels();
     /// CSV and JSON: the next chunk of the current (or next) file.
     bool GetTextData(Chunk& out);
+    /// False when the row group's statistics (or bloom filters) show no row can pass the filters.
+    bool RowGroupMayMatch(const parquet::ParquetFileReader& file, size_t row_group);
+    /// The rows of row group `g` the filters may match, by the page indexes of their columns.
+    std::vector<std::pair<size_t, size_t>> MatchingRows(const parquet::ParquetFileReader& file, size_t g) const;
 
     std::vector<LogicalType> file_types_;
     std::vector<size_t> column_ids_;
     std::vector<std::string> files_;
     FileProperties properties_;
     std::vector<std::string> names_;  // all columns' names (from DescribeFiles)
+    std::string format_;              // parquet, csv or json
+    std::vector<RowGroupFilter> filters_;
+    // Parquet: the files' readers and the row groups to read.
+    bool planned_ = false;
+    std::vector<std::unique_ptr<parquet::ParquetFileReader>> readers_;
+    std::vector<Morsel> morsels_;
+    std::unique_ptr<LocalState> serial_;  // one-thread reading (GetData): its state and morsel
+    size_t serial_morsel_ = 0;
+    // Text formats: the current file, its bytes and its reader; JSON fields by name.
     size_t file_ = 0;
-    std::unique_ptr<parquet::ParquetFileReader> reader_;
-    size_t row_group_ = 0;
-    std::vector<std::unique_ptr<parquet::ColumnReader>> columns_;  // per output column; null: absent
-    std::vector<bool> cast_;                                       // per output column: the file's type differs
-    size_t rows_left_ = 0;                                         // in the current row group
-    size_t row_pos_ = 0;                                           // the next row of the row group
-    std::vector<std::pair<size_t, size_t>> ranges_;                // row ranges [begin, end) filters may match
-    size_t range_index_ = 0;
-    /// The rows of row group `g` the filters may match, by the page indexes of their columns.
-    std::vector<std::pair<size_t, size_t>> MatchingRows(size_t g) const;
-    std::string format_;  // parquet, csv or json
-    // Text formats: the current file's bytes and its reader; JSON fields by name.
     std::string text_;
     std::string text_path_;
     std::unique_ptr<CsvReader> csv_;
     std::unique_ptr<JsonReader> json_;
     std::vector<std::string> all_names_;
-    std::vector<RowGroupFilter> filters_;
+    std::mutex stats_mutex_;
     Stats stats_;
-    /// False when the row group's statistics show no row can pass the filters.
-    bool RowGroupMayMatch(size_t row_group) const;
 };
 
 }  // namespace floe
