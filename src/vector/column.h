@@ -61,6 +61,12 @@ class Column {
     size_t size() const { return size_; }
     /// Sets the logical size, growing the buffers (new rows are zero and valid).
     void Resize(size_t n);
+    /// Sets the logical size without clearing new rows: the caller writes every new row's value
+    /// and NULL flag (decoders filling whole chunks).
+    void ResizeUninitialized(size_t n) {
+        if (n > size_) Reserve(std::max(n, size_ * 2));
+        size_ = n;
+    }
     void Reserve(size_t n);
 
     template <typename T>

@@ -449,6 +449,11 @@ bool PhysicalFileScan::GetMorselData(ExecutionContext& ctx, LocalState& local, s
     out = Chunk(types());
     for (size_t i = 0; i < column_ids_.size(); ++i) {
         Column& col = out.column(i);
+        if (st.columns[i] && !st.cast[i] && !st.columns[i]->nested()) {
+            col.ResizeUninitialized(n);  // every row's value and flag is written
+            st.columns[i]->Read(n, col, 0);
+            continue;
+        }
         col.Resize(n);
         if (!st.columns[i]) {
             for (size_t r = 0; r < n; ++r) col.SetNull(r, true);

@@ -200,6 +200,14 @@ void RleDecoder::NextRun() {
     }
 }
 
+bool RleDecoder::TakeRepeated(size_t n, uint32_t& value) {
+    if (repeat_left_ == 0 && packed_left_ == 0 && pos_ < end_) NextRun();
+    if (repeat_left_ < n) return false;
+    value = repeat_value_;
+    repeat_left_ -= static_cast<uint32_t>(n);
+    return true;
+}
+
 void RleDecoder::Get(uint32_t* out, size_t n) {
     while (n > 0) {
         if (repeat_left_ > 0) {
@@ -408,12 +416,41 @@ void DecodeIndices(std::string_view data, size_t n, std::vector<uint32_t>& out, 
     rle.Get(out.data(), n);
 }
 
+namespace {
+
+/// `n` levels from an RLE / bit-packed hybrid stream into `out`, each checked against the
+/// maximum; a stream that is one run (a page without NULLs) costs one fill.
+void DecodeRleLevels(RleDecoder& rle, size_t n, int max_level, std::vector<uint16_t>& out, const std::string& what) {
+    uint32_t value;
+    if (rle.TakeRepeated(n, value)) {
+        if (value > static_cast<uint32_t>(max_level)) {
+            Corrupt(what,
+                    "level " + std::to_string(value) + " is over the column's maximum " + std::to_string(max_level));
+        }
+        out.assign(n, static_cast<uint16_t>(value));
+        return;
+    }
+    thread_local std::vector<uint32_t> v;
+    v.resize(n);
+    rle.Get(v.data(), n);
+    uint32_t most = 0;
+    for (size_t i = 0; i < n; ++i) most = std::max(most, v[i]);
+    if (most > static_cast<uint32_t>(max_level)) {
+        Corrupt(what, "level " + std::to_string(most) + " is over the column's maximum " + std::to_string(max_level));
+    }
+    out.resize(n);
+    for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint16_t>(v[i]);
+}
+
+}  // namespace
+
 size_t DecodeLevelsV1(Encoding encoding, std::string_view data, size_t n, int max_level, std::vector<uint16_t>& out,
                       const std::string& what) {
-    out.assign(n, 0);
-    if (max_level == 0) return 0;
+    if (max_level == 0) {
+        out.assign(n, 0);
+        return 0;
+    }
     int width = BitWidth(static_cast<uint64_t>(max_level));
-    std::vector<uint32_t> v(n);
     size_t used;
     if (encoding == Encoding::RLE) {
         if (data.size() < 4) Corrupt(what, "levels lack their length");
@@ -421,9 +458,11 @@ size_t DecodeLevelsV1(Encoding encoding, std::string_view data, size_t n, int ma
         std::memcpy(&len, data.data(), 4);
         if (len > data.size() - 4) Corrupt(what, "levels run past the page");
         RleDecoder rle(data.substr(4, len), width, &what);
-        rle.Get(v.data(), n);
-        used = 4 + len;
-    } else if (encoding == Encoding::BIT_PACKED) {
+        DecodeRleLevels(rle, n, max_level, out, what);
+        return 4 + len;
+    }
+    std::vector<uint32_t> v(n);
+    if (encoding == Encoding::BIT_PACKED) {
         // Legacy: most significant bit first.
         size_t bytes = (n * static_cast<size_t>(width) + 7) / 8;
         if (bytes > data.size()) Corrupt(what, "BIT_PACKED levels run past the page");
@@ -450,18 +489,12 @@ size_t DecodeLevelsV1(Encoding encoding, std::string_view data, size_t n, int ma
 
 void DecodeLevelsV2(std::string_view data, size_t n, int max_level, std::vector<uint16_t>& out,
                     const std::string& what) {
-    out.assign(n, 0);
-    if (max_level == 0) return;
-    std::vector<uint32_t> v(n);
-    RleDecoder rle(data, BitWidth(static_cast<uint64_t>(max_level)), &what);
-    rle.Get(v.data(), n);
-    for (size_t i = 0; i < n; ++i) {
-        if (v[i] > static_cast<uint32_t>(max_level)) {
-            Corrupt(what,
-                    "level " + std::to_string(v[i]) + " is over the column's maximum " + std::to_string(max_level));
-        }
-        out[i] = static_cast<uint16_t>(v[i]);
+    if (max_level == 0) {
+        out.assign(n, 0);
+        return;
     }
+    RleDecoder rle(data, BitWidth(static_cast<uint64_t>(max_level)), &what);
+    DecodeRleLevels(rle, n, max_level, out, what);
 }
 
 }  // namespace floe::parquet

@@ -71,6 +71,9 @@ class RleDecoder {
     RleDecoder(std::string_view data, int bit_width, const std::string* what);
     /// Decodes exactly `n` values.
     void Get(uint32_t* out, size_t n);
+    /// If the next `n` values are one repeated value (the usual levels of a page without NULLs),
+    /// consumes them, sets `value` and returns true; otherwise consumes nothing.
+    bool TakeRepeated(size_t n, uint32_t& value);
     /// Bytes consumed so far (through the current run).
     size_t position() const { return static_cast<size_t>(pos_ - begin_); }
 

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "common/byte_buffer.h"
+#include "common/check.h"
 #include "common/exception.h"
 #include "common/json_text.h"
 #include "format/parquet/compression.h"
@@ -128,6 +129,82 @@ void SetDatetime(Column& out, size_t i, int128_t micros) {
     out.Data<int64_t>()[i] = static_cast<int64_t>(micros);
 }
 
+/// Whether the leaf's values convert one fixed-width value to one Floe value with no other
+/// input (no strings, no NULLs made): such pages are converted straight into the output rows
+/// instead of into a page column first.
+bool IsFixedConversion(const SchemaNode& leaf) {
+    switch (leaf.conversion) {
+        case Conversion::NONE:
+            return leaf.physical != PhysicalType::BYTE_ARRAY && leaf.physical != PhysicalType::FIXED_LEN_BYTE_ARRAY &&
+                   !leaf.type.HasStringHeap();
+        case Conversion::INT8:
+        case Conversion::INT16:
+        case Conversion::UINT8:
+        case Conversion::UINT16:
+        case Conversion::UINT32:
+        case Conversion::UINT64:
+        case Conversion::DECIMAL_INT:
+        case Conversion::DATE:
+            return true;
+        default:
+            return false;
+    }
+}
+
+/// Converts `n` physical values at `fixed` (a fixed conversion) into `dst`, values of the leaf's
+/// Floe type.
+void ConvertFixed(const SchemaNode& leaf, const uint8_t* fixed, size_t n, uint8_t* dst) {
+    auto i32 = [&](size_t i) {
+        int32_t v;
+        std::memcpy(&v, fixed + i * 4, 4);
+        return v;
+    };
+    auto i64 = [&](size_t i) {
+        int64_t v;
+        std::memcpy(&v, fixed + i * 8, 8);
+        return v;
+    };
+    auto put = [&]<typename T>(size_t i, T v) { std::memcpy(dst + i * sizeof(T), &v, sizeof(T)); };
+    switch (leaf.conversion) {
+        case Conversion::NONE:
+            std::memcpy(dst, fixed, n * leaf.type.PhysicalSize());
+            return;
+        case Conversion::DATE:
+            std::memcpy(dst, fixed, n * 4);
+            return;
+        case Conversion::INT8:
+            for (size_t i = 0; i < n; ++i) put(i, static_cast<int8_t>(i32(i)));
+            return;
+        case Conversion::INT16:
+            for (size_t i = 0; i < n; ++i) put(i, static_cast<int16_t>(i32(i)));
+            return;
+        case Conversion::UINT8:
+            for (size_t i = 0; i < n; ++i) put(i, static_cast<int16_t>(static_cast<uint8_t>(i32(i))));
+            return;
+        case Conversion::UINT16:
+            for (size_t i = 0; i < n; ++i) put(i, static_cast<int32_t>(static_cast<uint16_t>(i32(i))));
+            return;
+        case Conversion::UINT32:
+            for (size_t i = 0; i < n; ++i) {
+                put(i, static_cast<int64_t>(leaf.physical == PhysicalType::INT64 ? static_cast<uint32_t>(i64(i))
+                                                                                 : static_cast<uint32_t>(i32(i))));
+            }
+            return;
+        case Conversion::UINT64:
+            for (size_t i = 0; i < n; ++i) put(i, static_cast<int128_t>(static_cast<uint64_t>(i64(i))));
+            return;
+        case Conversion::DECIMAL_INT:
+            if (leaf.physical == PhysicalType::INT32) {
+                for (size_t i = 0; i < n; ++i) put(i, static_cast<int128_t>(i32(i)));
+            } else {
+                for (size_t i = 0; i < n; ++i) put(i, static_cast<int128_t>(i64(i)));
+            }
+            return;
+        default:
+            FLOE_CHECK(false);
+    }
+}
+
 /// Converts `raw` (one page's or dictionary's decoded values) into `out`, a dense column of the
 /// leaf's Floe type with raw.count rows.
 void ConvertValues(const SchemaNode& leaf, const Values& raw, Column& out, const std::string& what) {
@@ -146,39 +223,11 @@ void ConvertValues(const SchemaNode& leaf, const Values& raw, Column& out, const
         std::memcpy(&v, fixed + i * 8, 8);
         return v;
     };
+    if (IsFixedConversion(leaf)) {
+        ConvertFixed(leaf, fixed, n, out.Data<uint8_t>());
+        return;
+    }
     switch (leaf.conversion) {
-        case Conversion::NONE: {
-            size_t width = leaf.type.PhysicalSize();
-            std::memcpy(out.Data<uint8_t>(), fixed, n * width);
-            return;
-        }
-        case Conversion::INT8:
-            for (size_t i = 0; i < n; ++i) out.Data<int8_t>()[i] = static_cast<int8_t>(i32(i));
-            return;
-        case Conversion::INT16:
-            for (size_t i = 0; i < n; ++i) out.Data<int16_t>()[i] = static_cast<int16_t>(i32(i));
-            return;
-        case Conversion::UINT8:
-            for (size_t i = 0; i < n; ++i) out.Data<int16_t>()[i] = static_cast<int16_t>(static_cast<uint8_t>(i32(i)));
-            return;
-        case Conversion::UINT16:
-            for (size_t i = 0; i < n; ++i) out.Data<int32_t>()[i] = static_cast<uint16_t>(i32(i));
-            return;
-        case Conversion::UINT32:
-            for (size_t i = 0; i < n; ++i) {
-                out.Data<int64_t>()[i] = leaf.physical == PhysicalType::INT64 ? static_cast<uint32_t>(i64(i))
-                                                                              : static_cast<uint32_t>(i32(i));
-            }
-            return;
-        case Conversion::UINT64:
-            for (size_t i = 0; i < n; ++i)
-                out.Data<int128_t>()[i] = static_cast<int128_t>(static_cast<uint64_t>(i64(i)));
-            return;
-        case Conversion::DECIMAL_INT:
-            for (size_t i = 0; i < n; ++i) {
-                out.Data<int128_t>()[i] = leaf.physical == PhysicalType::INT32 ? i32(i) : i64(i);
-            }
-            return;
         case Conversion::DECIMAL_BYTES:
             for (size_t i = 0; i < n; ++i) {
                 int128_t v;
@@ -398,7 +447,10 @@ struct ColumnReader::Leaf {
     size_t level_pos = 0;  // next level entry
     bool page_dict = false;
     std::vector<uint32_t> indices;
-    std::shared_ptr<Column> values;  // dense non-null values (not dictionary pages)
+    std::shared_ptr<Column> values;  // dense non-null values (not dictionary pages, not direct)
+    bool flat = false;               // the leaf is a flat column (read by ScatterFlat, not assembled)
+    bool direct = false;             // values convert from `raw` straight into the output rows
+    std::vector<uint8_t> scratch;    // direct pages with NULLs: the present values, converted
     size_t value_count = 0;
     size_t value_pos = 0;
     bool page_all_present = false;  // no NULL in the current page
@@ -574,11 +626,11 @@ struct ColumnReader::Leaf {
             if (!dictionary) throw IOError(page_what + ": dictionary-encoded page without a dictionary page");
             DecodeIndices(data, present, indices, page_what);
             auto size = static_cast<uint32_t>(dictionary->size());
-            for (uint32_t idx : indices) {
-                if (idx >= size) {
-                    throw IOError(page_what + ": dictionary index " + std::to_string(idx) +
-                                  " is past the dictionary (" + std::to_string(size) + " entries)");
-                }
+            uint32_t most = 0;
+            for (uint32_t idx : indices) most = std::max(most, idx);  // one vectorized pass
+            if (!indices.empty() && most >= size) {
+                throw IOError(page_what + ": dictionary index " + std::to_string(most) + " is past the dictionary (" +
+                              std::to_string(size) + " entries)");
             }
             page_dict = true;
             return;
@@ -586,13 +638,55 @@ struct ColumnReader::Leaf {
         page_dict = false;
         raw.Clear();
         DecodeValues(encoding, node->physical, node->type_length, data, present, raw, page_what);
+        direct = flat && IsFixedConversion(*node) && raw.views.empty();
+        if (direct) return;  // converted as the rows are read: no page column
         values = std::make_shared<Column>(node->type, present);
         ConvertValues(*node, raw, *values, page_what);
+    }
+
+    /// ScatterFlat for a direct page: the values are converted from the page into the rows.
+    void ScatterDirect(size_t k, Column& out, size_t offset, bool all_present) {
+        size_t width = node->type.PhysicalSize();
+        size_t raw_width = node->physical == PhysicalType::BOOLEAN ? 1 : FixedWidth(node->physical, node->type_length);
+        auto* dst = out.Data<uint8_t>() + offset * width;
+        uint8_t* nulls = out.nulls() + offset;
+        if (all_present) {
+            ConvertFixed(*node, raw.fixed_data() + value_pos * raw_width, k, dst);
+            std::memset(nulls, 0, k);
+            value_pos += k;
+        } else {
+            size_t present = 0;
+            for (size_t r = 0; r < k; ++r) present += def[level_pos + r] == node->max_def ? 1 : 0;
+            scratch.resize(present * width);
+            ConvertFixed(*node, raw.fixed_data() + value_pos * raw_width, present, scratch.data());
+            value_pos += present;
+            size_t at = 0;
+            for (size_t r = 0; r < k; ++r) {
+                bool is = def[level_pos + r] == node->max_def;
+                nulls[r] = is ? 0 : 1;
+                if (!is) {
+                    std::memset(dst + r * width, 0, width);
+                    continue;
+                }
+                std::memcpy(dst + r * width, scratch.data() + at * width, width);
+                ++at;
+            }
+        }
+        level_pos += k;
     }
 
     /// Copies `k` rows of a flat column (levels = rows) into out[offset..).
     /// `referenced`: the column whose heap `out` already keeps alive (strings point into it).
     void ScatterFlat(size_t k, Column& out, size_t offset, const Column*& referenced) {
+        if (!page_dict && direct) {
+            bool all_present = node->max_def == 0 || page_all_present;
+            if (!all_present) {
+                all_present = true;
+                for (size_t r = 0; r < k && all_present; ++r) all_present = def[level_pos + r] == node->max_def;
+            }
+            ScatterDirect(k, out, offset, all_present);
+            return;
+        }
         const std::shared_ptr<Column>& owner = page_dict ? dictionary : values;
         const Column& src = *owner;
         size_t width = node->type.PhysicalSize();
@@ -615,17 +709,58 @@ struct ColumnReader::Leaf {
             std::memcpy(nulls, src_nulls + value_pos, k);
             value_pos += k;
         } else {
-            for (size_t r = 0; r < k; ++r) {
-                bool present = node->max_def == 0 || def[level_pos + r] == node->max_def;
-                nulls[r] = 1;
-                if (!present) continue;
-                size_t at = page_dict ? indices[value_pos] : value_pos;
-                ++value_pos;
-                nulls[r] = src_nulls[at];
-                std::memcpy(dst + r * width, base + at * width, width);
+            // Fixed-size copies (inlined moves, not a library call per value).
+            switch (width) {
+                case 1:
+                    Gather<1>(k, dst, nulls, base, src_nulls, all_present, width);
+                    break;
+                case 2:
+                    Gather<2>(k, dst, nulls, base, src_nulls, all_present, width);
+                    break;
+                case 4:
+                    Gather<4>(k, dst, nulls, base, src_nulls, all_present, width);
+                    break;
+                case 8:
+                    Gather<8>(k, dst, nulls, base, src_nulls, all_present, width);
+                    break;
+                case 16:
+                    Gather<16>(k, dst, nulls, base, src_nulls, all_present, width);
+                    break;
+                default:
+                    Gather<0>(k, dst, nulls, base, src_nulls, all_present, width);
+                    break;
             }
         }
         level_pos += k;
+    }
+
+    /// Copies the values of k rows (dictionary entries or page values) of width W (0: `width`)
+    /// into dst; rows without a value are NULL with zeroed bytes.
+    template <size_t W>
+    void Gather(size_t k, uint8_t* dst, uint8_t* nulls, const uint8_t* base, const uint8_t* src_nulls, bool all_present,
+                size_t width) {
+        const size_t w = W ? W : width;
+        if (all_present && page_dict) {
+            const uint32_t* idx = indices.data() + value_pos;
+            for (size_t r = 0; r < k; ++r) {
+                nulls[r] = src_nulls[idx[r]];
+                std::memcpy(dst + r * w, base + size_t{idx[r]} * w, w);
+            }
+            value_pos += k;
+            return;
+        }
+        for (size_t r = 0; r < k; ++r) {
+            bool present = node->max_def == 0 || def[level_pos + r] == node->max_def;
+            if (!present) {
+                nulls[r] = 1;
+                std::memset(dst + r * w, 0, w);
+                continue;
+            }
+            size_t at = page_dict ? indices[value_pos] : value_pos;
+            ++value_pos;
+            nulls[r] = src_nulls[at];
+            std::memcpy(dst + r * w, base + at * w, w);
+        }
     }
 };
 
@@ -635,6 +770,7 @@ ColumnReader::ColumnReader(const ParquetFileReader& file, size_t row_group, size
     std::function<void(const SchemaNode&)> add = [&](const SchemaNode& n) {
         if (n.is_leaf) {
             auto leaf = std::make_unique<Leaf>();
+            leaf->flat = !column_.nested;
             leaf->Open(file, row_group, n);
             leaves_.push_back(std::move(leaf));
         }

@@ -74,6 +74,8 @@ class ColumnReader {
     void Read(size_t n, Column& out, size_t offset);
     /// Skips `n` rows.
     void Skip(size_t n);
+    /// A LIST, MAP or STRUCT column (read as JSON text).
+    bool nested() const { return column_.nested; }
 
   private:
     struct Leaf;
