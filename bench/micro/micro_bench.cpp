@@ -120,7 +120,7 @@ void BM_ParquetBitPackedIndices(benchmark::State& state) {
     std::vector<uint32_t> out;
     for (auto _ : state) {
         out.clear();
-        parquet::DecodeIndices(data, n, out, "bench");
+        parquet::DecodeIndices(data, n, out, 1024, "bench");
         benchmark::DoNotOptimize(out.data());
     }
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));

@@ -208,11 +208,14 @@ bool RleDecoder::TakeRepeated(size_t n, uint32_t& value) {
     return true;
 }
 
-void RleDecoder::Get(uint32_t* out, size_t n) {
+template <bool kMax>
+uint32_t RleDecoder::Decode(uint32_t* out, size_t n) {
+    uint32_t most = 0;
     while (n > 0) {
         if (repeat_left_ > 0) {
             size_t k = std::min<size_t>(n, repeat_left_);
             std::fill(out, out + k, repeat_value_);
+            if constexpr (kMax) most = std::max(most, repeat_value_);
             out += k;
             n -= k;
             repeat_left_ -= static_cast<uint32_t>(k);
@@ -227,10 +230,12 @@ void RleDecoder::Get(uint32_t* out, size_t n) {
                 uint64_t word;
                 std::memcpy(&word, packed_ + packed_bit_ / 8, 8);
                 out[i] = static_cast<uint32_t>((word >> (packed_bit_ % 8)) & mask);
+                if constexpr (kMax) most = std::max(most, out[i]);
                 packed_bit_ += static_cast<uint64_t>(bit_width_);
             }
             for (; i < k; ++i) {
                 out[i] = static_cast<uint32_t>(ReadBits(packed_, bytes, packed_bit_, bit_width_));
+                if constexpr (kMax) most = std::max(most, out[i]);
                 packed_bit_ += static_cast<uint64_t>(bit_width_);
             }
             out += k;
@@ -240,6 +245,15 @@ void RleDecoder::Get(uint32_t* out, size_t n) {
             NextRun();
         }
     }
+    return most;
+}
+
+void RleDecoder::Get(uint32_t* out, size_t n) {
+    Decode<false>(out, n);
+}
+
+uint32_t RleDecoder::GetWithMax(uint32_t* out, size_t n) {
+    return Decode<true>(out, n);
 }
 
 void DecodeValues(Encoding encoding, PhysicalType type, int32_t type_length, std::string_view data, size_t n,
@@ -406,21 +420,27 @@ void DecodeValues(Encoding encoding, PhysicalType type, int32_t type_length, std
     Corrupt(what, std::string("values in ") + EncodingName(encoding) + " encoding are not supported here");
 }
 
-void DecodeIndices(std::string_view data, size_t n, std::vector<uint32_t>& out, const std::string& what) {
+void DecodeIndices(std::string_view data, size_t n, std::vector<uint32_t>& out, uint32_t dictionary_size,
+                   const std::string& what) {
     out.resize(n);
     if (n == 0) return;
     if (data.empty()) Corrupt(what, "dictionary indices lack their bit width");
     int width = static_cast<uint8_t>(data[0]);
     if (width > 32) Corrupt(what, "dictionary index bit width " + std::to_string(width) + " is over 32");
     RleDecoder rle(data.substr(1), width, &what);
-    rle.Get(out.data(), n);
+    uint32_t most = rle.GetWithMax(out.data(), n);
+    if (most >= dictionary_size) {
+        Corrupt(what, "dictionary index " + std::to_string(most) + " is past the dictionary (" +
+                          std::to_string(dictionary_size) + " entries)");
+    }
 }
 
 namespace {
 
 /// `n` levels from an RLE / bit-packed hybrid stream into `out`, each checked against the
 /// maximum; a stream that is one run (a page without NULLs) costs one fill.
-void DecodeRleLevels(RleDecoder& rle, size_t n, int max_level, std::vector<uint16_t>& out, const std::string& what) {
+void DecodeRleLevels(RleDecoder& rle, size_t n, int max_level, std::vector<uint16_t>& out, const std::string& what,
+                     size_t* at_max) {
     uint32_t value;
     if (rle.TakeRepeated(n, value)) {
         if (value > static_cast<uint32_t>(max_level)) {
@@ -428,26 +448,31 @@ void DecodeRleLevels(RleDecoder& rle, size_t n, int max_level, std::vector<uint1
                     "level " + std::to_string(value) + " is over the column's maximum " + std::to_string(max_level));
         }
         out.assign(n, static_cast<uint16_t>(value));
+        if (at_max) *at_max = value == static_cast<uint32_t>(max_level) ? n : 0;
         return;
     }
     thread_local std::vector<uint32_t> v;
     v.resize(n);
-    rle.Get(v.data(), n);
-    uint32_t most = 0;
-    for (size_t i = 0; i < n; ++i) most = std::max(most, v[i]);
+    uint32_t most = rle.GetWithMax(v.data(), n);
     if (most > static_cast<uint32_t>(max_level)) {
         Corrupt(what, "level " + std::to_string(most) + " is over the column's maximum " + std::to_string(max_level));
     }
     out.resize(n);
-    for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint16_t>(v[i]);
+    size_t count = 0;
+    for (size_t i = 0; i < n; ++i) {
+        out[i] = static_cast<uint16_t>(v[i]);
+        count += v[i] == static_cast<uint32_t>(max_level) ? 1 : 0;
+    }
+    if (at_max) *at_max = count;
 }
 
 }  // namespace
 
 size_t DecodeLevelsV1(Encoding encoding, std::string_view data, size_t n, int max_level, std::vector<uint16_t>& out,
-                      const std::string& what) {
+                      const std::string& what, size_t* at_max) {
     if (max_level == 0) {
         out.assign(n, 0);
+        if (at_max) *at_max = n;
         return 0;
     }
     int width = BitWidth(static_cast<uint64_t>(max_level));
@@ -458,7 +483,7 @@ size_t DecodeLevelsV1(Encoding encoding, std::string_view data, size_t n, int ma
         std::memcpy(&len, data.data(), 4);
         if (len > data.size() - 4) Corrupt(what, "levels run past the page");
         RleDecoder rle(data.substr(4, len), width, &what);
-        DecodeRleLevels(rle, n, max_level, out, what);
+        DecodeRleLevels(rle, n, max_level, out, what, at_max);
         return 4 + len;
     }
     std::vector<uint32_t> v(n);
@@ -477,24 +502,29 @@ size_t DecodeLevelsV1(Encoding encoding, std::string_view data, size_t n, int ma
     } else {
         Corrupt(what, std::string("levels in ") + EncodingName(encoding) + " encoding are not supported");
     }
+    out.resize(n);
+    size_t count = 0;
     for (size_t i = 0; i < n; ++i) {
         if (v[i] > static_cast<uint32_t>(max_level)) {
             Corrupt(what,
                     "level " + std::to_string(v[i]) + " is over the column's maximum " + std::to_string(max_level));
         }
         out[i] = static_cast<uint16_t>(v[i]);
+        count += v[i] == static_cast<uint32_t>(max_level) ? 1 : 0;
     }
+    if (at_max) *at_max = count;
     return used;
 }
 
-void DecodeLevelsV2(std::string_view data, size_t n, int max_level, std::vector<uint16_t>& out,
-                    const std::string& what) {
+void DecodeLevelsV2(std::string_view data, size_t n, int max_level, std::vector<uint16_t>& out, const std::string& what,
+                    size_t* at_max) {
     if (max_level == 0) {
         out.assign(n, 0);
+        if (at_max) *at_max = n;
         return;
     }
     RleDecoder rle(data, BitWidth(static_cast<uint64_t>(max_level)), &what);
-    DecodeRleLevels(rle, n, max_level, out, what);
+    DecodeRleLevels(rle, n, max_level, out, what, at_max);
 }
 
 }  // namespace floe::parquet

@@ -71,6 +71,8 @@ class RleDecoder {
     RleDecoder(std::string_view data, int bit_width, const std::string* what);
     /// Decodes exactly `n` values.
     void Get(uint32_t* out, size_t n);
+    /// The same, and returns the largest value decoded (checks without another pass).
+    uint32_t GetWithMax(uint32_t* out, size_t n);
     /// If the next `n` values are one repeated value (the usual levels of a page without NULLs),
     /// consumes them, sets `value` and returns true; otherwise consumes nothing.
     bool TakeRepeated(size_t n, uint32_t& value);
@@ -78,6 +80,8 @@ class RleDecoder {
     size_t position() const { return static_cast<size_t>(pos_ - begin_); }
 
   private:
+    template <bool kMax>
+    uint32_t Decode(uint32_t* out, size_t n);
     void NextRun();
     const uint8_t* begin_;
     const uint8_t* pos_;
@@ -97,17 +101,20 @@ class RleDecoder {
 void DecodeValues(Encoding encoding, PhysicalType type, int32_t type_length, std::string_view data, size_t n,
                   Values& out, const std::string& what);
 
-/// Dictionary indices of a data page (one byte of bit width, then RLE / bit-packed hybrid).
-void DecodeIndices(std::string_view data, size_t n, std::vector<uint32_t>& out, const std::string& what);
+/// Dictionary indices of a data page (one byte of bit width, then RLE / bit-packed hybrid), each
+/// checked to be below `dictionary_size` (a corrupt index is an error naming it).
+void DecodeIndices(std::string_view data, size_t n, std::vector<uint32_t>& out, uint32_t dictionary_size,
+                   const std::string& what);
 
 /// Levels of a data page v1 in RLE (4-byte length prefix) or legacy BIT_PACKED; returns the bytes
-/// consumed. `max_level` 0 means no levels are stored (all zero).
+/// consumed. `max_level` 0 means no levels are stored (all zero). `at_max`, when given, is set to
+/// how many levels equal `max_level` (the values present, for definition levels).
 size_t DecodeLevelsV1(Encoding encoding, std::string_view data, size_t n, int max_level, std::vector<uint16_t>& out,
-                      const std::string& what);
+                      const std::string& what, size_t* at_max = nullptr);
 
 /// Levels of a data page v2 (RLE without a length prefix, in a section of known length).
-void DecodeLevelsV2(std::string_view data, size_t n, int max_level, std::vector<uint16_t>& out,
-                    const std::string& what);
+void DecodeLevelsV2(std::string_view data, size_t n, int max_level, std::vector<uint16_t>& out, const std::string& what,
+                    size_t* at_max = nullptr);
 
 /// Bits needed for values 0..max_value.
 int BitWidth(uint64_t max_value);

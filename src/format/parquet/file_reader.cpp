@@ -544,11 +544,12 @@ struct ColumnReader::Leaf {
                     size_t used = DecodeLevelsV1(static_cast<Encoding>(dp.repetition_level_encoding), data, n,
                                                  node->max_rep, rep, page_what + " repetition levels");
                     data.remove_prefix(used);
+                    size_t present = 0;
                     used = DecodeLevelsV1(static_cast<Encoding>(dp.definition_level_encoding), data, n, node->max_def,
-                                          def, page_what + " definition levels");
+                                          def, page_what + " definition levels", &present);
                     data.remove_prefix(used);
                     if (n == 0) continue;
-                    StartPage(static_cast<Encoding>(dp.encoding), data, n, page_what);
+                    StartPage(static_cast<Encoding>(dp.encoding), data, n, present, page_what);
                     return true;
                 }
                 case pf::PageType::DATA_PAGE_V2: {
@@ -565,8 +566,9 @@ struct ColumnReader::Leaf {
                     auto rep_len = static_cast<size_t>(dp.repetition_levels_byte_length);
                     auto def_len = static_cast<size_t>(dp.definition_levels_byte_length);
                     DecodeLevelsV2(body.substr(0, rep_len), n, node->max_rep, rep, page_what + " repetition levels");
+                    size_t present = 0;
                     DecodeLevelsV2(body.substr(rep_len, def_len), n, node->max_def, def,
-                                   page_what + " definition levels");
+                                   page_what + " definition levels", &present);
                     std::string_view values_part = body.substr(rep_len + def_len);
                     size_t values_size = static_cast<size_t>(h.uncompressed_page_size) - rep_len - def_len;
                     bool compressed = !dp.__isset.is_compressed || dp.is_compressed;
@@ -577,7 +579,7 @@ struct ColumnReader::Leaf {
                         buffer.Assign(values_part);
                     }
                     if (n == 0) continue;
-                    StartPage(static_cast<Encoding>(dp.encoding), buffer.view(), n, page_what);
+                    StartPage(static_cast<Encoding>(dp.encoding), buffer.view(), n, present, page_what);
                     return true;
                 }
                 default:
@@ -611,27 +613,16 @@ struct ColumnReader::Leaf {
         return true;
     }
 
-    void StartPage(Encoding encoding, std::string_view data, size_t n, const std::string& page_what) {
+    /// A data page of `n` level entries, `present` of them with a value.
+    void StartPage(Encoding encoding, std::string_view data, size_t n, size_t present, const std::string& page_what) {
         levels = n;
         level_pos = 0;
         value_pos = 0;
-        size_t present = n;
-        if (node->max_def > 0) {
-            present = 0;
-            for (size_t i = 0; i < n; ++i) present += def[i] == node->max_def ? 1 : 0;
-        }
         value_count = present;
         page_all_present = present == n;
         if (encoding == Encoding::PLAIN_DICTIONARY || encoding == Encoding::RLE_DICTIONARY) {
             if (!dictionary) throw IOError(page_what + ": dictionary-encoded page without a dictionary page");
-            DecodeIndices(data, present, indices, page_what);
-            auto size = static_cast<uint32_t>(dictionary->size());
-            uint32_t most = 0;
-            for (uint32_t idx : indices) most = std::max(most, idx);  // one vectorized pass
-            if (!indices.empty() && most >= size) {
-                throw IOError(page_what + ": dictionary index " + std::to_string(most) + " is past the dictionary (" +
-                              std::to_string(size) + " entries)");
-            }
+            DecodeIndices(data, present, indices, static_cast<uint32_t>(dictionary->size()), page_what);
             page_dict = true;
             return;
         }
