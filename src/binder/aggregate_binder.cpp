@@ -79,6 +79,73 @@ bool ContainsAggregate(const ast::Expr& e, bool windows) {
 using binder_internal::At;
 using binder_internal::ContainsAggregate;
 
+namespace {
+
+/// Whether `e` is a constant that is not NULL (through casts and negation).
+bool KnownNotNull(const BoundExpression& e) {
+    if (e.kind == BoundExprKind::CONSTANT) return !static_cast<const BoundConstant&>(e).value.is_null();
+    if (e.kind == BoundExprKind::CAST) return KnownNotNull(*static_cast<const BoundCast&>(e).child);
+    if (e.kind == BoundExprKind::FUNCTION) {
+        const auto& f = static_cast<const BoundFunction&>(e);
+        return f.function.name == "negate" && f.args.size() == 1 && KnownNotNull(*f.args[0]);
+    }
+    return false;
+}
+
+/// COALESCE never evaluates the arguments after one that is a non-NULL constant: they are
+/// dropped (the whole call when it is the first), so they may read columns that are not GROUP
+/// BY keys (SQLite, MySQL and PostgreSQL accept `COALESCE(5, col)` in a grouped select list).
+void DropDeadCoalesceArguments(BoundExprPtr& e) {
+    if (e->kind == BoundExprKind::CAST) {
+        DropDeadCoalesceArguments(static_cast<BoundCast&>(*e).child);
+        return;
+    }
+    if (e->kind != BoundExprKind::FUNCTION) return;
+    auto& f = static_cast<BoundFunction&>(*e);
+    for (auto& a : f.args) DropDeadCoalesceArguments(a);
+    if (f.function.name != "coalesce") return;
+    for (size_t i = 0; i < f.args.size(); ++i) {
+        if (!KnownNotNull(*f.args[i])) continue;
+        if (i == 0) {
+            BoundExprPtr value = std::move(f.args[0]);
+            if (value->type != f.type) value = std::make_unique<BoundCast>(std::move(value), f.type);
+            e = std::move(value);
+            return;
+        }
+        f.args.resize(i + 1);
+        return;
+    }
+}
+
+/// Replaces the parts of `e` (bound over the FROM columns) that are GROUP BY keys with references
+/// to the keys; false if a FROM column is read outside every key.
+bool MapGroupKeys(BoundExprPtr& e, const std::vector<std::string>& group_texts,
+                  const std::vector<LogicalType>& group_types) {
+    std::string text = e->ToString();
+    for (size_t i = 0; i < group_texts.size(); ++i) {
+        if (group_texts[i] == text) {
+            e = std::make_unique<BoundColumnRef>(i, group_types[i], text);
+            return true;
+        }
+    }
+    switch (e->kind) {
+        case BoundExprKind::CONSTANT:
+            return true;
+        case BoundExprKind::COLUMN_REF:
+            return static_cast<const BoundColumnRef&>(*e).index >= kCorrelatedBase;
+        case BoundExprKind::CAST:
+            return MapGroupKeys(static_cast<BoundCast&>(*e).child, group_texts, group_types);
+        case BoundExprKind::FUNCTION:
+            for (auto& a : static_cast<BoundFunction&>(*e).args) {
+                if (!MapGroupKeys(a, group_texts, group_types)) return false;
+            }
+            return true;
+    }
+    return false;
+}
+
+}  // namespace
+
 BoundExprPtr Binder::BindAggregated(const ast::Expr& expr) {
     AggregateContext& agg = *aggregate_context_;
     if (expr.kind == ast::ExprKind::FUNCTION_CALL && static_cast<const ast::FunctionCallExpr&>(expr).over) {
@@ -101,6 +168,7 @@ BoundExprPtr Binder::BindAggregated(const ast::Expr& expr) {
         BoundExprPtr plain = BindPlain(expr);
         aggregate_context_ = saved;
         scope_ = std::move(saved_scope);
+        DropDeadCoalesceArguments(plain);
         std::string text = plain->ToString();
         for (size_t i = 0; i < agg.group_texts.size(); ++i) {
             if (agg.group_texts[i] == text) return std::make_unique<BoundColumnRef>(i, agg.group_types[i], text);
@@ -108,6 +176,7 @@ BoundExprPtr Binder::BindAggregated(const ast::Expr& expr) {
         bool reads_columns = false;
         ForEachColumn(*plain, [&](size_t i) { reads_columns |= i < kCorrelatedBase; });
         if (!reads_columns) return plain;
+        if (MapGroupKeys(plain, agg.group_texts, agg.group_types)) return plain;
         if (expr.kind == ast::ExprKind::COLUMN_REF) {
             throw BinderError(At(expr.location) + "'" + expr.ToString() +
                                   "' must be an aggregate expression or appear in GROUP BY clause",

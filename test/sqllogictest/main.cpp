@@ -7,20 +7,24 @@
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::cerr << "usage: floe_sqllogictest [--database DB] FILE.test...\n";
+        std::cerr << "usage: floe_sqllogictest [--database DB] [--engine NAME] FILE.test...\n";
         return 2;
     }
     floe::Log::SetLevel(floe::LogLevel::WARN);
     int passed = 0, failed = 0;
-    std::string database;
+    std::string database, engine;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         if (arg == "--database" && i + 1 < argc) {
             database = argv[++i];
             continue;
         }
+        if (arg == "--engine" && i + 1 < argc) {
+            engine = argv[++i];
+            continue;
+        }
         try {
-            auto r = floe::RunSqlLogicTest(arg, database);
+            auto r = floe::RunSqlLogicTest(arg, database, engine);
             passed += r.passed;
             failed += r.failed;
         } catch (const std::exception& e) {

@@ -138,7 +138,8 @@ class Database {
 
 }  // namespace
 
-SqlLogicTestResult RunSqlLogicTest(const std::string& path, const std::string& default_database) {
+SqlLogicTestResult RunSqlLogicTest(const std::string& path, const std::string& default_database,
+                                   const std::string& engine) {
     SqlLogicTestResult result;
     std::vector<std::string> lines = ReadLines(path);
     std::string dir = (std::filesystem::temp_directory_path() / ("floe-slt-" + std::to_string(getpid()))).string();
@@ -159,8 +160,8 @@ SqlLogicTestResult RunSqlLogicTest(const std::string& path, const std::string& d
         size_t record_line = i + 1;
         bool skip = false;
         while (!words.empty() && (words[0] == "skipif" || words[0] == "onlyif")) {
-            if (words.size() > 1 &&
-                ((words[0] == "skipif" && words[1] == "floe") || (words[0] == "onlyif" && words[1] != "floe"))) {
+            bool us = words.size() > 1 && (words[1] == "floe" || (!engine.empty() && words[1] == engine));
+            if (words.size() > 1 && ((words[0] == "skipif" && us) || (words[0] == "onlyif" && !us))) {
                 skip = true;
             }
             ++i;

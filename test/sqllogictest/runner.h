@@ -19,6 +19,9 @@ struct SqlLogicTestResult {
 
 /// Runs one .test file in a fresh temporary data directory; failures are printed to stderr.
 /// `default_database`, when not empty, is created and selected before the first record.
-SqlLogicTestResult RunSqlLogicTest(const std::string& path, const std::string& default_database = "");
+/// `engine`: besides "floe", the engine name whose skipif/onlyif records apply to Floe (the
+/// SQLite corpus fences MySQL's dialect with "mysql", which Floe speaks).
+SqlLogicTestResult RunSqlLogicTest(const std::string& path, const std::string& default_database = "",
+                                   const std::string& engine = "");
 
 }  // namespace floe
