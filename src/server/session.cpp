@@ -194,6 +194,10 @@ QueryResult Session::DispatchStatement(const ast::Statement& statement, const st
                         if (st.rows_skipped > 0) {
                             text += ", " + std::to_string(st.rows_skipped) + " skipped by the page index";
                         }
+                        if (st.rows_filtered > 0) {
+                            text += "; " + std::to_string(st.rows_filtered) +
+                                    " rows filtered while decoding (late materialization)";
+                        }
                         if (st.bloom_skipped > 0) {
                             text += "; " + std::to_string(st.bloom_skipped) + " row groups ruled out by bloom filters";
                         }

@@ -266,10 +266,8 @@ std::vector<std::pair<size_t, size_t>> PhysicalFileScan::MatchingRows(const parq
     return ranges;
 }
 
-namespace {
-
 /// A task's (or the one thread's) position in the row group it reads.
-struct FileScanState : LocalState {
+struct PhysicalFileScan::ScanState : LocalState {
     size_t morsel = SIZE_MAX;
     std::vector<std::unique_ptr<parquet::ColumnReader>> columns;  // per output column; null: absent
     std::vector<int> file_column;                                 // per output column: its file column, -1 absent
@@ -278,14 +276,29 @@ struct FileScanState : LocalState {
     size_t row_pos = 0;                                           // the next row of the row group
     std::vector<std::pair<size_t, size_t>> ranges;                // row ranges [begin, end) filters may match
     size_t range_index = 0;
-    size_t rows_read = 0, rows_skipped = 0;
+    size_t rows_read = 0, rows_skipped = 0, rows_filtered = 0;
+    std::vector<uint8_t> pass, column_pass;  // late materialization: rows passing the predicates
+    std::vector<uint32_t> selected;
 };
-
-}  // namespace
 
 void PhysicalFileScan::PlanMorsels() {
     if (planned_) return;
     planned_ = true;
+    // The filters on output columns the scan evaluates itself (late materialization).
+    predicates_.assign(column_ids_.size(), ScanPredicate());
+    value_filters_.assign(column_ids_.size(), nullptr);
+    for (const auto& f : filters_) {
+        for (size_t i = 0; i < column_ids_.size(); ++i) {
+            if (column_ids_[i] == f.column) predicates_[i].Add(types()[i], f.op, f.constant);
+        }
+    }
+    for (size_t i = 0; i < column_ids_.size(); ++i) {
+        if (predicates_[i].empty()) continue;
+        const ScanPredicate* p = &predicates_[i];
+        value_filters_[i] = [p](const Column& values, size_t begin, size_t n, uint8_t* pass) {
+            p->Evaluate(values, begin, n, pass);
+        };
+    }
     for (size_t f = 0; f < files_.size(); ++f) {
         readers_.push_back(OpenParquet(files_[f]));
         const parquet::ParquetFileReader& file = *readers_.back();
@@ -316,14 +329,15 @@ size_t PhysicalFileScan::MorselCount(ExecutionContext&) {
 }
 
 std::unique_ptr<LocalState> PhysicalFileScan::MakeSourceState() {
-    return std::make_unique<FileScanState>();
+    return std::make_unique<PhysicalFileScan::ScanState>();
 }
 
 void PhysicalFileScan::FinishSource(LocalState& state) {
-    const auto& st = static_cast<FileScanState&>(state);
+    const auto& st = static_cast<PhysicalFileScan::ScanState&>(state);
     std::lock_guard<std::mutex> lock(stats_mutex_);
     stats_.rows_read += st.rows_read;
     stats_.rows_skipped += st.rows_skipped;
+    stats_.rows_filtered += st.rows_filtered;
 }
 
 bool PhysicalFileScan::GetTextData(Chunk& out) {
@@ -401,7 +415,7 @@ bool PhysicalFileScan::GetData(ExecutionContext& ctx, Chunk& out) {
 
 bool PhysicalFileScan::GetMorselData(ExecutionContext& ctx, LocalState& local, size_t m, Chunk& out) {
     ctx.CheckInterrupted();
-    auto& st = static_cast<FileScanState&>(local);
+    auto& st = static_cast<PhysicalFileScan::ScanState&>(local);
     const parquet::ParquetFileReader& file = *readers_[morsels_[m].file];
     if (st.morsel != m) {
         st.morsel = m;
@@ -428,50 +442,130 @@ bool PhysicalFileScan::GetMorselData(ExecutionContext& ctx, LocalState& local, s
             st.columns.push_back(std::move(reader));
         }
     }
-    if (st.rows_left == 0) return false;
-    if (st.range_index == st.ranges.size()) {  // no more rows of this group can match
-        st.rows_skipped += st.rows_left;
-        st.rows_left = 0;
+    while (true) {
+        if (st.rows_left == 0) return false;
+        if (st.range_index == st.ranges.size()) {  // no more rows of this group can match
+            st.rows_skipped += st.rows_left;
+            st.rows_left = 0;
+            return false;
+        }
+        size_t begin = st.ranges[st.range_index].first;
+        if (st.row_pos < begin) {  // rows the page index rules out: skipped, whole pages undecoded
+            size_t skip = begin - st.row_pos;
+            for (auto& column : st.columns) {
+                if (column) column->Skip(skip);
+            }
+            st.row_pos += skip;
+            st.rows_left -= skip;
+            st.rows_skipped += skip;
+        }
+        size_t n = std::min(st.ranges[st.range_index].second - st.row_pos, kChunkCapacity);
+        st.rows_read += n;
+        bool filtered = ReadChunk(st, file, n, out);
+        st.rows_left -= n;
+        st.row_pos += n;
+        if (st.row_pos == st.ranges[st.range_index].second) ++st.range_index;
+        if (!filtered || out.size() > 0) return true;
+        // No row of these passed the scan's predicates: on to the next rows.
+    }
+}
+
+namespace {
+
+/// Whether the scan reads output column i straight (no cast, flat).
+bool Direct(const PhysicalFileScan::ScanState& st, size_t i) {
+    return st.columns[i] && !st.cast[i] && !st.columns[i]->nested();
+}
+
+}  // namespace
+
+void PhysicalFileScan::ReadColumn(ScanState& st, const parquet::ParquetFileReader& file, size_t i, size_t n,
+                                  Column& col) {
+    if (Direct(st, i)) {
+        col.ResizeUninitialized(n);  // every row's value and flag is written
+        st.columns[i]->Read(n, col, 0);
+        return;
+    }
+    col.Resize(n);
+    if (!st.columns[i]) {
+        for (size_t r = 0; r < n; ++r) col.SetNull(r, true);
+        return;
+    }
+    if (!st.cast[i]) {
+        st.columns[i]->Read(n, col, 0);
+        return;
+    }
+    Column raw(file.columns()[st.file_column[i]].type, n);
+    raw.Resize(n);
+    st.columns[i]->Read(n, raw, 0);
+    CastColumn(raw, n, col);
+}
+
+bool PhysicalFileScan::ReadChunk(ScanState& st, const parquet::ParquetFileReader& file, size_t n, Chunk& out) {
+    out = Chunk(types());
+    // Late materialization: the columns with predicates are read first (a dictionary page
+    // evaluates its entries once), then the others only for the rows that pass.
+    std::vector<uint8_t>& pass = st.pass;
+    bool filtered = false;
+    for (size_t i = 0; i < column_ids_.size(); ++i) {
+        if (predicates_[i].empty() || !Direct(st, i)) continue;
+        Column& col = out.column(i);
+        col.ResizeUninitialized(n);
+        st.column_pass.resize(n);
+        st.columns[i]->ReadFiltered(n, col, value_filters_[i], st.column_pass.data());
+        if (!filtered) {
+            pass.assign(st.column_pass.begin(), st.column_pass.end());
+        } else {
+            for (size_t r = 0; r < n; ++r) pass[r] &= st.column_pass[r];
+        }
+        filtered = true;
+    }
+    if (!filtered) {
+        for (size_t i = 0; i < column_ids_.size(); ++i) ReadColumn(st, file, i, n, out.column(i));
+        out.SetSize(n);
         return false;
     }
-    size_t begin = st.ranges[st.range_index].first;
-    if (st.row_pos < begin) {  // rows the page index rules out: skipped, whole pages undecoded
-        size_t skip = begin - st.row_pos;
-        for (auto& column : st.columns) {
-            if (column) column->Skip(skip);
-        }
-        st.row_pos += skip;
-        st.rows_left -= skip;
-        st.rows_skipped += skip;
+    std::vector<uint32_t>& sel = st.selected;
+    sel.clear();
+    for (size_t r = 0; r < n; ++r) {
+        sel.push_back(static_cast<uint32_t>(r));
+        sel.resize(sel.size() - (pass[r] ? 0 : 1));
     }
-    size_t n = std::min(st.ranges[st.range_index].second - st.row_pos, kChunkCapacity);
-    st.rows_read += n;
-    out = Chunk(types());
+    const size_t m = sel.size();
+    st.rows_filtered += n - m;
+    if (m * 2 > n) {
+        // Most rows pass: the other columns are read as usual (cheaper than picking rows out),
+        // and a selection vector drops the others.
+        for (size_t i = 0; i < column_ids_.size(); ++i) {
+            if (predicates_[i].empty() || !Direct(st, i)) ReadColumn(st, file, i, n, out.column(i));
+        }
+        out.SetSize(n);
+        if (m < n) out.SetSelection(std::make_unique<SelectionVector>(sel.begin(), sel.end()));
+        return true;
+    }
+    Chunk result(types());
     for (size_t i = 0; i < column_ids_.size(); ++i) {
-        Column& col = out.column(i);
-        if (st.columns[i] && !st.cast[i] && !st.columns[i]->nested()) {
-            col.ResizeUninitialized(n);  // every row's value and flag is written
-            st.columns[i]->Read(n, col, 0);
-            continue;
+        if (!predicates_[i].empty() && Direct(st, i)) {
+            // Read already: the passing rows (strings keep pointing into the pages' heaps).
+            auto col = std::make_shared<Column>(types()[i], m);
+            col->AppendRowsReferencing(out.shared_column(i), sel.data(), m);
+            result.SetColumn(i, std::move(col));
+        } else if (m == 0) {
+            if (st.columns[i]) st.columns[i]->Skip(n);
+        } else if (Direct(st, i)) {
+            Column& col = result.column(i);
+            col.ResizeUninitialized(m);
+            st.columns[i]->ReadSelected(n, sel.data(), m, col);
+        } else {
+            auto full = std::make_shared<Column>(types()[i], n);
+            ReadColumn(st, file, i, n, *full);
+            auto col = std::make_shared<Column>(types()[i], m);
+            col->AppendRowsReferencing(full, sel.data(), m);
+            result.SetColumn(i, std::move(col));
         }
-        col.Resize(n);
-        if (!st.columns[i]) {
-            for (size_t r = 0; r < n; ++r) col.SetNull(r, true);
-            continue;
-        }
-        if (!st.cast[i]) {
-            st.columns[i]->Read(n, col, 0);
-            continue;
-        }
-        Column raw(file.columns()[st.file_column[i]].type, n);
-        raw.Resize(n);
-        st.columns[i]->Read(n, raw, 0);
-        CastColumn(raw, n, col);
     }
-    out.SetSize(n);
-    st.rows_left -= n;
-    st.row_pos += n;
-    if (st.row_pos == st.ranges[st.range_index].second) ++st.range_index;
+    result.SetSize(m);
+    out = std::move(result);
     return true;
 }
 

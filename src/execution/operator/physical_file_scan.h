@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "binder/client_context.h"
+#include "execution/operator/scan_predicate.h"
 #include "execution/physical_operator.h"
+#include "format/parquet/file_reader.h"
 #include "storage/encoding.h"
 
 namespace floe {
@@ -47,6 +49,7 @@ class PhysicalFileScan : public PhysicalOperator {
     struct Stats {
         size_t files = 0, row_groups_read = 0, row_groups_skipped = 0, rows_read = 0;
         size_t rows_skipped = 0;   // rows of read row groups the page index ruled out (never decoded)
+        size_t rows_filtered = 0;  // rows the scan's predicates dropped before decoding the other columns
         size_t bloom_skipped = 0;  // row groups (among row_groups_skipped) a bloom filter ruled out
     };
     const Stats& stats() const { return stats_; }
@@ -58,6 +61,8 @@ class PhysicalFileScan : public PhysicalOperator {
     bool GetMorselData(ExecutionContext& ctx, LocalState& state, size_t m, Chunk& out) override;
     void FinishSource(LocalState& state) override;
 
+    struct ScanState;  // a task's position in the row group it reads
+
   private:
     struct Morsel {
         size_t file;  // index into readers_
@@ -67,6 +72,11 @@ class PhysicalFileScan : public PhysicalOperator {
     void PlanMorsels();
     /// CSV and JSON: the next chunk of the current (or next) file.
     bool GetTextData(Chunk& out);
+    /// Reads the next n rows of the row group into `out`, the rows that pass the predicates only
+    /// when a column has some (then returns true).
+    bool ReadChunk(ScanState& st, const parquet::ParquetFileReader& file, size_t n, Chunk& out);
+    /// Reads the next n rows of output column i (cast or NULL as needed).
+    void ReadColumn(ScanState& st, const parquet::ParquetFileReader& file, size_t i, size_t n, Column& col);
     /// False when the row group's statistics (or bloom filters) show no row can pass the filters.
     bool RowGroupMayMatch(const parquet::ParquetFileReader& file, size_t row_group);
     /// The rows of row group `g` the filters may match, by the page indexes of their columns.
@@ -79,6 +89,8 @@ class PhysicalFileScan : public PhysicalOperator {
     std::vector<std::string> names_;  // all columns' names (from DescribeFiles)
     std::string format_;              // parquet, csv or json
     std::vector<RowGroupFilter> filters_;
+    std::vector<ScanPredicate> predicates_;  // per output column: the filters the scan evaluates
+    std::vector<parquet::ColumnReader::ValueFilter> value_filters_;  // the same, for the column readers
     // Parquet: the files' readers and the row groups to read.
     bool planned_ = false;
     std::vector<std::unique_ptr<parquet::ParquetFileReader>> readers_;

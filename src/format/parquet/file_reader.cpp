@@ -447,10 +447,12 @@ struct ColumnReader::Leaf {
     size_t level_pos = 0;  // next level entry
     bool page_dict = false;
     std::vector<uint32_t> indices;
-    std::shared_ptr<Column> values;  // dense non-null values (not dictionary pages, not direct)
-    bool flat = false;               // the leaf is a flat column (read by ScatterFlat, not assembled)
-    bool direct = false;             // values convert from `raw` straight into the output rows
-    std::vector<uint8_t> scratch;    // direct pages with NULLs: the present values, converted
+    std::shared_ptr<Column> values;               // dense non-null values (not dictionary pages, not direct)
+    bool flat = false;                            // the leaf is a flat column (read by ScatterFlat, not assembled)
+    const Column* filtered_dictionary = nullptr;  // the dictionary dictionary_pass was computed for
+    std::vector<uint8_t> dictionary_pass;         // per dictionary entry: whether it passes the filter
+    bool direct = false;                          // values convert from `raw` straight into the output rows
+    std::vector<uint8_t> scratch;                 // direct pages with NULLs: the present values, converted
     size_t value_count = 0;
     size_t value_pos = 0;
     bool page_all_present = false;  // no NULL in the current page
@@ -725,6 +727,96 @@ struct ColumnReader::Leaf {
         level_pos += k;
     }
 
+    /// Writes rows rel[0..m) (ascending offsets into the next k rows) to out[offset..offset + m)
+    /// and steps over all k rows.
+    void ScatterSelected(size_t k, const uint32_t* rel, size_t m, Column& out, size_t offset,
+                         const Column*& referenced) {
+        const bool all_present = node->max_def == 0 || page_all_present;
+        // The value position of each selected row (rows without a value: SIZE_MAX).
+        thread_local std::vector<size_t> at;
+        at.resize(m);
+        size_t present = 0;
+        if (all_present) {
+            for (size_t j = 0; j < m; ++j) at[j] = value_pos + rel[j];
+            present = k;
+        } else {
+            size_t j = 0;
+            for (size_t r = 0; r < k; ++r) {
+                bool is = def[level_pos + r] == node->max_def;
+                if (j < m && rel[j] == r) at[j++] = is ? value_pos + present : SIZE_MAX;
+                present += is ? 1 : 0;
+            }
+        }
+        size_t width = node->type.PhysicalSize();
+        uint8_t* dst = out.Data<uint8_t>() + offset * width;
+        uint8_t* nulls = out.nulls() + offset;
+        if (!page_dict && direct) {
+            size_t raw_width =
+                node->physical == PhysicalType::BOOLEAN ? 1 : FixedWidth(node->physical, node->type_length);
+            // The selected raw values side by side, then one conversion.
+            scratch.resize(m * raw_width);
+            size_t got = 0;
+            for (size_t j = 0; j < m; ++j) {
+                if (at[j] == SIZE_MAX) continue;
+                std::memcpy(scratch.data() + got * raw_width, raw.fixed_data() + at[j] * raw_width, raw_width);
+                ++got;
+            }
+            thread_local std::vector<uint8_t> converted;
+            converted.resize(got * width);
+            ConvertFixed(*node, scratch.data(), got, converted.data());
+            size_t g = 0;
+            for (size_t j = 0; j < m; ++j) {
+                nulls[j] = at[j] == SIZE_MAX ? 1 : 0;
+                if (at[j] == SIZE_MAX) {
+                    std::memset(dst + j * width, 0, width);
+                } else {
+                    std::memcpy(dst + j * width, converted.data() + (g++) * width, width);
+                }
+            }
+        } else {
+            const std::shared_ptr<Column>& owner = page_dict ? dictionary : values;
+            const Column& src = *owner;
+            if (node->type.IsString() && referenced != &src) {
+                out.ReferenceHeapOf(owner);
+                referenced = &src;
+            }
+            const uint8_t* base = src.Data<uint8_t>();
+            for (size_t j = 0; j < m; ++j) {
+                if (at[j] == SIZE_MAX) {
+                    nulls[j] = 1;
+                    std::memset(dst + j * width, 0, width);
+                    continue;
+                }
+                size_t v = page_dict ? indices[at[j]] : at[j];
+                nulls[j] = src.nulls()[v];
+                std::memcpy(dst + j * width, base + v * width, width);
+            }
+        }
+        value_pos += present;
+        level_pos += k;
+    }
+
+    /// After ScatterFlat of k rows at out[offset..): pass[r] for each of them. Dictionary pages
+    /// evaluate the filter once per entry (cached while the dictionary lasts).
+    void FilterRows(size_t k, const Column& out, size_t offset, size_t first_value, size_t first_level,
+                    const ColumnReader::ValueFilter& filter, uint8_t* pass) {
+        if (!page_dict) {
+            filter(out, offset, k, pass);
+            return;
+        }
+        if (filtered_dictionary != dictionary.get()) {
+            filtered_dictionary = dictionary.get();
+            dictionary_pass.assign(dictionary->size(), 0);
+            if (!dictionary_pass.empty()) filter(*dictionary, 0, dictionary->size(), dictionary_pass.data());
+        }
+        size_t v = first_value;
+        for (size_t r = 0; r < k; ++r) {
+            bool is = node->max_def == 0 || page_all_present || def[first_level + r] == node->max_def;
+            pass[r] = is ? dictionary_pass[indices[v]] : 0;
+            v += is ? 1 : 0;
+        }
+    }
+
     /// Copies the values of k rows (dictionary entries or page values) of width W (0: `width`)
     /// into dst; rows without a value are NULL with zeroed bytes.
     template <size_t W>
@@ -784,6 +876,55 @@ void ColumnReader::Read(size_t n, Column& out, size_t offset) {
         leaf.ScatterFlat(k, out, offset, referenced);
         offset += k;
         n -= k;
+    }
+}
+
+void ColumnReader::ReadFiltered(size_t n, Column& out, const ValueFilter& filter, uint8_t* pass) {
+    if (column_.nested) {
+        ReadNested(n, out, 0, false);
+        filter(out, 0, n, pass);
+        return;
+    }
+    Leaf& leaf = *leaves_[0];
+    const Column* referenced = nullptr;
+    size_t offset = 0;
+    while (n > 0) {
+        if (leaf.level_pos == leaf.levels && !leaf.NextPage()) {
+            throw IOError(leaf.what + ": the column chunk ends before the row group's last row");
+        }
+        size_t k = std::min(n, leaf.levels - leaf.level_pos);
+        size_t first_value = leaf.value_pos, first_level = leaf.level_pos;
+        leaf.ScatterFlat(k, out, offset, referenced);
+        leaf.FilterRows(k, out, offset, first_value, first_level, filter, pass + offset);
+        offset += k;
+        n -= k;
+    }
+}
+
+void ColumnReader::ReadSelected(size_t n, const uint32_t* rows, size_t m, Column& out) {
+    FLOE_CHECK(!column_.nested);
+    Leaf& leaf = *leaves_[0];
+    const Column* referenced = nullptr;
+    size_t start = 0;  // the row (of the n) at the leaf's position
+    size_t j = 0;      // the next selected row
+    thread_local std::vector<uint32_t> rel;
+    while (start < n) {
+        if (leaf.level_pos == leaf.levels) {
+            // A page none of the selected rows fall in is stepped over undecoded when it can be.
+            size_t left = (j < m ? rows[j] : n) - start;
+            size_t before = left;
+            if (left > 0 && leaf.SkipWholePage(left)) {
+                start += before - left;
+                continue;
+            }
+            if (!leaf.NextPage()) throw IOError(leaf.what + ": the column chunk ends before the row group's last row");
+        }
+        size_t k = std::min(n - start, leaf.levels - leaf.level_pos);
+        rel.clear();
+        size_t first = j;
+        while (j < m && rows[j] < start + k) rel.push_back(static_cast<uint32_t>(rows[j++] - start));
+        leaf.ScatterSelected(k, rel.data(), rel.size(), out, first, referenced);
+        start += k;
     }
 }
 

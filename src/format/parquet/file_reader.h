@@ -11,6 +11,7 @@
 /// refused with an error that says so.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -72,6 +73,15 @@ class ColumnReader {
     /// Writes the next `n` rows into `out` at rows [offset, offset + n); `out` is sized by the
     /// caller and typed as the column. Throws IOError when the file is corrupt.
     void Read(size_t n, Column& out, size_t offset);
+    /// Sets pass[i] for rows begin..begin+n of `values` (a column of this column's Floe type).
+    using ValueFilter = std::function<void(const Column& values, size_t begin, size_t n, uint8_t* pass)>;
+    /// Read, and pass[i] = whether row i read passes `filter`. On dictionary pages the filter runs
+    /// once over the dictionary and rows take their entry's result (dictionary-aware filtering).
+    void ReadFiltered(size_t n, Column& out, const ValueFilter& filter, uint8_t* pass);
+    /// Reads the next `n` rows but writes only rows[0..m) of them (ascending, < n) into out's rows
+    /// 0..m: the values of the other rows are stepped over, not decoded or copied (late
+    /// materialization). Flat columns only.
+    void ReadSelected(size_t n, const uint32_t* rows, size_t m, Column& out);
     /// Skips `n` rows.
     void Skip(size_t n);
     /// A LIST, MAP or STRUCT column (read as JSON text).
