@@ -164,6 +164,13 @@ void KeyHashTable::HashRows(const std::vector<const Column*>& keys, const uint32
     if (keys.empty()) std::fill(hashes.begin(), hashes.end(), 0);
 }
 
+bool KeyHashTable::EqualRows(const std::vector<const Column*>& keys, uint32_t a, uint32_t b) {
+    for (const Column* k : keys) {
+        if (!ValueEqual(*k, a, *k, b)) return false;
+    }
+    return true;
+}
+
 bool KeyHashTable::Equal(const std::vector<const Column*>& keys, uint32_t row, uint32_t id) const {
     for (size_t k = 0; k < keys.size(); ++k) {
         if (!ValueEqual(*keys[k], row, *stored_[k], id)) return false;
@@ -185,6 +192,10 @@ void KeyHashTable::Grow() {
 
 void KeyHashTable::FindOrInsert(const std::vector<const Column*>& keys, const uint32_t* rows, size_t n, uint32_t* ids) {
     HashRows(keys, rows, n, hashes_);
+    // Keys new in this batch are appended to the stored columns once, after the loop (not a row
+    // at a time); until then a slot holding one compares against its row of the input.
+    const size_t base = count_;
+    pending_.clear();
     // Large tables miss the caches on nearly every probe: fetch the home slot of the key
     // kAhead rows on while this one is resolved, so the misses overlap.
     constexpr size_t kAhead = 16;
@@ -199,18 +210,29 @@ void KeyHashTable::FindOrInsert(const std::vector<const Column*>& keys, const ui
             if (slot.id == kNotFound) {
                 auto id = static_cast<uint32_t>(count_++);
                 slot = Slot{h, id};
-                for (size_t k = 0; k < keys.size(); ++k) stored_[k]->AppendRows(*keys[k], &rows[i], 1);
+                pending_.push_back(rows[i]);
                 ids[i] = id;
                 break;
             }
-            if (slot.hash == h &&
-                (word_key ? WordKeyEqual(*keys[0], rows[i], *stored_[0], slot.id) : Equal(keys, rows[i], slot.id))) {
-                ids[i] = slot.id;
-                break;
+            if (slot.hash == h) {
+                bool equal;
+                if (slot.id >= base) {
+                    uint32_t other = pending_[slot.id - base];
+                    equal =
+                        word_key ? WordKeyEqual(*keys[0], rows[i], *keys[0], other) : EqualRows(keys, rows[i], other);
+                } else {
+                    equal = word_key ? WordKeyEqual(*keys[0], rows[i], *stored_[0], slot.id)
+                                     : Equal(keys, rows[i], slot.id);
+                }
+                if (equal) {
+                    ids[i] = slot.id;
+                    break;
+                }
             }
             s = (s + 1) & mask_;
         }
     }
+    for (size_t k = 0; k < keys.size(); ++k) stored_[k]->AppendRows(*keys[k], pending_.data(), pending_.size());
 }
 
 void KeyHashTable::BuildProbeFilter() {

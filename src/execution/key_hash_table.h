@@ -45,6 +45,8 @@ class KeyHashTable {
     static void HashRows(const std::vector<const Column*>& keys, const uint32_t* rows, size_t n,
                          std::vector<uint64_t>& hashes);
     bool Equal(const std::vector<const Column*>& keys, uint32_t row, uint32_t id) const;
+    /// Whether rows a and b of the same key columns are the same key.
+    static bool EqualRows(const std::vector<const Column*>& keys, uint32_t a, uint32_t b);
     void Grow();
 
     std::vector<LogicalType> types_;
@@ -52,9 +54,10 @@ class KeyHashTable {
     size_t mask_ = 0;
     size_t count_ = 0;
     std::vector<std::unique_ptr<Column>> stored_;
-    std::vector<uint64_t> hashes_;  // FindOrInsert's scratch: per row
-    std::vector<uint64_t> filter_;  // BuildProbeFilter's bits (empty: none)
-    uint64_t filter_mask_ = 0;      // bit index mask
+    std::vector<uint64_t> hashes_;   // FindOrInsert's scratch: per row
+    std::vector<uint32_t> pending_;  // FindOrInsert's scratch: the rows of the keys new in a batch
+    std::vector<uint64_t> filter_;   // BuildProbeFilter's bits (empty: none)
+    uint64_t filter_mask_ = 0;       // bit index mask
 };
 
 }  // namespace floe

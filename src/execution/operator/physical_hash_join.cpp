@@ -75,13 +75,25 @@ void PhysicalHashJoin::Combine(ExecutionContext&, LocalState& state) {
 
 std::vector<uint32_t> PhysicalHashJoin::MatchableRows(const std::vector<const Column*>& keys, const uint32_t* rows,
                                                       size_t n) const {
-    std::vector<uint32_t> out;
-    out.reserve(n);
-    for (size_t i = 0; i < n; ++i) {
-        bool ok = true;
-        for (size_t k = 0; k < keys.size() && ok; ++k) ok = null_safe_[k] || !keys[k]->IsNull(rows[i]);
-        if (ok) out.push_back(rows[i]);  // a NULL key (not NULL-safe) never matches
+    // A NULL key (not NULL-safe) never matches. Branch-free: each row is written, and kept by
+    // advancing only when none of its keys is NULL.
+    std::vector<uint32_t> out(n);
+    size_t m = 0;
+    if (keys.size() == 1 && !null_safe_[0]) {
+        const uint8_t* nulls = keys[0]->nulls();
+        for (size_t i = 0; i < n; ++i) {
+            out[m] = rows[i];
+            m += nulls[rows[i]] == 0 ? 1 : 0;
+        }
+    } else {
+        for (size_t i = 0; i < n; ++i) {
+            bool ok = true;
+            for (size_t k = 0; k < keys.size(); ++k) ok &= null_safe_[k] || !keys[k]->IsNull(rows[i]);
+            out[m] = rows[i];
+            m += ok ? 1 : 0;
+        }
     }
+    out.resize(m);
     return out;
 }
 
@@ -100,6 +112,7 @@ void PhysicalHashJoin::Finalize(ExecutionContext&) {
         std::vector<uint32_t> ids(rows.size());
         table_->FindOrInsert(keys, rows.data(), rows.size(), ids.data());
         table_->BuildProbeFilter();
+        unique_keys_ = table_->size() == rows.size();
         // Chain the build rows of each key in arrival order.
         first_.assign(table_->size(), KeyHashTable::kNotFound);
         std::vector<uint32_t> last(table_->size(), KeyHashTable::kNotFound);
@@ -167,18 +180,45 @@ OperatorResult PhysicalHashJoin::Execute(ExecutionContext& ctx, Chunk& input, Ch
             }
         }
     } else {
-        std::vector<uint32_t> all(live);
-        for (size_t i = 0; i < live; ++i) all[i] = input.LiveRow(i);
-        std::vector<uint32_t> rows = MatchableRows(keys, all.data(), live);
+        std::vector<uint32_t> rows;
+        if (input.selection()) {
+            rows = MatchableRows(keys, input.selection()->data(), live);
+        } else {
+            std::vector<uint32_t> all(live);
+            for (size_t i = 0; i < live; ++i) all[i] = static_cast<uint32_t>(i);
+            rows = MatchableRows(keys, all.data(), live);
+        }
         std::vector<uint32_t> ids(rows.size());
         table_->Find(keys, rows.data(), rows.size(), ids.data());
-        for (size_t i = 0; i < rows.size(); ++i) {
+        cand_left.reserve(rows.size());
+        cand_right.reserve(rows.size());
+        if (unique_keys_) {
+            // One build row per key (joins on a primary key): no chains to walk. Branch-free:
+            // each row is written, and kept when its key was found.
+            cand_left.resize(rows.size());
+            cand_right.resize(rows.size());
+            size_t m = 0;
+            for (size_t i = 0; i < rows.size(); ++i) {
+                uint32_t id = ids[i];
+                bool found = id != KeyHashTable::kNotFound;
+                cand_left[m] = rows[i];
+                cand_right[m] = found ? first_[id] : 0;
+                m += found ? 1 : 0;
+            }
+            cand_left.resize(m);
+            cand_right.resize(m);
+        }
+        for (size_t i = 0; !unique_keys_ && i < rows.size(); ++i) {
             if (ids[i] == KeyHashTable::kNotFound) continue;
             for (uint32_t b = first_[ids[i]]; b != KeyHashTable::kNotFound; b = next_[b]) {
                 cand_left.push_back(rows[i]);
                 cand_right.push_back(b);
             }
         }
+    }
+    if (!condition_ && (join_type_ == BoundJoinType::INNER || join_type_ == BoundJoinType::CROSS)) {
+        output = Gather(&input, cand_left, cand_right, true);  // every candidate pair is a result
+        return OperatorResult::NEED_MORE_INPUT;
     }
     // Residual condition over the concatenated pair rows.
     std::vector<uint8_t> keep(cand_left.size(), 1);

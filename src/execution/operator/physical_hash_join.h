@@ -62,6 +62,7 @@ class PhysicalHashJoin : public PhysicalOperator {
     std::unique_ptr<KeyHashTable> table_;  // build key -> key id
     std::vector<uint32_t> first_;          // per key id: its first build row
     std::vector<uint32_t> next_;           // per build row: the next row with the same key
+    bool unique_keys_ = false;             // every key has one build row (first_ says which)
     std::vector<uint8_t> matched_;         // per build row, for RIGHT/FULL
     bool finished_ = false;
 };
