@@ -2,12 +2,75 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
+#include <string>
 
 #include "binder/expression_walker.h"
 #include "common/exception.h"
 #include "function/cast.h"
 
 namespace floe {
+
+void CommonSubexpressions::Build(const std::vector<const BoundExpression*>& roots) {
+    // Count each computing node's text, then number the texts seen more than once.
+    std::unordered_map<std::string, int> seen;
+    std::vector<std::pair<const BoundExpression*, std::string>> nodes;
+    std::function<void(const BoundExpression&)> walk = [&](const BoundExpression& e) {
+        if (e.kind == BoundExprKind::COLUMN_REF) return;
+        std::string text = e.ToString() + "::" + e.type.ToString();
+        ++seen[text];
+        nodes.emplace_back(&e, text);
+        if (e.kind == BoundExprKind::CAST) walk(*static_cast<const BoundCast&>(e).child);
+        if (e.kind == BoundExprKind::FUNCTION) {
+            for (const auto& a : static_cast<const BoundFunction&>(e).args) walk(*a);
+        }
+    };
+    for (const BoundExpression* r : roots) walk(*r);
+    std::unordered_map<std::string, int> numbers;
+    for (const auto& [node, text] : nodes) {
+        if (seen[text] < 2) continue;
+        auto [it, added] = numbers.emplace(text, static_cast<int>(count_));
+        if (added) ++count_;
+        ids_[node] = it->second;
+    }
+}
+
+std::shared_ptr<Column> ExpressionExecutor::Evaluate(const BoundExpression& expr, const Chunk& input, size_t rows,
+                                                     const CommonSubexpressions& common,
+                                                     std::vector<std::shared_ptr<Column>>& memo) {
+    int id = common.IdOf(&expr);
+    if (id >= 0 && memo[id]) return memo[id];
+    std::shared_ptr<Column> result;
+    switch (expr.kind) {
+        case BoundExprKind::CAST: {
+            const auto& cast = static_cast<const BoundCast&>(expr);
+            auto child = Evaluate(*cast.child, input, rows, common, memo);
+            result = std::make_shared<Column>(expr.type, rows);
+            result->Resize(rows);
+            CastColumn(*child, rows, *result);
+            break;
+        }
+        case BoundExprKind::FUNCTION: {
+            const auto& fn = static_cast<const BoundFunction&>(expr);
+            std::vector<std::shared_ptr<Column>> owned;
+            std::vector<const Column*> args;
+            owned.reserve(fn.args.size());
+            for (const auto& a : fn.args) {
+                owned.push_back(Evaluate(*a, input, rows, common, memo));
+                args.push_back(owned.back().get());
+            }
+            result = std::make_shared<Column>(expr.type, rows);
+            result->Resize(rows);
+            fn.function.kernel(args, rows, *result);
+            break;
+        }
+        default:
+            result = Evaluate(expr, input, rows);
+            break;
+    }
+    if (id >= 0) memo[id] = result;
+    return result;
+}
 
 std::shared_ptr<Column> ExpressionExecutor::Evaluate(const BoundExpression& expr, const Chunk& input, size_t rows) {
     switch (expr.kind) {

@@ -73,7 +73,14 @@ void PhysicalHashAggregate::SinkInto(Partial& part, Chunk& input) {
         for (const auto& a : aggregates_) {
             for (const auto& e : a.args) computes_ |= ExpressionExecutor::NoteInputs(*e, needed_);
         }
+        std::vector<const BoundExpression*> roots;
+        for (const auto& g : groups_) roots.push_back(g.get());
+        for (const auto& a : aggregates_) {
+            for (const auto& e : a.args) roots.push_back(e.get());
+        }
+        common_.Build(roots);
     });
+    std::vector<std::shared_ptr<Column>> memo(common_.count());
     // After a selective filter, keys and arguments are computed over a dense gather of the rows
     // that are in rather than over every physical row.
     const Chunk* src = &input;
@@ -87,7 +94,7 @@ void PhysicalHashAggregate::SinkInto(Partial& part, Chunk& input) {
         std::vector<std::shared_ptr<Column>> key_cols;
         std::vector<const Column*> key_ptrs;
         for (const auto& g : groups_) {
-            key_cols.push_back(ExpressionExecutor::Evaluate(*g, *src, src->size()));
+            key_cols.push_back(ExpressionExecutor::Evaluate(*g, *src, src->size(), common_, memo));
             key_ptrs.push_back(key_cols.back().get());
         }
         part.table->FindOrInsert(key_ptrs, rows.data(), live, ids.data());
@@ -98,7 +105,7 @@ void PhysicalHashAggregate::SinkInto(Partial& part, Chunk& input) {
         std::vector<std::shared_ptr<Column>> arg_cols;
         std::vector<const Column*> args;
         for (const auto& e : aggregates_[a].args) {
-            arg_cols.push_back(ExpressionExecutor::Evaluate(*e, *src, src->size()));
+            arg_cols.push_back(ExpressionExecutor::Evaluate(*e, *src, src->size(), common_, memo));
             args.push_back(arg_cols.back().get());
         }
         part.states[a]->Update(args, rows.data(), ids.data(), live);

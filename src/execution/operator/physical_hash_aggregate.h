@@ -9,6 +9,7 @@
 #include <string>
 
 #include "binder/bound_query.h"
+#include "execution/expression_executor.h"
 #include "execution/key_hash_table.h"
 #include "execution/physical_operator.h"
 
@@ -38,9 +39,10 @@ class PhysicalHashAggregate : public PhysicalOperator {
     std::unique_ptr<Partial> MakePartial() const;
     void SinkInto(Partial& partial, Chunk& input);
 
-    std::once_flag noted_;      // computes_ and needed_ are set (by the first chunk)
-    bool computes_ = false;     // whether a key or argument computes (more than column refs)
-    std::vector<bool> needed_;  // the input columns keys and arguments read
+    std::once_flag noted_;         // computes_ and needed_ are set (by the first chunk)
+    bool computes_ = false;        // whether a key or argument computes (more than column refs)
+    std::vector<bool> needed_;     // the input columns keys and arguments read
+    CommonSubexpressions common_;  // repeated among keys and arguments: evaluated once per chunk
     std::vector<BoundExprPtr> groups_;
     std::vector<BoundAggregate> aggregates_;
     std::unique_ptr<Partial> all_;

@@ -226,6 +226,19 @@ uint32_t RleDecoder::Decode(uint32_t* out, size_t n) {
             // as long as 8 bytes remain; the run's tail takes the careful path.
             const uint64_t mask = bit_width_ == 32 ? 0xffffffffULL : (uint64_t{1} << bit_width_) - 1;
             size_t i = 0;
+            if (bit_width_ <= 8 && packed_bit_ % 8 == 0) {
+                // Groups of eight values fill bit_width_ whole bytes: one load per group.
+                const auto w = static_cast<unsigned>(bit_width_);
+                for (; i + 8 <= k && packed_bit_ / 8 + 8 <= bytes; i += 8) {
+                    uint64_t word;
+                    std::memcpy(&word, packed_ + packed_bit_ / 8, 8);
+                    for (unsigned j = 0; j < 8; ++j) {
+                        out[i + j] = static_cast<uint32_t>((word >> (j * w)) & mask);
+                        if constexpr (kMax) most = std::max(most, out[i + j]);
+                    }
+                    packed_bit_ += 8 * w;
+                }
+            }
             for (; i < k && packed_bit_ / 8 + 8 <= bytes; ++i) {
                 uint64_t word;
                 std::memcpy(&word, packed_ + packed_bit_ / 8, 8);
