@@ -68,6 +68,41 @@ bool PhysicalSort::Sink(ExecutionContext& ctx, Chunk& input) {
 
 namespace {
 
+/// A task's own top-N.
+struct TopState : LocalState {
+    std::unique_ptr<PhysicalSort> sort;
+};
+
+}  // namespace
+
+std::unique_ptr<LocalState> PhysicalSort::MakeSinkState() {
+    if (!top_n_) return nullptr;
+    std::vector<BoundOrderBy> orders;
+    for (const auto& o : orders_) orders.push_back({o.expr->Copy(), o.ascending, o.nulls_first});
+    auto state = std::make_unique<TopState>();
+    state->sort = std::make_unique<PhysicalSort>(types_, std::move(orders), top_n_);
+    return state;
+}
+
+bool PhysicalSort::SinkLocal(ExecutionContext& ctx, LocalState& state, Chunk& input) {
+    return static_cast<TopState&>(state).sort->Sink(ctx, input);
+}
+
+void PhysicalSort::Combine(ExecutionContext& ctx, LocalState& state) {
+    PhysicalSort& part = *static_cast<TopState&>(state).sort;
+    size_t rows = part.BufferedRows();
+    if (rows == 0 || *top_n_ <= 0) return;
+    part.SortAndCut(static_cast<size_t>(*top_n_));
+    // The task's best rows, in its order, enter this sort like any input.
+    size_t n = part.BufferedRows();
+    Chunk best;
+    for (auto& c : part.data_) best.AddColumn(std::shared_ptr<Column>(std::move(c)));
+    best.SetSize(n);
+    Sink(ctx, best);
+}
+
+namespace {
+
 /// A row's first sort key, normalized: NULLs first or last (rank 0 or 2), then a 64-bit prefix
 /// whose unsigned order is the key's order (descending keys inverted). Sorting these 16-byte
 /// records compares in registers instead of reaching into the columns; rows whose prefixes tie

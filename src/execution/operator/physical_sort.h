@@ -23,6 +23,11 @@ class PhysicalSort : public PhysicalOperator {
     void Finalize(ExecutionContext& ctx) override;
     bool IsSource() const override { return true; }
     bool GetData(ExecutionContext& ctx, Chunk& out) override;
+    /// Top-N in parallel: each task keeps its own best n rows; their union goes through Sink.
+    /// (A full sort takes its rows in order from one thread.)
+    std::unique_ptr<LocalState> MakeSinkState() override;
+    bool SinkLocal(ExecutionContext& ctx, LocalState& state, Chunk& input) override;
+    void Combine(ExecutionContext& ctx, LocalState& state) override;
 
   private:
     using Columns = std::vector<std::unique_ptr<Column>>;
