@@ -434,6 +434,7 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
     commit.create_partitions = created;
     commit.record = options.record;
     commit.also = options.also;
+    for (const auto& [rowset, rows] : options.deletes) commit.deletes[rowset] |= rows;
     if (options.overwrite) {
         if (options.partitions.empty()) {
             commit.replace = true;

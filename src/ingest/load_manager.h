@@ -52,6 +52,9 @@ struct LoadOptions {
     /// Meta-store changes committed in the load's transaction (LoadCommit::also); a load with one
     /// commits even when it writes no rows.
     std::function<void(MetaStore&)> also;
+    /// Duplicate Key tables: stored rows (rowset id -> row positions) deleted in the load's
+    /// commit, so that UPDATE replaces rows atomically (the new versions are the loaded rows).
+    std::map<int64_t, Roaring> deletes;
 };
 
 struct LoadResult {

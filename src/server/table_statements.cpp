@@ -470,17 +470,20 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
     TableInfo table = BaseTable(session_, s.database, s.table);
     auto lock = session_.instance().loads().LockTable(table.id);
     TableSchema schema = CurrentSchema(session_, table);
-    if (schema.keys_type != ast::KeysType::PRIMARY) {
-        throw NotSupportedError("UPDATE needs a PRIMARY KEY table; '" + table.name + "' is " +
-                                KeysTypeName(schema.keys_type) + " KEY");
+    const bool duplicate = schema.keys_type == ast::KeysType::DUPLICATE;
+    if (schema.keys_type != ast::KeysType::PRIMARY && !duplicate) {
+        throw NotSupportedError("UPDATE needs a PRIMARY KEY or DUPLICATE KEY table; '" + table.name + "' is " +
+                                KeysTypeName(schema.keys_type) + " KEY (its rows merge by key)");
     }
-    // UPDATE is an upsert of the changed rows: SELECT every column, the assigned ones computed
-    // from the old values, and load the result over the old rows.
+    // Primary Key tables: UPDATE is an upsert of the changed rows: SELECT every column, the
+    // assigned ones computed from the old values, and load the result over the old rows.
+    // Duplicate Key tables have no key to upsert by: the same rows are loaded and the old ones
+    // (by their row ids) deleted in the same commit.
     std::vector<const ast::Expr*> assigned(schema.columns.size(), nullptr);
     for (const auto& a : s.assignments) {
         int idx = schema.Find(a.column);
         if (idx < 0) throw BinderError("Unknown column '" + a.column + "' in 'field list'", ErrorCode::UNKNOWN_COLUMN);
-        if (static_cast<size_t>(idx) < schema.key_columns.size()) {
+        if (!duplicate && static_cast<size_t>(idx) < schema.key_columns.size()) {
             throw BinderError("primary key column '" + schema.columns[idx].name + "' cannot be updated",
                               ErrorCode::WRONG_ARGUMENTS);
         }
@@ -489,10 +492,11 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
         }
         assigned[idx] = a.value.get();
     }
-    std::string select;
+    std::string select = duplicate ? "__row_id" : "";
     for (size_t i = 0; i < schema.columns.size(); ++i) {
-        select += (i ? ", " : "") + QuoteName(schema.columns[i].name);
+        select += (select.empty() ? "" : ", ") + QuoteName(schema.columns[i].name);
     }
+    const size_t first = duplicate ? 1 : 0;  // the select-list position of the first column
     // The assigned expressions bind against the table's columns in the query below.
     ast::StatementPtr parsed =
         Parser::ParseStatement("SELECT " + select + " FROM " + QuoteName(table.database) + "." + QuoteName(table.name));
@@ -501,7 +505,7 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
     std::vector<ast::ExprPtr*> borrowed;
     for (const auto& a : s.assignments) {
         int idx = schema.Find(a.column);
-        auto& item = node.select_list[idx];
+        auto& item = node.select_list[first + idx];
         std::swap(item.expr, const_cast<ast::ExprPtr&>(a.value));
         borrowed.push_back(&const_cast<ast::ExprPtr&>(a.value));
     }
@@ -509,12 +513,13 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
     auto give_back = [&] {
         where = std::move(node.where);
         for (size_t i = 0; i < s.assignments.size(); ++i) {
-            std::swap(node.select_list[schema.Find(s.assignments[i].column)].expr, *borrowed[i]);
+            std::swap(node.select_list[first + schema.Find(s.assignments[i].column)].expr, *borrowed[i]);
         }
     };
     std::unique_ptr<BoundQueryNode> bound;
     try {
         Binder binder(context_);
+        if (duplicate) binder.ExposeRowId(table.database, table.name);
         bound = binder.BindQuery(node);
     } catch (...) {
         give_back();
@@ -526,7 +531,29 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
     std::vector<int> targets;
     for (size_t i = 0; i < schema.columns.size(); ++i) targets.push_back(static_cast<int>(i));
     LoadOptions options;
-    auto [load, total] = LoadQueryResult(session_, *physical, table, schema, targets, options);
+    if (!duplicate) {
+        auto [load, total] = LoadQueryResult(session_, *physical, table, schema, targets, options);
+        return LoadInfo(load, total);
+    }
+    // The new versions of the rows, and the positions of the old ones.
+    std::vector<Chunk> source;
+    for (Chunk& chunk : Executor::Run(*physical)) {
+        Chunk values;
+        for (size_t i = 0; i < chunk.live_rows(); ++i) {
+            uint32_t r = chunk.LiveRow(i);
+            int64_t id = chunk.column(0).Data<int64_t>()[r];
+            options.deletes[id >> 32].add(static_cast<uint32_t>(id & 0xffffffff));
+        }
+        for (size_t c = 1; c < chunk.column_count(); ++c) values.AddColumn(chunk.shared_column(c));
+        values.SetSize(chunk.size());
+        if (chunk.selection()) values.SetSelection(std::make_unique<SelectionVector>(*chunk.selection()));
+        source.push_back(std::move(values));
+    }
+    std::vector<Chunk> rows = ToTableRows(source, targets, schema, session_.statement_start_micros());
+    size_t total = 0;
+    for (const auto& c : rows) total += c.live_rows();
+    if (total == 0) return LoadInfo(LoadResult{}, 0);
+    LoadResult load = session_.instance().loads().Load(table, schema, rows, options);
     return LoadInfo(load, total);
 }
 
