@@ -148,6 +148,22 @@ bool MapGroupKeys(BoundExprPtr& e, const std::vector<std::string>& group_texts,
 
 BoundExprPtr Binder::BindAggregated(const ast::Expr& expr) {
     AggregateContext& agg = *aggregate_context_;
+    if (having_aliases_ && expr.kind == ast::ExprKind::COLUMN_REF &&
+        static_cast<const ast::ColumnRefExpr&>(expr).parts.size() == 1) {
+        const std::string& name = static_cast<const ast::ColumnRefExpr&>(expr).parts[0];
+        bool is_column = false;
+        for (const auto& c : agg.from_scope) is_column |= AsciiEqualsIgnoreCase(c.name, name) && !c.qualified_only;
+        if (!is_column) {
+            for (const auto& item : *having_aliases_) {
+                if (!AsciiEqualsIgnoreCase(item.alias, name)) continue;
+                auto* saved = having_aliases_;
+                having_aliases_ = nullptr;  // an alias's expression names FROM columns only
+                BoundExprPtr e = BindAggregated(*item.expr);
+                having_aliases_ = saved;
+                return e;
+            }
+        }
+    }
     if (expr.kind == ast::ExprKind::FUNCTION_CALL && static_cast<const ast::FunctionCallExpr&>(expr).over) {
         return BindPlain(expr);  // a window over the aggregation output
     }
@@ -165,7 +181,15 @@ BoundExprPtr Binder::BindAggregated(const ast::Expr& expr) {
         aggregate_context_ = nullptr;
         auto saved_scope = scope_;
         scope_ = agg.from_scope;
-        BoundExprPtr plain = BindPlain(expr);
+        BoundExprPtr plain;
+        try {
+            plain = BindPlain(expr);
+        } catch (const BinderError&) {
+            aggregate_context_ = saved;
+            scope_ = std::move(saved_scope);
+            if (!having_aliases_) throw;
+            return BindPlain(expr);  // it may name select-list aliases: its parts bind one by one
+        }
         aggregate_context_ = saved;
         scope_ = std::move(saved_scope);
         DropDeadCoalesceArguments(plain);

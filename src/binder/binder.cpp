@@ -259,6 +259,7 @@ BoundExprPtr Binder::BindColumnRef(const ast::ColumnRefExpr& ref) {
     for (size_t i = 0; i < scope_.size(); ++i) {
         if (!AsciiEqualsIgnoreCase(scope_[i].name, name)) continue;
         if (!table.empty() && !AsciiEqualsIgnoreCase(scope_[i].table, table)) continue;
+        if (table.empty() && scope_[i].qualified_only) continue;
         if (found) {
             throw BinderError(At(ref.location) + "Column '" + name + "' is ambiguous", ErrorCode::AMBIGUOUS_COLUMN);
         }
@@ -271,6 +272,7 @@ BoundExprPtr Binder::BindColumnRef(const ast::ColumnRefExpr& ref) {
         for (size_t i = 0; i < frame.outer_scope.size(); ++i) {
             if (!AsciiEqualsIgnoreCase(frame.outer_scope[i].name, name)) continue;
             if (!table.empty() && !AsciiEqualsIgnoreCase(frame.outer_scope[i].table, table)) continue;
+            if (table.empty() && frame.outer_scope[i].qualified_only) continue;
             if (outer)
                 throw BinderError(At(ref.location) + "Column '" + name + "' is ambiguous", ErrorCode::AMBIGUOUS_COLUMN);
             outer = i;

@@ -20,6 +20,9 @@ struct ScopeColumn {
     std::string name;
     LogicalType type;
     bool nullable = true;
+    /// The right side's column of a JOIN ... USING: reachable qualified (t2.a, t2.*) only; an
+    /// unqualified name and * mean the left side's.
+    bool qualified_only = false;
 };
 
 class Binder {
@@ -103,6 +106,9 @@ class Binder {
     /// Binds `expr` in aggregation context: aggregates become references to aggregate outputs and
     /// expressions equal to a GROUP BY key become references to that key.
     BoundExprPtr BindAggregated(const ast::Expr& expr);
+    /// While HAVING binds: the select list's aliases, which HAVING may name (as MySQL allows) when
+    /// no FROM column has the name.
+    const std::vector<ast::SelectItem>* having_aliases_ = nullptr;
 
     /// A CTE visible to the query being bound.
     struct CteBinding {

@@ -447,6 +447,7 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
             bool any = false;
             for (size_t i = 0; i < from_scope.size(); ++i) {
                 if (!star.qualifier.empty() && !AsciiEqualsIgnoreCase(star.qualifier, from_scope[i].table)) continue;
+                if (star.qualifier.empty() && from_scope[i].qualified_only) continue;
                 any = true;
                 ast::ColumnRefExpr ref;
                 ref.location = star.location;
@@ -491,7 +492,14 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
         if (!select->aggregated) throw InternalError("HAVING without aggregation");
         scope_ = from_scope;
         windows_ = nullptr;
-        select->having = AddCastIfNeeded(Bind(*node.having), TypeId::BOOLEAN);
+        having_aliases_ = &node.select_list;
+        try {
+            select->having = AddCastIfNeeded(Bind(*node.having), TypeId::BOOLEAN);
+        } catch (...) {
+            having_aliases_ = nullptr;
+            throw;
+        }
+        having_aliases_ = nullptr;
         windows_ = &select->windows;
     }
     select->distinct = node.distinct;
@@ -774,10 +782,10 @@ BoundTableRefPtr Binder::BindJoin(const ast::JoinTableRef& ref) {
     for (const auto& name : ref.using_columns) {
         std::optional<size_t> l, r;
         for (size_t i = 0; i < left_scope.size(); ++i) {
-            if (AsciiEqualsIgnoreCase(left_scope[i].name, name)) l = i;
+            if (AsciiEqualsIgnoreCase(left_scope[i].name, name) && !left_scope[i].qualified_only) l = i;
         }
         for (size_t i = 0; i < right_scope.size(); ++i) {
-            if (AsciiEqualsIgnoreCase(right_scope[i].name, name)) r = i;
+            if (AsciiEqualsIgnoreCase(right_scope[i].name, name) && !right_scope[i].qualified_only) r = i;
         }
         if (!l || !r) {
             throw BinderError(At(ref.location) + "Unknown column '" + name + "' in 'from clause'",
@@ -787,7 +795,7 @@ BoundTableRefPtr Binder::BindJoin(const ast::JoinTableRef& ref) {
         args.push_back(std::make_unique<BoundColumnRef>(*l, left_scope[*l].type, name));
         args.push_back(std::make_unique<BoundColumnRef>(left_width + *r, right_scope[*r].type, name));
         conjuncts.push_back(MakeFunction("equal", std::move(args), at));
-        right_scope[*r].name = "";  // USING columns appear once, unqualified from the left
+        right_scope[*r].qualified_only = true;  // USING columns appear once, unqualified from the left
     }
     // Equality conjuncts with one side on each input become hash keys.
     std::vector<BoundExprPtr> rest;
