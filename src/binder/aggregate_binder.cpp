@@ -65,6 +65,11 @@ bool ContainsAggregate(const ast::Expr& e, bool windows) {
         }
         case K::IS_NULL:
             return ContainsAggregate(*static_cast<const ast::IsNullExpr&>(e).expr);
+        case K::ROW:
+            for (const auto& item : static_cast<const ast::RowExpr&>(e).items) {
+                if (ContainsAggregate(*item)) return true;
+            }
+            return false;
         case K::LIKE: {
             const auto& l = static_cast<const ast::LikeExpr&>(e);
             return ContainsAggregate(*l.expr) || ContainsAggregate(*l.pattern);

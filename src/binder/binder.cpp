@@ -168,13 +168,23 @@ BoundExprPtr Binder::BindPlain(const ast::Expr& expr) {
         }
         case ast::ExprKind::IN_LIST: {
             const auto& in = static_cast<const ast::InListExpr&>(expr);
-            BoundExprPtr lhs = Bind(*in.expr);
+            const bool row = in.expr->kind == ast::ExprKind::ROW;
+            std::vector<BoundExprPtr> lhs_items = BindRowItems(*in.expr);
+            BoundExprPtr lhs = row ? nullptr : std::move(lhs_items[0]);
             BoundExprPtr result;
             for (const auto& item : in.list) {
-                std::vector<BoundExprPtr> args;
-                args.push_back(lhs->Copy());
-                args.push_back(Bind(*item));
-                BoundExprPtr eq = MakeFunction("equal", std::move(args), expr);
+                BoundExprPtr eq;
+                if (row) {
+                    // (a, b) IN ((1, 2), (3, 4)): a row equality per item.
+                    std::vector<BoundExprPtr> left;
+                    for (const auto& l : lhs_items) left.push_back(l->Copy());
+                    eq = CompareRows(ast::BinaryOp::EQUAL, std::move(left), BindRowItems(*item), *item);
+                } else {
+                    std::vector<BoundExprPtr> args;
+                    args.push_back(lhs->Copy());
+                    args.push_back(Bind(*item));
+                    eq = MakeFunction("equal", std::move(args), expr);
+                }
                 if (!result) {
                     result = std::move(eq);
                 } else {
@@ -248,6 +258,10 @@ BoundExprPtr Binder::BindPlain(const ast::Expr& expr) {
             throw BinderError(At(expr.location) + "INTERVAL is only allowed in date arithmetic", ErrorCode::PARSE);
         case ast::ExprKind::SUBQUERY:
             return BindSubquery(static_cast<const ast::SubqueryExpr&>(expr));
+        case ast::ExprKind::ROW:
+            throw BinderError(At(expr.location) + "a row " + expr.ToString() +
+                                  " can only be compared with a row, an IN list of rows or a subquery",
+                              ErrorCode::WRONG_ARGUMENTS);
     }
     throw InternalError("unhandled expression kind");
 }
@@ -341,7 +355,72 @@ BoundExprPtr Binder::MakeIntervalAdd(BoundExprPtr date, const ast::IntervalExpr&
     return MakeFunction(unit + (subtract ? "_sub" : "_add"), std::move(args), interval);
 }
 
+std::vector<BoundExprPtr> Binder::BindRowItems(const ast::Expr& expr) {
+    std::vector<BoundExprPtr> items;
+    if (expr.kind != ast::ExprKind::ROW) {
+        items.push_back(Bind(expr));
+        return items;
+    }
+    for (const auto& e : static_cast<const ast::RowExpr&>(expr).items) items.push_back(Bind(*e));
+    return items;
+}
+
+BoundExprPtr Binder::CompareRows(ast::BinaryOp op, std::vector<BoundExprPtr> left, std::vector<BoundExprPtr> right,
+                                 const ast::Expr& at) {
+    if (left.size() != right.size()) {
+        throw BinderError(At(at.location) + "a row of " + std::to_string(left.size()) + " values is compared with " +
+                              std::to_string(right.size()) + " values",
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
+    auto call = [&](const char* name, BoundExprPtr a, BoundExprPtr b) {
+        std::vector<BoundExprPtr> args;
+        args.push_back(std::move(a));
+        args.push_back(std::move(b));
+        return MakeFunction(name, std::move(args), at);
+    };
+    const size_t n = left.size();
+    switch (op) {
+        case ast::BinaryOp::EQUAL:
+        case ast::BinaryOp::NULL_SAFE_EQUAL:
+        case ast::BinaryOp::NOT_EQUAL: {
+            // Equal when every pair is; different when any pair is (SQL's NULL logic included).
+            const char* pair = op == ast::BinaryOp::NOT_EQUAL ? "not_equal"
+                               : op == ast::BinaryOp::EQUAL   ? "equal"
+                                                              : "null_safe_equal";
+            const char* join = op == ast::BinaryOp::NOT_EQUAL ? "or" : "and";
+            BoundExprPtr result;
+            for (size_t i = 0; i < n; ++i) {
+                BoundExprPtr c = call(pair, std::move(left[i]), std::move(right[i]));
+                result = result ? call(join, std::move(result), std::move(c)) : std::move(c);
+            }
+            return result;
+        }
+        case ast::BinaryOp::LESS:
+        case ast::BinaryOp::LESS_EQUAL:
+        case ast::BinaryOp::GREATER:
+        case ast::BinaryOp::GREATER_EQUAL: {
+            // Lexicographic: (a1, a2) < (b1, b2) = a1 < b1 OR (a1 = b1 AND a2 < b2); the last
+            // pair takes the operator itself (<= stays <=).
+            const bool less = op == ast::BinaryOp::LESS || op == ast::BinaryOp::LESS_EQUAL;
+            const char* strict = less ? "less" : "greater";
+            BoundExprPtr result = call(BinaryFunctionName(op), std::move(left[n - 1]), std::move(right[n - 1]));
+            for (size_t i = n - 1; i-- > 0;) {
+                BoundExprPtr lt = call(strict, left[i]->Copy(), right[i]->Copy());
+                BoundExprPtr eq = call("equal", std::move(left[i]), std::move(right[i]));
+                result = call("or", std::move(lt), call("and", std::move(eq), std::move(result)));
+            }
+            return result;
+        }
+        default:
+            throw BinderError(At(at.location) + "rows can only be compared (=, <>, <=>, <, <=, >, >=)",
+                              ErrorCode::WRONG_ARGUMENTS);
+    }
+}
+
 BoundExprPtr Binder::BindBinary(const ast::BinaryExpr& expr) {
+    if (expr.left->kind == ast::ExprKind::ROW || expr.right->kind == ast::ExprKind::ROW) {
+        return CompareRows(expr.op, BindRowItems(*expr.left), BindRowItems(*expr.right), expr);
+    }
     if ((expr.op == ast::BinaryOp::ADD || expr.op == ast::BinaryOp::SUBTRACT) &&
         expr.right->kind == ast::ExprKind::INTERVAL) {
         return MakeIntervalAdd(Bind(*expr.left), static_cast<const ast::IntervalExpr&>(*expr.right),

@@ -90,6 +90,8 @@ class Binder {
     std::unique_ptr<BoundQueryNode> BindSetOperation(const ast::SetOperationNode& node);
     std::unique_ptr<BoundQueryNode> BindValuesNode(const ast::ValuesNode& node);
     BoundTableRefPtr BindTableRef(const ast::TableRef& ref);
+    /// BindTableRef without the `AS t(a, b)` column names.
+    BoundTableRefPtr BindTableRefColumns(const ast::TableRef& ref);
     BoundTableRefPtr BindBaseTable(const ast::BaseTableRef& ref);
     BoundTableRefPtr BindView(const ast::BaseTableRef& ref, const struct TableInfo& view);
     /// Binds `definition` (a SELECT) as a derived table named `name` in `database`: views, and the
@@ -106,6 +108,11 @@ class Binder {
     /// Binds `expr` in aggregation context: aggregates become references to aggregate outputs and
     /// expressions equal to a GROUP BY key become references to that key.
     BoundExprPtr BindAggregated(const ast::Expr& expr);
+    /// The items of a row constructor, bound (one item for any other expression).
+    std::vector<BoundExprPtr> BindRowItems(const ast::Expr& expr);
+    /// Row comparison expanded into comparisons of the items (lexicographic for <, <=, >, >=).
+    BoundExprPtr CompareRows(ast::BinaryOp op, std::vector<BoundExprPtr> left, std::vector<BoundExprPtr> right,
+                             const ast::Expr& at);
     /// While HAVING binds: the select list's aliases, which HAVING may name (as MySQL allows) when
     /// no FROM column has the name.
     const std::vector<ast::SelectItem>* having_aliases_ = nullptr;

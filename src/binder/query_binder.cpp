@@ -563,6 +563,22 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
 // ---------------------------------------------------------------- FROM
 
 BoundTableRefPtr Binder::BindTableRef(const ast::TableRef& ref) {
+    size_t first = scope_.size();
+    BoundTableRefPtr bound = BindTableRefColumns(ref);
+    if (!ref.column_aliases.empty()) {
+        // AS t(a, b): the reference's first columns take these names.
+        size_t width = scope_.size() - first;
+        if (ref.column_aliases.size() > width) {
+            throw BinderError(At(ref.location) + "table '" + ref.alias + "' has " + std::to_string(width) +
+                                  " columns but " + std::to_string(ref.column_aliases.size()) + " column names",
+                              ErrorCode::WRONG_VALUE_COUNT);
+        }
+        for (size_t i = 0; i < ref.column_aliases.size(); ++i) scope_[first + i].name = ref.column_aliases[i];
+    }
+    return bound;
+}
+
+BoundTableRefPtr Binder::BindTableRefColumns(const ast::TableRef& ref) {
     switch (ref.kind) {
         case ast::TableRefKind::BASE:
             return BindBaseTable(static_cast<const ast::BaseTableRef&>(ref));

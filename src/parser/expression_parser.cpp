@@ -22,6 +22,63 @@ ExprPtr ParserImpl::MakeBinary(BinaryOp op, ExprPtr l, ExprPtr r, SourceLocation
     return b;
 }
 
+ExprPtr ParserImpl::MakeRowSubquery(ExprPtr row, BinaryOp op, bool all, bool negated, std::unique_ptr<QueryNode> query,
+                                    SourceLocation loc) {
+    // (a, b) op ANY (q)  =  EXISTS (SELECT 1 FROM (q) AS __row_subquery(__row_1, __row_2)
+    //                               WHERE (a, b) op (__row_1, __row_2))
+    // (a, b) op ALL (q)  =  NOT EXISTS (... WHERE NOT coalesce((a, b) op (...), FALSE))
+    // The row comparison expands in the binder. Where a comparison is unknown (NULLs) the result
+    // is FALSE rather than NULL.
+    auto& items = static_cast<RowExpr&>(*row).items;
+    auto derived = std::make_unique<SubqueryTableRef>();
+    derived->location = loc;
+    derived->alias = "__row_subquery";
+    derived->query = std::move(query);
+    auto rhs = std::make_unique<RowExpr>();
+    rhs->location = loc;
+    for (size_t i = 0; i < items.size(); ++i) {
+        std::string name = "__row_" + std::to_string(i + 1);
+        derived->column_aliases.push_back(name);
+        auto ref = std::make_unique<ColumnRefExpr>();
+        ref->location = loc;
+        ref->parts = {"__row_subquery", name};
+        rhs->items.push_back(std::move(ref));
+    }
+    ExprPtr compare = MakeBinary(op, std::move(row), std::move(rhs), loc);
+    if (all) {
+        auto coalesce = std::make_unique<FunctionCallExpr>();
+        coalesce->location = loc;
+        coalesce->name = "coalesce";
+        coalesce->args.push_back(std::move(compare));
+        auto no = std::make_unique<LiteralExpr>();
+        no->location = loc;
+        no->value = Value::Boolean(false);
+        coalesce->args.push_back(std::move(no));
+        auto negate = std::make_unique<UnaryExpr>();
+        negate->location = loc;
+        negate->op = UnaryOp::NOT;
+        negate->operand = std::move(coalesce);
+        compare = std::move(negate);
+    }
+    auto select = std::make_unique<SelectNode>();
+    select->location = loc;
+    SelectItem one;
+    auto lit = std::make_unique<LiteralExpr>();
+    lit->location = loc;
+    lit->value = Value::Integer(1);
+    one.expr = std::move(lit);
+    one.text = "1";
+    select->select_list.push_back(std::move(one));
+    select->from = std::move(derived);
+    select->where = std::move(compare);
+    auto exists = std::make_unique<SubqueryExpr>();
+    exists->location = loc;
+    exists->subquery_kind = SubqueryKind::EXISTS;
+    exists->query = std::move(select);
+    exists->negated = all != negated;
+    return exists;
+}
+
 ExprPtr ParserImpl::ParseOr() {
     auto loc = Loc();
     ExprPtr left = ParseXor();
@@ -91,7 +148,11 @@ ExprPtr ParserImpl::ParseComparison() {
                     sq->lhs = std::move(left);
                     sq->query = ParseQuery();
                     ExpectOp(")");
-                    left = std::move(sq);
+                    if (sq->lhs->kind == ExprKind::ROW) {
+                        left = MakeRowSubquery(std::move(sq->lhs), op, all, false, std::move(sq->query), loc);
+                    } else {
+                        left = std::move(sq);
+                    }
                 } else {
                     left = MakeBinary(op, std::move(left), ParseBitOr(), loc);
                 }
@@ -159,7 +220,12 @@ ExprPtr ParserImpl::ParseComparison() {
                 sq->negated = negated;
                 sq->query = ParseQuery();
                 ExpectOp(")");
-                left = std::move(sq);
+                if (sq->lhs->kind == ExprKind::ROW) {
+                    left =
+                        MakeRowSubquery(std::move(sq->lhs), BinaryOp::EQUAL, false, negated, std::move(sq->query), loc);
+                } else {
+                    left = std::move(sq);
+                }
                 continue;
             }
             auto in = std::make_unique<InListExpr>();
@@ -680,7 +746,14 @@ ExprPtr ParserImpl::ParsePrimary() {
                     return sq;
                 }
                 ExprPtr e = ParseExpression();
-                if (IsOp(",")) Error("')' (row constructors are not supported)");
+                if (IsOp(",")) {
+                    auto row = std::make_unique<RowExpr>();
+                    row->location = loc;
+                    row->items.push_back(std::move(e));
+                    while (AcceptOp(",")) row->items.push_back(ParseExpression());
+                    ExpectOp(")");
+                    return row;
+                }
                 ExpectOp(")");
                 return e;
             }

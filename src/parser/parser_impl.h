@@ -72,6 +72,9 @@ class ParserImpl {
     ast::ExprPtr ParseNumber();
     LogicalType ParseTypeName();
     ast::ExprPtr MakeBinary(ast::BinaryOp op, ast::ExprPtr l, ast::ExprPtr r, ast::SourceLocation loc);
+    /// `row op ANY|ALL (query)`, `row [NOT] IN (query)` as [NOT] EXISTS over the query's rows.
+    ast::ExprPtr MakeRowSubquery(ast::ExprPtr row, ast::BinaryOp op, bool all, bool negated,
+                                 std::unique_ptr<ast::QueryNode> query, ast::SourceLocation loc);
 
     // Queries (query_parser.cpp).
     ast::QueryNodePtr ParseQuery();

@@ -369,6 +369,12 @@ TableRefPtr ParserImpl::ParseTableFactor() {
     } else if (IsIdentifierToken()) {
         ref->alias = ParseIdentifier();
     }
+    if (!ref->alias.empty() && AcceptOp("(")) {  // AS t(a, b): names for the columns
+        do {
+            ref->column_aliases.push_back(ParseIdentifier());
+        } while (AcceptOp(","));
+        ExpectOp(")");
+    }
     LeaveNesting();
     return ref;
 }

@@ -118,6 +118,12 @@ std::string CastExpr::ToString() const {
     return "CAST(" + expr->ToString() + " AS " + target.ToString() + ")";
 }
 
+std::string RowExpr::ToString() const {
+    std::string s = "(";
+    for (size_t i = 0; i < items.size(); ++i) s += (i ? ", " : "") + items[i]->ToString();
+    return s + ")";
+}
+
 std::string InListExpr::ToString() const {
     std::string s = expr->ToString() + (negated ? " NOT IN (" : " IN (");
     for (size_t i = 0; i < list.size(); ++i) s += (i ? ", " : "") + list[i]->ToString();

@@ -37,6 +37,7 @@ enum class ExprKind : uint8_t {
     PARAMETER,
     INTERVAL,
     SUBQUERY,
+    ROW,
 };
 
 struct Expr {
@@ -167,6 +168,14 @@ struct CastExpr : Expr {
     CastExpr() : Expr(ExprKind::CAST) {}
     ExprPtr expr;
     LogicalType target;
+    std::string ToString() const override;
+};
+
+/// A row constructor `(a, b, ...)`: compared with another row (=, <>, <=>, lexicographic <, <=,
+/// >, >=), with the rows of an IN list, or with a subquery's rows (IN, ANY, ALL).
+struct RowExpr : Expr {
+    RowExpr() : Expr(ExprKind::ROW) {}
+    std::vector<ExprPtr> items;
     std::string ToString() const override;
 };
 

@@ -21,7 +21,8 @@ struct TableRef {
     virtual ~TableRef() = default;
     TableRefKind kind;
     SourceLocation location;
-    std::string alias;  // empty when none
+    std::string alias;                        // empty when none
+    std::vector<std::string> column_aliases;  // `AS t(a, b)`: names for its first columns
 };
 using TableRefPtr = std::unique_ptr<TableRef>;
 
