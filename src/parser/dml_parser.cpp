@@ -80,6 +80,31 @@ StatementPtr ParserImpl::ParseInsert() {
 std::vector<Assignment> ParserImpl::ParseAssignments() {
     std::vector<Assignment> out;
     do {
+        if (IsOp("(")) {
+            // SET (a, b) = (1, 2): one assignment per column.
+            auto loc = Loc();
+            Advance();
+            std::vector<std::string> columns;
+            do {
+                columns.push_back(ParseIdentifier("a column name"));
+            } while (AcceptOp(","));
+            ExpectOp(")");
+            ExpectOp("=");
+            ExprPtr value = ParseExpression();
+            if (value->kind != ExprKind::ROW || static_cast<RowExpr&>(*value).items.size() != columns.size()) {
+                throw ParserError(fmt::format("line {}, column {}: SET ({}) = needs a row of {} values", loc.line,
+                                              loc.column, fmt::join(columns, ", "), columns.size()));
+            }
+            auto& items = static_cast<RowExpr&>(*value).items;
+            for (size_t i = 0; i < columns.size(); ++i) {
+                Assignment a;
+                a.location = loc;
+                a.column = columns[i];
+                a.value = std::move(items[i]);
+                out.push_back(std::move(a));
+            }
+            continue;
+        }
         Assignment a;
         a.location = Loc();
         std::string first = ParseIdentifier("a column name");
@@ -105,6 +130,11 @@ StatementPtr ParserImpl::ParseUpdate() {
     ExpectKeyword("UPDATE");
     auto u = std::make_unique<UpdateStatement>();
     ParseQualifiedName(u->database, u->table, "a table name");
+    if (AcceptKeyword("AS")) {
+        u->alias = ParseIdentifier("an alias");
+    } else if (IsIdentifierToken()) {
+        u->alias = ParseIdentifier("an alias");
+    }
     ExpectKeyword("SET");
     u->assignments = ParseAssignments();
     if (AcceptKeyword("WHERE")) u->where = ParseExpression();

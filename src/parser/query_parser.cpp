@@ -271,6 +271,10 @@ TableRefPtr ParserImpl::ParseJoinedTable() {
         } else if (IsKeyword("CROSS")) {
             Advance();
             type = JoinType::CROSS;
+        } else if (IsKeyword("SEMI") || IsKeyword("ANTI")) {
+            // SEMI JOIN / ANTI JOIN: LEFT SEMI / LEFT ANTI (DuckDB's spelling).
+            type = IsKeyword("SEMI") ? JoinType::LEFT_SEMI : JoinType::LEFT_ANTI;
+            Advance();
         } else if (IsKeyword("LEFT") || IsKeyword("RIGHT") || IsKeyword("FULL")) {
             std::string side = AsciiUpper(Cur().text);
             Advance();

@@ -499,7 +499,8 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
     const size_t first = duplicate ? 1 : 0;  // the select-list position of the first column
     // The assigned expressions bind against the table's columns in the query below.
     ast::StatementPtr parsed =
-        Parser::ParseStatement("SELECT " + select + " FROM " + QuoteName(table.database) + "." + QuoteName(table.name));
+        Parser::ParseStatement("SELECT " + select + " FROM " + QuoteName(table.database) + "." + QuoteName(table.name) +
+                               (s.alias.empty() ? "" : " AS " + QuoteName(s.alias)));
     auto& node = static_cast<ast::SelectNode&>(*static_cast<ast::SelectStatement&>(*parsed).query);
     auto& where = const_cast<ast::ExprPtr&>(s.where);
     std::vector<ast::ExprPtr*> borrowed;

@@ -445,6 +445,7 @@ struct UpdateStatement : Statement {
     UpdateStatement() : Statement(StatementKind::UPDATE) {}
     std::string database;
     std::string table;
+    std::string alias;  // UPDATE t AS x SET ...: the name the SET and WHERE expressions use
     std::vector<Assignment> assignments;
     ExprPtr where;
 };
