@@ -21,6 +21,7 @@ const FunctionRegistry& FunctionRegistry::Instance() {
         RegisterRegexpFunctions(r);
         RegisterJsonFunctions(r);
         RegisterPercentileAggregates(r);
+        RegisterByAggregates(r);
         return r;
     }();
     return registry;
@@ -31,6 +32,10 @@ void FunctionRegistry::AddScalar(std::string name, ScalarFunctionBinder binder) 
 }
 
 void FunctionRegistry::AddAlias(std::string alias, std::string_view target) {
+    if (auto a = aggregates_.find(target); a != aggregates_.end()) {
+        aggregates_[std::move(alias)] = a->second;
+        return;
+    }
     auto it = scalars_.find(target);
     if (it == scalars_.end()) throw InternalError("alias of unknown function " + std::string(target));
     scalars_[std::move(alias)] = it->second;

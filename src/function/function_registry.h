@@ -57,5 +57,6 @@ void RegisterSketchAggregates(FunctionRegistry& registry);
 void RegisterRegexpFunctions(FunctionRegistry& registry);
 void RegisterJsonFunctions(FunctionRegistry& registry);
 void RegisterPercentileAggregates(FunctionRegistry& registry);
+void RegisterByAggregates(FunctionRegistry& registry);
 
 }  // namespace floe

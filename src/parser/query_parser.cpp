@@ -35,6 +35,13 @@ QueryNodePtr ParserImpl::ParseQuery() {
                 ExpectOp(")");
             }
             ExpectKeyword("AS");
+            // [NOT] MATERIALIZED: a hint (PostgreSQL, DuckDB); the planner decides.
+            if (AsciiEqualsIgnoreCase(Cur().text, "MATERIALIZED")) {
+                Advance();
+            } else if (IsKeyword("NOT") && AsciiEqualsIgnoreCase(PeekToken().text, "MATERIALIZED")) {
+                Advance();
+                Advance();
+            }
             ExpectOp("(");
             cte.query = ParseQuery();
             ExpectOp(")");

@@ -71,8 +71,8 @@ StatementPtr ParserImpl::ParseStatement() {
         if (start) {
             ExpectKeyword("TRANSACTION");
             while (!AtEnd() && !IsOp(";")) Advance();  // WITH CONSISTENT SNAPSHOT, READ ONLY, ...
-        } else {
-            AcceptKeyword("WORK");
+        } else if (!AcceptKeyword("WORK")) {
+            AcceptKeyword("TRANSACTION");
         }
         stmt = std::make_unique<TransactionStatement>();
     } else if (IsKeyword("COMMIT") || IsKeyword("ROLLBACK")) {
