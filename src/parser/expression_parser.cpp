@@ -428,13 +428,16 @@ LogicalType ParserImpl::ParseTypeName() {
         return v;
     };
     if (name == "BOOLEAN" || name == "BOOL") return TypeId::BOOLEAN;
-    if (name == "TINYINT") return paren_ints(), LogicalType(TypeId::TINYINT);
-    if (name == "SMALLINT") return paren_ints(), LogicalType(TypeId::SMALLINT);
-    if (name == "INT" || name == "INTEGER" || name == "MEDIUMINT") return paren_ints(), LogicalType(TypeId::INT);
-    if (name == "BIGINT") return paren_ints(), LogicalType(TypeId::BIGINT);
+    // INT1/INT2/INT4/INT8, FLOAT4/FLOAT8: the PostgreSQL (and DuckDB) names of the same types.
+    if (name == "TINYINT" || name == "INT1") return paren_ints(), LogicalType(TypeId::TINYINT);
+    if (name == "SMALLINT" || name == "INT2") return paren_ints(), LogicalType(TypeId::SMALLINT);
+    if (name == "INT" || name == "INTEGER" || name == "MEDIUMINT" || name == "INT4") {
+        return paren_ints(), LogicalType(TypeId::INT);
+    }
+    if (name == "BIGINT" || name == "INT8") return paren_ints(), LogicalType(TypeId::BIGINT);
     if (name == "LARGEINT") return TypeId::LARGEINT;
-    if (name == "FLOAT") return paren_ints(), LogicalType(TypeId::FLOAT);
-    if (name == "DOUBLE" || name == "REAL") {
+    if (name == "FLOAT" || name == "FLOAT4") return paren_ints(), LogicalType(TypeId::FLOAT);
+    if (name == "DOUBLE" || name == "REAL" || name == "FLOAT8") {
         AcceptKeyword("PRECISION");
         return TypeId::DOUBLE;
     }
