@@ -137,6 +137,7 @@ class Binder {
     struct AggregateContext {
         std::vector<ScopeColumn> from_scope;
         std::vector<std::string> group_texts;  // ToString of each bound GROUP BY key
+        std::vector<size_t> group_columns;     // the FROM columns that are GROUP BY keys themselves
         std::vector<LogicalType> group_types;
         std::vector<BoundAggregate>* aggregates = nullptr;
         std::vector<std::string> aggregate_texts;
@@ -147,7 +148,8 @@ class Binder {
     AggregateContext* aggregate_context_ = nullptr;
     /// Where window calls go while a SELECT's select list and ORDER BY are bound (else: none allowed).
     std::vector<BoundWindow>* windows_ = nullptr;
-    bool last_subquery_correlated_ = false;  // set by BindSubquery
+    bool last_subquery_correlated_ = false;    // set by BindSubquery
+    std::vector<size_t> last_subquery_outer_;  // set by BindSubquery: the enclosing columns it read
     /// The subquery whose correlation values (D) are being filtered by the enclosing WHERE: a
     /// conjunct that holds it cannot filter them.
     const ast::SubqueryExpr* decorrelating_ = nullptr;

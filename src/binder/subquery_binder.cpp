@@ -284,6 +284,7 @@ BoundExprPtr Binder::BindSubquery(const ast::SubqueryExpr& expr) {
             throw NotSupportedError(At(expr.location) +
                                     "only scalar subqueries are supported in aggregated select lists and HAVING");
         }
+        last_subquery_outer_.clear();
         AggregateContext& agg = *aggregate_context_;
         auto* saved = aggregate_context_;
         auto saved_scope = scope_;
@@ -300,9 +301,17 @@ BoundExprPtr Binder::BindSubquery(const ast::SubqueryExpr& expr) {
         aggregate_context_ = saved;
         scope_ = std::move(saved_scope);
         if (last_subquery_correlated_) {
-            throw NotSupportedError(
-                At(expr.location) +
-                "correlated subqueries in aggregated select lists and HAVING are not supported yet");
+            // Correlated on GROUP BY keys only, the subquery has one value per group: computed per
+            // input row (decorrelated as in WHERE) and carried through the aggregation.
+            bool on_keys = agg.grouping_keys == 0 && !last_subquery_outer_.empty();
+            for (size_t c : last_subquery_outer_) {
+                on_keys &= std::find(agg.group_columns.begin(), agg.group_columns.end(), c) != agg.group_columns.end();
+            }
+            if (!on_keys) {
+                throw NotSupportedError(At(expr.location) +
+                                        "a correlated subquery in an aggregated select list or HAVING may only read "
+                                        "GROUP BY columns of the enclosing query");
+            }
         }
         BoundAggregate a;
         a.function = FunctionRegistry::Instance().BindAggregate("any_value", {value->type}, false);
@@ -350,6 +359,7 @@ BoundExprPtr Binder::BindSubquery(const ast::SubqueryExpr& expr) {
     std::unique_ptr<BoundQueryNode> inner = BindSubqueryQuery(expr, &outer);
     size_t k = outer.size();
     last_subquery_correlated_ = k > 0;
+    last_subquery_outer_ = outer;
     size_t value_columns = inner->output.size() - k;
     auto outer_keys = [&]() {
         std::vector<BoundExprPtr> keys;
