@@ -247,6 +247,19 @@ void KeyHashTable::BuildProbeFilter() {
     }
 }
 
+void KeyHashTable::MayContain(const Column& key, const uint32_t* rows, size_t n, uint8_t* keep) const {
+    if (filter_.empty()) {
+        std::fill(keep, keep + n, 1);
+        return;
+    }
+    thread_local std::vector<uint64_t> hashes;
+    HashRows({&key}, rows, n, hashes);
+    for (size_t i = 0; i < n; ++i) {
+        uint64_t b = (hashes[i] >> 20) & filter_mask_;
+        keep[i] = static_cast<uint8_t>((filter_[b >> 6] >> (b & 63)) & 1);
+    }
+}
+
 void KeyHashTable::Find(const std::vector<const Column*>& keys, const uint32_t* rows, size_t n, uint32_t* ids) const {
     // Scratch per thread: probes of one table run on several threads at once.
     thread_local std::vector<uint64_t> hashes;

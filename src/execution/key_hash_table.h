@@ -34,6 +34,9 @@ class KeyHashTable {
     /// loop (mispredicted branches, cache misses). Call once the keys are in; later inserts are
     /// not in the filter.
     void BuildProbeFilter();
+    /// For a one-column key: keep[i] = 0 when row rows[i] of `key` is certainly not among the
+    /// keys (by the probe filter's bitmap), else 1. Needs BuildProbeFilter; thread-safe.
+    void MayContain(const Column& key, const uint32_t* rows, size_t n, uint8_t* keep) const;
     /// The stored keys, one row per id.
     std::vector<std::unique_ptr<Column>>& key_columns() { return stored_; }
 

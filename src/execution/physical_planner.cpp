@@ -16,6 +16,46 @@
 
 namespace floe {
 
+namespace {
+
+/// The table scan that output column `column` of `op` comes from unchanged, through filters,
+/// projections of columns and the probe side of joins (all in the same pipeline), or null.
+PhysicalTableScan* ScanOfColumn(PhysicalOperator* op, size_t& column) {
+    while (true) {
+        switch (op->type()) {
+            case PhysicalOperatorType::TABLE_SCAN:
+                return static_cast<PhysicalTableScan*>(op);
+            case PhysicalOperatorType::FILTER:
+                op = op->children()[0].get();
+                break;
+            case PhysicalOperatorType::PROJECTION: {
+                const auto& exprs = static_cast<PhysicalProjection*>(op)->expressions();
+                if (column >= exprs.size() || exprs[column]->kind != BoundExprKind::COLUMN_REF) return nullptr;
+                column = static_cast<const BoundColumnRef&>(*exprs[column]).index;
+                op = op->children()[0].get();
+                break;
+            }
+            case PhysicalOperatorType::HASH_JOIN:
+                if (column >= op->children()[0]->types().size()) return nullptr;  // a build column
+                op = op->children()[0].get();
+                break;
+            default:
+                return nullptr;
+        }
+    }
+}
+
+/// Hands a hash join's runtime filter to the scan its probe key comes from.
+void PlaceRuntimeFilter(PhysicalHashJoin& join) {
+    size_t column = join.ProbeKeyColumn();
+    if (column == SIZE_MAX) return;
+    PhysicalTableScan* scan = ScanOfColumn(join.children()[0].get(), column);
+    if (!scan) return;
+    if (auto filter = join.MakeRuntimeFilter(column)) scan->AddRuntimeFilter(std::move(filter));
+}
+
+}  // namespace
+
 PhysicalOperatorPtr PhysicalPlanner::Plan(LogicalOperator& logical) {
     PhysicalOperatorPtr op;
     switch (logical.type) {
@@ -106,6 +146,7 @@ PhysicalOperatorPtr PhysicalPlanner::Plan(LogicalOperator& logical) {
     }
     if (!op) throw InternalError("no physical operator for " + logical.ToString());
     for (auto& child : logical.children) op->children().push_back(Plan(*child));
+    if (op->type() == PhysicalOperatorType::HASH_JOIN) PlaceRuntimeFilter(static_cast<PhysicalHashJoin&>(*op));
     return op;
 }
 

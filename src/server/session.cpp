@@ -185,6 +185,11 @@ QueryResult Session::DispatchStatement(const ast::Statement& statement, const st
                                 " read, " + std::to_string(st.rowsets_skipped) + " skipped; pages " +
                                 std::to_string(st.pages_read) + " read, " + std::to_string(st.pages_skipped) +
                                 " skipped; " + std::to_string(st.rows_read) + " rows read";
+                        size_t dropped = 0;
+                        for (const auto& f : scan.runtime_filters()) dropped += f->rows_filtered.load();
+                        if (!scan.runtime_filters().empty()) {
+                            text += "; runtime filter: " + std::to_string(dropped) + " rows dropped";
+                        }
                     }
                     if (op.type() == PhysicalOperatorType::TABLE_FUNCTION && op.name() == "FILE_SCAN") {
                         const auto& st = static_cast<PhysicalFileScan&>(op).stats();

@@ -128,6 +128,64 @@ void PhysicalHashJoin::Finalize(ExecutionContext&) {
         }
     }
     if (MarksBuildRows()) matched_.assign(build_.rows, 0);
+    if (runtime_filter_ && table_) {
+        // The build keys' range (integer keys) and bitmap, for the probe side's scan.
+        const Column& key = *build_.keys[0];
+        const LogicalType& t = key.type();
+        bool integer = (t.IsInteger() && t.id != TypeId::LARGEINT) || t.id == TypeId::DATE || t.id == TypeId::DATETIME;
+        if (integer) {
+            int64_t lo = INT64_MAX, hi = INT64_MIN;
+            bool any = false;
+            auto scan = [&](auto tag) {
+                using T = decltype(tag);
+                const T* data = key.Data<T>();
+                const uint8_t* nulls = key.nulls();
+                for (size_t r = 0; r < build_.rows; ++r) {
+                    if (nulls[r]) continue;
+                    auto v = static_cast<int64_t>(data[r]);
+                    lo = std::min(lo, v);
+                    hi = std::max(hi, v);
+                    any = true;
+                }
+            };
+            switch (t.PhysicalSize()) {
+                case 1:
+                    scan(int8_t{});
+                    break;
+                case 2:
+                    scan(int16_t{});
+                    break;
+                case 4:
+                    scan(int32_t{});
+                    break;
+                default:
+                    scan(int64_t{});
+                    break;
+            }
+            runtime_filter_->has_range = true;
+            runtime_filter_->min = any ? lo : 1;
+            runtime_filter_->max = any ? hi : 0;  // empty build: an empty range
+        }
+        runtime_filter_->table = table_.get();
+        runtime_filter_->ready = true;
+    }
+}
+
+size_t PhysicalHashJoin::ProbeKeyColumn() const {
+    if (left_keys_.size() != 1 || null_safe_[0]) return SIZE_MAX;
+    if (left_keys_[0]->kind != BoundExprKind::COLUMN_REF || right_keys_[0]->type != left_keys_[0]->type)
+        return SIZE_MAX;
+    bool drops_unmatched = join_type_ == BoundJoinType::INNER || join_type_ == BoundJoinType::SEMI ||
+                           join_type_ == BoundJoinType::RIGHT || join_type_ == BoundJoinType::RIGHT_SEMI ||
+                           join_type_ == BoundJoinType::RIGHT_ANTI;
+    return drops_unmatched ? static_cast<const BoundColumnRef&>(*left_keys_[0]).index : SIZE_MAX;
+}
+
+std::shared_ptr<RuntimeFilter> PhysicalHashJoin::MakeRuntimeFilter(size_t scan_column) {
+    if (ProbeKeyColumn() == SIZE_MAX) return nullptr;
+    runtime_filter_ = std::make_shared<RuntimeFilter>();
+    runtime_filter_->scan_column = scan_column;
+    return runtime_filter_;
 }
 
 bool PhysicalHashJoin::MarksBuildRows() const {

@@ -10,6 +10,7 @@
 #include "binder/bound_query.h"
 #include "execution/key_hash_table.h"
 #include "execution/physical_operator.h"
+#include "execution/runtime_filter.h"
 
 namespace floe {
 
@@ -31,6 +32,12 @@ class PhysicalHashJoin : public PhysicalOperator {
     /// Probes run on several threads at once (marks of matched build rows are atomic stores;
     /// FinishExecute runs after every probe).
     bool ParallelExecute() const override { return true; }
+    /// The runtime filter this join's build fills for the scan of probe column `scan_column`, or
+    /// null when the join cannot have one (a join that keeps unmatched probe rows, several or
+    /// NULL-safe keys, a key that is not a column of the probe input's type).
+    std::shared_ptr<RuntimeFilter> MakeRuntimeFilter(size_t scan_column);
+    /// The probe input's column the (single) key reads, or SIZE_MAX.
+    size_t ProbeKeyColumn() const;
 
   private:
     /// Build rows, compacted (output strings point into them), and their evaluated keys.
@@ -63,7 +70,8 @@ class PhysicalHashJoin : public PhysicalOperator {
     std::vector<uint32_t> first_;          // per key id: its first build row
     std::vector<uint32_t> next_;           // per build row: the next row with the same key
     bool unique_keys_ = false;             // every key has one build row (first_ says which)
-    std::vector<uint8_t> matched_;         // per build row, for RIGHT/FULL
+    std::shared_ptr<RuntimeFilter> runtime_filter_;
+    std::vector<uint8_t> matched_;  // per build row, for RIGHT/FULL
     bool finished_ = false;
 };
 

@@ -15,6 +15,7 @@ class PhysicalProjection : public PhysicalOperator {
     std::string name() const override { return "PROJECTION"; }
     OperatorResult Execute(ExecutionContext& ctx, Chunk& input, Chunk& output) override;
     bool ParallelExecute() const override { return true; }
+    const std::vector<BoundExprPtr>& expressions() const { return expressions_; }
 
   private:
     std::vector<BoundExprPtr> expressions_;

@@ -37,6 +37,10 @@ struct ScanState : LocalState {
     size_t last_page = SIZE_MAX;  // the page of the previous chunk (to count pages once)
     bool last_page_skipped = false;
     PhysicalTableScan::Stats stats;
+    // Per runtime filter: rows checked, rows kept, and whether it is still applied to rows.
+    std::vector<size_t> checked, kept;
+    std::vector<uint8_t> disabled;
+    std::vector<uint8_t> keep;  // scratch
 };
 
 }  // namespace
@@ -52,6 +56,10 @@ void PhysicalTableScan::PlanMorsels() {
         for (const auto& f : zone_filters_) {
             const ZoneMap* zone = reader->column_zone(f.column);
             if (zone && !ZoneMayMatch(*zone, f.op, f.constant)) may_match = false;
+        }
+        for (const auto& f : runtime_filters_) {
+            size_t c = column_ids_[f->scan_column];
+            if (c != kRowIdColumn && RuntimeRangeExcludes(*f, reader->column_zone(c))) may_match = false;
         }
         if (!may_match) {
             ++stats_.rowsets_skipped;
@@ -133,11 +141,17 @@ bool PhysicalTableScan::GetMorselData(ExecutionContext& ctx, LocalState& local, 
         size_t start = st.next_row;
         size_t n = std::min(kChunkCapacity, st.end_row - start);
         st.next_row += n;
-        if (!zone_filters_.empty() && reader.page_rows() > 0) {
+        if ((!zone_filters_.empty() || !runtime_filters_.empty()) && reader.page_rows() > 0) {
             size_t page = start / reader.page_rows();
             if (page != st.last_page) {
                 st.last_page = page;
                 st.last_page_skipped = false;
+                for (const auto& f : runtime_filters_) {
+                    size_t c = column_ids_[f->scan_column];
+                    if (c != kRowIdColumn && RuntimeRangeExcludes(*f, reader.page_zone(c, page))) {
+                        st.last_page_skipped = true;
+                    }
+                }
                 for (const auto& f : zone_filters_) {
                     const ZoneMap* zone = reader.page_zone(f.column, page);
                     if (zone && !ZoneMayMatch(*zone, f.op, f.constant)) st.last_page_skipped = true;
@@ -189,9 +203,53 @@ bool PhysicalTableScan::GetMorselData(ExecutionContext& ctx, LocalState& local, 
             out.SetSize(n);
         }
         if (selection) out.SetSelection(std::move(selection));
+        if (!runtime_filters_.empty()) {
+            ApplyRuntimeFilters(st, out);
+            if (out.live_rows() == 0) continue;
+        }
         return true;
     }
     return false;
+}
+
+bool PhysicalTableScan::RuntimeRangeExcludes(const RuntimeFilter& f, const ZoneMap* zone) const {
+    if (!f.ready || !f.has_range || !zone) return false;
+    if (f.min > f.max) return true;  // no build keys at all
+    return !ZoneMayMatch(*zone, ZoneOp::GE, Value::Integer(f.min)) ||
+           !ZoneMayMatch(*zone, ZoneOp::LE, Value::Integer(f.max));
+}
+
+void PhysicalTableScan::ApplyRuntimeFilters(LocalState& local, Chunk& out) {
+    auto& st = static_cast<ScanState&>(local);
+    if (st.checked.size() != runtime_filters_.size()) {
+        st.checked.assign(runtime_filters_.size(), 0);
+        st.kept.assign(runtime_filters_.size(), 0);
+        st.disabled.assign(runtime_filters_.size(), 0);
+    }
+    for (size_t k = 0; k < runtime_filters_.size(); ++k) {
+        RuntimeFilter& f = *runtime_filters_[k];
+        if (!f.ready || !f.table || st.disabled[k]) continue;
+        size_t live = out.live_rows();
+        if (live == 0) return;
+        std::vector<uint32_t> rows(live);
+        for (size_t i = 0; i < live; ++i) rows[i] = out.LiveRow(i);
+        st.keep.resize(live);
+        f.table->MayContain(out.column(f.scan_column), rows.data(), live, st.keep.data());
+        size_t m = 0;
+        for (size_t i = 0; i < live; ++i) {
+            rows[m] = rows[i];
+            m += st.keep[i];
+        }
+        st.checked[k] += live;
+        st.kept[k] += m;
+        if (m < live) {
+            f.rows_filtered.fetch_add(live - m, std::memory_order_relaxed);
+            rows.resize(m);
+            out.SetSelection(std::make_unique<SelectionVector>(rows.begin(), rows.end()));
+        }
+        // A filter that keeps nearly every row costs more than it saves: stop applying it.
+        if (st.checked[k] >= 16 * kChunkCapacity && st.kept[k] * 10 > st.checked[k] * 9) st.disabled[k] = 1;
+    }
 }
 
 }  // namespace floe

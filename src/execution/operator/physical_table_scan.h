@@ -15,6 +15,7 @@
 
 #include "catalog/catalog.h"
 #include "execution/physical_operator.h"
+#include "execution/runtime_filter.h"
 #include "storage/segment.h"
 
 namespace floe {
@@ -33,6 +34,9 @@ class PhysicalTableScan : public PhysicalOperator {
     };
     /// Rowsets and pages whose zone maps rule out one of `filters` are skipped.
     void SetZoneFilters(std::vector<ZoneFilter> filters) { zone_filters_ = std::move(filters); }
+    /// A hash join's runtime filter on one of this scan's output columns (runtime_filter.h).
+    void AddRuntimeFilter(std::shared_ptr<RuntimeFilter> filter) { runtime_filters_.push_back(std::move(filter)); }
+    const std::vector<std::shared_ptr<RuntimeFilter>>& runtime_filters() const { return runtime_filters_; }
 
     /// What the scan did (EXPLAIN ANALYZE).
     struct Stats {
@@ -64,6 +68,12 @@ class PhysicalTableScan : public PhysicalOperator {
     std::shared_ptr<const TableVersion> version_;
     std::string data_dir_;
     std::vector<ZoneFilter> zone_filters_;
+    std::vector<std::shared_ptr<RuntimeFilter>> runtime_filters_;
+    /// Whether a zone map of table column `column` rules out every key of a ready runtime filter.
+    bool RuntimeRangeExcludes(const RuntimeFilter& f, const ZoneMap* zone) const;
+    /// Drops the rows of `out` whose runtime-filter keys cannot match (adaptively: a filter that
+    /// keeps most rows stops being applied by this state).
+    void ApplyRuntimeFilters(LocalState& state, Chunk& out);
     bool planned_ = false;
     std::vector<Morsel> morsels_;
     // One-thread reading (GetData): its state and morsel.
