@@ -3,9 +3,13 @@
 /// (0 = valid, 1 = null), and for strings 16-byte StringViews pointing into a heap the column owns.
 /// Kernels work on the raw buffers (Data<T>(), nulls()); GetValue/Append are for the slow paths.
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
+#include <new>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "types/logical_type.h"
@@ -14,25 +18,58 @@
 
 namespace floe {
 
-/// An allocator whose value-initialization does nothing: growing a byte vector does not zero the
-/// new bytes (Column::Resize zeroes exactly the rows it adds, once).
-template <typename T>
-struct DefaultInitAllocator : std::allocator<T> {
-    template <typename U>
-    struct rebind {
-        using other = DefaultInitAllocator<U>;
-    };
-    DefaultInitAllocator() = default;
-    template <typename U>
-    DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}  // NOLINT: converting, as std::allocator
-    template <typename U>
-    void construct(U* p) noexcept {
-        ::new (static_cast<void*>(p)) U;
+/// A byte array that grows without initializing the new bytes (Column::Resize zeroes exactly the
+/// rows it adds, once) and moves its contents with one memcpy when it grows (a std::vector with a
+/// non-initializing allocator copied them byte by byte).
+class PodBytes {
+  public:
+    PodBytes() = default;
+    PodBytes(const PodBytes& o) { *this = o; }
+    PodBytes(PodBytes&& o) noexcept
+        : data_(std::exchange(o.data_, nullptr)),
+          size_(std::exchange(o.size_, 0)),
+          capacity_(std::exchange(o.capacity_, 0)) {}
+    PodBytes& operator=(const PodBytes& o) {
+        if (this != &o) {
+            resize(0);
+            resize(o.size_);
+            if (o.size_) std::memcpy(data_, o.data_, o.size_);
+        }
+        return *this;
     }
-    template <typename U, typename... Args>
-    void construct(U* p, Args&&... args) {
-        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    PodBytes& operator=(PodBytes&& o) noexcept {
+        if (this != &o) {
+            ::operator delete(data_);
+            data_ = std::exchange(o.data_, nullptr);
+            size_ = std::exchange(o.size_, 0);
+            capacity_ = std::exchange(o.capacity_, 0);
+        }
+        return *this;
     }
+    ~PodBytes() { ::operator delete(data_); }
+    uint8_t* data() { return data_; }
+    const uint8_t* data() const { return data_; }
+    size_t size() const { return size_; }
+    uint8_t& operator[](size_t i) { return data_[i]; }
+    const uint8_t& operator[](size_t i) const { return data_[i]; }
+    /// Makes the array `n` bytes long, keeping the first min(n, size()) bytes; capacity grows
+    /// geometrically (at least doubling), so a run of growing resizes costs linear time.
+    void resize(size_t n) {
+        if (n > capacity_) {
+            size_t capacity = std::max(n, capacity_ * 2);
+            auto* grown = static_cast<uint8_t*>(::operator new(capacity));
+            if (size_) std::memcpy(grown, data_, size_);
+            ::operator delete(data_);
+            data_ = grown;
+            capacity_ = capacity;
+        }
+        size_ = n;
+    }
+
+  private:
+    uint8_t* data_ = nullptr;
+    size_t size_ = 0;
+    size_t capacity_ = 0;
 };
 
 /// Most rows a chunk holds; operators size their buffers by it.
@@ -114,8 +151,8 @@ class Column {
     LogicalType type_;
     uint32_t width_;
     size_t size_ = 0;
-    std::vector<uint8_t, DefaultInitAllocator<uint8_t>> data_;
-    std::vector<uint8_t, DefaultInitAllocator<uint8_t>> nulls_;
+    PodBytes data_;
+    PodBytes nulls_;
     StringHeap heap_;
     std::vector<std::shared_ptr<const Column>> heap_refs_;
 };
