@@ -89,17 +89,29 @@ class PipelineBuilder {
     }
 };
 
+/// Pushes `input` through operators[i..] and hands the result to `deliver` (the sink step);
+/// returns false when no more input is wanted. An operator that has more output for the same
+/// input (HAVE_MORE_OUTPUT) is called again after each piece has gone down the pipeline.
+template <typename Deliver>
+bool PushThrough(Pipeline& p, ExecutionContext& ctx, Chunk input, size_t i, Deliver& deliver) {
+    if (i == p.operators.size()) return deliver(input);
+    while (true) {
+        Chunk output;
+        OperatorResult r = p.operators[i]->Execute(ctx, input, output);
+        bool more = PushThrough(p, ctx, std::move(output), i + 1, deliver);
+        if (r == OperatorResult::FINISHED || !more) return false;
+        if (r != OperatorResult::HAVE_MORE_OUTPUT) return true;
+        ctx.CheckInterrupted();
+    }
+}
+
 /// Pushes `input` through operators[from..] into the sink; returns false when no more input is wanted.
 bool Push(Pipeline& p, ExecutionContext& ctx, Chunk input, size_t from) {
-    bool more = true;
-    for (size_t i = from; i < p.operators.size(); ++i) {
-        Chunk output;
-        if (p.operators[i]->Execute(ctx, input, output) == OperatorResult::FINISHED) more = false;
-        input = std::move(output);
-    }
-    ctx.sink_input = p.sink_input;
-    if (!p.sink->Sink(ctx, input)) more = false;
-    return more;
+    auto deliver = [&](Chunk& chunk) {
+        ctx.sink_input = p.sink_input;
+        return p.sink->Sink(ctx, chunk);
+    };
+    return PushThrough(p, ctx, std::move(input), from, deliver);
 }
 
 /// The pipeline's morsel count when it can run on several threads, else 0.
@@ -145,21 +157,22 @@ void RunParallel(Pipeline& p, ExecutionContext& ctx, size_t morsels) {
     MemoryTracker* tracker = MemoryTracker::Current();
     // Pushes `input` from operator `from` on into task t's sink state or buffer.
     auto push = [&](ExecutionContext& local, size_t t, size_t morsel, size_t& seq, Chunk input, size_t from) {
-        for (size_t i = from; i < p.operators.size(); ++i) {
-            Chunk output;
-            p.operators[i]->Execute(local, input, output);
-            input = std::move(output);
-        }
-        if (replay) {
-            if (input.live_rows() > 0) buffers[t].push_back({morsel, seq++, Compact(std::move(input))});
-        } else if (!p.sink->SinkLocal(local, *sinks[t], input)) {
-            stop = true;
-        }
+        auto deliver = [&](Chunk& chunk) {
+            if (replay) {
+                if (chunk.live_rows() > 0) buffers[t].push_back({morsel, seq++, Compact(std::move(chunk))});
+            } else if (!p.sink->SinkLocal(local, *sinks[t], chunk)) {
+                stop = true;
+            }
+            return !stop.load(std::memory_order_relaxed);
+        };
+        PushThrough(p, local, std::move(input), from, deliver);
     };
+    std::vector<std::vector<std::pair<const void*, std::unique_ptr<LocalState>>>> operator_states(tasks);
     pool.Run(tasks, [&](size_t t) {
         ScopedMemoryTracker attach(tracker);
         ExecutionContext local = ctx;
         local.sink_input = p.sink_input;
+        local.operator_states = &operator_states[t];
         try {
             std::unique_ptr<LocalState> source = p.source->MakeSourceState();
             size_t seq = 0;
@@ -194,6 +207,7 @@ void RunParallel(Pipeline& p, ExecutionContext& ctx, size_t morsels) {
     size_t seq = 0;
     ExecutionContext local = ctx;
     local.sink_input = p.sink_input;
+    local.operator_states = &operator_states[0];
     for (size_t i = 0; !stop && i < p.operators.size(); ++i) {
         Chunk output;
         while (!stop && p.operators[i]->FinishExecute(local, output)) {
@@ -264,6 +278,8 @@ std::vector<Chunk> Executor::Run(PhysicalOperator& root, const std::atomic<bool>
     ExecutionContext ctx;
     ctx.interrupted = interrupted;
     ctx.dop = dop;
+    std::vector<std::pair<const void*, std::unique_ptr<LocalState>>> states;
+    ctx.operator_states = &states;
     ResultCollector collector(root.types());
     PipelineBuilder builder;
     Pipeline* final_pipeline = builder.Build(&root, &collector);
@@ -276,6 +292,8 @@ void Executor::Run(PhysicalOperator& root, const std::function<void(Chunk&)>& co
     ExecutionContext ctx;
     ctx.interrupted = interrupted;
     ctx.dop = dop;
+    std::vector<std::pair<const void*, std::unique_ptr<LocalState>>> states;
+    ctx.operator_states = &states;
     ResultCollector collector(root.types(), &consumer);
     PipelineBuilder builder;
     Pipeline* final_pipeline = builder.Build(&root, &collector);

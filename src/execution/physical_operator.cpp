@@ -1,5 +1,6 @@
 #include "execution/physical_operator.h"
 
+#include "common/check.h"
 #include "common/exception.h"
 #include "common/memory_tracker.h"
 
@@ -10,6 +11,15 @@ void ExecutionContext::CheckInterrupted() const {
         throw ExecutionError("Query execution was interrupted", ErrorCode::QUERY_INTERRUPTED);
     }
     MemoryTracker::CheckCurrent();
+}
+
+std::unique_ptr<LocalState>& ExecutionContext::OperatorState(const void* op) {
+    FLOE_CHECK(operator_states != nullptr);
+    for (auto& [key, state] : *operator_states) {
+        if (key == op) return state;
+    }
+    operator_states->emplace_back(op, nullptr);
+    return operator_states->back().second;
 }
 
 bool PhysicalOperator::GetData(ExecutionContext&, Chunk&) {

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "types/logical_type.h"
@@ -40,8 +41,15 @@ enum class PhysicalOperatorType : uint8_t {
 };
 
 enum class OperatorResult : uint8_t {
-    NEED_MORE_INPUT,  // output (possibly empty) is ready; send the next input chunk
-    FINISHED,         // output is ready and no more input is wanted (LIMIT reached)
+    NEED_MORE_INPUT,   // output (possibly empty) is ready; send the next input chunk
+    FINISHED,          // output is ready and no more input is wanted (LIMIT reached)
+    HAVE_MORE_OUTPUT,  // output is ready; call Execute again with the same input for more of it
+};
+
+/// Per-task state of a parallel source or sink (or an operator's position in its output): one per
+/// pipeline task, used by that task only.
+struct LocalState {
+    virtual ~LocalState() = default;
 };
 
 /// Per-query state shared by all operators of a query: cancellation and memory accounting. Each
@@ -52,12 +60,12 @@ struct ExecutionContext {
     size_t sink_input = 0;
     /// How many threads a pipeline may use (the session's pipeline_dop; 1 = serial).
     size_t dop = 1;
+    /// The task's per-operator state (an operator that continues its output over several Execute
+    /// calls keeps its position here, since several tasks run it at once).
+    std::vector<std::pair<const void*, std::unique_ptr<LocalState>>>* operator_states = nullptr;
+    /// The slot of `op`'s state in this task (empty at first).
+    std::unique_ptr<LocalState>& OperatorState(const void* op);
     void CheckInterrupted() const;
-};
-
-/// Per-task state of a parallel source or sink: one per pipeline task, used by that task only.
-struct LocalState {
-    virtual ~LocalState() = default;
 };
 
 class PhysicalOperator {

@@ -218,65 +218,137 @@ Chunk PhysicalHashJoin::Gather(const Chunk* left, const std::vector<uint32_t>& l
     return out;
 }
 
-OperatorResult PhysicalHashJoin::Execute(ExecutionContext& ctx, Chunk& input, Chunk& output) {
-    ctx.CheckInterrupted();
+namespace {
+
+/// Candidate pairs a probe produces per Execute call at most, for joins whose output may be
+/// split (a key with many build rows yields its pairs over several calls, so memory does not
+/// grow with the fan-out).
+constexpr size_t kMaxPairsPerCall = 8 * kChunkCapacity;
+
+}  // namespace
+
+/// A task's probe of one input chunk, kept across the Execute calls that emit its pairs.
+struct PhysicalHashJoin::ProbeState : LocalState {
+    bool active = false;
+    std::vector<uint32_t> rows;                // the probe rows whose keys can match (all live rows without keys)
+    std::vector<uint32_t> ids;                 // their key ids in the table (kNotFound: no match)
+    size_t next = 0;                           // the probe row (index into rows) the next pair comes from
+    uint32_t chain = KeyHashTable::kNotFound;  // its next build row, or kNotFound: from the start
+    std::vector<uint8_t> left_matched;         // LEFT/FULL/SINGLE: per input row, whether it matched
+};
+
+void PhysicalHashJoin::StartProbe(Chunk& input, ProbeState& st) const {
     size_t live = input.live_rows();
+    st.next = 0;
+    st.chain = KeyHashTable::kNotFound;
+    st.rows.clear();
+    st.ids.clear();
+    if (left_keys_.empty()) {
+        st.rows.resize(live);
+        for (size_t i = 0; i < live; ++i) st.rows[i] = input.LiveRow(i);
+        return;
+    }
     std::vector<std::shared_ptr<Column>> key_cols;
     std::vector<const Column*> keys;
     for (const auto& k : left_keys_) {
         key_cols.push_back(ExpressionExecutor::Evaluate(*k, input, input.size()));
         keys.push_back(key_cols.back().get());
     }
-    // Candidate pairs.
-    std::vector<uint32_t> cand_left, cand_right;
-    if (keys.empty()) {
-        for (size_t i = 0; i < live; ++i) {
-            uint32_t r = input.LiveRow(i);
-            for (size_t b = 0; b < build_.rows; ++b) {
-                cand_left.push_back(r);
-                cand_right.push_back(static_cast<uint32_t>(b));
-            }
-        }
+    if (input.selection()) {
+        st.rows = MatchableRows(keys, input.selection()->data(), live);
     } else {
-        std::vector<uint32_t> rows;
-        if (input.selection()) {
-            rows = MatchableRows(keys, input.selection()->data(), live);
-        } else {
-            std::vector<uint32_t> all(live);
-            for (size_t i = 0; i < live; ++i) all[i] = static_cast<uint32_t>(i);
-            rows = MatchableRows(keys, all.data(), live);
-        }
-        std::vector<uint32_t> ids(rows.size());
-        table_->Find(keys, rows.data(), rows.size(), ids.data());
-        cand_left.reserve(rows.size());
-        cand_right.reserve(rows.size());
-        if (unique_keys_) {
-            // One build row per key (joins on a primary key): no chains to walk. Branch-free:
-            // each row is written, and kept when its key was found.
-            cand_left.resize(rows.size());
-            cand_right.resize(rows.size());
-            size_t m = 0;
-            for (size_t i = 0; i < rows.size(); ++i) {
-                uint32_t id = ids[i];
-                bool found = id != KeyHashTable::kNotFound;
-                cand_left[m] = rows[i];
-                cand_right[m] = found ? first_[id] : 0;
-                m += found ? 1 : 0;
-            }
-            cand_left.resize(m);
-            cand_right.resize(m);
-        }
-        for (size_t i = 0; !unique_keys_ && i < rows.size(); ++i) {
-            if (ids[i] == KeyHashTable::kNotFound) continue;
-            for (uint32_t b = first_[ids[i]]; b != KeyHashTable::kNotFound; b = next_[b]) {
-                cand_left.push_back(rows[i]);
+        std::vector<uint32_t> all(live);
+        for (size_t i = 0; i < live; ++i) all[i] = static_cast<uint32_t>(i);
+        st.rows = MatchableRows(keys, all.data(), live);
+    }
+    st.ids.resize(st.rows.size());
+    table_->Find(keys, st.rows.data(), st.rows.size(), st.ids.data());
+}
+
+void PhysicalHashJoin::NextPairs(ProbeState& st, size_t limit, std::vector<uint32_t>& cand_left,
+                                 std::vector<uint32_t>& cand_right) const {
+    const auto& rows = st.rows;
+    if (left_keys_.empty()) {  // nested loops: every build row is a candidate
+        uint32_t b = st.chain == KeyHashTable::kNotFound ? 0 : st.chain;
+        while (st.next < rows.size() && cand_left.size() < limit) {
+            for (; b < build_.rows && cand_left.size() < limit; ++b) {
+                cand_left.push_back(rows[st.next]);
                 cand_right.push_back(b);
             }
+            if (b < build_.rows) break;
+            ++st.next;
+            b = 0;
+        }
+        st.chain = st.next < rows.size() && b > 0 ? b : KeyHashTable::kNotFound;
+        return;
+    }
+    const auto& ids = st.ids;
+    if (unique_keys_) {
+        // One build row per key (joins on a primary key): no chains to walk. Branch-free: each
+        // row is written, and kept when its key was found.
+        size_t n = rows.size() - st.next;
+        cand_left.resize(n);
+        cand_right.resize(n);
+        size_t m = 0;
+        for (size_t i = st.next; i < rows.size(); ++i) {
+            uint32_t id = ids[i];
+            bool found = id != KeyHashTable::kNotFound;
+            cand_left[m] = rows[i];
+            cand_right[m] = found ? first_[id] : 0;
+            m += found ? 1 : 0;
+        }
+        cand_left.resize(m);
+        cand_right.resize(m);
+        st.next = rows.size();
+        return;
+    }
+    cand_left.reserve(std::min(limit, rows.size()));
+    cand_right.reserve(std::min(limit, rows.size()));
+    while (st.next < rows.size() && cand_left.size() < limit) {
+        uint32_t id = ids[st.next];
+        if (id == KeyHashTable::kNotFound) {
+            ++st.next;
+            continue;
+        }
+        uint32_t b = st.chain == KeyHashTable::kNotFound ? first_[id] : st.chain;
+        for (; b != KeyHashTable::kNotFound && cand_left.size() < limit; b = next_[b]) {
+            cand_left.push_back(rows[st.next]);
+            cand_right.push_back(b);
+        }
+        if (b == KeyHashTable::kNotFound) {
+            ++st.next;
+            st.chain = KeyHashTable::kNotFound;
+        } else {
+            st.chain = b;  // the row's chain goes on in the next call
         }
     }
+}
+
+OperatorResult PhysicalHashJoin::Execute(ExecutionContext& ctx, Chunk& input, Chunk& output) {
+    ctx.CheckInterrupted();
+    auto& slot = ctx.OperatorState(this);
+    if (!slot) slot = std::make_unique<ProbeState>();
+    auto& st = static_cast<ProbeState&>(*slot);
+    const bool outer_left =
+        join_type_ == BoundJoinType::LEFT || join_type_ == BoundJoinType::FULL || join_type_ == BoundJoinType::SINGLE;
+    if (!st.active) {
+        StartProbe(input, st);
+        st.left_matched.assign(outer_left ? input.size() : 0, 0);
+        st.active = true;
+    }
+    // Semi and anti joins decide per probe row over all its pairs: one call. The others may
+    // split a probe chunk's pairs over several calls.
+    const bool splits = join_type_ != BoundJoinType::SEMI && join_type_ != BoundJoinType::ANTI &&
+                        join_type_ != BoundJoinType::RIGHT_SEMI && join_type_ != BoundJoinType::RIGHT_ANTI;
+    std::vector<uint32_t> cand_left, cand_right;
+    NextPairs(st, splits ? kMaxPairsPerCall : SIZE_MAX, cand_left, cand_right);
+    const bool done = st.next >= st.rows.size();
+    if (done) st.active = false;
+    const OperatorResult more = done ? OperatorResult::NEED_MORE_INPUT : OperatorResult::HAVE_MORE_OUTPUT;
+    size_t live = input.live_rows();
     if (!condition_ && (join_type_ == BoundJoinType::INNER || join_type_ == BoundJoinType::CROSS)) {
         output = Gather(&input, cand_left, cand_right, true);  // every candidate pair is a result
-        return OperatorResult::NEED_MORE_INPUT;
+        return more;
     }
     // Residual condition over the concatenated pair rows.
     std::vector<uint8_t> keep(cand_left.size(), 1);
@@ -304,9 +376,7 @@ OperatorResult PhysicalHashJoin::Execute(ExecutionContext& ctx, Chunk& input, Ch
         output = Gather(&input, out_left, out_right, false);
         return OperatorResult::NEED_MORE_INPUT;
     }
-    bool outer_left =
-        join_type_ == BoundJoinType::LEFT || join_type_ == BoundJoinType::FULL || join_type_ == BoundJoinType::SINGLE;
-    std::vector<uint8_t> left_matched(outer_left ? input.size() : 0, 0);
+    std::vector<uint8_t>& left_matched = st.left_matched;
     for (size_t i = 0; i < keep.size(); ++i) {
         if (!keep[i]) continue;
         out_left.push_back(cand_left[i]);
@@ -319,7 +389,7 @@ OperatorResult PhysicalHashJoin::Execute(ExecutionContext& ctx, Chunk& input, Ch
         }
         if (!matched_.empty()) Mark(cand_right[i]);
     }
-    if (outer_left) {
+    if (outer_left && done) {  // the probe rows without a match, once all their pairs are out
         for (size_t i = 0; i < live; ++i) {
             uint32_t r = input.LiveRow(i);
             if (!left_matched[r]) {
@@ -329,7 +399,7 @@ OperatorResult PhysicalHashJoin::Execute(ExecutionContext& ctx, Chunk& input, Ch
         }
     }
     output = Gather(&input, out_left, out_right, true);
-    return OperatorResult::NEED_MORE_INPUT;
+    return more;
 }
 
 bool PhysicalHashJoin::FinishExecute(ExecutionContext&, Chunk& output) {

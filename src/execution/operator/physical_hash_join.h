@@ -39,7 +39,14 @@ class PhysicalHashJoin : public PhysicalOperator {
     /// The probe input's column the (single) key reads, or SIZE_MAX.
     size_t ProbeKeyColumn() const;
 
+    struct ProbeState;
+
   private:
+    /// Starts probing `input`: its matchable rows and their key ids.
+    void StartProbe(Chunk& input, ProbeState& st) const;
+    /// Appends the next candidate pairs of the probe (at most `limit`, whole or split chains).
+    void NextPairs(ProbeState& st, size_t limit, std::vector<uint32_t>& cand_left,
+                   std::vector<uint32_t>& cand_right) const;
     /// Build rows, compacted (output strings point into them), and their evaluated keys.
     struct BuildRows : LocalState {
         std::vector<std::shared_ptr<Column>> columns;
