@@ -121,6 +121,7 @@ class Binder {
     struct CteBinding {
         std::string name;
         const ast::CommonTableExpr* cte;
+        std::shared_ptr<BoundCte> bound;
     };
 
     ClientContext& context_;
@@ -161,6 +162,9 @@ class Binder {
         size_t uses = 0;                 // correlated references made
     };
     std::vector<SubqueryFrame> subquery_frames_;
+    /// Correlated references made so far in the enclosing subquery frames (to tell whether a
+    /// derived table or CTE read the enclosing query's columns).
+    size_t CorrelatedUses() const;
     /// Binds `query` as a subquery of the current scope; `frame` receives its correlation.
     std::unique_ptr<BoundQueryNode> BindInSubqueryFrame(const ast::QueryNode& query, SubqueryFrame& frame);
 

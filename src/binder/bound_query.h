@@ -81,10 +81,21 @@ struct BoundTableScanRef : BoundTableRef {
     bool row_id = false;
 };
 
+struct CteMaterialization;  // planner/logical_operator.h
+
+/// A CTE of a statement as the binder saw it: how many times it is read.
+struct BoundCte {
+    std::string name;
+    size_t references = 0;
+    /// Made by the planner at the first read of a CTE read more than once.
+    std::shared_ptr<CteMaterialization> materialization;
+};
+
 struct BoundSubqueryRef : BoundTableRef {
     BoundSubqueryRef();
     ~BoundSubqueryRef() override;
     std::unique_ptr<BoundQueryNode> query;
+    std::shared_ptr<BoundCte> cte;  // set when this is a read of a CTE
 };
 
 /// SINGLE is a LEFT join that fails when a left row matches more than one right row (scalar subqueries).

@@ -148,7 +148,11 @@ void Binder::ExposeRowId(const std::string& database, const std::string& table) 
 std::unique_ptr<BoundQueryNode> Binder::BindQueryNode(const ast::QueryNode& query) {
     if (++cte_depth_ > 64) throw BinderError(At(query.location) + "queries are nested too deeply", ErrorCode::PARSE);
     size_t ctes_before = ctes_.size();
-    for (const auto& cte : query.ctes) ctes_.push_back({cte.name, &cte});
+    for (const auto& cte : query.ctes) {
+        auto bound = std::make_shared<BoundCte>();
+        bound->name = cte.name;
+        ctes_.push_back({cte.name, &cte, std::move(bound)});
+    }
     auto saved_scope = scope_;
     auto* saved_agg = aggregate_context_;
     aggregate_context_ = nullptr;
@@ -565,6 +569,12 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
 
 // ---------------------------------------------------------------- FROM
 
+size_t Binder::CorrelatedUses() const {
+    size_t uses = 0;
+    for (const auto& f : subquery_frames_) uses += f.uses;
+    return uses;
+}
+
 BoundTableRefPtr Binder::BindTableRef(const ast::TableRef& ref) {
     size_t first = scope_.size();
     BoundTableRefPtr bound = BindTableRefColumns(ref);
@@ -592,8 +602,14 @@ BoundTableRefPtr Binder::BindTableRefColumns(const ast::TableRef& ref) {
         case ast::TableRefKind::SUBQUERY: {
             const auto& sq = static_cast<const ast::SubqueryTableRef&>(ref);
             auto saved = scope_;
+            size_t uses = CorrelatedUses();
             auto bound = BindQueryNode(*sq.query);
             scope_ = std::move(saved);
+            if (CorrelatedUses() != uses) {
+                throw NotSupportedError(At(ref.location) +
+                                        "a derived table inside a subquery cannot read the enclosing query's "
+                                        "columns yet; move the condition to the subquery's WHERE");
+            }
             auto sub = std::make_unique<BoundSubqueryRef>();
             for (const auto& c : bound->output) {
                 scope_.push_back({ref.alias, c.name, c.type, c.nullable});
@@ -611,13 +627,21 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
         for (auto it = ctes_.rbegin(); it != ctes_.rend(); ++it) {
             if (!AsciiEqualsIgnoreCase(it->name, base.table)) continue;
             const ast::CommonTableExpr& cte = *it->cte;
+            std::shared_ptr<BoundCte> cte_info = it->bound;
             // Bind the CTE where it was defined: hide CTEs declared after it (no recursion).
             std::vector<CteBinding> saved_ctes = ctes_;
             ctes_.resize(static_cast<size_t>(std::distance(ctes_.begin(), it.base())) - 1);
             auto saved = scope_;
+            size_t uses = CorrelatedUses();
             auto bound = BindQueryNode(*cte.query);
             scope_ = std::move(saved);
             ctes_ = std::move(saved_ctes);
+            if (CorrelatedUses() != uses) {
+                throw NotSupportedError(At(base.location) + "CTE '" + cte.name +
+                                        "' cannot read the enclosing query's columns yet; move the condition to "
+                                        "the subquery's WHERE");
+            }
+            ++cte_info->references;
             if (!cte.column_names.empty() && cte.column_names.size() != bound->output.size()) {
                 throw BinderError(At(base.location) + "CTE '" + cte.name + "' names " +
                                       std::to_string(cte.column_names.size()) + " columns but returns " +
@@ -632,6 +656,7 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
                 sub->types.push_back(c.type);
             }
             sub->query = std::move(bound);
+            sub->cte = std::move(cte_info);
             return sub;
         }
     }

@@ -38,6 +38,7 @@ enum class PhysicalOperatorType : uint8_t {
     RESULT_COLLECTOR,
     WINDOW,
     EXPAND,
+    CTE_SCAN,
 };
 
 enum class OperatorResult : uint8_t {

@@ -1,6 +1,7 @@
 #include "execution/physical_planner.h"
 
 #include "common/exception.h"
+#include "execution/operator/physical_cte_scan.h"
 #include "execution/operator/physical_expand.h"
 #include "execution/operator/physical_file_scan.h"
 #include "execution/operator/physical_filter.h"
@@ -59,6 +60,16 @@ void PlaceRuntimeFilter(PhysicalHashJoin& join) {
 PhysicalOperatorPtr PhysicalPlanner::Plan(LogicalOperator& logical) {
     PhysicalOperatorPtr op;
     switch (logical.type) {
+        case LogicalOperatorType::CTE_SCAN: {
+            // The CTE's physical plan is made once, at its first read, and shared.
+            CteMaterialization& cte = *static_cast<LogicalCteScan&>(logical).cte;
+            if (!cte.physical) {
+                auto result = std::make_shared<CteResult>();
+                result->plan = Plan(*cte.plan);
+                cte.physical = result;
+            }
+            return std::make_unique<PhysicalCteScan>(logical.types, std::static_pointer_cast<CteResult>(cte.physical));
+        }
         case LogicalOperatorType::VALUES: {
             auto& v = static_cast<LogicalValues&>(logical);
             return std::make_unique<PhysicalValues>(v.types, std::move(v.rows));

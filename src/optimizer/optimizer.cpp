@@ -1,5 +1,7 @@
 #include "optimizer/optimizer.h"
 
+#include <functional>
+
 #include <memory>
 
 #include "optimizer/rules/column_pruning.h"
@@ -32,6 +34,18 @@ std::vector<std::unique_ptr<OptimizerPass>> MakePasses() {
 }  // namespace
 
 LogicalOperatorPtr Optimizer::Optimize(LogicalOperatorPtr plan, const std::set<std::string>& disabled) {
+    // Materialized CTEs are optimized once, on their own (their readers see all their rows).
+    std::function<void(LogicalOperator&)> optimize_ctes = [&](LogicalOperator& op) {
+        if (op.type == LogicalOperatorType::CTE_SCAN) {
+            CteMaterialization& cte = *static_cast<LogicalCteScan&>(op).cte;
+            if (!cte.optimized) {
+                cte.optimized = true;
+                cte.plan = Optimize(std::move(cte.plan), disabled);
+            }
+        }
+        for (auto& child : op.children) optimize_ctes(*child);
+    };
+    optimize_ctes(*plan);
     for (auto& pass : MakePasses()) {
         if (disabled.count(pass->name())) continue;
         plan = pass->Apply(std::move(plan));

@@ -25,6 +25,7 @@ enum class LogicalOperatorType : uint8_t {
     SET_OPERATION,
     WINDOW,
     EXPAND,
+    CTE_SCAN,
 };
 
 struct LogicalOperator {
@@ -170,6 +171,23 @@ struct LogicalSetOperation : LogicalOperator {
     std::string ToString() const override {
         return std::string(op == BoundSetOpType::INTERSECT ? "INTERSECT" : "EXCEPT") + (all ? " ALL" : "");
     }
+};
+
+/// A CTE that several parts of a statement read: planned (and optimized) once, computed once when
+/// the statement runs, and read by every LogicalCteScan of it.
+struct CteMaterialization {
+    std::string name;
+    std::unique_ptr<LogicalOperator> plan;
+    bool optimized = false;
+    /// The execution's state (the physical plan and its rows), made by the physical planner.
+    std::shared_ptr<void> physical;
+};
+
+/// A read of a materialized CTE: a leaf (filters stay above it; every reader sees all its rows).
+struct LogicalCteScan : LogicalOperator {
+    LogicalCteScan() : LogicalOperator(LogicalOperatorType::CTE_SCAN) {}
+    std::shared_ptr<CteMaterialization> cte;
+    std::string ToString() const override { return "CTE SCAN " + cte->name + " (computed once)"; }
 };
 
 /// Renders a plan as an indented tree, one operator per line.

@@ -1,5 +1,7 @@
 #include "planner/planner.h"
 
+#include <algorithm>
+
 #include "binder/binder.h"
 #include "binder/expression_walker.h"
 #include "common/exception.h"
@@ -103,11 +105,19 @@ std::string LogicalJoin::ToString() const {
 std::string PlanToString(const LogicalOperator& root) {
     std::string out;
     std::vector<std::pair<const LogicalOperator*, int>> stack{{&root, 0}};
+    std::vector<const CteMaterialization*> shown;  // a CTE's plan is shown under its first scan
     while (!stack.empty()) {
         auto [op, depth] = stack.back();
         stack.pop_back();
         out += std::string(depth * 2, ' ') + op->ToString() + "\n";
         for (auto it = op->children.rbegin(); it != op->children.rend(); ++it) stack.push_back({it->get(), depth + 1});
+        if (op->type == LogicalOperatorType::CTE_SCAN) {
+            const CteMaterialization* cte = static_cast<const LogicalCteScan&>(*op).cte.get();
+            if (std::find(shown.begin(), shown.end(), cte) == shown.end()) {
+                shown.push_back(cte);
+                stack.push_back({cte->plan.get(), depth + 1});
+            }
+        }
     }
     return out;
 }
@@ -184,8 +194,23 @@ LogicalOperatorPtr Planner::PlanTableRef(BoundTableRef& ref) {
             for (size_t i = 0; i < t.types.size(); ++i) tf->column_ids.push_back(i);
             return tf;
         }
-        case BoundTableRefKind::SUBQUERY:
-            return PlanQuery(*static_cast<BoundSubqueryRef&>(ref).query);
+        case BoundTableRefKind::SUBQUERY: {
+            auto& sub = static_cast<BoundSubqueryRef&>(ref);
+            if (sub.cte && sub.cte->references >= 2) {
+                // A CTE read more than once: planned once, computed once.
+                auto& m = sub.cte->materialization;
+                if (!m) {
+                    m = std::make_shared<CteMaterialization>();
+                    m->name = sub.cte->name;
+                    m->plan = PlanQuery(*sub.query);
+                }
+                auto scan = std::make_unique<LogicalCteScan>();
+                scan->cte = m;
+                scan->types = m->plan->types;
+                return scan;
+            }
+            return PlanQuery(*sub.query);
+        }
         case BoundTableRefKind::TABLE_SCAN: {
             auto& t = static_cast<BoundTableScanRef&>(ref);
             auto get = std::make_unique<LogicalGet>();

@@ -462,6 +462,8 @@ double EstimateCardinality(const LogicalOperator& op) {
             return static_cast<double>(static_cast<const LogicalGet&>(op).row_count);
         case LogicalOperatorType::WINDOW:
             return child(0);
+        case LogicalOperatorType::CTE_SCAN:
+            return EstimateCardinality(*static_cast<const LogicalCteScan&>(op).cte->plan);
         case LogicalOperatorType::EXPAND:
             return child(0) * static_cast<double>(static_cast<const LogicalExpand&>(op).sets.size());
         case LogicalOperatorType::FILTER:  // a conjunction's selectivity is the product of its parts'
