@@ -76,14 +76,14 @@ class Session {
     void Interrupt() { interrupted_.store(true); }
     /// Polled by running statements (KILL QUERY).
     const std::atomic<bool>* interrupted_flag() const { return &interrupted_; }
+    /// Threads a query's pipelines may use: pipeline_dop, 0 = every core.
+    size_t PipelineDop() const;
 
     /// Runs one parsed statement; `params` are the values of its `?` placeholders.
     /// Runs one statement under its own memory tracker (limit: query_mem_limit / exec_mem_limit).
     QueryResult ExecuteStatement(const ast::Statement& statement, const std::vector<Value>* params);
     QueryResult DispatchStatement(const ast::Statement& statement, const std::vector<Value>* params);
     int64_t StatementMemoryLimit() const;
-    /// Threads a query's pipelines may use: pipeline_dop, 0 = every core.
-    size_t PipelineDop() const;
 
     /// Statement start time (DATETIME micros), fixed for the statement being run.
     int64_t statement_start_micros() const { return statement_start_micros_; }

@@ -206,7 +206,7 @@ std::pair<LoadResult, size_t> LoadQueryResult(Session& session, PhysicalOperator
             pending.push_back(std::move(chunk));
             if (pending_rows >= kBatchRows || pending_bytes >= kBatchBytes) flush();
         },
-        session.interrupted_flag());
+        session.interrupted_flag(), session.PipelineDop());
     if (!pending.empty()) flush();
     if (options.record) options.record->total_rows = options.record->loaded_rows = static_cast<int64_t>(total);
     return {writer->Commit(), total};
@@ -538,7 +538,7 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
     }
     // The new versions of the rows, and the positions of the old ones.
     std::vector<Chunk> source;
-    for (Chunk& chunk : Executor::Run(*physical)) {
+    for (Chunk& chunk : Executor::Run(*physical, session_.interrupted_flag(), session_.PipelineDop())) {
         Chunk values;
         for (size_t i = 0; i < chunk.live_rows(); ++i) {
             uint32_t r = chunk.LiveRow(i);

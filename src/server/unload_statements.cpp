@@ -270,7 +270,7 @@ QueryResult StatementExecutor::InsertIntoFiles(const ast::InsertStatement& s) {
                     write(output_for(dir), part);
                 }
             },
-            session_.interrupted_flag());
+            session_.interrupted_flag(), session_.PipelineDop());
         for (auto& [dir, out] : outputs) out.sink->Finish();
     } catch (...) {
         outputs.clear();
