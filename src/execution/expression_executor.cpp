@@ -42,6 +42,25 @@ std::shared_ptr<Column> ExpressionExecutor::Evaluate(const BoundExpression& expr
     if (id >= 0 && memo[id]) return memo[id];
     std::shared_ptr<Column> result;
     switch (expr.kind) {
+        case BoundExprKind::CONSTANT: {
+            const Value& v = static_cast<const BoundConstant&>(expr).value;
+            result = std::make_shared<Column>(expr.type, rows);
+            result->Resize(rows);
+            if (v.is_null()) {
+                std::fill(result->nulls(), result->nulls() + rows, 1);
+            } else {
+                // One typed store, then byte copies (strings share the one heap copy).
+                if (rows > 0) result->SetValue(0, v);
+                size_t width = expr.type.PhysicalSize();
+                uint8_t* data = result->Data<uint8_t>();
+                for (size_t done = 1; done < rows; done *= 2) {
+                    std::memcpy(data + done * width, data, std::min(done, rows - done) * width);
+                }
+            }
+            break;
+        }
+        case BoundExprKind::COLUMN_REF:
+            return input.shared_column(static_cast<const BoundColumnRef&>(expr).index);
         case BoundExprKind::CAST: {
             const auto& cast = static_cast<const BoundCast&>(expr);
             auto child = Evaluate(*cast.child, input, rows, common, memo);
@@ -64,61 +83,16 @@ std::shared_ptr<Column> ExpressionExecutor::Evaluate(const BoundExpression& expr
             fn.function.kernel(args, rows, *result);
             break;
         }
-        default:
-            result = Evaluate(expr, input, rows);
-            break;
     }
+    if (!result) throw InternalError("unknown bound expression kind");
     if (id >= 0) memo[id] = result;
     return result;
 }
 
 std::shared_ptr<Column> ExpressionExecutor::Evaluate(const BoundExpression& expr, const Chunk& input, size_t rows) {
-    switch (expr.kind) {
-        case BoundExprKind::CONSTANT: {
-            const Value& v = static_cast<const BoundConstant&>(expr).value;
-            auto col = std::make_shared<Column>(expr.type, rows);
-            col->Resize(rows);
-            if (v.is_null()) {
-                std::fill(col->nulls(), col->nulls() + rows, 1);
-            } else {
-                // One typed store, then byte copies (strings share the one heap copy).
-                if (rows > 0) col->SetValue(0, v);
-                size_t width = expr.type.PhysicalSize();
-                uint8_t* data = col->Data<uint8_t>();
-                for (size_t done = 1; done < rows; done *= 2) {
-                    std::memcpy(data + done * width, data, std::min(done, rows - done) * width);
-                }
-            }
-            return col;
-        }
-        case BoundExprKind::COLUMN_REF: {
-            const auto& ref = static_cast<const BoundColumnRef&>(expr);
-            return input.shared_column(ref.index);
-        }
-        case BoundExprKind::CAST: {
-            const auto& cast = static_cast<const BoundCast&>(expr);
-            auto child = Evaluate(*cast.child, input, rows);
-            auto col = std::make_shared<Column>(expr.type, rows);
-            col->Resize(rows);
-            CastColumn(*child, rows, *col);
-            return col;
-        }
-        case BoundExprKind::FUNCTION: {
-            const auto& fn = static_cast<const BoundFunction&>(expr);
-            std::vector<std::shared_ptr<Column>> owned;
-            std::vector<const Column*> args;
-            owned.reserve(fn.args.size());
-            for (const auto& a : fn.args) {
-                owned.push_back(Evaluate(*a, input, rows));
-                args.push_back(owned.back().get());
-            }
-            auto col = std::make_shared<Column>(expr.type, rows);
-            col->Resize(rows);
-            fn.function.kernel(args, rows, *col);
-            return col;
-        }
-    }
-    throw InternalError("unknown bound expression kind");
+    static const CommonSubexpressions kNone;
+    std::vector<std::shared_ptr<Column>> memo;
+    return Evaluate(expr, input, rows, kNone, memo);
 }
 
 Value ExpressionExecutor::EvaluateConstant(const BoundExpression& expr) {

@@ -30,6 +30,17 @@ bool PhysicalOperator::GetMorselData(ExecutionContext&, LocalState&, size_t, Chu
     throw InternalError(name() + " does not split into morsels");
 }
 
+bool PhysicalOperator::ReadMorselsInOrder(ExecutionContext& ctx, std::unique_ptr<LocalState>& state, size_t& next,
+                                          Chunk& out) {
+    size_t morsels = MorselCount(ctx);
+    if (!state) state = MakeSourceState();
+    while (next < morsels) {
+        if (GetMorselData(ctx, *state, next, out)) return true;
+        if (++next == morsels) FinishSource(*state);
+    }
+    return false;
+}
+
 bool PhysicalOperator::SinkLocal(ExecutionContext&, LocalState&, Chunk&) {
     throw InternalError(name() + " has no parallel sink");
 }

@@ -120,6 +120,10 @@ class PhysicalOperator {
     virtual void Combine(ExecutionContext& ctx, LocalState& state) {}
 
   protected:
+    /// GetData of a morsel source on one thread: morsels `*next` on, in order, with `state`
+    /// (made on first use); FinishSource when the last is done.
+    bool ReadMorselsInOrder(ExecutionContext& ctx, std::unique_ptr<LocalState>& state, size_t& next, Chunk& out);
+
     PhysicalOperatorType type_;
     std::vector<LogicalType> types_;
     std::vector<std::unique_ptr<PhysicalOperator>> children_;

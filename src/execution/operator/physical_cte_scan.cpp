@@ -21,10 +21,7 @@ Chunk PhysicalCteScan::Share(size_t i) const {
 }
 
 bool PhysicalCteScan::GetData(ExecutionContext& ctx, Chunk& out) {
-    result_->Materialize(ctx);
-    if (next_ >= result_->chunks.size()) return false;
-    out = Share(next_++);
-    return true;
+    return ReadMorselsInOrder(ctx, serial_, next_, out);
 }
 
 size_t PhysicalCteScan::MorselCount(ExecutionContext& ctx) {

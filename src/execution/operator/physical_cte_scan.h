@@ -37,7 +37,8 @@ class PhysicalCteScan : public PhysicalOperator {
     /// A shallow copy of chunk i: the columns are shared.
     Chunk Share(size_t i) const;
     std::shared_ptr<CteResult> result_;
-    size_t next_ = 0;  // one-thread reading
+    std::unique_ptr<LocalState> serial_;  // one-thread reading: its state and next chunk
+    size_t next_ = 0;
 };
 
 }  // namespace floe

@@ -402,15 +402,7 @@ bool PhysicalFileScan::GetData(ExecutionContext& ctx, Chunk& out) {
         }
         return GetTextData(out);
     }
-    if (!serial_) {
-        PlanMorsels();
-        serial_ = MakeSourceState();
-    }
-    while (serial_morsel_ < morsels_.size()) {
-        if (GetMorselData(ctx, *serial_, serial_morsel_, out)) return true;
-        if (++serial_morsel_ == morsels_.size()) FinishSource(*serial_);
-    }
-    return false;
+    return ReadMorselsInOrder(ctx, serial_, serial_morsel_, out);
 }
 
 bool PhysicalFileScan::GetMorselData(ExecutionContext& ctx, LocalState& local, size_t m, Chunk& out) {

@@ -151,19 +151,19 @@ bool IsFixedConversion(const SchemaNode& leaf) {
     }
 }
 
+/// Value i of an array of little-endian T at `fixed` (unaligned).
+template <typename T>
+T LoadLittle(const uint8_t* fixed, size_t i) {
+    T v;
+    std::memcpy(&v, fixed + i * sizeof(T), sizeof(T));
+    return v;
+}
+
 /// Converts `n` physical values at `fixed` (a fixed conversion) into `dst`, values of the leaf's
 /// Floe type.
 void ConvertFixed(const SchemaNode& leaf, const uint8_t* fixed, size_t n, uint8_t* dst) {
-    auto i32 = [&](size_t i) {
-        int32_t v;
-        std::memcpy(&v, fixed + i * 4, 4);
-        return v;
-    };
-    auto i64 = [&](size_t i) {
-        int64_t v;
-        std::memcpy(&v, fixed + i * 8, 8);
-        return v;
-    };
+    auto i32 = [&](size_t i) { return LoadLittle<int32_t>(fixed, i); };
+    auto i64 = [&](size_t i) { return LoadLittle<int64_t>(fixed, i); };
     auto put = [&]<typename T>(size_t i, T v) { std::memcpy(dst + i * sizeof(T), &v, sizeof(T)); };
     switch (leaf.conversion) {
         case Conversion::NONE:
@@ -213,16 +213,8 @@ void ConvertValues(const SchemaNode& leaf, const Values& raw, Column& out, const
     if (n == 0) return;
     std::memset(out.nulls(), 0, n);
     const uint8_t* fixed = raw.fixed_data();
-    auto i32 = [&](size_t i) {
-        int32_t v;
-        std::memcpy(&v, fixed + i * 4, 4);
-        return v;
-    };
-    auto i64 = [&](size_t i) {
-        int64_t v;
-        std::memcpy(&v, fixed + i * 8, 8);
-        return v;
-    };
+    auto i32 = [&](size_t i) { return LoadLittle<int32_t>(fixed, i); };
+    auto i64 = [&](size_t i) { return LoadLittle<int64_t>(fixed, i); };
     if (IsFixedConversion(leaf)) {
         ConvertFixed(leaf, fixed, n, out.Data<uint8_t>());
         return;
