@@ -122,6 +122,7 @@ StatementPtr ParserImpl::ParseDelete() {
     auto d = std::make_unique<DeleteStatement>();
     ParseQualifiedName(d->database, d->table, "a table name");
     if (AcceptKeyword("PARTITION") || AcceptKeyword("PARTITIONS")) d->partitions = ParseColumnList();
+    if (AcceptKeyword("USING")) d->using_from = ParseFrom();
     if (AcceptKeyword("WHERE")) d->where = ParseExpression();
     return d;
 }

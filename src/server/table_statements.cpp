@@ -225,13 +225,27 @@ std::string QuoteName(const std::string& name) {
 /// returns its chunks. With `row_id`, the table's scan exposes `__row_id`.
 std::vector<Chunk> RunTableQuery(ClientContext& context, const std::string& db, const std::string& table,
                                  const std::string& select, const ast::ExprPtr& where, bool row_id,
-                                 std::shared_ptr<const TableVersion> pinned = nullptr) {
+                                 std::shared_ptr<const TableVersion> pinned = nullptr,
+                                 const ast::TableRefPtr* using_from = nullptr) {
     ast::StatementPtr parsed =
         Parser::ParseStatement("SELECT " + select + " FROM " + QuoteName(db) + "." + QuoteName(table));
     auto& node = static_cast<ast::SelectNode&>(*static_cast<ast::SelectStatement&>(*parsed).query);
-    // Borrow the statement's WHERE for binding; binding copies what it needs.
+    // Borrow the statement's WHERE (and USING tables) for binding; binding copies what it needs.
     auto& borrowed = const_cast<ast::ExprPtr&>(where);
     node.where = std::move(borrowed);
+    ast::JoinTableRef* join = nullptr;
+    if (using_from && *using_from) {
+        auto cross = std::make_unique<ast::JoinTableRef>();
+        cross->join_type = ast::JoinType::CROSS;
+        cross->left = std::move(node.from);
+        cross->right = std::move(const_cast<ast::TableRefPtr&>(*using_from));
+        join = cross.get();
+        node.from = std::move(cross);
+    }
+    auto give_back = [&] {
+        borrowed = std::move(node.where);
+        if (join) const_cast<ast::TableRefPtr&>(*using_from) = std::move(join->right);
+    };
     std::unique_ptr<BoundQueryNode> bound;
     try {
         Binder binder(context);
@@ -239,10 +253,10 @@ std::vector<Chunk> RunTableQuery(ClientContext& context, const std::string& db, 
         if (pinned) binder.PinTableVersion(pinned);
         bound = binder.BindQuery(node);
     } catch (...) {
-        borrowed = std::move(node.where);
+        give_back();
         throw;
     }
-    borrowed = std::move(node.where);
+    give_back();
     LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound));
     PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
     return Executor::Run(*physical);
@@ -443,6 +457,11 @@ QueryResult StatementExecutor::Delete(const ast::DeleteStatement& s) {
     if (schema.keys_type == ast::KeysType::PRIMARY) {
         for (const auto& k : schema.key_columns) select += ", " + QuoteName(k);
     }
+    if (s.using_from && (schema.keys_type == ast::KeysType::AGGREGATE || schema.keys_type == ast::KeysType::UNIQUE)) {
+        throw BinderError(std::string("DELETE ... USING on an ") + KeysTypeName(schema.keys_type) +
+                              " KEY table is not supported (its rows merge by key)",
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
     if (s.where && (schema.keys_type == ast::KeysType::AGGREGATE || schema.keys_type == ast::KeysType::UNIQUE)) {
         // Rows merge by key, so only conditions on the key decide which merged rows go.
         std::vector<ScopeColumn> keys;
@@ -461,7 +480,8 @@ QueryResult StatementExecutor::Delete(const ast::DeleteStatement& s) {
     std::shared_ptr<const TableVersion> pinned;
     if (!partitions.empty())
         pinned = RestrictToPartitions(*session_.instance().catalog().GetTableVersion(table.id), partitions);
-    std::vector<Chunk> rows = RunTableQuery(context_, table.database, table.name, select, s.where, true, pinned);
+    std::vector<Chunk> rows =
+        RunTableQuery(context_, table.database, table.name, select, s.where, true, pinned, &s.using_from);
     LoadResult load = session_.instance().loads().DeleteRows(table, schema, rows, "");
     return LoadInfo(load, load.deleted_rows);
 }

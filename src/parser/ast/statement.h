@@ -437,6 +437,8 @@ struct DeleteStatement : Statement {
     std::string database;
     std::string table;
     std::vector<std::string> partitions;
+    /// DELETE FROM t USING a, b WHERE ...: the rows of t that the WHERE matches with rows of these.
+    TableRefPtr using_from;
     ExprPtr where;  // null: every row
 };
 
