@@ -9,8 +9,8 @@
 #include "common/check.h"
 #include "common/exception.h"
 #include "common/memory_tracker.h"
+#include "common/worker_pool.h"
 #include "execution/expression_executor.h"
-#include "execution/worker_pool.h"
 
 namespace floe {
 

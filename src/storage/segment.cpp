@@ -1,5 +1,12 @@
 #include "storage/segment.h"
 
+#include <atomic>
+#include <exception>
+#include <mutex>
+
+#include "common/memory_tracker.h"
+#include "common/worker_pool.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -149,7 +156,18 @@ std::vector<int64_t> SegmentWriter::DistinctCounts() const {
 void SegmentWriter::FlushPages() {
     size_t n = columns_.empty() ? 0 : columns_[0]->size();
     if (n == 0) return;
-    for (size_t c = 0; c < columns_.size(); ++c) {
+    // Each column's page is sketched, encoded, compressed and bloom-filtered on its own (on the
+    // worker pool's threads when there are several columns); the pages are then written in
+    // column order.
+    struct Page {
+        PageEncoding encoding;
+        PageCodec codec;
+        ZoneMap zone;
+        size_t raw_size = 0;
+        std::string stored, bloom;
+    };
+    std::vector<Page> pages(columns_.size());
+    auto encode = [&](size_t c) {
         Column& col = *columns_[c];
         {
             // Distinct-value sketch of the page's values.
@@ -203,29 +221,53 @@ void SegmentWriter::FlushPages() {
                 hll.AddHash(h);
             }
         }
-        PageEncoding encoding;
-        ZoneMap zone;
-        std::string raw = EncodePage(col, 0, n, encoding, zone);
-        PageCodec codec = codec_;
-        std::string stored = CompressPage(codec, raw);
-        if (codec != PageCodec::NONE && stored.size() > raw.size() - raw.size() / 8) {
-            codec = PageCodec::NONE;  // not worth decompressing
-            stored = raw;
+        Page& page = pages[c];
+        std::string raw = EncodePage(col, 0, n, page.encoding, page.zone);
+        page.codec = codec_;
+        page.stored = CompressPage(page.codec, raw);
+        if (page.codec != PageCodec::NONE && page.stored.size() > raw.size() - raw.size() / 8) {
+            page.codec = PageCodec::NONE;  // not worth decompressing
+            page.stored = raw;
         }
+        page.raw_size = raw.size();
+        if (c < bloom_columns_.size() && bloom_columns_[c]) page.bloom = BuildBloomFilter(col, 0, n);
+    };
+    WorkerPool& pool = WorkerPool::Instance();
+    if (columns_.size() < 2 || pool.parallelism() < 2) {
+        for (size_t c = 0; c < columns_.size(); ++c) encode(c);
+    } else {
+        MemoryTracker* tracker = MemoryTracker::Current();
+        std::atomic<size_t> next{0};
+        std::mutex error_mutex;
+        std::exception_ptr error;
+        pool.Run(std::min(columns_.size(), pool.parallelism()), [&](size_t) {
+            ScopedMemoryTracker attach(tracker);
+            try {
+                for (size_t c = next++; c < columns_.size(); c = next++) encode(c);
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(error_mutex);
+                if (!error) error = std::current_exception();
+            }
+            MemoryTracker::FlushThread();
+        });
+        if (error) std::rethrow_exception(error);
+    }
+    for (size_t c = 0; c < columns_.size(); ++c) {
+        Page& page = pages[c];
         std::string& meta = page_meta_[c];
         Put<uint64_t>(meta, offset_);
-        Put<uint32_t>(meta, static_cast<uint32_t>(stored.size()));
-        Put<uint32_t>(meta, static_cast<uint32_t>(raw.size()));
-        Put<uint32_t>(meta, Crc32(stored.data(), stored.size()));
-        Put<uint8_t>(meta, static_cast<uint8_t>(encoding));
-        Put<uint8_t>(meta, static_cast<uint8_t>(codec));
-        zone.Serialize(meta);
-        std::string bloom = c < bloom_columns_.size() && bloom_columns_[c] ? BuildBloomFilter(col, 0, n) : "";
-        Put<uint32_t>(meta, static_cast<uint32_t>(bloom.size()));
-        meta += bloom;
-        zones_[c].Merge(zone);
+        Put<uint32_t>(meta, static_cast<uint32_t>(page.stored.size()));
+        Put<uint32_t>(meta, static_cast<uint32_t>(page.raw_size));
+        Put<uint32_t>(meta, Crc32(page.stored.data(), page.stored.size()));
+        Put<uint8_t>(meta, static_cast<uint8_t>(page.encoding));
+        Put<uint8_t>(meta, static_cast<uint8_t>(page.codec));
+        page.zone.Serialize(meta);
+        Put<uint32_t>(meta, static_cast<uint32_t>(page.bloom.size()));
+        meta += page.bloom;
+        zones_[c].Merge(page.zone);
         ++page_counts_[c];
-        Write(stored);
+        Write(page.stored);
+        Column& col = *columns_[c];
         col.Resize(0);  // keeps the buffers: the next page reuses them
         col.heap().Clear();
     }

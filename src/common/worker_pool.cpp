@@ -1,4 +1,4 @@
-#include "execution/worker_pool.h"
+#include "common/worker_pool.h"
 
 #include <algorithm>
 #include <atomic>
