@@ -74,6 +74,7 @@ StatementPtr ParserImpl::ParseInsert() {
         ExpectKeyword("UPDATE");
         ins->on_duplicate_key_update = ParseAssignments();
     }
+    if (AcceptKeyword("RETURNING")) ins->returning = ParseSelectItems();
     return ins;
 }
 
@@ -124,6 +125,7 @@ StatementPtr ParserImpl::ParseDelete() {
     if (AcceptKeyword("PARTITION") || AcceptKeyword("PARTITIONS")) d->partitions = ParseColumnList();
     if (AcceptKeyword("USING")) d->using_from = ParseFrom();
     if (AcceptKeyword("WHERE")) d->where = ParseExpression();
+    if (AcceptKeyword("RETURNING")) d->returning = ParseSelectItems();
     return d;
 }
 
@@ -139,6 +141,7 @@ StatementPtr ParserImpl::ParseUpdate() {
     ExpectKeyword("SET");
     u->assignments = ParseAssignments();
     if (AcceptKeyword("WHERE")) u->where = ParseExpression();
+    if (AcceptKeyword("RETURNING")) u->returning = ParseSelectItems();
     return u;
 }
 

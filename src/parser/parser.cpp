@@ -15,14 +15,14 @@ constexpr int kMaxNesting = 200;  // keeps deep input far from the thread stack 
 
 bool IsReservedWord(std::string_view w) {
     static const char* kReserved[] = {
-        "ALL",    "ALTER",     "AND",       "AS",       "ASC",    "BETWEEN",  "BY",     "CASE",  "CREATE",
-        "CROSS",  "DELETE",    "DESC",      "DISTINCT", "DIV",    "DROP",     "ELSE",   "END",   "EXCEPT",
-        "EXISTS", "FALSE",     "FOR",       "FROM",     "FULL",   "GROUP",    "HAVING", "IN",    "INNER",
-        "INSERT", "INTERSECT", "INTERVAL",  "INTO",     "IS",     "JOIN",     "LEFT",   "LIKE",  "LIMIT",
-        "MINUS",  "MOD",       "NOT",       "NULL",     "OFFSET", "ON",       "OR",     "ORDER", "OUTER",
-        "REGEXP", "RIGHT",     "RLIKE",     "SELECT",   "SET",    "THEN",     "TRUE",   "UNION", "UPDATE",
-        "USING",  "VALUES",    "WHEN",      "WHERE",    "WITH",   "XOR",      "SEMI",   "ANTI",  "QUALIFY",
-        "WINDOW", "OVER",      "PARTITION", "ROLLUP",   "CUBE",   "GROUPING", "USE",    "SHOW",  "LATERAL",
+        "ALL",    "ALTER",   "AND",       "AS",     "ASC",    "BETWEEN",   "BY",     "CASE",   "CREATE",    "CROSS",
+        "DELETE", "DESC",    "DISTINCT",  "DIV",    "DROP",   "ELSE",      "END",    "EXCEPT", "EXISTS",    "FALSE",
+        "FOR",    "FROM",    "FULL",      "GROUP",  "HAVING", "IN",        "INNER",  "INSERT", "INTERSECT", "INTERVAL",
+        "INTO",   "IS",      "JOIN",      "LEFT",   "LIKE",   "LIMIT",     "MINUS",  "MOD",    "NOT",       "NULL",
+        "OFFSET", "ON",      "OR",        "ORDER",  "OUTER",  "REGEXP",    "RIGHT",  "RLIKE",  "SELECT",    "SET",
+        "THEN",   "TRUE",    "UNION",     "UPDATE", "USING",  "VALUES",    "WHEN",   "WHERE",  "WITH",      "XOR",
+        "SEMI",   "ANTI",    "QUALIFY",   "WINDOW", "OVER",   "PARTITION", "ROLLUP", "CUBE",   "GROUPING",  "USE",
+        "SHOW",   "LATERAL", "RETURNING",
     };
     for (const char* k : kReserved) {
         if (AsciiEqualsIgnoreCase(w, k)) return true;

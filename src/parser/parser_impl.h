@@ -71,6 +71,8 @@ class ParserImpl {
     ast::ExprPtr ParseInterval();
     ast::ExprPtr ParseNumber();
     LogicalType ParseTypeName();
+    /// A select list (expressions with optional aliases), also RETURNING's.
+    std::vector<ast::SelectItem> ParseSelectItems();
     ast::ExprPtr MakeBinary(ast::BinaryOp op, ast::ExprPtr l, ast::ExprPtr r, ast::SourceLocation loc);
     /// `row op ANY|ALL (query)`, `row [NOT] IN (query)` as [NOT] EXISTS over the query's rows.
     ast::ExprPtr MakeRowSubquery(ast::ExprPtr row, ast::BinaryOp op, bool all, bool negated,

@@ -142,6 +142,24 @@ QueryNodePtr ParserImpl::ParseQueryTerm() {
     return ParseSelectBody();
 }
 
+std::vector<SelectItem> ParserImpl::ParseSelectItems() {
+    std::vector<SelectItem> items;
+    do {
+        SelectItem item;
+        const Token& start = Cur();
+        item.expr = ParseExpression();
+        const Token& last = tokens_[pos_ > 0 ? pos_ - 1 : 0];
+        item.text = std::string(sql_.substr(start.offset, last.end - start.offset));
+        if (AcceptKeyword("AS")) {
+            item.alias = ParseIdentifierOrString("an alias");
+        } else if (IsIdentifierToken() || Cur().type == TokenType::STRING) {
+            item.alias = ParseIdentifierOrString("an alias");
+        }
+        items.push_back(std::move(item));
+    } while (AcceptOp(","));
+    return items;
+}
+
 std::unique_ptr<SelectNode> ParserImpl::ParseSelectBody() {
     auto node = std::make_unique<SelectNode>();
     node->location = Loc();
@@ -154,19 +172,7 @@ std::unique_ptr<SelectNode> ParserImpl::ParseSelectBody() {
         } else
             break;
     }
-    do {
-        SelectItem item;
-        const Token& start = Cur();
-        item.expr = ParseExpression();
-        const Token& last = tokens_[pos_ > 0 ? pos_ - 1 : 0];
-        item.text = std::string(sql_.substr(start.offset, last.end - start.offset));
-        if (AcceptKeyword("AS")) {
-            item.alias = ParseIdentifierOrString("an alias");
-        } else if (IsIdentifierToken() || Cur().type == TokenType::STRING) {
-            item.alias = ParseIdentifierOrString("an alias");
-        }
-        node->select_list.push_back(std::move(item));
-    } while (AcceptOp(","));
+    node->select_list = ParseSelectItems();
     if (AcceptKeyword("FROM")) node->from = ParseFrom();
     if (AcceptKeyword("WHERE")) node->where = ParseExpression();
     if (IsKeyword("GROUP")) {

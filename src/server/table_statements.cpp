@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <random>
 #include <set>
+#include <unordered_set>
 
 #include "binder/binder.h"
 #include "binder/partitioning.h"
@@ -173,12 +174,62 @@ std::vector<Chunk> ToTableRows(std::vector<Chunk>& source, const std::vector<int
     return out;
 }
 
+/// RETURNING: a select list evaluated over rows of a table (full-width chunks in the table's
+/// column order) as they are written or deleted; the result set of the statement.
+class Returning {
+  public:
+    Returning(ClientContext& context, const std::vector<ast::SelectItem>& items, const TableInfo& table,
+              const TableSchema& schema, const std::string& alias = "")
+        : table_(alias.empty() ? table.name : alias), database_(table.database) {
+        std::vector<ScopeColumn> scope;
+        for (const auto& c : schema.columns) scope.push_back({table_, c.name, c.type, c.nullable});
+        for (const auto& item : items) {
+            if (item.expr->kind == ast::ExprKind::STAR) {
+                for (size_t i = 0; i < schema.columns.size(); ++i) {
+                    const auto& c = schema.columns[i];
+                    exprs_.push_back(std::make_unique<BoundColumnRef>(i, c.type, c.name));
+                    columns_.push_back({c.name, c.name, table_, table.name, database_, c.type, c.nullable});
+                }
+                continue;
+            }
+            Binder binder(context);
+            BoundExprPtr e = binder.BindExpression(*item.expr, scope);
+            std::string name =
+                !item.alias.empty() ? item.alias : (!item.text.empty() ? item.text : item.expr->ToString());
+            columns_.push_back({name, "", "", "", database_, e->type, true});
+            exprs_.push_back(std::move(e));
+        }
+    }
+    bool empty() const { return exprs_.empty(); }
+    void Add(const Chunk& rows) {
+        if (exprs_.empty() || rows.live_rows() == 0) return;
+        Chunk out;
+        for (const auto& e : exprs_) out.AddColumn(ExpressionExecutor::Evaluate(*e, rows, rows.size()));
+        out.SetSize(rows.size());
+        if (rows.selection()) out.SetSelection(std::make_unique<SelectionVector>(*rows.selection()));
+        chunks_.push_back(std::move(out));
+    }
+    QueryResult Result() {
+        QueryResult r;
+        r.has_result_set = true;
+        r.columns = columns_;
+        r.chunks = std::move(chunks_);
+        return r;
+    }
+
+  private:
+    std::string table_, database_;
+    std::vector<BoundExprPtr> exprs_;
+    std::vector<ResultColumn> columns_;
+    std::vector<Chunk> chunks_;
+};
+
 /// Runs `physical` and loads its rows (one column per target column) into `table` through a
 /// batch writer, a batch per 32 MiB of rows or million rows: an INSERT ... SELECT or UPDATE never
 /// holds all of its rows. `options.record`, when set, gets the row counts. Returns the load and the row count.
 std::pair<LoadResult, size_t> LoadQueryResult(Session& session, PhysicalOperator& physical, const TableInfo& table,
                                               const TableSchema& schema, const std::vector<int>& targets,
-                                              LoadOptions& options) {
+                                              LoadOptions& options, Returning* returning = nullptr) {
     auto writer = session.instance().loads().StartLoad(table, schema, options);
     constexpr size_t kBatchRows = size_t{1} << 20;
     constexpr size_t kBatchBytes = size_t{32} << 20;
@@ -188,6 +239,9 @@ std::pair<LoadResult, size_t> LoadQueryResult(Session& session, PhysicalOperator
         batch = ToTableRows(pending, targets, schema, session.statement_start_micros());
         pending.clear();
         pending_rows = pending_bytes = 0;
+        if (returning) {
+            for (const auto& c : batch) returning->Add(c);
+        }
         writer->Add(batch);
     };
     Executor::Run(
@@ -325,6 +379,7 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
     const TableInfo& table = *found;
     auto lock = session_.instance().loads().LockTable(table.id);
     TableSchema schema = CurrentSchema(session_, table);
+    Returning returning(context_, s.returning, table, schema);
     LoadOptions options;
     options.partitions = CheckPartitions(session_, table, schema, s.partitions);
     std::vector<int> targets;
@@ -437,15 +492,16 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
         }
         LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound));
         PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
-        auto [load, total] = LoadQueryResult(session_, *physical, table, schema, targets, options);
-        return LoadInfo(load, total);
+        auto [load, total] = LoadQueryResult(session_, *physical, table, schema, targets, options, &returning);
+        return returning.empty() ? LoadInfo(load, total) : returning.Result();
     }
     std::vector<Chunk> rows = ToTableRows(source, targets, schema, session_.statement_start_micros());
     size_t total = 0;
     for (const auto& c : rows) total += c.live_rows();
     options.record->total_rows = options.record->loaded_rows = static_cast<int64_t>(total);
+    for (const auto& c : rows) returning.Add(c);
     LoadResult load = session_.instance().loads().Load(table, schema, rows, options);
-    return LoadInfo(load, total);
+    return returning.empty() ? LoadInfo(load, total) : returning.Result();
 }
 
 QueryResult StatementExecutor::Delete(const ast::DeleteStatement& s) {
@@ -456,6 +512,12 @@ QueryResult StatementExecutor::Delete(const ast::DeleteStatement& s) {
     std::string select = "__row_id";
     if (schema.keys_type == ast::KeysType::PRIMARY) {
         for (const auto& k : schema.key_columns) select += ", " + QuoteName(k);
+    }
+    // RETURNING reads the deleted rows: every column, after the ones the delete needs.
+    Returning returning(context_, s.returning, table, schema);
+    const size_t returned_from = schema.keys_type == ast::KeysType::PRIMARY ? 1 + schema.key_columns.size() : 1;
+    if (!returning.empty()) {
+        for (const auto& c : schema.columns) select += ", " + QuoteName(table.name) + "." + QuoteName(c.name);
     }
     if (s.using_from && (schema.keys_type == ast::KeysType::AGGREGATE || schema.keys_type == ast::KeysType::UNIQUE)) {
         throw BinderError(std::string("DELETE ... USING on an ") + KeysTypeName(schema.keys_type) +
@@ -483,7 +545,21 @@ QueryResult StatementExecutor::Delete(const ast::DeleteStatement& s) {
     std::vector<Chunk> rows =
         RunTableQuery(context_, table.database, table.name, select, s.where, true, pinned, &s.using_from);
     LoadResult load = session_.instance().loads().DeleteRows(table, schema, rows, "");
-    return LoadInfo(load, load.deleted_rows);
+    if (returning.empty()) return LoadInfo(load, load.deleted_rows);
+    std::unordered_set<int64_t> seen;  // USING may match a row several times: it is returned once
+    for (const auto& chunk : rows) {
+        Chunk deleted;
+        for (size_t c = returned_from; c < chunk.column_count(); ++c) deleted.AddColumn(chunk.shared_column(c));
+        deleted.SetSize(chunk.size());
+        auto keep = std::make_unique<SelectionVector>();
+        for (size_t i = 0; i < chunk.live_rows(); ++i) {
+            uint32_t r = chunk.LiveRow(i);
+            if (seen.insert(chunk.column(0).Data<int64_t>()[r]).second) keep->push_back(r);
+        }
+        deleted.SetSelection(std::move(keep));
+        returning.Add(deleted);
+    }
+    return returning.Result();
 }
 
 QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
@@ -552,9 +628,10 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
     std::vector<int> targets;
     for (size_t i = 0; i < schema.columns.size(); ++i) targets.push_back(static_cast<int>(i));
     LoadOptions options;
+    Returning returning(context_, s.returning, table, schema, s.alias);
     if (!duplicate) {
-        auto [load, total] = LoadQueryResult(session_, *physical, table, schema, targets, options);
-        return LoadInfo(load, total);
+        auto [load, total] = LoadQueryResult(session_, *physical, table, schema, targets, options, &returning);
+        return returning.empty() ? LoadInfo(load, total) : returning.Result();
     }
     // The new versions of the rows, and the positions of the old ones.
     std::vector<Chunk> source;
@@ -573,9 +650,10 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
     std::vector<Chunk> rows = ToTableRows(source, targets, schema, session_.statement_start_micros());
     size_t total = 0;
     for (const auto& c : rows) total += c.live_rows();
-    if (total == 0) return LoadInfo(LoadResult{}, 0);
+    if (total == 0) return returning.empty() ? LoadInfo(LoadResult{}, 0) : returning.Result();
+    for (const auto& c : rows) returning.Add(c);
     LoadResult load = session_.instance().loads().Load(table, schema, rows, options);
-    return LoadInfo(load, total);
+    return returning.empty() ? LoadInfo(load, total) : returning.Result();
 }
 
 QueryResult StatementExecutor::Truncate(const ast::TruncateStatement& s) {

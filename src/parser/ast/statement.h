@@ -426,6 +426,7 @@ struct InsertStatement : Statement {
     std::vector<std::string> partitions;  // INSERT OVERWRITE t PARTITION(p, ...)
     QueryNodePtr query;                   // VALUES arrive as a ValuesNode
     std::vector<Assignment> on_duplicate_key_update;
+    std::vector<SelectItem> returning;  // RETURNING (MariaDB, PostgreSQL): the written rows
     /// INSERT INTO FILES("path" = ..., "format" = ...) SELECT ...: an export, not a table write.
     bool into_files = false;
     std::vector<std::pair<std::string, std::string>> files;
@@ -439,7 +440,8 @@ struct DeleteStatement : Statement {
     std::vector<std::string> partitions;
     /// DELETE FROM t USING a, b WHERE ...: the rows of t that the WHERE matches with rows of these.
     TableRefPtr using_from;
-    ExprPtr where;  // null: every row
+    ExprPtr where;                      // null: every row
+    std::vector<SelectItem> returning;  // RETURNING: the deleted rows
 };
 
 /// `UPDATE [db.]t SET col = expr, ... [WHERE cond]`.
@@ -449,6 +451,7 @@ struct UpdateStatement : Statement {
     std::string table;
     std::string alias;  // UPDATE t AS x SET ...: the name the SET and WHERE expressions use
     std::vector<Assignment> assignments;
+    std::vector<SelectItem> returning;  // RETURNING: the rows as updated
     ExprPtr where;
 };
 
