@@ -19,8 +19,16 @@ struct WorkerPool::Batch {
     }
 };
 
+namespace {
+size_t g_configured = 0;  // 0: one per core
+}  // namespace
+
+void WorkerPool::Configure(size_t parallelism) {
+    g_configured = parallelism;
+}
+
 WorkerPool& WorkerPool::Instance() {
-    static WorkerPool pool(std::max<size_t>(1, std::thread::hardware_concurrency()));
+    static WorkerPool pool(std::max<size_t>(1, g_configured ? g_configured : std::thread::hardware_concurrency()));
     return pool;
 }
 

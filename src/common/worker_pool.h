@@ -19,8 +19,10 @@ namespace floe {
 
 class WorkerPool {
   public:
-    /// The pool, started on first use with one thread per core.
+    /// The pool, started on first use with one thread per core (or per Configure).
     static WorkerPool& Instance();
+    /// Sets how many cores queries may use (the server's --threads); before the first Instance().
+    static void Configure(size_t parallelism);
     ~WorkerPool();
     WorkerPool(const WorkerPool&) = delete;
     WorkerPool& operator=(const WorkerPool&) = delete;

@@ -94,7 +94,7 @@ std::string Usage() {
            "  --bind-address ADDR   address to listen on (default 0.0.0.0)\n"
            "  --mysql-port N        MySQL protocol port (default 9030; 0 = any free port)\n"
            "  --http-port N         HTTP port (default 8030; 0 = any free port)\n"
-           "  --threads N           worker threads (default: number of cores)\n"
+           "  --threads N           cores a query uses, and network threads (default: number of cores)\n"
            "  --memory-limit SIZE   e.g. 8G, 512M or 75% (default 80% of memory)\n"
            "  --max-connections N   MySQL connections accepted at once (default 4096)\n"
            "  --stream-load-block-size SIZE\n"

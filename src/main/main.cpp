@@ -10,6 +10,7 @@
 #include "common/logging.h"
 #include "common/memory.h"
 #include "common/memory_tracker.h"
+#include "common/worker_pool.h"
 #include "main/config.h"
 #include "server/http/http_server.h"
 #include "server/instance.h"
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
     // Decoded segment columns are cached up to 4 GiB, or 30% of the memory limit when less.
     SetSegmentCacheCapacity(std::min<uint64_t>(uint64_t{4} << 30, memory_limit / 10 * 3));
     int threads = config.threads > 0 ? config.threads : static_cast<int>(std::thread::hardware_concurrency());
+    WorkerPool::Configure(static_cast<size_t>(std::max(1, threads)));  // the cores a query's pipelines use
     try {
         InstanceOptions options;
         options.data_dir = config.data_dir;
