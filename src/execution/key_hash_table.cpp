@@ -242,7 +242,7 @@ void KeyHashTable::BuildProbeFilter() {
     filter_mask_ = bits - 1;
     for (const Slot& s : slots_) {
         if (s.id == kNotFound) continue;
-        uint64_t b = (s.hash >> 20) & filter_mask_;
+        uint64_t b = FilterBit(s.hash);
         filter_[b >> 6] |= uint64_t{1} << (b & 63);
     }
 }
@@ -254,10 +254,7 @@ void KeyHashTable::MayContain(const Column& key, const uint32_t* rows, size_t n,
     }
     thread_local std::vector<uint64_t> hashes;
     HashRows({&key}, rows, n, hashes);
-    for (size_t i = 0; i < n; ++i) {
-        uint64_t b = (hashes[i] >> 20) & filter_mask_;
-        keep[i] = static_cast<uint8_t>((filter_[b >> 6] >> (b & 63)) & 1);
-    }
+    for (size_t i = 0; i < n; ++i) keep[i] = static_cast<uint8_t>(FilterHas(hashes[i]));
 }
 
 void KeyHashTable::Find(const std::vector<const Column*>& keys, const uint32_t* rows, size_t n, uint32_t* ids) const {
@@ -274,9 +271,8 @@ void KeyHashTable::Find(const std::vector<const Column*>& keys, const uint32_t* 
         candidates.resize(n);
         size_t m = 0;
         for (size_t i = 0; i < n; ++i) {
-            uint64_t b = (hashes[i] >> 20) & filter_mask_;
             candidates[m] = static_cast<uint32_t>(i);
-            m += (filter_[b >> 6] >> (b & 63)) & 1;
+            m += FilterHas(hashes[i]);
         }
         candidates.resize(m);
     } else {

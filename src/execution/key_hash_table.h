@@ -51,6 +51,12 @@ class KeyHashTable {
     /// Whether rows a and b of the same key columns are the same key.
     static bool EqualRows(const std::vector<const Column*>& keys, uint32_t a, uint32_t b);
     void Grow();
+    /// The probe filter's bit of a key hash, and whether it is set (1 or 0).
+    uint64_t FilterBit(uint64_t hash) const { return (hash >> 20) & filter_mask_; }
+    uint64_t FilterHas(uint64_t hash) const {
+        uint64_t b = FilterBit(hash);
+        return (filter_[b >> 6] >> (b & 63)) & 1;
+    }
 
     std::vector<LogicalType> types_;
     std::vector<Slot> slots_;

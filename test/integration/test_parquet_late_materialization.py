@@ -3,22 +3,12 @@ compares with constants are decoded first (a dictionary page compares its entrie
 other columns only for the rows that pass. Results must equal DuckDB's read_parquet on the same
 DuckDB-written file (dictionary-encoded strings, NULLs, decimals, dates, several row groups)
 whatever the share of rows that pass: none, a few, most or all."""
-import json
-import os
-import subprocess
-
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-PEER = os.path.join(HERE, "duckdb_parquet.mjs")
-pytestmark = pytest.mark.skipif(not os.path.isdir(os.path.join(HERE, "node_modules", "@duckdb", "node-api")),
-                                reason="DuckDB (npm) is not installed")
+from duckdb_peer import duckdb_sql, requires_duckdb
 
+pytestmark = requires_duckdb
 
-def duckdb_sql(sql):
-    out = subprocess.run(["node", PEER, "sql", sql], capture_output=True, text=True, timeout=120, cwd=HERE)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)["rows"]
 
 
 @pytest.fixture(scope="module")

@@ -4,23 +4,16 @@ those of a full read: checked against DuckDB's read_parquet on the same files, f
 writes (sorted, many pages) and for parquet-testing's alltypes_tiny_pages (pages of a few rows,
 written by another engine)."""
 import glob
-import json
 import os
-import subprocess
 
 import pytest
 
+from duckdb_peer import duckdb_sql, requires_duckdb
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-PEER = os.path.join(HERE, "duckdb_parquet.mjs")
 FIXTURES = os.path.realpath(os.path.join(HERE, "..", "..", "..", "shared", "fixtures", "parquet", "data"))
-pytestmark = pytest.mark.skipif(not os.path.isdir(os.path.join(HERE, "node_modules", "@duckdb", "node-api")),
-                                reason="DuckDB (npm) is not installed")
+pytestmark = requires_duckdb
 
-
-def duckdb_sql(sql):
-    out = subprocess.run(["node", PEER, "sql", sql], capture_output=True, text=True, timeout=120, cwd=HERE)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)["rows"]
 
 
 def plan(server, sql):

@@ -12,24 +12,17 @@ import glob
 import json
 import math
 import os
-import subprocess
 
 import pymysql
 import pymysql.constants
 import pymysql.converters
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-PEER = os.path.join(HERE, "duckdb_parquet.mjs")
-
-pytestmark = pytest.mark.skipif(not os.path.isdir(os.path.join(HERE, "node_modules", "@duckdb", "node-api")),
-                                reason="@duckdb/node-api is not installed (scripts/install-deps.sh installs it)")
+from duckdb_peer import duckdb, requires_duckdb
 
 
-def duckdb(*args):
-    out = subprocess.run(["node", PEER, *args], capture_output=True, text=True, timeout=120, cwd=HERE)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
+pytestmark = requires_duckdb
+
 
 
 def converters():

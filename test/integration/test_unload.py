@@ -4,19 +4,12 @@ into col=value directories (partition_by): Floe reads its files back through FIL
 import glob
 import json
 import os
-import subprocess
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-PEER = os.path.join(HERE, "duckdb_parquet.mjs")
-HAVE_DUCKDB = os.path.isdir(os.path.join(HERE, "node_modules", "@duckdb", "node-api"))
+from duckdb_peer import HAVE_DUCKDB, duckdb_sql
 
 
-def duckdb_sql(sql):
-    out = subprocess.run(["node", PEER, "sql", sql], capture_output=True, text=True, timeout=120, cwd=HERE)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)["rows"]
 
 
 @pytest.fixture(scope="module")

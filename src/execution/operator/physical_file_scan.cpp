@@ -518,11 +518,13 @@ bool PhysicalFileScan::ReadChunk(ScanState& st, const parquet::ParquetFileReader
         return false;
     }
     std::vector<uint32_t>& sel = st.selected;
-    sel.clear();
-    for (size_t r = 0; r < n; ++r) {
-        sel.push_back(static_cast<uint32_t>(r));
-        sel.resize(sel.size() - (pass[r] ? 0 : 1));
+    sel.resize(n);
+    size_t kept = 0;
+    for (size_t r = 0; r < n; ++r) {  // branch-free: each row is written, kept when it passes
+        sel[kept] = static_cast<uint32_t>(r);
+        kept += pass[r];
     }
+    sel.resize(kept);
     const size_t m = sel.size();
     st.rows_filtered += n - m;
     if (m * 2 > n) {
