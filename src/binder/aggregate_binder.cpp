@@ -7,6 +7,7 @@
 #include "binder/expression_walker.h"
 #include "common/ascii.h"
 #include "common/exception.h"
+#include "function/aggregate/ordered_aggregate.h"
 #include "function/function_registry.h"
 
 namespace floe {
@@ -272,6 +273,17 @@ BoundExprPtr Binder::BindAggregateCall(const ast::FunctionCallExpr& call) {
         args.push_back(BindPlain(*a));
     }
     if (call.separator) args.push_back(std::make_unique<BoundConstant>(Value::Varchar(*call.separator)));
+    // ORDER BY inside the call: the keys follow the arguments (ordered_aggregate.h).
+    std::vector<BoundExprPtr> order_keys;
+    std::vector<AggregateOrderKey> order;
+    for (const auto& item : call.order_by) {
+        if (ContainsAggregate(*item.expr)) {
+            throw BinderError(At(item.expr->location) + "aggregate function calls cannot be nested",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        order_keys.push_back(BindPlain(*item.expr));
+        order.push_back({item.ascending, item.nulls_first.value_or(item.ascending)});
+    }
     aggregate_context_ = saved;
     scope_ = std::move(saved_scope);
     const std::string name = AsciiLower(call.name);
@@ -289,6 +301,18 @@ BoundExprPtr Binder::BindAggregateCall(const ast::FunctionCallExpr& call) {
         for (size_t i = 0; i < args.size(); ++i) args[i] = AddCastIfNeeded(std::move(args[i]), fn.arg_types[i]);
         std::string text = name + (distinct ? "(DISTINCT " : "(");
         for (size_t i = 0; i < args.size(); ++i) text += (i ? ", " : "") + args[i]->ToString();
+        if (!order_keys.empty() && fn.make_states) {
+            std::vector<LogicalType> key_types;
+            for (size_t k = 0; k < order_keys.size(); ++k) {
+                text += (k ? ", " : " ORDER BY ") + order_keys[k]->ToString() +
+                        (order[k].ascending ? " ASC" : " DESC") +
+                        (order[k].nulls_first ? " NULLS FIRST" : " NULLS LAST");
+                key_types.push_back(order_keys[k]->type);
+                args.push_back(std::move(order_keys[k]));
+            }
+            order_keys.clear();
+            fn = MakeOrderedAggregate(std::move(fn), key_types, order);
+        }
         text += star ? "*)" : ")";
         size_t index = agg.aggregate_texts.size();
         for (size_t i = 0; i < agg.aggregate_texts.size(); ++i) {
@@ -308,7 +332,8 @@ BoundExprPtr Binder::BindAggregateCall(const ast::FunctionCallExpr& call) {
     };
     // sum(x + c) over integers is sum(x) + c * count(x): one sum however many constants a query
     // adds (ClickBench Q29 sums ResolutionWidth + 0..89).
-    if (name == "sum" && !call.distinct && args.size() == 1 && args[0]->kind == BoundExprKind::FUNCTION) {
+    if (name == "sum" && !call.distinct && call.order_by.empty() && args.size() == 1 &&
+        args[0]->kind == BoundExprKind::FUNCTION) {
         auto& f = static_cast<BoundFunction&>(*args[0]);
         bool add = f.function.name == "add", subtract = f.function.name == "subtract";
         if ((add || subtract) && f.args.size() == 2 && f.type.IsInteger()) {

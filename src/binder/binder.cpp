@@ -270,14 +270,18 @@ BoundExprPtr Binder::BindColumnRef(const ast::ColumnRefExpr& ref) {
     const std::string& name = ref.parts.back();
     std::string table = ref.parts.size() >= 2 ? ref.parts[ref.parts.size() - 2] : "";
     std::optional<size_t> found;
-    for (size_t i = 0; i < scope_.size(); ++i) {
-        if (!AsciiEqualsIgnoreCase(scope_[i].name, name)) continue;
-        if (!table.empty() && !AsciiEqualsIgnoreCase(scope_[i].table, table)) continue;
-        if (table.empty() && scope_[i].qualified_only) continue;
-        if (found) {
-            throw BinderError(At(ref.location) + "Column '" + name + "' is ambiguous", ErrorCode::AMBIGUOUS_COLUMN);
+    // Real columns first; pseudo columns (rowid) only when no real column has the name.
+    for (int pass = 0; pass < 2 && !found; ++pass) {
+        for (size_t i = 0; i < scope_.size(); ++i) {
+            if (scope_[i].hidden != (pass == 1)) continue;
+            if (!AsciiEqualsIgnoreCase(scope_[i].name, name)) continue;
+            if (!table.empty() && !AsciiEqualsIgnoreCase(scope_[i].table, table)) continue;
+            if (table.empty() && scope_[i].qualified_only) continue;
+            if (found) {
+                throw BinderError(At(ref.location) + "Column '" + name + "' is ambiguous", ErrorCode::AMBIGUOUS_COLUMN);
+            }
+            found = i;
         }
-        found = i;
     }
     if (!found && !subquery_frames_.empty()) {
         // A column of the enclosing query: a correlated reference, numbered from kCorrelatedBase.

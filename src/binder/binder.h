@@ -23,6 +23,9 @@ struct ScopeColumn {
     /// The right side's column of a JOIN ... USING: reachable qualified (t2.a, t2.*) only; an
     /// unqualified name and * mean the left side's.
     bool qualified_only = false;
+    /// A pseudo column (a table's rowid): not part of *, USING or NATURAL, and a real column of
+    /// the same name in scope wins.
+    bool hidden = false;
 };
 
 class Binder {

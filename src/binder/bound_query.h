@@ -68,16 +68,24 @@ struct BoundTableFunctionRef : BoundTableRef {
 /// A column id that reads a row's position instead of a stored column: (rowset id << 32) | row,
 /// as BIGINT. DELETE finds the rows it removes through it.
 constexpr size_t kRowIdColumn = ~size_t{0};
+/// A column id that reads a row's ordinal among the live rows of the table version, in storage
+/// order, from 0 (the rowid pseudo column; writes that delete or move rows renumber them).
+constexpr size_t kRowOrdinalColumn = ~size_t{0} - 1;
+/// Whether a column id is one of the above rather than a stored column.
+inline bool IsVirtualColumn(size_t id) {
+    return id >= kRowOrdinalColumn;
+}
 
 /// A base table at the version pinned when the statement was bound: its committed rowsets and
 /// their delete vectors. `types` are the stored columns, plus a trailing BIGINT row id when
-/// `row_id` is set.
+/// `row_id` is set; before it a BIGINT row ordinal (rowid) when `row_ordinal` is set.
 struct BoundTableScanRef : BoundTableRef {
     BoundTableScanRef() : BoundTableRef(BoundTableRefKind::TABLE_SCAN) {}
     std::string table;  // db.table, for EXPLAIN and errors
     std::shared_ptr<const TableVersion> version;
     std::shared_ptr<const TableSchema> schema;
     std::string data_dir;  // segment paths are relative to it
+    bool row_ordinal = false;
     bool row_id = false;
 };
 

@@ -454,7 +454,7 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
             bool any = false;
             for (size_t i = 0; i < from_scope.size(); ++i) {
                 if (!star.qualifier.empty() && !AsciiEqualsIgnoreCase(star.qualifier, from_scope[i].table)) continue;
-                if (star.qualifier.empty() && from_scope[i].qualified_only) continue;
+                if ((star.qualifier.empty() && from_scope[i].qualified_only) || from_scope[i].hidden) continue;
                 any = true;
                 ast::ColumnRefExpr ref;
                 ref.location = star.location;
@@ -701,6 +701,14 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
             scan->schema = std::make_shared<const TableSchema>(schema);
             std::string alias = base.alias.empty() ? table->name : base.alias;
             for (const auto& c : schema.columns) scope_.push_back({alias, c.name, c.type, c.nullable});
+            // rowid (DuckDB, SQLite): the row's position in the table, unless a column has the name.
+            if (schema.Find("rowid") < 0) {
+                scan->row_ordinal = true;
+                scan->types.push_back(TypeId::BIGINT);
+                ScopeColumn rowid{alias, "rowid", TypeId::BIGINT, false};
+                rowid.hidden = true;
+                scope_.push_back(rowid);
+            }
             if (expose_row_id) {
                 row_id_table_.clear();
                 scan->row_id = true;
@@ -826,10 +834,14 @@ BoundTableRefPtr Binder::BindJoin(const ast::JoinTableRef& ref) {
     for (const auto& name : ref.using_columns) {
         std::optional<size_t> l, r;
         for (size_t i = 0; i < left_scope.size(); ++i) {
-            if (AsciiEqualsIgnoreCase(left_scope[i].name, name) && !left_scope[i].qualified_only) l = i;
+            if (AsciiEqualsIgnoreCase(left_scope[i].name, name) && !left_scope[i].qualified_only &&
+                !left_scope[i].hidden)
+                l = i;
         }
         for (size_t i = 0; i < right_scope.size(); ++i) {
-            if (AsciiEqualsIgnoreCase(right_scope[i].name, name) && !right_scope[i].qualified_only) r = i;
+            if (AsciiEqualsIgnoreCase(right_scope[i].name, name) && !right_scope[i].qualified_only &&
+                !right_scope[i].hidden)
+                r = i;
         }
         if (!l || !r) {
             throw BinderError(At(ref.location) + "Unknown column '" + name + "' in 'from clause'",

@@ -33,8 +33,9 @@ std::string LogicalGet::ToString() const {
     if (column_ids.size() != table_types.size()) {
         s += " [";
         for (size_t i = 0; i < column_ids.size(); ++i) {
-            s += (i ? ", " : "") +
-                 (column_ids[i] == kRowIdColumn ? std::string("row_id") : std::to_string(column_ids[i]));
+            s += (i ? ", " : "") + (column_ids[i] == kRowIdColumn        ? std::string("row_id")
+                                    : column_ids[i] == kRowOrdinalColumn ? std::string("rowid")
+                                                                         : std::to_string(column_ids[i]));
         }
         s += "]";
     }
@@ -225,7 +226,9 @@ LogicalOperatorPtr Planner::PlanTableRef(BoundTableRef& ref) {
             get->types = t.types;
             get->table_types = t.types;
             if (t.row_id) get->table_types.pop_back();
+            if (t.row_ordinal) get->table_types.pop_back();
             for (size_t i = 0; i < get->table_types.size(); ++i) get->column_ids.push_back(i);
+            if (t.row_ordinal) get->column_ids.push_back(kRowOrdinalColumn);
             if (t.row_id) get->column_ids.push_back(kRowIdColumn);
             return get;
         }

@@ -13,12 +13,17 @@ PhysicalTableScan::PhysicalTableScan(std::vector<LogicalType> types, std::vector
       column_ids_(std::move(column_ids)),
       version_(std::move(version)),
       data_dir_(std::move(data_dir)) {
-    for (size_t i = 0; i < column_ids_.size(); ++i) {
-        if (column_ids_[i] == kRowIdColumn) {
-            row_id_position_ = static_cast<int>(i);
+    for (size_t id : column_ids_) {
+        if (IsVirtualColumn(id)) {
+            has_virtual_ = true;
         } else {
-            stored_ids_.push_back(column_ids_[i]);
+            stored_ids_.push_back(id);
         }
+    }
+    int64_t ordinal = 0;
+    for (const RowsetInfo& rowset : version_->rowsets) {
+        first_ordinal_.push_back(ordinal);
+        ordinal += rowset.live_rows();
     }
 }
 
@@ -59,7 +64,7 @@ void PhysicalTableScan::PlanMorsels() {
         }
         for (const auto& f : runtime_filters_) {
             size_t c = column_ids_[f->scan_column];
-            if (c != kRowIdColumn && RuntimeRangeExcludes(*f, reader->column_zone(c))) may_match = false;
+            if (!IsVirtualColumn(c) && RuntimeRangeExcludes(*f, reader->column_zone(c))) may_match = false;
         }
         if (!may_match) {
             ++stats_.rowsets_skipped;
@@ -140,7 +145,7 @@ bool PhysicalTableScan::GetMorselData(ExecutionContext& ctx, LocalState& local, 
                 st.last_page_skipped = false;
                 for (const auto& f : runtime_filters_) {
                     size_t c = column_ids_[f->scan_column];
-                    if (c != kRowIdColumn && RuntimeRangeExcludes(*f, reader.page_zone(c, page))) {
+                    if (!IsVirtualColumn(c) && RuntimeRangeExcludes(*f, reader.page_zone(c, page))) {
                         st.last_page_skipped = true;
                     }
                 }
@@ -178,19 +183,38 @@ bool PhysicalTableScan::GetMorselData(ExecutionContext& ctx, LocalState& local, 
                 if (selection->empty()) continue;
             }
         }
-        if (row_id_position_ < 0) {
+        if (!has_virtual_) {
             reader.Read(start, n, stored_ids_, out);
         } else {
             Chunk stored;
             reader.Read(start, n, stored_ids_, stored);
-            auto ids = std::make_shared<Column>(LogicalType(TypeId::BIGINT), n);
-            ids->Resize(n);
-            int64_t base = rowset->id << 32;
-            for (size_t r = 0; r < n; ++r) ids->Data<int64_t>()[r] = base | static_cast<int64_t>(start + r);
             out = Chunk();
             size_t next_stored = 0;
-            for (size_t i = 0; i < column_ids_.size(); ++i) {
-                out.AddColumn(static_cast<int>(i) == row_id_position_ ? ids : stored.shared_column(next_stored++));
+            for (size_t id : column_ids_) {
+                if (!IsVirtualColumn(id)) {
+                    out.AddColumn(stored.shared_column(next_stored++));
+                    continue;
+                }
+                auto ids = std::make_shared<Column>(LogicalType(TypeId::BIGINT), n);
+                ids->Resize(n);
+                int64_t* d = ids->Data<int64_t>();
+                if (id == kRowIdColumn) {
+                    int64_t base = rowset->id << 32;
+                    for (size_t r = 0; r < n; ++r) d[r] = base | static_cast<int64_t>(start + r);
+                } else {
+                    // Live rows before this one: deleted rows take no ordinal (a deleted row's
+                    // slot gets its successor's, and the selection drops it).
+                    int64_t live = first_ordinal_[static_cast<size_t>(rowset - version_->rowsets.data())] +
+                                   static_cast<int64_t>(start);
+                    if (rowset->deletes && start > 0) {
+                        live -= static_cast<int64_t>(rowset->deletes->rank(static_cast<uint32_t>(start - 1)));
+                    }
+                    for (size_t r = 0; r < n; ++r) {
+                        d[r] = live;
+                        if (!rowset->deletes || !rowset->deletes->contains(static_cast<uint32_t>(start + r))) ++live;
+                    }
+                }
+                out.AddColumn(std::move(ids));
             }
             out.SetSize(n);
         }

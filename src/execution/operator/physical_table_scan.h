@@ -23,7 +23,8 @@ namespace floe {
 class PhysicalTableScan : public PhysicalOperator {
   public:
     /// `table_types` are the stored columns; `column_ids` the ones this scan outputs (`types`),
-    /// where kRowIdColumn outputs each row's position ((rowset id << 32) | row) as BIGINT.
+    /// where kRowIdColumn outputs each row's position ((rowset id << 32) | row) as BIGINT and
+    /// kRowOrdinalColumn its ordinal in the version (rowid).
     PhysicalTableScan(std::vector<LogicalType> types, std::vector<LogicalType> table_types,
                       std::vector<size_t> column_ids, std::shared_ptr<const TableVersion> version,
                       std::string data_dir);
@@ -63,8 +64,9 @@ class PhysicalTableScan : public PhysicalOperator {
 
     std::vector<LogicalType> table_types_;
     std::vector<size_t> column_ids_;
-    std::vector<size_t> stored_ids_;  // column_ids_ without the row id
-    int row_id_position_ = -1;        // where the row id goes in the output, or -1
+    std::vector<size_t> stored_ids_;      // column_ids_ without the virtual columns
+    bool has_virtual_ = false;            // whether column_ids_ has kRowIdColumn or kRowOrdinalColumn
+    std::vector<int64_t> first_ordinal_;  // per rowset: the ordinal of its first row
     std::shared_ptr<const TableVersion> version_;
     std::string data_dir_;
     std::vector<ZoneFilter> zone_filters_;

@@ -182,7 +182,8 @@ BoundAggregateFunction BindSumAvg(const std::string& name, const std::vector<Log
 template <typename T>
 class ExtremumStates : public AggregateStates {
   public:
-    // 1 = max, -1 = min, 0 = any_value, 2 = last value (NULL too), 3 = last non-NULL value.
+    // 1 = max, -1 = min, 0 = any_value, 2 = last value (NULL too), 3 = last non-NULL value,
+    // 4 = first value (NULL too; has_ is 2 for a group whose first value was NULL).
     ExtremumStates(int mode) : mode_(mode) {}
     void Resize(size_t groups) override {
         values_.resize(groups);
@@ -196,8 +197,10 @@ class ExtremumStates : public AggregateStates {
             uint32_t g = groups[i];
             if (a.IsNull(r)) {
                 if (mode_ == 2) has_[g] = 0;
+                if (mode_ == 4 && !has_[g]) has_[g] = 2;
                 continue;
             }
+            if (mode_ == 4 && has_[g]) continue;
             auto v = ReadValue<ReadType>(a, r);
             if (!has_[g] || mode_ >= 2) {
                 Store(g, v);
@@ -217,8 +220,8 @@ class ExtremumStates : public AggregateStates {
     }
     void Finalize(Column& out, size_t groups) override {
         for (size_t g = 0; g < groups; ++g) {
-            out.SetNull(g, !has_[g]);
-            if (has_[g]) WriteValue<StoredType>(out, g, values_[g]);
+            out.SetNull(g, has_[g] != 1);
+            if (has_[g] == 1) WriteValue<StoredType>(out, g, values_[g]);
         }
     }
     /// MIN, MAX and ANY_VALUE; the REPLACE merges want the last row in load order.
@@ -275,6 +278,8 @@ BoundAggregateFunction BindExtremum(const std::string& name, const std::vector<L
                : name == "min"                   ? -1
                : name == "__replace"             ? 2
                : name == "__replace_if_not_null" ? 3
+               : name == "first"                 ? 4
+               : name == "last"                  ? 2
                                                  : 0;
     LogicalType t = types[0].id == TypeId::NULL_TYPE ? LogicalType(TypeId::BIGINT) : types[0];
     BoundAggregateFunction f;
@@ -290,6 +295,52 @@ BoundAggregateFunction BindExtremum(const std::string& name, const std::vector<L
 }
 
 // ---------------------------------------------------------------- VARIANCE / STDDEV (Welford)
+
+// WEIGHTED_AVG(x, w) (DuckDB; alias wavg): sum(x * w) / sum(w) over the rows where neither is
+// NULL; NULL without such rows, NaN when the weights sum to zero.
+class WeightedAvgStates : public AggregateStates {
+  public:
+    void Resize(size_t groups) override {
+        count_.resize(groups, 0);
+        product_.resize(groups, 0);
+        weight_.resize(groups, 0);
+    }
+    void Update(Args args, const uint32_t* rows, const uint32_t* groups, size_t n) override {
+        const Column& x = *args[0];
+        const Column& w = *args[1];
+        for (size_t i = 0; i < n; ++i) {
+            uint32_t r = rows[i];
+            if (x.IsNull(r) || w.IsNull(r)) continue;
+            uint32_t g = groups[i];
+            double weight = w.Data<double>()[r];
+            product_[g] += x.Data<double>()[r] * weight;
+            weight_[g] += weight;
+            ++count_[g];
+        }
+    }
+    void Finalize(Column& out, size_t groups) override {
+        for (size_t g = 0; g < groups; ++g) {
+            out.SetNull(g, count_[g] == 0);
+            if (count_[g] == 0) continue;
+            out.Data<double>()[g] =
+                weight_[g] == 0 ? std::numeric_limits<double>::quiet_NaN() : product_[g] / weight_[g];
+        }
+    }
+    bool Combinable() const override { return true; }
+    void Combine(AggregateStates& other, const uint32_t* mapping, size_t other_groups) override {
+        const auto& o = static_cast<WeightedAvgStates&>(other);
+        for (size_t g = 0; g < other_groups; ++g) {
+            uint32_t to = mapping[g];
+            count_[to] += o.count_[g];
+            product_[to] += o.product_[g];
+            weight_[to] += o.weight_[g];
+        }
+    }
+
+  private:
+    std::vector<int64_t> count_;
+    std::vector<double> product_, weight_;
+};
 
 class VarianceStates : public AggregateStates {
   public:
@@ -538,7 +589,7 @@ void RegisterAggregateFunctions(FunctionRegistry& r) {
     }
     // __replace and __replace_if_not_null merge the REPLACE columns of Aggregate Key tables: the
     // value of the last row in load order wins.
-    for (const char* name : {"min", "max", "any_value", "__replace", "__replace_if_not_null"}) {
+    for (const char* name : {"min", "max", "any_value", "first", "last", "__replace", "__replace_if_not_null"}) {
         std::string n = name;
         r.AddAggregate(n, WithDistinct([n](const std::vector<LogicalType>& t, bool) { return BindExtremum(n, t); }));
     }
@@ -563,6 +614,18 @@ void RegisterAggregateFunctions(FunctionRegistry& r) {
                            return f;
                        }));
     }
+    r.AddAggregate("weighted_avg", WithDistinct([](const std::vector<LogicalType>& t, bool) {
+                       if (t.size() != 2) {
+                           throw BinderError("weighted_avg() takes a value and its weight", ErrorCode::WRONG_ARGUMENTS);
+                       }
+                       BoundAggregateFunction f;
+                       f.name = "weighted_avg";
+                       f.arg_types = {TypeId::DOUBLE, TypeId::DOUBLE};
+                       f.return_type = TypeId::DOUBLE;
+                       f.make_states = [] { return std::make_unique<WeightedAvgStates>(); };
+                       return f;
+                   }));
+    r.AddAlias("wavg", "weighted_avg");
     r.AddAggregate("group_concat", WithDistinct([](const std::vector<LogicalType>& t, bool) {
                        if (t.empty() || t.size() > 2) {
                            throw BinderError("group_concat() takes one argument and a separator",

@@ -1,6 +1,6 @@
 // max_by(x, y) / min_by(x, y) (StarRocks; DuckDB's arg_max / arg_min): the value of x on the row
 // with the largest (smallest) y. Rows whose y is NULL are skipped; on ties the first row seen
-// wins; no row gives NULL.
+// wins; no row gives NULL. DuckDB's arg_max / arg_min also skip the rows whose x is NULL.
 #include "common/exception.h"
 #include "function/function_registry.h"
 
@@ -12,8 +12,11 @@ using Args = const std::vector<const Column*>&;
 
 class ByStates : public AggregateStates {
   public:
-    ByStates(LogicalType value, LogicalType key, bool max)
-        : values_(std::make_unique<Column>(value, 0)), keys_(std::make_unique<Column>(key, 0)), max_(max) {}
+    ByStates(LogicalType value, LogicalType key, bool max, bool skip_null_values)
+        : values_(std::make_unique<Column>(value, 0)),
+          keys_(std::make_unique<Column>(key, 0)),
+          max_(max),
+          skip_null_values_(skip_null_values) {}
     void Resize(size_t groups) override {
         values_->Resize(groups);
         keys_->Resize(groups);
@@ -24,7 +27,7 @@ class ByStates : public AggregateStates {
         const Column& key = *args[1];
         for (size_t i = 0; i < n; ++i) {
             uint32_t r = rows[i], g = groups[i];
-            if (key.IsNull(r)) continue;
+            if (key.IsNull(r) || (skip_null_values_ && value.IsNull(r))) continue;
             if (has_[g] && !Better(key.CompareRows(r, *keys_, g))) continue;
             keys_->SetValue(g, key.GetValue(r));
             values_->SetValue(g, value.GetValue(r));
@@ -59,11 +62,12 @@ class ByStates : public AggregateStates {
     std::unique_ptr<Column> values_, keys_;  // per group: the chosen row's x and y
     std::vector<uint8_t> has_;
     bool max_;
+    bool skip_null_values_;
 };
 
-AggregateFunctionBinder Bind(bool max) {
-    const char* name = max ? "max_by" : "min_by";
-    return [max, name](const std::vector<LogicalType>& types, bool distinct) {
+AggregateFunctionBinder Bind(bool max, bool skip_null_values) {
+    const char* name = skip_null_values ? (max ? "arg_max" : "arg_min") : (max ? "max_by" : "min_by");
+    return [max, name, skip_null_values](const std::vector<LogicalType>& types, bool distinct) {
         if (types.size() != 2) {
             throw BinderError(std::string(name) + "() takes two arguments: the value and what orders it",
                               ErrorCode::WRONG_ARGUMENTS);
@@ -80,7 +84,9 @@ AggregateFunctionBinder Bind(bool max) {
         f.name = name;
         f.arg_types = {value, key};
         f.return_type = value;
-        f.make_states = [value, key, max] { return std::make_unique<ByStates>(value, key, max); };
+        f.make_states = [value, key, max, skip_null_values] {
+            return std::make_unique<ByStates>(value, key, max, skip_null_values);
+        };
         return f;
     };
 }
@@ -88,10 +94,10 @@ AggregateFunctionBinder Bind(bool max) {
 }  // namespace
 
 void RegisterByAggregates(FunctionRegistry& r) {
-    r.AddAggregate("max_by", Bind(true));
-    r.AddAggregate("min_by", Bind(false));
-    r.AddAlias("arg_max", "max_by");
-    r.AddAlias("arg_min", "min_by");
+    r.AddAggregate("max_by", Bind(true, false));
+    r.AddAggregate("min_by", Bind(false, false));
+    r.AddAggregate("arg_max", Bind(true, true));
+    r.AddAggregate("arg_min", Bind(false, true));
 }
 
 }  // namespace floe

@@ -64,7 +64,7 @@ double DistinctOf(const LogicalOperator& op, size_t column) {
         case LogicalOperatorType::GET: {
             const auto& g = static_cast<const LogicalGet&>(op);
             if (column >= g.column_ids.size() || !g.version) return -1;
-            if (g.column_ids[column] == kRowIdColumn) return EstimateCardinality(op);
+            if (IsVirtualColumn(g.column_ids[column])) return EstimateCardinality(op);
             return capped(TableColumnDistinct(*g.version, g.column_ids[column]));
         }
         case LogicalOperatorType::FILTER:
