@@ -13,6 +13,11 @@ StatementPtr ParserImpl::ParseInsert() {
     if (AcceptKeyword("OVERWRITE")) {
         ins->overwrite = true;
     } else {
+        if (AcceptKeyword("OR")) {  // INSERT OR REPLACE (DuckDB, SQLite): the Primary Key upsert
+            if (!AsciiEqualsIgnoreCase(Cur().text, "REPLACE")) Error("REPLACE");
+            Advance();
+            ins->or_replace = true;
+        }
         ExpectKeyword("INTO");
     }
     AcceptKeyword("TABLE");
@@ -41,8 +46,22 @@ StatementPtr ParserImpl::ParseInsert() {
         ExpectKeyword("LABEL");
         ins->label = ParseIdentifierOrString("a label");
     }
-    if (IsOp("(") && !StartsQuery()) ins->columns = ParseColumnList();
-    if (AcceptKeyword("VALUES") || AcceptKeyword("VALUE")) {
+    if (IsKeyword("BY") && AsciiEqualsIgnoreCase(PeekToken().text, "NAME")) {  // DuckDB: columns by name
+        Advance();
+        Advance();
+        ins->by_name = true;
+    } else if (IsOp("(") && !StartsQuery()) {
+        ins->columns = ParseColumnList();
+    }
+    if (IsKeyword("DEFAULT") && IsKeywordAt(PeekToken(), "VALUES")) {
+        // DEFAULT VALUES (PostgreSQL, DuckDB): one row of defaults, as MySQL's VALUES ().
+        Advance();
+        Advance();
+        auto v = std::make_unique<ValuesNode>();
+        v->location = Loc();
+        v->rows.emplace_back();
+        ins->query = std::move(v);
+    } else if (AcceptKeyword("VALUES") || AcceptKeyword("VALUE")) {
         auto v = std::make_unique<ValuesNode>();
         v->location = Loc();
         do {
@@ -69,10 +88,40 @@ StatementPtr ParserImpl::ParseInsert() {
         ins->query = ParseQuery();
     }
     if (AcceptKeyword("ON")) {
-        ExpectKeyword("DUPLICATE");
-        ExpectKeyword("KEY");
-        ExpectKeyword("UPDATE");
-        ins->on_duplicate_key_update = ParseAssignments();
+        if (AsciiEqualsIgnoreCase(Cur().text, "CONFLICT")) {
+            // ON CONFLICT [(key)] DO UPDATE SET c = excluded.c (PostgreSQL, DuckDB): MySQL's
+            // ON DUPLICATE KEY UPDATE c = VALUES(c).
+            auto loc = Loc();
+            Advance();
+            if (IsOp("(")) ParseColumnList();
+            if (!AsciiEqualsIgnoreCase(Cur().text, "DO")) Error("DO UPDATE");
+            Advance();
+            if (AsciiEqualsIgnoreCase(Cur().text, "NOTHING")) {
+                throw NotSupportedError(fmt::format(
+                    "line {}, column {}: ON CONFLICT DO NOTHING is not supported; Primary Key tables replace rows "
+                    "by key (ON CONFLICT DO UPDATE)",
+                    loc.line, loc.column));
+            }
+            ExpectKeyword("UPDATE");
+            ExpectKeyword("SET");
+            ins->on_duplicate_key_update = ParseAssignments();
+            for (auto& a : ins->on_duplicate_key_update) {
+                if (a.value->kind != ExprKind::COLUMN_REF) continue;
+                auto& parts = static_cast<ColumnRefExpr&>(*a.value).parts;
+                if (parts.size() != 2 || !AsciiEqualsIgnoreCase(parts[0], "excluded")) continue;
+                auto call = std::make_unique<FunctionCallExpr>();
+                call->location = a.value->location;
+                call->name = "values";
+                parts.erase(parts.begin());
+                call->args.push_back(std::move(a.value));
+                a.value = std::move(call);
+            }
+        } else {
+            ExpectKeyword("DUPLICATE");
+            ExpectKeyword("KEY");
+            ExpectKeyword("UPDATE");
+            ins->on_duplicate_key_update = ParseAssignments();
+        }
     }
     if (AcceptKeyword("RETURNING")) ins->returning = ParseSelectItems();
     return ins;
@@ -91,8 +140,24 @@ std::vector<Assignment> ParserImpl::ParseAssignments() {
             } while (AcceptOp(","));
             ExpectOp(")");
             ExpectOp("=");
+            size_t value_start = pos_;
             ExprPtr value = ParseExpression();
-            if (value->kind != ExprKind::ROW || static_cast<RowExpr&>(*value).items.size() != columns.size()) {
+            if (value->kind != ExprKind::ROW) {
+                // SET (a, b) = x (DuckDB): every column gets x (parsed once per column).
+                for (size_t i = 0; i < columns.size(); ++i) {
+                    if (i > 0) {
+                        pos_ = value_start;
+                        value = ParseExpression();
+                    }
+                    Assignment a;
+                    a.location = loc;
+                    a.column = columns[i];
+                    a.value = std::move(value);
+                    out.push_back(std::move(a));
+                }
+                continue;
+            }
+            if (static_cast<RowExpr&>(*value).items.size() != columns.size()) {
                 throw ParserError(fmt::format("line {}, column {}: SET ({}) = needs a row of {} values", loc.line,
                                               loc.column, fmt::join(columns, ", "), columns.size()));
             }
@@ -140,6 +205,7 @@ StatementPtr ParserImpl::ParseUpdate() {
     }
     ExpectKeyword("SET");
     u->assignments = ParseAssignments();
+    if (AcceptKeyword("FROM")) u->from = ParseFrom();
     if (AcceptKeyword("WHERE")) u->where = ParseExpression();
     if (AcceptKeyword("RETURNING")) u->returning = ParseSelectItems();
     return u;

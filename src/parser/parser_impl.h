@@ -80,6 +80,10 @@ class ParserImpl {
 
     // Queries (query_parser.cpp).
     ast::QueryNodePtr ParseQuery();
+    /// The CTE list after WITH ([RECURSIVE] name [(cols)] AS (query), ...).
+    std::vector<ast::CommonTableExpr> ParseWithList();
+    /// The query after its WITH clause (whose CTEs it takes).
+    ast::QueryNodePtr ParseQueryAfterWith(std::vector<ast::CommonTableExpr> ctes, ast::SourceLocation loc);
     ast::QueryNodePtr ParseSetOperation(int min_precedence);
     ast::QueryNodePtr ParseQueryTerm();
     std::unique_ptr<ast::SelectNode> ParseSelectBody();

@@ -20,13 +20,20 @@ bool ParserImpl::StartsQuery() const {
 }
 
 QueryNodePtr ParserImpl::ParseQuery() {
-    EnterNesting();
     auto loc = Loc();
     std::vector<CommonTableExpr> ctes;
-    if (AcceptKeyword("WITH")) {
-        AcceptKeyword("RECURSIVE");
-        do {
-            CommonTableExpr cte;
+    if (AcceptKeyword("WITH")) ctes = ParseWithList();
+    return ParseQueryAfterWith(std::move(ctes), loc);
+}
+
+std::vector<CommonTableExpr> ParserImpl::ParseWithList() {
+    EnterNesting();
+    std::vector<CommonTableExpr> ctes;
+    bool recursive = AcceptKeyword("RECURSIVE");
+    do {
+        CommonTableExpr cte;
+        cte.recursive = recursive;
+        {
             cte.name = ParseIdentifier("a CTE name");
             if (AcceptOp("(")) {
                 do {
@@ -46,8 +53,14 @@ QueryNodePtr ParserImpl::ParseQuery() {
             cte.query = ParseQuery();
             ExpectOp(")");
             ctes.push_back(std::move(cte));
-        } while (AcceptOp(","));
-    }
+        }
+    } while (AcceptOp(","));
+    LeaveNesting();
+    return ctes;
+}
+
+QueryNodePtr ParserImpl::ParseQueryAfterWith(std::vector<CommonTableExpr> ctes, SourceLocation loc) {
+    EnterNesting();
     QueryNodePtr node = ParseSetOperation(0);
     if (IsKeyword("ORDER") || IsKeyword("LIMIT")) {
         if (!node->order_by.empty() || node->limit) {

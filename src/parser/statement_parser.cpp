@@ -12,7 +12,29 @@ StatementPtr ParserImpl::ParseStatement() {
     auto loc = Loc();
     parameter_count_ = 0;
     StatementPtr stmt;
-    if (StartsQuery()) {
+    if (IsKeyword("WITH")) {
+        // WITH ... SELECT, or WITH ... INSERT / UPDATE / DELETE (the CTEs serve the write).
+        Advance();
+        std::vector<CommonTableExpr> ctes = ParseWithList();
+        if (IsKeyword("INSERT")) {
+            stmt = ParseInsert();
+            auto& ins = static_cast<InsertStatement&>(*stmt);
+            if (!ins.query) Error("a query for the INSERT's WITH clause");
+            for (size_t i = 0; i < ctes.size(); ++i) {
+                ins.query->ctes.insert(ins.query->ctes.begin() + static_cast<std::ptrdiff_t>(i), std::move(ctes[i]));
+            }
+        } else if (IsKeyword("UPDATE")) {
+            stmt = ParseUpdate();
+            static_cast<UpdateStatement&>(*stmt).ctes = std::move(ctes);
+        } else if (IsKeyword("DELETE")) {
+            stmt = ParseDelete();
+            static_cast<DeleteStatement&>(*stmt).ctes = std::move(ctes);
+        } else {
+            auto s = std::make_unique<SelectStatement>();
+            s->query = ParseQueryAfterWith(std::move(ctes), loc);
+            stmt = std::move(s);
+        }
+    } else if (StartsQuery()) {
         auto s = std::make_unique<SelectStatement>();
         s->query = ParseQuery();
         stmt = std::move(s);

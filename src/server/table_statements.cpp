@@ -277,13 +277,32 @@ std::string QuoteName(const std::string& name) {
 
 /// Runs `SELECT <select> FROM db.table [WHERE where]` (the WHERE taken from a statement's AST) and
 /// returns its chunks. With `row_id`, the table's scan exposes `__row_id`.
+/// Lends a statement's WITH clause to the query a write runs for it, for the query's lifetime.
+class CteLoan {
+  public:
+    CteLoan(const std::vector<ast::CommonTableExpr>& owner, std::vector<ast::CommonTableExpr>& query)
+        : owner_(const_cast<std::vector<ast::CommonTableExpr>&>(owner)), query_(query) {
+        owner_.swap(query_);
+    }
+    ~CteLoan() { owner_.swap(query_); }
+    CteLoan(const CteLoan&) = delete;
+    CteLoan& operator=(const CteLoan&) = delete;
+
+  private:
+    std::vector<ast::CommonTableExpr>& owner_;
+    std::vector<ast::CommonTableExpr>& query_;
+};
+
 std::vector<Chunk> RunTableQuery(ClientContext& context, const std::string& db, const std::string& table,
                                  const std::string& select, const ast::ExprPtr& where, bool row_id,
                                  std::shared_ptr<const TableVersion> pinned = nullptr,
-                                 const ast::TableRefPtr* using_from = nullptr) {
+                                 const ast::TableRefPtr* using_from = nullptr,
+                                 const std::vector<ast::CommonTableExpr>* ctes = nullptr) {
     ast::StatementPtr parsed =
         Parser::ParseStatement("SELECT " + select + " FROM " + QuoteName(db) + "." + QuoteName(table));
     auto& node = static_cast<ast::SelectNode&>(*static_cast<ast::SelectStatement&>(*parsed).query);
+    std::vector<ast::CommonTableExpr> no_ctes;
+    CteLoan loan(ctes ? *ctes : no_ctes, node.ctes);
     // Borrow the statement's WHERE (and USING tables) for binding; binding copies what it needs.
     auto& borrowed = const_cast<ast::ExprPtr&>(where);
     node.where = std::move(borrowed);
@@ -380,6 +399,13 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
     auto lock = session_.instance().loads().LockTable(table.id);
     TableSchema schema = CurrentSchema(session_, table);
     Returning returning(context_, s.returning, table, schema);
+    if (s.by_name && s.query->kind == ast::QueryNodeKind::VALUES) {
+        throw BinderError("INSERT ... BY NAME needs a query whose columns are named, not VALUES", ErrorCode::PARSE);
+    }
+    if (s.or_replace && schema.keys_type != ast::KeysType::PRIMARY) {
+        throw NotSupportedError("INSERT OR REPLACE needs a PRIMARY KEY table (whose inserts replace rows by key); '" +
+                                table.name + "' is " + KeysTypeName(schema.keys_type) + " KEY");
+    }
     LoadOptions options;
     options.partitions = CheckPartitions(session_, table, schema, s.partitions);
     std::vector<int> targets;
@@ -446,15 +472,17 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
             chunk.SetSize(n);
             for (size_t r = 0; r < n; ++r) {
                 const auto& row = values.rows[start + r];
-                if (row.size() != targets.size()) {
+                // VALUES () (and DEFAULT VALUES): every target column takes its default.
+                if (row.size() != targets.size() && !row.empty()) {
                     throw BinderError("Column count doesn't match value count at row " + std::to_string(start + r + 1),
                                       ErrorCode::WRONG_VALUE_COUNT);
                 }
-                for (size_t c = 0; c < row.size(); ++c) {
+                for (size_t c = 0; c < targets.size(); ++c) {
                     const TableColumn& col = schema.columns[targets[c]];
                     Value v;
-                    if (row[c]->kind == ast::ExprKind::COLUMN_REF &&
-                        static_cast<const ast::ColumnRefExpr&>(*row[c]).parts == std::vector<std::string>{"DEFAULT"}) {
+                    if (row.empty() || (row[c]->kind == ast::ExprKind::COLUMN_REF &&
+                                        static_cast<const ast::ColumnRefExpr&>(*row[c]).parts ==
+                                            std::vector<std::string>{"DEFAULT"})) {
                         v = col.default_current_timestamp ? Value::Datetime(session_.statement_start_micros())
                                                           : col.default_value.value_or(Value::Null());
                     } else {
@@ -485,6 +513,22 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
         // The query's rows stream into the table in batches.
         Binder binder(context_);
         auto bound = binder.BindQuery(*s.query);
+        if (s.by_name) {
+            targets.clear();
+            for (const auto& out : bound->output) {
+                int idx = schema.Find(out.name);
+                if (idx < 0) {
+                    throw BinderError("INSERT ... BY NAME: the query's column '" + out.name + "' is not a column of '" +
+                                          table.name + "'",
+                                      ErrorCode::UNKNOWN_COLUMN);
+                }
+                for (int t : targets) {
+                    if (t == idx)
+                        throw BinderError("Column '" + out.name + "' specified twice", ErrorCode::WRONG_ARGUMENTS);
+                }
+                targets.push_back(idx);
+            }
+        }
         if (bound->output.size() != targets.size()) {
             throw BinderError("Column count doesn't match value count: " + std::to_string(targets.size()) +
                                   " columns, the query returns " + std::to_string(bound->output.size()),
@@ -543,7 +587,7 @@ QueryResult StatementExecutor::Delete(const ast::DeleteStatement& s) {
     if (!partitions.empty())
         pinned = RestrictToPartitions(*session_.instance().catalog().GetTableVersion(table.id), partitions);
     std::vector<Chunk> rows =
-        RunTableQuery(context_, table.database, table.name, select, s.where, true, pinned, &s.using_from);
+        RunTableQuery(context_, table.database, table.name, select, s.where, true, pinned, &s.using_from, &s.ctes);
     LoadResult load = session_.instance().loads().DeleteRows(table, schema, rows, "");
     if (returning.empty()) return LoadInfo(load, load.deleted_rows);
     std::unordered_set<int64_t> seen;  // USING may match a row several times: it is returned once
@@ -589,8 +633,9 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
         assigned[idx] = a.value.get();
     }
     std::string select = duplicate ? "__row_id" : "";
+    const std::string& qualifier = s.alias.empty() ? table.name : s.alias;  // FROM tables may share names
     for (size_t i = 0; i < schema.columns.size(); ++i) {
-        select += (select.empty() ? "" : ", ") + QuoteName(schema.columns[i].name);
+        select += (select.empty() ? "" : ", ") + QuoteName(qualifier) + "." + QuoteName(schema.columns[i].name);
     }
     const size_t first = duplicate ? 1 : 0;  // the select-list position of the first column
     // The assigned expressions bind against the table's columns in the query below.
@@ -598,19 +643,44 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
         Parser::ParseStatement("SELECT " + select + " FROM " + QuoteName(table.database) + "." + QuoteName(table.name) +
                                (s.alias.empty() ? "" : " AS " + QuoteName(s.alias)));
     auto& node = static_cast<ast::SelectNode&>(*static_cast<ast::SelectStatement&>(*parsed).query);
+    CteLoan loan(s.ctes, node.ctes);
+    // UPDATE ... FROM: the table joined with the FROM tables (the WHERE relates them).
+    auto& from = const_cast<ast::TableRefPtr&>(s.from);
+    ast::JoinTableRef* from_join = nullptr;
+    if (from) {
+        auto cross = std::make_unique<ast::JoinTableRef>();
+        cross->join_type = ast::JoinType::CROSS;
+        cross->left = std::move(node.from);
+        cross->right = std::move(from);
+        from_join = cross.get();
+        node.from = std::move(cross);
+    }
     auto& where = const_cast<ast::ExprPtr&>(s.where);
     std::vector<ast::ExprPtr*> borrowed;
     for (const auto& a : s.assignments) {
         int idx = schema.Find(a.column);
         auto& item = node.select_list[first + idx];
+        if (a.value->kind == ast::ExprKind::COLUMN_REF &&
+            static_cast<const ast::ColumnRefExpr&>(*a.value).parts == std::vector<std::string>{"DEFAULT"}) {
+            // SET c = DEFAULT: the column's default.
+            const TableColumn& col = schema.columns[idx];
+            auto literal = std::make_unique<ast::LiteralExpr>();
+            literal->value = col.default_current_timestamp ? Value::Datetime(session_.statement_start_micros())
+                                                           : col.default_value.value_or(Value::Null(col.type));
+            item.expr = std::move(literal);
+            borrowed.push_back(nullptr);
+            continue;
+        }
         std::swap(item.expr, const_cast<ast::ExprPtr&>(a.value));
         borrowed.push_back(&const_cast<ast::ExprPtr&>(a.value));
     }
     node.where = std::move(where);
     auto give_back = [&] {
         where = std::move(node.where);
+        if (from_join) from = std::move(from_join->right);
         for (size_t i = 0; i < s.assignments.size(); ++i) {
-            std::swap(node.select_list[first + schema.Find(s.assignments[i].column)].expr, *borrowed[i]);
+            if (borrowed[i])
+                std::swap(node.select_list[first + schema.Find(s.assignments[i].column)].expr, *borrowed[i]);
         }
     };
     std::unique_ptr<BoundQueryNode> bound;
@@ -637,14 +707,16 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
     std::vector<Chunk> source;
     for (Chunk& chunk : Executor::Run(*physical, session_.interrupted_flag(), session_.PipelineDop())) {
         Chunk values;
+        // A row that FROM matches more than once is updated once (by its first match).
+        auto keep = std::make_unique<SelectionVector>();
         for (size_t i = 0; i < chunk.live_rows(); ++i) {
             uint32_t r = chunk.LiveRow(i);
             int64_t id = chunk.column(0).Data<int64_t>()[r];
-            options.deletes[id >> 32].add(static_cast<uint32_t>(id & 0xffffffff));
+            if (options.deletes[id >> 32].addChecked(static_cast<uint32_t>(id & 0xffffffff))) keep->push_back(r);
         }
         for (size_t c = 1; c < chunk.column_count(); ++c) values.AddColumn(chunk.shared_column(c));
         values.SetSize(chunk.size());
-        if (chunk.selection()) values.SetSelection(std::make_unique<SelectionVector>(*chunk.selection()));
+        values.SetSelection(std::move(keep));
         source.push_back(std::move(values));
     }
     std::vector<Chunk> rows = ToTableRows(source, targets, schema, session_.statement_start_micros());

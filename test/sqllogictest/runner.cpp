@@ -279,6 +279,8 @@ SqlLogicTestResult RunSqlLogicTest(const std::string& path, const std::string& d
                         rows.push_back(std::move(row));
                     }
                 }
+                // DuckDB's writes return their row count as a result.
+                if (duckdb && !r.has_result_set) rows.push_back({std::to_string(r.affected_rows)});
                 if (sort == "rowsort") std::sort(rows.begin(), rows.end());
                 std::vector<std::string> actual;
                 for (auto& row : rows) {

@@ -67,6 +67,8 @@ struct CommonTableExpr {
     std::string name;
     std::vector<std::string> column_names;
     std::unique_ptr<QueryNode> query;
+    /// WITH RECURSIVE: the query may read the CTE itself (anchor UNION [ALL] recursive part).
+    bool recursive = false;
 };
 
 struct QueryNode {
@@ -423,6 +425,8 @@ struct InsertStatement : Statement {
     std::vector<std::string> columns;
     std::string label;
     bool overwrite = false;
+    bool or_replace = false;              // INSERT OR REPLACE: Primary Key tables only (where every INSERT is one)
+    bool by_name = false;                 // INSERT INTO t BY NAME SELECT ...: the query's column names pick the targets
     std::vector<std::string> partitions;  // INSERT OVERWRITE t PARTITION(p, ...)
     QueryNodePtr query;                   // VALUES arrive as a ValuesNode
     std::vector<Assignment> on_duplicate_key_update;
@@ -442,6 +446,7 @@ struct DeleteStatement : Statement {
     TableRefPtr using_from;
     ExprPtr where;                      // null: every row
     std::vector<SelectItem> returning;  // RETURNING: the deleted rows
+    std::vector<CommonTableExpr> ctes;  // WITH ... DELETE: visible to USING and WHERE
 };
 
 /// `UPDATE [db.]t SET col = expr, ... [WHERE cond]`.
@@ -452,7 +457,11 @@ struct UpdateStatement : Statement {
     std::string alias;  // UPDATE t AS x SET ...: the name the SET and WHERE expressions use
     std::vector<Assignment> assignments;
     std::vector<SelectItem> returning;  // RETURNING: the rows as updated
+    /// UPDATE t SET ... FROM a, b WHERE ... (StarRocks, PostgreSQL): the rows of t the WHERE
+    /// matches with rows of these; the SET expressions may read them.
+    TableRefPtr from;
     ExprPtr where;
+    std::vector<CommonTableExpr> ctes;  // WITH ... UPDATE: visible to FROM, SET and WHERE
 };
 
 /// `ALTER TABLE [db.]t <action>`: COMPACT (merge the table's rowsets now), ADD PARTITION(S),
