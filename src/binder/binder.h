@@ -123,9 +123,17 @@ class Binder {
     /// A CTE visible to the query being bound.
     struct CteBinding {
         std::string name;
-        const ast::CommonTableExpr* cte;
+        const ast::CommonTableExpr* cte = nullptr;
         std::shared_ptr<BoundCte> bound;
+        /// Set while a recursive CTE's recursive part binds: its reads of the CTE itself.
+        std::shared_ptr<WorkingTable> working;
+        std::vector<LogicalType> working_types;
+        std::vector<std::string> working_names;
+        std::shared_ptr<size_t> working_reads;
     };
+    /// WITH RECURSIVE: the CTE at ctes_[index] bound as anchor UNION [ALL] recursive part; null
+    /// when the second operand does not read the CTE (then it is an ordinary CTE).
+    BoundTableRefPtr BindRecursiveCte(const ast::BaseTableRef& base, size_t index);
 
     ClientContext& context_;
     const std::vector<Value>* params_;

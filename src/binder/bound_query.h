@@ -38,7 +38,15 @@ struct BoundValuesSource {
 
 struct BoundQueryNode;
 
-enum class BoundTableRefKind : uint8_t { VALUES, TABLE_FUNCTION, SUBQUERY, JOIN, TABLE_SCAN };
+enum class BoundTableRefKind : uint8_t {
+    VALUES,
+    TABLE_FUNCTION,
+    SUBQUERY,
+    JOIN,
+    TABLE_SCAN,
+    RECURSIVE_CTE,
+    WORKING_TABLE
+};
 
 /// A FROM item; its output columns are `types` (names live in the binder's scope).
 struct BoundTableRef {
@@ -87,6 +95,30 @@ struct BoundTableScanRef : BoundTableRef {
     std::string data_dir;  // segment paths are relative to it
     bool row_ordinal = false;
     bool row_id = false;
+};
+
+/// The rows a recursive CTE's previous step added, read by its recursive part. `rows` is the
+/// execution's (a CteResult, execution/operator/physical_cte_scan.h), set before each step.
+struct WorkingTable {
+    std::string name;
+    std::shared_ptr<void> rows;
+};
+
+/// WITH RECURSIVE name AS (anchor UNION [ALL] recursive): `types` are the anchor's, the recursive
+/// part's rows are cast to them; the recursive part reads `working`.
+struct BoundRecursiveCteRef : BoundTableRef {
+    BoundRecursiveCteRef();
+    ~BoundRecursiveCteRef() override;
+    std::unique_ptr<BoundQueryNode> anchor, recursive;
+    bool all = false;
+    int64_t max_depth = 1000;  // steps of the recursive part allowed (cte_max_recursion_depth)
+    std::shared_ptr<WorkingTable> working;
+};
+
+/// The recursive part's reference to its own CTE.
+struct BoundWorkingTableRef : BoundTableRef {
+    BoundWorkingTableRef() : BoundTableRef(BoundTableRefKind::WORKING_TABLE) {}
+    std::shared_ptr<WorkingTable> working;
 };
 
 struct CteMaterialization;  // planner/logical_operator.h

@@ -20,6 +20,8 @@ namespace floe {
 
 BoundSubqueryRef::BoundSubqueryRef() : BoundTableRef(BoundTableRefKind::SUBQUERY) {}
 BoundSubqueryRef::~BoundSubqueryRef() = default;
+BoundRecursiveCteRef::BoundRecursiveCteRef() : BoundTableRef(BoundTableRefKind::RECURSIVE_CTE) {}
+BoundRecursiveCteRef::~BoundRecursiveCteRef() = default;
 
 namespace {
 
@@ -151,7 +153,11 @@ std::unique_ptr<BoundQueryNode> Binder::BindQueryNode(const ast::QueryNode& quer
     for (const auto& cte : query.ctes) {
         auto bound = std::make_shared<BoundCte>();
         bound->name = cte.name;
-        ctes_.push_back({cte.name, &cte, std::move(bound)});
+        CteBinding binding;
+        binding.name = cte.name;
+        binding.cte = &cte;
+        binding.bound = std::move(bound);
+        ctes_.push_back(std::move(binding));
     }
     auto saved_scope = scope_;
     auto* saved_agg = aggregate_context_;
@@ -622,11 +628,98 @@ BoundTableRefPtr Binder::BindTableRefColumns(const ast::TableRef& ref) {
     throw InternalError("unknown table reference");
 }
 
+BoundTableRefPtr Binder::BindRecursiveCte(const ast::BaseTableRef& base, size_t index) {
+    const ast::CommonTableExpr& cte = *ctes_[index].cte;
+    const auto& setop = static_cast<const ast::SetOperationNode&>(*cte.query);
+    std::vector<CteBinding> saved_ctes = ctes_;
+    ctes_.resize(index);  // the CTEs declared before this one
+    auto saved_scope = scope_;
+    size_t uses = CorrelatedUses();
+    auto restore = [&] {
+        scope_ = saved_scope;
+        ctes_ = saved_ctes;
+    };
+    std::unique_ptr<BoundQueryNode> anchor, recursive;
+    CteBinding self;
+    self.name = cte.name;
+    self.cte = &cte;
+    try {
+        anchor = BindQueryNode(*setop.left);
+        if (!cte.column_names.empty() && cte.column_names.size() != anchor->output.size()) {
+            throw BinderError(At(base.location) + "CTE '" + cte.name + "' names " +
+                                  std::to_string(cte.column_names.size()) + " columns but returns " +
+                                  std::to_string(anchor->output.size()),
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        self.working = std::make_shared<WorkingTable>();
+        self.working->name = cte.name;
+        self.working_reads = std::make_shared<size_t>(0);
+        for (size_t i = 0; i < anchor->output.size(); ++i) {
+            LogicalType t = anchor->output[i].type;
+            if (t.id == TypeId::NULL_TYPE) t = LogicalType::Varchar();
+            self.working_types.push_back(t);
+            self.working_names.push_back(cte.column_names.empty() ? anchor->output[i].name : cte.column_names[i]);
+        }
+        ctes_.push_back(self);
+        recursive = BindQueryNode(*setop.right);
+    } catch (...) {
+        restore();
+        throw;
+    }
+    restore();
+    if (*self.working_reads == 0) return nullptr;
+    if (CorrelatedUses() != uses) {
+        throw NotSupportedError(At(base.location) + "CTE '" + cte.name + "' cannot read the enclosing query's columns",
+                                ErrorCode::NOT_SUPPORTED);
+    }
+    if (!setop.order_by.empty() || setop.limit || setop.offset) {
+        throw NotSupportedError(At(base.location) + "recursive CTE '" + cte.name +
+                                "' cannot have ORDER BY, LIMIT or OFFSET on its UNION; order and limit the query "
+                                "that reads it");
+    }
+    if (recursive->output.size() != anchor->output.size()) {
+        throw BinderError(At(base.location) + fmt::format("the operands of recursive CTE '{}' have {} and {} columns",
+                                                          cte.name, anchor->output.size(), recursive->output.size()),
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
+    auto ref = std::make_unique<BoundRecursiveCteRef>();
+    ref->types = self.working_types;
+    ref->all = setop.all;
+    ref->working = self.working;
+    Value depth = context_.GetVariable(ast::VariableScope::DEFAULT, "cte_max_recursion_depth");
+    if (!depth.is_null()) ref->max_depth = CastValue(depth, TypeId::BIGINT).GetInt();
+    ref->anchor = std::move(anchor);
+    ref->recursive = std::move(recursive);
+    std::string alias = base.alias.empty() ? cte.name : base.alias;
+    for (size_t i = 0; i < ref->types.size(); ++i)
+        scope_.push_back({alias, self.working_names[i], ref->types[i], true});
+    return ref;
+}
+
 BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
     if (base.database.empty()) {
         for (auto it = ctes_.rbegin(); it != ctes_.rend(); ++it) {
             if (!AsciiEqualsIgnoreCase(it->name, base.table)) continue;
+            if (it->working) {
+                // A recursive part reading its own CTE: the previous step's rows.
+                auto ref = std::make_unique<BoundWorkingTableRef>();
+                ref->working = it->working;
+                ref->types = it->working_types;
+                ++*it->working_reads;
+                std::string alias = base.alias.empty() ? it->name : base.alias;
+                for (size_t i = 0; i < ref->types.size(); ++i) {
+                    scope_.push_back({alias, it->working_names[i], ref->types[i], true});
+                }
+                return ref;
+            }
             const ast::CommonTableExpr& cte = *it->cte;
+            if (cte.recursive && cte.query->kind == ast::QueryNodeKind::SET_OPERATION &&
+                static_cast<const ast::SetOperationNode&>(*cte.query).op == ast::SetOpType::UNION) {
+                size_t index = static_cast<size_t>(std::distance(ctes_.begin(), it.base())) - 1;
+                if (auto ref = BindRecursiveCte(base, index)) return ref;
+                it = std::make_reverse_iterator(ctes_.begin() + static_cast<std::ptrdiff_t>(index) +
+                                                1);  // ctes_ was copied back
+            }
             std::shared_ptr<BoundCte> cte_info = it->bound;
             // Bind the CTE where it was defined: hide CTEs declared after it (no recursion).
             std::vector<CteBinding> saved_ctes = ctes_;

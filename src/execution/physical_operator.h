@@ -39,6 +39,7 @@ enum class PhysicalOperatorType : uint8_t {
     WINDOW,
     EXPAND,
     CTE_SCAN,
+    RECURSIVE_CTE,
 };
 
 enum class OperatorResult : uint8_t {

@@ -9,6 +9,7 @@
 #include "execution/operator/physical_hash_join.h"
 #include "execution/operator/physical_limit.h"
 #include "execution/operator/physical_projection.h"
+#include "execution/operator/physical_recursive_cte.h"
 #include "execution/operator/physical_set_operation.h"
 #include "execution/operator/physical_sort.h"
 #include "execution/operator/physical_table_scan.h"
@@ -69,6 +70,16 @@ PhysicalOperatorPtr PhysicalPlanner::Plan(LogicalOperator& logical) {
                 cte.physical = result;
             }
             return std::make_unique<PhysicalCteScan>(logical.types, std::static_pointer_cast<CteResult>(cte.physical));
+        }
+        case LogicalOperatorType::RECURSIVE_CTE: {
+            // The anchor is planned now; the recursive part once per step, from copies.
+            auto& r = static_cast<LogicalRecursiveCte&>(logical);
+            return std::make_unique<PhysicalRecursiveCte>(r.types, r.name, r.all, r.max_depth, r.working,
+                                                          Plan(*r.children[0]), std::move(r.children[1]));
+        }
+        case LogicalOperatorType::WORKING_TABLE_SCAN: {
+            auto& w = static_cast<LogicalWorkingTableScan&>(logical);
+            return std::make_unique<PhysicalCteScan>(w.types, std::static_pointer_cast<CteResult>(w.working->rows));
         }
         case LogicalOperatorType::VALUES: {
             auto& v = static_cast<LogicalValues&>(logical);

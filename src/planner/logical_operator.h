@@ -26,6 +26,8 @@ enum class LogicalOperatorType : uint8_t {
     WINDOW,
     EXPAND,
     CTE_SCAN,
+    RECURSIVE_CTE,
+    WORKING_TABLE_SCAN,
 };
 
 struct LogicalOperator {
@@ -189,6 +191,29 @@ struct LogicalCteScan : LogicalOperator {
     std::shared_ptr<CteMaterialization> cte;
     std::string ToString() const override { return "CTE SCAN " + cte->name + " (computed once)"; }
 };
+
+/// WITH RECURSIVE: children[0] (the anchor) once, then children[1] (the recursive part, reading
+/// the rows the previous step added through LogicalWorkingTableScan) again and again until a step
+/// adds no row; UNION (not ALL) adds only rows not seen before. Output: every row added.
+struct LogicalRecursiveCte : LogicalOperator {
+    LogicalRecursiveCte() : LogicalOperator(LogicalOperatorType::RECURSIVE_CTE) {}
+    std::string name;
+    bool all = false;
+    int64_t max_depth = 1000;
+    std::shared_ptr<WorkingTable> working;
+    std::string ToString() const override { return "RECURSIVE CTE " + name + (all ? " (UNION ALL)" : " (UNION)"); }
+};
+
+/// The recursive part's read of its CTE: the rows of the previous step.
+struct LogicalWorkingTableScan : LogicalOperator {
+    LogicalWorkingTableScan() : LogicalOperator(LogicalOperatorType::WORKING_TABLE_SCAN) {}
+    std::shared_ptr<WorkingTable> working;
+    std::string ToString() const override { return "WORKING TABLE " + working->name; }
+};
+
+/// A deep copy of a plan (expressions copied; table versions, CTEs and working tables shared):
+/// the recursive part of a recursive CTE is planned physically once per step from copies.
+std::unique_ptr<LogicalOperator> CopyPlan(const LogicalOperator& op);
 
 /// Renders a plan as an indented tree, one operator per line.
 std::string PlanToString(const LogicalOperator& root);

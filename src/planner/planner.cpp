@@ -212,6 +212,25 @@ LogicalOperatorPtr Planner::PlanTableRef(BoundTableRef& ref) {
             }
             return PlanQuery(*sub.query);
         }
+        case BoundTableRefKind::RECURSIVE_CTE: {
+            auto& r = static_cast<BoundRecursiveCteRef&>(ref);
+            auto cte = std::make_unique<LogicalRecursiveCte>();
+            cte->name = r.working->name;
+            cte->all = r.all;
+            cte->max_depth = r.max_depth;
+            cte->working = r.working;
+            cte->types = r.types;
+            cte->children.push_back(CastTo(PlanQuery(*r.anchor), r.types));
+            cte->children.push_back(CastTo(PlanQuery(*r.recursive), r.types));
+            return cte;
+        }
+        case BoundTableRefKind::WORKING_TABLE: {
+            auto& w = static_cast<BoundWorkingTableRef&>(ref);
+            auto scan = std::make_unique<LogicalWorkingTableScan>();
+            scan->working = w.working;
+            scan->types = w.types;
+            return scan;
+        }
         case BoundTableRefKind::TABLE_SCAN: {
             auto& t = static_cast<BoundTableScanRef&>(ref);
             auto get = std::make_unique<LogicalGet>();

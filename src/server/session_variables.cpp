@@ -42,6 +42,7 @@ std::vector<SystemVariableDef> MakeDefs() {
         {"language", T::STRING, "/floe/share/english/", false, true, true},
         {"license", T::STRING, "Apache License 2.0", false, true, true},
         {"lower_case_table_names", T::INT, "0", false, true, true},
+        {"cte_max_recursion_depth", T::INT, "1000"},
         {"max_allowed_packet", T::INT, "67108864"},
         {"max_connections", T::INT, "4096", false, true},
         {"max_execution_time", T::INT, "0"},

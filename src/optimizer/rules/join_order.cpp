@@ -464,6 +464,10 @@ double EstimateCardinality(const LogicalOperator& op) {
             return child(0);
         case LogicalOperatorType::CTE_SCAN:
             return EstimateCardinality(*static_cast<const LogicalCteScan&>(op).cte->plan);
+        case LogicalOperatorType::RECURSIVE_CTE:  // unknown depth: a guess of ten steps
+            return child(0) + 10 * child(1);
+        case LogicalOperatorType::WORKING_TABLE_SCAN:
+            return 100;
         case LogicalOperatorType::EXPAND:
             return child(0) * static_cast<double>(static_cast<const LogicalExpand&>(op).sets.size());
         case LogicalOperatorType::FILTER:  // a conjunction's selectivity is the product of its parts'
