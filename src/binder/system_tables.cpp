@@ -1,5 +1,6 @@
 #include "binder/system_tables.h"
 
+#include "binder/table_schema.h"
 #include "common/ascii.h"
 
 namespace floe {
@@ -145,6 +146,63 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
                     Str(""),
                     Str("")};
                 s.rows.push_back(std::move(row));
+            }
+        }
+        // The columns of the user tables (views' columns are known only once bound: not listed).
+        for (const auto& db : catalog.ListDatabases()) {
+            if (db.id == 0) continue;
+            for (const auto& t : catalog.ListTables(db.name)) {
+                if (t.kind == "VIEW") continue;
+                auto version = catalog.GetTableVersion(t.id);
+                if (!version) continue;
+                TableSchema schema = ParseTableDefinition(version->definition);
+                for (size_t i = 0; i < schema.columns.size(); ++i) {
+                    const TableColumn& c = schema.columns[i];
+                    const LogicalType& type = c.type;
+                    bool is_string = type.IsString() && type.id != TypeId::JSON;
+                    std::string column_type = AsciiLower(type.ToString());
+                    if (type.id == TypeId::VARCHAR && type.length == 0) column_type = "varchar(65533)";
+                    std::string data_type = column_type.substr(0, column_type.find_first_of("(<"));
+                    int64_t precision = type.id == TypeId::DECIMAL    ? type.precision
+                                        : type.id == TypeId::TINYINT  ? 3
+                                        : type.id == TypeId::SMALLINT ? 5
+                                        : type.id == TypeId::INT      ? 10
+                                        : type.id == TypeId::BIGINT   ? 19
+                                        : type.id == TypeId::LARGEINT ? 39
+                                        : type.id == TypeId::FLOAT    ? 12
+                                        : type.id == TypeId::DOUBLE   ? 22
+                                                                      : -1;
+                    bool key = i < schema.key_columns.size();
+                    int64_t length = type.length ? type.length : 65533;
+                    s.rows.push_back(
+                        {Str("def"),
+                         Str(db.name),
+                         Str(t.name),
+                         Str(c.name),
+                         Value::Integer(static_cast<int64_t>(i + 1)),
+                         c.default_value && !c.default_value->is_null() ? Str(c.default_value->ToString())
+                                                                        : Value::Null(LogicalType::Varchar()),
+                         Str(c.nullable ? "YES" : "NO"),
+                         Str(data_type),
+                         is_string ? Value::Integer(length) : Value::Null(TypeId::BIGINT),
+                         is_string ? Value::Integer(length * 4) : Value::Null(TypeId::BIGINT),
+                         precision >= 0 ? Value::Integer(precision) : Value::Null(TypeId::BIGINT),
+                         precision >= 0 ? Value::Integer(type.id == TypeId::DECIMAL ? type.scale : 0)
+                                        : Value::Null(TypeId::BIGINT),
+                         type.id == TypeId::DATETIME ? Value::Integer(type.scale) : Value::Null(TypeId::BIGINT),
+                         is_string ? Str("utf8mb4") : Value::Null(LogicalType::Varchar()),
+                         is_string ? Str("utf8mb4_general_ci") : Value::Null(LogicalType::Varchar()),
+                         Str(column_type),
+                         Str(!key                                           ? ""
+                             : schema.keys_type == ast::KeysType::PRIMARY   ? "PRI"
+                             : schema.keys_type == ast::KeysType::UNIQUE    ? "UNI"
+                             : schema.keys_type == ast::KeysType::AGGREGATE ? "AGG"
+                                                                            : "DUP"),
+                         Str(""),
+                         Str("select,insert"),
+                         Str(""),
+                         Str("")});
+                }
             }
         }
         return s;

@@ -114,7 +114,14 @@ std::string CanonicalCreateTable(const ast::CreateTableStatement& t) {
                 "column '" + c.name + "': BITMAP_UNION goes with BITMAP columns and HLL_UNION with HLL columns",
                 ErrorCode::WRONG_ARGUMENTS);
         }
-        if (sketch && is_key) {
+        bool array = c.type.id == TypeId::ARRAY;
+        if (array && keys == ast::KeysType::AGGREGATE && !is_key && c.aggregation != "REPLACE" &&
+            c.aggregation != "REPLACE_IF_NOT_NULL") {
+            throw BinderError(
+                "ARRAY column '" + c.name + "' of an AGGREGATE KEY table takes REPLACE or REPLACE_IF_NOT_NULL",
+                ErrorCode::WRONG_ARGUMENTS);
+        }
+        if ((sketch || array) && is_key) {
             throw BinderError("column '" + c.name + "' of type " + c.type.ToString() + " cannot be a key column",
                               ErrorCode::WRONG_ARGUMENTS);
         }
@@ -122,7 +129,7 @@ std::string CanonicalCreateTable(const ast::CreateTableStatement& t) {
             throw BinderError("SUM column '" + c.name + "' must be numeric, not " + c.type.ToString(),
                               ErrorCode::WRONG_ARGUMENTS);
         }
-        if (!c.type.IsNumeric() && !c.type.IsString() && !c.type.IsTemporal() && !sketch) {
+        if (!c.type.IsNumeric() && !c.type.IsString() && !c.type.IsTemporal() && !sketch && !array) {
             throw NotSupportedError("column type " + c.type.ToString() + " is not supported in tables yet");
         }
     }

@@ -1,5 +1,7 @@
 #include "function/cast.h"
 
+#include "types/array.h"
+
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -424,10 +426,138 @@ std::optional<int64_t> ParseInt64(std::string_view text) {
 }
 
 bool CanCast(const LogicalType& from, const LogicalType& to) {
+    if (from.id == TypeId::ARRAY || to.id == TypeId::ARRAY) {
+        // Arrays to and from text, and to arrays of other (castable) elements.
+        if (from.id == TypeId::NULL_TYPE || (from.id == TypeId::ARRAY && to.IsString()) ||
+            (from.IsString() && to.id == TypeId::ARRAY)) {
+            return true;
+        }
+        return from.id == TypeId::ARRAY && to.id == TypeId::ARRAY && CanCast(from.Element(), to.Element());
+    }
     auto castable = [](const LogicalType& t) {
         return t.IsNumeric() || t.IsString() || t.IsTemporal() || t.id == TypeId::NULL_TYPE;
     };
     return castable(from) && castable(to);
+}
+
+namespace {
+
+std::string_view SkipSpaces(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) {
+        s.remove_prefix(1);
+    }
+    return s;
+}
+
+/// Arrays to, from and between element types, row by row.
+void CastArrayColumn(const Column& input, size_t rows, Column& result) {
+    const LogicalType& from = input.type();
+    const LogicalType& to = result.type();
+    for (size_t i = 0; i < rows; ++i) {
+        if (input.IsNull(i)) {
+            result.SetNull(i, true);
+            continue;
+        }
+        std::string_view in = input.Strings()[i].view();
+        std::optional<std::string> out;
+        if (from.id == TypeId::ARRAY && to.id == TypeId::ARRAY) {
+            ArrayReader r(in, from.Element());
+            ArrayBuilder b(to.Element());
+            for (size_t k = 0; k < r.size(); ++k) b.Append(CastValue(r.Get(k), to.Element()));
+            out = b.Finish();
+        } else if (from.id == TypeId::ARRAY) {
+            out = ArrayToText(in, from.Element());
+        } else if (to.id == TypeId::ARRAY) {
+            out = ParseArrayText(in, to.Element());
+        } else {
+            throw NotSupportedError("cast from " + from.ToString() + " to " + to.ToString() + " is not supported");
+        }
+        result.SetNull(i, !out);
+        if (out) result.SetString(i, *out);
+    }
+}
+
+}  // namespace
+
+std::optional<std::string> ParseArrayText(std::string_view text, const LogicalType& element) {
+    std::string_view s = SkipSpaces(text);
+    if (s.empty() || s.front() != '[') return std::nullopt;
+    s.remove_prefix(1);
+    ArrayBuilder b(element);
+    s = SkipSpaces(s);
+    if (!s.empty() && s.front() == ']') {
+        s.remove_prefix(1);
+        return SkipSpaces(s).empty() ? std::optional<std::string>(b.Finish()) : std::nullopt;
+    }
+    while (true) {
+        s = SkipSpaces(s);
+        if (s.empty()) return std::nullopt;
+        std::optional<Value> v;
+        if (s.front() == '[') {
+            // A nested array: up to its matching bracket (brackets inside quotes do not count).
+            if (element.id != TypeId::ARRAY) return std::nullopt;
+            size_t depth = 0, end = 0;
+            char quote = 0;
+            for (; end < s.size(); ++end) {
+                char c = s[end];
+                if (quote) {
+                    if (c == '\\')
+                        ++end;
+                    else if (c == quote)
+                        quote = 0;
+                } else if (c == '"' || c == '\'') {
+                    quote = c;
+                } else if (c == '[') {
+                    ++depth;
+                } else if (c == ']' && --depth == 0) {
+                    break;
+                }
+            }
+            if (end >= s.size()) return std::nullopt;
+            auto nested = ParseArrayText(s.substr(0, end + 1), element.Element());
+            if (!nested) return std::nullopt;
+            v = Value::Array(element, std::move(*nested));
+            s.remove_prefix(end + 1);
+        } else if (s.front() == '"' || s.front() == '\'') {
+            char quote = s.front();
+            std::string str;
+            size_t k = 1;
+            for (; k < s.size() && s[k] != quote; ++k) {
+                if (s[k] == '\\' && k + 1 < s.size()) ++k;
+                str.push_back(s[k]);
+            }
+            if (k >= s.size()) return std::nullopt;
+            s.remove_prefix(k + 1);
+            v = Value::Varchar(std::move(str));
+        } else {
+            size_t k = 0;
+            while (k < s.size() && s[k] != ',' && s[k] != ']') ++k;
+            std::string_view token = s.substr(0, k);
+            while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+            s.remove_prefix(k);
+            if (token.empty()) return std::nullopt;
+            if (token.size() == 4 && (token == "null" || token == "NULL" || token == "Null")) {
+                v = Value::Null(element);
+            } else {
+                v = Value::Varchar(std::string(token));
+            }
+        }
+        if (!v->is_null() && v->type() != element) {
+            Value cast = CastValue(*v, element);
+            if (cast.is_null()) return std::nullopt;  // an element that does not convert
+            v = std::move(cast);
+        }
+        b.Append(*v);
+        s = SkipSpaces(s);
+        if (s.empty()) return std::nullopt;
+        if (s.front() == ',') {
+            s.remove_prefix(1);
+            continue;
+        }
+        if (s.front() != ']') return std::nullopt;
+        s.remove_prefix(1);
+        return SkipSpaces(s).empty() ? std::optional<std::string>(b.Finish()) : std::nullopt;
+    }
 }
 
 void CastColumn(const Column& input, size_t rows, Column& result) {
@@ -437,6 +567,10 @@ void CastColumn(const Column& input, size_t rows, Column& result) {
     }
     const LogicalType& from = input.type();
     const LogicalType& to = result.type();
+    if (from.id == TypeId::ARRAY || to.id == TypeId::ARRAY) {
+        CastArrayColumn(input, rows, result);
+        return;
+    }
     if (from.id == TypeId::DECIMAL && to.id == TypeId::DECIMAL && from.scale == to.scale &&
         from.precision <= to.precision) {
         // Widening a decimal keeps its unscaled value: a copy.

@@ -18,6 +18,10 @@ void CastColumn(const Column& input, size_t rows, Column& result);
 /// Casts one value (slow path: constants, SET values). NULL when it cannot be converted.
 Value CastValue(const Value& value, const LogicalType& to);
 
+/// Parses an array's text, like [1, 2, null] or ["a", 'b'] or [[1], [2, 3]] (elements converted
+/// from their text to `element`); nullopt when it is not an array or an element does not convert.
+std::optional<std::string> ParseArrayText(std::string_view text, const LogicalType& element);
+
 /// Parses text as a number the way MySQL does for numeric contexts: leading spaces, sign, digits,
 /// optional fraction and exponent; trailing garbage is ignored ("12abc" -> 12), no digits -> nullopt.
 std::optional<double> ParseDoublePrefix(std::string_view text);

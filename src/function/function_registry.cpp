@@ -22,6 +22,8 @@ const FunctionRegistry& FunctionRegistry::Instance() {
         RegisterJsonFunctions(r);
         RegisterPercentileAggregates(r);
         RegisterByAggregates(r);
+        RegisterArrayFunctions(r);
+        RegisterArrayAggregates(r);
         return r;
     }();
     return registry;

@@ -58,5 +58,7 @@ void RegisterRegexpFunctions(FunctionRegistry& registry);
 void RegisterJsonFunctions(FunctionRegistry& registry);
 void RegisterPercentileAggregates(FunctionRegistry& registry);
 void RegisterByAggregates(FunctionRegistry& registry);
+void RegisterArrayFunctions(FunctionRegistry& registry);
+void RegisterArrayAggregates(FunctionRegistry& registry);
 
 }  // namespace floe

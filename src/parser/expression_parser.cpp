@@ -364,6 +364,16 @@ ExprPtr ParserImpl::ParsePostfix() {
         } else if (IsKeyword("COLLATE")) {
             Advance();
             ParseIdentifierOrString("a collation");
+        } else if (IsOp("[")) {
+            // arr[i]: the i-th element (1-based), as element_at(arr, i).
+            Advance();
+            auto f = std::make_unique<FunctionCallExpr>();
+            f->name = "element_at";
+            f->location = loc;
+            f->args.push_back(std::move(e));
+            f->args.push_back(ParseExpression());
+            ExpectOp("]");
+            e = std::move(f);
         } else {
             return e;
         }
@@ -469,6 +479,17 @@ LogicalType ParserImpl::ParseTypeName() {
         return LogicalType::Varchar(v.empty() ? 0 : static_cast<uint32_t>(v[0]));
     }
     if (name == "JSON") return TypeId::JSON;
+    if (name == "ARRAY") {
+        // ARRAY<T>; the closing '>' of a nested ARRAY<ARRAY<T>> arrives as '>>'.
+        ExpectOp("<");
+        LogicalType element = ParseTypeName();
+        if (IsOp(">>")) {
+            tokens_[pos_].text = ">";
+        } else {
+            ExpectOp(">");
+        }
+        return LogicalType::Array(element);
+    }
     if (name == "BITMAP") return TypeId::BITMAP;
     if (name == "HLL") return TypeId::HLL;
     if (name == "SIGNED") {
@@ -685,6 +706,20 @@ void ParserImpl::ParseWindowSpec(FunctionCallExpr& call) {
     }
 }
 
+ExprPtr ParserImpl::ParseArrayLiteral(SourceLocation loc) {
+    ExpectOp("[");
+    auto f = std::make_unique<FunctionCallExpr>();
+    f->name = "array";
+    f->location = loc;
+    if (!IsOp("]")) {
+        do {
+            f->args.push_back(ParseExpression());
+        } while (AcceptOp(","));
+    }
+    ExpectOp("]");
+    return f;
+}
+
 ExprPtr ParserImpl::ParsePrimary() {
     const Token& t = Cur();
     auto loc = Loc();
@@ -766,6 +801,7 @@ ExprPtr ParserImpl::ParsePrimary() {
                 Advance();
                 return s;
             }
+            if (t.text == "[") return ParseArrayLiteral(loc);
             Error("an expression");
         case TokenType::END:
             Error("an expression");
@@ -805,6 +841,20 @@ ExprPtr ParserImpl::ParsePrimary() {
             }
             Advance();
             return lit;
+        }
+        if (upper == "ARRAY" && PeekToken().type == TokenType::OPERATOR &&
+            (PeekToken().text == "[" || PeekToken().text == "<")) {
+            // ARRAY[1, 2] (PostgreSQL, DuckDB); ARRAY<INT>[1, 2] (StarRocks): a typed literal.
+            if (PeekToken().text == "[") {
+                Advance();
+                return ParseArrayLiteral(loc);
+            }
+            auto c = std::make_unique<CastExpr>();
+            c->location = loc;
+            c->target = ParseTypeName();
+            if (!IsOp("[")) Error("[ after the ARRAY type");
+            c->expr = ParseArrayLiteral(Loc());
+            return c;
         }
         if (upper == "CASE") {
             Advance();

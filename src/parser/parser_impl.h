@@ -66,6 +66,8 @@ class ParserImpl {
     ast::ExprPtr ParsePostfix();
     ast::ExprPtr ParsePrimary();
     ast::ExprPtr ParseFunctionCall(std::string name, ast::SourceLocation loc);
+    /// [e1, e2, ...] (at '['): array(e1, e2, ...).
+    ast::ExprPtr ParseArrayLiteral(ast::SourceLocation loc);
     ast::ExprPtr ParseCase();
     ast::ExprPtr ParseCast(bool convert);
     ast::ExprPtr ParseInterval();

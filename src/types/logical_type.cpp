@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
+#include <mutex>
 
 namespace floe {
 
@@ -65,7 +67,7 @@ std::string LogicalType::ToString() const {
         case TypeId::HLL:
             return "HLL";
         case TypeId::ARRAY:
-            return "ARRAY";
+            return child ? "ARRAY<" + Element().ToString() + ">" : "ARRAY";
         case TypeId::MAP:
             return "MAP";
         case TypeId::STRUCT:
@@ -101,10 +103,39 @@ int NumericRank(TypeId id) {
 }
 }  // namespace
 
+namespace {
+std::mutex interned_mutex;
+std::deque<LogicalType> interned;  // element types of ARRAY types; child = index + 1
+}  // namespace
+
+LogicalType LogicalType::Array(const LogicalType& element) {
+    std::lock_guard<std::mutex> lock(interned_mutex);
+    LogicalType t(TypeId::ARRAY);
+    for (size_t i = 0; i < interned.size(); ++i) {
+        if (interned[i] == element) {
+            t.child = static_cast<uint32_t>(i + 1);
+            return t;
+        }
+    }
+    interned.push_back(element);
+    t.child = static_cast<uint32_t>(interned.size());
+    return t;
+}
+
+LogicalType LogicalType::Element() const {
+    if (child == 0) return TypeId::NULL_TYPE;
+    std::lock_guard<std::mutex> lock(interned_mutex);
+    return interned[child - 1];
+}
+
 LogicalType CommonSuperType(const LogicalType& a, const LogicalType& b) {
     if (a.id == TypeId::NULL_TYPE) return b;
     if (b.id == TypeId::NULL_TYPE) return a;
     if (a == b) return a;
+    if (a.id == TypeId::ARRAY && b.id == TypeId::ARRAY) {
+        LogicalType e = CommonSuperType(a.Element(), b.Element());
+        return LogicalType::Array(e.id == TypeId::NULL_TYPE ? LogicalType(TypeId::BIGINT) : e);
+    }
     if (a.IsNumeric() && b.IsNumeric()) {
         if (a.id == TypeId::DECIMAL && b.id == TypeId::DECIMAL) {
             uint8_t scale = std::max(a.scale, b.scale);

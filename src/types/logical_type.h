@@ -35,6 +35,9 @@ struct LogicalType {
     uint8_t precision = 0;  // DECIMAL only
     uint8_t scale = 0;      // DECIMAL, and DATETIME's fractional digits shown
     uint32_t length = 0;    // VARCHAR/CHAR declared length; 0 = unbounded
+    /// ARRAY: the element type, interned (1 + its index in a process-wide table; see Element()),
+    /// so that LogicalType stays a small value type.
+    uint32_t child = 0;
 
     LogicalType() = default;
     constexpr LogicalType(TypeId t) : id(t) {}  // NOLINT: implicit on purpose
@@ -49,9 +52,13 @@ struct LogicalType {
         t.length = len;
         return t;
     }
+    /// ARRAY<element>.
+    static LogicalType Array(const LogicalType& element);
+    /// An ARRAY's element type.
+    LogicalType Element() const;
 
     bool operator==(const LogicalType& o) const {
-        return id == o.id && precision == o.precision && scale == o.scale && length == o.length;
+        return id == o.id && precision == o.precision && scale == o.scale && length == o.length && child == o.child;
     }
     bool operator!=(const LogicalType& o) const { return !(*this == o); }
 

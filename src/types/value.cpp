@@ -1,5 +1,6 @@
 #include "types/value.h"
 
+#include "types/array.h"
 #include "types/bitmap.h"
 #include "types/hll.h"
 
@@ -46,6 +47,8 @@ std::string Value::ToString() const {
             return BitmapToString(GetString());
         case TypeId::HLL:  // shown as its estimated cardinality
             return std::to_string(Hll::Deserialize(GetString()).Estimate());
+        case TypeId::ARRAY:
+            return ArrayToText(GetString(), type_.Element());
         default:
             return GetString();
     }
@@ -63,6 +66,13 @@ std::string Value::ToSqlLiteral() const {
             }
             out.push_back('\'');
             return out;
+        }
+        case TypeId::ARRAY: {
+            // ARRAY<T>[e1, e2, ...]: each element as a literal of its own.
+            ArrayReader r(GetString(), type_.Element());
+            std::string out = type_.ToString() + "[";
+            for (size_t i = 0; i < r.size(); ++i) out += (i ? ", " : "") + r.Get(i).ToSqlLiteral();
+            return out + "]";
         }
         case TypeId::DATE:
             return "DATE '" + ToString() + "'";

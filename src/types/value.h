@@ -33,6 +33,8 @@ class Value {
     /// Serialized BITMAP (types/bitmap.h) and HLL (types/hll.h) values.
     static Value Bitmap(std::string bytes) { return Value(TypeId::BITMAP, Storage(std::move(bytes))); }
     static Value Hll(std::string bytes) { return Value(TypeId::HLL, Storage(std::move(bytes))); }
+    /// An ARRAY value of `type` (ARRAY<T>): its blob (types/array.h).
+    static Value Array(const LogicalType& type, std::string blob) { return Value(type, Storage(std::move(blob))); }
     static Value Date(int32_t days) { return Value(TypeId::DATE, Storage(static_cast<int64_t>(days))); }
     static Value Datetime(int64_t micros) { return Value(TypeId::DATETIME, Storage(micros)); }
 

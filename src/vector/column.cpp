@@ -1,5 +1,7 @@
 #include "vector/column.h"
 
+#include "types/array.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -145,6 +147,8 @@ Value Column::GetValue(size_t row) const {
             return Value::Bitmap(std::string(Strings()[row].view()));
         case TypeId::HLL:
             return Value::Hll(std::string(Strings()[row].view()));
+        case TypeId::ARRAY:
+            return Value::Array(type_, std::string(Strings()[row].view()));
         default:
             return Value::Varchar(std::string(Strings()[row].view()));
     }
@@ -268,6 +272,8 @@ int Column::CompareRows(size_t a, const Column& other, size_t b) const {
             return Cmp(Data<double>()[a], other.Data<double>()[b]);
         case TypeId::NULL_TYPE:
             return 0;
+        case TypeId::ARRAY:
+            return CompareArrays(Strings()[a].view(), other.Strings()[b].view(), type_.Element());
         default: {
             int c = Strings()[a].view().compare(other.Strings()[b].view());
             return c < 0 ? -1 : (c > 0 ? 1 : 0);

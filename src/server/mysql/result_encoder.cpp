@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "server/mysql/packet_codec.h"
+#include "types/array.h"
 #include "types/date_time.h"
 #include "types/decimal.h"
 #include "types/value.h"
@@ -154,6 +155,9 @@ void AppendText(const Column& col, size_t row, std::string& out) {
             break;
         case TypeId::DATETIME:
             out += FormatDatetime(col.Data<int64_t>()[row], col.type().scale);
+            break;
+        case TypeId::ARRAY:
+            out += ArrayToText(col.Strings()[row].view(), col.type().Element());
             break;
         default:
             out.append(col.Strings()[row].view());
