@@ -134,6 +134,9 @@ class Binder {
     /// WITH RECURSIVE: the CTE at ctes_[index] bound as anchor UNION [ALL] recursive part; null
     /// when the second operand does not read the CTE (then it is an ordinary CTE).
     BoundTableRefPtr BindRecursiveCte(const ast::BaseTableRef& base, size_t index);
+    /// unnest(arrays) over `input` (whose columns are `input_scope`): see BoundUnnestRef.
+    BoundTableRefPtr BindUnnest(const ast::TableFunctionRef& fn, BoundTableRefPtr input,
+                                std::vector<ScopeColumn> input_scope, bool outer);
 
     ClientContext& context_;
     const std::vector<Value>* params_;

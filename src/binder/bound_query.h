@@ -45,7 +45,8 @@ enum class BoundTableRefKind : uint8_t {
     JOIN,
     TABLE_SCAN,
     RECURSIVE_CTE,
-    WORKING_TABLE
+    WORKING_TABLE,
+    UNNEST
 };
 
 /// A FROM item; its output columns are `types` (names live in the binder's scope).
@@ -119,6 +120,17 @@ struct BoundRecursiveCteRef : BoundTableRef {
 struct BoundWorkingTableRef : BoundTableRef {
     BoundWorkingTableRef() : BoundTableRef(BoundTableRefKind::WORKING_TABLE) {}
     std::shared_ptr<WorkingTable> working;
+};
+
+/// `FROM t, unnest(t.a [, t.b ...]) AS u(x [, y])` (a lateral table function; alone in FROM its
+/// input is one empty row): each row of `input` once per element of its arrays (the longest; the
+/// shorter ones give NULL), followed by the elements. `outer` (LEFT JOIN unnest(...) ON TRUE)
+/// keeps a row whose arrays are empty or NULL, with NULL elements.
+struct BoundUnnestRef : BoundTableRef {
+    BoundUnnestRef() : BoundTableRef(BoundTableRefKind::UNNEST) {}
+    BoundTableRefPtr input;
+    std::vector<BoundExprPtr> arrays;  // over the input's columns
+    bool outer = false;
 };
 
 struct CteMaterialization;  // planner/logical_operator.h

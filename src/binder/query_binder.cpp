@@ -838,7 +838,56 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
     return values;
 }
 
+BoundTableRefPtr Binder::BindUnnest(const ast::TableFunctionRef& fn, BoundTableRefPtr input,
+                                    std::vector<ScopeColumn> input_scope, bool outer) {
+    if (fn.args.empty()) {
+        throw BinderError(At(fn.location) + "unnest() takes one or more arrays", ErrorCode::WRONG_ARGUMENTS);
+    }
+    auto ref = std::make_unique<BoundUnnestRef>();
+    ref->outer = outer;
+    ref->types = input->types;
+    scope_ = input_scope;
+    std::vector<ScopeColumn> added;
+    std::string alias = fn.alias.empty() ? "unnest" : fn.alias;
+    for (size_t k = 0; k < fn.args.size(); ++k) {
+        BoundExprPtr e = Bind(*fn.args[k]);
+        if (e->type.id == TypeId::NULL_TYPE) e = AddCastIfNeeded(std::move(e), LogicalType::Array(TypeId::BIGINT));
+        if (e->type.id != TypeId::ARRAY) {
+            throw BinderError(At(fn.args[k]->location) + "unnest() needs ARRAY arguments, not " + e->type.ToString(),
+                              ErrorCode::TYPE_MISMATCH);
+        }
+        LogicalType element = e->type.Element();
+        std::string name = k < fn.column_aliases.size() ? fn.column_aliases[k]
+                           : fn.args.size() == 1        ? "unnest"
+                                                        : "unnest_" + std::to_string(k + 1);
+        added.push_back({alias, name, element, true});
+        ref->types.push_back(element);
+        ref->arrays.push_back(std::move(e));
+    }
+    if (fn.column_aliases.size() > fn.args.size()) {
+        throw BinderError(At(fn.location) + "unnest() of " + std::to_string(fn.args.size()) + " arrays has " +
+                              std::to_string(fn.args.size()) + " columns, not " +
+                              std::to_string(fn.column_aliases.size()),
+                          ErrorCode::WRONG_VALUE_COUNT);
+    }
+    ref->input = std::move(input);
+    scope_ = std::move(input_scope);
+    scope_.insert(scope_.end(), added.begin(), added.end());
+    return ref;
+}
+
 BoundTableRefPtr Binder::BindTableFunction(const ast::TableFunctionRef& ref) {
+    if (ref.name == "unnest") {
+        // unnest([1, 2]) alone in FROM: over one empty row.
+        auto dual = std::make_unique<BoundValuesRef>();
+        dual->rows.emplace_back();
+        auto saved = scope_;
+        auto bound = BindUnnest(ref, std::move(dual), {}, false);
+        std::vector<ScopeColumn> added = scope_;
+        scope_ = std::move(saved);
+        scope_.insert(scope_.end(), added.begin(), added.end());
+        return bound;
+    }
     auto tf = std::make_unique<BoundTableFunctionRef>();
     tf->name = ref.name;
     if (ref.name == "files") {
@@ -886,6 +935,25 @@ BoundTableRefPtr Binder::BindTableFunction(const ast::TableFunctionRef& ref) {
 }
 
 BoundTableRefPtr Binder::BindJoin(const ast::JoinTableRef& ref) {
+    if (ref.right->kind == ast::TableRefKind::TABLE_FUNCTION &&
+        static_cast<const ast::TableFunctionRef&>(*ref.right).name == "unnest") {
+        // t, unnest(t.a) / t CROSS JOIN unnest(t.a) / t [LEFT] JOIN unnest(t.a) ON TRUE: lateral.
+        bool outer = ref.join_type == ast::JoinType::LEFT;
+        if (!outer && ref.join_type != ast::JoinType::CROSS && ref.join_type != ast::JoinType::INNER) {
+            throw NotSupportedError(At(ref.location) + "unnest() joins its input by CROSS, INNER or LEFT JOIN");
+        }
+        bool true_condition =
+            !ref.condition || (ref.condition->kind == ast::ExprKind::LITERAL &&
+                               static_cast<const ast::LiteralExpr&>(*ref.condition).value == Value::Boolean(true));
+        if (!true_condition || !ref.using_columns.empty()) {
+            throw NotSupportedError(At(ref.location) +
+                                    "a join with unnest() takes no condition but ON TRUE; filter its rows in WHERE");
+        }
+        auto input = BindTableRef(*ref.left);
+        std::vector<ScopeColumn> input_scope = scope_;
+        return BindUnnest(static_cast<const ast::TableFunctionRef&>(*ref.right), std::move(input),
+                          std::move(input_scope), outer);
+    }
     auto join = std::make_unique<BoundJoinRef>();
     switch (ref.join_type) {
         case ast::JoinType::INNER:

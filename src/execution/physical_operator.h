@@ -40,6 +40,7 @@ enum class PhysicalOperatorType : uint8_t {
     EXPAND,
     CTE_SCAN,
     RECURSIVE_CTE,
+    UNNEST,
 };
 
 enum class OperatorResult : uint8_t {

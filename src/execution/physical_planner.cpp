@@ -13,6 +13,7 @@
 #include "execution/operator/physical_set_operation.h"
 #include "execution/operator/physical_sort.h"
 #include "execution/operator/physical_table_scan.h"
+#include "execution/operator/physical_unnest.h"
 #include "execution/operator/physical_values.h"
 #include "execution/operator/physical_window.h"
 
@@ -160,6 +161,11 @@ PhysicalOperatorPtr PhysicalPlanner::Plan(LogicalOperator& logical) {
         case LogicalOperatorType::UNION_ALL:
             op = std::make_unique<PhysicalUnionAll>(logical.types);
             break;
+        case LogicalOperatorType::UNNEST: {
+            auto& u = static_cast<LogicalUnnest&>(logical);
+            op = std::make_unique<PhysicalUnnest>(u.types, std::move(u.arrays), u.outer);
+            break;
+        }
         case LogicalOperatorType::SET_OPERATION: {
             auto& s = static_cast<LogicalSetOperation&>(logical);
             op = std::make_unique<PhysicalSetOperation>(s.types, s.op, s.all);

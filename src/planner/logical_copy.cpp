@@ -172,6 +172,14 @@ LogicalOperatorPtr CopyPlan(const LogicalOperator& op) {
             out = std::move(r);
             break;
         }
+        case LogicalOperatorType::UNNEST: {
+            const auto& src = static_cast<const LogicalUnnest&>(op);
+            auto u = Shallow<LogicalUnnest>(op);
+            u->arrays = CopyAll(src.arrays);
+            u->outer = src.outer;
+            out = std::move(u);
+            break;
+        }
         case LogicalOperatorType::WORKING_TABLE_SCAN: {
             auto w = Shallow<LogicalWorkingTableScan>(op);
             w->working = static_cast<const LogicalWorkingTableScan&>(op).working;

@@ -28,6 +28,7 @@ enum class LogicalOperatorType : uint8_t {
     CTE_SCAN,
     RECURSIVE_CTE,
     WORKING_TABLE_SCAN,
+    UNNEST,
 };
 
 struct LogicalOperator {
@@ -209,6 +210,17 @@ struct LogicalWorkingTableScan : LogicalOperator {
     LogicalWorkingTableScan() : LogicalOperator(LogicalOperatorType::WORKING_TABLE_SCAN) {}
     std::shared_ptr<WorkingTable> working;
     std::string ToString() const override { return "WORKING TABLE " + working->name; }
+};
+
+/// The rows of children[0], each once per element of `arrays` (see BoundUnnestRef): the input's
+/// columns, then one column per array with its elements.
+struct LogicalUnnest : LogicalOperator {
+    LogicalUnnest() : LogicalOperator(LogicalOperatorType::UNNEST) {}
+    std::vector<BoundExprPtr> arrays;
+    bool outer = false;
+    std::string ToString() const override {
+        return std::string(outer ? "UNNEST OUTER " : "UNNEST ") + ExpressionListToString(arrays);
+    }
 };
 
 /// A deep copy of a plan (expressions copied; table versions, CTEs and working tables shared):

@@ -224,6 +224,15 @@ LogicalOperatorPtr Planner::PlanTableRef(BoundTableRef& ref) {
             cte->children.push_back(CastTo(PlanQuery(*r.recursive), r.types));
             return cte;
         }
+        case BoundTableRefKind::UNNEST: {
+            auto& u = static_cast<BoundUnnestRef&>(ref);
+            auto unnest = std::make_unique<LogicalUnnest>();
+            unnest->types = u.types;
+            unnest->outer = u.outer;
+            unnest->arrays = std::move(u.arrays);
+            unnest->children.push_back(PlanTableRef(*u.input));
+            return unnest;
+        }
         case BoundTableRefKind::WORKING_TABLE: {
             auto& w = static_cast<BoundWorkingTableRef&>(ref);
             auto scan = std::make_unique<LogicalWorkingTableScan>();

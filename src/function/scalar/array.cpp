@@ -361,6 +361,10 @@ void RegisterArrayFunctions(FunctionRegistry& r) {
     r.AddScalar("array_contains", [](const std::vector<LogicalType>& t) { return BindFind(t, false); });
     r.AddAlias("list_contains", "array_contains");
     r.AddScalar("array_position", [](const std::vector<LogicalType>& t) { return BindFind(t, true); });
+    r.AddScalar("unnest", [](const std::vector<LogicalType>&) -> BoundScalarFunction {
+        throw BinderError("unnest() is a table function: write FROM t, unnest(t.arr) AS u(x)",
+                          ErrorCode::WRONG_ARGUMENTS);
+    });
     r.AddScalar("array_join", BindJoin);
     r.AddAlias("array_to_string", "array_join");
     r.AddScalar("array_append", BindAppend);

@@ -102,6 +102,24 @@ ColumnMap Prune(LogicalOperator& op, const std::vector<bool>& needed) {
             op.types = std::move(types);
             return m;
         }
+        case LogicalOperatorType::UNNEST: {
+            // The input's columns that are needed or that the arrays read; the elements stay.
+            auto& u = static_cast<LogicalUnnest&>(op);
+            size_t width = op.children[0]->types.size();
+            std::vector<bool> need(width, false);
+            for (size_t i = 0; i < width; ++i) need[i] = needed[i];
+            for (const auto& a : u.arrays) Mark(*a, need);
+            ColumnMap cm = Prune(*op.children[0], need);
+            for (auto& a : u.arrays) Remap(*a, cm);
+            size_t new_width = op.children[0]->types.size();
+            ColumnMap m(op.types.size(), kDropped);
+            for (size_t i = 0; i < width; ++i) m[i] = cm[i];
+            for (size_t k = 0; k < u.arrays.size(); ++k) m[width + k] = new_width + k;
+            std::vector<LogicalType> types = op.children[0]->types;
+            types.insert(types.end(), op.types.begin() + static_cast<std::ptrdiff_t>(width), op.types.end());
+            op.types = std::move(types);
+            return m;
+        }
         case LogicalOperatorType::AGGREGATE: {
             auto& a = static_cast<LogicalAggregate&>(op);
             // Aggregates nobody reads are not computed (groups stay: they define the rows).

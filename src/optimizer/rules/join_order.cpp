@@ -468,6 +468,8 @@ double EstimateCardinality(const LogicalOperator& op) {
             return child(0) + 10 * child(1);
         case LogicalOperatorType::WORKING_TABLE_SCAN:
             return 100;
+        case LogicalOperatorType::UNNEST:  // a guess of four elements per array
+            return child(0) * 4;
         case LogicalOperatorType::EXPAND:
             return child(0) * static_cast<double>(static_cast<const LogicalExpand&>(op).sets.size());
         case LogicalOperatorType::FILTER:  // a conjunction's selectivity is the product of its parts'
