@@ -11,6 +11,8 @@ PACKAGES=(
   thrift-compiler libthrift-dev libsnappy-dev libbrotli-dev librdkafka-dev libxxhash-dev
   # unit tests and micro benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # the sqllogictest runner's MySQL-protocol mode (libmariadb)
+  libmariadb-dev
   # integration tests: real MySQL clients
   kafkacat python3-confluent-kafka mariadb-client python3-pytest python3-pymysql python3-mysqldb python3-sqlalchemy
   libmariadb-java default-jdk-headless golang-go golang-github-go-sql-driver-mysql-dev

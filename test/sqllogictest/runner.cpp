@@ -11,6 +11,7 @@
 #include <sstream>
 #include <vector>
 
+#include <mysql.h>
 #include <openssl/evp.h>
 
 #include <cmath>
@@ -136,6 +137,31 @@ std::string Md5Hex(const std::vector<std::string>& values) {
     return out;
 }
 
+/// A statement's failure as the runner compares it: MySQL errno and message.
+struct SltError {
+    int code;
+    std::string message;
+};
+
+/// A statement's outcome: rows (result sets) or an affected-row count.
+struct SltResult {
+    bool has_result_set = false;
+    uint64_t affected_rows = 0;
+    std::vector<std::vector<Value>> rows;
+};
+
+/// Where the records run: in process, or a server over the MySQL protocol.
+class Backend {
+  public:
+    virtual ~Backend() = default;
+    /// Runs one or more statements; throws SltError.
+    virtual void ExecuteMulti(const std::string& sql) = 0;
+    /// Runs one statement; throws SltError.
+    virtual SltResult Query(const std::string& sql) = 0;
+    /// The `restart` record: reopen the database (in process) or reconnect.
+    virtual void Restart() = 0;
+};
+
 class Database {
   public:
     Database(std::string dir, std::string default_database)
@@ -171,17 +197,179 @@ class Database {
     std::string current_db_;
 };
 
+/// A fresh data directory, and the session of an in-process instance on it.
+class InProcessBackend : public Backend {
+  public:
+    InProcessBackend(const std::string& default_database)
+        : dir_((std::filesystem::temp_directory_path() / ("floe-slt-" + std::to_string(getpid()))).string()) {
+        std::filesystem::remove_all(dir_);
+        db_ = std::make_unique<Database>(dir_, default_database);
+    }
+    ~InProcessBackend() override {
+        db_->Close();
+        std::filesystem::remove_all(dir_);
+    }
+    void ExecuteMulti(const std::string& sql) override {
+        try {
+            db_->session().ExecuteMulti(sql);
+        } catch (const Exception& e) {
+            throw SltError{MysqlErrno(e.code()), e.what()};
+        }
+    }
+    SltResult Query(const std::string& sql) override {
+        QueryResult r;
+        try {
+            r = db_->session().Execute(sql);
+        } catch (const Exception& e) {
+            throw SltError{MysqlErrno(e.code()), e.what()};
+        }
+        SltResult out;
+        out.has_result_set = r.has_result_set;
+        out.affected_rows = r.affected_rows;
+        for (const auto& chunk : r.chunks) {
+            for (size_t k = 0; k < chunk.live_rows(); ++k) {
+                std::vector<Value> row;
+                for (size_t c = 0; c < chunk.column_count(); ++c)
+                    row.push_back(chunk.column(c).GetValue(chunk.LiveRow(k)));
+                out.rows.push_back(std::move(row));
+            }
+        }
+        return out;
+    }
+    void Restart() override {
+        db_->SaveDatabase();
+        db_->Open();
+    }
+
+  private:
+    std::string dir_;
+    std::unique_ptr<Database> db_;
+};
+
+/// A Floe server reached over the MySQL protocol (libmariadb), as user root; result values arrive
+/// as text and are typed by their column's protocol type.
+class MySqlBackend : public Backend {
+  public:
+    MySqlBackend(const std::string& endpoint, const std::string& default_database) {
+        size_t colon = endpoint.rfind(':');
+        host_ = endpoint.substr(0, colon);
+        port_ = colon == std::string::npos ? 9030 : static_cast<unsigned>(std::stoul(endpoint.substr(colon + 1)));
+        Connect();
+        if (!default_database.empty()) {
+            ExecuteMulti("CREATE DATABASE IF NOT EXISTS `" + default_database + "`");
+            ExecuteMulti("USE `" + default_database + "`");
+        }
+    }
+    ~MySqlBackend() override {
+        if (conn_) mysql_close(conn_);
+    }
+    void ExecuteMulti(const std::string& sql) override {
+        Send(sql);
+        while (true) {
+            if (MYSQL_RES* res = mysql_store_result(conn_)) mysql_free_result(res);
+            int next = mysql_next_result(conn_);
+            if (next < 0) break;
+            if (next > 0) Fail();
+        }
+    }
+    SltResult Query(const std::string& sql) override {
+        Send(sql);
+        SltResult out;
+        MYSQL_RES* res = mysql_store_result(conn_);
+        if (!res) {
+            if (mysql_field_count(conn_) != 0) Fail();
+            out.affected_rows = mysql_affected_rows(conn_);
+            return out;
+        }
+        out.has_result_set = true;
+        unsigned fields = mysql_num_fields(res);
+        MYSQL_FIELD* f = mysql_fetch_fields(res);
+        while (MYSQL_ROW row = mysql_fetch_row(res)) {
+            unsigned long* lengths = mysql_fetch_lengths(res);
+            std::vector<Value> values;
+            for (unsigned c = 0; c < fields; ++c) {
+                values.push_back(row[c] ? Typed(std::string(row[c], lengths[c]), f[c]) : Value::Null());
+            }
+            out.rows.push_back(std::move(values));
+        }
+        mysql_free_result(res);
+        while (mysql_next_result(conn_) == 0) {
+        }
+        return out;
+    }
+    void Restart() override {
+        std::string db;
+        SltResult r = Query("SELECT DATABASE()");
+        if (!r.rows.empty() && !r.rows[0][0].is_null()) db = r.rows[0][0].ToString();
+        mysql_close(conn_);
+        conn_ = nullptr;
+        Connect();
+        if (!db.empty()) ExecuteMulti("USE `" + db + "`");
+    }
+
+  private:
+    void Connect() {
+        conn_ = mysql_init(nullptr);
+        if (!mysql_real_connect(conn_, host_.c_str(), "root", "", nullptr, port_, nullptr, CLIENT_MULTI_STATEMENTS)) {
+            std::string msg = mysql_error(conn_);
+            mysql_close(conn_);
+            conn_ = nullptr;
+            throw std::runtime_error("cannot connect to " + host_ + ":" + std::to_string(port_) + ": " + msg);
+        }
+    }
+    void Send(const std::string& sql) {
+        if (mysql_real_query(conn_, sql.data(), sql.size()) != 0) Fail();
+    }
+    [[noreturn]] void Fail() { throw SltError{static_cast<int>(mysql_errno(conn_)), mysql_error(conn_)}; }
+    /// A text value typed as the in-process runner sees it (numbers as numbers).
+    static Value Typed(const std::string& text, const MYSQL_FIELD& f) {
+        switch (f.type) {
+            case MYSQL_TYPE_TINY:
+            case MYSQL_TYPE_SHORT:
+            case MYSQL_TYPE_LONG:
+            case MYSQL_TYPE_INT24:
+            case MYSQL_TYPE_LONGLONG:
+                if (auto v = ParseInt64(text)) return Value::Integer(*v);
+                return Value::Varchar(text);  // LARGEINT beyond 64 bits
+            case MYSQL_TYPE_FLOAT:
+            case MYSQL_TYPE_DOUBLE:
+                return Value::Double(std::strtod(text.c_str(), nullptr));
+            case MYSQL_TYPE_NEWDECIMAL:
+            case MYSQL_TYPE_DECIMAL: {
+                size_t dot = text.find('.');
+                std::string digits = dot == std::string::npos ? text : text.substr(0, dot) + text.substr(dot + 1);
+                auto scale = static_cast<uint8_t>(dot == std::string::npos ? 0 : text.size() - dot - 1);
+                int128_t unscaled = 0;
+                bool negative = !digits.empty() && digits[0] == '-';
+                for (char ch : digits) {
+                    if (ch >= '0' && ch <= '9') unscaled = unscaled * 10 + (ch - '0');
+                }
+                return Value::Decimal(negative ? -unscaled : unscaled, 38, scale);
+            }
+            default:
+                return Value::Varchar(text);
+        }
+    }
+
+    std::string host_;
+    unsigned port_ = 0;
+    MYSQL* conn_ = nullptr;
+};
+
 }  // namespace
 
 SqlLogicTestResult RunSqlLogicTest(const std::string& path, const std::string& default_database,
-                                   const std::string& engine) {
+                                   const std::string& engine, const std::string& mysql_endpoint) {
     SqlLogicTestResult result;
     std::vector<std::string> lines = ReadLines(path);
     // DuckDB's test files open with "# name: test/...": their dialect of results applies.
     const bool duckdb = !lines.empty() && lines[0].rfind("# name: test/", 0) == 0;
-    std::string dir = (std::filesystem::temp_directory_path() / ("floe-slt-" + std::to_string(getpid()))).string();
-    std::filesystem::remove_all(dir);
-    Database db(dir, default_database);
+    std::unique_ptr<Backend> backend;
+    if (mysql_endpoint.empty()) {
+        backend = std::make_unique<InProcessBackend>(default_database);
+    } else {
+        backend = std::make_unique<MySqlBackend>(mysql_endpoint, default_database);
+    }
     size_t i = 0;
     auto fail = [&](size_t line_no, const std::string& sql, const std::string& what) {
         ++result.failed;
@@ -212,8 +400,7 @@ SqlLogicTestResult RunSqlLogicTest(const std::string& path, const std::string& d
             continue;
         }
         if (words[0] == "restart") {
-            db.SaveDatabase();
-            db.Open();
+            backend->Restart();
             ++i;
             continue;
         }
@@ -234,20 +421,18 @@ SqlLogicTestResult RunSqlLogicTest(const std::string& path, const std::string& d
             std::string want;
             for (size_t k = 2; k < words.size(); ++k) want += (want.empty() ? "" : " ") + words[k];
             try {
-                db.session().ExecuteMulti(sql);
+                backend->ExecuteMulti(sql);
                 if (expect_error)
                     fail(record_line, sql, "  expected an error, statement succeeded");
                 else
                     ++result.passed;
-            } catch (const Exception& e) {
-                std::string msg = e.what();
+            } catch (const SltError& e) {
+                const std::string& msg = e.message;
                 if (!expect_error) {
-                    fail(record_line, sql, "  unexpected error " + std::to_string(MysqlErrno(e.code())) + ": " + msg);
-                } else if (!want.empty() && msg.find(want) == std::string::npos &&
-                           want != std::to_string(MysqlErrno(e.code()))) {
+                    fail(record_line, sql, "  unexpected error " + std::to_string(e.code) + ": " + msg);
+                } else if (!want.empty() && msg.find(want) == std::string::npos && want != std::to_string(e.code)) {
                     fail(record_line, sql,
-                         "  error " + std::to_string(MysqlErrno(e.code())) + " '" + msg + "' does not contain '" +
-                             want + "'");
+                         "  error " + std::to_string(e.code) + " '" + msg + "' does not contain '" + want + "'");
                 } else {
                     ++result.passed;
                 }
@@ -257,7 +442,7 @@ SqlLogicTestResult RunSqlLogicTest(const std::string& path, const std::string& d
             std::string sort = words.size() > 2 ? words[2] : "nosort";
             try {
                 auto started = std::chrono::steady_clock::now();
-                QueryResult r = db.session().Execute(sql);
+                SltResult r = backend->Query(sql);
                 if (getenv("FLOE_SLT_SLOW") != nullptr) {
                     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                                     started)
@@ -267,17 +452,15 @@ SqlLogicTestResult RunSqlLogicTest(const std::string& path, const std::string& d
                     }
                 }
                 std::vector<std::vector<std::string>> rows;
-                for (const auto& chunk : r.chunks) {
-                    for (size_t k = 0; k < chunk.live_rows(); ++k) {
-                        std::vector<std::string> row;
-                        for (size_t c = 0; c < chunk.column_count(); ++c) {
-                            char t = c < types.size() ? types[c] : 'T';
-                            row.push_back(FormatCell(chunk.column(c).GetValue(chunk.LiveRow(k)), t, duckdb));
-                        }
-                        // EXPLAIN ANALYZE's peak memory differs from run to run: not compared.
-                        if (row.size() == 1 && row[0].rfind("PEAK MEMORY ", 0) == 0) continue;
-                        rows.push_back(std::move(row));
+                for (const auto& values : r.rows) {
+                    std::vector<std::string> row;
+                    for (size_t c = 0; c < values.size(); ++c) {
+                        char t = c < types.size() ? types[c] : 'T';
+                        row.push_back(FormatCell(values[c], t, duckdb));
                     }
+                    // EXPLAIN ANALYZE's peak memory differs from run to run: not compared.
+                    if (row.size() == 1 && row[0].rfind("PEAK MEMORY ", 0) == 0) continue;
+                    rows.push_back(std::move(row));
                 }
                 // DuckDB's writes return their row count as a result.
                 if (duckdb && !r.has_result_set) rows.push_back({std::to_string(r.affected_rows)});
@@ -338,6 +521,8 @@ SqlLogicTestResult RunSqlLogicTest(const std::string& path, const std::string& d
                     }
                     fail(record_line, sql, what);
                 }
+            } catch (const SltError& e) {
+                fail(record_line, sql, "  unexpected error: " + e.message);
             } catch (const Exception& e) {
                 fail(record_line, sql, std::string("  unexpected error: ") + e.what());
             }
@@ -345,8 +530,6 @@ SqlLogicTestResult RunSqlLogicTest(const std::string& path, const std::string& d
             fail(record_line, line, "  unknown record type '" + words[0] + "'");
         }
     }
-    db.Close();
-    std::filesystem::remove_all(dir);
     return result;
 }
 

@@ -159,6 +159,10 @@ void AppendText(const Column& col, size_t row, std::string& out) {
         case TypeId::ARRAY:
             out += ArrayToText(col.Strings()[row].view(), col.type().Element());
             break;
+        case TypeId::BITMAP:
+        case TypeId::HLL:  // as the values show them (bitmap_to_string, the estimate), not their bytes
+            out += col.GetValue(row).ToString();
+            break;
         default:
             out.append(col.Strings()[row].view());
             break;
