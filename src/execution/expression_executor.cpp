@@ -35,6 +35,99 @@ void CommonSubexpressions::Build(const std::vector<const BoundExpression*>& root
     }
 }
 
+namespace {
+
+/// `rows` rows that all reference row 0 of `src` (strings share its heap).
+std::shared_ptr<Column> Broadcast(const std::shared_ptr<const Column>& src, size_t rows) {
+    std::vector<uint32_t> zeros(rows, 0);
+    auto out = std::make_shared<Column>(src->type(), rows);
+    out->AppendRowsReferencing(src, zeros.data(), rows);
+    return out;
+}
+
+/// Runs `kernel` over `args` encoded as constants and dictionary columns: once on one row when
+/// every argument is constant (the result is constant), once per dictionary entry when the other
+/// arguments are dictionary-coded by the same codes (one column, or results computed from it, as
+/// in `s = 'a' OR s = 'b'`) (the result is gathered by the codes and keeps them as its own).
+/// nullptr when the arguments are not encoded so, or the dictionary is not much smaller than the
+/// rows.
+std::shared_ptr<Column> EvaluateEncoded(const ScalarKernel& kernel, const LogicalType& type,
+                                        const std::vector<std::shared_ptr<Column>>& args, size_t rows) {
+    if (args.empty() || rows < 2) return nullptr;
+    int dict_arg = -1;
+    size_t entries = SIZE_MAX;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i]->is_constant()) continue;
+        if (!args[i]->dictionary()) return nullptr;
+        if (dict_arg >= 0 && args[i]->codes() != args[dict_arg]->codes()) return nullptr;
+        if (dict_arg < 0) dict_arg = static_cast<int>(i);
+        entries = std::min(entries, args[i]->dictionary()->size());
+    }
+    if (dict_arg < 0) {
+        std::vector<std::shared_ptr<Column>> one;
+        std::vector<const Column*> ptrs;
+        uint32_t zero = 0;
+        for (const auto& a : args) {
+            auto c = std::make_shared<Column>(a->type(), 1);
+            c->AppendRowsReferencing(a, &zero, 1);
+            ptrs.push_back(c.get());
+            one.push_back(std::move(c));
+        }
+        auto value = std::make_shared<Column>(type, 1);
+        value->Resize(1);
+        kernel(ptrs, 1, *value);
+        auto out = Broadcast(value, rows);
+        out->MarkConstant();
+        return out;
+    }
+    const Column& coded = *args[dict_arg];
+    if (entries == 0 || entries * 2 > rows) return nullptr;
+    // Rows NULL in any coded argument take entry `entries`, where every coded argument is NULL.
+    std::vector<uint8_t> null_row(rows, 0);
+    bool null_rows = false;
+    for (const auto& a : args) {
+        if (a->is_constant()) continue;
+        const uint8_t* nulls = a->nulls();
+        for (size_t r = 0; r < rows; ++r) null_row[r] |= nulls[r];
+    }
+    for (size_t r = 0; r < rows && !null_rows; ++r) null_rows = null_row[r] != 0;
+    // The function of each entry (and of NULL, entry `entries`, when some rows are NULL).
+    const size_t n = entries + (null_rows ? 1 : 0);
+    std::vector<std::shared_ptr<Column>> per_entry;
+    std::vector<const Column*> ptrs;
+    for (size_t i = 0; i < args.size(); ++i) {
+        std::shared_ptr<Column> c;
+        if (!args[i]->is_constant()) {
+            const auto& dict = args[i]->shared_dictionary();
+            c = std::make_shared<Column>(dict->type(), n);
+            c->AppendRowsReferencing(dict, nullptr, entries);
+            if (null_rows) c->Append(Value::Null(dict->type()));
+        } else {
+            c = Broadcast(args[i], n);
+        }
+        ptrs.push_back(c.get());
+        per_entry.push_back(std::move(c));
+    }
+    auto values = std::make_shared<Column>(type, n);
+    values->Resize(n);
+    kernel(ptrs, n, *values);
+    const uint32_t* codes = coded.codes();
+    std::vector<uint32_t> map(rows);
+    for (size_t r = 0; r < rows; ++r) map[r] = null_row[r] ? static_cast<uint32_t>(entries) : codes[r];
+    auto out = std::make_shared<Column>(type, rows);
+    out->AppendRowsReferencing(values, map.data(), rows);
+    // The result is coded as the argument was when its NULL rows stay NULL.
+    if (!null_rows || values->IsNull(entries)) out->SetDictionary(values, coded.codes_owner(), codes);
+    return out;
+}
+
+/// CAST as a one-argument kernel.
+void CastKernel(const std::vector<const Column*>& args, size_t rows, Column& result) {
+    CastColumn(*args[0], rows, result);
+}
+
+}  // namespace
+
 std::shared_ptr<Column> ExpressionExecutor::Evaluate(const BoundExpression& expr, const Chunk& input, size_t rows,
                                                      const CommonSubexpressions& common,
                                                      std::vector<std::shared_ptr<Column>>& memo) {
@@ -57,6 +150,7 @@ std::shared_ptr<Column> ExpressionExecutor::Evaluate(const BoundExpression& expr
                     std::memcpy(data + done * width, data, std::min(done, rows - done) * width);
                 }
             }
+            result->MarkConstant();
             break;
         }
         case BoundExprKind::COLUMN_REF:
@@ -64,6 +158,8 @@ std::shared_ptr<Column> ExpressionExecutor::Evaluate(const BoundExpression& expr
         case BoundExprKind::CAST: {
             const auto& cast = static_cast<const BoundCast&>(expr);
             auto child = Evaluate(*cast.child, input, rows, common, memo);
+            result = EvaluateEncoded(CastKernel, expr.type, {child}, rows);
+            if (result) break;
             result = std::make_shared<Column>(expr.type, rows);
             result->Resize(rows);
             CastColumn(*child, rows, *result);
@@ -77,6 +173,10 @@ std::shared_ptr<Column> ExpressionExecutor::Evaluate(const BoundExpression& expr
             for (const auto& a : fn.args) {
                 owned.push_back(Evaluate(*a, input, rows, common, memo));
                 args.push_back(owned.back().get());
+            }
+            if (fn.function.deterministic) {
+                result = EvaluateEncoded(fn.function.kernel, expr.type, owned, rows);
+                if (result) break;
             }
             result = std::make_shared<Column>(expr.type, rows);
             result->Resize(rows);
@@ -105,8 +205,19 @@ Chunk ExpressionExecutor::Gather(const Chunk& input, const uint32_t* rows, size_
     Chunk out;
     for (size_t c = 0; c < input.column_count(); ++c) {
         bool gather = c < needed.size() && needed[c];
-        auto col = std::make_shared<Column>(input.column(c).type(), gather ? n : 0);
-        if (gather) col->AppendRowsReferencing(input.shared_column(c), rows, n);
+        const auto& src = input.shared_column(c);
+        auto col = std::make_shared<Column>(src->type(), gather ? n : 0);
+        if (gather) {
+            col->AppendRowsReferencing(src, rows, n);
+            // The gathered rows keep their encoding.
+            if (src->is_constant()) {
+                col->MarkConstant();
+            } else if (src->dictionary()) {
+                auto codes = std::make_shared<std::vector<uint32_t>>(n);
+                for (size_t i = 0; i < n; ++i) (*codes)[i] = src->codes()[rows[i]];
+                col->SetDictionary(src->shared_dictionary(), codes, codes->data());
+            }
+        }
         out.AddColumn(std::move(col));
     }
     out.SetSize(n);

@@ -25,6 +25,9 @@ struct BoundScalarFunction {
     std::vector<LogicalType> arg_types;
     LogicalType return_type;
     ScalarKernel kernel;
+    /// Equal arguments give equal results within a statement (every built-in so far): the
+    /// executor may then compute the function once per constant or per dictionary entry.
+    bool deterministic = true;
 };
 
 /// Resolves a function for the given argument types; throws BinderError when they do not fit.

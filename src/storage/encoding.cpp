@@ -515,7 +515,7 @@ std::string EncodePage(const Column& column, size_t start, size_t n, PageEncodin
 }
 
 void DecodePage(std::string_view raw, PageEncoding encoding, size_t n, Column& out, size_t start,
-                const std::string& what) {
+                const std::string& what, PageDictionary* dictionary) {
     const LogicalType& type = out.type();
     size_t pos = 0;
     uint8_t has_nulls = Take<uint8_t>(raw, pos, what);
@@ -554,10 +554,17 @@ void DecodePage(std::string_view raw, PageEncoding encoding, size_t n, Column& o
             for (size_t r = 0; r < n; ++r) {
                 if (nulls[r]) {
                     views[r] = StringView();
+                    codes[r] = 0;
                     continue;
                 }
                 if (codes[r] >= count) throw IOError(what + ": dictionary code out of range");
                 views[r] = entries[codes[r]];
+            }
+            if (dictionary) {
+                dictionary->entries = std::make_shared<Column>(type, count);
+                dictionary->entries->Resize(count);
+                std::copy(entries.begin(), entries.end(), dictionary->entries->Strings());
+                dictionary->codes.assign(codes.begin(), codes.end());
             }
             return;
         }

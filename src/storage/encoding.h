@@ -64,10 +64,18 @@ bool BloomMayContain(std::string_view bloom, const Value& constant);
 /// Encodes rows [start, start + n) of `column`; returns the raw page and sets its encoding and
 /// zone map.
 std::string EncodePage(const Column& column, size_t start, size_t n, PageEncoding& encoding, ZoneMap& zone);
+/// A DICT page's dictionary as the reader keeps it: the page's distinct strings (a flat column
+/// whose views point into the decoded column's heap) and each row's code (0 for NULL rows).
+struct PageDictionary {
+    std::shared_ptr<Column> entries;
+    std::vector<uint32_t> codes;
+};
+
 /// Decodes a raw page of `n` rows into rows [start, start + n) of `out` (already sized); strings
-/// are copied into `out`'s heap. Throws IOError mentioning `what` on malformed bytes.
+/// are copied into `out`'s heap. A DICT page also fills `dictionary` when given. Throws IOError
+/// mentioning `what` on malformed bytes.
 void DecodePage(std::string_view raw, PageEncoding encoding, size_t n, Column& out, size_t start,
-                const std::string& what);
+                const std::string& what, PageDictionary* dictionary = nullptr);
 
 std::string CompressPage(PageCodec codec, std::string_view raw);
 /// Throws IOError mentioning `what` when the bytes do not decompress to `raw_len` bytes.

@@ -446,6 +446,7 @@ SegmentReader::SegmentReader(const std::string& path, const std::vector<LogicalT
         ReadFooterVersion2(footer, trailer - footer_len, expected_types);
     }
     loaded_.resize(blocks_.size());
+    dictionaries_.resize(blocks_.size());
 }
 
 void SegmentReader::ReadFooterVersion1(const std::string& footer, uint64_t data_end,
@@ -560,6 +561,8 @@ std::shared_ptr<const Column> SegmentReader::LoadVersion2(size_t c) const {
     if (b.pages.empty()) return col;
     FileHandle file(path_);
     std::string bytes;
+    auto& dictionaries = dictionaries_[c];
+    dictionaries.assign(b.pages.size(), nullptr);
     for (size_t i = 0; i < b.pages.size(); ++i) {
         const Page& p = b.pages[i];
         std::string what = "segment '" + path_ + "' column " + std::to_string(c) + " page " + std::to_string(i);
@@ -568,7 +571,14 @@ std::shared_ptr<const Column> SegmentReader::LoadVersion2(size_t c) const {
         std::string_view stored(bytes.data(), p.stored_len);
         if (Crc32(stored.data(), stored.size()) != p.crc) throw IOError(what + ": checksum mismatch (corrupt file)");
         std::string raw = DecompressPage(p.codec, stored, p.raw_len, what);
-        DecodePage(raw, p.encoding, p.rows, *col, i * page_rows_, what);
+        if (p.encoding == PageEncoding::DICT && b.type.HasStringHeap()) {
+            auto dictionary = std::make_shared<PageDictionary>();
+            DecodePage(raw, p.encoding, p.rows, *col, i * page_rows_, what, dictionary.get());
+            dictionary->entries->ReferenceHeapOf(col);  // its views point into the column's heap
+            dictionaries[i] = std::move(dictionary);
+        } else {
+            DecodePage(raw, p.encoding, p.rows, *col, i * page_rows_, what);
+        }
     }
     return col;
 }
@@ -619,6 +629,9 @@ std::shared_ptr<const Column> SegmentReader::column(size_t c) const {
         ScopedMemoryTracker server_only(nullptr);
         loaded_[c] = Load(c);
         size_t bytes = rows_ * (1 + blocks_[c].type.PhysicalSize());
+        for (const auto& d : dictionaries_[c]) {
+            if (d) bytes += d->codes.size() * sizeof(uint32_t) + d->entries->size() * sizeof(StringView);
+        }
         if (blocks_[c].type.HasStringHeap()) {
             if (version_ == 1) {
                 bytes += blocks_[c].length;
@@ -646,7 +659,19 @@ void SegmentReader::Read(size_t start, size_t count, const std::vector<size_t>& 
         std::memcpy(col->nulls(), src->nulls() + start, count);
         size_t width = src->type().PhysicalSize();
         std::memcpy(col->Data<uint8_t>(), src->Data<uint8_t>() + start * width, count * width);
-        if (src->type().HasStringHeap()) col->ReferenceHeapOf(src);
+        if (src->type().HasStringHeap()) {
+            col->ReferenceHeapOf(src);
+            // Rows within one DICT page: the chunk's column carries the page's dictionary.
+            size_t page = start / page_rows_;
+            if (count > 0 && version_ >= 2 && (start + count - 1) / page_rows_ == page) {
+                std::shared_ptr<const PageDictionary> d;
+                {
+                    std::lock_guard<std::mutex> lock(mutex_);
+                    if (page < dictionaries_[c].size()) d = dictionaries_[c][page];
+                }
+                if (d) col->SetDictionary(d->entries, d, d->codes.data() + (start - page * page_rows_));
+            }
+        }
         out.AddColumn(std::move(col));
     }
     out.SetSize(count);

@@ -137,6 +137,7 @@ class SegmentReader {
     void ReadFooterVersion2(const std::string& footer, uint64_t data_end, const std::vector<LogicalType>& types);
     std::shared_ptr<const Column> Load(size_t c) const;
     std::shared_ptr<const Column> LoadVersion1(size_t c) const;
+    /// Also keeps the dictionaries of the column's DICT pages in dictionaries_[c].
     std::shared_ptr<const Column> LoadVersion2(size_t c) const;
 
     std::string path_;
@@ -148,6 +149,9 @@ class SegmentReader {
     std::vector<std::string> page_keys_;
     mutable std::mutex mutex_;
     mutable std::vector<std::shared_ptr<const Column>> loaded_;
+    /// Per loaded string column, per page: the page's dictionary (null for other pages). Scan
+    /// chunks within one DICT page carry it as their column's dictionary (vector/column.h).
+    mutable std::vector<std::vector<std::shared_ptr<const PageDictionary>>> dictionaries_;
     mutable size_t loaded_bytes_ = 0;
 };
 

@@ -50,6 +50,7 @@ void Column::Reserve(size_t n) {
 
 void Column::Resize(size_t n) {
     if (n > size_) {
+        if (encoded_) ClearEncoding();  // new rows (zero) are not in the encoding; fewer rows still are
         Reserve(std::max(n, size_ * 2));
         std::memset(data_.data() + size_ * width_, 0, (n - size_) * width_);
         std::memset(nulls_.data() + size_, 0, n - size_);
@@ -71,6 +72,7 @@ void Column::Append(const Value& v) {
 
 void Column::SetValue(size_t row, const Value& v) {
     FLOE_DCHECK(row < size_);
+    if (encoded_) ClearEncoding();
     if (v.is_null()) {
         nulls_[row] = 1;
         return;
@@ -182,6 +184,7 @@ struct Bytes16 {
 }  // namespace
 
 void Column::AppendRowsReferencing(const std::shared_ptr<const Column>& src, const uint32_t* rows, size_t n) {
+    if (encoded_) ClearEncoding();
     if (!type_.HasStringHeap()) return AppendRows(*src, rows, n);
     FLOE_CHECK(src->width_ == width_);
     size_t base = size_;
@@ -194,6 +197,7 @@ void Column::AppendRowsReferencing(const std::shared_ptr<const Column>& src, con
 
 void Column::AppendRows(const Column& src, const uint32_t* rows, size_t n) {
     FLOE_CHECK(src.width_ == width_);
+    if (encoded_) ClearEncoding();
     size_t base = size_;
     bool is_string = type_.HasStringHeap();
     if (!is_string && (width_ == 1 || width_ == 2 || width_ == 4 || width_ == 8 || width_ == 16)) {

@@ -101,8 +101,44 @@ class Column {
     /// Sets the logical size without clearing new rows: the caller writes every new row's value
     /// and NULL flag (decoders filling whole chunks).
     void ResizeUninitialized(size_t n) {
+        if (encoded_ && n > size_) ClearEncoding();
         if (n > size_) Reserve(std::max(n, size_ * 2));
         size_ = n;
+    }
+
+    // Constant and dictionary columns. A column always holds its flat values, which every reader
+    // may use; it may also say how they are encoded, for readers that can do better with that
+    // (expression evaluation computes a function once for a constant column, once per entry of
+    // a dictionary column). Producers mark a column once it is filled; the column's own
+    // mutators (growing it, Append*, SetValue, SetString) drop the mark, and nothing writes
+    // through Data() into a column that carries one.
+
+    /// Marks every row as equal to row 0 (NULL or not).
+    void MarkConstant() {
+        ClearEncoding();
+        constant_ = encoded_ = true;
+    }
+    bool is_constant() const { return constant_; }
+    /// Marks the column as dictionary-coded: for each non-NULL row r, the value is row codes[r]
+    /// of `dictionary` (a flat column of distinct values). `owner` keeps `codes` alive.
+    void SetDictionary(std::shared_ptr<const Column> dictionary, std::shared_ptr<const void> owner,
+                       const uint32_t* codes) {
+        dictionary_ = std::move(dictionary);
+        codes_owner_ = std::move(owner);
+        codes_ = codes;
+        constant_ = false;
+        encoded_ = true;
+    }
+    /// The dictionary and the rows' codes, or nullptr.
+    const Column* dictionary() const { return dictionary_.get(); }
+    const std::shared_ptr<const Column>& shared_dictionary() const { return dictionary_; }
+    const uint32_t* codes() const { return codes_; }
+    const std::shared_ptr<const void>& codes_owner() const { return codes_owner_; }
+    void ClearEncoding() {
+        dictionary_.reset();
+        codes_owner_.reset();
+        codes_ = nullptr;
+        constant_ = encoded_ = false;
     }
     void Reserve(size_t n);
 
@@ -124,7 +160,10 @@ class Column {
     bool HasNulls() const;
 
     /// Stores a copy of `s` at `row` (the row must exist).
-    void SetString(size_t row, std::string_view s) { Strings()[row] = heap_.Add(s); }
+    void SetString(size_t row, std::string_view s) {
+        if (encoded_) ClearEncoding();
+        Strings()[row] = heap_.Add(s);
+    }
     StringHeap& heap() { return heap_; }
     /// Keeps `owner` alive as long as this column: its StringViews may point into owner's heap
     /// (zero-copy slices of a cached segment column).
@@ -155,6 +194,12 @@ class Column {
     PodBytes nulls_;
     StringHeap heap_;
     std::vector<std::shared_ptr<const Column>> heap_refs_;
+    // Encoding marks (see MarkConstant / SetDictionary).
+    bool encoded_ = false;
+    bool constant_ = false;
+    std::shared_ptr<const Column> dictionary_;
+    std::shared_ptr<const void> codes_owner_;
+    const uint32_t* codes_ = nullptr;
 };
 
 }  // namespace floe

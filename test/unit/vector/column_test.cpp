@@ -27,6 +27,35 @@ TEST(Column, AppendGetAndNulls) {
     EXPECT_TRUE(c.HasNulls());
 }
 
+TEST(Column, EncodingMarksLastUntilTheColumnChanges) {
+    auto dict = std::make_shared<Column>(LogicalType::Varchar(), 2);
+    dict->Append(Value::Varchar("a"));
+    dict->Append(Value::Varchar("b"));
+    auto codes = std::make_shared<std::vector<uint32_t>>(std::vector<uint32_t>{1, 0, 1});
+    Column c(LogicalType::Varchar(), 3);
+    for (const char* v : {"b", "a", "b"}) c.Append(Value::Varchar(v));
+    c.SetDictionary(dict, codes, codes->data());
+    ASSERT_EQ(c.dictionary(), dict.get());
+    EXPECT_EQ(c.codes()[2], 1u);
+    c.Resize(3);  // the same rows: still coded
+    EXPECT_NE(c.dictionary(), nullptr);
+    c.Resize(2);  // fewer rows: still coded
+    EXPECT_NE(c.dictionary(), nullptr);
+    c.Append(Value::Varchar("c"));  // a row the dictionary does not have
+    EXPECT_EQ(c.dictionary(), nullptr);
+    EXPECT_EQ(c.codes(), nullptr);
+
+    Column k(TypeId::BIGINT, 4);
+    k.Resize(4);
+    k.MarkConstant();
+    EXPECT_TRUE(k.is_constant());
+    k.SetValue(1, Value::Integer(5));  // row 1 differs now
+    EXPECT_FALSE(k.is_constant());
+    k.MarkConstant();
+    k.Resize(8);  // new rows are zero, not row 0
+    EXPECT_FALSE(k.is_constant());
+}
+
 TEST(Column, StringsSurviveCopyAndCompare) {
     Column s(LogicalType::Varchar(), 4);
     s.Append(Value::Varchar(std::string(40, 'b')));
