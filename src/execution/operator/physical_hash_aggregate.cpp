@@ -61,6 +61,65 @@ void PhysicalHashAggregate::Combine(ExecutionContext&, LocalState& state) {
     for (size_t a = 0; a < aggregates_.size(); ++a) all_->states[a]->Combine(*part.states[a], ids.data(), n);
 }
 
+namespace {
+
+/// Group lookup for keys that are all dictionary-coded (string columns as a scan hands them on):
+/// a row's combination of entries (each key's code, or one past its last entry for NULL) is
+/// numbered, each combination among the rows is looked up once, in the order of its first row
+/// (so groups get the ids a row-by-row lookup gives), and the rows take their combination's
+/// group. False when a key is not coded or the combinations are not much fewer than the rows.
+bool FindCodedGroups(KeyHashTable& table, const std::vector<std::shared_ptr<Column>>& keys, const uint32_t* rows,
+                     size_t n, uint32_t* ids) {
+    size_t combinations = 1;
+    std::vector<size_t> sizes;
+    for (const auto& k : keys) {
+        if (!k->codes()) return false;
+        sizes.push_back(k->dictionary()->size() + 1);  // + NULL
+        combinations *= sizes.back();
+        if (combinations * 2 > n) return false;
+    }
+    std::vector<int32_t> slot(combinations, -1);
+    std::vector<uint32_t> order, combination_of(n);
+    for (size_t i = 0; i < n; ++i) {
+        uint32_t r = rows[i];
+        size_t combination = 0;
+        for (size_t k = 0; k < keys.size(); ++k) {
+            size_t e = keys[k]->IsNull(r) ? sizes[k] - 1 : keys[k]->codes()[r];
+            combination = combination * sizes[k] + e;
+        }
+        combination_of[i] = static_cast<uint32_t>(combination);
+        if (slot[combination] < 0) {
+            slot[combination] = static_cast<int32_t>(order.size());
+            order.push_back(static_cast<uint32_t>(combination));
+        }
+    }
+    // Each combination's key values, from the dictionaries.
+    std::vector<std::vector<uint32_t>> picks(keys.size(), std::vector<uint32_t>(order.size()));
+    for (size_t j = 0; j < order.size(); ++j) {
+        size_t combination = order[j];
+        for (size_t k = keys.size(); k-- > 0;) {
+            size_t e = combination % sizes[k];
+            combination /= sizes[k];
+            picks[k][j] = e == sizes[k] - 1 ? UINT32_MAX : static_cast<uint32_t>(e);
+        }
+    }
+    std::vector<std::shared_ptr<Column>> entry_keys;
+    std::vector<const Column*> ptrs;
+    for (size_t k = 0; k < keys.size(); ++k) {
+        auto c = std::make_shared<Column>(keys[k]->type(), order.size());
+        c->AppendRowsReferencing(keys[k]->shared_dictionary(), picks[k].data(), order.size());
+        ptrs.push_back(c.get());
+        entry_keys.push_back(std::move(c));
+    }
+    std::vector<uint32_t> seq(order.size()), entry_ids(order.size());
+    for (size_t j = 0; j < seq.size(); ++j) seq[j] = static_cast<uint32_t>(j);
+    table.FindOrInsert(ptrs, seq.data(), seq.size(), entry_ids.data());
+    for (size_t i = 0; i < n; ++i) ids[i] = entry_ids[static_cast<size_t>(slot[combination_of[i]])];
+    return true;
+}
+
+}  // namespace
+
 void PhysicalHashAggregate::SinkInto(Partial& part, Chunk& input) {
     size_t live = input.live_rows();
     if (live == 0) return;
@@ -97,7 +156,9 @@ void PhysicalHashAggregate::SinkInto(Partial& part, Chunk& input) {
             key_cols.push_back(ExpressionExecutor::Evaluate(*g, *src, src->size(), common_, memo));
             key_ptrs.push_back(key_cols.back().get());
         }
-        part.table->FindOrInsert(key_ptrs, rows.data(), live, ids.data());
+        if (!FindCodedGroups(*part.table, key_cols, rows.data(), live, ids.data())) {
+            part.table->FindOrInsert(key_ptrs, rows.data(), live, ids.data());
+        }
         part.group_count = part.table->size();
         for (auto& s : part.states) s->Resize(part.group_count);
     }
