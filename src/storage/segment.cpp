@@ -654,13 +654,9 @@ void SegmentReader::Read(size_t start, size_t count, const std::vector<size_t>& 
     out = Chunk();
     for (size_t c : column_ids) {
         std::shared_ptr<const Column> src = column(c);
-        auto col = std::make_shared<Column>(src->type(), count);
-        col->Resize(count);
-        std::memcpy(col->nulls(), src->nulls() + start, count);
-        size_t width = src->type().PhysicalSize();
-        std::memcpy(col->Data<uint8_t>(), src->Data<uint8_t>() + start * width, count * width);
+        auto col = std::make_shared<Column>(src->type(), 0);
+        col->Borrow(src, start, count);  // no copy: the rows stay in the cached column
         if (src->type().HasStringHeap()) {
-            col->ReferenceHeapOf(src);
             // Rows within one DICT page: the chunk's column carries the page's dictionary.
             size_t page = start / page_rows_;
             if (count > 0 && version_ >= 2 && (start + count - 1) / page_rows_ == page) {

@@ -93,7 +93,7 @@ class SegmentReader {
     /// The decoded column `c` (loaded on first use). Throws IOError on a damaged block.
     std::shared_ptr<const Column> column(size_t c) const;
     /// Fills `out` with rows [start, start + count) of the columns `column_ids`, in that order.
-    /// String values are not copied: `out`'s columns reference the segment's string heap.
+    /// Nothing is copied: `out`'s columns borrow the decoded columns' rows (Column::Borrow).
     void Read(size_t start, size_t count, const std::vector<size_t>& column_ids, Chunk& out) const;
     /// Bytes held by the columns loaded so far.
     size_t loaded_bytes() const;

@@ -43,6 +43,16 @@ Column::Column(LogicalType type, size_t capacity) : type_(type), width_(type.Phy
     Reserve(capacity);
 }
 
+void Column::Borrow(std::shared_ptr<const Column> src, size_t start, size_t count) {
+    FLOE_CHECK(src->width_ == width_ && start + count <= src->size_);
+    ClearEncoding();
+    size_ = count;
+    data_.Borrow(src->data_.data() + start * width_, count * width_);
+    nulls_.Borrow(src->nulls_.data() + start, count);
+    if (type_.HasStringHeap()) ReferenceHeapOf(src);  // the views point into src's heap
+    borrowed_from_ = std::move(src);
+}
+
 void Column::Reserve(size_t n) {
     if (data_.size() < n * width_) data_.resize(n * width_);
     if (nulls_.size() < n) nulls_.resize(n);

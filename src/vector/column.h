@@ -20,7 +20,9 @@ namespace floe {
 
 /// A byte array that grows without initializing the new bytes (Column::Resize zeroes exactly the
 /// rows it adds, once) and moves its contents with one memcpy when it grows (a std::vector with a
-/// non-initializing allocator copied them byte by byte).
+/// non-initializing allocator copied them byte by byte). It may also borrow bytes it does not
+/// own (Borrow): reads see them in place; the first write access (non-const data(), [] or
+/// resize) copies them into an array of its own.
 class PodBytes {
   public:
     PodBytes() = default;
@@ -28,7 +30,8 @@ class PodBytes {
     PodBytes(PodBytes&& o) noexcept
         : data_(std::exchange(o.data_, nullptr)),
           size_(std::exchange(o.size_, 0)),
-          capacity_(std::exchange(o.capacity_, 0)) {}
+          capacity_(std::exchange(o.capacity_, 0)),
+          borrowed_(std::exchange(o.borrowed_, false)) {}
     PodBytes& operator=(const PodBytes& o) {
         if (this != &o) {
             resize(0);
@@ -39,22 +42,40 @@ class PodBytes {
     }
     PodBytes& operator=(PodBytes&& o) noexcept {
         if (this != &o) {
-            ::operator delete(data_);
+            if (!borrowed_) ::operator delete(data_);
             data_ = std::exchange(o.data_, nullptr);
             size_ = std::exchange(o.size_, 0);
             capacity_ = std::exchange(o.capacity_, 0);
+            borrowed_ = std::exchange(o.borrowed_, false);
         }
         return *this;
     }
-    ~PodBytes() { ::operator delete(data_); }
-    uint8_t* data() { return data_; }
+    ~PodBytes() {
+        if (!borrowed_) ::operator delete(data_);
+    }
+    uint8_t* data() {
+        if (borrowed_) Unshare();
+        return data_;
+    }
     const uint8_t* data() const { return data_; }
     size_t size() const { return size_; }
-    uint8_t& operator[](size_t i) { return data_[i]; }
+    uint8_t& operator[](size_t i) {
+        if (borrowed_) Unshare();
+        return data_[i];
+    }
     const uint8_t& operator[](size_t i) const { return data_[i]; }
+    /// Reads `n` bytes at `p` (kept alive by the caller) instead of an array of its own.
+    void Borrow(const uint8_t* p, size_t n) {
+        if (!borrowed_) ::operator delete(data_);
+        data_ = const_cast<uint8_t*>(p);  // never written: writes unshare first
+        size_ = capacity_ = n;
+        borrowed_ = true;
+    }
+    bool borrowed() const { return borrowed_; }
     /// Makes the array `n` bytes long, keeping the first min(n, size()) bytes; capacity grows
     /// geometrically (at least doubling), so a run of growing resizes costs linear time.
     void resize(size_t n) {
+        if (borrowed_) Unshare();
         if (n > capacity_) {
             size_t capacity = std::max(n, capacity_ * 2);
             auto* grown = static_cast<uint8_t*>(::operator new(capacity));
@@ -67,9 +88,19 @@ class PodBytes {
     }
 
   private:
+    /// Copies borrowed bytes into an array of its own.
+    void Unshare() {
+        auto* own = static_cast<uint8_t*>(::operator new(std::max<size_t>(size_, 1)));
+        if (size_) std::memcpy(own, data_, size_);
+        data_ = own;
+        capacity_ = std::max<size_t>(size_, 1);
+        borrowed_ = false;
+    }
+
     uint8_t* data_ = nullptr;
     size_t size_ = 0;
     size_t capacity_ = 0;
+    bool borrowed_ = false;
 };
 
 /// Most rows a chunk holds; operators size their buffers by it.
@@ -105,6 +136,12 @@ class Column {
         if (n > size_) Reserve(std::max(n, size_ * 2));
         size_ = n;
     }
+
+    /// Makes this column rows [start, start + count) of `src` without copying them: it reads
+    /// src's buffers (and heap), which it keeps alive, until something writes to it, when it
+    /// copies them into buffers of its own (PodBytes::Borrow). Scans hand out slices of cached
+    /// columns this way.
+    void Borrow(std::shared_ptr<const Column> src, size_t start, size_t count);
 
     // Constant and dictionary columns. A column always holds its flat values, which every reader
     // may use; it may also say how they are encoded, for readers that can do better with that
@@ -194,6 +231,7 @@ class Column {
     PodBytes nulls_;
     StringHeap heap_;
     std::vector<std::shared_ptr<const Column>> heap_refs_;
+    std::shared_ptr<const Column> borrowed_from_;  // keeps borrowed buffers alive (Borrow)
     // Encoding marks (see MarkConstant / SetDictionary).
     bool encoded_ = false;
     bool constant_ = false;

@@ -56,6 +56,40 @@ TEST(Column, EncodingMarksLastUntilTheColumnChanges) {
     EXPECT_FALSE(k.is_constant());
 }
 
+TEST(Column, BorrowReadsInPlaceAndCopiesOnWrite) {
+    auto src = std::make_shared<Column>(TypeId::BIGINT, 8);
+    for (int i = 0; i < 8; ++i) src->Append(i == 3 ? Value::Null(TypeId::BIGINT) : Value::Integer(i * 10));
+    auto strings = std::make_shared<Column>(LogicalType::Varchar(), 4);
+    for (const char* v : {"alpha", "a much longer string than twelve bytes", "c", "d"}) {
+        strings->Append(Value::Varchar(v));
+    }
+    Column slice(TypeId::BIGINT, 0);
+    slice.Borrow(src, 2, 4);
+    ASSERT_EQ(slice.size(), 4u);
+    const Column& view = slice;
+    const Column& source = *src;
+    EXPECT_EQ(view.Data<int64_t>(), source.Data<int64_t>() + 2);  // read in place
+    EXPECT_EQ(view.GetValue(0).GetInt(), 20);
+    EXPECT_TRUE(view.IsNull(1));
+    // A write copies: the source keeps its values.
+    slice.SetValue(0, Value::Integer(-1));
+    EXPECT_EQ(slice.GetValue(0).GetInt(), -1);
+    EXPECT_EQ(src->GetValue(2).GetInt(), 20);
+    Column grown(TypeId::BIGINT, 0);
+    grown.Borrow(src, 0, 2);
+    grown.Append(Value::Integer(7));  // growing copies too
+    EXPECT_EQ(grown.size(), 3u);
+    EXPECT_EQ(grown.GetValue(1).GetInt(), 10);
+    EXPECT_EQ(grown.GetValue(2).GetInt(), 7);
+    EXPECT_EQ(src->GetValue(2).GetInt(), 20);
+    // Borrowed strings outlive the source's other owners.
+    Column text(LogicalType::Varchar(), 0);
+    text.Borrow(strings, 1, 2);
+    strings.reset();
+    EXPECT_EQ(text.GetValue(0).GetString(), "a much longer string than twelve bytes");
+    EXPECT_EQ(text.GetValue(1).GetString(), "c");
+}
+
 TEST(Column, StringsSurviveCopyAndCompare) {
     Column s(LogicalType::Varchar(), 4);
     s.Append(Value::Varchar(std::string(40, 'b')));
