@@ -19,3 +19,16 @@ inline std::string At(const ast::SourceLocation& loc) {
 bool ContainsAggregate(const ast::Expr& e, bool windows = false);
 
 }  // namespace floe::binder_internal
+
+namespace floe {
+struct BoundExpression;
+}
+
+namespace floe::binder_internal {
+
+/// The value of a constant integer expression (a literal, maybe negated, or one that casts to
+/// an integer), for LIMIT, OFFSET and table function arguments; BinderError naming `what`
+/// otherwise.
+int64_t ConstantInteger(const BoundExpression& e, const std::string& what, const ast::SourceLocation& loc);
+
+}  // namespace floe::binder_internal
