@@ -75,14 +75,6 @@ BoundTableRefPtr Binder::BindDefinedQuery(const ast::BaseTableRef& base, const s
 }
 
 namespace {
-std::string QuoteName(const std::string& name) {
-    std::string out = "`";
-    for (char c : name) {
-        if (c == '`') out.push_back('`');
-        out.push_back(c);
-    }
-    return out + "`";
-}
 
 /// The query that merges an Aggregate (or Unique) Key table's rows on read: rows with equal keys
 /// become one, each value column combined by its function (REPLACE: the last row loaded wins).
@@ -91,7 +83,7 @@ std::string MergeOnReadQuery(const std::string& table, const TableSchema& schema
     for (const auto& c : schema.columns) {
         bool key = false;
         for (const auto& k : schema.key_columns) key |= AsciiEqualsIgnoreCase(k, c.name);
-        std::string col = QuoteName(c.name);
+        std::string col = QuoteIdentifier(c.name);
         if (!select.empty()) select += ", ";
         if (key) {
             select += col + " AS " + col;
@@ -113,7 +105,7 @@ std::string MergeOnReadQuery(const std::string& table, const TableSchema& schema
             select += "__replace(" + col + ") AS " + col;
         }
     }
-    return "SELECT " + select + " FROM " + QuoteName(table) + (group.empty() ? "" : " GROUP BY " + group);
+    return "SELECT " + select + " FROM " + QuoteIdentifier(table) + (group.empty() ? "" : " GROUP BY " + group);
 }
 }  // namespace
 

@@ -46,4 +46,14 @@ struct AsciiCaseLess {
     }
 };
 
+/// `name` as a backtick-quoted SQL identifier (backticks inside doubled), for SQL text Floe builds.
+inline std::string QuoteIdentifier(std::string_view name) {
+    std::string out = "`";
+    for (char c : name) {
+        if (c == '`') out.push_back('`');
+        out.push_back(c);
+    }
+    return out + "`";
+}
+
 }  // namespace floe

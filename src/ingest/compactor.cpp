@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "binder/binder.h"
+#include "common/ascii.h"
 #include "common/exception.h"
 #include "common/logging.h"
 #include "execution/executor.h"
@@ -15,19 +16,6 @@
 #include "planner/planner.h"
 
 namespace floe {
-
-namespace {
-
-std::string Quote(const std::string& name) {
-    std::string out = "`";
-    for (char c : name) {
-        if (c == '`') out.push_back('`');
-        out.push_back(c);
-    }
-    return out + "`";
-}
-
-}  // namespace
 
 Compactor::Compactor(Catalog& catalog, LoadManager& loads, std::string data_dir, CompactionPolicy policy)
     : catalog_(catalog), loads_(loads), data_dir_(std::move(data_dir)), policy_(policy) {}
@@ -159,7 +147,7 @@ size_t Compactor::CompactTablet(const TableInfo& table, const TableSchema& schem
     // Read the inputs as a query sees them: live rows, merged by key for Aggregate/Unique Key.
     InternalContext context(catalog_, table.database, data_dir_);
     ast::StatementPtr parsed =
-        Parser::ParseStatement("SELECT * FROM " + Quote(table.database) + "." + Quote(table.name));
+        Parser::ParseStatement("SELECT * FROM " + QuoteIdentifier(table.database) + "." + QuoteIdentifier(table.name));
     Binder binder(context);
     binder.PinTableVersion(inputs);
     auto bound = binder.BindQuery(*static_cast<const ast::SelectStatement&>(*parsed).query);

@@ -266,15 +266,6 @@ std::pair<LoadResult, size_t> LoadQueryResult(Session& session, PhysicalOperator
     return {writer->Commit(), total};
 }
 
-std::string QuoteName(const std::string& name) {
-    std::string out = "`";
-    for (char c : name) {
-        if (c == '`') out.push_back('`');
-        out.push_back(c);
-    }
-    return out + "`";
-}
-
 /// Runs `SELECT <select> FROM db.table [WHERE where]` (the WHERE taken from a statement's AST) and
 /// returns its chunks. With `row_id`, the table's scan exposes `__row_id`.
 /// Lends a statement's WITH clause to the query a write runs for it, for the query's lifetime.
@@ -299,7 +290,7 @@ std::vector<Chunk> RunTableQuery(ClientContext& context, const std::string& db, 
                                  const ast::TableRefPtr* using_from = nullptr,
                                  const std::vector<ast::CommonTableExpr>* ctes = nullptr) {
     ast::StatementPtr parsed =
-        Parser::ParseStatement("SELECT " + select + " FROM " + QuoteName(db) + "." + QuoteName(table));
+        Parser::ParseStatement("SELECT " + select + " FROM " + QuoteIdentifier(db) + "." + QuoteIdentifier(table));
     auto& node = static_cast<ast::SelectNode&>(*static_cast<ast::SelectStatement&>(*parsed).query);
     std::vector<ast::CommonTableExpr> no_ctes;
     CteLoan loan(ctes ? *ctes : no_ctes, node.ctes);
@@ -555,13 +546,14 @@ QueryResult StatementExecutor::Delete(const ast::DeleteStatement& s) {
     std::vector<std::string> partitions = CheckPartitions(session_, table, schema, s.partitions);
     std::string select = "__row_id";
     if (schema.keys_type == ast::KeysType::PRIMARY) {
-        for (const auto& k : schema.key_columns) select += ", " + QuoteName(k);
+        for (const auto& k : schema.key_columns) select += ", " + QuoteIdentifier(k);
     }
     // RETURNING reads the deleted rows: every column, after the ones the delete needs.
     Returning returning(context_, s.returning, table, schema);
     const size_t returned_from = schema.keys_type == ast::KeysType::PRIMARY ? 1 + schema.key_columns.size() : 1;
     if (!returning.empty()) {
-        for (const auto& c : schema.columns) select += ", " + QuoteName(table.name) + "." + QuoteName(c.name);
+        for (const auto& c : schema.columns)
+            select += ", " + QuoteIdentifier(table.name) + "." + QuoteIdentifier(c.name);
     }
     if (s.using_from && (schema.keys_type == ast::KeysType::AGGREGATE || schema.keys_type == ast::KeysType::UNIQUE)) {
         throw BinderError(std::string("DELETE ... USING on an ") + KeysTypeName(schema.keys_type) +
@@ -635,13 +627,14 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
     std::string select = duplicate ? "__row_id" : "";
     const std::string& qualifier = s.alias.empty() ? table.name : s.alias;  // FROM tables may share names
     for (size_t i = 0; i < schema.columns.size(); ++i) {
-        select += (select.empty() ? "" : ", ") + QuoteName(qualifier) + "." + QuoteName(schema.columns[i].name);
+        select +=
+            (select.empty() ? "" : ", ") + QuoteIdentifier(qualifier) + "." + QuoteIdentifier(schema.columns[i].name);
     }
     const size_t first = duplicate ? 1 : 0;  // the select-list position of the first column
     // The assigned expressions bind against the table's columns in the query below.
-    ast::StatementPtr parsed =
-        Parser::ParseStatement("SELECT " + select + " FROM " + QuoteName(table.database) + "." + QuoteName(table.name) +
-                               (s.alias.empty() ? "" : " AS " + QuoteName(s.alias)));
+    ast::StatementPtr parsed = Parser::ParseStatement("SELECT " + select + " FROM " + QuoteIdentifier(table.database) +
+                                                      "." + QuoteIdentifier(table.name) +
+                                                      (s.alias.empty() ? "" : " AS " + QuoteIdentifier(s.alias)));
     auto& node = static_cast<ast::SelectNode&>(*static_cast<ast::SelectStatement&>(*parsed).query);
     CteLoan loan(s.ctes, node.ctes);
     // UPDATE ... FROM: the table joined with the FROM tables (the WHERE relates them).
@@ -890,7 +883,7 @@ QueryResult StatementExecutor::ChangeSchema(const TableInfo& table, const ast::A
     for (size_t i = 0; i < schema.columns.size(); ++i) {
         if (old_schema.Find(schema.columns[i].name) < 0) continue;
         targets.push_back(static_cast<int>(i));
-        select += (select.empty() ? "" : ", ") + QuoteName(schema.columns[i].name);
+        select += (select.empty() ? "" : ", ") + QuoteIdentifier(schema.columns[i].name);
     }
     std::vector<std::pair<std::string, std::vector<Chunk>>> rows;
     std::vector<int64_t> partition_ids;
