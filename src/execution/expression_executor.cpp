@@ -111,7 +111,7 @@ std::shared_ptr<Column> EvaluateEncoded(const ScalarKernel& kernel, const Logica
     auto values = std::make_shared<Column>(type, n);
     values->Resize(n);
     kernel(ptrs, n, *values);
-    const uint32_t* codes = coded.codes();
+    const uint16_t* codes = coded.codes();
     std::vector<uint32_t> map(rows);
     for (size_t r = 0; r < rows; ++r) map[r] = null_row[r] ? static_cast<uint32_t>(entries) : codes[r];
     auto out = std::make_shared<Column>(type, rows);
@@ -213,7 +213,7 @@ Chunk ExpressionExecutor::Gather(const Chunk& input, const uint32_t* rows, size_
             if (src->is_constant()) {
                 col->MarkConstant();
             } else if (src->dictionary()) {
-                auto codes = std::make_shared<std::vector<uint32_t>>(n);
+                auto codes = std::make_shared<std::vector<uint16_t>>(n);
                 for (size_t i = 0; i < n; ++i) (*codes)[i] = src->codes()[rows[i]];
                 col->SetDictionary(src->shared_dictionary(), codes, codes->data());
             }

@@ -560,7 +560,7 @@ void DecodePage(std::string_view raw, PageEncoding encoding, size_t n, Column& o
                 if (codes[r] >= count) throw IOError(what + ": dictionary code out of range");
                 views[r] = entries[codes[r]];
             }
-            if (dictionary) {
+            if (dictionary && count <= kMaxKeptDictionary) {
                 dictionary->entries = std::make_shared<Column>(type, count);
                 dictionary->entries->Resize(count);
                 std::copy(entries.begin(), entries.end(), dictionary->entries->Strings());

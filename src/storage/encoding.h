@@ -68,8 +68,11 @@ std::string EncodePage(const Column& column, size_t start, size_t n, PageEncodin
 /// whose views point into the decoded column's heap) and each row's code (0 for NULL rows).
 struct PageDictionary {
     std::shared_ptr<Column> entries;
-    std::vector<uint32_t> codes;
+    std::vector<uint16_t> codes;
 };
+/// Dictionaries with more entries than this are not kept: evaluating per entry pays only when a
+/// chunk's rows are at least twice the entries.
+constexpr size_t kMaxKeptDictionary = 2048;
 
 /// Decodes a raw page of `n` rows into rows [start, start + n) of `out` (already sized); strings
 /// are copied into `out`'s heap. A DICT page also fills `dictionary` when given. Throws IOError

@@ -574,8 +574,10 @@ std::shared_ptr<const Column> SegmentReader::LoadVersion2(size_t c) const {
         if (p.encoding == PageEncoding::DICT && b.type.HasStringHeap()) {
             auto dictionary = std::make_shared<PageDictionary>();
             DecodePage(raw, p.encoding, p.rows, *col, i * page_rows_, what, dictionary.get());
-            dictionary->entries->ReferenceHeapOf(col);  // its views point into the column's heap
-            dictionaries[i] = std::move(dictionary);
+            if (dictionary->entries) {
+                dictionary->entries->ReferenceHeapOf(col);  // its views point into the column's heap
+                dictionaries[i] = std::move(dictionary);
+            }
         } else {
             DecodePage(raw, p.encoding, p.rows, *col, i * page_rows_, what);
         }
@@ -630,7 +632,7 @@ std::shared_ptr<const Column> SegmentReader::column(size_t c) const {
         loaded_[c] = Load(c);
         size_t bytes = rows_ * (1 + blocks_[c].type.PhysicalSize());
         for (const auto& d : dictionaries_[c]) {
-            if (d) bytes += d->codes.size() * sizeof(uint32_t) + d->entries->size() * sizeof(StringView);
+            if (d) bytes += d->codes.size() * sizeof(uint16_t) + d->entries->size() * sizeof(StringView);
         }
         if (blocks_[c].type.HasStringHeap()) {
             if (version_ == 1) {

@@ -157,9 +157,10 @@ class Column {
     }
     bool is_constant() const { return constant_; }
     /// Marks the column as dictionary-coded: for each non-NULL row r, the value is row codes[r]
-    /// of `dictionary` (a flat column of distinct values). `owner` keeps `codes` alive.
+    /// of `dictionary` (a flat column of at most 65536 distinct values). `owner` keeps `codes`
+    /// alive.
     void SetDictionary(std::shared_ptr<const Column> dictionary, std::shared_ptr<const void> owner,
-                       const uint32_t* codes) {
+                       const uint16_t* codes) {
         dictionary_ = std::move(dictionary);
         codes_owner_ = std::move(owner);
         codes_ = codes;
@@ -169,7 +170,7 @@ class Column {
     /// The dictionary and the rows' codes, or nullptr.
     const Column* dictionary() const { return dictionary_.get(); }
     const std::shared_ptr<const Column>& shared_dictionary() const { return dictionary_; }
-    const uint32_t* codes() const { return codes_; }
+    const uint16_t* codes() const { return codes_; }
     const std::shared_ptr<const void>& codes_owner() const { return codes_owner_; }
     void ClearEncoding() {
         dictionary_.reset();
@@ -237,7 +238,7 @@ class Column {
     bool constant_ = false;
     std::shared_ptr<const Column> dictionary_;
     std::shared_ptr<const void> codes_owner_;
-    const uint32_t* codes_ = nullptr;
+    const uint16_t* codes_ = nullptr;
 };
 
 }  // namespace floe

@@ -31,7 +31,7 @@ TEST(Column, EncodingMarksLastUntilTheColumnChanges) {
     auto dict = std::make_shared<Column>(LogicalType::Varchar(), 2);
     dict->Append(Value::Varchar("a"));
     dict->Append(Value::Varchar("b"));
-    auto codes = std::make_shared<std::vector<uint32_t>>(std::vector<uint32_t>{1, 0, 1});
+    auto codes = std::make_shared<std::vector<uint16_t>>(std::vector<uint16_t>{1, 0, 1});
     Column c(LogicalType::Varchar(), 3);
     for (const char* v : {"b", "a", "b"}) c.Append(Value::Varchar(v));
     c.SetDictionary(dict, codes, codes->data());
