@@ -468,6 +468,10 @@ BoundExprPtr Binder::BindCase(const ast::CaseExpr& expr) {
 
 BoundExprPtr Binder::BindWindowCall(const ast::FunctionCallExpr& call) {
     std::string name = AsciiLower(call.name);
+    if (!call.order_by.empty()) {
+        throw NotSupportedError(At(call.location) + "ORDER BY inside the call of window function " + name +
+                                "() is not supported; order the window with OVER (ORDER BY ...)");
+    }
     if (!windows_) {
         throw BinderError(At(call.location) + "window functions are allowed only in the select list and ORDER BY",
                           ErrorCode::WRONG_ARGUMENTS);
