@@ -12,6 +12,7 @@
 #include "common/exception.h"
 #include "common/json_text.h"
 #include "common/logging.h"
+#include "common/worker_pool.h"
 #include "execution/expression_executor.h"
 #include "format/csv/csv_reader.h"
 #include "format/json/json_reader.h"
@@ -24,6 +25,11 @@
 #include "types/time_zone.h"
 
 namespace floe {
+
+namespace {
+/// CSV blocks from this size on are parsed by several tasks at once.
+constexpr size_t kParallelCsvBytes = size_t{1} << 20;
+}  // namespace
 
 namespace {
 
@@ -168,6 +174,10 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
         size_t rows_before = 0;  // records of earlier blocks
         bool first_block = true;
         bool block_is_utf8 = true;
+        // A large CSV block is cut into pieces of whole records parsed and transformed on the
+        // worker pool at once (their rows then go to the load in order); csv_reader is unused.
+        std::string_view parallel_block;
+        bool parallel_first = false;  // the piece that starts the body (skip_header applies)
         auto close_block = [&] {
             if (csv_reader) {
                 line_base += csv_reader->lines();
@@ -199,7 +209,11 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
             }
             // Text must be UTF-8: one vectorized pass per block; rows are checked only when it fails.
             block_is_utf8 = IsValidUtf8(block);
-            if (is_csv) {
+            parallel_block = {};
+            if (is_csv && WorkerPool::Instance().parallelism() > 1 && block.size() >= kParallelCsvBytes) {
+                parallel_block = block;
+                parallel_first = first_block;
+            } else if (is_csv) {
                 CsvOptions o = csv;
                 if (!first_block) o.skip_header = 0;
                 csv_reader.emplace(block, o, transform->source_columns().size());
@@ -218,10 +232,71 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
         int64_t selected_rows = 0;
         bool exhausted = false;
         // One block (about 64 MiB) is one batch handed to the load.
+        // One piece of a block, parsed and transformed by one task.
+        struct Piece {
+            std::string_view text;
+            std::vector<Chunk> rows;
+            std::vector<CsvRowError> errors;
+            std::vector<std::string> rejects;
+            std::vector<std::vector<uint8_t>> flags;
+            int64_t unselected = 0, selected = 0;
+            size_t lines = 0, records = 0;
+            std::exception_ptr error;
+        };
+        auto read_parallel = [&](std::vector<Chunk>& rows) {
+            size_t tasks = WorkerPool::Instance().parallelism();
+            RecordBlocks cut(parallel_block, delimiter, enclose, escape,
+                             std::max<size_t>(parallel_block.size() / (tasks * 2), size_t{1} << 20));
+            std::vector<Piece> pieces;
+            for (std::string_view text; cut.Next(text);) pieces.emplace_back().text = text;
+            WorkerPool::Instance().Run(pieces.size(), [&](size_t i) {
+                Piece& p = pieces[i];
+                try {
+                    CsvOptions o = csv;
+                    if (!(parallel_first && i == 0)) o.skip_header = 0;
+                    CsvReader reader(p.text, o, transform->source_columns().size());
+                    Chunk source;
+                    std::vector<LoadTransform::Reject> rejected;
+                    while (reader.Next(source, p.errors)) {
+                        if (source.size() == 0) continue;
+                        Chunk out;
+                        std::vector<uint8_t> flags;
+                        rejected.clear();
+                        transform->Apply(source, out, &flags, rejected, p.unselected, !block_is_utf8);
+                        for (auto& r : rejected) p.rejects.push_back(std::move(r.reason));
+                        if (transform->has_op()) p.flags.push_back(std::move(flags));
+                        p.selected += static_cast<int64_t>(out.live_rows());
+                        p.rows.push_back(std::move(out));
+                    }
+                    p.lines = reader.lines();
+                    p.records = reader.rows_seen();
+                } catch (...) {
+                    p.error = std::current_exception();
+                }
+            });
+            for (Piece& p : pieces) {
+                if (p.error) std::rethrow_exception(p.error);
+                for (auto& e : p.errors) {
+                    e.line += line_base;
+                    csv_errors.push_back(std::move(e));
+                }
+                line_base += p.lines;
+                rows_before += p.records;
+                for (auto& reason : p.rejects) filtered.push_back({0, std::move(reason), ""});
+                for (auto& f : p.flags) delete_rows.push_back(std::move(f));
+                res.unselected_rows += p.unselected;
+                selected_rows += p.selected;
+                for (auto& c : p.rows) rows.push_back(std::move(c));
+            }
+        };
         auto read_batch = [&](std::vector<Chunk>& rows) -> bool {
             if (exhausted || !open_block()) {
                 exhausted = true;
                 return false;
+            }
+            if (!parallel_block.empty()) {
+                read_parallel(rows);
+                return true;
             }
             while (true) {
                 size_t errors_before = csv_errors.size();

@@ -234,3 +234,33 @@ def test_ignore_json_size(db):
     r = stream_load(db, "bigjson", body, ["format:json", "strip_outer_array:true", "ignore_json_size:true"])
     assert r["Status"] == "Success" and r["NumberLoadedRows"] == n, r
     assert rows(db, "SELECT count(*), max(id) FROM sl.bigjson") == [(n, n - 1)]
+
+
+def test_large_csv_parses_in_parallel_pieces(db):
+    # A body of several MiB is cut into pieces of whole records parsed at once: rows, their
+    # order-independent totals, the header skipped once, quoted delimiters and rejected rows with
+    # their line numbers must come out as from one reader.
+    db.query("CREATE TABLE sl.big (id BIGINT NOT NULL, name VARCHAR(32), v DOUBLE) DUPLICATE KEY(id)")
+    lines = ["id,name,v"]
+    bad = {12345, 150001}
+    for i in range(200000):
+        if i in bad:
+            lines.append(f"{i},bad row,not-a-number")
+        elif i == 170000:
+            lines.append(f"{i},too few columns")
+        elif i % 1000 == 0:
+            lines.append(f'{i},"quoted, with comma",{i * 0.5}')
+        else:
+            lines.append(f"{i},name{i},{i * 0.5}")
+    body = "\n".join(lines) + "\n"
+    assert len(body) > 4 << 20
+    r = stream_load(db, "big", body, ["column_separator:,", "skip_header:1", "enclose:\"", "strict_mode:true",
+                                      "max_filter_ratio:0.01"])
+    assert r["Status"] == "Success", r
+    assert r["NumberTotalRows"] == 200000 and r["NumberLoadedRows"] == 199997 and r["NumberFilteredRows"] == 3, r
+    good = [i for i in range(200000) if i not in bad and i != 170000]
+    assert rows(db, "SELECT count(*), sum(id), sum(v) FROM sl.big") == [(199997, sum(good), sum(i * 0.5 for i in good))]
+    assert rows(db, "SELECT count(*) FROM sl.big WHERE name = 'quoted, with comma'") == [(199,)]
+    log = urllib.request.urlopen(r["ErrorURL"], timeout=10).read().decode()
+    assert "not-a-number" in log and log.count("Error:") == 3, log
+    assert "Line 170002" in log, log  # the header is line 1: row i is on line i + 2
