@@ -440,12 +440,13 @@ LogicalType ParserImpl::ParseTypeName() {
     if (name == "BOOLEAN" || name == "BOOL") return TypeId::BOOLEAN;
     // INT1/INT2/INT4/INT8, FLOAT4/FLOAT8: the PostgreSQL (and DuckDB) names of the same types.
     if (name == "TINYINT" || name == "INT1") return paren_ints(), LogicalType(TypeId::TINYINT);
-    if (name == "SMALLINT" || name == "INT2") return paren_ints(), LogicalType(TypeId::SMALLINT);
-    if (name == "INT" || name == "INTEGER" || name == "MEDIUMINT" || name == "INT4") {
+    // INT16/INT32/INT64 and HUGEINT: DuckDB's names.
+    if (name == "SMALLINT" || name == "INT2" || name == "INT16") return paren_ints(), LogicalType(TypeId::SMALLINT);
+    if (name == "INT" || name == "INTEGER" || name == "MEDIUMINT" || name == "INT4" || name == "INT32") {
         return paren_ints(), LogicalType(TypeId::INT);
     }
-    if (name == "BIGINT" || name == "INT8") return paren_ints(), LogicalType(TypeId::BIGINT);
-    if (name == "LARGEINT") return TypeId::LARGEINT;
+    if (name == "BIGINT" || name == "INT8" || name == "INT64") return paren_ints(), LogicalType(TypeId::BIGINT);
+    if (name == "LARGEINT" || name == "HUGEINT") return TypeId::LARGEINT;
     if (name == "FLOAT" || name == "FLOAT4") return paren_ints(), LogicalType(TypeId::FLOAT);
     if (name == "DOUBLE" || name == "REAL" || name == "FLOAT8") {
         AcceptKeyword("PRECISION");

@@ -756,8 +756,11 @@ StatementPtr ParserImpl::ParseCreate() {
         }
         return idx;
     }
-    if (!or_replace && (IsKeyword("TABLE") || IsKeyword("EXTERNAL") || IsKeyword("TEMPORARY")))
-        return ParseCreateTable();
+    if (IsKeyword("TABLE") || (!or_replace && (IsKeyword("EXTERNAL") || IsKeyword("TEMPORARY")))) {
+        auto t = ParseCreateTable();
+        static_cast<CreateTableStatement&>(*t).or_replace = or_replace;  // DuckDB, Snowflake
+        return t;
+    }
     if (or_replace) Error("VIEW");
     if (AcceptKeyword("DATABASE") || AcceptKeyword("SCHEMA")) {
         auto c = std::make_unique<CreateDatabaseStatement>();

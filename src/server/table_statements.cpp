@@ -97,6 +97,20 @@ QueryResult StatementExecutor::CreateTable(const ast::CreateTableStatement& s) {
     std::string definition = CanonicalCreateTable(s);
     TableSchema schema = ParseTableDefinition(definition);
     std::vector<PartitionInfo> partitions = ResolvePartitions(schema, s.partition.partitions, {});
+    if (s.or_replace) {
+        // The new definition is valid (above); the old table (or view) goes, then the new one comes.
+        auto old = session_.instance().catalog().GetTable(db, s.name);
+        if (old && old->kind == "VIEW") {
+            throw CatalogError("'" + db + "." + s.name + "' is a view; CREATE OR REPLACE TABLE replaces tables",
+                               ErrorCode::NOT_SUPPORTED);
+        }
+        if (old) {
+            ast::DropTableStatement drop;
+            drop.database = db;
+            drop.name = s.name;
+            DropTable(drop);
+        }
+    }
     session_.instance().catalog().CreateTable(db, s.name, definition, s.if_not_exists, partitions);
     return QueryResult{};
 }
@@ -918,6 +932,11 @@ QueryResult StatementExecutor::CreateTableAs(const ast::CreateTableStatement& s)
     std::string db = TableDatabase(session_, s.database);
     if (session_.instance().catalog().GetTable(db, s.name)) {
         if (s.if_not_exists) return QueryResult{};
+        if (s.or_replace) {
+            throw NotSupportedError(
+                "CREATE OR REPLACE TABLE ... AS SELECT over an existing table is not supported "
+                "(the query may read it); DROP TABLE first, or INSERT OVERWRITE it");
+        }
         throw CatalogError("Table '" + s.name + "' already exists", ErrorCode::TABLE_EXISTS);
     }
     if (!s.columns.empty()) {

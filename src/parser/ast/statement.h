@@ -369,6 +369,7 @@ struct CreateTableStatement : Statement {
     std::string database;
     std::string name;
     bool if_not_exists = false;
+    bool or_replace = false;  // CREATE OR REPLACE TABLE: an existing table is dropped first
     std::vector<ColumnDefinition> columns;
     std::optional<KeysType> keys_type;
     std::vector<std::string> key_columns;
