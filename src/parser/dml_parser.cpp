@@ -187,6 +187,12 @@ StatementPtr ParserImpl::ParseDelete() {
     ExpectKeyword("FROM");
     auto d = std::make_unique<DeleteStatement>();
     ParseQualifiedName(d->database, d->table, "a table name");
+    // DELETE FROM t [AS] x (MySQL 8, PostgreSQL): the name the WHERE uses.
+    if (AcceptKeyword("AS")) {
+        d->alias = ParseIdentifier("an alias");
+    } else if (IsIdentifierToken() && !IsKeyword("PARTITION") && !IsKeyword("PARTITIONS")) {
+        d->alias = ParseIdentifier("an alias");
+    }
     if (AcceptKeyword("PARTITION") || AcceptKeyword("PARTITIONS")) d->partitions = ParseColumnList();
     if (AcceptKeyword("USING")) d->using_from = ParseFrom();
     if (AcceptKeyword("WHERE")) d->where = ParseExpression();

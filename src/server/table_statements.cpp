@@ -302,9 +302,11 @@ std::vector<Chunk> RunTableQuery(ClientContext& context, const std::string& db, 
                                  const std::string& select, const ast::ExprPtr& where, bool row_id,
                                  std::shared_ptr<const TableVersion> pinned = nullptr,
                                  const ast::TableRefPtr* using_from = nullptr,
-                                 const std::vector<ast::CommonTableExpr>* ctes = nullptr) {
+                                 const std::vector<ast::CommonTableExpr>* ctes = nullptr,
+                                 const std::string& alias = "") {
     ast::StatementPtr parsed =
-        Parser::ParseStatement("SELECT " + select + " FROM " + QuoteIdentifier(db) + "." + QuoteIdentifier(table));
+        Parser::ParseStatement("SELECT " + select + " FROM " + QuoteIdentifier(db) + "." + QuoteIdentifier(table) +
+                               (alias.empty() ? "" : " AS " + QuoteIdentifier(alias)));
     auto& node = static_cast<ast::SelectNode&>(*static_cast<ast::SelectStatement&>(*parsed).query);
     std::vector<ast::CommonTableExpr> no_ctes;
     CteLoan loan(ctes ? *ctes : no_ctes, node.ctes);
@@ -563,11 +565,12 @@ QueryResult StatementExecutor::Delete(const ast::DeleteStatement& s) {
         for (const auto& k : schema.key_columns) select += ", " + QuoteIdentifier(k);
     }
     // RETURNING reads the deleted rows: every column, after the ones the delete needs.
-    Returning returning(context_, s.returning, table, schema);
+    Returning returning(context_, s.returning, table, schema, s.alias);
     const size_t returned_from = schema.keys_type == ast::KeysType::PRIMARY ? 1 + schema.key_columns.size() : 1;
+    const std::string& qualifier = s.alias.empty() ? table.name : s.alias;
     if (!returning.empty()) {
         for (const auto& c : schema.columns)
-            select += ", " + QuoteIdentifier(table.name) + "." + QuoteIdentifier(c.name);
+            select += ", " + QuoteIdentifier(qualifier) + "." + QuoteIdentifier(c.name);
     }
     if (s.using_from && (schema.keys_type == ast::KeysType::AGGREGATE || schema.keys_type == ast::KeysType::UNIQUE)) {
         throw BinderError(std::string("DELETE ... USING on an ") + KeysTypeName(schema.keys_type) +
@@ -578,7 +581,7 @@ QueryResult StatementExecutor::Delete(const ast::DeleteStatement& s) {
         // Rows merge by key, so only conditions on the key decide which merged rows go.
         std::vector<ScopeColumn> keys;
         for (size_t k = 0; k < schema.key_columns.size(); ++k) {
-            keys.push_back({table.name, schema.columns[k].name, schema.columns[k].type, schema.columns[k].nullable});
+            keys.push_back({qualifier, schema.columns[k].name, schema.columns[k].type, schema.columns[k].nullable});
         }
         try {
             Binder binder(context_);
@@ -592,8 +595,8 @@ QueryResult StatementExecutor::Delete(const ast::DeleteStatement& s) {
     std::shared_ptr<const TableVersion> pinned;
     if (!partitions.empty())
         pinned = RestrictToPartitions(*session_.instance().catalog().GetTableVersion(table.id), partitions);
-    std::vector<Chunk> rows =
-        RunTableQuery(context_, table.database, table.name, select, s.where, true, pinned, &s.using_from, &s.ctes);
+    std::vector<Chunk> rows = RunTableQuery(context_, table.database, table.name, select, s.where, true, pinned,
+                                            &s.using_from, &s.ctes, s.alias);
     LoadResult load = session_.instance().loads().DeleteRows(table, schema, rows, "");
     if (returning.empty()) return LoadInfo(load, load.deleted_rows);
     std::unordered_set<int64_t> seen;  // USING may match a row several times: it is returned once

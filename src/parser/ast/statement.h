@@ -442,6 +442,7 @@ struct DeleteStatement : Statement {
     DeleteStatement() : Statement(StatementKind::DELETE) {}
     std::string database;
     std::string table;
+    std::string alias;  // DELETE FROM t AS x: the name the WHERE and RETURNING use
     std::vector<std::string> partitions;
     /// DELETE FROM t USING a, b WHERE ...: the rows of t that the WHERE matches with rows of these.
     TableRefPtr using_from;
