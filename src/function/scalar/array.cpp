@@ -116,7 +116,7 @@ BoundScalarFunction BindElementAt(const std::vector<LogicalType>& types) {
     f.kernel = PerRow(element, [](const ArrayReader& r, Args a, size_t i, Column& out) {
         int64_t k = a[1]->Data<int64_t>()[i];
         auto n = static_cast<int64_t>(r.size());
-        int64_t index = k > 0 ? k - 1 : n + k;  // 1-based; -1 is the last
+        int64_t index = k > 0 ? k - 1 : (k < -n ? -1 : n + k);  // 1-based; -1 is the last
         if (k == 0 || index < 0 || index >= n || r.IsNull(static_cast<size_t>(index))) {
             out.SetNull(i, true);
             return;
@@ -253,9 +253,11 @@ BoundScalarFunction BindSlice(const std::vector<LogicalType>& types) {
     f.kernel = PerRow(element, [element](const ArrayReader& r, Args a, size_t i, Column& out) {
         auto n = static_cast<int64_t>(r.size());
         int64_t offset = a[1]->Data<int64_t>()[i];
-        int64_t start = offset > 0 ? offset - 1 : (offset < 0 ? std::max<int64_t>(0, n + offset) : 0);
+        // Offsets and lengths near the int64 limits must not overflow: clamp before adding.
+        int64_t start =
+            offset > 0 ? std::min(offset - 1, n) : (offset < 0 ? std::max<int64_t>(0, n + std::max(offset, -n)) : 0);
         int64_t end = n;
-        if (a.size() > 2) end = std::min(n, start + std::max<int64_t>(0, a[2]->Data<int64_t>()[i]));
+        if (a.size() > 2) end = start + std::min(std::max<int64_t>(0, a[2]->Data<int64_t>()[i]), n - start);
         ArrayBuilder b(element);
         for (int64_t k = start; k < end; ++k) b.AppendFrom(r, static_cast<size_t>(k));
         SetArray(out, i, b.Finish());
