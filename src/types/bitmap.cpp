@@ -14,6 +14,11 @@ std::string BitmapSerialize(const Roaring64Map& bitmap) {
 
 Roaring64Map BitmapDeserialize(std::string_view bytes) {
     try {
+        // CRoaring reads 64-bit words in place: values in a column heap may sit at any address.
+        if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(uint64_t) != 0) {
+            std::string aligned(bytes);  // std::string's buffer is suitably aligned
+            return Roaring64Map::readSafe(aligned.data(), aligned.size());
+        }
         return Roaring64Map::readSafe(bytes.data(), bytes.size());
     } catch (const std::exception&) {
         throw ConversionError("value is not a valid BITMAP", ErrorCode::BAD_FIELD_VALUE);
