@@ -27,8 +27,43 @@
 namespace floe {
 
 namespace {
-/// CSV blocks from this size on are parsed by several tasks at once.
-constexpr size_t kParallelCsvBytes = size_t{1} << 20;
+/// CSV and JSON-lines blocks from this size on are parsed by several tasks at once.
+constexpr size_t kParallelBlockBytes = size_t{1} << 20;
+
+/// Cuts records-one-after-another JSON text into about `pieces` runs of whole documents: at line
+/// breaks outside every document (depth 0, not in a string). A document cut off at the end stays
+/// in the last run.
+std::vector<std::string_view> CutJsonDocuments(std::string_view text, size_t pieces) {
+    std::vector<std::string_view> out;
+    const size_t target = std::max<size_t>(text.size() / std::max<size_t>(pieces, 1), 1);
+    size_t start = 0, depth = 0;
+    bool in_string = false, escaped = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (in_string) {
+            if (escaped) {
+                escaped = false;
+            } else if (c == '\\') {
+                escaped = true;
+            } else if (c == '"') {
+                in_string = false;
+            }
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            ++depth;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            --depth;
+        } else if (c == '\n' && depth == 0 && i + 1 - start >= target) {
+            out.push_back(text.substr(start, i + 1 - start));
+            start = i + 1;
+        }
+    }
+    if (start < text.size()) out.push_back(text.substr(start));
+    return out;
+}
 }  // namespace
 
 namespace {
@@ -174,8 +209,8 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
         size_t rows_before = 0;  // records of earlier blocks
         bool first_block = true;
         bool block_is_utf8 = true;
-        // A large CSV block is cut into pieces of whole records parsed and transformed on the
-        // worker pool at once (their rows then go to the load in order); csv_reader is unused.
+        // A large CSV (or JSON-lines) block is cut into pieces of whole records parsed and
+        // transformed on the worker pool at once (their rows then go to the load in order).
         std::string_view parallel_block;
         bool parallel_first = false;  // the piece that starts the body (skip_header applies)
         auto close_block = [&] {
@@ -210,7 +245,7 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
             // Text must be UTF-8: one vectorized pass per block; rows are checked only when it fails.
             block_is_utf8 = IsValidUtf8(block);
             parallel_block = {};
-            if (is_csv && WorkerPool::Instance().parallelism() > 1 && block.size() >= kParallelCsvBytes) {
+            if (!whole_document && WorkerPool::Instance().parallelism() > 1 && block.size() >= kParallelBlockBytes) {
                 parallel_block = block;
                 parallel_first = first_block;
             } else if (is_csv) {
@@ -245,19 +280,35 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
         };
         auto read_parallel = [&](std::vector<Chunk>& rows) {
             size_t tasks = WorkerPool::Instance().parallelism();
-            RecordBlocks cut(parallel_block, delimiter, enclose, escape,
-                             std::max<size_t>(parallel_block.size() / (tasks * 2), size_t{1} << 20));
             std::vector<Piece> pieces;
-            for (std::string_view text; cut.Next(text);) pieces.emplace_back().text = text;
+            if (is_csv) {
+                RecordBlocks cut(parallel_block, delimiter, enclose, escape,
+                                 std::max<size_t>(parallel_block.size() / (tasks * 2), size_t{1} << 20));
+                for (std::string_view text; cut.Next(text);) pieces.emplace_back().text = text;
+            } else {
+                for (std::string_view text : CutJsonDocuments(parallel_block, tasks * 2))
+                    pieces.emplace_back().text = text;
+            }
+            size_t truncated = 0;  // JSON: bytes of a document cut off at the block's end
             WorkerPool::Instance().Run(pieces.size(), [&](size_t i) {
                 Piece& p = pieces[i];
                 try {
-                    CsvOptions o = csv;
-                    if (!(parallel_first && i == 0)) o.skip_header = 0;
-                    CsvReader reader(p.text, o, transform->source_columns().size());
+                    std::optional<CsvReader> csv_piece;
+                    std::optional<JsonReader> json_piece;
+                    if (is_csv) {
+                        CsvOptions o = csv;
+                        if (!(parallel_first && i == 0)) o.skip_header = 0;
+                        csv_piece.emplace(p.text, o, transform->source_columns().size());
+                    } else {
+                        json_piece.emplace(p.text, json, transform->source_columns());
+                        if (i + 1 == pieces.size() && !blocks.at_end()) json_piece->AllowTruncatedEnd();
+                    }
+                    auto next = [&](Chunk& chunk) {
+                        return csv_piece ? csv_piece->Next(chunk, p.errors) : json_piece->Next(chunk, p.errors);
+                    };
                     Chunk source;
                     std::vector<LoadTransform::Reject> rejected;
-                    while (reader.Next(source, p.errors)) {
+                    while (next(source)) {
                         if (source.size() == 0) continue;
                         Chunk out;
                         std::vector<uint8_t> flags;
@@ -268,8 +319,13 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
                         p.selected += static_cast<int64_t>(out.live_rows());
                         p.rows.push_back(std::move(out));
                     }
-                    p.lines = reader.lines();
-                    p.records = reader.rows_seen();
+                    if (csv_piece) {
+                        p.lines = csv_piece->lines();
+                        p.records = csv_piece->rows_seen();
+                    } else {
+                        p.records = json_piece->rows_seen();
+                        if (i + 1 == pieces.size()) truncated = json_piece->truncated_bytes();
+                    }
                 } catch (...) {
                     p.error = std::current_exception();
                 }
@@ -277,7 +333,7 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
             for (Piece& p : pieces) {
                 if (p.error) std::rethrow_exception(p.error);
                 for (auto& e : p.errors) {
-                    e.line += line_base;
+                    e.line += is_csv ? line_base : rows_before;  // JSON errors count records
                     csv_errors.push_back(std::move(e));
                 }
                 line_base += p.lines;
@@ -288,6 +344,7 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
                 selected_rows += p.selected;
                 for (auto& c : p.rows) rows.push_back(std::move(c));
             }
+            if (truncated) blocks.Unread(truncated);  // the cut-off document begins the next block
         };
         auto read_batch = [&](std::vector<Chunk>& rows) -> bool {
             if (exhausted || !open_block()) {

@@ -264,3 +264,39 @@ def test_large_csv_parses_in_parallel_pieces(db):
     log = urllib.request.urlopen(r["ErrorURL"], timeout=10).read().decode()
     assert "not-a-number" in log and log.count("Error:") == 3, log
     assert "Line 170002" in log, log  # the header is line 1: row i is on line i + 2
+
+
+def test_large_json_lines_parse_in_parallel_pieces(db):
+    # JSON records one after another, several MiB: cut at line breaks between documents (never
+    # inside one, even when a document spans lines or a string holds braces), parsed at once.
+    db.query("CREATE TABLE sl.jsonlines (id BIGINT NOT NULL, note VARCHAR(64), v DOUBLE) DUPLICATE KEY(id)")
+    parts = []
+    for i in range(60000):
+        if i == 33333:
+            parts.append('{"id": 33333, "note": "broken", "v": }')  # not JSON: rejected
+        elif i % 997 == 0:
+            parts.append('{\n  "id": %d,\n  "note": "spans lines, has } and { and \\"quotes\\"",\n  "v": %s\n}' % (i, i / 4))
+        else:
+            parts.append('{"id": %d, "note": "n%d", "v": %s}' % (i, i, i / 4))
+    body = "\n".join(parts) + "\n"
+    assert len(body) > 2 << 20
+    r = stream_load(db, "jsonlines", body, ["format:json", "max_filter_ratio:0.01"])
+    assert r["Status"] == "Success", r
+    assert r["NumberLoadedRows"] == 59999 and r["NumberFilteredRows"] == 1, {k: r[k] for k in ("NumberTotalRows", "NumberLoadedRows", "NumberFilteredRows", "Message")}
+    good = [i for i in range(60000) if i != 33333]
+    assert rows(db, "SELECT count(*), sum(id), sum(v) FROM sl.jsonlines") == [(59999, sum(good), sum(i / 4 for i in good))]
+    assert rows(db, "SELECT count(*) FROM sl.jsonlines WHERE note LIKE 'spans lines%'") == [
+        (len([i for i in good if i % 997 == 0]),)]
+
+
+def test_bad_json_record_loses_nothing_after_it(db):
+    # simdjson's document stream stops at its first error: the reader rejects the bad record and
+    # resumes at the next line, so the records after it load (they were silently dropped before).
+    db.query("CREATE TABLE sl.jbad (id BIGINT NOT NULL, v DOUBLE) DUPLICATE KEY(id)")
+    parts = ['{"id": %d, "v": %d}' % (i, i) if i != 2500 else '{"id": 2500, "v": }' for i in range(5000)]
+    r = stream_load(db, "jbad", "\n".join(parts) + "\n", ["format:json", "max_filter_ratio:0.01"])
+    assert r["Status"] == "Success", r
+    assert (r["NumberTotalRows"], r["NumberLoadedRows"], r["NumberFilteredRows"]) == (5000, 4999, 1), r
+    assert rows(db, "SELECT count(*), max(id) FROM sl.jbad") == [(4999, 4999)]
+    log = urllib.request.urlopen(r["ErrorURL"], timeout=10).read().decode()
+    assert '{"id": 2500, "v": }' in log, log

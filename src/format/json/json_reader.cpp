@@ -65,6 +65,7 @@ struct JsonReader::State {
     // A sequence of documents.
     simdjson::dom::document_stream stream;
     simdjson::dom::document_stream::iterator stream_next, stream_end;
+    size_t stream_base = 0;  // where in `data` the current stream starts (it restarts after a bad record)
     bool done = false;
     std::string error;  // a document that did not parse
     bool allow_truncated = false;
@@ -353,7 +354,31 @@ bool JsonReader::Next(Chunk& out, std::vector<CsvRowError>& errors) {
         simdjson::dom::element doc;
         auto err = (*s.stream_next).get(doc);
         if (err) {
-            s.error = std::string("invalid JSON: ") + simdjson::error_message(err);
+            // A record that does not parse is rejected, and reading resumes at the next line: the
+            // stream stops at its first error, and the records after it must not be lost.
+            std::string_view rest(s.data.data(), s.data.size());
+            size_t at = s.stream_base + s.stream_next.current_index();
+            if (at < s.stream_base || at >= rest.size()) at = s.stream_base;
+            size_t end = rest.find('\n', at);
+            std::string_view bad = rest.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+            ++rows_seen_;
+            errors.push_back({rows_seen_, std::string("invalid JSON: ") + simdjson::error_message(err),
+                              std::string(bad.substr(0, 1024)), rows_seen_ - 1});
+            if (end == std::string_view::npos) {
+                s.done = true;
+                break;
+            }
+            s.stream_base = end + 1;
+            auto restart = s.parser
+                               .parse_many(reinterpret_cast<const uint8_t*>(s.data.data()) + s.stream_base,
+                                           s.data.size() - s.stream_base)
+                               .get(s.stream);
+            if (restart) {
+                s.error = std::string("invalid JSON: ") + simdjson::error_message(restart);
+                continue;
+            }
+            s.stream_next = s.stream.begin();
+            s.stream_end = s.stream.end();
             continue;
         }
         if (!s.root_pointer.empty() && doc.at_pointer(s.root_pointer).get(doc)) {
