@@ -127,10 +127,10 @@ void DropDeadCoalesceArguments(BoundExprPtr& e) {
 /// to the keys; false if a FROM column is read outside every key.
 bool MapGroupKeys(BoundExprPtr& e, const std::vector<std::string>& group_texts,
                   const std::vector<LogicalType>& group_types) {
-    std::string text = e->ToString();
+    std::string key = StructuralKey(*e);
     for (size_t i = 0; i < group_texts.size(); ++i) {
-        if (group_texts[i] == text) {
-            e = std::make_unique<BoundColumnRef>(i, group_types[i], text);
+        if (group_texts[i] == key) {
+            e = std::make_unique<BoundColumnRef>(i, group_types[i], e->ToString());
             return true;
         }
     }
@@ -199,9 +199,11 @@ BoundExprPtr Binder::BindAggregated(const ast::Expr& expr) {
         aggregate_context_ = saved;
         scope_ = std::move(saved_scope);
         DropDeadCoalesceArguments(plain);
-        std::string text = plain->ToString();
+        std::string key = StructuralKey(*plain);
         for (size_t i = 0; i < agg.group_texts.size(); ++i) {
-            if (agg.group_texts[i] == text) return std::make_unique<BoundColumnRef>(i, agg.group_types[i], text);
+            if (agg.group_texts[i] == key) {
+                return std::make_unique<BoundColumnRef>(i, agg.group_types[i], plain->ToString());
+            }
         }
         bool reads_columns = false;
         ForEachColumn(*plain, [&](size_t i) { reads_columns |= i < kCorrelatedBase; });
@@ -231,7 +233,7 @@ BoundExprPtr Binder::BindGroupingCall(const ast::FunctionCallExpr& call) {
         scope_ = std::move(saved_scope);
         size_t n = agg.grouping_keys ? agg.grouping_keys : agg.group_texts.size();
         size_t j = std::find(agg.group_texts.begin(), agg.group_texts.begin() + static_cast<std::ptrdiff_t>(n),
-                             plain->ToString()) -
+                             StructuralKey(*plain)) -
                    agg.group_texts.begin();
         if (j >= n) {
             throw BinderError(At(call.args[i]->location) + "GROUPING() arguments must be GROUP BY keys",
@@ -300,13 +302,19 @@ BoundExprPtr Binder::BindAggregateCall(const ast::FunctionCallExpr& call) {
         }
         for (size_t i = 0; i < args.size(); ++i) args[i] = AddCastIfNeeded(std::move(args[i]), fn.arg_types[i]);
         std::string text = name + (distinct ? "(DISTINCT " : "(");
-        for (size_t i = 0; i < args.size(); ++i) text += (i ? ", " : "") + args[i]->ToString();
+        // Identity by structure (t1.x and t2.x print alike); `text` names the result column.
+        std::string key = text;
+        for (size_t i = 0; i < args.size(); ++i) {
+            text += (i ? ", " : "") + args[i]->ToString();
+            key += (i ? ", " : "") + StructuralKey(*args[i]);
+        }
         if (!order_keys.empty() && fn.make_states) {
             std::vector<LogicalType> key_types;
             for (size_t k = 0; k < order_keys.size(); ++k) {
-                text += (k ? ", " : " ORDER BY ") + order_keys[k]->ToString() +
-                        (order[k].ascending ? " ASC" : " DESC") +
-                        (order[k].nulls_first ? " NULLS FIRST" : " NULLS LAST");
+                std::string direction = std::string(order[k].ascending ? " ASC" : " DESC") +
+                                        (order[k].nulls_first ? " NULLS FIRST" : " NULLS LAST");
+                text += (k ? ", " : " ORDER BY ") + order_keys[k]->ToString() + direction;
+                key += (k ? ", " : " ORDER BY ") + StructuralKey(*order_keys[k]) + direction;
                 key_types.push_back(order_keys[k]->type);
                 args.push_back(std::move(order_keys[k]));
             }
@@ -314,13 +322,14 @@ BoundExprPtr Binder::BindAggregateCall(const ast::FunctionCallExpr& call) {
             fn = MakeOrderedAggregate(std::move(fn), key_types, order);
         }
         text += star ? "*)" : ")";
+        key += star ? "*)" : ")";
         size_t index = agg.aggregate_texts.size();
         for (size_t i = 0; i < agg.aggregate_texts.size(); ++i) {
-            if (agg.aggregate_texts[i] == text) index = i;
+            if (agg.aggregate_texts[i] == key) index = i;
         }
         LogicalType type = fn.return_type;
         if (index == agg.aggregate_texts.size()) {
-            agg.aggregate_texts.push_back(text);
+            agg.aggregate_texts.push_back(key);
             BoundAggregate a;
             a.function = std::move(fn);
             a.args = std::move(args);

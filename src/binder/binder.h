@@ -151,11 +151,11 @@ class Binder {
     // Aggregation context of the SELECT being bound.
     struct AggregateContext {
         std::vector<ScopeColumn> from_scope;
-        std::vector<std::string> group_texts;  // ToString of each bound GROUP BY key
+        std::vector<std::string> group_texts;  // StructuralKey of each bound GROUP BY key
         std::vector<size_t> group_columns;     // the FROM columns that are GROUP BY keys themselves
         std::vector<LogicalType> group_types;
         std::vector<BoundAggregate>* aggregates = nullptr;
-        std::vector<std::string> aggregate_texts;
+        std::vector<std::string> aggregate_texts;  // identity of each aggregate (structural: by column position)
         /// ROLLUP/CUBE/GROUPING SETS: the number of real keys (their GROUPING() flags follow the
         /// grouping id in the group keys); 0 for a plain GROUP BY.
         size_t grouping_keys = 0;

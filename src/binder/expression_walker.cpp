@@ -194,4 +194,22 @@ BoundExprPtr CombineConjunction(std::vector<BoundExprPtr> parts) {
     return result;
 }
 
+std::string StructuralKey(const BoundExpression& e) {
+    switch (e.kind) {
+        case BoundExprKind::COLUMN_REF:
+            return "#" + std::to_string(static_cast<const BoundColumnRef&>(e).index) + "::" + e.type.ToString();
+        case BoundExprKind::CONSTANT:
+            return static_cast<const BoundConstant&>(e).value.ToSqlLiteral() + "::" + e.type.ToString();
+        case BoundExprKind::CAST:
+            return "cast(" + StructuralKey(*static_cast<const BoundCast&>(e).child) + ")::" + e.type.ToString();
+        case BoundExprKind::FUNCTION: {
+            const auto& f = static_cast<const BoundFunction&>(e);
+            std::string key = f.function.name + "(";
+            for (size_t i = 0; i < f.args.size(); ++i) key += (i ? "," : "") + StructuralKey(*f.args[i]);
+            return key + ")::" + e.type.ToString();
+        }
+    }
+    return e.ToString() + "::" + e.type.ToString();
+}
+
 }  // namespace floe

@@ -22,5 +22,9 @@ BoundExprPtr SubstituteColumns(const BoundExpression& e, const std::function<Bou
 void SplitConjunction(BoundExprPtr e, std::vector<BoundExprPtr>& out);
 /// AND of `parts` (which must not be empty); `make_and` builds one binary AND.
 BoundExprPtr CombineConjunction(std::vector<BoundExprPtr> parts);
+/// An expression's identity: its structure with column references by position. Two expressions
+/// with equal keys compute the same values over the same input; their texts may coincide when
+/// they do not (t1.x and t2.x both print as x), so texts must not stand for identity.
+std::string StructuralKey(const BoundExpression& e);
 
 }  // namespace floe

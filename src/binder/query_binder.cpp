@@ -335,7 +335,7 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
             if (key->kind == BoundExprKind::COLUMN_REF && static_cast<BoundColumnRef&>(*key).index < kCorrelatedBase) {
                 agg.group_columns.push_back(static_cast<BoundColumnRef&>(*key).index);
             }
-            agg.group_texts.push_back(key->ToString());
+            agg.group_texts.push_back(StructuralKey(*key));
             agg.group_types.push_back(key->type);
             select->group_by.push_back(std::move(key));
         }

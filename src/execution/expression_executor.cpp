@@ -12,12 +12,12 @@
 namespace floe {
 
 void CommonSubexpressions::Build(const std::vector<const BoundExpression*>& roots) {
-    // Count each computing node's text, then number the texts seen more than once.
+    // Count each computing node's structure, then number the ones seen more than once.
     std::unordered_map<std::string, int> seen;
     std::vector<std::pair<const BoundExpression*, std::string>> nodes;
     std::function<void(const BoundExpression&)> walk = [&](const BoundExpression& e) {
         if (e.kind == BoundExprKind::COLUMN_REF) return;
-        std::string text = e.ToString() + "::" + e.type.ToString();
+        std::string text = StructuralKey(e);
         ++seen[text];
         nodes.emplace_back(&e, text);
         if (e.kind == BoundExprKind::CAST) walk(*static_cast<const BoundCast&>(e).child);

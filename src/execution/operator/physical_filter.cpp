@@ -17,12 +17,16 @@ OperatorResult PhysicalFilter::Execute(ExecutionContext&, Chunk& input, Chunk& o
     std::vector<uint32_t> live(input.live_rows());
     for (size_t i = 0; i < live.size(); ++i) live[i] = input.LiveRow(i);
     std::call_once(noted_, [&] {
-        for (const auto& c : conjuncts_) needed_.push_back(ExpressionExecutor::ColumnsRead(*c, input.column_count()));
+        for (const auto& c : conjuncts_) {
+            needed_.push_back(ExpressionExecutor::ColumnsRead(*c, input.column_count()));
+            common_.emplace_back().Build({c.get()});
+        }
     });
     for (size_t k = 0; k < conjuncts_.size() && !live.empty(); ++k) {
         size_t kept = 0;
+        std::vector<std::shared_ptr<Column>> memo(common_[k].count());
         if (live.size() * 2 >= input.size()) {
-            auto mask = ExpressionExecutor::Evaluate(*conjuncts_[k], input, input.size());
+            auto mask = ExpressionExecutor::Evaluate(*conjuncts_[k], input, input.size(), common_[k], memo);
             const uint8_t* values = mask->Data<uint8_t>();
             const uint8_t* nulls = mask->nulls();
             for (uint32_t r : live) {  // branch-free: a conjunct keeps rows at random
@@ -31,7 +35,7 @@ OperatorResult PhysicalFilter::Execute(ExecutionContext&, Chunk& input, Chunk& o
             }
         } else {
             Chunk dense = ExpressionExecutor::Gather(input, live.data(), live.size(), needed_[k]);
-            auto mask = ExpressionExecutor::Evaluate(*conjuncts_[k], dense, live.size());
+            auto mask = ExpressionExecutor::Evaluate(*conjuncts_[k], dense, live.size(), common_[k], memo);
             const uint8_t* values = mask->Data<uint8_t>();
             const uint8_t* nulls = mask->nulls();
             for (size_t i = 0; i < live.size(); ++i) {

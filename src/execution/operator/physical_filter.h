@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "binder/bound_expression.h"
+#include "execution/expression_executor.h"
 #include "execution/physical_operator.h"
 
 namespace floe {
@@ -19,6 +20,9 @@ class PhysicalFilter : public PhysicalOperator {
     std::once_flag noted_;                   // needed_ is set (by the first chunk)
     std::vector<BoundExprPtr> conjuncts_;    // the condition's AND-ed parts, evaluated in order
     std::vector<std::vector<bool>> needed_;  // per conjunct, the input columns it reads
+    /// Per conjunct, its repeated subexpressions (computed once per evaluation: the
+    /// substr(c_phone, 1, 2) of each branch of an IN list bound as ORs).
+    std::vector<CommonSubexpressions> common_;
 };
 
 }  // namespace floe
