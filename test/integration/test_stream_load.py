@@ -300,3 +300,22 @@ def test_bad_json_record_loses_nothing_after_it(db):
     assert rows(db, "SELECT count(*), max(id) FROM sl.jbad") == [(4999, 4999)]
     log = urllib.request.urlopen(r["ErrorURL"], timeout=10).read().decode()
     assert '{"id": 2500, "v": }' in log, log
+
+
+def test_large_primary_key_load_with_deletes_in_parallel_pieces(db):
+    # Upserts and deletes (__op) in a body cut into pieces: each piece's delete flags stay with
+    # its rows, and the order of the body decides (a later upsert of a deleted key keeps it).
+    db.query("CREATE TABLE sl.bigpk (id INT NOT NULL, v INT) PRIMARY KEY(id)")
+    body = "".join(f"{i},{i},0\n" for i in range(150000))
+    r = stream_load(db, "bigpk", body, ["column_separator:,", "columns: id, v, __op"])
+    assert r["Status"] == "Success" and r["NumberLoadedRows"] == 150000, r
+    # Delete the even keys, then re-insert every fourth one with a new value, in one body.
+    lines = [f"{i},0,1" for i in range(0, 150000, 2)] + [f"{i},{i + 1},0" for i in range(0, 150000, 4)]
+    body = "\n".join(lines) + "\n"
+    assert len(body) > 1 << 20
+    r = stream_load(db, "bigpk", body, ["column_separator:,", "columns: id, v, __op"])
+    assert r["Status"] == "Success", r
+    kept = {i: i for i in range(1, 150000, 2)}
+    kept.update({i: i + 1 for i in range(0, 150000, 4)})
+    assert rows(db, "SELECT count(*), sum(id), sum(v) FROM sl.bigpk") == [
+        (len(kept), sum(kept), sum(kept.values()))]
