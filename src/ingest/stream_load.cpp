@@ -203,70 +203,14 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
         }
         RecordBlocks& blocks = *body_blocks;
         if (!LoadManager::StreamsBatches(schema, options)) blocks.KeepBlocks();
-        std::optional<CsvReader> csv_reader;
-        std::optional<JsonReader> json_reader;
         size_t line_base = 0;    // lines of earlier blocks (CSV error line numbers)
         size_t rows_before = 0;  // records of earlier blocks
         bool first_block = true;
-        bool block_is_utf8 = true;
-        // A large CSV (or JSON-lines) block is cut into pieces of whole records parsed and
-        // transformed on the worker pool at once (their rows then go to the load in order).
-        std::string_view parallel_block;
-        bool parallel_first = false;  // the piece that starts the body (skip_header applies)
-        auto close_block = [&] {
-            if (csv_reader) {
-                line_base += csv_reader->lines();
-                rows_before += csv_reader->rows_seen();
-                csv_reader.reset();
-            }
-            if (json_reader) {
-                rows_before += json_reader->rows_seen();
-                if (size_t t = json_reader->truncated_bytes()) blocks.Unread(t);
-                json_reader.reset();
-            }
-        };
-        auto open_block = [&]() -> bool {
-            close_block();
-            std::string_view block;
-            if (whole_document) {
-                if (!first_block) return false;
-                if (!blocks.ReadAll(block, document_limit)) {
-                    std::string size =
-                        Header(request, "content-length", "more than " + std::to_string(kMaxJsonDocument));
-                    throw LoadError(
-                        fmt::format("The size of this batch exceed the max size [{}] of json type data  data [{}]. "
-                                    "Set ignore_json_size to skip the check, although it may lead huge memory "
-                                    "consuming.",
-                                    kMaxJsonDocument, size));
-                }
-            } else if (!blocks.Next(block)) {
-                return false;
-            }
-            // Text must be UTF-8: one vectorized pass per block; rows are checked only when it fails.
-            block_is_utf8 = IsValidUtf8(block);
-            parallel_block = {};
-            if (!whole_document && WorkerPool::Instance().parallelism() > 1 && block.size() >= kParallelBlockBytes) {
-                parallel_block = block;
-                parallel_first = first_block;
-            } else if (is_csv) {
-                CsvOptions o = csv;
-                if (!first_block) o.skip_header = 0;
-                csv_reader.emplace(block, o, transform->source_columns().size());
-            } else {
-                json_reader.emplace(block, json, transform->source_columns());
-                if (!whole_document && !blocks.at_end()) json_reader->AllowTruncatedEnd();
-            }
-            first_block = false;
-            return true;
-        };
         std::vector<CsvRowError> csv_errors;
         std::vector<FilteredRow> filtered;
-        std::vector<LoadTransform::Reject> rejects;
         std::vector<std::vector<uint8_t>> delete_rows;  // per chunk, when __op is given
-        Chunk file_chunk;
         int64_t selected_rows = 0;
         bool exhausted = false;
-        // One block (about 64 MiB) is one batch handed to the load.
         // One piece of a block, parsed and transformed by one task.
         struct Piece {
             std::string_view text;
@@ -278,16 +222,42 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
             size_t lines = 0, records = 0;
             std::exception_ptr error;
         };
-        auto read_parallel = [&](std::vector<Chunk>& rows) {
-            size_t tasks = WorkerPool::Instance().parallelism();
+        // One block (about 64 MiB) is one batch handed to the load. A block of 1 MiB or more (CSV,
+        // or JSON records one after another) is cut into pieces of whole records parsed and
+        // transformed on the worker pool at once; their rows go to the load in body order.
+        auto read_batch = [&](std::vector<Chunk>& rows) -> bool {
+            if (exhausted) return false;
+            std::string_view block;
+            if (whole_document) {
+                if (!first_block || !blocks.ReadAll(block, document_limit)) {
+                    exhausted = true;
+                    if (!first_block) return false;
+                    std::string size =
+                        Header(request, "content-length", "more than " + std::to_string(kMaxJsonDocument));
+                    throw LoadError(
+                        fmt::format("The size of this batch exceed the max size [{}] of json type data  data [{}]. "
+                                    "Set ignore_json_size to skip the check, although it may lead huge memory "
+                                    "consuming.",
+                                    kMaxJsonDocument, size));
+                }
+            } else if (!blocks.Next(block)) {
+                exhausted = true;
+                return false;
+            }
+            const bool body_start = first_block;
+            first_block = false;
+            // Text must be UTF-8: one vectorized pass per block; rows are checked only when it fails.
+            const bool block_is_utf8 = IsValidUtf8(block);
+            const size_t tasks = WorkerPool::Instance().parallelism();
             std::vector<Piece> pieces;
-            if (is_csv) {
-                RecordBlocks cut(parallel_block, delimiter, enclose, escape,
-                                 std::max<size_t>(parallel_block.size() / (tasks * 2), size_t{1} << 20));
+            if (whole_document || tasks == 1 || block.size() < kParallelBlockBytes) {
+                pieces.emplace_back().text = block;
+            } else if (is_csv) {
+                RecordBlocks cut(block, delimiter, enclose, escape,
+                                 std::max<size_t>(block.size() / (tasks * 2), size_t{1} << 20));
                 for (std::string_view text; cut.Next(text);) pieces.emplace_back().text = text;
             } else {
-                for (std::string_view text : CutJsonDocuments(parallel_block, tasks * 2))
-                    pieces.emplace_back().text = text;
+                for (std::string_view text : CutJsonDocuments(block, tasks * 2)) pieces.emplace_back().text = text;
             }
             size_t truncated = 0;  // JSON: bytes of a document cut off at the block's end
             WorkerPool::Instance().Run(pieces.size(), [&](size_t i) {
@@ -297,11 +267,13 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
                     std::optional<JsonReader> json_piece;
                     if (is_csv) {
                         CsvOptions o = csv;
-                        if (!(parallel_first && i == 0)) o.skip_header = 0;
+                        if (!(body_start && i == 0)) o.skip_header = 0;
                         csv_piece.emplace(p.text, o, transform->source_columns().size());
                     } else {
                         json_piece.emplace(p.text, json, transform->source_columns());
-                        if (i + 1 == pieces.size() && !blocks.at_end()) json_piece->AllowTruncatedEnd();
+                        if (!whole_document && i + 1 == pieces.size() && !blocks.at_end()) {
+                            json_piece->AllowTruncatedEnd();
+                        }
                     }
                     auto next = [&](Chunk& chunk) {
                         return csv_piece ? csv_piece->Next(chunk, p.errors) : json_piece->Next(chunk, p.errors);
@@ -345,41 +317,11 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
                 for (auto& c : p.rows) rows.push_back(std::move(c));
             }
             if (truncated) blocks.Unread(truncated);  // the cut-off document begins the next block
-        };
-        auto read_batch = [&](std::vector<Chunk>& rows) -> bool {
-            if (exhausted || !open_block()) {
-                exhausted = true;
-                return false;
-            }
-            if (!parallel_block.empty()) {
-                read_parallel(rows);
-                return true;
-            }
-            while (true) {
-                size_t errors_before = csv_errors.size();
-                bool more =
-                    csv_reader ? csv_reader->Next(file_chunk, csv_errors) : json_reader->Next(file_chunk, csv_errors);
-                for (size_t i = errors_before; i < csv_errors.size(); ++i) {
-                    csv_errors[i].line += csv_reader ? line_base : rows_before;
-                }
-                if (!more) break;
-                size_t n = file_chunk.size();
-                if (n == 0) continue;
-                Chunk out;
-                std::vector<uint8_t> flags;
-                rejects.clear();
-                transform->Apply(file_chunk, out, &flags, rejects, res.unselected_rows, !block_is_utf8);
-                for (auto& r : rejects) filtered.push_back({0, std::move(r.reason), ""});
-                if (transform->has_op()) delete_rows.push_back(std::move(flags));
-                selected_rows += static_cast<int64_t>(out.live_rows());
-                rows.push_back(std::move(out));
-            }
             return true;
         };
         const double max_filter_ratio = transform->max_filter_ratio();
         // Before the commit: count, keep the rejected rows, and refuse a load over its ratio.
         auto before_commit = [&]() -> std::string {
-            close_block();
             for (const auto& e : csv_errors) filtered.push_back({e.line, e.reason, ShownValue(e.raw, 1024)});
             res.total_rows = static_cast<int64_t>(rows_before);
             res.load_bytes = record.load_bytes = static_cast<int64_t>(blocks.bytes());

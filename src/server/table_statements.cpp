@@ -298,6 +298,31 @@ class CteLoan {
     std::vector<ast::CommonTableExpr>& query_;
 };
 
+/// Lends a statement's extra FROM tables (DELETE ... USING, UPDATE ... FROM) to the query a write
+/// runs for it, for the loan's lifetime: the query's FROM becomes its table CROSS JOIN them (the
+/// WHERE relates them).
+class JoinLoan {
+  public:
+    JoinLoan(const ast::TableRefPtr& owner, ast::TableRefPtr& from) : owner_(const_cast<ast::TableRefPtr&>(owner)) {
+        if (!owner_) return;
+        auto cross = std::make_unique<ast::JoinTableRef>();
+        cross->join_type = ast::JoinType::CROSS;
+        cross->left = std::move(from);
+        cross->right = std::move(owner_);
+        join_ = cross.get();
+        from = std::move(cross);
+    }
+    ~JoinLoan() {
+        if (join_) owner_ = std::move(join_->right);
+    }
+    JoinLoan(const JoinLoan&) = delete;
+    JoinLoan& operator=(const JoinLoan&) = delete;
+
+  private:
+    ast::TableRefPtr& owner_;
+    ast::JoinTableRef* join_ = nullptr;
+};
+
 std::vector<Chunk> RunTableQuery(ClientContext& context, const std::string& db, const std::string& table,
                                  const std::string& select, const ast::ExprPtr& where, bool row_id,
                                  std::shared_ptr<const TableVersion> pinned = nullptr,
@@ -313,19 +338,9 @@ std::vector<Chunk> RunTableQuery(ClientContext& context, const std::string& db, 
     // Borrow the statement's WHERE (and USING tables) for binding; binding copies what it needs.
     auto& borrowed = const_cast<ast::ExprPtr&>(where);
     node.where = std::move(borrowed);
-    ast::JoinTableRef* join = nullptr;
-    if (using_from && *using_from) {
-        auto cross = std::make_unique<ast::JoinTableRef>();
-        cross->join_type = ast::JoinType::CROSS;
-        cross->left = std::move(node.from);
-        cross->right = std::move(const_cast<ast::TableRefPtr&>(*using_from));
-        join = cross.get();
-        node.from = std::move(cross);
-    }
-    auto give_back = [&] {
-        borrowed = std::move(node.where);
-        if (join) const_cast<ast::TableRefPtr&>(*using_from) = std::move(join->right);
-    };
+    const ast::TableRefPtr no_tables;
+    JoinLoan join(using_from ? *using_from : no_tables, node.from);
+    auto give_back = [&] { borrowed = std::move(node.where); };
     std::unique_ptr<BoundQueryNode> bound;
     try {
         Binder binder(context);
@@ -654,17 +669,7 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
                                                       (s.alias.empty() ? "" : " AS " + QuoteIdentifier(s.alias)));
     auto& node = static_cast<ast::SelectNode&>(*static_cast<ast::SelectStatement&>(*parsed).query);
     CteLoan loan(s.ctes, node.ctes);
-    // UPDATE ... FROM: the table joined with the FROM tables (the WHERE relates them).
-    auto& from = const_cast<ast::TableRefPtr&>(s.from);
-    ast::JoinTableRef* from_join = nullptr;
-    if (from) {
-        auto cross = std::make_unique<ast::JoinTableRef>();
-        cross->join_type = ast::JoinType::CROSS;
-        cross->left = std::move(node.from);
-        cross->right = std::move(from);
-        from_join = cross.get();
-        node.from = std::move(cross);
-    }
+    JoinLoan join(s.from, node.from);  // UPDATE ... FROM
     auto& where = const_cast<ast::ExprPtr&>(s.where);
     std::vector<ast::ExprPtr*> borrowed;
     for (const auto& a : s.assignments) {
@@ -687,7 +692,6 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
     node.where = std::move(where);
     auto give_back = [&] {
         where = std::move(node.where);
-        if (from_join) from = std::move(from_join->right);
         for (size_t i = 0; i < s.assignments.size(); ++i) {
             if (borrowed[i])
                 std::swap(node.select_list[first + schema.Find(s.assignments[i].column)].expr, *borrowed[i]);

@@ -625,6 +625,10 @@ SegmentReader::~SegmentReader() {
 
 std::shared_ptr<const Column> SegmentReader::column(size_t c) const {
     std::lock_guard<std::mutex> lock(mutex_);
+    return ColumnLocked(c);
+}
+
+std::shared_ptr<const Column> SegmentReader::ColumnLocked(size_t c) const {
     if (!loaded_[c]) {
         // Decoded columns live in the process-wide segment cache (bounded by its capacity), not
         // in the statement that happened to load them first: charged to the server alone.
@@ -655,21 +659,19 @@ size_t SegmentReader::loaded_bytes() const {
 void SegmentReader::Read(size_t start, size_t count, const std::vector<size_t>& column_ids, Chunk& out) const {
     out = Chunk();
     for (size_t c : column_ids) {
-        std::shared_ptr<const Column> src = column(c);
+        // Rows within one DICT page: the chunk's column carries the page's dictionary.
+        const size_t page = start / page_rows_;
+        const bool one_page = count > 0 && version_ >= 2 && (start + count - 1) / page_rows_ == page;
+        std::shared_ptr<const Column> src;
+        std::shared_ptr<const PageDictionary> d;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            src = ColumnLocked(c);
+            if (one_page && page < dictionaries_[c].size()) d = dictionaries_[c][page];
+        }
         auto col = std::make_shared<Column>(src->type(), 0);
         col->Borrow(src, start, count);  // no copy: the rows stay in the cached column
-        if (src->type().HasStringHeap()) {
-            // Rows within one DICT page: the chunk's column carries the page's dictionary.
-            size_t page = start / page_rows_;
-            if (count > 0 && version_ >= 2 && (start + count - 1) / page_rows_ == page) {
-                std::shared_ptr<const PageDictionary> d;
-                {
-                    std::lock_guard<std::mutex> lock(mutex_);
-                    if (page < dictionaries_[c].size()) d = dictionaries_[c][page];
-                }
-                if (d) col->SetDictionary(d->entries, d, d->codes.data() + (start - page * page_rows_));
-            }
-        }
+        if (d) col->SetDictionary(d->entries, d, d->codes.data() + (start - page * page_rows_));
         out.AddColumn(std::move(col));
     }
     out.SetSize(count);

@@ -135,6 +135,8 @@ class SegmentReader {
     };
     void ReadFooterVersion1(const std::string& footer, uint64_t data_end, const std::vector<LogicalType>& types);
     void ReadFooterVersion2(const std::string& footer, uint64_t data_end, const std::vector<LogicalType>& types);
+    /// column(c) with mutex_ held.
+    std::shared_ptr<const Column> ColumnLocked(size_t c) const;
     std::shared_ptr<const Column> Load(size_t c) const;
     std::shared_ptr<const Column> LoadVersion1(size_t c) const;
     /// Also keeps the dictionaries of the column's DICT pages in dictionaries_[c].

@@ -162,56 +162,24 @@ class Backend {
     virtual void Restart() = 0;
 };
 
-class Database {
-  public:
-    Database(std::string dir, std::string default_database)
-        : dir_(std::move(dir)), current_db_(std::move(default_database)) {
-        Open();
-    }
-    void Open() {
-        session_.reset();
-        instance_.reset();
-        InstanceOptions options;
-        options.data_dir = dir_;
-        instance_ = std::make_unique<Instance>(options);
-        session_ = std::make_unique<Session>(*instance_, instance_->NextConnectionId(), "root", "localhost");
-        // Conformance files never say USE: they run in a database of their own (--database).
-        if (!current_db_.empty()) {
-            instance_->catalog().CreateDatabase(current_db_, true);
-            session_->SetCurrentDatabase(current_db_);
-        }
-    }
-    Session& session() { return *session_; }
-    /// Stops the instance (and its background work) before the directory goes.
-    void Close() {
-        session_.reset();
-        instance_.reset();
-    }
-    /// Remembers the current database across restarts.
-    void SaveDatabase() { current_db_ = session_->current_database(); }
-
-  private:
-    std::string dir_;
-    std::unique_ptr<Instance> instance_;
-    std::unique_ptr<Session> session_;
-    std::string current_db_;
-};
-
 /// A fresh data directory, and the session of an in-process instance on it.
 class InProcessBackend : public Backend {
   public:
-    InProcessBackend(const std::string& default_database)
-        : dir_((std::filesystem::temp_directory_path() / ("floe-slt-" + std::to_string(getpid()))).string()) {
+    explicit InProcessBackend(std::string default_database)
+        : dir_((std::filesystem::temp_directory_path() / ("floe-slt-" + std::to_string(getpid()))).string()),
+          current_db_(std::move(default_database)) {
         std::filesystem::remove_all(dir_);
-        db_ = std::make_unique<Database>(dir_, default_database);
+        Open();
     }
     ~InProcessBackend() override {
-        db_->Close();
+        // The instance (and its background work) stops before the directory goes.
+        session_.reset();
+        instance_.reset();
         std::filesystem::remove_all(dir_);
     }
     void ExecuteMulti(const std::string& sql) override {
         try {
-            db_->session().ExecuteMulti(sql);
+            session_->ExecuteMulti(sql);
         } catch (const Exception& e) {
             throw SltError{MysqlErrno(e.code()), e.what()};
         }
@@ -219,7 +187,7 @@ class InProcessBackend : public Backend {
     SltResult Query(const std::string& sql) override {
         QueryResult r;
         try {
-            r = db_->session().Execute(sql);
+            r = session_->Execute(sql);
         } catch (const Exception& e) {
             throw SltError{MysqlErrno(e.code()), e.what()};
         }
@@ -236,14 +204,31 @@ class InProcessBackend : public Backend {
         }
         return out;
     }
+    /// Reopens the instance on the same directory, in the database the session was using.
     void Restart() override {
-        db_->SaveDatabase();
-        db_->Open();
+        current_db_ = session_->current_database();
+        Open();
     }
 
   private:
+    void Open() {
+        session_.reset();
+        instance_.reset();
+        InstanceOptions options;
+        options.data_dir = dir_;
+        instance_ = std::make_unique<Instance>(options);
+        session_ = std::make_unique<Session>(*instance_, instance_->NextConnectionId(), "root", "localhost");
+        // Conformance files never say USE: they run in a database of their own (--database).
+        if (!current_db_.empty()) {
+            instance_->catalog().CreateDatabase(current_db_, true);
+            session_->SetCurrentDatabase(current_db_);
+        }
+    }
+
     std::string dir_;
-    std::unique_ptr<Database> db_;
+    std::string current_db_;
+    std::unique_ptr<Instance> instance_;
+    std::unique_ptr<Session> session_;
 };
 
 /// A Floe server reached over the MySQL protocol (libmariadb), as user root; result values arrive

@@ -34,18 +34,16 @@ OperatorResult PhysicalUnnest::Execute(ExecutionContext& ctx, Chunk& input, Chun
     std::vector<uint32_t> rows;
     std::vector<std::unique_ptr<Column>> values;
     for (size_t k = 0; k < elements.size(); ++k) values.push_back(std::make_unique<Column>(types_[width + k], 0));
+    std::vector<std::optional<ArrayReader>> readers(st.arrays.size());  // the row's arrays
     while (st.next < live && rows.size() < kChunkCapacity) {
         uint32_t r = input.LiveRow(st.next++);
-        std::vector<std::optional<ArrayReader>> readers;
         size_t longest = 0;
         for (size_t k = 0; k < st.arrays.size(); ++k) {
             const Column& c = *st.arrays[k];
-            if (c.IsNull(r) || c.type().id != TypeId::ARRAY) {
-                readers.emplace_back();
-                continue;
-            }
-            readers.emplace_back(std::in_place, c.Strings()[r].view(), elements[k]);
-            longest = std::max(longest, readers.back()->size());
+            readers[k].reset();
+            if (c.IsNull(r) || c.type().id != TypeId::ARRAY) continue;
+            readers[k].emplace(c.Strings()[r].view(), elements[k]);
+            longest = std::max(longest, readers[k]->size());
         }
         size_t n = longest == 0 && outer_ ? 1 : longest;
         for (size_t e = 0; e < n; ++e) {

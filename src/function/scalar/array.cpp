@@ -35,6 +35,17 @@ void CheckCount(const std::string& name, const std::vector<LogicalType>& types, 
     }
 }
 
+/// The start of binding a function of an array: arity checked, the array's type (the first
+/// argument's) in `array`, the name set.
+BoundScalarFunction ArrayFunction(const std::string& name, const std::vector<LogicalType>& types, size_t min,
+                                  size_t max, LogicalType& array) {
+    CheckCount(name, types, min, max);
+    array = RequireArray(name, types[0]);
+    BoundScalarFunction f;
+    f.name = name;
+    return f;
+}
+
 /// Whether any argument is NULL at row i (then the result is NULL).
 bool AnyNull(Args a, size_t i) {
     for (const Column* c : a) {
@@ -92,10 +103,8 @@ ScalarKernel PerRow(LogicalType element, Fn fn) {
 }
 
 BoundScalarFunction BindLength(const std::vector<LogicalType>& types) {
-    CheckCount("array_length", types, 1, 1);
-    LogicalType t = RequireArray("array_length", types[0]);
-    BoundScalarFunction f;
-    f.name = "array_length";
+    LogicalType t;
+    BoundScalarFunction f = ArrayFunction("array_length", types, 1, 1, t);
     f.arg_types = {t};
     f.return_type = TypeId::BIGINT;
     f.kernel = PerRow(t.Element(), [](const ArrayReader& r, Args, size_t i, Column& out) {
@@ -106,11 +115,9 @@ BoundScalarFunction BindLength(const std::vector<LogicalType>& types) {
 }
 
 BoundScalarFunction BindElementAt(const std::vector<LogicalType>& types) {
-    CheckCount("element_at", types, 2, 2);
-    LogicalType t = RequireArray("element_at", types[0]);
+    LogicalType t;
+    BoundScalarFunction f = ArrayFunction("element_at", types, 2, 2, t);
     LogicalType element = t.Element();
-    BoundScalarFunction f;
-    f.name = "element_at";
     f.arg_types = {t, TypeId::BIGINT};
     f.return_type = element;
     f.kernel = PerRow(element, [](const ArrayReader& r, Args a, size_t i, Column& out) {
@@ -130,11 +137,9 @@ BoundScalarFunction BindElementAt(const std::vector<LogicalType>& types) {
 // array_contains(arr, x) / array_position(arr, x): x cast to the element type.
 BoundScalarFunction BindFind(const std::vector<LogicalType>& types, bool position) {
     std::string name = position ? "array_position" : "array_contains";
-    CheckCount(name, types, 2, 2);
-    LogicalType t = RequireArray(name, types[0]);
+    LogicalType t;
+    BoundScalarFunction f = ArrayFunction(name, types, 2, 2, t);
     LogicalType element = t.Element();
-    BoundScalarFunction f;
-    f.name = name;
     f.arg_types = {t, element};
     f.return_type = position ? TypeId::BIGINT : TypeId::BOOLEAN;
     f.kernel = [element, position](Args a, size_t rows, Column& out) {
@@ -163,11 +168,9 @@ BoundScalarFunction BindFind(const std::vector<LogicalType>& types, bool positio
 // array_join(arr, sep[, null_text]): the elements as text joined by sep; NULLs skipped unless
 // null_text is given.
 BoundScalarFunction BindJoin(const std::vector<LogicalType>& types) {
-    CheckCount("array_join", types, 2, 3);
-    LogicalType t = RequireArray("array_join", types[0]);
+    LogicalType t;
+    BoundScalarFunction f = ArrayFunction("array_join", types, 2, 3, t);
     LogicalType element = t.Element();
-    BoundScalarFunction f;
-    f.name = "array_join";
     f.arg_types = {t, LogicalType::Varchar()};
     if (types.size() == 3) f.arg_types.push_back(LogicalType::Varchar());
     f.return_type = LogicalType::Varchar();
@@ -190,12 +193,10 @@ BoundScalarFunction BindJoin(const std::vector<LogicalType>& types) {
 
 // array_append(arr, x); array_concat(a, b, ...).
 BoundScalarFunction BindAppend(const std::vector<LogicalType>& types) {
-    CheckCount("array_append", types, 2, 2);
-    LogicalType t = RequireArray("array_append", types[0]);
+    LogicalType t;
+    BoundScalarFunction f = ArrayFunction("array_append", types, 2, 2, t);
     LogicalType element = CommonSuperType(t.Element(), types[1]);
     LogicalType result = LogicalType::Array(element);
-    BoundScalarFunction f;
-    f.name = "array_append";
     f.arg_types = {result, element};
     f.return_type = result;
     f.kernel = [element](Args a, size_t rows, Column& out) {
@@ -242,11 +243,9 @@ BoundScalarFunction BindConcat(const std::vector<LogicalType>& types) {
 
 // array_slice(arr, offset[, length]): offset 1-based (negative from the end).
 BoundScalarFunction BindSlice(const std::vector<LogicalType>& types) {
-    CheckCount("array_slice", types, 2, 3);
-    LogicalType t = RequireArray("array_slice", types[0]);
+    LogicalType t;
+    BoundScalarFunction f = ArrayFunction("array_slice", types, 2, 3, t);
     LogicalType element = t.Element();
-    BoundScalarFunction f;
-    f.name = "array_slice";
     f.arg_types = {t, TypeId::BIGINT};
     if (types.size() == 3) f.arg_types.push_back(TypeId::BIGINT);
     f.return_type = t;
@@ -268,11 +267,9 @@ BoundScalarFunction BindSlice(const std::vector<LogicalType>& types) {
 // array_distinct (first occurrences, in order) and array_sort (ascending, NULLs first).
 BoundScalarFunction BindReorder(const std::vector<LogicalType>& types, bool sort) {
     std::string name = sort ? "array_sort" : "array_distinct";
-    CheckCount(name, types, 1, 1);
-    LogicalType t = RequireArray(name, types[0]);
+    LogicalType t;
+    BoundScalarFunction f = ArrayFunction(name, types, 1, 1, t);
     LogicalType element = t.Element();
-    BoundScalarFunction f;
-    f.name = name;
     f.arg_types = {t};
     f.return_type = t;
     f.kernel = PerRow(element, [element, sort](const ArrayReader& r, Args, size_t i, Column& out) {
@@ -304,15 +301,13 @@ BoundScalarFunction BindReorder(const std::vector<LogicalType>& types, bool sort
 // array_sum / array_avg (DOUBLE, or BIGINT sums of integers) and array_min / array_max (the
 // element type); NULL elements are skipped, no element gives NULL.
 BoundScalarFunction BindFold(const std::vector<LogicalType>& types, const std::string& name) {
-    CheckCount(name, types, 1, 1);
-    LogicalType t = RequireArray(name, types[0]);
+    LogicalType t;
+    BoundScalarFunction f = ArrayFunction(name, types, 1, 1, t);
     LogicalType element = t.Element();
     bool extremum = name == "array_min" || name == "array_max";
     if (!extremum && !element.IsNumeric()) {
         throw BinderError(name + "() needs an ARRAY of numbers, not " + t.ToString(), ErrorCode::TYPE_MISMATCH);
     }
-    BoundScalarFunction f;
-    f.name = name;
     f.arg_types = {t};
     bool integer_sum = name == "array_sum" && (element.IsInteger() || element.id == TypeId::BOOLEAN);
     f.return_type = extremum ? element : (integer_sum ? LogicalType(TypeId::BIGINT) : LogicalType(TypeId::DOUBLE));
