@@ -453,6 +453,11 @@ std::string_view SkipSpaces(std::string_view s) {
 void CastArrayColumn(const Column& input, size_t rows, Column& result) {
     const LogicalType& from = input.type();
     const LogicalType& to = result.type();
+    // Arrays convert only to and from text and other arrays: anything else has no string heap to
+    // read, so it is refused here whatever path the column came by.
+    if (!CanCast(from, to)) {
+        throw ConversionError("cannot cast " + from.ToString() + " to " + to.ToString(), ErrorCode::TYPE_MISMATCH);
+    }
     for (size_t i = 0; i < rows; ++i) {
         if (input.IsNull(i)) {
             result.SetNull(i, true);

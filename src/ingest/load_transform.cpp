@@ -5,6 +5,7 @@
 #include "binder/binder.h"
 #include "common/ascii.h"
 #include "common/exception.h"
+#include "common/number_text.h"
 #include "execution/expression_executor.h"
 #include "format/utf8.h"
 #include "function/cast.h"
@@ -205,12 +206,12 @@ LoadTransform::LoadTransform(Catalog& catalog, const std::string& database, cons
         }
     }
     strict_ = IsTrueProperty(Property("strict_mode", "false"));
-    try {
-        max_filter_ratio_ = std::stod(Property("max_filter_ratio", "0"));
-    } catch (const std::exception&) {
-        throw LoadError("max_filter_ratio must be a number, not '" + Property("max_filter_ratio") + "'");
+    auto ratio = ParseFiniteDouble(Property("max_filter_ratio", "0"));
+    if (!ratio || *ratio < 0 || *ratio > 1) {
+        throw LoadError("max_filter_ratio must be a number between 0 and 1, not '" + Property("max_filter_ratio") +
+                        "'");
     }
-    if (max_filter_ratio_ < 0 || max_filter_ratio_ > 1) throw LoadError("max_filter_ratio must be between 0 and 1");
+    max_filter_ratio_ = *ratio;
 
     csv_.column_separator = DecodeSeparator(Property("column_separator", "\\t"));
     csv_.row_delimiter = DecodeSeparator(Property("row_delimiter", "\\n"));
@@ -221,11 +222,12 @@ LoadTransform::LoadTransform(Catalog& catalog, const std::string& database, cons
     if (enclose.size() > 1 || escape.size() > 1) throw LoadError("enclose and escape take one character");
     csv_.enclose = enclose.empty() ? 0 : enclose[0];
     csv_.escape = escape.empty() ? 0 : escape[0];
-    try {
-        csv_.skip_header = std::stoul(Property("skip_header", "0"));
-    } catch (const std::exception&) {
-        throw LoadError("skip_header must be a number");
+    auto skip = ParseInt64(Property("skip_header", "0"));
+    if (!skip || *skip < 0) {
+        throw LoadError("skip_header must be a whole number of lines, 0 or more, not '" + Property("skip_header") +
+                        "'");
     }
+    csv_.skip_header = static_cast<size_t>(*skip);
     json_.strip_outer_array = IsTrueProperty(Property("strip_outer_array", "false"));
     json_.json_root = Property("json_root");
     std::string paths = Property("jsonpaths");

@@ -7,6 +7,7 @@ namespace floe {
 
 size_t StringBodySource::Read(char* out, size_t capacity) {
     size_t n = std::min(capacity, data_.size() - pos_);
+    if (n == 0) return 0;  // memcpy takes no null pointer, even for zero bytes
     std::memcpy(out, data_.data() + pos_, n);
     pos_ += n;
     return n;
@@ -84,7 +85,7 @@ RecordBlocks::Buffer& RecordBlocks::Fresh() {
     Buffer& b = *buffers_[next];
     b.size = 0;
     b.Reserve(std::max(block_bytes_, tail_.size()) + 1, false);
-    std::memcpy(b.data.get(), tail_.data(), tail_.size());
+    if (!tail_.empty()) std::memcpy(b.data.get(), tail_.data(), tail_.size());
     b.size = tail_.size();
     current_ = next;
     return b;

@@ -53,9 +53,29 @@ TableInfo BaseTable(Session& session, const std::string& database, const std::st
     return *table;
 }
 
+/// A value of type `from` may be stored in a column of type `to` only when CAST(from AS to) is
+/// defined: every INSERT path asks this before converting (as the binder does for CAST).
+void CheckStorable(const LogicalType& from, const LogicalType& to, const std::string& column_name) {
+    if (from.id == TypeId::NULL_TYPE || from == to || CanCast(from, to)) return;
+    throw BinderError(
+        "column '" + column_name + "' is " + to.ToString() + ": a " + from.ToString() + " value cannot be stored in it",
+        ErrorCode::TYPE_MISMATCH);
+}
+
+/// The query's output columns, from `first` on, may be stored in the table's `targets` columns:
+/// checked once the query is bound, so a wrong type fails even when no row would be written.
+void CheckStorableOutput(const BoundQueryNode& query, size_t first, const std::vector<int>& targets,
+                         const TableSchema& schema) {
+    for (size_t i = 0; i < targets.size() && first + i < query.output.size(); ++i) {
+        const TableColumn& col = schema.columns[targets[i]];
+        CheckStorable(query.output[first + i].type, col.type, col.name);
+    }
+}
+
 /// Casts `input` to `type`, failing on values that cannot be converted (rather than storing NULL).
 std::shared_ptr<Column> CastForInsert(const std::shared_ptr<Column>& input, size_t rows, const LogicalType& type,
                                       const std::string& column_name) {
+    CheckStorable(input->type(), type, column_name);
     if (input->type().IsString() && type.IsString()) {
         // VARCHAR(n): at most n bytes (as StarRocks counts them).
         if (type.length > 0) {
@@ -511,6 +531,7 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
                         Binder binder(context_);
                         v = ExpressionExecutor::EvaluateConstant(*binder.BindConstantExpression(*row[c]));
                     }
+                    if (!v.is_null()) CheckStorable(v.type(), col.type, col.name);
                     Value typed = v.is_null() ? Value::Null(col.type) : CastValue(v, col.type);
                     if (!v.is_null() && typed.is_null()) {
                         throw ConversionError("Incorrect " + col.type.ToString() + " value: '" + v.ToString() +
@@ -556,6 +577,7 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
                                   " columns, the query returns " + std::to_string(bound->output.size()),
                               ErrorCode::WRONG_VALUE_COUNT);
         }
+        CheckStorableOutput(*bound, 0, targets, schema);
         LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound));
         PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
         auto [load, total] = LoadQueryResult(session_, *physical, table, schema, targets, options, &returning);
@@ -707,10 +729,11 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
         throw;
     }
     give_back();
-    LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound));
-    PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
     std::vector<int> targets;
     for (size_t i = 0; i < schema.columns.size(); ++i) targets.push_back(static_cast<int>(i));
+    CheckStorableOutput(*bound, first, targets, schema);
+    LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound));
+    PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
     LoadOptions options;
     Returning returning(context_, s.returning, table, schema, s.alias);
     if (!duplicate) {

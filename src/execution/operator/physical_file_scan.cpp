@@ -5,6 +5,7 @@
 
 #include "common/ascii.h"
 #include "common/exception.h"
+#include "common/number_text.h"
 #include "format/csv/csv_reader.h"
 #include "format/json/json_reader.h"
 #include "format/parquet/bloom_filter.h"
@@ -89,11 +90,13 @@ CsvOptions CsvOptionsOf(const FileProperties& p) {
     }
     o.enclose = enclose.empty() ? 0 : enclose[0];
     o.escape = escape.empty() ? 0 : escape[0];
-    try {
-        o.skip_header = std::stoul(TextProperty(p, "csv", "skip_header", "0"));
-    } catch (const std::exception&) {
-        throw BinderError("csv.skip_header must be a number", ErrorCode::WRONG_ARGUMENTS);
+    std::string skip = TextProperty(p, "csv", "skip_header", "0");
+    auto lines = ParseInt64(skip);
+    if (!lines || *lines < 0) {
+        throw BinderError("csv.skip_header must be a whole number of lines, 0 or more, not '" + skip + "'",
+                          ErrorCode::WRONG_ARGUMENTS);
     }
+    o.skip_header = static_cast<size_t>(*lines);
     return o;
 }
 

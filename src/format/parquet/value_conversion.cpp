@@ -127,6 +127,7 @@ void ConvertFixed(const SchemaNode& leaf, const uint8_t* fixed, size_t n, uint8_
     auto i32 = [&](size_t i) { return LoadLittle<int32_t>(fixed, i); };
     auto i64 = [&](size_t i) { return LoadLittle<int64_t>(fixed, i); };
     auto put = [&]<typename T>(size_t i, T v) { std::memcpy(dst + i * sizeof(T), &v, sizeof(T)); };
+    if (n == 0) return;  // an empty page may have no buffer at all (memcpy takes no null pointer)
     switch (leaf.conversion) {
         case Conversion::NONE:
             std::memcpy(dst, fixed, n * leaf.type.PhysicalSize());

@@ -12,7 +12,9 @@
 
 #include "common/ascii.h"
 #include "common/exception.h"
+#include "common/json_text.h"
 #include "common/logging.h"
+#include "server/http/http_request.h"
 #include "server/instance.h"
 
 namespace floe {
@@ -24,8 +26,6 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr uint64_t kMaxHeaderBytes = 64 * 1024;
-
 http::response<http::string_body> Json(http::status status, unsigned version, bool keep_alive, std::string body) {
     http::response<http::string_body> res{status, version};
     res.set(http::field::server, "floe");
@@ -34,50 +34,6 @@ http::response<http::string_body> Json(http::status status, unsigned version, bo
     res.body() = std::move(body);
     res.prepare_payload();
     return res;
-}
-
-std::string Base64Decode(std::string_view in) {
-    auto value = [](char c) -> int {
-        if (c >= 'A' && c <= 'Z') return c - 'A';
-        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-        if (c >= '0' && c <= '9') return c - '0' + 52;
-        if (c == '+' || c == '-') return 62;
-        if (c == '/' || c == '_') return 63;
-        return -1;
-    };
-    std::string out;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (char c : in) {
-        if (c == '=') break;
-        int v = value(c);
-        if (v < 0) continue;
-        acc = (acc << 6) | static_cast<uint32_t>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<char>((acc >> bits) & 0xff));
-        }
-    }
-    return out;
-}
-
-/// /api/{db}/{table}/_stream_load -> (db, table).
-std::optional<std::pair<std::string, std::string>> StreamLoadTarget(std::string_view target) {
-    size_t q = target.find('?');
-    if (q != std::string_view::npos) target = target.substr(0, q);
-    constexpr std::string_view kPrefix = "/api/", kSuffix = "/_stream_load";
-    if (target.substr(0, kPrefix.size()) != kPrefix || target.size() <= kPrefix.size() + kSuffix.size() ||
-        target.substr(target.size() - kSuffix.size()) != kSuffix) {
-        return std::nullopt;
-    }
-    std::string_view middle = target.substr(kPrefix.size(), target.size() - kPrefix.size() - kSuffix.size());
-    size_t slash = middle.find('/');
-    if (slash == std::string_view::npos || slash == 0 || slash + 1 >= middle.size() ||
-        middle.find('/', slash + 1) != std::string_view::npos) {
-        return std::nullopt;
-    }
-    return std::make_pair(std::string(middle.substr(0, slash)), std::string(middle.substr(slash + 1)));
 }
 
 /// One HTTP connection: reads requests and answers them until the peer closes. Stream Load
@@ -100,7 +56,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   private:
     void ReadHeader() {
         header_.emplace();
-        header_->header_limit(kMaxHeaderBytes);
+        header_->header_limit(kMaxHttpHeaderBytes);
         // No limit on what may follow the header (Boost 1.74 mis-compares boost::none here).
         header_->body_limit(std::numeric_limits<std::uint64_t>::max());
         stream_.expires_after(std::chrono::seconds(300));
@@ -109,7 +65,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     }
 
     void OnHeader(beast::error_code ec) {
-        if (ec) return;  // closed, timed out or malformed: drop the connection
+        if (ec) return AnswerReadError(ec, header_->got_some());
         auto& req = header_->get();
         std::string target(req.target());
         auto load = StreamLoadTarget(target);
@@ -118,13 +74,13 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
             return;
         }
         body_.emplace(std::move(*header_));
-        body_->body_limit(1024 * 1024);
+        body_->body_limit(kMaxHttpSmallBody);
         http::async_read(stream_, buffer_, *body_,
                          [self = shared_from_this()](beast::error_code ec, size_t) { self->OnSmallRequest(ec); });
     }
 
     void OnSmallRequest(beast::error_code ec) {
-        if (ec) return;
+        if (ec) return AnswerReadError(ec, true);
         auto& req = body_->get();
         std::string target(req.target());
         auto res = std::make_shared<http::response<http::string_body>>();
@@ -148,9 +104,11 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
                             R"({"status":"FAILED","msg":"no such error log"})");
             }
         } else {
-            *res = Json(http::status::not_found, req.version(), req.keep_alive(),
-                        R"({"status":"FAILED","msg":"no such endpoint: )" + std::string(req.method_string()) + " " +
-                            target.substr(0, 200) + "\"}");
+            *res = Json(
+                http::status::not_found, req.version(), req.keep_alive(),
+                R"({"status":"FAILED","msg":)" +
+                    JsonString("no such endpoint: " + std::string(req.method_string()) + " " + target.substr(0, 200)) +
+                    "}");
         }
         Write(res);
     }
@@ -168,27 +126,40 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
     /// Answers without reading the request's body: the connection cannot be reused.
     void Refuse(http::status status, const std::string& json) {
-        auto res =
-            std::make_shared<http::response<http::string_body>>(Json(status, header_->get().version(), false, json));
+        unsigned version = header_ && header_->get().version() == 10 ? 10 : 11;
+        auto res = std::make_shared<http::response<http::string_body>>(Json(status, version, false, json));
         Write(res);
+    }
+
+    /// A request that could not be read: a peer that went away (or said nothing before the
+    /// timeout) is dropped; a malformed request is answered with its status and a JSON body that
+    /// names the problem, then the connection closes (what follows it cannot be framed).
+    void AnswerReadError(beast::error_code ec, bool got_some) {
+        if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
+            ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+            ec == asio::error::broken_pipe || (ec == http::error::partial_message && !got_some)) {
+            return;
+        }
+        http::status status = http::status::bad_request;
+        if (ec == http::error::header_limit) status = http::status::request_header_fields_too_large;
+        if (ec == http::error::body_limit) status = http::status::payload_too_large;
+        std::string what = ec == http::error::partial_message ? "the request ended before its end" : ec.message();
+        Refuse(status, "{\"status\":\"FAILED\",\"msg\":" + JsonString("bad HTTP request: " + what) + "}");
     }
 
     void StartStreamLoad(const std::string& database, const std::string& table) {
         auto& req = header_->get();
         // HTTP basic authentication against Floe's users.
-        std::string auth(req[http::field::authorization]);
-        std::string user, password;
-        if (auth.rfind("Basic ", 0) == 0) {
-            std::string decoded = Base64Decode(auth.substr(6));
-            size_t colon = decoded.find(':');
-            user = decoded.substr(0, colon);
-            if (colon != std::string::npos) password = decoded.substr(colon + 1);
-        }
+        auto authorization = req[http::field::authorization];
+        auto credentials = DecodeBasicAuth(std::string_view(authorization.data(), authorization.size()));
+        std::string user = credentials ? credentials->user : "";
+        std::string password = credentials ? credentials->password : "";
         auto account = user.empty() ? std::nullopt : instance_.catalog().GetUser(user);
         if (!account || account->auth_string != Catalog::NativePasswordHash(password)) {
-            Refuse(http::status::unauthorized, "{\"Status\":\"Fail\",\"Message\":\"Access denied for user '" +
-                                                   user.substr(0, 64) +
-                                                   "' (use HTTP basic authentication with a Floe user)\"}");
+            Refuse(http::status::unauthorized, "{\"Status\":\"Fail\",\"Message\":" +
+                                                   JsonString("Access denied for user '" + user.substr(0, 64) +
+                                                              "' (use HTTP basic authentication with a Floe user)") +
+                                                   "}");
             return;
         }
         load_ = StreamLoadRequest{};
@@ -219,10 +190,16 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
         explicit BodyReader(HttpConnection& c) : c_(c) {}
         size_t Read(char* out, size_t capacity) override {
             while (true) {
+                if (!failure_.empty()) throw IOError(failure_);
                 auto [ec, n] = ReadSome(out, capacity);
                 if (ec) {
-                    throw IOError("the request body stopped after " + std::to_string(bytes_) + " bytes (" +
-                                  ec.message() + "); nothing is loaded");
+                    // The first failed read is the last: the connection has ended (or broke) and
+                    // is never read again, so nothing waits on it for its idle timeout.
+                    failure_ = "the request body stopped after " + std::to_string(bytes_ + n) + " bytes (" +
+                               (ec == http::error::partial_message ? std::string("the client closed the connection")
+                                                                   : ec.message()) +
+                               "); nothing is loaded";
+                    throw IOError(failure_);
                 }
                 bytes_ += n;
                 if (n > 0 || done_) return n;
@@ -231,13 +208,19 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
         /// Reads and drops what is left of the body (a load that ended early), so that the
         /// answer reaches the client and the connection stays usable.
         bool Drain() {
+            if (!failure_.empty()) return false;
             std::vector<char> scratch(1 << 20);
             while (!done_) {
-                if (ReadSome(scratch.data(), scratch.size()).first) return false;
+                auto [ec, n] = ReadSome(scratch.data(), scratch.size());
+                if (ec) {
+                    failure_ = ec.message();
+                    return false;
+                }
             }
             return true;
         }
         bool done() const { return done_; }
+        bool failed() const { return !failure_.empty(); }
 
       private:
         std::pair<beast::error_code, size_t> ReadSome(char* out, size_t capacity) {
@@ -280,6 +263,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
         HttpConnection& c_;
         uint64_t bytes_ = 0;
         bool done_ = false;
+        std::string failure_;  // why the body could not be read, once it could not
     };
 
     void RunStreamLoad() {
@@ -293,26 +277,23 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
             } leave{*self->gate_};
             BodyReader body(*self);
             StreamLoadResponse result;
-            bool drained = true;
             try {
                 self->load_.source = &body;
                 result = self->instance_.stream_loads().Run(self->load_);
-                if (!body.done()) drained = body.Drain();
-            } catch (const std::exception& e) {  // the connection went away
-                drained = false;
-                Log::Warn("stream_load.body_failed", {{"error", e.what()}});
+                if (!body.done()) body.Drain();
+            } catch (const std::exception& e) {
+                result.status = "Fail";
+                result.message = e.what();
+                Log::Warn("stream_load.failed", {{"error", e.what()}});
             }
-            if (!drained) {
-                asio::post(self->stream_.get_executor(), [self] {
-                    beast::error_code ignored;
-                    self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-                });
-                return;
-            }
+            // A body that could not be read whole ends the connection after the answer (a client
+            // that only half-closed still reads it); the rest of the stream cannot be framed.
+            const bool keep_alive = self->keep_alive_ && !body.failed();
+            if (body.failed()) Log::Warn("stream_load.body_failed", {{"label", result.label}});
             std::string prefix = "http://" + (self->host_.empty() ? std::string("127.0.0.1:8030") : self->host_) +
                                  "/api/_load_error_log?file=";
             auto res = std::make_shared<http::response<http::string_body>>(
-                Json(http::status::ok, self->version_, self->keep_alive_, result.ToJson(prefix)));
+                Json(http::status::ok, self->version_, keep_alive, result.ToJson(prefix)));
             asio::post(self->stream_.get_executor(), [self, res] { self->Write(res); });
         }).detach();
     }

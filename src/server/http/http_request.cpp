@@ -1,0 +1,74 @@
+#include "server/http/http_request.h"
+
+namespace floe {
+
+namespace {
+
+/// Standard or URL-safe base64, padding optional; nullopt on any other character or a dangling
+/// single character.
+std::optional<std::string> Base64Decode(std::string_view in) {
+    auto value = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') return c - 'A';
+        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+        if (c >= '0' && c <= '9') return c - '0' + 52;
+        if (c == '+' || c == '-') return 62;
+        if (c == '/' || c == '_') return 63;
+        return -1;
+    };
+    while (!in.empty() && in.back() == '=') in.remove_suffix(1);
+    if (in.size() % 4 == 1) return std::nullopt;
+    std::string out;
+    out.reserve(in.size() * 3 / 4);
+    uint32_t acc = 0;
+    int bits = 0;
+    for (char c : in) {
+        int v = value(c);
+        if (v < 0) return std::nullopt;
+        acc = (acc << 6) | static_cast<uint32_t>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<char>((acc >> bits) & 0xff));
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::optional<std::pair<std::string, std::string>> StreamLoadTarget(std::string_view target) {
+    size_t q = target.find('?');
+    if (q != std::string_view::npos) target = target.substr(0, q);
+    constexpr std::string_view kPrefix = "/api/", kSuffix = "/_stream_load";
+    if (target.substr(0, kPrefix.size()) != kPrefix || target.size() <= kPrefix.size() + kSuffix.size() ||
+        target.substr(target.size() - kSuffix.size()) != kSuffix) {
+        return std::nullopt;
+    }
+    std::string_view middle = target.substr(kPrefix.size(), target.size() - kPrefix.size() - kSuffix.size());
+    size_t slash = middle.find('/');
+    if (slash == std::string_view::npos || slash == 0 || slash + 1 >= middle.size() ||
+        middle.find('/', slash + 1) != std::string_view::npos) {
+        return std::nullopt;
+    }
+    return std::make_pair(std::string(middle.substr(0, slash)), std::string(middle.substr(slash + 1)));
+}
+
+std::optional<BasicCredentials> DecodeBasicAuth(std::string_view authorization) {
+    constexpr std::string_view kBasic = "Basic ";
+    if (authorization.size() < kBasic.size()) return std::nullopt;
+    for (size_t i = 0; i < kBasic.size(); ++i) {
+        if ((authorization[i] | 0x20) != (kBasic[i] | 0x20)) return std::nullopt;
+    }
+    std::string_view token = authorization.substr(kBasic.size());
+    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+    while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+    auto decoded = Base64Decode(token);
+    if (!decoded) return std::nullopt;
+    BasicCredentials c;
+    size_t colon = decoded->find(':');
+    c.user = decoded->substr(0, colon);
+    if (colon != std::string::npos) c.password = decoded->substr(colon + 1);
+    return c;
+}
+
+}  // namespace floe
