@@ -693,21 +693,63 @@ std::vector<Catalog::IndexInfo> Catalog::ListIndexes(int64_t table_id) {
     return out;
 }
 
+namespace {
+
+constexpr const char* kUserColumns =
+    "name, host, auth_string, sha2_auth, failed_login_attempts, password_lock_days, account_locked, "
+    "max_user_connections, default_roles";
+
+UserInfo UserFromRow(const std::vector<MetaValue>& row) {
+    UserInfo u;
+    u.name = AsString(row[0]);
+    u.host = AsString(row[1]);
+    u.auth_string = AsString(row[2]);
+    u.sha2_auth = AsString(row[3]);
+    u.failed_login_attempts = std::get<int64_t>(row[4]);
+    u.password_lock_days = std::get<int64_t>(row[5]);
+    u.account_locked = std::get<int64_t>(row[6]) != 0;
+    u.max_user_connections = std::get<int64_t>(row[7]);
+    u.default_roles = AsString(row[8]);
+    return u;
+}
+
+}  // namespace
+
 std::vector<UserInfo> Catalog::ListUsers() {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<UserInfo> out;
-    for (const auto& row : store_->Query("SELECT name, host, auth_string FROM users ORDER BY name, host")) {
-        out.push_back({AsString(row[0]), AsString(row[1]), AsString(row[2])});
+    for (const auto& row : store_->Query(std::string("SELECT ") + kUserColumns + " FROM users ORDER BY name, host")) {
+        out.push_back(UserFromRow(row));
     }
     return out;
 }
 
 std::optional<UserInfo> Catalog::GetUser(std::string_view name) {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto rows = store_->Query("SELECT name, host, auth_string FROM users WHERE name = ? ORDER BY host LIMIT 1",
-                              {std::string(name)});
+    auto rows =
+        store_->Query(std::string("SELECT ") + kUserColumns + " FROM users WHERE name = ? ORDER BY host LIMIT 1",
+                      {std::string(name)});
     if (rows.empty()) return std::nullopt;
-    return UserInfo{AsString(rows[0][0]), AsString(rows[0][1]), AsString(rows[0][2])};
+    return UserFromRow(rows[0]);
+}
+
+std::string Catalog::Sha2PasswordHash(std::string_view password) {
+    if (password.empty()) return "";
+    unsigned char first[SHA256_DIGEST_LENGTH], second[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(password.data()), password.size(), first);
+    SHA256(first, SHA256_DIGEST_LENGTH, second);
+    static const char* kHex = "0123456789abcdef";
+    std::string out;
+    for (unsigned char b : second) {
+        out.push_back(kHex[b >> 4]);
+        out.push_back(kHex[b & 15]);
+    }
+    return out;
+}
+
+void Catalog::SetUserSha2(std::string_view name, std::string_view sha2_auth) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    store_->Execute("UPDATE users SET sha2_auth = ? WHERE name = ?", {std::string(sha2_auth), std::string(name)});
 }
 
 bool Catalog::CreateUser(std::string_view name, std::string_view host, std::optional<std::string_view> password,
@@ -726,9 +768,10 @@ bool Catalog::CreateUser(std::string_view name, std::string_view host, std::opti
                 "Operation CREATE USER failed for '" + std::string(name) + "'@'" + std::string(host) + "'",
                 ErrorCode::USER_EXISTS);
         }
-        store_->Execute("INSERT INTO users(name, host, auth_string, create_time) VALUES(?, ?, ?, ?)",
-                        {std::string(name), std::string(host.empty() ? "%" : host),
-                         NativePasswordHash(password.value_or("")), NowSeconds()});
+        store_->Execute(
+            "INSERT INTO users(name, host, auth_string, sha2_auth, create_time) VALUES(?, ?, ?, ?, ?)",
+            {std::string(name), std::string(host.empty() ? "%" : host), NativePasswordHash(password.value_or("")),
+             Sha2PasswordHash(password.value_or("")), NowSeconds()});
         created = true;
     });
     return created;
@@ -736,8 +779,8 @@ bool Catalog::CreateUser(std::string_view name, std::string_view host, std::opti
 
 bool Catalog::AlterUserPassword(std::string_view name, std::string_view password, bool if_exists) {
     std::lock_guard<std::mutex> lock(mutex_);
-    int64_t changed = store_->Execute("UPDATE users SET auth_string = ? WHERE name = ?",
-                                      {NativePasswordHash(password), std::string(name)});
+    int64_t changed = store_->Execute("UPDATE users SET auth_string = ?, sha2_auth = ? WHERE name = ?",
+                                      {NativePasswordHash(password), Sha2PasswordHash(password), std::string(name)});
     if (changed == 0) {
         if (if_exists) return false;
         throw CatalogError("Operation ALTER USER failed for '" + std::string(name) + "'", ErrorCode::UNKNOWN_USER);

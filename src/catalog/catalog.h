@@ -200,6 +200,18 @@ struct UserInfo {
     /// mysql_native_password hash as MySQL prints it: "*" + 40 upper-case hex digits of
     /// SHA1(SHA1(password)); empty for an empty password.
     std::string auth_string;
+    /// caching_sha2_password's verifier: 64 lower-case hex digits of SHA256(SHA256(password));
+    /// empty for an empty password, or for a user whose password was set before Floe kept it
+    /// (learned at the next login that proves the password).
+    std::string sha2_auth;
+    /// Login limits (MySQL 8's): after `failed_login_attempts` wrong passwords in a row the
+    /// account locks for `password_lock_days` days (-1: until ACCOUNT UNLOCK); 0 disables.
+    int64_t failed_login_attempts = 0;
+    int64_t password_lock_days = 0;
+    bool account_locked = false;       // ACCOUNT LOCK
+    int64_t max_user_connections = 0;  // 0: unlimited
+    /// Roles active at login: "" none (only public), "ALL", or role names joined by commas.
+    std::string default_roles;
 };
 
 class Catalog {
@@ -298,6 +310,10 @@ class Catalog {
 
     /// mysql_native_password stored hash of `password` ("" for "").
     static std::string NativePasswordHash(std::string_view password);
+    /// caching_sha2_password verifier of `password` ("" for ""): hex SHA256(SHA256(password)).
+    static std::string Sha2PasswordHash(std::string_view password);
+    /// Stores the caching_sha2_password verifier of a user whose password a login just proved.
+    void SetUserSha2(std::string_view name, std::string_view sha2_auth);
 
     MetaStore& store() { return *store_; }
 

@@ -152,6 +152,44 @@ const std::vector<std::string_view>& MetaStoreMigrations() {
         R"(
         ALTER TABLE rowsets ADD COLUMN bucket INTEGER NOT NULL DEFAULT 0;
         )",
+        // Access control: a user's caching_sha2_password verifier (hex SHA256(SHA256(password))),
+        // login limits (FAILED_LOGIN_ATTEMPTS, PASSWORD_LOCK_TIME in days, -1 unbounded; ACCOUNT
+        // LOCK; max_user_connections, 0 unlimited) and default roles ('' none, 'ALL', or names
+        // joined by commas); roles, role grants (to users and roles) and privilege grants. Grants
+        // name their object by id (a table or database dropped and created again does not keep
+        // them): object_db is a database id (-1: all databases), object_id a table id (-1: all
+        // tables of the kind), object_name the name for catalogs, users and functions.
+        R"(
+        ALTER TABLE users ADD COLUMN sha2_auth TEXT NOT NULL DEFAULT '';
+        ALTER TABLE users ADD COLUMN failed_login_attempts INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE users ADD COLUMN password_lock_days INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE users ADD COLUMN account_locked INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE users ADD COLUMN max_user_connections INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE users ADD COLUMN default_roles TEXT NOT NULL DEFAULT '';
+        CREATE TABLE roles(
+            name TEXT PRIMARY KEY,
+            builtin INTEGER NOT NULL DEFAULT 0,
+            create_time INTEGER NOT NULL DEFAULT 0);
+        INSERT INTO roles(name, builtin) VALUES ('root', 1), ('cluster_admin', 1), ('db_admin', 1),
+            ('user_admin', 1), ('security_admin', 1), ('public', 1);
+        CREATE TABLE role_grants(
+            grantee_kind TEXT NOT NULL,
+            grantee TEXT NOT NULL,
+            role TEXT NOT NULL REFERENCES roles(name) ON DELETE CASCADE,
+            PRIMARY KEY(grantee_kind, grantee, role));
+        INSERT INTO role_grants(grantee_kind, grantee, role) VALUES ('USER', 'root', 'root');
+        CREATE TABLE privilege_grants(
+            grantee_kind TEXT NOT NULL,
+            grantee TEXT NOT NULL,
+            object_type TEXT NOT NULL,
+            object_db INTEGER NOT NULL DEFAULT -1,
+            object_id INTEGER NOT NULL DEFAULT -1,
+            object_name TEXT NOT NULL DEFAULT '',
+            privilege TEXT NOT NULL,
+            grantable INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY(grantee_kind, grantee, object_type, object_db, object_id, object_name, privilege));
+        UPDATE users SET default_roles = 'root' WHERE name = 'root';
+        )",
     };
     return migrations;
 }
