@@ -78,6 +78,20 @@ ErrorInfo Lookup(ErrorCode code) {
             return {1040, "08004"};
         case ErrorCode::DATA_TOO_LONG:
             return {1406, "22001"};
+        case ErrorCode::PRIVILEGE_DENIED:
+            return {5203, "42000"};
+        case ErrorCode::SPECIFIC_ACCESS:
+            return {1227, "42000"};
+        case ErrorCode::FILE_ACCESS_DENIED:
+            return {1290, "HY000"};
+        case ErrorCode::ACCOUNT_LOCKED:
+            return {3118, "HY000"};
+        case ErrorCode::ACCOUNT_BLOCKED:
+            return {3955, "HY000"};
+        case ErrorCode::USER_CONNECTIONS:
+            return {1203, "42000"};
+        case ErrorCode::INSECURE_TRANSPORT:
+            return {5205, "HY000"};
         case ErrorCode::UNKNOWN_TIME_ZONE:
             return {1298, "HY000"};
         case ErrorCode::WRONG_VALUE_COUNT:

@@ -48,6 +48,14 @@ enum class ErrorCode : uint16_t {
     LABEL_ALREADY_EXISTS,      // 1062 23000 (a load label that already committed)
     UNKNOWN_TIME_ZONE,         // 1298 HY000
     DATA_TOO_LONG,             // 1406 22001
+    // Access control.
+    PRIVILEGE_DENIED,    // 5203 42000 (StarRocks' ERR_ACCESS_DENIED: a privilege on an object)
+    SPECIFIC_ACCESS,     // 1227 42000 (you need the ... privilege(s) for this operation)
+    FILE_ACCESS_DENIED,  // 1290 HY000 (a path outside the file roots: MySQL's secure_file_priv error)
+    ACCOUNT_LOCKED,      // 3118 HY000 (ACCOUNT LOCK)
+    ACCOUNT_BLOCKED,     // 3955 HY000 (locked after FAILED_LOGIN_ATTEMPTS)
+    USER_CONNECTIONS,    // 1203 42000 (max_user_connections)
+    INSECURE_TRANSPORT,  // 5205 HY000 (require_secure_transport)
 };
 
 /// The MySQL errno sent to clients for `code`.
