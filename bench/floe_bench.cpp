@@ -128,6 +128,9 @@ int main(int argc, char** argv) {
     try {
         floe::InstanceOptions options;
         options.data_dir = data_dir;
+        // The benchmark's data files (bench data, the shared fixtures) are read through FILES().
+        options.file_roots = {"/tmp"};
+        if (const char* root = std::getenv("BENCH_DATA")) options.file_roots.push_back(root);
         floe::Instance instance(options);
         floe::Session session(instance, instance.NextConnectionId(), "root", "localhost");
         // BENCH_THREADS: the threads a query may use (default: every core, as for DuckDB).

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "common/exception.h"
+#include "io/file_roots.h"
 #include "io/file_system.h"
 
 namespace floe {
@@ -56,8 +57,9 @@ bool HasWildcard(std::string_view s) {
 class LocalFileSystem : public FileSystem {
   public:
     std::unique_ptr<RandomAccessFile> Open(const std::string& path) override {
-        std::string p = LocalPath(path);
-        int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+        std::string p = FileRoots::Check(path);
+        // The checked path has no symlinks left: one appearing since is not followed.
+        int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0) throw IOError("cannot open '" + p + "': " + std::strerror(errno));
         struct stat st {};
         if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -70,6 +72,17 @@ class LocalFileSystem : public FileSystem {
     std::vector<FileInfo> List(const std::string& pattern) override {
         namespace fs = std::filesystem;
         std::string p = LocalPath(pattern);
+        // The part before the first wildcard must itself be allowed before anything is listed
+        // (a listing outside the roots would tell which files exist there).
+        if (!HasWildcard(p)) {
+            p = FileRoots::Check(p);
+        } else {
+            size_t wild = p.find_first_of("*?[");
+            size_t slash = p.rfind('/', wild);
+            std::string fixed = slash == std::string::npos ? "." : p.substr(0, slash + 1);
+            std::string checked = FileRoots::Check(fixed.empty() ? "/" : fixed);
+            p = checked + (slash == std::string::npos ? "/" + p : p.substr(slash));
+        }
         std::vector<FileInfo> out;
         std::error_code ec;
         auto add = [&](const fs::path& f) {
@@ -112,8 +125,10 @@ class LocalFileSystem : public FileSystem {
             }
             for (const auto& f : current) add(f.lexically_normal());
         }
+        // A matched name may be a symlink that leads elsewhere: every file is checked itself.
+        for (auto& f : out) f.path = FileRoots::Check(f.path);
         std::sort(out.begin(), out.end(), [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
-        if (out.empty()) throw IOError("no files match '" + p + "'");
+        if (out.empty()) throw IOError("no files match '" + pattern + "'");
         return out;
     }
 };

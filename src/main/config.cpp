@@ -51,7 +51,19 @@ void Apply(Config* c, const std::string& key, const std::string& value) {
         c->log_level = value;
     else if (key == "max-connections" || key == "max_connections")
         c->max_connections = ParseCount(key, value);
-    else
+    else if (key == "file-roots" || key == "file_roots") {
+        c->file_roots.clear();
+        size_t start = 0;
+        while (start <= value.size()) {
+            size_t comma = value.find(',', start);
+            std::string root = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            while (!root.empty() && (root.front() == ' ' || root.front() == '\t')) root.erase(root.begin());
+            while (!root.empty() && (root.back() == ' ' || root.back() == '\t')) root.pop_back();
+            if (!root.empty()) c->file_roots.push_back(root);
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+    } else
         throw std::invalid_argument("unknown setting '" + key + "'");
 }
 
@@ -100,6 +112,10 @@ std::string Usage() {
            "  --stream-load-block-size SIZE\n"
            "                        Stream Load parses and writes a body in blocks of this size\n"
            "                        as it arrives (default 64M; memory per load is about twice it)\n"
+           "  --file-roots DIR[,DIR...]\n"
+           "                        the only directories FILES() and INSERT INTO FILES() may read\n"
+           "                        or write (symlinks and .. resolved first; default DATA_DIR/import;\n"
+           "                        the data directory itself is never reachable)\n"
            "  --log-level LEVEL     debug, info, warn or error (default info)\n";
 }
 

@@ -18,6 +18,9 @@ struct Config {
     std::string log_level = "info";
     uint32_t max_connections = 4096;
     uint64_t stream_load_block_bytes = 64u << 20;  // Stream Load reads and writes bodies in blocks of this size
+    /// Directories users' local paths (FILES(), INSERT INTO FILES()) may lead to; empty: only
+    /// <data_dir>/import.
+    std::vector<std::string> file_roots;
 };
 
 /// Parses argv; throws std::invalid_argument with a message naming the bad flag or value.

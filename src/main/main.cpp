@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
         options.memory_limit = config.memory_limit;
         options.max_connections = config.max_connections;
         options.stream_load_block_bytes = config.stream_load_block_bytes;
+        options.file_roots = config.file_roots;
         Instance instance(options);
         MysqlServer mysql(instance, config.bind_address, static_cast<uint16_t>(config.mysql_port),
                           std::max(4, threads * 2));

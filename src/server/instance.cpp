@@ -11,6 +11,7 @@
 
 #include "common/exception.h"
 #include "common/logging.h"
+#include "io/file_roots.h"
 #include "server/session.h"
 #include "storage/segment.h"
 
@@ -41,6 +42,15 @@ Instance::Instance(InstanceOptions options) : options_(std::move(options)) {
     }
     catalog_ = Catalog::Open(options_.data_dir);
     std::string data_dir = options_.data_dir;
+    {
+        // Users' local paths lead only under the file roots (the import folder by default).
+        std::vector<std::string> roots = options_.file_roots;
+        if (roots.empty()) roots.push_back(FileRoots::DefaultRoot(data_dir));
+        FileRoots::Configure(roots, data_dir);
+        std::string shown;
+        for (const auto& r : FileRoots::Roots()) shown += (shown.empty() ? "" : ",") + r;
+        Log::Info("instance.file_roots", {{"roots", shown}});
+    }
     catalog_->SetFileRemover([data_dir](const std::string& path) { RemoveSegmentFile(data_dir + "/" + path); });
     loads_ = std::make_unique<LoadManager>(*catalog_, options_.data_dir);
     compactor_ = std::make_unique<Compactor>(*catalog_, *loads_, options_.data_dir);

@@ -28,6 +28,8 @@ struct InstanceOptions {
     uint64_t memory_limit = 0;  // bytes; 0 = 80% of physical memory
     uint32_t max_connections = 4096;
     uint64_t stream_load_block_bytes = 64u << 20;
+    /// Where users' local paths may lead (io/file_roots.h); empty: <data_dir>/import only.
+    std::vector<std::string> file_roots;
 };
 
 /// The version string clients see. MySQL drivers parse the leading "8.0.33".

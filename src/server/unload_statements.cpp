@@ -16,6 +16,7 @@
 #include "format/file_sink.h"
 #include "format/parquet/file_writer.h"
 #include "function/cast.h"
+#include "io/file_roots.h"
 #include "optimizer/optimizer.h"
 #include "planner/planner.h"
 #include "server/session.h"
@@ -139,6 +140,11 @@ QueryResult StatementExecutor::InsertIntoFiles(const ast::InsertStatement& s) {
     if (path.find("://") != std::string::npos) {
         throw NotSupportedError("INSERT INTO FILES() writes local paths and file:// for now, not '" + path + "'");
     }
+    {
+        // Where the files go must be under a file root (checked again for each file written).
+        std::string checked = FileRoots::Check(path);
+        path = path.back() == '/' ? checked + "/" : checked;
+    }
     parquet::WriterOptions parquet_options;
     parquet_options.codec = parquet::CodecFromName(compression.empty() ? "snappy" : compression);
     Binder binder(context_);
@@ -200,7 +206,7 @@ QueryResult StatementExecutor::InsertIntoFiles(const ast::InsertStatement& s) {
     std::map<std::string, Output> outputs;  // by partition directory ("" without partition_by)
     uint64_t rows = 0;
     auto open_next = [&](Output& out) {
-        written.push_back(fmt::format("{}_{}_{}.{}", out.prefix, id, out.files++, format));
+        written.push_back(FileRoots::Check(fmt::format("{}_{}_{}.{}", out.prefix, id, out.files++, format)));
         if (format == "parquet") {
             out.sink = std::make_unique<ParquetSink>(written.back(), file_names, file_types, parquet_options);
         } else {
@@ -218,6 +224,7 @@ QueryResult StatementExecutor::InsertIntoFiles(const ast::InsertStatement& s) {
             }
             std::error_code ec;
             auto parent = std::filesystem::path(it->second.prefix).parent_path();
+            if (!parent.empty()) FileRoots::Check(parent.string());
             if (!parent.empty()) std::filesystem::create_directories(parent, ec);
             if (ec) throw IOError("cannot create directory '" + parent.string() + "': " + ec.message());
             open_next(it->second);

@@ -36,9 +36,13 @@ class FloeServer:
             pytest.fail(f"{FLOE} does not exist: build with `make` first")
         self.log_lines = []
         self.mysql_port = self.http_port = None
+        # FILES() reads test files under /tmp and the shared fixtures (the file roots; the data
+        # directory stays out of reach even under /tmp). A test may pass its own --file-roots.
+        roots = [] if any(a.startswith("--file-roots") for a in self.extra_args) else \
+            ["--file-roots", "/tmp," + os.path.join(ROOT, "..", "shared", "fixtures") + "," + ROOT]
         self.proc = subprocess.Popen(
             [FLOE, "--data-dir", self.data_dir, "--mysql-port", "0", "--http-port", "0",
-             "--bind-address", "127.0.0.1", "--log-level", "info", *self.extra_args],
+             "--bind-address", "127.0.0.1", "--log-level", "info", *roots, *self.extra_args],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         ready = threading.Event()
 
