@@ -643,6 +643,7 @@ KNOWN_BUGS = {
     "correlated-in-lhs": "the left side of IN (subquery) inside a subquery reads no column of the enclosing "
                          "query (the server crashes)",
     "decimal-round": "no ROUND of DECIMAL (Floe rounds DECIMAL through DOUBLE)",
+    "window-in-subquery-lhs": "no window function on the left of IN/ANY (subquery) (the server crashes)",
     "correlated-any": "= ANY / <> ALL (and other quantified) subqueries are uncorrelated (a correlated = ANY "
                       "crashes the server)",
     "floor-ceil": "no FLOOR/CEIL of DOUBLE or DECIMAL (Floe goes through DOUBLE to BIGINT: NULL beyond 9.2e18, "
@@ -1064,8 +1065,10 @@ class Gen:
         if not lhs_scope:
             lhs = self.literal(col.t)
         else:
-            lhs = self.expr(category(col.t) if col.t in NUM else col.t, lhs_scope, 1,
-                            dict(ctx, nest=ctx.get("nest", 0) + 1))
+            lhs_ctx = dict(ctx, nest=ctx.get("nest", 0) + 1)
+            if "window-in-subquery-lhs" in self.avoid:
+                lhs_ctx["window_ok"] = False
+            lhs = self.expr(category(col.t) if col.t in NUM else col.t, lhs_scope, 1, lhs_ctx)
         if quantified:
             return N("quant", T_BOOL, [lhs], v=(q, rnd.choice(list(CMP)), rnd.choice(["ANY", "ALL", "SOME"])))
         return N("insub", T_BOOL, [lhs], v=(q, rnd.random() < 0.35))
