@@ -15,9 +15,19 @@ import tempfile
 import threading
 import time
 
+import ctypes
 import resource
 
 import pymysql
+
+
+def _die_with_parent():
+    """The server gets SIGKILL when the fuzzer dies (Linux prctl PR_SET_PDEATHSIG), so an
+    interrupted run leaves no server spinning on a statement that never ends."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+    except OSError:
+        pass
 
 
 class FloeProcess:
@@ -43,13 +53,17 @@ class FloeProcess:
         self.log.clear()
         self.starts += 1
         log_file = open(self.log_path, "a") if self.log_path else None
-        extra = {}
+        extra = dict(preexec_fn=_die_with_parent)
         if self.core_dir:
             os.makedirs(self.core_dir, exist_ok=True)
             for old in glob.glob(os.path.join(self.core_dir, "core*")):
                 os.remove(old)
-            extra = dict(cwd=self.core_dir, preexec_fn=lambda: resource.setrlimit(
-                resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY)))
+
+            def preexec():
+                _die_with_parent()
+                resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+
+            extra = dict(cwd=self.core_dir, preexec_fn=preexec)
         self.proc = subprocess.Popen(
             [self.binary, "--data-dir", self.data_dir, "--mysql-port", "0", "--http-port", "0",
              "--bind-address", "127.0.0.1", "--log-level", "info", *self.extra_args],

@@ -20,6 +20,8 @@ server process is alive and answers SELECT 1 on a fresh connection. It fails (ex
   * the server stops answering SELECT 1 for --hang-seconds (default 30; the stacks of all its
     threads are saved with gdb),
   * a statement loses its connection without an ERR packet while the server stays up,
+  * a statement gets no answer within --statement-timeout (the session's query_timeout is set a
+    little lower, so the server failed to stop it; the fuzzer sends KILL QUERY),
   * with --strict, a statement fails with an internal error (errno 1105).
 Statements slower than --slow-seconds (default 10) are recorded in slow.txt. With --restart the
 fuzzer records a crash, starts the server again and goes on (the exit status stays 1).
@@ -881,6 +883,7 @@ class Findings:
         self.crashes = []
         self.hangs = []
         self.drops = []
+        self.stuck = []
         self.internal = collections.Counter()
         self.internal_examples = {}
         self.slow = []
@@ -1050,9 +1053,14 @@ class Client(threading.Thread):
         return f"error {code}"
 
     def lost(self, stmt, started, detail):
-        """The connection died: a crash (server gone), a hang, or a dropped connection."""
+        """The connection died: a crash (server gone), a hang, a statement that outran
+        --statement-timeout, or a dropped connection."""
         f = self.fuzz
+        connection_id = getattr(self, "connection_id", None)
         self.close()
+        if "timed out" in detail and time.time() - started >= f.args.statement_timeout - 1:
+            f.record_stuck(self, stmt, started, connection_id)
+            return
         f.on_lost(self, stmt, started, detail)
 
     def track_schema(self, stmt):
@@ -1245,6 +1253,29 @@ class Fuzzer:
         if self.process:
             self.process.kill()
 
+    def record_stuck(self, client, stmt, started, connection_id):
+        """A statement ran past --statement-timeout although the session's query_timeout is lower:
+        the server did not stop it. KILL QUERY it, note whether that worked, and fail the run."""
+        self.failed = True
+        killed = "not tried"
+        if connection_id is not None:
+            try:
+                conn = connect(self.host, self.port, read_timeout=30)
+                with conn.cursor() as cur:
+                    cur.execute(f"KILL QUERY {connection_id}")
+                conn.close()
+                killed = "KILL QUERY accepted"
+            except Exception as e:  # noqa: BLE001
+                killed = f"KILL QUERY failed: {e}"
+        with self.findings.lock:
+            self.findings.stuck.append(stmt)
+            n = len(self.findings.stuck)
+        path = self.findings.write(f"stuck-{n:03d}.txt",
+                                   f"seed {self.seed}; client {client.idx}: no answer after {time.time() - started:.0f} s "
+                                   f"(query_timeout {max(int(self.args.statement_timeout) - 5, 5)} s); {killed}\n\n"
+                                   f"{text_of(stmt)[:20000]};\n")
+        print(f"STUCK STATEMENT -> {path}: {text_of(stmt)[:200]}", flush=True)
+
     def record_drop(self, client, stmt, started, detail):
         self.failed = True
         n = len(self.findings.drops) + 1
@@ -1347,7 +1378,8 @@ class Fuzzer:
         summary = {
             "seed": self.seed, "statements": self.done, "skipped": self.skipped, "seconds": round(el, 1),
             "clients": self.args.clients, "crashes": [p for p, _, _ in f.crashes], "hangs": f.hangs,
-            "dropped_connections": [p for p, _ in f.drops], "internal_errors": dict(f.internal.most_common()),
+            "dropped_connections": [p for p, _ in f.drops], "stuck_statements": len(f.stuck),
+            "internal_errors": dict(f.internal.most_common()),
             "slow_statements": len(f.slow), "errors_by_errno": dict(f.errors.most_common()),
             "server_answers_at_end": final_ok,
         }
