@@ -171,7 +171,9 @@ BoundExprPtr Binder::BindPlain(const ast::Expr& expr) {
             const bool row = in.expr->kind == ast::ExprKind::ROW;
             std::vector<BoundExprPtr> lhs_items = BindRowItems(*in.expr);
             BoundExprPtr lhs = row ? nullptr : std::move(lhs_items[0]);
-            BoundExprPtr result;
+            // One equality per item, OR-ed as a balanced tree: a list of 20,000 values is a tree
+            // 15 levels high, which the recursive passes after the binder can walk.
+            std::vector<BoundExprPtr> equalities;
             for (const auto& item : in.list) {
                 BoundExprPtr eq;
                 if (row) {
@@ -185,15 +187,9 @@ BoundExprPtr Binder::BindPlain(const ast::Expr& expr) {
                     args.push_back(Bind(*item));
                     eq = MakeFunction("equal", std::move(args), expr);
                 }
-                if (!result) {
-                    result = std::move(eq);
-                } else {
-                    std::vector<BoundExprPtr> or_args;
-                    or_args.push_back(std::move(result));
-                    or_args.push_back(std::move(eq));
-                    result = MakeFunction("or", std::move(or_args), expr);
-                }
+                equalities.push_back(std::move(eq));
             }
+            BoundExprPtr result = MakeBalanced("or", equalities, 0, equalities.size(), expr);
             if (in.negated) {
                 std::vector<BoundExprPtr> a;
                 a.push_back(std::move(result));
@@ -346,7 +342,25 @@ BoundExprPtr Binder::MakeFunction(const std::string& name, std::vector<BoundExpr
     f->args = std::move(args);
     f->nullable = true;  // division by zero, failed casts and out-of-range dates give NULL
     (void)nullable;
+    for (const auto& a : f->args) f->height = std::max(f->height, a->height + 1);
+    if (f->height > kMaxBoundExpressionDepth) {
+        throw BinderError(At(at.location) + fmt::format("expression is nested too deeply (more than {} levels once "
+                                                        "bound: each WHEN of a CASE and each value of a row "
+                                                        "comparison adds one)",
+                                                        kMaxBoundExpressionDepth),
+                          ErrorCode::PARSE);
+    }
     return f;
+}
+
+BoundExprPtr Binder::MakeBalanced(const char* name, std::vector<BoundExprPtr>& parts, size_t begin, size_t end,
+                                  const ast::Expr& at) {
+    if (end - begin == 1) return std::move(parts[begin]);
+    size_t mid = begin + (end - begin + 1) / 2;
+    std::vector<BoundExprPtr> args;
+    args.push_back(MakeBalanced(name, parts, begin, mid, at));
+    args.push_back(MakeBalanced(name, parts, mid, end, at));
+    return MakeFunction(name, std::move(args), at);
 }
 
 BoundExprPtr Binder::MakeIntervalAdd(BoundExprPtr date, const ast::IntervalExpr& interval, bool subtract) {
@@ -392,12 +406,9 @@ BoundExprPtr Binder::CompareRows(ast::BinaryOp op, std::vector<BoundExprPtr> lef
                                : op == ast::BinaryOp::EQUAL   ? "equal"
                                                               : "null_safe_equal";
             const char* join = op == ast::BinaryOp::NOT_EQUAL ? "or" : "and";
-            BoundExprPtr result;
-            for (size_t i = 0; i < n; ++i) {
-                BoundExprPtr c = call(pair, std::move(left[i]), std::move(right[i]));
-                result = result ? call(join, std::move(result), std::move(c)) : std::move(c);
-            }
-            return result;
+            std::vector<BoundExprPtr> pairs;
+            for (size_t i = 0; i < n; ++i) pairs.push_back(call(pair, std::move(left[i]), std::move(right[i])));
+            return MakeBalanced(join, pairs, 0, n, at);
         }
         case ast::BinaryOp::LESS:
         case ast::BinaryOp::LESS_EQUAL:

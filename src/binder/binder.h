@@ -85,6 +85,9 @@ class Binder {
                            std::vector<bool> null_safe);
     /// Resolves `name` in the registry for the bound args and wraps args in casts as needed.
     BoundExprPtr MakeFunction(const std::string& name, std::vector<BoundExprPtr> args, const ast::Expr& at);
+    /// parts[begin, end) joined by the two-argument function `name` (and, or) as a balanced tree.
+    BoundExprPtr MakeBalanced(const char* name, std::vector<BoundExprPtr>& parts, size_t begin, size_t end,
+                              const ast::Expr& at);
     BoundExprPtr MakeIntervalAdd(BoundExprPtr date, const ast::IntervalExpr& interval, bool subtract);
 
     // Queries and FROM (query_binder.cpp).
@@ -197,6 +200,11 @@ class Binder {
 
 /// Column references at or above this index inside a subquery point at correlated outer columns.
 constexpr size_t kCorrelatedBase = size_t{1} << 30;
+
+/// The height a bound expression may reach (BoundExpression::height). The parser allows 1000
+/// levels; binding adds casts and expands CASE, rows and IN lists, and the passes after the
+/// binder recurse once per level (a release build overflowed its 8 MiB stack near 14,000).
+constexpr uint32_t kMaxBoundExpressionDepth = 2000;
 
 /// Adds an explicit cast when `expr` is not already of type `to`.
 BoundExprPtr AddCastIfNeeded(BoundExprPtr expr, const LogicalType& to);

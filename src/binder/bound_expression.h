@@ -21,6 +21,10 @@ struct BoundExpression {
     LogicalType type;
     /// Whether the result can be NULL (drives the NOT_NULL flag of result columns).
     bool nullable = true;
+    /// Levels of the tree from this node down, as far as the binder keeps count (casts and the
+    /// functions it makes): it refuses trees higher than kMaxBoundExpressionDepth, since every
+    /// pass after it recurses over them (a CASE of 20,000 WHENs is 20,000 nested if()).
+    uint32_t height = 1;
     virtual std::string ToString() const = 0;
     virtual std::unique_ptr<BoundExpression> Copy() const = 0;
 };
@@ -62,13 +66,16 @@ struct BoundFunction : BoundExpression {
     BoundExprPtr Copy() const override {
         auto c = std::make_unique<BoundFunction>(function);
         c->nullable = nullable;
+        c->height = height;
         for (const auto& a : args) c->args.push_back(a->Copy());
         return c;
     }
 };
 
 struct BoundCast : BoundExpression {
-    BoundCast(BoundExprPtr c, LogicalType to) : BoundExpression(BoundExprKind::CAST, to), child(std::move(c)) {}
+    BoundCast(BoundExprPtr c, LogicalType to) : BoundExpression(BoundExprKind::CAST, to), child(std::move(c)) {
+        height = child->height + 1;
+    }
     BoundExprPtr child;
     std::string ToString() const override { return "CAST(" + child->ToString() + " AS " + type.ToString() + ")"; }
     BoundExprPtr Copy() const override {

@@ -96,16 +96,24 @@ void SplitDisjunction(BoundExprPtr e, std::vector<BoundExprPtr>& out) {
     out.push_back(std::move(e));
 }
 
+/// parts[begin, end) joined by `name` (and, or) as a balanced tree: a WHERE of 10,000 conjuncts
+/// is split and joined again by the optimizer, and a left-deep chain that long overflows the
+/// stack of the recursive passes. The left half takes the extra part, so three parts keep the
+/// left-deep shape ((a, b), c).
+BoundExprPtr CombineRange(std::vector<BoundExprPtr>& parts, size_t begin, size_t end, const char* name) {
+    if (end - begin == 1) return std::move(parts[begin]);
+    size_t mid = begin + (end - begin + 1) / 2;
+    auto f = std::make_unique<BoundFunction>(
+        FunctionRegistry::Instance().BindScalar(name, {TypeId::BOOLEAN, TypeId::BOOLEAN}));
+    f->args.push_back(CombineRange(parts, begin, mid, name));
+    f->args.push_back(CombineRange(parts, mid, end, name));
+    f->height = std::max(f->args[0]->height, f->args[1]->height) + 1;
+    return f;
+}
+
 BoundExprPtr Combine(std::vector<BoundExprPtr> parts, const char* name) {
-    BoundExprPtr result = std::move(parts[0]);
-    for (size_t i = 1; i < parts.size(); ++i) {
-        auto f = std::make_unique<BoundFunction>(
-            FunctionRegistry::Instance().BindScalar(name, {TypeId::BOOLEAN, TypeId::BOOLEAN}));
-        f->args.push_back(std::move(result));
-        f->args.push_back(std::move(parts[i]));
-        result = std::move(f);
-    }
-    return result;
+    FLOE_CHECK(!parts.empty());
+    return CombineRange(parts, 0, parts.size(), name);
 }
 
 /// Structural equality: the same columns (by position), constants, functions and casts.
@@ -182,16 +190,7 @@ void SplitConjunction(BoundExprPtr e, std::vector<BoundExprPtr>& out) {
 }
 
 BoundExprPtr CombineConjunction(std::vector<BoundExprPtr> parts) {
-    FLOE_CHECK(!parts.empty());
-    BoundExprPtr result = std::move(parts[0]);
-    for (size_t i = 1; i < parts.size(); ++i) {
-        auto f = std::make_unique<BoundFunction>(
-            FunctionRegistry::Instance().BindScalar("and", {TypeId::BOOLEAN, TypeId::BOOLEAN}));
-        f->args.push_back(std::move(result));
-        f->args.push_back(std::move(parts[i]));
-        result = std::move(f);
-    }
-    return result;
+    return Combine(std::move(parts), "and");
 }
 
 std::string StructuralKey(const BoundExpression& e) {

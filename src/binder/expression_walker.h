@@ -20,7 +20,7 @@ void RemapColumns(BoundExpression& e, const std::function<size_t(size_t)>& map);
 BoundExprPtr SubstituteColumns(const BoundExpression& e, const std::function<BoundExprPtr(size_t)>& replace);
 /// Splits AND-ed parts into `out`.
 void SplitConjunction(BoundExprPtr e, std::vector<BoundExprPtr>& out);
-/// AND of `parts` (which must not be empty); `make_and` builds one binary AND.
+/// AND of `parts` (which must not be empty), as a balanced tree of binary ANDs.
 BoundExprPtr CombineConjunction(std::vector<BoundExprPtr> parts);
 /// An expression's identity: its structure with column references by position. Two expressions
 /// with equal keys compute the same values over the same input; their texts may coincide when

@@ -79,31 +79,63 @@ ExprPtr ParserImpl::MakeRowSubquery(ExprPtr row, BinaryOp op, bool all, bool neg
     return exists;
 }
 
-ExprPtr ParserImpl::ParseOr() {
+namespace {
+
+/// operands[begin, end) joined by `op`, halves first: the left half takes the extra operand, so
+/// up to three operands keep the left-deep shape ((a op b) op c).
+ExprPtr BuildBalanced(BinaryOp op, std::vector<ExprPtr>& operands, size_t begin, size_t end, SourceLocation loc) {
+    if (end - begin == 1) return std::move(operands[begin]);
+    size_t mid = begin + (end - begin + 1) / 2;
+    auto b = std::make_unique<BinaryExpr>();
+    b->op = op;
+    b->left = BuildBalanced(op, operands, begin, mid, loc);
+    b->right = BuildBalanced(op, operands, mid, end, loc);
+    b->location = loc;
+    return b;
+}
+
+}  // namespace
+
+ExprPtr ParserImpl::ParseAssociative(BinaryOp op, bool (ParserImpl::*accept_operator)(),
+                                     ExprPtr (ParserImpl::*parse_operand)()) {
     auto loc = Loc();
-    ExprPtr left = ParseXor();
-    while (IsKeyword("OR") || IsOp("||")) {
-        Advance();
-        left = MakeBinary(BinaryOp::OR, std::move(left), ParseXor(), loc);
+    const int outer_peak = peak_;
+    peak_ = depth_;
+    std::vector<ExprPtr> operands;
+    operands.push_back((this->*parse_operand)());
+    int operand_peak = peak_;
+    while ((this->*accept_operator)()) {
+        peak_ = depth_;
+        operands.push_back((this->*parse_operand)());
+        operand_peak = std::max(operand_peak, peak_);
     }
-    return left;
+    int levels = 0;
+    while ((size_t{1} << levels) < operands.size()) ++levels;
+    CheckHeight(operand_peak + levels);
+    peak_ = std::max(outer_peak, operand_peak + levels);
+    return BuildBalanced(op, operands, 0, operands.size(), loc);
+}
+
+bool ParserImpl::AcceptOr() {
+    return AcceptKeyword("OR") || AcceptOp("||");
+}
+bool ParserImpl::AcceptXor() {
+    return AcceptKeyword("XOR");
+}
+bool ParserImpl::AcceptAnd() {
+    return AcceptKeyword("AND") || AcceptOp("&&");
+}
+
+ExprPtr ParserImpl::ParseOr() {
+    return ParseAssociative(BinaryOp::OR, &ParserImpl::AcceptOr, &ParserImpl::ParseXor);
 }
 
 ExprPtr ParserImpl::ParseXor() {
-    auto loc = Loc();
-    ExprPtr left = ParseAnd();
-    while (AcceptKeyword("XOR")) left = MakeBinary(BinaryOp::XOR, std::move(left), ParseAnd(), loc);
-    return left;
+    return ParseAssociative(BinaryOp::XOR, &ParserImpl::AcceptXor, &ParserImpl::ParseAnd);
 }
 
 ExprPtr ParserImpl::ParseAnd() {
-    auto loc = Loc();
-    ExprPtr left = ParseNot();
-    while (IsKeyword("AND") || IsOp("&&")) {
-        Advance();
-        left = MakeBinary(BinaryOp::AND, std::move(left), ParseNot(), loc);
-    }
-    return left;
+    return ParseAssociative(BinaryOp::AND, &ParserImpl::AcceptAnd, &ParserImpl::ParseNot);
 }
 
 ExprPtr ParserImpl::ParseNot() {
@@ -123,6 +155,7 @@ ExprPtr ParserImpl::ParseNot() {
 
 ExprPtr ParserImpl::ParseComparison() {
     auto loc = Loc();
+    Chain chain(*this);
     ExprPtr left = ParseBitOr();
     while (true) {
         static const std::pair<const char*, BinaryOp> kOps[] = {
@@ -134,6 +167,7 @@ ExprPtr ParserImpl::ParseComparison() {
         for (const auto& [sym, op] : kOps) {
             if (IsOp(sym)) {
                 Advance();
+                chain.Link();
                 matched = true;
                 // x op ANY|SOME|ALL (subquery)
                 if ((IsKeyword("ANY") || IsKeyword("SOME") || IsKeyword("ALL")) &&
@@ -162,6 +196,7 @@ ExprPtr ParserImpl::ParseComparison() {
         if (matched) continue;
         if (IsKeyword("IS")) {
             Advance();
+            chain.Link();
             bool negated = AcceptKeyword("NOT");
             if (AcceptKeyword("NULL")) {
                 auto n = std::make_unique<IsNullExpr>();
@@ -200,6 +235,7 @@ ExprPtr ParserImpl::ParseComparison() {
         if (IsKeyword("LIKE") || IsKeyword("REGEXP") || IsKeyword("RLIKE")) {
             bool regexp = !IsKeyword("LIKE");
             Advance();
+            chain.Link();
             auto l = std::make_unique<LikeExpr>();
             l->expr = std::move(left);
             l->pattern = ParseBitOr();
@@ -211,6 +247,7 @@ ExprPtr ParserImpl::ParseComparison() {
             continue;
         }
         if (AcceptKeyword("IN")) {
+            chain.Link();
             ExpectOp("(");
             if (StartsQuery()) {
                 auto sq = std::make_unique<SubqueryExpr>();
@@ -240,6 +277,7 @@ ExprPtr ParserImpl::ParseComparison() {
             continue;
         }
         if (AcceptKeyword("BETWEEN")) {
+            chain.Link();
             auto b = std::make_unique<BetweenExpr>();
             b->expr = std::move(left);
             b->low = ParseBitOr();
@@ -257,65 +295,89 @@ ExprPtr ParserImpl::ParseComparison() {
 
 ExprPtr ParserImpl::ParseBitOr() {
     auto loc = Loc();
+    Chain chain(*this);
     ExprPtr left = ParseBitAnd();
-    while (AcceptOp("|")) left = MakeBinary(BinaryOp::BIT_OR, std::move(left), ParseBitAnd(), loc);
+    while (AcceptOp("|")) {
+        chain.Link();
+        left = MakeBinary(BinaryOp::BIT_OR, std::move(left), ParseBitAnd(), loc);
+    }
     return left;
 }
 
 ExprPtr ParserImpl::ParseBitAnd() {
     auto loc = Loc();
+    Chain chain(*this);
     ExprPtr left = ParseShift();
-    while (AcceptOp("&")) left = MakeBinary(BinaryOp::BIT_AND, std::move(left), ParseShift(), loc);
+    while (AcceptOp("&")) {
+        chain.Link();
+        left = MakeBinary(BinaryOp::BIT_AND, std::move(left), ParseShift(), loc);
+    }
     return left;
 }
 
 ExprPtr ParserImpl::ParseShift() {
     auto loc = Loc();
+    Chain chain(*this);
     ExprPtr left = ParseAdditive();
     while (true) {
+        BinaryOp op;
         if (AcceptOp("<<"))
-            left = MakeBinary(BinaryOp::SHIFT_LEFT, std::move(left), ParseAdditive(), loc);
+            op = BinaryOp::SHIFT_LEFT;
         else if (AcceptOp(">>"))
-            left = MakeBinary(BinaryOp::SHIFT_RIGHT, std::move(left), ParseAdditive(), loc);
+            op = BinaryOp::SHIFT_RIGHT;
         else
             return left;
+        chain.Link();
+        left = MakeBinary(op, std::move(left), ParseAdditive(), loc);
     }
 }
 
 ExprPtr ParserImpl::ParseAdditive() {
     auto loc = Loc();
+    Chain chain(*this);
     ExprPtr left = ParseMultiplicative();
     while (true) {
+        BinaryOp op;
         if (AcceptOp("+"))
-            left = MakeBinary(BinaryOp::ADD, std::move(left), ParseMultiplicative(), loc);
+            op = BinaryOp::ADD;
         else if (AcceptOp("-"))
-            left = MakeBinary(BinaryOp::SUBTRACT, std::move(left), ParseMultiplicative(), loc);
+            op = BinaryOp::SUBTRACT;
         else
             return left;
+        chain.Link();
+        left = MakeBinary(op, std::move(left), ParseMultiplicative(), loc);
     }
 }
 
 ExprPtr ParserImpl::ParseMultiplicative() {
     auto loc = Loc();
+    Chain chain(*this);
     ExprPtr left = ParseBitXor();
     while (true) {
+        BinaryOp op;
         if (AcceptOp("*"))
-            left = MakeBinary(BinaryOp::MULTIPLY, std::move(left), ParseBitXor(), loc);
+            op = BinaryOp::MULTIPLY;
         else if (AcceptOp("/"))
-            left = MakeBinary(BinaryOp::DIVIDE, std::move(left), ParseBitXor(), loc);
+            op = BinaryOp::DIVIDE;
         else if (AcceptOp("%") || AcceptKeyword("MOD"))
-            left = MakeBinary(BinaryOp::MODULO, std::move(left), ParseBitXor(), loc);
+            op = BinaryOp::MODULO;
         else if (AcceptKeyword("DIV"))
-            left = MakeBinary(BinaryOp::INT_DIVIDE, std::move(left), ParseBitXor(), loc);
+            op = BinaryOp::INT_DIVIDE;
         else
             return left;
+        chain.Link();
+        left = MakeBinary(op, std::move(left), ParseBitXor(), loc);
     }
 }
 
 ExprPtr ParserImpl::ParseBitXor() {
     auto loc = Loc();
+    Chain chain(*this);
     ExprPtr left = ParseUnary();
-    while (AcceptOp("^")) left = MakeBinary(BinaryOp::BIT_XOR, std::move(left), ParseUnary(), loc);
+    while (AcceptOp("^")) {
+        chain.Link();
+        left = MakeBinary(BinaryOp::BIT_XOR, std::move(left), ParseUnary(), loc);
+    }
     return left;
 }
 
@@ -344,9 +406,11 @@ ExprPtr ParserImpl::ParseUnary() {
 
 ExprPtr ParserImpl::ParsePostfix() {
     auto loc = Loc();
+    Chain chain(*this);
     ExprPtr e = ParsePrimary();
     while (true) {
         if (AcceptOp("::")) {
+            chain.Link();
             auto c = std::make_unique<CastExpr>();
             c->expr = std::move(e);
             c->target = ParseTypeName();
@@ -355,6 +419,7 @@ ExprPtr ParserImpl::ParsePostfix() {
         } else if (IsOp("->") || IsOp("->>")) {
             bool unquote = IsOp("->>");
             Advance();
+            chain.Link();
             auto f = std::make_unique<FunctionCallExpr>();
             f->name = unquote ? "json_string" : "json_query";
             f->location = loc;
@@ -367,6 +432,7 @@ ExprPtr ParserImpl::ParsePostfix() {
         } else if (IsOp("[")) {
             // arr[i]: the i-th element (1-based), as element_at(arr, i).
             Advance();
+            chain.Link();
             auto f = std::make_unique<FunctionCallExpr>();
             f->name = "element_at";
             f->location = loc;

@@ -11,7 +11,11 @@ namespace floe {
 
 namespace {
 constexpr int kMaxNesting = 200;  // keeps deep input far from the thread stack limit, also under ASan
-}
+/// The height an expression (or FROM clause, or set operation) may reach, counting parentheses,
+/// function calls, subqueries and each link of an operator chain: the passes after the parser
+/// recurse once or twice per level (DuckDB's max_expression_depth is 1000 too).
+constexpr int kMaxExpressionDepth = 1000;
+}  // namespace
 
 bool IsReservedWord(std::string_view w) {
     static const char* kReserved[] = {
@@ -99,6 +103,23 @@ void ParserImpl::EnterNesting() {
             "line {}, column {}: statement is nested too deeply (more than {} levels of parentheses or subqueries)",
             Cur().line, Cur().column, kMaxNesting));
     }
+    peak_ = std::max(peak_, depth_);
+}
+
+void ParserImpl::CheckHeight(int height) const {
+    if (height > kMaxExpressionDepth) {
+        throw ParserError(fmt::format(
+            "line {}, column {}: expression is nested too deeply (more than {} levels of operators, parentheses, "
+            "function calls, joins or subqueries)",
+            Cur().line, Cur().column, kMaxExpressionDepth));
+    }
+}
+
+void ParserImpl::Chain::Link() {
+    peak_ = Peak();
+    ++links_;
+    parser_.CheckHeight(peak_ + 1);
+    parser_.peak_ = parser_.depth_;
 }
 
 std::vector<ast::StatementPtr> ParserImpl::ParseStatementList() {

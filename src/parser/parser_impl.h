@@ -2,6 +2,7 @@
 /// Internal: the recursive-descent parser's state (token cursor, keyword helpers, errors). Split
 /// over expression_parser.cpp, query_parser.cpp and statement_parser.cpp.
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,36 @@ class ParserImpl {
     ast::SourceLocation Loc() const { return {Cur().line, Cur().column}; }
     void EnterNesting();
     void LeaveNesting() { --depth_; }
+    /// Throws when a tree would be `height` levels deep (more than kMaxExpressionDepth).
+    void CheckHeight(int height) const;
+
+    /// Counts the levels a tree built left-deep in a loop adds (`a + b + c`, `a IS NULL IS NULL`,
+    /// `t1 JOIN t2 JOIN t3`, `q1 UNION q2 UNION q3`). The loop uses no stack of the parser's, but
+    /// each link puts the tree built so far one level deeper, and the binder, the optimizer and
+    /// the destructors recurse over it later; 20,000 `+ 1` overflowed the stack there. So every
+    /// link counts against kMaxExpressionDepth, as every parenthesis does (peak_ keeps the
+    /// deepest level reached).
+    class Chain {
+      public:
+        /// Before the first operand.
+        explicit Chain(ParserImpl& parser) : parser_(parser), outer_peak_(parser.peak_) {
+            parser.peak_ = parser.depth_;
+        }
+        /// After an operator, before its right operand (if any): the tree so far becomes the
+        /// left operand of a new node.
+        void Link();
+        /// The chain's height joins the enclosing tree's.
+        ~Chain() { parser_.peak_ = std::max(outer_peak_, Peak()); }
+        Chain(const Chain&) = delete;
+        Chain& operator=(const Chain&) = delete;
+
+      private:
+        int Peak() const { return links_ == 0 ? parser_.peak_ : std::max(peak_, parser_.peak_) + 1; }
+        ParserImpl& parser_;
+        int outer_peak_;
+        int peak_ = 0;  // deepest level of the tree before the last link
+        int links_ = 0;
+    };
 
     // Expressions (expression_parser.cpp).
     ast::ExprPtr ParseOr();
@@ -76,6 +107,13 @@ class ParserImpl {
     /// A select list (expressions with optional aliases), also RETURNING's.
     std::vector<ast::SelectItem> ParseSelectItems();
     ast::ExprPtr MakeBinary(ast::BinaryOp op, ast::ExprPtr l, ast::ExprPtr r, ast::SourceLocation loc);
+    /// `x op y op z ...` for an associative operator (OR, XOR, AND) built as a balanced tree, so
+    /// that 10,000 OR-ed conditions make a tree 14 levels high instead of 10,000.
+    ast::ExprPtr ParseAssociative(ast::BinaryOp op, bool (ParserImpl::*accept_operator)(),
+                                  ast::ExprPtr (ParserImpl::*parse_operand)());
+    bool AcceptOr();
+    bool AcceptXor();
+    bool AcceptAnd();
     /// `row op ANY|ALL (query)`, `row [NOT] IN (query)` as [NOT] EXISTS over the query's rows.
     ast::ExprPtr MakeRowSubquery(ast::ExprPtr row, ast::BinaryOp op, bool all, bool negated,
                                  std::unique_ptr<ast::QueryNode> query, ast::SourceLocation loc);
@@ -119,6 +157,10 @@ class ParserImpl {
     std::vector<std::string> ParseColumnList();
     ast::UserIdentity ParseUser();
     std::string ParsePasswordValue();
+    /// `IDENTIFIED [WITH plugin] BY 'pw'` after CREATE / ALTER USER's name (IDENTIFIED consumed).
+    std::string ParseIdentifiedBy();
+    /// CREATE / ALTER USER's account options, as many as follow.
+    void ParseAccountOptions(ast::AccountOptions& options);
     std::vector<std::pair<std::string, std::string>> ParseProperties();
     /// After CREATE / ALTER / PAUSE / RESUME / STOP / SHOW [ALL]: the rest of a routine load statement.
     ast::StatementPtr ParseRoutineLoad(ast::RoutineLoadStatement::Action action);
@@ -129,6 +171,9 @@ class ParserImpl {
     std::vector<Token> tokens_;
     size_t pos_ = 0;
     int depth_ = 0;
+    /// The deepest level (nesting levels plus links of operator chains) of the expression being
+    /// measured by the innermost Chain or ParseAssociative.
+    int peak_ = 0;
     uint32_t parameter_count_ = 0;
 };
 

@@ -104,6 +104,7 @@ int SetOpPrecedence(const Token& t, bool* is_op, SetOpType* type) {
 }  // namespace
 
 QueryNodePtr ParserImpl::ParseSetOperation(int min_precedence) {
+    Chain chain(*this);
     QueryNodePtr left = ParseQueryTerm();
     while (true) {
         bool is_op;
@@ -112,6 +113,7 @@ QueryNodePtr ParserImpl::ParseSetOperation(int min_precedence) {
         if (!is_op || prec < min_precedence) break;
         auto loc = Loc();
         Advance();
+        chain.Link();
         bool all = false;
         if (AcceptKeyword("ALL"))
             all = true;
@@ -274,8 +276,10 @@ void ParserImpl::ParseOrderLimit(QueryNode& node) {
 }
 
 TableRefPtr ParserImpl::ParseFrom() {
+    Chain chain(*this);
     TableRefPtr left = ParseJoinedTable();
     while (AcceptOp(",")) {
+        chain.Link();
         auto j = std::make_unique<JoinTableRef>();
         j->location = Loc();
         j->join_type = JoinType::CROSS;
@@ -287,6 +291,7 @@ TableRefPtr ParserImpl::ParseFrom() {
 }
 
 TableRefPtr ParserImpl::ParseJoinedTable() {
+    Chain chain(*this);
     TableRefPtr left = ParseTableFactor();
     while (true) {
         auto loc = Loc();
@@ -316,6 +321,7 @@ TableRefPtr ParserImpl::ParseJoinedTable() {
             return left;
         }
         ExpectKeyword("JOIN");
+        chain.Link();
         auto j = std::make_unique<JoinTableRef>();
         j->location = loc;
         j->join_type = type;
