@@ -12,7 +12,9 @@ namespace floe {
 
 namespace {
 
-constexpr size_t kMaxInputs = 64;  // inputs are tracked in 64-bit masks
+/// Inputs are tracked in 64-bit masks. A larger region is ordered in parts: its top 64 inputs
+/// are ordered together, and a subtree that does not fit is one of them, ordered on its own.
+constexpr size_t kMaxInputs = 64;
 
 double ConjunctSelectivity(const BoundExpression& e) {
     if (e.kind == BoundExprKind::FUNCTION) {
@@ -102,6 +104,12 @@ bool IsInnerJoin(const LogicalOperator& op) {
     return t == BoundJoinType::INNER || t == BoundJoinType::CROSS;
 }
 
+/// The inputs of the inner-join region rooted at `op` (1 for anything else).
+size_t CountInputs(const LogicalOperator& op) {
+    if (!IsInnerJoin(op)) return 1;
+    return CountInputs(*op.children[0]) + CountInputs(*op.children[1]);
+}
+
 struct JoinInput {
     LogicalOperatorPtr op;
     size_t offset = 0;  // first column in the region's original output
@@ -125,12 +133,14 @@ class Reorderer {
   public:
     explicit Reorderer(LogicalOperatorPtr region) {
         types_ = region->types;
-        Flatten(std::move(region), 0);
+        Flatten(std::move(region), 0, kMaxInputs);
     }
     LogicalOperatorPtr Build();
 
   private:
-    void Flatten(LogicalOperatorPtr op, size_t offset);
+    /// Takes the inputs and predicates of the region below `op` into inputs_ / preds_, at most
+    /// `budget` inputs (a subtree beyond it becomes one input, reordered on its own).
+    void Flatten(LogicalOperatorPtr op, size_t offset, size_t budget);
     uint64_t MaskOf(const BoundExpression& e) const;
     size_t InputOf(size_t column) const;
     void Classify();
@@ -159,12 +169,17 @@ uint64_t Reorderer::MaskOf(const BoundExpression& e) const {
     return mask;
 }
 
-void Reorderer::Flatten(LogicalOperatorPtr op, size_t offset) {
-    if (IsInnerJoin(*op) && inputs_.size() + 2 <= kMaxInputs) {
+void Reorderer::Flatten(LogicalOperatorPtr op, size_t offset, size_t budget) {
+    if (IsInnerJoin(*op) && budget >= 2) {
         auto& join = static_cast<LogicalJoin&>(*op);
         size_t left_width = join.children[0]->types.size();
-        Flatten(std::move(join.children[0]), offset);
-        Flatten(std::move(join.children[1]), offset + left_width);
+        // Each side gets what it needs; when both do not fit, the right side (one table in a
+        // left-deep FROM list) gets what it needs up to half.
+        size_t left_inputs = CountInputs(*join.children[0]);
+        size_t right_inputs = CountInputs(*join.children[1]);
+        size_t right_budget = left_inputs + right_inputs <= budget ? right_inputs : std::min(right_inputs, budget / 2);
+        Flatten(std::move(join.children[0]), offset, budget - right_budget);
+        Flatten(std::move(join.children[1]), offset + left_width, right_budget);
         for (size_t i = 0; i < join.left_keys.size(); ++i) {
             JoinPredicate p;
             p.left = std::move(join.left_keys[i]);
