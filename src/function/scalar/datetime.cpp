@@ -46,13 +46,17 @@ FunctionSignature DatetimePart(Op op) {
 
 int64_t AddMonths(int64_t dt, int64_t months, bool& is_null) {
     Parts p = Split(dt);
-    int64_t total = static_cast<int64_t>(p.date.year) * 12 + (p.date.month - 1) + months;
-    int64_t y = total / 12;
-    uint32_t m = static_cast<uint32_t>(total % 12) + 1;
-    if (y < 0 || y > 9999) {
+    // Months since 0000-01; anything outside years 0..9999 is NULL. (Checked before dividing:
+    // total / 12 truncates towards zero, so -11..-1 months once passed for year 0 with a month
+    // <= 0 that the clamp loop below then never left.)
+    int64_t total;
+    if (__builtin_add_overflow(static_cast<int64_t>(p.date.year) * 12 + (p.date.month - 1), months, &total) ||
+        total < 0 || total >= int64_t{10000} * 12) {
         is_null = true;
         return 0;
     }
+    int64_t y = total / 12;
+    auto m = static_cast<uint32_t>(total % 12) + 1;
     uint32_t d = p.date.day;
     while (!IsValidCivil(static_cast<int32_t>(y), m, d)) --d;  // clamp to month end
     return DaysFromCivil(static_cast<int32_t>(y), m, d) * kMicrosPerDay + (dt - DaysOf(dt) * kMicrosPerDay);
@@ -72,9 +76,14 @@ ScalarFunctionBinder MakeAdd(int64_t unit_micros, int64_t unit_months, int sign)
                 int64_t r = 0;
                 if (!n) {
                     int64_t dt = a[0]->Data<int64_t>()[i];
-                    int64_t k = a[1]->Data<int64_t>()[i] * sign;
-                    if (unit_micros == 0) {
-                        r = AddMonths(dt, k * unit_months, n);
+                    int64_t k, months;
+                    if (__builtin_mul_overflow(a[1]->Data<int64_t>()[i], sign, &k)) {
+                        n = true;
+                    } else if (unit_micros == 0) {
+                        if (__builtin_mul_overflow(k, unit_months, &months))
+                            n = true;
+                        else
+                            r = AddMonths(dt, months, n);
                     } else {
                         int64_t delta;
                         if (__builtin_mul_overflow(k, unit_micros, &delta) || __builtin_add_overflow(dt, delta, &r))
