@@ -323,32 +323,16 @@ BoundExprPtr Binder::BindSubquery(const ast::SubqueryExpr& expr) {
         agg.aggregates->push_back(std::move(a));
         return std::make_unique<BoundColumnRef>(agg.group_texts.size() + index, type, "subquery");
     }
-    BoundExprPtr lhs;
-    if (expr.subquery_kind == ast::SubqueryKind::IN) lhs = Bind(*expr.lhs);
     bool any = expr.subquery_kind == ast::SubqueryKind::ANY, all = expr.subquery_kind == ast::SubqueryKind::ALL;
-    if ((any && expr.compare == ast::BinaryOp::EQUAL) || (all && expr.compare == ast::BinaryOp::NOT_EQUAL)) {
-        // = ANY is IN, <> ALL is NOT IN.
-        ast::SubqueryExpr in;
-        in.location = expr.location;
-        in.subquery_kind = ast::SubqueryKind::IN;
-        in.negated = all;
-        // Borrow the operand and query for the rewrite; they are given back below.
-        auto& self = const_cast<ast::SubqueryExpr&>(expr);
-        in.lhs = std::move(self.lhs);
-        in.query = std::move(self.query);
-        BoundExprPtr result;
-        try {
-            result = BindSubquery(in);
-        } catch (...) {
-            self.lhs = std::move(in.lhs);
-            self.query = std::move(in.query);
-            throw;
-        }
-        self.lhs = std::move(in.lhs);
-        self.query = std::move(in.query);
-        return result;
-    }
-    if (any || all) return BindQuantified(expr);
+    // = ANY is IN, <> ALL is NOT IN: bound as IN from the expression itself. (Moving its operand
+    // and query into a temporary IN expression left this one empty while decorrelation re-bound
+    // the enclosing WHERE, which holds it: a null dereference.)
+    const bool in = expr.subquery_kind == ast::SubqueryKind::IN || (any && expr.compare == ast::BinaryOp::EQUAL) ||
+                    (all && expr.compare == ast::BinaryOp::NOT_EQUAL);
+    const bool negated = all || (in && expr.negated);
+    if ((any || all) && !in) return BindQuantified(expr);
+    BoundExprPtr lhs;
+    if (in) lhs = Bind(*expr.lhs);
     if (expr.subquery_kind == ast::SubqueryKind::EXISTS) {
         if (IsSemiJoinCandidate(expr) && BindExistsAsJoin(expr)) {
             last_subquery_correlated_ = true;
@@ -409,14 +393,14 @@ BoundExprPtr Binder::BindSubquery(const ast::SubqueryExpr& expr) {
         found->nullable = false;
         return found;
     }
-    // IN
+    // IN (= ANY, <> ALL)
     if (value_columns != 1) {
         throw BinderError(At(expr.location) + "Operand should contain 1 column(s)", ErrorCode::WRONG_ARGUMENTS);
     }
     LogicalType common = CommonSuperType(lhs->type, inner_types[k]);
     if (common.id == TypeId::NULL_TYPE) common = TypeId::BIGINT;
     inner->order_by.clear();
-    if (k == 0 && IsSemiJoinCandidate(expr)) {
+    if (k == 0 && !negated && IsSemiJoinCandidate(expr)) {
         // x IN (uncorrelated subquery) as a WHERE conjunct: FALSE and NULL both drop the row, so a
         // semi join on x = value is exact (TPC-H Q18, Q20), and the subquery runs once.
         auto join = std::make_unique<BoundJoinRef>();
@@ -480,7 +464,7 @@ BoundExprPtr Binder::BindSubquery(const ast::SubqueryExpr& expr) {
     BoundExprPtr after = Call("if", List(std::move(empty), Constant(Value::Boolean(false)), std::move(no_match)));
     BoundExprPtr matched = Call("is_not_null", List(Ref(match_start + k, inner_types[k])));
     BoundExprPtr result = Call("if", List(std::move(matched), Constant(Value::Boolean(true)), std::move(after)));
-    if (expr.negated) result = Call("not", List(std::move(result)));
+    if (negated) result = Call("not", List(std::move(result)));
     return result;
 }
 
