@@ -15,6 +15,7 @@ PACKAGES=(
   libmariadb-dev
   # integration tests: real MySQL clients
   kafkacat python3-confluent-kafka mariadb-client python3-pytest python3-pymysql python3-mysqldb python3-sqlalchemy
+  python3-cryptography curl
   libmariadb-java default-jdk-headless golang-go golang-github-go-sql-driver-mysql-dev
 )
 # node and npm: the machine image ships them (nodesource); Debian's own only when absent.

@@ -788,6 +788,27 @@ bool Catalog::AlterUserPassword(std::string_view name, std::string_view password
     return true;
 }
 
+bool Catalog::SetUserLimits(std::string_view name, const UserLimitsChange& change, bool if_exists) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    bool found = false;
+    store_->Transaction([&] {
+        found = !store_->Query("SELECT 1 FROM users WHERE name = ?", {std::string(name)}).empty();
+        if (!found) return;
+        auto set = [&](const char* column, int64_t value) {
+            store_->Execute(std::string("UPDATE users SET ") + column + " = ? WHERE name = ?",
+                            {value, std::string(name)});
+        };
+        if (change.failed_login_attempts) set("failed_login_attempts", *change.failed_login_attempts);
+        if (change.password_lock_days) set("password_lock_days", *change.password_lock_days);
+        if (change.account_locked) set("account_locked", *change.account_locked ? 1 : 0);
+        if (change.max_user_connections) set("max_user_connections", *change.max_user_connections);
+    });
+    if (!found && !if_exists) {
+        throw CatalogError("Operation ALTER USER failed for '" + std::string(name) + "'", ErrorCode::UNKNOWN_USER);
+    }
+    return found;
+}
+
 bool Catalog::DropUser(std::string_view name, bool if_exists) {
     if (name == "root")
         throw CatalogError("Access denied: the root user cannot be dropped", ErrorCode::DB_ACCESS_DENIED);

@@ -214,6 +214,14 @@ struct UserInfo {
     std::string default_roles;
 };
 
+/// A change of a user's login limits (CREATE / ALTER USER's account options); unset fields stay.
+struct UserLimitsChange {
+    std::optional<int64_t> failed_login_attempts;
+    std::optional<int64_t> password_lock_days;  // -1: until ACCOUNT UNLOCK
+    std::optional<bool> account_locked;
+    std::optional<int64_t> max_user_connections;  // 0: unlimited
+};
+
 class Catalog {
   public:
     /// Opens (creating and migrating when needed) the catalog in `data_dir`/meta.db. A new
@@ -303,6 +311,8 @@ class Catalog {
                     bool if_not_exists);
     bool AlterUserPassword(std::string_view name, std::string_view password, bool if_exists);
     bool DropUser(std::string_view name, bool if_exists);
+    /// Sets the login limits `change` names; false when the user is missing and `if_exists`.
+    bool SetUserLimits(std::string_view name, const UserLimitsChange& change, bool if_exists);
 
     // Global system variables set with SET GLOBAL (name -> value text).
     std::vector<std::pair<std::string, std::string>> ListGlobalVariables();

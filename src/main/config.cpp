@@ -21,6 +21,18 @@ int ParsePort(const std::string& key, const std::string& v) {
     }
 }
 
+bool ParseBool(const std::string& key, const std::string& v) {
+    if (v == "true" || v == "TRUE" || v == "1" || v == "on" || v == "ON" || v == "yes") return true;
+    if (v == "false" || v == "FALSE" || v == "0" || v == "off" || v == "OFF" || v == "no") return false;
+    throw std::invalid_argument("invalid value for " + key + ": '" + v + "' (expected true or false)");
+}
+
+/// Settings that may be given as a bare flag (`--require-secure-transport` means true).
+bool IsSwitch(const std::string& key) {
+    return key == "require-secure-transport" || key == "require_secure_transport" ||
+           key == "ssl_force_secure_transport";
+}
+
 int ParseCount(const std::string& key, const std::string& v) {
     try {
         size_t used = 0;
@@ -51,6 +63,12 @@ void Apply(Config* c, const std::string& key, const std::string& value) {
         c->log_level = value;
     else if (key == "max-connections" || key == "max_connections")
         c->max_connections = ParseCount(key, value);
+    else if (key == "ssl-cert" || key == "ssl_cert")
+        c->ssl_cert = value;
+    else if (key == "ssl-key" || key == "ssl_key")
+        c->ssl_key = value;
+    else if (IsSwitch(key))
+        c->require_secure_transport = ParseBool(key, value);
     else if (key == "file-roots" || key == "file_roots") {
         c->file_roots.clear();
         size_t start = 0;
@@ -116,6 +134,14 @@ std::string Usage() {
            "                        the only directories FILES() and INSERT INTO FILES() may read\n"
            "                        or write (symlinks and .. resolved first; default DATA_DIR/import;\n"
            "                        the data directory itself is never reachable)\n"
+           "  --ssl-cert FILE       TLS certificate (PEM, chain may follow) for the MySQL and HTTP\n"
+           "                        ports; with --ssl-key. Default: a self-signed one generated\n"
+           "                        at first start into DATA_DIR/tls/server.crt (its SHA-256\n"
+           "                        fingerprint is logged; clients can use it as their CA file)\n"
+           "  --ssl-key FILE        the certificate's private key (PEM)\n"
+           "  --require-secure-transport [true|false]\n"
+           "                        refuse MySQL clients that do not use TLS (error 5205) and\n"
+           "                        plain-HTTP requests (403); default false\n"
            "  --log-level LEVEL     debug, info, warn or error (default info)\n";
 }
 
@@ -167,6 +193,8 @@ bool ParseConfig(int argc, char** argv, Config* config) {
         if (eq != std::string::npos) {
             value = key.substr(eq + 1);
             key = key.substr(0, eq);
+        } else if (IsSwitch(key) && (i + 1 >= argc || std::string(argv[i + 1]).rfind("--", 0) == 0)) {
+            value = "true";
         } else {
             if (i + 1 >= argc) throw std::invalid_argument("missing value for --" + key);
             value = argv[++i];

@@ -18,6 +18,12 @@ struct Config {
     std::string log_level = "info";
     uint32_t max_connections = 4096;
     uint64_t stream_load_block_bytes = 64u << 20;  // Stream Load reads and writes bodies in blocks of this size
+    /// TLS certificate and key (PEM) for the MySQL and HTTP ports; empty: a self-signed pair
+    /// generated into <data_dir>/tls at first start.
+    std::string ssl_cert;
+    std::string ssl_key;
+    /// Refuse MySQL clients that do not switch to TLS, and plain-HTTP requests.
+    bool require_secure_transport = false;
     /// Directories users' local paths (FILES(), INSERT INTO FILES()) may lead to; empty: only
     /// <data_dir>/import.
     std::vector<std::string> file_roots;

@@ -15,6 +15,7 @@
 #include "server/http/http_server.h"
 #include "server/instance.h"
 #include "server/mysql/mysql_server.h"
+#include "server/tls/server_tls.h"
 #include "storage/segment.h"
 
 int main(int argc, char** argv) {
@@ -61,9 +62,14 @@ int main(int argc, char** argv) {
         options.stream_load_block_bytes = config.stream_load_block_bytes;
         options.file_roots = config.file_roots;
         Instance instance(options);
+        TlsOptions tls_options;
+        tls_options.cert_file = config.ssl_cert;
+        tls_options.key_file = config.ssl_key;
+        tls_options.require_secure_transport = config.require_secure_transport;
+        std::unique_ptr<ServerTls> tls = ServerTls::Open(config.data_dir, tls_options);
         MysqlServer mysql(instance, config.bind_address, static_cast<uint16_t>(config.mysql_port),
-                          std::max(4, threads * 2));
-        HttpServer http(instance, config.bind_address, static_cast<uint16_t>(config.http_port));
+                          std::max(4, threads * 2), tls.get());
+        HttpServer http(instance, config.bind_address, static_cast<uint16_t>(config.http_port), 2, tls.get());
         mysql.Start();
         http.Start();
         Log::Info("floe.ready", {{"version", kServerVersion},

@@ -129,8 +129,75 @@ StatementPtr ParserImpl::ParseStatement() {
     return stmt;
 }
 
+/// The last of the adjacent quoted literals in `source` (the lexer joins 'a' 'b' into one
+/// token), unescaped; empty when `source` holds fewer than two.
+static std::string LastOfJoinedLiterals(std::string_view source) {
+    std::vector<std::string> literals;
+    for (size_t i = 0; i < source.size(); ++i) {
+        char quote = source[i];
+        if (quote != '\'' && quote != '"') continue;
+        std::string value;
+        for (++i; i < source.size(); ++i) {
+            if (source[i] == '\\' && i + 1 < source.size()) {
+                value.push_back(source[++i]);
+            } else if (source[i] == quote && i + 1 < source.size() && source[i + 1] == quote) {
+                value.push_back(quote);
+                ++i;
+            } else if (source[i] == quote) {
+                break;
+            } else {
+                value.push_back(source[i]);
+            }
+        }
+        literals.push_back(std::move(value));
+    }
+    return literals.size() >= 2 ? literals.back() : std::string();
+}
+
 StatementPtr ParserImpl::ParseSet() {
     ExpectKeyword("SET");
+    if (IsKeyword("PROPERTY") && (PeekToken().type == TokenType::STRING || IsKeywordAt(PeekToken(), "FOR"))) {
+        // StarRocks' user properties: SET PROPERTY [FOR 'u'] 'max_user_connections' = 'n' [, ...].
+        Advance();
+        auto a = std::make_unique<AlterUserStatement>();
+        bool key_taken = false;
+        if (AcceptKeyword("FOR")) {
+            a->user = ParseUser();
+            if (IsOp("=")) {
+                // 'u' 'key' lexed as one joined literal: take the key back off the user (or host).
+                const Token& joined = tokens_[pos_ - 1];
+                std::string key = LastOfJoinedLiterals(sql_.substr(joined.offset, joined.end - joined.offset));
+                auto ends_with_key = [&key](const std::string& part) {
+                    return !key.empty() && part.size() > key.size() &&
+                           part.compare(part.size() - key.size(), key.size(), key) == 0;
+                };
+                std::string& part = ends_with_key(a->user.host) ? a->user.host : a->user.name;
+                if (!ends_with_key(part)) Error("a property name string");
+                part.resize(part.size() - key.size());
+                if (AsciiLower(key) != "max_user_connections") {
+                    Error("'max_user_connections' (the user property Floe keeps)");
+                }
+                key_taken = true;
+            }
+        }
+        do {
+            if (!key_taken) {
+                if (Cur().type != TokenType::STRING || AsciiLower(Cur().text) != "max_user_connections") {
+                    Error("'max_user_connections' (the user property Floe keeps)");
+                }
+                Advance();
+            }
+            key_taken = false;
+            ExpectOp("=");
+            const std::string& value = Cur().text;
+            bool digits = (Cur().type == TokenType::STRING || Cur().type == TokenType::INTEGER) && !value.empty() &&
+                          value.size() <= 9 && value.find_first_not_of("0123456789") == std::string::npos;
+            if (!digits) Error("a number of connections");
+            a->account.max_user_connections = std::stoll(value);
+            Advance();
+        } while (AcceptOp(","));
+        return a;
+    }
     if (IsKeyword("PASSWORD")) {
         Advance();
         auto s = std::make_unique<SetPasswordStatement>();
@@ -259,6 +326,55 @@ std::string ParserImpl::ParsePasswordValue() {
     std::string pw = Cur().text;
     Advance();
     return pw;
+}
+
+std::string ParserImpl::ParseIdentifiedBy() {
+    if (AcceptKeyword("WITH")) {
+        // Both plugins' verifiers are kept for every password: either may log in.
+        std::string plugin = AsciiLower(ParseIdentifierOrString("an authentication plugin"));
+        if (plugin != "mysql_native_password" && plugin != "caching_sha2_password") {
+            --pos_;
+            Error("mysql_native_password or caching_sha2_password (the authentication plugins Floe has)");
+        }
+    }
+    ExpectKeyword("BY");
+    AcceptKeyword("PASSWORD");
+    if (Cur().type != TokenType::STRING) Error("a password string");
+    std::string password = Cur().text;
+    Advance();
+    return password;
+}
+
+void ParserImpl::ParseAccountOptions(AccountOptions& options) {
+    auto count = [this](const char* what, int64_t max) {
+        if (Cur().type != TokenType::INTEGER || Cur().text.size() > 9 || std::stoll(Cur().text) > max) Error(what);
+        int64_t n = std::stoll(Cur().text);
+        Advance();
+        return n;
+    };
+    while (true) {
+        if (AcceptKeyword("WITH")) {
+            // MySQL's resource options; Floe keeps the connection limit only.
+            do {
+                ExpectKeyword("MAX_USER_CONNECTIONS");
+                options.max_user_connections = count("a number of connections", 4294967295LL);
+            } while (IsKeyword("MAX_USER_CONNECTIONS"));
+        } else if (AcceptKeyword("FAILED_LOGIN_ATTEMPTS")) {
+            options.failed_login_attempts = count("a number of attempts from 0 to 32767", 32767);
+        } else if (AcceptKeyword("PASSWORD_LOCK_TIME")) {
+            options.password_lock_days =
+                AcceptKeyword("UNBOUNDED") ? -1 : count("a number of days from 0 to 32767 or UNBOUNDED", 32767);
+        } else if (AcceptKeyword("ACCOUNT")) {
+            if (AcceptKeyword("LOCK")) {
+                options.account_locked = true;
+            } else {
+                ExpectKeyword("UNLOCK");
+                options.account_locked = false;
+            }
+        } else {
+            return;
+        }
+    }
 }
 
 std::vector<std::pair<std::string, std::string>> ParserImpl::ParseProperties() {
@@ -794,20 +910,14 @@ StatementPtr ParserImpl::ParseCreate() {
             c->if_not_exists = true;
         }
         c->user = ParseUser();
-        if (AcceptKeyword("IDENTIFIED")) {
-            if (AcceptKeyword("WITH")) ParseIdentifierOrString("an authentication plugin");
-            ExpectKeyword("BY");
-            AcceptKeyword("PASSWORD");
-            if (Cur().type != TokenType::STRING) Error("a password string");
-            c->password = Cur().text;
-            Advance();
-        }
+        if (AcceptKeyword("IDENTIFIED")) c->password = ParseIdentifiedBy();
         if (AcceptKeyword("DEFAULT")) {
             ExpectKeyword("ROLE");
             do {
                 ParseIdentifierOrString("a role");
             } while (AcceptOp(","));
         }
+        ParseAccountOptions(c->account);
         return c;
     }
     Error("DATABASE, USER or VIEW (tables arrive with the storage engine)");
@@ -946,14 +1056,8 @@ StatementPtr ParserImpl::ParseAlter() {
         a->if_exists = true;
     }
     a->user = ParseUser();
-    if (AcceptKeyword("IDENTIFIED")) {
-        if (AcceptKeyword("WITH")) ParseIdentifierOrString("an authentication plugin");
-        ExpectKeyword("BY");
-        AcceptKeyword("PASSWORD");
-        if (Cur().type != TokenType::STRING) Error("a password string");
-        a->password = Cur().text;
-        Advance();
-    }
+    if (AcceptKeyword("IDENTIFIED")) a->password = ParseIdentifiedBy();
+    ParseAccountOptions(a->account);
     return a;
 }
 

@@ -16,6 +16,7 @@
 #include "ingest/load_manager.h"
 #include "ingest/routine_load.h"
 #include "ingest/stream_load.h"
+#include "server/login_guard.h"
 #include "server/session_variables.h"
 
 namespace floe {
@@ -50,6 +51,8 @@ class Instance {
     StreamLoader& stream_loads() { return *stream_loads_; }
     RoutineLoadManager& routine_loads() { return *routine_loads_; }
     GlobalVariables& globals() { return *globals_; }
+    /// Failed-login lockout and per-user connection counts, shared by the MySQL and HTTP logins.
+    LoginGuard& login_guard() { return login_guard_; }
 
     uint32_t NextConnectionId() { return next_connection_id_.fetch_add(1); }
 
@@ -74,6 +77,7 @@ class Instance {
     std::unique_ptr<Compactor> compactor_;
     std::unique_ptr<StreamLoader> stream_loads_;
     std::unique_ptr<RoutineLoadManager> routine_loads_;
+    LoginGuard login_guard_;
     std::atomic<uint32_t> next_connection_id_{1};
     std::mutex sessions_mutex_;
     std::map<uint32_t, Session*> sessions_;

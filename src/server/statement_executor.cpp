@@ -419,15 +419,38 @@ QueryResult StatementExecutor::DropDatabase(const ast::DropDatabaseStatement& s)
     return Ok(0);
 }
 
+static UserLimitsChange LimitsOf(const ast::AccountOptions& options) {
+    UserLimitsChange change;
+    change.failed_login_attempts = options.failed_login_attempts;
+    change.password_lock_days = options.password_lock_days;
+    change.account_locked = options.account_locked;
+    change.max_user_connections = options.max_user_connections;
+    return change;
+}
+
 QueryResult StatementExecutor::CreateUser(const ast::CreateUserStatement& s) {
     std::optional<std::string_view> pw;
     if (s.password) pw = *s.password;
-    session_.instance().catalog().CreateUser(s.user.name, s.user.host, pw, s.if_not_exists);
+    bool created = session_.instance().catalog().CreateUser(s.user.name, s.user.host, pw, s.if_not_exists);
+    if (created && s.account.any()) {
+        session_.instance().catalog().SetUserLimits(s.user.name, LimitsOf(s.account), false);
+    }
+    if (created) session_.instance().login_guard().Reset(s.user.name);  // nothing left of a dropped namesake
     return Ok();
 }
 
 QueryResult StatementExecutor::AlterUser(const ast::AlterUserStatement& s) {
     if (s.password) session_.instance().catalog().AlterUserPassword(s.user.name, *s.password, s.if_exists);
+    if (s.account.any()) {
+        // SET PROPERTY without FOR names the session's own user.
+        const std::string name = s.user.name.empty() ? session_.user() : s.user.name;
+        if (!session_.instance().catalog().SetUserLimits(name, LimitsOf(s.account), s.if_exists)) return Ok();
+        // ACCOUNT UNLOCK or new lockout settings start the failure count over (MySQL WL#13515).
+        const bool unlock = s.account.account_locked.has_value() && !*s.account.account_locked;
+        if (unlock || s.account.failed_login_attempts || s.account.password_lock_days) {
+            session_.instance().login_guard().Reset(name);
+        }
+    }
     return Ok();
 }
 

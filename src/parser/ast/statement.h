@@ -256,20 +256,37 @@ struct DropDatabaseStatement : Statement {
     bool force = false;
 };
 
-/// `CREATE USER [IF NOT EXISTS] 'u'[@'h'] [IDENTIFIED BY [PASSWORD] 'x'] [DEFAULT ROLE ...]`.
+/// MySQL 8's account options of CREATE / ALTER USER (`WITH MAX_USER_CONNECTIONS n`,
+/// `FAILED_LOGIN_ATTEMPTS n`, `PASSWORD_LOCK_TIME {n | UNBOUNDED}`, `ACCOUNT {LOCK | UNLOCK}`);
+/// unset options keep their value (ALTER) or default (CREATE).
+struct AccountOptions {
+    std::optional<int64_t> failed_login_attempts;
+    std::optional<int64_t> password_lock_days;  // -1: UNBOUNDED
+    std::optional<bool> account_locked;
+    std::optional<int64_t> max_user_connections;  // 0: unlimited
+
+    bool any() const { return failed_login_attempts || password_lock_days || account_locked || max_user_connections; }
+};
+
+/// `CREATE USER [IF NOT EXISTS] 'u'[@'h'] [IDENTIFIED [WITH plugin] BY [PASSWORD] 'x'] [DEFAULT ROLE ...]
+/// [account options]`.
 struct CreateUserStatement : Statement {
     CreateUserStatement() : Statement(StatementKind::CREATE_USER) {}
     UserIdentity user;
     bool if_not_exists = false;
     std::optional<std::string> password;  // plain text
+    AccountOptions account;
 };
 
-/// `ALTER USER [IF EXISTS] 'u'[@'h'] IDENTIFIED BY 'x'`.
+/// `ALTER USER [IF EXISTS] 'u'[@'h'] [IDENTIFIED [WITH plugin] BY 'x'] [account options]`, and
+/// StarRocks' `SET PROPERTY [FOR 'u'] 'max_user_connections' = 'n'` (an empty user name: the
+/// session's own user).
 struct AlterUserStatement : Statement {
     AlterUserStatement() : Statement(StatementKind::ALTER_USER) {}
     UserIdentity user;
     bool if_exists = false;
     std::optional<std::string> password;
+    AccountOptions account;
 };
 
 struct DropUserStatement : Statement {

@@ -2,13 +2,18 @@
 
 #include <utility>  // Boost 1.74 asio/awaitable.hpp uses std::exchange without including it
 
+#include <openssl/crypto.h>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <future>
 #include <limits>
 #include <thread>
+#include <type_traits>
 
 #include "common/ascii.h"
 #include "common/exception.h"
@@ -16,6 +21,7 @@
 #include "common/logging.h"
 #include "server/http/http_request.h"
 #include "server/instance.h"
+#include "server/tls/server_tls.h"
 
 namespace floe {
 
@@ -36,9 +42,6 @@ http::response<http::string_body> Json(http::status status, unsigned version, bo
     return res;
 }
 
-/// One HTTP connection: reads requests and answers them until the peer closes. Stream Load
-/// bodies are spooled to a file under the data directory (memory stays bounded however large the
-/// load) and the load runs on a thread of its own.
 /// Stream Loads run on threads of their own: the server waits for them when it stops, and tells
 /// the ones still waiting for body bytes to give up (their load fails; nothing is committed).
 struct LoadGate {
@@ -46,28 +49,65 @@ struct LoadGate {
     std::atomic<bool> stopping{false};
 };
 
-class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
+/// What every connection of one server shares.
+struct HttpShared {
+    Instance& instance;
+    std::shared_ptr<LoadGate> gate;
+    ServerTls* tls;  // null: no TLS
+};
+
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+/// Seconds a connection may stay silent before its next request (or the rest of its header).
+constexpr int kIdleSeconds = 300;
+
+bool SameSecret(const std::string& a, const std::string& b) {
+    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+/// One HTTP connection over `Stream` (plain TCP, or TLS over it): reads requests and answers
+/// them until the peer closes. Stream Load bodies are parsed as they arrive, by a load thread
+/// of its own.
+template <class Stream>
+class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream>> {
   public:
-    HttpConnection(tcp::socket socket, Instance& instance, std::shared_ptr<LoadGate> gate)
-        : stream_(std::move(socket)), instance_(instance), gate_(std::move(gate)) {}
+    static constexpr bool kSecure = std::is_same_v<Stream, TlsStream>;
+
+    /// `buffer` holds bytes already read from the connection (while detecting TLS).
+    HttpConnection(Stream stream, beast::flat_buffer buffer, const HttpShared& shared, std::string peer)
+        : stream_(std::move(stream)),
+          buffer_(std::move(buffer)),
+          instance_(shared.instance),
+          gate_(shared.gate),
+          tls_(shared.tls),
+          peer_(std::move(peer)) {}
 
     void Start() { ReadHeader(); }
 
   private:
+    beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
+
     void ReadHeader() {
         header_.emplace();
         header_->header_limit(kMaxHttpHeaderBytes);
         // No limit on what may follow the header (Boost 1.74 mis-compares boost::none here).
         header_->body_limit(std::numeric_limits<std::uint64_t>::max());
-        stream_.expires_after(std::chrono::seconds(300));
-        http::async_read_header(stream_, buffer_, *header_,
-                                [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+        tcp().expires_after(std::chrono::seconds(kIdleSeconds));
+        http::async_read_header(
+            stream_, buffer_, *header_,
+            [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
     }
 
     void OnHeader(beast::error_code ec) {
         if (ec) return AnswerReadError(ec, header_->got_some());
         auto& req = header_->get();
         std::string target(req.target());
+        if (!kSecure && tls_ && tls_->require_secure_transport() && target != "/api/health" && target != "/health") {
+            // Nothing but health checks over clear text: credentials and data would cross in clear.
+            Refuse(http::status::forbidden,
+                   R"({"status":"FAILED","msg":"Connections using insecure transport are prohibited; use https"})");
+            return;
+        }
         auto load = StreamLoadTarget(target);
         if (load && (req.method() == http::verb::put || req.method() == http::verb::post)) {
             StartStreamLoad(load->first, load->second);
@@ -76,7 +116,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
         body_.emplace(std::move(*header_));
         body_->body_limit(kMaxHttpSmallBody);
         http::async_read(stream_, buffer_, *body_,
-                         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnSmallRequest(ec); });
+                         [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnSmallRequest(ec); });
     }
 
     void OnSmallRequest(beast::error_code ec) {
@@ -114,14 +154,38 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     }
 
     void Write(std::shared_ptr<http::response<http::string_body>> res) {
-        http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
-            if (ec || !res->keep_alive()) {
-                beast::error_code ignored;
-                self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-                return;
-            }
+        http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, size_t) {
+            if (ec || !res->keep_alive()) return self->Close(!ec);
             self->ReadHeader();
         });
+    }
+
+    /// Ends the connection after its last answer: TLS says close_notify first (when the stream
+    /// is still sound), then the sending side of the socket closes.
+    void Close(bool graceful) {
+        auto shutdown_send = [self = this->shared_from_this()] {
+            beast::error_code ignored;
+            self->tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+        };
+        if constexpr (kSecure) {
+            if (graceful) {
+                tcp().expires_after(std::chrono::seconds(5));
+                stream_.async_shutdown([shutdown_send](beast::error_code) { shutdown_send(); });
+                return;
+            }
+        }
+        shutdown_send();
+    }
+
+    /// 401 as StarRocks answers it (with the Stream Load result's keys too, for clients that
+    /// read those): a Basic challenge and the reason in `msg`.
+    void RefuseUnauthorized(unsigned version, const std::string& message) {
+        auto res = std::make_shared<http::response<http::string_body>>(
+            Json(http::status::unauthorized, version, false,
+                 R"({"status":"FAILED","msg":)" + JsonString(message) + R"(,"Status":"Fail","Message":)" +
+                     JsonString(message) + "}"));
+        res->set(http::field::www_authenticate, R"(Basic realm="")");
+        Write(res);
     }
 
     /// Answers without reading the request's body: the connection cannot be reused.
@@ -137,7 +201,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     void AnswerReadError(beast::error_code ec, bool got_some) {
         if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
             ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
-            ec == asio::error::broken_pipe || (ec == http::error::partial_message && !got_some)) {
+            ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated ||
+            (ec == http::error::partial_message && !got_some)) {
             return;
         }
         http::status status = http::status::bad_request;
@@ -147,21 +212,43 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
         Refuse(status, "{\"status\":\"FAILED\",\"msg\":" + JsonString("bad HTTP request: " + what) + "}");
     }
 
-    void StartStreamLoad(const std::string& database, const std::string& table) {
-        auto& req = header_->get();
-        // HTTP basic authentication against Floe's users.
+    /// HTTP Basic authentication against Floe's users, under the same login limits as the
+    /// MySQL port (lockout after failed logins, ACCOUNT LOCK). False when refused (answered).
+    bool Authenticate(const http::request_header<>& req, std::string* user = nullptr) {
         auto authorization = req[http::field::authorization];
         auto credentials = DecodeBasicAuth(std::string_view(authorization.data(), authorization.size()));
-        std::string user = credentials ? credentials->user : "";
-        std::string password = credentials ? credentials->password : "";
-        auto account = user.empty() ? std::nullopt : instance_.catalog().GetUser(user);
-        if (!account || account->auth_string != Catalog::NativePasswordHash(password)) {
-            Refuse(http::status::unauthorized, "{\"Status\":\"Fail\",\"Message\":" +
-                                                   JsonString("Access denied for user '" + user.substr(0, 64) +
-                                                              "' (use HTTP basic authentication with a Floe user)") +
-                                                   "}");
-            return;
+        if (!credentials) {
+            RefuseUnauthorized(req.version(), "Need auth information.");
+            return false;
         }
+        const std::string& password = credentials->password;
+        try {
+            instance_.login_guard().Authenticate(
+                instance_.catalog(), credentials->user, peer_, !password.empty(), [&](const UserInfo* account) {
+                    if (!account || !SameSecret(account->auth_string, Catalog::NativePasswordHash(password))) {
+                        return false;
+                    }
+                    // The clear password is at hand: keep caching_sha2_password's verifier.
+                    if (account->sha2_auth.empty() && !password.empty()) {
+                        instance_.catalog().SetUserSha2(account->name, Catalog::Sha2PasswordHash(password));
+                    }
+                    return true;
+                });
+        } catch (const PermissionError& e) {
+            Log::Warn("http.auth_failed", {{"user", credentials->user}, {"host", peer_}, {"error", e.what()}});
+            RefuseUnauthorized(req.version(), e.code() == ErrorCode::ACCESS_DENIED
+                                                  ? "Access denied for " + credentials->user.substr(0, 64) + "@" + peer_
+                                                  : std::string(e.what()));
+            return false;
+        }
+        if (user) *user = credentials->user;
+        return true;
+    }
+
+    void StartStreamLoad(const std::string& database, const std::string& table) {
+        auto& req = header_->get();
+        std::string user;
+        if (!Authenticate(req, &user)) return;
         load_ = StreamLoadRequest{};
         load_.database = database;
         load_.table = table;
@@ -175,7 +262,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
         body_stream_->body_limit(std::numeric_limits<std::uint64_t>::max());
         if (beast::iequals(body_stream_->get()[http::field::expect], "100-continue")) {
             auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, version_);
-            http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code ec, size_t) {
+            http::async_write(stream_, *cont, [self = this->shared_from_this(), cont](beast::error_code ec, size_t) {
                 if (!ec) self->RunStreamLoad();
             });
         } else {
@@ -235,7 +322,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
                 }
                 parser.get().body().data = out;
                 parser.get().body().size = capacity;
-                c_.stream_.expires_after(std::chrono::seconds(kBodyIdleSeconds));
+                c_.tcp().expires_after(std::chrono::seconds(kBodyIdleSeconds));
                 http::async_read(c_.stream_, c_.buffer_, parser,
                                  [this, capacity, &promise](beast::error_code ec, size_t) {
                                      auto& p = *c_.body_stream_;
@@ -252,7 +339,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
                     cancelled = true;
                     asio::post(c_.stream_.get_executor(), [this] {
                         beast::error_code ignored;
-                        c_.stream_.socket().cancel(ignored);
+                        c_.tcp().socket().cancel(ignored);
                     });
                 }
             }
@@ -270,7 +357,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
         // The load runs off the I/O threads, reading the body as it arrives; its answer is
         // written back on the connection.
         gate_->active.fetch_add(1);
-        std::thread([self = shared_from_this()] {
+        std::thread([self = this->shared_from_this()] {
             struct Leave {
                 LoadGate& gate;
                 ~Leave() { gate.active.fetch_sub(1); }
@@ -290,25 +377,77 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
             // that only half-closed still reads it); the rest of the stream cannot be framed.
             const bool keep_alive = self->keep_alive_ && !body.failed();
             if (body.failed()) Log::Warn("stream_load.body_failed", {{"label", result.label}});
-            std::string prefix = "http://" + (self->host_.empty() ? std::string("127.0.0.1:8030") : self->host_) +
+            std::string prefix = std::string(kSecure ? "https://" : "http://") +
+                                 (self->host_.empty() ? std::string("127.0.0.1:8030") : self->host_) +
                                  "/api/_load_error_log?file=";
             auto res = std::make_shared<http::response<http::string_body>>(
-                Json(http::status::ok, self->version_, keep_alive, result.ToJson(prefix)));
+                Json(static_cast<http::status>(result.http_status), self->version_, keep_alive, result.ToJson(prefix)));
             asio::post(self->stream_.get_executor(), [self, res] { self->Write(res); });
         }).detach();
     }
 
-    beast::tcp_stream stream_;
+    Stream stream_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::empty_body>> header_;
     std::optional<http::request_parser<http::string_body>> body_;
     std::optional<http::request_parser<http::buffer_body>> body_stream_;
     Instance& instance_;
     std::shared_ptr<LoadGate> gate_;
+    ServerTls* tls_;
+    std::string peer_;  // the client's address, for logs and access-denied messages
     StreamLoadRequest load_;
     std::string host_;
     bool keep_alive_ = true;
     unsigned version_ = 11;
+};
+
+/// A new connection's first bytes: a TLS handshake record (0x16) starts TLS on the socket,
+/// anything else is plain HTTP; both go on to an HttpConnection with the bytes already read.
+class ProtocolDetector : public std::enable_shared_from_this<ProtocolDetector> {
+  public:
+    ProtocolDetector(tcp::socket socket, HttpShared shared) : stream_(std::move(socket)), shared_(std::move(shared)) {
+        beast::error_code ec;
+        auto endpoint = stream_.socket().remote_endpoint(ec);
+        peer_ = ec ? "unknown" : endpoint.address().to_string();
+    }
+
+    void Start() {
+        if (!shared_.tls) return StartPlain();
+        stream_.expires_after(std::chrono::seconds(kIdleSeconds));
+        beast::async_detect_ssl(stream_, buffer_, [self = shared_from_this()](beast::error_code ec, bool tls) {
+            if (ec) return;  // the peer left (or stayed silent) before saying anything
+            if (tls) return self->StartTls();
+            self->StartPlain();
+        });
+    }
+
+  private:
+    void StartPlain() {
+        std::make_shared<HttpConnection<beast::tcp_stream>>(std::move(stream_), std::move(buffer_), shared_, peer_)
+            ->Start();
+    }
+
+    void StartTls() {
+        auto tls = std::make_shared<TlsStream>(std::move(stream_), shared_.tls->context());
+        beast::get_lowest_layer(*tls).expires_after(std::chrono::seconds(30));
+        tls->async_handshake(
+            asio::ssl::stream_base::server, buffer_.data(),
+            [self = shared_from_this(), tls](beast::error_code ec, size_t used) {
+                if (ec) {
+                    Log::Debug("http.tls_handshake_failed", {{"host", self->peer_}, {"error", ec.message()}});
+                    return;
+                }
+                self->buffer_.consume(used);
+                std::make_shared<HttpConnection<TlsStream>>(std::move(*tls), std::move(self->buffer_), self->shared_,
+                                                            self->peer_)
+                    ->Start();
+            });
+    }
+
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    HttpShared shared_;
+    std::string peer_;
 };
 
 }  // namespace
@@ -320,21 +459,21 @@ struct HttpServer::Impl {
     std::vector<std::thread> threads;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
 
-    void Accept(Instance& instance) {
-        acceptor->async_accept(asio::make_strand(io),
-                               [this, &instance, gate = gate](beast::error_code ec, tcp::socket socket) {
-                                   if (ec) {
-                                       if (ec == asio::error::operation_aborted) return;
-                                   } else {
-                                       std::make_shared<HttpConnection>(std::move(socket), instance, gate)->Start();
-                                   }
-                                   if (acceptor && acceptor->is_open()) Accept(instance);
-                               });
+    void Accept(Instance& instance, ServerTls* tls) {
+        acceptor->async_accept(
+            asio::make_strand(io), [this, &instance, tls, gate = gate](beast::error_code ec, tcp::socket socket) {
+                if (ec) {
+                    if (ec == asio::error::operation_aborted) return;
+                } else {
+                    std::make_shared<ProtocolDetector>(std::move(socket), HttpShared{instance, gate, tls})->Start();
+                }
+                if (acceptor && acceptor->is_open()) Accept(instance, tls);
+            });
     }
 };
 
-HttpServer::HttpServer(Instance& instance, std::string bind_address, uint16_t port, int io_threads)
-    : instance_(instance), bind_address_(std::move(bind_address)), port_(port), io_threads_(io_threads) {}
+HttpServer::HttpServer(Instance& instance, std::string bind_address, uint16_t port, int io_threads, ServerTls* tls)
+    : instance_(instance), bind_address_(std::move(bind_address)), port_(port), io_threads_(io_threads), tls_(tls) {}
 
 HttpServer::~HttpServer() {
     Stop();
@@ -355,7 +494,7 @@ void HttpServer::Start() {
         throw IOError("cannot listen for HTTP on " + bind_address_ + ":" + std::to_string(port_) + ": " + ec.message());
     port_ = impl_->acceptor->local_endpoint().port();
     impl_->work.emplace(impl_->io.get_executor());
-    impl_->Accept(instance_);
+    impl_->Accept(instance_, tls_);
     for (int i = 0; i < std::max(1, io_threads_); ++i) impl_->threads.emplace_back([this] { impl_->io.run(); });
     Log::Info("http.listening", {{"address", bind_address_}, {"port", port_}});
 }

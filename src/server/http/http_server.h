@@ -1,6 +1,7 @@
 #pragma once
-/// The HTTP front end (port 8030 by default): health and version endpoints now; Stream Load
-/// (PUT /api/{db}/{table}/_stream_load) is added on the same server. Boost.Beast over Asio.
+/// The HTTP front end (port 8030 by default): health and version endpoints and Stream Load
+/// (PUT /api/{db}/{table}/_stream_load). Boost.Beast over Asio. With a TLS identity it speaks
+/// HTTPS and plain HTTP on the same port, told apart by each connection's first byte.
 
 #include <cstdint>
 #include <memory>
@@ -11,10 +12,13 @@
 namespace floe {
 
 class Instance;
+class ServerTls;
 
 class HttpServer {
   public:
-    HttpServer(Instance& instance, std::string bind_address, uint16_t port, int io_threads = 2);
+    /// `tls` (null: plain HTTP only) must outlive the server.
+    HttpServer(Instance& instance, std::string bind_address, uint16_t port, int io_threads = 2,
+               ServerTls* tls = nullptr);
     ~HttpServer();
 
     /// Binds and starts serving; port 0 picks a free port (see port()). Throws IOError on failure.
@@ -29,6 +33,7 @@ class HttpServer {
     std::string bind_address_;
     uint16_t port_;
     int io_threads_;
+    ServerTls* tls_;
     std::unique_ptr<Impl> impl_;
 };
 

@@ -1,13 +1,10 @@
 #include "server/mysql/connection.h"
 
 #include <sys/socket.h>
-#include <sys/time.h>
 
 #include <utility>  // Boost 1.74 asio headers use std::exchange without including it
 
-#include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
-
+#include "catalog/catalog.h"
 #include "common/exception.h"
 #include "common/logging.h"
 #include "server/instance.h"
@@ -16,6 +13,7 @@
 #include "server/mysql/protocol.h"
 #include "server/mysql/result_encoder.h"
 #include "server/session.h"
+#include "server/tls/server_tls.h"
 
 namespace floe::mysql {
 
@@ -25,26 +23,29 @@ namespace {
 constexpr size_t kFlushThreshold = 1 << 20;
 constexpr size_t kHardMaxPacket = 1ULL << 30;
 
-void SetReceiveTimeout(int fd, int seconds) {
-    timeval tv{seconds, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-}
 }  // namespace
 
-MysqlConnection::MysqlConnection(Instance& instance, asio::ip::tcp::socket socket, uint32_t connection_id)
-    : instance_(instance), socket_(std::move(socket)), connection_id_(connection_id) {
+MysqlConnection::MysqlConnection(Instance& instance, asio::ip::tcp::socket socket, uint32_t connection_id,
+                                 ServerTls* tls)
+    : instance_(instance), transport_(std::move(socket)), connection_id_(connection_id), tls_(tls) {
     boost::system::error_code ec;
-    auto endpoint = socket_.remote_endpoint(ec);
+    auto endpoint = transport_.socket().remote_endpoint(ec);
     peer_host_ = ec ? "unknown" : endpoint.address().to_string();
-    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+    transport_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
 }
 
 MysqlConnection::~MysqlConnection() {
     if (session_) instance_.UnregisterSession(session_.get());
 }
 
+bool MysqlConnection::ShutdownIfHandshakeOverdue(std::chrono::steady_clock::time_point now) {
+    if (handshake_done_.load() || now <= handshake_deadline_ || handshake_done_.exchange(true)) return false;
+    Shutdown();
+    return true;
+}
+
 void MysqlConnection::Shutdown() {
-    ::shutdown(socket_.native_handle(), SHUT_RDWR);
+    ::shutdown(transport_.socket().native_handle(), SHUT_RDWR);
 }
 
 void MysqlConnection::RejectTooMany() {
@@ -58,9 +59,7 @@ bool MysqlConnection::ReadPacket(std::string& payload) {
     payload.clear();
     while (true) {
         unsigned char header[4];
-        boost::system::error_code ec;
-        asio::read(socket_, asio::buffer(header, 4), ec);
-        if (ec) return false;
+        if (!transport_.ReadExact(header, 4)) return false;
         size_t len = header[0] | (header[1] << 8) | (static_cast<size_t>(header[2]) << 16);
         sequence_ = static_cast<uint8_t>(header[3] + 1);
         if (payload.size() + len > std::min(max_packet_, kHardMaxPacket)) {
@@ -68,10 +67,7 @@ bool MysqlConnection::ReadPacket(std::string& payload) {
         }
         size_t old = payload.size();
         payload.resize(old + len);
-        if (len > 0) {
-            asio::read(socket_, asio::buffer(payload.data() + old, len), ec);
-            if (ec) return false;
-        }
+        if (len > 0 && !transport_.ReadExact(payload.data() + old, len)) return false;
         if (len < kMaxPacketPayload) return true;
     }
 }
@@ -83,10 +79,9 @@ void MysqlConnection::Send(const std::string& payload) {
 
 void MysqlConnection::Flush() {
     if (out_.empty()) return;
-    boost::system::error_code ec;
-    asio::write(socket_, asio::buffer(out_), ec);
-    out_.clear();
-    if (ec) throw IOError("write to client failed: " + ec.message());
+    std::string pending;
+    pending.swap(out_);
+    transport_.WriteAll(pending.data(), pending.size());
 }
 
 void MysqlConnection::SendError(uint16_t errno_value, std::string_view sqlstate, std::string_view message) {
@@ -119,29 +114,51 @@ void MysqlConnection::SendResultSet(const QueryResult& result, bool binary, bool
 }
 
 bool MysqlConnection::Handshake() {
-    SetReceiveTimeout(socket_.native_handle(), 30);
-    std::string scramble = MakeScramble();
+    scramble_ = MakeScramble();
+    const uint32_t offered = kServerCapabilities | (tls_ ? kClientSsl : 0);
     sequence_ = 0;
-    Send(BuildHandshakeV10(connection_id_, kServerVersion, scramble, kServerCapabilities, kStatusAutocommit));
+    Send(BuildHandshakeV10(connection_id_, kServerVersion, scramble_, offered, kStatusAutocommit));
     Flush();
     std::string payload;
     if (!ReadPacket(payload)) return false;
+    // The first packet tells whether the client wants TLS: an SSLRequest (the first 32 bytes of
+    // the response, CLIENT_SSL set), after which TLS starts and the full response follows.
+    const uint32_t first_capabilities = payload.size() >= 4 ? PacketReader(payload).ReadU32() : 0;
+    if (tls_ && (first_capabilities & kClientSsl)) {
+        transport_.StartTls(tls_->context());
+        if (!ReadPacket(payload)) return false;
+    } else if (tls_ && tls_->require_secure_transport()) {
+        // Refused before any credential crosses the wire in clear (BACKRONYM, Riddle).
+        Log::Warn("mysql.insecure_transport_refused", {{"connection_id", connection_id_}, {"host", peer_host_}});
+        SendError(MysqlErrno(ErrorCode::INSECURE_TRANSPORT), SqlState(ErrorCode::INSECURE_TRANSPORT),
+                  "Connections using insecure transport are prohibited");
+        Flush();
+        return false;
+    }
     HandshakeResponse response = ParseHandshakeResponse(payload);
-    capabilities_ = response.capabilities & kServerCapabilities;
-    if (!response.auth_plugin.empty() && response.auth_plugin != kNativePasswordPlugin) {
+    capabilities_ = response.capabilities & offered;
+    std::string plugin = response.auth_plugin.empty() ? kNativePasswordPlugin : response.auth_plugin;
+    if (plugin != kNativePasswordPlugin && plugin != kCachingSha2Plugin) {
         // Ask the client to answer with mysql_native_password instead.
-        Send(BuildAuthSwitchRequest(scramble));
+        Send(BuildAuthSwitchRequest(scramble_));
         Flush();
         if (!ReadPacket(payload)) return false;
         response.auth_response = payload;
+        plugin = kNativePasswordPlugin;
     }
-    auto user = instance_.catalog().GetUser(response.user);
-    bool ok = user && VerifyNativePassword(user->auth_string, scramble, response.auth_response);
-    if (!ok) {
-        Log::Warn("mysql.auth_failed", {{"user", response.user}, {"host", peer_host_}});
-        SendError(MysqlErrno(ErrorCode::ACCESS_DENIED), SqlState(ErrorCode::ACCESS_DENIED),
-                  "Access denied for user '" + response.user + "'@'" + peer_host_ +
-                      "' (using password: " + (response.auth_response.empty() ? "NO" : "YES") + ")");
+    bool password_given = !response.auth_response.empty() && response.auth_response != std::string(1, '\0');
+    try {
+        UserInfo user = instance_.login_guard().Authenticate(
+            instance_.catalog(), response.user, peer_host_, password_given, [&](const UserInfo* account) {
+                if (plugin == kCachingSha2Plugin) {
+                    return ProveCachingSha2(account, response.auth_response, password_given);
+                }
+                return account && VerifyNativePassword(account->auth_string, scramble_, response.auth_response);
+            });
+        ticket_ = instance_.login_guard().Admit(user);
+    } catch (const PermissionError& e) {
+        Log::Warn("mysql.auth_failed", {{"user", response.user}, {"host", peer_host_}, {"error", e.what()}});
+        SendError(MysqlErrno(e.code()), SqlState(e.code()), e.what());
         Flush();
         return false;
     }
@@ -158,7 +175,54 @@ bool MysqlConnection::Handshake() {
     }
     Send(EncodeOk(0, 0, Status(), 0));
     Flush();
-    SetReceiveTimeout(socket_.native_handle(), 0);
+    handshake_done_.store(true);
+    return true;
+}
+
+bool MysqlConnection::ProveCachingSha2(const UserInfo* account, std::string token, bool& password_given) {
+    auto read = [this](std::string& packet) {
+        if (!ReadPacket(packet)) throw IOError("the client left during authentication");
+    };
+    const auto is_empty = [](const std::string& t) { return t.empty() || t == std::string(1, '\0'); };
+    if (is_empty(token)) {
+        // An empty password, or a client that had no nonce for this plugin (the greeting named
+        // another): ask once more, with the nonce.
+        Send(BuildAuthSwitchRequest(kCachingSha2Plugin, scramble_));
+        Flush();
+        read(token);
+        if (is_empty(token)) return account && account->auth_string.empty();
+        password_given = true;
+    }
+    if (account && VerifyCachingSha2Token(account->sha2_auth, scramble_, token)) {
+        Send(BuildAuthMoreData(std::string(1, static_cast<char>(kFastAuthSuccess))));
+        return true;
+    }
+    // Full authentication: the verifier is not known yet (or the token did not match it).
+    Send(BuildAuthMoreData(std::string(1, static_cast<char>(kPerformFullAuthentication))));
+    Flush();
+    std::string answer;
+    read(answer);
+    std::string password;
+    if (transport_.secure()) {
+        password = answer;  // the clear password and a NUL, inside TLS
+    } else {
+        if (!tls_) return false;  // no RSA key to offer
+        if (answer == std::string(1, static_cast<char>(kRequestPublicKey))) {
+            Send(BuildAuthMoreData(tls_->rsa_public_key_pem()));
+            Flush();
+            read(answer);
+        }
+        if (answer.size() != tls_->rsa_ciphertext_size()) return false;
+        auto plain = tls_->RsaDecrypt(answer);
+        if (!plain) return false;
+        password = XorWithScramble(*plain, scramble_);
+    }
+    if (!password.empty() && password.back() == '\0') password.pop_back();
+    if (!account || !VerifyClearPassword(account->auth_string, password)) return false;
+    if (account->sha2_auth.empty() && !password.empty()) {
+        // Learn the verifier, so that the next login of this user takes the fast path.
+        instance_.catalog().SetUserSha2(account->name, Catalog::Sha2PasswordHash(password));
+    }
     return true;
 }
 
@@ -247,11 +311,9 @@ bool MysqlConnection::Dispatch(const std::string& payload) {
             case Command::PROCESS_KILL: {
                 PacketReader r(body);
                 uint32_t id = r.ReadU32();
-                if (!instance_.KillSession(id, false)) {
-                    SendError(1094, "HY000", "Unknown thread id: " + std::to_string(id));
-                } else {
-                    Send(EncodeOk(0, 0, Status(), 0));
-                }
+                // The KILL statement's path: the same privilege check (others' connections need OPERATE).
+                session_->Execute("KILL " + std::to_string(id));
+                Send(EncodeOk(0, 0, Status(), 0));
                 return true;
             }
             case Command::SET_OPTION:

@@ -1,5 +1,6 @@
 #include "server/mysql/handshake.h"
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -78,11 +79,22 @@ HandshakeResponse ParseHandshakeResponse(std::string_view payload) {
 }
 
 std::string BuildAuthSwitchRequest(std::string_view scramble) {
+    return BuildAuthSwitchRequest(kNativePasswordPlugin, scramble);
+}
+
+std::string BuildAuthSwitchRequest(std::string_view plugin, std::string_view scramble) {
     PacketWriter w;
     w.WriteU8(0xFE);
-    w.WriteNullTerminated(kNativePasswordPlugin);
+    w.WriteNullTerminated(plugin);
     w.WriteBytes(scramble);
     w.WriteU8(0);
+    return w.payload();
+}
+
+std::string BuildAuthMoreData(std::string_view data) {
+    PacketWriter w;
+    w.WriteU8(0x01);
+    w.WriteBytes(data);
     return w.payload();
 }
 
@@ -122,7 +134,7 @@ bool VerifyNativePassword(std::string_view stored, std::string_view scramble, st
     for (size_t i = 0; i < SHA_DIGEST_LENGTH; ++i) candidate[i] = static_cast<unsigned char>(response[i]) ^ mask[i];
     unsigned char check[SHA_DIGEST_LENGTH];
     Sha1(candidate, SHA_DIGEST_LENGTH, check);
-    return std::memcmp(check, double_hash, SHA_DIGEST_LENGTH) == 0;
+    return CRYPTO_memcmp(check, double_hash, SHA_DIGEST_LENGTH) == 0;
 }
 
 std::string ScrambleNativePassword(std::string_view password, std::string_view scramble) {
@@ -135,6 +147,53 @@ std::string ScrambleNativePassword(std::string_view password, std::string_view s
     Sha1(salted.data(), salted.size(), mask);
     std::string out(SHA_DIGEST_LENGTH, '\0');
     for (size_t i = 0; i < SHA_DIGEST_LENGTH; ++i) out[i] = static_cast<char>(h1[i] ^ mask[i]);
+    return out;
+}
+
+bool VerifyClearPassword(std::string_view stored, std::string_view password) {
+    if (stored.empty() || password.empty()) return stored.empty() && password.empty();
+    unsigned char double_hash[SHA_DIGEST_LENGTH];
+    if (stored.size() != 41 || stored[0] != '*' || !DecodeHex(stored.substr(1), double_hash, SHA_DIGEST_LENGTH)) {
+        return false;
+    }
+    unsigned char h1[SHA_DIGEST_LENGTH], h2[SHA_DIGEST_LENGTH];
+    Sha1(password.data(), password.size(), h1);
+    Sha1(h1, SHA_DIGEST_LENGTH, h2);
+    return CRYPTO_memcmp(h2, double_hash, SHA_DIGEST_LENGTH) == 0;
+}
+
+bool VerifyCachingSha2Token(std::string_view stored, std::string_view scramble, std::string_view token) {
+    unsigned char double_hash[SHA256_DIGEST_LENGTH];
+    if (token.size() != SHA256_DIGEST_LENGTH || !DecodeHex(stored, double_hash, SHA256_DIGEST_LENGTH)) return false;
+    // token = SHA256(pw) XOR SHA256(SHA256(SHA256(pw)) + scramble): recover SHA256(pw), hash it again.
+    std::string salted(reinterpret_cast<const char*>(double_hash), SHA256_DIGEST_LENGTH);
+    salted.append(scramble);
+    unsigned char mask[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(salted.data()), salted.size(), mask);
+    unsigned char candidate[SHA256_DIGEST_LENGTH];
+    for (size_t i = 0; i < SHA256_DIGEST_LENGTH; ++i) candidate[i] = static_cast<unsigned char>(token[i]) ^ mask[i];
+    unsigned char check[SHA256_DIGEST_LENGTH];
+    SHA256(candidate, SHA256_DIGEST_LENGTH, check);
+    return CRYPTO_memcmp(check, double_hash, SHA256_DIGEST_LENGTH) == 0;
+}
+
+std::string ScrambleCachingSha2(std::string_view password, std::string_view scramble) {
+    if (password.empty()) return "";
+    unsigned char h1[SHA256_DIGEST_LENGTH], h2[SHA256_DIGEST_LENGTH], mask[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(password.data()), password.size(), h1);
+    SHA256(h1, SHA256_DIGEST_LENGTH, h2);
+    std::string salted(reinterpret_cast<const char*>(h2), SHA256_DIGEST_LENGTH);
+    salted.append(scramble);
+    SHA256(reinterpret_cast<const unsigned char*>(salted.data()), salted.size(), mask);
+    std::string out(SHA256_DIGEST_LENGTH, '\0');
+    for (size_t i = 0; i < SHA256_DIGEST_LENGTH; ++i) out[i] = static_cast<char>(h1[i] ^ mask[i]);
+    return out;
+}
+
+std::string XorWithScramble(std::string_view data, std::string_view scramble) {
+    std::string out(data);
+    if (scramble.empty()) return out;
+    for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<char>(out[i] ^ scramble[i % scramble.size()]);
     return out;
 }
 

@@ -22,8 +22,8 @@ struct MysqlServer::Impl {
     tcp::acceptor acceptor{io};
 };
 
-MysqlServer::MysqlServer(Instance& instance, std::string bind_address, uint16_t port, int)
-    : instance_(instance), bind_address_(std::move(bind_address)), port_(port) {}
+MysqlServer::MysqlServer(Instance& instance, std::string bind_address, uint16_t port, int, ServerTls* tls)
+    : instance_(instance), bind_address_(std::move(bind_address)), port_(port), tls_(tls) {}
 
 MysqlServer::~MysqlServer() {
     Stop();
@@ -45,6 +45,7 @@ void MysqlServer::Start() {
     }
     port_ = impl_->acceptor.local_endpoint().port();
     accept_thread_ = std::thread([this] { AcceptLoop(); });
+    watchdog_thread_ = std::thread([this] { WatchHandshakes(); });
     Log::Info("mysql.listening", {{"address", bind_address_}, {"port", port_}});
 }
 
@@ -64,7 +65,7 @@ void MysqlServer::AcceptLoop() {
             continue;
         }
         uint32_t id = instance_.NextConnectionId();
-        auto conn = std::make_shared<mysql::MysqlConnection>(instance_, std::move(socket), id);
+        auto conn = std::make_shared<mysql::MysqlConnection>(instance_, std::move(socket), id, tls_);
         bool too_many;
         {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -91,6 +92,16 @@ void MysqlServer::AcceptLoop() {
     }
 }
 
+void MysqlServer::WatchHandshakes() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!stop_requested_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) {
+        auto now = std::chrono::steady_clock::now();
+        for (auto& [id, conn] : connections_) {
+            if (conn->ShutdownIfHandshakeOverdue(now)) Log::Info("mysql.handshake_timeout", {{"connection_id", id}});
+        }
+    }
+}
+
 void MysqlServer::Stop() {
     if (!impl_) return;
     {
@@ -99,6 +110,8 @@ void MysqlServer::Stop() {
         stopping_ = true;
         for (auto& [id, conn] : connections_) conn->Shutdown();
     }
+    stop_requested_.notify_all();
+    if (watchdog_thread_.joinable()) watchdog_thread_.join();
     // Wake the blocked accept() and close the listener.
     ::shutdown(impl_->acceptor.native_handle(), SHUT_RDWR);
     if (accept_thread_.joinable()) accept_thread_.join();

@@ -13,6 +13,7 @@
 namespace floe {
 
 class Instance;
+class ServerTls;
 
 namespace mysql {
 class MysqlConnection;
@@ -21,7 +22,9 @@ class MysqlConnection;
 class MysqlServer {
   public:
     /// `io_threads` is kept for configuration compatibility; each connection has its own thread.
-    MysqlServer(Instance& instance, std::string bind_address, uint16_t port, int io_threads = 4);
+    /// `tls` (null: TLS not offered) must outlive the server.
+    MysqlServer(Instance& instance, std::string bind_address, uint16_t port, int io_threads = 4,
+                ServerTls* tls = nullptr);
     ~MysqlServer();
 
     /// Binds and starts accepting; port 0 picks a free port (see port()). Throws IOError.
@@ -36,10 +39,17 @@ class MysqlServer {
     Instance& instance_;
     std::string bind_address_;
     uint16_t port_;
+    ServerTls* tls_;
     std::unique_ptr<Impl> impl_;
+    /// Shuts down connections whose login takes too long (a client that connects, or starts
+    /// TLS, and then says nothing would hold its thread forever).
+    void WatchHandshakes();
+
     std::thread accept_thread_;
+    std::thread watchdog_thread_;
     std::mutex mutex_;
     std::condition_variable drained_;
+    std::condition_variable stop_requested_;
     std::map<uint32_t, std::shared_ptr<mysql::MysqlConnection>> connections_;
     size_t live_ = 0;
     bool stopping_ = false;
