@@ -57,8 +57,27 @@ const std::string& Binder::DefaultDatabase() const {
 }
 
 std::unique_ptr<BoundQueryNode> Binder::BindQueryNode(const ast::QueryNode& query) {
+    /// Puts back what binding a query changes in the binder, also when binding fails: callers
+    /// that catch a binding error and go on (decorrelation trying the enclosing WHERE's conjuncts
+    /// on D, the aggregate binder's second try) must not find pointers into the failed query's
+    /// frame (its SelectState, AggregateContext, window list) or its CTEs.
+    struct StateGuard {
+        Binder& binder;
+        size_t ctes_before = binder.ctes_.size();
+        std::vector<ScopeColumn> scope = binder.scope_;
+        AggregateContext* aggregate_context = binder.aggregate_context_;
+        SelectState* select_state = binder.select_state_;
+        std::vector<BoundWindow>* windows = binder.windows_;
+        ~StateGuard() {
+            binder.ctes_.resize(ctes_before);
+            binder.scope_ = std::move(scope);
+            binder.aggregate_context_ = aggregate_context;
+            binder.select_state_ = select_state;
+            binder.windows_ = windows;
+            --binder.cte_depth_;
+        }
+    } guard{*this};
     if (++cte_depth_ > 64) throw BinderError(At(query.location) + "queries are nested too deeply", ErrorCode::PARSE);
-    size_t ctes_before = ctes_.size();
     for (const auto& cte : query.ctes) {
         auto bound = std::make_shared<BoundCte>();
         bound->name = cte.name;
@@ -68,11 +87,10 @@ std::unique_ptr<BoundQueryNode> Binder::BindQueryNode(const ast::QueryNode& quer
         binding.bound = std::move(bound);
         ctes_.push_back(std::move(binding));
     }
-    auto saved_scope = scope_;
-    auto* saved_agg = aggregate_context_;
     aggregate_context_ = nullptr;
-    auto* saved_select = select_state_;
     select_state_ = nullptr;
+    // Window functions of the enclosing select list do not reach into this query's clauses.
+    windows_ = nullptr;
     std::unique_ptr<BoundQueryNode> node;
     switch (query.kind) {
         case ast::QueryNodeKind::SELECT:
@@ -86,11 +104,6 @@ std::unique_ptr<BoundQueryNode> Binder::BindQueryNode(const ast::QueryNode& quer
             break;
     }
     BindLimit(query, *node);
-    ctes_.resize(ctes_before);
-    scope_ = std::move(saved_scope);
-    aggregate_context_ = saved_agg;
-    select_state_ = saved_select;
-    --cte_depth_;
     return node;
 }
 
