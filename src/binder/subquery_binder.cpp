@@ -332,7 +332,18 @@ BoundExprPtr Binder::BindSubquery(const ast::SubqueryExpr& expr) {
     const bool negated = all || (in && expr.negated);
     if ((any || all) && !in) return BindQuantified(expr);
     BoundExprPtr lhs;
-    if (in) lhs = Bind(*expr.lhs);
+    if (in) {
+        lhs = Bind(*expr.lhs);
+        // IN becomes a join of the FROM clause on lhs = value, which runs before window functions
+        // are computed: their results cannot be its key (the plan read a column that did not exist).
+        bool window = false;
+        ForEachColumn(*lhs, [&](size_t c) { window |= c >= kWindowBase && c < kCorrelatedBase; });
+        if (window) {
+            throw NotSupportedError(At(expr.lhs->location) +
+                                    "a window function as the operand of IN (subquery) is not supported yet; compute "
+                                    "it in a derived table");
+        }
+    }
     if (expr.subquery_kind == ast::SubqueryKind::EXISTS) {
         if (IsSemiJoinCandidate(expr) && BindExistsAsJoin(expr)) {
             last_subquery_correlated_ = true;
