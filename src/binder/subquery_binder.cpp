@@ -225,17 +225,51 @@ std::unique_ptr<BoundQueryNode> Binder::BindSubqueryQuery(const ast::SubqueryExp
     std::vector<LogicalType> d_types = d_ref->types;
     std::vector<BoundOutputColumn> d_output = d->output;
     d_ref->query = std::move(d);
-    // FROM D × inner FROM, and renumber every expression of the subquery.
-    auto cross = std::make_unique<BoundJoinRef>();
-    cross->join_type = BoundJoinType::CROSS;
-    cross->types = d_types;
-    cross->types.insert(cross->types.end(), select.from->types.begin(), select.from->types.end());
-    cross->left = std::move(d_ref);
-    cross->right = std::move(select.from);
-    select.from = std::move(cross);
+    // FROM D × inner FROM, and renumber every expression of the subquery. D's columns come
+    // first either way; D joins at the top, or, when a join on the left spine of the FROM reads
+    // correlated columns in its keys or condition (the join for an IN whose operand is an
+    // enclosing column, an ON condition naming one), below the lowest such join, so that they
+    // are among that join's input. Joins on the way must keep every left row (with its D values).
     auto renumber = [&](BoundExprPtr& e) {
         if (e) Renumber(*e, k);
     };
+    auto reads_correlated = [](const BoundExpression& e) {
+        bool found = false;
+        ForEachColumn(e, [&](size_t c) { found |= c >= kCorrelatedBase; });
+        return found;
+    };
+    BoundTableRefPtr* bottom = &select.from;
+    std::vector<BoundJoinRef*> spine;  // the joins D goes below, top first
+    {
+        std::vector<BoundJoinRef*> path;
+        for (BoundTableRefPtr* at = &select.from; (*at)->kind == BoundTableRefKind::JOIN;) {
+            auto& join = static_cast<BoundJoinRef&>(**at);
+            bool keeps_left = join.join_type == BoundJoinType::INNER || join.join_type == BoundJoinType::CROSS ||
+                              join.join_type == BoundJoinType::LEFT || join.join_type == BoundJoinType::SINGLE ||
+                              join.join_type == BoundJoinType::SEMI || join.join_type == BoundJoinType::ANTI;
+            if (!keeps_left) break;
+            path.push_back(&join);
+            at = &join.left;
+            bool reads = join.condition && reads_correlated(*join.condition);
+            for (const auto& key : join.left_keys) reads = reads || reads_correlated(*key);
+            if (reads) {
+                spine = path;
+                bottom = at;
+            }
+        }
+    }
+    auto cross = std::make_unique<BoundJoinRef>();
+    cross->join_type = BoundJoinType::CROSS;
+    cross->types = d_types;
+    cross->types.insert(cross->types.end(), (*bottom)->types.begin(), (*bottom)->types.end());
+    cross->left = std::move(d_ref);
+    cross->right = std::move(*bottom);
+    *bottom = std::move(cross);
+    for (BoundJoinRef* join : spine) {
+        join->types.insert(join->types.begin(), d_types.begin(), d_types.end());
+        for (auto& key : join->left_keys) renumber(key);
+        renumber(join->condition);
+    }
     renumber(select.where);
     for (auto& g : select.group_by) renumber(g);
     for (auto& a : select.aggregates) {
@@ -502,6 +536,17 @@ bool Binder::BindExistsAsJoin(const ast::SubqueryExpr& expr) {
     for (const auto& e : select.select_list) count(*e);
     for (const auto& o : select.order_by) count(*o.expr);
     if (seen != frame.uses) return false;
+    // Nor may the FROM's joins read them (the join for an IN whose operand is an enclosing column).
+    std::function<bool(const BoundTableRef&)> from_reads = [&](const BoundTableRef& ref) {
+        if (ref.kind != BoundTableRefKind::JOIN) return false;
+        const auto& join = static_cast<const BoundJoinRef&>(ref);
+        size_t before = seen;
+        if (join.condition) count(*join.condition);
+        for (const auto& key : join.left_keys) count(*key);
+        for (const auto& key : join.right_keys) count(*key);
+        return seen != before || from_reads(*join.left) || from_reads(*join.right);
+    };
+    if (from_reads(*select.from)) return false;
     // The WHERE over (enclosing FROM ++ subquery FROM): correlated references become the enclosing
     // columns, the subquery's own move right past them.
     const size_t width = select_state_->width;
