@@ -609,6 +609,18 @@ BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
         return constant(Value::Varchar(context_.UserAndHost()));
     }
     if (name == "connection_id") return constant(Value::Integer(context_.ConnectionId()));
+    // StarRocks' role functions: the active roles ("NONE" when only public is), and whether one is.
+    if (name == "current_role" && call.args.empty()) {
+        std::string roles;
+        for (const auto& r : context_.ActiveRoles()) roles += (roles.empty() ? "" : ", ") + r;
+        return constant(Value::Varchar(roles.empty() ? "NONE" : roles));
+    }
+    if (name == "is_role_in_session" && call.args.size() == 1 && call.args[0]->kind == ast::ExprKind::LITERAL) {
+        std::string wanted = static_cast<const ast::LiteralExpr&>(*call.args[0]).value.ToString();
+        bool active = AsciiEqualsIgnoreCase(wanted, "public");
+        for (const auto& r : context_.ActiveRoles()) active |= AsciiEqualsIgnoreCase(r, wanted);
+        return constant(Value::Boolean(active));
+    }
     // NOW() and its kin are the statement's start in the session's time zone; the UTC_ ones in UTC.
     bool utc = name.rfind("utc_", 0) == 0;
     auto local_now = [&]() {
@@ -675,6 +687,20 @@ BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
             args.push_back(std::make_unique<BoundConstant>(Value::Varchar(zone.name())));
             return MakeFunction("__" + name + "_in_zone", std::move(args), call);
         }
+    }
+    // round(d, n) / truncate(d, n) of a DECIMAL with a constant n keep n fraction digits (MySQL:
+    // round(1.005, 2) is 1.01, not 1.010). The kernel works at the argument's scale, since the
+    // registry binds on types alone; the dropped digits are zeros, so the narrowing cast is exact.
+    if ((name == "round" || name == "truncate") && args.size() == 2 && args[0]->type.id == TypeId::DECIMAL &&
+        args[1]->kind == BoundExprKind::CONSTANT && args[1]->type.IsInteger() &&
+        !static_cast<const BoundConstant&>(*args[1]).value.is_null()) {
+        int64_t digits = static_cast<const BoundConstant&>(*args[1]).value.GetInt();
+        BoundExprPtr result = MakeFunction(name, std::move(args), call);
+        const LogicalType& t = result->type;
+        if (digits >= t.scale) return result;
+        auto scale = static_cast<uint8_t>(std::max<int64_t>(digits, 0));
+        auto precision = static_cast<uint8_t>(std::max(1, t.precision - t.scale + scale));
+        return AddCastIfNeeded(std::move(result), LogicalType::Decimal(precision, scale));
     }
     return MakeFunction(name, std::move(args), call);
 }

@@ -47,6 +47,9 @@ class Binder {
     /// Scans of the version's table read `version` instead of the current one (compaction reads
     /// exactly the rowsets it replaces).
     void PinTableVersion(std::shared_ptr<const TableVersion> version) { pinned_version_ = std::move(version); }
+    /// The table an UPDATE or DELETE changes: its statement checks the UPDATE or DELETE privilege,
+    /// so reading it to find the rows needs no SELECT of its own (other tables still do).
+    void SetWriteTarget(int64_t table_id) { write_target_id_ = table_id; }
 
   private:
     /// The session's time_zone (UTC when it has none); throws for an unknown zone.
@@ -100,6 +103,8 @@ class Binder {
     BoundTableRefPtr BindTableRefColumns(const ast::TableRef& ref);
     BoundTableRefPtr BindBaseTable(const ast::BaseTableRef& ref);
     BoundTableRefPtr BindView(const ast::BaseTableRef& ref, const struct TableInfo& view);
+    /// Rows of a system table (information_schema, sys) as a VALUES source under its name.
+    BoundTableRefPtr BindSystemRows(const ast::BaseTableRef& ref, struct BoundValuesSource& source);
     /// Binds `definition` (a SELECT) as a derived table named `name` in `database`: views, and the
     /// merge-on-read query of Aggregate Key tables.
     BoundTableRefPtr BindDefinedQuery(const ast::BaseTableRef& ref, const std::string& name,
@@ -147,8 +152,12 @@ class Binder {
     std::vector<CteBinding> ctes_;
     std::vector<std::string> database_stack_;  // innermost view's database last
     int cte_depth_ = 0;
-    std::string row_id_table_;  // "db.table" whose next scan exposes __row_id
-    int64_t raw_table_id_ = 0;  // the Aggregate Key table whose merge query is being bound
+    std::string row_id_table_;      // "db.table" whose next scan exposes __row_id
+    int64_t raw_table_id_ = 0;      // the Aggregate Key table whose merge query is being bound
+    int64_t write_target_id_ = -1;  // see SetWriteTarget
+    /// Views being bound: a view is read with its own SELECT privilege (StarRocks' default
+    /// SECURITY NONE); what its query reads was checked against its creator when it was created.
+    int view_depth_ = 0;
     std::shared_ptr<const TableVersion> pinned_version_;
 
     // Aggregation context of the SELECT being bound.

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "catalog/access_control.h"
 #include "catalog/catalog.h"
 #include "parser/ast/expression.h"
 #include "types/value.h"
@@ -39,6 +40,51 @@ class ClientContext {
     virtual FilesDescription DescribeFiles(const std::vector<std::pair<std::string, std::string>>& properties) = 0;
     /// The data directory, which segment paths in the meta store are relative to.
     virtual const std::string& DataDirectory() const = 0;
+
+    /// Access control, asked where names resolve (the binder for what a query reads, the
+    /// statement executor for what a statement changes): throws StarRocks' denial (5203) unless
+    /// `privilege` is held on `object` with the session's active roles.
+    virtual void RequirePrivilege(std::string_view privilege, const PrivilegeObject& object) = 0;
+    /// Whether `privilege` is held on `object` (no error).
+    virtual bool HasPrivilege(std::string_view privilege, const PrivilegeObject& object) = 0;
+    /// Roles and grants (for SHOW GRANTS and the grant views).
+    virtual AccessControl& access() = 0;
+    /// The session's user name (without the host).
+    virtual std::string UserName() const = 0;
+    /// The session's active roles (SET ROLE), without public.
+    virtual std::vector<std::string> ActiveRoles() const = 0;
+    /// The audit records the session may see (everyone's with OPERATE, else its user's), as rows
+    /// in the order of AuditTableColumns() (binder/system_tables.h).
+    virtual std::vector<std::vector<Value>> AuditRows() = 0;
+    /// Whether any privilege is held on `object` (SHOW and information_schema list only those).
+    virtual bool CanSee(const PrivilegeObject& object) = 0;
+    /// Whether any privilege is held on the database or on anything in it.
+    virtual bool CanSeeDatabase(int64_t database_id) = 0;
+
+    /// The object a table-like catalog entry is for privileges (a table, view or materialized view).
+    static PrivilegeObject TableObject(const TableInfo& table) {
+        PrivilegeObject o;
+        o.type = table.kind == "VIEW" ? ObjectType::VIEW : ObjectType::TABLE;
+        o.db_id = table.database_id;
+        o.id = table.id;
+        o.db = table.database;
+        o.name = table.name;
+        return o;
+    }
+    static PrivilegeObject DatabaseObject(const DatabaseInfo& db) {
+        PrivilegeObject o;
+        o.type = ObjectType::DATABASE;
+        o.db_id = db.id;
+        o.db = db.name;
+        return o;
+    }
+    static PrivilegeObject SystemObject() { return PrivilegeObject{}; }
+    static PrivilegeObject CatalogObject(const std::string& name = "default_catalog") {
+        PrivilegeObject o;
+        o.type = ObjectType::CATALOG;
+        o.name = name;
+        return o;
+    }
 };
 
 }  // namespace floe

@@ -31,7 +31,16 @@ using binder_internal::ConstantInteger;
 }  // namespace
 
 BoundTableRefPtr Binder::BindView(const ast::BaseTableRef& base, const TableInfo& view) {
-    return BindDefinedQuery(base, view.name, view.database, view.definition, view.column_names, "view");
+    if (view_depth_ == 0) context_.RequirePrivilege("SELECT", ClientContext::TableObject(view));
+    ++view_depth_;
+    try {
+        auto ref = BindDefinedQuery(base, view.name, view.database, view.definition, view.column_names, "view");
+        --view_depth_;
+        return ref;
+    } catch (...) {
+        --view_depth_;
+        throw;
+    }
 }
 
 BoundTableRefPtr Binder::BindDefinedQuery(const ast::BaseTableRef& base, const std::string& name,
@@ -303,9 +312,22 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
     }
     std::string db = base.database.empty() ? DefaultDatabase() : base.database;
     if (db.empty()) throw CatalogError(At(base.location) + "No database selected", ErrorCode::NO_DATABASE_SELECTED);
+    if (AsciiEqualsIgnoreCase(db, kAuditDatabase) && AsciiEqualsIgnoreCase(base.table, kAuditTable) &&
+        !context_.catalog().DatabaseExists(db)) {
+        auto audit = AuditTable(context_);
+        return BindSystemRows(base, audit);
+    }
+    if (AsciiEqualsIgnoreCase(db, kSysDatabase) && !context_.catalog().DatabaseExists(db)) {
+        if (auto sys = SysTable(context_, base.table)) return BindSystemRows(base, *sys);
+        throw CatalogError(At(base.location) + "Table 'sys." + base.table + "' doesn't exist",
+                           ErrorCode::UNKNOWN_TABLE);
+    }
     if (!AsciiEqualsIgnoreCase(db, kInformationSchema)) {
         if (auto table = context_.catalog().GetTable(db, base.table)) {
             if (table->kind == "VIEW") return BindView(base, *table);
+            if (view_depth_ == 0 && table->id != write_target_id_) {
+                context_.RequirePrivilege("SELECT", ClientContext::TableObject(*table));
+            }
             // The schema comes with the version, so a scan's columns always match its rowsets.
             std::shared_ptr<const TableVersion> version = pinned_version_ && pinned_version_->table_id == table->id
                                                               ? pinned_version_
@@ -356,11 +378,16 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
         throw CatalogError(At(base.location) + "Table '" + db + "." + base.table + "' doesn't exist",
                            ErrorCode::UNKNOWN_TABLE);
     }
-    auto table = InformationSchemaTable(context_.catalog(), base.table);
+    auto table = InformationSchemaTable(context_, base.table);
     if (!table) {
         throw CatalogError(At(base.location) + "Table 'information_schema." + base.table + "' doesn't exist",
                            ErrorCode::UNKNOWN_TABLE);
     }
+    return BindSystemRows(base, *table);
+}
+
+BoundTableRefPtr Binder::BindSystemRows(const ast::BaseTableRef& base, BoundValuesSource& source) {
+    BoundValuesSource* table = &source;
     auto values = std::make_unique<BoundValuesRef>();
     values->types = table->types;
     for (auto& row : table->rows) {
@@ -436,6 +463,8 @@ BoundTableRefPtr Binder::BindTableFunction(const ast::TableFunctionRef& ref) {
                 At(ref.location) + "FILES() takes properties: FILES(\"path\" = \"...\", \"format\" = \"parquet\")",
                 ErrorCode::WRONG_ARGUMENTS);
         }
+        // Reading files on the server needs the FILE privilege (and the path a file root).
+        if (view_depth_ == 0) context_.RequirePrivilege("FILE", ClientContext::SystemObject());
         FilesDescription d = context_.DescribeFiles(ref.properties);
         tf->properties = ref.properties;
         tf->files = std::move(d.files);

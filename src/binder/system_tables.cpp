@@ -1,5 +1,7 @@
 #include "binder/system_tables.h"
 
+#include <map>
+
 #include "binder/table_schema.h"
 #include "common/ascii.h"
 
@@ -27,11 +29,163 @@ Value Str(std::string_view v) {
 }  // namespace
 
 std::vector<std::string> InformationSchemaTableNames() {
-    return {"COLUMNS", "ENGINES", "LOADS", "ROUTINE_LOAD_ERRORS", "ROUTINE_LOAD_JOBS", "SCHEMATA", "TABLES", "VIEWS"};
+    return {"COLUMNS",
+            "ENGINES",
+            "LOADS",
+            "ROUTINE_LOAD_ERRORS",
+            "ROUTINE_LOAD_JOBS",
+            "SCHEMATA",
+            "SCHEMA_PRIVILEGES",
+            "TABLE_PRIVILEGES",
+            "TABLES",
+            "USER_PRIVILEGES",
+            "VIEWS"};
 }
 
-std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::string_view table) {
+namespace {
+
+std::string Quoted(const std::string& grantee_kind, const std::string& grantee) {
+    return grantee_kind == "USER" ? "'" + grantee + "'@'%'" : grantee;
+}
+
+/// The object part of a grant: "TABLE db.t", "ALL TABLES IN DATABASE db", "SYSTEM", ...
+std::string ObjectText(const PrivilegeObject& o) {
+    std::string type(ObjectTypeName(o.type));
+    auto plural = [&] {
+        if (o.type == ObjectType::MATERIALIZED_VIEW) return std::string("MATERIALIZED VIEWS");
+        if (o.type == ObjectType::GLOBAL_FUNCTION) return std::string("GLOBAL FUNCTIONS");
+        if (o.type == ObjectType::RESOURCE_GROUP) return std::string("RESOURCE GROUPS");
+        if (o.type == ObjectType::STORAGE_VOLUME) return std::string("STORAGE VOLUMES");
+        if (o.type == ObjectType::CATALOG) return std::string("CATALOGS");
+        if (o.type == ObjectType::DATABASE) return std::string("DATABASES");
+        return type + "S";
+    };
+    switch (o.type) {
+        case ObjectType::SYSTEM:
+            return "SYSTEM";
+        case ObjectType::DATABASE:
+            return o.db_id == -1 ? "ALL DATABASES" : "DATABASE " + QuoteIdentifier(o.db);
+        case ObjectType::TABLE:
+        case ObjectType::VIEW:
+        case ObjectType::MATERIALIZED_VIEW:
+        case ObjectType::FUNCTION:
+            if (o.db_id == -1) return "ALL " + plural() + " IN ALL DATABASES";
+            if (o.id == -1 && o.name.empty()) return "ALL " + plural() + " IN DATABASE " + QuoteIdentifier(o.db);
+            return type + " " + QuoteIdentifier(o.db) + "." + QuoteIdentifier(o.name);
+        default:
+            return o.name.empty() ? "ALL " + plural() : type + " " + QuoteIdentifier(o.name);
+    }
+}
+
+}  // namespace
+
+std::string GrantStatementText(const PrivilegeGrant& grant, const std::vector<std::string>& privileges) {
+    std::string list;
+    for (const auto& p : privileges) list += (list.empty() ? "" : ", ") + p;
+    return "GRANT " + list + " ON " + ObjectText(grant.object) + " TO " + grant.grantee_kind + " " +
+           Quoted(grant.grantee_kind, grant.grantee) + (grant.grantable ? " WITH GRANT OPTION" : "");
+}
+
+BoundValuesSource AuditTable(ClientContext& context) {
+    auto s = Make(kAuditTable, {{"queryId", kText},
+                                {"timestamp", TypeId::DATETIME},
+                                {"queryType", kText},
+                                {"clientIp", kText},
+                                {"user", kText},
+                                {"authorizedUser", kText},
+                                {"resourceGroup", kText},
+                                {"catalog", kText},
+                                {"db", kText},
+                                {"state", kText},
+                                {"errorCode", TypeId::BIGINT},
+                                {"queryTime", TypeId::BIGINT},
+                                {"scanBytes", TypeId::BIGINT},
+                                {"scanRows", TypeId::BIGINT},
+                                {"returnRows", TypeId::BIGINT},
+                                {"cpuCostNs", TypeId::BIGINT},
+                                {"memCostBytes", TypeId::BIGINT},
+                                {"stmtId", TypeId::BIGINT},
+                                {"isQuery", TypeId::BOOLEAN},
+                                {"feIp", kText},
+                                {"stmt", LogicalType::Varchar()},
+                                {"digest", kText},
+                                {"planCpuCosts", TypeId::DOUBLE},
+                                {"planMemCosts", TypeId::DOUBLE},
+                                {"errorMessage", LogicalType::Varchar()}});
+    s.schema = std::string(kAuditDatabase);
+    s.rows = context.AuditRows();
+    return s;
+}
+
+std::optional<BoundValuesSource> SysTable(ClientContext& context, std::string_view table) {
     std::string name = AsciiUpper(table);
+    if (name != "GRANTS_TO_USERS" && name != "GRANTS_TO_ROLES" && name != "ROLE_EDGES") return std::nullopt;
+    context.RequirePrivilege("GRANT", ClientContext::SystemObject());
+    if (name == "ROLE_EDGES") {
+        auto s = Make("ROLE_EDGES", {{"FROM_ROLE", kText}, {"TO_ROLE", kText}, {"TO_USER", kText}});
+        s.schema = std::string(kSysDatabase);
+        for (const auto& e : context.access().ListRoleGrants()) {
+            s.rows.push_back({Str(e.role), e.grantee_kind == "ROLE" ? Str(e.grantee) : Value::Null(kText),
+                              e.grantee_kind == "USER" ? Str(Quoted("USER", e.grantee)) : Value::Null(kText)});
+        }
+        return s;
+    }
+    const std::string kind = name == "GRANTS_TO_USERS" ? "USER" : "ROLE";
+    auto s = Make(name, {{"GRANTEE", kText},
+                         {"OBJECT_CATALOG", kText},
+                         {"OBJECT_DATABASE", kText},
+                         {"OBJECT_NAME", kText},
+                         {"OBJECT_TYPE", kText},
+                         {"PRIVILEGE_TYPE", LogicalType::Varchar(1024)},
+                         {"IS_GRANTABLE", kText}});
+    s.schema = std::string(kSysDatabase);
+    // One row per grantee, object and grantability, the privileges comma-merged as StarRocks does.
+    std::vector<PrivilegeGrant> grants = context.access().ListGrants();
+    for (size_t i = 0; i < grants.size();) {
+        const PrivilegeGrant& g = grants[i];
+        std::string privileges;
+        size_t j = i;
+        for (; j < grants.size() && grants[j].grantee_kind == g.grantee_kind && grants[j].grantee == g.grantee &&
+               grants[j].object.type == g.object.type && grants[j].object.db_id == g.object.db_id &&
+               grants[j].object.id == g.object.id && grants[j].object.name == g.object.name &&
+               grants[j].grantable == g.grantable;
+             ++j) {
+            privileges += (privileges.empty() ? "" : ",") + grants[j].privilege;
+        }
+        if (g.grantee_kind == kind) {
+            bool in_db = g.object.type == ObjectType::DATABASE || g.object.type == ObjectType::TABLE ||
+                         g.object.type == ObjectType::VIEW || g.object.type == ObjectType::MATERIALIZED_VIEW ||
+                         g.object.type == ObjectType::FUNCTION;
+            Value catalog =
+                g.object.type == ObjectType::SYSTEM || g.object.type == ObjectType::USER
+                    ? Value::Null(kText)
+                    : Str(g.object.type == ObjectType::CATALOG && !g.object.name.empty() ? g.object.name
+                                                                                         : "default_catalog");
+            Value database =
+                in_db ? (g.object.db_id == -1 ? Value::Null(kText) : Str(g.object.db)) : Value::Null(kText);
+            Value object =
+                g.object.type == ObjectType::DATABASE || g.object.name.empty() || g.object.type == ObjectType::CATALOG
+                    ? Value::Null(kText)
+                    : Str(g.object.name);
+            s.rows.push_back({Str(Quoted(g.grantee_kind, g.grantee)), catalog, database, object,
+                              Str(std::string(ObjectTypeName(g.object.type))), Str(privileges),
+                              Str(g.grantable ? "YES" : "NO")});
+        }
+        i = j;
+    }
+    return s;
+}
+
+std::optional<BoundValuesSource> InformationSchemaTable(ClientContext& context, std::string_view table) {
+    Catalog& catalog = context.catalog();
+    std::string name = AsciiUpper(table);
+    // Rows list only what the session could reach: databases and tables it holds a privilege on.
+    auto visible_db = [&](const DatabaseInfo& db) { return db.id == 0 || context.CanSeeDatabase(db.id); };
+    auto visible_table = [&](const TableInfo& t) { return context.CanSee(ClientContext::TableObject(t)); };
+    auto visible_named = [&](const std::string& db, const std::string& table_name) {
+        auto t = catalog.GetTable(db, table_name);
+        return t && visible_table(*t);
+    };
     if (name == "SCHEMATA") {
         auto s = Make("SCHEMATA", {{"CATALOG_NAME", kText},
                                    {"SCHEMA_NAME", kText},
@@ -39,6 +193,7 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
                                    {"DEFAULT_COLLATION_NAME", kText},
                                    {"SQL_PATH", kText}});
         for (const auto& db : catalog.ListDatabases()) {
+            if (!visible_db(db)) continue;
             s.rows.push_back({Str("def"), Str(db.name), Str("utf8mb4"), Str("utf8mb4_0900_bin"), Value::Null(kText)});
         }
         return s;
@@ -80,6 +235,7 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
         for (const auto& db : catalog.ListDatabases()) {
             if (db.id == 0) continue;
             for (const auto& t : catalog.ListTables(db.name)) {
+                if (!visible_table(t)) continue;
                 std::vector<Value> row(s.types.size());
                 for (size_t i = 0; i < row.size(); ++i) row[i] = Value::Null(s.types[i]);
                 row[0] = Str("def");
@@ -116,7 +272,7 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
                                   {"GENERATION_EXPRESSION", kText}});
         // The columns of information_schema's own tables (user tables arrive with storage).
         for (const auto& t : InformationSchemaTableNames()) {
-            auto table = t == "COLUMNS" ? std::optional<BoundValuesSource>(s) : InformationSchemaTable(catalog, t);
+            auto table = t == "COLUMNS" ? std::optional<BoundValuesSource>(s) : InformationSchemaTable(context, t);
             for (size_t i = 0; i < table->names.size(); ++i) {
                 const LogicalType& type = table->types[i];
                 bool is_string = type.IsString();
@@ -152,6 +308,7 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
         for (const auto& db : catalog.ListDatabases()) {
             if (db.id == 0) continue;
             for (const auto& t : catalog.ListTables(db.name)) {
+                if (!visible_table(t)) continue;
                 if (t.kind == "VIEW") continue;
                 auto version = catalog.GetTableVersion(t.id);
                 if (!version) continue;
@@ -221,6 +378,7 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
         for (const auto& db : catalog.ListDatabases()) {
             if (db.id == 0) continue;
             for (const auto& t : catalog.ListTables(db.name)) {
+                if (!visible_table(t)) continue;
                 if (t.kind != "VIEW") continue;
                 s.rows.push_back({Str("def"), Str(db.name), Str(t.name), Str(t.definition), Str("NONE"), Str("NO"),
                                   Str("root@%"), Str("DEFINER"), Str("utf8mb4"), Str("utf8mb4_general_ci")});
@@ -248,6 +406,7 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
         for (const auto& db : catalog.ListDatabases()) {
             if (db.id == 0) continue;
             for (const auto& l : catalog.ListLoads(db.name)) {
+                if (!visible_named(l.database, l.table)) continue;
                 auto time = [](int64_t seconds) {
                     return seconds ? Value::Datetime(seconds * 1000000) : Value::Null(TypeId::DATETIME);
                 };
@@ -280,6 +439,7 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
                                             {"LAST_COMMIT_TIME", TypeId::DATETIME},
                                             {"LAST_ERROR", LogicalType::Varchar()}});
         for (const auto& j : catalog.ListRoutineLoads()) {
+            if (!visible_named(j.database, j.table)) continue;
             s.rows.push_back(
                 {Value::Integer(j.id), Str(j.name), Str(j.database), Str(j.table), Str(j.state), Str(j.reason),
                  Value::Datetime(j.create_time * 1000000), Value::Integer(j.loaded_rows),
@@ -301,7 +461,12 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
                                               {"MESSAGE", LogicalType::Varchar()},
                                               {"MESSAGE_HEX", LogicalType::Varchar()},
                                               {"TIME", TypeId::DATETIME}});
+        std::map<std::string, bool> job_visible;
+        for (const auto& j : catalog.ListRoutineLoads()) {
+            job_visible[j.database + "." + j.name] = visible_named(j.database, j.table);
+        }
         for (const auto& e : catalog.ListRoutineLoadErrors()) {
+            if (!job_visible[e.database + "." + e.job]) continue;
             static constexpr char kHex[] = "0123456789abcdef";
             std::string hex;
             for (unsigned char c : e.message) {
@@ -311,6 +476,34 @@ std::optional<BoundValuesSource> InformationSchemaTable(Catalog& catalog, std::s
             s.rows.push_back({Value::Integer(e.id), Str(e.database), Str(e.job),
                               Value::Integer(e.partition, TypeId::INT), Value::Integer(e.offset), Str(e.reason),
                               Str(e.text), Str(hex), Value::Datetime(e.time * 1000000)});
+        }
+        return s;
+    }
+    if (name == "USER_PRIVILEGES" || name == "SCHEMA_PRIVILEGES" || name == "TABLE_PRIVILEGES") {
+        // MySQL's grant views: a user sees its own grants; holders of GRANT see everyone's.
+        const bool all = context.HasPrivilege("GRANT", ClientContext::SystemObject());
+        const std::string me = context.UserName();
+        std::vector<std::pair<std::string, LogicalType>> cols = {{"GRANTEE", kText}, {"TABLE_CATALOG", kText}};
+        if (name != "USER_PRIVILEGES") cols.push_back({"TABLE_SCHEMA", kText});
+        if (name == "TABLE_PRIVILEGES") cols.push_back({"TABLE_NAME", kText});
+        cols.push_back({"PRIVILEGE_TYPE", kText});
+        cols.push_back({"IS_GRANTABLE", kText});
+        auto s = Make(name, cols);
+        for (const auto& g : context.access().ListGrants()) {
+            if (g.grantee_kind != "USER" || (!all && g.grantee != me)) continue;
+            bool table_level = g.object.type == ObjectType::TABLE || g.object.type == ObjectType::VIEW ||
+                               g.object.type == ObjectType::MATERIALIZED_VIEW;
+            bool schema_level = g.object.type == ObjectType::DATABASE || (table_level && g.object.id == -1);
+            bool user_level = !table_level && !schema_level;
+            if (name == "USER_PRIVILEGES" && !user_level) continue;
+            if (name == "SCHEMA_PRIVILEGES" && !(schema_level && g.object.db_id != -1)) continue;
+            if (name == "TABLE_PRIVILEGES" && !(table_level && g.object.id != -1)) continue;
+            std::vector<Value> row = {Str("'" + g.grantee + "'@'%'"), Str("def")};
+            if (name != "USER_PRIVILEGES") row.push_back(Str(g.object.db));
+            if (name == "TABLE_PRIVILEGES") row.push_back(Str(g.object.name));
+            row.push_back(Str(g.privilege));
+            row.push_back(Str(g.grantable ? "YES" : "NO"));
+            s.rows.push_back(std::move(row));
         }
         return s;
     }

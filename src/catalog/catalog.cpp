@@ -225,6 +225,7 @@ TableInfo RowToTable(const MetaRow& row, std::string_view database) {
     t.definition = std::get<std::string>(row[3]);
     t.create_time = std::get<int64_t>(row[4]);
     if (!std::holds_alternative<std::monostate>(row[5])) t.column_names = SplitNames(std::get<std::string>(row[5]));
+    t.database_id = std::get<int64_t>(row[6]);
     return t;
 }
 }  // namespace
@@ -233,7 +234,7 @@ std::vector<TableInfo> Catalog::ListTables(std::string_view database) {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<TableInfo> out;
     for (const auto& row :
-         store_->Query("SELECT t.id, t.name, t.kind, t.definition, t.create_time, t.column_names FROM tables t "
+         store_->Query("SELECT t.id, t.name, t.kind, t.definition, t.create_time, t.column_names, d.id FROM tables t "
                        "JOIN databases d ON d.id = t.database_id WHERE d.name = ? ORDER BY t.name",
                        {std::string(database)})) {
         out.push_back(RowToTable(row, database));
@@ -244,7 +245,7 @@ std::vector<TableInfo> Catalog::ListTables(std::string_view database) {
 std::optional<TableInfo> Catalog::GetTable(std::string_view database, std::string_view name) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto rows = store_->Query(
-        "SELECT t.id, t.name, t.kind, t.definition, t.create_time, t.column_names FROM tables t "
+        "SELECT t.id, t.name, t.kind, t.definition, t.create_time, t.column_names, d.id FROM tables t "
         "JOIN databases d ON d.id = t.database_id WHERE d.name = ? AND t.name = ? COLLATE NOCASE",
         {std::string(database), std::string(name)});
     if (rows.empty()) return std::nullopt;
@@ -254,11 +255,11 @@ std::optional<TableInfo> Catalog::GetTable(std::string_view database, std::strin
 std::optional<TableInfo> Catalog::GetTableById(int64_t id) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto rows = store_->Query(
-        "SELECT t.id, t.name, t.kind, t.definition, t.create_time, t.column_names, d.name FROM tables t "
+        "SELECT t.id, t.name, t.kind, t.definition, t.create_time, t.column_names, d.id, d.name FROM tables t "
         "JOIN databases d ON d.id = t.database_id WHERE t.id = ?",
         {id});
     if (rows.empty()) return std::nullopt;
-    return RowToTable(rows[0], std::get<std::string>(rows[0][6]));
+    return RowToTable(rows[0], std::get<std::string>(rows[0][7]));
 }
 
 bool Catalog::CreateView(std::string_view database, std::string_view name, const std::vector<std::string>& columns,

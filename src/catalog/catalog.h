@@ -35,6 +35,7 @@ struct DatabaseInfo {
 /// A table-like object of a database. Only views exist until the storage engine adds tables.
 struct TableInfo {
     int64_t id = 0;
+    int64_t database_id = 0;
     std::string database;
     std::string name;
     std::string kind;                       // "VIEW"
@@ -161,6 +162,9 @@ struct RoutineLoadJob {
     /// column_separator, partitions, format, jsonpaths, max_batch_rows, ...) and 'source'
     /// properties (kafka_broker_list, kafka_topic, kafka_partitions, property.group.id, ...).
     std::map<std::string, std::string> load_properties, source_properties;
+    /// The user who created the job: every batch loads with that user's rights (it pauses once
+    /// they no longer include INSERT on the table). Empty for jobs created before access control.
+    std::string owner;
     std::string state = "NEED_SCHEDULE";
     std::string reason;  // why it paused, stopped or was cancelled
     int64_t create_time = 0, pause_time = 0, end_time = 0;

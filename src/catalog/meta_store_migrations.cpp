@@ -190,6 +190,26 @@ const std::vector<std::string_view>& MetaStoreMigrations() {
             PRIMARY KEY(grantee_kind, grantee, object_type, object_db, object_id, object_name, privilege));
         UPDATE users SET default_roles = 'root' WHERE name = 'root';
         )",
+        // Grants go with what they name: a dropped table, view, database, user or role takes its
+        // grants along (ids can be used again, and a new object must not inherit old grants).
+        R"(
+        CREATE TRIGGER grants_of_dropped_table AFTER DELETE ON tables BEGIN
+            DELETE FROM privilege_grants
+            WHERE object_type IN ('TABLE', 'VIEW', 'MATERIALIZED VIEW') AND object_id = OLD.id;
+        END;
+        CREATE TRIGGER grants_of_dropped_database AFTER DELETE ON databases BEGIN
+            DELETE FROM privilege_grants WHERE object_db = OLD.id;
+        END;
+        CREATE TRIGGER grants_of_dropped_user AFTER DELETE ON users BEGIN
+            DELETE FROM privilege_grants WHERE grantee_kind = 'USER' AND grantee = OLD.name;
+            DELETE FROM privilege_grants WHERE object_type = 'USER' AND object_name = OLD.name;
+            DELETE FROM role_grants WHERE grantee_kind = 'USER' AND grantee = OLD.name;
+        END;
+        CREATE TRIGGER grants_of_dropped_role AFTER DELETE ON roles BEGIN
+            DELETE FROM privilege_grants WHERE grantee_kind = 'ROLE' AND grantee = OLD.name;
+            DELETE FROM role_grants WHERE (grantee_kind = 'ROLE' AND grantee = OLD.name) OR role = OLD.name;
+        END;
+        )",
     };
     return migrations;
 }

@@ -72,6 +72,7 @@ int64_t Catalog::CreateRoutineLoad(const RoutineLoadJob& job) {
         id = std::get<int64_t>(store_->Query("SELECT last_insert_rowid()")[0][0]);
         WriteProperties(*store_, id, "load", job.load_properties);
         WriteProperties(*store_, id, "source", job.source_properties);
+        if (!job.owner.empty()) WriteProperties(*store_, id, "job", {{"owner", job.owner}});
         WriteOffsets(*store_, id, job.offsets);
     });
     return id;
@@ -105,6 +106,10 @@ std::vector<RoutineLoadJob> Catalog::ListRoutineLoads() {
         auto it = at.find(Int(r[0]));
         if (it == at.end()) continue;
         auto& job = jobs[it->second];
+        if (Text(r[1]) == "job") {
+            if (Text(r[2]) == "owner") job.owner = Text(r[3]);
+            continue;
+        }
         (Text(r[1]) == "load" ? job.load_properties : job.source_properties)[Text(r[2])] = Text(r[3]);
     }
     for (const auto& r : store_->Query("SELECT job_id, partition, next_offset FROM routine_load_offsets")) {

@@ -35,7 +35,32 @@ class InternalContext : public ClientContext {
     }
     const std::string& DataDirectory() const override { return data_dir_; }
 
+    /// Statements Floe runs for itself (compaction, merges) may read anything; a load's
+    /// expressions run with the rights of the user who loads (ActAs), so a `columns` or `where`
+    /// header cannot read what that user could not.
+    void ActAs(std::shared_ptr<const PrivilegeSet> privileges, std::vector<std::string> roles) {
+        privileges_ = std::move(privileges);
+        roles_ = std::move(roles);
+    }
+    void RequirePrivilege(std::string_view privilege, const PrivilegeObject& object) override {
+        if (privileges_ && !privileges_->Has(privilege, object)) ThrowPrivilegeDenied(privilege, object, roles_, {});
+    }
+    bool CanSee(const PrivilegeObject& object) override { return !privileges_ || privileges_->HasAny(object); }
+    bool HasPrivilege(std::string_view privilege, const PrivilegeObject& object) override {
+        return !privileges_ || privileges_->Has(privilege, object);
+    }
+    AccessControl& access() override { return access_; }
+    std::string UserName() const override { return "root"; }
+    std::vector<std::string> ActiveRoles() const override { return roles_; }
+    std::vector<std::vector<Value>> AuditRows() override { return {}; }
+    bool CanSeeDatabase(int64_t database_id) override {
+        return !privileges_ || privileges_->HasAnyInDatabase(database_id);
+    }
+
   private:
+    std::shared_ptr<const PrivilegeSet> privileges_;
+    std::vector<std::string> roles_;
+    AccessControl access_{catalog_};
     Catalog& catalog_;
     std::string database_;
     std::string data_dir_;

@@ -103,8 +103,10 @@ std::string LoadTransform::Property(const std::string& name, const std::string& 
 }
 
 LoadTransform::LoadTransform(Catalog& catalog, const std::string& database, const std::string& data_dir,
-                             const TableSchema& schema, std::map<std::string, std::string> properties)
+                             const TableSchema& schema, std::map<std::string, std::string> properties,
+                             std::shared_ptr<const PrivilegeSet> loader)
     : properties_(std::move(properties)), schema_(schema), context_(catalog, database, data_dir) {
+    if (loader) context_.ActAs(std::move(loader), {});
     format_ = AsciiLower(Property("format", "csv"));
     if (format_ != "csv" && format_ != "json") {
         throw LoadError("format '" + format_ + "' is not supported; loads read csv and json");

@@ -42,9 +42,10 @@ bool IsTrueProperty(const std::string& value);
 class LoadTransform {
   public:
     /// Compiles the properties (lower-case names) against the table. Throws LoadError with a
-    /// message that names the property at fault.
+    /// message that names the property at fault. `loader`: the privileges of the user the load
+    /// runs for (its expressions may read only what that user may); null for Floe's own loads.
     LoadTransform(Catalog& catalog, const std::string& database, const std::string& data_dir, const TableSchema& schema,
-                  std::map<std::string, std::string> properties);
+                  std::map<std::string, std::string> properties, std::shared_ptr<const PrivilegeSet> loader = nullptr);
 
     const std::string& format() const { return format_; }  // "csv" or "json"
     const CsvOptions& csv_options() const { return csv_; }

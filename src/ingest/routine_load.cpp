@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "binder/client_context.h"
 #include "binder/table_schema.h"
 #include "common/ascii.h"
 #include "common/exception.h"
@@ -601,11 +602,21 @@ class Consumer {
         if (!table || table->kind != "TABLE") {
             throw JobHalted{"table " + job_.database + "." + job_.table + " no longer exists", true};
         }
+        // Each batch loads with its owner's rights as they are now: a revoked INSERT pauses the job.
+        std::shared_ptr<const PrivilegeSet> owner;
+        if (!job_.owner.empty()) {
+            AccessControl access(catalog_);
+            owner = access.Effective(job_.owner, access.GrantedRoles(job_.owner));
+            if (!owner->Has("INSERT", ClientContext::TableObject(*table))) {
+                throw JobHalted{"the job's owner '" + job_.owner + "' no longer holds the INSERT privilege on " +
+                                job_.database + "." + job_.table + " (GRANT it again, then RESUME ROUTINE LOAD)"};
+            }
+        }
         auto lock = loads_.LockTable(table->id);
         TableSchema schema = ParseTableDefinition(catalog_.GetTableVersion(table->id)->definition);
         std::optional<LoadTransform> transform;
         try {
-            transform.emplace(catalog_, job_.database, data_dir_, schema, job_.load_properties);
+            transform.emplace(catalog_, job_.database, data_dir_, schema, job_.load_properties, owner);
         } catch (const Exception& e) {
             throw JobHalted{std::string("the job's columns and properties no longer fit the table: ") + e.what()};
         }

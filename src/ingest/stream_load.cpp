@@ -8,6 +8,7 @@
 #include <random>
 
 #include "binder/binder.h"
+#include "binder/client_context.h"
 #include "common/ascii.h"
 #include "common/exception.h"
 #include "common/json_text.h"
@@ -110,10 +111,15 @@ std::string StreamLoadResponse::ToJson(const std::string& error_url_prefix) cons
 StreamLoader::StreamLoader(Catalog& catalog, LoadManager& loads, std::string data_dir)
     : catalog_(catalog), loads_(loads), data_dir_(std::move(data_dir)) {}
 
-std::optional<std::string> StreamLoader::ErrorLog(const std::string& id) const {
+std::optional<std::string> StreamLoader::ErrorLog(const std::string& id, const std::string& user) const {
+    if (id.empty()) return std::nullopt;
     for (char c : id) {
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return std::nullopt;
     }
+    // The rejected rows are the loader's data: only the user who ran the load reads them.
+    std::ifstream owner(data_dir_ + "/load_errors/" + id + ".owner", std::ios::binary);
+    std::string loaded_by(std::istreambuf_iterator<char>(owner), {});
+    if (!owner || loaded_by != user) return std::nullopt;
     std::ifstream in(data_dir_ + "/load_errors/" + id + ".txt", std::ios::binary);
     if (!in) return std::nullopt;
     return std::string(std::istreambuf_iterator<char>(in), {});
@@ -130,6 +136,7 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
     record.create_time =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     std::optional<TableInfo> table;
+    std::shared_ptr<const PrivilegeSet> loader;
     auto fail = [&](const std::string& message) {
         res.status = "Fail";
         res.message = message;
@@ -158,6 +165,19 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
             table.reset();
             return fail("Table [" + request.table + "] does not exist in database [" + request.database + "]");
         }
+        // INSERT on the table, with the loader's default roles (StarRocks answers 401 without it).
+        AccessControl access(catalog_);
+        loader = access.Effective(request.user, access.DefaultRoles(request.user));
+        if (!loader->Has("INSERT", ClientContext::TableObject(*table))) {
+            try {
+                ThrowPrivilegeDenied("INSERT", ClientContext::TableObject(*table), access.DefaultRoles(request.user),
+                                     {});
+            } catch (const PermissionError& e) {
+                table.reset();
+                res.http_status = 401;
+                return fail(e.what());
+            }
+        }
         if (auto existing = catalog_.GetLoad(request.database, res.label); existing && existing->state == "FINISHED") {
             res.status = "Label Already Exists";
             res.existing_job_status = "FINISHED";
@@ -170,7 +190,7 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
         TableSchema schema = ParseTableDefinition(version->definition);
         std::optional<LoadTransform> transform;
         try {
-            transform.emplace(catalog_, request.database, data_dir_, schema, request.headers);
+            transform.emplace(catalog_, request.database, data_dir_, schema, request.headers, loader);
         } catch (const LoadError& e) {
             return fail(e.what());
         }
@@ -331,6 +351,7 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
                 res.error_log =
                     fmt::format("{}_{:x}", table->id, std::chrono::system_clock::now().time_since_epoch().count());
                 std::filesystem::create_directories(data_dir_ + "/load_errors");
+                std::ofstream(data_dir_ + "/load_errors/" + res.error_log + ".owner", std::ios::binary) << request.user;
                 std::ofstream log(data_dir_ + "/load_errors/" + res.error_log + ".txt", std::ios::binary);
                 for (size_t i = 0; i < filtered.size() && i < 1000; ++i) {
                     const auto& f = filtered[i];

@@ -19,6 +19,9 @@ namespace floe {
 struct StreamLoadRequest {
     std::string database;
     std::string table;
+    /// The authenticated user: the load needs INSERT on the table with the user's default roles,
+    /// and its error log is readable by that user only.
+    std::string user;
     std::map<std::string, std::string> headers;  // lower-case names
     /// The body: read from `source` as it arrives when given, else `body`.
     BodySource* source = nullptr;
@@ -45,8 +48,9 @@ class StreamLoader {
     /// The size of the blocks a body is read and written in (tests make it small).
     void set_block_bytes(size_t bytes) { block_bytes_ = bytes; }
     StreamLoadResponse Run(const StreamLoadRequest& request);
-    /// The rejected rows of a load (one line per row: line number, reason, row), or nullopt.
-    std::optional<std::string> ErrorLog(const std::string& id) const;
+    /// The rejected rows of a load (one line per row: line number, reason, row), or nullopt when
+    /// there is no such log or `user` is not the user who ran the load.
+    std::optional<std::string> ErrorLog(const std::string& id, const std::string& user) const;
 
   private:
     Catalog& catalog_;

@@ -156,6 +156,14 @@ class ParserImpl {
     std::vector<ast::Assignment> ParseAssignments();
     std::vector<std::string> ParseColumnList();
     ast::UserIdentity ParseUser();
+    // Access control (privilege_parser.cpp).
+    ast::StatementPtr ParseGrant(bool revoke);
+    ast::StatementPtr ParseRoleStatement(bool create);
+    ast::StatementPtr ParseSetRole();
+    /// `NONE | ALL | r, ...` of DEFAULT ROLE: "", "ALL" or names joined by commas.
+    std::string ParseDefaultRoleSpec();
+    /// A privilege's words ("SELECT", "CREATE TABLE", "ALL"), upper case.
+    std::string ParsePrivilegeName();
     std::string ParsePasswordValue();
     /// `IDENTIFIED [WITH plugin] BY 'pw'` after CREATE / ALTER USER's name (IDENTIFIED consumed).
     std::string ParseIdentifiedBy();

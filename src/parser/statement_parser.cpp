@@ -12,7 +12,19 @@ StatementPtr ParserImpl::ParseStatement() {
     auto loc = Loc();
     parameter_count_ = 0;
     StatementPtr stmt;
-    if (IsKeyword("WITH")) {
+    if (IsKeyword("GRANT") || IsKeyword("REVOKE")) {
+        bool revoke = IsKeyword("REVOKE");
+        Advance();
+        stmt = ParseGrant(revoke);
+    } else if ((IsKeyword("CREATE") || IsKeyword("DROP")) && IsKeywordAt(PeekToken(), "ROLE")) {
+        bool create = IsKeyword("CREATE");
+        Advance();
+        Advance();
+        stmt = ParseRoleStatement(create);
+    } else if (IsKeyword("SET") && (IsKeywordAt(PeekToken(), "ROLE") ||
+                                    (IsKeywordAt(PeekToken(), "DEFAULT") && IsKeywordAt(PeekToken(2), "ROLE")))) {
+        stmt = ParseSetRole();
+    } else if (IsKeyword("WITH")) {
         // WITH ... SELECT, or WITH ... INSERT / UPDATE / DELETE (the CTEs serve the write).
         Advance();
         std::vector<CommonTableExpr> ctes = ParseWithList();
@@ -448,7 +460,16 @@ StatementPtr ParserImpl::ParseShow() {
         s->show = ShowKind::COLLATION;
     } else if (AcceptKeyword("GRANTS")) {
         s->show = ShowKind::GRANTS;
-        if (AcceptKeyword("FOR")) ParseUser();
+        if (AcceptKeyword("FOR")) {
+            if (AcceptKeyword("ROLE")) {
+                s->grants_for_role = ParseIdentifierOrString("a role name");
+            } else {
+                AcceptKeyword("USER");
+                s->grants_for_user = ParseUser().name;
+            }
+        }
+    } else if (AcceptKeyword("ROLES")) {
+        s->show = ShowKind::ROLES;
     } else if (AcceptKeyword("USERS")) {
         s->show = ShowKind::USERS;
     } else if (IsKeyword("TABLE") && IsKeywordAt(PeekToken(), "STATUS")) {
@@ -913,9 +934,7 @@ StatementPtr ParserImpl::ParseCreate() {
         if (AcceptKeyword("IDENTIFIED")) c->password = ParseIdentifiedBy();
         if (AcceptKeyword("DEFAULT")) {
             ExpectKeyword("ROLE");
-            do {
-                ParseIdentifierOrString("a role");
-            } while (AcceptOp(","));
+            c->default_roles = ParseDefaultRoleSpec();
         }
         ParseAccountOptions(c->account);
         return c;
@@ -1057,6 +1076,10 @@ StatementPtr ParserImpl::ParseAlter() {
     }
     a->user = ParseUser();
     if (AcceptKeyword("IDENTIFIED")) a->password = ParseIdentifiedBy();
+    if (AcceptKeyword("DEFAULT")) {
+        ExpectKeyword("ROLE");
+        a->default_roles = ParseDefaultRoleSpec();
+    }
     ParseAccountOptions(a->account);
     return a;
 }

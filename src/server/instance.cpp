@@ -41,6 +41,8 @@ Instance::Instance(InstanceOptions options) : options_(std::move(options)) {
         [[maybe_unused]] ssize_t w = ::pwrite(lock_fd_, pid.data(), pid.size(), 0);
     }
     catalog_ = Catalog::Open(options_.data_dir);
+    access_ = std::make_unique<AccessControl>(*catalog_);
+    audit_ = std::make_unique<AuditLog>(options_.data_dir);
     std::string data_dir = options_.data_dir;
     {
         // Users' local paths lead only under the file roots (the import folder by default).
@@ -118,6 +120,13 @@ bool Instance::KillSession(uint32_t connection_id, bool query_only) {
     it->second->Interrupt();
     if (!query_only) killed_[connection_id] = true;
     return true;
+}
+
+std::optional<std::string> Instance::SessionUser(uint32_t connection_id) {
+    std::lock_guard<std::mutex> lock(sessions_mutex_);
+    auto it = sessions_.find(connection_id);
+    if (it == sessions_.end()) return std::nullopt;
+    return it->second->user();
 }
 
 void Instance::ForEachSession(const std::function<void(Session&)>& fn) {

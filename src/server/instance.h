@@ -9,13 +9,16 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
+#include "catalog/access_control.h"
 #include "catalog/catalog.h"
 #include "ingest/compactor.h"
 #include "ingest/load_manager.h"
 #include "ingest/routine_load.h"
 #include "ingest/stream_load.h"
+#include "server/audit_log.h"
 #include "server/login_guard.h"
 #include "server/session_variables.h"
 
@@ -46,6 +49,10 @@ class Instance {
 
     const InstanceOptions& options() const { return options_; }
     Catalog& catalog() { return *catalog_; }
+    /// Roles, grants and the privileges sessions check against.
+    AccessControl& access() { return *access_; }
+    /// One record per statement and per load (server/audit_log.h).
+    AuditLog& audit() { return *audit_; }
     LoadManager& loads() { return *loads_; }
     Compactor& compactor() { return *compactor_; }
     StreamLoader& stream_loads() { return *stream_loads_; }
@@ -61,6 +68,8 @@ class Instance {
     void UnregisterSession(Session* session);
     /// Interrupts the session with `connection_id`; returns false if there is none.
     bool KillSession(uint32_t connection_id, bool query_only);
+    /// The user of a connection, or nullopt when there is no such connection.
+    std::optional<std::string> SessionUser(uint32_t connection_id);
     void ForEachSession(const std::function<void(Session&)>& fn);
     /// A session that KILL CONNECTION targeted; the front end closes it after its current command.
     bool IsKilled(uint32_t connection_id);
@@ -72,6 +81,8 @@ class Instance {
     InstanceOptions options_;
     int lock_fd_ = -1;
     std::unique_ptr<Catalog> catalog_;
+    std::unique_ptr<AccessControl> access_;
+    std::unique_ptr<AuditLog> audit_;
     std::unique_ptr<GlobalVariables> globals_;
     std::unique_ptr<LoadManager> loads_;
     std::unique_ptr<Compactor> compactor_;

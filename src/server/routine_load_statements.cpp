@@ -1,8 +1,10 @@
 // CREATE / ALTER / PAUSE / RESUME / STOP ROUTINE LOAD and SHOW [ALL] ROUTINE LOAD [TASK].
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
+#include "binder/client_context.h"
 #include "common/exception.h"
 #include "common/json_text.h"
 #include "ingest/routine_load.h"
@@ -53,13 +55,26 @@ QueryResult StatementExecutor::RoutineLoad(const ast::RoutineLoadStatement& s) {
     }
     std::map<std::string, std::string> load(s.load_properties.begin(), s.load_properties.end());
     std::map<std::string, std::string> source(s.source_properties.begin(), s.source_properties.end());
+    // Creating, changing and controlling a job all need INSERT on its table (StarRocks).
+    auto require_insert = [&](const std::string& table_name) {
+        // (A missing table is the job's own error, reported below as Routine Load words it.)
+        if (auto table = instance.catalog().GetTable(db, table_name)) {
+            session_.RequirePrivilege("INSERT", ClientContext::TableObject(*table));
+        }
+    };
+    if (s.action != Action::CREATE && s.action != Action::SHOW && s.action != Action::SHOW_TASK) {
+        auto job = instance.catalog().GetRoutineLoad(db, s.name);
+        if (job) require_insert(job->table);
+    }
     QueryResult ok;
     switch (s.action) {
         case Action::CREATE: {
+            require_insert(s.table);
             RoutineLoadJob job;
             job.database = db;
             job.name = s.name;
             job.table = s.table;
+            job.owner = session_.user();
             job.load_properties = std::move(load);
             job.source_properties = std::move(source);
             manager.Create(std::move(job));
@@ -85,6 +100,13 @@ QueryResult StatementExecutor::RoutineLoad(const ast::RoutineLoadStatement& s) {
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
             .count();
     auto statuses = manager.Status(db);
+    // SHOW lists the jobs whose tables the user may see.
+    statuses.erase(std::remove_if(statuses.begin(), statuses.end(),
+                                  [&](const auto& st) {
+                                      auto table = instance.catalog().GetTable(db, st.job.table);
+                                      return table && !context_.CanSee(ClientContext::TableObject(*table));
+                                  }),
+                   statuses.end());
     bool named = !s.name.empty();
     if (named) {
         bool found = false;

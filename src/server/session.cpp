@@ -1,8 +1,10 @@
 #include "server/session.h"
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <set>
+#include <type_traits>
 
 #include "binder/binder.h"
 #include "binder/client_context.h"
@@ -50,6 +52,51 @@ class SessionClientContext : public ClientContext {
         return floe::DescribeFiles(properties);
     }
     const std::string& DataDirectory() const override { return session_.instance().options().data_dir; }
+    void RequirePrivilege(std::string_view privilege, const PrivilegeObject& object) override {
+        session_.RequirePrivilege(privilege, object);
+    }
+    bool CanSee(const PrivilegeObject& object) override { return session_.Privileges().HasAny(object); }
+    bool HasPrivilege(std::string_view privilege, const PrivilegeObject& object) override {
+        return session_.Privileges().Has(privilege, object);
+    }
+    AccessControl& access() override { return session_.instance().access(); }
+    std::string UserName() const override { return session_.user(); }
+    std::vector<std::string> ActiveRoles() const override { return session_.active_roles(); }
+    std::vector<std::vector<Value>> AuditRows() override {
+        const bool everyone = session_.Privileges().Has("OPERATE", SystemObject());
+        std::vector<std::vector<Value>> rows;
+        auto text = [](const std::string& s) { return Value::Varchar(s); };
+        for (const auto& r : session_.instance().audit().Recent()) {
+            if (!everyone && r.user != session_.user()) continue;
+            rows.push_back({text(r.query_id),
+                            Value::Datetime(r.timestamp_ms * 1000),
+                            text(r.query_type),
+                            text(r.client),
+                            text(r.user),
+                            text(r.authorized_user),
+                            text(""),
+                            text(r.catalog),
+                            text(r.db),
+                            text(r.state),
+                            Value::Integer(r.error_code),
+                            Value::Integer(r.time_ms),
+                            Value::Integer(r.scan_bytes),
+                            Value::Integer(r.scan_rows),
+                            Value::Integer(r.return_rows),
+                            Value::Integer(0),
+                            Value::Integer(r.mem_cost_bytes),
+                            Value::Integer(r.stmt_id),
+                            Value::Boolean(r.is_query),
+                            text("127.0.0.1"),
+                            text(r.stmt),
+                            text(""),
+                            Value::Double(0),
+                            Value::Double(0),
+                            text(r.error_message)});
+        }
+        return rows;
+    }
+    bool CanSeeDatabase(int64_t database_id) override { return session_.Privileges().HasAnyInDatabase(database_id); }
 
   private:
     Session& session_;
@@ -88,40 +135,150 @@ Session::Session(Instance& instance, uint32_t connection_id, std::string user, s
       connection_id_(connection_id),
       user_(std::move(user)),
       host_(std::move(host)),
-      variables_(instance.globals()) {}
+      variables_(instance.globals()) {
+    active_roles_ = instance_.access().DefaultRoles(user_);
+}
 
 Session::~Session() = default;
+
+std::shared_ptr<const PrivilegeSet> Session::SharedPrivileges() {
+    AccessControl& access = instance_.access();
+    uint64_t generation = access.generation();
+    if (!privileges_ || generation != privileges_generation_) {
+        // Roles revoked since SET ROLE stop counting.
+        std::vector<std::string> granted = access.GrantedRoles(user_);
+        std::vector<std::string> still;
+        for (const auto& r : active_roles_) {
+            if (std::find(granted.begin(), granted.end(), r) != granted.end()) still.push_back(r);
+        }
+        active_roles_ = std::move(still);
+        privileges_ = access.Effective(user_, active_roles_);
+        privileges_generation_ = generation;
+    }
+    return privileges_;
+}
+
+const PrivilegeSet& Session::Privileges() {
+    return *SharedPrivileges();
+}
+
+std::vector<std::string> Session::InactiveRoles() {
+    std::vector<std::string> out;
+    for (const auto& r : instance_.access().GrantedRoles(user_)) {
+        if (std::find(active_roles_.begin(), active_roles_.end(), r) == active_roles_.end()) out.push_back(r);
+    }
+    return out;
+}
+
+void Session::RequirePrivilege(std::string_view privilege, const PrivilegeObject& object) {
+    if (Privileges().Has(privilege, object)) return;
+    std::vector<std::string> active = active_roles_;
+    active.push_back("public");
+    ThrowPrivilegeDenied(privilege, object, active, InactiveRoles());
+}
+
+void Session::SetActiveRoles(std::vector<std::string> roles) {
+    std::vector<std::string> granted = instance_.access().GrantedRoles(user_);
+    for (const auto& r : roles) {
+        if (AsciiEqualsIgnoreCase(r, "public")) continue;
+        if (std::find(granted.begin(), granted.end(), r) == granted.end()) {
+            throw PermissionError("Role '" + r + "' is not granted to user '" + user_ + "'",
+                                  ErrorCode::PRIVILEGE_DENIED);
+        }
+    }
+    roles.erase(std::remove_if(roles.begin(), roles.end(),
+                               [](const std::string& r) { return AsciiEqualsIgnoreCase(r, "public"); }),
+                roles.end());
+    active_roles_ = std::move(roles);
+    privileges_.reset();
+}
 
 void Session::SetCurrentDatabase(std::string_view database) {
     if (database.empty()) {
         current_database_.clear();
         return;
     }
-    if (!AsciiEqualsIgnoreCase(database, kInformationSchema) && !instance_.catalog().DatabaseExists(database)) {
-        throw CatalogError("Unknown database '" + std::string(database) + "'", ErrorCode::UNKNOWN_DATABASE);
+    if (!AsciiEqualsIgnoreCase(database, kInformationSchema)) {
+        auto db = instance_.catalog().GetDatabase(database);
+        if (!db) throw CatalogError("Unknown database '" + std::string(database) + "'", ErrorCode::UNKNOWN_DATABASE);
+        // USE needs some privilege in the database (MySQL's error, naming user and database).
+        if (!Privileges().HasAnyInDatabase(db->id)) {
+            throw PermissionError(
+                "Access denied for user '" + user_ + "'@'" + host_ + "' to database '" + std::string(database) + "'",
+                ErrorCode::DB_ACCESS_DENIED);
+        }
     }
     current_database_ =
         AsciiEqualsIgnoreCase(database, kInformationSchema) ? std::string(kInformationSchema) : std::string(database);
 }
 
-std::vector<QueryResult> Session::ExecuteMulti(std::string_view sql) {
-    interrupted_.store(false);
-    std::vector<ast::StatementPtr> statements = Parser::ParseStatements(sql);
-    std::vector<QueryResult> results;
-    if (statements.empty()) throw ParserError("Query was empty", ErrorCode::PARSE);
-    for (const auto& s : statements) {
-        if (s->parameter_count > 0) {
-            throw ParserError("'?' placeholders are only allowed in prepared statements", ErrorCode::PARSE);
+template <typename Run>
+auto Session::Audited(std::string_view text, Run&& run) -> decltype(run()) {
+    AuditRecord record;
+    record.query_id = AuditLog::NewQueryId();
+    record.client = host_;
+    record.user = user_;
+    record.authorized_user = "'" + user_ + "'@'%'";
+    record.db = current_database_;
+    record.stmt_id = ++audit_statements_;
+    record.stmt = AuditLog::MaskPasswords(text.substr(0, 1 << 20));
+    auto started = std::chrono::steady_clock::now();
+    auto finish = [&] {
+        record.time_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+        instance_.audit().Add(std::move(record));
+    };
+    try {
+        auto result = run();
+        auto account = [&](const QueryResult& r) {
+            record.is_query |= r.has_result_set;
+            record.return_rows += static_cast<int64_t>(r.has_result_set ? r.RowCount() : 0);
+        };
+        if constexpr (std::is_same_v<decltype(result), QueryResult>) {
+            account(result);
+        } else {
+            for (const auto& r : result) account(r);
         }
-        results.push_back(ExecuteStatement(*s, nullptr));
+        record.state = record.is_query ? "EOF" : "OK";
+        finish();
+        return result;
+    } catch (const Exception& e) {
+        record.state = "ERR";
+        record.error_code = MysqlErrno(e.code());
+        record.error_message = e.what();
+        finish();
+        throw;
+    } catch (const std::exception& e) {
+        record.state = "ERR";
+        record.error_code = MysqlErrno(ErrorCode::INTERNAL);
+        record.error_message = e.what();
+        finish();
+        throw;
     }
-    return results;
+}
+
+std::vector<QueryResult> Session::ExecuteMulti(std::string_view sql) {
+    return Audited(sql, [&] {
+        interrupted_.store(false);
+        std::vector<ast::StatementPtr> statements = Parser::ParseStatements(sql);
+        std::vector<QueryResult> results;
+        if (statements.empty()) throw ParserError("Query was empty", ErrorCode::PARSE);
+        for (const auto& s : statements) {
+            if (s->parameter_count > 0) {
+                throw ParserError("'?' placeholders are only allowed in prepared statements", ErrorCode::PARSE);
+            }
+            results.push_back(ExecuteStatement(*s, nullptr));
+        }
+        return results;
+    });
 }
 
 QueryResult Session::Execute(std::string_view sql) {
-    interrupted_.store(false);
-    ast::StatementPtr statement = Parser::ParseStatement(sql);
-    return ExecuteStatement(*statement, nullptr);
+    return Audited(sql, [&] {
+        interrupted_.store(false);
+        ast::StatementPtr statement = Parser::ParseStatement(sql);
+        return ExecuteStatement(*statement, nullptr);
+    });
 }
 
 int64_t Session::StatementMemoryLimit() const {
@@ -236,6 +393,15 @@ QueryResult Session::DispatchStatement(const ast::Statement& statement, const st
             SetCurrentDatabase(u.database);
             return Ok();
         }
+        case K::GRANT:
+            return executor.Grant(static_cast<const ast::GrantStatement&>(statement));
+        case K::CREATE_ROLE:
+        case K::DROP_ROLE:
+            return executor.RoleDdl(static_cast<const ast::RoleStatement&>(statement));
+        case K::SET_ROLE:
+            return executor.SetRole(static_cast<const ast::SetRoleStatement&>(statement));
+        case K::SET_DEFAULT_ROLE:
+            return executor.SetDefaultRole(static_cast<const ast::SetDefaultRoleStatement&>(statement));
         case K::CREATE_DATABASE:
             return executor.CreateDatabase(static_cast<const ast::CreateDatabaseStatement&>(statement));
         case K::DROP_DATABASE:
@@ -304,6 +470,8 @@ QueryResult Session::ExecuteSet(const ast::SetStatement& statement, const std::v
         ast::VariableScope scope = a.scope == ast::SetScope::USER     ? ast::VariableScope::USER
                                    : a.scope == ast::SetScope::GLOBAL ? ast::VariableScope::GLOBAL
                                                                       : ast::VariableScope::SESSION;
+        // SET GLOBAL changes every session's defaults: the OPERATE privilege (StarRocks).
+        if (scope == ast::VariableScope::GLOBAL) RequirePrivilege("OPERATE", ClientContext::SystemObject());
         Value value;
         if (a.value->kind == ast::ExprKind::COLUMN_REF &&
             static_cast<const ast::ColumnRefExpr&>(*a.value).parts.size() == 1) {
@@ -370,7 +538,7 @@ QueryResult Session::ExecutePrepared(uint32_t statement_id, const std::vector<Va
                                  " parameters, got " + std::to_string(params.size()),
                              ErrorCode::WRONG_PARAM_COUNT);
     }
-    return ExecuteStatement(*it->second->statement, &params);
+    return Audited(it->second->sql, [&] { return ExecuteStatement(*it->second->statement, &params); });
 }
 
 void Session::ClosePrepared(uint32_t statement_id) {

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/access_control.h"
 #include "server/query_result.h"
 #include "server/session_variables.h"
 #include "types/value.h"
@@ -87,6 +88,17 @@ class Session {
 
     /// Statement start time (DATETIME micros), fixed for the statement being run.
     int64_t statement_start_micros() const { return statement_start_micros_; }
+
+    /// Access control: what the user holds with its active roles (re-read when grants change).
+    const PrivilegeSet& Privileges();
+    std::shared_ptr<const PrivilegeSet> SharedPrivileges();
+    /// Throws StarRocks' denial (5203) naming the privilege, the object and the roles.
+    void RequirePrivilege(std::string_view privilege, const PrivilegeObject& object);
+    /// The active roles (public not listed), and the granted ones that are not active.
+    const std::vector<std::string>& active_roles() const { return active_roles_; }
+    std::vector<std::string> InactiveRoles();
+    /// SET ROLE: replaces the active roles (each must be granted to the user).
+    void SetActiveRoles(std::vector<std::string> roles);
     bool in_transaction() const { return in_transaction_; }
 
   private:
@@ -104,6 +116,14 @@ class Session {
     std::map<uint32_t, std::unique_ptr<PreparedStatement>> prepared_;
     std::atomic<bool> interrupted_{false};
     int64_t statement_start_micros_ = 0;
+    /// Runs `run` (one client call) and writes its audit record: text (passwords masked), state,
+    /// error, time and rows returned.
+    template <typename Run>
+    auto Audited(std::string_view text, Run&& run) -> decltype(run());
+    int64_t audit_statements_ = 0;
+    std::vector<std::string> active_roles_;
+    std::shared_ptr<const PrivilegeSet> privileges_;
+    uint64_t privileges_generation_ = 0;
 };
 
 }  // namespace floe

@@ -59,6 +59,11 @@ std::string TargetDatabase(Session& session, const std::string& named) {
     return db;
 }
 
+/// ALTER USER that changes only the password (what a user may do to itself).
+bool OnlySetsPassword(const ast::AlterUserStatement& s) {
+    return s.password.has_value() && !s.default_roles.has_value() && !s.account.any();
+}
+
 /// Binds a view's query to learn its output columns (and to reject a broken definition).
 std::vector<BoundOutputColumn> DescribeView(ClientContext& context, const std::string& db, const std::string& sql) {
     ast::StatementPtr parsed = Parser::ParseStatement(sql);
@@ -75,7 +80,10 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
     switch (s.show) {
         case K::DATABASES:
             rb.AddColumn("Database");
-            for (const auto& db : catalog.ListDatabases()) rb.AddRow({Str(db.name)});
+            // Only databases the user holds some privilege in (information_schema always).
+            for (const auto& db : catalog.ListDatabases()) {
+                if (db.id == 0 || context_.CanSeeDatabase(db.id)) rb.AddRow({Str(db.name)});
+            }
             break;
         case K::TABLES: {
             std::string db = s.database.empty() ? session_.current_database() : s.database;
@@ -95,6 +103,7 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
                 }
             } else {
                 for (const auto& t : catalog.ListTables(db)) {
+                    if (!context_.CanSee(ClientContext::TableObject(t))) continue;
                     if (s.full)
                         rb.AddRow({Str(t.name), Str(t.kind == "VIEW" ? "VIEW" : "BASE TABLE")});
                     else
@@ -122,8 +131,9 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             std::optional<BoundValuesSource> table;
             std::vector<bool> not_null;
             if (AsciiEqualsIgnoreCase(db, kInformationSchema)) {
-                table = InformationSchemaTable(catalog, s.table);
+                table = InformationSchemaTable(context_, s.table);
             } else if (auto view = catalog.GetTable(db, s.table); view && view->kind == "TABLE") {
+                RequireVisible(*view);
                 table.emplace();
                 TableSchema schema = ParseTableDefinition(view->definition);
                 for (const auto& c : schema.columns) {
@@ -132,6 +142,7 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
                     not_null.push_back(!c.nullable);
                 }
             } else if (view) {
+                RequireVisible(*view);
                 table.emplace();
                 auto columns = DescribeView(context_, db, view->definition);
                 for (size_t i = 0; i < columns.size(); ++i) {
@@ -179,6 +190,7 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             if (db.empty()) throw CatalogError("No database selected", ErrorCode::NO_DATABASE_SELECTED);
             auto view = catalog.GetTable(db, s.table);
             if (!view) throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
+            RequireVisible(*view);
             if (view->kind == "TABLE") {
                 rb.AddColumn("Table");
                 rb.AddColumn("Create Table", LogicalType::Varchar(65533));
@@ -216,7 +228,10 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             rb.AddColumn("State");
             rb.AddColumn("Info", LogicalType::Varchar(1024));
             std::vector<std::vector<Value>> rows;
+            // Others' connections (and what they run) only with OPERATE, as root sees them.
+            const bool everyone = context_.HasPrivilege("OPERATE", ClientContext::SystemObject());
             instance.ForEachSession([&](Session& other) {
+                if (!everyone && other.user() != session_.user()) return;
                 rows.push_back({Value::Integer(other.connection_id()), Str(other.user()), Str(other.host()),
                                 other.current_database().empty() ? Value::Null(LogicalType::Varchar())
                                                                  : Str(other.current_database()),
@@ -259,14 +274,20 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             rb.AddRow({Str("binary"), Str("binary"), Value::Integer(63), Str("Yes"), Str("Yes"), Value::Integer(1)});
             break;
         case K::GRANTS:
-            rb.AddColumn("Grants for " + session_.user() + "@%", LogicalType::Varchar(1024));
-            rb.AddRow({Str("GRANT ALL PRIVILEGES ON *.* TO '" + session_.user() + "'@'%'")});
+            return ShowGrants(s);
+        case K::ROLES:
+            rb.AddColumn("Name");
+            for (const auto& r : session_.instance().access().ListRoles()) rb.AddRow({Str(r)});
             break;
-        case K::USERS:
+        case K::USERS: {
             rb.AddColumn("User");
             rb.AddColumn("Host");
-            for (const auto& u : catalog.ListUsers()) rb.AddRow({Str(u.name), Str(u.host)});
+            const bool everyone = context_.HasPrivilege("GRANT", ClientContext::SystemObject());
+            for (const auto& u : catalog.ListUsers()) {
+                if (everyone || u.name == session_.user()) rb.AddRow({Str(u.name), Str(u.host)});
+            }
             break;
+        }
         case K::TABLE_STATUS:
             rb.AddColumn("Name");
             rb.AddColumn("Engine");
@@ -319,6 +340,8 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             rb.AddColumn("LoadFinishTime", TypeId::DATETIME);
             rb.AddColumn("URL", LogicalType::Varchar(1024));
             for (const auto& l : catalog.ListLoads(db)) {
+                auto loaded = catalog.GetTable(l.database, l.table);
+                if (!loaded || !context_.CanSee(ClientContext::TableObject(*loaded))) continue;
                 auto text = [](const std::string& v) {
                     return v.empty() ? Value::Null(LogicalType::Varchar()) : Str(v);
                 };
@@ -337,6 +360,7 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             if (!table || table->kind != "TABLE") {
                 throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
             }
+            RequireVisible(*table);
             TableSchema schema = ParseTableDefinition(table->definition);
             auto version = catalog.GetTableVersion(table->id);
             bool list = schema.partition.kind == ast::PartitionKind::LIST ||
@@ -390,6 +414,7 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
                 auto table = db.empty() ? std::nullopt : catalog.GetTable(db, s.table);
                 if (!table)
                     throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
+                RequireVisible(*table);
                 if (table->kind == "TABLE") {
                     for (const auto& idx : catalog.ListIndexes(table->id)) {
                         int64_t seq = 0;
@@ -409,12 +434,17 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
 }
 
 QueryResult StatementExecutor::CreateDatabase(const ast::CreateDatabaseStatement& s) {
+    session_.RequirePrivilege("CREATE DATABASE", ClientContext::CatalogObject());
     bool created = session_.instance().catalog().CreateDatabase(s.name, s.if_not_exists);
     return Ok(created ? 1 : 0);
 }
 
 QueryResult StatementExecutor::DropDatabase(const ast::DropDatabaseStatement& s) {
+    if (auto db = session_.instance().catalog().GetDatabase(s.name)) {
+        session_.RequirePrivilege("DROP", ClientContext::DatabaseObject(*db));
+    }
     bool dropped = session_.instance().catalog().DropDatabase(s.name, s.if_exists);
+    session_.instance().access().Invalidate();  // grants on it and its tables went with it
     if (dropped && session_.current_database() == s.name) session_.SetCurrentDatabase("");
     return Ok(0);
 }
@@ -429,6 +459,8 @@ static UserLimitsChange LimitsOf(const ast::AccountOptions& options) {
 }
 
 QueryResult StatementExecutor::CreateUser(const ast::CreateUserStatement& s) {
+    // Users and roles are user_admin's (the GRANT privilege on the system).
+    session_.RequirePrivilege("GRANT", ClientContext::SystemObject());
     std::optional<std::string_view> pw;
     if (s.password) pw = *s.password;
     bool created = session_.instance().catalog().CreateUser(s.user.name, s.user.host, pw, s.if_not_exists);
@@ -436,11 +468,30 @@ QueryResult StatementExecutor::CreateUser(const ast::CreateUserStatement& s) {
         session_.instance().catalog().SetUserLimits(s.user.name, LimitsOf(s.account), false);
     }
     if (created) session_.instance().login_guard().Reset(s.user.name);  // nothing left of a dropped namesake
+    if (created && s.default_roles && !s.default_roles->empty() && !AsciiEqualsIgnoreCase(*s.default_roles, "ALL")) {
+        // CREATE USER ... DEFAULT ROLE r grants r as well (there is nothing granted yet to choose from).
+        std::string roles = *s.default_roles;
+        size_t start = 0;
+        while (start <= roles.size()) {
+            size_t comma = roles.find(',', start);
+            session_.instance().access().GrantRole(
+                roles.substr(start, comma == std::string::npos ? std::string::npos : comma - start), "USER",
+                s.user.name);
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+    }
+    if (created && s.default_roles) ApplyDefaultRoles(s.user.name, *s.default_roles);
     return Ok();
 }
 
 QueryResult StatementExecutor::AlterUser(const ast::AlterUserStatement& s) {
+    // A user may change its own password; anything else about users is user_admin's.
+    if (!AsciiEqualsIgnoreCase(s.user.name, session_.user()) || !OnlySetsPassword(s)) {
+        session_.RequirePrivilege("GRANT", ClientContext::SystemObject());
+    }
     if (s.password) session_.instance().catalog().AlterUserPassword(s.user.name, *s.password, s.if_exists);
+    if (s.default_roles) ApplyDefaultRoles(s.user.name, *s.default_roles);
     if (s.account.any()) {
         // SET PROPERTY without FOR names the session's own user.
         const std::string name = s.user.name.empty() ? session_.user() : s.user.name;
@@ -455,20 +506,32 @@ QueryResult StatementExecutor::AlterUser(const ast::AlterUserStatement& s) {
 }
 
 QueryResult StatementExecutor::DropUser(const ast::DropUserStatement& s) {
+    session_.RequirePrivilege("GRANT", ClientContext::SystemObject());
     session_.instance().catalog().DropUser(s.user.name, s.if_exists);
+    session_.instance().access().Invalidate();  // the user's grants went with it
     return Ok();
 }
 
 QueryResult StatementExecutor::SetPassword(const ast::SetPasswordStatement& s) {
     std::string user = s.user ? s.user->name : session_.user();
+    if (!AsciiEqualsIgnoreCase(user, session_.user())) {
+        session_.RequirePrivilege("GRANT", ClientContext::SystemObject());
+    }
     session_.instance().catalog().AlterUserPassword(user, s.password, false);
     return Ok();
 }
 
 QueryResult StatementExecutor::CreateView(const ast::CreateViewStatement& s) {
     std::string db = TargetDatabase(session_, s.database);
-    if (!session_.instance().catalog().DatabaseExists(db)) {
-        throw CatalogError("Unknown database '" + db + "'", ErrorCode::UNKNOWN_DATABASE);
+    auto database = session_.instance().catalog().GetDatabase(db);
+    if (!database) throw CatalogError("Unknown database '" + db + "'", ErrorCode::UNKNOWN_DATABASE);
+    // A new view needs CREATE VIEW in its database, a changed one ALTER on itself; either way its
+    // query is bound as its creator, who must be able to read what it reads.
+    auto existing = session_.instance().catalog().GetTable(db, s.name);
+    if (existing && (s.alter || s.or_replace)) {
+        session_.RequirePrivilege("ALTER", ClientContext::TableObject(*existing));
+    } else {
+        session_.RequirePrivilege("CREATE VIEW", ClientContext::DatabaseObject(*database));
     }
     auto columns = DescribeView(context_, db, s.query_text);
     if (!s.column_names.empty() && s.column_names.size() != columns.size()) {
@@ -484,11 +547,22 @@ QueryResult StatementExecutor::CreateView(const ast::CreateViewStatement& s) {
 
 QueryResult StatementExecutor::DropView(const ast::DropViewStatement& s) {
     std::string db = TargetDatabase(session_, s.database);
+    if (auto view = session_.instance().catalog().GetTable(db, s.name)) {
+        session_.RequirePrivilege("DROP", ClientContext::TableObject(*view));
+    }
     session_.instance().catalog().DropView(db, s.name, s.if_exists);
+    session_.instance().access().Invalidate();
     return Ok();
 }
 
 QueryResult StatementExecutor::Kill(const ast::KillStatement& s) {
+    // Others' connections need OPERATE; one's own never does. An id that is not the user's reads
+    // as unknown, so KILL cannot probe who is connected.
+    const uint32_t id = static_cast<uint32_t>(s.connection_id);
+    if (!session_.Privileges().Has("OPERATE", ClientContext::SystemObject()) &&
+        session_.instance().SessionUser(id).value_or(session_.user()) != session_.user()) {
+        throw ExecutionError("Unknown thread id: " + std::to_string(s.connection_id), ErrorCode::WRONG_ARGUMENTS);
+    }
     if (!session_.instance().KillSession(static_cast<uint32_t>(s.connection_id), s.query_only)) {
         throw ExecutionError("Unknown thread id: " + std::to_string(s.connection_id), ErrorCode::WRONG_ARGUMENTS);
     }

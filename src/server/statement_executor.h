@@ -37,8 +37,18 @@ class StatementExecutor {
     QueryResult CreateIndex(const ast::CreateIndexStatement& statement);
     QueryResult DropIndex(const ast::DropIndexStatement& statement);
     QueryResult RoutineLoad(const ast::RoutineLoadStatement& statement);
+    // Access control (privilege_statements.cpp).
+    QueryResult Grant(const ast::GrantStatement& statement);
+    QueryResult RoleDdl(const ast::RoleStatement& statement);
+    QueryResult SetRole(const ast::SetRoleStatement& statement);
+    QueryResult SetDefaultRole(const ast::SetDefaultRoleStatement& statement);
 
   private:
+    QueryResult ShowGrants(const ast::ShowStatement& statement);
+    /// Sets a user's default roles ("" none, "ALL", or names), each of which must be granted.
+    void ApplyDefaultRoles(const std::string& user, const std::string& roles);
+    /// SHOW of one table (columns, CREATE, partitions, indexes): some privilege on it is needed.
+    void RequireVisible(const struct TableInfo& table);
     QueryResult ChangeSchema(const struct TableInfo& table, const ast::AlterTableStatement& statement);
     QueryResult CreateTableAs(const ast::CreateTableStatement& statement);
 

@@ -43,14 +43,27 @@ std::string TableDatabase(Session& session, const std::string& named) {
     return db;
 }
 
-/// The base table (not a view) `database`.`name`, or the MySQL "doesn't exist" error.
-TableInfo BaseTable(Session& session, const std::string& database, const std::string& name) {
+/// The base table (not a view) `database`.`name` that a statement needing `privilege` on it
+/// names: the MySQL "doesn't exist" error, or StarRocks' denial when the privilege is not held.
+TableInfo BaseTable(Session& session, const std::string& database, const std::string& name,
+                    std::string_view privilege) {
     std::string db = TableDatabase(session, database);
     auto table = session.instance().catalog().GetTable(db, name);
     if (!table || table->kind != "TABLE") {
         throw CatalogError("Table '" + db + "." + name + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
     }
+    session.RequirePrivilege(privilege, ClientContext::TableObject(*table));
     return *table;
+}
+
+/// The database `database` names (or the current one) where a statement needs `privilege` on it
+/// ("CREATE TABLE", "CREATE VIEW").
+std::string RequireDatabase(Session& session, const std::string& database, std::string_view privilege) {
+    std::string db = TableDatabase(session, database);
+    auto info = session.instance().catalog().GetDatabase(db);
+    if (!info) throw CatalogError("Unknown database '" + db + "'", ErrorCode::UNKNOWN_DATABASE);
+    session.RequirePrivilege(privilege, ClientContext::DatabaseObject(*info));
+    return db;
 }
 
 /// A value of type `from` may be stored in a column of type `to` only when CAST(from AS to) is
@@ -108,7 +121,7 @@ std::shared_ptr<Column> CastForInsert(const std::shared_ptr<Column>& input, size
 
 QueryResult StatementExecutor::CreateTable(const ast::CreateTableStatement& s) {
     if (s.as_query) return CreateTableAs(s);
-    std::string db = TableDatabase(session_, s.database);
+    std::string db = RequireDatabase(session_, s.database, "CREATE TABLE");
     for (const auto& [k, v] : s.properties) {
         if (AsciiEqualsIgnoreCase(k, "compression") && !ParseCodec(v)) {
             throw BinderError("compression '" + v + "' is not one of LZ4, ZSTD, NONE", ErrorCode::WRONG_ARGUMENTS);
@@ -139,15 +152,17 @@ QueryResult StatementExecutor::DropTable(const ast::DropTableStatement& s) {
     std::string db = TableDatabase(session_, s.database);
     // Writers and compaction of the table finish first.
     auto table = session_.instance().catalog().GetTable(db, s.name);
+    if (table) session_.RequirePrivilege("DROP", ClientContext::TableObject(*table));
     std::optional<LoadManager::TableLock> lock;
     if (table && table->kind == "TABLE") lock.emplace(session_.instance().loads().LockTable(table->id));
     session_.instance().catalog().DropTable(db, s.name, s.if_exists);
     if (table) session_.instance().loads().ForgetTable(table->id);
+    session_.instance().access().Invalidate();  // its grants went with it (and its id may come back)
     return QueryResult{};
 }
 
 QueryResult StatementExecutor::CreateIndex(const ast::CreateIndexStatement& s) {
-    TableInfo table = BaseTable(session_, s.database, s.table);
+    TableInfo table = BaseTable(session_, s.database, s.table, "ALTER");
     TableSchema schema = ParseTableDefinition(table.definition);
     std::string columns;
     for (const auto& c : s.columns) {
@@ -161,7 +176,7 @@ QueryResult StatementExecutor::CreateIndex(const ast::CreateIndexStatement& s) {
 }
 
 QueryResult StatementExecutor::DropIndex(const ast::DropIndexStatement& s) {
-    TableInfo table = BaseTable(session_, s.database, s.table);
+    TableInfo table = BaseTable(session_, s.database, s.table, "ALTER");
     session_.instance().catalog().DropIndex(table.id, s.name);
     return QueryResult{};
 }
@@ -366,6 +381,8 @@ std::vector<Chunk> RunTableQuery(ClientContext& context, const std::string& db, 
         Binder binder(context);
         if (row_id) binder.ExposeRowId(db, table);
         if (pinned) binder.PinTableVersion(pinned);
+        // The statement that reads its own table here checked its privilege on it already.
+        if (auto target = context.catalog().GetTable(db, table)) binder.SetWriteTarget(target->id);
         bound = binder.BindQuery(node);
     } catch (...) {
         give_back();
@@ -438,6 +455,8 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
         throw CatalogError("'" + db + "." + s.table + "' is a view; INSERT needs a table", ErrorCode::NOT_SUPPORTED);
     }
     const TableInfo& table = *found;
+    session_.RequirePrivilege("INSERT", ClientContext::TableObject(table));
+    if (!s.returning.empty()) session_.RequirePrivilege("SELECT", ClientContext::TableObject(table));
     auto lock = session_.instance().loads().LockTable(table.id);
     TableSchema schema = CurrentSchema(session_, table);
     Returning returning(context_, s.returning, table, schema);
@@ -593,7 +612,7 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
 }
 
 QueryResult StatementExecutor::Delete(const ast::DeleteStatement& s) {
-    TableInfo table = BaseTable(session_, s.database, s.table);
+    TableInfo table = BaseTable(session_, s.database, s.table, "DELETE");
     auto lock = session_.instance().loads().LockTable(table.id);
     TableSchema schema = CurrentSchema(session_, table);
     std::vector<std::string> partitions = CheckPartitions(session_, table, schema, s.partitions);
@@ -602,6 +621,7 @@ QueryResult StatementExecutor::Delete(const ast::DeleteStatement& s) {
         for (const auto& k : schema.key_columns) select += ", " + QuoteIdentifier(k);
     }
     // RETURNING reads the deleted rows: every column, after the ones the delete needs.
+    if (!s.returning.empty()) session_.RequirePrivilege("SELECT", ClientContext::TableObject(table));
     Returning returning(context_, s.returning, table, schema, s.alias);
     const size_t returned_from = schema.keys_type == ast::KeysType::PRIMARY ? 1 + schema.key_columns.size() : 1;
     const std::string& qualifier = s.alias.empty() ? table.name : s.alias;
@@ -653,7 +673,7 @@ QueryResult StatementExecutor::Delete(const ast::DeleteStatement& s) {
 }
 
 QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
-    TableInfo table = BaseTable(session_, s.database, s.table);
+    TableInfo table = BaseTable(session_, s.database, s.table, "UPDATE");
     auto lock = session_.instance().loads().LockTable(table.id);
     TableSchema schema = CurrentSchema(session_, table);
     const bool duplicate = schema.keys_type == ast::KeysType::DUPLICATE;
@@ -723,6 +743,7 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
     try {
         Binder binder(context_);
         if (duplicate) binder.ExposeRowId(table.database, table.name);
+        binder.SetWriteTarget(table.id);  // UPDATE was checked above; FROM tables need SELECT
         bound = binder.BindQuery(node);
     } catch (...) {
         give_back();
@@ -735,6 +756,7 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
     LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound));
     PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
     LoadOptions options;
+    if (!s.returning.empty()) session_.RequirePrivilege("SELECT", ClientContext::TableObject(table));
     Returning returning(context_, s.returning, table, schema, s.alias);
     if (!duplicate) {
         auto [load, total] = LoadQueryResult(session_, *physical, table, schema, targets, options, &returning);
@@ -766,7 +788,7 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
 }
 
 QueryResult StatementExecutor::Truncate(const ast::TruncateStatement& s) {
-    TableInfo table = BaseTable(session_, s.database, s.table);
+    TableInfo table = BaseTable(session_, s.database, s.table, "DELETE");
     auto lock = session_.instance().loads().LockTable(table.id);
     TableSchema schema = CurrentSchema(session_, table);
     std::vector<std::string> partitions = CheckPartitions(session_, table, schema, s.partitions);
@@ -775,7 +797,7 @@ QueryResult StatementExecutor::Truncate(const ast::TruncateStatement& s) {
 }
 
 QueryResult StatementExecutor::AlterTable(const ast::AlterTableStatement& s) {
-    TableInfo table = BaseTable(session_, s.database, s.table);
+    TableInfo table = BaseTable(session_, s.database, s.table, "ALTER");
     switch (s.action) {
         case ast::AlterTableAction::ADD_COLUMN:
         case ast::AlterTableAction::DROP_COLUMN:
@@ -959,7 +981,7 @@ QueryResult StatementExecutor::ChangeSchema(const TableInfo& table, const ast::A
 
 QueryResult StatementExecutor::CreateTableAs(const ast::CreateTableStatement& s) {
     // The columns (names and types) come from the query; the clauses given apply as written.
-    std::string db = TableDatabase(session_, s.database);
+    std::string db = RequireDatabase(session_, s.database, "CREATE TABLE");
     if (session_.instance().catalog().GetTable(db, s.name)) {
         if (s.if_not_exists) return QueryResult{};
         if (s.or_replace) {

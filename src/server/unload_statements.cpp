@@ -86,6 +86,8 @@ std::vector<std::string> SplitNames(const std::string& v) {
 }  // namespace
 
 QueryResult StatementExecutor::InsertIntoFiles(const ast::InsertStatement& s) {
+    // Writing files on the server needs the FILE privilege (and the path a file root).
+    session_.RequirePrivilege("FILE", ClientContext::SystemObject());
     std::string path, format = "parquet", compression;
     bool single = false;
     uint64_t max_file_size = uint64_t{1} << 30;  // StarRocks' default: 1 GB per file

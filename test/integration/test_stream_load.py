@@ -3,6 +3,7 @@ CSV headers (columns with derived expressions, where, skip_header, enclose, sepa
 max_filter_ratio, strict_mode), JSON (strip_outer_array, json_root, jsonpaths), labels, Primary
 Key partial updates, __op deletes and merge_condition, auth failures, chunked bodies, and a
 connection that drops mid-body (nothing becomes visible)."""
+import base64
 import json
 import socket
 import subprocess
@@ -28,7 +29,14 @@ def stream_load(server, table, data, headers=(), user="root:", db="sl", extra=()
 def db(server):
     server.query("CREATE DATABASE IF NOT EXISTS sl")
     server.query("CREATE USER IF NOT EXISTS 'loader' IDENTIFIED BY 'secret'")
+    server.query("GRANT INSERT, SELECT ON ALL TABLES IN DATABASE sl TO USER loader")
     return server
+
+
+def error_log(url, user="root:"):
+    """The rejected rows behind an ErrorURL, read as the loader (only the loader may)."""
+    auth = "Basic " + base64.b64encode(user.encode()).decode()
+    return urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": auth}), timeout=10).read().decode()
 
 
 def rows(server, sql):
@@ -82,7 +90,7 @@ def test_filtered_rows_and_max_filter_ratio(db):
     r = stream_load(db, "nums", bad, ["column_separator:,", "strict_mode:true", "label:ratio_fail"])
     assert r["Status"] == "Fail" and r["NumberFilteredRows"] == 2 and "too many filtered rows" in r["Message"], r
     assert rows(db, "SELECT count(*) FROM sl.nums") == [(0,)]
-    log = urllib.request.urlopen(r["ErrorURL"], timeout=10).read().decode()
+    log = error_log(r["ErrorURL"])
     assert "column count mismatch" in log and "Row: 3" in log
     assert "'x' is not a valid INT" in log
     # The failed label can be used again, and a ratio of 0.5 lets the good rows in.
@@ -202,7 +210,7 @@ def test_invalid_utf8_rows_are_filtered(db):
     r = stream_load(db, "utf", body, ["column_separator:,"])
     assert r["Status"] == "Fail" and r["NumberFilteredRows"] == 2, r
     assert rows(db, "SELECT count(*) FROM sl.utf") == [(0,)]
-    log = urllib.request.urlopen(r["ErrorURL"], timeout=10).read().decode()
+    log = error_log(r["ErrorURL"])
     assert "column 'name': invalid UTF-8 in 'bad\\xff\\xfe'" in log, log
     r = stream_load(db, "utf", body, ["column_separator:,", "max_filter_ratio:0.5"])
     assert r["Status"] == "Success" and r["NumberLoadedRows"] == 2, r
@@ -211,7 +219,7 @@ def test_invalid_utf8_rows_are_filtered(db):
     r = stream_load(db, "utf", "7," + "x" * 21 + ",7\n8," + "y" * 20 + ",8\n", ["column_separator:,",
                                                                             "max_filter_ratio:0.5"])
     assert r["Status"] == "Success" and r["NumberLoadedRows"] == 1 and r["NumberFilteredRows"] == 1, r
-    log = urllib.request.urlopen(r["ErrorURL"], timeout=10).read().decode()
+    log = error_log(r["ErrorURL"])
     assert "is 21 bytes, longer than VARCHAR(20)" in log, log
     # Invalid bytes in a column that is not text convert like any other bad value.
     r = stream_load(db, "utf", b"5,x,\xff\n", ["column_separator:,", "strict_mode:true"])
@@ -261,7 +269,7 @@ def test_large_csv_parses_in_parallel_pieces(db):
     good = [i for i in range(200000) if i not in bad and i != 170000]
     assert rows(db, "SELECT count(*), sum(id), sum(v) FROM sl.big") == [(199997, sum(good), sum(i * 0.5 for i in good))]
     assert rows(db, "SELECT count(*) FROM sl.big WHERE name = 'quoted, with comma'") == [(199,)]
-    log = urllib.request.urlopen(r["ErrorURL"], timeout=10).read().decode()
+    log = error_log(r["ErrorURL"])
     assert "not-a-number" in log and log.count("Error:") == 3, log
     assert "Line 170002" in log, log  # the header is line 1: row i is on line i + 2
 
@@ -298,7 +306,7 @@ def test_bad_json_record_loses_nothing_after_it(db):
     assert r["Status"] == "Success", r
     assert (r["NumberTotalRows"], r["NumberLoadedRows"], r["NumberFilteredRows"]) == (5000, 4999, 1), r
     assert rows(db, "SELECT count(*), max(id) FROM sl.jbad") == [(4999, 4999)]
-    log = urllib.request.urlopen(r["ErrorURL"], timeout=10).read().decode()
+    log = error_log(r["ErrorURL"])
     assert '{"id": 2500, "v": }' in log, log
 
 

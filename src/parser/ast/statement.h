@@ -148,6 +148,11 @@ enum class StatementKind : uint8_t {
     TRUNCATE,
     ALTER_TABLE,
     ROUTINE_LOAD,
+    GRANT,  // GRANT and REVOKE
+    CREATE_ROLE,
+    DROP_ROLE,
+    SET_ROLE,
+    SET_DEFAULT_ROLE,
 };
 
 struct Statement {
@@ -222,6 +227,7 @@ enum class ShowKind : uint8_t {
     TABLE_STATUS,
     PLUGINS,
     INDEX,
+    ROLES,  // SHOW ROLES
 };
 
 /// `SHOW ... [FROM|IN db] [LIKE 'pattern' | WHERE expr]`.
@@ -229,9 +235,11 @@ struct ShowStatement : Statement {
     ShowStatement() : Statement(StatementKind::SHOW) {}
     ShowKind show = ShowKind::DATABASES;
     bool full = false;
-    bool global = false;   // SHOW GLOBAL VARIABLES|STATUS
-    std::string database;  // FROM db (also from `db.table`)
-    std::string table;     // COLUMNS / CREATE TABLE / INDEX target
+    bool global = false;          // SHOW GLOBAL VARIABLES|STATUS
+    std::string database;         // FROM db (also from `db.table`)
+    std::string table;            // COLUMNS / CREATE TABLE / INDEX target
+    std::string grants_for_user;  // SHOW GRANTS FOR 'u'@'h'
+    std::string grants_for_role;  // SHOW GRANTS FOR ROLE r
     std::optional<std::string> like;
     ExprPtr where;
 };
@@ -276,6 +284,8 @@ struct CreateUserStatement : Statement {
     bool if_not_exists = false;
     std::optional<std::string> password;  // plain text
     AccountOptions account;
+    /// DEFAULT ROLE: "" none, "ALL", or role names joined by commas.
+    std::optional<std::string> default_roles;
 };
 
 /// `ALTER USER [IF EXISTS] 'u'[@'h'] [IDENTIFIED [WITH plugin] BY 'x'] [account options]`, and
@@ -287,6 +297,8 @@ struct AlterUserStatement : Statement {
     bool if_exists = false;
     std::optional<std::string> password;
     AccountOptions account;
+    /// DEFAULT ROLE {NONE | ALL | r, ...}: "" none, "ALL", or role names joined by commas.
+    std::optional<std::string> default_roles;
 };
 
 struct DropUserStatement : Statement {
@@ -516,6 +528,51 @@ struct TruncateStatement : Statement {
     std::string database;
     std::string table;
     std::vector<std::string> partitions;
+};
+
+/// GRANT / REVOKE of privileges or of roles, in StarRocks' grammar (and the legacy `ON *.*`,
+/// `ON db.*`, `ON db.t` forms):
+///   GRANT privs ON SYSTEM | {CATALOG c,.. | ALL CATALOGS} | {DATABASE d,.. | ALL DATABASES}
+///       | {TABLE t,.. | ALL TABLES IN {DATABASE d | ALL DATABASES}} (also VIEW, MATERIALIZED VIEW,
+///       FUNCTION) | {GLOBAL FUNCTION f | RESOURCE GROUP g | ...} | USER u
+///     TO {USER u | ROLE r | u} [WITH GRANT OPTION]
+///   GRANT r1, r2 TO {USER u | ROLE r};   REVOKE ... FROM ...
+struct GrantStatement : Statement {
+    GrantStatement() : Statement(StatementKind::GRANT) {}
+    bool revoke = false;
+    std::vector<std::string> roles;       // a role grant when not empty
+    std::vector<std::string> privileges;  // upper case, "ALL" for ALL [PRIVILEGES]
+    std::string object_type;              // SYSTEM, CATALOG, DATABASE, TABLE, VIEW, ..., USER
+    bool all_objects = false;             // ALL TABLES, ALL DATABASES, ...
+    bool in_all_databases = false;        // ... IN ALL DATABASES
+    std::string in_database;              // ... IN DATABASE d
+    /// Named objects: (database, name) for tables, views and functions (database may be empty:
+    /// the current one); ("", name) for everything else.
+    std::vector<std::pair<std::string, std::string>> objects;
+    std::string grantee_kind = "USER";  // USER or ROLE
+    UserIdentity grantee;               // a role's name is in grantee.name
+    bool with_grant_option = false;
+};
+
+/// `CREATE ROLE [IF NOT EXISTS] r [, ...]` and `DROP ROLE [IF EXISTS] r [, ...]`.
+struct RoleStatement : Statement {
+    explicit RoleStatement(StatementKind k) : Statement(k) {}
+    bool if_clause = false;
+    std::vector<std::string> roles;
+};
+
+/// `SET ROLE {DEFAULT | NONE | ALL [EXCEPT r, ...] | r, ...}`.
+struct SetRoleStatement : Statement {
+    SetRoleStatement() : Statement(StatementKind::SET_ROLE) {}
+    enum class Mode : uint8_t { DEFAULT, NONE, ALL, LIST } mode = Mode::LIST;
+    std::vector<std::string> roles;  // LIST: the roles; ALL: the ones EXCEPT names
+};
+
+/// `SET DEFAULT ROLE {NONE | ALL | r, ...} TO u`.
+struct SetDefaultRoleStatement : Statement {
+    SetDefaultRoleStatement() : Statement(StatementKind::SET_DEFAULT_ROLE) {}
+    std::string roles;  // "" none, "ALL", or names joined by commas
+    UserIdentity user;
 };
 
 /// CREATE / ALTER / PAUSE / RESUME / STOP ROUTINE LOAD and SHOW [ALL] ROUTINE LOAD [TASK].

@@ -130,8 +130,11 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
             *res = Json(http::status::ok, req.version(), req.keep_alive(),
                         std::string(R"({"version":")") + kServerVersion + "\"}");
         } else if (req.method() == http::verb::get && target.rfind("/api/_load_error_log?file=", 0) == 0) {
+            // Rejected rows are the loader's data: the request authenticates as the loader.
+            std::string user;
+            if (!Authenticate(req, &user)) return;
             std::string id = target.substr(std::string("/api/_load_error_log?file=").size());
-            auto log = instance_.stream_loads().ErrorLog(id);
+            auto log = instance_.stream_loads().ErrorLog(id, user);
             if (log) {
                 res->result(http::status::ok);
                 res->version(req.version());
@@ -250,6 +253,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
         std::string user;
         if (!Authenticate(req, &user)) return;
         load_ = StreamLoadRequest{};
+        load_.user = user;
         load_.database = database;
         load_.table = table;
         for (const auto& field : req) {
@@ -377,6 +381,26 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
             // that only half-closed still reads it); the rest of the stream cannot be framed.
             const bool keep_alive = self->keep_alive_ && !body.failed();
             if (body.failed()) Log::Warn("stream_load.body_failed", {{"label", result.label}});
+            {
+                // One audit record per load, as for statements.
+                AuditRecord audit;
+                audit.query_type = "load";
+                audit.query_id = AuditLog::NewQueryId();
+                audit.client = self->peer_;
+                audit.user = self->load_.user;
+                audit.authorized_user = "'" + self->load_.user + "'@'%'";
+                audit.db = self->load_.database;
+                audit.state = result.status == "Success" ? "OK" : "ERR";
+                audit.error_message = result.status == "Success" ? "" : result.message;
+                audit.time_ms = result.load_time_ms;
+                audit.scan_rows = result.total_rows;
+                audit.scan_bytes = result.load_bytes;
+                audit.return_rows = result.loaded_rows;
+                audit.stmt = "STREAM LOAD INTO " + self->load_.database + "." + self->load_.table + " LABEL " +
+                             result.label + " (" + std::to_string(result.loaded_rows) + " rows loaded, " +
+                             std::to_string(result.filtered_rows) + " filtered)";
+                self->instance_.audit().Add(std::move(audit));
+            }
             std::string prefix = std::string(kSecure ? "https://" : "http://") +
                                  (self->host_.empty() ? std::string("127.0.0.1:8030") : self->host_) +
                                  "/api/_load_error_log?file=";

@@ -127,10 +127,19 @@ TEST_F(CatalogTest, MigrationsUpgradeOldStoresAndRefuseNewerOnes) {
         EXPECT_EQ(store->SchemaVersion(), static_cast<int>(MetaStoreMigrations().size()));
         // Pretend the store is at version 1 with data, as an older Floe left it.
         // Every table later migrations created goes (children before parents).
-        for (const char* t : {"routine_load_errors", "routine_load_offsets", "routine_load_properties", "routine_loads",
-                              "loads", "table_indexes", "rowsets", "partitions", "tables"}) {
+        for (const char* t : {"privilege_grants", "role_grants", "roles", "routine_load_errors", "routine_load_offsets",
+                              "routine_load_properties", "routine_loads", "loads", "table_indexes", "rowsets",
+                              "partitions", "tables"}) {
             store->Execute(std::string("DROP TABLE ") + t);
         }
+        // Version 1's users table, without the columns access control added (its trigger goes
+        // with it), and no trigger on databases.
+        store->Execute("DROP TRIGGER grants_of_dropped_database");
+        store->Execute("DROP TABLE users");
+        store->Execute(
+            "CREATE TABLE users(name TEXT NOT NULL, host TEXT NOT NULL, auth_string TEXT NOT NULL, "
+            "create_time INTEGER, PRIMARY KEY(name, host))");
+        store->Execute("INSERT INTO users(name, host, auth_string, create_time) VALUES('root', '%', '', 0)");
         for (const auto& row : store->Query("SELECT name FROM sqlite_master WHERE type = 'table'")) {
             std::string name = std::get<std::string>(row[0]);
             EXPECT_TRUE(name == "databases" || name == "users" || name == "global_variables" || name == "floe_meta" ||

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "format/parquet/file_reader.h"
+#include "io/file_roots.h"
 #include "io/file_system.h"
 #include "ssb.h"
 
@@ -31,6 +32,7 @@ TEST(ParquetOutputTest, SsbCustomerRoundTrips) {
         out.Finish();
         EXPECT_EQ(out.rows(), 6000);
     }
+    FileRoots::Configure({dir.string()}, (dir / "no-data-dir").string());  // user paths lead only here
     parquet::ParquetFileReader reader(FileSystemFor(path).Open(path));
     EXPECT_EQ(reader.num_rows(), 6000);
     ASSERT_EQ(reader.columns().size(), customer->columns.size());

@@ -1,0 +1,488 @@
+"""StarRocks' privilege model through the MySQL protocol and HTTP: a new user holds nothing (every
+statement that touches data is denied with StarRocks' 5203 error naming the privilege and the
+object; SHOW and information_schema list only what the user may reach); grants of each privilege
+on each object type, revoked again; ALL ... IN DATABASE, ALL DATABASES and the legacy ON db.* forms;
+roles (only active ones count, SET ROLE, SET DEFAULT ROLE, cycles refused, built-ins kept);
+WITH GRANT OPTION; views read with their own SELECT; grants bound to object ids; Stream Load needs
+INSERT (401) and its error log is the loader's; escalation and injection attempts."""
+import base64
+import json
+import subprocess
+import urllib.error
+import urllib.request
+
+import pymysql
+import pytest
+
+from conftest import FloeServer
+
+DENIED = 5203
+
+
+@pytest.fixture(scope="module")
+def srv(tmp_path_factory):
+    s = FloeServer(tmp_path_factory.mktemp("priv") / "data").start()
+    root = s.connect()
+    with root.cursor() as c:
+        for sql in [
+            "CREATE DATABASE shop",
+            "CREATE TABLE shop.orders (id INT, amount INT) DUPLICATE KEY(id)",
+            "INSERT INTO shop.orders VALUES (1, 10), (2, 20)",
+            "CREATE TABLE shop.secret (k INT, v VARCHAR(20)) PRIMARY KEY(k)",
+            "INSERT INTO shop.secret VALUES (1, 'hidden')",
+            "CREATE VIEW shop.order_totals AS SELECT sum(amount) AS total FROM shop.orders",
+            "CREATE DATABASE other",
+            "CREATE TABLE other.t (x INT) DUPLICATE KEY(x)",
+            "INSERT INTO other.t VALUES (7)",
+        ]:
+            c.execute(sql)
+    root.close()
+    yield s
+    s.stop()
+
+
+def root_exec(srv, *sqls):
+    conn = srv.connect()
+    try:
+        with conn.cursor() as c:
+            for sql in sqls:
+                c.execute(sql)
+            return c.fetchall()
+    finally:
+        conn.close()
+
+
+def make_user(srv, name, password="pw"):
+    root_exec(srv, f"DROP USER IF EXISTS '{name}'", f"CREATE USER '{name}' IDENTIFIED BY '{password}'")
+
+
+class As:
+    """A connection as a user; run() returns rows, deny() asserts the StarRocks denial."""
+
+    def __init__(self, srv, user, password="pw", database=None):
+        self.conn = srv.connect(user=user, password=password, database=database)
+
+    def run(self, sql):
+        with self.conn.cursor() as c:
+            c.execute(sql)
+            return c.fetchall()
+
+    def error(self, sql):
+        with pytest.raises(pymysql.MySQLError) as e:
+            self.run(sql)
+        return e.value.args
+
+    def deny(self, sql, privilege=None, obj=None):
+        code, message = self.error(sql)
+        assert code == DENIED, (sql, code, message)
+        assert message.startswith("Access denied; you need (at least one of) the "), message
+        if privilege:
+            assert f"the {privilege} privilege(s) on " in message, message
+        if obj:
+            assert f" on {obj} for this operation" in message, message
+        assert "Current role(s): [" in message and "Inactivated role(s): [" in message
+        return message
+
+    def close(self):
+        self.conn.close()
+
+
+def test_new_user_holds_nothing(srv):
+    make_user(srv, "bob")
+    bob = As(srv, "bob")
+    try:
+        bob.deny("SELECT * FROM shop.orders", "SELECT", "TABLE orders")
+        bob.deny("SELECT * FROM shop.order_totals", "SELECT", "VIEW order_totals")
+        bob.deny("SELECT 1 FROM shop.orders o JOIN other.t ON 1 = 1", "SELECT")
+        bob.deny("SELECT (SELECT max(v) FROM shop.secret)", "SELECT", "TABLE secret")
+        bob.deny("WITH x AS (SELECT * FROM shop.secret) SELECT * FROM x", "SELECT")
+        bob.deny("EXPLAIN SELECT * FROM shop.orders", "SELECT")
+        bob.deny("INSERT INTO shop.orders VALUES (3, 30)", "INSERT", "TABLE orders")
+        bob.deny("UPDATE shop.orders SET amount = 0", "UPDATE", "TABLE orders")
+        bob.deny("DELETE FROM shop.orders WHERE id = 1", "DELETE", "TABLE orders")
+        bob.deny("TRUNCATE TABLE shop.orders", "DELETE")
+        bob.deny("ALTER TABLE shop.orders ADD COLUMN c INT", "ALTER", "TABLE orders")
+        bob.deny("DROP TABLE shop.orders", "DROP", "TABLE orders")
+        bob.deny("CREATE TABLE shop.mine (a INT)", "CREATE TABLE", "DATABASE shop")
+        bob.deny("CREATE VIEW shop.v AS SELECT 1", "CREATE VIEW", "DATABASE shop")
+        bob.deny("DROP VIEW shop.order_totals", "DROP")
+        bob.deny("CREATE DATABASE bobs", "CREATE DATABASE", "CATALOG default_catalog")
+        bob.deny("DROP DATABASE shop", "DROP", "DATABASE shop")
+        bob.deny("CREATE USER eve", "GRANT", "SYSTEM")
+        bob.deny("DROP USER root", "GRANT", "SYSTEM")
+        bob.deny("GRANT SELECT ON TABLE shop.orders TO USER bob", "SELECT WITH GRANT OPTION")
+        bob.deny("CREATE ROLE r1", "GRANT")
+        bob.deny("SET GLOBAL query_mem_limit = 1", "OPERATE", "SYSTEM")
+        bob.deny("SELECT * FROM FILES('path' = '/etc/passwd', 'format' = 'csv')", "FILE", "SYSTEM")
+        bob.deny("INSERT INTO FILES('path' = '/tmp/x/', 'format' = 'csv') SELECT 1", "FILE")
+        bob.deny("SHOW CREATE TABLE shop.secret", "ANY", "TABLE secret")
+        bob.deny("DESCRIBE shop.secret", "ANY")
+        bob.deny("SHOW PARTITIONS FROM shop.secret", "ANY")
+        bob.deny("SELECT * FROM sys.grants_to_users", "GRANT")
+        bob.deny("SHOW GRANTS FOR root", "GRANT")
+        code, message = bob.error("USE shop")
+        assert code == 1044 and "to database 'shop'" in message
+        # What bob can list: nothing of shop or other.
+        assert [r[0] for r in bob.run("SHOW DATABASES")] == ["information_schema"]
+        assert bob.run("SELECT table_name FROM information_schema.tables WHERE table_schema = 'shop'") == ()
+        assert bob.run("SELECT schema_name FROM information_schema.schemata") == (("information_schema",),)
+        assert bob.run("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'shop'") == ((0,),)
+        assert bob.run("SELECT count(*) FROM information_schema.loads") == ((0,),)
+        assert bob.run("SHOW ROUTINE LOAD FROM shop") == ()
+        # Statements that touch no data still work.
+        assert bob.run("SELECT 1 + 1") == ((2,),)
+        assert bob.run("SELECT current_user()")[0][0].startswith("bob")
+        bob.run("SET query_mem_limit = 0")
+        bob.run("ALTER USER bob IDENTIFIED BY 'pw'")  # one's own password
+        # Prepared statements are checked when they run.
+        with bob.conn.cursor() as c:
+            with pytest.raises(pymysql.MySQLError) as e:
+                c.execute("SELECT * FROM shop.orders WHERE id = %s", (1,))
+            assert e.value.args[0] == DENIED
+    finally:
+        bob.close()
+
+
+def test_kill_and_processlist_are_per_user(srv):
+    make_user(srv, "killer")
+    victim = srv.connect()
+    with victim.cursor() as c:
+        c.execute("SELECT connection_id()")
+        victim_id = c.fetchone()[0]
+    killer = As(srv, "killer")
+    try:
+        code, _ = killer.error(f"KILL {victim_id}")
+        assert code in (1094, 1582), code
+        ids = [r[0] for r in killer.run("SHOW PROCESSLIST")]
+        assert victim_id not in ids and len(ids) == 1
+        with victim.cursor() as c:
+            c.execute("SELECT 1")  # still alive
+    finally:
+        killer.close()
+        victim.close()
+
+
+@pytest.mark.parametrize("privilege, allowed, denied", [
+    ("SELECT", "SELECT count(*) FROM shop.orders", "INSERT INTO shop.orders VALUES (9, 9)"),
+    ("INSERT", "INSERT INTO shop.orders VALUES (9, 9)", "SELECT count(*) FROM shop.orders"),
+    ("UPDATE", "UPDATE shop.orders SET amount = amount WHERE id = 1", "DELETE FROM shop.orders WHERE id = 9"),
+    ("DELETE", "DELETE FROM shop.orders WHERE id = 9", "UPDATE shop.orders SET amount = 1 WHERE id = 1"),
+    ("ALTER", "ALTER TABLE shop.orders COMPACT", "SELECT 1 FROM shop.orders"),
+])
+def test_each_table_privilege_granted_and_revoked(srv, privilege, allowed, denied):
+    make_user(srv, "tp")
+    root_exec(srv, f"GRANT {privilege} ON TABLE shop.orders TO USER tp")
+    u = As(srv, "tp")
+    try:
+        try:
+            u.run(allowed)
+        except pymysql.MySQLError as e:
+            assert e.args[0] != DENIED, (allowed, e.args)
+        u.deny(denied)
+        root_exec(srv, f"REVOKE {privilege} ON TABLE shop.orders FROM USER tp")
+        u.deny(allowed, privilege)
+    finally:
+        u.close()
+
+
+def test_drop_table_privilege_and_grants_bind_to_ids(srv):
+    root_exec(srv, "CREATE TABLE shop.scratch (a INT) DUPLICATE KEY(a)")
+    make_user(srv, "dropper")
+    root_exec(srv, "GRANT DROP, SELECT ON TABLE shop.scratch TO USER dropper")
+    u = As(srv, "dropper")
+    try:
+        u.run("SELECT * FROM shop.scratch")
+        u.run("DROP TABLE shop.scratch")
+        # A table created again with the same name is a new object: the old grants are gone.
+        root_exec(srv, "CREATE TABLE shop.scratch (a INT) DUPLICATE KEY(a)")
+        u.deny("SELECT * FROM shop.scratch", "SELECT")
+    finally:
+        u.close()
+
+
+def test_database_privileges(srv):
+    root_exec(srv, "CREATE DATABASE IF NOT EXISTS dbp")
+    make_user(srv, "dbu")
+    u = As(srv, "dbu")
+    try:
+        u.deny("CREATE TABLE dbp.t1 (a INT)", "CREATE TABLE")
+        root_exec(srv, "GRANT CREATE TABLE, CREATE VIEW ON DATABASE dbp TO USER dbu")
+        u.run("USE dbp")  # some privilege in the database is enough for USE
+        u.run("CREATE TABLE dbp.t1 (a INT) DUPLICATE KEY(a)")
+        # Creating a table does not give privileges on it (StarRocks' rule).
+        u.deny("INSERT INTO dbp.t1 VALUES (1)", "INSERT")
+        # A view's query is bound as its creator: it must read what it reads.
+        u.deny("CREATE VIEW dbp.leak AS SELECT * FROM shop.secret", "SELECT", "TABLE secret")
+        u.deny("DROP DATABASE dbp", "DROP")
+        root_exec(srv, "GRANT DROP ON DATABASE dbp TO USER dbu")
+        u.run("DROP DATABASE dbp")
+    finally:
+        u.close()
+
+
+def test_all_tables_in_database_and_all_databases(srv):
+    make_user(srv, "wide")
+    u = As(srv, "wide")
+    try:
+        root_exec(srv, "GRANT SELECT ON ALL TABLES IN DATABASE shop TO USER wide")
+        assert u.run("SELECT count(*) FROM shop.secret") == ((1,),)
+        u.deny("SELECT * FROM other.t", "SELECT")
+        # ALL TABLES does not cover views, nor CREATE TABLE.
+        u.deny("SELECT * FROM shop.order_totals", "SELECT", "VIEW order_totals")
+        u.deny("CREATE TABLE shop.w (a INT)", "CREATE TABLE")
+        assert {r[0] for r in u.run("SHOW TABLES FROM shop")} >= {"orders", "secret"}
+        assert "order_totals" not in {r[0] for r in u.run("SHOW TABLES FROM shop")}
+        root_exec(srv, "GRANT SELECT ON ALL TABLES IN ALL DATABASES TO USER wide")
+        assert u.run("SELECT x FROM other.t") == ((7,),)
+        assert {r[0] for r in u.run("SHOW DATABASES")} >= {"shop", "other"}
+        root_exec(srv, "REVOKE SELECT ON ALL TABLES IN ALL DATABASES FROM USER wide",
+                  "REVOKE SELECT ON ALL TABLES IN DATABASE shop FROM USER wide")
+        u.deny("SELECT * FROM shop.orders")
+    finally:
+        u.close()
+
+
+def test_legacy_mysql_grant_forms(srv):
+    make_user(srv, "legacy")
+    u = As(srv, "legacy")
+    try:
+        root_exec(srv, "GRANT SELECT ON shop.orders TO 'legacy'@'%'")
+        u.run("SELECT * FROM shop.orders")
+        u.deny("SELECT * FROM shop.secret")
+        root_exec(srv, "GRANT INSERT ON shop.* TO legacy")
+        u.run("INSERT INTO shop.secret VALUES (5, 'x')")
+        root_exec(srv, "GRANT ALL ON *.* TO legacy")
+        u.run("SELECT * FROM other.t")
+    finally:
+        u.close()
+        root_exec(srv, "DELETE FROM shop.secret WHERE k = 5")
+
+
+def test_views_are_read_with_their_own_select(srv):
+    make_user(srv, "viewer")
+    root_exec(srv, "GRANT SELECT ON VIEW shop.order_totals TO USER viewer")
+    u = As(srv, "viewer")
+    try:
+        assert u.run("SELECT total FROM shop.order_totals")[0][0] is not None
+        u.deny("SELECT * FROM shop.orders", "SELECT", "TABLE orders")
+    finally:
+        u.close()
+
+
+def test_roles_only_active_ones_count(srv):
+    root_exec(srv, "DROP ROLE IF EXISTS analyst", "CREATE ROLE analyst",
+              "GRANT SELECT ON TABLE shop.orders TO ROLE analyst")
+    make_user(srv, "ann")
+    root_exec(srv, "GRANT analyst TO USER ann")
+    u = As(srv, "ann")
+    try:
+        message = u.deny("SELECT * FROM shop.orders", "SELECT")
+        assert "Inactivated role(s): [analyst]" in message
+        u.run("SET ROLE analyst")
+        assert u.run("SELECT count(*) FROM shop.orders")[0][0] >= 2
+        assert u.run("SELECT current_role()")[0][0] in ("analyst", "'analyst'")
+        u.run("SET ROLE NONE")
+        u.deny("SELECT * FROM shop.orders")
+        u.run("SET ROLE ALL")
+        u.run("SELECT * FROM shop.orders")
+        code, _ = u.error("SET ROLE db_admin")  # not granted
+        assert code == DENIED
+    finally:
+        u.close()
+    # A default role is active at login.
+    root_exec(srv, "SET DEFAULT ROLE analyst TO ann")
+    u = As(srv, "ann")
+    try:
+        u.run("SELECT * FROM shop.orders")
+    finally:
+        u.close()
+    # Revoking the role takes its privileges away from running sessions too.
+    u = As(srv, "ann")
+    try:
+        root_exec(srv, "REVOKE analyst FROM USER ann")
+        u.deny("SELECT * FROM shop.orders")
+    finally:
+        u.close()
+
+
+def test_role_hierarchy_cycles_and_builtins(srv):
+    root_exec(srv, "DROP ROLE IF EXISTS ra", "DROP ROLE IF EXISTS rb", "CREATE ROLE ra", "CREATE ROLE rb",
+              "GRANT ra TO ROLE rb", "GRANT SELECT ON TABLE other.t TO ROLE ra")
+    for sql in ["GRANT rb TO ROLE ra", "GRANT ra TO ROLE ra"]:
+        with pytest.raises(pymysql.MySQLError) as e:
+            root_exec(srv, sql)
+        assert "cycle" in e.value.args[1]
+    for role in ["root", "db_admin", "user_admin", "cluster_admin", "public"]:
+        with pytest.raises(pymysql.MySQLError) as e:
+            root_exec(srv, f"DROP ROLE {role}")
+        assert "built-in" in e.value.args[1]
+    with pytest.raises(pymysql.MySQLError):
+        root_exec(srv, "REVOKE public FROM USER root")
+    make_user(srv, "inherit")
+    root_exec(srv, "GRANT rb TO USER inherit", "SET DEFAULT ROLE ALL TO inherit")
+    u = As(srv, "inherit")
+    try:
+        assert u.run("SELECT x FROM other.t") == ((7,),)  # through rb -> ra
+    finally:
+        u.close()
+    roles = [r[0] for r in root_exec(srv, "SHOW ROLES")]
+    assert {"root", "db_admin", "user_admin", "cluster_admin", "public", "ra", "rb"} <= set(roles)
+
+
+def test_builtin_roles(srv):
+    make_user(srv, "dba")
+    root_exec(srv, "GRANT db_admin TO USER dba", "SET DEFAULT ROLE db_admin TO dba")
+    u = As(srv, "dba")
+    try:
+        u.run("SELECT * FROM shop.secret")
+        u.run("CREATE DATABASE IF NOT EXISTS dba_db")
+        u.deny("CREATE USER x", "GRANT")  # db_admin has no GRANT
+    finally:
+        u.close()
+    make_user(srv, "uadmin")
+    root_exec(srv, "GRANT user_admin TO USER uadmin", "SET DEFAULT ROLE user_admin TO uadmin")
+    u = As(srv, "uadmin")
+    try:
+        u.run("CREATE USER IF NOT EXISTS made_by_uadmin")
+        u.run("GRANT SELECT ON TABLE shop.orders TO USER made_by_uadmin")
+        u.deny("SELECT * FROM shop.orders", "SELECT")  # user_admin grants but does not read
+    finally:
+        u.close()
+    # NODE and GRANT come only through roles.
+    with pytest.raises(pymysql.MySQLError) as e:
+        root_exec(srv, "GRANT GRANT ON SYSTEM TO USER dba")
+    assert "cannot be granted directly" in e.value.args[1]
+
+
+def test_with_grant_option(srv):
+    make_user(srv, "giver")
+    make_user(srv, "taker")
+    root_exec(srv, "GRANT SELECT ON TABLE shop.orders TO USER giver WITH GRANT OPTION",
+              "GRANT INSERT ON TABLE shop.orders TO USER giver")
+    g = As(srv, "giver")
+    t = As(srv, "taker")
+    try:
+        g.run("GRANT SELECT ON TABLE shop.orders TO USER taker")
+        t.run("SELECT * FROM shop.orders")
+        g.deny("GRANT INSERT ON TABLE shop.orders TO USER taker", "INSERT WITH GRANT OPTION")
+        g.deny("GRANT SELECT ON TABLE shop.secret TO USER taker", "SELECT WITH GRANT OPTION")
+        # A user cannot grant a role (or anything) to itself to escalate.
+        g.deny("GRANT db_admin TO USER giver", "GRANT")
+        g.deny("GRANT SELECT ON TABLE shop.secret TO USER giver")
+    finally:
+        g.close()
+        t.close()
+
+
+def test_show_grants_and_grant_views(srv):
+    make_user(srv, "shown")
+    root_exec(srv, "GRANT SELECT, INSERT ON TABLE shop.orders TO USER shown",
+              "GRANT CREATE TABLE ON DATABASE shop TO USER shown", "GRANT FILE ON SYSTEM TO USER shown")
+    grants = root_exec(srv, "SHOW GRANTS FOR shown")
+    texts = [r[2] for r in grants]
+    assert "GRANT INSERT, SELECT ON TABLE `shop`.`orders` TO USER 'shown'@'%'" in texts, texts
+    assert "GRANT CREATE TABLE ON DATABASE `shop` TO USER 'shown'@'%'" in texts
+    assert "GRANT FILE ON SYSTEM TO USER 'shown'@'%'" in texts
+    u = As(srv, "shown")
+    try:
+        assert sorted(r[2] for r in u.run("SHOW GRANTS")) == sorted(texts)
+        rows = u.run("SELECT table_schema, table_name, privilege_type FROM information_schema.table_privileges")
+        assert set(rows) == {("shop", "orders", "SELECT"), ("shop", "orders", "INSERT")}
+        assert u.run("SELECT privilege_type FROM information_schema.user_privileges") == (("FILE",),)
+        assert u.run("SELECT table_schema, privilege_type FROM information_schema.schema_privileges") == \
+            (("shop", "CREATE TABLE"),)
+    finally:
+        u.close()
+    rows = root_exec(srv, "SELECT grantee, object_database, object_name, object_type, privilege_type "
+                          "FROM sys.grants_to_users WHERE grantee = '''shown''@''%'''")
+    assert ("'shown'@'%'", "shop", "orders", "TABLE", "INSERT,SELECT") in rows, rows
+    edges = root_exec(srv, "SELECT from_role, to_user FROM sys.role_edges WHERE from_role = 'root'")
+    assert ("root", "'root'@'%'") in edges
+
+
+def test_identifier_injection_is_literal(srv):
+    root_exec(srv, "CREATE TABLE shop.`we``ird; DROP TABLE shop.orders` (a INT) DUPLICATE KEY(a)")
+    make_user(srv, "inj")
+    root_exec(srv, "GRANT SELECT ON TABLE shop.`we``ird; DROP TABLE shop.orders` TO USER inj")
+    u = As(srv, "inj")
+    try:
+        assert u.run("SELECT count(*) FROM shop.`we``ird; DROP TABLE shop.orders`") == ((0,),)
+        u.deny("SELECT * FROM shop.orders")
+    finally:
+        u.close()
+    assert root_exec(srv, "SELECT count(*) FROM shop.orders")[0][0] >= 2
+    texts = [r[2] for r in root_exec(srv, "SHOW GRANTS FOR inj")]
+    assert any("`we``ird; DROP TABLE shop.orders`" in t for t in texts), texts
+
+
+def stream_load(srv, user, password, table, body, label=None):
+    path = f"/tmp/floe-priv-{srv.http_port}.csv"
+    with open(path, "w") as f:
+        f.write(body)
+    cmd = ["curl", "-s", "-w", "\n%{http_code}", "--location-trusted", "-u", f"{user}:{password}",
+           "-H", "column_separator:,", "-H", "max_filter_ratio:0.5", "-T", path, f"http://127.0.0.1:{srv.http_port}/api/{table}/_stream_load"]
+    if label:
+        cmd[5:5] = ["-H", f"label:{label}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    body, status = out.stdout.rsplit("\n", 1)
+    return int(status), json.loads(body)
+
+
+def test_stream_load_needs_insert_and_error_logs_are_the_loaders(srv):
+    make_user(srv, "loader")
+    status, answer = stream_load(srv, "loader", "pw", "shop/orders", "100,1\n")
+    assert status == 401 and "INSERT privilege(s) on TABLE orders" in json.dumps(answer), answer
+    assert root_exec(srv, "SELECT count(*) FROM shop.orders WHERE id = 100") == ((0,),)
+    root_exec(srv, "GRANT INSERT ON TABLE shop.orders TO USER loader")
+    status, answer = stream_load(srv, "loader", "pw", "shop/orders", "100,1\nbad,row,x\n")
+    assert status == 200 and answer["Status"] == "Success" and answer["NumberFilteredRows"] == 1, answer
+    url = answer["ErrorURL"]
+    auth = lambda u, p: {"Authorization": "Basic " + base64.b64encode(f"{u}:{p}".encode()).decode()}
+    with urllib.request.urlopen(urllib.request.Request(url, headers=auth("loader", "pw")), timeout=10) as r:
+        assert b"bad" in r.read()
+    make_user(srv, "snoop")
+    for headers, code in [(auth("snoop", "pw"), 404), ({}, 401), (auth("loader", "wrong"), 401)]:
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10)
+        assert e.value.code == code
+    # Paths in the error-log endpoint stay ids.
+    for bad in ["../meta.db", "..%2Fmeta", "/etc/passwd", ""]:
+        req = urllib.request.Request(f"http://127.0.0.1:{srv.http_port}/api/_load_error_log?file={bad}",
+                                     headers=auth("loader", "pw"))
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(req, timeout=10)
+        assert e.value.code == 404
+
+
+def test_routine_load_needs_insert(srv):
+    make_user(srv, "rl")
+    u = As(srv, "rl")
+    try:
+        u.deny("CREATE ROUTINE LOAD shop.job1 ON orders COLUMNS TERMINATED BY ',' "
+               "FROM KAFKA ('kafka_broker_list' = '127.0.0.1:1', 'kafka_topic' = 't')", "INSERT", "TABLE orders")
+    finally:
+        u.close()
+
+
+def test_dropped_user_loses_grants(srv):
+    make_user(srv, "gone")
+    root_exec(srv, "GRANT SELECT ON TABLE shop.orders TO USER gone")
+    root_exec(srv, "DROP USER gone")
+    make_user(srv, "gone")
+    u = As(srv, "gone")
+    try:
+        u.deny("SELECT * FROM shop.orders")
+    finally:
+        u.close()
+
+
+def test_grants_survive_restart(srv):
+    make_user(srv, "durable")
+    root_exec(srv, "GRANT SELECT ON TABLE other.t TO USER durable")
+    srv.restart()
+    u = As(srv, "durable")
+    try:
+        assert u.run("SELECT x FROM other.t") == ((7,),)
+        u.deny("SELECT * FROM shop.orders")
+    finally:
+        u.close()
