@@ -38,10 +38,15 @@ test: release format-check
 	cd build/release && ctest --output-on-failure -j $(JOBS)
 	$(PYTHON) -m pytest -q -p no:cacheprovider test/integration
 
-# The crash test with many more SIGKILLs than CI runs (KILLS=n to change).
+# The crash test with many more SIGKILLs than CI runs (KILLS=n to change), then the SQL fuzzer
+# (test/fuzz/sql_fuzz.py): FUZZ_STATEMENTS statements from FUZZ_CLIENTS clients at once against a
+# server it starts; it fails if the server exits or stops answering (findings in build/sql-fuzz).
 KILLS ?= 500
+FUZZ_STATEMENTS ?= 100000
+FUZZ_CLIENTS ?= 8
 stress: release
 	FLOE_CRASH_KILLS=$(KILLS) $(PYTHON) -m pytest -q -p no:cacheprovider test/integration/test_storage_crash.py
+	$(PYTHON) test/fuzz/sql_fuzz.py --floe build/release/floe --statements $(FUZZ_STATEMENTS) --clients $(FUZZ_CLIENTS) --out build/sql-fuzz
 
 bench: release
 	@test -d bench/node_modules/@duckdb/node-api || (cd bench && npm install --no-audit --no-fund --silent)
