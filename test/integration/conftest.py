@@ -38,8 +38,10 @@ class FloeServer:
         self.mysql_port = self.http_port = None
         # FILES() reads test files under /tmp and the shared fixtures (the file roots; the data
         # directory stays out of reach even under /tmp). A test may pass its own --file-roots.
+        fixtures = os.path.join(ROOT, "..", "shared", "fixtures")
+        default_roots = ["/tmp", ROOT] + ([fixtures] if os.path.isdir(fixtures) else [])
         roots = [] if any(a.startswith("--file-roots") for a in self.extra_args) else \
-            ["--file-roots", "/tmp," + os.path.join(ROOT, "..", "shared", "fixtures") + "," + ROOT]
+            ["--file-roots", ",".join(default_roots)]
         self.proc = subprocess.Popen(
             [FLOE, "--data-dir", self.data_dir, "--mysql-port", "0", "--http-port", "0",
              "--bind-address", "127.0.0.1", "--log-level", "info", *roots, *self.extra_args],
