@@ -143,6 +143,10 @@ BoundExprPtr Binder::BindPlain(const ast::Expr& expr) {
                         if (v.type().id == TypeId::LARGEINT && v.GetInt128() == static_cast<int128_t>(INT64_MAX) + 1) {
                             return std::make_unique<BoundConstant>(Value::Integer(INT64_MIN));
                         }
+                        // -2 is a constant too (round(x, -2) narrows its result by it).
+                        if (v.type().id == TypeId::BIGINT && !v.is_null() && v.GetInt() != INT64_MIN) {
+                            return std::make_unique<BoundConstant>(Value::Integer(-v.GetInt()));
+                        }
                     }
                     return MakeFunction("negate", std::move(args), expr);
                 }
@@ -695,11 +699,12 @@ BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
         args[1]->kind == BoundExprKind::CONSTANT && args[1]->type.IsInteger() &&
         !static_cast<const BoundConstant&>(*args[1]).value.is_null()) {
         int64_t digits = static_cast<const BoundConstant&>(*args[1]).value.GetInt();
+        const LogicalType in = args[0]->type;
         BoundExprPtr result = MakeFunction(name, std::move(args), call);
-        const LogicalType& t = result->type;
-        if (digits >= t.scale) return result;
+        if (digits >= in.scale) return result;
         auto scale = static_cast<uint8_t>(std::max<int64_t>(digits, 0));
-        auto precision = static_cast<uint8_t>(std::max(1, t.precision - t.scale + scale));
+        int integer_digits = in.precision - in.scale + (name == "round" ? 1 : 0);  // round may carry
+        auto precision = static_cast<uint8_t>(std::clamp(integer_digits + scale, 1, 38));
         return AddCastIfNeeded(std::move(result), LogicalType::Decimal(precision, scale));
     }
     return MakeFunction(name, std::move(args), call);

@@ -40,7 +40,31 @@ double RoundHalfAway(double x, int64_t digits) {
     return std::round(x * scale) / scale;
 }
 
-// abs/ceil/floor/round keep integers as BIGINT and decimals as DECIMAL.
+/// An unscaled decimal `x` with `drop` fraction digits removed: rounded half away from zero
+/// (round) or towards zero (truncate), still at its scale. Exact, unlike the DOUBLE road
+/// (round(1.005, 2) is 1.01; 16 digits and more keep their value).
+int128_t DropDecimalDigits(int128_t x, int64_t drop, bool round) {
+    if (drop <= 0) return x;
+    if (drop > 38) return 0;  // every digit of a DECIMAL(38) goes (and 10^39 does not fit)
+    int128_t div = Pow10(static_cast<int>(drop));
+    int128_t q = x / div, r = x % div;
+    if (round && r >= div - r) ++q;  // r * 2 >= div, without overflowing near 10^38
+    if (round && -r >= div + r) --q;
+    return q * div;
+}
+
+/// floor (or ceil) of an unscaled decimal at `scale`, as an unscaled integer.
+int128_t FloorDecimal(int128_t x, int scale, bool ceil) {
+    if (scale == 0) return x;
+    int128_t div = Pow10(scale);
+    int128_t q = x / div, r = x % div;  // truncated towards zero
+    if (!ceil && r < 0) --q;
+    if (ceil && r > 0) ++q;
+    return q;
+}
+
+// abs/ceil/floor/round keep integers as BIGINT and decimals exact (MySQL: ceil/floor of a DECIMAL
+// with at most 18 integer digits are BIGINT, else DECIMAL; of anything else DOUBLE).
 ScalarFunctionBinder IntegerPreserving(std::string name, double (*fn)(double)) {
     return [name, fn](const std::vector<LogicalType>& types) -> BoundScalarFunction {
         if (types.size() != 1) throw BinderError(name + "() takes one argument", ErrorCode::WRONG_ARGUMENTS);
@@ -65,24 +89,76 @@ ScalarFunctionBinder IntegerPreserving(std::string name, double (*fn)(double)) {
             };
             return f;
         }
-        f.arg_types = {TypeId::DOUBLE};
-        f.return_type = name == "abs" ? LogicalType(TypeId::DOUBLE) : LogicalType(TypeId::BIGINT);
-        if (name == "abs") {
-            f.kernel = [fn](Args a, size_t rows, Column& out) { UnaryExecute<double, double>(*a[0], rows, out, fn); };
-        } else {
-            f.kernel = [fn](Args a, size_t rows, Column& out) {
-                UnaryExecuteNullable<double, int64_t>(*a[0], rows, out, [fn](double x, bool& n) -> int64_t {
-                    double r = fn(x);
-                    if (!(std::fabs(r) < 9.2e18)) {
-                        n = true;
-                        return 0;
-                    }
-                    return static_cast<int64_t>(r);
-                });
-            };
+        if (t.id == TypeId::DECIMAL) {  // ceil, floor
+            const bool ceil = name == "ceil";
+            const int scale = t.scale;
+            f.arg_types = {t};
+            if (t.precision - t.scale <= 18) {
+                f.return_type = TypeId::BIGINT;
+                f.kernel = [ceil, scale](Args a, size_t rows, Column& out) {
+                    UnaryExecute<int128_t, int64_t>(*a[0], rows, out, [ceil, scale](int128_t x) {
+                        return static_cast<int64_t>(FloorDecimal(x, scale, ceil));
+                    });
+                };
+            } else {
+                f.return_type = LogicalType::Decimal(static_cast<uint8_t>(std::min(38, t.precision - t.scale + 1)), 0);
+                f.kernel = [ceil, scale](Args a, size_t rows, Column& out) {
+                    UnaryExecute<int128_t, int128_t>(
+                        *a[0], rows, out, [ceil, scale](int128_t x) { return FloorDecimal(x, scale, ceil); });
+                };
+            }
+            return f;
         }
+        // DOUBLE (and text read as DOUBLE) stays DOUBLE: a BIGINT result was NULL beyond 9.2e18.
+        f.arg_types = {TypeId::DOUBLE};
+        f.return_type = TypeId::DOUBLE;
+        f.kernel = [fn](Args a, size_t rows, Column& out) {
+            UnaryExecuteNullable<double, double>(*a[0], rows, out, [fn](double x, bool& n) {
+                double r = fn(x);
+                if (!std::isfinite(r)) n = true;
+                return r;
+            });
+        };
         return f;
     };
+}
+
+/// round(d, n) / truncate(d, n) of a DECIMAL: exact, at the argument's scale (one more integer
+/// digit for round's carry). The binder narrows the scale to n when n is a constant, as MySQL
+/// does (round(1.005, 2) is 1.01); the registry sees types, not values.
+BoundScalarFunction BindDecimalDigits(const LogicalType& in, bool round) {
+    BoundScalarFunction f;
+    f.name = round ? "round" : "truncate";
+    f.arg_types = {in, TypeId::BIGINT};
+    f.return_type = LogicalType::Decimal(std::min<uint8_t>(38, in.precision + (round ? 1 : 0)), in.scale);
+    const int scale = in.scale;
+    f.kernel = [scale, round](Args a, size_t rows, Column& out) {
+        BinaryExecute<int128_t, int64_t, int128_t>(*a[0], *a[1], rows, out, [scale, round](int128_t x, int64_t d) {
+            // d digits kept: scale - d dropped (d negative: integer digits too); d near the int64
+            // limits must not overflow the subtraction.
+            int64_t drop = d >= scale ? 0 : (d < -40 ? 80 : scale - d);
+            return DropDecimalDigits(x, drop, round);
+        });
+    };
+    return f;
+}
+
+BoundScalarFunction BindTruncate(const std::vector<LogicalType>& types) {
+    if (types.size() != 2) throw BinderError("truncate() takes two arguments", ErrorCode::WRONG_ARGUMENTS);
+    if (types[0].id == TypeId::DECIMAL) return BindDecimalDigits(types[0], false);
+    BoundScalarFunction f;
+    f.name = "truncate";
+    f.arg_types = {TypeId::DOUBLE, TypeId::DOUBLE};
+    f.return_type = TypeId::DOUBLE;
+    f.kernel = [](Args a, size_t rows, Column& out) {
+        BinaryExecuteNullable<double, double, double>(*a[0], *a[1], rows, out, [](double x, double d, bool& n) {
+            double s = std::pow(10.0, d);
+            double r = std::trunc(x * s) / s;
+            if (std::isnan(r) || std::isinf(r)) n = true;
+            return r;
+        });
+    };
+    return f;
 }
 
 BoundScalarFunction BindRound(const std::vector<LogicalType>& types) {
@@ -124,6 +200,7 @@ BoundScalarFunction BindRound(const std::vector<LogicalType>& types) {
         };
         return f;
     }
+    if (types[0].id == TypeId::DECIMAL) return BindDecimalDigits(types[0], true);
     f.arg_types = {TypeId::DOUBLE, TypeId::BIGINT};
     f.return_type = TypeId::DOUBLE;
     f.kernel = [](Args a, size_t rows, Column& out) {
@@ -170,10 +247,7 @@ void RegisterMathFunctions(FunctionRegistry& r) {
     r.AddAlias("ceiling", "ceil");
     r.AddScalar("floor", IntegerPreserving("floor", [](double x) { return std::floor(x); }));
     r.AddScalar("round", BindRound);
-    r.AddScalar("truncate", Overloads("truncate", {DoubleBinary([](double x, double d) {
-                                          double s = std::pow(10.0, d);
-                                          return std::trunc(x * s) / s;
-                                      })}));
+    r.AddScalar("truncate", BindTruncate);
     r.AddScalar("sqrt", Overloads("sqrt", {DoubleUnary([](double x) { return std::sqrt(x); })}));
     r.AddScalar("exp", Overloads("exp", {DoubleUnary([](double x) { return std::exp(x); })}));
     r.AddScalar("ln", Overloads("ln", {DoubleUnary([](double x) { return x > 0 ? std::log(x) : NAN; })}));
