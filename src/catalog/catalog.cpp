@@ -789,6 +789,17 @@ bool Catalog::AlterUserPassword(std::string_view name, std::string_view password
     return true;
 }
 
+bool Catalog::SetUserPasswordHash(std::string_view name, std::string_view native_hash, bool if_exists) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    int64_t changed = store_->Execute("UPDATE users SET auth_string = ?, sha2_auth = '' WHERE name = ?",
+                                      {std::string(native_hash), std::string(name)});
+    if (changed == 0) {
+        if (if_exists) return false;
+        throw CatalogError("Operation ALTER USER failed for '" + std::string(name) + "'", ErrorCode::UNKNOWN_USER);
+    }
+    return true;
+}
+
 bool Catalog::SetUserLimits(std::string_view name, const UserLimitsChange& change, bool if_exists) {
     std::lock_guard<std::mutex> lock(mutex_);
     bool found = false;

@@ -314,6 +314,9 @@ class Catalog {
     bool CreateUser(std::string_view name, std::string_view host, std::optional<std::string_view> password,
                     bool if_not_exists);
     bool AlterUserPassword(std::string_view name, std::string_view password, bool if_exists);
+    /// Sets a password given as its mysql_native_password hash ("*" + 40 upper-case hex digits,
+    /// "" for none); caching_sha2_password's verifier stays unknown until a login proves it.
+    bool SetUserPasswordHash(std::string_view name, std::string_view native_hash, bool if_exists);
     bool DropUser(std::string_view name, bool if_exists);
     /// Sets the login limits `change` names; false when the user is missing and `if_exists`.
     bool SetUserLimits(std::string_view name, const UserLimitsChange& change, bool if_exists);

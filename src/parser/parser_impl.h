@@ -165,8 +165,9 @@ class ParserImpl {
     /// A privilege's words ("SELECT", "CREATE TABLE", "ALL"), upper case.
     std::string ParsePrivilegeName();
     std::string ParsePasswordValue();
-    /// `IDENTIFIED [WITH plugin] BY 'pw'` after CREATE / ALTER USER's name (IDENTIFIED consumed).
-    std::string ParseIdentifiedBy();
+    /// `IDENTIFIED [WITH plugin] BY 'pw'`, or a mysql_native_password hash (`BY PASSWORD '*hash'`,
+    /// `WITH mysql_native_password AS '*hash'`: `is_hash` set) after CREATE / ALTER USER's name.
+    std::string ParseIdentifiedBy(bool* is_hash);
     /// CREATE / ALTER USER's account options, as many as follow.
     void ParseAccountOptions(ast::AccountOptions& options);
     std::vector<std::pair<std::string, std::string>> ParseProperties();

@@ -340,21 +340,33 @@ std::string ParserImpl::ParsePasswordValue() {
     return pw;
 }
 
-std::string ParserImpl::ParseIdentifiedBy() {
+std::string ParserImpl::ParseIdentifiedBy(bool* is_hash) {
+    std::string plugin;
     if (AcceptKeyword("WITH")) {
         // Both plugins' verifiers are kept for every password: either may log in.
-        std::string plugin = AsciiLower(ParseIdentifierOrString("an authentication plugin"));
+        plugin = AsciiLower(ParseIdentifierOrString("an authentication plugin"));
         if (plugin != "mysql_native_password" && plugin != "caching_sha2_password") {
             --pos_;
             Error("mysql_native_password or caching_sha2_password (the authentication plugins Floe has)");
         }
     }
-    ExpectKeyword("BY");
-    AcceptKeyword("PASSWORD");
-    if (Cur().type != TokenType::STRING) Error("a password string");
-    std::string password = Cur().text;
+    if (plugin == "mysql_native_password" && AcceptKeyword("AS")) {
+        *is_hash = true;
+    } else {
+        ExpectKeyword("BY");
+        *is_hash = AcceptKeyword("PASSWORD");
+    }
+    if (Cur().type != TokenType::STRING) Error(*is_hash ? "a password hash string" : "a password string");
+    std::string value = Cur().text;
+    if (*is_hash) {
+        // Stored as given, never taken for the password itself.
+        bool hex = value.size() == 41 && value[0] == '*' &&
+                   value.find_first_not_of("0123456789abcdefABCDEF", 1) == std::string::npos;
+        if (!value.empty() && !hex) Error("a mysql_native_password hash: '*' and 40 hex digits");
+        value = AsciiUpper(value);
+    }
     Advance();
-    return password;
+    return value;
 }
 
 void ParserImpl::ParseAccountOptions(AccountOptions& options) {
@@ -931,7 +943,7 @@ StatementPtr ParserImpl::ParseCreate() {
             c->if_not_exists = true;
         }
         c->user = ParseUser();
-        if (AcceptKeyword("IDENTIFIED")) c->password = ParseIdentifiedBy();
+        if (AcceptKeyword("IDENTIFIED")) c->password = ParseIdentifiedBy(&c->password_is_hash);
         if (AcceptKeyword("DEFAULT")) {
             ExpectKeyword("ROLE");
             c->default_roles = ParseDefaultRoleSpec();
@@ -1075,7 +1087,7 @@ StatementPtr ParserImpl::ParseAlter() {
         a->if_exists = true;
     }
     a->user = ParseUser();
-    if (AcceptKeyword("IDENTIFIED")) a->password = ParseIdentifiedBy();
+    if (AcceptKeyword("IDENTIFIED")) a->password = ParseIdentifiedBy(&a->password_is_hash);
     if (AcceptKeyword("DEFAULT")) {
         ExpectKeyword("ROLE");
         a->default_roles = ParseDefaultRoleSpec();

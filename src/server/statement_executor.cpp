@@ -462,8 +462,11 @@ QueryResult StatementExecutor::CreateUser(const ast::CreateUserStatement& s) {
     // Users and roles are user_admin's (the GRANT privilege on the system).
     session_.RequirePrivilege("GRANT", ClientContext::SystemObject());
     std::optional<std::string_view> pw;
-    if (s.password) pw = *s.password;
+    if (s.password && !s.password_is_hash) pw = *s.password;
     bool created = session_.instance().catalog().CreateUser(s.user.name, s.user.host, pw, s.if_not_exists);
+    if (created && s.password_is_hash) {
+        session_.instance().catalog().SetUserPasswordHash(s.user.name, *s.password, false);
+    }
     if (created && s.account.any()) {
         session_.instance().catalog().SetUserLimits(s.user.name, LimitsOf(s.account), false);
     }
@@ -490,7 +493,11 @@ QueryResult StatementExecutor::AlterUser(const ast::AlterUserStatement& s) {
     if (!AsciiEqualsIgnoreCase(s.user.name, session_.user()) || !OnlySetsPassword(s)) {
         session_.RequirePrivilege("GRANT", ClientContext::SystemObject());
     }
-    if (s.password) session_.instance().catalog().AlterUserPassword(s.user.name, *s.password, s.if_exists);
+    if (s.password && s.password_is_hash) {
+        session_.instance().catalog().SetUserPasswordHash(s.user.name, *s.password, s.if_exists);
+    } else if (s.password) {
+        session_.instance().catalog().AlterUserPassword(s.user.name, *s.password, s.if_exists);
+    }
     if (s.default_roles) ApplyDefaultRoles(s.user.name, *s.default_roles);
     if (s.account.any()) {
         // SET PROPERTY without FOR names the session's own user.

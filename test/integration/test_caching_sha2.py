@@ -254,3 +254,25 @@ def test_mysql_cli_with_caching_sha2_password(sha2_server):
     assert out.returncode == 0 and out.stdout.startswith("fast_user@"), out.stderr
     out = mysql_cli(sha2_server, "fast_user", "wrong", f"--ssl-ca={ca(sha2_server)}")
     assert out.returncode != 0 and "ERROR 1045 (28000)" in out.stderr and "using password: YES" in out.stderr
+
+
+def native_hash(password):
+    return "*" + hashlib.sha1(hashlib.sha1(password.encode()).digest()).hexdigest().upper()
+
+
+def test_user_created_from_a_password_hash(sha2_server):
+    """IDENTIFIED BY PASSWORD '*hash' (StarRocks) and WITH mysql_native_password AS '*hash' store
+    the hash as given: the password logs in, the hash text does not, and caching_sha2_password
+    learns its verifier at the first login that proves the password."""
+    sha2_server.query(f"CREATE USER from_hash IDENTIFIED BY PASSWORD '{native_hash('hash pw')}'")
+    assert sha2_server.query("SELECT 1", user="from_hash", password="hash pw") == ((1,),)
+    with pytest.raises(Exception):
+        sha2_server.connect(user="from_hash", password=native_hash("hash pw"))
+    assert stored_verifier(sha2_server, "from_hash") == ""
+    assert login(sha2_server, "from_hash", "hash pw") == ["full", "key"]
+    assert login(sha2_server, "from_hash", "hash pw") == ["fast"]
+    sha2_server.query(f"ALTER USER from_hash IDENTIFIED WITH mysql_native_password AS '{native_hash('new pw').lower()}'")
+    assert sha2_server.query("SELECT 1", user="from_hash", password="new pw") == ((1,),)
+    assert login(sha2_server, "from_hash", "new pw", ca=ca(sha2_server)) == ["full"]
+    with pytest.raises(Exception):
+        sha2_server.query("CREATE USER bad_hash IDENTIFIED BY PASSWORD 'not a hash'")

@@ -282,7 +282,10 @@ struct CreateUserStatement : Statement {
     CreateUserStatement() : Statement(StatementKind::CREATE_USER) {}
     UserIdentity user;
     bool if_not_exists = false;
-    std::optional<std::string> password;  // plain text
+    std::optional<std::string> password;  // plain text, or a hash when password_is_hash
+    /// IDENTIFIED BY PASSWORD '*hash' / WITH mysql_native_password AS '*hash': `password` is a
+    /// mysql_native_password hash ("*" and 40 upper-case hex digits, or "" for none).
+    bool password_is_hash = false;
     AccountOptions account;
     /// DEFAULT ROLE: "" none, "ALL", or role names joined by commas.
     std::optional<std::string> default_roles;
@@ -296,6 +299,7 @@ struct AlterUserStatement : Statement {
     UserIdentity user;
     bool if_exists = false;
     std::optional<std::string> password;
+    bool password_is_hash = false;  // as in CreateUserStatement
     AccountOptions account;
     /// DEFAULT ROLE {NONE | ALL | r, ...}: "" none, "ALL", or role names joined by commas.
     std::optional<std::string> default_roles;
