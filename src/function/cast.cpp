@@ -104,17 +104,21 @@ std::optional<int128_t> ToInteger(const In& v, const LogicalType& from) {
     if constexpr (std::is_same_v<In, std::string_view>) {
         std::string_view s = TrimSpaces(v);
         if (auto i = ParseInt64(s)) return *i;
-        // Large integers and decimals in text: truncate a decimal literal.
-        if (auto d = ParseDecimal(s, 38, 0)) {
-            // ParseDecimal rounds; truncate instead by reparsing the integer part.
-            size_t dot = s.find('.');
-            if (dot != std::string_view::npos) {
-                auto ip = ParseDecimal(s.substr(0, dot).empty() ? "0" : s.substr(0, dot), 38, 0);
-                if (ip) return *ip;
-            }
-            return *d;
+        // Large integers (LARGEINT's 39 digits: more than DECIMAL(38) holds) and decimals in
+        // text, whose fraction is truncated.
+        std::string_view whole = s, fraction;
+        if (size_t dot = s.find('.'); dot != std::string_view::npos) {
+            whole = s.substr(0, dot);
+            fraction = s.substr(dot + 1);
         }
-        return std::nullopt;
+        for (char c : fraction) {
+            if (c < '0' || c > '9') return std::nullopt;
+        }
+        if (whole.empty() || whole == "+" || whole == "-") {
+            if (fraction.empty()) return std::nullopt;
+            return 0;  // ".5", "-.5"
+        }
+        return ParseInt128(whole);
     } else if constexpr (std::is_same_v<In, bool>) {
         return v ? 1 : 0;
     } else if constexpr (std::is_floating_point_v<In>) {

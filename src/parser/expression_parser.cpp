@@ -5,6 +5,7 @@
 
 #include "common/ascii.h"
 #include "common/exception.h"
+#include "common/number_text.h"
 #include "parser/parser_impl.h"
 #include "types/date_time.h"
 #include "types/decimal.h"
@@ -384,6 +385,14 @@ ExprPtr ParserImpl::ParseBitXor() {
 ExprPtr ParserImpl::ParseUnary() {
     auto loc = Loc();
     UnaryOp op;
+    // -<integer> is one literal, so that LARGEINT's minimum -2^127, whose digits alone do not fit
+    // a LARGEINT, can be written (unless a postfix operator, which binds tighter, follows).
+    if (IsOp("-") && PeekToken().type == TokenType::INTEGER && !IsOpAt(PeekToken(2), "::") &&
+        !IsOpAt(PeekToken(2), "[") && !IsOpAt(PeekToken(2), "->") && !IsOpAt(PeekToken(2), "->>") &&
+        !IsKeywordAt(PeekToken(2), "COLLATE")) {
+        Advance();
+        return ParseNumber(/*negative=*/true);
+    }
     if (IsOp("-"))
         op = UnaryOp::NEGATE;
     else if (IsOp("+"))
@@ -446,22 +455,20 @@ ExprPtr ParserImpl::ParsePostfix() {
     }
 }
 
-ExprPtr ParserImpl::ParseNumber() {
+ExprPtr ParserImpl::ParseNumber(bool negative) {
     const Token& t = Cur();
     auto lit = std::make_unique<LiteralExpr>();
     lit->location = Loc();
     std::string text = t.text;
     if (t.type == TokenType::INTEGER) {
-        try {
-            size_t used = 0;
-            long long v = std::stoll(text, &used);
-            lit->value = Value::Integer(v);
-        } catch (const std::out_of_range&) {
-            auto d = ParseDecimal(text, 38, 0);
-            if (d)
-                lit->value = Value::LargeInt(*d);
-            else
-                lit->value = Value::Double(std::stod(text));
+        if (negative) text.insert(0, 1, '-');
+        // BIGINT, else LARGEINT (39 digits, more than a DECIMAL(38)), else DOUBLE.
+        if (auto v = ParseInt64(text)) {
+            lit->value = Value::Integer(*v);
+        } else if (auto large = ParseInt128(text)) {
+            lit->value = Value::LargeInt(*large);
+        } else {
+            lit->value = Value::Double(std::stod(text));
         }
     } else if (t.type == TokenType::DECIMAL) {
         size_t dot = text.find('.');

@@ -102,7 +102,8 @@ class ParserImpl {
     ast::ExprPtr ParseCase();
     ast::ExprPtr ParseCast(bool convert);
     ast::ExprPtr ParseInterval();
-    ast::ExprPtr ParseNumber();
+    /// The number at the cursor; `negative` when a '-' before it was consumed (one literal).
+    ast::ExprPtr ParseNumber(bool negative = false);
     LogicalType ParseTypeName();
     /// A select list (expressions with optional aliases), also RETURNING's.
     std::vector<ast::SelectItem> ParseSelectItems();

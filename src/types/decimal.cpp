@@ -48,6 +48,26 @@ std::string FormatDecimal(int128_t unscaled, int scale) {
     return digits;
 }
 
+std::optional<int128_t> ParseInt128(std::string_view s) {
+    bool neg = false;
+    if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+        neg = s[0] == '-';
+        s.remove_prefix(1);
+    }
+    if (s.empty()) return std::nullopt;
+    using uint128_t = unsigned __int128;
+    const uint128_t limit = (uint128_t{1} << 127) - (neg ? 0 : 1);  // |min| = max + 1
+    uint128_t v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return std::nullopt;
+        auto digit = static_cast<uint128_t>(c - '0');
+        if (v > (limit - digit) / 10) return std::nullopt;
+        v = v * 10 + digit;
+    }
+    // -2^127 has no positive int128; negate in unsigned arithmetic.
+    return neg ? static_cast<int128_t>(~v + 1) : static_cast<int128_t>(v);
+}
+
 std::optional<int128_t> ParseDecimal(std::string_view s, int precision, int scale) {
     while (!s.empty() && std::isspace((unsigned char)s.front())) s.remove_prefix(1);
     while (!s.empty() && std::isspace((unsigned char)s.back())) s.remove_suffix(1);
@@ -62,9 +82,9 @@ std::optional<int128_t> ParseDecimal(std::string_view s, int precision, int scal
     size_t i = 0;
     bool any = false;
     while (i < s.size() && std::isdigit((unsigned char)s[i])) {
+        if (int_part != 0 || s[i] != '0') ++int_digits;
+        if (int_digits > 38) return std::nullopt;  // before multiplying: 39 digits overflow int128
         int_part = int_part * 10 + (s[i] - '0');
-        if (int_part != 0) ++int_digits;
-        if (int_digits > 38) return std::nullopt;
         ++i;
         any = true;
     }

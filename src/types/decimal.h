@@ -20,5 +20,8 @@ std::string FormatInt128(int128_t value);
 /// Parses a decimal literal into an unscaled value at `scale`, rounding half away from zero.
 /// Returns nullopt for malformed text or more than `precision` integer+fraction digits.
 std::optional<int128_t> ParseDecimal(std::string_view text, int precision, int scale);
+/// Parses a whole integer (optional sign, digits only) in [-2^127, 2^127 - 1], LARGEINT's range:
+/// 39 digits, one more than DECIMAL(38) holds. Returns nullopt for anything else.
+std::optional<int128_t> ParseInt128(std::string_view text);
 
 }  // namespace floe
