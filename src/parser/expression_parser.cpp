@@ -250,13 +250,14 @@ ExprPtr ParserImpl::ParseComparison() {
         if (AcceptKeyword("IN")) {
             chain.Link();
             ExpectOp("(");
-            if (StartsQuery()) {
+            QueryNodePtr query = StartsQuery() ? ParseQueryIfClosed() : nullptr;
+            if (query) {
                 auto sq = std::make_unique<SubqueryExpr>();
                 sq->location = loc;
                 sq->subquery_kind = SubqueryKind::IN;
                 sq->lhs = std::move(left);
                 sq->negated = negated;
-                sq->query = ParseQuery();
+                sq->query = std::move(query);
                 ExpectOp(")");
                 if (sq->lhs->kind == ExprKind::ROW) {
                     left =
@@ -558,6 +559,7 @@ LogicalType ParserImpl::ParseTypeName() {
         ExpectOp("<");
         LogicalType element = ParseTypeName();
         if (IsOp(">>")) {
+            token_edits_.emplace_back(pos_, tokens_[pos_].text);
             tokens_[pos_].text = ">";
         } else {
             ExpectOp(">");
@@ -848,14 +850,17 @@ ExprPtr ParserImpl::ParsePrimary() {
             if (t.text == "(") {
                 Advance();
                 if (StartsQuery()) {
-                    auto sq = std::make_unique<SubqueryExpr>();
-                    sq->location = loc;
-                    sq->subquery_kind = SubqueryKind::SCALAR;
                     EnterNesting();
-                    sq->query = ParseQuery();
+                    QueryNodePtr query = ParseQueryIfClosed();
                     LeaveNesting();
-                    ExpectOp(")");
-                    return sq;
+                    if (query) {
+                        auto sq = std::make_unique<SubqueryExpr>();
+                        sq->location = loc;
+                        sq->subquery_kind = SubqueryKind::SCALAR;
+                        sq->query = std::move(query);
+                        ExpectOp(")");
+                        return sq;
+                    }
                 }
                 ExprPtr e = ParseExpression();
                 if (IsOp(",")) {

@@ -134,6 +134,11 @@ class ParserImpl {
     ast::TableRefPtr ParseJoinedTable();
     ast::TableRefPtr ParseTableFactor();
     bool StartsQuery() const;
+    /// After a '(' where StartsQuery() holds: the query inside, when a ')' follows it. Else the
+    /// text only starts with a parenthesized query (`((SELECT 1) + 1)`, `IN ((SELECT 1), 2)`,
+    /// `((SELECT 1) AS d JOIN t)`): the cursor goes back and nullptr says so. Errors inside the
+    /// query are thrown as they are.
+    ast::QueryNodePtr ParseQueryIfClosed();
 
     // Statements (statement_parser.cpp).
     ast::StatementPtr ParseSet();
@@ -180,6 +185,9 @@ class ParserImpl {
     std::string_view sql_;
     std::vector<Token> tokens_;
     size_t pos_ = 0;
+    /// Tokens changed while parsing (`>>` closing two ARRAY<...>): (index, old text), undone when
+    /// ParseQueryIfClosed goes back.
+    std::vector<std::pair<size_t, std::string>> token_edits_;
     int depth_ = 0;
     /// The deepest level (nesting levels plus links of operator chains) of the expression being
     /// measured by the innermost Chain or ParseAssociative.

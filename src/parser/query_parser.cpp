@@ -19,6 +19,25 @@ bool ParserImpl::StartsQuery() const {
     return false;
 }
 
+QueryNodePtr ParserImpl::ParseQueryIfClosed() {
+    const size_t pos = pos_, edits = token_edits_.size();
+    const int depth = depth_, peak = peak_;
+    const uint32_t parameters = parameter_count_;
+    QueryNodePtr query = ParseQuery();
+    if (IsOp(")")) return query;
+    // Not a query after all: what follows the parenthesized query continues an expression (or a
+    // join); read it again as that.
+    while (token_edits_.size() > edits) {
+        tokens_[token_edits_.back().first].text = std::move(token_edits_.back().second);
+        token_edits_.pop_back();
+    }
+    pos_ = pos;
+    depth_ = depth;
+    peak_ = peak;
+    parameter_count_ = parameters;
+    return nullptr;
+}
+
 QueryNodePtr ParserImpl::ParseQuery() {
     auto loc = Loc();
     std::vector<CommonTableExpr> ctes;
@@ -347,18 +366,18 @@ TableRefPtr ParserImpl::ParseTableFactor() {
     auto loc = Loc();
     TableRefPtr ref;
     if (IsOp("(")) {
-        if (StartsQuery()) {
-            Advance();
-            auto sub = std::make_unique<SubqueryTableRef>();
-            sub->location = loc;
-            sub->query = ParseQuery();
-            ExpectOp(")");
-            ref = std::move(sub);
-        } else {
-            Advance();
-            ref = ParseFrom();
-            ExpectOp(")");
+        bool query = StartsQuery();
+        Advance();
+        if (query) {
+            if (QueryNodePtr q = ParseQueryIfClosed()) {
+                auto sub = std::make_unique<SubqueryTableRef>();
+                sub->location = loc;
+                sub->query = std::move(q);
+                ref = std::move(sub);
+            }
         }
+        if (!ref) ref = ParseFrom();  // a parenthesized join, maybe of a derived table first
+        ExpectOp(")");
     } else {
         std::vector<std::string> parts;
         parts.push_back(ParseIdentifier("a table name"));
