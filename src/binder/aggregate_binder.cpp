@@ -84,6 +84,7 @@ bool ContainsAggregate(const ast::Expr& e, bool windows) {
 
 using binder_internal::At;
 using binder_internal::ContainsAggregate;
+using binder_internal::DropDeadCoalesceArguments;
 
 namespace {
 
@@ -98,10 +99,9 @@ bool KnownNotNull(const BoundExpression& e) {
     return false;
 }
 
-/// COALESCE never evaluates the arguments after one that is a non-NULL constant: they are
-/// dropped (the whole call when it is the first), so they may read columns that are not GROUP
-/// BY keys (SQLite, MySQL and PostgreSQL accept `COALESCE(5, col)` in a grouped select list).
-void DropDeadCoalesceArguments(BoundExprPtr& e) {
+}  // namespace
+
+void binder_internal::DropDeadCoalesceArguments(BoundExprPtr& e) {
     if (e->kind == BoundExprKind::CAST) {
         DropDeadCoalesceArguments(static_cast<BoundCast&>(*e).child);
         return;
@@ -122,6 +122,8 @@ void DropDeadCoalesceArguments(BoundExprPtr& e) {
         return;
     }
 }
+
+namespace {
 
 /// Replaces the parts of `e` (bound over the FROM columns) that are GROUP BY keys with references
 /// to the keys; false if a FROM column is read outside every key.
@@ -231,6 +233,7 @@ BoundExprPtr Binder::BindGroupingCall(const ast::FunctionCallExpr& call) {
         BoundExprPtr plain = BindPlain(*call.args[i]);
         aggregate_context_ = saved;
         scope_ = std::move(saved_scope);
+        DropDeadCoalesceArguments(plain);  // as the keys' texts are
         size_t n = agg.grouping_keys ? agg.grouping_keys : agg.group_texts.size();
         size_t j = std::find(agg.group_texts.begin(), agg.group_texts.begin() + static_cast<std::ptrdiff_t>(n),
                              StructuralKey(*plain)) -

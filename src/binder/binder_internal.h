@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <memory>
 #include <string>
 
 #include "parser/ast/expression.h"
@@ -30,5 +31,11 @@ namespace floe::binder_internal {
 /// an integer), for LIMIT, OFFSET and table function arguments; BinderError naming `what`
 /// otherwise.
 int64_t ConstantInteger(const BoundExpression& e, const std::string& what, const ast::SourceLocation& loc);
+
+/// COALESCE never evaluates the arguments after one that is a non-NULL constant: they are
+/// dropped (the whole call when it is the first), so they may read columns that are not GROUP
+/// BY keys (SQLite, MySQL and PostgreSQL accept `COALESCE(5, col)` in a grouped select list).
+/// GROUP BY keys are compared with select items in this form on both sides.
+void DropDeadCoalesceArguments(std::unique_ptr<BoundExpression>& e);
 
 }  // namespace floe::binder_internal

@@ -348,7 +348,11 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
             if (key->kind == BoundExprKind::COLUMN_REF && static_cast<BoundColumnRef&>(*key).index < kCorrelatedBase) {
                 agg.group_columns.push_back(static_cast<BoundColumnRef&>(*key).index);
             }
-            agg.group_texts.push_back(StructuralKey(*key));
+            // Compared with select items after their dead COALESCE arguments are dropped: so is the
+            // key (GROUP BY coalesce(a, 1, 2) is coalesce(a, 1) on both sides).
+            BoundExprPtr normalized = key->Copy();
+            binder_internal::DropDeadCoalesceArguments(normalized);
+            agg.group_texts.push_back(StructuralKey(*normalized));
             agg.group_types.push_back(key->type);
             select->group_by.push_back(std::move(key));
         }
