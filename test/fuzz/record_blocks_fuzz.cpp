@@ -2,6 +2,7 @@
 // arrives: the body comes in pieces of sizes the input chooses, with a small block size, any
 // delimiter/enclose/escape, and an occasional Unread (a JSON document found incomplete). Beyond
 // memory safety it checks the splitter's contract: the blocks, in order, are exactly the body.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
