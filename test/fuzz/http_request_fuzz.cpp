@@ -37,7 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         if (ec) break;
     }
-    if (!ec && !parser.is_done()) parser.put_eof(ec);
+    // (put_eof requires that something was parsed, as the server's reads guarantee.)
+    if (!ec && !parser.is_done() && parser.got_some()) parser.put_eof(ec);
     if (parser.is_header_done()) {
         const auto& req = parser.get();
         (void)floe::StreamLoadTarget(std::string_view(req.target().data(), req.target().size()));
