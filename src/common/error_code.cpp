@@ -78,6 +78,14 @@ ErrorInfo Lookup(ErrorCode code) {
             return {1040, "08004"};
         case ErrorCode::DATA_TOO_LONG:
             return {1406, "22001"};
+        case ErrorCode::ILLEGAL_VALUE:
+            return {1367, "22007"};
+        case ErrorCode::TOO_BIG_DISPLAYWIDTH:
+            return {1439, "42000"};
+        case ErrorCode::TOO_BIG_PRECISION:
+            return {1426, "42000"};
+        case ErrorCode::NO_SUCH_THREAD:
+            return {1094, "HY000"};
         case ErrorCode::PRIVILEGE_DENIED:
             return {5203, "42000"};
         case ErrorCode::SPECIFIC_ACCESS:

@@ -48,6 +48,10 @@ enum class ErrorCode : uint16_t {
     LABEL_ALREADY_EXISTS,      // 1062 23000 (a load label that already committed)
     UNKNOWN_TIME_ZONE,         // 1298 HY000
     DATA_TOO_LONG,             // 1406 22001
+    ILLEGAL_VALUE,             // 1367 22007 (illegal double '1e309' value found during parsing)
+    TOO_BIG_DISPLAYWIDTH,      // 1439 42000 (display width out of range)
+    TOO_BIG_PRECISION,         // 1426 42000 (too-big precision specified)
+    NO_SUCH_THREAD,            // 1094 HY000 (unknown thread id)
     // Access control.
     PRIVILEGE_DENIED,    // 5203 42000 (StarRocks' ERR_ACCESS_DENIED: a privilege on an object)
     SPECIFIC_ACCESS,     // 1227 42000 (you need the ... privilege(s) for this operation)

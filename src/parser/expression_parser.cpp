@@ -3,6 +3,10 @@
 // unary - + ~ !, postfix (::type, ->), primary.
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
 #include "common/ascii.h"
 #include "common/exception.h"
 #include "common/number_text.h"
@@ -456,6 +460,19 @@ ExprPtr ParserImpl::ParsePostfix() {
     }
 }
 
+double ParserImpl::ParseDoubleLiteral(const std::string& text) const {
+    // strtod rather than std::stod, whose out_of_range reached the client as an internal error
+    // naming 'stod'. Underflow gives 0 (or the tiny value), as in MySQL.
+    errno = 0;
+    double d = std::strtod(text.c_str(), nullptr);
+    if (errno == ERANGE && std::isinf(d)) {
+        throw ParserError(fmt::format("line {}, column {}: Illegal double '{}' value found during parsing", Cur().line,
+                                      Cur().column, text.size() > 64 ? text.substr(0, 64) + "..." : text),
+                          ErrorCode::ILLEGAL_VALUE);
+    }
+    return d;
+}
+
 ExprPtr ParserImpl::ParseNumber(bool negative) {
     const Token& t = Cur();
     auto lit = std::make_unique<LiteralExpr>();
@@ -469,7 +486,7 @@ ExprPtr ParserImpl::ParseNumber(bool negative) {
         } else if (auto large = ParseInt128(text)) {
             lit->value = Value::LargeInt(*large);
         } else {
-            lit->value = Value::Double(std::stod(text));
+            lit->value = Value::Double(ParseDoubleLiteral(text));
         }
     } else if (t.type == TokenType::DECIMAL) {
         size_t dot = text.find('.');
@@ -480,16 +497,16 @@ ExprPtr ParserImpl::ParseNumber(bool negative) {
         int scale = static_cast<int>(frac.size());
         int precision = std::max(int_digits + scale, 1);
         if (precision > 38 || scale > 38) {
-            lit->value = Value::Double(std::stod(text));
+            lit->value = Value::Double(ParseDoubleLiteral(text));
         } else {
             auto d = ParseDecimal(text, precision, scale);
             if (!d)
-                lit->value = Value::Double(std::stod(text));
+                lit->value = Value::Double(ParseDoubleLiteral(text));
             else
                 lit->value = Value::Decimal(*d, static_cast<uint8_t>(precision), static_cast<uint8_t>(scale));
         }
     } else {
-        lit->value = Value::Double(std::stod(text));
+        lit->value = Value::Double(ParseDoubleLiteral(text));
     }
     Advance();
     return lit;
@@ -499,29 +516,44 @@ LogicalType ParserImpl::ParseTypeName() {
     if (Cur().type != TokenType::IDENTIFIER) Error("a type name");
     std::string name = AsciiUpper(Cur().text);
     Advance();
+    // The numbers in parentheses after a type name; one too large for an int64 reads as
+    // INT64_MAX, which every check below refuses with MySQL's error for that type.
     auto paren_ints = [&]() {
-        std::vector<int> v;
+        std::vector<int64_t> v;
         if (AcceptOp("(")) {
             do {
                 if (Cur().type != TokenType::INTEGER) Error("a number");
-                v.push_back(std::stoi(Cur().text));
+                v.push_back(ParseInt64(Cur().text).value_or(INT64_MAX));
                 Advance();
             } while (AcceptOp(","));
             ExpectOp(")");
         }
         return v;
     };
+    // INT(11) and the like: a display width, which MySQL limits to 255.
+    auto display_width = [&](const std::vector<int64_t>& v) {
+        for (int64_t w : v) {
+            if (w > 255) {
+                throw ParserError(fmt::format("Display width out of range for '{}' (max = 255)", name),
+                                  ErrorCode::TOO_BIG_DISPLAYWIDTH);
+            }
+        }
+    };
     if (name == "BOOLEAN" || name == "BOOL") return TypeId::BOOLEAN;
     // INT1/INT2/INT4/INT8, FLOAT4/FLOAT8: the PostgreSQL (and DuckDB) names of the same types.
-    if (name == "TINYINT" || name == "INT1") return paren_ints(), LogicalType(TypeId::TINYINT);
+    if (name == "TINYINT" || name == "INT1") return display_width(paren_ints()), LogicalType(TypeId::TINYINT);
     // INT16/INT32/INT64 and HUGEINT: DuckDB's names.
-    if (name == "SMALLINT" || name == "INT2" || name == "INT16") return paren_ints(), LogicalType(TypeId::SMALLINT);
-    if (name == "INT" || name == "INTEGER" || name == "MEDIUMINT" || name == "INT4" || name == "INT32") {
-        return paren_ints(), LogicalType(TypeId::INT);
+    if (name == "SMALLINT" || name == "INT2" || name == "INT16") {
+        return display_width(paren_ints()), LogicalType(TypeId::SMALLINT);
     }
-    if (name == "BIGINT" || name == "INT8" || name == "INT64") return paren_ints(), LogicalType(TypeId::BIGINT);
+    if (name == "INT" || name == "INTEGER" || name == "MEDIUMINT" || name == "INT4" || name == "INT32") {
+        return display_width(paren_ints()), LogicalType(TypeId::INT);
+    }
+    if (name == "BIGINT" || name == "INT8" || name == "INT64") {
+        return display_width(paren_ints()), LogicalType(TypeId::BIGINT);
+    }
     if (name == "LARGEINT" || name == "HUGEINT") return TypeId::LARGEINT;
-    if (name == "FLOAT" || name == "FLOAT4") return paren_ints(), LogicalType(TypeId::FLOAT);
+    if (name == "FLOAT" || name == "FLOAT4") return display_width(paren_ints()), LogicalType(TypeId::FLOAT);
     if (name == "DOUBLE" || name == "REAL" || name == "FLOAT8") {
         AcceptKeyword("PRECISION");
         return TypeId::DOUBLE;
@@ -529,9 +561,13 @@ LogicalType ParserImpl::ParseTypeName() {
     if (name == "DECIMAL" || name == "DEC" || name == "NUMERIC" || name == "DECIMALV3" || name == "DECIMAL32" ||
         name == "DECIMAL64" || name == "DECIMAL128" || name == "DECIMALV2") {
         auto v = paren_ints();
-        int p = v.empty() ? 10 : v[0];
-        int s = v.size() > 1 ? v[1] : 0;
-        if (p < 1 || p > 38 || s < 0 || s > p) {
+        int64_t p = v.empty() ? 10 : v[0];
+        int64_t s = v.size() > 1 ? v[1] : 0;
+        if (p > 38) {
+            throw ParserError(fmt::format("Too-big precision {} specified for 'DECIMAL'. Maximum is 38.", p),
+                              ErrorCode::TOO_BIG_PRECISION);
+        }
+        if (p < 1 || s < 0 || s > p) {
             throw ParserError(
                 fmt::format("invalid DECIMAL({},{}): precision must be 1..38 and scale 0..precision", p, s));
         }
@@ -541,7 +577,7 @@ LogicalType ParserImpl::ParseTypeName() {
     if (name == "DATETIME" || name == "TIMESTAMP") {
         auto v = paren_ints();
         LogicalType t(TypeId::DATETIME);
-        if (!v.empty()) t.scale = static_cast<uint8_t>(std::min(6, v[0]));
+        if (!v.empty()) t.scale = static_cast<uint8_t>(std::clamp<int64_t>(v[0], 0, 6));
         return t;
     }
     if (name == "CHAR" || name == "VARCHAR" || name == "STRING" || name == "TEXT" || name == "BINARY" ||
@@ -550,6 +586,10 @@ LogicalType ParserImpl::ParseTypeName() {
         if (AcceptKeyword("CHARACTER")) {
             ExpectKeyword("SET");
             ParseIdentifierOrString("a character set");
+        }
+        if (!v.empty() && (v[0] < 0 || v[0] > UINT32_MAX)) {
+            throw ParserError(fmt::format("Display width out of range for '{}' (max = {})", name, UINT32_MAX),
+                              ErrorCode::TOO_BIG_DISPLAYWIDTH);
         }
         return LogicalType::Varchar(v.empty() ? 0 : static_cast<uint32_t>(v[0]));
     }
@@ -757,7 +797,9 @@ void ParserImpl::ParseWindowSpec(FunctionCallExpr& call) {
                     b.kind = FrameBound::CURRENT_ROW;
                 } else {
                     if (Cur().type != TokenType::INTEGER) Error("UNBOUNDED, CURRENT ROW or a row count");
-                    b.offset = std::stoll(Cur().text);
+                    auto offset = ParseInt64(Cur().text);
+                    if (!offset) Error("a row count of at most 9223372036854775807");
+                    b.offset = *offset;
                     Advance();
                     if (AcceptKeyword("PRECEDING")) {
                         b.kind = FrameBound::PRECEDING;

@@ -4,6 +4,7 @@
 
 #include "common/ascii.h"
 #include "common/exception.h"
+#include "common/number_text.h"
 #include "parser/lexer.h"
 #include "parser/parser_impl.h"
 
@@ -104,6 +105,12 @@ void ParserImpl::EnterNesting() {
             Cur().line, Cur().column, kMaxNesting));
     }
     peak_ = std::max(peak_, depth_);
+}
+
+int64_t ParserImpl::ParseIntegerToken(const char* what) const {
+    auto v = ParseInt64(Cur().text);
+    if (!v) Error(what);
+    return *v;
 }
 
 void ParserImpl::CheckHeight(int height) const {

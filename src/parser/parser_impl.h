@@ -104,6 +104,11 @@ class ParserImpl {
     ast::ExprPtr ParseInterval();
     /// The number at the cursor; `negative` when a '-' before it was consumed (one literal).
     ast::ExprPtr ParseNumber(bool negative = false);
+    /// A DOUBLE literal's value; error 1367 when it is beyond DOUBLE's range (1e309).
+    double ParseDoubleLiteral(const std::string& text) const;
+    /// The INTEGER token at the cursor as an int64 (not consumed); a syntax error expecting
+    /// `what` when it does not fit (std::stoll's out_of_range reached clients as 'stoll').
+    int64_t ParseIntegerToken(const char* what) const;
     LogicalType ParseTypeName();
     /// A select list (expressions with optional aliases), also RETURNING's.
     std::vector<ast::SelectItem> ParseSelectItems();

@@ -1,5 +1,7 @@
 // Statements other than queries and writes: SET, SHOW, USE, EXPLAIN/DESC, CREATE / DROP / ALTER (databases,
 // tables, views, indexes, users), transactions. Writes: dml_parser.cpp; Routine Load: routine_load_parser.cpp.
+#include <charconv>
+
 #include "common/ascii.h"
 #include "common/exception.h"
 #include "parser/parser_impl.h"
@@ -130,7 +132,13 @@ StatementPtr ParserImpl::ParseStatement() {
         else
             AcceptKeyword("CONNECTION");
         if (Cur().type != TokenType::INTEGER) Error("a connection id");
-        k->connection_id = std::stoull(Cur().text);
+        uint64_t id = 0;
+        const std::string& text = Cur().text;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+        if (ec != std::errc() || end != text.data() + text.size()) {
+            throw ParserError("Unknown thread id: " + text, ErrorCode::NO_SUCH_THREAD);  // beyond every id
+        }
+        k->connection_id = id;
         Advance();
         stmt = std::move(k);
     } else {
@@ -572,12 +580,12 @@ PartitionDefinition ParserImpl::ParsePartitionDefinition() {
         ExpectOp("(");
         if (AcceptKeyword("INTERVAL")) {
             if (Cur().type != TokenType::INTEGER) Error("an interval count");
-            p.every = std::stoll(Cur().text);
+            p.every = ParseIntegerToken("an interval count of at most 9223372036854775807");
             Advance();
             p.every_unit = AsciiLower(ParseIdentifier("a time unit"));
         } else {
             if (Cur().type != TokenType::INTEGER) Error("INTERVAL n unit or a step");
-            p.every = std::stoll(Cur().text);
+            p.every = ParseIntegerToken("a step of at most 9223372036854775807");
             Advance();
         }
         ExpectOp(")");
@@ -825,7 +833,7 @@ StatementPtr ParserImpl::ParseCreateTable() {
             }
             if (AcceptKeyword("BUCKETS")) {
                 if (Cur().type != TokenType::INTEGER) Error("a bucket count");
-                t->buckets = std::stoll(Cur().text);
+                t->buckets = ParseIntegerToken("a bucket count between 1 and 1024");
                 Advance();
             }
         } else if (IsKeyword("ORDER") && IsKeywordAt(PeekToken(), "BY")) {

@@ -565,13 +565,15 @@ QueryResult StatementExecutor::DropView(const ast::DropViewStatement& s) {
 QueryResult StatementExecutor::Kill(const ast::KillStatement& s) {
     // Others' connections need OPERATE; one's own never does. An id that is not the user's reads
     // as unknown, so KILL cannot probe who is connected.
+    // Connection ids are 32-bit: a larger id names none (truncated, it named another connection).
     const uint32_t id = static_cast<uint32_t>(s.connection_id);
-    if (!session_.Privileges().Has("OPERATE", ClientContext::SystemObject()) &&
-        session_.instance().SessionUser(id).value_or(session_.user()) != session_.user()) {
-        throw ExecutionError("Unknown thread id: " + std::to_string(s.connection_id), ErrorCode::WRONG_ARGUMENTS);
+    if (s.connection_id > UINT32_MAX ||
+        (!session_.Privileges().Has("OPERATE", ClientContext::SystemObject()) &&
+         session_.instance().SessionUser(id).value_or(session_.user()) != session_.user())) {
+        throw ExecutionError("Unknown thread id: " + std::to_string(s.connection_id), ErrorCode::NO_SUCH_THREAD);
     }
-    if (!session_.instance().KillSession(static_cast<uint32_t>(s.connection_id), s.query_only)) {
-        throw ExecutionError("Unknown thread id: " + std::to_string(s.connection_id), ErrorCode::WRONG_ARGUMENTS);
+    if (!session_.instance().KillSession(id, s.query_only)) {
+        throw ExecutionError("Unknown thread id: " + std::to_string(s.connection_id), ErrorCode::NO_SUCH_THREAD);
     }
     return Ok();
 }
