@@ -283,9 +283,12 @@ BoundExprPtr Binder::BindColumnRef(const ast::ColumnRefExpr& ref) {
             found = i;
         }
     }
-    if (!found && !subquery_frames_.empty()) {
-        // A column of the enclosing query: a correlated reference, numbered from kCorrelatedBase.
-        SubqueryFrame& frame = subquery_frames_.back();
+    // A column of an enclosing query: a correlated reference, numbered from kCorrelatedBase. The
+    // nearest enclosing query that has the column wins; a query further out than the directly
+    // enclosing one reaches this subquery through every query between, each of which reads it as
+    // a correlated column of its own.
+    for (size_t f = subquery_frames_.size(); !found && f-- > 0;) {
+        SubqueryFrame& frame = subquery_frames_[f];
         std::optional<size_t> outer;
         for (size_t i = 0; i < frame.outer_scope.size(); ++i) {
             if (!AsciiEqualsIgnoreCase(frame.outer_scope[i].name, name)) continue;
@@ -295,15 +298,21 @@ BoundExprPtr Binder::BindColumnRef(const ast::ColumnRefExpr& ref) {
                 throw BinderError(At(ref.location) + "Column '" + name + "' is ambiguous", ErrorCode::AMBIGUOUS_COLUMN);
             outer = i;
         }
-        if (outer) {
-            size_t slot = frame.correlated.size();
-            for (size_t k = 0; k < frame.correlated.size(); ++k) {
-                if (frame.correlated[k] == *outer) slot = k;
+        if (!outer) continue;
+        auto slot_of = [](SubqueryFrame& fr, size_t entry) {
+            size_t slot = fr.correlated.size();
+            for (size_t k = 0; k < fr.correlated.size(); ++k) {
+                if (fr.correlated[k] == entry) slot = k;
             }
-            if (slot == frame.correlated.size()) frame.correlated.push_back(*outer);
-            ++frame.uses;
-            return std::make_unique<BoundColumnRef>(kCorrelatedBase + slot, frame.outer_scope[*outer].type, name);
+            if (slot == fr.correlated.size()) fr.correlated.push_back(entry);
+            ++fr.uses;
+            return slot;
+        };
+        size_t slot = slot_of(frame, *outer);
+        for (size_t inner = f + 1; inner < subquery_frames_.size(); ++inner) {
+            slot = slot_of(subquery_frames_[inner], kCorrelatedBase + slot);
         }
+        return std::make_unique<BoundColumnRef>(kCorrelatedBase + slot, frame.outer_scope[*outer].type, name);
     }
     if (!found) {
         std::string message = At(ref.location) + "Unknown column '" + ref.ToString() + "' in 'field list'";

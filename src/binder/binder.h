@@ -184,10 +184,22 @@ class Binder {
     /// Outer columns visible to a subquery being bound, and the ones it used.
     struct SubqueryFrame {
         std::vector<ScopeColumn> outer_scope;
-        std::vector<size_t> correlated;  // outer scope indexes, in order of first use
-        size_t uses = 0;                 // correlated references made
+        /// Per correlation slot, in order of first use: an outer scope index, or kCorrelatedBase + s
+        /// for a column of a query further out, which the enclosing query reads as its own
+        /// correlated slot s (a subquery two levels deep reads the outermost query's column).
+        std::vector<size_t> correlated;
+        size_t uses = 0;  // correlated references made
+        /// The FROM clause `outer_scope` comes from (distinct values of a column read from a
+        /// deeper subquery are taken from it).
+        const ast::TableRef* outer_from = nullptr;
     };
     std::vector<SubqueryFrame> subquery_frames_;
+    /// Follows correlation slot `slot` of subquery_frames_[frame] out to the frame whose outer
+    /// scope holds the column: (that frame's index, the outer scope index).
+    std::pair<size_t, size_t> CorrelatedSource(size_t frame, size_t slot) const;
+    /// The enclosing column of outer column `c` of the subquery just bound (an index into scope_,
+    /// or kCorrelatedBase + s: the current frame's slot s).
+    const ScopeColumn& OuterColumn(size_t c) const;
     /// Correlated references made so far in the enclosing subquery frames (to tell whether a
     /// derived table or CTE read the enclosing query's columns).
     size_t CorrelatedUses() const;

@@ -19,6 +19,7 @@
 #include "binder/binder_internal.h"
 #include "binder/expression_walker.h"
 #include "common/ascii.h"
+#include "common/check.h"
 #include "common/exception.h"
 #include "function/function_registry.h"
 
@@ -88,8 +89,27 @@ std::unique_ptr<BoundSelect> Wrap(std::unique_ptr<BoundQueryNode> inner, size_t 
 
 }  // namespace
 
+std::pair<size_t, size_t> Binder::CorrelatedSource(size_t frame, size_t slot) const {
+    while (true) {
+        size_t entry = subquery_frames_[frame].correlated[slot];
+        if (entry < kCorrelatedBase) return {frame, entry};
+        FLOE_CHECK(frame > 0);
+        --frame;
+        slot = entry - kCorrelatedBase;
+    }
+}
+
+const ScopeColumn& Binder::OuterColumn(size_t c) const {
+    if (c < kCorrelatedBase) return scope_[c];
+    auto [frame, index] = CorrelatedSource(subquery_frames_.size() - 1, c - kCorrelatedBase);
+    return subquery_frames_[frame].outer_scope[index];
+}
+
 std::unique_ptr<BoundQueryNode> Binder::BindInSubqueryFrame(const ast::QueryNode& query, SubqueryFrame& frame) {
-    subquery_frames_.push_back({scope_, {}, 0});
+    SubqueryFrame entered;
+    entered.outer_scope = scope_;
+    entered.outer_from = select_state_ ? select_state_->from_ast : nullptr;
+    subquery_frames_.push_back(std::move(entered));
     auto saved_scope = scope_;
     std::unique_ptr<BoundQueryNode> inner;
     try {
@@ -120,13 +140,19 @@ std::unique_ptr<BoundQueryNode> Binder::BindSubqueryQuery(const ast::SubqueryExp
     // D: the distinct correlated values of the enclosing FROM. When they all come from one item of
     // a FROM without outer joins, that item alone gives them: a superset of the values the
     // enclosing rows hold (extra values find no row to join), without the cross product of the
-    // other items, whose join conditions are still in WHERE.
+    // other items, whose join conditions are still in WHERE. The values of a column of a query
+    // further out (which the enclosing query reads as a correlated column) come from that query's
+    // FROM, crossed in: a superset too.
+    std::vector<size_t> real;  // correlated columns of the enclosing FROM
+    for (size_t c : frame.correlated) {
+        if (c < kCorrelatedBase) real.push_back(c);
+    }
     auto d = std::make_unique<BoundSelect>();
     const ast::TableRef* source = nullptr;
-    {
-        std::string table = scope_[frame.correlated[0]].table;
+    if (!real.empty()) {
+        std::string table = scope_[real[0]].table;
         bool one_table = !table.empty();
-        for (size_t c : frame.correlated) one_table = one_table && scope_[c].table == table;
+        for (size_t c : real) one_table = one_table && scope_[c].table == table;
         bool outer_join = false;
         std::function<void(const ast::TableRef&)> find = [&](const ast::TableRef& ref) {
             if (ref.kind == ast::TableRefKind::JOIN) {
@@ -147,13 +173,14 @@ std::unique_ptr<BoundQueryNode> Binder::BindSubqueryQuery(const ast::SubqueryExp
         find(*select_state_->from_ast);
         if (outer_join) source = nullptr;
     }
-    {
+    std::vector<size_t> real_at;  // per real column: its column in D's FROM
+    if (!real.empty()) {
         auto saved = scope_;
         scope_.clear();
         d->from = BindTableRef(source ? *source : *select_state_->from_ast);
         std::vector<ScopeColumn> d_scope = scope_;
         scope_ = std::move(saved);
-        for (size_t c : frame.correlated) {
+        for (size_t c : real) {
             const ScopeColumn& col = scope_[c];
             size_t at = c;
             if (source) {
@@ -163,8 +190,7 @@ std::unique_ptr<BoundQueryNode> Binder::BindSubqueryQuery(const ast::SubqueryExp
                 }
                 if (at == SIZE_MAX) throw InternalError("correlated column " + col.name + " not found in its table");
             }
-            d->select_list.push_back(Ref(at, col.type, col.name));
-            d->output.push_back({col.name, col.name, col.table, col.table, "", col.type, true});
+            real_at.push_back(at);
         }
         if (source && select_state_->where_ast) {
             // The enclosing WHERE's conjuncts on that item alone hold for every enclosing row, so
@@ -218,6 +244,46 @@ std::unique_ptr<BoundQueryNode> Binder::BindSubqueryQuery(const ast::SubqueryExp
             }
             if (!filters.empty()) d->where = CombineConjunction(std::move(filters));
         }
+    }
+    // D's columns in slot order; columns of queries further out as derived tables
+    // SELECT DISTINCT column FROM <that query's FROM>, crossed into D's FROM.
+    for (size_t slot = 0, next_real = 0; slot < k; ++slot) {
+        size_t c = frame.correlated[slot];
+        const ScopeColumn& col = OuterColumn(c);
+        size_t at;
+        if (c < kCorrelatedBase) {
+            at = real_at[next_real++];
+        } else {
+            auto [source_frame, index] = CorrelatedSource(subquery_frames_.size() - 1, c - kCorrelatedBase);
+            const ast::TableRef* from = subquery_frames_[source_frame].outer_from;
+            if (!from) throw InternalError("correlated column " + col.name + " has no FROM clause");
+            auto values = std::make_unique<BoundSelect>();
+            auto saved = scope_;
+            scope_.clear();
+            values->from = BindTableRef(*from);
+            scope_ = std::move(saved);
+            values->select_list.push_back(Ref(index, col.type, col.name));
+            values->output.push_back({col.name, col.name, col.table, col.table, "", col.type, true});
+            values->distinct = true;
+            auto values_ref = std::make_unique<BoundSubqueryRef>();
+            values_ref->types = {col.type};
+            values_ref->query = std::move(values);
+            if (!d->from) {
+                at = 0;
+                d->from = std::move(values_ref);
+            } else {
+                at = d->from->types.size();
+                auto cross = std::make_unique<BoundJoinRef>();
+                cross->join_type = BoundJoinType::CROSS;
+                cross->types = d->from->types;
+                cross->types.push_back(col.type);
+                cross->left = std::move(d->from);
+                cross->right = std::move(values_ref);
+                d->from = std::move(cross);
+            }
+        }
+        d->select_list.push_back(Ref(at, col.type, col.name));
+        d->output.push_back({col.name, col.name, col.table, col.table, "", col.type, true});
     }
     d->distinct = true;
     auto d_ref = std::make_unique<BoundSubqueryRef>();
@@ -392,7 +458,7 @@ BoundExprPtr Binder::BindSubquery(const ast::SubqueryExpr& expr) {
     size_t value_columns = inner->output.size() - k;
     auto outer_keys = [&]() {
         std::vector<BoundExprPtr> keys;
-        for (size_t c : outer) keys.push_back(Ref(c, scope_[c].type, scope_[c].name));
+        for (size_t c : outer) keys.push_back(Ref(c, OuterColumn(c).type, OuterColumn(c).name));
         return keys;
     };
     auto inner_keys = [&](const std::vector<LogicalType>& types) {
@@ -524,6 +590,10 @@ bool Binder::BindExistsAsJoin(const ast::SubqueryExpr& expr) {
     if (frame.correlated.empty() || inner->kind != BoundQueryKind::SELECT || inner->limit || inner->offset > 0) {
         return false;
     }
+    // A column of a query further out is no column of the enclosing FROM to join on.
+    for (size_t c : frame.correlated) {
+        if (c >= kCorrelatedBase) return false;
+    }
     auto& select = static_cast<BoundSelect&>(*inner);
     if (select.aggregated || !select.group_by.empty() || select.having || !select.windows.empty() || !select.where) {
         return false;
@@ -646,7 +716,7 @@ BoundExprPtr Binder::BindQuantified(const ast::SubqueryExpr& expr) {
     stats->output.push_back({"rows", "", "", "", "", TypeId::BIGINT, false});
     stats->output.push_back({"values", "", "", "", "", TypeId::BIGINT, false});
     std::vector<BoundExprPtr> outer_keys, inner_keys;
-    for (size_t c : outer) outer_keys.push_back(Ref(c, scope_[c].type, scope_[c].name));
+    for (size_t c : outer) outer_keys.push_back(Ref(c, OuterColumn(c).type, OuterColumn(c).name));
     for (size_t i = 0; i < k; ++i) inner_keys.push_back(Ref(i, inner_types[i]));
     size_t start = AddSubqueryJoin(std::move(stats), BoundJoinType::LEFT, std::move(outer_keys), std::move(inner_keys),
                                    std::vector<bool>(k, true));
