@@ -527,12 +527,16 @@ BoundExprPtr Binder::BindWindowCall(const ast::FunctionCallExpr& call) {
     w.end = call.over->end;
     auto constant_int = [&](size_t i, int64_t fallback) -> int64_t {
         if (i >= w.args.size()) return fallback;
-        if (w.args[i]->kind != BoundExprKind::CONSTANT || !w.args[i]->type.IsInteger()) {
+        std::optional<int64_t> v;
+        if (w.args[i]->kind == BoundExprKind::CONSTANT) {
+            v = binder_internal::SmallIntegerValue(static_cast<const BoundConstant&>(*w.args[i]).value);
+        }
+        if (!v) {
             throw BinderError(
                 At(call.location) + name + "(): argument " + std::to_string(i + 1) + " must be an integer constant",
                 ErrorCode::WRONG_ARGUMENTS);
         }
-        return static_cast<const BoundConstant&>(*w.args[i]).value.GetInt();
+        return *v;
     };
     auto arity = [&](size_t lo, size_t hi) {
         if (w.args.size() < lo || w.args.size() > hi) {
@@ -705,9 +709,9 @@ BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
     // round(1.005, 2) is 1.01, not 1.010). The kernel works at the argument's scale, since the
     // registry binds on types alone; the dropped digits are zeros, so the narrowing cast is exact.
     if ((name == "round" || name == "truncate") && args.size() == 2 && args[0]->type.id == TypeId::DECIMAL &&
-        args[1]->kind == BoundExprKind::CONSTANT && args[1]->type.IsInteger() &&
-        !static_cast<const BoundConstant&>(*args[1]).value.is_null()) {
-        int64_t digits = static_cast<const BoundConstant&>(*args[1]).value.GetInt();
+        args[1]->kind == BoundExprKind::CONSTANT &&
+        binder_internal::SmallIntegerValue(static_cast<const BoundConstant&>(*args[1]).value)) {
+        int64_t digits = *binder_internal::SmallIntegerValue(static_cast<const BoundConstant&>(*args[1]).value);
         const LogicalType in = args[0]->type;
         BoundExprPtr result = MakeFunction(name, std::move(args), call);
         if (digits >= in.scale) return result;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "parser/ast/expression.h"
@@ -37,5 +38,13 @@ int64_t ConstantInteger(const BoundExpression& e, const std::string& what, const
 /// BY keys (SQLite, MySQL and PostgreSQL accept `COALESCE(5, col)` in a grouped select list).
 /// GROUP BY keys are compared with select items in this form on both sides.
 void DropDeadCoalesceArguments(std::unique_ptr<BoundExpression>& e);
+
+/// The select-list position an ORDER BY or GROUP BY item names: a non-negative integer literal
+/// (MySQL reads `ORDER BY -1` as an expression). One beyond int64 (a LARGEINT literal) comes back
+/// as INT64_MAX, beyond every list. nullopt for anything else.
+std::optional<int64_t> PositionLiteral(const ast::Expr& e);
+
+/// An integer constant's value when it fits an int64 (a LARGEINT may not); nullopt otherwise.
+std::optional<int64_t> SmallIntegerValue(const Value& v);
 
 }  // namespace floe::binder_internal

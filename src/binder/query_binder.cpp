@@ -20,6 +20,25 @@ namespace floe {
 
 namespace binder_internal {
 
+std::optional<int64_t> PositionLiteral(const ast::Expr& e) {
+    if (e.kind != ast::ExprKind::LITERAL) return std::nullopt;
+    const Value& v = static_cast<const ast::LiteralExpr&>(e).value;
+    if (v.is_null() || !v.type().IsInteger()) return std::nullopt;
+    if (v.type().id == TypeId::LARGEINT) {
+        if (v.GetInt128() < 0) return std::nullopt;
+        return v.GetInt128() > INT64_MAX ? INT64_MAX : static_cast<int64_t>(v.GetInt128());
+    }
+    if (v.GetInt() < 0) return std::nullopt;
+    return v.GetInt();
+}
+
+std::optional<int64_t> SmallIntegerValue(const Value& v) {
+    if (v.is_null() || !v.type().IsInteger()) return std::nullopt;
+    if (v.type().id != TypeId::LARGEINT) return v.GetInt();
+    if (v.GetInt128() < INT64_MIN || v.GetInt128() > INT64_MAX) return std::nullopt;
+    return static_cast<int64_t>(v.GetInt128());
+}
+
 int64_t ConstantInteger(const BoundExpression& e, const std::string& what, const ast::SourceLocation& loc) {
     Value v;
     if (e.kind == BoundExprKind::CONSTANT) {
@@ -42,6 +61,7 @@ namespace {
 using binder_internal::At;
 using binder_internal::ConstantInteger;
 using binder_internal::ContainsAggregate;
+using binder_internal::PositionLiteral;
 
 }  // namespace
 
@@ -133,15 +153,11 @@ void Binder::BindOutputOrderBy(const ast::QueryNode& query, BoundQueryNode& node
     for (const auto& item : query.order_by) {
         const ast::Expr& e = *item.expr;
         std::optional<size_t> pos;
-        if (e.kind == ast::ExprKind::LITERAL) {
-            const Value& v = static_cast<const ast::LiteralExpr&>(e).value;
-            if (v.type().IsInteger()) {
-                if (v.GetInt() < 1 || v.GetInt() > static_cast<int64_t>(node.output.size())) {
-                    throw BinderError(At(e.location) +
-                                      fmt::format("Unknown column '{}' in 'order clause'", v.GetInt()));
-                }
-                pos = static_cast<size_t>(v.GetInt() - 1);
+        if (auto n = PositionLiteral(e)) {
+            if (*n < 1 || *n > static_cast<int64_t>(node.output.size())) {
+                throw BinderError(At(e.location) + fmt::format("Unknown column '{}' in 'order clause'", e.ToString()));
             }
+            pos = static_cast<size_t>(*n - 1);
         }
         std::string text = e.ToString();
         for (size_t i = 0; !pos && i < node.output.size(); ++i) {
@@ -321,13 +337,12 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
         for (const ast::Expr* g : group_keys) {
             const ast::Expr* target = g;
             // GROUP BY 2 and GROUP BY alias refer to select items.
-            if (g->kind == ast::ExprKind::LITERAL &&
-                static_cast<const ast::LiteralExpr&>(*g).value.type().IsInteger()) {
-                int64_t pos = static_cast<const ast::LiteralExpr&>(*g).value.GetInt();
-                if (pos < 1 || pos > static_cast<int64_t>(node.select_list.size())) {
-                    throw BinderError(At(g->location) + fmt::format("Unknown column '{}' in 'group statement'", pos));
+            if (auto pos = PositionLiteral(*g)) {
+                if (*pos < 1 || *pos > static_cast<int64_t>(node.select_list.size())) {
+                    throw BinderError(At(g->location) +
+                                      fmt::format("Unknown column '{}' in 'group statement'", g->ToString()));
                 }
-                target = node.select_list[pos - 1].expr.get();
+                target = node.select_list[*pos - 1].expr.get();
             } else if (g->kind == ast::ExprKind::COLUMN_REF &&
                        static_cast<const ast::ColumnRefExpr&>(*g).parts.size() == 1) {
                 const std::string& name = static_cast<const ast::ColumnRefExpr&>(*g).parts[0];
@@ -450,12 +465,12 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
             ob.ascending = item.ascending;
             ob.nulls_first = item.nulls_first.value_or(item.ascending);
             const ast::Expr& e = *item.expr;
-            if (e.kind == ast::ExprKind::LITERAL && static_cast<const ast::LiteralExpr&>(e).value.type().IsInteger()) {
-                int64_t pos = static_cast<const ast::LiteralExpr&>(e).value.GetInt();
-                if (pos < 1 || pos > static_cast<int64_t>(select->select_list.size())) {
-                    throw BinderError(At(e.location) + fmt::format("Unknown column '{}' in 'order clause'", pos));
+            if (auto pos = PositionLiteral(e)) {
+                if (*pos < 1 || *pos > static_cast<int64_t>(select->select_list.size())) {
+                    throw BinderError(At(e.location) +
+                                      fmt::format("Unknown column '{}' in 'order clause'", e.ToString()));
                 }
-                ob.expr = select->select_list[pos - 1]->Copy();
+                ob.expr = select->select_list[*pos - 1]->Copy();
                 select->order_by.push_back(std::move(ob));
                 continue;
             }
