@@ -254,14 +254,13 @@ ExprPtr ParserImpl::ParseComparison() {
         if (AcceptKeyword("IN")) {
             chain.Link();
             ExpectOp("(");
-            QueryNodePtr query = StartsQuery() ? ParseQueryIfClosed() : nullptr;
-            if (query) {
+            if (ContentIsQuery(0)) {
                 auto sq = std::make_unique<SubqueryExpr>();
                 sq->location = loc;
                 sq->subquery_kind = SubqueryKind::IN;
                 sq->lhs = std::move(left);
                 sq->negated = negated;
-                sq->query = std::move(query);
+                sq->query = ParseQuery();
                 ExpectOp(")");
                 if (sq->lhs->kind == ExprKind::ROW) {
                     left =
@@ -599,7 +598,6 @@ LogicalType ParserImpl::ParseTypeName() {
         ExpectOp("<");
         LogicalType element = ParseTypeName();
         if (IsOp(">>")) {
-            token_edits_.emplace_back(pos_, tokens_[pos_].text);
             tokens_[pos_].text = ">";
         } else {
             ExpectOp(">");
@@ -891,18 +889,15 @@ ExprPtr ParserImpl::ParsePrimary() {
         case TokenType::OPERATOR:
             if (t.text == "(") {
                 Advance();
-                if (StartsQuery()) {
+                if (ContentIsQuery(0)) {
+                    auto sq = std::make_unique<SubqueryExpr>();
+                    sq->location = loc;
+                    sq->subquery_kind = SubqueryKind::SCALAR;
                     EnterNesting();
-                    QueryNodePtr query = ParseQueryIfClosed();
+                    sq->query = ParseQuery();
                     LeaveNesting();
-                    if (query) {
-                        auto sq = std::make_unique<SubqueryExpr>();
-                        sq->location = loc;
-                        sq->subquery_kind = SubqueryKind::SCALAR;
-                        sq->query = std::move(query);
-                        ExpectOp(")");
-                        return sq;
-                    }
+                    ExpectOp(")");
+                    return sq;
                 }
                 ExprPtr e = ParseExpression();
                 if (IsOp(",")) {

@@ -138,12 +138,14 @@ class ParserImpl {
     ast::TableRefPtr ParseFrom();
     ast::TableRefPtr ParseJoinedTable();
     ast::TableRefPtr ParseTableFactor();
+    /// Whether a query starts at the cursor: SELECT, WITH, VALUES, or a '(' whose content is a
+    /// query (a derived table, `(SELECT 1) UNION (SELECT 2)`).
     bool StartsQuery() const;
-    /// After a '(' where StartsQuery() holds: the query inside, when a ')' follows it. Else the
-    /// text only starts with a parenthesized query (`((SELECT 1) + 1)`, `IN ((SELECT 1), 2)`,
-    /// `((SELECT 1) AS d JOIN t)`): the cursor goes back and nullptr says so. Errors inside the
-    /// query are thrown as they are.
-    ast::QueryNodePtr ParseQueryIfClosed();
+    /// Whether the tokens from `k` places ahead up to the ')' of the enclosing parenthesis are a
+    /// query. Starting with a parenthesized query is not enough: `(SELECT 1) + 1` is an
+    /// expression, `(SELECT 1) AS d JOIN t` a join; every parenthesized group it starts with
+    /// must be followed by what continues a query (')', a set operator, ORDER BY, LIMIT).
+    bool ContentIsQuery(size_t k) const;
 
     // Statements (statement_parser.cpp).
     ast::StatementPtr ParseSet();
@@ -190,9 +192,6 @@ class ParserImpl {
     std::string_view sql_;
     std::vector<Token> tokens_;
     size_t pos_ = 0;
-    /// Tokens changed while parsing (`>>` closing two ARRAY<...>): (index, old text), undone when
-    /// ParseQueryIfClosed goes back.
-    std::vector<std::pair<size_t, std::string>> token_edits_;
     int depth_ = 0;
     /// The deepest level (nesting levels plus links of operator chains) of the expression being
     /// measured by the innermost Chain or ParseAssociative.

@@ -9,33 +9,34 @@ using namespace ast;
 
 bool ParserImpl::StartsQuery() const {
     if (IsKeyword("SELECT") || IsKeyword("WITH") || IsKeyword("VALUES")) return true;
-    if (IsOp("(")) {
-        // ( SELECT ... ) as a parenthesised query term
-        size_t k = 1;
-        while (PeekToken(k).type == TokenType::OPERATOR && PeekToken(k).text == "(") ++k;
-        const Token& t = PeekToken(k);
-        return IsKeywordAt(t, "SELECT") || IsKeywordAt(t, "WITH") || IsKeywordAt(t, "VALUES");
-    }
-    return false;
+    return IsOp("(") && ContentIsQuery(1);
 }
 
-QueryNodePtr ParserImpl::ParseQueryIfClosed() {
-    const size_t pos = pos_, edits = token_edits_.size();
-    const int depth = depth_, peak = peak_;
-    const uint32_t parameters = parameter_count_;
-    QueryNodePtr query = ParseQuery();
-    if (IsOp(")")) return query;
-    // Not a query after all: what follows the parenthesized query continues an expression (or a
-    // join); read it again as that.
-    while (token_edits_.size() > edits) {
-        tokens_[token_edits_.back().first].text = std::move(token_edits_.back().second);
-        token_edits_.pop_back();
+bool ParserImpl::ContentIsQuery(size_t k) const {
+    auto query_keyword = [](const Token& t) {
+        return IsKeywordAt(t, "SELECT") || IsKeywordAt(t, "WITH") || IsKeywordAt(t, "VALUES");
+    };
+    auto continues_query = [](const Token& t) {
+        return t.type == TokenType::END || IsOpAt(t, ")") || IsOpAt(t, ";") || IsKeywordAt(t, "UNION") ||
+               IsKeywordAt(t, "EXCEPT") || IsKeywordAt(t, "MINUS") || IsKeywordAt(t, "INTERSECT") ||
+               IsKeywordAt(t, "ORDER") || IsKeywordAt(t, "LIMIT");
+    };
+    size_t leading = 0;
+    while (IsOpAt(PeekToken(k + leading), "(")) ++leading;
+    if (!query_keyword(PeekToken(k + leading))) return false;
+    // One pass to where the leading groups close (innermost first), looking at what follows each.
+    size_t open_leading = leading, depth = leading;
+    for (size_t j = k + leading; open_leading > 0; ++j) {
+        const Token& t = PeekToken(j);
+        if (t.type == TokenType::END) return true;  // unbalanced: the query's parser says so
+        if (IsOpAt(t, "(")) {
+            ++depth;
+        } else if (IsOpAt(t, ")") && --depth < open_leading) {
+            open_leading = depth;
+            if (!continues_query(PeekToken(j + 1))) return false;
+        }
     }
-    pos_ = pos;
-    depth_ = depth;
-    peak_ = peak;
-    parameter_count_ = parameters;
-    return nullptr;
+    return true;
 }
 
 QueryNodePtr ParserImpl::ParseQuery() {
@@ -369,14 +370,13 @@ TableRefPtr ParserImpl::ParseTableFactor() {
         bool query = StartsQuery();
         Advance();
         if (query) {
-            if (QueryNodePtr q = ParseQueryIfClosed()) {
-                auto sub = std::make_unique<SubqueryTableRef>();
-                sub->location = loc;
-                sub->query = std::move(q);
-                ref = std::move(sub);
-            }
+            auto sub = std::make_unique<SubqueryTableRef>();
+            sub->location = loc;
+            sub->query = ParseQuery();
+            ref = std::move(sub);
+        } else {
+            ref = ParseFrom();  // a parenthesized join, maybe of a derived table first
         }
-        if (!ref) ref = ParseFrom();  // a parenthesized join, maybe of a derived table first
         ExpectOp(")");
     } else {
         std::vector<std::string> parts;
