@@ -82,15 +82,25 @@ std::shared_ptr<Column> EvaluateEncoded(const ScalarKernel& kernel, const Logica
     }
     const Column& coded = *args[dict_arg];
     if (entries == 0 || entries * 2 > rows) return nullptr;
-    // Rows NULL in any coded argument take entry `entries`, where every coded argument is NULL.
-    std::vector<uint8_t> null_row(rows, 0);
+    // Rows NULL in the coded arguments take entry `entries`, where every coded argument is NULL.
+    // A row NULL in some of them only has no such entry (if(TRUE, c, if(FALSE, c, NULL)): the
+    // inner result is NULL where c is not, and both are coded by c's codes): no shortcut then,
+    // since a function need not be NULL when one argument is.
+    std::vector<uint8_t> null_row(rows, 0), all_null(rows, 1);
     bool null_rows = false;
     for (const auto& a : args) {
         if (a->is_constant()) continue;
         const uint8_t* nulls = a->nulls();
-        for (size_t r = 0; r < rows; ++r) null_row[r] |= nulls[r];
+        for (size_t r = 0; r < rows; ++r) {
+            uint8_t n = nulls[r] != 0;
+            null_row[r] |= n;
+            all_null[r] &= n;
+        }
     }
-    for (size_t r = 0; r < rows && !null_rows; ++r) null_rows = null_row[r] != 0;
+    for (size_t r = 0; r < rows; ++r) {
+        if (null_row[r] != all_null[r]) return nullptr;
+        null_rows |= null_row[r] != 0;
+    }
     // The function of each entry (and of NULL, entry `entries`, when some rows are NULL).
     const size_t n = entries + (null_rows ? 1 : 0);
     std::vector<std::shared_ptr<Column>> per_entry;
