@@ -132,6 +132,21 @@ std::string CanonicalCreateTable(const ast::CreateTableStatement& t) {
         if (!c.type.IsNumeric() && !c.type.IsString() && !c.type.IsTemporal() && !sketch && !array) {
             throw NotSupportedError("column type " + c.type.ToString() + " is not supported in tables yet");
         }
+        // A default is a value of the column's type; CURRENT_TIMESTAMP fills DATETIME columns only
+        // (as in StarRocks and MySQL: error 1067). Accepted, a LARGEINT DEFAULT CURRENT_TIMESTAMP
+        // wrote a DATETIME value into a LARGEINT column at the first INSERT that omitted it.
+        if (c.default_value && !c.default_value->is_null()) {
+            bool now = c.default_value->type().IsString() && c.default_value->GetString() == "CURRENT_TIMESTAMP";
+            bool valid = now && c.type.id == TypeId::DATETIME;
+            if (!now) {
+                try {
+                    valid = !CastValue(*c.default_value, c.type).is_null();
+                } catch (const Exception&) {  // no cast between the types at all (ARRAY DEFAULT -1)
+                    valid = false;
+                }
+            }
+            if (!valid) throw BinderError("Invalid default value for '" + c.name + "'", ErrorCode::INVALID_DEFAULT);
+        }
     }
     auto check_columns = [&](const std::vector<std::string>& cols, const char* what) {
         for (const auto& c : cols) {

@@ -86,6 +86,8 @@ ErrorInfo Lookup(ErrorCode code) {
             return {1426, "42000"};
         case ErrorCode::NO_SUCH_THREAD:
             return {1094, "HY000"};
+        case ErrorCode::INVALID_DEFAULT:
+            return {1067, "42000"};
         case ErrorCode::PRIVILEGE_DENIED:
             return {5203, "42000"};
         case ErrorCode::SPECIFIC_ACCESS:

@@ -52,6 +52,7 @@ enum class ErrorCode : uint16_t {
     TOO_BIG_DISPLAYWIDTH,      // 1439 42000 (display width out of range)
     TOO_BIG_PRECISION,         // 1426 42000 (too-big precision specified)
     NO_SUCH_THREAD,            // 1094 HY000 (unknown thread id)
+    INVALID_DEFAULT,           // 1067 42000 (invalid default value for a column)
     // Access control.
     PRIVILEGE_DENIED,    // 5203 42000 (StarRocks' ERR_ACCESS_DENIED: a privilege on an object)
     SPECIFIC_ACCESS,     // 1227 42000 (you need the ... privilege(s) for this operation)
