@@ -33,6 +33,39 @@ std::string TimestampText(int64_t ms) {
                        tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
 }
 
+/// The record's fields as they are named in the log (StarRocks' audit keys), one table for
+/// writing a line and reading it back.
+struct TextField {
+    const char* key;
+    std::string AuditRecord::*member;
+};
+struct NumberField {
+    const char* key;
+    int64_t AuditRecord::*member;
+};
+const TextField kTextFields[] = {
+    {"QueryType", &AuditRecord::query_type},
+    {"QueryId", &AuditRecord::query_id},
+    {"Client", &AuditRecord::client},
+    {"User", &AuditRecord::user},
+    {"AuthorizedUser", &AuditRecord::authorized_user},
+    {"Catalog", &AuditRecord::catalog},
+    {"Db", &AuditRecord::db},
+    {"State", &AuditRecord::state},
+    {"ErrorMessage", &AuditRecord::error_message},
+    {"Stmt", &AuditRecord::stmt},
+};
+const NumberField kNumberFields[] = {
+    {"TimestampMs", &AuditRecord::timestamp_ms},
+    {"ErrorCode", &AuditRecord::error_code},
+    {"Time", &AuditRecord::time_ms},
+    {"ScanBytes", &AuditRecord::scan_bytes},
+    {"ScanRows", &AuditRecord::scan_rows},
+    {"ReturnRows", &AuditRecord::return_rows},
+    {"MemCostBytes", &AuditRecord::mem_cost_bytes},
+    {"StmtId", &AuditRecord::stmt_id},
+};
+
 }  // namespace
 
 AuditLog::AuditLog(const std::string& data_dir) : dir_(data_dir + "/log"), path_(data_dir + "/log/floe.audit.log") {
@@ -46,34 +79,16 @@ AuditLog::AuditLog(const std::string& data_dir) : dir_(data_dir + "/log"), path_
         simdjson::dom::element doc;
         if (parser.parse(line).get(doc)) continue;  // a torn last line after a crash
         AuditRecord r;
-        auto text = [&](const char* key, std::string& out) {
+        for (const auto& f : kTextFields) {
             std::string_view v;
-            if (!doc[key].get(v)) out = std::string(v);
-        };
-        auto number = [&](const char* key, int64_t& out) {
+            if (!doc[f.key].get(v)) r.*f.member = std::string(v);
+        }
+        for (const auto& f : kNumberFields) {
             int64_t v;
-            if (!doc[key].get(v)) out = v;
-        };
-        number("TimestampMs", r.timestamp_ms);
-        text("QueryType", r.query_type);
-        text("QueryId", r.query_id);
-        text("Client", r.client);
-        text("User", r.user);
-        text("AuthorizedUser", r.authorized_user);
-        text("Catalog", r.catalog);
-        text("Db", r.db);
-        text("State", r.state);
-        number("ErrorCode", r.error_code);
-        text("ErrorMessage", r.error_message);
-        number("Time", r.time_ms);
-        number("ScanRows", r.scan_rows);
-        number("ScanBytes", r.scan_bytes);
-        number("ReturnRows", r.return_rows);
-        number("MemCostBytes", r.mem_cost_bytes);
-        number("StmtId", r.stmt_id);
+            if (!doc[f.key].get(v)) r.*f.member = v;
+        }
         bool is_query = false;
         if (!doc["IsQuery"].get(is_query)) r.is_query = is_query;
-        text("Stmt", r.stmt);
         recent_.push_back(std::move(r));
         if (recent_.size() > kRecentRecords) recent_.pop_front();
     }
@@ -103,41 +118,17 @@ std::string AuditLog::NewQueryId() {
 }
 
 std::string AuditLog::JsonLine(const AuditRecord& r) const {
-    std::string j = "{";
-    auto text = [&](const char* key, const std::string& v) {
-        if (j.size() > 1) j += ",";
-        j += "\"";
-        j += key;
-        j += "\":";
-        AppendJsonString(j, v);
-    };
-    auto number = [&](const char* key, int64_t v) { j += fmt::format(",\"{}\":{}", key, v); };
-    text("Timestamp", TimestampText(r.timestamp_ms));
-    number("TimestampMs", r.timestamp_ms);
-    text("QueryType", r.query_type);
-    text("QueryId", r.query_id);
-    text("Client", r.client);
-    text("User", r.user);
-    text("AuthorizedUser", r.authorized_user);
-    text("ResourceGroup", "");
-    text("Catalog", r.catalog);
-    text("Db", r.db);
-    text("State", r.state);
-    number("ErrorCode", r.error_code);
-    text("ErrorMessage", r.error_message);
-    number("Time", r.time_ms);
-    number("ScanBytes", r.scan_bytes);
-    number("ScanRows", r.scan_rows);
-    number("ReturnRows", r.return_rows);
-    number("CpuCostNs", 0);
-    number("MemCostBytes", r.mem_cost_bytes);
-    number("StmtId", r.stmt_id);
-    j += std::string(",\"IsQuery\":") + (r.is_query ? "true" : "false");
-    text("feIp", "127.0.0.1");
-    text("Stmt", r.stmt);
-    text("Digest", "");
-    number("PlanCpuCost", 0);
-    number("PlanMemCost", 0);
+    std::string j = "{\"Timestamp\":";
+    AppendJsonString(j, TimestampText(r.timestamp_ms));
+    for (const auto& f : kTextFields) {
+        j += fmt::format(",\"{}\":", f.key);
+        AppendJsonString(j, r.*f.member);
+    }
+    for (const auto& f : kNumberFields) j += fmt::format(",\"{}\":{}", f.key, r.*f.member);
+    // Fields Floe does not measure yet, present so tools reading StarRocks' log find them.
+    j += std::string(",\"IsQuery\":") + (r.is_query ? "true" : "false") +
+         ",\"ResourceGroup\":\"\",\"CpuCostNs\":0,\"feIp\":\"127.0.0.1\",\"Digest\":\"\",\"PlanCpuCost\":0,"
+         "\"PlanMemCost\":0";
     return j + "}\n";
 }
 
