@@ -1,8 +1,8 @@
-// CREATE TABLE, DROP TABLE, INSERT, DELETE, UPDATE and TRUNCATE: the statements that define base
-// tables and change their rows. Every write is one load transaction of the LoadManager (ingest/):
-// its rows are written to a new segment file, made durable, and committed with any delete-vector
-// marks in one meta-store transaction, so a statement's changes become visible all at once or not
-// at all. Writers of a table hold its lock from reading the rows they change to the commit.
+// CREATE TABLE, DROP TABLE, INSERT, DELETE, UPDATE and TRUNCATE (ALTER TABLE: alter_table_statements.cpp): the
+// statements that define base tables and change their rows. Every write is one load transaction of the LoadManager
+// (ingest/): its rows are written to a new segment file, made durable, and committed with any delete-vector marks in
+// one meta-store transaction, so a statement's changes become visible all at once or not at all. Writers of a table
+// hold its lock from reading the rows they change to the commit.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -27,12 +27,11 @@
 #include "server/instance.h"
 #include "server/session.h"
 #include "server/statement_executor.h"
+#include "server/table_access.h"
 #include "storage/segment.h"
 #include "types/date_time.h"
 
 namespace floe {
-
-namespace {
 
 std::string TableDatabase(Session& session, const std::string& named) {
     std::string db = named.empty() ? session.current_database() : named;
@@ -55,6 +54,8 @@ TableInfo BaseTable(Session& session, const std::string& database, const std::st
     session.RequirePrivilege(privilege, ClientContext::TableObject(*table));
     return *table;
 }
+
+namespace {
 
 /// The database `database` names (or the current one) where a statement needs `privilege` on it
 /// ("CREATE TABLE", "CREATE VIEW").
@@ -181,8 +182,6 @@ QueryResult StatementExecutor::DropIndex(const ast::DropIndexStatement& s) {
     return QueryResult{};
 }
 
-namespace {
-
 /// Full-width chunks in the table's column order from `source` (one column per target column):
 /// values cast to the column types, defaults for columns not listed, NOT NULL enforced.
 std::vector<Chunk> ToTableRows(std::vector<Chunk>& source, const std::vector<int>& targets, const TableSchema& schema,
@@ -222,6 +221,8 @@ std::vector<Chunk> ToTableRows(std::vector<Chunk>& source, const std::vector<int
     }
     return out;
 }
+
+namespace {
 
 /// RETURNING: a select list evaluated over rows of a table (full-width chunks in the table's
 /// column order) as they are written or deleted; the result set of the statement.
@@ -358,12 +359,12 @@ class JoinLoan {
     ast::JoinTableRef* join_ = nullptr;
 };
 
+}  // namespace
+
 std::vector<Chunk> RunTableQuery(ClientContext& context, const std::string& db, const std::string& table,
                                  const std::string& select, const ast::ExprPtr& where, bool row_id,
-                                 std::shared_ptr<const TableVersion> pinned = nullptr,
-                                 const ast::TableRefPtr* using_from = nullptr,
-                                 const std::vector<ast::CommonTableExpr>* ctes = nullptr,
-                                 const std::string& alias = "") {
+                                 std::shared_ptr<const TableVersion> pinned, const ast::TableRefPtr* using_from,
+                                 const std::vector<ast::CommonTableExpr>* ctes, const std::string& alias) {
     ast::StatementPtr parsed =
         Parser::ParseStatement("SELECT " + select + " FROM " + QuoteIdentifier(db) + "." + QuoteIdentifier(table) +
                                (alias.empty() ? "" : " AS " + QuoteIdentifier(alias)));
@@ -394,6 +395,8 @@ std::vector<Chunk> RunTableQuery(ClientContext& context, const std::string& db, 
     return Executor::Run(*physical);
 }
 
+namespace {
+
 /// The part of a version in the named partitions.
 std::shared_ptr<const TableVersion> RestrictToPartitions(const TableVersion& version,
                                                          const std::vector<std::string>& names) {
@@ -419,10 +422,14 @@ QueryResult LoadInfo(const LoadResult& load, size_t affected) {
     return result;
 }
 
+}  // namespace
+
 /// The table's schema as of now; call with the table's write lock held, so it cannot change.
 TableSchema CurrentSchema(Session& session, const TableInfo& table) {
     return ParseTableDefinition(session.instance().catalog().GetTableVersion(table.id)->definition);
 }
+
+namespace {
 
 /// The canonical names of the partitions a statement names; errors for unknown ones.
 std::vector<std::string> CheckPartitions(Session& session, const TableInfo& table, const TableSchema& schema,
@@ -793,189 +800,6 @@ QueryResult StatementExecutor::Truncate(const ast::TruncateStatement& s) {
     TableSchema schema = CurrentSchema(session_, table);
     std::vector<std::string> partitions = CheckPartitions(session_, table, schema, s.partitions);
     session_.instance().loads().Truncate(table, "", partitions);
-    return QueryResult{};
-}
-
-QueryResult StatementExecutor::AlterTable(const ast::AlterTableStatement& s) {
-    TableInfo table = BaseTable(session_, s.database, s.table, "ALTER");
-    switch (s.action) {
-        case ast::AlterTableAction::ADD_COLUMN:
-        case ast::AlterTableAction::DROP_COLUMN:
-        case ast::AlterTableAction::MODIFY_COLUMN:
-            return ChangeSchema(table, s);
-        case ast::AlterTableAction::COMPACT:
-            session_.instance().compactor().Compact(table, true);
-            break;
-        case ast::AlterTableAction::ADD_PARTITION: {
-            auto lock = session_.instance().loads().LockTable(table.id);
-            TableSchema schema = CurrentSchema(session_, table);
-            if (!schema.partitioned()) {
-                throw BinderError("table '" + table.name + "' is not partitioned", ErrorCode::WRONG_ARGUMENTS);
-            }
-            if (schema.partition.kind == ast::PartitionKind::COLUMNS) {
-                throw BinderError("partitions of '" + table.name +
-                                      "' are created by loads; add LIST or RANGE "
-                                      "partitions only to LIST or RANGE tables",
-                                  ErrorCode::WRONG_ARGUMENTS);
-            }
-            auto version = session_.instance().catalog().GetTableVersion(table.id);
-            std::vector<ast::PartitionDefinition> defs;
-            for (const auto& d : s.partitions) {
-                if (d.if_not_exists && version->FindPartition(d.name)) continue;
-                defs.push_back(d);
-            }
-            LoadCommit commit;
-            commit.label = LoadManager::NewLabel("add_partition");
-            commit.create_partitions = ResolvePartitions(schema, defs, version->partitions);
-            if (!commit.create_partitions.empty()) session_.instance().catalog().CommitLoad(table.id, commit);
-            break;
-        }
-        case ast::AlterTableAction::DROP_PARTITION: {
-            auto lock = session_.instance().loads().LockTable(table.id);
-            auto version = session_.instance().catalog().GetTableVersion(table.id);
-            LoadCommit commit;
-            commit.label = LoadManager::NewLabel("drop_partition");
-            for (const auto& name : s.partition_names) {
-                const PartitionInfo* p = version->FindPartition(name);
-                if (!p) {
-                    if (s.if_exists) continue;
-                    throw CatalogError("Unknown partition '" + name + "' in table '" + table.name + "'",
-                                       ErrorCode::UNKNOWN_TABLE);
-                }
-                commit.drop_partitions.push_back(p->name);
-            }
-            if (!commit.drop_partitions.empty()) session_.instance().catalog().CommitLoad(table.id, commit);
-            break;
-        }
-    }
-    return QueryResult{};
-}
-
-QueryResult StatementExecutor::ChangeSchema(const TableInfo& table, const ast::AlterTableStatement& s) {
-    auto lock = session_.instance().loads().LockTable(table.id);
-    auto version = session_.instance().catalog().GetTableVersion(table.id);
-    TableSchema old_schema = ParseTableDefinition(version->definition);
-    ast::StatementPtr parsed = Parser::ParseStatement(version->definition);
-    auto& create = static_cast<ast::CreateTableStatement&>(*parsed);
-    auto find = [&](const std::string& name) -> int {
-        for (size_t i = 0; i < create.columns.size(); ++i) {
-            if (AsciiEqualsIgnoreCase(create.columns[i].name, name)) return static_cast<int>(i);
-        }
-        return -1;
-    };
-    auto is_key = [&](const std::string& name) {
-        for (const auto& k : create.key_columns) {
-            if (AsciiEqualsIgnoreCase(k, name)) return true;
-        }
-        return false;
-    };
-    auto is_partition_column = [&](const std::string& name) {
-        for (const auto& c : create.partition.columns) {
-            if (AsciiEqualsIgnoreCase(c, name)) return true;
-        }
-        return false;
-    };
-    // Where a column goes: FIRST, AFTER c, or at the end; never among the leading key columns.
-    auto place = [&](const ast::AlterColumn& a, ast::ColumnDefinition def) {
-        size_t at = create.columns.size();
-        if (a.first) {
-            at = 0;
-        } else if (!a.after.empty()) {
-            int after = find(a.after);
-            if (after < 0) throw BinderError("Unknown column '" + a.after + "' in AFTER", ErrorCode::UNKNOWN_COLUMN);
-            at = static_cast<size_t>(after) + 1;
-        }
-        if (at < create.key_columns.size() && !is_key(def.name)) {
-            throw BinderError("column '" + def.name + "' cannot go before the key columns", ErrorCode::WRONG_ARGUMENTS);
-        }
-        create.columns.insert(create.columns.begin() + static_cast<std::ptrdiff_t>(at), std::move(def));
-    };
-    bool has_rows = version->live_rows() > 0;
-    for (const auto& a : s.columns) {
-        const std::string& name = a.definition.name;
-        int index = find(name);
-        switch (s.action) {
-            case ast::AlterTableAction::ADD_COLUMN:
-                if (index >= 0) throw BinderError("Duplicate column name '" + name + "'", ErrorCode::WRONG_ARGUMENTS);
-                if (!a.definition.nullable && !a.definition.default_value && has_rows) {
-                    throw BinderError("NOT NULL column '" + name + "' needs a DEFAULT for the rows already stored",
-                                      ErrorCode::WRONG_ARGUMENTS);
-                }
-                place(a, a.definition);
-                break;
-            case ast::AlterTableAction::DROP_COLUMN:
-                if (index < 0) {
-                    throw BinderError("Can't DROP '" + name + "'; check that column/key exists",
-                                      ErrorCode::UNKNOWN_COLUMN);
-                }
-                if (is_key(name) || is_partition_column(name)) {
-                    throw BinderError("key or partition column '" + name + "' cannot be dropped",
-                                      ErrorCode::WRONG_ARGUMENTS);
-                }
-                if (create.columns.size() == 1) {
-                    throw BinderError("a table needs at least one column", ErrorCode::WRONG_ARGUMENTS);
-                }
-                create.columns.erase(create.columns.begin() + index);
-                break;
-            default: {  // MODIFY
-                if (index < 0) throw BinderError("Unknown column '" + name + "'", ErrorCode::UNKNOWN_COLUMN);
-                const ast::ColumnDefinition& old = create.columns[index];
-                bool same_type = old.type == a.definition.type;
-                if ((is_key(name) && create.keys_type.value_or(ast::KeysType::DUPLICATE) != ast::KeysType::DUPLICATE &&
-                     !same_type) ||
-                    (is_partition_column(name) && !same_type)) {
-                    throw BinderError("the type of key or partition column '" + name + "' cannot change",
-                                      ErrorCode::WRONG_ARGUMENTS);
-                }
-                ast::ColumnDefinition def = a.definition;
-                def.name = old.name;
-                if (def.aggregation.empty()) def.aggregation = old.aggregation;
-                if (is_key(name)) def.nullable = def.explicit_null ? def.nullable : old.nullable;
-                if (a.first || !a.after.empty()) {
-                    create.columns.erase(create.columns.begin() + index);
-                    place(a, std::move(def));
-                } else {
-                    create.columns[index] = std::move(def);
-                }
-            }
-        }
-    }
-    std::string definition = CanonicalCreateTable(create);
-    TableSchema schema = ParseTableDefinition(definition);
-    // Rewrite the rows in the new schema, partition by partition: stored values are cast to their
-    // new types (a value that does not fit fails the ALTER), added columns take their defaults.
-    std::vector<int> targets;
-    std::string select;
-    for (size_t i = 0; i < schema.columns.size(); ++i) {
-        if (old_schema.Find(schema.columns[i].name) < 0) continue;
-        targets.push_back(static_cast<int>(i));
-        select += (select.empty() ? "" : ", ") + QuoteIdentifier(schema.columns[i].name);
-    }
-    std::vector<std::pair<std::string, std::vector<Chunk>>> rows;
-    std::vector<int64_t> partition_ids;
-    for (const auto& r : version->rowsets) {
-        if (std::find(partition_ids.begin(), partition_ids.end(), r.partition_id) == partition_ids.end()) {
-            partition_ids.push_back(r.partition_id);
-        }
-    }
-    for (int64_t partition_id : partition_ids) {
-        auto part = std::make_shared<TableVersion>();
-        part->table_id = version->table_id;
-        part->definition = version->definition;
-        std::string partition_name;
-        for (const auto& p : version->partitions) {
-            if (p.id == partition_id) {
-                part->partitions.push_back(p);
-                partition_name = p.name;
-            }
-        }
-        for (const auto& r : version->rowsets) {
-            if (r.partition_id == partition_id) part->rowsets.push_back(r);
-        }
-        std::vector<Chunk> source = RunTableQuery(context_, table.database, table.name, select, nullptr, false, part);
-        rows.emplace_back(partition_name, ToTableRows(source, targets, schema, session_.statement_start_micros()));
-    }
-    session_.instance().loads().RewriteTable(table, schema, definition, rows);
     return QueryResult{};
 }
 

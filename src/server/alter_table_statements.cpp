@@ -1,0 +1,201 @@
+// ALTER TABLE: partitions (ADD/DROP), properties, COMPACT, and schema changes (ADD/DROP/MODIFY
+// COLUMN, rename, re-bucketing), the last rewriting the table's rows into the new schema in one
+// commit under the table's write lock.
+#include <set>
+
+#include "binder/partitioning.h"
+#include "binder/table_schema.h"
+#include "common/ascii.h"
+#include "common/exception.h"
+#include "parser/parser.h"
+#include "server/instance.h"
+#include "server/session.h"
+#include "server/statement_executor.h"
+#include "server/table_access.h"
+
+namespace floe {
+
+QueryResult StatementExecutor::AlterTable(const ast::AlterTableStatement& s) {
+    TableInfo table = BaseTable(session_, s.database, s.table, "ALTER");
+    switch (s.action) {
+        case ast::AlterTableAction::ADD_COLUMN:
+        case ast::AlterTableAction::DROP_COLUMN:
+        case ast::AlterTableAction::MODIFY_COLUMN:
+            return ChangeSchema(table, s);
+        case ast::AlterTableAction::COMPACT:
+            session_.instance().compactor().Compact(table, true);
+            break;
+        case ast::AlterTableAction::ADD_PARTITION: {
+            auto lock = session_.instance().loads().LockTable(table.id);
+            TableSchema schema = CurrentSchema(session_, table);
+            if (!schema.partitioned()) {
+                throw BinderError("table '" + table.name + "' is not partitioned", ErrorCode::WRONG_ARGUMENTS);
+            }
+            if (schema.partition.kind == ast::PartitionKind::COLUMNS) {
+                throw BinderError("partitions of '" + table.name +
+                                      "' are created by loads; add LIST or RANGE "
+                                      "partitions only to LIST or RANGE tables",
+                                  ErrorCode::WRONG_ARGUMENTS);
+            }
+            auto version = session_.instance().catalog().GetTableVersion(table.id);
+            std::vector<ast::PartitionDefinition> defs;
+            for (const auto& d : s.partitions) {
+                if (d.if_not_exists && version->FindPartition(d.name)) continue;
+                defs.push_back(d);
+            }
+            LoadCommit commit;
+            commit.label = LoadManager::NewLabel("add_partition");
+            commit.create_partitions = ResolvePartitions(schema, defs, version->partitions);
+            if (!commit.create_partitions.empty()) session_.instance().catalog().CommitLoad(table.id, commit);
+            break;
+        }
+        case ast::AlterTableAction::DROP_PARTITION: {
+            auto lock = session_.instance().loads().LockTable(table.id);
+            auto version = session_.instance().catalog().GetTableVersion(table.id);
+            LoadCommit commit;
+            commit.label = LoadManager::NewLabel("drop_partition");
+            for (const auto& name : s.partition_names) {
+                const PartitionInfo* p = version->FindPartition(name);
+                if (!p) {
+                    if (s.if_exists) continue;
+                    throw CatalogError("Unknown partition '" + name + "' in table '" + table.name + "'",
+                                       ErrorCode::UNKNOWN_TABLE);
+                }
+                commit.drop_partitions.push_back(p->name);
+            }
+            if (!commit.drop_partitions.empty()) session_.instance().catalog().CommitLoad(table.id, commit);
+            break;
+        }
+    }
+    return QueryResult{};
+}
+
+QueryResult StatementExecutor::ChangeSchema(const TableInfo& table, const ast::AlterTableStatement& s) {
+    auto lock = session_.instance().loads().LockTable(table.id);
+    auto version = session_.instance().catalog().GetTableVersion(table.id);
+    TableSchema old_schema = ParseTableDefinition(version->definition);
+    ast::StatementPtr parsed = Parser::ParseStatement(version->definition);
+    auto& create = static_cast<ast::CreateTableStatement&>(*parsed);
+    auto find = [&](const std::string& name) -> int {
+        for (size_t i = 0; i < create.columns.size(); ++i) {
+            if (AsciiEqualsIgnoreCase(create.columns[i].name, name)) return static_cast<int>(i);
+        }
+        return -1;
+    };
+    auto is_key = [&](const std::string& name) {
+        for (const auto& k : create.key_columns) {
+            if (AsciiEqualsIgnoreCase(k, name)) return true;
+        }
+        return false;
+    };
+    auto is_partition_column = [&](const std::string& name) {
+        for (const auto& c : create.partition.columns) {
+            if (AsciiEqualsIgnoreCase(c, name)) return true;
+        }
+        return false;
+    };
+    // Where a column goes: FIRST, AFTER c, or at the end; never among the leading key columns.
+    auto place = [&](const ast::AlterColumn& a, ast::ColumnDefinition def) {
+        size_t at = create.columns.size();
+        if (a.first) {
+            at = 0;
+        } else if (!a.after.empty()) {
+            int after = find(a.after);
+            if (after < 0) throw BinderError("Unknown column '" + a.after + "' in AFTER", ErrorCode::UNKNOWN_COLUMN);
+            at = static_cast<size_t>(after) + 1;
+        }
+        if (at < create.key_columns.size() && !is_key(def.name)) {
+            throw BinderError("column '" + def.name + "' cannot go before the key columns", ErrorCode::WRONG_ARGUMENTS);
+        }
+        create.columns.insert(create.columns.begin() + static_cast<std::ptrdiff_t>(at), std::move(def));
+    };
+    bool has_rows = version->live_rows() > 0;
+    for (const auto& a : s.columns) {
+        const std::string& name = a.definition.name;
+        int index = find(name);
+        switch (s.action) {
+            case ast::AlterTableAction::ADD_COLUMN:
+                if (index >= 0) throw BinderError("Duplicate column name '" + name + "'", ErrorCode::WRONG_ARGUMENTS);
+                if (!a.definition.nullable && !a.definition.default_value && has_rows) {
+                    throw BinderError("NOT NULL column '" + name + "' needs a DEFAULT for the rows already stored",
+                                      ErrorCode::WRONG_ARGUMENTS);
+                }
+                place(a, a.definition);
+                break;
+            case ast::AlterTableAction::DROP_COLUMN:
+                if (index < 0) {
+                    throw BinderError("Can't DROP '" + name + "'; check that column/key exists",
+                                      ErrorCode::UNKNOWN_COLUMN);
+                }
+                if (is_key(name) || is_partition_column(name)) {
+                    throw BinderError("key or partition column '" + name + "' cannot be dropped",
+                                      ErrorCode::WRONG_ARGUMENTS);
+                }
+                if (create.columns.size() == 1) {
+                    throw BinderError("a table needs at least one column", ErrorCode::WRONG_ARGUMENTS);
+                }
+                create.columns.erase(create.columns.begin() + index);
+                break;
+            default: {  // MODIFY
+                if (index < 0) throw BinderError("Unknown column '" + name + "'", ErrorCode::UNKNOWN_COLUMN);
+                const ast::ColumnDefinition& old = create.columns[index];
+                bool same_type = old.type == a.definition.type;
+                if ((is_key(name) && create.keys_type.value_or(ast::KeysType::DUPLICATE) != ast::KeysType::DUPLICATE &&
+                     !same_type) ||
+                    (is_partition_column(name) && !same_type)) {
+                    throw BinderError("the type of key or partition column '" + name + "' cannot change",
+                                      ErrorCode::WRONG_ARGUMENTS);
+                }
+                ast::ColumnDefinition def = a.definition;
+                def.name = old.name;
+                if (def.aggregation.empty()) def.aggregation = old.aggregation;
+                if (is_key(name)) def.nullable = def.explicit_null ? def.nullable : old.nullable;
+                if (a.first || !a.after.empty()) {
+                    create.columns.erase(create.columns.begin() + index);
+                    place(a, std::move(def));
+                } else {
+                    create.columns[index] = std::move(def);
+                }
+            }
+        }
+    }
+    std::string definition = CanonicalCreateTable(create);
+    TableSchema schema = ParseTableDefinition(definition);
+    // Rewrite the rows in the new schema, partition by partition: stored values are cast to their
+    // new types (a value that does not fit fails the ALTER), added columns take their defaults.
+    std::vector<int> targets;
+    std::string select;
+    for (size_t i = 0; i < schema.columns.size(); ++i) {
+        if (old_schema.Find(schema.columns[i].name) < 0) continue;
+        targets.push_back(static_cast<int>(i));
+        select += (select.empty() ? "" : ", ") + QuoteIdentifier(schema.columns[i].name);
+    }
+    std::vector<std::pair<std::string, std::vector<Chunk>>> rows;
+    std::vector<int64_t> partition_ids;
+    for (const auto& r : version->rowsets) {
+        if (std::find(partition_ids.begin(), partition_ids.end(), r.partition_id) == partition_ids.end()) {
+            partition_ids.push_back(r.partition_id);
+        }
+    }
+    for (int64_t partition_id : partition_ids) {
+        auto part = std::make_shared<TableVersion>();
+        part->table_id = version->table_id;
+        part->definition = version->definition;
+        std::string partition_name;
+        for (const auto& p : version->partitions) {
+            if (p.id == partition_id) {
+                part->partitions.push_back(p);
+                partition_name = p.name;
+            }
+        }
+        for (const auto& r : version->rowsets) {
+            if (r.partition_id == partition_id) part->rowsets.push_back(r);
+        }
+        std::vector<Chunk> source = RunTableQuery(context_, table.database, table.name, select, nullptr, false, part);
+        rows.emplace_back(partition_name, ToTableRows(source, targets, schema, session_.statement_start_micros()));
+    }
+    session_.instance().loads().RewriteTable(table, schema, definition, rows);
+    return QueryResult{};
+}
+
+}  // namespace floe
