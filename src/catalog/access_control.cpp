@@ -207,7 +207,7 @@ std::shared_ptr<const PrivilegeSet> AccessControl::Effective(const std::string& 
             set->system_.insert("OPERATE");
         }
     }
-    for (const auto& g : ListGrants()) {
+    for (const auto& g : ListGrants(/*with_names=*/false)) {
         bool mine = g.grantee_kind == "USER" ? g.grantee == user : closure.count(g.grantee) > 0;
         if (mine) set->grants_.push_back(g);
     }
@@ -414,16 +414,18 @@ void AccessControl::SetDefaultRoles(const std::string& user, const std::string& 
     generation_.fetch_add(1);
 }
 
-std::vector<PrivilegeGrant> AccessControl::ListGrants() {
+std::vector<PrivilegeGrant> AccessControl::ListGrants(bool with_names) {
     std::vector<PrivilegeGrant> out;
-    // Names for messages and SHOW GRANTS come from the current catalog.
-    std::map<int64_t, std::string> db_names;
-    for (const auto& d : catalog_.store().Query("SELECT id, name FROM databases")) {
-        db_names[std::get<int64_t>(d[0])] = AsText(d[1]);
-    }
-    std::map<int64_t, std::string> table_names;
-    for (const auto& t : catalog_.store().Query("SELECT id, name FROM tables")) {
-        table_names[std::get<int64_t>(t[0])] = AsText(t[1]);
+    // Names for SHOW GRANTS and the grant views come from the current catalog; checks go by id
+    // and skip reading every table's name.
+    std::map<int64_t, std::string> db_names, table_names;
+    if (with_names) {
+        for (const auto& d : catalog_.store().Query("SELECT id, name FROM databases")) {
+            db_names[std::get<int64_t>(d[0])] = AsText(d[1]);
+        }
+        for (const auto& t : catalog_.store().Query("SELECT id, name FROM tables")) {
+            table_names[std::get<int64_t>(t[0])] = AsText(t[1]);
+        }
     }
     for (const auto& r : catalog_.store().Query(
              "SELECT grantee_kind, grantee, object_type, object_db, object_id, object_name, privilege, grantable "
@@ -438,8 +440,8 @@ std::vector<PrivilegeGrant> AccessControl::ListGrants() {
         g.object.db_id = std::get<int64_t>(r[3]);
         g.object.id = std::get<int64_t>(r[4]);
         g.object.name = AsText(r[5]);
-        if (g.object.db_id >= 0) g.object.db = db_names[g.object.db_id];
-        if (g.object.id >= 0) g.object.name = table_names[g.object.id];
+        if (with_names && g.object.db_id >= 0) g.object.db = db_names[g.object.db_id];
+        if (with_names && g.object.id >= 0) g.object.name = table_names[g.object.id];
         g.privilege = AsText(r[6]);
         g.grantable = std::get<int64_t>(r[7]) != 0;
         out.push_back(std::move(g));
