@@ -13,6 +13,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # the sqllogictest runner's MySQL-protocol mode (libmariadb)
   libmariadb-dev
+  # the cold tier: JDBC-layout Iceberg catalogs in PostgreSQL (libpq; tests start a real server)
+  libpq-dev postgresql
   # integration tests: real MySQL clients
   kafkacat python3-confluent-kafka mariadb-client python3-pytest python3-pymysql python3-mysqldb python3-sqlalchemy
   python3-cryptography curl
