@@ -1,0 +1,393 @@
+#include "lake/iceberg/hadoop_catalog.h"
+
+#include <simdjson.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <set>
+#include <string_view>
+#include <tuple>
+
+#include "common/exception.h"
+#include "io/file_roots.h"
+
+namespace floe::iceberg {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::array<std::string_view, 2> kHintFiles = {"version-hint.text", "version-hint.txt"};
+/// Longest first, so "v1.gz.metadata.json" yields the stem "v1", not "v1.gz".
+constexpr std::array<std::string_view, 3> kMetadataSuffixes = {".gz.metadata.json", ".metadata.json.gz",
+                                                               ".metadata.json"};
+/// How deep ListNamespaces descends (a guard against symlink loops, not a real limit).
+constexpr int kMaxNamespaceDepth = 16;
+/// A metadata file larger than this once decompressed is not read to order candidates.
+constexpr size_t kMaxMetadataBytes = size_t{512} << 20;
+
+bool IsHidden(std::string_view name) {
+    return name.empty() || name.front() == '.';
+}
+
+/// One level of a namespace or a table name: a single directory name that stays where it is put.
+bool IsPlainName(std::string_view name) {
+    return !name.empty() && name != "." && name != ".." && name.find('/') == std::string_view::npos &&
+           name.find('\0') == std::string_view::npos;
+}
+
+/// The stem of a metadata file name ("v3" for "v3.gz.metadata.json"), or nullopt for other files.
+std::optional<std::string> MetadataStem(std::string_view name) {
+    if (IsHidden(name)) return std::nullopt;  // Hadoop's .v1.metadata.json.crc and the like
+    for (std::string_view suffix : kMetadataSuffixes) {
+        if (name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix) {
+            return std::string(name.substr(0, name.size() - suffix.size()));
+        }
+    }
+    return std::nullopt;
+}
+
+/// `text` as a non-negative number when it is nothing but (at most 18) digits.
+std::optional<uint64_t> ParseNumber(std::string_view text) {
+    if (text.empty() || text.size() > 18) return std::nullopt;
+    uint64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+std::string_view Trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+}
+
+/// The names of the visible regular files in `dir` (symlinks followed).
+std::set<std::string> FileNames(const fs::path& dir) {
+    std::set<std::string> names;
+    std::error_code ec;
+    fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
+    if (ec) throw IOError("cannot list Iceberg metadata directory '" + dir.string() + "': " + ec.message());
+    for (; it != fs::directory_iterator(); it.increment(ec)) {
+        if (ec) throw IOError("cannot list Iceberg metadata directory '" + dir.string() + "': " + ec.message());
+        std::error_code type_ec;
+        if (!it->is_regular_file(type_ec)) continue;
+        std::string name = it->path().filename().string();
+        if (!IsHidden(name)) names.insert(std::move(name));
+    }
+    return names;
+}
+
+/// Whether `dir` is an Iceberg table: its metadata/ holds a version hint or a metadata file.
+bool IsTableDir(const fs::path& dir) {
+    std::error_code ec;
+    fs::path metadata = dir / "metadata";
+    if (!fs::is_directory(metadata, ec)) return false;
+    fs::directory_iterator it(metadata, fs::directory_options::skip_permission_denied, ec);
+    if (ec) return false;
+    for (; it != fs::directory_iterator(); it.increment(ec)) {
+        if (ec) return false;
+        std::string name = it->path().filename().string();
+        if (MetadataStem(name) || std::find(kHintFiles.begin(), kHintFiles.end(), name) != kHintFiles.end()) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/// The trimmed text of the first non-empty version hint, or nullopt.
+std::optional<std::string> ReadHint(const fs::path& metadata_dir) {
+    for (std::string_view file : kHintFiles) {
+        std::ifstream in(metadata_dir / file, std::ios::binary);
+        if (!in) continue;
+        std::string text(4096, '\0');
+        in.read(text.data(), static_cast<std::streamsize>(text.size()));
+        text.resize(static_cast<size_t>(in.gcount()));
+        std::string_view trimmed = Trim(text);
+        if (!trimmed.empty()) return std::string(trimmed);
+    }
+    return std::nullopt;
+}
+
+/// The file of stem `stem` among `names`, in the order Iceberg Java probes the codecs.
+std::optional<std::string> FileForStem(const std::set<std::string>& names, const std::string& stem) {
+    for (std::string_view suffix : kMetadataSuffixes) {
+        std::string name = stem + std::string(suffix);
+        if (names.count(name)) return name;
+    }
+    return std::nullopt;
+}
+
+/// The file a version hint names, or nullopt when it names none present.
+std::optional<std::string> FileFromHint(const std::set<std::string>& names, std::string hint) {
+    if (auto version = ParseNumber(hint)) {
+        auto file = FileForStem(names, "v" + std::to_string(*version));
+        if (!file) return std::nullopt;
+        // The hint is rewritten after the commit, so it may lag: newer versions present win.
+        for (uint64_t next = *version + 1;; ++next) {
+            auto newer = FileForStem(names, "v" + std::to_string(next));
+            if (!newer) break;
+            file = std::move(newer);
+        }
+        return file;
+    }
+    // A stem ("00001-<uuid>"), or tolerated: a whole file name or path.
+    if (size_t slash = hint.rfind('/'); slash != std::string::npos) hint.erase(0, slash + 1);
+    if (auto stem = MetadataStem(hint)) hint = *stem;
+    return FileForStem(names, hint);
+}
+
+/// The decompressed bytes of a gzip stream.
+std::string Gunzip(const std::string& in, const fs::path& file) {
+    z_stream z{};
+    if (inflateInit2(&z, 15 + 16) != Z_OK) throw IOError("'" + file.string() + "': cannot start gzip decompression");
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    z.avail_in = static_cast<uInt>(in.size());
+    std::string out;
+    int rc = Z_OK;
+    while (rc != Z_STREAM_END) {
+        if (out.size() >= kMaxMetadataBytes) {
+            inflateEnd(&z);
+            throw IOError("'" + file.string() + "': the gzip-compressed metadata is larger than 512 MiB");
+        }
+        size_t used = out.size();
+        out.resize(used + 64 * 1024);
+        z.next_out = reinterpret_cast<Bytef*>(out.data() + used);
+        z.avail_out = 64 * 1024;
+        rc = inflate(&z, Z_NO_FLUSH);
+        out.resize(out.size() - z.avail_out);
+        if (rc != Z_OK && rc != Z_STREAM_END) {
+            inflateEnd(&z);
+            throw IOError("'" + file.string() + "': corrupt gzip-compressed metadata");
+        }
+        if (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0) {
+            inflateEnd(&z);
+            throw IOError("'" + file.string() + "': truncated gzip-compressed metadata");
+        }
+    }
+    inflateEnd(&z);
+    return out;
+}
+
+/// The last-updated-ms of a metadata file (gzip detected by its magic, not its name), or -1 when
+/// the file cannot be read or has none: such a file never outranks a readable one.
+int64_t LastUpdatedMs(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return -1;
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f &&
+        static_cast<unsigned char>(bytes[1]) == 0x8b) {
+        bytes = Gunzip(bytes, file);
+    }
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (parser.parse(bytes).get(doc) != simdjson::SUCCESS) return -1;
+    int64_t ms = -1;
+    if (doc["last-updated-ms"].get_int64().get(ms) != simdjson::SUCCESS) return -1;
+    return ms;
+}
+
+/// The newest metadata file when no hint decides (see ResolveCurrentMetadataFile).
+std::optional<std::string> NewestByName(const fs::path& metadata_dir, const std::set<std::string>& names) {
+    struct Candidate {
+        std::string name;
+        std::optional<uint64_t> version;   // vN
+        std::optional<uint64_t> sequence;  // NNNNN-<uuid>
+    };
+    std::vector<Candidate> candidates;
+    for (const auto& name : names) {
+        auto stem = MetadataStem(name);
+        if (!stem) continue;
+        Candidate c{name, std::nullopt, std::nullopt};
+        if (stem->size() > 1 && (*stem)[0] == 'v') c.version = ParseNumber(std::string_view(*stem).substr(1));
+        if (size_t dash = stem->find('-'); dash != std::string::npos) c.sequence = ParseNumber(stem->substr(0, dash));
+        candidates.push_back(std::move(c));
+    }
+    if (candidates.empty()) return std::nullopt;
+    if (candidates.size() == 1) return candidates.front().name;
+    auto all_have = [&](auto member) {
+        return std::all_of(candidates.begin(), candidates.end(),
+                           [&](const Candidate& c) { return (c.*member).has_value(); });
+    };
+    auto highest = [&](auto member) {
+        return std::max_element(candidates.begin(), candidates.end(),
+                                [&](const Candidate& a, const Candidate& b) {
+                                    return std::tie(*(a.*member), a.name) < std::tie(*(b.*member), b.name);
+                                })
+            ->name;
+    };
+    if (all_have(&Candidate::version)) return highest(&Candidate::version);
+    if (all_have(&Candidate::sequence)) return highest(&Candidate::sequence);
+    // Names that do not order themselves (a hand-named "vfinal" beside numbered files): the file
+    // written last says so in its last-updated-ms.
+    std::string best;
+    int64_t best_ms = -2;
+    for (const auto& c : candidates) {
+        int64_t ms = LastUpdatedMs(metadata_dir / c.name);
+        if (ms > best_ms || (ms == best_ms && c.name > best)) {
+            best_ms = ms;
+            best = c.name;
+        }
+    }
+    return best;
+}
+
+/// The file name of the current metadata file in `metadata_dir`; throws IOError when none.
+std::string CurrentMetadataFileName(const fs::path& table_dir) {
+    fs::path metadata_dir = table_dir / "metadata";
+    std::error_code ec;
+    if (!fs::is_directory(metadata_dir, ec)) {
+        throw IOError("'" + table_dir.string() + "' is not an Iceberg table: it has no metadata directory");
+    }
+    std::set<std::string> names = FileNames(metadata_dir);
+    if (auto hint = ReadHint(metadata_dir)) {
+        if (auto file = FileFromHint(names, *hint)) return *file;
+    }
+    if (auto file = NewestByName(metadata_dir, names)) return *file;
+    throw IOError("'" + table_dir.string() + "' is not an Iceberg table: '" + metadata_dir.string() +
+                  "' holds no *.metadata.json file");
+}
+
+/// `path` as a local path: "file:///x" and "file:/x" become "/x"; other URLs are refused.
+std::string LocalWarehouse(const std::string& catalog, const std::string& warehouse) {
+    std::string local = warehouse;
+    if (local.rfind("file://", 0) == 0) {
+        local.erase(0, 7);
+        if (local.rfind("localhost/", 0) == 0) local.erase(0, 9);
+    } else if (local.rfind("file:", 0) == 0) {
+        local.erase(0, 5);
+    } else if (size_t colon = local.find(':'); colon != std::string::npos && colon > 1 && local.find('/') > colon &&
+                                               std::isalpha(static_cast<unsigned char>(local[0]))) {
+        throw NotSupportedError("Iceberg catalog '" + catalog + "': warehouse '" + warehouse +
+                                "' is not supported yet; a hadoop catalog's warehouse must be a local directory");
+    }
+    while (local.size() > 1 && local.back() == '/') local.pop_back();
+    if (local.empty()) {
+        throw BinderError("Iceberg catalog '" + catalog + "': 'iceberg.catalog.warehouse' is empty",
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
+    return local;
+}
+
+}  // namespace
+
+std::string ResolveCurrentMetadataFile(const std::string& table_dir) {
+    std::string dir = table_dir;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    return dir + "/metadata/" + CurrentMetadataFileName(dir);
+}
+
+HadoopCatalog::HadoopCatalog(std::string name, CatalogProperties properties)
+    : IcebergCatalog(std::move(name)), properties_(std::move(properties)) {
+    warehouse_ = LocalWarehouse(this->name(), properties_.warehouse);
+}
+
+fs::path HadoopCatalog::Warehouse() const {
+    fs::path dir = FileRoots::Check(warehouse_);
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+        throw IOError("Iceberg catalog '" + name() + "': warehouse '" + warehouse_ + "' is not a directory");
+    }
+    return dir;
+}
+
+std::optional<fs::path> HadoopCatalog::NamespaceDir(const std::string& ns) const {
+    if (ns.empty()) return std::nullopt;
+    fs::path warehouse = Warehouse();
+    auto usable = [&](const fs::path& relative) {
+        std::error_code ec;
+        fs::path dir = warehouse / relative;
+        if (!fs::is_directory(dir, ec) || IsTableDir(dir)) return false;
+        FileRoots::Check(dir.string());  // a symlink must not lead out of the roots
+        return true;
+    };
+    if (IsPlainName(ns) && usable(fs::path(ns))) return fs::path(ns);
+    fs::path levels;
+    size_t start = 0;
+    while (true) {
+        size_t dot = ns.find('.', start);
+        std::string level = ns.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        if (!IsPlainName(level)) return std::nullopt;
+        levels /= level;
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+    }
+    if (levels != fs::path(ns) && usable(levels)) return levels;
+    return std::nullopt;
+}
+
+std::vector<std::string> HadoopCatalog::ListNamespaces() {
+    std::vector<std::string> out;
+    fs::path warehouse = Warehouse();
+    auto walk = [&](auto& self, const fs::path& dir, const std::string& prefix, int depth) -> void {
+        std::error_code ec;
+        fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
+        if (ec) throw IOError("Iceberg catalog '" + name() + "': cannot list '" + dir.string() + "': " + ec.message());
+        for (; it != fs::directory_iterator(); it.increment(ec)) {
+            if (ec) {
+                throw IOError("Iceberg catalog '" + name() + "': cannot list '" + dir.string() + "': " + ec.message());
+            }
+            std::error_code type_ec;
+            if (!it->is_directory(type_ec)) continue;
+            std::string level = it->path().filename().string();
+            if (IsHidden(level) || IsTableDir(it->path())) continue;
+            if (it->is_symlink(type_ec)) {
+                try {
+                    FileRoots::Check(it->path().string());
+                } catch (const PermissionError&) {
+                    continue;  // leads out of the file roots: not part of this warehouse
+                }
+            }
+            std::string ns = prefix.empty() ? level : prefix + "." + level;
+            out.push_back(ns);
+            if (depth + 1 < kMaxNamespaceDepth) self(self, it->path(), ns, depth + 1);
+        }
+    };
+    walk(walk, warehouse, "", 0);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+bool HadoopCatalog::NamespaceExists(const std::string& ns) {
+    return NamespaceDir(ns).has_value();
+}
+
+std::vector<std::string> HadoopCatalog::ListTables(const std::string& ns) {
+    auto relative = NamespaceDir(ns);
+    if (!relative) {
+        throw CatalogError("Iceberg catalog '" + name() + "' has no namespace '" + ns + "'",
+                           ErrorCode::UNKNOWN_DATABASE);
+    }
+    fs::path dir = Warehouse() / *relative;
+    std::vector<std::string> out;
+    std::error_code ec;
+    fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
+    if (ec) throw IOError("Iceberg catalog '" + name() + "': cannot list '" + dir.string() + "': " + ec.message());
+    for (; it != fs::directory_iterator(); it.increment(ec)) {
+        if (ec) throw IOError("Iceberg catalog '" + name() + "': cannot list '" + dir.string() + "': " + ec.message());
+        std::error_code type_ec;
+        if (!it->is_directory(type_ec)) continue;
+        std::string table = it->path().filename().string();
+        if (!IsHidden(table) && IsTableDir(it->path())) out.push_back(std::move(table));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::optional<std::string> HadoopCatalog::TableMetadataLocation(const std::string& ns, const std::string& table) {
+    if (!IsPlainName(table)) return std::nullopt;
+    auto relative = NamespaceDir(ns);
+    if (!relative) return std::nullopt;
+    fs::path dir = Warehouse() / *relative / table;
+    if (!IsTableDir(dir)) return std::nullopt;
+    FileRoots::Check(dir.string());
+    std::string file = CurrentMetadataFileName(dir);
+    std::string location = warehouse_ == "/" ? "" : warehouse_;
+    return location + "/" + relative->generic_string() + "/" + table + "/metadata/" + file;
+}
+
+}  // namespace floe::iceberg

@@ -1,0 +1,102 @@
+#include "lake/iceberg/iceberg_catalog.h"
+
+#include <algorithm>
+#include <cctype>
+#include <initializer_list>
+
+#include "common/exception.h"
+#include "lake/iceberg/hadoop_catalog.h"
+#include "lake/iceberg/jdbc_catalog.h"
+
+namespace floe::iceberg {
+
+namespace {
+
+std::string Lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+/// The value of the first of `keys` present; a second key with a different value is an error,
+/// since the statement would then say two things at once.
+std::optional<std::string> Lookup(const std::map<std::string, std::string>& properties,
+                                  std::initializer_list<const char*> keys) {
+    std::optional<std::string> value;
+    const char* found = nullptr;
+    for (const char* key : keys) {
+        auto it = properties.find(key);
+        if (it == properties.end()) continue;
+        if (value && *value != it->second) {
+            throw BinderError(std::string("catalog properties '") + found + "' and '" + key +
+                                  "' name the same setting with different values",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        if (!value) {
+            value = it->second;
+            found = key;
+        }
+    }
+    return value;
+}
+
+}  // namespace
+
+CatalogProperties CatalogProperties::Parse(const std::map<std::string, std::string>& properties) {
+    CatalogProperties out;
+    out.all = properties;
+    if (auto type = Lookup(properties, {"type"}); type && Lower(*type) != "iceberg") {
+        throw BinderError("catalog property 'type' is '" + *type + "', but an Iceberg catalog needs 'iceberg'",
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
+    auto catalog_type = Lookup(properties, {"iceberg.catalog.type"});
+    if (!catalog_type || catalog_type->empty()) {
+        throw BinderError("an Iceberg catalog needs the property 'iceberg.catalog.type' ('hadoop' or 'jdbc')",
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
+    std::string kind = Lower(*catalog_type);
+    if (kind == "hadoop" || kind == "filesystem") {
+        out.type = CatalogType::HADOOP;
+    } else if (kind == "jdbc") {
+        out.type = CatalogType::JDBC;
+    } else if (kind == "rest" || kind == "hive" || kind == "glue" || kind == "dlf" || kind == "nessie") {
+        throw NotSupportedError("'iceberg.catalog.type' = '" + *catalog_type +
+                                "' is not supported yet; Floe reads 'hadoop' (filesystem) and 'jdbc' catalogs");
+    } else {
+        throw BinderError("unknown 'iceberg.catalog.type' '" + *catalog_type + "': expected 'hadoop' or 'jdbc'",
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
+
+    out.warehouse = Lookup(properties, {"iceberg.catalog.warehouse", "warehouse"}).value_or("");
+    out.uri = Lookup(properties, {"iceberg.catalog.uri", "uri"}).value_or("");
+    out.user = Lookup(properties, {"iceberg.catalog.jdbc.user", "jdbc.user"});
+    out.password = Lookup(properties, {"iceberg.catalog.jdbc.password", "jdbc.password"});
+
+    if (out.type == CatalogType::HADOOP && out.warehouse.empty()) {
+        throw BinderError("a hadoop Iceberg catalog needs the property 'iceberg.catalog.warehouse' (its directory)",
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
+    if (out.type == CatalogType::JDBC) {
+        if (out.uri.empty()) {
+            throw BinderError(
+                "a jdbc Iceberg catalog needs the property 'iceberg.catalog.uri' ('jdbc:sqlite:<path>' or "
+                "'jdbc:postgresql://host:port/db')",
+                ErrorCode::WRONG_ARGUMENTS);
+        }
+        JdbcCatalog::CheckUri(out.uri);
+    }
+    return out;
+}
+
+std::unique_ptr<IcebergCatalog> OpenIcebergCatalog(const std::string& catalog_name,
+                                                   const std::map<std::string, std::string>& properties) {
+    CatalogProperties parsed = CatalogProperties::Parse(properties);
+    switch (parsed.type) {
+        case CatalogType::HADOOP:
+            return std::make_unique<HadoopCatalog>(catalog_name, std::move(parsed));
+        case CatalogType::JDBC:
+            return std::make_unique<JdbcCatalog>(catalog_name, std::move(parsed));
+    }
+    throw InternalError("unknown Iceberg catalog type");
+}
+
+}  // namespace floe::iceberg

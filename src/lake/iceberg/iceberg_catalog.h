@@ -1,0 +1,84 @@
+#pragma once
+/// Iceberg catalogs: where a table's current metadata file is found. A catalog answers four
+/// questions (which namespaces, which tables in one, whether a namespace exists, and which
+/// metadata file is current for a table) and nothing else: reading that file, remapping the paths
+/// it names and planning scans belong to the callers.
+///
+/// A catalog is declared by the StarRocks statement
+///   CREATE EXTERNAL CATALOG c PROPERTIES ('type'='iceberg', 'iceberg.catalog.type'='hadoop', ...)
+/// and built by OpenIcebergCatalog() from those properties. Opening only validates them: no file
+/// is read and no database is contacted until the first question, so a catalog that cannot be
+/// reached fails the queries that use it (with an IOError naming the warehouse or the URI, never
+/// a password), not the CREATE statement.
+///
+/// Backends: HadoopCatalog (a warehouse directory in Iceberg Java's HadoopCatalog layout) and
+/// JdbcCatalog (the iceberg_tables / iceberg_namespace_properties tables of Iceberg Java's
+/// JdbcCatalog and pyiceberg's SqlCatalog, in SQLite or PostgreSQL). A catalog object may be used
+/// from several threads at once.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace floe::iceberg {
+
+/// Which service keeps the catalog.
+enum class CatalogType { HADOOP, JDBC };
+
+/// The PROPERTIES of CREATE EXTERNAL CATALOG, checked and normalised: each setting accepts the
+/// StarRocks key ('iceberg.catalog.uri') and Iceberg's own one ('uri'). Keys Floe does not use
+/// yet (aws.s3.*, hive.*, ...) are kept in `all` so later features can read them.
+struct CatalogProperties {
+    CatalogType type = CatalogType::HADOOP;
+    /// 'iceberg.catalog.warehouse' / 'warehouse': the warehouse root. Required for hadoop.
+    std::string warehouse;
+    /// 'iceberg.catalog.uri' / 'uri': 'jdbc:sqlite:<path>' or 'jdbc:postgresql://host:port/db'.
+    /// Required for jdbc.
+    std::string uri;
+    /// 'iceberg.catalog.jdbc.user' / 'jdbc.user'; overrides a user named in the URI.
+    std::optional<std::string> user;
+    /// 'iceberg.catalog.jdbc.password' / 'jdbc.password'. Never appears in a message.
+    std::optional<std::string> password;
+    /// Every property as given.
+    std::map<std::string, std::string> all;
+
+    /// Checks `properties`: 'type' must be 'iceberg' when present; 'iceberg.catalog.type' one of
+    /// hadoop (or filesystem) and jdbc; the setting the type needs must be present. Throws
+    /// BinderError naming the property, or NotSupportedError for a catalog type Floe does not
+    /// serve yet (rest, hive, glue).
+    static CatalogProperties Parse(const std::map<std::string, std::string>& properties);
+};
+
+/// One Iceberg catalog. Namespaces are named with their levels joined by '.' ("db" or "a.b").
+class IcebergCatalog {
+  public:
+    explicit IcebergCatalog(std::string name) : name_(std::move(name)) {}
+    virtual ~IcebergCatalog() = default;
+    IcebergCatalog(const IcebergCatalog&) = delete;
+    IcebergCatalog& operator=(const IcebergCatalog&) = delete;
+
+    /// The Floe catalog's name (the JDBC layout's catalog_name column).
+    const std::string& name() const { return name_; }
+
+    /// Every namespace, sorted.
+    virtual std::vector<std::string> ListNamespaces() = 0;
+    /// Whether `ns` exists (an empty namespace counts).
+    virtual bool NamespaceExists(const std::string& ns) = 0;
+    /// The tables of `ns`, sorted. Throws CatalogError when the namespace does not exist.
+    virtual std::vector<std::string> ListTables(const std::string& ns) = 0;
+    /// The current metadata file of `ns`.`table` as the catalog records it (a local path for
+    /// hadoop, the stored string for jdbc), or nullopt when there is no such table.
+    virtual std::optional<std::string> TableMetadataLocation(const std::string& ns, const std::string& table) = 0;
+
+  private:
+    std::string name_;
+};
+
+/// The catalog `properties` describe (see CatalogProperties::Parse for the errors). Nothing is
+/// read or contacted here.
+std::unique_ptr<IcebergCatalog> OpenIcebergCatalog(const std::string& catalog_name,
+                                                   const std::map<std::string, std::string>& properties);
+
+}  // namespace floe::iceberg
