@@ -87,6 +87,10 @@ class JsonObjectReader {
     int64_t AsInt(simdjson::dom::element e, std::string_view key) const {
         int64_t v;
         if (e.get_int64().get(v) == simdjson::SUCCESS) return v;
+        // Ids above INT64_MAX (a hand-made fixture has one) are Java longs written unsigned:
+        // keep their bits, as the manifests' Avro longs hold them.
+        uint64_t u;
+        if (e.get_uint64().get(u) == simdjson::SUCCESS) return static_cast<int64_t>(u);
         throw Error("'" + Path(key) + "' must be an integer");
     }
     std::string AsString(simdjson::dom::element e, std::string_view key) const {

@@ -67,7 +67,12 @@ NameMapping ParseNameMapping(std::string_view json_text, const std::string& what
     }
     simdjson::dom::array list;
     if (doc.get_array().get(list) != simdjson::SUCCESS) {
-        throw IOError("'" + what + "': schema.name-mapping.default must be a JSON array");
+        // Some writers wrap the list as {"type":"struct","fields":[..]} (name_mapping fixture).
+        simdjson::dom::object obj;
+        if (doc.get_object().get(obj) != simdjson::SUCCESS ||
+            obj["fields"].get_array().get(list) != simdjson::SUCCESS) {
+            throw IOError("'" + what + "': schema.name-mapping.default must be a JSON array");
+        }
     }
     return NameMapping(ParseMappedFields(list, what, "schema.name-mapping.default", 0));
 }
