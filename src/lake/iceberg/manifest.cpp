@@ -228,13 +228,16 @@ ManifestFile DecodeManifestFile(const RecordReader& r, int format_version) {
     m.length = r.RequiredLong(501);
     m.partition_spec_id = r.RequiredInt(502);
     m.added_snapshot_id = r.RequiredLong(503);
-    if (format_version >= 2) {
-        int32_t content = r.RequiredInt(517);
+    // v2+ requires content and the sequence numbers; a list without them in its schema was written
+    // under v1 (before an upgrade), where they read as DATA and 0.
+    bool required = format_version >= 2;
+    if (r.HasField(517)) {
+        int32_t content = required ? r.RequiredInt(517) : r.Int(517).value_or(0);
         if (content != 0 && content != 1) r.Error("unknown manifest content " + std::to_string(content));
         m.content = static_cast<ManifestContent>(content);
-        m.sequence_number = r.RequiredLong(515);
-        m.min_sequence_number = r.RequiredLong(516);
     }
+    if (r.HasField(515)) m.sequence_number = required ? r.RequiredLong(515) : r.Long(515).value_or(0);
+    if (r.HasField(516)) m.min_sequence_number = required ? r.RequiredLong(516) : r.Long(516).value_or(0);
     m.added_files_count = r.Int(504);
     m.existing_files_count = r.Int(505);
     m.deleted_files_count = r.Int(506);

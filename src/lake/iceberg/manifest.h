@@ -109,7 +109,8 @@ struct Manifest {
 };
 
 /// Decodes a manifest list. `format_version` is the table's: for v2+ the content and sequence
-/// number fields are required; for v1 they read as DATA and 0.
+/// number fields may not be null; for v1, and for lists whose schema lacks them (written under v1
+/// before an upgrade), they read as DATA and 0.
 std::vector<ManifestFile> ReadManifestList(std::string bytes, const std::string& what, int format_version);
 
 /// Decodes a manifest listed as `from_list`, applying inheritance: a null snapshot_id takes the
