@@ -346,8 +346,10 @@ class PostgresBackend : public JdbcCatalog::Backend {
 
     std::vector<std::string> Columns(const std::string& table) override {
         std::vector<std::string> out;
-        for (auto& row : Query("SELECT column_name FROM information_schema.columns WHERE table_name = ? AND "
-                               "table_schema = ANY (current_schemas(false))",
+        // pg_attribute, unlike information_schema, also shows tables the user may not read, so a
+        // missing grant is reported as such by the query that needs it, not as a missing table.
+        for (auto& row : Query("SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass(?) AND "
+                               "attnum > 0 AND NOT attisdropped",
                                {table})) {
             if (row.at(0)) out.push_back(*row[0]);
         }
