@@ -29,6 +29,7 @@ constexpr std::array<std::string_view, 3> kMetadataSuffixes = {".gz.metadata.jso
 constexpr int kMaxNamespaceDepth = 16;
 /// A metadata file larger than this once decompressed is not read to order candidates.
 constexpr size_t kMaxMetadataBytes = size_t{512} << 20;
+constexpr size_t kInflateChunk = size_t{64} << 10;
 
 bool IsHidden(std::string_view name) {
     return name.empty() || name.front() == '.';
@@ -155,9 +156,9 @@ std::string Gunzip(const std::string& in, const fs::path& file) {
             throw IOError("'" + file.string() + "': the gzip-compressed metadata is larger than 512 MiB");
         }
         size_t used = out.size();
-        out.resize(used + 64 * 1024);
+        out.resize(used + kInflateChunk);
         z.next_out = reinterpret_cast<Bytef*>(out.data() + used);
-        z.avail_out = 64 * 1024;
+        z.avail_out = static_cast<uInt>(kInflateChunk);
         rc = inflate(&z, Z_NO_FLUSH);
         out.resize(out.size() - z.avail_out);
         if (rc != Z_OK && rc != Z_STREAM_END) {

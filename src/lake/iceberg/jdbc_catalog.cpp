@@ -327,6 +327,7 @@ class PostgresBackend : public JdbcCatalog::Backend {
             }
         }
         std::vector<const char*> values;
+        values.reserve(params.size());
         for (const auto& p : params) values.push_back(p.c_str());
         for (int attempt = 0;; ++attempt) {
             std::unique_ptr<PGresult, void (*)(PGresult*)> result(
