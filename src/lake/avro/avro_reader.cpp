@@ -38,16 +38,25 @@ class Decoder {
         Fail(what_, where_ + ", byte " + std::to_string(pos_) + ": " + problem);
     }
 
+    /// A zig-zag varint of at most 10 bytes. A 10th byte of 2 or 3 makes a 65-bit zig-zag value, which
+    /// writers with arbitrary-precision integers (python-avro) produce for unsigned 64-bit ids of 2^63
+    /// and more: it reads as the 64 bits of that unsigned value, as the table metadata reader reads
+    /// such ids from JSON.
     int64_t ReadLong() {
         uint64_t value = 0;
         for (int i = 0; i < 10; ++i) {
             if (pos_ >= data_.size()) Error("truncated varint (the data ends inside a number)");
             auto byte = static_cast<uint8_t>(data_[pos_++]);
-            if (i == 9 && byte > 1) Error("varint longer than 10 bytes or beyond 64 bits");
+            if (i == 9) {
+                if (byte > 3) Error("varint longer than 10 bytes or beyond 64 bits");
+                value |= static_cast<uint64_t>(byte & 1) << 63;
+                if (byte & 2) return static_cast<int64_t>((value >> 1) | (uint64_t{1} << 63));
+                break;
+            }
             value |= static_cast<uint64_t>(byte & 0x7F) << (7 * i);
-            if ((byte & 0x80) == 0) return static_cast<int64_t>((value >> 1) ^ (~(value & 1) + 1));
+            if ((byte & 0x80) == 0) break;
         }
-        Error("varint longer than 10 bytes");
+        return static_cast<int64_t>((value >> 1) ^ (~(value & 1) + 1));
     }
 
     int32_t ReadInt() {

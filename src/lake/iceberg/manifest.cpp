@@ -345,8 +345,10 @@ Manifest ReadManifestWithMetadata(std::string bytes, const std::string& what, co
     RequireRecordRoot(reader, "manifest_entry");
     Manifest manifest;
     manifest.metadata = reader.metadata();
-    // A manifest written under v1 has no sequence number fields: all its files have sequence number 0.
-    bool has_sequence_numbers = reader.schema().root().FindFieldById(3) >= 0;
+    // A manifest written under v1 (its header says so, or its schema has no sequence number field)
+    // has no sequence numbers: all its files have sequence number 0.
+    bool has_sequence_numbers =
+        reader.schema().root().FindFieldById(3) >= 0 && reader.Metadata("format-version").value_or("") != "1";
     std::optional<int64_t> next_row_id = from_list.first_row_id;
     Datum datum;
     while (reader.Next(datum)) {

@@ -6,6 +6,7 @@
 #include "common/exception.h"
 #include "lake/iceberg/single_value.h"
 #include "types/date_time.h"
+#include "types/decimal.h"
 
 namespace floe::iceberg {
 
@@ -180,6 +181,8 @@ void AddUnique(std::vector<Value>& values, Value v) {
 std::optional<Value> Step(const Type& source, const Value& v, int delta) {
     if (source.kind == TypeKind::DECIMAL) {
         int128_t u = UnscaledOf(source, v);
+        // Beyond 38 digits there is no neighbour to step to (and no int128 overflow).
+        if ((delta < 0 && u <= -Pow10(38)) || (delta > 0 && u >= Pow10(38))) return std::nullopt;
         return Value::Decimal(u + delta, static_cast<uint8_t>(source.precision), static_cast<uint8_t>(source.scale));
     }
     int64_t i = IntegerOf(source, v);
@@ -471,7 +474,10 @@ Value ApplyTransform(const Transform& transform, const Type& source, const Value
                     int128_t u = UnscaledOf(source, value);
                     int128_t m = u % w;
                     if (m < 0) m += w;
-                    return Value::Decimal(u - m, static_cast<uint8_t>(source.precision),
+                    // Wraps rather than overflowing for a (corrupt) value near the int128 minimum.
+                    auto r =
+                        static_cast<int128_t>(static_cast<unsigned __int128>(u) - static_cast<unsigned __int128>(m));
+                    return Value::Decimal(r, static_cast<uint8_t>(source.precision),
                                           static_cast<uint8_t>(source.scale));
                 }
                 case TypeKind::STRING:

@@ -233,6 +233,21 @@ TEST(AvroReaderTest, BlockAndValueErrors) {
     EXPECT_EQ(rows[2].integer, INT64_MIN);
     EXPECT_EQ(rows[3].integer, INT64_MAX);
 
+    // python-avro writes an unsigned id >= 2^63 as a 65-bit zig-zag value (2u+1): it reads as u's bits.
+    {
+        uint64_t u = 9876543210123456789ull;
+        unsigned __int128 z = (static_cast<unsigned __int128>(u) << 1) | 1;
+        std::string varint;
+        while (z >= 0x80) {
+            varint.push_back(static_cast<char>((z & 0x7F) | 0x80));
+            z >>= 7;
+        }
+        varint.push_back(static_cast<char>(z));
+        ASSERT_EQ(varint.size(), 10u);
+        auto big = ReadAll(Container("\"long\"", "null", {{1, varint}}));
+        ASSERT_EQ(big.size(), 1u);
+        EXPECT_EQ(static_cast<uint64_t>(big[0].integer), u);
+    }
     ExpectIOError([] { ReadAll(Container("\"long\"", "null", {{1, std::string(11, '\xff')}})); }, "varint");
     ExpectIOError([] { ReadAll(Container("\"long\"", "null", {{1, std::string(10, '\xff')}})); }, "varint");
     ExpectIOError([] { ReadAll(Container("\"int\"", "null", {{1, Long(int64_t{1} << 33)}})); }, "32-bit");
