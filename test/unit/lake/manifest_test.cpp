@@ -193,7 +193,7 @@ TEST(ManifestTest, SnapshotCountsMatchDerivedStats) {
             ++snapshots_checked;
         }
     }
-    EXPECT_GE(snapshots_checked, 80);
+    EXPECT_GE(snapshots_checked, 95);  // 97 snapshots in the fixtures of 2026-08
 }
 
 TEST(ManifestTest, IcebergRustManifestListVector) {
