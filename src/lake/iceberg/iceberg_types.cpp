@@ -1,5 +1,7 @@
 #include "lake/iceberg/iceberg_types.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>

@@ -12,8 +12,6 @@
 /// Parquet reader assembles them), time as 'HH:MM:SS[.ffffff]' text, uuid as canonical text,
 /// binary and fixed as raw bytes in a VARCHAR, and every timestamp as DATETIME microseconds.
 
-#include <simdjson.h>
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,6 +19,10 @@
 #include <vector>
 
 #include "types/logical_type.h"
+
+namespace simdjson::dom {
+class element;  // simdjson.h is large: only the parsers include it
+}  // namespace simdjson::dom
 
 namespace floe::iceberg {
 
