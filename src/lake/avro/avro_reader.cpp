@@ -637,6 +637,8 @@ bool AvroContainerReader::LoadBlock() {
         in.Error("the block claims " + std::to_string(count) + " objects, more than its " +
                  std::to_string(block_.size()) + " bytes can hold");
     }
+    if (count == 0 && !block_.empty())
+        in.Error("a block of no objects holds " + std::to_string(block_.size()) + " bytes");
     block_remaining_ = count;
     block_pos_ = 0;
     return true;
