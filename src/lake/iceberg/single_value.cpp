@@ -362,7 +362,7 @@ std::optional<int64_t> ParseTimeOfDay(std::string_view text) {
         if (s < 0 || s > 59) return std::nullopt;
         at = 8;
     }
-    int64_t micros = (static_cast<int64_t>(h) * 3600 + m * 60 + s) * kMicrosPerSecond;
+    int64_t micros = (static_cast<int64_t>(h) * 3600 + static_cast<int64_t>(m) * 60 + s) * kMicrosPerSecond;
     if (at < text.size()) {
         if (text[at] != '.' || at + 1 == text.size()) return std::nullopt;
         int64_t frac = 0;
@@ -483,11 +483,9 @@ std::optional<std::string> EncodeBound(const Type& type, const Value& value) {
         case TypeKind::BOOLEAN:
             return std::string(1, value.GetBool() ? '\x01' : '\x00');
         case TypeKind::INT:
-            return StoreLittleEndian(static_cast<int32_t>(value.GetInt()));
         case TypeKind::DATE:
             return StoreLittleEndian(static_cast<int32_t>(value.GetInt()));
         case TypeKind::LONG:
-            return StoreLittleEndian(static_cast<int64_t>(value.GetInt()));
         case TypeKind::TIMESTAMP:
         case TypeKind::TIMESTAMPTZ:
             return StoreLittleEndian(static_cast<int64_t>(value.GetInt()));

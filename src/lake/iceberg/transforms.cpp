@@ -24,16 +24,16 @@ uint32_t RotateLeft(uint32_t x, int r) {
 
 /// MurmurHash3 x86 32-bit, seed 0, as the spec's Appendix B defines bucket hashes.
 uint32_t Murmur3X86(std::string_view data) {
-    constexpr uint32_t c1 = 0xcc9e2d51, c2 = 0x1b873593;
+    constexpr uint32_t kC1 = 0xcc9e2d51, kC2 = 0x1b873593;
     const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
     size_t blocks = data.size() / 4;
     uint32_t h = 0;
     for (size_t i = 0; i < blocks; ++i) {
         uint32_t k = static_cast<uint32_t>(bytes[i * 4]) | static_cast<uint32_t>(bytes[i * 4 + 1]) << 8 |
                      static_cast<uint32_t>(bytes[i * 4 + 2]) << 16 | static_cast<uint32_t>(bytes[i * 4 + 3]) << 24;
-        k *= c1;
+        k *= kC1;
         k = RotateLeft(k, 15);
-        k *= c2;
+        k *= kC2;
         h ^= k;
         h = RotateLeft(h, 13);
         h = h * 5 + 0xe6546b64;
@@ -49,9 +49,9 @@ uint32_t Murmur3X86(std::string_view data) {
             [[fallthrough]];
         case 1:
             k ^= tail[0];
-            k *= c1;
+            k *= kC1;
             k = RotateLeft(k, 15);
-            k *= c2;
+            k *= kC2;
             h ^= k;
     }
     h ^= static_cast<uint32_t>(data.size());
