@@ -104,6 +104,8 @@ class Binder {
     BoundTableRefPtr BindBaseTable(const ast::BaseTableRef& ref);
     BoundTableRefPtr BindView(const ast::BaseTableRef& ref, const struct TableInfo& view);
     /// Rows of a system table (information_schema, sys) as a VALUES source under its name.
+    /// A table of an external catalog (an Iceberg table): resolved through the session.
+    BoundTableRefPtr BindSourceTable(const ast::BaseTableRef& base, const std::string& catalog);
     BoundTableRefPtr BindSystemRows(const ast::BaseTableRef& ref, struct BoundValuesSource& source);
     /// Binds `definition` (a SELECT) as a derived table named `name` in `database`: views, and the
     /// merge-on-read query of Aggregate Key tables.

@@ -12,6 +12,7 @@
 #include "binder/bound_expression.h"
 #include "binder/table_schema.h"
 #include "catalog/catalog.h"
+#include "catalog/table_source.h"
 #include "function/aggregate_function.h"
 
 namespace floe {
@@ -72,6 +73,8 @@ struct BoundTableFunctionRef : BoundTableRef {
     std::vector<Value> args;
     std::vector<std::pair<std::string, std::string>> properties;
     std::vector<std::string> files;
+    /// A table of an external catalog (name "table_source"): the version the statement reads.
+    std::shared_ptr<const TableSource> source;
 };
 
 /// A column id that reads a row's position instead of a stored column: (rowset id << 32) | row,

@@ -10,7 +10,10 @@
 
 #include "catalog/access_control.h"
 #include "catalog/catalog.h"
+#include "catalog/table_source.h"
+#include "common/exception.h"
 #include "parser/ast/expression.h"
+#include "parser/ast/statement.h"
 #include "types/value.h"
 
 namespace floe {
@@ -38,6 +41,16 @@ class ClientContext {
     /// Resolves FILES(properties): lists the files and infers their columns. Throws when the
     /// files cannot be read.
     virtual FilesDescription DescribeFiles(const std::vector<std::pair<std::string, std::string>>& properties) = 0;
+    /// The catalog unqualified database names resolve in (SET CATALOG, USE catalog.db).
+    virtual std::string CurrentCatalog() const { return std::string(kDefaultCatalog); }
+    /// A table of an external catalog at the version `travel` names (the current one when none).
+    /// Throws CatalogError for an unknown catalog, database or table, IOError when the catalog or
+    /// the table's metadata cannot be read, PermissionError without the privileges.
+    virtual std::shared_ptr<const TableSource> OpenTable(const std::string& catalog, const std::string& database,
+                                                         const std::string& table, const ast::TimeTravel& travel) {
+        (void)database, (void)table, (void)travel;
+        throw CatalogError("catalog '" + catalog + "' cannot be read here", ErrorCode::NOT_SUPPORTED);
+    }
     /// The data directory, which segment paths in the meta store are relative to.
     virtual const std::string& DataDirectory() const = 0;
 

@@ -302,8 +302,19 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
             return sub;
         }
     }
-    if (!base.catalog.empty() && !AsciiEqualsIgnoreCase(base.catalog, "default_catalog")) {
-        throw CatalogError(At(base.location) + "unknown catalog '" + base.catalog + "'", ErrorCode::UNKNOWN_DATABASE);
+    // A table of an external catalog: named with its catalog, or unqualified while SET CATALOG
+    // (or USE catalog.db) has made an external catalog the session's.
+    std::string catalog = base.catalog;
+    bool system_name = AsciiEqualsIgnoreCase(base.database, kInformationSchema) ||
+                       AsciiEqualsIgnoreCase(base.database, kSysDatabase) ||
+                       (base.database.empty() && AsciiEqualsIgnoreCase(base.table, "dual"));
+    if (catalog.empty() && database_stack_.empty() && !system_name) catalog = context_.CurrentCatalog();
+    if (!catalog.empty() && !AsciiEqualsIgnoreCase(catalog, kDefaultCatalog)) {
+        return BindSourceTable(base, catalog);
+    }
+    if (base.time_travel.kind != ast::TimeTravel::Kind::NONE) {
+        throw NotSupportedError(At(base.location) + "FOR VERSION / TIMESTAMP AS OF reads Iceberg tables; '" +
+                                base.table + "' is a table of default_catalog");
     }
     if (base.database.empty() && AsciiEqualsIgnoreCase(base.table, "dual")) {
         auto dual = std::make_unique<BoundValuesRef>();
@@ -384,6 +395,21 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
                            ErrorCode::UNKNOWN_TABLE);
     }
     return BindSystemRows(base, *table);
+}
+
+BoundTableRefPtr Binder::BindSourceTable(const ast::BaseTableRef& base, const std::string& catalog) {
+    std::string db = base.database.empty() ? context_.CurrentDatabase() : base.database;
+    if (db.empty()) throw CatalogError(At(base.location) + "No database selected", ErrorCode::NO_DATABASE_SELECTED);
+    std::shared_ptr<const TableSource> source = context_.OpenTable(catalog, db, base.table, base.time_travel);
+    auto tf = std::make_unique<BoundTableFunctionRef>();
+    tf->name = "table_source";
+    std::string alias = base.alias.empty() ? base.table : base.alias;
+    for (const auto& c : source->columns()) {
+        tf->types.push_back(c.type);
+        scope_.push_back({alias, c.name, c.type, c.nullable});
+    }
+    tf->source = std::move(source);
+    return tf;
 }
 
 BoundTableRefPtr Binder::BindSystemRows(const ast::BaseTableRef& base, BoundValuesSource& source) {

@@ -226,6 +226,18 @@ struct UserLimitsChange {
     std::optional<int64_t> max_user_connections;  // 0: unlimited
 };
 
+/// An external catalog (CREATE EXTERNAL CATALOG): its name, type and StarRocks properties.
+struct ExternalCatalogInfo {
+    std::string name;
+    std::string type;  // lower case: "iceberg"
+    std::map<std::string, std::string> properties;
+    std::string comment;
+    int64_t create_time = 0;  // unix seconds
+};
+
+/// The name of the catalog of Floe's own (hot) tables.
+constexpr std::string_view kDefaultCatalog = "default_catalog";
+
 class Catalog {
   public:
     /// Opens (creating and migrating when needed) the catalog in `data_dir`/meta.db. A new
@@ -320,6 +332,14 @@ class Catalog {
     bool DropUser(std::string_view name, bool if_exists);
     /// Sets the login limits `change` names; false when the user is missing and `if_exists`.
     bool SetUserLimits(std::string_view name, const UserLimitsChange& change, bool if_exists);
+
+    // External catalogs (names compare case-sensitively; default_catalog is not one of them).
+    std::vector<ExternalCatalogInfo> ListExternalCatalogs();
+    std::optional<ExternalCatalogInfo> GetExternalCatalog(std::string_view name);
+    /// Throws CATALOG_EXISTS unless `if_not_exists` (then returns false).
+    bool CreateExternalCatalog(const ExternalCatalogInfo& info, bool if_not_exists);
+    /// Throws UNKNOWN_CATALOG unless `if_exists` (then returns false).
+    bool DropExternalCatalog(std::string_view name, bool if_exists);
 
     // Global system variables set with SET GLOBAL (name -> value text).
     std::vector<std::pair<std::string, std::string>> ListGlobalVariables();

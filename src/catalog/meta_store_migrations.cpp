@@ -210,6 +210,23 @@ const std::vector<std::string_view>& MetaStoreMigrations() {
             DELETE FROM role_grants WHERE (grantee_kind = 'ROLE' AND grantee = OLD.name) OR role = OLD.name;
         END;
         )",
+        // External catalogs (CREATE EXTERNAL CATALOG): the type ('iceberg') and the properties,
+        // one row each; a dropped catalog takes its properties and grants along.
+        R"(
+        CREATE TABLE external_catalogs(
+            name TEXT PRIMARY KEY,
+            type TEXT NOT NULL,
+            comment TEXT NOT NULL DEFAULT '',
+            create_time INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE external_catalog_properties(
+            catalog TEXT NOT NULL REFERENCES external_catalogs(name) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY(catalog, key));
+        CREATE TRIGGER grants_of_dropped_catalog AFTER DELETE ON external_catalogs BEGIN
+            DELETE FROM privilege_grants WHERE object_type = 'CATALOG' AND object_name = OLD.name;
+        END;
+        )",
     };
     return migrations;
 }

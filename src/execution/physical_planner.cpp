@@ -1,5 +1,7 @@
 #include "execution/physical_planner.h"
 
+#include <algorithm>
+
 #include "common/exception.h"
 #include "execution/operator/physical_cte_scan.h"
 #include "execution/operator/physical_expand.h"
@@ -48,6 +50,46 @@ PhysicalTableScan* ScanOfColumn(PhysicalOperator* op, size_t& column) {
     }
 }
 
+/// The scan of a table source (an Iceberg table): the data files its plan kept. Equality deletes
+/// need their key columns, so those the query does not read are read too and projected away.
+PhysicalOperatorPtr PlanSourceScan(LogicalTableFunction& t) {
+    std::shared_ptr<const ScanPlan> planned = t.scan_plan;
+    if (!planned) {
+        std::vector<ScanFilter> filters;
+        for (const auto& z : t.zone_predicates) filters.push_back(ScanFilter{z.column, z.op, z.constant});
+        planned = t.source->PlanScan(t.column_ids, filters);
+    }
+    auto plan = std::dynamic_pointer_cast<const iceberg::IcebergScanPlan>(planned);
+    if (!plan) throw NotSupportedError(t.source->kind() + " tables cannot be scanned yet");
+    std::vector<size_t> ids = t.column_ids;
+    std::vector<LogicalType> types = t.types;
+    for (const auto& d : plan->delete_files) {
+        for (int c : d.equality_columns) {
+            if (c < 0 || std::find(ids.begin(), ids.end(), static_cast<size_t>(c)) != ids.end()) continue;
+            ids.push_back(static_cast<size_t>(c));
+            types.push_back(plan->columns[static_cast<size_t>(c)].type);
+        }
+    }
+    std::vector<LogicalType> table_types;
+    for (const auto& c : plan->columns) table_types.push_back(c.type);
+    auto scan =
+        std::make_unique<PhysicalFileScan>(types, table_types, ids, std::vector<std::string>{}, FileProperties{});
+    scan->SetIcebergPlan(plan);
+    std::vector<PhysicalFileScan::RowGroupFilter> filters;
+    for (const auto& z : t.zone_predicates) {
+        if (auto op = ParseZoneOp(z.op)) filters.push_back({z.column, *op, z.constant});
+    }
+    scan->SetRowGroupFilters(std::move(filters));
+    if (ids.size() == t.column_ids.size()) return scan;
+    std::vector<BoundExprPtr> keep;
+    for (size_t i = 0; i < t.column_ids.size(); ++i) {
+        keep.push_back(std::make_unique<BoundColumnRef>(i, t.types[i], plan->columns[t.column_ids[i]].name));
+    }
+    auto projection = std::make_unique<PhysicalProjection>(t.types, std::move(keep));
+    projection->children().push_back(std::move(scan));
+    return projection;
+}
+
 /// Hands a hash join's runtime filter to the scan its probe key comes from.
 void PlaceRuntimeFilter(PhysicalHashJoin& join) {
     size_t column = join.ProbeKeyColumn();
@@ -88,6 +130,7 @@ PhysicalOperatorPtr PhysicalPlanner::Plan(LogicalOperator& logical) {
         }
         case LogicalOperatorType::TABLE_FUNCTION: {
             auto& t = static_cast<LogicalTableFunction&>(logical);
+            if (t.source) return PlanSourceScan(t);
             if (t.name == "files") {
                 auto scan =
                     std::make_unique<PhysicalFileScan>(t.types, t.file_types, t.column_ids, t.files, t.properties);

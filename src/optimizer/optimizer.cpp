@@ -10,6 +10,7 @@
 #include "optimizer/rules/join_order.h"
 #include "optimizer/rules/partition_pruning.h"
 #include "optimizer/rules/remove_true_filter.h"
+#include "optimizer/rules/scan_planning.h"
 #include "optimizer/rules/semi_join_side.h"
 #include "optimizer/rules/top_n.h"
 #include "optimizer/rules/zone_map_filter.h"
@@ -28,6 +29,7 @@ std::vector<std::unique_ptr<OptimizerPass>> MakePasses() {
     passes.push_back(std::make_unique<ConstantFolding>());
     passes.push_back(std::make_unique<PartitionPruning>());
     passes.push_back(std::make_unique<ZoneMapFilter>());
+    passes.push_back(std::make_unique<ScanPlanning>());
     passes.push_back(std::make_unique<SemiJoinSide>());
     return passes;
 }

@@ -82,6 +82,19 @@ void ParserImpl::ParseQualifiedName(std::string& qualifier, std::string& name, c
     }
 }
 
+void ParserImpl::ParseTableName(std::string& catalog, std::string& database, std::string& table) {
+    table = ParseIdentifier("a table name");
+    if (AcceptOp(".")) {
+        database = std::move(table);
+        table = ParseIdentifier("a table name");
+        if (AcceptOp(".")) {
+            catalog = std::move(database);
+            database = std::move(table);
+            table = ParseIdentifier("a table name");
+        }
+    }
+}
+
 std::string ParserImpl::ParseIdentifier(const char* what) {
     if (!IsIdentifierToken()) Error(what);
     std::string v = Cur().text;

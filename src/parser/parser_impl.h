@@ -44,6 +44,10 @@ class ParserImpl {
     /// `name` or `qualifier.name` (database.table, catalog.database): sets both, `qualifier`
     /// only when written.
     void ParseQualifiedName(std::string& qualifier, std::string& name, const char* what);
+    /// `FOR VERSION AS OF ...` / `FOR TIMESTAMP AS OF ...` after a table name (nothing when absent).
+    void ParseTimeTravel(ast::TimeTravel& travel);
+    /// `[[catalog.]database.]table`.
+    void ParseTableName(std::string& catalog, std::string& database, std::string& table);
     bool IsIdentifierToken() const;
     /// An identifier or a string literal (aliases, user names).
     std::string ParseIdentifierOrString(const char* what);

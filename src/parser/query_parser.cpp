@@ -416,6 +416,7 @@ TableRefPtr ParserImpl::ParseTableFactor() {
             base->table = parts.back();
             if (parts.size() >= 2) base->database = parts[parts.size() - 2];
             if (parts.size() == 3) base->catalog = parts[0];
+            ParseTimeTravel(base->time_travel);
             ref = std::move(base);
         }
     }
@@ -432,6 +433,31 @@ TableRefPtr ParserImpl::ParseTableFactor() {
     }
     LeaveNesting();
     return ref;
+}
+
+void ParserImpl::ParseTimeTravel(TimeTravel& travel) {
+    if (!IsKeyword("FOR")) return;
+    const Token& what = PeekToken();
+    bool version = IsKeywordAt(what, "VERSION") || IsKeywordAt(what, "SYSTEM_VERSION");
+    bool timestamp = IsKeywordAt(what, "TIMESTAMP") || IsKeywordAt(what, "SYSTEM_TIME");
+    if (!version && !timestamp) return;
+    Advance();
+    Advance();
+    ExpectKeyword("AS");
+    ExpectKeyword("OF");
+    travel.kind = version ? TimeTravel::Kind::VERSION : TimeTravel::Kind::TIMESTAMP;
+    if (Cur().type == TokenType::INTEGER) {
+        travel.value = Cur().text;
+        travel.numeric = true;
+        Advance();
+    } else if (Cur().type == TokenType::STRING) {
+        travel.value = Cur().text;
+        Advance();
+    } else if (version && IsIdentifierToken()) {
+        travel.value = ParseIdentifier();
+    } else {
+        Error(version ? "a snapshot id, branch or tag" : "a timestamp string");
+    }
 }
 
 }  // namespace floe

@@ -23,6 +23,43 @@ StatementPtr ParserImpl::ParseStatement() {
         Advance();
         Advance();
         stmt = ParseRoleStatement(create);
+    } else if (IsKeyword("CREATE") && IsKeywordAt(PeekToken(), "EXTERNAL") && IsKeywordAt(PeekToken(2), "CATALOG")) {
+        Advance();
+        Advance();
+        Advance();
+        auto c = std::make_unique<CreateCatalogStatement>();
+        if (AcceptKeyword("IF")) {
+            ExpectKeyword("NOT");
+            ExpectKeyword("EXISTS");
+            c->if_not_exists = true;
+        }
+        c->name = ParseIdentifier("a catalog name");
+        if (AcceptKeyword("COMMENT")) {
+            if (Cur().type != TokenType::STRING) Error("a comment string");
+            c->comment = Cur().text;
+            Advance();
+        }
+        ExpectKeyword("PROPERTIES");
+        c->properties = ParseProperties();
+        stmt = std::move(c);
+    } else if (IsKeyword("DROP") && (IsKeywordAt(PeekToken(), "CATALOG") ||
+                                     (IsKeywordAt(PeekToken(), "EXTERNAL") && IsKeywordAt(PeekToken(2), "CATALOG")))) {
+        Advance();
+        AcceptKeyword("EXTERNAL");
+        Advance();
+        auto d = std::make_unique<DropCatalogStatement>();
+        if (AcceptKeyword("IF")) {
+            ExpectKeyword("EXISTS");
+            d->if_exists = true;
+        }
+        d->name = ParseIdentifier("a catalog name");
+        stmt = std::move(d);
+    } else if (IsKeyword("SET") && IsKeywordAt(PeekToken(), "CATALOG")) {
+        Advance();
+        Advance();
+        auto c = std::make_unique<SetCatalogStatement>();
+        c->name = ParseIdentifierOrString("a catalog name");
+        stmt = std::move(c);
     } else if (IsKeyword("SET") && (IsKeywordAt(PeekToken(), "ROLE") ||
                                     (IsKeywordAt(PeekToken(), "DEFAULT") && IsKeywordAt(PeekToken(2), "ROLE")))) {
         stmt = ParseSetRole();
@@ -66,7 +103,7 @@ StatementPtr ParserImpl::ParseStatement() {
         } else {
             auto s = std::make_unique<ShowStatement>();
             s->show = ShowKind::COLUMNS;
-            ParseQualifiedName(s->database, s->table, "a table name");
+            ParseTableName(s->catalog, s->database, s->table);
             stmt = std::move(s);
         }
     } else if (IsKeyword("SET")) {
@@ -440,9 +477,13 @@ StatementPtr ParserImpl::ParseShow() {
     };
     if (AcceptKeyword("DATABASES") || AcceptKeyword("SCHEMAS")) {
         s->show = ShowKind::DATABASES;
+        if (AcceptKeyword("FROM") || AcceptKeyword("IN")) s->catalog = ParseIdentifier("a catalog name");
+    } else if (AcceptKeyword("CATALOGS")) {
+        s->show = ShowKind::CATALOGS;
     } else if (AcceptKeyword("TABLES")) {
         s->show = ShowKind::TABLES;
-        parse_from();
+        if (AcceptKeyword("FROM") || AcceptKeyword("IN"))
+            ParseQualifiedName(s->catalog, s->database, "a database name");
     } else if (AcceptKeyword("VARIABLES")) {
         s->show = ShowKind::VARIABLES;
     } else if (AcceptKeyword("STATUS")) {
@@ -450,17 +491,20 @@ StatementPtr ParserImpl::ParseShow() {
     } else if (AcceptKeyword("COLUMNS") || AcceptKeyword("FIELDS")) {
         s->show = ShowKind::COLUMNS;
         if (!AcceptKeyword("FROM")) ExpectKeyword("IN");
-        ParseQualifiedName(s->database, s->table, "a table name");
+        ParseTableName(s->catalog, s->database, s->table);
         parse_from();
     } else if (AcceptKeyword("CREATE")) {
-        if (AcceptKeyword("DATABASE") || AcceptKeyword("SCHEMA")) {
+        if (AcceptKeyword("CATALOG")) {
+            s->show = ShowKind::CREATE_CATALOG;
+            s->catalog = ParseIdentifier("a catalog name");
+        } else if (AcceptKeyword("DATABASE") || AcceptKeyword("SCHEMA")) {
             s->show = ShowKind::CREATE_DATABASE;
             s->database = ParseIdentifier("a database name");
         } else {
             if (!AcceptKeyword("VIEW") && !AcceptKeyword("MATERIALIZED")) ExpectKeyword("TABLE");
             AcceptKeyword("VIEW");
             s->show = ShowKind::CREATE_TABLE;
-            ParseQualifiedName(s->database, s->table, "a table name");
+            ParseTableName(s->catalog, s->database, s->table);
         }
     } else if (AcceptKeyword("WARNINGS")) {
         s->show = ShowKind::WARNINGS;

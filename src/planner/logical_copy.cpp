@@ -48,6 +48,8 @@ LogicalOperatorPtr CopyPlan(const LogicalOperator& op) {
             t->file_types = src.file_types;
             t->column_ids = src.column_ids;
             t->zone_predicates = src.zone_predicates;
+            t->source = src.source;
+            t->scan_plan = src.scan_plan;
             out = std::move(t);
             break;
         }

@@ -74,6 +74,12 @@ struct LogicalTableFunction : LogicalOperator {
     std::vector<LogicalType> file_types;
     std::vector<size_t> column_ids;
     std::vector<ZonePredicate> zone_predicates;  // checked against row-group statistics
+    /// A table of an external catalog (name "table_source"): the table version, and the scan
+    /// planned from `zone_predicates` by the optimizer (null until then).
+    std::shared_ptr<const TableSource> source;
+    std::shared_ptr<const ScanPlan> scan_plan;
+    /// FILES() and table sources read only the columns in column_ids (the others take arguments).
+    bool ReadsColumns() const { return name == "files" || source != nullptr; }
     std::string ToString() const override;
 };
 

@@ -15,6 +15,19 @@ std::string ExpressionListToString(const std::vector<BoundExprPtr>& exprs) {
 }
 
 std::string LogicalTableFunction::ToString() const {
+    if (source) {
+        std::string s = source->kind() + " SCAN " + source->name();
+        if (column_ids.size() != source->columns().size()) {
+            s += " [";
+            for (size_t i = 0; i < column_ids.size(); ++i) {
+                s += (i ? ", " : "") + source->columns()[column_ids[i]].name;
+            }
+            s += "]";
+        }
+        if (scan_plan && !scan_plan->pruning.empty()) s += " pruned: " + scan_plan->Describe();
+        if (!zone_predicates.empty()) s += " filters: " + std::to_string(zone_predicates.size());
+        return s;
+    }
     if (name == "files") {
         std::string s =
             "FILES(" + std::to_string(files.size()) + " file" + (files.size() == 1 ? "" : "s") + ", columns ";
@@ -191,6 +204,7 @@ LogicalOperatorPtr Planner::PlanTableRef(BoundTableRef& ref) {
             tf->types = t.types;
             tf->properties = t.properties;
             tf->files = t.files;
+            tf->source = t.source;
             tf->file_types = t.types;
             for (size_t i = 0; i < t.types.size(); ++i) tf->column_ids.push_back(i);
             return tf;

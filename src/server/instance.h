@@ -18,6 +18,7 @@
 #include "ingest/load_manager.h"
 #include "ingest/routine_load.h"
 #include "ingest/stream_load.h"
+#include "lake/external_catalogs.h"
 #include "server/audit_log.h"
 #include "server/login_guard.h"
 #include "server/session_variables.h"
@@ -53,6 +54,8 @@ class Instance {
     AccessControl& access() { return *access_; }
     /// One record per statement and per load (server/audit_log.h).
     AuditLog& audit() { return *audit_; }
+    /// CREATE EXTERNAL CATALOG's catalogs, opened on first use.
+    ExternalCatalogs& external_catalogs() { return *external_catalogs_; }
     LoadManager& loads() { return *loads_; }
     Compactor& compactor() { return *compactor_; }
     StreamLoader& stream_loads() { return *stream_loads_; }
@@ -83,6 +86,7 @@ class Instance {
     std::unique_ptr<Catalog> catalog_;
     std::unique_ptr<AccessControl> access_;
     std::unique_ptr<AuditLog> audit_;
+    std::unique_ptr<ExternalCatalogs> external_catalogs_;
     std::unique_ptr<GlobalVariables> globals_;
     std::unique_ptr<LoadManager> loads_;
     std::unique_ptr<Compactor> compactor_;

@@ -42,6 +42,13 @@ class SessionClientContext : public ClientContext {
     explicit SessionClientContext(Session& s) : session_(s) {}
     Catalog& catalog() override { return session_.instance().catalog(); }
     const std::string& CurrentDatabase() const override { return session_.current_database(); }
+    std::string CurrentCatalog() const override {
+        return session_.current_catalog().empty() ? std::string(kDefaultCatalog) : session_.current_catalog();
+    }
+    std::shared_ptr<const TableSource> OpenTable(const std::string& catalog, const std::string& database,
+                                                 const std::string& table, const ast::TimeTravel& travel) override {
+        return session_.OpenExternalTable(catalog, database, table, travel);
+    }
     std::string UserAndHost() const override { return session_.user() + "@" + session_.host(); }
     uint32_t ConnectionId() const override { return session_.connection_id(); }
     Value GetVariable(ast::VariableScope scope, const std::string& name) const override {
@@ -193,9 +200,31 @@ void Session::SetActiveRoles(std::vector<std::string> roles) {
     privileges_.reset();
 }
 
+void Session::SetCurrentCatalog(const std::string& catalog) {
+    if (catalog.empty() || AsciiEqualsIgnoreCase(catalog, kDefaultCatalog)) {
+        if (!current_catalog_.empty()) current_database_.clear();
+        current_catalog_.clear();
+        return;
+    }
+    if (!instance_.catalog().GetExternalCatalog(catalog)) {
+        throw CatalogError("Unknown catalog '" + catalog + "'", ErrorCode::UNKNOWN_DATABASE);
+    }
+    RequirePrivilege("USAGE", ClientContext::CatalogObject(catalog));
+    if (current_catalog_ != catalog) current_database_.clear();
+    current_catalog_ = catalog;
+}
+
 void Session::SetCurrentDatabase(std::string_view database) {
     if (database.empty()) {
         current_database_.clear();
+        return;
+    }
+    if (!current_catalog_.empty()) {
+        if (!instance_.external_catalogs().DatabaseExists(current_catalog_, std::string(database))) {
+            throw CatalogError("Unknown database '" + current_catalog_ + "." + std::string(database) + "'",
+                               ErrorCode::UNKNOWN_DATABASE);
+        }
+        current_database_ = std::string(database);
         return;
     }
     if (!AsciiEqualsIgnoreCase(database, kInformationSchema)) {
@@ -387,12 +416,25 @@ QueryResult Session::DispatchStatement(const ast::Statement& statement, const st
             return executor.Show(static_cast<const ast::ShowStatement&>(statement));
         case K::USE: {
             const auto& u = static_cast<const ast::UseStatement&>(statement);
-            if (!u.catalog.empty() && !AsciiEqualsIgnoreCase(u.catalog, "default_catalog")) {
-                throw CatalogError("Unknown catalog '" + u.catalog + "'", ErrorCode::UNKNOWN_DATABASE);
+            if (!u.catalog.empty()) {
+                std::string saved_catalog = current_catalog_, saved_db = current_database_;
+                SetCurrentCatalog(u.catalog);
+                try {
+                    SetCurrentDatabase(u.database);
+                } catch (...) {
+                    current_catalog_ = saved_catalog;
+                    current_database_ = saved_db;
+                    throw;
+                }
+                return Ok();
             }
             SetCurrentDatabase(u.database);
             return Ok();
         }
+        case K::CREATE_CATALOG:
+        case K::DROP_CATALOG:
+        case K::SET_CATALOG:
+            return executor.CatalogStatement(statement);
         case K::GRANT:
             return executor.Grant(static_cast<const ast::GrantStatement&>(statement));
         case K::CREATE_ROLE:

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "catalog/access_control.h"
+#include "catalog/table_source.h"
+#include "parser/ast/statement.h"
 #include "server/query_result.h"
 #include "server/session_variables.h"
 #include "types/value.h"
@@ -48,6 +50,13 @@ class Session {
     const std::string& user() const { return user_; }
     const std::string& host() const { return host_; }
     const std::string& current_database() const { return current_database_; }
+    /// The catalog unqualified names resolve in: empty for default_catalog, else an external one.
+    const std::string& current_catalog() const { return current_catalog_; }
+    /// SET CATALOG / USE catalog.db (checks that it exists and USAGE on it); clears the database.
+    void SetCurrentCatalog(const std::string& catalog);
+    /// A table of an external catalog for a query (USAGE on the catalog needed).
+    std::shared_ptr<const TableSource> OpenExternalTable(const std::string& catalog, const std::string& database,
+                                                         const std::string& table, const ast::TimeTravel& travel);
 
     /// COM_INIT_DB / USE: throws CatalogError(UNKNOWN_DATABASE) when it does not exist.
     void SetCurrentDatabase(std::string_view database);
@@ -110,6 +119,7 @@ class Session {
     std::string user_;
     std::string host_;
     std::string current_database_;
+    std::string current_catalog_;
     SessionVariables variables_;
     bool in_transaction_ = false;
     uint32_t next_statement_id_ = 1;

@@ -75,6 +75,7 @@ std::vector<BoundOutputColumn> DescribeView(ClientContext& context, const std::s
 QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
     Instance& instance = session_.instance();
     Catalog& catalog = instance.catalog();
+    if (auto external = ShowExternal(s)) return std::move(*external);
     ResultBuilder rb;
     using K = ast::ShowKind;
     switch (s.show) {

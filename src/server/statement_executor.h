@@ -2,6 +2,8 @@
 /// Statements that do not go through the query engine: SHOW, USE, CREATE/DROP DATABASE, users,
 /// transactions, KILL. Each reads or changes the catalog or the session and returns a result.
 
+#include <optional>
+
 #include "parser/ast/statement.h"
 #include "server/query_result.h"
 
@@ -15,6 +17,8 @@ class StatementExecutor {
     StatementExecutor(Session& session, ClientContext& context) : session_(session), context_(context) {}
 
     QueryResult Show(const ast::ShowStatement& statement);
+    /// CREATE EXTERNAL CATALOG, DROP CATALOG, SET CATALOG (catalog_statements.cpp).
+    QueryResult CatalogStatement(const ast::Statement& statement);
     QueryResult CreateDatabase(const ast::CreateDatabaseStatement& statement);
     QueryResult DropDatabase(const ast::DropDatabaseStatement& statement);
     QueryResult CreateUser(const ast::CreateUserStatement& statement);
@@ -45,6 +49,9 @@ class StatementExecutor {
 
   private:
     QueryResult ShowGrants(const ast::ShowStatement& statement);
+    /// SHOW CATALOGS / CREATE CATALOG, and SHOW DATABASES / TABLES / COLUMNS of an external
+    /// catalog; nullopt for the other SHOWs.
+    std::optional<QueryResult> ShowExternal(const ast::ShowStatement& statement);
     /// Sets a user's default roles ("" none, "ALL", or names), each of which must be granted.
     void ApplyDefaultRoles(const std::string& user, const std::string& roles);
     /// SHOW of one table (columns, CREATE, partitions, indexes): some privilege on it is needed.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -23,6 +24,34 @@
 #include "server/session.h"
 
 namespace floe {
+
+namespace {
+
+/// The shared fixtures directory (../shared/fixtures beside the checkout, or $FLOE_FIXTURES); empty
+/// when absent.
+const std::string& FixturesDirectory() {
+    static const std::string dir = [] {
+        const char* env = std::getenv("FLOE_FIXTURES");
+        std::filesystem::path p =
+            env ? std::filesystem::path(env) : std::filesystem::path(FLOE_SOURCE_DIR) / ".." / "shared" / "fixtures";
+        std::error_code ec;
+        auto canonical = std::filesystem::canonical(p, ec);
+        return ec ? std::string() : canonical.string();
+    }();
+    return dir;
+}
+
+/// ${FIXTURES} in a test's SQL: the fixtures directory.
+std::string SubstituteFixtures(std::string line) {
+    static const std::string kName = "${FIXTURES}";
+    for (size_t at = line.find(kName); at != std::string::npos; at = line.find(kName, at)) {
+        line.replace(at, kName.size(), FixturesDirectory());
+        at += FixturesDirectory().size();
+    }
+    return line;
+}
+
+}  // namespace
 
 namespace {
 
@@ -216,6 +245,9 @@ class InProcessBackend : public Backend {
         instance_.reset();
         InstanceOptions options;
         options.data_dir = dir_;
+        // The shared fixtures (Iceberg tables, Parquet files) are readable as ${FIXTURES}.
+        options.file_roots = {dir_ + "/import"};
+        if (!FixturesDirectory().empty()) options.file_roots.push_back(FixturesDirectory());
         instance_ = std::make_unique<Instance>(options);
         session_ = std::make_unique<Session>(*instance_, instance_->NextConnectionId(), "root", "localhost");
         // Conformance files never say USE: they run in a database of their own (--database).
@@ -392,7 +424,7 @@ SqlLogicTestResult RunSqlLogicTest(const std::string& path, const std::string& d
         ++i;
         std::string sql;
         while (i < lines.size() && !lines[i].empty() && lines[i] != "----") {
-            sql += (sql.empty() ? "" : "\n") + lines[i];
+            sql += (sql.empty() ? "" : "\n") + SubstituteFixtures(lines[i]);
             ++i;
         }
         std::vector<std::string> expected;

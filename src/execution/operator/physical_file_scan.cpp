@@ -1,5 +1,7 @@
 #include "execution/operator/physical_file_scan.h"
 
+#include "execution/operator/iceberg_deletes.h"
+
 #include <cctype>
 #include <set>
 
@@ -171,6 +173,52 @@ PhysicalFileScan::PhysicalFileScan(std::vector<LogicalType> types, std::vector<L
 
 PhysicalFileScan::~PhysicalFileScan() = default;
 
+void PhysicalFileScan::SetIcebergPlan(std::shared_ptr<const iceberg::IcebergScanPlan> plan) {
+    iceberg_ = std::move(plan);
+    files_.clear();
+    for (const auto& f : iceberg_->files) files_.push_back(f.path);
+    names_.clear();
+    for (const auto& c : iceberg_->columns) names_.push_back(c.name);
+    format_ = "parquet";
+    deletes_ = std::make_unique<IcebergDeleteReader>(iceberg_);
+    output_of_column_.assign(names_.size(), -1);
+    for (size_t i = 0; i < column_ids_.size(); ++i) {
+        if (column_ids_[i] < output_of_column_.size()) output_of_column_[column_ids_[i]] = static_cast<int>(i);
+    }
+}
+
+int PhysicalFileScan::FileColumnOf(const parquet::ParquetFileReader& file, size_t column) const {
+    const auto& columns = file.columns();
+    const std::string& want = names_[column];
+    if (!iceberg_) {
+        for (size_t c = 0; c < columns.size(); ++c) {
+            if (columns[c].name == want) return static_cast<int>(c);
+        }
+        return -1;
+    }
+    // Iceberg binds by field id; a file written without ids goes by the table's name mapping,
+    // and without one by name.
+    int32_t id = iceberg_->field_ids[column];
+    bool has_ids = false;
+    for (size_t c = 0; c < columns.size(); ++c) {
+        if (columns[c].field_id < 0) continue;
+        has_ids = true;
+        if (columns[c].field_id == id) return static_cast<int>(c);
+    }
+    if (has_ids) return -1;
+    if (!iceberg_->name_mapping.empty()) {
+        for (size_t c = 0; c < columns.size(); ++c) {
+            auto it = iceberg_->name_mapping.find(AsciiLower(columns[c].name));
+            if (it != iceberg_->name_mapping.end() && it->second == id) return static_cast<int>(c);
+        }
+        return -1;
+    }
+    for (size_t c = 0; c < columns.size(); ++c) {
+        if (AsciiEqualsIgnoreCase(columns[c].name, want)) return static_cast<int>(c);
+    }
+    return -1;
+}
+
 namespace {
 
 /// Whether statistics (a row group's or a page's, over `rows` rows) leave room for `v op constant`.
@@ -209,9 +257,10 @@ bool StatsMayMatch(const parquet::ColumnStatistics& st, int64_t rows, ZoneOp op,
 
 bool PhysicalFileScan::RowGroupMayMatch(const parquet::ParquetFileReader& file, size_t row_group) {
     for (const auto& f : filters_) {
-        const std::string& name = names_[f.column];
-        for (size_t c = 0; c < file.columns().size(); ++c) {
-            if (file.columns()[c].name != name) continue;
+        int found = FileColumnOf(file, f.column);
+        if (found < 0) continue;
+        {
+            auto c = static_cast<size_t>(found);
             if (!StatsMayMatch(file.Statistics(row_group, c), file.row_group_rows(row_group), f.op, f.constant)) {
                 return false;
             }
@@ -226,7 +275,6 @@ bool PhysicalFileScan::RowGroupMayMatch(const parquet::ParquetFileReader& file, 
                     }
                 }
             }
-            break;
         }
     }
     return true;
@@ -237,11 +285,12 @@ std::vector<std::pair<size_t, size_t>> PhysicalFileScan::MatchingRows(const parq
     auto rows = static_cast<size_t>(file.row_group_rows(g));
     std::vector<std::pair<size_t, size_t>> ranges = {{0, rows}};
     for (const auto& f : filters_) {
-        const std::string& name = names_[f.column];
-        for (size_t c = 0; c < file.columns().size(); ++c) {
-            if (file.columns()[c].name != name) continue;
+        int found = FileColumnOf(file, f.column);
+        if (found < 0) continue;
+        {
+            auto c = static_cast<size_t>(found);
             auto pages = parquet::ReadPageIndex(file, g, c);
-            if (!pages) break;
+            if (!pages) continue;
             // The pages this filter may match, as row ranges (adjacent pages merged) ...
             std::vector<std::pair<size_t, size_t>> keep;
             for (const auto& p : *pages) {
@@ -263,7 +312,6 @@ std::vector<std::pair<size_t, size_t>> PhysicalFileScan::MatchingRows(const parq
                 (ranges[i].second < keep[j].second) ? ++i : ++j;
             }
             ranges = std::move(both);
-            break;
         }
     }
     return ranges;
@@ -282,6 +330,10 @@ struct PhysicalFileScan::ScanState : LocalState {
     size_t rows_read = 0, rows_skipped = 0, rows_filtered = 0;
     std::vector<uint8_t> pass, column_pass;  // late materialization: rows passing the predicates
     std::vector<uint32_t> selected;
+    std::vector<Value> constants;                // per output column: a missing column's value
+    std::shared_ptr<const FileDeletes> deletes;  // the file's Iceberg deletes (null: none)
+    std::vector<uint8_t> keep;                   // rows the deletes keep
+    size_t rows_deleted = 0;
 };
 
 void PhysicalFileScan::PlanMorsels() {
@@ -303,9 +355,22 @@ void PhysicalFileScan::PlanMorsels() {
         };
     }
     for (size_t f = 0; f < files_.size(); ++f) {
+        if (iceberg_ && iceberg_->files[f].format != "PARQUET") {
+            throw NotSupportedError("'" + files_[f] + "' is an " + iceberg_->files[f].format +
+                                    " data file; Floe reads Iceberg tables whose data files are Parquet");
+        }
         readers_.push_back(OpenParquet(files_[f]));
         const parquet::ParquetFileReader& file = *readers_.back();
         ++stats_.files;
+        if (iceberg_) {
+            std::vector<int64_t> first;
+            int64_t at = 0;
+            for (size_t g = 0; g < file.row_group_count(); ++g) {
+                first.push_back(at);
+                at += file.row_group_rows(g);
+            }
+            row_group_first_.push_back(std::move(first));
+        }
         if (names_.empty()) {
             // The first file defines the columns (as DescribeFiles saw it).
             for (const auto& c : file.columns()) names_.push_back(c.name);
@@ -341,6 +406,7 @@ void PhysicalFileScan::FinishSource(LocalState& state) {
     stats_.rows_read += st.rows_read;
     stats_.rows_skipped += st.rows_skipped;
     stats_.rows_filtered += st.rows_filtered;
+    stats_.rows_deleted += st.rows_deleted;
 }
 
 bool PhysicalFileScan::GetTextData(Chunk& out) {
@@ -423,19 +489,22 @@ bool PhysicalFileScan::GetMorselData(ExecutionContext& ctx, LocalState& local, s
         st.columns.clear();
         st.file_column.assign(column_ids_.size(), -1);
         st.cast.assign(column_ids_.size(), false);
+        st.constants.assign(column_ids_.size(), Value());
         for (size_t i = 0; i < column_ids_.size(); ++i) {
-            const std::string& want = names_[column_ids_[i]];
             std::unique_ptr<parquet::ColumnReader> reader;
-            for (size_t c = 0; c < file.columns().size(); ++c) {
-                if (file.columns()[c].name == want) {
-                    reader = std::make_unique<parquet::ColumnReader>(file, g, c);
-                    st.file_column[i] = static_cast<int>(c);
-                    st.cast[i] = file.columns()[c].type != types()[i];
-                    break;
-                }
+            int c = FileColumnOf(file, column_ids_[i]);
+            if (c >= 0) {
+                const auto& fc = file.columns()[static_cast<size_t>(c)];
+                if (!fc.unsupported.empty()) throw NotSupportedError("'" + file.path() + "': " + fc.unsupported);
+                reader = std::make_unique<parquet::ColumnReader>(file, g, static_cast<size_t>(c));
+                st.file_column[i] = c;
+                st.cast[i] = fc.type != types()[i];
+            } else if (iceberg_) {
+                st.constants[i] = iceberg_->files[morsels_[m].file].missing_values[column_ids_[i]];
             }
             st.columns.push_back(std::move(reader));
         }
+        st.deletes = iceberg_ ? deletes_->ForFile(morsels_[m].file) : nullptr;
     }
     while (true) {
         if (st.rows_left == 0) return false;
@@ -457,10 +526,15 @@ bool PhysicalFileScan::GetMorselData(ExecutionContext& ctx, LocalState& local, s
         size_t n = std::min(st.ranges[st.range_index].second - st.row_pos, kChunkCapacity);
         st.rows_read += n;
         bool filtered = ReadChunk(st, file, n, out);
+        if (st.deletes) {
+            int64_t first =
+                row_group_first_[morsels_[m].file][morsels_[m].row_group] + static_cast<int64_t>(st.row_pos);
+            filtered = ApplyDeletes(st, first, n, out) < n;
+        }
         st.rows_left -= n;
         st.row_pos += n;
         if (st.row_pos == st.ranges[st.range_index].second) ++st.range_index;
-        if (!filtered || out.size() > 0) return true;
+        if (!filtered || out.live_rows() > 0) return true;
         // No row of these passed the scan's predicates: on to the next rows.
     }
 }
@@ -483,7 +557,11 @@ void PhysicalFileScan::ReadColumn(ScanState& st, const parquet::ParquetFileReade
     }
     col.Resize(n);
     if (!st.columns[i]) {
-        for (size_t r = 0; r < n; ++r) col.SetNull(r, true);
+        if (!st.constants.empty() && !st.constants[i].is_null()) {
+            for (size_t r = 0; r < n; ++r) col.SetValue(r, st.constants[i]);
+        } else {
+            for (size_t r = 0; r < n; ++r) col.SetNull(r, true);
+        }
         return;
     }
     if (!st.cast[i]) {
@@ -503,7 +581,8 @@ bool PhysicalFileScan::ReadChunk(ScanState& st, const parquet::ParquetFileReader
     std::vector<uint8_t>& pass = st.pass;
     bool filtered = false;
     for (size_t i = 0; i < column_ids_.size(); ++i) {
-        if (predicates_[i].empty() || !Direct(st, i)) continue;
+        // A file with deletes is read whole: deletes go by row position (the filter above decides).
+        if (predicates_[i].empty() || !Direct(st, i) || st.deletes) continue;
         Column& col = out.column(i);
         col.ResizeUninitialized(n);
         st.column_pass.resize(n);
@@ -564,6 +643,20 @@ bool PhysicalFileScan::ReadChunk(ScanState& st, const parquet::ParquetFileReader
     result.SetSize(m);
     out = std::move(result);
     return true;
+}
+
+size_t PhysicalFileScan::ApplyDeletes(ScanState& st, int64_t first_row, size_t n, Chunk& out) {
+    st.keep.assign(n, 1);
+    IcebergDeleteReader::Apply(*st.deletes, out, n, first_row, output_of_column_, st.keep.data());
+    auto sel = std::make_unique<SelectionVector>();
+    sel->reserve(n);
+    for (size_t r = 0; r < n; ++r) {
+        if (st.keep[r]) sel->push_back(static_cast<uint32_t>(r));
+    }
+    size_t kept = sel->size();
+    st.rows_deleted += n - kept;
+    if (kept < n) out.SetSelection(std::move(sel));
+    return kept;
 }
 
 }  // namespace floe

@@ -17,6 +17,7 @@
 #include "execution/operator/scan_predicate.h"
 #include "execution/physical_operator.h"
 #include "format/parquet/file_reader.h"
+#include "lake/iceberg/scan_plan.h"
 #include "storage/encoding.h"
 
 namespace floe {
@@ -27,6 +28,8 @@ class ColumnReader;
 }  // namespace parquet
 class CsvReader;
 class JsonReader;
+class IcebergDeleteReader;
+struct FileDeletes;
 
 using FileProperties = std::vector<std::pair<std::string, std::string>>;
 
@@ -44,6 +47,11 @@ class PhysicalFileScan : public PhysicalOperator {
         ZoneOp op;
         Value constant;
     };
+    /// Reads the data files of an Iceberg scan plan instead of `files`: columns bound by field id
+    /// (or the table's name mapping, or name), columns a file lacks from the plan's values, and the
+    /// plan's position and equality deletes applied. `column_ids` index the plan's columns; the
+    /// key columns of equality deletes must be among them.
+    void SetIcebergPlan(std::shared_ptr<const iceberg::IcebergScanPlan> plan);
     /// Row groups whose statistics rule out one of `filters` are skipped.
     void SetRowGroupFilters(std::vector<RowGroupFilter> filters) { filters_ = std::move(filters); }
     struct Stats {
@@ -51,6 +59,7 @@ class PhysicalFileScan : public PhysicalOperator {
         size_t rows_skipped = 0;   // rows of read row groups the page index ruled out (never decoded)
         size_t rows_filtered = 0;  // rows the scan's predicates dropped before decoding the other columns
         size_t bloom_skipped = 0;  // row groups (among row_groups_skipped) a bloom filter ruled out
+        size_t rows_deleted = 0;   // rows Iceberg delete files removed
     };
     const Stats& stats() const { return stats_; }
     std::string name() const override { return "FILE_SCAN"; }
@@ -81,6 +90,11 @@ class PhysicalFileScan : public PhysicalOperator {
     bool RowGroupMayMatch(const parquet::ParquetFileReader& file, size_t row_group);
     /// The rows of row group `g` the filters may match, by the page indexes of their columns.
     std::vector<std::pair<size_t, size_t>> MatchingRows(const parquet::ParquetFileReader& file, size_t g) const;
+    /// The top-level column of `file` that holds table column `column` (-1: the file lacks it).
+    int FileColumnOf(const parquet::ParquetFileReader& file, size_t column) const;
+    /// Drops the rows of the chunk's first n physical rows (the file's rows from first_row) that
+    /// the file's deletes remove; returns the rows kept.
+    size_t ApplyDeletes(ScanState& st, int64_t first_row, size_t n, Chunk& out);
 
     std::vector<LogicalType> file_types_;
     std::vector<size_t> column_ids_;
@@ -104,6 +118,11 @@ class PhysicalFileScan : public PhysicalOperator {
     std::unique_ptr<CsvReader> csv_;
     std::unique_ptr<JsonReader> json_;
     std::vector<std::string> all_names_;
+    // Iceberg: the plan, its delete files, and each file's row groups' first rows.
+    std::shared_ptr<const iceberg::IcebergScanPlan> iceberg_;
+    std::unique_ptr<IcebergDeleteReader> deletes_;
+    std::vector<std::vector<int64_t>> row_group_first_;
+    std::vector<int> output_of_column_;  // table column -> output column (-1: not read)
     std::mutex stats_mutex_;
     Stats stats_;
 };

@@ -228,6 +228,7 @@ struct Builder {
         const pf::SchemaElement& e = elements[next++];
         auto n = std::make_unique<SchemaNode>();
         n->name = e.name;
+        if (e.__isset.field_id) n->field_id = e.field_id;
         n->parent = parent;
         n->repetition = e.__isset.repetition_type ? static_cast<int>(e.repetition_type) : 0;
         if (n->repetition < 0 || n->repetition > 2) throw IOError(what + ": bad repetition type for '" + e.name + "'");
@@ -291,6 +292,7 @@ FileSchema BuildSchema(const std::vector<pf::SchemaElement>& elements, const std
     for (const auto& child : schema.root->children) {
         FileColumn c;
         c.name = child->name;
+        c.field_id = child->field_id;
         c.node = child.get();
         std::function<void(const SchemaNode&)> check = [&](const SchemaNode& n) {
             if (n.is_leaf && !n.unsupported.empty() && c.unsupported.empty()) {

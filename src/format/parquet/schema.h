@@ -45,7 +45,8 @@ enum class Conversion : uint8_t {
 
 struct SchemaNode {
     std::string name;
-    int repetition = 0;  // 0 required, 1 optional, 2 repeated
+    int32_t field_id = -1;  // the writer's field id (Iceberg binds columns by it); -1: none
+    int repetition = 0;     // 0 required, 1 optional, 2 repeated
     bool is_leaf = false;
     // Leaves:
     PhysicalType physical = PhysicalType::INT32;
@@ -67,6 +68,7 @@ struct SchemaNode {
 /// A top-level field: one column of FILES().
 struct FileColumn {
     std::string name;
+    int32_t field_id = -1;  // the top-level field's id, -1 when the file has none
     LogicalType type;
     const SchemaNode* node = nullptr;
     bool nested = false;      // assembled as JSON from its leaves

@@ -180,7 +180,7 @@ ColumnMap Prune(LogicalOperator& op, const std::vector<bool>& needed) {
         }
         case LogicalOperatorType::TABLE_FUNCTION: {
             auto& tf = static_cast<LogicalTableFunction&>(op);
-            if (tf.name != "files") return Identity(op.types.size());
+            if (!tf.ReadsColumns()) return Identity(op.types.size());
             // FILES(): read only the columns needed (at least one, for the row count).
             std::vector<size_t> ids;
             std::vector<LogicalType> types;

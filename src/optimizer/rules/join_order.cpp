@@ -465,6 +465,8 @@ double EstimateCardinality(const LogicalOperator& op) {
             return static_cast<double>(static_cast<const LogicalValues&>(op).rows.size());
         case LogicalOperatorType::TABLE_FUNCTION: {
             const auto& t = static_cast<const LogicalTableFunction&>(op);
+            if (t.scan_plan) return static_cast<double>(t.scan_plan->estimated_rows);
+            if (t.source) return static_cast<double>(t.source->EstimatedRows());
             if (t.name == "numbers" && !t.args.empty()) return static_cast<double>(t.args[0].GetInt());
             if (t.args.size() >= 2) {
                 double step = t.args.size() > 2 ? static_cast<double>(t.args[2].GetInt()) : 1.0;

@@ -74,7 +74,7 @@ void Apply(LogicalOperator& op) {
     } else if (op.children[0]->type == LogicalOperatorType::TABLE_FUNCTION) {
         // FILES(): row groups whose statistics rule a conjunct out are skipped.
         auto& tf = static_cast<LogicalTableFunction&>(*op.children[0]);
-        if (tf.name != "files") return;
+        if (!tf.ReadsColumns()) return;
         tf.zone_predicates.clear();
         Collect(condition, ScanColumns{tf.column_ids, tf.file_types}, tf.zone_predicates);
     }

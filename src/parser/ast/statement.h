@@ -27,11 +27,21 @@ struct TableRef {
 using TableRefPtr = std::unique_ptr<TableRef>;
 
 /// `[[catalog.]db.]table [AS alias]`; `dual` is a base ref with name "dual".
+/// `FOR VERSION AS OF <snapshot id | 'branch' | 'tag'>` or `FOR TIMESTAMP AS OF '<datetime>'`
+/// after a table name (Iceberg time travel; Trino's and Impala's FOR SYSTEM_VERSION / SYSTEM_TIME too).
+struct TimeTravel {
+    enum class Kind : uint8_t { NONE, VERSION, TIMESTAMP };
+    Kind kind = Kind::NONE;
+    std::string value;     // the snapshot id's digits, the ref name, or the timestamp text
+    bool numeric = false;  // VERSION given as a number (a snapshot id)
+};
+
 struct BaseTableRef : TableRef {
     BaseTableRef() : TableRef(TableRefKind::BASE) {}
     std::string catalog;
     std::string database;
     std::string table;
+    TimeTravel time_travel;
 };
 
 struct SubqueryTableRef : TableRef {
@@ -153,6 +163,9 @@ enum class StatementKind : uint8_t {
     DROP_ROLE,
     SET_ROLE,
     SET_DEFAULT_ROLE,
+    CREATE_CATALOG,
+    DROP_CATALOG,
+    SET_CATALOG,
 };
 
 struct Statement {
@@ -227,7 +240,9 @@ enum class ShowKind : uint8_t {
     TABLE_STATUS,
     PLUGINS,
     INDEX,
-    ROLES,  // SHOW ROLES
+    ROLES,           // SHOW ROLES
+    CATALOGS,        // SHOW CATALOGS
+    CREATE_CATALOG,  // SHOW CREATE CATALOG c
 };
 
 /// `SHOW ... [FROM|IN db] [LIKE 'pattern' | WHERE expr]`.
@@ -236,12 +251,34 @@ struct ShowStatement : Statement {
     ShowKind show = ShowKind::DATABASES;
     bool full = false;
     bool global = false;          // SHOW GLOBAL VARIABLES|STATUS
+    std::string catalog;          // FROM catalog.db, catalog.db.table; SHOW CREATE CATALOG's name
     std::string database;         // FROM db (also from `db.table`)
     std::string table;            // COLUMNS / CREATE TABLE / INDEX target
     std::string grants_for_user;  // SHOW GRANTS FOR 'u'@'h'
     std::string grants_for_role;  // SHOW GRANTS FOR ROLE r
     std::optional<std::string> like;
     ExprPtr where;
+};
+
+/// `CREATE EXTERNAL CATALOG [IF NOT EXISTS] c [COMMENT '...'] PROPERTIES ("type" = "iceberg", ...)`.
+struct CreateCatalogStatement : Statement {
+    CreateCatalogStatement() : Statement(StatementKind::CREATE_CATALOG) {}
+    std::string name;
+    bool if_not_exists = false;
+    std::string comment;
+    std::vector<std::pair<std::string, std::string>> properties;
+};
+
+struct DropCatalogStatement : Statement {
+    DropCatalogStatement() : Statement(StatementKind::DROP_CATALOG) {}
+    std::string name;
+    bool if_exists = false;
+};
+
+/// `SET CATALOG c`: the catalog unqualified database names resolve in.
+struct SetCatalogStatement : Statement {
+    SetCatalogStatement() : Statement(StatementKind::SET_CATALOG) {}
+    std::string name;
 };
 
 struct UseStatement : Statement {

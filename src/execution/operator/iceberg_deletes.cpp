@@ -1,0 +1,279 @@
+#include "execution/operator/iceberg_deletes.h"
+
+#include <roaring/roaring.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/crc32.h"
+#include "common/exception.h"
+#include "format/parquet/file_reader.h"
+#include "function/cast.h"
+#include "io/file_system.h"
+#include "vector/row_key.h"
+
+namespace floe {
+
+namespace {
+
+// The reserved field ids of position delete files' columns (spec: "Position Delete Files").
+constexpr int32_t kDeleteFilePathId = 2147483546;
+constexpr int32_t kDeletePosId = 2147483545;
+
+/// The top-level column of `file` with field id `id` (or, when the file has no ids, named
+/// `name`); -1 when absent.
+int FindColumn(const parquet::ParquetFileReader& file, int32_t id, const std::string& name) {
+    const auto& columns = file.columns();
+    for (size_t c = 0; c < columns.size(); ++c) {
+        if (columns[c].field_id >= 0 && columns[c].field_id == id) return static_cast<int>(c);
+    }
+    for (size_t c = 0; c < columns.size(); ++c) {
+        if (columns[c].field_id < 0 && !name.empty() && columns[c].name == name) return static_cast<int>(c);
+    }
+    return -1;
+}
+
+/// Every value of column `c` of `file`, as its file type.
+Column ReadWholeColumn(const parquet::ParquetFileReader& file, size_t c) {
+    const auto& fc = file.columns()[c];
+    if (!fc.unsupported.empty()) throw IOError("'" + file.path() + "': " + fc.unsupported);
+    auto rows = static_cast<size_t>(file.num_rows());
+    Column out(fc.type, rows);
+    out.Resize(rows);
+    size_t at = 0;
+    for (size_t g = 0; g < file.row_group_count(); ++g) {
+        auto n = static_cast<size_t>(file.row_group_rows(g));
+        if (at + n > rows) throw IOError("'" + file.path() + "': row groups hold more rows than the footer says");
+        parquet::ColumnReader reader(file, g, c);
+        reader.Read(n, out, at);
+        at += n;
+    }
+    return out;
+}
+
+std::unique_ptr<parquet::ParquetFileReader> OpenParquet(const std::string& path) {
+    return std::make_unique<parquet::ParquetFileReader>(FileSystemFor(path).Open(path));
+}
+
+uint32_t BigEndian32(const unsigned char* p) {
+    return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
+}
+
+/// A deletion vector blob (v3, Puffin "deletion-vector-v1"): length, magic, a portable 64-bit
+/// roaring bitmap, CRC-32 of magic and bitmap. Returns the positions, sorted.
+std::vector<int64_t> ReadDeletionVector(const iceberg::DeleteFileRef& ref) {
+    const std::string what = "deletion vector in '" + ref.path + "'";
+    if (!ref.content_offset || !ref.content_size) throw IOError(what + ": the manifest gives no content offset/size");
+    if (*ref.content_size < 12 || *ref.content_size > (int64_t{1} << 31)) {
+        throw IOError(what + ": blob size " + std::to_string(*ref.content_size) + " is impossible");
+    }
+    auto file = FileSystemFor(ref.path).Open(ref.path);
+    if (*ref.content_offset < 0 || *ref.content_offset + *ref.content_size > static_cast<int64_t>(file->size())) {
+        throw IOError(what + ": the blob lies outside the file");
+    }
+    std::string blob = file->ReadAt(static_cast<uint64_t>(*ref.content_offset), static_cast<size_t>(*ref.content_size));
+    const auto* p = reinterpret_cast<const unsigned char*>(blob.data());
+    uint32_t length = BigEndian32(p);
+    if (length + 8 != blob.size()) throw IOError(what + ": the blob's length field disagrees with its size");
+    static const unsigned char kMagic[4] = {0xD1, 0xD3, 0x39, 0x64};
+    if (std::memcmp(p + 4, kMagic, 4) != 0) throw IOError(what + ": bad magic (not a deletion-vector-v1 blob)");
+    uint32_t crc = BigEndian32(p + 4 + length);
+    if (Crc32(p + 4, length) != crc) throw IOError(what + ": CRC mismatch");
+    const char* data = blob.data() + 8;
+    size_t left = length - 4;
+    if (left < 8) throw IOError(what + ": truncated bitmap");
+    uint64_t buckets = 0;
+    std::memcpy(&buckets, data, 8);
+    data += 8;
+    left -= 8;
+    std::vector<int64_t> out;
+    for (uint64_t b = 0; b < buckets; ++b) {
+        if (left < 4) throw IOError(what + ": truncated bitmap");
+        uint32_t high = 0;
+        std::memcpy(&high, data, 4);
+        data += 4;
+        left -= 4;
+        size_t size = roaring_bitmap_portable_deserialize_size(data, left);
+        if (size == 0) throw IOError(what + ": malformed roaring bitmap");
+        roaring_bitmap_t* bitmap = roaring_bitmap_portable_deserialize_safe(data, left);
+        if (!bitmap) throw IOError(what + ": malformed roaring bitmap");
+        uint64_t count = roaring_bitmap_get_cardinality(bitmap);
+        std::vector<uint32_t> lows(count);
+        roaring_bitmap_to_uint32_array(bitmap, lows.data());
+        roaring_bitmap_free(bitmap);
+        for (uint32_t low : lows) out.push_back(static_cast<int64_t>((uint64_t{high} << 32) | low));
+        data += size;
+        left -= size;
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+}  // namespace
+
+void AppendEqualityKey(const std::vector<const Column*>& columns, uint32_t row, std::string& key) {
+    for (const Column* c : columns) {
+        if (c->IsNull(row)) {
+            key.push_back('\0');
+            continue;
+        }
+        key.push_back('\1');
+        AppendRowKey({c}, row, key);
+    }
+}
+
+IcebergDeleteReader::IcebergDeleteReader(std::shared_ptr<const iceberg::IcebergScanPlan> plan)
+    : plan_(std::move(plan)) {}
+
+std::shared_ptr<const IcebergDeleteReader::PositionMap> IcebergDeleteReader::PositionsOf(size_t d) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto it = positions_.find(d);
+        if (it != positions_.end()) return it->second;
+    }
+    const iceberg::DeleteFileRef& ref = plan_->delete_files[d];
+    auto map = std::make_shared<PositionMap>();
+    if (ref.format == "PUFFIN") {
+        if (!ref.referenced_data_file) throw IOError("deletion vector in '" + ref.path + "' names no data file");
+        (*map)[*ref.referenced_data_file] = ReadDeletionVector(ref);
+    } else if (ref.format == "PARQUET") {
+        auto file = OpenParquet(ref.path);
+        int path_col = FindColumn(*file, kDeleteFilePathId, "file_path");
+        int pos_col = FindColumn(*file, kDeletePosId, "pos");
+        if (path_col < 0 || pos_col < 0) {
+            throw IOError("position delete file '" + ref.path + "' has no file_path and pos columns");
+        }
+        Column paths = ReadWholeColumn(*file, static_cast<size_t>(path_col));
+        Column pos = ReadWholeColumn(*file, static_cast<size_t>(pos_col));
+        if (!paths.type().IsString() || !pos.type().IsInteger()) {
+            throw IOError("position delete file '" + ref.path + "': file_path must be a string and pos a long");
+        }
+        std::string last_raw, last_resolved;
+        for (size_t r = 0; r < paths.size(); ++r) {
+            if (paths.IsNull(r) || pos.IsNull(r)) continue;  // a delete naming no file deletes nothing
+            std::string raw(paths.Strings()[r].view());
+            if (raw != last_raw) {
+                last_raw = raw;
+                last_resolved = plan_->resolve_path ? plan_->resolve_path(raw) : raw;
+            }
+            (*map)[last_resolved].push_back(pos.GetValue(r).GetInt());
+        }
+        for (auto& [path, list] : *map) {
+            std::sort(list.begin(), list.end());
+            list.erase(std::unique(list.begin(), list.end()), list.end());
+        }
+    } else {
+        throw NotSupportedError("position delete file '" + ref.path + "' is " + ref.format +
+                                "; Floe reads Parquet delete files and Puffin deletion vectors");
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    positions_[d] = map;
+    return map;
+}
+
+std::shared_ptr<const EqualityDeleteSet> IcebergDeleteReader::EqualityOf(size_t d) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto it = equality_.find(d);
+        if (it != equality_.end()) return it->second;
+    }
+    const iceberg::DeleteFileRef& ref = plan_->delete_files[d];
+    if (ref.format != "PARQUET") {
+        throw NotSupportedError("equality delete file '" + ref.path + "' is " + ref.format +
+                                "; Floe reads Parquet delete files");
+    }
+    auto set = std::make_shared<EqualityDeleteSet>();
+    auto file = OpenParquet(ref.path);
+    std::vector<Column> keys;
+    for (size_t k = 0; k < ref.equality_ids.size(); ++k) {
+        int column = k < ref.equality_columns.size() ? ref.equality_columns[k] : -1;
+        if (column < 0) {
+            throw NotSupportedError("equality delete file '" + ref.path + "' keys on field id " +
+                                    std::to_string(ref.equality_ids[k]) + ", which the table's schema no longer has");
+        }
+        const SourceColumn& target = plan_->columns[static_cast<size_t>(column)];
+        int c = FindColumn(*file, ref.equality_ids[k], target.name);
+        if (c < 0) {
+            throw IOError("equality delete file '" + ref.path + "' has no column with field id " +
+                          std::to_string(ref.equality_ids[k]));
+        }
+        Column raw = ReadWholeColumn(*file, static_cast<size_t>(c));
+        if (raw.type() == target.type) {
+            keys.push_back(std::move(raw));
+        } else {
+            Column cast(target.type, raw.size());
+            cast.Resize(raw.size());
+            CastColumn(raw, raw.size(), cast);
+            keys.push_back(std::move(cast));
+        }
+        set->columns.push_back(column);
+    }
+    std::vector<const Column*> pointers;
+    for (const auto& k : keys) pointers.push_back(&k);
+    size_t rows = keys.empty() ? 0 : keys[0].size();
+    std::string key;
+    for (size_t r = 0; r < rows; ++r) {
+        key.clear();
+        AppendEqualityKey(pointers, static_cast<uint32_t>(r), key);
+        set->keys.insert(key);
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    equality_[d] = set;
+    return set;
+}
+
+std::shared_ptr<const FileDeletes> IcebergDeleteReader::ForFile(size_t task) {
+    const iceberg::DataFileTask& t = plan_->files[task];
+    if (t.deletes.empty()) return nullptr;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto it = files_.find(task);
+        if (it != files_.end()) return it->second;
+    }
+    auto deletes = std::make_shared<FileDeletes>();
+    for (size_t d : t.deletes) {
+        const iceberg::DeleteFileRef& ref = plan_->delete_files[d];
+        if (ref.content == iceberg::DeleteFileRef::Content::POSITION) {
+            auto map = PositionsOf(d);
+            auto it = map->find(t.path);
+            if (it == map->end()) continue;
+            deletes->positions.insert(deletes->positions.end(), it->second.begin(), it->second.end());
+        } else {
+            deletes->equality.push_back(EqualityOf(d));
+        }
+    }
+    std::sort(deletes->positions.begin(), deletes->positions.end());
+    deletes->positions.erase(std::unique(deletes->positions.begin(), deletes->positions.end()),
+                             deletes->positions.end());
+    std::shared_ptr<const FileDeletes> result = deletes->empty() ? nullptr : deletes;
+    std::lock_guard<std::mutex> lock(mutex_);
+    files_[task] = result;
+    return result;
+}
+
+void IcebergDeleteReader::Apply(const FileDeletes& deletes, const Chunk& chunk, size_t n, int64_t first_row,
+                                const std::vector<int>& columns, uint8_t* keep) {
+    if (!deletes.positions.empty()) {
+        auto it = std::lower_bound(deletes.positions.begin(), deletes.positions.end(), first_row);
+        const int64_t end = first_row + static_cast<int64_t>(n);
+        for (; it != deletes.positions.end() && *it < end; ++it) keep[*it - first_row] = 0;
+    }
+    std::string key;
+    std::vector<const Column*> key_columns;
+    for (const auto& eq : deletes.equality) {
+        key_columns.clear();
+        for (int c : eq->columns) {
+            int at = c >= 0 && static_cast<size_t>(c) < columns.size() ? columns[static_cast<size_t>(c)] : -1;
+            if (at < 0) throw InternalError("an equality delete's key column is not read by the scan");
+            key_columns.push_back(&chunk.column(static_cast<size_t>(at)));
+        }
+        for (size_t r = 0; r < n; ++r) {
+            if (!keep[r]) continue;
+            key.clear();
+            AppendEqualityKey(key_columns, static_cast<uint32_t>(r), key);
+            if (eq->keys.count(key)) keep[r] = 0;
+        }
+    }
+}
+
+}  // namespace floe

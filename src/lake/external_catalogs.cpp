@@ -1,0 +1,109 @@
+#include "lake/external_catalogs.h"
+
+#include <filesystem>
+
+#include "common/ascii.h"
+#include "common/exception.h"
+#include "lake/iceberg/iceberg_catalog.h"
+
+namespace floe {
+
+namespace {
+
+constexpr size_t kMetadataCacheEntries = 256;
+
+std::string TableDirectoryOf(const std::string& metadata_path) {
+    std::filesystem::path p(metadata_path);
+    std::filesystem::path dir = p.parent_path();
+    if (dir.filename() == "metadata") dir = dir.parent_path();
+    return dir.string();
+}
+
+}  // namespace
+
+ExternalCatalogs::ExternalCatalogs(Catalog& catalog) : catalog_(catalog) {}
+ExternalCatalogs::~ExternalCatalogs() = default;
+
+void ExternalCatalogs::Validate(const ExternalCatalogInfo& info) {
+    if (info.type != "iceberg") {
+        throw NotSupportedError("catalog type '" + info.type + "' is not supported; Floe reads 'iceberg' catalogs");
+    }
+    iceberg::CatalogProperties::Parse(info.properties);
+    auto rewrite = info.properties.find("location.rewrite");
+    if (rewrite != info.properties.end()) iceberg::ParseLocationRewrites(rewrite->second);
+}
+
+void ExternalCatalogs::Forget(const std::string& name) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    opened_.erase(name);
+}
+
+ExternalCatalogs::Opened ExternalCatalogs::Get(const std::string& name) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto it = opened_.find(name);
+        if (it != opened_.end()) return it->second;
+    }
+    auto info = catalog_.GetExternalCatalog(name);
+    if (!info) throw CatalogError("Unknown catalog '" + name + "'", ErrorCode::UNKNOWN_DATABASE);
+    Opened o;
+    o.catalog = iceberg::OpenIcebergCatalog(info->name, info->properties);
+    auto rewrite = info->properties.find("location.rewrite");
+    if (rewrite != info->properties.end()) o.rewrites = iceberg::ParseLocationRewrites(rewrite->second);
+    std::lock_guard<std::mutex> lock(mutex_);
+    return opened_.emplace(name, std::move(o)).first->second;
+}
+
+std::vector<std::string> ExternalCatalogs::ListDatabases(const std::string& catalog) {
+    return Get(catalog).catalog->ListNamespaces();
+}
+
+bool ExternalCatalogs::DatabaseExists(const std::string& catalog, const std::string& database) {
+    return Get(catalog).catalog->NamespaceExists(database);
+}
+
+std::vector<std::string> ExternalCatalogs::ListTables(const std::string& catalog, const std::string& database) {
+    auto c = Get(catalog).catalog;
+    if (!c->NamespaceExists(database)) {
+        throw CatalogError("Unknown database '" + catalog + "." + database + "'", ErrorCode::UNKNOWN_DATABASE);
+    }
+    return c->ListTables(database);
+}
+
+std::shared_ptr<const iceberg::TableMetadata> ExternalCatalogs::LoadMetadata(const std::string& path) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto it = metadata_cache_.find(path);
+        if (it != metadata_cache_.end()) return it->second;
+    }
+    auto metadata = std::make_shared<const iceberg::TableMetadata>(
+        iceberg::ParseTableMetadata(iceberg::ReadFileBytes(path), "'" + path + "'"));
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (metadata_cache_.size() >= kMetadataCacheEntries) metadata_cache_.erase(metadata_cache_.begin());
+    metadata_cache_[path] = metadata;
+    return metadata;
+}
+
+std::shared_ptr<iceberg::IcebergTable> ExternalCatalogs::OpenTable(const std::string& catalog,
+                                                                   const std::string& database,
+                                                                   const std::string& table,
+                                                                   const iceberg::SnapshotSelector& selector) {
+    Opened o = Get(catalog);
+    auto location = o.catalog->TableMetadataLocation(database, table);
+    if (!location) {
+        if (!o.catalog->NamespaceExists(database)) {
+            throw CatalogError("Unknown database '" + catalog + "." + database + "'", ErrorCode::UNKNOWN_DATABASE);
+        }
+        throw CatalogError("Table '" + catalog + "." + database + "." + table + "' doesn't exist",
+                           ErrorCode::UNKNOWN_TABLE);
+    }
+    // The metadata file's own location may need the catalog's rewrites too.
+    iceberg::LocationResolver outer("", "", o.rewrites);
+    std::string path = outer.Resolve(*location);
+    auto metadata = LoadMetadata(path);
+    iceberg::LocationResolver resolver(metadata->location, TableDirectoryOf(path), o.rewrites);
+    return std::make_shared<iceberg::IcebergTable>(catalog + "." + database + "." + table, metadata, path, selector,
+                                                   std::move(resolver));
+}
+
+}  // namespace floe

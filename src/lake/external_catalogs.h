@@ -1,0 +1,58 @@
+#pragma once
+/// The external catalogs of a Floe instance (CREATE EXTERNAL CATALOG), opened on first use from
+/// their definitions in the meta store: names to databases, tables, and TableSources. A catalog
+/// that cannot be reached fails the statements that use it, never the server. Table metadata
+/// files are immutable, so parsed metadata is cached by path; each query still asks the catalog
+/// which file is current, so a commit by another writer is seen by the next query.
+/// Thread-safe.
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "lake/iceberg/iceberg_table.h"
+
+namespace floe {
+
+namespace iceberg {
+class IcebergCatalog;
+}
+
+class ExternalCatalogs {
+  public:
+    explicit ExternalCatalogs(Catalog& catalog);
+    ~ExternalCatalogs();
+
+    /// Checks a definition before it is stored (type and the properties it needs); throws
+    /// BinderError / NotSupportedError naming the property.
+    static void Validate(const ExternalCatalogInfo& info);
+    /// Forgets an opened catalog (after DROP CATALOG).
+    void Forget(const std::string& name);
+
+    std::vector<std::string> ListDatabases(const std::string& catalog);
+    bool DatabaseExists(const std::string& catalog, const std::string& database);
+    std::vector<std::string> ListTables(const std::string& catalog, const std::string& database);
+    /// The table at the snapshot `selector` names. Throws CatalogError (unknown catalog, database
+    /// or table), IOError (unreadable metadata).
+    std::shared_ptr<iceberg::IcebergTable> OpenTable(const std::string& catalog, const std::string& database,
+                                                     const std::string& table,
+                                                     const iceberg::SnapshotSelector& selector);
+
+  private:
+    struct Opened {
+        std::shared_ptr<iceberg::IcebergCatalog> catalog;
+        std::vector<std::pair<std::string, std::string>> rewrites;
+    };
+    Opened Get(const std::string& name);
+    std::shared_ptr<const iceberg::TableMetadata> LoadMetadata(const std::string& path);
+
+    Catalog& catalog_;
+    std::mutex mutex_;
+    std::map<std::string, Opened> opened_;
+    std::map<std::string, std::shared_ptr<const iceberg::TableMetadata>> metadata_cache_;
+};
+
+}  // namespace floe
