@@ -547,8 +547,8 @@ struct ValueDecoder {
                     size_t start = out.entries.size();
                     out.entries.resize(start + count);
                     for (size_t i = start; i < out.entries.size(); ++i) {
-                        out.entries[i].first.assign(in.ReadBytes());
-                        Decode(*node.items, out.entries[i].second, depth + 1);
+                        out.entries[i].key.assign(in.ReadBytes());
+                        Decode(*node.items, out.entries[i].value, depth + 1);
                     }
                 }
                 return;

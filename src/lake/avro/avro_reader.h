@@ -125,6 +125,8 @@ class AvroSchema {
     const AvroNode* root_ = nullptr;
 };
 
+struct MapEntry;
+
 /// One decoded value. Which members are meaningful depends on `kind`:
 /// BOOLEAN → boolean; INT, LONG → integer; ENUM → integer (symbol index) and bytes (symbol);
 /// FLOAT, DOUBLE → real; BYTES, STRING, FIXED → bytes; RECORD → items (fields in schema order);
@@ -154,7 +156,7 @@ struct Datum {
     double real = 0;
     std::string bytes;
     std::vector<Datum> items;
-    std::vector<std::pair<std::string, Datum>> entries;
+    std::vector<MapEntry> entries;
 
     bool is_null() const { return kind == Kind::NULL_VALUE; }
     /// The field of a record value whose writer-schema field has this Iceberg field id (`schema` is the
@@ -162,6 +164,12 @@ struct Datum {
     const Datum* FieldById(const AvroNode& schema, int32_t field_id) const;
     /// As FieldById, by field name.
     const Datum* FieldByName(const AvroNode& schema, std::string_view field_name) const;
+};
+
+/// One entry of a map value (a struct rather than std::pair: Datum is incomplete where it is used).
+struct MapEntry {
+    std::string key;
+    Datum value;
 };
 
 /// Reads an object container file held in memory.

@@ -143,8 +143,8 @@ TEST_P(AvroSampleTest, DecodesEveryTypeWrittenByPythonAvro) {
         const Datum& m = *r.FieldById(root, 12);
         ASSERT_EQ(m.entries.size(), static_cast<size_t>(n % 3));
         for (int j = 0; j < n % 3; ++j) {
-            EXPECT_EQ(m.entries[j].first, "k" + std::to_string(j));
-            EXPECT_EQ(m.entries[j].second.integer, j * n);
+            EXPECT_EQ(m.entries[j].key, "k" + std::to_string(j));
+            EXPECT_EQ(m.entries[j].value.integer, j * n);
         }
         const Datum& u = *r.FieldByName(root, "u");
         EXPECT_EQ(u.is_null(), n % 2 == 1);
