@@ -30,8 +30,9 @@ function readBench(path) {
       if (!['setup', 'query', 'step', 'size', 'load', 'generate', 'datagen'].includes(kind)) {
         throw new Error(`${path}: unexpected line: ${line}`);
       }
-      // load NAME ROWS TABLE PATH: engine holds the table, file the path.
-      current = { kind, name, sql: '', rows: Number(rows), engine, path: file };
+      // load NAME ROWS TABLE PATH: engine holds the table, file the path. query NAME [ENGINE].
+      current = kind === 'query' ? { kind, name, sql: '', rows: 0, engine: rows === '0' ? '' : rows, path: '' }
+                                 : { kind, name, sql: '', rows: Number(rows), engine, path: file };
       blocks.push(current);
       continue;
     }
@@ -96,6 +97,7 @@ for (const b of blocks) {
     console.log(JSON.stringify({ engine: 'duckdb', kind: 'size', name: b.name, bytes }));
     continue;
   }
+  if (b.engine !== '' && b.engine !== 'duckdb') continue;  // query NAME floe: Floe's figure alone
   const ms = [];
   let rows = 0;
   let result = [];

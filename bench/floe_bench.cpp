@@ -28,7 +28,7 @@ struct Block {
     std::string name;  // query/step/size name, or the engine a setup block is for ("" = all)
     std::string sql;
     int64_t rows = 0;    // step/load: rows it writes (for rows/s)
-    std::string engine;  // step: the engine it is for ("" = all)
+    std::string engine;  // step, query: the engine it is for ("" = all)
     std::string table;   // load: the target table
     std::string path;    // load: the file; generate: the file it makes
 };
@@ -50,6 +50,7 @@ std::vector<Block> ReadBench(const std::string& path) {
             Block b;
             words >> b.kind >> b.name;
             if (b.kind == "step") words >> b.rows >> b.engine;
+            if (b.kind == "query") words >> b.engine;  // "query NAME floe": Floe only (no peer figure)
             if (b.kind == "load") words >> b.rows >> b.table >> b.path;
             if (b.kind == "generate") b.path = b.name;
             if (b.kind != "setup" && b.kind != "query" && b.kind != "step" && b.kind != "size" && b.kind != "load" &&
@@ -200,6 +201,7 @@ int main(int argc, char** argv) {
                           << "\",\"bytes\":" << bytes << "}" << std::endl;
                 continue;
             }
+            if (!b.engine.empty() && b.engine != "floe") continue;
             std::vector<double> times;
             size_t rows = 0;
             std::string answer;
@@ -220,7 +222,9 @@ int main(int argc, char** argv) {
             }
             std::cout << "{\"engine\":\"floe\",\"name\":\"" << JsonEscape(b.name) << "\",\"ms\":[";
             for (size_t i = 0; i < times.size(); ++i) std::cout << (i ? "," : "") << times[i];
-            std::cout << "],\"rows\":" << rows << ",\"result\":" << answer << "}" << std::endl;
+            std::cout << "],\"rows\":" << rows << ",\"result\":" << answer;
+            if (b.engine == "floe") std::cout << ",\"only\":\"floe\"";
+            std::cout << "}" << std::endl;
         }
     } catch (const std::exception& e) {
         std::cerr << "floe_bench: " << e.what() << "\n";

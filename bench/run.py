@@ -5,7 +5,11 @@ peer), checks that both return the same answer, and prints the figures side by s
 Usage: run.py [--suite NAME[,NAME...]] [--sf N] [--repeat N] [FILE.bench...]
 
 - {SF} and {DATA} in a suite file become the scale factor and the suite's data directory
-  (/tmp/floe-bench-data/<suite>-sf<SF>); `datagen tpch` blocks run floe_datagen there once.
+  (/tmp/floe-bench-data/<suite>-sf<SF>); `datagen tpch` blocks run floe_datagen there once,
+  `datagen KIND` with a script bench/gen/KIND.py runs that script (`KIND.py SF DIR`) instead.
+- The tools come from build/release (FLOE_BENCH_BUILD=DIR takes them from another build directory;
+  FLOE_BENCH and FLOE_DATAGEN name the binaries themselves).
+- `query NAME floe` blocks run on Floe only: their figure is printed and recorded, with no ratio.
 - A query whose answer differs between the engines (rows compared in order, numbers to a relative
   1e-6; ties in ORDER BY may come in either order) or that fails in either engine is reported as a
   FAILURE and makes the run exit 1: never averaged away.
@@ -91,6 +95,15 @@ def machine():
     return f"{os.cpu_count()} cores, {cpu}, {mem}".strip(", ")
 
 
+def build_dir():
+    """The build whose tools run (FLOE_BENCH_BUILD, default build/release)."""
+    return os.path.abspath(os.environ.get("FLOE_BENCH_BUILD", os.path.join(ROOT, "build/release")))
+
+
+def datagen_tool():
+    return os.environ.get("FLOE_DATAGEN", os.path.join(build_dir(), "bench/floe_datagen"))
+
+
 def prepare(path, sf):
     """The suite file with {SF}/{DATA} filled in (a temporary copy) and its data generated."""
     suite = os.path.basename(path)[:-6]
@@ -104,8 +117,14 @@ def prepare(path, sf):
             if not os.path.exists(os.path.join(data, ".complete")):
                 print(f"[{suite}] generating {kind} {' '.join(extra)} at SF {sf} into {data} ...", flush=True)
                 os.makedirs(data, exist_ok=True)
-                tool = os.environ.get("FLOE_DATAGEN", os.path.join(ROOT, "build/release/bench/floe_datagen"))
-                subprocess.run([tool, kind, str(sf), data] + extra, check=True, stdout=subprocess.DEVNULL)
+                script = os.path.join(HERE, "gen", kind + ".py")
+                if os.path.exists(script):
+                    # A generator script (bench/gen/<kind>.py SF DIR), e.g. iceberg: Parquet plus
+                    # Iceberg metadata; it finds floe_datagen through FLOE_DATAGEN itself.
+                    subprocess.run([sys.executable, script, str(sf), data] + extra, check=True, cwd=HERE)
+                else:
+                    subprocess.run([datagen_tool(), kind, str(sf), data] + extra, check=True,
+                                   stdout=subprocess.DEVNULL)
                 open(os.path.join(data, ".complete"), "w").close()
     fd, tmp = tempfile.mkstemp(suffix=".bench", prefix=f"{suite}-")
     with os.fdopen(fd, "w") as f:
@@ -147,7 +166,8 @@ def main():
         failed |= subprocess.run([sys.executable, os.path.join(HERE, script + ".py")]).returncode != 0
     if not files:
         sys.exit(1 if failed else 0)
-    floe_bin = os.environ.get("FLOE_BENCH", os.path.join(ROOT, "build/release/bench/floe_bench"))
+    floe_bin = os.environ.get("FLOE_BENCH", os.path.join(build_dir(), "bench/floe_bench"))
+    os.environ.setdefault("FLOE_DATAGEN", datagen_tool())  # for generator scripts
     print(f"{'benchmark':<34} {'floe ms':>10} {'duckdb ms':>10} {'floe/duckdb':>12} {'rows':>10}")
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     for f in files:
@@ -181,6 +201,12 @@ def main():
                         drate = drate[:-1] + f", {d['bytes'] / dm * 1000 / 2**20:.0f} MB/s)"
                 print(f"{label:<34} {fm:>10.1f} {dm:>10.1f} {fm / dm:>11.2f}x   {rate}{drate}")
                 records.append({"name": name, "kind": "step", "floe_ms": fm, "duckdb_ms": dm, "rows": r["rows"]})
+                continue
+            if r.get("only") == "floe" and "error" not in r:
+                # A figure of Floe's alone (e.g. planning time), outside the ratios.
+                fm = sorted(r["ms"])[len(r["ms"]) // 2]
+                print(f"{label:<34} {fm:>10.1f} {'-':>10} {'floe only':>12} {r['rows']:>10}")
+                records.append({"name": name, "kind": "floe_only", "floe_ms": fm, "rows": r["rows"]})
                 continue
             problem = None
             if "error" in r:
@@ -223,6 +249,8 @@ def write_results(suite, sf, repeat, records, geo):
         elif r["kind"] == "size":
             lines.append(f"| {r['name']} | {r['floe_bytes'] / 2**20:.1f} MB | {r['duckdb_bytes'] / 2**20:.1f} MB | "
                          f"{r['floe_bytes'] / r['duckdb_bytes']:.2f}x |")
+        elif r["kind"] == "floe_only":
+            lines.append(f"| {r['name']} | {r['floe_ms']:.1f} | - | Floe only |")
         else:
             ratio = r["floe_ms"] / r["duckdb_ms"] if r["duckdb_ms"] else float("nan")
             lines.append(f"| {r['name']} | {r['floe_ms']:.1f} | {r['duckdb_ms']:.1f} | {ratio:.2f}x |")

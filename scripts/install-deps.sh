@@ -19,6 +19,8 @@ PACKAGES=(
   kafkacat python3-confluent-kafka mariadb-client python3-pytest python3-pymysql python3-mysqldb python3-sqlalchemy
   python3-cryptography curl
   libmariadb-java default-jdk-headless golang-go golang-github-go-sql-driver-mysql-dev
+  # benchmarks: the iceberg suite's generator writes its manifests with python3-avro
+  python3-avro
 )
 # node and npm: the machine image ships them (nodesource); Debian's own only when absent.
 command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
