@@ -456,7 +456,12 @@ std::optional<Value> DecodeBound(const Type& type, std::string_view bytes) {
         case TypeKind::TIMESTAMPTZ_NS: {
             bool nanos = type.kind == TypeKind::TIMESTAMP_NS || type.kind == TypeKind::TIMESTAMPTZ_NS;
             if (bytes.size() == 4) {  // written while the column was a date
-                return Value::Datetime(static_cast<int64_t>(LoadLittleEndian<int32_t>(bytes)) * kMicrosPerDay);
+                int64_t micros;
+                if (__builtin_mul_overflow(static_cast<int64_t>(LoadLittleEndian<int32_t>(bytes)), kMicrosPerDay,
+                                           &micros)) {
+                    return std::nullopt;
+                }
+                return Value::Datetime(micros);
             }
             if (bytes.size() != 8) return std::nullopt;
             int64_t v = LoadLittleEndian<int64_t>(bytes);
@@ -490,8 +495,11 @@ std::optional<std::string> EncodeBound(const Type& type, const Value& value) {
         case TypeKind::TIMESTAMPTZ:
             return StoreLittleEndian(static_cast<int64_t>(value.GetInt()));
         case TypeKind::TIMESTAMP_NS:
-        case TypeKind::TIMESTAMPTZ_NS:
-            return StoreLittleEndian(static_cast<int64_t>(value.GetInt()) * 1000);
+        case TypeKind::TIMESTAMPTZ_NS: {
+            int64_t nanos;  // nanoseconds reach only the years 1677 to 2262
+            if (__builtin_mul_overflow(value.GetInt(), int64_t{1000}, &nanos)) return std::nullopt;
+            return StoreLittleEndian(nanos);
+        }
         case TypeKind::FLOAT:
             return StoreLittleEndian(static_cast<float>(value.GetDouble()));
         case TypeKind::DOUBLE:

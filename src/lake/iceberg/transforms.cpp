@@ -187,7 +187,8 @@ std::optional<Value> Step(const Type& source, const Value& v, int delta) {
     }
     int64_t i = IntegerOf(source, v);
     if ((delta < 0 && i == INT64_MIN) || (delta > 0 && i == INT64_MAX)) return std::nullopt;
-    if (source.kind == TypeKind::INT && ((delta < 0 && i <= INT32_MIN) || (delta > 0 && i >= INT32_MAX))) {
+    if ((source.kind == TypeKind::INT || source.kind == TypeKind::DATE) &&
+        ((delta < 0 && i <= INT32_MIN) || (delta > 0 && i >= INT32_MAX))) {
         return std::nullopt;
     }
     return IntegerValue(source, i + delta);
