@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/exception.h"
 #include "lake/iceberg/single_value.h"
@@ -62,6 +63,37 @@ void Exercise(const TableMetadata& m, std::string_view input) {
     (void)m.SnapshotAsOf(0);
 }
 
+/// Every primitive type's bound decoding and every transform and projection on the input's
+/// bytes, whether or not they parse as metadata.
+void ExerciseValues(std::string_view input) {
+    static const TypeKind kKinds[] = {TypeKind::BOOLEAN,        TypeKind::INT,    TypeKind::LONG, TypeKind::FLOAT,
+                                      TypeKind::DOUBLE,         TypeKind::DATE,   TypeKind::TIME, TypeKind::TIMESTAMP,
+                                      TypeKind::TIMESTAMPTZ_NS, TypeKind::STRING, TypeKind::UUID, TypeKind::BINARY};
+    static const char* const kTransforms[] = {"identity", "bucket[7]", "truncate[3]", "year",
+                                              "month",    "day",       "hour",        "void"};
+    if (input.size() > 64) return;
+    std::vector<Type> types;
+    for (TypeKind k : kKinds) types.push_back(Type::Primitive(k));
+    types.push_back(Type::Decimal(38, 2));
+    types.push_back(Type::Fixed(static_cast<int64_t>(input.size())));
+    for (const Type& type : types) {
+        auto value = DecodeBound(type, input);
+        if (!value) continue;
+        (void)EncodeBound(type, *value);
+        for (const char* name : kTransforms) {
+            Transform t = ParseTransform(name);
+            try {
+                (void)ApplyTransform(t, type, *value);
+            } catch (const floe::Exception&) {
+            }
+            for (PredicateOp op : {PredicateOp::EQ, PredicateOp::LT, PredicateOp::LT_EQ, PredicateOp::GT,
+                                   PredicateOp::GT_EQ, PredicateOp::IN, PredicateOp::NOT_EQ}) {
+                (void)ProjectInclusive(t, type, op, *value);
+            }
+        }
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -72,5 +104,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     } catch (const floe::Exception&) {
     }
     (void)ParseTransform(input.substr(0, 32));
+    ExerciseValues(input);
     return 0;
 }
