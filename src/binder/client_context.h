@@ -51,6 +51,13 @@ class ClientContext {
         (void)database, (void)table, (void)travel;
         throw CatalogError("catalog '" + catalog + "' cannot be read here", ErrorCode::NOT_SUPPORTED);
     }
+    /// A metadata table of an external table (`t$snapshots`: `kind` is "snapshots").
+    virtual TableRows OpenMetadataTable(const std::string& catalog, const std::string& database,
+                                        const std::string& table, const std::string& kind,
+                                        const ast::TimeTravel& travel) {
+        (void)database, (void)table, (void)kind, (void)travel;
+        throw CatalogError("catalog '" + catalog + "' cannot be read here", ErrorCode::NOT_SUPPORTED);
+    }
     /// The data directory, which segment paths in the meta store are relative to.
     virtual const std::string& DataDirectory() const = 0;
 

@@ -400,6 +400,19 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
 BoundTableRefPtr Binder::BindSourceTable(const ast::BaseTableRef& base, const std::string& catalog) {
     std::string db = base.database.empty() ? context_.CurrentDatabase() : base.database;
     if (db.empty()) throw CatalogError(At(base.location) + "No database selected", ErrorCode::NO_DATABASE_SELECTED);
+    // `t$snapshots`, `t$files`, ...: the table's metadata as rows.
+    auto dollar = base.table.rfind('$');
+    if (dollar != std::string::npos && dollar > 0) {
+        TableRows rows = context_.OpenMetadataTable(catalog, db, base.table.substr(0, dollar),
+                                                    AsciiLower(base.table.substr(dollar + 1)), base.time_travel);
+        BoundValuesSource source;
+        source.names = std::move(rows.names);
+        source.types = std::move(rows.types);
+        source.rows = std::move(rows.rows);
+        source.table = base.table;
+        source.schema = db;
+        return BindSystemRows(base, source);
+    }
     std::shared_ptr<const TableSource> source = context_.OpenTable(catalog, db, base.table, base.time_travel);
     auto tf = std::make_unique<BoundTableFunctionRef>();
     tf->name = "table_source";

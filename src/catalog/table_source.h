@@ -62,6 +62,13 @@ class ScanPlan {
     }
 };
 
+/// Rows computed whole (an Iceberg table's metadata tables: t$snapshots, t$files, ...).
+struct TableRows {
+    std::vector<std::string> names;
+    std::vector<LogicalType> types;
+    std::vector<std::vector<Value>> rows;
+};
+
 class TableSource {
   public:
     virtual ~TableSource() = default;

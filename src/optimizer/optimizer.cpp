@@ -8,6 +8,7 @@
 #include "optimizer/rules/constant_folding.h"
 #include "optimizer/rules/filter_pushdown.h"
 #include "optimizer/rules/join_order.h"
+#include "optimizer/rules/metadata_count.h"
 #include "optimizer/rules/partition_pruning.h"
 #include "optimizer/rules/remove_true_filter.h"
 #include "optimizer/rules/scan_planning.h"
@@ -30,6 +31,7 @@ std::vector<std::unique_ptr<OptimizerPass>> MakePasses() {
     passes.push_back(std::make_unique<PartitionPruning>());
     passes.push_back(std::make_unique<ZoneMapFilter>());
     passes.push_back(std::make_unique<ScanPlanning>());
+    passes.push_back(std::make_unique<MetadataCount>());
     passes.push_back(std::make_unique<SemiJoinSide>());
     return passes;
 }

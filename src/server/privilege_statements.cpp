@@ -46,10 +46,14 @@ std::vector<PrivilegeObject> ResolveObjects(Session& session, const ast::GrantSt
                 out.push_back(o);
             }
             for (const auto& [db, name] : s.objects) {
-                if (!AsciiEqualsIgnoreCase(name, "default_catalog")) {
+                if (AsciiEqualsIgnoreCase(name, "default_catalog")) {
+                    out.push_back(ClientContext::CatalogObject());
+                    continue;
+                }
+                if (!session.instance().catalog().GetExternalCatalog(name)) {
                     throw CatalogError("Unknown catalog '" + name + "'", ErrorCode::UNKNOWN_DATABASE);
                 }
-                out.push_back(ClientContext::CatalogObject());
+                out.push_back(ClientContext::CatalogObject(name));
             }
             break;
         case ObjectType::DATABASE:

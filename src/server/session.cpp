@@ -17,6 +17,7 @@
 #include "execution/operator/physical_file_scan.h"
 #include "execution/operator/physical_table_scan.h"
 #include "execution/physical_planner.h"
+#include "lake/iceberg/metadata_tables.h"
 #include "optimizer/optimizer.h"
 #include "parser/parser.h"
 #include "planner/planner.h"
@@ -48,6 +49,11 @@ class SessionClientContext : public ClientContext {
     std::shared_ptr<const TableSource> OpenTable(const std::string& catalog, const std::string& database,
                                                  const std::string& table, const ast::TimeTravel& travel) override {
         return session_.OpenExternalTable(catalog, database, table, travel);
+    }
+    TableRows OpenMetadataTable(const std::string& catalog, const std::string& database, const std::string& table,
+                                const std::string& kind, const ast::TimeTravel& travel) override {
+        auto source = session_.OpenExternalTable(catalog, database, table, travel);
+        return iceberg::MetadataTable(static_cast<const iceberg::IcebergTable&>(*source), kind);
     }
     std::string UserAndHost() const override { return session_.user() + "@" + session_.host(); }
     uint32_t ConnectionId() const override { return session_.connection_id(); }
