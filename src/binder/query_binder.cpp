@@ -429,6 +429,11 @@ std::unique_ptr<BoundQueryNode> Binder::BindSelectNode(const ast::SelectNode& no
         BoundExprPtr e = Bind(*item.expr);
         BoundOutputColumn col;
         col.name = !item.alias.empty() ? item.alias : (!item.text.empty() ? item.text : item.expr->ToString());
+        if (item.alias.empty() && item.expr->kind == ast::ExprKind::COLUMN_REF) {
+            // `t.c` is named `c`, as in MySQL (so a view or derived table over it has a column c).
+            const auto& parts = static_cast<const ast::ColumnRefExpr&>(*item.expr).parts;
+            if (!parts.empty()) col.name = parts.back();
+        }
         if (e->kind == BoundExprKind::COLUMN_REF && !select->aggregated &&
             static_cast<const BoundColumnRef&>(*e).index < from_scope.size()) {
             const auto& ref = static_cast<const BoundColumnRef&>(*e);
