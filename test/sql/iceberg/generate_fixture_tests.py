@@ -852,6 +852,7 @@ class Output:
         self.converted = 0
         self.left_out = 0
         self.skipped = []
+        self.left_out_reasons = []
 
     def record(self, comments, header, sql, expected, reason=None):
         block = list(comments)
@@ -876,6 +877,7 @@ class Output:
     def leave_out(self, comments, record, reason):
         if record.kind == "query":
             self.left_out += 1
+            self.left_out_reasons.append(reason)
         block = list(comments)
         block.append("# left out (%s): %s" % (record.kind, reason))
         for s in record.sql:
@@ -1092,6 +1094,14 @@ def main():
     reasons = {}
     for o in outputs:
         for r, _ in o.skipped:
+            reasons[r] = reasons.get(r, 0) + 1
+    for r, n in sorted(reasons.items(), key=lambda x: -x[1]):
+        print("  %3d  %s" % (n, r))
+    print("left out:")
+    reasons = {}
+    for o in outputs:
+        for r in o.left_out_reasons:
+            r = re.sub(r"the non-current metadata file \S+", "a non-current metadata file", r)
             reasons[r] = reasons.get(r, 0) + 1
     for r, n in sorted(reasons.items(), key=lambda x: -x[1]):
         print("  %3d  %s" % (n, r))
