@@ -4,6 +4,7 @@
 /// Today: local paths ("/data/x.parquet", "file:///data/x.parquet"); object storage (S3 over
 /// SigV4) plugs in behind the same interface.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -41,6 +42,11 @@ class FileSystem {
     /// Throws IOError when nothing matches.
     virtual std::vector<FileInfo> List(const std::string& pattern) = 0;
 };
+
+/// `file`, counting the bytes read through it into `*bytes_read` (shared by a scan's files, for
+/// EXPLAIN ANALYZE).
+std::unique_ptr<RandomAccessFile> CountingFile(std::unique_ptr<RandomAccessFile> file,
+                                               std::shared_ptr<std::atomic<uint64_t>> bytes_read);
 
 /// A file held in memory (tests, fuzzing, small objects already fetched).
 std::unique_ptr<RandomAccessFile> MemoryFile(std::string path, std::string bytes);

@@ -172,4 +172,29 @@ FileSystem& FileSystemFor(std::string_view path) {
     return local;
 }
 
+namespace {
+
+class CountedFile : public RandomAccessFile {
+  public:
+    CountedFile(std::unique_ptr<RandomAccessFile> file, std::shared_ptr<std::atomic<uint64_t>> bytes)
+        : file_(std::move(file)), bytes_(std::move(bytes)) {}
+    const std::string& path() const override { return file_->path(); }
+    uint64_t size() const override { return file_->size(); }
+    void ReadAt(uint64_t offset, size_t n, char* out) const override {
+        file_->ReadAt(offset, n, out);
+        bytes_->fetch_add(n, std::memory_order_relaxed);
+    }
+
+  private:
+    std::unique_ptr<RandomAccessFile> file_;
+    std::shared_ptr<std::atomic<uint64_t>> bytes_;
+};
+
+}  // namespace
+
+std::unique_ptr<RandomAccessFile> CountingFile(std::unique_ptr<RandomAccessFile> file,
+                                               std::shared_ptr<std::atomic<uint64_t>> bytes_read) {
+    return std::make_unique<CountedFile>(std::move(file), std::move(bytes_read));
+}
+
 }  // namespace floe

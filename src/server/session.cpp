@@ -395,6 +395,10 @@ QueryResult Session::DispatchStatement(const ast::Statement& statement, const st
                             text += "; " + std::to_string(st.rows_filtered) +
                                     " rows filtered while decoding (late materialization)";
                         }
+                        if (st.rows_deleted > 0) {
+                            text += "; " + std::to_string(st.rows_deleted) + " rows removed by delete files";
+                        }
+                        text += "; " + FormatBytes(st.bytes_read) + " read";
                         if (st.bloom_skipped > 0) {
                             text += "; " + std::to_string(st.bloom_skipped) + " row groups ruled out by bloom filters";
                         }

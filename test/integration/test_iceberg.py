@@ -276,3 +276,36 @@ def test_catalog_survives_restart_and_drop(floe):
     with pytest.raises(pymysql.err.MySQLError, match="Unknown catalog"):
         floe.query("SELECT * FROM moving.db.events")
     floe.query("DROP CATALOG IF EXISTS moving")
+
+
+def _fresh_table(root, name):
+    t = IcebergTable(str(root), "db", name, [("id", "long"), ("name", "string")])
+    t.append([[(1, "a"), (2, "b")]])
+    return t
+
+
+@pytest.mark.parametrize("damage", ["metadata", "manifest_list", "manifest", "data_file", "missing_data_file"])
+def test_corrupt_table_files_give_errors_naming_the_file(floe, tmp_path, damage):
+    t = _fresh_table(tmp_path / "wh", "broken")
+    metadata = os.path.join(t.dir, "metadata", f"v{t.version}.metadata.json")
+    manifest_list = t.snapshots[-1]["manifest-list"]
+    manifest = t.manifests[-1]["manifest_path"]
+    data = [os.path.join(t.dir, "data", f) for f in os.listdir(os.path.join(t.dir, "data"))][0]
+    target = {"metadata": metadata, "manifest_list": manifest_list, "manifest": manifest, "data_file": data,
+              "missing_data_file": data}[damage]
+    if damage == "missing_data_file":
+        os.remove(target)
+    else:
+        with open(target, "r+b") as f:
+            size = os.path.getsize(target)
+            f.truncate(size // 2)
+            f.seek(0)
+            f.write(b"\x00garbage\x00" * 4)
+    catalog = f"broken_{damage}"
+    floe.query(f"CREATE EXTERNAL CATALOG {catalog} PROPERTIES ('type' = 'iceberg', "
+               f"'iceberg.catalog.type' = 'hadoop', 'iceberg.catalog.warehouse' = '{tmp_path / 'wh'}')")
+    with pytest.raises(pymysql.err.MySQLError) as failed:
+        floe.query(f"SELECT sum(id), max(name) FROM {catalog}.db.broken")
+    assert os.path.basename(target) in failed.value.args[1], failed.value.args[1]
+    assert floe.query("SELECT count(*) FROM iceberg_cold.analytics.orders") == ((13,),)  # the server is fine
+    floe.query(f"DROP CATALOG {catalog}")

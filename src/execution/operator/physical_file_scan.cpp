@@ -359,7 +359,8 @@ void PhysicalFileScan::PlanMorsels() {
             throw NotSupportedError("'" + files_[f] + "' is an " + iceberg_->files[f].format +
                                     " data file; Floe reads Iceberg tables whose data files are Parquet");
         }
-        readers_.push_back(OpenParquet(files_[f]));
+        readers_.push_back(std::make_unique<parquet::ParquetFileReader>(
+            CountingFile(FileSystemFor(files_[f]).Open(files_[f]), bytes_read_)));
         const parquet::ParquetFileReader& file = *readers_.back();
         ++stats_.files;
         if (iceberg_) {

@@ -60,8 +60,12 @@ class PhysicalFileScan : public PhysicalOperator {
         size_t rows_filtered = 0;  // rows the scan's predicates dropped before decoding the other columns
         size_t bloom_skipped = 0;  // row groups (among row_groups_skipped) a bloom filter ruled out
         size_t rows_deleted = 0;   // rows Iceberg delete files removed
+        uint64_t bytes_read = 0;   // bytes read from the data files (footers, pages, indexes)
     };
-    const Stats& stats() const { return stats_; }
+    const Stats& stats() const {
+        stats_.bytes_read = bytes_read_->load();
+        return stats_;
+    }
     std::string name() const override { return "FILE_SCAN"; }
     bool IsSource() const override { return true; }
     bool GetData(ExecutionContext& ctx, Chunk& out) override;
@@ -124,7 +128,8 @@ class PhysicalFileScan : public PhysicalOperator {
     std::vector<std::vector<int64_t>> row_group_first_;
     std::vector<int> output_of_column_;  // table column -> output column (-1: not read)
     std::mutex stats_mutex_;
-    Stats stats_;
+    mutable Stats stats_;
+    std::shared_ptr<std::atomic<uint64_t>> bytes_read_ = std::make_shared<std::atomic<uint64_t>>(0);
 };
 
 }  // namespace floe
