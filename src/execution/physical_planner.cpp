@@ -77,7 +77,13 @@ PhysicalOperatorPtr PlanSourceScan(LogicalTableFunction& t) {
     scan->SetIcebergPlan(plan);
     std::vector<PhysicalFileScan::RowGroupFilter> filters;
     for (const auto& z : t.zone_predicates) {
-        if (auto op = ParseZoneOp(z.op)) filters.push_back({z.column, *op, z.constant});
+        auto op = ParseZoneOp(z.op);
+        if (!op) continue;
+        Value constant = z.constant;
+        if (z.column < plan->local_time.size() && plan->local_time[z.column] && !constant.is_null()) {
+            constant = Value::Datetime(plan->zone->ToUtc(constant.GetInt()));  // the files hold UTC
+        }
+        filters.push_back({z.column, *op, constant});
     }
     scan->SetRowGroupFilters(std::move(filters));
     if (ids.size() == t.column_ids.size()) return scan;

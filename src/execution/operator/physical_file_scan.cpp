@@ -532,6 +532,7 @@ bool PhysicalFileScan::GetMorselData(ExecutionContext& ctx, LocalState& local, s
                 row_group_first_[morsels_[m].file][morsels_[m].row_group] + static_cast<int64_t>(st.row_pos);
             filtered = ApplyDeletes(st, first, n, out) < n;
         }
+        if (iceberg_ && iceberg_->zone) ToLocalTime(out);
         st.rows_left -= n;
         st.row_pos += n;
         if (st.row_pos == st.ranges[st.range_index].second) ++st.range_index;
@@ -658,6 +659,20 @@ size_t PhysicalFileScan::ApplyDeletes(ScanState& st, int64_t first_row, size_t n
     st.rows_deleted += n - kept;
     if (kept < n) out.SetSelection(std::move(sel));
     return kept;
+}
+
+void PhysicalFileScan::ToLocalTime(Chunk& out) const {
+    for (size_t i = 0; i < column_ids_.size(); ++i) {
+        size_t c = column_ids_[i];
+        if (c >= iceberg_->local_time.size() || !iceberg_->local_time[c]) continue;
+        Column& col = out.column(i);
+        if (col.type().id != TypeId::DATETIME) continue;
+        col.ClearEncoding();
+        int64_t* values = col.Data<int64_t>();
+        for (size_t r = 0; r < out.size(); ++r) {
+            if (!col.IsNull(r)) values[r] = iceberg_->zone->ToLocal(values[r]);
+        }
+    }
 }
 
 }  // namespace floe

@@ -99,6 +99,8 @@ class PhysicalFileScan : public PhysicalOperator {
     /// Drops the rows of the chunk's first n physical rows (the file's rows from first_row) that
     /// the file's deletes remove; returns the rows kept.
     size_t ApplyDeletes(ScanState& st, int64_t first_row, size_t n, Chunk& out);
+    /// Iceberg timestamptz columns: UTC values to wall-clock times of the session's zone.
+    void ToLocalTime(Chunk& out) const;
 
     std::vector<LogicalType> file_types_;
     std::vector<size_t> column_ids_;

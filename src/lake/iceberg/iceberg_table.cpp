@@ -395,7 +395,8 @@ IcebergTable::IcebergTable(std::string name, std::shared_ptr<const TableMetadata
     : name_(std::move(name)),
       metadata_(std::move(metadata)),
       metadata_path_(std::move(metadata_path)),
-      resolver_(std::move(resolver)) {
+      resolver_(std::move(resolver)),
+      time_zone_(selector.time_zone) {
     if (metadata_->encrypted) {
         throw NotSupportedError("Iceberg table " + name_ + " is encrypted ('" + metadata_path_ +
                                 "' has encryption-keys); Floe cannot read encrypted tables");
@@ -481,7 +482,12 @@ std::shared_ptr<const ScanPlan> IcebergTable::PlanScan(const std::vector<size_t>
                                                        const std::vector<ScanFilter>& filters) const {
     auto plan = std::make_shared<IcebergScanPlan>();
     plan->columns = columns_;
-    for (const auto& f : schema_->fields) plan->field_ids.push_back(f.id);
+    for (const auto& f : schema_->fields) {
+        plan->field_ids.push_back(f.id);
+        bool tz = f.type.kind == TypeKind::TIMESTAMPTZ || f.type.kind == TypeKind::TIMESTAMPTZ_NS;
+        plan->local_time.push_back(tz && time_zone_.has_value());
+    }
+    plan->zone = time_zone_;
     if (metadata_->name_mapping) {
         for (const auto& m : metadata_->name_mapping->fields()) {
             if (!m.field_id) continue;
@@ -501,7 +507,11 @@ std::shared_ptr<const ScanPlan> IcebergTable::PlanScan(const std::vector<size_t>
         auto op = OpOf(f.op);
         if (!op) continue;
         const NestedField& field = schema_->fields[f.column];
-        bound.push_back({field.id, &field.type, *op, f.constant});
+        Value constant = f.constant;
+        if (plan->local_time[f.column] && !constant.is_null() && constant.type().id == TypeId::DATETIME) {
+            constant = Value::Datetime(time_zone_->ToUtc(constant.GetInt()));  // files hold UTC
+        }
+        bound.push_back({field.id, &field.type, *op, constant});
     }
     std::map<int32_t, SpecFilters> spec_filters;
     auto filters_of = [&](int32_t spec_id) -> const SpecFilters* {

@@ -17,6 +17,7 @@
 #include "catalog/table_source.h"
 #include "lake/iceberg/scan_plan.h"
 #include "lake/iceberg/table_metadata.h"
+#include "types/time_zone.h"
 
 namespace floe::iceberg {
 
@@ -50,6 +51,8 @@ struct SnapshotSelector {
     std::string value;         // snapshot id digits, ref name, or timestamp text
     bool numeric = false;      // VERSION given as a number
     int64_t timestamp_ms = 0;  // TIMESTAMP: resolved by the caller (session time zone)
+    /// The session's time zone when it is not UTC: timestamptz columns are shown in it.
+    std::optional<TimeZone> time_zone;
 };
 
 class IcebergTable : public TableSource {
@@ -84,6 +87,7 @@ class IcebergTable : public TableSource {
     const Schema* schema_ = nullptr;
     std::vector<SourceColumn> columns_;
     LocationResolver resolver_;
+    std::optional<TimeZone> time_zone_;
 };
 
 /// Reads a whole file through io/ (metadata, manifest lists, manifests).

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "catalog/table_source.h"
+#include "types/time_zone.h"
 #include "types/value.h"
 
 namespace floe::iceberg {
@@ -56,6 +57,11 @@ class IcebergScanPlan : public ScanPlan {
     std::map<std::string, int32_t> name_mapping;
     std::vector<DataFileTask> files;
     std::vector<DeleteFileRef> delete_files;
+    /// Per column: an Iceberg timestamptz, stored as UTC and shown in `zone` (the session's time
+    /// zone, when it is not UTC): the scan turns its values into wall-clock times of the zone, and
+    /// filter constants on it (wall-clock times) into UTC before comparing them with the files.
+    std::vector<bool> local_time;
+    std::optional<TimeZone> zone;
     /// Maps a path as written in the table's metadata or delete files to a readable one (the
     /// catalog's location rewrites); identity when there are none.
     std::function<std::string(const std::string&)> resolve_path;

@@ -70,14 +70,9 @@ FLOE_ACCEPTS = {
 }
 
 # Impala tables with timestamptz columns, and those columns: under a session time zone other than
-# UTC Impala shows them in that zone, while Floe shows Iceberg timestamptz as DATETIME in UTC.
-IMPALA_TIMESTAMPTZ = {
-    "iceberg_timestamptz_part": ["ts"],
-}
-ZONE_REASON = (
-    "Floe shows Iceberg timestamptz as DATETIME in UTC whatever the session time_zone; Impala shows "
-    "and compares it in the session zone (Europe/Budapest here)"
-)
+# UTC both Impala and Floe show (and compare) them in that zone. Empty: nothing to skip any more.
+IMPALA_TIMESTAMPTZ = {}
+ZONE_REASON = "timestamptz in the session time zone"
 
 
 # Parquet files DuckDB reads directly, and the Iceberg table whose data file each is: its schema
