@@ -15,6 +15,8 @@ PACKAGES=(
   libmariadb-dev
   # the cold tier: JDBC-layout Iceberg catalogs in PostgreSQL (libpq; tests start a real server)
   libpq-dev postgresql
+  # the cold tier on object storage: S3 over libcurl; botocore checks Floe's SigV4 signer
+  libcurl4-openssl-dev python3-botocore
   # integration tests: real MySQL clients
   kafkacat python3-confluent-kafka mariadb-client python3-pytest python3-pymysql python3-mysqldb python3-sqlalchemy
   python3-cryptography curl
