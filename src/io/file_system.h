@@ -1,8 +1,8 @@
 #pragma once
 /// Files Floe reads and writes outside its own storage (Parquet, CSV and JSON for FILES(),
 /// Iceberg data and metadata): a FileSystem hands out RandomAccessFiles that read byte ranges.
-/// Today: local paths ("/data/x.parquet", "file:///data/x.parquet"); object storage (S3 over
-/// SigV4) plugs in behind the same interface.
+/// Local paths ("/data/x.parquet", "file:///data/x.parquet") and S3 objects ("s3://bucket/x.parquet",
+/// io/s3_file_system.h, Floe's own SigV4 over libcurl).
 
 #include <atomic>
 #include <cstdint>
@@ -51,8 +51,8 @@ std::unique_ptr<RandomAccessFile> CountingFile(std::unique_ptr<RandomAccessFile>
 /// A file held in memory (tests, fuzzing, small objects already fetched).
 std::unique_ptr<RandomAccessFile> MemoryFile(std::string path, std::string bytes);
 
-/// The file system for a path: local for plain paths and file:// URLs; throws NotSupportedError
-/// for schemes Floe cannot reach yet.
+/// The file system for a path: local for plain paths and file:// URLs, S3 (with the registered
+/// per-bucket configurations) for s3:// and s3a://; throws NotSupportedError for other schemes.
 FileSystem& FileSystemFor(std::string_view path);
 
 }  // namespace floe

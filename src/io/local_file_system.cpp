@@ -11,6 +11,7 @@
 #include "common/exception.h"
 #include "io/file_roots.h"
 #include "io/file_system.h"
+#include "io/s3_file_system.h"
 
 namespace floe {
 
@@ -164,10 +165,12 @@ std::unique_ptr<RandomAccessFile> MemoryFile(std::string path, std::string bytes
 
 FileSystem& FileSystemFor(std::string_view path) {
     static LocalFileSystem local;
+    static S3FileSystem s3;
+    if (IsS3Path(path)) return s3;
     size_t scheme = path.find("://");
     if (scheme != std::string_view::npos && path.substr(0, scheme) != "file") {
         throw NotSupportedError("cannot read '" + std::string(path) + "': the " + std::string(path.substr(0, scheme)) +
-                                ":// scheme is not supported yet (local paths and file:// are)");
+                                ":// scheme is not supported yet (local paths, file://, s3:// and s3a:// are)");
     }
     return local;
 }
