@@ -9,6 +9,7 @@
 /// once reads that version throughout, however the table changes meanwhile.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,6 +52,10 @@ class ScanPlan {
     int64_t estimated_rows = 0;
     /// The table's exact live row count, when metadata alone answers count(*) (no deletes apply).
     std::optional<int64_t> exact_row_count;
+    /// Per column (index into the table's columns): its exact minimum and maximum over the live
+    /// rows, when metadata alone knows them (no deletes, no filter, every file with exact bounds);
+    /// both NULL when every value is NULL. min() and max() are answered from them.
+    std::map<size_t, std::pair<Value, Value>> exact_bounds;
     /// One line for EXPLAIN: what was pruned at each stage.
     std::string Describe() const {
         std::string out;

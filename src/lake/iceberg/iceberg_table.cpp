@@ -388,6 +388,71 @@ bool StatsMayMatch(const DataFile& file, const std::vector<BoundFilter>& filters
     return true;
 }
 
+/// Whether a column's bounds in the manifests are its true minimum and maximum: numbers, dates and
+/// times always (floats only when every file counts its NaNs, as none); strings and binary only
+/// under metrics mode full (the default truncate(16) may shorten them, and then the upper bound is
+/// not a value of the column).
+bool BoundsAreExact(const NestedField& field, const std::map<std::string, std::string>& properties) {
+    switch (field.type.kind) {
+        case TypeKind::INT:
+        case TypeKind::LONG:
+        case TypeKind::DATE:
+        case TypeKind::TIMESTAMP:
+        case TypeKind::TIMESTAMPTZ:
+        case TypeKind::DECIMAL:
+        case TypeKind::FLOAT:
+        case TypeKind::DOUBLE:
+            break;
+        case TypeKind::STRING: {
+            auto mode = properties.find("write.metadata.metrics.column." + field.name);
+            if (mode == properties.end()) mode = properties.find("write.metadata.metrics.default");
+            if (mode == properties.end() || mode->second != "full") return false;
+            break;
+        }
+        default:
+            return false;
+    }
+    return true;
+}
+
+/// The exact [min, max] of a column over `files` (no deletes apply), or nullopt when a file lacks
+/// what it takes to know it.
+std::optional<std::pair<Value, Value>> ExactBounds(const NestedField& field,
+                                                   const std::map<std::string, std::string>& properties,
+                                                   const std::vector<const DataFile*>& files) {
+    if (!BoundsAreExact(field, properties)) return std::nullopt;
+    bool floating = field.type.kind == TypeKind::FLOAT || field.type.kind == TypeKind::DOUBLE;
+    LogicalType type = ToFloeType(field.type);
+    std::optional<Value> lo, hi;
+    for (const DataFile* f : files) {
+        if (floating) {
+            auto nans = f->nan_value_counts.find(field.id);
+            if (nans == f->nan_value_counts.end() || nans->second != 0) return std::nullopt;
+        }
+        auto values = f->value_counts.find(field.id);
+        auto nulls = f->null_value_counts.find(field.id);
+        if (values != f->value_counts.end() && nulls != f->null_value_counts.end() && values->second == nulls->second) {
+            continue;  // every value NULL: no bound, nothing to add
+        }
+        auto l = f->lower_bounds.find(field.id);
+        auto h = f->upper_bounds.find(field.id);
+        if (l == f->lower_bounds.end() || h == f->upper_bounds.end()) return std::nullopt;
+        auto lv = DecodeBound(field.type, l->second), hv = DecodeBound(field.type, h->second);
+        if (!lv || !hv) return std::nullopt;
+        if (!lo) {
+            lo = *lv;
+            hi = *hv;
+            continue;
+        }
+        auto cl = CompareValues(*lv, *lo), ch = CompareValues(*hv, *hi);
+        if (!cl || !ch) return std::nullopt;
+        if (*cl < 0) lo = *lv;
+        if (*ch > 0) hi = *hv;
+    }
+    if (!lo) return std::make_pair(Value::Null(type), Value::Null(type));
+    return std::make_pair(*lo, *hi);
+}
+
 }  // namespace
 
 IcebergTable::IcebergTable(std::string name, std::shared_ptr<const TableMetadata> metadata, std::string metadata_path,
@@ -667,7 +732,15 @@ std::shared_ptr<const ScanPlan> IcebergTable::PlanScan(const std::vector<size_t>
     plan->pruning.push_back({"manifests", manifests_kept, data_manifests});
     plan->pruning.push_back({"files", static_cast<int64_t>(plan->files.size()), files_total});
     plan->estimated_rows = kept_rows;
-    if (!any_deletes && bound.empty()) plan->exact_row_count = all_rows;
+    if (!any_deletes && bound.empty()) {
+        plan->exact_row_count = all_rows;
+        std::vector<const DataFile*> files;
+        for (const auto& f : data) files.push_back(&f.file);
+        for (size_t c = 0; c < schema_->fields.size(); ++c) {
+            auto b = ExactBounds(schema_->fields[c], metadata_->properties, files);
+            if (b) plan->exact_bounds[c] = std::move(*b);
+        }
+    }
     return plan;
 }
 
