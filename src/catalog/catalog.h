@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "catalog/meta_store.h"
+#include "metastore/meta_store.h"
 
 namespace floe {
 

@@ -1,6 +1,6 @@
 // The meta store's schema, as an ordered list of migrations. Never edit a released migration:
 // add a new one. Migration i takes the schema from version i-1 to i.
-#include "catalog/meta_store.h"
+#include "metastore/meta_store.h"
 
 namespace floe {
 

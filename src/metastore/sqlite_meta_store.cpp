@@ -2,7 +2,7 @@
 
 #include <mutex>
 
-#include "catalog/meta_store.h"
+#include "metastore/meta_store.h"
 #include "common/exception.h"
 #include "common/logging.h"
 
