@@ -509,8 +509,18 @@ IcebergTable::IcebergTable(std::string name, std::shared_ptr<const TableMetadata
             schema_ = &metadata_->SchemaFor(*snapshot_);
             break;
     }
+    // Iceberg names are case-sensitive, Floe's are not: a name equal to an earlier one but for
+    // case is shown with a suffix (user_id, uSeR_Id_1), as DuckDB does, so both can be selected.
     for (const auto& f : schema_->fields) {
-        columns_.push_back({f.name, ToFloeType(f.type), !f.required, f.doc});
+        std::string name = f.name;
+        auto taken = [&](const std::string& n) {
+            for (const auto& c : columns_) {
+                if (AsciiEqualsIgnoreCase(c.name, n)) return true;
+            }
+            return false;
+        };
+        for (int k = 1; taken(name); ++k) name = f.name + "_" + std::to_string(k);
+        columns_.push_back({name, ToFloeType(f.type), !f.required, f.doc});
     }
 }
 

@@ -43,10 +43,6 @@ OUT_DIR = SCRIPT_DIR / "fixtures"
 # (output file name, substring of the translated SQL) -> reason. A query whose output file and SQL
 # match an entry is written with "skipif floe"; the reason names the Floe gap.
 NOT_YET = {
-    ("duckdb_case_sensitive_names.test", "select user_id_1 from"): (
-        "the columns user_id and uSeR_Id differ only in case: DuckDB renames the second uSeR_Id_1, "
-        "Floe shows both names and cannot tell them apart (binder)"
-    ),
     ("duckdb_initial_default_all_types.test", "col_timestamp"): (
         "in-process results drop DATETIME fractions: Column::GetValue makes a scale-0 DATETIME Value, so "
         "1970-01-01 00:00:00.012345 prints as 1970-01-01 00:00:00 (vector/runner)"
