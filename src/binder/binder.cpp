@@ -691,6 +691,21 @@ BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
     }
     std::vector<BoundExprPtr> args;
     for (const auto& a : call.args) {
+        if (a->kind == ast::ExprKind::INTERVAL && (name == "time_slice" || name == "date_slice")) {
+            // time_slice(dt, INTERVAL n unit[, boundary]) takes n and 'unit' as two arguments.
+            const auto& interval = static_cast<const ast::IntervalExpr&>(*a);
+            args.push_back(Bind(*interval.value));
+            args.push_back(std::make_unique<BoundConstant>(Value::Varchar(AsciiLower(interval.unit))));
+            continue;
+        }
+        if ((name == "time_slice" || name == "date_slice") && a->kind == ast::ExprKind::COLUMN_REF &&
+            static_cast<const ast::ColumnRefExpr&>(*a).parts.size() == 1) {
+            std::string word = AsciiLower(static_cast<const ast::ColumnRefExpr&>(*a).parts[0]);
+            if (word == "floor" || word == "ceil") {  // the boundary keyword
+                args.push_back(std::make_unique<BoundConstant>(Value::Varchar(word)));
+                continue;
+            }
+        }
         if (a->kind == ast::ExprKind::INTERVAL) {
             throw BinderError(At(a->location) + "INTERVAL is only allowed in date arithmetic", ErrorCode::PARSE);
         }

@@ -24,6 +24,18 @@ const FunctionRegistry& FunctionRegistry::Instance() {
         RegisterByAggregates(r);
         RegisterArrayFunctions(r);
         RegisterArrayAggregates(r);
+        RegisterEncodingFunctions(r);
+        RegisterStringSearchFunctions(r);
+        RegisterStringFormatFunctions(r);
+        RegisterNumericFunctions(r);
+        RegisterBitwiseFunctions(r);
+        RegisterDatetimeCalendarFunctions(r);
+        RegisterDatetimeDiffFunctions(r);
+        RegisterBooleanAggregates(r);
+        RegisterCovarianceAggregates(r);
+        RegisterArraySetFunctions(r);
+        RegisterArraySeriesFunctions(r);
+        RegisterUtilityFunctions(r);
         return r;
     }();
     return registry;

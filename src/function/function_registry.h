@@ -60,5 +60,17 @@ void RegisterPercentileAggregates(FunctionRegistry& registry);
 void RegisterByAggregates(FunctionRegistry& registry);
 void RegisterArrayFunctions(FunctionRegistry& registry);
 void RegisterArrayAggregates(FunctionRegistry& registry);
+void RegisterEncodingFunctions(FunctionRegistry& registry);
+void RegisterStringSearchFunctions(FunctionRegistry& registry);
+void RegisterStringFormatFunctions(FunctionRegistry& registry);
+void RegisterNumericFunctions(FunctionRegistry& registry);
+void RegisterBitwiseFunctions(FunctionRegistry& registry);
+void RegisterDatetimeCalendarFunctions(FunctionRegistry& registry);
+void RegisterDatetimeDiffFunctions(FunctionRegistry& registry);
+void RegisterBooleanAggregates(FunctionRegistry& registry);
+void RegisterCovarianceAggregates(FunctionRegistry& registry);
+void RegisterArraySetFunctions(FunctionRegistry& registry);
+void RegisterArraySeriesFunctions(FunctionRegistry& registry);
+void RegisterUtilityFunctions(FunctionRegistry& registry);
 
 }  // namespace floe

@@ -1,4 +1,4 @@
-// Conditional functions: if, ifnull/nvl, nullif, coalesce. CASE is bound as nested if().
+// Conditional functions: if, ifs, ifnull/nvl, nullif, coalesce. CASE is bound as nested if().
 // Branches are cast to their common super type.
 #include "common/exception.h"
 #include "function/function_registry.h"
@@ -100,6 +100,43 @@ BoundScalarFunction BindNullIf(const std::vector<LogicalType>& types) {
     return f;
 }
 
+// ifs(c1, v1, c2, v2, ..., [default]): the value of the first true condition, else the default
+// (NULL without one).
+BoundScalarFunction BindIfs(const std::vector<LogicalType>& types) {
+    if (types.size() < 2) throw BinderError("ifs() needs a condition and a value", ErrorCode::WRONG_ARGUMENTS);
+    bool has_default = types.size() % 2 == 1;
+    LogicalType t = TypeId::NULL_TYPE;
+    for (size_t i = 1; i < types.size(); i += 2) t = CommonSuperType(t, types[i]);
+    if (has_default) t = CommonSuperType(t, types.back());
+    BoundScalarFunction f;
+    for (size_t i = 0; i < types.size(); ++i) {
+        bool is_condition = i % 2 == 0 && !(has_default && i + 1 == types.size());
+        f.arg_types.push_back(is_condition ? LogicalType(TypeId::BOOLEAN) : t);
+    }
+    f.return_type = t;
+    f.kernel = [has_default](const std::vector<const Column*>& a, size_t rows, Column& out) {
+        size_t pairs = a.size() / 2;
+        for (size_t i = 0; i < rows; ++i) {
+            if (out.type().id == TypeId::NULL_TYPE) {
+                out.SetNull(i, true);
+                continue;
+            }
+            const Column* chosen = has_default ? a.back() : nullptr;
+            for (size_t k = 0; k < pairs; ++k) {
+                if (!a[2 * k]->IsNull(i) && a[2 * k]->Data<uint8_t>()[i] != 0) {
+                    chosen = a[2 * k + 1];
+                    break;
+                }
+            }
+            if (chosen)
+                CopyRow(*chosen, i, out);
+            else
+                out.SetNull(i, true);
+        }
+    };
+    return f;
+}
+
 }  // namespace
 
 void RegisterConditionalFunctions(FunctionRegistry& registry) {
@@ -108,6 +145,7 @@ void RegisterConditionalFunctions(FunctionRegistry& registry) {
     registry.AddScalar("ifnull", BindIfNull);
     registry.AddAlias("nvl", "ifnull");
     registry.AddScalar("nullif", BindNullIf);
+    registry.AddScalar("ifs", BindIfs);
 }
 
 }  // namespace floe

@@ -1,0 +1,320 @@
+// Encodings and digests of strings: hex/unhex, base64, URL encoding, md5/sha2/sm3-free digests
+// (OpenSSL) and the non-cryptographic hashes StarRocks documents (murmur_hash3_32 with its seed,
+// xx_hash3_64, xx_hash64, crc32). Invalid input to a decoder gives what StarRocks documents:
+// unhex an empty string, from_base64 NULL.
+#define XXH_INLINE_ALL
+#include <openssl/evp.h>
+#include <xxhash.h>
+
+#include <array>
+#include <string>
+
+#include "common/crc32.h"
+#include "common/exception.h"
+#include "function/function_registry.h"
+#include "function/simple_function.h"
+#include "function/vector_executor.h"
+#include "types/bitmap.h"
+
+namespace floe {
+
+namespace {
+
+using Args = const std::vector<const Column*>&;
+const LogicalType kStr = LogicalType::Varchar();
+constexpr char kHexDigits[] = "0123456789ABCDEF";
+constexpr char kLowerHexDigits[] = "0123456789abcdef";
+constexpr char kBase64Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+template <typename Op>
+ScalarKernel StringToString(Op op) {
+    return
+        [op](Args a, size_t rows, Column& out) { UnaryExecute<std::string_view, std::string>(*a[0], rows, out, op); };
+}
+
+std::string HexOfBytes(std::string_view s, const char* digits = kHexDigits) {
+    std::string o(s.size() * 2, '0');
+    for (size_t i = 0; i < s.size(); ++i) {
+        auto b = static_cast<unsigned char>(s[i]);
+        o[2 * i] = digits[b >> 4];
+        o[2 * i + 1] = digits[b & 15];
+    }
+    return o;
+}
+
+int HexValue(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// unhex: empty when the length is odd or a character is not a hex digit (StarRocks' rule).
+std::string Unhex(std::string_view s) {
+    if (s.size() % 2 != 0) return "";
+    std::string o(s.size() / 2, '\0');
+    for (size_t i = 0; i < o.size(); ++i) {
+        int hi = HexValue(s[2 * i]), lo = HexValue(s[2 * i + 1]);
+        if (hi < 0 || lo < 0) return "";
+        o[i] = static_cast<char>(hi * 16 + lo);
+    }
+    return o;
+}
+
+std::string ToBase64(std::string_view s) {
+    std::string o;
+    o.reserve((s.size() + 2) / 3 * 4);
+    size_t i = 0;
+    for (; i + 2 < s.size(); i += 3) {
+        uint32_t v = (static_cast<unsigned char>(s[i]) << 16) | (static_cast<unsigned char>(s[i + 1]) << 8) |
+                     static_cast<unsigned char>(s[i + 2]);
+        for (int k = 3; k >= 0; --k) o.push_back(kBase64Alphabet[(v >> (6 * k)) & 63]);
+    }
+    size_t rest = s.size() - i;
+    if (rest > 0) {
+        uint32_t v = static_cast<unsigned char>(s[i]) << 16;
+        if (rest == 2) v |= static_cast<unsigned char>(s[i + 1]) << 8;
+        o.push_back(kBase64Alphabet[(v >> 18) & 63]);
+        o.push_back(kBase64Alphabet[(v >> 12) & 63]);
+        o.push_back(rest == 2 ? kBase64Alphabet[(v >> 6) & 63] : '=');
+        o.push_back('=');
+    }
+    return o;
+}
+
+int Base64Value(char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+// Decodes base64 with optional padding; false when a character or the length is invalid.
+bool FromBase64(std::string_view s, std::string& o) {
+    o.clear();
+    while (!s.empty() && s.back() == '=') s.remove_suffix(1);
+    if (s.size() % 4 == 1) return false;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (char c : s) {
+        int v = Base64Value(c);
+        if (v < 0) return false;
+        acc = (acc << 6) | static_cast<uint32_t>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            o.push_back(static_cast<char>((acc >> bits) & 0xFF));
+        }
+    }
+    return true;
+}
+
+// application/x-www-form-urlencoded, as java.net.URLEncoder (which StarRocks' examples match):
+// letters, digits and . - * _ stay, a space becomes '+', every other byte %XX.
+std::string UrlEncode(std::string_view s) {
+    std::string o;
+    o.reserve(s.size());
+    for (char c : s) {
+        auto b = static_cast<unsigned char>(c);
+        if (std::isalnum(b) || c == '.' || c == '-' || c == '*' || c == '_') {
+            o.push_back(c);
+        } else if (c == ' ') {
+            o.push_back('+');
+        } else {
+            o.push_back('%');
+            o.push_back(kHexDigits[b >> 4]);
+            o.push_back(kHexDigits[b & 15]);
+        }
+    }
+    return o;
+}
+
+std::string UrlDecode(std::string_view s) {
+    std::string o;
+    o.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '+') {
+            o.push_back(' ');
+        } else if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+            o.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
+            i += 2;
+        } else if (s[i] == '%') {
+            throw ExecutionError("url_decode(): invalid escape in '" + std::string(s) + "'",
+                                 ErrorCode::WRONG_ARGUMENTS);
+        } else {
+            o.push_back(s[i]);
+        }
+    }
+    return o;
+}
+
+/// Digest of the concatenation of `parts` with an OpenSSL message digest, as lowercase hex.
+std::string DigestHex(const EVP_MD* md, const std::vector<std::string_view>& parts) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> buf{};
+    unsigned int len = 0;
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    bool ok = ctx && EVP_DigestInit_ex(ctx, md, nullptr) == 1;
+    for (std::string_view p : parts) ok = ok && EVP_DigestUpdate(ctx, p.data(), p.size()) == 1;
+    ok = ok && EVP_DigestFinal_ex(ctx, buf.data(), &len) == 1;
+    EVP_MD_CTX_free(ctx);
+    if (!ok) throw InternalError("message digest failed");
+    return HexOfBytes(std::string_view(reinterpret_cast<const char*>(buf.data()), len), kLowerHexDigits);
+}
+
+/// A function of any number of strings (at least one) where a NULL argument gives NULL: `op` gets
+/// the row's values.
+template <typename R, typename Op>
+ScalarKernel VariadicStrings(Op op) {
+    return [op](Args a, size_t rows, Column& out) {
+        std::vector<std::string_view> parts(a.size());
+        for (size_t i = 0; i < rows; ++i) {
+            bool n = false;
+            for (size_t k = 0; k < a.size() && !n; ++k) {
+                n = a[k]->IsNull(i);
+                if (!n) parts[k] = a[k]->Strings()[i].view();
+            }
+            out.SetNull(i, n);
+            if (!n) WriteValue<R>(out, i, op(parts));
+        }
+    };
+}
+
+BoundScalarFunction BindHex(const std::vector<LogicalType>& types) {
+    if (types.size() != 1) throw BinderError("hex() takes one argument", ErrorCode::WRONG_ARGUMENTS);
+    BoundScalarFunction f;
+    f.name = "hex";
+    f.return_type = kStr;
+    if (types[0].IsInteger() || types[0].id == TypeId::BOOLEAN) {
+        // hex of a number: its two's-complement bits as 64-bit hex without leading zeros (MySQL).
+        f.arg_types = {TypeId::BIGINT};
+        f.kernel = [](Args a, size_t rows, Column& out) {
+            UnaryExecute<int64_t, std::string>(*a[0], rows, out, [](int64_t v) {
+                auto u = static_cast<uint64_t>(v);
+                std::string o;
+                do {
+                    o.insert(o.begin(), kHexDigits[u & 15]);
+                    u >>= 4;
+                } while (u != 0);
+                return o;
+            });
+        };
+    } else {
+        f.arg_types = {kStr};
+        f.kernel = StringToString([](std::string_view s) { return HexOfBytes(s); });
+    }
+    return f;
+}
+
+BoundScalarFunction BindSha2(const std::vector<LogicalType>& types) {
+    if (types.size() != 2) throw BinderError("sha2() takes two arguments", ErrorCode::WRONG_ARGUMENTS);
+    BoundScalarFunction f;
+    f.name = "sha2";
+    f.arg_types = {kStr, TypeId::BIGINT};
+    f.return_type = kStr;
+    f.kernel = [](Args a, size_t rows, Column& out) {
+        BinaryExecuteNullable<std::string_view, int64_t, std::string>(
+            *a[0], *a[1], rows, out, [](std::string_view s, int64_t bits, bool& n) -> std::string {
+                const EVP_MD* md = nullptr;
+                switch (bits) {
+                    case 0:
+                    case 256:
+                        md = EVP_sha256();
+                        break;
+                    case 224:
+                        md = EVP_sha224();
+                        break;
+                    case 384:
+                        md = EVP_sha384();
+                        break;
+                    case 512:
+                        md = EVP_sha512();
+                        break;
+                    default:
+                        n = true;  // StarRocks and MySQL: an unsupported length gives NULL
+                        return {};
+                }
+                return DigestHex(md, {s});
+            });
+    };
+    return f;
+}
+
+}  // namespace
+
+void RegisterEncodingFunctions(FunctionRegistry& r) {
+    r.AddScalar("hex", BindHex);
+    r.AddScalar("unhex", Overloads("unhex", {{{kStr}, kStr, StringToString(Unhex)}}));
+    r.AddAlias("hex_decode_string", "unhex");
+    r.AddScalar("to_base64", Overloads("to_base64", {{{kStr}, kStr, StringToString(ToBase64)}}));
+    r.AddScalar("from_base64", Overloads("from_base64", {{{kStr}, kStr, [](Args a, size_t rows, Column& out) {
+                                                              std::string buf;
+                                                              UnaryExecuteNullable<std::string_view, std::string>(
+                                                                  *a[0], rows, out,
+                                                                  [&buf](std::string_view s, bool& n) {
+                                                                      n = !FromBase64(s, buf);
+                                                                      return buf;
+                                                                  });
+                                                          }}}));
+    r.AddAlias("base64_decode_string", "from_base64");
+    r.AddScalar("url_encode", Overloads("url_encode", {{{kStr}, kStr, StringToString(UrlEncode)}}));
+    r.AddScalar("url_decode", Overloads("url_decode", {{{kStr}, kStr, StringToString(UrlDecode)}}));
+    r.AddScalar("md5", Overloads("md5", {{{kStr}, kStr, StringToString([](std::string_view s) {
+                                              return DigestHex(EVP_md5(), {s});
+                                          })}}));
+    r.AddScalar("md5sum",
+                Overloads("md5sum", {{{kStr},
+                                      kStr,
+                                      VariadicStrings<std::string>([](const std::vector<std::string_view>& p) {
+                                          return DigestHex(EVP_md5(), p);
+                                      }),
+                                      true}}));
+    r.AddScalar("sha2", BindSha2);
+    r.AddScalar("crc32", Overloads("crc32", {{{kStr}, TypeId::BIGINT, [](Args a, size_t rows, Column& out) {
+                                                  UnaryExecute<std::string_view, int64_t>(
+                                                      *a[0], rows, out, [](std::string_view s) {
+                                                          return static_cast<int64_t>(Crc32(s.data(), s.size()));
+                                                      });
+                                              }}}));
+    // murmur_hash3_32(s1, s2, ...): each argument hashed with the previous hash as its seed.
+    r.AddScalar("murmur_hash3_32",
+                Overloads("murmur_hash3_32", {{{kStr},
+                                               TypeId::INT,
+                                               VariadicStrings<int32_t>([](const std::vector<std::string_view>& p) {
+                                                   uint32_t h = 104729;  // StarRocks' seed (also bitmap_hash's)
+                                                   for (std::string_view s : p) h = Murmur3_32(s, h);
+                                                   return static_cast<int32_t>(h);
+                                               }),
+                                               true}}));
+    r.AddScalar("xx_hash3_64",
+                Overloads("xx_hash3_64", {{{kStr},
+                                           TypeId::BIGINT,
+                                           VariadicStrings<int64_t>([](const std::vector<std::string_view>& p) {
+                                               uint64_t h = 0;
+                                               for (std::string_view s : p)
+                                                   h = XXH3_64bits_withSeed(s.data(), s.size(), h);
+                                               return static_cast<int64_t>(h);
+                                           }),
+                                           true}}));
+    r.AddScalar("xx_hash64",
+                Overloads("xx_hash64", {{{kStr},
+                                         TypeId::BIGINT,
+                                         VariadicStrings<int64_t>([](const std::vector<std::string_view>& p) {
+                                             uint64_t h = 0;
+                                             for (std::string_view s : p) h = XXH64(s.data(), s.size(), h);
+                                             return static_cast<int64_t>(h);
+                                         }),
+                                         true}}));
+    r.AddScalar("xx_hash32",
+                Overloads("xx_hash32", {{{kStr},
+                                         TypeId::INT,
+                                         VariadicStrings<int32_t>([](const std::vector<std::string_view>& p) {
+                                             uint32_t h = 0;
+                                             for (std::string_view s : p) h = XXH32(s.data(), s.size(), h);
+                                             return static_cast<int32_t>(h);
+                                         }),
+                                         true}}));
+}
+
+}  // namespace floe
