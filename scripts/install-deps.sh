@@ -43,9 +43,10 @@ if ((${#missing[@]})); then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm test tools (node mysql2, DuckDB for the integration tests), kept inside the tree.
+# npm test tools (node mysql2, DuckDB for the integration tests, s3rver as the S3 endpoint), kept inside the tree.
 here="$(cd "$(dirname "$0")/.." && pwd)"
-if [ ! -d "$here/test/integration/node_modules/mysql2" ] || [ ! -d "$here/test/integration/node_modules/@duckdb/node-api" ]; then
+if [ ! -d "$here/test/integration/node_modules/mysql2" ] || [ ! -d "$here/test/integration/node_modules/@duckdb/node-api" ] ||
+   [ ! -d "$here/test/integration/node_modules/s3rver" ]; then
   echo "install-deps: installing npm test tools"
   (cd "$here/test/integration" && npm install --no-audit --no-fund --silent >/dev/null)
 fi

@@ -4,6 +4,7 @@
 
 #include "common/ascii.h"
 #include "common/exception.h"
+#include "io/s3_file_system.h"
 #include "lake/iceberg/iceberg_catalog.h"
 
 namespace floe {
@@ -29,6 +30,7 @@ void ExternalCatalogs::Validate(const ExternalCatalogInfo& info) {
         throw NotSupportedError("catalog type '" + info.type + "' is not supported; Floe reads 'iceberg' catalogs");
     }
     iceberg::CatalogProperties::Parse(info.properties);
+    S3Config::FromProperties(info.properties);  // bad aws.s3.* values fail the CREATE
     auto rewrite = info.properties.find("location.rewrite");
     if (rewrite != info.properties.end()) iceberg::ParseLocationRewrites(rewrite->second);
 }
@@ -50,6 +52,11 @@ ExternalCatalogs::Opened ExternalCatalogs::Get(const std::string& name) {
     o.catalog = iceberg::OpenIcebergCatalog(info->name, info->properties);
     auto rewrite = info->properties.find("location.rewrite");
     if (rewrite != info->properties.end()) o.rewrites = iceberg::ParseLocationRewrites(rewrite->second);
+    if (S3Config::HasAny(info->properties)) {
+        o.s3 = S3Config::FromProperties(info->properties);
+        std::string warehouse = iceberg::CatalogProperties::Parse(info->properties).warehouse;
+        if (IsS3Path(warehouse)) RegisterS3Config(S3Location::Parse(warehouse).bucket, *o.s3);
+    }
     std::lock_guard<std::mutex> lock(mutex_);
     return opened_.emplace(name, std::move(o)).first->second;
 }
@@ -100,7 +107,10 @@ std::shared_ptr<iceberg::IcebergTable> ExternalCatalogs::OpenTable(const std::st
     // The metadata file's own location may need the catalog's rewrites too.
     iceberg::LocationResolver outer("", "", o.rewrites);
     std::string path = outer.Resolve(*location);
+    // The table's files are read through FileSystemFor: its buckets get the catalog's S3 settings.
+    if (o.s3 && IsS3Path(path)) RegisterS3Config(S3Location::Parse(path).bucket, *o.s3);
     auto metadata = LoadMetadata(path);
+    if (o.s3 && IsS3Path(metadata->location)) RegisterS3Config(S3Location::Parse(metadata->location).bucket, *o.s3);
     iceberg::LocationResolver resolver(metadata->location, TableDirectoryOf(path), o.rewrites);
     return std::make_shared<iceberg::IcebergTable>(catalog + "." + database + "." + table, metadata, path, selector,
                                                    std::move(resolver));

@@ -9,10 +9,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "io/s3_client.h"
 #include "lake/iceberg/iceberg_table.h"
 
 namespace floe {
@@ -45,6 +47,8 @@ class ExternalCatalogs {
     struct Opened {
         std::shared_ptr<iceberg::IcebergCatalog> catalog;
         std::vector<std::pair<std::string, std::string>> rewrites;
+        /// The catalog's aws.s3.* / s3.* settings, registered for the buckets its tables live in.
+        std::optional<S3Config> s3;
     };
     Opened Get(const std::string& name);
     std::shared_ptr<const iceberg::TableMetadata> LoadMetadata(const std::string& path);

@@ -69,7 +69,7 @@ def test_errors_name_the_problem(server, tmp_path):
         (f'SELECT * FROM FILES("format" = "csv")', 'needs a "path"'),
         (f'SELECT * FROM FILES("path" = "{tmp_path}/x", "format" = "orc")', "'orc' is not supported"),
         (f'SELECT * FROM FILES("path" = "{tmp_path}/x", "colour" = "red")', 'property "colour"'),
-        ('SELECT * FROM FILES("path" = "s3://bucket/x.parquet")', "s3:// scheme"),
+        ('SELECT * FROM FILES("path" = "gs://bucket/x.parquet")', "gs:// scheme"),
     ]
     (tmp_path / "x").write_text("1,2\n")
     for sql, part in cases:

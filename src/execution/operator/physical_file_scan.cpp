@@ -3,6 +3,7 @@
 #include "execution/operator/iceberg_deletes.h"
 
 #include <cctype>
+#include <map>
 #include <set>
 
 #include "common/ascii.h"
@@ -15,6 +16,7 @@
 #include "format/parquet/page_index.h"
 #include "function/cast.h"
 #include "io/file_system.h"
+#include "io/s3_file_system.h"
 
 namespace floe {
 
@@ -109,13 +111,27 @@ JsonOptions JsonOptionsOf(const FileProperties& p) {
     return o;
 }
 
-std::string ReadWholeFile(const std::string& path) {
-    auto file = FileSystemFor(path).Open(path);
+/// The file system FILES() reads `path` with. An s3:// path uses the statement's own aws.s3.*
+/// properties (anonymous without them), never the keys an Iceberg catalog registered, so FILE
+/// privilege alone does not lend a catalog's credentials; local paths pass FileRoots as always.
+std::shared_ptr<FileSystem> FilesFileSystem(const std::string& path, const FileProperties& properties) {
+    if (IsS3Path(path)) {
+        std::map<std::string, std::string> s3;
+        for (const auto& [k, v] : properties) {
+            if (S3Config::IsProperty(k)) s3[k] = v;
+        }
+        return std::make_shared<S3FileSystem>(S3Config::FromProperties(s3));
+    }
+    return std::shared_ptr<FileSystem>(std::shared_ptr<FileSystem>(), &FileSystemFor(path));
+}
+
+std::string ReadWholeFile(FileSystem& fs, const std::string& path) {
+    auto file = fs.Open(path);
     return file->ReadAt(0, file->size());
 }
 
-std::unique_ptr<parquet::ParquetFileReader> OpenParquet(const std::string& path) {
-    std::shared_ptr<RandomAccessFile> file = FileSystemFor(path).Open(path);
+std::unique_ptr<parquet::ParquetFileReader> OpenParquet(FileSystem& fs, const std::string& path) {
+    std::shared_ptr<RandomAccessFile> file = fs.Open(path);
     return std::make_unique<parquet::ParquetFileReader>(std::move(file));
 }
 
@@ -130,16 +146,17 @@ FilesDescription DescribeFiles(const FileProperties& properties) {
         "csv.enclose",   "csv.escape", "strip_outer_array",    "json_root",         "json.strip_outer_array",
         "json.json_root"};
     for (const auto& [k, v] : properties) {
-        if (!kKnown.count(AsciiLower(k))) {
+        if (!kKnown.count(AsciiLower(k)) && !S3Config::IsProperty(k)) {
             throw BinderError("FILES() does not know the property \"" + k + "\"", ErrorCode::WRONG_ARGUMENTS);
         }
     }
     FilesDescription d;
-    for (auto& f : FileSystemFor(path).List(path)) d.files.push_back(std::move(f.path));
+    std::shared_ptr<FileSystem> fs = FilesFileSystem(path, properties);
+    for (auto& f : fs->List(path)) d.files.push_back(std::move(f.path));
     std::string format = FormatOf(properties, d.files[0]);
     if (format != "parquet") {
         // Text: columns inferred from a sample of the first file.
-        std::string text = ReadWholeFile(d.files[0]);
+        std::string text = ReadWholeFile(*fs, d.files[0]);
         std::vector<InferredColumn> columns;
         try {
             columns = format == "csv" ? InferCsvColumns(text, CsvOptionsOf(properties))
@@ -154,7 +171,7 @@ FilesDescription DescribeFiles(const FileProperties& properties) {
         }
         return d;
     }
-    auto reader = OpenParquet(d.files[0]);
+    auto reader = OpenParquet(*fs, d.files[0]);
     for (const auto& c : reader->columns()) {
         d.names.push_back(c.name);
         d.types.push_back(c.type.id == TypeId::NULL_TYPE ? LogicalType::Varchar() : c.type);
@@ -359,8 +376,9 @@ void PhysicalFileScan::PlanMorsels() {
             throw NotSupportedError("'" + files_[f] + "' is an " + iceberg_->files[f].format +
                                     " data file; Floe reads Iceberg tables whose data files are Parquet");
         }
-        readers_.push_back(std::make_unique<parquet::ParquetFileReader>(
-            CountingFile(FileSystemFor(files_[f]).Open(files_[f]), bytes_read_)));
+        readers_.push_back(std::make_unique<parquet::ParquetFileReader>(CountingFile(
+            (iceberg_ ? FileSystemFor(files_[f]) : *FilesFileSystem(files_[f], properties_)).Open(files_[f]),
+            bytes_read_)));
         const parquet::ParquetFileReader& file = *readers_.back();
         ++stats_.files;
         if (iceberg_) {
@@ -417,7 +435,7 @@ bool PhysicalFileScan::GetTextData(Chunk& out) {
             if (file_ >= files_.size()) return false;
             const std::string& path = files_[file_++];
             ++stats_.files;
-            text_ = ReadWholeFile(path);
+            text_ = ReadWholeFile(*FilesFileSystem(path, properties_), path);
             text_path_ = path;
             if (format_ == "csv") {
                 csv_ = std::make_unique<CsvReader>(text_, CsvOptionsOf(properties_), file_types_.size());
@@ -467,7 +485,7 @@ bool PhysicalFileScan::GetData(ExecutionContext& ctx, Chunk& out) {
     if (format_ != "parquet") {
         if (all_names_.empty() && format_ == "json") {
             // The JSON reader picks fields by name: the names DescribeFiles inferred.
-            std::string text = ReadWholeFile(files_[0]);
+            std::string text = ReadWholeFile(*FilesFileSystem(files_[0], properties_), files_[0]);
             for (const auto& c : InferJsonColumns(text, JsonOptionsOf(properties_))) all_names_.push_back(c.name);
         }
         return GetTextData(out);
