@@ -36,6 +36,7 @@ const FunctionRegistry& FunctionRegistry::Instance() {
         RegisterArraySetFunctions(r);
         RegisterArraySeriesFunctions(r);
         RegisterUtilityFunctions(r);
+        RegisterCollectionAggregates(r);
         return r;
     }();
     return registry;

@@ -72,5 +72,6 @@ void RegisterCovarianceAggregates(FunctionRegistry& registry);
 void RegisterArraySetFunctions(FunctionRegistry& registry);
 void RegisterArraySeriesFunctions(FunctionRegistry& registry);
 void RegisterUtilityFunctions(FunctionRegistry& registry);
+void RegisterCollectionAggregates(FunctionRegistry& registry);
 
 }  // namespace floe

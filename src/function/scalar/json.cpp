@@ -1,7 +1,15 @@
 // JSON functions over JSON text (simdjson): parse_json, json_query (->), json_string (->>),
-// get_json_string, get_json_int, get_json_double, json_exists, json_length. Paths are StarRocks'
-// JSON paths: $, $.a.b, $.a[0], $."key with dots".
+// get_json_string, get_json_int, get_json_double, get_json_bool, json_exists, json_length,
+// json_keys, is_json_scalar, and the constructors json_object and json_array. Paths are
+// StarRocks' JSON paths: $, $.a.b, $.a[0], $."key with dots".
+#include <fmt/format.h>
 #include <simdjson.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "common/json_text.h"
+#include "types/decimal.h"
 
 #include "common/exception.h"
 #include "function/function_registry.h"
@@ -88,6 +96,116 @@ std::string AsText(simdjson::dom::element e, bool unquote) {
     return simdjson::minify(e);
 }
 
+/// Appends row i of `c` as a JSON value: numbers and booleans as themselves, strings quoted, JSON
+/// as it is, NULL (and NaN or infinities) as null.
+void AppendJsonValue(const Column& c, size_t i, std::string& out) {
+    if (c.IsNull(i)) {
+        out += "null";
+        return;
+    }
+    const LogicalType& t = c.type();
+    switch (t.id) {
+        case TypeId::BOOLEAN:
+            out += c.Data<uint8_t>()[i] ? "true" : "false";
+            return;
+        case TypeId::TINYINT:
+            out += std::to_string(c.Data<int8_t>()[i]);
+            return;
+        case TypeId::SMALLINT:
+            out += std::to_string(c.Data<int16_t>()[i]);
+            return;
+        case TypeId::INT:
+            out += std::to_string(c.Data<int32_t>()[i]);
+            return;
+        case TypeId::BIGINT:
+            out += std::to_string(c.Data<int64_t>()[i]);
+            return;
+        case TypeId::LARGEINT:
+            out += FormatInt128(c.Data<int128_t>()[i]);
+            return;
+        case TypeId::DECIMAL:
+            out += FormatDecimal(c.Data<int128_t>()[i], t.scale);
+            return;
+        case TypeId::FLOAT:
+        case TypeId::DOUBLE: {
+            double d = t.id == TypeId::FLOAT ? c.Data<float>()[i] : c.Data<double>()[i];
+            out += std::isfinite(d) ? fmt::format("{}", d) : "null";
+            return;
+        }
+        case TypeId::JSON:
+            out += c.Strings()[i].view();
+            return;
+        default:
+            AppendJsonString(out, c.Strings()[i].view());
+            return;
+    }
+}
+
+/// The type a json_object/json_array value is evaluated in: its own when JSON can show it,
+/// else VARCHAR (dates and datetimes as their text).
+LogicalType JsonValueType(const LogicalType& t) {
+    if (t.IsNumeric() || t.id == TypeId::JSON || t.id == TypeId::VARCHAR) return t;
+    return LogicalType::Varchar();
+}
+
+BoundScalarFunction BindJsonObject(const std::vector<LogicalType>& types) {
+    BoundScalarFunction f;
+    f.name = "json_object";
+    for (size_t k = 0; k < types.size(); ++k)
+        f.arg_types.push_back(k % 2 == 0 ? LogicalType::Varchar() : JsonValueType(types[k]));
+    f.return_type = TypeId::JSON;
+    f.kernel = [](Args a, size_t rows, Column& out) {
+        std::vector<std::pair<std::string_view, size_t>> keys;  // key, argument of its value
+        std::string text;
+        for (size_t i = 0; i < rows; ++i) {
+            keys.clear();
+            for (size_t k = 0; k < a.size(); k += 2) {
+                if (a[k]->IsNull(i)) {
+                    throw ExecutionError("json_object(): a key is NULL", ErrorCode::WRONG_ARGUMENTS);
+                }
+                keys.emplace_back(a[k]->Strings()[i].view(), k + 1);
+            }
+            // StarRocks sorts the pairs by key; an odd last key gets null.
+            std::stable_sort(keys.begin(), keys.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+            text = "{";
+            for (size_t p = 0; p < keys.size(); ++p) {
+                if (p > 0) text.push_back(',');
+                AppendJsonString(text, keys[p].first);
+                text.push_back(':');
+                if (keys[p].second < a.size())
+                    AppendJsonValue(*a[keys[p].second], i, text);
+                else
+                    text += "null";
+            }
+            text.push_back('}');
+            out.SetNull(i, false);
+            out.SetString(i, text);
+        }
+    };
+    return f;
+}
+
+BoundScalarFunction BindJsonArray(const std::vector<LogicalType>& types) {
+    BoundScalarFunction f;
+    f.name = "json_array";
+    for (const auto& t : types) f.arg_types.push_back(JsonValueType(t));
+    f.return_type = TypeId::JSON;
+    f.kernel = [](Args a, size_t rows, Column& out) {
+        std::string text;
+        for (size_t i = 0; i < rows; ++i) {
+            text = "[";
+            for (size_t k = 0; k < a.size(); ++k) {
+                if (k > 0) text.push_back(',');
+                AppendJsonValue(*a[k], i, text);
+            }
+            text.push_back(']');
+            out.SetNull(i, false);
+            out.SetString(i, text);
+        }
+    };
+    return f;
+}
+
 }  // namespace
 
 void RegisterJsonFunctions(FunctionRegistry& r) {
@@ -156,6 +274,36 @@ void RegisterJsonFunctions(FunctionRegistry& r) {
                                                    return static_cast<int64_t>(obj.size());
                                                return int64_t{1};
                                            })}}));
+    r.AddScalar("get_json_bool",
+                Overloads("get_json_bool", {{{str, str}, TypeId::BOOLEAN, AtPath<bool>([](auto e, bool& is_null) {
+                                                 bool b = false;
+                                                 if (e.get_bool().get(b) == simdjson::SUCCESS) return b;
+                                                 is_null = true;
+                                                 return false;
+                                             })}}));
+    auto keys = AtPath<std::string>([](auto e, bool& is_null) {
+        simdjson::dom::object obj;
+        if (e.get_object().get(obj) != simdjson::SUCCESS) {
+            is_null = true;  // not an object
+            return std::string();
+        }
+        std::string text = "[";
+        bool first = true;
+        for (auto field : obj) {
+            if (!first) text.push_back(',');
+            first = false;
+            AppendJsonString(text, field.key);
+        }
+        text.push_back(']');
+        return text;
+    });
+    r.AddScalar("json_keys", Overloads("json_keys", {{{json}, json, keys}, {{json, str}, json, keys}}));
+    r.AddScalar("is_json_scalar",
+                Overloads("is_json_scalar", {{{json}, TypeId::BOOLEAN, AtPath<bool>([](auto e, bool&) {
+                                                  return !e.is_object() && !e.is_array();
+                                              })}}));
+    r.AddScalar("json_object", BindJsonObject);
+    r.AddScalar("json_array", BindJsonArray);
 }
 
 }  // namespace floe
