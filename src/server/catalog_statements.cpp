@@ -24,9 +24,10 @@ Value Str(std::string_view s) {
 /// Property values that are secrets: shown masked by SHOW CREATE CATALOG.
 bool IsSecret(const std::string& key) {
     std::string k = AsciiLower(key);
-    return k.find("password") != std::string::npos || k.find("secret") != std::string::npos ||
-           k.find("session_token") != std::string::npos || k.find("access_key") != std::string::npos ||
-           k.find("credential") != std::string::npos || k == "token";
+    for (const char* word : {"password", "secret", "token", "access_key", "access-key", "credential"}) {
+        if (k.find(word) != std::string::npos) return true;
+    }
+    return false;
 }
 
 std::string Quote(const std::string& s) {

@@ -305,6 +305,34 @@ def test_pause_resume_stop(server, kafka):
         server.query("RESUME ROUTINE LOAD FOR rl_ctl.job")
 
 
+def test_revoking_insert_pauses_the_owners_job(server, kafka):
+    """A job loads with its owner's rights as they are at each batch: once INSERT is revoked, the
+    next batch pauses the job with a reason naming the owner and the privilege, and loads nothing."""
+    kafka.topic("revoke", 1)
+    server.query("CREATE DATABASE rl_priv")
+    server.query("CREATE TABLE rl_priv.t (id BIGINT, v VARCHAR(10)) DUPLICATE KEY(id)")
+    server.query("CREATE USER IF NOT EXISTS rl_loader IDENTIFIED BY 'pw'")
+    server.query("GRANT INSERT, SELECT ON TABLE rl_priv.t TO USER rl_loader")
+    server.query(f"""CREATE ROUTINE LOAD rl_priv.job ON t COLUMNS TERMINATED BY ','
+        PROPERTIES ("max_batch_interval" = "0.2")
+        FROM KAFKA ("kafka_broker_list" = "{kafka.bootstrap}", "kafka_topic" = "revoke",
+                    "property.kafka_default_offsets" = "OFFSET_BEGINNING")""", user="rl_loader", password="pw")
+    kafka.produce("revoke", ["1,a", "2,b"])
+    wait_for(lambda: count(server, "rl_priv", "t") == 2, what="2 rows loaded with the owner's INSERT")
+    server.query("REVOKE INSERT ON TABLE rl_priv.t FROM USER rl_loader")
+    kafka.produce("revoke", ["3,c"])
+    job = wait_for(lambda: (lambda j: j if j["State"] == "PAUSED" else None)(show_job(server, "rl_priv", "job")),
+                   what="the job paused after the revoke")
+    reason = job["ReasonOfStateChanged"]
+    assert "rl_loader" in reason and "INSERT" in reason, reason
+    time.sleep(0.5)
+    assert count(server, "rl_priv", "t") == 2  # nothing loaded without the privilege
+    # Granted again and resumed: the waiting message loads.
+    server.query("GRANT INSERT ON TABLE rl_priv.t TO USER rl_loader")
+    server.query("RESUME ROUTINE LOAD FOR rl_priv.job")
+    wait_for(lambda: count(server, "rl_priv", "t") == 3, what="the third row after the grant")
+
+
 def test_bad_definitions_are_refused(server, kafka):
     server.query("CREATE DATABASE rl_bad")
     server.query("CREATE TABLE rl_bad.t (id BIGINT) DUPLICATE KEY(id)")
