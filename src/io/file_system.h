@@ -7,9 +7,12 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "io/data_cache.h"
 
 namespace floe {
 
@@ -26,6 +29,12 @@ class RandomAccessFile {
         ReadAt(offset, n, s.data());
         return s;
     }
+    /// What names this file's bytes for the data cache (io/data_cache.h): remote files give
+    /// their path, size and ETag; local files, read around the cache, give nothing.
+    virtual std::optional<FileIdentity> identity() const { return std::nullopt; }
+    /// How a scan reads this file (remote files: through the data cache or not, and which
+    /// counters the reads add to); local files ignore it. Call before reading.
+    virtual void SetRemoteReadOptions(RemoteReadOptions options) { (void)options; }
 };
 
 struct FileInfo {

@@ -187,6 +187,8 @@ class CountedFile : public RandomAccessFile {
         file_->ReadAt(offset, n, out);
         bytes_->fetch_add(n, std::memory_order_relaxed);
     }
+    std::optional<FileIdentity> identity() const override { return file_->identity(); }
+    void SetRemoteReadOptions(RemoteReadOptions options) override { file_->SetRemoteReadOptions(std::move(options)); }
 
   private:
     std::unique_ptr<RandomAccessFile> file_;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <future>
 #include <map>
 #include <mutex>
 
@@ -118,20 +119,52 @@ class S3File : public RandomAccessFile {
           object_(std::move(object)) {}
     const std::string& path() const override { return path_; }
     uint64_t size() const override { return object_.size; }
+    std::optional<FileIdentity> identity() const override { return FileIdentity{path_, object_.size, object_.etag}; }
+    void SetRemoteReadOptions(RemoteReadOptions options) override { options_ = std::move(options); }
     void ReadAt(uint64_t offset, size_t n, char* out) const override {
         if (offset > object_.size || n > object_.size - offset) {
             throw IOError("'" + path_ + "': read of " + std::to_string(n) + " bytes at offset " +
                           std::to_string(offset) + " is past the end of the object (" + std::to_string(object_.size) +
                           " bytes)");
         }
-        client_.GetRange(location_, offset, n, out);
+        DataCache& cache = DataCache::Global();
+        // Without an ETag the object's identity is only its size: such reads go around the cache.
+        if (options_.use_cache && cache.enabled() && !object_.etag.empty()) {
+            FileIdentity identity{path_, object_.size, object_.etag};
+            cache.Read(
+                identity, offset, n, out,
+                [this](uint64_t o, size_t k, char* p) { client_.GetRange(location_, o, k, p); },
+                options_.counters.get());
+            return;
+        }
+        ReadAround(offset, n, out);
     }
 
   private:
+    /// A read around the cache: ranges over a few blocks go out as parallel ranged GETs.
+    void ReadAround(uint64_t offset, size_t n, char* out) const {
+        constexpr size_t kPart = DataCache::kBlockSize * 4;
+        if (n <= 2 * kPart) {
+            client_.GetRange(location_, offset, n, out);
+        } else {
+            std::vector<std::future<void>> parts;
+            for (size_t done = 0; done < n; done += kPart) {
+                size_t k = std::min(kPart, n - done);
+                parts.push_back(std::async(std::launch::async, [this, offset, done, k, out]() {
+                    client_.GetRange(location_, offset + done, k, out + done);
+                }));
+            }
+            for (auto& p : parts) p.wait();
+            for (auto& p : parts) p.get();
+        }
+        if (options_.counters) options_.counters->bytes_from_remote.fetch_add(n, std::memory_order_relaxed);
+    }
+
     S3Client client_;
     S3Location location_;
     std::string path_;
     S3Object object_;
+    RemoteReadOptions options_;
 };
 
 }  // namespace
