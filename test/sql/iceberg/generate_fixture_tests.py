@@ -1047,7 +1047,6 @@ def convert_duckdb(fixtures, src, rel):
                 classes,
                 expected,
                 comments,
-                "Floe has no hex() to show binary values (Iceberg binary/fixed are read as VARCHAR bytes)",
             )
             keep = [c for c in range(len(classes)) if c not in hexed]
             narrowed = narrow_select(sql, keep, schemas)
