@@ -37,6 +37,7 @@ const FunctionRegistry& FunctionRegistry::Instance() {
         RegisterArraySeriesFunctions(r);
         RegisterUtilityFunctions(r);
         RegisterCollectionAggregates(r);
+        RegisterBitmapFunctions(r);
         return r;
     }();
     return registry;

@@ -73,5 +73,6 @@ void RegisterArraySetFunctions(FunctionRegistry& registry);
 void RegisterArraySeriesFunctions(FunctionRegistry& registry);
 void RegisterUtilityFunctions(FunctionRegistry& registry);
 void RegisterCollectionAggregates(FunctionRegistry& registry);
+void RegisterBitmapFunctions(FunctionRegistry& registry);
 
 }  // namespace floe
