@@ -4,6 +4,7 @@
 
 #include "binder/table_schema.h"
 #include "common/ascii.h"
+#include "io/data_cache.h"
 
 namespace floe {
 
@@ -29,7 +30,8 @@ Value Str(std::string_view v) {
 }  // namespace
 
 std::vector<std::string> InformationSchemaTableNames() {
-    return {"COLUMNS",
+    return {"BE_DATACACHE_METRICS",
+            "COLUMNS",
             "ENGINES",
             "LOADS",
             "ROUTINE_LOAD_ERRORS",
@@ -186,6 +188,36 @@ std::optional<BoundValuesSource> InformationSchemaTable(ClientContext& context, 
         auto t = catalog.GetTable(db, table_name);
         return t && visible_table(*t);
     };
+    if (name == "BE_DATACACHE_METRICS") {
+        // StarRocks' columns (one row: Floe is one node), then the cache's hit and miss totals.
+        auto s = Make("BE_DATACACHE_METRICS", {{"BE_ID", TypeId::BIGINT},
+                                               {"STATUS", kText},
+                                               {"DISK_QUOTA_BYTES", TypeId::BIGINT},
+                                               {"DISK_USED_BYTES", TypeId::BIGINT},
+                                               {"MEM_QUOTA_BYTES", TypeId::BIGINT},
+                                               {"MEM_USED_BYTES", TypeId::BIGINT},
+                                               {"META_USED_BYTES", TypeId::BIGINT},
+                                               {"DIR_SPACES", LogicalType::Varchar()},
+                                               {"HIT_COUNT", TypeId::BIGINT},
+                                               {"MISS_COUNT", TypeId::BIGINT},
+                                               {"HIT_BYTES", TypeId::BIGINT},
+                                               {"MISS_BYTES", TypeId::BIGINT},
+                                               {"DISK_BLOCKS", TypeId::BIGINT},
+                                               {"MEM_BLOCKS", TypeId::BIGINT}});
+        DataCache& cache = DataCache::Global();
+        DataCache::Usage u = cache.usage();
+        const DataCacheCounters& t = cache.totals();
+        auto big = [](uint64_t v) { return Value::Integer(static_cast<int64_t>(v)); };
+        std::string dirs = u.directory.empty() ? "[]"
+                                               : "[{\"Path\":\"" + u.directory +
+                                                     "\",\"QuotaBytes\":" + std::to_string(u.disk_limit) + "}]";
+        s.rows.push_back({big(0), Str(cache.enabled() ? "Normal" : "Disabled"), big(u.disk_limit), big(u.disk_used),
+                          big(u.mem_limit), big(u.mem_used),
+                          big((u.mem_blocks + u.disk_blocks) * 128),  // an estimate: the index holds ~128 bytes a block
+                          Str(dirs), big(t.hits.load()), big(t.misses.load()), big(t.bytes_from_cache.load()),
+                          big(t.bytes_from_remote.load()), big(u.disk_blocks), big(u.mem_blocks)});
+        return s;
+    }
     if (name == "SCHEMATA") {
         auto s = Make("SCHEMATA", {{"CATALOG_NAME", kText},
                                    {"SCHEMA_NAME", kText},

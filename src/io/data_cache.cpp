@@ -126,7 +126,21 @@ uint64_t DiskCapacity(const std::string& directory) {
     return static_cast<uint64_t>(st.f_blocks) * st.f_frsize;
 }
 
+thread_local bool scan_uses_cache = true;
+
 }  // namespace
+
+ScanDataCacheScope::ScanDataCacheScope(bool use_cache) : previous_(scan_uses_cache) {
+    scan_uses_cache = use_cache;
+}
+
+ScanDataCacheScope::~ScanDataCacheScope() {
+    scan_uses_cache = previous_;
+}
+
+bool ScanDataCacheScope::Current() {
+    return scan_uses_cache;
+}
 
 uint64_t ParseCacheSize(std::string_view text, uint64_t whole) {
     std::string_view s = text;

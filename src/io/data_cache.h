@@ -54,6 +54,22 @@ struct RemoteReadOptions {
     std::shared_ptr<DataCacheCounters> counters;
 };
 
+/// The session's enable_scan_datacache for the statement running on this thread: the server
+/// sets it around each statement, and file scans planned on the thread take it into their
+/// RemoteReadOptions (so every statement kind, not only SELECT, honours the session's choice).
+class ScanDataCacheScope {
+  public:
+    explicit ScanDataCacheScope(bool use_cache);
+    ~ScanDataCacheScope();
+    ScanDataCacheScope(const ScanDataCacheScope&) = delete;
+    ScanDataCacheScope& operator=(const ScanDataCacheScope&) = delete;
+    /// True unless a scope on this thread turned it off.
+    static bool Current();
+
+  private:
+    bool previous_;
+};
+
 /// A cache size setting: bytes ("1048576"), with a unit ("256M", "10G", "512K", "1T", case-
 /// insensitive, an optional trailing 'B'), or a percent ("10%") of `whole`. Throws IOError for
 /// anything else.

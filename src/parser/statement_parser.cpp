@@ -89,6 +89,23 @@ StatementPtr ParserImpl::ParseStatement() {
         auto s = std::make_unique<SelectStatement>();
         s->query = ParseQuery();
         stmt = std::move(s);
+    } else if (IsKeyword("CACHE") && IsKeywordAt(PeekToken(), "SELECT")) {
+        // StarRocks' data cache warm-up: CACHE SELECT cols FROM t [WHERE ...] [PROPERTIES (...)].
+        Advance();
+        auto s = std::make_unique<SelectStatement>();
+        s->query = ParseQuery();
+        s->cache_warmup = true;
+        if (AcceptKeyword("PROPERTIES")) s->cache_properties = ParseProperties();
+        stmt = std::move(s);
+    } else if (IsKeyword("ALTER") && IsKeywordAt(PeekToken(), "SYSTEM") && IsKeywordAt(PeekToken(2), "SET")) {
+        // Seed 002's ALTER SYSTEM SET name = value: SET GLOBAL under another spelling.
+        Advance();
+        Advance();
+        stmt = ParseSet();
+        for (auto& a : static_cast<SetStatement&>(*stmt).assignments) {
+            if (a.scope == SetScope::USER) Error("a system variable");
+            a.scope = SetScope::GLOBAL;
+        }
     } else if (IsKeyword("EXPLAIN") || IsKeyword("DESC") || IsKeyword("DESCRIBE")) {
         Advance();
         if (StartsQuery() || IsKeyword("ANALYZE") || IsKeyword("VERBOSE") || IsKeyword("COSTS") ||

@@ -11,6 +11,7 @@
 
 #include "common/exception.h"
 #include "common/logging.h"
+#include "io/data_cache.h"
 #include "io/file_roots.h"
 #include "server/session.h"
 #include "storage/segment.h"
@@ -64,6 +65,9 @@ Instance::Instance(InstanceOptions options) : options_(std::move(options)) {
     SweepUnreferencedSegments();
     routine_loads_ = std::make_unique<RoutineLoadManager>(*catalog_, *loads_, options_.data_dir);
     routine_loads_->Start();
+    // The data cache's disk tier (remote files' blocks) lives under the data directory and
+    // survives restarts; the global variables then apply its limits.
+    DataCache::Global().Open(options_.data_dir + "/datacache");
     globals_ = std::make_unique<GlobalVariables>(*catalog_);
     Log::Info("instance.opened", {{"data_dir", options_.data_dir}});
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <set>
 #include <type_traits>
@@ -17,6 +18,7 @@
 #include "execution/operator/physical_file_scan.h"
 #include "execution/operator/physical_table_scan.h"
 #include "execution/physical_planner.h"
+#include "io/data_cache.h"
 #include "lake/iceberg/metadata_tables.h"
 #include "optimizer/optimizer.h"
 #include "parser/parser.h"
@@ -337,6 +339,10 @@ QueryResult Session::ExecuteStatement(const ast::Statement& statement, const std
     MemoryTracker tracker("this statement", StatementMemoryLimit(), nullptr,
                           "SET query_mem_limit = <bytes> changes it; 0 leaves only the server's limit");
     ScopedMemoryTracker attach(&tracker);
+    // Scans this statement plans read remote files through the data cache unless the session
+    // turned enable_scan_datacache off.
+    Value use_cache = variables_.Get(ast::VariableScope::SESSION, "enable_scan_datacache");
+    ScanDataCacheScope cache_scope(use_cache.is_null() || use_cache.GetInt() != 0);
     try {
         return DispatchStatement(statement, params);
     } catch (const std::bad_alloc&) {
@@ -350,8 +356,11 @@ QueryResult Session::DispatchStatement(const ast::Statement& statement, const st
     StatementExecutor executor(*this, context);
     using K = ast::StatementKind;
     switch (statement.kind) {
-        case K::SELECT:
-            return ExecuteSelect(*static_cast<const ast::SelectStatement&>(statement).query, params);
+        case K::SELECT: {
+            const auto& select = static_cast<const ast::SelectStatement&>(statement);
+            if (select.cache_warmup) return ExecuteCacheSelect(select, params);
+            return ExecuteSelect(*select.query, params);
+        }
         case K::EXPLAIN: {
             const auto& e = static_cast<const ast::ExplainStatement&>(statement);
             if (e.statement->kind != K::SELECT) throw NotSupportedError("EXPLAIN supports SELECT statements only");
@@ -399,6 +408,11 @@ QueryResult Session::DispatchStatement(const ast::Statement& statement, const st
                             text += "; " + std::to_string(st.rows_deleted) + " rows removed by delete files";
                         }
                         text += "; " + FormatBytes(st.bytes_read) + " read";
+                        if (st.remote) {
+                            text += "; data cache: " + std::to_string(st.cache_hits) + " hits, " +
+                                    std::to_string(st.cache_misses) + " misses, " + FormatBytes(st.bytes_from_cache) +
+                                    " from cache, " + FormatBytes(st.bytes_from_remote) + " from remote";
+                        }
                         if (st.bloom_skipped > 0) {
                             text += "; " + std::to_string(st.bloom_skipped) + " row groups ruled out by bloom filters";
                         }
@@ -514,6 +528,75 @@ QueryResult Session::ExecuteSelect(const ast::QueryNode& query, const std::vecto
     PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
     result.chunks = Executor::Run(*physical, &interrupted_, PipelineDop());
     return result;
+}
+
+namespace {
+
+/// Sizes as StarRocks' CACHE SELECT prints them: "0B", "512.00KB", "1.21GB".
+std::string CacheSizeText(uint64_t bytes) {
+    const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+    double v = static_cast<double>(bytes);
+    size_t u = 0;
+    while (v >= 1024 && u + 1 < std::size(units)) {
+        v /= 1024;
+        ++u;
+    }
+    char buf[32];
+    if (u == 0) {
+        std::snprintf(buf, sizeof(buf), "%lluB", static_cast<unsigned long long>(bytes));
+    } else {
+        std::snprintf(buf, sizeof(buf), "%.2f%s", v, units[u]);
+    }
+    return buf;
+}
+
+}  // namespace
+
+QueryResult Session::ExecuteCacheSelect(const ast::SelectStatement& statement, const std::vector<Value>* params) {
+    for (const auto& [key, value] : statement.cache_properties) {
+        if (!AsciiEqualsIgnoreCase(key, "verbose")) {
+            throw BinderError("CACHE SELECT property '" + key + "' is not supported (Floe knows 'verbose')",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        (void)value;
+    }
+    if (!DataCache::Global().enabled()) {
+        throw ExecutionError("CACHE SELECT needs the data cache: it is off (SET GLOBAL datacache_enable = true)",
+                             ErrorCode::NOT_SUPPORTED);
+    }
+    SessionClientContext context(*this);
+    Binder binder(context, params);
+    auto bound = binder.BindQuery(*statement.query);
+    LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound), DisabledRules(variables_));
+    ScanDataCacheScope through_cache(true);  // a warm-up fills the cache whatever the session says
+    PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
+    for (const auto& chunk : Executor::Run(*physical, &interrupted_, PipelineDop())) (void)chunk;
+    uint64_t read = 0, written = 0, writes = 0, write_micros = 0;
+    std::function<void(PhysicalOperator&)> visit = [&](PhysicalOperator& op) {
+        if (op.type() == PhysicalOperatorType::TABLE_FUNCTION && op.name() == "FILE_SCAN") {
+            const auto& st = static_cast<PhysicalFileScan&>(op).stats();
+            read += st.bytes_from_cache;
+            written += st.cache_bytes_written;
+            writes += st.cache_writes;
+            write_micros += st.cache_write_micros;
+        }
+        for (auto& child : op.children()) visit(*child);
+    };
+    visit(*physical);
+    DataCache::Usage usage = DataCache::Global().usage();
+    uint64_t quota = usage.disk_limit + usage.mem_limit;
+    double percent = quota == 0 ? 0.0 : 100.0 * static_cast<double>(usage.disk_used + usage.mem_used) / quota;
+    char avg[32], total[32];
+    std::snprintf(avg, sizeof(avg), "%.2fms", writes == 0 ? 0.0 : write_micros / 1000.0 / writes);
+    std::snprintf(total, sizeof(total), "%.2f%%", percent);
+    ResultBuilder rb;
+    rb.AddColumn("READ_CACHE_SIZE");
+    rb.AddColumn("WRITE_CACHE_SIZE");
+    rb.AddColumn("AVG_WRITE_CACHE_TIME");
+    rb.AddColumn("TOTAL_CACHE_USAGE");
+    rb.AddRow({Value::Varchar(CacheSizeText(read)), Value::Varchar(CacheSizeText(written)), Value::Varchar(avg),
+               Value::Varchar(total)});
+    return rb.Build();
 }
 
 QueryResult Session::ExecuteSet(const ast::SetStatement& statement, const std::vector<Value>* params) {

@@ -112,6 +112,8 @@ class Session {
 
   private:
     QueryResult ExecuteSelect(const ast::QueryNode& query, const std::vector<Value>* params);
+    /// CACHE SELECT: runs the query through the data cache and returns StarRocks' summary row.
+    QueryResult ExecuteCacheSelect(const ast::SelectStatement& statement, const std::vector<Value>* params);
     QueryResult ExecuteSet(const ast::SetStatement& statement, const std::vector<Value>* params);
 
     Instance& instance_;

@@ -4,6 +4,7 @@
 
 #include "catalog/catalog.h"
 #include "common/exception.h"
+#include "io/data_cache.h"
 #include "server/instance.h"
 #include "types/time_zone.h"
 
@@ -28,10 +29,15 @@ std::vector<SystemVariableDef> MakeDefs() {
         {"collation_connection", T::STRING, "utf8mb4_general_ci"},
         {"collation_database", T::STRING, "utf8mb4_general_ci"},
         {"collation_server", T::STRING, "utf8mb4_general_ci"},
+        // The data cache of remote files (io/data_cache.h), under StarRocks' names.
+        {"datacache_disk_size", T::STRING, "10G", false, true},
+        {"datacache_enable", T::BOOL, "1", false, true},
+        {"datacache_mem_size", T::STRING, "256M", false, true},
         {"default_storage_engine", T::STRING, "OLAP"},
         {"default_week_format", T::INT, "0"},
         {"div_precision_increment", T::INT, "4"},
         {"enable_profile", T::BOOL, "0"},
+        {"enable_scan_datacache", T::BOOL, "1"},
         {"error_count", T::INT, "0", true, false, true},
         {"event_scheduler", T::STRING, "OFF", false, true},
         {"exec_mem_limit", T::INT, "0"},
@@ -80,6 +86,11 @@ std::vector<SystemVariableDef> MakeDefs() {
     return defs;
 }
 
+bool IsDataCacheSetting(std::string_view name) {
+    return AsciiEqualsIgnoreCase(name, "datacache_enable") || AsciiEqualsIgnoreCase(name, "datacache_mem_size") ||
+           AsciiEqualsIgnoreCase(name, "datacache_disk_size");
+}
+
 std::string Trim(std::string s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == ',')) s.erase(s.begin());
     while (!s.empty() && (s.back() == ' ' || s.back() == ',')) s.pop_back();
@@ -94,6 +105,8 @@ const std::vector<SystemVariableDef>& SystemVariableDefs() {
 }
 
 const SystemVariableDef* FindSystemVariable(std::string_view name) {
+    // Seed 002's spelling (ALTER SYSTEM SET enable_datacache = true).
+    if (AsciiEqualsIgnoreCase(name, "enable_datacache")) name = "datacache_enable";
     for (const auto& d : SystemVariableDefs()) {
         if (AsciiEqualsIgnoreCase(d.name, name)) return &d;
     }
@@ -122,6 +135,16 @@ std::string NormalizeVariableValue(const SystemVariableDef& def, const Value& va
                 if (!TimeZone::Find(Trim(text))) {
                     throw ExecutionError("Unknown or incorrect time zone: '" + text + "'",
                                          ErrorCode::UNKNOWN_TIME_ZONE);
+                }
+                return Trim(text);
+            }
+            if (AsciiEqualsIgnoreCase(def.name, "datacache_mem_size") ||
+                AsciiEqualsIgnoreCase(def.name, "datacache_disk_size")) {
+                try {
+                    ParseCacheSize(text, 100);
+                } catch (const IOError& e) {
+                    throw ExecutionError("Variable '" + std::string(def.name) + "': " + e.what(),
+                                         ErrorCode::WRONG_VALUE_FOR_VARIABLE);
                 }
                 return Trim(text);
             }
@@ -163,6 +186,21 @@ Value VariableValue(const SystemVariableDef& def, const std::string& text) {
 
 GlobalVariables::GlobalVariables(Catalog& catalog) : catalog_(catalog) {
     for (const auto& [name, value] : catalog.ListGlobalVariables()) values_[name] = value;
+    ApplyDataCacheSettings();
+}
+
+void GlobalVariables::ApplyDataCacheSettings() const {
+    auto text = [this](const char* name) {
+        const SystemVariableDef* def = FindSystemVariable(name);
+        return Get(*def).ToString();
+    };
+    try {
+        DataCache::Global().Configure(text("datacache_enable") == "1", text("datacache_mem_size"),
+                                      text("datacache_disk_size"));
+    } catch (const IOError& e) {
+        // A persisted size this build cannot read: keep the previous limits.
+        (void)e;
+    }
 }
 
 Value GlobalVariables::Get(const SystemVariableDef& def) const {
@@ -173,9 +211,12 @@ Value GlobalVariables::Get(const SystemVariableDef& def) const {
 
 void GlobalVariables::Set(const SystemVariableDef& def, const Value& value) {
     std::string text = NormalizeVariableValue(def, value);
-    std::lock_guard<std::mutex> lock(mutex_);
-    catalog_.SetGlobalVariable(def.name, text);
-    values_[def.name] = text;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        catalog_.SetGlobalVariable(def.name, text);
+        values_[def.name] = text;
+    }
+    if (IsDataCacheSetting(def.name)) ApplyDataCacheSettings();
 }
 
 Value SessionVariables::Get(ast::VariableScope scope, const std::string& name) const {

@@ -41,6 +41,9 @@ class GlobalVariables {
     void Set(const SystemVariableDef& def, const Value& value);
 
   private:
+    /// Hands datacache_enable, datacache_mem_size and datacache_disk_size to the data cache.
+    void ApplyDataCacheSettings() const;
+
     Catalog& catalog_;
     mutable std::mutex mutex_;
     std::map<std::string, std::string, AsciiCaseLess> values_;  // text form

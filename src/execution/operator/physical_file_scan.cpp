@@ -125,8 +125,9 @@ std::shared_ptr<FileSystem> FilesFileSystem(const std::string& path, const FileP
     return std::shared_ptr<FileSystem>(std::shared_ptr<FileSystem>(), &FileSystemFor(path));
 }
 
-std::string ReadWholeFile(FileSystem& fs, const std::string& path) {
+std::string ReadWholeFile(FileSystem& fs, const std::string& path, const RemoteReadOptions* options = nullptr) {
     auto file = fs.Open(path);
+    if (options) file->SetRemoteReadOptions(*options);
     return file->ReadAt(0, file->size());
 }
 
@@ -376,9 +377,10 @@ void PhysicalFileScan::PlanMorsels() {
             throw NotSupportedError("'" + files_[f] + "' is an " + iceberg_->files[f].format +
                                     " data file; Floe reads Iceberg tables whose data files are Parquet");
         }
-        readers_.push_back(std::make_unique<parquet::ParquetFileReader>(CountingFile(
-            (iceberg_ ? FileSystemFor(files_[f]) : *FilesFileSystem(files_[f], properties_)).Open(files_[f]),
-            bytes_read_)));
+        auto opened = (iceberg_ ? FileSystemFor(files_[f]) : *FilesFileSystem(files_[f], properties_)).Open(files_[f]);
+        if (opened->identity()) stats_.remote = true;
+        opened->SetRemoteReadOptions(cache_options_);
+        readers_.push_back(std::make_unique<parquet::ParquetFileReader>(CountingFile(std::move(opened), bytes_read_)));
         const parquet::ParquetFileReader& file = *readers_.back();
         ++stats_.files;
         if (iceberg_) {
@@ -435,7 +437,8 @@ bool PhysicalFileScan::GetTextData(Chunk& out) {
             if (file_ >= files_.size()) return false;
             const std::string& path = files_[file_++];
             ++stats_.files;
-            text_ = ReadWholeFile(*FilesFileSystem(path, properties_), path);
+            if (IsS3Path(path)) stats_.remote = true;
+            text_ = ReadWholeFile(*FilesFileSystem(path, properties_), path, &cache_options_);
             text_path_ = path;
             if (format_ == "csv") {
                 csv_ = std::make_unique<CsvReader>(text_, CsvOptionsOf(properties_), file_types_.size());

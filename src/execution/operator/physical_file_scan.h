@@ -17,6 +17,7 @@
 #include "execution/operator/scan_predicate.h"
 #include "execution/physical_operator.h"
 #include "format/parquet/file_reader.h"
+#include "io/data_cache.h"
 #include "lake/iceberg/scan_plan.h"
 #include "storage/encoding.h"
 
@@ -61,11 +62,25 @@ class PhysicalFileScan : public PhysicalOperator {
         size_t bloom_skipped = 0;  // row groups (among row_groups_skipped) a bloom filter ruled out
         size_t rows_deleted = 0;   // rows Iceberg delete files removed
         uint64_t bytes_read = 0;   // bytes read from the data files (footers, pages, indexes)
+        // Remote files: blocks the data cache served and fetched, and their bytes.
+        uint64_t cache_hits = 0, cache_misses = 0, bytes_from_cache = 0, bytes_from_remote = 0;
+        uint64_t cache_bytes_written = 0, cache_writes = 0, cache_write_micros = 0;
+        bool remote = false;  // some file is remote (then the cache counts are shown)
     };
     const Stats& stats() const {
         stats_.bytes_read = bytes_read_->load();
+        stats_.cache_hits = cache_options_.counters->hits.load();
+        stats_.cache_misses = cache_options_.counters->misses.load();
+        stats_.bytes_from_cache = cache_options_.counters->bytes_from_cache.load();
+        stats_.bytes_from_remote = cache_options_.counters->bytes_from_remote.load();
+        stats_.cache_bytes_written = cache_options_.counters->bytes_written.load();
+        stats_.cache_writes = cache_options_.counters->writes.load();
+        stats_.cache_write_micros = cache_options_.counters->write_micros.load();
         return stats_;
     }
+    /// Whether remote files are read through the data cache (the session's enable_scan_datacache,
+    /// taken from the planning thread's ScanDataCacheScope by default).
+    void SetUseDataCache(bool use) { cache_options_.use_cache = use; }
     std::string name() const override { return "FILE_SCAN"; }
     bool IsSource() const override { return true; }
     bool GetData(ExecutionContext& ctx, Chunk& out) override;
@@ -132,6 +147,7 @@ class PhysicalFileScan : public PhysicalOperator {
     std::mutex stats_mutex_;
     mutable Stats stats_;
     std::shared_ptr<std::atomic<uint64_t>> bytes_read_ = std::make_shared<std::atomic<uint64_t>>(0);
+    RemoteReadOptions cache_options_{ScanDataCacheScope::Current(), std::make_shared<DataCacheCounters>()};
 };
 
 }  // namespace floe

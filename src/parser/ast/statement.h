@@ -181,6 +181,10 @@ using StatementPtr = std::unique_ptr<Statement>;
 struct SelectStatement : Statement {
     SelectStatement() : Statement(StatementKind::SELECT) {}
     QueryNodePtr query;
+    /// StarRocks' warm-up `CACHE SELECT ... [PROPERTIES (...)]`: the query reads its remote files
+    /// through the data cache and the statement returns a summary row instead of the rows.
+    bool cache_warmup = false;
+    std::vector<std::pair<std::string, std::string>> cache_properties;
 };
 
 struct ExplainStatement : Statement {
