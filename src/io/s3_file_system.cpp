@@ -164,7 +164,9 @@ class S3File : public RandomAccessFile {
     S3Location location_;
     std::string path_;
     S3Object object_;
-    RemoteReadOptions options_;
+    /// Files opened while a statement that turned enable_scan_datacache off runs (footers read
+    /// while binding FILES(), Iceberg metadata) read around the cache too.
+    RemoteReadOptions options_{ScanDataCacheScope::Current(), nullptr};
 };
 
 }  // namespace

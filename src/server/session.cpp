@@ -564,25 +564,25 @@ QueryResult Session::ExecuteCacheSelect(const ast::SelectStatement& statement, c
         throw ExecutionError("CACHE SELECT needs the data cache: it is off (SET GLOBAL datacache_enable = true)",
                              ErrorCode::NOT_SUPPORTED);
     }
-    SessionClientContext context(*this);
-    Binder binder(context, params);
-    auto bound = binder.BindQuery(*statement.query);
-    LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound), DisabledRules(variables_));
-    ScanDataCacheScope through_cache(true);  // a warm-up fills the cache whatever the session says
-    PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
-    for (const auto& chunk : Executor::Run(*physical, &interrupted_, PipelineDop())) (void)chunk;
-    uint64_t read = 0, written = 0, writes = 0, write_micros = 0;
-    std::function<void(PhysicalOperator&)> visit = [&](PhysicalOperator& op) {
-        if (op.type() == PhysicalOperatorType::TABLE_FUNCTION && op.name() == "FILE_SCAN") {
-            const auto& st = static_cast<PhysicalFileScan&>(op).stats();
-            read += st.bytes_from_cache;
-            written += st.cache_bytes_written;
-            writes += st.cache_writes;
-            write_micros += st.cache_write_micros;
-        }
-        for (auto& child : op.children()) visit(*child);
-    };
-    visit(*physical);
+    // What this statement read and wrote through the cache: the server's totals before and
+    // after, since binding (FILES() footers, Iceberg metadata) reads through the cache as well as
+    // the scans. Concurrent statements' cache traffic is counted too.
+    const DataCacheCounters& totals = DataCache::Global().totals();
+    uint64_t read = totals.bytes_from_cache.load(), written = totals.bytes_written.load();
+    uint64_t writes = totals.writes.load(), write_micros = totals.write_micros.load();
+    {
+        ScanDataCacheScope through_cache(true);  // a warm-up fills the cache whatever the session says
+        SessionClientContext context(*this);
+        Binder binder(context, params);
+        auto bound = binder.BindQuery(*statement.query);
+        LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound), DisabledRules(variables_));
+        PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
+        for (const auto& chunk : Executor::Run(*physical, &interrupted_, PipelineDop())) (void)chunk;
+    }
+    read = totals.bytes_from_cache.load() - read;
+    written = totals.bytes_written.load() - written;
+    writes = totals.writes.load() - writes;
+    write_micros = totals.write_micros.load() - write_micros;
     DataCache::Usage usage = DataCache::Global().usage();
     uint64_t quota = usage.disk_limit + usage.mem_limit;
     double percent = quota == 0 ? 0.0 : 100.0 * static_cast<double>(usage.disk_used + usage.mem_used) / quota;
