@@ -38,6 +38,8 @@ const FunctionRegistry& FunctionRegistry::Instance() {
         RegisterUtilityFunctions(r);
         RegisterCollectionAggregates(r);
         RegisterBitmapFunctions(r);
+        RegisterFunnelAggregates(r);
+        RegisterVectorDistanceFunctions(r);
         return r;
     }();
     return registry;

@@ -74,5 +74,7 @@ void RegisterArraySeriesFunctions(FunctionRegistry& registry);
 void RegisterUtilityFunctions(FunctionRegistry& registry);
 void RegisterCollectionAggregates(FunctionRegistry& registry);
 void RegisterBitmapFunctions(FunctionRegistry& registry);
+void RegisterFunnelAggregates(FunctionRegistry& registry);
+void RegisterVectorDistanceFunctions(FunctionRegistry& registry);
 
 }  // namespace floe

@@ -34,6 +34,15 @@ ExprPtr ParserImpl::ParseFunctionCall(std::string name, SourceLocation loc) {
         LeaveNesting();
         return f;
     }
+    if ((n == "timestampdiff" || n == "timestampadd") && Cur().type != TokenType::STRING &&
+        PeekToken().type == TokenType::OPERATOR && PeekToken().text == ",") {
+        // TIMESTAMPDIFF(MONTH, a, b): the unit word becomes a string argument.
+        auto unit = std::make_unique<LiteralExpr>();
+        unit->value = Value::Varchar(AsciiLower(Cur().text));
+        f->args.push_back(std::move(unit));
+        Advance();
+        ExpectOp(",");
+    }
     if (n == "trim" && (IsKeyword("BOTH") || IsKeyword("LEADING") || IsKeyword("TRAILING"))) {
         std::string mode = AsciiUpper(Cur().text);
         Advance();

@@ -3,7 +3,7 @@
 // min_n from the largest of them down, max_n from the smallest up), retention([c1, c2, ...])
 // (ARRAY<BOOLEAN>: c1 seen, and each ck seen in a group where c1 was), array_unique_agg(arr) (the
 // distinct elements of a group's arrays), string_agg (group_concat), and multi_distinct_count /
-// multi_distinct_sum (count and sum of DISTINCT).
+// multi_distinct_sum (count and sum of DISTINCT), and other names of existing aggregates.
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -258,6 +258,12 @@ void RegisterCollectionAggregates(FunctionRegistry& r) {
         return f;
     });
     r.AddAlias("string_agg", "group_concat");
+    // Other names of aggregates Floe already has: percentile_disc_lc is percentile_disc for
+    // low-cardinality inputs, and the DataSketches distinct counts are approximate counts too.
+    r.AddAlias("percentile_disc_lc", "percentile_disc");
+    r.AddAlias("approx_count_distinct_hll_sketch", "approx_count_distinct");
+    r.AddAlias("ds_hll_count_distinct", "approx_count_distinct");
+    r.AddAlias("ds_theta_count_distinct", "approx_count_distinct");
     // multi_distinct_count(x) is count(DISTINCT x), multi_distinct_sum(x) sum(DISTINCT x).
     for (auto [alias, target] : {std::pair{"multi_distinct_count", "count"}, std::pair{"multi_distinct_sum", "sum"}}) {
         std::string t = target;

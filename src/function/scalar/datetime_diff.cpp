@@ -1,5 +1,5 @@
 // Differences and slices of date/times: years_diff .. milliseconds_diff, date_diff(unit, a, b)
-// and timestampdiff(unit, start, end) (whole units, truncated towards zero, months counted as
+// timestampdiff(unit, start, end) and timestampadd(unit, n, dt) (whole units, truncated towards zero, months counted as
 // MySQL's TIMESTAMPDIFF does: a month is complete when the later day and time of day are
 // reached), and time_slice/date_slice (the binder turns their INTERVAL n unit argument into the
 // two arguments n and 'unit'; slices start at 0001-01-01 00:00:00, as StarRocks documents).
@@ -145,6 +145,34 @@ std::optional<int64_t> Slice(int64_t dt, int64_t n, Unit u, bool ceil) {
            kMicrosPerDay;
 }
 
+// timestampadd(unit, n, dt): dt plus n units; months clamp to the end of a shorter month. NULL
+// outside years 0..9999.
+std::optional<int64_t> AddUnits(Unit u, int64_t n, int64_t dt) {
+    int64_t width = FixedWidth(u);
+    int64_t r;
+    if (width != 0) {
+        int64_t delta;
+        if (__builtin_mul_overflow(n, width, &delta) || __builtin_add_overflow(dt, delta, &r)) return std::nullopt;
+    } else {
+        int64_t per = u == Unit::YEAR ? 12 : u == Unit::QUARTER ? 3 : 1;
+        int64_t months;
+        MonthPosition p = PositionOf(dt);
+        if (__builtin_mul_overflow(n, per, &months) || __builtin_add_overflow(p.months, months, &months))
+            return std::nullopt;
+        if (months < 0 || months >= int64_t{10000} * 12) return std::nullopt;
+        int64_t days = FloorDiv(dt, kMicrosPerDay);
+        CivilDate c = CivilFromDays(static_cast<int32_t>(days));
+        auto y = static_cast<int32_t>(months / 12);
+        auto m = static_cast<uint32_t>(months % 12 + 1);
+        uint32_t d = c.day;
+        while (!IsValidCivil(y, m, d)) --d;
+        r = int64_t{DaysFromCivil(y, m, d)} * kMicrosPerDay + (dt - days * kMicrosPerDay);
+    }
+    if (r < int64_t{DaysFromCivil(0, 1, 1)} * kMicrosPerDay || r >= int64_t{DaysFromCivil(10000, 1, 1)} * kMicrosPerDay)
+        return std::nullopt;
+    return r;
+}
+
 BoundScalarFunction BindSlice(const std::string& name, bool as_date, const std::vector<LogicalType>& types) {
     if (types.size() != 3 && types.size() != 4) {
         throw BinderError(name + "() takes a date/time, an INTERVAL and optionally FLOOR or CEIL",
@@ -214,6 +242,21 @@ void RegisterDatetimeDiffFunctions(FunctionRegistry& r) {
         "timestampdiff",
         Overloads("timestampdiff",
                   {{{kStr, TypeId::DATETIME, TypeId::DATETIME}, TypeId::BIGINT, UnitDiff("timestampdiff", true)}}));
+    r.AddScalar(
+        "timestampadd",
+        Overloads("timestampadd",
+                  {{{kStr, TypeId::BIGINT, TypeId::DATETIME}, TypeId::DATETIME, [](Args a, size_t rows, Column& out) {
+                        for (size_t i = 0; i < rows; ++i) {
+                            bool n = a[0]->IsNull(i) || a[1]->IsNull(i) || a[2]->IsNull(i);
+                            std::optional<int64_t> v;
+                            if (!n) {
+                                Unit u = RequireUnit("timestampadd", a[0]->Strings()[i].view());
+                                v = AddUnits(u, a[1]->Data<int64_t>()[i], a[2]->Data<int64_t>()[i]);
+                            }
+                            out.SetNull(i, !v);
+                            if (v) out.Data<int64_t>()[i] = *v;
+                        }
+                    }}}));
     r.AddScalar("time_slice",
                 [](const std::vector<LogicalType>& types) { return BindSlice("time_slice", false, types); });
     r.AddScalar("date_slice",

@@ -1,12 +1,14 @@
-// Encodings and digests of strings: hex/unhex, base64, URL encoding, md5/sha2/sm3-free digests
-// (OpenSSL) and the non-cryptographic hashes StarRocks documents (murmur_hash3_32 with its seed,
-// xx_hash3_64, xx_hash64, crc32). Invalid input to a decoder gives what StarRocks documents:
-// unhex an empty string, from_base64 NULL.
+// Encodings, digests and ciphers of strings: hex/unhex, base64, URL encoding, md5/sha2/sm3
+// digests and AES-128-ECB with MySQL's key folding (OpenSSL), and the non-cryptographic hashes
+// StarRocks documents (murmur_hash3_32 with its seed, xx_hash3_64, xx_hash64, crc32). Invalid
+// input to a decoder gives what StarRocks documents: unhex an empty string, from_base64 and
+// aes_decrypt NULL.
 #define XXH_INLINE_ALL
 #include <openssl/evp.h>
 #include <xxhash.h>
 
 #include <array>
+#include <optional>
 #include <string>
 
 #include "common/crc32.h"
@@ -131,6 +133,42 @@ ScalarKernel VariadicStrings(Op op) {
     };
 }
 
+/// MySQL's AES key: the key bytes folded by XOR into 16 bytes.
+std::array<unsigned char, 16> FoldAesKey(std::string_view key) {
+    std::array<unsigned char, 16> k{};
+    for (size_t i = 0; i < key.size(); ++i) k[i % 16] ^= static_cast<unsigned char>(key[i]);
+    return k;
+}
+
+/// AES-128-ECB with PKCS#7 padding (MySQL's and StarRocks' default block_encryption_mode);
+/// nullopt when decrypting bytes that are not a valid ciphertext for the key.
+std::optional<std::string> Aes128Ecb(std::string_view in, std::string_view key, bool encrypt) {
+    auto k = FoldAesKey(key);
+    EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+    if (!ctx) throw InternalError("cipher context allocation failed");
+    std::string out(in.size() + 32, '\0');
+    int len = 0, tail = 0;
+    bool ok = EVP_CipherInit_ex(ctx, EVP_aes_128_ecb(), nullptr, k.data(), nullptr, encrypt ? 1 : 0) == 1 &&
+              EVP_CipherUpdate(ctx, reinterpret_cast<unsigned char*>(out.data()), &len,
+                               reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size())) == 1 &&
+              EVP_CipherFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()) + len, &tail) == 1;
+    EVP_CIPHER_CTX_free(ctx);
+    if (!ok) return std::nullopt;
+    out.resize(static_cast<size_t>(len + tail));
+    return out;
+}
+
+ScalarKernel AesKernel(bool encrypt) {
+    return [encrypt](Args a, size_t rows, Column& out) {
+        BinaryExecuteNullable<std::string_view, std::string_view, std::string>(
+            *a[0], *a[1], rows, out, [encrypt](std::string_view s, std::string_view key, bool& n) {
+                auto r = Aes128Ecb(s, key, encrypt);
+                n = !r;
+                return r.value_or(std::string());
+            });
+    };
+}
+
 BoundScalarFunction BindHex(const std::vector<LogicalType>& types) {
     if (types.size() != 1) throw BinderError("hex() takes one argument", ErrorCode::WRONG_ARGUMENTS);
     BoundScalarFunction f;
@@ -208,6 +246,7 @@ void RegisterEncodingFunctions(FunctionRegistry& r) {
                                                                   });
                                                           }}}));
     r.AddAlias("base64_decode_string", "from_base64");
+    r.AddAlias("base64_decode_binary", "from_base64");
     r.AddScalar("url_encode", Overloads("url_encode", {{{kStr}, kStr, StringToString(UrlEncode)}}));
     r.AddScalar("url_decode", Overloads("url_decode", {{{kStr}, kStr, StringToString(UrlDecode)}}));
     r.AddScalar("md5", Overloads("md5", {{{kStr}, kStr, StringToString([](std::string_view s) {
@@ -221,6 +260,11 @@ void RegisterEncodingFunctions(FunctionRegistry& r) {
                                       }),
                                       true}}));
     r.AddScalar("sha2", BindSha2);
+    r.AddScalar("sm3", Overloads("sm3", {{{kStr}, kStr, StringToString([](std::string_view s) {
+                                              return DigestHex(EVP_sm3(), {s});
+                                          })}}));
+    r.AddScalar("aes_encrypt", Overloads("aes_encrypt", {{{kStr, kStr}, kStr, AesKernel(true)}}));
+    r.AddScalar("aes_decrypt", Overloads("aes_decrypt", {{{kStr, kStr}, kStr, AesKernel(false)}}));
     r.AddScalar("crc32", Overloads("crc32", {{{kStr}, TypeId::BIGINT, [](Args a, size_t rows, Column& out) {
                                                   UnaryExecute<std::string_view, int64_t>(
                                                       *a[0], rows, out, [](std::string_view s) {
