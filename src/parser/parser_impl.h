@@ -37,6 +37,8 @@ class ParserImpl {
     void ExpectKeyword(std::string_view kw);
     bool IsOp(std::string_view op) const { return Cur().type == TokenType::OPERATOR && Cur().text == op; }
     static bool IsOpAt(const Token& t, std::string_view op) { return t.type == TokenType::OPERATOR && t.text == op; }
+    /// `PROPERTIES (`: the clause that ends CACHE SELECT's query, never an alias.
+    bool AtPropertiesClause() const { return IsKeyword("PROPERTIES") && IsOpAt(PeekToken(), "("); }
     bool AcceptOp(std::string_view op);
     void ExpectOp(std::string_view op);
     /// An identifier (unquoted non-reserved word or quoted); errors otherwise.

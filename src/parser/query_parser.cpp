@@ -187,7 +187,7 @@ std::vector<SelectItem> ParserImpl::ParseSelectItems() {
         item.text = std::string(sql_.substr(start.offset, last.end - start.offset));
         if (AcceptKeyword("AS")) {
             item.alias = ParseIdentifierOrString("an alias");
-        } else if (IsIdentifierToken() || Cur().type == TokenType::STRING) {
+        } else if ((IsIdentifierToken() && !AtPropertiesClause()) || Cur().type == TokenType::STRING) {
             item.alias = ParseIdentifierOrString("an alias");
         }
         items.push_back(std::move(item));
@@ -422,7 +422,7 @@ TableRefPtr ParserImpl::ParseTableFactor() {
     }
     if (AcceptKeyword("AS")) {
         ref->alias = ParseIdentifierOrString("an alias");
-    } else if (IsIdentifierToken()) {
+    } else if (IsIdentifierToken() && !AtPropertiesClause()) {
         ref->alias = ParseIdentifier();
     }
     if (!ref->alias.empty() && AcceptOp("(")) {  // AS t(a, b): names for the columns
