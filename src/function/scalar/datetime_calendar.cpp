@@ -26,6 +26,12 @@ constexpr const char* kMonthNames[] = {"January", "February", "March",     "Apri
                                        "July",    "August",   "September", "October", "November", "December"};
 constexpr const char* kDayNames[] = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
 
+LogicalType DatetimeWithMicros() {
+    LogicalType t = TypeId::DATETIME;
+    t.scale = 6;  // shows the fractional digits
+    return t;
+}
+
 int32_t DaysOf(int64_t dt) {
     return static_cast<int32_t>(dt / kMicrosPerDay - (dt % kMicrosPerDay < 0 ? 1 : 0));
 }
@@ -420,6 +426,60 @@ void RegisterDatetimeCalendarFunctions(FunctionRegistry& r) {
                                     return n ? 0 : secs * kMicrosPerSecond;
                                 });
                             }}}));
+    // to_datetime_ntz(unix_ts[, scale]): seconds (scale 0), milliseconds (3) or microseconds (6)
+    // since the epoch as a UTC DATETIME; NULL for another scale or outside years 1..9999.
+    auto to_datetime_ntz = [](Args a, size_t rows, Column& out) {
+        for (size_t i = 0; i < rows; ++i) {
+            bool n = a[0]->IsNull(i) || (a.size() > 1 && a[1]->IsNull(i));
+            int64_t v = n ? 0 : a[0]->Data<int64_t>()[i];
+            int64_t scale = a.size() > 1 && !n ? a[1]->Data<int64_t>()[i] : 0;
+            int64_t micros = 0;
+            if (!n) {
+                int64_t per = scale == 0 ? kMicrosPerSecond : scale == 3 ? 1000 : scale == 6 ? 1 : 0;
+                n = per == 0 || __builtin_mul_overflow(v, per, &micros) ||
+                    micros < int64_t{DaysFromCivil(1, 1, 1)} * kMicrosPerDay ||
+                    micros >= int64_t{DaysFromCivil(10000, 1, 1)} * kMicrosPerDay;
+            }
+            out.SetNull(i, n);
+            if (!n) out.Data<int64_t>()[i] = micros;
+        }
+    };
+    r.AddScalar(
+        "to_datetime_ntz",
+        Overloads("to_datetime_ntz", {{{TypeId::BIGINT}, TypeId::DATETIME, to_datetime_ntz},
+                                      {{TypeId::BIGINT, TypeId::BIGINT}, DatetimeWithMicros(), to_datetime_ntz}}));
+    // to_iso8601: a DATE as YYYY-MM-DD, a DATETIME as YYYY-MM-DDTHH:MM:SS.ffffff.
+    r.AddScalar("to_iso8601", [](const std::vector<LogicalType>& types) -> BoundScalarFunction {
+        if (types.size() != 1) throw BinderError("to_iso8601() takes one argument", ErrorCode::WRONG_ARGUMENTS);
+        bool date = types[0].id == TypeId::DATE;
+        BoundScalarFunction f;
+        f.name = "to_iso8601";
+        f.arg_types = {date ? LogicalType(TypeId::DATE) : LogicalType(TypeId::DATETIME)};
+        f.return_type = kStr;
+        f.kernel = [date](Args a, size_t rows, Column& out) {
+            for (size_t i = 0; i < rows; ++i) {
+                bool n = a[0]->IsNull(i);
+                out.SetNull(i, n);
+                if (n) continue;
+                if (date) {
+                    out.SetString(i, FormatDate(a[0]->Data<int32_t>()[i]));
+                } else {
+                    std::string text = FormatDatetime(a[0]->Data<int64_t>()[i], 6);
+                    if (text.size() > 10) text[10] = 'T';
+                    out.SetString(i, text);
+                }
+            }
+        };
+        return f;
+    });
+    // timediff(a, b): a - b as a TIME text [-]HH:MM:SS (MySQL's TIME range, clamped).
+    r.AddScalar(
+        "timediff",
+        Overloads("timediff", {{{TypeId::DATETIME, TypeId::DATETIME}, kStr, [](Args a, size_t rows, Column& out) {
+                                    BinaryExecute<int64_t, int64_t, std::string>(
+                                        *a[0], *a[1], rows, out,
+                                        [](int64_t x, int64_t y) { return SecondsToTime((x - y) / kMicrosPerSecond); });
+                                }}}));
     r.AddScalar("timestamp",
                 Overloads("timestamp", {{{TypeId::DATETIME}, TypeId::DATETIME, [](Args a, size_t rows, Column& out) {
                                              UnaryExecute<int64_t, int64_t>(*a[0], rows, out,

@@ -235,6 +235,7 @@ void RegisterEncodingFunctions(FunctionRegistry& r) {
     r.AddScalar("hex", BindHex);
     r.AddScalar("unhex", Overloads("unhex", {{{kStr}, kStr, StringToString(Unhex)}}));
     r.AddAlias("hex_decode_string", "unhex");
+    r.AddAlias("hex_decode_binary", "unhex");
     r.AddScalar("to_base64", Overloads("to_base64", {{{kStr}, kStr, StringToString(ToBase64)}}));
     r.AddScalar("from_base64", Overloads("from_base64", {{{kStr}, kStr, [](Args a, size_t rows, Column& out) {
                                                               std::string buf;

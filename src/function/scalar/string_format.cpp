@@ -1,6 +1,10 @@
 // Rewriting and presenting strings: translate, initcap, char, append_trailing_char_if_absent,
-// null_or_empty, money_format, format_bytes, inet_aton, and StarRocks' names strleft/strright.
+// null_or_empty, money_format, format_bytes, inet_aton, lower_utf8/upper_utf8, and StarRocks'
+// names strleft/strright.
 #include <fmt/format.h>
+
+#include <locale.h>
+#include <wctype.h>
 
 #include <cctype>
 #include <cmath>
@@ -136,6 +140,51 @@ BoundScalarFunction BindMoneyFormat(const std::vector<LogicalType>& types) {
     return f;
 }
 
+/// lower_utf8/upper_utf8: Unicode simple case mapping of each character (through the C.UTF-8
+/// locale's tables; ASCII only when the system lacks that locale). Invalid UTF-8 bytes are kept.
+std::string CaseMapUtf8(std::string_view s, bool upper) {
+    static const locale_t kLocale = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+    std::string o;
+    o.reserve(s.size());
+    size_t i = 0;
+    while (i < s.size()) {
+        auto c = static_cast<unsigned char>(s[i]);
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        bool valid = len > 0 && i + len <= s.size();
+        for (size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+        if (!valid) {
+            o.push_back(s[i++]);
+            continue;
+        }
+        uint32_t cp = len == 1 ? c : c & (0x7F >> len);
+        for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+        uint32_t mapped = cp;
+        if (kLocale != nullptr)
+            mapped = static_cast<uint32_t>(upper ? towupper_l(static_cast<wint_t>(cp), kLocale)
+                                                 : towlower_l(static_cast<wint_t>(cp), kLocale));
+        else if (cp < 0x80)
+            mapped =
+                static_cast<uint32_t>(upper ? std::toupper(static_cast<int>(cp)) : std::tolower(static_cast<int>(cp)));
+        if (mapped < 0x80) {
+            o.push_back(static_cast<char>(mapped));
+        } else if (mapped < 0x800) {
+            o.push_back(static_cast<char>(0xC0 | (mapped >> 6)));
+            o.push_back(static_cast<char>(0x80 | (mapped & 0x3F)));
+        } else if (mapped < 0x10000) {
+            o.push_back(static_cast<char>(0xE0 | (mapped >> 12)));
+            o.push_back(static_cast<char>(0x80 | ((mapped >> 6) & 0x3F)));
+            o.push_back(static_cast<char>(0x80 | (mapped & 0x3F)));
+        } else {
+            o.push_back(static_cast<char>(0xF0 | (mapped >> 18)));
+            o.push_back(static_cast<char>(0x80 | ((mapped >> 12) & 0x3F)));
+            o.push_back(static_cast<char>(0x80 | ((mapped >> 6) & 0x3F)));
+            o.push_back(static_cast<char>(0x80 | (mapped & 0x3F)));
+        }
+        i += len;
+    }
+    return o;
+}
+
 std::string FormatBytes(int64_t bytes) {
     static const char* kUnits[] = {"B", "KB", "MB", "GB", "TB", "PB", "EB"};
     if (bytes < 1024) return fmt::format("{} B", bytes);
@@ -250,6 +299,14 @@ void RegisterStringFormatFunctions(FunctionRegistry& r) {
                                                                   return value;
                                                               });
                                                       }}}));
+    for (bool upper : {false, true}) {
+        const char* name = upper ? "upper_utf8" : "lower_utf8";
+        r.AddScalar(name, Overloads(name, {{{kStr}, kStr, [upper](Args a, size_t rows, Column& out) {
+                                                UnaryExecute<std::string_view, std::string>(
+                                                    *a[0], rows, out,
+                                                    [upper](std::string_view s) { return CaseMapUtf8(s, upper); });
+                                            }}}));
+    }
     r.AddAlias("strleft", "left");
     r.AddAlias("strright", "right");
 }

@@ -1,5 +1,6 @@
-// Utility functions: isnull/isnotnull, uuid()/uuid_numeric() (random, version 4), sleep(seconds),
-// host_name(). uuid and sleep are not deterministic: each row gets its own call.
+// Utility functions: isnull/isnotnull, uuid()/uuid_numeric() (random, version 4), uuidv7() and
+// uuid_v7_numeric() (time-ordered, version 7), sleep(seconds), host_name(). The uuids and sleep
+// are not deterministic: each row gets its own call.
 #include <unistd.h>
 
 #include <chrono>
@@ -57,6 +58,18 @@ std::string UuidText(unsigned __int128 bits) {
     return s;
 }
 
+/// UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then random bits with the version
+/// (7) and variant (10) set, so values sort by creation time.
+unsigned __int128 UuidV7Bits() {
+    thread_local std::mt19937_64 engine{std::random_device{}()};
+    auto ms = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    uint64_t hi = (ms << 16) | 0x7000 | (engine() & 0x0FFF);
+    uint64_t lo = (engine() & ~(uint64_t{3} << 62)) | (uint64_t{2} << 62);
+    return (static_cast<unsigned __int128>(hi) << 64) | lo;
+}
+
 }  // namespace
 
 void RegisterUtilityFunctions(FunctionRegistry& r) {
@@ -86,6 +99,34 @@ void RegisterUtilityFunctions(FunctionRegistry& r) {
             for (size_t i = 0; i < rows; ++i) {
                 out.SetNull(i, false);
                 out.Data<int128_t>()[i] = static_cast<int128_t>(RandomUuidBits() >> 1);  // non-negative
+            }
+        };
+        return f;
+    });
+    r.AddScalar("uuidv7", [](const std::vector<LogicalType>& types) -> BoundScalarFunction {
+        if (!types.empty()) throw BinderError("uuidv7() takes no arguments", ErrorCode::WRONG_ARGUMENTS);
+        BoundScalarFunction f;
+        f.name = "uuidv7";
+        f.return_type = LogicalType::Varchar();
+        f.deterministic = false;
+        f.kernel = [](Args, size_t rows, Column& out) {
+            for (size_t i = 0; i < rows; ++i) {
+                out.SetNull(i, false);
+                out.SetString(i, UuidText(UuidV7Bits()));
+            }
+        };
+        return f;
+    });
+    r.AddScalar("uuid_v7_numeric", [](const std::vector<LogicalType>& types) -> BoundScalarFunction {
+        if (!types.empty()) throw BinderError("uuid_v7_numeric() takes no arguments", ErrorCode::WRONG_ARGUMENTS);
+        BoundScalarFunction f;
+        f.name = "uuid_v7_numeric";
+        f.return_type = TypeId::LARGEINT;
+        f.deterministic = false;
+        f.kernel = [](Args, size_t rows, Column& out) {
+            for (size_t i = 0; i < rows; ++i) {
+                out.SetNull(i, false);
+                out.Data<int128_t>()[i] = static_cast<int128_t>(UuidV7Bits() >> 1);  // non-negative, still ordered
             }
         };
         return f;
