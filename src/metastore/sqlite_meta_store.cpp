@@ -2,9 +2,9 @@
 
 #include <mutex>
 
-#include "metastore/meta_store.h"
 #include "common/exception.h"
 #include "common/logging.h"
+#include "metastore/meta_store.h"
 
 namespace floe {
 
