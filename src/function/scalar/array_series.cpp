@@ -1,6 +1,7 @@
 // ARRAY functions that build series: array_generate([start,] end[, step]), array_repeat(x, n),
 // array_cum_sum, array_difference (BIGINT for integer and boolean elements, DOUBLE otherwise) and
-// array_flatten (one level of nesting). A NULL argument gives NULL.
+// array_flatten (one level of nesting), and array_top_n. A NULL argument gives NULL.
+#include <algorithm>
 #include <string>
 
 #include "common/exception.h"
@@ -195,6 +196,46 @@ BoundScalarFunction BindFlatten(const std::vector<LogicalType>& types) {
     return f;
 }
 
+// array_top_n(arr, n): the n largest elements, largest first (NULL elements count as smallest).
+BoundScalarFunction BindTopN(const std::vector<LogicalType>& types) {
+    if (types.size() != 2) throw BinderError("array_top_n() takes an array and a count", ErrorCode::WRONG_ARGUMENTS);
+    if (types[0].id != TypeId::ARRAY && types[0].id != TypeId::NULL_TYPE)
+        throw BinderError("array_top_n() needs an ARRAY argument, not " + types[0].ToString(),
+                          ErrorCode::TYPE_MISMATCH);
+    LogicalType t = types[0].id == TypeId::ARRAY ? types[0] : LogicalType::Array(TypeId::BIGINT);
+    LogicalType element = t.Element();
+    BoundScalarFunction f;
+    f.name = "array_top_n";
+    f.arg_types = {t, TypeId::BIGINT};
+    f.return_type = t;
+    f.kernel = [element](Args a, size_t rows, Column& out) {
+        ArrayBuilder b(element);
+        for (size_t i = 0; i < rows; ++i) {
+            if (AnyNull(a, i)) {
+                out.SetNull(i, true);
+                continue;
+            }
+            ArrayReader r(a[0]->Strings()[i].view(), element);
+            int64_t n = a[1]->Data<int64_t>()[i];
+            // The elements as a one-column Column, so that comparisons are the column's.
+            Column values(element, r.size());
+            for (size_t k = 0; k < r.size(); ++k) values.Append(r.Get(k));
+            std::vector<uint32_t> order(r.size());
+            for (uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+            std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+                bool xn = r.IsNull(x), yn = r.IsNull(y);
+                if (xn || yn) return !xn && yn;  // NULLs last
+                return values.CompareRows(x, values, y) > 0;
+            });
+            size_t keep = n <= 0 ? 0 : std::min(order.size(), static_cast<size_t>(n));
+            for (size_t k = 0; k < keep; ++k) b.AppendFrom(r, order[k]);
+            out.SetNull(i, false);
+            out.SetString(i, b.Finish());
+        }
+    };
+    return f;
+}
+
 }  // namespace
 
 void RegisterArraySeriesFunctions(FunctionRegistry& r) {
@@ -204,6 +245,7 @@ void RegisterArraySeriesFunctions(FunctionRegistry& r) {
     r.AddScalar("array_difference",
                 [](const std::vector<LogicalType>& t) { return BindRunning("array_difference", t); });
     r.AddScalar("array_flatten", BindFlatten);
+    r.AddScalar("array_top_n", BindTopN);
 }
 
 }  // namespace floe

@@ -292,6 +292,21 @@ void RegisterEncodingFunctions(FunctionRegistry& r) {
                                                return static_cast<int64_t>(h);
                                            }),
                                            true}}));
+    // xx_hash3_128(s1, s2, ...): XXH3-128 of the arguments one after another (StarRocks' value for
+    // several arguments is the hash of their concatenation), as a LARGEINT.
+    r.AddScalar("xx_hash3_128",
+                Overloads("xx_hash3_128", {{{kStr},
+                                            TypeId::LARGEINT,
+                                            VariadicStrings<int128_t>([](const std::vector<std::string_view>& p) {
+                                                XXH3_state_t state;
+                                                XXH3_128bits_reset(&state);
+                                                for (std::string_view s : p)
+                                                    XXH3_128bits_update(&state, s.data(), s.size());
+                                                XXH128_hash_t h = XXH3_128bits_digest(&state);
+                                                auto u = (static_cast<unsigned __int128>(h.high64) << 64) | h.low64;
+                                                return static_cast<int128_t>(u);
+                                            }),
+                                            true}}));
     r.AddScalar("xx_hash64",
                 Overloads("xx_hash64", {{{kStr},
                                          TypeId::BIGINT,
