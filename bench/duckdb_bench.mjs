@@ -27,7 +27,7 @@ function readBench(path) {
     if (line.startsWith('#') && current === null) continue;
     if (current === null) {
       const [kind, name = '', rows = '0', engine = '', file = ''] = line.trim().split(/\s+/);
-      if (!['setup', 'query', 'step', 'size', 'load', 'generate', 'datagen'].includes(kind)) {
+      if (!['setup', 'query', 'step', 'size', 'load', 'generate', 'datagen', 'before', 'serve'].includes(kind)) {
         throw new Error(`${path}: unexpected line: ${line}`);
       }
       // load NAME ROWS TABLE PATH: engine holds the table, file the path. query NAME [ENGINE].
@@ -60,7 +60,13 @@ const dbFile = join(tmpdir(), `duckdb-bench-${process.pid}.duckdb`);
 const instance = await DuckDBInstance.create(onDisk ? dbFile : ':memory:', { threads });
 const conn = await instance.connect();
 const statements = sql => sql.split(/;\s*\n/).map(s => s.trim()).filter(Boolean);
+// "before [ENGINE]": statements run, untimed, before every run of the next query block.
+let before = '';
 for (const b of blocks) {
+  if (b.kind === 'before') {
+    if (b.name === '' || b.name === 'duckdb') before = b.sql;
+    continue;
+  }
   if (b.kind === 'setup') {
     if (b.name !== '' && b.name !== 'duckdb') continue;
     for (const stmt of statements(b.sql)) await conn.run(stmt);
@@ -74,7 +80,7 @@ for (const b of blocks) {
     console.log(JSON.stringify({ engine: 'duckdb', kind: 'step', name: b.name, ms: [ms], rows: b.rows }));
     continue;
   }
-  if (b.kind === 'generate' || b.kind === 'datagen') continue;
+  if (b.kind === 'generate' || b.kind === 'datagen' || b.kind === 'serve') continue;
   if (b.kind === 'load') {
     // The peer's bulk load of the same file: COPY ... FROM with the same separator, and Stream
     // Load's conventions: \N is NULL, an empty field is an empty string.
@@ -97,12 +103,15 @@ for (const b of blocks) {
     console.log(JSON.stringify({ engine: 'duckdb', kind: 'size', name: b.name, bytes }));
     continue;
   }
+  const beforeEach = before;
+  before = '';
   if (b.engine !== '' && b.engine !== 'duckdb') continue;  // query NAME floe: Floe's figure alone
   const ms = [];
   let rows = 0;
   let result = [];
   try {
     for (let r = 0; r < repeat; ++r) {
+      for (const stmt of statements(beforeEach)) await conn.run(stmt);
       const start = process.hrtime.bigint();
       const reader = await conn.runAndReadAll(b.sql);
       ms.push(Number(process.hrtime.bigint() - start) / 1e6);

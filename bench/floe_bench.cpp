@@ -24,7 +24,7 @@
 namespace {
 
 struct Block {
-    std::string kind;  // "setup", "query", "step" or "size"
+    std::string kind;  // "setup", "query", "step", "size", "load", "generate", "datagen", "before" or "serve"
     std::string name;  // query/step/size name, or the engine a setup block is for ("" = all)
     std::string sql;
     int64_t rows = 0;    // step/load: rows it writes (for rows/s)
@@ -54,7 +54,7 @@ std::vector<Block> ReadBench(const std::string& path) {
             if (b.kind == "load") words >> b.rows >> b.table >> b.path;
             if (b.kind == "generate") b.path = b.name;
             if (b.kind != "setup" && b.kind != "query" && b.kind != "step" && b.kind != "size" && b.kind != "load" &&
-                b.kind != "generate" && b.kind != "datagen") {
+                b.kind != "generate" && b.kind != "datagen" && b.kind != "before" && b.kind != "serve") {
                 throw std::runtime_error(path + ": unexpected line: " + line);
             }
             blocks.push_back(b);
@@ -138,7 +138,14 @@ int main(int argc, char** argv) {
         if (const char* threads = std::getenv("BENCH_THREADS")) {
             session.Execute(std::string("SET pipeline_dop = ") + std::to_string(std::atoi(threads)));
         }
+        // "before [ENGINE]": statements run, untimed, before every run of the next query block
+        // (e.g. emptying the data cache so that each run is a cold one).
+        std::string before;
         for (const auto& b : ReadBench(file)) {
+            if (b.kind == "before") {
+                if (b.name.empty() || b.name == "floe") before = b.sql;
+                continue;
+            }
             if (b.kind == "setup") {
                 if (!b.name.empty() && b.name != "floe") continue;
                 auto start = std::chrono::steady_clock::now();
@@ -156,7 +163,8 @@ int main(int argc, char** argv) {
                           << ms << "],\"rows\":" << b.rows << "}" << std::endl;
                 continue;
             }
-            if (b.kind == "generate" || b.kind == "datagen") continue;  // run.py makes the data first
+            // run.py makes the data first and starts the servers a suite names ("serve").
+            if (b.kind == "generate" || b.kind == "datagen" || b.kind == "serve") continue;
             if (b.kind == "load") {
                 // Stream Load of a file, in process (no HTTP): parse, transform, write, commit.
                 floe::StreamLoadRequest request;
@@ -201,12 +209,15 @@ int main(int argc, char** argv) {
                           << "\",\"bytes\":" << bytes << "}" << std::endl;
                 continue;
             }
+            std::string before_each = std::move(before);
+            before.clear();
             if (!b.engine.empty() && b.engine != "floe") continue;
             std::vector<double> times;
             size_t rows = 0;
             std::string answer;
             try {
                 for (int r = 0; r < repeat; ++r) {
+                    if (!before_each.empty()) session.ExecuteMulti(before_each);
                     auto start = std::chrono::steady_clock::now();
                     floe::QueryResult result = session.Execute(b.sql);
                     times.push_back(

@@ -5,8 +5,9 @@ peer), checks that both return the same answer, and prints the figures side by s
 Usage: run.py [--suite NAME[,NAME...]] [--sf N] [--repeat N] [FILE.bench...]
 
 - {SF} and {DATA} in a suite file become the scale factor and the suite's data directory
-  (/tmp/floe-bench-data/<suite>-sf<SF>); `datagen tpch` blocks run floe_datagen there once,
-  `datagen KIND` with a script bench/gen/KIND.py runs that script (`KIND.py SF DIR`) instead.
+  (/tmp/floe-bench-data/<suite>-sf<SF>), {DATA_ROOT} the directory of every suite's data;
+  `datagen tpch` blocks run floe_datagen there once, `datagen KIND` with a script
+  bench/gen/KIND.py runs that script (`KIND.py SF DIR`) instead.
 - The tools come from build/release (FLOE_BENCH_BUILD=DIR takes them from another build directory;
   FLOE_BENCH and FLOE_DATAGEN name the binaries themselves).
 - `query NAME floe` blocks run on Floe only: their figure is printed and recorded, with no ratio.
@@ -14,6 +15,9 @@ Usage: run.py [--suite NAME[,NAME...]] [--sf N] [--repeat N] [FILE.bench...]
   1e-6; ties in ORDER BY may come in either order) or that fails in either engine is reported as a
   FAILURE and makes the run exit 1: never averaged away.
 - The results also go to bench/results/<suite>.json and .md, with the machine they came from.
+- `serve KIND` starts a server the suite reads from, for the suite's whole run: run.py runs
+  `bench/gen/KIND.py serve SF DIR`, which prints `ENDPOINT <url>` once it listens and stops its
+  server when its stdin closes; {ENDPOINT} in the suite file becomes that url (iceberg_s3: s3rver).
 - Script suites (SCRIPT_SUITES: bench/<suite>.py) start their own processes and peers; today
   `routine_load` (Kafka into Floe through Routine Load, beside kcat and DuckDB) and `micro` (the
   engine's kernels under Google Benchmark).
@@ -110,7 +114,7 @@ def prepare(path, sf):
     with open(path) as f:
         text = f.read()
     data = os.path.join(DATA_ROOT, f"{suite}-sf{sf}")
-    text = text.replace("{SF}", str(sf)).replace("{DATA}", data)
+    text = text.replace("{SF}", str(sf)).replace("{DATA}", data).replace("{DATA_ROOT}", os.path.abspath(DATA_ROOT))
     for line in text.splitlines():
         if line.startswith("datagen "):
             kind, extra = line.split()[1], line.split()[2:]  # e.g. `datagen ssb --parquet`
@@ -126,10 +130,35 @@ def prepare(path, sf):
                     subprocess.run([datagen_tool(), kind, str(sf), data] + extra, check=True,
                                    stdout=subprocess.DEVNULL)
                 open(os.path.join(data, ".complete"), "w").close()
+    servers = []
+    for line in text.splitlines():
+        if line.startswith("serve "):
+            # A server the suite reads from (e.g. s3rver), up for the suite's whole run.
+            kind = line.split()[1]
+            print(f"[{suite}] starting {kind} ...", flush=True)
+            proc = subprocess.Popen([sys.executable, os.path.join(HERE, "gen", kind + ".py"), "serve", str(sf), data],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=HERE)
+            servers.append(proc)
+            first = proc.stdout.readline().split()
+            if len(first) != 2 or first[0] != "ENDPOINT":
+                stop_servers(servers)
+                raise SystemExit(f"bench/gen/{kind}.py serve did not start its server")
+            text = text.replace("{ENDPOINT}", first[1])
     fd, tmp = tempfile.mkstemp(suffix=".bench", prefix=f"{suite}-")
     with os.fdopen(fd, "w") as f:
         f.write(text)
-    return suite, tmp
+    return suite, tmp, servers
+
+
+def stop_servers(servers):
+    """Closes each `serve` script's stdin (it stops its server) and waits for it."""
+    for proc in servers:
+        try:
+            proc.stdin.close()
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 SCRIPT_SUITES = ["routine_load", "micro"]
@@ -171,7 +200,7 @@ def main():
     print(f"{'benchmark':<34} {'floe ms':>10} {'duckdb ms':>10} {'floe/duckdb':>12} {'rows':>10}")
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     for f in files:
-        suite, tmp = prepare(f, sf)
+        suite, tmp, servers = prepare(f, sf)
         try:
             print(f"[{suite}] DuckDB data files ...", flush=True)
             subprocess.run(["node", os.path.join(HERE, "duckdb_bench.mjs"), tmp, "--generate"], check=True)
@@ -181,6 +210,7 @@ def main():
             duck = run(["node", os.path.join(HERE, "duckdb_bench.mjs"), tmp, "--repeat", repeat])
         finally:
             os.unlink(tmp)
+            stop_servers(servers)
         records, ratios = [], []
         for name, r in floe.items():
             d = duck.get(name, {})
