@@ -1,6 +1,6 @@
 // JSON functions over JSON text (simdjson): parse_json, json_query (->), json_string (->>),
 // get_json_string, get_json_int, get_json_double, get_json_bool, json_exists, json_length,
-// json_keys, is_json_scalar, and the constructors json_object and json_array. Paths are
+// json_keys, is_json_scalar, json_contains, and the constructors json_object and json_array. Paths are
 // StarRocks' JSON paths: $, $.a.b, $.a[0], $."key with dots".
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -146,6 +146,81 @@ void AppendJsonValue(const Column& c, size_t i, std::string& out) {
 LogicalType JsonValueType(const LogicalType& t) {
     if (t.IsNumeric() || t.id == TypeId::JSON || t.id == TypeId::VARCHAR) return t;
     return LogicalType::Varchar();
+}
+
+bool JsonEqual(simdjson::dom::element a, simdjson::dom::element b);
+
+/// Numbers compare by value whatever their JSON representation (1 equals 1.0).
+bool NumberOf(simdjson::dom::element e, double& out) {
+    int64_t i;
+    uint64_t u;
+    if (e.get_int64().get(i) == simdjson::SUCCESS) {
+        out = static_cast<double>(i);
+        return true;
+    }
+    if (e.get_uint64().get(u) == simdjson::SUCCESS) {
+        out = static_cast<double>(u);
+        return true;
+    }
+    return e.get_double().get(out) == simdjson::SUCCESS;
+}
+
+bool JsonEqual(simdjson::dom::element a, simdjson::dom::element b) {
+    double x, y;
+    if (NumberOf(a, x) && NumberOf(b, y)) return x == y;
+    if (a.type() != b.type()) return false;
+    simdjson::dom::object oa, ob;
+    simdjson::dom::array aa, ab;
+    if (a.get_object().get(oa) == simdjson::SUCCESS && b.get_object().get(ob) == simdjson::SUCCESS) {
+        if (oa.size() != ob.size()) return false;
+        for (auto field : ob) {
+            simdjson::dom::element v;
+            if (oa.at_key(field.key).get(v) != simdjson::SUCCESS || !JsonEqual(v, field.value)) return false;
+        }
+        return true;
+    }
+    if (a.get_array().get(aa) == simdjson::SUCCESS && b.get_array().get(ab) == simdjson::SUCCESS) {
+        if (aa.size() != ab.size()) return false;
+        auto it = ab.begin();
+        for (auto x_el : aa) {
+            if (!JsonEqual(x_el, *it)) return false;
+            ++it;
+        }
+        return true;
+    }
+    return simdjson::minify(a) == simdjson::minify(b);  // strings, booleans, null
+}
+
+// json_contains(target, candidate), StarRocks' rules: scalars are equal; an object contains an
+// object whose every key it has with a contained value; an array contains an array whose every
+// element equals one of its elements, or a single value equal to one of its elements.
+bool JsonContains(simdjson::dom::element target, simdjson::dom::element candidate) {
+    simdjson::dom::object ot, oc;
+    simdjson::dom::array at, ac;
+    if (target.get_object().get(ot) == simdjson::SUCCESS) {
+        if (candidate.get_object().get(oc) != simdjson::SUCCESS) return false;
+        for (auto field : oc) {
+            simdjson::dom::element v;
+            if (ot.at_key(field.key).get(v) != simdjson::SUCCESS || !JsonContains(v, field.value)) return false;
+        }
+        return true;
+    }
+    if (target.get_array().get(at) == simdjson::SUCCESS) {
+        auto has = [&at](simdjson::dom::element e) {
+            for (auto t : at) {
+                if (JsonEqual(t, e)) return true;
+            }
+            return false;
+        };
+        if (candidate.get_array().get(ac) == simdjson::SUCCESS) {
+            for (auto e : ac) {
+                if (!has(e)) return false;
+            }
+            return true;
+        }
+        return has(candidate);
+    }
+    return JsonEqual(target, candidate);
 }
 
 BoundScalarFunction BindJsonObject(const std::vector<LogicalType>& types) {
@@ -303,6 +378,21 @@ void RegisterJsonFunctions(FunctionRegistry& r) {
                                                   return !e.is_object() && !e.is_array();
                                               })}}));
     r.AddScalar("json_object", BindJsonObject);
+    r.AddScalar("json_contains",
+                Overloads("json_contains", {{{json, json}, TypeId::BOOLEAN, [](Args a, size_t rows, Column& out) {
+                                                 simdjson::dom::parser target_parser, candidate_parser;
+                                                 for (size_t i = 0; i < rows; ++i) {
+                                                     bool n = a[0]->IsNull(i) || a[1]->IsNull(i);
+                                                     simdjson::dom::element t, c;
+                                                     std::string_view ts = n ? "" : a[0]->Strings()[i].view();
+                                                     std::string_view cs = n ? "" : a[1]->Strings()[i].view();
+                                                     // Invalid JSON text gives NULL.
+                                                     n = n || target_parser.parse(ts.data(), ts.size()).get(t) ||
+                                                         candidate_parser.parse(cs.data(), cs.size()).get(c);
+                                                     out.SetNull(i, n);
+                                                     if (!n) out.Data<uint8_t>()[i] = JsonContains(t, c) ? 1 : 0;
+                                                 }
+                                             }}}));
     r.AddScalar("json_array", BindJsonArray);
 }
 
