@@ -428,6 +428,9 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
                 }
             }
             break;
+        case K::CATALOGS:
+        case K::CREATE_CATALOG:
+            throw InternalError("SHOW CATALOGS is answered by ShowExternal");
     }
     if (s.like) rb.FilterLike(*s.like);
     if (s.where) rb.FilterWhere(context_, *s.where);

@@ -17,7 +17,7 @@ namespace floe::avro {
 namespace {
 
 std::filesystem::path DataDir() {
-    return std::filesystem::path(__FILE__).parent_path() / "data";
+    return std::filesystem::path(FLOE_SOURCE_DIR) / "test/unit/lake/data";
 }
 
 std::string ReadFile(const std::filesystem::path& p) {

@@ -30,7 +30,7 @@ using Properties = std::map<std::string, std::string>;
 using Names = std::vector<std::string>;
 
 fs::path Fixtures() {
-    return fs::path(__FILE__).parent_path() / "../../../../shared/fixtures/iceberg";
+    return fs::path(FLOE_SOURCE_DIR) / "../shared/fixtures/iceberg";
 }
 
 fs::path DuckdbIceberg() {

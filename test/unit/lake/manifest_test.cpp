@@ -20,7 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path FixtureDir() {
-    return fs::path(__FILE__).parent_path() / "../../../../shared/fixtures/iceberg";
+    return fs::path(FLOE_SOURCE_DIR) / "../shared/fixtures/iceberg";
 }
 
 std::string ReadFile(const fs::path& p) {

@@ -18,7 +18,7 @@ using namespace floe::iceberg;
 namespace {
 
 fs::path Fixtures() {
-    return fs::path(__FILE__).parent_path() / "../../../../shared/fixtures/iceberg";
+    return fs::path(FLOE_SOURCE_DIR) / "../shared/fixtures/iceberg";
 }
 fs::path JavaVectors() {
     return Fixtures() / "metadata-vectors/apache-iceberg/core/src/test/resources";
