@@ -309,3 +309,23 @@ def test_corrupt_table_files_give_errors_naming_the_file(floe, tmp_path, damage)
     assert os.path.basename(target) in failed.value.args[1], failed.value.args[1]
     assert floe.query("SELECT count(*) FROM iceberg_cold.analytics.orders") == ((13,),)  # the server is fine
     floe.query(f"DROP CATALOG {catalog}")
+
+
+def test_table_files_outside_the_file_roots_are_refused(tmp_path):
+    """A table's manifests cannot lead Floe to files outside --file-roots: here the catalog's
+    location rewrite sends the data files to a directory that is not a root."""
+    import shutil
+    wh = tmp_path / "wh"
+    t = _fresh_table(wh, "escape")
+    outside = tmp_path / "outside"
+    shutil.copytree(os.path.join(t.dir, "data"), outside)
+    server = FloeServer(tmp_path / "data", extra_args=["--file-roots", str(wh)]).start()
+    try:
+        server.query(f"CREATE EXTERNAL CATALOG esc PROPERTIES ('type' = 'iceberg', 'iceberg.catalog.type' = 'hadoop', "
+                     f"'iceberg.catalog.warehouse' = '{wh}', "
+                     f"'location.rewrite' = '{os.path.join(t.dir, 'data')}=>{outside}')")
+        with pytest.raises(pymysql.err.MySQLError) as denied:
+            server.query("SELECT count(*), max(name) FROM esc.db.escape")
+        assert denied.value.args[0] == 1290, denied.value.args
+    finally:
+        server.stop()

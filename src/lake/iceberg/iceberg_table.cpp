@@ -8,7 +8,9 @@
 
 #include "common/ascii.h"
 #include "common/exception.h"
+#include "io/file_roots.h"
 #include "io/file_system.h"
+#include "io/s3_file_system.h"
 #include "lake/iceberg/manifest.h"
 #include "lake/iceberg/single_value.h"
 
@@ -123,7 +125,15 @@ std::string LocationResolver::Resolve(const std::string& raw) const {
     return p;
 }
 
+std::string CheckReadable(const std::string& path) {
+    // Local files a table names (metadata, manifests, data and delete files) obey the file roots
+    // as every user-named path does: a manifest cannot point Floe at files outside them.
+    if (!IsS3Path(path)) FileRoots::Check(path);
+    return path;
+}
+
 std::string ReadFileBytes(const std::string& path) {
+    CheckReadable(path);
     auto file = FileSystemFor(path).Open(path);
     return file->ReadAt(0, file->size());
 }
@@ -666,7 +676,7 @@ std::shared_ptr<const ScanPlan> IcebergTable::PlanScan(const std::vector<size_t>
         DeleteFileRef ref;
         ref.content = d.file.content == DataFileContent::POSITION_DELETES ? DeleteFileRef::Content::POSITION
                                                                           : DeleteFileRef::Content::EQUALITY;
-        ref.path = resolver_.Resolve(d.file.file_path);
+        ref.path = CheckReadable(resolver_.Resolve(d.file.file_path));
         ref.format = d.file.file_format;
         ref.record_count = d.file.record_count;
         ref.equality_ids = d.file.equality_ids;
@@ -703,7 +713,7 @@ std::shared_ptr<const ScanPlan> IcebergTable::PlanScan(const std::vector<size_t>
     for (auto& f : data) {
         DataFileTask task;
         task.raw_path = f.file.file_path;
-        task.path = resolver_.Resolve(f.file.file_path);
+        task.path = CheckReadable(resolver_.Resolve(f.file.file_path));
         task.format = f.file.file_format;
         task.record_count = f.file.record_count;
         task.file_size = f.file.file_size_in_bytes;

@@ -90,7 +90,10 @@ class IcebergTable : public TableSource {
     std::optional<TimeZone> time_zone_;
 };
 
-/// Reads a whole file through io/ (metadata, manifest lists, manifests).
+/// Reads a whole file through io/ (metadata, manifest lists, manifests); local paths must lie
+/// under the file roots.
 std::string ReadFileBytes(const std::string& path);
+/// `path`, after checking that a local one lies under the file roots (PermissionError otherwise).
+std::string CheckReadable(const std::string& path);
 
 }  // namespace floe::iceberg
