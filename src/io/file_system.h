@@ -37,6 +37,19 @@ class RandomAccessFile {
     virtual void SetRemoteReadOptions(RemoteReadOptions options) { (void)options; }
 };
 
+/// A file being written. Nothing is visible at path() until Close() succeeds (local files are
+/// written under a hidden temporary name and renamed; S3 objects appear when the PUT or the
+/// multipart upload completes). Destroyed before Close(), it leaves nothing behind.
+class WritableFile {
+  public:
+    virtual ~WritableFile() = default;
+    virtual const std::string& path() const = 0;
+    virtual void Append(std::string_view data) = 0;
+    /// Makes the file durable and visible. Throws IOError naming the file.
+    virtual void Close() = 0;
+    virtual uint64_t bytes_written() const = 0;
+};
+
 struct FileInfo {
     std::string path;
     uint64_t size = 0;
@@ -50,7 +63,27 @@ class FileSystem {
     /// the matches of a glob ("/data/*.parquet", "/data/2024-*/part-?.parquet"), sorted by path.
     /// Throws IOError when nothing matches.
     virtual std::vector<FileInfo> List(const std::string& pattern) = 0;
+
+    // ---- Writing (Iceberg tables, unloads). Local paths pass FileRoots::Check first. ----
+
+    /// A new file at `path`, replacing one that exists when Close() succeeds; missing parent
+    /// directories are created.
+    virtual std::unique_ptr<WritableFile> Create(const std::string& path) = 0;
+    /// Creates `path` holding `bytes` only if nothing exists there: true when it was created, false
+    /// when something was already there. Atomic on local disks (link(2) of a complete temporary
+    /// file). S3 has no such primitive: the S3 file system checks and writes under a process-wide
+    /// lock, which serialises Floe's own writers only.
+    virtual bool CreateIfAbsent(const std::string& path, std::string_view bytes) = 0;
+    /// Deletes the files `paths` name; a missing file is not an error.
+    virtual void Delete(const std::vector<std::string>& paths) = 0;
+    /// Whether a file exists at `path`.
+    virtual bool Exists(const std::string& path) = 0;
 };
+
+/// Writes `bytes` to `path` (FileSystemFor(path).Create, Append, Close).
+void WriteWholeFile(const std::string& path, std::string_view bytes);
+/// Reads a whole file.
+std::string ReadWholeFile(const std::string& path);
 
 /// `file`, counting the bytes read through it into `*bytes_read` (shared by a scan's files, for
 /// EXPLAIN ANALYZE).

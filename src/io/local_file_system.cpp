@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -49,6 +50,89 @@ class LocalFile : public RandomAccessFile {
     std::string path_;
     int fd_;
     uint64_t size_;
+};
+
+/// A hidden temporary name beside `path` (hidden names are skipped by List()).
+std::string TemporaryName(const std::string& path) {
+    static std::atomic<uint64_t> counter{0};
+    std::filesystem::path p(path);
+    return (p.parent_path() / ("." + p.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+                               std::to_string(counter.fetch_add(1))))
+        .string();
+}
+
+void WriteAll(int fd, const std::string& path, const char* data, size_t n) {
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = ::write(fd, data + done, n - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) throw IOError("cannot write '" + path + "': " + std::strerror(errno));
+        done += static_cast<size_t>(w);
+    }
+}
+
+void SyncDirectory(const std::string& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    ::fsync(fd);
+    ::close(fd);
+}
+
+/// A local file written under a temporary name and renamed (or linked) into place.
+class LocalWritableFile : public WritableFile {
+  public:
+    explicit LocalWritableFile(std::string path) : path_(std::move(path)), tmp_(TemporaryName(path_)) {
+        std::error_code ec;
+        std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
+        if (ec) throw IOError("cannot create the directory of '" + path_ + "': " + ec.message());
+        fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd_ < 0) throw IOError("cannot create '" + path_ + "': " + std::strerror(errno));
+    }
+    ~LocalWritableFile() override {
+        if (fd_ >= 0) ::close(fd_);
+        if (!done_) ::unlink(tmp_.c_str());
+    }
+    const std::string& path() const override { return path_; }
+    void Append(std::string_view data) override {
+        buffer_.append(data);
+        written_ += data.size();
+        if (buffer_.size() >= (size_t{1} << 20)) Flush();
+    }
+    void Close() override { Finish(false); }
+    uint64_t bytes_written() const override { return written_; }
+
+    /// Completes the file; with `exclusive`, only if nothing is at path() yet (false then).
+    bool Finish(bool exclusive) {
+        Flush();
+        if (::fsync(fd_) != 0) throw IOError("cannot sync '" + path_ + "': " + std::strerror(errno));
+        ::close(fd_);
+        fd_ = -1;
+        if (exclusive) {
+            if (::link(tmp_.c_str(), path_.c_str()) != 0) {
+                if (errno == EEXIST) return false;
+                throw IOError("cannot create '" + path_ + "': " + std::strerror(errno));
+            }
+            ::unlink(tmp_.c_str());
+        } else if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
+            throw IOError("cannot rename '" + tmp_ + "' to '" + path_ + "': " + std::strerror(errno));
+        }
+        done_ = true;
+        SyncDirectory(std::filesystem::path(path_).parent_path().string());
+        return true;
+    }
+
+  private:
+    void Flush() {
+        WriteAll(fd_, path_, buffer_.data(), buffer_.size());
+        buffer_.clear();
+    }
+
+    std::string path_;
+    std::string tmp_;
+    int fd_ = -1;
+    std::string buffer_;
+    uint64_t written_ = 0;
+    bool done_ = false;
 };
 
 bool HasWildcard(std::string_view s) {
@@ -132,6 +216,30 @@ class LocalFileSystem : public FileSystem {
         if (out.empty()) throw IOError("no files match '" + pattern + "'");
         return out;
     }
+
+    std::unique_ptr<WritableFile> Create(const std::string& path) override {
+        return std::make_unique<LocalWritableFile>(FileRoots::Check(path));
+    }
+
+    bool CreateIfAbsent(const std::string& path, std::string_view bytes) override {
+        LocalWritableFile file(FileRoots::Check(path));
+        file.Append(bytes);
+        return file.Finish(true);
+    }
+
+    void Delete(const std::vector<std::string>& paths) override {
+        for (const auto& path : paths) {
+            std::string p = FileRoots::Check(path);
+            if (::unlink(p.c_str()) != 0 && errno != ENOENT) {
+                throw IOError("cannot delete '" + p + "': " + std::strerror(errno));
+            }
+        }
+    }
+
+    bool Exists(const std::string& path) override {
+        struct stat st {};
+        return ::stat(FileRoots::Check(path).c_str(), &st) == 0;
+    }
 };
 
 }  // namespace
@@ -196,6 +304,17 @@ class CountedFile : public RandomAccessFile {
 };
 
 }  // namespace
+
+void WriteWholeFile(const std::string& path, std::string_view bytes) {
+    auto file = FileSystemFor(path).Create(path);
+    file->Append(bytes);
+    file->Close();
+}
+
+std::string ReadWholeFile(const std::string& path) {
+    auto file = FileSystemFor(path).Open(path);
+    return file->ReadAt(0, file->size());
+}
 
 std::unique_ptr<RandomAccessFile> CountingFile(std::unique_ptr<RandomAccessFile> file,
                                                std::shared_ptr<std::atomic<uint64_t>> bytes_read) {

@@ -304,6 +304,47 @@ std::unique_ptr<S3Writer> S3FileSystem::OpenWriter(const std::string& path, size
     return std::make_unique<S3Writer>(std::move(client), std::move(location), part_size);
 }
 
+namespace {
+
+class S3WritableFile : public WritableFile {
+  public:
+    S3WritableFile(std::string path, std::unique_ptr<S3Writer> writer)
+        : path_(std::move(path)), writer_(std::move(writer)) {}
+    const std::string& path() const override { return path_; }
+    void Append(std::string_view data) override { writer_->Append(data); }
+    void Close() override { writer_->Close(); }
+    uint64_t bytes_written() const override { return writer_->bytes_written(); }
+
+  private:
+    std::string path_;
+    std::unique_ptr<S3Writer> writer_;
+};
+
+std::mutex& CreateIfAbsentMutex() {
+    static std::mutex mutex;
+    return mutex;
+}
+
+}  // namespace
+
+std::unique_ptr<WritableFile> S3FileSystem::Create(const std::string& path) {
+    return std::make_unique<S3WritableFile>(path, OpenWriter(path));
+}
+
+bool S3FileSystem::CreateIfAbsent(const std::string& path, std::string_view bytes) {
+    S3Location location = S3Location::Parse(path);
+    S3Client client = ClientFor(location);
+    std::lock_guard<std::mutex> lock(CreateIfAbsentMutex());
+    if (client.HeadIfExists(location)) return false;
+    client.Put(location, bytes);
+    return true;
+}
+
+bool S3FileSystem::Exists(const std::string& path) {
+    S3Location location = S3Location::Parse(path);
+    return ClientFor(location).HeadIfExists(location).has_value();
+}
+
 void S3FileSystem::Delete(const std::vector<std::string>& paths) {
     std::map<std::string, std::vector<std::string>> by_bucket;
     for (const auto& p : paths) {

@@ -73,7 +73,11 @@ class S3FileSystem : public FileSystem {
 
     std::unique_ptr<S3Writer> OpenWriter(const std::string& path, size_t part_size = S3Writer::kDefaultPartSize);
     /// Deletes the objects `paths` name (grouped per bucket into batch deletes).
-    void Delete(const std::vector<std::string>& paths);
+    void Delete(const std::vector<std::string>& paths) override;
+    std::unique_ptr<WritableFile> Create(const std::string& path) override;
+    /// HEAD, then PUT, both under a process-wide lock: safe among Floe's own writers only.
+    bool CreateIfAbsent(const std::string& path, std::string_view bytes) override;
+    bool Exists(const std::string& path) override;
 
     /// The client for a bucket and key: the fixed configuration, or the registered one.
     S3Client ClientFor(const S3Location& location) const;

@@ -99,4 +99,28 @@ std::unique_ptr<IcebergCatalog> OpenIcebergCatalog(const std::string& catalog_na
     throw InternalError("unknown Iceberg catalog type");
 }
 
+namespace {
+
+[[noreturn]] void Unsupported(const std::string& catalog, const char* what) {
+    throw NotSupportedError("Iceberg catalog '" + catalog + "' cannot " + what + " yet");
+}
+
+}  // namespace
+
+void IcebergCatalog::CreateNamespace(const std::string&, const std::map<std::string, std::string>&) {
+    Unsupported(name_, "create databases");
+}
+void IcebergCatalog::DropNamespace(const std::string&) {
+    Unsupported(name_, "drop databases");
+}
+std::string IcebergCatalog::DefaultTableLocation(const std::string&, const std::string&) {
+    Unsupported(name_, "create tables");
+}
+std::string IcebergCatalog::CommitTable(const TableCommit&) {
+    Unsupported(name_, "commit table changes");
+}
+void IcebergCatalog::DropTable(const std::string&, const std::string&) {
+    Unsupported(name_, "drop tables");
+}
+
 }  // namespace floe::iceberg

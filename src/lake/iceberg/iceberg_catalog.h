@@ -22,8 +22,30 @@
 #include <string>
 #include <vector>
 
+#include "common/exception.h"
+
 namespace floe::iceberg {
 
+struct TableMetadata;
+
+/// A commit that lost a race: the table's current metadata is no longer the file the change was
+/// built on (or, for a create, the table already exists). The committer reloads the table,
+/// re-validates its change and retries; the message names the table.
+class CommitFailedError : public Exception {
+  public:
+    explicit CommitFailedError(std::string message) : Exception(ErrorCode::IO, std::move(message)) {}
+};
+
+/// One change of a table's metadata, as the catalog swaps it in.
+struct TableCommit {
+    std::string ns;
+    std::string table;
+    /// The metadata file the change was built on; nullopt creates the table (which must not exist).
+    std::optional<std::string> base_location;
+    /// The table's complete new metadata (its `location` decides where the new metadata file goes:
+    /// <location>/metadata/).
+    const TableMetadata* metadata = nullptr;
+};
 /// Which service keeps the catalog.
 enum class CatalogType { HADOOP, JDBC };
 
@@ -71,6 +93,29 @@ class IcebergCatalog {
     /// The current metadata file of `ns`.`table` as the catalog records it (a local path for
     /// hadoop, the stored string for jdbc), or nullopt when there is no such table.
     virtual std::optional<std::string> TableMetadataLocation(const std::string& ns, const std::string& table) = 0;
+
+    // ---- Changes. The default implementations throw NotSupportedError naming the catalog. ----
+
+    /// Creates namespace `ns` with `properties` (kept where the backend can keep them). Throws
+    /// CatalogError (ErrorCode::DATABASE_EXISTS) when it exists.
+    virtual void CreateNamespace(const std::string& ns, const std::map<std::string, std::string>& properties);
+    /// Drops namespace `ns`. Throws CatalogError when it does not exist or still holds tables.
+    virtual void DropNamespace(const std::string& ns);
+    /// Where a new table's files go when CREATE TABLE names no location (no trailing '/'):
+    /// hadoop: <warehouse>/<ns levels>/<table>; jdbc: <warehouse>/<ns levels>/<table>, Iceberg
+    /// Java's default. Throws BinderError when the catalog has no warehouse to put it in.
+    virtual std::string DefaultTableLocation(const std::string& ns, const std::string& table);
+    /// Writes `commit.metadata` as the table's next metadata file under <location>/metadata/ and
+    /// swaps it in atomically (hadoop: v<N+1>.metadata.json created only if absent, then
+    /// version-hint.text; jdbc: <NNNNN>-<uuid>.metadata.json, then a compare-and-swap UPDATE of
+    /// metadata_location, or an INSERT for a create). Returns the new metadata location. Throws
+    /// CommitFailedError when the table is no longer at `base_location` (or exists, for a create);
+    /// the file written for the failed attempt is removed. Other failures throw IOError; when it
+    /// is unknown whether the swap happened the written file is kept.
+    virtual std::string CommitTable(const TableCommit& commit);
+    /// Removes `ns`.`table` from the catalog; its files stay (the caller purges them). Throws
+    /// CatalogError when there is no such table.
+    virtual void DropTable(const std::string& ns, const std::string& table);
 
   private:
     std::string name_;
