@@ -14,6 +14,9 @@
 
 #include "common/exception.h"
 #include "io/file_roots.h"
+#include "io/file_system.h"
+#include "lake/iceberg/metadata_writer.h"
+#include "lake/iceberg/table_metadata.h"
 
 namespace floe::iceberg {
 
@@ -274,6 +277,44 @@ std::string LocalWarehouse(const std::string& catalog, const std::string& wareho
     return local;
 }
 
+/// The levels of a dotted namespace name ("a.b" -> a/b); nullopt when a level is not a plain name.
+std::optional<fs::path> NamespaceLevels(const std::string& ns) {
+    fs::path levels;
+    size_t start = 0;
+    while (true) {
+        size_t dot = ns.find('.', start);
+        std::string level = ns.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        if (!IsPlainName(level) || IsHidden(level)) return std::nullopt;
+        levels /= level;
+        if (dot == std::string::npos) return levels;
+        start = dot + 1;
+    }
+}
+
+/// The version a metadata file name carries: N of vN[.gz].metadata.json, NNNNN of
+/// NNNNN-<uuid>.metadata.json, or nullopt.
+std::optional<uint64_t> MetadataVersion(std::string_view name) {
+    auto stem = MetadataStem(name);
+    if (!stem) return std::nullopt;
+    if (stem->size() > 1 && (*stem)[0] == 'v') {
+        if (auto n = ParseNumber(std::string_view(*stem).substr(1))) return n;
+    }
+    if (size_t dash = stem->find('-'); dash != std::string::npos) return ParseNumber(stem->substr(0, dash));
+    return std::nullopt;
+}
+
+/// `location` with a file: scheme and trailing slashes dropped, for comparing table locations.
+std::string PlainLocation(std::string location) {
+    if (location.rfind("file://", 0) == 0) {
+        location.erase(0, 7);
+        if (location.rfind("localhost/", 0) == 0) location.erase(0, 9);
+    } else if (location.rfind("file:", 0) == 0) {
+        location.erase(0, 5);
+    }
+    while (location.size() > 1 && location.back() == '/') location.pop_back();
+    return location;
+}
+
 }  // namespace
 
 std::string ResolveCurrentMetadataFile(const std::string& table_dir) {
@@ -307,18 +348,38 @@ std::optional<fs::path> HadoopCatalog::NamespaceDir(const std::string& ns) const
         return true;
     };
     if (IsPlainName(ns) && usable(fs::path(ns))) return fs::path(ns);
-    fs::path levels;
-    size_t start = 0;
-    while (true) {
-        size_t dot = ns.find('.', start);
-        std::string level = ns.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-        if (!IsPlainName(level)) return std::nullopt;
-        levels /= level;
-        if (dot == std::string::npos) break;
-        start = dot + 1;
-    }
-    if (levels != fs::path(ns) && usable(levels)) return levels;
+    auto levels = NamespaceLevels(ns);
+    if (levels && *levels != fs::path(ns) && usable(*levels)) return levels;
     return std::nullopt;
+}
+
+fs::path HadoopCatalog::NamespacePath(const std::string& ns) const {
+    std::error_code ec;
+    if (fs::is_directory(FileRoots::Check(warehouse_), ec)) {
+        if (auto existing = NamespaceDir(ns)) return *existing;
+    }
+    auto levels = NamespaceLevels(ns);
+    if (!levels) {
+        throw CatalogError("Iceberg catalog '" + name() + "': '" + ns +
+                               "' is not a valid namespace name for a hadoop catalog (each dot-separated level "
+                               "must be a plain directory name)",
+                           ErrorCode::WRONG_ARGUMENTS);
+    }
+    return *levels;
+}
+
+fs::path HadoopCatalog::TableDir(const std::string& ns, const std::string& table) const {
+    if (!IsPlainName(table) || IsHidden(table)) {
+        throw CatalogError("Iceberg catalog '" + name() + "': '" + table +
+                               "' is not a valid table name for a hadoop catalog (it must be a plain directory name)",
+                           ErrorCode::WRONG_ARGUMENTS);
+    }
+    auto relative = NamespaceDir(ns);
+    if (!relative) {
+        throw CatalogError("Iceberg catalog '" + name() + "' has no namespace '" + ns + "'",
+                           ErrorCode::UNKNOWN_DATABASE);
+    }
+    return *relative / table;
 }
 
 std::vector<std::string> HadoopCatalog::ListNamespaces() {
@@ -389,6 +450,125 @@ std::optional<std::string> HadoopCatalog::TableMetadataLocation(const std::strin
     std::string file = CurrentMetadataFileName(dir);
     std::string location = warehouse_ == "/" ? "" : warehouse_;
     return location + "/" + relative->generic_string() + "/" + table + "/metadata/" + file;
+}
+
+}  // namespace floe::iceberg
+
+namespace floe::iceberg {
+
+void HadoopCatalog::CreateNamespace(const std::string& ns, const std::map<std::string, std::string>& properties) {
+    (void)properties;  // a directory has nowhere to keep them (Iceberg Java refuses them; DDL may pass comments)
+    fs::path relative = NamespacePath(ns);
+    fs::path dir = fs::path(FileRoots::Check(warehouse_)) / relative;
+    std::error_code ec;
+    if (fs::exists(dir, ec)) {
+        throw CatalogError("Iceberg catalog '" + name() +
+                               "': " + (IsTableDir(dir) ? "a table" : std::string("namespace '") + ns + "'") +
+                               " already exists at '" + dir.string() + "'",
+                           ErrorCode::DATABASE_EXISTS);
+    }
+    FileRoots::Check(dir.string());
+    fs::create_directories(dir, ec);
+    if (ec) {
+        throw IOError("Iceberg catalog '" + name() + "': cannot create namespace directory '" + dir.string() +
+                      "': " + ec.message());
+    }
+}
+
+void HadoopCatalog::DropNamespace(const std::string& ns) {
+    auto relative = NamespaceDir(ns);
+    if (!relative) {
+        throw CatalogError("Iceberg catalog '" + name() + "' has no namespace '" + ns + "'",
+                           ErrorCode::DATABASE_NOT_EXISTS);
+    }
+    fs::path dir = Warehouse() / *relative;
+    FileRoots::Check(dir.string());
+    std::error_code ec;
+    fs::directory_iterator it(dir, ec);
+    if (ec) throw IOError("Iceberg catalog '" + name() + "': cannot list '" + dir.string() + "': " + ec.message());
+    if (it != fs::directory_iterator()) {
+        bool has_tables = !ListTables(ns).empty();
+        throw CatalogError("Iceberg catalog '" + name() + "': namespace '" + ns + "' is not empty" +
+                               (has_tables ? " (it holds tables)" : " ('" + dir.string() + "' holds other files)"),
+                           ErrorCode::WRONG_ARGUMENTS);
+    }
+    if (!fs::remove(dir, ec) || ec) {
+        throw IOError("Iceberg catalog '" + name() + "': cannot remove namespace directory '" + dir.string() +
+                      "': " + (ec ? ec.message() : std::string("it is gone")));
+    }
+}
+
+std::string HadoopCatalog::DefaultTableLocation(const std::string& ns, const std::string& table) {
+    if (!IsPlainName(table) || IsHidden(table)) {
+        throw CatalogError("Iceberg catalog '" + name() + "': '" + table +
+                               "' is not a valid table name for a hadoop catalog (it must be a plain directory name)",
+                           ErrorCode::WRONG_ARGUMENTS);
+    }
+    std::string base = warehouse_ == "/" ? "" : warehouse_;
+    return base + "/" + NamespacePath(ns).generic_string() + "/" + table;
+}
+
+std::string HadoopCatalog::CommitTable(const TableCommit& commit) {
+    if (!commit.metadata) throw InternalError("Iceberg commit without metadata");
+    const std::string what = "Iceberg catalog '" + name() + "': table '" + commit.ns + "." + commit.table + "'";
+    fs::path relative = TableDir(commit.ns, commit.table);
+    fs::path table_dir = Warehouse() / relative;
+    FileRoots::Check(table_dir.string());
+    std::string shown_dir = (warehouse_ == "/" ? "" : warehouse_) + "/" + relative.generic_string();
+
+    uint64_t version = 0;
+    if (!commit.base_location) {
+        if (PlainLocation(commit.metadata->location) != PlainLocation(shown_dir)) {
+            throw NotSupportedError(what + ": a hadoop catalog keeps each table at <warehouse>/<namespace>/<table> ('" +
+                                    shown_dir + "'), so it cannot be created at '" + commit.metadata->location + "'");
+        }
+        if (IsTableDir(table_dir)) throw CommitFailedError(what + " already exists");
+    } else {
+        std::string current;
+        try {
+            current = ResolveCurrentMetadataFile(table_dir.string());
+        } catch (const IOError&) {
+            throw CommitFailedError(what + " no longer exists");
+        }
+        fs::path base(*commit.base_location);
+        bool same_file =
+            base.filename() == fs::path(current).filename() &&
+            FileRoots::Check(base.parent_path().string()) == FileRoots::Check((table_dir / "metadata").string());
+        if (!same_file) {
+            throw CommitFailedError(what + " has changed: its current metadata is '" +
+                                    fs::path(current).filename().string() + "', not '" + base.filename().string() +
+                                    "'");
+        }
+        version = MetadataVersion(base.filename().string()).value_or(0);
+    }
+
+    std::string file = "v" + std::to_string(version + 1) + ".metadata.json";
+    std::string path = (table_dir / "metadata" / file).string();
+    if (!FileSystemFor(path).CreateIfAbsent(path, SerializeTableMetadata(*commit.metadata))) {
+        throw CommitFailedError(what + " has changed: another writer committed '" + file + "' first");
+    }
+    // Best effort, as in Iceberg Java: readers probe past a lagging hint, so a failure here only
+    // costs them a probe.
+    try {
+        WriteWholeFile((table_dir / "metadata" / "version-hint.text").string(), std::to_string(version + 1));
+    } catch (const IOError&) {
+    }
+    return shown_dir + "/metadata/" + file;
+}
+
+void HadoopCatalog::DropTable(const std::string& ns, const std::string& table) {
+    if (!TableMetadataLocation(ns, table)) {
+        throw CatalogError("Iceberg catalog '" + name() + "' has no table '" + ns + "." + table + "'",
+                           ErrorCode::UNKNOWN_TABLE);
+    }
+    fs::path table_dir = Warehouse() / TableDir(ns, table);
+    fs::path metadata = fs::path(FileRoots::Check(table_dir.string())) / "metadata";
+    std::error_code ec;
+    fs::remove_all(metadata, ec);
+    if (ec) {
+        throw IOError("Iceberg catalog '" + name() + "': cannot remove '" + metadata.string() + "': " + ec.message());
+    }
+    fs::remove(table_dir, ec);  // only when empty: data files not purged keep it
 }
 
 }  // namespace floe::iceberg

@@ -4,9 +4,18 @@
 /// files; a namespace is a directory that is not a table (nested namespaces are nested
 /// directories, named "a.b"); a table is a directory whose metadata/ holds a version hint or a
 /// *.metadata.json file. Only local warehouses (plain paths and file: URLs) are served yet; the
-/// warehouse and each table directory pass FileRoots::Check before they are read.
+/// warehouse and each table directory pass FileRoots::Check before they are read or written.
+///
+/// Changes follow Iceberg Java's HadoopTableOperations: a namespace is created with mkdir and
+/// dropped by removing its (empty) directory; a commit writes metadata/v<N+1>.metadata.json only if
+/// no such file exists (link(2), atomic on a local disk: the loser of a race gets
+/// CommitFailedError), then rewrites metadata/version-hint.text (the bare number) on a best-effort
+/// basis, since readers probe past a lagging hint. A hadoop table always lives at
+/// <warehouse>/<ns levels>/<table>: the directory is its identity, so a create naming another
+/// location is refused. Namespace properties cannot be kept and are ignored.
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,12 +50,39 @@ class HadoopCatalog : public IcebergCatalog {
     /// (a file: scheme dropped).
     std::optional<std::string> TableMetadataLocation(const std::string& ns, const std::string& table) override;
 
+    /// mkdir of <warehouse>/<ns levels> (parents included). CatalogError (DATABASE_EXISTS) when the
+    /// namespace exists, or when a table sits at that directory.
+    void CreateNamespace(const std::string& ns, const std::map<std::string, std::string>& properties) override;
+    /// Removes the namespace's directory. CatalogError when there is no such namespace
+    /// (UNKNOWN_DATABASE) or its directory is not empty (tables, nested namespaces, other files).
+    void DropNamespace(const std::string& ns) override;
+    /// <warehouse>/<ns levels>/<table> (an existing namespace directory named "a.b" is kept as it
+    /// is), the warehouse spelled as given.
+    std::string DefaultTableLocation(const std::string& ns, const std::string& table) override;
+    /// Writes <table dir>/metadata/v<N+1>.metadata.json, N being the version of base_location (0 for
+    /// a create; a base named NNNNN-<uuid> counts as NNNNN), and rewrites the version hint. The
+    /// table directory is the catalog's (<warehouse>/<ns>/<table>), not the metadata's `location`,
+    /// which for a create must equal DefaultTableLocation. CommitFailedError when base_location is
+    /// no longer the current file, when v<N+1> already exists (another writer won), or, for a
+    /// create, when the directory already holds a table. CatalogError when the namespace is missing.
+    std::string CommitTable(const TableCommit& commit) override;
+    /// Deletes the table's metadata/ directory (every metadata file, manifest list and manifest
+    /// kept there), then the table directory if that left it empty; data files elsewhere stay for
+    /// the caller to purge. CatalogError (UNKNOWN_TABLE) when there is no such table.
+    void DropTable(const std::string& ns, const std::string& table) override;
+
   private:
     /// The warehouse directory, checked against the file roots; throws IOError when it is missing.
     std::filesystem::path Warehouse() const;
     /// The directory of namespace `ns`, or nullopt when there is none. A name is first taken as one
     /// directory ("default.db"), then as dotted levels ("a.b" = a/b).
     std::optional<std::filesystem::path> NamespaceDir(const std::string& ns) const;
+    /// The directory a namespace has, or would have once created: NamespaceDir when it exists,
+    /// else the dotted levels as nested directories. Throws CatalogError for an unusable name.
+    std::filesystem::path NamespacePath(const std::string& ns) const;
+    /// The directory of table `table` in namespace `ns`, relative to the warehouse (the namespace
+    /// must exist: CatalogError otherwise).
+    std::filesystem::path TableDir(const std::string& ns, const std::string& table) const;
 
     CatalogProperties properties_;
     /// The warehouse as a local path, spelled as the user gave it, without a trailing '/'.

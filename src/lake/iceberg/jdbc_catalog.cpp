@@ -5,11 +5,16 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
+#include <random>
 #include <string_view>
 #include <utility>
 
 #include "common/exception.h"
 #include "io/file_roots.h"
+#include "io/file_system.h"
+#include "lake/iceberg/metadata_writer.h"
+#include "lake/iceberg/table_metadata.h"
 
 namespace floe::iceberg {
 
@@ -39,6 +44,27 @@ constexpr const char* kMetadataLocationSql =
     "SELECT metadata_location FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?";
 /// Iceberg Java's V1 schema marks views with iceberg_type = 'VIEW'; V0 rows (NULL) are tables.
 constexpr const char* kTablesOnlySql = " AND (iceberg_type = 'TABLE' OR iceberg_type IS NULL)";
+constexpr const char* kAnyTableInNamespaceSql =
+    "SELECT 1 FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? LIMIT 1";
+constexpr const char* kInsertNamespacePropertySql =
+    "INSERT INTO iceberg_namespace_properties (catalog_name, namespace, property_key, property_value) "
+    "VALUES (?, ?, ?, ?)";
+constexpr const char* kDeleteNamespaceSql =
+    "DELETE FROM iceberg_namespace_properties WHERE catalog_name = ? AND namespace = ?";
+constexpr const char* kInsertTableSql =
+    "INSERT INTO iceberg_tables (catalog_name, table_namespace, table_name, metadata_location, "
+    "previous_metadata_location) VALUES (?, ?, ?, ?, NULL)";
+constexpr const char* kInsertTypedTableSql =
+    "INSERT INTO iceberg_tables (catalog_name, table_namespace, table_name, metadata_location, "
+    "previous_metadata_location, iceberg_type) VALUES (?, ?, ?, ?, NULL, 'TABLE')";
+/// The compare-and-swap of a commit: it changes one row only while the table is still at the base.
+constexpr const char* kSwapMetadataSql =
+    "UPDATE iceberg_tables SET metadata_location = ?, previous_metadata_location = ? WHERE catalog_name = ? AND "
+    "table_namespace = ? AND table_name = ? AND metadata_location = ?";
+constexpr const char* kDeleteTableSql =
+    "DELETE FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?";
+/// Java's property marking a namespace created without properties of its own.
+constexpr const char* kExistsProperty = "exists";
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
     return s.substr(0, prefix.size()) == prefix;
@@ -176,6 +202,57 @@ std::string TrimEnd(std::string s) {
     return s;
 }
 
+/// `create` run as CREATE TABLE IF NOT EXISTS (valid in SQLite and PostgreSQL).
+std::string IfNotExists(std::string_view create) {
+    constexpr std::string_view kCreate = "CREATE TABLE ";
+    if (!StartsWith(create, kCreate)) throw InternalError("not a CREATE TABLE statement");
+    return "CREATE TABLE IF NOT EXISTS " + std::string(create.substr(kCreate.size()));
+}
+
+/// A random (version 4) UUID in its canonical text form.
+std::string RandomUuidText() {
+    static thread_local std::mt19937_64 random{std::random_device{}() ^
+                                               (static_cast<uint64_t>(std::random_device{}()) << 32)};
+    uint64_t high = random();
+    uint64_t low = random();
+    high = (high & ~uint64_t{0xF000}) | 0x4000;                    // version 4
+    low = (low & ~(uint64_t{0xC} << 60)) | (uint64_t{0x8} << 60);  // RFC 4122 variant
+    char text[37];
+    std::snprintf(text, sizeof(text), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(high >> 32),
+                  static_cast<unsigned>((high >> 16) & 0xFFFF), static_cast<unsigned>(high & 0xFFFF),
+                  static_cast<unsigned>(low >> 48), static_cast<unsigned long long>(low & 0xFFFFFFFFFFFFull));
+    return text;
+}
+
+/// The number of the next metadata file after `base` (a location whose file name starts with
+/// NNNNN-), or 1 when the name carries no number; 0 for a create.
+uint64_t NextMetadataNumber(const std::optional<std::string>& base) {
+    if (!base) return 0;
+    std::string_view name(*base);
+    if (size_t slash = name.rfind('/'); slash != std::string_view::npos) name.remove_prefix(slash + 1);
+    size_t dash = name.find('-');
+    if (dash == std::string_view::npos || dash == 0) return 1;
+    uint64_t number = 0;
+    auto [end, ec] = std::from_chars(name.data(), name.data() + dash, number);
+    if (ec != std::errc() || end != name.data() + dash) return 1;
+    return number + 1;
+}
+
+/// Where a table's metadata files go: 'write.metadata.path' when set, else <location>/metadata.
+std::string MetadataDirectory(const TableMetadata& metadata) {
+    std::string dir;
+    if (auto it = metadata.properties.find("write.metadata.path");
+        it != metadata.properties.end() && !it->second.empty()) {
+        dir = it->second;
+    } else {
+        dir = metadata.location;
+        while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+        dir += "/metadata";
+    }
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    return dir;
+}
+
 }  // namespace
 
 /// One open connection to the catalog database.
@@ -187,16 +264,29 @@ class JdbcCatalog::Backend {
     virtual std::vector<Row> Query(const std::string& sql, const std::vector<std::string>& params) = 0;
     /// The column names of `table`, empty when there is no such table.
     virtual std::vector<std::string> Columns(const std::string& table) = 0;
+
+    struct ExecuteResult {
+        int64_t rows = 0;            ///< rows the statement changed
+        bool duplicate_key = false;  ///< it failed on a primary-key or unique constraint (and changed nothing)
+    };
+    /// Runs a statement that returns no rows (DDL, INSERT, UPDATE, DELETE, BEGIN/COMMIT/ROLLBACK).
+    /// Never retried: a write that may have happened is reported, not repeated. Throws IOError
+    /// naming the database for any failure but a duplicate key.
+    virtual ExecuteResult Execute(const std::string& sql, const std::vector<std::string>& params) = 0;
 };
 
 namespace {
 
 class SqliteBackend : public JdbcCatalog::Backend {
   public:
-    SqliteBackend(const std::string& catalog, const std::string& path) : what_("Iceberg catalog '" + catalog + "'") {
+    /// Opens the file read-write (SQLite falls back to read-only for a write-protected file);
+    /// `create` creates a missing file.
+    SqliteBackend(const std::string& catalog, const std::string& path, bool create)
+        : what_("Iceberg catalog '" + catalog + "'") {
         std::string local = FileRoots::Check(path);
         what_ += ": SQLite catalog '" + path + "'";
-        int rc = sqlite3_open_v2(local.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr);
+        int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+        int rc = sqlite3_open_v2(local.c_str(), &db_, flags, nullptr);
         if (rc != SQLITE_OK) {
             std::string error = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
             sqlite3_close(db_);
@@ -208,15 +298,8 @@ class SqliteBackend : public JdbcCatalog::Backend {
     ~SqliteBackend() override { sqlite3_close(db_); }
 
     std::vector<Row> Query(const std::string& sql, const std::vector<std::string>& params) override {
-        sqlite3_stmt* raw = nullptr;
-        if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) Fail();
-        std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> statement(raw, sqlite3_finalize);
-        for (size_t i = 0; i < params.size(); ++i) {
-            if (sqlite3_bind_text(raw, static_cast<int>(i + 1), params[i].data(), static_cast<int>(params[i].size()),
-                                  SQLITE_TRANSIENT) != SQLITE_OK) {
-                Fail();
-            }
-        }
+        Statement statement = Prepare(sql, params);
+        sqlite3_stmt* raw = statement.get();
         std::vector<Row> rows;
         while (true) {
             int rc = sqlite3_step(raw);
@@ -243,7 +326,31 @@ class SqliteBackend : public JdbcCatalog::Backend {
         return out;
     }
 
+    ExecuteResult Execute(const std::string& sql, const std::vector<std::string>& params) override {
+        Statement statement = Prepare(sql, params);
+        int rc = sqlite3_step(statement.get());
+        if (rc == SQLITE_DONE) return {sqlite3_changes(db_), false};
+        int extended = sqlite3_extended_errcode(db_);
+        if (extended == SQLITE_CONSTRAINT_PRIMARYKEY || extended == SQLITE_CONSTRAINT_UNIQUE) return {0, true};
+        Fail();
+    }
+
   private:
+    using Statement = std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>;
+
+    Statement Prepare(const std::string& sql, const std::vector<std::string>& params) {
+        sqlite3_stmt* raw = nullptr;
+        if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) Fail();
+        Statement statement(raw, sqlite3_finalize);
+        for (size_t i = 0; i < params.size(); ++i) {
+            if (sqlite3_bind_text(raw, static_cast<int>(i + 1), params[i].data(), static_cast<int>(params[i].size()),
+                                  SQLITE_TRANSIENT) != SQLITE_OK) {
+                Fail();
+            }
+        }
+        return statement;
+    }
+
     [[noreturn]] void Fail() { throw IOError(what_ + ": " + sqlite3_errmsg(db_)); }
 
     std::string what_;
@@ -317,15 +424,7 @@ class PostgresBackend : public JdbcCatalog::Backend {
     ~PostgresBackend() override { PQfinish(conn_); }
 
     std::vector<Row> Query(const std::string& sql, const std::vector<std::string>& params) override {
-        std::string numbered;
-        int n = 0;
-        for (char c : sql) {
-            if (c == '?') {
-                numbered += "$" + std::to_string(++n);
-            } else {
-                numbered += c;
-            }
-        }
+        std::string numbered = Numbered(sql);
         std::vector<const char*> values;
         values.reserve(params.size());
         for (const auto& p : params) values.push_back(p.c_str());
@@ -357,7 +456,45 @@ class PostgresBackend : public JdbcCatalog::Backend {
         return out;
     }
 
+    ExecuteResult Execute(const std::string& sql, const std::vector<std::string>& params) override {
+        std::string numbered = Numbered(sql);
+        std::vector<const char*> values;
+        values.reserve(params.size());
+        for (const auto& p : params) values.push_back(p.c_str());
+        std::unique_ptr<PGresult, void (*)(PGresult*)> result(
+            PQexecParams(conn_, numbered.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                         nullptr, 0),
+            PQclear);
+        if (result && PQresultStatus(result.get()) == PGRES_COMMAND_OK) {
+            const char* count = PQcmdTuples(result.get());
+            int64_t rows = 0;
+            if (count && *count) std::from_chars(count, count + std::char_traits<char>::length(count), rows);
+            return {rows, false};
+        }
+        if (result) {
+            const char* state = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
+            if (state && std::string_view(state) == "23505") return {0, true};  // unique_violation
+        }
+        std::string error = result ? PQresultErrorMessage(result.get()) : PQerrorMessage(conn_);
+        throw IOError(what_ + ": " + Scrub(TrimEnd(error), password_));
+    }
+
   private:
+    /// `sql` with its '?' placeholders numbered $1, $2, ... (the catalog's statements hold no '?'
+    /// inside literals).
+    static std::string Numbered(const std::string& sql) {
+        std::string numbered;
+        int n = 0;
+        for (char c : sql) {
+            if (c == '?') {
+                numbered += "$" + std::to_string(++n);
+            } else {
+                numbered += c;
+            }
+        }
+        return numbered;
+    }
+
     static std::vector<Row> Rows(PGresult* result) {
         std::vector<Row> rows;
         for (int r = 0; r < PQntuples(result); ++r) {
@@ -418,14 +555,21 @@ JdbcCatalog::JdbcCatalog(std::string name, CatalogProperties properties)
 
 JdbcCatalog::~JdbcCatalog() = default;
 
-JdbcCatalog::Backend& JdbcCatalog::Connected() {
-    if (backend_) return *backend_;
-    std::unique_ptr<Backend> backend;
+JdbcCatalog::Backend& JdbcCatalog::Connected(bool for_change) {
+    if (backend_ && (!for_change || tables_ensured_)) return *backend_;
+    std::unique_ptr<Backend> backend = std::move(backend_);
     const std::string& uri = properties_.uri;
-    if (StartsWith(uri, kSqlitePrefix)) {
-        backend = std::make_unique<SqliteBackend>(name(), SqlitePath(uri));
-    } else {
-        backend = std::make_unique<PostgresBackend>(name(), uri, properties_);
+    if (!backend) {
+        if (StartsWith(uri, kSqlitePrefix)) {
+            backend = std::make_unique<SqliteBackend>(name(), SqlitePath(uri), for_change);
+        } else {
+            backend = std::make_unique<PostgresBackend>(name(), uri, properties_);
+        }
+    }
+    if (for_change) {
+        backend->Execute(IfNotExists(kCreateTablesSql), {});
+        backend->Execute(IfNotExists(kCreateNamespacePropertiesSql), {});
+        tables_ensured_ = true;
     }
     std::vector<std::string> columns = backend->Columns("iceberg_tables");
     for (const char* needed : {"catalog_name", "table_namespace", "table_name", "metadata_location"}) {
@@ -462,9 +606,7 @@ std::vector<std::string> JdbcCatalog::ListNamespaces() {
 
 bool JdbcCatalog::NamespaceExists(const std::string& ns) {
     std::lock_guard<std::mutex> lock(mutex_);
-    Backend& backend = Connected();
-    return has_namespace_properties_ ? !backend.Query(kNamespaceExistsSql, {name(), ns, name(), ns}).empty()
-                                     : !backend.Query(kTableNamespaceExistsSql, {name(), ns}).empty();
+    return NamespaceExistsLocked(Connected(), ns);
 }
 
 std::vector<std::string> JdbcCatalog::ListTables(const std::string& ns) {
@@ -494,6 +636,143 @@ std::optional<std::string> JdbcCatalog::TableMetadataLocation(const std::string&
                       "' has no metadata_location in its iceberg_tables row");
     }
     return rows.front()[0];
+}
+
+}  // namespace floe::iceberg
+
+namespace floe::iceberg {
+
+bool JdbcCatalog::NamespaceExistsLocked(Backend& backend, const std::string& ns) {
+    return has_namespace_properties_ ? !backend.Query(kNamespaceExistsSql, {name(), ns, name(), ns}).empty()
+                                     : !backend.Query(kTableNamespaceExistsSql, {name(), ns}).empty();
+}
+
+std::vector<std::string> JdbcCatalog::NamespacesLocked(Backend& backend) {
+    std::vector<Row> rows = has_namespace_properties_ ? backend.Query(kNamespacesSql, {name(), name()})
+                                                      : backend.Query(kTableNamespacesSql, {name()});
+    std::vector<std::string> out;
+    for (auto& row : rows) {
+        if (row.at(0)) out.push_back(std::move(*row[0]));
+    }
+    return out;
+}
+
+void JdbcCatalog::CreateNamespace(const std::string& ns, const std::map<std::string, std::string>& properties) {
+    if (ns.empty()) {
+        throw CatalogError("Iceberg catalog '" + name() + "': a namespace needs a name", ErrorCode::WRONG_ARGUMENTS);
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    Backend& backend = Connected(true);
+    auto exists = [&] {
+        return CatalogError("Iceberg catalog '" + name() + "' already has namespace '" + ns + "'",
+                            ErrorCode::DATABASE_EXISTS);
+    };
+    if (NamespaceExistsLocked(backend, ns)) throw exists();
+    std::map<std::string, std::string> rows = properties;
+    rows.emplace(kExistsProperty, "true");
+    backend.Execute("BEGIN", {});
+    try {
+        for (const auto& [key, value] : rows) {
+            if (backend.Execute(kInsertNamespacePropertySql, {name(), ns, key, value}).duplicate_key) {
+                throw exists();  // created meanwhile by another writer
+            }
+        }
+        backend.Execute("COMMIT", {});
+    } catch (const Exception&) {
+        backend.Execute("ROLLBACK", {});
+        throw;
+    }
+}
+
+void JdbcCatalog::DropNamespace(const std::string& ns) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Backend& backend = Connected(true);
+    if (!NamespaceExistsLocked(backend, ns)) {
+        throw CatalogError("Iceberg catalog '" + name() + "' has no namespace '" + ns + "'",
+                           ErrorCode::DATABASE_NOT_EXISTS);
+    }
+    if (!backend.Query(kAnyTableInNamespaceSql, {name(), ns}).empty()) {
+        throw CatalogError("Iceberg catalog '" + name() + "': namespace '" + ns + "' is not empty (it holds tables)",
+                           ErrorCode::WRONG_ARGUMENTS);
+    }
+    for (const std::string& other : NamespacesLocked(backend)) {
+        if (other.size() > ns.size() && StartsWith(other, ns) && other[ns.size()] == '.') {
+            throw CatalogError("Iceberg catalog '" + name() + "': namespace '" + ns +
+                                   "' is not empty (it holds namespace '" + other + "')",
+                               ErrorCode::WRONG_ARGUMENTS);
+        }
+    }
+    backend.Execute(kDeleteNamespaceSql, {name(), ns});
+}
+
+std::string JdbcCatalog::DefaultTableLocation(const std::string& ns, const std::string& table) {
+    std::string warehouse = properties_.warehouse;
+    while (!warehouse.empty() && warehouse.back() == '/') warehouse.pop_back();
+    if (warehouse.empty()) {
+        throw BinderError("Iceberg catalog '" + name() +
+                              "' has no property 'warehouse' ('iceberg.catalog.warehouse'), so a new table needs a "
+                              "LOCATION",
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
+    std::string levels = ns;
+    std::replace(levels.begin(), levels.end(), '.', '/');
+    return warehouse + "/" + levels + "/" + table;
+}
+
+std::string JdbcCatalog::CommitTable(const TableCommit& commit) {
+    if (!commit.metadata) throw InternalError("Iceberg commit without metadata");
+    const std::string what = "Iceberg catalog '" + name() + "': table '" + commit.ns + "." + commit.table + "'";
+    std::lock_guard<std::mutex> lock(mutex_);
+    Backend& backend = Connected(true);
+    if (!commit.base_location && !NamespaceExistsLocked(backend, commit.ns)) {
+        throw CatalogError("Iceberg catalog '" + name() + "' has no namespace '" + commit.ns + "'",
+                           ErrorCode::UNKNOWN_DATABASE);
+    }
+
+    char number[24];
+    std::snprintf(number, sizeof(number), "%05llu",
+                  static_cast<unsigned long long>(NextMetadataNumber(commit.base_location)));
+    std::string location =
+        MetadataDirectory(*commit.metadata) + "/" + number + "-" + RandomUuidText() + ".metadata.json";
+    FileSystem& fs = FileSystemFor(location);
+    if (!fs.CreateIfAbsent(location, SerializeTableMetadata(*commit.metadata))) {
+        throw IOError(what + ": metadata file '" + location + "' already exists");
+    }
+    // The swap lost: the file is nobody's, so it goes (a failure to delete it only leaves an
+    // orphan, which must not hide the lost race from the committer).
+    auto lost = [&](const std::string& why) {
+        try {
+            fs.Delete({location});
+        } catch (const IOError&) {
+        }
+        return CommitFailedError(what + " " + why);
+    };
+
+    if (!commit.base_location) {
+        const char* insert = has_type_column_ ? kInsertTypedTableSql : kInsertTableSql;
+        if (backend.Execute(insert, {name(), commit.ns, commit.table, location}).duplicate_key) {
+            throw lost("already exists");
+        }
+        return location;
+    }
+    std::string swap = std::string(kSwapMetadataSql) + TableTypeFilter();
+    auto result = backend.Execute(
+        swap, {location, *commit.base_location, name(), commit.ns, commit.table, *commit.base_location});
+    if (result.rows == 0) throw lost("has changed since '" + *commit.base_location + "' (or was dropped)");
+    if (result.rows != 1) {
+        // Impossible with the primary key; the rows now name the new file, so it is kept.
+        throw IOError(what + ": the commit changed " + std::to_string(result.rows) + " catalog rows, not one");
+    }
+    return location;
+}
+
+void JdbcCatalog::DropTable(const std::string& ns, const std::string& table) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Backend& backend = Connected(true);
+    if (backend.Execute(kDeleteTableSql + TableTypeFilter(), {name(), ns, table}).rows == 0) {
+        throw CatalogError("Iceberg catalog '" + name() + "' has no table '" + ns + "." + table + "'",
+                           ErrorCode::UNKNOWN_TABLE);
+    }
 }
 
 }  // namespace floe::iceberg

@@ -4,7 +4,7 @@
 ///   iceberg_tables(catalog_name, table_namespace, table_name, metadata_location,
 ///                  previous_metadata_location[, iceberg_type])
 ///   iceberg_namespace_properties(catalog_name, namespace, property_key, property_value)
-/// read here from SQLite (sqlite3, the file opened read-only) or PostgreSQL (libpq). One class
+/// kept here in SQLite (sqlite3) or PostgreSQL (libpq). One class
 /// serves both: the catalog's SQL text is shared and written with '?' placeholders, which the
 /// PostgreSQL backend numbers ($1, $2, ...); values are always bound, never spliced into the text.
 ///
@@ -15,6 +15,13 @@
 ///
 /// The database is contacted on first use, not when the catalog is opened; a failed connection
 /// throws IOError naming the URI (its password parameter masked) and never the password.
+///
+/// Changes are Iceberg Java's: the first change creates the two tables when they are missing
+/// (CREATE TABLE IF NOT EXISTS; a SQLite file is created too); a namespace is its property rows
+/// (creating one inserts 'exists' = 'true', as Java does); a commit writes
+/// <metadata dir>/<NNNNN>-<uuid>.metadata.json and then INSERTs the table's row (a create) or swaps
+/// metadata_location with a compare-and-swap UPDATE that must change exactly one row. The
+/// metadata dir is the table property 'write.metadata.path' when set, else <location>/metadata.
 
 #include <map>
 #include <memory>
@@ -29,8 +36,8 @@ namespace floe::iceberg {
 
 class JdbcCatalog : public IcebergCatalog {
   public:
-    /// Iceberg Java's DDL for the two tables (schema V1), valid in SQLite and PostgreSQL. Floe does
-    /// not create them yet; tests and the integration fixture do.
+    /// Iceberg Java's DDL for the two tables (schema V1), valid in SQLite and PostgreSQL. The first
+    /// change runs them as CREATE TABLE IF NOT EXISTS.
     static constexpr const char* kCreateTablesSql =
         "CREATE TABLE iceberg_tables (catalog_name VARCHAR(255) NOT NULL, table_namespace VARCHAR(255) NOT NULL, "
         "table_name VARCHAR(255) NOT NULL, metadata_location VARCHAR(1000), previous_metadata_location "
@@ -56,12 +63,35 @@ class JdbcCatalog : public IcebergCatalog {
     /// when the row exists but holds no location.
     std::optional<std::string> TableMetadataLocation(const std::string& ns, const std::string& table) override;
 
+    /// Inserts the namespace's property rows: ('exists', 'true') and `properties`, in one
+    /// transaction. CatalogError (DATABASE_EXISTS) when the namespace exists.
+    void CreateNamespace(const std::string& ns, const std::map<std::string, std::string>& properties) override;
+    /// Deletes the namespace's property rows. CatalogError when it does not exist
+    /// (DATABASE_NOT_EXISTS) or still holds tables, views or nested namespaces (WRONG_ARGUMENTS).
+    void DropNamespace(const std::string& ns) override;
+    /// <warehouse>/<ns levels>/<table> (Iceberg Java's JdbcCatalog default), from the catalog
+    /// property 'warehouse' ('iceberg.catalog.warehouse'); BinderError naming it when absent.
+    std::string DefaultTableLocation(const std::string& ns, const std::string& table) override;
+    /// See the file comment. The new file is numbered after base_location's NNNNN- prefix (00001
+    /// when it has none; 00000 for a create). CommitFailedError when the row already exists (a
+    /// create) or the UPDATE changed no row (another writer won), after deleting the new file;
+    /// CatalogError when a create names a namespace that does not exist. A database error during
+    /// the swap throws IOError and keeps the file, since the swap may have happened.
+    std::string CommitTable(const TableCommit& commit) override;
+    /// Deletes the table's row (its files stay). CatalogError (UNKNOWN_TABLE) when there is none.
+    void DropTable(const std::string& ns, const std::string& table) override;
+
     /// One database connection (SQLite or PostgreSQL); defined in jdbc_catalog.cpp.
     class Backend;
 
   private:
-    /// The connection, opened (and the layout probed) on first use; the caller holds mutex_.
-    Backend& Connected();
+    /// The connection, opened (and the layout probed) on first use; the caller holds mutex_. With
+    /// `for_change`, the catalog tables are created first when they are missing (once).
+    Backend& Connected(bool for_change = false);
+    /// Whether `ns` exists; the caller holds mutex_.
+    bool NamespaceExistsLocked(Backend& backend, const std::string& ns);
+    /// Every namespace, unsorted; the caller holds mutex_.
+    std::vector<std::string> NamespacesLocked(Backend& backend);
     /// The condition that keeps views out, or "" for files without iceberg_type.
     std::string TableTypeFilter() const;
 
@@ -70,6 +100,8 @@ class JdbcCatalog : public IcebergCatalog {
     std::unique_ptr<Backend> backend_;
     bool has_type_column_ = false;
     bool has_namespace_properties_ = false;
+    /// The catalog tables were checked (and created when missing) for a change.
+    bool tables_ensured_ = false;
 };
 
 }  // namespace floe::iceberg
