@@ -1,15 +1,20 @@
 // Iceberg catalog changes: namespaces created and dropped, tables created, committed and dropped,
 // and two commits racing from the same base (the loser gets CommitFailedError and leaves no file
-// behind), for the hadoop catalog and the JDBC catalog in SQLite (Java's layout and pyiceberg's).
+// behind), for the hadoop catalog and the JDBC catalog in SQLite (Java's layout and pyiceberg's) and,
+// when FLOE_TEST_POSTGRES_URI names a server, PostgreSQL.
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "common/exception.h"
 #include "io/file_roots.h"
@@ -257,11 +262,17 @@ TEST_F(CatalogCommitTest, SqliteNamespaces) {
     }
 }
 
-TEST_F(CatalogCommitTest, SqliteCreateCommitConflictDrop) {
-    auto catalog = Sqlite();
+void Race(const std::function<std::unique_ptr<IcebergCatalog>()>& open, const std::string& base,
+          const std::string& location, const fs::path& metadata_dir);
+
+/// The JDBC catalog's table lifecycle: create, commit, two writers racing, drop. `open` opens
+/// another catalog object on the same database; `rows` runs a query on it directly.
+void JdbcLifecycle(const std::function<std::unique_ptr<IcebergCatalog>()>& open,
+                   const std::function<Names(const std::string&)>& rows, const fs::path& warehouse) {
+    auto catalog = open();
     catalog->CreateNamespace("db", {});
     std::string location = catalog->DefaultTableLocation("db", "t");
-    fs::path metadata_dir = temp_ / "wh/db/t/metadata";
+    fs::path metadata_dir = warehouse / "db/t/metadata";
     const std::regex name_re(
         R"((\d{5})-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.metadata\.json)");
 
@@ -281,8 +292,8 @@ TEST_F(CatalogCommitTest, SqliteCreateCommitConflictDrop) {
     EXPECT_EQ(catalog->TableMetadataLocation("db", "t"), first);
     EXPECT_EQ(catalog->ListTables("db"), (Names{"t"}));
     EXPECT_EQ(MarkerAt(first), "create");
-    EXPECT_EQ(SqliteRows("SELECT table_namespace, table_name, previous_metadata_location, iceberg_type FROM "
-                         "iceberg_tables"),
+    EXPECT_EQ(rows("SELECT table_namespace, table_name, previous_metadata_location, iceberg_type FROM "
+                   "iceberg_tables"),
               (Names{"db|t|NULL|TABLE"}));
 
     // A second create loses, and its file is gone.
@@ -294,7 +305,7 @@ TEST_F(CatalogCommitTest, SqliteCreateCommitConflictDrop) {
     std::string second_name = fs::path(second).filename().string();
     ASSERT_TRUE(std::regex_match(second_name, match, name_re)) << second;
     EXPECT_EQ(match[1], "00001");
-    EXPECT_EQ(SqliteRows("SELECT metadata_location, previous_metadata_location FROM iceberg_tables"),
+    EXPECT_EQ(rows("SELECT metadata_location, previous_metadata_location FROM iceberg_tables"),
               (Names{second + "|" + first}));
 
     // Two writers from the same base.
@@ -309,7 +320,7 @@ TEST_F(CatalogCommitTest, SqliteCreateCommitConflictDrop) {
     EXPECT_EQ(MarkerAt(third), "writer a");
 
     // A second catalog object on the same file (another Floe, another process) sees the swap.
-    auto other = Sqlite();
+    auto other = open();
     EXPECT_EQ(other->TableMetadataLocation("db", "t"), third);
     EXPECT_THROW(other->CommitTable({"db", "t", second, &b}), CommitFailedError);
 
@@ -324,6 +335,59 @@ TEST_F(CatalogCommitTest, SqliteCreateCommitConflictDrop) {
     EXPECT_EQ(Files(metadata_dir), before);
     catalog->DropNamespace("db");
     EXPECT_FALSE(catalog->NamespaceExists("db"));
+}
+
+TEST_F(CatalogCommitTest, SqliteCreateCommitConflictDrop) {
+    JdbcLifecycle([&] { return Sqlite(); }, [&](const std::string& sql) { return SqliteRows(sql); }, temp_ / "wh");
+}
+
+// PostgreSQL: runs when FLOE_TEST_POSTGRES_URI names a server (e.g. the one
+// test/integration/postgres_server.py starts: jdbc:postgresql://127.0.0.1:<port>/floe?user=floe).
+TEST_F(CatalogCommitTest, PostgresCreateCommitConflictDrop) {
+    const char* uri = std::getenv("FLOE_TEST_POSTGRES_URI");
+    if (uri == nullptr || *uri == '\0') GTEST_SKIP() << "FLOE_TEST_POSTGRES_URI is not set";
+    std::string jdbc = uri;
+    PGconn* conn = PQconnectdb(jdbc.substr(jdbc.find("postgresql:")).c_str());
+    ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
+    PQsetNoticeProcessor(
+        conn, [](void*, const char*) {}, nullptr);
+    auto rows = [&](const std::string& sql) {
+        Names out;
+        PGresult* r = PQexec(conn, sql.c_str());
+        EXPECT_TRUE(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK)
+            << PQresultErrorMessage(r) << sql;
+        for (int i = 0; i < PQntuples(r); ++i) {
+            std::string row;
+            for (int c = 0; c < PQnfields(r); ++c) {
+                row += std::string(c ? "|" : "") + (PQgetisnull(r, i, c) ? "NULL" : PQgetvalue(r, i, c));
+            }
+            out.push_back(row);
+        }
+        PQclear(r);
+        return out;
+    };
+    // The catalog creates the tables itself on its first change.
+    rows("DROP TABLE IF EXISTS iceberg_tables");
+    rows("DROP TABLE IF EXISTS iceberg_namespace_properties");
+    auto open = [&] {
+        return OpenIcebergCatalog(
+            "jc",
+            {{"iceberg.catalog.type", "jdbc"}, {"iceberg.catalog.uri", jdbc}, {"warehouse", (temp_ / "wh").string()}});
+    };
+    auto catalog = open();
+    catalog->CreateNamespace("db0", {{"comment", "hello"}});
+    EXPECT_EQ(rows("SELECT namespace, property_key, property_value FROM iceberg_namespace_properties ORDER BY 2"),
+              (Names{"db0|comment|hello", "db0|exists|true"}));
+    EXPECT_EQ(CodeOf<CatalogError>([&] { catalog->CreateNamespace("db0", {}); }), ErrorCode::DATABASE_EXISTS);
+    catalog->DropNamespace("db0");
+    JdbcLifecycle(open, rows, temp_ / "wh");
+    catalog->CreateNamespace("db", {});
+    TableMetadata m = Table(catalog->DefaultTableLocation("db", "t"), "create");
+    std::string base = catalog->CommitTable({"db", "t", std::nullopt, &m});
+    Race(open, base, m.location, temp_ / "wh/db/t/metadata");
+    rows("DROP TABLE iceberg_tables");
+    rows("DROP TABLE iceberg_namespace_properties");
+    PQfinish(conn);
 }
 
 TEST_F(CatalogCommitTest, SqlitePyicebergLayoutAndCustomMetadataPath) {
@@ -361,6 +425,64 @@ TEST_F(CatalogCommitTest, SqlitePyicebergLayoutAndCustomMetadataPath) {
     EXPECT_EQ(catalog->TableMetadataLocation("db", "t"), second);
     EXPECT_EQ(SqliteRows("SELECT metadata_location, previous_metadata_location FROM iceberg_tables"),
               (Names{second + "|" + renamed}));
+}
+
+/// Eight catalog objects (as eight Floe servers would) commit from the same base at once: exactly
+/// one wins, the others get CommitFailedError, and only the winner's file is left.
+void Race(const std::function<std::unique_ptr<IcebergCatalog>()>& open, const std::string& base,
+          const std::string& location, const fs::path& metadata_dir) {
+    constexpr int kWriters = 8;
+    std::vector<std::unique_ptr<IcebergCatalog>> catalogs;
+    std::vector<TableMetadata> tables;
+    for (int i = 0; i < kWriters; ++i) {
+        catalogs.push_back(open());
+        tables.push_back(Table(location, "racer " + std::to_string(i)));
+    }
+    auto before = Files(metadata_dir);
+    std::vector<std::string> results(kWriters);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kWriters; ++i) {
+        threads.emplace_back([&, i] {
+            try {
+                results[i] = catalogs[i]->CommitTable({"db", "t", base, &tables[i]});
+            } catch (const CommitFailedError&) {
+                results[i] = "lost";
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    int winners = 0;
+    std::string winner;
+    for (int i = 0; i < kWriters; ++i) {
+        if (results[i] != "lost") {
+            ++winners;
+            winner = results[i];
+            EXPECT_EQ(MarkerAt(results[i]), "racer " + std::to_string(i));
+        }
+    }
+    ASSERT_EQ(winners, 1);
+    EXPECT_EQ(open()->TableMetadataLocation("db", "t"), winner);
+    auto after = Files(metadata_dir);
+    after.erase(fs::path(winner).filename().string());
+    EXPECT_EQ(after, before);
+}
+
+TEST_F(CatalogCommitTest, HadoopConcurrentWritersOneWins) {
+    auto catalog = Hadoop();
+    catalog->CreateNamespace("db", {});
+    std::string location = catalog->DefaultTableLocation("db", "t");
+    TableMetadata m = Table(location, "create");
+    std::string base = catalog->CommitTable({"db", "t", std::nullopt, &m});
+    Race([&] { return Hadoop(); }, base, location, temp_ / "wh/db/t/metadata");
+}
+
+TEST_F(CatalogCommitTest, SqliteConcurrentWritersOneWins) {
+    auto catalog = Sqlite();
+    catalog->CreateNamespace("db", {});
+    std::string location = catalog->DefaultTableLocation("db", "t");
+    TableMetadata m = Table(location, "create");
+    std::string base = catalog->CommitTable({"db", "t", std::nullopt, &m});
+    Race([&] { return Sqlite(); }, base, location, temp_ / "wh/db/t/metadata");
 }
 
 }  // namespace
