@@ -1232,7 +1232,9 @@ TEST_P(ManifestCodecTest, TenThousandEntriesDecode) {
     EXPECT_EQ(list_entry.added_rows_count, 10000LL * 10001 / 2);
     EXPECT_EQ((*list_entry.partitions)[1].lower_bound, std::string("\x80\x1a\x06\x00", 4));  // 400000
     EXPECT_EQ((*list_entry.partitions)[0].upper_bound, "k96");
-    if (GetParam() != "null") EXPECT_LT(bytes.size(), 10000u * 100);
+    if (GetParam() != "null") {
+        EXPECT_LT(bytes.size(), 10000u * 100);
+    }
     Dump("manifest_v2_codec_" + GetParam(), bytes, ExpectedManifestJson(o, entries));
 }
 
@@ -1290,7 +1292,9 @@ TEST(ManifestWriterTest, DecimalRequiredBytesMatchesTheSpecTable) {
     int expected_upper[] = {2, 4, 6, 9, 11, 14, 16, 18, 21, 23, 26, 28, 31, 33, 35, 38};
     for (int n = 1; n <= 16; ++n) {
         EXPECT_EQ(DecimalRequiredBytes(expected_upper[n - 1]), n);
-        if (n > 1) EXPECT_EQ(DecimalRequiredBytes(expected_upper[n - 2] + 1), n);
+        if (n > 1) {
+            EXPECT_EQ(DecimalRequiredBytes(expected_upper[n - 2] + 1), n);
+        }
     }
 }
 
