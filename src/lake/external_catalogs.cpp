@@ -116,4 +116,49 @@ std::shared_ptr<iceberg::IcebergTable> ExternalCatalogs::OpenTable(const std::st
                                                    std::move(resolver));
 }
 
+std::shared_ptr<iceberg::IcebergCatalog> ExternalCatalogs::IcebergCatalogFor(const std::string& name) {
+    return Get(name).catalog;
+}
+
+iceberg::TableState ExternalCatalogs::LoadForWrite(const std::string& catalog, const std::string& database,
+                                                   const std::string& table) {
+    Opened o = Get(catalog);
+    auto location = o.catalog->TableMetadataLocation(database, table);
+    if (!location) {
+        if (!o.catalog->NamespaceExists(database)) {
+            throw CatalogError("Unknown database '" + catalog + "." + database + "'", ErrorCode::UNKNOWN_DATABASE);
+        }
+        throw CatalogError("Table '" + catalog + "." + database + "." + table + "' doesn't exist",
+                           ErrorCode::UNKNOWN_TABLE);
+    }
+    std::string name = catalog + "." + database + "." + table;
+    if (!o.rewrites.empty()) {
+        throw NotSupportedError("cannot write to '" + name +
+                                "': its catalog reads tables through 'location.rewrite', and Floe writes only tables "
+                                "whose files are where their metadata says");
+    }
+    if (o.s3 && IsS3Path(*location)) RegisterS3Config(S3Location::Parse(*location).bucket, *o.s3);
+    auto metadata = LoadMetadata(*location);
+    auto plain = [](std::string p) {
+        if (p.rfind("file://", 0) == 0) p = p.substr(7);
+        if (p.rfind("file:", 0) == 0) p = p.substr(5);
+        while (p.size() > 1 && p.back() == '/') p.pop_back();
+        return p;
+    };
+    if (!IsS3Path(*location) && plain(metadata->location) != plain(TableDirectoryOf(*location))) {
+        throw NotSupportedError("cannot write to '" + name + "': its metadata says it lives at '" + metadata->location +
+                                "', but the catalog found it at '" + TableDirectoryOf(*location) +
+                                "' (a moved or copied table); Floe writes only tables whose files are where their "
+                                "metadata says");
+    }
+    if (o.s3 && IsS3Path(metadata->location)) RegisterS3Config(S3Location::Parse(metadata->location).bucket, *o.s3);
+    return iceberg::TableState{*location, metadata};
+}
+
+void ExternalCatalogs::Remember(const iceberg::TableState& state) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (metadata_cache_.size() >= kMetadataCacheEntries) metadata_cache_.clear();
+    metadata_cache_[state.metadata_location] = state.metadata;
+}
+
 }  // namespace floe

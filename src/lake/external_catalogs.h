@@ -16,6 +16,7 @@
 #include "catalog/catalog.h"
 #include "io/s3_client.h"
 #include "lake/iceberg/iceberg_table.h"
+#include "lake/iceberg/table_transaction.h"
 
 namespace floe {
 
@@ -42,6 +43,16 @@ class ExternalCatalogs {
     std::shared_ptr<iceberg::IcebergTable> OpenTable(const std::string& catalog, const std::string& database,
                                                      const std::string& table,
                                                      const iceberg::SnapshotSelector& selector);
+
+    /// The Iceberg catalog `name` (for DDL and commits). Throws CatalogError when unknown.
+    std::shared_ptr<iceberg::IcebergCatalog> IcebergCatalogFor(const std::string& name);
+    /// The current metadata of `catalog`.`database`.`table` for a write. Throws CatalogError
+    /// (unknown catalog, database or table), IOError (unreadable metadata), NotSupportedError when
+    /// the table is read through a location rewrite (a moved or copied table: writing would put
+    /// files where its metadata does not say).
+    iceberg::TableState LoadForWrite(const std::string& catalog, const std::string& database, const std::string& table);
+    /// Remembers metadata a commit just wrote, so the next read need not parse it.
+    void Remember(const iceberg::TableState& state);
 
   private:
     struct Opened {

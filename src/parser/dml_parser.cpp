@@ -40,7 +40,7 @@ StatementPtr ParserImpl::ParseInsert() {
         ins->query = ParseQuery();
         return ins;
     }
-    ParseQualifiedName(ins->database, ins->table, "a table name");
+    ParseTableName(ins->catalog, ins->database, ins->table);
     if (AcceptKeyword("PARTITION") || AcceptKeyword("PARTITIONS")) ins->partitions = ParseColumnList();
     if (AcceptKeyword("WITH")) {
         ExpectKeyword("LABEL");
@@ -186,7 +186,7 @@ StatementPtr ParserImpl::ParseDelete() {
     ExpectKeyword("DELETE");
     ExpectKeyword("FROM");
     auto d = std::make_unique<DeleteStatement>();
-    ParseQualifiedName(d->database, d->table, "a table name");
+    ParseTableName(d->catalog, d->database, d->table);
     // DELETE FROM t [AS] x (MySQL 8, PostgreSQL): the name the WHERE uses.
     if (AcceptKeyword("AS")) {
         d->alias = ParseIdentifier("an alias");

@@ -50,6 +50,8 @@ class ParserImpl {
     void ParseTimeTravel(ast::TimeTravel& travel);
     /// `[[catalog.]database.]table`.
     void ParseTableName(std::string& catalog, std::string& database, std::string& table);
+    /// One item of PARTITION BY (col, ...): the column, and in `transform` its Iceberg transform.
+    std::string ParsePartitionItem(std::string& transform);
     bool IsIdentifierToken() const;
     /// An identifier or a string literal (aliases, user names).
     std::string ParseIdentifierOrString(const char* what);

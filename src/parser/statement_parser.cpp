@@ -663,7 +663,7 @@ StatementPtr ParserImpl::ParseCreate() {
             ExpectKeyword("EXISTS");
             c->if_not_exists = true;
         }
-        c->name = ParseIdentifier("a database name");
+        ParseQualifiedName(c->catalog, c->name, "a database name");
         while (!AtEnd() && !IsOp(";")) {
             if (AcceptKeyword("PROPERTIES")) {
                 c->properties = ParseProperties();
@@ -714,7 +714,7 @@ StatementPtr ParserImpl::ParseDrop() {
             ExpectKeyword("EXISTS");
             d->if_exists = true;
         }
-        ParseQualifiedName(d->database, d->name, "a table name");
+        ParseTableName(d->catalog, d->database, d->name);
         if (AcceptKeyword("FORCE")) d->force = true;
         return d;
     }
@@ -733,7 +733,7 @@ StatementPtr ParserImpl::ParseDrop() {
             ExpectKeyword("EXISTS");
             d->if_exists = true;
         }
-        d->name = ParseIdentifier("a database name");
+        ParseQualifiedName(d->catalog, d->name, "a database name");
         if (AcceptKeyword("FORCE")) d->force = true;
         return d;
     }

@@ -110,6 +110,54 @@ PartitionDefinition ParserImpl::ParsePartitionDefinition() {
     return p;
 }
 
+std::string ParserImpl::ParsePartitionItem(std::string& transform) {
+    const Token& start = Cur();
+    std::string name = ParseIdentifier("a partition column or transform");
+    transform = "identity";
+    if (!IsOp("(")) return name;
+    std::string kind = AsciiLower(name);
+    if (kind == "years") kind = "year";
+    if (kind == "months") kind = "month";
+    if (kind == "days") kind = "day";
+    if (kind == "hours") kind = "hour";
+    static const char* const kKnown[] = {"identity", "bucket", "truncate", "year", "month", "day", "hour", "void"};
+    bool known = false;
+    for (const char* k : kKnown) known |= kind == k;
+    if (!known) {
+        throw ParserError("line " + std::to_string(start.line) + ", column " + std::to_string(start.column) + ": '" +
+                              name +
+                              "' is not a partition transform (identity, bucket, truncate, year, month, day, hour, "
+                              "void); hot tables also take date_trunc and time_slice",
+                          ErrorCode::NOT_SUPPORTED);
+    }
+    ExpectOp("(");
+    // bucket and truncate take a column and a number, in either order (StarRocks writes
+    // bucket(col, 16), Spark and Trino bucket(16, col)).
+    std::string column;
+    std::optional<int64_t> number;
+    do {
+        if (Cur().type == TokenType::INTEGER) {
+            if (number) Error("one number");
+            number = ParseIntegerToken("a positive number");
+            Advance();
+        } else {
+            if (!column.empty()) Error("one column");
+            column = ParseIdentifier("a column name");
+        }
+    } while (AcceptOp(","));
+    ExpectOp(")");
+    if (column.empty()) Error("a column name");
+    bool parameterized = kind == "bucket" || kind == "truncate";
+    if (parameterized != number.has_value() || (number && *number <= 0)) {
+        throw ParserError(
+            "line " + std::to_string(start.line) + ", column " + std::to_string(start.column) + ": " +
+                (parameterized ? kind + "() needs a column and a positive number" : kind + "() takes only a column"),
+            ErrorCode::WRONG_ARGUMENTS);
+    }
+    transform = parameterized ? kind + "[" + std::to_string(*number) + "]" : kind;
+    return column;
+}
+
 PartitionDesc ParserImpl::ParsePartitionDesc() {
     PartitionDesc d;
     if (AcceptKeyword("RANGE")) {
@@ -147,22 +195,20 @@ PartitionDesc ParserImpl::ParsePartitionDesc() {
                               ErrorCode::WRONG_ARGUMENTS);
         }
     } else {
-        // PARTITION BY col[, col] or PARTITION BY (col, ...): list partitions created on load.
+        // PARTITION BY col[, col] or PARTITION BY (col, ...): list partitions created on load (hot
+        // tables), or Iceberg partition fields, which may also be transforms: bucket(id, 16),
+        // truncate(name, 4), year/month/day/hour(ts), identity(c), void(c).
         d.kind = PartitionKind::COLUMNS;
-        if (IsOp("(")) {
-            d.columns = ParseColumnList();
-        } else {
-            do {
-                d.columns.push_back(ParseIdentifier("a partition column or expression"));
-                if (IsOp("(")) {
-                    throw ParserError("line " + std::to_string(Cur().line) + ", column " +
-                                          std::to_string(Cur().column) +
-                                          ": partition expressions other than date_trunc and time_slice are not "
-                                          "supported",
-                                      ErrorCode::NOT_SUPPORTED);
-                }
-            } while (AcceptOp(","));
-        }
+        bool parenthesized = AcceptOp("(");
+        bool any_transform = false;
+        do {
+            std::string transform;
+            d.columns.push_back(ParsePartitionItem(transform));
+            any_transform |= transform != "identity";
+            d.transforms.push_back(std::move(transform));
+        } while (AcceptOp(","));
+        if (parenthesized) ExpectOp(")");
+        if (!any_transform) d.transforms.clear();
         return d;
     }
     if (!IsOp("(")) return d;
@@ -246,7 +292,7 @@ StatementPtr ParserImpl::ParseCreateTable() {
         ExpectKeyword("EXISTS");
         t->if_not_exists = true;
     }
-    ParseQualifiedName(t->database, t->name, "a table name");
+    ParseTableName(t->catalog, t->database, t->name);
     // CREATE TABLE t [clauses] AS query: the columns come from the query.
     bool columns_given = IsOp("(");
     if (columns_given) ExpectOp("(");

@@ -36,6 +36,7 @@ std::vector<SystemVariableDef> MakeDefs() {
         {"default_storage_engine", T::STRING, "OLAP"},
         {"default_week_format", T::INT, "0"},
         {"div_precision_increment", T::INT, "4"},
+        {"dynamic_overwrite", T::BOOL, "0"},
         {"enable_profile", T::BOOL, "0"},
         {"enable_scan_datacache", T::BOOL, "1"},
         {"error_count", T::INT, "0", true, false, true},

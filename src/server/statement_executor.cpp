@@ -438,12 +438,18 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
 }
 
 QueryResult StatementExecutor::CreateDatabase(const ast::CreateDatabaseStatement& s) {
+    if (std::string external = ExternalCatalogOf(s.catalog); !external.empty()) {
+        return IcebergCreateDatabase(s, external);
+    }
     session_.RequirePrivilege("CREATE DATABASE", ClientContext::CatalogObject());
     bool created = session_.instance().catalog().CreateDatabase(s.name, s.if_not_exists);
     return Ok(created ? 1 : 0);
 }
 
 QueryResult StatementExecutor::DropDatabase(const ast::DropDatabaseStatement& s) {
+    if (std::string external = ExternalCatalogOf(s.catalog); !external.empty()) {
+        return IcebergDropDatabase(s, external);
+    }
     if (auto db = session_.instance().catalog().GetDatabase(s.name)) {
         session_.RequirePrivilege("DROP", ClientContext::DatabaseObject(*db));
     }

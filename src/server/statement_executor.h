@@ -10,6 +10,9 @@
 namespace floe {
 
 class Session;
+namespace iceberg {
+struct TableState;
+}
 class ClientContext;
 
 class StatementExecutor {
@@ -58,6 +61,20 @@ class StatementExecutor {
     void RequireVisible(const struct TableInfo& table);
     QueryResult ChangeSchema(const struct TableInfo& table, const ast::AlterTableStatement& statement);
     QueryResult CreateTableAs(const ast::CreateTableStatement& statement);
+    // Iceberg catalogs (iceberg_statements.cpp).
+    /// The external catalog a statement's catalog qualifier names: the qualifier, else the
+    /// session's current catalog; "" for the default (hot) catalog.
+    std::string ExternalCatalogOf(const std::string& catalog);
+    QueryResult IcebergCreateDatabase(const ast::CreateDatabaseStatement& statement, const std::string& catalog);
+    QueryResult IcebergDropDatabase(const ast::DropDatabaseStatement& statement, const std::string& catalog);
+    QueryResult IcebergCreateTable(const ast::CreateTableStatement& statement, const std::string& catalog);
+    QueryResult IcebergDropTable(const ast::DropTableStatement& statement, const std::string& catalog);
+    QueryResult IcebergInsert(const ast::InsertStatement& statement, const std::string& catalog);
+    /// Writes the rows of `bound` (its columns feeding the table columns `targets`, all in order
+    /// when empty) into the table and commits them.
+    QueryResult IcebergWrite(const std::string& catalog, const std::string& db, const std::string& table,
+                             const iceberg::TableState& state, struct BoundQueryNode& bound, std::vector<int> targets,
+                             bool overwrite, bool dynamic_overwrite = false);
 
     Session& session_;
     ClientContext& context_;

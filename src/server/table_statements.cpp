@@ -121,6 +121,12 @@ std::shared_ptr<Column> CastForInsert(const std::shared_ptr<Column>& input, size
 }  // namespace
 
 QueryResult StatementExecutor::CreateTable(const ast::CreateTableStatement& s) {
+    if (std::string external = ExternalCatalogOf(s.catalog); !external.empty()) return IcebergCreateTable(s, external);
+    if (!s.partition.transforms.empty()) {
+        throw NotSupportedError(
+            "partition transforms (bucket, truncate, year, month, day, hour) are for Iceberg tables; hot tables are "
+            "partitioned by columns, date_trunc or time_slice");
+    }
     if (s.as_query) return CreateTableAs(s);
     std::string db = RequireDatabase(session_, s.database, "CREATE TABLE");
     for (const auto& [k, v] : s.properties) {
@@ -150,6 +156,7 @@ QueryResult StatementExecutor::CreateTable(const ast::CreateTableStatement& s) {
 }
 
 QueryResult StatementExecutor::DropTable(const ast::DropTableStatement& s) {
+    if (std::string external = ExternalCatalogOf(s.catalog); !external.empty()) return IcebergDropTable(s, external);
     std::string db = TableDatabase(session_, s.database);
     // Writers and compaction of the table finish first.
     auto table = session_.instance().catalog().GetTable(db, s.name);
@@ -455,6 +462,7 @@ std::vector<std::string> CheckPartitions(Session& session, const TableInfo& tabl
 
 QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
     if (s.into_files) return InsertIntoFiles(s);
+    if (std::string external = ExternalCatalogOf(s.catalog); !external.empty()) return IcebergInsert(s, external);
     std::string db = TableDatabase(session_, s.database);
     auto found = session_.instance().catalog().GetTable(db, s.table);
     if (!found) throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
@@ -619,6 +627,9 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
 }
 
 QueryResult StatementExecutor::Delete(const ast::DeleteStatement& s) {
+    if (std::string external = ExternalCatalogOf(s.catalog); !external.empty()) {
+        throw NotSupportedError("DELETE from Iceberg tables is not supported yet");
+    }
     TableInfo table = BaseTable(session_, s.database, s.table, "DELETE");
     auto lock = session_.instance().loads().LockTable(table.id);
     TableSchema schema = CurrentSchema(session_, table);

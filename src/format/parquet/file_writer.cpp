@@ -340,8 +340,33 @@ bool MinMax(const Column& col, const std::vector<uint32_t>& rows, size_t begin, 
 
 }  // namespace
 
+/// -1, 0, 1 comparing two non-null Values of one column type.
+int CompareValues(const Value& a, const Value& b) {
+    auto cmp = [](const auto& x, const auto& y) { return x < y ? -1 : (y < x ? 1 : 0); };
+    switch (a.type().id) {
+        case TypeId::LARGEINT:
+        case TypeId::DECIMAL:
+            return cmp(a.GetInt128(), b.GetInt128());
+        case TypeId::FLOAT:
+        case TypeId::DOUBLE:
+            return cmp(a.GetDouble(), b.GetDouble());
+        case TypeId::BOOLEAN:
+        case TypeId::TINYINT:
+        case TypeId::SMALLINT:
+        case TypeId::INT:
+        case TypeId::BIGINT:
+        case TypeId::DATE:
+        case TypeId::DATETIME:
+            return cmp(a.GetInt(), b.GetInt());
+        default:
+            return cmp(std::string_view(a.GetString()), std::string_view(b.GetString()));
+    }
+}
+
 struct ParquetFileWriter::Impl {
     std::string path, tmp;
+    std::unique_ptr<WritableFile> out;  // set: written through it instead of fd
+    std::vector<WrittenColumnStatistics> stats;
     std::vector<std::string> names;
     std::vector<LogicalType> types;
     WriterOptions options;
@@ -357,7 +382,26 @@ struct ParquetFileWriter::Impl {
     std::vector<std::vector<std::string>> blooms;  // per row group, per column: header + bitset, or empty
     bool finished = false;
 
+    void InitSchema() {
+        pf::SchemaElement root;
+        root.__set_name("schema");
+        root.__set_num_children(static_cast<int32_t>(types.size()));
+        meta.schema.push_back(root);
+        for (size_t c = 0; c < types.size(); ++c) {
+            plans.push_back(PlanColumn(names[c], types[c]));
+            if (c < options.field_ids.size()) plans.back().element.__set_field_id(options.field_ids[c]);
+            meta.schema.push_back(plans.back().element);
+            buffered.push_back(std::make_unique<Column>(types[c], 0));
+        }
+        stats.resize(types.size());
+    }
+
     void Write(const std::string& bytes) {
+        if (out) {
+            out->Append(bytes);
+            offset += bytes.size();
+            return;
+        }
         size_t done = 0;
         while (done < bytes.size()) {
             ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
@@ -573,6 +617,18 @@ struct ParquetFileWriter::Impl {
                 stats.__set_max_value(b);
             }
             md.__set_statistics(stats);
+            WrittenColumnStatistics& cs = this->stats[c];
+            cs.compressed_bytes += static_cast<int64_t>(offset) - chunk_start;
+            cs.values += static_cast<int64_t>(n);
+            cs.nulls += static_cast<int64_t>(n - present.size());
+            if (plan.physical == PhysicalType::FLOAT || plan.physical == PhysicalType::DOUBLE) {
+                for (uint32_t r : present) cs.nans += IsNan(col, r) ? 1 : 0;
+            }
+            if (stats.__isset.min_value) {
+                Value vlo = col.GetValue(lo), vhi = col.GetValue(hi);
+                if (cs.min.is_null() || CompareValues(vlo, cs.min) < 0) cs.min = std::move(vlo);
+                if (cs.max.is_null() || CompareValues(vhi, cs.max) > 0) cs.max = std::move(vhi);
+            }
             pf::ColumnChunk cc;
             cc.__set_file_offset(chunk_start);
             cc.__set_meta_data(md);
@@ -620,6 +676,19 @@ struct ParquetFileWriter::Impl {
     }
 };
 
+ParquetFileWriter::ParquetFileWriter(std::unique_ptr<WritableFile> out, std::vector<std::string> names,
+                                     std::vector<LogicalType> types, WriterOptions options)
+    : impl_(std::make_unique<Impl>()) {
+    Impl& m = *impl_;
+    m.path = out->path();
+    m.out = std::move(out);
+    m.names = std::move(names);
+    m.types = std::move(types);
+    m.options = std::move(options);
+    m.InitSchema();
+    m.Write("PAR1");
+}
+
 ParquetFileWriter::ParquetFileWriter(std::string path, std::vector<std::string> names, std::vector<LogicalType> types,
                                      WriterOptions options)
     : impl_(std::make_unique<Impl>()) {
@@ -628,16 +697,8 @@ ParquetFileWriter::ParquetFileWriter(std::string path, std::vector<std::string> 
     m.tmp = m.path + ".tmp";
     m.names = std::move(names);
     m.types = std::move(types);
-    m.options = options;
-    pf::SchemaElement root;
-    root.__set_name("schema");
-    root.__set_num_children(static_cast<int32_t>(m.types.size()));
-    m.meta.schema.push_back(root);
-    for (size_t c = 0; c < m.types.size(); ++c) {
-        m.plans.push_back(PlanColumn(m.names[c], m.types[c]));
-        m.meta.schema.push_back(m.plans.back().element);
-        m.buffered.push_back(std::make_unique<Column>(m.types[c], 0));
-    }
+    m.options = std::move(options);
+    m.InitSchema();
     std::error_code ec;
     auto parent = std::filesystem::path(m.path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
@@ -648,7 +709,7 @@ ParquetFileWriter::ParquetFileWriter(std::string path, std::vector<std::string> 
 
 ParquetFileWriter::~ParquetFileWriter() {
     if (impl_->fd >= 0) ::close(impl_->fd);
-    if (!impl_->finished) ::unlink(impl_->tmp.c_str());
+    if (!impl_->finished && !impl_->out) ::unlink(impl_->tmp.c_str());
 }
 
 void ParquetFileWriter::Append(const Chunk& chunk) {
@@ -700,10 +761,25 @@ void ParquetFileWriter::Finish() {
     m.meta.__set_version(1);
     m.meta.__set_num_rows(static_cast<int64_t>(m.rows));
     m.meta.__set_created_by("Floe");
+    if (!m.options.key_value_metadata.empty()) {
+        std::vector<pf::KeyValue> kvs;
+        for (const auto& [k, v] : m.options.key_value_metadata) {
+            pf::KeyValue kv;
+            kv.__set_key(k);
+            kv.__set_value(v);
+            kvs.push_back(std::move(kv));
+        }
+        m.meta.__set_key_value_metadata(kvs);
+    }
     std::string footer = Serialize(m.meta);
     m.Write(footer);
     auto len = static_cast<uint32_t>(footer.size());
     m.Write(std::string(reinterpret_cast<const char*>(&len), 4) + "PAR1");
+    if (m.out) {
+        m.out->Close();
+        m.finished = true;
+        return;
+    }
     if (::fsync(m.fd) != 0) throw IOError("cannot sync '" + m.tmp + "': " + std::strerror(errno));
     ::close(m.fd);
     m.fd = -1;
@@ -715,6 +791,16 @@ void ParquetFileWriter::Finish() {
 
 uint64_t ParquetFileWriter::bytes_written() const {
     return impl_->offset;
+}
+
+const std::vector<WrittenColumnStatistics>& ParquetFileWriter::column_statistics() const {
+    return impl_->stats;
+}
+
+std::vector<int64_t> ParquetFileWriter::row_group_offsets() const {
+    std::vector<int64_t> out;
+    for (const auto& rg : impl_->meta.row_groups) out.push_back(rg.file_offset);
+    return out;
 }
 
 uint64_t ParquetFileWriter::rows_written() const {

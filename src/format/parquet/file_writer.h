@@ -16,7 +16,9 @@
 #include <vector>
 
 #include "format/parquet/compression.h"
+#include "io/file_system.h"
 #include "types/logical_type.h"
+#include "types/value.h"
 #include "vector/chunk.h"
 
 namespace floe::parquet {
@@ -29,6 +31,22 @@ struct WriterOptions {
     bool dictionary = true;
     /// Columns (by position) that get a bloom filter per column chunk.
     std::vector<bool> bloom_columns;
+    /// Per column (by position): the Parquet field_id to record (Iceberg's column ids); empty
+    /// for none.
+    std::vector<int32_t> field_ids;
+    /// Key-value pairs for the footer (Iceberg writes "iceberg.schema").
+    std::vector<std::pair<std::string, std::string>> key_value_metadata;
+};
+
+/// What the writer saw of one column over the whole file (for Iceberg's manifest metrics).
+struct WrittenColumnStatistics {
+    int64_t compressed_bytes = 0;  ///< the column's chunks, headers included
+    int64_t values = 0;            ///< rows, NULLs and NaNs included
+    int64_t nulls = 0;
+    int64_t nans = 0;
+    /// The smallest and largest value (NaN and NULL excluded); null Values when there is none.
+    Value min;
+    Value max;
 };
 
 /// The codec for a FILES() "compression" value (uncompressed, snappy, gzip, zstd, lz4, brotli);
@@ -39,6 +57,9 @@ class ParquetFileWriter {
   public:
     ParquetFileWriter(std::string path, std::vector<std::string> names, std::vector<LogicalType> types,
                       WriterOptions options = {});
+    /// Writes to `out` (which the writer closes in Finish()).
+    ParquetFileWriter(std::unique_ptr<WritableFile> out, std::vector<std::string> names, std::vector<LogicalType> types,
+                      WriterOptions options = {});
     ~ParquetFileWriter();
     /// Appends the live rows of `chunk` (its columns in the writer's order and types).
     void Append(const Chunk& chunk);
@@ -47,6 +68,10 @@ class ParquetFileWriter {
     /// Bytes written so far (row groups flushed).
     uint64_t bytes_written() const;
     uint64_t rows_written() const;
+    /// After Finish(): per column, what was written.
+    const std::vector<WrittenColumnStatistics>& column_statistics() const;
+    /// After Finish(): the file offset where each row group starts (Iceberg's split_offsets).
+    std::vector<int64_t> row_group_offsets() const;
 
   private:
     struct Impl;

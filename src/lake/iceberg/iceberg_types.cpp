@@ -334,4 +334,36 @@ Schema ParseSchemaJson(std::string_view json_text, const std::string& what) {
     return ParseSchemaJson(doc, what);
 }
 
+Type FromFloeType(const LogicalType& type, const std::string& column) {
+    switch (type.id) {
+        case TypeId::BOOLEAN:
+            return Type::Primitive(TypeKind::BOOLEAN);
+        case TypeId::TINYINT:
+        case TypeId::SMALLINT:
+        case TypeId::INT:
+            return Type::Primitive(TypeKind::INT);
+        case TypeId::BIGINT:
+            return Type::Primitive(TypeKind::LONG);
+        case TypeId::LARGEINT:
+            return Type::Decimal(38, 0);
+        case TypeId::FLOAT:
+            return Type::Primitive(TypeKind::FLOAT);
+        case TypeId::DOUBLE:
+            return Type::Primitive(TypeKind::DOUBLE);
+        case TypeId::DECIMAL:
+            return Type::Decimal(type.precision, type.scale);
+        case TypeId::DATE:
+            return Type::Primitive(TypeKind::DATE);
+        case TypeId::DATETIME:
+            return Type::Primitive(TypeKind::TIMESTAMP);
+        case TypeId::VARCHAR:
+        case TypeId::JSON:
+        case TypeId::NULL_TYPE:
+            return Type::Primitive(TypeKind::STRING);
+        default:
+            throw NotSupportedError("column '" + column + "' has type " + type.ToString() +
+                                    ", which Floe cannot store in an Iceberg table yet");
+    }
+}
+
 }  // namespace floe::iceberg

@@ -122,6 +122,13 @@ struct Schema {
 /// Floe's type for values of `type` (see the file comment).
 LogicalType ToFloeType(const Type& type);
 
+/// The Iceberg type a Floe column of `type` is stored as in tables Floe creates: BOOLEAN boolean;
+/// TINYINT, SMALLINT, INT int; BIGINT long; LARGEINT decimal(38,0); FLOAT float; DOUBLE double;
+/// DECIMAL(P,S) decimal(P,S); DATE date; DATETIME timestamp (without zone, as StarRocks maps it);
+/// VARCHAR, CHAR, STRING and JSON string. Throws NotSupportedError naming `column` for the others
+/// (ARRAY, MAP, STRUCT, BITMAP, HLL), which Floe cannot write to Iceberg yet.
+Type FromFloeType(const LogicalType& type, const std::string& column);
+
 /// Parses a primitive type name ("long", "decimal(16, 2)", "fixed[16]", "geometry(srid:4326)").
 /// Returns nullopt for a name that is not an Iceberg primitive.
 std::optional<Type> ParsePrimitiveType(std::string_view name);

@@ -293,6 +293,7 @@ struct UseStatement : Statement {
 
 struct CreateDatabaseStatement : Statement {
     CreateDatabaseStatement() : Statement(StatementKind::CREATE_DATABASE) {}
+    std::string catalog;  // CREATE DATABASE c.db: a database of an external catalog
     std::string name;
     bool if_not_exists = false;
     std::vector<std::pair<std::string, std::string>> properties;
@@ -300,6 +301,7 @@ struct CreateDatabaseStatement : Statement {
 
 struct DropDatabaseStatement : Statement {
     DropDatabaseStatement() : Statement(StatementKind::DROP_DATABASE) {}
+    std::string catalog;
     std::string name;
     bool if_exists = false;
     bool force = false;
@@ -434,12 +436,17 @@ struct PartitionDefinition {
 struct PartitionDesc {
     PartitionKind kind = PartitionKind::NONE;
     std::vector<std::string> columns;
+    /// COLUMNS: the Iceberg transform of each column ("identity", "bucket[16]", "truncate[4]",
+    /// "year", "month", "day", "hour", "void"), when PARTITION BY used a transform expression
+    /// such as bucket(id, 16) or day(ts); empty when every item was a plain column.
+    std::vector<std::string> transforms;
     std::string time_unit;  // TIME_EXPRESSION: hour, day, week, month or year
     std::vector<PartitionDefinition> partitions;
 };
 
 struct CreateTableStatement : Statement {
     CreateTableStatement() : Statement(StatementKind::CREATE_TABLE) {}
+    std::string catalog;  // CREATE TABLE c.db.t: a table of an external catalog
     std::string database;
     std::string name;
     bool if_not_exists = false;
@@ -477,6 +484,7 @@ struct DropIndexStatement : Statement {
 
 struct DropTableStatement : Statement {
     DropTableStatement() : Statement(StatementKind::DROP_TABLE) {}
+    std::string catalog;
     std::string database;
     std::string name;
     bool if_exists = false;
@@ -495,6 +503,7 @@ struct Assignment {
 ///  [ON DUPLICATE KEY UPDATE col = VALUES(col), ...]`.
 struct InsertStatement : Statement {
     InsertStatement() : Statement(StatementKind::INSERT) {}
+    std::string catalog;  // INSERT INTO c.db.t: a table of an external catalog
     std::string database;
     std::string table;
     std::vector<std::string> columns;
@@ -514,6 +523,7 @@ struct InsertStatement : Statement {
 /// `DELETE FROM [db.]t [PARTITION (p, ...)] [WHERE cond]`.
 struct DeleteStatement : Statement {
     DeleteStatement() : Statement(StatementKind::DELETE) {}
+    std::string catalog;
     std::string database;
     std::string table;
     std::string alias;  // DELETE FROM t AS x: the name the WHERE and RETURNING use

@@ -1,0 +1,505 @@
+#include "lake/iceberg/table_transaction.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "common/exception.h"
+#include "io/file_system.h"
+#include "lake/iceberg/data_file_writer.h"
+#include "lake/iceberg/manifest_writer.h"
+#include "lake/iceberg/metadata_writer.h"
+
+namespace floe::iceberg {
+
+namespace {
+
+std::string Property(const TableMetadata& metadata, const std::string& key, const std::string& fallback) {
+    auto it = metadata.properties.find(key);
+    return it == metadata.properties.end() ? fallback : it->second;
+}
+
+int64_t PropertyInt(const TableMetadata& metadata, const std::string& key, int64_t fallback) {
+    auto it = metadata.properties.find(key);
+    if (it == metadata.properties.end()) return fallback;
+    try {
+        return std::stoll(it->second);
+    } catch (const std::exception&) {
+        return fallback;
+    }
+}
+
+std::string MetadataDir(const TableMetadata& metadata) {
+    std::string location = metadata.location;
+    while (!location.empty() && location.back() == '/') location.pop_back();
+    return Property(metadata, "write.metadata.path", location + "/metadata");
+}
+
+/// The summary value `key` of the current snapshot as a number (0 when absent).
+int64_t ParentTotal(const Snapshot* parent, const std::string& key, bool* known) {
+    if (!parent) return 0;
+    auto it = parent->summary.find(key);
+    if (it == parent->summary.end()) {
+        *known = false;
+        return 0;
+    }
+    try {
+        return std::stoll(it->second);
+    } catch (const std::exception&) {
+        *known = false;
+        return 0;
+    }
+}
+
+std::string PartitionKeyOf(int32_t spec_id, const std::vector<PartitionValue>& values) {
+    std::string key = std::to_string(spec_id);
+    for (const auto& v : values) {
+        key.push_back('|');
+        const auto& d = v.value;
+        if (d.is_null()) {
+            key += "N";
+        } else {
+            key += std::to_string(static_cast<int>(d.kind)) + ":" + std::to_string(d.integer) + ":" +
+                   std::to_string(d.real) + ":" + std::to_string(d.boolean) + ":" + d.bytes;
+        }
+    }
+    return key;
+}
+
+/// Sleeps before retry `attempt` (1-based): exponential from commit.retry.min-wait-ms, capped
+/// by commit.retry.max-wait-ms, with jitter.
+void Backoff(const TableMetadata& metadata, int attempt) {
+    int64_t min_wait = PropertyInt(metadata, "commit.retry.min-wait-ms", 100);
+    int64_t max_wait = PropertyInt(metadata, "commit.retry.max-wait-ms", 60000);
+    int64_t wait = min_wait;
+    for (int i = 1; i < attempt && wait < max_wait; ++i) wait *= 2;
+    wait = std::min(wait, max_wait);
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    wait = wait / 2 + static_cast<int64_t>(rng() % static_cast<uint64_t>(wait / 2 + 1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+}
+
+/// The new metadata for `base` with `snapshot` committed to main.
+TableMetadata WithSnapshot(const TableState& base, Snapshot snapshot) {
+    TableMetadata next = *base.metadata;
+    next.snapshots.push_back(snapshot);
+    next.current_snapshot_id = snapshot.snapshot_id;
+    if (next.format_version >= 2) next.last_sequence_number = snapshot.sequence_number;
+    SnapshotRef main;
+    main.snapshot_id = snapshot.snapshot_id;
+    main.kind = SnapshotRef::Kind::BRANCH;
+    auto old = next.refs.find("main");
+    if (old != next.refs.end()) {
+        main.min_snapshots_to_keep = old->second.min_snapshots_to_keep;
+        main.max_snapshot_age_ms = old->second.max_snapshot_age_ms;
+        main.max_ref_age_ms = old->second.max_ref_age_ms;
+    }
+    next.refs["main"] = main;
+    next.snapshot_log.push_back({snapshot.timestamp_ms, snapshot.snapshot_id});
+    return next;
+}
+
+/// Fills what every new metadata version updates: last-updated-ms and the metadata log.
+void StampVersion(TableMetadata& next, const TableState& base) {
+    int64_t now = NowMillis();
+    next.last_updated_ms = std::max(now, base.metadata ? base.metadata->last_updated_ms + 1 : now);
+    if (base.metadata && !base.metadata_location.empty()) {
+        next.metadata_log.push_back({base.metadata->last_updated_ms, base.metadata_location});
+        size_t keep =
+            static_cast<size_t>(std::max<int64_t>(1, PropertyInt(next, "write.metadata.previous-versions-max", 100)));
+        if (next.metadata_log.size() > keep) {
+            next.metadata_log.erase(
+                next.metadata_log.begin(),
+                next.metadata_log.begin() + static_cast<std::ptrdiff_t>(next.metadata_log.size() - keep));
+        }
+    }
+}
+
+}  // namespace
+
+int64_t NewSnapshotId() {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    for (;;) {
+        uint64_t msb = rng(), lsb = rng();
+        msb = (msb & ~uint64_t{0xF000}) | 0x4000;
+        lsb = (lsb & ~(uint64_t{0xC} << 60)) | (uint64_t{0x8} << 60);
+        auto id = static_cast<int64_t>((msb ^ lsb) & uint64_t{0x7FFFFFFFFFFFFFFF});
+        if (id != 0) return id;
+    }
+}
+
+int64_t NowMillis() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::vector<ManifestFile> ReadSnapshotManifests(const TableMetadata& metadata, const Snapshot& snapshot) {
+    if (snapshot.manifest_list.empty()) {
+        std::vector<ManifestFile> out;
+        for (const auto& path : snapshot.manifests) {
+            ManifestFile m;
+            m.path = path;
+            m.added_snapshot_id = snapshot.snapshot_id;
+            m.format_version = metadata.format_version;
+            out.push_back(std::move(m));
+        }
+        return out;
+    }
+    return ReadManifestList(ReadWholeFile(snapshot.manifest_list), "manifest list '" + snapshot.manifest_list + "'",
+                            metadata.format_version);
+}
+
+TableTransaction::TableTransaction(IcebergCatalog& catalog, std::string ns, std::string table, TableState base,
+                                   TableLoader reload)
+    : catalog_(catalog),
+      ns_(std::move(ns)),
+      table_(std::move(table)),
+      base_(std::move(base)),
+      reload_(std::move(reload)),
+      commit_uuid_(RandomUuid()),
+      snapshot_id_(NewSnapshotId()) {}
+
+TableTransaction::~TableTransaction() {
+    if (committed_ || swapping_) return;
+    std::vector<std::string> mine;
+    for (const auto& m : new_manifests_) mine.push_back(m.path);
+    DeleteQuietly(mine);
+}
+
+void TableTransaction::AddDataFiles(std::vector<DataFile> files) {
+    for (auto& f : files) data_files_.push_back(std::move(f));
+}
+
+void TableTransaction::AddDeleteFiles(std::vector<DataFile> files, std::set<std::string> referenced) {
+    for (auto& f : files) delete_files_.push_back(std::move(f));
+    referenced_data_files_.insert(referenced.begin(), referenced.end());
+}
+
+void TableTransaction::RemoveDataFiles(std::set<std::string> paths) {
+    removed_data_files_.insert(paths.begin(), paths.end());
+}
+
+void TableTransaction::DeleteQuietly(const std::vector<std::string>& paths) {
+    if (paths.empty()) return;
+    try {
+        FileSystemFor(paths.front()).Delete(paths);
+    } catch (const Exception&) {
+        // Best effort: unreferenced files are orphans that remove_orphan_files cleans later.
+    }
+}
+
+void TableTransaction::WriteNewManifests(const TableMetadata& base) {
+    const PartitionSpec& spec = base.default_spec();
+    if (!new_manifests_.empty() && written_for_spec_ == spec.spec_id && written_for_schema_ == base.current_schema_id) {
+        return;
+    }
+    if (!new_manifests_.empty()) {
+        throw CommitFailedError("table '" + ns_ + "." + table_ +
+                                "' changed its schema or partition spec while the write was running; run it again");
+    }
+    written_for_spec_ = spec.spec_id;
+    written_for_schema_ = base.current_schema_id;
+    std::string dir = MetadataDir(base);
+    auto write = [&](const std::vector<DataFile>& files, ManifestContent content) {
+        if (files.empty()) return;
+        std::vector<ManifestEntry> entries;
+        entries.reserve(files.size());
+        for (const auto& f : files) {
+            ManifestEntry e;
+            e.status = EntryStatus::ADDED;
+            e.snapshot_id = snapshot_id_;
+            e.file = f;
+            entries.push_back(std::move(e));
+        }
+        ManifestWriterOptions options;
+        options.format_version = base.format_version;
+        options.content = content;
+        options.schema = base.current_schema();
+        options.schema_json = SchemaToJson(base.current_schema());
+        options.spec = spec;
+        options.snapshot_id = snapshot_id_;
+        options.sequence_number = base.format_version >= 2 ? base.last_sequence_number + 1 : 0;
+        std::string codec = Property(base, "write.avro.compression-codec", "gzip");
+        options.codec = codec == "zstd"           ? "zstandard"
+                        : codec == "snappy"       ? "snappy"
+                        : codec == "uncompressed" ? "null"
+                                                  : "deflate";
+        ManifestFile entry;
+        std::string bytes = WriteManifest(options, entries, &entry);
+        entry.path = fmt::format("{}/{}-m{}.avro", dir, commit_uuid_, new_manifests_.size());
+        entry.length = static_cast<int64_t>(bytes.size());
+        WriteWholeFile(entry.path, bytes);
+        new_manifests_.push_back(std::move(entry));
+    };
+    write(data_files_, ManifestContent::DATA);
+    if (!delete_files_.empty() && base.format_version < 2) {
+        throw NotSupportedError("table '" + ns_ + "." + table_ +
+                                "' is an Iceberg v1 table, which cannot hold delete files; upgrade it to v2 "
+                                "(ALTER TABLE ... SET ('format-version' = '2'))");
+    }
+    write(delete_files_, ManifestContent::DELETES);
+}
+
+TableState TableTransaction::TryCommit(const TableState& base_state, int attempt,
+                                       std::vector<std::string>& attempt_files) {
+    const TableMetadata& base = *base_state.metadata;
+    WriteNewManifests(base);
+    const Snapshot* parent = base.current_snapshot();
+    int64_t sequence = base.format_version >= 2 ? base.last_sequence_number + 1 : 0;
+    std::string dir = MetadataDir(base);
+    std::string name = ns_ + "." + table_;
+
+    // Carry the current manifests over, rewriting those that lose files.
+    std::vector<ManifestFile> carried = parent ? ReadSnapshotManifests(base, *parent) : std::vector<ManifestFile>{};
+    std::set<std::string> overwritten_partitions;
+    if (overwrite_ == Overwrite::PARTITIONS) {
+        for (const auto& f : data_files_) overwritten_partitions.insert(PartitionKeyOf(written_for_spec_, f.partition));
+    }
+    std::set<std::string> still_live;  // referenced / removed files found live
+    int64_t deleted_data_files = 0, deleted_records = 0, deleted_size = 0, removed_delete_files = 0;
+    int64_t removed_position_deletes = 0;
+    std::set<std::string> changed_partitions;
+    for (const auto& f : data_files_) changed_partitions.insert(PartitionKeyOf(written_for_spec_, f.partition));
+    for (const auto& f : delete_files_) changed_partitions.insert(PartitionKeyOf(written_for_spec_, f.partition));
+    bool must_scan = overwrite_ != Overwrite::NONE || !referenced_data_files_.empty() || !removed_data_files_.empty();
+    std::vector<ManifestFile> manifests = new_manifests_;
+    for (auto& m : manifests) {
+        m.sequence_number = sequence;
+        m.min_sequence_number = sequence;
+        m.added_snapshot_id = snapshot_id_;
+    }
+    for (auto& m : carried) {
+        if (!must_scan) {
+            manifests.push_back(m);
+            continue;
+        }
+        std::vector<ManifestEntry> entries = ReadManifest(ReadWholeFile(m.path), "manifest '" + m.path + "'", m);
+        bool touched = false;
+        for (auto& e : entries) {
+            if (e.status == EntryStatus::DELETED) continue;
+            bool remove = false;
+            if (overwrite_ == Overwrite::ALL) remove = true;
+            if (overwrite_ == Overwrite::PARTITIONS && m.partition_spec_id == written_for_spec_ &&
+                overwritten_partitions.count(PartitionKeyOf(m.partition_spec_id, e.file.partition))) {
+                remove = true;
+            }
+            if (e.file.content == DataFileContent::DATA) {
+                if (referenced_data_files_.count(e.file.file_path)) still_live.insert(e.file.file_path);
+                if (removed_data_files_.count(e.file.file_path)) {
+                    still_live.insert(e.file.file_path);
+                    remove = true;
+                }
+            }
+            if (remove) touched = true;
+        }
+        if (!touched) {
+            manifests.push_back(m);
+            continue;
+        }
+        // Rewrite: removed entries become DELETED (new snapshot id, sequence numbers kept), the
+        // other live ones EXISTING; entries already DELETED are dropped.
+        std::vector<ManifestEntry> rewritten;
+        for (auto& e : entries) {
+            if (e.status == EntryStatus::DELETED) continue;
+            bool remove = overwrite_ == Overwrite::ALL ||
+                          (overwrite_ == Overwrite::PARTITIONS && m.partition_spec_id == written_for_spec_ &&
+                           overwritten_partitions.count(PartitionKeyOf(m.partition_spec_id, e.file.partition))) ||
+                          (e.file.content == DataFileContent::DATA && removed_data_files_.count(e.file.file_path));
+            if (remove) {
+                e.status = EntryStatus::DELETED;
+                e.snapshot_id = snapshot_id_;
+                changed_partitions.insert(PartitionKeyOf(m.partition_spec_id, e.file.partition));
+                if (e.file.content == DataFileContent::DATA) {
+                    ++deleted_data_files;
+                    deleted_records += e.file.record_count;
+                } else {
+                    ++removed_delete_files;
+                    if (e.file.content == DataFileContent::POSITION_DELETES)
+                        removed_position_deletes += e.file.record_count;
+                }
+                deleted_size += e.file.file_size_in_bytes;
+            } else {
+                e.status = EntryStatus::EXISTING;
+            }
+            rewritten.push_back(std::move(e));
+        }
+        const PartitionSpec* spec = base.FindSpec(m.partition_spec_id);
+        if (!spec)
+            throw IOError("manifest '" + m.path + "' names partition spec " + std::to_string(m.partition_spec_id) +
+                          ", which the table lacks");
+        ManifestWriterOptions options;
+        options.format_version = base.format_version;
+        options.content = m.content;
+        options.schema = base.current_schema();
+        options.schema_json = SchemaToJson(base.current_schema());
+        options.spec = *spec;
+        options.snapshot_id = snapshot_id_;
+        options.sequence_number = sequence;
+        options.codec = "deflate";
+        ManifestFile entry;
+        std::string bytes = WriteManifest(options, rewritten, &entry);
+        entry.path = fmt::format("{}/{}-r{}-m{}.avro", dir, commit_uuid_, attempt, attempt_files.size());
+        entry.length = static_cast<int64_t>(bytes.size());
+        entry.sequence_number = sequence;
+        entry.added_snapshot_id = snapshot_id_;
+        entry.first_row_id = m.first_row_id;
+        WriteWholeFile(entry.path, bytes);
+        attempt_files.push_back(entry.path);
+        manifests.push_back(std::move(entry));
+    }
+    for (const auto& path : referenced_data_files_) {
+        if (!still_live.count(path)) {
+            throw CommitFailedError("cannot commit to '" + name + "': data file '" + path +
+                                    "' that this statement deletes rows from was removed by a concurrent commit");
+        }
+    }
+    for (const auto& path : removed_data_files_) {
+        if (!still_live.count(path)) {
+            throw CommitFailedError("cannot commit to '" + name + "': data file '" + path +
+                                    "' that this statement replaces was removed by a concurrent commit");
+        }
+    }
+
+    std::string list_path = fmt::format("{}/snap-{}-{}-{}.avro", dir, snapshot_id_, attempt, commit_uuid_);
+    std::optional<int64_t> parent_id;
+    if (parent) parent_id = parent->snapshot_id;
+    // Row lineage (v3): the list assigns new data manifests ids from the table's next-row-id.
+    std::optional<int64_t> first_row_id;
+    int64_t next_row_id = base.next_row_id.value_or(0);
+    if (base.format_version >= 3) first_row_id = next_row_id;
+    std::string list_bytes = WriteManifestList(base.format_version, snapshot_id_, parent_id, sequence, first_row_id,
+                                               manifests, &next_row_id);
+    WriteWholeFile(list_path, list_bytes);
+    attempt_files.push_back(list_path);
+
+    // The snapshot and its summary.
+    Snapshot snapshot;
+    snapshot.snapshot_id = snapshot_id_;
+    snapshot.parent_snapshot_id = parent_id;
+    snapshot.sequence_number = sequence;
+    snapshot.timestamp_ms = std::max(NowMillis(), parent ? parent->timestamp_ms + 1 : 0);
+    snapshot.manifest_list = list_path;
+    snapshot.schema_id = base.current_schema_id;
+    if (base.format_version >= 3) {
+        snapshot.first_row_id = first_row_id;
+        snapshot.added_rows = next_row_id - base.next_row_id.value_or(0);
+    }
+    int64_t added_records = 0, added_size = 0, added_position_deletes = 0;
+    for (const auto& f : data_files_) {
+        added_records += f.record_count;
+        added_size += f.file_size_in_bytes;
+    }
+    for (const auto& f : delete_files_) {
+        added_position_deletes += f.record_count;
+        added_size += f.file_size_in_bytes;
+    }
+    std::string operation = "append";
+    if (overwrite_ != Overwrite::NONE || !removed_data_files_.empty()) {
+        operation = data_files_.empty() ? "delete" : "overwrite";
+    } else if (!delete_files_.empty()) {
+        operation = data_files_.empty() ? "delete" : "overwrite";
+    }
+    auto& s = snapshot.summary;
+    s["operation"] = operation;
+    auto put = [&](const char* key, int64_t v) {
+        if (v != 0) s[key] = std::to_string(v);
+    };
+    put("added-data-files", static_cast<int64_t>(data_files_.size()));
+    put("added-records", added_records);
+    put("added-files-size", added_size);
+    put("added-delete-files", static_cast<int64_t>(delete_files_.size()));
+    put("added-position-delete-files", static_cast<int64_t>(delete_files_.size()));
+    put("added-position-deletes", added_position_deletes);
+    put("deleted-data-files", deleted_data_files);
+    put("deleted-records", deleted_records);
+    put("removed-files-size", deleted_size);
+    put("removed-delete-files", removed_delete_files);
+    put("removed-position-delete-files", removed_delete_files);
+    put("removed-position-deletes", removed_position_deletes);
+    s["changed-partition-count"] = std::to_string(changed_partitions.size());
+    bool known = true;
+    auto total = [&](const char* key, int64_t delta) {
+        int64_t v = ParentTotal(parent, key, &known) + delta;
+        s[key] = std::to_string(std::max<int64_t>(0, v));
+    };
+    total("total-records", added_records - deleted_records);
+    total("total-files-size", added_size - deleted_size);
+    total("total-data-files", static_cast<int64_t>(data_files_.size()) - deleted_data_files);
+    total("total-delete-files", static_cast<int64_t>(delete_files_.size()) - removed_delete_files);
+    total("total-position-deletes", added_position_deletes - removed_position_deletes);
+    total("total-equality-deletes", 0);
+    if (!known) {
+        // The parent's summary lacks totals: they cannot be derived without reading every manifest.
+        for (const char* key : {"total-records", "total-files-size", "total-data-files", "total-delete-files",
+                                "total-position-deletes", "total-equality-deletes"}) {
+            s.erase(key);
+        }
+    }
+    s["engine-name"] = "Floe";
+    s["engine-version"] = "0.1";
+    for (const auto& [k, v] : extra_summary_) s[k] = v;
+
+    TableMetadata next = WithSnapshot(base_state, std::move(snapshot));
+    if (base.format_version >= 3) next.next_row_id = next_row_id;
+    StampVersion(next, base_state);
+    TableCommit commit{ns_, table_, base_state.metadata_location, &next};
+    swapping_ = true;
+    std::string location = catalog_.CommitTable(commit);
+    return TableState{location, std::make_shared<const TableMetadata>(std::move(next))};
+}
+
+TableState TableTransaction::Commit() {
+    int retries = static_cast<int>(PropertyInt(*base_.metadata, "commit.retry.num-retries", 4));
+    TableState base = base_;
+    for (int attempt = 1;; ++attempt) {
+        std::vector<std::string> attempt_files;
+        swapping_ = false;
+        try {
+            TableState done = TryCommit(base, attempt, attempt_files);
+            committed_ = true;
+            return done;
+        } catch (const CommitFailedError&) {
+            swapping_ = false;
+            DeleteQuietly(attempt_files);
+            if (attempt > retries) throw;
+            Backoff(*base.metadata, attempt);
+            base = reload_();
+        } catch (...) {
+            // Once the swap was attempted its outcome is unknown: the attempt's files are kept.
+            if (!swapping_) DeleteQuietly(attempt_files);
+            throw;
+        }
+    }
+}
+
+TableState CreateTableMetadata(IcebergCatalog& catalog, const std::string& ns, const std::string& table,
+                               const TableMetadata& metadata) {
+    TableMetadata next = metadata;
+    next.last_updated_ms = NowMillis();
+    TableCommit commit{ns, table, std::nullopt, &next};
+    std::string location = catalog.CommitTable(commit);
+    return TableState{location, std::make_shared<const TableMetadata>(std::move(next))};
+}
+
+TableState CommitMetadataChange(IcebergCatalog& catalog, const std::string& ns, const std::string& table,
+                                TableState base, const TableLoader& reload,
+                                const std::function<TableMetadata(const TableMetadata&)>& change) {
+    int retries = static_cast<int>(PropertyInt(*base.metadata, "commit.retry.num-retries", 4));
+    for (int attempt = 1;; ++attempt) {
+        TableMetadata next = change(*base.metadata);
+        StampVersion(next, base);
+        try {
+            TableCommit commit{ns, table, base.metadata_location, &next};
+            std::string location = catalog.CommitTable(commit);
+            return TableState{location, std::make_shared<const TableMetadata>(std::move(next))};
+        } catch (const CommitFailedError&) {
+            if (attempt > retries) throw;
+            Backoff(*base.metadata, attempt);
+            base = reload();
+        }
+    }
+}
+
+}  // namespace floe::iceberg

@@ -1,0 +1,135 @@
+#pragma once
+/// Commits changes to one Iceberg table with the spec's optimistic protocol (spec "Commit
+/// Conflict Resolution and Retry"; Iceberg Java's SnapshotProducer):
+///
+///   1. the change's new files (data files, position-delete files) are written once, into new
+///      manifests whose ADDED entries carry the new snapshot id and null sequence numbers, so that
+///      every attempt reuses them;
+///   2. each attempt starts from the table's current metadata: it takes sequence number
+///      last-sequence-number + 1, carries the current snapshot's manifests over (rewriting those
+///      that hold files an overwrite removes: their entries become DELETED with the new snapshot
+///      id, the others EXISTING, both with their explicit sequence numbers), writes the manifest
+///      list `snap-<id>-<attempt>-<uuid>.avro` and the new metadata (snapshot with its summary,
+///      refs.main, logs, last-sequence-number, v3 next-row-id), and asks the catalog to swap it in;
+///   3. when another writer won the race (CommitFailedError) the attempt's own files are deleted,
+///      the table is reloaded, the change re-validated (position deletes need every data file they
+///      reference still live; everything else applies to whatever is current) and the commit
+///      retried after a backoff, `commit.retry.num-retries` times (default 4). A change that no
+///      longer applies fails with a clear message, never silently.
+///
+/// Metadata-only changes (schema, spec, properties, refs) go through CommitMetadataChange, which
+/// re-applies the change to each reloaded version.
+///
+/// Files Floe deletes are only those it wrote for this change; nothing is deleted when the
+/// outcome of a swap is unknown (an IOError that is not a CommitFailedError).
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "lake/iceberg/iceberg_catalog.h"
+#include "lake/iceberg/manifest.h"
+#include "lake/iceberg/table_metadata.h"
+
+namespace floe::iceberg {
+
+/// A table's current metadata and the file it came from.
+struct TableState {
+    std::string metadata_location;
+    std::shared_ptr<const TableMetadata> metadata;
+};
+
+/// Reads the table's current state again (after a lost race).
+using TableLoader = std::function<TableState()>;
+
+/// A new snapshot id: the xor of a random uuid's halves, made positive (Iceberg Java's rule).
+int64_t NewSnapshotId();
+
+/// The current time in milliseconds since the epoch.
+int64_t NowMillis();
+
+/// The manifest list / manifests of `snapshot` as written (paths read as they are stored).
+std::vector<ManifestFile> ReadSnapshotManifests(const TableMetadata& metadata, const Snapshot& snapshot);
+
+class TableTransaction {
+  public:
+    /// What an overwrite removes before the new files are added.
+    enum class Overwrite : uint8_t {
+        NONE,        ///< append only
+        ALL,         ///< every live data and delete file (INSERT OVERWRITE of the whole table)
+        PARTITIONS,  ///< live files of the partitions the added data files belong to (dynamic)
+    };
+
+    TableTransaction(IcebergCatalog& catalog, std::string ns, std::string table, TableState base, TableLoader reload);
+    ~TableTransaction();
+    TableTransaction(const TableTransaction&) = delete;
+    TableTransaction& operator=(const TableTransaction&) = delete;
+
+    /// New data files (from DataFileWriter, written against the base's current schema and default spec).
+    void AddDataFiles(std::vector<DataFile> files);
+    /// New position-delete files; `referenced` names every data file they delete rows of (they
+    /// must still be live when the commit lands).
+    void AddDeleteFiles(std::vector<DataFile> files, std::set<std::string> referenced);
+    /// Live data files to remove (copy-on-write): they must still be live when the commit lands.
+    void RemoveDataFiles(std::set<std::string> paths);
+    void SetOverwrite(Overwrite overwrite) { overwrite_ = overwrite; }
+    /// An extra snapshot summary entry (e.g. routine-load offsets).
+    void SetSummary(const std::string& key, const std::string& value) { extra_summary_[key] = value; }
+
+    /// Commits; returns the new state. Throws CommitFailedError when the retries ran out or the
+    /// change no longer applies, IOError / NotSupportedError for other failures. After a failure
+    /// nothing this transaction wrote is left behind except when the outcome is unknown.
+    TableState Commit();
+
+    /// After Commit() threw: whether the last swap may have happened (an error during the swap
+    /// other than a lost race). The caller must then keep the files the change added.
+    bool outcome_unknown() const { return swapping_ && !committed_; }
+
+    /// The snapshot id the commit creates (fixed for all attempts).
+    int64_t snapshot_id() const { return snapshot_id_; }
+
+  private:
+    /// Builds and swaps one attempt on `base`; throws CommitFailedError when it lost the race.
+    TableState TryCommit(const TableState& base, int attempt, std::vector<std::string>& attempt_files);
+    void WriteNewManifests(const TableMetadata& base);
+    void DeleteQuietly(const std::vector<std::string>& paths);
+
+    IcebergCatalog& catalog_;
+    std::string ns_;
+    std::string table_;
+    TableState base_;
+    TableLoader reload_;
+    std::string commit_uuid_;
+    int64_t snapshot_id_;
+    std::vector<DataFile> data_files_;
+    std::vector<DataFile> delete_files_;
+    std::set<std::string> referenced_data_files_;
+    std::set<std::string> removed_data_files_;
+    Overwrite overwrite_ = Overwrite::NONE;
+    std::map<std::string, std::string> extra_summary_;
+    /// Manifests holding the new files, written once (path and list entry without sequence numbers).
+    std::vector<ManifestFile> new_manifests_;
+    int32_t written_for_spec_ = -1;
+    int32_t written_for_schema_ = -1;
+    bool committed_ = false;
+    bool swapping_ = false;
+};
+
+/// Creates table `ns`.`table` with `metadata` (a fresh TableMetadata without snapshots); returns
+/// its state. Throws CommitFailedError when a table of that name exists.
+TableState CreateTableMetadata(IcebergCatalog& catalog, const std::string& ns, const std::string& table,
+                               const TableMetadata& metadata);
+
+/// Applies `change` to the current metadata (reloaded and re-applied after a lost race) and
+/// commits it; the change returns the new metadata (it need not touch last-updated-ms or the
+/// metadata log). Throws what `change` throws, or CommitFailedError when the retries ran out.
+TableState CommitMetadataChange(IcebergCatalog& catalog, const std::string& ns, const std::string& table,
+                                TableState base, const TableLoader& reload,
+                                const std::function<TableMetadata(const TableMetadata&)>& change);
+
+}  // namespace floe::iceberg

@@ -1,0 +1,563 @@
+// Statements that change Iceberg catalogs: CREATE / DROP DATABASE c.db, CREATE TABLE c.db.t
+// (with Iceberg partition transforms, and AS SELECT), DROP TABLE [FORCE], INSERT INTO / INSERT
+// OVERWRITE. Rows are written by lake/iceberg/data_file_writer.h and committed by
+// lake/iceberg/table_transaction.h with the optimistic protocol.
+//
+// Privileges: reading an external catalog needs USAGE on it. Changing it needs USAGE and, for
+// databases, CREATE DATABASE (create) or DROP (drop) on the catalog; for tables and their rows,
+// ALTER on the catalog (Floe does not yet grant privileges on single objects inside external
+// catalogs).
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "binder/binder.h"
+#include "common/ascii.h"
+#include "common/exception.h"
+#include "execution/executor.h"
+#include "execution/physical_planner.h"
+#include "function/cast.h"
+#include "io/file_system.h"
+#include "lake/external_catalogs.h"
+#include "lake/iceberg/data_file_writer.h"
+#include "lake/iceberg/table_transaction.h"
+#include "optimizer/optimizer.h"
+#include "planner/planner.h"
+#include "server/instance.h"
+#include "server/session.h"
+#include "server/statement_executor.h"
+
+namespace floe {
+
+namespace {
+
+using iceberg::TableState;
+
+std::string ResolveExternal(Session& session, const std::string& catalog) {
+    if (AsciiEqualsIgnoreCase(catalog, "default_catalog")) return "";
+    if (!catalog.empty()) {
+        if (!session.instance().catalog().GetExternalCatalog(catalog)) {
+            throw CatalogError("Unknown catalog '" + catalog + "'", ErrorCode::UNKNOWN_DATABASE);
+        }
+        return catalog;
+    }
+    return session.current_catalog();
+}
+
+std::string DatabaseOf(Session& session, const std::string& database, const std::string& catalog) {
+    if (!database.empty()) return database;
+    if (!session.current_catalog().empty() && session.current_catalog() == catalog &&
+        !session.current_database().empty()) {
+        return session.current_database();
+    }
+    throw CatalogError("No database selected in catalog '" + catalog + "'", ErrorCode::NO_DATABASE_SELECTED);
+}
+
+void RequireWrite(Session& session, const std::string& catalog, const char* privilege = "ALTER") {
+    session.RequirePrivilege("USAGE", ClientContext::CatalogObject(catalog));
+    session.RequirePrivilege(privilege, ClientContext::CatalogObject(catalog));
+}
+
+/// Java's partition field names: the column for identity, else <column>_<transform>.
+std::string PartitionFieldName(const std::string& column, const iceberg::Transform& t) {
+    switch (t.kind) {
+        case iceberg::TransformKind::IDENTITY:
+            return column;
+        case iceberg::TransformKind::BUCKET:
+            return column + "_bucket";
+        case iceberg::TransformKind::TRUNCATE:
+            return column + "_trunc";
+        case iceberg::TransformKind::YEAR:
+            return column + "_year";
+        case iceberg::TransformKind::MONTH:
+            return column + "_month";
+        case iceberg::TransformKind::DAY:
+            return column + "_day";
+        case iceberg::TransformKind::HOUR:
+            return column + "_hour";
+        default:
+            return column + "_null";
+    }
+}
+
+/// The table properties CREATE TABLE's PROPERTIES become, with StarRocks' names translated.
+std::map<std::string, std::string> TableProperties(const std::vector<std::pair<std::string, std::string>>& given,
+                                                   int& format_version, std::string& location) {
+    std::map<std::string, std::string> out;
+    for (const auto& [key, value] : given) {
+        std::string k = AsciiLower(key);
+        if (k == "format-version" || k == "format_version") {
+            if (value != "1" && value != "2" && value != "3") {
+                throw BinderError("Iceberg format-version must be 1, 2 or 3, not '" + value + "'",
+                                  ErrorCode::WRONG_ARGUMENTS);
+            }
+            format_version = value[0] - '0';
+        } else if (k == "location") {
+            location = value;
+        } else if (k == "file_format" || k == "write.format.default") {
+            if (!AsciiEqualsIgnoreCase(value, "parquet")) {
+                throw NotSupportedError("Floe writes Iceberg data files as Parquet only, not '" + value + "'");
+            }
+            out["write.format.default"] = "parquet";
+        } else if (k == "compression_codec" || k == "write.parquet.compression-codec") {
+            std::string codec = AsciiLower(value);
+            if (codec != "zstd" && codec != "snappy" && codec != "gzip" && codec != "lz4" && codec != "uncompressed" &&
+                codec != "none" && codec != "brotli") {
+                throw BinderError(
+                    "compression_codec '" + value + "' is not one of zstd, snappy, gzip, lz4, uncompressed",
+                    ErrorCode::WRONG_ARGUMENTS);
+            }
+            out["write.parquet.compression-codec"] = codec == "none" ? "uncompressed" : codec;
+        } else if (k == "target_file_size" || k == "write.target-file-size-bytes") {
+            int64_t n = 0;
+            try {
+                n = std::stoll(value);
+            } catch (const std::exception&) {
+                n = 0;
+            }
+            if (n <= 0) {
+                throw BinderError("target_file_size must be a positive number of bytes, not '" + value + "'",
+                                  ErrorCode::WRONG_ARGUMENTS);
+            }
+            out["write.target-file-size-bytes"] = std::to_string(n);
+        } else {
+            out[key] = value;
+        }
+    }
+    return out;
+}
+
+/// A fresh table's metadata from CREATE TABLE's columns, partitioning, order and properties.
+iceberg::TableMetadata NewTableMetadata(const std::vector<std::pair<std::string, LogicalType>>& columns,
+                                        const std::vector<bool>& required, const std::vector<std::string>& comments,
+                                        const ast::CreateTableStatement& s, const std::string& default_location) {
+    iceberg::TableMetadata m;
+    m.format_version = 2;
+    std::string location = default_location;
+    m.properties = TableProperties(s.properties, m.format_version, location);
+    while (location.size() > 1 && location.back() == '/') location.pop_back();
+    m.location = location;
+    m.table_uuid = iceberg::RandomUuid();
+    m.last_updated_ms = iceberg::NowMillis();
+    iceberg::Schema schema;
+    schema.schema_id = 0;
+    int32_t id = 0;
+    for (size_t i = 0; i < columns.size(); ++i) {
+        for (size_t j = 0; j < i; ++j) {
+            if (AsciiEqualsIgnoreCase(columns[j].first, columns[i].first)) {
+                throw BinderError("Duplicate column name '" + columns[i].first + "'", ErrorCode::WRONG_ARGUMENTS);
+            }
+        }
+        iceberg::NestedField f;
+        f.id = ++id;
+        f.name = columns[i].first;
+        f.required = required[i];
+        f.type = iceberg::FromFloeType(columns[i].second, columns[i].first);
+        f.doc = comments[i];
+        schema.fields.push_back(std::move(f));
+    }
+    m.last_column_id = id;
+    m.schemas.push_back(schema);
+    m.current_schema_id = 0;
+    // The partition spec.
+    iceberg::PartitionSpec spec;
+    spec.spec_id = 0;
+    int32_t field_id = 999;
+    auto add_field = [&](const std::string& column, const std::string& transform_text) {
+        const iceberg::NestedField* source = schema.FindTopLevel(column);
+        if (!source) {
+            throw BinderError("partition column '" + column + "' is not a column of the table",
+                              ErrorCode::UNKNOWN_COLUMN);
+        }
+        iceberg::Transform t = iceberg::ParseTransform(transform_text);
+        if (!iceberg::CanTransform(t, source->type)) {
+            throw BinderError("partition transform " + t.ToString() + " cannot apply to column '" + source->name +
+                                  "' of type " + source->type.ToString(),
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        iceberg::PartitionField pf;
+        pf.source_id = source->id;
+        pf.source_ids = {source->id};
+        pf.field_id = ++field_id;
+        pf.name = PartitionFieldName(source->name, t);
+        pf.transform = t;
+        for (const auto& other : spec.fields) {
+            if (AsciiEqualsIgnoreCase(other.name, pf.name)) {
+                throw BinderError("partition field '" + pf.name + "' is given twice", ErrorCode::WRONG_ARGUMENTS);
+            }
+        }
+        spec.fields.push_back(std::move(pf));
+    };
+    switch (s.partition.kind) {
+        case ast::PartitionKind::NONE:
+            break;
+        case ast::PartitionKind::COLUMNS:
+            for (size_t i = 0; i < s.partition.columns.size(); ++i) {
+                add_field(s.partition.columns[i],
+                          s.partition.transforms.empty() ? "identity" : s.partition.transforms[i]);
+            }
+            break;
+        case ast::PartitionKind::TIME_EXPRESSION:
+            // date_trunc('day', c) is Iceberg's day(c).
+            if (s.partition.time_unit == "week") {
+                throw NotSupportedError("Iceberg has no week partition transform; use day or month");
+            }
+            add_field(s.partition.columns.at(0), s.partition.time_unit);
+            break;
+        default:
+            throw NotSupportedError(
+                "Iceberg tables are partitioned by columns and transforms (PARTITION BY (day(ts), bucket(id, 16))), "
+                "not by RANGE or LIST");
+    }
+    m.partition_specs.push_back(spec);
+    m.default_spec_id = 0;
+    m.last_partition_id = field_id;
+    // The sort order (ORDER BY): ascending, nulls first.
+    m.sort_orders.push_back(iceberg::SortOrder{0, {}});
+    m.default_sort_order_id = 0;
+    if (!s.order_by.empty()) {
+        iceberg::SortOrder order;
+        order.order_id = 1;
+        for (const auto& c : s.order_by) {
+            const iceberg::NestedField* source = schema.FindTopLevel(c);
+            if (!source)
+                throw BinderError("ORDER BY column '" + c + "' is not a column of the table",
+                                  ErrorCode::UNKNOWN_COLUMN);
+            iceberg::SortField f;
+            f.transform = iceberg::ParseTransform("identity");
+            f.source_id = source->id;
+            f.source_ids = {source->id};
+            order.fields.push_back(f);
+        }
+        m.sort_orders.push_back(order);
+        m.default_sort_order_id = 1;
+    }
+    if (m.format_version >= 3) m.next_row_id = 0;
+    return m;
+}
+
+/// Deletes the files a table's metadata names that lie under its location (DROP TABLE FORCE).
+size_t PurgeTableFiles(const TableState& state) {
+    const iceberg::TableMetadata& m = *state.metadata;
+    std::string prefix = m.location;
+    while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+    prefix += "/";
+    auto plain = [](const std::string& p) { return p.rfind("file://", 0) == 0 ? p.substr(7) : p; };
+    std::set<std::string> files;
+    auto mine = [&](const std::string& path) {
+        if (plain(path).rfind(plain(prefix), 0) == 0) files.insert(path);
+    };
+    for (const auto& snapshot : m.snapshots) {
+        std::vector<iceberg::ManifestFile> manifests;
+        try {
+            manifests = iceberg::ReadSnapshotManifests(m, snapshot);
+        } catch (const Exception&) {
+            continue;  // an unreadable list: its files stay (the orphan-file cleanup finds them)
+        }
+        mine(snapshot.manifest_list);
+        for (const auto& manifest : manifests) {
+            mine(manifest.path);
+            try {
+                for (const auto& e : iceberg::ReadManifest(ReadWholeFile(manifest.path), manifest.path, manifest)) {
+                    mine(e.file.file_path);
+                }
+            } catch (const Exception&) {
+            }
+        }
+    }
+    for (const auto& log : m.metadata_log) mine(log.metadata_file);
+    mine(state.metadata_location);
+    std::vector<std::string> list(files.begin(), files.end());
+    if (!list.empty()) FileSystemFor(list.front()).Delete(list);
+    // The version hint of a hadoop table, if any.
+    std::string hint = prefix + "metadata/version-hint.text";
+    try {
+        FileSystemFor(hint).Delete({hint});
+    } catch (const Exception&) {
+    }
+    return list.size();
+}
+
+}  // namespace
+
+std::string StatementExecutor::ExternalCatalogOf(const std::string& catalog) {
+    return ResolveExternal(session_, catalog);
+}
+
+QueryResult StatementExecutor::IcebergCreateDatabase(const ast::CreateDatabaseStatement& s,
+                                                     const std::string& catalog) {
+    RequireWrite(session_, catalog, "CREATE DATABASE");
+    auto c = session_.instance().external_catalogs().IcebergCatalogFor(catalog);
+    if (c->NamespaceExists(s.name)) {
+        if (s.if_not_exists) return QueryResult{};
+        throw CatalogError("Can't create database '" + catalog + "." + s.name + "'; database exists",
+                           ErrorCode::DATABASE_EXISTS);
+    }
+    std::map<std::string, std::string> properties(s.properties.begin(), s.properties.end());
+    c->CreateNamespace(s.name, properties);
+    return QueryResult{};
+}
+
+QueryResult StatementExecutor::IcebergDropDatabase(const ast::DropDatabaseStatement& s, const std::string& catalog) {
+    RequireWrite(session_, catalog, "DROP");
+    auto c = session_.instance().external_catalogs().IcebergCatalogFor(catalog);
+    if (!c->NamespaceExists(s.name)) {
+        if (s.if_exists) return QueryResult{};
+        throw CatalogError("Can't drop database '" + catalog + "." + s.name + "'; database doesn't exist",
+                           ErrorCode::UNKNOWN_DATABASE);
+    }
+    c->DropNamespace(s.name);
+    if (session_.current_catalog() == catalog && AsciiEqualsIgnoreCase(session_.current_database(), s.name)) {
+        session_.SetCurrentDatabase("");
+    }
+    return QueryResult{};
+}
+
+QueryResult StatementExecutor::IcebergCreateTable(const ast::CreateTableStatement& s, const std::string& catalog) {
+    RequireWrite(session_, catalog);
+    std::string db = DatabaseOf(session_, s.database, catalog);
+    std::string name = catalog + "." + db + "." + s.name;
+    auto& externals = session_.instance().external_catalogs();
+    auto c = externals.IcebergCatalogFor(catalog);
+    if (!c->NamespaceExists(db)) {
+        throw CatalogError("Unknown database '" + catalog + "." + db + "'", ErrorCode::UNKNOWN_DATABASE);
+    }
+    if (c->TableMetadataLocation(db, s.name)) {
+        if (s.if_not_exists) return QueryResult{};
+        throw CatalogError("Table '" + name + "' already exists", ErrorCode::TABLE_EXISTS);
+    }
+    if (s.or_replace) throw NotSupportedError("CREATE OR REPLACE TABLE is not supported for Iceberg tables");
+    if (s.keys_type && *s.keys_type != ast::KeysType::DUPLICATE) {
+        throw NotSupportedError("Iceberg tables have no key model; drop the " +
+                                std::string(*s.keys_type == ast::KeysType::PRIMARY     ? "PRIMARY"
+                                            : *s.keys_type == ast::KeysType::AGGREGATE ? "AGGREGATE"
+                                                                                       : "UNIQUE") +
+                                " KEY clause");
+    }
+    std::vector<std::pair<std::string, LogicalType>> columns;
+    std::vector<bool> required;
+    std::vector<std::string> comments;
+    std::unique_ptr<BoundQueryNode> bound;
+    if (s.as_query) {
+        if (!s.columns.empty()) {
+            throw NotSupportedError(
+                "CREATE TABLE ... AS SELECT takes its columns from the query; drop the column list");
+        }
+        Binder binder(context_);
+        bound = binder.BindQuery(*s.as_query);
+        for (const auto& out : bound->output) {
+            LogicalType t = out.type.id == TypeId::NULL_TYPE ? LogicalType::Varchar() : out.type;
+            columns.emplace_back(out.name, t);
+            required.push_back(false);
+            comments.emplace_back();
+        }
+    } else {
+        if (s.columns.empty()) throw BinderError("CREATE TABLE needs at least one column", ErrorCode::WRONG_ARGUMENTS);
+        for (const auto& col : s.columns) {
+            if (!col.aggregation.empty()) {
+                throw NotSupportedError("column '" + col.name + "': Iceberg tables have no aggregate columns");
+            }
+            columns.emplace_back(col.name, col.type);
+            required.push_back(!col.nullable);
+            comments.push_back(col.comment);
+        }
+    }
+    iceberg::TableMetadata metadata =
+        NewTableMetadata(columns, required, comments, s, c->DefaultTableLocation(db, s.name));
+    TableState state;
+    try {
+        state = iceberg::CreateTableMetadata(*c, db, s.name, metadata);
+    } catch (const iceberg::CommitFailedError&) {
+        if (s.if_not_exists) return QueryResult{};
+        throw CatalogError("Table '" + name + "' already exists", ErrorCode::TABLE_EXISTS);
+    }
+    externals.Remember(state);
+    if (!bound) return QueryResult{};
+    // CREATE TABLE AS SELECT: the rows, or no table at all.
+    try {
+        return IcebergWrite(catalog, db, s.name, state, *bound, {}, false);
+    } catch (...) {
+        try {
+            c->DropTable(db, s.name);
+            PurgeTableFiles(state);
+        } catch (const Exception&) {
+            // The failure that matters is the write's.
+        }
+        throw;
+    }
+}
+
+QueryResult StatementExecutor::IcebergDropTable(const ast::DropTableStatement& s, const std::string& catalog) {
+    RequireWrite(session_, catalog);
+    std::string db = DatabaseOf(session_, s.database, catalog);
+    auto& externals = session_.instance().external_catalogs();
+    auto c = externals.IcebergCatalogFor(catalog);
+    if (!c->TableMetadataLocation(db, s.name)) {
+        if (s.if_exists) return QueryResult{};
+        if (!c->NamespaceExists(db)) {
+            throw CatalogError("Unknown database '" + catalog + "." + db + "'", ErrorCode::UNKNOWN_DATABASE);
+        }
+        throw CatalogError("Unknown table '" + catalog + "." + db + "." + s.name + "'", ErrorCode::UNKNOWN_TABLE);
+    }
+    std::optional<TableState> state;
+    if (s.force) state = externals.LoadForWrite(catalog, db, s.name);
+    c->DropTable(db, s.name);
+    QueryResult result;
+    if (state) {
+        size_t purged = PurgeTableFiles(*state);
+        result.info = fmt::format("Files purged: {}", purged);
+    }
+    return result;
+}
+
+QueryResult StatementExecutor::IcebergInsert(const ast::InsertStatement& s, const std::string& catalog) {
+    RequireWrite(session_, catalog);
+    if (!s.returning.empty()) throw NotSupportedError("INSERT ... RETURNING is not supported for Iceberg tables");
+    if (!s.on_duplicate_key_update.empty() || s.or_replace) {
+        throw NotSupportedError(
+            "Iceberg tables have no keys: ON DUPLICATE KEY UPDATE and INSERT OR REPLACE do not apply");
+    }
+    if (!s.partitions.empty()) {
+        throw NotSupportedError(
+            "INSERT OVERWRITE ... PARTITION (...) is not supported for Iceberg tables; SET dynamic_overwrite = true "
+            "replaces the partitions the rows fall in");
+    }
+    std::string db = DatabaseOf(session_, s.database, catalog);
+    TableState state = session_.instance().external_catalogs().LoadForWrite(catalog, db, s.table);
+    Binder binder(context_);
+    auto bound = binder.BindQuery(*s.query);
+    // Target columns: the list given, the query's names (BY NAME), or every column.
+    const iceberg::Schema& schema = state.metadata->current_schema();
+    std::vector<int> targets;
+    auto find = [&](const std::string& n) -> int {
+        for (size_t i = 0; i < schema.fields.size(); ++i) {
+            if (AsciiEqualsIgnoreCase(schema.fields[i].name, n)) return static_cast<int>(i);
+        }
+        throw BinderError("Unknown column '" + n + "' in 'field list'", ErrorCode::UNKNOWN_COLUMN);
+    };
+    if (s.by_name) {
+        for (const auto& out : bound->output) targets.push_back(find(out.name));
+    } else if (!s.columns.empty()) {
+        for (const auto& n : s.columns) targets.push_back(find(n));
+    } else {
+        for (size_t i = 0; i < schema.fields.size(); ++i) targets.push_back(static_cast<int>(i));
+    }
+    for (size_t i = 0; i < targets.size(); ++i) {
+        for (size_t j = 0; j < i; ++j) {
+            if (targets[i] == targets[j]) {
+                throw BinderError("Column '" + schema.fields[targets[i]].name + "' specified twice",
+                                  ErrorCode::WRONG_ARGUMENTS);
+            }
+        }
+    }
+    if (bound->output.size() != targets.size()) {
+        throw BinderError("Column count doesn't match value count: " + std::to_string(targets.size()) +
+                              " columns, the query returns " + std::to_string(bound->output.size()),
+                          ErrorCode::WRONG_VALUE_COUNT);
+    }
+    bool dynamic = session_.variables().Get(ast::VariableScope::DEFAULT, "dynamic_overwrite").ToString() == "1";
+    return IcebergWrite(catalog, db, s.table, state, *bound, targets, s.overwrite, dynamic);
+}
+
+QueryResult StatementExecutor::IcebergWrite(const std::string& catalog, const std::string& db, const std::string& table,
+                                            const TableState& state, BoundQueryNode& bound, std::vector<int> targets,
+                                            bool overwrite, bool dynamic_overwrite) {
+    const iceberg::Schema& schema = state.metadata->current_schema();
+    if (targets.empty()) {
+        for (size_t i = 0; i < bound.output.size(); ++i) targets.push_back(static_cast<int>(i));
+    }
+    std::string name = catalog + "." + db + "." + table;
+    iceberg::DataFileWriter writer(*state.metadata, iceberg::RandomUuid());
+    const std::vector<LogicalType>& types = writer.column_types();
+    // Which query column feeds each table column (-1: none, NULL).
+    std::vector<int> source(schema.fields.size(), -1);
+    for (size_t i = 0; i < targets.size(); ++i) source[static_cast<size_t>(targets[i])] = static_cast<int>(i);
+    for (size_t c = 0; c < schema.fields.size(); ++c) {
+        if (source[c] < 0 && schema.fields[c].required) {
+            throw BinderError("Field '" + schema.fields[c].name + "' doesn't have a default value (it is required)",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+    }
+    LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(bound));
+    PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
+    uint64_t rows = 0;
+    Executor::Run(
+        *physical,
+        [&](Chunk& chunk) {
+            size_t n = chunk.size();
+            Chunk out(types, 0);
+            for (size_t c = 0; c < schema.fields.size(); ++c) {
+                if (source[c] < 0) {
+                    auto nulls = std::make_shared<Column>(types[c], n);
+                    nulls->Resize(n);
+                    for (size_t r = 0; r < n; ++r) nulls->SetNull(r, true);
+                    out.SetColumn(c, nulls);
+                    continue;
+                }
+                const Column& in = chunk.column(static_cast<size_t>(source[c]));
+                if (in.type() == types[c]) {
+                    out.SetColumn(c, chunk.shared_column(static_cast<size_t>(source[c])));
+                    continue;
+                }
+                auto cast = std::make_shared<Column>(types[c], n);
+                cast->Resize(n);
+                CastColumn(in, n, *cast);
+                for (size_t i = 0; i < chunk.live_rows(); ++i) {
+                    uint32_t r = chunk.LiveRow(i);
+                    if (!in.IsNull(r) && cast->IsNull(r)) {
+                        throw ConversionError("Incorrect " + types[c].ToString() + " value: '" +
+                                                  in.GetValue(r).ToString() + "' for column '" + schema.fields[c].name +
+                                                  "'",
+                                              ErrorCode::BAD_FIELD_VALUE);
+                    }
+                }
+                out.SetColumn(c, cast);
+            }
+            for (size_t c = 0; c < schema.fields.size(); ++c) {
+                if (!schema.fields[c].required) continue;
+                const Column& col = out.column(c);
+                for (size_t i = 0; i < chunk.live_rows(); ++i) {
+                    if (col.IsNull(chunk.LiveRow(i))) {
+                        throw ConversionError("Column '" + schema.fields[c].name + "' cannot be null",
+                                              ErrorCode::BAD_NULL);
+                    }
+                }
+            }
+            out.SetSize(n);
+            if (chunk.selection()) out.SetSelection(std::make_unique<SelectionVector>(*chunk.selection()));
+            rows += out.live_rows();
+            writer.Append(out);
+        },
+        session_.interrupted_flag(), session_.PipelineDop());
+    std::vector<iceberg::DataFile> files = writer.Finish();
+    QueryResult result;
+    result.affected_rows = rows;
+    if (files.empty() && !overwrite) {
+        result.info = "Records: 0";
+        return result;
+    }
+    auto& externals = session_.instance().external_catalogs();
+    auto c = externals.IcebergCatalogFor(catalog);
+    iceberg::TableLoader reload = [&externals, catalog, db, table] {
+        return externals.LoadForWrite(catalog, db, table);
+    };
+    iceberg::TableTransaction txn(*c, db, table, state, reload);
+    try {
+        txn.AddDataFiles(std::move(files));
+        if (overwrite) {
+            txn.SetOverwrite(dynamic_overwrite && !state.metadata->default_spec().IsUnpartitioned()
+                                 ? iceberg::TableTransaction::Overwrite::PARTITIONS
+                                 : iceberg::TableTransaction::Overwrite::ALL);
+        }
+        TableState committed = txn.Commit();
+        externals.Remember(committed);
+        result.info = fmt::format("Records: {}  Snapshot: {}", rows, txn.snapshot_id());
+    } catch (...) {
+        // The data files go unless the swap may have happened (then a snapshot may list them).
+        if (!txn.outcome_unknown()) writer.Abort();
+        throw;
+    }
+    return result;
+}
+
+}  // namespace floe
