@@ -344,4 +344,16 @@ std::string SortOrderToJson(const SortOrder& order) {
     return json.Take();
 }
 
+std::string SnapshotToJson(const Snapshot& snapshot, int format_version) {
+    JsonBuilder json;
+    WriteSnapshot(json, snapshot, format_version);
+    return json.Take();
+}
+
+std::string SnapshotRefToJson(const SnapshotRef& ref) {
+    JsonBuilder json;
+    WriteRef(json, ref);
+    return json.Take();
+}
+
 }  // namespace floe::iceberg

@@ -48,4 +48,10 @@ std::string PartitionFieldsToJson(const PartitionSpec& spec);
 /// A sort order object: {"order-id":..,"fields":[{"transform","source-id","direction","null-order"}]}.
 std::string SortOrderToJson(const SortOrder& order);
 
+/// One snapshot object as `snapshots` holds it (keys as for `format_version`).
+std::string SnapshotToJson(const Snapshot& snapshot, int format_version);
+
+/// One ref object as `refs` holds it: {"snapshot-id","type"[,retention]}.
+std::string SnapshotRefToJson(const SnapshotRef& ref);
+
 }  // namespace floe::iceberg

@@ -453,4 +453,17 @@ std::vector<PartitionField> ParsePartitionFieldsJson(std::string_view json_text,
     return ParseSpec(doc, what, "partition-spec").fields;
 }
 
+PartitionSpec ParsePartitionSpecJson(simdjson::dom::element json, const std::string& what, const std::string& context) {
+    return ParseSpec(json, what, context);
+}
+
+SortOrder ParseSortOrderJson(simdjson::dom::element json, const std::string& what, const std::string& context) {
+    return ParseSortOrder(json, what, context);
+}
+
+Snapshot ParseSnapshotJson(simdjson::dom::element json, const std::string& what, const std::string& context,
+                           int format_version) {
+    return ParseSnapshot(json, what, context, format_version);
+}
+
 }  // namespace floe::iceberg

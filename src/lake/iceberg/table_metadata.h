@@ -131,4 +131,12 @@ std::string InflateMetadata(std::string_view compressed, const std::string& what
 /// key of a manifest's Avro header).
 std::vector<PartitionField> ParsePartitionFieldsJson(std::string_view json_text, const std::string& what);
 
+/// The parsers of the metadata file's parts, for documents that carry one part alone (the REST
+/// catalog's add-spec, add-sort-order and add-snapshot updates). `context`
+/// names the part in errors ("updates[2].spec").
+PartitionSpec ParsePartitionSpecJson(simdjson::dom::element json, const std::string& what, const std::string& context);
+SortOrder ParseSortOrderJson(simdjson::dom::element json, const std::string& what, const std::string& context);
+Snapshot ParseSnapshotJson(simdjson::dom::element json, const std::string& what, const std::string& context,
+                           int format_version);
+
 }  // namespace floe::iceberg
