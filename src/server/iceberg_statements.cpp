@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <set>
 
 #include "binder/binder.h"
 #include "common/ascii.h"
@@ -17,6 +19,7 @@
 #include "execution/executor.h"
 #include "execution/physical_planner.h"
 #include "function/cast.h"
+#include "io/file_roots.h"
 #include "io/file_system.h"
 #include "lake/external_catalogs.h"
 #include "lake/iceberg/data_file_writer.h"
@@ -236,8 +239,9 @@ iceberg::TableMetadata NewTableMetadata(const std::vector<std::pair<std::string,
     return m;
 }
 
-/// Deletes the files a table's metadata names that lie under its location (DROP TABLE FORCE).
-size_t PurgeTableFiles(const TableState& state) {
+/// The files a table's metadata names that lie under its location (what DROP TABLE FORCE deletes):
+/// data and delete files, manifests, manifest lists and metadata files of every snapshot.
+std::vector<std::string> TableFiles(const TableState& state) {
     const iceberg::TableMetadata& m = *state.metadata;
     std::string prefix = m.location;
     while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
@@ -252,7 +256,7 @@ size_t PurgeTableFiles(const TableState& state) {
         try {
             manifests = iceberg::ReadSnapshotManifests(m, snapshot);
         } catch (const Exception&) {
-            continue;  // an unreadable list: its files stay (the orphan-file cleanup finds them)
+            continue;  // an unreadable list: its files stay (orphan-file cleanup finds them)
         }
         mine(snapshot.manifest_list);
         for (const auto& manifest : manifests) {
@@ -267,15 +271,29 @@ size_t PurgeTableFiles(const TableState& state) {
     }
     for (const auto& log : m.metadata_log) mine(log.metadata_file);
     mine(state.metadata_location);
-    std::vector<std::string> list(files.begin(), files.end());
-    if (!list.empty()) FileSystemFor(list.front()).Delete(list);
-    // The version hint of a hadoop table, if any.
-    std::string hint = prefix + "metadata/version-hint.text";
-    try {
-        FileSystemFor(hint).Delete({hint});
-    } catch (const Exception&) {
+    mine(prefix + "metadata/version-hint.text");
+    return {files.begin(), files.end()};
+}
+
+/// Deletes `files`, then the directories under `location` they leave empty (local tables).
+void PurgeFiles(const std::vector<std::string>& files, const std::string& location) {
+    if (files.empty()) return;
+    FileSystemFor(files.front()).Delete(files);
+    std::string root = location.rfind("file://", 0) == 0 ? location.substr(7) : location;
+    if (root.empty() || root.find("://") != std::string::npos) return;
+    std::set<std::string, std::greater<>> dirs;  // deepest first
+    for (const auto& f : files) {
+        std::string dir = std::filesystem::path(f.rfind("file://", 0) == 0 ? f.substr(7) : f).parent_path().string();
+        while (dir.size() > root.size() && dir.rfind(root, 0) == 0) {
+            dirs.insert(dir);
+            dir = std::filesystem::path(dir).parent_path().string();
+        }
     }
-    return list.size();
+    dirs.insert(root);
+    for (const auto& d : dirs) {
+        std::error_code ec;
+        if (std::filesystem::is_empty(FileRoots::Check(d), ec) && !ec) std::filesystem::remove(d, ec);
+    }
 }
 
 }  // namespace
@@ -378,8 +396,9 @@ QueryResult StatementExecutor::IcebergCreateTable(const ast::CreateTableStatemen
         return IcebergWrite(catalog, db, s.name, state, *bound, {}, false);
     } catch (...) {
         try {
+            std::vector<std::string> files = TableFiles(state);
             c->DropTable(db, s.name);
-            PurgeTableFiles(state);
+            PurgeFiles(files, state.metadata->location);
         } catch (const Exception&) {
             // The failure that matters is the write's.
         }
@@ -399,13 +418,18 @@ QueryResult StatementExecutor::IcebergDropTable(const ast::DropTableStatement& s
         }
         throw CatalogError("Unknown table '" + catalog + "." + db + "." + s.name + "'", ErrorCode::UNKNOWN_TABLE);
     }
-    std::optional<TableState> state;
-    if (s.force) state = externals.LoadForWrite(catalog, db, s.name);
+    std::vector<std::string> files;
+    std::string location;
+    if (s.force) {
+        TableState state = externals.LoadForWrite(catalog, db, s.name);
+        files = TableFiles(state);
+        location = state.metadata->location;
+    }
     c->DropTable(db, s.name);
     QueryResult result;
-    if (state) {
-        size_t purged = PurgeTableFiles(*state);
-        result.info = fmt::format("Files purged: {}", purged);
+    if (s.force) {
+        PurgeFiles(files, location);
+        result.info = fmt::format("Files purged: {}", files.size());
     }
     return result;
 }
