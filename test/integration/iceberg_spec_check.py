@@ -813,6 +813,7 @@ class Checker:
         else:  # v1 embedded manifests: no list, no counts
             lst = [{500: p, 502: 0, 503: None, "_version": 1} for p in snap.get("manifests", [])]
         live = {}
+        live_files = []  # every live entry, duplicates included (what a reader would scan)
         added_here = []
         deleted_here = []
         manifest_paths = set()
@@ -906,6 +907,7 @@ class Checker:
                     if path in live:
                         self.problems.append(f"{where}: {path} is live twice")
                     live[path] = (e, df, mf.get(502), esnap)
+                    live_files.append(df)
                     self.data_file_info.setdefault(self.local(path), (df, spec, esnap, path))
                 if status == STATUS_ADDED and esnap == sid:
                     added_here.append(df)
@@ -925,7 +927,7 @@ class Checker:
                     self.problems.append(f"{mwhere}: min_sequence_number {min_seq} != min live data sequence "
                                          f"{min(live_seqs)}")
             self.check_partition_summaries(mwhere, spec, mf.get(507), m["entries"])
-        self.check_summary(snap, live, added_here, deleted_here)
+        self.check_summary(snap, live_files, added_here, deleted_here)
 
     def check_partition_shape(self, where, spec, part):
         if part is None:
@@ -980,12 +982,12 @@ class Checker:
                 self.problems.append(f"{where}: partition summary {pf['name']}: upper {hi_v!r} < value {max(nonnull)!r}")
 
     # -- snapshot summary -------------------------------------------------------------------
-    def check_summary(self, snap, live, added_here, deleted_here):
+    def check_summary(self, snap, live_files, added_here, deleted_here):
         sid = snap["snapshot-id"]
         where = f"snapshot {sid} summary"
         summary = snap.get("summary") or {}
-        data = [df for (_, df, _, _) in live.values() if (df.get(134) or 0) == 0]
-        deletes = [df for (_, df, _, _) in live.values() if (df.get(134) or 0) != 0]
+        data = [df for df in live_files if (df.get(134) or 0) == 0]
+        deletes = [df for df in live_files if (df.get(134) or 0) != 0]
         expect_totals = {
             "total-records": sum(df[103] for df in data),
             "total-data-files": len(data),
