@@ -421,6 +421,15 @@ BoundTableRefPtr Binder::BindSourceTable(const ast::BaseTableRef& base, const st
         tf->types.push_back(c.type);
         scope_.push_back({alias, c.name, c.type, c.nullable});
     }
+    // Hidden metadata columns (_file, _pos), unless a column has the name.
+    for (const auto& c : source->metadata_columns()) {
+        bool taken = false;
+        for (const auto& real : source->columns()) taken |= AsciiEqualsIgnoreCase(real.name, c.name);
+        tf->types.push_back(c.type);
+        ScopeColumn hidden{alias, taken ? "" : c.name, c.type, c.nullable};
+        hidden.hidden = true;
+        scope_.push_back(hidden);
+    }
     tf->source = std::move(source);
     return tf;
 }

@@ -82,6 +82,9 @@ class TableSource {
     /// catalog.database.table (with the version for time travel), for EXPLAIN and errors.
     virtual std::string name() const = 0;
     virtual const std::vector<SourceColumn>& columns() const = 0;
+    /// Hidden columns a query may name but SELECT * does not show (Iceberg's `_file` and `_pos`:
+    /// the data file a row comes from and its position there). Their indexes follow columns().
+    virtual std::vector<SourceColumn> metadata_columns() const { return {}; }
     /// Rows of this version (before deletes), for join ordering.
     virtual int64_t EstimatedRows() const = 0;
     /// Plans the scan of `columns` (indexes into columns()) under `filters`. Throws IOError when the

@@ -203,7 +203,7 @@ StatementPtr ParserImpl::ParseDelete() {
 StatementPtr ParserImpl::ParseUpdate() {
     ExpectKeyword("UPDATE");
     auto u = std::make_unique<UpdateStatement>();
-    ParseQualifiedName(u->database, u->table, "a table name");
+    ParseTableName(u->catalog, u->database, u->table);
     if (AcceptKeyword("AS")) {
         u->alias = ParseIdentifier("an alias");
     } else if (IsIdentifierToken()) {

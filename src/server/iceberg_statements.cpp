@@ -25,6 +25,7 @@
 #include "lake/iceberg/data_file_writer.h"
 #include "lake/iceberg/table_transaction.h"
 #include "optimizer/optimizer.h"
+#include "parser/parser.h"
 #include "planner/planner.h"
 #include "server/instance.h"
 #include "server/session.h"
@@ -294,6 +295,118 @@ void PurgeFiles(const std::vector<std::string>& files, const std::string& locati
         std::error_code ec;
         if (std::filesystem::is_empty(FileRoots::Check(d), ec) && !ec) std::filesystem::remove(d, ec);
     }
+}
+
+/// Runs `SELECT <items> FROM catalog.db.table FOR VERSION AS OF <snapshot> [AS alias] WHERE <where>`,
+/// where the items after `prefix` and the WHERE are the statement's own expressions, borrowed
+/// for binding (binding copies what it needs) and given back.
+std::vector<Chunk> RunSnapshotQuery(ClientContext& context, const std::string& catalog, const std::string& db,
+                                    const std::string& table, int64_t snapshot, const std::string& alias,
+                                    const std::string& prefix, const std::vector<const ast::ExprPtr*>& items,
+                                    const ast::ExprPtr& where) {
+    ast::StatementPtr parsed =
+        Parser::ParseStatement("SELECT " + prefix + " FROM " + QuoteIdentifier(catalog) + "." + QuoteIdentifier(db) +
+                               "." + QuoteIdentifier(table) + " FOR VERSION AS OF " + std::to_string(snapshot) +
+                               (alias.empty() ? "" : " AS " + QuoteIdentifier(alias)));
+    auto& node = static_cast<ast::SelectNode&>(*static_cast<ast::SelectStatement&>(*parsed).query);
+    const size_t base = node.select_list.size();
+    std::vector<ast::ExprPtr*> lent;
+    for (const ast::ExprPtr* item : items) {
+        auto* owner = const_cast<ast::ExprPtr*>(item);
+        ast::SelectItem si;
+        si.expr = std::move(*owner);
+        si.text = "expr";
+        node.select_list.push_back(std::move(si));
+        lent.push_back(owner);
+    }
+    auto& borrowed_where = const_cast<ast::ExprPtr&>(where);
+    node.where = std::move(borrowed_where);
+    auto give_back = [&] {
+        borrowed_where = std::move(node.where);
+        for (size_t i = 0; i < lent.size(); ++i) *lent[i] = std::move(node.select_list[base + i].expr);
+    };
+    std::unique_ptr<BoundQueryNode> bound;
+    Binder binder(context);
+    try {
+        bound = binder.BindQuery(node);
+    } catch (...) {
+        give_back();
+        throw;
+    }
+    give_back();
+    LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound));
+    PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
+    return Executor::Run(*physical);
+}
+
+/// The live data files of `state`'s current snapshot: path -> (spec id, partition, record count).
+struct LiveFile {
+    int32_t spec_id = 0;
+    std::vector<iceberg::PartitionValue> partition;
+    int64_t record_count = 0;
+};
+std::map<std::string, LiveFile> LiveDataFiles(const TableState& state) {
+    std::map<std::string, LiveFile> out;
+    const iceberg::Snapshot* snapshot = state.metadata->current_snapshot();
+    if (!snapshot) return out;
+    for (const auto& m : iceberg::ReadSnapshotManifests(*state.metadata, *snapshot)) {
+        if (m.content != iceberg::ManifestContent::DATA) continue;
+        for (auto& e : iceberg::ReadManifest(ReadWholeFile(m.path), "manifest '" + m.path + "'", m)) {
+            if (e.status == iceberg::EntryStatus::DELETED) continue;
+            out[e.file.file_path] = LiveFile{m.partition_spec_id, std::move(e.file.partition), e.file.record_count};
+        }
+    }
+    return out;
+}
+
+/// Position deletes for the (_file, _pos) rows of `chunks` (columns 0 and 1): whole files whose
+/// every row goes are removed instead. Adds them to `txn`; returns the rows deleted.
+int64_t StageDeletes(const std::vector<Chunk>& chunks, const TableState& state, iceberg::TableTransaction& txn,
+                     std::vector<std::string>& written) {
+    std::map<std::string, std::vector<int64_t>> positions;
+    for (const auto& chunk : chunks) {
+        for (size_t i = 0; i < chunk.live_rows(); ++i) {
+            uint32_t r = chunk.LiveRow(i);
+            positions[std::string(chunk.column(0).Strings()[r].view())].push_back(chunk.column(1).Data<int64_t>()[r]);
+        }
+    }
+    if (positions.empty()) return 0;
+    if (state.metadata->format_version < 2) {
+        throw NotSupportedError("Iceberg v1 tables cannot hold row deletes; upgrade the table to format-version 2");
+    }
+    if (state.metadata->format_version >= 3) {
+        throw NotSupportedError("deleting rows of Iceberg v3 tables (deletion vectors) is not supported yet");
+    }
+    std::map<std::string, LiveFile> live = LiveDataFiles(state);
+    std::string location = state.metadata->location;
+    while (!location.empty() && location.back() == '/') location.pop_back();
+    auto prop = state.metadata->properties.find("write.data.path");
+    std::string data_dir = prop == state.metadata->properties.end() ? location + "/data" : prop->second;
+    std::string operation = iceberg::RandomUuid();
+    std::vector<iceberg::DataFile> files;
+    std::vector<int32_t> specs;
+    std::set<std::string> referenced, removed;
+    int64_t deleted = 0;
+    int counter = 0;
+    for (auto& [path, pos] : positions) {
+        std::sort(pos.begin(), pos.end());
+        pos.erase(std::unique(pos.begin(), pos.end()), pos.end());
+        deleted += static_cast<int64_t>(pos.size());
+        auto it = live.find(path);
+        if (it == live.end()) throw InternalError("a deleted row names data file '" + path + "', which is not live");
+        if (static_cast<int64_t>(pos.size()) == it->second.record_count) {
+            removed.insert(path);  // every row of the file goes: the file goes
+            continue;
+        }
+        std::string delete_path = fmt::format("{}/{:05d}-deletes-{}.parquet", data_dir, counter++, operation);
+        written.push_back(delete_path);
+        files.push_back(iceberg::WritePositionDeletes(delete_path, path, pos, it->second.partition));
+        specs.push_back(it->second.spec_id);
+        referenced.insert(path);
+    }
+    if (!files.empty()) txn.AddDeleteFiles(std::move(files), std::move(specs), std::move(referenced));
+    if (!removed.empty()) txn.RemoveDataFiles(std::move(removed));
+    return deleted;
 }
 
 }  // namespace
@@ -579,6 +692,156 @@ QueryResult StatementExecutor::IcebergWrite(const std::string& catalog, const st
     } catch (...) {
         // The data files go unless the swap may have happened (then a snapshot may list them).
         if (!txn.outcome_unknown()) writer.Abort();
+        throw;
+    }
+    return result;
+}
+
+QueryResult StatementExecutor::IcebergDelete(const ast::DeleteStatement& s, const std::string& catalog) {
+    RequireWrite(session_, catalog);
+    if (!s.returning.empty() || s.using_from || !s.partitions.empty()) {
+        throw NotSupportedError("DELETE from an Iceberg table takes a WHERE only (no USING, PARTITION or RETURNING)");
+    }
+    std::string db = DatabaseOf(session_, s.database, catalog);
+    auto& externals = session_.instance().external_catalogs();
+    TableState state = externals.LoadForWrite(catalog, db, s.table);
+    QueryResult result;
+    const iceberg::Snapshot* snapshot = state.metadata->current_snapshot();
+    if (!snapshot) return result;  // an empty table
+    std::vector<Chunk> rows =
+        RunSnapshotQuery(context_, catalog, db, s.table, snapshot->snapshot_id, s.alias, "_file, _pos", {}, s.where);
+    auto c = externals.IcebergCatalogFor(catalog);
+    iceberg::TableLoader reload = [&externals, catalog, db, table = s.table] {
+        return externals.LoadForWrite(catalog, db, table);
+    };
+    iceberg::TableTransaction txn(*c, db, s.table, state, reload);
+    std::vector<std::string> written;
+    try {
+        int64_t deleted = StageDeletes(rows, state, txn, written);
+        result.affected_rows = static_cast<uint64_t>(deleted);
+        if (deleted == 0) return result;
+        TableState committed = txn.Commit();
+        externals.Remember(committed);
+        result.info = fmt::format("Rows deleted: {}  Snapshot: {}", deleted, txn.snapshot_id());
+    } catch (...) {
+        if (!txn.outcome_unknown() && !written.empty()) {
+            try {
+                FileSystemFor(written.front()).Delete(written);
+            } catch (const Exception&) {
+            }
+        }
+        throw;
+    }
+    return result;
+}
+
+QueryResult StatementExecutor::IcebergUpdate(const ast::UpdateStatement& s, const std::string& catalog) {
+    RequireWrite(session_, catalog);
+    if (!s.returning.empty() || s.from) {
+        throw NotSupportedError("UPDATE of an Iceberg table takes SET and WHERE only (no FROM or RETURNING)");
+    }
+    std::string db = DatabaseOf(session_, s.database, catalog);
+    auto& externals = session_.instance().external_catalogs();
+    TableState state = externals.LoadForWrite(catalog, db, s.table);
+    QueryResult result;
+    const iceberg::Snapshot* snapshot = state.metadata->current_snapshot();
+    if (!snapshot) return result;
+    const iceberg::Schema& schema = state.metadata->current_schema();
+    // SELECT _file, _pos, then every column: its new value where SET assigns it.
+    std::vector<const ast::ExprPtr*> assigned(schema.fields.size(), nullptr);
+    for (const auto& a : s.assignments) {
+        const iceberg::NestedField* f = schema.FindTopLevel(a.column);
+        if (!f) throw BinderError("Unknown column '" + a.column + "' in 'field list'", ErrorCode::UNKNOWN_COLUMN);
+        size_t idx = static_cast<size_t>(f - schema.fields.data());
+        if (assigned[idx]) throw BinderError("Column '" + a.column + "' is assigned twice", ErrorCode::WRONG_ARGUMENTS);
+        assigned[idx] = &a.value;
+    }
+    std::string prefix = "_file, _pos";
+    std::vector<const ast::ExprPtr*> items;
+    std::vector<size_t> item_column;
+    for (size_t c = 0; c < schema.fields.size(); ++c) {
+        if (assigned[c]) {
+            items.push_back(assigned[c]);
+            item_column.push_back(c);
+        }
+    }
+    // Unassigned columns read as themselves; assigned ones follow, in the order of `items`.
+    std::vector<int> source(schema.fields.size(), -1);
+    int next = 2;
+    for (size_t c = 0; c < schema.fields.size(); ++c) {
+        if (assigned[c]) continue;
+        std::string qualifier = s.alias.empty() ? s.table : s.alias;
+        prefix += ", " + QuoteIdentifier(qualifier) + "." + QuoteIdentifier(schema.fields[c].name);
+        source[c] = next++;
+    }
+    for (size_t k = 0; k < item_column.size(); ++k) source[item_column[k]] = next++;
+    std::vector<Chunk> rows =
+        RunSnapshotQuery(context_, catalog, db, s.table, snapshot->snapshot_id, s.alias, prefix, items, s.where);
+    // The new rows, in the table's column order and types.
+    iceberg::DataFileWriter writer(*state.metadata, iceberg::RandomUuid());
+    const std::vector<LogicalType>& types = writer.column_types();
+    uint64_t updated = 0;
+    for (auto& chunk : rows) {
+        size_t n = chunk.size();
+        Chunk out(types, 0);
+        for (size_t c = 0; c < schema.fields.size(); ++c) {
+            const Column& in = chunk.column(static_cast<size_t>(source[c]));
+            if (in.type() == types[c]) {
+                out.SetColumn(c, chunk.shared_column(static_cast<size_t>(source[c])));
+            } else {
+                auto cast = std::make_shared<Column>(types[c], n);
+                cast->Resize(n);
+                CastColumn(in, n, *cast);
+                for (size_t i = 0; i < chunk.live_rows(); ++i) {
+                    uint32_t r = chunk.LiveRow(i);
+                    if (!in.IsNull(r) && cast->IsNull(r)) {
+                        throw ConversionError("Incorrect " + types[c].ToString() + " value: '" +
+                                                  in.GetValue(r).ToString() + "' for column '" + schema.fields[c].name +
+                                                  "'",
+                                              ErrorCode::BAD_FIELD_VALUE);
+                    }
+                }
+                out.SetColumn(c, cast);
+            }
+            if (schema.fields[c].required) {
+                for (size_t i = 0; i < chunk.live_rows(); ++i) {
+                    if (out.column(c).IsNull(chunk.LiveRow(i))) {
+                        throw ConversionError("Column '" + schema.fields[c].name + "' cannot be null",
+                                              ErrorCode::BAD_NULL);
+                    }
+                }
+            }
+        }
+        out.SetSize(n);
+        if (chunk.selection()) out.SetSelection(std::make_unique<SelectionVector>(*chunk.selection()));
+        updated += out.live_rows();
+        writer.Append(out);
+    }
+    std::vector<iceberg::DataFile> files = writer.Finish();
+    result.affected_rows = updated;
+    if (updated == 0) return result;
+    auto c = externals.IcebergCatalogFor(catalog);
+    iceberg::TableLoader reload = [&externals, catalog, db, table = s.table] {
+        return externals.LoadForWrite(catalog, db, table);
+    };
+    iceberg::TableTransaction txn(*c, db, s.table, state, reload);
+    std::vector<std::string> written;
+    try {
+        StageDeletes(rows, state, txn, written);
+        txn.AddDataFiles(std::move(files));
+        TableState committed = txn.Commit();
+        externals.Remember(committed);
+        result.info = fmt::format("Rows matched: {}  Changed: {}  Snapshot: {}", updated, updated, txn.snapshot_id());
+    } catch (...) {
+        if (!txn.outcome_unknown()) {
+            writer.Abort();
+            if (!written.empty()) {
+                try {
+                    FileSystemFor(written.front()).Delete(written);
+                } catch (const Exception&) {
+                }
+            }
+        }
         throw;
     }
     return result;

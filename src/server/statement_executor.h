@@ -70,6 +70,13 @@ class StatementExecutor {
     QueryResult IcebergCreateTable(const ast::CreateTableStatement& statement, const std::string& catalog);
     QueryResult IcebergDropTable(const ast::DropTableStatement& statement, const std::string& catalog);
     QueryResult IcebergInsert(const ast::InsertStatement& statement, const std::string& catalog);
+    /// DELETE and UPDATE: merge-on-read (position delete files; whole files removed when every
+    /// row goes), in one snapshot with the new rows of an UPDATE.
+    QueryResult IcebergDelete(const ast::DeleteStatement& statement, const std::string& catalog);
+    QueryResult IcebergUpdate(const ast::UpdateStatement& statement, const std::string& catalog);
+    /// ALTER TABLE of an Iceberg table (iceberg_alter_statements.cpp): each action commits one new
+    /// metadata version; no data file is rewritten.
+    QueryResult IcebergAlterTable(const ast::AlterTableStatement& statement, const std::string& catalog);
     /// Writes the rows of `bound` (its columns feeding the table columns `targets`, all in order
     /// when empty) into the table and commits them.
     QueryResult IcebergWrite(const std::string& catalog, const std::string& db, const std::string& table,

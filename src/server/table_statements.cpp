@@ -627,9 +627,7 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
 }
 
 QueryResult StatementExecutor::Delete(const ast::DeleteStatement& s) {
-    if (std::string external = ExternalCatalogOf(s.catalog); !external.empty()) {
-        throw NotSupportedError("DELETE from Iceberg tables is not supported yet");
-    }
+    if (std::string external = ExternalCatalogOf(s.catalog); !external.empty()) return IcebergDelete(s, external);
     TableInfo table = BaseTable(session_, s.database, s.table, "DELETE");
     auto lock = session_.instance().loads().LockTable(table.id);
     TableSchema schema = CurrentSchema(session_, table);
@@ -691,6 +689,7 @@ QueryResult StatementExecutor::Delete(const ast::DeleteStatement& s) {
 }
 
 QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
+    if (std::string external = ExternalCatalogOf(s.catalog); !external.empty()) return IcebergUpdate(s, external);
     TableInfo table = BaseTable(session_, s.database, s.table, "UPDATE");
     auto lock = session_.instance().loads().LockTable(table.id);
     TableSchema schema = CurrentSchema(session_, table);

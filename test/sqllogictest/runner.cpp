@@ -41,12 +41,25 @@ const std::string& FixturesDirectory() {
     return dir;
 }
 
-/// ${FIXTURES} in a test's SQL: the fixtures directory.
+/// The run's own data directory (removed when the run ends).
+std::string RunDirectory() {
+    return (std::filesystem::temp_directory_path() / ("floe-slt-" + std::to_string(getpid()))).string();
+}
+
+/// ${FIXTURES} in a test's SQL: the fixtures directory; ${IMPORT}: a writable directory the
+/// run's file roots allow (its data directory's import/), e.g. for Iceberg warehouses.
 std::string SubstituteFixtures(std::string line) {
-    static const std::string kName = "${FIXTURES}";
-    for (size_t at = line.find(kName); at != std::string::npos; at = line.find(kName, at)) {
-        line.replace(at, kName.size(), FixturesDirectory());
-        at += FixturesDirectory().size();
+    const std::pair<std::string, std::string> names[] = {{"${FIXTURES}", FixturesDirectory()},
+                                                         {"${IMPORT}", RunDirectory() + "/import"}};
+    if (line.find("${IMPORT}") != std::string::npos) {
+        std::error_code ec;
+        std::filesystem::create_directories(RunDirectory() + "/import", ec);
+    }
+    for (const auto& [name, value] : names) {
+        for (size_t at = line.find(name); at != std::string::npos; at = line.find(name, at)) {
+            line.replace(at, name.size(), value);
+            at += value.size();
+        }
     }
     return line;
 }
@@ -195,8 +208,7 @@ class Backend {
 class InProcessBackend : public Backend {
   public:
     explicit InProcessBackend(std::string default_database)
-        : dir_((std::filesystem::temp_directory_path() / ("floe-slt-" + std::to_string(getpid()))).string()),
-          current_db_(std::move(default_database)) {
+        : dir_(RunDirectory()), current_db_(std::move(default_database)) {
         std::filesystem::remove_all(dir_);
         Open();
     }
@@ -278,6 +290,8 @@ class MySqlBackend : public Backend {
         }
     }
     ~MySqlBackend() override {
+        std::error_code ec;
+        std::filesystem::remove_all(RunDirectory(), ec);  // what ${IMPORT} held
         if (conn_) mysql_close(conn_);
     }
     void ExecuteMulti(const std::string& sql) override {

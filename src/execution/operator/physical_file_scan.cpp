@@ -349,6 +349,7 @@ struct PhysicalFileScan::ScanState : LocalState {
     std::vector<uint8_t> pass, column_pass;  // late materialization: rows passing the predicates
     std::vector<uint32_t> selected;
     std::vector<Value> constants;                // per output column: a missing column's value
+    int64_t position = 0;                        // Iceberg: the file position of the chunk's first row
     std::shared_ptr<const FileDeletes> deletes;  // the file's Iceberg deletes (null: none)
     std::vector<uint8_t> keep;                   // rows the deletes keep
     size_t rows_deleted = 0;
@@ -547,6 +548,9 @@ bool PhysicalFileScan::GetMorselData(ExecutionContext& ctx, LocalState& local, s
         }
         size_t n = std::min(st.ranges[st.range_index].second - st.row_pos, kChunkCapacity);
         st.rows_read += n;
+        if (iceberg_) {
+            st.position = row_group_first_[morsels_[m].file][morsels_[m].row_group] + static_cast<int64_t>(st.row_pos);
+        }
         bool filtered = ReadChunk(st, file, n, out);
         if (st.deletes) {
             int64_t first =
@@ -580,6 +584,11 @@ void PhysicalFileScan::ReadColumn(ScanState& st, const parquet::ParquetFileReade
     }
     col.Resize(n);
     if (!st.columns[i]) {
+        if (iceberg_ && column_ids_[i] == iceberg_->position_column) {  // _pos: the rows' places in the file
+            int64_t* values = col.Data<int64_t>();
+            for (size_t r = 0; r < n; ++r) values[r] = st.position + static_cast<int64_t>(r);
+            return;
+        }
         if (!st.constants.empty() && !st.constants[i].is_null()) {
             for (size_t r = 0; r < n; ++r) col.SetValue(r, st.constants[i]);
         } else {

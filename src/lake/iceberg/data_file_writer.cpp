@@ -234,6 +234,51 @@ std::string PartitionHumanString(const Transform& transform, const Type& result_
     return value.ToString();
 }
 
+DataFile WritePositionDeletes(const std::string& path, const std::string& data_file, std::vector<int64_t> positions,
+                              std::vector<PartitionValue> partition, const std::string& codec) {
+    std::sort(positions.begin(), positions.end());
+    positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+    parquet::WriterOptions options;
+    options.codec = parquet::CodecFromName(codec);
+    options.field_ids = {kDeleteFilePathFieldId, kDeletePositionFieldId};
+    std::vector<LogicalType> types = {LogicalType::Varchar(), TypeId::BIGINT};
+    parquet::ParquetFileWriter writer(FileSystemFor(path).Create(path), {"file_path", "pos"}, types, options);
+    for (size_t start = 0; start < positions.size(); start += kChunkCapacity) {
+        size_t n = std::min(kChunkCapacity, positions.size() - start);
+        Chunk chunk(types, n);
+        chunk.SetSize(n);
+        for (size_t r = 0; r < n; ++r) {
+            chunk.column(0).SetValue(r, Value::Varchar(data_file));
+            chunk.column(1).SetValue(r, Value::Integer(positions[start + r]));
+        }
+        writer.Append(chunk);
+    }
+    writer.Finish();
+    DataFile out;
+    out.content = DataFileContent::POSITION_DELETES;
+    out.file_path = path;
+    out.file_format = "PARQUET";
+    out.partition = std::move(partition);
+    out.record_count = static_cast<int64_t>(positions.size());
+    out.file_size_in_bytes = static_cast<int64_t>(writer.bytes_written());
+    out.split_offsets = writer.row_group_offsets();
+    out.referenced_data_file = data_file;
+    const auto& stats = writer.column_statistics();
+    out.column_sizes = {{kDeleteFilePathFieldId, stats[0].compressed_bytes},
+                        {kDeletePositionFieldId, stats[1].compressed_bytes}};
+    out.value_counts = {{kDeleteFilePathFieldId, stats[0].values}, {kDeletePositionFieldId, stats[1].values}};
+    out.null_value_counts = {{kDeleteFilePathFieldId, 0}, {kDeletePositionFieldId, 0}};
+    out.lower_bounds[kDeleteFilePathFieldId] = data_file;
+    out.upper_bounds[kDeleteFilePathFieldId] = data_file;
+    if (!positions.empty()) {
+        out.lower_bounds[kDeletePositionFieldId] =
+            *EncodeBound(Type::Primitive(TypeKind::LONG), Value::Integer(positions.front()));
+        out.upper_bounds[kDeletePositionFieldId] =
+            *EncodeBound(Type::Primitive(TypeKind::LONG), Value::Integer(positions.back()));
+    }
+    return out;
+}
+
 struct DataFileWriter::OpenFile {
     std::string path;
     std::vector<PartitionValue> partition;

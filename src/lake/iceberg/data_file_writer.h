@@ -83,6 +83,16 @@ class DataFileWriter {
     bool finished_ = false;
 };
 
+/// Iceberg's reserved field ids of a position delete file's columns.
+constexpr int32_t kDeleteFilePathFieldId = 2147483546;
+constexpr int32_t kDeletePositionFieldId = 2147483545;
+
+/// Writes a position delete file (spec "Position Delete Files") at `path`: the rows (`data_file`,
+/// pos) for `positions` (sorted here), in the partition `partition` of the data file. The result
+/// names the data file as its referenced_data_file, so readers apply it to that file only.
+DataFile WritePositionDeletes(const std::string& path, const std::string& data_file, std::vector<int64_t> positions,
+                              std::vector<PartitionValue> partition, const std::string& codec = "zstd");
+
 /// The partition tuple's value for manifest field 102 (an Avro datum of the partition field's
 /// result type `type`) from the transform's result `value`.
 avro::Datum PartitionDatum(const Type& type, const Value& value);

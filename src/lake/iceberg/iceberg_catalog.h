@@ -42,9 +42,12 @@ struct TableCommit {
     std::string table;
     /// The metadata file the change was built on; nullopt creates the table (which must not exist).
     std::optional<std::string> base_location;
-    /// The table's complete new metadata (its `location` decides where the new metadata file goes:
-    /// <location>/metadata/).
+    /// The table's complete new metadata. Where its file goes is the catalog's choice (hadoop: the
+    /// table directory's metadata/; jdbc: `write.metadata.path`, else <location>/metadata/).
     const TableMetadata* metadata = nullptr;
+    /// The metadata at `base_location` (null for a create): a REST catalog sends the difference
+    /// (requirements and updates) instead of a file.
+    const TableMetadata* base = nullptr;
 };
 /// Which service keeps the catalog.
 enum class CatalogType { HADOOP, JDBC };

@@ -563,6 +563,11 @@ std::vector<ManifestFile> IcebergTable::Manifests() const {
     return out;
 }
 
+std::vector<SourceColumn> IcebergTable::metadata_columns() const {
+    return {{"_file", LogicalType::Varchar(), false, "the data file the row comes from"},
+            {"_pos", TypeId::BIGINT, false, "the row's position in its data file"}};
+}
+
 std::shared_ptr<const ScanPlan> IcebergTable::PlanScan(const std::vector<size_t>& /*columns*/,
                                                        const std::vector<ScanFilter>& filters) const {
     auto plan = std::make_shared<IcebergScanPlan>();
@@ -572,6 +577,12 @@ std::shared_ptr<const ScanPlan> IcebergTable::PlanScan(const std::vector<size_t>
         bool tz = f.type.kind == TypeKind::TIMESTAMPTZ || f.type.kind == TypeKind::TIMESTAMPTZ_NS;
         plan->local_time.push_back(tz && time_zone_.has_value());
     }
+    for (const auto& c : metadata_columns()) plan->columns.push_back(c);
+    plan->field_ids.push_back(kFilePathFieldId);
+    plan->field_ids.push_back(kPositionFieldId);
+    plan->local_time.push_back(false);
+    plan->local_time.push_back(false);
+    plan->position_column = plan->columns.size() - 1;
     plan->zone = time_zone_;
     if (metadata_->name_mapping) {
         for (const auto& m : metadata_->name_mapping->fields()) {
@@ -737,6 +748,8 @@ std::shared_ptr<const ScanPlan> IcebergTable::PlanScan(const std::vector<size_t>
             }
             task.missing_values.push_back(std::move(v));
         }
+        task.missing_values.push_back(Value::Varchar(f.file.file_path));  // _file
+        task.missing_values.push_back(Value::Null(TypeId::BIGINT));       // _pos: filled by the scan
         auto consider = [&](const std::vector<size_t>& list) {
             for (size_t i : list) {
                 if (applies(deletes[i], f, task.path)) task.deletes.push_back(i);

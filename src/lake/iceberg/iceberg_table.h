@@ -65,6 +65,8 @@ class IcebergTable : public TableSource {
     std::string kind() const override { return "ICEBERG"; }
     std::string name() const override { return name_; }
     const std::vector<SourceColumn>& columns() const override { return columns_; }
+    /// `_file` (the data file's path as the manifest names it) and `_pos` (the row's position in it).
+    std::vector<SourceColumn> metadata_columns() const override;
     int64_t EstimatedRows() const override;
     std::shared_ptr<const ScanPlan> PlanScan(const std::vector<size_t>& columns,
                                              const std::vector<ScanFilter>& filters) const override;

@@ -41,17 +41,24 @@ struct DataFileTask {
     std::string format;    // PARQUET (AVRO and ORC data files are refused when read)
     int64_t record_count = 0;
     int64_t file_size = 0;
-    /// Per table column: the value a file without the column gives (its initial default, or an
-    /// identity partition's value); NULL when none.
+    /// Per plan column: the value a file without the column gives (its initial default, or an
+    /// identity partition's value; `_file`: the file's path as the manifest names it); NULL when none.
     std::vector<Value> missing_values;
     /// Indexes into the plan's delete_files of the deletes that apply to this file.
     std::vector<size_t> deletes;
 };
 
+/// Iceberg's reserved field ids of the metadata columns (spec "Reserved Field IDs").
+constexpr int32_t kFilePathFieldId = 2147483646;  // _file
+constexpr int32_t kPositionFieldId = 2147483645;  // _pos
+
 class IcebergScanPlan : public ScanPlan {
   public:
-    std::vector<SourceColumn> columns;  // the table's columns (the snapshot's schema)
-    std::vector<int32_t> field_ids;     // per column
+    /// The table's columns (the snapshot's schema), then the metadata columns `_file` and `_pos`.
+    std::vector<SourceColumn> columns;
+    /// The index of `_pos` in columns: the scan fills it with each row's position in its file.
+    size_t position_column = SIZE_MAX;
+    std::vector<int32_t> field_ids;  // per column
     /// schema.name-mapping.default: a top-level column name (lower case) -> field id, for data
     /// files written without field ids.
     std::map<std::string, int32_t> name_mapping;

@@ -172,8 +172,10 @@ void TableTransaction::AddDataFiles(std::vector<DataFile> files) {
     for (auto& f : files) data_files_.push_back(std::move(f));
 }
 
-void TableTransaction::AddDeleteFiles(std::vector<DataFile> files, std::set<std::string> referenced) {
+void TableTransaction::AddDeleteFiles(std::vector<DataFile> files, std::vector<int32_t> spec_ids,
+                                      std::set<std::string> referenced) {
     for (auto& f : files) delete_files_.push_back(std::move(f));
+    delete_spec_ids_.insert(delete_spec_ids_.end(), spec_ids.begin(), spec_ids.end());
     referenced_data_files_.insert(referenced.begin(), referenced.end());
 }
 
@@ -202,7 +204,7 @@ void TableTransaction::WriteNewManifests(const TableMetadata& base) {
     written_for_spec_ = spec.spec_id;
     written_for_schema_ = base.current_schema_id;
     std::string dir = MetadataDir(base);
-    auto write = [&](const std::vector<DataFile>& files, ManifestContent content) {
+    auto write = [&](const std::vector<DataFile>& files, ManifestContent content, const PartitionSpec& spec) {
         if (files.empty()) return;
         std::vector<ManifestEntry> entries;
         entries.reserve(files.size());
@@ -233,13 +235,23 @@ void TableTransaction::WriteNewManifests(const TableMetadata& base) {
         WriteWholeFile(entry.path, bytes);
         new_manifests_.push_back(std::move(entry));
     };
-    write(data_files_, ManifestContent::DATA);
+    write(data_files_, ManifestContent::DATA, spec);
     if (!delete_files_.empty() && base.format_version < 2) {
         throw NotSupportedError("table '" + ns_ + "." + table_ +
                                 "' is an Iceberg v1 table, which cannot hold delete files; upgrade it to v2 "
                                 "(ALTER TABLE ... SET ('format-version' = '2'))");
     }
-    write(delete_files_, ManifestContent::DELETES);
+    // One delete manifest per partition spec of the data files the deletes apply to.
+    std::map<int32_t, std::vector<DataFile>> deletes_by_spec;
+    for (size_t i = 0; i < delete_files_.size(); ++i) {
+        int32_t spec_id = i < delete_spec_ids_.size() ? delete_spec_ids_[i] : spec.spec_id;
+        deletes_by_spec[spec_id].push_back(delete_files_[i]);
+    }
+    for (const auto& [spec_id, files] : deletes_by_spec) {
+        const PartitionSpec* delete_spec = base.FindSpec(spec_id);
+        if (!delete_spec) throw InternalError("delete files of an unknown partition spec " + std::to_string(spec_id));
+        write(files, ManifestContent::DELETES, *delete_spec);
+    }
 }
 
 TableState TableTransaction::TryCommit(const TableState& base_state, int attempt,
@@ -444,7 +456,7 @@ TableState TableTransaction::TryCommit(const TableState& base_state, int attempt
     TableMetadata next = WithSnapshot(base_state, std::move(snapshot));
     if (base.format_version >= 3) next.next_row_id = next_row_id;
     StampVersion(next, base_state);
-    TableCommit commit{ns_, table_, base_state.metadata_location, &next};
+    TableCommit commit{ns_, table_, base_state.metadata_location, &next, base_state.metadata.get()};
     swapping_ = true;
     std::string location = catalog_.CommitTable(commit);
     return TableState{location, std::make_shared<const TableMetadata>(std::move(next))};
@@ -491,7 +503,7 @@ TableState CommitMetadataChange(IcebergCatalog& catalog, const std::string& ns, 
         TableMetadata next = change(*base.metadata);
         StampVersion(next, base);
         try {
-            TableCommit commit{ns, table, base.metadata_location, &next};
+            TableCommit commit{ns, table, base.metadata_location, &next, base.metadata.get()};
             std::string location = catalog.CommitTable(commit);
             return TableState{location, std::make_shared<const TableMetadata>(std::move(next))};
         } catch (const CommitFailedError&) {

@@ -72,9 +72,10 @@ class TableTransaction {
 
     /// New data files (from DataFileWriter, written against the base's current schema and default spec).
     void AddDataFiles(std::vector<DataFile> files);
-    /// New position-delete files; `referenced` names every data file they delete rows of (they
-    /// must still be live when the commit lands).
-    void AddDeleteFiles(std::vector<DataFile> files, std::set<std::string> referenced);
+    /// New position-delete files, each in the partition (spec `spec_ids[i]`) of the data file it
+    /// deletes rows of; `referenced` names those data files (they must still be live when the
+    /// commit lands).
+    void AddDeleteFiles(std::vector<DataFile> files, std::vector<int32_t> spec_ids, std::set<std::string> referenced);
     /// Live data files to remove (copy-on-write): they must still be live when the commit lands.
     void RemoveDataFiles(std::set<std::string> paths);
     void SetOverwrite(Overwrite overwrite) { overwrite_ = overwrite; }
@@ -108,6 +109,7 @@ class TableTransaction {
     int64_t snapshot_id_;
     std::vector<DataFile> data_files_;
     std::vector<DataFile> delete_files_;
+    std::vector<int32_t> delete_spec_ids_;
     std::set<std::string> referenced_data_files_;
     std::set<std::string> removed_data_files_;
     Overwrite overwrite_ = Overwrite::NONE;

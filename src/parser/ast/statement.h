@@ -538,6 +538,7 @@ struct DeleteStatement : Statement {
 /// `UPDATE [db.]t SET col = expr, ... [WHERE cond]`.
 struct UpdateStatement : Statement {
     UpdateStatement() : Statement(StatementKind::UPDATE) {}
+    std::string catalog;
     std::string database;
     std::string table;
     std::string alias;  // UPDATE t AS x SET ...: the name the SET and WHERE expressions use
@@ -550,15 +551,35 @@ struct UpdateStatement : Statement {
     std::vector<CommonTableExpr> ctes;  // WITH ... UPDATE: visible to FROM, SET and WHERE
 };
 
-/// `ALTER TABLE [db.]t <action>`: COMPACT (merge the table's rowsets now), ADD PARTITION(S),
-/// DROP PARTITION(S), ADD COLUMN, DROP COLUMN, MODIFY COLUMN.
+/// `ALTER TABLE [[catalog.]db.]t <action>`: COMPACT (merge the table's rowsets now), ADD PARTITION(S),
+/// DROP PARTITION(S), ADD COLUMN, DROP COLUMN, MODIFY COLUMN; and, for Iceberg tables (StarRocks'
+/// grammar), RENAME COLUMN a TO b, ADD / DROP PARTITION COLUMN|FIELD transform, ..., SET ("k" =
+/// "v", ...), CREATE [OR REPLACE] BRANCH|TAG, DROP BRANCH|TAG, EXECUTE procedure(args).
 enum class AlterTableAction : uint8_t {
     COMPACT,
     ADD_PARTITION,
     DROP_PARTITION,
     ADD_COLUMN,
     DROP_COLUMN,
-    MODIFY_COLUMN
+    MODIFY_COLUMN,
+    RENAME_COLUMN,
+    ADD_PARTITION_FIELD,
+    DROP_PARTITION_FIELD,
+    SET_PROPERTIES,
+    CREATE_REF,
+    DROP_REF,
+    EXECUTE,
+};
+/// A branch or tag of CREATE / DROP BRANCH|TAG (Iceberg snapshot references).
+struct AlterTableRef {
+    bool tag = false;  // TAG, else BRANCH
+    bool or_replace = false;
+    bool if_not_exists = false;  // CREATE ... IF NOT EXISTS (DROP's IF EXISTS is if_exists)
+    std::string name;
+    std::optional<int64_t> snapshot_id;            // AS OF VERSION id
+    std::optional<int64_t> max_ref_age_ms;         // RETAIN n DAYS|HOURS|MINUTES
+    std::optional<int32_t> min_snapshots_to_keep;  // WITH SNAPSHOT RETENTION n SNAPSHOTS
+    std::optional<int64_t> max_snapshot_age_ms;    // WITH SNAPSHOT RETENTION ... n DAYS|HOURS|MINUTES
 };
 /// A column of ALTER TABLE ADD/DROP/MODIFY COLUMN (DROP uses the name only).
 struct AlterColumn {
@@ -568,13 +589,26 @@ struct AlterColumn {
 };
 struct AlterTableStatement : Statement {
     AlterTableStatement() : Statement(StatementKind::ALTER_TABLE) {}
+    std::string catalog;  // ALTER TABLE c.db.t: a table of an external catalog
     std::string database;
     std::string table;
     AlterTableAction action = AlterTableAction::COMPACT;
     std::vector<PartitionDefinition> partitions;  // ADD
     std::vector<std::string> partition_names;     // DROP
     bool if_exists = false;
-    std::vector<AlterColumn> columns;  // ADD/DROP/MODIFY COLUMN
+    std::vector<AlterColumn> columns;  // ADD/DROP/MODIFY COLUMN; RENAME COLUMN's old name
+    std::string new_name;              // RENAME COLUMN a TO new_name
+    /// ADD/DROP PARTITION COLUMN: the source columns and their transforms ("identity",
+    /// "bucket[16]", ...), as PartitionDesc holds them, and the AS names (empty when not given).
+    std::vector<std::string> partition_columns;
+    std::vector<std::string> partition_transforms;
+    std::vector<std::string> partition_field_names;
+    std::vector<std::pair<std::string, std::string>> properties;  // SET (...)
+    AlterTableRef ref;                                            // CREATE / DROP BRANCH|TAG
+    /// EXECUTE procedure(args): the name (lower case) and the arguments as (name or "", literal
+    /// text); string literals without their quotes.
+    std::string procedure;
+    std::vector<std::pair<std::string, std::string>> procedure_arguments;
 };
 
 /// `TRUNCATE TABLE [db.]t [PARTITION (p, ...)]`.
