@@ -7,6 +7,7 @@
 #include "common/exception.h"
 #include "lake/iceberg/hadoop_catalog.h"
 #include "lake/iceberg/jdbc_catalog.h"
+#include "lake/iceberg/rest_catalog.h"
 
 namespace floe::iceberg {
 
@@ -50,7 +51,7 @@ CatalogProperties CatalogProperties::Parse(const std::map<std::string, std::stri
     }
     auto catalog_type = Lookup(properties, {"iceberg.catalog.type"});
     if (!catalog_type || catalog_type->empty()) {
-        throw BinderError("an Iceberg catalog needs the property 'iceberg.catalog.type' ('hadoop' or 'jdbc')",
+        throw BinderError("an Iceberg catalog needs the property 'iceberg.catalog.type' ('hadoop', 'jdbc' or 'rest')",
                           ErrorCode::WRONG_ARGUMENTS);
     }
     std::string kind = Lower(*catalog_type);
@@ -58,11 +59,13 @@ CatalogProperties CatalogProperties::Parse(const std::map<std::string, std::stri
         out.type = CatalogType::HADOOP;
     } else if (kind == "jdbc") {
         out.type = CatalogType::JDBC;
-    } else if (kind == "rest" || kind == "hive" || kind == "glue" || kind == "dlf" || kind == "nessie") {
+    } else if (kind == "rest") {
+        out.type = CatalogType::REST;
+    } else if (kind == "hive" || kind == "glue" || kind == "dlf" || kind == "nessie") {
         throw NotSupportedError("'iceberg.catalog.type' = '" + *catalog_type +
-                                "' is not supported yet; Floe reads 'hadoop' (filesystem) and 'jdbc' catalogs");
+                                "' is not supported yet; Floe reads 'hadoop' (filesystem), 'jdbc' and 'rest' catalogs");
     } else {
-        throw BinderError("unknown 'iceberg.catalog.type' '" + *catalog_type + "': expected 'hadoop' or 'jdbc'",
+        throw BinderError("unknown 'iceberg.catalog.type' '" + *catalog_type + "': expected 'hadoop', 'jdbc' or 'rest'",
                           ErrorCode::WRONG_ARGUMENTS);
     }
 
@@ -84,6 +87,26 @@ CatalogProperties CatalogProperties::Parse(const std::map<std::string, std::stri
         }
         JdbcCatalog::CheckUri(out.uri);
     }
+    if (out.type == CatalogType::REST) {
+        out.security = Lower(Lookup(properties, {"iceberg.catalog.security", "security"}).value_or(""));
+        out.token = Lookup(properties, {"iceberg.catalog.oauth2.token", "token"});
+        out.credential = Lookup(properties, {"iceberg.catalog.oauth2.credential", "credential"});
+        out.scope = Lookup(properties, {"iceberg.catalog.oauth2.scope", "scope"}).value_or("catalog");
+        out.oauth2_server_uri =
+            Lookup(properties, {"iceberg.catalog.oauth2.server-uri", "oauth2-server-uri"}).value_or("");
+        if (!out.security.empty() && out.security != "none" && out.security != "oauth2") {
+            throw BinderError("'iceberg.catalog.security' must be 'none' or 'oauth2', not '" + out.security + "'",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        if (out.security == "oauth2" && !out.token && !out.credential) {
+            throw BinderError(
+                "'iceberg.catalog.security' = 'oauth2' needs 'iceberg.catalog.oauth2.token' or "
+                "'iceberg.catalog.oauth2.credential'",
+                ErrorCode::WRONG_ARGUMENTS);
+        }
+        RestCatalog::CheckUri(out.uri);
+        if (!out.oauth2_server_uri.empty()) RestCatalog::CheckUri(out.oauth2_server_uri);
+    }
     return out;
 }
 
@@ -95,6 +118,8 @@ std::unique_ptr<IcebergCatalog> OpenIcebergCatalog(const std::string& catalog_na
             return std::make_unique<HadoopCatalog>(catalog_name, std::move(parsed));
         case CatalogType::JDBC:
             return std::make_unique<JdbcCatalog>(catalog_name, std::move(parsed));
+        case CatalogType::REST:
+            return std::make_unique<RestCatalog>(catalog_name, std::move(parsed));
     }
     throw InternalError("unknown Iceberg catalog type");
 }

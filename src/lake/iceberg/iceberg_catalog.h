@@ -11,10 +11,10 @@
 /// reached fails the queries that use it (with an IOError naming the warehouse or the URI, never
 /// a password), not the CREATE statement.
 ///
-/// Backends: HadoopCatalog (a warehouse directory in Iceberg Java's HadoopCatalog layout) and
+/// Backends: HadoopCatalog (a warehouse directory in Iceberg Java's HadoopCatalog layout),
 /// JdbcCatalog (the iceberg_tables / iceberg_namespace_properties tables of Iceberg Java's
-/// JdbcCatalog and pyiceberg's SqlCatalog, in SQLite or PostgreSQL). A catalog object may be used
-/// from several threads at once.
+/// JdbcCatalog and pyiceberg's SqlCatalog, in SQLite or PostgreSQL) and RestCatalog (an Iceberg
+/// REST catalog server, rest_catalog.h). A catalog object may be used from several threads at once.
 
 #include <map>
 #include <memory>
@@ -50,7 +50,7 @@ struct TableCommit {
     const TableMetadata* base = nullptr;
 };
 /// Which service keeps the catalog.
-enum class CatalogType { HADOOP, JDBC };
+enum class CatalogType { HADOOP, JDBC, REST };
 
 /// The PROPERTIES of CREATE EXTERNAL CATALOG, checked and normalised: each setting accepts the
 /// StarRocks key ('iceberg.catalog.uri') and Iceberg's own one ('uri'). Keys Floe does not use
@@ -59,20 +59,33 @@ struct CatalogProperties {
     CatalogType type = CatalogType::HADOOP;
     /// 'iceberg.catalog.warehouse' / 'warehouse': the warehouse root. Required for hadoop.
     std::string warehouse;
-    /// 'iceberg.catalog.uri' / 'uri': 'jdbc:sqlite:<path>' or 'jdbc:postgresql://host:port/db'.
-    /// Required for jdbc.
+    /// 'iceberg.catalog.uri' / 'uri': 'jdbc:sqlite:<path>' or 'jdbc:postgresql://host:port/db'
+    /// (jdbc), the catalog's base URL 'http[s]://host[:port][/path]' (rest). Required for both.
+    /// For rest, 'warehouse' is whatever the server expects in GET /v1/config?warehouse=.
     std::string uri;
     /// 'iceberg.catalog.jdbc.user' / 'jdbc.user'; overrides a user named in the URI.
     std::optional<std::string> user;
     /// 'iceberg.catalog.jdbc.password' / 'jdbc.password'. Never appears in a message.
     std::optional<std::string> password;
+    /// rest: 'iceberg.catalog.security' / 'security': "none" or "oauth2" (the default when a token
+    /// or a credential is given).
+    std::string security;
+    /// rest: 'iceberg.catalog.oauth2.token' / 'token': a static bearer token. Never in a message.
+    std::optional<std::string> token;
+    /// rest: 'iceberg.catalog.oauth2.credential' / 'credential': 'client_id:client_secret' (or a
+    /// bare secret) exchanged for a token at the OAuth2 server. Never in a message.
+    std::optional<std::string> credential;
+    /// rest: 'iceberg.catalog.oauth2.scope' / 'scope' (default "catalog").
+    std::string scope = "catalog";
+    /// rest: 'iceberg.catalog.oauth2.server-uri' / 'oauth2-server-uri' (default <uri>/v1/oauth/tokens).
+    std::string oauth2_server_uri;
     /// Every property as given.
     std::map<std::string, std::string> all;
 
     /// Checks `properties`: 'type' must be 'iceberg' when present; 'iceberg.catalog.type' one of
-    /// hadoop (or filesystem) and jdbc; the setting the type needs must be present. Throws
+    /// hadoop (or filesystem), jdbc and rest; the setting the type needs must be present. Throws
     /// BinderError naming the property, or NotSupportedError for a catalog type Floe does not
-    /// serve yet (rest, hive, glue).
+    /// serve yet (hive, glue).
     static CatalogProperties Parse(const std::map<std::string, std::string>& properties);
 };
 
@@ -94,8 +107,17 @@ class IcebergCatalog {
     /// The tables of `ns`, sorted. Throws CatalogError when the namespace does not exist.
     virtual std::vector<std::string> ListTables(const std::string& ns) = 0;
     /// The current metadata file of `ns`.`table` as the catalog records it (a local path for
-    /// hadoop, the stored string for jdbc), or nullopt when there is no such table.
+    /// hadoop, the stored string for jdbc, the server's `metadata-location` for rest), or nullopt
+    /// when there is no such table.
     virtual std::optional<std::string> TableMetadataLocation(const std::string& ns, const std::string& table) = 0;
+    /// The metadata at `metadata_location` when the catalog already holds it parsed (a REST
+    /// server sends it with the location), so the caller need not read the file; nullopt (the
+    /// default) means: read the file.
+    virtual std::optional<std::shared_ptr<const TableMetadata>> LoadTableMetadata(
+        const std::string& metadata_location) {
+        (void)metadata_location;
+        return std::nullopt;
+    }
 
     // ---- Changes. The default implementations throw NotSupportedError naming the catalog. ----
 

@@ -20,6 +20,7 @@
 #include "common/json_text.h"
 #include "common/logging.h"
 #include "server/http/http_request.h"
+#include "server/http/iceberg_rest_handler.h"
 #include "server/instance.h"
 #include "server/tls/server_tls.h"
 
@@ -54,6 +55,7 @@ struct HttpShared {
     Instance& instance;
     std::shared_ptr<LoadGate> gate;
     ServerTls* tls;  // null: no TLS
+    std::shared_ptr<IcebergRestHandler> iceberg;
 };
 
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
@@ -80,6 +82,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
           instance_(shared.instance),
           gate_(shared.gate),
           tls_(shared.tls),
+          iceberg_(shared.iceberg),
           peer_(std::move(peer)) {}
 
     void Start() { ReadHeader(); }
@@ -124,6 +127,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
         auto& req = body_->get();
         std::string target(req.target());
         auto res = std::make_shared<http::response<http::string_body>>();
+        if (IcebergRestHandler::Handles(target)) return RunIcebergRest();
         if (req.method() == http::verb::get && (target == "/api/health" || target == "/health")) {
             *res = Json(http::status::ok, req.version(), req.keep_alive(), R"({"status":"OK"})");
         } else if (req.method() == http::verb::get && target == "/api/version") {
@@ -154,6 +158,34 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
                     "}");
         }
         Write(res);
+    }
+
+    /// The Iceberg REST catalog (iceberg_rest_handler.h): it reads and commits table metadata, so
+    /// it runs off the I/O threads, counted like a Stream Load so that Stop() waits for it.
+    void RunIcebergRest() {
+        auto& req = body_->get();
+        IcebergRestRequest request;
+        request.method = std::string(req.method_string());
+        request.target = std::string(req.target());
+        request.authorization = std::string(req[http::field::authorization]);
+        request.body = std::move(req.body());
+        request.peer = peer_;
+        const bool keep_alive = req.keep_alive();
+        const unsigned version = req.version();
+        gate_->active.fetch_add(1);
+        std::thread([self = this->shared_from_this(), request = std::move(request), keep_alive, version] {
+            IcebergRestResponse answer = self->iceberg_->Handle(request);
+            auto res =
+                std::make_shared<http::response<http::string_body>>(static_cast<http::status>(answer.status), version);
+            res->set(http::field::server, "floe");
+            if (!answer.body.empty()) res->set(http::field::content_type, answer.content_type);
+            if (answer.status == 401) res->set(http::field::www_authenticate, R"(Bearer realm="floe")");
+            res->keep_alive(keep_alive);
+            res->body() = std::move(answer.body);
+            res->prepare_payload();
+            asio::post(self->stream_.get_executor(), [self, res] { self->Write(res); });
+            self->gate_->active.fetch_sub(1);
+        }).detach();
     }
 
     void Write(std::shared_ptr<http::response<http::string_body>> res) {
@@ -418,6 +450,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
     Instance& instance_;
     std::shared_ptr<LoadGate> gate_;
     ServerTls* tls_;
+    std::shared_ptr<IcebergRestHandler> iceberg_;
     std::string peer_;  // the client's address, for logs and access-denied messages
     StreamLoadRequest load_;
     std::string host_;
@@ -479,6 +512,7 @@ class ProtocolDetector : public std::enable_shared_from_this<ProtocolDetector> {
 struct HttpServer::Impl {
     asio::io_context io;
     std::shared_ptr<LoadGate> gate = std::make_shared<LoadGate>();
+    std::shared_ptr<IcebergRestHandler> iceberg;
     std::optional<tcp::acceptor> acceptor;
     std::vector<std::thread> threads;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
@@ -489,7 +523,8 @@ struct HttpServer::Impl {
                 if (ec) {
                     if (ec == asio::error::operation_aborted) return;
                 } else {
-                    std::make_shared<ProtocolDetector>(std::move(socket), HttpShared{instance, gate, tls})->Start();
+                    std::make_shared<ProtocolDetector>(std::move(socket), HttpShared{instance, gate, tls, iceberg})
+                        ->Start();
                 }
                 if (acceptor && acceptor->is_open()) Accept(instance, tls);
             });
@@ -505,6 +540,7 @@ HttpServer::~HttpServer() {
 
 void HttpServer::Start() {
     impl_ = std::make_unique<Impl>();
+    impl_->iceberg = std::make_shared<IcebergRestHandler>(instance_);
     beast::error_code ec;
     auto address = asio::ip::make_address(bind_address_, ec);
     if (ec) throw IOError("invalid HTTP bind address '" + bind_address_ + "'");

@@ -114,7 +114,7 @@ TEST_F(IcebergCatalogTest, PropertiesNameWhatIsMissingOrWrong) {
     EXPECT_NE(message({{"iceberg.catalog.type", "hadoop"}, {"iceberg.catalog.warehouse", "/a"}, {"warehouse", "/b"}})
                   .find("different values"),
               std::string::npos);
-    EXPECT_THROW(OpenIcebergCatalog("c", {{"iceberg.catalog.type", "rest"}, {"iceberg.catalog.uri", "http://x"}}),
+    EXPECT_THROW(OpenIcebergCatalog("c", {{"iceberg.catalog.type", "hive"}, {"iceberg.catalog.uri", "thrift://x"}}),
                  NotSupportedError);
     EXPECT_THROW(OpenIcebergCatalog("c", {{"iceberg.catalog.type", "hadoop"}, {"warehouse", "s3://bucket/wh"}}),
                  NotSupportedError);
