@@ -161,6 +161,9 @@ class ParserImpl {
     ast::StatementPtr ParseCreate();
     ast::StatementPtr ParseDrop();
     ast::StatementPtr ParseAlter();
+    /// The ALTER TABLE actions only Iceberg tables take (alter_table_parser.cpp); false, with
+    /// nothing consumed, when the cursor is at none of them.
+    bool ParseAlterIcebergAction(ast::AlterTableStatement& t);
     ast::StatementPtr ParseCreateView(bool or_replace, bool alter);
     ast::StatementPtr ParseCreateTable();
     ast::ColumnDefinition ParseColumnDefinition();

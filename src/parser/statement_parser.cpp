@@ -754,7 +754,7 @@ StatementPtr ParserImpl::ParseAlter() {
     if (AcceptKeyword("VIEW")) return ParseCreateView(true, true);
     if (AcceptKeyword("TABLE")) {
         auto t = std::make_unique<AlterTableStatement>();
-        ParseQualifiedName(t->database, t->table, "a table name");
+        ParseTableName(t->catalog, t->database, t->table);
         auto column_position = [&](AlterColumn& a) {
             if (AcceptKeyword("FIRST")) {
                 a.first = true;
@@ -762,6 +762,7 @@ StatementPtr ParserImpl::ParseAlter() {
                 a.after = ParseIdentifier("a column name");
             }
         };
+        if (ParseAlterIcebergAction(*t)) return t;
         if (IsKeyword("ADD") && IsKeywordAt(PeekToken(), "COLUMN")) {
             Advance();
             Advance();

@@ -16,6 +16,7 @@
 namespace floe {
 
 QueryResult StatementExecutor::AlterTable(const ast::AlterTableStatement& s) {
+    if (std::string external = ExternalCatalogOf(s.catalog); !external.empty()) return IcebergAlterTable(s, external);
     TableInfo table = BaseTable(session_, s.database, s.table, "ALTER");
     switch (s.action) {
         case ast::AlterTableAction::ADD_COLUMN:
@@ -66,6 +67,10 @@ QueryResult StatementExecutor::AlterTable(const ast::AlterTableStatement& s) {
             if (!commit.drop_partitions.empty()) session_.instance().catalog().CommitLoad(table.id, commit);
             break;
         }
+        default:
+            throw NotSupportedError(
+                "this ALTER TABLE action (RENAME COLUMN, partition fields, SET, branches, tags, EXECUTE) applies "
+                "to Iceberg tables only");
     }
     return QueryResult{};
 }
