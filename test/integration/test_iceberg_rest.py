@@ -250,3 +250,28 @@ def test_floe_reads_and_writes_through_floe(lake, tmp_path_factory):
         assert base in str(failed.value) and "letmein" not in str(failed.value)
     finally:
         b.stop()
+
+
+def test_concurrent_commits_lose_nothing(lake):
+    """Eight clients commit property changes at once: each answer is 200 or 409, and exactly the
+    changes answered 200 are in the table (the server retries lost races on the new metadata)."""
+    import concurrent.futures
+    _, base, _ = lake
+    token = token_for(base, "rest_writer", "wpw")
+    url = base + "/v1/h/namespaces/sales/tables/orders"
+    status, loaded = http("GET", url, token=token)
+    assert status == 200
+    uuid = loaded["metadata"]["table-uuid"]
+
+    def commit(i):
+        return i, http("POST", url, token=token, body={
+            "requirements": [{"type": "assert-table-uuid", "uuid": uuid}],
+            "updates": [{"action": "set-properties", "updates": {f"race.{i}": str(i)}}]})[0]
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        answers = dict(pool.map(commit, range(8)))
+    assert set(answers.values()) <= {200, 409}, answers
+    assert 200 in answers.values()
+    status, loaded = http("GET", url, token=token)
+    won = {f"race.{i}" for i, s in answers.items() if s == 200}
+    assert {k for k in loaded["metadata"]["properties"] if k.startswith("race.")} == won

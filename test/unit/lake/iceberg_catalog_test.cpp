@@ -116,6 +116,24 @@ TEST_F(IcebergCatalogTest, PropertiesNameWhatIsMissingOrWrong) {
               std::string::npos);
     EXPECT_THROW(OpenIcebergCatalog("c", {{"iceberg.catalog.type", "hive"}, {"iceberg.catalog.uri", "thrift://x"}}),
                  NotSupportedError);
+    // rest: an http(s) URI; oauth2 needs a token or a credential; both spellings of each key.
+    auto rest = CatalogProperties::Parse({{"iceberg.catalog.type", "rest"},
+                                          {"iceberg.catalog.uri", "http://127.0.0.1:8030/iceberg"},
+                                          {"iceberg.catalog.warehouse", "h"},
+                                          {"credential", "alice:secret"},
+                                          {"iceberg.catalog.oauth2.scope", "catalog other"}});
+    EXPECT_EQ(rest.type, CatalogType::REST);
+    EXPECT_EQ(rest.credential, "alice:secret");
+    EXPECT_EQ(rest.scope, "catalog other");
+    EXPECT_NE(message({{"iceberg.catalog.type", "rest"}}).find("'iceberg.catalog.uri'"), std::string::npos);
+    EXPECT_NE(message({{"iceberg.catalog.type", "rest"}, {"uri", "thrift://x"}}).find("http"), std::string::npos);
+    EXPECT_NE(message({{"iceberg.catalog.type", "rest"}, {"uri", "http://x"}, {"iceberg.catalog.security", "oauth2"}})
+                  .find("oauth2.credential"),
+              std::string::npos);
+    EXPECT_NE(
+        message({{"iceberg.catalog.type", "rest"}, {"uri", "http://x"}, {"security", "kerberos"}}).find("kerberos"),
+        std::string::npos);
+    EXPECT_NO_THROW(OpenIcebergCatalog("c", {{"iceberg.catalog.type", "rest"}, {"uri", "https://x/api"}}));
     EXPECT_THROW(OpenIcebergCatalog("c", {{"iceberg.catalog.type", "hadoop"}, {"warehouse", "s3://bucket/wh"}}),
                  NotSupportedError);
 }
