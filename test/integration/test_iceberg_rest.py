@@ -231,6 +231,12 @@ def test_floe_reads_and_writes_through_floe(lake, tmp_path_factory):
         b.query("INSERT INTO r.remote.t2 VALUES (1, 'one'), (2, 'two')")
         assert a.query("SELECT k, v FROM h.remote.t2 ORDER BY k") == ((1, "one"), (2, "two"))
         assert os.path.isdir(os.path.join(str(warehouse), "remote", "t2", "metadata"))
+        # CTAS (a create commit, then an append on the metadata Floe chose) and INSERT OVERWRITE.
+        b.query("CREATE TABLE r.remote.t3 AS SELECT id, customer FROM r.sales.orders WHERE id <= 2")
+        assert a.query("SELECT id, customer FROM h.remote.t3 ORDER BY id") == ((1, "ann"), (2, "bob"))
+        b.query("INSERT OVERWRITE r.remote.t3 SELECT 9, 'zed'")
+        assert a.query("SELECT id, customer FROM h.remote.t3") == ((9, "zed"),)
+        b.query("DROP TABLE r.remote.t3")
         b.query("DROP TABLE r.remote.t2")
         assert a.query("SHOW TABLES FROM h.remote") == ()
         # The REST drop does not purge (purgeRequested=false): the data files keep the hadoop

@@ -217,7 +217,12 @@ void RestCatalog::Configure() {
 RestCatalog::Response RestCatalog::Call(const std::string& method, const std::string& route, const std::string& query,
                                         const std::string& body) {
     Configure();
-    std::string url = uri_ + "/v1/" + (prefix_.empty() ? "" : prefix_ + "/") + route;
+    std::string prefix;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        prefix = prefix_;
+    }
+    std::string url = uri_ + "/v1/" + (prefix.empty() ? "" : prefix + "/") + route;
     if (!query.empty()) url += "?" + query;
     return Send(method, url, body, body.empty() ? "" : "application/json", true);
 }
