@@ -237,6 +237,10 @@ def test_floe_reads_and_writes_through_floe(lake, tmp_path_factory):
         b.query("INSERT OVERWRITE r.remote.t3 SELECT 9, 'zed'")
         assert a.query("SELECT id, customer FROM h.remote.t3") == ((9, "zed"),)
         b.query("DROP TABLE r.remote.t3")
+        # Schema evolution through the rest catalog (add-schema + set-current-schema -1).
+        b.query("ALTER TABLE r.remote.t2 ADD COLUMN note VARCHAR(10)")
+        b.query("INSERT INTO r.remote.t2 VALUES (3, 'three', 'new')")
+        assert a.query("SELECT k, note FROM h.remote.t2 ORDER BY k") == ((1, None), (2, None), (3, "new"))
         b.query("DROP TABLE r.remote.t2")
         assert a.query("SHOW TABLES FROM h.remote") == ()
         # The REST drop does not purge (purgeRequested=false): the data files keep the hadoop
