@@ -27,6 +27,7 @@
 #include "optimizer/optimizer.h"
 #include "parser/parser.h"
 #include "planner/planner.h"
+#include "server/iceberg_write_support.h"
 #include "server/instance.h"
 #include "server/session.h"
 #include "server/statement_executor.h"
@@ -297,6 +298,10 @@ void PurgeFiles(const std::vector<std::string>& files, const std::string& locati
     }
 }
 
+}  // namespace
+
+namespace iceberg_write {
+
 /// Runs `SELECT <items> FROM catalog.db.table FOR VERSION AS OF <snapshot> [AS alias] WHERE <where>`,
 /// where the items after `prefix` and the WHERE are the statement's own expressions, borrowed
 /// for binding (binding copies what it needs) and given back.
@@ -339,12 +344,6 @@ std::vector<Chunk> RunSnapshotQuery(ClientContext& context, const std::string& c
     return Executor::Run(*physical);
 }
 
-/// The live data files of `state`'s current snapshot: path -> (spec id, partition, record count).
-struct LiveFile {
-    int32_t spec_id = 0;
-    std::vector<iceberg::PartitionValue> partition;
-    int64_t record_count = 0;
-};
 std::map<std::string, LiveFile> LiveDataFiles(const TableState& state) {
     std::map<std::string, LiveFile> out;
     const iceberg::Snapshot* snapshot = state.metadata->current_snapshot();
@@ -409,7 +408,56 @@ int64_t StageDeletes(const std::vector<Chunk>& chunks, const TableState& state, 
     return deleted;
 }
 
-}  // namespace
+Chunk ToTableRows(const Chunk& chunk, const std::vector<int>& source, const iceberg::Schema& schema,
+                  const std::vector<LogicalType>& types) {
+    size_t n = chunk.size();
+    Chunk out(types, 0);
+    for (size_t c = 0; c < schema.fields.size(); ++c) {
+        if (source[c] < 0) {
+            auto nulls = std::make_shared<Column>(types[c], n);
+            nulls->Resize(n);
+            for (size_t r = 0; r < n; ++r) nulls->SetNull(r, true);
+            out.SetColumn(c, nulls);
+        } else {
+            const Column& in = chunk.column(static_cast<size_t>(source[c]));
+            if (in.type() == types[c]) {
+                out.SetColumn(c, chunk.shared_column(static_cast<size_t>(source[c])));
+            } else {
+                auto cast = std::make_shared<Column>(types[c], n);
+                cast->Resize(n);
+                CastColumn(in, n, *cast);
+                for (size_t i = 0; i < chunk.live_rows(); ++i) {
+                    uint32_t r = chunk.LiveRow(i);
+                    if (!in.IsNull(r) && cast->IsNull(r)) {
+                        throw ConversionError("Incorrect " + types[c].ToString() + " value: '" +
+                                                  in.GetValue(r).ToString() + "' for column '" + schema.fields[c].name +
+                                                  "'",
+                                              ErrorCode::BAD_FIELD_VALUE);
+                    }
+                }
+                out.SetColumn(c, cast);
+            }
+        }
+        if (schema.fields[c].required) {
+            const Column& col = out.column(c);
+            for (size_t i = 0; i < chunk.live_rows(); ++i) {
+                if (col.IsNull(chunk.LiveRow(i))) {
+                    throw ConversionError("Column '" + schema.fields[c].name + "' cannot be null", ErrorCode::BAD_NULL);
+                }
+            }
+        }
+    }
+    out.SetSize(n);
+    if (chunk.selection()) out.SetSelection(std::make_unique<SelectionVector>(*chunk.selection()));
+    return out;
+}
+
+}  // namespace iceberg_write
+
+using iceberg_write::LiveDataFiles;
+using iceberg_write::RunSnapshotQuery;
+using iceberg_write::StageDeletes;
+using iceberg_write::ToTableRows;
 
 std::string StatementExecutor::ExternalCatalogOf(const std::string& catalog) {
     return ResolveExternal(session_, catalog);
@@ -419,13 +467,19 @@ QueryResult StatementExecutor::IcebergCreateDatabase(const ast::CreateDatabaseSt
                                                      const std::string& catalog) {
     RequireWrite(session_, catalog, "CREATE DATABASE");
     auto c = session_.instance().external_catalogs().IcebergCatalogFor(catalog);
-    if (c->NamespaceExists(s.name)) {
-        if (s.if_not_exists) return QueryResult{};
-        throw CatalogError("Can't create database '" + catalog + "." + s.name + "'; database exists",
-                           ErrorCode::DATABASE_EXISTS);
-    }
     std::map<std::string, std::string> properties(s.properties.begin(), s.properties.end());
-    c->CreateNamespace(s.name, properties);
+    // Asked of the catalog itself (not checked first): a new JDBC catalog's database is created
+    // by its first change.
+    try {
+        c->CreateNamespace(s.name, properties);
+    } catch (const CatalogError& e) {
+        if (e.code() == ErrorCode::DATABASE_EXISTS && s.if_not_exists) return QueryResult{};
+        if (e.code() == ErrorCode::DATABASE_EXISTS) {
+            throw CatalogError("Can't create database '" + catalog + "." + s.name + "'; database exists",
+                               ErrorCode::DATABASE_EXISTS);
+        }
+        throw;
+    }
     return QueryResult{};
 }
 
@@ -621,47 +675,7 @@ QueryResult StatementExecutor::IcebergWrite(const std::string& catalog, const st
     Executor::Run(
         *physical,
         [&](Chunk& chunk) {
-            size_t n = chunk.size();
-            Chunk out(types, 0);
-            for (size_t c = 0; c < schema.fields.size(); ++c) {
-                if (source[c] < 0) {
-                    auto nulls = std::make_shared<Column>(types[c], n);
-                    nulls->Resize(n);
-                    for (size_t r = 0; r < n; ++r) nulls->SetNull(r, true);
-                    out.SetColumn(c, nulls);
-                    continue;
-                }
-                const Column& in = chunk.column(static_cast<size_t>(source[c]));
-                if (in.type() == types[c]) {
-                    out.SetColumn(c, chunk.shared_column(static_cast<size_t>(source[c])));
-                    continue;
-                }
-                auto cast = std::make_shared<Column>(types[c], n);
-                cast->Resize(n);
-                CastColumn(in, n, *cast);
-                for (size_t i = 0; i < chunk.live_rows(); ++i) {
-                    uint32_t r = chunk.LiveRow(i);
-                    if (!in.IsNull(r) && cast->IsNull(r)) {
-                        throw ConversionError("Incorrect " + types[c].ToString() + " value: '" +
-                                                  in.GetValue(r).ToString() + "' for column '" + schema.fields[c].name +
-                                                  "'",
-                                              ErrorCode::BAD_FIELD_VALUE);
-                    }
-                }
-                out.SetColumn(c, cast);
-            }
-            for (size_t c = 0; c < schema.fields.size(); ++c) {
-                if (!schema.fields[c].required) continue;
-                const Column& col = out.column(c);
-                for (size_t i = 0; i < chunk.live_rows(); ++i) {
-                    if (col.IsNull(chunk.LiveRow(i))) {
-                        throw ConversionError("Column '" + schema.fields[c].name + "' cannot be null",
-                                              ErrorCode::BAD_NULL);
-                    }
-                }
-            }
-            out.SetSize(n);
-            if (chunk.selection()) out.SetSelection(std::make_unique<SelectionVector>(*chunk.selection()));
+            Chunk out = ToTableRows(chunk, source, schema, types);
             rows += out.live_rows();
             writer.Append(out);
         },
@@ -782,38 +796,7 @@ QueryResult StatementExecutor::IcebergUpdate(const ast::UpdateStatement& s, cons
     const std::vector<LogicalType>& types = writer.column_types();
     uint64_t updated = 0;
     for (auto& chunk : rows) {
-        size_t n = chunk.size();
-        Chunk out(types, 0);
-        for (size_t c = 0; c < schema.fields.size(); ++c) {
-            const Column& in = chunk.column(static_cast<size_t>(source[c]));
-            if (in.type() == types[c]) {
-                out.SetColumn(c, chunk.shared_column(static_cast<size_t>(source[c])));
-            } else {
-                auto cast = std::make_shared<Column>(types[c], n);
-                cast->Resize(n);
-                CastColumn(in, n, *cast);
-                for (size_t i = 0; i < chunk.live_rows(); ++i) {
-                    uint32_t r = chunk.LiveRow(i);
-                    if (!in.IsNull(r) && cast->IsNull(r)) {
-                        throw ConversionError("Incorrect " + types[c].ToString() + " value: '" +
-                                                  in.GetValue(r).ToString() + "' for column '" + schema.fields[c].name +
-                                                  "'",
-                                              ErrorCode::BAD_FIELD_VALUE);
-                    }
-                }
-                out.SetColumn(c, cast);
-            }
-            if (schema.fields[c].required) {
-                for (size_t i = 0; i < chunk.live_rows(); ++i) {
-                    if (out.column(c).IsNull(chunk.LiveRow(i))) {
-                        throw ConversionError("Column '" + schema.fields[c].name + "' cannot be null",
-                                              ErrorCode::BAD_NULL);
-                    }
-                }
-            }
-        }
-        out.SetSize(n);
-        if (chunk.selection()) out.SetSelection(std::make_unique<SelectionVector>(*chunk.selection()));
+        Chunk out = ToTableRows(chunk, source, schema, types);
         updated += out.live_rows();
         writer.Append(out);
     }

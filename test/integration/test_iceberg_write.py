@@ -238,11 +238,6 @@ def test_errors(lake):
     assert e.value.args[0] in (1064, 1582) and "bucket" in str(e.value), e.value
 
 
-@pytest.mark.xfail(strict=True, reason="Floe bug: SIGSEGV in floe::iceberg::JdbcCatalog::JdbcCatalog (from "
-                   "ExternalCatalogs::Get <- IcebergCreateDatabase) when CREATE DATABASE icej.db runs on a new "
-                   "connection after CREATE EXTERNAL CATALOG icej (type jdbc, jdbc:sqlite:<tmp>/cat.db); on the "
-                   "same connection it fails with 1030 'SQLite catalog ... cannot be opened: unable to open "
-                   "database file' although the directory exists")
 def test_jdbc_catalog(tmp_path_factory):
     base = str(tmp_path_factory.mktemp("ice-jdbc"))
     s = FloeServer(tmp_path_factory.mktemp("floe-iceberg-jdbc")).start()

@@ -1,0 +1,56 @@
+#pragma once
+/// What the statements that write Iceberg tables share (iceberg_statements.cpp defines them;
+/// INSERT, UPDATE, DELETE, MERGE and ALTER use them): running a query against one snapshot with
+/// the statement's own expressions, the live data files of a snapshot, staging position deletes
+/// in a transaction, and shaping query rows into the table's columns.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "lake/iceberg/table_transaction.h"
+#include "parser/ast/statement.h"
+#include "vector/chunk.h"
+
+namespace floe {
+
+class ClientContext;
+
+namespace iceberg_write {
+
+/// Runs `SELECT <prefix>, <items...> FROM catalog.db.table FOR VERSION AS OF <snapshot> [AS alias]
+/// WHERE <where>`. `prefix` is SQL text (e.g. "_file, _pos"); `items` and `where` are the
+/// statement's own expressions, lent to the query for binding and given back (the statement is
+/// unchanged afterwards, also when binding fails). Returns every row.
+std::vector<Chunk> RunSnapshotQuery(ClientContext& context, const std::string& catalog, const std::string& db,
+                                    const std::string& table, int64_t snapshot, const std::string& alias,
+                                    const std::string& prefix, const std::vector<const ast::ExprPtr*>& items,
+                                    const ast::ExprPtr& where);
+
+/// A live data file of a snapshot: its partition spec, partition tuple and row count.
+struct LiveFile {
+    int32_t spec_id = 0;
+    std::vector<iceberg::PartitionValue> partition;
+    int64_t record_count = 0;
+};
+/// The live data files of `state`'s current snapshot, by path as the manifests name them.
+std::map<std::string, LiveFile> LiveDataFiles(const iceberg::TableState& state);
+
+/// Stages the deletion of the rows (_file, _pos) that columns 0 and 1 of `chunks` name: one
+/// position delete file per data file (in that file's partition), or the data file's removal when
+/// every row of it goes. Paths of the files written are appended to `written` (for cleanup after a
+/// failed commit). Returns the rows deleted (duplicates counted once). Throws NotSupportedError for
+/// v1 tables (no row deletes) and v3 tables (deletion vectors are not written yet).
+int64_t StageDeletes(const std::vector<Chunk>& chunks, const iceberg::TableState& state, iceberg::TableTransaction& txn,
+                     std::vector<std::string>& written);
+
+/// The table's columns (schema order, `types` = DataFileWriter::column_types()) from a query
+/// chunk: column c is `chunk` column `source[c]` cast to types[c], or NULL when source[c] < 0.
+/// Throws ConversionError (1366) for a value that does not convert and (1048) for a NULL in a
+/// required column. The chunk's selection is kept.
+Chunk ToTableRows(const Chunk& chunk, const std::vector<int>& source, const iceberg::Schema& schema,
+                  const std::vector<LogicalType>& types);
+
+}  // namespace iceberg_write
+
+}  // namespace floe
