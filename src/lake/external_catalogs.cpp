@@ -77,7 +77,20 @@ std::vector<std::string> ExternalCatalogs::ListTables(const std::string& catalog
     return c->ListTables(database);
 }
 
-std::shared_ptr<const iceberg::TableMetadata> ExternalCatalogs::LoadMetadata(const std::string& path) {
+std::shared_ptr<const iceberg::TableMetadata> ExternalCatalogs::LoadMetadata(iceberg::IcebergCatalog& catalog,
+                                                                             const std::string& path) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto it = metadata_cache_.find(path);
+        if (it != metadata_cache_.end()) return it->second;
+    }
+    // A REST catalog hands the metadata over with its location: no file read needed.
+    if (auto given = catalog.LoadTableMetadata(path)) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (metadata_cache_.size() >= kMetadataCacheEntries) metadata_cache_.erase(metadata_cache_.begin());
+        metadata_cache_[path] = *given;
+        return *given;
+    }
     {
         std::lock_guard<std::mutex> lock(mutex_);
         auto it = metadata_cache_.find(path);
@@ -109,7 +122,7 @@ std::shared_ptr<iceberg::IcebergTable> ExternalCatalogs::OpenTable(const std::st
     std::string path = outer.Resolve(*location);
     // The table's files are read through FileSystemFor: its buckets get the catalog's S3 settings.
     if (o.s3 && IsS3Path(path)) RegisterS3Config(S3Location::Parse(path).bucket, *o.s3);
-    auto metadata = LoadMetadata(path);
+    auto metadata = LoadMetadata(*o.catalog, path);
     if (o.s3 && IsS3Path(metadata->location)) RegisterS3Config(S3Location::Parse(metadata->location).bucket, *o.s3);
     iceberg::LocationResolver resolver(metadata->location, TableDirectoryOf(path), o.rewrites);
     return std::make_shared<iceberg::IcebergTable>(catalog + "." + database + "." + table, metadata, path, selector,
@@ -138,7 +151,7 @@ iceberg::TableState ExternalCatalogs::LoadForWrite(const std::string& catalog, c
                                 "whose files are where their metadata says");
     }
     if (o.s3 && IsS3Path(*location)) RegisterS3Config(S3Location::Parse(*location).bucket, *o.s3);
-    auto metadata = LoadMetadata(*location);
+    auto metadata = LoadMetadata(*o.catalog, *location);
     auto plain = [](std::string p) {
         if (p.rfind("file://", 0) == 0) p = p.substr(7);
         if (p.rfind("file:", 0) == 0) p = p.substr(5);

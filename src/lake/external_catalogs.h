@@ -62,7 +62,9 @@ class ExternalCatalogs {
         std::optional<S3Config> s3;
     };
     Opened Get(const std::string& name);
-    std::shared_ptr<const iceberg::TableMetadata> LoadMetadata(const std::string& path);
+    /// The metadata at `path`: cached, else as the catalog hands it over (REST), else read.
+    std::shared_ptr<const iceberg::TableMetadata> LoadMetadata(iceberg::IcebergCatalog& catalog,
+                                                               const std::string& path);
 
     Catalog& catalog_;
     std::mutex mutex_;
