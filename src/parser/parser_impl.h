@@ -176,6 +176,8 @@ class ParserImpl {
     ast::StatementPtr ParseInsert();
     ast::StatementPtr ParseDelete();
     ast::StatementPtr ParseUpdate();
+    /// MERGE INTO ... USING ... ON ... WHEN ... (merge_parser.cpp).
+    ast::StatementPtr ParseMerge();
     ast::StatementPtr ParseTruncate();
     std::vector<ast::Assignment> ParseAssignments();
     std::vector<std::string> ParseColumnList();

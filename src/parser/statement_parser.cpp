@@ -177,6 +177,8 @@ StatementPtr ParserImpl::ParseStatement() {
         stmt = ParseDelete();
     } else if (IsKeyword("UPDATE")) {
         stmt = ParseUpdate();
+    } else if (IsKeyword("MERGE") && IsKeywordAt(PeekToken(), "INTO")) {
+        stmt = ParseMerge();
     } else if (IsKeyword("TRUNCATE")) {
         stmt = ParseTruncate();
     } else if (AcceptKeyword("KILL")) {

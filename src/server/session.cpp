@@ -501,6 +501,8 @@ QueryResult Session::DispatchStatement(const ast::Statement& statement, const st
             return executor.Delete(static_cast<const ast::DeleteStatement&>(statement));
         case K::UPDATE:
             return executor.Update(static_cast<const ast::UpdateStatement&>(statement));
+        case K::MERGE:
+            return executor.Merge(static_cast<const ast::MergeStatement&>(statement));
         case K::TRUNCATE:
             return executor.Truncate(static_cast<const ast::TruncateStatement&>(statement));
         case K::ALTER_TABLE:

@@ -39,6 +39,9 @@ class StatementExecutor {
     QueryResult InsertIntoFiles(const ast::InsertStatement& statement);
     QueryResult Delete(const ast::DeleteStatement& statement);
     QueryResult Update(const ast::UpdateStatement& statement);
+    /// MERGE INTO an Iceberg table (iceberg_merge_statements.cpp): position deletes for the
+    /// updated and deleted rows and data files for the new ones, in one snapshot.
+    QueryResult Merge(const ast::MergeStatement& statement);
     QueryResult Truncate(const ast::TruncateStatement& statement);
     QueryResult AlterTable(const ast::AlterTableStatement& statement);
     QueryResult CreateIndex(const ast::CreateIndexStatement& statement);

@@ -166,6 +166,7 @@ enum class StatementKind : uint8_t {
     CREATE_CATALOG,
     DROP_CATALOG,
     SET_CATALOG,
+    MERGE,
 };
 
 struct Statement {
@@ -549,6 +550,35 @@ struct UpdateStatement : Statement {
     TableRefPtr from;
     ExprPtr where;
     std::vector<CommonTableExpr> ctes;  // WITH ... UPDATE: visible to FROM, SET and WHERE
+};
+
+/// What a WHEN clause of MERGE does with its rows.
+enum class MergeAction : uint8_t { UPDATE, DELETE, INSERT };
+
+/// `WHEN [NOT] MATCHED [AND cond] THEN UPDATE SET ... | DELETE | INSERT [(cols)] VALUES (...)`.
+struct MergeClause {
+    bool matched = true;  // WHEN MATCHED (else WHEN NOT MATCHED [BY TARGET])
+    ExprPtr condition;    // AND cond; null when absent
+    MergeAction action = MergeAction::UPDATE;
+    bool star = false;                        // UPDATE SET * / INSERT *: the source's columns by name
+    std::vector<Assignment> assignments;      // UPDATE SET col = expr, ...
+    std::vector<std::string> insert_columns;  // INSERT (cols); empty: every column in order
+    std::vector<ExprPtr> insert_values;       // INSERT ... VALUES (exprs)
+    SourceLocation location;
+};
+
+/// `MERGE INTO [[catalog.]db.]t [[AS] alias] USING source [[AS] alias] ON cond WHEN ... [WHEN ...]`
+/// (SQL:2003, Spark, Trino): the clauses are tried in order for each joined row and the first
+/// whose condition holds applies; a target row changed by more than one source row is an error.
+struct MergeStatement : Statement {
+    MergeStatement() : Statement(StatementKind::MERGE) {}
+    std::string catalog;
+    std::string database;
+    std::string table;
+    std::string alias;   // MERGE INTO t AS x: the name the ON and the clauses use
+    TableRefPtr source;  // a table, or a derived table (with its alias)
+    ExprPtr on;
+    std::vector<MergeClause> clauses;
 };
 
 /// `ALTER TABLE [[catalog.]db.]t <action>`: COMPACT (merge the table's rowsets now), ADD PARTITION(S),
