@@ -87,6 +87,12 @@ class TableSource {
     virtual std::vector<SourceColumn> metadata_columns() const { return {}; }
     /// Rows of this version (before deletes), for join ordering.
     virtual int64_t EstimatedRows() const = 0;
+    /// An upper estimate of column `column`'s distinct values (for join ordering), or -1 when
+    /// the table cannot tell.
+    virtual double DistinctEstimate(size_t column) const {
+        (void)column;
+        return -1;
+    }
     /// Plans the scan of `columns` (indexes into columns()) under `filters`. Throws IOError when the
     /// table's metadata cannot be read.
     virtual std::shared_ptr<const ScanPlan> PlanScan(const std::vector<size_t>& columns,

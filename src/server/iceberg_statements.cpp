@@ -23,6 +23,7 @@
 #include "io/file_system.h"
 #include "lake/external_catalogs.h"
 #include "lake/iceberg/data_file_writer.h"
+#include "lake/iceberg/single_value.h"
 #include "lake/iceberg/table_transaction.h"
 #include "optimizer/optimizer.h"
 #include "parser/parser.h"
@@ -408,16 +409,35 @@ int64_t StageDeletes(const std::vector<Chunk>& chunks, const TableState& state, 
     return deleted;
 }
 
+std::vector<Value> WriteDefaults(const iceberg::Schema& schema) {
+    std::vector<Value> out;
+    for (const auto& f : schema.fields) {
+        out.push_back(f.write_default_json ? iceberg::ParseJsonSingleValue(f.type, *f.write_default_json,
+                                                                           "write-default of column '" + f.name + "'")
+                                           : Value::Null(iceberg::ToFloeType(f.type)));
+    }
+    return out;
+}
+
 Chunk ToTableRows(const Chunk& chunk, const std::vector<int>& source, const iceberg::Schema& schema,
-                  const std::vector<LogicalType>& types) {
+                  const std::vector<LogicalType>& types, const std::vector<Value>* defaults) {
     size_t n = chunk.size();
     Chunk out(types, 0);
     for (size_t c = 0; c < schema.fields.size(); ++c) {
         if (source[c] < 0) {
-            auto nulls = std::make_shared<Column>(types[c], n);
-            nulls->Resize(n);
-            for (size_t r = 0; r < n; ++r) nulls->SetNull(r, true);
-            out.SetColumn(c, nulls);
+            auto filled = std::make_shared<Column>(types[c], n);
+            filled->Resize(n);
+            const Value* value =
+                defaults && c < defaults->size() && !(*defaults)[c].is_null() ? &(*defaults)[c] : nullptr;
+            Value typed = value ? (value->type() == types[c] ? *value : CastValue(*value, types[c])) : Value();
+            for (size_t r = 0; r < n; ++r) {
+                if (value && !typed.is_null()) {
+                    filled->SetValue(r, typed);
+                } else {
+                    filled->SetNull(r, true);
+                }
+            }
+            out.SetColumn(c, filled);
         } else {
             const Column& in = chunk.column(static_cast<size_t>(source[c]));
             if (in.type() == types[c]) {
@@ -663,8 +683,10 @@ QueryResult StatementExecutor::IcebergWrite(const std::string& catalog, const st
     // Which query column feeds each table column (-1: none, NULL).
     std::vector<int> source(schema.fields.size(), -1);
     for (size_t i = 0; i < targets.size(); ++i) source[static_cast<size_t>(targets[i])] = static_cast<int>(i);
+    // Columns the statement does not name take their write-default (v3), else NULL.
+    std::vector<Value> defaults = iceberg_write::WriteDefaults(schema);
     for (size_t c = 0; c < schema.fields.size(); ++c) {
-        if (source[c] < 0 && schema.fields[c].required) {
+        if (source[c] < 0 && schema.fields[c].required && defaults[c].is_null()) {
             throw BinderError("Field '" + schema.fields[c].name + "' doesn't have a default value (it is required)",
                               ErrorCode::WRONG_ARGUMENTS);
         }
@@ -675,7 +697,7 @@ QueryResult StatementExecutor::IcebergWrite(const std::string& catalog, const st
     Executor::Run(
         *physical,
         [&](Chunk& chunk) {
-            Chunk out = ToTableRows(chunk, source, schema, types);
+            Chunk out = ToTableRows(chunk, source, schema, types, &defaults);
             rows += out.live_rows();
             writer.Append(out);
         },

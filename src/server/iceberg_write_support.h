@@ -44,12 +44,16 @@ std::map<std::string, LiveFile> LiveDataFiles(const iceberg::TableState& state);
 int64_t StageDeletes(const std::vector<Chunk>& chunks, const iceberg::TableState& state, iceberg::TableTransaction& txn,
                      std::vector<std::string>& written);
 
+/// Per column of `schema`: its write-default (format v3) as a Value, or NULL.
+std::vector<Value> WriteDefaults(const iceberg::Schema& schema);
+
 /// The table's columns (schema order, `types` = DataFileWriter::column_types()) from a query
-/// chunk: column c is `chunk` column `source[c]` cast to types[c], or NULL when source[c] < 0.
+/// chunk: column c is `chunk` column `source[c]` cast to types[c], or, when source[c] < 0, the
+/// column's value in `defaults` (when given and not NULL), else NULL.
 /// Throws ConversionError (1366) for a value that does not convert and (1048) for a NULL in a
 /// required column. The chunk's selection is kept.
 Chunk ToTableRows(const Chunk& chunk, const std::vector<int>& source, const iceberg::Schema& schema,
-                  const std::vector<LogicalType>& types);
+                  const std::vector<LogicalType>& types, const std::vector<Value>* defaults = nullptr);
 
 }  // namespace iceberg_write
 

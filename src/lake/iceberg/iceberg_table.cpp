@@ -546,6 +546,61 @@ int64_t IcebergTable::EstimatedRows() const {
     return 1000;
 }
 
+double IcebergTable::DistinctEstimate(size_t column) const {
+    std::call_once(distinct_once_, [&] {
+        distinct_.assign(columns_.size(), -1);
+        if (!snapshot_) return;
+        const double rows = static_cast<double>(EstimatedRows());
+        std::vector<std::optional<int64_t>> lo(columns_.size()), hi(columns_.size());
+        std::vector<bool> known(columns_.size(), true);
+        try {
+            for (const auto& m : Manifests()) {
+                if (m.content != ManifestContent::DATA) continue;
+                std::string path = resolver_.Resolve(m.path);
+                for (const auto& e : ReadManifest(ReadFileBytes(path), "manifest '" + path + "'", m)) {
+                    if (e.status == EntryStatus::DELETED) continue;
+                    for (size_t c = 0; c < schema_->fields.size(); ++c) {
+                        const NestedField& f = schema_->fields[c];
+                        if (!known[c]) continue;
+                        auto l = e.file.lower_bounds.find(f.id);
+                        auto h = e.file.upper_bounds.find(f.id);
+                        if (l == e.file.lower_bounds.end() || h == e.file.upper_bounds.end()) {
+                            // Only NULLs (no bounds) leave the span alone; otherwise it is unknown.
+                            auto nulls = e.file.null_value_counts.find(f.id);
+                            if (nulls == e.file.null_value_counts.end() || nulls->second != e.file.record_count) {
+                                known[c] = false;
+                            }
+                            continue;
+                        }
+                        auto lv = DecodeBound(f.type, l->second), hv = DecodeBound(f.type, h->second);
+                        if (!lv || !hv || lv->is_null() || hv->is_null()) {
+                            known[c] = false;
+                            continue;
+                        }
+                        TypeId id = lv->type().id;
+                        if (id != TypeId::INT && id != TypeId::BIGINT && id != TypeId::DATE && id != TypeId::SMALLINT &&
+                            id != TypeId::TINYINT) {
+                            known[c] = false;
+                            continue;
+                        }
+                        int64_t a = lv->GetInt(), b = hv->GetInt();
+                        if (!lo[c] || a < *lo[c]) lo[c] = a;
+                        if (!hi[c] || b > *hi[c]) hi[c] = b;
+                    }
+                }
+            }
+        } catch (const Exception&) {
+            return;  // unreadable manifests: no estimates (the scan reports the error)
+        }
+        for (size_t c = 0; c < schema_->fields.size(); ++c) {
+            if (!known[c] || !lo[c]) continue;
+            double span = static_cast<double>(*hi[c]) - static_cast<double>(*lo[c]) + 1;
+            distinct_[c] = std::max(1.0, std::min(span, rows));
+        }
+    });
+    return column < distinct_.size() ? distinct_[column] : -1;
+}
+
 std::vector<ManifestFile> IcebergTable::Manifests() const {
     if (!snapshot_) return {};
     if (!snapshot_->manifest_list.empty()) {

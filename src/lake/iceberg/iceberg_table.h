@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -68,6 +69,9 @@ class IcebergTable : public TableSource {
     /// `_file` (the data file's path as the manifest names it) and `_pos` (the row's position in it).
     std::vector<SourceColumn> metadata_columns() const override;
     int64_t EstimatedRows() const override;
+    /// For integer and date columns: the span of the data files' bounds (max - min + 1), at most
+    /// the row count; -1 for other columns. The manifests are read once, on the first call.
+    double DistinctEstimate(size_t column) const override;
     std::shared_ptr<const ScanPlan> PlanScan(const std::vector<size_t>& columns,
                                              const std::vector<ScanFilter>& filters) const override;
 
@@ -90,6 +94,8 @@ class IcebergTable : public TableSource {
     std::vector<SourceColumn> columns_;
     LocationResolver resolver_;
     std::optional<TimeZone> time_zone_;
+    mutable std::once_flag distinct_once_;
+    mutable std::vector<double> distinct_;  // per column, from DistinctEstimate's first call
 };
 
 /// Reads a whole file through io/ (metadata, manifest lists, manifests); local paths must lie

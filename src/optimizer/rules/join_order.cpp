@@ -69,6 +69,11 @@ double DistinctOf(const LogicalOperator& op, size_t column) {
             if (IsVirtualColumn(g.column_ids[column])) return EstimateCardinality(op);
             return capped(TableColumnDistinct(*g.version, g.column_ids[column]));
         }
+        case LogicalOperatorType::TABLE_FUNCTION: {
+            const auto& t = static_cast<const LogicalTableFunction&>(op);
+            if (!t.source || column >= t.column_ids.size()) return -1;
+            return capped(t.source->DistinctEstimate(t.column_ids[column]));
+        }
         case LogicalOperatorType::FILTER:
         case LogicalOperatorType::ORDER_BY:
         case LogicalOperatorType::LIMIT:
