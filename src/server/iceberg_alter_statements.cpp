@@ -25,6 +25,7 @@
 #include "binder/client_context.h"
 #include "common/ascii.h"
 #include "common/exception.h"
+#include "common/json_text.h"
 #include "function/cast.h"
 #include "lake/external_catalogs.h"
 #include "lake/iceberg/data_file_writer.h"
@@ -118,36 +119,6 @@ std::string EvolvedFieldName(const std::string& column, const Transform& t) {
         default:
             return column + "_null";
     }
-}
-
-std::string JsonString(const std::string& text) {
-    std::string out = "\"";
-    for (unsigned char c : text) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (c < 0x20) {
-                    out += fmt::format("\\u{:04x}", c);
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    return out + "\"";
 }
 
 bool SameSchema(const Schema& a, const Schema& b) {

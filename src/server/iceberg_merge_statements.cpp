@@ -381,12 +381,7 @@ QueryResult StatementExecutor::Merge(const ast::MergeStatement& s) {
         // The files go unless the swap may have happened (then a snapshot may list them).
         if (!txn || !txn->outcome_unknown()) {
             writer.Abort();
-            if (!written.empty()) {
-                try {
-                    FileSystemFor(written.front()).Delete(written);
-                } catch (const Exception&) {
-                }
-            }
+            iceberg_write::DeleteQuietly(written);
         }
         throw;
     }

@@ -409,6 +409,15 @@ int64_t StageDeletes(const std::vector<Chunk>& chunks, const TableState& state, 
     return deleted;
 }
 
+void DeleteQuietly(const std::vector<std::string>& paths) {
+    if (paths.empty()) return;
+    try {
+        FileSystemFor(paths.front()).Delete(paths);
+    } catch (const Exception&) {
+        // Best effort (see the header).
+    }
+}
+
 std::vector<Value> WriteDefaults(const iceberg::Schema& schema) {
     std::vector<Value> out;
     for (const auto& f : schema.fields) {
@@ -760,12 +769,7 @@ QueryResult StatementExecutor::IcebergDelete(const ast::DeleteStatement& s, cons
         externals.Remember(committed);
         result.info = fmt::format("Rows deleted: {}  Snapshot: {}", deleted, txn.snapshot_id());
     } catch (...) {
-        if (!txn.outcome_unknown() && !written.empty()) {
-            try {
-                FileSystemFor(written.front()).Delete(written);
-            } catch (const Exception&) {
-            }
-        }
+        if (!txn.outcome_unknown()) iceberg_write::DeleteQuietly(written);
         throw;
     }
     return result;
@@ -840,12 +844,7 @@ QueryResult StatementExecutor::IcebergUpdate(const ast::UpdateStatement& s, cons
     } catch (...) {
         if (!txn.outcome_unknown()) {
             writer.Abort();
-            if (!written.empty()) {
-                try {
-                    FileSystemFor(written.front()).Delete(written);
-                } catch (const Exception&) {
-                }
-            }
+            iceberg_write::DeleteQuietly(written);
         }
         throw;
     }

@@ -44,6 +44,10 @@ std::map<std::string, LiveFile> LiveDataFiles(const iceberg::TableState& state);
 int64_t StageDeletes(const std::vector<Chunk>& chunks, const iceberg::TableState& state, iceberg::TableTransaction& txn,
                      std::vector<std::string>& written);
 
+/// Deletes files a failed statement wrote (best effort: what remains is an orphan, which
+/// remove_orphan_files cleans).
+void DeleteQuietly(const std::vector<std::string>& paths);
+
 /// Per column of `schema`: its write-default (format v3) as a Value, or NULL.
 std::vector<Value> WriteDefaults(const iceberg::Schema& schema);
 

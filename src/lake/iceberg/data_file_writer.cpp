@@ -6,6 +6,7 @@
 #include <random>
 
 #include "common/exception.h"
+#include "common/utf8_text.h"
 #include "format/parquet/file_writer.h"
 #include "io/file_system.h"
 #include "lake/iceberg/metadata_writer.h"
@@ -88,24 +89,6 @@ size_t PrefixBytes(const std::string& s, size_t chars) {
         pos += CharLength(static_cast<unsigned char>(s[pos]));
     }
     return pos >= s.size() ? std::string::npos : pos;
-}
-
-void AppendUtf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "common/exception.h"
+#include "common/json_text.h"
 #include "types/date_time.h"
 #include "types/decimal.h"
 
@@ -120,38 +121,6 @@ std::optional<int128_t> ParseDecimalText(std::string_view text, int precision, i
     return ParseDecimal((negative ? "-" : "") + digits, precision, scale);
 }
 
-void AppendJsonString(std::string_view s, std::string& out) {
-    out.push_back('"');
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out.push_back(static_cast<char>(c));
-                }
-        }
-    }
-    out.push_back('"');
-}
-
 Value ParseElement(const Type& type, simdjson::dom::element json, const std::string& what, int depth);
 
 /// A nested default rendered as Floe's nested JSON text (structs by field name, maps as objects).
@@ -176,7 +145,7 @@ void RenderNested(const Type& type, simdjson::dom::element json, const std::stri
             bool present = obj.at_key(key).get(child) == simdjson::SUCCESS;
             if (!first) out.push_back(',');
             first = false;
-            AppendJsonString(f.name, out);
+            AppendJsonString(out, f.name);
             out.push_back(':');
             if (present) {
                 RenderNested(f.type, child, what, depth + 1, out);
@@ -220,7 +189,7 @@ void RenderNested(const Type& type, simdjson::dom::element json, const std::stri
             RenderNested(type.key().type, keys.at(i).value_unsafe(), what, depth + 1, key);
             if (key.empty() || key[0] != '"') {
                 std::string quoted;
-                AppendJsonString(key, quoted);
+                AppendJsonString(quoted, key);
                 key = quoted;
             }
             out += key;
@@ -238,7 +207,7 @@ void RenderNested(const Type& type, simdjson::dom::element json, const std::stri
     } else if (v.type().id == TypeId::BOOLEAN) {
         out += v.GetBool() ? "true" : "false";
     } else {
-        AppendJsonString(v.ToString(), out);
+        AppendJsonString(out, v.ToString());
     }
 }
 
