@@ -23,6 +23,7 @@
 #include "io/file_system.h"
 #include "lake/external_catalogs.h"
 #include "lake/iceberg/data_file_writer.h"
+#include "lake/iceberg/deletion_vector.h"
 #include "lake/iceberg/single_value.h"
 #include "lake/iceberg/table_transaction.h"
 #include "optimizer/optimizer.h"
@@ -361,6 +362,99 @@ std::map<std::string, LiveFile> LiveDataFiles(const TableState& state) {
 
 /// Position deletes for the (_file, _pos) rows of `chunks` (columns 0 and 1): whole files whose
 /// every row goes are removed instead. Adds them to `txn`; returns the rows deleted.
+namespace {
+
+/// The data directory new delete files go to.
+std::string DataDirectory(const iceberg::TableMetadata& metadata) {
+    std::string location = metadata.location;
+    while (!location.empty() && location.back() == '/') location.pop_back();
+    auto prop = metadata.properties.find("write.data.path");
+    return prop == metadata.properties.end() ? location + "/data" : prop->second;
+}
+
+/// v3: one deletion vector per data file, absorbing the file's current one, all in one Puffin
+/// file; a data file whose every row is then deleted is removed instead.
+int64_t StageDeletionVectors(std::map<std::string, std::vector<int64_t>>& positions,
+                             const std::map<std::string, LiveFile>& live, const TableState& state,
+                             iceberg::TableTransaction& txn, std::vector<std::string>& written) {
+    // The live deletes of the data files concerned.
+    std::map<std::string, iceberg::DataFile> current_dv;
+    std::set<std::string> with_position_files;
+    const iceberg::Snapshot* snapshot = state.metadata->current_snapshot();
+    for (const auto& m : iceberg::ReadSnapshotManifests(*state.metadata, *snapshot)) {
+        if (m.content != iceberg::ManifestContent::DELETES) continue;
+        for (auto& e : iceberg::ReadManifest(ReadWholeFile(m.path), "manifest '" + m.path + "'", m)) {
+            if (e.status == iceberg::EntryStatus::DELETED) continue;
+            if (e.file.content != iceberg::DataFileContent::POSITION_DELETES) continue;
+            if (!e.file.referenced_data_file) {
+                with_position_files.insert("");  // may cover any file
+                continue;
+            }
+            if (!positions.count(*e.file.referenced_data_file)) continue;
+            if (AsciiEqualsIgnoreCase(e.file.file_format, "puffin")) {
+                current_dv[*e.file.referenced_data_file] = e.file;
+            } else {
+                with_position_files.insert(*e.file.referenced_data_file);
+            }
+        }
+    }
+    std::vector<std::pair<std::string, std::vector<int64_t>>> vectors;
+    std::vector<std::vector<iceberg::PartitionValue>> partitions;
+    std::vector<int32_t> specs;
+    std::set<std::string> targets, removed;
+    std::set<std::pair<std::string, std::string>> replaced;
+    int64_t deleted = 0;
+    for (auto& [path, pos] : positions) {
+        std::sort(pos.begin(), pos.end());
+        pos.erase(std::unique(pos.begin(), pos.end()), pos.end());
+        deleted += static_cast<int64_t>(pos.size());
+        auto it = live.find(path);
+        if (it == live.end()) throw InternalError("a deleted row names data file '" + path + "', which is not live");
+        if (with_position_files.count(path) || with_position_files.count("")) {
+            throw NotSupportedError("data file '" + path +
+                                    "' has position delete files from before the table became v3; Floe cannot merge "
+                                    "them into a deletion vector yet");
+        }
+        std::vector<int64_t> all = pos;
+        auto old = current_dv.find(path);
+        if (old != current_dv.end()) {
+            const iceberg::DataFile& dv = old->second;
+            auto file = FileSystemFor(dv.file_path).Open(dv.file_path);
+            std::string blob = file->ReadAt(static_cast<uint64_t>(dv.content_offset.value_or(0)),
+                                            static_cast<size_t>(dv.content_size_in_bytes.value_or(0)));
+            std::vector<int64_t> before =
+                iceberg::DecodeDeletionVector(blob, "deletion vector in '" + dv.file_path + "'");
+            all.insert(all.end(), before.begin(), before.end());
+            std::sort(all.begin(), all.end());
+            all.erase(std::unique(all.begin(), all.end()), all.end());
+            replaced.insert({dv.file_path, path});
+        }
+        if (static_cast<int64_t>(all.size()) >= it->second.record_count) {
+            removed.insert(path);  // every row of the file goes: the file (and its deletes) go
+            continue;
+        }
+        targets.insert(path);
+        vectors.emplace_back(path, std::move(all));
+        partitions.push_back(it->second.partition);
+        specs.push_back(it->second.spec_id);
+    }
+    if (!vectors.empty()) {
+        std::string puffin = DataDirectory(*state.metadata) + "/" + iceberg::RandomUuid() + "-deletes.puffin";
+        written.push_back(puffin);
+        std::vector<iceberg::DataFile> files = iceberg::WriteDeletionVectors(puffin, vectors, partitions);
+        txn.AddDeleteFiles(std::move(files), std::move(specs), targets);
+    }
+    if (!removed.empty()) txn.RemoveDataFiles(removed);
+    std::set<std::pair<std::string, std::string>> replaced_kept;
+    for (const auto& r : replaced) {
+        if (!removed.count(r.second)) replaced_kept.insert(r);
+    }
+    txn.ReplaceDeletionVectors(targets, std::move(replaced_kept));
+    return deleted;
+}
+
+}  // namespace
+
 int64_t StageDeletes(const std::vector<Chunk>& chunks, const TableState& state, iceberg::TableTransaction& txn,
                      std::vector<std::string>& written) {
     std::map<std::string, std::vector<int64_t>> positions;
@@ -374,10 +468,8 @@ int64_t StageDeletes(const std::vector<Chunk>& chunks, const TableState& state, 
     if (state.metadata->format_version < 2) {
         throw NotSupportedError("Iceberg v1 tables cannot hold row deletes; upgrade the table to format-version 2");
     }
-    if (state.metadata->format_version >= 3) {
-        throw NotSupportedError("deleting rows of Iceberg v3 tables (deletion vectors) is not supported yet");
-    }
     std::map<std::string, LiveFile> live = LiveDataFiles(state);
+    if (state.metadata->format_version >= 3) return StageDeletionVectors(positions, live, state, txn, written);
     std::string location = state.metadata->location;
     while (!location.empty() && location.back() == '/') location.pop_back();
     auto prop = state.metadata->properties.find("write.data.path");

@@ -36,11 +36,12 @@ struct LiveFile {
 /// The live data files of `state`'s current snapshot, by path as the manifests name them.
 std::map<std::string, LiveFile> LiveDataFiles(const iceberg::TableState& state);
 
-/// Stages the deletion of the rows (_file, _pos) that columns 0 and 1 of `chunks` name: one
-/// position delete file per data file (in that file's partition), or the data file's removal when
-/// every row of it goes. Paths of the files written are appended to `written` (for cleanup after a
+/// Stages the deletion of the rows (_file, _pos) that columns 0 and 1 of `chunks` name: v2, one
+/// position delete file per data file (in that file's partition); v3, one deletion vector per data
+/// file absorbing its current one, all in one Puffin file; or the data file's removal when every
+/// row of it goes. Paths of the files written are appended to `written` (for cleanup after a
 /// failed commit). Returns the rows deleted (duplicates counted once). Throws NotSupportedError for
-/// v1 tables (no row deletes) and v3 tables (deletion vectors are not written yet).
+/// v1 tables (no row deletes).
 int64_t StageDeletes(const std::vector<Chunk>& chunks, const iceberg::TableState& state, iceberg::TableTransaction& txn,
                      std::vector<std::string>& written);
 

@@ -1,7 +1,5 @@
 #include "execution/operator/iceberg_deletes.h"
 
-#include <roaring/roaring.h>
-
 #include <algorithm>
 #include <cstring>
 
@@ -10,6 +8,7 @@
 #include "format/parquet/file_reader.h"
 #include "function/cast.h"
 #include "io/file_system.h"
+#include "lake/iceberg/deletion_vector.h"
 #include "vector/row_key.h"
 
 namespace floe {
@@ -55,12 +54,8 @@ std::unique_ptr<parquet::ParquetFileReader> OpenParquet(const std::string& path)
     return std::make_unique<parquet::ParquetFileReader>(FileSystemFor(path).Open(path));
 }
 
-uint32_t BigEndian32(const unsigned char* p) {
-    return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
-}
-
-/// A deletion vector blob (v3, Puffin "deletion-vector-v1"): length, magic, a portable 64-bit
-/// roaring bitmap, CRC-32 of magic and bitmap. Returns the positions, sorted.
+/// A deletion vector (v3, Puffin "deletion-vector-v1"; lake/iceberg/deletion_vector.h): the
+/// positions, sorted.
 std::vector<int64_t> ReadDeletionVector(const iceberg::DeleteFileRef& ref) {
     const std::string what = "deletion vector in '" + ref.path + "'";
     if (!ref.content_offset || !ref.content_size) throw IOError(what + ": the manifest gives no content offset/size");
@@ -72,41 +67,7 @@ std::vector<int64_t> ReadDeletionVector(const iceberg::DeleteFileRef& ref) {
         throw IOError(what + ": the blob lies outside the file");
     }
     std::string blob = file->ReadAt(static_cast<uint64_t>(*ref.content_offset), static_cast<size_t>(*ref.content_size));
-    const auto* p = reinterpret_cast<const unsigned char*>(blob.data());
-    uint32_t length = BigEndian32(p);
-    if (length + 8 != blob.size()) throw IOError(what + ": the blob's length field disagrees with its size");
-    static const unsigned char kMagic[4] = {0xD1, 0xD3, 0x39, 0x64};
-    if (std::memcmp(p + 4, kMagic, 4) != 0) throw IOError(what + ": bad magic (not a deletion-vector-v1 blob)");
-    uint32_t crc = BigEndian32(p + 4 + length);
-    if (Crc32(p + 4, length) != crc) throw IOError(what + ": CRC mismatch");
-    const char* data = blob.data() + 8;
-    size_t left = length - 4;
-    if (left < 8) throw IOError(what + ": truncated bitmap");
-    uint64_t buckets = 0;
-    std::memcpy(&buckets, data, 8);
-    data += 8;
-    left -= 8;
-    std::vector<int64_t> out;
-    for (uint64_t b = 0; b < buckets; ++b) {
-        if (left < 4) throw IOError(what + ": truncated bitmap");
-        uint32_t high = 0;
-        std::memcpy(&high, data, 4);
-        data += 4;
-        left -= 4;
-        size_t size = roaring_bitmap_portable_deserialize_size(data, left);
-        if (size == 0) throw IOError(what + ": malformed roaring bitmap");
-        roaring_bitmap_t* bitmap = roaring_bitmap_portable_deserialize_safe(data, left);
-        if (!bitmap) throw IOError(what + ": malformed roaring bitmap");
-        uint64_t count = roaring_bitmap_get_cardinality(bitmap);
-        std::vector<uint32_t> lows(count);
-        roaring_bitmap_to_uint32_array(bitmap, lows.data());
-        roaring_bitmap_free(bitmap);
-        for (uint32_t low : lows) out.push_back(static_cast<int64_t>((uint64_t{high} << 32) | low));
-        data += size;
-        left -= size;
-    }
-    std::sort(out.begin(), out.end());
-    return out;
+    return iceberg::DecodeDeletionVector(blob, what);
 }
 
 }  // namespace

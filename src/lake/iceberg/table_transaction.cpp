@@ -183,6 +183,12 @@ void TableTransaction::RemoveDataFiles(std::set<std::string> paths) {
     removed_data_files_.insert(paths.begin(), paths.end());
 }
 
+void TableTransaction::ReplaceDeletionVectors(std::set<std::string> data_files,
+                                              std::set<std::pair<std::string, std::string>> replaced) {
+    dv_targets_.insert(data_files.begin(), data_files.end());
+    replaced_dvs_.insert(replaced.begin(), replaced.end());
+}
+
 void TableTransaction::DeleteQuietly(const std::vector<std::string>& paths) {
     if (paths.empty()) return;
     try {
@@ -271,11 +277,29 @@ TableState TableTransaction::TryCommit(const TableState& base_state, int attempt
     }
     std::set<std::string> still_live;  // referenced / removed files found live
     int64_t deleted_data_files = 0, deleted_records = 0, deleted_size = 0, removed_delete_files = 0;
-    int64_t removed_position_deletes = 0;
+    int64_t removed_position_deletes = 0, removed_dvs = 0;
     std::set<std::string> changed_partitions;
     for (const auto& f : data_files_) changed_partitions.insert(PartitionKeyOf(written_for_spec_, f.partition));
     for (const auto& f : delete_files_) changed_partitions.insert(PartitionKeyOf(written_for_spec_, f.partition));
-    bool must_scan = overwrite_ != Overwrite::NONE || !referenced_data_files_.empty() || !removed_data_files_.empty();
+    bool must_scan = overwrite_ != Overwrite::NONE || !referenced_data_files_.empty() || !removed_data_files_.empty() ||
+                     !dv_targets_.empty();
+    std::set<std::pair<std::string, std::string>> replaced_found;
+    // A delete entry this commit replaces (a deletion vector it absorbed, or that of a data file
+    // it removes); throws when another deletion vector for a target landed meanwhile.
+    auto replaces = [&](const ManifestEntry& e) {
+        if (e.file.content != DataFileContent::POSITION_DELETES || !e.file.referenced_data_file) return false;
+        const std::string& target = *e.file.referenced_data_file;
+        if (replaced_dvs_.count({e.file.file_path, target})) {
+            replaced_found.insert({e.file.file_path, target});
+            return true;
+        }
+        if (removed_data_files_.count(target)) return true;  // deletes of a removed file go with it
+        if (dv_targets_.count(target)) {
+            throw CommitFailedError("cannot commit to '" + name + "': another statement deleted rows of data file '" +
+                                    target + "' concurrently; run the statement again");
+        }
+        return false;
+    };
     std::vector<ManifestFile> manifests = new_manifests_;
     for (auto& m : manifests) {
         m.sequence_number = sequence;
@@ -304,6 +328,7 @@ TableState TableTransaction::TryCommit(const TableState& base_state, int attempt
                     remove = true;
                 }
             }
+            if (replaces(e)) remove = true;
             if (remove) touched = true;
         }
         if (!touched) {
@@ -318,7 +343,8 @@ TableState TableTransaction::TryCommit(const TableState& base_state, int attempt
             bool remove = overwrite_ == Overwrite::ALL ||
                           (overwrite_ == Overwrite::PARTITIONS && m.partition_spec_id == written_for_spec_ &&
                            overwritten_partitions.count(PartitionKeyOf(m.partition_spec_id, e.file.partition))) ||
-                          (e.file.content == DataFileContent::DATA && removed_data_files_.count(e.file.file_path));
+                          (e.file.content == DataFileContent::DATA && removed_data_files_.count(e.file.file_path)) ||
+                          replaces(e);
             if (remove) {
                 e.status = EntryStatus::DELETED;
                 e.snapshot_id = snapshot_id_;
@@ -330,6 +356,7 @@ TableState TableTransaction::TryCommit(const TableState& base_state, int attempt
                     ++removed_delete_files;
                     if (e.file.content == DataFileContent::POSITION_DELETES)
                         removed_position_deletes += e.file.record_count;
+                    if (e.file.file_format == "PUFFIN") ++removed_dvs;
                 }
                 deleted_size += e.file.file_size_in_bytes;
             } else {
@@ -365,6 +392,12 @@ TableState TableTransaction::TryCommit(const TableState& base_state, int attempt
         if (!still_live.count(path)) {
             throw CommitFailedError("cannot commit to '" + name + "': data file '" + path +
                                     "' that this statement deletes rows from was removed by a concurrent commit");
+        }
+    }
+    for (const auto& dv : replaced_dvs_) {
+        if (!replaced_found.count(dv)) {
+            throw CommitFailedError("cannot commit to '" + name + "': the deletion vector of data file '" + dv.second +
+                                    "' changed concurrently; run the statement again");
         }
     }
     for (const auto& path : removed_data_files_) {
@@ -421,14 +454,18 @@ TableState TableTransaction::TryCommit(const TableState& base_state, int attempt
     put("added-data-files", static_cast<int64_t>(data_files_.size()));
     put("added-records", added_records);
     put("added-files-size", added_size);
+    int64_t added_dvs = 0;
+    for (const auto& f : delete_files_) added_dvs += f.file_format == "PUFFIN" ? 1 : 0;
     put("added-delete-files", static_cast<int64_t>(delete_files_.size()));
-    put("added-position-delete-files", static_cast<int64_t>(delete_files_.size()));
+    put("added-position-delete-files", static_cast<int64_t>(delete_files_.size()) - added_dvs);
+    put("added-dvs", added_dvs);
     put("added-position-deletes", added_position_deletes);
     put("deleted-data-files", deleted_data_files);
     put("deleted-records", deleted_records);
     put("removed-files-size", deleted_size);
     put("removed-delete-files", removed_delete_files);
-    put("removed-position-delete-files", removed_delete_files);
+    put("removed-position-delete-files", removed_delete_files - removed_dvs);
+    put("removed-dvs", removed_dvs);
     put("removed-position-deletes", removed_position_deletes);
     s["changed-partition-count"] = std::to_string(changed_partitions.size());
     bool known = true;

@@ -78,6 +78,11 @@ class TableTransaction {
     void AddDeleteFiles(std::vector<DataFile> files, std::vector<int32_t> spec_ids, std::set<std::string> referenced);
     /// Live data files to remove (copy-on-write): they must still be live when the commit lands.
     void RemoveDataFiles(std::set<std::string> paths);
+    /// v3: the data files that get a new deletion vector, and the live ones (Puffin path, data
+    /// file) it replaces (and absorbed). The replaced ones must still be live, and no other
+    /// deletion vector for those data files may have landed meanwhile (CommitFailedError).
+    void ReplaceDeletionVectors(std::set<std::string> data_files,
+                                std::set<std::pair<std::string, std::string>> replaced);
     void SetOverwrite(Overwrite overwrite) { overwrite_ = overwrite; }
     /// An extra snapshot summary entry (e.g. routine-load offsets).
     void SetSummary(const std::string& key, const std::string& value) { extra_summary_[key] = value; }
@@ -112,6 +117,8 @@ class TableTransaction {
     std::vector<int32_t> delete_spec_ids_;
     std::set<std::string> referenced_data_files_;
     std::set<std::string> removed_data_files_;
+    std::set<std::string> dv_targets_;
+    std::set<std::pair<std::string, std::string>> replaced_dvs_;
     Overwrite overwrite_ = Overwrite::NONE;
     std::map<std::string, std::string> extra_summary_;
     /// Manifests holding the new files, written once (path and list entry without sequence numbers).
