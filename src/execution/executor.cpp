@@ -38,6 +38,35 @@ class ResultCollector : public PhysicalOperator {
     const std::function<void(Chunk&)>* consumer_;
 };
 
+/// Hands the final output to a consumer from every task at once (Executor::RunUnordered).
+class UnorderedConsumer : public PhysicalOperator {
+  public:
+    UnorderedConsumer(std::vector<LogicalType> types, const std::function<void(size_t, Chunk&)>* consumer)
+        : PhysicalOperator(PhysicalOperatorType::RESULT_COLLECTOR, std::move(types)), consumer_(consumer) {}
+    std::string name() const override { return "RESULT"; }
+    bool IsSink() const override { return true; }
+    struct TaskState : LocalState {
+        size_t task = 0;
+    };
+    std::unique_ptr<LocalState> MakeSinkState() override {
+        auto state = std::make_unique<TaskState>();
+        state->task = 1 + next_task_.fetch_add(1);
+        return state;
+    }
+    bool SinkLocal(ExecutionContext&, LocalState& state, Chunk& input) override {
+        if (input.live_rows() > 0) (*consumer_)(static_cast<TaskState&>(state).task, input);
+        return true;
+    }
+    bool Sink(ExecutionContext&, Chunk& input) override {
+        if (input.live_rows() > 0) (*consumer_)(0, input);
+        return true;
+    }
+
+  private:
+    const std::function<void(size_t, Chunk&)>* consumer_;
+    std::atomic<size_t> next_task_{0};
+};
+
 struct Pipeline {
     PhysicalOperator* source = nullptr;
     std::vector<PhysicalOperator*> operators;  // in data-flow order
@@ -298,6 +327,19 @@ void Executor::Run(PhysicalOperator& root, const std::function<void(Chunk&)>& co
     PipelineBuilder builder;
     Pipeline* final_pipeline = builder.Build(&root, &collector);
     final_pipeline->serial = true;  // the consumer takes each chunk as it comes
+    RunWithDependencies(*final_pipeline, ctx);
+}
+
+void Executor::RunUnordered(PhysicalOperator& root, const std::function<void(size_t task, Chunk&)>& consumer,
+                            const std::atomic<bool>* interrupted, size_t dop) {
+    ExecutionContext ctx;
+    ctx.interrupted = interrupted;
+    ctx.dop = dop;
+    std::vector<std::pair<const void*, std::unique_ptr<LocalState>>> states;
+    ctx.operator_states = &states;
+    UnorderedConsumer sink(root.types(), &consumer);
+    PipelineBuilder builder;
+    Pipeline* final_pipeline = builder.Build(&root, &sink);
     RunWithDependencies(*final_pipeline, ctx);
 }
 

@@ -23,6 +23,12 @@ class Executor {
     /// The same, handing each output chunk to `consumer` as it is produced (nothing is kept).
     static void Run(PhysicalOperator& root, const std::function<void(Chunk&)>& consumer,
                     const std::atomic<bool>* interrupted = nullptr, size_t dop = 1);
+    /// The same, unordered: up to `dop` tasks hand their chunks to `consumer` at once, each with
+    /// its own task number (0 .. dop; 0 alone when the plan runs on one thread), so a consumer that
+    /// keeps one state per task number (a file writer, say) needs no lock. For writes whose row
+    /// order does not matter.
+    static void RunUnordered(PhysicalOperator& root, const std::function<void(size_t task, Chunk&)>& consumer,
+                             const std::atomic<bool>* interrupted = nullptr, size_t dop = 1);
 };
 
 }  // namespace floe

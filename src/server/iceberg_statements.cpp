@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <set>
 
@@ -778,9 +779,17 @@ QueryResult StatementExecutor::IcebergWrite(const std::string& catalog, const st
     if (targets.empty()) {
         for (size_t i = 0; i < bound.output.size(); ++i) targets.push_back(static_cast<int>(i));
     }
-    std::string name = catalog + "." + db + "." + table;
-    iceberg::DataFileWriter writer(*state.metadata, iceberg::RandomUuid());
-    const std::vector<LogicalType>& types = writer.column_types();
+    // One writer per task of the query (tasks write their own files, in parallel).
+    const std::string operation = iceberg::RandomUuid();
+    const size_t dop = session_.PipelineDop();
+    std::vector<std::unique_ptr<iceberg::DataFileWriter>> writers(dop + 2);
+    writers[0] = std::make_unique<iceberg::DataFileWriter>(*state.metadata, operation, 0);
+    const std::vector<LogicalType>& types = writers[0]->column_types();
+    auto abort_all = [&] {
+        for (auto& w : writers) {
+            if (w) w->Abort();
+        }
+    };
     // Which query column feeds each table column (-1: none, NULL).
     std::vector<int> source(schema.fields.size(), -1);
     for (size_t i = 0; i < targets.size(); ++i) source[static_cast<size_t>(targets[i])] = static_cast<int>(i);
@@ -794,18 +803,32 @@ QueryResult StatementExecutor::IcebergWrite(const std::string& catalog, const st
     }
     LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(bound));
     PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
-    uint64_t rows = 0;
-    Executor::Run(
-        *physical,
-        [&](Chunk& chunk) {
-            Chunk out = ToTableRows(chunk, source, schema, types, &defaults);
-            rows += out.live_rows();
-            writer.Append(out);
-        },
-        session_.interrupted_flag(), session_.PipelineDop());
-    std::vector<iceberg::DataFile> files = writer.Finish();
+    std::atomic<uint64_t> rows{0};
+    std::vector<iceberg::DataFile> files;
+    try {
+        Executor::RunUnordered(
+            *physical,
+            [&](size_t task, Chunk& chunk) {
+                if (task >= writers.size()) throw InternalError("write task " + std::to_string(task) + " out of range");
+                if (!writers[task]) {
+                    writers[task] =
+                        std::make_unique<iceberg::DataFileWriter>(*state.metadata, operation, static_cast<int>(task));
+                }
+                Chunk out = ToTableRows(chunk, source, schema, types, &defaults);
+                rows += out.live_rows();
+                writers[task]->Append(out);
+            },
+            session_.interrupted_flag(), dop);
+        for (auto& w : writers) {
+            if (!w) continue;
+            for (auto& f : w->Finish()) files.push_back(std::move(f));
+        }
+    } catch (...) {
+        abort_all();
+        throw;
+    }
     QueryResult result;
-    result.affected_rows = rows;
+    result.affected_rows = rows.load();
     if (files.empty() && !overwrite) {
         result.info = "Records: 0";
         return result;
@@ -825,10 +848,10 @@ QueryResult StatementExecutor::IcebergWrite(const std::string& catalog, const st
         }
         TableState committed = txn.Commit();
         externals.Remember(committed);
-        result.info = fmt::format("Records: {}  Snapshot: {}", rows, txn.snapshot_id());
+        result.info = fmt::format("Records: {}  Snapshot: {}", rows.load(), txn.snapshot_id());
     } catch (...) {
         // The data files go unless the swap may have happened (then a snapshot may list them).
-        if (!txn.outcome_unknown()) writer.Abort();
+        if (!txn.outcome_unknown()) abort_all();
         throw;
     }
     return result;
