@@ -78,6 +78,7 @@ def test_two_servers_commit_through_one_postgres_catalog(tmp_path):
             t.start()
         for t in threads:
             t.join()
+        print(f"commits: {len(acknowledged)} acknowledged, {len(failed)} reported as failed")
         rows = servers[1].query("SELECT id FROM lake.db.events")
         ids = sorted(r[0] for r in rows)
         expected = sorted([i for i in acknowledged] + [-i - 1 for i in acknowledged])
