@@ -265,6 +265,33 @@ def test_iceberg_table_on_s3_through_a_jdbc_catalog(floe, s3, tmp_path):
         floe.query("DROP CATALOG lake_s3")
 
 
+def test_iceberg_writes_on_s3_through_a_jdbc_catalog(floe, s3, tmp_path):
+    # Floe creates, fills, changes and drops an Iceberg table whose files live on S3 (data files,
+    # delete files, manifests, manifest lists and metadata all written through Floe's S3 client).
+    db = tmp_path / "write_catalog.db"
+    props = {"type": "iceberg", "iceberg.catalog.type": "jdbc", "iceberg.catalog.uri": f"jdbc:sqlite:{db}",
+             "iceberg.catalog.warehouse": "s3://floe/lakew", **s3.properties()}
+    floe.query("CREATE EXTERNAL CATALOG lake_w PROPERTIES (" +
+               ", ".join(f"'{k}' = '{v}'" for k, v in props.items()) + ")")
+    try:
+        floe.query("CREATE DATABASE lake_w.sales")
+        floe.query("CREATE TABLE lake_w.sales.orders (id BIGINT, region VARCHAR(10), amount DOUBLE) "
+                   "PARTITION BY (region)")
+        floe.query("INSERT INTO lake_w.sales.orders VALUES (1, 'eu', 10.0), (2, 'us', 20.0), (3, 'eu', 30.0)")
+        floe.query("DELETE FROM lake_w.sales.orders WHERE id = 1")
+        floe.query("UPDATE lake_w.sales.orders SET amount = amount + 1 WHERE region = 'us'")
+        assert query(floe, "SELECT id, region, amount FROM lake_w.sales.orders ORDER BY id") == \
+            [(2, "us", 21.0), (3, "eu", 30.0)]
+        paths = [r[0] for r in floe.query("SELECT file_path FROM lake_w.sales.orders$files")]
+        assert paths and all(p.startswith("s3://floe/lakew/sales/orders/") for p in paths), paths
+        keys = s3.keys("floe", "lakew/sales/orders/")
+        assert any(k.endswith(".metadata.json") for k in keys) and any(k.endswith(".avro") for k in keys)
+        floe.query("DROP TABLE lake_w.sales.orders FORCE")
+        assert s3.keys("floe", "lakew/sales/orders/") == []
+    finally:
+        floe.query("DROP CATALOG lake_w")
+
+
 def test_hadoop_catalog_on_s3_is_refused_clearly(floe, s3):
     # Hadoop catalogs list directories; on S3 Floe reads Iceberg through JDBC catalogs for now.
     props = {"type": "iceberg", "iceberg.catalog.type": "hadoop", "iceberg.catalog.warehouse": "s3://floe/wh",
