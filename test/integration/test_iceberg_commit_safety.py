@@ -4,7 +4,7 @@
   each: every acknowledged INSERT's rows are there exactly once, every failed one is reported to
   its client (a CommitFailed-style error after the retries ran out) and left nothing behind in the
   table, and the final table passes the independent spec checker;
-- a kill -9 loop while clients INSERT, DELETE and UPDATE: after each restart every acknowledged
+- a kill -9 loop while clients INSERT, DELETE, UPDATE and MERGE: after each restart every acknowledged
   row is present exactly once (and deleted rows absent), and no snapshot references a missing
   file.
 
@@ -140,6 +140,19 @@ def test_kill9_during_writes_loses_no_acknowledged_row(tmp_path):
                             cur.execute(f"UPDATE lake.db.t SET v = v + 1 WHERE id = {victim}")
                             with lock:
                                 maybe.discard(victim)
+                        elif seed == 1 and base % 3 == 0:
+                            # MERGE: an upsert that inserts one new row and updates another.
+                            with lock:
+                                target = max(present) if present else None
+                                maybe.add(base)
+                            source = f"SELECT {base} AS id, 1 AS v" + (
+                                f" UNION ALL SELECT {target} AS id, 2 AS v" if target is not None else "")
+                            cur.execute(f"MERGE INTO lake.db.t t USING ({source}) s ON t.id = s.id "
+                                        "WHEN MATCHED THEN UPDATE SET v = s.v "
+                                        "WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.v)")
+                            with lock:
+                                maybe.discard(base)
+                                present.add(base)
                         else:
                             ids = [base, base + 1, base + 2]
                             with lock:
