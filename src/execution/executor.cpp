@@ -303,44 +303,41 @@ void RunWithDependencies(Pipeline& p, ExecutionContext& ctx) {
 
 }  // namespace
 
-std::vector<Chunk> Executor::Run(PhysicalOperator& root, const std::atomic<bool>* interrupted, size_t dop) {
+namespace {
+
+/// Runs the plan under `root` into `sink`; `serial`: the final pipeline feeds the sink in order
+/// from one thread.
+void RunInto(PhysicalOperator& root, PhysicalOperator& sink, const std::atomic<bool>* interrupted, size_t dop,
+             bool serial) {
     ExecutionContext ctx;
     ctx.interrupted = interrupted;
     ctx.dop = dop;
     std::vector<std::pair<const void*, std::unique_ptr<LocalState>>> states;
     ctx.operator_states = &states;
-    ResultCollector collector(root.types());
     PipelineBuilder builder;
-    Pipeline* final_pipeline = builder.Build(&root, &collector);
+    Pipeline* final_pipeline = builder.Build(&root, &sink);
+    final_pipeline->serial = serial;
     RunWithDependencies(*final_pipeline, ctx);
+}
+
+}  // namespace
+
+std::vector<Chunk> Executor::Run(PhysicalOperator& root, const std::atomic<bool>* interrupted, size_t dop) {
+    ResultCollector collector(root.types());
+    RunInto(root, collector, interrupted, dop, false);
     return std::move(collector.chunks);
 }
 
 void Executor::Run(PhysicalOperator& root, const std::function<void(Chunk&)>& consumer,
                    const std::atomic<bool>* interrupted, size_t dop) {
-    ExecutionContext ctx;
-    ctx.interrupted = interrupted;
-    ctx.dop = dop;
-    std::vector<std::pair<const void*, std::unique_ptr<LocalState>>> states;
-    ctx.operator_states = &states;
     ResultCollector collector(root.types(), &consumer);
-    PipelineBuilder builder;
-    Pipeline* final_pipeline = builder.Build(&root, &collector);
-    final_pipeline->serial = true;  // the consumer takes each chunk as it comes
-    RunWithDependencies(*final_pipeline, ctx);
+    RunInto(root, collector, interrupted, dop, true);  // the consumer takes each chunk as it comes
 }
 
 void Executor::RunUnordered(PhysicalOperator& root, const std::function<void(size_t task, Chunk&)>& consumer,
                             const std::atomic<bool>* interrupted, size_t dop) {
-    ExecutionContext ctx;
-    ctx.interrupted = interrupted;
-    ctx.dop = dop;
-    std::vector<std::pair<const void*, std::unique_ptr<LocalState>>> states;
-    ctx.operator_states = &states;
     UnorderedConsumer sink(root.types(), &consumer);
-    PipelineBuilder builder;
-    Pipeline* final_pipeline = builder.Build(&root, &sink);
-    RunWithDependencies(*final_pipeline, ctx);
+    RunInto(root, sink, interrupted, dop, false);
 }
 
 }  // namespace floe

@@ -26,6 +26,7 @@
 #include "lake/iceberg/data_file_writer.h"
 #include "lake/iceberg/deletion_vector.h"
 #include "lake/iceberg/single_value.h"
+#include "lake/iceberg/table_purge.h"
 #include "lake/iceberg/table_transaction.h"
 #include "optimizer/optimizer.h"
 #include "parser/parser.h"
@@ -244,63 +245,6 @@ iceberg::TableMetadata NewTableMetadata(const std::vector<std::pair<std::string,
     return m;
 }
 
-/// The files a table's metadata names that lie under its location (what DROP TABLE FORCE deletes):
-/// data and delete files, manifests, manifest lists and metadata files of every snapshot.
-std::vector<std::string> TableFiles(const TableState& state) {
-    const iceberg::TableMetadata& m = *state.metadata;
-    std::string prefix = m.location;
-    while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-    prefix += "/";
-    auto plain = [](const std::string& p) { return p.rfind("file://", 0) == 0 ? p.substr(7) : p; };
-    std::set<std::string> files;
-    auto mine = [&](const std::string& path) {
-        if (plain(path).rfind(plain(prefix), 0) == 0) files.insert(path);
-    };
-    for (const auto& snapshot : m.snapshots) {
-        std::vector<iceberg::ManifestFile> manifests;
-        try {
-            manifests = iceberg::ReadSnapshotManifests(m, snapshot);
-        } catch (const Exception&) {
-            continue;  // an unreadable list: its files stay (orphan-file cleanup finds them)
-        }
-        mine(snapshot.manifest_list);
-        for (const auto& manifest : manifests) {
-            mine(manifest.path);
-            try {
-                for (const auto& e : iceberg::ReadManifest(ReadWholeFile(manifest.path), manifest.path, manifest)) {
-                    mine(e.file.file_path);
-                }
-            } catch (const Exception&) {
-            }
-        }
-    }
-    for (const auto& log : m.metadata_log) mine(log.metadata_file);
-    mine(state.metadata_location);
-    mine(prefix + "metadata/version-hint.text");
-    return {files.begin(), files.end()};
-}
-
-/// Deletes `files`, then the directories under `location` they leave empty (local tables).
-void PurgeFiles(const std::vector<std::string>& files, const std::string& location) {
-    if (files.empty()) return;
-    FileSystemFor(files.front()).Delete(files);
-    std::string root = location.rfind("file://", 0) == 0 ? location.substr(7) : location;
-    if (root.empty() || root.find("://") != std::string::npos) return;
-    std::set<std::string, std::greater<>> dirs;  // deepest first
-    for (const auto& f : files) {
-        std::string dir = std::filesystem::path(f.rfind("file://", 0) == 0 ? f.substr(7) : f).parent_path().string();
-        while (dir.size() > root.size() && dir.rfind(root, 0) == 0) {
-            dirs.insert(dir);
-            dir = std::filesystem::path(dir).parent_path().string();
-        }
-    }
-    dirs.insert(root);
-    for (const auto& d : dirs) {
-        std::error_code ec;
-        if (std::filesystem::is_empty(FileRoots::Check(d), ec) && !ec) std::filesystem::remove(d, ec);
-    }
-}
-
 }  // namespace
 
 namespace iceberg_write {
@@ -374,10 +318,11 @@ std::string DataDirectory(const iceberg::TableMetadata& metadata) {
 }
 
 /// v3: one deletion vector per data file, absorbing the file's current one, all in one Puffin
-/// file; a data file whose every row is then deleted is removed instead.
-int64_t StageDeletionVectors(std::map<std::string, std::vector<int64_t>>& positions,
-                             const std::map<std::string, LiveFile>& live, const TableState& state,
-                             iceberg::TableTransaction& txn, std::vector<std::string>& written) {
+/// file; a data file whose every row is then deleted is removed instead. `positions` are sorted
+/// and unique, and name live files.
+void StageDeletionVectors(const std::map<std::string, std::vector<int64_t>>& positions,
+                          const std::map<std::string, LiveFile>& live, const TableState& state,
+                          iceberg::TableTransaction& txn, std::vector<std::string>& written) {
     // The live deletes of the data files concerned.
     std::map<std::string, iceberg::DataFile> current_dv;
     std::set<std::string> with_position_files;
@@ -404,13 +349,8 @@ int64_t StageDeletionVectors(std::map<std::string, std::vector<int64_t>>& positi
     std::vector<int32_t> specs;
     std::set<std::string> targets, removed;
     std::set<std::pair<std::string, std::string>> replaced;
-    int64_t deleted = 0;
     for (auto& [path, pos] : positions) {
-        std::sort(pos.begin(), pos.end());
-        pos.erase(std::unique(pos.begin(), pos.end()), pos.end());
-        deleted += static_cast<int64_t>(pos.size());
         auto it = live.find(path);
-        if (it == live.end()) throw InternalError("a deleted row names data file '" + path + "', which is not live");
         if (with_position_files.count(path) || with_position_files.count("")) {
             throw NotSupportedError("data file '" + path +
                                     "' has position delete files from before the table became v3; Floe cannot merge "
@@ -451,7 +391,6 @@ int64_t StageDeletionVectors(std::map<std::string, std::vector<int64_t>>& positi
         if (!removed.count(r.second)) replaced_kept.insert(r);
     }
     txn.ReplaceDeletionVectors(targets, std::move(replaced_kept));
-    return deleted;
 }
 
 }  // namespace
@@ -470,23 +409,25 @@ int64_t StageDeletes(const std::vector<Chunk>& chunks, const TableState& state, 
         throw NotSupportedError("Iceberg v1 tables cannot hold row deletes; upgrade the table to format-version 2");
     }
     std::map<std::string, LiveFile> live = LiveDataFiles(state);
-    if (state.metadata->format_version >= 3) return StageDeletionVectors(positions, live, state, txn, written);
-    std::string location = state.metadata->location;
-    while (!location.empty() && location.back() == '/') location.pop_back();
-    auto prop = state.metadata->properties.find("write.data.path");
-    std::string data_dir = prop == state.metadata->properties.end() ? location + "/data" : prop->second;
-    std::string operation = iceberg::RandomUuid();
-    std::vector<iceberg::DataFile> files;
-    std::vector<int32_t> specs;
-    std::set<std::string> referenced, removed;
     int64_t deleted = 0;
-    int counter = 0;
     for (auto& [path, pos] : positions) {
         std::sort(pos.begin(), pos.end());
         pos.erase(std::unique(pos.begin(), pos.end()), pos.end());
         deleted += static_cast<int64_t>(pos.size());
+        if (!live.count(path)) throw InternalError("a deleted row names data file '" + path + "', which is not live");
+    }
+    if (state.metadata->format_version >= 3) {
+        StageDeletionVectors(positions, live, state, txn, written);
+        return deleted;
+    }
+    const std::string data_dir = DataDirectory(*state.metadata);
+    const std::string operation = iceberg::RandomUuid();
+    std::vector<iceberg::DataFile> files;
+    std::vector<int32_t> specs;
+    std::set<std::string> referenced, removed;
+    int counter = 0;
+    for (const auto& [path, pos] : positions) {
         auto it = live.find(path);
-        if (it == live.end()) throw InternalError("a deleted row names data file '" + path + "', which is not live");
         if (static_cast<int64_t>(pos.size()) == it->second.record_count) {
             removed.insert(path);  // every row of the file goes: the file goes
             continue;
@@ -685,9 +626,9 @@ QueryResult StatementExecutor::IcebergCreateTable(const ast::CreateTableStatemen
         return IcebergWrite(catalog, db, s.name, state, *bound, {}, false);
     } catch (...) {
         try {
-            std::vector<std::string> files = TableFiles(state);
+            std::vector<std::string> files = iceberg::FilesToPurge(state.metadata_location, *state.metadata);
             c->DropTable(db, s.name);
-            PurgeFiles(files, state.metadata->location);
+            iceberg::PurgeFiles(files, state.metadata->location);
         } catch (const Exception&) {
             // The failure that matters is the write's.
         }
@@ -711,14 +652,13 @@ QueryResult StatementExecutor::IcebergDropTable(const ast::DropTableStatement& s
     std::string location;
     if (s.force) {
         TableState state = externals.LoadForWrite(catalog, db, s.name);
-        files = TableFiles(state);
+        files = iceberg::FilesToPurge(state.metadata_location, *state.metadata);
         location = state.metadata->location;
     }
     c->DropTable(db, s.name);
     QueryResult result;
     if (s.force) {
-        PurgeFiles(files, location);
-        result.info = fmt::format("Files purged: {}", files.size());
+        result.info = fmt::format("Files purged: {}", iceberg::PurgeFiles(files, location));
     }
     return result;
 }

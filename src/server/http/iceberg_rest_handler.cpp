@@ -22,6 +22,7 @@
 #include "lake/iceberg/iceberg_table.h"
 #include "lake/iceberg/manifest.h"
 #include "lake/iceberg/metadata_writer.h"
+#include "lake/iceberg/table_purge.h"
 #include "lake/iceberg/table_transaction.h"
 #include "lake/iceberg/table_updates.h"
 #include "server/http/http_request.h"
@@ -167,13 +168,6 @@ std::string WithId(simdjson::dom::element e, const char* key, int id) {
     return "{\"" + std::string(key) + "\":" + std::to_string(id) + (text.size() > 2 ? "," : "") + text.substr(1);
 }
 
-std::string PlainPath(std::string p) {
-    if (p.rfind("file://", 0) == 0) p = p.substr(7);
-    if (p.rfind("file:", 0) == 0) p = p.substr(5);
-    while (p.size() > 1 && p.back() == '/') p.pop_back();
-    return p;
-}
-
 class CatalogRequest {
   public:
     CatalogRequest(Instance& instance, std::string user, std::string catalog)
@@ -245,60 +239,6 @@ std::string MetadataText(const std::string& location) {
         return iceberg::InflateMetadata(bytes, location);
     }
     return bytes;
-}
-
-/// The files of `metadata` (its metadata files, manifest lists, manifests, data and delete files)
-/// that lie under its location: what a purge may delete.
-std::vector<std::string> FilesToPurge(const std::string& metadata_location, const TableMetadata& metadata) {
-    std::string root = PlainPath(metadata.location) + "/";
-    std::set<std::string> files;
-    auto add = [&](const std::string& path) {
-        if (PlainPath(path).rfind(root, 0) == 0) files.insert(path);
-    };
-    add(metadata_location);
-    for (const auto& entry : metadata.metadata_log) add(entry.metadata_file);
-    for (const iceberg::Snapshot& snapshot : metadata.snapshots) {
-        if (!snapshot.manifest_list.empty()) add(snapshot.manifest_list);
-        try {
-            for (const iceberg::ManifestFile& manifest : iceberg::ReadSnapshotManifests(metadata, snapshot)) {
-                add(manifest.path);
-                for (const auto& entry :
-                     iceberg::ReadManifest(iceberg::ReadFileBytes(manifest.path), manifest.path, manifest)) {
-                    add(entry.file.file_path);
-                }
-            }
-        } catch (const Exception& e) {
-            Log::Warn("iceberg_rest.purge_incomplete", {{"table", metadata.location}, {"error", e.what()}});
-        }
-    }
-    return std::vector<std::string>(files.begin(), files.end());
-}
-
-/// Deletes `files`, then (on a local disk) the directories under `location` they leave empty.
-void Purge(const std::vector<std::string>& files, const std::string& location) {
-    for (const std::string& path : files) {
-        try {
-            FileSystemFor(path).Delete({path});
-        } catch (const Exception& e) {
-            Log::Warn("iceberg_rest.purge_failed", {{"path", path}, {"error", e.what()}});
-        }
-    }
-    std::string root = PlainPath(location);
-    if (root.find("://") != std::string::npos || root.empty() || root[0] != '/') return;
-    try {
-        std::filesystem::path dir(FileRoots::Check(root));
-        std::error_code ec;
-        std::vector<std::filesystem::path> dirs;
-        for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
-             !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-            if (it->is_directory(ec) && !it->is_symlink(ec)) dirs.push_back(it->path());
-        }
-        std::sort(dirs.rbegin(), dirs.rend());                      // children before their parents
-        for (const auto& d : dirs) std::filesystem::remove(d, ec);  // only empty ones go
-        std::filesystem::remove(dir, ec);
-    } catch (const Exception& e) {
-        Log::Warn("iceberg_rest.purge_failed", {{"path", root}, {"error", e.what()}});
-    }
 }
 
 TableMetadata NewTableMetadata(const Body& body, const std::string& location) {
@@ -536,9 +476,9 @@ IcebergRestResponse CatalogRoute(CatalogRequest& c, const IcebergRestRequest& re
         bool purging = purge != query.end() && AsciiEqualsIgnoreCase(purge->second, "true");
         // The list is read first: dropping a hadoop table removes its metadata directory.
         std::vector<std::string> files;
-        if (purging) files = FilesToPurge(location, *metadata);
+        if (purging) files = iceberg::FilesToPurge(location, *metadata);
         catalog.DropTable(ns, table);
-        if (purging) Purge(files, metadata->location);
+        if (purging) iceberg::PurgeFiles(files, metadata->location);
         return Json(204, "");
     }
     if (method == "POST") {
