@@ -4,11 +4,13 @@
 
 #include <memory>
 
+#include "optimizer/mv_rewrite.h"
 #include "optimizer/rules/column_pruning.h"
 #include "optimizer/rules/constant_folding.h"
 #include "optimizer/rules/filter_pushdown.h"
 #include "optimizer/rules/join_order.h"
 #include "optimizer/rules/metadata_count.h"
+#include "optimizer/rules/mv_rewrite.h"
 #include "optimizer/rules/partition_pruning.h"
 #include "optimizer/rules/remove_true_filter.h"
 #include "optimizer/rules/scan_planning.h"
@@ -20,8 +22,9 @@ namespace floe {
 
 namespace {
 // The ordered list of passes.
-std::vector<std::unique_ptr<OptimizerPass>> MakePasses() {
+std::vector<std::unique_ptr<OptimizerPass>> MakePasses(MvRewriteContext* mv) {
     std::vector<std::unique_ptr<OptimizerPass>> passes;
+    passes.push_back(std::make_unique<MvRewrite>(mv));
     passes.push_back(std::make_unique<FilterPushdown>());
     passes.push_back(std::make_unique<RemoveTrueFilter>());
     passes.push_back(std::make_unique<JoinOrder>());
@@ -35,31 +38,44 @@ std::vector<std::unique_ptr<OptimizerPass>> MakePasses() {
     passes.push_back(std::make_unique<SemiJoinSide>());
     return passes;
 }
-}  // namespace
 
-LogicalOperatorPtr Optimizer::Optimize(LogicalOperatorPtr plan, const std::set<std::string>& disabled) {
+LogicalOperatorPtr Run(LogicalOperatorPtr plan, const std::set<std::string>& disabled, MvRewriteContext* mv) {
     // Materialized CTEs are optimized once, on their own (their readers see all their rows).
     std::function<void(LogicalOperator&)> optimize_ctes = [&](LogicalOperator& op) {
         if (op.type == LogicalOperatorType::CTE_SCAN) {
             CteMaterialization& cte = *static_cast<LogicalCteScan&>(op).cte;
             if (!cte.optimized) {
                 cte.optimized = true;
-                cte.plan = Optimize(std::move(cte.plan), disabled);
+                cte.plan = Run(std::move(cte.plan), disabled, mv);
             }
         }
         for (auto& child : op.children) optimize_ctes(*child);
     };
     optimize_ctes(*plan);
-    for (auto& pass : MakePasses()) {
+    for (auto& pass : MakePasses(mv)) {
         if (disabled.count(pass->name())) continue;
         plan = pass->Apply(std::move(plan));
     }
     return plan;
 }
 
+}  // namespace
+
+LogicalOperatorPtr Optimizer::Optimize(LogicalOperatorPtr plan, const std::set<std::string>& disabled,
+                                       MvRewriteContext* mv) {
+    if (mv && disabled.count("mv_rewrite")) {
+        for (size_t i = 0; i < mv->candidates.size(); ++i) {
+            mv->Reject(i, 100, "the mv_rewrite pass is switched off (optimizer_disabled_rules)");
+        }
+    }
+    plan = Run(std::move(plan), disabled, mv);
+    if (mv) mv->FinishReport();
+    return plan;
+}
+
 std::vector<std::string> Optimizer::PassNames() {
     std::vector<std::string> names;
-    for (auto& pass : MakePasses()) names.push_back(pass->name());
+    for (auto& pass : MakePasses(nullptr)) names.push_back(pass->name());
     return names;
 }
 

@@ -11,6 +11,8 @@
 
 namespace floe {
 
+struct MvRewriteContext;
+
 /// One rewrite over the whole plan.
 class OptimizerPass {
   public:
@@ -21,8 +23,11 @@ class OptimizerPass {
 
 class Optimizer {
   public:
-    /// Runs every pass in order except those named in `disabled`.
-    static LogicalOperatorPtr Optimize(LogicalOperatorPtr plan, const std::set<std::string>& disabled = {});
+    /// Runs every pass in order except those named in `disabled`. `mv`: the materialized views
+    /// the first pass (mv_rewrite) may answer parts of the query from; its report says which it
+    /// used and why the others were not (nullptr: no rewrite).
+    static LogicalOperatorPtr Optimize(LogicalOperatorPtr plan, const std::set<std::string>& disabled = {},
+                                       MvRewriteContext* mv = nullptr);
     /// Names of the passes, in the order they run.
     static std::vector<std::string> PassNames();
 };

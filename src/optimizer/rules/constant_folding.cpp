@@ -11,13 +11,15 @@ bool Volatile(const std::string& name) {
     return name == "rand" || name == "random" || name == "uuid" || name == "sleep";
 }
 
-void Fold(BoundExprPtr& e) {
+}  // namespace
+
+void FoldConstants(BoundExprPtr& e) {
     switch (e->kind) {
         case BoundExprKind::FUNCTION: {
             auto& f = static_cast<BoundFunction&>(*e);
             bool constant = true;
             for (auto& a : f.args) {
-                Fold(a);
+                FoldConstants(a);
                 constant &= a->kind == BoundExprKind::CONSTANT;
             }
             if (!constant || !f.function.kernel || Volatile(f.function.name)) return;
@@ -53,7 +55,7 @@ void Fold(BoundExprPtr& e) {
         }
         case BoundExprKind::CAST: {
             auto& c = static_cast<BoundCast&>(*e);
-            Fold(c.child);
+            FoldConstants(c.child);
             if (c.child->kind != BoundExprKind::CONSTANT) return;
             try {
                 Value v = CastValue(static_cast<BoundConstant&>(*c.child).value, c.type);
@@ -69,6 +71,12 @@ void Fold(BoundExprPtr& e) {
         default:
             return;
     }
+}
+
+namespace {
+
+void Fold(BoundExprPtr& e) {
+    FoldConstants(e);
 }
 
 void Visit(LogicalOperator& op) {

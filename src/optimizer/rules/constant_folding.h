@@ -9,6 +9,9 @@
 
 namespace floe {
 
+/// Folds one expression in place (the pass applies it to every expression of a plan).
+void FoldConstants(BoundExprPtr& e);
+
 class ConstantFolding : public OptimizerPass {
   public:
     const char* name() const override { return "constant_folding"; }
