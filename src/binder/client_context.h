@@ -80,6 +80,13 @@ class ClientContext {
     virtual bool CanSee(const PrivilegeObject& object) = 0;
     /// Whether any privilege is held on the database or on anything in it.
     virtual bool CanSeeDatabase(int64_t database_id) = 0;
+    /// information_schema tables the server answers (MATERIALIZED_VIEWS, TASKS, TASK_RUNS; `name`
+    /// upper case): fills `out` and returns true, or false when it does not know the table.
+    virtual bool ServerTable(std::string_view name, struct BoundValuesSource& out) {
+        (void)name;
+        (void)out;
+        return false;
+    }
 
     /// The object a table-like catalog entry is for privileges (a table, view or materialized view).
     static PrivilegeObject TableObject(const TableInfo& table) {

@@ -34,12 +34,15 @@ std::vector<std::string> InformationSchemaTableNames() {
             "COLUMNS",
             "ENGINES",
             "LOADS",
+            "MATERIALIZED_VIEWS",
             "ROUTINE_LOAD_ERRORS",
             "ROUTINE_LOAD_JOBS",
             "SCHEMATA",
             "SCHEMA_PRIVILEGES",
             "TABLE_PRIVILEGES",
             "TABLES",
+            "TASKS",
+            "TASK_RUNS",
             "USER_PRIVILEGES",
             "VIEWS"};
 }
@@ -188,6 +191,11 @@ std::optional<BoundValuesSource> InformationSchemaTable(ClientContext& context, 
         auto t = catalog.GetTable(db, table_name);
         return t && visible_table(*t);
     };
+    if (BoundValuesSource server; context.ServerTable(name, server)) {
+        server.table = name;
+        server.schema = std::string(kInformationSchema);
+        return server;
+    }
     if (name == "BE_DATACACHE_METRICS") {
         // StarRocks' columns (one row: Floe is one node), then the cache's hit and miss totals.
         auto s = Make("BE_DATACACHE_METRICS", {{"BE_ID", TypeId::BIGINT},

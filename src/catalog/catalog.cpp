@@ -449,12 +449,14 @@ bool Catalog::DropTable(std::string_view database, std::string_view name, bool i
         store_->Execute("DELETE FROM tables WHERE id = ?", {table_id});
     });
     if (table_id == 0) return false;
+    mv_generation_++;
     RetireTableLocked(table_id);
     return true;
 }
 
 std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& commit) {
     std::lock_guard<std::mutex> lock(mutex_);
+    mv_generation_++;
     auto current = LoadVersionLocked(table_id);
     auto named = [](const std::vector<std::string>& names, const std::string& name) {
         for (const auto& n : names) {

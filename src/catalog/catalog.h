@@ -235,6 +235,55 @@ struct ExternalCatalogInfo {
     int64_t create_time = 0;  // unix seconds
 };
 
+/// What one refresh of a materialized view read of one base-table partition: the fingerprint
+/// of the partition's rowsets (ids and deleted-row counts; an Iceberg table's snapshot id) and
+/// its bounds, so that a later refresh can tell which MV rows a changed or dropped partition
+/// touched. `partition` is "" for an unpartitioned table.
+struct MvBasePartition {
+    std::string base;     // "db.table" (hot) or "catalog.db.table" (external)
+    std::string base_id;  // the table's id (hot) or table UUID (Iceberg): a recreated table differs
+    std::string partition;
+    std::string fingerprint;
+    std::optional<std::string> lower, upper;  // inclusive lower, exclusive upper (canonical texts)
+};
+
+/// The outcome of an MV refresh, as SHOW MATERIALIZED VIEWS reports it.
+struct MvRefreshRecord {
+    int64_t start = 0, finish = 0;  // unix milliseconds
+    std::string state;              // SUCCESS, FAILED, SKIPPED (nothing changed)
+    bool force = false;
+    std::string mv_partitions, base_partitions;  // comma-separated names refreshed
+    int64_t error_code = 0;
+    std::string error;
+    int64_t rows = 0;  // rows written
+};
+
+/// An asynchronous materialized view (CREATE MATERIALIZED VIEW). Its data is the hot table with
+/// the same id (kind "TABLE"), queried like any table.
+struct MaterializedViewInfo {
+    int64_t id = 0;  // the storage table's id
+    std::string database, name;
+    std::string definition;        // the CREATE MATERIALIZED VIEW statement as written
+    std::string query;             // the defining query's text (names resolve in `database`)
+    std::string refresh_type;      // ASYNC, MANUAL or INCREMENTAL
+    std::string refresh_moment;    // IMMEDIATE or DEFERRED
+    int64_t start_time = 0;        // unix seconds of the first scheduled refresh (0: from creation)
+    int64_t interval_seconds = 0;  // EVERY (INTERVAL ...); 0: not scheduled
+    /// PARTITION BY: the MV's column and, for date_trunc('unit', col), the unit ("" for col).
+    std::string partition_column, partition_unit;
+    std::map<std::string, std::string> properties;  // lower-case keys
+    bool active = true;
+    std::string inactive_reason;
+    bool inactive_by_user = false;  // ALTER ... INACTIVE: only ALTER ... ACTIVE brings it back
+    std::string creator;            // user@host; refreshes run with the creator's rights
+    int64_t create_time = 0;        // unix seconds
+    bool refreshed = false;         // at least one refresh has completed
+    int64_t refresh_time = 0;       // unix milliseconds: when the data was last brought up to date
+    MvRefreshRecord last;
+    /// What the last successful refresh read of each base partition.
+    std::vector<MvBasePartition> bases;
+};
+
 /// The name of the catalog of Floe's own (hot) tables.
 constexpr std::string_view kDefaultCatalog = "default_catalog";
 
@@ -302,6 +351,32 @@ class Catalog {
     void DropIndex(int64_t table_id, std::string_view name);
     std::vector<IndexInfo> ListIndexes(int64_t table_id);
 
+    /// Renames a table (or an MV's storage table) within its database; throws TABLE_EXISTS.
+    void RenameTable(int64_t table_id, std::string_view new_name);
+
+    // Materialized views (materialized_views.cpp). The MV's storage table is created first
+    // (CreateTable); CreateMaterializedView adds the MV record for it.
+    void CreateMaterializedView(const MaterializedViewInfo& mv);
+    std::vector<MaterializedViewInfo> ListMaterializedViews();
+    std::optional<MaterializedViewInfo> GetMaterializedView(int64_t id);
+    std::optional<MaterializedViewInfo> GetMaterializedView(std::string_view database, std::string_view name);
+    /// Drops the MV record and its storage table. False when it did not exist and `if_exists`.
+    bool DropMaterializedView(std::string_view database, std::string_view name, bool if_exists);
+    void SetMaterializedViewActive(int64_t id, bool active, std::string_view reason, bool by_user);
+    void SetMaterializedViewProperties(int64_t id, const std::map<std::string, std::string>& properties);
+    void SetMaterializedViewRefreshScheme(int64_t id, std::string_view type, int64_t start_time,
+                                          int64_t interval_seconds);
+    /// Records a refresh's outcome. `bases` (with a successful refresh) replaces the base state;
+    /// called inside the refresh's load commit (LoadCommit::also) so data and state commit
+    /// together.
+    static void RecordMaterializedViewRefresh(MetaStore& store, int64_t id, const MvRefreshRecord& record,
+                                              const std::vector<MvBasePartition>* bases, int64_t refresh_time);
+    /// Swaps the names of two MVs (ALTER MATERIALIZED VIEW a SWAP WITH b).
+    void SwapTableNames(int64_t a, int64_t b);
+    /// Bumped by every change of an MV record or of any table's data (rewrite caches key on it).
+    uint64_t mv_generation() const { return mv_generation_.load(); }
+    void TouchMaterializedViews() { mv_generation_++; }
+
     // Routine Load jobs (names are unique per database, case-sensitive).
     /// Throws TABLE_EXISTS when the name is taken, UNKNOWN_DATABASE. Returns the new id.
     int64_t CreateRoutineLoad(const RoutineLoadJob& job);
@@ -362,6 +437,7 @@ class Catalog {
 
     std::unique_ptr<MetaStore> store_;
     std::mutex mutex_;
+    std::atomic<uint64_t> mv_generation_{1};
     std::map<int64_t, std::shared_ptr<const TableVersion>> versions_;
     std::shared_ptr<RowsetFile::Remover> remover_ = std::make_shared<RowsetFile::Remover>();
 };

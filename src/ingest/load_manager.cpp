@@ -429,14 +429,21 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
     std::vector<PartitionInfo> created;
     if (router) {
         created = router->created();
-        CheckPartitionsAllowed(*router, groups, options.partitions);
+        std::vector<std::string> allowed = options.partitions;
+        if (options.overwrite_named_partitions) {
+            allowed.push_back("\x01");  // never empty: an empty list allows every partition
+            for (const auto& p : created) allowed.push_back(p.name);
+        }
+        CheckPartitionsAllowed(*router, groups, allowed);
     }
     commit.create_partitions = created;
     commit.record = options.record;
     commit.also = options.also;
     for (const auto& [rowset, rows] : options.deletes) commit.deletes[rowset] |= rows;
     if (options.overwrite) {
-        if (options.partitions.empty()) {
+        if (options.overwrite_named_partitions) {
+            commit.replace_partitions = options.partitions;
+        } else if (options.partitions.empty()) {
             commit.replace = true;
         } else {
             commit.replace_partitions = options.partitions;

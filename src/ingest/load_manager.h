@@ -40,6 +40,9 @@ struct LoadOptions {
     /// Partitioned tables: the partitions this load writes (INSERT [OVERWRITE] ... PARTITION (...));
     /// a row of another partition is an error. Empty: any.
     std::vector<std::string> partitions;
+    /// With `overwrite`: only `partitions` are replaced (even when empty), and rows may also go to
+    /// partitions this load creates (a materialized view's partition refresh).
+    bool overwrite_named_partitions = false;
     /// Registers the label as a finished load (kind and counts) in the commit: a label that
     /// already finished fails the load with LABEL_ALREADY_EXISTS and nothing is written.
     std::optional<LoadRecord> record;

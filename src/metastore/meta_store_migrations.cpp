@@ -227,6 +227,93 @@ const std::vector<std::string_view>& MetaStoreMigrations() {
             DELETE FROM privilege_grants WHERE object_type = 'CATALOG' AND object_name = OLD.name;
         END;
         )",
+        // Asynchronous materialized views (their data is the hot table of the same id), the state
+        // of the base tables each refresh read (per base partition: a fingerprint of its rowsets),
+        // and the task scheduler's tasks and runs (MV refreshes are tasks too).
+        R"(
+        CREATE TABLE materialized_views(
+            table_id INTEGER PRIMARY KEY REFERENCES tables(id) ON DELETE CASCADE,
+            definition TEXT NOT NULL,
+            query TEXT NOT NULL,
+            refresh_type TEXT NOT NULL,
+            refresh_moment TEXT NOT NULL,
+            start_time INTEGER NOT NULL DEFAULT 0,
+            interval_seconds INTEGER NOT NULL DEFAULT 0,
+            partition_column TEXT NOT NULL DEFAULT '',
+            partition_unit TEXT NOT NULL DEFAULT '',
+            active INTEGER NOT NULL DEFAULT 1,
+            inactive_reason TEXT NOT NULL DEFAULT '',
+            inactive_by_user INTEGER NOT NULL DEFAULT 0,
+            creator TEXT NOT NULL DEFAULT '',
+            create_time INTEGER NOT NULL DEFAULT 0,
+            refreshed INTEGER NOT NULL DEFAULT 0,
+            refresh_time INTEGER NOT NULL DEFAULT 0,
+            last_start INTEGER NOT NULL DEFAULT 0,
+            last_finish INTEGER NOT NULL DEFAULT 0,
+            last_state TEXT NOT NULL DEFAULT '',
+            last_force INTEGER NOT NULL DEFAULT 0,
+            last_mv_partitions TEXT NOT NULL DEFAULT '',
+            last_base_partitions TEXT NOT NULL DEFAULT '',
+            last_error_code INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT NOT NULL DEFAULT '',
+            last_process_ms INTEGER NOT NULL DEFAULT 0,
+            last_rows INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE mv_properties(
+            table_id INTEGER NOT NULL REFERENCES materialized_views(table_id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY(table_id, key));
+        CREATE TABLE mv_base_partitions(
+            table_id INTEGER NOT NULL REFERENCES materialized_views(table_id) ON DELETE CASCADE,
+            base TEXT NOT NULL,
+            base_id TEXT NOT NULL,
+            partition TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            lower TEXT,
+            upper TEXT,
+            PRIMARY KEY(table_id, base, partition));
+        CREATE TABLE tasks(
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            database TEXT NOT NULL DEFAULT '',
+            catalog TEXT NOT NULL DEFAULT '',
+            definition TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            mv_id INTEGER NOT NULL DEFAULT 0,
+            schedule_start INTEGER NOT NULL DEFAULT 0,
+            interval_seconds INTEGER NOT NULL DEFAULT 0,
+            priority INTEGER NOT NULL DEFAULT 0,
+            retries INTEGER NOT NULL DEFAULT 0,
+            properties TEXT NOT NULL DEFAULT '',
+            creator TEXT NOT NULL DEFAULT '',
+            create_time INTEGER NOT NULL,
+            state TEXT NOT NULL DEFAULT 'ACTIVE',
+            last_schedule INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE task_runs(
+            id INTEGER PRIMARY KEY,
+            task_id INTEGER NOT NULL,
+            task_name TEXT NOT NULL,
+            query_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            create_time INTEGER NOT NULL,
+            start_time INTEGER NOT NULL DEFAULT 0,
+            finish_time INTEGER NOT NULL DEFAULT 0,
+            database TEXT NOT NULL DEFAULT '',
+            catalog TEXT NOT NULL DEFAULT '',
+            definition TEXT NOT NULL DEFAULT '',
+            error_code INTEGER NOT NULL DEFAULT 0,
+            error_message TEXT NOT NULL DEFAULT '',
+            progress TEXT NOT NULL DEFAULT '',
+            extra_message TEXT NOT NULL DEFAULT '',
+            properties TEXT NOT NULL DEFAULT '',
+            attempt INTEGER NOT NULL DEFAULT 0,
+            priority INTEGER NOT NULL DEFAULT 0,
+            not_before INTEGER NOT NULL DEFAULT 0,
+            force INTEGER NOT NULL DEFAULT 0,
+            partition_start TEXT NOT NULL DEFAULT '',
+            partition_end TEXT NOT NULL DEFAULT '');
+        CREATE INDEX task_runs_by_task ON task_runs(task_id);
+        )",
     };
     return migrations;
 }

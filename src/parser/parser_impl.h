@@ -178,6 +178,11 @@ class ParserImpl {
     ast::StatementPtr ParseUpdate();
     /// MERGE INTO ... USING ... ON ... WHEN ... (merge_parser.cpp).
     ast::StatementPtr ParseMerge();
+    // Materialized views and tasks (mv_parser.cpp); ParseMaterializedView starts at MATERIALIZED.
+    ast::StatementPtr ParseMaterializedView(ast::MaterializedViewStatement::Action action);
+    ast::StatementPtr ParseTask();
+    void ParseRefreshScheme(ast::RefreshScheme& scheme);
+    void ParseEveryClause(ast::RefreshScheme& scheme);
     ast::StatementPtr ParseTruncate();
     std::vector<ast::Assignment> ParseAssignments();
     std::vector<std::string> ParseColumnList();

@@ -143,6 +143,22 @@ StatementPtr ParserImpl::ParseStatement() {
                                              : Action::RESUME;
         Advance();
         stmt = ParseRoutineLoad(action);
+    } else if ((IsKeyword("CREATE") || IsKeyword("DROP") || IsKeyword("ALTER") || IsKeyword("REFRESH")) &&
+               IsKeywordAt(PeekToken(), "MATERIALIZED")) {
+        using Action = MaterializedViewStatement::Action;
+        Action action = IsKeyword("CREATE")  ? Action::CREATE
+                        : IsKeyword("DROP")  ? Action::DROP
+                        : IsKeyword("ALTER") ? Action::SET
+                                             : Action::REFRESH;
+        Advance();
+        stmt = ParseMaterializedView(action);
+    } else if (IsKeyword("CANCEL") && IsKeywordAt(PeekToken(), "REFRESH") &&
+               IsKeywordAt(PeekToken(2), "MATERIALIZED")) {
+        Advance();
+        Advance();
+        stmt = ParseMaterializedView(MaterializedViewStatement::Action::CANCEL);
+    } else if ((IsKeyword("SUBMIT") || IsKeyword("DROP") || IsKeyword("EXECUTE")) && IsKeywordAt(PeekToken(), "TASK")) {
+        stmt = ParseTask();
     } else if (IsKeyword("SHOW")) {
         stmt = ParseShow();
     } else if (AcceptKeyword("USE")) {
@@ -499,6 +515,11 @@ StatementPtr ParserImpl::ParseShow() {
         if (AcceptKeyword("FROM") || AcceptKeyword("IN")) s->catalog = ParseIdentifier("a catalog name");
     } else if (AcceptKeyword("CATALOGS")) {
         s->show = ShowKind::CATALOGS;
+    } else if (IsKeyword("MATERIALIZED") && IsKeywordAt(PeekToken(), "VIEWS")) {
+        Advance();
+        Advance();
+        s->show = ShowKind::MATERIALIZED_VIEWS;
+        if (AcceptKeyword("FROM") || AcceptKeyword("IN")) s->database = ParseIdentifier("a database name");
     } else if (AcceptKeyword("TABLES")) {
         s->show = ShowKind::TABLES;
         if (AcceptKeyword("FROM") || AcceptKeyword("IN"))

@@ -1,4 +1,5 @@
 #include "server/instance.h"
+#include "server/mv_service.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -69,6 +70,8 @@ Instance::Instance(InstanceOptions options) : options_(std::move(options)) {
     // survives restarts; the global variables then apply its limits.
     DataCache::Global().Open(options_.data_dir + "/datacache");
     globals_ = std::make_unique<GlobalVariables>(*catalog_);
+    mvs_ = std::make_unique<MvService>(*this);
+    mvs_->Start();
     Log::Info("instance.opened", {{"data_dir", options_.data_dir}});
 }
 
@@ -96,6 +99,9 @@ void Instance::SweepUnreferencedSegments() {
 }
 
 Instance::~Instance() {
+    // Background refreshes and tasks stop first: they run sessions over everything below.
+    if (mvs_) mvs_->Stop();
+    mvs_.reset();
     routine_loads_.reset();
     stream_loads_.reset();
     compactor_.reset();

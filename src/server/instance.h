@@ -26,6 +26,7 @@
 namespace floe {
 
 class Session;
+class MvService;
 
 struct InstanceOptions {
     std::string data_dir = "./floe-data";
@@ -61,6 +62,8 @@ class Instance {
     StreamLoader& stream_loads() { return *stream_loads_; }
     RoutineLoadManager& routine_loads() { return *routine_loads_; }
     GlobalVariables& globals() { return *globals_; }
+    /// Materialized views' refreshes and the task scheduler (server/mv_service.h).
+    MvService& mvs() { return *mvs_; }
     /// Failed-login lockout and per-user connection counts, shared by the MySQL and HTTP logins.
     LoginGuard& login_guard() { return login_guard_; }
 
@@ -92,6 +95,7 @@ class Instance {
     std::unique_ptr<Compactor> compactor_;
     std::unique_ptr<StreamLoader> stream_loads_;
     std::unique_ptr<RoutineLoadManager> routine_loads_;
+    std::unique_ptr<MvService> mvs_;
     LoginGuard login_guard_;
     std::atomic<uint32_t> next_connection_id_{1};
     std::mutex sessions_mutex_;

@@ -19,7 +19,9 @@
 #include "execution/operator/physical_table_scan.h"
 #include "execution/physical_planner.h"
 #include "io/data_cache.h"
+#include "lake/iceberg/iceberg_table.h"
 #include "lake/iceberg/metadata_tables.h"
+#include "mv/mv_state.h"
 #include "optimizer/optimizer.h"
 #include "parser/parser.h"
 #include "planner/planner.h"
@@ -112,6 +114,22 @@ class SessionClientContext : public ClientContext {
         return rows;
     }
     bool CanSeeDatabase(int64_t database_id) override { return session_.Privileges().HasAnyInDatabase(database_id); }
+    bool ServerTable(std::string_view name, BoundValuesSource& out) override {
+        MvRows rows;
+        if (name == "MATERIALIZED_VIEWS") {
+            rows = MaterializedViewRows(session_, "", false);
+        } else if (name == "TASKS") {
+            rows = TaskRows(session_, false);
+        } else if (name == "TASK_RUNS") {
+            rows = TaskRows(session_, true);
+        } else {
+            return false;
+        }
+        out.names = std::move(rows.names);
+        out.types = std::move(rows.types);
+        out.rows = std::move(rows.rows);
+        return true;
+    }
 
   private:
     Session& session_;
@@ -513,8 +531,49 @@ QueryResult Session::DispatchStatement(const ast::Statement& statement, const st
             return executor.CreateIndex(static_cast<const ast::CreateIndexStatement&>(statement));
         case K::DROP_INDEX:
             return executor.DropIndex(static_cast<const ast::DropIndexStatement&>(statement));
+        case K::MATERIALIZED_VIEW:
+            return executor.MaterializedView(static_cast<const ast::MaterializedViewStatement&>(statement));
+        case K::TASK:
+            return executor.Task(static_cast<const ast::TaskStatement&>(statement));
     }
     throw NotSupportedError("statement is not supported");
+}
+
+QueryDescription Session::DescribeQuery(std::string_view sql) {
+    ast::StatementPtr statement = Parser::ParseStatement(sql);
+    if (statement->kind != ast::StatementKind::SELECT) throw BinderError("not a query: " + std::string(sql));
+    statement_start_micros_ = NowMicros();
+    SessionClientContext context(*this);
+    Binder binder(context, nullptr);
+    auto bound = binder.BindQuery(*static_cast<const ast::SelectStatement&>(*statement).query);
+    QueryDescription out;
+    for (const auto& c : bound->output) {
+        out.output.push_back({c.name, c.org_name, c.table, c.org_table, c.schema, c.type, c.nullable});
+    }
+    LogicalOperatorPtr plan = Planner::PlanQuery(*bound);
+    std::set<std::string> seen;
+    std::function<void(const LogicalOperator&)> visit = [&](const LogicalOperator& op) {
+        if (op.type == LogicalOperatorType::GET) {
+            const auto& get = static_cast<const LogicalGet&>(op);
+            if (seen.insert(get.table).second) out.hot_bases.push_back(get.table);
+        } else if (op.type == LogicalOperatorType::TABLE_FUNCTION) {
+            const auto& fn = static_cast<const LogicalTableFunction&>(op);
+            if (fn.source && seen.insert(fn.source->name()).second) {
+                std::string uuid, snapshot;
+                if (const auto* ice = dynamic_cast<const iceberg::IcebergTable*>(fn.source.get())) {
+                    uuid = ice->metadata().table_uuid;
+                    if (ice->snapshot()) snapshot = std::to_string(ice->snapshot()->snapshot_id);
+                }
+                out.external_states.push_back(mv::ExternalTableState(fn.source->name(), uuid, snapshot));
+            }
+        } else if (op.type == LogicalOperatorType::CTE_SCAN) {
+            const auto& cte = *static_cast<const LogicalCteScan&>(op).cte;
+            if (cte.plan && seen.insert("\x01cte:" + cte.name).second) visit(*cte.plan);
+        }
+        for (const auto& child : op.children) visit(*child);
+    };
+    visit(*plan);
+    return out;
 }
 
 QueryResult Session::ExecuteSelect(const ast::QueryNode& query, const std::vector<Value>* params) {

@@ -7,13 +7,16 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "catalog/access_control.h"
+#include "catalog/catalog.h"
 #include "catalog/table_source.h"
 #include "parser/ast/statement.h"
 #include "server/query_result.h"
@@ -29,6 +32,25 @@ struct Statement;
 struct QueryNode;
 struct SetStatement;
 }  // namespace ast
+
+/// A query bound (not run) for a materialized view: its output columns, and the tables it reads
+/// through views and subqueries: hot tables as "db.table", external ones as "catalog.db.table"
+/// with their state (mv/mv_state.h) at the snapshot bound.
+struct QueryDescription {
+    std::vector<ResultColumn> output;
+    std::vector<std::string> hot_bases;
+    std::vector<MvBasePartition> external_states;
+    bool deterministic = true;  // no rand(), uuid(), now() ...
+};
+
+/// A refresh's write into its MV's storage table (only such a write may change an MV): which
+/// partitions it replaces (empty: all), and the meta-store changes that commit with the rows.
+struct MvRefreshWrite {
+    int64_t mv_id = 0;
+    bool partial = false;  // replace only `partitions` (rows may also create new ones)
+    std::vector<std::string> partitions;
+    std::function<void(MetaStore&)> also;
+};
 
 /// What COM_STMT_PREPARE answers.
 struct PreparedStatementInfo {
@@ -110,6 +132,12 @@ class Session {
     void SetActiveRoles(std::vector<std::string> roles);
     bool in_transaction() const { return in_transaction_; }
 
+    /// Binds `sql` (a query) as this session's user, without running it.
+    QueryDescription DescribeQuery(std::string_view sql);
+    /// Set by an MV refresh around its INSERT OVERWRITE; null otherwise.
+    const MvRefreshWrite* mv_refresh_write() const { return mv_refresh_write_ ? &*mv_refresh_write_ : nullptr; }
+    void set_mv_refresh_write(std::optional<MvRefreshWrite> write) { mv_refresh_write_ = std::move(write); }
+
   private:
     QueryResult ExecuteSelect(const ast::QueryNode& query, const std::vector<Value>* params);
     /// CACHE SELECT: runs the query through the data cache and returns StarRocks' summary row.
@@ -136,6 +164,7 @@ class Session {
     std::vector<std::string> active_roles_;
     std::shared_ptr<const PrivilegeSet> privileges_;
     uint64_t privileges_generation_ = 0;
+    std::optional<MvRefreshWrite> mv_refresh_write_;
 };
 
 }  // namespace floe

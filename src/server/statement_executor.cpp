@@ -76,6 +76,7 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
     Instance& instance = session_.instance();
     Catalog& catalog = instance.catalog();
     if (auto external = ShowExternal(s)) return std::move(*external);
+    if (s.show == ast::ShowKind::MATERIALIZED_VIEWS) return ShowMaterializedViews(s);
     ResultBuilder rb;
     using K = ast::ShowKind;
     switch (s.show) {
@@ -430,6 +431,7 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             break;
         case K::CATALOGS:
         case K::CREATE_CATALOG:
+        case K::MATERIALIZED_VIEWS:
             throw InternalError("SHOW CATALOGS is answered by ShowExternal");
     }
     if (s.like) rb.FilterLike(*s.like);

@@ -2,7 +2,9 @@
 /// Statements that do not go through the query engine: SHOW, USE, CREATE/DROP DATABASE, users,
 /// transactions, KILL. Each reads or changes the catalog or the session and returns a result.
 
+#include <map>
 #include <optional>
+#include <string>
 
 #include "parser/ast/statement.h"
 #include "server/query_result.h"
@@ -47,6 +49,10 @@ class StatementExecutor {
     QueryResult CreateIndex(const ast::CreateIndexStatement& statement);
     QueryResult DropIndex(const ast::DropIndexStatement& statement);
     QueryResult RoutineLoad(const ast::RoutineLoadStatement& statement);
+    // Materialized views and tasks (mv_statements.cpp).
+    QueryResult MaterializedView(const ast::MaterializedViewStatement& statement);
+    QueryResult Task(const ast::TaskStatement& statement);
+    QueryResult ShowMaterializedViews(const ast::ShowStatement& statement);
     // Access control (privilege_statements.cpp).
     QueryResult Grant(const ast::GrantStatement& statement);
     QueryResult RoleDdl(const ast::RoleStatement& statement);
@@ -54,6 +60,9 @@ class StatementExecutor {
     QueryResult SetDefaultRole(const ast::SetDefaultRoleStatement& statement);
 
   private:
+    QueryResult CreateMaterializedView(const ast::MaterializedViewStatement& statement, const std::string& db);
+    /// Checks MV / task properties whose values must be integers or one of a set of words.
+    static void CheckMvProperties(const std::map<std::string, std::string>& properties);
     QueryResult ShowGrants(const ast::ShowStatement& statement);
     /// SHOW CATALOGS / CREATE CATALOG, and SHOW DATABASES / TABLES / COLUMNS of an external
     /// catalog; nullopt for the other SHOWs.

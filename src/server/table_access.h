@@ -24,6 +24,8 @@ std::string TableDatabase(Session& session, const std::string& named);
 /// The base table (not a view) `database`.`name` that a statement needing `privilege` on it
 /// names: the MySQL "doesn't exist" error, or StarRocks' denial when the privilege is not held.
 TableInfo BaseTable(Session& session, const std::string& database, const std::string& name, std::string_view privilege);
+/// Throws when `table` is a materialized view's storage: its rows come only from refreshes.
+void RefuseMaterializedView(Session& session, const TableInfo& table, std::string_view statement);
 /// The table's schema as of now; call with the table's write lock held, so it cannot change.
 TableSchema CurrentSchema(Session& session, const TableInfo& table);
 /// Runs `SELECT <select> FROM db.table [AS alias] [WHERE where]` (the WHERE, USING tables and

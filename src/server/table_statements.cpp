@@ -51,8 +51,17 @@ TableInfo BaseTable(Session& session, const std::string& database, const std::st
     if (!table || table->kind != "TABLE") {
         throw CatalogError("Table '" + db + "." + name + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
     }
+    RefuseMaterializedView(session, *table, privilege);
     session.RequirePrivilege(privilege, ClientContext::TableObject(*table));
     return *table;
+}
+
+void RefuseMaterializedView(Session& session, const TableInfo& table, std::string_view statement) {
+    if (!session.instance().catalog().GetMaterializedView(table.id)) return;
+    throw NotSupportedError("'" + table.database + "." + table.name +
+                            "' is a materialized view: " + std::string(statement) +
+                            " cannot change it (its rows come from REFRESH MATERIALIZED VIEW; DROP MATERIALIZED VIEW "
+                            "removes it)");
 }
 
 namespace {
@@ -160,6 +169,10 @@ QueryResult StatementExecutor::DropTable(const ast::DropTableStatement& s) {
     std::string db = TableDatabase(session_, s.database);
     // Writers and compaction of the table finish first.
     auto table = session_.instance().catalog().GetTable(db, s.name);
+    if (table && session_.instance().catalog().GetMaterializedView(table->id)) {
+        throw NotSupportedError("'" + db + "." + s.name +
+                                "' is a materialized view; drop it with DROP MATERIALIZED VIEW");
+    }
     if (table) session_.RequirePrivilege("DROP", ClientContext::TableObject(*table));
     std::optional<LoadManager::TableLock> lock;
     if (table && table->kind == "TABLE") lock.emplace(session_.instance().loads().LockTable(table->id));
@@ -470,7 +483,10 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
         throw CatalogError("'" + db + "." + s.table + "' is a view; INSERT needs a table", ErrorCode::NOT_SUPPORTED);
     }
     const TableInfo& table = *found;
-    session_.RequirePrivilege("INSERT", ClientContext::TableObject(table));
+    const MvRefreshWrite* refresh = session_.mv_refresh_write();
+    if (refresh && refresh->mv_id != table.id) refresh = nullptr;
+    if (!refresh) RefuseMaterializedView(session_, table, "INSERT");
+    if (!refresh) session_.RequirePrivilege("INSERT", ClientContext::TableObject(table));
     if (!s.returning.empty()) session_.RequirePrivilege("SELECT", ClientContext::TableObject(table));
     auto lock = session_.instance().loads().LockTable(table.id);
     TableSchema schema = CurrentSchema(session_, table);
@@ -484,6 +500,13 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
     }
     LoadOptions options;
     options.partitions = CheckPartitions(session_, table, schema, s.partitions);
+    if (refresh) {
+        // A materialized view's refresh: it replaces the MV (or the partitions it names) and
+        // records the base state it read in the same commit.
+        options.partitions = refresh->partitions;
+        options.overwrite_named_partitions = refresh->partial;
+        options.also = refresh->also;
+    }
     std::vector<int> targets;
     if (s.columns.empty()) {
         for (size_t i = 0; i < schema.columns.size(); ++i) targets.push_back(static_cast<int>(i));

@@ -167,6 +167,8 @@ enum class StatementKind : uint8_t {
     DROP_CATALOG,
     SET_CATALOG,
     MERGE,
+    MATERIALIZED_VIEW,  // CREATE / DROP / ALTER / REFRESH / CANCEL REFRESH MATERIALIZED VIEW
+    TASK,               // SUBMIT TASK, DROP TASK
 };
 
 struct Statement {
@@ -245,9 +247,10 @@ enum class ShowKind : uint8_t {
     TABLE_STATUS,
     PLUGINS,
     INDEX,
-    ROLES,           // SHOW ROLES
-    CATALOGS,        // SHOW CATALOGS
-    CREATE_CATALOG,  // SHOW CREATE CATALOG c
+    ROLES,               // SHOW ROLES
+    CATALOGS,            // SHOW CATALOGS
+    CREATE_CATALOG,      // SHOW CREATE CATALOG c
+    MATERIALIZED_VIEWS,  // SHOW MATERIALIZED VIEWS [FROM db] [LIKE | WHERE]
 };
 
 /// `SHOW ... [FROM|IN db] [LIKE 'pattern' | WHERE expr]`.
@@ -710,6 +713,60 @@ struct RoutineLoadStatement : Statement {
     /// FROM KAFKA (...) (lower-case names); `source_type` is "KAFKA".
     std::string source_type;
     std::vector<std::pair<std::string, std::string>> source_properties;
+};
+
+/// `[ASYNC | MANUAL | INCREMENTAL] [START('yyyy-MM-dd HH:mm:ss')] EVERY (INTERVAL n unit)` of an
+/// MV's REFRESH clause or a task's SCHEDULE.
+struct RefreshScheme {
+    bool given = false;
+    std::string moment;      // IMMEDIATE, DEFERRED ("" when not written)
+    std::string type;        // ASYNC, MANUAL, INCREMENTAL ("" when not written)
+    std::string start;       // START('...') as written; "" when absent
+    int64_t every = 0;       // EVERY (INTERVAL n unit): n; 0 when absent
+    std::string every_unit;  // SECOND, MINUTE, HOUR, DAY, WEEK, MONTH (upper case)
+};
+
+/// Asynchronous materialized views:
+/// `CREATE MATERIALIZED VIEW [IF NOT EXISTS] [db.]mv [(col [COMMENT ''], ...)] [COMMENT '']
+///  [DISTRIBUTED BY ...] [REFRESH [IMMEDIATE|DEFERRED] [ASYNC | ASYNC [START (..)] EVERY (INTERVAL n
+///  unit) | MANUAL | INCREMENTAL]] [PARTITION BY col | date_trunc('unit', col)] [ORDER BY (cols)]
+///  [PROPERTIES (..)] AS query`; `DROP MATERIALIZED VIEW [IF EXISTS] mv`; `ALTER MATERIALIZED VIEW
+///  mv {RENAME n | REFRESH scheme | ACTIVE | INACTIVE | SWAP WITH mv2 | SET ("k" = "v", ..)}`;
+/// `REFRESH MATERIALIZED VIEW mv [PARTITION START ("a") END ("b")] [FORCE] [WITH {SYNC|ASYNC}
+///  MODE]`; `CANCEL REFRESH MATERIALIZED VIEW mv [FORCE]`.
+struct MaterializedViewStatement : Statement {
+    MaterializedViewStatement() : Statement(StatementKind::MATERIALIZED_VIEW) {}
+    enum class Action : uint8_t { CREATE, DROP, RENAME, ALTER_REFRESH, ACTIVE, INACTIVE, SWAP, SET, REFRESH, CANCEL };
+    Action action = Action::CREATE;
+    std::string database, name;
+    bool if_not_exists = false, if_exists = false;
+    // CREATE: the storage clauses (distribution, ORDER BY, PROPERTIES) and the query, in the
+    // shape of CREATE TABLE ... AS SELECT; `column_names` renames the query's columns.
+    std::unique_ptr<CreateTableStatement> table;
+    std::vector<std::string> column_names;
+    std::string partition_column, partition_unit;  // PARTITION BY col | date_trunc('unit', col)
+    RefreshScheme refresh;
+    std::string query_text;
+    std::string new_name;                                         // RENAME n, SWAP WITH mv2
+    std::vector<std::pair<std::string, std::string>> properties;  // SET (...)
+    // REFRESH
+    std::string partition_start, partition_end;
+    bool force = false;
+    bool sync_mode = false;
+};
+
+/// `SUBMIT TASK [name] [SCHEDULE [START('..')] EVERY (INTERVAL n unit)] [PROPERTIES (..)] AS
+/// statement`, `DROP TASK [IF EXISTS] name`, `EXECUTE TASK name`.
+struct TaskStatement : Statement {
+    TaskStatement() : Statement(StatementKind::TASK) {}
+    enum class Action : uint8_t { SUBMIT, DROP, EXECUTE };
+    Action action = Action::SUBMIT;
+    std::string database, name;
+    bool if_exists = false;
+    RefreshScheme schedule;
+    std::vector<std::pair<std::string, std::string>> properties;
+    std::string definition;  // the statement after AS, as written
+    StatementPtr statement;  // parsed, to check it is an INSERT, INSERT OVERWRITE or CTAS
 };
 
 }  // namespace floe::ast

@@ -1,0 +1,525 @@
+#include "server/mv_service.h"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "binder/table_schema.h"
+#include "common/ascii.h"
+#include "common/exception.h"
+#include "common/logging.h"
+#include "ingest/load_manager.h"
+#include "lake/iceberg/iceberg_table.h"
+#include "parser/parser.h"
+#include "server/instance.h"
+#include "server/session.h"
+
+namespace floe {
+
+namespace {
+
+int64_t NowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string Quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'' || c == '\\') out.push_back('\\');
+        out.push_back(c);
+    }
+    return out + "'";
+}
+
+/// The text of the first value of a one-row, one-column result.
+std::string ScalarText(const QueryResult& r) {
+    for (const auto& chunk : r.chunks) {
+        if (chunk.live_rows() == 0) continue;
+        size_t row = chunk.selection() ? (*chunk.selection())[0] : 0;
+        Value v = chunk.column(0).GetValue(row);
+        return v.is_null() ? std::string() : v.ToString();
+    }
+    return "";
+}
+
+/// Where an MV's partition column comes from: a hot base table's partition column, as is or
+/// through date_trunc('unit', col).
+struct PartitionSource {
+    std::string base;        // "db.table"
+    std::string base_unit;   // "" (the column itself) or the date_trunc unit applied to it
+    std::string query_name;  // the query's output column that the MV partitions by
+};
+
+/// Finds the base table whose partitions the MV's partitions follow; nullopt when the query's
+/// shape hides it (then every refresh is a full one).
+std::optional<PartitionSource> FindPartitionSource(Catalog& catalog, const MaterializedViewInfo& mv,
+                                                   const QueryDescription& desc, size_t mv_column) {
+    ast::StatementPtr st = Parser::ParseStatement(mv.query);
+    const auto* select = static_cast<const ast::SelectStatement*>(st.get());
+    if (!select->query || select->query->kind != ast::QueryNodeKind::SELECT) return std::nullopt;
+    const auto& node = static_cast<const ast::SelectNode&>(*select->query);
+    if (mv_column >= node.select_list.size()) return std::nullopt;
+    const ast::SelectItem& item = node.select_list[mv_column];
+    if (!item.expr) return std::nullopt;
+    std::string column, unit;
+    const ast::Expr* e = item.expr.get();
+    if (e->kind == ast::ExprKind::FUNCTION_CALL) {
+        const auto& call = static_cast<const ast::FunctionCallExpr&>(*e);
+        if (!AsciiEqualsIgnoreCase(call.name, "date_trunc") || call.args.size() != 2) return std::nullopt;
+        if (call.args[0]->kind != ast::ExprKind::LITERAL) return std::nullopt;
+        unit = AsciiLower(static_cast<const ast::LiteralExpr&>(*call.args[0]).value.ToString());
+        e = call.args[1].get();
+    }
+    if (e->kind != ast::ExprKind::COLUMN_REF) return std::nullopt;
+    column = static_cast<const ast::ColumnRefExpr&>(*e).parts.back();
+    std::optional<PartitionSource> found;
+    for (const auto& base : desc.hot_bases) {
+        size_t dot = base.find('.');
+        auto table = catalog.GetTable(base.substr(0, dot), base.substr(dot + 1));
+        if (!table) continue;
+        TableSchema schema = ParseTableDefinition(catalog.GetTableVersion(table->id)->definition);
+        if (schema.Find(column) < 0) continue;
+        if (found) return std::nullopt;  // two bases have the column: ambiguous
+        const auto& cols = schema.partition_columns;
+        if (cols.size() != 1 || !AsciiEqualsIgnoreCase(schema.columns[cols[0]].name, column)) return std::nullopt;
+        found = PartitionSource{base, unit, desc.output[mv_column].name};
+    }
+    return found;
+}
+
+}  // namespace
+
+MvService::MvService(Instance& instance) : instance_(instance) {
+    size_t concurrency = 4;
+    for (const auto& [name, value] : instance.catalog().ListGlobalVariables()) {
+        if (AsciiEqualsIgnoreCase(name, "task_runs_concurrency")) {
+            try {
+                concurrency = static_cast<size_t>(std::max<int64_t>(1, std::stoll(value)));
+            } catch (...) {
+            }
+        }
+    }
+    scheduler_ = std::make_unique<TaskScheduler>(instance.catalog().store(), concurrency);
+}
+
+MvService::~MvService() {
+    Stop();
+}
+
+void MvService::Start() {
+    scheduler_->Start(this);
+    watcher_ = std::thread([this] { WatchLoop(); });
+}
+
+void MvService::Stop() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (stopping_) return;
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (watcher_.joinable()) watcher_.join();
+    scheduler_->Stop();
+}
+
+std::string MvService::TaskName(int64_t mv_id) {
+    return "mv-" + std::to_string(mv_id);
+}
+
+void MvService::SyncTask(const MaterializedViewInfo& mv) {
+    auto task = scheduler_->TaskOfMv(mv.id);
+    int64_t interval = mv.refresh_type == "MANUAL" ? 0 : mv.interval_seconds;
+    std::string definition =
+        "REFRESH MATERIALIZED VIEW " + QuoteIdentifier(mv.database) + "." + QuoteIdentifier(mv.name);
+    if (!task) {
+        TaskInfo t;
+        t.name = TaskName(mv.id);
+        t.database = mv.database;
+        t.definition = definition;
+        t.kind = "MV";
+        t.mv_id = mv.id;
+        t.schedule_start = mv.start_time;
+        t.interval_seconds = interval;
+        t.retries = 2;
+        t.creator = mv.creator;
+        auto it = mv.properties.find("priority");
+        if (it != mv.properties.end()) {
+            try {
+                t.priority = std::stoll(it->second);
+            } catch (...) {
+            }
+        }
+        for (const auto& key : {"retry_count", "retry_interval_seconds"}) {
+            if (auto p = mv.properties.find(key); p != mv.properties.end()) t.properties[key] = p->second;
+        }
+        for (const auto& [k, v] : mv.properties) {
+            if (k.rfind("session.", 0) == 0) t.properties[k] = v;
+        }
+        scheduler_->CreateTask(t);
+        return;
+    }
+    if (task->interval_seconds != interval || task->schedule_start != mv.start_time) {
+        scheduler_->SetSchedule(task->id, mv.start_time, interval);
+    }
+    if (task->definition != definition) scheduler_->RenameTask(task->id, task->name, definition);
+}
+
+std::unique_ptr<Session> MvService::InternalSession(const std::string& user_host, const std::string& database) {
+    size_t at = user_host.rfind('@');
+    std::string user = at == std::string::npos ? user_host : user_host.substr(0, at);
+    std::string host = at == std::string::npos ? "%" : user_host.substr(at + 1);
+    if (user.empty()) user = "root";
+    if (!instance_.catalog().GetUser(user)) {
+        throw PermissionError("the user '" + user + "' who created this no longer exists", ErrorCode::ACCESS_DENIED);
+    }
+    auto session = std::make_unique<Session>(instance_, instance_.NextConnectionId(), user, host);
+    if (!database.empty()) session->SetCurrentDatabase(database);
+    return session;
+}
+
+void MvService::Execute(const TaskInfo& task, TaskRunInfo& run, const std::function<void(const std::string&)>& progress,
+                        const std::function<void(std::function<void()>)>& set_cancel) {
+    std::unique_ptr<Session> session = InternalSession(task.creator, task.database);
+    Session* s = session.get();
+    set_cancel([s] { s->Interrupt(); });
+    for (const auto& [k, v] : task.properties) {
+        if (k.rfind("session.", 0) != 0) continue;
+        std::string name = k.substr(8);
+        bool numeric =
+            !v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(c) || c == '-'; });
+        session->Execute("SET " + QuoteIdentifier(name) + " = " + (numeric ? v : Quote(v)));
+    }
+    if (task.kind == "MV") {
+        Refresh(task, run, *session, progress);
+    } else {
+        RunSql(task, run, *session);
+    }
+}
+
+void MvService::RunSql(const TaskInfo& task, TaskRunInfo& run, Session& session) {
+    QueryResult r = session.Execute(task.definition);
+    run.extra_message =
+        r.has_result_set ? std::to_string(r.RowCount()) + " rows" : std::to_string(r.affected_rows) + " rows affected";
+}
+
+std::string MvService::Revalidate(const MaterializedViewInfo& mv) {
+    Catalog& catalog = instance_.catalog();
+    std::string reason;
+    try {
+        auto session = InternalSession(mv.creator, mv.database);
+        QueryDescription desc = session->DescribeQuery(mv.query);
+        auto table = catalog.GetTableById(mv.id);
+        if (!table) return "the MV's storage table is gone";
+        TableSchema schema = ParseTableDefinition(catalog.GetTableVersion(mv.id)->definition);
+        if (desc.output.size() != schema.columns.size()) {
+            reason = "its query now returns " + std::to_string(desc.output.size()) + " columns; the MV has " +
+                     std::to_string(schema.columns.size());
+        } else {
+            for (size_t i = 0; i < schema.columns.size() && reason.empty(); ++i) {
+                const LogicalType& q = desc.output[i].type;
+                const LogicalType& m = schema.columns[i].type;
+                bool same =
+                    q.id == m.id || q.id == TypeId::NULL_TYPE || (q.id == TypeId::VARCHAR && m.id == TypeId::VARCHAR);
+                if (q.id == TypeId::DECIMAL && m.id == TypeId::DECIMAL) same = q == m;
+                if (!same) {
+                    reason = "column '" + schema.columns[i].name + "' is " + m.ToString() +
+                             " in the MV but its query now gives " + q.ToString();
+                }
+            }
+        }
+    } catch (const std::exception& e) {
+        reason = std::string("its definition no longer analyses: ") + e.what();
+    }
+    if (!reason.empty() && mv.active) {
+        catalog.SetMaterializedViewActive(mv.id, false, reason, false);
+        Log::Warn("mv.inactive", {{"mv", mv.database + "." + mv.name}, {"reason", reason}});
+    } else if (reason.empty() && !mv.active && !mv.inactive_by_user) {
+        catalog.SetMaterializedViewActive(mv.id, true, "", false);
+        Log::Info("mv.active_again", {{"mv", mv.database + "." + mv.name}});
+        if (auto task = scheduler_->TaskOfMv(mv.id)) {
+            TaskSubmit submit;
+            submit.force = true;
+            scheduler_->Submit(task->id, submit);
+        }
+    }
+    return reason;
+}
+
+mv::Freshness MvService::CheckFreshness(const MaterializedViewInfo& mv) {
+    auto lookup = [this](const std::string& name) -> std::optional<MvBasePartition> {
+        size_t a = name.find('.');
+        size_t b = name.find('.', a + 1);
+        if (a == std::string::npos || b == std::string::npos) return std::nullopt;
+        try {
+            auto t = instance_.external_catalogs().OpenTable(name.substr(0, a), name.substr(a + 1, b - a - 1),
+                                                             name.substr(b + 1), iceberg::SnapshotSelector{});
+            std::string snapshot = t->snapshot() ? std::to_string(t->snapshot()->snapshot_id) : "";
+            return mv::ExternalTableState(name, t->metadata().table_uuid, snapshot);
+        } catch (const std::exception&) {
+            return std::nullopt;
+        }
+    };
+    return mv::CheckFreshness(instance_.catalog(), mv, lookup);
+}
+
+void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session,
+                        const std::function<void(const std::string&)>& progress) {
+    Catalog& catalog = instance_.catalog();
+    auto found = catalog.GetMaterializedView(task.mv_id);
+    if (!found) throw CatalogError("the materialized view was dropped", ErrorCode::UNKNOWN_TABLE);
+    MaterializedViewInfo mv = *found;
+    if (!mv.active) {
+        if (mv.inactive_by_user || !Revalidate(mv).empty()) {
+            auto again = catalog.GetMaterializedView(task.mv_id);
+            throw NotSupportedError("materialized view " + mv.database + "." + mv.name +
+                                    " is inactive: " + (again ? again->inactive_reason : mv.inactive_reason));
+        }
+    }
+    MvRefreshRecord record;
+    record.start = NowMs();
+    record.force = run.force;
+    try {
+        // What the query reads, and the state of it now (before the write binds: a change in
+        // between makes the next refresh run again, never one that is missed).
+        QueryDescription desc = session.DescribeQuery(mv.query);
+        std::vector<MvBasePartition> state = mv::CurrentState(catalog, desc.hot_bases, nullptr);
+        std::vector<std::string> names = desc.hot_bases;
+        for (const auto& e : desc.external_states) {
+            state.push_back(e);
+            names.push_back(e.base);
+        }
+        mv::Freshness diff = mv::Diff(mv.bases, state, names);
+        // Changes in excluded_refresh_tables are not refreshed in.
+        std::set<std::string> excluded;
+        if (auto it = mv.properties.find("excluded_refresh_tables"); it != mv.properties.end()) {
+            std::string list = it->second;
+            size_t pos = 0;
+            while (pos <= list.size()) {
+                size_t comma = list.find(',', pos);
+                std::string item = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+                item.erase(0, item.find_first_not_of(' '));
+                item.erase(item.find_last_not_of(' ') + 1);
+                if (!item.empty())
+                    excluded.insert(item.find('.') == std::string::npos ? mv.database + "." + item : item);
+                if (comma == std::string::npos) break;
+                pos = comma + 1;
+            }
+        }
+        bool only_excluded = !diff.changed.empty() && diff.replaced_bases.empty();
+        for (const auto& c : diff.changed) only_excluded &= excluded.count(c.base) > 0;
+        bool explicit_range = !run.partition_start.empty() || !run.partition_end.empty();
+        if (!run.force && !explicit_range && mv.refreshed && (diff.fresh || only_excluded)) {
+            run.state = "SKIPPED";
+            run.extra_message =
+                diff.fresh ? "no base table changed since the last refresh" : "only excluded_refresh_tables changed";
+            record.state = "SKIPPED";
+            record.finish = NowMs();
+            catalog.store().Transaction([&] {
+                Catalog::RecordMaterializedViewRefresh(catalog.store(), mv.id, record, diff.fresh ? &state : nullptr,
+                                                       record.start);
+            });
+            catalog.TouchMaterializedViews();
+            return;
+        }
+        progress("10%");
+        // Which MV partitions to recompute: all, or those whose base partitions changed.
+        TableSchema schema = ParseTableDefinition(catalog.GetTableVersion(mv.id)->definition);
+        std::string where;
+        std::vector<std::string> replace;
+        std::string base_parts;
+        int mv_column = mv.partition_column.empty() ? -1 : schema.Find(mv.partition_column);
+        std::optional<PartitionSource> source;
+        if (mv_column >= 0 && static_cast<size_t>(mv_column) < desc.output.size()) {
+            source = FindPartitionSource(catalog, mv, desc, static_cast<size_t>(mv_column));
+        }
+        auto version = catalog.GetTableVersion(mv.id);
+        std::string col_type = schema.columns[mv_column < 0 ? 0 : mv_column].type.ToString();
+        std::vector<std::pair<std::string, std::string>> ranges;  // [lo, hi) in the MV column's type
+        bool partial = false;
+        if (mv_column >= 0 && explicit_range && run.partition_end != "\x01list") {
+            partial = true;
+            ranges.emplace_back(run.partition_start, run.partition_end);
+        } else if (mv_column >= 0 && explicit_range) {
+            // PARTITION (p1, p2): those partitions' ranges.
+            partial = true;
+            std::string list = run.partition_start;
+            size_t pos = 0;
+            while (pos <= list.size()) {
+                size_t comma = list.find(',', pos);
+                std::string name = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+                const PartitionInfo* p = version->FindPartition(name);
+                if (!p) throw CatalogError("Unknown partition '" + name + "' of " + mv.name, ErrorCode::UNKNOWN_TABLE);
+                if (p->lower && p->upper) {
+                    ranges.emplace_back(*p->lower, *p->upper);
+                } else if (p->values.size() == 1 && p->values[0].size() == 1) {
+                    ranges.emplace_back(p->values[0][0], "\x01incl:" + p->values[0][0]);
+                }
+                if (comma == std::string::npos) break;
+                pos = comma + 1;
+            }
+        } else if (source && !run.force && mv.refreshed && diff.replaced_bases.empty()) {
+            partial = true;
+            for (const auto& c : diff.changed) {
+                if (c.base != source->base || !c.lower || !c.upper) {
+                    partial = false;  // another base changed, or an unbounded partition: all of it
+                    break;
+                }
+                base_parts += (base_parts.empty() ? "" : ",") + c.partition;
+                // The MV column's values the changed base range maps to, widened to whole MV
+                // partitions: [trunc(f(lo)), trunc(f(hi)) + 1 unit) (hi taken as inclusive).
+                auto f = [&](const std::string& v) {
+                    std::string e = "CAST(" + Quote(v) + " AS DATETIME)";
+                    if (!source->base_unit.empty()) e = "date_trunc(" + Quote(source->base_unit) + ", " + e + ")";
+                    if (!mv.partition_unit.empty()) e = "date_trunc(" + Quote(mv.partition_unit) + ", " + e + ")";
+                    return e;
+                };
+                std::string lo = ScalarText(session.Execute("SELECT CAST(" + f(*c.lower) + " AS " + col_type + ")"));
+                std::string hi;
+                bool exclusive = source->base_unit.empty() && *c.lower != *c.upper;  // a range [lo, hi)
+                if (exclusive) {
+                    // Identity: the MV column's values are < hi; widened to the MV partition
+                    // that holds hi unless hi starts one.
+                    std::string x = "CAST(" + Quote(*c.upper) + " AS DATETIME)";
+                    std::string v = x;
+                    if (!mv.partition_unit.empty()) {
+                        std::string u = Quote(mv.partition_unit);
+                        v = "IF(date_trunc(" + u + ", " + x + ") = " + x + ", " + x + ", date_trunc(" + u + ", " + x +
+                            ") + INTERVAL 1 " + AsciiUpper(mv.partition_unit) + ")";
+                    }
+                    hi = ScalarText(session.Execute("SELECT CAST(" + v + " AS " + col_type + ")"));
+                } else if (!mv.partition_unit.empty()) {
+                    hi = ScalarText(session.Execute("SELECT CAST(" + f(*c.upper) + " + INTERVAL 1 " +
+                                                    AsciiUpper(mv.partition_unit) + " AS " + col_type + ")"));
+                } else {
+                    hi = "\x01incl:" +
+                         ScalarText(session.Execute("SELECT CAST(" + f(*c.upper) + " AS " + col_type + ")"));
+                }
+                ranges.emplace_back(lo, hi);
+            }
+            if (partial && ranges.empty()) {
+                // Nothing the MV partitions follow changed (rows of other partitions were equal).
+                partial = false;
+            }
+        }
+        if (partial) {
+            std::string col = QuoteIdentifier(source ? source->query_name : desc.output[mv_column].name);
+            for (const auto& [lo, hi] : ranges) {
+                bool inclusive = hi.rfind("\x01incl:", 0) == 0;
+                std::string upper = inclusive ? hi.substr(6) : hi;
+                where += std::string(where.empty() ? "" : " OR ") + "(" + col + " >= " + Quote(lo) + " AND " + col +
+                         (inclusive ? " <= " : " < ") + Quote(upper) + ")";
+                // The MV's partitions inside the range are replaced.
+                for (const auto& p : version->partitions) {
+                    std::string plo =
+                        p.lower.value_or(p.values.size() == 1 && p.values[0].size() == 1 ? p.values[0][0] : "");
+                    if (plo.empty()) continue;
+                    bool in = plo >= lo && (inclusive ? plo <= upper : plo < upper);
+                    if (in && std::find(replace.begin(), replace.end(), p.name) == replace.end()) {
+                        replace.push_back(p.name);
+                    }
+                }
+            }
+        }
+        // The write: the MV's rows (or those of the partitions refreshed) replaced, and the new
+        // base state recorded, in one commit.
+        record.mv_partitions.clear();
+        for (const auto& p : replace) record.mv_partitions += (record.mv_partitions.empty() ? "" : ",") + p;
+        record.base_partitions = base_parts;
+        std::string target = QuoteIdentifier(mv.database) + "." + QuoteIdentifier(mv.name);
+        std::string sql = "INSERT OVERWRITE " + target + " SELECT * FROM (" + mv.query + ") __mv_refresh";
+        if (partial) sql += " WHERE " + where;
+        MvRefreshWrite write;
+        write.mv_id = mv.id;
+        write.partial = partial;
+        write.partitions = partial ? replace : std::vector<std::string>{};
+        record.state = "SUCCESS";
+        int64_t refresh_time = record.start;
+        std::vector<MvBasePartition> new_state = state;
+        write.also = [&record, &new_state, refresh_time, id = mv.id](MetaStore& store) {
+            record.finish = NowMs();
+            Catalog::RecordMaterializedViewRefresh(store, id, record, &new_state, refresh_time);
+        };
+        progress("30%");
+        session.set_mv_refresh_write(write);
+        QueryResult r;
+        try {
+            r = session.Execute(sql);
+        } catch (...) {
+            session.set_mv_refresh_write(std::nullopt);
+            throw;
+        }
+        session.set_mv_refresh_write(std::nullopt);
+        record.rows = static_cast<int64_t>(r.affected_rows);
+        run.extra_message = partial ? "partitions refreshed: " +
+                                          (record.mv_partitions.empty() ? std::string("(new)") : record.mv_partitions)
+                                    : "full refresh";
+        run.extra_message += "; " + std::to_string(r.affected_rows) + " rows";
+        catalog.TouchMaterializedViews();
+    } catch (const Exception& e) {
+        record.state = "FAILED";
+        record.finish = NowMs();
+        record.error_code = MysqlErrno(e.code());
+        record.error = e.what();
+        catalog.store().Transaction(
+            [&] { Catalog::RecordMaterializedViewRefresh(catalog.store(), mv.id, record, nullptr, 0); });
+        catalog.TouchMaterializedViews();
+        throw;
+    } catch (const std::exception& e) {
+        record.state = "FAILED";
+        record.finish = NowMs();
+        record.error_code = 1105;
+        record.error = e.what();
+        catalog.store().Transaction(
+            [&] { Catalog::RecordMaterializedViewRefresh(catalog.store(), mv.id, record, nullptr, 0); });
+        catalog.TouchMaterializedViews();
+        throw;
+    }
+}
+
+void MvService::WatchLoop() {
+    uint64_t seen = 0;
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!stopping_) {
+        cv_.wait_for(lock, std::chrono::milliseconds(500));
+        if (stopping_) break;
+        uint64_t gen = instance_.catalog().mv_generation();
+        if (gen == seen) continue;
+        seen = gen;
+        lock.unlock();
+        try {
+            for (const auto& mv : instance_.catalog().ListMaterializedViews()) {
+                if (mv.inactive_by_user) continue;
+                std::string reason = Revalidate(mv);
+                if (!reason.empty() || !mv.active) continue;
+                // ASYNC without a period: refresh when a base changed (excluded_trigger_tables
+                // do not trigger).
+                if (mv.refresh_type != "ASYNC" || mv.interval_seconds > 0 || !mv.refreshed) continue;
+                mv::Freshness f = CheckFreshness(mv);
+                if (f.fresh) continue;
+                std::set<std::string> excluded;
+                if (auto it = mv.properties.find("excluded_trigger_tables"); it != mv.properties.end()) {
+                    std::string list = it->second + ",";
+                    size_t pos = 0;
+                    for (size_t comma; (comma = list.find(',', pos)) != std::string::npos; pos = comma + 1) {
+                        std::string item = list.substr(pos, comma - pos);
+                        item.erase(0, item.find_first_not_of(' '));
+                        item.erase(item.find_last_not_of(' ') + 1);
+                        if (!item.empty()) {
+                            excluded.insert(item.find('.') == std::string::npos ? mv.database + "." + item : item);
+                        }
+                    }
+                }
+                bool trigger = !f.replaced_bases.empty();
+                for (const auto& c : f.changed) trigger |= !excluded.count(c.base);
+                if (!trigger) continue;
+                if (auto task = scheduler_->TaskOfMv(mv.id)) scheduler_->Submit(task->id, TaskSubmit{});
+            }
+        } catch (const std::exception& e) {
+            Log::Warn("mv.watch_failed", {{"error", e.what()}});
+        }
+        lock.lock();
+    }
+}
+
+}  // namespace floe
