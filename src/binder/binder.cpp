@@ -547,6 +547,9 @@ BoundExprPtr Binder::BindWindowCall(const ast::FunctionCallExpr& call) {
     if (name == "row_number" || name == "rank" || name == "dense_rank") {
         arity(0, 0);
         w.type = TypeId::BIGINT;
+    } else if (name == "cume_dist" || name == "percent_rank") {
+        arity(0, 0);
+        w.type = TypeId::DOUBLE;
     } else if (name == "ntile") {
         arity(1, 1);
         w.offset = constant_int(0, 1);
@@ -570,7 +573,7 @@ BoundExprPtr Binder::BindWindowCall(const ast::FunctionCallExpr& call) {
         arity(1, 1);
         w.type = w.args[0]->type.id == TypeId::NULL_TYPE ? LogicalType(TypeId::BIGINT) : w.args[0]->type;
         w.args[0] = AddCastIfNeeded(std::move(w.args[0]), w.type);
-    } else if (name == "sum" || name == "count" || name == "avg" || name == "min" || name == "max") {
+    } else if (FunctionRegistry::Instance().IsAggregate(name)) {
         std::vector<LogicalType> types;
         for (const auto& a : w.args) types.push_back(a->type);
         try {
@@ -587,8 +590,8 @@ BoundExprPtr Binder::BindWindowCall(const ast::FunctionCallExpr& call) {
         w.type = w.aggregate->return_type;
     } else {
         throw NotSupportedError(At(call.location) + "'" + name +
-                                "' is not a window function (row_number, rank, "
-                                "dense_rank, ntile, lag, lead, first_value, last_value, sum, count, avg, min, max)");
+                                "' is not a window function (row_number, rank, dense_rank, cume_dist, "
+                                "percent_rank, ntile, lag, lead, first_value, last_value, or an aggregate)");
     }
     if (w.has_frame && !w.rows &&
         (w.start.kind == ast::FrameBound::PRECEDING || w.start.kind == ast::FrameBound::FOLLOWING ||

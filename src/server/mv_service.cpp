@@ -282,7 +282,16 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
     try {
         // What the query reads, and the state of it now (before the write binds: a change in
         // between makes the next refresh run again, never one that is missed).
-        QueryDescription desc = session.DescribeQuery(mv.query);
+        QueryDescription desc;
+        try {
+            desc = session.DescribeQuery(mv.query);
+        } catch (const std::exception& e) {
+            std::string reason = Revalidate(mv);
+            if (!reason.empty()) {
+                throw NotSupportedError("materialized view " + mv.database + "." + mv.name + " is inactive: " + reason);
+            }
+            throw;
+        }
         std::vector<MvBasePartition> state = mv::CurrentState(catalog, desc.hot_bases, nullptr);
         std::vector<std::string> names = desc.hot_bases;
         for (const auto& e : desc.external_states) {

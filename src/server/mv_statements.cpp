@@ -110,8 +110,9 @@ QueryResult StatementExecutor::MaterializedView(const ast::MaterializedViewState
         }
         case MvAction::REFRESH: {
             session_.RequirePrivilege("ALTER", object);
-            if (!mv->active) {
-                std::string reason = mvs.Revalidate(*mv);
+            // A base changed in a way the MV cannot follow: inactive now, with the reason.
+            std::string reason = mv->inactive_by_user ? std::string() : mvs.Revalidate(*mv);
+            if (!mv->active || !reason.empty()) {
                 if (mv->inactive_by_user || !reason.empty()) {
                     throw NotSupportedError("Refresh materialized view " + mv->name + " failed: it is inactive (" +
                                             (mv->inactive_by_user ? "ALTER MATERIALIZED VIEW ... INACTIVE" : reason) +
