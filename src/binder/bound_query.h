@@ -204,8 +204,8 @@ struct BoundQueryNode {
 /// and the select list, which read its result as a column. Expressions read the pre-projection
 /// columns (FROM's, or the aggregation output).
 struct BoundWindow {
-    std::string function;  // row_number, rank, dense_rank, ntile, lag, lead, first_value,
-                           // last_value, or an aggregate (sum, count, avg, min, max)
+    std::string function;  // row_number, rank, dense_rank, cume_dist, percent_rank, ntile, lag,
+                           // lead, first_value, last_value, or any aggregate
     std::optional<BoundAggregateFunction> aggregate;
     std::vector<BoundExprPtr> args;
     std::vector<BoundExprPtr> partition_by;

@@ -315,7 +315,8 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
                 if (n.rfind("__", 0) != 0) all.emplace_back(n, "AGGREGATE");
             }
             for (const char* n :
-                 {"row_number", "rank", "dense_rank", "ntile", "lag", "lead", "first_value", "last_value"}) {
+                 {"row_number", "rank", "dense_rank", "cume_dist", "percent_rank", "ntile", "lag", "lead",
+                  "first_value", "last_value"}) {
                 all.emplace_back(n, "WINDOW");
             }
             std::sort(all.begin(), all.end());

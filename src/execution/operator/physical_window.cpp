@@ -161,6 +161,15 @@ void PhysicalWindow::Compute(size_t w) {
                 } else if (f == "rank" || f == "dense_rank") {
                     result->SetNull(dst, false);
                     result->Data<int64_t>()[dst] = f == "rank" ? rank : dense;
+                } else if (f == "cume_dist") {
+                    // Rows up to and including this row's last peer, over the partition's rows.
+                    result->SetNull(dst, false);
+                    result->Data<double>()[dst] = static_cast<double>(ge - ps) / static_cast<double>(pe - ps);
+                } else if (f == "percent_rank") {
+                    // (rank - 1) / (rows - 1), 0 for a partition of one row.
+                    result->SetNull(dst, false);
+                    result->Data<double>()[dst] =
+                        pe - ps > 1 ? static_cast<double>(rank - 1) / static_cast<double>(pe - ps - 1) : 0.0;
                 } else if (f == "ntile") {
                     int64_t n = static_cast<int64_t>(pe - ps), buckets = win.offset, pos = static_cast<int64_t>(i - ps);
                     int64_t size = n / buckets, extra = n % buckets;
