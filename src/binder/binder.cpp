@@ -629,6 +629,7 @@ BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
         return constant(Value::Varchar(context_.UserAndHost()));
     }
     if (name == "connection_id") return constant(Value::Integer(context_.ConnectionId()));
+    if (name == "current_timezone") return constant(Value::Varchar(SessionTimeZone().name()));
     // StarRocks' role functions: the active roles ("NONE" when only public is), and whether one is.
     if (name == "current_role" && call.args.empty()) {
         std::string roles;
@@ -694,7 +695,8 @@ BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
     }
     std::vector<BoundExprPtr> args;
     for (const auto& a : call.args) {
-        if (a->kind == ast::ExprKind::INTERVAL && (name == "time_slice" || name == "date_slice")) {
+        if (a->kind == ast::ExprKind::INTERVAL &&
+            (name == "time_slice" || name == "date_slice" || name == "convert_interval")) {
             // time_slice(dt, INTERVAL n unit[, boundary]) takes n and 'unit' as two arguments.
             const auto& interval = static_cast<const ast::IntervalExpr&>(*a);
             args.push_back(Bind(*interval.value));
@@ -709,6 +711,13 @@ BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
                 continue;
             }
         }
+        if (name == "convert_interval" && a->kind == ast::ExprKind::COLUMN_REF &&
+            static_cast<const ast::ColumnRefExpr&>(*a).parts.size() == 1) {
+            // convert_interval(INTERVAL n unit, to_unit): the target unit is a bare word.
+            std::string word = AsciiLower(static_cast<const ast::ColumnRefExpr&>(*a).parts[0]);
+            args.push_back(std::make_unique<BoundConstant>(Value::Varchar(word)));
+            continue;
+        }
         if (a->kind == ast::ExprKind::INTERVAL) {
             throw BinderError(At(a->location) + "INTERVAL is only allowed in date arithmetic", ErrorCode::PARSE);
         }
@@ -716,7 +725,10 @@ BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
     }
     // Between instants and wall-clock times: in the session's time zone (UTC needs nothing).
     if ((name == "from_unixtime" && (args.size() == 1 || args.size() == 2)) ||
-        (name == "unix_timestamp" && args.size() == 1)) {
+        (name == "unix_timestamp" && args.size() == 1) ||
+        ((name == "from_unixtime_ms" || name == "from_unixtime_milliseconds" || name == "unixtime_to_datetime" ||
+          name == "to_datetime") &&
+         (args.size() == 1 || args.size() == 2))) {
         TimeZone zone = SessionTimeZone();
         if (!zone.is_utc()) {
             args.push_back(std::make_unique<BoundConstant>(Value::Varchar(zone.name())));
