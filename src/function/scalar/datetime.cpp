@@ -356,6 +356,74 @@ void RegisterDatetimeFunctions(FunctionRegistry& r) {
                       return utc / kMicrosPerSecond - (utc % kMicrosPerSecond < 0 ? 1 : 0);
                   });
               }}}));
+    // Unix time in milliseconds (from_unixtime_ms: 'YYYY-MM-DD HH:MM:SS', the milliseconds dropped;
+    // from_unixtime_milliseconds: '%Y-%m-%d %H:%i:%s.%f' or a date_format pattern) and
+    // unixtime_to_datetime / to_datetime(ts[, scale 0|3|6]) as a DATETIME, each in the session's
+    // time zone: the binder appends the zone and calls the __..._in_zone variant when it is not UTC.
+    // Out of range (or an unknown scale) is NULL.
+    for (bool in_zone : {false, true}) {
+        auto zone = [zone_of, in_zone](Args a) { return in_zone ? zone_of(*a.back()) : TimeZone::Utc(); };
+        size_t extra = in_zone ? 1 : 0;
+        auto sig = [&](std::vector<LogicalType> args, LogicalType result, ScalarKernel k) {
+            if (in_zone) args.push_back(LogicalType::Varchar());
+            return FunctionSignature{std::move(args), std::move(result), std::move(k)};
+        };
+        auto from_ms = [zone, extra](bool fraction) {
+            return [zone, extra, fraction](Args a, size_t rows, Column& out) {
+                TimeZone tz = zone(a);
+                bool with_format = a.size() > 1 + extra;
+                for (size_t i = 0; i < rows; ++i) {
+                    bool n = a[0]->IsNull(i) || (with_format && a[1]->IsNull(i));
+                    int64_t ms = n ? 0 : a[0]->Data<int64_t>()[i];
+                    if (ms < 0 || ms > 253402300799999LL) n = true;
+                    out.SetNull(i, n);
+                    if (n) continue;
+                    int64_t dt = tz.ToLocal(ms * 1000);
+                    if (with_format) {
+                        out.SetString(i, FormatWithPattern(dt, a[1]->Strings()[i].view()));
+                    } else {
+                        out.SetString(i, fraction ? FormatWithPattern(dt, "%Y-%m-%d %H:%i:%s.%f")
+                                                  : FormatDatetime(dt - dt % kMicrosPerSecond));
+                    }
+                }
+            };
+        };
+        auto to_datetime = [zone, extra](Args a, size_t rows, Column& out) {
+            TimeZone tz = zone(a);
+            bool with_scale = a.size() > 1 + extra;
+            for (size_t i = 0; i < rows; ++i) {
+                bool n = a[0]->IsNull(i) || (with_scale && a[1]->IsNull(i));
+                int64_t v = n ? 0 : a[0]->Data<int64_t>()[i];
+                int64_t scale = with_scale && !n ? a[1]->Data<int64_t>()[i] : 0;
+                int64_t micros = 0;
+                if (!n) {
+                    int64_t per = scale == 0 ? kMicrosPerSecond : scale == 3 ? 1000 : scale == 6 ? 1 : 0;
+                    n = per == 0 || __builtin_mul_overflow(v, per, &micros);
+                    if (!n) micros = tz.ToLocal(micros);
+                    n = n || micros < int64_t{DaysFromCivil(1, 1, 1)} * kMicrosPerDay ||
+                        micros >= int64_t{DaysFromCivil(10000, 1, 1)} * kMicrosPerDay;
+                }
+                out.SetNull(i, n);
+                if (!n) out.Data<int64_t>()[i] = micros;
+            }
+        };
+        LogicalType with_micros = TypeId::DATETIME;
+        with_micros.scale = 6;
+        std::string prefix = in_zone ? "__" : "", suffix = in_zone ? "_in_zone" : "";
+        for (const char* name : {"from_unixtime_ms", "from_unixtime_milliseconds"}) {
+            bool fraction = std::string_view(name) == "from_unixtime_milliseconds";
+            std::vector<FunctionSignature> sigs = {sig({TypeId::BIGINT}, LogicalType::Varchar(), from_ms(fraction))};
+            if (fraction)
+                sigs.push_back(
+                    sig({TypeId::BIGINT, LogicalType::Varchar()}, LogicalType::Varchar(), from_ms(fraction)));
+            r.AddScalar(prefix + name + suffix, Overloads(name, std::move(sigs)));
+        }
+        for (const char* name : {"unixtime_to_datetime", "to_datetime"}) {
+            r.AddScalar(prefix + name + suffix,
+                        Overloads(name, {sig({TypeId::BIGINT}, TypeId::DATETIME, to_datetime),
+                                         sig({TypeId::BIGINT, TypeId::BIGINT}, with_micros, to_datetime)}));
+        }
+    }
     // convert_tz(dt, from, to): NULL when a zone is unknown (as MySQL).
     r.AddScalar("convert_tz",
                 Overloads("convert_tz", {{{TypeId::DATETIME, LogicalType::Varchar(), LogicalType::Varchar()},

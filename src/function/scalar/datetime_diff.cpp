@@ -2,7 +2,8 @@
 // timestampdiff(unit, start, end) and timestampadd(unit, n, dt) (whole units, truncated towards zero, months counted as
 // MySQL's TIMESTAMPDIFF does: a month is complete when the later day and time of day are
 // reached), and time_slice/date_slice (the binder turns their INTERVAL n unit argument into the
-// two arguments n and 'unit'; slices start at 0001-01-01 00:00:00, as StarRocks documents).
+// two arguments n and 'unit'; slices start at 0001-01-01 00:00:00, as StarRocks documents), and
+// convert_interval (an interval in another day-to-second unit).
 #include <string>
 
 #include "common/ascii.h"
@@ -257,6 +258,32 @@ void RegisterDatetimeDiffFunctions(FunctionRegistry& r) {
                             if (v) out.Data<int64_t>()[i] = *v;
                         }
                     }}}));
+    // convert_interval(INTERVAL n unit, to_unit): the binder passes n, 'unit' and 'to_unit'. Day-to-
+    // second units only; whole target units, truncated (1 second in days is 0).
+    r.AddScalar("convert_interval",
+                Overloads("convert_interval",
+                          {{{TypeId::BIGINT, kStr, kStr}, TypeId::BIGINT, [](Args a, size_t rows, Column& out) {
+                                for (size_t i = 0; i < rows; ++i) {
+                                    bool n = a[0]->IsNull(i) || a[1]->IsNull(i) || a[2]->IsNull(i);
+                                    out.SetNull(i, n);
+                                    if (n) continue;
+                                    int64_t from =
+                                        FixedWidth(RequireUnit("convert_interval", a[1]->Strings()[i].view()));
+                                    int64_t to = FixedWidth(RequireUnit("convert_interval", a[2]->Strings()[i].view()));
+                                    if (from == 0 || to == 0) {
+                                        throw ExecutionError(
+                                            "convert_interval(): only day, hour, minute, second, millisecond and "
+                                            "microsecond intervals convert",
+                                            ErrorCode::WRONG_ARGUMENTS);
+                                    }
+                                    int64_t micros;
+                                    if (__builtin_mul_overflow(a[0]->Data<int64_t>()[i], from, &micros)) {
+                                        throw ExecutionError("convert_interval(): interval out of range",
+                                                             ErrorCode::WRONG_ARGUMENTS);
+                                    }
+                                    out.Data<int64_t>()[i] = micros / to;
+                                }
+                            }}}));
     r.AddScalar("time_slice",
                 [](const std::vector<LogicalType>& types) { return BindSlice("time_slice", false, types); });
     r.AddScalar("date_slice",
