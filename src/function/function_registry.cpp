@@ -40,6 +40,8 @@ const FunctionRegistry& FunctionRegistry::Instance() {
         RegisterBitmapFunctions(r);
         RegisterFunnelAggregates(r);
         RegisterVectorDistanceFunctions(r);
+        RegisterDatetimeFormatFunctions(r);
+        RegisterJsonModifyFunctions(r);
         return r;
     }();
     return registry;

@@ -13,6 +13,7 @@
 
 #include "common/exception.h"
 #include "function/function_registry.h"
+#include "function/scalar/json_value.h"
 #include "function/simple_function.h"
 #include "function/vector_executor.h"
 
@@ -96,8 +97,8 @@ std::string AsText(simdjson::dom::element e, bool unquote) {
     return simdjson::minify(e);
 }
 
-/// Appends row i of `c` as a JSON value: numbers and booleans as themselves, strings quoted, JSON
-/// as it is, NULL (and NaN or infinities) as null.
+}  // namespace
+
 void AppendJsonValue(const Column& c, size_t i, std::string& out) {
     if (c.IsNull(i)) {
         out += "null";
@@ -141,12 +142,12 @@ void AppendJsonValue(const Column& c, size_t i, std::string& out) {
     }
 }
 
-/// The type a json_object/json_array value is evaluated in: its own when JSON can show it,
-/// else VARCHAR (dates and datetimes as their text).
 LogicalType JsonValueType(const LogicalType& t) {
     if (t.IsNumeric() || t.id == TypeId::JSON || t.id == TypeId::VARCHAR) return t;
     return LogicalType::Varchar();
 }
+
+namespace {
 
 bool JsonEqual(simdjson::dom::element a, simdjson::dom::element b);
 
