@@ -26,6 +26,7 @@
 #include "parser/parser.h"
 #include "planner/planner.h"
 #include "server/instance.h"
+#include "server/mv_candidates.h"
 #include "server/result_builder.h"
 #include "server/statement_executor.h"
 
@@ -142,6 +143,16 @@ int64_t NowMicros() {
 
 QueryResult Ok() {
     return QueryResult{};
+}
+
+/// The materialized views a query bound through `observed` may be answered from (null: none).
+std::unique_ptr<MvRewriteContext> MvContextFor(ClientContext& context, const MvBindingContext& observed) {
+    std::unique_ptr<MvRewriteContext> mv = BuildMvRewriteContext(context);
+    if (mv && observed.read_time()) {
+        mv->query_not_rewritable =
+            "the query reads the current date or time (NOW(), CURRENT_DATE), which is not deterministic";
+    }
+    return mv;
 }
 
 /// Optimizer passes switched off with SET optimizer_disabled_rules = 'a,b'.
@@ -382,9 +393,12 @@ QueryResult Session::DispatchStatement(const ast::Statement& statement, const st
         case K::EXPLAIN: {
             const auto& e = static_cast<const ast::ExplainStatement&>(statement);
             if (e.statement->kind != K::SELECT) throw NotSupportedError("EXPLAIN supports SELECT statements only");
-            Binder binder(context, params);
+            MvBindingContext observed(context, true);
+            Binder binder(observed, params);
             auto bound = binder.BindQuery(*static_cast<const ast::SelectStatement&>(*e.statement).query);
-            LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound), DisabledRules(variables_));
+            std::unique_ptr<MvRewriteContext> mv = MvContextFor(context, observed);
+            LogicalOperatorPtr plan =
+                Optimizer::Optimize(Planner::PlanQuery(*bound), DisabledRules(variables_), mv.get());
             ResultBuilder rb;
             rb.AddColumn("Explain String", LogicalType::Varchar(1024));
             std::string text = PlanToString(*plan);
@@ -441,6 +455,11 @@ QueryResult Session::DispatchStatement(const ast::Statement& statement, const st
                 text += "\nRESULT " + std::to_string(rows) + " rows";
                 MemoryTracker::FlushThread();
                 if (MemoryTracker* t = MemoryTracker::Current()) text += "\nPEAK MEMORY " + FormatBytes(t->peak());
+            }
+            if (mv) {
+                // Which materialized views answered the query, and why the others did not.
+                if (!text.empty() && text.back() != '\n') text += "\n";
+                text += MvReportText(*mv);
             }
             size_t pos = 0;
             while (pos < text.size()) {
@@ -578,14 +597,17 @@ QueryDescription Session::DescribeQuery(std::string_view sql) {
 
 QueryResult Session::ExecuteSelect(const ast::QueryNode& query, const std::vector<Value>* params) {
     SessionClientContext context(*this);
-    Binder binder(context, params);
+    MvBindingContext observed(context, true);
+    Binder binder(observed, params);
     auto bound = binder.BindQuery(query);
     QueryResult result;
     result.has_result_set = true;
     for (const auto& c : bound->output) {
         result.columns.push_back({c.name, c.org_name, c.table, c.org_table, c.schema, c.type, c.nullable});
     }
-    LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound), DisabledRules(variables_));
+    std::unique_ptr<MvRewriteContext> mv = MvContextFor(context, observed);
+    LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound), DisabledRules(variables_), mv.get());
+    RequireMvRewrite(context, mv.get());
     PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
     result.chunks = Executor::Run(*physical, &interrupted_, PipelineDop());
     return result;

@@ -37,7 +37,11 @@ std::vector<SystemVariableDef> MakeDefs() {
         {"default_week_format", T::INT, "0"},
         {"div_precision_increment", T::INT, "4"},
         {"dynamic_overwrite", T::BOOL, "0"},
+        // Transparent rewrite with materialized views (server/mv_candidates.h says what each does).
+        {"enable_materialized_view_rewrite", T::BOOL, "1"},
+        {"enable_materialized_view_union_rewrite", T::BOOL, "1"},
         {"enable_profile", T::BOOL, "0"},
+        {"enable_rule_based_materialized_view_rewrite", T::BOOL, "1"},
         {"enable_scan_datacache", T::BOOL, "1"},
         {"error_count", T::INT, "0", true, false, true},
         {"event_scheduler", T::STRING, "OFF", false, true},
@@ -50,6 +54,7 @@ std::vector<SystemVariableDef> MakeDefs() {
         {"license", T::STRING, "Apache License 2.0", false, true, true},
         {"lower_case_table_names", T::INT, "0", false, true, true},
         {"cte_max_recursion_depth", T::INT, "1000"},
+        {"materialized_view_rewrite_mode", T::STRING, "default"},
         {"max_allowed_packet", T::INT, "67108864"},
         {"max_connections", T::INT, "4096", false, true},
         {"max_execution_time", T::INT, "0"},
@@ -64,6 +69,8 @@ std::vector<SystemVariableDef> MakeDefs() {
         {"query_mem_limit", T::INT, "0"},
         {"query_cache_type", T::STRING, "OFF"},
         {"query_timeout", T::INT, "300"},
+        // Task runs (SUBMIT TASK, MV refreshes) that execute at once (1 to 64).
+        {"task_runs_concurrency", T::INT, "4", false, true},
         {"sql_auto_is_null", T::BOOL, "0"},
         {"sql_mode", T::STRING, "ONLY_FULL_GROUP_BY"},
         {"sql_safe_updates", T::BOOL, "0"},
@@ -148,6 +155,15 @@ std::string NormalizeVariableValue(const SystemVariableDef& def, const Value& va
                                          ErrorCode::WRONG_VALUE_FOR_VARIABLE);
                 }
                 return Trim(text);
+            }
+            if (AsciiEqualsIgnoreCase(def.name, "materialized_view_rewrite_mode")) {
+                std::string mode = AsciiLower(Trim(text));
+                for (const char* known : {"disable", "default", "default_or_error", "force", "force_or_error"}) {
+                    if (mode == known) return mode;
+                }
+                throw ExecutionError("Variable 'materialized_view_rewrite_mode' can't be set to the value of '" + text +
+                                         "' (disable, default, default_or_error, force or force_or_error)",
+                                     ErrorCode::WRONG_VALUE_FOR_VARIABLE);
             }
             if (AsciiEqualsIgnoreCase(def.name, "sql_mode")) {
                 std::string upper = AsciiUpper(Trim(text));

@@ -116,14 +116,16 @@ BoundAggregate MakeAggregate(const std::string& name, BoundExprPtr arg) {
     return a;
 }
 
-/// Casts between integer types that keep every value (the binder widens aggregate arguments).
-const BoundExpression& StripWideningCasts(const BoundExpression& e) {
+/// `e` without casts between integer types (they keep every value; the binder widens aggregate
+/// arguments: sum(x) reads CAST(x AS BIGINT), count(x) reads x), and with `to_text` without casts
+/// to strings too (hll_hash(x) hashes x's text where ndv(x) hashes x).
+const BoundExpression& StripWideningCasts(const BoundExpression& e, bool to_text = true) {
     const BoundExpression* at = &e;
     while (at->kind == BoundExprKind::CAST) {
         const auto& c = static_cast<const BoundCast&>(*at);
-        bool integers = c.type.IsInteger() && c.child->type.IsInteger();
-        bool to_text = c.type.IsString();  // hll_hash(x) hashes x's text
-        if (!integers && !to_text) break;
+        bool integers =
+            c.type.IsInteger() && c.child->type.IsInteger() && c.type.PhysicalSize() >= c.child->type.PhysicalSize();
+        if (!integers && !(to_text && c.type.IsString())) break;
         at = c.child.get();
     }
     return *at;
@@ -497,7 +499,7 @@ class Matcher {
     size_t FindNamed(const std::string& name, const BoundExpression& arg, bool any_distinct = false) const {
         for (const auto& m : aggregates_) {
             if (m.name != name || m.args.size() != 1 || (m.distinct && !any_distinct)) continue;
-            if (Same(arg, *m.args[0])) return m.column;
+            if (Same(StripWideningCasts(arg, false), StripWideningCasts(*m.args[0], false))) return m.column;
         }
         return kNone;
     }
@@ -856,8 +858,11 @@ MatchResult MatchAggregate(const LogicalAggregate& aggregate, const SpjBlock& qu
             BoundExprPtr v = m.RollupAggregate(a, groups.size(), global, rollup->aggregates);
             if (!v) {
                 result.stage = kStageOutputs;
-                std::string text =
-                    a.function.name + (a.function.distinct ? "(DISTINCT " : "(") + ExpressionListToString(a.args) + ")";
+                std::string text = a.function.name + (a.function.distinct ? "(DISTINCT " : "(");
+                for (size_t k = 0; k < a.args.size(); ++k) {
+                    text += (k ? ", " : "") + StripWideningCasts(*a.args[k]).ToString();
+                }
+                text += ")";
                 result.reason = "the query's " + text + " cannot be computed from the MV's aggregates";
                 return result;
             }
