@@ -164,7 +164,7 @@ int64_t ParseStartTime(const std::string& text) {
 }
 
 TaskScheduler::TaskScheduler(MetaStore& store, size_t concurrency)
-    : store_(store), concurrency_(std::max<size_t>(1, concurrency)) {}
+    : store_(store), concurrency_(std::clamp<size_t>(concurrency, 1, kMaxConcurrency)) {}
 
 TaskScheduler::~TaskScheduler() {
     Stop();
@@ -218,7 +218,8 @@ void TaskScheduler::Start(TaskExecutor* executor) {
     std::lock_guard<std::mutex> lock(mutex_);
     executor_ = executor;
     LoadLocked();
-    for (size_t i = 0; i < concurrency_; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+    // Workers up to the largest concurrency allowed; the limit in force is concurrency_.
+    for (size_t i = 0; i < kMaxConcurrency; ++i) workers_.emplace_back([this] { WorkerLoop(); });
     timer_ = std::thread([this] { TimerLoop(); });
 }
 
@@ -242,11 +243,7 @@ void TaskScheduler::Stop() {
 
 void TaskScheduler::SetConcurrency(size_t n) {
     std::lock_guard<std::mutex> lock(mutex_);
-    n = std::max<size_t>(1, n);
-    if (n > concurrency_ && executor_ && !stopping_) {
-        for (size_t i = concurrency_; i < n; ++i) workers_.emplace_back([this] { WorkerLoop(); });
-    }
-    concurrency_ = n;
+    concurrency_ = std::clamp<size_t>(n, 1, kMaxConcurrency);
     work_cv_.notify_all();
 }
 

@@ -87,6 +87,7 @@ class TaskExecutor {
 
 class TaskScheduler {
   public:
+    static constexpr size_t kMaxConcurrency = 32;
     TaskScheduler(MetaStore& store, size_t concurrency);
     ~TaskScheduler();
     /// Loads the tasks and pending runs and starts the workers.

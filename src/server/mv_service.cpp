@@ -13,6 +13,7 @@
 #include "parser/parser.h"
 #include "server/instance.h"
 #include "server/session.h"
+#include "server/session_variables.h"
 
 namespace floe {
 
@@ -460,6 +461,26 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         }
         session.set_mv_refresh_write(std::nullopt);
         record.rows = static_cast<int64_t>(r.affected_rows);
+        if (partial) {
+            // The MV partitions the refresh wrote, including those it created.
+            std::string written;
+            for (const auto& p : catalog.GetTableVersion(mv.id)->partitions) {
+                std::string plo =
+                    p.lower.value_or(p.values.size() == 1 && p.values[0].size() == 1 ? p.values[0][0] : "");
+                bool in = false;
+                for (const auto& [lo, hi] : ranges) {
+                    bool inclusive = hi.rfind("\x01incl:", 0) == 0;
+                    std::string upper = inclusive ? hi.substr(6) : hi;
+                    in |= !plo.empty() && plo >= lo && (inclusive ? plo <= upper : plo < upper);
+                }
+                if (in) written += (written.empty() ? "" : ",") + p.name;
+            }
+            if (written != record.mv_partitions) {
+                record.mv_partitions = written;
+                catalog.store().Execute("UPDATE materialized_views SET last_mv_partitions = ? WHERE table_id = ?",
+                                        {written, mv.id});
+            }
+        }
         run.extra_message = partial ? "partitions refreshed: " +
                                           (record.mv_partitions.empty() ? std::string("(new)") : record.mv_partitions)
                                     : "full refresh";
@@ -492,6 +513,12 @@ void MvService::WatchLoop() {
     while (!stopping_) {
         cv_.wait_for(lock, std::chrono::milliseconds(500));
         if (stopping_) break;
+        if (const SystemVariableDef* def = FindSystemVariable("task_runs_concurrency")) {
+            Value v = instance_.globals().Get(*def);
+            if (!v.is_null() && v.GetInt() > 0 && static_cast<size_t>(v.GetInt()) != scheduler_->concurrency()) {
+                scheduler_->SetConcurrency(static_cast<size_t>(v.GetInt()));
+            }
+        }
         uint64_t gen = instance_.catalog().mv_generation();
         if (gen == seen) continue;
         seen = gen;
@@ -503,7 +530,10 @@ void MvService::WatchLoop() {
                 if (!reason.empty() || !mv.active) continue;
                 // ASYNC without a period: refresh when a base changed (excluded_trigger_tables
                 // do not trigger).
-                if (mv.refresh_type != "ASYNC" || mv.interval_seconds > 0 || !mv.refreshed) continue;
+                // (A synchronous MV, ROLLUP, and an INCREMENTAL one follow their table the same way.)
+                bool follows =
+                    mv.refresh_type == "ASYNC" || mv.refresh_type == "ROLLUP" || mv.refresh_type == "INCREMENTAL";
+                if (!follows || mv.interval_seconds > 0 || !mv.refreshed) continue;
                 mv::Freshness f = CheckFreshness(mv);
                 if (f.fresh) continue;
                 std::set<std::string> excluded;

@@ -69,7 +69,7 @@ std::vector<SystemVariableDef> MakeDefs() {
         {"query_mem_limit", T::INT, "0"},
         {"query_cache_type", T::STRING, "OFF"},
         {"query_timeout", T::INT, "300"},
-        // Task runs (SUBMIT TASK, MV refreshes) that execute at once (1 to 64).
+        // Task runs (SUBMIT TASK, MV refreshes) that execute at once (1 to 32).
         {"task_runs_concurrency", T::INT, "4", false, true},
         {"sql_auto_is_null", T::BOOL, "0"},
         {"sql_mode", T::STRING, "ONLY_FULL_GROUP_BY"},
