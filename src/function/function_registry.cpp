@@ -42,6 +42,7 @@ const FunctionRegistry& FunctionRegistry::Instance() {
         RegisterVectorDistanceFunctions(r);
         RegisterDatetimeFormatFunctions(r);
         RegisterJsonModifyFunctions(r);
+        RegisterStringCompressFunctions(r);
         return r;
     }();
     return registry;

@@ -78,5 +78,6 @@ void RegisterFunnelAggregates(FunctionRegistry& registry);
 void RegisterVectorDistanceFunctions(FunctionRegistry& registry);
 void RegisterDatetimeFormatFunctions(FunctionRegistry& registry);
 void RegisterJsonModifyFunctions(FunctionRegistry& registry);
+void RegisterStringCompressFunctions(FunctionRegistry& registry);
 
 }  // namespace floe

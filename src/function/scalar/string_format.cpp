@@ -1,11 +1,12 @@
 // Rewriting and presenting strings: translate, initcap, char, append_trailing_char_if_absent,
-// null_or_empty, money_format, format_bytes, inet_aton, lower_utf8/upper_utf8, and StarRocks'
-// names strleft/strright.
+// null_or_empty, money_format, format (MySQL's FORMAT(x, d)), format_bytes, inet_aton, lower_utf8/upper_utf8, and
+// StarRocks' names strleft/strright.
 #include <fmt/format.h>
 
 #include <locale.h>
 #include <wctype.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <string>
@@ -82,24 +83,78 @@ std::string GroupThousands(std::string_view digits) {
     return o;
 }
 
-// money_format of an unscaled decimal at `scale`: rounded half away from zero to 2 places.
-std::string MoneyFormat(int128_t unscaled, int scale) {
-    if (scale > 2) {
-        int128_t div = Pow10(scale - 2);
+// An unscaled decimal at `scale` rounded half away from zero to `places` fraction digits, with
+// its integer digits grouped by three (money_format: 2 places; format(x, d): d places).
+std::string GroupedFixed(int128_t unscaled, int scale, int places) {
+    if (scale > places) {
+        int128_t div = Pow10(scale - places);
         int128_t q = unscaled / div, r = unscaled % div;
         if (r * 2 >= div) ++q;
         if (-r * 2 >= div) --q;
         unscaled = q;
     } else {
-        unscaled *= Pow10(2 - scale);
+        unscaled *= Pow10(places - scale);
     }
     bool negative = unscaled < 0;
     std::string text = FormatInt128(negative ? -unscaled : unscaled);
-    if (text.size() < 3) text.insert(0, 3 - text.size(), '0');
+    auto width = static_cast<size_t>(places) + 1;
+    if (text.size() < width) text.insert(0, width - text.size(), '0');
     std::string o = negative ? "-" : "";
-    o += GroupThousands(std::string_view(text).substr(0, text.size() - 2));
-    o += "." + text.substr(text.size() - 2);
+    o += GroupThousands(std::string_view(text).substr(0, text.size() - static_cast<size_t>(places)));
+    if (places > 0) o += "." + text.substr(text.size() - static_cast<size_t>(places));
     return o;
+}
+
+std::string MoneyFormat(int128_t unscaled, int scale) {
+    return GroupedFixed(unscaled, scale, 2);
+}
+
+// format(x, d): MySQL's FORMAT, '#,###.##' with d places (negative d is 0; at most 30, as
+// MySQL). Integers and decimals are exact; a double goes through its shortest decimal text.
+BoundScalarFunction BindFormat(const std::vector<LogicalType>& types) {
+    if (types.size() != 2) throw BinderError("format() takes two arguments", ErrorCode::WRONG_ARGUMENTS);
+    const LogicalType& t = types[0];
+    BoundScalarFunction f;
+    f.name = "format";
+    f.return_type = kStr;
+    int scale = 0;
+    if (t.IsInteger() || t.id == TypeId::BOOLEAN) {
+        f.arg_types = {TypeId::BIGINT, TypeId::BIGINT};
+    } else if (t.id == TypeId::DECIMAL) {
+        f.arg_types = {t, TypeId::BIGINT};
+        scale = t.scale;
+    } else if (t.IsNumeric() || t.IsString() || t.id == TypeId::NULL_TYPE) {
+        f.arg_types = {TypeId::DOUBLE, TypeId::BIGINT};
+        scale = -1;
+    } else {
+        throw BinderError("format() needs a number, not " + t.ToString(), ErrorCode::TYPE_MISMATCH);
+    }
+    TypeId id = f.arg_types[0].id;
+    f.kernel = [scale, id](Args a, size_t rows, Column& out) {
+        for (size_t i = 0; i < rows; ++i) {
+            bool n = a[0]->IsNull(i) || a[1]->IsNull(i);
+            if (!n) {
+                int places = static_cast<int>(std::clamp<int64_t>(a[1]->Data<int64_t>()[i], 0, 30));
+                if (id == TypeId::BIGINT) {
+                    out.SetString(i, GroupedFixed(a[0]->Data<int64_t>()[i], 0, places));
+                } else if (id == TypeId::DECIMAL) {
+                    out.SetString(i, GroupedFixed(a[0]->Data<int128_t>()[i], scale, places));
+                } else {
+                    double v = a[0]->Data<double>()[i];
+                    std::string text = fmt::format("{}", v);
+                    size_t dot = text.find('.');
+                    int digits = dot == std::string::npos ? 0 : static_cast<int>(text.size() - dot - 1);
+                    std::optional<int128_t> unscaled;
+                    if (std::isfinite(v) && std::fabs(v) < 1e30 && text.find('e') == std::string::npos)
+                        unscaled = ParseDecimal(text, 38, std::min(digits, 8));
+                    n = !unscaled;
+                    if (unscaled) out.SetString(i, GroupedFixed(*unscaled, std::min(digits, 8), places));
+                }
+            }
+            out.SetNull(i, n);
+        }
+    };
+    return f;
 }
 
 BoundScalarFunction BindMoneyFormat(const std::vector<LogicalType>& types) {
@@ -200,6 +255,7 @@ std::string FormatBytes(int64_t bytes) {
 }  // namespace
 
 void RegisterStringFormatFunctions(FunctionRegistry& r) {
+    r.AddScalar("format", BindFormat);
     r.AddScalar("translate",
                 Overloads("translate", {{{kStr, kStr, kStr}, kStr, [](Args a, size_t rows, Column& out) {
                                              for (size_t i = 0; i < rows; ++i) {

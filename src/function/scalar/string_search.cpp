@@ -1,8 +1,11 @@
 // Finding and cutting parts of strings: substring_index, strpos, find_in_set, field, split (to an
-// ARRAY<VARCHAR>) and the URL functions (parse_url, url_extract_host, url_extract_parameter).
+// ARRAY<VARCHAR>), the URL functions (parse_url, url_extract_host, url_extract_parameter) and
+// ngram_search (n-gram similarity).
 // Positions count UTF-8 characters, as in string.cpp.
 #include <string>
+#include <unordered_map>
 
+#include "common/ascii.h"
 #include "common/exception.h"
 #include "function/function_registry.h"
 #include "function/simple_function.h"
@@ -213,9 +216,59 @@ ScalarKernel ParseUrlKernel() {
     };
 }
 
+/// ngram_search: the share of the needle's n-grams (bytes, counted with repeats) that the haystack
+/// also holds, 0 when either is shorter than n or the haystack is longer than 2^15 bytes.
+ScalarKernel NgramSearch(bool ignore_case) {
+    return [ignore_case](Args a, size_t rows, Column& out) {
+        constexpr size_t kMaxLength = size_t{1} << 15;
+        std::unordered_map<std::string_view, int64_t> grams;
+        std::string hay_buf, needle_buf;
+        for (size_t i = 0; i < rows; ++i) {
+            bool n = a[0]->IsNull(i) || a[1]->IsNull(i) || a[2]->IsNull(i);
+            out.SetNull(i, n);
+            if (n) continue;
+            std::string_view hay = a[0]->Strings()[i].view(), needle = a[1]->Strings()[i].view();
+            int64_t gram = a[2]->Data<int64_t>()[i];
+            if (gram <= 0)
+                throw ExecutionError("ngram_search(): gram_num must be positive", ErrorCode::WRONG_ARGUMENTS);
+            if (needle.size() > kMaxLength) {
+                throw ExecutionError("ngram_search(): the needle is longer than 32768 bytes",
+                                     ErrorCode::WRONG_ARGUMENTS);
+            }
+            if (ignore_case) {
+                hay_buf = AsciiLower(std::string(hay));
+                needle_buf = AsciiLower(std::string(needle));
+                hay = hay_buf;
+                needle = needle_buf;
+            }
+            auto g = static_cast<size_t>(gram);
+            double similarity = 0;
+            if (hay.size() <= kMaxLength && hay.size() >= g && needle.size() >= g) {
+                grams.clear();
+                for (size_t k = 0; k + g <= hay.size(); ++k) ++grams[hay.substr(k, g)];
+                size_t total = needle.size() - g + 1, found = 0;
+                for (size_t k = 0; k + g <= needle.size(); ++k) {
+                    auto it = grams.find(needle.substr(k, g));
+                    if (it != grams.end() && it->second > 0) {
+                        --it->second;
+                        ++found;
+                    }
+                }
+                similarity = static_cast<double>(found) / static_cast<double>(total);
+            }
+            out.Data<double>()[i] = similarity;
+        }
+    };
+}
+
 }  // namespace
 
 void RegisterStringSearchFunctions(FunctionRegistry& r) {
+    r.AddScalar("ngram_search",
+                Overloads("ngram_search", {{{kStr, kStr, TypeId::BIGINT}, TypeId::DOUBLE, NgramSearch(false)}}));
+    r.AddScalar("ngram_search_case_insensitive",
+                Overloads("ngram_search_case_insensitive",
+                          {{{kStr, kStr, TypeId::BIGINT}, TypeId::DOUBLE, NgramSearch(true)}}));
     r.AddScalar(
         "substring_index",
         Overloads("substring_index", {{{kStr, kStr, TypeId::BIGINT}, kStr, [](Args a, size_t rows, Column& out) {
