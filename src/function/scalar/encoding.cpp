@@ -1,6 +1,7 @@
 // Encodings, digests and ciphers of strings: hex/unhex, base64, URL encoding, md5/sha2/sm3
 // digests and AES-128-ECB with MySQL's key folding (OpenSSL), and the non-cryptographic hashes
-// StarRocks documents (murmur_hash3_32 with its seed, xx_hash3_64, xx_hash64, crc32). Invalid
+// StarRocks documents (murmur_hash3_32 with its seed, xx_hash3_32/64, xx_hash64, crc32), md5sum_numeric
+// and to_binary/from_binary. Invalid
 // input to a decoder gives what StarRocks documents: unhex an empty string, from_base64 and
 // aes_decrypt NULL.
 #define XXH_INLINE_ALL
@@ -8,6 +9,7 @@
 #include <xxhash.h>
 
 #include <array>
+#include <cctype>
 #include <optional>
 #include <string>
 
@@ -260,6 +262,59 @@ void RegisterEncodingFunctions(FunctionRegistry& r) {
                                           return DigestHex(EVP_md5(), p);
                                       }),
                                       true}}));
+    // md5sum_numeric(s1, s2, ...): the MD5 of the arguments one after another as a 128-bit integer
+    // (the digest's bytes big-endian, read as a signed LARGEINT).
+    r.AddScalar("md5sum_numeric",
+                Overloads("md5sum_numeric", {{{kStr},
+                                              TypeId::LARGEINT,
+                                              VariadicStrings<int128_t>([](const std::vector<std::string_view>& p) {
+                                                  std::string hex = DigestHex(EVP_md5(), p);
+                                                  unsigned __int128 v = 0;
+                                                  for (char c : hex) v = (v << 4) | static_cast<unsigned>(HexValue(c));
+                                                  return static_cast<int128_t>(v);
+                                              }),
+                                              true}}));
+    // to_binary(s[, 'hex' | 'encode64' | 'utf8']) and from_binary(b[, ...]): text to bytes and back
+    // (Floe keeps binary values as VARCHAR bytes). Text that is not valid hex or base64 gives empty
+    // bytes, as StarRocks documents; an unknown format is an error.
+    auto binary_format = [](const Column& c, size_t i) -> int {
+        std::string f = c.Strings()[i].view().empty() ? "" : std::string(c.Strings()[i].view());
+        for (auto& ch : f) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (f == "hex") return 0;
+        if (f == "encode64") return 1;
+        if (f == "utf8") return 2;
+        throw ExecutionError("unknown binary format '" + f + "' (hex, encode64, utf8)", ErrorCode::WRONG_ARGUMENTS);
+    };
+    auto to_binary = [binary_format](Args a, size_t rows, Column& out) {
+        std::string buf;
+        for (size_t i = 0; i < rows; ++i) {
+            bool n = a[0]->IsNull(i) || (a.size() > 1 && a[1]->IsNull(i));
+            out.SetNull(i, n);
+            if (n) continue;
+            int format = a.size() > 1 ? binary_format(*a[1], i) : 0;
+            std::string_view s = a[0]->Strings()[i].view();
+            if (format == 0) {
+                out.SetString(i, Unhex(s));
+            } else if (format == 1) {
+                out.SetString(i, FromBase64(s, buf) ? std::string_view(buf) : std::string_view());
+            } else {
+                out.SetString(i, s);
+            }
+        }
+    };
+    r.AddScalar("to_binary", Overloads("to_binary", {{{kStr}, kStr, to_binary}, {{kStr, kStr}, kStr, to_binary}}));
+    auto from_binary = [binary_format](Args a, size_t rows, Column& out) {
+        for (size_t i = 0; i < rows; ++i) {
+            bool n = a[0]->IsNull(i) || (a.size() > 1 && a[1]->IsNull(i));
+            out.SetNull(i, n);
+            if (n) continue;
+            int format = a.size() > 1 ? binary_format(*a[1], i) : 0;
+            std::string_view s = a[0]->Strings()[i].view();
+            out.SetString(i, format == 0 ? HexOfBytes(s) : format == 1 ? ToBase64(s) : std::string(s));
+        }
+    };
+    r.AddScalar("from_binary",
+                Overloads("from_binary", {{{kStr}, kStr, from_binary}, {{kStr, kStr}, kStr, from_binary}}));
     r.AddScalar("sha2", BindSha2);
     r.AddScalar("sm3", Overloads("sm3", {{{kStr}, kStr, StringToString([](std::string_view s) {
                                               return DigestHex(EVP_sm3(), {s});
@@ -307,6 +362,19 @@ void RegisterEncodingFunctions(FunctionRegistry& r) {
                                                 return static_cast<int128_t>(u);
                                             }),
                                             true}}));
+    // xx_hash3_32(s1, s2, ...): the low 32 bits of XXH3-64, each argument seeded with the previous
+    // argument's 32-bit result (StarRocks' definition).
+    r.AddScalar(
+        "xx_hash3_32",
+        Overloads("xx_hash3_32", {{{kStr},
+                                   TypeId::INT,
+                                   VariadicStrings<int32_t>([](const std::vector<std::string_view>& p) {
+                                       uint32_t h = 0;
+                                       for (std::string_view s : p)
+                                           h = static_cast<uint32_t>(XXH3_64bits_withSeed(s.data(), s.size(), h));
+                                       return static_cast<int32_t>(h);
+                                   }),
+                                   true}}));
     r.AddScalar("xx_hash64",
                 Overloads("xx_hash64", {{{kStr},
                                          TypeId::BIGINT,
