@@ -1,9 +1,13 @@
 // Utility functions: isnull/isnotnull, uuid()/uuid_numeric() (random, version 4), uuidv7() and
 // uuid_v7_numeric() (time-ordered, version 7), sleep(seconds), host_name(). The uuids and sleep
-// are not deterministic: each row gets its own call.
+// are not deterministic: each row gets its own call. Also bar(), equiwidth_bucket(), materialize()
+// and encode_sort_key().
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstring>
 #include <random>
 #include <string>
 #include <thread>
@@ -70,9 +74,189 @@ unsigned __int128 UuidV7Bits() {
     return (static_cast<unsigned __int128>(hi) << 64) | lo;
 }
 
+/// Appends v big-endian with its sign bit flipped, so unsigned byte order is numeric order.
+template <typename T, typename U>
+void AppendOrderedInt(T v, std::string& out) {
+    U u = static_cast<U>(v) ^ (U{1} << (sizeof(T) * 8 - 1));
+    for (int b = static_cast<int>(sizeof(T)) - 1; b >= 0; --b) out.push_back(static_cast<char>((u >> (8 * b)) & 0xFF));
+}
+
+/// Floating point in byte order: positives with the sign bit set, negatives with every bit flipped.
+template <typename F, typename U>
+void AppendOrderedFloat(F v, std::string& out) {
+    if (v == 0) v = 0;  // -0.0 sorts with 0.0
+    U bits;
+    std::memcpy(&bits, &v, sizeof(bits));
+    constexpr U kSign = U{1} << (sizeof(U) * 8 - 1);
+    bits = (bits & kSign) ? ~bits : (bits | kSign);
+    for (int b = static_cast<int>(sizeof(U)) - 1; b >= 0; --b)
+        out.push_back(static_cast<char>((bits >> (8 * b)) & 0xFF));
+}
+
+/// encode_sort_key(c1, ..., cn): per column a NULL marker (0 NULL, 1 not), the value in an
+/// order-preserving encoding (strings with 0x00 escaped as 0x00 0x01 and, except in the last
+/// column, ended by 0x00 0x00), and 0x00 between columns; byte order of keys is row order.
+BoundScalarFunction BindEncodeSortKey(const std::vector<LogicalType>& types) {
+    if (types.empty()) throw BinderError("encode_sort_key() takes one or more columns", ErrorCode::WRONG_ARGUMENTS);
+    BoundScalarFunction f;
+    f.name = "encode_sort_key";
+    for (const auto& t : types) {
+        switch (t.id) {
+            case TypeId::BOOLEAN:
+            case TypeId::TINYINT:
+            case TypeId::SMALLINT:
+            case TypeId::INT:
+            case TypeId::BIGINT:
+            case TypeId::LARGEINT:
+            case TypeId::FLOAT:
+            case TypeId::DOUBLE:
+            case TypeId::VARCHAR:
+            case TypeId::DATE:
+            case TypeId::DATETIME:
+                f.arg_types.push_back(t);
+                break;
+            case TypeId::NULL_TYPE:
+                f.arg_types.push_back(TypeId::INT);
+                break;
+            case TypeId::DECIMAL:  // encoded as its DOUBLE value
+                f.arg_types.push_back(TypeId::DOUBLE);
+                break;
+            default:
+                throw BinderError("encode_sort_key() does not encode " + t.ToString(), ErrorCode::TYPE_MISMATCH);
+        }
+    }
+    f.return_type = LogicalType::Varchar();
+    f.kernel = [](Args a, size_t rows, Column& out) {
+        std::string key;
+        for (size_t i = 0; i < rows; ++i) {
+            key.clear();
+            for (size_t k = 0; k < a.size(); ++k) {
+                const Column& c = *a[k];
+                bool last = k + 1 == a.size();
+                if (k > 0) key.push_back('\0');
+                if (c.IsNull(i)) {
+                    key.push_back('\0');
+                    continue;
+                }
+                key.push_back('\1');
+                switch (c.type().id) {
+                    case TypeId::BOOLEAN:
+                    case TypeId::TINYINT:
+                        AppendOrderedInt<int8_t, uint8_t>(c.Data<int8_t>()[i], key);
+                        break;
+                    case TypeId::SMALLINT:
+                        AppendOrderedInt<int16_t, uint16_t>(c.Data<int16_t>()[i], key);
+                        break;
+                    case TypeId::INT:
+                    case TypeId::DATE:
+                        AppendOrderedInt<int32_t, uint32_t>(c.Data<int32_t>()[i], key);
+                        break;
+                    case TypeId::BIGINT:
+                    case TypeId::DATETIME:
+                        AppendOrderedInt<int64_t, uint64_t>(c.Data<int64_t>()[i], key);
+                        break;
+                    case TypeId::LARGEINT:
+                        AppendOrderedInt<__int128, unsigned __int128>(c.Data<int128_t>()[i], key);
+                        break;
+                    case TypeId::FLOAT:
+                        AppendOrderedFloat<float, uint32_t>(c.Data<float>()[i], key);
+                        break;
+                    case TypeId::DOUBLE:
+                        AppendOrderedFloat<double, uint64_t>(c.Data<double>()[i], key);
+                        break;
+                    default: {
+                        for (char ch : c.Strings()[i].view()) {
+                            key.push_back(ch);
+                            if (ch == '\0') key.push_back('\1');
+                        }
+                        if (!last) key.append(2, '\0');
+                        break;
+                    }
+                }
+            }
+            out.SetNull(i, false);
+            out.SetString(i, key);
+        }
+    };
+    return f;
+}
+
 }  // namespace
 
 void RegisterUtilityFunctions(FunctionRegistry& r) {
+    // bar(size, min, max, width): a bar of round((size - min) / (max - min) * width) '▓' characters;
+    // size outside [min, max] or a width below 1 is an error.
+    r.AddScalar("bar", Overloads("bar", {{{TypeId::DOUBLE, TypeId::DOUBLE, TypeId::DOUBLE, TypeId::BIGINT},
+                                          LogicalType::Varchar(),
+                                          [](Args a, size_t rows, Column& out) {
+                                              for (size_t i = 0; i < rows; ++i) {
+                                                  bool n = false;
+                                                  for (const Column* c : a) n = n || c->IsNull(i);
+                                                  out.SetNull(i, n);
+                                                  if (n) continue;
+                                                  double size = a[0]->Data<double>()[i], lo = a[1]->Data<double>()[i],
+                                                         hi = a[2]->Data<double>()[i];
+                                                  int64_t width = a[3]->Data<int64_t>()[i];
+                                                  if (width < 1 || width > 1000) {
+                                                      throw ExecutionError("bar(): width must be between 1 and 1000",
+                                                                           ErrorCode::WRONG_ARGUMENTS);
+                                                  }
+                                                  if (!(lo < hi) || size < lo || size > hi) {
+                                                      throw ExecutionError("bar(): size must be within [min, max]",
+                                                                           ErrorCode::WRONG_ARGUMENTS);
+                                                  }
+                                                  auto blocks = static_cast<int64_t>(std::llround(
+                                                      (size - lo) / (hi - lo) * static_cast<double>(width)));
+                                                  std::string text;
+                                                  for (int64_t b = 0; b < blocks; ++b) text += "\u2593";
+                                                  out.SetString(i, text);
+                                              }
+                                          }}}));
+    // equiwidth_bucket(value, min, max, buckets): (value - min) / max(1, (max - min) / buckets) in
+    // integers; value outside [min, max] or buckets below 1 is an error.
+    r.AddScalar("equiwidth_bucket",
+                Overloads("equiwidth_bucket",
+                          {{{TypeId::BIGINT, TypeId::BIGINT, TypeId::BIGINT, TypeId::BIGINT},
+                            TypeId::BIGINT,
+                            [](Args a, size_t rows, Column& out) {
+                                for (size_t i = 0; i < rows; ++i) {
+                                    bool n = false;
+                                    for (const Column* c : a) n = n || c->IsNull(i);
+                                    out.SetNull(i, n);
+                                    if (n) continue;
+                                    int64_t v = a[0]->Data<int64_t>()[i], lo = a[1]->Data<int64_t>()[i],
+                                            hi = a[2]->Data<int64_t>()[i], buckets = a[3]->Data<int64_t>()[i];
+                                    if (buckets < 1) {
+                                        throw ExecutionError("equiwidth_bucket(): buckets must be positive",
+                                                             ErrorCode::WRONG_ARGUMENTS);
+                                    }
+                                    if (lo > hi || v < lo || v > hi) {
+                                        throw ExecutionError("equiwidth_bucket(): value must be within [min, max]",
+                                                             ErrorCode::WRONG_ARGUMENTS);
+                                    }
+                                    int64_t width = std::max<int64_t>(1, (hi - lo) / buckets);
+                                    out.Data<int64_t>()[i] = (v - lo) / width;
+                                }
+                            }}}));
+    // materialize(x): x unchanged, but never folded to a constant (not deterministic to the
+    // optimizer), so filters on it are not used for pruning.
+    r.AddScalar("materialize", [](const std::vector<LogicalType>& types) -> BoundScalarFunction {
+        if (types.size() != 1) throw BinderError("materialize() takes one argument", ErrorCode::WRONG_ARGUMENTS);
+        BoundScalarFunction f;
+        f.name = "materialize";
+        f.arg_types = {types[0].id == TypeId::NULL_TYPE ? LogicalType(TypeId::INT) : types[0]};
+        f.return_type = f.arg_types[0];
+        f.deterministic = false;
+        f.kernel = [](Args a, size_t rows, Column& out) {
+            const Column& in = *a[0];
+            for (size_t i = 0; i < rows; ++i) {
+                out.SetNull(i, in.IsNull(i));
+                if (!in.IsNull(i)) out.SetValue(i, in.GetValue(i));
+            }
+        };
+        return f;
+    });
+    r.AddScalar("encode_sort_key", BindEncodeSortKey);
     r.AddScalar("isnull", NullTest("isnull", true));
     r.AddScalar("isnotnull", NullTest("isnotnull", false));
     r.AddScalar("uuid", [](const std::vector<LogicalType>& types) -> BoundScalarFunction {
