@@ -194,6 +194,7 @@ bool Catalog::DropDatabase(std::string_view name, bool if_exists) {
         dropped = true;
     });
     for (int64_t id : table_ids) RetireTableLocked(id);
+    if (dropped) mv_generation_++;
     return dropped;
 }
 

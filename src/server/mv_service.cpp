@@ -272,9 +272,12 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
     MaterializedViewInfo mv = *found;
     if (!mv.active) {
         if (mv.inactive_by_user || !Revalidate(mv).empty()) {
+            // An inactive MV is not refreshed (its schedule keeps running; the first run after it
+            // is active again refreshes it).
             auto again = catalog.GetMaterializedView(task.mv_id);
-            throw NotSupportedError("materialized view " + mv.database + "." + mv.name +
-                                    " is inactive: " + (again ? again->inactive_reason : mv.inactive_reason));
+            run.state = "SKIPPED";
+            run.extra_message = "inactive: " + (again ? again->inactive_reason : mv.inactive_reason);
+            return;
         }
     }
     MvRefreshRecord record;
@@ -524,6 +527,13 @@ void MvService::WatchLoop() {
         seen = gen;
         lock.unlock();
         try {
+            // Refresh tasks of MVs that are gone (DROP DATABASE takes its MVs along).
+            for (const auto& task : scheduler_->ListTasks()) {
+                if (task.kind == "MV" && !instance_.catalog().GetMaterializedView(task.mv_id)) {
+                    scheduler_->CancelRuns(task.id, true);
+                    scheduler_->DropTask(task.name);
+                }
+            }
             for (const auto& mv : instance_.catalog().ListMaterializedViews()) {
                 if (mv.inactive_by_user) continue;
                 std::string reason = Revalidate(mv);

@@ -127,7 +127,8 @@ TEST_F(CatalogTest, MigrationsUpgradeOldStoresAndRefuseNewerOnes) {
         EXPECT_EQ(store->SchemaVersion(), static_cast<int>(MetaStoreMigrations().size()));
         // Pretend the store is at version 1 with data, as an older Floe left it.
         // Every table later migrations created goes (children before parents).
-        for (const char* t : {"external_catalog_properties", "external_catalogs", "privilege_grants", "role_grants",
+        for (const char* t : {"task_runs", "tasks", "mv_base_partitions", "mv_properties", "materialized_views",
+                              "external_catalog_properties", "external_catalogs", "privilege_grants", "role_grants",
                               "roles", "routine_load_errors", "routine_load_offsets", "routine_load_properties",
                               "routine_loads", "loads", "table_indexes", "rowsets", "partitions", "tables"}) {
             store->Execute(std::string("DROP TABLE ") + t);
