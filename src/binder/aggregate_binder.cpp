@@ -176,7 +176,9 @@ BoundExprPtr Binder::BindAggregated(const ast::Expr& expr) {
         return BindPlain(expr);  // a window over the aggregation output
     }
     if (expr.kind == ast::ExprKind::FUNCTION_CALL &&
-        AsciiEqualsIgnoreCase(static_cast<const ast::FunctionCallExpr&>(expr).name, "grouping")) {
+        (AsciiEqualsIgnoreCase(static_cast<const ast::FunctionCallExpr&>(expr).name, "grouping") ||
+         AsciiEqualsIgnoreCase(static_cast<const ast::FunctionCallExpr&>(expr).name, "grouping_id"))) {
+        // grouping_id(a, b, ...) is StarRocks' name for the bit vector GROUPING(a, b, ...) gives.
         return BindGroupingCall(static_cast<const ast::FunctionCallExpr&>(expr));
     }
     if (expr.kind == ast::ExprKind::FUNCTION_CALL &&

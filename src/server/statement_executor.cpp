@@ -319,6 +319,7 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
                   "first_value", "last_value"}) {
                 all.emplace_back(n, "WINDOW");
             }
+            for (const char* n : {"grouping", "grouping_id"}) all.emplace_back(n, "AGGREGATE");  // binder's own
             std::sort(all.begin(), all.end());
             for (const auto& [n, kind] : all) rb.AddRow({Str(n), Str(kind)});
             break;
