@@ -1,8 +1,12 @@
 // More BITMAP functions (sketch.cpp has the basic ones): bitmap_to_array, array_to_bitmap,
 // bitmap_max/bitmap_min, bitmap_has_any, bitmap_remove, sub_bitmap, bitmap_subset_in_range,
-// bitmap_subset_limit, bitmap_to_base64/base64_to_bitmap and the bitmap_intersect aggregate.
+// bitmap_subset_limit, bitmap_to_base64/base64_to_bitmap, bitmap_to_binary/bitmap_from_binary,
+// bitmap_hash64, and the bitmap_intersect and intersect_count aggregates.
 // Base64 carries Floe's serialized bitmap (CRoaring's portable format), so values round-trip
 // within Floe but are not StarRocks' own byte layout.
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #include <cstring>
 #include <string>
 
@@ -142,6 +146,48 @@ class BitmapIntersectStates : public AggregateStates {
     std::vector<uint8_t> seen_;
 };
 
+/// intersect_count(bitmap, dimension, v1, v2, ...): per group, the union of the bitmaps of the
+/// rows whose dimension equals each vk (compared as text), then the size of the intersection of
+/// those unions (0 when a value has no rows).
+class IntersectCountStates : public AggregateStates {
+  public:
+    explicit IntersectCountStates(size_t values) : values_(values) {}
+    void Resize(size_t groups) override { unions_.resize(groups * values_); }
+    void Update(Args args, const uint32_t* rows, const uint32_t* groups, size_t n) override {
+        const Column& bitmaps = *args[0];
+        const Column& dims = *args[1];
+        for (size_t i = 0; i < n; ++i) {
+            uint32_t r = rows[i];
+            if (bitmaps.IsNull(r) || dims.IsNull(r)) continue;
+            std::string_view dim = dims.Strings()[r].view();
+            for (size_t k = 0; k < values_; ++k) {
+                const Column& v = *args[2 + k];
+                if (v.IsNull(r) || v.Strings()[r].view() != dim) continue;
+                unions_[groups[i] * values_ + k] |= BitmapDeserialize(bitmaps.Strings()[r].view());
+            }
+        }
+    }
+    void Finalize(Column& out, size_t groups) override {
+        for (size_t g = 0; g < groups; ++g) {
+            Roaring64Map result = unions_[g * values_];
+            for (size_t k = 1; k < values_; ++k) result &= unions_[g * values_ + k];
+            out.SetNull(g, false);
+            out.Data<int64_t>()[g] = static_cast<int64_t>(result.cardinality());
+        }
+    }
+    bool Combinable() const override { return true; }
+    void Combine(AggregateStates& other, const uint32_t* mapping, size_t other_groups) override {
+        auto& o = static_cast<IntersectCountStates&>(other);
+        for (size_t g = 0; g < other_groups; ++g) {
+            for (size_t k = 0; k < values_; ++k) unions_[mapping[g] * values_ + k] |= o.unions_[g * values_ + k];
+        }
+    }
+
+  private:
+    size_t values_;
+    std::vector<Roaring64Map> unions_;  // group-major: values_ per group
+};
+
 }  // namespace
 
 void RegisterBitmapFunctions(FunctionRegistry& r) {
@@ -240,6 +286,51 @@ void RegisterBitmapFunctions(FunctionRegistry& r) {
                                                     }
                                                 });
                                         }}}));
+    r.AddAggregate("intersect_count", [](const std::vector<LogicalType>& types, bool distinct) {
+        if (types.size() < 3 || (types[0].id != TypeId::BITMAP && types[0].id != TypeId::NULL_TYPE) || distinct) {
+            throw BinderError("intersect_count() takes a BITMAP, a dimension and one or more of its values",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        BoundAggregateFunction f;
+        f.name = "intersect_count";
+        f.arg_types = {kBitmap};
+        for (size_t k = 1; k < types.size(); ++k) f.arg_types.push_back(LogicalType::Varchar());
+        f.return_type = TypeId::BIGINT;
+        size_t values = types.size() - 2;
+        f.make_states = [values] { return std::make_unique<IntersectCountStates>(values); };
+        return f;
+    });
+    // bitmap_hash64(x): a bitmap of the 64-bit XXH3 hash of x's text (StarRocks' documented value).
+    r.AddScalar("bitmap_hash64",
+                Overloads("bitmap_hash64", {{{LogicalType::Varchar()}, kBitmap, [](Args a, size_t rows, Column& out) {
+                                                 UnaryExecute<std::string_view, std::string>(
+                                                     *a[0], rows, out, [](std::string_view s) {
+                                                         Roaring64Map b;
+                                                         b.add(static_cast<uint64_t>(XXH3_64bits(s.data(), s.size())));
+                                                         return BitmapSerialize(b);
+                                                     });
+                                             }}}));
+    // bitmap_to_binary / bitmap_from_binary: a bitmap as bytes and back (Floe's serialized form,
+    // as bitmap_to_base64); bytes that are not a bitmap give NULL.
+    r.AddScalar(
+        "bitmap_to_binary",
+        Overloads("bitmap_to_binary", {{{kBitmap}, LogicalType::Varchar(), [](Args a, size_t rows, Column& out) {
+                                            UnaryExecute<std::string_view, std::string_view>(
+                                                *a[0], rows, out, [](std::string_view b) { return b; });
+                                        }}}));
+    r.AddScalar(
+        "bitmap_from_binary",
+        Overloads("bitmap_from_binary", {{{LogicalType::Varchar()}, kBitmap, [](Args a, size_t rows, Column& out) {
+                                              UnaryExecuteNullable<std::string_view, std::string>(
+                                                  *a[0], rows, out, [](std::string_view bytes, bool& n) {
+                                                      try {
+                                                          return BitmapSerialize(BitmapDeserialize(bytes));
+                                                      } catch (const ConversionError&) {
+                                                          n = true;
+                                                          return std::string();
+                                                      }
+                                                  });
+                                          }}}));
     r.AddAggregate("bitmap_intersect", [](const std::vector<LogicalType>& types, bool) {
         if (types.size() != 1 || (types[0].id != TypeId::BITMAP && types[0].id != TypeId::NULL_TYPE))
             throw BinderError("bitmap_intersect() takes one BITMAP argument", ErrorCode::WRONG_ARGUMENTS);
