@@ -35,11 +35,14 @@ struct MvCandidate {
     /// The definition reads the current date or time (NOW(), CURRENT_DATE: folded into constants
     /// when it was bound), so its rows hold for the day it was refreshed only.
     bool reads_current_time = false;
+    /// How it answers, when not from its table alone (union compensation), for EXPLAIN.
+    std::string note;
 };
 
 /// What the rewrite decided, for EXPLAIN: the MVs used, and for each candidate not used why not.
 struct MvRewriteReport {
     std::vector<std::string> used;
+    std::vector<std::string> used_notes;                        // per used MV: its candidate's note ("" when none)
     std::vector<std::pair<std::string, std::string>> rejected;  // (name, reason)
 };
 

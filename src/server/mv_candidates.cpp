@@ -6,10 +6,14 @@
 #include <optional>
 
 #include "binder/binder.h"
+#include "binder/expression_walker.h"
 #include "binder/table_schema.h"
 #include "common/ascii.h"
 #include "common/exception.h"
+#include "function/cast.h"
+#include "function/function_registry.h"
 #include "mv/mv_state.h"
+#include "optimizer/rules/mv_match.h"
 #include "parser/parser.h"
 #include "planner/planner.h"
 
@@ -63,6 +67,10 @@ struct CachedMv {
     std::shared_ptr<const LogicalOperator> definition;
     std::function<LogicalOperatorPtr()> scan;
     bool reads_current_time = false;
+    /// A stale MV whose stale rows all come from partitions of one base table: the MV's fresh
+    /// rows UNION ALL its definition over those base partitions (null when that cannot be done).
+    std::function<LogicalOperatorPtr()> union_scan;
+    std::string union_note;
 };
 
 struct MvCache {
@@ -73,6 +81,157 @@ struct MvCache {
 
 std::mutex cache_mutex;
 std::shared_ptr<const MvCache> cache;
+
+BoundExprPtr Call(const char* name, BoundExprPtr a, BoundExprPtr b = nullptr) {
+    std::vector<LogicalType> types{a->type};
+    if (b) types.push_back(b->type);
+    auto f = std::make_unique<BoundFunction>(FunctionRegistry::Instance().BindScalar(name, types));
+    f->args.push_back(AddCastIfNeeded(std::move(a), f->function.arg_types[0]));
+    if (b) f->args.push_back(AddCastIfNeeded(std::move(b), f->function.arg_types[1]));
+    return f;
+}
+
+/// One stale base partition as bounds on its partition column: [lower, upper), or one value
+/// (a list partition, lower == upper); an unset bound is unbounded.
+struct StaleRange {
+    std::optional<Value> lower, upper;
+    bool single = false;
+};
+
+/// `column` within the range (the base side's filter) or outside it (the MV side's).
+BoundExprPtr InRange(const BoundExpression& column, const StaleRange& r, bool inside) {
+    auto constant = [](const Value& v) { return std::make_unique<BoundConstant>(v); };
+    if (r.single) return Call(inside ? "equal" : "not_equal", column.Copy(), constant(*r.lower));
+    std::vector<BoundExprPtr> parts;
+    if (r.lower) parts.push_back(Call(inside ? "greater_equal" : "less", column.Copy(), constant(*r.lower)));
+    if (r.upper) parts.push_back(Call(inside ? "less" : "greater_equal", column.Copy(), constant(*r.upper)));
+    if (parts.size() == 1) return std::move(parts[0]);
+    return Call(inside ? "and" : "or", std::move(parts[0]), std::move(parts[1]));
+}
+
+BoundExprPtr Combine(const char* name, std::vector<BoundExprPtr> parts) {
+    BoundExprPtr out = std::move(parts[0]);
+    for (size_t i = 1; i < parts.size(); ++i) out = Call(name, std::move(out), std::move(parts[i]));
+    return out;
+}
+
+/// Replaces the scan of table `table_id` in `op` by a filter on `condition` over it.
+bool FilterScan(LogicalOperatorPtr& op, int64_t table_id, const BoundExpression& condition) {
+    if (op->type == LogicalOperatorType::GET) {
+        const auto& get = static_cast<const LogicalGet&>(*op);
+        if (!get.version || get.version->table_id != table_id) return false;
+        auto filter = std::make_unique<LogicalFilter>();
+        filter->types = op->types;
+        filter->condition = condition.Copy();
+        filter->children.push_back(std::move(op));
+        op = std::move(filter);
+        return true;
+    }
+    for (auto& child : op->children) {
+        if (FilterScan(child, table_id, condition)) return true;
+    }
+    return false;
+}
+
+/// Union compensation for a stale MV (StarRocks' partition union rewrite): when every change
+/// since its refresh is in range or list partitions of one hot base table that its definition
+/// reads once, and one of its columns is that table's partition column as it is, the MV's rows
+/// outside the stale partitions UNION ALL its definition over the stale partitions are its
+/// current rows. Rows whose partition column is NULL come from the MV.
+void PlanUnion(ClientContext& context, CachedMv& out, const mv::Freshness& freshness, const MvCandidate& candidate) {
+    if (!freshness.replaced_bases.empty() || freshness.changed.empty()) return;
+    const std::string& base = freshness.changed[0].base;
+    if (!mv::IsHotBase(base)) return;
+    size_t dot = base.find('.');
+    Catalog& catalog = context.catalog();
+    auto table = catalog.GetTable(base.substr(0, dot), base.substr(dot + 1));
+    if (!table) return;
+    std::shared_ptr<const TableVersion> version = catalog.GetTableVersion(table->id);
+    TableSchema schema = ParseTableDefinition(version->definition);
+    if (schema.partition_columns.size() != 1) return;
+    size_t partition_column = schema.partition_columns[0];
+    LogicalType type = schema.columns[partition_column].type;
+    std::vector<StaleRange> ranges;
+    std::string names;
+    for (const auto& changed : freshness.changed) {
+        if (changed.base != base || changed.partition.empty() || (!changed.lower && !changed.upper)) return;
+        StaleRange r;
+        try {
+            if (changed.lower) r.lower = CastValue(Value::Varchar(*changed.lower), type);
+            if (changed.upper) r.upper = CastValue(Value::Varchar(*changed.upper), type);
+        } catch (const Exception&) {
+            return;
+        }
+        r.single = changed.lower && changed.upper && *changed.lower == *changed.upper;
+        ranges.push_back(std::move(r));
+        names += (names.empty() ? "" : ", ") + changed.partition;
+    }
+    // The base table read once by the definition, and the MV column that is its partition column.
+    MvShape shape = MvShape::Analyze(*candidate.definition);
+    if (!shape.ok) return;
+    const SpjTable* read = nullptr;
+    for (const auto& t : shape.block.tables) {
+        if (t.table_id != table->id) continue;
+        if (read) return;
+        read = &t;
+    }
+    if (!read) return;
+    size_t mv_column = SIZE_MAX;
+    for (size_t i = 0; i < shape.outputs.size() && mv_column == SIZE_MAX; ++i) {
+        const auto& o = shape.outputs[i];
+        if ((o.kind == MvShape::Kind::EXPRESSION || o.kind == MvShape::Kind::GROUP) &&
+            o.expr->kind == BoundExprKind::COLUMN_REF &&
+            static_cast<const BoundColumnRef&>(*o.expr).index == read->offset + partition_column) {
+            mv_column = i;
+        }
+    }
+    if (mv_column == SIZE_MAX) return;
+    LogicalOperatorPtr probe = candidate.scan();
+    if (!probe || mv_column >= probe->types.size()) return;
+    std::vector<LogicalType> mv_types = probe->types;
+    // The base side: the definition with a filter on the stale partitions over the base's scan.
+    BoundColumnRef base_column(partition_column, type, schema.columns[partition_column].name);
+    std::vector<BoundExprPtr> inside, outside;
+    std::string mv_column_name = "#" + std::to_string(mv_column);
+    if (probe->type == LogicalOperatorType::GET) {
+        const auto& get = static_cast<const LogicalGet&>(*probe);
+        if (get.schema && mv_column < get.schema->columns.size()) mv_column_name = get.schema->columns[mv_column].name;
+    }
+    BoundColumnRef mv_ref(mv_column, mv_types[mv_column], mv_column_name);
+    for (const auto& r : ranges) {
+        inside.push_back(InRange(base_column, r, true));
+        outside.push_back(InRange(mv_ref, r, false));
+    }
+    std::shared_ptr<const BoundExpression> base_filter(Combine("or", std::move(inside)).release());
+    std::shared_ptr<const BoundExpression> keep(
+        Call("or", Combine("and", std::move(outside)), Call("is_null", mv_ref.Copy())).release());
+    std::shared_ptr<const LogicalOperator> definition(CopyPlan(*candidate.definition).release());
+    std::function<LogicalOperatorPtr()> mv_scan = candidate.scan;
+    int64_t base_id = table->id;
+    out.union_scan = [definition, mv_scan, mv_types, base_filter, keep, base_id]() -> LogicalOperatorPtr {
+        auto fresh = std::make_unique<LogicalFilter>();
+        LogicalOperatorPtr scan = mv_scan();
+        fresh->types = scan->types;
+        fresh->condition = keep->Copy();
+        fresh->children.push_back(std::move(scan));
+        LogicalOperatorPtr stale = CopyPlan(*definition);
+        if (!FilterScan(stale, base_id, *base_filter)) return nullptr;
+        // Cast the definition's columns to the MV table's.
+        auto cast = std::make_unique<LogicalProjection>();
+        for (size_t i = 0; i < mv_types.size(); ++i) {
+            BoundExprPtr ref = std::make_unique<BoundColumnRef>(i, stale->types[i], "#" + std::to_string(i));
+            cast->expressions.push_back(AddCastIfNeeded(std::move(ref), mv_types[i]));
+        }
+        cast->types = mv_types;
+        cast->children.push_back(std::move(stale));
+        auto both = std::make_unique<LogicalUnionAll>();
+        both->types = mv_types;
+        both->children.push_back(std::move(fresh));
+        both->children.push_back(std::move(cast));
+        return both;
+    };
+    out.union_note = "with " + base + " partitions " + names + " from the base table (union rewrite)";
+}
 
 CachedMv Describe(ClientContext& context, const MaterializedViewInfo& mv) {
     Catalog& catalog = context.catalog();
@@ -91,17 +250,18 @@ CachedMv Describe(ClientContext& context, const MaterializedViewInfo& mv) {
         out.unusable = "it has never been refreshed";
     }
     if (!out.unusable.empty() || !out.table) return out;
+    mv::Freshness freshness;
     if (consistency != "loose" && consistency != "force_mv") {
-        mv::Freshness freshness = mv::CheckFreshness(catalog, mv);
+        freshness = mv::CheckFreshness(catalog, mv);
         out.fresh = freshness.fresh;
         out.stale_reason =
             freshness.reason.empty() ? "its base tables changed since its last refresh" : freshness.reason;
         std::string limit = Property(mv, "mv_rewrite_staleness_second");
         out.allowed_staleness = limit.empty() ? -1 : std::atoll(limit.c_str());
-        if (!out.fresh && out.allowed_staleness < 0) return out;  // never usable: no need to bind
     }
     try {
         MvCandidate c = MakeMvCandidate(context, mv.name, mv.database, mv.query, mv.name);
+        if (!out.fresh && !c.reads_current_time) PlanUnion(context, out, freshness, c);
         out.reads_current_time = c.reads_current_time;
         if (!out.reads_current_time) out.definition = std::shared_ptr<const LogicalOperator>(std::move(c.definition));
         out.scan = std::move(c.scan);
@@ -172,6 +332,7 @@ std::unique_ptr<MvRewriteContext> BuildMvRewriteContext(ClientContext& context) 
     if (views->views.empty()) return nullptr;
     auto result = std::make_unique<MvRewriteContext>();
     result->disabled_reason = DisabledReason(context);
+    bool union_rewrite = SettingOn(context, "enable_materialized_view_union_rewrite");
     int64_t now_micros = context.StatementStartMicros();
     for (const CachedMv& mv : views->views) {
         if (!mv.table || !context.CanSee(ClientContext::TableObject(*mv.table))) continue;
@@ -183,6 +344,13 @@ std::unique_ptr<MvRewriteContext> BuildMvRewriteContext(ClientContext& context) 
             candidate.reason = result->disabled_reason;
         } else if (!mv.unusable.empty()) {
             candidate.reason = mv.unusable;
+        } else if (!mv.fresh && (mv.allowed_staleness < 0 || stale_seconds > mv.allowed_staleness) && mv.union_scan &&
+                   union_rewrite) {
+            // Stale partitions read from the base table, the others from the MV.
+            candidate.definition = CopyPlan(*mv.definition);
+            candidate.scan = mv.union_scan;
+            candidate.note = mv.union_note;
+            candidate.usable = true;
         } else if (!mv.fresh && (mv.allowed_staleness < 0 || stale_seconds > mv.allowed_staleness)) {
             // How many seconds behind it is would make EXPLAIN differ from run to run: the limit only.
             candidate.reason = "it is stale: " + mv.stale_reason + " (" +
@@ -229,7 +397,10 @@ void RequireMvRewrite(ClientContext& context, const MvRewriteContext* mv) {
 
 std::string MvReportText(const MvRewriteContext& mv) {
     std::string text;
-    for (const auto& name : mv.report.used) text += "MaterializedView: used " + name + "\n";
+    for (size_t i = 0; i < mv.report.used.size(); ++i) {
+        const std::string& note = i < mv.report.used_notes.size() ? mv.report.used_notes[i] : "";
+        text += "MaterializedView: used " + mv.report.used[i] + (note.empty() ? "" : " " + note) + "\n";
+    }
     for (const auto& [name, reason] : mv.report.rejected) {
         text += "MaterializedView: " + name + " not used: " + reason + "\n";
     }

@@ -3,7 +3,8 @@
 /// session can see, its defining query bound (without privilege checks: the user's own query is
 /// checked, and the MV's creator was checked at CREATE) and planned, a scan of its storage table
 /// at the current version, and whether it may answer queries now (active, refreshed, fresh
-/// enough under its query_rewrite_consistency and mv_rewrite_staleness_second). The optimizer's
+/// enough under its query_rewrite_consistency and mv_rewrite_staleness_second, or compensable by a
+/// union with its stale base partitions). Cached per catalog generation. The optimizer's
 /// mv_rewrite pass matches them (optimizer/mv_rewrite.h).
 ///
 /// Session variables (StarRocks' names):
@@ -14,8 +15,10 @@
 ///   whenever an MV matches (Floe picks the MV with the fewest rows and does not cost the plan
 ///   without it); default_or_error and force_or_error make a query no MV answered fail with the
 ///   reasons.
-/// - enable_materialized_view_union_rewrite (true): accepted; union compensation of stale
-///   partitions is not implemented yet, so a stale MV is not used either way.
+/// - enable_materialized_view_union_rewrite (true): a stale MV whose changes since its refresh all
+///   lie in range or list partitions of one hot base table (read once by its definition, whose
+///   partition column is one of the MV's columns as it is) answers with its rows outside those
+///   partitions UNION ALL its definition over them; false: a stale MV is not used.
 
 #include <cstdint>
 #include <memory>

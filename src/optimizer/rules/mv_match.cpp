@@ -615,16 +615,24 @@ bool OpenScan(const MvCandidate& candidate, const MvShape& mv, LogicalOperatorPt
                         std::to_string(mv.outputs.size());
         return false;
     }
+    // The MV's table: the scan itself, or the first scan down its first inputs (a union with the
+    // base tables' rows of stale partitions); its rows count for the choice among candidates.
+    const LogicalOperator* table = scan.get();
+    while (table->type != LogicalOperatorType::GET && !table->children.empty()) table = table->children[0].get();
+    const LogicalGet* get = table->type == LogicalOperatorType::GET ? static_cast<const LogicalGet*>(table) : nullptr;
     names.clear();
     for (size_t i = 0; i < scan->types.size(); ++i) {
         std::string name = "#" + std::to_string(i);
-        if (scan->type == LogicalOperatorType::GET) {
-            const auto& get = static_cast<const LogicalGet&>(*scan);
-            if (get.schema && i < get.schema->columns.size()) name = get.schema->columns[i].name;
-        }
+        if (get && get->schema && i < get->schema->columns.size()) name = get->schema->columns[i].name;
         names.push_back(name);
     }
-    result.mv_rows = scan->type == LogicalOperatorType::GET ? static_cast<const LogicalGet&>(*scan).row_count : 0;
+    std::function<int64_t(const LogicalOperator&)> rows = [&](const LogicalOperator& op) -> int64_t {
+        if (op.type == LogicalOperatorType::GET) return static_cast<const LogicalGet&>(op).row_count;
+        int64_t n = 0;
+        for (const auto& child : op.children) n += rows(*child);
+        return n;
+    };
+    result.mv_rows = rows(*scan);
     return true;
 }
 

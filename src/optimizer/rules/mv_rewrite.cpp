@@ -22,6 +22,7 @@ void MvRewriteContext::FinishReport() {
     for (size_t i = 0; i < candidates.size(); ++i) {
         if (used[i]) {
             report.used.push_back(candidates[i].name);
+            report.used_notes.push_back(candidates[i].note);
             continue;
         }
         std::string reason = best_reason[i].second;
@@ -208,11 +209,16 @@ LogicalOperatorPtr MvRewrite::Apply(LogicalOperatorPtr plan) {
         shapes.push_back(MvShape::Analyze(*c.definition));
         if (!shapes.back().ok) context.Reject(i, kStageQuery, shapes.back().why);
     }
-    // A rewritten plan reads MVs, which MVs over MVs may answer in turn.
+    // A rewritten plan reads MVs, which MVs over MVs may answer in turn. An MV used once is not
+    // tried again: what it answered (and the base tables' part of a union compensation, which is
+    // its own definition) would only be rewritten into itself.
     for (int level = 0; level < 3; ++level) {
         Rewriter rewriter(context, shapes);
         rewriter.Visit(plan, std::vector<bool>(plan->types.size(), true));
         if (!rewriter.changed) break;
+        for (size_t i = 0; i < n; ++i) {
+            if (context.used[i]) shapes[i].ok = false;
+        }
     }
     return plan;
 }
