@@ -630,6 +630,15 @@ BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
     }
     if (name == "connection_id") return constant(Value::Integer(context_.ConnectionId()));
     if (name == "current_timezone") return constant(Value::Varchar(SessionTimeZone().name()));
+    // StarRocks' catalog(), current_warehouse() (Floe has the one default warehouse) and
+    // current_version() (the version without MySQL's prefix, as version_comment names it).
+    if (name == "catalog") return constant(Value::Varchar(context_.CurrentCatalog()));
+    if (name == "current_warehouse") return constant(Value::Varchar("default_warehouse"));
+    if (name == "current_version") {
+        std::string v = context_.GetVariable(ast::VariableScope::DEFAULT, "version").ToString();
+        size_t floe = v.find("floe-");
+        return constant(Value::Varchar(floe == std::string::npos ? v : v.substr(floe + 5)));
+    }
     // StarRocks' role functions: the active roles ("NONE" when only public is), and whether one is.
     if (name == "current_role" && call.args.empty()) {
         std::string roles;
