@@ -2,7 +2,8 @@
 // array(...) behind [a, b] literals, element_at behind arr[i] (1-based; negative counts from the
 // end; out of range is NULL), array_length/cardinality, array_contains, array_position,
 // array_join, array_append, array_concat, array_slice, array_distinct, array_sort, array_sum,
-// array_min, array_max, array_avg. Arrays are blobs (types/array.h); NULL arrays give NULL.
+// array_min, array_max, array_avg, array_sortby (array_sortby_multi). Arrays are blobs (types/array.h);
+// NULL arrays give NULL.
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -346,6 +347,60 @@ BoundScalarFunction BindFold(const std::vector<LogicalType>& types, const std::s
     return f;
 }
 
+// array_sortby(a, k1[, k2 ...]): a's elements in the ascending order of the key arrays' elements
+// at the same positions (k1 first, then k2 on ties; NULL keys first; stable). A NULL key array is
+// left out; key arrays of another length than a are an error; a NULL a gives NULL.
+BoundScalarFunction BindSortBy(const std::vector<LogicalType>& types, const std::string& name) {
+    if (types.size() < 2) {
+        throw BinderError(name + "() takes an array and one or more arrays of sort keys", ErrorCode::WRONG_ARGUMENTS);
+    }
+    BoundScalarFunction f;
+    f.name = name;
+    for (const auto& t : types) f.arg_types.push_back(RequireArray(name, t));
+    f.return_type = f.arg_types[0];
+    std::vector<LogicalType> elements;
+    for (const auto& t : f.arg_types) elements.push_back(t.Element());
+    f.kernel = [elements, name](Args a, size_t rows, Column& out) {
+        for (size_t i = 0; i < rows; ++i) {
+            if (a[0]->IsNull(i)) {
+                out.SetNull(i, true);
+                continue;
+            }
+            ArrayReader r(a[0]->Strings()[i].view(), elements[0]);
+            std::vector<Column> keys;
+            for (size_t k = 1; k < a.size(); ++k) {
+                if (a[k]->IsNull(i)) continue;
+                ArrayReader key(a[k]->Strings()[i].view(), elements[k]);
+                if (key.size() != r.size()) {
+                    throw ExecutionError(name + "(): the key arrays must have as many elements as the array (" +
+                                             std::to_string(key.size()) + " and " + std::to_string(r.size()) + ")",
+                                         ErrorCode::WRONG_ARGUMENTS);
+                }
+                keys.emplace_back(elements[k], key.size());
+                for (size_t e = 0; e < key.size(); ++e) keys.back().Append(key.Get(e));
+            }
+            std::vector<uint32_t> order(r.size());
+            std::iota(order.begin(), order.end(), 0);
+            std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+                for (const Column& key : keys) {
+                    bool xn = key.IsNull(x), yn = key.IsNull(y);
+                    if (xn || yn) {
+                        if (xn == yn) continue;
+                        return xn;
+                    }
+                    int c = key.CompareRows(x, key, y);
+                    if (c != 0) return c < 0;
+                }
+                return false;
+            });
+            ArrayBuilder b(elements[0]);
+            for (uint32_t k : order) b.AppendFrom(r, k);
+            SetArray(out, i, b.Finish());
+        }
+    };
+    return f;
+}
+
 }  // namespace
 
 void RegisterArrayFunctions(FunctionRegistry& r) {
@@ -370,6 +425,10 @@ void RegisterArrayFunctions(FunctionRegistry& r) {
     r.AddScalar("array_slice", BindSlice);
     r.AddScalar("array_distinct", [](const std::vector<LogicalType>& t) { return BindReorder(t, false); });
     r.AddScalar("array_sort", [](const std::vector<LogicalType>& t) { return BindReorder(t, true); });
+    for (const char* name : {"array_sortby", "array_sortby_multi"}) {
+        std::string n = name;
+        r.AddScalar(n, [n](const std::vector<LogicalType>& t) { return BindSortBy(t, n); });
+    }
     for (const char* name : {"array_sum", "array_avg", "array_min", "array_max"}) {
         std::string n = name;
         r.AddScalar(n, [n](const std::vector<LogicalType>& t) { return BindFold(t, n); });
