@@ -281,7 +281,18 @@ std::shared_ptr<const MvCache> Snapshot(ClientContext& context) {
     fresh->catalog = &catalog;
     fresh->generation = generation;  // read before listing: a change meanwhile makes the next query list again
     MvBindingContext unchecked(context, false);
-    for (const auto& mv : catalog.ListMaterializedViews()) fresh->views.push_back(Describe(unchecked, mv));
+    for (const auto& mv : catalog.ListMaterializedViews()) {
+        try {
+            fresh->views.push_back(Describe(unchecked, mv));
+        } catch (const Exception& e) {
+            // An MV that cannot be examined (its freshness unreadable) is a candidate not used.
+            CachedMv broken;
+            broken.info = mv;
+            broken.table = catalog.GetTable(mv.database, mv.name);
+            broken.unusable = std::string("it cannot be examined: ") + e.what();
+            fresh->views.push_back(std::move(broken));
+        }
+    }
     cache = fresh;
     return cache;
 }

@@ -3,7 +3,7 @@
 #include <functional>
 
 #include "binder/expression_walker.h"
-#include "common/check.h"
+#include "common/exception.h"
 #include "optimizer/rules/mv_match.h"
 
 namespace floe {
@@ -113,7 +113,7 @@ class Rewriter {
         if (op->type == LogicalOperatorType::AGGREGATE && SpjBlock::IsBlock(*op->children[0])) {
             const auto& aggregate = static_cast<const LogicalAggregate&>(*op);
             SpjBlock block;
-            if (SpjBlock::Extract(*op->children[0], block, nullptr)) {
+            if (Extract(*op->children[0], block)) {
                 ColumnClasses classes(block.types.size());
                 block.Classify(classes, true);
                 if (Replace(op, [&](size_t i) {
@@ -125,7 +125,7 @@ class Rewriter {
         }
         if (SpjBlock::IsBlock(*op)) {
             SpjBlock block;
-            if (SpjBlock::Extract(*op, block, nullptr)) {
+            if (Extract(*op, block)) {
                 ColumnClasses classes(block.types.size());
                 block.Classify(classes, true);
                 if (Replace(op, [&](size_t i) {
@@ -142,6 +142,14 @@ class Rewriter {
     bool changed = false;
 
   private:
+    static bool Extract(const LogicalOperator& op, SpjBlock& block) {
+        try {
+            return SpjBlock::Extract(op, block, nullptr);
+        } catch (const Exception&) {
+            return false;  // e.g. join keys no equality binds for: not a block to match
+        }
+    }
+
     /// Tries every usable candidate; the one with the fewest rows replaces `op`.
     bool Replace(LogicalOperatorPtr& op, const std::function<MatchResult(size_t)>& match) {
         MatchResult best;
@@ -149,7 +157,21 @@ class Rewriter {
         std::vector<size_t> matched;
         for (size_t i = 0; i < shapes_.size(); ++i) {
             if (!shapes_[i].ok) continue;
-            MatchResult r = match(i);
+            MatchResult r;
+            try {
+                r = match(i);
+            } catch (const Exception& e) {
+                // A match that cannot be built (a function the registry refuses for these types)
+                // is a candidate not used, never a failed query.
+                r = MatchResult();
+                r.stage = kStageOutputs;
+                r.reason = std::string("its rewrite could not be built: ") + e.what();
+            }
+            if (r.plan && !(r.plan->types == op->types)) {
+                r.plan = nullptr;  // never hand the operators above other columns than they read
+                r.stage = kStageOutputs;
+                r.reason = "its rewrite gives other column types than the query's";
+            }
             if (!r.plan) {
                 context_.Reject(i, r.stage, r.reason);
                 continue;
@@ -167,7 +189,6 @@ class Rewriter {
                                 context_.candidates[best_index].name + " answers the same part with fewer rows");
             }
         }
-        FLOE_CHECK(best.plan->types.size() == op->types.size());
         op = std::move(best.plan);
         context_.used[best_index] = true;
         changed = true;
