@@ -64,6 +64,7 @@ std::optional<int> CompareValues(const Value& a, const Value& b) {
             return sign(a.GetInt128(), b.GetInt128());
         case TypeId::FLOAT:
         case TypeId::DOUBLE:
+            if (a.GetDouble() != a.GetDouble() || b.GetDouble() != b.GetDouble()) return std::nullopt;  // NaN
             return sign(a.GetDouble(), b.GetDouble());
         default:
             return std::nullopt;
