@@ -193,4 +193,22 @@ std::string FormatDatetime(int64_t micros, int fraction_digits) {
     return out;
 }
 
+std::optional<int64_t> DateTruncMicros(std::string_view unit, int64_t micros) {
+    int64_t days = micros / kMicrosPerDay - ((micros % kMicrosPerDay != 0) && micros < 0);
+    int64_t in_day = micros - days * kMicrosPerDay;
+    if (unit == "second") return micros - (in_day % kMicrosPerSecond);
+    if (unit == "minute") return micros - (in_day % (60 * kMicrosPerSecond));
+    if (unit == "hour") return micros - (in_day % (3600 * kMicrosPerSecond));
+    if (unit == "day") return days * kMicrosPerDay;
+    if (unit == "week") {
+        int64_t monday_offset = ((days % 7) + 10) % 7;  // 1970-01-01 was a Thursday
+        return (days - monday_offset) * kMicrosPerDay;
+    }
+    CivilDate c = CivilFromDays(static_cast<int32_t>(days));
+    if (unit == "month") return int64_t{DaysFromCivil(c.year, c.month, 1)} * kMicrosPerDay;
+    if (unit == "quarter") return int64_t{DaysFromCivil(c.year, (c.month - 1) / 3 * 3 + 1, 1)} * kMicrosPerDay;
+    if (unit == "year") return int64_t{DaysFromCivil(c.year, 1, 1)} * kMicrosPerDay;
+    return std::nullopt;
+}
+
 }  // namespace floe

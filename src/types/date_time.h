@@ -30,5 +30,8 @@ std::optional<int64_t> ParseDatetime(std::string_view text);
 std::string FormatDate(int32_t days);
 /// 'YYYY-MM-DD HH:MM:SS', with '.ffffff' appended when `fraction_digits` > 0 (0..6).
 std::string FormatDatetime(int64_t micros, int fraction_digits = 0);
+/// date_trunc(unit, datetime) on micros: second, minute, hour, day, week (Monday), month, quarter
+/// or year (lower case); nullopt for another unit. Non-decreasing in `micros`.
+std::optional<int64_t> DateTruncMicros(std::string_view unit, int64_t micros);
 
 }  // namespace floe

@@ -5,6 +5,7 @@
 
 #include "binder/partitioning.h"
 #include "function/cast.h"
+#include "types/date_time.h"
 
 namespace floe {
 
@@ -32,11 +33,23 @@ int PartitionColumnOf(const PartitionDomain& d, size_t output) {
 /// How a compared expression derives from the partition column's range key: as is, scaled up
 /// (DATE to DATETIME) or floored to days (DATETIME to DATE: date(ts), CAST(ts AS DATE)). Each is
 /// non-decreasing, so a partition [lo, hi) maps into [f(lo), f(hi - 1)].
-enum class KeyMap { IDENTITY, DAYS_TO_MICROS, MICROS_TO_DAYS };
+/// TRUNC: date_trunc('unit', col) (col DATE or DATETIME; the result's type, DATE or DATETIME,
+/// is the compared key's space).
+enum class KeyMap { IDENTITY, DAYS_TO_MICROS, MICROS_TO_DAYS, TRUNC };
 
 constexpr int64_t kDay = 86400LL * 1000000;
 
-int64_t MapKey(KeyMap m, int64_t k) {
+/// date_trunc's unit and the key spaces around it, for KeyMap::TRUNC.
+struct TruncMap {
+    std::string unit;
+    bool in_days = false, out_days = false;
+};
+
+int64_t FloorDays(int64_t micros) {
+    return micros / kDay - ((micros % kDay != 0) && (micros < 0));
+}
+
+int64_t MapKey(KeyMap m, int64_t k, const TruncMap& trunc = {}) {
     if (k == INT64_MIN || k == INT64_MAX) return k;
     switch (m) {
         case KeyMap::IDENTITY:
@@ -44,17 +57,44 @@ int64_t MapKey(KeyMap m, int64_t k) {
         case KeyMap::DAYS_TO_MICROS:
             return k * kDay;
         case KeyMap::MICROS_TO_DAYS:
-            return k / kDay - ((k % kDay != 0) && (k < 0));
+            return FloorDays(k);
+        case KeyMap::TRUNC: {
+            int64_t micros = trunc.in_days ? k * kDay : k;
+            int64_t t = DateTruncMicros(trunc.unit, micros).value_or(micros);
+            return trunc.out_days ? FloorDays(t) : t;
+        }
     }
     return k;
 }
 
 /// `expr` as a (function of a) partition column: returns its position in the partition key and
 /// the key map, or -1 when it is not one.
-int AsPartitionColumn(const PartitionDomain& d, const BoundExpression& expr, KeyMap& map) {
+int AsPartitionColumn(const PartitionDomain& d, const BoundExpression& expr, KeyMap& map, TruncMap* trunc = nullptr) {
     map = KeyMap::IDENTITY;
     if (expr.kind == BoundExprKind::COLUMN_REF) {
         return PartitionColumnOf(d, static_cast<const BoundColumnRef&>(expr).index);
+    }
+    // date_trunc('unit', col): non-decreasing in col.
+    if (trunc && expr.kind == BoundExprKind::FUNCTION) {
+        const auto& f = static_cast<const BoundFunction&>(expr);
+        if (f.function.name == "date_trunc" && f.args.size() == 2 && f.args[0]->kind == BoundExprKind::CONSTANT) {
+            const Value& unit = static_cast<const BoundConstant&>(*f.args[0]).value;
+            const BoundExpression* arg = f.args[1].get();
+            if (arg->kind == BoundExprKind::CAST) arg = static_cast<const BoundCast&>(*arg).child.get();
+            if (unit.is_null() || arg->kind != BoundExprKind::COLUMN_REF) return -1;
+            std::string u = unit.ToString();
+            for (auto& ch : u) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            if (!DateTruncMicros(u, 0)) return -1;
+            if ((arg->type.id != TypeId::DATE && arg->type.id != TypeId::DATETIME) ||
+                (expr.type.id != TypeId::DATE && expr.type.id != TypeId::DATETIME)) {
+                return -1;
+            }
+            trunc->unit = u;
+            trunc->in_days = arg->type.id == TypeId::DATE;
+            trunc->out_days = expr.type.id == TypeId::DATE;
+            map = KeyMap::TRUNC;
+            return PartitionColumnOf(d, static_cast<const BoundColumnRef&>(*arg).index);
+        }
     }
     const BoundExpression* child = nullptr;
     if (expr.kind == BoundExprKind::CAST) {
@@ -109,15 +149,16 @@ bool Possible(const PartitionDomain& d, const BoundExpression& expr) {
     const Value& value = static_cast<const BoundConstant&>(*constant).value;
     if (value.is_null()) return false;  // a comparison with NULL is never true
     KeyMap map;
-    int position = AsPartitionColumn(d, *col, map);
+    TruncMap trunc;
+    int position = AsPartitionColumn(d, *col, map, d.range ? &trunc : nullptr);
     if (position < 0) return true;
     if (d.range) {
         if (value.type() != col->type) return true;  // compared in another type: do not guess
         auto key = RangeKeyOfValue(col->type, value);
         if (!key) return true;
         // The values the compared expression takes in the partition lie in [a, b].
-        int64_t a = MapKey(map, d.lo);
-        int64_t b = d.hi == INT64_MAX ? INT64_MAX : MapKey(map, d.hi - 1);
+        int64_t a = MapKey(map, d.lo, trunc);
+        int64_t b = d.hi == INT64_MAX ? INT64_MAX : MapKey(map, d.hi - 1, trunc);
         int64_t c = *key;
         if (op == "equal") return a <= c && c <= b;
         if (op == "less") return a < c;
