@@ -366,6 +366,7 @@ TableRefPtr ParserImpl::ParseTableFactor() {
     EnterNesting();
     auto loc = Loc();
     TableRefPtr ref;
+    AcceptKeyword("LATERAL");  // StarRocks' optional word before a table function joined to its left
     if (IsOp("(")) {
         bool query = StartsQuery();
         Advance();
