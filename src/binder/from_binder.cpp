@@ -463,17 +463,40 @@ BoundTableRefPtr Binder::BindUnnest(const ast::TableFunctionRef& fn, BoundTableR
     ref->types = input->types;
     scope_ = input_scope;
     std::vector<ScopeColumn> added;
-    std::string alias = fn.alias.empty() ? "unnest" : fn.alias;
+    std::string alias = fn.alias.empty() ? fn.name : fn.alias;
+    if (fn.name == "json_each") {
+        // json_each(j): a row per member of the object j, columns key (VARCHAR) and value (JSON).
+        if (fn.args.size() != 1) {
+            throw BinderError(At(fn.location) + "json_each() takes one JSON object", ErrorCode::WRONG_ARGUMENTS);
+        }
+        for (const char* part : {"key", "value"}) {
+            std::vector<BoundExprPtr> arg;
+            arg.push_back(Bind(*fn.args[0]));
+            BoundExprPtr e = MakeFunction(std::string("__json_each_") + part + "s", std::move(arg), *fn.args[0]);
+            added.push_back({fn.alias.empty() ? "json_each" : fn.alias, part, e->type.Element(), true});
+            ref->types.push_back(e->type.Element());
+            ref->arrays.push_back(std::move(e));
+        }
+        ref->input = std::move(input);
+        scope_ = std::move(input_scope);
+        scope_.insert(scope_.end(), added.begin(), added.end());
+        return ref;
+    }
     for (size_t k = 0; k < fn.args.size(); ++k) {
         BoundExprPtr e = Bind(*fn.args[k]);
         if (e->type.id == TypeId::NULL_TYPE) e = AddCastIfNeeded(std::move(e), LogicalType::Array(TypeId::BIGINT));
+        if (fn.name == "unnest_bitmap" && e->type.id == TypeId::BITMAP) {  // its elements, as BIGINTs
+            std::vector<BoundExprPtr> arg;
+            arg.push_back(std::move(e));
+            e = MakeFunction("bitmap_to_array", std::move(arg), *fn.args[k]);
+        }
         if (e->type.id != TypeId::ARRAY) {
             throw BinderError(At(fn.args[k]->location) + "unnest() needs ARRAY arguments, not " + e->type.ToString(),
                               ErrorCode::TYPE_MISMATCH);
         }
         LogicalType element = e->type.Element();
         std::string name = k < fn.column_aliases.size() ? fn.column_aliases[k]
-                           : fn.args.size() == 1        ? "unnest"
+                           : fn.args.size() == 1        ? fn.name
                                                         : "unnest_" + std::to_string(k + 1);
         added.push_back({alias, name, element, true});
         ref->types.push_back(element);
@@ -492,7 +515,7 @@ BoundTableRefPtr Binder::BindUnnest(const ast::TableFunctionRef& fn, BoundTableR
 }
 
 BoundTableRefPtr Binder::BindTableFunction(const ast::TableFunctionRef& ref) {
-    if (ref.name == "unnest") {
+    if (ref.name == "unnest" || ref.name == "unnest_bitmap" || ref.name == "json_each") {
         // unnest([1, 2]) alone in FROM: over one empty row.
         auto dual = std::make_unique<BoundValuesRef>();
         dual->rows.emplace_back();
@@ -553,7 +576,9 @@ BoundTableRefPtr Binder::BindTableFunction(const ast::TableFunctionRef& ref) {
 
 BoundTableRefPtr Binder::BindJoin(const ast::JoinTableRef& ref) {
     if (ref.right->kind == ast::TableRefKind::TABLE_FUNCTION &&
-        static_cast<const ast::TableFunctionRef&>(*ref.right).name == "unnest") {
+        (static_cast<const ast::TableFunctionRef&>(*ref.right).name == "unnest" ||
+         static_cast<const ast::TableFunctionRef&>(*ref.right).name == "unnest_bitmap" ||
+         static_cast<const ast::TableFunctionRef&>(*ref.right).name == "json_each")) {
         // t, unnest(t.a) / t CROSS JOIN unnest(t.a) / t [LEFT] JOIN unnest(t.a) ON TRUE: lateral.
         bool outer = ref.join_type == ast::JoinType::LEFT;
         if (!outer && ref.join_type != ast::JoinType::CROSS && ref.join_type != ast::JoinType::INNER) {

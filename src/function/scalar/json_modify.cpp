@@ -2,8 +2,8 @@
 // missing parents are not created), json_update (upsert that creates missing parents; paths with or
 // without the leading $), json_remove (paths that are absent or invalid are skipped), json_pretty
 // (indented, keys sorted), get_json_scalar (a scalar as text; objects and arrays are NULL) and
-// to_json (a SQL value as a JSON value). The document is read into a small tree, changed, and
-// written out minified, as Floe shows JSON.
+// to_json (a SQL value as a JSON value), and the columns of the json_each table function. The document is read into a
+// small tree, changed, and written out minified, as Floe shows JSON.
 #include <simdjson.h>
 
 #include <algorithm>
@@ -15,7 +15,9 @@
 #include "common/json_text.h"
 #include "function/function_registry.h"
 #include "function/scalar/json_value.h"
+#include "function/simple_function.h"
 #include "function/vector_executor.h"
+#include "types/array.h"
 
 namespace floe {
 
@@ -374,6 +376,37 @@ void RegisterJsonModifyFunctions(FunctionRegistry& r) {
         };
         return f;
     });
+    // The two columns of the json_each table function (the binder unnests them side by side): the
+    // keys and the values of a JSON object's members; anything but an object has none.
+    for (bool keys : {true, false}) {
+        std::string name = keys ? "__json_each_keys" : "__json_each_values";
+        LogicalType element = keys ? LogicalType::Varchar() : LogicalType(TypeId::JSON);
+        r.AddScalar(
+            name,
+            Overloads(name,
+                      {{{TypeId::JSON}, LogicalType::Array(element), [keys, element](Args a, size_t rows, Column& out) {
+                            simdjson::dom::parser parser;
+                            ArrayBuilder b(element);
+                            for (size_t i = 0; i < rows; ++i) {
+                                std::optional<JsonNode> doc;
+                                if (!a[0]->IsNull(i)) doc = ParseNode(parser, a[0]->Strings()[i].view());
+                                out.SetNull(i, !doc);
+                                if (!doc) continue;
+                                if (doc->kind == JsonNode::Kind::OBJECT) {
+                                    for (const auto& [key, value] : doc->members) {
+                                        if (keys) {
+                                            b.Append(Value::Varchar(key));
+                                        } else {
+                                            std::string text;
+                                            WriteMinified(value, text);
+                                            b.Append(Value::Json(std::move(text)));
+                                        }
+                                    }
+                                }
+                                out.SetString(i, b.Finish());
+                            }
+                        }}}));
+    }
     // to_json(value): a SQL value as JSON (numbers and booleans as themselves, text as a JSON
     // string, JSON unchanged); NULL stays NULL.
     r.AddScalar("to_json", [](const std::vector<LogicalType>& types) -> BoundScalarFunction {
