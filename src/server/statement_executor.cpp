@@ -193,6 +193,13 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             auto view = catalog.GetTable(db, s.table);
             if (!view) throw CatalogError("Table '" + db + "." + s.table + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
             RequireVisible(*view);
+            if (auto mv = catalog.GetMaterializedView(view->id)) {
+                // StarRocks answers SHOW CREATE TABLE / MATERIALIZED VIEW of an MV with its definition.
+                rb.AddColumn("Materialized View");
+                rb.AddColumn("Create Materialized View", LogicalType::Varchar(65533));
+                rb.AddRow({Str(view->name), Str(mv->definition)});
+                break;
+            }
             if (view->kind == "TABLE") {
                 rb.AddColumn("Table");
                 rb.AddColumn("Create Table", LogicalType::Varchar(65533));
