@@ -572,18 +572,23 @@ std::vector<std::vector<size_t>> TableMappings(const SpjBlock& query, const SpjB
     std::function<void(size_t)> assign = [&](size_t i) {
         if (out.size() >= limit) return;
         if (i == mv.tables.size()) {
+            // A column one side has and the other not (the rowid the binder adds to scans, which
+            // an MV's own scan lacks) maps past the query's columns: nothing can match it.
             std::vector<size_t> columns(mv.types.size());
             for (size_t t = 0; t < mv.tables.size(); ++t) {
                 const SpjTable& from = mv.tables[t];
                 const SpjTable& to = query.tables[assigned[t]];
-                for (size_t c = 0; c < from.width; ++c) columns[from.offset + c] = to.offset + c;
+                for (size_t c = 0; c < from.width; ++c) {
+                    columns[from.offset + c] = c < to.width ? to.offset + c : query.types.size() + from.offset + c;
+                }
             }
             out.push_back(std::move(columns));
             return;
         }
         for (size_t q = 0; q < query.tables.size(); ++q) {
             if (taken[q] || query.tables[q].table_id != mv.tables[i].table_id) continue;
-            if (query.tables[q].width != mv.tables[i].width) continue;
+            size_t qw = query.tables[q].width, mw = mv.tables[i].width;
+            if (qw != mw && qw + 1 != mw && mw + 1 != qw) continue;  // the same table, with or without rowid
             taken[q] = true;
             assigned[i] = q;
             assign(i + 1);
