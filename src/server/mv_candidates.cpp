@@ -10,6 +10,7 @@
 #include "binder/table_schema.h"
 #include "common/ascii.h"
 #include "common/exception.h"
+#include "common/logging.h"
 #include "function/cast.h"
 #include "function/function_registry.h"
 #include "mv/mv_state.h"
@@ -339,7 +340,14 @@ MvCandidate MakeMvCandidate(ClientContext& context, const std::string& name, con
 }
 
 std::unique_ptr<MvRewriteContext> BuildMvRewriteContext(ClientContext& context) {
-    std::shared_ptr<const MvCache> views = Snapshot(context);
+    std::shared_ptr<const MvCache> views;
+    try {
+        views = Snapshot(context);
+    } catch (const Exception& e) {
+        // The MVs could not be listed (the meta store busy, say): the query runs without them.
+        Log::Warn("mv.rewrite_unavailable", {{"error", e.what()}});
+        return nullptr;
+    }
     if (views->views.empty()) return nullptr;
     auto result = std::make_unique<MvRewriteContext>();
     result->disabled_reason = DisabledReason(context);
