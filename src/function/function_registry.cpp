@@ -43,6 +43,7 @@ const FunctionRegistry& FunctionRegistry::Instance() {
         RegisterDatetimeFormatFunctions(r);
         RegisterJsonModifyFunctions(r);
         RegisterStringCompressFunctions(r);
+        RegisterDatasketchAggregates(r);
         return r;
     }();
     return registry;

@@ -79,5 +79,6 @@ void RegisterVectorDistanceFunctions(FunctionRegistry& registry);
 void RegisterDatetimeFormatFunctions(FunctionRegistry& registry);
 void RegisterJsonModifyFunctions(FunctionRegistry& registry);
 void RegisterStringCompressFunctions(FunctionRegistry& registry);
+void RegisterDatasketchAggregates(FunctionRegistry& registry);
 
 }  // namespace floe
