@@ -1,5 +1,5 @@
 // Encodings, digests and ciphers of strings: hex/unhex, base64, URL encoding, md5/sha2/sm3
-// digests and AES-128-ECB with MySQL's key folding (OpenSSL), and the non-cryptographic hashes
+// digests, BLAKE3 and AES-128-ECB with MySQL's key folding (OpenSSL), and the non-cryptographic hashes
 // StarRocks documents (murmur_hash3_32 with its seed, xx_hash3_32/64, xx_hash64, crc32), md5sum_numeric
 // and to_binary/from_binary. Invalid
 // input to a decoder gives what StarRocks documents: unhex an empty string, from_base64 and
@@ -16,6 +16,7 @@
 #include "common/crc32.h"
 #include "common/exception.h"
 #include "function/base64.h"
+#include "function/blake3.h"
 #include "function/function_registry.h"
 #include "function/simple_function.h"
 #include "function/vector_executor.h"
@@ -315,6 +316,13 @@ void RegisterEncodingFunctions(FunctionRegistry& r) {
     };
     r.AddScalar("from_binary",
                 Overloads("from_binary", {{{kStr}, kStr, from_binary}, {{kStr, kStr}, kStr, from_binary}}));
+    r.AddScalar("blake3",
+                Overloads("blake3", {{{kStr}, kStr, StringToString([](std::string_view s) {
+                                          auto h = Blake3(s);
+                                          return HexOfBytes(
+                                              std::string_view(reinterpret_cast<const char*>(h.data()), h.size()),
+                                              kLowerHexDigits);
+                                      })}}));
     r.AddScalar("sha2", BindSha2);
     r.AddScalar("sm3", Overloads("sm3", {{{kStr}, kStr, StringToString([](std::string_view s) {
                                               return DigestHex(EVP_sm3(), {s});
