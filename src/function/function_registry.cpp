@@ -44,6 +44,7 @@ const FunctionRegistry& FunctionRegistry::Instance() {
         RegisterJsonModifyFunctions(r);
         RegisterStringCompressFunctions(r);
         RegisterDatasketchAggregates(r);
+        RegisterHypothesisTestAggregates(r);
         return r;
     }();
     return registry;

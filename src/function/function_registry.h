@@ -80,5 +80,6 @@ void RegisterDatetimeFormatFunctions(FunctionRegistry& registry);
 void RegisterJsonModifyFunctions(FunctionRegistry& registry);
 void RegisterStringCompressFunctions(FunctionRegistry& registry);
 void RegisterDatasketchAggregates(FunctionRegistry& registry);
+void RegisterHypothesisTestAggregates(FunctionRegistry& registry);
 
 }  // namespace floe
