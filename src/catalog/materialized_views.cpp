@@ -204,12 +204,20 @@ void Catalog::SetMaterializedViewRefreshScheme(int64_t id, std::string_view type
 
 void Catalog::RecordMaterializedViewRefresh(MetaStore& store, int64_t id, const MvRefreshRecord& r,
                                             const std::vector<MvBasePartition>* bases, int64_t refresh_time) {
-    store.Execute(
-        "UPDATE materialized_views SET last_start = ?, last_finish = ?, last_state = ?, last_force = ?, "
-        "last_mv_partitions = ?, last_base_partitions = ?, last_error_code = ?, last_error = ?, last_rows = ? "
-        "WHERE table_id = ?",
-        {r.start, r.finish, r.state, int64_t{r.force ? 1 : 0}, r.mv_partitions, r.base_partitions, r.error_code,
-         r.error, r.rows, id});
+    if (r.state == "SKIPPED") {
+        // Nothing was written: what the last refresh that wrote did stays visible.
+        store.Execute(
+            "UPDATE materialized_views SET last_start = ?, last_finish = ?, last_state = ?, last_force = ?, "
+            "last_error_code = 0, last_error = '' WHERE table_id = ?",
+            {r.start, r.finish, r.state, int64_t{r.force ? 1 : 0}, id});
+    } else {
+        store.Execute(
+            "UPDATE materialized_views SET last_start = ?, last_finish = ?, last_state = ?, last_force = ?, "
+            "last_mv_partitions = ?, last_base_partitions = ?, last_error_code = ?, last_error = ?, last_rows = ? "
+            "WHERE table_id = ?",
+            {r.start, r.finish, r.state, int64_t{r.force ? 1 : 0}, r.mv_partitions, r.base_partitions, r.error_code,
+             r.error, r.rows, id});
+    }
     if (bases) {
         store.Execute("UPDATE materialized_views SET refreshed = 1, refresh_time = ? WHERE table_id = ?",
                       {refresh_time, id});

@@ -349,6 +349,7 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         auto version = catalog.GetTableVersion(mv.id);
         std::string col_type = schema.columns[mv_column < 0 ? 0 : mv_column].type.ToString();
         std::vector<std::pair<std::string, std::string>> ranges;  // [lo, hi) in the MV column's type
+        std::vector<const MvBasePartition*> used;                 // the changed base partition of each range
         bool partial = false;
         if (mv_column >= 0 && explicit_range && run.partition_end != "\x01list") {
             partial = true;
@@ -409,11 +410,46 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
                          ScalarText(session.Execute("SELECT CAST(" + f(*c.upper) + " AS " + col_type + ")"));
                 }
                 ranges.emplace_back(lo, hi);
+                used.push_back(&c);
             }
             if (partial && ranges.empty()) {
                 // Nothing the MV partitions follow changed (rows of other partitions were equal).
                 partial = false;
             }
+        }
+        // partition_refresh_number: at most that many changed base partitions per run, oldest
+        // first; the next run (queued at once) takes the rest, so refreshes always progress.
+        bool more = false;
+        std::vector<MvBasePartition> new_state = state;
+        int64_t per_run = -1;
+        if (auto it = mv.properties.find("partition_refresh_number"); it != mv.properties.end()) {
+            per_run = std::stoll(it->second);
+        }
+        if (partial && !explicit_range && per_run > 0 && used.size() == ranges.size() &&
+            ranges.size() > static_cast<size_t>(per_run)) {
+            std::vector<size_t> order(ranges.size());
+            for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+            std::sort(order.begin(), order.end(),
+                      [&](size_t a, size_t b) { return ranges[a].first < ranges[b].first; });
+            order.resize(static_cast<size_t>(per_run));
+            std::vector<std::pair<std::string, std::string>> kept;
+            std::set<std::pair<std::string, std::string>> processed;
+            base_parts.clear();
+            for (size_t i : order) {
+                kept.push_back(ranges[i]);
+                processed.insert({used[i]->base, used[i]->partition});
+                base_parts += (base_parts.empty() ? "" : ",") + used[i]->partition;
+            }
+            ranges = std::move(kept);
+            // The recorded state moves forward only for the partitions processed.
+            new_state.clear();
+            for (const auto& b : mv.bases) {
+                if (!processed.count({b.base, b.partition})) new_state.push_back(b);
+            }
+            for (const auto& b : state) {
+                if (processed.count({b.base, b.partition})) new_state.push_back(b);
+            }
+            more = true;
         }
         if (partial) {
             std::string col = QuoteIdentifier(source ? source->query_name : desc.output[mv_column].name);
@@ -448,10 +484,12 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         write.partitions = partial ? replace : std::vector<std::string>{};
         record.state = "SUCCESS";
         int64_t refresh_time = record.start;
-        std::vector<MvBasePartition> new_state = state;
-        write.also = [&record, &new_state, refresh_time, id = mv.id](MetaStore& store) {
+        // A refresh of a range the user named brings only part of the MV up to date: the recorded
+        // state stays, so the next refresh still sees every change.
+        const std::vector<MvBasePartition>* recorded = explicit_range ? nullptr : &new_state;
+        write.also = [&record, recorded, refresh_time, id = mv.id](MetaStore& store) {
             record.finish = NowMs();
-            Catalog::RecordMaterializedViewRefresh(store, id, record, &new_state, refresh_time);
+            Catalog::RecordMaterializedViewRefresh(store, id, record, recorded, refresh_time);
         };
         progress("30%");
         session.set_mv_refresh_write(write);
@@ -488,6 +526,10 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
                                           (record.mv_partitions.empty() ? std::string("(new)") : record.mv_partitions)
                                     : "full refresh";
         run.extra_message += "; " + std::to_string(r.affected_rows) + " rows";
+        if (more) {
+            run.extra_message += "; more partitions follow in the next run (partition_refresh_number)";
+            scheduler_->Submit(task.id, TaskSubmit{});
+        }
         catalog.TouchMaterializedViews();
     } catch (const Exception& e) {
         record.state = "FAILED";

@@ -271,6 +271,14 @@ QueryResult StatementExecutor::CreateMaterializedView(const ast::MaterializedVie
         }
     }
     CheckMvProperties(props);
+    // partition_ttl_number: the MV keeps its newest n partitions (the storage table's TTL).
+    if (auto it = props.find("partition_ttl_number"); it != props.end() && std::stoll(it->second) > 0) {
+        if (s.partition_unit.empty()) {
+            throw BinderError("partition_ttl_number needs an MV partitioned by date_trunc('unit', col)",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        table_props.emplace_back("partition_live_number", it->second);
+    }
     // The query binds as the creator (SELECT on what it reads is checked here).
     Binder binder(context_);
     auto bound = binder.BindQuery(*t.as_query);
@@ -389,6 +397,11 @@ QueryResult StatementExecutor::CreateMaterializedView(const ast::MaterializedVie
         throw;
     }
     MvService& mvs = session_.instance().mvs();
+    // The table id may be a dropped MV's (SQLite reuses the largest id): its task is not ours.
+    if (auto stale = mvs.scheduler().TaskOfMv(id)) {
+        mvs.scheduler().CancelRuns(stale->id, true);
+        mvs.scheduler().DropTask(stale->name);
+    }
     mvs.SyncTask(mv);
     if (mv.refresh_moment == "IMMEDIATE") {
         auto task = mvs.scheduler().TaskOfMv(id);
