@@ -2,7 +2,8 @@
 // in Floe): ds_hll_accumulate / ds_hll_combine (aggregates) and ds_hll_estimate over Floe's HLL
 // (types/hll.h), and theta sketches: ds_theta_accumulate / ds_theta_combine /
 // ds_theta_intersect_cond_agg (aggregates), ds_theta_estimate, ds_theta_union, ds_theta_intersect
-// and ds_theta_a_not_b (scalars); ds_hll and ds_theta name the distinct-count aggregates.
+// and ds_theta_a_not_b (scalars); ds_hll and ds_theta name the distinct-count aggregates;
+// ds_quantile and ds_frequent (computed exactly).
 //
 // A theta sketch here is a KMV sketch: the k = 4096 smallest 64-bit hashes (XXH3 of the value's
 // text) below a threshold theta, so the estimate is exact until k distinct values and
@@ -12,16 +13,21 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <set>
 #include <string>
 
 #include "common/exception.h"
 #include "function/function_registry.h"
+#include "function/scalar/json_value.h"
 #include "function/simple_function.h"
 #include "function/vector_executor.h"
+#include "types/array.h"
 #include "types/hll.h"
 
 namespace floe {
@@ -250,6 +256,131 @@ ScalarKernel ThetaScalar(Op op) {
     };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Quantiles and frequent items (computed exactly from the group's values)
+
+/// ds_quantile(x[, p | [p1, ...][, compression]]): for each p the value at rank ceil(p * n) of the
+/// sorted non-NULL values (the first for p = 0), as an ARRAY<DOUBLE>; p defaults to 0.5.
+class QuantileStates : public AggregateStates {
+  public:
+    explicit QuantileStates(bool array) : array_(array) {}
+    void Resize(size_t groups) override { values_.resize(groups); }
+    void Update(Args args, const uint32_t* rows, const uint32_t* groups, size_t n) override {
+        const Column& x = *args[0];
+        for (size_t i = 0; i < n; ++i) {
+            uint32_t r = rows[i];
+            if (ps_.empty() && args.size() > 1 && !args[1]->IsNull(r)) ReadPercentages(*args[1], r);
+            if (!x.IsNull(r)) values_[groups[i]].push_back(x.Data<double>()[r]);
+        }
+    }
+    void Finalize(Column& out, size_t groups) override {
+        std::vector<double> ps = ps_.empty() ? std::vector<double>{0.5} : ps_;
+        for (size_t g = 0; g < groups; ++g) {
+            auto& v = values_[g];
+            out.SetNull(g, v.empty());
+            if (v.empty()) continue;
+            std::sort(v.begin(), v.end());
+            ArrayBuilder b(TypeId::DOUBLE);
+            for (double p : ps) {
+                auto rank = static_cast<size_t>(std::ceil(p * static_cast<double>(v.size())));
+                b.Append(Value::Double(v[rank == 0 ? 0 : std::min(rank, v.size()) - 1]));
+            }
+            out.SetString(g, b.Finish());
+        }
+    }
+    bool Combinable() const override { return true; }
+    void Combine(AggregateStates& other, const uint32_t* mapping, size_t other_groups) override {
+        auto& o = static_cast<QuantileStates&>(other);
+        if (ps_.empty()) ps_ = o.ps_;
+        for (size_t g = 0; g < other_groups; ++g) {
+            auto& to = values_[mapping[g]];
+            to.insert(to.end(), o.values_[g].begin(), o.values_[g].end());
+        }
+    }
+
+  private:
+    void ReadPercentages(const Column& c, uint32_t r) {
+        if (array_) {
+            ArrayReader reader(c.Strings()[r].view(), TypeId::DOUBLE);
+            for (size_t k = 0; k < reader.size(); ++k) {
+                if (!reader.IsNull(k)) ps_.push_back(reader.Get(k).GetDouble());
+            }
+        } else {
+            ps_.push_back(c.Data<double>()[r]);
+        }
+        for (double p : ps_) {
+            if (!(p >= 0 && p <= 1)) {
+                throw ConversionError("ds_quantile(): percentile must be between 0 and 1, not " + std::to_string(p),
+                                      ErrorCode::WRONG_ARGUMENTS);
+            }
+        }
+    }
+    bool array_;
+    std::vector<double> ps_;
+    std::vector<std::vector<double>> values_;
+};
+
+/// ds_frequent(x[, counter_num[, ...]]): the counter_num (default 10) most frequent non-NULL values
+/// with their counts, most frequent first (equal counts by value), as a JSON array of
+/// {"value", "count", "lower_bound", "upper_bound"}; counts are exact, so the bounds equal them.
+class FrequentStates : public AggregateStates {
+  public:
+    void Resize(size_t groups) override { counts_.resize(groups); }
+    void Update(Args args, const uint32_t* rows, const uint32_t* groups, size_t n) override {
+        const Column& x = *args[0];
+        for (size_t i = 0; i < n; ++i) {
+            uint32_t r = rows[i];
+            if (!limit_read_ && args.size() > 1 && !args[1]->IsNull(r)) {
+                limit_ = args[1]->Data<int64_t>()[r];
+                if (limit_ < 1) {
+                    throw ConversionError("ds_frequent(): counter_num must be positive", ErrorCode::WRONG_ARGUMENTS);
+                }
+                limit_read_ = true;
+            }
+            if (x.IsNull(r)) continue;
+            text_.clear();
+            AppendJsonValue(x, r, text_);
+            ++counts_[groups[i]][text_];
+        }
+    }
+    void Finalize(Column& out, size_t groups) override {
+        for (size_t g = 0; g < groups; ++g) {
+            std::vector<std::pair<std::string, int64_t>> items(counts_[g].begin(), counts_[g].end());
+            std::stable_sort(items.begin(), items.end(),
+                             [](const auto& a, const auto& b) { return a.second > b.second; });
+            if (items.size() > static_cast<size_t>(limit_)) items.resize(static_cast<size_t>(limit_));
+            std::string text = "[";
+            for (size_t k = 0; k < items.size(); ++k) {
+                if (k > 0) text.push_back(',');
+                text += "{\"value\":" + items[k].first;
+                for (const char* field : {"count", "lower_bound", "upper_bound"})
+                    text += fmt::format(",\"{}\":{}", field, items[k].second);
+                text.push_back('}');
+            }
+            text.push_back(']');
+            out.SetNull(g, false);
+            out.SetString(g, text);
+        }
+    }
+    bool Combinable() const override { return true; }
+    void Combine(AggregateStates& other, const uint32_t* mapping, size_t other_groups) override {
+        auto& o = static_cast<FrequentStates&>(other);
+        if (!limit_read_ && o.limit_read_) {
+            limit_ = o.limit_;
+            limit_read_ = true;
+        }
+        for (size_t g = 0; g < other_groups; ++g) {
+            for (const auto& [value, count] : o.counts_[g]) counts_[mapping[g]][value] += count;
+        }
+    }
+
+  private:
+    int64_t limit_ = 10;
+    bool limit_read_ = false;
+    std::string text_;
+    std::vector<std::map<std::string, int64_t>> counts_;  // value as JSON text -> count
+};
+
 }  // namespace
 
 void RegisterDatasketchAggregates(FunctionRegistry& r) {
@@ -315,6 +446,33 @@ void RegisterDatasketchAggregates(FunctionRegistry& r) {
                                         kBinary,
                                         ThetaScalar([](const ThetaSketch& x, const ThetaSketch& y, Column& out,
                                                        size_t i) { out.SetString(i, x.Minus(y).Serialize()); })}}));
+    r.AddAggregate("ds_quantile", [](const std::vector<LogicalType>& types, bool) {
+        if (types.empty() || types.size() > 3 || (!types[0].IsNumeric() && types[0].id != TypeId::NULL_TYPE)) {
+            throw BinderError("ds_quantile() takes a number, a percentile or an array of them, and a compression",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        bool array = types.size() > 1 && types[1].id == TypeId::ARRAY;
+        BoundAggregateFunction f;
+        f.name = "ds_quantile";
+        f.arg_types = {TypeId::DOUBLE};
+        if (types.size() > 1) f.arg_types.push_back(array ? LogicalType::Array(TypeId::DOUBLE) : TypeId::DOUBLE);
+        if (types.size() > 2) f.arg_types.push_back(TypeId::DOUBLE);  // compression: accepted, unused
+        f.return_type = LogicalType::Array(TypeId::DOUBLE);
+        f.make_states = [array] { return std::make_unique<QuantileStates>(array); };
+        return f;
+    });
+    r.AddAggregate("ds_frequent", [](const std::vector<LogicalType>& types, bool) {
+        if (types.empty() || types.size() > 4) {
+            throw BinderError("ds_frequent() takes a value and up to three constants", ErrorCode::WRONG_ARGUMENTS);
+        }
+        BoundAggregateFunction f;
+        f.name = "ds_frequent";
+        f.arg_types = {JsonValueType(types[0])};  // counted by its JSON text (numbers bare, strings quoted)
+        for (size_t k = 1; k < types.size(); ++k) f.arg_types.push_back(TypeId::BIGINT);
+        f.return_type = TypeId::JSON;
+        f.make_states = [] { return std::make_unique<FrequentStates>(); };
+        return f;
+    });
     r.AddAlias("ds_hll", "ds_hll_count_distinct");
     r.AddAlias("ds_theta", "ds_theta_count_distinct");
 }
