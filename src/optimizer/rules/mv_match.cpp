@@ -249,9 +249,9 @@ class Matcher {
             if (out.kind == MvShape::Kind::AGGREGATE) {
                 MappedAggregate m;
                 m.column = i;
-                m.name = out.aggregate->function.name;
-                m.distinct = out.aggregate->function.distinct;
-                for (const auto& a : out.aggregate->args) m.args.push_back(Map(*a));
+                m.name = out.function->name;
+                m.distinct = out.function->distinct;
+                for (const auto& a : out.args) m.args.push_back(Map(*a));
                 aggregates_.push_back(std::move(m));
                 continue;
             }
@@ -343,7 +343,7 @@ class Matcher {
             return Divide(Scan(sum), Scan(count));
         }
         if (size_t c = SketchOf(q); c != kNone) {
-            bool bitmap = mv_.outputs[c].aggregate->function.name == "bitmap_union";
+            bool bitmap = mv_.outputs[c].function->name == "bitmap_union";
             std::vector<BoundExprPtr> args;
             args.push_back(Scan(c));
             return AddCastIfNeeded(Call(bitmap ? "bitmap_count" : "hll_cardinality", std::move(args)),
@@ -395,7 +395,7 @@ class Matcher {
             return Divide(std::move(s), std::move(n));
         }
         if (size_t c = SketchOf(q); c != kNone) {
-            bool bitmap = mv_.outputs[c].aggregate->function.name == "bitmap_union";
+            bool bitmap = mv_.outputs[c].function->name == "bitmap_union";
             bool count = !IsNamed(name, {"bitmap_union", "hll_union", "hll_raw_agg"});
             const char* rollup =
                 bitmap ? (count ? "bitmap_union_count" : "bitmap_union") : (count ? "hll_union_agg" : "hll_union");
@@ -714,19 +714,21 @@ MvShape MvShape::Analyze(const LogicalOperator& definition) {
         Output out;
         if (!aggregate) {
             out.kind = Kind::EXPRESSION;
-            out.expr = e.get();
+            out.expr = shape.block.OverTables(*e);
         } else if (e->kind == BoundExprKind::COLUMN_REF) {
             size_t index = static_cast<const BoundColumnRef&>(*e).index;
             if (index < aggregate->groups.size()) {
                 out.kind = Kind::GROUP;
-                out.expr = aggregate->groups[index].get();
+                out.expr = shape.block.OverTables(*aggregate->groups[index]);
                 out.group = index;
             } else if (index - aggregate->groups.size() < aggregate->aggregates.size()) {
+                const BoundAggregate& a = aggregate->aggregates[index - aggregate->groups.size()];
                 out.kind = Kind::AGGREGATE;
-                out.aggregate = &aggregate->aggregates[index - aggregate->groups.size()];
+                out.function = &a.function;
+                for (const auto& arg : a.args) out.args.push_back(shape.block.OverTables(*arg));
             }
         }
-        shape.outputs.push_back(out);
+        shape.outputs.push_back(std::move(out));
     }
     shape.ok = true;
     return shape;
@@ -774,15 +776,15 @@ MatchResult MatchBlock(const SpjBlock& query, const ColumnClasses& classes, cons
         std::vector<BoundExprPtr> filter;
         if (!m.ExpressCompensation(filter)) return fail();
         auto projection = std::make_unique<LogicalProjection>();
-        projection->types = query.types;
-        for (size_t i = 0; i < query.types.size(); ++i) {
+        for (size_t i = 0; i < query.outputs.size(); ++i) {
+            const LogicalType& type = query.outputs[i]->type;
+            projection->types.push_back(type);
             if (i < required.size() && !required[i]) {
-                projection->expressions.push_back(std::make_unique<BoundConstant>(Value::Null(query.types[i])));
+                projection->expressions.push_back(std::make_unique<BoundConstant>(Value::Null(type)));
                 continue;
             }
-            BoundColumnRef column(i, query.types[i], query.names[i]);
             std::string missing;
-            BoundExprPtr e = m.Express(column, true, &missing);
+            BoundExprPtr e = m.Express(*query.outputs[i], true, &missing);
             if (!e) {
                 result.stage = kStageOutputs;
                 result.reason = "the query reads column " + missing + ", which the MV does not have";
@@ -823,7 +825,9 @@ MatchResult MatchAggregate(const LogicalAggregate& aggregate, const SpjBlock& qu
         std::vector<BoundExprPtr> groups;
         std::set<size_t> keys_used;
         bool direct = true;
-        for (const auto& g : aggregate.groups) {
+        for (const auto& query_group : aggregate.groups) {
+            BoundExprPtr over_tables = query.OverTables(*query_group);
+            const BoundExpression* g = over_tables.get();
             std::string missing;
             BoundExprPtr e = m.Express(*g, true, &missing);
             if (!e) {
@@ -841,12 +845,20 @@ MatchResult MatchAggregate(const LogicalAggregate& aggregate, const SpjBlock& qu
             groups.push_back(std::move(e));
         }
         direct = direct && keys_used.size() == mv.group_count;
+        // The query's aggregates with their arguments over the tables' columns.
+        std::vector<BoundAggregate> aggregates;
+        for (const auto& a : aggregate.aggregates) {
+            BoundAggregate over_tables;
+            over_tables.function = a.function;
+            for (const auto& arg : a.args) over_tables.args.push_back(query.OverTables(*arg));
+            aggregates.push_back(std::move(over_tables));
+        }
         auto output = std::make_unique<LogicalProjection>();
         output->types = aggregate.types;
         if (direct) {
             // The MV's rows are the query's groups: each aggregate is one column (or two).
             std::vector<BoundExprPtr> values;
-            for (const auto& a : aggregate.aggregates) {
+            for (const auto& a : aggregates) {
                 BoundExprPtr v = m.DirectAggregate(a);
                 if (!v) {
                     direct = false;
@@ -867,7 +879,7 @@ MatchResult MatchAggregate(const LogicalAggregate& aggregate, const SpjBlock& qu
         for (const auto& g : groups) rollup->types.push_back(g->type);
         std::vector<BoundExprPtr> values;
         bool global = aggregate.groups.empty();
-        for (const auto& a : aggregate.aggregates) {
+        for (const auto& a : aggregates) {
             BoundExprPtr v = m.RollupAggregate(a, groups.size(), global, rollup->aggregates);
             if (!v) {
                 result.stage = kStageOutputs;

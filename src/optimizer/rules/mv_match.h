@@ -33,9 +33,10 @@ struct MvShape {
     enum class Kind : uint8_t { EXPRESSION, GROUP, AGGREGATE, OPAQUE };
     struct Output {
         Kind kind = Kind::OPAQUE;
-        const BoundExpression* expr = nullptr;      // EXPRESSION, GROUP: over the block's columns
-        size_t group = 0;                           // GROUP: which key
-        const BoundAggregate* aggregate = nullptr;  // AGGREGATE: args over the block's columns
+        BoundExprPtr expr;                                 // EXPRESSION, GROUP: over the block's table columns
+        size_t group = 0;                                  // GROUP: which key
+        const BoundAggregateFunction* function = nullptr;  // AGGREGATE
+        std::vector<BoundExprPtr> args;                    // AGGREGATE: over the block's table columns
     };
     std::vector<Output> outputs;
     /// The tables it reads, for messages ("db.t1, db.t2").

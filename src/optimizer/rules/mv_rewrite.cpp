@@ -110,7 +110,7 @@ class Rewriter {
 
     /// Rewrites `op`'s subtree; `required`: which of its columns the operators above read.
     void Visit(LogicalOperatorPtr& op, const std::vector<bool>& required) {
-        if (op->type == LogicalOperatorType::AGGREGATE && SpjBlock::IsBlock(*op->children[0])) {
+        if (op->type == LogicalOperatorType::AGGREGATE && SpjBlock::IsBlockInput(*op->children[0])) {
             const auto& aggregate = static_cast<const LogicalAggregate&>(*op);
             SpjBlock block;
             if (Extract(*op->children[0], block)) {

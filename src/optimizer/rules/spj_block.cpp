@@ -145,16 +145,27 @@ bool IsPlainScan(const LogicalGet& get) {
     return true;
 }
 
-void AddConjuncts(const BoundExpression& condition, size_t offset, std::vector<BoundExprPtr>& out) {
-    BoundExprPtr copy = condition.Copy();
-    if (offset) RemapColumns(*copy, [offset](size_t c) { return c + offset; });
+using Outputs = std::vector<BoundExprPtr>;
+
+/// `e` (over an operator's input, whose columns are `inputs`) over the block's table columns.
+BoundExprPtr Through(const BoundExpression& e, const Outputs& inputs) {
+    return SubstituteColumns(e, [&](size_t c) -> BoundExprPtr {
+        if (c < inputs.size()) return inputs[c]->Copy();
+        return std::make_unique<BoundColumnRef>(c, e.type, "#" + std::to_string(c));  // not reached
+    });
+}
+
+void AddConjuncts(const BoundExpression& condition, const Outputs& inputs, std::vector<BoundExprPtr>& out) {
+    BoundExprPtr copy = Through(condition, inputs);
     FoldConstants(copy);
     std::vector<BoundExprPtr> parts;
     SplitConjunction(std::move(copy), parts);
     for (auto& p : parts) out.push_back(std::move(p));
 }
 
-bool ExtractInto(const LogicalOperator& op, size_t offset, SpjBlock& out, std::string* why) {
+/// Adds `op`'s tables and predicates to `out`; `outputs` receives `op`'s columns as expressions
+/// over the block's table columns.
+bool ExtractInto(const LogicalOperator& op, SpjBlock& out, Outputs& outputs, std::string* why) {
     switch (op.type) {
         case LogicalOperatorType::GET: {
             const auto& get = static_cast<const LogicalGet&>(op);
@@ -165,21 +176,34 @@ bool ExtractInto(const LogicalOperator& op, size_t offset, SpjBlock& out, std::s
             SpjTable t;
             t.get = &get;
             t.table_id = get.version->table_id;
-            t.offset = offset;
+            t.offset = out.types.size();
             t.width = get.types.size();
             out.tables.push_back(t);
             for (size_t i = 0; i < get.types.size(); ++i) {
-                out.types.push_back(get.types[i]);
                 std::string column = get.schema && i < get.schema->columns.size() ? get.schema->columns[i].name
                                      : i == get.table_types.size()                ? std::string("rowid")
                                                                                   : std::to_string(i);
+                outputs.push_back(std::make_unique<BoundColumnRef>(out.types.size(), get.types[i], column));
+                out.types.push_back(get.types[i]);
                 out.names.push_back(get.table + "." + column);
             }
             return true;
         }
         case LogicalOperatorType::FILTER: {
-            if (!ExtractInto(*op.children[0], offset, out, why)) return false;
-            AddConjuncts(*static_cast<const LogicalFilter&>(op).condition, offset, out.conjuncts);
+            if (!ExtractInto(*op.children[0], out, outputs, why)) return false;
+            AddConjuncts(*static_cast<const LogicalFilter&>(op).condition, outputs, out.conjuncts);
+            return true;
+        }
+        case LogicalOperatorType::PROJECTION: {
+            // A view's or a derived table's select list: its columns are expressions of the
+            // columns below.
+            Outputs inputs;
+            if (!ExtractInto(*op.children[0], out, inputs, why)) return false;
+            for (const auto& e : static_cast<const LogicalProjection&>(op).expressions) {
+                BoundExprPtr through = Through(*e, inputs);
+                FoldConstants(through);
+                outputs.push_back(std::move(through));
+            }
             return true;
         }
         case LogicalOperatorType::JOIN: {
@@ -188,13 +212,11 @@ bool ExtractInto(const LogicalOperator& op, size_t offset, SpjBlock& out, std::s
                 if (why) *why = "it has an outer, semi or anti join";
                 return false;
             }
-            size_t left_width = op.children[0]->types.size();
-            if (!ExtractInto(*op.children[0], offset, out, why)) return false;
-            if (!ExtractInto(*op.children[1], offset + left_width, out, why)) return false;
+            Outputs left, right;
+            if (!ExtractInto(*op.children[0], out, left, why)) return false;
+            if (!ExtractInto(*op.children[1], out, right, why)) return false;
             for (size_t k = 0; k < j.left_keys.size(); ++k) {
-                BoundExprPtr l = j.left_keys[k]->Copy(), r = j.right_keys[k]->Copy();
-                RemapColumns(*l, [offset](size_t c) { return c + offset; });
-                RemapColumns(*r, [&](size_t c) { return c + offset + left_width; });
+                BoundExprPtr l = Through(*j.left_keys[k], left), r = Through(*j.right_keys[k], right);
                 std::vector<LogicalType> types{l->type, r->type};
                 auto eq = std::make_unique<BoundFunction>(FunctionRegistry::Instance().BindScalar("equal", types));
                 eq->args.push_back(AddCastIfNeeded(std::move(l), eq->function.arg_types[0]));
@@ -203,7 +225,9 @@ bool ExtractInto(const LogicalOperator& op, size_t offset, SpjBlock& out, std::s
                 FoldConstants(e);
                 out.conjuncts.push_back(std::move(e));
             }
-            if (j.condition) AddConjuncts(*j.condition, offset, out.conjuncts);
+            for (auto& l : left) outputs.push_back(std::move(l));
+            for (auto& r : right) outputs.push_back(std::move(r));
+            if (j.condition) AddConjuncts(*j.condition, outputs, out.conjuncts);
             return true;
         }
         default:
@@ -241,23 +265,39 @@ bool SpjBlock::IsBlock(const LogicalOperator& op) {
         case LogicalOperatorType::GET:
             return IsPlainScan(static_cast<const LogicalGet&>(op));
         case LogicalOperatorType::FILTER:
-            return IsBlock(*op.children[0]);
+            return IsBlockInput(*op.children[0]);
+        case LogicalOperatorType::PROJECTION:
+            // Only inside a tree of joins or filters: a projection alone over a scan is the select
+            // list of a query, which the operators above read (matched as the block below it).
+            return false;
         case LogicalOperatorType::JOIN:
-            return IsInnerJoin(static_cast<const LogicalJoin&>(op)) && IsBlock(*op.children[0]) &&
-                   IsBlock(*op.children[1]);
+            return IsInnerJoin(static_cast<const LogicalJoin&>(op)) && IsBlockInput(*op.children[0]) &&
+                   IsBlockInput(*op.children[1]);
         default:
             return false;
     }
 }
 
+bool SpjBlock::IsBlockInput(const LogicalOperator& op) {
+    if (op.type == LogicalOperatorType::PROJECTION) return IsBlockInput(*op.children[0]);
+    if (op.type == LogicalOperatorType::FILTER) return IsBlockInput(*op.children[0]);
+    return IsBlock(op);
+}
+
 bool SpjBlock::Extract(const LogicalOperator& root, SpjBlock& out, std::string* why) {
     out = SpjBlock();
-    if (!ExtractInto(root, 0, out, why)) return false;
-    if (out.types.size() != root.types.size()) {
-        if (why) *why = "its columns are not its tables' columns";
+    if (!ExtractInto(root, out, out.outputs, why)) return false;
+    if (out.outputs.size() != root.types.size()) {
+        if (why) *why = "its columns do not add up";
         return false;
     }
     return true;
+}
+
+BoundExprPtr SpjBlock::OverTables(const BoundExpression& e) const {
+    BoundExprPtr out = Through(e, outputs);
+    FoldConstants(out);
+    return out;
 }
 
 void SpjBlock::Classify(ColumnClasses& classes, bool add_equalities) {

@@ -1,13 +1,14 @@
 #pragma once
 /// The normal form of a select-project-join block, as materialized view matching needs it
 /// (Goldstein & Larson, SIGMOD 2001): the base tables of a tree of inner joins and filters over
-/// table scans, every predicate of the tree over one column space (the tables' columns side by
-/// side, left to right, which is what the tree outputs), and the predicates split into column
+/// table scans (and the projections of views and derived tables inside it), every predicate of
+/// the tree over one column space (the tables' columns side by side, left to right), the tree's
+/// output columns as expressions over that space, and the predicates split into column
 /// equalities (equivalence classes), ranges (`expr op constant`) and residuals.
 ///
 /// A block is extracted from a plan before any other pass runs (the planner's shape: filters
-/// above joins above scans). Anything else inside the tree (outer joins, projections, table
-/// functions, aggregates) makes the tree not a block.
+/// above joins above scans). Anything else inside the tree (outer joins, aggregates, table
+/// functions, set operations) makes the tree not a block.
 
 #include <cstdint>
 #include <map>
@@ -71,13 +72,21 @@ class SpjBlock {
   public:
     /// Extracts the block `root` is the top of; false (with `why`) when the tree is not a block.
     static bool Extract(const LogicalOperator& root, SpjBlock& out, std::string* why);
-    /// Whether `op` is a filter, inner/cross join or scan whose whole tree is a block.
+    /// Whether `op` is a filter, inner/cross join or scan whose whole tree is a block (inside it,
+    /// projections of views and derived tables too).
     static bool IsBlock(const LogicalOperator& op);
+    /// IsBlock, or a projection over one (what an aggregate may read).
+    static bool IsBlockInput(const LogicalOperator& op);
 
     std::vector<SpjTable> tables;
+    /// The root's columns as expressions over the tables' columns (plain columns unless a view's
+    /// or derived table's projection computes them).
+    std::vector<BoundExprPtr> outputs;
     /// Column types of the block's column space, and names for messages ("t.c").
     std::vector<LogicalType> types;
     std::vector<std::string> names;
+    /// `e`, over the root's columns, over the tables' columns instead.
+    BoundExprPtr OverTables(const BoundExpression& e) const;
     /// Every predicate, over the block's columns, with constants folded.
     std::vector<BoundExprPtr> conjuncts;
 
