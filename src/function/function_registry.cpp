@@ -45,6 +45,7 @@ const FunctionRegistry& FunctionRegistry::Instance() {
         RegisterStringCompressFunctions(r);
         RegisterDatasketchAggregates(r);
         RegisterHypothesisTestAggregates(r);
+        RegisterFpeFunctions(r);
         return r;
     }();
     return registry;

@@ -81,5 +81,6 @@ void RegisterJsonModifyFunctions(FunctionRegistry& registry);
 void RegisterStringCompressFunctions(FunctionRegistry& registry);
 void RegisterDatasketchAggregates(FunctionRegistry& registry);
 void RegisterHypothesisTestAggregates(FunctionRegistry& registry);
+void RegisterFpeFunctions(FunctionRegistry& registry);
 
 }  // namespace floe
