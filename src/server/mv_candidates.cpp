@@ -59,8 +59,11 @@ std::string DisabledReason(ClientContext& context) {
 struct CachedMv {
     MaterializedViewInfo info;
     std::optional<TableInfo> table;  // its storage table
-    std::string unusable;            // why it may not answer whatever the time ("" when it may)
-    bool fresh = true;               // fresh, or its consistency does not ask (loose, force_mv)
+    /// Its storage table's version when described: the catalog hands out the same object until
+    /// the table changes, so another object means another catalog (one reopened at the address).
+    std::shared_ptr<const TableVersion> storage_version;
+    std::string unusable;  // why it may not answer whatever the time ("" when it may)
+    bool fresh = true;     // fresh, or its consistency does not ask (loose, force_mv)
     std::string stale_reason;
     int64_t allowed_staleness = -1;  // mv_rewrite_staleness_second; -1: none
     /// The definition bound and planned, and its scan; null when it reads the current time (bound
@@ -239,6 +242,7 @@ CachedMv Describe(ClientContext& context, const MaterializedViewInfo& mv) {
     CachedMv out;
     out.info = mv;
     out.table = catalog.GetTable(mv.database, mv.name);
+    if (out.table) out.storage_version = catalog.GetTableVersion(out.table->id);
     std::string consistency = Property(mv, "query_rewrite_consistency");
     if (!mv.active) {
         out.unusable =
@@ -277,7 +281,14 @@ std::shared_ptr<const MvCache> Snapshot(ClientContext& context) {
     Catalog& catalog = context.catalog();
     std::lock_guard<std::mutex> lock(cache_mutex);
     uint64_t generation = catalog.mv_generation();
-    if (cache && cache->catalog == &catalog && cache->generation == generation) return cache;
+    auto same_catalog = [&]() {
+        if (!cache || cache->catalog != &catalog || cache->generation != generation) return false;
+        for (const auto& v : cache->views) {
+            if (v.table && catalog.GetTableVersion(v.table->id) != v.storage_version) return false;
+        }
+        return true;
+    };
+    if (same_catalog()) return cache;
     auto fresh = std::make_shared<MvCache>();
     fresh->catalog = &catalog;
     fresh->generation = generation;  // read before listing: a change meanwhile makes the next query list again
