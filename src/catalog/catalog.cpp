@@ -416,6 +416,16 @@ std::shared_ptr<const TableVersion> Catalog::LoadVersionLocked(int64_t table_id)
         info.file = MakeFile(info.path);
         version->rowsets.push_back(std::move(info));
     }
+    for (const auto& r :
+         store_->Query("SELECT partition_id, version FROM data_versions WHERE table_id = ?", {table_id})) {
+        int64_t pid = std::get<int64_t>(r[0]);
+        int64_t v = std::get<int64_t>(r[1]);
+        if (pid == -1) {
+            version->data_sequence = v;
+        } else {
+            version->data_versions[pid] = v;
+        }
+    }
     versions_[table_id] = version;
     return version;
 }
@@ -540,6 +550,43 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
                 kept.deletes = std::move(merged);
             }
             next->rowsets.push_back(std::move(kept));
+        }
+        // Data versions: every partition whose rows this commit changes gets the next number.
+        next->data_versions = current->data_versions;
+        next->data_sequence = current->data_sequence;
+        if (commit.remove.empty()) {
+            std::set<int64_t> touched;
+            bool all = commit.replace || !commit.new_definition.empty();
+            if (all) {
+                for (const auto& p : next->partitions) touched.insert(p.id);
+                if (next->partitions.empty()) touched.insert(0);
+            }
+            for (int64_t pid : partition_ids) touched.insert(pid);
+            for (int64_t pid : replaced_partitions) touched.insert(pid);
+            for (const auto& p : commit.create_partitions) {
+                if (const PartitionInfo* created = next->FindPartition(p.name)) touched.insert(created->id);
+            }
+            for (const auto& r : current->rowsets) {
+                auto marks = commit.deletes.find(r.id);
+                if (marks != commit.deletes.end() && !marks->second.isEmpty()) touched.insert(r.partition_id);
+            }
+            if (!touched.empty() || !dropped_partitions.empty()) {
+                int64_t seq = ++next->data_sequence;
+                for (int64_t pid : touched) {
+                    next->data_versions[pid] = seq;
+                    store_->Execute(
+                        "INSERT OR REPLACE INTO data_versions(table_id, partition_id, version) VALUES(?, ?, ?)",
+                        {table_id, pid, seq});
+                }
+                for (int64_t pid : dropped_partitions) {
+                    next->data_versions.erase(pid);
+                    store_->Execute("DELETE FROM data_versions WHERE table_id = ? AND partition_id = ?",
+                                    {table_id, pid});
+                }
+                store_->Execute(
+                    "INSERT OR REPLACE INTO data_versions(table_id, partition_id, version) VALUES(?, -1, ?)",
+                    {table_id, seq});
+            }
         }
         if (commit.also) commit.also(*store_);
         for (int64_t pid : dropped_partitions) store_->Execute("DELETE FROM partitions WHERE id = ?", {pid});

@@ -97,6 +97,11 @@ struct TableVersion {
     std::string definition;  // the table's CREATE TABLE text this version's rowsets follow
     std::vector<RowsetInfo> rowsets;
     std::vector<PartitionInfo> partitions;  // in creation order
+    /// The version of each partition's rows (partition id -> version; 0 for an unpartitioned
+    /// table): the table's commit number of the last commit that changed them. Compaction does
+    /// not change it; a partition not listed has version 0.
+    std::map<int64_t, int64_t> data_versions;
+    int64_t data_sequence = 0;  // the last version number given out
     int64_t live_rows() const;
     const PartitionInfo* FindPartition(std::string_view name) const;
 };
@@ -134,7 +139,8 @@ struct LoadCommit {
     /// TRUNCATE TABLE).
     bool replace = false;
     /// Rowsets that leave the version (compaction's inputs); each must be in it. The new rowsets
-    /// are appended after the remaining ones.
+    /// are appended after the remaining ones. A commit with `remove` rewrites rows without
+    /// changing them (data versions stay).
     std::vector<int64_t> remove;
     /// Partitions created by this commit (automatic partitions of a load, ADD PARTITION).
     std::vector<PartitionInfo> create_partitions;

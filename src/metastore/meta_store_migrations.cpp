@@ -314,6 +314,16 @@ const std::vector<std::string_view>& MetaStoreMigrations() {
             partition_end TEXT NOT NULL DEFAULT '');
         CREATE INDEX task_runs_by_task ON task_runs(task_id);
         )",
+        // The data version of each partition of a table (partition_id 0: an unpartitioned table;
+        // -1: the table's last version number): bumped by every commit that changes the
+        // partition's rows, not by compaction, so materialized views see what really changed.
+        R"(
+        CREATE TABLE data_versions(
+            table_id INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,
+            partition_id INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            PRIMARY KEY(table_id, partition_id));
+        )",
     };
     return migrations;
 }

@@ -8,20 +8,6 @@ namespace floe::mv {
 
 namespace {
 
-uint64_t Fnv(uint64_t h, uint64_t v) {
-    for (int i = 0; i < 8; ++i) {
-        h ^= (v >> (i * 8)) & 0xff;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
-std::string Hex(uint64_t v) {
-    char buf[17];
-    std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
 int64_t NowMs() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
@@ -43,18 +29,11 @@ bool IsHotBase(const std::string& name) {
 std::vector<MvBasePartition> HotTableState(const std::string& name, const TableInfo& table,
                                            const TableVersion& version) {
     std::string base_id = std::to_string(table.id) + "@" + std::to_string(table.create_time);
-    std::map<int64_t, uint64_t> hashes;  // partition id -> hash
-    std::map<int64_t, int64_t> rows;
-    for (const auto& r : version.rowsets) {
-        uint64_t& h = hashes.try_emplace(r.partition_id, 1469598103934665603ull).first->second;
-        h = Fnv(h, static_cast<uint64_t>(r.id));
-        h = Fnv(h, static_cast<uint64_t>(r.row_count - r.live_rows()));
-        rows[r.partition_id] += r.live_rows();
-    }
+    // A partition's fingerprint is its data version: loads, deletes, updates and overwrites move
+    // it; compaction, which rewrites rows without changing them, does not.
     auto fingerprint = [&](int64_t pid) {
-        auto it = hashes.find(pid);
-        if (it == hashes.end()) return std::string("empty");
-        return std::to_string(rows[pid]) + ":" + Hex(it->second);
+        auto it = version.data_versions.find(pid);
+        return "v" + std::to_string(it == version.data_versions.end() ? 0 : it->second);
     };
     std::vector<MvBasePartition> out;
     if (version.partitions.empty()) {

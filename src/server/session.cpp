@@ -27,6 +27,7 @@
 #include "planner/planner.h"
 #include "server/instance.h"
 #include "server/mv_candidates.h"
+#include "server/mv_statements.h"
 #include "server/result_builder.h"
 #include "server/statement_executor.h"
 

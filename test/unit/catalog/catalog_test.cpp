@@ -127,10 +127,26 @@ TEST_F(CatalogTest, MigrationsUpgradeOldStoresAndRefuseNewerOnes) {
         EXPECT_EQ(store->SchemaVersion(), static_cast<int>(MetaStoreMigrations().size()));
         // Pretend the store is at version 1 with data, as an older Floe left it.
         // Every table later migrations created goes (children before parents).
-        for (const char* t : {"task_runs", "tasks", "mv_base_partitions", "mv_properties", "materialized_views",
-                              "external_catalog_properties", "external_catalogs", "privilege_grants", "role_grants",
-                              "roles", "routine_load_errors", "routine_load_offsets", "routine_load_properties",
-                              "routine_loads", "loads", "table_indexes", "rowsets", "partitions", "tables"}) {
+        for (const char* t : {"data_versions",
+                              "task_runs",
+                              "tasks",
+                              "mv_base_partitions",
+                              "mv_properties",
+                              "materialized_views",
+                              "external_catalog_properties",
+                              "external_catalogs",
+                              "privilege_grants",
+                              "role_grants",
+                              "roles",
+                              "routine_load_errors",
+                              "routine_load_offsets",
+                              "routine_load_properties",
+                              "routine_loads",
+                              "loads",
+                              "table_indexes",
+                              "rowsets",
+                              "partitions",
+                              "tables"}) {
             store->Execute(std::string("DROP TABLE ") + t);
         }
         // Version 1's users table, without the columns access control added (its trigger goes
