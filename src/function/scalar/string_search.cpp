@@ -1,7 +1,8 @@
 // Finding and cutting parts of strings: substring_index, strpos, find_in_set, field, split (to an
 // ARRAY<VARCHAR>), the URL functions (parse_url, url_extract_host, url_extract_parameter) and
-// ngram_search (n-gram similarity).
+// ngram_search (n-gram similarity) and tokenize (english and standard tokenizers).
 // Positions count UTF-8 characters, as in string.cpp.
+#include <cctype>
 #include <string>
 #include <unordered_map>
 
@@ -261,9 +262,77 @@ ScalarKernel NgramSearch(bool ignore_case) {
     };
 }
 
+/// The code point of the UTF-8 sequence at s[i] (advancing i), or the byte itself when malformed.
+uint32_t NextCodePoint(std::string_view s, size_t& i) {
+    auto c = static_cast<unsigned char>(s[i++]);
+    int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+    uint32_t cp = extra == 0 ? c : c & (0x3F >> extra);
+    for (int k = 0; k < extra && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80; ++k)
+        cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
+    return cp;
+}
+
+bool IsIdeograph(uint32_t cp) {
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0xAC00 && cp <= 0xD7AF);
+}
+
+/// tokenize('english' | 'standard', text): words, ASCII letters lowercased. english: runs of ASCII letters and
+/// digits. standard: runs of letters, digits and '_' (non-ASCII letters included), each CJK, kana or
+/// hangul character a token of its own. Other tokenizers ('chinese' needs a dictionary) are errors.
+std::vector<std::string> Tokenize(std::string_view tokenizer, std::string_view text) {
+    bool english = AsciiEqualsIgnoreCase(tokenizer, "english");
+    if (!english && !AsciiEqualsIgnoreCase(tokenizer, "standard")) {
+        throw ExecutionError("tokenize(): unsupported tokenizer '" + std::string(tokenizer) + "' (english, standard)",
+                             ErrorCode::NOT_SUPPORTED);
+    }
+    std::vector<std::string> tokens;
+    std::string word;
+    auto flush = [&] {
+        if (!word.empty()) tokens.push_back(std::move(word));
+        word.clear();
+    };
+    for (size_t i = 0; i < text.size();) {
+        size_t start = i;
+        uint32_t cp = NextCodePoint(text, i);
+        if (cp < 0x80) {
+            auto c = static_cast<unsigned char>(cp);
+            if (std::isalnum(c) || (!english && c == '_')) {
+                word.push_back(static_cast<char>(std::tolower(c)));
+            } else {
+                flush();
+            }
+        } else if (english) {
+            flush();
+        } else if (IsIdeograph(cp)) {
+            flush();
+            tokens.emplace_back(text.substr(start, i - start));
+        } else if (cp >= 0x2000 && cp <= 0x2BFF) {  // punctuation, symbols, arrows
+            flush();
+        } else {
+            word.append(text.substr(start, i - start));
+        }
+    }
+    flush();
+    return tokens;
+}
+
 }  // namespace
 
 void RegisterStringSearchFunctions(FunctionRegistry& r) {
+    r.AddScalar(
+        "tokenize",
+        Overloads("tokenize", {{{kStr, kStr}, LogicalType::Array(kStr), [](Args a, size_t rows, Column& out) {
+                                    ArrayBuilder b(kStr);
+                                    for (size_t i = 0; i < rows; ++i) {
+                                        bool n = a[0]->IsNull(i) || a[1]->IsNull(i);
+                                        out.SetNull(i, n);
+                                        if (n) continue;
+                                        for (auto& t : Tokenize(a[0]->Strings()[i].view(), a[1]->Strings()[i].view()))
+                                            b.Append(Value::Varchar(std::move(t)));
+                                        out.SetString(i, b.Finish());
+                                    }
+                                }}}));
     r.AddScalar("ngram_search",
                 Overloads("ngram_search", {{{kStr, kStr, TypeId::BIGINT}, TypeId::DOUBLE, NgramSearch(false)}}));
     r.AddScalar("ngram_search_case_insensitive",
