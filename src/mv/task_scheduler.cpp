@@ -255,14 +255,16 @@ int64_t TaskScheduler::CreateTask(TaskInfo task) {
         }
     }
     task.create_time = NowMs() / 1000;
-    store_.Execute(
+    // The id comes back from the INSERT itself: the store is shared with other threads, so a
+    // separate last_insert_rowid() could return another table's row.
+    auto inserted = store_.Query(
         "INSERT INTO tasks(name, database, catalog, definition, kind, mv_id, schedule_start, interval_seconds, "
         "priority, retries, properties, creator, create_time, state, last_schedule) "
-        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id",
         {task.name, task.database, task.catalog, task.definition, task.kind, task.mv_id, task.schedule_start,
          task.interval_seconds, task.priority, task.retries, PropertiesText(task.properties), task.creator,
          task.create_time, task.state});
-    task.id = std::get<int64_t>(store_.Query("SELECT last_insert_rowid()")[0][0]);
+    task.id = std::get<int64_t>(inserted.at(0).at(0));
     tasks_[task.id] = task;
     if (task.interval_seconds > 0) {
         int64_t now_s = task.create_time;
@@ -363,14 +365,14 @@ void TaskScheduler::WriteRun(const TaskRunInfo& r) {
 }
 
 int64_t TaskScheduler::InsertRun(TaskRunInfo& r) {
-    store_.Execute(
+    auto inserted = store_.Query(
         "INSERT INTO task_runs(task_id, task_name, query_id, state, create_time, database, catalog, definition, "
         "properties, attempt, priority, not_before, force, partition_start, partition_end, extra_message) "
-        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         {r.task_id, r.task_name, r.query_id, r.state, r.create_time, r.database, r.catalog, r.definition, r.properties,
          r.attempt, r.priority, r.not_before, int64_t{r.force ? 1 : 0}, r.partition_start, r.partition_end,
          r.extra_message});
-    r.id = std::get<int64_t>(store_.Query("SELECT last_insert_rowid()")[0][0]);
+    r.id = std::get<int64_t>(inserted.at(0).at(0));
     // Forget old finished runs of the task.
     store_.Execute(
         "DELETE FROM task_runs WHERE task_id = ? AND state NOT IN ('PENDING', 'RUNNING') AND id <= "

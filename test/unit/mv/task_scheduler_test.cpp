@@ -418,5 +418,31 @@ TEST_F(TaskSchedulerTest, SchedulesKeepTheirPhaseAcrossRestarts) {
     EXPECT_EQ((next - (now - 3600 - 100)) % 600, 0);
 }
 
+TEST_F(TaskSchedulerTest, RunIdsAreRightWhileOtherThreadsWriteTheStore) {
+    store_->Execute("CREATE TABLE noise(id INTEGER PRIMARY KEY, v TEXT)");
+    store_->Execute("INSERT INTO noise(id, v) VALUES(1000000, 'x')");
+    std::atomic<bool> stop{false};
+    std::thread writer([&] {
+        while (!stop.load()) store_->Execute("INSERT INTO noise(v) VALUES('y')");
+    });
+    TaskScheduler s(*store_, 1);
+    std::vector<int64_t> tasks;
+    std::vector<int64_t> runs;
+    for (int i = 0; i < 200; ++i) {
+        int64_t t = s.CreateTask(Task("t" + std::to_string(i)));
+        tasks.push_back(t);
+        runs.push_back(s.Submit(t, TaskSubmit{}));
+    }
+    stop.store(true);
+    writer.join();
+    for (size_t i = 0; i < tasks.size(); ++i) {
+        ASSERT_LT(tasks[i], 1000000) << "task " << i << " got another table's row id";
+        ASSERT_LT(runs[i], 1000000) << "run " << i << " got another table's row id";
+        auto row = store_->Query("SELECT task_id FROM task_runs WHERE id = ?", {runs[i]});
+        ASSERT_EQ(row.size(), 1u);
+        EXPECT_EQ(std::get<int64_t>(row[0][0]), tasks[i]);
+    }
+}
+
 }  // namespace
 }  // namespace floe
