@@ -128,6 +128,17 @@ int64_t PropertyInt(const TaskInfo& t, const std::string& key, int64_t fallback)
 /// Runs kept in the store per task (older finished runs are forgotten).
 constexpr int64_t kRunsKeptPerTask = 200;
 
+/// The first firing at or after `now` of a period that fires at first + k * interval (k >= 0).
+int64_t FirstFiringFrom(int64_t first, int64_t interval, int64_t now) {
+    if (first >= now) return first;
+    return first + (now - first + interval - 1) / interval * interval;
+}
+
+/// The first firing of a task's period: its START, or one period after its creation.
+int64_t FirstFiring(const TaskInfo& t) {
+    return t.schedule_start > 0 ? t.schedule_start : t.create_time + t.interval_seconds;
+}
+
 }  // namespace
 
 int64_t IntervalSeconds(int64_t n, const std::string& unit) {
@@ -200,10 +211,10 @@ void TaskScheduler::LoadLocked() {
     std::vector<std::pair<int64_t, int64_t>> overdue;  // (due, task)
     for (const auto& [id, t] : tasks_) {
         if (t.interval_seconds <= 0 || t.state != "ACTIVE") continue;
-        int64_t start = t.schedule_start > 0 ? t.schedule_start : t.create_time;
-        int64_t last = std::max(t.last_schedule, start - t.interval_seconds);
-        int64_t k = (last - start) / t.interval_seconds + 1;
-        int64_t due = start + std::max<int64_t>(0, k) * t.interval_seconds;
+        // The firing after the last one (or the first firing: a task without START first fires a
+        // period after its creation, as CreateTask scheduled it).
+        int64_t first = FirstFiring(t);
+        int64_t due = t.last_schedule < first ? first : FirstFiringFrom(first, t.interval_seconds, t.last_schedule + 1);
         if (due <= now_s) {
             overdue.emplace_back(due, id);
         } else {

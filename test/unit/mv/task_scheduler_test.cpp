@@ -395,6 +395,25 @@ TEST_F(TaskSchedulerTest, OverdueSchedulesAfterARestartFireASecondApart) {
     EXPECT_EQ(*times.rbegin() - *times.begin(), 2);
 }
 
+TEST_F(TaskSchedulerTest, ScheduleWithoutStartDoesNotFireEarlyAfterARestart) {
+    int64_t id = 0, created = 0;
+    {
+        TaskScheduler s(*store_, 1);
+        TaskInfo t = Task("daily");
+        t.interval_seconds = 86400;
+        id = s.CreateTask(t);
+        created = s.GetTask("daily")->create_time;
+        EXPECT_EQ(s.NextRunTime(id), created + 86400);
+    }
+    FakeExecutor exec;
+    TaskScheduler s(*store_, 1);
+    s.Start(&exec);
+    // Created moments ago with a one-day period: the first firing is still a day away.
+    EXPECT_EQ(s.NextRunTime(id), created + 86400);
+    std::this_thread::sleep_for(1500ms);
+    EXPECT_TRUE(exec.started().empty());
+}
+
 TEST_F(TaskSchedulerTest, SchedulesKeepTheirPhaseAcrossRestarts) {
     int64_t now = NowSeconds();
     int64_t id = 0;
