@@ -278,10 +278,7 @@ int64_t TaskScheduler::CreateTask(TaskInfo task) {
     task.id = std::get<int64_t>(inserted.at(0).at(0));
     tasks_[task.id] = task;
     if (task.interval_seconds > 0) {
-        int64_t now_s = task.create_time;
-        int64_t start = task.schedule_start > 0 ? task.schedule_start : now_s + task.interval_seconds;
-        while (start < now_s) start += task.interval_seconds;
-        next_fire_[task.id] = start;
+        next_fire_[task.id] = FirstFiringFrom(FirstFiring(task), task.interval_seconds, task.create_time);
         timer_cv_.notify_all();
     }
     return task.id;
@@ -351,8 +348,7 @@ void TaskScheduler::SetSchedule(int64_t task_id, int64_t start, int64_t interval
     if (interval_seconds > 0) {
         int64_t now_s = NowMs() / 1000;
         int64_t first = start > 0 ? start : now_s + interval_seconds;
-        while (first < now_s) first += interval_seconds;
-        next_fire_[task_id] = first;
+        next_fire_[task_id] = FirstFiringFrom(first, interval_seconds, now_s);
     }
     timer_cv_.notify_all();
 }

@@ -437,6 +437,22 @@ TEST_F(TaskSchedulerTest, SchedulesKeepTheirPhaseAcrossRestarts) {
     EXPECT_EQ((next - (now - 3600 - 100)) % 600, 0);
 }
 
+TEST_F(TaskSchedulerTest, AStartFarInThePastIsCaughtUpArithmetically) {
+    TaskScheduler s(*store_, 1);
+    TaskInfo t = Task("old_start");
+    t.schedule_start = 1;  // 1970, every second
+    t.interval_seconds = 1;
+    auto begin = std::chrono::steady_clock::now();
+    int64_t id = s.CreateTask(t);
+    int64_t next = s.NextRunTime(id);
+    EXPECT_GE(next, NowSeconds() - 1);
+    EXPECT_LE(next, NowSeconds() + 1);
+    s.SetSchedule(id, 1, 1);
+    EXPECT_GE(s.NextRunTime(id), NowSeconds() - 1);
+    // A loop a period at a time takes seconds for 1.7e9 periods.
+    EXPECT_LT(std::chrono::steady_clock::now() - begin, 500ms);
+}
+
 TEST_F(TaskSchedulerTest, RunIdsAreRightWhileOtherThreadsWriteTheStore) {
     store_->Execute("CREATE TABLE noise(id INTEGER PRIMARY KEY, v TEXT)");
     store_->Execute("INSERT INTO noise(id, v) VALUES(1000000, 'x')");
