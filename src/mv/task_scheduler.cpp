@@ -299,8 +299,10 @@ bool TaskScheduler::DropTask(const std::string& name) {
             run.error_message = "the task was dropped";
             run.finish_time = now;
             WriteRun(run);
-        } else if (auto c = cancels_.find(rid); c != cancels_.end() && c->second) {
-            c->second();
+        } else {
+            // Interrupted now, or as soon as the executor says how (it may not have yet).
+            cancel_requested_.insert(rid);
+            if (auto c = cancels_.find(rid); c != cancels_.end() && c->second) c->second();
         }
     }
     for (auto it = active_.begin(); it != active_.end();) {
@@ -487,11 +489,11 @@ int TaskScheduler::CancelRuns(int64_t task_id, bool running) {
             continue;
         }
         if (run.task_id == task_id && run.state == "RUNNING" && running) {
-            if (auto c = cancels_.find(run.id); c != cancels_.end() && c->second) {
-                run.error_message = "canceled";
-                c->second();
-                ++n;
-            }
+            // A run that has not registered its interrupt yet gets it as soon as it does.
+            run.error_message = "canceled";
+            cancel_requested_.insert(run.id);
+            if (auto c = cancels_.find(run.id); c != cancels_.end() && c->second) c->second();
+            ++n;
         }
         ++it;
     }
@@ -586,7 +588,7 @@ void TaskScheduler::WorkerLoop() {
         auto set_cancel = [this, id](std::function<void()> cancel) {
             std::lock_guard<std::mutex> g(mutex_);
             cancels_[id] = std::move(cancel);
-            if (stopping_) cancels_[id]();
+            if (stopping_ || cancel_requested_.count(id)) cancels_[id]();
         };
         std::string error;
         int64_t code = 0;
@@ -601,6 +603,7 @@ void TaskScheduler::WorkerLoop() {
         }
         lock.lock();
         cancels_.erase(id);
+        cancel_requested_.erase(id);
         --running_;
         running_task_[task.id] = false;
         int64_t finish = NowMs();

@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -146,6 +147,7 @@ class TaskScheduler {
     std::map<int64_t, TaskRunInfo> active_;             // pending and running runs by id
     std::map<int64_t, int64_t> merged_into_;            // run id -> run it merged into
     std::map<int64_t, std::function<void()>> cancels_;  // running run id -> interrupt
+    std::set<int64_t> cancel_requested_;                // running runs to interrupt once they can be
     std::map<int64_t, bool> running_task_;              // task id -> a run is executing
     size_t running_ = 0;
     bool stopping_ = false;

@@ -324,6 +324,45 @@ TEST_F(TaskSchedulerTest, OneRunPerTaskAtATime) {
     EXPECT_EQ(exec.max_running(), 1);
 }
 
+TEST_F(TaskSchedulerTest, CancelBeforeTheRunRegistersItsInterruptStillStopsIt) {
+    FakeExecutor exec;
+    TaskScheduler s(*store_, 1);
+    int64_t t = s.CreateTask(Task("slow_start"));
+    exec.LateCancel("slow_start");
+    s.Start(&exec);
+    int64_t run = s.Submit(t, TaskSubmit{});
+    ASSERT_TRUE(Eventually([&] { return exec.running() == 1; }));
+    EXPECT_EQ(s.CancelRuns(t, true), 1);
+    exec.LetRegister();  // the interrupt arrives after CANCEL: it must fire at once
+    TaskRunInfo done = s.Wait(run);
+    EXPECT_EQ(done.state, "FAILED");
+    EXPECT_NE(done.error_message.find("canceled"), std::string::npos) << done.error_message;
+}
+
+TEST_F(TaskSchedulerTest, DropTaskDuringARunInterruptsItAndFailsPendingOnes) {
+    FakeExecutor exec;
+    TaskScheduler s(*store_, 2);
+    TaskInfo info = Task("dropped");
+    info.retries = 3;  // a dropped task is not retried
+    int64_t t = s.CreateTask(info);
+    exec.LateCancel("dropped");
+    s.Start(&exec);
+    int64_t running = s.Submit(t, TaskSubmit{});
+    ASSERT_TRUE(Eventually([&] { return exec.running() == 1; }));
+    int64_t pending = s.Submit(t, TaskSubmit{});
+    EXPECT_TRUE(s.DropTask("dropped"));
+    EXPECT_FALSE(s.DropTask("dropped"));
+    TaskRunInfo p = s.Wait(pending);
+    EXPECT_EQ(p.state, "FAILED");
+    EXPECT_EQ(p.error_message, "the task was dropped");
+    exec.LetRegister();
+    TaskRunInfo r = s.Wait(running);
+    EXPECT_EQ(r.state, "FAILED");
+    EXPECT_EQ(r.error_message, "interrupted");
+    EXPECT_EQ(exec.started().size(), 1u);
+    EXPECT_FALSE(s.GetTask("dropped"));
+}
+
 TEST_F(TaskSchedulerTest, RunningRunsAreQueuedAgainAfterACrash) {
     int64_t run = 0;
     {
