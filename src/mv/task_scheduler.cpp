@@ -174,8 +174,22 @@ int64_t ParseStartTime(const std::string& text) {
     return static_cast<int64_t>(std::mktime(&tm));
 }
 
-TaskScheduler::TaskScheduler(MetaStore& store, size_t concurrency)
-    : store_(store), concurrency_(std::clamp<size_t>(concurrency, 1, kMaxConcurrency)) {}
+TaskScheduler::TaskScheduler(MetaStore& store, size_t concurrency, size_t history)
+    : store_(store),
+      concurrency_(std::clamp<size_t>(concurrency, 1, kMaxConcurrency)),
+      history_(std::max<size_t>(history, 1)) {}
+
+void TaskScheduler::RememberMergeLocked(int64_t run_id, int64_t into) {
+    merged_into_[run_id] = into;
+    // Bounded like the run history: the oldest merges are forgotten (Wait on one of those then
+    // reports the MERGED run itself).
+    while (merged_into_.size() > history_) merged_into_.erase(merged_into_.begin());
+}
+
+size_t TaskScheduler::remembered_merges() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return merged_into_.size();
+}
 
 TaskScheduler::~TaskScheduler() {
     Stop();
@@ -387,6 +401,12 @@ int64_t TaskScheduler::InsertRun(TaskRunInfo& r) {
         "DELETE FROM task_runs WHERE task_id = ? AND state NOT IN ('PENDING', 'RUNNING') AND id <= "
         "(SELECT id FROM task_runs WHERE task_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
         {r.task_id, r.task_id, kRunsKeptPerTask});
+    // And at most `history_` finished runs in all: runs of dropped tasks and of many one-off
+    // tasks would otherwise stay forever.
+    store_.Execute(
+        "DELETE FROM task_runs WHERE state NOT IN ('PENDING', 'RUNNING') AND id <= "
+        "(SELECT id FROM task_runs ORDER BY id DESC LIMIT 1 OFFSET ?)",
+        {static_cast<int64_t>(history_)});
     return r.id;
 }
 
@@ -417,7 +437,7 @@ int64_t TaskScheduler::SubmitLocked(const TaskInfo& task, const TaskSubmit& subm
         merged.extra_message = "merged into run " + std::to_string(rid);
         int64_t id = InsertRun(merged);
         store_.Execute("UPDATE task_runs SET finish_time = ? WHERE id = ?", {now_ms, id});
-        merged_into_[id] = rid;
+        RememberMergeLocked(id, rid);
         return id;
     }
     TaskRunInfo run;
@@ -640,7 +660,7 @@ void TaskScheduler::WorkerLoop() {
                 InsertRun(retry);
                 active_.erase(id);
                 active_[retry.id] = retry;
-                merged_into_[id] = retry.id;
+                RememberMergeLocked(id, retry.id);
                 done_cv_.notify_all();
                 work_cv_.notify_all();
                 continue;

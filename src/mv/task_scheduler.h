@@ -89,7 +89,9 @@ class TaskExecutor {
 class TaskScheduler {
   public:
     static constexpr size_t kMaxConcurrency = 32;
-    TaskScheduler(MetaStore& store, size_t concurrency);
+    /// Finished runs kept in the store (StarRocks' task_runs_max_history_number).
+    static constexpr size_t kDefaultHistory = 10000;
+    TaskScheduler(MetaStore& store, size_t concurrency, size_t history = kDefaultHistory);
     ~TaskScheduler();
     /// Loads the tasks and pending runs and starts the workers.
     void Start(TaskExecutor* executor);
@@ -122,6 +124,9 @@ class TaskScheduler {
     int64_t NextRunTime(int64_t task_id);
     size_t concurrency() const { return concurrency_; }
     void SetConcurrency(size_t n);
+    /// How many merged or retried runs Wait() can still follow to the run that replaced them
+    /// (at most the history size).
+    size_t remembered_merges();
 
   private:
     struct Pending;
@@ -134,9 +139,11 @@ class TaskScheduler {
     int64_t PickLocked(int64_t now_ms);
     int64_t SubmitLocked(const TaskInfo& task, const TaskSubmit& submit, int64_t now_ms);
     void LoadLocked();
+    void RememberMergeLocked(int64_t run_id, int64_t into);
 
     MetaStore& store_;
     size_t concurrency_;
+    size_t history_;
     TaskExecutor* executor_ = nullptr;
     std::mutex mutex_;
     std::condition_variable work_cv_;   // workers wait for runs

@@ -492,6 +492,23 @@ TEST_F(TaskSchedulerTest, AStartFarInThePastIsCaughtUpArithmetically) {
     EXPECT_LT(std::chrono::steady_clock::now() - begin, 500ms);
 }
 
+TEST_F(TaskSchedulerTest, HistoryAndMergeBookkeepingAreBounded) {
+    TaskScheduler s(*store_, 1, 20);
+    // Many one-off tasks, each run once and dropped, and many merged submissions.
+    for (int i = 0; i < 30; ++i) {
+        int64_t t = s.CreateTask(Task("once_" + std::to_string(i)));
+        s.Submit(t, TaskSubmit{});
+        s.DropTask("once_" + std::to_string(i));
+    }
+    int64_t t = s.CreateTask(Task("busy"));
+    for (int i = 0; i < 60; ++i) s.Submit(t, TaskSubmit{});  // one pending, the rest merged
+    EXPECT_LE(s.remembered_merges(), 20u);
+    auto rows = store_->Query("SELECT count(*) FROM task_runs WHERE state NOT IN ('PENDING', 'RUNNING')");
+    EXPECT_LE(std::get<int64_t>(rows[0][0]), 20);
+    rows = store_->Query("SELECT count(*) FROM task_runs WHERE state = 'PENDING'");
+    EXPECT_EQ(std::get<int64_t>(rows[0][0]), 1);
+}
+
 TEST_F(TaskSchedulerTest, RunIdsAreRightWhileOtherThreadsWriteTheStore) {
     store_->Execute("CREATE TABLE noise(id INTEGER PRIMARY KEY, v TEXT)");
     store_->Execute("INSERT INTO noise(id, v) VALUES(1000000, 'x')");
