@@ -113,7 +113,18 @@ std::unique_ptr<Catalog> Catalog::Open(const std::string& data_dir) {
     return std::make_unique<Catalog>(OpenSqliteMetaStore(data_dir + "/meta.db"));
 }
 
-Catalog::Catalog(std::unique_ptr<MetaStore> store) : store_(std::move(store)) {}
+namespace {
+
+/// Each catalog's MV generations start in a range of their own, so a cache keyed on one never
+/// mistakes a catalog reopened in the same process (a restart in tests) for the old one.
+uint64_t FirstGeneration() {
+    static std::atomic<uint64_t> catalogs{0};
+    return (catalogs.fetch_add(1) + 1) << 40;
+}
+
+}  // namespace
+
+Catalog::Catalog(std::unique_ptr<MetaStore> store) : store_(std::move(store)), mv_generation_(FirstGeneration()) {}
 
 std::string Catalog::NativePasswordHash(std::string_view password) {
     if (password.empty()) return "";

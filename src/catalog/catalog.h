@@ -443,7 +443,7 @@ class Catalog {
 
     std::unique_ptr<MetaStore> store_;
     std::mutex mutex_;
-    std::atomic<uint64_t> mv_generation_{1};
+    std::atomic<uint64_t> mv_generation_;
     std::map<int64_t, std::shared_ptr<const TableVersion>> versions_;
     std::shared_ptr<RowsetFile::Remover> remover_ = std::make_shared<RowsetFile::Remover>();
 };
