@@ -241,3 +241,53 @@ def test_task_retries_and_priorities(srv):
                                    "('blocker', 'low', 'high') ORDER BY START_TIME, JOB_ID")]
     assert order == ["blocker", "high", "low"], order
     s.query("SET GLOBAL task_runs_concurrency = 4")
+
+
+def test_refresh_is_atomic_for_readers(srv):
+    """Readers during refreshes see the MV's old or new contents, never a mix."""
+    import threading
+    s = srv
+    s.query("CREATE DATABASE e")
+    s.query("CREATE TABLE e.ev (dt DATE, k INT, v BIGINT) DUPLICATE KEY(dt) PARTITION BY date_trunc('day', dt) "
+            "DISTRIBUTED BY HASH(k)")
+    s.query("INSERT INTO e.ev SELECT CAST('2024-01-01' AS DATE) + INTERVAL (number % 20) DAY, number % 100, 1 "
+            "FROM numbers(200000)")
+    s.query("CREATE MATERIALIZED VIEW e.per_day PARTITION BY dt REFRESH DEFERRED MANUAL AS "
+            "SELECT dt, k, sum(v) AS total FROM e.ev GROUP BY dt, k")
+    s.query("REFRESH MATERIALIZED VIEW e.per_day WITH SYNC MODE")
+    valid = {s.query("SELECT sum(v) FROM e.ev")[0][0]}
+    seen = set()
+    stop = threading.Event()
+    errors = []
+
+    def reader():
+        conn = s.connect()
+        try:
+            with conn.cursor() as cur:
+                while not stop.is_set():
+                    cur.execute("SELECT sum(total) FROM e.per_day")
+                    seen.add(cur.fetchone()[0])
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        for i in range(8):
+            # Rows into several days; full and partition refreshes alternate.
+            s.query(f"INSERT INTO e.ev SELECT CAST('2024-01-01' AS DATE) + INTERVAL (number % 5) DAY, number % 100, "
+                    f"{i + 2} FROM numbers(20000)")
+            force = " FORCE" if i % 2 else ""
+            s.query(f"REFRESH MATERIALIZED VIEW e.per_day{force} WITH SYNC MODE")
+            valid.add(s.query("SELECT sum(v) FROM e.ev")[0][0])
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert not errors, errors
+    assert seen <= valid, f"readers saw a half-refreshed MV: {sorted(seen - valid)}"
+    assert len(seen) > 1
+    assert s.query("SELECT sum(total) FROM e.per_day") == s.query("SELECT sum(v) FROM e.ev")
