@@ -82,6 +82,20 @@ ExprPtr ParserImpl::ParseFunctionCall(std::string name, SourceLocation loc) {
             if (IsKeyword("INTERVAL")) {
                 Advance();
                 f->args.push_back(ParseInterval());
+            } else if (size_t arrow = LambdaArrowAt(); arrow > 0) {
+                // x -> body, (x, y) -> body: a lambda argument (a string after -> is JSON's arrow).
+                auto lambda = std::make_unique<LambdaExpr>();
+                lambda->location = Loc();
+                AcceptOp("(");
+                while (!IsOp("->")) {
+                    lambda->params.push_back(AsciiLower(Cur().text));
+                    Advance();
+                    AcceptOp(",");
+                    AcceptOp(")");
+                }
+                Advance();
+                lambda->body = ParseExpression();
+                f->args.push_back(std::move(lambda));
             } else {
                 f->args.push_back(ParseExpression());
             }
@@ -167,6 +181,29 @@ void ParserImpl::ParseWindowSpec(FunctionCallExpr& call) {
         ExpectOp(")");
         call.over = std::move(w);
     }
+}
+
+size_t ParserImpl::LambdaArrowAt() const {
+    auto is_name = [](const Token& t) { return t.type == TokenType::IDENTIFIER; };
+    size_t k = 0;
+    if (is_name(Cur())) {
+        k = 1;
+    } else if (IsOp("(")) {
+        // (x, y, ...) followed by ->
+        k = 1;
+        while (true) {
+            if (!is_name(PeekToken(k))) return 0;
+            ++k;
+            if (IsOpAt(PeekToken(k), ")")) break;
+            if (!IsOpAt(PeekToken(k), ",")) return 0;
+            ++k;
+        }
+        ++k;
+    } else {
+        return 0;
+    }
+    if (!IsOpAt(PeekToken(k), "->") || PeekToken(k + 1).type == TokenType::STRING) return 0;
+    return k;
 }
 
 ExprPtr ParserImpl::ParseArrayLiteral(SourceLocation loc) {

@@ -105,6 +105,9 @@ class ParserImpl {
     ast::ExprPtr ParsePostfix();
     ast::ExprPtr ParsePrimary();
     ast::ExprPtr ParseFunctionCall(std::string name, ast::SourceLocation loc);
+    /// Where the -> of a lambda argument (x -> ..., (x, y) -> ...) starting here is, counted in
+    /// tokens after the current one; 0 when no lambda starts here.
+    size_t LambdaArrowAt() const;
     /// [e1, e2, ...] (at '['): array(e1, e2, ...).
     ast::ExprPtr ParseArrayLiteral(ast::SourceLocation loc);
     ast::ExprPtr ParseCase();

@@ -124,6 +124,15 @@ std::string RowExpr::ToString() const {
     return s + ")";
 }
 
+std::string LambdaExpr::ToString() const {
+    std::string s = params.size() == 1 ? params[0] : "(";
+    if (params.size() != 1) {
+        for (size_t i = 0; i < params.size(); ++i) s += (i ? ", " : "") + params[i];
+        s += ")";
+    }
+    return s + " -> " + body->ToString();
+}
+
 std::string InListExpr::ToString() const {
     std::string s = expr->ToString() + (negated ? " NOT IN (" : " IN (");
     for (size_t i = 0; i < list.size(); ++i) s += (i ? ", " : "") + list[i]->ToString();

@@ -38,6 +38,7 @@ enum class ExprKind : uint8_t {
     INTERVAL,
     SUBQUERY,
     ROW,
+    LAMBDA,
 };
 
 struct Expr {
@@ -176,6 +177,15 @@ struct CastExpr : Expr {
 struct RowExpr : Expr {
     RowExpr() : Expr(ExprKind::ROW) {}
     std::vector<ExprPtr> items;
+    std::string ToString() const override;
+};
+
+/// `x -> body` or `(x, y) -> body`: a function argument of the array functions that take one
+/// (array_map, array_filter, ...); the parameters stand for elements of the arrays.
+struct LambdaExpr : Expr {
+    LambdaExpr() : Expr(ExprKind::LAMBDA) {}
+    std::vector<std::string> params;
+    ExprPtr body;
     std::string ToString() const override;
 };
 
