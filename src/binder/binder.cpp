@@ -258,6 +258,11 @@ BoundExprPtr Binder::BindPlain(const ast::Expr& expr) {
             throw BinderError(At(expr.location) + "INTERVAL is only allowed in date arithmetic", ErrorCode::PARSE);
         case ast::ExprKind::SUBQUERY:
             return BindSubquery(static_cast<const ast::SubqueryExpr&>(expr));
+        case ast::ExprKind::LAMBDA:
+            throw BinderError(At(expr.location) + "a lambda " + expr.ToString() +
+                                  " is only allowed as an argument of array_map, array_filter, all_match, "
+                                  "any_match, none_match or array_sortby",
+                              ErrorCode::WRONG_ARGUMENTS);
         case ast::ExprKind::ROW:
             throw BinderError(At(expr.location) + "a row " + expr.ToString() +
                                   " can only be compared with a row, an IN list of rows or a subquery",
@@ -702,6 +707,9 @@ BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
         throw BinderError(At(call.location) + "DISTINCT and * are only allowed in aggregate functions",
                           ErrorCode::PARSE);
     }
+    for (const auto& a : call.args) {
+        if (a->kind == ast::ExprKind::LAMBDA) return BindLambdaCall(call, name);
+    }
     std::vector<BoundExprPtr> args;
     for (const auto& a : call.args) {
         if (a->kind == ast::ExprKind::INTERVAL &&
@@ -760,6 +768,81 @@ BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
         return AddCastIfNeeded(std::move(result), LogicalType::Decimal(precision, scale));
     }
     return MakeFunction(name, std::move(args), call);
+}
+
+BoundExprPtr Binder::BindLambdaCall(const ast::FunctionCallExpr& call, const std::string& name) {
+    // array_map(x -> f(x), arr) and its kin: the arrays bind as usual; the body binds over the
+    // lambda's parameters alone (column k is the elements of array k), and the registry's
+    // __lambda_<name> kernel gets the body's results as its last argument (see BoundFunction).
+    const std::string kernel = "__lambda_" + name;
+    if (!FunctionRegistry::Instance().FindScalar(kernel)) {
+        throw BinderError(At(call.location) + name + "() does not take a lambda", ErrorCode::WRONG_ARGUMENTS);
+    }
+    const ast::LambdaExpr* lambda = nullptr;
+    std::vector<BoundExprPtr> arrays;
+    for (const auto& a : call.args) {
+        if (a->kind == ast::ExprKind::LAMBDA) {
+            if (lambda) throw BinderError(At(a->location) + name + "() takes one lambda", ErrorCode::WRONG_ARGUMENTS);
+            lambda = static_cast<const ast::LambdaExpr*>(a.get());
+            continue;
+        }
+        BoundExprPtr e = Bind(*a);
+        if (e->type.id == TypeId::NULL_TYPE) e = AddCastIfNeeded(std::move(e), LogicalType::Array(TypeId::BIGINT));
+        if (e->type.id != TypeId::ARRAY) {
+            throw BinderError(
+                At(a->location) + name + "() needs ARRAY arguments besides the lambda, not " + e->type.ToString(),
+                ErrorCode::TYPE_MISMATCH);
+        }
+        arrays.push_back(std::move(e));
+    }
+    if (arrays.empty() || lambda->params.size() != arrays.size()) {
+        throw BinderError(At(lambda->location) + "the lambda " + lambda->ToString() + " of " + name + "() takes " +
+                              std::to_string(lambda->params.size()) + " parameters for " +
+                              std::to_string(arrays.size()) + " arrays",
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
+    std::vector<ScopeColumn> params;
+    for (size_t k = 0; k < arrays.size(); ++k) params.push_back({"", lambda->params[k], arrays[k]->type.Element()});
+    auto saved_scope = std::move(scope_);
+    auto* saved_aggregates = aggregate_context_;
+    auto* saved_windows = windows_;
+    auto saved_frames = std::move(subquery_frames_);
+    scope_ = std::move(params);
+    aggregate_context_ = nullptr;
+    windows_ = nullptr;
+    subquery_frames_.clear();
+    BoundExprPtr body;
+    try {
+        body = Bind(*lambda->body);
+    } catch (...) {
+        scope_ = std::move(saved_scope);
+        aggregate_context_ = saved_aggregates;
+        windows_ = saved_windows;
+        subquery_frames_ = std::move(saved_frames);
+        throw;
+    }
+    scope_ = std::move(saved_scope);
+    aggregate_context_ = saved_aggregates;
+    windows_ = saved_windows;
+    subquery_frames_ = std::move(saved_frames);
+    std::vector<LogicalType> types;
+    for (const auto& a : arrays) types.push_back(a->type);
+    types.push_back(body->type);
+    BoundScalarFunction fn;
+    try {
+        fn = FunctionRegistry::Instance().BindScalar(kernel, types);
+    } catch (const Exception& e) {
+        throw BinderError(At(call.location) + e.what(), e.code());
+    }
+    fn.name = name;
+    fn.deterministic = false;  // evaluated row by row with its lambda, never per dictionary entry
+    auto f = std::make_unique<BoundFunction>(fn);
+    for (size_t k = 0; k < arrays.size(); ++k)
+        f->args.push_back(AddCastIfNeeded(std::move(arrays[k]), fn.arg_types[k]));
+    f->lambda = AddCastIfNeeded(std::move(body), fn.arg_types.back());
+    for (const auto& a : f->args) f->height = std::max(f->height, a->height + 1);
+    f->height = std::max(f->height, f->lambda->height + 1);
+    return f;
 }
 
 TimeZone Binder::SessionTimeZone() const {

@@ -88,6 +88,8 @@ class Binder {
                            std::vector<bool> null_safe);
     /// Resolves `name` in the registry for the bound args and wraps args in casts as needed.
     BoundExprPtr MakeFunction(const std::string& name, std::vector<BoundExprPtr> args, const ast::Expr& at);
+    /// A call with a lambda argument (array_map(x -> x + 1, arr), ...).
+    BoundExprPtr BindLambdaCall(const ast::FunctionCallExpr& call, const std::string& name);
     /// parts[begin, end) joined by the two-argument function `name` (and, or) as a balanced tree.
     BoundExprPtr MakeBalanced(const char* name, std::vector<BoundExprPtr>& parts, size_t begin, size_t end,
                               const ast::Expr& at);

@@ -58,8 +58,13 @@ struct BoundFunction : BoundExpression {
         : BoundExpression(BoundExprKind::FUNCTION, f.return_type), function(std::move(f)) {}
     BoundScalarFunction function;
     std::vector<BoundExprPtr> args;
+    /// A lambda's body (array_map(x -> x + 1, arr), ...): it reads columns of its own, one per
+    /// parameter (column k is the elements of array argument k), never the input's. The executor
+    /// evaluates it over all the rows' elements and hands the kernel its result as one more argument.
+    BoundExprPtr lambda;
     std::string ToString() const override {
         std::string s = function.name + "(";
+        if (lambda) s += "lambda " + lambda->ToString() + (args.empty() ? "" : ", ");
         for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + args[i]->ToString();
         return s + ")";
     }
@@ -68,6 +73,7 @@ struct BoundFunction : BoundExpression {
         c->nullable = nullable;
         c->height = height;
         for (const auto& a : args) c->args.push_back(a->Copy());
+        if (lambda) c->lambda = lambda->Copy();
         return c;
     }
 };

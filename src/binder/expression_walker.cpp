@@ -72,6 +72,7 @@ BoundExprPtr SubstituteColumns(const BoundExpression& e, const std::function<Bou
             auto out = std::make_unique<BoundFunction>(f.function);
             out->nullable = f.nullable;
             for (const auto& a : f.args) out->args.push_back(SubstituteColumns(*a, replace));
+            if (f.lambda) out->lambda = f.lambda->Copy();  // reads its parameters, not the input
             return out;
         }
         default:

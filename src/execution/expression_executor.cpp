@@ -8,6 +8,7 @@
 #include "binder/expression_walker.h"
 #include "common/exception.h"
 #include "function/cast.h"
+#include "types/array.h"
 
 namespace floe {
 
@@ -138,6 +139,37 @@ void CastKernel(const std::vector<const Column*>& args, size_t rows, Column& res
 
 }  // namespace
 
+/// A lambda body over the elements of the array arguments: parameter k is column k, holding the
+/// elements of array k of every row in turn (rows where an array is NULL give none); arrays of one
+/// row must be equally long. The kernel walks the arrays again to split the result by row.
+std::shared_ptr<Column> EvaluateLambda(const BoundExpression& body, const std::vector<const Column*>& arrays,
+                                       size_t rows) {
+    std::vector<std::shared_ptr<Column>> params;
+    for (const Column* a : arrays) params.push_back(std::make_shared<Column>(a->type().Element(), 0));
+    size_t total = 0;
+    for (size_t i = 0; i < rows; ++i) {
+        bool null_row = false;
+        for (const Column* a : arrays) null_row = null_row || a->IsNull(i);
+        if (null_row) continue;
+        size_t length = 0;
+        for (size_t k = 0; k < arrays.size(); ++k) {
+            ArrayReader r(arrays[k]->Strings()[i].view(), arrays[k]->type().Element());
+            if (k > 0 && r.size() != length) {
+                throw ExecutionError("the arrays of a lambda function must have the same length, not " +
+                                         std::to_string(length) + " and " + std::to_string(r.size()),
+                                     ErrorCode::WRONG_ARGUMENTS);
+            }
+            length = r.size();
+            for (size_t e = 0; e < r.size(); ++e) params[k]->Append(r.Get(e));
+        }
+        total += length;
+    }
+    Chunk elements;
+    for (auto& p : params) elements.AddColumn(std::move(p));
+    elements.SetSize(total);
+    return ExpressionExecutor::Evaluate(body, elements, total);
+}
+
 std::shared_ptr<Column> ExpressionExecutor::Evaluate(const BoundExpression& expr, const Chunk& input, size_t rows,
                                                      const CommonSubexpressions& common,
                                                      std::vector<std::shared_ptr<Column>>& memo) {
@@ -183,6 +215,14 @@ std::shared_ptr<Column> ExpressionExecutor::Evaluate(const BoundExpression& expr
             for (const auto& a : fn.args) {
                 owned.push_back(Evaluate(*a, input, rows, common, memo));
                 args.push_back(owned.back().get());
+            }
+            if (fn.lambda) {
+                owned.push_back(EvaluateLambda(*fn.lambda, args, rows));
+                args.push_back(owned.back().get());
+                result = std::make_shared<Column>(expr.type, rows);
+                result->Resize(rows);
+                fn.function.kernel(args, rows, *result);
+                break;
             }
             if (fn.function.deterministic) {
                 result = EvaluateEncoded(fn.function.kernel, expr.type, owned, rows);

@@ -46,6 +46,7 @@ const FunctionRegistry& FunctionRegistry::Instance() {
         RegisterDatasketchAggregates(r);
         RegisterHypothesisTestAggregates(r);
         RegisterFpeFunctions(r);
+        RegisterArrayLambdaFunctions(r);
         return r;
     }();
     return registry;

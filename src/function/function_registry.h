@@ -82,5 +82,6 @@ void RegisterStringCompressFunctions(FunctionRegistry& registry);
 void RegisterDatasketchAggregates(FunctionRegistry& registry);
 void RegisterHypothesisTestAggregates(FunctionRegistry& registry);
 void RegisterFpeFunctions(FunctionRegistry& registry);
+void RegisterArrayLambdaFunctions(FunctionRegistry& registry);
 
 }  // namespace floe

@@ -22,7 +22,8 @@ void FoldConstants(BoundExprPtr& e) {
                 FoldConstants(a);
                 constant &= a->kind == BoundExprKind::CONSTANT;
             }
-            if (!constant || !f.function.kernel || Volatile(f.function.name)) return;
+            // (A lambda's kernel needs the executor to evaluate the lambda first.)
+            if (!constant || f.lambda || !f.function.kernel || Volatile(f.function.name)) return;
             // Run the kernel once over one-row columns of the constants.
             try {
                 std::vector<std::unique_ptr<Column>> columns;
