@@ -138,8 +138,7 @@ StatementPtr ParserImpl::ParseMaterializedView(MaterializedViewStatement::Action
             if (AcceptKeyword("RENAME")) {
                 AcceptKeyword("TO");
                 m->action = Action::RENAME;
-                std::string db;
-                ParseQualifiedName(db, m->new_name, "a new name");
+                ParseQualifiedName(m->new_database, m->new_name, "a new name");
             } else if (AcceptKeyword("REFRESH")) {
                 m->action = Action::ALTER_REFRESH;
                 ParseRefreshScheme(m->refresh);
@@ -150,8 +149,7 @@ StatementPtr ParserImpl::ParseMaterializedView(MaterializedViewStatement::Action
             } else if (AcceptKeyword("SWAP")) {
                 ExpectKeyword("WITH");
                 m->action = Action::SWAP;
-                std::string db;
-                ParseQualifiedName(db, m->new_name, "a materialized view name");
+                ParseQualifiedName(m->new_database, m->new_name, "a materialized view name");
             } else if (AcceptKeyword("SET")) {
                 m->action = Action::SET;
                 m->properties = ParseProperties();

@@ -93,6 +93,12 @@ QueryResult StatementExecutor::MaterializedView(const ast::MaterializedViewState
     auto table = catalog.GetTableById(mv->id);
     if (!table) throw CatalogError("Unknown materialized view '" + db + "." + s.name + "'", ErrorCode::UNKNOWN_TABLE);
     PrivilegeObject object = ClientContext::TableObject(*table);
+    if (!s.new_database.empty() && !AsciiEqualsIgnoreCase(s.new_database, db)) {
+        // A rename or swap stays inside the MV's database (its storage table and task do).
+        throw NotSupportedError(std::string(s.action == MvAction::SWAP ? "SWAP WITH" : "RENAME") +
+                                " cannot move materialized view '" + db + "." + s.name + "' to database '" +
+                                s.new_database + "'");
+    }
     switch (s.action) {
         case MvAction::CREATE:
             break;

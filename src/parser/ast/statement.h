@@ -747,7 +747,8 @@ struct MaterializedViewStatement : Statement {
     std::string partition_column, partition_unit;  // PARTITION BY col | date_trunc('unit', col)
     RefreshScheme refresh;
     std::string query_text;
-    std::string new_name;                                         // RENAME n, SWAP WITH mv2
+    std::string new_name;      // RENAME n, SWAP WITH mv2
+    std::string new_database;  // the database RENAME / SWAP WITH named ("": the MV's own)
     std::vector<std::pair<std::string, std::string>> properties;  // SET (...)
     // REFRESH
     std::string partition_start, partition_end;
