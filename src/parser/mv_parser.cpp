@@ -294,6 +294,8 @@ StatementPtr ParserImpl::ParseTask() {
         t->action = TaskStatement::Action::EXECUTE;
     }
     ParseQualifiedName(t->database, t->name, "a task name");
+    // DROP TASK name FORCE (StarRocks 3.3+): dropping always interrupts the running run.
+    if (t->action == TaskStatement::Action::DROP) AcceptKeyword("FORCE");
     return t;
 }
 

@@ -757,7 +757,7 @@ struct MaterializedViewStatement : Statement {
 };
 
 /// `SUBMIT TASK [name] [SCHEDULE [START('..')] EVERY (INTERVAL n unit)] [PROPERTIES (..)] AS
-/// statement`, `DROP TASK [IF EXISTS] name`, `EXECUTE TASK name`.
+/// statement`, `DROP TASK [IF EXISTS] name [FORCE]`, `EXECUTE TASK name`.
 struct TaskStatement : Statement {
     TaskStatement() : Statement(StatementKind::TASK) {}
     enum class Action : uint8_t { SUBMIT, DROP, EXECUTE };
