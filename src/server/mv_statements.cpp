@@ -426,6 +426,12 @@ QueryResult StatementExecutor::Task(const ast::TaskStatement& s) {
         }
         TaskInfo task;
         task.name = s.name.empty() ? "task_" + std::to_string(NowMs()) : s.name;
+        if (AsciiLower(task.name).rfind("mv-", 0) == 0) {
+            // mv-<id> names the refresh task of the MV with that id (MvService::TaskName): a task
+            // of that name would make creating that MV fail.
+            throw BinderError("task names starting with 'mv-' are reserved for materialized view refresh tasks",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
         task.database = db;
         task.catalog = std::string(kDefaultCatalog);
         task.definition = s.definition;
