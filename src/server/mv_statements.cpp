@@ -69,6 +69,13 @@ std::string SchemeText(const std::string& type, int64_t start, int64_t interval)
     return out;
 }
 
+/// The user of a task's creator ("user@host"): a task belongs to the user, whatever host they
+/// submitted it from or connect from now.
+std::string CreatorUser(const std::string& creator) {
+    size_t at = creator.rfind('@');
+    return at == std::string::npos ? creator : creator.substr(0, at);
+}
+
 /// The database an MV statement names (or the current one).
 std::string MvDatabase(Session& session, const std::string& named) {
     return TableDatabase(session, named);
@@ -470,9 +477,9 @@ QueryResult StatementExecutor::Task(const ast::TaskStatement& s) {
         if (s.action == ast::TaskStatement::Action::DROP && s.if_exists) return QueryResult{};
         throw CatalogError("Task '" + s.name + "' does not exist", ErrorCode::UNKNOWN_TABLE);
     }
-    std::string me = session_.user() + "@" + session_.host();
-    if (task->creator != me && !session_.Privileges().Has("OPERATE", ClientContext::SystemObject())) {
-        throw PermissionError("Access denied: task '" + s.name + "' belongs to " + task->creator +
+    if (CreatorUser(task->creator) != session_.user() &&
+        !session_.Privileges().Has("OPERATE", ClientContext::SystemObject())) {
+        throw PermissionError("Access denied: task '" + s.name + "' belongs to " + CreatorUser(task->creator) +
                                   " (OPERATE on SYSTEM manages every task)",
                               ErrorCode::PRIVILEGE_DENIED);
     }
@@ -597,11 +604,10 @@ MvRows TaskRows(Session& session, bool runs) {
     LogicalType text = LogicalType::Varchar(64), big = LogicalType::Varchar(65533);
     MvService& mvs = session.instance().mvs();
     bool everyone = session.Privileges().Has("OPERATE", ClientContext::SystemObject());
-    std::string me = session.user() + "@" + session.host();
     std::map<int64_t, TaskInfo> tasks;
     for (auto& t : mvs.scheduler().ListTasks()) tasks[t.id] = t;
     auto visible = [&](const TaskInfo& t) {
-        if (everyone || t.creator == me) return true;
+        if (everyone || CreatorUser(t.creator) == session.user()) return true;
         if (t.kind != "MV") return false;
         auto table = session.instance().catalog().GetTableById(t.mv_id);
         return table && session.Privileges().HasAny(ClientContext::TableObject(*table));
