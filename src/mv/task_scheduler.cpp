@@ -422,7 +422,11 @@ int64_t TaskScheduler::SubmitLocked(const TaskInfo& task, const TaskSubmit& subm
             run.partition_start.clear();
             run.partition_end.clear();
         }
-        run.priority = std::max(run.priority, submit.priority);
+        // A higher priority is kept too (information_schema and the queue after a restart see it).
+        if (submit.priority > run.priority) {
+            run.priority = submit.priority;
+            widened = true;
+        }
         if (widened) WriteRun(run);
         TaskRunInfo merged;
         merged.task_id = task.id;

@@ -281,6 +281,29 @@ TEST_F(TaskSchedulerTest, SubmissionWhileOnePendsIsMergedAndWidens) {
     EXPECT_EQ(merged_rows, 1);
 }
 
+TEST_F(TaskSchedulerTest, AMergedHigherPriorityIsStoredAndSurvivesARestart) {
+    int64_t low = 0, t = 0, run = 0;
+    {
+        TaskScheduler s(*store_, 1);
+        t = s.CreateTask(Task("raised"));
+        low = s.CreateTask(Task("older_low"));
+        s.Submit(low, TaskSubmit{});
+        run = s.Submit(t, TaskSubmit{});
+        TaskSubmit urgent;
+        urgent.priority = 7;
+        EXPECT_NE(s.Submit(t, urgent), run);  // merged into `run`, raising it
+        for (const auto& r : s.ListRuns()) {
+            if (r.id == run) EXPECT_EQ(r.priority, 7);
+        }
+    }
+    FakeExecutor exec;
+    TaskScheduler s(*store_, 1);
+    s.Start(&exec);
+    EXPECT_EQ(s.Wait(run).state, "SUCCESS");
+    ASSERT_TRUE(Eventually([&] { return exec.started().size() == 2; }));
+    EXPECT_EQ(exec.started(), (std::vector<std::string>{"raised", "older_low"}));
+}
+
 TEST_F(TaskSchedulerTest, ConcurrencyLimitHoldsAndCanBeRaised) {
     FakeExecutor exec;
     TaskScheduler s(*store_, 2);
