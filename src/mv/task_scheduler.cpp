@@ -689,9 +689,14 @@ void TaskScheduler::FireDue(int64_t now_s) {
         auto it = tasks_.find(task_id);
         if (it == tasks_.end() || it->second.interval_seconds <= 0) continue;
         TaskInfo& t = it->second;
+        // The firing and its run are stored together: a firing recorded without its run would be
+        // lost (a restart sees it done), a run without its firing would run twice.
+        int64_t fired = due;
+        store_.Transaction([&] {
+            store_.Execute("UPDATE tasks SET last_schedule = ? WHERE id = ?", {fired, task_id});
+            SubmitLocked(t, TaskSubmit{}, NowMs());
+        });
         t.last_schedule = due;
-        store_.Execute("UPDATE tasks SET last_schedule = ? WHERE id = ?", {due, task_id});
-        SubmitLocked(t, TaskSubmit{}, NowMs());
         int64_t start = t.schedule_start > 0 ? t.schedule_start : t.create_time;
         int64_t next = due + t.interval_seconds;
         if (next <= now_s) {

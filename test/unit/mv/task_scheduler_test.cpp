@@ -143,6 +143,32 @@ class FakeExecutor : public TaskExecutor {
     bool register_now_ = false;
 };
 
+/// A meta store that fails its next INSERT into task_runs when armed: a crash or a full disk
+/// between two statements of the scheduler.
+class FailingStore : public MetaStore {
+  public:
+    explicit FailingStore(MetaStore& inner) : inner_(inner) {}
+    void Transaction(const std::function<void()>& body) override { inner_.Transaction(body); }
+    int64_t Execute(std::string_view sql, const std::vector<MetaValue>& params) override {
+        Check(sql);
+        return inner_.Execute(sql, params);
+    }
+    std::vector<MetaRow> Query(std::string_view sql, const std::vector<MetaValue>& params) override {
+        Check(sql);
+        return inner_.Query(sql, params);
+    }
+    int SchemaVersion() override { return inner_.SchemaVersion(); }
+    std::atomic<bool> fail_run_inserts{false};
+
+  private:
+    void Check(std::string_view sql) {
+        if (fail_run_inserts.load() && sql.find("INSERT INTO task_runs") != std::string_view::npos) {
+            throw std::runtime_error("disk full");
+        }
+    }
+    MetaStore& inner_;
+};
+
 class TaskSchedulerTest : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -474,6 +500,32 @@ TEST_F(TaskSchedulerTest, ScheduleWithoutStartDoesNotFireEarlyAfterARestart) {
     EXPECT_EQ(s.NextRunTime(id), created + 86400);
     std::this_thread::sleep_for(1500ms);
     EXPECT_TRUE(exec.started().empty());
+}
+
+TEST_F(TaskSchedulerTest, AFiringWhoseRunWasNotStoredIsNotLost) {
+    FailingStore failing(*store_);
+    int64_t id = 0;
+    int64_t start = NowSeconds() + 1;
+    {
+        FakeExecutor exec;
+        TaskScheduler s(failing, 1);
+        TaskInfo t = Task("hourly");
+        t.schedule_start = start;
+        t.interval_seconds = 3600;
+        id = s.CreateTask(t);
+        failing.fail_run_inserts = true;  // the firing's run cannot be written
+        s.Start(&exec);
+        std::this_thread::sleep_for(2500ms);
+        EXPECT_TRUE(exec.started().empty());
+    }
+    // The firing did not happen, so it is still due after the restart (not an hour later).
+    auto last = store_->Query("SELECT last_schedule FROM tasks WHERE id = ?", {id});
+    EXPECT_EQ(std::get<int64_t>(last[0][0]), 0);
+    FakeExecutor exec;
+    TaskScheduler s(*store_, 1);
+    s.Start(&exec);
+    EXPECT_LE(s.NextRunTime(id), NowSeconds() + 2);
+    ASSERT_TRUE(Eventually([&] { return exec.finished("hourly") == 1; }));
 }
 
 TEST_F(TaskSchedulerTest, SchedulesKeepTheirPhaseAcrossRestarts) {
