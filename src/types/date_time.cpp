@@ -193,22 +193,51 @@ std::string FormatDatetime(int64_t micros, int fraction_digits) {
     return out;
 }
 
-std::optional<int64_t> DateTruncMicros(std::string_view unit, int64_t micros) {
+std::optional<TruncUnit> ParseTruncUnit(std::string_view unit) {
+    static constexpr std::pair<std::string_view, TruncUnit> kUnits[] = {
+        {"second", TruncUnit::SECOND},   {"minute", TruncUnit::MINUTE}, {"hour", TruncUnit::HOUR},
+        {"day", TruncUnit::DAY},         {"week", TruncUnit::WEEK},     {"month", TruncUnit::MONTH},
+        {"quarter", TruncUnit::QUARTER}, {"year", TruncUnit::YEAR}};
+    for (const auto& [name, u] : kUnits) {
+        if (name.size() != unit.size()) continue;
+        bool same = true;
+        for (size_t i = 0; i < name.size() && same; ++i) {
+            same = name[i] == static_cast<char>(std::tolower(static_cast<unsigned char>(unit[i])));
+        }
+        if (same) return u;
+    }
+    return std::nullopt;
+}
+
+int64_t DateTruncMicros(TruncUnit unit, int64_t micros) {
     int64_t days = micros / kMicrosPerDay - ((micros % kMicrosPerDay != 0) && micros < 0);
     int64_t in_day = micros - days * kMicrosPerDay;
-    if (unit == "second") return micros - (in_day % kMicrosPerSecond);
-    if (unit == "minute") return micros - (in_day % (60 * kMicrosPerSecond));
-    if (unit == "hour") return micros - (in_day % (3600 * kMicrosPerSecond));
-    if (unit == "day") return days * kMicrosPerDay;
-    if (unit == "week") {
-        int64_t monday_offset = ((days % 7) + 10) % 7;  // 1970-01-01 was a Thursday
-        return (days - monday_offset) * kMicrosPerDay;
+    switch (unit) {
+        case TruncUnit::SECOND:
+            return micros - (in_day % kMicrosPerSecond);
+        case TruncUnit::MINUTE:
+            return micros - (in_day % (60 * kMicrosPerSecond));
+        case TruncUnit::HOUR:
+            return micros - (in_day % (3600 * kMicrosPerSecond));
+        case TruncUnit::DAY:
+            return days * kMicrosPerDay;
+        case TruncUnit::WEEK: {
+            int64_t monday_offset = ((days % 7) + 10) % 7;  // 1970-01-01 was a Thursday
+            return (days - monday_offset) * kMicrosPerDay;
+        }
+        default:
+            break;
     }
     CivilDate c = CivilFromDays(static_cast<int32_t>(days));
-    if (unit == "month") return int64_t{DaysFromCivil(c.year, c.month, 1)} * kMicrosPerDay;
-    if (unit == "quarter") return int64_t{DaysFromCivil(c.year, (c.month - 1) / 3 * 3 + 1, 1)} * kMicrosPerDay;
-    if (unit == "year") return int64_t{DaysFromCivil(c.year, 1, 1)} * kMicrosPerDay;
-    return std::nullopt;
+    if (unit == TruncUnit::MONTH) return int64_t{DaysFromCivil(c.year, c.month, 1)} * kMicrosPerDay;
+    if (unit == TruncUnit::QUARTER) return int64_t{DaysFromCivil(c.year, (c.month - 1) / 3 * 3 + 1, 1)} * kMicrosPerDay;
+    return int64_t{DaysFromCivil(c.year, 1, 1)} * kMicrosPerDay;
+}
+
+std::optional<int64_t> DateTruncMicros(std::string_view unit, int64_t micros) {
+    auto u = ParseTruncUnit(unit);
+    if (!u) return std::nullopt;
+    return DateTruncMicros(*u, micros);
 }
 
 }  // namespace floe

@@ -33,5 +33,9 @@ std::string FormatDatetime(int64_t micros, int fraction_digits = 0);
 /// date_trunc(unit, datetime) on micros: second, minute, hour, day, week (Monday), month, quarter
 /// or year (lower case); nullopt for another unit. Non-decreasing in `micros`.
 std::optional<int64_t> DateTruncMicros(std::string_view unit, int64_t micros);
+enum class TruncUnit : uint8_t { SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, QUARTER, YEAR };
+/// A date_trunc unit, case-insensitive; nullopt for another word.
+std::optional<TruncUnit> ParseTruncUnit(std::string_view unit);
+int64_t DateTruncMicros(TruncUnit unit, int64_t micros);
 
 }  // namespace floe

@@ -208,38 +208,26 @@ BoundScalarFunction BindDateTrunc(const std::vector<LogicalType>& types) {
     f.return_type = types[1].id == TypeId::DATE ? LogicalType(TypeId::DATE) : LogicalType(TypeId::DATETIME);
     bool as_date = types[1].id == TypeId::DATE;
     f.kernel = [as_date](Args a, size_t rows, Column& out) {
+        // The unit is nearly always a constant: parsed again only when its text changes.
+        std::string last_text;
+        TruncUnit unit = TruncUnit::DAY;
+        bool parsed = false;
         for (size_t i = 0; i < rows; ++i) {
             bool n = a[0]->IsNull(i) || a[1]->IsNull(i);
-            int64_t r = 0;
-            if (!n) {
-                std::string unit = std::string(a[0]->Strings()[i].view());
-                for (auto& ch : unit) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-                int64_t dt = a[1]->Data<int64_t>()[i];
-                Parts p = Split(dt);
-                int64_t day_start = DaysOf(dt) * kMicrosPerDay;
-                if (unit == "second")
-                    r = dt - p.micros;
-                else if (unit == "minute")
-                    r = dt - p.micros - p.second * kMicrosPerSecond;
-                else if (unit == "hour")
-                    r = day_start + p.hour * 3600 * kMicrosPerSecond;
-                else if (unit == "day")
-                    r = day_start;
-                else if (unit == "week") {
-                    int64_t days = DaysOf(dt);
-                    int64_t monday_offset = ((days % 7) + 10) % 7;  // 0 = Monday
-                    r = (days - monday_offset) * kMicrosPerDay;
-                } else if (unit == "month")
-                    r = DaysFromCivil(p.date.year, p.date.month, 1) * kMicrosPerDay;
-                else if (unit == "quarter")
-                    r = DaysFromCivil(p.date.year, (p.date.month - 1) / 3 * 3 + 1, 1) * kMicrosPerDay;
-                else if (unit == "year")
-                    r = DaysFromCivil(p.date.year, 1, 1) * kMicrosPerDay;
-                else
-                    throw ExecutionError("date_trunc(): unknown unit '" + unit + "'", ErrorCode::WRONG_ARGUMENTS);
-            }
             out.SetNull(i, n);
             if (n) continue;
+            std::string_view text = a[0]->Strings()[i].view();
+            if (!parsed || text != last_text) {
+                auto u = ParseTruncUnit(text);
+                if (!u) {
+                    throw ExecutionError("date_trunc(): unknown unit '" + std::string(text) + "'",
+                                         ErrorCode::WRONG_ARGUMENTS);
+                }
+                unit = *u;
+                last_text = std::string(text);
+                parsed = true;
+            }
+            int64_t r = DateTruncMicros(unit, a[1]->Data<int64_t>()[i]);
             if (as_date)
                 out.Data<int32_t>()[i] = static_cast<int32_t>(DaysOf(r));
             else
