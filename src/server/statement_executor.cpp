@@ -321,9 +321,8 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             for (const auto& n : FunctionRegistry::Instance().AggregateNames()) {
                 if (n.rfind("__", 0) != 0) all.emplace_back(n, "AGGREGATE");
             }
-            for (const char* n :
-                 {"row_number", "rank", "dense_rank", "cume_dist", "percent_rank", "ntile", "lag", "lead",
-                  "first_value", "last_value"}) {
+            for (const char* n : {"row_number", "rank", "dense_rank", "cume_dist", "percent_rank", "ntile", "lag",
+                                  "lead", "first_value", "last_value"}) {
                 all.emplace_back(n, "WINDOW");
             }
             for (const char* n : {"grouping", "grouping_id"}) all.emplace_back(n, "AGGREGATE");  // binder's own
