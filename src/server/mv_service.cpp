@@ -187,8 +187,10 @@ void MvService::Execute(const TaskInfo& task, TaskRunInfo& run, const std::funct
     for (const auto& [k, v] : task.properties) {
         if (k.rfind("session.", 0) != 0) continue;
         std::string name = k.substr(8);
+        // An integer (optional leading '-') goes as a number; anything else as a string.
         bool numeric =
-            !v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(c) || c == '-'; });
+            !v.empty() && v.size() < 19 &&
+            std::all_of(v.begin() + (v[0] == '-' ? 1 : 0), v.end(), [](char c) { return std::isdigit(c); }) && v != "-";
         session->Execute("SET " + QuoteIdentifier(name) + " = " + (numeric ? v : Quote(v)));
     }
     if (task.kind == "MV") {
@@ -204,7 +206,7 @@ void MvService::RunSql(const TaskInfo& task, TaskRunInfo& run, Session& session)
         r.has_result_set ? std::to_string(r.RowCount()) + " rows" : std::to_string(r.affected_rows) + " rows affected";
 }
 
-std::string MvService::Revalidate(const MaterializedViewInfo& mv) {
+std::string MvService::Revalidate(const MaterializedViewInfo& mv, bool submit_refresh) {
     Catalog& catalog = instance_.catalog();
     std::string reason;
     try {
@@ -238,7 +240,7 @@ std::string MvService::Revalidate(const MaterializedViewInfo& mv) {
     } else if (reason.empty() && !mv.active && !mv.inactive_by_user) {
         catalog.SetMaterializedViewActive(mv.id, true, "", false);
         Log::Info("mv.active_again", {{"mv", mv.database + "." + mv.name}});
-        if (auto task = scheduler_->TaskOfMv(mv.id)) {
+        if (auto task = scheduler_->TaskOfMv(mv.id); task && submit_refresh) {
             TaskSubmit submit;
             submit.force = true;
             scheduler_->Submit(task->id, submit);
@@ -271,7 +273,7 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
     if (!found) throw CatalogError("the materialized view was dropped", ErrorCode::UNKNOWN_TABLE);
     MaterializedViewInfo mv = *found;
     if (!mv.active) {
-        if (mv.inactive_by_user || !Revalidate(mv).empty()) {
+        if (mv.inactive_by_user || !Revalidate(mv, false).empty()) {
             // An inactive MV is not refreshed (its schedule keeps running; the first run after it
             // is active again refreshes it).
             auto again = catalog.GetMaterializedView(task.mv_id);
@@ -290,7 +292,7 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         try {
             desc = session.DescribeQuery(mv.query);
         } catch (const std::exception& e) {
-            std::string reason = Revalidate(mv);
+            std::string reason = Revalidate(mv, false);
             if (!reason.empty()) {
                 throw NotSupportedError("materialized view " + mv.database + "." + mv.name + " is inactive: " + reason);
             }
@@ -528,7 +530,13 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         run.extra_message += "; " + std::to_string(r.affected_rows) + " rows";
         if (more) {
             run.extra_message += "; more partitions follow in the next run (partition_refresh_number)";
-            scheduler_->Submit(task.id, TaskSubmit{});
+            try {
+                scheduler_->Submit(task.id, TaskSubmit{});
+            } catch (const std::exception& e) {
+                // The refresh committed; only the follow-up could not be queued (the task was
+                // dropped). The next trigger or schedule continues.
+                Log::Warn("mv.follow_up_failed", {{"mv", mv.database + "." + mv.name}, {"error", e.what()}});
+            }
         }
         catalog.TouchMaterializedViews();
     } catch (const Exception& e) {
@@ -560,8 +568,11 @@ void MvService::WatchLoop() {
         if (stopping_) break;
         if (const SystemVariableDef* def = FindSystemVariable("task_runs_concurrency")) {
             Value v = instance_.globals().Get(*def);
-            if (!v.is_null() && v.GetInt() > 0 && static_cast<size_t>(v.GetInt()) != scheduler_->concurrency()) {
-                scheduler_->SetConcurrency(static_cast<size_t>(v.GetInt()));
+            size_t wanted = v.is_null() || v.GetInt() <= 0
+                                ? scheduler_->concurrency()
+                                : std::min<size_t>(static_cast<size_t>(v.GetInt()), TaskScheduler::kMaxConcurrency);
+            if (wanted != scheduler_->concurrency()) {
+                scheduler_->SetConcurrency(wanted);
             }
         }
         uint64_t gen = instance_.catalog().mv_generation();

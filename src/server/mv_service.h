@@ -46,7 +46,8 @@ class MvService : public TaskExecutor {
     void SyncTask(const MaterializedViewInfo& mv);
     /// Whether the MV's definition still binds and yields its columns; empty when it does, else
     /// the reason. Activates or deactivates the MV accordingly (never one a user deactivated).
-    std::string Revalidate(const MaterializedViewInfo& mv);
+    /// `submit_refresh`: an MV that comes back gets a refresh queued (not when a refresh asks).
+    std::string Revalidate(const MaterializedViewInfo& mv, bool submit_refresh = true);
     /// The MV's freshness against its bases (external ones through the instance's catalogs).
     mv::Freshness CheckFreshness(const MaterializedViewInfo& mv);
     /// A session acting as `user_host` ("user@host"), in `database`.

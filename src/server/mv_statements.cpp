@@ -76,6 +76,17 @@ std::string CreatorUser(const std::string& creator) {
     return at == std::string::npos ? creator : creator.substr(0, at);
 }
 
+/// REFRESH and CANCEL REFRESH: the REFRESH privilege on the MV, or ALTER on it.
+void RequireRefresh(Session& session, const PrivilegeObject& table) {
+    PrivilegeObject mv = table;
+    mv.type = ObjectType::MATERIALIZED_VIEW;
+    if (session.Privileges().Has("REFRESH", mv) || session.Privileges().Has("ALTER", mv) ||
+        session.Privileges().Has("ALTER", table)) {
+        return;
+    }
+    session.RequirePrivilege("REFRESH", mv);
+}
+
 /// The database an MV statement names (or the current one).
 std::string MvDatabase(Session& session, const std::string& named) {
     return TableDatabase(session, named);
@@ -122,7 +133,7 @@ QueryResult StatementExecutor::MaterializedView(const ast::MaterializedViewState
             return QueryResult{};
         }
         case MvAction::REFRESH: {
-            session_.RequirePrivilege("ALTER", object);
+            RequireRefresh(session_, object);
             // A base changed in a way the MV cannot follow: inactive now, with the reason.
             std::string reason = mv->inactive_by_user ? std::string() : mvs.Revalidate(*mv);
             if (!mv->active || !reason.empty()) {
@@ -160,7 +171,7 @@ QueryResult StatementExecutor::MaterializedView(const ast::MaterializedViewState
             return rb.Build();
         }
         case MvAction::CANCEL: {
-            session_.RequirePrivilege("ALTER", object);
+            RequireRefresh(session_, object);
             if (auto task = mvs.scheduler().TaskOfMv(mv->id)) mvs.scheduler().CancelRuns(task->id, true);
             return QueryResult{};
         }
@@ -541,7 +552,7 @@ MvRows MaterializedViewRows(Session& session, const std::string& database, bool 
     for (const auto& mv : catalog.ListMaterializedViews()) {
         if (!database.empty() && mv.database != database) continue;
         auto table = catalog.GetTableById(mv.id);
-        if (!table || !session.Privileges().HasAny(ClientContext::TableObject(*table))) continue;
+        if (!table || !session.CanSee(ClientContext::TableObject(*table))) continue;
         auto task = mvs.scheduler().TaskOfMv(mv.id);
         std::optional<TaskRunInfo> run = task ? mvs.scheduler().LastRun(task->id) : std::nullopt;
         mv::Freshness f = mvs.CheckFreshness(mv);
@@ -610,7 +621,7 @@ MvRows TaskRows(Session& session, bool runs) {
         if (everyone || CreatorUser(t.creator) == session.user()) return true;
         if (t.kind != "MV") return false;
         auto table = session.instance().catalog().GetTableById(t.mv_id);
-        return table && session.Privileges().HasAny(ClientContext::TableObject(*table));
+        return table && session.CanSee(ClientContext::TableObject(*table));
     };
     auto props = [](const std::map<std::string, std::string>& p) {
         std::string s = "(";

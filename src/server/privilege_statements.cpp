@@ -89,6 +89,9 @@ std::vector<PrivilegeObject> ResolveObjects(Session& session, const ast::GrantSt
                     throw CatalogError("Table '" + d.name + "." + name + "' doesn't exist", ErrorCode::UNKNOWN_TABLE);
                 }
                 PrivilegeObject o = ClientContext::TableObject(*table);
+                if (type == ObjectType::MATERIALIZED_VIEW && catalog.GetMaterializedView(table->id)) {
+                    o.type = ObjectType::MATERIALIZED_VIEW;  // an MV's storage table is the MV
+                }
                 if (o.type != type) {
                     throw CatalogError("'" + d.name + "." + name + "' is a " + AsciiLower(ObjectTypeName(o.type)) +
                                            ", not a " + AsciiLower(ObjectTypeName(type)),

@@ -74,7 +74,7 @@ class SessionClientContext : public ClientContext {
     void RequirePrivilege(std::string_view privilege, const PrivilegeObject& object) override {
         session_.RequirePrivilege(privilege, object);
     }
-    bool CanSee(const PrivilegeObject& object) override { return session_.Privileges().HasAny(object); }
+    bool CanSee(const PrivilegeObject& object) override { return session_.CanSee(object); }
     bool HasPrivilege(std::string_view privilege, const PrivilegeObject& object) override {
         return session_.Privileges().Has(privilege, object);
     }
@@ -215,8 +215,26 @@ std::vector<std::string> Session::InactiveRoles() {
     return out;
 }
 
+bool Session::CanSee(const PrivilegeObject& object) {
+    if (Privileges().HasAny(object)) return true;
+    if (object.type != ObjectType::TABLE || object.id <= 0) return false;
+    if (!instance_.catalog().GetMaterializedView(object.id)) return false;
+    PrivilegeObject mv = object;
+    mv.type = ObjectType::MATERIALIZED_VIEW;
+    return Privileges().HasAny(mv);
+}
+
 void Session::RequirePrivilege(std::string_view privilege, const PrivilegeObject& object) {
     if (Privileges().Has(privilege, object)) return;
+    // A materialized view's storage is a table: privileges granted ON MATERIALIZED VIEW apply to it.
+    if (object.type == ObjectType::TABLE && object.id > 0 && instance_.catalog().GetMaterializedView(object.id)) {
+        PrivilegeObject mv = object;
+        mv.type = ObjectType::MATERIALIZED_VIEW;
+        if (Privileges().Has(privilege, mv)) return;
+        std::vector<std::string> active = active_roles_;
+        active.push_back("public");
+        ThrowPrivilegeDenied(privilege, mv, active, InactiveRoles());
+    }
     std::vector<std::string> active = active_roles_;
     active.push_back("public");
     ThrowPrivilegeDenied(privilege, object, active, InactiveRoles());

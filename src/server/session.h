@@ -123,6 +123,8 @@ class Session {
     /// Access control: what the user holds with its active roles (re-read when grants change).
     const PrivilegeSet& Privileges();
     std::shared_ptr<const PrivilegeSet> SharedPrivileges();
+    /// Some privilege on `object` (for a materialized view's table: on the table or the MV).
+    bool CanSee(const PrivilegeObject& object);
     /// Throws StarRocks' denial (5203) naming the privilege, the object and the roles.
     void RequirePrivilege(std::string_view privilege, const PrivilegeObject& object);
     /// The active roles (public not listed), and the granted ones that are not active.

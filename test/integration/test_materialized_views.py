@@ -291,3 +291,26 @@ def test_refresh_is_atomic_for_readers(srv):
     assert seen <= valid, f"readers saw a half-refreshed MV: {sorted(seen - valid)}"
     assert len(seen) > 1
     assert s.query("SELECT sum(total) FROM e.per_day") == s.query("SELECT sum(v) FROM e.ev")
+
+
+def test_materialized_view_privileges(srv):
+    s = srv
+    s.query("CREATE DATABASE g")
+    s.query("CREATE TABLE g.t (k INT) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k)")
+    s.query("INSERT INTO g.t VALUES (1), (2)")
+    s.query("CREATE MATERIALIZED VIEW g.m REFRESH DEFERRED MANUAL AS SELECT count(*) AS c FROM g.t")
+    s.query("CREATE USER mvu IDENTIFIED BY 'pw'")
+    as_user = dict(user="mvu", password="pw")
+    with pytest.raises(Exception, match="REFRESH"):
+        s.query("REFRESH MATERIALIZED VIEW g.m WITH SYNC MODE", **as_user)
+    assert s.query("SELECT count(*) FROM information_schema.materialized_views WHERE TABLE_NAME = 'm'",
+                   **as_user) == ((0,),)
+    s.query("GRANT REFRESH, SELECT ON MATERIALIZED VIEW g.m TO mvu")
+    s.query("REFRESH MATERIALIZED VIEW g.m WITH SYNC MODE", **as_user)
+    assert s.query("SELECT c FROM g.m", **as_user) == ((2,),)
+    assert s.query("SELECT TABLE_NAME FROM information_schema.materialized_views", **as_user) == (("m",),)
+    with pytest.raises(Exception, match="DROP"):
+        s.query("DROP MATERIALIZED VIEW g.m", **as_user)
+    # Reading the MV does not give its base table.
+    with pytest.raises(Exception, match="SELECT"):
+        s.query("SELECT * FROM g.t", **as_user)
