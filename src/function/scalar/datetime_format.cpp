@@ -24,12 +24,6 @@ constexpr const char* kMonthNames[] = {"January", "February", "March",     "Apri
                                        "July",    "August",   "September", "October", "November", "December"};
 constexpr const char* kDayNames[] = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
 
-LogicalType DatetimeWithMicros() {
-    LogicalType t = TypeId::DATETIME;
-    t.scale = 6;
-    return t;
-}
-
 int64_t FloorDiv(int64_t a, int64_t b) {
     return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
 }
@@ -636,7 +630,9 @@ void RegisterDatetimeFormatFunctions(FunctionRegistry& r) {
     r.AddScalar("str_to_jodatime",
                 Overloads("str_to_jodatime",
                           {{{kStr, kStr},
-                            DatetimeWithMicros(),
+                            // DATETIME as StarRocks returns it (fractions are kept in the value:
+                            // date_format(.., '%f') shows them).
+                            TypeId::DATETIME,
                             PatternKernel(TokenizeJoda, [](const Column& c, size_t i, const auto& tokens, Column& out) {
                                 auto v = JodaParse(c.Strings()[i].view(), tokens);
                                 if (v) out.Data<int64_t>()[i] = *v;
