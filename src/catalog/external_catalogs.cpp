@@ -9,14 +9,6 @@ namespace floe {
 
 namespace {
 
-std::string Text(const MetaValue& v) {
-    return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : std::string();
-}
-
-int64_t Int(const MetaValue& v) {
-    return std::holds_alternative<int64_t>(v) ? std::get<int64_t>(v) : 0;
-}
-
 void ValidateCatalogName(std::string_view name) {
     bool ok = !name.empty() && name.size() <= 256 && std::isalpha(static_cast<unsigned char>(name[0]));
     for (char c : name) ok &= std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
@@ -34,12 +26,12 @@ std::vector<ExternalCatalogInfo> Catalog::ListExternalCatalogs() {
     std::vector<ExternalCatalogInfo> out;
     for (const auto& row :
          store_->Query("SELECT name, type, comment, create_time FROM external_catalogs ORDER BY name")) {
-        out.push_back({Text(row[0]), Text(row[1]), {}, Text(row[2]), Int(row[3])});
+        out.push_back({MetaText(row[0]), MetaText(row[1]), {}, MetaText(row[2]), MetaInt(row[3])});
     }
     for (auto& c : out) {
         for (const auto& p :
              store_->Query("SELECT key, value FROM external_catalog_properties WHERE catalog = ?", {c.name})) {
-            c.properties[Text(p[0])] = Text(p[1]);
+            c.properties[MetaText(p[0])] = MetaText(p[1]);
         }
     }
     return out;
@@ -50,10 +42,10 @@ std::optional<ExternalCatalogInfo> Catalog::GetExternalCatalog(std::string_view 
     auto rows = store_->Query("SELECT name, type, comment, create_time FROM external_catalogs WHERE name = ?",
                               {std::string(name)});
     if (rows.empty()) return std::nullopt;
-    ExternalCatalogInfo c{Text(rows[0][0]), Text(rows[0][1]), {}, Text(rows[0][2]), Int(rows[0][3])};
+    ExternalCatalogInfo c{MetaText(rows[0][0]), MetaText(rows[0][1]), {}, MetaText(rows[0][2]), MetaInt(rows[0][3])};
     for (const auto& p :
          store_->Query("SELECT key, value FROM external_catalog_properties WHERE catalog = ?", {c.name})) {
-        c.properties[Text(p[0])] = Text(p[1]);
+        c.properties[MetaText(p[0])] = MetaText(p[1]);
     }
     return c;
 }

@@ -16,15 +16,6 @@ int64_t Now() {
         .count();
 }
 
-int64_t Int(const MetaValue& v) {
-    return std::holds_alternative<int64_t>(v) ? std::get<int64_t>(v) : 0;
-}
-
-std::string Text(const MetaValue& v) {
-    if (std::holds_alternative<std::string>(v)) return std::get<std::string>(v);
-    return "";
-}
-
 std::optional<std::string> OptText(const MetaValue& v) {
     if (std::holds_alternative<std::string>(v)) return std::get<std::string>(v);
     return std::nullopt;
@@ -48,51 +39,51 @@ std::vector<MaterializedViewInfo> QueryMvs(MetaStore& store, const std::string& 
     std::map<int64_t, size_t> at;
     for (const auto& r : store.Query(std::string("SELECT ") + kMvColumns + where + " ORDER BY m.table_id", params)) {
         MaterializedViewInfo m;
-        m.id = Int(r[0]);
-        m.database = Text(r[1]);
-        m.name = Text(r[2]);
-        m.definition = Text(r[3]);
-        m.query = Text(r[4]);
-        m.refresh_type = Text(r[5]);
-        m.refresh_moment = Text(r[6]);
-        m.start_time = Int(r[7]);
-        m.interval_seconds = Int(r[8]);
-        m.partition_column = Text(r[9]);
-        m.partition_unit = Text(r[10]);
-        m.active = Int(r[11]) != 0;
-        m.inactive_reason = Text(r[12]);
-        m.inactive_by_user = Int(r[13]) != 0;
-        m.creator = Text(r[14]);
-        m.create_time = Int(r[15]);
-        m.refreshed = Int(r[16]) != 0;
-        m.refresh_time = Int(r[17]);
-        m.last.start = Int(r[18]);
-        m.last.finish = Int(r[19]);
-        m.last.state = Text(r[20]);
-        m.last.force = Int(r[21]) != 0;
-        m.last.mv_partitions = Text(r[22]);
-        m.last.base_partitions = Text(r[23]);
-        m.last.error_code = Int(r[24]);
-        m.last.error = Text(r[25]);
-        m.last.rows = Int(r[26]);
+        m.id = MetaInt(r[0]);
+        m.database = MetaText(r[1]);
+        m.name = MetaText(r[2]);
+        m.definition = MetaText(r[3]);
+        m.query = MetaText(r[4]);
+        m.refresh_type = MetaText(r[5]);
+        m.refresh_moment = MetaText(r[6]);
+        m.start_time = MetaInt(r[7]);
+        m.interval_seconds = MetaInt(r[8]);
+        m.partition_column = MetaText(r[9]);
+        m.partition_unit = MetaText(r[10]);
+        m.active = MetaInt(r[11]) != 0;
+        m.inactive_reason = MetaText(r[12]);
+        m.inactive_by_user = MetaInt(r[13]) != 0;
+        m.creator = MetaText(r[14]);
+        m.create_time = MetaInt(r[15]);
+        m.refreshed = MetaInt(r[16]) != 0;
+        m.refresh_time = MetaInt(r[17]);
+        m.last.start = MetaInt(r[18]);
+        m.last.finish = MetaInt(r[19]);
+        m.last.state = MetaText(r[20]);
+        m.last.force = MetaInt(r[21]) != 0;
+        m.last.mv_partitions = MetaText(r[22]);
+        m.last.base_partitions = MetaText(r[23]);
+        m.last.error_code = MetaInt(r[24]);
+        m.last.error = MetaText(r[25]);
+        m.last.rows = MetaInt(r[26]);
         at[m.id] = out.size();
         out.push_back(std::move(m));
     }
     if (out.empty()) return out;
     for (const auto& r : store.Query("SELECT table_id, key, value FROM mv_properties ORDER BY table_id, key")) {
-        auto it = at.find(Int(r[0]));
-        if (it != at.end()) out[it->second].properties[Text(r[1])] = Text(r[2]);
+        auto it = at.find(MetaInt(r[0]));
+        if (it != at.end()) out[it->second].properties[MetaText(r[1])] = MetaText(r[2]);
     }
     for (const auto& r :
          store.Query("SELECT table_id, base, base_id, partition, fingerprint, lower, upper FROM mv_base_partitions "
                      "ORDER BY table_id, base, partition")) {
-        auto it = at.find(Int(r[0]));
+        auto it = at.find(MetaInt(r[0]));
         if (it == at.end()) continue;
         MvBasePartition b;
-        b.base = Text(r[1]);
-        b.base_id = Text(r[2]);
-        b.partition = Text(r[3]);
-        b.fingerprint = Text(r[4]);
+        b.base = MetaText(r[1]);
+        b.base_id = MetaText(r[2]);
+        b.partition = MetaText(r[3]);
+        b.fingerprint = MetaText(r[4]);
         b.lower = OptText(r[5]);
         b.upper = OptText(r[6]);
         out[it->second].bases.push_back(std::move(b));

@@ -22,16 +22,6 @@ int64_t NowMillis() {
         .count();
 }
 
-int64_t Int(const MetaValue& v) {
-    return std::holds_alternative<int64_t>(v) ? std::get<int64_t>(v) : 0;
-}
-
-std::string Text(const MetaValue& v) {
-    if (std::holds_alternative<std::string>(v)) return std::get<std::string>(v);
-    if (std::holds_alternative<MetaBlob>(v)) return std::get<MetaBlob>(v).bytes;
-    return "";
-}
-
 constexpr const char* kJobColumns =
     "r.id, d.name, r.name, r.table_name, r.state, r.reason, r.create_time, r.pause_time, r.end_time, "
     "r.loaded_rows, r.filtered_rows, r.unselected_rows, r.received_bytes, r.committed_batches, "
@@ -83,38 +73,38 @@ std::vector<RoutineLoadJob> Catalog::ListRoutineLoads() {
     std::map<int64_t, size_t> at;
     for (const auto& r : store_->Query(std::string("SELECT ") + kJobColumns + " ORDER BY r.id")) {
         RoutineLoadJob j;
-        j.id = Int(r[0]);
-        j.database = Text(r[1]);
-        j.name = Text(r[2]);
-        j.table = Text(r[3]);
-        j.state = Text(r[4]);
-        j.reason = Text(r[5]);
-        j.create_time = Int(r[6]);
-        j.pause_time = Int(r[7]);
-        j.end_time = Int(r[8]);
-        j.loaded_rows = Int(r[9]);
-        j.filtered_rows = Int(r[10]);
-        j.unselected_rows = Int(r[11]);
-        j.received_bytes = Int(r[12]);
-        j.committed_batches = Int(r[13]);
-        j.last_commit_time = Int(r[14]);
-        j.last_error = Text(r[15]);
+        j.id = MetaInt(r[0]);
+        j.database = MetaText(r[1]);
+        j.name = MetaText(r[2]);
+        j.table = MetaText(r[3]);
+        j.state = MetaText(r[4]);
+        j.reason = MetaText(r[5]);
+        j.create_time = MetaInt(r[6]);
+        j.pause_time = MetaInt(r[7]);
+        j.end_time = MetaInt(r[8]);
+        j.loaded_rows = MetaInt(r[9]);
+        j.filtered_rows = MetaInt(r[10]);
+        j.unselected_rows = MetaInt(r[11]);
+        j.received_bytes = MetaInt(r[12]);
+        j.committed_batches = MetaInt(r[13]);
+        j.last_commit_time = MetaInt(r[14]);
+        j.last_error = MetaText(r[15]);
         at[j.id] = jobs.size();
         jobs.push_back(std::move(j));
     }
     for (const auto& r : store_->Query("SELECT job_id, scope, name, value FROM routine_load_properties")) {
-        auto it = at.find(Int(r[0]));
+        auto it = at.find(MetaInt(r[0]));
         if (it == at.end()) continue;
         auto& job = jobs[it->second];
-        if (Text(r[1]) == "job") {
-            if (Text(r[2]) == "owner") job.owner = Text(r[3]);
+        if (MetaText(r[1]) == "job") {
+            if (MetaText(r[2]) == "owner") job.owner = MetaText(r[3]);
             continue;
         }
-        (Text(r[1]) == "load" ? job.load_properties : job.source_properties)[Text(r[2])] = Text(r[3]);
+        (MetaText(r[1]) == "load" ? job.load_properties : job.source_properties)[MetaText(r[2])] = MetaText(r[3]);
     }
     for (const auto& r : store_->Query("SELECT job_id, partition, next_offset FROM routine_load_offsets")) {
-        auto it = at.find(Int(r[0]));
-        if (it != at.end()) jobs[it->second].offsets[static_cast<int32_t>(Int(r[1]))] = Int(r[2]);
+        auto it = at.find(MetaInt(r[0]));
+        if (it != at.end()) jobs[it->second].offsets[static_cast<int32_t>(MetaInt(r[1]))] = MetaInt(r[2]);
     }
     return jobs;
 }
@@ -195,15 +185,15 @@ std::vector<RoutineLoadError> Catalog::ListRoutineLoadErrors() {
              "FROM routine_load_errors e JOIN routine_loads r ON r.id = e.job_id "
              "JOIN databases d ON d.id = r.database_id ORDER BY e.id")) {
         RoutineLoadError e;
-        e.id = Int(r[0]);
-        e.database = Text(r[1]);
-        e.job = Text(r[2]);
-        e.partition = static_cast<int32_t>(Int(r[3]));
-        e.offset = Int(r[4]);
-        e.reason = Text(r[5]);
-        e.message = Text(r[6]);
-        e.time = Int(r[7]);
-        e.text = Text(r[8]);
+        e.id = MetaInt(r[0]);
+        e.database = MetaText(r[1]);
+        e.job = MetaText(r[2]);
+        e.partition = static_cast<int32_t>(MetaInt(r[3]));
+        e.offset = MetaInt(r[4]);
+        e.reason = MetaText(r[5]);
+        e.message = MetaText(r[6]);
+        e.time = MetaInt(r[7]);
+        e.text = MetaText(r[8]);
         out.push_back(std::move(e));
     }
     return out;

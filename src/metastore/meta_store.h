@@ -25,6 +25,17 @@ struct MetaBlob {
 using MetaValue = std::variant<std::monostate, int64_t, double, std::string, MetaBlob>;
 using MetaRow = std::vector<MetaValue>;
 
+/// A column value as an integer (0 for NULL or another type).
+inline int64_t MetaInt(const MetaValue& v) {
+    return std::holds_alternative<int64_t>(v) ? std::get<int64_t>(v) : 0;
+}
+/// A column value as text (a BLOB's bytes; "" for NULL or a number).
+inline std::string MetaText(const MetaValue& v) {
+    if (std::holds_alternative<std::string>(v)) return std::get<std::string>(v);
+    if (std::holds_alternative<MetaBlob>(v)) return std::get<MetaBlob>(v).bytes;
+    return "";
+}
+
 class MetaStore {
   public:
     virtual ~MetaStore() = default;

@@ -18,14 +18,6 @@ int64_t NowMs() {
         .count();
 }
 
-int64_t Int(const MetaValue& v) {
-    return std::holds_alternative<int64_t>(v) ? std::get<int64_t>(v) : 0;
-}
-
-std::string Text(const MetaValue& v) {
-    return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : std::string();
-}
-
 std::string PropertiesText(const std::map<std::string, std::string>& props) {
     std::string out;
     for (const auto& [k, v] : props) {
@@ -55,22 +47,22 @@ constexpr const char* kTaskColumns =
 
 TaskInfo TaskFromRow(const MetaRow& r) {
     TaskInfo t;
-    t.id = Int(r[0]);
-    t.name = Text(r[1]);
-    t.database = Text(r[2]);
-    t.catalog = Text(r[3]);
-    t.definition = Text(r[4]);
-    t.kind = Text(r[5]);
-    t.mv_id = Int(r[6]);
-    t.schedule_start = Int(r[7]);
-    t.interval_seconds = Int(r[8]);
-    t.priority = Int(r[9]);
-    t.retries = Int(r[10]);
-    t.properties = ParsePropertiesText(Text(r[11]));
-    t.creator = Text(r[12]);
-    t.create_time = Int(r[13]);
-    t.state = Text(r[14]);
-    t.last_schedule = Int(r[15]);
+    t.id = MetaInt(r[0]);
+    t.name = MetaText(r[1]);
+    t.database = MetaText(r[2]);
+    t.catalog = MetaText(r[3]);
+    t.definition = MetaText(r[4]);
+    t.kind = MetaText(r[5]);
+    t.mv_id = MetaInt(r[6]);
+    t.schedule_start = MetaInt(r[7]);
+    t.interval_seconds = MetaInt(r[8]);
+    t.priority = MetaInt(r[9]);
+    t.retries = MetaInt(r[10]);
+    t.properties = ParsePropertiesText(MetaText(r[11]));
+    t.creator = MetaText(r[12]);
+    t.create_time = MetaInt(r[13]);
+    t.state = MetaText(r[14]);
+    t.last_schedule = MetaInt(r[15]);
     return t;
 }
 
@@ -81,28 +73,28 @@ constexpr const char* kRunColumns =
 
 TaskRunInfo RunFromRow(const MetaRow& r) {
     TaskRunInfo x;
-    x.id = Int(r[0]);
-    x.task_id = Int(r[1]);
-    x.task_name = Text(r[2]);
-    x.query_id = Text(r[3]);
-    x.state = Text(r[4]);
-    x.create_time = Int(r[5]);
-    x.start_time = Int(r[6]);
-    x.finish_time = Int(r[7]);
-    x.database = Text(r[8]);
-    x.catalog = Text(r[9]);
-    x.definition = Text(r[10]);
-    x.error_code = Int(r[11]);
-    x.error_message = Text(r[12]);
-    x.progress = Text(r[13]);
-    x.extra_message = Text(r[14]);
-    x.properties = Text(r[15]);
-    x.attempt = Int(r[16]);
-    x.priority = Int(r[17]);
-    x.not_before = Int(r[18]);
-    x.force = Int(r[19]) != 0;
-    x.partition_start = Text(r[20]);
-    x.partition_end = Text(r[21]);
+    x.id = MetaInt(r[0]);
+    x.task_id = MetaInt(r[1]);
+    x.task_name = MetaText(r[2]);
+    x.query_id = MetaText(r[3]);
+    x.state = MetaText(r[4]);
+    x.create_time = MetaInt(r[5]);
+    x.start_time = MetaInt(r[6]);
+    x.finish_time = MetaInt(r[7]);
+    x.database = MetaText(r[8]);
+    x.catalog = MetaText(r[9]);
+    x.definition = MetaText(r[10]);
+    x.error_code = MetaInt(r[11]);
+    x.error_message = MetaText(r[12]);
+    x.progress = MetaText(r[13]);
+    x.extra_message = MetaText(r[14]);
+    x.properties = MetaText(r[15]);
+    x.attempt = MetaInt(r[16]);
+    x.priority = MetaInt(r[17]);
+    x.not_before = MetaInt(r[18]);
+    x.force = MetaInt(r[19]) != 0;
+    x.partition_start = MetaText(r[20]);
+    x.partition_end = MetaText(r[21]);
     return x;
 }
 

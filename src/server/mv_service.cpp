@@ -44,6 +44,64 @@ std::string ScalarText(const QueryResult& r) {
     return "";
 }
 
+/// The items of a comma-separated list, trimmed; empty items dropped.
+std::vector<std::string> SplitList(const std::string& list) {
+    std::vector<std::string> out;
+    size_t pos = 0;
+    while (pos <= list.size()) {
+        size_t comma = list.find(',', pos);
+        std::string item = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        item.erase(0, item.find_first_not_of(' '));
+        item.erase(item.find_last_not_of(' ') + 1);
+        if (!item.empty()) out.push_back(std::move(item));
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    return out;
+}
+
+/// The tables an MV property lists (excluded_trigger_tables, excluded_refresh_tables) as
+/// "db.table", names without a database being in the MV's.
+std::set<std::string> TableList(const MaterializedViewInfo& mv, const std::string& property) {
+    std::set<std::string> out;
+    auto it = mv.properties.find(property);
+    if (it == mv.properties.end()) return out;
+    for (auto& item : SplitList(it->second)) {
+        out.insert(item.find('.') == std::string::npos ? mv.database + "." + item : std::move(item));
+    }
+    return out;
+}
+
+/// A range of the MV's partition column (canonical texts of its type): [lo, hi), or [lo, hi].
+struct MvRange {
+    std::string lo, hi;
+    bool inclusive = false;
+    bool Contains(const std::string& v) const { return v >= lo && (inclusive ? v <= hi : v < hi); }
+};
+
+/// The MV partitions that start inside one of `ranges` (a list partition starts at its value).
+std::vector<std::string> PartitionsIn(const std::vector<PartitionInfo>& partitions,
+                                      const std::vector<MvRange>& ranges) {
+    std::vector<std::string> out;
+    for (const auto& p : partitions) {
+        std::string start = p.lower.value_or(p.values.size() == 1 && p.values[0].size() == 1 ? p.values[0][0] : "");
+        if (start.empty()) continue;
+        for (const auto& r : ranges) {
+            if (r.Contains(start)) {
+                out.push_back(p.name);
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+    return out;
+}
+
 /// Where an MV's partition column comes from: a hot base table's partition column, as is or
 /// through date_trunc('unit', col).
 struct PartitionSource {
@@ -306,21 +364,7 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         }
         mv::Freshness diff = mv::Diff(mv.bases, state, names);
         // Changes in excluded_refresh_tables are not refreshed in.
-        std::set<std::string> excluded;
-        if (auto it = mv.properties.find("excluded_refresh_tables"); it != mv.properties.end()) {
-            std::string list = it->second;
-            size_t pos = 0;
-            while (pos <= list.size()) {
-                size_t comma = list.find(',', pos);
-                std::string item = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-                item.erase(0, item.find_first_not_of(' '));
-                item.erase(item.find_last_not_of(' ') + 1);
-                if (!item.empty())
-                    excluded.insert(item.find('.') == std::string::npos ? mv.database + "." + item : item);
-                if (comma == std::string::npos) break;
-                pos = comma + 1;
-            }
-        }
+        std::set<std::string> excluded = TableList(mv, "excluded_refresh_tables");
         bool only_excluded = !diff.changed.empty() && diff.replaced_bases.empty();
         for (const auto& c : diff.changed) only_excluded &= excluded.count(c.base) > 0;
         bool explicit_range = !run.partition_start.empty() || !run.partition_end.empty();
@@ -350,29 +394,23 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         }
         auto version = catalog.GetTableVersion(mv.id);
         std::string col_type = schema.columns[mv_column < 0 ? 0 : mv_column].type.ToString();
-        std::vector<std::pair<std::string, std::string>> ranges;  // [lo, hi) in the MV column's type
-        std::vector<const MvBasePartition*> used;                 // the changed base partition of each range
+        std::vector<MvRange> ranges;               // of the MV's partition column
+        std::vector<const MvBasePartition*> used;  // the changed base partition of each range
         bool partial = false;
         if (mv_column >= 0 && explicit_range && run.partition_end != "\x01list") {
             partial = true;
-            ranges.emplace_back(run.partition_start, run.partition_end);
+            ranges.push_back({run.partition_start, run.partition_end, false});
         } else if (mv_column >= 0 && explicit_range) {
             // PARTITION (p1, p2): those partitions' ranges.
             partial = true;
-            std::string list = run.partition_start;
-            size_t pos = 0;
-            while (pos <= list.size()) {
-                size_t comma = list.find(',', pos);
-                std::string name = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+            for (const auto& name : SplitList(run.partition_start)) {
                 const PartitionInfo* p = version->FindPartition(name);
                 if (!p) throw CatalogError("Unknown partition '" + name + "' of " + mv.name, ErrorCode::UNKNOWN_TABLE);
                 if (p->lower && p->upper) {
-                    ranges.emplace_back(*p->lower, *p->upper);
+                    ranges.push_back({*p->lower, *p->upper, false});
                 } else if (p->values.size() == 1 && p->values[0].size() == 1) {
-                    ranges.emplace_back(p->values[0][0], "\x01incl:" + p->values[0][0]);
+                    ranges.push_back({p->values[0][0], p->values[0][0], true});
                 }
-                if (comma == std::string::npos) break;
-                pos = comma + 1;
             }
         } else if (source && !run.force && mv.refreshed && diff.replaced_bases.empty()) {
             partial = true;
@@ -391,7 +429,7 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
                     return e;
                 };
                 std::string lo = ScalarText(session.Execute("SELECT CAST(" + f(*c.lower) + " AS " + col_type + ")"));
-                std::string hi;
+                MvRange range{lo, "", false};
                 bool exclusive = source->base_unit.empty() && *c.lower != *c.upper;  // a range [lo, hi)
                 if (exclusive) {
                     // Identity: the MV column's values are < hi; widened to the MV partition
@@ -403,15 +441,15 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
                         v = "IF(date_trunc(" + u + ", " + x + ") = " + x + ", " + x + ", date_trunc(" + u + ", " + x +
                             ") + INTERVAL 1 " + AsciiUpper(mv.partition_unit) + ")";
                     }
-                    hi = ScalarText(session.Execute("SELECT CAST(" + v + " AS " + col_type + ")"));
+                    range.hi = ScalarText(session.Execute("SELECT CAST(" + v + " AS " + col_type + ")"));
                 } else if (!mv.partition_unit.empty()) {
-                    hi = ScalarText(session.Execute("SELECT CAST(" + f(*c.upper) + " + INTERVAL 1 " +
-                                                    AsciiUpper(mv.partition_unit) + " AS " + col_type + ")"));
+                    range.hi = ScalarText(session.Execute("SELECT CAST(" + f(*c.upper) + " + INTERVAL 1 " +
+                                                          AsciiUpper(mv.partition_unit) + " AS " + col_type + ")"));
                 } else {
-                    hi = "\x01incl:" +
-                         ScalarText(session.Execute("SELECT CAST(" + f(*c.upper) + " AS " + col_type + ")"));
+                    range.hi = ScalarText(session.Execute("SELECT CAST(" + f(*c.upper) + " AS " + col_type + ")"));
+                    range.inclusive = true;
                 }
-                ranges.emplace_back(lo, hi);
+                ranges.push_back(std::move(range));
                 used.push_back(&c);
             }
             if (partial && ranges.empty()) {
@@ -431,10 +469,9 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
             ranges.size() > static_cast<size_t>(per_run)) {
             std::vector<size_t> order(ranges.size());
             for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-            std::sort(order.begin(), order.end(),
-                      [&](size_t a, size_t b) { return ranges[a].first < ranges[b].first; });
+            std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ranges[a].lo < ranges[b].lo; });
             order.resize(static_cast<size_t>(per_run));
-            std::vector<std::pair<std::string, std::string>> kept;
+            std::vector<MvRange> kept;
             std::set<std::pair<std::string, std::string>> processed;
             base_parts.clear();
             for (size_t i : order) {
@@ -455,27 +492,16 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         }
         if (partial) {
             std::string col = QuoteIdentifier(source ? source->query_name : desc.output[mv_column].name);
-            for (const auto& [lo, hi] : ranges) {
-                bool inclusive = hi.rfind("\x01incl:", 0) == 0;
-                std::string upper = inclusive ? hi.substr(6) : hi;
-                where += std::string(where.empty() ? "" : " OR ") + "(" + col + " >= " + Quote(lo) + " AND " + col +
-                         (inclusive ? " <= " : " < ") + Quote(upper) + ")";
-                // The MV's partitions inside the range are replaced.
-                for (const auto& p : version->partitions) {
-                    std::string plo =
-                        p.lower.value_or(p.values.size() == 1 && p.values[0].size() == 1 ? p.values[0][0] : "");
-                    if (plo.empty()) continue;
-                    bool in = plo >= lo && (inclusive ? plo <= upper : plo < upper);
-                    if (in && std::find(replace.begin(), replace.end(), p.name) == replace.end()) {
-                        replace.push_back(p.name);
-                    }
-                }
+            for (const auto& r : ranges) {
+                where += std::string(where.empty() ? "" : " OR ") + "(" + col + " >= " + Quote(r.lo) + " AND " + col +
+                         (r.inclusive ? " <= " : " < ") + Quote(r.hi) + ")";
             }
+            // The MV's partitions inside the ranges are replaced.
+            replace = PartitionsIn(version->partitions, ranges);
         }
         // The write: the MV's rows (or those of the partitions refreshed) replaced, and the new
         // base state recorded, in one commit.
-        record.mv_partitions.clear();
-        for (const auto& p : replace) record.mv_partitions += (record.mv_partitions.empty() ? "" : ",") + p;
+        record.mv_partitions = JoinNames(replace);
         record.base_partitions = base_parts;
         std::string target = QuoteIdentifier(mv.database) + "." + QuoteIdentifier(mv.name);
         std::string sql = "INSERT OVERWRITE " + target + " SELECT * FROM (" + mv.query + ") __mv_refresh";
@@ -506,18 +532,7 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         record.rows = static_cast<int64_t>(r.affected_rows);
         if (partial) {
             // The MV partitions the refresh wrote, including those it created.
-            std::string written;
-            for (const auto& p : catalog.GetTableVersion(mv.id)->partitions) {
-                std::string plo =
-                    p.lower.value_or(p.values.size() == 1 && p.values[0].size() == 1 ? p.values[0][0] : "");
-                bool in = false;
-                for (const auto& [lo, hi] : ranges) {
-                    bool inclusive = hi.rfind("\x01incl:", 0) == 0;
-                    std::string upper = inclusive ? hi.substr(6) : hi;
-                    in |= !plo.empty() && plo >= lo && (inclusive ? plo <= upper : plo < upper);
-                }
-                if (in) written += (written.empty() ? "" : ",") + p.name;
-            }
+            std::string written = JoinNames(PartitionsIn(catalog.GetTableVersion(mv.id)->partitions, ranges));
             if (written != record.mv_partitions) {
                 record.mv_partitions = written;
                 catalog.store().Execute("UPDATE materialized_views SET last_mv_partitions = ? WHERE table_id = ?",
@@ -539,19 +554,12 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
             }
         }
         catalog.TouchMaterializedViews();
-    } catch (const Exception& e) {
-        record.state = "FAILED";
-        record.finish = NowMs();
-        record.error_code = MysqlErrno(e.code());
-        record.error = e.what();
-        catalog.store().Transaction(
-            [&] { Catalog::RecordMaterializedViewRefresh(catalog.store(), mv.id, record, nullptr, 0); });
-        catalog.TouchMaterializedViews();
-        throw;
     } catch (const std::exception& e) {
+        // The failure and its reason stay on the MV (SHOW MATERIALIZED VIEWS); the scheduler retries.
+        const auto* known = dynamic_cast<const Exception*>(&e);
         record.state = "FAILED";
         record.finish = NowMs();
-        record.error_code = 1105;
+        record.error_code = known ? MysqlErrno(known->code()) : 1105;
         record.error = e.what();
         catalog.store().Transaction(
             [&] { Catalog::RecordMaterializedViewRefresh(catalog.store(), mv.id, record, nullptr, 0); });
@@ -599,19 +607,7 @@ void MvService::WatchLoop() {
                 if (!follows || mv.interval_seconds > 0 || !mv.refreshed) continue;
                 mv::Freshness f = CheckFreshness(mv);
                 if (f.fresh) continue;
-                std::set<std::string> excluded;
-                if (auto it = mv.properties.find("excluded_trigger_tables"); it != mv.properties.end()) {
-                    std::string list = it->second + ",";
-                    size_t pos = 0;
-                    for (size_t comma; (comma = list.find(',', pos)) != std::string::npos; pos = comma + 1) {
-                        std::string item = list.substr(pos, comma - pos);
-                        item.erase(0, item.find_first_not_of(' '));
-                        item.erase(item.find_last_not_of(' ') + 1);
-                        if (!item.empty()) {
-                            excluded.insert(item.find('.') == std::string::npos ? mv.database + "." + item : item);
-                        }
-                    }
-                }
+                std::set<std::string> excluded = TableList(mv, "excluded_trigger_tables");
                 bool trigger = !f.replaced_bases.empty();
                 for (const auto& c : f.changed) trigger |= !excluded.count(c.base);
                 if (!trigger) continue;
