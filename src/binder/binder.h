@@ -163,6 +163,9 @@ class Binder {
     /// SECURITY NONE); what its query reads was checked against its creator when it was created.
     int view_depth_ = 0;
     std::shared_ptr<const TableVersion> pinned_version_;
+    /// Set while the query of a tiered table binds: its cold tier is read without a privilege of
+    /// its own (the logical table's SELECT covers both tiers).
+    int tier_depth_ = 0;
 
     // Aggregation context of the SELECT being bound.
     struct AggregateContext {

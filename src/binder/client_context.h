@@ -46,9 +46,12 @@ class ClientContext {
     /// A table of an external catalog at the version `travel` names (the current one when none).
     /// Throws CatalogError for an unknown catalog, database or table, IOError when the catalog or
     /// the table's metadata cannot be read, PermissionError without the privileges.
+    /// `check_privileges` false: the table is read as part of something already granted (the
+    /// cold tier of a tiered hot table the user may SELECT).
     virtual std::shared_ptr<const TableSource> OpenTable(const std::string& catalog, const std::string& database,
-                                                         const std::string& table, const ast::TimeTravel& travel) {
-        (void)database, (void)table, (void)travel;
+                                                         const std::string& table, const ast::TimeTravel& travel,
+                                                         bool check_privileges = true) {
+        (void)database, (void)table, (void)travel, (void)check_privileges;
         throw CatalogError("catalog '" + catalog + "' cannot be read here", ErrorCode::NOT_SUPPORTED);
     }
     /// A metadata table of an external table (`t$snapshots`: `kind` is "snapshots").

@@ -30,6 +30,48 @@ using binder_internal::ConstantInteger;
 
 }  // namespace
 
+/// The query a tiered table reads as (TieringService's header has the design). `cold` lists the
+/// cold table's columns at the snapshot read: hot columns it lacks (added later) read NULL.
+static std::string TieredTableQuery(const std::string& database, const std::string& table, const TableSchema& schema,
+                                    const TierState& tier, const std::vector<SourceColumn>& cold) {
+    std::string hot_columns, cold_columns;
+    for (const auto& c : schema.columns) {
+        std::string col = QuoteIdentifier(c.name);
+        hot_columns += (hot_columns.empty() ? "" : ", ") + col;
+        bool in_cold = false;
+        for (const auto& k : cold) in_cold |= AsciiEqualsIgnoreCase(k.name, c.name);
+        cold_columns += (cold_columns.empty() ? "" : ", ") + std::string("CAST(") +
+                        (in_cold ? "__cold." + col : std::string("NULL")) + " AS " + c.type.ToString() + ") AS " + col;
+    }
+    std::string type;
+    for (const auto& c : schema.columns) {
+        if (AsciiEqualsIgnoreCase(c.name, tier.column)) type = c.type.ToString();
+    }
+    std::string column = QuoteIdentifier(tier.column);
+    std::string boundary = "CAST(" + QuoteString(*tier.boundary) + " AS " + type + ")";
+    std::string hot_table = QuoteIdentifier(database) + "." + QuoteIdentifier(table);
+    bool external = tier.mode == "external";
+    std::string sql = "SELECT " + hot_columns + " FROM " + hot_table;
+    if (external) sql += " WHERE " + column + " >= " + boundary;
+    if (!external && tier.snapshot_id < 0) return sql;
+    sql += " UNION ALL SELECT " + cold_columns + " FROM " + QuoteIdentifier(tier.cold_catalog) + "." +
+           QuoteIdentifier(tier.cold_database) + "." + QuoteIdentifier(tier.cold_table);
+    if (!external) sql += " FOR VERSION AS OF " + std::to_string(tier.snapshot_id);
+    sql += " AS __cold WHERE __cold." + column + " < " + boundary;
+    // Primary Key tables: a key upserted or deleted in the hot tier after it moved (a late row,
+    // or a tombstone) hides its cold row, so the newest version wins and deletes stay deleted.
+    if (!external && schema.keys_type == ast::KeysType::PRIMARY && !schema.key_columns.empty()) {
+        std::string match;
+        for (const auto& k : schema.key_columns) {
+            std::string col = QuoteIdentifier(k);
+            match += " AND __hot." + col + " = __cold." + col;
+        }
+        sql += " AND NOT EXISTS (SELECT 1 FROM " + hot_table + " AS __hot WHERE __hot." + column + " < " + boundary +
+               match + ")";
+    }
+    return sql;
+}
+
 BoundTableRefPtr Binder::BindView(const ast::BaseTableRef& base, const TableInfo& view) {
     if (view_depth_ == 0) context_.RequirePrivilege("SELECT", ClientContext::TableObject(view));
     ++view_depth_;
@@ -346,6 +388,42 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
             TableSchema schema = ParseTableDefinition(version->definition);
             bool merged = schema.keys_type == ast::KeysType::AGGREGATE || schema.keys_type == ast::KeysType::UNIQUE;
             bool expose_row_id = !row_id_table_.empty() && AsciiEqualsIgnoreCase(row_id_table_, db + "." + table->name);
+            if (version->tier && version->tier->boundary && raw_table_id_ != table->id && !expose_row_id &&
+                table->id != write_target_id_) {
+                // A tiered table: its hot rows and, below the boundary, its cold tier, read at the
+                // snapshot this version records (one cut: every row once).
+                int64_t saved_raw = raw_table_id_;
+                auto saved_pin = pinned_version_;
+                raw_table_id_ = table->id;
+                pinned_version_ = version;
+                ++tier_depth_;
+                try {
+                    const TierState& tier = *version->tier;
+                    std::vector<SourceColumn> cold;
+                    if (tier.mode == "external" || tier.snapshot_id >= 0) {
+                        ast::TimeTravel travel;
+                        if (tier.mode != "external") {
+                            travel.kind = ast::TimeTravel::Kind::VERSION;
+                            travel.value = std::to_string(tier.snapshot_id);
+                            travel.numeric = true;
+                        }
+                        cold =
+                            context_.OpenTable(tier.cold_catalog, tier.cold_database, tier.cold_table, travel, false)
+                                ->columns();
+                    }
+                    auto ref = BindDefinedQuery(base, table->name, db,
+                                                TieredTableQuery(db, table->name, schema, tier, cold), {}, "table");
+                    raw_table_id_ = saved_raw;
+                    pinned_version_ = saved_pin;
+                    --tier_depth_;
+                    return ref;
+                } catch (...) {
+                    raw_table_id_ = saved_raw;
+                    pinned_version_ = saved_pin;
+                    --tier_depth_;
+                    throw;
+                }
+            }
             if (merged && raw_table_id_ != table->id && !expose_row_id) {
                 int64_t saved_raw = raw_table_id_;
                 raw_table_id_ = table->id;
@@ -413,7 +491,8 @@ BoundTableRefPtr Binder::BindSourceTable(const ast::BaseTableRef& base, const st
         source.schema = db;
         return BindSystemRows(base, source);
     }
-    std::shared_ptr<const TableSource> source = context_.OpenTable(catalog, db, base.table, base.time_travel);
+    std::shared_ptr<const TableSource> source =
+        context_.OpenTable(catalog, db, base.table, base.time_travel, tier_depth_ == 0);
     auto tf = std::make_unique<BoundTableFunctionRef>();
     tf->name = "table_source";
     std::string alias = base.alias.empty() ? base.table : base.alias;

@@ -43,6 +43,7 @@ std::vector<std::string> InformationSchemaTableNames() {
             "TABLES",
             "TASKS",
             "TASK_RUNS",
+            "TIERING",
             "USER_PRIVILEGES",
             "VIEWS"};
 }

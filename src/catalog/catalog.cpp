@@ -437,6 +437,24 @@ std::shared_ptr<const TableVersion> Catalog::LoadVersionLocked(int64_t table_id)
             version->data_versions[pid] = v;
         }
     }
+    if (auto t = store_->Query(
+            "SELECT cold_catalog, cold_database, cold_table, cold_uuid, mode, move_after, move_after_seconds, "
+            "partition_column, boundary, snapshot_id FROM tiering WHERE table_id = ?",
+            {table_id});
+        !t.empty()) {
+        auto tier = std::make_shared<TierState>();
+        tier->cold_catalog = std::get<std::string>(t[0][0]);
+        tier->cold_database = std::get<std::string>(t[0][1]);
+        tier->cold_table = std::get<std::string>(t[0][2]);
+        tier->cold_uuid = std::get<std::string>(t[0][3]);
+        tier->mode = std::get<std::string>(t[0][4]);
+        tier->move_after = std::get<std::string>(t[0][5]);
+        tier->move_after_seconds = std::get<int64_t>(t[0][6]);
+        tier->column = std::get<std::string>(t[0][7]);
+        tier->boundary = OptionalText(t[0][8]);
+        tier->snapshot_id = std::get<int64_t>(t[0][9]);
+        version->tier = std::move(tier);
+    }
     versions_[table_id] = version;
     return version;
 }
@@ -597,6 +615,28 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
                 store_->Execute(
                     "INSERT OR REPLACE INTO data_versions(table_id, partition_id, version) VALUES(?, -1, ?)",
                     {table_id, seq});
+            }
+        }
+        for (const auto& [pid, expected] : commit.expect_data_versions) {
+            auto it = current->data_versions.find(pid);
+            int64_t now = it == current->data_versions.end() ? 0 : it->second;
+            if (now != expected) {
+                throw CommitConflictError("partition " + std::to_string(pid) + " changed (data version " +
+                                          std::to_string(now) + ", expected " + std::to_string(expected) + ")");
+            }
+        }
+        next->tier = current->tier;
+        if (commit.tier) {
+            next->tier = *commit.tier;
+            store_->Execute("DELETE FROM tiering WHERE table_id = ?", {table_id});
+            if (const TierState* t = next->tier.get()) {
+                store_->Execute(
+                    "INSERT INTO tiering(table_id, cold_catalog, cold_database, cold_table, cold_uuid, mode, "
+                    "move_after, move_after_seconds, partition_column, boundary, snapshot_id) "
+                    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    {table_id, t->cold_catalog, t->cold_database, t->cold_table, t->cold_uuid, t->mode, t->move_after,
+                     t->move_after_seconds, t->column, t->boundary ? MetaValue{*t->boundary} : MetaValue{},
+                     t->snapshot_id});
             }
         }
         if (commit.also) commit.also(*store_);

@@ -90,6 +90,23 @@ struct RowsetInfo {
     int64_t live_rows() const { return row_count - (deletes ? static_cast<int64_t>(deletes->cardinality()) : 0); }
 };
 
+/// A hot table's tiering policy and where its boundary stands (ALTER TABLE ... SET
+/// ("tiering.cold_table" = ...)): rows whose partition column is below `boundary` live in the
+/// Iceberg table `cold_table`, read at `snapshot_id`; the others (and late rows that arrived for
+/// moved partitions, until they are flushed) in the hot table. The state is part of the table's
+/// version, so a query sees the hot rowsets and the cold snapshot of one commit: every row once.
+struct TierState {
+    std::string cold_catalog, cold_database, cold_table;  // the Iceberg table
+    std::string cold_uuid;                                // its table-uuid (a recreated table differs)
+    std::string mode = "copy";                            // "copy" (Floe moves rows) or "external"
+    std::string move_after = "7 DAY";                     // as given: "<n> <unit>"
+    int64_t move_after_seconds = 7 * 86400;
+    std::string column;                   // the hot table's partition column
+    std::optional<std::string> boundary;  // canonical text of the column's type; none: nothing moved
+    int64_t snapshot_id = -1;             // copy mode: the cold snapshot queries read (-1: none yet)
+    std::string ColdName() const { return cold_catalog + "." + cold_database + "." + cold_table; }
+};
+
 /// A committed state of a table: its rowsets in commit order. Immutable: a scan pins the version
 /// current when its statement was bound (MVCC) and later commits publish new versions.
 struct TableVersion {
@@ -102,6 +119,8 @@ struct TableVersion {
     /// not change it; a partition not listed has version 0.
     std::map<int64_t, int64_t> data_versions;
     int64_t data_sequence = 0;  // the last version number given out
+    /// The tiering policy and boundary (null: the table is not tiered).
+    std::shared_ptr<const TierState> tier;
     int64_t live_rows() const;
     const PartitionInfo* FindPartition(std::string_view name) const;
 };
@@ -157,6 +176,12 @@ struct LoadCommit {
     /// Kafka offsets a batch consumed): they commit with the rows or not at all. It must not call
     /// back into the catalog.
     std::function<void(MetaStore&)> also;
+    /// Compare-and-swap: the commit fails (CatalogError CONFLICT, nothing changed) unless each
+    /// listed partition's data version is still the given one (a tier move drops exactly the rows
+    /// it copied).
+    std::map<int64_t, int64_t> expect_data_versions;
+    /// Sets (or, with a null value, removes) the table's tiering state in the same transaction.
+    std::optional<std::shared_ptr<const TierState>> tier;
 };
 
 /// A Routine Load job as the meta store keeps it (CREATE ROUTINE LOAD; the manager in ingest/

@@ -56,4 +56,14 @@ inline std::string QuoteIdentifier(std::string_view name) {
     return out + "`";
 }
 
+/// `text` as a single-quoted SQL string literal (quotes and backslashes escaped).
+inline std::string QuoteString(std::string_view text) {
+    std::string out = "'";
+    for (char c : text) {
+        if (c == '\'' || c == '\\') out.push_back('\\');
+        out.push_back(c);
+    }
+    return out + "'";
+}
+
 }  // namespace floe

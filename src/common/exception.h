@@ -45,6 +45,8 @@ FLOE_DECLARE_EXCEPTION(OutOfMemoryError, ErrorCode::OUT_OF_MEMORY)
 FLOE_DECLARE_EXCEPTION(InternalError, ErrorCode::INTERNAL)
 /// A load refused as a whole (too many filtered rows, ...): nothing of it is visible.
 FLOE_DECLARE_EXCEPTION(LoadError, ErrorCode::BAD_FIELD_VALUE)
+/// A commit whose precondition no longer held (another commit changed what it depended on).
+FLOE_DECLARE_EXCEPTION(CommitConflictError, ErrorCode::INTERNAL)
 
 #undef FLOE_DECLARE_EXCEPTION
 

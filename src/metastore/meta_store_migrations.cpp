@@ -324,6 +324,23 @@ const std::vector<std::string_view>& MetaStoreMigrations() {
             version INTEGER NOT NULL,
             PRIMARY KEY(table_id, partition_id));
         )",
+        // Tiering (ALTER TABLE ... SET ("tiering.cold_table" = ...)): a hot table's cold Iceberg
+        // table, its policy, and the boundary with the cold snapshot queries read, changed only
+        // together with the table's rowsets (one transaction).
+        R"(
+        CREATE TABLE tiering(
+            table_id INTEGER PRIMARY KEY REFERENCES tables(id) ON DELETE CASCADE,
+            cold_catalog TEXT NOT NULL,
+            cold_database TEXT NOT NULL,
+            cold_table TEXT NOT NULL,
+            cold_uuid TEXT NOT NULL DEFAULT '',
+            mode TEXT NOT NULL DEFAULT 'copy',
+            move_after TEXT NOT NULL,
+            move_after_seconds INTEGER NOT NULL,
+            partition_column TEXT NOT NULL,
+            boundary TEXT,
+            snapshot_id INTEGER NOT NULL DEFAULT -1);
+        )",
     };
     return migrations;
 }

@@ -520,6 +520,22 @@ StatementPtr ParserImpl::ParseShow() {
         Advance();
         s->show = ShowKind::MATERIALIZED_VIEWS;
         if (AcceptKeyword("FROM") || AcceptKeyword("IN")) s->database = ParseIdentifier("a database name");
+    } else if (AcceptKeyword("TIERING")) {
+        s->show = ShowKind::TIERING;
+        if (AcceptKeyword("FROM") || AcceptKeyword("IN")) s->database = ParseIdentifier("a database name");
+    } else if (AcceptKeyword("DATA")) {
+        s->show = ShowKind::DATA;
+        if (AcceptKeyword("FROM") || AcceptKeyword("IN")) {
+            // db or db.table
+            std::string first, second;
+            ParseQualifiedName(first, second, "a database or table name");
+            if (first.empty()) {
+                s->database = second;
+            } else {
+                s->database = first;
+                s->table = second;
+            }
+        }
     } else if (AcceptKeyword("TABLES")) {
         s->show = ShowKind::TABLES;
         if (AcceptKeyword("FROM") || AcceptKeyword("IN"))

@@ -35,6 +35,7 @@ LogicalOperatorPtr CopyPlan(const LogicalOperator& op) {
         case LogicalOperatorType::VALUES: {
             auto v = Shallow<LogicalValues>(op);
             for (const auto& row : static_cast<const LogicalValues&>(op).rows) v->rows.push_back(CopyAll(row));
+            v->note = static_cast<const LogicalValues&>(op).note;
             out = std::move(v);
             break;
         }

@@ -49,7 +49,10 @@ std::string ExpressionListToString(const std::vector<BoundExprPtr>& exprs);
 struct LogicalValues : LogicalOperator {
     LogicalValues() : LogicalOperator(LogicalOperatorType::VALUES) {}
     std::vector<std::vector<BoundExprPtr>> rows;
-    std::string ToString() const override { return "VALUES (" + std::to_string(rows.size()) + " rows)"; }
+    std::string note;  // why a scan became this (EXPLAIN)
+    std::string ToString() const override {
+        return "VALUES (" + std::to_string(rows.size()) + " rows)" + (note.empty() ? "" : ": " + note);
+    }
 };
 
 /// A filter conjunct a scan can check against zone maps to skip rowsets and pages:

@@ -12,6 +12,7 @@
 #include "server/session.h"
 #include "server/statement_executor.h"
 #include "server/table_access.h"
+#include "server/tiering_service.h"
 
 namespace floe {
 
@@ -67,15 +68,55 @@ QueryResult StatementExecutor::AlterTable(const ast::AlterTableStatement& s) {
             if (!commit.drop_partitions.empty()) session_.instance().catalog().CommitLoad(table.id, commit);
             break;
         }
+        case ast::AlterTableAction::SET_PROPERTIES: {
+            for (const auto& [k, v] : s.properties) {
+                if (!TieringService::IsTieringProperty(k)) {
+                    throw NotSupportedError(
+                        "ALTER TABLE ... SET on a hot table takes tiering properties "
+                        "(tiering.cold_table, tiering.move_after, tiering.mode, "
+                        "tiering.check_interval), not '" +
+                        k + "'");
+                }
+            }
+            session_.instance().tiering().SetPolicy(session_, table, s.properties);
+            break;
+        }
+        case ast::AlterTableAction::EXECUTE: {
+            if (s.procedure != "tier_move") {
+                throw NotSupportedError("hot tables have one procedure, tier_move(), not '" + s.procedure + "'");
+            }
+            TaskRunInfo run = session_.instance().tiering().MoveNow(session_, table);
+            if (run.state == "FAILED") {
+                throw ExecutionError("tier move of '" + table.name + "' failed: " + run.error_message, ErrorCode::IO);
+            }
+            QueryResult r;
+            r.info = run.state + (run.extra_message.empty() ? "" : ": " + run.extra_message);
+            return r;
+        }
         default:
             throw NotSupportedError(
-                "this ALTER TABLE action (RENAME COLUMN, partition fields, SET, branches, tags, EXECUTE) applies "
+                "this ALTER TABLE action (RENAME COLUMN, partition fields, branches, tags) applies "
                 "to Iceberg tables only");
     }
     return QueryResult{};
 }
 
 QueryResult StatementExecutor::ChangeSchema(const TableInfo& table, const ast::AlterTableStatement& s) {
+    if (auto tiered = session_.instance().catalog().GetTableVersion(table.id); tiered->tier) {
+        // One schema across the tiers: the cold table gets new columns first (Iceberg reads its
+        // older files with NULL for them); dropped columns stay in the cold files, unread.
+        std::vector<std::pair<std::string, std::string>> added;
+        for (const auto& a : s.columns) {
+            if (s.action == ast::AlterTableAction::MODIFY_COLUMN) {
+                throw NotSupportedError("MODIFY COLUMN on tiered table '" + table.name +
+                                        "' is not supported yet: the cold table's type would have to change too");
+            }
+            if (s.action == ast::AlterTableAction::ADD_COLUMN) {
+                added.emplace_back(a.definition.name, a.definition.type.ToString());
+            }
+        }
+        session_.instance().tiering().AddColdColumns(table, added);
+    }
     auto lock = session_.instance().loads().LockTable(table.id);
     auto version = session_.instance().catalog().GetTableVersion(table.id);
     TableSchema old_schema = ParseTableDefinition(version->definition);

@@ -42,11 +42,12 @@ std::string Quote(const std::string& s) {
 }  // namespace
 
 std::shared_ptr<const TableSource> Session::OpenExternalTable(const std::string& catalog, const std::string& database,
-                                                              const std::string& table, const ast::TimeTravel& travel) {
+                                                              const std::string& table, const ast::TimeTravel& travel,
+                                                              bool check_privileges) {
     if (!instance_.catalog().GetExternalCatalog(catalog)) {
         throw CatalogError("Unknown catalog '" + catalog + "'", ErrorCode::UNKNOWN_DATABASE);
     }
-    RequirePrivilege("USAGE", ClientContext::CatalogObject(catalog));
+    if (check_privileges) RequirePrivilege("USAGE", ClientContext::CatalogObject(catalog));
     iceberg::SnapshotSelector selector;
     if (travel.kind == ast::TimeTravel::Kind::VERSION) {
         selector.kind = iceberg::SnapshotSelector::Kind::VERSION;

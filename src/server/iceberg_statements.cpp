@@ -714,7 +714,9 @@ QueryResult StatementExecutor::IcebergInsert(const ast::InsertStatement& s, cons
 
 QueryResult StatementExecutor::IcebergWrite(const std::string& catalog, const std::string& db, const std::string& table,
                                             const TableState& state, BoundQueryNode& bound, std::vector<int> targets,
-                                            bool overwrite, bool dynamic_overwrite) {
+                                            bool overwrite, bool dynamic_overwrite,
+                                            const std::function<void(iceberg::TableTransaction&)>* prepare,
+                                            int64_t* snapshot_out) {
     const iceberg::Schema& schema = state.metadata->current_schema();
     if (targets.empty()) {
         for (size_t i = 0; i < bound.output.size(); ++i) targets.push_back(static_cast<int>(i));
@@ -769,7 +771,7 @@ QueryResult StatementExecutor::IcebergWrite(const std::string& catalog, const st
     }
     QueryResult result;
     result.affected_rows = rows.load();
-    if (files.empty() && !overwrite) {
+    if (files.empty() && !overwrite && !prepare) {
         result.info = "Records: 0";
         return result;
     }
@@ -781,6 +783,7 @@ QueryResult StatementExecutor::IcebergWrite(const std::string& catalog, const st
     iceberg::TableTransaction txn(*c, db, table, state, reload);
     try {
         txn.AddDataFiles(std::move(files));
+        if (prepare) (*prepare)(txn);
         if (overwrite) {
             txn.SetOverwrite(dynamic_overwrite && !state.metadata->default_spec().IsUnpartitioned()
                                  ? iceberg::TableTransaction::Overwrite::PARTITIONS
@@ -788,6 +791,7 @@ QueryResult StatementExecutor::IcebergWrite(const std::string& catalog, const st
         }
         TableState committed = txn.Commit();
         externals.Remember(committed);
+        if (snapshot_out) *snapshot_out = txn.snapshot_id();
         result.info = fmt::format("Records: {}  Snapshot: {}", rows.load(), txn.snapshot_id());
     } catch (...) {
         // The data files go unless the swap may have happened (then a snapshot may list them).

@@ -1,5 +1,6 @@
 #include "server/instance.h"
 #include "server/mv_service.h"
+#include "server/tiering_service.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -70,6 +71,7 @@ Instance::Instance(InstanceOptions options) : options_(std::move(options)) {
     // survives restarts; the global variables then apply its limits.
     DataCache::Global().Open(options_.data_dir + "/datacache");
     globals_ = std::make_unique<GlobalVariables>(*catalog_);
+    tiering_ = std::make_unique<TieringService>(*this);
     mvs_ = std::make_unique<MvService>(*this);
     mvs_->Start();
     Log::Info("instance.opened", {{"data_dir", options_.data_dir}});
@@ -102,6 +104,7 @@ Instance::~Instance() {
     // Background refreshes and tasks stop first: they run sessions over everything below.
     if (mvs_) mvs_->Stop();
     mvs_.reset();
+    tiering_.reset();
     routine_loads_.reset();
     stream_loads_.reset();
     compactor_.reset();

@@ -27,6 +27,7 @@ namespace floe {
 
 class Session;
 class MvService;
+class TieringService;
 
 struct InstanceOptions {
     std::string data_dir = "./floe-data";
@@ -64,6 +65,8 @@ class Instance {
     GlobalVariables& globals() { return *globals_; }
     /// Materialized views' refreshes and the task scheduler (server/mv_service.h).
     MvService& mvs() { return *mvs_; }
+    /// Tier moves of tiered hot tables (server/tiering_service.h); their runs are tasks of mvs().
+    TieringService& tiering() { return *tiering_; }
     /// Failed-login lockout and per-user connection counts, shared by the MySQL and HTTP logins.
     LoginGuard& login_guard() { return login_guard_; }
 
@@ -96,6 +99,7 @@ class Instance {
     std::unique_ptr<StreamLoader> stream_loads_;
     std::unique_ptr<RoutineLoadManager> routine_loads_;
     std::unique_ptr<MvService> mvs_;
+    std::unique_ptr<TieringService> tiering_;
     LoginGuard login_guard_;
     std::atomic<uint32_t> next_connection_id_{1};
     std::mutex sessions_mutex_;

@@ -54,8 +54,9 @@ class MvBindingContext : public ClientContext {
     }
     std::string CurrentCatalog() const override { return inner_.CurrentCatalog(); }
     std::shared_ptr<const TableSource> OpenTable(const std::string& catalog, const std::string& database,
-                                                 const std::string& table, const ast::TimeTravel& travel) override {
-        return inner_.OpenTable(catalog, database, table, travel);
+                                                 const std::string& table, const ast::TimeTravel& travel,
+                                                 bool check_privileges = true) override {
+        return inner_.OpenTable(catalog, database, table, travel, check_privileges);
     }
     TableRows OpenMetadataTable(const std::string& catalog, const std::string& database, const std::string& table,
                                 const std::string& kind, const ast::TimeTravel& travel) override {

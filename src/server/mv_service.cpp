@@ -14,6 +14,7 @@
 #include "server/instance.h"
 #include "server/session.h"
 #include "server/session_variables.h"
+#include "server/tiering_service.h"
 
 namespace floe {
 
@@ -253,6 +254,8 @@ void MvService::Execute(const TaskInfo& task, TaskRunInfo& run, const std::funct
     }
     if (task.kind == "MV") {
         Refresh(task, run, *session, progress);
+    } else if (task.kind == "TIER") {
+        instance_.tiering().Run(task, run, *session, progress);
     } else {
         RunSql(task, run, *session);
     }
@@ -590,7 +593,9 @@ void MvService::WatchLoop() {
         try {
             // Refresh tasks of MVs that are gone (DROP DATABASE takes its MVs along).
             for (const auto& task : scheduler_->ListTasks()) {
-                if (task.kind == "MV" && !instance_.catalog().GetMaterializedView(task.mv_id)) {
+                bool gone = (task.kind == "MV" && !instance_.catalog().GetMaterializedView(task.mv_id)) ||
+                            (task.kind == "TIER" && !instance_.catalog().GetTableById(task.mv_id));
+                if (gone) {
                     scheduler_->CancelRuns(task.id, true);
                     scheduler_->DropTask(task.name);
                 }

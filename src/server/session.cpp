@@ -30,6 +30,7 @@
 #include "server/mv_statements.h"
 #include "server/result_builder.h"
 #include "server/statement_executor.h"
+#include "server/tiering_service.h"
 
 namespace floe {
 
@@ -53,8 +54,9 @@ class SessionClientContext : public ClientContext {
         return session_.current_catalog().empty() ? std::string(kDefaultCatalog) : session_.current_catalog();
     }
     std::shared_ptr<const TableSource> OpenTable(const std::string& catalog, const std::string& database,
-                                                 const std::string& table, const ast::TimeTravel& travel) override {
-        return session_.OpenExternalTable(catalog, database, table, travel);
+                                                 const std::string& table, const ast::TimeTravel& travel,
+                                                 bool check_privileges = true) override {
+        return session_.OpenExternalTable(catalog, database, table, travel, check_privileges);
     }
     TableRows OpenMetadataTable(const std::string& catalog, const std::string& database, const std::string& table,
                                 const std::string& kind, const ast::TimeTravel& travel) override {
@@ -124,6 +126,8 @@ class SessionClientContext : public ClientContext {
             rows = TaskRows(session_, false);
         } else if (name == "TASK_RUNS") {
             rows = TaskRows(session_, true);
+        } else if (name == "TIERING") {
+            rows = session_.instance().tiering().Rows(session_, "");
         } else {
             return false;
         }
@@ -577,6 +581,24 @@ QueryResult Session::DispatchStatement(const ast::Statement& statement, const st
     throw NotSupportedError("statement is not supported");
 }
 
+std::pair<int64_t, int64_t> Session::CopyIntoIceberg(const std::string& sql, std::shared_ptr<const TableVersion> pinned,
+                                                     const std::string& catalog, const std::string& db,
+                                                     const std::string& table, const iceberg::TableState& state,
+                                                     const std::function<void(iceberg::TableTransaction&)>& prepare) {
+    ast::StatementPtr statement = Parser::ParseStatement(sql);
+    if (statement->kind != ast::StatementKind::SELECT) throw BinderError("not a query: " + sql);
+    statement_start_micros_ = NowMicros();
+    interrupted_ = false;
+    SessionClientContext context(*this);
+    StatementExecutor executor(*this, context);
+    Binder binder(context, nullptr);
+    binder.PinTableVersion(std::move(pinned));
+    auto bound = binder.BindQuery(*static_cast<const ast::SelectStatement&>(*statement).query);
+    int64_t snapshot = -1;
+    QueryResult r = executor.IcebergWrite(catalog, db, table, state, *bound, {}, false, false, &prepare, &snapshot);
+    return {snapshot, static_cast<int64_t>(r.affected_rows)};
+}
+
 QueryDescription Session::DescribeQuery(std::string_view sql) {
     ast::StatementPtr statement = Parser::ParseStatement(sql);
     if (statement->kind != ast::StatementKind::SELECT) throw BinderError("not a query: " + std::string(sql));
@@ -618,6 +640,7 @@ QueryResult Session::ExecuteSelect(const ast::QueryNode& query, const std::vecto
     SessionClientContext context(*this);
     MvBindingContext observed(context, true);
     Binder binder(observed, params);
+    if (pinned_read_) binder.PinTableVersion(pinned_read_);
     auto bound = binder.BindQuery(query);
     QueryResult result;
     result.has_result_set = true;

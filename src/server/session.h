@@ -18,6 +18,7 @@
 #include "catalog/access_control.h"
 #include "catalog/catalog.h"
 #include "catalog/table_source.h"
+#include "lake/iceberg/table_transaction.h"
 #include "parser/ast/statement.h"
 #include "server/query_result.h"
 #include "server/session_variables.h"
@@ -76,9 +77,11 @@ class Session {
     const std::string& current_catalog() const { return current_catalog_; }
     /// SET CATALOG / USE catalog.db (checks that it exists and USAGE on it); clears the database.
     void SetCurrentCatalog(const std::string& catalog);
-    /// A table of an external catalog for a query (USAGE on the catalog needed).
+    /// A table of an external catalog for a query (USAGE on the catalog needed unless
+    /// `check_privileges` is false: the cold tier of a tiered table).
     std::shared_ptr<const TableSource> OpenExternalTable(const std::string& catalog, const std::string& database,
-                                                         const std::string& table, const ast::TimeTravel& travel);
+                                                         const std::string& table, const ast::TimeTravel& travel,
+                                                         bool check_privileges = true);
 
     /// COM_INIT_DB / USE: throws CatalogError(UNKNOWN_DATABASE) when it does not exist.
     void SetCurrentDatabase(std::string_view database);
@@ -136,6 +139,17 @@ class Session {
 
     /// Binds `sql` (a query) as this session's user, without running it.
     QueryDescription DescribeQuery(std::string_view sql);
+    /// Tiering (tiering_service.cpp): runs the query `sql` with `pinned` as the version of the hot
+    /// table it reads, writes its rows (the Iceberg table's columns in order) into the Iceberg
+    /// table `catalog`.`db`.`table` at `state`, and commits them in one snapshot after `prepare`
+    /// has added to the transaction. Returns the new snapshot's id and the rows written.
+    std::pair<int64_t, int64_t> CopyIntoIceberg(const std::string& sql, std::shared_ptr<const TableVersion> pinned,
+                                                const std::string& catalog, const std::string& db,
+                                                const std::string& table, const iceberg::TableState& state,
+                                                const std::function<void(iceberg::TableTransaction&)>& prepare);
+    /// Queries of this session read `version` as its table's version (tiering's checks of one
+    /// partition); null: the current versions.
+    void set_pinned_read(std::shared_ptr<const TableVersion> version) { pinned_read_ = std::move(version); }
     /// Set by an MV refresh around its INSERT OVERWRITE; null otherwise.
     const MvRefreshWrite* mv_refresh_write() const { return mv_refresh_write_ ? &*mv_refresh_write_ : nullptr; }
     void set_mv_refresh_write(std::optional<MvRefreshWrite> write) { mv_refresh_write_ = std::move(write); }
@@ -167,6 +181,7 @@ class Session {
     std::shared_ptr<const PrivilegeSet> privileges_;
     uint64_t privileges_generation_ = 0;
     std::optional<MvRefreshWrite> mv_refresh_write_;
+    std::shared_ptr<const TableVersion> pinned_read_;
 };
 
 }  // namespace floe

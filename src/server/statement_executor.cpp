@@ -1,7 +1,10 @@
 #include "server/statement_executor.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <sstream>
 
 #include "binder/binder.h"
@@ -17,6 +20,7 @@
 #include "server/result_builder.h"
 #include "server/session.h"
 #include "server/session_variables.h"
+#include "server/tiering_service.h"
 
 namespace floe {
 
@@ -77,6 +81,23 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
     Catalog& catalog = instance.catalog();
     if (auto external = ShowExternal(s)) return std::move(*external);
     if (s.show == ast::ShowKind::MATERIALIZED_VIEWS) return ShowMaterializedViews(s);
+    if (s.show == ast::ShowKind::TIERING) {
+        MvRows rows = instance.tiering().Rows(session_, s.database);
+        ResultBuilder out;
+        for (size_t i = 0; i < rows.names.size(); ++i) out.AddColumn(rows.names[i], rows.types[i]);
+        for (auto& r : rows.rows) {
+            if (s.like) {
+                ResultBuilder one;
+                one.AddColumn("name");
+                one.AddRow({r[1]});
+                one.FilterLike(*s.like);
+                if (one.Build().RowCount() == 0) continue;
+            }
+            out.AddRow(std::move(r));
+        }
+        if (s.where) out.FilterWhere(context_, *s.where);
+        return out.Build();
+    }
     ResultBuilder rb;
     using K = ast::ShowKind;
     switch (s.show) {
@@ -440,7 +461,54 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
         case K::CATALOGS:
         case K::CREATE_CATALOG:
         case K::MATERIALIZED_VIEWS:
+        case K::TIERING:
             throw InternalError("SHOW CATALOGS is answered by ShowExternal");
+        case K::DATA: {
+            // StarRocks' SHOW DATA: per table its size and rows, then the total.
+            std::string db = s.database.empty() ? session_.current_database() : s.database;
+            if (db.empty()) throw CatalogError("No database selected", ErrorCode::NO_DATABASE_SELECTED);
+            if (!catalog.DatabaseExists(db)) {
+                throw CatalogError("Unknown database '" + db + "'", ErrorCode::UNKNOWN_DATABASE);
+            }
+            rb.AddColumn("TableName");
+            rb.AddColumn("Size");
+            rb.AddColumn("ReplicaCount", TypeId::BIGINT);
+            rb.AddColumn("RowCount", TypeId::BIGINT);
+            rb.AddColumn("Bytes", TypeId::BIGINT);
+            std::map<int64_t, int64_t> size_of;
+            for (const auto& r : catalog.store().Query("SELECT id, size FROM rowsets")) {
+                size_of[std::get<int64_t>(r[0])] = std::get<int64_t>(r[1]);
+            }
+            auto human = [](int64_t bytes) {
+                const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+                double v = static_cast<double>(bytes);
+                int u = 0;
+                while (v >= 1024 && u < 4) {
+                    v /= 1024;
+                    ++u;
+                }
+                return u == 0 ? std::to_string(bytes) + "B" : fmt::format("{:.3f} {}", v, units[u]);
+            };
+            int64_t total_bytes = 0, total_rows = 0;
+            for (const auto& t : catalog.ListTables(db)) {
+                if (t.kind == "VIEW") continue;
+                if (!s.table.empty() && !AsciiEqualsIgnoreCase(s.table, t.name)) continue;
+                if (!session_.CanSee(ClientContext::TableObject(t))) continue;
+                auto version = catalog.GetTableVersion(t.id);
+                int64_t bytes = 0;
+                for (const auto& r : version->rowsets) bytes += size_of[r.id];
+                int64_t rows = version->live_rows();
+                total_bytes += bytes;
+                total_rows += rows;
+                rb.AddRow(
+                    {Str(t.name), Str(human(bytes)), Value::Integer(1), Value::Integer(rows), Value::Integer(bytes)});
+            }
+            if (s.table.empty()) {
+                rb.AddRow({Str("Total"), Str(human(total_bytes)), Value::Integer(1), Value::Integer(total_rows),
+                           Value::Integer(total_bytes)});
+            }
+            break;
+        }
     }
     if (s.like) rb.FilterLike(*s.like);
     if (s.where) rb.FilterWhere(context_, *s.where);

@@ -2,10 +2,12 @@
 /// Statements that do not go through the query engine: SHOW, USE, CREATE/DROP DATABASE, users,
 /// transactions, KILL. Each reads or changes the catalog or the session and returns a result.
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 
+#include "lake/iceberg/table_transaction.h"
 #include "parser/ast/statement.h"
 #include "server/query_result.h"
 
@@ -21,6 +23,14 @@ class StatementExecutor {
   public:
     StatementExecutor(Session& session, ClientContext& context) : session_(session), context_(context) {}
 
+    /// Writes the rows of `bound` (its columns feeding the table columns `targets`, all in order
+    /// when empty) into the table and commits them
+    /// (after `prepare` added to the transaction; the snapshot id to `snapshot_out`).
+    QueryResult IcebergWrite(const std::string& catalog, const std::string& db, const std::string& table,
+                             const iceberg::TableState& state, struct BoundQueryNode& bound, std::vector<int> targets,
+                             bool overwrite, bool dynamic_overwrite = false,
+                             const std::function<void(iceberg::TableTransaction&)>* prepare = nullptr,
+                             int64_t* snapshot_out = nullptr);
     QueryResult Show(const ast::ShowStatement& statement);
     /// CREATE EXTERNAL CATALOG, DROP CATALOG, SET CATALOG (catalog_statements.cpp).
     QueryResult CatalogStatement(const ast::Statement& statement);
@@ -89,11 +99,6 @@ class StatementExecutor {
     /// ALTER TABLE of an Iceberg table (iceberg_alter_statements.cpp): each action commits one new
     /// metadata version; no data file is rewritten.
     QueryResult IcebergAlterTable(const ast::AlterTableStatement& statement, const std::string& catalog);
-    /// Writes the rows of `bound` (its columns feeding the table columns `targets`, all in order
-    /// when empty) into the table and commits them.
-    QueryResult IcebergWrite(const std::string& catalog, const std::string& db, const std::string& table,
-                             const iceberg::TableState& state, struct BoundQueryNode& bound, std::vector<int> targets,
-                             bool overwrite, bool dynamic_overwrite = false);
 
     Session& session_;
     ClientContext& context_;

@@ -251,6 +251,8 @@ enum class ShowKind : uint8_t {
     CATALOGS,            // SHOW CATALOGS
     CREATE_CATALOG,      // SHOW CREATE CATALOG c
     MATERIALIZED_VIEWS,  // SHOW MATERIALIZED VIEWS [FROM db] [LIKE | WHERE]
+    TIERING,             // SHOW TIERING [FROM db] [LIKE | WHERE]: tiered tables' boundaries and moves
+    DATA,                // SHOW DATA [FROM db[.table]]: bytes and rows per table
 };
 
 /// `SHOW ... [FROM|IN db] [LIKE 'pattern' | WHERE expr]`.
