@@ -166,6 +166,8 @@ class Binder {
     /// Set while the query of a tiered table binds: its cold tier is read without a privilege of
     /// its own (the logical table's SELECT covers both tiers).
     int tier_depth_ = 0;
+    /// The cold tier's table, opened before the tiered table's query binds (which takes it).
+    std::shared_ptr<const TableSource> tier_cold_;
 
     // Aggregation context of the SELECT being bound.
     struct AggregateContext {

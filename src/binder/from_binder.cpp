@@ -30,6 +30,28 @@ using binder_internal::ConstantInteger;
 
 }  // namespace
 
+/// A cold tier that could not be opened: binds with the hot table's columns; planning a scan of
+/// it (a query that needs the cold rows) fails with the reason.
+class UnreachableSource : public TableSource {
+  public:
+    UnreachableSource(std::string name, std::vector<SourceColumn> columns, std::string error, ErrorCode code)
+        : name_(std::move(name)), columns_(std::move(columns)), error_(std::move(error)), code_(code) {}
+    std::string kind() const override { return "ICEBERG"; }
+    std::string name() const override { return name_; }
+    const std::vector<SourceColumn>& columns() const override { return columns_; }
+    int64_t EstimatedRows() const override { return 0; }
+    std::shared_ptr<const ScanPlan> PlanScan(const std::vector<size_t>&,
+                                             const std::vector<ScanFilter>&) const override {
+        throw IOError("the cold tier " + name_ + " cannot be read: " + error_, code_);
+    }
+
+  private:
+    std::string name_;
+    std::vector<SourceColumn> columns_;
+    std::string error_;
+    ErrorCode code_;
+};
+
 /// The query a tiered table reads as (TieringService's header has the design). `cold` lists the
 /// cold table's columns at the snapshot read: hot columns it lacks (added later) read NULL.
 static std::string TieredTableQuery(const std::string& database, const std::string& table, const TableSchema& schema,
@@ -407,9 +429,18 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
                             travel.value = std::to_string(tier.snapshot_id);
                             travel.numeric = true;
                         }
-                        cold =
-                            context_.OpenTable(tier.cold_catalog, tier.cold_database, tier.cold_table, travel, false)
-                                ->columns();
+                        try {
+                            tier_cold_ = context_.OpenTable(tier.cold_catalog, tier.cold_database, tier.cold_table,
+                                                            travel, false);
+                        } catch (const Exception& e) {
+                            // The cold tier cannot be reached: a query that needs it fails with
+                            // the reason when planned; one its filter keeps in the hot tier runs.
+                            std::vector<SourceColumn> columns;
+                            for (const auto& c : schema.columns) columns.push_back({c.name, c.type, true, ""});
+                            tier_cold_ = std::make_shared<UnreachableSource>(tier.ColdName(), std::move(columns),
+                                                                             e.what(), e.code());
+                        }
+                        cold = tier_cold_->columns();
                     }
                     auto ref = BindDefinedQuery(base, table->name, db,
                                                 TieredTableQuery(db, table->name, schema, tier, cold), {}, "table");
@@ -492,7 +523,8 @@ BoundTableRefPtr Binder::BindSourceTable(const ast::BaseTableRef& base, const st
         return BindSystemRows(base, source);
     }
     std::shared_ptr<const TableSource> source =
-        context_.OpenTable(catalog, db, base.table, base.time_travel, tier_depth_ == 0);
+        tier_depth_ > 0 && tier_cold_ ? std::move(tier_cold_)
+                                      : context_.OpenTable(catalog, db, base.table, base.time_travel, tier_depth_ == 0);
     auto tf = std::make_unique<BoundTableFunctionRef>();
     tf->name = "table_source";
     std::string alias = base.alias.empty() ? base.table : base.alias;

@@ -17,6 +17,7 @@
 #include "lake/external_catalogs.h"
 #include "lake/iceberg/iceberg_types.h"
 #include "lake/iceberg/manifest.h"
+#include "server/iceberg_write_support.h"
 #include "server/instance.h"
 #include "server/mv_service.h"
 #include "server/session.h"
@@ -504,10 +505,39 @@ bool TieringService::MoveOne(Session& session, const TableInfo& table, std::shar
             }
             std::string sql =
                 "SELECT " + select + " FROM " + QuoteIdentifier(table.database) + "." + QuoteIdentifier(table.name);
+            // Primary Key tables: cold rows whose keys the partition holds again (late upserts of
+            // moved keys) are deleted in the same snapshot, so the newest version stays the only one.
+            std::vector<Chunk> replaced;
+            if (schema.keys_type == ast::KeysType::PRIMARY && tier.snapshot_id >= 0) {
+                std::string match;
+                for (const auto& k : schema.key_columns) {
+                    match += " AND __hot." + QuoteIdentifier(k) + " = __cold." + QuoteIdentifier(k);
+                }
+                std::string cold = QuoteIdentifier(tier.cold_catalog) + "." + QuoteIdentifier(tier.cold_database) +
+                                   "." + QuoteIdentifier(tier.cold_table);
+                session.set_pinned_read(PartitionOnly(*version, partition.id));
+                try {
+                    replaced =
+                        session
+                            .Execute("SELECT _file, _pos FROM " + cold + " FOR VERSION AS OF " +
+                                     std::to_string(tier.snapshot_id) + " AS __cold WHERE EXISTS (SELECT 1 FROM " +
+                                     QuoteIdentifier(table.database) + "." + QuoteIdentifier(table.name) +
+                                     " AS __hot WHERE 1 = 1" + match + ")")
+                            .chunks;
+                } catch (...) {
+                    session.set_pinned_read(nullptr);
+                    throw;
+                }
+                session.set_pinned_read(nullptr);
+            }
+            std::vector<std::string> delete_files;
             std::function<void(iceberg::TableTransaction&)> prepare = [&](iceberg::TableTransaction& txn) {
                 txn.SetSummary(kTagTable, std::to_string(table.id));
                 txn.SetSummary(kTagSource, tag);
                 if (!stale.empty()) txn.RemoveDataFiles(stale);
+                size_t n = 0;
+                for (const auto& c : replaced) n += c.live_rows();
+                if (n > 0) iceberg_write::StageDeletes(replaced, state, txn, delete_files);
             };
             auto [id, written] = session.CopyIntoIceberg(sql, PartitionOnly(*version, partition.id), tier.cold_catalog,
                                                          tier.cold_database, tier.cold_table, state, prepare);
@@ -573,8 +603,9 @@ bool TieringService::CheckExternal(Session& session, const TableInfo& table,
         int64_t missing = 0, total = 0;
         for (const auto& chunk : r.chunks) {
             if (chunk.live_rows() == 0) continue;
-            missing = chunk.column(0).GetValue(chunk.LiveRow(0)).GetInt();
-            total = chunk.column(1).GetValue(chunk.LiveRow(0)).GetInt();
+            Value m = chunk.column(0).GetValue(chunk.LiveRow(0)), t = chunk.column(1).GetValue(chunk.LiveRow(0));
+            missing = m.is_null() ? 0 : m.GetInt();
+            total = t.is_null() ? 0 : t.GetInt();
         }
         if (missing > 0) {
             reason = fmt::format("partition {}: {} of {} {} not yet in {}", partition.name, missing, total,
