@@ -396,7 +396,7 @@ void StageDeletionVectors(const std::map<std::string, std::vector<int64_t>>& pos
 }  // namespace
 
 int64_t StageDeletes(const std::vector<Chunk>& chunks, const TableState& state, iceberg::TableTransaction& txn,
-                     std::vector<std::string>& written) {
+                     std::vector<std::string>& written, bool remove_whole_files) {
     std::map<std::string, std::vector<int64_t>> positions;
     for (const auto& chunk : chunks) {
         for (size_t i = 0; i < chunk.live_rows(); ++i) {
@@ -428,7 +428,7 @@ int64_t StageDeletes(const std::vector<Chunk>& chunks, const TableState& state, 
     int counter = 0;
     for (const auto& [path, pos] : positions) {
         auto it = live.find(path);
-        if (static_cast<int64_t>(pos.size()) == it->second.record_count) {
+        if (remove_whole_files && static_cast<int64_t>(pos.size()) == it->second.record_count) {
             removed.insert(path);  // every row of the file goes: the file goes
             continue;
         }

@@ -41,9 +41,10 @@ std::map<std::string, LiveFile> LiveDataFiles(const iceberg::TableState& state);
 /// file absorbing its current one, all in one Puffin file; or the data file's removal when every
 /// row of it goes. Paths of the files written are appended to `written` (for cleanup after a
 /// failed commit). Returns the rows deleted (duplicates counted once). Throws NotSupportedError for
-/// v1 tables (no row deletes).
+/// v1 tables (no row deletes). `remove_whole_files` false: a file whose every row goes still gets
+/// a position-delete file (tiering: a commit that is later undone must only add files).
 int64_t StageDeletes(const std::vector<Chunk>& chunks, const iceberg::TableState& state, iceberg::TableTransaction& txn,
-                     std::vector<std::string>& written);
+                     std::vector<std::string>& written, bool remove_whole_files = true);
 
 /// Deletes files a failed statement wrote (best effort: what remains is an orphan, which
 /// remove_orphan_files cleans).

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "binder/client_context.h"
@@ -114,12 +115,12 @@ std::vector<const iceberg::Snapshot*> SnapshotsSince(const iceberg::TableMetadat
     return out;
 }
 
-/// A copy of `version` with only `partition`'s rowsets and no tiering (what a move reads).
-std::shared_ptr<const TableVersion> PartitionOnly(const TableVersion& version, int64_t partition) {
+/// A copy of `version` with only the rowsets of `partitions` and no tiering (what a move reads).
+std::shared_ptr<const TableVersion> PartitionOnly(const TableVersion& version, const std::set<int64_t>& partitions) {
     auto v = std::make_shared<TableVersion>(version);
     v->rowsets.clear();
     for (const auto& r : version.rowsets) {
-        if (r.partition_id == partition) v->rowsets.push_back(r);
+        if (partitions.count(r.partition_id)) v->rowsets.push_back(r);
     }
     v->tier = nullptr;
     return v;
@@ -358,9 +359,13 @@ void TieringService::Run(const TaskInfo& task, TaskRunInfo& run, Session& sessio
     int64_t moved = 0, rows = 0;
     int64_t started = NowMs();
     int conflicts = 0;
-    std::set<int64_t> waiting;
+    std::set<std::string> handled;  // partitions moved in this run (late rows arriving meanwhile wait for the next)
     try {
         for (;;) {
+            // After a conflict (the partition kept being written while it was copied) the move
+            // holds the table's write lock from reading to flipping: writers wait for one copy.
+            std::optional<LoadManager::TableLock> exclusive;
+            if (conflicts > 0) exclusive.emplace(instance_.loads().LockTable(table->id));
             auto version = catalog.GetTableVersion(table->id);
             if (!version->tier) {
                 run.state = "SKIPPED";
@@ -374,7 +379,7 @@ void TieringService::Run(const TaskInfo& task, TaskRunInfo& run, Session& sessio
             // Aged partitions, and partitions below the boundary (late rows), oldest first.
             std::vector<const PartitionInfo*> due;
             for (const auto& p : version->partitions) {
-                if (!p.upper || waiting.count(p.id)) continue;
+                if (!p.upper || handled.count(p.name)) continue;
                 bool aged = *p.upper <= cutoff;
                 bool late = tier.boundary && *p.upper <= *tier.boundary;
                 if (aged || late) due.push_back(&p);
@@ -382,13 +387,19 @@ void TieringService::Run(const TaskInfo& task, TaskRunInfo& run, Session& sessio
             std::sort(due.begin(), due.end(),
                       [](const PartitionInfo* a, const PartitionInfo* b) { return *a->upper < *b->upper; });
             if (due.empty()) break;
-            SetStatus(table->id, "MOVING", "partition " + due.front()->name);
+            SetStatus(table->id, "MOVING",
+                      due.size() == 1 ? "partition " + due.front()->name
+                                      : fmt::format("{} partitions from {}", due.size(), due.front()->name));
             progress(fmt::format("{} moved, {} to go", moved, due.size()));
             int64_t part_rows = 0;
             bool done = false;
             if (tier.mode == "external") {
                 std::string reason;
                 done = CheckExternal(session, *table, version, *due.front(), reason);
+                if (done) {
+                    handled.insert(due.front()->name);
+                    ++moved;
+                }
                 if (!done && !reason.empty()) {
                     // The partition waits for the other writer (and so do the newer ones).
                     SetStatus(table->id, "WAITING", reason);
@@ -397,7 +408,13 @@ void TieringService::Run(const TaskInfo& task, TaskRunInfo& run, Session& sessio
                     return;
                 }
             } else {
-                done = MoveOne(session, *table, version, *due.front(), part_rows);
+                // Every due partition in one copy and one cold snapshot: late rows of many days
+                // become one batch of files, not a snapshot per day.
+                done = MovePartitions(session, *table, version, due, part_rows, exclusive.has_value());
+                if (done) {
+                    for (const auto* p : due) handled.insert(p->name);
+                    moved += static_cast<int64_t>(due.size());
+                }
             }
             if (!done) {
                 if (++conflicts > 5) {
@@ -406,7 +423,6 @@ void TieringService::Run(const TaskInfo& task, TaskRunInfo& run, Session& sessio
                 }
                 continue;
             }
-            ++moved;
             rows += part_rows;
         }
     } catch (const Exception& e) {
@@ -430,26 +446,33 @@ void TieringService::Run(const TaskInfo& task, TaskRunInfo& run, Session& sessio
     run.extra_message = fmt::format("{} partitions, {} rows moved", moved, rows);
 }
 
-bool TieringService::MoveOne(Session& session, const TableInfo& table, std::shared_ptr<const TableVersion> version,
-                             const PartitionInfo& partition, int64_t& rows) {
+bool TieringService::MovePartitions(Session& session, const TableInfo& table,
+                                    std::shared_ptr<const TableVersion> version,
+                                    const std::vector<const PartitionInfo*>& parts, int64_t& rows, bool locked) {
     Catalog& catalog = instance_.catalog();
     const TierState& tier = *version->tier;
     TableSchema schema = ParseTableDefinition(version->definition);
-    auto dv = version->data_versions.find(partition.id);
-    int64_t data_version = dv == version->data_versions.end() ? 0 : dv->second;
-    int64_t live = 0;
-    for (const auto& r : version->rowsets) {
-        if (r.partition_id == partition.id) live += r.live_rows();
-    }
     auto next = std::make_shared<TierState>(tier);
-    if (!next->boundary || *partition.upper > *next->boundary) next->boundary = partition.upper;
     LoadCommit commit;
     commit.label = LoadManager::NewLabel("tier_move");
-    commit.expect_data_versions[partition.id] = data_version;
-    if (schema.partition.kind == ast::PartitionKind::TIME_EXPRESSION) {
-        commit.drop_partitions.push_back(partition.name);
-    } else {
-        commit.replace_partitions.push_back(partition.name);
+    std::set<int64_t> ids;
+    std::string tag = std::to_string(table.id) + "/";
+    for (const PartitionInfo* p : parts) {
+        auto dv = version->data_versions.find(p->id);
+        int64_t data_version = dv == version->data_versions.end() ? 0 : dv->second;
+        ids.insert(p->id);
+        tag += (tag.back() == '/' ? "" : ",") + std::to_string(p->id) + "@" + std::to_string(data_version);
+        if (!next->boundary || *p->upper > *next->boundary) next->boundary = p->upper;
+        commit.expect_data_versions[p->id] = data_version;
+        if (schema.partition.kind == ast::PartitionKind::TIME_EXPRESSION) {
+            commit.drop_partitions.push_back(p->name);
+        } else {
+            commit.replace_partitions.push_back(p->name);
+        }
+    }
+    int64_t live = 0;
+    for (const auto& r : version->rowsets) {
+        if (ids.count(r.partition_id)) live += r.live_rows();
     }
     if (live > 0) {
         auto& externals = instance_.external_catalogs();
@@ -458,7 +481,6 @@ bool TieringService::MoveOne(Session& session, const TableInfo& table, std::shar
             throw IOError("cold table " + tier.ColdName() + " was replaced (table-uuid " + state.metadata->table_uuid +
                           ", expected " + tier.cold_uuid + "); the boundary stays until the policy is set again");
         }
-        std::string tag = fmt::format("{}/{}@{}", table.id, partition.id, data_version);
         bool found = false;
         auto since = SnapshotsSince(*state.metadata, tier.snapshot_id, found);
         if (!found) {
@@ -484,13 +506,14 @@ bool TieringService::MoveOne(Session& session, const TableInfo& table, std::shar
         }
         if (snapshot < 0) {
             // Files of tagged snapshots that were never flipped leave in the same commit.
-            std::set<std::string> stale;
+            std::set<std::string> stale, stale_deletes;
             if (!orphans.empty() && top) {
                 for (const auto& m : iceberg::ReadSnapshotManifests(*state.metadata, *top)) {
-                    if (m.content != iceberg::ManifestContent::DATA) continue;
                     for (auto& e : iceberg::ReadManifest(ReadWholeFile(m.path), "manifest '" + m.path + "'", m)) {
                         if (e.status == iceberg::EntryStatus::DELETED) continue;
-                        if (orphans.count(e.snapshot_id.value_or(m.added_snapshot_id))) stale.insert(e.file.file_path);
+                        if (!orphans.count(e.snapshot_id.value_or(m.added_snapshot_id))) continue;
+                        (e.file.content == iceberg::DataFileContent::DATA ? stale : stale_deletes)
+                            .insert(e.file.file_path);
                     }
                 }
             }
@@ -507,6 +530,7 @@ bool TieringService::MoveOne(Session& session, const TableInfo& table, std::shar
                 "SELECT " + select + " FROM " + QuoteIdentifier(table.database) + "." + QuoteIdentifier(table.name);
             // Primary Key tables: cold rows whose keys the partition holds again (late upserts of
             // moved keys) are deleted in the same snapshot, so the newest version stays the only one.
+            int64_t copy_start = NowMs();
             std::vector<Chunk> replaced;
             if (schema.keys_type == ast::KeysType::PRIMARY && tier.snapshot_id >= 0) {
                 std::string match;
@@ -515,7 +539,7 @@ bool TieringService::MoveOne(Session& session, const TableInfo& table, std::shar
                 }
                 std::string cold = QuoteIdentifier(tier.cold_catalog) + "." + QuoteIdentifier(tier.cold_database) +
                                    "." + QuoteIdentifier(tier.cold_table);
-                session.set_pinned_read(PartitionOnly(*version, partition.id));
+                session.set_pinned_read(PartitionOnly(*version, ids));
                 try {
                     replaced =
                         session
@@ -535,16 +559,18 @@ bool TieringService::MoveOne(Session& session, const TableInfo& table, std::shar
                 txn.SetSummary(kTagTable, std::to_string(table.id));
                 txn.SetSummary(kTagSource, tag);
                 if (!stale.empty()) txn.RemoveDataFiles(stale);
+                if (!stale_deletes.empty()) txn.RemoveDeleteFiles(stale_deletes);
                 size_t n = 0;
                 for (const auto& c : replaced) n += c.live_rows();
-                if (n > 0) iceberg_write::StageDeletes(replaced, state, txn, delete_files);
+                if (n > 0) iceberg_write::StageDeletes(replaced, state, txn, delete_files, false);
             };
-            auto [id, written] = session.CopyIntoIceberg(sql, PartitionOnly(*version, partition.id), tier.cold_catalog,
+            auto [id, written] = session.CopyIntoIceberg(sql, PartitionOnly(*version, ids), tier.cold_catalog,
                                                          tier.cold_database, tier.cold_table, state, prepare);
             snapshot = id;
             rows = written;
             Log::Info("tiering.copied", {{"table", table.database + "." + table.name},
-                                         {"partition", partition.name},
+                                         {"ms", NowMs() - copy_start},
+                                         {"partitions", parts.size()},
                                          {"rows", written},
                                          {"cold", tier.ColdName()},
                                          {"snapshot", id}});
@@ -553,7 +579,8 @@ bool TieringService::MoveOne(Session& session, const TableInfo& table, std::shar
     }
     commit.tier = std::shared_ptr<const TierState>(next);
     // Under the table's write lock: a writer that read the version before the flip commits before it.
-    auto lock = instance_.loads().LockTable(table.id);
+    std::optional<LoadManager::TableLock> lock;
+    if (!locked) lock.emplace(instance_.loads().LockTable(table.id));
     try {
         catalog.CommitLoad(table.id, commit);
     } catch (const CommitConflictError&) {
@@ -591,7 +618,7 @@ bool TieringService::CheckExternal(Session& session, const TableInfo& table,
                           QuoteIdentifier(table.name) + " AS __h WHERE NOT EXISTS (SELECT 1 FROM " +
                           QuoteIdentifier(tier.cold_catalog) + "." + QuoteIdentifier(tier.cold_database) + "." +
                           QuoteIdentifier(tier.cold_table) + " AS __c WHERE " + match + ")";
-        session.set_pinned_read(PartitionOnly(*version, partition.id));
+        session.set_pinned_read(PartitionOnly(*version, {partition.id}));
         QueryResult r;
         try {
             r = session.Execute(sql);

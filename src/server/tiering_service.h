@@ -76,10 +76,12 @@ class TieringService {
         int64_t moved_rows = 0;
         int64_t last_rows_per_second = 0;
     };
-    /// Moves (copy mode) or checks and flips (external mode) one partition; false when the
-    /// partition changed meanwhile (retry).
-    bool MoveOne(Session& session, const TableInfo& table, std::shared_ptr<const TableVersion> version,
-                 const PartitionInfo& partition, int64_t& rows);
+    /// Copy mode: moves `parts` (aged partitions and late rows) in one cold snapshot and one flip;
+    /// false when one of them changed meanwhile (retry). `locked`: the caller holds the table's
+    /// write lock.
+    bool MovePartitions(Session& session, const TableInfo& table, std::shared_ptr<const TableVersion> version,
+                        const std::vector<const PartitionInfo*>& parts, int64_t& rows, bool locked);
+    /// External mode: flips `partition` once the cold table holds every key of it (else `reason`).
     bool CheckExternal(Session& session, const TableInfo& table, std::shared_ptr<const TableVersion> version,
                        const PartitionInfo& partition, std::string& reason);
     void SetStatus(int64_t table_id, const std::string& state, const std::string& reason);

@@ -282,11 +282,12 @@ TableState TableTransaction::TryCommit(const TableState& base_state, int attempt
     for (const auto& f : data_files_) changed_partitions.insert(PartitionKeyOf(written_for_spec_, f.partition));
     for (const auto& f : delete_files_) changed_partitions.insert(PartitionKeyOf(written_for_spec_, f.partition));
     bool must_scan = overwrite_ != Overwrite::NONE || !referenced_data_files_.empty() || !removed_data_files_.empty() ||
-                     !dv_targets_.empty();
+                     !dv_targets_.empty() || !removed_delete_files_.empty();
     std::set<std::pair<std::string, std::string>> replaced_found;
     // A delete entry this commit replaces (a deletion vector it absorbed, or that of a data file
     // it removes); throws when another deletion vector for a target landed meanwhile.
     auto replaces = [&](const ManifestEntry& e) {
+        if (e.file.content != DataFileContent::DATA && removed_delete_files_.count(e.file.file_path)) return true;
         if (e.file.content != DataFileContent::POSITION_DELETES || !e.file.referenced_data_file) return false;
         const std::string& target = *e.file.referenced_data_file;
         if (replaced_dvs_.count({e.file.file_path, target})) {
@@ -441,7 +442,7 @@ TableState TableTransaction::TryCommit(const TableState& base_state, int attempt
         added_size += f.file_size_in_bytes;
     }
     std::string operation = "append";
-    if (overwrite_ != Overwrite::NONE || !removed_data_files_.empty()) {
+    if (overwrite_ != Overwrite::NONE || !removed_data_files_.empty() || !removed_delete_files_.empty()) {
         operation = data_files_.empty() ? "delete" : "overwrite";
     } else if (!delete_files_.empty()) {
         operation = data_files_.empty() ? "delete" : "overwrite";

@@ -78,6 +78,8 @@ class TableTransaction {
     void AddDeleteFiles(std::vector<DataFile> files, std::vector<int32_t> spec_ids, std::set<std::string> referenced);
     /// Live data files to remove (copy-on-write): they must still be live when the commit lands.
     void RemoveDataFiles(std::set<std::string> paths);
+    /// Live delete files (position or equality deletes) to remove, e.g. those of a commit being undone.
+    void RemoveDeleteFiles(std::set<std::string> paths) { removed_delete_files_.insert(paths.begin(), paths.end()); }
     /// v3: the data files that get a new deletion vector, and the live ones (Puffin path, data
     /// file) it replaces (and absorbed). The replaced ones must still be live, and no other
     /// deletion vector for those data files may have landed meanwhile (CommitFailedError).
@@ -117,6 +119,7 @@ class TableTransaction {
     std::vector<int32_t> delete_spec_ids_;
     std::set<std::string> referenced_data_files_;
     std::set<std::string> removed_data_files_;
+    std::set<std::string> removed_delete_files_;
     std::set<std::string> dv_targets_;
     std::set<std::pair<std::string, std::string>> replaced_dvs_;
     Overwrite overwrite_ = Overwrite::NONE;
