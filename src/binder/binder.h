@@ -50,6 +50,9 @@ class Binder {
     /// The table an UPDATE or DELETE changes: its statement checks the UPDATE or DELETE privilege,
     /// so reading it to find the rows needs no SELECT of its own (other tables still do).
     void SetWriteTarget(int64_t table_id) { write_target_id_ = table_id; }
+    /// Tables of external catalogs are read without their own privilege (a tiered table's cold
+    /// tier, changed by a statement already granted on the tiered table).
+    void ReadExternalAsGranted() { ++tier_depth_; }
 
   private:
     /// The session's time_zone (UTC when it has none); throws for an unknown zone.

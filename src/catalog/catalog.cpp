@@ -625,6 +625,13 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
                                           std::to_string(now) + ", expected " + std::to_string(expected) + ")");
             }
         }
+        if (commit.expect_tier_snapshot) {
+            int64_t now = current->tier ? current->tier->snapshot_id : -1;
+            if (now != *commit.expect_tier_snapshot) {
+                throw CommitConflictError("the table's cold snapshot changed (" + std::to_string(now) + ", expected " +
+                                          std::to_string(*commit.expect_tier_snapshot) + ")");
+            }
+        }
         next->tier = current->tier;
         if (commit.tier) {
             next->tier = *commit.tier;

@@ -180,6 +180,8 @@ struct LoadCommit {
     /// listed partition's data version is still the given one (a tier move drops exactly the rows
     /// it copied).
     std::map<int64_t, int64_t> expect_data_versions;
+    /// Compare-and-swap on the cold snapshot the table's tiering state records (-1: none).
+    std::optional<int64_t> expect_tier_snapshot;
     /// Sets (or, with a null value, removes) the table's tiering state in the same transaction.
     std::optional<std::shared_ptr<const TierState>> tier;
 };

@@ -255,7 +255,7 @@ namespace iceberg_write {
 std::vector<Chunk> RunSnapshotQuery(ClientContext& context, const std::string& catalog, const std::string& db,
                                     const std::string& table, int64_t snapshot, const std::string& alias,
                                     const std::string& prefix, const std::vector<const ast::ExprPtr*>& items,
-                                    const ast::ExprPtr& where) {
+                                    const ast::ExprPtr& where, bool check_privileges) {
     ast::StatementPtr parsed =
         Parser::ParseStatement("SELECT " + prefix + " FROM " + QuoteIdentifier(catalog) + "." + QuoteIdentifier(db) +
                                "." + QuoteIdentifier(table) + " FOR VERSION AS OF " + std::to_string(snapshot) +
@@ -279,6 +279,7 @@ std::vector<Chunk> RunSnapshotQuery(ClientContext& context, const std::string& c
     };
     std::unique_ptr<BoundQueryNode> bound;
     Binder binder(context);
+    if (!check_privileges) binder.ReadExternalAsGranted();
     try {
         bound = binder.BindQuery(node);
     } catch (...) {

@@ -25,7 +25,7 @@ namespace iceberg_write {
 std::vector<Chunk> RunSnapshotQuery(ClientContext& context, const std::string& catalog, const std::string& db,
                                     const std::string& table, int64_t snapshot, const std::string& alias,
                                     const std::string& prefix, const std::vector<const ast::ExprPtr*>& items,
-                                    const ast::ExprPtr& where);
+                                    const ast::ExprPtr& where, bool check_privileges = true);
 
 /// A live data file of a snapshot: its partition spec, partition tuple and row count.
 struct LiveFile {

@@ -28,6 +28,7 @@
 #include "server/session.h"
 #include "server/statement_executor.h"
 #include "server/table_access.h"
+#include "server/tiering_service.h"
 #include "storage/segment.h"
 #include "types/date_time.h"
 
@@ -693,7 +694,19 @@ QueryResult StatementExecutor::Delete(const ast::DeleteStatement& s) {
         pinned = RestrictToPartitions(*session_.instance().catalog().GetTableVersion(table.id), partitions);
     std::vector<Chunk> rows = RunTableQuery(context_, table.database, table.name, select, s.where, true, pinned,
                                             &s.using_from, &s.ctes, s.alias);
+    // A tiered table: rows of the cold tier that match go too (in the same statement, under the
+    // same write lock).
+    std::shared_ptr<const TableVersion> tiered = session_.instance().catalog().GetTableVersion(table.id);
+    bool has_cold = tiered->tier && tiered->tier->mode != "external" && tiered->tier->snapshot_id >= 0;
+    if (has_cold && (s.using_from || !s.returning.empty() || !s.ctes.empty())) {
+        throw NotSupportedError("DELETE ... USING / WITH / RETURNING on tiered table '" + table.name +
+                                "' is not supported yet: use a plain WHERE");
+    }
     LoadResult load = session_.instance().loads().DeleteRows(table, schema, rows, "");
+    if (has_cold && partitions.empty()) {
+        int64_t cold = session_.instance().tiering().DeleteCold(session_, context_, table, s.where, s.alias);
+        load.deleted_rows += cold;
+    }
     if (returning.empty()) return LoadInfo(load, load.deleted_rows);
     std::unordered_set<int64_t> seen;  // USING may match a row several times: it is returned once
     for (const auto& chunk : rows) {

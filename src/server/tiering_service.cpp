@@ -446,6 +446,92 @@ void TieringService::Run(const TaskInfo& task, TaskRunInfo& run, Session& sessio
     run.extra_message = fmt::format("{} partitions, {} rows moved", moved, rows);
 }
 
+namespace {
+
+/// The snapshots after the recorded one that Floe committed for `table_id` and never flipped to (a
+/// crash or a lost race between the cold commit and the flip): their files are not the table's.
+/// Throws when the cold table was replaced or no longer has the recorded snapshot.
+std::set<int64_t> Unflipped(const iceberg::TableState& state, const TierState& tier, int64_t table_id) {
+    if (!tier.cold_uuid.empty() && state.metadata->table_uuid != tier.cold_uuid) {
+        throw IOError("cold table " + tier.ColdName() + " was replaced (table-uuid " + state.metadata->table_uuid +
+                      ", expected " + tier.cold_uuid + "); the boundary stays until the policy is set again");
+    }
+    bool found = false;
+    auto since = SnapshotsSince(*state.metadata, tier.snapshot_id, found);
+    if (!found) {
+        throw IOError("cold table " + tier.ColdName() + " no longer has snapshot " + std::to_string(tier.snapshot_id) +
+                      " (the one queries read) in its history: it was rolled back or expired; the boundary stays");
+    }
+    std::set<int64_t> out;
+    for (const auto* s : since) {
+        auto t = s->summary.find(kTagTable);
+        if (t != s->summary.end() && t->second == std::to_string(table_id)) out.insert(s->snapshot_id);
+    }
+    return out;
+}
+
+/// The live data and delete files of the current snapshot that `snapshots` added.
+void FilesOf(const iceberg::TableState& state, const std::set<int64_t>& snapshots, std::set<std::string>& data,
+             std::set<std::string>& deletes) {
+    const iceberg::Snapshot* top = state.metadata->current_snapshot();
+    if (snapshots.empty() || !top) return;
+    for (const auto& m : iceberg::ReadSnapshotManifests(*state.metadata, *top)) {
+        for (auto& e : iceberg::ReadManifest(ReadWholeFile(m.path), "manifest '" + m.path + "'", m)) {
+            if (e.status == iceberg::EntryStatus::DELETED) continue;
+            if (!snapshots.count(e.snapshot_id.value_or(m.added_snapshot_id))) continue;
+            (e.file.content == iceberg::DataFileContent::DATA ? data : deletes).insert(e.file.file_path);
+        }
+    }
+}
+
+}  // namespace
+
+int64_t TieringService::DeleteCold(Session& session, ClientContext& context, const TableInfo& table,
+                                   const ast::ExprPtr& where, const std::string& alias) {
+    auto version = instance_.catalog().GetTableVersion(table.id);
+    if (!version->tier || version->tier->mode == "external" || version->tier->snapshot_id < 0) return 0;
+    const TierState& tier = *version->tier;
+    auto& externals = instance_.external_catalogs();
+    iceberg::TableState state = externals.LoadForWrite(tier.cold_catalog, tier.cold_database, tier.cold_table);
+    std::set<int64_t> orphans = Unflipped(state, tier, table.id);
+    // The rows the statement deletes among those queries read (the recorded snapshot).
+    std::vector<Chunk> rows = iceberg_write::RunSnapshotQuery(
+        context, tier.cold_catalog, tier.cold_database, tier.cold_table, tier.snapshot_id,
+        alias.empty() ? table.name : alias, "_file, _pos", {}, where, false);
+    size_t n = 0;
+    for (const auto& c : rows) n += c.live_rows();
+    if (n == 0) return 0;
+    auto c = externals.IcebergCatalogFor(tier.cold_catalog);
+    iceberg::TableLoader reload = [&externals, tier] {
+        return externals.LoadForWrite(tier.cold_catalog, tier.cold_database, tier.cold_table);
+    };
+    iceberg::TableTransaction txn(*c, tier.cold_database, tier.cold_table, state, reload);
+    std::vector<std::string> written;
+    int64_t deleted = 0;
+    try {
+        deleted = iceberg_write::StageDeletes(rows, state, txn, written, false);
+        std::set<std::string> stale, stale_deletes;
+        FilesOf(state, orphans, stale, stale_deletes);
+        if (!stale.empty()) txn.RemoveDataFiles(stale);
+        if (!stale_deletes.empty()) txn.RemoveDeleteFiles(stale_deletes);
+        txn.SetSummary(kTagTable, std::to_string(table.id));
+        txn.SetSummary(kTagSource, "delete");
+        externals.Remember(txn.Commit());
+    } catch (...) {
+        if (!txn.outcome_unknown()) iceberg_write::DeleteQuietly(written);
+        throw;
+    }
+    // The statement holds the table's write lock: no move flips meanwhile.
+    auto next = std::make_shared<TierState>(tier);
+    next->snapshot_id = txn.snapshot_id();
+    LoadCommit commit;
+    commit.label = LoadManager::NewLabel("tier_delete");
+    commit.expect_tier_snapshot = tier.snapshot_id;
+    commit.tier = std::shared_ptr<const TierState>(next);
+    instance_.catalog().CommitLoad(table.id, commit);
+    return deleted;
+}
+
 bool TieringService::MovePartitions(Session& session, const TableInfo& table,
                                     std::shared_ptr<const TableVersion> version,
                                     const std::vector<const PartitionInfo*>& parts, int64_t& rows, bool locked) {
@@ -464,6 +550,7 @@ bool TieringService::MovePartitions(Session& session, const TableInfo& table,
         tag += (tag.back() == '/' ? "" : ",") + std::to_string(p->id) + "@" + std::to_string(data_version);
         if (!next->boundary || *p->upper > *next->boundary) next->boundary = p->upper;
         commit.expect_data_versions[p->id] = data_version;
+        commit.expect_tier_snapshot = tier.snapshot_id;
         if (schema.partition.kind == ast::PartitionKind::TIME_EXPRESSION) {
             commit.drop_partitions.push_back(p->name);
         } else {
@@ -477,22 +564,7 @@ bool TieringService::MovePartitions(Session& session, const TableInfo& table,
     if (live > 0) {
         auto& externals = instance_.external_catalogs();
         iceberg::TableState state = externals.LoadForWrite(tier.cold_catalog, tier.cold_database, tier.cold_table);
-        if (!tier.cold_uuid.empty() && state.metadata->table_uuid != tier.cold_uuid) {
-            throw IOError("cold table " + tier.ColdName() + " was replaced (table-uuid " + state.metadata->table_uuid +
-                          ", expected " + tier.cold_uuid + "); the boundary stays until the policy is set again");
-        }
-        bool found = false;
-        auto since = SnapshotsSince(*state.metadata, tier.snapshot_id, found);
-        if (!found) {
-            throw IOError("cold table " + tier.ColdName() + " no longer has snapshot " +
-                          std::to_string(tier.snapshot_id) +
-                          " (the one queries read) in its history: it was rolled back or expired; the boundary stays");
-        }
-        std::set<int64_t> orphans;
-        for (const auto* s : since) {
-            auto t = s->summary.find(kTagTable);
-            if (t != s->summary.end() && t->second == std::to_string(table.id)) orphans.insert(s->snapshot_id);
-        }
+        std::set<int64_t> orphans = Unflipped(state, tier, table.id);
         int64_t snapshot = -1;
         const iceberg::Snapshot* top = state.metadata->current_snapshot();
         if (top && orphans.count(top->snapshot_id)) {
@@ -507,16 +579,7 @@ bool TieringService::MovePartitions(Session& session, const TableInfo& table,
         if (snapshot < 0) {
             // Files of tagged snapshots that were never flipped leave in the same commit.
             std::set<std::string> stale, stale_deletes;
-            if (!orphans.empty() && top) {
-                for (const auto& m : iceberg::ReadSnapshotManifests(*state.metadata, *top)) {
-                    for (auto& e : iceberg::ReadManifest(ReadWholeFile(m.path), "manifest '" + m.path + "'", m)) {
-                        if (e.status == iceberg::EntryStatus::DELETED) continue;
-                        if (!orphans.count(e.snapshot_id.value_or(m.added_snapshot_id))) continue;
-                        (e.file.content == iceberg::DataFileContent::DATA ? stale : stale_deletes)
-                            .insert(e.file.file_path);
-                    }
-                }
-            }
+            FilesOf(state, orphans, stale, stale_deletes);
             // The cold table's columns in order, from the hot columns of the same names.
             std::string select;
             for (const auto& f : state.metadata->current_schema().fields) {

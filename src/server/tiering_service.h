@@ -35,10 +35,12 @@
 
 #include "catalog/catalog.h"
 #include "mv/task_scheduler.h"
+#include "parser/ast/statement.h"
 #include "server/mv_statements.h"
 
 namespace floe {
 
+class ClientContext;
 class Instance;
 class Session;
 
@@ -61,6 +63,11 @@ class TieringService {
     /// One run of a table's tiering task (MvService dispatches TIER tasks here).
     void Run(const TaskInfo& task, TaskRunInfo& run, Session& session,
              const std::function<void(const std::string&)>& progress);
+    /// DELETE on a tiered table (the caller holds the table's write lock and has deleted the hot
+    /// rows): deletes the cold rows `where` matches (position deletes on the recorded snapshot, one
+    /// cold commit) and records the new snapshot. Returns the rows deleted.
+    int64_t DeleteCold(Session& session, ClientContext& context, const TableInfo& table, const ast::ExprPtr& where,
+                       const std::string& alias);
     /// ALTER TABLE ADD COLUMN on a tiered table: adds the column to the cold table first.
     void AddColdColumns(const TableInfo& table, const std::vector<std::pair<std::string, std::string>>& columns);
 
