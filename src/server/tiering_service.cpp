@@ -150,6 +150,7 @@ void TieringService::SetPolicy(Session& session, const TableInfo& table,
                                const std::vector<std::pair<std::string, std::string>>& properties) {
     Catalog& catalog = instance_.catalog();
     int64_t interval = 60;
+    bool interval_given = false;
     {
         auto lock = instance_.loads().LockTable(table.id);
         auto version = catalog.GetTableVersion(table.id);
@@ -180,6 +181,7 @@ void TieringService::SetPolicy(Session& session, const TableInfo& table,
             } else if (key == "tiering.check_interval") {
                 try {
                     interval = std::stoll(v);
+                    interval_given = true;
                 } catch (const std::exception&) {
                     interval = -1;
                 }
@@ -326,7 +328,7 @@ void TieringService::SetPolicy(Session& session, const TableInfo& table,
         t.id = scheduler.CreateTask(t);
         task = t;
     } else {
-        scheduler.SetSchedule(task->id, 0, interval);
+        if (interval_given) scheduler.SetSchedule(task->id, 0, interval);
     }
     SetStatus(table.id, "IDLE", "");
     scheduler.Submit(task->id, TaskSubmit{});
