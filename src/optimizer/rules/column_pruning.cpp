@@ -200,6 +200,32 @@ ColumnMap Prune(LogicalOperator& op, const std::vector<bool>& needed) {
             op.types = std::move(types);
             return m;
         }
+        case LogicalOperatorType::UNION_ALL: {
+            // UNION ALL does not compare rows: every branch drops the columns nobody reads (a
+            // tiered table's hot and cold branches, views over UNION ALL). Branches are projections
+            // (each SELECT's list), which then output exactly the kept columns.
+            bool projections = true;
+            for (const auto& child : op.children) projections &= child->type == LogicalOperatorType::PROJECTION;
+            if (!projections) break;
+            std::vector<bool> need = needed;
+            bool any = false;
+            for (bool n : need) any |= n;
+            if (!any && !need.empty()) need[0] = true;  // one column carries the row count
+            ColumnMap m(op.types.size(), kDropped);
+            std::vector<LogicalType> types;
+            for (size_t i = 0; i < need.size(); ++i) {
+                if (!need[i]) continue;
+                m[i] = types.size();
+                types.push_back(op.types[i]);
+            }
+            for (auto& child : op.children) Prune(*child, need);
+            op.types = std::move(types);
+            return m;
+        }
+        default:
+            break;
+    }
+    switch (op.type) {
         default:
             // VALUES, table functions and set operations keep their columns (set operations compare
             // whole rows); their inputs are pruned on their own.
