@@ -74,6 +74,9 @@ struct Pipeline {
     size_t sink_input = 0;  // which input of the sink this pipeline feeds
     std::vector<Pipeline*> dependencies;
     bool serial = false;  // the sink wants its input now, in order (a streaming consumer)
+    /// False for all but one of the pipelines that feed one sink side by side (the branches of a
+    /// UNION ALL): the sink is finalized once, after the last of them.
+    bool finalize = true;
 };
 
 class PipelineBuilder {
@@ -91,7 +94,37 @@ class PipelineBuilder {
     }
 
   private:
+    /// Whether the operators above a point of `pipeline` may run once per UNION ALL branch: only
+    /// filters and projections (nothing that keeps rows back for the end of its input).
+    static bool Streamable(const Pipeline& pipeline) {
+        for (const PhysicalOperator* op : pipeline.operators) {
+            if (op->type() != PhysicalOperatorType::FILTER && op->type() != PhysicalOperatorType::PROJECTION) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     void Walk(PhysicalOperator* op, Pipeline* pipeline) {
+        if (op->type() == PhysicalOperatorType::UNION_ALL && Streamable(*pipeline)) {
+            // UNION ALL streams: each branch is a pipeline of its own through the operators above
+            // the union into the same sink (run in parallel like any pipeline), so nothing is
+            // materialized. Branches after the first run first and leave the sink unfinalized.
+            for (size_t i = 1; i < op->children().size(); ++i) {
+                auto q = std::make_unique<Pipeline>();
+                q->sink = pipeline->sink;
+                q->sink_input = pipeline->sink_input;
+                q->operators = pipeline->operators;
+                q->serial = pipeline->serial;
+                q->finalize = false;
+                Pipeline* raw = q.get();
+                pipelines.push_back(std::move(q));
+                Walk(op->children()[i].get(), raw);
+                pipeline->dependencies.push_back(raw);
+            }
+            Walk(op->children()[0].get(), pipeline);
+            return;
+        }
         if (op->IsSink() && op->IsSource()) {
             // Breaker: it is the source here and the sink of the pipelines below it, one per input.
             pipeline->source = op;
@@ -268,7 +301,7 @@ void RunParallel(Pipeline& p, ExecutionContext& ctx, size_t morsels) {
             s.reset();
         }
     }
-    p.sink->Finalize(ctx);
+    if (p.finalize) p.sink->Finalize(ctx);
 }
 
 void RunPipeline(Pipeline& p, ExecutionContext& ctx) {
@@ -293,7 +326,7 @@ void RunPipeline(Pipeline& p, ExecutionContext& ctx) {
         }
     }
     ctx.sink_input = p.sink_input;
-    p.sink->Finalize(ctx);
+    if (p.finalize) p.sink->Finalize(ctx);
 }
 
 void RunWithDependencies(Pipeline& p, ExecutionContext& ctx) {
