@@ -90,6 +90,9 @@ static std::string TieredTableQuery(const std::string& database, const std::stri
         }
         sql += " AND NOT EXISTS (SELECT 1 FROM " + hot_table + " AS __hot WHERE __hot." + column + " < " + boundary +
                match + ")";
+        // Keys deleted by loads since the last move (not yet deleted in the cold table).
+        std::string deleted = TombstoneMatch(schema, tier.tombstones, "__cold");
+        if (!deleted.empty()) sql += " AND NOT " + deleted;
     }
     return sql;
 }

@@ -360,4 +360,51 @@ TableSchema ParseTableDefinition(const std::string& definition) {
     return schema;
 }
 
+std::string TombstoneKey(const std::vector<std::string>& values) {
+    std::string out;
+    for (size_t i = 0; i < values.size(); ++i) out += (i ? "\x01" : "") + values[i];
+    return out;
+}
+
+std::string TombstoneMatch(const TableSchema& schema, const std::vector<std::string>& tombstones,
+                           const std::string& alias) {
+    if (tombstones.empty() || schema.key_columns.empty()) return "";
+    std::vector<std::pair<std::string, std::string>> keys;  // quoted column, type
+    for (const auto& k : schema.key_columns) {
+        int i = schema.Find(k);
+        if (i < 0) return "";
+        keys.emplace_back(QuoteIdentifier(alias) + "." + QuoteIdentifier(k),
+                          schema.columns[static_cast<size_t>(i)].type.ToString());
+    }
+    auto literal = [](const std::string& text, const std::string& type) {
+        std::string quoted = "'";
+        for (char c : text) {
+            if (c == '\'' || c == '\\') quoted.push_back('\\');
+            quoted.push_back(c);
+        }
+        return "CAST(" + quoted + "' AS " + type + ")";
+    };
+    std::string out;
+    if (keys.size() == 1) {
+        for (const auto& t : tombstones) out += (out.empty() ? "" : ", ") + literal(t, keys[0].second);
+        return keys[0].first + " IN (" + out + ")";
+    }
+    for (const auto& t : tombstones) {
+        std::vector<std::string> values;
+        for (size_t pos = 0; pos <= t.size();) {
+            size_t end = t.find('\x01', pos);
+            if (end == std::string::npos) end = t.size();
+            values.push_back(t.substr(pos, end - pos));
+            pos = end + 1;
+        }
+        if (values.size() != keys.size()) continue;
+        std::string one;
+        for (size_t i = 0; i < keys.size(); ++i) {
+            one += (i ? " AND " : "") + keys[i].first + " = " + literal(values[i], keys[i].second);
+        }
+        out += (out.empty() ? "(" : " OR (") + one + ")";
+    }
+    return out.empty() ? "" : "(" + out + ")";
+}
+
 }  // namespace floe

@@ -52,4 +52,11 @@ std::string CanonicalCreateTable(const ast::CreateTableStatement& statement);
 /// Parses a stored definition. Throws InternalError if the text is not a CREATE TABLE.
 TableSchema ParseTableDefinition(const std::string& definition);
 
+/// A tiered Primary Key table's tombstones (TierState::tombstones) as a SQL condition that holds
+/// for rows of `alias` whose key is one of them; "" when there are none.
+std::string TombstoneMatch(const TableSchema& schema, const std::vector<std::string>& tombstones,
+                           const std::string& alias);
+/// The text of a tombstone for the key columns' values (in key order).
+std::string TombstoneKey(const std::vector<std::string>& values);
+
 }  // namespace floe

@@ -439,7 +439,7 @@ std::shared_ptr<const TableVersion> Catalog::LoadVersionLocked(int64_t table_id)
     }
     if (auto t = store_->Query(
             "SELECT cold_catalog, cold_database, cold_table, cold_uuid, mode, move_after, move_after_seconds, "
-            "partition_column, boundary, snapshot_id FROM tiering WHERE table_id = ?",
+            "partition_column, boundary, snapshot_id, tombstones FROM tiering WHERE table_id = ?",
             {table_id});
         !t.empty()) {
         auto tier = std::make_shared<TierState>();
@@ -453,6 +453,13 @@ std::shared_ptr<const TableVersion> Catalog::LoadVersionLocked(int64_t table_id)
         tier->column = std::get<std::string>(t[0][7]);
         tier->boundary = OptionalText(t[0][8]);
         tier->snapshot_id = std::get<int64_t>(t[0][9]);
+        const std::string& tombstones = std::get<std::string>(t[0][10]);
+        for (size_t pos = 0; pos < tombstones.size();) {
+            size_t end = tombstones.find('\x02', pos);
+            if (end == std::string::npos) end = tombstones.size();
+            tier->tombstones.push_back(tombstones.substr(pos, end - pos));
+            pos = end + 1;
+        }
         version->tier = std::move(tier);
     }
     versions_[table_id] = version;
@@ -633,17 +640,31 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
             }
         }
         next->tier = current->tier;
-        if (commit.tier) {
-            next->tier = *commit.tier;
+        bool tombstones_change = !commit.tier_tombstones_add.empty() || !commit.tier_tombstones_clear.empty();
+        if (commit.tier || (tombstones_change && current->tier)) {
+            next->tier = commit.tier ? *commit.tier : current->tier;
             store_->Execute("DELETE FROM tiering WHERE table_id = ?", {table_id});
-            if (const TierState* t = next->tier.get()) {
+            if (next->tier) {
+                // Tombstones continue from the current list: a commit that read an older version
+                // never drops keys deleted since.
+                auto t = std::make_shared<TierState>(*next->tier);
+                t->tombstones = current->tier ? current->tier->tombstones : std::vector<std::string>{};
+                std::set<std::string> gone(commit.tier_tombstones_clear.begin(), commit.tier_tombstones_clear.end());
+                std::erase_if(t->tombstones, [&](const std::string& k) { return gone.count(k) > 0; });
+                std::set<std::string> have(t->tombstones.begin(), t->tombstones.end());
+                for (const auto& k : commit.tier_tombstones_add) {
+                    if (have.insert(k).second) t->tombstones.push_back(k);
+                }
+                std::string joined;
+                for (const auto& k : t->tombstones) joined += (joined.empty() ? "" : "\x02") + k;
                 store_->Execute(
                     "INSERT INTO tiering(table_id, cold_catalog, cold_database, cold_table, cold_uuid, mode, "
-                    "move_after, move_after_seconds, partition_column, boundary, snapshot_id) "
-                    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "move_after, move_after_seconds, partition_column, boundary, snapshot_id, tombstones) "
+                    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     {table_id, t->cold_catalog, t->cold_database, t->cold_table, t->cold_uuid, t->mode, t->move_after,
                      t->move_after_seconds, t->column, t->boundary ? MetaValue{*t->boundary} : MetaValue{},
-                     t->snapshot_id});
+                     t->snapshot_id, joined});
+                next->tier = std::move(t);
             }
         }
         if (commit.also) commit.also(*store_);

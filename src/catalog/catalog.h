@@ -104,6 +104,10 @@ struct TierState {
     std::string column;                   // the hot table's partition column
     std::optional<std::string> boundary;  // canonical text of the column's type; none: nothing moved
     int64_t snapshot_id = -1;             // copy mode: the cold snapshot queries read (-1: none yet)
+    /// Primary Key tables: keys deleted by loads (`__op`) whose rows may be in the cold tier at
+    /// `snapshot_id`, not yet applied there (each the key columns' value texts joined by '\x01').
+    /// Queries hide their cold rows; the next move deletes those rows and clears them.
+    std::vector<std::string> tombstones;
     std::string ColdName() const { return cold_catalog + "." + cold_database + "." + cold_table; }
 };
 
@@ -184,6 +188,10 @@ struct LoadCommit {
     std::optional<int64_t> expect_tier_snapshot;
     /// Sets (or, with a null value, removes) the table's tiering state in the same transaction.
     std::optional<std::shared_ptr<const TierState>> tier;
+    /// Tombstones to add to / clear from the tiering state (the state's own list is ignored: the
+    /// list always continues from the current version's).
+    std::vector<std::string> tier_tombstones_add;
+    std::vector<std::string> tier_tombstones_clear;
 };
 
 /// A Routine Load job as the meta store keeps it (CREATE ROUTINE LOAD; the manager in ingest/

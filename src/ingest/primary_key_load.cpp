@@ -10,6 +10,7 @@
 
 #include <map>
 
+#include "binder/table_schema.h"
 #include "common/ascii.h"
 #include "common/exception.h"
 #include "common/memory_tracker.h"
@@ -49,6 +50,12 @@ class PrimaryKeyWriter : public LoadBatchWriter {
         partial_ = !options.update_columns.empty();
         if (schema.partitioned()) router_.emplace(schema, *version_);
         commit_.label = result_.label;
+        // A tiered table: deletes of keys below the boundary may concern cold rows (tombstones).
+        if (const TierState* tier = version_->tier.get(); tier && tier->mode != "external" && tier->snapshot_id >= 0 &&
+                                                          tier->boundary && schema.partition_columns.size() == 1) {
+            tier_boundary_ = tier->boundary;
+            tier_column_ = schema.partition_columns[0];
+        }
     }
 
     ~PrimaryKeyWriter() override {
@@ -126,6 +133,15 @@ class PrimaryKeyWriter : public LoadBatchWriter {
                         MarkDeleted(*old);
                         index_->Erase(keys[c][i]);
                     }
+                    if (tier_boundary_) {
+                        // A key below the tiering boundary may also have a row in the cold tier.
+                        Value at = chunk.column(tier_column_).GetValue(row);
+                        if (!at.is_null() && at.ToString() < *tier_boundary_) {
+                            std::vector<std::string> values;
+                            for (size_t k : key_columns_) values.push_back(chunk.column(k).GetValue(row).ToString());
+                            commit_.tier_tombstones_add.push_back(TombstoneKey(values));
+                        }
+                    }
                     continue;
                 }
                 if (old) {
@@ -194,7 +210,7 @@ class PrimaryKeyWriter : public LoadBatchWriter {
             }
         }
         if (commit_.rowsets.empty() && !options_.overwrite && commit_.deletes.empty() && !commit_.record &&
-            !commit_.also) {
+            !commit_.also && commit_.tier_tombstones_add.empty()) {
             committed_ = true;
             return result_;
         }
@@ -251,6 +267,8 @@ class PrimaryKeyWriter : public LoadBatchWriter {
     std::vector<size_t> key_columns_;
     bool partial_ = false;
     std::optional<PartitionRouter> router_;
+    std::optional<std::string> tier_boundary_;  // a tiered table's boundary (deletes below it leave tombstones)
+    size_t tier_column_ = 0;
     LoadCommit commit_;
     LoadResult result_;
     std::map<int64_t, std::shared_ptr<const SegmentReader>> readers_;  // rowsets partial updates read

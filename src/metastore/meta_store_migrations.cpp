@@ -339,7 +339,8 @@ const std::vector<std::string_view>& MetaStoreMigrations() {
             move_after_seconds INTEGER NOT NULL,
             partition_column TEXT NOT NULL,
             boundary TEXT,
-            snapshot_id INTEGER NOT NULL DEFAULT -1);
+            snapshot_id INTEGER NOT NULL DEFAULT -1,
+            tombstones TEXT NOT NULL DEFAULT '');
         )",
     };
     return migrations;

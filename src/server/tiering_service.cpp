@@ -361,6 +361,7 @@ void TieringService::Run(const TaskInfo& task, TaskRunInfo& run, Session& sessio
     int64_t moved = 0, rows = 0;
     int64_t started = NowMs();
     int conflicts = 0;
+    bool tombstones_applied = false;
     std::set<std::string> handled;  // partitions moved in this run (late rows arriving meanwhile wait for the next)
     try {
         for (;;) {
@@ -388,7 +389,18 @@ void TieringService::Run(const TaskInfo& task, TaskRunInfo& run, Session& sessio
             }
             std::sort(due.begin(), due.end(),
                       [](const PartitionInfo* a, const PartitionInfo* b) { return *a->upper < *b->upper; });
-            if (due.empty()) break;
+            if (due.empty()) {
+                // Nothing to move, but keys deleted by loads wait for the cold table: apply them.
+                if (tier.tombstones.empty() || tombstones_applied || tier.mode == "external") break;
+                tombstones_applied = true;
+                int64_t ignored = 0;
+                if (!MovePartitions(session, *table, version, {}, ignored, exclusive.has_value())) {
+                    if (++conflicts > 5)
+                        throw CommitConflictError("the table kept changing while deletes were applied");
+                    tombstones_applied = false;
+                }
+                continue;
+            }
             SetStatus(table->id, "MOVING",
                       due.size() == 1 ? "partition " + due.front()->name
                                       : fmt::format("{} partitions from {}", due.size(), due.front()->name));
@@ -563,7 +575,8 @@ bool TieringService::MovePartitions(Session& session, const TableInfo& table,
     for (const auto& r : version->rowsets) {
         if (ids.count(r.partition_id)) live += r.live_rows();
     }
-    if (live > 0) {
+    bool adopted = false;
+    if (live > 0 || !tier.tombstones.empty()) {
         auto& externals = instance_.external_catalogs();
         iceberg::TableState state = externals.LoadForWrite(tier.cold_catalog, tier.cold_database, tier.cold_table);
         std::set<int64_t> orphans = Unflipped(state, tier, table.id);
@@ -574,6 +587,7 @@ bool TieringService::MovePartitions(Session& session, const TableInfo& table,
             if (src != top->summary.end() && src->second == tag) {
                 // A copy committed before a crash (or a lost flip) of exactly these rows: flip to it.
                 snapshot = top->snapshot_id;
+                adopted = true;
                 auto added = top->summary.find("added-records");
                 rows = added == top->summary.end() ? live : std::stoll(added->second);
             }
@@ -597,22 +611,31 @@ bool TieringService::MovePartitions(Session& session, const TableInfo& table,
             // moved keys) are deleted in the same snapshot, so the newest version stays the only one.
             int64_t copy_start = NowMs();
             std::vector<Chunk> replaced;
-            if (schema.keys_type == ast::KeysType::PRIMARY && tier.snapshot_id >= 0) {
+            // ... and so are cold rows of keys loads deleted (tombstones).
+            std::vector<std::string> conditions;
+            if (schema.keys_type == ast::KeysType::PRIMARY && tier.snapshot_id >= 0 && live > 0) {
                 std::string match;
                 for (const auto& k : schema.key_columns) {
                     match += " AND __hot." + QuoteIdentifier(k) + " = __cold." + QuoteIdentifier(k);
                 }
+                conditions.push_back("EXISTS (SELECT 1 FROM " + QuoteIdentifier(table.database) + "." +
+                                     QuoteIdentifier(table.name) + " AS __hot WHERE 1 = 1" + match + ")");
+            }
+            if (tier.snapshot_id >= 0) {
+                std::string deleted = TombstoneMatch(schema, tier.tombstones, "__cold");
+                if (!deleted.empty()) conditions.push_back(deleted);
+            }
+            if (!conditions.empty()) {
+                std::string where;
+                for (const auto& c : conditions) where += (where.empty() ? "" : " OR ") + c;
                 std::string cold = QuoteIdentifier(tier.cold_catalog) + "." + QuoteIdentifier(tier.cold_database) +
                                    "." + QuoteIdentifier(tier.cold_table);
                 session.set_pinned_read(PartitionOnly(*version, ids));
                 try {
-                    replaced =
-                        session
-                            .Execute("SELECT _file, _pos FROM " + cold + " FOR VERSION AS OF " +
-                                     std::to_string(tier.snapshot_id) + " AS __cold WHERE EXISTS (SELECT 1 FROM " +
-                                     QuoteIdentifier(table.database) + "." + QuoteIdentifier(table.name) +
-                                     " AS __hot WHERE 1 = 1" + match + ")")
-                            .chunks;
+                    replaced = session
+                                   .Execute("SELECT _file, _pos FROM " + cold + " FOR VERSION AS OF " +
+                                            std::to_string(tier.snapshot_id) + " AS __cold WHERE " + where)
+                                   .chunks;
                 } catch (...) {
                     session.set_pinned_read(nullptr);
                     throw;
@@ -642,6 +665,8 @@ bool TieringService::MovePartitions(Session& session, const TableInfo& table,
         }
         next->snapshot_id = snapshot;
     }
+    // The tombstones this copy applied are done (an adopted copy may predate some: they stay).
+    if (!adopted) commit.tier_tombstones_clear = tier.tombstones;
     commit.tier = std::shared_ptr<const TierState>(next);
     // Under the table's write lock: a writer that read the version before the flip commits before it.
     std::optional<LoadManager::TableLock> lock;
@@ -761,6 +786,7 @@ MvRows TieringService::Rows(Session& session, const std::string& database) {
     col("HOT_ROWS", TypeId::BIGINT);
     col("HOT_BYTES", TypeId::BIGINT);
     col("LATE_ROWS", TypeId::BIGINT);
+    col("PENDING_DELETES", TypeId::BIGINT);
     col("COLD_ROWS", TypeId::BIGINT);
     col("COLD_BYTES", TypeId::BIGINT);
     col("COLD_FILES", TypeId::BIGINT);
@@ -857,6 +883,7 @@ MvRows TieringService::Rows(Session& session, const std::string& database) {
                                 Value::Integer(hot_rows),
                                 Value::Integer(hot_bytes),
                                 Value::Integer(late_rows),
+                                Value::Integer(static_cast<int64_t>(tier.tombstones.size())),
                                 Value::Integer(cold_rows),
                                 Value::Integer(cold_bytes),
                                 Value::Integer(cold_files),

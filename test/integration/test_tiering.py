@@ -33,13 +33,14 @@ def day(n):
     return (TODAY - datetime.timedelta(days=n)).isoformat()
 
 
-def stream_load(srv, rows, label):
-    data = "".join(f"{i},{d},{v},1\n" for i, d, v in rows)
+def stream_load(srv, rows, label, delete=False):
+    data = "".join(f"{i},{d},{v},1,{1 if delete else 0}\n" for i, d, v in rows)
     path = f"/tmp/floe-tier-{srv.http_port}-{label}.csv"
     with open(path, "w") as f:
         f.write(data)
     out = subprocess.run(["curl", "-s", "--max-time", "60", "--location-trusted", "-u", "root:", "-H",
-                          "column_separator:,", "-H", f"label:{label}", "-T", path,
+                          "column_separator:,", "-H", "columns: id, d, v, w, __op", "-H", f"label:{label}",
+                          "-T", path,
                           f"http://127.0.0.1:{srv.http_port}/api/h/ev/_stream_load"],
                          capture_output=True, text=True, timeout=90)
     os.unlink(path)
@@ -147,8 +148,11 @@ class Writer:
             key = random.choice(list(self.expected))
             self.deleting += 1
         try:
-            self.srv.query(f"DELETE FROM h.ev WHERE id = {key[0]} AND d = '{key[1]}'")
-            ok = True
+            if self.deleted % 2 == 0:
+                self.srv.query(f"DELETE FROM h.ev WHERE id = {key[0]} AND d = '{key[1]}'")
+                ok = True
+            else:  # a Stream Load delete (__op = 1): a tombstone until the next move
+                ok = stream_load(self.srv, [(key[0], key[1], 0)], f"del{random.randrange(1 << 30)}", True) is not None
         except Exception:  # noqa: BLE001 - the server may be killed under it
             ok = False
         with self.lock:
@@ -366,6 +370,41 @@ def test_kill_9_during_moves_loses_and_duplicates_nothing(env):
             assert got.get(k) == v, f"round {round_}: key {k} has {got.get(k)}, acknowledged {v}"
     t = final_checks(srv, writer, warehouse)
     assert t["BOUNDARY"] >= day(15)
+
+
+def test_stream_load_deletes_of_moved_keys(env):
+    srv, warehouse = env
+    writer = Writer(srv)
+    for _ in range(5):
+        assert writer.batch()
+    set_policy(srv, 10)
+    srv.query("ALTER TABLE h.ev EXECUTE tier_move()")
+    boundary = tiering_row(srv)["BOUNDARY"]
+    moved = [k for k in writer.expected if k[1] < boundary][:6]
+    assert len(moved) == 6
+    # Deleted through Stream Load's __op: gone from queries at once.
+    assert stream_load(srv, [(i, d, 0) for i, d in moved], "deletes", True) is not None
+    for k in moved:
+        del writer.expected[k]
+    got = {(int(i), d) for i, d in srv.query("SELECT id, CAST(d AS VARCHAR) FROM h.ev")}
+    assert not got & set(moved)
+    assert tiering_row(srv)["PENDING_DELETES"] == 6
+    srv.kill()  # the tombstones are durable
+    srv.start()
+    got = {(int(i), d) for i, d in srv.query("SELECT id, CAST(d AS VARCHAR) FROM h.ev")}
+    assert not got & set(moved)
+    # Re-inserting one deleted key brings back only the new row.
+    again = moved[0]
+    assert stream_load(srv, [(again[0], again[1], 4242)], "again") is not None
+    writer.expected[again] = 4242
+    assert srv.query(f"SELECT v FROM h.ev WHERE id = {again[0]}") == ((4242,),)
+    # The next move applies them to the cold table; an independent reader agrees.
+    srv.query("ALTER TABLE h.ev EXECUTE tier_move()")
+    t = final_checks(srv, writer, warehouse)
+    assert t["PENDING_DELETES"] == 0
+    srv.restart()
+    assert srv.query(f"SELECT v FROM h.ev WHERE id = {again[0]}") == ((4242,),)
+    assert int(srv.query("SELECT count(*) FROM h.ev")[0][0]) == len(writer.expected)
 
 
 def test_cold_store_unreachable_keeps_rows_hot_with_the_reason(env):
