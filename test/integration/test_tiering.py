@@ -407,6 +407,29 @@ def test_stream_load_deletes_of_moved_keys(env):
     assert int(srv.query("SELECT count(*) FROM h.ev")[0][0]) == len(writer.expected)
 
 
+def test_background_moves_flush_late_rows_within_the_interval(env):
+    srv, warehouse = env
+    writer = Writer(srv)
+    for _ in range(5):
+        assert writer.batch()
+    # No EXECUTE: the policy's first run and the periodic ones (every second here) do the work.
+    srv.query("ALTER TABLE h.ev SET (\"tiering.cold_table\" = \"lake.db.ev\", \"tiering.move_after\" = \"10 DAY\", "
+              "\"tiering.check_interval\" = \"1\")")
+    wait_for(lambda: (tiering_row(srv)["BOUNDARY"] or "") >= day(10), what="the first background move")
+    for _ in range(3):
+        assert writer.batch()  # late rows for moved days, upserts, and deletes of moved keys
+        writer.delete_one()
+        writer.delete_one()
+    wait_for(lambda: tiering_row(srv)["LATE_ROWS"] == 0 and tiering_row(srv)["PENDING_DELETES"] == 0,
+             timeout=30, what="late rows and deletes to reach the cold table")
+    t = tiering_row(srv)
+    below = {(int(i), d, int(v)) for i, d, v in
+             srv.query(f"SELECT id, CAST(d AS VARCHAR), v FROM h.ev WHERE d < '{t['BOUNDARY']}'")}
+    assert below == {(i, d, v) for (i, d), v in writer.expected.items() if d < t["BOUNDARY"]}
+    if HAVE_DUCKDB:
+        assert cold_rows_independently(warehouse, t["COLD_SNAPSHOT_ID"]) == below
+
+
 def test_cold_store_unreachable_keeps_rows_hot_with_the_reason(env):
     srv, warehouse = env
     writer = Writer(srv)
