@@ -363,8 +363,25 @@ void DataFileWriter::Append(const Chunk& chunk) {
     // Group the rows by partition tuple.
     std::map<std::string, std::pair<std::vector<Value>, std::vector<uint32_t>>> groups;
     std::vector<Value> values(spec_.fields.size());
+    // Rows usually come in runs of one partition (a scan of a partitioned table): a row whose
+    // source values equal the previous row's joins its group without transforming again.
+    std::vector<uint32_t>* previous = nullptr;
+    uint32_t previous_row = 0;
+    auto same_sources = [&](uint32_t a, uint32_t b) {
+        for (int source : partition_sources_) {
+            const Column& col = chunk.column(static_cast<size_t>(source));
+            bool na = col.IsNull(a), nb = col.IsNull(b);
+            if (na != nb || (!na && col.CompareRows(a, col, b) != 0)) return false;
+        }
+        return true;
+    };
     for (size_t i = 0; i < live; ++i) {
         uint32_t row = chunk.LiveRow(i);
+        if (previous && same_sources(row, previous_row)) {
+            previous->push_back(row);
+            previous_row = row;
+            continue;
+        }
         std::string key;
         for (size_t f = 0; f < spec_.fields.size(); ++f) {
             int source = partition_sources_[f];
@@ -377,6 +394,8 @@ void DataFileWriter::Append(const Chunk& chunk) {
         auto& group = groups[key];
         if (group.second.empty()) group.first = values;
         group.second.push_back(row);
+        previous = &group.second;
+        previous_row = row;
     }
     for (auto& [key, group] : groups) {
         OpenFile& file = FileFor(key, group.first);
