@@ -691,21 +691,24 @@ MvRows TaskRows(Session& session, bool runs) {
 QueryResult StatementExecutor::ShowMaterializedViews(const ast::ShowStatement& s) {
     std::string db = s.database.empty() ? session_.current_database() : s.database;
     if (db.empty()) throw CatalogError("No database selected", ErrorCode::NO_DATABASE_SELECTED);
-    MvRows rows = MaterializedViewRows(session_, db, true);
+    // LIKE matches the name (the third column).
+    return ShowRows(MaterializedViewRows(session_, db, true), 2, s, context_);
+}
+
+QueryResult ShowRows(MvRows rows, size_t name_column, const ast::ShowStatement& s, ClientContext& context) {
     ResultBuilder rb;
     for (size_t i = 0; i < rows.names.size(); ++i) rb.AddColumn(rows.names[i], rows.types[i]);
     for (auto& r : rows.rows) {
         if (s.like) {
-            // LIKE matches the name (the third column).
             ResultBuilder one;
             one.AddColumn("name");
-            one.AddRow({r[2]});
+            one.AddRow({r[name_column]});
             one.FilterLike(*s.like);
             if (one.Build().RowCount() == 0) continue;
         }
         rb.AddRow(std::move(r));
     }
-    if (s.where) rb.FilterWhere(context_, *s.where);
+    if (s.where) rb.FilterWhere(context, *s.where);
     return rb.Build();
 }
 

@@ -5,11 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "parser/ast/statement.h"
+#include "server/query_result.h"
 #include "types/logical_type.h"
 #include "types/value.h"
 
 namespace floe {
 
+class ClientContext;
 class Session;
 
 struct MvRows {
@@ -23,5 +26,7 @@ struct MvRows {
 MvRows MaterializedViewRows(Session& session, const std::string& database, bool lower_names);
 /// information_schema.tasks (runs = false) or task_runs (runs = true).
 MvRows TaskRows(Session& session, bool runs);
+/// A SHOW statement's result from `rows`: LIKE matches column `name_column`, WHERE any column.
+QueryResult ShowRows(MvRows rows, size_t name_column, const ast::ShowStatement& s, ClientContext& context);
 
 }  // namespace floe

@@ -81,23 +81,8 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
     Catalog& catalog = instance.catalog();
     if (auto external = ShowExternal(s)) return std::move(*external);
     if (s.show == ast::ShowKind::MATERIALIZED_VIEWS) return ShowMaterializedViews(s);
-    if (s.show == ast::ShowKind::TIERING) {
-        MvRows rows = instance.tiering().Rows(session_, s.database);
-        ResultBuilder out;
-        for (size_t i = 0; i < rows.names.size(); ++i) out.AddColumn(rows.names[i], rows.types[i]);
-        for (auto& r : rows.rows) {
-            if (s.like) {
-                ResultBuilder one;
-                one.AddColumn("name");
-                one.AddRow({r[1]});
-                one.FilterLike(*s.like);
-                if (one.Build().RowCount() == 0) continue;
-            }
-            out.AddRow(std::move(r));
-        }
-        if (s.where) out.FilterWhere(context_, *s.where);
-        return out.Build();
-    }
+    if (s.show == ast::ShowKind::TIERING)
+        return ShowRows(instance.tiering().Rows(session_, s.database), 1, s, context_);
     ResultBuilder rb;
     using K = ast::ShowKind;
     switch (s.show) {
