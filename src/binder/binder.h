@@ -53,6 +53,9 @@ class Binder {
     /// Tables of external catalogs are read without their own privilege (a tiered table's cold
     /// tier, changed by a statement already granted on the tiered table).
     void ReadExternalAsGranted() { ++tier_depth_; }
+    /// Table `table_id` is read as its hot tier alone (a tiered table's own rows: schema changes,
+    /// deletes by row id).
+    void ReadHotTierOnly(int64_t table_id) { hot_only_table_id_ = table_id; }
 
   private:
     /// The session's time_zone (UTC when it has none); throws for an unknown zone.
@@ -169,6 +172,7 @@ class Binder {
     /// Set while the query of a tiered table binds: its cold tier is read without a privilege of
     /// its own (the logical table's SELECT covers both tiers).
     int tier_depth_ = 0;
+    int64_t hot_only_table_id_ = 0;  // see ReadHotTierOnly
     /// The cold tier's table, opened before the tiered table's query binds (which takes it).
     std::shared_ptr<const TableSource> tier_cold_;
 

@@ -413,8 +413,10 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
             TableSchema schema = ParseTableDefinition(version->definition);
             bool merged = schema.keys_type == ast::KeysType::AGGREGATE || schema.keys_type == ast::KeysType::UNIQUE;
             bool expose_row_id = !row_id_table_.empty() && AsciiEqualsIgnoreCase(row_id_table_, db + "." + table->name);
+            // (A write that names rows by row id reads the hot tier alone; a Primary Key UPDATE
+            // reads the logical table and upserts the new versions, also of cold rows.)
             if (version->tier && version->tier->boundary && raw_table_id_ != table->id && !expose_row_id &&
-                table->id != write_target_id_) {
+                hot_only_table_id_ != table->id) {
                 // A tiered table: its hot rows and, below the boundary, its cold tier, read at the
                 // snapshot this version records (one cut: every row once).
                 int64_t saved_raw = raw_table_id_;

@@ -404,7 +404,10 @@ std::vector<Chunk> RunTableQuery(ClientContext& context, const std::string& db, 
         if (row_id) binder.ExposeRowId(db, table);
         if (pinned) binder.PinTableVersion(pinned);
         // The statement that reads its own table here checked its privilege on it already.
-        if (auto target = context.catalog().GetTable(db, table)) binder.SetWriteTarget(target->id);
+        if (auto target = context.catalog().GetTable(db, table)) {
+            binder.SetWriteTarget(target->id);
+            binder.ReadHotTierOnly(target->id);  // the statement changes the hot rows it reads
+        }
         bound = binder.BindQuery(node);
     } catch (...) {
         give_back();
@@ -474,6 +477,17 @@ std::vector<std::string> CheckPartitions(Session& session, const TableInfo& tabl
 
 }  // namespace
 
+namespace {
+/// Statements that replace a tiered table's hot rows wholesale would leave its cold rows behind.
+void RefuseIfTiered(Session& session, const TableInfo& table, const char* what) {
+    auto v = session.instance().catalog().GetTableVersion(table.id);
+    if (v->tier && v->tier->boundary) {
+        throw NotSupportedError(std::string(what) + " of tiered table '" + table.name + "' is not supported yet: its " +
+                                "history is in " + v->tier->ColdName() + "; DELETE the rows instead");
+    }
+}
+}  // namespace
+
 QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
     if (s.into_files) return InsertIntoFiles(s);
     if (std::string external = ExternalCatalogOf(s.catalog); !external.empty()) return IcebergInsert(s, external);
@@ -523,6 +537,7 @@ QueryResult StatementExecutor::Insert(const ast::InsertStatement& s) {
     }
     options.label = s.label;
     options.overwrite = s.overwrite;
+    if (s.overwrite) RefuseIfTiered(session_, table, "INSERT OVERWRITE");
     if (!s.on_duplicate_key_update.empty()) {
         // MySQL's upsert: existing keys change only the named columns. Floe supports the form
         // writers use, `col = VALUES(col)`, on Primary Key tables.
@@ -734,6 +749,12 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
         throw NotSupportedError("UPDATE needs a PRIMARY KEY or DUPLICATE KEY table; '" + table.name + "' is " +
                                 KeysTypeName(schema.keys_type) + " KEY (its rows merge by key)");
     }
+    if (auto v = session_.instance().catalog().GetTableVersion(table.id);
+        duplicate && v->tier && v->tier->mode != "external" && v->tier->snapshot_id >= 0) {
+        throw NotSupportedError("UPDATE of tiered Duplicate Key table '" + table.name +
+                                "' is not supported yet (its cold rows have no key to replace them by); DELETE and "
+                                "INSERT the rows instead");
+    }
     // Primary Key tables: UPDATE is an upsert of the changed rows: SELECT every column, the
     // assigned ones computed from the old values, and load the result over the old rows.
     // Duplicate Key tables have no key to upsert by: the same rows are loaded and the old ones
@@ -842,6 +863,7 @@ QueryResult StatementExecutor::Update(const ast::UpdateStatement& s) {
 
 QueryResult StatementExecutor::Truncate(const ast::TruncateStatement& s) {
     TableInfo table = BaseTable(session_, s.database, s.table, "DELETE");
+    RefuseIfTiered(session_, table, "TRUNCATE TABLE");
     auto lock = session_.instance().loads().LockTable(table.id);
     TableSchema schema = CurrentSchema(session_, table);
     std::vector<std::string> partitions = CheckPartitions(session_, table, schema, s.partitions);
