@@ -22,6 +22,8 @@
 #include "server/instance.h"
 #include "server/mv_service.h"
 #include "server/session.h"
+#include "server/session_variables.h"
+#include "types/time_zone.h"
 
 namespace floe {
 
@@ -35,13 +37,20 @@ int64_t NowMs() {
         .count();
 }
 
-std::string ScalarText(const QueryResult& r) {
-    for (const auto& chunk : r.chunks) {
-        if (chunk.live_rows() == 0) continue;
-        Value v = chunk.column(0).GetValue(chunk.LiveRow(0));
-        return v.is_null() ? std::string() : v.ToString();
+/// The partition-column value `seconds` before now in the session's time zone (DATE or
+/// DATETIME text): partitions whose upper bound is at most this are due to move.
+std::string Cutoff(Session& session, int64_t seconds, TypeId type) {
+    int64_t now =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    auto zone = TimeZone::Find(session.variables().Get(ast::VariableScope::DEFAULT, "time_zone").ToString());
+    int64_t local = (zone ? zone->ToLocal(now) : now) - seconds * 1000000;
+    if (type == TypeId::DATE) {
+        constexpr int64_t kDay = int64_t{86400} * 1000000;
+        int64_t days = local / kDay - ((local % kDay != 0) && (local < 0));
+        return Value::Date(static_cast<int32_t>(days)).ToString();
     }
-    return "";
+    return Value::Datetime(local).ToString();
 }
 
 /// "7 DAY" -> seconds; throws for anything else.
@@ -124,13 +133,6 @@ std::shared_ptr<const TableVersion> PartitionOnly(const TableVersion& version, c
     }
     v->tier = nullptr;
     return v;
-}
-
-std::string ColumnType(const TableSchema& schema, const std::string& name) {
-    for (const auto& c : schema.columns) {
-        if (AsciiEqualsIgnoreCase(c.name, name)) return c.type.ToString();
-    }
-    return "";
 }
 
 }  // namespace
@@ -294,8 +296,7 @@ void TieringService::SetPolicy(Session& session, const TableInfo& table,
             } else if (const iceberg::Snapshot* current = state.metadata->current_snapshot()) {
                 // Adopting a table with history (exported from a warehouse, or a restore on a new
                 // server): its rows below the boundary are the table's past.
-                std::string cutoff = ScalarText(session.Execute(fmt::format(
-                    "SELECT CAST(NOW() - INTERVAL {} SECOND AS {})", tier->move_after_seconds, pcol.type.ToString())));
+                std::string cutoff = Cutoff(session, tier->move_after_seconds, pcol.type.id);
                 std::optional<std::string> low;
                 for (const auto& p : version->partitions) {
                     bool has_rows = false;
@@ -376,9 +377,9 @@ void TieringService::Run(const TaskInfo& task, TaskRunInfo& run, Session& sessio
             }
             const TierState& tier = *version->tier;
             TableSchema schema = ParseTableDefinition(version->definition);
-            std::string type = ColumnType(schema, tier.column);
-            std::string cutoff = ScalarText(session.Execute(
-                fmt::format("SELECT CAST(NOW() - INTERVAL {} SECOND AS {})", tier.move_after_seconds, type)));
+            int c = schema.Find(tier.column);
+            std::string cutoff = Cutoff(session, tier.move_after_seconds,
+                                        c < 0 ? TypeId::DATE : schema.columns[static_cast<size_t>(c)].type.id);
             // Aged partitions, and partitions below the boundary (late rows), oldest first.
             std::vector<const PartitionInfo*> due;
             for (const auto& p : version->partitions) {
@@ -863,9 +864,9 @@ MvRows TieringService::Rows(Session& session, const std::string& database) {
             }
             try {
                 TableSchema schema = ParseTableDefinition(version->definition);
-                std::string cutoff =
-                    ScalarText(session.Execute(fmt::format("SELECT CAST(NOW() - INTERVAL {} SECOND AS {})",
-                                                           tier.move_after_seconds, ColumnType(schema, tier.column))));
+                int c = schema.Find(tier.column);
+                std::string cutoff = Cutoff(session, tier.move_after_seconds,
+                                            c < 0 ? TypeId::DATE : schema.columns[static_cast<size_t>(c)].type.id);
                 for (const auto& p : version->partitions) {
                     if (p.upper && *p.upper <= cutoff) ++lag;
                 }
