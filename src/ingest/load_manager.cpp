@@ -1,5 +1,7 @@
 #include "ingest/load_manager.h"
 
+#include "binder/table_schema.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -609,6 +611,20 @@ LoadResult LoadManager::DeleteRows(const TableInfo& table, const TableSchema& sc
     std::vector<std::pair<std::string, RowLocation>> erased;
     std::vector<size_t> key_positions;
     for (size_t i = 0; pk && i < schema.key_columns.size(); ++i) key_positions.push_back(i + 1);
+    // A tiered table: a deleted late row (below the boundary) may have an older version in the
+    // cold tier; its key becomes a tombstone, so that version does not reappear.
+    std::optional<size_t> tier_position;
+    std::string boundary;
+    if (auto v = catalog_.GetTableVersion(table.id); pk && v->tier && v->tier->mode != "external" &&
+                                                     v->tier->snapshot_id >= 0 && v->tier->boundary &&
+                                                     schema.partition_columns.size() == 1) {
+        for (size_t i = 0; i < schema.key_columns.size(); ++i) {
+            if (schema.Find(schema.key_columns[i]) == static_cast<int>(schema.partition_columns[0])) {
+                tier_position = i + 1;
+            }
+        }
+        boundary = *v->tier->boundary;
+    }
     for (const auto& chunk : rows) {
         std::vector<std::string> keys;
         if (pk) PrimaryKeyIndex::EncodeKeys(chunk, key_positions, keys);
@@ -618,6 +634,14 @@ LoadResult LoadManager::DeleteRows(const TableInfo& table, const TableSchema& sc
             int64_t id = chunk.column(0).Data<int64_t>()[r];
             RowLocation at{id >> 32, static_cast<uint32_t>(id & 0xffffffff)};
             commit.deletes[at.rowset_id].add(at.row);
+            if (tier_position) {
+                Value part = chunk.column(*tier_position).GetValue(r);
+                if (!part.is_null() && part.ToString() < boundary) {
+                    std::vector<std::string> values;
+                    for (size_t k : key_positions) values.push_back(chunk.column(k).GetValue(r).ToString());
+                    commit.tier_tombstones_add.push_back(TombstoneKey(values));
+                }
+            }
             if (pk) erased.emplace_back(std::move(keys[i]), at);
         }
     }
