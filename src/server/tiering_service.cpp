@@ -625,6 +625,17 @@ bool TieringService::MovePartitions(Session& session, const TableInfo& table,
             if (tier.snapshot_id >= 0) {
                 std::string deleted = TombstoneMatch(schema, tier.tombstones, "__cold");
                 if (!deleted.empty()) conditions.push_back(deleted);
+                // A partition moving for the first time replaces whatever the cold table held in
+                // its range (hidden above the old boundary: rows of an adopted table that the hot
+                // tier also has), so they never show up twice.
+                int pc = schema.Find(tier.column);
+                std::string type = pc < 0 ? "DATE" : schema.columns[static_cast<size_t>(pc)].type.ToString();
+                std::string col = "__cold." + QuoteIdentifier(tier.column);
+                for (const PartitionInfo* p : parts) {
+                    if (!p->lower || (tier.boundary && *p->lower < *tier.boundary)) continue;
+                    conditions.push_back("(" + col + " >= CAST(" + QuoteString(*p->lower) + " AS " + type + ") AND " +
+                                         col + " < CAST(" + QuoteString(*p->upper) + " AS " + type + "))");
+                }
             }
             if (!conditions.empty()) {
                 std::string where;
