@@ -46,6 +46,7 @@ FUZZ_STATEMENTS ?= 100000
 FUZZ_CLIENTS ?= 8
 stress: release
 	FLOE_CRASH_KILLS=$(KILLS) $(PYTHON) -m pytest -q -p no:cacheprovider test/integration/test_storage_crash.py
+	FLOE_TIER_KILLS=$(or $(TIER_KILLS),60) $(PYTHON) -m pytest -q -p no:cacheprovider test/integration/test_tiering.py -k kill
 	$(PYTHON) test/fuzz/sql_fuzz.py --floe build/release/floe --statements $(FUZZ_STATEMENTS) --clients $(FUZZ_CLIENTS) --out build/sql-fuzz
 
 bench: release
