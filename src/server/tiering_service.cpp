@@ -151,6 +151,28 @@ void TieringService::SetStatus(int64_t table_id, const std::string& state, const
 void TieringService::SetPolicy(Session& session, const TableInfo& table,
                                const std::vector<std::pair<std::string, std::string>>& properties) {
     Catalog& catalog = instance_.catalog();
+    for (const auto& [k, v] : properties) {
+        if (AsciiLower(k) != "tiering.cold_table" || !v.empty()) continue;
+        // "tiering.cold_table" = "": the policy goes, only while no row lives in the cold tier
+        // (those rows would vanish from the table).
+        {
+            auto lock = instance_.loads().LockTable(table.id);
+            auto version = catalog.GetTableVersion(table.id);
+            if (!version->tier) return;
+            const TierState& tier = *version->tier;
+            if (tier.boundary && (tier.mode == "external" || tier.snapshot_id >= 0)) {
+                throw NotSupportedError("table '" + table.name + "' keeps rows in " + tier.ColdName() +
+                                        "; its tiering policy cannot be removed while they are part of the table");
+            }
+            LoadCommit commit;
+            commit.label = LoadManager::NewLabel("tiering_policy");
+            commit.tier = std::shared_ptr<const TierState>();
+            catalog.CommitLoad(table.id, commit);
+        }
+        instance_.mvs().scheduler().DropTask(TaskName(table.id));
+        SetStatus(table.id, "IDLE", "");
+        return;
+    }
     int64_t interval = 60;
     bool interval_given = false;
     {
