@@ -105,17 +105,16 @@ QueryResult StatementExecutor::ChangeSchema(const TableInfo& table, const ast::A
     if (auto tiered = session_.instance().catalog().GetTableVersion(table.id); tiered->tier) {
         // One schema across the tiers: the cold table gets new columns first (Iceberg reads its
         // older files with NULL for them); dropped columns stay in the cold files, unread.
-        std::vector<std::pair<std::string, std::string>> added;
+        std::vector<std::pair<std::string, std::string>> changed;
         for (const auto& a : s.columns) {
-            if (s.action == ast::AlterTableAction::MODIFY_COLUMN) {
-                throw NotSupportedError("MODIFY COLUMN on tiered table '" + table.name +
-                                        "' is not supported yet: the cold table's type would have to change too");
-            }
-            if (s.action == ast::AlterTableAction::ADD_COLUMN) {
-                added.emplace_back(a.definition.name, a.definition.type.ToString());
+            if (s.action != ast::AlterTableAction::DROP_COLUMN) {
+                changed.emplace_back(a.definition.name, a.definition.type.ToString());
             }
         }
-        session_.instance().tiering().AddColdColumns(table, added);
+        // ADD COLUMN adds it to the cold table; MODIFY COLUMN widens it there first (a type
+        // change Iceberg does not allow fails here, before the hot table changes).
+        session_.instance().tiering().ChangeColdColumns(table, changed,
+                                                        s.action == ast::AlterTableAction::MODIFY_COLUMN);
     }
     auto lock = session_.instance().loads().LockTable(table.id);
     auto version = session_.instance().catalog().GetTableVersion(table.id);

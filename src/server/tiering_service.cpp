@@ -785,20 +785,32 @@ bool TieringService::CheckExternal(Session& session, const TableInfo& table,
     return true;
 }
 
-void TieringService::AddColdColumns(const TableInfo& table,
-                                    const std::vector<std::pair<std::string, std::string>>& columns) {
+void TieringService::ChangeColdColumns(const TableInfo& table,
+                                       const std::vector<std::pair<std::string, std::string>>& columns, bool modify) {
     auto version = instance_.catalog().GetTableVersion(table.id);
     if (!version->tier || columns.empty()) return;
     const TierState& tier = *version->tier;
     auto state = instance_.external_catalogs().LoadForWrite(tier.cold_catalog, tier.cold_database, tier.cold_table);
     auto session = instance_.mvs().InternalSession("root@%", table.database);
     for (const auto& [name, type] : columns) {
-        bool exists = false;
-        for (const auto& f : state.metadata->current_schema().fields) exists |= AsciiEqualsIgnoreCase(f.name, name);
-        if (exists) continue;
-        session->Execute("ALTER TABLE " + QuoteIdentifier(tier.cold_catalog) + "." +
-                         QuoteIdentifier(tier.cold_database) + "." + QuoteIdentifier(tier.cold_table) + " ADD COLUMN " +
-                         QuoteIdentifier(name) + " " + type);
+        const iceberg::NestedField* field = nullptr;
+        for (const auto& f : state.metadata->current_schema().fields) {
+            if (AsciiEqualsIgnoreCase(f.name, name)) field = &f;
+        }
+        std::string cold = QuoteIdentifier(tier.cold_catalog) + "." + QuoteIdentifier(tier.cold_database) + "." +
+                           QuoteIdentifier(tier.cold_table);
+        if (!modify) {
+            if (!field) session->Execute("ALTER TABLE " + cold + " ADD COLUMN " + QuoteIdentifier(name) + " " + type);
+            continue;
+        }
+        if (!field) continue;  // the hot table's own error names it
+        if (iceberg::ToFloeType(field->type).ToString() == type) continue;
+        try {
+            session->Execute("ALTER TABLE " + cold + " MODIFY COLUMN " + QuoteIdentifier(name) + " " + type);
+        } catch (const Exception& e) {
+            throw NotSupportedError("column '" + name + "' of tiered table '" + table.name + "' cannot become " + type +
+                                    ": its cold table " + tier.ColdName() + " refuses the change (" + e.what() + ")");
+        }
     }
 }
 

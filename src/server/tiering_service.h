@@ -68,8 +68,10 @@ class TieringService {
     /// cold commit) and records the new snapshot. Returns the rows deleted.
     int64_t DeleteCold(Session& session, ClientContext& context, const TableInfo& table, const ast::ExprPtr& where,
                        const std::string& alias);
-    /// ALTER TABLE ADD COLUMN on a tiered table: adds the column to the cold table first.
-    void AddColdColumns(const TableInfo& table, const std::vector<std::pair<std::string, std::string>>& columns);
+    /// ALTER TABLE ADD / MODIFY COLUMN on a tiered table: adds the columns to the cold table, or
+    /// widens them there (throws when Iceberg does not allow the change), before the hot table.
+    void ChangeColdColumns(const TableInfo& table, const std::vector<std::pair<std::string, std::string>>& columns,
+                           bool modify);
 
     /// SHOW TIERING / information_schema.tiering rows (`database` empty: every database).
     MvRows Rows(Session& session, const std::string& database);
