@@ -433,6 +433,7 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
                             travel.kind = ast::TimeTravel::Kind::VERSION;
                             travel.value = std::to_string(tier.snapshot_id);
                             travel.numeric = true;
+                            travel.current_schema = true;
                         }
                         try {
                             tier_cold_ = context_.OpenTable(tier.cold_catalog, tier.cold_database, tier.cold_table,

@@ -1,6 +1,7 @@
 // ALTER TABLE: partitions (ADD/DROP), properties, COMPACT, and schema changes (ADD/DROP/MODIFY
 // COLUMN, rename, re-bucketing), the last rewriting the table's rows into the new schema in one
 // commit under the table's write lock.
+#include <map>
 #include <set>
 
 #include "binder/partitioning.h"
@@ -23,6 +24,7 @@ QueryResult StatementExecutor::AlterTable(const ast::AlterTableStatement& s) {
         case ast::AlterTableAction::ADD_COLUMN:
         case ast::AlterTableAction::DROP_COLUMN:
         case ast::AlterTableAction::MODIFY_COLUMN:
+        case ast::AlterTableAction::RENAME_COLUMN:
             return ChangeSchema(table, s);
         case ast::AlterTableAction::COMPACT:
             session_.instance().compactor().Compact(table, true);
@@ -102,20 +104,6 @@ QueryResult StatementExecutor::AlterTable(const ast::AlterTableStatement& s) {
 }
 
 QueryResult StatementExecutor::ChangeSchema(const TableInfo& table, const ast::AlterTableStatement& s) {
-    if (auto tiered = session_.instance().catalog().GetTableVersion(table.id); tiered->tier) {
-        // One schema across the tiers: the cold table gets new columns first (Iceberg reads its
-        // older files with NULL for them); dropped columns stay in the cold files, unread.
-        std::vector<std::pair<std::string, std::string>> changed;
-        for (const auto& a : s.columns) {
-            if (s.action != ast::AlterTableAction::DROP_COLUMN) {
-                changed.emplace_back(a.definition.name, a.definition.type.ToString());
-            }
-        }
-        // ADD COLUMN adds it to the cold table; MODIFY COLUMN widens it there first (a type
-        // change Iceberg does not allow fails here, before the hot table changes).
-        session_.instance().tiering().ChangeColdColumns(table, changed,
-                                                        s.action == ast::AlterTableAction::MODIFY_COLUMN);
-    }
     auto lock = session_.instance().loads().LockTable(table.id);
     auto version = session_.instance().catalog().GetTableVersion(table.id);
     TableSchema old_schema = ParseTableDefinition(version->definition);
@@ -155,10 +143,23 @@ QueryResult StatementExecutor::ChangeSchema(const TableInfo& table, const ast::A
         create.columns.insert(create.columns.begin() + static_cast<std::ptrdiff_t>(at), std::move(def));
     };
     bool has_rows = version->live_rows() > 0;
+    std::map<std::string, std::string, AsciiCaseLess> renamed;  // new name -> old name
     for (const auto& a : s.columns) {
         const std::string& name = a.definition.name;
         int index = find(name);
         switch (s.action) {
+            case ast::AlterTableAction::RENAME_COLUMN:
+                if (index < 0) throw BinderError("Unknown column '" + name + "'", ErrorCode::UNKNOWN_COLUMN);
+                if (find(s.new_name) >= 0) {
+                    throw BinderError("Duplicate column name '" + s.new_name + "'", ErrorCode::WRONG_ARGUMENTS);
+                }
+                if (is_key(name) || is_partition_column(name)) {
+                    throw BinderError("key or partition column '" + name + "' cannot be renamed",
+                                      ErrorCode::WRONG_ARGUMENTS);
+                }
+                renamed[s.new_name] = create.columns[static_cast<size_t>(index)].name;
+                create.columns[static_cast<size_t>(index)].name = s.new_name;
+                break;
             case ast::AlterTableAction::ADD_COLUMN:
                 if (index >= 0) throw BinderError("Duplicate column name '" + name + "'", ErrorCode::WRONG_ARGUMENTS);
                 if (!a.definition.nullable && !a.definition.default_value && has_rows) {
@@ -204,6 +205,23 @@ QueryResult StatementExecutor::ChangeSchema(const TableInfo& table, const ast::A
             }
         }
     }
+    if (version->tier) {
+        // One schema across the tiers (after the change was checked against the hot table): the
+        // cold table gets new columns first (Iceberg reads its older files with NULL for them),
+        // widened types and renames (by field id); dropped columns stay in the cold files, unread.
+        std::vector<std::pair<std::string, std::string>> changed;
+        for (const auto& a : s.columns) {
+            if (s.action == ast::AlterTableAction::RENAME_COLUMN) {
+                session_.instance().tiering().RenameColdColumn(table, a.definition.name, s.new_name);
+            } else if (s.action != ast::AlterTableAction::DROP_COLUMN) {
+                changed.emplace_back(a.definition.name, a.definition.type.ToString());
+            }
+        }
+        // ADD COLUMN adds it to the cold table; MODIFY COLUMN widens it there first (a type
+        // change Iceberg does not allow fails here, before the hot table changes).
+        session_.instance().tiering().ChangeColdColumns(table, changed,
+                                                        s.action == ast::AlterTableAction::MODIFY_COLUMN);
+    }
     std::string definition = CanonicalCreateTable(create);
     TableSchema schema = ParseTableDefinition(definition);
     // Rewrite the rows in the new schema, partition by partition: stored values are cast to their
@@ -211,9 +229,11 @@ QueryResult StatementExecutor::ChangeSchema(const TableInfo& table, const ast::A
     std::vector<int> targets;
     std::string select;
     for (size_t i = 0; i < schema.columns.size(); ++i) {
-        if (old_schema.Find(schema.columns[i].name) < 0) continue;
+        auto was = renamed.find(schema.columns[i].name);
+        const std::string& source = was == renamed.end() ? schema.columns[i].name : was->second;
+        if (old_schema.Find(source) < 0) continue;
         targets.push_back(static_cast<int>(i));
-        select += (select.empty() ? "" : ", ") + QuoteIdentifier(schema.columns[i].name);
+        select += (select.empty() ? "" : ", ") + QuoteIdentifier(source);
     }
     std::vector<std::pair<std::string, std::vector<Chunk>>> rows;
     std::vector<int64_t> partition_ids;

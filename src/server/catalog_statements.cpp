@@ -53,6 +53,7 @@ std::shared_ptr<const TableSource> Session::OpenExternalTable(const std::string&
         selector.kind = iceberg::SnapshotSelector::Kind::VERSION;
         selector.value = travel.value;
         selector.numeric = travel.numeric;
+        selector.current_schema = travel.current_schema;
     } else if (travel.kind == ast::TimeTravel::Kind::TIMESTAMP) {
         selector.kind = iceberg::SnapshotSelector::Kind::TIMESTAMP;
         selector.value = travel.value;

@@ -261,6 +261,10 @@ std::vector<Chunk> RunSnapshotQuery(ClientContext& context, const std::string& c
                                "." + QuoteIdentifier(table) + " FOR VERSION AS OF " + std::to_string(snapshot) +
                                (alias.empty() ? "" : " AS " + QuoteIdentifier(alias)));
     auto& node = static_cast<ast::SelectNode&>(*static_cast<ast::SelectStatement&>(*parsed).query);
+    // A tiered table's cold tier (read without a privilege of its own) follows renames.
+    if (!check_privileges && node.from && node.from->kind == ast::TableRefKind::BASE) {
+        static_cast<ast::BaseTableRef&>(*node.from).time_travel.current_schema = true;
+    }
     const size_t base = node.select_list.size();
     std::vector<ast::ExprPtr*> lent;
     for (const ast::ExprPtr* item : items) {

@@ -814,6 +814,28 @@ void TieringService::ChangeColdColumns(const TableInfo& table,
     }
 }
 
+void TieringService::RenameColdColumn(const TableInfo& table, const std::string& from, const std::string& to) {
+    auto version = instance_.catalog().GetTableVersion(table.id);
+    if (!version->tier) return;
+    const TierState& tier = *version->tier;
+    auto state = instance_.external_catalogs().LoadForWrite(tier.cold_catalog, tier.cold_database, tier.cold_table);
+    bool has_from = false, has_to = false;
+    for (const auto& f : state.metadata->current_schema().fields) {
+        has_from |= AsciiEqualsIgnoreCase(f.name, from);
+        has_to |= AsciiEqualsIgnoreCase(f.name, to);
+    }
+    if (!has_from || has_to) {
+        throw NotSupportedError("column '" + from + "' of tiered table '" + table.name + "' cannot be renamed to '" +
+                                to + "': the cold table " + tier.ColdName() +
+                                (has_to ? " already has a column of that name" : " has no such column"));
+    }
+    // Iceberg renames by field id: the cold files keep their data under the new name.
+    auto session = instance_.mvs().InternalSession("root@%", table.database);
+    session->Execute("ALTER TABLE " + QuoteIdentifier(tier.cold_catalog) + "." + QuoteIdentifier(tier.cold_database) +
+                     "." + QuoteIdentifier(tier.cold_table) + " RENAME COLUMN " + QuoteIdentifier(from) + " TO " +
+                     QuoteIdentifier(to));
+}
+
 MvRows TieringService::Rows(Session& session, const std::string& database) {
     MvRows out;
     auto col = [&](const char* name, LogicalType type) {

@@ -72,6 +72,8 @@ class TieringService {
     /// widens them there (throws when Iceberg does not allow the change), before the hot table.
     void ChangeColdColumns(const TableInfo& table, const std::vector<std::pair<std::string, std::string>>& columns,
                            bool modify);
+    /// ALTER TABLE RENAME COLUMN on a tiered table: renames the cold column first (by field id).
+    void RenameColdColumn(const TableInfo& table, const std::string& from, const std::string& to);
 
     /// SHOW TIERING / information_schema.tiering rows (`database` empty: every database).
     MvRows Rows(Session& session, const std::string& database);

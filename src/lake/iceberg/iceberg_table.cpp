@@ -492,7 +492,7 @@ IcebergTable::IcebergTable(std::string name, std::shared_ptr<const TableMetadata
                 }
                 snapshot_ = metadata_->FindSnapshot(id);
                 if (snapshot_) {
-                    schema_ = &metadata_->SchemaFor(*snapshot_);
+                    if (!selector.current_schema) schema_ = &metadata_->SchemaFor(*snapshot_);
                     break;
                 }
             }

@@ -49,9 +49,10 @@ std::vector<std::pair<std::string, std::string>> ParseLocationRewrites(const std
 struct SnapshotSelector {
     enum class Kind : uint8_t { CURRENT, VERSION, TIMESTAMP };
     Kind kind = Kind::CURRENT;
-    std::string value;         // snapshot id digits, ref name, or timestamp text
-    bool numeric = false;      // VERSION given as a number
-    int64_t timestamp_ms = 0;  // TIMESTAMP: resolved by the caller (session time zone)
+    std::string value;            // snapshot id digits, ref name, or timestamp text
+    bool numeric = false;         // VERSION given as a number
+    bool current_schema = false;  // read the snapshot with the table's current schema
+    int64_t timestamp_ms = 0;     // TIMESTAMP: resolved by the caller (session time zone)
     /// The session's time zone when it is not UTC: timestamptz columns are shown in it.
     std::optional<TimeZone> time_zone;
 };

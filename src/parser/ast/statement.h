@@ -34,6 +34,9 @@ struct TimeTravel {
     Kind kind = Kind::NONE;
     std::string value;     // the snapshot id's digits, the ref name, or the timestamp text
     bool numeric = false;  // VERSION given as a number (a snapshot id)
+    /// Read the version with the table's current schema (Floe's own reads of a tiered table's cold
+    /// tier, which follow renames by field id), not the schema it was written with. Not SQL.
+    bool current_schema = false;
 };
 
 struct BaseTableRef : TableRef {
