@@ -377,12 +377,7 @@ std::string TombstoneMatch(const TableSchema& schema, const std::vector<std::str
                           schema.columns[static_cast<size_t>(i)].type.ToString());
     }
     auto literal = [](const std::string& text, const std::string& type) {
-        std::string quoted = "'";
-        for (char c : text) {
-            if (c == '\'' || c == '\\') quoted.push_back('\\');
-            quoted.push_back(c);
-        }
-        return "CAST(" + quoted + "' AS " + type + ")";
+        return "CAST(" + QuoteString(text) + " AS " + type + ")";
     };
     std::string out;
     if (keys.size() == 1) {

@@ -466,6 +466,12 @@ std::shared_ptr<const TableVersion> Catalog::LoadVersionLocked(int64_t table_id)
     return version;
 }
 
+int64_t Catalog::TableBytes(int64_t table_id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto rows = store_->Query("SELECT COALESCE(SUM(size), 0) FROM rowsets WHERE table_id = ?", {table_id});
+    return rows.empty() ? 0 : std::get<int64_t>(rows[0][0]);
+}
+
 std::shared_ptr<const TableVersion> Catalog::GetTableVersion(int64_t table_id) {
     std::lock_guard<std::mutex> lock(mutex_);
     return LoadVersionLocked(table_id);

@@ -379,6 +379,8 @@ class Catalog {
     std::shared_ptr<const TableVersion> GetTableVersion(int64_t table_id);
     /// Called with the relative path of a segment file that no version references any more.
     void SetFileRemover(std::function<void(const std::string&)> remove);
+    /// Bytes on disk of the table's current rowsets (SHOW DATA, SHOW TIERING).
+    int64_t TableBytes(int64_t table_id);
     /// Every segment path the meta store references (to sweep files of loads that never committed).
     std::vector<std::string> AllRowsetPaths();
 

@@ -25,15 +25,6 @@ int64_t NowMs() {
         .count();
 }
 
-std::string Quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) {
-        if (c == '\'' || c == '\\') out.push_back('\\');
-        out.push_back(c);
-    }
-    return out + "'";
-}
-
 /// The text of the first value of a one-row, one-column result.
 std::string ScalarText(const QueryResult& r) {
     for (const auto& chunk : r.chunks) {
@@ -250,7 +241,7 @@ void MvService::Execute(const TaskInfo& task, TaskRunInfo& run, const std::funct
         bool numeric =
             !v.empty() && v.size() < 19 &&
             std::all_of(v.begin() + (v[0] == '-' ? 1 : 0), v.end(), [](char c) { return std::isdigit(c); }) && v != "-";
-        session->Execute("SET " + QuoteIdentifier(name) + " = " + (numeric ? v : Quote(v)));
+        session->Execute("SET " + QuoteIdentifier(name) + " = " + (numeric ? v : QuoteString(v)));
     }
     if (task.kind == "MV") {
         Refresh(task, run, *session, progress);
@@ -426,9 +417,9 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
                 // The MV column's values the changed base range maps to, widened to whole MV
                 // partitions: [trunc(f(lo)), trunc(f(hi)) + 1 unit) (hi taken as inclusive).
                 auto f = [&](const std::string& v) {
-                    std::string e = "CAST(" + Quote(v) + " AS DATETIME)";
-                    if (!source->base_unit.empty()) e = "date_trunc(" + Quote(source->base_unit) + ", " + e + ")";
-                    if (!mv.partition_unit.empty()) e = "date_trunc(" + Quote(mv.partition_unit) + ", " + e + ")";
+                    std::string e = "CAST(" + QuoteString(v) + " AS DATETIME)";
+                    if (!source->base_unit.empty()) e = "date_trunc(" + QuoteString(source->base_unit) + ", " + e + ")";
+                    if (!mv.partition_unit.empty()) e = "date_trunc(" + QuoteString(mv.partition_unit) + ", " + e + ")";
                     return e;
                 };
                 std::string lo = ScalarText(session.Execute("SELECT CAST(" + f(*c.lower) + " AS " + col_type + ")"));
@@ -437,10 +428,10 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
                 if (exclusive) {
                     // Identity: the MV column's values are < hi; widened to the MV partition
                     // that holds hi unless hi starts one.
-                    std::string x = "CAST(" + Quote(*c.upper) + " AS DATETIME)";
+                    std::string x = "CAST(" + QuoteString(*c.upper) + " AS DATETIME)";
                     std::string v = x;
                     if (!mv.partition_unit.empty()) {
-                        std::string u = Quote(mv.partition_unit);
+                        std::string u = QuoteString(mv.partition_unit);
                         v = "IF(date_trunc(" + u + ", " + x + ") = " + x + ", " + x + ", date_trunc(" + u + ", " + x +
                             ") + INTERVAL 1 " + AsciiUpper(mv.partition_unit) + ")";
                     }
@@ -496,8 +487,8 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         if (partial) {
             std::string col = QuoteIdentifier(source ? source->query_name : desc.output[mv_column].name);
             for (const auto& r : ranges) {
-                where += std::string(where.empty() ? "" : " OR ") + "(" + col + " >= " + Quote(r.lo) + " AND " + col +
-                         (r.inclusive ? " <= " : " < ") + Quote(r.hi) + ")";
+                where += std::string(where.empty() ? "" : " OR ") + "(" + col + " >= " + QuoteString(r.lo) + " AND " +
+                         col + (r.inclusive ? " <= " : " < ") + QuoteString(r.hi) + ")";
             }
             // The MV's partitions inside the ranges are replaced.
             replace = PartitionsIn(version->partitions, ranges);

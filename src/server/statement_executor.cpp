@@ -460,10 +460,6 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             rb.AddColumn("ReplicaCount", TypeId::BIGINT);
             rb.AddColumn("RowCount", TypeId::BIGINT);
             rb.AddColumn("Bytes", TypeId::BIGINT);
-            std::map<int64_t, int64_t> size_of;
-            for (const auto& r : catalog.store().Query("SELECT id, size FROM rowsets")) {
-                size_of[std::get<int64_t>(r[0])] = std::get<int64_t>(r[1]);
-            }
             auto human = [](int64_t bytes) {
                 const char* units[] = {"B", "KB", "MB", "GB", "TB"};
                 double v = static_cast<double>(bytes);
@@ -480,8 +476,7 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
                 if (!s.table.empty() && !AsciiEqualsIgnoreCase(s.table, t.name)) continue;
                 if (!session_.CanSee(ClientContext::TableObject(t))) continue;
                 auto version = catalog.GetTableVersion(t.id);
-                int64_t bytes = 0;
-                for (const auto& r : version->rowsets) bytes += size_of[r.id];
+                int64_t bytes = catalog.TableBytes(t.id);
                 int64_t rows = version->live_rows();
                 total_bytes += bytes;
                 total_rows += rows;

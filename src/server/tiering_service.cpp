@@ -124,6 +124,43 @@ std::vector<const iceberg::Snapshot*> SnapshotsSince(const iceberg::TableMetadat
     return out;
 }
 
+int64_t DataVersion(const TableVersion& version, int64_t partition) {
+    auto it = version.data_versions.find(partition);
+    return it == version.data_versions.end() ? 0 : it->second;
+}
+
+/// The flip of `parts`: their hot rows leave the table (date_trunc partitions are dropped, RANGE
+/// ones emptied so late rows still have a home) and `next`'s boundary moves past them, on
+/// condition that their data versions are still those of `version`.
+LoadCommit FlipCommit(const TableVersion& version, const TableSchema& schema,
+                      const std::vector<const PartitionInfo*>& parts, TierState& next) {
+    LoadCommit commit;
+    commit.label = LoadManager::NewLabel("tier_move");
+    for (const PartitionInfo* p : parts) {
+        if (!next.boundary || *p->upper > *next.boundary) next.boundary = p->upper;
+        commit.expect_data_versions[p->id] = DataVersion(version, p->id);
+        if (schema.partition.kind == ast::PartitionKind::TIME_EXPRESSION) {
+            commit.drop_partitions.push_back(p->name);
+        } else {
+            commit.replace_partitions.push_back(p->name);
+        }
+    }
+    return commit;
+}
+
+/// Runs `sql` in `session` with `pinned` as the version its hot table is read at.
+QueryResult QueryAt(Session& session, std::shared_ptr<const TableVersion> pinned, const std::string& sql) {
+    session.set_pinned_read(std::move(pinned));
+    try {
+        QueryResult r = session.Execute(sql);
+        session.set_pinned_read(nullptr);
+        return r;
+    } catch (...) {
+        session.set_pinned_read(nullptr);
+        throw;
+    }
+}
+
 /// A copy of `version` with only the rowsets of `partitions` and no tiering (what a move reads).
 std::shared_ptr<const TableVersion> PartitionOnly(const TableVersion& version, const std::set<int64_t>& partitions) {
     auto v = std::make_shared<TableVersion>(version);
@@ -576,23 +613,14 @@ bool TieringService::MovePartitions(Session& session, const TableInfo& table,
     const TierState& tier = *version->tier;
     TableSchema schema = ParseTableDefinition(version->definition);
     auto next = std::make_shared<TierState>(tier);
-    LoadCommit commit;
-    commit.label = LoadManager::NewLabel("tier_move");
+    LoadCommit commit = FlipCommit(*version, schema, parts, *next);
+    commit.expect_tier_snapshot = tier.snapshot_id;
     std::set<int64_t> ids;
     std::string tag = std::to_string(table.id) + "/";
     for (const PartitionInfo* p : parts) {
-        auto dv = version->data_versions.find(p->id);
-        int64_t data_version = dv == version->data_versions.end() ? 0 : dv->second;
         ids.insert(p->id);
-        tag += (tag.back() == '/' ? "" : ",") + std::to_string(p->id) + "@" + std::to_string(data_version);
-        if (!next->boundary || *p->upper > *next->boundary) next->boundary = p->upper;
-        commit.expect_data_versions[p->id] = data_version;
-        commit.expect_tier_snapshot = tier.snapshot_id;
-        if (schema.partition.kind == ast::PartitionKind::TIME_EXPRESSION) {
-            commit.drop_partitions.push_back(p->name);
-        } else {
-            commit.replace_partitions.push_back(p->name);
-        }
+        tag +=
+            (tag.back() == '/' ? "" : ",") + std::to_string(p->id) + "@" + std::to_string(DataVersion(*version, p->id));
     }
     int64_t live = 0;
     for (const auto& r : version->rowsets) {
@@ -664,17 +692,10 @@ bool TieringService::MovePartitions(Session& session, const TableInfo& table,
                 for (const auto& c : conditions) where += (where.empty() ? "" : " OR ") + c;
                 std::string cold = QuoteIdentifier(tier.cold_catalog) + "." + QuoteIdentifier(tier.cold_database) +
                                    "." + QuoteIdentifier(tier.cold_table);
-                session.set_pinned_read(PartitionOnly(*version, ids));
-                try {
-                    replaced = session
-                                   .Execute("SELECT _file, _pos FROM " + cold + " FOR VERSION AS OF " +
-                                            std::to_string(tier.snapshot_id) + " AS __cold WHERE " + where)
-                                   .chunks;
-                } catch (...) {
-                    session.set_pinned_read(nullptr);
-                    throw;
-                }
-                session.set_pinned_read(nullptr);
+                replaced = QueryAt(session, PartitionOnly(*version, ids),
+                                   "SELECT _file, _pos FROM " + cold + " FOR VERSION AS OF " +
+                                       std::to_string(tier.snapshot_id) + " AS __cold WHERE " + where)
+                               .chunks;
             }
             std::vector<std::string> delete_files;
             std::function<void(iceberg::TableTransaction&)> prepare = [&](iceberg::TableTransaction& txn) {
@@ -719,8 +740,6 @@ bool TieringService::CheckExternal(Session& session, const TableInfo& table,
     Catalog& catalog = instance_.catalog();
     const TierState& tier = *version->tier;
     TableSchema schema = ParseTableDefinition(version->definition);
-    auto dv = version->data_versions.find(partition.id);
-    int64_t data_version = dv == version->data_versions.end() ? 0 : dv->second;
     bool below = tier.boundary && *partition.upper <= *tier.boundary;
     if (!below) {
         // Every key of the hot partition must be in the cold table (the exact version of seed 002's
@@ -742,15 +761,7 @@ bool TieringService::CheckExternal(Session& session, const TableInfo& table,
                           QuoteIdentifier(table.name) + " AS __h WHERE NOT EXISTS (SELECT 1 FROM " +
                           QuoteIdentifier(tier.cold_catalog) + "." + QuoteIdentifier(tier.cold_database) + "." +
                           QuoteIdentifier(tier.cold_table) + " AS __c WHERE " + match + ")";
-        session.set_pinned_read(PartitionOnly(*version, {partition.id}));
-        QueryResult r;
-        try {
-            r = session.Execute(sql);
-        } catch (...) {
-            session.set_pinned_read(nullptr);
-            throw;
-        }
-        session.set_pinned_read(nullptr);
+        QueryResult r = QueryAt(session, PartitionOnly(*version, {partition.id}), sql);
         int64_t missing = 0, total = 0;
         for (const auto& chunk : r.chunks) {
             if (chunk.live_rows() == 0) continue;
@@ -765,15 +776,7 @@ bool TieringService::CheckExternal(Session& session, const TableInfo& table,
         }
     }
     auto next = std::make_shared<TierState>(tier);
-    if (!next->boundary || *partition.upper > *next->boundary) next->boundary = partition.upper;
-    LoadCommit commit;
-    commit.label = LoadManager::NewLabel("tier_move");
-    commit.expect_data_versions[partition.id] = data_version;
-    if (schema.partition.kind == ast::PartitionKind::TIME_EXPRESSION) {
-        commit.drop_partitions.push_back(partition.name);
-    } else {
-        commit.replace_partitions.push_back(partition.name);
-    }
+    LoadCommit commit = FlipCommit(*version, schema, {&partition}, *next);
     commit.tier = std::shared_ptr<const TierState>(next);
     // Under the table's write lock: a writer that read the version before the flip commits before it.
     auto lock = instance_.loads().LockTable(table.id);
@@ -871,9 +874,6 @@ MvRows TieringService::Rows(Session& session, const std::string& database) {
     auto time = [](int64_t seconds) {
         return seconds > 0 ? Value::Datetime(seconds * 1000000) : Value::Null(TypeId::DATETIME);
     };
-    auto sizes = catalog.store().Query("SELECT id, size FROM rowsets");
-    std::map<int64_t, int64_t> size_of;
-    for (const auto& r : sizes) size_of[std::get<int64_t>(r[0])] = std::get<int64_t>(r[1]);
     for (const auto& db : catalog.ListDatabases()) {
         if (!database.empty() && db.name != database) continue;
         for (const auto& t : catalog.ListTables(db.name)) {
@@ -882,14 +882,13 @@ MvRows TieringService::Rows(Session& session, const std::string& database) {
             if (!version->tier) continue;
             if (!session.CanSee(ClientContext::TableObject(t))) continue;
             const TierState& tier = *version->tier;
-            int64_t hot_rows = 0, hot_bytes = 0, late_rows = 0;
+            int64_t hot_rows = 0, hot_bytes = catalog.TableBytes(t.id), late_rows = 0;
             std::set<int64_t> late_partitions;
             for (const auto& p : version->partitions) {
                 if (tier.boundary && p.upper && *p.upper <= *tier.boundary) late_partitions.insert(p.id);
             }
             for (const auto& r : version->rowsets) {
                 hot_rows += r.live_rows();
-                hot_bytes += size_of[r.id];
                 if (late_partitions.count(r.partition_id)) late_rows += r.live_rows();
             }
             int64_t cold_rows = 0, cold_bytes = 0, cold_files = 0;
