@@ -128,6 +128,7 @@ int main(int argc, char** argv) {
     int rc = 0;
     try {
         floe::InstanceOptions options;
+        options.lake_maintenance_interval = 0;  // benches run maintenance themselves
         options.data_dir = data_dir;
         // The benchmark's data files (bench data, the shared fixtures) are read through FILES().
         options.file_roots = {"/tmp"};

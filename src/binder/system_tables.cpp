@@ -33,6 +33,8 @@ std::vector<std::string> InformationSchemaTableNames() {
     return {"BE_DATACACHE_METRICS",
             "COLUMNS",
             "ENGINES",
+            "ICEBERG_MAINTENANCE_LOG",
+            "ICEBERG_TABLE_HEALTH",
             "LOADS",
             "MATERIALIZED_VIEWS",
             "ROUTINE_LOAD_ERRORS",

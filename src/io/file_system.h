@@ -53,6 +53,7 @@ class WritableFile {
 struct FileInfo {
     std::string path;
     uint64_t size = 0;
+    int64_t modified_ms = 0;  ///< last modification (unix milliseconds); ListTree fills it
 };
 
 class FileSystem {
@@ -63,6 +64,9 @@ class FileSystem {
     /// the matches of a glob ("/data/*.parquet", "/data/2024-*/part-?.parquet"), sorted by path.
     /// Throws IOError when nothing matches.
     virtual std::vector<FileInfo> List(const std::string& pattern) = 0;
+    /// Every file below `directory`, at any depth and hidden ones included, with sizes and
+    /// modification times (orphan-file removal). Nothing below it: an empty list.
+    virtual std::vector<FileInfo> ListTree(const std::string& directory) = 0;
 
     // ---- Writing (Iceberg tables, unloads). Local paths pass FileRoots::Check first. ----
 

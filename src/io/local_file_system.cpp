@@ -154,6 +154,25 @@ class LocalFileSystem : public FileSystem {
         return std::make_unique<LocalFile>(p, fd, static_cast<uint64_t>(st.st_size));
     }
 
+    std::vector<FileInfo> ListTree(const std::string& directory) override {
+        namespace fs = std::filesystem;
+        std::string root = FileRoots::Check(LocalPath(directory));
+        std::vector<FileInfo> out;
+        std::error_code ec;
+        if (!fs::is_directory(root, ec)) return out;
+        for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
+             it.increment(ec)) {
+            struct stat st {};
+            // Symbolic links are not followed (and never listed as files).
+            if (::lstat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+            out.push_back({it->path().string(), static_cast<uint64_t>(st.st_size),
+                           static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000});
+        }
+        if (ec) throw IOError("cannot list '" + root + "': " + ec.message());
+        std::sort(out.begin(), out.end(), [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
+        return out;
+    }
+
     std::vector<FileInfo> List(const std::string& pattern) override {
         namespace fs = std::filesystem;
         std::string p = LocalPath(pattern);

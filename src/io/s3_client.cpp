@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -216,6 +218,21 @@ int BackoffMs(int attempt) {
     // spread out but none retries at once.
     std::uniform_int_distribution<int64_t> jitter(0, cap / 2);
     return static_cast<int>(cap / 2 + jitter(rng));
+}
+
+/// "2026-12-07T13:44:57.000Z" (ISO 8601 in UTC, as S3 lists LastModified) as unix milliseconds;
+/// 0 when malformed.
+int64_t ParseIsoTimeMillis(const std::string& text) {
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0;
+    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3d", &y, &mo, &d, &h, &mi, &sec, &ms) < 6) return 0;
+    struct tm t {};
+    t.tm_year = y - 1900;
+    t.tm_mon = mo - 1;
+    t.tm_mday = d;
+    t.tm_hour = h;
+    t.tm_min = mi;
+    t.tm_sec = sec;
+    return static_cast<int64_t>(::timegm(&t)) * 1000 + ms;
 }
 
 }  // namespace
@@ -480,6 +497,7 @@ S3ListPage S3Client::ListPage(const std::string& bucket, const std::string& pref
         o.key = *key;
         o.size = ParseU64(XmlElement(contents, "Size").value_or(""), what);
         o.etag = XmlElement(contents, "ETag").value_or("");
+        o.last_modified_ms = ParseIsoTimeMillis(XmlElement(contents, "LastModified").value_or(""));
         page.objects.push_back(std::move(o));
     }
     for (std::string_view common : XmlElements(r.body, "CommonPrefixes")) {

@@ -69,6 +69,7 @@ struct S3Object {
     std::string key;
     uint64_t size = 0;
     std::string etag;
+    int64_t last_modified_ms = 0;  ///< listings: LastModified (unix milliseconds), 0 when absent
 };
 
 /// One page of ListObjectsV2.

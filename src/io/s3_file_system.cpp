@@ -295,6 +295,19 @@ std::vector<FileInfo> S3FileSystem::List(const std::string& pattern) {
     return out;
 }
 
+std::vector<FileInfo> S3FileSystem::ListTree(const std::string& directory) {
+    S3Location location = S3Location::Parse(directory);
+    S3Client client = ClientFor(location);
+    std::string prefix = location.key.empty() || location.key.back() == '/' ? location.key : location.key + "/";
+    std::vector<FileInfo> out;
+    for (const auto& o : client.ListAll(location.bucket, prefix)) {
+        if (o.key.empty() || o.key.back() == '/') continue;  // "directory" markers
+        out.push_back({location.scheme + "://" + location.bucket + "/" + o.key, o.size, o.last_modified_ms});
+    }
+    std::sort(out.begin(), out.end(), [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
+    return out;
+}
+
 std::unique_ptr<S3Writer> S3FileSystem::OpenWriter(const std::string& path, size_t part_size) {
     S3Location location = S3Location::Parse(path);
     if (location.key.empty() || location.key.back() == '/') {

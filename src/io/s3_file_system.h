@@ -70,6 +70,7 @@ class S3FileSystem : public FileSystem {
 
     std::unique_ptr<RandomAccessFile> Open(const std::string& path) override;
     std::vector<FileInfo> List(const std::string& pattern) override;
+    std::vector<FileInfo> ListTree(const std::string& directory) override;
 
     std::unique_ptr<S3Writer> OpenWriter(const std::string& path, size_t part_size = S3Writer::kDefaultPartSize);
     /// Deletes the objects `paths` name (grouped per bucket into batch deletes).

@@ -63,6 +63,8 @@ void Apply(Config* c, const std::string& key, const std::string& value) {
         c->log_level = value;
     else if (key == "max-connections" || key == "max_connections")
         c->max_connections = ParseCount(key, value);
+    else if (key == "lake-maintenance-interval" || key == "lake_maintenance_interval")
+        c->lake_maintenance_interval = ParseCount(key, value);
     else if (key == "ssl-cert" || key == "ssl_cert")
         c->ssl_cert = value;
     else if (key == "ssl-key" || key == "ssl_key")
@@ -127,6 +129,9 @@ std::string Usage() {
            "  --threads N           cores a query uses, and network threads (default: number of cores)\n"
            "  --memory-limit SIZE   e.g. 8G, 512M or 75% (default 80% of memory)\n"
            "  --max-connections N   MySQL connections accepted at once (default 4096)\n"
+           "  --lake-maintenance-interval N\n"
+           "                        seconds between rounds of automatic Iceberg table\n"
+           "                        maintenance (default 60; 0 = off)\n"
            "  --stream-load-block-size SIZE\n"
            "                        Stream Load parses and writes a body in blocks of this size\n"
            "                        as it arrives (default 64M; memory per load is about twice it)\n"

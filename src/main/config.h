@@ -17,6 +17,8 @@ struct Config {
     uint64_t memory_limit = 0;  // bytes; 0 = 80% of physical memory
     std::string log_level = "info";
     uint32_t max_connections = 4096;
+    /// Seconds between rounds of automatic Iceberg maintenance (0: off).
+    uint32_t lake_maintenance_interval = 60;
     uint64_t stream_load_block_bytes = 64u << 20;  // Stream Load reads and writes bodies in blocks of this size
     /// TLS certificate and key (PEM) for the MySQL and HTTP ports; empty: a self-signed pair
     /// generated into <data_dir>/tls at first start.

@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
         options.threads = threads;
         options.memory_limit = config.memory_limit;
         options.max_connections = config.max_connections;
+        options.lake_maintenance_interval = config.lake_maintenance_interval;
         options.stream_load_block_bytes = config.stream_load_block_bytes;
         options.file_roots = config.file_roots;
         Instance instance(options);

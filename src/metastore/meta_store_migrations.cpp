@@ -342,6 +342,27 @@ const std::vector<std::string_view>& MetaStoreMigrations() {
             snapshot_id INTEGER NOT NULL DEFAULT -1,
             tombstones TEXT NOT NULL DEFAULT '');
         )",
+        // Iceberg table upkeep (server/lake_maintenance.h): every maintenance action, manual or
+        // automatic, with what it did; information_schema.iceberg_maintenance_log shows them.
+        R"(
+        CREATE TABLE lake_maintenance_log(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            start_time INTEGER NOT NULL,
+            finish_time INTEGER NOT NULL,
+            catalog_name TEXT NOT NULL,
+            database_name TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            action TEXT NOT NULL,
+            trigger TEXT NOT NULL,
+            state TEXT NOT NULL,
+            files_in INTEGER NOT NULL DEFAULT 0,
+            bytes_in INTEGER NOT NULL DEFAULT 0,
+            files_out INTEGER NOT NULL DEFAULT 0,
+            bytes_out INTEGER NOT NULL DEFAULT 0,
+            snapshot_id INTEGER,
+            message TEXT NOT NULL DEFAULT '');
+        CREATE INDEX lake_maintenance_log_by_table ON lake_maintenance_log(catalog_name, database_name, table_name);
+        )",
     };
     return migrations;
 }

@@ -146,15 +146,23 @@ bool ParserImpl::ParseAlterIcebergAction(AlterTableStatement& t) {
         ExpectOp("(");
         if (!IsOp(")")) {
             do {
+                // name = value (StarRocks; the name may be a quoted string) or name => value (Trino, Spark).
                 std::string name;
-                if (IsIdentifierToken() && IsOpAt(PeekToken(), "=")) {
-                    name = AsciiLower(ParseIdentifier("an argument name"));
-                    ExpectOp("=");
+                if ((IsIdentifierToken() || Cur().type == TokenType::STRING) &&
+                    (IsOpAt(PeekToken(), "=") || IsOpAt(PeekToken(), "=>"))) {
+                    if (Cur().type == TokenType::STRING) {
+                        name = AsciiLower(Cur().text);
+                        Advance();
+                    } else {
+                        name = AsciiLower(ParseIdentifier("an argument name"));
+                    }
+                    if (!AcceptOp("=>")) ExpectOp("=");
                 }
                 std::string value;
                 if (AcceptOp("-")) value = "-";
                 if (Cur().type != TokenType::STRING && Cur().type != TokenType::INTEGER &&
-                    Cur().type != TokenType::DECIMAL && !IsIdentifierToken()) {
+                    Cur().type != TokenType::DECIMAL && !IsIdentifierToken() && !IsKeyword("TRUE") &&
+                    !IsKeyword("FALSE")) {
                     Error("a literal argument");
                 }
                 value += Cur().text;
@@ -163,6 +171,11 @@ bool ParserImpl::ParseAlterIcebergAction(AlterTableStatement& t) {
             } while (AcceptOp(","));
         }
         ExpectOp(")");
+        if (AcceptKeyword("WHERE")) {
+            size_t from = pos_;
+            ParseExpression();
+            t.procedure_where = SourceTextFrom(from);
+        }
         return true;
     }
     return false;

@@ -205,7 +205,8 @@ class LexerState {
             }
             return;
         }
-        static const char* kOps[] = {"<=>", "<<", ">>", "<=", ">=", "<>", "!=", "&&", "||", "::", ":=", "->>", "->"};
+        static const char* kOps[] = {"<=>", "=>", "<<", ">>", "<=", ">=",  "<>",
+                                     "!=",  "&&", "||", "::", ":=", "->>", "->"};
         for (const char* op : kOps) {
             size_t n = std::char_traits<char>::length(op);
             if (s_.substr(pos_, n) == op) {

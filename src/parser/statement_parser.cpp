@@ -520,6 +520,21 @@ StatementPtr ParserImpl::ParseShow() {
         Advance();
         s->show = ShowKind::MATERIALIZED_VIEWS;
         if (AcceptKeyword("FROM") || AcceptKeyword("IN")) s->database = ParseIdentifier("a database name");
+    } else if (IsKeyword("ICEBERG") && IsKeywordAt(PeekToken(), "TABLE")) {
+        Advance();
+        Advance();
+        ExpectKeyword("HEALTH");
+        s->show = ShowKind::ICEBERG_HEALTH;
+        if (AcceptKeyword("FROM") || AcceptKeyword("IN")) {
+            std::string first, second;
+            ParseQualifiedName(first, second, "a catalog or catalog.database name");
+            if (first.empty()) {
+                s->catalog = second;
+            } else {
+                s->catalog = first;
+                s->database = second;
+            }
+        }
     } else if (AcceptKeyword("TIERING")) {
         s->show = ShowKind::TIERING;
         if (AcceptKeyword("FROM") || AcceptKeyword("IN")) s->database = ParseIdentifier("a database name");

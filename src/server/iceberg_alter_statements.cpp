@@ -33,6 +33,7 @@
 #include "lake/iceberg/single_value.h"
 #include "lake/iceberg/table_transaction.h"
 #include "server/instance.h"
+#include "server/lake_maintenance.h"
 #include "server/session.h"
 #include "server/statement_executor.h"
 
@@ -852,8 +853,11 @@ void MetadataChange::Execute(TableMetadata& m) {
         }
         return;
     }
-    throw NotSupportedError("ALTER TABLE " + table_ + " EXECUTE " + p +
-                            "(): Floe runs rollback_to_snapshot, set_current_snapshot and fast_forward");
+    throw NotSupportedError("Iceberg tables have no procedure '" + p +
+                            "': Floe runs rollback_to_snapshot, set_current_snapshot, fast_forward, "
+                            "rewrite_data_files (optimize), rewrite_manifests, expire_snapshots, "
+                            "remove_orphan_files, rewrite_position_delete_files, apply_retention and "
+                            "run_maintenance");
 }
 
 QueryResult StatementExecutor::IcebergAlterTable(const ast::AlterTableStatement& s, const std::string& catalog) {
@@ -867,6 +871,12 @@ QueryResult StatementExecutor::IcebergAlterTable(const ast::AlterTableStatement&
         db = session_.current_database();
     }
     auto& externals = session_.instance().external_catalogs();
+    if (s.action == ast::AlterTableAction::EXECUTE && LakeMaintenance::IsProcedure(s.procedure)) {
+        return session_.instance().lake().Execute(session_, catalog, db, s.table, s);
+    }
+    if (!s.procedure_where.empty()) {
+        throw BinderError(s.procedure + "() takes no WHERE clause", ErrorCode::WRONG_ARGUMENTS);
+    }
     auto c = externals.IcebergCatalogFor(catalog);
     iceberg::TableState state = externals.LoadForWrite(catalog, db, s.table);
     MetadataChange change(s, catalog + "." + db + "." + s.table);

@@ -144,6 +144,8 @@ iceberg::TableMetadata NewTableMetadata(const std::vector<std::pair<std::string,
     m.format_version = 2;
     std::string location = default_location;
     m.properties = TableProperties(s.properties, m.format_version, location);
+    // Floe tends the tables it creates (server/lake_maintenance.h) unless told not to.
+    if (!m.properties.count("floe.maintenance")) m.properties["floe.maintenance"] = "true";
     while (location.size() > 1 && location.back() == '/') location.pop_back();
     m.location = location;
     m.table_uuid = iceberg::RandomUuid();

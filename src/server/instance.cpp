@@ -1,4 +1,5 @@
 #include "server/instance.h"
+#include "server/lake_maintenance.h"
 #include "server/mv_service.h"
 #include "server/tiering_service.h"
 
@@ -72,8 +73,10 @@ Instance::Instance(InstanceOptions options) : options_(std::move(options)) {
     DataCache::Global().Open(options_.data_dir + "/datacache");
     globals_ = std::make_unique<GlobalVariables>(*catalog_);
     tiering_ = std::make_unique<TieringService>(*this);
+    lake_ = std::make_unique<LakeMaintenance>(*this);
     mvs_ = std::make_unique<MvService>(*this);
     mvs_->Start();
+    lake_->Start(options_.lake_maintenance_interval);
     Log::Info("instance.opened", {{"data_dir", options_.data_dir}});
 }
 
@@ -104,6 +107,7 @@ Instance::~Instance() {
     // Background refreshes and tasks stop first: they run sessions over everything below.
     if (mvs_) mvs_->Stop();
     mvs_.reset();
+    lake_.reset();
     tiering_.reset();
     routine_loads_.reset();
     stream_loads_.reset();

@@ -28,12 +28,15 @@ namespace floe {
 class Session;
 class MvService;
 class TieringService;
+class LakeMaintenance;
 
 struct InstanceOptions {
     std::string data_dir = "./floe-data";
     int threads = 0;            // 0 = number of cores
     uint64_t memory_limit = 0;  // bytes; 0 = 80% of physical memory
     uint32_t max_connections = 4096;
+    /// Seconds between rounds of automatic Iceberg maintenance (server/lake_maintenance.h); 0: off.
+    uint32_t lake_maintenance_interval = 60;
     uint64_t stream_load_block_bytes = 64u << 20;
     /// Where users' local paths may lead (io/file_roots.h); empty: <data_dir>/import only.
     std::vector<std::string> file_roots;
@@ -67,6 +70,8 @@ class Instance {
     MvService& mvs() { return *mvs_; }
     /// Tier moves of tiered hot tables (server/tiering_service.h); their runs are tasks of mvs().
     TieringService& tiering() { return *tiering_; }
+    /// Iceberg table upkeep: procedures, background rounds, health (server/lake_maintenance.h).
+    LakeMaintenance& lake() { return *lake_; }
     /// Failed-login lockout and per-user connection counts, shared by the MySQL and HTTP logins.
     LoginGuard& login_guard() { return login_guard_; }
 
@@ -100,6 +105,7 @@ class Instance {
     std::unique_ptr<RoutineLoadManager> routine_loads_;
     std::unique_ptr<MvService> mvs_;
     std::unique_ptr<TieringService> tiering_;
+    std::unique_ptr<LakeMaintenance> lake_;
     LoginGuard login_guard_;
     std::atomic<uint32_t> next_connection_id_{1};
     std::mutex sessions_mutex_;

@@ -12,6 +12,7 @@
 #include "lake/iceberg/iceberg_table.h"
 #include "parser/parser.h"
 #include "server/instance.h"
+#include "server/lake_maintenance.h"
 #include "server/session.h"
 #include "server/session_variables.h"
 #include "server/tiering_service.h"
@@ -247,6 +248,8 @@ void MvService::Execute(const TaskInfo& task, TaskRunInfo& run, const std::funct
         Refresh(task, run, *session, progress);
     } else if (task.kind == "TIER") {
         instance_.tiering().Run(task, run, *session, progress);
+    } else if (task.kind == "LAKE") {
+        instance_.lake().Run(task, run, *session, progress);
     } else {
         RunSql(task, run, *session);
     }

@@ -26,6 +26,7 @@
 #include "parser/parser.h"
 #include "planner/planner.h"
 #include "server/instance.h"
+#include "server/lake_maintenance.h"
 #include "server/mv_candidates.h"
 #include "server/mv_statements.h"
 #include "server/result_builder.h"
@@ -128,6 +129,10 @@ class SessionClientContext : public ClientContext {
             rows = TaskRows(session_, true);
         } else if (name == "TIERING") {
             rows = session_.instance().tiering().Rows(session_, "");
+        } else if (name == "ICEBERG_TABLE_HEALTH") {
+            rows = session_.instance().lake().HealthRows(session_, "", "");
+        } else if (name == "ICEBERG_MAINTENANCE_LOG") {
+            rows = session_.instance().lake().LogRows(session_);
         } else {
             return false;
         }

@@ -17,6 +17,7 @@
 #include "function/function_registry.h"
 #include "parser/parser.h"
 #include "server/instance.h"
+#include "server/lake_maintenance.h"
 #include "server/result_builder.h"
 #include "server/session.h"
 #include "server/session_variables.h"
@@ -79,6 +80,8 @@ std::vector<BoundOutputColumn> DescribeView(ClientContext& context, const std::s
 QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
     Instance& instance = session_.instance();
     Catalog& catalog = instance.catalog();
+    if (s.show == ast::ShowKind::ICEBERG_HEALTH)
+        return ShowRows(instance.lake().HealthRows(session_, s.catalog, s.database), 2, s, context_);
     if (auto external = ShowExternal(s)) return std::move(*external);
     if (s.show == ast::ShowKind::MATERIALIZED_VIEWS) return ShowMaterializedViews(s);
     if (s.show == ast::ShowKind::TIERING)
@@ -447,6 +450,7 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
         case K::CREATE_CATALOG:
         case K::MATERIALIZED_VIEWS:
         case K::TIERING:
+        case K::ICEBERG_HEALTH:
             throw InternalError("SHOW CATALOGS is answered by ShowExternal");
         case K::DATA: {
             // StarRocks' SHOW DATA: per table its size and rows, then the total.

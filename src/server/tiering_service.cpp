@@ -20,6 +20,7 @@
 #include "lake/iceberg/manifest.h"
 #include "server/iceberg_write_support.h"
 #include "server/instance.h"
+#include "server/lake_maintenance.h"
 #include "server/mv_service.h"
 #include "server/session.h"
 #include "server/session_variables.h"
@@ -564,6 +565,12 @@ int64_t TieringService::DeleteCold(Session& session, ClientContext& context, con
                                    const ast::ExprPtr& where, const std::string& alias) {
     auto version = instance_.catalog().GetTableVersion(table.id);
     if (!version->tier || version->tier->mode == "external" || version->tier->snapshot_id < 0) return 0;
+    // Lake maintenance of the cold table waits until the delete is recorded (and may have moved
+    // the cold snapshot before: the version is read again under the lock).
+    auto cold_lock = instance_.lake().LockTable(version->tier->cold_catalog, version->tier->cold_database,
+                                                version->tier->cold_table);
+    version = instance_.catalog().GetTableVersion(table.id);
+    if (!version->tier || version->tier->mode == "external" || version->tier->snapshot_id < 0) return 0;
     const TierState& tier = *version->tier;
     auto& externals = instance_.external_catalogs();
     iceberg::TableState state = externals.LoadForWrite(tier.cold_catalog, tier.cold_database, tier.cold_table);
@@ -627,6 +634,13 @@ bool TieringService::MovePartitions(Session& session, const TableInfo& table,
         if (ids.count(r.partition_id)) live += r.live_rows();
     }
     bool adopted = false;
+    // Lake maintenance of the cold table waits while this move copies and flips.
+    auto cold_lock = instance_.lake().LockTable(tier.cold_catalog, tier.cold_database, tier.cold_table);
+    {
+        // Maintenance may have moved the cold snapshot (a compaction) before the lock: read again.
+        auto now = catalog.GetTableVersion(table.id);
+        if (!now->tier || now->tier->snapshot_id != tier.snapshot_id) return false;
+    }
     if (live > 0 || !tier.tombstones.empty()) {
         auto& externals = instance_.external_catalogs();
         iceberg::TableState state = externals.LoadForWrite(tier.cold_catalog, tier.cold_database, tier.cold_table);
@@ -837,6 +851,43 @@ void TieringService::RenameColdColumn(const TableInfo& table, const std::string&
     session->Execute("ALTER TABLE " + QuoteIdentifier(tier.cold_catalog) + "." + QuoteIdentifier(tier.cold_database) +
                      "." + QuoteIdentifier(tier.cold_table) + " RENAME COLUMN " + QuoteIdentifier(from) + " TO " +
                      QuoteIdentifier(to));
+}
+
+std::vector<std::pair<int64_t, int64_t>> TieringService::ColdTableUsers(const std::string& catalog,
+                                                                        const std::string& db,
+                                                                        const std::string& table) {
+    std::vector<std::pair<int64_t, int64_t>> out;
+    Catalog& c = instance_.catalog();
+    for (const auto& d : c.ListDatabases()) {
+        for (const auto& t : c.ListTables(d.name)) {
+            if (t.kind == "VIEW") continue;
+            auto version = c.GetTableVersion(t.id);
+            if (!version || !version->tier || version->tier->mode != "copy") continue;
+            const TierState& tier = *version->tier;
+            if (AsciiEqualsIgnoreCase(tier.cold_catalog, catalog) && tier.cold_database == db &&
+                tier.cold_table == table) {
+                out.emplace_back(t.id, tier.snapshot_id);
+            }
+        }
+    }
+    return out;
+}
+
+bool TieringService::AdvanceColdSnapshot(int64_t table_id, int64_t from, int64_t to) {
+    auto version = instance_.catalog().GetTableVersion(table_id);
+    if (!version || !version->tier || version->tier->snapshot_id != from) return false;
+    auto next = std::make_shared<TierState>(*version->tier);
+    next->snapshot_id = to;
+    LoadCommit commit;
+    commit.label = LoadManager::NewLabel("tier_rewrite");
+    commit.expect_tier_snapshot = from;
+    commit.tier = std::shared_ptr<const TierState>(next);
+    try {
+        instance_.catalog().CommitLoad(table_id, commit);
+    } catch (const CommitConflictError&) {
+        return false;
+    }
+    return true;
 }
 
 MvRows TieringService::Rows(Session& session, const std::string& database) {

@@ -75,6 +75,14 @@ class TieringService {
     /// ALTER TABLE RENAME COLUMN on a tiered table: renames the cold column first (by field id).
     void RenameColdColumn(const TableInfo& table, const std::string& from, const std::string& to);
 
+    /// Hot tables tiered into the Iceberg table `catalog`.`db`.`table` (copy mode): (hot table
+    /// id, the cold snapshot its queries read). Lake maintenance keeps and respects these.
+    std::vector<std::pair<int64_t, int64_t>> ColdTableUsers(const std::string& catalog, const std::string& db,
+                                                            const std::string& table);
+    /// After maintenance replaced cold snapshot `from` by `to` (a rewrite: the same rows), the hot
+    /// table reads `to`. False when it no longer reads `from` (nothing changes then).
+    bool AdvanceColdSnapshot(int64_t table_id, int64_t from, int64_t to);
+
     /// SHOW TIERING / information_schema.tiering rows (`database` empty: every database).
     MvRows Rows(Session& session, const std::string& database);
 

@@ -42,6 +42,10 @@ class FloeServer:
         default_roots = ["/tmp", ROOT] + ([fixtures] if os.path.isdir(fixtures) else [])
         roots = [] if any(a.startswith("--file-roots") for a in self.extra_args) else \
             ["--file-roots", ",".join(default_roots)]
+        # Automatic Iceberg maintenance would commit to tables tests assert on: off unless a test
+        # asks for it (test_lake_maintenance.py).
+        if not any(a.startswith("--lake-maintenance-interval") for a in self.extra_args):
+            roots += ["--lake-maintenance-interval", "0"]
         self.proc = subprocess.Popen(
             [FLOE, "--data-dir", self.data_dir, "--mysql-port", "0", "--http-port", "0",
              "--bind-address", "127.0.0.1", "--log-level", "info", *roots, *self.extra_args],

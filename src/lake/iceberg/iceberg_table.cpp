@@ -12,6 +12,7 @@
 #include "io/file_system.h"
 #include "io/s3_file_system.h"
 #include "lake/iceberg/manifest.h"
+#include "lake/iceberg/scan_observations.h"
 #include "lake/iceberg/single_value.h"
 
 namespace floe::iceberg {
@@ -819,6 +820,15 @@ std::shared_ptr<const ScanPlan> IcebergTable::PlanScan(const std::vector<size_t>
     }
     plan->pruning.push_back({"manifests", manifests_kept, data_manifests});
     plan->pruning.push_back({"files", static_cast<int64_t>(plan->files.size()), files_total});
+    {
+        // Query-aware layout: which columns this scan filters on, and what pruning achieved.
+        std::vector<std::string> filtered;
+        for (const auto& b : bound) {
+            if (const NestedField* f = schema_->FindField(b.field_id)) filtered.push_back(f->name);
+        }
+        ScanObservations::Record(metadata_->table_uuid, filtered, files_total,
+                                 static_cast<int64_t>(plan->files.size()));
+    }
     plan->estimated_rows = kept_rows;
     if (!any_deletes && bound.empty()) {
         plan->exact_row_count = all_rows;

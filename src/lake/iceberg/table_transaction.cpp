@@ -260,6 +260,74 @@ void TableTransaction::WriteNewManifests(const TableMetadata& base) {
     }
 }
 
+void TableTransaction::RegroupManifests(const TableMetadata& base, const std::vector<ManifestFile>& carried,
+                                        int64_t sequence, const std::string& dir, int attempt,
+                                        std::vector<std::string>& attempt_files, std::vector<ManifestFile>& out) {
+    // Live entries by (content, spec), clustered by partition.
+    struct Group {
+        ManifestContent content;
+        int32_t spec_id;
+        std::vector<std::pair<std::string, ManifestEntry>> entries;
+    };
+    std::map<std::pair<int32_t, int32_t>, Group> groups;
+    int64_t bytes = 0, count = 0;
+    manifests_replaced_ = static_cast<int64_t>(carried.size());
+    for (const auto& m : carried) {
+        bytes += m.length;
+        for (auto& e : ReadManifest(ReadWholeFile(m.path), "manifest '" + m.path + "'", m)) {
+            ++count;
+            if (e.status == EntryStatus::DELETED) continue;
+            e.status = EntryStatus::EXISTING;
+            auto& g = groups[{static_cast<int32_t>(m.content), m.partition_spec_id}];
+            g.content = m.content;
+            g.spec_id = m.partition_spec_id;
+            std::string key = PartitionKeyOf(m.partition_spec_id, e.file.partition);
+            g.entries.emplace_back(std::move(key), std::move(e));
+        }
+    }
+    int64_t target = PropertyInt(base, "commit.manifest.target-size-bytes", int64_t{8} << 20);
+    int64_t per_entry = count > 0 ? std::max<int64_t>(1, bytes / count) : 1;
+    size_t cap = static_cast<size_t>(std::max<int64_t>(1, target / per_entry));
+    manifests_written_ = 0;
+    for (auto& [id, g] : groups) {
+        std::stable_sort(g.entries.begin(), g.entries.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        const PartitionSpec* spec = base.FindSpec(g.spec_id);
+        if (!spec)
+            throw IOError("manifests name partition spec " + std::to_string(g.spec_id) + ", which the table lacks");
+        for (size_t from = 0; from < g.entries.size(); from += cap) {
+            size_t to = std::min(g.entries.size(), from + cap);
+            std::vector<ManifestEntry> chunk;
+            std::optional<int64_t> first_row_id;
+            for (size_t i = from; i < to; ++i) {
+                const auto& f = g.entries[i].second.file;
+                if (f.first_row_id && (!first_row_id || *f.first_row_id < *first_row_id)) first_row_id = f.first_row_id;
+                chunk.push_back(g.entries[i].second);
+            }
+            ManifestWriterOptions options;
+            options.format_version = base.format_version;
+            options.content = g.content;
+            options.schema = base.current_schema();
+            options.schema_json = SchemaToJson(base.current_schema());
+            options.spec = *spec;
+            options.snapshot_id = snapshot_id_;
+            options.sequence_number = sequence;
+            options.codec = "deflate";
+            ManifestFile entry;
+            std::string bytes_out = WriteManifest(options, chunk, &entry);
+            entry.path = fmt::format("{}/{}-g{}-m{}.avro", dir, commit_uuid_, attempt, attempt_files.size());
+            entry.length = static_cast<int64_t>(bytes_out.size());
+            entry.sequence_number = sequence;
+            entry.added_snapshot_id = snapshot_id_;
+            if (base.format_version >= 3 && g.content == ManifestContent::DATA) entry.first_row_id = first_row_id;
+            WriteWholeFile(entry.path, bytes_out);
+            attempt_files.push_back(entry.path);
+            out.push_back(std::move(entry));
+            ++manifests_written_;
+        }
+    }
+}
+
 TableState TableTransaction::TryCommit(const TableState& base_state, int attempt,
                                        std::vector<std::string>& attempt_files) {
     const TableMetadata& base = *base_state.metadata;
@@ -307,6 +375,18 @@ TableState TableTransaction::TryCommit(const TableState& base_state, int attempt
         m.min_sequence_number = sequence;
         m.added_snapshot_id = snapshot_id_;
     }
+    if (rewrite_manifests_) {
+        RegroupManifests(base, carried, sequence, dir, attempt, attempt_files, manifests);
+        carried.clear();
+    }
+    // Deletes committed since this change's base that may apply to a file it removes.
+    const int64_t base_sequence = base_.metadata ? base_.metadata->last_sequence_number : 0;
+    std::set<std::string> removed_partitions;
+    struct NewDelete {
+        std::string partition_key, path;
+        std::optional<std::string> referenced;
+    };
+    std::vector<NewDelete> new_deletes;
     for (auto& m : carried) {
         if (!must_scan) {
             manifests.push_back(m);
@@ -316,6 +396,16 @@ TableState TableTransaction::TryCommit(const TableState& base_state, int attempt
         bool touched = false;
         for (auto& e : entries) {
             if (e.status == EntryStatus::DELETED) continue;
+            if (!removed_data_files_.empty()) {
+                const PartitionSpec* s = base.FindSpec(m.partition_spec_id);
+                std::string key =
+                    s && s->IsUnpartitioned() ? "*" : PartitionKeyOf(m.partition_spec_id, e.file.partition);
+                if (e.file.content == DataFileContent::DATA) {
+                    if (removed_data_files_.count(e.file.file_path)) removed_partitions.insert(key);
+                } else if (e.sequence_number.value_or(0) > base_sequence && base.format_version >= 2) {
+                    new_deletes.push_back({key, e.file.file_path, e.file.referenced_data_file});
+                }
+            }
             bool remove = false;
             if (overwrite_ == Overwrite::ALL) remove = true;
             if (overwrite_ == Overwrite::PARTITIONS && m.partition_spec_id == written_for_spec_ &&
@@ -407,6 +497,37 @@ TableState TableTransaction::TryCommit(const TableState& base_state, int attempt
                                     "' that this statement replaces was removed by a concurrent commit");
         }
     }
+    for (const auto& d : new_deletes) {
+        bool applies = d.referenced ? removed_data_files_.count(*d.referenced) > 0
+                                    : d.partition_key == "*" || removed_partitions.count(d.partition_key) > 0 ||
+                                          removed_partitions.count("*") > 0;
+        if (applies) {
+            fatal_conflict_ = true;
+            throw CommitFailedError("cannot commit to '" + name +
+                                    "': a concurrent commit deleted rows of data files this change rewrites (delete "
+                                    "file '" +
+                                    d.path + "'); nothing was changed, run it again");
+        }
+    }
+
+    // Appends add a manifest each: once the table's default spec has commit.manifest.min-count-to-merge
+    // (100) earlier small data manifests, they are merged into one (commit.manifest-merge.enabled).
+    if (!rewrite_manifests_ && Property(base, "commit.manifest-merge.enabled", "true") == "true") {
+        int64_t target = PropertyInt(base, "commit.manifest.target-size-bytes", int64_t{8} << 20);
+        int64_t min_count = PropertyInt(base, "commit.manifest.min-count-to-merge", 100);
+        std::vector<ManifestFile> small, rest;
+        for (auto& m : manifests) {
+            bool mergeable = m.added_snapshot_id != snapshot_id_ && m.content == ManifestContent::DATA &&
+                             m.partition_spec_id == base.default_spec_id && m.length < target;
+            (mergeable ? small : rest).push_back(std::move(m));
+        }
+        if (min_count > 1 && static_cast<int64_t>(small.size()) >= min_count) {
+            RegroupManifests(base, small, sequence, dir, attempt, attempt_files, rest);
+        } else {
+            for (auto& m : small) rest.push_back(std::move(m));
+        }
+        manifests = std::move(rest);
+    }
 
     std::string list_path = fmt::format("{}/snap-{}-{}-{}.avro", dir, snapshot_id_, attempt, commit_uuid_);
     std::optional<int64_t> parent_id;
@@ -447,6 +568,8 @@ TableState TableTransaction::TryCommit(const TableState& base_state, int attempt
     } else if (!delete_files_.empty()) {
         operation = data_files_.empty() ? "delete" : "overwrite";
     }
+    if (rewrite_manifests_) operation = "replace";
+    if (!operation_.empty()) operation = operation_;
     auto& s = snapshot.summary;
     s["operation"] = operation;
     auto put = [&](const char* key, int64_t v) {
@@ -513,7 +636,7 @@ TableState TableTransaction::Commit() {
         } catch (const CommitFailedError&) {
             swapping_ = false;
             DeleteQuietly(attempt_files);
-            if (attempt > retries) throw;
+            if (attempt > retries || fatal_conflict_) throw;
             Backoff(*base.metadata, attempt);
             base = reload_();
         } catch (...) {

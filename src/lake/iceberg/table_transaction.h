@@ -20,6 +20,10 @@
 /// Metadata-only changes (schema, spec, properties, refs) go through CommitMetadataChange, which
 /// re-applies the change to each reloaded version.
 ///
+/// A change that removes data files (copy-on-write, compaction) fails without retrying when a
+/// concurrent commit added a delete that may apply to one of them (Iceberg Java's
+/// validateNoNewDeletesForDataFiles): the replacement would resurrect the deleted rows.
+///
 /// Files Floe deletes are only those it wrote for this change; nothing is deleted when the
 /// outcome of a swap is unknown (an IOError that is not a CommitFailedError).
 
@@ -88,6 +92,15 @@ class TableTransaction {
     void SetOverwrite(Overwrite overwrite) { overwrite_ = overwrite; }
     /// An extra snapshot summary entry (e.g. routine-load offsets).
     void SetSummary(const std::string& key, const std::string& value) { extra_summary_[key] = value; }
+    /// The snapshot's operation instead of the one derived from the change ("replace": a
+    /// compaction or manifest rewrite that leaves the table's rows as they are).
+    void SetOperation(std::string operation) { operation_ = std::move(operation); }
+    /// Rewrites the live entries of the current snapshot's manifests into fewer manifests,
+    /// clustered by partition, of about `commit.manifest.target-size-bytes` (8 MiB) each
+    /// (rewrite_manifests). Entries keep their snapshot ids and sequence numbers.
+    void SetRewriteManifests(bool rewrite) { rewrite_manifests_ = rewrite; }
+    /// How many manifests the last attempt replaced and wrote (rewrite_manifests).
+    std::pair<int64_t, int64_t> manifests_rewritten() const { return {manifests_replaced_, manifests_written_}; }
 
     /// Commits; returns the new state. Throws CommitFailedError when the retries ran out or the
     /// change no longer applies, IOError / NotSupportedError for other failures. After a failure
@@ -105,6 +118,10 @@ class TableTransaction {
     /// Builds and swaps one attempt on `base`; throws CommitFailedError when it lost the race.
     TableState TryCommit(const TableState& base, int attempt, std::vector<std::string>& attempt_files);
     void WriteNewManifests(const TableMetadata& base);
+    /// rewrite_manifests: the live entries of `carried`, regrouped into new manifests (appended to `out`).
+    void RegroupManifests(const TableMetadata& base, const std::vector<ManifestFile>& carried, int64_t sequence,
+                          const std::string& dir, int attempt, std::vector<std::string>& attempt_files,
+                          std::vector<ManifestFile>& out);
     void DeleteQuietly(const std::vector<std::string>& paths);
 
     IcebergCatalog& catalog_;
@@ -124,6 +141,12 @@ class TableTransaction {
     std::set<std::pair<std::string, std::string>> replaced_dvs_;
     Overwrite overwrite_ = Overwrite::NONE;
     std::map<std::string, std::string> extra_summary_;
+    std::string operation_;
+    bool rewrite_manifests_ = false;
+    int64_t manifests_replaced_ = 0, manifests_written_ = 0;
+    /// A conflict retrying cannot resolve (a concurrent delete of rows in a file this commit
+    /// replaces): Commit() gives up at once.
+    bool fatal_conflict_ = false;
     /// Manifests holding the new files, written once (path and list entry without sequence numbers).
     std::vector<ManifestFile> new_manifests_;
     int32_t written_for_spec_ = -1;

@@ -255,6 +255,7 @@ enum class ShowKind : uint8_t {
     CREATE_CATALOG,      // SHOW CREATE CATALOG c
     MATERIALIZED_VIEWS,  // SHOW MATERIALIZED VIEWS [FROM db] [LIKE | WHERE]
     TIERING,             // SHOW TIERING [FROM db] [LIKE | WHERE]: tiered tables' boundaries and moves
+    ICEBERG_HEALTH,      // SHOW ICEBERG TABLE HEALTH [FROM catalog[.db]] [LIKE | WHERE]
     DATA,                // SHOW DATA [FROM db[.table]]: bytes and rows per table
 };
 
@@ -647,6 +648,8 @@ struct AlterTableStatement : Statement {
     /// text); string literals without their quotes.
     std::string procedure;
     std::vector<std::pair<std::string, std::string>> procedure_arguments;
+    /// EXECUTE procedure(...) WHERE <condition>: the condition's SQL text (empty: none).
+    std::string procedure_where;
 };
 
 /// `TRUNCATE TABLE [db.]t [PARTITION (p, ...)]`.

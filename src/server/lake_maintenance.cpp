@@ -1,0 +1,1342 @@
+#include "server/lake_maintenance.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "binder/client_context.h"
+#include "common/ascii.h"
+#include "common/exception.h"
+#include "common/logging.h"
+#include "io/file_system.h"
+#include "lake/external_catalogs.h"
+#include "lake/iceberg/data_file_writer.h"
+#include "lake/iceberg/iceberg_catalog.h"
+#include "lake/iceberg/maintenance.h"
+#include "lake/iceberg/scan_observations.h"
+#include "lake/iceberg/transforms.h"
+#include "metastore/meta_store.h"
+#include "server/iceberg_write_support.h"
+#include "server/instance.h"
+#include "server/mv_service.h"
+#include "server/result_builder.h"
+#include "server/session.h"
+#include "server/tiering_service.h"
+
+namespace floe {
+
+namespace {
+
+using iceberg::TableState;
+
+int64_t NowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+constexpr int64_t kDayMs = 86400000;
+
+/// What one action did, for its result row and the log.
+struct Outcome {
+    std::string action;
+    std::string state = "SUCCESS";  // SUCCESS, SKIPPED, FAILED
+    int64_t files_in = 0, bytes_in = 0, files_out = 0, bytes_out = 0;
+    int64_t snapshot_id = -1;
+    std::string message;
+};
+
+/// A procedure's arguments by name, with positional ones mapped to `positional` names.
+class Args {
+  public:
+    Args(const std::string& procedure, const std::vector<std::pair<std::string, std::string>>& given,
+         std::vector<std::string> positional, std::set<std::string> known)
+        : procedure_(procedure) {
+        size_t next = 0;
+        for (const auto& [n, v] : given) {
+            std::string name = AsciiLower(n);
+            std::replace(name.begin(), name.end(), '-', '_');
+            if (name.empty()) {
+                if (next >= positional.size()) {
+                    throw BinderError(
+                        procedure + "() takes at most " + std::to_string(positional.size()) + " positional argument(s)",
+                        ErrorCode::WRONG_ARGUMENTS);
+                }
+                name = positional[next++];
+            }
+            if (!known.count(name)) {
+                std::string list;
+                for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+                throw BinderError(procedure + "() has no argument '" + n + "' (it takes " +
+                                      (list.empty() ? std::string("none") : list) + ")",
+                                  ErrorCode::WRONG_ARGUMENTS);
+            }
+            values_[name] = v;
+        }
+    }
+    const std::string* Get(const std::string& name) const {
+        auto it = values_.find(name);
+        return it == values_.end() ? nullptr : &it->second;
+    }
+    int64_t Int(const std::string& name, int64_t fallback, int64_t min = 0) const {
+        const std::string* v = Get(name);
+        if (!v) return fallback;
+        int64_t n = ParseSize(*v, name);
+        if (n < min) {
+            throw BinderError(procedure_ + "(): '" + name + "' must be at least " + std::to_string(min),
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        return n;
+    }
+    double Real(const std::string& name, double fallback) const {
+        const std::string* v = Get(name);
+        if (!v) return fallback;
+        try {
+            size_t used = 0;
+            double d = std::stod(*v, &used);
+            if (used == v->size() && d >= 0) return d;
+        } catch (const std::exception&) {
+        }
+        throw BinderError(procedure_ + "(): '" + name + "' must be a non-negative number, not '" + *v + "'",
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
+    bool Bool(const std::string& name, bool fallback) const {
+        const std::string* v = Get(name);
+        if (!v) return fallback;
+        std::string l = AsciiLower(*v);
+        if (l == "true" || l == "1") return true;
+        if (l == "false" || l == "0") return false;
+        throw BinderError(procedure_ + "(): '" + name + "' must be true or false, not '" + *v + "'",
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
+    /// A size in bytes: "134217728", "128MB", "1GB".
+    int64_t ParseSize(const std::string& text, const std::string& name) const {
+        std::string t = AsciiLower(text);
+        int64_t unit = 1;
+        for (auto [suffix, mult] : std::vector<std::pair<std::string, int64_t>>{
+                 {"kb", 1LL << 10}, {"mb", 1LL << 20}, {"gb", 1LL << 30}, {"tb", 1LL << 40}, {"b", 1}}) {
+            if (t.size() > suffix.size() && t.compare(t.size() - suffix.size(), suffix.size(), suffix) == 0) {
+                unit = mult;
+                t = t.substr(0, t.size() - suffix.size());
+                break;
+            }
+        }
+        try {
+            size_t used = 0;
+            double v = std::stod(t, &used);
+            if (used == t.size()) return static_cast<int64_t>(v * static_cast<double>(unit));
+        } catch (const std::exception&) {
+        }
+        throw BinderError(
+            procedure_ + "(): '" + name + "' must be a number (or a size such as 128MB), not '" + text + "'",
+            ErrorCode::WRONG_ARGUMENTS);
+    }
+    /// A point in time: 'yyyy-MM-dd HH:mm:ss' (server local time), or an age back from now
+    /// ('7d', '3h', '30m', '45s', '500ms', '7 DAYS').
+    int64_t Time(const std::string& name, int64_t fallback) const {
+        const std::string* v = Get(name);
+        if (!v) return fallback;
+        if (auto age = AgeMillis(*v)) return NowMs() - *age;
+        try {
+            return ParseStartTime(*v) * 1000;
+        } catch (const Exception&) {
+            throw BinderError(procedure_ + "(): '" + name +
+                                  "' must be a time ('2026-12-01 00:00:00') or an age ('7d', "
+                                  "'12h'), not '" +
+                                  *v + "'",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+    }
+
+    static std::optional<int64_t> AgeMillis(const std::string& text) {
+        std::string t;
+        for (char c : AsciiLower(text)) {
+            if (c != ' ') t.push_back(c);
+        }
+        size_t digits = 0;
+        while (digits < t.size() && (std::isdigit(static_cast<unsigned char>(t[digits])) || t[digits] == '.')) {
+            ++digits;
+        }
+        if (digits == 0 || digits == t.size()) return std::nullopt;
+        double n = 0;
+        try {
+            n = std::stod(t.substr(0, digits));
+        } catch (const std::exception&) {
+            return std::nullopt;
+        }
+        std::string unit = t.substr(digits);
+        if (unit.size() > 1 && unit.back() == 's' && unit != "ms") unit.pop_back();
+        int64_t ms = 0;
+        if (unit == "ms") {
+            ms = 1;
+        } else if (unit == "s" || unit == "second" || unit == "sec") {
+            ms = 1000;
+        } else if (unit == "m" || unit == "minute" || unit == "min") {
+            ms = 60000;
+        } else if (unit == "h" || unit == "hour") {
+            ms = 3600000;
+        } else if (unit == "d" || unit == "day") {
+            ms = kDayMs;
+        } else if (unit == "w" || unit == "week") {
+            ms = 7 * kDayMs;
+        } else {
+            return std::nullopt;
+        }
+        return static_cast<int64_t>(n * static_cast<double>(ms));
+    }
+
+  private:
+    std::string procedure_;
+    std::map<std::string, std::string> values_;
+};
+
+std::string FullName(const std::string& catalog, const std::string& db, const std::string& table) {
+    return QuoteIdentifier(catalog) + "." + QuoteIdentifier(db) + "." + QuoteIdentifier(table);
+}
+
+/// The table's columns as a select list.
+std::string ColumnList(const iceberg::TableMetadata& m) {
+    std::string out;
+    for (const auto& f : m.current_schema().fields) out += (out.empty() ? "" : ", ") + QuoteIdentifier(f.name);
+    return out;
+}
+
+/// ORDER BY text of the table's default sort order (identity fields only); empty when none.
+std::string SortOrderSql(const iceberg::TableMetadata& m) {
+    const iceberg::SortOrder* order = nullptr;
+    for (const auto& o : m.sort_orders) {
+        if (o.order_id == m.default_sort_order_id && !o.fields.empty()) order = &o;
+    }
+    if (!order) return "";
+    std::string out;
+    for (const auto& f : order->fields) {
+        if (f.transform.kind != iceberg::TransformKind::IDENTITY) continue;
+        const iceberg::NestedField* field = m.current_schema().FindField(f.source_id);
+        if (!field) continue;
+        out += (out.empty() ? "" : ", ") + QuoteIdentifier(field->name) + (f.ascending ? " ASC" : " DESC") +
+               (f.nulls_first ? " NULLS FIRST" : " NULLS LAST");
+    }
+    return out;
+}
+
+std::string InList(const std::vector<std::string>& paths) {
+    std::string out;
+    for (const auto& p : paths) out += (out.empty() ? "" : ", ") + QuoteString(p);
+    return out;
+}
+
+std::string Bytes(int64_t b) {
+    const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+    double v = static_cast<double>(b);
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        ++u;
+    }
+    return fmt::format("{:.1f}{}", v, units[u]);
+}
+
+}  // namespace
+
+bool LakeMaintenance::IsProcedure(const std::string& name) {
+    static const std::set<std::string> names = {"rewrite_data_files",
+                                                "optimize",
+                                                "rewrite_manifests",
+                                                "optimize_manifests",
+                                                "expire_snapshots",
+                                                "remove_orphan_files",
+                                                "rewrite_position_delete_files",
+                                                "rewrite_position_deletes",
+                                                "apply_retention",
+                                                "run_maintenance"};
+    return names.count(name) > 0;
+}
+
+std::unique_lock<std::mutex> LakeMaintenance::LockTable(const std::string& catalog, const std::string& db,
+                                                        const std::string& table, bool wait) {
+    std::mutex* m = nullptr;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto& slot = table_locks_[AsciiLower(catalog) + "\x01" + db + "\x01" + table];
+        if (!slot) slot = std::make_unique<std::mutex>();
+        m = slot.get();
+    }
+    if (wait) return std::unique_lock<std::mutex>(*m);
+    return std::unique_lock<std::mutex>(*m, std::try_to_lock);
+}
+
+void LakeMaintenance::Start(int64_t interval_seconds) {
+    auto& scheduler = instance_.mvs().scheduler();
+    auto task = scheduler.GetTask(kTaskName);
+    if (!task) {
+        if (interval_seconds <= 0) return;
+        TaskInfo t;
+        t.name = kTaskName;
+        t.kind = "LAKE";
+        t.definition = "automatic Iceberg table maintenance";
+        t.creator = "root@%";
+        t.interval_seconds = interval_seconds;
+        t.retries = 0;
+        scheduler.CreateTask(t);
+    } else if (task->interval_seconds != interval_seconds) {
+        scheduler.SetSchedule(task->id, 0, interval_seconds);
+    }
+}
+
+namespace {
+
+/// One maintenance context: the table, its catalog and the session that runs its queries.
+class TableJob {
+  public:
+    TableJob(Instance& instance, Session& session, std::string catalog, std::string db, std::string table,
+             std::string trigger)
+        : instance_(instance),
+          session_(session),
+          externals_(instance.external_catalogs()),
+          catalog_(std::move(catalog)),
+          db_(std::move(db)),
+          table_(std::move(table)),
+          trigger_(std::move(trigger)) {}
+
+    TableState Load() { return externals_.LoadForWrite(catalog_, db_, table_); }
+    iceberg::TableLoader Loader() {
+        return [this] { return externals_.LoadForWrite(catalog_, db_, table_); };
+    }
+    std::string Name() const { return catalog_ + "." + db_ + "." + table_; }
+
+    /// Hot tables tiered into this table: (hot table id, the snapshot their queries read).
+    std::vector<std::pair<int64_t, int64_t>> TierUsers() {
+        return instance_.tiering().ColdTableUsers(catalog_, db_, table_);
+    }
+
+    void Log(const Outcome& o, int64_t start_ms) {
+        try {
+            instance_.catalog().store().Execute(
+                "INSERT INTO lake_maintenance_log(start_time, finish_time, catalog_name, database_name, table_name, "
+                "action, trigger, state, files_in, bytes_in, files_out, bytes_out, snapshot_id, message) VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                {start_ms, NowMs(), catalog_, db_, table_, o.action, trigger_, o.state, o.files_in, o.bytes_in,
+                 o.files_out, o.bytes_out, o.snapshot_id >= 0 ? MetaValue(o.snapshot_id) : MetaValue(), o.message});
+            // The newest 10000 entries stay.
+            instance_.catalog().store().Execute(
+                "DELETE FROM lake_maintenance_log WHERE id <= (SELECT id FROM lake_maintenance_log ORDER BY id DESC "
+                "LIMIT 1 OFFSET 10000)");
+        } catch (const Exception& e) {
+            floe::Log::Warn("lake.log_failed", {{"table", Name()}, {"error", e.what()}});
+        }
+        floe::Log::Info("lake.maintenance", {{"table", Name()},
+                                             {"action", o.action},
+                                             {"trigger", trigger_},
+                                             {"state", o.state},
+                                             {"files_in", o.files_in},
+                                             {"files_out", o.files_out},
+                                             {"message", o.message}});
+    }
+
+    /// Runs `action`, logging its outcome; a failure is logged and rethrown.
+    Outcome Logged(const std::string& name, const std::function<Outcome()>& action) {
+        int64_t start = NowMs();
+        try {
+            Outcome o = action();
+            o.action = name;
+            Log(o, start);
+            return o;
+        } catch (const Exception& e) {
+            Outcome o;
+            o.action = name;
+            o.state = "FAILED";
+            o.message = e.what();
+            Log(o, start);
+            throw;
+        }
+    }
+
+    Outcome RewriteDataFiles(const iceberg::CompactionOptions& given, const std::string& where,
+                             const std::string& sort_sql_given);
+    Outcome ExpireSnapshots(const iceberg::ExpireOptions& options, bool dry_run = false);
+    Outcome RemoveOrphans(int64_t older_than_ms, bool dry_run, const std::string& location,
+                          std::vector<FileInfo>* listed_out);
+    Outcome RewriteManifests();
+    Outcome RewritePositionDeletes();
+    /// `strict`: a table without a retention property or a time partition is an error (when a
+    /// user asks), else a skip (the background).
+    Outcome ApplyRetention(bool strict = false);
+    Outcome SetSortOrder(const std::string& column);
+
+    /// The snapshots expiry must keep: each tier user's snapshot and every later one.
+    std::set<int64_t> Protected(const iceberg::TableMetadata& m) {
+        std::set<int64_t> out;
+        for (const auto& [id, snapshot] : TierUsers()) {
+            const iceberg::Snapshot* s = m.FindSnapshot(snapshot);
+            if (!s) continue;
+            for (const auto& other : m.snapshots) {
+                if (other.timestamp_ms >= s->timestamp_ms) out.insert(other.snapshot_id);
+            }
+        }
+        return out;
+    }
+
+  private:
+    Instance& instance_;
+    Session& session_;
+    ExternalCatalogs& externals_;
+    std::string catalog_, db_, table_, trigger_;
+};
+
+Outcome TableJob::RewriteDataFiles(const iceberg::CompactionOptions& given, const std::string& where,
+                                   const std::string& sort_sql_given) {
+    Outcome out;
+    TableState state = Load();
+    const iceberg::Snapshot* current = state.metadata->current_snapshot();
+    if (!current) {
+        out.state = "SKIPPED";
+        out.message = "the table has no snapshot";
+        return out;
+    }
+    iceberg::CompactionOptions options = given;
+    // A tiering cold tier: only files up to the snapshot the hot table reads, and only while no
+    // tier move waits to be flipped (its files sit above that snapshot).
+    auto users = TierUsers();
+    for (const auto& [id, snapshot] : users) {
+        if (snapshot != current->snapshot_id) {
+            out.state = "SKIPPED";
+            out.message = "a tier move into this table is not flipped yet; compaction waits for it";
+            return out;
+        }
+        options.max_sequence_number = current->sequence_number;
+    }
+    std::string sort_sql = sort_sql_given;
+    if (options.sort && sort_sql.empty()) {
+        sort_sql = SortOrderSql(*state.metadata);
+        if (sort_sql.empty()) {
+            throw BinderError("table " + Name() +
+                                  " has no sort order: give sort_order => 'col [ASC|DESC], ...' or set one with "
+                                  "ALTER TABLE ... ORDER BY",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+    }
+    const std::string snapshot = std::to_string(current->snapshot_id);
+    const std::string name = FullName(catalog_, db_, table_);
+    if (!where.empty()) {
+        QueryResult files = session_.Execute("SELECT DISTINCT _file FROM " + name + " FOR VERSION AS OF " + snapshot +
+                                             " WHERE " + where);
+        std::set<std::string> only;
+        for (const auto& c : files.chunks) {
+            for (size_t i = 0; i < c.live_rows(); ++i) only.insert(c.column(0).GetValue(c.LiveRow(i)).ToString());
+        }
+        options.only_files = std::move(only);
+    }
+    std::vector<iceberg::CompactionGroup> groups = iceberg::PlanCompaction(*state.metadata, options);
+    if (groups.empty()) {
+        out.state = "SKIPPED";
+        out.message = "no files need rewriting";
+        return out;
+    }
+    std::vector<std::string> files;
+    std::set<std::string> removed, removed_deletes;
+    for (const auto& g : groups) {
+        for (const auto& f : g.data_files) {
+            files.push_back(f);
+            removed.insert(f);
+        }
+        removed_deletes.insert(g.delete_files.begin(), g.delete_files.end());
+        out.files_in += static_cast<int64_t>(g.data_files.size());
+        out.bytes_in += g.bytes;
+    }
+    // One writer (one file per partition up to the target size) unless the input is large.
+    int64_t target = std::max<int64_t>(1, options.target_file_size);
+    session_.Execute(out.bytes_in > 2 * target ? "SET pipeline_dop = 0" : "SET pipeline_dop = 1");
+    std::string sql = "SELECT " + ColumnList(*state.metadata) + " FROM " + name + " FOR VERSION AS OF " + snapshot +
+                      " WHERE _file IN (" + InList(files) + ")";
+    if (!sort_sql.empty()) sql += " ORDER BY " + sort_sql;
+    int64_t removed_delete_count = static_cast<int64_t>(removed_deletes.size());
+    std::function<void(iceberg::TableTransaction&)> prepare = [&](iceberg::TableTransaction& txn) {
+        txn.RemoveDataFiles(removed);
+        if (!removed_deletes.empty()) txn.RemoveDeleteFiles(removed_deletes);
+        txn.SetOperation("replace");
+        txn.SetSummary("floe.maintenance", "rewrite_data_files");
+    };
+    auto [id, rows] = session_.CopyIntoIceberg(sql, nullptr, catalog_, db_, table_, state, prepare);
+    (void)rows;
+    out.snapshot_id = id;
+    TableState after = Load();
+    if (const iceberg::Snapshot* s = after.metadata->FindSnapshot(id)) {
+        auto get = [&](const char* key) -> int64_t {
+            auto it = s->summary.find(key);
+            return it == s->summary.end() ? 0 : std::stoll(it->second);
+        };
+        out.files_out = get("added-data-files");
+        out.bytes_out = get("added-files-size");
+        // Hot tables tiered into this table read the compacted snapshot from now on (same rows).
+        if (s->parent_snapshot_id) {
+            for (const auto& [hot, snap] : users)
+                instance_.tiering().AdvanceColdSnapshot(hot, *s->parent_snapshot_id, id);
+        }
+    }
+    out.message = fmt::format("{} data files ({}) in {} partition(s) rewritten into {} ({}); {} delete files dropped",
+                              out.files_in, Bytes(out.bytes_in), groups.size(), out.files_out, Bytes(out.bytes_out),
+                              removed_delete_count);
+    return out;
+}
+
+Outcome TableJob::ExpireSnapshots(const iceberg::ExpireOptions& given, bool dry_run) {
+    Outcome out;
+    TableState state = Load();
+    auto gc = state.metadata->properties.find("gc.enabled");
+    if (gc != state.metadata->properties.end() && AsciiLower(gc->second) == "false") {
+        throw BinderError("table " + Name() + " has 'gc.enabled' = 'false': its snapshots are not expired",
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
+    iceberg::ExpireOptions options = given;
+    iceberg::ExpirePlan plan;
+    auto plan_for = [&](const iceberg::TableMetadata& m) {
+        options.protect = Protected(m);
+        for (int64_t id : given.protect) options.protect.insert(id);
+        return iceberg::PlanExpiry(m, options);
+    };
+    plan = plan_for(*state.metadata);
+    if (plan.snapshots.empty() && plan.refs.empty()) {
+        out.state = "SKIPPED";
+        out.message = "no snapshot is due to expire";
+        return out;
+    }
+    if (dry_run) {
+        out.files_in = static_cast<int64_t>(plan.snapshots.size());
+        return out;
+    }
+    auto c = externals_.IcebergCatalogFor(catalog_);
+    std::shared_ptr<const iceberg::TableMetadata> before = state.metadata;
+    TableState committed =
+        iceberg::CommitMetadataChange(*c, db_, table_, state, Loader(), [&](const iceberg::TableMetadata& base) {
+            plan = plan_for(base);
+            before = std::make_shared<const iceberg::TableMetadata>(base);
+            return iceberg::ApplyExpiry(base, plan);
+        });
+    externals_.Remember(committed);
+    // Only now (the expiry is committed) do the files only expired snapshots reached go.
+    std::vector<iceberg::FileToDelete> freed = iceberg::FilesFreedByExpiry(*before, *committed.metadata);
+    std::vector<std::string> paths;
+    int64_t data = 0, deletes = 0, manifests = 0, lists = 0;
+    for (const auto& f : freed) {
+        paths.push_back(f.path);
+        out.bytes_out += f.size;
+        using K = iceberg::FileToDelete::Kind;
+        if (f.kind == K::DATA) ++data;
+        if (f.kind == K::POSITION_DELETES || f.kind == K::EQUALITY_DELETES) ++deletes;
+        if (f.kind == K::MANIFEST) ++manifests;
+        if (f.kind == K::MANIFEST_LIST) ++lists;
+    }
+    for (size_t i = 0; i < paths.size(); i += 1000) {
+        std::vector<std::string> batch(paths.begin() + static_cast<std::ptrdiff_t>(i),
+                                       paths.begin() + static_cast<std::ptrdiff_t>(std::min(paths.size(), i + 1000)));
+        try {
+            FileSystemFor(batch.front()).Delete(batch);
+        } catch (const Exception& e) {
+            floe::Log::Warn("lake.expire_delete_failed", {{"table", Name()}, {"error", e.what()}});
+        }
+    }
+    out.files_in = static_cast<int64_t>(plan.snapshots.size());
+    out.files_out = static_cast<int64_t>(paths.size());
+    out.message = fmt::format(
+        "{} snapshots expired; deleted {} data files, {} delete files, {} manifests, {} manifest lists ({})",
+        plan.snapshots.size(), data, deletes, manifests, lists, Bytes(out.bytes_out));
+    return out;
+}
+
+Outcome TableJob::RemoveOrphans(int64_t older_than_ms, bool dry_run, const std::string& location,
+                                std::vector<FileInfo>* listed_out) {
+    Outcome out;
+    TableState state = Load();
+    std::string root = state.metadata->location;
+    std::string where = location.empty() ? root : location;
+    if (!location.empty() && iceberg::ComparablePath(location) != iceberg::ComparablePath(root) &&
+        !iceberg::UnderLocation(location, root)) {
+        throw BinderError(
+            "remove_orphan_files(): location '" + location + "' is not under the table's location '" + root + "'",
+            ErrorCode::WRONG_ARGUMENTS);
+    }
+    // List first, then read the newest metadata: a file a commit references by then is kept, and
+    // a file written after the listing is not in it.
+    std::vector<FileInfo> listed = FileSystemFor(where).ListTree(where);
+    TableState fresh = Load();
+    std::vector<FileInfo> orphans =
+        iceberg::FindOrphans(fresh.metadata_location, *fresh.metadata, listed, older_than_ms);
+    std::vector<std::string> paths;
+    for (const auto& f : orphans) {
+        paths.push_back(f.path);
+        out.bytes_out += static_cast<int64_t>(f.size);
+    }
+    if (!dry_run) {
+        for (size_t i = 0; i < paths.size(); i += 1000) {
+            std::vector<std::string> batch(
+                paths.begin() + static_cast<std::ptrdiff_t>(i),
+                paths.begin() + static_cast<std::ptrdiff_t>(std::min(paths.size(), i + 1000)));
+            FileSystemFor(batch.front()).Delete(batch);
+        }
+    }
+    out.files_in = static_cast<int64_t>(listed.size());
+    out.files_out = static_cast<int64_t>(paths.size());
+    out.message = fmt::format("{} of {} files under the table's location are orphans ({}){}", paths.size(),
+                              listed.size(), Bytes(out.bytes_out), dry_run ? "; dry run, nothing deleted" : "");
+    if (listed_out) *listed_out = std::move(orphans);
+    return out;
+}
+
+Outcome TableJob::RewriteManifests() {
+    Outcome out;
+    TableState state = Load();
+    if (!state.metadata->current_snapshot()) {
+        out.state = "SKIPPED";
+        out.message = "the table has no snapshot";
+        return out;
+    }
+    auto c = externals_.IcebergCatalogFor(catalog_);
+    iceberg::TableTransaction txn(*c, db_, table_, state, Loader());
+    txn.SetRewriteManifests(true);
+    txn.SetSummary("floe.maintenance", "rewrite_manifests");
+    TableState committed = txn.Commit();
+    externals_.Remember(committed);
+    auto [replaced, written] = txn.manifests_rewritten();
+    out.snapshot_id = txn.snapshot_id();
+    out.files_in = replaced;
+    out.files_out = written;
+    out.message = fmt::format("{} manifests rewritten into {}", replaced, written);
+    // Tier users read the same rows in the new snapshot.
+    for (const auto& [hot, snap] : TierUsers()) {
+        const iceberg::Snapshot* s = committed.metadata->current_snapshot();
+        if (s && s->parent_snapshot_id)
+            instance_.tiering().AdvanceColdSnapshot(hot, *s->parent_snapshot_id, s->snapshot_id);
+    }
+    return out;
+}
+
+Outcome TableJob::RewritePositionDeletes() {
+    Outcome out;
+    TableState state = Load();
+    const iceberg::Snapshot* current = state.metadata->current_snapshot();
+    if (!current || state.metadata->format_version < 2) {
+        out.state = "SKIPPED";
+        out.message = "the table has no row deletes";
+        return out;
+    }
+    if (!TierUsers().empty()) {
+        out.state = "SKIPPED";
+        out.message = "position deletes of a tiering cold table are rewritten by compaction only";
+        return out;
+    }
+    // Live data and delete entries.
+    std::map<std::string, iceberg_write::LiveFile> live = iceberg_write::LiveDataFiles(state);
+    struct Del {
+        std::string path;
+        int32_t spec_id;
+        std::string partition;
+        bool file_scoped, dv;
+        int64_t size;
+    };
+    std::vector<Del> position_deletes;
+    for (const auto& m : iceberg::ReadSnapshotManifests(*state.metadata, *current)) {
+        if (m.content != iceberg::ManifestContent::DELETES) continue;
+        for (const auto& e : iceberg::ReadManifest(iceberg::ReadFileBytes(m.path), "manifest '" + m.path + "'", m)) {
+            if (e.status == iceberg::EntryStatus::DELETED) continue;
+            if (e.file.content != iceberg::DataFileContent::POSITION_DELETES) continue;
+            std::string key;
+            for (const auto& v : e.file.partition)
+                key += v.name + "=" + std::to_string(v.value.integer) + v.value.bytes + "/";
+            position_deletes.push_back({e.file.file_path, m.partition_spec_id, key,
+                                        e.file.referenced_data_file.has_value(), e.file.file_format == "PUFFIN",
+                                        e.file.file_size_in_bytes});
+            if (e.file.referenced_data_file && !live.count(*e.file.referenced_data_file)) {
+                position_deletes.back().partition = "\x01dangling";
+            }
+        }
+    }
+    // Dangling deletes (their data file is gone) go; partitions with two or more position delete
+    // files (not deletion vectors) get one file-scoped delete file per data file.
+    std::set<std::string> drop;
+    std::map<std::string, int> per_partition;
+    for (const auto& d : position_deletes) {
+        if (d.partition == "\x01dangling") {
+            drop.insert(d.path);
+        } else if (!d.dv) {
+            ++per_partition[std::to_string(d.spec_id) + "|" + d.partition];
+        }
+    }
+    std::set<std::string> rewrite_partitions;
+    for (const auto& [k, n] : per_partition) {
+        if (n >= 2) rewrite_partitions.insert(k);
+    }
+    std::vector<std::string> data_files;
+    for (const auto& d : position_deletes) {
+        if (!d.dv && rewrite_partitions.count(std::to_string(d.spec_id) + "|" + d.partition)) drop.insert(d.path);
+    }
+    if (drop.empty()) {
+        out.state = "SKIPPED";
+        out.message = "no position delete files need rewriting";
+        return out;
+    }
+    for (const auto& [path, f] : live) {
+        std::string key;
+        for (const auto& v : f.partition) key += v.name + "=" + std::to_string(v.value.integer) + v.value.bytes + "/";
+        if (rewrite_partitions.count(std::to_string(f.spec_id) + "|" + key)) data_files.push_back(path);
+    }
+    // The rows deleted from each data file: its positions that no longer read.
+    std::map<std::string, std::vector<int64_t>> deleted;
+    if (!data_files.empty()) {
+        QueryResult r =
+            session_.Execute("SELECT _file, _pos FROM " + FullName(catalog_, db_, table_) + " FOR VERSION AS OF " +
+                             std::to_string(current->snapshot_id) + " WHERE _file IN (" + InList(data_files) + ")");
+        std::map<std::string, std::vector<bool>> seen;
+        for (const auto& p : data_files) seen[p].assign(static_cast<size_t>(live[p].record_count), false);
+        for (const auto& c : r.chunks) {
+            for (size_t i = 0; i < c.live_rows(); ++i) {
+                uint32_t row = c.LiveRow(i);
+                std::string file = c.column(0).GetValue(row).ToString();
+                int64_t pos = c.column(1).GetValue(row).GetInt();
+                auto& bits = seen[file];
+                if (pos >= 0 && static_cast<size_t>(pos) < bits.size()) bits[static_cast<size_t>(pos)] = true;
+            }
+        }
+        for (auto& [file, bits] : seen) {
+            for (size_t p = 0; p < bits.size(); ++p) {
+                if (!bits[p]) deleted[file].push_back(static_cast<int64_t>(p));
+            }
+        }
+    }
+    auto c = externals_.IcebergCatalogFor(catalog_);
+    iceberg::TableTransaction txn(*c, db_, table_, state, Loader());
+    std::vector<std::string> written;
+    std::vector<iceberg::DataFile> files;
+    std::vector<int32_t> specs;
+    std::set<std::string> referenced;
+    std::string dir = state.metadata->location + "/data";
+    std::string op = iceberg::RandomUuid();
+    int counter = 0;
+    for (auto& [file, positions] : deleted) {
+        const auto& lf = live[file];
+        std::string path = fmt::format("{}/{:05d}-deletes-{}.parquet", dir, counter++, op);
+        written.push_back(path);
+        files.push_back(iceberg::WritePositionDeletes(path, file, positions, lf.partition));
+        specs.push_back(lf.spec_id);
+        referenced.insert(file);
+        out.bytes_out += files.back().file_size_in_bytes;
+    }
+    try {
+        if (!files.empty()) txn.AddDeleteFiles(files, specs, referenced);
+        txn.RemoveDeleteFiles(drop);
+        txn.SetOperation("replace");
+        txn.SetSummary("floe.maintenance", "rewrite_position_delete_files");
+        TableState committed = txn.Commit();
+        externals_.Remember(committed);
+    } catch (...) {
+        if (!txn.outcome_unknown()) iceberg_write::DeleteQuietly(written);
+        throw;
+    }
+    for (const auto& d : position_deletes) {
+        if (drop.count(d.path)) out.bytes_in += d.size;
+    }
+    out.snapshot_id = txn.snapshot_id();
+    out.files_in = static_cast<int64_t>(drop.size());
+    out.files_out = static_cast<int64_t>(files.size());
+    out.message = fmt::format("{} position delete files rewritten into {}", drop.size(), files.size());
+    return out;
+}
+
+/// The instant (unix ms) a partition value of a time transform ends, or none when the field is
+/// not a time partition.
+std::optional<int64_t> PartitionEndMs(const iceberg::PartitionField& field, const iceberg::Type& source,
+                                      const avro::Datum& v) {
+    if (v.is_null()) return std::nullopt;
+    using TK = iceberg::TransformKind;
+    int64_t n = v.integer;
+    auto month_start_ms = [](int64_t months) {
+        int64_t y = 1970 + months / 12, m = months % 12;
+        if (m < 0) {
+            m += 12;
+            --y;
+        }
+        struct tm t {};
+        t.tm_year = static_cast<int>(y - 1900);
+        t.tm_mon = static_cast<int>(m);
+        t.tm_mday = 1;
+        return static_cast<int64_t>(::timegm(&t)) * 1000;
+    };
+    switch (field.transform.kind) {
+        case TK::HOUR:
+            return (n + 1) * 3600000;
+        case TK::DAY:
+            return (n + 1) * kDayMs;
+        case TK::MONTH:
+            return month_start_ms(n + 1);
+        case TK::YEAR:
+            return month_start_ms((n + 1) * 12);
+        case TK::IDENTITY:
+            if (source.kind == iceberg::TypeKind::DATE) return (n + 1) * kDayMs;
+            return std::nullopt;
+        default:
+            return std::nullopt;
+    }
+}
+
+Outcome TableJob::ApplyRetention(bool strict) {
+    Outcome out;
+    TableState state = Load();
+    auto it = state.metadata->properties.find("floe.retention");
+    if (it == state.metadata->properties.end() || it->second.empty()) {
+        if (strict) {
+            throw BinderError("table " + Name() +
+                                  " has no 'floe.retention' property (ALTER TABLE ... SET ('floe.retention' = '30d'))",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        out.state = "SKIPPED";
+        out.message = "the table has no 'floe.retention' property";
+        return out;
+    }
+    auto age = Args::AgeMillis(it->second);
+    if (!age || *age <= 0) {
+        throw BinderError("table " + Name() + ": 'floe.retention' = '" + it->second +
+                              "' is not a period such as '30d', '12h' or '90 DAYS'",
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
+    if (!TierUsers().empty()) {
+        out.state = "SKIPPED";
+        out.message = "the table is a tiering cold tier: retention applies to the tiered table's history by DELETE";
+        return out;
+    }
+    int64_t cutoff = NowMs() - *age;
+    const iceberg::Snapshot* current = state.metadata->current_snapshot();
+    if (!current) {
+        out.state = "SKIPPED";
+        out.message = "the table has no snapshot";
+        return out;
+    }
+    const iceberg::Schema& schema = state.metadata->current_schema();
+    std::set<std::string> data, deletes;
+    bool any_time_partition = false;
+    for (const auto& m : iceberg::ReadSnapshotManifests(*state.metadata, *current)) {
+        const iceberg::PartitionSpec* spec = state.metadata->FindSpec(m.partition_spec_id);
+        if (!spec) continue;
+        for (const auto& e : iceberg::ReadManifest(iceberg::ReadFileBytes(m.path), "manifest '" + m.path + "'", m)) {
+            if (e.status == iceberg::EntryStatus::DELETED) continue;
+            // Expired when some time field of its partition ends at or before the cutoff.
+            bool expired = false;
+            for (size_t i = 0; i < spec->fields.size() && i < e.file.partition.size(); ++i) {
+                const iceberg::NestedField* src = schema.FindField(spec->fields[i].source_id);
+                if (!src) continue;
+                auto end = PartitionEndMs(spec->fields[i], src->type, e.file.partition[i].value);
+                if (!end) continue;
+                any_time_partition = true;
+                if (*end <= cutoff) expired = true;
+            }
+            if (!expired) continue;
+            if (e.file.content == iceberg::DataFileContent::DATA) {
+                data.insert(e.file.file_path);
+                ++out.files_in;
+                out.bytes_in += e.file.file_size_in_bytes;
+            } else {
+                deletes.insert(e.file.file_path);
+            }
+        }
+    }
+    if (!any_time_partition && data.empty()) {
+        if (strict) {
+            throw BinderError("table " + Name() +
+                                  ": retention deletes whole partitions, so the table needs a time partition (hour, "
+                                  "day, month, year or a DATE column)",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        out.state = "SKIPPED";
+        out.message =
+            "retention deletes whole partitions: the table needs a time partition (hour, day, month, year "
+            "or a DATE column)";
+        return out;
+    }
+    if (data.empty()) {
+        out.state = "SKIPPED";
+        out.message = "no partition is older than the retention period";
+        return out;
+    }
+    auto c = externals_.IcebergCatalogFor(catalog_);
+    iceberg::TableTransaction txn(*c, db_, table_, state, Loader());
+    txn.RemoveDataFiles(data);
+    if (!deletes.empty()) txn.RemoveDeleteFiles(deletes);
+    txn.SetSummary("floe.maintenance", "apply_retention");
+    TableState committed = txn.Commit();
+    externals_.Remember(committed);
+    out.snapshot_id = txn.snapshot_id();
+    out.message = fmt::format("{} data files ({}) of partitions older than {} removed", data.size(),
+                              Bytes(out.bytes_in), it->second);
+    return out;
+}
+
+Outcome TableJob::SetSortOrder(const std::string& column) {
+    Outcome out;
+    TableState state = Load();
+    auto c = externals_.IcebergCatalogFor(catalog_);
+    TableState committed =
+        iceberg::CommitMetadataChange(*c, db_, table_, state, Loader(), [&](const iceberg::TableMetadata& base) {
+            const iceberg::NestedField* f = base.current_schema().FindTopLevel(column);
+            if (!f) throw BinderError("table " + Name() + " has no column '" + column + "'");
+            iceberg::TableMetadata next = base;
+            iceberg::SortOrder order;
+            for (const auto& o : base.sort_orders) order.order_id = std::max(order.order_id, o.order_id);
+            ++order.order_id;
+            iceberg::SortField field;
+            field.source_id = f->id;
+            field.source_ids = {f->id};
+            field.transform = iceberg::ParseTransform("identity");
+            order.fields.push_back(field);
+            next.sort_orders.push_back(order);
+            next.default_sort_order_id = order.order_id;
+            return next;
+        });
+    externals_.Remember(committed);
+    out.message = "sort order set to " + column + " (queries filter on it most)";
+    return out;
+}
+
+iceberg::CompactionOptions CompactionDefaults(const iceberg::TableMetadata& m) {
+    iceberg::CompactionOptions o;
+    o.target_file_size = iceberg::TablePropertyInt(m, "write.target-file-size-bytes", iceberg::kDefaultTargetFileSize);
+    o.min_input_files = static_cast<int>(iceberg::TablePropertyInt(m, "floe.maintenance.min-input-files", 5));
+    return o;
+}
+
+/// One round of the automatic policy for one table; returns what it did.
+std::vector<Outcome> AutoRound(TableJob& job, const TableState& state, bool forced) {
+    std::vector<Outcome> done;
+    const iceberg::TableMetadata& m = *state.metadata;
+    auto run = [&](const std::string& name, const std::function<Outcome()>& action) {
+        try {
+            done.push_back(job.Logged(name, action));
+        } catch (const Exception& e) {
+            Outcome o;
+            o.action = name;
+            o.state = "FAILED";
+            o.message = e.what();
+            done.push_back(o);
+        }
+    };
+    auto prop = [&](const char* key, int64_t fallback) { return iceberg::TablePropertyInt(m, key, fallback); };
+    (void)forced;
+    if (m.properties.count("floe.retention")) run("apply_retention", [&] { return job.ApplyRetention(); });
+    // Query-aware layout: with 'floe.maintenance.auto-sort' = 'true' the column queries filter on
+    // most becomes the sort order (the compaction below then sorts by it).
+    auto auto_sort = m.properties.find("floe.maintenance.auto-sort");
+    if (auto_sort != m.properties.end() && AsciiLower(auto_sort->second) == "true") {
+        iceberg::TableHealth h = iceberg::ComputeHealth(m);
+        std::string column = iceberg::ScanObservations::Get(m.table_uuid).SuggestedSortColumn(h.sort_column);
+        if (!column.empty()) run("set_sort_order", [&] { return job.SetSortOrder(column); });
+    }
+    // Compaction when the table crosses its thresholds.
+    iceberg::TableHealth health = iceberg::ComputeHealth(*job.Load().metadata);
+    double small_share = static_cast<double>(prop("floe.maintenance.small-file-share-percent", 10)) / 100.0;
+    int64_t min_files = prop("floe.maintenance.min-input-files", 5);
+    double delete_ratio = static_cast<double>(prop("floe.maintenance.delete-ratio-percent", 10)) / 100.0;
+    int64_t max_overlap = prop("floe.maintenance.max-sort-overlap", 4);
+    bool small = health.small_files >= min_files && health.small_file_share > small_share;
+    bool deleted = health.delete_ratio > delete_ratio;
+    bool unsorted = health.sort_overlap && *health.sort_overlap > max_overlap;
+    if (small || deleted || unsorted) {
+        iceberg::CompactionOptions o = CompactionDefaults(m);
+        o.sort = unsorted;
+        o.delete_ratio_threshold = std::min(0.3, delete_ratio);
+        run("rewrite_data_files", [&] { return job.RewriteDataFiles(o, "", ""); });
+    }
+    if (health.manifests > prop("floe.maintenance.max-manifests", 100)) {
+        run("rewrite_manifests", [&] { return job.RewriteManifests(); });
+    }
+    // Expiry by the table's history.expire.* policy.
+    {
+        iceberg::ExpireOptions o;
+        o.now_ms = NowMs();
+        o.older_than_ms = o.now_ms - prop("history.expire.max-snapshot-age-ms", 5 * kDayMs);
+        o.retain_last = static_cast<int>(prop("history.expire.min-snapshots-to-keep", 1));
+        auto gc = m.properties.find("gc.enabled");
+        bool gc_on = gc == m.properties.end() || AsciiLower(gc->second) != "false";
+        TableState now = job.Load();
+        if (gc_on && !iceberg::PlanExpiry(*now.metadata, o).snapshots.empty()) {
+            run("expire_snapshots", [&] { return job.ExpireSnapshots(o); });
+        }
+    }
+    return done;
+}
+
+}  // namespace
+
+QueryResult LakeMaintenance::Execute(Session& session, const std::string& catalog, const std::string& db,
+                                     const std::string& table, const ast::AlterTableStatement& s) {
+    const std::string& p = s.procedure;
+    auto worker = instance_.mvs().InternalSession(session.user() + "@" + session.host(), "");
+    TableJob job(instance_, *worker, catalog, db, table, "manual");
+    auto lock = LockTable(catalog, db, table);
+    if (!s.procedure_where.empty() && p != "rewrite_data_files" && p != "optimize") {
+        throw BinderError(p + "() takes no WHERE clause", ErrorCode::WRONG_ARGUMENTS);
+    }
+    ResultBuilder rb;
+    auto one_row = [&](const std::vector<std::pair<std::string, int64_t>>& columns) {
+        for (const auto& [name, v] : columns) rb.AddColumn(name, TypeId::BIGINT);
+        std::vector<Value> row;
+        for (const auto& [name, v] : columns) row.push_back(Value::Integer(v));
+        rb.AddRow(std::move(row));
+    };
+    if (p == "rewrite_data_files" || p == "optimize") {
+        Args a(p, s.procedure_arguments,
+               p == "optimize" ? std::vector<std::string>{"file_size_threshold"}
+                               : std::vector<std::string>{"strategy", "sort_order"},
+               {"strategy", "sort_order", "target_file_size_bytes", "min_file_size_bytes", "max_file_size_bytes",
+                "min_input_files", "rewrite_all", "delete_ratio_threshold", "file_size_threshold", "where",
+                "batch_size", "batch_parallelism"});
+        TableState state = job.Load();
+        iceberg::CompactionOptions o = CompactionDefaults(*state.metadata);
+        o.target_file_size = a.Int("target_file_size_bytes", o.target_file_size, 1);
+        o.min_file_size = a.Int("min_file_size_bytes", a.Int("file_size_threshold", 0));
+        o.max_file_size = a.Int("max_file_size_bytes", 0);
+        o.min_input_files = static_cast<int>(a.Int("min_input_files", o.min_input_files, 1));
+        o.rewrite_all = a.Bool("rewrite_all", false);
+        o.delete_ratio_threshold = a.Real("delete_ratio_threshold", 0.3);
+        std::string strategy = a.Get("strategy") ? AsciiLower(*a.Get("strategy")) : "binpack";
+        if (strategy != "binpack" && strategy != "sort") {
+            throw BinderError("rewrite_data_files(): strategy must be 'binpack' or 'sort', not '" + strategy + "'",
+                              ErrorCode::WRONG_ARGUMENTS);
+        }
+        std::string sort_sql = a.Get("sort_order") ? *a.Get("sort_order") : "";
+        o.sort = strategy == "sort" || !sort_sql.empty();
+        std::string where = s.procedure_where;
+        if (a.Get("where")) {
+            if (!where.empty())
+                throw BinderError("rewrite_data_files(): give the filter as WHERE or as where => '...', not both",
+                                  ErrorCode::WRONG_ARGUMENTS);
+            where = *a.Get("where");
+        }
+        Outcome r = job.Logged("rewrite_data_files", [&] { return job.RewriteDataFiles(o, where, sort_sql); });
+        one_row({{"rewritten_data_files_count", r.files_in},
+                 {"added_data_files_count", r.files_out},
+                 {"rewritten_bytes_count", r.bytes_in},
+                 {"added_bytes_count", r.bytes_out}});
+    } else if (p == "rewrite_manifests" || p == "optimize_manifests") {
+        Args a(p, s.procedure_arguments, {}, {"use_caching"});
+        Outcome r = job.Logged("rewrite_manifests", [&] { return job.RewriteManifests(); });
+        one_row({{"rewritten_manifests_count", r.files_in}, {"added_manifests_count", r.files_out}});
+    } else if (p == "expire_snapshots") {
+        Args a(p, s.procedure_arguments, {"older_than", "retain_last"},
+               {"older_than", "retain_last", "retention_threshold", "snapshot_ids", "dry_run"});
+        TableState state = job.Load();
+        iceberg::ExpireOptions o;
+        o.now_ms = NowMs();
+        int64_t fallback =
+            o.now_ms - iceberg::TablePropertyInt(*state.metadata, "history.expire.max-snapshot-age-ms", 5 * kDayMs);
+        o.older_than_ms = a.Time("older_than", a.Time("retention_threshold", fallback));
+        o.retain_last = static_cast<int>(a.Int(
+            "retain_last", iceberg::TablePropertyInt(*state.metadata, "history.expire.min-snapshots-to-keep", 1), 1));
+        if (const std::string* ids = a.Get("snapshot_ids")) {
+            std::string text = *ids;
+            for (char& ch : text) {
+                if (ch == ',' || ch == '[' || ch == ']' || ch == '(' || ch == ')') ch = ' ';
+            }
+            std::istringstream in(text);
+            for (std::string id; in >> id;) {
+                try {
+                    o.snapshot_ids.insert(std::stoll(id));
+                } catch (const std::exception&) {
+                    throw BinderError("expire_snapshots(): snapshot_ids must list snapshot ids, not '" + *ids + "'",
+                                      ErrorCode::WRONG_ARGUMENTS);
+                }
+            }
+        }
+        Outcome r = job.Logged("expire_snapshots", [&] { return job.ExpireSnapshots(o, a.Bool("dry_run", false)); });
+        one_row({{"expired_snapshots_count", r.files_in},
+                 {"deleted_files_count", r.files_out},
+                 {"deleted_bytes_count", r.bytes_out}});
+    } else if (p == "remove_orphan_files") {
+        Args a(p, s.procedure_arguments, {"older_than", "location"},
+               {"older_than", "retention_threshold", "location", "dry_run"});
+        int64_t older = a.Time("older_than", a.Time("retention_threshold", NowMs() - 3 * kDayMs));
+        if (older > NowMs() - 3600 * 1000) {
+            throw BinderError(
+                "remove_orphan_files(): older_than must be at least one hour ago: files younger than that may belong "
+                "to a write still in progress",
+                ErrorCode::WRONG_ARGUMENTS);
+        }
+        std::vector<FileInfo> orphans;
+        bool dry = a.Bool("dry_run", false);
+        std::string location = a.Get("location") ? *a.Get("location") : "";
+        if (!location.empty()) {
+            std::string root = job.Load().metadata->location;
+            if (iceberg::ComparablePath(location) != iceberg::ComparablePath(root) &&
+                !iceberg::UnderLocation(location, root)) {
+                throw BinderError("remove_orphan_files(): location '" + location +
+                                      "' is not under the table's location '" + root + "'",
+                                  ErrorCode::WRONG_ARGUMENTS);
+            }
+        }
+        job.Logged("remove_orphan_files", [&] { return job.RemoveOrphans(older, dry, location, &orphans); });
+        rb.AddColumn("orphan_file_location", LogicalType::Varchar());
+        rb.AddColumn("file_size_in_bytes", TypeId::BIGINT);
+        for (const auto& f : orphans) rb.AddRow({Value::Varchar(f.path), Value::Integer(static_cast<int64_t>(f.size))});
+    } else if (p == "rewrite_position_delete_files" || p == "rewrite_position_deletes") {
+        Args a(p, s.procedure_arguments, {}, {});
+        Outcome r = job.Logged("rewrite_position_delete_files", [&] { return job.RewritePositionDeletes(); });
+        one_row({{"rewritten_delete_files_count", r.files_in},
+                 {"added_delete_files_count", r.files_out},
+                 {"rewritten_bytes_count", r.bytes_in},
+                 {"added_bytes_count", r.bytes_out}});
+    } else if (p == "apply_retention") {
+        Args a(p, s.procedure_arguments, {}, {});
+        Outcome r = job.Logged("apply_retention", [&] { return job.ApplyRetention(true); });
+        one_row({{"removed_data_files_count", r.files_in}, {"removed_bytes_count", r.bytes_in}});
+    } else if (p == "run_maintenance") {
+        Args a(p, s.procedure_arguments, {}, {});
+        TableState state = job.Load();
+        std::vector<Outcome> done = AutoRound(job, state, true);
+        rb.AddColumn("action");
+        rb.AddColumn("state", LogicalType::Varchar(16));
+        rb.AddColumn("files_in", TypeId::BIGINT);
+        rb.AddColumn("files_out", TypeId::BIGINT);
+        rb.AddColumn("message", LogicalType::Varchar());
+        for (const auto& o : done) {
+            rb.AddRow({Value::Varchar(o.action), Value::Varchar(o.state), Value::Integer(o.files_in),
+                       Value::Integer(o.files_out), Value::Varchar(o.message)});
+        }
+    } else {
+        throw NotSupportedError("unknown maintenance procedure '" + p + "'");
+    }
+    return rb.Build();
+}
+
+void LakeMaintenance::Run(const TaskInfo& task, TaskRunInfo& run, Session& session,
+                          const std::function<void(const std::string&)>& progress) {
+    (void)task;
+    Catalog& catalog = instance_.catalog();
+    auto& externals = instance_.external_catalogs();
+    int64_t tables = 0, acted = 0, failed = 0;
+    for (const auto& info : catalog.ListExternalCatalogs()) {
+        if (AsciiLower(info.type) != "iceberg") continue;
+        std::vector<std::string> dbs;
+        try {
+            dbs = externals.ListDatabases(info.name);
+        } catch (const Exception& e) {
+            floe::Log::Warn("lake.catalog_unreachable", {{"catalog", info.name}, {"error", e.what()}});
+            continue;
+        }
+        for (const auto& db : dbs) {
+            std::vector<std::string> names;
+            try {
+                names = externals.ListTables(info.name, db);
+            } catch (const Exception&) {
+                continue;
+            }
+            for (const auto& t : names) {
+                TableState state;
+                try {
+                    state = externals.LoadForWrite(info.name, db, t);
+                } catch (const Exception&) {
+                    continue;
+                }
+                auto on = state.metadata->properties.find("floe.maintenance");
+                if (on == state.metadata->properties.end() || AsciiLower(on->second) != "true") continue;
+                ++tables;
+                // Due? The table's interval since its last automatic round.
+                int64_t interval =
+                    iceberg::TablePropertyInt(*state.metadata, "floe.maintenance.interval-seconds", 300) * 1000;
+                auto last = catalog.store().Query(
+                    "SELECT MAX(start_time) FROM lake_maintenance_log WHERE catalog_name = ? AND database_name = ? "
+                    "AND table_name = ? AND trigger = 'auto'",
+                    {info.name, db, t});
+                int64_t last_ms = last.empty() ? 0 : MetaInt(last[0][0]);
+                if (last_ms > 0 && NowMs() - last_ms < interval) continue;
+                auto lock = LockTable(info.name, db, t, false);
+                if (!lock.owns_lock()) continue;  // a tier move or a procedure is writing it: next round
+                progress(fmt::format("{}.{}.{}", info.name, db, t));
+                TableJob job(instance_, session, info.name, db, t, "auto");
+                std::vector<Outcome> done = AutoRound(job, state, false);
+                if (done.empty()) {
+                    Outcome o;
+                    o.action = "check";
+                    o.state = "SKIPPED";
+                    o.message = "healthy: nothing to do";
+                    job.Log(o, NowMs());
+                }
+                for (const auto& o : done) {
+                    if (o.state == "SUCCESS") ++acted;
+                    if (o.state == "FAILED") ++failed;
+                }
+            }
+        }
+    }
+    run.extra_message = fmt::format("{} tables checked, {} actions, {} failed", tables, acted, failed);
+    if (acted == 0 && failed == 0) run.state = "SKIPPED";
+}
+
+MvRows LakeMaintenance::HealthRows(Session& session, const std::string& catalog_filter, const std::string& db_filter) {
+    MvRows out;
+    auto col = [&](const char* name, LogicalType type) {
+        out.names.push_back(name);
+        out.types.push_back(type);
+    };
+    LogicalType text = LogicalType::Varchar(256);
+    col("TABLE_CATALOG", text);
+    col("TABLE_SCHEMA", text);
+    col("TABLE_NAME", text);
+    col("DATA_FILES", TypeId::BIGINT);
+    col("DELETE_FILES", TypeId::BIGINT);
+    col("DATA_BYTES", TypeId::BIGINT);
+    col("DELETE_BYTES", TypeId::BIGINT);
+    col("RECORDS", TypeId::BIGINT);
+    col("AVG_FILE_BYTES", TypeId::BIGINT);
+    col("SMALL_FILES", TypeId::BIGINT);
+    col("SMALL_FILE_PERCENT", TypeId::DOUBLE);
+    col("DELETE_RATIO_PERCENT", TypeId::DOUBLE);
+    col("PARTITIONS", TypeId::BIGINT);
+    col("SNAPSHOTS", TypeId::BIGINT);
+    col("MANIFESTS", TypeId::BIGINT);
+    col("SORT_COLUMN", text);
+    col("SORT_OVERLAP", TypeId::BIGINT);
+    col("FILTER_COLUMNS", LogicalType::Varchar(1024));
+    col("FILES_PRUNED_PERCENT", TypeId::DOUBLE);
+    col("SUGGESTED_SORT", text);
+    col("MAINTENANCE", LogicalType::Varchar(8));
+    col("LAST_MAINTENANCE", TypeId::DATETIME);
+    col("LAST_RESULT", LogicalType::Varchar(1024));
+    col("HEALTH", LogicalType::Varchar(16));
+    col("REASON", LogicalType::Varchar(1024));
+    Catalog& catalog = instance_.catalog();
+    auto& externals = instance_.external_catalogs();
+    auto str = [](const std::string& s) { return Value::Varchar(s); };
+    for (const auto& info : catalog.ListExternalCatalogs()) {
+        if (AsciiLower(info.type) != "iceberg") continue;
+        if (!catalog_filter.empty() && !AsciiEqualsIgnoreCase(info.name, catalog_filter)) continue;
+        if (!session.CanSee(ClientContext::CatalogObject(info.name))) continue;
+        std::vector<std::string> dbs;
+        try {
+            dbs = externals.ListDatabases(info.name);
+        } catch (const Exception&) {
+            continue;
+        }
+        for (const auto& db : dbs) {
+            if (!db_filter.empty() && db != db_filter) continue;
+            std::vector<std::string> names;
+            try {
+                names = externals.ListTables(info.name, db);
+            } catch (const Exception&) {
+                continue;
+            }
+            for (const auto& t : names) {
+                std::vector<Value> row = {str(info.name), str(db), str(t)};
+                auto null_rest = [&](const std::string& health, const std::string& reason) {
+                    while (row.size() + 2 < out.names.size()) row.push_back(Value::Null(out.types[row.size()]));
+                    row.push_back(str(health));
+                    row.push_back(str(reason));
+                };
+                try {
+                    TableState state = externals.LoadForWrite(info.name, db, t);
+                    iceberg::TableHealth h = iceberg::ComputeHealth(*state.metadata);
+                    auto i = [](int64_t v) { return Value::Integer(v); };
+                    row.push_back(i(h.data_files));
+                    row.push_back(i(h.delete_files));
+                    row.push_back(i(h.data_bytes));
+                    row.push_back(i(h.delete_bytes));
+                    row.push_back(i(h.records));
+                    row.push_back(i(static_cast<int64_t>(h.avg_file_bytes)));
+                    row.push_back(i(h.small_files));
+                    row.push_back(Value::Double(std::round(h.small_file_share * 1000) / 10));
+                    row.push_back(Value::Double(std::round(h.delete_ratio * 1000) / 10));
+                    row.push_back(i(h.partitions));
+                    row.push_back(i(h.snapshots));
+                    row.push_back(i(h.manifests));
+                    row.push_back(h.sort_column.empty() ? Value::Null(text) : str(h.sort_column));
+                    row.push_back(h.sort_overlap ? i(*h.sort_overlap) : Value::Null(TypeId::BIGINT));
+                    iceberg::ScanObservation obs = iceberg::ScanObservations::Get(state.metadata->table_uuid);
+                    std::string filters;
+                    for (const auto& [c, n] : obs.ranked_columns()) {
+                        filters += (filters.empty() ? "" : ", ") + c + ":" + std::to_string(n);
+                    }
+                    row.push_back(obs.scans ? str(filters) : Value::Null(LogicalType::Varchar(1024)));
+                    row.push_back(
+                        obs.files_total
+                            ? Value::Double(
+                                  std::round(1000.0 * static_cast<double>(obs.files_total - obs.files_scanned) /
+                                             static_cast<double>(obs.files_total)) /
+                                  10)
+                            : Value::Null(TypeId::DOUBLE));
+                    std::string suggestion = obs.SuggestedSortColumn(h.sort_column);
+                    row.push_back(suggestion.empty() ? Value::Null(text) : str(suggestion));
+                    auto on = state.metadata->properties.find("floe.maintenance");
+                    row.push_back(
+                        str(on != state.metadata->properties.end() && AsciiLower(on->second) == "true" ? "on" : "off"));
+                    auto last = catalog.store().Query(
+                        "SELECT finish_time, action, state, message FROM lake_maintenance_log WHERE catalog_name = ? "
+                        "AND database_name = ? AND table_name = ? AND action <> 'check' ORDER BY id DESC LIMIT 1",
+                        {info.name, db, t});
+                    if (last.empty()) {
+                        row.push_back(Value::Null(TypeId::DATETIME));
+                        row.push_back(Value::Null(LogicalType::Varchar(1024)));
+                    } else {
+                        row.push_back(Value::Datetime(MetaInt(last[0][0]) * 1000));
+                        row.push_back(
+                            str(MetaText(last[0][1]) + " " + MetaText(last[0][2]) + ": " + MetaText(last[0][3])));
+                    }
+                    std::string reason = h.reason;
+                    if (!suggestion.empty()) {
+                        reason += (reason.empty() ? "" : "; ") + std::string("queries filter on ") + suggestion +
+                                  ": sorting by it would prune better";
+                    }
+                    row.push_back(str(h.health));
+                    row.push_back(str(reason));
+                } catch (const Exception& e) {
+                    row.resize(3);
+                    null_rest("unknown", e.what());
+                }
+                out.rows.push_back(std::move(row));
+            }
+        }
+    }
+    return out;
+}
+
+MvRows LakeMaintenance::LogRows(Session& session) {
+    MvRows out;
+    auto col = [&](const char* name, LogicalType type) {
+        out.names.push_back(name);
+        out.types.push_back(type);
+    };
+    LogicalType text = LogicalType::Varchar(256);
+    col("ID", TypeId::BIGINT);
+    col("START_TIME", TypeId::DATETIME);
+    col("FINISH_TIME", TypeId::DATETIME);
+    col("TABLE_CATALOG", text);
+    col("TABLE_SCHEMA", text);
+    col("TABLE_NAME", text);
+    col("ACTION", text);
+    col("TRIGGER", LogicalType::Varchar(16));
+    col("STATE", LogicalType::Varchar(16));
+    col("FILES_IN", TypeId::BIGINT);
+    col("BYTES_IN", TypeId::BIGINT);
+    col("FILES_OUT", TypeId::BIGINT);
+    col("BYTES_OUT", TypeId::BIGINT);
+    col("SNAPSHOT_ID", TypeId::BIGINT);
+    col("MESSAGE", LogicalType::Varchar(4096));
+    auto rows = instance_.catalog().store().Query(
+        "SELECT id, start_time, finish_time, catalog_name, database_name, table_name, action, trigger, state, "
+        "files_in, bytes_in, files_out, bytes_out, snapshot_id, message FROM lake_maintenance_log ORDER BY id");
+    std::map<std::string, bool> visible;
+    for (const auto& r : rows) {
+        std::string cat = MetaText(r[3]);
+        auto v = visible.find(cat);
+        if (v == visible.end()) v = visible.emplace(cat, session.CanSee(ClientContext::CatalogObject(cat))).first;
+        if (!v->second) continue;
+        std::vector<Value> row;
+        row.push_back(Value::Integer(MetaInt(r[0])));
+        row.push_back(Value::Datetime(MetaInt(r[1]) * 1000));
+        row.push_back(Value::Datetime(MetaInt(r[2]) * 1000));
+        for (int i = 3; i <= 8; ++i) row.push_back(Value::Varchar(MetaText(r[static_cast<size_t>(i)])));
+        for (int i = 9; i <= 12; ++i) row.push_back(Value::Integer(MetaInt(r[static_cast<size_t>(i)])));
+        row.push_back(std::holds_alternative<std::monostate>(r[13]) ? Value::Null(TypeId::BIGINT)
+                                                                    : Value::Integer(MetaInt(r[13])));
+        row.push_back(Value::Varchar(MetaText(r[14])));
+        out.rows.push_back(std::move(row));
+    }
+    return out;
+}
+
+}  // namespace floe
