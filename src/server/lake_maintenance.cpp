@@ -37,6 +37,8 @@ int64_t NowMs() {
 }
 
 constexpr int64_t kDayMs = 86400000;
+/// Maintenance commits are slower than the appends they race: they retry more (and sooner).
+constexpr int kMaintenanceRetries = 30;
 
 /// What one action did, for its result row and the log.
 struct Outcome {
@@ -334,6 +336,15 @@ class TableJob {
                                              {"message", o.message}});
     }
 
+    /// When `action` last ran on this table (unix ms; 0: never).
+    int64_t LastRun(const std::string& action) {
+        auto rows = instance_.catalog().store().Query(
+            "SELECT MAX(start_time) FROM lake_maintenance_log WHERE catalog_name = ? AND database_name = ? AND "
+            "table_name = ? AND action = ?",
+            {catalog_, db_, table_, action});
+        return rows.empty() ? 0 : MetaInt(rows[0][0]);
+    }
+
     /// Runs `action`, logging its outcome; a failure is logged and rethrown.
     Outcome Logged(const std::string& name, const std::function<Outcome()>& action) {
         int64_t start = NowMs();
@@ -456,6 +467,7 @@ Outcome TableJob::RewriteDataFiles(const iceberg::CompactionOptions& given, cons
         if (!removed_deletes.empty()) txn.RemoveDeleteFiles(removed_deletes);
         txn.SetOperation("replace");
         txn.SetSummary("floe.maintenance", "rewrite_data_files");
+        txn.SetMinimumRetries(kMaintenanceRetries, 10);
     };
     auto [id, rows] = session_.CopyIntoIceberg(sql, nullptr, catalog_, db_, table_, state, prepare);
     (void)rows;
@@ -507,12 +519,14 @@ Outcome TableJob::ExpireSnapshots(const iceberg::ExpireOptions& given, bool dry_
     }
     auto c = externals_.IcebergCatalogFor(catalog_);
     std::shared_ptr<const iceberg::TableMetadata> before = state.metadata;
-    TableState committed =
-        iceberg::CommitMetadataChange(*c, db_, table_, state, Loader(), [&](const iceberg::TableMetadata& base) {
+    TableState committed = iceberg::CommitMetadataChange(
+        *c, db_, table_, state, Loader(),
+        [&](const iceberg::TableMetadata& base) {
             plan = plan_for(base);
             before = std::make_shared<const iceberg::TableMetadata>(base);
             return iceberg::ApplyExpiry(base, plan);
-        });
+        },
+        kMaintenanceRetries, 10);
     externals_.Remember(committed);
     // Only now (the expiry is committed) do the files only expired snapshots reached go.
     std::vector<iceberg::FileToDelete> freed = iceberg::FilesFreedByExpiry(*before, *committed.metadata);
@@ -594,6 +608,7 @@ Outcome TableJob::RewriteManifests() {
     auto c = externals_.IcebergCatalogFor(catalog_);
     iceberg::TableTransaction txn(*c, db_, table_, state, Loader());
     txn.SetRewriteManifests(true);
+    txn.SetMinimumRetries(kMaintenanceRetries, 10);
     txn.SetSummary("floe.maintenance", "rewrite_manifests");
     TableState committed = txn.Commit();
     externals_.Remember(committed);
@@ -726,6 +741,7 @@ Outcome TableJob::RewritePositionDeletes() {
         txn.RemoveDeleteFiles(drop);
         txn.SetOperation("replace");
         txn.SetSummary("floe.maintenance", "rewrite_position_delete_files");
+        txn.SetMinimumRetries(kMaintenanceRetries, 10);
         TableState committed = txn.Commit();
         externals_.Remember(committed);
     } catch (...) {
@@ -861,6 +877,7 @@ Outcome TableJob::ApplyRetention(bool strict) {
     txn.RemoveDataFiles(data);
     if (!deletes.empty()) txn.RemoveDeleteFiles(deletes);
     txn.SetSummary("floe.maintenance", "apply_retention");
+    txn.SetMinimumRetries(kMaintenanceRetries, 10);
     TableState committed = txn.Commit();
     externals_.Remember(committed);
     out.snapshot_id = txn.snapshot_id();
@@ -873,8 +890,9 @@ Outcome TableJob::SetSortOrder(const std::string& column) {
     Outcome out;
     TableState state = Load();
     auto c = externals_.IcebergCatalogFor(catalog_);
-    TableState committed =
-        iceberg::CommitMetadataChange(*c, db_, table_, state, Loader(), [&](const iceberg::TableMetadata& base) {
+    TableState committed = iceberg::CommitMetadataChange(
+        *c, db_, table_, state, Loader(),
+        [&](const iceberg::TableMetadata& base) {
             const iceberg::NestedField* f = base.current_schema().FindTopLevel(column);
             if (!f) throw BinderError("table " + Name() + " has no column '" + column + "'");
             iceberg::TableMetadata next = base;
@@ -889,7 +907,8 @@ Outcome TableJob::SetSortOrder(const std::string& column) {
             next.sort_orders.push_back(order);
             next.default_sort_order_id = order.order_id;
             return next;
-        });
+        },
+        kMaintenanceRetries, 10);
     externals_.Remember(committed);
     out.message = "sort order set to " + column + " (queries filter on it most)";
     return out;
@@ -958,6 +977,13 @@ std::vector<Outcome> AutoRound(TableJob& job, const TableState& state, bool forc
         if (gc_on && !iceberg::PlanExpiry(*now.metadata, o).snapshots.empty()) {
             run("expire_snapshots", [&] { return job.ExpireSnapshots(o); });
         }
+    }
+    // Orphans last, at most every floe.maintenance.orphan-interval-seconds (a day), older than
+    // floe.maintenance.orphan-age-seconds (3 days, as Iceberg's procedures).
+    int64_t orphan_every = prop("floe.maintenance.orphan-interval-seconds", 86400) * 1000;
+    int64_t orphan_age = std::max<int64_t>(3600, prop("floe.maintenance.orphan-age-seconds", 3 * 86400)) * 1000;
+    if (job.LastRun("remove_orphan_files") + orphan_every <= NowMs()) {
+        run("remove_orphan_files", [&] { return job.RemoveOrphans(NowMs() - orphan_age, false, "", nullptr); });
     }
     return done;
 }

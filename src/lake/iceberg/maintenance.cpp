@@ -266,7 +266,11 @@ std::vector<FileToDelete> FilesFreedByExpiry(const TableMetadata& before, const 
         if (!s.manifest_list.empty()) kept_lists.insert(ComparablePath(s.manifest_list));
         for (const auto& mf : kept_reader.ManifestsOf(s)) {
             if (!kept_manifests.insert(ComparablePath(mf.path)).second) continue;
-            for (const auto& e : kept_reader.EntriesOf(mf)) kept_files.insert(ComparablePath(e.file.file_path));
+            // A DELETED entry (a file an earlier commit removed, carried in an untouched manifest)
+            // keeps nothing alive.
+            for (const auto& e : kept_reader.EntriesOf(mf)) {
+                if (e.status != EntryStatus::DELETED) kept_files.insert(ComparablePath(e.file.file_path));
+            }
         }
     }
     std::vector<FileToDelete> out;

@@ -70,8 +70,9 @@ std::string PartitionKeyOf(int32_t spec_id, const std::vector<PartitionValue>& v
 
 /// Sleeps before retry `attempt` (1-based): exponential from commit.retry.min-wait-ms, capped
 /// by commit.retry.max-wait-ms, with jitter.
-void Backoff(const TableMetadata& metadata, int attempt) {
-    int64_t min_wait = PropertyInt(metadata, "commit.retry.min-wait-ms", 100);
+void Backoff(const TableMetadata& metadata, int attempt, int64_t min_wait_override = 0) {
+    int64_t min_wait =
+        min_wait_override > 0 ? min_wait_override : PropertyInt(metadata, "commit.retry.min-wait-ms", 100);
     int64_t max_wait = PropertyInt(metadata, "commit.retry.max-wait-ms", 60000);
     int64_t wait = min_wait;
     for (int i = 1; i < attempt && wait < max_wait; ++i) wait *= 2;
@@ -625,6 +626,7 @@ TableState TableTransaction::TryCommit(const TableState& base_state, int attempt
 
 TableState TableTransaction::Commit() {
     int retries = static_cast<int>(PropertyInt(*base_.metadata, "commit.retry.num-retries", 4));
+    retries = std::max(retries, min_retries_);
     TableState base = base_;
     for (int attempt = 1;; ++attempt) {
         std::vector<std::string> attempt_files;
@@ -637,7 +639,7 @@ TableState TableTransaction::Commit() {
             swapping_ = false;
             DeleteQuietly(attempt_files);
             if (attempt > retries || fatal_conflict_) throw;
-            Backoff(*base.metadata, attempt);
+            Backoff(*base.metadata, std::min(attempt, 6), retry_wait_ms_);
             base = reload_();
         } catch (...) {
             // Once the swap was attempted its outcome is unknown: the attempt's files are kept.
@@ -658,8 +660,9 @@ TableState CreateTableMetadata(IcebergCatalog& catalog, const std::string& ns, c
 
 TableState CommitMetadataChange(IcebergCatalog& catalog, const std::string& ns, const std::string& table,
                                 TableState base, const TableLoader& reload,
-                                const std::function<TableMetadata(const TableMetadata&)>& change) {
-    int retries = static_cast<int>(PropertyInt(*base.metadata, "commit.retry.num-retries", 4));
+                                const std::function<TableMetadata(const TableMetadata&)>& change, int min_retries,
+                                int64_t min_wait_ms) {
+    int retries = std::max(min_retries, static_cast<int>(PropertyInt(*base.metadata, "commit.retry.num-retries", 4)));
     for (int attempt = 1;; ++attempt) {
         TableMetadata next = change(*base.metadata);
         StampVersion(next, base);
@@ -669,7 +672,7 @@ TableState CommitMetadataChange(IcebergCatalog& catalog, const std::string& ns, 
             return TableState{location, std::make_shared<const TableMetadata>(std::move(next))};
         } catch (const CommitFailedError&) {
             if (attempt > retries) throw;
-            Backoff(*base.metadata, attempt);
+            Backoff(*base.metadata, std::min(attempt, 6), min_wait_ms);
             base = reload();
         }
     }

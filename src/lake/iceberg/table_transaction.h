@@ -99,6 +99,12 @@ class TableTransaction {
     /// clustered by partition, of about `commit.manifest.target-size-bytes` (8 MiB) each
     /// (rewrite_manifests). Entries keep their snapshot ids and sequence numbers.
     void SetRewriteManifests(bool rewrite) { rewrite_manifests_ = rewrite; }
+    /// At least `retries` retries, waiting from `min_wait_ms` (maintenance: its commits are slower
+    /// than the appends they race, so it retries more and sooner than commit.retry.* says).
+    void SetMinimumRetries(int retries, int64_t min_wait_ms) {
+        min_retries_ = retries;
+        retry_wait_ms_ = min_wait_ms;
+    }
     /// How many manifests the last attempt replaced and wrote (rewrite_manifests).
     std::pair<int64_t, int64_t> manifests_rewritten() const { return {manifests_replaced_, manifests_written_}; }
 
@@ -143,6 +149,8 @@ class TableTransaction {
     std::map<std::string, std::string> extra_summary_;
     std::string operation_;
     bool rewrite_manifests_ = false;
+    int min_retries_ = 0;
+    int64_t retry_wait_ms_ = 0;
     int64_t manifests_replaced_ = 0, manifests_written_ = 0;
     /// A conflict retrying cannot resolve (a concurrent delete of rows in a file this commit
     /// replaces): Commit() gives up at once.
@@ -165,6 +173,7 @@ TableState CreateTableMetadata(IcebergCatalog& catalog, const std::string& ns, c
 /// metadata log). Throws what `change` throws, or CommitFailedError when the retries ran out.
 TableState CommitMetadataChange(IcebergCatalog& catalog, const std::string& ns, const std::string& table,
                                 TableState base, const TableLoader& reload,
-                                const std::function<TableMetadata(const TableMetadata&)>& change);
+                                const std::function<TableMetadata(const TableMetadata&)>& change, int min_retries = 0,
+                                int64_t min_wait_ms = 0);
 
 }  // namespace floe::iceberg
