@@ -8,6 +8,7 @@
 #include "optimizer/rules/column_pruning.h"
 #include "optimizer/rules/constant_folding.h"
 #include "optimizer/rules/filter_pushdown.h"
+#include "optimizer/rules/in_list_sets.h"
 #include "optimizer/rules/join_order.h"
 #include "optimizer/rules/metadata_count.h"
 #include "optimizer/rules/mv_rewrite.h"
@@ -36,6 +37,7 @@ std::vector<std::unique_ptr<OptimizerPass>> MakePasses(MvRewriteContext* mv) {
     passes.push_back(std::make_unique<ScanPlanning>());
     passes.push_back(std::make_unique<MetadataCount>());
     passes.push_back(std::make_unique<SemiJoinSide>());
+    passes.push_back(std::make_unique<InListSets>());
     return passes;
 }
 

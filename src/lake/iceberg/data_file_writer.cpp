@@ -344,7 +344,10 @@ DataFileWriter::OpenFile& DataFileWriter::FileFor(const std::string& partition_k
     options.codec = parquet::CodecFromName(codec_);
     options.field_ids = field_ids_;
     options.key_value_metadata = {{"iceberg.schema", schema_json_}};
-    options.row_group_rows = size_t{1} << 20;
+    // Files roll at the target size once a row group is flushed: a small target gets small row
+    // groups (about 8 bytes a row), so it is honoured; the default 512 MiB keeps 1M-row groups.
+    options.row_group_rows =
+        static_cast<size_t>(std::clamp<int64_t>(target_size_ / 8, int64_t{1024}, int64_t{1} << 20));
     file->writer = std::make_unique<parquet::ParquetFileWriter>(FileSystemFor(file->path).Create(file->path), names_,
                                                                 types_, options);
     return *open_.emplace(partition_key, std::move(file)).first->second;
