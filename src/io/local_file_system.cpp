@@ -157,6 +157,10 @@ class LocalFileSystem : public FileSystem {
     std::vector<FileInfo> ListTree(const std::string& directory) override {
         namespace fs = std::filesystem;
         std::string root = FileRoots::Check(LocalPath(directory));
+        // Paths come back spelled as `directory` was (not canonical), so that they compare with
+        // the paths table metadata holds.
+        std::string given = directory;
+        while (given.size() > 1 && given.back() == '/') given.pop_back();
         std::vector<FileInfo> out;
         std::error_code ec;
         if (!fs::is_directory(root, ec)) return out;
@@ -165,7 +169,9 @@ class LocalFileSystem : public FileSystem {
             struct stat st {};
             // Symbolic links are not followed (and never listed as files).
             if (::lstat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-            out.push_back({it->path().string(), static_cast<uint64_t>(st.st_size),
+            std::string relative = fs::relative(it->path(), root, ec).generic_string();
+            if (ec || relative.empty() || relative.rfind("..", 0) == 0) continue;
+            out.push_back({given + "/" + relative, static_cast<uint64_t>(st.st_size),
                            static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000});
         }
         if (ec) throw IOError("cannot list '" + root + "': " + ec.message());

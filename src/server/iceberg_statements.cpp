@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <set>
 
 #include "binder/binder.h"
@@ -723,7 +724,7 @@ QueryResult StatementExecutor::IcebergWrite(const std::string& catalog, const st
                                             const TableState& state, BoundQueryNode& bound, std::vector<int> targets,
                                             bool overwrite, bool dynamic_overwrite,
                                             const std::function<void(iceberg::TableTransaction&)>* prepare,
-                                            int64_t* snapshot_out) {
+                                            int64_t* snapshot_out, bool file_per_partition) {
     const iceberg::Schema& schema = state.metadata->current_schema();
     if (targets.empty()) {
         for (size_t i = 0; i < bound.output.size(); ++i) targets.push_back(static_cast<int>(i));
@@ -734,6 +735,7 @@ QueryResult StatementExecutor::IcebergWrite(const std::string& catalog, const st
     std::vector<std::unique_ptr<iceberg::DataFileWriter>> writers(dop + 2);
     writers[0] = std::make_unique<iceberg::DataFileWriter>(*state.metadata, operation, 0);
     const std::vector<LogicalType>& types = writers[0]->column_types();
+    std::mutex single_lock;  // file_per_partition on one writer (unpartitioned table, dop 1)
     auto abort_all = [&] {
         for (auto& w : writers) {
             if (w) w->Abort();
@@ -754,10 +756,38 @@ QueryResult StatementExecutor::IcebergWrite(const std::string& catalog, const st
     PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
     std::atomic<uint64_t> rows{0};
     std::vector<iceberg::DataFile> files;
+    // One file per partition: `dop` writers, each owning the partitions whose key hashes to it,
+    // every task offering its rows to each (under that writer's lock).
+    const bool sharded = file_per_partition && dop > 1 && !state.metadata->default_spec().IsUnpartitioned();
+    std::vector<std::mutex> shard_locks(sharded ? dop : 0);
+    if (sharded) {
+        for (size_t i = 0; i < dop; ++i) {
+            if (!writers[i]) {
+                writers[i] = std::make_unique<iceberg::DataFileWriter>(*state.metadata, operation, static_cast<int>(i));
+            }
+            writers[i]->SetShard(i, dop);
+        }
+    }
     try {
         Executor::RunUnordered(
             *physical,
             [&](size_t task, Chunk& chunk) {
+                if (sharded || file_per_partition) {
+                    Chunk out = ToTableRows(chunk, source, schema, types, &defaults);
+                    rows += out.live_rows();
+                    if (!sharded) {
+                        std::lock_guard<std::mutex> lock(shard_locks.empty() ? single_lock : shard_locks[0]);
+                        writers[0]->Append(out);
+                        return;
+                    }
+                    // Start with this task's own writer, then the others.
+                    for (size_t k = 0; k < dop; ++k) {
+                        size_t i = (task + k) % dop;
+                        std::lock_guard<std::mutex> lock(shard_locks[i]);
+                        writers[i]->Append(out);
+                    }
+                    return;
+                }
                 if (task >= writers.size()) throw InternalError("write task " + std::to_string(task) + " out of range");
                 if (!writers[task]) {
                     writers[task] =

@@ -455,9 +455,8 @@ Outcome TableJob::RewriteDataFiles(const iceberg::CompactionOptions& given, cons
         out.files_in += static_cast<int64_t>(g.data_files.size());
         out.bytes_in += g.bytes;
     }
-    // One writer (one file per partition up to the target size) unless the input is large.
-    int64_t target = std::max<int64_t>(1, options.target_file_size);
-    session_.Execute(out.bytes_in > 2 * target ? "SET pipeline_dop = 0" : "SET pipeline_dop = 1");
+    // Every core reads; each partition is written by one writer (one file up to the target size).
+    session_.Execute("SET pipeline_dop = 0");
     std::string sql = "SELECT " + ColumnList(*state.metadata) + " FROM " + name + " FOR VERSION AS OF " + snapshot +
                       " WHERE _file IN (" + InList(files) + ")";
     if (!sort_sql.empty()) sql += " ORDER BY " + sort_sql;
@@ -469,7 +468,7 @@ Outcome TableJob::RewriteDataFiles(const iceberg::CompactionOptions& given, cons
         txn.SetSummary("floe.maintenance", "rewrite_data_files");
         txn.SetMinimumRetries(kMaintenanceRetries, 10);
     };
-    auto [id, rows] = session_.CopyIntoIceberg(sql, nullptr, catalog_, db_, table_, state, prepare);
+    auto [id, rows] = session_.CopyIntoIceberg(sql, nullptr, catalog_, db_, table_, state, prepare, true);
     (void)rows;
     out.snapshot_id = id;
     TableState after = Load();

@@ -589,7 +589,8 @@ QueryResult Session::DispatchStatement(const ast::Statement& statement, const st
 std::pair<int64_t, int64_t> Session::CopyIntoIceberg(const std::string& sql, std::shared_ptr<const TableVersion> pinned,
                                                      const std::string& catalog, const std::string& db,
                                                      const std::string& table, const iceberg::TableState& state,
-                                                     const std::function<void(iceberg::TableTransaction&)>& prepare) {
+                                                     const std::function<void(iceberg::TableTransaction&)>& prepare,
+                                                     bool file_per_partition) {
     ast::StatementPtr statement = Parser::ParseStatement(sql);
     if (statement->kind != ast::StatementKind::SELECT) throw BinderError("not a query: " + sql);
     statement_start_micros_ = NowMicros();
@@ -600,7 +601,8 @@ std::pair<int64_t, int64_t> Session::CopyIntoIceberg(const std::string& sql, std
     binder.PinTableVersion(std::move(pinned));
     auto bound = binder.BindQuery(*static_cast<const ast::SelectStatement&>(*statement).query);
     int64_t snapshot = -1;
-    QueryResult r = executor.IcebergWrite(catalog, db, table, state, *bound, {}, false, false, &prepare, &snapshot);
+    QueryResult r = executor.IcebergWrite(catalog, db, table, state, *bound, {}, false, false, &prepare, &snapshot,
+                                          file_per_partition);
     return {snapshot, static_cast<int64_t>(r.affected_rows)};
 }
 

@@ -143,10 +143,13 @@ class Session {
     /// table it reads, writes its rows (the Iceberg table's columns in order) into the Iceberg
     /// table `catalog`.`db`.`table` at `state`, and commits them in one snapshot after `prepare`
     /// has added to the transaction. Returns the new snapshot's id and the rows written.
+    /// `file_per_partition`: each partition's rows go to one writer (one file up to the target
+    /// size; writers of different partitions run in parallel) — compaction.
     std::pair<int64_t, int64_t> CopyIntoIceberg(const std::string& sql, std::shared_ptr<const TableVersion> pinned,
                                                 const std::string& catalog, const std::string& db,
                                                 const std::string& table, const iceberg::TableState& state,
-                                                const std::function<void(iceberg::TableTransaction&)>& prepare);
+                                                const std::function<void(iceberg::TableTransaction&)>& prepare,
+                                                bool file_per_partition = false);
     /// Queries of this session read `version` as its table's version (tiering's checks of one
     /// partition); null: the current versions.
     void set_pinned_read(std::shared_ptr<const TableVersion> version) { pinned_read_ = std::move(version); }

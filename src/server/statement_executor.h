@@ -30,7 +30,7 @@ class StatementExecutor {
                              const iceberg::TableState& state, struct BoundQueryNode& bound, std::vector<int> targets,
                              bool overwrite, bool dynamic_overwrite = false,
                              const std::function<void(iceberg::TableTransaction&)>* prepare = nullptr,
-                             int64_t* snapshot_out = nullptr);
+                             int64_t* snapshot_out = nullptr, bool file_per_partition = false);
     QueryResult Show(const ast::ShowStatement& statement);
     /// CREATE EXTERNAL CATALOG, DROP CATALOG, SET CATALOG (catalog_statements.cpp).
     QueryResult CatalogStatement(const ast::Statement& statement);

@@ -357,6 +357,7 @@ void DataFileWriter::Append(const Chunk& chunk) {
     size_t live = chunk.live_rows();
     if (live == 0) return;
     if (spec_.fields.empty()) {
+        if (shard_index_ != 0) return;
         OpenFile& file = FileFor("", {});
         file.writer->Append(chunk);
         file.rows += static_cast<int64_t>(live);
@@ -401,6 +402,7 @@ void DataFileWriter::Append(const Chunk& chunk) {
         previous_row = row;
     }
     for (auto& [key, group] : groups) {
+        if (shard_count_ > 1 && std::hash<std::string>{}(key) % shard_count_ != shard_index_) continue;
         OpenFile& file = FileFor(key, group.first);
         Chunk part(types_, 0);
         for (size_t c = 0; c < chunk.column_count(); ++c) part.SetColumn(c, chunk.shared_column(c));

@@ -49,6 +49,13 @@ class DataFileWriter {
 
     /// Appends the live rows of `chunk`.
     void Append(const Chunk& chunk);
+    /// This writer takes only the rows of partitions whose key hashes to `index` of `count`
+    /// (an unpartitioned table's rows go to index 0): writers that each own some partitions can
+    /// write in parallel and still give each partition one file (compaction).
+    void SetShard(size_t index, size_t count) {
+        shard_index_ = index;
+        shard_count_ = count == 0 ? 1 : count;
+    }
     /// Closes every open file and returns the files written (with partition values and metrics).
     std::vector<DataFile> Finish();
     /// Deletes every file written so far (best effort).
@@ -64,6 +71,7 @@ class DataFileWriter {
 
     const Schema& schema_;
     PartitionSpec spec_;
+    size_t shard_index_ = 0, shard_count_ = 1;
     std::vector<Type> partition_types_;   ///< result type per partition field
     std::vector<int> partition_sources_;  ///< top-level column index of each field's source
     std::vector<LogicalType> types_;

@@ -328,6 +328,26 @@ std::vector<FileInfo> FindOrphans(const std::string& metadata_location, const Ta
             for (const auto& e : reader.EntriesOf(mf)) reached.insert(ComparablePath(e.file.file_path));
         }
     }
+    // The listing must spell paths as the metadata does: when it finds none of the files the
+    // current snapshot reads, the two disagree (a moved location, another scheme or authority)
+    // and every file would look orphaned.
+    std::set<std::string> current_files;
+    if (const Snapshot* current = m.current_snapshot()) {
+        for (const auto& mf : reader.ManifestsOf(*current)) {
+            for (const auto& e : reader.EntriesOf(mf)) {
+                if (e.status != EntryStatus::DELETED && UnderLocation(e.file.file_path, m.location)) {
+                    current_files.insert(ComparablePath(e.file.file_path));
+                }
+            }
+        }
+    }
+    size_t found = 0;
+    for (const auto& f : listed) found += current_files.count(ComparablePath(f.path));
+    if (!current_files.empty() && found == 0) {
+        throw IOError("the listing of '" + m.location + "' finds none of the " + std::to_string(current_files.size()) +
+                      " data files the current snapshot reads (e.g. '" + *current_files.begin() +
+                      "'): the paths disagree, so nothing is deleted");
+    }
     std::vector<FileInfo> out;
     for (const auto& f : listed) {
         if (f.modified_ms >= older_than_ms || f.modified_ms <= 0) continue;
