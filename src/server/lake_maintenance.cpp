@@ -10,6 +10,7 @@
 #include "common/ascii.h"
 #include "common/exception.h"
 #include "common/logging.h"
+#include "io/file_roots.h"
 #include "io/file_system.h"
 #include "lake/external_catalogs.h"
 #include "lake/iceberg/data_file_writer.h"
@@ -562,16 +563,49 @@ Outcome TableJob::RemoveOrphans(int64_t older_than_ms, bool dry_run, const std::
     Outcome out;
     TableState state = Load();
     std::string root = state.metadata->location;
-    std::string where = location.empty() ? root : location;
     if (!location.empty() && iceberg::ComparablePath(location) != iceberg::ComparablePath(root) &&
         !iceberg::UnderLocation(location, root)) {
         throw BinderError(
             "remove_orphan_files(): location '" + location + "' is not under the table's location '" + root + "'",
             ErrorCode::WRONG_ARGUMENTS);
     }
+    // A location that is a whole file root (or the file system's root) is not a table's own
+    // directory: crafted metadata must not turn orphan removal loose on shared files.
+    std::string plain = iceberg::ComparablePath(root);
+    if (plain.empty() || plain == "/" || plain.find('/') == std::string::npos) {
+        throw BinderError("table " + Name() + " has the location '" + root +
+                              "', which is not a table directory: orphan files are not removed there",
+                          ErrorCode::WRONG_ARGUMENTS);
+    }
+    if (plain.find("://") == std::string::npos) {
+        for (const auto& r : FileRoots::Roots()) {
+            if (iceberg::ComparablePath(r) == plain) {
+                throw BinderError("table " + Name() + " has the location '" + root +
+                                      "', a whole file root: orphan files are not removed there",
+                                  ErrorCode::WRONG_ARGUMENTS);
+            }
+        }
+    }
     // List first, then read the newest metadata: a file a commit references by then is kept, and
-    // a file written after the listing is not in it.
-    std::vector<FileInfo> listed = FileSystemFor(where).ListTree(where);
+    // a file written after the listing is not in it. Without a location given, only the table's
+    // data and metadata directories are listed (Iceberg's layout), never its whole location.
+    std::vector<std::string> dirs;
+    if (!location.empty()) {
+        dirs.push_back(location);
+    } else {
+        std::string base = root;
+        while (base.size() > 1 && base.back() == '/') base.pop_back();
+        for (const auto& [key, fallback] : std::vector<std::pair<std::string, std::string>>{
+                 {"write.data.path", base + "/data"}, {"write.metadata.path", base + "/metadata"}}) {
+            auto it = state.metadata->properties.find(key);
+            std::string dir = it == state.metadata->properties.end() ? fallback : it->second;
+            if (iceberg::UnderLocation(dir, root)) dirs.push_back(dir);
+        }
+    }
+    std::vector<FileInfo> listed;
+    for (const auto& dir : dirs) {
+        for (auto& f : FileSystemFor(dir).ListTree(dir)) listed.push_back(std::move(f));
+    }
     TableState fresh = Load();
     std::vector<FileInfo> orphans =
         iceberg::FindOrphans(fresh.metadata_location, *fresh.metadata, listed, older_than_ms);

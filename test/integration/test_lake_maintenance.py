@@ -257,7 +257,9 @@ def test_orphan_removal_never_deletes_referenced_files(lake):
     orphans = [os.path.join(table_dir, "data", "kind=a", "stray-00001.parquet"),
                os.path.join(table_dir, "metadata", "lost-m0.avro"),
                os.path.join(table_dir, "data", "tmp", ".part-0001.tmp")]
-    for p in orphans:
+    # A file beside the table's data and metadata directories is not the table's to judge.
+    beside = os.path.join(table_dir, "NOTES.txt")
+    for p in orphans + [beside]:
         os.makedirs(os.path.dirname(p), exist_ok=True)
         with open(p, "wb") as f:
             f.write(b"orphan" * 100)
@@ -277,6 +279,7 @@ def test_orphan_removal_never_deletes_referenced_files(lake):
     assert app.errors == []
     for p in orphans:
         assert not os.path.exists(p)
+    assert os.path.exists(beside)
     expected.update(app.acked)
     check(srv, table_dir, "lake.db.orphans", expected)
     log = srv.query("SELECT state FROM information_schema.iceberg_maintenance_log "
