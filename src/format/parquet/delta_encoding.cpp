@@ -32,6 +32,7 @@ void EncodeDeltaBinaryPacked(const std::vector<int64_t>& values, std::string& ou
     PutUleb(values.size(), out);
     PutZigZag(values.empty() ? 0 : values[0], out);
     std::vector<uint64_t> deltas;
+    deltas.reserve(values.empty() ? 0 : values.size() - 1);
     for (size_t i = 1; i < values.size(); ++i) {
         deltas.push_back(static_cast<uint64_t>(values[i]) - static_cast<uint64_t>(values[i - 1]));
     }
@@ -54,13 +55,22 @@ void EncodeDeltaBinaryPacked(const std::vector<int64_t>& values, std::string& ou
             size_t bytes = static_cast<size_t>(width) * kMini / 8;
             size_t at = out.size();
             out.append(bytes, '\0');
-            size_t bit = 0;
-            for (size_t i = b; i < e; ++i, bit += static_cast<size_t>(width)) {
+            if (width == 0) continue;
+            // LSB-first packing through a 128-bit accumulator, a byte at a time out of it.
+            char* dst = out.data() + at;
+            unsigned __int128 acc = 0;
+            int held = 0;
+            for (size_t i = b; i < e; ++i) {
                 uint64_t v = deltas[i] - static_cast<uint64_t>(min_delta);
-                for (int k = 0; k < width; ++k) {
-                    if ((v >> k) & 1) out[at + (bit + k) / 8] |= static_cast<char>(1 << ((bit + k) % 8));
+                acc |= static_cast<unsigned __int128>(v) << held;
+                held += width;
+                while (held >= 8) {
+                    *dst++ = static_cast<char>(static_cast<uint8_t>(acc));
+                    acc >>= 8;
+                    held -= 8;
                 }
             }
+            if (held > 0) *dst = static_cast<char>(static_cast<uint8_t>(acc));  // padding stays zero
         }
     }
 }
