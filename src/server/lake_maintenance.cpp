@@ -467,6 +467,8 @@ Outcome TableJob::RewriteDataFiles(const iceberg::CompactionOptions& given, cons
         if (!removed_deletes.empty()) txn.RemoveDeleteFiles(removed_deletes);
         txn.SetOperation("replace");
         txn.SetSummary("floe.maintenance", "rewrite_data_files");
+        // Sorted by the table's own order: the files say so (and are not rewritten again).
+        if (options.sort && sort_sql_given.empty()) txn.MarkSorted(state.metadata->default_sort_order_id);
         txn.SetMinimumRetries(kMaintenanceRetries, 10);
     };
     auto [id, rows] = session_.CopyIntoIceberg(sql, nullptr, catalog_, db_, table_, state, prepare, true);
@@ -712,7 +714,9 @@ Outcome TableJob::RewritePositionDeletes() {
     }
     std::set<std::string> rewrite_partitions;
     for (const auto& [k, n] : per_partition) {
-        if (n >= 2) rewrite_partitions.insert(k);
+        // v3 tables take no new position-delete files (one deletion vector per data file): only
+        // dangling ones go there.
+        if (n >= 2 && state.metadata->format_version < 3) rewrite_partitions.insert(k);
     }
     std::vector<std::string> data_files;
     for (const auto& d : position_deletes) {
@@ -860,6 +864,29 @@ Outcome TableJob::ApplyRetention(bool strict) {
         return out;
     }
     const iceberg::Schema& schema = state.metadata->current_schema();
+    // The column whose age counts: 'floe.retention.column', else the one time column the
+    // partitioning uses (with two, say which: a birth date is not an event time).
+    std::string column;
+    if (auto c = state.metadata->properties.find("floe.retention.column"); c != state.metadata->properties.end()) {
+        column = c->second;
+    } else {
+        std::set<std::string> time_columns;
+        for (const auto& f : state.metadata->default_spec().fields) {
+            const iceberg::NestedField* src = schema.FindField(f.source_id);
+            avro::Datum probe;
+            probe.kind = avro::Datum::Kind::INT;
+            if (src && PartitionEndMs(f, src->type, probe)) time_columns.insert(src->name);
+        }
+        if (time_columns.size() > 1) {
+            std::string message = "table " + Name() + " is partitioned by several time columns: name the one " +
+                                  "retention reads with 'floe.retention.column'";
+            if (strict) throw BinderError(message, ErrorCode::WRONG_ARGUMENTS);
+            out.state = "SKIPPED";
+            out.message = message;
+            return out;
+        }
+        if (!time_columns.empty()) column = *time_columns.begin();
+    }
     std::set<std::string> data, deletes;
     bool any_time_partition = false;
     for (const auto& m : iceberg::ReadSnapshotManifests(*state.metadata, *current)) {
@@ -867,11 +894,11 @@ Outcome TableJob::ApplyRetention(bool strict) {
         if (!spec) continue;
         for (const auto& e : iceberg::ReadManifest(iceberg::ReadFileBytes(m.path), "manifest '" + m.path + "'", m)) {
             if (e.status == iceberg::EntryStatus::DELETED) continue;
-            // Expired when some time field of its partition ends at or before the cutoff.
+            // Expired when a time field of the retention column ends at or before the cutoff.
             bool expired = false;
             for (size_t i = 0; i < spec->fields.size() && i < e.file.partition.size(); ++i) {
                 const iceberg::NestedField* src = schema.FindField(spec->fields[i].source_id);
-                if (!src) continue;
+                if (!src || !AsciiEqualsIgnoreCase(src->name, column)) continue;
                 auto end = PartitionEndMs(spec->fields[i], src->type, e.file.partition[i].value);
                 if (!end) continue;
                 any_time_partition = true;
@@ -1014,7 +1041,7 @@ std::vector<Outcome> AutoRound(TableJob& job, const TableState& state, bool forc
     // Orphans last, at most every floe.maintenance.orphan-interval-seconds (a day), older than
     // floe.maintenance.orphan-age-seconds (3 days, as Iceberg's procedures).
     int64_t orphan_every = prop("floe.maintenance.orphan-interval-seconds", 86400) * 1000;
-    int64_t orphan_age = std::max<int64_t>(3600, prop("floe.maintenance.orphan-age-seconds", 3 * 86400)) * 1000;
+    int64_t orphan_age = std::max<int64_t>(86400, prop("floe.maintenance.orphan-age-seconds", 3 * 86400)) * 1000;
     if (job.LastRun("remove_orphan_files") + orphan_every <= NowMs()) {
         run("remove_orphan_files", [&] { return job.RemoveOrphans(NowMs() - orphan_age, false, "", nullptr); });
     }
@@ -1111,9 +1138,9 @@ QueryResult LakeMaintenance::Execute(Session& session, const std::string& catalo
         Args a(p, s.procedure_arguments, {"older_than", "location"},
                {"older_than", "retention_threshold", "location", "dry_run"});
         int64_t older = a.Time("older_than", a.Time("retention_threshold", NowMs() - 3 * kDayMs));
-        if (older > NowMs() - 3600 * 1000) {
+        if (older > NowMs() - kDayMs) {
             throw BinderError(
-                "remove_orphan_files(): older_than must be at least one hour ago: files younger than that may belong "
+                "remove_orphan_files(): older_than must be at least one day ago: files younger than that may belong "
                 "to a write still in progress",
                 ErrorCode::WRONG_ARGUMENTS);
         }

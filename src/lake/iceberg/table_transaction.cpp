@@ -346,7 +346,7 @@ TableState TableTransaction::TryCommit(const TableState& base_state, int attempt
     }
     std::set<std::string> still_live;  // referenced / removed files found live
     int64_t deleted_data_files = 0, deleted_records = 0, deleted_size = 0, removed_delete_files = 0;
-    int64_t removed_position_deletes = 0, removed_dvs = 0;
+    int64_t removed_position_deletes = 0, removed_dvs = 0, removed_equality_files = 0, removed_equality_deletes = 0;
     std::set<std::string> changed_partitions;
     for (const auto& f : data_files_) changed_partitions.insert(PartitionKeyOf(written_for_spec_, f.partition));
     for (const auto& f : delete_files_) changed_partitions.insert(PartitionKeyOf(written_for_spec_, f.partition));
@@ -381,7 +381,28 @@ TableState TableTransaction::TryCommit(const TableState& base_state, int attempt
         carried.clear();
     }
     // Deletes committed since this change's base that may apply to a file it removes.
-    const int64_t base_sequence = base_.metadata ? base_.metadata->last_sequence_number : 0;
+    // The snapshots committed to main since the one this change read: it must still be an
+    // ancestor of the current one (a rollback or a fast-forward meanwhile changes what the
+    // removed files' rows are), and deletes those snapshots added may apply to removed files.
+    std::set<int64_t> since_start;
+    if (!removed_data_files_.empty()) {
+        std::optional<int64_t> start = base_.metadata ? base_.metadata->current_snapshot_id : std::nullopt;
+        bool reached = !start.has_value();
+        for (const Snapshot* s = parent; s && !reached;
+             s = s->parent_snapshot_id ? base.FindSnapshot(*s->parent_snapshot_id) : nullptr) {
+            if (start && s->snapshot_id == *start) {
+                reached = true;
+            } else {
+                since_start.insert(s->snapshot_id);
+            }
+        }
+        if (!reached) {
+            fatal_conflict_ = true;
+            throw CommitFailedError("cannot commit to '" + name +
+                                    "': the table's history changed (a rollback, or main moved to another branch) "
+                                    "while this change ran; nothing was changed, run it again");
+        }
+    }
     std::set<std::string> removed_partitions;
     struct NewDelete {
         std::string partition_key, path;
@@ -403,7 +424,7 @@ TableState TableTransaction::TryCommit(const TableState& base_state, int attempt
                     s && s->IsUnpartitioned() ? "*" : PartitionKeyOf(m.partition_spec_id, e.file.partition);
                 if (e.file.content == DataFileContent::DATA) {
                     if (removed_data_files_.count(e.file.file_path)) removed_partitions.insert(key);
-                } else if (e.sequence_number.value_or(0) > base_sequence && base.format_version >= 2) {
+                } else if (e.snapshot_id && since_start.count(*e.snapshot_id) && base.format_version >= 2) {
                     new_deletes.push_back({key, e.file.file_path, e.file.referenced_data_file});
                 }
             }
@@ -448,6 +469,10 @@ TableState TableTransaction::TryCommit(const TableState& base_state, int attempt
                     ++removed_delete_files;
                     if (e.file.content == DataFileContent::POSITION_DELETES)
                         removed_position_deletes += e.file.record_count;
+                    if (e.file.content == DataFileContent::EQUALITY_DELETES) {
+                        ++removed_equality_files;
+                        removed_equality_deletes += e.file.record_count;
+                    }
                     if (e.file.file_format == "PUFFIN") ++removed_dvs;
                 }
                 deleted_size += e.file.file_size_in_bytes;
@@ -589,7 +614,9 @@ TableState TableTransaction::TryCommit(const TableState& base_state, int attempt
     put("deleted-records", deleted_records);
     put("removed-files-size", deleted_size);
     put("removed-delete-files", removed_delete_files);
-    put("removed-position-delete-files", removed_delete_files - removed_dvs);
+    put("removed-position-delete-files", removed_delete_files - removed_dvs - removed_equality_files);
+    put("removed-equality-delete-files", removed_equality_files);
+    put("removed-equality-deletes", removed_equality_deletes);
     put("removed-dvs", removed_dvs);
     put("removed-position-deletes", removed_position_deletes);
     s["changed-partition-count"] = std::to_string(changed_partitions.size());
@@ -603,7 +630,7 @@ TableState TableTransaction::TryCommit(const TableState& base_state, int attempt
     total("total-data-files", static_cast<int64_t>(data_files_.size()) - deleted_data_files);
     total("total-delete-files", static_cast<int64_t>(delete_files_.size()) - removed_delete_files);
     total("total-position-deletes", added_position_deletes - removed_position_deletes);
-    total("total-equality-deletes", 0);
+    total("total-equality-deletes", -removed_equality_deletes);
     if (!known) {
         // The parent's summary lacks totals: they cannot be derived without reading every manifest.
         for (const char* key : {"total-records", "total-files-size", "total-data-files", "total-delete-files",

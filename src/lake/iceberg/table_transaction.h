@@ -95,6 +95,10 @@ class TableTransaction {
     /// The snapshot's operation instead of the one derived from the change ("replace": a
     /// compaction or manifest rewrite that leaves the table's rows as they are).
     void SetOperation(std::string operation) { operation_ = std::move(operation); }
+    /// The data files added so far are sorted by sort order `order_id` (manifest field 140).
+    void MarkSorted(int32_t order_id) {
+        for (auto& f : data_files_) f.sort_order_id = order_id;
+    }
     /// Rewrites the live entries of the current snapshot's manifests into fewer manifests,
     /// clustered by partition, of about `commit.manifest.target-size-bytes` (8 MiB) each
     /// (rewrite_manifests). Entries keep their snapshot ids and sequence numbers.
