@@ -634,7 +634,10 @@ bool TieringService::MovePartitions(Session& session, const TableInfo& table,
         if (ids.count(r.partition_id)) live += r.live_rows();
     }
     bool adopted = false;
-    // Lake maintenance of the cold table waits while this move copies and flips.
+    // Lake maintenance of the cold table waits while this move copies. The lock goes before the
+    // flip takes the table's write lock (a DELETE holds that one, then this one: the other order
+    // would deadlock); between copy and flip maintenance leaves the table alone, since the
+    // unflipped copy sits above the snapshot the hot table reads.
     auto cold_lock = instance_.lake().LockTable(tier.cold_catalog, tier.cold_database, tier.cold_table);
     {
         // Maintenance may have moved the cold snapshot (a compaction) before the lock: read again.
@@ -739,6 +742,7 @@ bool TieringService::MovePartitions(Session& session, const TableInfo& table,
     commit.tier = std::shared_ptr<const TierState>(next);
     // Under the table's write lock: a writer that read the version before the flip commits before it.
     std::optional<LoadManager::TableLock> lock;
+    cold_lock.unlock();
     if (!locked) lock.emplace(instance_.loads().LockTable(table.id));
     try {
         catalog.CommitLoad(table.id, commit);
