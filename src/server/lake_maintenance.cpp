@@ -38,6 +38,9 @@ int64_t NowMs() {
 }
 
 constexpr int64_t kDayMs = 86400000;
+/// How long a cold snapshot a tiered table stopped reading (or a replaced current snapshot, in the
+/// background round) is kept from expiry: queries bound to it may still run.
+constexpr int64_t kTierGraceMs = 3600 * 1000;
 /// Maintenance commits are slower than the appends they race: they retry more (and sooner).
 constexpr int kMaintenanceRetries = 30;
 
@@ -378,7 +381,8 @@ class TableJob {
 
     /// The snapshots expiry must keep: each tier user's snapshot and every later one.
     std::set<int64_t> Protected(const iceberg::TableMetadata& m) {
-        std::set<int64_t> out;
+        // Snapshots hot tables read until recently (a move or a compaction moved them on).
+        std::set<int64_t> out = instance_.tiering().RecentlyRead(catalog_, db_, table_, kTierGraceMs);
         for (const auto& [id, snapshot] : TierUsers()) {
             const iceberg::Snapshot* s = m.FindSnapshot(snapshot);
             if (!s) continue;
@@ -1029,7 +1033,11 @@ std::vector<Outcome> AutoRound(TableJob& job, const TableState& state, bool forc
     {
         iceberg::ExpireOptions o;
         o.now_ms = NowMs();
-        o.older_than_ms = o.now_ms - prop("history.expire.max-snapshot-age-ms", 5 * kDayMs);
+        int64_t max_age = prop("history.expire.max-snapshot-age-ms", 5 * kDayMs);
+        o.older_than_ms = o.now_ms - max_age;
+        // Not the snapshot a compaction of this round just replaced (queries may still read it),
+        // for an hour or the table's snapshot age when shorter.
+        o.recent_ms = std::min(kTierGraceMs, max_age);
         o.retain_last = static_cast<int>(prop("history.expire.min-snapshots-to-keep", 1));
         auto gc = m.properties.find("gc.enabled");
         bool gc_on = gc == m.properties.end() || AsciiLower(gc->second) != "false";

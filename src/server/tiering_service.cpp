@@ -610,6 +610,7 @@ int64_t TieringService::DeleteCold(Session& session, ClientContext& context, con
     commit.expect_tier_snapshot = tier.snapshot_id;
     commit.tier = std::shared_ptr<const TierState>(next);
     instance_.catalog().CommitLoad(table.id, commit);
+    NoteReplaced(tier);
     return deleted;
 }
 
@@ -749,6 +750,7 @@ bool TieringService::MovePartitions(Session& session, const TableInfo& table,
     } catch (const CommitConflictError&) {
         return false;  // rows of the partition changed after they were read: copy again
     }
+    if (next->snapshot_id != tier.snapshot_id) NoteReplaced(tier);
     return true;
 }
 
@@ -891,7 +893,29 @@ bool TieringService::AdvanceColdSnapshot(int64_t table_id, int64_t from, int64_t
     } catch (const CommitConflictError&) {
         return false;
     }
+    NoteReplaced(*version->tier);
     return true;
+}
+
+void TieringService::NoteReplaced(const TierState& tier) {
+    if (tier.snapshot_id < 0) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto& list = replaced_[AsciiLower(tier.cold_catalog) + "\x01" + tier.cold_database + "\x01" + tier.cold_table];
+    list.emplace_back(tier.snapshot_id, NowMs());
+    if (list.size() > 1000) list.erase(list.begin(), list.begin() + 500);
+}
+
+std::set<int64_t> TieringService::RecentlyRead(const std::string& catalog, const std::string& db,
+                                               const std::string& table, int64_t grace_ms) {
+    std::set<int64_t> out;
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = replaced_.find(AsciiLower(catalog) + "\x01" + db + "\x01" + table);
+    if (it == replaced_.end()) return out;
+    int64_t since = NowMs() - grace_ms;
+    for (const auto& [snapshot, at] : it->second) {
+        if (at >= since) out.insert(snapshot);
+    }
+    return out;
 }
 
 MvRows TieringService::Rows(Session& session, const std::string& database) {

@@ -29,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -82,6 +83,10 @@ class TieringService {
     /// After maintenance replaced cold snapshot `from` by `to` (a rewrite: the same rows), the hot
     /// table reads `to`. False when it no longer reads `from` (nothing changes then).
     bool AdvanceColdSnapshot(int64_t table_id, int64_t from, int64_t to);
+    /// Cold snapshots of `catalog`.`db`.`table` that hot tables read until less than `grace_ms`
+    /// ago (queries bound before a move or a compaction may still read them): expiry keeps them.
+    std::set<int64_t> RecentlyRead(const std::string& catalog, const std::string& db, const std::string& table,
+                                   int64_t grace_ms);
 
     /// SHOW TIERING / information_schema.tiering rows (`database` empty: every database).
     MvRows Rows(Session& session, const std::string& database);
@@ -104,10 +109,14 @@ class TieringService {
     bool CheckExternal(Session& session, const TableInfo& table, std::shared_ptr<const TableVersion> version,
                        const PartitionInfo& partition, std::string& reason);
     void SetStatus(int64_t table_id, const std::string& state, const std::string& reason);
+    /// Records that hot tables stopped reading `tier`'s cold snapshot now.
+    void NoteReplaced(const TierState& tier);
 
     Instance& instance_;
     std::mutex mutex_;
     std::map<int64_t, Status> status_;
+    /// Cold table (catalog, db, table) -> (snapshot, unix ms it stopped being read).
+    std::map<std::string, std::vector<std::pair<int64_t, int64_t>>> replaced_;
 };
 
 }  // namespace floe

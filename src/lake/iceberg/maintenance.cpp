@@ -224,9 +224,18 @@ ExpirePlan PlanExpiry(const TableMetadata& m, const ExpireOptions& o) {
         heads.insert(*m.current_snapshot_id);
         keep.insert(*m.current_snapshot_id);
     }
+    std::set<int64_t> recent;
+    if (o.recent_ms > 0) {
+        // The snapshot log says until when each snapshot was current.
+        for (size_t i = 0; i + 1 < m.snapshot_log.size(); ++i) {
+            if (m.snapshot_log[i + 1].timestamp_ms >= o.now_ms - o.recent_ms) {
+                recent.insert(m.snapshot_log[i].snapshot_id);
+            }
+        }
+    }
     for (const auto& s : m.snapshots) {
         bool explicit_id = o.snapshot_ids.count(s.snapshot_id) > 0;
-        if (o.protect.count(s.snapshot_id) || heads.count(s.snapshot_id)) continue;
+        if (o.protect.count(s.snapshot_id) || heads.count(s.snapshot_id) || recent.count(s.snapshot_id)) continue;
         if (explicit_id || (!keep.count(s.snapshot_id) && s.timestamp_ms < o.older_than_ms)) {
             plan.snapshots.insert(s.snapshot_id);
         }

@@ -39,6 +39,9 @@ struct ExpireOptions {
     std::set<int64_t> snapshot_ids;
     /// Snapshots that must stay (a tiering boundary's snapshot and everything after it).
     std::set<int64_t> protect;
+    /// A snapshot that was main's current one until less than this long ago stays (queries bound
+    /// to it may still run); 0: none.
+    int64_t recent_ms = 0;
 };
 
 /// The snapshots an expiry removes from `m` (branch heads, tagged snapshots, the retained

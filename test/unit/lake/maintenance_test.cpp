@@ -112,6 +112,13 @@ TEST(ExpireSnapshotsTest, BranchAgePolicyOverridesTheDefault) {
     EXPECT_EQ(p.snapshots, (std::set<int64_t>{1, 2, 3, 4, 5, 6, 7}));
 }
 
+TEST(ExpireSnapshotsTest, RecentlyCurrentSnapshotsStay) {
+    TableMetadata m = Linear(10);  // snapshot i was current until snapshot i+1 came, (10 - i) days ago
+    ExpireOptions o = Older(0, 1);
+    o.recent_ms = 2 * kDay + 1;  // 8 and 9 stopped being current less than that ago
+    EXPECT_EQ(PlanExpiry(m, o).snapshots, (std::set<int64_t>{1, 2, 3, 4, 5, 6, 7}));
+}
+
 TEST(MaintenancePathsTest, ComparableAndUnder) {
     EXPECT_EQ(ComparablePath("file:///lake/db/t/data/a.parquet"), "/lake/db/t/data/a.parquet");
     EXPECT_EQ(ComparablePath("file:/lake/x"), "/lake/x");
