@@ -1324,7 +1324,22 @@ MvRows LakeMaintenance::HealthRows(Session& session, const std::string& catalog_
                 };
                 try {
                     TableState state = externals.LoadForWrite(info.name, db, t);
-                    iceberg::TableHealth h = iceberg::ComputeHealth(*state.metadata);
+                    // Health reads every manifest of the current snapshot: once per metadata file.
+                    std::shared_ptr<const iceberg::TableHealth> cached;
+                    {
+                        std::lock_guard<std::mutex> lock(mutex_);
+                        auto it = health_cache_.find(state.metadata_location);
+                        if (it != health_cache_.end()) {
+                            cached = it->second;
+                        }
+                    }
+                    if (!cached || state.metadata_location.empty()) {
+                        cached = std::make_shared<const iceberg::TableHealth>(iceberg::ComputeHealth(*state.metadata));
+                        std::lock_guard<std::mutex> lock(mutex_);
+                        if (health_cache_.size() >= 4096) health_cache_.clear();
+                        if (!state.metadata_location.empty()) health_cache_[state.metadata_location] = cached;
+                    }
+                    const iceberg::TableHealth& h = *cached;
                     auto i = [](int64_t v) { return Value::Integer(v); };
                     row.push_back(i(h.data_files));
                     row.push_back(i(h.delete_files));

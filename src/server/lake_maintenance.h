@@ -37,6 +37,9 @@ namespace floe {
 
 class Instance;
 class Session;
+namespace iceberg {
+struct TableHealth;
+}
 
 class LakeMaintenance {
   public:
@@ -72,6 +75,8 @@ class LakeMaintenance {
     Instance& instance_;
     std::mutex mutex_;
     std::map<std::string, std::unique_ptr<std::mutex>> table_locks_;
+    /// Health by metadata file (immutable: a table's health changes only with a new one).
+    std::map<std::string, std::shared_ptr<const iceberg::TableHealth>> health_cache_;
 };
 
 }  // namespace floe
