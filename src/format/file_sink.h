@@ -1,6 +1,7 @@
 #pragma once
 /// Files a query's rows are written to (INSERT INTO FILES): Parquet, CSV or JSON lines. Each file
-/// is written under a temporary name and renamed at Finish, so it appears complete or not at all.
+/// goes to a WritableFile (io/file_system.h: a local file or an S3 object), so it appears complete
+/// at Finish or not at all.
 
 #include <memory>
 #include <string>
@@ -9,6 +10,8 @@
 #include "vector/chunk.h"
 
 namespace floe {
+
+class WritableFile;
 
 class FileSink {
   public:
@@ -29,7 +32,7 @@ struct TextSinkOptions {
 
 /// CSV (NULL as \N, as StarRocks reads it back) or JSON lines (one object per row; JSON columns
 /// embedded as JSON, numbers and booleans unquoted, NULL as null).
-std::unique_ptr<FileSink> MakeTextSink(const std::string& path, bool json, std::vector<std::string> names,
+std::unique_ptr<FileSink> MakeTextSink(std::unique_ptr<WritableFile> out, bool json, std::vector<std::string> names,
                                        std::vector<LogicalType> types, TextSinkOptions options);
 
 }  // namespace floe

@@ -1,12 +1,7 @@
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "common/exception.h"
 #include "common/json_text.h"
 #include "format/file_sink.h"
+#include "io/file_system.h"
 
 namespace floe {
 
@@ -14,16 +9,13 @@ namespace {
 
 class TextSink : public FileSink {
   public:
-    TextSink(const std::string& path, bool json, std::vector<std::string> names, std::vector<LogicalType> types,
-             TextSinkOptions options)
-        : path_(path),
-          tmp_(path + ".tmp"),
+    TextSink(std::unique_ptr<WritableFile> out, bool json, std::vector<std::string> names,
+             std::vector<LogicalType> types, TextSinkOptions options)
+        : out_(std::move(out)),
           json_(json),
           names_(std::move(names)),
           types_(std::move(types)),
           options_(std::move(options)) {
-        fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd_ < 0) throw IOError("cannot create '" + tmp_ + "': " + std::strerror(errno));
         if (json_) {
             for (const auto& n : names_) keys_.push_back(JsonString(n) + ":");
         } else if (options_.header) {
@@ -32,12 +24,6 @@ class TextSink : public FileSink {
                 AppendField(names_[c]);
             }
             buffer_ += options_.row_delimiter;
-        }
-    }
-    ~TextSink() override {
-        if (fd_ >= 0) {
-            ::close(fd_);
-            ::unlink(tmp_.c_str());
         }
     }
 
@@ -71,16 +57,10 @@ class TextSink : public FileSink {
 
     void Finish() override {
         Flush();
-        if (::fsync(fd_) != 0) throw IOError("cannot fsync '" + tmp_ + "': " + std::strerror(errno));
-        ::close(fd_);
-        fd_ = -1;
-        if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
-            ::unlink(tmp_.c_str());
-            throw IOError("cannot rename '" + tmp_ + "' to '" + path_ + "': " + std::strerror(errno));
-        }
+        out_->Close();
     }
 
-    uint64_t bytes_written() const override { return written_ + buffer_.size(); }
+    uint64_t bytes_written() const override { return out_->bytes_written() + buffer_.size(); }
 
   private:
     void AppendField(const std::string& text) {
@@ -120,35 +100,24 @@ class TextSink : public FileSink {
     }
 
     void Flush() {
-        size_t done = 0;
-        while (done < buffer_.size()) {
-            ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                throw IOError("cannot write '" + tmp_ + "': " + std::strerror(errno));
-            }
-            done += static_cast<size_t>(n);
-        }
-        written_ += buffer_.size();
+        out_->Append(buffer_);
         buffer_.clear();
     }
 
-    std::string path_, tmp_;
+    std::unique_ptr<WritableFile> out_;
     bool json_;
     std::vector<std::string> names_;
     std::vector<LogicalType> types_;
     TextSinkOptions options_;
     std::vector<std::string> keys_;
     std::string buffer_;
-    uint64_t written_ = 0;
-    int fd_ = -1;
 };
 
 }  // namespace
 
-std::unique_ptr<FileSink> MakeTextSink(const std::string& path, bool json, std::vector<std::string> names,
+std::unique_ptr<FileSink> MakeTextSink(std::unique_ptr<WritableFile> out, bool json, std::vector<std::string> names,
                                        std::vector<LogicalType> types, TextSinkOptions options) {
-    return std::make_unique<TextSink>(path, json, std::move(names), std::move(types), std::move(options));
+    return std::make_unique<TextSink>(std::move(out), json, std::move(names), std::move(types), std::move(options));
 }
 
 }  // namespace floe

@@ -75,8 +75,9 @@ class FileSystem {
     virtual std::unique_ptr<WritableFile> Create(const std::string& path) = 0;
     /// Creates `path` holding `bytes` only if nothing exists there: true when it was created, false
     /// when something was already there. Atomic on local disks (link(2) of a complete temporary
-    /// file). S3 has no such primitive: the S3 file system checks and writes under a process-wide
-    /// lock, which serialises Floe's own writers only.
+    /// file). On S3, a conditional PUT (`If-None-Match: *`) after a check under a process-wide lock:
+    /// atomic where the store honours conditional writes (AWS S3, MinIO), else among Floe's own
+    /// writers in this process only.
     virtual bool CreateIfAbsent(const std::string& path, std::string_view bytes) = 0;
     /// Deletes the files `paths` name; a missing file is not an error.
     virtual void Delete(const std::vector<std::string>& paths) = 0;

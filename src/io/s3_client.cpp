@@ -536,6 +536,28 @@ std::string S3Client::Put(const S3Location& location, std::string_view body) con
     return etag == r.headers.end() ? "" : etag->second;
 }
 
+bool S3Client::PutIfAbsent(const S3Location& location, std::string_view body) const {
+    Call call;
+    call.method = "PUT";
+    call.bucket = location.bucket;
+    call.key = location.key;
+    call.headers = {{"Content-Type", "application/octet-stream"}, {"If-None-Match", "*"}};
+    call.body = body;
+    call.return_client_errors = true;
+    Response r = Send(call);
+    if (r.status < 300) return true;
+    if (r.status == 412 || r.status == 409) {
+        // Something is there. A retried PUT whose first attempt landed meets its own object:
+        // the same bytes mean this write is the one that succeeded.
+        auto existing = HeadIfExists(location);
+        return existing && existing->size == body.size() && Get(location) == body;
+    }
+    std::string code = XmlElement(r.body, "Code").value_or("HTTP " + std::to_string(r.status));
+    std::string message = XmlElement(r.body, "Message").value_or("");
+    throw IOError("S3 PUT of '" + location.Url() + "' failed: " + code + " (HTTP " + std::to_string(r.status) + ")" +
+                  (message.empty() ? "" : ": " + message));
+}
+
 std::string S3Client::CreateMultipartUpload(const S3Location& location) const {
     Call call;
     call.method = "POST";

@@ -104,6 +104,11 @@ class S3Client {
 
     /// Writes a whole object in one PUT; returns its ETag.
     std::string Put(const S3Location& location, std::string_view body) const;
+    /// Writes a whole object only if no object exists at that key (S3's conditional write,
+    /// `If-None-Match: *`): false when one does (412 PreconditionFailed or 409
+    /// ConditionalRequestConflict), unless it holds exactly `body` (a retried PUT meeting its own
+    /// first attempt). Servers that ignore the header overwrite: callers check first as well.
+    bool PutIfAbsent(const S3Location& location, std::string_view body) const;
     /// Starts a multipart upload; returns the upload id.
     std::string CreateMultipartUpload(const S3Location& location) const;
     /// Uploads part `part_number` (1-based; every part but the last at least 5 MiB); returns its ETag.

@@ -349,8 +349,7 @@ bool S3FileSystem::CreateIfAbsent(const std::string& path, std::string_view byte
     S3Client client = ClientFor(location);
     std::lock_guard<std::mutex> lock(CreateIfAbsentMutex());
     if (client.HeadIfExists(location)) return false;
-    client.Put(location, bytes);
-    return true;
+    return client.PutIfAbsent(location, bytes);
 }
 
 bool S3FileSystem::Exists(const std::string& path) {

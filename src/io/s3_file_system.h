@@ -76,7 +76,9 @@ class S3FileSystem : public FileSystem {
     /// Deletes the objects `paths` name (grouped per bucket into batch deletes).
     void Delete(const std::vector<std::string>& paths) override;
     std::unique_ptr<WritableFile> Create(const std::string& path) override;
-    /// HEAD, then PUT, both under a process-wide lock: safe among Floe's own writers only.
+    /// HEAD, then a conditional PUT (`If-None-Match: *`), under a process-wide lock: atomic
+    /// against every writer on S3 and stores that honour conditional writes (AWS since 2024,
+    /// MinIO); on stores that ignore the header, safe among this process's writers only.
     bool CreateIfAbsent(const std::string& path, std::string_view bytes) override;
     bool Exists(const std::string& path) override;
 

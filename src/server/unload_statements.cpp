@@ -1,11 +1,11 @@
 // INSERT INTO FILES(...) SELECT ...: unloading a query's rows to Parquet, CSV or JSON files, as
 // StarRocks does (path, format, compression, single, target_max_file_size, partition_by, and
-// csv.column_separator / csv.row_delimiter / csv.enclose / csv.include_header).
+// csv.column_separator / csv.row_delimiter / csv.enclose / csv.include_header), to local paths
+// under the file roots or to S3 (s3:// and s3a:// with the statement's own aws.s3.* properties).
 
 #include <fmt/format.h>
 
 #include <chrono>
-#include <filesystem>
 #include <map>
 
 #include "binder/binder.h"
@@ -17,6 +17,7 @@
 #include "format/parquet/file_writer.h"
 #include "function/cast.h"
 #include "io/file_roots.h"
+#include "io/s3_file_system.h"
 #include "optimizer/optimizer.h"
 #include "planner/planner.h"
 #include "server/session.h"
@@ -28,9 +29,9 @@ namespace {
 
 class ParquetSink : public FileSink {
   public:
-    ParquetSink(const std::string& path, std::vector<std::string> names, std::vector<LogicalType> types,
+    ParquetSink(std::unique_ptr<WritableFile> out, std::vector<std::string> names, std::vector<LogicalType> types,
                 parquet::WriterOptions options)
-        : writer_(path, std::move(names), std::move(types), options) {}
+        : writer_(std::move(out), std::move(names), std::move(types), options) {}
     void Append(const Chunk& chunk) override { writer_.Append(chunk); }
     void Finish() override { writer_.Finish(); }
     uint64_t bytes_written() const override { return writer_.bytes_written(); }
@@ -94,9 +95,12 @@ QueryResult StatementExecutor::InsertIntoFiles(const ast::InsertStatement& s) {
     std::vector<std::string> partition_by, bloom_columns;
     TextSinkOptions text;
     text.column_separator = "\t";  // as FILES() reads CSV by default
+    std::map<std::string, std::string> s3_properties;
     for (const auto& [k, v] : s.files) {
         std::string key = AsciiLower(k);
-        if (key == "path") {
+        if (S3Config::IsProperty(key)) {
+            s3_properties[key] = v;
+        } else if (key == "path") {
             path = v;
         } else if (key == "format") {
             format = AsciiLower(v);
@@ -138,14 +142,26 @@ QueryResult StatementExecutor::InsertIntoFiles(const ast::InsertStatement& s) {
     if (text.column_separator.empty() || text.row_delimiter.empty()) {
         throw BinderError("csv.column_separator and csv.row_delimiter cannot be empty", ErrorCode::WRONG_ARGUMENTS);
     }
-    if (path.rfind("file://", 0) == 0) path = path.substr(7);
-    if (path.find("://") != std::string::npos) {
-        throw NotSupportedError("INSERT INTO FILES() writes local paths and file:// for now, not '" + path + "'");
-    }
-    {
-        // Where the files go must be under a file root (checked again for each file written).
+    // Where the files go: S3 with the statement's own keys (never a catalog's), or a local path
+    // under a file root (checked again for each file written).
+    std::shared_ptr<FileSystem> fs;
+    const bool remote = IsS3Path(path);
+    if (remote) {
+        fs = std::make_shared<S3FileSystem>(S3Config::FromProperties(s3_properties));
+    } else {
+        if (!s3_properties.empty()) {
+            throw BinderError(
+                "INSERT INTO FILES(): \"" + s3_properties.begin()->first + "\" applies to s3:// paths only",
+                ErrorCode::WRONG_ARGUMENTS);
+        }
+        if (path.rfind("file://", 0) == 0) path = path.substr(7);
+        if (path.find("://") != std::string::npos) {
+            throw NotSupportedError("INSERT INTO FILES() writes local paths, file:// and s3:// (s3a://), not '" + path +
+                                    "'");
+        }
         std::string checked = FileRoots::Check(path);
         path = path.back() == '/' ? checked + "/" : checked;
+        fs = std::shared_ptr<FileSystem>(std::shared_ptr<FileSystem>(), &FileSystemFor(path));
     }
     parquet::WriterOptions parquet_options;
     parquet_options.codec = parquet::CodecFromName(compression.empty() ? "snappy" : compression);
@@ -199,21 +215,29 @@ QueryResult StatementExecutor::InsertIntoFiles(const ast::InsertStatement& s) {
     // Files are "<path>_<id>_<n>.<format>" (a path ending in '/' is a directory: "<path>data_..."),
     // under "<path>/<col>=<value>/" per partition with partition_by.
     std::string id = fmt::format("{:x}", std::chrono::system_clock::now().time_since_epoch().count() & 0xffffffffffff);
-    std::vector<std::string> written;
+    std::vector<std::string> written;  // files completed
     struct Output {
         std::string prefix;
+        std::string path;  // the file being written
         std::unique_ptr<FileSink> sink;
         size_t files = 0;
     };
     std::map<std::string, Output> outputs;  // by partition directory ("" without partition_by)
     uint64_t rows = 0;
     auto open_next = [&](Output& out) {
-        written.push_back(FileRoots::Check(fmt::format("{}_{}_{}.{}", out.prefix, id, out.files++, format)));
+        out.path = fmt::format("{}_{}_{}.{}", out.prefix, id, out.files++, format);
+        if (!remote) out.path = FileRoots::Check(out.path);
+        auto file = fs->Create(out.path);  // local parents are created under the roots
         if (format == "parquet") {
-            out.sink = std::make_unique<ParquetSink>(written.back(), file_names, file_types, parquet_options);
+            out.sink = std::make_unique<ParquetSink>(std::move(file), file_names, file_types, parquet_options);
         } else {
-            out.sink = MakeTextSink(written.back(), format == "json", file_names, file_types, text);
+            out.sink = MakeTextSink(std::move(file), format == "json", file_names, file_types, text);
         }
+    };
+    auto finish = [&](Output& out) {
+        out.sink->Finish();
+        out.sink.reset();
+        written.push_back(out.path);
     };
     auto output_for = [&](const std::string& dir) -> Output& {
         auto [it, fresh] = outputs.try_emplace(dir);
@@ -224,11 +248,6 @@ QueryResult StatementExecutor::InsertIntoFiles(const ast::InsertStatement& s) {
                 std::string base = path.back() == '/' ? path : path + "/";
                 it->second.prefix = base + dir + "/data";
             }
-            std::error_code ec;
-            auto parent = std::filesystem::path(it->second.prefix).parent_path();
-            if (!parent.empty()) FileRoots::Check(parent.string());
-            if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-            if (ec) throw IOError("cannot create directory '" + parent.string() + "': " + ec.message());
             open_next(it->second);
         }
         return it->second;
@@ -236,7 +255,7 @@ QueryResult StatementExecutor::InsertIntoFiles(const ast::InsertStatement& s) {
     auto write = [&](Output& out, const Chunk& chunk) {
         out.sink->Append(chunk);
         if (!single && out.sink->bytes_written() >= max_file_size) {
-            out.sink->Finish();
+            finish(out);
             open_next(out);
         }
     };
@@ -280,12 +299,13 @@ QueryResult StatementExecutor::InsertIntoFiles(const ast::InsertStatement& s) {
                 }
             },
             session_.interrupted_flag(), session_.PipelineDop());
-        for (auto& [dir, out] : outputs) out.sink->Finish();
+        for (auto& [dir, out] : outputs) finish(out);
     } catch (...) {
-        outputs.clear();
-        for (const auto& f : written) {
-            std::error_code ec;
-            std::filesystem::remove(f, ec);
+        outputs.clear();  // files being written vanish with their writers
+        try {
+            if (!written.empty()) fs->Delete(written);
+        } catch (const std::exception&) {
+            // the statement's own error is the one to report
         }
         throw;
     }

@@ -19,6 +19,7 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 S3RVER = os.path.join(HERE, "node_modules", "s3rver", "bin", "s3rver.js")
+LAUNCHER = os.path.join(HERE, "s3rver_launcher.js")
 ACCESS_KEY = "S3RVER"
 SECRET_KEY = "S3RVER"
 
@@ -60,7 +61,8 @@ class S3Server:
         self.dir = tempfile.mkdtemp(prefix="floe-s3rver-")
         self.port = _free_port()
         # DES (s3rver's continuation tokens) needs OpenSSL 3's legacy provider.
-        args = ["node", "--openssl-legacy-provider", S3RVER, "-d", self.dir, "-a", "127.0.0.1", "-p", str(self.port), "--silent",
+        # s3rver_launcher.js: s3rver with its delimiter listing and conditional PUT answering as S3 does.
+        args = ["node", "--openssl-legacy-provider", LAUNCHER, "-d", self.dir, "-a", "127.0.0.1", "-p", str(self.port), "--silent",
                 "--service-endpoint", "localhost"]  # virtual-hosted: <bucket>.s3.localhost
         for b in self.buckets:
             args += ["--configure-bucket", b]

@@ -3,8 +3,9 @@
 /// directory tree is the catalog. `<warehouse>/<ns>/<table>/metadata/` holds the table's metadata
 /// files; a namespace is a directory that is not a table (nested namespaces are nested
 /// directories, named "a.b"); a table is a directory whose metadata/ holds a version hint or a
-/// *.metadata.json file. Only local warehouses (plain paths and file: URLs) are served yet; the
-/// warehouse and each table directory pass FileRoots::Check before they are read or written.
+/// *.metadata.json file. Local warehouses (plain paths and file: URLs: the warehouse and each table
+/// directory pass FileRoots::Check before they are read or written) are HadoopCatalog; warehouses
+/// on S3 (s3:// and s3a://) are S3HadoopCatalog, where a directory is a key prefix.
 ///
 /// Changes follow Iceberg Java's HadoopTableOperations: a namespace is created with mkdir and
 /// dropped by removing its (empty) directory; a commit writes metadata/v<N+1>.metadata.json only if
@@ -17,9 +18,11 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "io/s3_client.h"
 #include "lake/iceberg/iceberg_catalog.h"
 
 namespace floe::iceberg {
@@ -87,6 +90,55 @@ class HadoopCatalog : public IcebergCatalog {
     CatalogProperties properties_;
     /// The warehouse as a local path, spelled as the user gave it, without a trailing '/'.
     std::string warehouse_;
+};
+
+/// The same layout on S3: a "directory" is a key prefix listed with the '/' delimiter, a
+/// namespace one that holds something (Floe creates it as an empty "<prefix>/" marker object, as
+/// Hadoop's S3A does for mkdir) and is not a table. Commits write metadata/v<N+1>.metadata.json
+/// with S3's conditional PUT (`If-None-Match: *`), atomic on AWS S3 and MinIO; on a store that
+/// ignores the header two writers in different processes could both win, so such stores want a
+/// jdbc or rest catalog for concurrent writers (docs/iceberg.md). Requests use the catalog's
+/// aws.s3.* settings (anonymous without them).
+class S3HadoopCatalog : public IcebergCatalog {
+  public:
+    S3HadoopCatalog(std::string name, CatalogProperties properties);
+
+    std::vector<std::string> ListNamespaces() override;
+    bool NamespaceExists(const std::string& ns) override;
+    std::vector<std::string> ListTables(const std::string& ns) override;
+    std::optional<std::string> TableMetadataLocation(const std::string& ns, const std::string& table) override;
+    void CreateNamespace(const std::string& ns, const std::map<std::string, std::string>& properties) override;
+    void DropNamespace(const std::string& ns) override;
+    std::string DefaultTableLocation(const std::string& ns, const std::string& table) override;
+    std::string CommitTable(const TableCommit& commit) override;
+    void DropTable(const std::string& ns, const std::string& table) override;
+
+  private:
+    /// The visible files and subdirectories directly under the directory `key` ("" is the bucket).
+    struct Listing {
+        std::set<std::string> files;
+        std::vector<std::string> directories;
+    };
+    Listing List(const std::string& key) const;
+    /// Whether anything lies under the directory `key`.
+    bool HasAnything(const std::string& key) const;
+    bool IsTableDir(const std::string& key) const;
+    /// `key`/`name` ("" joins to `name`).
+    static std::string Join(const std::string& key, const std::string& name);
+    std::string Url(const std::string& key) const;
+    /// The key of namespace `ns`, or nullopt when there is none (one level "a.b" first, then a/b).
+    std::optional<std::string> NamespaceKey(const std::string& ns) const;
+    /// NamespaceKey, or the dotted levels a new namespace gets. CatalogError for an unusable name.
+    std::string NamespaceKeyFor(const std::string& ns) const;
+    /// The key of a table's directory; CatalogError when the namespace is missing.
+    std::string TableKey(const std::string& ns, const std::string& table) const;
+    /// The current metadata file's name in `table_key`/metadata, or nullopt when there is none.
+    std::optional<std::string> CurrentMetadataFileName(const std::string& table_key) const;
+
+    CatalogProperties properties_;
+    /// The warehouse: its scheme (s3 or s3a), bucket, and key prefix without a trailing '/'.
+    S3Location warehouse_;
+    S3Client client_;
 };
 
 }  // namespace floe::iceberg

@@ -5,6 +5,7 @@
 #include <initializer_list>
 
 #include "common/exception.h"
+#include "io/s3_file_system.h"
 #include "lake/iceberg/hadoop_catalog.h"
 #include "lake/iceberg/jdbc_catalog.h"
 #include "lake/iceberg/rest_catalog.h"
@@ -115,6 +116,7 @@ std::unique_ptr<IcebergCatalog> OpenIcebergCatalog(const std::string& catalog_na
     CatalogProperties parsed = CatalogProperties::Parse(properties);
     switch (parsed.type) {
         case CatalogType::HADOOP:
+            if (IsS3Path(parsed.warehouse)) return std::make_unique<S3HadoopCatalog>(catalog_name, std::move(parsed));
             return std::make_unique<HadoopCatalog>(catalog_name, std::move(parsed));
         case CatalogType::JDBC:
             return std::make_unique<JdbcCatalog>(catalog_name, std::move(parsed));
