@@ -630,7 +630,7 @@ StatementPtr ParserImpl::ParseShow() {
     } else if (AcceptKeyword("INDEX") || AcceptKeyword("INDEXES") || AcceptKeyword("KEYS")) {
         s->show = ShowKind::INDEX;
         if (!AcceptKeyword("FROM")) ExpectKeyword("IN");
-        s->table = ParseIdentifier("a table name");
+        ParseTableName(s->catalog, s->database, s->table);
         parse_from();
     } else {
         Error("DATABASES, TABLES, VARIABLES, COLUMNS, CREATE, PROCESSLIST, ...");

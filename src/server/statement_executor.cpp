@@ -80,6 +80,20 @@ std::vector<BoundOutputColumn> DescribeView(ClientContext& context, const std::s
 QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
     Instance& instance = session_.instance();
     Catalog& catalog = instance.catalog();
+    using K = ast::ShowKind;
+    // SHOW ... FROM a database the user holds nothing in is refused as USE is (MySQL's 1044), so
+    // that such statements do not tell who may not look what the database holds.
+    const bool lists_database = s.show == K::TABLES || s.show == K::TABLE_STATUS || s.show == K::CREATE_DATABASE ||
+                                s.show == K::DATA || s.show == K::MATERIALIZED_VIEWS || s.show == K::TIERING ||
+                                s.show == K::LOAD;
+    if (lists_database && !s.database.empty() && s.catalog.empty() && session_.current_catalog().empty()) {
+        auto info = catalog.GetDatabase(s.database);
+        if (info && !context_.CanSeeDatabase(info->id)) {
+            throw PermissionError("Access denied for user '" + session_.user() + "'@'" + session_.host() +
+                                      "' to database '" + s.database + "'",
+                                  ErrorCode::DB_ACCESS_DENIED);
+        }
+    }
     if (s.show == ast::ShowKind::ICEBERG_HEALTH)
         return ShowRows(instance.lake().HealthRows(session_, s.catalog, s.database), 2, s, context_);
     if (auto external = ShowExternal(s)) return std::move(*external);
@@ -87,7 +101,6 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
     if (s.show == ast::ShowKind::TIERING)
         return ShowRows(instance.tiering().Rows(session_, s.database), 1, s, context_);
     ResultBuilder rb;
-    using K = ast::ShowKind;
     switch (s.show) {
         case K::DATABASES:
             rb.AddColumn("Database");

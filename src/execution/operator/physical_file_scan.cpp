@@ -527,6 +527,12 @@ bool PhysicalFileScan::GetMorselData(ExecutionContext& ctx, LocalState& local, s
             }
             st.columns.push_back(std::move(reader));
         }
+        // A remote file: the row group's column chunks come in one or a few requests, not one each.
+        if (!st.ranges.empty() && file.file().identity()) {
+            std::vector<parquet::ColumnReader*> readers;
+            for (auto& column : st.columns) readers.push_back(column.get());
+            parquet::PreloadTogether(readers, file.file());
+        }
         st.deletes = iceberg_ ? deletes_->ForFile(morsels_[m].file) : nullptr;
     }
     while (true) {

@@ -86,6 +86,11 @@ class ColumnReader {
     void Skip(size_t n);
     /// A LIST, MAP or STRUCT column (read as JSON text).
     bool nested() const { return column_.nested; }
+    /// The file ranges (offset, size) of this column's chunks not read yet, one per leaf.
+    std::vector<std::pair<uint64_t, size_t>> PendingRanges() const;
+    /// `bytes`, read by the caller from file offset `offset`: each unread chunk lying inside it
+    /// takes its bytes from there instead of reading the file.
+    void Preload(uint64_t offset, std::string_view bytes);
 
   private:
     struct Leaf;
@@ -94,6 +99,13 @@ class ColumnReader {
     const FileColumn& column_;
     std::vector<std::unique_ptr<Leaf>> leaves_;
 };
+
+/// Reads the unread chunks of `readers` (the columns a scan needs from one row group of one file)
+/// with as few reads as possible: ranges less than `max_gap` bytes apart are merged, up to
+/// `max_read` bytes per read. For remote files, where each read is a request, this coalesces a
+/// row group's columns into one or a few requests; the gap bytes are read and dropped.
+void PreloadTogether(const std::vector<ColumnReader*>& readers, const RandomAccessFile& file,
+                     uint64_t max_gap = uint64_t{1} << 20, size_t max_read = size_t{64} << 20);
 
 /// Deserializes a thrift compact structure from `data` with limits derived from its size;
 /// returns the bytes it used. Throws IOError naming `what` on malformed input.
