@@ -7,6 +7,8 @@ WITH GRANT OPTION; views read with their own SELECT; grants bound to object ids;
 INSERT (401) and its error log is the loader's; escalation and injection attempts."""
 import base64
 import json
+import os
+import re
 import subprocess
 import urllib.error
 import urllib.request
@@ -14,6 +16,7 @@ import urllib.request
 import pymysql
 import pytest
 
+import mysql_raw
 from conftest import FloeServer
 
 DENIED = 5203
@@ -491,3 +494,211 @@ def test_grants_survive_restart(srv):
         u.deny("SELECT * FROM shop.orders")
     finally:
         u.close()
+
+
+STATEMENT_H = os.path.join(os.path.dirname(__file__), "..", "..", "src", "parser", "ast", "statement.h")
+
+
+def enum_members(name):
+    """The members of `enum class <name>` in the parser's AST header."""
+    text = open(STATEMENT_H).read()
+    body = re.search(r"enum class " + name + r"\b[^{]*\{(.*?)\};", text, re.S).group(1)
+    body = re.sub(r"//[^\n]*", "", body)
+    return [m.strip() for m in body.split(",") if m.strip()]
+
+
+DENY, DB = "deny", "db"  # 5203 naming a privilege; MySQL's 1044 (database access)
+# Every statement kind the parser knows, as a user holding nothing runs it: what touches data is
+# denied; what does not (session settings, one's own connection and grants, built-in lists) runs.
+# A kind missing here fails test_every_statement_kind_has_a_case: a new statement must say how
+# it is checked.
+STATEMENTS = {
+    "SELECT": [("SELECT * FROM shop.orders", DENY), ("SELECT * FROM shop.mv", DENY),
+               ("SELECT * FROM ice.db.t", DENY), ("SELECT * FROM ice.db.`t$snapshots`", DENY),
+               ("CACHE SELECT * FROM ice.db.t", DENY), ("SELECT * FROM numbers(1) n JOIN shop.orders o ON 1 = 1", DENY),
+               ("SELECT * FROM numbers(2)", "ok")],
+    "EXPLAIN": [("EXPLAIN SELECT * FROM shop.orders", DENY), ("EXPLAIN ANALYZE SELECT * FROM shop.orders", DENY),
+                ("EXPLAIN VERBOSE SELECT * FROM ice.db.t", DENY), ("EXPLAIN SELECT 1", "ok")],
+    "SET": [("SET GLOBAL query_timeout = 5", DENY), ("SET query_timeout = 300", "ok")],
+    "SET_PASSWORD": [("SET PASSWORD FOR carol = PASSWORD('x')", DENY), ("SET PASSWORD = PASSWORD('pw')", "ok")],
+    "SHOW": [],  # SHOW_STATEMENTS, per ShowKind
+    "USE": [("USE shop", DB), ("USE ice.db", DENY)],
+    "CREATE_DATABASE": [("CREATE DATABASE x", DENY), ("CREATE DATABASE ice.x", DENY)],
+    "DROP_DATABASE": [("DROP DATABASE shop", DENY), ("DROP DATABASE ice.db", DENY)],
+    "CREATE_USER": [("CREATE USER eve", DENY)],
+    "ALTER_USER": [("ALTER USER carol IDENTIFIED BY 'x'", DENY), ("ALTER USER bob2 IDENTIFIED BY 'pw'", "ok")],
+    "DROP_USER": [("DROP USER carol", DENY)],
+    "TRANSACTION": [("BEGIN", "ok"), ("COMMIT", "ok")],
+    "KILL": [("KILL {root_connection}", "unknown"), ("KILL QUERY {root_connection}", "unknown")],
+    "CREATE_VIEW": [("CREATE VIEW shop.v2 AS SELECT 1", DENY)],
+    "DROP_VIEW": [("DROP VIEW shop.v", DENY)],
+    "CREATE_TABLE": [("CREATE TABLE shop.t2 (a INT)", DENY), ("CREATE TABLE ice.db.t2 (a INT)", DENY),
+                     ("CREATE TABLE shop.t3 AS SELECT 1 AS a", DENY)],
+    "DROP_TABLE": [("DROP TABLE shop.orders", DENY), ("DROP TABLE ice.db.t FORCE", DENY)],
+    "INSERT": [("INSERT INTO shop.orders VALUES (5, 5)", DENY), ("INSERT INTO ice.db.t VALUES (2, 'b')", DENY),
+               ("INSERT OVERWRITE ice.db.t SELECT * FROM ice.db.t", DENY),
+               ("INSERT INTO FILES('path' = '/tmp/x/', 'format' = 'csv') SELECT 1", DENY)],
+    "CREATE_INDEX": [("CREATE INDEX i2 ON shop.orders (id) USING BITMAP", DENY)],
+    "DROP_INDEX": [("DROP INDEX idx ON shop.orders", DENY)],
+    "DELETE": [("DELETE FROM shop.orders WHERE id = 1", DENY), ("DELETE FROM ice.db.t WHERE id = 1", DENY)],
+    "UPDATE": [("UPDATE shop.orders SET amount = 1", DENY), ("UPDATE ice.db.t SET v = 'z'", DENY)],
+    "TRUNCATE": [("TRUNCATE TABLE shop.orders", DENY)],
+    "ALTER_TABLE": [("ALTER TABLE shop.orders ADD COLUMN z INT", DENY),
+                    ("ALTER TABLE shop.orders SET (\"tiering.move_after\" = \"7 DAY\")", DENY),
+                    ("ALTER TABLE ice.db.t ADD COLUMN w INT", DENY),
+                    ("ALTER TABLE ice.db.t EXECUTE expire_snapshots(retain_last => 1)", DENY),
+                    ("ALTER TABLE ice.db.t EXECUTE rewrite_data_files()", DENY)],
+    "ROUTINE_LOAD": [("CREATE ROUTINE LOAD shop.job ON orders COLUMNS TERMINATED BY ',' FROM KAFKA "
+                      "(\"kafka_broker_list\" = \"127.0.0.1:1\", \"kafka_topic\" = \"t\")", DENY),
+                     ("SHOW ROUTINE LOAD FROM shop", "empty")],
+    "GRANT": [("GRANT SELECT ON shop.orders TO USER bob2", DENY), ("REVOKE SELECT ON shop.orders FROM USER carol", DENY),
+              ("GRANT r0 TO USER bob2", DENY), ("GRANT USAGE ON CATALOG ice TO USER bob2", DENY)],
+    "CREATE_ROLE": [("CREATE ROLE r1", DENY)],
+    "DROP_ROLE": [("DROP ROLE r0", DENY)],
+    "SET_ROLE": [("SET ROLE r0", "not granted"), ("SET ROLE ALL", "ok")],
+    "SET_DEFAULT_ROLE": [("SET DEFAULT ROLE r0 TO carol", DENY)],
+    "CREATE_CATALOG": [("CREATE EXTERNAL CATALOG c2 PROPERTIES ('type' = 'iceberg', 'iceberg.catalog.type' = "
+                        "'hadoop', 'iceberg.catalog.warehouse' = '/tmp')", DENY)],
+    "DROP_CATALOG": [("DROP CATALOG ice", DENY)],
+    "SET_CATALOG": [("SET CATALOG ice", DENY)],
+    "MERGE": [("MERGE INTO ice.db.t t USING (SELECT 1 AS id) s ON t.id = s.id WHEN MATCHED THEN DELETE", DENY)],
+    "MATERIALIZED_VIEW": [("CREATE MATERIALIZED VIEW shop.mv2 REFRESH DEFERRED MANUAL AS SELECT 1 AS a", DENY),
+                          ("REFRESH MATERIALIZED VIEW shop.mv", DENY),
+                          ("ALTER MATERIALIZED VIEW shop.mv INACTIVE", DENY),
+                          ("CANCEL REFRESH MATERIALIZED VIEW shop.mv", DENY),
+                          ("DROP MATERIALIZED VIEW shop.mv", DENY)],
+    "TASK": [("EXECUTE TASK shop.tk", DENY), ("DROP TASK shop.tk", DENY)],
+}
+SHOW_STATEMENTS = {
+    "DATABASES": [("SHOW DATABASES", "only information_schema"), ("SHOW DATABASES FROM ice", DENY)],
+    "TABLES": [("SHOW TABLES FROM shop", DB), ("SHOW FULL TABLES FROM shop", DB), ("SHOW TABLES FROM ice.db", DENY)],
+    "VARIABLES": [("SHOW VARIABLES LIKE 'query_timeout'", "ok")],
+    "STATUS": [("SHOW STATUS", "ok")],
+    "COLUMNS": [("SHOW COLUMNS FROM shop.orders", DENY), ("DESC shop.orders", DENY), ("DESCRIBE ice.db.t", DENY),
+                ("DESC shop.mv", DENY)],
+    "CREATE_TABLE": [("SHOW CREATE TABLE shop.orders", DENY), ("SHOW CREATE TABLE ice.db.t", DENY),
+                     ("SHOW CREATE VIEW shop.v", DENY), ("SHOW CREATE MATERIALIZED VIEW shop.mv", DENY)],
+    "CREATE_DATABASE": [("SHOW CREATE DATABASE shop", DB)],
+    "PARTITIONS": [("SHOW PARTITIONS FROM shop.orders", DENY)],
+    "LOAD": [("SHOW LOAD FROM shop", DB)],
+    "FUNCTIONS": [("SHOW FUNCTIONS", "ok")],
+    "WARNINGS": [("SHOW WARNINGS", "ok")],
+    "ERRORS": [("SHOW ERRORS", "ok")],
+    "PROCESSLIST": [("SHOW FULL PROCESSLIST", "own connection")],
+    "ENGINES": [("SHOW ENGINES", "ok")],
+    "CHARSET": [("SHOW CHARSET", "ok")],
+    "COLLATION": [("SHOW COLLATION", "ok")],
+    "GRANTS": [("SHOW GRANTS", "ok"), ("SHOW GRANTS FOR carol", DENY), ("SHOW GRANTS FOR ROLE r0", DENY)],
+    "USERS": [("SHOW USERS", "only self")],
+    "TABLE_STATUS": [("SHOW TABLE STATUS FROM shop", DB)],
+    "PLUGINS": [("SHOW PLUGINS", "ok")],
+    "INDEX": [("SHOW INDEX FROM shop.orders", DENY)],
+    "ROLES": [("SHOW ROLES", "ok")],
+    "CATALOGS": [("SHOW CATALOGS", "only default_catalog")],
+    "CREATE_CATALOG": [("SHOW CREATE CATALOG ice", DENY)],
+    "MATERIALIZED_VIEWS": [("SHOW MATERIALIZED VIEWS FROM shop", DB)],
+    "TIERING": [("SHOW TIERING FROM shop", DB)],
+    "ICEBERG_HEALTH": [("SHOW ICEBERG TABLE HEALTH FROM ice", "empty")],
+    "DATA": [("SHOW DATA FROM shop", DB)],
+}
+
+
+def test_every_statement_kind_has_a_case():
+    assert sorted(enum_members("StatementKind")) == sorted(STATEMENTS)
+    assert sorted(enum_members("ShowKind")) == sorted(SHOW_STATEMENTS)
+
+
+@pytest.fixture(scope="module")
+def objects(srv, tmp_path_factory):
+    """An MV, an index, an Iceberg catalog with a table, a task and users and a role for the
+    statement-by-statement test."""
+    warehouse = tmp_path_factory.mktemp("priv_wh")
+    root_exec(srv, "CREATE VIEW shop.v AS SELECT * FROM shop.orders",
+              "CREATE INDEX idx ON shop.orders (amount) USING BITMAP",
+              "CREATE MATERIALIZED VIEW shop.mv REFRESH DEFERRED MANUAL AS SELECT count(*) AS c FROM shop.orders",
+              f"CREATE EXTERNAL CATALOG ice PROPERTIES ('type' = 'iceberg', 'iceberg.catalog.type' = 'hadoop', "
+              f"'iceberg.catalog.warehouse' = '{warehouse}')",
+              "CREATE DATABASE ice.db", "CREATE TABLE ice.db.t (id BIGINT, v VARCHAR(10))",
+              "INSERT INTO ice.db.t VALUES (1, 'a')",
+              "SUBMIT TASK shop.tk SCHEDULE EVERY (INTERVAL 1 DAY) AS INSERT INTO shop.orders SELECT 2, 2 FROM numbers(0)",
+              "CREATE ROLE IF NOT EXISTS r0")
+    make_user(srv, "carol")
+    make_user(srv, "bob2")
+    return srv
+
+
+def test_every_statement_as_a_user_with_no_privileges(objects):
+    srv = objects
+    root = srv.connect()
+    with root.cursor() as c:
+        c.execute("SELECT connection_id()")
+        root_connection = c.fetchone()[0]
+    before = [root_exec(srv, sql) for sql in ("SELECT count(*) FROM shop.orders", "SELECT count(*) FROM ice.db.t")]
+    bob = As(srv, "bob2")
+    try:
+        cases = [case for cases in STATEMENTS.values() for case in cases] + \
+                [case for cases in SHOW_STATEMENTS.values() for case in cases]
+        for sql, expected in cases:
+            sql = sql.format(root_connection=root_connection)
+            if expected == DENY:
+                bob.deny(sql)
+            elif expected == DB:
+                code, message = bob.error(sql)
+                assert code == 1044 and "to database 'shop'" in message, (sql, code, message)
+            elif expected == "not granted":
+                code, message = bob.error(sql)
+                assert code == DENIED and "is not granted to user 'bob2'" in message, (sql, code, message)
+            elif expected == "unknown":  # another user's connection is not even named
+                code, _ = bob.error(sql)
+                assert code == 1094, (sql, code)
+            else:
+                try:
+                    rows = bob.run(sql)
+                except pymysql.MySQLError as e:
+                    raise AssertionError((sql, e.args))
+                if expected == "empty":
+                    assert rows == (), (sql, rows)
+                elif expected == "only information_schema":
+                    assert [r[0] for r in rows] == ["information_schema"], rows
+                elif expected == "own connection":
+                    assert all(r[1] == "bob2" for r in rows) and rows, rows
+                elif expected == "only self":
+                    assert [r[0] for r in rows] == ["bob2"], rows
+                elif expected == "only default_catalog":
+                    assert [r[0] for r in rows] == ["default_catalog"], rows
+        # Nothing changed: the denied statements touched no data.
+        assert [root_exec(srv, sql) for sql in ("SELECT count(*) FROM shop.orders",
+                                                "SELECT count(*) FROM ice.db.t")] == before
+        assert root_exec(srv, "SELECT count(*) FROM information_schema.materialized_views "
+                              "WHERE TABLE_NAME = 'mv'") == ((1,),)
+        # information_schema and system tables show nothing of what bob may not query.
+        for sql in ["SELECT * FROM information_schema.tables WHERE table_schema <> 'information_schema'",
+                    "SELECT * FROM information_schema.columns WHERE table_schema = 'shop'",
+                    "SELECT * FROM information_schema.views", "SELECT * FROM information_schema.materialized_views",
+                    "SELECT * FROM information_schema.tasks", "SELECT * FROM information_schema.task_runs",
+                    "SELECT * FROM information_schema.iceberg_table_health",
+                    "SELECT * FROM information_schema.iceberg_maintenance_log",
+                    "SELECT * FROM information_schema.routine_load_jobs",
+                    "SELECT * FROM information_schema.loads",
+                    "SELECT * FROM information_schema.table_privileges",
+                    "SELECT * FROM starrocks_audit_db__.starrocks_audit_tbl__ WHERE `user` <> 'bob2'"]:
+            assert bob.run(sql) == (), sql
+    finally:
+        bob.close()
+        root.close()
+
+
+def test_prepared_statements_are_checked_as_they_run(objects):
+    srv = objects
+    before = root_exec(srv, "SELECT count(*) FROM shop.orders")
+    conn = mysql_raw.RawClient(srv.mysql_port, user="bob2", password="pw")
+    try:
+        for sql in ["SELECT * FROM shop.orders WHERE id = ?", "INSERT INTO shop.orders VALUES (?, 1)",
+                    "DELETE FROM shop.orders WHERE id = ?", "SELECT * FROM ice.db.t WHERE id = ?"]:
+            with pytest.raises(RuntimeError) as e:
+                stmt_id, _, _ = conn.prepare(sql)
+                conn.execute(stmt_id, [(mysql_raw.T_LONGLONG, 1)])
+            assert e.value.args[0][0] == DENIED, (sql, e.value.args)
+    finally:
+        conn.close()
+    assert root_exec(srv, "SELECT count(*) FROM shop.orders") == before
