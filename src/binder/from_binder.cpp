@@ -99,13 +99,16 @@ static std::string TieredTableQuery(const std::string& database, const std::stri
 
 BoundTableRefPtr Binder::BindView(const ast::BaseTableRef& base, const TableInfo& view) {
     if (view_depth_ == 0) context_.RequirePrivilege("SELECT", ClientContext::TableObject(view));
-    ++view_depth_;
+    // A SECURITY NONE view is read with its own SELECT: what it reads is not checked. A SECURITY
+    // INVOKER view read by the user directly checks what it reads as the user's own query would.
+    const int depth = view_depth_;
+    if (!(view.security_invoker && depth == 0)) ++view_depth_;
     try {
         auto ref = BindDefinedQuery(base, view.name, view.database, view.definition, view.column_names, "view");
-        --view_depth_;
+        view_depth_ = depth;
         return ref;
     } catch (...) {
-        --view_depth_;
+        view_depth_ = depth;
         throw;
     }
 }

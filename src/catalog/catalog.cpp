@@ -237,7 +237,8 @@ TableInfo RowToTable(const MetaRow& row, std::string_view database) {
     t.definition = std::get<std::string>(row[3]);
     t.create_time = std::get<int64_t>(row[4]);
     if (!std::holds_alternative<std::monostate>(row[5])) t.column_names = SplitNames(std::get<std::string>(row[5]));
-    t.database_id = std::get<int64_t>(row[6]);
+    t.security_invoker = !std::holds_alternative<std::monostate>(row[6]) && std::get<std::string>(row[6]) == "INVOKER";
+    t.database_id = std::get<int64_t>(row[7]);
     return t;
 }
 }  // namespace
@@ -245,10 +246,10 @@ TableInfo RowToTable(const MetaRow& row, std::string_view database) {
 std::vector<TableInfo> Catalog::ListTables(std::string_view database) {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<TableInfo> out;
-    for (const auto& row :
-         store_->Query("SELECT t.id, t.name, t.kind, t.definition, t.create_time, t.column_names, d.id FROM tables t "
-                       "JOIN databases d ON d.id = t.database_id WHERE d.name = ? ORDER BY t.name",
-                       {std::string(database)})) {
+    for (const auto& row : store_->Query(
+             "SELECT t.id, t.name, t.kind, t.definition, t.create_time, t.column_names, t.security, d.id FROM tables t "
+             "JOIN databases d ON d.id = t.database_id WHERE d.name = ? ORDER BY t.name",
+             {std::string(database)})) {
         out.push_back(RowToTable(row, database));
     }
     return out;
@@ -257,7 +258,7 @@ std::vector<TableInfo> Catalog::ListTables(std::string_view database) {
 std::optional<TableInfo> Catalog::GetTable(std::string_view database, std::string_view name) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto rows = store_->Query(
-        "SELECT t.id, t.name, t.kind, t.definition, t.create_time, t.column_names, d.id FROM tables t "
+        "SELECT t.id, t.name, t.kind, t.definition, t.create_time, t.column_names, t.security, d.id FROM tables t "
         "JOIN databases d ON d.id = t.database_id WHERE d.name = ? AND t.name = ? COLLATE NOCASE",
         {std::string(database), std::string(name)});
     if (rows.empty()) return std::nullopt;
@@ -267,15 +268,16 @@ std::optional<TableInfo> Catalog::GetTable(std::string_view database, std::strin
 std::optional<TableInfo> Catalog::GetTableById(int64_t id) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto rows = store_->Query(
-        "SELECT t.id, t.name, t.kind, t.definition, t.create_time, t.column_names, d.id, d.name FROM tables t "
+        "SELECT t.id, t.name, t.kind, t.definition, t.create_time, t.column_names, t.security, d.id, d.name FROM "
+        "tables t "
         "JOIN databases d ON d.id = t.database_id WHERE t.id = ?",
         {id});
     if (rows.empty()) return std::nullopt;
-    return RowToTable(rows[0], std::get<std::string>(rows[0][7]));
+    return RowToTable(rows[0], std::get<std::string>(rows[0][8]));
 }
 
 bool Catalog::CreateView(std::string_view database, std::string_view name, const std::vector<std::string>& columns,
-                         std::string_view definition, bool or_replace, bool if_not_exists) {
+                         std::string_view definition, bool or_replace, bool if_not_exists, bool security_invoker) {
     std::lock_guard<std::mutex> lock(mutex_);
     bool created = false;
     store_->Transaction([&] {
@@ -289,15 +291,17 @@ bool Catalog::CreateView(std::string_view database, std::string_view name, const
             if (!or_replace || std::get<std::string>(existing[0][1]) != "VIEW") {
                 throw CatalogError("Table '" + std::string(name) + "' already exists", ErrorCode::TABLE_EXISTS);
             }
-            store_->Execute("UPDATE tables SET definition = ?, column_names = ? WHERE id = ?",
-                            {std::string(definition), JoinNames(columns), existing[0][0]});
+            store_->Execute("UPDATE tables SET definition = ?, column_names = ?, security = ? WHERE id = ?",
+                            {std::string(definition), JoinNames(columns),
+                             std::string(security_invoker ? "INVOKER" : "NONE"), existing[0][0]});
             created = true;
             return;
         }
         store_->Execute(
-            "INSERT INTO tables(database_id, name, kind, definition, create_time, column_names) VALUES(?, ?, 'VIEW', "
-            "?, ?, ?)",
-            {db[0][0], std::string(name), std::string(definition), NowSeconds(), JoinNames(columns)});
+            "INSERT INTO tables(database_id, name, kind, definition, create_time, column_names, security) "
+            "VALUES(?, ?, 'VIEW', ?, ?, ?, ?)",
+            {db[0][0], std::string(name), std::string(definition), NowSeconds(), JoinNames(columns),
+             std::string(security_invoker ? "INVOKER" : "NONE")});
         created = true;
     });
     return created;

@@ -42,6 +42,9 @@ struct TableInfo {
     std::string definition;                 // for views: the query text
     std::vector<std::string> column_names;  // a view's declared column names (may be empty)
     int64_t create_time = 0;
+    /// A view created `SECURITY INVOKER`: reading it also needs SELECT on what it reads (StarRocks
+    /// 3.4.1+); otherwise (`SECURITY NONE`, the default) its own SELECT is enough.
+    bool security_invoker = false;
 };
 
 /// A segment file that versions share. When the file is no longer part of the table (dropped,
@@ -352,7 +355,7 @@ class Catalog {
     /// Creates or (with `or_replace`) replaces a view; throws TABLE_EXISTS, UNKNOWN_DATABASE.
     /// Returns false when it existed and `if_not_exists` is set.
     bool CreateView(std::string_view database, std::string_view name, const std::vector<std::string>& columns,
-                    std::string_view definition, bool or_replace, bool if_not_exists);
+                    std::string_view definition, bool or_replace, bool if_not_exists, bool security_invoker = false);
     /// Throws UNKNOWN_TABLE when missing unless `if_exists`.
     bool DropView(std::string_view database, std::string_view name, bool if_exists);
 

@@ -363,6 +363,10 @@ const std::vector<std::string_view>& MetaStoreMigrations() {
             message TEXT NOT NULL DEFAULT '');
         CREATE INDEX lake_maintenance_log_by_table ON lake_maintenance_log(catalog_name, database_name, table_name);
         )",
+        // A view's SQL SECURITY: NULL or 'NONE' (read with the view's own SELECT) or 'INVOKER'.
+        R"(
+        ALTER TABLE tables ADD COLUMN security TEXT;
+        )",
     };
     return migrations;
 }

@@ -670,6 +670,15 @@ StatementPtr ParserImpl::ParseCreateView(bool or_replace, bool alter) {
         if (Cur().type != TokenType::STRING) Error("a comment string");
         Advance();
     }
+    if (AcceptKeyword("SECURITY")) {
+        if (AcceptKeyword("INVOKER")) {
+            v->security_invoker = true;
+        } else if (AcceptKeyword("NONE")) {
+            v->security_invoker = false;
+        } else {
+            Error("NONE or INVOKER");
+        }
+    }
     ExpectKeyword("AS");
     const Token& start = Cur();
     v->query = ParseQuery();

@@ -238,8 +238,8 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             rb.AddColumn("character_set_client");
             rb.AddColumn("collation_connection");
             rb.AddRow({Str(view->name),
-                       Str("CREATE VIEW `" + view->name + "`" + (columns.empty() ? "" : " " + columns) + " AS " +
-                           view->definition),
+                       Str("CREATE VIEW `" + view->name + "`" + (columns.empty() ? "" : " " + columns) +
+                           (view->security_invoker ? " SECURITY INVOKER" : "") + " AS " + view->definition),
                        Str("utf8mb4"), Str("utf8mb4_general_ci")});
             break;
         }
@@ -633,7 +633,9 @@ QueryResult StatementExecutor::CreateView(const ast::CreateViewStatement& s) {
     if (s.alter && !session_.instance().catalog().GetTable(db, s.name)) {
         throw CatalogError("Unknown view '" + db + "." + s.name + "'", ErrorCode::UNKNOWN_TABLE);
     }
-    session_.instance().catalog().CreateView(db, s.name, s.column_names, s.query_text, s.or_replace, s.if_not_exists);
+    bool invoker = s.security_invoker.value_or(s.alter && existing && existing->security_invoker);
+    session_.instance().catalog().CreateView(db, s.name, s.column_names, s.query_text, s.or_replace, s.if_not_exists,
+                                             invoker);
     return Ok();
 }
 

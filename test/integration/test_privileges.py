@@ -277,6 +277,37 @@ def test_views_are_read_with_their_own_select(srv):
         u.close()
 
 
+def test_security_invoker_views_check_what_they_read(srv):
+    # SECURITY INVOKER (StarRocks 3.4.1+): the view's SELECT and the base tables' are both needed;
+    # a SECURITY NONE view nested inside is read with its own SELECT as always.
+    root_exec(srv, "CREATE VIEW shop.inv SECURITY INVOKER AS SELECT id, amount FROM shop.orders",
+              "CREATE VIEW shop.inv_over_definer SECURITY INVOKER AS SELECT total FROM shop.order_totals",
+              "CREATE VIEW shop.definer_over_inv AS SELECT count(*) AS n FROM shop.inv")
+    make_user(srv, "invoker")
+    u = As(srv, "invoker")
+    try:
+        u.deny("SELECT * FROM shop.inv", "SELECT", "VIEW inv")
+        root_exec(srv, "GRANT SELECT ON VIEW shop.inv, shop.inv_over_definer, shop.definer_over_inv TO USER invoker")
+        u.deny("SELECT * FROM shop.inv", "SELECT", "TABLE orders")
+        u.deny("SELECT * FROM shop.inv_over_definer", "SELECT", "VIEW order_totals")
+        # A definer view reads the invoker view inside it with the definer view's rights.
+        assert u.run("SELECT n FROM shop.definer_over_inv")[0][0] >= 2
+        root_exec(srv, "GRANT SELECT ON VIEW shop.order_totals TO USER invoker")
+        assert u.run("SELECT total FROM shop.inv_over_definer")[0][0] is not None
+        root_exec(srv, "GRANT SELECT ON TABLE shop.orders TO USER invoker")
+        assert len(u.run("SELECT * FROM shop.inv")) >= 2
+        create = root_exec(srv, "SHOW CREATE VIEW shop.inv")[0][1]
+        assert "SECURITY INVOKER AS SELECT" in create, create
+        # ALTER VIEW keeps the setting unless it names one.
+        root_exec(srv, "ALTER VIEW shop.inv AS SELECT id FROM shop.orders")
+        assert "SECURITY INVOKER" in root_exec(srv, "SHOW CREATE VIEW shop.inv")[0][1]
+        root_exec(srv, "ALTER VIEW shop.inv SECURITY NONE AS SELECT id FROM shop.orders")
+        assert "SECURITY" not in root_exec(srv, "SHOW CREATE VIEW shop.inv")[0][1]
+    finally:
+        u.close()
+        root_exec(srv, "DROP VIEW shop.definer_over_inv", "DROP VIEW shop.inv_over_definer", "DROP VIEW shop.inv")
+
+
 def test_roles_only_active_ones_count(srv):
     root_exec(srv, "DROP ROLE IF EXISTS analyst", "CREATE ROLE analyst",
               "GRANT SELECT ON TABLE shop.orders TO ROLE analyst")

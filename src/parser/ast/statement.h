@@ -392,6 +392,9 @@ struct CreateViewStatement : Statement {
     QueryNodePtr query;
     /// The query's source text, stored as the view's definition.
     std::string query_text;
+    /// `SECURITY INVOKER` (true) or `SECURITY NONE` (false); unset: NONE for CREATE, the view's
+    /// current setting for ALTER VIEW.
+    std::optional<bool> security_invoker;
 };
 
 struct DropViewStatement : Statement {
