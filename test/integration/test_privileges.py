@@ -733,3 +733,69 @@ def test_prepared_statements_are_checked_as_they_run(objects):
     finally:
         conn.close()
     assert root_exec(srv, "SELECT count(*) FROM shop.orders") == before
+
+
+# One row per privilege that guards a statement: the grant, a statement it allows (denied before
+# the grant, naming that privilege), and what undoes the statement's effect for the next rows.
+GRANTED_AND_DENIED = [
+    ("SYSTEM", "FILE", "GRANT FILE ON SYSTEM TO USER {u}",
+     "SELECT count(*) FROM FILES('path' = '{csv}', 'format' = 'csv')", None),
+    ("SYSTEM", "OPERATE", "GRANT OPERATE ON SYSTEM TO USER {u}", "SET GLOBAL query_timeout = 300", None),
+    ("SYSTEM", "CREATE EXTERNAL CATALOG", "GRANT CREATE EXTERNAL CATALOG ON SYSTEM TO USER {u}",
+     "CREATE EXTERNAL CATALOG cat_{u} PROPERTIES ('type' = 'iceberg', 'iceberg.catalog.type' = 'hadoop', "
+     "'iceberg.catalog.warehouse' = '{warehouse}')", "DROP CATALOG cat_{u}"),
+    ("CATALOG", "CREATE DATABASE", "GRANT CREATE DATABASE ON CATALOG default_catalog TO USER {u}",
+     "CREATE DATABASE db_{u}", "DROP DATABASE db_{u}"),
+    ("CATALOG", "USAGE", "GRANT USAGE ON CATALOG ice TO USER {u}", "SELECT count(*) FROM ice.db.t", None),
+    ("CATALOG", "DROP", "GRANT DROP ON CATALOG ice_spare TO USER {u}", "DROP CATALOG ice_spare",
+     "CREATE EXTERNAL CATALOG ice_spare PROPERTIES ('type' = 'iceberg', 'iceberg.catalog.type' = 'hadoop', "
+     "'iceberg.catalog.warehouse' = '{warehouse}')"),
+    ("DATABASE", "CREATE TABLE", "GRANT CREATE TABLE ON DATABASE shop TO USER {u}",
+     "CREATE TABLE shop.t_{u} (a INT)", "DROP TABLE shop.t_{u}"),
+    ("DATABASE", "CREATE VIEW", "GRANT CREATE VIEW ON DATABASE shop TO USER {u}",
+     "CREATE VIEW shop.v_{u} AS SELECT 1 AS a", "DROP VIEW shop.v_{u}"),
+    ("DATABASE", "CREATE MATERIALIZED VIEW", "GRANT CREATE MATERIALIZED VIEW ON DATABASE shop TO USER {u}",
+     "CREATE MATERIALIZED VIEW shop.mv_{u} REFRESH DEFERRED MANUAL AS SELECT 1 AS a",
+     "DROP MATERIALIZED VIEW shop.mv_{u}"),
+    ("DATABASE", "DROP", "GRANT DROP ON DATABASE spare TO USER {u}", "DROP DATABASE spare", "CREATE DATABASE spare"),
+    ("VIEW", "SELECT", "GRANT SELECT ON VIEW shop.v TO USER {u}", "SELECT count(*) FROM shop.v", None),
+    ("VIEW", "ALTER", "GRANT ALTER ON VIEW shop.v2 TO USER {u}", "ALTER VIEW shop.v2 AS SELECT 2 AS a", None),
+    ("VIEW", "DROP", "GRANT DROP ON VIEW shop.v2 TO USER {u}", "DROP VIEW shop.v2",
+     "CREATE VIEW shop.v2 AS SELECT 1 AS a"),
+    ("MATERIALIZED VIEW", "SELECT", "GRANT SELECT ON MATERIALIZED VIEW shop.mv TO USER {u}",
+     "SELECT count(*) FROM shop.mv", None),
+    ("MATERIALIZED VIEW", "REFRESH", "GRANT REFRESH ON MATERIALIZED VIEW shop.mv TO USER {u}",
+     "REFRESH MATERIALIZED VIEW shop.mv WITH SYNC MODE", None),
+    ("MATERIALIZED VIEW", "ALTER", "GRANT ALTER ON MATERIALIZED VIEW shop.mv TO USER {u}",
+     "ALTER MATERIALIZED VIEW shop.mv ACTIVE", None),
+    ("MATERIALIZED VIEW", "DROP", "GRANT DROP ON MATERIALIZED VIEW shop.mv2 TO USER {u}",
+     "DROP MATERIALIZED VIEW shop.mv2",
+     "CREATE MATERIALIZED VIEW shop.mv2 REFRESH DEFERRED MANUAL AS SELECT count(*) AS c FROM shop.orders"),
+]
+
+
+def test_each_privilege_on_each_object_type_granted_and_denied(objects, tmp_path_factory):
+    srv = objects
+    warehouse = tmp_path_factory.mktemp("grant_wh")
+    csv = tmp_path_factory.mktemp("grant_csv") / "x.csv"
+    csv.write_text("1\n2\n")
+    root_exec(srv, "CREATE DATABASE IF NOT EXISTS spare", "CREATE VIEW IF NOT EXISTS shop.v2 AS SELECT 1 AS a",
+              "CREATE MATERIALIZED VIEW IF NOT EXISTS shop.mv2 REFRESH DEFERRED MANUAL AS "
+              "SELECT count(*) AS c FROM shop.orders",
+              f"CREATE EXTERNAL CATALOG IF NOT EXISTS ice_spare PROPERTIES ('type' = 'iceberg', "
+              f"'iceberg.catalog.type' = 'hadoop', 'iceberg.catalog.warehouse' = '{warehouse}')")
+    for i, (object_type, privilege, grant, sql, undo) in enumerate(GRANTED_AND_DENIED):
+        user = f"g{i}"
+        fill = dict(u=user, csv=csv, warehouse=warehouse)
+        make_user(srv, user)
+        u = As(srv, user)
+        try:
+            message = u.deny(sql.format(**fill))
+            assert f"the {privilege} privilege(s) on {object_type}" in message, (sql, message)
+            root_exec(srv, grant.format(**fill))
+            u.run(sql.format(**fill))
+        finally:
+            u.close()
+        if undo:
+            root_exec(srv, undo.format(**fill))
+        root_exec(srv, f"DROP USER {user}")
