@@ -371,7 +371,11 @@ QueryResult StatementExecutor::Merge(const ast::MergeStatement& s) {
             return externals.LoadForWrite(catalog, db, table);
         };
         txn.emplace(*c, db, s.table, state, reload);
-        iceberg_write::StageDeletes(changed, state, *txn, written);
+        if (iceberg_write::CopyOnWrite(*state.metadata, "write.merge.mode")) {
+            iceberg_write::StageRewrites(context_, catalog, db, s.table, changed, state, *txn, written);
+        } else {
+            iceberg_write::StageDeletes(changed, state, *txn, written);
+        }
         if (!files.empty()) txn->AddDataFiles(std::move(files));
         iceberg::TableState committed = txn->Commit();
         externals.Remember(committed);

@@ -26,6 +26,7 @@
 #include "lake/external_catalogs.h"
 #include "lake/iceberg/data_file_writer.h"
 #include "lake/iceberg/deletion_vector.h"
+#include "lake/iceberg/maintenance.h"
 #include "lake/iceberg/single_value.h"
 #include "lake/iceberg/table_purge.h"
 #include "lake/iceberg/table_transaction.h"
@@ -451,6 +452,76 @@ int64_t StageDeletes(const std::vector<Chunk>& chunks, const TableState& state, 
     return deleted;
 }
 
+bool CopyOnWrite(const iceberg::TableMetadata& metadata, const std::string& property) {
+    auto it = metadata.properties.find(property);
+    if (it == metadata.properties.end()) return false;
+    std::string mode = AsciiLower(it->second);
+    if (mode == "copy-on-write") return true;
+    if (mode == "merge-on-read") return false;
+    throw BinderError(
+        "table property '" + property + "' is '" + it->second + "': it must be 'copy-on-write' or 'merge-on-read'",
+        ErrorCode::WRONG_ARGUMENTS);
+}
+
+int64_t StageRewrites(ClientContext& context, const std::string& catalog, const std::string& db,
+                      const std::string& table, const std::vector<Chunk>& chunks, const TableState& state,
+                      iceberg::TableTransaction& txn, std::vector<std::string>& written) {
+    std::map<std::string, std::vector<int64_t>> positions;
+    for (const auto& chunk : chunks) {
+        for (size_t i = 0; i < chunk.live_rows(); ++i) {
+            uint32_t r = chunk.LiveRow(i);
+            positions[std::string(chunk.column(0).Strings()[r].view())].push_back(chunk.column(1).Data<int64_t>()[r]);
+        }
+    }
+    if (positions.empty()) return 0;
+    int64_t deleted = 0;
+    std::set<std::string> affected;
+    std::string in_list;
+    for (auto& [path, pos] : positions) {
+        std::sort(pos.begin(), pos.end());
+        pos.erase(std::unique(pos.begin(), pos.end()), pos.end());
+        deleted += static_cast<int64_t>(pos.size());
+        affected.insert(path);
+        in_list += (in_list.empty() ? "" : ", ") + QuoteString(path);
+    }
+    // The affected files' surviving rows (their earlier deletes applied), at the same snapshot.
+    const iceberg::Schema& schema = state.metadata->current_schema();
+    std::string prefix = "_file, _pos";
+    std::vector<int> source;
+    for (size_t c = 0; c < schema.fields.size(); ++c) {
+        prefix += ", " + QuoteIdentifier(table) + "." + QuoteIdentifier(schema.fields[c].name);
+        source.push_back(static_cast<int>(c) + 2);
+    }
+    ast::ExprPtr where = Parser::ParseExpression("_file IN (" + in_list + ")");
+    std::vector<Chunk> rows = RunSnapshotQuery(context, catalog, db, table,
+                                               state.metadata->current_snapshot()->snapshot_id, "", prefix, {}, where);
+    iceberg::DataFileWriter writer(*state.metadata, iceberg::RandomUuid());
+    const std::vector<LogicalType>& types = writer.column_types();
+    try {
+        for (auto& chunk : rows) {
+            auto keep = std::make_unique<SelectionVector>();
+            for (size_t i = 0; i < chunk.live_rows(); ++i) {
+                uint32_t r = chunk.LiveRow(i);
+                const auto& pos = positions[std::string(chunk.column(0).Strings()[r].view())];
+                if (!std::binary_search(pos.begin(), pos.end(), chunk.column(1).Data<int64_t>()[r])) keep->push_back(r);
+            }
+            if (keep->empty()) continue;
+            chunk.SetSelection(std::move(keep));
+            writer.Append(ToTableRows(chunk, source, schema, types));
+        }
+        std::vector<iceberg::DataFile> files = writer.Finish();
+        for (const auto& f : files) written.push_back(f.file_path);
+        std::set<std::string> deletes = iceberg::DeleteFilesOnlyFor(*state.metadata, affected);
+        txn.RemoveDataFiles(std::move(affected));
+        if (!deletes.empty()) txn.RemoveDeleteFiles(std::move(deletes));
+        if (!files.empty()) txn.AddDataFiles(std::move(files));
+    } catch (...) {
+        writer.Abort();
+        throw;
+    }
+    return deleted;
+}
+
 void DeleteQuietly(const std::vector<std::string>& paths) {
     if (paths.empty()) return;
     try {
@@ -858,7 +929,9 @@ QueryResult StatementExecutor::IcebergDelete(const ast::DeleteStatement& s, cons
     iceberg::TableTransaction txn(*c, db, s.table, state, reload);
     std::vector<std::string> written;
     try {
-        int64_t deleted = StageDeletes(rows, state, txn, written);
+        int64_t deleted = iceberg_write::CopyOnWrite(*state.metadata, "write.delete.mode")
+                              ? iceberg_write::StageRewrites(context_, catalog, db, s.table, rows, state, txn, written)
+                              : StageDeletes(rows, state, txn, written);
         result.affected_rows = static_cast<uint64_t>(deleted);
         if (deleted == 0) return result;
         TableState committed = txn.Commit();
@@ -932,7 +1005,11 @@ QueryResult StatementExecutor::IcebergUpdate(const ast::UpdateStatement& s, cons
     iceberg::TableTransaction txn(*c, db, s.table, state, reload);
     std::vector<std::string> written;
     try {
-        StageDeletes(rows, state, txn, written);
+        if (iceberg_write::CopyOnWrite(*state.metadata, "write.update.mode")) {
+            iceberg_write::StageRewrites(context_, catalog, db, s.table, rows, state, txn, written);
+        } else {
+            StageDeletes(rows, state, txn, written);
+        }
         txn.AddDataFiles(std::move(files));
         TableState committed = txn.Commit();
         externals.Remember(committed);

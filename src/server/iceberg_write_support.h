@@ -46,6 +46,20 @@ std::map<std::string, LiveFile> LiveDataFiles(const iceberg::TableState& state);
 int64_t StageDeletes(const std::vector<Chunk>& chunks, const iceberg::TableState& state, iceberg::TableTransaction& txn,
                      std::vector<std::string>& written, bool remove_whole_files = true);
 
+/// Which way a row change writes: the table property `write.delete.mode` (DELETE),
+/// `write.update.mode` (UPDATE) or `write.merge.mode` (MERGE) set to "copy-on-write" rewrites the
+/// data files holding changed rows; "merge-on-read" (Floe's default) writes delete files.
+/// Another value throws BinderError naming the property.
+bool CopyOnWrite(const iceberg::TableMetadata& metadata, const std::string& property);
+
+/// Copy-on-write: like StageDeletes, but each data file holding a row of `chunks` is rewritten
+/// without its deleted rows (the rows already deleted from it stay deleted) and removed, together
+/// with the delete files that applied to it alone. Reads the files at `state`'s current snapshot
+/// through `context` (catalog.db.table). The new files' paths go to `written`.
+int64_t StageRewrites(ClientContext& context, const std::string& catalog, const std::string& db,
+                      const std::string& table, const std::vector<Chunk>& chunks, const iceberg::TableState& state,
+                      iceberg::TableTransaction& txn, std::vector<std::string>& written);
+
 /// Deletes files a failed statement wrote (best effort: what remains is an orphan, which
 /// remove_orphan_files cleans).
 void DeleteQuietly(const std::vector<std::string>& paths);

@@ -182,6 +182,31 @@ def test_write_cycle(lake, table, partition, version):
     assert ops == ["append", "append", "overwrite"]
 
 
+@pytest.mark.parametrize("version", [2, 3])
+def test_copy_on_write(lake, version):
+    # write.*.mode = copy-on-write: DELETE, UPDATE and MERGE rewrite the data files that hold
+    # changed rows, so the live data files alone (DuckDB's read_parquet over them) hold the table.
+    table = f"cow{version}"
+    lake.floe.query(f"CREATE TABLE ice.db.{table} ({COLUMNS}) PARTITION BY (truncate(name, 2)) PROPERTIES "
+                    f"('format-version' = '{version}', 'write.delete.mode' = 'copy-on-write', "
+                    f"'write.update.mode' = 'copy-on-write', 'write.merge.mode' = 'copy-on-write')")
+    lake.floe.query(f"INSERT INTO ice.db.{table} VALUES {values(ROWS_A)}")
+    rows = list(ROWS_A)
+    lake.floe.query(f"DELETE FROM ice.db.{table} WHERE id = 1")
+    rows = [r for r in rows if r[0] != 1]
+    verify(lake, table, rows, version)
+    lake.floe.query(f"UPDATE ice.db.{table} SET v = 9.0 WHERE name LIKE 'al%' OR name IS NULL")
+    rows = [r[:4] + (9.0,) if (r[1] is None or r[1].startswith("al")) else r for r in rows]
+    verify(lake, table, rows, version)
+    lake.floe.query(f"MERGE INTO ice.db.{table} t USING (SELECT 2 AS id UNION ALL SELECT 50) s ON t.id = s.id "
+                    f"WHEN MATCHED THEN DELETE WHEN NOT MATCHED THEN INSERT (id, name) VALUES (s.id, 'new')")
+    rows = [r for r in rows if r[0] != 2] + [(50, "new", None, None, None)]
+    verify(lake, table, rows, version)
+    meta = iceberg_spec_check.load_metadata(lake.metadata_path(table))
+    assert [s["summary"]["operation"] for s in meta["snapshots"]] == ["append", "overwrite", "overwrite", "overwrite"]
+    assert all(s["summary"].get("added-delete-files", "0") == "0" for s in meta["snapshots"])
+
+
 def test_dynamic_overwrite(lake):
     create(lake, "dyn", "PARTITION BY (name)", 2)
     rows = [(1, "a", None, None, 1.0), (2, "a", None, None, 2.0), (3, "b", None, None, 3.0), (4, None, None, None, 4.0)]

@@ -500,6 +500,26 @@ std::vector<CompactionGroup> PlanCompaction(const TableMetadata& m, const Compac
     return groups;
 }
 
+std::set<std::string> DeleteFilesOnlyFor(const TableMetadata& m, const std::set<std::string>& data_files) {
+    std::vector<LiveEntry> data, deletes;
+    LiveEntries(m, data, deletes);
+    std::set<std::string> out;
+    for (const auto& d : deletes) {
+        bool ours = false, others = false;
+        for (const auto& f : data) {
+            if (!MayApply(d, f)) continue;
+            if (data_files.count(f.file.file_path)) {
+                ours = true;
+            } else {
+                others = true;
+                break;
+            }
+        }
+        if (ours && !others) out.insert(d.file.file_path);
+    }
+    return out;
+}
+
 TableHealth ComputeHealth(const TableMetadata& m) {
     TableHealth h;
     h.target_file_size = TablePropertyInt(m, "write.target-file-size-bytes", int64_t{512} << 20);

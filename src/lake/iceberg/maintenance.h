@@ -106,6 +106,11 @@ struct CompactionGroup {
 /// The groups worth rewriting in the current snapshot of `m`.
 std::vector<CompactionGroup> PlanCompaction(const TableMetadata& m, const CompactionOptions& options);
 
+/// The live delete files of the current snapshot that may apply to some of `data_files` and to
+/// no other live data file: once those data files are rewritten (their deletes applied), these
+/// go with them (copy-on-write).
+std::set<std::string> DeleteFilesOnlyFor(const TableMetadata& m, const std::set<std::string>& data_files);
+
 // ---- Health ----
 
 struct TableHealth {
