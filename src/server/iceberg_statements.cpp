@@ -334,22 +334,21 @@ void StageDeletionVectors(const std::map<std::string, std::vector<int64_t>>& pos
                           iceberg::TableTransaction& txn, std::vector<std::string>& written) {
     // The live deletes of the data files concerned.
     std::map<std::string, iceberg::DataFile> current_dv;
-    std::set<std::string> with_position_files;
+    // Position delete files from before the table became v3 that may hold rows of these data
+    // files: their rows are merged into the new deletion vectors (spec: a DV absorbs the older
+    // position deletes of its data file); those naming one data file go with the merge.
+    std::vector<iceberg::DataFile> position_files;
     const iceberg::Snapshot* snapshot = state.metadata->current_snapshot();
     for (const auto& m : iceberg::ReadSnapshotManifests(*state.metadata, *snapshot)) {
         if (m.content != iceberg::ManifestContent::DELETES) continue;
         for (auto& e : iceberg::ReadManifest(ReadWholeFile(m.path), "manifest '" + m.path + "'", m)) {
             if (e.status == iceberg::EntryStatus::DELETED) continue;
             if (e.file.content != iceberg::DataFileContent::POSITION_DELETES) continue;
-            if (!e.file.referenced_data_file) {
-                with_position_files.insert("");  // may cover any file
-                continue;
-            }
-            if (!positions.count(*e.file.referenced_data_file)) continue;
+            if (e.file.referenced_data_file && !positions.count(*e.file.referenced_data_file)) continue;
             if (AsciiEqualsIgnoreCase(e.file.file_format, "puffin")) {
-                current_dv[*e.file.referenced_data_file] = e.file;
+                if (e.file.referenced_data_file) current_dv[*e.file.referenced_data_file] = e.file;
             } else {
-                with_position_files.insert(*e.file.referenced_data_file);
+                position_files.push_back(e.file);  // names one of ours, or may cover any file
             }
         }
     }
@@ -358,14 +357,24 @@ void StageDeletionVectors(const std::map<std::string, std::vector<int64_t>>& pos
     std::vector<int32_t> specs;
     std::set<std::string> targets, removed;
     std::set<std::pair<std::string, std::string>> replaced;
+    std::map<std::string, std::vector<int64_t>> earlier;  // rows of our data files in position files
+    std::set<std::string> absorbed;                       // position files naming one of ours only
+    for (const auto& f : position_files) {
+        for (auto& [data_file, list] : iceberg::ReadPositionDeletes(f.file_path)) {
+            if (!positions.count(data_file)) continue;
+            auto& into = earlier[data_file];
+            into.insert(into.end(), list.begin(), list.end());
+        }
+        if (f.referenced_data_file) absorbed.insert(f.file_path);
+    }
     for (auto& [path, pos] : positions) {
         auto it = live.find(path);
-        if (with_position_files.count(path) || with_position_files.count("")) {
-            throw NotSupportedError("data file '" + path +
-                                    "' has position delete files from before the table became v3; Floe cannot merge "
-                                    "them into a deletion vector yet");
-        }
         std::vector<int64_t> all = pos;
+        if (auto e = earlier.find(path); e != earlier.end()) {
+            all.insert(all.end(), e->second.begin(), e->second.end());
+            std::sort(all.begin(), all.end());
+            all.erase(std::unique(all.begin(), all.end()), all.end());
+        }
         auto old = current_dv.find(path);
         if (old != current_dv.end()) {
             const iceberg::DataFile& dv = old->second;
@@ -395,6 +404,7 @@ void StageDeletionVectors(const std::map<std::string, std::vector<int64_t>>& pos
         txn.AddDeleteFiles(std::move(files), std::move(specs), targets);
     }
     if (!removed.empty()) txn.RemoveDataFiles(removed);
+    if (!absorbed.empty()) txn.RemoveDeleteFiles(std::move(absorbed));
     std::set<std::pair<std::string, std::string>> replaced_kept;
     for (const auto& r : replaced) {
         if (!removed.count(r.second)) replaced_kept.insert(r);

@@ -15,10 +15,6 @@ namespace floe {
 
 namespace {
 
-// The reserved field ids of position delete files' columns (spec: "Position Delete Files").
-constexpr int32_t kDeleteFilePathId = 2147483546;
-constexpr int32_t kDeletePosId = 2147483545;
-
 /// The top-level column of `file` with field id `id` (or, when the file has no ids, named
 /// `name`); -1 when absent.
 int FindColumn(const parquet::ParquetFileReader& file, int32_t id, const std::string& name) {
@@ -98,30 +94,16 @@ std::shared_ptr<const IcebergDeleteReader::PositionMap> IcebergDeleteReader::Pos
         if (!ref.referenced_data_file) throw IOError("deletion vector in '" + ref.path + "' names no data file");
         (*map)[*ref.referenced_data_file] = ReadDeletionVector(ref);
     } else if (ref.format == "PARQUET") {
-        auto file = OpenParquet(ref.path);
-        int path_col = FindColumn(*file, kDeleteFilePathId, "file_path");
-        int pos_col = FindColumn(*file, kDeletePosId, "pos");
-        if (path_col < 0 || pos_col < 0) {
-            throw IOError("position delete file '" + ref.path + "' has no file_path and pos columns");
-        }
-        Column paths = ReadWholeColumn(*file, static_cast<size_t>(path_col));
-        Column pos = ReadWholeColumn(*file, static_cast<size_t>(pos_col));
-        if (!paths.type().IsString() || !pos.type().IsInteger()) {
-            throw IOError("position delete file '" + ref.path + "': file_path must be a string and pos a long");
-        }
-        std::string last_raw, last_resolved;
-        for (size_t r = 0; r < paths.size(); ++r) {
-            if (paths.IsNull(r) || pos.IsNull(r)) continue;  // a delete naming no file deletes nothing
-            std::string raw(paths.Strings()[r].view());
-            if (raw != last_raw) {
-                last_raw = raw;
-                last_resolved = plan_->resolve_path ? plan_->resolve_path(raw) : raw;
+        for (auto& [raw, list] : iceberg::ReadPositionDeletes(ref.path)) {
+            std::string resolved = plan_->resolve_path ? plan_->resolve_path(raw) : raw;
+            auto& into = (*map)[resolved];
+            if (into.empty()) {
+                into = std::move(list);
+            } else {  // two spellings of one file
+                into.insert(into.end(), list.begin(), list.end());
+                std::sort(into.begin(), into.end());
+                into.erase(std::unique(into.begin(), into.end()), into.end());
             }
-            (*map)[last_resolved].push_back(pos.GetValue(r).GetInt());
-        }
-        for (auto& [path, list] : *map) {
-            std::sort(list.begin(), list.end());
-            list.erase(std::unique(list.begin(), list.end()), list.end());
         }
     } else {
         throw NotSupportedError("position delete file '" + ref.path + "' is " + ref.format +

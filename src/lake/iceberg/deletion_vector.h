@@ -9,6 +9,7 @@
 /// lists each blob's offset, length and properties (referenced-data-file, cardinality).
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,5 +33,11 @@ std::vector<int64_t> DecodeDeletionVector(std::string_view blob, const std::stri
 std::vector<DataFile> WriteDeletionVectors(const std::string& path,
                                            const std::vector<std::pair<std::string, std::vector<int64_t>>>& vectors,
                                            const std::vector<std::vector<PartitionValue>>& partitions);
+
+/// The rows of a Parquet position delete file (spec "Position Delete Files": file_path, field id
+/// 2147483546, and pos, 2147483545; by name in files without field ids): per data file path as
+/// written in the file, the positions, sorted and unique. Rows with a NULL path or position delete
+/// nothing and are skipped. Throws IOError naming the file when the columns are missing or mistyped.
+std::map<std::string, std::vector<int64_t>> ReadPositionDeletes(const std::string& path);
 
 }  // namespace floe::iceberg
