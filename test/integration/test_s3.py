@@ -425,6 +425,41 @@ def test_hadoop_catalog_on_s3_two_servers_commit_safely(s3, tmp_path):
             srv.stop()
 
 
+def test_rest_catalog_vends_s3_credentials(s3, tmp_path):
+    # Server A serves a hadoop catalog on S3 over the Iceberg REST API with
+    # 'iceberg.rest.vended-credentials'; B attaches it knowing no S3 endpoint or key and reads and
+    # writes the table's files with the credentials A's LoadTableResult vends. Without the
+    # property A vends nothing, and B cannot reach the files.
+    a = FloeServer(tmp_path / "a").start()
+    b = FloeServer(tmp_path / "b").start()
+    try:
+        props = {"type": "iceberg", "iceberg.catalog.type": "hadoop", "iceberg.catalog.warehouse": "s3://floe/vend",
+                 "iceberg.rest.vended-credentials": "true", **s3.properties()}
+        create_catalog(a, "served", props)
+        create_catalog(a, "closed", {**props, "iceberg.rest.vended-credentials": "false",
+                                     "iceberg.catalog.warehouse": "s3://floe/vend_closed"})
+        for catalog in ("served", "closed"):
+            a.query(f"CREATE DATABASE {catalog}.db")
+            a.query(f"CREATE TABLE {catalog}.db.t (id BIGINT, v VARCHAR(10))")
+            a.query(f"INSERT INTO {catalog}.db.t VALUES (1, 'a'), (2, 'b')")
+        a.query("CREATE USER lakeuser IDENTIFIED BY 'pw'")
+        a.query("GRANT USAGE, ALTER ON CATALOG served TO lakeuser")
+        a.query("GRANT USAGE, ALTER ON CATALOG closed TO lakeuser")
+        base = f"http://127.0.0.1:{a.http_port}/iceberg"
+        for name, warehouse in (("r", "served"), ("r_closed", "closed")):
+            b.query(f"CREATE EXTERNAL CATALOG {name} PROPERTIES ('type' = 'iceberg', 'iceberg.catalog.type' = 'rest', "
+                    f"'iceberg.catalog.uri' = '{base}', 'iceberg.catalog.warehouse' = '{warehouse}', "
+                    f"'iceberg.catalog.oauth2.credential' = 'lakeuser:pw')")
+        assert query(b, "SELECT id, v FROM r.db.t ORDER BY id") == [(1, "a"), (2, "b")]
+        b.query("INSERT INTO r.db.t VALUES (3, 'c')")
+        assert query(a, "SELECT count(*) FROM served.db.t") == [(3,)]
+        m = error_of(b, "SELECT * FROM r_closed.db.t")
+        assert "s3://floe/vend_closed/db/t/" in m, m
+    finally:
+        a.stop()
+        b.stop()
+
+
 def test_insert_into_files_on_s3(floe, s3, parquet):
     props = ", ".join(f'"{k}" = "{v}"' for k, v in s3.properties().items())
     # Parquet, read back through FILES() over S3.

@@ -8,6 +8,7 @@
 
 #include "common/exception.h"
 #include "common/json_text.h"
+#include "io/s3_file_system.h"
 #include "lake/iceberg/metadata_writer.h"
 #include "lake/iceberg/table_updates.h"
 
@@ -113,6 +114,8 @@ RestCatalog::Response RestCatalog::Send(const std::string& method, const std::st
         headers = curl_slist_append(headers, "Expect:");
         if (!content_type.empty()) headers = curl_slist_append(headers, ("Content-Type: " + content_type).c_str());
         if (!authorization.empty()) headers = curl_slist_append(headers, ("Authorization: " + authorization).c_str());
+        // Ask for storage credentials with table loads (servers that do not vend ignore it).
+        headers = curl_slist_append(headers, "X-Iceberg-Access-Delegation: vended-credentials");
         Response response;
         char error[CURL_ERROR_SIZE] = {0};
         curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
@@ -338,10 +341,55 @@ std::vector<std::string> RestCatalog::ListTables(const std::string& ns) {
     return out;
 }
 
+void RestCatalog::RegisterVendedCredentials(simdjson::dom::element answer, const std::string& metadata_location) {
+    auto settings_of = [](simdjson::dom::element object) {
+        std::map<std::string, std::string> out;
+        simdjson::dom::object fields;
+        if (object.get_object().get(fields) != simdjson::SUCCESS) return out;
+        for (auto [key, value] : fields) {
+            std::string_view text;
+            if (value.get_string().get(text) == simdjson::SUCCESS && S3Config::IsProperty(key)) {
+                out[std::string(key)] = std::string(text);
+            }
+        }
+        return out;
+    };
+    auto install = [&](const std::string& prefix, const std::map<std::string, std::string>& settings) {
+        if (prefix.empty() || !IsS3Path(prefix) || !settings.count("s3.access-key-id")) return;
+        try {
+            RegisterS3Config(prefix, S3Config::FromProperties(settings));
+        } catch (const Exception& e) {
+            throw IOError("Iceberg REST catalog '" + uri_ + "' vended unusable storage credentials for '" + prefix +
+                          "': " + e.what());
+        }
+    };
+    // storage-credentials (REST spec 1.7+): per location prefix, the most specific first.
+    simdjson::dom::array credentials;
+    if (answer["storage-credentials"].get_array().get(credentials) == simdjson::SUCCESS) {
+        for (simdjson::dom::element c : credentials) {
+            std::string_view prefix;
+            simdjson::dom::element config;
+            if (c["prefix"].get_string().get(prefix) != simdjson::SUCCESS) continue;
+            if (c["config"].get(config) != simdjson::SUCCESS) continue;
+            install(std::string(prefix), settings_of(config));
+        }
+    }
+    // The table's `config` (older servers): credentials for the table's own location.
+    simdjson::dom::element config, metadata;
+    if (answer["config"].get(config) == simdjson::SUCCESS && answer["metadata"].get(metadata) == simdjson::SUCCESS) {
+        std::string_view table_location;
+        if (metadata["location"].get_string().get(table_location) == simdjson::SUCCESS) {
+            install(std::string(table_location), settings_of(config));
+        }
+    }
+    (void)metadata_location;
+}
+
 std::optional<std::string> RestCatalog::Remember(const std::string& body, const std::string& what) {
     Parsed parsed(body);
     if (!parsed.ok) throw IOError("Iceberg REST catalog '" + uri_ + "': " + what + " did not answer JSON");
     std::string location = StringAt(parsed.doc, "metadata-location");
+    RegisterVendedCredentials(parsed.doc, location);
     simdjson::dom::element metadata;
     if (location.empty() || parsed.doc["metadata"].get(metadata) != simdjson::SUCCESS) {
         return location.empty() ? std::nullopt : std::optional<std::string>(location);

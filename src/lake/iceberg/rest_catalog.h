@@ -34,6 +34,8 @@
 #include <string>
 #include <vector>
 
+#include <simdjson.h>
+
 #include "lake/iceberg/iceberg_catalog.h"
 #include "lake/iceberg/table_metadata.h"
 
@@ -86,6 +88,11 @@ class RestCatalog : public IcebergCatalog {
     std::string TablePath(const std::string& ns, const std::string& table) const;
     /// Remembers the metadata of a LoadTableResult / commit answer; returns its location.
     std::optional<std::string> Remember(const std::string& body, const std::string& what);
+    /// Vended credentials (the client asks with `X-Iceberg-Access-Delegation: vended-credentials`):
+    /// S3 settings in the answer's `storage-credentials` (per prefix) or `config` (for the table's
+    /// location) are registered for those locations (io/s3_file_system.h), so the table's files
+    /// are read and written with them.
+    void RegisterVendedCredentials(simdjson::dom::element answer, const std::string& metadata_location);
     std::string CreateWithoutCommitRoute(const TableCommit& commit);
 
     CatalogProperties properties_;

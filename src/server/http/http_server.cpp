@@ -168,6 +168,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
         request.method = std::string(req.method_string());
         request.target = std::string(req.target());
         request.authorization = std::string(req[http::field::authorization]);
+        request.access_delegation = std::string(req["X-Iceberg-Access-Delegation"]);
         request.body = std::move(req.body());
         request.peer = peer_;
         const bool keep_alive = req.keep_alive();

@@ -16,6 +16,7 @@
 #include "common/logging.h"
 #include "io/file_roots.h"
 #include "io/file_system.h"
+#include "io/s3_file_system.h"
 #include "lake/external_catalogs.h"
 #include "lake/iceberg/data_file_writer.h"
 #include "lake/iceberg/iceberg_catalog.h"
@@ -208,6 +209,38 @@ class CatalogRequest {
         return std::make_pair(*location, metadata);
     }
 
+    /// The `config` and `storage-credentials` members of a LoadTableResult for a table at
+    /// `location`: the catalog's own S3 settings when the client asked for vended credentials
+    /// (`X-Iceberg-Access-Delegation: vended-credentials`) and the catalog allows it
+    /// ('iceberg.rest.vended-credentials' = 'true': its keys go to every user with USAGE on it);
+    /// otherwise an empty config.
+    std::string StorageConfig(const std::string& location, const std::string& delegation) {
+        const std::string none = "\"config\":{}";
+        if (delegation.find("vended-credentials") == std::string::npos || !IsS3Path(location)) return none;
+        auto info = instance_.catalog().GetExternalCatalog(catalog_name_);
+        if (!info) return none;
+        auto vend = info->properties.find("iceberg.rest.vended-credentials");
+        if (vend == info->properties.end() || !AsciiEqualsIgnoreCase(vend->second, "true")) return none;
+        if (!S3Config::HasAny(info->properties)) return none;
+        S3Config s3 = S3Config::FromProperties(info->properties);
+        if (s3.access_key.empty()) return none;
+        std::string config = "{\"s3.access-key-id\":" + JsonString(s3.access_key) +
+                             ",\"s3.secret-access-key\":" + JsonString(s3.secret_key) +
+                             ",\"client.region\":" + JsonString(s3.region) +
+                             ",\"s3.path-style-access\":" + JsonString(s3.path_style ? "true" : "false");
+        if (!s3.session_token.empty()) config += ",\"s3.session-token\":" + JsonString(s3.session_token);
+        if (!s3.endpoint.empty()) {
+            std::string endpoint = s3.endpoint;
+            if (endpoint.find("://") == std::string::npos) endpoint = (s3.ssl ? "https://" : "http://") + endpoint;
+            config += ",\"s3.endpoint\":" + JsonString(endpoint);
+        }
+        config += "}";
+        Log::Info("iceberg_rest.vended_credentials",
+                  {{"user", user_}, {"catalog", catalog_name_}, {"location", location}});
+        return "\"config\":" + config + ",\"storage-credentials\":[{\"prefix\":" + JsonString(location) +
+               ",\"config\":" + config + "}]";
+    }
+
     /// Load() or 404 naming the namespace or the table.
     std::pair<std::string, std::shared_ptr<const TableMetadata>> LoadExisting(const std::string& ns,
                                                                               const std::string& table) {
@@ -225,10 +258,12 @@ class CatalogRequest {
     std::shared_ptr<iceberg::IcebergCatalog> catalog_;
 };
 
-std::string LoadTableResult(const std::optional<std::string>& location, const std::string& metadata_json) {
+/// A LoadTableResult; `storage` is CatalogRequest::StorageConfig's members.
+std::string LoadTableResult(const std::optional<std::string>& location, const std::string& metadata_json,
+                            const std::string& storage = "\"config\":{}") {
     std::string out = "{";
     if (location) out += "\"metadata-location\":" + JsonString(*location) + ",";
-    return out + "\"metadata\":" + metadata_json + ",\"config\":{}}";
+    return out + "\"metadata\":" + metadata_json + "," + storage + "}";
 }
 
 /// The metadata file's JSON text as stored (inflated when gzipped).
@@ -446,7 +481,8 @@ IcebergRestResponse CatalogRoute(CatalogRequest& c, const IcebergRestRequest& re
             } catch (const iceberg::CommitFailedError& e) {
                 Throw(409, "AlreadyExistsException", e.what());
             }
-            return Json(200, LoadTableResult(written, iceberg::SerializeTableMetadata(m)));
+            return Json(200, LoadTableResult(written, iceberg::SerializeTableMetadata(m),
+                                             c.StorageConfig(m.location, request.access_delegation)));
         }
         Throw(405, "BadRequestException", "method not allowed");
     }
@@ -466,8 +502,9 @@ IcebergRestResponse CatalogRoute(CatalogRequest& c, const IcebergRestRequest& re
     }
     if (method == "GET") {
         auto [location, metadata] = c.LoadExisting(ns, table);
-        (void)metadata;  // parsed to check it; the stored text is sent as written
-        return Json(200, LoadTableResult(location, MetadataText(location)));
+        // (The metadata was parsed to check it; the stored text is sent as written.)
+        return Json(200, LoadTableResult(location, MetadataText(location),
+                                         c.StorageConfig(metadata->location, request.access_delegation)));
     }
     if (method == "DELETE") {
         c.Require("ALTER");

@@ -38,6 +38,8 @@ struct IcebergRestRequest {
     std::string method;  ///< GET, HEAD, POST, DELETE, ...
     std::string target;  ///< the request target, "/iceberg/v1/..." with its query
     std::string authorization;
+    /// The X-Iceberg-Access-Delegation header ("vended-credentials" asks for storage credentials).
+    std::string access_delegation;
     std::string body;
     std::string peer;  ///< the client's address (login limits, messages)
 };
