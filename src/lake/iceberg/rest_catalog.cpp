@@ -467,6 +467,7 @@ std::string RestCatalog::DefaultTableLocation(const std::string& ns, const std::
     if (r.status == 200) {
         Parsed parsed(r.body);
         simdjson::dom::element metadata;
+        if (parsed.ok) RegisterVendedCredentials(parsed.doc, "");  // the new table's files are written next
         if (parsed.ok && parsed.doc["metadata"].get(metadata) == simdjson::SUCCESS) {
             std::string location = StringAt(metadata, "location");
             while (location.size() > 1 && location.back() == '/') location.pop_back();

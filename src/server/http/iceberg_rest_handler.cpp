@@ -473,7 +473,10 @@ IcebergRestResponse CatalogRoute(CatalogRequest& c, const IcebergRestRequest& re
             TableMetadata m = NewTableMetadata(body, location);
             bool stage = false;
             if (auto s = body.Find("stage-create"); s && s->get_bool().get(stage) != simdjson::SUCCESS) stage = false;
-            if (stage) return Json(200, LoadTableResult(std::nullopt, iceberg::SerializeTableMetadata(m)));
+            if (stage) {
+                return Json(200, LoadTableResult(std::nullopt, iceberg::SerializeTableMetadata(m),
+                                                 c.StorageConfig(m.location, request.access_delegation)));
+            }
             iceberg::TableCommit commit{ns, name, std::nullopt, &m, nullptr};
             std::string written;
             try {
