@@ -112,9 +112,9 @@ size_t DecodeDeltaBinaryPacked(std::string_view data, size_t n, std::vector<uint
     }
     uint64_t per_mini = block_size / miniblocks;
     out.clear();
-    out.reserve(n);
     if (total == 0) return static_cast<size_t>(p - begin);
-    out.push_back(value);
+    out.resize(std::max<size_t>(n, 1));
+    out[0] = value;
     uint64_t produced = 1;
     std::vector<uint8_t> widths(miniblocks);
     while (produced < total) {
@@ -131,9 +131,28 @@ size_t DecodeDeltaBinaryPacked(std::string_view data, size_t n, std::vector<uint
             if (take * static_cast<uint64_t>(width) > available * 8) {
                 Corrupt(what, "DELTA_BINARY_PACKED miniblock is cut off");
             }
-            for (uint64_t i = 0; i < take; ++i) {
-                value += min_delta + ReadBits(p, available, i * static_cast<uint64_t>(width), width);
-                if (out.size() < n) out.push_back(value);
+            // Values past `n` are only stepped over; the rest are unpacked with one unaligned
+            // 64-bit load each while 8 bytes remain (widths up to 56 bits fit after the shift).
+            uint64_t keep = produced < n ? std::min<uint64_t>(take, n - produced) : 0;
+            uint64_t* dst = out.data() + produced;
+            uint64_t i = 0;
+            if (width == 0) {
+                for (; i < keep; ++i) dst[i] = value += min_delta;
+            } else if (width <= 56) {
+                // The load may reach past the miniblock into the page's next bytes: the mask
+                // drops them. Only the page's end bounds it.
+                const uint64_t mask = (uint64_t{1} << width) - 1;
+                const auto page_left = static_cast<uint64_t>(end - p);
+                for (; i < keep; ++i) {
+                    uint64_t bit = i * static_cast<uint64_t>(width);
+                    if (bit / 8 + 8 > page_left) break;
+                    uint64_t word;
+                    std::memcpy(&word, p + bit / 8, 8);
+                    dst[i] = value += min_delta + ((word >> (bit % 8)) & mask);
+                }
+            }
+            for (; i < keep; ++i) {
+                dst[i] = value += min_delta + ReadBits(p, available, i * static_cast<uint64_t>(width), width);
             }
             produced += take;
             p += available;
@@ -223,13 +242,15 @@ uint32_t RleDecoder::Decode(uint32_t* out, size_t n) {
             size_t k = std::min<size_t>(n, packed_left_);
             size_t bytes = static_cast<size_t>(packed_bits_available_ / 8);
             // Widths are at most 32: one unaligned 64-bit load holds each value (bit offset <= 7),
-            // as long as 8 bytes remain; the run's tail takes the careful path.
+            // as long as 8 bytes remain before the end of the data (a load may reach past the run:
+            // the mask drops those bits); the data's last bytes take the careful path.
+            const auto load_limit = static_cast<size_t>(end_ - packed_);
             const uint64_t mask = bit_width_ == 32 ? 0xffffffffULL : (uint64_t{1} << bit_width_) - 1;
             size_t i = 0;
             if (bit_width_ <= 8 && packed_bit_ % 8 == 0) {
                 // Groups of eight values fill bit_width_ whole bytes: one load per group.
                 const auto w = static_cast<unsigned>(bit_width_);
-                for (; i + 8 <= k && packed_bit_ / 8 + 8 <= bytes; i += 8) {
+                for (; i + 8 <= k && packed_bit_ / 8 + 8 <= load_limit; i += 8) {
                     uint64_t word;
                     std::memcpy(&word, packed_ + packed_bit_ / 8, 8);
                     for (unsigned j = 0; j < 8; ++j) {
@@ -239,7 +260,7 @@ uint32_t RleDecoder::Decode(uint32_t* out, size_t n) {
                     packed_bit_ += 8 * w;
                 }
             }
-            for (; i < k && packed_bit_ / 8 + 8 <= bytes; ++i) {
+            for (; i < k && packed_bit_ / 8 + 8 <= load_limit; ++i) {
                 uint64_t word;
                 std::memcpy(&word, packed_ + packed_bit_ / 8, 8);
                 out[i] = static_cast<uint32_t>((word >> (packed_bit_ % 8)) & mask);
@@ -344,7 +365,7 @@ void DecodeValues(Encoding encoding, PhysicalType type, int32_t type_length, std
             if (type != PhysicalType::INT32 && type != PhysicalType::INT64) {
                 Corrupt(what, "DELTA_BINARY_PACKED is only defined for INT32 and INT64");
             }
-            std::vector<uint64_t> v;
+            thread_local std::vector<uint64_t> v;  // reused: pages decode one after another
             DecodeDeltaBinaryPacked(data, n, v, what);
             out.fixed.resize((base + n) * width);
             for (size_t i = 0; i < n; ++i) {

@@ -294,13 +294,18 @@ struct ColumnReader::Leaf {
                     buffer.Resize(static_cast<size_t>(h.uncompressed_page_size));
                     Decompress(codec, body, buffer.data(), buffer.size(), page_what);
                     std::string_view data = buffer.view();
-                    size_t used = DecodeLevelsV1(static_cast<Encoding>(dp.repetition_level_encoding), data, n,
-                                                 node->max_rep, rep, page_what + " repetition levels");
-                    data.remove_prefix(used);
-                    size_t present = 0;
-                    used = DecodeLevelsV1(static_cast<Encoding>(dp.definition_level_encoding), data, n, node->max_def,
-                                          def, page_what + " definition levels", &present);
-                    data.remove_prefix(used);
+                    // A flat leaf never reads its repetition levels (all 0, and stored in no bytes),
+                    // nor its definition levels when it is required: they are not materialised.
+                    size_t present = n;
+                    if (!(flat && node->max_rep == 0)) {
+                        data.remove_prefix(DecodeLevelsV1(static_cast<Encoding>(dp.repetition_level_encoding), data, n,
+                                                          node->max_rep, rep, page_what + " repetition levels"));
+                    }
+                    if (!(flat && node->max_def == 0)) {
+                        data.remove_prefix(DecodeLevelsV1(static_cast<Encoding>(dp.definition_level_encoding), data,
+                                                          n, node->max_def, def, page_what + " definition levels",
+                                                          &present));
+                    }
                     if (n == 0) continue;
                     StartPage(static_cast<Encoding>(dp.encoding), data, n, present, page_what);
                     return true;
@@ -318,10 +323,15 @@ struct ColumnReader::Leaf {
                     auto n = static_cast<size_t>(dp.num_values);
                     auto rep_len = static_cast<size_t>(dp.repetition_levels_byte_length);
                     auto def_len = static_cast<size_t>(dp.definition_levels_byte_length);
-                    DecodeLevelsV2(body.substr(0, rep_len), n, node->max_rep, rep, page_what + " repetition levels");
-                    size_t present = 0;
-                    DecodeLevelsV2(body.substr(rep_len, def_len), n, node->max_def, def,
-                                   page_what + " definition levels", &present);
+                    if (!(flat && node->max_rep == 0)) {
+                        DecodeLevelsV2(body.substr(0, rep_len), n, node->max_rep, rep,
+                                       page_what + " repetition levels");
+                    }
+                    size_t present = n;
+                    if (!(flat && node->max_def == 0)) {
+                        DecodeLevelsV2(body.substr(rep_len, def_len), n, node->max_def, def,
+                                       page_what + " definition levels", &present);
+                    }
                     std::string_view values_part = body.substr(rep_len + def_len);
                     size_t values_size = static_cast<size_t>(h.uncompressed_page_size) - rep_len - def_len;
                     bool compressed = !dp.__isset.is_compressed || dp.is_compressed;
