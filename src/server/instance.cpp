@@ -47,6 +47,7 @@ Instance::Instance(InstanceOptions options) : options_(std::move(options)) {
     catalog_ = Catalog::Open(options_.data_dir);
     access_ = std::make_unique<AccessControl>(*catalog_);
     audit_ = std::make_unique<AuditLog>(options_.data_dir);
+    metrics_ = std::make_unique<ServerMetrics>();
     external_catalogs_ = std::make_unique<ExternalCatalogs>(*catalog_);
     std::string data_dir = options_.data_dir;
     {

@@ -21,6 +21,7 @@
 #include "lake/external_catalogs.h"
 #include "server/audit_log.h"
 #include "server/login_guard.h"
+#include "server/metrics.h"
 #include "server/session_variables.h"
 
 namespace floe {
@@ -59,6 +60,8 @@ class Instance {
     AccessControl& access() { return *access_; }
     /// One record per statement and per load (server/audit_log.h).
     AuditLog& audit() { return *audit_; }
+    /// GET /metrics' counters (server/metrics.h).
+    ServerMetrics& metrics() { return *metrics_; }
     /// CREATE EXTERNAL CATALOG's catalogs, opened on first use.
     ExternalCatalogs& external_catalogs() { return *external_catalogs_; }
     LoadManager& loads() { return *loads_; }
@@ -97,6 +100,7 @@ class Instance {
     std::unique_ptr<Catalog> catalog_;
     std::unique_ptr<AccessControl> access_;
     std::unique_ptr<AuditLog> audit_;
+    std::unique_ptr<ServerMetrics> metrics_;
     std::unique_ptr<ExternalCatalogs> external_catalogs_;
     std::unique_ptr<GlobalVariables> globals_;
     std::unique_ptr<LoadManager> loads_;

@@ -551,11 +551,13 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
             }
         }
         catalog.TouchMaterializedViews();
+        instance_.metrics().MvRefreshFinished(true, NowMs() - record.start);
     } catch (const std::exception& e) {
         // The failure and its reason stay on the MV (SHOW MATERIALIZED VIEWS); the scheduler retries.
         const auto* known = dynamic_cast<const Exception*>(&e);
         record.state = "FAILED";
         record.finish = NowMs();
+        instance_.metrics().MvRefreshFinished(false, record.finish - record.start);
         record.error_code = known ? MysqlErrno(known->code()) : 1105;
         record.error = e.what();
         catalog.store().Transaction(

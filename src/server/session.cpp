@@ -320,6 +320,7 @@ auto Session::Audited(std::string_view text, Run&& run) -> decltype(run()) {
     auto finish = [&] {
         record.time_ms =
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+        instance_.metrics().Observe(record);
         instance_.audit().Add(std::move(record));
     };
     try {

@@ -302,8 +302,8 @@ struct ColumnReader::Leaf {
                                                           node->max_rep, rep, page_what + " repetition levels"));
                     }
                     if (!(flat && node->max_def == 0)) {
-                        data.remove_prefix(DecodeLevelsV1(static_cast<Encoding>(dp.definition_level_encoding), data,
-                                                          n, node->max_def, def, page_what + " definition levels",
+                        data.remove_prefix(DecodeLevelsV1(static_cast<Encoding>(dp.definition_level_encoding), data, n,
+                                                          node->max_def, def, page_what + " definition levels",
                                                           &present));
                     }
                     if (n == 0) continue;

@@ -27,11 +27,18 @@ using Args = const std::vector<const Column*>&;
 
 /// A JSON value: a scalar kept as its minified text, an object (members in document order) or an
 /// array.
+struct JsonMember;
 struct JsonNode {
     enum class Kind { SCALAR, OBJECT, ARRAY } kind = Kind::SCALAR;
     std::string scalar = "null";
-    std::vector<std::pair<std::string, JsonNode>> members;
+    std::vector<JsonMember> members;  // (a pair of an incomplete type does not compile with clang)
     std::vector<JsonNode> elements;
+};
+/// One member of an object: its key and value.
+struct JsonMember {
+    JsonMember(std::string key, JsonNode value) : first(std::move(key)), second(std::move(value)) {}
+    std::string first;
+    JsonNode second;
 };
 
 JsonNode FromElement(simdjson::dom::element e) {
@@ -94,7 +101,7 @@ void WritePretty(const JsonNode& n, size_t depth, std::string& out) {
                 out += "{}";
                 return;
             }
-            std::vector<const std::pair<std::string, JsonNode>*> sorted;
+            std::vector<const JsonMember*> sorted;
             for (const auto& m : n.members) sorted.push_back(&m);
             std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
             out += "{\n";

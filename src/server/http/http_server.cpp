@@ -22,6 +22,7 @@
 #include "server/http/http_request.h"
 #include "server/http/iceberg_rest_handler.h"
 #include "server/instance.h"
+#include "server/session.h"
 #include "server/tls/server_tls.h"
 
 namespace floe {
@@ -130,6 +131,11 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
         if (IcebergRestHandler::Handles(target)) return RunIcebergRest();
         if (req.method() == http::verb::get && (target == "/api/health" || target == "/health")) {
             *res = Json(http::status::ok, req.version(), req.keep_alive(), R"({"status":"OK"})");
+        } else if (req.method() == http::verb::get && (target == "/metrics" || target.rfind("/metrics?", 0) == 0)) {
+            // Anonymous: server-wide figures; with Basic auth, also the objects the user may see.
+            std::string user;
+            if (req.find(http::field::authorization) != req.end() && !Authenticate(req, &user)) return;
+            return RunMetrics(user);
         } else if (req.method() == http::verb::get && target == "/api/version") {
             *res = Json(http::status::ok, req.version(), req.keep_alive(),
                         std::string(R"({"version":")") + kServerVersion + "\"}");
@@ -183,6 +189,36 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
             if (answer.status == 401) res->set(http::field::www_authenticate, R"(Bearer realm="floe")");
             res->keep_alive(keep_alive);
             res->body() = std::move(answer.body);
+            res->prepare_payload();
+            asio::post(self->stream_.get_executor(), [self, res] { self->Write(res); });
+            self->gate_->active.fetch_sub(1);
+        }).detach();
+    }
+
+    /// GET /metrics (server/metrics.h): per-object series read table metadata, so it runs off the
+    /// I/O threads like the Iceberg REST catalog.
+    void RunMetrics(std::string user) {
+        auto& req = body_->get();
+        const bool keep_alive = req.keep_alive();
+        const unsigned version = req.version();
+        gate_->active.fetch_add(1);
+        std::thread([self = this->shared_from_this(), user = std::move(user), keep_alive, version] {
+            std::string body;
+            try {
+                std::unique_ptr<Session> session;
+                if (!user.empty()) {
+                    session = std::make_unique<Session>(self->instance_, self->instance_.NextConnectionId(), user,
+                                                        self->peer_);
+                }
+                body = self->instance_.metrics().Render(self->instance_, session.get());
+            } catch (const std::exception& e) {
+                Log::Warn("metrics.failed", {{"error", e.what()}});
+            }
+            auto res = std::make_shared<http::response<http::string_body>>(http::status::ok, version);
+            res->set(http::field::server, "floe");
+            res->set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+            res->keep_alive(keep_alive);
+            res->body() = std::move(body);
             res->prepare_payload();
             asio::post(self->stream_.get_executor(), [self, res] { self->Write(res); });
             self->gate_->active.fetch_sub(1);
@@ -432,6 +468,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
                 audit.stmt = "STREAM LOAD INTO " + self->load_.database + "." + self->load_.table + " LABEL " +
                              result.label + " (" + std::to_string(result.loaded_rows) + " rows loaded, " +
                              std::to_string(result.filtered_rows) + " filtered)";
+                self->instance_.metrics().Observe(audit);
                 self->instance_.audit().Add(std::move(audit));
             }
             std::string prefix = std::string(kSecure ? "https://" : "http://") +
