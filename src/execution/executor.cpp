@@ -1,6 +1,7 @@
 #include "execution/executor.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <functional>
 #include <mutex>
@@ -151,6 +152,30 @@ class PipelineBuilder {
     }
 };
 
+/// Adds the time from its construction to its destruction to an operator's profile.
+class ProfileTimer {
+  public:
+    explicit ProfileTimer(PhysicalOperator* op) : op_(op), started_(std::chrono::steady_clock::now()) {}
+    ~ProfileTimer() {
+        auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started_);
+        op_->profile().nanos.fetch_add(static_cast<uint64_t>(nanos.count()), std::memory_order_relaxed);
+    }
+    ProfileTimer(const ProfileTimer&) = delete;
+    ProfileTimer& operator=(const ProfileTimer&) = delete;
+
+  private:
+    PhysicalOperator* op_;
+    std::chrono::steady_clock::time_point started_;
+};
+
+void CountOut(PhysicalOperator* op, const Chunk& chunk) {
+    op->profile().rows_out.fetch_add(chunk.live_rows(), std::memory_order_relaxed);
+}
+
+void CountIn(PhysicalOperator* op, const Chunk& chunk) {
+    op->profile().rows_in.fetch_add(chunk.live_rows(), std::memory_order_relaxed);
+}
+
 /// Pushes `input` through operators[i..] and hands the result to `deliver` (the sink step);
 /// returns false when no more input is wanted. An operator that has more output for the same
 /// input (HAVE_MORE_OUTPUT) is called again after each piece has gone down the pipeline.
@@ -159,7 +184,12 @@ bool PushThrough(Pipeline& p, ExecutionContext& ctx, Chunk input, size_t i, Deli
     if (i == p.operators.size()) return deliver(input);
     while (true) {
         Chunk output;
-        OperatorResult r = p.operators[i]->Execute(ctx, input, output);
+        OperatorResult r;
+        {
+            ProfileTimer timer(p.operators[i]);
+            r = p.operators[i]->Execute(ctx, input, output);
+        }
+        CountOut(p.operators[i], output);
         bool more = PushThrough(p, ctx, std::move(output), i + 1, deliver);
         if (r == OperatorResult::FINISHED || !more) return false;
         if (r != OperatorResult::HAVE_MORE_OUTPUT) return true;
@@ -171,6 +201,8 @@ bool PushThrough(Pipeline& p, ExecutionContext& ctx, Chunk input, size_t i, Deli
 bool Push(Pipeline& p, ExecutionContext& ctx, Chunk input, size_t from) {
     auto deliver = [&](Chunk& chunk) {
         ctx.sink_input = p.sink_input;
+        CountIn(p.sink, chunk);
+        ProfileTimer timer(p.sink);
         return p.sink->Sink(ctx, chunk);
     };
     return PushThrough(p, ctx, std::move(input), from, deliver);
@@ -222,8 +254,10 @@ void RunParallel(Pipeline& p, ExecutionContext& ctx, size_t morsels) {
         auto deliver = [&](Chunk& chunk) {
             if (replay) {
                 if (chunk.live_rows() > 0) buffers[t].push_back({morsel, seq++, Compact(std::move(chunk))});
-            } else if (!p.sink->SinkLocal(local, *sinks[t], chunk)) {
-                stop = true;
+            } else {
+                CountIn(p.sink, chunk);
+                ProfileTimer timer(p.sink);
+                if (!p.sink->SinkLocal(local, *sinks[t], chunk)) stop = true;
             }
             return !stop.load(std::memory_order_relaxed);
         };
@@ -242,8 +276,13 @@ void RunParallel(Pipeline& p, ExecutionContext& ctx, size_t morsels) {
                 size_t m = next.fetch_add(1);
                 if (m >= morsels) break;
                 Chunk input;
-                while (!stop.load(std::memory_order_relaxed) && p.source->GetMorselData(local, *source, m, input)) {
+                auto read = [&] {
+                    ProfileTimer timer(p.source);
+                    return p.source->GetMorselData(local, *source, m, input);
+                };
+                while (!stop.load(std::memory_order_relaxed) && read()) {
                     local.CheckInterrupted();
+                    CountOut(p.source, input);
                     push(local, t, m, seq, std::move(input), 0);
                     input = Chunk();
                 }
@@ -274,6 +313,7 @@ void RunParallel(Pipeline& p, ExecutionContext& ctx, size_t morsels) {
         Chunk output;
         while (!stop && p.operators[i]->FinishExecute(local, output)) {
             local.CheckInterrupted();
+            CountOut(p.operators[i], output);
             push(local, 0, morsels, seq, std::move(output), i + 1);
             output = Chunk();
         }
@@ -291,17 +331,23 @@ void RunParallel(Pipeline& p, ExecutionContext& ctx, size_t morsels) {
         });
         for (auto& c : all) {
             ctx.CheckInterrupted();
+            CountIn(p.sink, c.chunk);
+            ProfileTimer timer(p.sink);
             if (!p.sink->Sink(ctx, c.chunk)) break;
             c.chunk = Chunk();
         }
     } else {
+        ProfileTimer timer(p.sink);
         for (auto& s : sinks) {
             ctx.CheckInterrupted();
             p.sink->Combine(ctx, *s);
             s.reset();
         }
     }
-    if (p.finalize) p.sink->Finalize(ctx);
+    if (p.finalize) {
+        ProfileTimer timer(p.sink);
+        p.sink->Finalize(ctx);
+    }
 }
 
 void RunPipeline(Pipeline& p, ExecutionContext& ctx) {
@@ -313,7 +359,11 @@ void RunPipeline(Pipeline& p, ExecutionContext& ctx) {
     while (more) {
         ctx.CheckInterrupted();
         Chunk input;
-        if (!p.source->GetData(ctx, input)) break;
+        {
+            ProfileTimer timer(p.source);
+            if (!p.source->GetData(ctx, input)) break;
+        }
+        CountOut(p.source, input);
         more = Push(p, ctx, std::move(input), 0);
     }
     // Let operators emit what they held back, in pipeline order.
@@ -321,12 +371,16 @@ void RunPipeline(Pipeline& p, ExecutionContext& ctx) {
         Chunk output;
         while (more && p.operators[i]->FinishExecute(ctx, output)) {
             ctx.CheckInterrupted();
+            CountOut(p.operators[i], output);
             more = Push(p, ctx, std::move(output), i + 1);
             output = Chunk();
         }
     }
     ctx.sink_input = p.sink_input;
-    if (p.finalize) p.sink->Finalize(ctx);
+    if (p.finalize) {
+        ProfileTimer timer(p.sink);
+        p.sink->Finalize(ctx);
+    }
 }
 
 void RunWithDependencies(Pipeline& p, ExecutionContext& ctx) {

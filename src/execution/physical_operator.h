@@ -121,6 +121,16 @@ class PhysicalOperator {
     /// Finalize.
     virtual void Combine(ExecutionContext& ctx, LocalState& state) {}
 
+    /// What the executor measured of this operator in the run (query profiles): rows it output
+    /// (as a source or an operator) and rows it consumed (as a sink), and the time spent in its
+    /// calls, summed over the threads that made them (its own work: what it pushes downstream is
+    /// not counted).
+    struct Profile {
+        std::atomic<uint64_t> rows_out{0}, rows_in{0}, nanos{0};
+    };
+    Profile& profile() { return profile_; }
+    const Profile& profile() const { return profile_; }
+
   protected:
     /// GetData of a morsel source on one thread: morsels `*next` on, in order, with `state`
     /// (made on first use); FinishSource when the last is done.
@@ -129,6 +139,7 @@ class PhysicalOperator {
     PhysicalOperatorType type_;
     std::vector<LogicalType> types_;
     std::vector<std::unique_ptr<PhysicalOperator>> children_;
+    Profile profile_;
 };
 
 using PhysicalOperatorPtr = std::unique_ptr<PhysicalOperator>;

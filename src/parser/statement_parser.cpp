@@ -197,6 +197,19 @@ StatementPtr ParserImpl::ParseStatement() {
         stmt = ParseMerge();
     } else if (IsKeyword("TRUNCATE")) {
         stmt = ParseTruncate();
+    } else if (IsKeyword("ANALYZE") && IsKeywordAt(PeekToken(), "PROFILE")) {
+        Advance();
+        Advance();
+        ExpectKeyword("FROM");
+        auto a = std::make_unique<AnalyzeProfileStatement>();
+        if (Cur().type != TokenType::STRING) Error("a query id string");
+        a->query_id = Cur().text;
+        Advance();
+        while (AcceptOp(",")) {
+            if (Cur().type != TokenType::INTEGER) Error("a plan node id");
+            Advance();
+        }
+        stmt = std::move(a);
     } else if (AcceptKeyword("KILL")) {
         auto k = std::make_unique<KillStatement>();
         if (AcceptKeyword("QUERY"))
@@ -627,6 +640,17 @@ StatementPtr ParserImpl::ParseShow() {
         if (AcceptKeyword("FROM") || AcceptKeyword("IN")) ParseIdentifier("a database name");
     } else if (AcceptKeyword("PLUGINS")) {
         s->show = ShowKind::PLUGINS;
+    } else if (AcceptKeyword("PROFILELIST")) {
+        s->show = ShowKind::PROFILELIST;
+        if (AcceptKeyword("LIMIT")) {
+            if (Cur().type != TokenType::INTEGER) Error("a row count");
+            int64_t n = 0;
+            const std::string& text = Cur().text;
+            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+            if (ec != std::errc() || end != text.data() + text.size()) Error("a row count");
+            s->limit = n;
+            Advance();
+        }
     } else if (AcceptKeyword("INDEX") || AcceptKeyword("INDEXES") || AcceptKeyword("KEYS")) {
         s->show = ShowKind::INDEX;
         if (!AcceptKeyword("FROM")) ExpectKeyword("IN");

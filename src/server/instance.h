@@ -22,6 +22,7 @@
 #include "server/audit_log.h"
 #include "server/login_guard.h"
 #include "server/metrics.h"
+#include "server/query_profiles.h"
 #include "server/session_variables.h"
 
 namespace floe {
@@ -62,6 +63,8 @@ class Instance {
     AuditLog& audit() { return *audit_; }
     /// GET /metrics' counters (server/metrics.h).
     ServerMetrics& metrics() { return *metrics_; }
+    /// Recent queries' profiles (SHOW PROFILELIST, ANALYZE PROFILE).
+    QueryProfiles& profiles() { return profiles_; }
     /// CREATE EXTERNAL CATALOG's catalogs, opened on first use.
     ExternalCatalogs& external_catalogs() { return *external_catalogs_; }
     LoadManager& loads() { return *loads_; }
@@ -101,6 +104,7 @@ class Instance {
     std::unique_ptr<AccessControl> access_;
     std::unique_ptr<AuditLog> audit_;
     std::unique_ptr<ServerMetrics> metrics_;
+    QueryProfiles profiles_;
     std::unique_ptr<ExternalCatalogs> external_catalogs_;
     std::unique_ptr<GlobalVariables> globals_;
     std::unique_ptr<LoadManager> loads_;

@@ -18,6 +18,7 @@
 #include "execution/operator/physical_file_scan.h"
 #include "execution/operator/physical_table_scan.h"
 #include "execution/physical_planner.h"
+#include "execution/query_profile.h"
 #include "io/data_cache.h"
 #include "lake/iceberg/iceberg_table.h"
 #include "lake/iceberg/metadata_tables.h"
@@ -316,6 +317,8 @@ auto Session::Audited(std::string_view text, Run&& run) -> decltype(run()) {
     record.db = current_database_;
     record.stmt_id = ++audit_statements_;
     record.stmt = AuditLog::MaskPasswords(text.substr(0, 1 << 20));
+    current_query_id_ = record.query_id;
+    current_statement_ = record.stmt.substr(0, 4096);
     auto started = std::chrono::steady_clock::now();
     auto finish = [&] {
         record.time_ms =
@@ -440,44 +443,8 @@ QueryResult Session::DispatchStatement(const ast::Statement& statement, const st
                 }
                 while (!text.empty() && text.back() == '\n') text.pop_back();
                 std::function<void(PhysicalOperator&)> visit = [&](PhysicalOperator& op) {
-                    if (op.type() == PhysicalOperatorType::TABLE_SCAN) {
-                        const auto& scan = static_cast<PhysicalTableScan&>(op);
-                        const auto& st = scan.stats();
-                        text += "\nSCANNED " + scan.table_name() + ": rowsets " + std::to_string(st.rowsets_read) +
-                                " read, " + std::to_string(st.rowsets_skipped) + " skipped; pages " +
-                                std::to_string(st.pages_read) + " read, " + std::to_string(st.pages_skipped) +
-                                " skipped; " + std::to_string(st.rows_read) + " rows read";
-                        size_t dropped = 0;
-                        for (const auto& f : scan.runtime_filters()) dropped += f->rows_filtered.load();
-                        if (!scan.runtime_filters().empty()) {
-                            text += "; runtime filter: " + std::to_string(dropped) + " rows dropped";
-                        }
-                    }
-                    if (op.type() == PhysicalOperatorType::TABLE_FUNCTION && op.name() == "FILE_SCAN") {
-                        const auto& st = static_cast<PhysicalFileScan&>(op).stats();
-                        text += "\nSCANNED FILES: " + std::to_string(st.files) + " files; row groups " +
-                                std::to_string(st.row_groups_read) + " read, " + std::to_string(st.row_groups_skipped) +
-                                " skipped; " + std::to_string(st.rows_read) + " rows read";
-                        if (st.rows_skipped > 0) {
-                            text += ", " + std::to_string(st.rows_skipped) + " skipped by the page index";
-                        }
-                        if (st.rows_filtered > 0) {
-                            text += "; " + std::to_string(st.rows_filtered) +
-                                    " rows filtered while decoding (late materialization)";
-                        }
-                        if (st.rows_deleted > 0) {
-                            text += "; " + std::to_string(st.rows_deleted) + " rows removed by delete files";
-                        }
-                        text += "; " + FormatBytes(st.bytes_read) + " read";
-                        if (st.remote) {
-                            text += "; data cache: " + std::to_string(st.cache_hits) + " hits, " +
-                                    std::to_string(st.cache_misses) + " misses, " + FormatBytes(st.bytes_from_cache) +
-                                    " from cache, " + FormatBytes(st.bytes_from_remote) + " from remote";
-                        }
-                        if (st.bloom_skipped > 0) {
-                            text += "; " + std::to_string(st.bloom_skipped) + " row groups ruled out by bloom filters";
-                        }
-                    }
+                    std::string scanned = ScanSummary(op);
+                    if (!scanned.empty()) text += "\n" + scanned;
                     for (auto& child : op.children()) visit(*child);
                 };
                 visit(*physical);
@@ -553,6 +520,27 @@ QueryResult Session::DispatchStatement(const ast::Statement& statement, const st
         }
         case K::KILL:
             return executor.Kill(static_cast<const ast::KillStatement&>(statement));
+        case K::ANALYZE_PROFILE: {
+            // A kept profile: the user's own queries, anyone's with OPERATE.
+            const auto& a = static_cast<const ast::AnalyzeProfileStatement&>(statement);
+            auto profile = instance_.profiles().Find(a.query_id);
+            if (profile && profile->user != user_) {
+                SessionClientContext context(*this);
+                if (!context.HasPrivilege("OPERATE", ClientContext::SystemObject())) profile.reset();
+            }
+            if (!profile) {
+                throw CatalogError("no profile of query '" + a.query_id + "' is kept (SHOW PROFILELIST lists them)",
+                                   ErrorCode::WRONG_ARGUMENTS);
+            }
+            ResultBuilder rb;
+            rb.AddColumn("Explain String", LogicalType::Varchar(1024));
+            rb.AddRow({Value::Varchar("Query ID: " + profile->query_id)});
+            rb.AddRow({Value::Varchar("State: " + profile->state + "  Total: " + std::to_string(profile->duration_ms) +
+                                      "ms  User: " + profile->user + "  Default Db: " + profile->database)});
+            rb.AddRow({Value::Varchar("Sql Statement: " + profile->statement.substr(0, 1000))});
+            for (const auto& line : profile->lines) rb.AddRow({Value::Varchar(line)});
+            return rb.Build();
+        }
         case K::CREATE_VIEW:
             return executor.CreateView(static_cast<const ast::CreateViewStatement&>(statement));
         case K::DROP_VIEW:
@@ -659,7 +647,29 @@ QueryResult Session::ExecuteSelect(const ast::QueryNode& query, const std::vecto
     LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound), DisabledRules(variables_), mv.get());
     RequireMvRewrite(context, mv.get());
     PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
-    result.chunks = Executor::Run(*physical, &interrupted_, PipelineDop());
+    QueryProfile profile;
+    profile.query_id = current_query_id_;
+    profile.user = user_;
+    profile.database = current_database_;
+    profile.statement = current_statement_;
+    profile.start_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    auto started = std::chrono::steady_clock::now();
+    auto keep = [&](const char* state) {
+        profile.state = state;
+        profile.duration_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+        profile.lines = ProfileLines(*physical);
+        instance_.profiles().Add(std::move(profile));
+    };
+    try {
+        result.chunks = Executor::Run(*physical, &interrupted_, PipelineDop());
+    } catch (...) {
+        keep("Error");
+        throw;
+    }
+    keep("Finished");
     return result;
 }
 

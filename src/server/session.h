@@ -180,6 +180,9 @@ class Session {
     template <typename Run>
     auto Audited(std::string_view text, Run&& run) -> decltype(run());
     int64_t audit_statements_ = 0;
+    /// The audit record's query id of the statement running (its profile's id).
+    std::string current_query_id_;
+    std::string current_statement_;
     std::vector<std::string> active_roles_;
     std::shared_ptr<const PrivilegeSet> privileges_;
     uint64_t privileges_generation_ = 0;

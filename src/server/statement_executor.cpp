@@ -325,6 +325,24 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             rb.AddColumn("Rows", TypeId::BIGINT);
             rb.AddColumn("Comment");
             break;
+        case K::PROFILELIST: {
+            // Recent queries' profiles: the user's own, everyone's with OPERATE (as PROCESSLIST).
+            rb.AddColumn("QueryId");
+            rb.AddColumn("StartTime", TypeId::DATETIME);
+            rb.AddColumn("Time");
+            rb.AddColumn("State");
+            rb.AddColumn("Statement", LogicalType::Varchar(1024));
+            const bool everyone = context_.HasPrivilege("OPERATE", ClientContext::SystemObject());
+            int64_t shown = 0;
+            for (const auto& p : instance.profiles().List()) {
+                if (!everyone && p.user != session_.user()) continue;
+                if (s.limit && shown >= *s.limit) break;
+                ++shown;
+                rb.AddRow({Str(p.query_id), Value::Datetime(p.start_ms * 1000),
+                           Str(std::to_string(p.duration_ms) + "ms"), Str(p.state), Str(p.statement.substr(0, 1024))});
+            }
+            break;
+        }
         case K::PLUGINS:
             rb.AddColumn("Name");
             rb.AddColumn("Status");

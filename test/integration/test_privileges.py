@@ -599,6 +599,7 @@ STATEMENTS = {
                           ("CANCEL REFRESH MATERIALIZED VIEW shop.mv", DENY),
                           ("DROP MATERIALIZED VIEW shop.mv", DENY)],
     "TASK": [("EXECUTE TASK shop.tk", DENY), ("DROP TASK shop.tk", DENY)],
+    "ANALYZE_PROFILE": [("ANALYZE PROFILE FROM '{root_query}'", "no profile")],
 }
 SHOW_STATEMENTS = {
     "DATABASES": [("SHOW DATABASES", "only information_schema"), ("SHOW DATABASES FROM ice", DENY)],
@@ -631,6 +632,7 @@ SHOW_STATEMENTS = {
     "TIERING": [("SHOW TIERING FROM shop", DB)],
     "ICEBERG_HEALTH": [("SHOW ICEBERG TABLE HEALTH FROM ice", "empty")],
     "DATA": [("SHOW DATA FROM shop", DB)],
+    "PROFILELIST": [("SHOW PROFILELIST", "own queries")],
 }
 
 
@@ -664,13 +666,16 @@ def test_every_statement_as_a_user_with_no_privileges(objects):
     with root.cursor() as c:
         c.execute("SELECT connection_id()")
         root_connection = c.fetchone()[0]
+        c.execute("SELECT count(*) FROM shop.orders")
+        c.execute("SHOW PROFILELIST LIMIT 1")
+        root_query = c.fetchone()[0]
     before = [root_exec(srv, sql) for sql in ("SELECT count(*) FROM shop.orders", "SELECT count(*) FROM ice.db.t")]
     bob = As(srv, "bob2")
     try:
         cases = [case for cases in STATEMENTS.values() for case in cases] + \
                 [case for cases in SHOW_STATEMENTS.values() for case in cases]
         for sql, expected in cases:
-            sql = sql.format(root_connection=root_connection)
+            sql = sql.format(root_connection=root_connection, root_query=root_query)
             if expected == DENY:
                 bob.deny(sql)
             elif expected == DB:
@@ -679,6 +684,9 @@ def test_every_statement_as_a_user_with_no_privileges(objects):
             elif expected == "not granted":
                 code, message = bob.error(sql)
                 assert code == DENIED and "is not granted to user 'bob2'" in message, (sql, code, message)
+            elif expected == "no profile":  # another user's query is not even named
+                code, message = bob.error(sql)
+                assert "no profile of query" in message, (sql, code, message)
             elif expected == "unknown":  # another user's connection is not even named
                 code, _ = bob.error(sql)
                 assert code == 1094, (sql, code)
@@ -693,6 +701,8 @@ def test_every_statement_as_a_user_with_no_privileges(objects):
                     assert [r[0] for r in rows] == ["information_schema"], rows
                 elif expected == "own connection":
                     assert all(r[1] == "bob2" for r in rows) and rows, rows
+                elif expected == "own queries":
+                    assert all(r[4] and root_query != r[0] for r in rows), rows
                 elif expected == "only self":
                     assert [r[0] for r in rows] == ["bob2"], rows
                 elif expected == "only default_catalog":

@@ -172,6 +172,7 @@ enum class StatementKind : uint8_t {
     MERGE,
     MATERIALIZED_VIEW,  // CREATE / DROP / ALTER / REFRESH / CANCEL REFRESH MATERIALIZED VIEW
     TASK,               // SUBMIT TASK, DROP TASK
+    ANALYZE_PROFILE,    // ANALYZE PROFILE FROM 'query_id'
 };
 
 struct Statement {
@@ -257,6 +258,7 @@ enum class ShowKind : uint8_t {
     TIERING,             // SHOW TIERING [FROM db] [LIKE | WHERE]: tiered tables' boundaries and moves
     ICEBERG_HEALTH,      // SHOW ICEBERG TABLE HEALTH [FROM catalog[.db]] [LIKE | WHERE]
     DATA,                // SHOW DATA [FROM db[.table]]: bytes and rows per table
+    PROFILELIST,         // SHOW PROFILELIST [LIMIT n]: recent queries' profiles
 };
 
 /// `SHOW ... [FROM|IN db] [LIKE 'pattern' | WHERE expr]`.
@@ -272,6 +274,7 @@ struct ShowStatement : Statement {
     std::string grants_for_role;  // SHOW GRANTS FOR ROLE r
     std::optional<std::string> like;
     ExprPtr where;
+    std::optional<int64_t> limit;  // SHOW PROFILELIST LIMIT n
 };
 
 /// `CREATE EXTERNAL CATALOG [IF NOT EXISTS] c [COMMENT '...'] PROPERTIES ("type" = "iceberg", ...)`.
@@ -373,6 +376,13 @@ struct TransactionStatement : Statement {
 };
 
 /// `KILL [CONNECTION|QUERY] id`.
+/// `ANALYZE PROFILE FROM 'query_id' [, node_id ...]`: a kept query profile (node ids accepted,
+/// the whole tree shown).
+struct AnalyzeProfileStatement : Statement {
+    AnalyzeProfileStatement() : Statement(StatementKind::ANALYZE_PROFILE) {}
+    std::string query_id;
+};
+
 struct KillStatement : Statement {
     KillStatement() : Statement(StatementKind::KILL) {}
     bool query_only = false;
