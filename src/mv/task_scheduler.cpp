@@ -684,8 +684,9 @@ void TaskScheduler::FireDue(int64_t now_s) {
         // The firing and its run are stored together: a firing recorded without its run would be
         // lost (a restart sees it done), a run without its firing would run twice.
         int64_t fired = due;
+        const int64_t id = task_id;  // (a structured binding cannot be captured before C++20's clang 16)
         store_.Transaction([&] {
-            store_.Execute("UPDATE tasks SET last_schedule = ? WHERE id = ?", {fired, task_id});
+            store_.Execute("UPDATE tasks SET last_schedule = ? WHERE id = ?", {fired, id});
             SubmitLocked(t, TaskSubmit{}, NowMs());
         });
         t.last_schedule = due;
