@@ -634,6 +634,21 @@ BoundExprPtr Binder::BindFunctionCall(const ast::FunctionCallExpr& call) {
         return constant(Value::Varchar(context_.UserAndHost()));
     }
     if (name == "connection_id") return constant(Value::Integer(context_.ConnectionId()));
+    // StarRocks' last_query_id(): the id of the session's previous statement; get_query_profile(id):
+    // its kept profile (the user's own queries, anyone's with OPERATE), NULL when there is none.
+    if (name == "last_query_id" && call.args.empty()) {
+        std::string id = context_.LastQueryId();
+        BoundExprPtr c = constant(id.empty() ? Value::Null(LogicalType::Varchar()) : Value::Varchar(id));
+        c->nullable = true;
+        return c;
+    }
+    if (name == "get_query_profile" && call.args.size() == 1 && call.args[0]->kind == ast::ExprKind::LITERAL) {
+        std::string id = static_cast<const ast::LiteralExpr&>(*call.args[0]).value.ToString();
+        auto text = context_.QueryProfileText(id);
+        auto c = std::make_unique<BoundConstant>(text ? Value::Varchar(*text) : Value::Null(LogicalType::Varchar()));
+        c->nullable = true;
+        return c;
+    }
     if (name == "current_timezone") return constant(Value::Varchar(SessionTimeZone().name()));
     // StarRocks' catalog(), current_warehouse() (Floe has the one default warehouse) and
     // current_version() (the version without MySQL's prefix, as version_comment names it).

@@ -4,6 +4,7 @@
 /// Session implements it.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,6 +34,14 @@ class ClientContext {
     /// "user@host" as USER() shows it.
     virtual std::string UserAndHost() const = 0;
     virtual uint32_t ConnectionId() const = 0;
+    /// The query id of this session's previous statement (last_query_id()); "" when none.
+    virtual std::string LastQueryId() const { return ""; }
+    /// The kept profile of query `query_id` as text, when the user may read it
+    /// (get_query_profile()); nullopt otherwise.
+    virtual std::optional<std::string> QueryProfileText(const std::string& query_id) {
+        (void)query_id;
+        return std::nullopt;
+    }
     /// A variable's value; throws BinderError(UNKNOWN_SYSTEM_VARIABLE) for an unknown system
     /// variable. Unset user variables are NULL.
     virtual Value GetVariable(ast::VariableScope scope, const std::string& name) const = 0;

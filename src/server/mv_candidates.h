@@ -42,6 +42,10 @@ class MvBindingContext : public ClientContext {
     const std::string& CurrentDatabase() const override { return inner_.CurrentDatabase(); }
     std::string UserAndHost() const override { return inner_.UserAndHost(); }
     uint32_t ConnectionId() const override { return inner_.ConnectionId(); }
+    std::string LastQueryId() const override { return inner_.LastQueryId(); }
+    std::optional<std::string> QueryProfileText(const std::string& query_id) override {
+        return inner_.QueryProfileText(query_id);
+    }
     Value GetVariable(ast::VariableScope scope, const std::string& name) const override {
         return inner_.GetVariable(scope, name);
     }

@@ -7,6 +7,7 @@ namespace floe {
 
 void QueryProfiles::Add(QueryProfile profile) {
     std::lock_guard<std::mutex> lock(mutex_);
+    profile.seq = ++next_seq_;
     if (profile.duration_ms >= kSlowMs) {
         slow_.push_back(profile);
         if (slow_.size() > kSlow) slow_.pop_front();
@@ -24,8 +25,7 @@ std::vector<QueryProfile> QueryProfiles::List() {
             if (seen.insert(p.query_id).second) out.push_back(p);
         }
     }
-    std::stable_sort(out.begin(), out.end(),
-                     [](const QueryProfile& a, const QueryProfile& b) { return a.start_ms > b.start_ms; });
+    std::sort(out.begin(), out.end(), [](const QueryProfile& a, const QueryProfile& b) { return a.seq > b.seq; });
     return out;
 }
 

@@ -22,6 +22,7 @@ struct QueryProfile {
     int64_t start_ms = 0;            // unix milliseconds
     int64_t duration_ms = 0;
     std::vector<std::string> lines;  // the operator tree
+    uint64_t seq = 0;                // the order profiles were added in (set by Add)
 };
 
 class QueryProfiles {
@@ -38,6 +39,7 @@ class QueryProfiles {
   private:
     std::mutex mutex_;
     std::deque<QueryProfile> recent_, slow_;
+    uint64_t next_seq_ = 0;
 };
 
 }  // namespace floe

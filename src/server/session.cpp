@@ -67,6 +67,18 @@ class SessionClientContext : public ClientContext {
     }
     std::string UserAndHost() const override { return session_.user() + "@" + session_.host(); }
     uint32_t ConnectionId() const override { return session_.connection_id(); }
+    std::string LastQueryId() const override { return session_.last_query_id(); }
+    std::optional<std::string> QueryProfileText(const std::string& query_id) override {
+        auto profile = session_.instance().profiles().Find(query_id);
+        if (!profile) return std::nullopt;
+        if (profile->user != session_.user() && !HasPrivilege("OPERATE", ClientContext::SystemObject())) {
+            return std::nullopt;
+        }
+        std::string text = "Query ID: " + profile->query_id + "\nState: " + profile->state +
+                           "  Total: " + std::to_string(profile->duration_ms) + "ms\n";
+        for (const auto& line : profile->lines) text += line + "\n";
+        return text;
+    }
     Value GetVariable(ast::VariableScope scope, const std::string& name) const override {
         return session_.variables().Get(scope, name);
     }
@@ -317,6 +329,7 @@ auto Session::Audited(std::string_view text, Run&& run) -> decltype(run()) {
     record.db = current_database_;
     record.stmt_id = ++audit_statements_;
     record.stmt = AuditLog::MaskPasswords(text.substr(0, 1 << 20));
+    if (!current_query_id_.empty()) last_query_id_ = current_query_id_;
     current_query_id_ = record.query_id;
     current_statement_ = record.stmt.substr(0, 4096);
     auto started = std::chrono::steady_clock::now();

@@ -71,6 +71,8 @@ class Session {
 
     uint32_t connection_id() const { return connection_id_; }
     const std::string& user() const { return user_; }
+    /// The query id of the statement before the running one (last_query_id()).
+    const std::string& last_query_id() const { return last_query_id_; }
     const std::string& host() const { return host_; }
     const std::string& current_database() const { return current_database_; }
     /// The catalog unqualified names resolve in: empty for default_catalog, else an external one.
@@ -180,8 +182,9 @@ class Session {
     template <typename Run>
     auto Audited(std::string_view text, Run&& run) -> decltype(run());
     int64_t audit_statements_ = 0;
-    /// The audit record's query id of the statement running (its profile's id).
+    /// The audit record's query id of the statement running (its profile's id), and of the one before.
     std::string current_query_id_;
+    std::string last_query_id_;
     std::string current_statement_;
     std::vector<std::string> active_roles_;
     std::shared_ptr<const PrivilegeSet> privileges_;

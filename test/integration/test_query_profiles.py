@@ -91,3 +91,22 @@ def test_profiles_are_private_and_bounded(srv):
     finally:
         root.close()
         analyst.close()
+
+
+def test_last_query_id_and_get_query_profile(srv):
+    conn = srv.connect()
+    analyst = srv.connect(user="analyst", password="pw")
+    try:
+        assert run(conn, "SELECT last_query_id()")[0][0] is None  # the session's first statement
+        run(conn, "SELECT count(*) FROM p.orders WHERE amount = 3")
+        previous = run(conn, "SHOW PROFILELIST LIMIT 1")[0][0]
+        # last_query_id() names the statement before it: here SHOW PROFILELIST's.
+        last = run(conn, "SELECT last_query_id()")[0][0]
+        assert re.fullmatch(r"[0-9a-f-]{36}", last) and last != previous
+        text = run(conn, f"SELECT get_query_profile('{previous}')")[0][0]
+        assert text.startswith(f"Query ID: {previous}") and "TABLE_SCAN rows=50000" in text, text
+        assert run(analyst, f"SELECT get_query_profile('{previous}')")[0][0] is None  # not theirs
+        assert run(conn, "SELECT get_query_profile('nope')")[0][0] is None
+    finally:
+        conn.close()
+        analyst.close()
