@@ -331,7 +331,9 @@ Outcome TableJob::RewritePositionDeletes() {
                                         e.file.referenced_data_file.has_value(), e.file.file_format == "PUFFIN",
                                         e.file.file_size_in_bytes});
             if (e.file.referenced_data_file && !live.count(*e.file.referenced_data_file)) {
-                position_deletes.back().partition = "\x01" "dangling";
+                position_deletes.back().partition =
+                    "\x01"
+                    "dangling";
             }
         }
     }
@@ -340,7 +342,9 @@ Outcome TableJob::RewritePositionDeletes() {
     std::set<std::string> drop;
     std::map<std::string, int> per_partition;
     for (const auto& d : position_deletes) {
-        if (d.partition == "\x01" "dangling") {
+        if (d.partition ==
+            "\x01"
+            "dangling") {
             drop.insert(d.path);
         } else if (!d.dv) {
             ++per_partition[std::to_string(d.spec_id) + "|" + d.partition];

@@ -637,7 +637,11 @@ QueryDescription Session::DescribeQuery(std::string_view sql) {
             }
         } else if (op.type == LogicalOperatorType::CTE_SCAN) {
             const auto& cte = *static_cast<const LogicalCteScan&>(op).cte;
-            if (cte.plan && seen.insert("\x01" "cte:" + cte.name).second) visit(*cte.plan);
+            if (cte.plan && seen.insert("\x01"
+                                        "cte:" +
+                                        cte.name)
+                                .second)
+                visit(*cte.plan);
         }
         for (const auto& child : op.children) visit(*child);
     };
