@@ -26,7 +26,6 @@
 #include "lake/external_catalogs.h"
 #include "lake/iceberg/data_file_writer.h"
 #include "lake/iceberg/deletion_vector.h"
-#include "lake/iceberg/maintenance.h"
 #include "lake/iceberg/single_value.h"
 #include "lake/iceberg/table_purge.h"
 #include "lake/iceberg/table_transaction.h"
@@ -414,8 +413,7 @@ void StageDeletionVectors(const std::map<std::string, std::vector<int64_t>>& pos
 
 }  // namespace
 
-int64_t StageDeletes(const std::vector<Chunk>& chunks, const TableState& state, iceberg::TableTransaction& txn,
-                     std::vector<std::string>& written, bool remove_whole_files) {
+std::map<std::string, std::vector<int64_t>> PositionsOf(const std::vector<Chunk>& chunks) {
     std::map<std::string, std::vector<int64_t>> positions;
     for (const auto& chunk : chunks) {
         for (size_t i = 0; i < chunk.live_rows(); ++i) {
@@ -423,15 +421,23 @@ int64_t StageDeletes(const std::vector<Chunk>& chunks, const TableState& state, 
             positions[std::string(chunk.column(0).Strings()[r].view())].push_back(chunk.column(1).Data<int64_t>()[r]);
         }
     }
+    for (auto& [path, pos] : positions) {
+        std::sort(pos.begin(), pos.end());
+        pos.erase(std::unique(pos.begin(), pos.end()), pos.end());
+    }
+    return positions;
+}
+
+int64_t StageDeletes(const std::vector<Chunk>& chunks, const TableState& state, iceberg::TableTransaction& txn,
+                     std::vector<std::string>& written, bool remove_whole_files) {
+    std::map<std::string, std::vector<int64_t>> positions = PositionsOf(chunks);
     if (positions.empty()) return 0;
     if (state.metadata->format_version < 2) {
         throw NotSupportedError("Iceberg v1 tables cannot hold row deletes; upgrade the table to format-version 2");
     }
     std::map<std::string, LiveFile> live = LiveDataFiles(state);
     int64_t deleted = 0;
-    for (auto& [path, pos] : positions) {
-        std::sort(pos.begin(), pos.end());
-        pos.erase(std::unique(pos.begin(), pos.end()), pos.end());
+    for (const auto& [path, pos] : positions) {
         deleted += static_cast<int64_t>(pos.size());
         if (!live.count(path)) throw InternalError("a deleted row names data file '" + path + "', which is not live");
     }
@@ -459,76 +465,6 @@ int64_t StageDeletes(const std::vector<Chunk>& chunks, const TableState& state, 
     }
     if (!files.empty()) txn.AddDeleteFiles(std::move(files), std::move(specs), std::move(referenced));
     if (!removed.empty()) txn.RemoveDataFiles(std::move(removed));
-    return deleted;
-}
-
-bool CopyOnWrite(const iceberg::TableMetadata& metadata, const std::string& property) {
-    auto it = metadata.properties.find(property);
-    if (it == metadata.properties.end()) return false;
-    std::string mode = AsciiLower(it->second);
-    if (mode == "copy-on-write") return true;
-    if (mode == "merge-on-read") return false;
-    throw BinderError(
-        "table property '" + property + "' is '" + it->second + "': it must be 'copy-on-write' or 'merge-on-read'",
-        ErrorCode::WRONG_ARGUMENTS);
-}
-
-int64_t StageRewrites(ClientContext& context, const std::string& catalog, const std::string& db,
-                      const std::string& table, const std::vector<Chunk>& chunks, const TableState& state,
-                      iceberg::TableTransaction& txn, std::vector<std::string>& written) {
-    std::map<std::string, std::vector<int64_t>> positions;
-    for (const auto& chunk : chunks) {
-        for (size_t i = 0; i < chunk.live_rows(); ++i) {
-            uint32_t r = chunk.LiveRow(i);
-            positions[std::string(chunk.column(0).Strings()[r].view())].push_back(chunk.column(1).Data<int64_t>()[r]);
-        }
-    }
-    if (positions.empty()) return 0;
-    int64_t deleted = 0;
-    std::set<std::string> affected;
-    std::string in_list;
-    for (auto& [path, pos] : positions) {
-        std::sort(pos.begin(), pos.end());
-        pos.erase(std::unique(pos.begin(), pos.end()), pos.end());
-        deleted += static_cast<int64_t>(pos.size());
-        affected.insert(path);
-        in_list += (in_list.empty() ? "" : ", ") + QuoteString(path);
-    }
-    // The affected files' surviving rows (their earlier deletes applied), at the same snapshot.
-    const iceberg::Schema& schema = state.metadata->current_schema();
-    std::string prefix = "_file, _pos";
-    std::vector<int> source;
-    for (size_t c = 0; c < schema.fields.size(); ++c) {
-        prefix += ", " + QuoteIdentifier(table) + "." + QuoteIdentifier(schema.fields[c].name);
-        source.push_back(static_cast<int>(c) + 2);
-    }
-    ast::ExprPtr where = Parser::ParseExpression("_file IN (" + in_list + ")");
-    std::vector<Chunk> rows = RunSnapshotQuery(context, catalog, db, table,
-                                               state.metadata->current_snapshot()->snapshot_id, "", prefix, {}, where);
-    iceberg::DataFileWriter writer(*state.metadata, iceberg::RandomUuid());
-    const std::vector<LogicalType>& types = writer.column_types();
-    try {
-        for (auto& chunk : rows) {
-            auto keep = std::make_unique<SelectionVector>();
-            for (size_t i = 0; i < chunk.live_rows(); ++i) {
-                uint32_t r = chunk.LiveRow(i);
-                const auto& pos = positions[std::string(chunk.column(0).Strings()[r].view())];
-                if (!std::binary_search(pos.begin(), pos.end(), chunk.column(1).Data<int64_t>()[r])) keep->push_back(r);
-            }
-            if (keep->empty()) continue;
-            chunk.SetSelection(std::move(keep));
-            writer.Append(ToTableRows(chunk, source, schema, types));
-        }
-        std::vector<iceberg::DataFile> files = writer.Finish();
-        for (const auto& f : files) written.push_back(f.file_path);
-        std::set<std::string> deletes = iceberg::DeleteFilesOnlyFor(*state.metadata, affected);
-        txn.RemoveDataFiles(std::move(affected));
-        if (!deletes.empty()) txn.RemoveDeleteFiles(std::move(deletes));
-        if (!files.empty()) txn.AddDataFiles(std::move(files));
-    } catch (...) {
-        writer.Abort();
-        throw;
-    }
     return deleted;
 }
 

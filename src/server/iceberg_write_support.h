@@ -36,6 +36,10 @@ struct LiveFile {
 /// The live data files of `state`'s current snapshot, by path as the manifests name them.
 std::map<std::string, LiveFile> LiveDataFiles(const iceberg::TableState& state);
 
+/// The rows (_file, _pos) that columns 0 and 1 of `chunks` name: per data file, the positions,
+/// sorted and unique.
+std::map<std::string, std::vector<int64_t>> PositionsOf(const std::vector<Chunk>& chunks);
+
 /// Stages the deletion of the rows (_file, _pos) that columns 0 and 1 of `chunks` name: v2, one
 /// position delete file per data file (in that file's partition); v3, one deletion vector per data
 /// file absorbing its current one, all in one Puffin file; or the data file's removal when every

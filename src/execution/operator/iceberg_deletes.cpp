@@ -15,37 +15,6 @@ namespace floe {
 
 namespace {
 
-/// The top-level column of `file` with field id `id` (or, when the file has no ids, named
-/// `name`); -1 when absent.
-int FindColumn(const parquet::ParquetFileReader& file, int32_t id, const std::string& name) {
-    const auto& columns = file.columns();
-    for (size_t c = 0; c < columns.size(); ++c) {
-        if (columns[c].field_id >= 0 && columns[c].field_id == id) return static_cast<int>(c);
-    }
-    for (size_t c = 0; c < columns.size(); ++c) {
-        if (columns[c].field_id < 0 && !name.empty() && columns[c].name == name) return static_cast<int>(c);
-    }
-    return -1;
-}
-
-/// Every value of column `c` of `file`, as its file type.
-Column ReadWholeColumn(const parquet::ParquetFileReader& file, size_t c) {
-    const auto& fc = file.columns()[c];
-    if (!fc.unsupported.empty()) throw IOError("'" + file.path() + "': " + fc.unsupported);
-    auto rows = static_cast<size_t>(file.num_rows());
-    Column out(fc.type, rows);
-    out.Resize(rows);
-    size_t at = 0;
-    for (size_t g = 0; g < file.row_group_count(); ++g) {
-        auto n = static_cast<size_t>(file.row_group_rows(g));
-        if (at + n > rows) throw IOError("'" + file.path() + "': row groups hold more rows than the footer says");
-        parquet::ColumnReader reader(file, g, c);
-        reader.Read(n, out, at);
-        at += n;
-    }
-    return out;
-}
-
 std::unique_ptr<parquet::ParquetFileReader> OpenParquet(const std::string& path) {
     return std::make_unique<parquet::ParquetFileReader>(FileSystemFor(path).Open(path));
 }
@@ -135,12 +104,12 @@ std::shared_ptr<const EqualityDeleteSet> IcebergDeleteReader::EqualityOf(size_t 
                                     std::to_string(ref.equality_ids[k]) + ", which the table's schema no longer has");
         }
         const SourceColumn& target = plan_->columns[static_cast<size_t>(column)];
-        int c = FindColumn(*file, ref.equality_ids[k], target.name);
+        int c = parquet::FindColumn(*file, ref.equality_ids[k], target.name);
         if (c < 0) {
             throw IOError("equality delete file '" + ref.path + "' has no column with field id " +
                           std::to_string(ref.equality_ids[k]));
         }
-        Column raw = ReadWholeColumn(*file, static_cast<size_t>(c));
+        Column raw = parquet::ReadWholeColumn(*file, static_cast<size_t>(c));
         if (raw.type() == target.type) {
             keys.push_back(std::move(raw));
         } else {

@@ -644,36 +644,6 @@ void ColumnReader::Preload(uint64_t offset, std::string_view bytes) {
     }
 }
 
-void PreloadTogether(const std::vector<ColumnReader*>& readers, const RandomAccessFile& file, uint64_t max_gap,
-                     size_t max_read) {
-    std::vector<std::pair<uint64_t, size_t>> ranges;
-    for (const ColumnReader* r : readers) {
-        if (!r) continue;
-        for (const auto& range : r->PendingRanges()) ranges.push_back(range);
-    }
-    if (ranges.size() < 2) return;  // one chunk: its own read is already one request
-    std::sort(ranges.begin(), ranges.end());
-    std::string buffer;
-    size_t i = 0;
-    while (i < ranges.size()) {
-        uint64_t begin = ranges[i].first, end = ranges[i].first + ranges[i].second;
-        size_t j = i + 1;
-        while (j < ranges.size() && ranges[j].first <= end + max_gap &&
-               std::max(end, ranges[j].first + ranges[j].second) - begin <= max_read) {
-            end = std::max(end, ranges[j].first + ranges[j].second);
-            ++j;
-        }
-        if (j - i >= 2) {  // a lone chunk is read by its reader when first used
-            buffer.resize(static_cast<size_t>(end - begin));
-            file.ReadAt(begin, buffer.size(), buffer.data());
-            for (ColumnReader* r : readers) {
-                if (r) r->Preload(begin, buffer);
-            }
-        }
-        i = j;
-    }
-}
-
 void ColumnReader::Read(size_t n, Column& out, size_t offset) {
     if (column_.nested) return ReadNested(n, out, offset, false);
     Leaf& leaf = *leaves_[0];

@@ -107,6 +107,13 @@ class ColumnReader {
 void PreloadTogether(const std::vector<ColumnReader*>& readers, const RandomAccessFile& file,
                      uint64_t max_gap = uint64_t{1} << 20, size_t max_read = size_t{64} << 20);
 
+/// The column whose top-level field id is `field_id`, else (in files without field ids) the one
+/// named `name`; -1 when there is none (Iceberg's rule for binding columns).
+int FindColumn(const ParquetFileReader& file, int32_t field_id, const std::string& name);
+
+/// Every value of column `c` of `file` (all row groups), as its file type. For small files.
+Column ReadWholeColumn(const ParquetFileReader& file, size_t c);
+
 /// Deserializes a thrift compact structure from `data` with limits derived from its size;
 /// returns the bytes it used. Throws IOError naming `what` on malformed input.
 template <typename T>

@@ -152,38 +152,12 @@ std::vector<DataFile> WriteDeletionVectors(const std::string& path,
 
 std::map<std::string, std::vector<int64_t>> ReadPositionDeletes(const std::string& path) {
     parquet::ParquetFileReader file(FileSystemFor(path).Open(path));
-    auto find = [&](int32_t id, const std::string& name) -> int {
-        const auto& columns = file.columns();
-        for (size_t c = 0; c < columns.size(); ++c) {
-            if (columns[c].field_id >= 0 && columns[c].field_id == id) return static_cast<int>(c);
-        }
-        for (size_t c = 0; c < columns.size(); ++c) {
-            if (columns[c].field_id < 0 && columns[c].name == name) return static_cast<int>(c);
-        }
-        return -1;
-    };
-    int path_col = find(kDeleteFilePathFieldId, "file_path");
-    int pos_col = find(kDeletePositionFieldId, "pos");
+    int path_col = parquet::FindColumn(file, kDeleteFilePathFieldId, "file_path");
+    int pos_col = parquet::FindColumn(file, kDeletePositionFieldId, "pos");
     if (path_col < 0 || pos_col < 0)
         throw IOError("position delete file '" + path + "' has no file_path and pos columns");
-    auto whole = [&](int c) {
-        const auto& fc = file.columns()[static_cast<size_t>(c)];
-        if (!fc.unsupported.empty()) throw IOError("'" + path + "': " + fc.unsupported);
-        auto rows = static_cast<size_t>(file.num_rows());
-        Column out(fc.type, rows);
-        out.Resize(rows);
-        size_t at = 0;
-        for (size_t g = 0; g < file.row_group_count(); ++g) {
-            auto n = static_cast<size_t>(file.row_group_rows(g));
-            if (at + n > rows) throw IOError("'" + path + "': row groups hold more rows than the footer says");
-            parquet::ColumnReader reader(file, g, static_cast<size_t>(c));
-            reader.Read(n, out, at);
-            at += n;
-        }
-        return out;
-    };
-    Column paths = whole(path_col);
-    Column pos = whole(pos_col);
+    Column paths = parquet::ReadWholeColumn(file, static_cast<size_t>(path_col));
+    Column pos = parquet::ReadWholeColumn(file, static_cast<size_t>(pos_col));
     if (!paths.type().IsString() || !pos.type().IsInteger()) {
         throw IOError("position delete file '" + path + "': file_path must be a string and pos a long");
     }

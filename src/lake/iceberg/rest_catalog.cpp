@@ -341,7 +341,7 @@ std::vector<std::string> RestCatalog::ListTables(const std::string& ns) {
     return out;
 }
 
-void RestCatalog::RegisterVendedCredentials(simdjson::dom::element answer, const std::string& metadata_location) {
+void RestCatalog::RegisterVendedCredentials(simdjson::dom::element answer) {
     auto settings_of = [](simdjson::dom::element object) {
         std::map<std::string, std::string> out;
         simdjson::dom::object fields;
@@ -382,14 +382,13 @@ void RestCatalog::RegisterVendedCredentials(simdjson::dom::element answer, const
             install(std::string(table_location), settings_of(config));
         }
     }
-    (void)metadata_location;
 }
 
 std::optional<std::string> RestCatalog::Remember(const std::string& body, const std::string& what) {
     Parsed parsed(body);
     if (!parsed.ok) throw IOError("Iceberg REST catalog '" + uri_ + "': " + what + " did not answer JSON");
     std::string location = StringAt(parsed.doc, "metadata-location");
-    RegisterVendedCredentials(parsed.doc, location);
+    RegisterVendedCredentials(parsed.doc);
     simdjson::dom::element metadata;
     if (location.empty() || parsed.doc["metadata"].get(metadata) != simdjson::SUCCESS) {
         return location.empty() ? std::nullopt : std::optional<std::string>(location);
@@ -467,7 +466,7 @@ std::string RestCatalog::DefaultTableLocation(const std::string& ns, const std::
     if (r.status == 200) {
         Parsed parsed(r.body);
         simdjson::dom::element metadata;
-        if (parsed.ok) RegisterVendedCredentials(parsed.doc, "");  // the new table's files are written next
+        if (parsed.ok) RegisterVendedCredentials(parsed.doc);  // the new table's files are written next
         if (parsed.ok && parsed.doc["metadata"].get(metadata) == simdjson::SUCCESS) {
             std::string location = StringAt(metadata, "location");
             while (location.size() > 1 && location.back() == '/') location.pop_back();

@@ -92,7 +92,7 @@ class RestCatalog : public IcebergCatalog {
     /// S3 settings in the answer's `storage-credentials` (per prefix) or `config` (for the table's
     /// location) are registered for those locations (io/s3_file_system.h), so the table's files
     /// are read and written with them.
-    void RegisterVendedCredentials(simdjson::dom::element answer, const std::string& metadata_location);
+    void RegisterVendedCredentials(simdjson::dom::element answer);
     std::string CreateWithoutCommitRoute(const TableCommit& commit);
 
     CatalogProperties properties_;
