@@ -217,9 +217,11 @@ def test_rewrite_manifests_and_position_deletes(lake):
     assert r[0][0] > r[0][1]
     expected.update(app.acked)
     check(srv, table_dir, "lake.db.manif", expected)
-    assert r2[0][0] == 3 and r2[0][1] == 1, r2
+    # One position-delete file per data file afterwards: the INSERT ... SELECT above writes
+    # partition b's new rows with parallel writers, so they land in one or two data files.
+    assert r2[0][0] == 3 and 1 <= r2[0][1] <= 2, r2
     _, deletes = live_files(table_dir)
-    assert len(deletes) == 1
+    assert len(deletes) == r2[0][1]
 
 
 def test_expire_snapshots_with_concurrent_writer(lake):
