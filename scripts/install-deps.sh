@@ -23,6 +23,8 @@ PACKAGES=(
   libmariadb-java default-jdk-headless golang-go golang-github-go-sql-driver-mysql-dev
   # benchmarks: the iceberg suite's generator writes its manifests with python3-avro
   python3-avro
+  # the web console's tests drive Debian's headless Chromium with playwright-core (npm)
+  chromium
 )
 # node and npm: the machine image ships them (nodesource); Debian's own only when absent.
 command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
@@ -46,7 +48,7 @@ fi
 # npm test tools (node mysql2, DuckDB for the integration tests, s3rver as the S3 endpoint), kept inside the tree.
 here="$(cd "$(dirname "$0")/.." && pwd)"
 if [ ! -d "$here/test/integration/node_modules/mysql2" ] || [ ! -d "$here/test/integration/node_modules/@duckdb/node-api" ] ||
-   [ ! -d "$here/test/integration/node_modules/s3rver" ]; then
+   [ ! -d "$here/test/integration/node_modules/s3rver" ] || [ ! -d "$here/test/integration/node_modules/playwright-core" ]; then
   echo "install-deps: installing npm test tools"
   (cd "$here/test/integration" && npm install --no-audit --no-fund --silent >/dev/null)
 fi

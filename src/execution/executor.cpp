@@ -172,6 +172,13 @@ void CountOut(PhysicalOperator* op, const Chunk& chunk) {
     op->profile().rows_out.fetch_add(chunk.live_rows(), std::memory_order_relaxed);
 }
 
+/// A source's output: rows read, for the statement's progress, when the source is a scan.
+void CountRead(PhysicalOperator* source, const ExecutionContext& ctx, const Chunk& chunk) {
+    CountOut(source, chunk);
+    if (ctx.progress && source->type() == PhysicalOperatorType::TABLE_SCAN)
+        ctx.progress->AddRowsRead(chunk.live_rows());
+}
+
 void CountIn(PhysicalOperator* op, const Chunk& chunk) {
     op->profile().rows_in.fetch_add(chunk.live_rows(), std::memory_order_relaxed);
 }
@@ -282,10 +289,11 @@ void RunParallel(Pipeline& p, ExecutionContext& ctx, size_t morsels) {
                 };
                 while (!stop.load(std::memory_order_relaxed) && read()) {
                     local.CheckInterrupted();
-                    CountOut(p.source, input);
+                    CountRead(p.source, local, input);
                     push(local, t, m, seq, std::move(input), 0);
                     input = Chunk();
                 }
+                if (local.progress) local.progress->MorselDone();
             }
             p.source->FinishSource(*source);
             MemoryTracker::FlushThread();
@@ -350,11 +358,13 @@ void RunParallel(Pipeline& p, ExecutionContext& ctx, size_t morsels) {
     }
 }
 
-void RunPipeline(Pipeline& p, ExecutionContext& ctx) {
+void RunPipelineOnce(Pipeline& p, ExecutionContext& ctx) {
     if (size_t morsels = ParallelMorsels(p, ctx)) {
+        if (ctx.progress) ctx.progress->PipelineStarted(morsels);
         RunParallel(p, ctx, morsels);
         return;
     }
+    if (ctx.progress) ctx.progress->PipelineStarted(0);
     bool more = true;
     while (more) {
         ctx.CheckInterrupted();
@@ -363,7 +373,7 @@ void RunPipeline(Pipeline& p, ExecutionContext& ctx) {
             ProfileTimer timer(p.source);
             if (!p.source->GetData(ctx, input)) break;
         }
-        CountOut(p.source, input);
+        CountRead(p.source, ctx, input);
         more = Push(p, ctx, std::move(input), 0);
     }
     // Let operators emit what they held back, in pipeline order.
@@ -383,6 +393,11 @@ void RunPipeline(Pipeline& p, ExecutionContext& ctx) {
     }
 }
 
+void RunPipeline(Pipeline& p, ExecutionContext& ctx) {
+    RunPipelineOnce(p, ctx);
+    if (ctx.progress) ctx.progress->PipelineDone();
+}
+
 void RunWithDependencies(Pipeline& p, ExecutionContext& ctx) {
     for (Pipeline* dep : p.dependencies) RunWithDependencies(*dep, ctx);
     RunPipeline(p, ctx);
@@ -399,10 +414,12 @@ void RunInto(PhysicalOperator& root, PhysicalOperator& sink, const std::atomic<b
     ExecutionContext ctx;
     ctx.interrupted = interrupted;
     ctx.dop = dop;
+    ctx.progress = CurrentProgress();
     std::vector<std::pair<const void*, std::unique_ptr<LocalState>>> states;
     ctx.operator_states = &states;
     PipelineBuilder builder;
     Pipeline* final_pipeline = builder.Build(&root, &sink);
+    if (ctx.progress) ctx.progress->AddPipelines(builder.pipelines.size());
     final_pipeline->serial = serial;
     RunWithDependencies(*final_pipeline, ctx);
 }

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/progress.h"
 #include "types/logical_type.h"
 #include "vector/chunk.h"
 
@@ -63,6 +64,8 @@ struct ExecutionContext {
     size_t sink_input = 0;
     /// How many threads a pipeline may use (the session's pipeline_dop; 1 = serial).
     size_t dop = 1;
+    /// Where the run reports how far it has got (common/progress.h); null: nowhere.
+    Progress* progress = nullptr;
     /// The task's per-operator state (an operator that continues its output over several Execute
     /// calls keeps its position here, since several tasks run it at once).
     std::vector<std::pair<const void*, std::unique_ptr<LocalState>>>* operator_states = nullptr;

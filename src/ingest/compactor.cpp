@@ -8,6 +8,7 @@
 #include "common/ascii.h"
 #include "common/exception.h"
 #include "common/logging.h"
+#include "common/progress.h"
 #include "execution/executor.h"
 #include "execution/physical_planner.h"
 #include "ingest/internal_context.h"
@@ -60,7 +61,10 @@ void Compactor::Run() {
         }
         try {
             auto table = catalog_.GetTableById(table_id);
-            if (table && table->kind == "TABLE") Compact(*table, false);
+            if (table && table->kind == "TABLE") {
+                BackgroundJob job("COMPACTION", table->database + "." + table->name);
+                Compact(*table, false);
+            }
         } catch (const std::exception& e) {
             Log::Warn("storage.compaction_failed", {{"table_id", table_id}, {"error", e.what()}});
         }
@@ -106,7 +110,11 @@ size_t Compactor::Compact(const TableInfo& table, bool full) {
         if (std::find(tablets.begin(), tablets.end(), t) == tablets.end()) tablets.push_back(t);
     }
     size_t merged = 0;
-    for (auto [partition, bucket] : tablets) merged += CompactTablet(table, schema, partition, bucket, full);
+    Progress* progress = CurrentProgress();
+    for (size_t i = 0; i < tablets.size(); ++i) {
+        if (progress) progress->SetSteps(i, tablets.size());
+        merged += CompactTablet(table, schema, tablets[i].first, tablets[i].second, full);
+    }
     return merged;
 }
 

@@ -65,6 +65,8 @@ void Apply(Config* c, const std::string& key, const std::string& value) {
         c->max_connections = ParseCount(key, value);
     else if (key == "lake-maintenance-interval" || key == "lake_maintenance_interval")
         c->lake_maintenance_interval = ParseCount(key, value);
+    else if (key == "metrics-history-interval" || key == "metrics_history_interval")
+        c->metrics_history_interval = std::max<uint32_t>(1, static_cast<uint32_t>(ParseCount(key, value)));
     else if (key == "ssl-cert" || key == "ssl_cert")
         c->ssl_cert = value;
     else if (key == "ssl-key" || key == "ssl_key")
@@ -132,6 +134,9 @@ std::string Usage() {
            "  --lake-maintenance-interval N\n"
            "                        seconds between rounds of automatic Iceberg table\n"
            "                        maintenance (default 60; 0 = off)\n"
+           "  --metrics-history-interval N\n"
+           "                        seconds between the points of the web console's charts\n"
+           "                        (default 10; six hours of points are kept)\n"
            "  --stream-load-block-size SIZE\n"
            "                        Stream Load parses and writes a body in blocks of this size\n"
            "                        as it arrives (default 64M; memory per load is about twice it)\n"

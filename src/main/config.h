@@ -19,6 +19,7 @@ struct Config {
     uint32_t max_connections = 4096;
     /// Seconds between rounds of automatic Iceberg maintenance (0: off).
     uint32_t lake_maintenance_interval = 60;
+    uint32_t metrics_history_interval = 10;        // seconds between the console's chart points
     uint64_t stream_load_block_bytes = 64u << 20;  // Stream Load reads and writes bodies in blocks of this size
     /// TLS certificate and key (PEM) for the MySQL and HTTP ports; empty: a self-signed pair
     /// generated into <data_dir>/tls at first start.

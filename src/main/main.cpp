@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
         options.memory_limit = config.memory_limit;
         options.max_connections = config.max_connections;
         options.lake_maintenance_interval = config.lake_maintenance_interval;
+        options.metrics_history_interval = config.metrics_history_interval;
         options.stream_load_block_bytes = config.stream_load_block_bytes;
         options.file_roots = config.file_roots;
         Instance instance(options);

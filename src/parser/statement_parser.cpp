@@ -216,14 +216,20 @@ StatementPtr ParserImpl::ParseStatement() {
             k->query_only = true;
         else
             AcceptKeyword("CONNECTION");
-        if (Cur().type != TokenType::INTEGER) Error("a connection id");
-        uint64_t id = 0;
-        const std::string& text = Cur().text;
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-        if (ec != std::errc() || end != text.data() + text.size()) {
-            throw ParserError("Unknown thread id: " + text, ErrorCode::NO_SUCH_THREAD);  // beyond every id
+        if (Cur().type == TokenType::STRING) {
+            // KILL [QUERY] 'query_id': the statement with that id (SHOW PROCESSLIST, profiles).
+            k->query_only = true;
+            k->query_id = Cur().text;
+        } else {
+            if (Cur().type != TokenType::INTEGER) Error("a connection id or a 'query id'");
+            uint64_t id = 0;
+            const std::string& text = Cur().text;
+            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+            if (ec != std::errc() || end != text.data() + text.size()) {
+                throw ParserError("Unknown thread id: " + text, ErrorCode::NO_SUCH_THREAD);  // beyond every id
+            }
+            k->connection_id = id;
         }
-        k->connection_id = id;
         Advance();
         stmt = std::move(k);
     } else {

@@ -39,6 +39,8 @@ struct InstanceOptions {
     uint32_t max_connections = 4096;
     /// Seconds between rounds of automatic Iceberg maintenance (server/lake_maintenance.h); 0: off.
     uint32_t lake_maintenance_interval = 60;
+    /// Seconds between the points of the web console's charts (server/metrics_history.h).
+    uint32_t metrics_history_interval = 10;
     uint64_t stream_load_block_bytes = 64u << 20;
     /// Where users' local paths may lead (io/file_roots.h); empty: <data_dir>/import only.
     std::vector<std::string> file_roots;

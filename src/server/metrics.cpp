@@ -147,6 +147,22 @@ void ServerMetrics::Observe(const AuditRecord& record) {
     next_latency_ = (next_latency_ + 1) % latencies_.size();
     ++latency_count_;
     latency_sum_ms_ += static_cast<double>(record.time_ms);
+    if (interval_latencies_.size() < 10000) interval_latencies_.push_back(static_cast<double>(record.time_ms));
+}
+
+ServerMetrics::Totals ServerMetrics::totals() const {
+    Totals t;
+    t.queries = query_total_.load(std::memory_order_relaxed);
+    t.errors = query_err_.load(std::memory_order_relaxed);
+    t.load_rows = load_rows_.load(std::memory_order_relaxed);
+    return t;
+}
+
+std::vector<double> ServerMetrics::TakeIntervalLatencies() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<double> out;
+    out.swap(interval_latencies_);
+    return out;
 }
 
 void ServerMetrics::MvRefreshFinished(bool ok, int64_t duration_ms) {

@@ -32,6 +32,14 @@ class ServerMetrics {
     /// The exposition text. `session`: the authenticated scraper (per-object series), or null.
     std::string Render(Instance& instance, Session* session);
 
+    /// Counters the console's history samples (server/metrics_history.h).
+    struct Totals {
+        uint64_t queries = 0, errors = 0, load_rows = 0;
+    };
+    Totals totals() const;
+    /// The latencies (ms) of statements finished since the last call (at most 10,000 of them).
+    std::vector<double> TakeIntervalLatencies();
+
     /// Statements slower than this count as slow queries (StarRocks' qe_slow_log_ms).
     static constexpr int64_t kSlowQueryMs = 5000;
     /// How many recent statement latencies the quantiles are computed over.
@@ -48,6 +56,7 @@ class ServerMetrics {
     size_t next_latency_ = 0;
     uint64_t latency_count_ = 0;
     double latency_sum_ms_ = 0;
+    std::vector<double> interval_latencies_;
 };
 
 }  // namespace floe

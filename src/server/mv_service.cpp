@@ -233,6 +233,12 @@ std::unique_ptr<Session> MvService::InternalSession(const std::string& user_host
 void MvService::Execute(const TaskInfo& task, TaskRunInfo& run, const std::function<void(const std::string&)>& progress,
                         const std::function<void(std::function<void()>)>& set_cancel) {
     std::unique_ptr<Session> session = InternalSession(task.creator, task.database);
+    // Listed (with its progress) in SHOW PROCESSLIST and the console while it runs.
+    BackgroundJob job(task.kind == "MV"     ? "MV REFRESH"
+                      : task.kind == "TIER" ? "TIERING"
+                      : task.kind == "LAKE" ? "LAKE MAINTENANCE"
+                                            : "TASK",
+                      task.name, session->user());
     Session* s = session.get();
     set_cancel([s] { s->Interrupt(); });
     for (const auto& [k, v] : task.properties) {

@@ -204,6 +204,10 @@ Session::Session(Instance& instance, uint32_t connection_id, std::string user, s
       host_(std::move(host)),
       variables_(instance.globals()) {
     active_roles_ = instance_.access().DefaultRoles(user_);
+    connected_ms_ =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    activity_.since_ms = connected_ms_;
 }
 
 Session::~Session() = default;
@@ -332,8 +336,26 @@ auto Session::Audited(std::string_view text, Run&& run) -> decltype(run()) {
     if (!current_query_id_.empty()) last_query_id_ = current_query_id_;
     current_query_id_ = record.query_id;
     current_statement_ = record.stmt.substr(0, 4096);
+    auto progress = std::make_shared<Progress>();
+    const int64_t now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    {
+        std::lock_guard<std::mutex> lock(activity_mutex_);
+        activity_ = SessionActivity{true, record.query_id, current_statement_, now_ms, progress};
+    }
+    // A statement a background job runs reports into the job's progress.
+    ScopedProgress report(progress.get());
     auto started = std::chrono::steady_clock::now();
     auto finish = [&] {
+        {
+            std::lock_guard<std::mutex> lock(activity_mutex_);
+            activity_.running = false;
+            activity_.progress.reset();
+            activity_.since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count();
+        }
         record.time_ms =
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
         instance_.metrics().Observe(record);
@@ -366,6 +388,11 @@ auto Session::Audited(std::string_view text, Run&& run) -> decltype(run()) {
         finish();
         throw;
     }
+}
+
+SessionActivity Session::activity() const {
+    std::lock_guard<std::mutex> lock(activity_mutex_);
+    return activity_;
 }
 
 std::vector<QueryResult> Session::ExecuteMulti(std::string_view sql) {

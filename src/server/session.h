@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@
 #include "catalog/access_control.h"
 #include "catalog/catalog.h"
 #include "catalog/table_source.h"
+#include "common/progress.h"
 #include "lake/iceberg/table_transaction.h"
 #include "parser/ast/statement.h"
 #include "server/query_result.h"
@@ -58,6 +60,15 @@ struct PreparedStatementInfo {
     uint32_t id = 0;
     uint32_t parameter_count = 0;
     std::vector<ResultColumn> columns;  // may be empty when not known before execution
+};
+
+/// What a session is doing, for SHOW PROCESSLIST and the console (a copy: safe to keep).
+struct SessionActivity {
+    bool running = false;  // a statement runs (else the session waits for its next command)
+    std::string query_id;
+    std::string statement;               // the running statement, or the last one
+    int64_t since_ms = 0;                // unix ms: when the statement started, or the session went idle
+    std::shared_ptr<Progress> progress;  // the running statement's (null when idle)
 };
 
 /// MySQL server status bits the session owns (SERVER_STATUS_*).
@@ -109,6 +120,10 @@ class Session {
     SessionVariables& variables() { return variables_; }
     Instance& instance() { return instance_; }
 
+    /// When the session began (unix ms).
+    int64_t connected_ms() const { return connected_ms_; }
+    /// What the session is doing; safe from any thread.
+    SessionActivity activity() const;
     /// Asks a running statement to stop (KILL QUERY); safe from any thread.
     void Interrupt() { interrupted_.store(true); }
     /// Polled by running statements (KILL QUERY).
@@ -186,6 +201,9 @@ class Session {
     std::string current_query_id_;
     std::string last_query_id_;
     std::string current_statement_;
+    int64_t connected_ms_ = 0;
+    mutable std::mutex activity_mutex_;
+    SessionActivity activity_;
     std::vector<std::string> active_roles_;
     std::shared_ptr<const PrivilegeSet> privileges_;
     uint64_t privileges_generation_ = 0;

@@ -249,29 +249,8 @@ QueryResult StatementExecutor::Show(const ast::ShowStatement& s) {
             rb.AddColumn("Code", TypeId::BIGINT);
             rb.AddColumn("Message", LogicalType::Varchar(512));
             break;
-        case K::PROCESSLIST: {
-            rb.AddColumn("Id", TypeId::BIGINT, false);
-            rb.AddColumn("User");
-            rb.AddColumn("Host");
-            rb.AddColumn("db");
-            rb.AddColumn("Command");
-            rb.AddColumn("Time", TypeId::BIGINT);
-            rb.AddColumn("State");
-            rb.AddColumn("Info", LogicalType::Varchar(1024));
-            std::vector<std::vector<Value>> rows;
-            // Others' connections (and what they run) only with OPERATE, as root sees them.
-            const bool everyone = context_.HasPrivilege("OPERATE", ClientContext::SystemObject());
-            instance.ForEachSession([&](Session& other) {
-                if (!everyone && other.user() != session_.user()) return;
-                rows.push_back({Value::Integer(other.connection_id()), Str(other.user()), Str(other.host()),
-                                other.current_database().empty() ? Value::Null(LogicalType::Varchar())
-                                                                 : Str(other.current_database()),
-                                Str(&other == &session_ ? "Query" : "Sleep"), Value::Integer(0), Str(""),
-                                &other == &session_ ? Str("SHOW PROCESSLIST") : Value::Null(LogicalType::Varchar())});
-            });
-            for (auto& r : rows) rb.AddRow(std::move(r));
-            break;
-        }
+        case K::PROCESSLIST:
+            return ShowProcessList(s.full);
         case K::ENGINES:
             rb.AddColumn("Engine");
             rb.AddColumn("Support");
@@ -664,22 +643,6 @@ QueryResult StatementExecutor::DropView(const ast::DropViewStatement& s) {
     }
     session_.instance().catalog().DropView(db, s.name, s.if_exists);
     session_.instance().access().Invalidate();
-    return Ok();
-}
-
-QueryResult StatementExecutor::Kill(const ast::KillStatement& s) {
-    // Others' connections need OPERATE; one's own never does. An id that is not the user's reads
-    // as unknown, so KILL cannot probe who is connected.
-    // Connection ids are 32-bit: a larger id names none (truncated, it named another connection).
-    const uint32_t id = static_cast<uint32_t>(s.connection_id);
-    if (s.connection_id > UINT32_MAX ||
-        (!session_.Privileges().Has("OPERATE", ClientContext::SystemObject()) &&
-         session_.instance().SessionUser(id).value_or(session_.user()) != session_.user())) {
-        throw ExecutionError("Unknown thread id: " + std::to_string(s.connection_id), ErrorCode::NO_SUCH_THREAD);
-    }
-    if (!session_.instance().KillSession(id, s.query_only)) {
-        throw ExecutionError("Unknown thread id: " + std::to_string(s.connection_id), ErrorCode::NO_SUCH_THREAD);
-    }
     return Ok();
 }
 

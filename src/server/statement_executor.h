@@ -74,6 +74,8 @@ class StatementExecutor {
     /// Checks MV / task properties whose values must be integers or one of a set of words.
     static void CheckMvProperties(const std::map<std::string, std::string>& properties);
     QueryResult ShowGrants(const ast::ShowStatement& statement);
+    /// SHOW [FULL] PROCESSLIST: sessions and background jobs (activity_statements.cpp).
+    QueryResult ShowProcessList(bool full);
     /// SHOW CATALOGS / CREATE CATALOG, and SHOW DATABASES / TABLES / COLUMNS of an external
     /// catalog; nullopt for the other SHOWs.
     std::optional<QueryResult> ShowExternal(const ast::ShowStatement& statement);

@@ -42,10 +42,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (parser.is_header_done()) {
         const auto& req = parser.get();
         (void)floe::StreamLoadTarget(std::string_view(req.target().data(), req.target().size()));
+        (void)floe::SqlApiTarget(std::string_view(req.target().data(), req.target().size()));
         auto auth = req[http::field::authorization];
         (void)floe::DecodeBasicAuth(std::string_view(auth.data(), auth.size()));
     }
     (void)floe::StreamLoadTarget(input);
+    (void)floe::SqlApiTarget(input);
     (void)floe::DecodeBasicAuth(input);
     return 0;
 }

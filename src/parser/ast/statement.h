@@ -375,7 +375,6 @@ struct TransactionStatement : Statement {
     TransactionKind transaction = TransactionKind::BEGIN;
 };
 
-/// `KILL [CONNECTION|QUERY] id`.
 /// `ANALYZE PROFILE FROM 'query_id' [, node_id ...]`: a kept query profile (node ids accepted,
 /// the whole tree shown).
 struct AnalyzeProfileStatement : Statement {
@@ -383,10 +382,12 @@ struct AnalyzeProfileStatement : Statement {
     std::string query_id;
 };
 
+/// `KILL [CONNECTION|QUERY] id` and `KILL [QUERY] 'query_id'`.
 struct KillStatement : Statement {
     KillStatement() : Statement(StatementKind::KILL) {}
     bool query_only = false;
     uint64_t connection_id = 0;
+    std::string query_id;  // set: the running statement with this query id
 };
 
 /// `CREATE [OR REPLACE] VIEW [IF NOT EXISTS] [db.]v [(c1, ...)] [COMMENT '...'] AS query` and

@@ -18,6 +18,11 @@ constexpr uint64_t kMaxHttpSmallBody = 1024 * 1024;
 /// /api/{db}/{table}/_stream_load (a query string ignored) -> (db, table); nullopt for any other path.
 std::optional<std::pair<std::string, std::string>> StreamLoadTarget(std::string_view target);
 
+/// The HTTP SQL API's target: /api/v1/catalogs/{catalog}[/databases/{db}]/sql (segments
+/// percent-decoded; a query string ignored) -> (catalog, db: "" when absent); nullopt for any
+/// other path, an empty segment, or a bad escape.
+std::optional<std::pair<std::string, std::string>> SqlApiTarget(std::string_view target);
+
 /// User and password of an `Authorization: Basic <base64 of user:password>` header; nullopt when
 /// the header is absent, not Basic, or not valid base64.
 struct BasicCredentials {

@@ -10,6 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <condition_variable>
 #include <future>
 #include <limits>
 #include <thread>
@@ -19,9 +20,12 @@
 #include "common/exception.h"
 #include "common/json_text.h"
 #include "common/logging.h"
+#include "server/console/console_assets.h"
 #include "server/http/http_request.h"
 #include "server/http/iceberg_rest_handler.h"
+#include "server/http/sql_handler.h"
 #include "server/instance.h"
+#include "server/metrics_history.h"
 #include "server/session.h"
 #include "server/tls/server_tls.h"
 
@@ -57,6 +61,7 @@ struct HttpShared {
     std::shared_ptr<LoadGate> gate;
     ServerTls* tls;  // null: no TLS
     std::shared_ptr<IcebergRestHandler> iceberg;
+    std::shared_ptr<MetricsHistory> history;
 };
 
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
@@ -84,6 +89,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
           gate_(shared.gate),
           tls_(shared.tls),
           iceberg_(shared.iceberg),
+          history_(shared.history),
           peer_(std::move(peer)) {}
 
     void Start() { ReadHeader(); }
@@ -136,6 +142,45 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
             std::string user;
             if (req.find(http::field::authorization) != req.end() && !Authenticate(req, &user)) return;
             return RunMetrics(user);
+        } else if (auto sql = SqlApiTarget(target); sql && req.method() == http::verb::post) {
+            std::string user;
+            if (!Authenticate(req, &user)) return;
+            return RunSql(std::move(user), sql->first, sql->second);
+        } else if (req.method() == http::verb::get && target == "/api/console/history") {
+            // Server-wide figures for the console's charts: for any signed-in user.
+            if (!Authenticate(req)) return;
+            *res = Json(http::status::ok, req.version(), req.keep_alive(), history_->Json());
+            res->set(http::field::cache_control, "no-store");
+        } else if (req.method() == http::verb::get && (target == "/" || target == "/console")) {
+            res->result(http::status::found);
+            res->version(req.version());
+            res->set(http::field::location, "/console/");
+            res->keep_alive(req.keep_alive());
+            res->prepare_payload();
+        } else if (req.method() == http::verb::get && target.rfind("/console/", 0) == 0) {
+            // The console's own files (no data in them: they need no login; what they show comes
+            // from the SQL API as the signed-in user).
+            std::string name = target.substr(9);
+            if (size_t q = name.find('?'); q != std::string::npos) name.resize(q);
+            if (name.empty()) name = "index.html";
+            const ConsoleAsset* asset = FindConsoleAsset(name);
+            if (!asset) {
+                *res = Json(http::status::not_found, req.version(), req.keep_alive(),
+                            R"({"status":"FAILED","msg":"no such console file"})");
+            } else {
+                res->result(http::status::ok);
+                res->version(req.version());
+                res->set(http::field::content_type, asset->content_type);
+                res->set("Content-Security-Policy",
+                         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                         "connect-src 'self'; frame-ancestors 'none'");
+                res->set("X-Content-Type-Options", "nosniff");
+                res->set("X-Frame-Options", "DENY");
+                res->set(http::field::cache_control, "no-cache");
+                res->keep_alive(req.keep_alive());
+                res->body().assign(asset->data, asset->size);
+                res->prepare_payload();
+            }
         } else if (req.method() == http::verb::get && target == "/api/version") {
             *res = Json(http::status::ok, req.version(), req.keep_alive(),
                         std::string(R"({"version":")") + kServerVersion + "\"}");
@@ -225,6 +270,30 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
         }).detach();
     }
 
+    /// The HTTP SQL API (sql_handler.h): runs the statement off the I/O threads.
+    void RunSql(std::string user, std::string catalog, std::string database) {
+        auto& req = body_->get();
+        const bool keep_alive = req.keep_alive();
+        const unsigned version = req.version();
+        std::string body = std::move(req.body());
+        gate_->active.fetch_add(1);
+        std::thread([self = this->shared_from_this(), user = std::move(user), catalog = std::move(catalog),
+                     database = std::move(database), body = std::move(body), keep_alive, version] {
+            HttpSqlAnswer answer = RunHttpSql(self->instance_, user, self->peer_, catalog, database, body);
+            auto res =
+                std::make_shared<http::response<http::string_body>>(static_cast<http::status>(answer.status), version);
+            res->set(http::field::server, "floe");
+            res->set(http::field::content_type, answer.content_type);
+            res->set(http::field::cache_control, "no-store");
+            if (!answer.query_id.empty()) res->set("X-StarRocks-Query-Id", answer.query_id);
+            res->keep_alive(keep_alive);
+            res->body() = std::move(answer.body);
+            res->prepare_payload();
+            asio::post(self->stream_.get_executor(), [self, res] { self->Write(res); });
+            self->gate_->active.fetch_sub(1);
+        }).detach();
+    }
+
     void Write(std::shared_ptr<http::response<http::string_body>> res) {
         http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, size_t) {
             if (ec || !res->keep_alive()) return self->Close(!ec);
@@ -251,12 +320,12 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
 
     /// 401 as StarRocks answers it (with the Stream Load result's keys too, for clients that
     /// read those): a Basic challenge and the reason in `msg`.
-    void RefuseUnauthorized(unsigned version, const std::string& message) {
+    void RefuseUnauthorized(unsigned version, const std::string& message, bool challenge = true) {
         auto res = std::make_shared<http::response<http::string_body>>(
             Json(http::status::unauthorized, version, false,
                  R"({"status":"FAILED","msg":)" + JsonString(message) + R"(,"Status":"Fail","Message":)" +
                      JsonString(message) + "}"));
-        res->set(http::field::www_authenticate, R"(Basic realm="")");
+        if (challenge) res->set(http::field::www_authenticate, R"(Basic realm="")");
         Write(res);
     }
 
@@ -289,8 +358,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
     bool Authenticate(const http::request_header<>& req, std::string* user = nullptr) {
         auto authorization = req[http::field::authorization];
         auto credentials = DecodeBasicAuth(std::string_view(authorization.data(), authorization.size()));
+        // The console signs in with its own form: a challenge would make the browser ask too.
+        const bool challenge = req.find("X-Floe-Console") == req.end();
         if (!credentials) {
-            RefuseUnauthorized(req.version(), "Need auth information.");
+            RefuseUnauthorized(req.version(), "Need auth information.", challenge);
             return false;
         }
         const std::string& password = credentials->password;
@@ -308,9 +379,11 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
                 });
         } catch (const PermissionError& e) {
             Log::Warn("http.auth_failed", {{"user", credentials->user}, {"host", peer_}, {"error", e.what()}});
-            RefuseUnauthorized(req.version(), e.code() == ErrorCode::ACCESS_DENIED
-                                                  ? "Access denied for " + credentials->user.substr(0, 64) + "@" + peer_
-                                                  : std::string(e.what()));
+            RefuseUnauthorized(req.version(),
+                               e.code() == ErrorCode::ACCESS_DENIED
+                                   ? "Access denied for " + credentials->user.substr(0, 64) + "@" + peer_
+                                   : std::string(e.what()),
+                               challenge);
             return false;
         }
         if (user) *user = credentials->user;
@@ -489,6 +562,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
     std::shared_ptr<LoadGate> gate_;
     ServerTls* tls_;
     std::shared_ptr<IcebergRestHandler> iceberg_;
+    std::shared_ptr<MetricsHistory> history_;
     std::string peer_;  // the client's address, for logs and access-denied messages
     StreamLoadRequest load_;
     std::string host_;
@@ -551,21 +625,26 @@ struct HttpServer::Impl {
     asio::io_context io;
     std::shared_ptr<LoadGate> gate = std::make_shared<LoadGate>();
     std::shared_ptr<IcebergRestHandler> iceberg;
+    std::shared_ptr<MetricsHistory> history;
+    std::thread sampler;
+    std::mutex sampler_mutex;
+    std::condition_variable sampler_cv;
+    bool sampler_stop = false;
     std::optional<tcp::acceptor> acceptor;
     std::vector<std::thread> threads;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
 
     void Accept(Instance& instance, ServerTls* tls) {
-        acceptor->async_accept(
-            asio::make_strand(io), [this, &instance, tls, gate = gate](beast::error_code ec, tcp::socket socket) {
-                if (ec) {
-                    if (ec == asio::error::operation_aborted) return;
-                } else {
-                    std::make_shared<ProtocolDetector>(std::move(socket), HttpShared{instance, gate, tls, iceberg})
-                        ->Start();
-                }
-                if (acceptor && acceptor->is_open()) Accept(instance, tls);
-            });
+        acceptor->async_accept(asio::make_strand(io), [this, &instance, tls, gate = gate](beast::error_code ec,
+                                                                                          tcp::socket socket) {
+            if (ec) {
+                if (ec == asio::error::operation_aborted) return;
+            } else {
+                std::make_shared<ProtocolDetector>(std::move(socket), HttpShared{instance, gate, tls, iceberg, history})
+                    ->Start();
+            }
+            if (acceptor && acceptor->is_open()) Accept(instance, tls);
+        });
     }
 };
 
@@ -579,6 +658,7 @@ HttpServer::~HttpServer() {
 void HttpServer::Start() {
     impl_ = std::make_unique<Impl>();
     impl_->iceberg = std::make_shared<IcebergRestHandler>(instance_);
+    impl_->history = std::make_shared<MetricsHistory>(static_cast<int>(instance_.options().metrics_history_interval));
     beast::error_code ec;
     auto address = asio::ip::make_address(bind_address_, ec);
     if (ec) throw IOError("invalid HTTP bind address '" + bind_address_ + "'");
@@ -594,11 +674,32 @@ void HttpServer::Start() {
     impl_->work.emplace(impl_->io.get_executor());
     impl_->Accept(instance_, tls_);
     for (int i = 0; i < std::max(1, io_threads_); ++i) impl_->threads.emplace_back([this] { impl_->io.run(); });
+    // The console's charts: a point of server-wide figures every interval.
+    impl_->sampler = std::thread([impl = impl_.get(), &instance = instance_] {
+        std::unique_lock<std::mutex> lock(impl->sampler_mutex);
+        while (!impl->sampler_stop) {
+            lock.unlock();
+            try {
+                impl->history->Sample(instance);
+            } catch (const std::exception& e) {
+                Log::Warn("metrics.history_failed", {{"error", e.what()}});
+            }
+            lock.lock();
+            impl->sampler_cv.wait_for(lock, std::chrono::seconds(impl->history->interval_seconds()),
+                                      [impl] { return impl->sampler_stop; });
+        }
+    });
     Log::Info("http.listening", {{"address", bind_address_}, {"port", port_}});
 }
 
 void HttpServer::Stop() {
     if (!impl_) return;
+    {
+        std::lock_guard<std::mutex> lock(impl_->sampler_mutex);
+        impl_->sampler_stop = true;
+    }
+    impl_->sampler_cv.notify_all();
+    if (impl_->sampler.joinable()) impl_->sampler.join();
     // Loads still running finish (or, waiting for their body, fail) before the I/O stops; their
     // answers are written while it still runs.
     impl_->gate->stopping.store(true);

@@ -254,6 +254,10 @@ void AppendBinary(const Column& col, size_t row, std::string& out, std::string& 
 
 }  // namespace
 
+void AppendTextValue(const Column& col, size_t row, std::string& out) {
+    AppendText(col, row, out);
+}
+
 void EncodeTextRows(const QueryResult& result, const std::function<void(const std::string&)>& emit) {
     std::string row_buf, scratch;
     for (const auto& chunk : result.chunks) {

@@ -33,6 +33,9 @@ std::string EncodeResultEnd(bool deprecate_eof, uint16_t status);
 /// ColumnDefinition41; `field_list` appends the default-value field COM_FIELD_LIST expects.
 std::string EncodeColumnDefinition(const ResultColumn& column, bool field_list = false);
 
+/// Appends the text protocol's form of row `row` of `col` (not null): what a client displays.
+void AppendTextValue(const Column& col, size_t row, std::string& out);
+
 /// Calls `emit` with one payload per row of `result`, in the text or binary protocol.
 void EncodeTextRows(const QueryResult& result, const std::function<void(const std::string&)>& emit);
 void EncodeBinaryRows(const QueryResult& result, const std::function<void(const std::string&)>& emit);
