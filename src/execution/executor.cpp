@@ -12,6 +12,7 @@
 #include "common/memory_tracker.h"
 #include "common/worker_pool.h"
 #include "execution/expression_executor.h"
+#include "execution/query_profile.h"
 
 namespace floe {
 
@@ -421,7 +422,15 @@ void RunInto(PhysicalOperator& root, PhysicalOperator& sink, const std::atomic<b
     Pipeline* final_pipeline = builder.Build(&root, &sink);
     if (ctx.progress) ctx.progress->AddPipelines(builder.pipelines.size());
     final_pipeline->serial = serial;
-    RunWithDependencies(*final_pipeline, ctx);
+    // The statement's profile gets this plan's tree, whether the run ends or fails.
+    ProfileCollector* profile = CurrentProfileCollector();
+    try {
+        RunWithDependencies(*final_pipeline, ctx);
+    } catch (...) {
+        if (profile) profile->Add(root);
+        throw;
+    }
+    if (profile) profile->Add(root);
 }
 
 }  // namespace

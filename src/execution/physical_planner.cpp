@@ -163,6 +163,7 @@ PhysicalOperatorPtr PhysicalPlanner::Plan(LogicalOperator& logical) {
             }
             scan->SetZoneFilters(std::move(filters));
             scan->SetTableName(g.table);
+            scan->SetPruning(g.partitions_selected, g.partitions_total, g.buckets_selected, g.buckets_total);
             return scan;
         }
         case LogicalOperatorType::FILTER: {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "common/memory_tracker.h"
@@ -17,7 +18,8 @@ std::string ScanSummary(PhysicalOperator& op) {
         const auto& st = scan.stats();
         text += "SCANNED " + scan.table_name() + ": rowsets " + std::to_string(st.rowsets_read) + " read, " +
                 std::to_string(st.rowsets_skipped) + " skipped; pages " + std::to_string(st.pages_read) + " read, " +
-                std::to_string(st.pages_skipped) + " skipped; " + std::to_string(st.rows_read) + " rows read";
+                std::to_string(st.pages_skipped) + " skipped; " + std::to_string(st.rows_read) + " rows read; " +
+                scan.PruningSummary();
         size_t dropped = 0;
         for (const auto& f : scan.runtime_filters()) dropped += f->rows_filtered.load();
         if (!scan.runtime_filters().empty()) {
@@ -26,9 +28,10 @@ std::string ScanSummary(PhysicalOperator& op) {
     }
     if (op.type() == PhysicalOperatorType::TABLE_FUNCTION && op.name() == "FILE_SCAN") {
         const auto& st = static_cast<PhysicalFileScan&>(op).stats();
-        text += "SCANNED FILES: " + std::to_string(st.files) + " files; row groups " +
-                std::to_string(st.row_groups_read) + " read, " + std::to_string(st.row_groups_skipped) + " skipped; " +
-                std::to_string(st.rows_read) + " rows read";
+        const std::string pruning = static_cast<PhysicalFileScan&>(op).PlanPruning();
+        text += "SCANNED FILES: " + (pruning.empty() ? std::string() : "planned " + pruning + "; ") +
+                std::to_string(st.files) + " files; row groups " + std::to_string(st.row_groups_read) + " read, " +
+                std::to_string(st.row_groups_skipped) + " skipped; " + std::to_string(st.rows_read) + " rows read";
         if (st.rows_skipped > 0) {
             text += ", " + std::to_string(st.rows_skipped) + " skipped by the page index";
         }
@@ -75,6 +78,45 @@ std::vector<std::string> ProfileLines(PhysicalOperator& root) {
     };
     visit(root, 0);
     return out;
+}
+
+namespace {
+thread_local ProfileCollector* current_collector = nullptr;
+}
+
+void ProfileCollector::Add(PhysicalOperator& root) {
+    std::vector<std::string> lines = ProfileLines(root);
+    int64_t peak = MemoryTracker::Current() ? MemoryTracker::Current()->peak() : 0;
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& l : lines) lines_.push_back(std::move(l));
+    peak_memory_bytes_ = std::max(peak_memory_bytes_, peak);
+}
+
+bool ProfileCollector::empty() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return lines_.empty();
+}
+
+std::vector<std::string> ProfileCollector::TakeLines() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return std::move(lines_);
+}
+
+int64_t ProfileCollector::peak_memory_bytes() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return peak_memory_bytes_;
+}
+
+ProfileCollector* CurrentProfileCollector() {
+    return current_collector;
+}
+
+ScopedProfileCollector::ScopedProfileCollector(ProfileCollector* collector) : previous_(current_collector) {
+    current_collector = collector;
+}
+
+ScopedProfileCollector::~ScopedProfileCollector() {
+    current_collector = previous_;
 }
 
 }  // namespace floe

@@ -1,5 +1,5 @@
 #pragma once
-/// The profiles of recent queries (StarRocks' SHOW PROFILELIST / ANALYZE PROFILE): every SELECT's
+/// The profiles of recent statements (StarRocks' SHOW PROFILELIST / ANALYZE PROFILE): each plan's
 /// operator tree with rows and times (execution/query_profile.h), kept in a bounded ring of the
 /// most recent ones, and slow ones (at least kSlowMs) in a second ring, so a slow query's profile
 /// outlives a burst of fast ones.
@@ -21,6 +21,7 @@ struct QueryProfile {
     std::string state = "Finished";  // Finished | Error
     int64_t start_ms = 0;            // unix milliseconds
     int64_t duration_ms = 0;
+    int64_t peak_memory_bytes = 0;   // the statement's peak tracked memory
     std::vector<std::string> lines;  // the operator tree
     uint64_t seq = 0;                // the order profiles were added in (set by Add)
 };

@@ -75,7 +75,8 @@ class SessionClientContext : public ClientContext {
             return std::nullopt;
         }
         std::string text = "Query ID: " + profile->query_id + "\nState: " + profile->state +
-                           "  Total: " + std::to_string(profile->duration_ms) + "ms\n";
+                           "  Total: " + std::to_string(profile->duration_ms) +
+                           "ms  Peak memory: " + FormatBytes(profile->peak_memory_bytes) + "\n";
         for (const auto& line : profile->lines) text += line + "\n";
         return text;
     }
@@ -346,8 +347,26 @@ auto Session::Audited(std::string_view text, Run&& run) -> decltype(run()) {
     }
     // A statement a background job runs reports into the job's progress.
     ScopedProgress report(progress.get());
+    // Every plan the statement runs adds its tree to the statement's profile.
+    ProfileCollector collector;
+    ScopedProfileCollector collecting(&collector);
     auto started = std::chrono::steady_clock::now();
     auto finish = [&] {
+        if (!collector.empty()) {
+            QueryProfile profile;
+            profile.query_id = record.query_id;
+            profile.user = user_;
+            profile.database = record.db;
+            profile.statement = current_statement_;
+            profile.state = record.state == "ERR" ? "Error" : "Finished";
+            profile.start_ms = now_ms;
+            profile.duration_ms =
+                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+                    .count();
+            profile.peak_memory_bytes = collector.peak_memory_bytes();
+            profile.lines = collector.TakeLines();
+            instance_.profiles().Add(std::move(profile));
+        }
         {
             std::lock_guard<std::mutex> lock(activity_mutex_);
             activity_.running = false;
@@ -576,7 +595,8 @@ QueryResult Session::DispatchStatement(const ast::Statement& statement, const st
             rb.AddColumn("Explain String", LogicalType::Varchar(1024));
             rb.AddRow({Value::Varchar("Query ID: " + profile->query_id)});
             rb.AddRow({Value::Varchar("State: " + profile->state + "  Total: " + std::to_string(profile->duration_ms) +
-                                      "ms  User: " + profile->user + "  Default Db: " + profile->database)});
+                                      "ms  Peak memory: " + FormatBytes(profile->peak_memory_bytes) +
+                                      "  User: " + profile->user + "  Default Db: " + profile->database)});
             rb.AddRow({Value::Varchar("Sql Statement: " + profile->statement.substr(0, 1000))});
             for (const auto& line : profile->lines) rb.AddRow({Value::Varchar(line)});
             return rb.Build();
@@ -691,29 +711,8 @@ QueryResult Session::ExecuteSelect(const ast::QueryNode& query, const std::vecto
     LogicalOperatorPtr plan = Optimizer::Optimize(Planner::PlanQuery(*bound), DisabledRules(variables_), mv.get());
     RequireMvRewrite(context, mv.get());
     PhysicalOperatorPtr physical = PhysicalPlanner::Plan(*plan);
-    QueryProfile profile;
-    profile.query_id = current_query_id_;
-    profile.user = user_;
-    profile.database = current_database_;
-    profile.statement = current_statement_;
-    profile.start_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
-    auto started = std::chrono::steady_clock::now();
-    auto keep = [&](const char* state) {
-        profile.state = state;
-        profile.duration_ms =
-            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-        profile.lines = ProfileLines(*physical);
-        instance_.profiles().Add(std::move(profile));
-    };
-    try {
-        result.chunks = Executor::Run(*physical, &interrupted_, PipelineDop());
-    } catch (...) {
-        keep("Error");
-        throw;
-    }
-    keep("Finished");
+    // Its profile is kept by Audited (the executor adds the plan's tree to the statement's).
+    result.chunks = Executor::Run(*physical, &interrupted_, PipelineDop());
     return result;
 }
 

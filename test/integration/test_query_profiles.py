@@ -1,6 +1,8 @@
-"""Query profiles (issue 25): every SELECT's operator tree with per-operator rows and times is kept
-(SHOW PROFILELIST, ANALYZE PROFILE FROM 'id'), in a bounded ring; failed queries too; a user sees
-only their own queries' profiles unless they hold OPERATE."""
+"""Query profiles (issue 25): the operator tree of every statement that runs a plan (SELECT,
+INSERT ... SELECT, CTAS, ...) with per-operator rows and times, what each scan read and pruned,
+and the statement's peak memory is kept (SHOW PROFILELIST, ANALYZE PROFILE FROM 'id'), in a
+bounded ring; failed queries too; a user sees only their own queries' profiles unless they hold
+OPERATE."""
 import re
 
 import pymysql
@@ -51,6 +53,7 @@ def test_profile_of_a_join_and_aggregate(srv):
         agg = next(l for l in lines if l.strip().startswith("HASH_AGGREGATE"))
         assert "rows=5 " in agg and re.search(r"rows_in=(\d+)", agg).group(1) == str(50000 - 50000 // 7 - 1), agg
         assert "SCANNED p.orders: rowsets" in text
+        assert re.search(r"Peak memory: \d", lines[1]), lines[1]
         # Node ids are accepted (StarRocks' form); an unknown id is an error naming it.
         assert run(conn, f"ANALYZE PROFILE FROM '{query_id}', 1, 2")[0][0] == f"Query ID: {query_id}"
         with pytest.raises(pymysql.MySQLError, match="no profile of query 'nope'"):
@@ -110,3 +113,31 @@ def test_last_query_id_and_get_query_profile(srv):
     finally:
         conn.close()
         analyst.close()
+
+
+def test_insert_and_ctas_keep_profiles_with_pruning(srv):
+    srv.query("CREATE TABLE p.events (d DATE, id INT, v INT) DUPLICATE KEY(d, id) "
+              "PARTITION BY RANGE(d) (PARTITION p1 VALUES LESS THAN ('2026-02-01'), "
+              "PARTITION p2 VALUES LESS THAN ('2026-03-01'), PARTITION p3 VALUES LESS THAN ('2026-04-01')) "
+              "DISTRIBUTED BY HASH(id) BUCKETS 4")
+    srv.query("INSERT INTO p.events SELECT CAST('2026-01-01' AS DATE) + INTERVAL (number % 85) DAY, number, 1 "
+              "FROM numbers(20000)")
+    conn = srv.connect()
+    try:
+        run(conn, "INSERT INTO p.events SELECT d, id + 100000, v FROM p.events WHERE d >= '2026-03-01' AND id = 7")
+        query_id = run(conn, "SELECT last_query_id()")[0][0]
+        listed = {r[0]: r for r in run(conn, "SHOW PROFILELIST")}
+        assert listed[query_id][4].startswith("INSERT INTO p.events") and listed[query_id][3] == "Finished"
+        text = "\n".join(r[0] for r in run(conn, f"ANALYZE PROFILE FROM '{query_id}'"))
+        # Planning kept one partition of three and one bucket of four: one tablet read.
+        assert "SCANNED p.events:" in text and "partitions 1/3, buckets 1/4, tablets 1" in text, text
+        run(conn, "CREATE TABLE p.copy AS SELECT region, count(*) AS n FROM p.customers GROUP BY region")
+        query_id = run(conn, "SELECT last_query_id()")[0][0]
+        text = "\n".join(r[0] for r in run(conn, f"ANALYZE PROFILE FROM '{query_id}'"))
+        assert "HASH_AGGREGATE rows=5" in text and "SCANNED p.customers" in text, text
+        # Statements without a plan keep none.
+        run(conn, "SET @x = 1")
+        query_id = run(conn, "SELECT last_query_id()")[0][0]
+        assert query_id not in {r[0] for r in run(conn, "SHOW PROFILELIST")}
+    finally:
+        conn.close()

@@ -53,6 +53,8 @@ class PhysicalFileScan : public PhysicalOperator {
     /// plan's position and equality deletes applied. `column_ids` index the plan's columns; the
     /// key columns of equality deletes must be among them.
     void SetIcebergPlan(std::shared_ptr<const iceberg::IcebergScanPlan> plan);
+    /// The Iceberg plan's pruning at each stage ("partitions=2/8, manifests=1/3, files=4/40"), or "".
+    std::string PlanPruning() const { return iceberg_ ? iceberg_->Describe() : std::string(); }
     /// Row groups whose statistics rule out one of `filters` are skipped.
     void SetRowGroupFilters(std::vector<RowGroupFilter> filters) { filters_ = std::move(filters); }
     struct Stats {

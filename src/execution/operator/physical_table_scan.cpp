@@ -1,5 +1,7 @@
 #include "execution/operator/physical_table_scan.h"
 
+#include <set>
+
 #include "binder/bound_query.h"
 #include "storage/short_key.h"
 
@@ -266,6 +268,25 @@ void PhysicalTableScan::ApplyRuntimeFilters(LocalState& local, Chunk& out) {
         // A filter that keeps nearly every row costs more than it saves: stop applying it.
         if (st.checked[k] >= 16 * kChunkCapacity && st.kept[k] * 10 > st.checked[k] * 9) st.disabled[k] = 1;
     }
+}
+
+}  // namespace floe
+
+namespace floe {
+
+std::string PhysicalTableScan::PruningSummary() const {
+    std::string out;
+    auto [partitions_kept, partitions_total, buckets_kept, buckets_total] = pruning_;
+    if (partitions_total >= 0) {
+        out += "partitions " + std::to_string(partitions_kept) + "/" + std::to_string(partitions_total) + ", ";
+    }
+    if (buckets_total >= 0)
+        out += "buckets " + std::to_string(buckets_kept) + "/" + std::to_string(buckets_total) + ", ";
+    std::set<std::pair<int64_t, uint32_t>> tablets;
+    if (version_) {
+        for (const auto& r : version_->rowsets) tablets.insert({r.partition_id, r.bucket});
+    }
+    return out + "tablets " + std::to_string(tablets.size());
 }
 
 }  // namespace floe

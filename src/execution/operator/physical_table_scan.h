@@ -9,6 +9,7 @@
 /// zone maps and short-key indexes of the rowsets): parallel pipelines read morsels on several
 /// threads, and one thread reads them in order.
 
+#include <array>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -45,6 +46,13 @@ class PhysicalTableScan : public PhysicalOperator {
     };
     const Stats& stats() const { return stats_; }
     void SetTableName(std::string name) { table_name_ = std::move(name); }
+    /// What planning pruned before the scan (partitions and hash buckets kept of the table's; -1:
+    /// not pruned), for profiles.
+    void SetPruning(int64_t partitions_kept, int64_t partitions_total, int64_t buckets_kept, int64_t buckets_total) {
+        pruning_ = {partitions_kept, partitions_total, buckets_kept, buckets_total};
+    }
+    /// "partitions 2/5, buckets 1/4, tablets 2" (tablets: the (partition, bucket) pairs read).
+    std::string PruningSummary() const;
     const std::string& table_name() const { return table_name_; }
     std::string name() const override { return "TABLE_SCAN"; }
     bool IsSource() const override { return true; }
@@ -84,6 +92,7 @@ class PhysicalTableScan : public PhysicalOperator {
     std::mutex stats_mutex_;
     Stats stats_;
     std::string table_name_;
+    std::array<int64_t, 4> pruning_{-1, -1, -1, -1};
 };
 
 }  // namespace floe
