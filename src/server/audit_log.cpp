@@ -161,6 +161,24 @@ void AuditLog::Add(AuditRecord record) {
     out_ << line;
     out_.flush();
     bytes_ += line.size();
+    if (record.query_type != "load" && record.time_ms >= kSlowQueryMs) {
+        const std::string slow_path = dir_ + "/floe.slow_query.log";
+        if (slow_bytes_ >= kRotateBytes) {
+            slow_out_.close();
+            std::error_code ec;
+            std::filesystem::rename(slow_path, slow_path + ".1", ec);
+            slow_bytes_ = 0;
+        }
+        if (!slow_out_.is_open()) {
+            slow_out_.open(slow_path, std::ios::binary | std::ios::app);
+            std::error_code ec;
+            slow_bytes_ = std::filesystem::file_size(slow_path, ec);
+            if (ec) slow_bytes_ = 0;
+        }
+        slow_out_ << line;
+        slow_out_.flush();
+        slow_bytes_ += line.size();
+    }
     recent_.push_back(std::move(record));
     if (recent_.size() > kRecentRecords) recent_.pop_front();
 }

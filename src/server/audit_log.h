@@ -7,7 +7,9 @@
 /// the last 90 files kept, and the newest ones stay in memory for the system table
 /// starrocks_audit_db__.starrocks_audit_tbl__ (reloaded from the file at start). Passwords in
 /// statements (IDENTIFIED BY '...', SET PASSWORD = '...', PASSWORD('...')) are masked before a
-/// record is made.
+/// record is made. Statements that took kSlowQueryMs or longer also go to
+/// <data-dir>/log/floe.slow_query.log (the same JSON lines; StarRocks' slow_query audit module),
+/// kept at 64 MiB with one rotated file.
 
 #include <cstdint>
 #include <deque>
@@ -43,6 +45,8 @@ class AuditLog {
     /// Opens (creating) <data_dir>/log/floe.audit.log and reloads its newest records.
     explicit AuditLog(const std::string& data_dir);
     void Add(AuditRecord record);
+    /// Statements at least this slow (ms) also go to the slow query log (StarRocks' qe_slow_log_ms).
+    static constexpr int64_t kSlowQueryMs = 5000;
     /// The records kept in memory, oldest first.
     std::vector<AuditRecord> Recent();
     /// `sql` with the literals of password clauses replaced by '***'.
@@ -58,6 +62,8 @@ class AuditLog {
     std::string path_;
     std::mutex mutex_;
     std::ofstream out_;
+    std::ofstream slow_out_;
+    uint64_t slow_bytes_ = 0;
     uint64_t bytes_ = 0;
     int64_t day_ = -1;
     std::deque<AuditRecord> recent_;

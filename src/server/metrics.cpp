@@ -141,7 +141,7 @@ void ServerMetrics::Observe(const AuditRecord& record) {
     } else {
         query_success_.fetch_add(1, std::memory_order_relaxed);
     }
-    if (record.time_ms >= kSlowQueryMs) slow_query_.fetch_add(1, std::memory_order_relaxed);
+    if (record.time_ms >= AuditLog::kSlowQueryMs) slow_query_.fetch_add(1, std::memory_order_relaxed);
     std::lock_guard<std::mutex> lock(mutex_);
     latencies_[next_latency_] = static_cast<double>(record.time_ms);
     next_latency_ = (next_latency_ + 1) % latencies_.size();

@@ -40,8 +40,6 @@ class ServerMetrics {
     /// The latencies (ms) of statements finished since the last call (at most 10,000 of them).
     std::vector<double> TakeIntervalLatencies();
 
-    /// Statements slower than this count as slow queries (StarRocks' qe_slow_log_ms).
-    static constexpr int64_t kSlowQueryMs = 5000;
     /// How many recent statement latencies the quantiles are computed over.
     static constexpr size_t kLatencyWindow = 2048;
 

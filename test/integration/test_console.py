@@ -221,6 +221,15 @@ def test_background_jobs_show_as_daemons(srv):
                                "WHERE TABLE_NAME = 'per_b'") == (("SUCCESS",),), timeout=120, what="the refresh")
 
 
+def test_slow_statements_go_to_the_slow_query_log(srv):
+    srv.query("SELECT sleep(5), 'slow_marker'")
+    path = os.path.join(srv.data_dir, "log", "floe.slow_query.log")
+    records = [json.loads(line) for line in open(path)]
+    slow = [r for r in records if "slow_marker" in r["Stmt"]]
+    assert slow and slow[-1]["Time"] >= 5000 and slow[-1]["User"] == "root", records[-3:]
+    assert all(r["Time"] >= 5000 for r in records)
+
+
 # ---- The console in Chromium
 
 

@@ -114,6 +114,11 @@ async function showQueries() {
       empty: "No recent queries of yours.",
     }));
   } catch (e) { fill("recent", errorBox(e)); }
+  try {
+    const slow = await sql("SELECT queryId, `timestamp`, `user`, queryTime, state, stmt FROM starrocks_audit_db__.starrocks_audit_tbl__ " +
+      "WHERE queryTime >= 5000 AND queryType = 'query' ORDER BY `timestamp` DESC LIMIT 20");
+    fill("slow", table(slow, null, { onRow: (get) => showProfile(get("queryId")), empty: "No slow statements." }));
+  } catch (e) { fill("slow", errorBox(e)); }
 }
 
 // ANALYZE PROFILE's lines: three header lines, then one line per operator indented two spaces
