@@ -177,9 +177,11 @@ std::vector<int64_t> LoadManager::Commit(const TableInfo& table, const LoadCommi
     try {
         ids = catalog_.CommitLoad(table.id, commit);
     } catch (...) {
+        counters_.failed.fetch_add(1, std::memory_order_relaxed);
         for (const auto& r : commit.rowsets) RemoveSegmentFile(data_dir_ + "/" + r.path);
         throw;
     }
+    counters_.committed.fetch_add(1, std::memory_order_relaxed);
     if (listener_ && commit.remove.empty()) listener_(table.id);
     return ids;
 }
@@ -199,6 +201,8 @@ void LoadManager::ReplaceRowsets(const TableInfo& table, const TableSchema& sche
         commit.rowsets.back().bucket = bucket;
     }
     auto ids = Commit(table, commit);
+    counters_.compactions.fetch_add(1, std::memory_order_relaxed);
+    counters_.compacted_rowsets.fetch_add(inputs.size(), std::memory_order_relaxed);
     if (schema.keys_type != ast::KeysType::PRIMARY) return;
     // The surviving keys moved to the new rowset, in order; point the index at them.
     auto state = State(table.id);

@@ -15,6 +15,7 @@
 /// Writers of one table are serialized by the table's lock (LockTable), which also guards the
 /// table's primary-key index. Readers never wait: they read the version they pinned.
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -153,6 +154,12 @@ class LoadManager {
     /// A label for a load that was not given one.
     static std::string NewLabel(const char* prefix);
 
+    /// Transactions (load commits) and compactions since start, for GET /metrics.
+    struct Counters {
+        std::atomic<uint64_t> committed{0}, failed{0}, compactions{0}, compacted_rowsets{0};
+    };
+    const Counters& counters() const { return counters_; }
+
   private:
     struct TableState {
         std::shared_ptr<std::mutex> mutex = std::make_shared<std::mutex>();
@@ -180,6 +187,7 @@ class LoadManager {
     friend class PrimaryKeyWriter;
 
     Catalog& catalog_;
+    Counters counters_;
     std::string data_dir_;
     std::function<void(int64_t)> listener_;
     std::mutex mutex_;

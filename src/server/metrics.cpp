@@ -284,6 +284,18 @@ std::string ServerMetrics::Render(Instance& instance, Session* session) {
     e.One("floe_mv_inactive", "gauge", "Materialized views that are inactive.",
           static_cast<double>(std::count_if(mvs.begin(), mvs.end(), [](const auto& m) { return !m.active; })));
 
+    // ---- Transactions (each load, INSERT, UPDATE, DELETE and compaction commits one) and compaction.
+    {
+        const LoadManager::Counters& c = instance.loads().counters();
+        e.One("starrocks_fe_txn_success", "counter", "Transactions committed on hot tables.",
+              static_cast<double>(c.committed.load()));
+        e.One("starrocks_fe_txn_failed", "counter", "Transactions on hot tables that failed to commit.",
+              static_cast<double>(c.failed.load()));
+        e.One("starrocks_be_cumulative_compaction_deltas_total", "counter", "Rowsets merged by compaction.",
+              static_cast<double>(c.compacted_rowsets.load()));
+        e.One("floe_compactions_total", "counter", "Compactions committed.", static_cast<double>(c.compactions.load()));
+    }
+
     // ---- Storage: rowsets per table (StarRocks' compaction score stands for it).
     {
         int64_t max_rowsets = 0, tables = 0;

@@ -236,6 +236,13 @@ def test_counters_move_with_statements_and_loads(srv):
         value(before, "starrocks_be_streaming_load_requests_total") + 1
     assert value(after, "starrocks_be_load_rows") == value(before, "starrocks_be_load_rows") + 2
     assert value(after, "starrocks_be_streaming_load_bytes") > value(before, "starrocks_be_streaming_load_bytes")
+    # Every INSERT and the Stream Load commit a transaction.
+    assert value(after, "starrocks_fe_txn_success") >= value(before, "starrocks_fe_txn_success") + 6
+    srv.query("ALTER TABLE m.t COMPACT")
+    compacted = scrape(srv)
+    assert value(compacted, "floe_compactions_total") >= value(after, "floe_compactions_total") + 1
+    assert value(compacted, "starrocks_be_cumulative_compaction_deltas_total") >= \
+        value(after, "starrocks_be_cumulative_compaction_deltas_total") + 6
     assert value(after, "starrocks_fe_mv_refresh_total_success_jobs") >= \
         value(before, "starrocks_fe_mv_refresh_total_success_jobs") + 1
     assert value(after, "starrocks_be_process_mem_bytes") > 1 << 20
