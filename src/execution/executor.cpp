@@ -395,7 +395,15 @@ void RunPipelineOnce(Pipeline& p, ExecutionContext& ctx) {
 }
 
 void RunPipeline(Pipeline& p, ExecutionContext& ctx) {
+    // What the sink holds once its input has run (the profile's memory): the statement's growth.
+    MemoryTracker* tracker = MemoryTracker::Current();
+    auto used = [tracker] {
+        MemoryTracker::FlushThread();
+        return tracker->used();
+    };
+    const int64_t before = tracker ? used() : 0;
     RunPipelineOnce(p, ctx);
+    if (tracker) p.sink->profile().memory.fetch_add(std::max<int64_t>(0, used() - before));
     if (ctx.progress) ctx.progress->PipelineDone();
 }
 

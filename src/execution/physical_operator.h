@@ -127,9 +127,12 @@ class PhysicalOperator {
     /// What the executor measured of this operator in the run (query profiles): rows it output
     /// (as a source or an operator) and rows it consumed (as a sink), and the time spent in its
     /// calls, summed over the threads that made them (its own work: what it pushes downstream is
-    /// not counted).
+    /// not counted). `memory`: for a sink, what the statement's tracked memory grew by over the
+    /// pipelines feeding it (what it holds when they end: a join's build side, an aggregation's
+    /// groups, a sort's rows), to within a MiB per thread.
     struct Profile {
         std::atomic<uint64_t> rows_out{0}, rows_in{0}, nanos{0};
+        std::atomic<int64_t> memory{0};
     };
     Profile& profile() { return profile_; }
     const Profile& profile() const { return profile_; }

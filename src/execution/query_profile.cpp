@@ -71,6 +71,7 @@ std::vector<std::string> ProfileLines(PhysicalOperator& root) {
         line += fmt::format(" time={:.3f}ms", static_cast<double>(nanos) / 1e6);
         if (total > 0)
             line += fmt::format(" ({:.1f}%)", 100.0 * static_cast<double>(nanos) / static_cast<double>(total));
+        if (int64_t memory = p.memory.load(); memory >= 1024) line += " mem=" + FormatBytes(memory);
         out.push_back(std::move(line));
         std::string scanned = ScanSummary(op);
         if (!scanned.empty()) out.push_back(std::string(static_cast<size_t>(depth) * 2 + 2, ' ') + scanned);

@@ -54,6 +54,8 @@ def test_profile_of_a_join_and_aggregate(srv):
         assert "rows=5 " in agg and re.search(r"rows_in=(\d+)", agg).group(1) == str(50000 - 50000 // 7 - 1), agg
         assert "SCANNED p.orders: rowsets" in text
         assert re.search(r"Peak memory: \d", lines[1]), lines[1]
+        join = next(l for l in lines if l.strip().startswith("HASH_JOIN"))
+        assert re.search(r" mem=\d+(\.\d)? (KiB|MiB)$", join), join
         # Node ids are accepted (StarRocks' form); an unknown id is an error naming it.
         assert run(conn, f"ANALYZE PROFILE FROM '{query_id}', 1, 2")[0][0] == f"Query ID: {query_id}"
         with pytest.raises(pymysql.MySQLError, match="no profile of query 'nope'"):

@@ -132,8 +132,8 @@ function profileTree(lines) {
     const text = line.trim();
     if (text.startsWith("SCANNED") && last) { last.scans.push(text); continue; }
     const depth = Math.floor(indent / 2);
-    const m = /^(.*?) rows=(\d+)(?: rows_in=(\d+))? time=([\d.]+)ms(?: \(([\d.]+)%\))?/.exec(text);
-    const node = { depth, name: m ? m[1] : text, rows: m ? m[2] : "", rowsIn: m ? m[3] : "", time: m ? m[4] : "", pct: m && m[5] ? Number(m[5]) : 0, scans: [], children: [] };
+    const m = /^(.*?) rows=(\d+)(?: rows_in=(\d+))? time=([\d.]+)ms(?: \(([\d.]+)%\))?(?: mem=(.+))?$/.exec(text);
+    const node = { depth, name: m ? m[1] : text, rows: m ? m[2] : "", rowsIn: m ? m[3] : "", time: m ? m[4] : "", pct: m && m[5] ? Number(m[5]) : 0, mem: m && m[6] ? m[6] : "", scans: [], children: [] };
     while (stack.length > 1 && stack[stack.length - 1].depth >= depth) stack.pop();
     stack[stack.length - 1].children.push(node);
     stack.push(node);
@@ -148,7 +148,7 @@ function drawNode(node) {
   bar.style.width = Math.max(1, Math.round(node.pct * 2)) + "px";
   return el("div", { class: "node" + heat, "data-operator": node.name },
     el("span", { class: "name" }, node.name), " ",
-    el("span", {}, "rows " + node.rows + (node.rowsIn ? " (in " + node.rowsIn + ")" : "") + " · " + node.time + " ms · " + node.pct + "%"),
+    el("span", {}, "rows " + node.rows + (node.rowsIn ? " (in " + node.rowsIn + ")" : "") + " · " + node.time + " ms · " + node.pct + "%" + (node.mem ? " · " + node.mem : "")),
     bar,
     ...node.scans.map((s) => el("div", { class: "scan" }, s)),
     ...node.children.map(drawNode));
