@@ -111,11 +111,28 @@ LoadTransform::LoadTransform(Catalog& catalog, const std::string& database, cons
     if (format_ != "csv" && format_ != "json") {
         throw LoadError("format '" + format_ + "' is not supported; loads read csv and json");
     }
+    envelope_ = AsciiLower(Property("envelope"));
+    if (!envelope_.empty() && envelope_ != "debezium") {
+        throw LoadError("envelope '" + envelope_ + "' is not supported; the known envelope is debezium");
+    }
+    if (envelope_ == "debezium") {
+        if (format_ != "json") throw LoadError("envelope debezium needs format json");
+        if (!Property("jsonpaths").empty() || !Property("json_root").empty() ||
+            IsTrueProperty(Property("strip_outer_array"))) {
+            throw LoadError(
+                "envelope debezium reads each change event itself: jsonpaths, json_root and "
+                "strip_outer_array do not apply");
+        }
+        for (const auto& c : schema.columns) debezium_.columns[AsciiLower(c.name)] = c.type;
+        debezium_.primary_key = schema.keys_type == ast::KeysType::PRIMARY;
+    }
     // The source's columns, and the table columns computed from them.
     std::map<std::string, std::string> derived;  // lower-case target name -> expression text
     std::string columns = Property("columns");
     if (columns.empty()) {
         for (const auto& c : schema.columns) source_columns_.push_back(c.name);
+        // Decoded change events say per row whether it is an upsert or a delete.
+        if (envelope_ == "debezium" && debezium_.primary_key) source_columns_.push_back("__op");
     } else {
         for (const auto& item : SplitTopLevel(columns)) {
             if (item.empty()) throw LoadError("columns has an empty item: '" + columns + "'");
@@ -128,6 +145,11 @@ LoadTransform::LoadTransform(Catalog& catalog, const std::string& database, cons
                 derived[AsciiLower(Unquoted(name))] = item.substr(eq + 1);
             }
         }
+    }
+    if (envelope_ == "debezium" && debezium_.primary_key && !derived.count("__op") &&
+        std::none_of(source_columns_.begin(), source_columns_.end(),
+                     [](const std::string& c) { return AsciiEqualsIgnoreCase(c, "__op"); })) {
+        source_columns_.push_back("__op");
     }
     // timezone: the zone of the time functions in columns and where (from_unixtime, now(), ...).
     std::string zone = Property("timezone");

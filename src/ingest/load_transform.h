@@ -22,6 +22,7 @@
 #include "binder/table_schema.h"
 #include "format/csv/csv_reader.h"
 #include "format/json/json_reader.h"
+#include "ingest/debezium.h"
 #include "ingest/internal_context.h"
 #include "ingest/load_manager.h"
 
@@ -48,6 +49,10 @@ class LoadTransform {
                   std::map<std::string, std::string> properties, std::shared_ptr<const PrivilegeSet> loader = nullptr);
 
     const std::string& format() const { return format_; }  // "csv" or "json"
+    /// "debezium" when each record is a Debezium change event (ingest/debezium.h), else "".
+    const std::string& envelope() const { return envelope_; }
+    /// The table as the Debezium decoder needs it (with envelope() == "debezium").
+    const DebeziumTarget& debezium_target() const { return debezium_; }
     const CsvOptions& csv_options() const { return csv_; }
     const JsonOptions& json_options() const { return json_; }
     const std::vector<std::string>& source_columns() const { return source_columns_; }
@@ -76,6 +81,8 @@ class LoadTransform {
     const TableSchema& schema_;
     InternalContext context_;
     std::string format_;
+    std::string envelope_;
+    DebeziumTarget debezium_;
     CsvOptions csv_;
     JsonOptions json_;
     std::vector<std::string> source_columns_;

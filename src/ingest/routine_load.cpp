@@ -12,6 +12,7 @@
 #include "common/exception.h"
 #include "common/logging.h"
 #include "format/utf8.h"
+#include "ingest/debezium.h"
 #include "ingest/load_transform.h"
 #include "types/date_time.h"
 #include "types/time_zone.h"
@@ -84,6 +85,7 @@ bool KnownLoadProperty(const std::string& name) {
                                          "format",
                                          "jsonpaths",
                                          "json_root",
+                                         "envelope",
                                          "strip_outer_array",
                                          "desired_concurrent_number",
                                          "max_batch_interval",
@@ -119,6 +121,7 @@ struct Message {
     int64_t offset;
     int64_t timestamp_ms;
     size_t begin, size;
+    size_t key_begin = 0, key_size = 0;  // the message key in the batch's key arena
 };
 
 void Sleep(std::atomic<bool>& stop, int64_t ms) {
@@ -405,10 +408,11 @@ class Consumer {
         const int64_t max_rows = IntProp(lp, "max_batch_rows", 200000, 1);
         const int64_t max_bytes = IntProp(lp, "max_batch_size", 100 << 20, 1);
         const double interval = SecondsProp(lp, "max_batch_interval", 10);
-        std::string arena;
+        std::string arena, keys;
         std::vector<Message> batch;
         while (!stop_) {
             arena.clear();
+            keys.clear();
             batch.clear();
             int64_t started = NowMs();
             int64_t deadline = started + static_cast<int64_t>(interval * 1000);
@@ -438,8 +442,9 @@ class Consumer {
                 }
                 rd_kafka_timestamp_type_t type;
                 int64_t ts = rd_kafka_message_timestamp(m, &type);
-                batch.push_back({m->partition, m->offset, ts, arena.size(), m->len});
+                batch.push_back({m->partition, m->offset, ts, arena.size(), m->len, keys.size(), m->key_len});
                 if (m->len) arena.append(static_cast<const char*>(m->payload), m->len);
+                if (m->key_len) keys.append(static_cast<const char*>(m->key), m->key_len);
                 rd_kafka_message_destroy(m);
             }
             std::map<int32_t, int64_t> ends;
@@ -453,7 +458,7 @@ class Consumer {
             on_position(ends);
             if (stop_ || batch.empty()) continue;
             int64_t gathered = NowMs();
-            BatchResult result = Load(arena, batch);
+            BatchResult result = Load(arena, keys, batch);
             Log::Debug("routine_load.batch", {{"job", job_.name},
                                               {"messages", batch.size()},
                                               {"bytes", arena.size()},
@@ -597,7 +602,7 @@ class Consumer {
     }
 
     /// Parses, transforms and loads one batch; its commit records the partitions' next offsets.
-    BatchResult Load(const std::string& arena, const std::vector<Message>& batch) {
+    BatchResult Load(const std::string& arena, const std::string& keys, const std::vector<Message>& batch) {
         auto table = catalog_.GetTable(job_.database, job_.table);
         if (!table || table->kind != "TABLE") {
             throw JobHalted{"table " + job_.database + "." + job_.table + " no longer exists", true};
@@ -620,6 +625,10 @@ class Consumer {
         } catch (const Exception& e) {
             throw JobHalted{std::string("the job's columns and properties no longer fit the table: ") + e.what()};
         }
+        // Debezium: the decoded rows, the message each came from, and the events that did not decode.
+        std::vector<std::string> decoded;
+        std::vector<size_t> decoded_message;
+        std::vector<std::pair<size_t, std::string>> decode_errors;
         std::vector<uint32_t> sources;
         std::optional<CsvReader> csv;
         std::optional<JsonReader> json;
@@ -647,6 +656,25 @@ class Consumer {
             }
             csv.emplace(body, options, transform->source_columns().size());
             csv->TrackSources(&sources);
+        } else if (transform->envelope() == "debezium") {
+            // Each message a change event: decoded into the row it writes (or none), then read
+            // as JSON; events that do not decode are rejected below like rows that do not convert.
+            for (size_t i = 0; i < batch.size(); ++i) {
+                const Message& m = batch[i];
+                try {
+                    DebeziumRow row =
+                        DecodeDebezium(std::string_view(keys.data() + m.key_begin, m.key_size),
+                                       std::string_view(arena.data() + m.begin, m.size), transform->debezium_target());
+                    if (row.skip) continue;
+                    decoded.push_back(std::move(row.document));
+                    decoded_message.push_back(i);
+                } catch (const Exception& e) {
+                    decode_errors.emplace_back(i, e.what());
+                }
+            }
+            std::vector<std::string_view> documents(decoded.begin(), decoded.end());
+            json.emplace(std::move(documents), transform->json_options(), transform->source_columns());
+            json->TrackSources(&sources);
         } else {
             std::vector<std::string_view> documents;
             for (const auto& m : batch) documents.emplace_back(arena.data() + m.begin, m.size);
@@ -654,6 +682,7 @@ class Consumer {
             json->TrackSources(&sources);
         }
         auto message_of = [&](size_t source) -> size_t {
+            if (json && !decoded_message.empty()) return source < decoded_message.size() ? decoded_message[source] : 0;
             if (json) return source;
             return static_cast<size_t>(std::upper_bound(first_record.begin(), first_record.end(), source) -
                                        first_record.begin()) -
@@ -670,6 +699,7 @@ class Consumer {
             std::string raw = arena.substr(m.begin, m.size);
             progress.errors.push_back({m.partition, m.offset, std::move(reason), raw, ShownValue(raw, 64 << 10)});
         };
+        for (auto& [message, reason] : decode_errors) reject(message, "Debezium event: " + reason);
         std::vector<Chunk> rows;
         std::vector<std::vector<uint8_t>> delete_rows;
         std::vector<CsvRowError> parse_errors;
@@ -689,7 +719,8 @@ class Consumer {
             rows.push_back(std::move(out));
         }
         for (auto& e : parse_errors) reject(message_of(e.source), e.reason);
-        int64_t total = static_cast<int64_t>(csv ? csv->rows_seen() : json->rows_seen());
+        int64_t total = static_cast<int64_t>(csv ? csv->rows_seen() : json->rows_seen()) +
+                        static_cast<int64_t>(decode_errors.size());
 
         // Errors: up to max_error_number per window of 10 x max_batch_rows rows, and at most
         // max_filter_ratio of the rows a batch considers.
