@@ -423,7 +423,15 @@ void RunInto(PhysicalOperator& root, PhysicalOperator& sink, const std::atomic<b
     ExecutionContext ctx;
     ctx.interrupted = interrupted;
     ctx.dop = dop;
-    ctx.progress = CurrentProgress();
+    // A plan run inside another's operators (a recursive CTE's steps) is part of that run: only
+    // the outermost run on a thread reports progress and adds its tree to the profile.
+    static thread_local int depth = 0;
+    struct Nesting {
+        Nesting() { ++depth; }
+        ~Nesting() { --depth; }
+    } nesting;
+    const bool outermost = depth == 1;
+    ctx.progress = outermost ? CurrentProgress() : nullptr;
     std::vector<std::pair<const void*, std::unique_ptr<LocalState>>> states;
     ctx.operator_states = &states;
     PipelineBuilder builder;
@@ -431,7 +439,7 @@ void RunInto(PhysicalOperator& root, PhysicalOperator& sink, const std::atomic<b
     if (ctx.progress) ctx.progress->AddPipelines(builder.pipelines.size());
     final_pipeline->serial = serial;
     // The statement's profile gets this plan's tree, whether the run ends or fails.
-    ProfileCollector* profile = CurrentProfileCollector();
+    ProfileCollector* profile = outermost ? CurrentProfileCollector() : nullptr;
     try {
         RunWithDependencies(*final_pipeline, ctx);
     } catch (...) {

@@ -1,6 +1,7 @@
 #include "ingest/stream_load.h"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include <chrono>
 #include <filesystem>
@@ -19,6 +20,7 @@
 #include "format/json/json_reader.h"
 #include "format/utf8.h"
 #include "function/cast.h"
+#include "ingest/debezium.h"
 #include "ingest/internal_context.h"
 #include "ingest/load_transform.h"
 #include "ingest/record_blocks.h"
@@ -83,6 +85,51 @@ struct FilteredRow {
     std::string reason;
     std::string row;
 };
+
+/// Debezium (envelope: debezium): the change events one after another in `text`, each decoded
+/// into the row document it writes (ingest/debezium.h). An event that does not decode goes to
+/// `errors` (its record number counted from `first_record`); a malformed document ends the input
+/// like the JSON reader's. `allow_truncated`: a document cut off at the end is left for the next
+/// block (its size in `*truncated`). `*events`: the events read.
+std::vector<std::string> DecodeDebeziumEvents(std::string_view text, const DebeziumTarget& target, bool allow_truncated,
+                                              std::vector<CsvRowError>& errors, size_t* truncated, size_t* events) {
+    std::vector<std::string> out;
+    simdjson::padded_string data(text);
+    simdjson::dom::parser parser;
+    simdjson::dom::document_stream stream;
+    if (auto err = parser.parse_many(data).get(stream)) {
+        errors.push_back({0, std::string("the body is not JSON: ") + simdjson::error_message(err), "", 0});
+        return out;
+    }
+    for (auto it = stream.begin(); it != stream.end(); ++it) {
+        simdjson::dom::element doc;
+        if (auto err = (*it).get(doc)) {
+            errors.push_back({*events, std::string("a change event is not JSON: ") + simdjson::error_message(err),
+                              std::string(text.substr(it.current_index(), 1024)), 0});
+            ++*events;
+            return out;
+        }
+        std::string_view source = it.source();
+        ++*events;
+        try {
+            DebeziumRow row = DecodeDebezium("", source, target);
+            if (!row.skip) out.push_back(std::move(row.document));
+        } catch (const Exception& e) {
+            errors.push_back(
+                {*events - 1, std::string("Debezium event: ") + e.what(), std::string(source.substr(0, 1024)), 0});
+        }
+    }
+    size_t cut = stream.truncated_bytes();
+    if (cut > 0) {
+        if (allow_truncated) {
+            *truncated = cut;
+        } else {
+            errors.push_back(
+                {*events, "the body ends inside a change event", std::string(text.substr(text.size() - cut, 1024)), 0});
+        }
+    }
+    return out;
+}
 
 }  // namespace
 
@@ -210,6 +257,7 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
         // StarRocks' 100 MB limit applies unless ignore_json_size is true. Records one after
         // another stream in bounded memory and have no limit.
         const bool whole_document = !is_csv && (json.strip_outer_array || !json.json_root.empty());
+        const bool debezium = transform->envelope() == "debezium";
         constexpr size_t kMaxJsonDocument = size_t{100} << 20;
         const size_t document_limit =
             IsTrueProperty(Header(request, "ignore_json_size", "false")) ? SIZE_MAX : kMaxJsonDocument;
@@ -283,9 +331,19 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
             WorkerPool::Instance().Run(pieces.size(), [&](size_t i) {
                 Piece& p = pieces[i];
                 try {
+                    std::vector<std::string> decoded;  // envelope debezium: the events' rows
                     std::optional<CsvReader> csv_piece;
                     std::optional<JsonReader> json_piece;
-                    if (is_csv) {
+                    size_t events = 0;
+                    if (debezium) {
+                        size_t cut = 0;
+                        decoded =
+                            DecodeDebeziumEvents(p.text, transform->debezium_target(),
+                                                 i + 1 == pieces.size() && !blocks.at_end(), p.errors, &cut, &events);
+                        if (i + 1 == pieces.size()) truncated = cut;
+                        json_piece.emplace(std::vector<std::string_view>(decoded.begin(), decoded.end()), json,
+                                           transform->source_columns());
+                    } else if (is_csv) {
                         CsvOptions o = csv;
                         if (!(body_start && i == 0)) o.skip_header = 0;
                         csv_piece.emplace(p.text, o, transform->source_columns().size());
@@ -314,6 +372,8 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
                     if (csv_piece) {
                         p.lines = csv_piece->lines();
                         p.records = csv_piece->rows_seen();
+                    } else if (debezium) {
+                        p.records = events;
                     } else {
                         p.records = json_piece->rows_seen();
                         if (i + 1 == pieces.size()) truncated = json_piece->truncated_bytes();

@@ -212,11 +212,13 @@ StatementPtr ParserImpl::ParseStatement() {
         stmt = std::move(a);
     } else if (AcceptKeyword("KILL")) {
         auto k = std::make_unique<KillStatement>();
+        bool connection = false;
         if (AcceptKeyword("QUERY"))
             k->query_only = true;
         else
-            AcceptKeyword("CONNECTION");
+            connection = AcceptKeyword("CONNECTION");
         if (Cur().type == TokenType::STRING) {
+            if (connection) Error("a connection id (a 'query id' names a statement: KILL QUERY 'id')");
             // KILL [QUERY] 'query_id': the statement with that id (SHOW PROCESSLIST, profiles).
             k->query_only = true;
             k->query_id = Cur().text;

@@ -1,6 +1,7 @@
 // SHOW [FULL] PROCESSLIST and KILL: what runs now, sessions and background jobs, with progress.
 
 #include <chrono>
+#include <string>
 
 #include "binder/client_context.h"
 #include "common/exception.h"
@@ -20,6 +21,16 @@ QueryResult Ok() {
 
 Value Text(const std::string& v) {
     return Value::Varchar(v);
+}
+
+constexpr int64_t kDaemonIdBase = int64_t{1} << 32;
+
+/// At most `limit` bytes of `text`, cut at a character boundary (UTF-8).
+std::string Cut(const std::string& text, size_t limit) {
+    if (text.size() <= limit) return text;
+    size_t end = limit;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    return text.substr(0, end);
 }
 
 int64_t NowMs() {
@@ -53,28 +64,26 @@ QueryResult StatementExecutor::ShowProcessList(bool full) {
     Instance& instance = session_.instance();
     instance.ForEachSession([&](Session& other) {
         if (!everyone && other.user() != session_.user()) return;
-        SessionActivity a = &other == &session_ ? SessionActivity{} : other.activity();
-        if (&other == &session_) {
-            a = other.activity();
-            a.running = true;
-        }
-        rows.push_back(
-            {Value::Integer(other.connection_id()), Text(other.user()), Text(other.host()),
-             other.current_database().empty() ? Value::Null(LogicalType::Varchar()) : Text(other.current_database()),
-             Text(a.running ? "Query" : "Sleep"), Value::Datetime(other.connected_ms() * 1000),
-             Value::Integer(std::max<int64_t>(0, (now - a.since_ms) / 1000)), Text(a.running ? "Running" : ""),
-             a.running ? Text(a.statement.substr(0, info_limit)) : Value::Null(LogicalType::Varchar()), Text("false"),
-             a.running ? Text(a.query_id) : Value::Null(LogicalType::Varchar()),
-             a.running && a.progress ? Text(a.progress->Describe()) : Value::Null(LogicalType::Varchar())});
+        SessionActivity a = other.activity();
+        if (&other == &session_) a.running = true;  // this statement
+        rows.push_back({Value::Integer(other.connection_id()), Text(other.user()), Text(other.host()),
+                        a.database.empty() ? Value::Null(LogicalType::Varchar()) : Text(a.database),
+                        Text(a.running ? "Query" : "Sleep"), Value::Datetime(other.connected_ms() * 1000),
+                        Value::Integer(std::max<int64_t>(0, (now - a.since_ms) / 1000)),
+                        Text(a.running ? "Running" : ""),
+                        a.running ? Text(Cut(a.statement, info_limit)) : Value::Null(LogicalType::Varchar()),
+                        Text("false"), a.running ? Text(a.query_id) : Value::Null(LogicalType::Varchar()),
+                        a.running && a.progress ? Text(a.progress->Describe()) : Value::Null(LogicalType::Varchar())});
     });
     for (const auto& job : BackgroundJob::List()) {
         if (!everyone && (job.user.empty() || job.user != session_.user())) continue;
         std::string info = job.kind + " " + job.target;
-        rows.push_back({Value::Integer(static_cast<int64_t>(job.id)), Text(job.user.empty() ? "system" : job.user),
-                        Text("localhost"), Value::Null(LogicalType::Varchar()), Text("Daemon"),
-                        Value::Datetime(job.start_ms * 1000),
+        // Ids past every connection id (32-bit): KILL never reaches a connection through one.
+        rows.push_back({Value::Integer(kDaemonIdBase + static_cast<int64_t>(job.id)),
+                        Text(job.user.empty() ? "system" : job.user), Text("localhost"),
+                        Value::Null(LogicalType::Varchar()), Text("Daemon"), Value::Datetime(job.start_ms * 1000),
                         Value::Integer(std::max<int64_t>(0, (now - job.start_ms) / 1000)), Text("Running"),
-                        Text(info.substr(0, info_limit)), Text("false"), Value::Null(LogicalType::Varchar()),
+                        Text(Cut(info, info_limit)), Text("false"), Value::Null(LogicalType::Varchar()),
                         Text(job.progress->Describe())});
     }
     for (auto& r : rows) rb.AddRow(std::move(r));
@@ -85,16 +94,14 @@ QueryResult StatementExecutor::Kill(const ast::KillStatement& s) {
     Instance& instance = session_.instance();
     const bool operate = session_.Privileges().Has("OPERATE", ClientContext::SystemObject());
     if (!s.query_id.empty()) {
-        // The running statement with this query id, among the sessions the user may see.
-        std::optional<uint32_t> target;
+        // The running statement with this query id, among the sessions the user may see; checked
+        // and interrupted under the session's lock, so a statement that just ended is not hit.
+        bool killed = false;
         instance.ForEachSession([&](Session& other) {
-            if (target || (!operate && other.user() != session_.user())) return;
-            SessionActivity a = &other == &session_ ? SessionActivity{} : other.activity();
-            if (a.running && a.query_id == s.query_id) target = other.connection_id();
+            if (killed || &other == &session_ || (!operate && other.user() != session_.user())) return;
+            killed = other.InterruptQuery(s.query_id);
         });
-        if (!target || !instance.KillSession(*target, true)) {
-            throw ExecutionError("Unknown query id: " + s.query_id.substr(0, 64), ErrorCode::NO_SUCH_THREAD);
-        }
+        if (!killed) throw ExecutionError("Unknown query id: " + Cut(s.query_id, 64), ErrorCode::NO_SUCH_THREAD);
         return Ok();
     }
     // Others' connections need OPERATE; one's own never does. An id that is not the user's reads

@@ -285,7 +285,7 @@ void Session::SetActiveRoles(std::vector<std::string> roles) {
 
 void Session::SetCurrentCatalog(const std::string& catalog) {
     if (catalog.empty() || AsciiEqualsIgnoreCase(catalog, kDefaultCatalog)) {
-        if (!current_catalog_.empty()) current_database_.clear();
+        if (!current_catalog_.empty()) SetDatabaseName("");
         current_catalog_.clear();
         return;
     }
@@ -293,13 +293,13 @@ void Session::SetCurrentCatalog(const std::string& catalog) {
         throw CatalogError("Unknown catalog '" + catalog + "'", ErrorCode::UNKNOWN_DATABASE);
     }
     RequirePrivilege("USAGE", ClientContext::CatalogObject(catalog));
-    if (current_catalog_ != catalog) current_database_.clear();
+    if (current_catalog_ != catalog) SetDatabaseName("");
     current_catalog_ = catalog;
 }
 
 void Session::SetCurrentDatabase(std::string_view database) {
     if (database.empty()) {
-        current_database_.clear();
+        SetDatabaseName("");
         return;
     }
     if (!current_catalog_.empty()) {
@@ -307,7 +307,7 @@ void Session::SetCurrentDatabase(std::string_view database) {
             throw CatalogError("Unknown database '" + current_catalog_ + "." + std::string(database) + "'",
                                ErrorCode::UNKNOWN_DATABASE);
         }
-        current_database_ = std::string(database);
+        SetDatabaseName(std::string(database));
         return;
     }
     if (!AsciiEqualsIgnoreCase(database, kInformationSchema)) {
@@ -320,8 +320,14 @@ void Session::SetCurrentDatabase(std::string_view database) {
                 ErrorCode::DB_ACCESS_DENIED);
         }
     }
-    current_database_ =
-        AsciiEqualsIgnoreCase(database, kInformationSchema) ? std::string(kInformationSchema) : std::string(database);
+    SetDatabaseName(AsciiEqualsIgnoreCase(database, kInformationSchema) ? std::string(kInformationSchema)
+                                                                        : std::string(database));
+}
+
+void Session::SetDatabaseName(std::string database) {
+    std::lock_guard<std::mutex> lock(activity_mutex_);
+    activity_.database = database;
+    current_database_ = std::move(database);
 }
 
 template <typename Run>
@@ -341,15 +347,21 @@ auto Session::Audited(std::string_view text, Run&& run) -> decltype(run()) {
     const int64_t now_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
             .count();
+    // A KILL QUERY from now on stops this statement (one that came before it applied to the last).
+    interrupted_.store(false);
     {
         std::lock_guard<std::mutex> lock(activity_mutex_);
-        activity_ = SessionActivity{true, record.query_id, current_statement_, now_ms, progress};
+        activity_.running = true;
+        activity_.query_id = record.query_id;
+        activity_.statement = current_statement_;
+        activity_.since_ms = now_ms;
+        activity_.progress = progress;
     }
     // A statement a background job runs reports into the job's progress.
     ScopedProgress report(progress.get());
     // Every plan the statement runs adds its tree to the statement's profile.
     ProfileCollector collector;
-    ScopedProfileCollector collecting(&collector);
+    ScopedProfileCollector collecting(keep_profiles_ ? &collector : nullptr);
     auto started = std::chrono::steady_clock::now();
     auto finish = [&] {
         if (!collector.empty()) {
@@ -414,9 +426,15 @@ SessionActivity Session::activity() const {
     return activity_;
 }
 
+bool Session::InterruptQuery(const std::string& query_id) {
+    std::lock_guard<std::mutex> lock(activity_mutex_);
+    if (!activity_.running || activity_.query_id != query_id) return false;
+    interrupted_.store(true);
+    return true;
+}
+
 std::vector<QueryResult> Session::ExecuteMulti(std::string_view sql) {
     return Audited(sql, [&] {
-        interrupted_.store(false);
         std::vector<ast::StatementPtr> statements = Parser::ParseStatements(sql);
         std::vector<QueryResult> results;
         if (statements.empty()) throw ParserError("Query was empty", ErrorCode::PARSE);
@@ -432,7 +450,6 @@ std::vector<QueryResult> Session::ExecuteMulti(std::string_view sql) {
 
 QueryResult Session::Execute(std::string_view sql) {
     return Audited(sql, [&] {
-        interrupted_.store(false);
         ast::StatementPtr statement = Parser::ParseStatement(sql);
         return ExecuteStatement(*statement, nullptr);
     });
@@ -539,7 +556,7 @@ QueryResult Session::DispatchStatement(const ast::Statement& statement, const st
                     SetCurrentDatabase(u.database);
                 } catch (...) {
                     current_catalog_ = saved_catalog;
-                    current_database_ = saved_db;
+                    SetDatabaseName(saved_db);
                     throw;
                 }
                 return Ok();
@@ -847,7 +864,6 @@ PreparedStatementInfo Session::Prepare(std::string_view sql) {
 }
 
 QueryResult Session::ExecutePrepared(uint32_t statement_id, const std::vector<Value>& params) {
-    interrupted_.store(false);
     auto it = prepared_.find(statement_id);
     if (it == prepared_.end()) {
         throw ExecutionError(

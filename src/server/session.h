@@ -67,6 +67,7 @@ struct SessionActivity {
     bool running = false;  // a statement runs (else the session waits for its next command)
     std::string query_id;
     std::string statement;               // the running statement, or the last one
+    std::string database;                // the current database
     int64_t since_ms = 0;                // unix ms: when the statement started, or the session went idle
     std::shared_ptr<Progress> progress;  // the running statement's (null when idle)
 };
@@ -120,10 +121,15 @@ class Session {
     SessionVariables& variables() { return variables_; }
     Instance& instance() { return instance_; }
 
+    /// Whether statements keep profiles (SHOW PROFILELIST); the console's polling does not.
+    void set_keep_profiles(bool keep) { keep_profiles_ = keep; }
     /// When the session began (unix ms).
     int64_t connected_ms() const { return connected_ms_; }
     /// What the session is doing; safe from any thread.
     SessionActivity activity() const;
+    /// Stops the running statement if it is `query_id` (KILL QUERY 'id'); false when it is not
+    /// running (any more). Safe from any thread.
+    bool InterruptQuery(const std::string& query_id);
     /// Asks a running statement to stop (KILL QUERY); safe from any thread.
     void Interrupt() { interrupted_.store(true); }
     /// Polled by running statements (KILL QUERY).
@@ -175,6 +181,8 @@ class Session {
     void set_mv_refresh_write(std::optional<MvRefreshWrite> write) { mv_refresh_write_ = std::move(write); }
 
   private:
+    /// Sets current_database_ (and the copy other threads read in activity()).
+    void SetDatabaseName(std::string database);
     QueryResult ExecuteSelect(const ast::QueryNode& query, const std::vector<Value>* params);
     /// CACHE SELECT: runs the query through the data cache and returns StarRocks' summary row.
     QueryResult ExecuteCacheSelect(const ast::SelectStatement& statement, const std::vector<Value>* params);
@@ -202,6 +210,7 @@ class Session {
     std::string last_query_id_;
     std::string current_statement_;
     int64_t connected_ms_ = 0;
+    bool keep_profiles_ = true;
     mutable std::mutex activity_mutex_;
     SessionActivity activity_;
     std::vector<std::string> active_roles_;

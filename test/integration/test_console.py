@@ -119,6 +119,14 @@ def test_sql_api_errors_name_the_problem(srv):
     assert status == 400 and "no_catalog" in json.loads(text)["msg"]
     status, _, text = http_sql(srv, "SELECT 1; SELECT 2")
     assert status == 400
+    # Only JSON, and not from another site's page (CSRF): such requests never run.
+    status, _, text = http_sql(srv, "CREATE DATABASE csrf_db", headers={"Content-Type": "text/plain"})
+    assert status == 415 and "application/json" in json.loads(text)["msg"]
+    status, _, text = http_sql(srv, "CREATE DATABASE csrf_db", headers={"Origin": "http://evil.example"})
+    assert status == 403 and "cross-origin" in json.loads(text)["msg"]
+    assert srv.query("SHOW DATABASES LIKE 'csrf_db'") == ()
+    status, _, _ = http_sql(srv, "SELECT 1", headers={"Origin": f"http://127.0.0.1:{srv.http_port}"})
+    assert status == 200
     # Privileges as over MySQL.
     status, _, text = http_sql(srv, "SELECT * FROM console_db.events", user="viewer", password="viewer-pw")
     assert status == 403 and json.loads(text)["errno"] in (1142, 5203), text
@@ -206,6 +214,8 @@ def test_others_sessions_are_hidden_and_kill_query_by_id(srv):
     with pytest.raises(pymysql.MySQLError) as e:
         srv.query("KILL QUERY 'no-such-query'")
     assert e.value.args[0] == 1094
+    with pytest.raises(pymysql.MySQLError, match="connection id"):
+        srv.query(f"KILL CONNECTION '{query_id}'")
 
 
 def test_background_jobs_show_as_daemons(srv):
@@ -215,6 +225,7 @@ def test_background_jobs_show_as_daemons(srv):
     daemon = wait_for(lambda: [r for r in processlist(srv) if r["Command"] == "Daemon"], timeout=60,
                       what="the refresh to show")
     assert daemon[0]["Info"].startswith("MV REFRESH") and daemon[0]["User"] == "root", daemon
+    assert daemon[0]["Id"] > 2 ** 32, daemon  # never a connection's id
     # Not to a user without OPERATE who does not own it.
     assert all(r["Command"] != "Daemon" for r in processlist(srv, user="viewer", password="viewer-pw"))
     wait_for(lambda: srv.query("SELECT LAST_REFRESH_STATE FROM information_schema.materialized_views "

@@ -201,3 +201,32 @@ def test_envelope_properties_are_checked(srv, kafka):
             srv.query(f"""CREATE ROUTINE LOAD cdc.bad ON chk PROPERTIES ({props})
                 FROM KAFKA ("kafka_broker_list" = "{kafka.bootstrap}", "kafka_topic" = "x")""")
         assert message in str(e.value), str(e.value)
+
+
+def test_stream_load_takes_debezium_events(srv):
+    import urllib.request
+    srv.query("CREATE TABLE cdc.sl (id BIGINT, name VARCHAR(20), born DATE) PRIMARY KEY(id)")
+    body = "\n".join(json.dumps(e) for e in [
+        with_schema(event("c", after={**{"id": 1, "name": "a", "born": 20000}})),
+        event("r", after={"id": 2, "name": "b", "born": 19000}),
+        event("u", before={"id": 1}, after={"id": 1, "name": "a2", "born": 20001}),
+        event("d", before={"id": 2}),
+        {"op": "m", "source": SOURCE},
+        event("t"),
+    ]).encode()
+
+    def load(label, data):
+        req = urllib.request.Request(f"http://127.0.0.1:{srv.http_port}/api/cdc/sl/_stream_load", data=data,
+                                     method="PUT", headers={"Authorization": "Basic " + base64.b64encode(b"root:").decode(),
+                                                            "label": label, "format": "json", "envelope": "debezium",
+                                                            "max_filter_ratio": "0.5"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read())
+    result = load("dbz1", body)
+    assert result["Status"] == "Success", result
+    # Five events are rows or skipped; the truncate is refused and counted as filtered.
+    assert result["NumberFilteredRows"] == 1 and result["NumberLoadedRows"] == 4, result
+    assert srv.query("SELECT id, name, born FROM cdc.sl ORDER BY id") == \
+        ((1, "a2", __import__("datetime").date(2024, 10, 5)),)
+    result = load("dbz2", b'{"op": "c", "after": {"id": 5, "name": "x"}} {"op": "c", "after": ')
+    assert result["Status"] == "Fail" or result["NumberFilteredRows"] >= 1, result

@@ -9,10 +9,12 @@ const state = { auth: sessionStorage.getItem("floe.auth"), user: sessionStorage.
 
 class SqlError extends Error {}
 
-async function sql(query) {
+// `user`: a statement the user ran (kept in the profiles); the tabs' polling is not.
+async function sql(query, user = false) {
   const response = await fetch("/api/v1/catalogs/default_catalog/sql", {
     method: "POST",
-    headers: { "Authorization": "Basic " + state.auth, "Content-Type": "application/json", "X-Floe-Console": "1" },
+    headers: { "Authorization": "Basic " + state.auth, "Content-Type": "application/json",
+               "X-Floe-Console": user ? "user" : "poll" },
     body: JSON.stringify({ query }),
   });
   const text = await response.text();
@@ -103,7 +105,7 @@ async function showQueries() {
     const running = await sql("SHOW FULL PROCESSLIST");
     fill("running", table(running, ["Id", "User", "Host", "Db", "Command", "Time", "State", "Info", "Progress"], {
       actions: (get) => get("Command") === "Query" && !String(get("Info") || "").startsWith("SHOW FULL PROCESSLIST")
-        ? [el("button", { onclick: async (ev) => { ev.stopPropagation(); await run("KILL QUERY " + Number(get("Id"))); } }, "Kill")]
+        ? [el("button", { onclick: async (ev) => { ev.stopPropagation(); await run("KILL QUERY " + literal(get("QueryId"))); } }, "Kill")]
         : [],
     }));
   } catch (e) { fill("running", errorBox(e)); }
@@ -246,7 +248,7 @@ async function runSql(explain) {
   status.textContent = "running ...";
   const started = performance.now();
   try {
-    const r = await sql(text);
+    const r = await sql(text, true);
     const ms = Math.round(performance.now() - started);
     if (r.explain !== null) {
       fill("sql-result", el("pre", { id: "sql-explain-text" }, r.explain));
@@ -324,13 +326,20 @@ const views = { queries: showQueries, loads: showLoads, mvs: showMvs, tables: sh
 
 async function refresh() {
   const view = views[state.tab];
-  if (view && state.auth) await view();
+  // One refresh at a time: a slow tab does not pile up requests.
+  if (!view || !state.auth || state.refreshing) return;
+  state.refreshing = true;
+  try {
+    await view();
+  } finally {
+    state.refreshing = false;
+  }
 }
 
 // Runs an action (KILL, PAUSE, RESUME, REFRESH) and redraws the tab.
 async function run(statement) {
   try {
-    await sql(statement);
+    await sql(statement, true);
   } catch (e) {
     alert(e.message);
   }

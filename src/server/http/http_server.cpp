@@ -143,9 +143,27 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
             if (req.find(http::field::authorization) != req.end() && !Authenticate(req, &user)) return;
             return RunMetrics(user);
         } else if (auto sql = SqlApiTarget(target); sql && req.method() == http::verb::post) {
-            std::string user;
-            if (!Authenticate(req, &user)) return;
-            return RunSql(std::move(user), sql->first, sql->second);
+            // JSON only: a browser sends that cross-site only after a CORS preflight Floe never
+            // answers, so another site's page cannot run statements with a user's saved login.
+            std::string type = AsciiLower(std::string(req[http::field::content_type]));
+            std::string origin(req[http::field::origin]);
+            std::string host(req[http::field::host]);
+            if (type.rfind("application/json", 0) != 0) {
+                *res =
+                    Json(http::status::unsupported_media_type, req.version(), req.keep_alive(),
+                         R"({"status":"FAILED","msg":"send the statement as JSON: Content-Type: application/json"})");
+            } else if (!origin.empty() && origin != "null" && origin.substr(origin.find("://") + 3) != host) {
+                *res = Json(http::status::forbidden, req.version(), req.keep_alive(),
+                            R"({"status":"FAILED","msg":"cross-origin requests are refused"})");
+            } else if (gate_->stopping.load()) {
+                *res = Json(http::status::service_unavailable, req.version(), false,
+                            R"({"status":"FAILED","msg":"the server is shutting down"})");
+            } else {
+                std::string user;
+                if (!Authenticate(req, &user)) return;
+                // The console's polling (not what its user runs) keeps no profiles.
+                return RunSql(std::move(user), sql->first, sql->second, req["X-Floe-Console"] == "poll");
+            }
         } else if (req.method() == http::verb::get && target == "/api/console/history") {
             // Server-wide figures for the console's charts: for any signed-in user.
             if (!Authenticate(req)) return;
@@ -271,15 +289,15 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
     }
 
     /// The HTTP SQL API (sql_handler.h): runs the statement off the I/O threads.
-    void RunSql(std::string user, std::string catalog, std::string database) {
+    void RunSql(std::string user, std::string catalog, std::string database, bool console) {
         auto& req = body_->get();
         const bool keep_alive = req.keep_alive();
         const unsigned version = req.version();
         std::string body = std::move(req.body());
         gate_->active.fetch_add(1);
         std::thread([self = this->shared_from_this(), user = std::move(user), catalog = std::move(catalog),
-                     database = std::move(database), body = std::move(body), keep_alive, version] {
-            HttpSqlAnswer answer = RunHttpSql(self->instance_, user, self->peer_, catalog, database, body);
+                     database = std::move(database), body = std::move(body), keep_alive, version, console] {
+            HttpSqlAnswer answer = RunHttpSql(self->instance_, user, self->peer_, catalog, database, body, console);
             auto res =
                 std::make_shared<http::response<http::string_body>>(static_cast<http::status>(answer.status), version);
             res->set(http::field::server, "floe");
@@ -703,8 +721,12 @@ void HttpServer::Stop() {
     // Loads still running finish (or, waiting for their body, fail) before the I/O stops; their
     // answers are written while it still runs.
     impl_->gate->stopping.store(true);
-    for (int waited = 0; impl_->gate->active.load() > 0 && waited < 600; ++waited) {
+    // Their threads use the server until they end: wait for all of them, asking running
+    // statements (HTTP SQL API requests) to stop after a moment.
+    for (int waited = 0; impl_->gate->active.load() > 0; ++waited) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (waited % 40 == 39) instance_.ForEachSession([](Session& s) { s.Interrupt(); });
+        if (waited % 200 == 199) Log::Warn("http.stop_waiting", {{"requests", impl_->gate->active.load()}});
     }
     asio::post(impl_->io, [this] {
         beast::error_code ec;

@@ -83,10 +83,27 @@ std::string TypeName(const LogicalType& type) {
     return AsciiLower(type.ToString());
 }
 
+HttpSqlAnswer RunStatement(Instance& instance, const std::string& user, const std::string& peer,
+                           const std::string& catalog, const std::string& database, const std::string& body,
+                           bool console);
+
 }  // namespace
 
 HttpSqlAnswer RunHttpSql(Instance& instance, const std::string& user, const std::string& peer,
-                         const std::string& catalog, const std::string& database, const std::string& body) {
+                         const std::string& catalog, const std::string& database, const std::string& body,
+                         bool console) {
+    try {
+        return RunStatement(instance, user, peer, catalog, database, body, console);
+    } catch (const std::exception& e) {
+        return Failed(500, e.what());
+    }
+}
+
+namespace {
+
+HttpSqlAnswer RunStatement(Instance& instance, const std::string& user, const std::string& peer,
+                           const std::string& catalog, const std::string& database, const std::string& body,
+                           bool console) {
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
     if (parser.parse(body).get(doc) != simdjson::SUCCESS || !doc.is_object()) {
@@ -97,14 +114,16 @@ HttpSqlAnswer RunHttpSql(Instance& instance, const std::string& user, const std:
         return Failed(400, "the request body has no \"query\" string");
     }
     Session session(instance, instance.NextConnectionId(), user, peer);
-    // Listed in SHOW PROCESSLIST (and killable) while it runs, like a MySQL connection.
+    if (console) session.set_keep_profiles(false);
+    // Listed in SHOW PROCESSLIST (and killable) while the statement runs, like a MySQL connection.
     struct Registration {
         Instance& instance;
-        Session* session;
-        ~Registration() { instance.UnregisterSession(session); }
+        Session* session = nullptr;
+        ~Registration() {
+            if (session) instance.UnregisterSession(session);
+        }
     };
-    instance.RegisterSession(&session);
-    Registration registration{instance, &session};
+    Registration registration{instance};
     HttpSqlAnswer answer;
     try {
         if (!catalog.empty()) session.SetCurrentCatalog(catalog);
@@ -132,6 +151,8 @@ HttpSqlAnswer RunHttpSql(Instance& instance, const std::string& user, const std:
                 session.Execute("SET " + QuoteIdentifier(key) + " = " + literal);
             }
         }
+        instance.RegisterSession(&session);
+        registration.session = &session;
         QueryResult result = session.Execute(query);
         answer.query_id = session.activity().query_id;
         std::string& out = answer.body;
@@ -192,5 +213,7 @@ HttpSqlAnswer RunHttpSql(Instance& instance, const std::string& user, const std:
         return Failed(500, e.what());
     }
 }
+
+}  // namespace
 
 }  // namespace floe

@@ -24,7 +24,9 @@ struct HttpSqlAnswer {
     std::string query_id;
 };
 
+/// `console`: the web console's polling (keeps no profiles). Never throws.
 HttpSqlAnswer RunHttpSql(Instance& instance, const std::string& user, const std::string& peer,
-                         const std::string& catalog, const std::string& database, const std::string& body);
+                         const std::string& catalog, const std::string& database, const std::string& body,
+                         bool console = false);
 
 }  // namespace floe
