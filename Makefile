@@ -60,7 +60,7 @@ bench: release
 # run and leaves its input under build/fuzz-artifacts/. `make fuzz-corpus` merges what a run found
 # back into the kept corpora (minimized).
 FUZZ_SECONDS ?= 120
-FUZZ_TARGETS ?= fuzz_mysql_packet fuzz_http_request fuzz_csv fuzz_json fuzz_record_blocks fuzz_parquet fuzz_avro fuzz_iceberg_metadata
+FUZZ_TARGETS ?= fuzz_mysql_packet fuzz_http_request fuzz_csv fuzz_json fuzz_record_blocks fuzz_parquet fuzz_avro fuzz_iceberg_metadata fuzz_debezium
 FUZZ_ENV = UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1
 FUZZ_FLAGS = -rss_limit_mb=4096 -malloc_limit_mb=2048 -max_len=65536 -timeout=30 -print_final_stats=1
 fuzz: debug

@@ -144,6 +144,7 @@ struct RoutineLoadManager::Worker {
     std::string kafka_error;
     int64_t kafka_error_ms = 0;
     bool unstable = false;
+    size_t consumers = 1;  // desired_concurrent_number consumers running
 };
 
 RoutineLoadManager::RoutineLoadManager(Catalog& catalog, LoadManager& loads, std::string data_dir)
@@ -321,6 +322,7 @@ std::vector<RoutineLoadManager::JobStatus> RoutineLoadManager::Status(const std:
         if (w) {
             std::lock_guard<std::mutex> lock(w->mutex);
             s.consuming = true;
+            s.consumers = w->consumers;
             ends = w->end_offsets;
             last_ms = w->last_message_ms;
             s.batch_started_ms = w->batch_started_ms;
@@ -384,14 +386,19 @@ void OnKafkaError(rd_kafka_t*, int err, const char* reason, void* opaque) {
 /// One consumer session of a job: from the committed offsets until stopped, halted or broken.
 class Consumer {
   public:
+    /// `slice`, `slices`: this consumer reads the topic's partitions whose place in the sorted
+    /// list is `slice` modulo `slices` (desired_concurrent_number consumers share a job).
     Consumer(Catalog& catalog, LoadManager& loads, const std::string& data_dir, RoutineLoadJob job,
-             std::atomic<bool>& stop, std::function<void(int, const std::string&)> on_error)
+             std::atomic<bool>& stop, std::function<void(int, const std::string&)> on_error, size_t slice = 0,
+             size_t slices = 1)
         : catalog_(catalog),
           loads_(loads),
           data_dir_(data_dir),
           job_(std::move(job)),
           stop_(stop),
-          on_error_(std::move(on_error)) {}
+          on_error_(std::move(on_error)),
+          slice_(slice),
+          slices_(std::max<size_t>(1, slices)) {}
     ~Consumer() {
         if (rk_) {
             rd_kafka_consumer_close(rk_);
@@ -404,6 +411,11 @@ class Consumer {
     template <typename OnBatch, typename OnPosition>
     void Run(OnBatch on_batch, OnPosition on_position) {
         Connect();
+        if (partitions_.empty()) {
+            // More consumers than partitions: this one has none to read.
+            while (!stop_) Sleep(stop_, 200);
+            return;
+        }
         const auto& lp = job_.load_properties;
         const int64_t max_rows = IntProp(lp, "max_batch_rows", 200000, 1);
         const int64_t max_bytes = IntProp(lp, "max_batch_size", 100 << 20, 1);
@@ -547,8 +559,12 @@ class Consumer {
         auto given = SplitList(Prop(sp, "kafka_offsets"));
         std::string fallback = Prop(sp, "property.kafka_default_offsets", "OFFSET_END");
         std::map<int32_t, int64_t> resolved;
+        std::vector<int32_t> mine;
         for (size_t i = 0; i < partitions_.size(); ++i) {
             int32_t p = partitions_[i];
+            // Only this consumer's partitions: each is resolved and recorded by its one reader.
+            if (i % slices_ != slice_) continue;
+            mine.push_back(p);
             auto committed = job_.offsets.find(p);
             if (committed != job_.offsets.end()) {
                 offsets_[p] = committed->second;
@@ -557,6 +573,8 @@ class Consumer {
             std::string spec = i < given.size() && !listed.empty() ? given[i] : fallback;
             offsets_[p] = resolved[p] = Resolve(p, spec);
         }
+        partitions_ = std::move(mine);
+        if (partitions_.empty()) return;
         if (!resolved.empty()) catalog_.AlterRoutineLoad(job_.id, {}, {}, resolved);
         rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(partitions_.size()));
         for (int32_t p : partitions_) rd_kafka_topic_partition_list_add(list, topic_.c_str(), p)->offset = offsets_[p];
@@ -788,14 +806,17 @@ class Consumer {
     std::vector<int32_t> partitions_;
     std::map<int32_t, int64_t> offsets_;  // next offset per partition
     int64_t window_rows_ = 0, window_errors_ = 0;
+    size_t slice_, slices_;
 };
 
 }  // namespace
 
 void RoutineLoadManager::Run(Worker& w) {
     int64_t backoff_ms = 500;
-    std::string state;  // as last written to the meta store
+    std::string state;       // as last written to the meta store
+    std::mutex state_mutex;  // consumers of one job report from their own threads
     auto set_state = [&](const std::string& s, const std::string& reason) {
+        std::lock_guard<std::mutex> state_lock(state_mutex);
         if (s == state) return;
         state = s;
         try {
@@ -815,8 +836,13 @@ void RoutineLoadManager::Run(Worker& w) {
         auto job = catalog_.GetRoutineLoadById(w.job_id);
         if (!job || job->state == "PAUSED" || job->state == "STOPPED" || job->state == "CANCELLED") break;
         state = job->state;
+        const size_t consumers = static_cast<size_t>(
+            std::clamp<int64_t>(IntProp(job->load_properties, "desired_concurrent_number", 1, 1), 1, 64));
+        {
+            std::lock_guard<std::mutex> lock(w.mutex);
+            w.consumers = consumers;
+        }
         try {
-            Consumer consumer(catalog_, loads_, data_dir_, *job, w.stop, on_error);
             auto on_batch = [&](const Consumer::BatchResult& r, const std::vector<Message>& batch) {
                 std::lock_guard<std::mutex> lock(w.mutex);
                 ++w.batches;
@@ -838,7 +864,36 @@ void RoutineLoadManager::Run(Worker& w) {
                 }
                 set_state(unstable ? "UNSTABLE" : "RUNNING", unstable ? "Kafka: " + reason : "");
             };
-            consumer.Run(on_batch, on_position);
+            if (consumers == 1) {
+                Consumer consumer(catalog_, loads_, data_dir_, *job, w.stop, on_error);
+                consumer.Run(on_batch, on_position);
+            } else {
+                // desired_concurrent_number consumers, each over its share of the partitions and
+                // committing its own batches (rows and its partitions' offsets together). The
+                // first failure stops them all and is handled below as one consumer's would be.
+                std::atomic<bool> round_stop{false};
+                std::mutex failure_mutex;
+                std::exception_ptr failure;
+                std::vector<std::thread> threads;
+                for (size_t k = 0; k < consumers; ++k) {
+                    threads.emplace_back([&, k] {
+                        try {
+                            Consumer consumer(catalog_, loads_, data_dir_, *job, round_stop, on_error, k, consumers);
+                            consumer.Run(on_batch, on_position);
+                        } catch (...) {
+                            std::lock_guard<std::mutex> lock(failure_mutex);
+                            if (!failure) failure = std::current_exception();
+                        }
+                        round_stop = true;
+                    });
+                }
+                while (!round_stop.load()) {
+                    if (w.stop.load()) round_stop = true;
+                    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                }
+                for (auto& t : threads) t.join();
+                if (failure && !w.stop) std::rethrow_exception(failure);
+            }
         } catch (const JobHalted& h) {
             Log::Warn("routine_load.halted", {{"job_id", w.job_id}, {"reason", h.reason}});
             if (!w.stop) set_state(h.cancel ? "CANCELLED" : "PAUSED", h.reason);

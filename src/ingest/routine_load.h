@@ -62,7 +62,8 @@ class RoutineLoadManager {
     struct JobStatus {
         RoutineLoadJob job;
         std::vector<PartitionStatus> partitions;
-        bool consuming = false;  // a consumer runs for it now
+        bool consuming = false;  // consumers run for it now
+        size_t consumers = 0;    // how many (desired_concurrent_number)
         int64_t batch_started_ms = 0;
         int64_t batches = 0;  // batches committed since the consumer started
         int64_t last_txn_id = 0;

@@ -180,7 +180,7 @@ QueryResult StatementExecutor::RoutineLoad(const ast::RoutineLoadStatement& s) {
         job_props.emplace_back("partialUpdate", Get(lp, "partial_update", "false"));
         job_props.emplace_back("mergeCondition", Get(lp, "merge_condition", ""));
         job_props.emplace_back("desireTaskConcurrentNum", Get(lp, "desired_concurrent_number", "1"));
-        job_props.emplace_back("currentTaskConcurrentNum", st.consuming ? "1" : "0");
+        job_props.emplace_back("currentTaskConcurrentNum", std::to_string(st.consuming ? st.consumers : 0));
         std::string partitions;
         for (const auto& p : st.partitions) partitions += (partitions.empty() ? "" : ",") + std::to_string(p.partition);
         std::vector<std::pair<std::string, std::string>> source_props{
@@ -227,7 +227,7 @@ QueryResult StatementExecutor::RoutineLoad(const ast::RoutineLoadStatement& s) {
                    Text(j.table),
                    Text(j.state),
                    Text("KAFKA"),
-                   Value::Integer(st.consuming ? 1 : 0),
+                   Value::Integer(st.consuming ? static_cast<int64_t>(st.consumers) : 0),
                    Text(JsonObject(job_props)),
                    Text(JsonObject(source_props)),
                    Text(JsonObject(custom)),

@@ -484,3 +484,37 @@ def test_leader_change_keeps_loading(server):
         server.query("STOP ROUTINE LOAD FOR rl_leader.job")
     finally:
         kafka.close()
+
+
+def test_desired_concurrent_number_consumers_load_what_one_consumer_loads(server, kafka):
+    """4 consumers over 16 partitions give the same table as 1 (issue 26): each consumer reads its
+    share of the partitions and commits its rows with its partitions' offsets."""
+    kafka.topic("wide", 16)
+    server.query("CREATE DATABASE rl_wide")
+    for name in ("one", "four"):
+        server.query(f"CREATE TABLE rl_wide.{name} (k BIGINT, v BIGINT, p INT) PRIMARY KEY(k) "
+                     "DISTRIBUTED BY HASH(k) BUCKETS 4")
+    messages = {p: [] for p in range(16)}
+    for i in range(4000):
+        # Keys repeat within a partition (later values win); each key stays in one partition.
+        k = i % 1000
+        messages[k % 16].append(json.dumps({"k": k, "v": i, "p": k % 16}))
+    for p, batch in messages.items():
+        kafka.produce("wide", batch, partition=p)
+    for name, consumers in (("one", 1), ("four", 4)):
+        server.query(f"""CREATE ROUTINE LOAD rl_wide.{name}_job ON {name}
+            PROPERTIES ("format" = "json", "max_batch_interval" = "0.2", "max_batch_rows" = "300",
+                        "desired_concurrent_number" = "{consumers}")
+            FROM KAFKA ("kafka_broker_list" = "{kafka.bootstrap}", "kafka_topic" = "wide",
+                        "property.kafka_default_offsets" = "OFFSET_BEGINNING")""")
+    for name in ("one", "four"):
+        wait_for(lambda: show_job(server, "rl_wide", f"{name}_job")["Statistic"] and
+                 json.loads(show_job(server, "rl_wide", f"{name}_job")["Statistic"])["loadedRows"] == 4000,
+                 timeout=60, what=f"{name}_job to load every message")
+    one = server.query("SELECT k, v, p FROM rl_wide.one ORDER BY k")
+    four = server.query("SELECT k, v, p FROM rl_wide.four ORDER BY k")
+    assert len(one) == 1000 and one == four
+    assert all(v == max(i for i in range(4000) if i % 1000 == k) for k, v, _ in four)
+    job = show_job(server, "rl_wide", "four_job")
+    assert job["CurrentTaskNum"] == 4 and json.loads(job["JobProperties"])["currentTaskConcurrentNum"] == "4"
+    assert sorted(int(p) for p in json.loads(job["Progress"])) == list(range(16))
