@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -438,6 +439,15 @@ class Catalog {
     /// Records a batch's progress; called inside the batch's commit (LoadCommit::also), so the
     /// offsets and counters commit with its rows.
     static void RecordRoutineLoadProgress(MetaStore& store, int64_t id, const RoutineLoadProgress& progress);
+
+    /// Primary Key tables' delete fences: for each key a conditional load (merge_condition)
+    /// deleted, the condition value of the delete. Kept for kDeleteFenceSeconds (a stale event
+    /// arriving later than that can bring the row back).
+    static constexpr int64_t kDeleteFenceSeconds = 7 * 24 * 3600;
+    std::map<std::string, int64_t> DeleteFences(int64_t table_id);
+    /// Sets and clears fences inside a load's commit (LoadCommit::also); drops expired ones.
+    static void WriteDeleteFences(MetaStore& store, int64_t table_id, const std::map<std::string, int64_t>& set,
+                                  const std::set<std::string>& clear);
     /// Rejected messages of every job (newest last; at most `limit` per job are kept).
     std::vector<RoutineLoadError> ListRoutineLoadErrors();
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
@@ -205,6 +206,33 @@ bool Blank(std::string_view s) {
     return true;
 }
 
+/// The event's source position (DebeziumTarget::position), or nullopt when it has none.
+std::optional<int64_t> SourcePosition(simdjson::dom::element payload, const std::string& kind) {
+    simdjson::dom::element source;
+    if (payload["source"].get(source) != simdjson::SUCCESS || !source.is_object()) return std::nullopt;
+    int64_t v;
+    if ((kind == "auto" || kind == "lsn") && source["lsn"].get_int64().get(v) == simdjson::SUCCESS) return v;
+    if (kind == "auto" || kind == "binlog") {
+        std::string_view file;
+        int64_t pos, row = 0;
+        if (source["file"].get_string().get(file) == simdjson::SUCCESS &&
+            source["pos"].get_int64().get(pos) == simdjson::SUCCESS) {
+            if (source["row"].get_int64().get(row) != simdjson::SUCCESS) row = 0;
+            size_t dot = file.rfind('.');
+            int64_t number = 0;
+            for (size_t i = dot == std::string_view::npos ? file.size() : dot + 1; i < file.size(); ++i) {
+                if (file[i] < '0' || file[i] > '9') return std::nullopt;
+                number = number * 10 + (file[i] - '0');
+                if (number > (int64_t{1} << 22)) return std::nullopt;
+            }
+            if (pos < 0 || pos >= (int64_t{1} << 32)) return std::nullopt;
+            return (number << 40) | (pos << 8) | std::clamp<int64_t>(row, 0, 255);
+        }
+    }
+    if ((kind == "auto" || kind == "ts_ms") && source["ts_ms"].get_int64().get(v) == simdjson::SUCCESS) return v;
+    return std::nullopt;
+}
+
 }  // namespace
 
 DebeziumRow DecodeDebezium(std::string_view key, std::string_view value, const DebeziumTarget& target) {
@@ -279,6 +307,7 @@ DebeziumRow DecodeDebezium(std::string_view key, std::string_view value, const D
         std::string lower = AsciiLower(field_name);
         auto column = target.columns.find(lower);
         if (column == target.columns.end() || written.count(lower)) return;  // not a column of the table
+        if (lower == target.position_column) return;                         // the source position's
         auto s = schemas.find(lower);
         std::string field(field_name);
         out += (written.empty() ? "" : ",") + JsonString(column->first) + ":" +
@@ -290,6 +319,16 @@ DebeziumRow DecodeDebezium(std::string_view key, std::string_view value, const D
     }
     if (have_key) {
         for (auto [k, v] : simdjson::dom::object(key_payload)) add(k, v, key_fields);
+    }
+    if (!target.position_column.empty()) {
+        auto position = SourcePosition(payload, target.position);
+        if (!position) {
+            throw LoadError("the event has no source position (" + target.position +
+                            "): set debezium.position to one the connector sends");
+        }
+        out += std::string(written.empty() ? "" : ",") + JsonString(target.position_column) + ":" +
+               std::to_string(*position);
+        written[target.position_column] = true;
     }
     if (target.primary_key) out += std::string(written.empty() ? "" : ",") + "\"__op\":" + (row.remove ? "1" : "0");
     out += "}";

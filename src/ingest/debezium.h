@@ -32,6 +32,12 @@ namespace floe {
 struct DebeziumTarget {
     std::map<std::string, LogicalType> columns;
     bool primary_key = false;
+    /// A column that receives each event's source position (empty: none), and which position:
+    /// "lsn" (PostgreSQL's source.lsn), "binlog" (MySQL's source.file, pos and row, as
+    /// file number << 40 | pos << 8 | row), "ts_ms" (source.ts_ms, when the change was made), or
+    /// "auto" (the first of these the event has).
+    std::string position_column;
+    std::string position = "auto";
 };
 
 struct DebeziumRow {

@@ -52,6 +52,9 @@ struct LoadOptions {
     const std::vector<std::vector<uint8_t>>* delete_rows = nullptr;
     /// Primary Key tables: the column of a conditional update (merge_condition): a loaded row
     /// replaces the stored one only when its value there is not smaller. -1: unconditional.
+    /// Deletes with a value there are ordered the same way (an older delete leaves a newer row),
+    /// and, when the column is an integer, date or datetime, a delete that applies leaves a fence
+    /// (Catalog::DeleteFences) so that an older upsert arriving later does not bring the row back.
     int merge_condition = -1;
     /// Meta-store changes committed in the load's transaction (LoadCommit::also); a load with one
     /// commits even when it writes no rows.
@@ -167,6 +170,9 @@ class LoadManager {
         /// The version the index describes; a different current version (the table was dropped
         /// and its id reused, or the index could not be maintained) means rebuild.
         std::shared_ptr<const TableVersion> index_version;
+        /// Delete fences (Catalog::DeleteFences) as committed, read on first use by a conditional
+        /// load that deletes or finds no stored row.
+        std::optional<std::map<std::string, int64_t>> fences;
     };
     /// The table's primary-key index, built or rebuilt when it does not match the current version.
     PrimaryKeyIndex& Index(const TableInfo& table, const TableSchema& schema, TableState& state);

@@ -125,6 +125,27 @@ LoadTransform::LoadTransform(Catalog& catalog, const std::string& database, cons
         }
         for (const auto& c : schema.columns) debezium_.columns[AsciiLower(c.name)] = c.type;
         debezium_.primary_key = schema.keys_type == ast::KeysType::PRIMARY;
+        // Ordering: each row keeps its event's source position in this column, and the load is
+        // conditional on it (merge_condition), deletes included.
+        debezium_.position_column = AsciiLower(Property("debezium.position_column"));
+        debezium_.position = AsciiLower(Property("debezium.position", "auto"));
+        if (debezium_.position != "auto" && debezium_.position != "lsn" && debezium_.position != "binlog" &&
+            debezium_.position != "ts_ms") {
+            throw LoadError("debezium.position '" + debezium_.position + "' is not auto, lsn, binlog or ts_ms");
+        }
+        if (!debezium_.position_column.empty()) {
+            int c = schema.Find(debezium_.position_column);
+            if (c < 0) {
+                throw LoadError("debezium.position_column '" + debezium_.position_column +
+                                "' is not a column of the table");
+            }
+            TypeId type = schema.columns[static_cast<size_t>(c)].type.id;
+            if (type != TypeId::BIGINT && type != TypeId::LARGEINT) {
+                throw LoadError("debezium.position_column '" + debezium_.position_column + "' must be BIGINT");
+            }
+            if (!debezium_.primary_key) throw LoadError("debezium.position_column needs a PRIMARY KEY table");
+            if (Property("merge_condition").empty()) properties_["merge_condition"] = debezium_.position_column;
+        }
     }
     // The source's columns, and the table columns computed from them.
     std::map<std::string, std::string> derived;  // lower-case target name -> expression text

@@ -9,6 +9,8 @@
 // is dropped, to be rebuilt from the committed rowsets when next needed.
 
 #include <map>
+#include <optional>
+#include <set>
 
 #include "binder/table_schema.h"
 #include "common/ascii.h"
@@ -80,8 +82,10 @@ class PrimaryKeyWriter : public LoadBatchWriter {
             if (!prev) return false;
             const Chunk& chunk = batch[c];
             uint32_t row = chunk.LiveRow(i);
+            // A delete without a condition value always applies (StarRocks' merge_condition).
             if (options_.delete_rows && chunk_base_ + c < options_.delete_rows->size() &&
-                (*options_.delete_rows)[chunk_base_ + c][row] != 0) {
+                (*options_.delete_rows)[chunk_base_ + c][row] != 0 &&
+                chunk.column(static_cast<size_t>(options_.merge_condition)).IsNull(row)) {
                 return false;
             }
             const Chunk& other = batch[static_cast<size_t>(prev->rowset_id)];
@@ -128,7 +132,18 @@ class PrimaryKeyWriter : public LoadBatchWriter {
                 uint32_t row = chunk.LiveRow(i);
                 std::optional<RowLocation> old;
                 if (const RowLocation* found = index_->Find(keys[c][i], hash)) old = *found;
+                const std::optional<int64_t> position = FencePosition(chunk, row);
                 if (removes && (*removes)[row] != 0) {  // __op = delete: the stored row goes, nothing is written
+                    if (old && options_.merge_condition >= 0 &&
+                        !chunk.column(static_cast<size_t>(options_.merge_condition)).IsNull(row)) {
+                        // An ordered delete older than the stored row leaves it.
+                        auto col = static_cast<size_t>(options_.merge_condition);
+                        if (Older(chunk.column(col), row, *ReaderOf(*old).column(col), old->row)) continue;
+                    }
+                    if (position && !OlderThanFence(keys[c][i], *position)) {
+                        fence_set_[keys[c][i]] = *position;
+                        fence_clear_.erase(keys[c][i]);
+                    }
                     if (old) {
                         MarkDeleted(*old);
                         index_->Erase(keys[c][i]);
@@ -143,6 +158,14 @@ class PrimaryKeyWriter : public LoadBatchWriter {
                         }
                     }
                     continue;
+                }
+                if (!old && position) {
+                    // No stored row: a key an ordered delete removed takes only newer rows.
+                    if (OlderThanFence(keys[c][i], *position)) continue;
+                    if (HasFence(keys[c][i])) {
+                        fence_clear_.insert(keys[c][i]);
+                        fence_set_.erase(keys[c][i]);
+                    }
                 }
                 if (old) {
                     if (options_.merge_condition >= 0) {
@@ -202,6 +225,14 @@ class PrimaryKeyWriter : public LoadBatchWriter {
         if (!refused.empty()) throw LoadError(refused);
         commit_.record = options_.record;
         commit_.also = options_.also;
+        if (!fence_set_.empty() || !fence_clear_.empty()) {
+            // The fences commit with the rows (and the load's own meta-store changes).
+            commit_.also = [also = options_.also, id = table_.id, set = fence_set_,
+                            clear = fence_clear_](MetaStore& s) {
+                if (also) also(s);
+                Catalog::WriteDeleteFences(s, id, set, clear);
+            };
+        }
         if (options_.overwrite) {
             if (options_.partitions.empty()) {
                 commit_.replace = true;
@@ -216,6 +247,10 @@ class PrimaryKeyWriter : public LoadBatchWriter {
         }
         std::vector<int64_t> ids = loads_.Commit(table_, commit_);
         committed_ = true;
+        if (state_->fences) {
+            for (const auto& key : fence_clear_) state_->fences->erase(key);
+            for (const auto& [key, position] : fence_set_) (*state_->fences)[key] = position;
+        }
         result_.txn_id = ids.empty() ? 0 : ids[0];
         for (const auto& [id, marks] : commit_.deletes) result_.deleted_rows += marks.cardinality();
         if (options_.overwrite) {
@@ -231,6 +266,44 @@ class PrimaryKeyWriter : public LoadBatchWriter {
     }
 
   private:
+    /// The row's merge_condition value as a fence position: for conditional loads whose condition
+    /// column is an integer, a date or a datetime, when the row has one.
+    std::optional<int64_t> FencePosition(const Chunk& chunk, uint32_t row) const {
+        if (options_.merge_condition < 0) return std::nullopt;
+        const Column& col = chunk.column(static_cast<size_t>(options_.merge_condition));
+        switch (col.type().id) {
+            case TypeId::TINYINT:
+            case TypeId::SMALLINT:
+            case TypeId::INT:
+            case TypeId::BIGINT:
+            case TypeId::DATE:
+            case TypeId::DATETIME:
+                break;
+            default:
+                return std::nullopt;
+        }
+        if (col.IsNull(row)) return std::nullopt;
+        return col.GetValue(row).GetInt();
+    }
+
+    /// The committed fences of the table (read once), as this load changes them.
+    const std::map<std::string, int64_t>& Fences() {
+        if (!state_->fences) state_->fences = loads_.catalog_.DeleteFences(table_.id);
+        return *state_->fences;
+    }
+    bool HasFence(const std::string& key) {
+        if (fence_set_.count(key)) return true;
+        return !fence_clear_.count(key) && Fences().count(key);
+    }
+    /// Whether a row at `position` is older than the fence a delete of `key` left.
+    bool OlderThanFence(const std::string& key, int64_t position) {
+        if (auto it = fence_set_.find(key); it != fence_set_.end()) return position < it->second;
+        if (fence_clear_.count(key)) return false;
+        const auto& fences = Fences();
+        auto it = fences.find(key);
+        return it != fences.end() && position < it->second;
+    }
+
     const SegmentReader& ReaderOf(const RowLocation& at) {
         auto& reader = readers_[at.rowset_id];
         if (!reader) {
@@ -275,6 +348,9 @@ class PrimaryKeyWriter : public LoadBatchWriter {
     size_t chunk_base_ = 0;  // chunks of earlier batches (options.delete_rows counts over the load)
     bool touched_ = false;
     bool committed_ = false;
+    // Delete fences this load sets (key -> position) and clears, committed with its rows.
+    std::map<std::string, int64_t> fence_set_;
+    std::set<std::string> fence_clear_;
 };
 
 std::unique_ptr<LoadBatchWriter> StartPrimaryKeyLoad(LoadManager& loads, const TableInfo& table,

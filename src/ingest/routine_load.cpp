@@ -86,6 +86,8 @@ bool KnownLoadProperty(const std::string& name) {
                                          "jsonpaths",
                                          "json_root",
                                          "envelope",
+                                         "debezium.position",
+                                         "debezium.position_column",
                                          "strip_outer_array",
                                          "desired_concurrent_number",
                                          "max_batch_interval",

@@ -367,6 +367,16 @@ const std::vector<std::string_view>& MetaStoreMigrations() {
         R"(
         ALTER TABLE tables ADD COLUMN security TEXT;
         )",
+        // Primary Key tables: the merge_condition value of each key a conditional load deleted, so
+        // an older upsert that arrives later (a replay, another partition) does not bring it back.
+        R"(
+        CREATE TABLE pk_delete_fences(
+            table_id INTEGER NOT NULL,
+            key BLOB NOT NULL,
+            position INTEGER NOT NULL,
+            time INTEGER NOT NULL,
+            PRIMARY KEY(table_id, key));
+        )",
     };
     return migrations;
 }

@@ -230,3 +230,105 @@ def test_stream_load_takes_debezium_events(srv):
         ((1, "a2", __import__("datetime").date(2024, 10, 5)),)
     result = load("dbz2", b'{"op": "c", "after": {"id": 5, "name": "x"}} {"op": "c", "after": ')
     assert result["Status"] == "Fail" or result["NumberFilteredRows"] >= 1, result
+
+
+def pg(op, i, v, lsn, before=True):
+    src = {**SOURCE, "lsn": lsn}
+    after = None if op == "d" else {"id": i, "v": v}
+    return (key(i, False), {"before": {"id": i} if before and op != "c" else None, "after": after,
+                            "source": src, "op": op, "ts_ms": 1})
+
+
+def test_events_in_any_order_leave_the_newest_state_and_deletes_stay_deleted(tmp_path, kafka):
+    """Rows keep their event's LSN (debezium.position_column); an event older than the stored row
+    is dropped, deletes included, and a delete's position is kept (across restarts and compaction)
+    so a stale update cannot bring the row back."""
+    s = FloeServer(tmp_path / "data").start()
+    try:
+        s.query("CREATE DATABASE o")
+        s.query("CREATE TABLE o.t (id BIGINT, v VARCHAR(20), _pos BIGINT) PRIMARY KEY(id)")
+        kafka.topic("pg.ordered", 1)
+        s.query(f"""CREATE ROUTINE LOAD o.ordered_job ON t
+            PROPERTIES ("format" = "json", "envelope" = "debezium", "debezium.position_column" = "_pos",
+                        "max_batch_interval" = "0.2")
+            FROM KAFKA ("kafka_broker_list" = "{kafka.bootstrap}", "kafka_topic" = "pg.ordered",
+                        "property.kafka_default_offsets" = "OFFSET_BEGINNING")""")
+        def state():
+            return s.query("SELECT id, v, _pos FROM o.t ORDER BY id")
+        # One batch, out of order: the newest event of each key wins, a stale update does not
+        # undo the delete that followed it at the source, an older delete leaves a newer row.
+        produce(kafka, "pg.ordered", [pg("u", 1, "b", 200), pg("c", 1, "a", 100), pg("d", 2, None, 300),
+                                      pg("u", 2, "x", 250), pg("c", 3, "new", 500), pg("d", 3, None, 450)])
+        wait_for(lambda: state() == ((1, "b", 200), (3, "new", 500)), what="the newest state")
+        # Later batches: replays and stale events change nothing.
+        produce(kafka, "pg.ordered", [pg("c", 1, "a", 100), pg("u", 2, "stale", 260), pg("d", 3, None, 400)])
+        produce(kafka, "pg.ordered", [pg("c", 9, "marker", 900)])
+        wait_for(lambda: len(state()) == 3, what="the marker row")
+        assert state() == ((1, "b", 200), (3, "new", 500), (9, "marker", 900))
+        # A newer create brings a deleted key back.
+        produce(kafka, "pg.ordered", [pg("c", 2, "again", 700)])
+        wait_for(lambda: state()[1] == (2, "again", 700), what="key 2 back")
+        # A delete's fence survives compaction and a kill -9.
+        produce(kafka, "pg.ordered", [pg("d", 1, None, 800)])
+        wait_for(lambda: [r[0] for r in state()] == [2, 3, 9], what="key 1 deleted")
+        s.query("ALTER TABLE o.t COMPACT")
+        s.kill()
+        s.start()
+        produce(kafka, "pg.ordered", [pg("u", 1, "stale-after-restart", 750), pg("c", 10, "marker2", 1000)])
+        wait_for(lambda: [r[0] for r in state()] == [2, 3, 9, 10], timeout=60, what="the second marker")
+        assert state() == ((2, "again", 700), (3, "new", 500), (9, "marker", 900), (10, "marker2", 1000))
+        # Replaying the whole topic with a second job changes nothing.
+        s.query(f"""CREATE ROUTINE LOAD o.replay_job ON t
+            PROPERTIES ("format" = "json", "envelope" = "debezium", "debezium.position_column" = "_pos",
+                        "max_batch_interval" = "0.2")
+            FROM KAFKA ("kafka_broker_list" = "{kafka.bootstrap}", "kafka_topic" = "pg.ordered",
+                        "property.kafka_default_offsets" = "OFFSET_BEGINNING")""")
+        wait_for(lambda: s.query("SELECT COMMITTED_BATCHES FROM information_schema.routine_load_jobs "
+                                 "WHERE NAME = 'replay_job'")[0][0] >= 1, what="the replay to run")
+        time.sleep(1)
+        assert state() == ((2, "again", 700), (3, "new", 500), (9, "marker", 900), (10, "marker2", 1000))
+    finally:
+        s.kill()
+
+
+def test_mysql_binlog_positions_order_events(srv, kafka):
+    srv.query("CREATE TABLE cdc.my (id BIGINT, v VARCHAR(20), _pos BIGINT) PRIMARY KEY(id)")
+    kafka.topic("my.inventory", 1)
+    job(srv, kafka, "my_job", "my", "my.inventory", extra=', "debezium.position_column" = "_pos", '
+                                                          '"debezium.position" = "binlog"')
+
+    def my(op, i, v, file, pos, row=0):
+        src = {"connector": "mysql", "file": file, "pos": pos, "row": row, "ts_ms": 1}
+        return (key(i, False), {"before": {"id": i} if op != "c" else None,
+                                "after": None if op == "d" else {"id": i, "v": v}, "source": src, "op": op})
+    # A later binlog file outranks any position in an earlier one.
+    produce(kafka, "my.inventory", [my("u", 1, "new", "mysql-bin.000004", 120), my("c", 1, "old", "mysql-bin.000003",
+                                                                                  9000000)])
+    wait_for(lambda: rows(srv, "SELECT v, _pos FROM cdc.my") == (("new", (4 << 40) | (120 << 8)),), what="the row")
+
+
+def test_merge_condition_orders_deletes_too_in_stream_load(srv):
+    """StarRocks' merge_condition does not fence deletes; Floe's does: a delete with an older
+    condition value leaves a newer row, and an applied delete keeps its value so that an older
+    upsert loaded later is dropped."""
+    import urllib.request
+    srv.query("CREATE TABLE cdc.mc (id BIGINT, v VARCHAR(20), ver BIGINT) PRIMARY KEY(id)")
+
+    def load(label, body):
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{srv.http_port}/api/cdc/mc/_stream_load", data=body.encode(), method="PUT",
+            headers={"Authorization": "Basic " + base64.b64encode(b"root:").decode(), "label": label,
+                     "column_separator": ",", "columns": "id, v, ver, __op", "merge_condition": "ver"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            result = json.loads(r.read())
+        assert result["Status"] == "Success", result
+    load("mc1", "1,a,10,0\n2,b,10,0\n")
+    load("mc2", "1,,5,1\n2,,20,1\n")   # an older delete of 1 (kept), a newer delete of 2
+    assert srv.query("SELECT id, v, ver FROM cdc.mc ORDER BY id") == ((1, "a", 10),)
+    load("mc3", "2,stale,15,0\n")       # older than the delete: stays deleted
+    assert srv.query("SELECT id FROM cdc.mc ORDER BY id") == ((1,),)
+    load("mc4", "2,fresh,25,0\n")
+    assert srv.query("SELECT id, v FROM cdc.mc ORDER BY id") == ((1, "a"), (2, "fresh"))
+    # A delete without a condition value applies whatever is stored (as in StarRocks).
+    load("mc5", "1,,\\N,1\n")
+    assert srv.query("SELECT id FROM cdc.mc ORDER BY id") == ((2,),)
