@@ -22,7 +22,8 @@ Usage: run.py [--suite NAME[,NAME...]] [--sf N] [--repeat N] [FILE.bench...]
   `bench/gen/KIND.py serve SF DIR`, which prints `ENDPOINT <url>` once it listens and stops its
   server when its stdin closes; {ENDPOINT} in the suite file becomes that url (iceberg_s3: s3rver).
 - Script suites (SCRIPT_SUITES: bench/<suite>.py) start their own processes and peers; today
-  `routine_load` (Kafka into Floe through Routine Load, beside kcat and DuckDB) and `micro` (the
+  `routine_load` (Kafka into Floe through Routine Load, beside kcat and DuckDB), `cdc` (Debezium
+  change events into a Primary Key table, beside DuckDB applying them from a file) and `micro` (the
   engine's kernels under Google Benchmark).
 """
 import json
@@ -164,7 +165,7 @@ def stop_servers(servers):
             proc.wait()
 
 
-SCRIPT_SUITES = ["routine_load", "micro"]
+SCRIPT_SUITES = ["routine_load", "cdc", "micro"]
 
 
 def main():
