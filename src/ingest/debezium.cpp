@@ -130,11 +130,7 @@ std::string ConvertValue(simdjson::dom::element e, const FieldSchema* schema, co
     if (e.is_null()) return "null";
     std::string_view text;
     const bool is_string = e.get_string().get(text) == simdjson::SUCCESS;
-    if (is_string && text == kUnavailable) {
-        throw LoadError("field '" + field +
-                        "' holds Debezium's placeholder for an unchanged TOASTed value; such events are not "
-                        "applied yet (set REPLICA IDENTITY FULL on the source table)");
-    }
+    if (is_string && text == kUnavailable) return "";  // the caller keeps the stored value
     const std::string name = schema ? schema->name : "";
     int64_t i = 0;
     const bool is_int = e.get_int64().get(i) == simdjson::SUCCESS;
@@ -303,6 +299,7 @@ DebeziumRow DecodeDebezium(std::string_view key, std::string_view value, const D
     }
     std::string out = "{";
     std::map<std::string, bool> written;
+    std::string unchanged;  // columns whose stored value stays (unchanged TOASTed values)
     auto add = [&](std::string_view field_name, simdjson::dom::element v, const FieldSchemas& schemas) {
         std::string lower = AsciiLower(field_name);
         auto column = target.columns.find(lower);
@@ -310,9 +307,18 @@ DebeziumRow DecodeDebezium(std::string_view key, std::string_view value, const D
         if (lower == target.position_column) return;                         // the source position's
         auto s = schemas.find(lower);
         std::string field(field_name);
-        out += (written.empty() ? "" : ",") + JsonString(column->first) + ":" +
-               ConvertValue(v, s == schemas.end() ? nullptr : &s->second, &column->second, field);
+        std::string value = ConvertValue(v, s == schemas.end() ? nullptr : &s->second, &column->second, field);
         written[lower] = true;
+        if (value.empty()) {
+            if (!target.primary_key) {
+                throw LoadError("field '" + field +
+                                "' holds Debezium's placeholder for an unchanged TOASTed value; keeping the stored "
+                                "value needs a PRIMARY KEY table");
+            }
+            unchanged += (unchanged.empty() ? "" : ",") + column->first;
+            return;
+        }
+        out += (out.size() == 1 ? "" : ",") + JsonString(column->first) + ":" + value;
     };
     if (have_data) {
         for (auto [k, v] : simdjson::dom::object(data)) add(k, v, fields);
@@ -326,11 +332,14 @@ DebeziumRow DecodeDebezium(std::string_view key, std::string_view value, const D
             throw LoadError("the event has no source position (" + target.position +
                             "): set debezium.position to one the connector sends");
         }
-        out += std::string(written.empty() ? "" : ",") + JsonString(target.position_column) + ":" +
+        out += std::string(out.size() == 1 ? "" : ",") + JsonString(target.position_column) + ":" +
                std::to_string(*position);
         written[target.position_column] = true;
     }
-    if (target.primary_key) out += std::string(written.empty() ? "" : ",") + "\"__op\":" + (row.remove ? "1" : "0");
+    if (target.primary_key) {
+        out += std::string(out.size() == 1 ? "" : ",") + "\"__op\":" + (row.remove ? "1" : "0");
+        if (!unchanged.empty()) out += ",\"__unchanged\":" + JsonString(unchanged);
+    }
     out += "}";
     row.document = std::move(out);
     return row;

@@ -15,9 +15,10 @@
 /// Timestamp; without a schema the target column's type decides (an integer for a DATE column is
 /// days since the epoch; for a DATETIME column milliseconds, microseconds or nanoseconds by
 /// magnitude; a string for a DECIMAL column that is not a number is base64 at the column's scale).
+/// PostgreSQL's `__debezium_unavailable_value` placeholder (an unchanged TOASTed column) keeps the
+/// stored value: the column is left out of the row and named in `__unchanged` (Primary Key tables).
 /// Not applied yet, and refused with an error naming the event (so a job pauses instead of
-/// writing wrong rows): `t` (truncate), and PostgreSQL's `__debezium_unavailable_value` placeholder
-/// for an unchanged TOASTed column.
+/// writing wrong rows): `t` (truncate).
 
 #include <map>
 #include <string>
@@ -43,7 +44,7 @@ struct DebeziumTarget {
 struct DebeziumRow {
     bool skip = false;     // nothing to write (tombstone, message, heartbeat)
     bool remove = false;   // a delete
-    std::string document;  // {"col": value, ..., "__op": 0|1}
+    std::string document;  // {"col": value, ..., "__op": 0|1[, "__unchanged": "c1,c2"]}
 };
 
 /// Throws LoadError naming what is wrong with the event.

@@ -50,6 +50,10 @@ struct LoadOptions {
     /// Primary Key tables: rows to delete rather than upsert (Stream Load's __op = 1), one byte
     /// per physical row of each loaded chunk; null: every row upserts.
     const std::vector<std::vector<uint8_t>>* delete_rows = nullptr;
+    /// Primary Key tables: per physical row of each loaded chunk, a mask of the columns (bit c:
+    /// column c) whose stored values an upsert keeps (Debezium's unchanged TOASTed values); null:
+    /// none.
+    const std::vector<std::vector<uint64_t>>* keep_stored = nullptr;
     /// Primary Key tables: the column of a conditional update (merge_condition): a loaded row
     /// replaces the stored one only when its value there is not smaller. -1: unconditional.
     /// Deletes with a value there are ordered the same way (an older delete leaves a newer row),

@@ -172,6 +172,11 @@ LoadTransform::LoadTransform(Catalog& catalog, const std::string& database, cons
                      [](const std::string& c) { return AsciiEqualsIgnoreCase(c, "__op"); })) {
         source_columns_.push_back("__op");
     }
+    if (envelope_ == "debezium" && debezium_.primary_key) {
+        // The columns whose stored value an event keeps (unchanged TOASTed values).
+        unchanged_source_ = static_cast<int>(source_columns_.size());
+        source_columns_.push_back("__unchanged");
+    }
     // timezone: the zone of the time functions in columns and where (from_unixtime, now(), ...).
     std::string zone = Property("timezone");
     if (!zone.empty()) {
@@ -314,7 +319,8 @@ LoadTransform::LoadTransform(Catalog& catalog, const std::string& database, cons
 }
 
 void LoadTransform::Apply(const Chunk& source, Chunk& out, std::vector<uint8_t>* delete_flags,
-                          std::vector<Reject>& rejects, int64_t& unselected, bool check_utf8) const {
+                          std::vector<Reject>& rejects, int64_t& unselected, bool check_utf8,
+                          std::vector<uint64_t>* keep_stored) const {
     const size_t n = source.size();
     out = Chunk();
     std::vector<uint8_t> keep(n, 1);
@@ -375,6 +381,22 @@ void LoadTransform::Apply(const Chunk& source, Chunk& out, std::vector<uint8_t>*
                 (*delete_flags)[r] = 1;
             } else if (v != "0" && v != "upsert" && keep[r]) {
                 reject(r, "__op must be 0 / upsert or 1 / delete, not '" + v + "'");
+            }
+        }
+    }
+    if (keep_stored && unchanged_source_ >= 0) {
+        const Column& names = source.column(static_cast<size_t>(unchanged_source_));
+        keep_stored->assign(n, 0);
+        for (size_t r = 0; r < n; ++r) {
+            if (names.IsNull(r)) continue;
+            for (const auto& name : SplitTopLevel(std::string(names.Strings()[r].view()))) {
+                int c = schema_.Find(name);
+                if (c < 0) continue;
+                if (c >= 64) {
+                    if (keep[r]) reject(r, "column '" + name + "' keeps its stored value, past the 64th column");
+                    continue;
+                }
+                (*keep_stored)[r] |= uint64_t{1} << c;
             }
         }
     }

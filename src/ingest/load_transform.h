@@ -73,8 +73,12 @@ class LoadTransform {
     /// rows that fail are reported in `rejects` and rows `where` drops are counted in
     /// `unselected`: neither is in `out`'s selection. With has_op(), `delete_flags` receives one
     /// byte per row (1: delete). `check_utf8`: text columns are checked for invalid UTF-8.
+    /// With has_keep_stored() and `keep_stored`, it receives per row a mask of the table columns
+    /// (bit c: column c) whose stored values the row keeps.
     void Apply(const Chunk& source, Chunk& out, std::vector<uint8_t>* delete_flags, std::vector<Reject>& rejects,
-               int64_t& unselected, bool check_utf8) const;
+               int64_t& unselected, bool check_utf8, std::vector<uint64_t>* keep_stored = nullptr) const;
+    /// Whether rows may keep stored values of some columns (Debezium's unchanged TOASTed values).
+    bool has_keep_stored() const { return unchanged_source_ >= 0; }
 
   private:
     std::map<std::string, std::string> properties_;
@@ -82,6 +86,7 @@ class LoadTransform {
     InternalContext context_;
     std::string format_;
     std::string envelope_;
+    int unchanged_source_ = -1;  // the __unchanged source column (envelope debezium), or -1
     DebeziumTarget debezium_;
     CsvOptions csv_;
     JsonOptions json_;

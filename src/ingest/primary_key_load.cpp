@@ -118,6 +118,9 @@ class PrimaryKeyWriter : public LoadBatchWriter {
             const std::vector<uint8_t>* removes = options_.delete_rows && chunk_base_ + c < options_.delete_rows->size()
                                                       ? &(*options_.delete_rows)[chunk_base_ + c]
                                                       : nullptr;
+            const std::vector<uint64_t>* keeps = options_.keep_stored && chunk_base_ + c < options_.keep_stored->size()
+                                                     ? &(*options_.keep_stored)[chunk_base_ + c]
+                                                     : nullptr;
             auto selection = std::make_unique<SelectionVector>();
             std::vector<std::string> kept;
             std::vector<uint64_t> kept_hashes;
@@ -176,6 +179,14 @@ class PrimaryKeyWriter : public LoadBatchWriter {
                         if (Older(chunk.column(col), row, *stored, old->row)) continue;
                     }
                     MarkDeleted(*old);
+                    if (keeps && (*keeps)[row] != 0) {
+                        const SegmentReader& reader = ReaderOf(*old);
+                        for (size_t col = 0; col < schema_.columns.size() && col < 64; ++col) {
+                            if ((*keeps)[row] & (uint64_t{1} << col)) {
+                                chunk.column(col).SetValue(row, reader.column(col)->GetValue(old->row));
+                            }
+                        }
+                    }
                     if (partial_) {
                         // Keep the stored values of the columns this load does not update.
                         const SegmentReader& reader = ReaderOf(*old);

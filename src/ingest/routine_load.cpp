@@ -722,6 +722,7 @@ class Consumer {
         for (auto& [message, reason] : decode_errors) reject(message, "Debezium event: " + reason);
         std::vector<Chunk> rows;
         std::vector<std::vector<uint8_t>> delete_rows;
+        std::vector<std::vector<uint64_t>> keep_stored;
         std::vector<CsvRowError> parse_errors;
         std::vector<LoadTransform::Reject> rejects;
         Chunk source_chunk;
@@ -732,7 +733,9 @@ class Consumer {
             Chunk out;
             std::vector<uint8_t> flags;
             rejects.clear();
-            transform->Apply(source_chunk, out, &flags, rejects, progress.unselected_rows, !utf8);
+            std::vector<uint64_t> keeps;
+            transform->Apply(source_chunk, out, &flags, rejects, progress.unselected_rows, !utf8, &keeps);
+            if (transform->has_keep_stored()) keep_stored.push_back(std::move(keeps));
             for (auto& r : rejects) reject(message_of(sources[r.row]), std::move(r.reason));
             if (transform->has_op()) delete_rows.push_back(std::move(flags));
             progress.loaded_rows += static_cast<int64_t>(out.live_rows());
@@ -780,6 +783,7 @@ class Consumer {
         LoadOptions options = transform->options();
         options.label = fmt::format("routine_load_{}_{}", job_.name, NowMs());
         if (transform->has_op()) options.delete_rows = &delete_rows;
+        if (transform->has_keep_stored()) options.keep_stored = &keep_stored;
         const int64_t id = job_.id;
         options.also = [&progress, id](MetaStore& store) { Catalog::RecordRoutineLoadProgress(store, id, progress); };
         LoadResult result;

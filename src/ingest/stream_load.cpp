@@ -276,7 +276,8 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
         bool first_block = true;
         std::vector<CsvRowError> csv_errors;
         std::vector<FilteredRow> filtered;
-        std::vector<std::vector<uint8_t>> delete_rows;  // per chunk, when __op is given
+        std::vector<std::vector<uint8_t>> delete_rows;   // per chunk, when __op is given
+        std::vector<std::vector<uint64_t>> keep_stored;  // per chunk: columns whose stored values rows keep
         int64_t selected_rows = 0;
         bool exhausted = false;
         // One piece of a block, parsed and transformed by one task.
@@ -286,6 +287,7 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
             std::vector<CsvRowError> errors;
             std::vector<std::string> rejects;
             std::vector<std::vector<uint8_t>> flags;
+            std::vector<std::vector<uint64_t>> keeps;  // per chunk: columns whose stored values rows keep
             int64_t unselected = 0, selected = 0;
             size_t lines = 0, records = 0;
             std::exception_ptr error;
@@ -363,7 +365,9 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
                         Chunk out;
                         std::vector<uint8_t> flags;
                         rejected.clear();
-                        transform->Apply(source, out, &flags, rejected, p.unselected, !block_is_utf8);
+                        std::vector<uint64_t> keeps;
+                        transform->Apply(source, out, &flags, rejected, p.unselected, !block_is_utf8, &keeps);
+                        if (transform->has_keep_stored()) p.keeps.push_back(std::move(keeps));
                         for (auto& r : rejected) p.rejects.push_back(std::move(r.reason));
                         if (transform->has_op()) p.flags.push_back(std::move(flags));
                         p.selected += static_cast<int64_t>(out.live_rows());
@@ -392,6 +396,7 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
                 rows_before += p.records;
                 for (auto& reason : p.rejects) filtered.push_back({0, std::move(reason), ""});
                 for (auto& f : p.flags) delete_rows.push_back(std::move(f));
+                for (auto& k : p.keeps) keep_stored.push_back(std::move(k));
                 res.unselected_rows += p.unselected;
                 selected_rows += p.selected;
                 for (auto& c : p.rows) rows.push_back(std::move(c));
@@ -437,6 +442,7 @@ StreamLoadResponse StreamLoader::Run(const StreamLoadRequest& request) {
             return "";
         };
         if (transform->has_op()) options.delete_rows = &delete_rows;
+        if (transform->has_keep_stored()) options.keep_stored = &keep_stored;
         auto write_started = std::chrono::steady_clock::now();
         LoadResult load;
         try {
