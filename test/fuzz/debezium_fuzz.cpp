@@ -24,6 +24,11 @@ floe::DebeziumTarget Target(bool primary_key) {
     t.columns["born"] = floe::LogicalType(floe::TypeId::DATE);
     t.columns["seen"] = floe::LogicalType(floe::TypeId::DATETIME);
     t.columns["ok"] = floe::LogicalType(floe::TypeId::BOOLEAN);
+    if (primary_key) {
+        // Ordered by source position (lsn, binlog file/pos/row or ts_ms, whichever comes first).
+        t.columns["_pos"] = floe::LogicalType(floe::TypeId::BIGINT);
+        t.position_column = "_pos";
+    }
     return t;
 }
 

@@ -127,7 +127,8 @@ TEST_F(CatalogTest, MigrationsUpgradeOldStoresAndRefuseNewerOnes) {
         EXPECT_EQ(store->SchemaVersion(), static_cast<int>(MetaStoreMigrations().size()));
         // Pretend the store is at version 1 with data, as an older Floe left it.
         // Every table later migrations created goes (children before parents).
-        for (const char* t : {"lake_maintenance_log",
+        for (const char* t : {"pk_delete_fences",
+                              "lake_maintenance_log",
                               "tiering",
                               "data_versions",
                               "task_runs",
