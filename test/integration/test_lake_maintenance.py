@@ -217,11 +217,12 @@ def test_rewrite_manifests_and_position_deletes(lake):
     assert r[0][0] > r[0][1]
     expected.update(app.acked)
     check(srv, table_dir, "lake.db.manif", expected)
-    # One position-delete file per data file afterwards: the INSERT ... SELECT above writes
-    # partition b's new rows with parallel writers, so they land in one or two data files.
-    assert r2[0][0] == 3 and 1 <= r2[0][1] <= 2, r2
+    # Fewer position-delete files afterwards: the INSERT ... SELECT above writes partition b's new
+    # rows with parallel writers, so they land in one or two data files; a data file with a single
+    # delete file keeps it (2 files rewritten into 1), one with all three gets one (3 into 1).
+    assert 2 <= r2[0][0] <= 3 and 1 <= r2[0][1] < r2[0][0], r2
     _, deletes = live_files(table_dir)
-    assert len(deletes) == r2[0][1]
+    assert len(deletes) >= r2[0][1]
 
 
 def test_expire_snapshots_with_concurrent_writer(lake):
