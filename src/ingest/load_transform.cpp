@@ -140,7 +140,7 @@ LoadTransform::LoadTransform(Catalog& catalog, const std::string& database, cons
                                 "' is not a column of the table");
             }
             TypeId type = schema.columns[static_cast<size_t>(c)].type.id;
-            if (type != TypeId::BIGINT && type != TypeId::LARGEINT) {
+            if (type != TypeId::BIGINT) {
                 throw LoadError("debezium.position_column '" + debezium_.position_column + "' must be BIGINT");
             }
             if (!debezium_.primary_key) throw LoadError("debezium.position_column needs a PRIMARY KEY table");

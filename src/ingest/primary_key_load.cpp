@@ -282,17 +282,8 @@ class PrimaryKeyWriter : public LoadBatchWriter {
     std::optional<int64_t> FencePosition(const Chunk& chunk, uint32_t row) const {
         if (options_.merge_condition < 0) return std::nullopt;
         const Column& col = chunk.column(static_cast<size_t>(options_.merge_condition));
-        switch (col.type().id) {
-            case TypeId::TINYINT:
-            case TypeId::SMALLINT:
-            case TypeId::INT:
-            case TypeId::BIGINT:
-            case TypeId::DATE:
-            case TypeId::DATETIME:
-                break;
-            default:
-                return std::nullopt;
-        }
+        const LogicalType& type = col.type();
+        if (!(type.IsInteger() && type.id != TypeId::LARGEINT) && !type.IsTemporal()) return std::nullopt;
         if (col.IsNull(row)) return std::nullopt;
         return col.GetValue(row).GetInt();
     }

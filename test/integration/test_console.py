@@ -18,7 +18,7 @@ import pymysql
 import pytest
 
 from conftest import ROOT, FloeServer
-from test_routine_load import MOCK, KafkaMock, wait_for
+from test_routine_load import kafka, wait_for  # noqa: F401 (kafka: the mock cluster fixture)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHOTS = os.path.join(ROOT, "build", "test-artifacts", "console")
@@ -257,14 +257,6 @@ def browser(srv, **args):
     assert out["console_errors"] == [] or all("401" in e for e in out["console_errors"]), out["console_errors"]
     return out
 
-
-@pytest.fixture(scope="module")
-def kafka():
-    if not os.path.exists(MOCK):
-        pytest.fail(f"{MOCK} does not exist: build with `make` first")
-    k = KafkaMock()
-    yield k
-    k.close()
 
 
 def test_console_end_to_end(srv, kafka):

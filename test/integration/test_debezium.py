@@ -14,18 +14,10 @@ import time
 import pytest
 
 from conftest import FloeServer
-from test_routine_load import MOCK, KafkaMock, wait_for
+from test_routine_load import kafka, wait_for  # noqa: F401 (kafka: the mock cluster fixture)
 
 confluent_kafka = pytest.importorskip("confluent_kafka")
 
-
-@pytest.fixture(scope="module")
-def kafka():
-    if not os.path.exists(MOCK):
-        pytest.fail(f"{MOCK} does not exist: build with `make` first")
-    k = KafkaMock()
-    yield k
-    k.close()
 
 
 @pytest.fixture(scope="module")
