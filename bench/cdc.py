@@ -22,7 +22,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -33,8 +32,8 @@ from confluent_kafka import Producer  # noqa: E402
 ROWS = int(os.environ.get("ROWS", 10_000_000))
 EVENTS = int(os.environ.get("EVENTS", 400_000))
 CONSUMERS = int(os.environ.get("CONSUMERS", 4))
-RATE = int(os.environ.get("RATE", 20000))
-SECONDS = int(os.environ.get("SECONDS", 5))
+RATE = int(os.environ.get("RATE", 100000))
+SECONDS = int(os.environ.get("SECONDS", 3))
 
 
 def change(i):
@@ -137,51 +136,12 @@ def latency(floe, mock):
         PROPERTIES ("format" = "json", "envelope" = "debezium", "debezium.position_column" = "_pos",
                     "max_batch_interval" = "0.05")
         FROM KAFKA ("kafka_broker_list" = "{mock.bootstrap}", "kafka_topic" = "live_changes")""")
-    while floe.query("SHOW ROUTINE LOAD FOR bench.live_job")[0][7] != "RUNNING":
-        time.sleep(0.05)
-    time.sleep(0.5)
-    total = RATE * SECONDS
-    produced_at = [0.0] * total
-    visible_at = [0.0] * total
-    done = threading.Event()
+    rl.wait_running(floe, "bench.live_job")
 
-    def poll():
-        conn = rl.pymysql.connect(host="127.0.0.1", port=floe.port, user="root", autocommit=True)
-        seen = -1
-        deadline = time.time() + SECONDS + 60
-        with conn.cursor() as cur:
-            while seen < total - 1 and time.time() < deadline:
-                cur.execute("SELECT MAX(seq) FROM bench.live")
-                top = cur.fetchone()[0]
-                now = time.perf_counter()
-                if top is not None and top > seen:
-                    for s in range(seen + 1, top + 1):
-                        visible_at[s] = now
-                    seen = top
-                time.sleep(0.01)
-        conn.close()
-        done.set()
-
-    threading.Thread(target=poll, daemon=True).start()
-    p = Producer({"bootstrap.servers": mock.bootstrap, "linger.ms": 1})
-    start = time.perf_counter()
-    for i in range(total):
-        target = start + i / RATE
-        delay = target - time.perf_counter()
-        if delay > 0.0005:
-            time.sleep(delay)
-        produced_at[i] = time.perf_counter()
-        value = json.dumps(envelope(i, i, "c", {"id": i, "name": "x", "amount": i, "seq": i}),
-                           separators=(",", ":")).encode()
-        p.produce("live_changes", value, key=json.dumps({"id": i}).encode())
-        if i % 100 == 0:
-            p.poll(0)
-    achieved = total / (time.perf_counter() - start)
-    p.flush(30)
-    done.wait(SECONDS + 90)
-    lat = sorted((visible_at[i] - produced_at[i]) * 1000 for i in range(total) if visible_at[i])
-    return {"p50_ms": lat[len(lat) // 2], "p99_ms": lat[int(len(lat) * 0.99)], "max_ms": lat[-1],
-            "events": total, "rate": RATE, "achieved_rate": achieved}
+    def message(i):
+        value = json.dumps(envelope(i, i, "c", {"id": i, "name": "x", "amount": i, "seq": i}), separators=(",", ":"))
+        return json.dumps({"id": i}).encode(), value.encode()
+    return rl.measure_latency(floe, mock, "live_changes", "bench.live", message, RATE, SECONDS)
 
 
 def main():
@@ -230,7 +190,8 @@ def main():
              "", f"Both Floe tables equal after the run: {same}.", "",
              f"Produce-to-visible latency at {lat['rate']} events/s (achieved {lat['achieved_rate']:.0f}/s) for "
              f"{lat['events']} events (max_batch_interval 0.05 s): p50 {lat['p50_ms']:.0f} ms, "
-             f"p99 {lat['p99_ms']:.0f} ms, max {lat['max_ms']:.0f} ms."]
+             f"p99 {lat['p99_ms']:.0f} ms, max {lat['max_ms']:.0f} ms; at most {lat['max_rowsets']} rowsets in any "
+             "table during the run (compaction keeping up)."]
     text = "\n".join(lines) + "\n"
     print()
     print(text)

@@ -482,9 +482,12 @@ std::optional<BoundValuesSource> InformationSchemaTable(ClientContext& context, 
                                             {"LAST_COMMIT_TIME", TypeId::DATETIME},
                                             {"LAST_ERROR", LogicalType::Varchar()}});
         for (const auto& j : catalog.ListRoutineLoads()) {
-            if (!visible_named(j.database, j.table)) continue;
+            if (j.external() ? !context.CanSee(ClientContext::CatalogObject(j.target_catalog))
+                             : !visible_named(j.database, j.table)) {
+                continue;
+            }
             s.rows.push_back(
-                {Value::Integer(j.id), Str(j.name), Str(j.database), Str(j.table), Str(j.state), Str(j.reason),
+                {Value::Integer(j.id), Str(j.name), Str(j.database), Str(j.TargetName()), Str(j.state), Str(j.reason),
                  Value::Datetime(j.create_time * 1000000), Value::Integer(j.loaded_rows),
                  Value::Integer(j.filtered_rows), Value::Integer(j.unselected_rows), Value::Integer(j.received_bytes),
                  Value::Integer(j.committed_batches),

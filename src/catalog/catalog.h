@@ -210,6 +210,12 @@ struct RoutineLoadJob {
     /// The user who created the job: every batch loads with that user's rights (it pauses once
     /// they no longer include INSERT on the table). Empty for jobs created before access control.
     std::string owner;
+    /// An Iceberg target (CREATE ROUTINE LOAD ... ON catalog.db.table): its external catalog and
+    /// database; empty catalog: the hot table `table` of `database`.
+    std::string target_catalog, target_database;
+    bool external() const { return !target_catalog.empty(); }
+    /// The target as SHOW names it: table, or catalog.database.table.
+    std::string TargetName() const { return external() ? target_catalog + "." + target_database + "." + table : table; }
     std::string state = "NEED_SCHEDULE";
     std::string reason;  // why it paused, stopped or was cancelled
     int64_t create_time = 0, pause_time = 0, end_time = 0;
@@ -441,7 +447,8 @@ class Catalog {
     static void RecordRoutineLoadProgress(MetaStore& store, int64_t id, const RoutineLoadProgress& progress);
 
     /// Primary Key tables' delete fences: for each key a conditional load (merge_condition)
-    /// deleted, the condition value of the delete. Kept for kDeleteFenceSeconds (a stale event
+    /// deleted, the condition value of the delete; under the empty key (no row key is empty) the
+    /// position of the newest ordered truncate, which fences every key. Kept for kDeleteFenceSeconds (a stale event
     /// arriving later than that can bring the row back).
     static constexpr int64_t kDeleteFenceSeconds = 7 * 24 * 3600;
     std::map<std::string, int64_t> DeleteFences(int64_t table_id);

@@ -62,7 +62,13 @@ int64_t Catalog::CreateRoutineLoad(const RoutineLoadJob& job) {
         id = std::get<int64_t>(store_->Query("SELECT last_insert_rowid()")[0][0]);
         WriteProperties(*store_, id, "load", job.load_properties);
         WriteProperties(*store_, id, "source", job.source_properties);
-        if (!job.owner.empty()) WriteProperties(*store_, id, "job", {{"owner", job.owner}});
+        std::map<std::string, std::string> job_properties;
+        if (!job.owner.empty()) job_properties["owner"] = job.owner;
+        if (job.external()) {
+            job_properties["target_catalog"] = job.target_catalog;
+            job_properties["target_database"] = job.target_database;
+        }
+        WriteProperties(*store_, id, "job", job_properties);
         WriteOffsets(*store_, id, job.offsets);
     });
     return id;
@@ -97,7 +103,10 @@ std::vector<RoutineLoadJob> Catalog::ListRoutineLoads() {
         if (it == at.end()) continue;
         auto& job = jobs[it->second];
         if (MetaText(r[1]) == "job") {
-            if (MetaText(r[2]) == "owner") job.owner = MetaText(r[3]);
+            const std::string name = MetaText(r[2]);
+            if (name == "owner") job.owner = MetaText(r[3]);
+            if (name == "target_catalog") job.target_catalog = MetaText(r[3]);
+            if (name == "target_database") job.target_database = MetaText(r[3]);
             continue;
         }
         (MetaText(r[1]) == "load" ? job.load_properties : job.source_properties)[MetaText(r[2])] = MetaText(r[3]);

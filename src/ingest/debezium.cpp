@@ -259,9 +259,15 @@ DebeziumRow DecodeDebezium(std::string_view key, std::string_view value, const D
         return row;
     }
     if (op == "t") {
-        throw LoadError(
-            "a truncate event (op 't'); truncates are not applied yet: truncate the table by hand, or "
-            "drop them at the source (skipped.operations=t)");
+        row.truncate = true;
+        if (!target.position_column.empty()) {
+            row.position = SourcePosition(payload, target.position);
+            if (!row.position) {
+                throw LoadError("the truncate event has no source position (" + target.position +
+                                "): set debezium.position to one the connector sends");
+            }
+        }
+        return row;
     }
     if (op != "c" && op != "r" && op != "u" && op != "d") {
         throw LoadError("unknown Debezium op '" + std::string(op.substr(0, 16)) + "' (c, r, u, d, t and m are known)");

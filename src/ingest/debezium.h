@@ -17,10 +17,12 @@
 /// magnitude; a string for a DECIMAL column that is not a number is base64 at the column's scale).
 /// PostgreSQL's `__debezium_unavailable_value` placeholder (an unchanged TOASTed column) keeps the
 /// stored value: the column is left out of the row and named in `__unchanged` (Primary Key tables).
-/// Not applied yet, and refused with an error naming the event (so a job pauses instead of
-/// writing wrong rows): `t` (truncate).
+/// `t` (truncate) is returned as such (DebeziumRow::truncate, with the event's source position
+/// when the target has a position column): the caller removes the rows older than it (Routine
+/// Load, between two commits) or refuses it (Stream Load, whose rows commit as one).
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,9 +44,11 @@ struct DebeziumTarget {
 };
 
 struct DebeziumRow {
-    bool skip = false;     // nothing to write (tombstone, message, heartbeat)
-    bool remove = false;   // a delete
-    std::string document;  // {"col": value, ..., "__op": 0|1[, "__unchanged": "c1,c2"]}
+    bool skip = false;                // nothing to write (tombstone, message, heartbeat)
+    bool remove = false;              // a delete
+    bool truncate = false;            // op 't': every stored row older than `position` (all, without one) goes
+    std::optional<int64_t> position;  // a truncate's source position (with a position column)
+    std::string document;             // {"col": value, ..., "__op": 0|1[, "__unchanged": "c1,c2"]}
 };
 
 /// Throws LoadError naming what is wrong with the event.

@@ -682,4 +682,44 @@ LoadResult LoadManager::Truncate(const TableInfo& table, const std::string& labe
     return result;
 }
 
+LoadResult LoadManager::TruncateOlder(const TableInfo& table, const TableSchema& schema, std::optional<int64_t> before,
+                                      int column, const std::string& label,
+                                      const std::function<void(MetaStore&)>& also) {
+    LoadResult result;
+    result.label = label.empty() ? NewLabel("truncate") : label;
+    LoadCommit commit;
+    commit.label = result.label;
+    auto version = catalog_.GetTableVersion(table.id);
+    if (!before || column < 0) {
+        commit.replace = true;
+        for (const auto& rs : version->rowsets) result.deleted_rows += static_cast<size_t>(rs.live_rows());
+        commit.also = also;
+    } else {
+        const std::vector<LogicalType> types = schema.Types();
+        for (const auto& rs : version->rowsets) {
+            if (rs.live_rows() == 0) continue;
+            auto reader = OpenSegment(data_dir_ + "/" + rs.path, types);
+            auto positions = reader->column(static_cast<size_t>(column));
+            Roaring gone;
+            for (uint32_t row = 0; row < reader->row_count(); ++row) {
+                if (rs.deletes && rs.deletes->contains(row)) continue;
+                if (positions->IsNull(row) || positions->GetValue(row).GetInt() < *before) gone.add(row);
+            }
+            if (gone.cardinality() == 0) continue;
+            result.deleted_rows += gone.cardinality();
+            commit.deletes[rs.id] = std::move(gone);
+        }
+        const int64_t id = table.id, fence = *before;
+        commit.also = [also, id, fence](MetaStore& store) {
+            if (also) also(store);
+            Catalog::WriteDeleteFences(store, id, {{"", fence}}, {});
+        };
+    }
+    Commit(table, commit);
+    auto state = State(table.id);
+    state->pk_index.reset();
+    if (before && column >= 0 && state->fences) (*state->fences)[""] = *before;
+    return result;
+}
+
 }  // namespace floe

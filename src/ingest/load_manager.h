@@ -152,6 +152,14 @@ class LoadManager {
     LoadResult Truncate(const TableInfo& table, const std::string& label,
                         const std::vector<std::string>& partitions = {});
 
+    /// A change stream's truncate (Debezium op 't') as one transaction with `also`: without
+    /// `before`, every row goes; with it (Primary Key tables), the rows whose `column` (the
+    /// source position) is older than `before` or NULL go, and `before` fences the whole table
+    /// (an upsert or delete older than it is dropped later, as a delete fence drops one key's).
+    /// The caller holds LockTable.
+    LoadResult TruncateOlder(const TableInfo& table, const TableSchema& schema, std::optional<int64_t> before,
+                             int column, const std::string& label, const std::function<void(MetaStore&)>& also);
+
     /// Drops the partitions beyond the table's `partition_live_number` (TTL). Caller holds LockTable.
     void EnforcePartitionTtl(const TableInfo& table, const TableSchema& schema);
 

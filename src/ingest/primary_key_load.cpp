@@ -113,6 +113,7 @@ class PrimaryKeyWriter : public LoadBatchWriter {
                 last.Set(keys[c][i], hashes[c][i], RowLocation{static_cast<int64_t>(c), static_cast<uint32_t>(i)});
             }
         }
+        const int64_t truncate_fence = options_.merge_condition >= 0 ? TruncateFence() : INT64_MIN;
         for (size_t c = 0; c < rows.size(); ++c) {
             Chunk& chunk = rows[c];
             const std::vector<uint8_t>* removes = options_.delete_rows && chunk_base_ + c < options_.delete_rows->size()
@@ -136,6 +137,8 @@ class PrimaryKeyWriter : public LoadBatchWriter {
                 std::optional<RowLocation> old;
                 if (const RowLocation* found = index_->Find(keys[c][i], hash)) old = *found;
                 const std::optional<int64_t> position = FencePosition(chunk, row);
+                // An event older than the last ordered truncate: the truncate removed its row.
+                if (position && *position < truncate_fence) continue;
                 if (removes && (*removes)[row] != 0) {  // __op = delete: the stored row goes, nothing is written
                     if (old && options_.merge_condition >= 0 &&
                         !chunk.column(static_cast<size_t>(options_.merge_condition)).IsNull(row)) {
@@ -304,6 +307,14 @@ class PrimaryKeyWriter : public LoadBatchWriter {
         const auto& fences = Fences();
         auto it = fences.find(key);
         return it != fences.end() && position < it->second;
+    }
+
+    /// The position of the table's last ordered truncate (the fence under the empty key): rows
+    /// older than it are dropped. INT64_MIN: none.
+    int64_t TruncateFence() {
+        const auto& fences = Fences();
+        auto it = fences.find(std::string());
+        return it != fences.end() ? it->second : INT64_MIN;
     }
 
     const SegmentReader& ReaderOf(const RowLocation& at) {

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
+#include <span>
 
 #include "binder/client_context.h"
 #include "binder/table_schema.h"
@@ -13,7 +15,9 @@
 #include "common/logging.h"
 #include "format/utf8.h"
 #include "ingest/debezium.h"
+#include "ingest/iceberg_sink.h"
 #include "ingest/load_transform.h"
+#include "lake/iceberg/iceberg_catalog.h"
 #include "types/date_time.h"
 #include "types/time_zone.h"
 
@@ -105,7 +109,9 @@ bool KnownLoadProperty(const std::string& name) {
                                          "task_consume_second",
                                          "task_timeout_second",
                                          "log_rejected_record_num",
-                                         "ignore_json_size"};
+                                         "ignore_json_size",
+                                         "dead_letter_table",
+                                         "dead_letter_where"};
     for (const char* n : kNames) {
         if (name == n) return true;
     }
@@ -149,8 +155,55 @@ struct RoutineLoadManager::Worker {
     size_t consumers = 1;  // desired_concurrent_number consumers running
 };
 
-RoutineLoadManager::RoutineLoadManager(Catalog& catalog, LoadManager& loads, std::string data_dir)
-    : catalog_(catalog), loads_(loads), data_dir_(std::move(data_dir)) {}
+RoutineLoadManager::RoutineLoadManager(Catalog& catalog, LoadManager& loads, std::string data_dir,
+                                       ExternalCatalogs* externals)
+    : catalog_(catalog), loads_(loads), data_dir_(std::move(data_dir)), externals_(externals) {}
+
+std::optional<RoutineLoadManager::TableName> RoutineLoadManager::DeadLetterTable(const RoutineLoadJob& job) {
+    auto it = job.load_properties.find("dead_letter_table");
+    if (it == job.load_properties.end()) {
+        if (!job.external()) return std::nullopt;
+        return TableName{job.target_catalog, job.target_database, job.table + "__dead_letters"};
+    }
+    if (it->second.empty()) return std::nullopt;  // "": none
+    std::vector<std::string> parts;
+    for (size_t at = 0;;) {
+        size_t dot = it->second.find('.', at);
+        parts.push_back(it->second.substr(at, dot == std::string::npos ? std::string::npos : dot - at));
+        if (dot == std::string::npos) break;
+        at = dot + 1;
+    }
+    for (const auto& p : parts) {
+        if (p.empty()) throw LoadError("dead_letter_table '" + it->second + "' is not [[catalog.]database.]table");
+    }
+    if (parts.size() == 3) return TableName{parts[0], parts[1], parts[2]};
+    if (parts.size() > 3) throw LoadError("dead_letter_table '" + it->second + "' is not [[catalog.]database.]table");
+    if (!job.external()) {
+        throw LoadError("dead_letter_table '" + it->second +
+                        "': a dead-letter table is an Iceberg table; name it catalog.database.table");
+    }
+    if (parts.size() == 2) return TableName{job.target_catalog, parts[0], parts[1]};
+    return TableName{job.target_catalog, job.target_database, parts[0]};
+}
+
+TableSchema RoutineLoadManager::TargetSchema(const RoutineLoadJob& job) {
+    if (job.external()) {
+        if (!externals_) throw NotSupportedError("routine loads into external tables need the external catalogs");
+        return IcebergSink(*externals_, job.target_catalog, job.target_database, job.table, "").Refresh();
+    }
+    auto table = catalog_.GetTable(job.database, job.table);
+    if (!table) {
+        throw CatalogError("Table [" + job.table + "] does not exist in database [" + job.database + "]",
+                           ErrorCode::UNKNOWN_TABLE);
+    }
+    return ParseTableDefinition(catalog_.GetTableVersion(table->id)->definition);
+}
+
+const char* RoutineLoadManager::DeadLetterColumns() {
+    return "(`topic` VARCHAR(65533), `partition` INT, `offset` BIGINT, `kafka_timestamp` DATETIME, "
+           "`key` VARCHAR(65533), `raw_value` VARCHAR(65533), `error` VARCHAR(65533), `job` VARCHAR(65533), "
+           "`ingested_at` DATETIME)";
+}
 
 RoutineLoadManager::~RoutineLoadManager() {
     Shutdown();
@@ -187,10 +240,15 @@ void RoutineLoadManager::Create(RoutineLoadJob job) {
     if (!catalog_.DatabaseExists(job.database)) {
         throw CatalogError("Unknown database '" + job.database + "'", ErrorCode::UNKNOWN_DATABASE);
     }
-    auto table = catalog_.GetTable(job.database, job.table);
-    if (!table || table->kind != "TABLE") {
-        throw CatalogError("Table [" + job.table + "] does not exist in database [" + job.database + "]",
-                           ErrorCode::UNKNOWN_TABLE);
+    std::optional<TableInfo> table;
+    if (job.external()) {
+        if (!externals_) throw NotSupportedError("routine loads into external tables need the external catalogs");
+    } else {
+        table = catalog_.GetTable(job.database, job.table);
+        if (!table || table->kind != "TABLE") {
+            throw CatalogError("Table [" + job.table + "] does not exist in database [" + job.database + "]",
+                               ErrorCode::UNKNOWN_TABLE);
+        }
     }
     for (const auto& [k, v] : job.load_properties) {
         if (!KnownLoadProperty(k)) throw LoadError("unknown routine load property '" + k + "'");
@@ -212,8 +270,15 @@ void RoutineLoadManager::Create(RoutineLoadJob job) {
         }
     }
     // The properties must compile against the table now, not fail later in the consumer.
-    TableSchema schema = ParseTableDefinition(catalog_.GetTableVersion(table->id)->definition);
+    TableSchema schema = TargetSchema(job);
     LoadTransform check(catalog_, job.database, data_dir_, schema, job.load_properties);
+    if (job.external() && !Prop(job.load_properties, "partitions").empty()) {
+        throw LoadError("partitions applies to hot tables; an Iceberg table routes rows by its partition spec");
+    }
+    if (auto dead = DeadLetterTable(job)) {
+        if (!externals_) throw NotSupportedError("dead-letter tables need the external catalogs");
+        IcebergSink(*externals_, dead->catalog, dead->database, dead->table, "").Refresh();  // it must exist
+    }
     IntProp(job.load_properties, "max_batch_rows", 200000, 1);
     IntProp(job.load_properties, "max_batch_size", 100 << 20, 1);
     IntProp(job.load_properties, "max_error_number", 0, 0);
@@ -221,7 +286,7 @@ void RoutineLoadManager::Create(RoutineLoadJob job) {
     SecondsProp(job.load_properties, "max_batch_interval", 10);
     job.state = "NEED_SCHEDULE";
     job.id = catalog_.CreateRoutineLoad(job);
-    Log::Info("routine_load.created", {{"job", job.database + "." + job.name}, {"table", job.table}});
+    Log::Info("routine_load.created", {{"job", job.database + "." + job.name}, {"table", job.TargetName()}});
     StartWorker(job.id);
 }
 
@@ -299,9 +364,12 @@ void RoutineLoadManager::Alter(const std::string& database, const std::string& n
     // The new properties must compile against the table.
     std::map<std::string, std::string> merged_load = job.load_properties;
     for (const auto& [k, v] : load) merged_load[k] = v;
-    if (auto table = catalog_.GetTable(job.database, job.table)) {
-        TableSchema schema = ParseTableDefinition(catalog_.GetTableVersion(table->id)->definition);
+    if (job.external() || catalog_.GetTable(job.database, job.table)) {
+        RoutineLoadJob changed = job;
+        changed.load_properties = merged_load;
+        TableSchema schema = TargetSchema(changed);
         LoadTransform check(catalog_, job.database, data_dir_, schema, merged_load);
+        DeadLetterTable(changed);
     }
     IntProp(merged_load, "max_batch_rows", 200000, 1);
     IntProp(merged_load, "max_error_number", 0, 0);
@@ -390,11 +458,12 @@ class Consumer {
   public:
     /// `slice`, `slices`: this consumer reads the topic's partitions whose place in the sorted
     /// list is `slice` modulo `slices` (desired_concurrent_number consumers share a job).
-    Consumer(Catalog& catalog, LoadManager& loads, const std::string& data_dir, RoutineLoadJob job,
-             std::atomic<bool>& stop, std::function<void(int, const std::string&)> on_error, size_t slice = 0,
-             size_t slices = 1)
+    Consumer(Catalog& catalog, LoadManager& loads, ExternalCatalogs* externals, const std::string& data_dir,
+             RoutineLoadJob job, std::atomic<bool>& stop, std::function<void(int, const std::string&)> on_error,
+             size_t slice = 0, size_t slices = 1)
         : catalog_(catalog),
           loads_(loads),
+          externals_(externals),
           data_dir_(data_dir),
           job_(std::move(job)),
           stop_(stop),
@@ -472,7 +541,15 @@ class Consumer {
             on_position(ends);
             if (stop_ || batch.empty()) continue;
             int64_t gathered = NowMs();
-            BatchResult result = Load(arena, keys, batch);
+            // A Debezium truncate ends the load before it: it applies between two commits.
+            BatchResult result;
+            for (size_t at = 0; at < batch.size();) {
+                BatchResult part = Load(arena, keys, std::span<const Message>(batch).subspan(at));
+                at += part.consumed;
+                result.loaded += part.loaded;
+                result.filtered += part.filtered;
+                if (part.txn_id) result.txn_id = part.txn_id;
+            }
             Log::Debug("routine_load.batch", {{"job", job_.name},
                                               {"messages", batch.size()},
                                               {"bytes", arena.size()},
@@ -487,6 +564,7 @@ class Consumer {
     struct BatchResult {
         int64_t txn_id = 0;
         int64_t loaded = 0, filtered = 0;
+        size_t consumed = 0;  // messages of the batch this load took
     };
 
   private:
@@ -555,6 +633,19 @@ class Consumer {
             }
             std::sort(partitions_.begin(), partitions_.end());
         }
+        OpenSinks();
+        // An Iceberg target records its offsets in its snapshots before the meta store does: after
+        // a crash between the two, the newer offset is the table's.
+        std::map<int32_t, int64_t> recovered;
+        if (sink_) {
+            try {
+                recovered = sink_->CommittedOffsets();
+            } catch (const CatalogError& e) {
+                throw JobHalted{std::string("the target table: ") + e.what()};
+            } catch (const IOError& e) {
+                throw TransientError{std::string("reading the target table's snapshots: ") + e.what()};
+            }
+        }
         // Where each partition starts: the committed offset, else kafka_offsets, else
         // property.kafka_default_offsets, else OFFSET_END. Resolved offsets are recorded before
         // consuming, so a restart does not move an OFFSET_END start past unread messages.
@@ -567,6 +658,17 @@ class Consumer {
             // Only this consumer's partitions: each is resolved and recorded by its one reader.
             if (i % slices_ != slice_) continue;
             mine.push_back(p);
+            if (auto r = recovered.find(p); r != recovered.end()) {
+                auto stored = job_.offsets.find(p);
+                if (stored == job_.offsets.end() || stored->second < r->second) {
+                    Log::Info("routine_load.recovered",
+                              {{"job", job_.name},
+                               {"partition", p},
+                               {"offset", r->second},
+                               {"meta_store_offset", stored == job_.offsets.end() ? -1 : stored->second}});
+                    job_.offsets[p] = resolved[p] = r->second;
+                }
+            }
             auto committed = job_.offsets.find(p);
             if (committed != job_.offsets.end()) {
                 offsets_[p] = committed->second;
@@ -622,23 +724,46 @@ class Consumer {
     }
 
     /// Parses, transforms and loads one batch; its commit records the partitions' next offsets.
-    BatchResult Load(const std::string& arena, const std::string& keys, const std::vector<Message>& batch) {
-        auto table = catalog_.GetTable(job_.database, job_.table);
-        if (!table || table->kind != "TABLE") {
-            throw JobHalted{"table " + job_.database + "." + job_.table + " no longer exists", true};
-        }
-        // Each batch loads with its owner's rights as they are now: a revoked INSERT pauses the job.
+    /// A Debezium truncate event ends the batch before it; a batch that starts with one applies
+    /// it alone (TruncateOlder). Returns how many messages it took.
+    BatchResult Load(const std::string& arena, const std::string& keys, std::span<const Message> batch) {
+        std::optional<TableInfo> table;
+        std::optional<LoadManager::TableLock> lock;
+        TableSchema schema;
+        // Each batch loads with its owner's rights as they are now: a revoked privilege pauses the job.
         std::shared_ptr<const PrivilegeSet> owner;
         if (!job_.owner.empty()) {
             AccessControl access(catalog_);
             owner = access.Effective(job_.owner, access.GrantedRoles(job_.owner));
-            if (!owner->Has("INSERT", ClientContext::TableObject(*table))) {
+        }
+        if (sink_) {
+            // An Iceberg table: writing needs USAGE and ALTER on its catalog (as INSERT does).
+            if (owner && (!owner->Has("USAGE", ClientContext::CatalogObject(job_.target_catalog)) ||
+                          !owner->Has("ALTER", ClientContext::CatalogObject(job_.target_catalog)))) {
+                throw JobHalted{"the job's owner '" + job_.owner + "' no longer holds USAGE and ALTER on catalog " +
+                                job_.target_catalog + " (GRANT them again, then RESUME ROUTINE LOAD)"};
+            }
+            try {
+                schema = sink_->Refresh();
+            } catch (const CatalogError& e) {
+                throw JobHalted{std::string("the target table: ") + e.what()};
+            } catch (const NotSupportedError& e) {
+                throw JobHalted{std::string("the target table: ") + e.what()};
+            } catch (const IOError& e) {
+                throw TransientError{std::string("reading the target table: ") + e.what()};
+            }
+        } else {
+            table = catalog_.GetTable(job_.database, job_.table);
+            if (!table || table->kind != "TABLE") {
+                throw JobHalted{"table " + job_.database + "." + job_.table + " no longer exists", true};
+            }
+            if (owner && !owner->Has("INSERT", ClientContext::TableObject(*table))) {
                 throw JobHalted{"the job's owner '" + job_.owner + "' no longer holds the INSERT privilege on " +
                                 job_.database + "." + job_.table + " (GRANT it again, then RESUME ROUTINE LOAD)"};
             }
+            lock.emplace(loads_.LockTable(table->id));
+            schema = ParseTableDefinition(catalog_.GetTableVersion(table->id)->definition);
         }
-        auto lock = loads_.LockTable(table->id);
-        TableSchema schema = ParseTableDefinition(catalog_.GetTableVersion(table->id)->definition);
         std::optional<LoadTransform> transform;
         try {
             transform.emplace(catalog_, job_.database, data_dir_, schema, job_.load_properties, owner);
@@ -685,6 +810,14 @@ class Consumer {
                     DebeziumRow row =
                         DecodeDebezium(std::string_view(keys.data() + m.key_begin, m.key_size),
                                        std::string_view(arena.data() + m.begin, m.size), transform->debezium_target());
+                    if (row.truncate && sink_) {
+                        throw LoadError("a truncate event (op 't') does not apply to an Iceberg table");
+                    }
+                    if (row.truncate) {
+                        if (i == 0) return Truncate(*table, schema, *transform, row.position, m);
+                        batch = batch.first(i);  // the events before it commit first
+                        break;
+                    }
                     if (row.skip) continue;
                     decoded.push_back(std::move(row.document));
                     decoded_message.push_back(i);
@@ -725,6 +858,10 @@ class Consumer {
         std::vector<std::vector<uint64_t>> keep_stored;
         std::vector<CsvRowError> parse_errors;
         std::vector<LoadTransform::Reject> rejects;
+        // With a dead-letter table and dead_letter_where, the messages whose rows the WHERE drops.
+        const bool dead_letter_where =
+            dead_letters_ && IsTrueProperty(Prop(job_.load_properties, "dead_letter_where", "false"));
+        std::vector<size_t> where_dropped;
         Chunk source_chunk;
         while (csv ? csv->Next(source_chunk, parse_errors) : json->Next(source_chunk, parse_errors)) {
             for (auto& e : parse_errors) reject(message_of(e.source), e.reason);
@@ -737,6 +874,15 @@ class Consumer {
             transform->Apply(source_chunk, out, &flags, rejects, progress.unselected_rows, !utf8, &keeps);
             if (transform->has_keep_stored()) keep_stored.push_back(std::move(keeps));
             for (auto& r : rejects) reject(message_of(sources[r.row]), std::move(r.reason));
+            if (dead_letter_where) {
+                // The rows the WHERE dropped: neither loaded nor rejected.
+                std::vector<bool> accounted(out.size(), false);
+                for (size_t i = 0; i < out.live_rows(); ++i) accounted[out.LiveRow(i)] = true;
+                for (const auto& r : rejects) accounted[r.row] = true;
+                for (uint32_t r = 0; r < out.size(); ++r) {
+                    if (!accounted[r]) where_dropped.push_back(message_of(sources[r]));
+                }
+            }
             if (transform->has_op()) delete_rows.push_back(std::move(flags));
             progress.loaded_rows += static_cast<int64_t>(out.live_rows());
             rows.push_back(std::move(out));
@@ -757,7 +903,8 @@ class Consumer {
             return fmt::format("{} (partition {}, offset {}, message: {})", e.reason, e.partition, e.offset,
                                e.text.substr(0, 200));
         };
-        if (progress.filtered_rows > 0 && window_errors_ > max_errors) {
+        // Messages a dead-letter table keeps never pause the job.
+        if (progress.filtered_rows > 0 && window_errors_ > max_errors && !dead_letters_) {
             window_errors_ -= progress.filtered_rows;
             window_rows_ -= total;
             throw JobHalted{fmt::format("{} error rows exceed max_error_number {}; first error: {}",
@@ -767,7 +914,7 @@ class Consumer {
         std::string ratio_text = Prop(job_.load_properties, "max_filter_ratio");
         if (!ratio_text.empty()) ratio = transform->max_filter_ratio();
         int64_t considered = total - progress.unselected_rows;
-        if (progress.filtered_rows > 0 && considered > 0 &&
+        if (progress.filtered_rows > 0 && considered > 0 && !dead_letters_ &&
             static_cast<double>(progress.filtered_rows) > ratio * static_cast<double>(considered)) {
             throw JobHalted{fmt::format("{} of {} rows filtered, more than max_filter_ratio {}; first error: {}",
                                         progress.filtered_rows, considered, ratio, first_error())};
@@ -780,11 +927,38 @@ class Consumer {
             progress.offsets[m.partition] = std::max(progress.offsets[m.partition], m.offset + 1);
             progress.received_bytes += static_cast<int64_t>(m.size);
         }
+        const int64_t id = job_.id;
+        // Dead letters commit first: their snapshot records the batch's offsets, so a replay of
+        // this batch (after a crash before its rows commit) does not write them again.
+        if (dead_letters_) WriteDeadLetters(arena, keys, batch, progress, where_dropped);
+        if (sink_) {
+            int64_t snapshot = 0;
+            try {
+                snapshot = sink_->Commit(rows, progress.offsets);
+            } catch (const iceberg::CommitFailedError& e) {
+                throw TransientError{std::string("committing to the Iceberg table failed: ") + e.what()};
+            } catch (const CatalogError& e) {
+                throw JobHalted{std::string("the target table: ") + e.what()};
+            } catch (const IOError& e) {
+                throw TransientError{std::string("writing the batch failed: ") + e.what()};
+            } catch (const Exception& e) {
+                throw JobHalted{std::string("the batch cannot be loaded: ") + e.what()};
+            }
+            // The meta store mirrors the offsets the snapshot recorded (a crash before this write
+            // is repaired from the table when the consumer starts again).
+            try {
+                catalog_.store().Transaction(
+                    [&] { Catalog::RecordRoutineLoadProgress(catalog_.store(), id, progress); });
+            } catch (const Exception& e) {
+                throw TransientError{std::string("recording the batch's offsets failed: ") + e.what()};
+            }
+            for (const auto& [p, next] : progress.offsets) offsets_[p] = next;
+            return {snapshot, progress.loaded_rows, progress.filtered_rows, batch.size()};
+        }
         LoadOptions options = transform->options();
         options.label = fmt::format("routine_load_{}_{}", job_.name, NowMs());
         if (transform->has_op()) options.delete_rows = &delete_rows;
         if (transform->has_keep_stored()) options.keep_stored = &keep_stored;
-        const int64_t id = job_.id;
         options.also = [&progress, id](MetaStore& store) { Catalog::RecordRoutineLoadProgress(store, id, progress); };
         LoadResult result;
         try {
@@ -798,13 +972,138 @@ class Consumer {
             throw JobHalted{std::string("the batch cannot be loaded: ") + e.what()};
         }
         for (const auto& [p, next] : progress.offsets) offsets_[p] = next;
-        return {result.txn_id, progress.loaded_rows, progress.filtered_rows};
+        return {result.txn_id, progress.loaded_rows, progress.filtered_rows, batch.size()};
+    }
+
+    std::string JobKey() const { return job_.database + "." + job_.name + "#" + std::to_string(job_.id); }
+
+    /// The Iceberg target and the dead-letter table, and how far the dead letters got.
+    void OpenSinks() {
+        if (job_.external()) {
+            if (!externals_) throw JobHalted{"routine loads into external tables need the external catalogs"};
+            sink_ = std::make_unique<IcebergSink>(*externals_, job_.target_catalog, job_.target_database, job_.table,
+                                                  JobKey());
+        }
+        std::optional<RoutineLoadManager::TableName> dead;
+        try {
+            dead = RoutineLoadManager::DeadLetterTable(job_);
+        } catch (const Exception& e) {
+            throw JobHalted{e.what()};
+        }
+        if (!dead) return;
+        if (!externals_) throw JobHalted{"dead-letter tables need the external catalogs"};
+        dead_letters_ =
+            std::make_unique<IcebergSink>(*externals_, dead->catalog, dead->database, dead->table, JobKey());
+        try {
+            dead_letters_done_ = dead_letters_->CommittedOffsets();
+        } catch (const CatalogError& e) {
+            throw JobHalted{"the dead-letter table " + dead->ToString() + ": " + e.what()};
+        } catch (const IOError& e) {
+            throw TransientError{"reading the dead-letter table " + dead->ToString() + ": " + e.what()};
+        }
+    }
+
+    /// Appends the batch's rejected messages (and those the WHERE dropped) to the dead-letter
+    /// table, except those an earlier run already wrote there.
+    void WriteDeadLetters(const std::string& arena, const std::string& keys, std::span<const Message> batch,
+                          const RoutineLoadProgress& progress, const std::vector<size_t>& where_dropped) {
+        std::map<std::pair<int32_t, int64_t>, const Message*> by_offset;
+        for (const auto& m : batch) by_offset[{m.partition, m.offset}] = &m;
+        std::vector<std::pair<const Message*, std::string>> letters;
+        auto written = [&](const Message& m) {
+            auto done = dead_letters_done_.find(m.partition);
+            return done != dead_letters_done_.end() && m.offset < done->second;
+        };
+        for (const auto& e : progress.errors) {
+            auto it = by_offset.find({e.partition, e.offset});
+            if (it != by_offset.end() && !written(*it->second)) letters.emplace_back(it->second, e.reason);
+        }
+        std::set<size_t> dropped(where_dropped.begin(), where_dropped.end());
+        for (size_t i : dropped) {
+            if (i < batch.size() && !written(batch[i])) {
+                letters.emplace_back(&batch[i], "the WHERE condition is not true for the row");
+            }
+        }
+        if (letters.empty()) return;
+        try {
+            TableSchema schema = dead_letters_->Refresh();
+            Chunk chunk(schema.Types(), letters.size());
+            const int64_t now_us = NowMs() * 1000;
+            for (const auto& [m, reason] : letters) {
+                std::string raw = arena.substr(m->begin, m->size);
+                std::string key = keys.substr(m->key_begin, m->key_size);
+                for (size_t c = 0; c < schema.columns.size(); ++c) {
+                    const std::string name = AsciiLower(schema.columns[c].name);
+                    const TypeId type = schema.columns[c].type.id;
+                    const bool text = type == TypeId::VARCHAR;
+                    Value v = Value::Null(schema.columns[c].type);
+                    if (name == "topic" && text) v = Value::Varchar(topic_);
+                    if (name == "partition" && schema.columns[c].type.IsInteger())
+                        v = Value::Integer(m->partition, type);
+                    if (name == "offset" && type == TypeId::BIGINT) v = Value::Integer(m->offset);
+                    if (name == "kafka_timestamp" && type == TypeId::DATETIME && m->timestamp_ms >= 0) {
+                        v = Value::Datetime(m->timestamp_ms * 1000);
+                    }
+                    if (name == "key" && text && m->key_size) v = Value::Varchar(ShownValue(key, 64 << 10));
+                    if (name == "raw_value" && text) v = Value::Varchar(ShownValue(raw, 64 << 10));
+                    if (name == "error" && text) v = Value::Varchar(reason);
+                    if (name == "job" && text) v = Value::Varchar(job_.database + "." + job_.name);
+                    if (name == "ingested_at" && type == TypeId::DATETIME) v = Value::Datetime(now_us);
+                    chunk.column(c).Append(v);
+                }
+            }
+            chunk.SetSize(letters.size());
+            std::vector<Chunk> rows;
+            rows.push_back(std::move(chunk));
+            dead_letters_->Commit(rows, progress.offsets);
+        } catch (const iceberg::CommitFailedError& e) {
+            throw TransientError{std::string("committing to the dead-letter table failed: ") + e.what()};
+        } catch (const CatalogError& e) {
+            throw JobHalted{std::string("the dead-letter table: ") + e.what()};
+        } catch (const IOError& e) {
+            throw TransientError{std::string("writing dead letters failed: ") + e.what()};
+        } catch (const NotSupportedError& e) {
+            throw JobHalted{std::string("the dead-letter table: ") + e.what()};
+        }
+        for (const auto& [p, next] : progress.offsets) {
+            dead_letters_done_[p] = std::max(dead_letters_done_[p], next);
+        }
+    }
+
+    /// Applies a Debezium truncate (message `m`, at `position` when the job orders events):
+    /// removes the rows older than it, in one commit that also records the message as consumed.
+    BatchResult Truncate(const TableInfo& table, const TableSchema& schema, const LoadTransform& transform,
+                         std::optional<int64_t> position, const Message& m) {
+        RoutineLoadProgress progress;
+        progress.offsets[m.partition] = m.offset + 1;
+        progress.received_bytes = static_cast<int64_t>(m.size);
+        const int64_t id = job_.id;
+        LoadResult result;
+        try {
+            result = loads_.TruncateOlder(
+                table, schema, position, transform.options().merge_condition,
+                fmt::format("routine_load_{}_{}_truncate", job_.name, NowMs()),
+                [&progress, id](MetaStore& store) { Catalog::RecordRoutineLoadProgress(store, id, progress); });
+        } catch (const IOError& e) {
+            throw TransientError{std::string("applying a truncate event failed: ") + e.what()};
+        }
+        Log::Info("routine_load.truncate", {{"job", job_.name},
+                                            {"partition", m.partition},
+                                            {"offset", m.offset},
+                                            {"position", position ? std::to_string(*position) : "none"},
+                                            {"deleted_rows", result.deleted_rows}});
+        offsets_[m.partition] = m.offset + 1;
+        return {result.txn_id, 0, 0, 1};
     }
 
     Catalog& catalog_;
     LoadManager& loads_;
+    ExternalCatalogs* externals_;
     const std::string& data_dir_;
     RoutineLoadJob job_;
+    std::unique_ptr<IcebergSink> sink_;             // an Iceberg target
+    std::unique_ptr<IcebergSink> dead_letters_;     // the dead-letter table, when the job has one
+    std::map<int32_t, int64_t> dead_letters_done_;  // per partition, the offset its dead letters are written to
     std::atomic<bool>& stop_;
     std::function<void(int, const std::string&)> on_error_;
     rd_kafka_t* rk_ = nullptr;
@@ -871,7 +1170,7 @@ void RoutineLoadManager::Run(Worker& w) {
                 set_state(unstable ? "UNSTABLE" : "RUNNING", unstable ? "Kafka: " + reason : "");
             };
             if (consumers == 1) {
-                Consumer consumer(catalog_, loads_, data_dir_, *job, w.stop, on_error);
+                Consumer consumer(catalog_, loads_, externals_, data_dir_, *job, w.stop, on_error);
                 consumer.Run(on_batch, on_position);
             } else {
                 // desired_concurrent_number consumers, each over its share of the partitions and
@@ -884,7 +1183,8 @@ void RoutineLoadManager::Run(Worker& w) {
                 for (size_t k = 0; k < consumers; ++k) {
                     threads.emplace_back([&, k] {
                         try {
-                            Consumer consumer(catalog_, loads_, data_dir_, *job, round_stop, on_error, k, consumers);
+                            Consumer consumer(catalog_, loads_, externals_, data_dir_, *job, round_stop, on_error, k,
+                                              consumers);
                             consumer.Run(on_batch, on_position);
                         } catch (...) {
                             std::lock_guard<std::mutex> lock(failure_mutex);

@@ -15,24 +15,50 @@
 /// the job pauses with a reason that names the message. Transient Kafka errors (broker down,
 /// leader change, metadata timeouts, a topic that does not exist yet) are retried with backoff
 /// while the job shows UNSTABLE; an offset that fell out of retention pauses the job and says so.
+///
+/// A job ON catalog.db.table loads into an Iceberg table instead (IcebergSink): each batch is an
+/// append snapshot whose summary records the offsets it consumed; the meta store mirrors them
+/// after the commit, and a consumer starting up takes the newer of the two (exactly once across a
+/// crash between them). A dead-letter table (an Iceberg table: by default
+/// `<table>__dead_letters` next to an Iceberg target; any job may name one with
+/// `dead_letter_table`) takes the messages that do not parse or convert (and, with
+/// `dead_letter_where` = true, those the WHERE drops): they never pause the job, and each
+/// consumed offset lands in exactly one of the two tables.
 
 #include <atomic>
 #include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "binder/table_schema.h"
 #include "catalog/catalog.h"
 #include "ingest/load_manager.h"
 
 namespace floe {
 
+class ExternalCatalogs;
+
 class RoutineLoadManager {
   public:
-    RoutineLoadManager(Catalog& catalog, LoadManager& loads, std::string data_dir);
+    /// `externals`: the instance's external catalogs (jobs into Iceberg tables); may be null.
+    RoutineLoadManager(Catalog& catalog, LoadManager& loads, std::string data_dir,
+                       ExternalCatalogs* externals = nullptr);
+
+    struct TableName {
+        std::string catalog, database, table;
+        std::string ToString() const { return catalog + "." + database + "." + table; }
+    };
+    /// The job's dead-letter table (property dead_letter_table: table, database.table or
+    /// catalog.database.table, resolved against an Iceberg target; a job into a hot table must
+    /// name all three), or none. Throws LoadError when the name does not resolve.
+    static std::optional<TableName> DeadLetterTable(const RoutineLoadJob& job);
+    /// The columns of a dead-letter table Floe creates (CREATE TABLE column list).
+    static const char* DeadLetterColumns();
     ~RoutineLoadManager();
 
     /// Starts the jobs the meta store has as NEED_SCHEDULE, RUNNING or UNSTABLE (after a restart).
@@ -79,10 +105,13 @@ class RoutineLoadManager {
     /// Stops and joins the job's consumer, if one runs.
     void StopWorker(int64_t job_id);
     void Run(Worker& worker);
+    /// The columns the job's target takes (a hot table's definition, an Iceberg table's schema).
+    TableSchema TargetSchema(const RoutineLoadJob& job);
 
     Catalog& catalog_;
     LoadManager& loads_;
     std::string data_dir_;
+    ExternalCatalogs* externals_;
     std::mutex mutex_;
     std::map<int64_t, std::shared_ptr<Worker>> workers_;
 };

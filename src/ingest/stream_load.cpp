@@ -113,6 +113,13 @@ std::vector<std::string> DecodeDebeziumEvents(std::string_view text, const Debez
         ++*events;
         try {
             DebeziumRow row = DecodeDebezium("", source, target);
+            if (row.truncate) {
+                // A Stream Load commits its rows as one transaction: there is no point between
+                // two commits where the truncate could apply in order.
+                throw LoadError(
+                    "a truncate event (op 't') cannot apply inside a Stream Load; Routine Load applies "
+                    "truncates between its commits (or drop them at the source: skipped.operations=t)");
+            }
             if (!row.skip) out.push_back(std::move(row.document));
         } catch (const Exception& e) {
             errors.push_back(

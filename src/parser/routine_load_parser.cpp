@@ -39,7 +39,7 @@ StatementPtr ParserImpl::ParseRoutineLoad(RoutineLoadStatement::Action action) {
     if (action == Action::PAUSE || action == Action::RESUME || action == Action::STOP) return r;
     if (action == Action::CREATE) {
         ExpectKeyword("ON");
-        r->table = ParseIdentifier("a table name");
+        ParseTableName(r->table_catalog, r->table_database, r->table);
     }
     // Load clauses, separated by commas: COLUMNS TERMINATED BY, ROWS TERMINATED BY, COLUMNS (...),
     // WHERE, PARTITION (...).

@@ -67,7 +67,8 @@ Instance::Instance(InstanceOptions options) : options_(std::move(options)) {
     stream_loads_ = std::make_unique<StreamLoader>(*catalog_, *loads_, options_.data_dir);
     stream_loads_->set_block_bytes(options_.stream_load_block_bytes);
     SweepUnreferencedSegments();
-    routine_loads_ = std::make_unique<RoutineLoadManager>(*catalog_, *loads_, options_.data_dir);
+    routine_loads_ =
+        std::make_unique<RoutineLoadManager>(*catalog_, *loads_, options_.data_dir, external_catalogs_.get());
     routine_loads_->Start();
     // The data cache's disk tier (remote files' blocks) lives under the data directory and
     // survives restarts; the global variables then apply its limits.

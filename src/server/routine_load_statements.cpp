@@ -55,28 +55,56 @@ QueryResult StatementExecutor::RoutineLoad(const ast::RoutineLoadStatement& s) {
     }
     std::map<std::string, std::string> load(s.load_properties.begin(), s.load_properties.end());
     std::map<std::string, std::string> source(s.source_properties.begin(), s.source_properties.end());
-    // Creating, changing and controlling a job all need INSERT on its table (StarRocks).
-    auto require_insert = [&](const std::string& table_name) {
+    // Creating, changing and controlling a job all need INSERT on its table (StarRocks); for an
+    // Iceberg table, what writing to it needs: USAGE and ALTER on its catalog.
+    auto require_insert = [&](const RoutineLoadJob& job) {
+        if (job.external()) {
+            session_.RequirePrivilege("USAGE", ClientContext::CatalogObject(job.target_catalog));
+            session_.RequirePrivilege("ALTER", ClientContext::CatalogObject(job.target_catalog));
+            return;
+        }
         // (A missing table is the job's own error, reported below as Routine Load words it.)
-        if (auto table = instance.catalog().GetTable(db, table_name)) {
+        if (auto table = instance.catalog().GetTable(db, job.table)) {
             session_.RequirePrivilege("INSERT", ClientContext::TableObject(*table));
         }
     };
     if (s.action != Action::CREATE && s.action != Action::SHOW && s.action != Action::SHOW_TASK) {
         auto job = instance.catalog().GetRoutineLoad(db, s.name);
-        if (job) require_insert(job->table);
+        if (job) require_insert(*job);
     }
     QueryResult ok;
     switch (s.action) {
         case Action::CREATE: {
-            require_insert(s.table);
             RoutineLoadJob job;
             job.database = db;
             job.name = s.name;
             job.table = s.table;
+            // ON [[catalog.]database.]table: an Iceberg table when the catalog is external (named,
+            // or the session's for a two-part name); else a hot table of the job's database.
+            std::string catalog = !s.table_catalog.empty()    ? ExternalCatalogOf(s.table_catalog)
+                                  : !s.table_database.empty() ? ExternalCatalogOf("")
+                                                              : "";
+            if (!catalog.empty()) {
+                job.target_catalog = catalog;
+                job.target_database = s.table_database.empty() ? session_.current_database() : s.table_database;
+                if (job.target_database.empty()) {
+                    throw CatalogError("No database selected in catalog '" + catalog + "'",
+                                       ErrorCode::NO_DATABASE_SELECTED);
+                }
+            } else if (!s.table_database.empty() && s.table_database != db) {
+                throw CatalogError("a routine load into a hot table loads a table of its own database [" + db +
+                                       "], not [" + s.table_database + "]",
+                                   ErrorCode::WRONG_ARGUMENTS);
+            }
             job.owner = session_.user();
             job.load_properties = std::move(load);
             job.source_properties = std::move(source);
+            require_insert(job);
+            if (auto dead = RoutineLoadManager::DeadLetterTable(job)) {
+                // The dead-letter table is created with the job (as its creator, who must be allowed to).
+                session_.Execute("CREATE TABLE IF NOT EXISTS `" + dead->catalog + "`.`" + dead->database + "`.`" +
+                                 dead->table + "` " + RoutineLoadManager::DeadLetterColumns());
+            }
             manager.Create(std::move(job));
             return ok;
         }
@@ -103,6 +131,9 @@ QueryResult StatementExecutor::RoutineLoad(const ast::RoutineLoadStatement& s) {
     // SHOW lists the jobs whose tables the user may see.
     statuses.erase(std::remove_if(statuses.begin(), statuses.end(),
                                   [&](const auto& st) {
+                                      if (st.job.external()) {
+                                          return !context_.CanSee(ClientContext::CatalogObject(st.job.target_catalog));
+                                      }
                                       auto table = instance.catalog().GetTable(db, st.job.table);
                                       return table && !context_.CanSee(ClientContext::TableObject(*table));
                                   }),
@@ -224,7 +255,7 @@ QueryResult StatementExecutor::RoutineLoad(const ast::RoutineLoadStatement& s) {
                    Time(j.pause_time),
                    Time(j.end_time),
                    Text(j.database),
-                   Text(j.table),
+                   Text(j.TargetName()),
                    Text(j.state),
                    Text("KAFKA"),
                    Value::Integer(st.consuming ? static_cast<int64_t>(st.consumers) : 0),

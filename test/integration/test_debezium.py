@@ -3,8 +3,8 @@
 Debezium documentation describes the envelope: with and without the JsonConverter's schema
 wrapper, ops c/r/u upsert `after`, d deletes by `before` or the message key, tombstones, `m`
 messages and heartbeats skipped, Debezium's decimal and temporal encodings converted to the
-column types; unchanged-TOAST placeholders keep the stored value; truncates are refused with a
-reason (the job pauses) rather than applied wrong; ordering by source position. Events are built here from the documented shapes and produced
+column types; unchanged-TOAST placeholders keep the stored value; truncates remove the rows
+older than them; ordering by source position. Events are built here from the documented shapes and produced
 to librdkafka's mock cluster."""
 import base64
 import json
@@ -134,22 +134,20 @@ def test_every_op_with_and_without_schema_into_a_primary_key_table(srv, kafka):
     assert state[0][0] == "RUNNING" and state[0][1] == 0, state
 
 
-def test_truncates_pause_the_job_and_toast_placeholders_keep_stored_values(srv, kafka):
+def test_truncates_apply_in_order_and_toast_placeholders_keep_stored_values(srv, kafka):
+    # Without source positions a truncate removes every row loaded before it; the events after
+    # it (in the same batch) follow.
     srv.query("CREATE TABLE cdc.t2 (id BIGINT, v VARCHAR(20)) PRIMARY KEY(id)")
     kafka.topic("pg.public.t2", 1)
     job(srv, kafka, "t2_job", "t2", "pg.public.t2")
     produce(kafka, "pg.public.t2", [(key(1, False), event("c", after={"id": 1, "v": "a"}))])
     wait_for(lambda: rows(srv, "SELECT count(*) FROM cdc.t2")[0][0] == 1, what="the first row")
-    produce(kafka, "pg.public.t2", [(None, {"source": SOURCE, "op": "t", "ts_ms": 5}),
+    produce(kafka, "pg.public.t2", [(key(3, False), event("c", after={"id": 3, "v": "c"})),
+                                     (None, {"source": SOURCE, "op": "t", "ts_ms": 5}),
                                      (key(2, False), event("c", after={"id": 2, "v": "b"}))])
-
-    def paused():
-        r = rows(srv, "SELECT STATE, REASON FROM information_schema.routine_load_jobs WHERE NAME = 't2_job'")
-        return r[0] if r and r[0][0] == "PAUSED" else None
-    state, reason = wait_for(paused, what="the job to pause on the truncate")
-    assert "truncate" in reason and "op 't'" in reason, reason
-    # The truncate was not applied and nothing after it was written.
-    assert rows(srv, "SELECT id FROM cdc.t2") == ((1,),)
+    wait_for(lambda: rows(srv, "SELECT id, v FROM cdc.t2") == ((2, "b"),), what="the truncate and the row after it")
+    r = rows(srv, "SELECT STATE, FILTERED_ROWS FROM information_schema.routine_load_jobs WHERE NAME = 't2_job'")
+    assert r[0] == ("RUNNING", 0), r
 
     srv.query("CREATE TABLE cdc.t3 (id BIGINT, doc VARCHAR(200), n INT) PRIMARY KEY(id)")
     kafka.topic("pg.public.t3", 1)
@@ -282,6 +280,92 @@ def test_events_in_any_order_leave_the_newest_state_and_deletes_stay_deleted(tmp
                                  "WHERE NAME = 'replay_job'")[0][0] >= 1, what="the replay to run")
         time.sleep(1)
         assert state() == ((2, "again", 700), (3, "new", 500), (9, "marker", 900), (10, "marker2", 1000))
+    finally:
+        s.kill()
+
+
+def test_a_truncate_removes_only_older_rows_and_fences_stale_events(tmp_path, kafka):
+    """With source positions, a truncate removes the rows older than it (a row another partition
+    already wrote at a later position stays) and every event older than it is dropped afterwards,
+    across a kill -9."""
+    s = FloeServer(tmp_path / "data").start()
+    try:
+        s.query("CREATE DATABASE o")
+        s.query("CREATE TABLE o.t (id BIGINT, v VARCHAR(20), _pos BIGINT) PRIMARY KEY(id)")
+        kafka.topic("pg.truncated", 1)
+        s.query(f"""CREATE ROUTINE LOAD o.truncate_job ON t
+            PROPERTIES ("format" = "json", "envelope" = "debezium", "debezium.position_column" = "_pos",
+                        "max_batch_interval" = "0.2")
+            FROM KAFKA ("kafka_broker_list" = "{kafka.bootstrap}", "kafka_topic" = "pg.truncated",
+                        "property.kafka_default_offsets" = "OFFSET_BEGINNING")""")
+
+        def state():
+            return s.query("SELECT id, v, _pos FROM o.t ORDER BY id")
+        truncate = (None, {"source": {**SOURCE, "lsn": 200}, "op": "t", "ts_ms": 1})
+        produce(kafka, "pg.truncated", [pg("c", 1, "a", 100), pg("c", 2, "b", 300), pg("c", 4, "d", 120)])
+        wait_for(lambda: len(state()) == 3, what="three rows")
+        produce(kafka, "pg.truncated", [truncate, pg("u", 1, "stale", 150), pg("c", 3, "c", 250),
+                                        pg("d", 2, None, 50), pg("c", 5, "e", 190)])
+        wait_for(lambda: state() == ((2, "b", 300), (3, "c", 250)), what="the truncate")
+        s.kill()
+        s.start()
+        produce(kafka, "pg.truncated", [pg("u", 1, "stale-after-restart", 180), pg("c", 6, "marker", 400)])
+        wait_for(lambda: [r[0] for r in state()] == [2, 3, 6], timeout=60, what="the marker")
+        assert state() == ((2, "b", 300), (3, "c", 250), (6, "marker", 400))
+        r = s.query("SELECT STATE, FILTERED_ROWS FROM information_schema.routine_load_jobs WHERE NAME = 'truncate_job'")
+        assert r[0] == ("RUNNING", 0), r
+    finally:
+        s.kill()
+
+
+def test_kill_9_mid_stream_loses_and_duplicates_nothing(tmp_path, kafka):
+    """Change events keep arriving over 3 partitions into a 2-consumer job while Floe is killed
+    twice mid-consumption: the table ends as the newest event of each key says, and the job's
+    loaded-row counter equals the events produced (none loaded twice)."""
+    import random
+    rng = random.Random(26)
+    s = FloeServer(tmp_path / "data").start()
+    try:
+        s.query("CREATE DATABASE k")
+        s.query("CREATE TABLE k.t (id BIGINT, v BIGINT, _pos BIGINT) PRIMARY KEY(id) "
+                "DISTRIBUTED BY HASH(id) BUCKETS 3")
+        kafka.topic("pg.killed", 3)
+        s.query(f"""CREATE ROUTINE LOAD k.kill_job ON t
+            PROPERTIES ("format" = "json", "envelope" = "debezium", "debezium.position_column" = "_pos",
+                        "max_batch_interval" = "0.1", "max_batch_rows" = "300", "desired_concurrent_number" = "2")
+            FROM KAFKA ("kafka_broker_list" = "{kafka.bootstrap}", "kafka_topic" = "pg.killed",
+                        "property.kafka_default_offsets" = "OFFSET_BEGINNING")""")
+        expected = {}
+        lsn = 0
+        produced = 0
+        for _ in range(3):
+            for _ in range(2000):
+                i = rng.randrange(300)
+                lsn += 1
+                op = "d" if i in expected and rng.random() < 0.15 else ("u" if i in expected else "c")
+                src = {**SOURCE, "lsn": lsn}
+                value = {"before": {"id": i} if op != "c" else None,
+                         "after": None if op == "d" else {"id": i, "v": lsn}, "source": src, "op": op}
+                kafka.producer.produce("pg.killed", json.dumps(value).encode(), key=json.dumps({"id": i}).encode(),
+                                       partition=i % 3)
+                produced += 1
+                if op == "d":
+                    expected.pop(i)
+                else:
+                    expected[i] = lsn
+            assert kafka.producer.flush(30) == 0
+            wait_for(lambda: s.query("SELECT count(*) FROM k.t")[0][0] > 0, what="some rows")
+            s.kill()
+            s.start()
+
+        def loaded():
+            r = s.query("SELECT LOADED_ROWS FROM information_schema.routine_load_jobs WHERE NAME = 'kill_job'")
+            return r[0][0]
+        wait_for(lambda: loaded() >= produced, timeout=90, what=f"{produced} events loaded")
+        time.sleep(1)
+        assert loaded() == produced
+        want = tuple(sorted((i, v, v) for i, v in expected.items()))
+        assert s.query("SELECT id, v, _pos FROM k.t ORDER BY id") == want
     finally:
         s.kill()
 

@@ -724,10 +724,11 @@ struct RoutineLoadStatement : Statement {
     RoutineLoadStatement() : Statement(StatementKind::ROUTINE_LOAD) {}
     enum class Action : uint8_t { CREATE, ALTER, PAUSE, RESUME, STOP, SHOW, SHOW_TASK };
     Action action = Action::SHOW;
-    std::string database;  // of the job (FOR db.job, FROM db); empty: the session's
-    std::string name;      // the job; empty for SHOW of every job
-    std::string table;     // CREATE ... ON table
-    bool all = false;      // SHOW ALL: stopped and cancelled jobs too
+    std::string database;                       // of the job (FOR db.job, FROM db); empty: the session's
+    std::string name;                           // the job; empty for SHOW of every job
+    std::string table;                          // CREATE ... ON [[catalog.]database.]table
+    std::string table_catalog, table_database;  // empty: the job's database in default_catalog
+    bool all = false;                           // SHOW ALL: stopped and cancelled jobs too
     /// The load clauses as load properties, under Stream Load's header names: `columns` (the
     /// items' source text joined by ", "), `where` (source text), `column_separator`,
     /// `row_delimiter`, `partitions`; then PROPERTIES (...) as written (lower-case names).
