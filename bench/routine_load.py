@@ -10,9 +10,15 @@
    aggregated — DuckDB has no Kafka consumer, so this is the nearest peer for parsing and writing.
 2. Latency: events produced at a fixed rate into a 1-partition topic, each carrying its sequence
    number; a poller reads MAX(seq) every 10 ms. Latency = when a row became visible minus when it
-   was produced; p50 / p99 / max over the run.
+   was produced; p50 / p99 / max over the run, for a Duplicate Key table and seed 001's Aggregate
+   Key rollup at RATE (100k/s) with 0.05 s batches, with the most rowsets any table held (whether
+   compaction keeps up).
+3. Kafka into Iceberg (a hadoop catalog in the run's directory): the N events into an Iceberg table
+   (1 s commits), and produce-to-visible at 1 s commits beside the same load into a hot table,
+   with the data files the Iceberg job writes per hour at that cadence.
 
-Usage: routine_load.py [--events N] [--rate R] [--seconds S]   (or EVENTS, RATE, SECONDS)
+Usage: routine_load.py [--events N] [--rate R] [--seconds S]   (or EVENTS, RATE, SECONDS,
+ICEBERG_RATE, ICEBERG_SECONDS)
 Results: bench/results/routine_load.json and .md.
 """
 import json
@@ -46,6 +52,8 @@ def arg(name, env, default):
 EVENTS = arg("--events", "EVENTS", 400000)
 RATE = arg("--rate", "RATE", 100000)
 SECONDS = arg("--seconds", "SECONDS", 3)
+ICEBERG_RATE = arg("--iceberg-rate", "ICEBERG_RATE", 20000)
+ICEBERG_SECONDS = arg("--iceberg-seconds", "ICEBERG_SECONDS", 10)
 
 
 def machine():
@@ -251,9 +259,14 @@ def measure_latency(floe, mock, topic, table, message, rate, seconds):
         delay = target - time.perf_counter()
         if delay > 0.0005:
             time.sleep(delay)
-        produced_at[i] = time.perf_counter()
         key, value = message(i)
-        p.produce(topic, value, key=key)
+        while True:
+            try:
+                p.produce(topic, value, key=key)
+                break
+            except BufferError:  # the producer's queue is full: let it drain
+                p.poll(0.001)
+        produced_at[i] = time.perf_counter()
         if i % 100 == 0:
             p.poll(0)
     achieved = total / (time.perf_counter() - start)
@@ -269,6 +282,37 @@ def wait_running(floe, job):
     while floe.query(f"SHOW ROUTINE LOAD FOR {job}")[0][7] != "RUNNING":
         time.sleep(0.05)
     time.sleep(0.5)
+
+
+def iceberg_latency(floe, mock, warehouse):
+    """Produce-to-visible at 1 s commits (max_batch_interval 1) into a hot Duplicate Key table and
+    into an Iceberg table, and the data files the Iceberg job writes per hour at that cadence."""
+    out = {}
+    for kind, table in (("hot", "bench.live1s"), ("iceberg", "ice.db.live1s")):
+        topic = f"live1s_{kind}"
+        mock.topic(topic, 1)
+        if kind == "hot":
+            floe.query("CREATE TABLE bench.live1s (seq BIGINT, ts BIGINT, region VARCHAR(16), user_id BIGINT, "
+                       "amount DECIMAL(10, 2)) DUPLICATE KEY(seq)")
+        else:
+            floe.query("CREATE TABLE ice.db.live1s (seq BIGINT, ts BIGINT, region STRING, user_id BIGINT, "
+                       "amount DECIMAL(10, 2))")
+        floe.query(f"""CREATE ROUTINE LOAD bench.{topic}_job ON {table}
+            PROPERTIES ("format" = "json", "max_batch_interval" = "1")
+            FROM KAFKA ("kafka_broker_list" = "{mock.bootstrap}", "kafka_topic" = "{topic}")""")
+        wait_running(floe, f"bench.{topic}_job")
+        msg = lambda i: (None, json.dumps(event(i), separators=(",", ":")).encode())  # noqa: E731
+        started = time.time()
+        out[kind] = measure_latency(floe, mock, topic, table, msg, ICEBERG_RATE, ICEBERG_SECONDS)
+        elapsed = time.time() - started
+        floe.query(f"STOP ROUTINE LOAD FOR bench.{topic}_job")
+        if kind == "iceberg":
+            files = 0
+            for _, _, names in os.walk(os.path.join(warehouse, "db", "live1s", "data")):
+                files += sum(1 for n in names if n.endswith(".parquet"))
+            out[kind]["files"] = files
+            out[kind]["files_per_hour"] = files / elapsed * 3600
+    return out
 
 
 def latency(floe, mock):
@@ -316,15 +360,26 @@ def main():
         floe.query("CREATE DATABASE bench")
         floe.query(DDL_DUP)
         floe.query(DDL_AGG)
+        warehouse = os.path.join(data, "floe", "import", "warehouse")  # under the server's file root
+        os.makedirs(warehouse, exist_ok=True)
+        floe.query("CREATE EXTERNAL CATALOG ice PROPERTIES ('type'='iceberg', 'iceberg.catalog.type'='hadoop', "
+                   f"'iceberg.catalog.warehouse'='{warehouse}')")
+        floe.query("CREATE DATABASE ice.db")
+        floe.query("CREATE TABLE ice.db.events (seq BIGINT, ts BIGINT, region STRING, user_id BIGINT, "
+                   "amount DECIMAL(10, 2))")
         print("[routine_load] Duplicate Key job ...", flush=True)
         dup = timed_job(floe, mock, "dup_job", "events", "", "SELECT COUNT(*) FROM bench.events")
         print("[routine_load] Aggregate Key job ...", flush=True)
         agg = timed_job(floe, mock, "agg_job", "stats", JOB_AGG_COLUMNS, "SELECT SUM(events) FROM bench.stats")
+        print("[routine_load] Iceberg table job ...", flush=True)
+        ice = timed_job(floe, mock, "ice_job", "ice.db.events", "", "SELECT COUNT(*) FROM ice.db.events")
         print("[routine_load] kcat and DuckDB ...", flush=True)
         kcat = kcat_time(mock)
         duck_plain, duck_agg = duckdb_times(ndjson)
         print(f"[routine_load] latency at {RATE} events/s for {SECONDS} s ...", flush=True)
         lat = latency(floe, mock)
+        print(f"[routine_load] 1 s commits, hot and Iceberg, at {ICEBERG_RATE} events/s ...", flush=True)
+        ice_lat = iceberg_latency(floe, mock, warehouse)
     finally:
         if floe:
             floe.close()
@@ -337,6 +392,7 @@ def main():
     rows = [
         ("Duplicate Key table", dup, duck_plain),
         ("Aggregate Key table (seed 001 pattern)", agg, duck_agg),
+        ("Iceberg table (hadoop catalog, 1 s commits)", ice, duck_plain),
     ]
     lines = [f"# routine_load ({EVENTS} JSON events, 16 partitions)", "",
              f"{time.strftime('%Y-%m-%d %H:%M:%S')}, {machine()}; DuckDB with 1 thread.", "",
@@ -354,6 +410,15 @@ def main():
         m = lat[key]
         lines.append(f"| {name} | {m['achieved_rate'] / 1000:.0f}k/s | {m['p50_ms']:.0f} ms | {m['p99_ms']:.0f} ms | "
                      f"{m['max_ms']:.0f} ms | {m['max_rowsets']} |")
+    lines += ["", f"Kafka into Iceberg at 1 s commits (max_batch_interval 1), {ICEBERG_RATE} events/s for "
+              f"{ICEBERG_SECONDS} s, beside the same load into a hot table:", "",
+              "| target | p50 | p99 | max | data files | files per hour |", "|---|---|---|---|---|---|"]
+    for name, key in (("hot Duplicate Key table", "hot"), ("Iceberg table", "iceberg")):
+        m = ice_lat[key]
+        files = m.get("files")
+        per_hour = f"{m['files_per_hour']:.0f}" if files is not None else "-"
+        lines.append(f"| {name} | {m['p50_ms']:.0f} ms | {m['p99_ms']:.0f} ms | {m['max_ms']:.0f} ms | "
+                     f"{files if files is not None else '-'} | {per_hour} |")
     text = "\n".join(lines) + "\n"
     print()
     print(text)
@@ -364,7 +429,8 @@ def main():
         json.dump({"suite": "routine_load", "events": EVENTS, "machine": machine(),
                    "date": time.strftime("%Y-%m-%d %H:%M:%S"),
                    "duplicate_s": dup, "aggregate_s": agg, "kcat_s": kcat, "duckdb_plain_s": duck_plain,
-                   "duckdb_aggregate_s": duck_agg, "latency": lat}, f, indent=1)
+                   "duckdb_aggregate_s": duck_agg, "latency": lat, "iceberg_s": ice,
+                   "iceberg_latency": ice_lat}, f, indent=1)
 
 
 if __name__ == "__main__":

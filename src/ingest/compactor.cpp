@@ -99,10 +99,34 @@ void Compactor::SweepPartitionTtl() {
     }
 }
 
+namespace {
+
+/// Whether a table's merged rows do not depend on the order of its rowsets: Duplicate Key, and
+/// Aggregate Key without REPLACE columns (Unique and Primary Key keep the latest row).
+bool OrderInsensitive(const TableSchema& schema) {
+    if (schema.keys_type == ast::KeysType::DUPLICATE) return true;
+    if (schema.keys_type != ast::KeysType::AGGREGATE) return false;
+    for (const auto& c : schema.columns) {
+        if (AsciiUpper(c.aggregation).rfind("REPLACE", 0) == 0) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 size_t Compactor::Compact(const TableInfo& table, bool full) {
-    auto lock = loads_.LockTable(table.id);
     auto version = catalog_.GetTableVersion(table.id);
     TableSchema schema = ParseTableDefinition(version->definition);
+    // The policy's compactions of order-insensitive tables merge without the table's lock (loads
+    // arriving meanwhile do not wait; the commit checks the inputs are unchanged). The others, and
+    // ALTER TABLE ... COMPACT, hold it throughout.
+    const bool unlocked = !full && OrderInsensitive(schema);
+    std::optional<LoadManager::TableLock> lock;
+    if (!unlocked) {
+        lock.emplace(loads_.LockTable(table.id));
+        version = catalog_.GetTableVersion(table.id);
+        schema = ParseTableDefinition(version->definition);
+    }
     // Each tablet (partition and bucket) compacts on its own: a rowset never spans tablets.
     std::vector<std::pair<int64_t, uint32_t>> tablets;
     for (const auto& r : version->rowsets) {
@@ -113,13 +137,13 @@ size_t Compactor::Compact(const TableInfo& table, bool full) {
     Progress* progress = CurrentProgress();
     for (size_t i = 0; i < tablets.size(); ++i) {
         if (progress) progress->SetSteps(i, tablets.size());
-        merged += CompactTablet(table, schema, tablets[i].first, tablets[i].second, full);
+        merged += CompactTablet(table, schema, tablets[i].first, tablets[i].second, full, unlocked);
     }
     return merged;
 }
 
 size_t Compactor::CompactTablet(const TableInfo& table, const TableSchema& schema, int64_t partition_id,
-                                uint32_t bucket, bool full) {
+                                uint32_t bucket, bool full, bool unlocked) {
     auto current = catalog_.GetTableVersion(table.id);
     std::vector<const RowsetInfo*> rowsets;
     for (const auto& r : current->rowsets) {
@@ -171,7 +195,17 @@ size_t Compactor::CompactTablet(const TableInfo& table, const TableSchema& schem
     std::vector<Chunk> rows = Executor::Run(*physical);
     size_t out_rows = 0;
     for (const auto& c : rows) out_rows += c.live_rows();
-    loads_.ReplaceRowsets(table, schema, rows, ids, current, partition, bucket);
+    if (unlocked) {
+        auto rowset = loads_.WriteCompacted(table, schema, rows, partition, bucket);
+        auto lock = loads_.LockTable(table.id);
+        if (!loads_.CommitCompacted(table, std::move(rowset), ids, current)) {
+            Log::Info("storage.compaction_retry", {{"table", table.database + "." + table.name},
+                                                   {"reason", "a load changed the inputs meanwhile"}});
+            return 0;
+        }
+    } else {
+        loads_.ReplaceRowsets(table, schema, rows, ids, current, partition, bucket);
+    }
     Log::Info(
         "storage.compacted",
         {{"table", table.database + "." + table.name},

@@ -9,6 +9,9 @@
 /// Policy: the newest rowsets form a run of small ones (under `small_rows` rows each); when the run
 /// reaches `min_rowsets`, it is merged. Merging only the newest run keeps rowsets in commit order,
 /// which REPLACE semantics rely on. `ALTER TABLE t COMPACT` merges every rowset at once.
+/// Tables whose merged rows do not depend on rowset order (Duplicate Key; Aggregate Key without
+/// REPLACE columns) merge without the table's lock, which they take only to commit, and only if
+/// no load changed the inputs' delete vectors meanwhile: sub-second loads never wait for a merge.
 /// A background thread runs the policy after loads commit.
 
 #include <chrono>
@@ -54,7 +57,7 @@ class Compactor {
     void Run();
     void SweepPartitionTtl();
     size_t CompactTablet(const TableInfo& table, const TableSchema& schema, int64_t partition_id, uint32_t bucket,
-                         bool full);
+                         bool full, bool unlocked);
 
     Catalog& catalog_;
     LoadManager& loads_;

@@ -224,6 +224,53 @@ void LoadManager::ReplaceRowsets(const TableInfo& table, const TableSchema& sche
     }
 }
 
+std::optional<LoadCommit::NewRowset> LoadManager::WriteCompacted(const TableInfo& table, const TableSchema& schema,
+                                                                 std::vector<Chunk>& rows, const std::string& partition,
+                                                                 uint32_t bucket) {
+    size_t total = 0;
+    for (const auto& c : rows) total += c.live_rows();
+    if (total == 0) return std::nullopt;
+    LoadCommit::NewRowset r = WriteSegment(table, schema, rows);
+    r.partition = partition;
+    r.bucket = bucket;
+    return r;
+}
+
+bool LoadManager::CommitCompacted(const TableInfo& table, std::optional<LoadCommit::NewRowset> rowset,
+                                  const std::vector<int64_t>& inputs,
+                                  const std::shared_ptr<const TableVersion>& before) {
+    auto current = catalog_.GetTableVersion(table.id);
+    auto same_deletes = [](const RowsetInfo& a, const RowsetInfo& b) {
+        if (a.deletes == b.deletes) return true;
+        size_t na = a.deletes ? a.deletes->cardinality() : 0, nb = b.deletes ? b.deletes->cardinality() : 0;
+        return na == nb && (na == 0 || *a.deletes == *b.deletes);
+    };
+    bool unchanged = current && current->definition == before->definition;
+    for (int64_t id : inputs) {
+        if (!unchanged) break;
+        const RowsetInfo *was = nullptr, *now = nullptr;
+        for (const auto& r : before->rowsets) {
+            if (r.id == id) was = &r;
+        }
+        for (const auto& r : current->rowsets) {
+            if (r.id == id) now = &r;
+        }
+        unchanged = was && now && same_deletes(*was, *now);
+    }
+    if (!unchanged) {
+        if (rowset) RemoveSegmentFile(data_dir_ + "/" + rowset->path);
+        return false;
+    }
+    LoadCommit commit;
+    commit.label = NewLabel("compaction");
+    commit.remove = inputs;
+    if (rowset) commit.rowsets.push_back(std::move(*rowset));
+    Commit(table, commit);
+    counters_.compactions.fetch_add(1, std::memory_order_relaxed);
+    counters_.compacted_rowsets.fetch_add(inputs.size(), std::memory_order_relaxed);
+    return true;
+}
+
 void LoadManager::RewriteTable(const TableInfo& table, const TableSchema& schema, const std::string& definition,
                                std::vector<std::pair<std::string, std::vector<Chunk>>>& rows) {
     LoadCommit commit;

@@ -139,6 +139,17 @@ class LoadManager {
                         const std::vector<int64_t>& inputs, const std::shared_ptr<const TableVersion>& before,
                         const std::string& partition, uint32_t bucket);
 
+    /// Compaction without holding LockTable while rows merge and the segment is written (tables
+    /// whose merged rows do not depend on rowset order): WriteCompacted writes the merged rows'
+    /// segment (nullopt when no row is left); CommitCompacted, under LockTable, replaces `inputs`
+    /// with it when each input is still in the table with the delete vector it had in `before`
+    /// (else it removes the segment and returns false: a load changed them meanwhile).
+    std::optional<LoadCommit::NewRowset> WriteCompacted(const TableInfo& table, const TableSchema& schema,
+                                                        std::vector<Chunk>& rows, const std::string& partition,
+                                                        uint32_t bucket);
+    bool CommitCompacted(const TableInfo& table, std::optional<LoadCommit::NewRowset> rowset,
+                         const std::vector<int64_t>& inputs, const std::shared_ptr<const TableVersion>& before);
+
     /// Schema change: replaces every rowset of the table with `rows` (per partition name, in the
     /// new schema) and its definition with `definition`, in one commit. Caller holds LockTable.
     void RewriteTable(const TableInfo& table, const TableSchema& schema, const std::string& definition,

@@ -941,6 +941,8 @@ class Consumer {
                 throw JobHalted{std::string("the target table: ") + e.what()};
             } catch (const IOError& e) {
                 throw TransientError{std::string("writing the batch failed: ") + e.what()};
+            } catch (const OutOfMemoryError& e) {
+                throw TransientError{std::string("the batch ran out of memory (retried): ") + e.what()};
             } catch (const Exception& e) {
                 throw JobHalted{std::string("the batch cannot be loaded: ") + e.what()};
             }
@@ -968,6 +970,10 @@ class Consumer {
             throw TransientError{e.what()};
         } catch (const IOError& e) {
             throw TransientError{std::string("writing the batch failed: ") + e.what()};
+        } catch (const OutOfMemoryError& e) {
+            throw TransientError{std::string("the batch ran out of memory (retried): ") + e.what()};
+        } catch (const CommitConflictError& e) {
+            throw TransientError{std::string("the batch's commit conflicted (retried): ") + e.what()};
         } catch (const Exception& e) {
             throw JobHalted{std::string("the batch cannot be loaded: ") + e.what()};
         }
