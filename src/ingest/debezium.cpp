@@ -273,7 +273,7 @@ DebeziumRow DecodeDebezium(std::string_view key, std::string_view value, const D
         throw LoadError("unknown Debezium op '" + std::string(op.substr(0, 16)) + "' (c, r, u, d, t and m are known)");
     }
     row.remove = op == "d";
-    if (row.remove && !target.primary_key) {
+    if (row.remove && !target.primary_key && !target.change_log) {
         throw LoadError(
             "a delete event (op 'd') for a table without a primary key: deletes apply to PRIMARY KEY "
             "tables only");
@@ -311,6 +311,7 @@ DebeziumRow DecodeDebezium(std::string_view key, std::string_view value, const D
         auto column = target.columns.find(lower);
         if (column == target.columns.end() || written.count(lower)) return;  // not a column of the table
         if (lower == target.position_column) return;                         // the source position's
+        if (!target.op_column.empty() && lower == target.op_column) return;  // the op letter's
         auto s = schemas.find(lower);
         std::string field(field_name);
         std::string value = ConvertValue(v, s == schemas.end() ? nullptr : &s->second, &column->second, field);
@@ -342,6 +343,12 @@ DebeziumRow DecodeDebezium(std::string_view key, std::string_view value, const D
                std::to_string(*position);
         written[target.position_column] = true;
     }
+    if (!target.op_column.empty()) {
+        out +=
+            std::string(out.size() == 1 ? "" : ",") + JsonString(target.op_column) + ":" + JsonString(std::string(op));
+        written[target.op_column] = true;
+    }
+    if (target.change_log) row.remove = false;  // appended like any other event
     if (target.primary_key) {
         out += std::string(out.size() == 1 ? "" : ",") + "\"__op\":" + (row.remove ? "1" : "0");
         if (!unchanged.empty()) out += ",\"__unchanged\":" + JsonString(unchanged);

@@ -41,6 +41,11 @@ struct DebeziumTarget {
     /// "auto" (the first of these the event has).
     std::string position_column;
     std::string position = "auto";
+    /// An append-only target (an Iceberg table): every event appends a row, as the Kafka Connect
+    /// Iceberg sink's change log does: c, r and u their `after` image, d its `before` image (else
+    /// the message key); `op_column` (when set) receives the op letter.
+    bool change_log = false;
+    std::string op_column;
 };
 
 struct DebeziumRow {

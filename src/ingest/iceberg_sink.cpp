@@ -33,6 +33,7 @@ TableSchema IcebergSink::Refresh() {
     const std::vector<LogicalType>& types = writer_->column_types();
     TableSchema out;
     out.keys_type = ast::KeysType::DUPLICATE;
+    out.properties.emplace_back(kChangeLogProperty, "true");
     for (size_t i = 0; i < schema.fields.size(); ++i) {
         TableColumn column;
         column.name = schema.fields[i].name;

@@ -37,6 +37,9 @@ class IcebergSink {
     /// Summary keys of the snapshots a routine load commits.
     static constexpr const char* kJobKey = "floe.routine-load.job";
     static constexpr const char* kOffsetsKey = "floe.routine-load.offsets";
+    /// The TableSchema property that marks an append-only target (LoadTransform: Debezium events
+    /// are appended as a change log, deletes included).
+    static constexpr const char* kChangeLogProperty = "floe.change_log";
 
     IcebergSink(ExternalCatalogs& externals, std::string catalog, std::string database, std::string table,
                 std::string job_key);
@@ -44,6 +47,7 @@ class IcebergSink {
 
     /// Reads the table's current metadata and returns its columns as a Duplicate Key TableSchema
     /// (the types the data files take; required fields NOT NULL), for the batch's LoadTransform.
+    /// Its properties hold kChangeLogProperty: Debezium events append to it as a change log.
     /// Throws CatalogError (no such table), NotSupportedError (a column type Floe cannot write).
     TableSchema Refresh();
 

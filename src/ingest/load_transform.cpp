@@ -125,6 +125,19 @@ LoadTransform::LoadTransform(Catalog& catalog, const std::string& database, cons
         }
         for (const auto& c : schema.columns) debezium_.columns[AsciiLower(c.name)] = c.type;
         debezium_.primary_key = schema.keys_type == ast::KeysType::PRIMARY;
+        for (const auto& [k, v] : schema.properties) {
+            if (k == "floe.change_log" && IsTrueProperty(v)) debezium_.change_log = true;
+        }
+        debezium_.op_column = AsciiLower(Property("debezium.op_column"));
+        if (!debezium_.op_column.empty()) {
+            int c = schema.Find(debezium_.op_column);
+            if (c < 0) {
+                throw LoadError("debezium.op_column '" + debezium_.op_column + "' is not a column of the table");
+            }
+            if (schema.columns[static_cast<size_t>(c)].type.id != TypeId::VARCHAR) {
+                throw LoadError("debezium.op_column '" + debezium_.op_column + "' must be a string column");
+            }
+        }
         // Ordering: each row keeps its event's source position in this column, and the load is
         // conditional on it (merge_condition), deletes included.
         debezium_.position_column = AsciiLower(Property("debezium.position_column"));
@@ -143,8 +156,13 @@ LoadTransform::LoadTransform(Catalog& catalog, const std::string& database, cons
             if (type != TypeId::BIGINT) {
                 throw LoadError("debezium.position_column '" + debezium_.position_column + "' must be BIGINT");
             }
-            if (!debezium_.primary_key) throw LoadError("debezium.position_column needs a PRIMARY KEY table");
-            if (Property("merge_condition").empty()) properties_["merge_condition"] = debezium_.position_column;
+            if (!debezium_.primary_key && !debezium_.change_log) {
+                throw LoadError(
+                    "debezium.position_column needs a PRIMARY KEY table (or an Iceberg table's change log)");
+            }
+            if (debezium_.primary_key && Property("merge_condition").empty()) {
+                properties_["merge_condition"] = debezium_.position_column;
+            }
         }
     }
     // The source's columns, and the table columns computed from them.

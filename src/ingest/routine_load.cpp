@@ -92,6 +92,7 @@ bool KnownLoadProperty(const std::string& name) {
                                          "envelope",
                                          "debezium.position",
                                          "debezium.position_column",
+                                         "debezium.op_column",
                                          "strip_outer_array",
                                          "desired_concurrent_number",
                                          "max_batch_interval",
