@@ -737,6 +737,16 @@ class Consumer {
             AccessControl access(catalog_);
             owner = access.Effective(job_.owner, access.GrantedRoles(job_.owner));
         }
+        if (owner && dead_letters_) {
+            const std::string dead_catalog = RoutineLoadManager::DeadLetterTable(job_)->catalog;
+            if (!owner->Has("USAGE", ClientContext::CatalogObject(dead_catalog)) ||
+                !owner->Has("ALTER", ClientContext::CatalogObject(dead_catalog))) {
+                throw JobHalted{"the job's owner '" + job_.owner + "' no longer holds USAGE and ALTER on catalog " +
+                                dead_catalog +
+                                ", which holds its dead-letter table (GRANT them again, then RESUME "
+                                "ROUTINE LOAD)"};
+            }
+        }
         if (sink_) {
             // An Iceberg table: writing needs USAGE and ALTER on its catalog (as INSERT does).
             if (owner && (!owner->Has("USAGE", ClientContext::CatalogObject(job_.target_catalog)) ||

@@ -203,6 +203,13 @@ def test_bad_definitions_are_refused(lake, kafka):
     lake.query("CREATE TABLE ice.db.plain (a INT)")
     refused(f'CREATE ROUTINE LOAD jobs.j3 ON ice.db.plain PROPERTIES ("partial_update" = "true") {src}', "PRIMARY KEY")
     refused(f'CREATE ROUTINE LOAD jobs.j4 ON hot2 PROPERTIES ("dead_letter_table" = "dl") {src}', "")
+    # Loading an Iceberg table needs what writing it needs: USAGE and ALTER on its catalog.
+    lake.query("CREATE USER IF NOT EXISTS rl_reader IDENTIFIED BY 'pw'")
+    lake.query("GRANT USAGE ON CATALOG ice TO USER rl_reader")
+    with pytest.raises(Exception) as e:
+        lake.query(f"CREATE ROUTINE LOAD jobs.j5 ON ice.db.plain {src}", user="rl_reader", password="pw")
+    assert "denied" in str(e.value).lower(), str(e.value)
+    assert not lake.query("SELECT NAME FROM information_schema.routine_load_jobs WHERE NAME = 'j5'")
 
 
 def test_exactly_once_across_kills_and_beside_another_writer(tmp_path, kafka):
