@@ -238,6 +238,22 @@ RoutineLoadJob RoutineLoadManager::Find(const std::string& database, const std::
 }
 
 void RoutineLoadManager::Create(RoutineLoadJob job) {
+    Check(job);
+    if (auto dead = DeadLetterTable(job)) {
+        if (!externals_) throw NotSupportedError("dead-letter tables need the external catalogs");
+        IcebergSink(*externals_, dead->catalog, dead->database, dead->table, "").Refresh();  // it must exist
+    }
+    job.state = "NEED_SCHEDULE";
+    job.id = catalog_.CreateRoutineLoad(job);
+    Log::Info("routine_load.created", {{"job", job.database + "." + job.name}, {"table", job.TargetName()}});
+    StartWorker(job.id);
+}
+
+void RoutineLoadManager::Check(const RoutineLoadJob& job) {
+    if (catalog_.GetRoutineLoad(job.database, job.name)) {
+        throw CatalogError("Name [" + job.name + "] already used in database [" + job.database + "]",
+                           ErrorCode::TABLE_EXISTS);
+    }
     if (!catalog_.DatabaseExists(job.database)) {
         throw CatalogError("Unknown database '" + job.database + "'", ErrorCode::UNKNOWN_DATABASE);
     }
@@ -276,19 +292,12 @@ void RoutineLoadManager::Create(RoutineLoadJob job) {
     if (job.external() && !Prop(job.load_properties, "partitions").empty()) {
         throw LoadError("partitions applies to hot tables; an Iceberg table routes rows by its partition spec");
     }
-    if (auto dead = DeadLetterTable(job)) {
-        if (!externals_) throw NotSupportedError("dead-letter tables need the external catalogs");
-        IcebergSink(*externals_, dead->catalog, dead->database, dead->table, "").Refresh();  // it must exist
-    }
+    DeadLetterTable(job);
     IntProp(job.load_properties, "max_batch_rows", 200000, 1);
     IntProp(job.load_properties, "max_batch_size", 100 << 20, 1);
     IntProp(job.load_properties, "max_error_number", 0, 0);
     IntProp(job.load_properties, "desired_concurrent_number", 1, 1);
     SecondsProp(job.load_properties, "max_batch_interval", 10);
-    job.state = "NEED_SCHEDULE";
-    job.id = catalog_.CreateRoutineLoad(job);
-    Log::Info("routine_load.created", {{"job", job.database + "." + job.name}, {"table", job.TargetName()}});
-    StartWorker(job.id);
 }
 
 void RoutineLoadManager::Pause(const std::string& database, const std::string& name) {

@@ -70,6 +70,9 @@ class RoutineLoadManager {
     /// the table, the source names a broker list and a topic), records the job and starts it.
     /// Throws CatalogError / LoadError / BinderError with a message naming the problem.
     void Create(RoutineLoadJob job);
+    /// Create's checks alone (the dead-letter table aside): the statement runs them before it
+    /// creates the job's dead-letter table.
+    void Check(const RoutineLoadJob& job);
     /// PAUSE / RESUME / STOP ROUTINE LOAD. A STOPPED job cannot be resumed.
     void Pause(const std::string& database, const std::string& name);
     void Resume(const std::string& database, const std::string& name);

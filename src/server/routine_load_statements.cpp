@@ -100,6 +100,7 @@ QueryResult StatementExecutor::RoutineLoad(const ast::RoutineLoadStatement& s) {
             job.load_properties = std::move(load);
             job.source_properties = std::move(source);
             require_insert(job);
+            manager.Check(job);
             if (auto dead = RoutineLoadManager::DeadLetterTable(job)) {
                 // The dead-letter table is created with the job (as its creator, who must be allowed to).
                 session_.Execute("CREATE TABLE IF NOT EXISTS `" + dead->catalog + "`.`" + dead->database + "`.`" +

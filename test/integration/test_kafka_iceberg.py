@@ -203,6 +203,9 @@ def test_bad_definitions_are_refused(lake, kafka):
     lake.query("CREATE TABLE ice.db.plain (a INT)")
     refused(f'CREATE ROUTINE LOAD jobs.j3 ON ice.db.plain PROPERTIES ("partial_update" = "true") {src}', "PRIMARY KEY")
     refused(f'CREATE ROUTINE LOAD jobs.j4 ON hot2 PROPERTIES ("dead_letter_table" = "dl") {src}', "")
+    # A refused job leaves no dead-letter table behind.
+    refused(f'CREATE ROUTINE LOAD jobs.j6 ON ice.db.plain PROPERTIES ("max_batch_rows" = "x") {src}', "max_batch_rows")
+    assert ("plain__dead_letters",) not in lake.query("SHOW TABLES FROM ice.db")
     # Loading an Iceberg table needs what writing it needs: USAGE and ALTER on its catalog.
     lake.query("CREATE USER IF NOT EXISTS rl_reader IDENTIFIED BY 'pw'")
     lake.query("GRANT USAGE ON CATALOG ice TO USER rl_reader")
