@@ -474,12 +474,16 @@ namespace {
 /// `n` levels from an RLE / bit-packed hybrid stream into `out`, each checked against the
 /// maximum; a stream that is one run (a page without NULLs) costs one fill.
 void DecodeRleLevels(RleDecoder& rle, size_t n, int max_level, std::vector<uint16_t>& out, const std::string& what,
-                     size_t* at_max) {
+                     size_t* at_max, bool skip_all_max) {
     uint32_t value;
     if (rle.TakeRepeated(n, value)) {
         if (value > static_cast<uint32_t>(max_level)) {
             Corrupt(what,
                     "level " + std::to_string(value) + " is over the column's maximum " + std::to_string(max_level));
+        }
+        if (skip_all_max && value == static_cast<uint32_t>(max_level) && at_max) {
+            *at_max = n;
+            return;
         }
         out.assign(n, static_cast<uint16_t>(value));
         if (at_max) *at_max = value == static_cast<uint32_t>(max_level) ? n : 0;
@@ -503,7 +507,7 @@ void DecodeRleLevels(RleDecoder& rle, size_t n, int max_level, std::vector<uint1
 }  // namespace
 
 size_t DecodeLevelsV1(Encoding encoding, std::string_view data, size_t n, int max_level, std::vector<uint16_t>& out,
-                      const std::string& what, size_t* at_max) {
+                      const std::string& what, size_t* at_max, bool skip_all_max) {
     if (max_level == 0) {
         out.assign(n, 0);
         if (at_max) *at_max = n;
@@ -517,7 +521,7 @@ size_t DecodeLevelsV1(Encoding encoding, std::string_view data, size_t n, int ma
         std::memcpy(&len, data.data(), 4);
         if (len > data.size() - 4) Corrupt(what, "levels run past the page");
         RleDecoder rle(data.substr(4, len), width, &what);
-        DecodeRleLevels(rle, n, max_level, out, what, at_max);
+        DecodeRleLevels(rle, n, max_level, out, what, at_max, skip_all_max);
         return 4 + len;
     }
     std::vector<uint32_t> v(n);
@@ -551,14 +555,14 @@ size_t DecodeLevelsV1(Encoding encoding, std::string_view data, size_t n, int ma
 }
 
 void DecodeLevelsV2(std::string_view data, size_t n, int max_level, std::vector<uint16_t>& out, const std::string& what,
-                    size_t* at_max) {
+                    size_t* at_max, bool skip_all_max) {
     if (max_level == 0) {
         out.assign(n, 0);
         if (at_max) *at_max = n;
         return;
     }
     RleDecoder rle(data, BitWidth(static_cast<uint64_t>(max_level)), &what);
-    DecodeRleLevels(rle, n, max_level, out, what, at_max);
+    DecodeRleLevels(rle, n, max_level, out, what, at_max, skip_all_max);
 }
 
 }  // namespace floe::parquet

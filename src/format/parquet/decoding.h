@@ -108,13 +108,15 @@ void DecodeIndices(std::string_view data, size_t n, std::vector<uint32_t>& out, 
 
 /// Levels of a data page v1 in RLE (4-byte length prefix) or legacy BIT_PACKED; returns the bytes
 /// consumed. `max_level` 0 means no levels are stored (all zero). `at_max`, when given, is set to
-/// how many levels equal `max_level` (the values present, for definition levels).
+/// how many levels equal `max_level` (the values present, for definition levels). With
+/// `skip_all_max`, levels that are all `max_level` (a page without NULLs: *at_max == n) are not
+/// written out: `out` is left as it was, and the caller must not read it for this page.
 size_t DecodeLevelsV1(Encoding encoding, std::string_view data, size_t n, int max_level, std::vector<uint16_t>& out,
-                      const std::string& what, size_t* at_max = nullptr);
+                      const std::string& what, size_t* at_max = nullptr, bool skip_all_max = false);
 
 /// Levels of a data page v2 (RLE without a length prefix, in a section of known length).
 void DecodeLevelsV2(std::string_view data, size_t n, int max_level, std::vector<uint16_t>& out, const std::string& what,
-                    size_t* at_max = nullptr);
+                    size_t* at_max = nullptr, bool skip_all_max = false);
 
 /// Bits needed for values 0..max_value.
 int BitWidth(uint64_t max_value);

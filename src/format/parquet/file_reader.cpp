@@ -302,9 +302,10 @@ struct ColumnReader::Leaf {
                                                           node->max_rep, rep, page_what + " repetition levels"));
                     }
                     if (!(flat && node->max_def == 0)) {
+                        // A flat leaf's page without NULLs leaves `def` unwritten (page_all_present).
                         data.remove_prefix(DecodeLevelsV1(static_cast<Encoding>(dp.definition_level_encoding), data, n,
                                                           node->max_def, def, page_what + " definition levels",
-                                                          &present));
+                                                          &present, flat));
                     }
                     if (n == 0) continue;
                     StartPage(static_cast<Encoding>(dp.encoding), data, n, present, page_what);
@@ -330,7 +331,7 @@ struct ColumnReader::Leaf {
                     size_t present = n;
                     if (!(flat && node->max_def == 0)) {
                         DecodeLevelsV2(body.substr(rep_len, def_len), n, node->max_def, def,
-                                       page_what + " definition levels", &present);
+                                       page_what + " definition levels", &present, flat);
                     }
                     std::string_view values_part = body.substr(rep_len + def_len);
                     size_t values_size = static_cast<size_t>(h.uncompressed_page_size) - rep_len - def_len;
@@ -486,6 +487,17 @@ struct ColumnReader::Leaf {
             }
         }
         level_pos += k;
+    }
+
+    /// The dictionary codes of the next k rows (0 for rows without a value), without moving on:
+    /// for a page read from the chunk's dictionary, before ScatterFlat.
+    void CopyCodes(size_t k, uint16_t* dst) const {
+        const bool all_present = node->max_def == 0 || page_all_present;
+        size_t v = value_pos;
+        for (size_t r = 0; r < k; ++r) {
+            bool present = all_present || def[level_pos + r] == node->max_def;
+            dst[r] = present ? static_cast<uint16_t>(indices[v++]) : 0;
+        }
     }
 
     /// Writes rows rel[0..m) (ascending offsets into the next k rows) to out[offset..offset + m)
@@ -648,14 +660,36 @@ void ColumnReader::Read(size_t n, Column& out, size_t offset) {
     if (column_.nested) return ReadNested(n, out, offset, false);
     Leaf& leaf = *leaves_[0];
     const Column* referenced = nullptr;
+    // A string column whose rows all come from the chunk's dictionary is handed on coded as well
+    // (Column::SetDictionary, beside its flat values), as hot scans hand on theirs: grouping by it
+    // then looks each entry up once per chunk instead of hashing every row's string.
+    bool coded = offset == 0 && out.type().IsString();
+    std::shared_ptr<std::vector<uint16_t>> codes;
+    const Column* coded_by = nullptr;
+    size_t at = 0;
     while (n > 0) {
         if (leaf.level_pos == leaf.levels && !leaf.NextPage()) {
             throw IOError(leaf.what + ": the column chunk ends before the row group's last row");
         }
         size_t k = std::min(n, leaf.levels - leaf.level_pos);
+        if (coded) {
+            if (!leaf.page_dict || !leaf.dictionary || leaf.dictionary->size() > 65536 ||
+                (coded_by && coded_by != leaf.dictionary.get())) {
+                coded = false;
+            } else {
+                coded_by = leaf.dictionary.get();
+                if (!codes) codes = std::make_shared<std::vector<uint16_t>>(n);
+                leaf.CopyCodes(k, codes->data() + at);
+            }
+        }
         leaf.ScatterFlat(k, out, offset, referenced);
         offset += k;
+        at += k;
         n -= k;
+    }
+    if (coded && codes) {
+        const uint16_t* data = codes->data();
+        out.SetDictionary(leaf.dictionary, std::move(codes), data);
     }
 }
 
@@ -722,7 +756,10 @@ void ColumnReader::Skip(size_t n) {
         size_t k = std::min(n, leaf.levels - leaf.level_pos);
         size_t present = 0;
         for (size_t r = 0; r < k; ++r) {
-            present += leaf.node->max_def == 0 || leaf.def[leaf.level_pos + r] == leaf.node->max_def ? 1 : 0;
+            present +=
+                leaf.node->max_def == 0 || leaf.page_all_present || leaf.def[leaf.level_pos + r] == leaf.node->max_def
+                    ? 1
+                    : 0;
         }
         leaf.value_pos += present;
         leaf.level_pos += k;
