@@ -21,8 +21,9 @@ PACKAGES=(
   kafkacat python3-confluent-kafka mariadb-client python3-pytest python3-pymysql python3-mysqldb python3-sqlalchemy
   python3-cryptography curl
   libmariadb-java default-jdk-headless golang-go golang-github-go-sql-driver-mysql-dev
-  # benchmarks: the iceberg suite's generator writes its manifests with python3-avro
-  python3-avro
+  # benchmarks: the iceberg suite's generator writes its manifests with python3-avro; the Avro
+  # oracle tests read manifests other engines compressed with snappy and zstandard
+  python3-avro python3-snappy python3-zstandard
   # the web console's tests drive Debian's headless Chromium with playwright-core (npm)
   chromium
 )
