@@ -1,11 +1,13 @@
 #include "binder/table_schema.h"
 
+#include <chrono>
 #include <sstream>
 
 #include "common/ascii.h"
 #include "common/exception.h"
 #include "function/cast.h"
 #include "parser/parser.h"
+#include "types/date_time.h"
 
 namespace floe {
 
@@ -246,6 +248,18 @@ std::string CanonicalCreateTable(const ast::CreateTableStatement& t) {
                 }
             }
         }
+        if (AsciiEqualsIgnoreCase(k, "partition_ttl")) {
+            if (!ParsePartitionTtl(v)) {
+                throw BinderError(
+                    "partition_ttl must be 'n unit' (MINUTE, HOUR, DAY, WEEK, MONTH or YEAR), not '" + v + "'",
+                    ErrorCode::WRONG_ARGUMENTS);
+            }
+            if (t.partition.kind != ast::PartitionKind::RANGE &&
+                t.partition.kind != ast::PartitionKind::TIME_EXPRESSION) {
+                throw BinderError("partition_ttl needs a table partitioned by time (RANGE or date_trunc)",
+                                  ErrorCode::WRONG_ARGUMENTS);
+            }
+        }
         if (AsciiEqualsIgnoreCase(k, "partition_live_number")) {
             bool digits = !v.empty() && v.size() < 10;
             for (char c : v) digits &= std::isdigit(static_cast<unsigned char>(c)) != 0;
@@ -308,6 +322,50 @@ std::string CanonicalCreateTable(const ast::CreateTableStatement& t) {
     return s;
 }
 
+std::optional<std::pair<int64_t, std::string>> ParsePartitionTtl(const std::string& text) {
+    size_t i = 0;
+    while (i < text.size() && text[i] == ' ') ++i;
+    size_t digits = i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    if (i == digits || i - digits > 9) return std::nullopt;
+    int64_t amount = std::stoll(text.substr(digits, i - digits));
+    while (i < text.size() && text[i] == ' ') ++i;
+    std::string unit = AsciiUpper(text.substr(i));
+    while (!unit.empty() && unit.back() == ' ') unit.pop_back();
+    if (unit.size() > 1 && unit.back() == 'S') unit.pop_back();
+    static const char* const kUnits[] = {"MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "YEAR"};
+    bool known = false;
+    for (const char* u : kUnits) known |= unit == u;
+    if (!known || amount <= 0) return std::nullopt;
+    return std::make_pair(amount, unit);
+}
+
+int64_t PartitionTtlCutoff(const TableSchema& schema) {
+    const int64_t now =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    const int64_t n = schema.partition_ttl_amount;
+    const std::string& unit = schema.partition_ttl_unit;
+    int64_t cutoff = now;
+    if (unit == "MINUTE") cutoff = now - n * 60 * kMicrosPerSecond;
+    if (unit == "HOUR") cutoff = now - n * 3600 * kMicrosPerSecond;
+    if (unit == "DAY") cutoff = now - n * kMicrosPerDay;
+    if (unit == "WEEK") cutoff = now - n * 7 * kMicrosPerDay;
+    if (unit == "MONTH" || unit == "YEAR") {
+        // Calendar months: the same day (clamped to the month's length) n months earlier.
+        int64_t day = now / kMicrosPerDay, rest = now % kMicrosPerDay;
+        CivilDate d = CivilFromDays(static_cast<int32_t>(day));
+        int64_t months = static_cast<int64_t>(d.year) * 12 + (d.month - 1) - (unit == "YEAR" ? n * 12 : n);
+        auto year = static_cast<int32_t>(months / 12);
+        auto month = static_cast<uint32_t>(months % 12 + 1);
+        uint32_t mday = d.day;
+        while (mday > 28 && !IsValidCivil(year, month, mday)) --mday;
+        cutoff = static_cast<int64_t>(DaysFromCivil(year, month, mday)) * kMicrosPerDay + rest;
+    }
+    const LogicalType& type = schema.columns[schema.partition_columns.empty() ? 0 : schema.partition_columns[0]].type;
+    return type.id == TypeId::DATE ? cutoff / kMicrosPerDay : cutoff;
+}
+
 TableSchema ParseTableDefinition(const std::string& definition) {
     ast::StatementPtr parsed = Parser::ParseStatement(definition);
     if (parsed->kind != ast::StatementKind::CREATE_TABLE) throw InternalError("table definition is not CREATE TABLE");
@@ -319,6 +377,12 @@ TableSchema ParseTableDefinition(const std::string& definition) {
     schema.properties = t.properties;
     for (const auto& [k, v] : t.properties) {
         if (AsciiEqualsIgnoreCase(k, "partition_live_number")) schema.partition_live_number = std::stoll(v);
+        if (AsciiEqualsIgnoreCase(k, "partition_ttl")) {
+            if (auto ttl = ParsePartitionTtl(v)) {
+                schema.partition_ttl_amount = ttl->first;
+                schema.partition_ttl_unit = ttl->second;
+            }
+        }
     }
     for (const auto& c : t.columns) {
         TableColumn col;

@@ -32,6 +32,10 @@ struct TableSchema {
     /// Columns with per-page bloom filters (property bloom_filter_columns), one flag per column.
     std::vector<bool> bloom_columns;
     int64_t partition_live_number = 0;  // TTL: keep this many newest partitions (0: all)
+    /// TTL by time (partition_ttl = 'n unit'): partitions that end before now - n unit go
+    /// (amount 0: none). Unit: MINUTE, HOUR, DAY, WEEK, MONTH or YEAR.
+    int64_t partition_ttl_amount = 0;
+    std::string partition_ttl_unit;
     /// DISTRIBUTED BY HASH(cols) BUCKETS n: each partition's rows are split into `buckets` by
     /// HashRowKey of these columns (indexes); 1 bucket (RANDOM, or BUCKETS not given) splits nothing.
     std::vector<size_t> distribution_columns;
@@ -42,6 +46,13 @@ struct TableSchema {
     /// Index of a column by name (case-insensitive), or -1.
     int Find(std::string_view name) const;
 };
+
+/// partition_ttl's value ('3 month', '2 DAYS', ...) as (amount, upper-case singular unit);
+/// nullopt when it is not one.
+std::optional<std::pair<int64_t, std::string>> ParsePartitionTtl(const std::string& text);
+/// The instant partition_ttl's partitions must end after: now - amount unit, in the partition
+/// column's representation (days for DATE, microseconds for DATETIME).
+int64_t PartitionTtlCutoff(const TableSchema& schema);
 
 /// "DUPLICATE", "AGGREGATE", "UNIQUE" or "PRIMARY".
 const char* KeysTypeName(ast::KeysType keys);

@@ -78,7 +78,7 @@ void Compactor::SweepPartitionTtl() {
             for (const auto& table : catalog_.ListTables(db.name)) {
                 if (table.kind != "TABLE") continue;
                 TableSchema schema = ParseTableDefinition(table.definition);
-                if (schema.partition_live_number <= 0) continue;
+                if (schema.partition_live_number <= 0 && schema.partition_ttl_amount <= 0) continue;
                 auto lock = loads_.LockTable(table.id);
                 loads_.EnforcePartitionTtl(table, schema);
             }

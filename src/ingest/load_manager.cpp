@@ -520,7 +520,9 @@ LoadResult LoadManager::Load(const TableInfo& table, const TableSchema& schema, 
     if (commit.rowsets.empty() && !options.overwrite && !commit.record && !commit.also) return result;
     auto ids = Commit(table, commit);
     result.txn_id = ids.empty() ? 0 : ids[0];
-    if (!created.empty() && schema.partition_live_number > 0) EnforcePartitionTtl(table, schema);
+    if (!created.empty() && (schema.partition_live_number > 0 || schema.partition_ttl_amount > 0)) {
+        EnforcePartitionTtl(table, schema);
+    }
     return result;
 }
 
@@ -587,7 +589,8 @@ class AppendWriter : public LoadBatchWriter {
         auto ids = loads_.Commit(table_, commit_);
         committed_ = true;
         result_.txn_id = ids.empty() ? 0 : ids[0];
-        if (!commit_.create_partitions.empty() && schema_.partition_live_number > 0) {
+        if (!commit_.create_partitions.empty() &&
+            (schema_.partition_live_number > 0 || schema_.partition_ttl_amount > 0)) {
             loads_.EnforcePartitionTtl(table_, schema_);
         }
         return result_;
@@ -622,8 +625,27 @@ LoadResult LoadManager::LoadBatches(const TableInfo& table, const TableSchema& s
 }
 
 void LoadManager::EnforcePartitionTtl(const TableInfo& table, const TableSchema& schema) {
-    if (schema.partition_live_number <= 0) return;
+    if (schema.partition_live_number <= 0 && schema.partition_ttl_amount <= 0) return;
     auto version = catalog_.GetTableVersion(table.id);
+    LoadCommit commit;
+    commit.label = NewLabel("ttl");
+    if (schema.partition_ttl_amount > 0) {
+        // partition_ttl: the partitions that end at or before now - ttl.
+        const int64_t cutoff = PartitionTtlCutoff(schema);
+        for (const auto& p : version->partitions) {
+            auto [lo, hi] = PartitionRange(schema, p);
+            if (hi <= cutoff) commit.drop_partitions.push_back(p.name);
+        }
+    }
+    if (schema.partition_live_number <= 0) {
+        if (commit.drop_partitions.empty()) return;
+        Commit(table, commit);
+        if (schema.keys_type == ast::KeysType::PRIMARY) State(table.id)->pk_index.reset();
+        Log::Info("storage.partitions_expired", {{"table", table.database + "." + table.name},
+                                                 {"dropped", commit.drop_partitions.size()},
+                                                 {"by", "partition_ttl"}});
+        return;
+    }
     // Keep the newest `partition_live_number` partitions that start today or earlier, and every
     // partition in the future.
     const LogicalType& type = schema.columns[schema.partition_columns[0]].type;
@@ -638,13 +660,14 @@ void LoadManager::EnforcePartitionTtl(const TableInfo& table, const TableSchema&
         auto [lo, hi] = PartitionRange(schema, p);
         if (lo <= today) started.emplace_back(lo, p.name);
     }
-    if (started.size() <= static_cast<size_t>(schema.partition_live_number)) return;
     std::sort(started.begin(), started.end());
-    LoadCommit commit;
-    commit.label = NewLabel("ttl");
     for (size_t i = 0; i + schema.partition_live_number < started.size(); ++i) {
-        commit.drop_partitions.push_back(started[i].second);
+        if (std::find(commit.drop_partitions.begin(), commit.drop_partitions.end(), started[i].second) ==
+            commit.drop_partitions.end()) {
+            commit.drop_partitions.push_back(started[i].second);
+        }
     }
+    if (commit.drop_partitions.empty()) return;
     Commit(table, commit);
     auto state = State(table.id);
     if (schema.keys_type == ast::KeysType::PRIMARY) state->pk_index.reset();

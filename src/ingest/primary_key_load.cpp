@@ -273,7 +273,8 @@ class PrimaryKeyWriter : public LoadBatchWriter {
             for (size_t j = 0; j < ids.size(); ++j) state_->pk_index->RenameRowset(Placeholder(j), ids[j]);
             state_->index_version = loads_.catalog_.GetTableVersion(table_.id);
         }
-        if (!commit_.create_partitions.empty() && schema_.partition_live_number > 0) {
+        if (!commit_.create_partitions.empty() &&
+            (schema_.partition_live_number > 0 || schema_.partition_ttl_amount > 0)) {
             loads_.EnforcePartitionTtl(table_, schema_);
         }
         return result_;

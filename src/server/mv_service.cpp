@@ -508,7 +508,21 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         record.base_partitions = base_parts;
         std::string target = QuoteIdentifier(mv.database) + "." + QuoteIdentifier(mv.name);
         std::string sql = "INSERT OVERWRITE " + target + " SELECT * FROM (" + mv.query + ") __mv_refresh";
-        if (partial) sql += " WHERE " + where;
+        if (partial) sql += " WHERE (" + where + ")";
+        if (schema.partition_ttl_amount > 0 && mv_column >= 0 && !mv.partition_unit.empty() &&
+            static_cast<size_t>(mv_column) < desc.output.size()) {
+            // partition_ttl: expired MV partitions are not recomputed (rows from the partition
+            // that holds now - ttl on).
+            int64_t cutoff = PartitionTtlCutoff(schema);
+            std::string at = schema.columns[mv_column].type.id == TypeId::DATE
+                                 ? Value::Date(static_cast<int32_t>(cutoff)).ToString()
+                                 : Value::Datetime(cutoff).ToString();
+            std::string lower =
+                ScalarText(session.Execute("SELECT CAST(date_trunc(" + QuoteString(mv.partition_unit) + ", CAST(" +
+                                           QuoteString(at) + " AS DATETIME)) AS " + col_type + ")"));
+            std::string col = QuoteIdentifier(desc.output[mv_column].name);
+            sql += std::string(partial ? " AND " : " WHERE ") + col + " >= " + QuoteString(lower);
+        }
         MvRefreshWrite write;
         write.mv_id = mv.id;
         write.partial = partial;

@@ -303,6 +303,19 @@ QueryResult StatementExecutor::CreateMaterializedView(const ast::MaterializedVie
         }
         table_props.emplace_back("partition_live_number", it->second);
     }
+    // partition_ttl: the MV keeps the partitions that end after now - ttl (the storage table's
+    // time TTL); refreshes do not recompute expired ones.
+    if (auto it = props.find("partition_ttl"); it != props.end()) {
+        if (!ParsePartitionTtl(it->second)) {
+            throw BinderError(
+                "partition_ttl must be 'n unit' (MINUTE, HOUR, DAY, WEEK, MONTH or YEAR), not '" + it->second + "'",
+                ErrorCode::WRONG_ARGUMENTS);
+        }
+        if (s.partition_unit.empty() && s.partition_column.empty()) {
+            throw BinderError("partition_ttl needs a partitioned materialized view", ErrorCode::WRONG_ARGUMENTS);
+        }
+        table_props.emplace_back("partition_ttl", it->second);
+    }
     // The query binds as the creator (SELECT on what it reads is checked here).
     Binder binder(context_);
     auto bound = binder.BindQuery(*t.as_query);
