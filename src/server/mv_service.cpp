@@ -493,6 +493,49 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
             }
             more = true;
         }
+        // auto_refresh_partitions_limit = N: a refresh that is not FORCE and names no range
+        // recomputes only what falls in the MV's newest N partitions. Changes to older ones are
+        // recorded as seen (the MV may differ from its bases there, as StarRocks documents);
+        // REFRESH ... PARTITION START .. END or FORCE brings them in.
+        int64_t limit = -1;
+        if (auto it = mv.properties.find("auto_refresh_partitions_limit"); it != mv.properties.end()) {
+            limit = std::stoll(it->second);
+        }
+        if (limit > 0 && mv_column >= 0 && !explicit_range && !run.force && mv.refreshed) {
+            std::vector<std::string> starts;
+            for (const auto& p : version->partitions) {
+                if (p.lower) starts.push_back(*p.lower);
+            }
+            std::sort(starts.rbegin(), starts.rend());
+            if (starts.size() > static_cast<size_t>(limit)) {
+                const std::string threshold = starts[static_cast<size_t>(limit) - 1];
+                if (partial) {
+                    std::vector<MvRange> kept;
+                    for (const auto& r : ranges) {
+                        if (r.inclusive ? r.hi >= threshold : r.hi > threshold) kept.push_back(r);
+                    }
+                    ranges = std::move(kept);
+                    used.clear();
+                } else {
+                    partial = true;
+                    const bool date = schema.columns[static_cast<size_t>(mv_column)].type.id == TypeId::DATE;
+                    ranges = {MvRange{threshold, date ? "9999-12-31" : "9999-12-31 23:59:59", true}};
+                }
+                if (ranges.empty()) {
+                    run.state = "SKIPPED";
+                    run.extra_message = "the changed partitions are older than the newest " + std::to_string(limit) +
+                                        " (auto_refresh_partitions_limit)";
+                    record.state = "SKIPPED";
+                    record.finish = NowMs();
+                    catalog.store().Transaction([&] {
+                        Catalog::RecordMaterializedViewRefresh(catalog.store(), mv.id, record, &new_state,
+                                                               record.start);
+                    });
+                    catalog.TouchMaterializedViews();
+                    return;
+                }
+            }
+        }
         if (partial) {
             std::string col = QuoteIdentifier(source ? source->query_name : desc.output[mv_column].name);
             for (const auto& r : ranges) {
