@@ -229,8 +229,48 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
         Write(res);
     }
 
-    /// The Iceberg REST catalog (iceberg_rest_handler.h): it reads and commits table metadata, so
-    /// it runs off the I/O threads, counted like a Stream Load so that Stop() waits for it.
+    /// What a handler run off the I/O threads answers.
+    struct Reply {
+        unsigned status = 200;
+        std::string content_type;  // empty: none
+        std::string body;
+        std::vector<std::pair<std::string, std::string>> headers;
+    };
+
+    /// Runs `work` off the I/O threads (it reads table metadata or runs a statement), counted
+    /// like a Stream Load so that Stop() waits for it, then writes its reply. A handler that
+    /// throws answers 500 (a detached thread must not let an exception escape).
+    void RunOffThread(std::function<Reply()> work) {
+        auto& req = body_->get();
+        const bool keep_alive = req.keep_alive();
+        const unsigned version = req.version();
+        gate_->active.fetch_add(1);
+        std::thread([self = this->shared_from_this(), work = std::move(work), keep_alive, version] {
+            Reply reply;
+            try {
+                reply = work();
+            } catch (const std::exception& e) {
+                Log::Warn("http.handler_failed", {{"error", e.what()}});
+                reply =
+                    Reply{500,
+                          "application/json",
+                          R"({"status":"FAILED","msg":)" + JsonString(std::string("internal error: ") + e.what()) + "}",
+                          {}};
+            }
+            auto res =
+                std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply.status), version);
+            res->set(http::field::server, "floe");
+            if (!reply.content_type.empty()) res->set(http::field::content_type, reply.content_type);
+            for (const auto& [name, value] : reply.headers) res->set(name, value);
+            res->keep_alive(keep_alive);
+            res->body() = std::move(reply.body);
+            res->prepare_payload();
+            asio::post(self->stream_.get_executor(), [self, res] { self->Write(res); });
+            self->gate_->active.fetch_sub(1);
+        }).detach();
+    }
+
+    /// The Iceberg REST catalog (iceberg_rest_handler.h): it reads and commits table metadata.
     void RunIcebergRest() {
         auto& req = body_->get();
         IcebergRestRequest request;
@@ -240,32 +280,20 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
         request.access_delegation = std::string(req["X-Iceberg-Access-Delegation"]);
         request.body = std::move(req.body());
         request.peer = peer_;
-        const bool keep_alive = req.keep_alive();
-        const unsigned version = req.version();
-        gate_->active.fetch_add(1);
-        std::thread([self = this->shared_from_this(), request = std::move(request), keep_alive, version] {
+        RunOffThread([self = this->shared_from_this(), request = std::move(request)] {
             IcebergRestResponse answer = self->iceberg_->Handle(request);
-            auto res =
-                std::make_shared<http::response<http::string_body>>(static_cast<http::status>(answer.status), version);
-            res->set(http::field::server, "floe");
-            if (!answer.body.empty()) res->set(http::field::content_type, answer.content_type);
-            if (answer.status == 401) res->set(http::field::www_authenticate, R"(Bearer realm="floe")");
-            res->keep_alive(keep_alive);
-            res->body() = std::move(answer.body);
-            res->prepare_payload();
-            asio::post(self->stream_.get_executor(), [self, res] { self->Write(res); });
-            self->gate_->active.fetch_sub(1);
-        }).detach();
+            Reply reply{static_cast<unsigned>(answer.status),
+                        answer.body.empty() ? "" : answer.content_type,
+                        std::move(answer.body),
+                        {}};
+            if (answer.status == 401) reply.headers.emplace_back("WWW-Authenticate", R"(Bearer realm="floe")");
+            return reply;
+        });
     }
 
-    /// GET /metrics (server/metrics.h): per-object series read table metadata, so it runs off the
-    /// I/O threads like the Iceberg REST catalog.
+    /// GET /metrics (server/metrics.h): per-object series read table metadata.
     void RunMetrics(std::string user) {
-        auto& req = body_->get();
-        const bool keep_alive = req.keep_alive();
-        const unsigned version = req.version();
-        gate_->active.fetch_add(1);
-        std::thread([self = this->shared_from_this(), user = std::move(user), keep_alive, version] {
+        RunOffThread([self = this->shared_from_this(), user = std::move(user)] {
             std::string body;
             try {
                 std::unique_ptr<Session> session;
@@ -277,39 +305,23 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
             } catch (const std::exception& e) {
                 Log::Warn("metrics.failed", {{"error", e.what()}});
             }
-            auto res = std::make_shared<http::response<http::string_body>>(http::status::ok, version);
-            res->set(http::field::server, "floe");
-            res->set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-            res->keep_alive(keep_alive);
-            res->body() = std::move(body);
-            res->prepare_payload();
-            asio::post(self->stream_.get_executor(), [self, res] { self->Write(res); });
-            self->gate_->active.fetch_sub(1);
-        }).detach();
+            return Reply{200, "text/plain; version=0.0.4; charset=utf-8", std::move(body), {}};
+        });
     }
 
-    /// The HTTP SQL API (sql_handler.h): runs the statement off the I/O threads.
+    /// The HTTP SQL API (sql_handler.h).
     void RunSql(std::string user, std::string catalog, std::string database, bool console) {
-        auto& req = body_->get();
-        const bool keep_alive = req.keep_alive();
-        const unsigned version = req.version();
-        std::string body = std::move(req.body());
-        gate_->active.fetch_add(1);
-        std::thread([self = this->shared_from_this(), user = std::move(user), catalog = std::move(catalog),
-                     database = std::move(database), body = std::move(body), keep_alive, version, console] {
+        std::string body = std::move(body_->get().body());
+        RunOffThread([self = this->shared_from_this(), user = std::move(user), catalog = std::move(catalog),
+                      database = std::move(database), body = std::move(body), console] {
             HttpSqlAnswer answer = RunHttpSql(self->instance_, user, self->peer_, catalog, database, body, console);
-            auto res =
-                std::make_shared<http::response<http::string_body>>(static_cast<http::status>(answer.status), version);
-            res->set(http::field::server, "floe");
-            res->set(http::field::content_type, answer.content_type);
-            res->set(http::field::cache_control, "no-store");
-            if (!answer.query_id.empty()) res->set("X-StarRocks-Query-Id", answer.query_id);
-            res->keep_alive(keep_alive);
-            res->body() = std::move(answer.body);
-            res->prepare_payload();
-            asio::post(self->stream_.get_executor(), [self, res] { self->Write(res); });
-            self->gate_->active.fetch_sub(1);
-        }).detach();
+            Reply reply{static_cast<unsigned>(answer.status),
+                        answer.content_type,
+                        std::move(answer.body),
+                        {{"Cache-Control", "no-store"}}};
+            if (!answer.query_id.empty()) reply.headers.emplace_back("X-StarRocks-Query-Id", answer.query_id);
+            return reply;
+        });
     }
 
     void Write(std::shared_ptr<http::response<http::string_body>> res) {
