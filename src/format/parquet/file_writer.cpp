@@ -321,21 +321,75 @@ bool IsNan(const Column& col, size_t r) {
     return false;
 }
 
-/// Min and max rows among `rows` (not NULL, not NaN); false when there is none.
-bool MinMax(const Column& col, const std::vector<uint32_t>& rows, size_t begin, size_t end, size_t& lo, size_t& hi) {
-    bool any = false;
-    for (size_t i = begin; i < end; ++i) {
+/// MinMax for values of type T (kNan: skip NaNs).
+template <typename T, bool kNan = false>
+bool MinMaxOf(const T* data, const std::vector<uint32_t>& rows, size_t begin, size_t end, size_t& lo, size_t& hi) {
+    size_t i = begin;
+    if constexpr (kNan) {
+        while (i < end && std::isnan(data[rows[i]])) ++i;
+    }
+    if (i == end) return false;
+    lo = hi = rows[i];
+    T low = data[lo], high = low;
+    for (++i; i < end; ++i) {
         size_t r = rows[i];
-        if (IsNan(col, r)) continue;
-        if (!any) {
-            lo = hi = r;
-            any = true;
-        } else {
-            if (Compare(col, r, lo) < 0) lo = r;
-            if (Compare(col, r, hi) > 0) hi = r;
+        T v = data[r];
+        if constexpr (kNan) {
+            if (std::isnan(v)) continue;
+        }
+        if (v < low) {
+            low = v;
+            lo = r;
+        } else if (high < v) {
+            high = v;
+            hi = r;
         }
     }
-    return any;
+    return true;
+}
+
+/// Min and max rows among `rows` (not NULL, not NaN); false when there is none. The type is
+/// dispatched once, not per comparison (the writer runs this over every value it writes).
+bool MinMax(const Column& col, const std::vector<uint32_t>& rows, size_t begin, size_t end, size_t& lo, size_t& hi) {
+    switch (col.type().id) {
+        case TypeId::BOOLEAN:
+            return MinMaxOf(col.Data<uint8_t>(), rows, begin, end, lo, hi);
+        case TypeId::TINYINT:
+            return MinMaxOf(col.Data<int8_t>(), rows, begin, end, lo, hi);
+        case TypeId::SMALLINT:
+            return MinMaxOf(col.Data<int16_t>(), rows, begin, end, lo, hi);
+        case TypeId::INT:
+        case TypeId::DATE:
+            return MinMaxOf(col.Data<int32_t>(), rows, begin, end, lo, hi);
+        case TypeId::BIGINT:
+        case TypeId::DATETIME:
+            return MinMaxOf(col.Data<int64_t>(), rows, begin, end, lo, hi);
+        case TypeId::LARGEINT:
+        case TypeId::DECIMAL:
+            return MinMaxOf(col.Data<int128_t>(), rows, begin, end, lo, hi);
+        case TypeId::FLOAT:
+            return MinMaxOf<float, true>(col.Data<float>(), rows, begin, end, lo, hi);
+        case TypeId::DOUBLE:
+            return MinMaxOf<double, true>(col.Data<double>(), rows, begin, end, lo, hi);
+        default: {
+            if (begin == end) return false;
+            const auto* strings = col.Strings();
+            lo = hi = rows[begin];
+            std::string_view low = strings[lo].view(), high = low;
+            for (size_t i = begin + 1; i < end; ++i) {
+                size_t r = rows[i];
+                std::string_view v = strings[r].view();
+                if (v < low) {
+                    low = v;
+                    lo = r;
+                } else if (high < v) {
+                    high = v;
+                    hi = r;
+                }
+            }
+            return true;
+        }
+    }
 }
 
 }  // namespace
@@ -513,6 +567,8 @@ struct ParquetFileWriter::Impl {
             size_t value_pos = 0;
             int dict_width = BitWidth(dict_values.empty() ? 0 : dict_values.size() - 1);
             std::set<pf::Encoding::type> used_encodings = {pf::Encoding::RLE};
+            bool chunk_has = false;
+            size_t chunk_lo = 0, chunk_hi = 0;
             for (size_t first = 0; first < n; first += rows_per_page) {
                 size_t last = std::min(n, first + rows_per_page);
                 size_t begin = value_pos;
@@ -579,6 +635,17 @@ struct ParquetFileWriter::Impl {
                 ps.__set_null_count(static_cast<int64_t>((last - first) - (value_pos - begin)));
                 size_t lo = 0, hi = 0;
                 bool has = MinMax(col, present, begin, value_pos, lo, hi);
+                if (has) {
+                    // The chunk's min and max are the pages' (no second pass over the values).
+                    if (!chunk_has) {
+                        chunk_lo = lo;
+                        chunk_hi = hi;
+                        chunk_has = true;
+                    } else {
+                        if (Compare(col, lo, chunk_lo) < 0) chunk_lo = lo;
+                        if (Compare(col, hi, chunk_hi) > 0) chunk_hi = hi;
+                    }
+                }
                 std::string min_bytes, max_bytes;
                 if (has) {
                     EncodeValue(col, lo, plan, min_bytes);
@@ -608,11 +675,10 @@ struct ParquetFileWriter::Impl {
             md.__set_total_compressed_size(static_cast<int64_t>(offset) - chunk_start);
             pf::Statistics stats;
             stats.__set_null_count(static_cast<int64_t>(n - present.size()));
-            size_t lo = 0, hi = 0;
-            if (MinMax(col, present, 0, present.size(), lo, hi)) {
+            if (chunk_has) {
                 std::string a, b;
-                EncodeValue(col, lo, plan, a);
-                EncodeValue(col, hi, plan, b);
+                EncodeValue(col, chunk_lo, plan, a);
+                EncodeValue(col, chunk_hi, plan, b);
                 stats.__set_min_value(a);
                 stats.__set_max_value(b);
             }
@@ -625,7 +691,7 @@ struct ParquetFileWriter::Impl {
                 for (uint32_t r : present) cs.nans += IsNan(col, r) ? 1 : 0;
             }
             if (stats.__isset.min_value) {
-                Value vlo = col.GetValue(lo), vhi = col.GetValue(hi);
+                Value vlo = col.GetValue(chunk_lo), vhi = col.GetValue(chunk_hi);
                 if (cs.min.is_null() || CompareValues(vlo, cs.min) < 0) cs.min = std::move(vlo);
                 if (cs.max.is_null() || CompareValues(vhi, cs.max) > 0) cs.max = std::move(vhi);
             }
