@@ -254,10 +254,19 @@ std::string CanonicalCreateTable(const ast::CreateTableStatement& t) {
                     "partition_ttl must be 'n unit' (MINUTE, HOUR, DAY, WEEK, MONTH or YEAR), not '" + v + "'",
                     ErrorCode::WRONG_ARGUMENTS);
             }
-            if (t.partition.kind != ast::PartitionKind::RANGE &&
-                t.partition.kind != ast::PartitionKind::TIME_EXPRESSION) {
-                throw BinderError("partition_ttl needs a table partitioned by time (RANGE or date_trunc)",
-                                  ErrorCode::WRONG_ARGUMENTS);
+            bool temporal = (t.partition.kind == ast::PartitionKind::RANGE ||
+                             t.partition.kind == ast::PartitionKind::TIME_EXPRESSION) &&
+                            t.partition.columns.size() == 1;
+            for (const auto& c : t.columns) {
+                if (temporal && AsciiEqualsIgnoreCase(c.name, t.partition.columns[0])) {
+                    temporal = c.type.id == TypeId::DATE || c.type.id == TypeId::DATETIME;
+                }
+            }
+            if (!temporal) {
+                throw BinderError(
+                    "partition_ttl needs a table partitioned by time (RANGE or date_trunc over one DATE or DATETIME "
+                    "column)",
+                    ErrorCode::WRONG_ARGUMENTS);
             }
         }
         if (AsciiEqualsIgnoreCase(k, "partition_live_number")) {
@@ -336,7 +345,7 @@ std::optional<std::pair<int64_t, std::string>> ParsePartitionTtl(const std::stri
     static const char* const kUnits[] = {"MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "YEAR"};
     bool known = false;
     for (const char* u : kUnits) known |= unit == u;
-    if (!known || amount <= 0) return std::nullopt;
+    if (!known || amount <= 0 || amount > 10000) return std::nullopt;  // 10,000 units: no overflow
     return std::make_pair(amount, unit);
 }
 

@@ -214,6 +214,9 @@ struct RoutineLoadJob {
     /// database; empty catalog: the hot table `table` of `database`.
     std::string target_catalog, target_database;
     bool external() const { return !target_catalog.empty(); }
+    /// When ALTER ROUTINE LOAD last set offsets (unix ms): an Iceberg target's snapshots from
+    /// before it no longer say where the job resumes.
+    int64_t offsets_set_ms = 0;
     /// The target as SHOW names it: table, or catalog.database.table.
     std::string TargetName() const { return external() ? target_catalog + "." + target_database + "." + table : table; }
     std::string state = "NEED_SCHEDULE";
@@ -441,15 +444,15 @@ class Catalog {
     /// ALTER ROUTINE LOAD: replaces the named properties (and, when given, partition offsets).
     void AlterRoutineLoad(int64_t id, const std::map<std::string, std::string>& load_properties,
                           const std::map<std::string, std::string>& source_properties,
-                          const std::map<int32_t, int64_t>& offsets);
+                          const std::map<int32_t, int64_t>& offsets, int64_t offsets_set_ms = 0);
     /// Records a batch's progress; called inside the batch's commit (LoadCommit::also), so the
     /// offsets and counters commit with its rows.
     static void RecordRoutineLoadProgress(MetaStore& store, int64_t id, const RoutineLoadProgress& progress);
 
     /// Primary Key tables' delete fences: for each key a conditional load (merge_condition)
-    /// deleted, the condition value of the delete; under the empty key (no row key is empty) the
-    /// position of the newest ordered truncate, which fences every key. Kept for kDeleteFenceSeconds (a stale event
-    /// arriving later than that can bring the row back).
+    /// deleted, the condition value of the delete; under TruncateFenceKey(column) (no row key looks
+    /// like it) the position of the newest truncate ordered by that column, which fences every key. Kept for
+    /// kDeleteFenceSeconds (a stale event arriving later than that can bring the row back).
     static constexpr int64_t kDeleteFenceSeconds = 7 * 24 * 3600;
     std::map<std::string, int64_t> DeleteFences(int64_t table_id);
     /// Sets and clears fences inside a load's commit (LoadCommit::also); drops expired ones.

@@ -107,6 +107,7 @@ std::vector<RoutineLoadJob> Catalog::ListRoutineLoads() {
             if (name == "owner") job.owner = MetaText(r[3]);
             if (name == "target_catalog") job.target_catalog = MetaText(r[3]);
             if (name == "target_database") job.target_database = MetaText(r[3]);
+            if (name == "offsets_set_ms") job.offsets_set_ms = std::stoll(MetaText(r[3]));
             continue;
         }
         (MetaText(r[1]) == "load" ? job.load_properties : job.source_properties)[MetaText(r[2])] = MetaText(r[3]);
@@ -148,11 +149,13 @@ void Catalog::SetRoutineLoadState(int64_t id, std::string_view state, std::strin
 
 void Catalog::AlterRoutineLoad(int64_t id, const std::map<std::string, std::string>& load_properties,
                                const std::map<std::string, std::string>& source_properties,
-                               const std::map<int32_t, int64_t>& offsets) {
+                               const std::map<int32_t, int64_t>& offsets, int64_t offsets_set_ms) {
     store_->Transaction([&] {
         WriteProperties(*store_, id, "load", load_properties);
         WriteProperties(*store_, id, "source", source_properties);
         WriteOffsets(*store_, id, offsets);
+        if (offsets_set_ms > 0)
+            WriteProperties(*store_, id, "job", {{"offsets_set_ms", std::to_string(offsets_set_ms)}});
     });
 }
 

@@ -137,17 +137,24 @@ size_t Compactor::Compact(const TableInfo& table, bool full) {
     Progress* progress = CurrentProgress();
     for (size_t i = 0; i < tablets.size(); ++i) {
         if (progress) progress->SetSteps(i, tablets.size());
-        merged += CompactTablet(table, schema, tablets[i].first, tablets[i].second, full, unlocked);
+        merged +=
+            CompactTablet(table, schema, version->definition, tablets[i].first, tablets[i].second, full, unlocked);
     }
     return merged;
 }
 
-size_t Compactor::CompactTablet(const TableInfo& table, const TableSchema& schema, int64_t partition_id,
-                                uint32_t bucket, bool full, bool unlocked) {
+size_t Compactor::CompactTablet(const TableInfo& table, const TableSchema& schema, const std::string& definition,
+                                int64_t partition_id, uint32_t bucket, bool full, bool unlocked) {
     auto current = catalog_.GetTableVersion(table.id);
+    // Unlocked, a schema change may have committed since `schema` was read: leave it to the next round.
+    if (!current || current->definition != definition) return 0;
     std::vector<const RowsetInfo*> rowsets;
     for (const auto& r : current->rowsets) {
-        if (r.partition_id == partition_id && r.bucket == bucket) rowsets.push_back(&r);
+        if (r.partition_id != partition_id || r.bucket != bucket) continue;
+        // Order-insensitive tables merge every small rowset, wherever it is (a merge that ran
+        // beside loads appends its output after theirs).
+        if (unlocked && r.live_rows() >= policy_.small_rows) continue;
+        rowsets.push_back(&r);
     }
     // The inputs: every rowset, or the newest run of small ones.
     size_t first = rowsets.size();

@@ -56,8 +56,8 @@ class Compactor {
   private:
     void Run();
     void SweepPartitionTtl();
-    size_t CompactTablet(const TableInfo& table, const TableSchema& schema, int64_t partition_id, uint32_t bucket,
-                         bool full, bool unlocked);
+    size_t CompactTablet(const TableInfo& table, const TableSchema& schema, const std::string& definition,
+                         int64_t partition_id, uint32_t bucket, bool full, bool unlocked);
 
     Catalog& catalog_;
     LoadManager& loads_;

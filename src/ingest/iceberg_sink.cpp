@@ -77,12 +77,13 @@ int64_t IcebergSink::Commit(std::vector<Chunk>& rows, const std::map<int32_t, in
     return txn.snapshot_id();
 }
 
-std::map<int32_t, int64_t> IcebergSink::CommittedOffsets() {
+std::map<int32_t, int64_t> IcebergSink::CommittedOffsets(int64_t after_ms) {
     iceberg::TableState state = externals_.LoadForWrite(catalog_, database_, table_);
     std::map<int32_t, int64_t> out;
     std::set<int64_t> seen;  // a guard against a cycle in damaged metadata
     for (const iceberg::Snapshot* s = state.metadata->current_snapshot(); s && seen.insert(s->snapshot_id).second;
          s = s->parent_snapshot_id ? state.metadata->FindSnapshot(*s->parent_snapshot_id) : nullptr) {
+        if (s->timestamp_ms <= after_ms) break;  // older than the offsets ALTER set
         auto job = s->summary.find(kJobKey);
         auto offsets = s->summary.find(kOffsetsKey);
         if (job == s->summary.end() || job->second != job_key_ || offsets == s->summary.end()) continue;

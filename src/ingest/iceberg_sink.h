@@ -60,7 +60,9 @@ class IcebergSink {
 
     /// Per partition, the next offset the newest snapshot of this job in the current snapshot's
     /// ancestry records (empty: the job has not committed to this table, or its snapshots expired).
-    std::map<int32_t, int64_t> CommittedOffsets();
+    /// Snapshots committed at or before `after_ms` (ALTER ROUTINE LOAD set the offsets since) are
+    /// not considered.
+    std::map<int32_t, int64_t> CommittedOffsets(int64_t after_ms = 0);
 
     /// catalog.database.table
     std::string name() const { return catalog_ + "." + database_ + "." + table_; }

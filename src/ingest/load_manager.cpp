@@ -629,7 +629,9 @@ void LoadManager::EnforcePartitionTtl(const TableInfo& table, const TableSchema&
     auto version = catalog_.GetTableVersion(table.id);
     LoadCommit commit;
     commit.label = NewLabel("ttl");
-    if (schema.partition_ttl_amount > 0) {
+    const TypeId partition_type =
+        schema.partition_columns.empty() ? TypeId::NULL_TYPE : schema.columns[schema.partition_columns[0]].type.id;
+    if (schema.partition_ttl_amount > 0 && (partition_type == TypeId::DATE || partition_type == TypeId::DATETIME)) {
         // partition_ttl: the partitions that end at or before now - ttl.
         const int64_t cutoff = PartitionTtlCutoff(schema);
         for (const auto& p : version->partitions) {
@@ -752,6 +754,11 @@ LoadResult LoadManager::Truncate(const TableInfo& table, const std::string& labe
     return result;
 }
 
+std::string TruncateFenceKey(const std::string& column) {
+    // Row keys start with a NULL (0) or value (1) marker byte, so this never names a row.
+    return "\x02" + AsciiLower(column);
+}
+
 LoadResult LoadManager::TruncateOlder(const TableInfo& table, const TableSchema& schema, std::optional<int64_t> before,
                                       int column, const std::string& label,
                                       const std::function<void(MetaStore&)>& also) {
@@ -780,15 +787,18 @@ LoadResult LoadManager::TruncateOlder(const TableInfo& table, const TableSchema&
             commit.deletes[rs.id] = std::move(gone);
         }
         const int64_t id = table.id, fence = *before;
-        commit.also = [also, id, fence](MetaStore& store) {
+        const std::string key = TruncateFenceKey(schema.columns[static_cast<size_t>(column)].name);
+        commit.also = [also, id, fence, key](MetaStore& store) {
             if (also) also(store);
-            Catalog::WriteDeleteFences(store, id, {{"", fence}}, {});
+            Catalog::WriteDeleteFences(store, id, {{key, fence}}, {});
         };
     }
     Commit(table, commit);
     auto state = State(table.id);
     state->pk_index.reset();
-    if (before && column >= 0 && state->fences) (*state->fences)[""] = *before;
+    if (before && column >= 0 && state->fences) {
+        (*state->fences)[TruncateFenceKey(schema.columns[static_cast<size_t>(column)].name)] = *before;
+    }
     return result;
 }
 

@@ -227,6 +227,10 @@ class LoadManager {
 std::unique_ptr<LoadBatchWriter> StartPrimaryKeyLoad(LoadManager& loads, const TableInfo& table,
                                                      const TableSchema& schema, const LoadOptions& options);
 
+/// The delete-fence key under which an ordered truncate's position fences every row of a table,
+/// for loads ordered by `column` (its merge_condition).
+std::string TruncateFenceKey(const std::string& column);
+
 /// Positions of a table's key columns in its schema.
 std::vector<size_t> KeyColumnIndexes(const TableSchema& schema);
 

@@ -310,11 +310,11 @@ class PrimaryKeyWriter : public LoadBatchWriter {
         return it != fences.end() && position < it->second;
     }
 
-    /// The position of the table's last ordered truncate (the fence under the empty key): rows
-    /// older than it are dropped. INT64_MIN: none.
+    /// The position of the table's last truncate ordered by this load's merge_condition column
+    /// (TruncateFenceKey): rows older than it are dropped. INT64_MIN: none.
     int64_t TruncateFence() {
         const auto& fences = Fences();
-        auto it = fences.find(std::string());
+        auto it = fences.find(TruncateFenceKey(schema_.columns[static_cast<size_t>(options_.merge_condition)].name));
         return it != fences.end() ? it->second : INT64_MIN;
     }
 

@@ -379,12 +379,16 @@ void RoutineLoadManager::Alter(const std::string& database, const std::string& n
         changed.load_properties = merged_load;
         TableSchema schema = TargetSchema(changed);
         LoadTransform check(catalog_, job.database, data_dir_, schema, merged_load);
-        DeadLetterTable(changed);
+        if (auto dead = DeadLetterTable(changed)) {
+            if (!externals_) throw NotSupportedError("dead-letter tables need the external catalogs");
+            IcebergSink(*externals_, dead->catalog, dead->database, dead->table, "").Refresh();  // it must exist
+        }
     }
     IntProp(merged_load, "max_batch_rows", 200000, 1);
     IntProp(merged_load, "max_error_number", 0, 0);
     SecondsProp(merged_load, "max_batch_interval", 10);
-    catalog_.AlterRoutineLoad(job.id, load, source, offsets);
+    // An Iceberg target's older snapshots no longer say where the job resumes: the offsets set here do.
+    catalog_.AlterRoutineLoad(job.id, load, source, offsets, job.external() && !offsets.empty() ? NowMs() : 0);
 }
 
 std::vector<RoutineLoadManager::JobStatus> RoutineLoadManager::Status(const std::string& database) {
@@ -649,7 +653,7 @@ class Consumer {
         std::map<int32_t, int64_t> recovered;
         if (sink_) {
             try {
-                recovered = sink_->CommittedOffsets();
+                recovered = sink_->CommittedOffsets(job_.offsets_set_ms);
             } catch (const CatalogError& e) {
                 throw JobHalted{std::string("the target table: ") + e.what()};
             } catch (const IOError& e) {
@@ -790,6 +794,9 @@ class Consumer {
         } catch (const Exception& e) {
             throw JobHalted{std::string("the job's columns and properties no longer fit the table: ") + e.what()};
         }
+        // A batch that starts with a Debezium truncate applies it alone.
+        bool truncate_first = false;
+        std::optional<int64_t> truncate_position;
         // Debezium: the decoded rows, the message each came from, and the events that did not decode.
         std::vector<std::string> decoded;
         std::vector<size_t> decoded_message;
@@ -834,8 +841,13 @@ class Consumer {
                         throw LoadError("a truncate event (op 't') does not apply to an Iceberg table");
                     }
                     if (row.truncate) {
-                        if (i == 0) return Truncate(*table, schema, *transform, row.position, m);
-                        batch = batch.first(i);  // the events before it commit first
+                        // Applied outside this try: a failure to apply it is not a bad event.
+                        if (i == 0) {
+                            truncate_first = true;
+                            truncate_position = row.position;
+                        } else {
+                            batch = batch.first(i);  // the events before it commit first
+                        }
                         break;
                     }
                     if (row.skip) continue;
@@ -845,6 +857,7 @@ class Consumer {
                     decode_errors.emplace_back(i, e.what());
                 }
             }
+            if (truncate_first) return Truncate(*table, schema, *transform, truncate_position, batch[0]);
             std::vector<std::string_view> documents(decoded.begin(), decoded.end());
             json.emplace(std::move(documents), transform->json_options(), transform->source_columns());
             json->TrackSources(&sources);
@@ -1106,11 +1119,18 @@ class Consumer {
         const int64_t id = job_.id;
         LoadResult result;
         try {
+            // The rows' source positions are in the position column (not whatever merge_condition names).
+            const std::string& column = transform.debezium_target().position_column;
             result = loads_.TruncateOlder(
-                table, schema, position, transform.options().merge_condition,
+                table, schema, position, column.empty() ? -1 : schema.Find(column),
                 fmt::format("routine_load_{}_{}_truncate", job_.name, NowMs()),
                 [&progress, id](MetaStore& store) { Catalog::RecordRoutineLoadProgress(store, id, progress); });
+        } catch (const CatalogError& e) {
+            if (e.code() == ErrorCode::UNKNOWN_TABLE) throw JobHalted{e.what(), true};
+            throw TransientError{std::string("applying a truncate event failed: ") + e.what()};
         } catch (const IOError& e) {
+            throw TransientError{std::string("applying a truncate event failed: ") + e.what()};
+        } catch (const OutOfMemoryError& e) {
             throw TransientError{std::string("applying a truncate event failed: ") + e.what()};
         }
         Log::Info("routine_load.truncate", {{"job", job_.name},

@@ -564,7 +564,8 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
                 ScalarText(session.Execute("SELECT CAST(date_trunc(" + QuoteString(mv.partition_unit) + ", CAST(" +
                                            QuoteString(at) + " AS DATETIME)) AS " + col_type + ")"));
             std::string col = QuoteIdentifier(desc.output[mv_column].name);
-            sql += std::string(partial ? " AND " : " WHERE ") + col + " >= " + QuoteString(lower);
+            sql += std::string(partial ? " AND " : " WHERE ") + "(" + col + " >= " + QuoteString(lower) + " OR " + col +
+                   " IS NULL)";
         }
         MvRefreshWrite write;
         write.mv_id = mv.id;

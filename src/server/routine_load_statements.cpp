@@ -109,9 +109,19 @@ QueryResult StatementExecutor::RoutineLoad(const ast::RoutineLoadStatement& s) {
             manager.Create(std::move(job));
             return ok;
         }
-        case Action::ALTER:
+        case Action::ALTER: {
+            if (auto job = instance.catalog().GetRoutineLoad(db, s.name); job && load.count("dead_letter_table")) {
+                // Pointing a job at another dead-letter table needs what writing that table needs.
+                RoutineLoadJob changed = *job;
+                changed.load_properties["dead_letter_table"] = load["dead_letter_table"];
+                if (auto dead = RoutineLoadManager::DeadLetterTable(changed)) {
+                    session_.RequirePrivilege("USAGE", ClientContext::CatalogObject(dead->catalog));
+                    session_.RequirePrivilege("ALTER", ClientContext::CatalogObject(dead->catalog));
+                }
+            }
             manager.Alter(db, s.name, std::move(load), std::move(source));
             return ok;
+        }
         case Action::PAUSE:
             manager.Pause(db, s.name);
             return ok;

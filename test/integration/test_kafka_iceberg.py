@@ -148,6 +148,21 @@ def test_csv_with_where_sends_dropped_rows_to_a_named_dead_letter_table(lake, ka
     assert "max_error_number" in job_row(lake, "strict_job")[4]
 
 
+def test_alter_offsets_rewinds_an_iceberg_job(lake, kafka):
+    """The table's snapshots say where a job resumes after a crash, but offsets set by ALTER ROUTINE
+    LOAD win over the snapshots committed before it."""
+    lake.query("CREATE TABLE ice.db.rewound (a INT)")
+    kafka.topic("ice_rewound", 1)
+    create_job(lake, kafka, "rewound_job", "ice.db.rewound", "ice_rewound")
+    kafka.produce("ice_rewound", ["1", "2", "3"])
+    wait_for(lambda: lake.query("SELECT count(*) FROM ice.db.rewound")[0][0] == 3, what="3 rows")
+    lake.query("PAUSE ROUTINE LOAD FOR jobs.rewound_job")
+    lake.query('ALTER ROUTINE LOAD FOR jobs.rewound_job FROM KAFKA ("kafka_partitions" = "0", "kafka_offsets" = "1")')
+    lake.query("RESUME ROUTINE LOAD FOR jobs.rewound_job")
+    wait_for(lambda: lake.query("SELECT count(*) FROM ice.db.rewound")[0][0] == 5, what="offsets 1 and 2 again")
+    assert lake.query("SELECT a, count(*) FROM ice.db.rewound GROUP BY a ORDER BY a") == ((1, 1), (2, 2), (3, 2))
+
+
 def test_hot_table_job_names_an_iceberg_dead_letter_table(lake, kafka):
     lake.query("CREATE TABLE jobs.hot (a INT, b VARCHAR(10)) DUPLICATE KEY(a)")
     kafka.topic("hot_with_dlq", 1)

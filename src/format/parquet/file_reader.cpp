@@ -663,7 +663,7 @@ void ColumnReader::Read(size_t n, Column& out, size_t offset) {
     // A string column whose rows all come from the chunk's dictionary is handed on coded as well
     // (Column::SetDictionary, beside its flat values), as hot scans hand on theirs: grouping by it
     // then looks each entry up once per chunk instead of hashing every row's string.
-    bool coded = offset == 0 && out.type().IsString();
+    bool coded = offset == 0 && n == out.size() && out.type().IsString();  // the whole column, or none
     std::shared_ptr<std::vector<uint16_t>> codes;
     const Column* coded_by = nullptr;
     size_t at = 0;
