@@ -321,19 +321,19 @@ bool IsNan(const Column& col, size_t r) {
     return false;
 }
 
-/// MinMax for values of type T (kNan: skip NaNs).
-template <typename T, bool kNan = false>
-bool MinMaxOf(const T* data, const std::vector<uint32_t>& rows, size_t begin, size_t end, size_t& lo, size_t& hi) {
+/// MinMax over the values `value(row)` gives (kNan: skip NaNs).
+template <bool kNan = false, typename ValueOf>
+bool MinMaxOf(ValueOf value, const std::vector<uint32_t>& rows, size_t begin, size_t end, size_t& lo, size_t& hi) {
     size_t i = begin;
     if constexpr (kNan) {
-        while (i < end && std::isnan(data[rows[i]])) ++i;
+        while (i < end && std::isnan(value(rows[i]))) ++i;
     }
     if (i == end) return false;
     lo = hi = rows[i];
-    T low = data[lo], high = low;
+    auto low = value(lo), high = low;
     for (++i; i < end; ++i) {
         size_t r = rows[i];
-        T v = data[r];
+        auto v = value(r);
         if constexpr (kNan) {
             if (std::isnan(v)) continue;
         }
@@ -351,43 +351,33 @@ bool MinMaxOf(const T* data, const std::vector<uint32_t>& rows, size_t begin, si
 /// Min and max rows among `rows` (not NULL, not NaN); false when there is none. The type is
 /// dispatched once, not per comparison (the writer runs this over every value it writes).
 bool MinMax(const Column& col, const std::vector<uint32_t>& rows, size_t begin, size_t end, size_t& lo, size_t& hi) {
+    auto of = [&col]<typename T>(T*) {
+        const T* data = col.Data<T>();
+        return [data](size_t r) { return data[r]; };
+    };
     switch (col.type().id) {
         case TypeId::BOOLEAN:
-            return MinMaxOf(col.Data<uint8_t>(), rows, begin, end, lo, hi);
+            return MinMaxOf(of(static_cast<uint8_t*>(nullptr)), rows, begin, end, lo, hi);
         case TypeId::TINYINT:
-            return MinMaxOf(col.Data<int8_t>(), rows, begin, end, lo, hi);
+            return MinMaxOf(of(static_cast<int8_t*>(nullptr)), rows, begin, end, lo, hi);
         case TypeId::SMALLINT:
-            return MinMaxOf(col.Data<int16_t>(), rows, begin, end, lo, hi);
+            return MinMaxOf(of(static_cast<int16_t*>(nullptr)), rows, begin, end, lo, hi);
         case TypeId::INT:
         case TypeId::DATE:
-            return MinMaxOf(col.Data<int32_t>(), rows, begin, end, lo, hi);
+            return MinMaxOf(of(static_cast<int32_t*>(nullptr)), rows, begin, end, lo, hi);
         case TypeId::BIGINT:
         case TypeId::DATETIME:
-            return MinMaxOf(col.Data<int64_t>(), rows, begin, end, lo, hi);
+            return MinMaxOf(of(static_cast<int64_t*>(nullptr)), rows, begin, end, lo, hi);
         case TypeId::LARGEINT:
         case TypeId::DECIMAL:
-            return MinMaxOf(col.Data<int128_t>(), rows, begin, end, lo, hi);
+            return MinMaxOf(of(static_cast<int128_t*>(nullptr)), rows, begin, end, lo, hi);
         case TypeId::FLOAT:
-            return MinMaxOf<float, true>(col.Data<float>(), rows, begin, end, lo, hi);
+            return MinMaxOf<true>(of(static_cast<float*>(nullptr)), rows, begin, end, lo, hi);
         case TypeId::DOUBLE:
-            return MinMaxOf<double, true>(col.Data<double>(), rows, begin, end, lo, hi);
+            return MinMaxOf<true>(of(static_cast<double*>(nullptr)), rows, begin, end, lo, hi);
         default: {
-            if (begin == end) return false;
-            const auto* strings = col.Strings();
-            lo = hi = rows[begin];
-            std::string_view low = strings[lo].view(), high = low;
-            for (size_t i = begin + 1; i < end; ++i) {
-                size_t r = rows[i];
-                std::string_view v = strings[r].view();
-                if (v < low) {
-                    low = v;
-                    lo = r;
-                } else if (high < v) {
-                    high = v;
-                    hi = r;
-                }
-            }
-            return true;
+            const StringView* strings = col.Strings();
+            return MinMaxOf([strings](size_t r) { return strings[r].view(); }, rows, begin, end, lo, hi);
         }
     }
 }
