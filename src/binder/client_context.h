@@ -26,6 +26,14 @@ struct FilesDescription {
     std::vector<LogicalType> types;
 };
 
+/// See ClientContext::delta_scan.
+struct DeltaScan {
+    int64_t table_id = 0;
+    int64_t after = -1;          // read the rowsets of commits after this data sequence; -1: every rowset
+    int64_t read_sequence = -1;  // the binder's note: the data sequence of the version it read (-2: several)
+    bool mixed = false;          // the binder's note: a rowset holds commits on both sides of `after`
+};
+
 class ClientContext {
   public:
     virtual ~ClientContext() = default;
@@ -92,6 +100,10 @@ class ClientContext {
     virtual bool CanSee(const PrivilegeObject& object) = 0;
     /// Whether any privilege is held on the database or on anything in it.
     virtual bool CanSeeDatabase(int64_t database_id) = 0;
+    /// An incremental MV refresh's hold on one hot table's scans (server/mv_incremental.h), or
+    /// null: the binder reads only the rowsets of commits after `after` and notes the version.
+    virtual DeltaScan* delta_scan() { return nullptr; }
+
     /// information_schema tables the server answers (MATERIALIZED_VIEWS, TASKS, TASK_RUNS; `name`
     /// upper case): fills `out` and returns true, or false when it does not know the table.
     virtual bool ServerTable(std::string_view name, struct BoundValuesSource& out) {

@@ -413,6 +413,24 @@ BoundTableRefPtr Binder::BindBaseTable(const ast::BaseTableRef& base) {
             std::shared_ptr<const TableVersion> version = pinned_version_ && pinned_version_->table_id == table->id
                                                               ? pinned_version_
                                                               : context_.catalog().GetTableVersion(table->id);
+            if (DeltaScan* delta = context_.delta_scan(); delta && delta->table_id == table->id) {
+                // An incremental MV refresh: the rows of the commits after the one it consumed.
+                delta->read_sequence = delta->read_sequence == -1 || delta->read_sequence == version->data_sequence
+                                           ? version->data_sequence
+                                           : -2;
+                if (delta->after >= 0) {
+                    auto restricted = std::make_shared<TableVersion>(*version);
+                    restricted->rowsets.clear();
+                    for (const auto& r : version->rowsets) {
+                        if (r.seq_lo > delta->after) {
+                            restricted->rowsets.push_back(r);
+                        } else if (r.seq_hi > delta->after) {
+                            delta->mixed = true;
+                        }
+                    }
+                    version = std::move(restricted);
+                }
+            }
             TableSchema schema = ParseTableDefinition(version->definition);
             bool merged = schema.keys_type == ast::KeysType::AGGREGATE || schema.keys_type == ast::KeysType::UNIQUE;
             bool expose_row_id = !row_id_table_.empty() && AsciiEqualsIgnoreCase(row_id_table_, db + "." + table->name);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <regex>
 #include <set>
 
@@ -417,8 +418,8 @@ std::shared_ptr<const TableVersion> Catalog::LoadVersionLocked(int64_t table_id)
         version->partitions.push_back(std::move(p));
     }
     for (const auto& r :
-         store_->Query("SELECT id, path, row_count, deletes, partition_id, distinct_counts, bucket FROM rowsets "
-                       "WHERE table_id = ? ORDER BY id",
+         store_->Query("SELECT id, path, row_count, deletes, partition_id, distinct_counts, bucket, seq_lo, seq_hi "
+                       "FROM rowsets WHERE table_id = ? ORDER BY id",
                        {table_id})) {
         RowsetInfo info;
         info.id = std::get<int64_t>(r[0]);
@@ -428,6 +429,8 @@ std::shared_ptr<const TableVersion> Catalog::LoadVersionLocked(int64_t table_id)
         if (const auto* pid = std::get_if<int64_t>(&r[4])) info.partition_id = *pid;
         if (const auto* d = std::get_if<std::string>(&r[5])) info.distinct = SplitCounts(*d);
         info.bucket = static_cast<uint32_t>(std::get<int64_t>(r[6]));
+        info.seq_lo = std::get<int64_t>(r[7]);
+        info.seq_hi = std::get<int64_t>(r[8]);
         info.file = MakeFile(info.path);
         version->rowsets.push_back(std::move(info));
     }
@@ -437,6 +440,8 @@ std::shared_ptr<const TableVersion> Catalog::LoadVersionLocked(int64_t table_id)
         int64_t v = std::get<int64_t>(r[1]);
         if (pid == -1) {
             version->data_sequence = v;
+        } else if (pid == -2) {
+            version->last_non_append = v;
         } else {
             version->data_versions[pid] = v;
         }
@@ -564,6 +569,18 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
         }
         // New rowsets are inserted before old ones are deleted, so their ids exceed every id the
         // table has had: rowset ids keep commit order, which merge-on-read relies on.
+        // The commits whose rows the new rowsets hold: this one's sequence, or (compaction) the
+        // span of its inputs'.
+        int64_t seq_lo = current->data_sequence + 1, seq_hi = current->data_sequence + 1;
+        if (!commit.remove.empty()) {
+            seq_lo = std::numeric_limits<int64_t>::max();
+            seq_hi = 0;
+            for (const auto& r : current->rowsets) {
+                if (std::find(commit.remove.begin(), commit.remove.end(), r.id) == commit.remove.end()) continue;
+                seq_lo = std::min(seq_lo, r.seq_lo);
+                seq_hi = std::max(seq_hi, r.seq_hi);
+            }
+        }
         std::vector<int64_t> partition_ids;
         for (const auto& n : commit.rowsets) {
             int64_t partition_id = 0;
@@ -575,11 +592,12 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
             partition_ids.push_back(partition_id);
             store_->Execute(
                 "INSERT INTO rowsets(table_id, path, row_count, size, label, create_time, partition_id, "
-                "distinct_counts, deletes, bucket) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "distinct_counts, deletes, bucket, seq_lo, seq_hi) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 {table_id, n.path, n.row_count, n.size, commit.label.empty() ? MetaValue{} : MetaValue{commit.label},
                  NowSeconds(), partition_id ? MetaValue{partition_id} : MetaValue{},
                  n.distinct.empty() ? MetaValue{} : MetaValue{JoinCounts(n.distinct)},
-                 n.deletes.isEmpty() ? MetaValue{} : WriteDeletes(n.deletes), static_cast<int64_t>(n.bucket)});
+                 n.deletes.isEmpty() ? MetaValue{} : WriteDeletes(n.deletes), static_cast<int64_t>(n.bucket), seq_lo,
+                 seq_hi});
             ids.push_back(std::get<int64_t>(store_->Query("SELECT last_insert_rowid()")[0][0]));
         }
         for (const auto& r : current->rowsets) {
@@ -600,6 +618,7 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
         // Data versions: every partition whose rows this commit changes gets the next number.
         next->data_versions = current->data_versions;
         next->data_sequence = current->data_sequence;
+        next->last_non_append = current->last_non_append;
         if (commit.remove.empty()) {
             std::set<int64_t> touched;
             bool all = commit.replace || !commit.new_definition.empty();
@@ -612,12 +631,23 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
             for (const auto& p : commit.create_partitions) {
                 if (const PartitionInfo* created = next->FindPartition(p.name)) touched.insert(created->id);
             }
+            bool deleted_rows = false;
             for (const auto& r : current->rowsets) {
                 auto marks = commit.deletes.find(r.id);
-                if (marks != commit.deletes.end() && !marks->second.isEmpty()) touched.insert(r.partition_id);
+                if (marks != commit.deletes.end() && !marks->second.isEmpty()) {
+                    touched.insert(r.partition_id);
+                    deleted_rows = true;
+                }
             }
+            for (const auto& n : commit.rowsets) deleted_rows |= !n.deletes.isEmpty();
             if (!touched.empty() || !dropped_partitions.empty()) {
                 int64_t seq = ++next->data_sequence;
+                if (all || deleted_rows || !replaced_partitions.empty() || !dropped_partitions.empty()) {
+                    next->last_non_append = seq;
+                    store_->Execute(
+                        "INSERT OR REPLACE INTO data_versions(table_id, partition_id, version) VALUES(?, -2, ?)",
+                        {table_id, seq});
+                }
                 for (int64_t pid : touched) {
                     next->data_versions[pid] = seq;
                     store_->Execute(
@@ -709,6 +739,8 @@ std::vector<int64_t> Catalog::CommitLoad(int64_t table_id, const LoadCommit& com
             info.row_count = commit.rowsets[i].row_count;
             info.distinct = commit.rowsets[i].distinct;
             info.bucket = commit.rowsets[i].bucket;
+            info.seq_lo = seq_lo;
+            info.seq_hi = seq_hi;
             if (!commit.rowsets[i].deletes.isEmpty())
                 info.deletes = std::make_shared<Roaring>(commit.rowsets[i].deletes);
             info.file = MakeFile(info.path);

@@ -91,6 +91,11 @@ struct RowsetInfo {
     /// Estimated distinct non-NULL values per column, from the writer's sketches (empty for
     /// rowsets written before Floe kept them): the optimizer's statistics.
     std::vector<int64_t> distinct;
+    /// The data sequence numbers (TableVersion::data_sequence) of the commits whose rows this
+    /// rowset holds: one commit's for a load, the span of its inputs' for a compaction's output
+    /// (0: written before Floe kept them). Incremental MV refreshes read the rowsets newer than
+    /// the sequence they last consumed.
+    int64_t seq_lo = 0, seq_hi = 0;
     int64_t live_rows() const { return row_count - (deletes ? static_cast<int64_t>(deletes->cardinality()) : 0); }
 };
 
@@ -127,6 +132,10 @@ struct TableVersion {
     /// not change it; a partition not listed has version 0.
     std::map<int64_t, int64_t> data_versions;
     int64_t data_sequence = 0;  // the last version number given out
+    /// The data sequence of the last commit that did more than add rows (deleted or replaced
+    /// rows, dropped partitions, changed the definition): rows read up to a sequence at or after
+    /// it are still exactly the table's rows older than that sequence (incremental MV refresh).
+    int64_t last_non_append = 0;
     /// The tiering policy and boundary (null: the table is not tiered).
     std::shared_ptr<const TierState> tier;
     int64_t live_rows() const;
@@ -310,6 +319,9 @@ struct MvRefreshRecord {
     int64_t error_code = 0;
     std::string error;
     int64_t rows = 0;  // rows written
+    /// Incremental refresh: the data sequence of each base table the MV's rows now hold every row
+    /// up to (server/mv_incremental.h); recorded with the base state, empty when unknown.
+    std::string consumed;
 };
 
 /// An asynchronous materialized view (CREATE MATERIALIZED VIEW). Its data is the hot table with
@@ -336,6 +348,8 @@ struct MaterializedViewInfo {
     MvRefreshRecord last;
     /// What the last successful refresh read of each base partition.
     std::vector<MvBasePartition> bases;
+    /// MvRefreshRecord::consumed of the last refresh that recorded a base state.
+    std::string incremental_state;
 };
 
 /// The name of the catalog of Floe's own (hot) tables.

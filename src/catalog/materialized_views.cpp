@@ -30,8 +30,9 @@ constexpr const char* kMvColumns =
     "m.table_id, d.name, t.name, m.definition, m.query, m.refresh_type, m.refresh_moment, m.start_time, "
     "m.interval_seconds, m.partition_column, m.partition_unit, m.active, m.inactive_reason, m.inactive_by_user, "
     "m.creator, m.create_time, m.refreshed, m.refresh_time, m.last_start, m.last_finish, m.last_state, "
-    "m.last_force, m.last_mv_partitions, m.last_base_partitions, m.last_error_code, m.last_error, m.last_rows "
-    "FROM materialized_views m JOIN tables t ON t.id = m.table_id JOIN databases d ON d.id = t.database_id";
+    "m.last_force, m.last_mv_partitions, m.last_base_partitions, m.last_error_code, m.last_error, m.last_rows, "
+    "m.incremental_state FROM materialized_views m JOIN tables t ON t.id = m.table_id JOIN databases d ON d.id = "
+    "t.database_id";
 
 std::vector<MaterializedViewInfo> QueryMvs(MetaStore& store, const std::string& where,
                                            const std::vector<MetaValue>& params) {
@@ -66,6 +67,7 @@ std::vector<MaterializedViewInfo> QueryMvs(MetaStore& store, const std::string& 
         m.last.error_code = MetaInt(r[24]);
         m.last.error = MetaText(r[25]);
         m.last.rows = MetaInt(r[26]);
+        m.incremental_state = MetaText(r[27]);
         at[m.id] = out.size();
         out.push_back(std::move(m));
     }
@@ -210,6 +212,11 @@ void Catalog::RecordMaterializedViewRefresh(MetaStore& store, int64_t id, const 
              r.error, r.rows, id});
     }
     if (bases) {
+        // What an incremental refresh consumed ("" when this refresh cannot tell: the next one
+        // recomputes).
+        if (r.state != "SKIPPED") {
+            store.Execute("UPDATE materialized_views SET incremental_state = ? WHERE table_id = ?", {r.consumed, id});
+        }
         store.Execute("UPDATE materialized_views SET refreshed = 1, refresh_time = ? WHERE table_id = ?",
                       {refresh_time, id});
         store.Execute("DELETE FROM mv_base_partitions WHERE table_id = ?", {id});

@@ -377,6 +377,13 @@ const std::vector<std::string_view>& MetaStoreMigrations() {
             time INTEGER NOT NULL,
             PRIMARY KEY(table_id, key));
         )",
+        // Incremental MV refresh: the data sequences of the commits whose rows each rowset holds,
+        // and per MV the sequence of each base table it consumed up to.
+        R"(
+        ALTER TABLE rowsets ADD COLUMN seq_lo INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE rowsets ADD COLUMN seq_hi INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE materialized_views ADD COLUMN incremental_state TEXT;
+        )",
     };
     return migrations;
 }

@@ -13,6 +13,7 @@
 #include "parser/parser.h"
 #include "server/instance.h"
 #include "server/lake_maintenance.h"
+#include "server/mv_incremental.h"
 #include "server/session.h"
 #include "server/session_variables.h"
 #include "server/tiering_service.h"
@@ -55,6 +56,14 @@ std::vector<std::string> SplitList(const std::string& list) {
 
 /// The tables an MV property lists (excluded_trigger_tables, excluded_refresh_tables) as
 /// "db.table", names without a database being in the MV's.
+/// Whether the MV refreshes incrementally where it can (refresh_mode INCREMENTAL or AUTO, or
+/// REFRESH INCREMENTAL).
+bool WantsIncremental(const MaterializedViewInfo& mv) {
+    auto it = mv.properties.find("refresh_mode");
+    std::string mode = it == mv.properties.end() ? "" : AsciiLower(it->second);
+    return mv.refresh_type == "INCREMENTAL" || mode == "incremental" || mode == "auto";
+}
+
 std::set<std::string> TableList(const MaterializedViewInfo& mv, const std::string& property) {
     std::set<std::string> out;
     auto it = mv.properties.find(property);
@@ -359,6 +368,17 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
             }
             throw;
         }
+        // Incremental refresh follows one hot base table by its data sequence: the one read
+        // before and after the state (equal: the state is of that sequence).
+        const bool incremental = WantsIncremental(mv);
+        std::optional<TableInfo> delta_base;
+        std::shared_ptr<const TableVersion> delta_before;
+        if (incremental && desc.hot_bases.size() == 1 && desc.external_states.empty()) {
+            std::string base = desc.hot_bases[0];
+            size_t dot = base.find('.');
+            if (dot != std::string::npos) delta_base = catalog.GetTable(base.substr(0, dot), base.substr(dot + 1));
+            if (delta_base) delta_before = catalog.GetTableVersion(delta_base->id);
+        }
         std::vector<MvBasePartition> state = mv::CurrentState(catalog, desc.hot_bases, nullptr);
         std::vector<std::string> names = desc.hot_bases;
         for (const auto& e : desc.external_states) {
@@ -385,8 +405,20 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
             return;
         }
         progress("10%");
-        // Which MV partitions to recompute: all, or those whose base partitions changed.
         TableSchema schema = ParseTableDefinition(catalog.GetTableVersion(mv.id)->definition);
+        std::string target = QuoteIdentifier(mv.database) + "." + QuoteIdentifier(mv.name);
+        std::string fallback_reason;
+        if (incremental && delta_base && !run.force && !explicit_range && mv.refreshed) {
+            std::string why_not;
+            if (RefreshIncrementally(mv, run, session, desc, diff, state, schema, *delta_base, delta_before, record,
+                                     target, why_not)) {
+                return;
+            }
+            fallback_reason = why_not;
+        } else if (incremental && !delta_base && mv.refreshed) {
+            fallback_reason = "it does not read exactly one hot table";
+        }
+        // Which MV partitions to recompute: all, or those whose base partitions changed.
         std::string where;
         std::vector<std::string> replace;
         std::string base_parts;
@@ -501,6 +533,7 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         if (auto it = mv.properties.find("auto_refresh_partitions_limit"); it != mv.properties.end()) {
             limit = std::stoll(it->second);
         }
+        bool limited = false;  // older changes left out
         if (limit > 0 && mv_column >= 0 && !explicit_range && !run.force && mv.refreshed) {
             std::vector<std::string> starts;
             for (const auto& p : version->partitions) {
@@ -508,6 +541,7 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
             }
             std::sort(starts.rbegin(), starts.rend());
             if (starts.size() > static_cast<size_t>(limit)) {
+                limited = true;
                 const std::string threshold = starts[static_cast<size_t>(limit) - 1];
                 if (partial) {
                     std::vector<MvRange> kept;
@@ -549,7 +583,6 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         // base state recorded, in one commit.
         record.mv_partitions = JoinNames(replace);
         record.base_partitions = base_parts;
-        std::string target = QuoteIdentifier(mv.database) + "." + QuoteIdentifier(mv.name);
         std::string sql = "INSERT OVERWRITE " + target + " SELECT * FROM (" + mv.query + ") __mv_refresh";
         if (partial) sql += " WHERE (" + where + ")";
         if (schema.partition_ttl_amount > 0 && mv_column >= 0 && !mv.partition_unit.empty() &&
@@ -576,8 +609,18 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         // A refresh of a range the user named brings only part of the MV up to date: the recorded
         // state stays, so the next refresh still sees every change.
         const std::vector<MvBasePartition>* recorded = explicit_range ? nullptr : &new_state;
-        write.also = [&record, recorded, refresh_time, id = mv.id](MetaStore& store) {
+        // An incremental MV consumed its base up to the sequence read when this refresh applied
+        // every change and read the version its state describes; otherwise the next refresh
+        // recomputes too.
+        const bool track = incremental && delta_base && delta_before && !more && !limited;
+        if (track) session.set_delta_scan(DeltaScan{delta_base->id, -1, -1, false});
+        write.also = [&record, &session, recorded, refresh_time, track, id = mv.id,
+                      seq = delta_before ? delta_before->data_sequence : -1](MetaStore& store) {
             record.finish = NowMs();
+            record.consumed.clear();
+            if (track && session.delta_scan() && session.delta_scan()->read_sequence == seq) {
+                record.consumed = ConsumedState(session.delta_scan()->table_id, seq);
+            }
             Catalog::RecordMaterializedViewRefresh(store, id, record, recorded, refresh_time);
         };
         progress("30%");
@@ -587,9 +630,11 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
             r = session.Execute(sql);
         } catch (...) {
             session.set_mv_refresh_write(std::nullopt);
+            session.set_delta_scan(std::nullopt);
             throw;
         }
         session.set_mv_refresh_write(std::nullopt);
+        session.set_delta_scan(std::nullopt);
         record.rows = static_cast<int64_t>(r.affected_rows);
         if (partial) {
             // The MV partitions the refresh wrote, including those it created.
@@ -604,6 +649,7 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
                                           (record.mv_partitions.empty() ? std::string("(new)") : record.mv_partitions)
                                     : "full refresh";
         run.extra_message += "; " + std::to_string(r.affected_rows) + " rows";
+        if (!fallback_reason.empty()) run.extra_message += "; not incremental: " + fallback_reason;
         if (more) {
             run.extra_message += "; more partitions follow in the next run (partition_refresh_number)";
             try {
@@ -629,6 +675,103 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         catalog.TouchMaterializedViews();
         throw;
     }
+}
+
+bool MvService::RefreshIncrementally(const MaterializedViewInfo& mv, TaskRunInfo& run, Session& session,
+                                     const QueryDescription& desc, const mv::Freshness& diff,
+                                     const std::vector<MvBasePartition>& state, const TableSchema& schema,
+                                     const TableInfo& base, const std::shared_ptr<const TableVersion>& before,
+                                     MvRefreshRecord& record, const std::string& target, std::string& why_not) {
+    Catalog& catalog = instance_.catalog();
+    IncrementalShape shape = AnalyzeIncremental(mv.query, why_not);
+    if (!why_not.empty()) return false;
+    const std::string name = base.database + "." + base.name;
+    std::optional<int64_t> consumed = ConsumedSequence(mv.incremental_state, base.id);
+    if (!desc.deterministic) {
+        why_not = "its query is not deterministic";
+    } else if (!diff.replaced_bases.empty()) {
+        why_not = name + " was dropped or recreated";
+    } else if (ParseTableDefinition(before->definition).keys_type != ast::KeysType::DUPLICATE) {
+        why_not = name + " is not a Duplicate Key table (its rows change in place)";
+    } else if (before->tier) {
+        why_not = name + " is tiered";
+    } else if (!consumed || before->data_sequence < *consumed) {
+        why_not = "the last refresh did not record what it consumed of " + name;
+    } else if (before->last_non_append > *consumed) {
+        why_not = name +
+                  " changed by more than appends since the last refresh (a DELETE, UPDATE, overwrite, "
+                  "partition drop or schema change)";
+    } else {
+        for (const auto& r : before->rowsets) {
+            if (r.seq_lo <= *consumed && r.seq_hi > *consumed) {
+                why_not = "a compaction of " + name + " merged rows the MV holds with new ones";
+                break;
+            }
+        }
+    }
+    if (!why_not.empty()) return false;
+
+    std::vector<std::string> columns;
+    for (const auto& c : schema.columns) columns.push_back(c.name);
+    const std::string sql = IncrementalRefreshSql(shape, target, columns, mv.query);
+    const int64_t seq = before->data_sequence;
+    record.state = "SUCCESS";
+    record.mv_partitions.clear();
+    record.base_partitions.clear();
+    record.consumed = ConsumedState(base.id, seq);
+    // The binder's notes must show it read the version the state describes, and no rowset that
+    // mixes consumed and new commits; otherwise nothing commits and the refresh recomputes.
+    auto consistent = [&session, seq] {
+        const DeltaScan* d = session.delta_scan();
+        return d && !d->mixed && d->read_sequence == seq;
+    };
+    bool committed = false, inconsistent = false;
+    MvRefreshWrite write;
+    write.mv_id = mv.id;
+    write.also = [&](MetaStore& store) {
+        if (!consistent()) {
+            inconsistent = true;
+            throw CommitConflictError("the base table changed while the incremental refresh bound its query");
+        }
+        record.finish = NowMs();
+        Catalog::RecordMaterializedViewRefresh(store, mv.id, record, &state, record.start);
+        committed = true;
+    };
+    session.set_delta_scan(DeltaScan{base.id, *consumed, -1, false});
+    session.set_mv_refresh_write(write);
+    QueryResult r;
+    try {
+        r = session.Execute(sql);
+    } catch (...) {
+        session.set_mv_refresh_write(std::nullopt);
+        if (inconsistent) {
+            session.set_delta_scan(std::nullopt);
+            why_not = "the base table changed while the incremental refresh bound its query";
+            return false;
+        }
+        session.set_delta_scan(std::nullopt);
+        throw;
+    }
+    session.set_mv_refresh_write(std::nullopt);
+    if (!committed) {
+        // No rows to write (nothing new passed the filter): only what was consumed is recorded.
+        if (!consistent()) {
+            session.set_delta_scan(std::nullopt);
+            why_not = "the base table changed while the incremental refresh bound its query";
+            return false;
+        }
+        record.finish = NowMs();
+        catalog.store().Transaction(
+            [&] { Catalog::RecordMaterializedViewRefresh(catalog.store(), mv.id, record, &state, record.start); });
+    }
+    session.set_delta_scan(std::nullopt);
+    record.rows = static_cast<int64_t>(r.affected_rows);
+    run.extra_message = std::string(shape.aggregate ? "incremental: new rows merged into the MV's groups"
+                                                    : "incremental: new rows appended") +
+                        "; " + std::to_string(r.affected_rows) + " rows";
+    catalog.TouchMaterializedViews();
+    instance_.metrics().MvRefreshFinished(true, NowMs() - record.start);
+    return true;
 }
 
 void MvService::WatchLoop() {

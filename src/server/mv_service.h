@@ -26,6 +26,9 @@
 
 namespace floe {
 
+struct QueryDescription;
+struct TableSchema;
+
 class Instance;
 class Session;
 
@@ -56,6 +59,13 @@ class MvService : public TaskExecutor {
   private:
     void Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session,
                  const std::function<void(const std::string&)>& progress);
+    /// The incremental path of Refresh (server/mv_incremental.h): true when it refreshed the MV,
+    /// false with `why_not` when the refresh must recompute instead.
+    bool RefreshIncrementally(const MaterializedViewInfo& mv, TaskRunInfo& run, Session& session,
+                              const QueryDescription& desc, const mv::Freshness& diff,
+                              const std::vector<MvBasePartition>& state, const TableSchema& schema,
+                              const TableInfo& base, const std::shared_ptr<const TableVersion>& before,
+                              MvRefreshRecord& record, const std::string& target, std::string& why_not);
     void RunSql(const TaskInfo& task, TaskRunInfo& run, Session& session);
     void WatchLoop();
 

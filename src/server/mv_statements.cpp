@@ -8,6 +8,7 @@
 #include "common/ascii.h"
 #include "common/exception.h"
 #include "server/instance.h"
+#include "server/mv_incremental.h"
 #include "server/mv_service.h"
 #include "server/mv_statements.h"
 #include "server/result_builder.h"
@@ -319,6 +320,17 @@ QueryResult StatementExecutor::CreateMaterializedView(const ast::MaterializedVie
     // The query binds as the creator (SELECT on what it reads is checked here).
     Binder binder(context_);
     auto bound = binder.BindQuery(*t.as_query);
+    // refresh_mode INCREMENTAL promises refreshes that read only new rows: a query that cannot
+    // is refused (AUTO falls back to partition refreshes instead).
+    auto mode = props.find("refresh_mode");
+    if (s.refresh.type == "INCREMENTAL" || (mode != props.end() && AsciiLower(mode->second) == "incremental")) {
+        std::string why_not;
+        AnalyzeIncremental(s.query_text, why_not);
+        if (!why_not.empty()) {
+            throw NotSupportedError("the materialized view cannot refresh incrementally: " + why_not +
+                                    " (refresh_mode 'auto' refreshes it by partition instead)");
+        }
+    }
     if (!s.column_names.empty() && s.column_names.size() != bound->output.size()) {
         throw BinderError("the materialized view names " + std::to_string(s.column_names.size()) +
                               " columns but its query returns " + std::to_string(bound->output.size()),

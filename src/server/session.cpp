@@ -133,6 +133,7 @@ class SessionClientContext : public ClientContext {
         return rows;
     }
     bool CanSeeDatabase(int64_t database_id) override { return session_.Privileges().HasAnyInDatabase(database_id); }
+    DeltaScan* delta_scan() override { return session_.delta_scan(); }
     bool ServerTable(std::string_view name, BoundValuesSource& out) override {
         MvRows rows;
         if (name == "MATERIALIZED_VIEWS") {

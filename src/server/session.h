@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "binder/client_context.h"
 #include "catalog/access_control.h"
 #include "catalog/catalog.h"
 #include "catalog/table_source.h"
@@ -179,6 +180,9 @@ class Session {
     /// Set by an MV refresh around its INSERT OVERWRITE; null otherwise.
     const MvRefreshWrite* mv_refresh_write() const { return mv_refresh_write_ ? &*mv_refresh_write_ : nullptr; }
     void set_mv_refresh_write(std::optional<MvRefreshWrite> write) { mv_refresh_write_ = std::move(write); }
+    /// An incremental MV refresh's hold on its base table's scans (binder/client_context.h).
+    DeltaScan* delta_scan() { return delta_scan_ ? &*delta_scan_ : nullptr; }
+    void set_delta_scan(std::optional<DeltaScan> delta) { delta_scan_ = std::move(delta); }
 
   private:
     /// Sets current_database_ (and the copy other threads read in activity()).
@@ -217,6 +221,7 @@ class Session {
     std::shared_ptr<const PrivilegeSet> privileges_;
     uint64_t privileges_generation_ = 0;
     std::optional<MvRefreshWrite> mv_refresh_write_;
+    std::optional<DeltaScan> delta_scan_;
     std::shared_ptr<const TableVersion> pinned_read_;
 };
 

@@ -1,0 +1,46 @@
+#pragma once
+/// Incremental refresh of materialized views over append-only inputs (refresh_mode =
+/// INCREMENTAL, or AUTO when the query allows it): a refresh reads only the rows its base table
+/// gained since the last one and merges them into the MV.
+///
+/// The base is one hot table whose rowsets carry the data sequences of the commits they hold
+/// (RowsetInfo::seq_lo/seq_hi). The MV records the sequence it consumed up to, in the refresh's own
+/// commit; the next refresh reads the rowsets holding later commits (a `DeltaScan` the binder
+/// applies) as long as no commit since did more than add rows (TableVersion::last_non_append).
+/// Otherwise — a DELETE, UPDATE, overwrite, partition drop or TTL, a schema change, a compaction
+/// that merged consumed and new rows — the refresh falls back to recomputing by partition.
+///
+/// The query shapes that merge:
+///   - projections and filters of the base (`SELECT exprs FROM t [WHERE ...]`): the new rows'
+///     results are appended to the MV;
+///   - one level of grouping whose outputs are GROUP BY keys or SUM, COUNT, MIN, MAX,
+///     BITMAP_UNION and HLL_UNION calls: the new rows' groups are combined with the MV's rows
+///     (counts and sums added, minimums and maximums kept, sketches unioned).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace floe {
+
+struct IncrementalShape {
+    bool aggregate = false;
+    /// Per output column of an aggregate shape: "" for a GROUP BY key, else the function that
+    /// merges two partial values (sum, min, max, bitmap_union, hll_union).
+    std::vector<std::string> merge;
+};
+
+/// The shape of an MV's defining query, or why it cannot be refreshed incrementally (`why_not`).
+IncrementalShape AnalyzeIncremental(const std::string& query, std::string& why_not);
+
+/// The SQL of an incremental refresh writing into `target` (a quoted name) whose columns are
+/// `columns`: an INSERT of the new rows' results, or an INSERT OVERWRITE of the MV's rows
+/// combined with the new groups. The base's scan must be restricted by a DeltaScan.
+std::string IncrementalRefreshSql(const IncrementalShape& shape, const std::string& target,
+                                  const std::vector<std::string>& columns, const std::string& query);
+
+/// The MV's consumed sequence per base table id, as the meta store keeps it ("id=seq;...").
+std::optional<int64_t> ConsumedSequence(const std::string& state, int64_t base_id);
+std::string ConsumedState(int64_t base_id, int64_t sequence);
+
+}  // namespace floe
