@@ -352,6 +352,11 @@ struct MaterializedViewInfo {
     std::string incremental_state;
 };
 
+/// An incremental MV's consumed data sequence of base table `base_id`, from the state the meta
+/// store keeps ("id=seq;..."; MvRefreshRecord::consumed), and the state for one base.
+std::optional<int64_t> ConsumedSequence(const std::string& state, int64_t base_id);
+std::string ConsumedState(int64_t base_id, int64_t sequence);
+
 /// The name of the catalog of Floe's own (hot) tables.
 constexpr std::string_view kDefaultCatalog = "default_catalog";
 
@@ -441,6 +446,9 @@ class Catalog {
     /// together.
     static void RecordMaterializedViewRefresh(MetaStore& store, int64_t id, const MvRefreshRecord& record,
                                               const std::vector<MvBasePartition>* bases, int64_t refresh_time);
+    /// The data sequences incremental MVs consumed table `table_id` up to, ascending: compaction
+    /// does not merge rowsets across them (a merged rowset would hold consumed and new rows).
+    std::vector<int64_t> IncrementalBarriers(int64_t table_id);
     /// Swaps the names of two MVs (ALTER MATERIALIZED VIEW a SWAP WITH b).
     void SwapTableNames(int64_t a, int64_t b);
     /// Bumped by every change of an MV record or of any table's data (rewrite caches key on it).

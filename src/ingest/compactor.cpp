@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 
 #include "binder/binder.h"
 #include "common/ascii.h"
@@ -155,6 +156,24 @@ size_t Compactor::CompactTablet(const TableInfo& table, const TableSchema& schem
         // beside loads appends its output after theirs).
         if (unlocked && r.live_rows() >= policy_.small_rows) continue;
         rowsets.push_back(&r);
+    }
+    if (unlocked) {
+        // Incremental MVs read the rowsets newer than what they consumed: merge only rowsets on
+        // one side of every such point (the side with the most of them).
+        std::vector<int64_t> barriers = catalog_.IncrementalBarriers(table.id);
+        if (!barriers.empty()) {
+            std::map<size_t, std::vector<const RowsetInfo*>> sides;
+            for (const auto* r : rowsets) {
+                size_t side = static_cast<size_t>(std::lower_bound(barriers.begin(), barriers.end(), r->seq_lo) -
+                                                  barriers.begin());
+                sides[side].push_back(r);
+            }
+            size_t best = 0;
+            for (const auto& [side, members] : sides) {
+                if (members.size() > sides[best].size()) best = side;
+            }
+            rowsets = sides[best];
+        }
     }
     // The inputs: every rowset, or the newest run of small ones.
     size_t first = rowsets.size();

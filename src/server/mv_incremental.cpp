@@ -227,27 +227,4 @@ std::string IncrementalRefreshSql(const IncrementalShape& shape, const std::stri
     return sql;
 }
 
-std::optional<int64_t> ConsumedSequence(const std::string& state, int64_t base_id) {
-    std::string want = std::to_string(base_id) + "=";
-    size_t at = 0;
-    while (at < state.size()) {
-        size_t end = state.find(';', at);
-        if (end == std::string::npos) end = state.size();
-        std::string_view entry(state.data() + at, end - at);
-        if (entry.substr(0, want.size()) == want) {
-            try {
-                return std::stoll(std::string(entry.substr(want.size())));
-            } catch (...) {
-                return std::nullopt;
-            }
-        }
-        at = end + 1;
-    }
-    return std::nullopt;
-}
-
-std::string ConsumedState(int64_t base_id, int64_t sequence) {
-    return std::to_string(base_id) + "=" + std::to_string(sequence);
-}
-
 }  // namespace floe

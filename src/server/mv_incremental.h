@@ -39,8 +39,4 @@ IncrementalShape AnalyzeIncremental(const std::string& query, std::string& why_n
 std::string IncrementalRefreshSql(const IncrementalShape& shape, const std::string& target,
                                   const std::vector<std::string>& columns, const std::string& query);
 
-/// The MV's consumed sequence per base table id, as the meta store keeps it ("id=seq;...").
-std::optional<int64_t> ConsumedSequence(const std::string& state, int64_t base_id);
-std::string ConsumedState(int64_t base_id, int64_t sequence);
-
 }  // namespace floe
