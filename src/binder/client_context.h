@@ -28,7 +28,8 @@ struct FilesDescription {
 
 /// See ClientContext::delta_scan.
 struct DeltaScan {
-    int64_t table_id = 0;
+    int64_t table_id = 0;        // a hot table
+    std::string external;        // or an Iceberg table, "catalog.db.table" (`after` and the notes are snapshot ids)
     int64_t after = -1;          // read the rowsets of commits after this data sequence; -1: every rowset
     int64_t read_sequence = -1;  // the binder's note: the data sequence of the version it read (-2: several)
     bool mixed = false;          // the binder's note: a rowset holds commits on both sides of `after`

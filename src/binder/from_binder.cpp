@@ -549,9 +549,18 @@ BoundTableRefPtr Binder::BindSourceTable(const ast::BaseTableRef& base, const st
         source.schema = db;
         return BindSystemRows(base, source);
     }
+    // An incremental MV refresh reads only what was appended since the snapshot it consumed.
+    DeltaScan* delta = tier_depth_ > 0 ? nullptr : context_.delta_scan();
+    if (delta && !AsciiEqualsIgnoreCase(delta->external, catalog + "." + db + "." + base.table)) delta = nullptr;
+    ast::TimeTravel travel = base.time_travel;
+    if (delta && delta->after >= 0) travel.appended_after = delta->after;
     std::shared_ptr<const TableSource> source =
         tier_depth_ > 0 && tier_cold_ ? std::move(tier_cold_)
-                                      : context_.OpenTable(catalog, db, base.table, base.time_travel, tier_depth_ == 0);
+                                      : context_.OpenTable(catalog, db, base.table, travel, tier_depth_ == 0);
+    if (delta) {
+        int64_t read = source->SnapshotId();
+        delta->read_sequence = delta->read_sequence == -1 || delta->read_sequence == read ? read : -2;
+    }
     auto tf = std::make_unique<BoundTableFunctionRef>();
     tf->name = "table_source";
     std::string alias = base.alias.empty() ? base.table : base.alias;

@@ -352,10 +352,11 @@ struct MaterializedViewInfo {
     std::string incremental_state;
 };
 
-/// An incremental MV's consumed data sequence of base table `base_id`, from the state the meta
-/// store keeps ("id=seq;..."; MvRefreshRecord::consumed), and the state for one base.
-std::optional<int64_t> ConsumedSequence(const std::string& state, int64_t base_id);
-std::string ConsumedState(int64_t base_id, int64_t sequence);
+/// An incremental MV's consumed position of one base (key: a hot table's id, or "iceberg:<uuid>"),
+/// from the state the meta store keeps ("key=position;..."; MvRefreshRecord::consumed), and the
+/// state for one base.
+std::optional<int64_t> ConsumedSequence(const std::string& state, const std::string& key);
+std::string ConsumedState(const std::string& key, int64_t sequence);
 
 /// The name of the catalog of Floe's own (hot) tables.
 constexpr std::string_view kDefaultCatalog = "default_catalog";

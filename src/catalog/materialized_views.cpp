@@ -229,8 +229,8 @@ void Catalog::RecordMaterializedViewRefresh(MetaStore& store, int64_t id, const 
     }
 }
 
-std::optional<int64_t> ConsumedSequence(const std::string& state, int64_t base_id) {
-    std::string want = std::to_string(base_id) + "=";
+std::optional<int64_t> ConsumedSequence(const std::string& state, const std::string& key) {
+    std::string want = key + "=";
     size_t at = 0;
     while (at < state.size()) {
         size_t end = state.find(';', at);
@@ -248,15 +248,15 @@ std::optional<int64_t> ConsumedSequence(const std::string& state, int64_t base_i
     return std::nullopt;
 }
 
-std::string ConsumedState(int64_t base_id, int64_t sequence) {
-    return std::to_string(base_id) + "=" + std::to_string(sequence);
+std::string ConsumedState(const std::string& key, int64_t sequence) {
+    return key + "=" + std::to_string(sequence);
 }
 
 std::vector<int64_t> Catalog::IncrementalBarriers(int64_t table_id) {
     std::vector<int64_t> out;
     for (const auto& r :
          store_->Query("SELECT incremental_state FROM materialized_views WHERE incremental_state <> ''")) {
-        if (auto seq = ConsumedSequence(MetaText(r[0]), table_id)) out.push_back(*seq);
+        if (auto seq = ConsumedSequence(MetaText(r[0]), std::to_string(table_id))) out.push_back(*seq);
     }
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());

@@ -87,6 +87,8 @@ class TableSource {
     virtual std::vector<SourceColumn> metadata_columns() const { return {}; }
     /// Rows of this version (before deletes), for join ordering.
     virtual int64_t EstimatedRows() const = 0;
+    /// The snapshot read, for sources that have them (0: the table has none yet; -1: not versioned).
+    virtual int64_t SnapshotId() const { return -1; }
     /// An upper estimate of column `column`'s distinct values (for join ordering), or -1 when
     /// the table cannot tell.
     virtual double DistinctEstimate(size_t column) const {

@@ -67,6 +67,7 @@ std::shared_ptr<const TableSource> Session::OpenExternalTable(const std::string&
         int64_t utc = zone ? zone->ToUtc(*local) : *local;
         selector.timestamp_ms = utc / 1000 - (utc % 1000 < 0 ? 1 : 0);
     }
+    selector.appended_after = travel.appended_after;
     auto zone = TimeZone::Find(variables().Get(ast::VariableScope::DEFAULT, "time_zone").ToString());
     if (zone && !zone->is_utc()) selector.time_zone = zone;
     return instance_.external_catalogs().OpenTable(catalog, database, table, selector);

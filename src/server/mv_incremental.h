@@ -17,11 +17,25 @@
 ///     BITMAP_UNION and HLL_UNION calls: the new rows' groups are combined with the MV's rows
 ///     (counts and sums added, minimums and maximums kept, sketches unioned).
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace floe {
+
+struct TableVersion;
+
+/// The one base an incremental refresh follows: a hot table by data sequence, or an Iceberg
+/// table by snapshot (`external` set).
+struct IncrementalBase {
+    std::string key;                             // in the MV's consumed state: the table id, or "iceberg:<table uuid>"
+    std::string name;                            // db.table or catalog.db.table
+    std::string external;                        // catalog.db.table of an Iceberg base
+    int64_t table_id = 0;                        // a hot base
+    std::shared_ptr<const TableVersion> before;  // a hot base's version before the state was read
+    int64_t position = -1;  // the data sequence or snapshot id the refresh's state describes (0: none)
+};
 
 struct IncrementalShape {
     bool aggregate = false;

@@ -368,16 +368,36 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
             }
             throw;
         }
-        // Incremental refresh follows one hot base table by its data sequence: the one read
-        // before and after the state (equal: the state is of that sequence).
+        // Incremental refresh follows one base: a hot table by its data sequence (the one read
+        // before the state; the binder's note must match it), or an Iceberg table by snapshot.
         const bool incremental = WantsIncremental(mv);
-        std::optional<TableInfo> delta_base;
-        std::shared_ptr<const TableVersion> delta_before;
+        std::optional<IncrementalBase> delta_base;
         if (incremental && desc.hot_bases.size() == 1 && desc.external_states.empty()) {
             std::string base = desc.hot_bases[0];
             size_t dot = base.find('.');
-            if (dot != std::string::npos) delta_base = catalog.GetTable(base.substr(0, dot), base.substr(dot + 1));
-            if (delta_base) delta_before = catalog.GetTableVersion(delta_base->id);
+            std::optional<TableInfo> t;
+            if (dot != std::string::npos) t = catalog.GetTable(base.substr(0, dot), base.substr(dot + 1));
+            if (t) {
+                IncrementalBase b;
+                b.key = std::to_string(t->id);
+                b.name = base;
+                b.table_id = t->id;
+                b.before = catalog.GetTableVersion(t->id);
+                b.position = b.before->data_sequence;
+                delta_base = std::move(b);
+            }
+        } else if (incremental && desc.hot_bases.empty() && desc.external_states.size() == 1 &&
+                   !desc.external_states[0].base_id.empty()) {
+            const MvBasePartition& e = desc.external_states[0];
+            IncrementalBase b;
+            b.key = "iceberg:" + e.base_id;
+            b.name = e.base;
+            b.external = e.base;
+            try {
+                b.position = e.fingerprint == "empty" ? 0 : std::stoll(e.fingerprint);
+                delta_base = std::move(b);
+            } catch (const std::exception&) {
+            }
         }
         std::vector<MvBasePartition> state = mv::CurrentState(catalog, desc.hot_bases, nullptr);
         std::vector<std::string> names = desc.hot_bases;
@@ -410,13 +430,13 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         std::string fallback_reason;
         if (incremental && delta_base && !run.force && !explicit_range && mv.refreshed) {
             std::string why_not;
-            if (RefreshIncrementally(mv, run, session, desc, diff, state, schema, *delta_base, delta_before, record,
-                                     target, why_not)) {
+            if (RefreshIncrementally(mv, run, session, desc, diff, state, schema, *delta_base, record, target,
+                                     why_not)) {
                 return;
             }
             fallback_reason = why_not;
         } else if (incremental && !delta_base && mv.refreshed) {
-            fallback_reason = "it does not read exactly one hot table";
+            fallback_reason = "it does not read exactly one table";
         }
         // Which MV partitions to recompute: all, or those whose base partitions changed.
         std::string where;
@@ -612,14 +632,20 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         // An incremental MV consumed its base up to the sequence read when this refresh applied
         // every change and read the version its state describes; otherwise the next refresh
         // recomputes too.
-        const bool track = incremental && delta_base && delta_before && !more && !limited;
-        if (track) session.set_delta_scan(DeltaScan{delta_base->id, -1, -1, false});
+        const bool track = incremental && delta_base && !more && !limited;
+        if (track) {
+            DeltaScan d;
+            d.table_id = delta_base->table_id;
+            d.external = delta_base->external;
+            session.set_delta_scan(d);
+        }
         write.also = [&record, &session, recorded, refresh_time, track, id = mv.id,
-                      seq = delta_before ? delta_before->data_sequence : -1](MetaStore& store) {
+                      key = delta_base ? delta_base->key : std::string(),
+                      seq = delta_base ? delta_base->position : -1](MetaStore& store) {
             record.finish = NowMs();
             record.consumed.clear();
             if (track && session.delta_scan() && session.delta_scan()->read_sequence == seq) {
-                record.consumed = ConsumedState(session.delta_scan()->table_id, seq);
+                record.consumed = ConsumedState(key, seq);
             }
             Catalog::RecordMaterializedViewRefresh(store, id, record, recorded, refresh_time);
         };
@@ -680,33 +706,48 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
 bool MvService::RefreshIncrementally(const MaterializedViewInfo& mv, TaskRunInfo& run, Session& session,
                                      const QueryDescription& desc, const mv::Freshness& diff,
                                      const std::vector<MvBasePartition>& state, const TableSchema& schema,
-                                     const TableInfo& base, const std::shared_ptr<const TableVersion>& before,
-                                     MvRefreshRecord& record, const std::string& target, std::string& why_not) {
+                                     const IncrementalBase& base, MvRefreshRecord& record, const std::string& target,
+                                     std::string& why_not) {
     Catalog& catalog = instance_.catalog();
     IncrementalShape shape = AnalyzeIncremental(mv.query, why_not);
     if (!why_not.empty()) return false;
-    const std::string name = base.database + "." + base.name;
-    std::optional<int64_t> consumed = ConsumedSequence(mv.incremental_state, base.id);
+    std::optional<int64_t> consumed = ConsumedSequence(mv.incremental_state, base.key);
     if (!desc.deterministic) {
         why_not = "its query is not deterministic";
     } else if (!diff.replaced_bases.empty()) {
-        why_not = name + " was dropped or recreated";
-    } else if (ParseTableDefinition(before->definition).keys_type != ast::KeysType::DUPLICATE) {
-        why_not = name + " is not a Duplicate Key table (its rows change in place)";
-    } else if (before->tier) {
-        why_not = name + " is tiered";
-    } else if (!consumed || before->data_sequence < *consumed) {
-        why_not = "the last refresh did not record what it consumed of " + name;
-    } else if (before->last_non_append > *consumed) {
-        why_not = name +
-                  " changed by more than appends since the last refresh (a DELETE, UPDATE, overwrite, "
-                  "partition drop or schema change)";
-    } else {
-        for (const auto& r : before->rowsets) {
-            if (r.seq_lo <= *consumed && r.seq_hi > *consumed) {
-                why_not = "a compaction of " + name + " merged rows the MV holds with new ones";
-                break;
+        why_not = base.name + " was dropped or recreated";
+    } else if (!consumed) {
+        why_not = "the last refresh did not record what it consumed of " + base.name;
+    } else if (base.external.empty()) {
+        const TableVersion& before = *base.before;
+        if (ParseTableDefinition(before.definition).keys_type != ast::KeysType::DUPLICATE) {
+            why_not = base.name + " is not a Duplicate Key table (its rows change in place)";
+        } else if (before.tier) {
+            why_not = base.name + " is tiered";
+        } else if (before.data_sequence < *consumed) {
+            why_not = "the last refresh did not record what it consumed of " + base.name;
+        } else if (before.last_non_append > *consumed) {
+            why_not = base.name +
+                      " changed by more than appends since the last refresh (a DELETE, UPDATE, "
+                      "overwrite, partition drop or schema change)";
+        } else {
+            for (const auto& r : before.rowsets) {
+                if (r.seq_lo <= *consumed && r.seq_hi > *consumed) {
+                    why_not = "a compaction of " + base.name + " merged rows the MV holds with new ones";
+                    break;
+                }
             }
+        }
+    } else {
+        // Every snapshot since the consumed one must be an append (the table says which).
+        size_t d1 = base.external.find('.'), d2 = base.external.find('.', d1 + 1);
+        ast::TimeTravel travel;
+        travel.appended_after = *consumed;
+        try {
+            session.OpenExternalTable(base.external.substr(0, d1), base.external.substr(d1 + 1, d2 - d1 - 1),
+                                      base.external.substr(d2 + 1), travel, false);
+        } catch (const NotSupportedError& e) {
+            why_not = e.what();
         }
     }
     if (!why_not.empty()) return false;
@@ -714,13 +755,14 @@ bool MvService::RefreshIncrementally(const MaterializedViewInfo& mv, TaskRunInfo
     std::vector<std::string> columns;
     for (const auto& c : schema.columns) columns.push_back(c.name);
     const std::string sql = IncrementalRefreshSql(shape, target, columns, mv.query);
-    const int64_t seq = before->data_sequence;
+    const int64_t seq = base.position;
     record.state = "SUCCESS";
     record.mv_partitions.clear();
     record.base_partitions.clear();
-    record.consumed = ConsumedState(base.id, seq);
-    // The binder's notes must show it read the version the state describes, and no rowset that
-    // mixes consumed and new commits; otherwise nothing commits and the refresh recomputes.
+    record.consumed = ConsumedState(base.key, seq);
+    // The binder's notes must show it read the version or snapshot the state describes, and no
+    // rowset that mixes consumed and new commits; otherwise nothing commits and the refresh
+    // recomputes.
     auto consistent = [&session, seq] {
         const DeltaScan* d = session.delta_scan();
         return d && !d->mixed && d->read_sequence == seq;
@@ -737,19 +779,22 @@ bool MvService::RefreshIncrementally(const MaterializedViewInfo& mv, TaskRunInfo
         Catalog::RecordMaterializedViewRefresh(store, mv.id, record, &state, record.start);
         committed = true;
     };
-    session.set_delta_scan(DeltaScan{base.id, *consumed, -1, false});
+    DeltaScan delta;
+    delta.table_id = base.table_id;
+    delta.external = base.external;
+    delta.after = *consumed;
+    session.set_delta_scan(delta);
     session.set_mv_refresh_write(write);
     QueryResult r;
     try {
         r = session.Execute(sql);
     } catch (...) {
         session.set_mv_refresh_write(std::nullopt);
+        session.set_delta_scan(std::nullopt);
         if (inconsistent) {
-            session.set_delta_scan(std::nullopt);
             why_not = "the base table changed while the incremental refresh bound its query";
             return false;
         }
-        session.set_delta_scan(std::nullopt);
         throw;
     }
     session.set_mv_refresh_write(std::nullopt);

@@ -26,6 +26,7 @@
 
 namespace floe {
 
+struct IncrementalBase;
 struct QueryDescription;
 struct TableSchema;
 
@@ -64,8 +65,8 @@ class MvService : public TaskExecutor {
     bool RefreshIncrementally(const MaterializedViewInfo& mv, TaskRunInfo& run, Session& session,
                               const QueryDescription& desc, const mv::Freshness& diff,
                               const std::vector<MvBasePartition>& state, const TableSchema& schema,
-                              const TableInfo& base, const std::shared_ptr<const TableVersion>& before,
-                              MvRefreshRecord& record, const std::string& target, std::string& why_not);
+                              const IncrementalBase& base, MvRefreshRecord& record, const std::string& target,
+                              std::string& why_not);
     void RunSql(const TaskInfo& task, TaskRunInfo& run, Session& session);
     void WatchLoop();
 

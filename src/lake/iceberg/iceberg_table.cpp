@@ -520,6 +520,28 @@ IcebergTable::IcebergTable(std::string name, std::shared_ptr<const TableMetadata
             schema_ = &metadata_->SchemaFor(*snapshot_);
             break;
     }
+    if (selector.appended_after) {
+        // The snapshots after the one an incremental refresh consumed, each an append.
+        added_by_.emplace();
+        const int64_t after = *selector.appended_after;
+        bool reached = after == 0;
+        for (const Snapshot* s = snapshot_; s && !(after != 0 && s->snapshot_id == after);
+             s = s->parent_snapshot_id ? metadata_->FindSnapshot(*s->parent_snapshot_id) : nullptr) {
+            if (s->operation() != "append") {
+                throw NotSupportedError("Iceberg table " + name_ + " has a snapshot (" +
+                                        std::to_string(s->snapshot_id) + ", '" + s->operation() +
+                                        "') that is not an append since snapshot " + std::to_string(after));
+            }
+            added_by_->insert(s->snapshot_id);
+            if (after != 0 && s->parent_snapshot_id == after) reached = true;
+        }
+        if (snapshot_ && after != 0 && snapshot_->snapshot_id == after) reached = true;
+        if (!reached) {
+            throw NotSupportedError("snapshot " + std::to_string(after) +
+                                    " is no longer an ancestor of Iceberg table " + name_ +
+                                    "'s current one (a rollback, or expired history)");
+        }
+    }
     // Iceberg names are case-sensitive, Floe's are not: a name equal to an earlier one but for
     // case is shown with a suffix (user_id, uSeR_Id_1), as DuckDB does, so both can be selected.
     for (const auto& f : schema_->fields) {
@@ -705,6 +727,8 @@ std::shared_ptr<const ScanPlan> IcebergTable::PlanScan(const std::vector<size_t>
         }
         const SpecFilters* sf = filters_of(m.partition_spec_id);
         bool is_data = m.content == ManifestContent::DATA;
+        // Only new files: a manifest written before the snapshots read holds none of them.
+        if (is_data && added_by_ && !added_by_->count(m.added_snapshot_id)) continue;
         if (is_data) {
             ++data_manifests;
             if (sf && !ManifestMayMatch(m, *sf)) continue;
@@ -719,6 +743,7 @@ std::shared_ptr<const ScanPlan> IcebergTable::PlanScan(const std::vector<size_t>
             int64_t seq = e.sequence_number.value_or(0);
             if (e.file.content == DataFileContent::DATA) {
                 if (!is_data) continue;
+                if (added_by_ && !added_by_->count(e.snapshot_id.value_or(m.added_snapshot_id))) continue;
                 ++files_total;
                 all_rows += e.file.record_count;
                 if (sf && !PartitionMayMatch(e.file, *spec, *sf)) continue;
@@ -830,7 +855,7 @@ std::shared_ptr<const ScanPlan> IcebergTable::PlanScan(const std::vector<size_t>
                                  static_cast<int64_t>(plan->files.size()));
     }
     plan->estimated_rows = kept_rows;
-    if (!any_deletes && bound.empty()) {
+    if (!any_deletes && bound.empty() && !added_by_) {
         plan->exact_row_count = all_rows;
         std::vector<const DataFile*> files;
         for (const auto& f : data) files.push_back(&f.file);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -55,6 +56,10 @@ struct SnapshotSelector {
     int64_t timestamp_ms = 0;     // TIMESTAMP: resolved by the caller (session time zone)
     /// The session's time zone when it is not UTC: timestamptz columns are shown in it.
     std::optional<TimeZone> time_zone;
+    /// Read only the data files the snapshots after this one added (0: after none, from the
+    /// first) — an incremental MV refresh. Every such snapshot must be an append and this one an
+    /// ancestor of the snapshot read; otherwise the table cannot be opened (NotSupportedError).
+    std::optional<int64_t> appended_after;
 };
 
 class IcebergTable : public TableSource {
@@ -70,6 +75,7 @@ class IcebergTable : public TableSource {
     /// `_file` (the data file's path as the manifest names it) and `_pos` (the row's position in it).
     std::vector<SourceColumn> metadata_columns() const override;
     int64_t EstimatedRows() const override;
+    int64_t SnapshotId() const override { return snapshot_ ? snapshot_->snapshot_id : 0; }
     /// For integer and date columns: the span of the data files' bounds (max - min + 1), at most
     /// the row count; -1 for other columns. The manifests are read once, on the first call.
     double DistinctEstimate(size_t column) const override;
@@ -95,6 +101,8 @@ class IcebergTable : public TableSource {
     std::vector<SourceColumn> columns_;
     LocationResolver resolver_;
     std::optional<TimeZone> time_zone_;
+    /// SnapshotSelector::appended_after: the snapshots whose data files are read.
+    std::optional<std::set<int64_t>> added_by_;
     mutable std::once_flag distinct_once_;
     mutable std::vector<double> distinct_;  // per column, from DistinctEstimate's first call
 };

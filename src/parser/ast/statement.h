@@ -37,6 +37,9 @@ struct TimeTravel {
     /// Read the version with the table's current schema (Floe's own reads of a tiered table's cold
     /// tier, which follow renames by field id), not the schema it was written with. Not SQL.
     bool current_schema = false;
+    /// Read only what the snapshots after this one appended (an incremental MV refresh;
+    /// iceberg::SnapshotSelector::appended_after). Not SQL.
+    std::optional<int64_t> appended_after;
 };
 
 struct BaseTableRef : TableRef {
