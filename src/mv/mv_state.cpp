@@ -83,7 +83,7 @@ std::vector<MvBasePartition> CurrentState(Catalog& catalog, const std::vector<st
             auto version = catalog.GetTableVersion(table->id);
             for (auto& p : HotTableState(name, *table, *version)) out.push_back(std::move(p));
         } else if (external) {
-            if (auto p = external(name)) out.push_back(std::move(*p));
+            for (auto& p : external(name)) out.push_back(std::move(p));
         }
     }
     return out;

@@ -25,9 +25,9 @@ std::vector<MvBasePartition> HotTableState(const std::string& name, const TableI
 /// has no snapshot).
 MvBasePartition ExternalTableState(const std::string& name, const std::string& table_uuid, const std::string& snapshot);
 
-/// Looks up an external base table's current state ("catalog.db.table"); nullopt when it cannot
-/// be read (dropped, catalog unreachable).
-using ExternalStateLookup = std::function<std::optional<MvBasePartition>(const std::string& name)>;
+/// Looks up an external base table's current state ("catalog.db.table"): its entries, none when
+/// it cannot be read (dropped, catalog unreachable).
+using ExternalStateLookup = std::function<std::vector<MvBasePartition>(const std::string& name)>;
 
 struct Freshness {
     bool fresh = false;  // every base partition the MV read is unchanged

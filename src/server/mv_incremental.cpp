@@ -4,6 +4,7 @@
 
 #include "common/ascii.h"
 #include "function/function_registry.h"
+#include "mv/mv_state.h"
 #include "parser/ast/statement.h"
 #include "parser/parser.h"
 
@@ -225,6 +226,28 @@ std::string IncrementalRefreshSql(const IncrementalShape& shape, const std::stri
                       " UNION ALL SELECT * FROM (" + query + ") __mv_delta) __mv_merge";
     if (!keys.empty()) sql += " GROUP BY " + keys;
     return sql;
+}
+
+std::vector<MvBasePartition> IcebergBaseState(const std::string& name, const iceberg::IcebergTable& table,
+                                              std::string* partition_column) {
+    std::vector<MvBasePartition> out;
+    const std::string& uuid = table.metadata().table_uuid;
+    std::string snapshot = table.snapshot() ? std::to_string(table.snapshot()->snapshot_id) : "";
+    out.push_back(mv::ExternalTableState(name, uuid, snapshot));
+    if (auto tracked = table.PartitionsForTracking()) {
+        for (const auto& p : tracked->partitions) {
+            MvBasePartition b;
+            b.base = name;
+            b.base_id = uuid;
+            b.partition = p.name;
+            b.fingerprint = p.fingerprint;
+            b.lower = p.lower;
+            b.upper = p.upper;
+            out.push_back(std::move(b));
+        }
+        if (partition_column) *partition_column = tracked->source_column;
+    }
+    return out;
 }
 
 }  // namespace floe

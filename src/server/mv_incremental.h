@@ -22,6 +22,9 @@
 #include <string>
 #include <vector>
 
+#include "catalog/catalog.h"
+#include "lake/iceberg/iceberg_table.h"
+
 namespace floe {
 
 struct TableVersion;
@@ -43,6 +46,13 @@ struct IncrementalShape {
     /// merges two partial values (sum, min, max, bitmap_union, hll_union).
     std::vector<std::string> merge;
 };
+
+/// The state of an Iceberg base as MVs record it: the table's entry (partition "", fingerprint
+/// the snapshot id, "empty" without one) and, when the table's partitions can be tracked
+/// (iceberg::IcebergTable::PartitionsForTracking), one entry per partition with its range and
+/// files' fingerprint; `partition_column` is then set to the column they partition.
+std::vector<MvBasePartition> IcebergBaseState(const std::string& name, const iceberg::IcebergTable& table,
+                                              std::string* partition_column);
 
 /// The shape of an MV's defining query, or why it cannot be refreshed incrementally (`why_not`).
 IncrementalShape AnalyzeIncremental(const std::string& query, std::string& why_not);

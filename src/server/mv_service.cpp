@@ -146,6 +146,12 @@ std::optional<PartitionSource> FindPartitionSource(Catalog& catalog, const Mater
         if (cols.size() != 1 || !AsciiEqualsIgnoreCase(schema.columns[cols[0]].name, column)) return std::nullopt;
         found = PartitionSource{base, unit, desc.output[mv_column].name};
     }
+    // An Iceberg base whose partitions are tracked (a time transform of this column).
+    for (const auto& [base, partition_column] : desc.external_partition_columns) {
+        if (!AsciiEqualsIgnoreCase(partition_column, column)) continue;
+        if (found) return std::nullopt;
+        found = PartitionSource{base, unit, desc.output[mv_column].name};
+    }
     return found;
 }
 
@@ -320,17 +326,16 @@ std::string MvService::Revalidate(const MaterializedViewInfo& mv, bool submit_re
 }
 
 mv::Freshness MvService::CheckFreshness(const MaterializedViewInfo& mv) {
-    auto lookup = [this](const std::string& name) -> std::optional<MvBasePartition> {
+    auto lookup = [this](const std::string& name) -> std::vector<MvBasePartition> {
         size_t a = name.find('.');
         size_t b = name.find('.', a + 1);
-        if (a == std::string::npos || b == std::string::npos) return std::nullopt;
+        if (a == std::string::npos || b == std::string::npos) return {};
         try {
             auto t = instance_.external_catalogs().OpenTable(name.substr(0, a), name.substr(a + 1, b - a - 1),
                                                              name.substr(b + 1), iceberg::SnapshotSelector{});
-            std::string snapshot = t->snapshot() ? std::to_string(t->snapshot()->snapshot_id) : "";
-            return mv::ExternalTableState(name, t->metadata().table_uuid, snapshot);
+            return IcebergBaseState(name, *t, nullptr);
         } catch (const std::exception&) {
-            return std::nullopt;
+            return {};
         }
     };
     return mv::CheckFreshness(instance_.catalog(), mv, lookup);
@@ -386,9 +391,11 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
                 b.position = b.before->data_sequence;
                 delta_base = std::move(b);
             }
-        } else if (incremental && desc.hot_bases.empty() && desc.external_states.size() == 1 &&
-                   !desc.external_states[0].base_id.empty()) {
-            const MvBasePartition& e = desc.external_states[0];
+        } else if (incremental && desc.hot_bases.empty() && !desc.external_states.empty() &&
+                   !desc.external_states[0].base_id.empty() &&
+                   std::all_of(desc.external_states.begin(), desc.external_states.end(),
+                               [&](const MvBasePartition& p) { return p.base == desc.external_states[0].base; })) {
+            const MvBasePartition& e = desc.external_states[0];  // the table's entry: its snapshot
             IncrementalBase b;
             b.key = "iceberg:" + e.base_id;
             b.name = e.base;
@@ -403,7 +410,7 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         std::vector<std::string> names = desc.hot_bases;
         for (const auto& e : desc.external_states) {
             state.push_back(e);
-            names.push_back(e.base);
+            if (std::find(names.begin(), names.end(), e.base) == names.end()) names.push_back(e.base);
         }
         mv::Freshness diff = mv::Diff(mv.bases, state, names);
         // Changes in excluded_refresh_tables are not refreshed in.
@@ -469,7 +476,12 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
             }
         } else if (source && !run.force && mv.refreshed && diff.replaced_bases.empty()) {
             partial = true;
+            bool only_snapshots = true;
             for (const auto& c : diff.changed) {
+                // An Iceberg base's table entry (its snapshot) moves with every commit; its
+                // partitions' entries say what changed.
+                if (c.base == source->base && c.partition.empty() && !mv::IsHotBase(c.base)) continue;
+                only_snapshots = false;
                 if (c.base != source->base || !c.lower || !c.upper) {
                     partial = false;  // another base changed, or an unbounded partition: all of it
                     break;
@@ -485,7 +497,8 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
                 };
                 std::string lo = ScalarText(session.Execute("SELECT CAST(" + f(*c.lower) + " AS " + col_type + ")"));
                 MvRange range{lo, "", false};
-                bool exclusive = source->base_unit.empty() && *c.lower != *c.upper;  // a range [lo, hi)
+                // A hot range partition is [lo, hi); an Iceberg partition's bounds are inclusive.
+                bool exclusive = source->base_unit.empty() && *c.lower != *c.upper && mv::IsHotBase(c.base);
                 if (exclusive) {
                     // Identity: the MV column's values are < hi; widened to the MV partition
                     // that holds hi unless hi starts one.
@@ -506,6 +519,18 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
                 }
                 ranges.push_back(std::move(range));
                 used.push_back(&c);
+            }
+            if (partial && ranges.empty() && only_snapshots && !diff.changed.empty()) {
+                // A new snapshot that changed no partition's files (manifests rewritten, ...).
+                run.state = "SKIPPED";
+                run.extra_message = "no partition of " + source->base + " changed since the last refresh";
+                record.state = "SKIPPED";
+                record.finish = NowMs();
+                catalog.store().Transaction([&] {
+                    Catalog::RecordMaterializedViewRefresh(catalog.store(), mv.id, record, &state, record.start);
+                });
+                catalog.TouchMaterializedViews();
+                return;
             }
             if (partial && ranges.empty()) {
                 // Nothing the MV partitions follow changed (rows of other partitions were equal).
@@ -532,6 +557,7 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
             for (size_t i : order) {
                 kept.push_back(ranges[i]);
                 processed.insert({used[i]->base, used[i]->partition});
+                if (!mv::IsHotBase(used[i]->base)) processed.insert({used[i]->base, ""});
                 base_parts += (base_parts.empty() ? "" : ",") + used[i]->partition;
             }
             ranges = std::move(kept);

@@ -29,6 +29,7 @@
 #include "server/instance.h"
 #include "server/lake_maintenance.h"
 #include "server/mv_candidates.h"
+#include "server/mv_incremental.h"
 #include "server/mv_statements.h"
 #include "server/result_builder.h"
 #include "server/statement_executor.h"
@@ -693,12 +694,15 @@ QueryDescription Session::DescribeQuery(std::string_view sql) {
         } else if (op.type == LogicalOperatorType::TABLE_FUNCTION) {
             const auto& fn = static_cast<const LogicalTableFunction&>(op);
             if (fn.source && seen.insert(fn.source->name()).second) {
-                std::string uuid, snapshot;
                 if (const auto* ice = dynamic_cast<const iceberg::IcebergTable*>(fn.source.get())) {
-                    uuid = ice->metadata().table_uuid;
-                    if (ice->snapshot()) snapshot = std::to_string(ice->snapshot()->snapshot_id);
+                    std::string column;
+                    for (auto& p : IcebergBaseState(fn.source->name(), *ice, &column)) {
+                        out.external_states.push_back(std::move(p));
+                    }
+                    if (!column.empty()) out.external_partition_columns[fn.source->name()] = column;
+                } else {
+                    out.external_states.push_back(mv::ExternalTableState(fn.source->name(), "", ""));
                 }
-                out.external_states.push_back(mv::ExternalTableState(fn.source->name(), uuid, snapshot));
             }
         } else if (op.type == LogicalOperatorType::CTE_SCAN) {
             const auto& cte = *static_cast<const LogicalCteScan&>(op).cte;

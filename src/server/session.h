@@ -44,6 +44,8 @@ struct QueryDescription {
     std::vector<ResultColumn> output;
     std::vector<std::string> hot_bases;
     std::vector<MvBasePartition> external_states;
+    /// The column each external base's tracked partitions partition (IcebergBaseState).
+    std::map<std::string, std::string> external_partition_columns;
     bool deterministic = true;  // no rand(), uuid(), now() ...
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <set>
 #include <unordered_map>
 
@@ -14,6 +15,7 @@
 #include "lake/iceberg/manifest.h"
 #include "lake/iceberg/scan_observations.h"
 #include "lake/iceberg/single_value.h"
+#include "types/date_time.h"
 
 namespace floe::iceberg {
 
@@ -865,6 +867,111 @@ std::shared_ptr<const ScanPlan> IcebergTable::PlanScan(const std::vector<size_t>
         }
     }
     return plan;
+}
+
+std::optional<TrackedPartitions> IcebergTable::PartitionsForTracking() const {
+    if (!snapshot_) return std::nullopt;
+    static std::mutex cache_mutex;
+    static std::map<std::string, std::optional<TrackedPartitions>> cache;
+    const std::string cache_key = metadata_path_ + "#" + std::to_string(snapshot_->snapshot_id);
+    {
+        std::lock_guard<std::mutex> lock(cache_mutex);
+        if (auto it = cache.find(cache_key); it != cache.end()) return it->second;
+    }
+    auto compute = [&]() -> std::optional<TrackedPartitions> {
+        const PartitionSpec* spec = metadata_->FindSpec(metadata_->default_spec_id);
+        if (!spec || spec->fields.size() != 1) return std::nullopt;
+        const PartitionField& field = spec->fields[0];
+        const NestedField* source = metadata_->current_schema().FindField(field.source_id);
+        if (!source) return std::nullopt;
+        const TypeKind type = source->type.kind;
+        const bool date = type == TypeKind::DATE;
+        const bool timestamp = type == TypeKind::TIMESTAMP || type == TypeKind::TIMESTAMPTZ;
+        const TransformKind t = field.transform.kind;
+        bool usable =
+            (date || timestamp) && (t == TransformKind::YEAR || t == TransformKind::MONTH || t == TransformKind::DAY ||
+                                    (t == TransformKind::HOUR && timestamp) || (t == TransformKind::IDENTITY && date));
+        if (!usable) return std::nullopt;
+        // The files of each partition value, sorted: the fingerprint.
+        std::map<std::optional<int64_t>, std::vector<std::string>> files;
+        for (const auto& m : Manifests()) {
+            if (m.partition_spec_id != spec->spec_id) {
+                // Files of another spec (or an unpartitioned delete) cannot be placed.
+                std::string path = resolver_.Resolve(m.path);
+                for (const auto& e : ReadManifest(ReadFileBytes(path), "manifest '" + path + "'", m)) {
+                    if (e.status != EntryStatus::DELETED) return std::nullopt;
+                }
+                continue;
+            }
+            std::string path = resolver_.Resolve(m.path);
+            for (const auto& e : ReadManifest(ReadFileBytes(path), "manifest '" + path + "'", m)) {
+                if (e.status == EntryStatus::DELETED) continue;
+                std::optional<int64_t> value;
+                if (!e.file.partition.empty() && !e.file.partition[0].value.is_null()) {
+                    value = e.file.partition[0].value.integer;
+                }
+                files[value].push_back(e.file.file_path + "@" + std::to_string(e.sequence_number.value_or(0)));
+            }
+        }
+        // Bounds are inclusive: the first and the last value of the source column in the partition.
+        auto day_text = [&](int64_t days) {
+            std::string d = Value::Date(static_cast<int32_t>(days)).ToString();
+            return timestamp ? d + " 00:00:00" : d;
+        };
+        auto last_before = [&](int64_t days) {  // the last value before day `days`
+            return timestamp ? Value::Datetime(days * kMicrosPerDay - 1).ToString()
+                             : Value::Date(static_cast<int32_t>(days - 1)).ToString();
+        };
+        TrackedPartitions out;
+        out.source_column = source->name;
+        for (auto& [value, paths] : files) {
+            std::sort(paths.begin(), paths.end());
+            std::string joined;
+            for (const auto& p : paths) joined += p + "\n";
+            TrackedPartition part;
+            part.fingerprint = std::to_string(std::hash<std::string>{}(joined)) + "/" + std::to_string(paths.size());
+            if (!value) {
+                part.name = field.name + "=null";
+                out.partitions.push_back(std::move(part));
+                continue;
+            }
+            const int64_t v = *value;
+            switch (t) {
+                case TransformKind::IDENTITY:
+                    part.lower = part.upper = day_text(v);
+                    break;
+                case TransformKind::DAY:
+                    part.lower = day_text(v);
+                    part.upper = last_before(v + 1);
+                    break;
+                case TransformKind::MONTH: {
+                    int64_t y = 1970 + (v >= 0 ? v / 12 : (v - 11) / 12);
+                    int64_t mo = v - (y - 1970) * 12;
+                    part.lower = day_text(DaysFromCivil(static_cast<int32_t>(y), static_cast<uint32_t>(mo + 1), 1));
+                    part.upper = last_before(
+                        mo == 11 ? DaysFromCivil(static_cast<int32_t>(y + 1), 1, 1)
+                                 : DaysFromCivil(static_cast<int32_t>(y), static_cast<uint32_t>(mo + 2), 1));
+                    break;
+                }
+                case TransformKind::YEAR:
+                    part.lower = day_text(DaysFromCivil(static_cast<int32_t>(1970 + v), 1, 1));
+                    part.upper = last_before(DaysFromCivil(static_cast<int32_t>(1971 + v), 1, 1));
+                    break;
+                default:  // HOUR
+                    part.lower = Value::Datetime(v * 3600 * 1000000).ToString();
+                    part.upper = Value::Datetime((v + 1) * 3600 * 1000000 - 1).ToString();
+                    break;
+            }
+            part.name = field.name + "=" + *part.lower;
+            out.partitions.push_back(std::move(part));
+        }
+        return out;
+    };
+    std::optional<TrackedPartitions> result = compute();
+    std::lock_guard<std::mutex> lock(cache_mutex);
+    if (cache.size() >= 256) cache.erase(cache.begin());
+    cache[cache_key] = result;
+    return result;
 }
 
 }  // namespace floe::iceberg

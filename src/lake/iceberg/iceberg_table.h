@@ -62,6 +62,17 @@ struct SnapshotSelector {
     std::optional<int64_t> appended_after;
 };
 
+/// A partition of an Iceberg table as materialized views track it (IcebergTable::TrackedPartitions).
+struct TrackedPartition {
+    std::string name;                         // "day=2024-01-01"
+    std::optional<std::string> lower, upper;  // the source column's first and last value in it (inclusive)
+    std::string fingerprint;                  // changes whenever the partition's live files do
+};
+struct TrackedPartitions {
+    std::string source_column;  // the column the spec partitions by
+    std::vector<TrackedPartition> partitions;
+};
+
 class IcebergTable : public TableSource {
   public:
     /// `name` is catalog.db.table. Throws CatalogError when `selector` names no snapshot, IOError
@@ -91,6 +102,11 @@ class IcebergTable : public TableSource {
     /// The manifests of the snapshot (the embedded list of a v1 snapshot without a manifest list
     /// becomes data manifests of spec 0).
     std::vector<struct ManifestFile> Manifests() const;
+    /// The snapshot's live files by partition, for MV refreshes that recompute only what changed:
+    /// when every live file is in the current spec and that spec is one time transform (year,
+    /// month, day or hour of a DATE or TIMESTAMP column, or identity of a DATE column); nullopt
+    /// otherwise. Cached per metadata file and snapshot.
+    std::optional<TrackedPartitions> PartitionsForTracking() const;
 
   private:
     std::string name_;
