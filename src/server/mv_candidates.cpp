@@ -17,6 +17,7 @@
 #include "optimizer/rules/mv_match.h"
 #include "parser/parser.h"
 #include "planner/planner.h"
+#include "server/mv_incremental.h"
 
 namespace floe {
 
@@ -66,6 +67,9 @@ struct CachedMv {
     bool fresh = true;     // fresh, or its consistency does not ask (loose, force_mv)
     std::string stale_reason;
     int64_t allowed_staleness = -1;  // mv_rewrite_staleness_second; -1: none
+    /// It reads an external (Iceberg) base, whose changes do not move the catalog's generation:
+    /// its freshness is checked again for each query.
+    bool check_external = false;
     /// The definition bound and planned, and its scan; null when it reads the current time (bound
     /// per query) or did not bind.
     std::shared_ptr<const LogicalOperator> definition;
@@ -236,6 +240,23 @@ void PlanUnion(ClientContext& context, CachedMv& out, const mv::Freshness& fresh
     };
     out.union_note = "with " + base + " partitions " + names + " from the base table (union rewrite)";
 }
+/// Reads the current state of an MV's external bases through `context` (none when unreadable).
+mv::ExternalStateLookup ExternalLookup(ClientContext& context) {
+    return [&context](const std::string& name) -> std::vector<MvBasePartition> {
+        size_t a = name.find('.');
+        size_t b = a == std::string::npos ? a : name.find('.', a + 1);
+        if (b == std::string::npos) return {};
+        try {
+            auto source = context.OpenTable(name.substr(0, a), name.substr(a + 1, b - a - 1), name.substr(b + 1),
+                                            ast::TimeTravel{}, false);
+            if (const auto* ice = dynamic_cast<const iceberg::IcebergTable*>(source.get())) {
+                return IcebergBaseState(name, *ice, nullptr);
+            }
+        } catch (const std::exception&) {
+        }
+        return {};
+    };
+}
 
 CachedMv Describe(ClientContext& context, const MaterializedViewInfo& mv) {
     Catalog& catalog = context.catalog();
@@ -257,7 +278,8 @@ CachedMv Describe(ClientContext& context, const MaterializedViewInfo& mv) {
     if (!out.unusable.empty() || !out.table) return out;
     mv::Freshness freshness;
     if (consistency != "loose" && consistency != "force_mv") {
-        freshness = mv::CheckFreshness(catalog, mv);
+        for (const auto& b : mv.bases) out.check_external |= !mv::IsHotBase(b.base);
+        freshness = mv::CheckFreshness(catalog, mv, out.check_external ? ExternalLookup(context) : nullptr);
         out.fresh = freshness.fresh;
         out.stale_reason =
             freshness.reason.empty() ? "its base tables changed since its last refresh" : freshness.reason;
@@ -370,20 +392,27 @@ std::unique_ptr<MvRewriteContext> BuildMvRewriteContext(ClientContext& context) 
         candidate.name = mv.info.database + "." + mv.info.name;
         candidate.usable = false;
         int64_t stale_seconds = std::max<int64_t>(0, (now_micros / 1000 - mv.info.refresh_time) / 1000);
+        bool fresh = mv.fresh;
+        std::string stale_reason = mv.stale_reason;
+        if (mv.check_external && mv.unusable.empty() && result->disabled_reason.empty()) {
+            mv::Freshness now = mv::CheckFreshness(context.catalog(), mv.info, ExternalLookup(context));
+            fresh = now.fresh;
+            if (!fresh) stale_reason = now.reason;
+        }
         if (!result->disabled_reason.empty()) {
             candidate.reason = result->disabled_reason;
         } else if (!mv.unusable.empty()) {
             candidate.reason = mv.unusable;
-        } else if (!mv.fresh && (mv.allowed_staleness < 0 || stale_seconds > mv.allowed_staleness) && mv.union_scan &&
+        } else if (!fresh && (mv.allowed_staleness < 0 || stale_seconds > mv.allowed_staleness) && mv.union_scan &&
                    union_rewrite) {
             // Stale partitions read from the base table, the others from the MV.
             candidate.definition = CopyPlan(*mv.definition);
             candidate.scan = mv.union_scan;
             candidate.note = mv.union_note;
             candidate.usable = true;
-        } else if (!mv.fresh && (mv.allowed_staleness < 0 || stale_seconds > mv.allowed_staleness)) {
+        } else if (!fresh && (mv.allowed_staleness < 0 || stale_seconds > mv.allowed_staleness)) {
             // How many seconds behind it is would make EXPLAIN differ from run to run: the limit only.
-            candidate.reason = "it is stale: " + mv.stale_reason + " (" +
+            candidate.reason = "it is stale: " + stale_reason + " (" +
                                (mv.allowed_staleness >= 0
                                     ? "beyond mv_rewrite_staleness_second " + std::to_string(mv.allowed_staleness)
                                     : std::string("no mv_rewrite_staleness_second")) +

@@ -586,7 +586,7 @@ std::vector<std::vector<size_t>> TableMappings(const SpjBlock& query, const SpjB
             return;
         }
         for (size_t q = 0; q < query.tables.size(); ++q) {
-            if (taken[q] || query.tables[q].table_id != mv.tables[i].table_id) continue;
+            if (taken[q] || query.tables[q].key != mv.tables[i].key) continue;
             size_t qw = query.tables[q].width, mw = mv.tables[i].width;
             if (qw != mw && qw + 1 != mw && mw + 1 != qw) continue;  // the same table, with or without rowid
             taken[q] = true;
@@ -601,7 +601,7 @@ std::vector<std::vector<size_t>> TableMappings(const SpjBlock& query, const SpjB
 
 std::string TableList(const SpjBlock& block) {
     std::string s;
-    for (const auto& t : block.tables) s += (s.empty() ? "" : ", ") + t.get->table;
+    for (const auto& t : block.tables) s += (s.empty() ? "" : ", ") + t.name;
     return s;
 }
 

@@ -145,6 +145,17 @@ bool IsPlainScan(const LogicalGet& get) {
     return true;
 }
 
+/// A scan of a whole external table (every column, nothing pushed into it yet).
+bool IsWholeSource(const LogicalTableFunction& tf) {
+    if (!tf.source || !tf.zone_predicates.empty()) return false;
+    if (tf.column_ids.empty()) return true;
+    if (tf.column_ids.size() != tf.types.size()) return false;
+    for (size_t i = 0; i < tf.column_ids.size(); ++i) {
+        if (tf.column_ids[i] != i) return false;
+    }
+    return true;
+}
+
 using Outputs = std::vector<BoundExprPtr>;
 
 /// `e` (over an operator's input, whose columns are `inputs`) over the block's table columns.
@@ -176,6 +187,8 @@ bool ExtractInto(const LogicalOperator& op, SpjBlock& out, Outputs& outputs, std
             SpjTable t;
             t.get = &get;
             t.table_id = get.version->table_id;
+            t.key = "#" + std::to_string(t.table_id);
+            t.name = get.table;
             t.offset = out.types.size();
             t.width = get.types.size();
             out.tables.push_back(t);
@@ -186,6 +199,31 @@ bool ExtractInto(const LogicalOperator& op, SpjBlock& out, Outputs& outputs, std
                 outputs.push_back(std::make_unique<BoundColumnRef>(out.types.size(), get.types[i], column));
                 out.types.push_back(get.types[i]);
                 out.names.push_back(get.table + "." + column);
+            }
+            return true;
+        }
+        case LogicalOperatorType::TABLE_FUNCTION: {
+            // A table of an external catalog (Iceberg), read whole.
+            const auto& tf = static_cast<const LogicalTableFunction&>(op);
+            if (!IsWholeSource(tf)) {
+                if (why) *why = "it is not a join of tables";
+                return false;
+            }
+            SpjTable t;
+            t.key = "ext:" + AsciiLower(tf.source->name());
+            t.name = tf.source->name();
+            t.offset = out.types.size();
+            t.width = tf.types.size();
+            out.tables.push_back(t);
+            const auto& columns = tf.source->columns();
+            auto hidden = tf.source->metadata_columns();
+            for (size_t i = 0; i < tf.types.size(); ++i) {
+                std::string column = i < columns.size()                   ? columns[i].name
+                                     : i - columns.size() < hidden.size() ? hidden[i - columns.size()].name
+                                                                          : std::to_string(i);
+                outputs.push_back(std::make_unique<BoundColumnRef>(out.types.size(), tf.types[i], column));
+                out.types.push_back(tf.types[i]);
+                out.names.push_back(t.name + "." + column);
             }
             return true;
         }
@@ -264,6 +302,8 @@ bool SpjBlock::IsBlock(const LogicalOperator& op) {
     switch (op.type) {
         case LogicalOperatorType::GET:
             return IsPlainScan(static_cast<const LogicalGet&>(op));
+        case LogicalOperatorType::TABLE_FUNCTION:
+            return IsWholeSource(static_cast<const LogicalTableFunction&>(op));
         case LogicalOperatorType::FILTER:
             return IsBlockInput(*op.children[0]);
         case LogicalOperatorType::PROJECTION:

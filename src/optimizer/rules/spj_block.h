@@ -62,8 +62,10 @@ struct ValueInterval {
 std::optional<int> CompareValues(const Value& a, const Value& b);
 
 struct SpjTable {
-    const LogicalGet* get = nullptr;
+    const LogicalGet* get = nullptr;  // a hot table's scan (null for an external table)
     int64_t table_id = 0;
+    std::string key;    // what two scans of the same table share: "#<table id>" or "ext:<catalog.db.table>"
+    std::string name;   // db.table or catalog.db.table
     size_t offset = 0;  // its first column in the block's column space
     size_t width = 0;
 };
