@@ -372,3 +372,44 @@ FROM KAFKA ("kafka_broker_list" = "{kafka.bootstrap}", "kafka_topic" = "clicks",
     finally:
         srv.kill()
         kafka.close()
+
+
+def test_incremental_mv_over_iceberg_falls_back_after_a_rollback(tmp_path):
+    """An incremental MV over an Iceberg table merges the rows of append snapshots; after a rollback
+    the snapshot it consumed is no longer an ancestor, so the next refresh recomputes (and equals
+    the query over the table again)."""
+    warehouse = tmp_path / "wh"
+    warehouse.mkdir()
+    srv = FloeServer(tmp_path / "data", extra_args=["--file-roots", str(warehouse)]).start()
+    try:
+        srv.query(f"CREATE EXTERNAL CATALOG lake PROPERTIES ('type' = 'iceberg', 'iceberg.catalog.type' = 'hadoop', "
+                  f"'iceberg.catalog.warehouse' = '{warehouse}')")
+        srv.query("CREATE DATABASE lake.db")
+        srv.query("CREATE DATABASE app")
+        srv.query("CREATE TABLE lake.db.sales (region VARCHAR(8), amount INT)")
+        srv.query("INSERT INTO lake.db.sales VALUES ('eu', 1), ('us', 2)")
+        first = srv.query("SELECT snapshot_id FROM lake.db.sales$snapshots ORDER BY committed_at")[-1][0]
+        srv.query("CREATE MATERIALIZED VIEW app.totals REFRESH DEFERRED MANUAL PROPERTIES ('refresh_mode' = "
+                  "'incremental') AS SELECT region, sum(amount) AS total, count(*) AS n FROM lake.db.sales GROUP BY region")
+        srv.query("REFRESH MATERIALIZED VIEW app.totals WITH SYNC MODE")
+        srv.query("INSERT INTO lake.db.sales VALUES ('eu', 10)")
+        srv.query("INSERT INTO lake.db.sales VALUES ('ap', 5)")
+        srv.query("REFRESH MATERIALIZED VIEW app.totals WITH SYNC MODE")
+        last = "SELECT EXTRA_MESSAGE FROM information_schema.task_runs WHERE DATABASE = 'app' " \
+               "ORDER BY CAST(JOB_ID AS BIGINT) DESC LIMIT 1"
+        assert srv.query(last)[0][0].startswith("incremental: new rows merged"), srv.query(last)
+        view = "SELECT region, total, n FROM app.totals ORDER BY region"
+        direct = "SELECT region, sum(amount), count(*) FROM lake.db.sales GROUP BY region ORDER BY region"
+        assert list(srv.query(view)) == list(srv.query(direct)) == [("ap", 5, 1), ("eu", 11, 2), ("us", 2, 1)]
+        srv.query(f"ALTER TABLE lake.db.sales EXECUTE rollback_to_snapshot({first})")
+        srv.query("REFRESH MATERIALIZED VIEW app.totals WITH SYNC MODE")
+        message = srv.query(last)[0][0]
+        assert message.startswith("full refresh") and "no longer an ancestor" in message, message
+        assert list(srv.query(view)) == list(srv.query(direct)) == [("eu", 1, 1), ("us", 2, 1)]
+        # Appends after the rollback are incremental again.
+        srv.query("INSERT INTO lake.db.sales VALUES ('us', 3)")
+        srv.query("REFRESH MATERIALIZED VIEW app.totals WITH SYNC MODE")
+        assert srv.query(last)[0][0].startswith("incremental"), srv.query(last)
+        assert list(srv.query(view)) == list(srv.query(direct)) == [("eu", 1, 1), ("us", 5, 2)]
+    finally:
+        srv.kill()
