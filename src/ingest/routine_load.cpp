@@ -41,6 +41,30 @@ struct TransientError {
     std::string reason;
 };
 
+/// Rethrows the exception being handled, a failed write of a batch into `target` (the hot table,
+/// the Iceberg table, the dead-letter table), as what it means for the job: retried when the cause
+/// can pass (a lost commit race or conflict, I/O, memory), a pause when a user must act. A hot
+/// target that no longer exists ends the job.
+[[noreturn]] void RethrowWriteFailure(const std::string& target, bool hot) {
+    try {
+        throw;
+    } catch (const iceberg::CommitFailedError& e) {
+        throw TransientError{"committing to " + target + " failed (retried): " + e.what()};
+    } catch (const CommitConflictError& e) {
+        throw TransientError{"the commit to " + target + " conflicted (retried): " + e.what()};
+    } catch (const CatalogError& e) {
+        if (hot && e.code() == ErrorCode::UNKNOWN_TABLE) throw JobHalted{e.what(), true};
+        if (hot) throw TransientError{e.what()};
+        throw JobHalted{target + ": " + e.what()};
+    } catch (const IOError& e) {
+        throw TransientError{"writing to " + target + " failed (retried): " + e.what()};
+    } catch (const OutOfMemoryError& e) {
+        throw TransientError{"writing to " + target + " ran out of memory (retried): " + e.what()};
+    } catch (const Exception& e) {
+        throw JobHalted{"the batch cannot be written to " + target + ": " + e.what()};
+    }
+}
+
 std::string Prop(const std::map<std::string, std::string>& props, const std::string& name,
                  const std::string& fallback = "") {
     auto it = props.find(name);
@@ -968,16 +992,8 @@ class Consumer {
             int64_t snapshot = 0;
             try {
                 snapshot = sink_->Commit(rows, progress.offsets);
-            } catch (const iceberg::CommitFailedError& e) {
-                throw TransientError{std::string("committing to the Iceberg table failed: ") + e.what()};
-            } catch (const CatalogError& e) {
-                throw JobHalted{std::string("the target table: ") + e.what()};
-            } catch (const IOError& e) {
-                throw TransientError{std::string("writing the batch failed: ") + e.what()};
-            } catch (const OutOfMemoryError& e) {
-                throw TransientError{std::string("the batch ran out of memory (retried): ") + e.what()};
-            } catch (const Exception& e) {
-                throw JobHalted{std::string("the batch cannot be loaded: ") + e.what()};
+            } catch (const Exception&) {
+                RethrowWriteFailure("the Iceberg table", false);
             }
             // The meta store mirrors the offsets the snapshot recorded (a crash before this write
             // is repaired from the table when the consumer starts again).
@@ -998,17 +1014,8 @@ class Consumer {
         LoadResult result;
         try {
             result = loads_.Load(*table, schema, rows, options);
-        } catch (const CatalogError& e) {
-            if (e.code() == ErrorCode::UNKNOWN_TABLE) throw JobHalted{e.what(), true};
-            throw TransientError{e.what()};
-        } catch (const IOError& e) {
-            throw TransientError{std::string("writing the batch failed: ") + e.what()};
-        } catch (const OutOfMemoryError& e) {
-            throw TransientError{std::string("the batch ran out of memory (retried): ") + e.what()};
-        } catch (const CommitConflictError& e) {
-            throw TransientError{std::string("the batch's commit conflicted (retried): ") + e.what()};
-        } catch (const Exception& e) {
-            throw JobHalted{std::string("the batch cannot be loaded: ") + e.what()};
+        } catch (const Exception&) {
+            RethrowWriteFailure("the table", true);
         }
         for (const auto& [p, next] : progress.offsets) offsets_[p] = next;
         return {result.txn_id, progress.loaded_rows, progress.filtered_rows, batch.size()};
@@ -1095,14 +1102,8 @@ class Consumer {
             std::vector<Chunk> rows;
             rows.push_back(std::move(chunk));
             dead_letters_->Commit(rows, progress.offsets);
-        } catch (const iceberg::CommitFailedError& e) {
-            throw TransientError{std::string("committing to the dead-letter table failed: ") + e.what()};
-        } catch (const CatalogError& e) {
-            throw JobHalted{std::string("the dead-letter table: ") + e.what()};
-        } catch (const IOError& e) {
-            throw TransientError{std::string("writing dead letters failed: ") + e.what()};
-        } catch (const NotSupportedError& e) {
-            throw JobHalted{std::string("the dead-letter table: ") + e.what()};
+        } catch (const Exception&) {
+            RethrowWriteFailure("the dead-letter table", false);
         }
         for (const auto& [p, next] : progress.offsets) {
             dead_letters_done_[p] = std::max(dead_letters_done_[p], next);
@@ -1125,13 +1126,8 @@ class Consumer {
                 table, schema, position, column.empty() ? -1 : schema.Find(column),
                 fmt::format("routine_load_{}_{}_truncate", job_.name, NowMs()),
                 [&progress, id](MetaStore& store) { Catalog::RecordRoutineLoadProgress(store, id, progress); });
-        } catch (const CatalogError& e) {
-            if (e.code() == ErrorCode::UNKNOWN_TABLE) throw JobHalted{e.what(), true};
-            throw TransientError{std::string("applying a truncate event failed: ") + e.what()};
-        } catch (const IOError& e) {
-            throw TransientError{std::string("applying a truncate event failed: ") + e.what()};
-        } catch (const OutOfMemoryError& e) {
-            throw TransientError{std::string("applying a truncate event failed: ") + e.what()};
+        } catch (const Exception&) {
+            RethrowWriteFailure("the table (a truncate event)", true);
         }
         Log::Info("routine_load.truncate", {{"job", job_.name},
                                             {"partition", m.partition},
