@@ -221,6 +221,14 @@ std::unique_ptr<BoundQueryNode> Binder::BindSubqueryQuery(const ast::SubqueryExp
             decorrelating_ = &expr;
             std::vector<BoundExprPtr> filters;
             for (const ast::Expr* part : parts) {
+                // x IN (uncorrelated subquery) as a conjunct: a semi join, as in any WHERE.
+                if (part->kind == ast::ExprKind::SUBQUERY &&
+                    static_cast<const ast::SubqueryExpr&>(*part).subquery_kind == ast::SubqueryKind::IN &&
+                    !static_cast<const ast::SubqueryExpr&>(*part).negated) {
+                    d_state.semi_join_candidates.push_back(part);
+                }
+            }
+            for (const ast::Expr* part : parts) {
                 scope_ = d_scope;
                 size_t joins = d_state.joins.size(), width = d_state.width;
                 try {
