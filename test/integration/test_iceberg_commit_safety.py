@@ -105,6 +105,7 @@ def test_kill9_during_writes_loses_no_acknowledged_row(tmp_path):
                  f"'iceberg.catalog.warehouse' = '{warehouse}')")
     server.query("CREATE DATABASE lake.db")
     server.query("CREATE TABLE lake.db.t (id BIGINT, v INT) PARTITION BY (bucket(id, 4))")
+    history = {}        # id -> the statements that named it, for a failure's message
     present = set()     # acknowledged inserts, not deleted since
     deleted = set()     # acknowledged deletes
     maybe = set()       # statements whose answer never came: either outcome is allowed
@@ -125,11 +126,17 @@ def test_kill9_during_writes_loses_no_acknowledged_row(tmp_path):
                         base = next_id[0]
                         next_id[0] += 3
                         victim = min(present) if present and seed == 0 else None
+                    def note(ids, what):
+                        with lock:
+                            for i in ids:
+                                history.setdefault(i, []).append(f"round {round_} writer {seed}: {what}")
                     try:
                         if victim is not None and base % 2 == 0:
                             with lock:
                                 maybe.add(victim)
+                            note([victim], "DELETE")
                             cur.execute(f"DELETE FROM lake.db.t WHERE id = {victim}")
+                            note([victim], "DELETE acknowledged")
                             with lock:
                                 maybe.discard(victim)
                                 present.discard(victim)
@@ -137,7 +144,9 @@ def test_kill9_during_writes_loses_no_acknowledged_row(tmp_path):
                         elif victim is not None:
                             with lock:
                                 maybe.add(victim)
+                            note([victim], "UPDATE")
                             cur.execute(f"UPDATE lake.db.t SET v = v + 1 WHERE id = {victim}")
+                            note([victim], "UPDATE acknowledged")
                             with lock:
                                 maybe.discard(victim)
                         elif seed == 1 and base % 3 == 0:
@@ -147,6 +156,7 @@ def test_kill9_during_writes_loses_no_acknowledged_row(tmp_path):
                                 maybe.add(base)
                             source = f"SELECT {base} AS id, 1 AS v" + (
                                 f" UNION ALL SELECT {target} AS id, 2 AS v" if target is not None else "")
+                            note([base] + ([target] if target is not None else []), f"MERGE inserting {base}")
                             cur.execute(f"MERGE INTO lake.db.t t USING ({source}) s ON t.id = s.id "
                                         "WHEN MATCHED THEN UPDATE SET v = s.v "
                                         "WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.v)")
@@ -157,6 +167,7 @@ def test_kill9_during_writes_loses_no_acknowledged_row(tmp_path):
                             ids = [base, base + 1, base + 2]
                             with lock:
                                 maybe.update(ids)
+                            note(ids, "INSERT")
                             cur.execute("INSERT INTO lake.db.t VALUES " + ", ".join(f"({i}, 0)" for i in ids))
                             with lock:
                                 maybe.difference_update(ids)
@@ -174,12 +185,19 @@ def test_kill9_during_writes_loses_no_acknowledged_row(tmp_path):
                 t.join()
             server.start()
             ids = [r[0] for r in server.query("SELECT id FROM lake.db.t")]
-            assert len(ids) == len(set(ids)), "a row is present twice"
+            if len(ids) != len(set(ids)):
+                twice = sorted({i for i in ids if ids.count(i) > 1})[:3]
+                copies = server.query("SELECT id, v, _file, _pos FROM lake.db.t WHERE id IN (" +
+                                      ", ".join(str(i) for i in twice) + ")")
+                raise AssertionError(f"a row is present twice: {twice}; copies {copies}; "
+                                     f"statements {[history.get(i) for i in twice]}")
             got = set(ids)
             missing = present - got - maybe
-            assert not missing, f"acknowledged rows lost after kill -9: {sorted(missing)[:10]}"
+            assert not missing, (f"acknowledged rows lost after kill -9: {sorted(missing)[:10]}; "
+                                 f"statements {[history.get(i) for i in sorted(missing)[:3]]}")
             resurrected = (got & deleted) - maybe
-            assert not resurrected, f"deleted rows came back: {sorted(resurrected)[:10]}"
+            assert not resurrected, (f"deleted rows came back: {sorted(resurrected)[:10]}; "
+                                     f"statements {[history.get(i) for i in sorted(resurrected)[:3]]}")
             unexpected = got - present - maybe
             assert not unexpected, f"rows nobody inserted: {sorted(unexpected)[:10]}"
             # Settle the in-doubt statements by what the table says.
