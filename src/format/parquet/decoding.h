@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/uninitialized_vector.h"
+
 namespace floe::parquet {
 
 /// Physical types as the footer stores them (Type).
@@ -49,7 +51,7 @@ size_t FixedWidth(PhysicalType type, int32_t type_length);
 /// as views (into the page buffer, or into `owned` when the encoding rebuilt them).
 struct Values {
     size_t count = 0;
-    std::vector<uint8_t> fixed;
+    UninitializedVector<uint8_t> fixed;  // grown by each page's decoder, then written
     /// PLAIN fixed-width values of a single page are not copied: they are read in place.
     const uint8_t* fixed_in_place = nullptr;
     std::vector<std::string_view> views;
