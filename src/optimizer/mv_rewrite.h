@@ -37,6 +37,10 @@ struct MvCandidate {
     bool reads_current_time = false;
     /// How it answers, when not from its table alone (union compensation), for EXPLAIN.
     std::string note;
+    /// Asked only for queries that read one of the MV's base tables, before it may answer one:
+    /// "" when it still may, else why not (the freshness of an external base, which costs a
+    /// look at its catalog). Null: nothing to check.
+    std::function<std::string()> recheck;
 };
 
 /// What the rewrite decided, for EXPLAIN: the MVs used, and for each candidate not used why not.

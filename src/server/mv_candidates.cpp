@@ -395,9 +395,17 @@ std::unique_ptr<MvRewriteContext> BuildMvRewriteContext(ClientContext& context) 
         bool fresh = mv.fresh;
         std::string stale_reason = mv.stale_reason;
         if (mv.check_external && mv.unusable.empty() && result->disabled_reason.empty()) {
-            mv::Freshness now = mv::CheckFreshness(context.catalog(), mv.info, ExternalLookup(context));
-            fresh = now.fresh;
-            if (!fresh) stale_reason = now.reason;
+            // An external base's freshness is looked up only for a query that reads one of the
+            // MV's bases (MvCandidate::recheck), when the rewrite considers it.
+            fresh = true;
+            candidate.recheck = [&context, info = mv.info, limit = mv.allowed_staleness, stale_seconds]() {
+                mv::Freshness now = mv::CheckFreshness(context.catalog(), info, ExternalLookup(context));
+                if (now.fresh || (limit >= 0 && stale_seconds <= limit)) return std::string();
+                return "it is stale: " + now.reason + " (" +
+                       (limit >= 0 ? "beyond mv_rewrite_staleness_second " + std::to_string(limit)
+                                   : std::string("no mv_rewrite_staleness_second")) +
+                       ")";
+            };
         }
         if (!result->disabled_reason.empty()) {
             candidate.reason = result->disabled_reason;

@@ -1,8 +1,10 @@
 #include "optimizer/rules/mv_rewrite.h"
 
 #include <functional>
+#include <set>
 
 #include "binder/expression_walker.h"
+#include "common/ascii.h"
 #include "common/exception.h"
 #include "optimizer/rules/mv_match.h"
 
@@ -219,6 +221,19 @@ LogicalOperatorPtr MvRewrite::Apply(LogicalOperatorPtr plan) {
         for (size_t i = 0; i < n; ++i) context.Reject(i, kStageQuery, everyone);
         return plan;
     }
+    // The tables the query reads (as SpjTable keys), for candidates' rechecks.
+    std::set<std::string> query_tables;
+    std::function<void(const LogicalOperator&)> collect = [&](const LogicalOperator& op) {
+        if (op.type == LogicalOperatorType::GET) {
+            const auto& get = static_cast<const LogicalGet&>(op);
+            if (get.version) query_tables.insert("#" + std::to_string(get.version->table_id));
+        } else if (op.type == LogicalOperatorType::TABLE_FUNCTION) {
+            const auto& tf = static_cast<const LogicalTableFunction&>(op);
+            if (tf.source) query_tables.insert("ext:" + AsciiLower(tf.source->name()));
+        }
+        for (const auto& child : op.children) collect(*child);
+    };
+    collect(*plan);
     std::vector<MvShape> shapes;
     for (size_t i = 0; i < n; ++i) {
         const MvCandidate& c = context.candidates[i];
@@ -228,7 +243,20 @@ LogicalOperatorPtr MvRewrite::Apply(LogicalOperatorPtr plan) {
             continue;
         }
         shapes.push_back(MvShape::Analyze(*c.definition));
-        if (!shapes.back().ok) context.Reject(i, kStageQuery, shapes.back().why);
+        if (!shapes.back().ok) {
+            context.Reject(i, kStageQuery, shapes.back().why);
+            continue;
+        }
+        if (c.recheck) {
+            bool reads = false;
+            for (const auto& t : shapes.back().block.tables) reads |= query_tables.count(t.key) > 0;
+            if (!reads) continue;
+            std::string why = c.recheck();
+            if (!why.empty()) {
+                shapes.back().ok = false;
+                context.Reject(i, kStageQuery, why);
+            }
+        }
     }
     // A rewritten plan reads MVs, which MVs over MVs may answer in turn. An MV used once is not
     // tried again: what it answered (and the base tables' part of a union compensation, which is
