@@ -40,6 +40,7 @@ const FunctionRegistry& FunctionRegistry::Instance() {
         RegisterBitmapFunctions(r);
         RegisterFunnelAggregates(r);
         RegisterVectorDistanceFunctions(r);
+        RegisterSpatialFunctions(r);
         RegisterDatetimeFormatFunctions(r);
         RegisterJsonModifyFunctions(r);
         RegisterStringCompressFunctions(r);

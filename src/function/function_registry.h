@@ -76,6 +76,7 @@ void RegisterCollectionAggregates(FunctionRegistry& registry);
 void RegisterBitmapFunctions(FunctionRegistry& registry);
 void RegisterFunnelAggregates(FunctionRegistry& registry);
 void RegisterVectorDistanceFunctions(FunctionRegistry& registry);
+void RegisterSpatialFunctions(FunctionRegistry& registry);
 void RegisterDatetimeFormatFunctions(FunctionRegistry& registry);
 void RegisterJsonModifyFunctions(FunctionRegistry& registry);
 void RegisterStringCompressFunctions(FunctionRegistry& registry);
