@@ -56,6 +56,25 @@ std::vector<std::string> SplitList(const std::string& list) {
 
 /// The tables an MV property lists (excluded_trigger_tables, excluded_refresh_tables) as
 /// "db.table", names without a database being in the MV's.
+/// A refresh's write (and the delta scan of an incremental one) set on its session for one
+/// statement, and cleared when the scope ends, whatever happens.
+class RefreshScope {
+  public:
+    RefreshScope(Session& session, MvRefreshWrite write, std::optional<DeltaScan> delta) : session_(session) {
+        session_.set_delta_scan(std::move(delta));
+        session_.set_mv_refresh_write(std::move(write));
+    }
+    ~RefreshScope() {
+        session_.set_mv_refresh_write(std::nullopt);
+        session_.set_delta_scan(std::nullopt);
+    }
+    RefreshScope(const RefreshScope&) = delete;
+    RefreshScope& operator=(const RefreshScope&) = delete;
+
+  private:
+    Session& session_;
+};
+
 /// Whether the MV refreshes incrementally where it can (refresh_mode INCREMENTAL or AUTO, or
 /// REFRESH INCREMENTAL).
 bool WantsIncremental(const MaterializedViewInfo& mv) {
@@ -659,11 +678,11 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         // every change and read the version its state describes; otherwise the next refresh
         // recomputes too.
         const bool track = incremental && delta_base && !more && !limited;
+        std::optional<DeltaScan> tracking;
         if (track) {
-            DeltaScan d;
-            d.table_id = delta_base->table_id;
-            d.external = delta_base->external;
-            session.set_delta_scan(d);
+            tracking.emplace();
+            tracking->table_id = delta_base->table_id;
+            tracking->external = delta_base->external;
         }
         write.also = [&record, &session, recorded, refresh_time, track, id = mv.id,
                       key = delta_base ? delta_base->key : std::string(),
@@ -676,17 +695,11 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
             Catalog::RecordMaterializedViewRefresh(store, id, record, recorded, refresh_time);
         };
         progress("30%");
-        session.set_mv_refresh_write(write);
         QueryResult r;
-        try {
+        {
+            RefreshScope scope(session, write, tracking);
             r = session.Execute(sql);
-        } catch (...) {
-            session.set_mv_refresh_write(std::nullopt);
-            session.set_delta_scan(std::nullopt);
-            throw;
         }
-        session.set_mv_refresh_write(std::nullopt);
-        session.set_delta_scan(std::nullopt);
         record.rows = static_cast<int64_t>(r.affected_rows);
         if (partial) {
             // The MV partitions the refresh wrote, including those it created.
@@ -809,33 +822,29 @@ bool MvService::RefreshIncrementally(const MaterializedViewInfo& mv, TaskRunInfo
     delta.table_id = base.table_id;
     delta.external = base.external;
     delta.after = *consumed;
-    session.set_delta_scan(delta);
-    session.set_mv_refresh_write(write);
     QueryResult r;
-    try {
-        r = session.Execute(sql);
-    } catch (...) {
-        session.set_mv_refresh_write(std::nullopt);
-        session.set_delta_scan(std::nullopt);
-        if (inconsistent) {
-            why_not = "the base table changed while the incremental refresh bound its query";
-            return false;
+    {
+        RefreshScope scope(session, write, delta);
+        try {
+            r = session.Execute(sql);
+        } catch (...) {
+            if (!inconsistent) throw;
         }
-        throw;
-    }
-    session.set_mv_refresh_write(std::nullopt);
-    if (!committed) {
-        // No rows to write (nothing new passed the filter): only what was consumed is recorded.
-        if (!consistent()) {
-            session.set_delta_scan(std::nullopt);
-            why_not = "the base table changed while the incremental refresh bound its query";
-            return false;
+        if (!inconsistent && !committed) {
+            // No rows to write (nothing new passed the filter): only what was consumed is recorded.
+            inconsistent = !consistent();
+            if (!inconsistent) {
+                record.finish = NowMs();
+                catalog.store().Transaction([&] {
+                    Catalog::RecordMaterializedViewRefresh(catalog.store(), mv.id, record, &state, record.start);
+                });
+            }
         }
-        record.finish = NowMs();
-        catalog.store().Transaction(
-            [&] { Catalog::RecordMaterializedViewRefresh(catalog.store(), mv.id, record, &state, record.start); });
     }
-    session.set_delta_scan(std::nullopt);
+    if (inconsistent) {
+        why_not = "the base table changed while the incremental refresh bound its query";
+        return false;
+    }
     record.rows = static_cast<int64_t>(r.affected_rows);
     run.extra_message = std::string(shape.aggregate ? "incremental: new rows merged into the MV's groups"
                                                     : "incremental: new rows appended") +
