@@ -168,11 +168,11 @@ size_t Compactor::CompactTablet(const TableInfo& table, const TableSchema& schem
                                                   barriers.begin());
                 sides[side].push_back(r);
             }
-            size_t best = 0;
+            const std::vector<const RowsetInfo*>* best = nullptr;
             for (const auto& [side, members] : sides) {
-                if (members.size() > sides[best].size()) best = side;
+                if (!best || members.size() > best->size()) best = &members;
             }
-            rowsets = sides[best];
+            if (best) rowsets = *best;
         }
     }
     // The inputs: every rowset, or the newest run of small ones.

@@ -240,6 +240,15 @@ void PlanUnion(ClientContext& context, CachedMv& out, const mv::Freshness& fresh
     };
     out.union_note = "with " + base + " partitions " + names + " from the base table (union rewrite)";
 }
+/// Why a stale MV may not answer: the change, and the staleness allowed (the limit only: how many
+/// seconds behind it is would make EXPLAIN differ from run to run).
+std::string StaleReason(const std::string& reason, int64_t allowed_staleness) {
+    return "it is stale: " + reason + " (" +
+           (allowed_staleness >= 0 ? "beyond mv_rewrite_staleness_second " + std::to_string(allowed_staleness)
+                                   : std::string("no mv_rewrite_staleness_second")) +
+           ")";
+}
+
 /// Reads the current state of an MV's external bases through `context` (none when unreadable).
 mv::ExternalStateLookup ExternalLookup(ClientContext& context) {
     return [&context](const std::string& name) -> std::vector<MvBasePartition> {
@@ -278,8 +287,9 @@ CachedMv Describe(ClientContext& context, const MaterializedViewInfo& mv) {
     if (!out.unusable.empty() || !out.table) return out;
     mv::Freshness freshness;
     if (consistency != "loose" && consistency != "force_mv") {
+        // An external base is looked up per query (MvCandidate::recheck), not here.
         for (const auto& b : mv.bases) out.check_external |= !mv::IsHotBase(b.base);
-        freshness = mv::CheckFreshness(catalog, mv, out.check_external ? ExternalLookup(context) : nullptr);
+        freshness = mv::CheckFreshness(catalog, mv);
         out.fresh = freshness.fresh;
         out.stale_reason =
             freshness.reason.empty() ? "its base tables changed since its last refresh" : freshness.reason;
@@ -392,19 +402,14 @@ std::unique_ptr<MvRewriteContext> BuildMvRewriteContext(ClientContext& context) 
         candidate.name = mv.info.database + "." + mv.info.name;
         candidate.usable = false;
         int64_t stale_seconds = std::max<int64_t>(0, (now_micros / 1000 - mv.info.refresh_time) / 1000);
-        bool fresh = mv.fresh;
-        std::string stale_reason = mv.stale_reason;
-        if (mv.check_external && mv.unusable.empty() && result->disabled_reason.empty()) {
-            // An external base's freshness is looked up only for a query that reads one of the
-            // MV's bases (MvCandidate::recheck), when the rewrite considers it.
-            fresh = true;
+        // An external base's freshness is looked up only for a query that reads one of the MV's
+        // bases (MvCandidate::recheck), when the rewrite considers it.
+        const bool fresh = mv.fresh || mv.check_external;
+        if (mv.check_external) {
             candidate.recheck = [&context, info = mv.info, limit = mv.allowed_staleness, stale_seconds]() {
                 mv::Freshness now = mv::CheckFreshness(context.catalog(), info, ExternalLookup(context));
                 if (now.fresh || (limit >= 0 && stale_seconds <= limit)) return std::string();
-                return "it is stale: " + now.reason + " (" +
-                       (limit >= 0 ? "beyond mv_rewrite_staleness_second " + std::to_string(limit)
-                                   : std::string("no mv_rewrite_staleness_second")) +
-                       ")";
+                return StaleReason(now.reason, limit);
             };
         }
         if (!result->disabled_reason.empty()) {
@@ -419,12 +424,7 @@ std::unique_ptr<MvRewriteContext> BuildMvRewriteContext(ClientContext& context) 
             candidate.note = mv.union_note;
             candidate.usable = true;
         } else if (!fresh && (mv.allowed_staleness < 0 || stale_seconds > mv.allowed_staleness)) {
-            // How many seconds behind it is would make EXPLAIN differ from run to run: the limit only.
-            candidate.reason = "it is stale: " + stale_reason + " (" +
-                               (mv.allowed_staleness >= 0
-                                    ? "beyond mv_rewrite_staleness_second " + std::to_string(mv.allowed_staleness)
-                                    : std::string("no mv_rewrite_staleness_second")) +
-                               ")";
+            candidate.reason = StaleReason(mv.stale_reason, mv.allowed_staleness);
         } else if (mv.reads_current_time) {
             // A definition reading CURRENT_DATE or NOW() holds the rows of its refresh's day, bound
             // with this statement's time.

@@ -250,4 +250,37 @@ std::vector<MvBasePartition> IcebergBaseState(const std::string& name, const ice
     return out;
 }
 
+std::optional<IncrementalBase> FindIncrementalBase(Catalog& catalog, const std::vector<std::string>& hot_bases,
+                                                   const std::vector<MvBasePartition>& external_states) {
+    IncrementalBase b;
+    if (hot_bases.size() == 1 && external_states.empty()) {
+        const std::string& name = hot_bases[0];
+        size_t dot = name.find('.');
+        if (dot == std::string::npos) return std::nullopt;
+        auto table = catalog.GetTable(name.substr(0, dot), name.substr(dot + 1));
+        if (!table) return std::nullopt;
+        b.key = std::to_string(table->id);
+        b.name = name;
+        b.table_id = table->id;
+        b.before = catalog.GetTableVersion(table->id);
+        b.position = b.before->data_sequence;
+        return b;
+    }
+    if (!hot_bases.empty() || external_states.empty()) return std::nullopt;
+    const MvBasePartition& table = external_states[0];  // the table's entry: its snapshot
+    if (table.base_id.empty()) return std::nullopt;
+    for (const auto& p : external_states) {
+        if (p.base != table.base) return std::nullopt;
+    }
+    b.key = "iceberg:" + table.base_id;
+    b.name = table.base;
+    b.external = table.base;
+    try {
+        b.position = table.fingerprint == "empty" ? 0 : std::stoll(table.fingerprint);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    return b;
+}
+
 }  // namespace floe

@@ -47,6 +47,12 @@ struct IncrementalShape {
     std::vector<std::string> merge;
 };
 
+/// The one base an MV's query reads, as an incremental refresh follows it (a hot table with its
+/// version now, or an Iceberg table at the snapshot its entries in `external_states` describe);
+/// nullopt when it reads several, or none it can follow.
+std::optional<IncrementalBase> FindIncrementalBase(Catalog& catalog, const std::vector<std::string>& hot_bases,
+                                                   const std::vector<MvBasePartition>& external_states);
+
 /// The state of an Iceberg base as MVs record it: the table's entry (partition "", fingerprint
 /// the snapshot id, "empty" without one) and, when the table's partitions can be tracked
 /// (iceberg::IcebergTable::PartitionsForTracking), one entry per partition with its range and

@@ -54,8 +54,6 @@ std::vector<std::string> SplitList(const std::string& list) {
     return out;
 }
 
-/// The tables an MV property lists (excluded_trigger_tables, excluded_refresh_tables) as
-/// "db.table", names without a database being in the MV's.
 /// A refresh's write (and the delta scan of an incremental one) set on its session for one
 /// statement, and cleared when the scope ends, whatever happens.
 class RefreshScope {
@@ -83,6 +81,8 @@ bool WantsIncremental(const MaterializedViewInfo& mv) {
     return mv.refresh_type == "INCREMENTAL" || mode == "incremental" || mode == "auto";
 }
 
+/// The tables an MV property lists (excluded_trigger_tables, excluded_refresh_tables) as
+/// "db.table", names without a database being in the MV's.
 std::set<std::string> TableList(const MaterializedViewInfo& mv, const std::string& property) {
     std::set<std::string> out;
     auto it = mv.properties.find(property);
@@ -396,35 +396,7 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         // before the state; the binder's note must match it), or an Iceberg table by snapshot.
         const bool incremental = WantsIncremental(mv);
         std::optional<IncrementalBase> delta_base;
-        if (incremental && desc.hot_bases.size() == 1 && desc.external_states.empty()) {
-            std::string base = desc.hot_bases[0];
-            size_t dot = base.find('.');
-            std::optional<TableInfo> t;
-            if (dot != std::string::npos) t = catalog.GetTable(base.substr(0, dot), base.substr(dot + 1));
-            if (t) {
-                IncrementalBase b;
-                b.key = std::to_string(t->id);
-                b.name = base;
-                b.table_id = t->id;
-                b.before = catalog.GetTableVersion(t->id);
-                b.position = b.before->data_sequence;
-                delta_base = std::move(b);
-            }
-        } else if (incremental && desc.hot_bases.empty() && !desc.external_states.empty() &&
-                   !desc.external_states[0].base_id.empty() &&
-                   std::all_of(desc.external_states.begin(), desc.external_states.end(),
-                               [&](const MvBasePartition& p) { return p.base == desc.external_states[0].base; })) {
-            const MvBasePartition& e = desc.external_states[0];  // the table's entry: its snapshot
-            IncrementalBase b;
-            b.key = "iceberg:" + e.base_id;
-            b.name = e.base;
-            b.external = e.base;
-            try {
-                b.position = e.fingerprint == "empty" ? 0 : std::stoll(e.fingerprint);
-                delta_base = std::move(b);
-            } catch (const std::exception&) {
-            }
-        }
+        if (incremental) delta_base = FindIncrementalBase(catalog, desc.hot_bases, desc.external_states);
         std::vector<MvBasePartition> state = mv::CurrentState(catalog, desc.hot_bases, nullptr);
         std::vector<std::string> names = desc.hot_bases;
         for (const auto& e : desc.external_states) {
@@ -437,17 +409,19 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
         bool only_excluded = !diff.changed.empty() && diff.replaced_bases.empty();
         for (const auto& c : diff.changed) only_excluded &= excluded.count(c.base) > 0;
         bool explicit_range = !run.partition_start.empty() || !run.partition_end.empty();
-        if (!run.force && !explicit_range && mv.refreshed && (diff.fresh || only_excluded)) {
+        // Nothing to recompute: the run is SKIPPED, and `seen` (when given) recorded as the state.
+        auto skip = [&](std::string message, const std::vector<MvBasePartition>* seen) {
             run.state = "SKIPPED";
-            run.extra_message =
-                diff.fresh ? "no base table changed since the last refresh" : "only excluded_refresh_tables changed";
+            run.extra_message = std::move(message);
             record.state = "SKIPPED";
             record.finish = NowMs();
-            catalog.store().Transaction([&] {
-                Catalog::RecordMaterializedViewRefresh(catalog.store(), mv.id, record, diff.fresh ? &state : nullptr,
-                                                       record.start);
-            });
+            catalog.store().Transaction(
+                [&] { Catalog::RecordMaterializedViewRefresh(catalog.store(), mv.id, record, seen, record.start); });
             catalog.TouchMaterializedViews();
+        };
+        if (!run.force && !explicit_range && mv.refreshed && (diff.fresh || only_excluded)) {
+            skip(diff.fresh ? "no base table changed since the last refresh" : "only excluded_refresh_tables changed",
+                 diff.fresh ? &state : nullptr);
             return;
         }
         progress("10%");
@@ -541,14 +515,7 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
             }
             if (partial && ranges.empty() && only_snapshots && !diff.changed.empty()) {
                 // A new snapshot that changed no partition's files (manifests rewritten, ...).
-                run.state = "SKIPPED";
-                run.extra_message = "no partition of " + source->base + " changed since the last refresh";
-                record.state = "SKIPPED";
-                record.finish = NowMs();
-                catalog.store().Transaction([&] {
-                    Catalog::RecordMaterializedViewRefresh(catalog.store(), mv.id, record, &state, record.start);
-                });
-                catalog.TouchMaterializedViews();
+                skip("no partition of " + source->base + " changed since the last refresh", &state);
                 return;
             }
             if (partial && ranges.empty()) {
@@ -621,16 +588,9 @@ void MvService::Refresh(const TaskInfo& task, TaskRunInfo& run, Session& session
                     ranges = {MvRange{threshold, date ? "9999-12-31" : "9999-12-31 23:59:59", true}};
                 }
                 if (ranges.empty()) {
-                    run.state = "SKIPPED";
-                    run.extra_message = "the changed partitions are older than the newest " + std::to_string(limit) +
-                                        " (auto_refresh_partitions_limit)";
-                    record.state = "SKIPPED";
-                    record.finish = NowMs();
-                    catalog.store().Transaction([&] {
-                        Catalog::RecordMaterializedViewRefresh(catalog.store(), mv.id, record, &new_state,
-                                                               record.start);
-                    });
-                    catalog.TouchMaterializedViews();
+                    skip("the changed partitions are older than the newest " + std::to_string(limit) +
+                             " (auto_refresh_partitions_limit)",
+                         &new_state);
                     return;
                 }
             }
